@@ -1,0 +1,1 @@
+"""The `newstrace` command line: a thin layer over the library's functions."""

@@ -1,0 +1,221 @@
+"""The `newstrace` command: analyze, export and search, each a thin wrapper over library calls."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from newstrace import __version__
+from newstrace.cli.progress import RichProgress
+from newstrace.cli.summary import print_summary
+from newstrace.export import FORMATS as EXPORT_FORMATS
+from newstrace.export import export_table
+from newstrace.ingest import FORMATS as INPUT_FORMATS
+from newstrace.ingest import ReadOptions
+from newstrace.ingest.base import DEFAULT_FIELD_NAMES, DEFAULT_MAX_ARTICLE_MB
+from newstrace.nlp import DEFAULT_PIPELINE, ModelNotInstalled
+from newstrace.pipeline import AnalyzeSettings, analyze
+from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
+
+DEFAULT_DB = "newstrace.db"
+EXIT_INPUT_FAILED = 1
+EXIT_FATAL = 2
+
+db_option = click.option(
+    "--db", default=DEFAULT_DB, show_default=True, envvar="NEWSTRACE_DB", type=click.Path(dir_okay=False),
+    help="The SQLite database file (env NEWSTRACE_DB).",
+)
+
+
+def _stderr() -> Console:
+    return Console(stderr=True)
+
+
+def _fatal(message: str) -> None:
+    _stderr().print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    sys.exit(EXIT_FATAL)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="newstrace")
+def cli() -> None:
+    """newstrace: who said what, which articles tell the same story, and how quotes travel.
+
+    \b
+    Start with:
+      newstrace analyze examples/corpus --db news.db
+      newstrace search "greatest risk" --db news.db
+      newstrace export articles --db news.db --format csv -o articles.csv
+    """
+
+
+def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        name, sep, column = pair.partition("=")
+        if not sep or name not in DEFAULT_FIELD_NAMES or not column:
+            raise click.BadParameter(
+                f"{pair!r}: write FIELD=COLUMN with FIELD one of {', '.join(DEFAULT_FIELD_NAMES)}", param_hint="--field"
+            )
+        mapping[name] = column
+    return mapping
+
+
+def _auto_workers(paths: tuple[str, ...]) -> int:
+    """Several processes pay off only on bigger inputs: each one loads the model first."""
+    cores = os.cpu_count() or 1
+    total_bytes = 0
+    for given in paths:
+        path = Path(given)
+        files = path.rglob("*") if path.is_dir() else [path]
+        for file in files:
+            total_bytes += file.stat().st_size if file.is_file() else 0
+            if total_bytes > 2_000_000:
+                return min(cores, 4)
+    return 1
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+@click.option("--workers", type=click.IntRange(0, 64), default=0, help="NLP processes; 0 picks by input size.  [default: 0]")
+@click.option("--pipeline", default=DEFAULT_PIPELINE, show_default=True, envvar="NEWSTRACE_PIPELINE",
+              help="spaCy pipeline name or path (env NEWSTRACE_PIPELINE).")
+@click.option("--format", "forced_format", type=click.Choice(INPUT_FORMATS), default=None,
+              help="Read every input as this format instead of deciding by file ending.")
+@click.option("--field", "fields", multiple=True, metavar="FIELD=COLUMN",
+              help="JSON Lines/CSV column for an article field (text, title, url, published, outlet, author).")
+@click.option("--fetch", is_flag=True, help="For feeds: download each entry's linked page and read that.")
+@click.option("--max-article-mb", type=click.FloatRange(min=0.001), default=DEFAULT_MAX_ARTICLE_MB, show_default=True,
+              help="Inputs larger than this are refused (one article cannot be bigger).")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=16, show_default=True,
+              help="Articles sent to an NLP process at a time.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary; problems still go to stderr.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+def analyze_command(paths: tuple[str, ...], db: str, workers: int, pipeline: str, forced_format: str | None,
+                    fields: tuple[str, ...], fetch: bool, max_article_mb: float, batch_size: int, quiet: bool,
+                    as_json: bool) -> None:
+    """Read articles from PATHS into the database and run every analysis stage.
+
+    PATHS are files, folders (read recursively) or feed URLs, in any mix of formats: plain text
+    (.txt), HTML (.html), JSON Lines (.jsonl), CSV (.csv), RSS/Atom (.rss, .atom, .xml) and web
+    archives (.warc, .warc.gz). Running the same command again changes nothing; a run that was
+    stopped resumes where it left off.
+
+    Exit status: 0 when every input was read, 1 when some inputs failed (each is named on stderr),
+    2 on a usage or fatal error.
+
+    \b
+    Examples:
+      newstrace analyze examples/corpus --db news.db
+      newstrace analyze feed.xml --fetch --db news.db
+      newstrace analyze dump.jsonl --field text=body --field published=date --db news.db
+      newstrace analyze crawl.warc.gz --workers 2 --json --quiet --db news.db
+    """
+    settings = AnalyzeSettings(
+        read=ReadOptions(field_map=_parse_fields(fields), fetch_linked_pages=fetch, max_article_mb=max_article_mb),
+        pipeline=pipeline,
+        workers=workers or _auto_workers(paths),
+        batch_size=batch_size,
+        forced_format=forced_format,
+        command=" ".join(["newstrace", *sys.argv[1:]]),
+    )
+    console = _stderr()
+    try:
+        store = open_store(db)
+        with RichProgress(console, show_bar=not quiet) as progress:
+            summary = analyze(list(paths), store, settings, progress)
+    except ModelNotInstalled as error:
+        _fatal(str(error))
+    except StoreError as error:
+        _fatal(str(error))
+    except KeyboardInterrupt:
+        console.print("interrupted: what was stored is kept; run the same command again to resume")
+        sys.exit(130)
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+    elif not quiet:
+        print_summary(Console(), summary, db)
+    sys.exit(EXIT_INPUT_FAILED if summary.failed else 0)
+
+
+@cli.command("export")
+@click.argument("table", type=click.Choice(tuple(EXPORT_COLUMNS)))
+@db_option
+@click.option("--format", "output_format", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of stdout (required for parquet).")
+@click.option("--include-text", is_flag=True, help="articles: add the full text column.")
+def export_command(table: str, db: str, output_format: str, output: Path | None, include_text: bool) -> None:
+    """Write every row of TABLE, streaming, with no cap on the number of rows.
+
+    The columns of each table are documented in docs/export.md.
+
+    \b
+    Examples:
+      newstrace export articles --db news.db --format csv -o articles.csv
+      newstrace export entities --db news.db | head
+      newstrace export entities --db news.db --format parquet -o entities.parquet
+    """
+    if output_format == "parquet" and output is None:
+        raise click.UsageError("parquet is a binary format: give a file with -o FILE")
+    try:
+        store = open_store(db, readonly=True)
+        if output_format == "parquet" and output is not None:
+            count = export_table(store, table, output_format, output, include_text)
+        elif output is not None:
+            with output.open("w", encoding="utf-8", newline="") as stream:
+                count = export_table(store, table, output_format, stream, include_text)
+        else:
+            count = export_table(store, table, output_format, sys.stdout, include_text)
+    except StoreError as error:
+        _fatal(str(error))
+    if output is not None:
+        _stderr().print(f"wrote {count} {table} rows to {escape(str(output))}", highlight=False)
+
+
+@cli.command("search")
+@click.argument("query")
+@db_option
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--syntax", type=click.Choice(["literal", "fts"]), default="literal", show_default=True,
+              help="literal: every word must occur, \"quoted text\" as a phrase; fts: SQLite FTS5 query syntax.")
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+def search_command(query: str, db: str, limit: int, offset: int, syntax: str, as_json: bool) -> None:
+    """Search the titles and texts of stored articles, best matches first.
+
+    \b
+    Examples:
+      newstrace search "greatest risk" --db news.db
+      newstrace search 'Stoltenberg "Russian victory"' --db news.db --limit 5
+      newstrace search 'NATO NEAR(risk victory, 5)' --syntax fts --db news.db
+    """
+    try:
+        hits = open_store(db, readonly=True).search(query, limit=limit, offset=offset, raw=syntax == "fts")
+    except SearchSyntaxError as error:
+        _fatal(f"{error}\n(use --syntax literal to search for the words as typed)")
+    except StoreError as error:
+        _fatal(str(error))
+    if as_json:
+        click.echo(json.dumps([hit.__dict__ for hit in hits], indent=2, ensure_ascii=False))
+        return
+    if not hits:
+        _stderr().print("no matches")
+        return
+    table = Table("score", "article", "outlet", "published", "title / snippet", show_lines=True)
+    for hit in hits:
+        table.add_row(f"{hit.score:.2f}", hit.article_id, escape(hit.outlet or ""), hit.published or "",
+                      f"[bold]{escape(hit.title or '')}[/]\n{escape(hit.snippet)}")
+    Console().print(table)
+
+
+def main() -> None:
+    cli(prog_name="newstrace")

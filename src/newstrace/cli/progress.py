@@ -1,0 +1,56 @@
+"""A rich progress bar for `analyze`: files read, articles stored, their rate, and the time left."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from newstrace.records import IngestProblem
+
+
+class RichProgress:
+    """Draws the bar on stderr and prints each input problem as one line above it."""
+
+    def __init__(self, console: Console, *, show_bar: bool) -> None:
+        self.console = console
+        self.show_bar = show_bar
+        self.articles = 0
+        self.progress = Progress(
+            TextColumn("[bold]analyzing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("inputs"),
+            TextColumn("{task.fields[articles]} articles stored, {task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            disable=not show_bar,
+            transient=True,
+        )
+        self.task = self.progress.add_task("analyze", total=None, articles=0, rate="- /s")
+
+    def __enter__(self) -> RichProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        self.progress.stop()
+
+    def started(self, total_sources: int) -> None:
+        self.progress.update(self.task, total=total_sources)
+
+    def source_read(self) -> None:
+        self.progress.advance(self.task)
+
+    def article_stored(self) -> None:
+        self.articles += 1
+        elapsed = self.progress.tasks[0].elapsed or 0.0
+        rate = f"{self.articles / elapsed:.1f}/s" if elapsed > 0 else "- /s"
+        self.progress.update(self.task, articles=self.articles, rate=rate)
+
+    def problem(self, problem: IngestProblem) -> None:
+        self.console.print(f"[yellow]skipped[/] {escape(problem.origin)}: {escape(problem.reason)}", highlight=False, soft_wrap=True)

@@ -1,0 +1,55 @@
+"""Parse the many ways news sources write a publication date into an ISO date (YYYY-MM-DD)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$")
+_HAS_YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
+
+
+def to_iso_date(value: object) -> str | None:
+    """Return `value` as an ISO date, or None when it holds no complete date (day, month and year)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    if not text:
+        return None
+    match = _ISO_DATE.match(text)
+    if match:
+        return _valid_iso(*map(int, match.groups()))
+    if not _HAS_YEAR.search(text):
+        return None  # "July 10." alone cannot be placed in time
+    return _parse_with_dateparser(text)
+
+
+def _valid_iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _parse_with_dateparser(text: str) -> str | None:
+    parser = _dateparser()
+    settings = {"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DATES_FROM": "past"}
+    parsed = parser.parse(text, languages=["en"], settings=settings)
+    if parsed is None:
+        parsed = parser.parse(text, settings=settings)
+    return parsed.date().isoformat() if parsed else None
+
+
+@lru_cache(maxsize=1)
+def _dateparser() -> Any:
+    # dateparser takes about a second to import; only pay for it when a free-text date turns up.
+    import dateparser
+
+    return dateparser

@@ -1,0 +1,39 @@
+"""JSON Lines: one article object per line, streamed so a large file never sits in memory whole."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from newstrace.ingest.base import ReadOptions, Reading
+from newstrace.ingest.mapping import record_to_draft
+from newstrace.records import IngestProblem
+
+
+def read_jsonl(path: Path, options: ReadOptions) -> Reading:
+    """Yield a draft per valid line and a problem per invalid one; the file goes on after errors."""
+    saw_record = False
+    with path.open("rb") as handle:
+        for line_number, raw_line in enumerate(handle, start=1):
+            if not raw_line.strip():
+                continue
+            origin = f"{path}:{line_number}"
+            try:
+                record = json.loads(_decode_line(raw_line))
+            except json.JSONDecodeError as error:
+                yield IngestProblem(origin, f"invalid JSON line ({error.msg} at column {error.colno})")
+                continue
+            if not isinstance(record, dict):
+                yield IngestProblem(origin, f"expected a JSON object, found {type(record).__name__}")
+                continue
+            saw_record = True
+            yield record_to_draft(record, origin, str(path), "jsonl", options)
+    if not saw_record:
+        yield IngestProblem(str(path), "no JSON records in file")
+
+
+def _decode_line(raw_line: bytes) -> str:
+    try:
+        return raw_line.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw_line.decode("cp1252", errors="replace")

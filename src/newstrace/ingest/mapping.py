@@ -1,0 +1,60 @@
+"""Map one record of tabular input (a JSON object, a CSV row) onto an article draft."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from newstrace.ingest.base import ReadOptions, clean_value, too_large
+from newstrace.ingest.dates import to_iso_date
+from newstrace.ingest.decode import normalise_newlines
+from newstrace.ingest.text_header import parse_text_header
+from newstrace.records import ArticleDraft, IngestProblem
+
+_METADATA_FIELDS = ("title", "url", "published", "outlet", "author")
+
+
+def record_to_draft(
+    record: Mapping[str, object], origin: str, path: str, source_format: str, options: ReadOptions
+) -> ArticleDraft | IngestProblem:
+    """Build a draft from a record using the field mapping; a record without text is a problem."""
+    text_value = _first_present(record, options.column_names("text"))
+    if not isinstance(text_value, str) or not text_value.strip():
+        names = ", ".join(options.column_names("text"))
+        return IngestProblem(origin, f"no article text (looked for a non-empty field: {names}; "
+                                     "choose one with --field text=NAME)")
+    problem = too_large(len(text_value.encode("utf-8")), origin, options)
+    if problem:
+        return problem
+    text = normalise_newlines(text_value)
+    values = {name: clean_value(_first_present(record, options.column_names(name))) for name in _METADATA_FIELDS}
+    values["published"] = to_iso_date(values["published"])
+    sources = {name: "metadata" for name, value in values.items() if value}
+    header = parse_text_header(text)
+    for name in ("published", "outlet", "author"):
+        if not values[name] and getattr(header, name):
+            values[name] = getattr(header, name)
+            sources[name] = "header"
+    if header.dateline:
+        sources["dateline"] = "header"
+    return ArticleDraft(
+        text=text,
+        origin=origin,
+        source_format=source_format,
+        path=path,
+        url=values["url"],
+        title=values["title"],
+        published=values["published"],
+        outlet=values["outlet"],
+        author=values["author"],
+        dateline=header.dateline,
+        field_sources=sources,
+    )
+
+
+def _first_present(record: Mapping[str, object], names: tuple[str, ...]) -> object:
+    lowered = {str(key).lower(): value for key, value in record.items()}
+    for name in names:
+        value = lowered.get(name.lower())
+        if value not in (None, ""):
+            return value
+    return None

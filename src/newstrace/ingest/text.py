@@ -1,0 +1,47 @@
+"""Plain-text articles: the file's decoded text is stored unchanged, so offsets index the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newstrace.ingest.base import ReadOptions, Reading, too_large
+from newstrace.ingest.decode import NotText, decode_bytes, normalise_newlines
+from newstrace.ingest.text_header import parse_text_header
+from newstrace.records import ArticleDraft, IngestProblem
+
+
+def read_text(path: Path, options: ReadOptions) -> Reading:
+    """Yield one draft for a text file, or one problem saying why it cannot be read."""
+    origin = str(path)
+    problem = too_large(path.stat().st_size, origin, options)
+    if problem:
+        yield problem
+        return
+    try:
+        text, encoding = decode_bytes(path.read_bytes())
+    except NotText as error:
+        yield IngestProblem(origin, str(error))
+        return
+    yield from text_to_drafts(normalise_newlines(text), origin, encoding, path=str(path))
+
+
+def text_to_drafts(text: str, origin: str, encoding: str, *, path: str | None) -> Reading:
+    """Build the draft for one decoded article text, reading its header conventions."""
+    if not text.strip():
+        yield IngestProblem(origin, "empty file (no text)")
+        return
+    header = parse_text_header(text)
+    sources = dict(header.sources)
+    sources["encoding"] = encoding
+    yield ArticleDraft(
+        text=text,
+        origin=origin,
+        source_format="text",
+        path=path,
+        title=header.title,
+        published=header.published,
+        outlet=header.outlet,
+        author=header.author,
+        dateline=header.dateline,
+        field_sources=sources,
+    )

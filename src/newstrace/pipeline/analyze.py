@@ -1,0 +1,191 @@
+"""`analyze`: read inputs, give each article its identity, run the stages it still needs, and store it.
+
+An article and everything the stages found for it are written in one transaction, so a run killed
+half-way leaves only complete articles behind, and running the same command again resumes: stored
+articles whose stage versions are current are counted as unchanged and skipped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Protocol
+
+from newstrace.identity import article_id, count_words
+from newstrace.ingest import ReadOptions, Source, complete_draft, discover, read_source
+from newstrace.nlp import DEFAULT_PIPELINE, ensure_installed, stage_versions
+from newstrace.records import Article, ArticleDraft, IngestProblem, RunSummary, StageOutput
+from newstrace.scale import LocalRunner
+from newstrace.store.base import Store, UrlHistory
+
+DEFAULT_BATCH_SIZE = 16
+
+
+@dataclass(frozen=True)
+class AnalyzeSettings:
+    """How one `analyze` run reads and analyses its inputs."""
+
+    read: ReadOptions = field(default_factory=ReadOptions)
+    pipeline: str = DEFAULT_PIPELINE
+    workers: int = 1
+    batch_size: int = DEFAULT_BATCH_SIZE
+    forced_format: str | None = None
+    command: str = "analyze"
+
+
+class ProgressListener(Protocol):
+    """Told about a run as it goes; the CLI draws a progress bar from it."""
+
+    def started(self, total_sources: int) -> None: ...
+
+    def source_read(self) -> None: ...
+
+    def article_stored(self) -> None: ...
+
+    def problem(self, problem: IngestProblem) -> None: ...
+
+
+class SilentProgress:
+    """A listener that ignores everything, for library callers and tests."""
+
+    def started(self, total_sources: int) -> None:
+        pass
+
+    def source_read(self) -> None:
+        pass
+
+    def article_stored(self) -> None:
+        pass
+
+    def problem(self, problem: IngestProblem) -> None:
+        pass
+
+
+def analyze(
+    paths: Sequence[str], store: Store, settings: AnalyzeSettings, progress: ProgressListener | None = None
+) -> RunSummary:
+    """Read every input under `paths` into `store` and run the pending stages; return the summary."""
+    listener = progress or SilentProgress()
+    ensure_installed(settings.pipeline)
+    started = time.monotonic()
+    summary = RunSummary()
+    run_id = store.begin_run(settings.command)
+    sources = list(discover(paths, settings.forced_format))
+    listener.started(len(sources))
+    intake = _Intake(store, summary, run_id, listener)
+    runner = LocalRunner(settings.pipeline, settings.workers)
+    batches = _batched(intake.articles_needing_work(sources, settings.read), settings.batch_size)
+    for batch, outputs in runner.run(batches):
+        for article, article_outputs in zip(batch, outputs, strict=True):
+            store.save_article(article, article_outputs, run_id)
+            _tally_found(summary, article_outputs)
+            listener.article_stored()
+    summary.seconds = time.monotonic() - started
+    summary.totals = store.count_rows()
+    store.finish_run(run_id, summary)
+    return summary
+
+
+class _Intake:
+    """Turns drafts into articles, decides which need work, and keeps the run's counts."""
+
+    def __init__(self, store: Store, summary: RunSummary, run_id: int, listener: ProgressListener) -> None:
+        self.store = store
+        self.summary = summary
+        self.run_id = run_id
+        self.listener = listener
+        self.current_versions = stage_versions()
+        self.seen_this_run: set[str] = set()
+        self.urls_this_run: dict[str, UrlHistory] = {}
+
+    def articles_needing_work(self, sources: Iterable[Source], options: ReadOptions) -> Iterator[Article]:
+        for source in sources:
+            for item in read_source(source, options):
+                if isinstance(item, IngestProblem):
+                    self._fail(item)
+                    continue
+                article = self._admit(item)
+                if article is not None:
+                    yield article
+            self.listener.source_read()
+
+    def _fail(self, problem: IngestProblem) -> None:
+        self.summary.failed += 1
+        self.summary.problems.append(problem)
+        self.store.record_problem(self.run_id, problem)
+        self.listener.problem(problem)
+
+    def _admit(self, draft: ArticleDraft) -> Article | None:
+        """Count the draft and return its article when a stage still has to run on it."""
+        draft = complete_draft(draft)
+        self.summary.read += 1
+        _tally_metadata(self.summary, draft)
+        identity = article_id(draft.text)
+        if identity in self.seen_this_run:
+            self.summary.unchanged += 1
+            return None
+        self.seen_this_run.add(identity)
+        done = self.store.stage_versions_of(identity)
+        if done is not None:
+            if done == self.current_versions:
+                self.summary.unchanged += 1
+                return None
+            self.summary.reanalysed += 1
+            return _article_from(draft, identity, None)
+        history = self._url_history(draft.url)
+        article = _article_from(draft, identity, history)
+        if history is None:
+            self.summary.new += 1
+        else:
+            self.summary.revisions += 1
+        if draft.url:
+            root = history.root_id if history else identity
+            self.urls_this_run[draft.url] = UrlHistory(root, article.revision)
+        return article
+
+    def _url_history(self, url: str | None) -> UrlHistory | None:
+        if not url:
+            return None
+        return self.urls_this_run.get(url) or self.store.url_history(url)
+
+
+def _article_from(draft: ArticleDraft, identity: str, history: UrlHistory | None) -> Article:
+    return Article(
+        id=identity,
+        text=draft.text,
+        source_format=draft.source_format,
+        path=draft.path,
+        url=draft.url,
+        title=draft.title,
+        published=draft.published,
+        outlet=draft.outlet,
+        author=draft.author,
+        dateline=draft.dateline,
+        language=draft.language,
+        n_words=count_words(draft.text),
+        field_sources=draft.field_sources,
+        revision_of=history.root_id if history else None,
+        revision=history.last_revision + 1 if history else 0,
+    )
+
+
+def _tally_metadata(summary: RunSummary, draft: ArticleDraft) -> None:
+    if draft.outlet:
+        summary.outlets[draft.outlet] = summary.outlets.get(draft.outlet, 0) + 1
+    if draft.published:
+        summary.date_min = min(filter(None, (summary.date_min, draft.published)))
+        summary.date_max = max(filter(None, (summary.date_max, draft.published)))
+
+
+def _tally_found(summary: RunSummary, outputs: Sequence[StageOutput]) -> None:
+    for output in outputs:
+        for table, rows in output.rows.items():
+            summary.found[table] = summary.found.get(table, 0) + len(rows)
+
+
+def _batched(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    iterator = iter(articles)
+    while batch := list(islice(iterator, size)):
+        yield batch

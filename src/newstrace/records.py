@@ -1,0 +1,146 @@
+"""The typed records every layer of newstrace shares.
+
+Ingest produces `ArticleDraft`s and `IngestProblem`s; identity turns a draft into an `Article`; the NLP
+stages produce `Sentence` and `Entity` rows that point back into `Article.text` by character offsets;
+a run ends with a `RunSummary`. Records are plain frozen dataclasses so they pickle cheaply between
+worker processes and map one-to-one onto store tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class FieldSource(StrEnum):
+    """Where a metadata value came from, so a reader can judge how far to trust it."""
+
+    METADATA = "metadata"  # an explicit field: HTML meta tags, a JSON/CSV column, a feed entry, a WARC header
+    HEADER = "header"  # a header or dateline convention inside the text itself
+    URL = "url"  # derived from the article's URL
+    INFERRED = "inferred"  # guessed from the text (e.g. a headline taken from the first sentence)
+
+
+@dataclass(frozen=True)
+class ArticleDraft:
+    """An article as one reader found it, before identity is assigned.
+
+    `text` is exactly what offsets will index: for plain-text files it is the file's decoded text with
+    newlines normalised to `\\n`; for HTML it is the main text the extractor returned.
+    """
+
+    text: str
+    origin: str  # the file (and, for multi-record files, the record) it came from, for messages
+    source_format: str
+    path: str | None = None
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None  # ISO date (YYYY-MM-DD)
+    outlet: str | None = None
+    author: str | None = None
+    dateline: str | None = None
+    language: str | None = None
+    field_sources: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Article:
+    """A stored article: one distinct text, identified by a hash of its normalised form."""
+
+    id: str
+    text: str
+    source_format: str
+    path: str | None
+    url: str | None
+    title: str | None
+    published: str | None
+    outlet: str | None
+    author: str | None
+    dateline: str | None
+    language: str | None
+    n_words: int
+    field_sources: dict[str, str]
+    revision_of: str | None = None  # the first article seen at the same URL, when this text replaced it
+    revision: int = 0
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of an article, as character offsets into `Article.text`."""
+
+    article_id: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A named-entity mention with its spaCy label and character offsets into `Article.text`."""
+
+    article_id: str
+    label: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class IngestProblem:
+    """An input that could not be read (or read fully), named so the user can find and fix it."""
+
+    origin: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class StageOutput:
+    """What one versioned stage produced for one article: rows keyed by the table that stores them."""
+
+    stage: str
+    version: int
+    rows: dict[str, list[object]]
+    status: str = "done"  # or "skipped: <why>"
+
+
+@dataclass
+class RunSummary:
+    """Counts gathered over one `analyze` run, printed at the end and returned as JSON."""
+
+    read: int = 0
+    new: int = 0
+    revisions: int = 0
+    unchanged: int = 0
+    reanalysed: int = 0
+    failed: int = 0
+    problems: list[IngestProblem] = field(default_factory=list)
+    outlets: dict[str, int] = field(default_factory=dict)
+    date_min: str | None = None
+    date_max: str | None = None
+    found: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "articles_read": self.read,
+            "articles_new": self.new,
+            "articles_revised": self.revisions,
+            "articles_unchanged": self.unchanged,
+            "articles_reanalysed": self.reanalysed,
+            "failed": self.failed,
+            "problems": [{"origin": p.origin, "reason": p.reason} for p in self.problems],
+            "outlets": self.outlets,
+            "date_range": [self.date_min, self.date_max],
+            "found": self.found,
+            "database_totals": self.totals,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class AnalysisRequest:
+    """The part of an article the NLP workers need: small enough to send between processes."""
+
+    article_id: str
+    text: str
+    language: str | None

@@ -1,0 +1,75 @@
+"""Run the document stages in this process or in a pool of worker processes on this machine.
+
+Each worker loads the spaCy pipeline once and returns only plain records, which are cheap to send
+back (a whole `Doc` is not). Batches come back in the order they went in, so a run's result does not
+depend on which worker finished first, and at most two batches per worker are in flight, which bounds
+memory however many articles there are.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from newstrace.nlp import analyse_texts, load_pipeline
+from newstrace.records import AnalysisRequest, Article, StageOutput
+
+BatchResult = tuple[Sequence[Article], list[list[StageOutput]]]
+
+_worker_pipeline: Any = None
+
+
+def _start_worker(pipeline_name: str) -> None:
+    global _worker_pipeline
+    _worker_pipeline = load_pipeline(pipeline_name)
+
+
+def _analyse_in_worker(requests: list[AnalysisRequest]) -> list[list[StageOutput]]:
+    return analyse_texts(_worker_pipeline, requests, batch_size=len(requests) or 1)
+
+
+def _requests(articles: Sequence[Article]) -> list[AnalysisRequest]:
+    return [AnalysisRequest(article.id, article.text, article.language) for article in articles]
+
+
+class LocalRunner:
+    """Analyse batches of articles with `workers` processes (1 means: in this process)."""
+
+    def __init__(self, pipeline_name: str, workers: int = 1) -> None:
+        self.pipeline_name = pipeline_name
+        self.workers = max(1, workers)
+        self._pipeline: Any = None
+
+    def run(self, batches: Iterable[Sequence[Article]]) -> Iterator[BatchResult]:
+        """Yield (batch, outputs per article) for every batch, in input order."""
+        if self.workers == 1:
+            yield from self._run_here(batches)
+        else:
+            yield from self._run_in_pool(batches)
+
+    def _run_here(self, batches: Iterable[Sequence[Article]]) -> Iterator[BatchResult]:
+        for batch in batches:
+            if self._pipeline is None:
+                self._pipeline = load_pipeline(self.pipeline_name)
+            yield batch, analyse_texts(self._pipeline, _requests(batch), batch_size=len(batch) or 1)
+
+    def _run_in_pool(self, batches: Iterable[Sequence[Article]]) -> Iterator[BatchResult]:
+        context = multiprocessing.get_context("spawn")  # fork is unsafe beside the progress-bar thread
+        in_flight: deque[tuple[Sequence[Article], Future[list[list[StageOutput]]]]] = deque()
+        with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
+                                 initargs=(self.pipeline_name,)) as pool:
+            try:
+                for batch in batches:
+                    in_flight.append((batch, pool.submit(_analyse_in_worker, _requests(batch))))
+                    if len(in_flight) >= 2 * self.workers:
+                        done_batch, future = in_flight.popleft()
+                        yield done_batch, future.result()
+                while in_flight:
+                    done_batch, future = in_flight.popleft()
+                    yield done_batch, future.result()
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise

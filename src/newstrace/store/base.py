@@ -1,0 +1,84 @@
+"""The storage protocol every backend implements, and the records it exchanges with callers.
+
+Stages and runners talk only to `Store`; SQLite (`store.sqlite`) is the default backend, and a
+PostgreSQL backend implements the same methods. Rows written by stages are dataclass records whose
+field names are the table's column names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from newstrace.records import Article, IngestProblem, RunSummary, StageOutput
+
+
+class StoreError(RuntimeError):
+    """A storage operation failed in a way the user can act on; the message says how."""
+
+
+class SearchSyntaxError(StoreError):
+    """A full-text query could not be parsed."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article_id: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    snippet: str
+    score: float
+
+
+@dataclass(frozen=True)
+class UrlHistory:
+    """The first article stored for a URL and the highest revision number seen for it."""
+
+    root_id: str
+    last_revision: int
+
+
+# Tables that `export` may stream, with their columns in contract order.
+EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "articles": (
+        "id", "path", "url", "outlet", "title", "published", "language", "n_words", "story_id", "duplicate_of",
+        "author", "dateline", "source_format", "revision_of", "revision", "field_sources",
+    ),
+    "entities": ("article_id", "label", "text", "start", "end"),
+    "sentences": ("article_id", "start", "end"),
+    "stage_runs": ("article_id", "stage", "version", "status", "finished_at"),
+    "problems": ("run_id", "origin", "reason"),
+    "runs": ("id", "started_at", "finished_at", "command", "summary"),
+}
+
+
+class Store(Protocol):
+    """What the pipeline, the CLI and the web app need from a database."""
+
+    def begin_run(self, command: str) -> int: ...
+
+    def finish_run(self, run_id: int, summary: RunSummary) -> None: ...
+
+    def stage_versions_of(self, article_id: str) -> dict[str, int] | None:
+        """The stage versions done for a stored article, or None when the article is not stored."""
+        ...
+
+    def url_history(self, url: str) -> UrlHistory | None: ...
+
+    def save_article(self, article: Article, outputs: Sequence[StageOutput], run_id: int) -> None:
+        """Store the article (if new) and its stage outputs in one transaction."""
+        ...
+
+    def record_problem(self, run_id: int, problem: IngestProblem) -> None: ...
+
+    def iter_rows(self, table: str, include_text: bool = False) -> Iterator[dict[str, object]]:
+        """Stream every row of an exportable table, in a stable order."""
+        ...
+
+    def search(self, query: str, limit: int = 20, offset: int = 0, raw: bool = False) -> list[SearchHit]: ...
+
+    def count_rows(self) -> dict[str, int]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,219 @@
+"""The default store: one SQLite file in WAL mode, with foreign keys, FTS5 and numbered migrations."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, fields
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from newstrace.records import Article, IngestProblem, RunSummary, StageOutput
+from newstrace.store.base import EXPORT_COLUMNS, SearchHit, SearchSyntaxError, StoreError, UrlHistory
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
+_FTS_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+_FTS_WORD = re.compile(r"\w+")
+_FETCH_ROWS = 2000
+_ORDER_BY = {"sentences": "article_id, start", "stage_runs": "article_id, stage"}
+_STAGE_TABLES = {"sentences", "entities"}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SQLiteStore:
+    """`Store` over a SQLite file; `readonly=True` opens an existing database without write access."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self._insert_sql: dict[tuple[str, tuple[str, ...]], str] = {}
+        self.connection = self._connect(readonly)
+        if not readonly:
+            self._migrate()
+
+    def _connect(self, readonly: bool) -> sqlite3.Connection:
+        if readonly and not self.path.exists():
+            raise StoreError(f"{self.path}: no such database (create it with `newstrace analyze ... --db {self.path}`)")
+        target = f"file:{self.path}?mode=ro" if readonly else str(self.path)
+        try:
+            connection = sqlite3.connect(target, uri=readonly, isolation_level=None, check_same_thread=False)
+            connection.row_factory = sqlite3.Row
+            connection.execute("PRAGMA foreign_keys = ON")
+            connection.execute("PRAGMA busy_timeout = 10000")
+            if not readonly:
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.path}: cannot open as a newstrace database ({error})") from error
+        return connection
+
+    # -- schema -------------------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        return int(self.connection.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        current = self.schema_version()
+        for number, sql in _migrations():
+            if number <= current:
+                continue
+            try:
+                self.connection.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+            except sqlite3.DatabaseError as error:
+                if self.connection.in_transaction:
+                    self.connection.execute("ROLLBACK")
+                raise StoreError(f"{self.path}: migration {number:04d} failed ({error})") from error
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.connection
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
+    # -- runs and problems -----------------------------------------------------------------------------
+
+    def begin_run(self, command: str) -> int:
+        with self._transaction() as db:
+            cursor = db.execute("INSERT INTO runs(started_at, command) VALUES (?, ?)", (_now(), command))
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int, summary: RunSummary) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE runs SET finished_at = ?, summary = ? WHERE id = ?",
+                (_now(), json.dumps(summary.to_dict()), run_id),
+            )
+
+    def record_problem(self, run_id: int, problem: IngestProblem) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO problems(run_id, origin, reason) VALUES (?, ?, ?)", (run_id, problem.origin, problem.reason)
+            )
+
+    # -- articles ---------------------------------------------------------------------------------------
+
+    def stage_versions_of(self, article_id: str) -> dict[str, int] | None:
+        exists = self.connection.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if not exists:
+            return None
+        rows = self.connection.execute("SELECT stage, version FROM stage_runs WHERE article_id = ?", (article_id,))
+        return {row["stage"]: row["version"] for row in rows}
+
+    def url_history(self, url: str) -> UrlHistory | None:
+        row = self.connection.execute(
+            "SELECT COALESCE(revision_of, id) AS root, revision FROM articles WHERE url = ? "
+            "ORDER BY revision DESC LIMIT 1",
+            (url,),
+        ).fetchone()
+        return UrlHistory(row["root"], row["revision"]) if row else None
+
+    def save_article(self, article: Article, outputs: Sequence[StageOutput], run_id: int) -> None:
+        with self._transaction() as db:
+            self._insert_article(db, article, run_id)
+            for output in outputs:
+                self._replace_stage_rows(db, article.id, output)
+
+    def _insert_article(self, db: sqlite3.Connection, article: Article, run_id: int) -> None:
+        values = asdict(article)
+        values["field_sources"] = json.dumps(article.field_sources, sort_keys=True)
+        values["first_run_id"] = run_id
+        columns = tuple(values)
+        db.execute(
+            f"INSERT OR IGNORE INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            tuple(values.values()),
+        )
+
+    def _replace_stage_rows(self, db: sqlite3.Connection, article_id: str, output: StageOutput) -> None:
+        for table, rows in output.rows.items():
+            if table not in _STAGE_TABLES:
+                raise StoreError(f"stage {output.stage} wrote to unknown table {table!r}")
+            db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+            if rows:
+                names = tuple(field.name for field in fields(rows[0]))  # type: ignore[arg-type]
+                db.executemany(self._insert_statement(table, names), [tuple(asdict(row).values()) for row in rows])  # type: ignore[call-overload]
+        db.execute(
+            "INSERT OR REPLACE INTO stage_runs(article_id, stage, version, status, finished_at) VALUES (?, ?, ?, ?, ?)",
+            (article_id, output.stage, output.version, output.status, _now()),
+        )
+
+    def _insert_statement(self, table: str, names: tuple[str, ...]) -> str:
+        key = (table, names)
+        if key not in self._insert_sql:
+            quoted = ", ".join(f'"{name}"' for name in names)
+            self._insert_sql[key] = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' * len(names))})"
+        return self._insert_sql[key]
+
+    # -- reading ---------------------------------------------------------------------------------------
+
+    def iter_rows(self, table: str, include_text: bool = False) -> Iterator[dict[str, object]]:
+        if table not in EXPORT_COLUMNS:
+            raise StoreError(f"no table {table!r}; choose one of: {', '.join(EXPORT_COLUMNS)}")
+        columns = EXPORT_COLUMNS[table] + (("text",) if include_text and table == "articles" else ())
+        order = _ORDER_BY.get(table, "rowid")
+        quoted = ", ".join(f'"{column}"' for column in columns)
+        cursor = self.connection.execute(f"SELECT {quoted} FROM {table} ORDER BY {order}")
+        while batch := cursor.fetchmany(_FETCH_ROWS):
+            for row in batch:
+                yield dict(zip(columns, row, strict=True))
+
+    def search(self, query: str, limit: int = 20, offset: int = 0, raw: bool = False) -> list[SearchHit]:
+        expression = query if raw else literal_fts_query(query)
+        if not expression:
+            return []
+        try:
+            rows = self.connection.execute(
+                "SELECT a.id, a.title, a.outlet, a.published, "
+                "snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet, bm25(articles_fts) AS score "
+                "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+                "WHERE articles_fts MATCH ? ORDER BY score, a.id LIMIT ? OFFSET ?",
+                (expression, limit, offset),
+            ).fetchall()
+        except sqlite3.OperationalError as error:
+            raise SearchSyntaxError(f"cannot understand the search {query!r}: {error}") from error
+        return [
+            SearchHit(row["id"], row["title"], row["outlet"], row["published"], row["snippet"], -row["score"])
+            for row in rows
+        ]
+
+    def count_rows(self) -> dict[str, int]:
+        return {
+            table: int(self.connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+            for table in ("articles", "sentences", "entities", "problems", "runs")
+        }
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def literal_fts_query(query: str) -> str:
+    """Turn what a user typed into an FTS5 query that matches it literally.
+
+    Every word must occur; text in double quotes must occur as a phrase. No character of the input
+    is interpreted as FTS5 syntax, so quotes, parentheses or operators can never cause an error.
+    """
+    parts = []
+    for phrase, word in _FTS_TOKEN.findall(query):
+        tokens = _FTS_WORD.findall(phrase if phrase else word)
+        if tokens:
+            parts.append('"' + " ".join(tokens) + '"')
+    return " ".join(parts)
+
+
+def _migrations() -> list[tuple[int, str]]:
+    folder = resources.files("newstrace.store.migrations.sqlite")
+    found = []
+    for entry in folder.iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
+    return sorted(found)
