@@ -17,7 +17,9 @@ _INTEGER_COLUMNS = {"n_words", "revision", "start", "end", "version", "run_id"}
 _JSON_COLUMNS = {"field_sources", "summary"}
 
 
-def export_table(store: Store, table: str, output_format: str, target: IO[str] | Path, include_text: bool = False) -> int:
+def export_table(
+    store: Store, table: str, output_format: str, target: IO[str] | Path, include_text: bool = False
+) -> int:
     """Write every row of `table`; return the number of rows written.
 
     `target` is an open text stream for jsonl and csv, and a file path for parquet.
@@ -63,9 +65,7 @@ def _write_parquet(rows: Iterator[dict[str, object]], columns: tuple[str, ...], 
     import pyarrow.parquet as pq
 
     integer_columns = _INTEGER_COLUMNS | ({"id"} if table == "runs" else set())
-    schema = pa.schema(
-        [(column, pa.int64() if column in integer_columns else pa.string()) for column in columns]
-    )
+    schema = pa.schema([(column, pa.int64() if column in integer_columns else pa.string()) for column in columns])
     count = 0
     with pq.ParquetWriter(str(path), schema) as writer:
         while batch := list(islice(rows, _PARQUET_BATCH_ROWS)):

@@ -29,7 +29,11 @@ EXIT_INPUT_FAILED = 1
 EXIT_FATAL = 2
 
 db_option = click.option(
-    "--db", default=DEFAULT_DB, show_default=True, envvar="NEWSTRACE_DB", type=click.Path(dir_okay=False),
+    "--db",
+    default=DEFAULT_DB,
+    show_default=True,
+    envvar="NEWSTRACE_DB",
+    type=click.Path(dir_okay=False),
     help="The SQLite database file (env NEWSTRACE_DB).",
 )
 
@@ -85,23 +89,60 @@ def _auto_workers(paths: tuple[str, ...]) -> int:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @db_option
-@click.option("--workers", type=click.IntRange(0, 64), default=0, help="NLP processes; 0 picks by input size.  [default: 0]")
-@click.option("--pipeline", default=DEFAULT_PIPELINE, show_default=True, envvar="NEWSTRACE_PIPELINE",
-              help="spaCy pipeline name or path (env NEWSTRACE_PIPELINE).")
-@click.option("--format", "forced_format", type=click.Choice(INPUT_FORMATS), default=None,
-              help="Read every input as this format instead of deciding by file ending.")
-@click.option("--field", "fields", multiple=True, metavar="FIELD=COLUMN",
-              help="JSON Lines/CSV column for an article field (text, title, url, published, outlet, author).")
+@click.option(
+    "--workers", type=click.IntRange(0, 64), default=0, help="NLP processes; 0 picks by input size.  [default: 0]"
+)
+@click.option(
+    "--pipeline",
+    default=DEFAULT_PIPELINE,
+    show_default=True,
+    envvar="NEWSTRACE_PIPELINE",
+    help="spaCy pipeline name or path (env NEWSTRACE_PIPELINE).",
+)
+@click.option(
+    "--format",
+    "forced_format",
+    type=click.Choice(INPUT_FORMATS),
+    default=None,
+    help="Read every input as this format instead of deciding by file ending.",
+)
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="JSON Lines/CSV column for an article field (text, title, url, published, outlet, author).",
+)
 @click.option("--fetch", is_flag=True, help="For feeds: download each entry's linked page and read that.")
-@click.option("--max-article-mb", type=click.FloatRange(min=0.001), default=DEFAULT_MAX_ARTICLE_MB, show_default=True,
-              help="Inputs larger than this are refused (one article cannot be bigger).")
-@click.option("--batch-size", type=click.IntRange(1, 10_000), default=16, show_default=True,
-              help="Articles sent to an NLP process at a time.")
+@click.option(
+    "--max-article-mb",
+    type=click.FloatRange(min=0.001),
+    default=DEFAULT_MAX_ARTICLE_MB,
+    show_default=True,
+    help="Inputs larger than this are refused (one article cannot be bigger).",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10_000),
+    default=16,
+    show_default=True,
+    help="Articles sent to an NLP process at a time.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary; problems still go to stderr.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
-def analyze_command(paths: tuple[str, ...], db: str, workers: int, pipeline: str, forced_format: str | None,
-                    fields: tuple[str, ...], fetch: bool, max_article_mb: float, batch_size: int, quiet: bool,
-                    as_json: bool) -> None:
+def analyze_command(
+    paths: tuple[str, ...],
+    db: str,
+    workers: int,
+    pipeline: str,
+    forced_format: str | None,
+    fields: tuple[str, ...],
+    fetch: bool,
+    max_article_mb: float,
+    batch_size: int,
+    quiet: bool,
+    as_json: bool,
+) -> None:
     """Read articles from PATHS into the database and run every analysis stage.
 
     PATHS are files, folders (read recursively) or feed URLs, in any mix of formats: plain text
@@ -150,8 +191,13 @@ def analyze_command(paths: tuple[str, ...], db: str, workers: int, pipeline: str
 @click.argument("table", type=click.Choice(tuple(EXPORT_COLUMNS)))
 @db_option
 @click.option("--format", "output_format", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file instead of stdout (required for parquet).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of stdout (required for parquet).",
+)
 @click.option("--include-text", is_flag=True, help="articles: add the full text column.")
 def export_command(table: str, db: str, output_format: str, output: Path | None, include_text: bool) -> None:
     """Write every row of TABLE, streaming, with no cap on the number of rows.
@@ -186,8 +232,13 @@ def export_command(table: str, db: str, output_format: str, output: Path | None,
 @db_option
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
-@click.option("--syntax", type=click.Choice(["literal", "fts"]), default="literal", show_default=True,
-              help="literal: every word must occur, \"quoted text\" as a phrase; fts: SQLite FTS5 query syntax.")
+@click.option(
+    "--syntax",
+    type=click.Choice(["literal", "fts"]),
+    default="literal",
+    show_default=True,
+    help='literal: every word must occur, "quoted text" as a phrase; fts: SQLite FTS5 query syntax.',
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
 def search_command(query: str, db: str, limit: int, offset: int, syntax: str, as_json: bool) -> None:
     """Search the titles and texts of stored articles, best matches first.
@@ -212,8 +263,13 @@ def search_command(query: str, db: str, limit: int, offset: int, syntax: str, as
         return
     table = Table("score", "article", "outlet", "published", "title / snippet", show_lines=True)
     for hit in hits:
-        table.add_row(f"{hit.score:.2f}", hit.article_id, escape(hit.outlet or ""), hit.published or "",
-                      f"[bold]{escape(hit.title or '')}[/]\n{escape(hit.snippet)}")
+        table.add_row(
+            f"{hit.score:.2f}",
+            hit.article_id,
+            escape(hit.outlet or ""),
+            hit.published or "",
+            f"[bold]{escape(hit.title or '')}[/]\n{escape(hit.snippet)}",
+        )
     Console().print(table)
 
 

@@ -37,7 +37,9 @@ class RichProgress:
         self.progress.start()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.progress.stop()
 
     def started(self, total_sources: int) -> None:
@@ -53,4 +55,6 @@ class RichProgress:
         self.progress.update(self.task, articles=self.articles, rate=rate)
 
     def problem(self, problem: IngestProblem) -> None:
-        self.console.print(f"[yellow]skipped[/] {escape(problem.origin)}: {escape(problem.reason)}", highlight=False, soft_wrap=True)
+        self.console.print(
+            f"[yellow]skipped[/] {escape(problem.origin)}: {escape(problem.reason)}", highlight=False, soft_wrap=True
+        )

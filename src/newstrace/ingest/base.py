@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
+from newstrace.ingest.dates import date_from_file_name, date_from_url
 from newstrace.ingest.language import detect_language
 from newstrace.ingest.outlet import outlet_from_url
 from newstrace.records import ArticleDraft, FieldSource, IngestProblem
@@ -54,8 +54,17 @@ def too_large(size: int, origin: str, options: ReadOptions) -> IngestProblem | N
 
 
 def complete_draft(draft: ArticleDraft) -> ArticleDraft:
-    """Fill what every format can derive the same way: the outlet from the URL, and the language."""
+    """Fill what every format can derive the same way: outlet and date from the URL, and the language."""
     sources = dict(draft.field_sources)
+    published = draft.published
+    if not published:
+        published = date_from_url(draft.url)
+        if published:
+            sources["published"] = FieldSource.URL.value
+    if not published and draft.source_format == "text":
+        published = date_from_file_name(draft.path)
+        if published:
+            sources["published"] = FieldSource.INFERRED.value
     outlet = draft.outlet
     if not outlet and draft.url:
         outlet = outlet_from_url(draft.url)
@@ -68,7 +77,7 @@ def complete_draft(draft: ArticleDraft) -> ArticleDraft:
         language = detect_language(draft.text)
         if language:
             sources["language"] = FieldSource.INFERRED.value
-    return replace(draft, outlet=outlet, language=language, field_sources=sources)
+    return replace(draft, published=published, outlet=outlet, language=language, field_sources=sources)
 
 
 def clean_value(value: object) -> str | None:
@@ -79,7 +88,3 @@ def clean_value(value: object) -> str | None:
         value = ", ".join(str(item) for item in value if item)
     text = str(value).strip()
     return text or None
-
-
-def display_path(path: Path) -> str:
-    return str(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from newstrace.ingest.base import ReadOptions, Reading
+from newstrace.ingest.base import Reading, ReadOptions
 from newstrace.ingest.decode import NotText, decode_bytes
 from newstrace.ingest.mapping import record_to_draft
 from newstrace.records import IngestProblem

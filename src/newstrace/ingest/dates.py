@@ -9,6 +9,8 @@ from typing import Any
 
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$")
 _HAS_YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=[/._-]|$)")
+_NAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)")
 
 
 def to_iso_date(value: object) -> str | None:
@@ -53,3 +55,17 @@ def _dateparser() -> Any:
     import dateparser
 
     return dateparser
+
+
+def date_from_url(url: str | None) -> str | None:
+    """The date in a URL path such as `/2025/03/12/slug`, a common news-site convention."""
+    match = _URL_DATE.search(url or "")
+    return _valid_iso(*map(int, match.groups())) if match else None
+
+
+def date_from_file_name(path: str | None) -> str | None:
+    """An ISO date in a file's name (`2025-03-12_story.txt`), as archives often name their files."""
+    if not path:
+        return None
+    match = _NAME_DATE.search(path.replace("\\", "/").rsplit("/", 1)[-1])
+    return _valid_iso(*map(int, match.groups())) if match else None

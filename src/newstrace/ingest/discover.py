@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from newstrace.ingest.base import ReadOptions, Reading
+from newstrace.ingest.base import Reading, ReadOptions
 from newstrace.ingest.csvfile import read_csv
 from newstrace.ingest.feed import read_feed_file, read_feed_url
 from newstrace.ingest.html import read_html

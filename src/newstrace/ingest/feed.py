@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from newstrace.ingest.base import ReadOptions, Reading, clean_value, too_large
+from newstrace.ingest.base import Reading, ReadOptions, clean_value, too_large
 from newstrace.ingest.fetch import FetchError, fetch
 from newstrace.ingest.fragment import fragment_to_text
 from newstrace.ingest.html import html_to_drafts
@@ -63,7 +63,7 @@ def _entry_metadata(entry: Any, feed_title: str | None) -> dict[str, str]:
         "title": clean_value(entry.get("title")),
         "url": clean_value(entry.get("link")),
         "author": clean_value(entry.get("author")),
-        "outlet": feed_title,
+        "outlet": clean_value((entry.get("source") or {}).get("title")) or feed_title,
         "published": time.strftime("%Y-%m-%d", published) if published else None,
     }
     return {name: value for name, value in values.items() if value}
@@ -103,7 +103,9 @@ def _entry_html(entry: Any) -> str | None:
     return summary
 
 
-def _fetched_page(metadata: dict[str, str], origin: str, options: ReadOptions) -> Iterator[ArticleDraft | IngestProblem]:
+def _fetched_page(
+    metadata: dict[str, str], origin: str, options: ReadOptions
+) -> Iterator[ArticleDraft | IngestProblem]:
     url = metadata["url"]
     try:
         page = fetch(url, options.max_article_bytes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from newstrace.ingest.base import ReadOptions, Reading, clean_value, too_large
+from newstrace.ingest.base import Reading, ReadOptions, clean_value, too_large
 from newstrace.ingest.dates import to_iso_date
 from newstrace.ingest.decode import NotText, decode_bytes
 from newstrace.ingest.text_header import parse_text_header

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from newstrace.ingest.base import ReadOptions, Reading
+from newstrace.ingest.base import Reading, ReadOptions
 from newstrace.ingest.mapping import record_to_draft
 from newstrace.records import IngestProblem
 

@@ -20,8 +20,9 @@ def record_to_draft(
     text_value = _first_present(record, options.column_names("text"))
     if not isinstance(text_value, str) or not text_value.strip():
         names = ", ".join(options.column_names("text"))
-        return IngestProblem(origin, f"no article text (looked for a non-empty field: {names}; "
-                                     "choose one with --field text=NAME)")
+        return IngestProblem(
+            origin, f"no article text (looked for a non-empty field: {names}; choose one with --field text=NAME)"
+        )
     problem = too_large(len(text_value.encode("utf-8")), origin, options)
     if problem:
         return problem

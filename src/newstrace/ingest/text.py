@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newstrace.ingest.base import ReadOptions, Reading, too_large
+from newstrace.ingest.base import Reading, ReadOptions, too_large
 from newstrace.ingest.decode import NotText, decode_bytes, normalise_newlines
 from newstrace.ingest.text_header import parse_text_header
 from newstrace.records import ArticleDraft, IngestProblem

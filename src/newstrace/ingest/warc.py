@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newstrace.ingest.base import ReadOptions, Reading, too_large
+from newstrace.ingest.base import Reading, ReadOptions, too_large
 from newstrace.ingest.html import html_to_drafts
 from newstrace.records import IngestProblem
 
@@ -15,9 +15,12 @@ def read_warc(path: Path, options: ReadOptions) -> Reading:
 
     origin = str(path)
     records_read = 0
+    complete_records = 0
     with path.open("rb") as stream:
         try:
             for record in ArchiveIterator(stream):
+                if record.rec_type is None:
+                    raise _Truncated("a record header is cut short")
                 if record.rec_type != "response" or not _is_html(record):
                     continue
                 records_read += 1
@@ -28,14 +31,21 @@ def read_warc(path: Path, options: ReadOptions) -> Reading:
                 if problem:
                     yield problem
                     continue
+                if getattr(record.raw_stream, "limit", 0) > 0:
+                    raise _Truncated(f"the record for {url} ends before its declared length")
+                complete_records += 1
                 yield from html_to_drafts(body, record_origin, path=str(path), url=url)
         except Exception as error:  # warcio raises several unrelated types for damaged archives
             yield IngestProblem(
-                origin, f"truncated or corrupt WARC after {records_read} HTML records ({type(error).__name__}: {error})"
+                origin, f"truncated or corrupt WARC after {complete_records} complete HTML records ({error})"
             )
             return
     if records_read == 0:
         yield IngestProblem(origin, "no HTML response records in the WARC file")
+
+
+class _Truncated(Exception):
+    """The archive ends in the middle of a record."""
 
 
 def _is_html(record: object) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from functools import lru_cache
 from typing import Any
 
 DEFAULT_PIPELINE = "en_core_web_sm"
@@ -33,8 +34,9 @@ def resolve_pipeline_name(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=2)
 def load_pipeline(name: str = DEFAULT_PIPELINE) -> Any:
-    """Load the spaCy pipeline `name` (a package name or a path) with all its components."""
+    """Load the spaCy pipeline `name` (a package name or a path) with all its components, once per process."""
     import spacy
 
     try:
@@ -56,4 +58,6 @@ def ensure_installed(name: str) -> None:
             raise ModelNotInstalled(f"no spaCy pipeline at the path {name!r}")
         return
     if importlib.util.find_spec(resolve_pipeline_name(name)) is None:
-        raise ModelNotInstalled(f"the spaCy pipeline '{name}' is not installed; install it with:\n    {install_hint(name)}")
+        raise ModelNotInstalled(
+            f"the spaCy pipeline '{name}' is not installed; install it with:\n    {install_hint(name)}"
+        )

@@ -64,7 +64,10 @@ def analyse_texts(
             for table, new_rows in stage.extract(doc, requests[index].article_id, offset).items():
                 rows[index][stage.name][table].extend(new_rows)
     return [
-        [StageOutput(stage.name, stage.version, rows[index][stage.name], skipped.get(index, "done")) for stage in DOC_STAGES]
+        [
+            StageOutput(stage.name, stage.version, rows[index][stage.name], skipped.get(index, "done"))
+            for stage in DOC_STAGES
+        ]
         for index in range(len(requests))
     ]
 

@@ -59,8 +59,9 @@ class LocalRunner:
     def _run_in_pool(self, batches: Iterable[Sequence[Article]]) -> Iterator[BatchResult]:
         context = multiprocessing.get_context("spawn")  # fork is unsafe beside the progress-bar thread
         in_flight: deque[tuple[Sequence[Article], Future[list[list[StageOutput]]]]] = deque()
-        with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
-                                 initargs=(self.pipeline_name,)) as pool:
+        with ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_start_worker, initargs=(self.pipeline_name,)
+        ) as pool:
             try:
                 for batch in batches:
                     in_flight.append((batch, pool.submit(_analyse_in_worker, _requests(batch))))

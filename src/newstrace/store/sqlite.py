@@ -97,7 +97,8 @@ class SQLiteStore:
     def record_problem(self, run_id: int, problem: IngestProblem) -> None:
         with self._transaction() as db:
             db.execute(
-                "INSERT INTO problems(run_id, origin, reason) VALUES (?, ?, ?)", (run_id, problem.origin, problem.reason)
+                "INSERT INTO problems(run_id, origin, reason) VALUES (?, ?, ?)",
+                (run_id, problem.origin, problem.reason),
             )
 
     # -- articles ---------------------------------------------------------------------------------------

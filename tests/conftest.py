@@ -1,0 +1,49 @@
+"""Shared fixtures: paths to the sample corpus and to ../shared/data, and helpers to run the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newstrace.pipeline import AnalyzeSettings, analyze
+from newstrace.records import RunSummary
+from newstrace.store import SQLiteStore
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "examples" / "corpus"
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data, or a skip with the reason when this checkout has no shared data beside it."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"needs the research corpora in {SHARED_DATA} (present in CI, absent in a user's clone)")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SQLiteStore:
+    return SQLiteStore(tmp_path / "test.db")
+
+
+def run_analyze(store: SQLiteStore, *paths: Path | str, **settings: object) -> RunSummary:
+    return analyze([str(path) for path in paths], store, AnalyzeSettings(**settings))  # type: ignore[arg-type]
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run `python -m newstrace ARGS` and capture its output."""
+    env = dict(os.environ, COLUMNS="200", NO_COLOR="1")
+    return subprocess.run(
+        [sys.executable, "-m", "newstrace", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or REPO,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
