@@ -11,6 +11,8 @@ from newstrace.ingest.decode import NotText, decode_bytes
 from newstrace.ingest.text_header import parse_text_header
 from newstrace.records import ArticleDraft, IngestProblem
 
+_MIN_WORDS = 5  # fewer words than this is a navigation or error page, not an article
+
 
 def read_html(path: Path, options: ReadOptions) -> Reading:
     """Yield the article in one HTML file."""
@@ -38,7 +40,7 @@ def html_to_drafts(
     # trafilatura reads the page's declared charset from bytes; a BOM-marked page is passed decoded.
     document = _extract(decoded if encoding.startswith("utf-16") or encoding.startswith("utf-32") else raw, url)
     text = clean_value(getattr(document, "text", None)) if document is not None else None
-    if not text:
+    if not text or len(text.split()) < _MIN_WORDS:
         yield IngestProblem(origin, "no article text found in the HTML (page empty, malformed or not an article)")
         return
     yield _draft_from_document(document, text, origin, path, url, metadata or {})

@@ -12,11 +12,12 @@ from newstrace.records import IngestProblem
 
 def read_jsonl(path: Path, options: ReadOptions) -> Reading:
     """Yield a draft per valid line and a problem per invalid one; the file goes on after errors."""
-    saw_record = False
+    saw_line = False
     with path.open("rb") as handle:
         for line_number, raw_line in enumerate(handle, start=1):
             if not raw_line.strip():
                 continue
+            saw_line = True
             origin = f"{path}:{line_number}"
             try:
                 record = json.loads(_decode_line(raw_line))
@@ -26,10 +27,9 @@ def read_jsonl(path: Path, options: ReadOptions) -> Reading:
             if not isinstance(record, dict):
                 yield IngestProblem(origin, f"expected a JSON object, found {type(record).__name__}")
                 continue
-            saw_record = True
             yield record_to_draft(record, origin, str(path), "jsonl", options)
-    if not saw_record:
-        yield IngestProblem(str(path), "no JSON records in file")
+    if not saw_line:
+        yield IngestProblem(str(path), "empty file (no JSON lines)")
 
 
 def _decode_line(raw_line: bytes) -> str:

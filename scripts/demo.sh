@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Quick start, part 1: set up a virtual environment, install newstrace, and analyze the bundled
+# (fictional) sample corpus into the embedded database newstrace.db, ending with the run's summary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e .
+.venv/bin/newstrace analyze examples/corpus --db newstrace.db "$@"
+echo
+echo "Next: .venv/bin/newstrace search \"gravest danger\" --db newstrace.db"
+echo "      .venv/bin/newstrace export articles --db newstrace.db --format csv -o articles.csv"

@@ -1,0 +1,94 @@
+"""The SQLite store: migrations, pragmas, per-article transactions and the full-text index."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newstrace.records import Article, Entity, Sentence, StageOutput
+from newstrace.store import SearchSyntaxError, SQLiteStore, StoreError, open_store
+from newstrace.store.sqlite import literal_fts_query
+
+
+def _article(identity: str = "a1", text: str = "Holm spoke in Velmora.", url: str | None = None) -> Article:
+    return Article(
+        id=identity, text=text, source_format="text", path=None, url=url, title="Holm", published=None,
+        outlet="Wire", author=None, dateline=None, language="en", n_words=4, field_sources={},
+    )  # fmt: skip
+
+
+def _output(identity: str = "a1") -> StageOutput:
+    return StageOutput(
+        "nlp", 1, {"sentences": [Sentence(identity, 0, 22)], "entities": [Entity(identity, "PERSON", "Holm", 0, 4)]}
+    )
+
+
+def test_new_database_is_migrated_in_wal_mode_with_foreign_keys(store: SQLiteStore) -> None:
+    assert store.schema_version() == 1
+    assert store.connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.connection.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_reopening_does_not_migrate_again(tmp_path: Path) -> None:
+    SQLiteStore(tmp_path / "db").close()
+    assert SQLiteStore(tmp_path / "db").schema_version() == 1
+
+
+def test_saving_twice_replaces_stage_rows_instead_of_duplicating(store: SQLiteStore) -> None:
+    run = store.begin_run("test")
+    store.save_article(_article(), [_output()], run)
+    store.save_article(_article(), [_output()], run)
+    assert store.count_rows() | {"runs": 0} == {"articles": 1, "sentences": 1, "entities": 1, "problems": 0, "runs": 0}
+    assert store.stage_versions_of("a1") == {"nlp": 1}
+    assert store.stage_versions_of("missing") is None
+
+
+def test_a_failing_save_leaves_nothing_half_written(store: SQLiteStore) -> None:
+    run = store.begin_run("test")
+    broken = StageOutput("nlp", 1, {"sentences": [Sentence("a1", 0, 5)], "no_such_table": [Sentence("a1", 0, 5)]})
+    with pytest.raises(StoreError):
+        store.save_article(_article(), [broken], run)
+    assert store.count_rows()["articles"] == 0 and store.count_rows()["sentences"] == 0
+
+
+def test_url_history_follows_revisions(store: SQLiteStore) -> None:
+    run = store.begin_run("test")
+    store.save_article(_article("a1", url="https://x.example/1"), [], run)
+    assert store.url_history("https://x.example/1") == type(store.url_history("https://x.example/1"))("a1", 0)
+    assert store.url_history("https://x.example/2") is None
+
+
+def test_search_literal_and_raw(store: SQLiteStore) -> None:
+    store.save_article(_article(), [], store.begin_run("test"))
+    assert [hit.article_id for hit in store.search("velmora holm")] == ["a1"]
+    assert store.search('"Holm spoke"') and not store.search('"spoke Holm"')
+    with pytest.raises(SearchSyntaxError):
+        store.search("NEAR(", raw=True)
+
+
+@given(st.text(max_size=60))
+def test_literal_queries_never_raise(query: str) -> None:
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE VIRTUAL TABLE t USING fts5(body)")
+    connection.execute("INSERT INTO t VALUES ('holm spoke in velmora')")
+    expression = literal_fts_query(query)
+    if expression:
+        connection.execute("SELECT * FROM t WHERE t MATCH ?", (expression,)).fetchall()
+
+
+def test_readonly_store_refuses_writes_and_missing_files(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no such database"):
+        open_store(tmp_path / "missing.db", readonly=True)
+    SQLiteStore(tmp_path / "db").close()
+    readonly = open_store(tmp_path / "db", readonly=True)
+    with pytest.raises(sqlite3.OperationalError):
+        readonly.begin_run("x")
+
+
+def test_unknown_export_table_is_named(store: SQLiteStore) -> None:
+    with pytest.raises(StoreError, match="choose one of"):
+        list(store.iter_rows("sqlite_master"))
