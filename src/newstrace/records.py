@@ -41,6 +41,7 @@ class ArticleDraft:
     dateline: str | None = None
     language: str | None = None
     field_sources: dict[str, str] = field(default_factory=dict)
+    header_spans: tuple[tuple[int, int], ...] = ()  # datelines and headers, left out of the language analysis
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Article:
     field_sources: dict[str, str]
     revision_of: str | None = None  # the first article seen at the same URL, when this text replaced it
     revision: int = 0
+    header_spans: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,35 @@ class Entity:
     text: str
     start: int
     end: int
+
+
+@dataclass(frozen=True)
+class Quote:
+    """An attribution: who (source, resolved to a speaker) said (cue) what (content), as offsets."""
+
+    id: str
+    article_id: str
+    kind: str  # direct | indirect | mixed | partial
+    source_text: str | None
+    source_start: int | None
+    source_end: int | None
+    speaker: str | None
+    cue_text: str
+    cue_start: int
+    cue_end: int
+    content_text: str
+    content_start: int
+    content_end: int
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A person or organisation quoted in one or more articles, with the other names and roles seen."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,3 +175,4 @@ class AnalysisRequest:
     article_id: str
     text: str
     language: str | None
+    header_spans: tuple[tuple[int, int], ...] = ()

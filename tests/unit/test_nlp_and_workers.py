@@ -28,9 +28,11 @@ def test_cli_reports_a_missing_pipeline_before_doing_any_work(tmp_path: Path) ->
 
 def test_other_languages_are_stored_but_skipped_by_the_english_pipeline() -> None:
     nlp = load_pipeline()
-    [[output]] = analyse_texts(nlp, [AnalysisRequest("x", "Der Bürgermeister sagte am Montag etwas.", "de")])
-    assert output.status.startswith("skipped: language de")
-    assert output.rows == {"sentences": [], "entities": []}
+    [outputs] = analyse_texts(nlp, [AnalysisRequest("x", "Der Bürgermeister sagte am Montag etwas.", "de")])
+    assert [output.stage for output in outputs] == ["nlp", "quotes"]
+    for output in outputs:
+        assert output.status.startswith("skipped: language de")
+        assert all(rows == [] for rows in output.rows.values())
 
 
 @pytest.mark.slow

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -271,6 +273,100 @@ def search_command(query: str, db: str, limit: int, offset: int, syntax: str, as
             f"[bold]{escape(hit.title or '')}[/]\n{escape(hit.snippet)}",
         )
     Console().print(table)
+
+
+@cli.command("speakers")
+@db_option
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the speakers as JSON.")
+def speakers_command(db: str, limit: int, offset: int, as_json: bool) -> None:
+    """List speakers, most quoted first, with their other names, roles, quotes and articles.
+
+    \b
+    Examples:
+      newstrace speakers --db news.db
+      newstrace speakers --db news.db --limit 10 --json
+      newstrace export speakers --db news.db --format csv -o speakers.csv
+    """
+    try:
+        rows = list(open_store(db, readonly=True).iter_rows("speakers"))
+    except StoreError as error:
+        _fatal(str(error))
+    ranked = sorted(rows, key=lambda row: (-int(str(row["n_quotes"])), str(row["name"])))[offset : offset + limit]
+    if as_json:
+        click.echo(json.dumps([_decoded(row) for row in ranked], indent=2, ensure_ascii=False))
+        return
+    table = Table("speaker", "quotes", "articles", "also called", "roles")
+    for row in ranked:
+        decoded = _decoded(row)
+        table.add_row(
+            escape(str(row["name"])), str(row["n_quotes"]), str(row["n_articles"]),
+            escape(", ".join(decoded["aliases"])), escape("; ".join(decoded["roles"])),
+        )  # fmt: skip
+    Console().print(table)
+    if len(rows) > offset + limit:
+        _stderr().print(f"{len(rows) - offset - limit} more: use --offset {offset + limit}")
+
+
+def _decoded(row: dict[str, object]) -> dict[str, Any]:
+    return {**row, "aliases": json.loads(str(row["aliases"])), "roles": json.loads(str(row["roles"]))}
+
+
+@cli.group("eval")
+def eval_group() -> None:
+    """Score newstrace against gold data and print precision, recall and F1."""
+
+
+@eval_group.command("quotes")
+@click.option(
+    "--gold",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="A PolNeAR split folder (with text/ and attributions/).",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Keep the analysed texts in this database (default: a temporary one).",
+)
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_quotes_command(gold: Path, db: str | None, workers: int, as_json: bool) -> None:
+    """Run the pipeline on PolNeAR texts and score sources, cues and contents against the annotations.
+
+    Exact: spans equal after trimming blanks, edge punctuation and quotation marks. Overlap: shared
+    characters at least half of the union, matched one to one. Discontinuous gold spans count
+    fragment by fragment.
+
+    \b
+    Examples:
+      newstrace eval quotes --gold ../shared/data/polnear/dev
+      newstrace eval quotes --gold ../shared/data/polnear/dev --json
+    """
+    from newstrace.evaluation.quotes import evaluate_quotes
+
+    with tempfile.TemporaryDirectory() as scratch:
+        store = open_store(db or Path(scratch) / "eval.db")
+        with RichProgress(_stderr(), show_bar=not as_json) as progress:
+            try:
+                scores = evaluate_quotes(gold, store, AnalyzeSettings(workers=workers), progress)
+            except (FileNotFoundError, RuntimeError, ModelNotInstalled) as error:
+                _fatal(str(error))
+        store.close()
+    if as_json:
+        click.echo(json.dumps(scores.to_dict(), indent=2))
+        return
+    table = Table(title=f"quotes vs {gold} — {scores.documents} documents, {scores.words} words")
+    for column in ("role", "exact P", "exact R", "exact F1", "overlap P", "overlap R", "overlap F1"):
+        table.add_column(column, justify="left" if column == "role" else "right")
+    for role in ("source", "cue", "content"):
+        exact, overlap = scores.counts[(role, "exact")], scores.counts[(role, "overlap")]
+        values = (exact.precision, exact.recall, exact.f1, overlap.precision, overlap.recall, overlap.f1)
+        table.add_row(role, *(f"{value:.3f}" for value in values))
+    Console().print(table)
+    _stderr().print(f"analysed in {scores.seconds:.1f} s ({scores.words / max(scores.seconds, 1e-9):.0f} words/s)")
 
 
 def main() -> None:

@@ -85,4 +85,5 @@ def _draft_from_document(
         author=found["author"],
         dateline=header.dateline,
         field_sources=sources | ({"dateline": "header"} if header.dateline else {}),
+        header_spans=tuple(header.spans),
     )

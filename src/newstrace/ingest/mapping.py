@@ -49,6 +49,7 @@ def record_to_draft(
         author=values["author"],
         dateline=header.dateline,
         field_sources=sources,
+        header_spans=tuple(header.spans),
     )
 
 

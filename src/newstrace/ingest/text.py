@@ -44,4 +44,5 @@ def text_to_drafts(text: str, origin: str, encoding: str, *, path: str | None) -
         author=header.author,
         dateline=header.dateline,
         field_sources=sources,
+        header_spans=tuple(header.spans),
     )

@@ -44,6 +44,7 @@ class TextHeader:
     author: str | None = None
     dateline: str | None = None
     sources: dict[str, str] = field(default_factory=dict)
+    spans: list[tuple[int, int]] = field(default_factory=list)  # where datelines stand in the text
 
     def set(self, name: str, value: str | None, source: str) -> None:
         """Fill a field once: the first convention to supply a value wins."""
@@ -55,14 +56,28 @@ class TextHeader:
 def parse_text_header(text: str) -> TextHeader:
     """Read the headline, dateline, outlet, author and date from the first lines of `text`."""
     header = TextHeader()
-    lines = [line for line in text.split("\n") if line.strip()][:_LINES_TO_SCAN]
-    for index, line in enumerate(lines):
+    for index, (line_start, line) in enumerate(_first_lines(text)):
         body = _consume_dateline(line, header)
+        if body is not line:
+            consumed = len(line) - len(body)
+            header.spans.append((line_start + len(line) - len(line.lstrip()), line_start + consumed))
         if index == 0:
             _take_headline(body if body is not line else line, header, after_dateline=body is not line)
             continue
         _take_byline_or_date(line, header)
     return header
+
+
+def _first_lines(text: str) -> list[tuple[int, str]]:
+    """The first non-empty lines with the offset each starts at."""
+    lines, offset = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            lines.append((offset, line))
+            if len(lines) == _LINES_TO_SCAN:
+                break
+        offset += len(line) + 1
+    return lines
 
 
 def _consume_dateline(line: str, header: TextHeader) -> str:

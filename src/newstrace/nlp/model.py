@@ -40,13 +40,18 @@ def load_pipeline(name: str = DEFAULT_PIPELINE) -> Any:
     import spacy
 
     try:
-        return spacy.load(resolve_pipeline_name(name))
+        nlp = spacy.load(resolve_pipeline_name(name))
     except OSError as error:
         if "E050" in str(error) or "E053" in str(error):
             raise ModelNotInstalled(
                 f"the spaCy pipeline '{name}' is not installed; install it with:\n    {install_hint(name)}"
             ) from error
         raise
+    if "parser" in nlp.pipe_names:
+        from newstrace.nlp.components import PARAGRAPH_BREAKS
+
+        nlp.add_pipe(PARAGRAPH_BREAKS, before="parser")
+    return nlp
 
 
 def ensure_installed(name: str) -> None:

@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from newstrace.records import AnalysisRequest, Entity, Sentence, StageOutput
+from newstrace.nlp.quotes import extract_quotes
+from newstrace.records import AnalysisRequest, Entity, Quote, Sentence, StageOutput
 
 DEFAULT_CHUNK_CHARS = 100_000
 
@@ -33,12 +34,42 @@ def _sentences_and_entities(doc: Any, article_id: str, offset: int) -> Rows:
         Sentence(article_id, offset + sent.start_char, offset + sent.end_char) for sent in doc.sents
     ]
     entities: list[object] = [
-        Entity(article_id, ent.label_, ent.text, offset + ent.start_char, offset + ent.end_char) for ent in doc.ents
+        Entity(article_id, ent.label_, ent.text, offset + ent.start_char, offset + ent.end_char)
+        for ent in doc.ents
+        if "\n" not in ent.text  # a name across a line break is a misreading, often of a masked dateline
     ]
     return {"sentences": sentences, "entities": entities}
 
 
-DOC_STAGES: tuple[DocStage, ...] = (DocStage("nlp", 1, ("sentences", "entities"), _sentences_and_entities),)
+def _quotes(doc: Any, article_id: str, offset: int) -> Rows:
+    rows: list[object] = []
+    for found in extract_quotes(doc):
+        source = found.source
+        rows.append(
+            Quote(
+                id=f"{article_id}-{offset + found.cue.start}",
+                article_id=article_id,
+                kind=found.kind,
+                source_text=doc.text[source.start : source.end] if source else None,
+                source_start=offset + source.start if source else None,
+                source_end=offset + source.end if source else None,
+                speaker=found.speaker,
+                cue_text=doc.text[found.cue.start : found.cue.end],
+                cue_start=offset + found.cue.start,
+                cue_end=offset + found.cue.end,
+                content_text=doc.text[found.content.start : found.content.end],
+                content_start=offset + found.content.start,
+                content_end=offset + found.content.end,
+                confidence=found.confidence,
+            )
+        )
+    return {"quotes": rows}
+
+
+DOC_STAGES: tuple[DocStage, ...] = (
+    DocStage("nlp", 1, ("sentences", "entities"), _sentences_and_entities),
+    DocStage("quotes", 1, ("quotes",), _quotes),
+)
 
 
 def stage_versions() -> dict[str, int]:
@@ -56,7 +87,8 @@ def analyse_texts(
         if request.language and request.language != nlp.lang:
             skipped[index] = f"skipped: language {request.language} is not the pipeline's ({nlp.lang})"
             continue
-        chunks.extend((index, offset, piece) for offset, piece in split_into_chunks(request.text, chunk_chars))
+        text = mask_spans(request.text, request.header_spans)
+        chunks.extend((index, offset, piece) for offset, piece in split_into_chunks(text, chunk_chars))
     rows: list[dict[str, Rows]] = [{stage.name: _empty_rows(stage) for stage in DOC_STAGES} for _ in requests]
     docs = nlp.pipe((piece for _, _, piece in chunks), batch_size=batch_size)
     for (index, offset, _), doc in zip(chunks, docs, strict=True):
@@ -70,6 +102,13 @@ def analyse_texts(
         ]
         for index in range(len(requests))
     ]
+
+
+def mask_spans(text: str, spans: tuple[tuple[int, int], ...]) -> str:
+    """Replace datelines and headers with line breaks, so the parser skips them and offsets stay the same."""
+    for start, end in spans:
+        text = text[:start] + "\n" * (end - start) + text[end:]
+    return text
 
 
 def _empty_rows(stage: DocStage) -> Rows:

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from newstrace.identity import article_id, count_words
 from newstrace.ingest import ReadOptions, Source, complete_draft, discover, read_source
+from newstrace.link.speakers import link_speakers
 from newstrace.nlp import DEFAULT_PIPELINE, ensure_installed, stage_versions
 from newstrace.records import Article, ArticleDraft, IngestProblem, RunSummary, StageOutput
 from newstrace.scale import LocalRunner
@@ -82,6 +83,8 @@ def analyze(
             store.save_article(article, article_outputs, run_id)
             _tally_found(summary, article_outputs)
             listener.article_stored()
+    speakers, canonical = link_speakers(store.speaker_mentions())
+    store.save_speakers(speakers, canonical)
     summary.seconds = time.monotonic() - started
     summary.totals = store.count_rows()
     store.finish_run(run_id, summary)
@@ -168,6 +171,7 @@ def _article_from(draft: ArticleDraft, identity: str, history: UrlHistory | None
         field_sources=draft.field_sources,
         revision_of=history.root_id if history else None,
         revision=history.last_revision + 1 if history else 0,
+        header_spans=draft.header_spans,
     )
 
 

@@ -32,7 +32,7 @@ def _analyse_in_worker(requests: list[AnalysisRequest]) -> list[list[StageOutput
 
 
 def _requests(articles: Sequence[Article]) -> list[AnalysisRequest]:
-    return [AnalysisRequest(article.id, article.text, article.language) for article in articles]
+    return [AnalysisRequest(article.id, article.text, article.language, article.header_spans) for article in articles]
 
 
 class LocalRunner:

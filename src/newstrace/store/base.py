@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from newstrace.records import Article, IngestProblem, RunSummary, StageOutput
+from newstrace.records import Article, IngestProblem, RunSummary, Speaker, StageOutput
 
 
 class StoreError(RuntimeError):
@@ -62,6 +62,24 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "entities": ("article_id", "label", "text", "start", "end"),
     "sentences": ("article_id", "start", "end"),
+    "quotes": (
+        "id",
+        "article_id",
+        "kind",
+        "source_text",
+        "source_start",
+        "source_end",
+        "speaker",
+        "speaker_id",
+        "cue_text",
+        "cue_start",
+        "cue_end",
+        "content_text",
+        "content_start",
+        "content_end",
+        "confidence",
+    ),
+    "speakers": ("id", "name", "aliases", "roles", "n_quotes", "n_articles"),
     "stage_runs": ("article_id", "stage", "version", "status", "finished_at"),
     "problems": ("run_id", "origin", "reason"),
     "runs": ("id", "started_at", "finished_at", "command", "summary"),
@@ -86,6 +104,14 @@ class Store(Protocol):
         ...
 
     def record_problem(self, run_id: int, problem: IngestProblem) -> None: ...
+
+    def speaker_mentions(self) -> list[tuple[str, str | None]]:
+        """(speaker name resolved in its article, source text) for every quote with a speaker."""
+        ...
+
+    def save_speakers(self, speakers: Sequence[Speaker], canonical: dict[str, str]) -> None:
+        """Store the speakers and point every quote at its speaker, in one transaction."""
+        ...
 
     def iter_rows(self, table: str, include_text: bool = False) -> Iterator[dict[str, object]]:
         """Stream every row of an exportable table, in a stable order."""

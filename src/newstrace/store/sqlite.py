@@ -12,15 +12,16 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
-from newstrace.records import Article, IngestProblem, RunSummary, StageOutput
+from newstrace.records import Article, IngestProblem, RunSummary, Speaker, StageOutput
 from newstrace.store.base import EXPORT_COLUMNS, SearchHit, SearchSyntaxError, StoreError, UrlHistory
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
 _FTS_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 _FTS_WORD = re.compile(r"\w+")
 _FETCH_ROWS = 2000
-_ORDER_BY = {"sentences": "article_id, start", "stage_runs": "article_id, stage"}
-_STAGE_TABLES = {"sentences", "entities"}
+_ORDER_BY = {"sentences": "article_id, start", "stage_runs": "article_id, stage", "speakers": "id"}
+_RELATION = {"speakers": "speaker_stats"}  # tables exported through a view that adds counts
+_STAGE_TABLES = {"sentences", "entities", "quotes"}
 
 
 def _now() -> str:
@@ -101,6 +102,28 @@ class SQLiteStore:
                 (run_id, problem.origin, problem.reason),
             )
 
+    # -- speakers ---------------------------------------------------------------------------------------
+
+    def speaker_mentions(self) -> list[tuple[str, str | None]]:
+        rows = self.connection.execute("SELECT speaker, source_text FROM quotes WHERE speaker IS NOT NULL ORDER BY id")
+        return [(row["speaker"], row["source_text"]) for row in rows]
+
+    def save_speakers(self, speakers: Sequence[Speaker], canonical: dict[str, str]) -> None:
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO speakers(name, aliases, roles) VALUES (?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET aliases = excluded.aliases, roles = excluded.roles",
+                [(s.name, json.dumps(list(s.aliases)), json.dumps(list(s.roles))) for s in speakers],
+            )
+            db.execute("UPDATE quotes SET speaker_id = NULL")
+            db.executemany(
+                "UPDATE quotes SET speaker_id = (SELECT id FROM speakers WHERE name = ?) WHERE speaker = ?",
+                [(target, name) for name, target in canonical.items()],
+            )
+            db.execute(
+                "DELETE FROM speakers WHERE id NOT IN (SELECT speaker_id FROM quotes WHERE speaker_id IS NOT NULL)"
+            )
+
     # -- articles ---------------------------------------------------------------------------------------
 
     def stage_versions_of(self, article_id: str) -> dict[str, int] | None:
@@ -127,6 +150,7 @@ class SQLiteStore:
     def _insert_article(self, db: sqlite3.Connection, article: Article, run_id: int) -> None:
         values = asdict(article)
         values["field_sources"] = json.dumps(article.field_sources, sort_keys=True)
+        values["header_spans"] = json.dumps(article.header_spans)
         values["first_run_id"] = run_id
         columns = tuple(values)
         db.execute(
@@ -162,7 +186,8 @@ class SQLiteStore:
         columns = EXPORT_COLUMNS[table] + (("text",) if include_text and table == "articles" else ())
         order = _ORDER_BY.get(table, "rowid")
         quoted = ", ".join(f'"{column}"' for column in columns)
-        cursor = self.connection.execute(f"SELECT {quoted} FROM {table} ORDER BY {order}")
+        relation = _RELATION.get(table, table)
+        cursor = self.connection.execute(f"SELECT {quoted} FROM {relation} ORDER BY {order}")
         while batch := cursor.fetchmany(_FETCH_ROWS):
             for row in batch:
                 yield dict(zip(columns, row, strict=True))
@@ -189,7 +214,7 @@ class SQLiteStore:
     def count_rows(self) -> dict[str, int]:
         return {
             table: int(self.connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-            for table in ("articles", "sentences", "entities", "problems", "runs")
+            for table in ("articles", "sentences", "entities", "quotes", "speakers", "problems", "runs")
         }
 
     def close(self) -> None:

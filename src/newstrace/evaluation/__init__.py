@@ -1,0 +1,1 @@
+"""Scoring newstrace against gold data: readers for annotated corpora and span metrics."""

@@ -1,0 +1,1 @@
+"""Linking across articles: speakers now; duplicates, stories and quote trails next."""

@@ -1,0 +1,74 @@
+"""One speaker across articles: `Stoltenberg`, `Jens Stoltenberg` and `NATO Secretary General Jens
+Stoltenberg` are the same person, with the roles the articles gave them.
+
+Inside an article the quotes stage already grows short names to the article's full form. Across
+articles, a one-word name joins the only multi-word name that ends with it; when several do (two people
+called Clinton), it stays on its own rather than guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from newstrace.records import Speaker
+
+_ROLE_EDGES = " ,.;:—–-()\"'“”‘’"
+_LEADING_ARTICLES = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
+
+
+def link_speakers(mentions: Iterable[tuple[str, str | None]]) -> tuple[list[Speaker], dict[str, str]]:
+    """From (speaker name, source text) pairs, the speakers and a map from each name to its speaker's name."""
+    pairs = list(mentions)
+    names = {name for name, _ in pairs}
+    canonical = _canonical_names(names)
+    aliases: dict[str, set[str]] = defaultdict(set)
+    roles: dict[str, set[str]] = defaultdict(set)
+    for name, source_text in pairs:
+        target = canonical[name]
+        for alias in (name, _alias_in(source_text or "", target)):
+            if alias and alias != target:
+                aliases[target].add(alias)
+        role = role_in(source_text or "", name)
+        if role:
+            roles[target].add(role)
+    speakers = [
+        Speaker(name, tuple(sorted(aliases[name])), tuple(sorted(roles[name])))
+        for name in sorted(set(canonical.values()))
+    ]
+    return speakers, canonical
+
+
+def _canonical_names(names: set[str]) -> dict[str, str]:
+    by_last_word: dict[str, set[str]] = defaultdict(set)
+    for name in names:
+        if len(name.split()) > 1:
+            by_last_word[name.split()[-1]].add(name)
+    canonical = {}
+    for name in names:
+        words = name.split()
+        candidates = by_last_word.get(words[-1], set()) if len(words) == 1 else set()
+        canonical[name] = next(iter(candidates)) if len(candidates) == 1 else name
+    return canonical
+
+
+def _alias_in(source_text: str, name: str) -> str | None:
+    """A source that is just another form of the name (`Stoltenberg`, `Mr. Trump`) is an alias."""
+    words = source_text.split()
+    if 0 < len(words) <= 3 and "," not in source_text and words[-1] == name.split()[-1]:
+        return source_text
+    return None
+
+
+def role_in(source_text: str, name: str) -> str | None:
+    """The description beside a name in a source span: `NATO Secretary General Jens Stoltenberg` ->
+    `NATO Secretary General`; `Jens Stoltenberg, the outgoing NATO Secretary General,` -> `outgoing NATO ...`."""
+    if name not in source_text:
+        return None
+    before, _, after = source_text.partition(name)
+    for part in (after, before):
+        role = _LEADING_ARTICLES.sub("", part.strip(_ROLE_EDGES)).strip(_ROLE_EDGES)
+        if len(role) >= 3 and not role.islower() and len(role.split()) <= 8:
+            return role
+    return None

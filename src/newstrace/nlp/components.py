@@ -1,0 +1,42 @@
+"""spaCy components newstrace adds, usable in anyone's pipeline once this module is imported.
+
+* `newstrace_paragraph_breaks` starts a sentence after every line break, so a headline without a full
+  stop is not glued to the first paragraph.
+* `newstrace_quotes` finds attributions and sets `doc._.quotes` (a list of `FoundQuote`).
+
+    import spacy, newstrace.nlp.components
+    nlp = spacy.load("en_core_web_sm")
+    nlp.add_pipe("newstrace_quotes")
+    for quote in nlp(text)._.quotes: ...
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from newstrace.nlp.quotes import extract_quotes
+
+PARAGRAPH_BREAKS = "newstrace_paragraph_breaks"
+QUOTES = "newstrace_quotes"
+
+if not Doc.has_extension("quotes"):
+    Doc.set_extension("quotes", default=None)
+
+
+@Language.component(PARAGRAPH_BREAKS)
+def paragraph_breaks(doc: Any) -> Any:
+    """Mark the token after any whitespace token holding a line break as a sentence start."""
+    for token in doc[:-1]:
+        if token.is_space and "\n" in token.text:
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
+@Language.component(QUOTES)
+def quotes(doc: Any) -> Any:
+    """Set `doc._.quotes` to the attributions found in the parsed document."""
+    doc._.quotes = extract_quotes(doc)
+    return doc

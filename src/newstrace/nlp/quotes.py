@@ -1,0 +1,447 @@
+"""Attribution extraction: who said what, with source, cue and content spans, over a spaCy parse.
+
+Rules over the dependency parse find three shapes of attribution:
+
+* a reporting verb with a clausal complement — `Holm said (that) ...`, `“...,” Holm said`, `she warned ...`;
+* a reporting verb that is a parenthetical beside its content — `The war, Holm said, will ...`;
+* `according to X, ...`.
+
+Content that continues a quotation opened in an earlier sentence is widened to the whole quotation, so
+multi-sentence direct quotes come out whole. The extractor is also offered as a spaCy component
+(`newstrace_quotes`) that sets `doc._.quotes`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+LEXICON_FILE = Path(__file__).parent / "data" / "quote_lexicon.json"
+MIN_CUE_RATE = 0.2  # a lemma is a cue when at least this share of its occurrences head a gold cue
+MIN_CUE_COUNT = 2
+MIN_LINK_SHARE = 0.1
+# Reporting verbs every news reader knows, kept as cues even where the training corpus is silent on them.
+CORE_REPORTING_VERBS = frozenset(
+    [
+        "say",
+        "tell",
+        "state",
+        "stress",
+        "underscore",
+        "reiterate",
+        "repeat",
+        "warn",
+        "claim",
+        "assert",
+        "insist",
+        "add",
+        "note",
+        "argue",
+        "emphasize",
+        "emphasise",
+        "announce",
+        "declare",
+        "explain",
+        "write",
+        "report",
+        "acknowledge",
+        "admit",
+        "confirm",
+        "deny",
+        "suggest",
+        "predict",
+        "urge",
+        "allege",
+        "vow",
+        "pledge",
+        "promise",
+        "maintain",
+        "contend",
+        "concede",
+    ]
+)
+QUOTE_PAIRS = {"“": "”", '"': '"', "«": "»", "„": "“"}
+_SOURCE_DEPS = ("nsubj", "nsubjpass")
+_EDGE_JUNK = " \t\n,;:—–-―"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character span of the document."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class FoundQuote:
+    """One attribution inside a Doc: spans are character offsets into the doc's text."""
+
+    source: Span | None
+    cue: Span
+    content: Span
+    kind: str
+    confidence: float
+    speaker: str | None
+
+
+def lexicon_key(token: Any) -> str:
+    """How the cue lexicon names a token: its lemma and coarse part of speech, e.g. `state/VERB`."""
+    return f"{token.lemma_.lower()}/{token.pos_}"
+
+
+def attachment(cue: Any, target: Any) -> str:
+    """How `target` hangs off `cue` in the parse, as a key the lexicon counts and the extractor follows."""
+    if target.i == cue.i:
+        return "self"
+    if target.head.i == cue.i:
+        return f"child:{target.dep_}"
+    if target.head.head.i == cue.i and target.head.dep_ == "prep":
+        return f"prep:{target.head.lower_}"
+    if cue.head.i == target.i and cue.i != target.i:
+        return f"head:{cue.dep_}"
+    if target.head.i == cue.head.i and cue.head.i != cue.i:
+        return f"sibling:{target.dep_}"
+    return "other"
+
+
+def follow(cue: Any, link: str) -> Any:
+    """The token that `link` (a key made by `attachment`) leads to from `cue`, or None."""
+    kind, _, detail = link.partition(":")
+    if kind == "child":
+        return next((child for child in cue.children if child.dep_ == detail), None)
+    if kind == "prep":
+        for child in cue.children:
+            if child.dep_ == "prep" and child.lower_ == detail:
+                return next((grand for grand in child.children if grand.dep_ in ("pobj", "pcomp")), None)
+        return None
+    if kind == "head":
+        return cue.head if cue.dep_ == detail and cue.head.i != cue.i else None
+    if kind == "sibling" and cue.head.i != cue.i:
+        return next((other for other in cue.head.children if other.dep_ == detail and other.i != cue.i), None)
+    return None
+
+
+def extract_quotes(doc: Any) -> list[FoundQuote]:
+    """Every attribution the rules find in `doc`, in text order, at most one per cue."""
+    quotations = find_quotations(doc.text)
+    found: dict[int, FoundQuote] = {}
+    for token in doc:
+        quote = _from_reporting_verb(token, doc, quotations) or _from_according_to(token, doc, quotations)
+        if quote is not None and quote.cue.start not in found:
+            found[quote.cue.start] = quote
+    ordered = sorted(found.values(), key=lambda quote: (quote.cue.start, quote.content.start))
+    return resolve_speakers(doc, ordered)
+
+
+# -- reporting verbs ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CueEntry:
+    """What the lexicon knows of one cue lemma: where its content and its source usually attach."""
+
+    content_links: tuple[str, ...]
+    source_links: tuple[str, ...]
+
+
+_CORE_ENTRY = CueEntry(("child:ccomp", "child:xcomp"), ("child:nsubj", "child:nsubjpass"))
+
+
+@lru_cache(maxsize=1)
+def cue_lexicon() -> dict[str, CueEntry]:
+    """The cue lemmas learned from PolNeAR train by scripts/train_quote_lexicon.py."""
+    raw = json.loads(LEXICON_FILE.read_text(encoding="utf-8"))
+    lexicon = {f"{lemma}/VERB": _CORE_ENTRY for lemma in CORE_REPORTING_VERBS}
+    for key, entry in raw.items():
+        lemma = key.rsplit("/", 1)[0]
+        if entry["cues"] < MIN_CUE_COUNT or entry["cues"] < MIN_CUE_RATE * entry["occurrences"]:
+            continue
+        if not lemma.isalpha() or lemma == "accord":
+            continue  # punctuation cues and `according to` have rules of their own
+        lexicon[key] = CueEntry(_usable_links(entry["content"]), _usable_links(entry["source"]))
+    return lexicon
+
+
+def _usable_links(counts: dict[str, int]) -> tuple[str, ...]:
+    total = sum(counts.values()) or 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return tuple(
+        link for link, count in ranked if count / total >= MIN_LINK_SHARE and link not in ("none", "other", "self")
+    )
+
+
+def _from_reporting_verb(verb: Any, doc: Any, quotations: list[Span]) -> FoundQuote | None:
+    entry = cue_lexicon().get(lexicon_key(verb))
+    if entry is None or verb.pos_ in ("PUNCT", "DET", "PRON") or _inside(verb.idx, quotations):
+        return None
+    content, used_link = None, ""
+    for link in entry.content_links:
+        target = follow(verb, link)
+        if target is not None:
+            content = _head_without(target, verb) if link.startswith("head:") else _subtree(target)
+            used_link = link
+            break
+    if content is None:
+        return None
+    content = _widen_to_quotation(_trim(doc.text, content), quotations)
+    if content.end <= content.start:
+        return None
+    source = _source_span(verb, entry)
+    source = _trim(doc.text, source) if source else None
+    confidence = 0.9 if source else 0.6
+    cue = _cue_span(verb, used_link)
+    return FoundQuote(source, cue, content, quote_kind(doc.text, content, quotations), confidence, None)
+
+
+def _subtree(token: Any) -> Span:
+    return Span(token.left_edge.idx, token.right_edge.idx + len(token.right_edge))
+
+
+def _inside(position: int, quotations: list[Span]) -> bool:
+    return any(quotation.start < position < quotation.end for quotation in quotations)
+
+
+def _source_span(verb: Any, entry: CueEntry) -> Span | None:
+    for link in entry.source_links:
+        target = follow(verb, link)
+        if target is not None:
+            return _subtree(target)
+    return _subject_span(verb)
+
+
+def _head_without(head: Any, verb: Any) -> Span | None:
+    """The head clause's text on the larger side of the parenthetical verb."""
+    left = Span(head.left_edge.idx, verb.left_edge.idx)
+    right = Span(verb.right_edge.idx + len(verb.right_edge), head.right_edge.idx + len(head.right_edge))
+    best = max((left, right), key=lambda span: span.end - span.start)
+    return best if best.end > best.start else None
+
+
+def _subject_span(verb: Any) -> Span | None:
+    current = verb
+    for _ in range(3):  # "Holm smiled and said ...", "..., emphasizing that ...": the head's subject speaks
+        for child in current.children:
+            if child.dep_ in _SOURCE_DEPS:
+                return Span(child.left_edge.idx, child.right_edge.idx + len(child.right_edge))
+            if child.dep_ == "agent":
+                for grandchild in child.children:
+                    if grandchild.dep_ == "pobj":
+                        return Span(grandchild.left_edge.idx, grandchild.right_edge.idx + len(grandchild.right_edge))
+        if current.dep_ not in ("conj", "advcl", "xcomp") or current.head.i == current.i:
+            break
+        current = current.head
+    return None
+
+
+def _cue_span(verb: Any, content_link: str = "") -> Span:
+    """The verb with its auxiliaries, adverbs and particle (`has also said`, `called for`)."""
+    start, end = verb.idx, verb.idx + len(verb)
+    modifiers = {child.i for child in verb.lefts if child.dep_ in ("aux", "auxpass", "neg", "advmod")}
+    position = verb.i - 1
+    while position in modifiers:
+        start = verb.doc[position].idx
+        position -= 1
+    for child in verb.rights:
+        if child.dep_ == "prt" and child.i == verb.i + 1:
+            end = child.idx + len(child)
+    if content_link.startswith("prep:"):
+        preposition = next((c for c in verb.rights if c.dep_ == "prep" and c.lower_ == content_link[5:]), None)
+        if preposition is not None and preposition.i <= verb.i + 2:
+            end = preposition.idx + len(preposition)
+    return Span(start, end)
+
+
+# -- according to ------------------------------------------------------------------------------------
+
+
+def _from_according_to(token: Any, doc: Any, quotations: list[Span]) -> FoundQuote | None:
+    if token.lower_ != "according" or token.i + 1 >= len(doc) or doc[token.i + 1].lower_ != "to":
+        return None
+    to = doc[token.i + 1]
+    objects = [child for child in to.children if child.dep_ == "pobj"] or [
+        child for child in token.children if child.dep_ == "pobj"
+    ]
+    source = _trim(doc.text, _subtree(objects[0])) if objects else None
+    phrase_end = source.end if source else to.idx + len(to)
+    head = token.head if token.head.i != token.i else token
+    sentence = token.sent
+    content = _larger_side(doc.text, Span(sentence.start_char, sentence.end_char), Span(token.idx, phrase_end))
+    if head.i != token.i and head.dep_ != "ROOT":
+        content = _larger_side(doc.text, Span(head.left_edge.idx, head.right_edge.idx + len(head.right_edge)),
+                               Span(token.idx, phrase_end))  # fmt: skip
+    if content is None:
+        return None
+    content = _widen_to_quotation(_trim(doc.text, content), quotations)
+    cue = Span(token.idx, to.idx + len(to))
+    kind = quote_kind(doc.text, content, quotations)
+    return FoundQuote(source, cue, content, kind, 0.8 if source else 0.5, None)
+
+
+def _larger_side(text: str, outer: Span, hole: Span) -> Span | None:
+    left = Span(outer.start, hole.start)
+    right = Span(hole.end, outer.end)
+    best = max((left, right), key=lambda span: len(text[span.start : span.end].strip(_EDGE_JUNK)))
+    return best if text[best.start : best.end].strip(_EDGE_JUNK) else None
+
+
+# -- quotations and spans ----------------------------------------------------------------------------
+
+
+def find_quotations(text: str) -> list[Span]:
+    """Spans of text between matching quotation marks, including the marks, never across paragraphs."""
+    spans: list[Span] = []
+    marks = text.replace("''", '" ')  # a doubled apostrophe is a quotation mark in some house styles
+    for paragraph_start, paragraph in _paragraphs(marks):
+        opened: tuple[int, str] | None = None
+        for index, char in enumerate(paragraph):
+            if opened is None and char in QUOTE_PAIRS:
+                opened = (index, QUOTE_PAIRS[char])
+            elif opened is not None and char == opened[1]:
+                end = paragraph_start + index + 1
+                if text[end - 1 : end + 1] == "''":
+                    end += 1
+                spans.append(Span(paragraph_start + opened[0], end))
+                opened = None
+    return spans
+
+
+def _paragraphs(text: str) -> list[tuple[int, str]]:
+    pieces, start = [], 0
+    for line in text.split("\n"):
+        pieces.append((start, line))
+        start += len(line) + 1
+    return pieces
+
+
+def _widen_to_quotation(content: Span, quotations: list[Span]) -> Span:
+    """Grow `content` to cover any quotation it starts or ends inside of."""
+    start, end = content.start, content.end
+    for quotation in quotations:
+        if quotation.start < start < quotation.end or quotation.start < end < quotation.end:
+            start, end = min(start, quotation.start), max(end, quotation.end)
+    return Span(start, end)
+
+
+def _trim(text: str, span: Span) -> Span:
+    start, end = span.start, span.end
+    while start < end and text[start] in _EDGE_JUNK:
+        start += 1
+    while end > start and text[end - 1] in _EDGE_JUNK:
+        end -= 1
+    return Span(start, end)
+
+
+def quote_kind(text: str, content: Span, quotations: list[Span]) -> str:
+    """direct: all inside quotation marks; indirect: none; partial: short quoted bits; mixed: the rest."""
+    inside = [q for q in quotations if q.start >= content.start and q.end <= content.end]
+    if not inside:
+        return "indirect"
+    quoted_chars = sum(q.end - q.start for q in inside)
+    if quoted_chars >= (content.end - content.start) - 2:
+        return "direct"
+    return "mixed" if quoted_chars * 2 >= content.end - content.start else "partial"
+
+
+# -- speakers inside one article ---------------------------------------------------------------------
+
+_PRONOUNS = frozenset(
+    ["he", "she", "him", "her", "his", "they", "them", "their", "i", "we", "it", "who", "which", "that"]
+)
+_TITLES = frozenset(
+    [
+        "mr",
+        "mr.",
+        "mrs",
+        "mrs.",
+        "ms",
+        "ms.",
+        "dr",
+        "dr.",
+        "president",
+        "sen.",
+        "sen",
+        "senator",
+        "rep.",
+        "rep",
+        "gov.",
+        "gov",
+    ]
+)
+_SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
+
+
+def resolve_speakers(doc: Any, quotes: list[FoundQuote]) -> list[FoundQuote]:
+    """Name who speaks in each quote: an entity in the source, or for a pronoun or description, the
+    person it most likely refers to earlier in the article; short names grow to the article's full form."""
+    people = [ent for ent in doc.ents if ent.label_ == "PERSON"]
+    resolved: list[FoundQuote] = []
+    last_speaker: str | None = None
+    for quote in quotes:
+        speaker = _speaker_for(doc, quote, people, last_speaker)
+        if speaker:
+            speaker = full_name(speaker, people)
+            last_speaker = speaker
+        resolved.append(FoundQuote(quote.source, quote.cue, quote.content, quote.kind, quote.confidence, speaker))
+    return resolved
+
+
+def _speaker_for(doc: Any, quote: FoundQuote, people: list[Any], last_speaker: str | None) -> str | None:
+    if quote.source is None:
+        return None
+    inside = [
+        ent for ent in doc.ents
+        if ent.label_ in _SPEAKER_LABELS and ent.start_char >= quote.source.start and ent.end_char <= quote.source.end
+    ]  # fmt: skip
+    persons = [ent for ent in inside if ent.label_ == "PERSON"]
+    if persons:
+        return str(max(persons, key=lambda ent: len(ent.text)).text)
+    if inside and _names_itself(doc, quote.source, inside):
+        return str(max(inside, key=lambda ent: len(ent.text)).text)
+    words = doc.text[quote.source.start : quote.source.end].lower().split()
+    if len(words) == 1 and words[0] in _PRONOUNS:
+        before = [ent for ent in people if ent.end_char <= quote.source.start]
+        return last_speaker or (str(before[-1].text) if before else None)
+    described = _described_person(doc, quote, people)
+    if described is None and inside:
+        return str(max(inside, key=lambda ent: len(ent.text)).text)  # `NATO leadership` speaks for NATO
+    return described
+
+
+def _names_itself(doc: Any, source: Span, entities: list[Any]) -> bool:
+    """True when the source's head word belongs to an entity (`NATO`), not to a description of someone
+    (`the NATO Secretary General`, whose head word is `General`)."""
+    span = doc.char_span(source.start, source.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return True
+    root = span.root
+    return any(ent.start <= root.i < ent.end for ent in entities)
+
+
+def _described_person(doc: Any, quote: FoundQuote, people: list[Any]) -> str | None:
+    """`the Kremlin spokesman` -> the person named right after those words elsewhere in the article."""
+    if quote.source is None:
+        return None
+    description = [w for w in doc.text[quote.source.start : quote.source.end].split() if w.lower() not in ("the", "a")]
+    if not description:
+        return None
+    head_word = description[-1].strip(",.").lower()
+    for ent in people:
+        preceding = doc.text[max(0, ent.start_char - 60) : ent.start_char].lower()
+        if head_word and head_word in preceding.split():
+            return str(ent.text)
+    return None
+
+
+def full_name(name: str, people: list[Any]) -> str:
+    """The longest PERSON mention in the article ending with the same surname (`Holm` -> `Anneke Holm`)."""
+    words = [word for word in name.split() if word.lower() not in _TITLES]
+    if not words:
+        return name
+    surname = words[-1]
+    longer = [str(ent.text) for ent in people if ent.text.split()[-1] == surname and len(ent.text) > len(name)]
+    best = max(longer, key=len) if longer else " ".join(words)
+    return " ".join(word for word in best.split() if word.lower() not in _TITLES)

@@ -1,0 +1,160 @@
+"""Attributions: source, cue and content spans, kinds, speakers, the spaCy component, and PolNeAR scores."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from newstrace.evaluation.spans import exact_matches, overlap_matches, trim
+from newstrace.link.speakers import link_speakers, role_in
+from newstrace.nlp import load_pipeline
+from newstrace.nlp.quotes import extract_quotes, find_quotations
+from newstrace.store import SQLiteStore
+
+from ..conftest import CORPUS, REPO, run_analyze, run_cli
+
+QUOTE_CONTRACT = [
+    "id", "article_id", "kind", "source_text", "source_start", "source_end", "speaker", "speaker_id",
+    "cue_text", "cue_start", "cue_end", "content_text", "content_start", "content_end", "confidence",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
+    store = SQLiteStore(tmp_path_factory.mktemp("quotes") / "corpus.db")
+    run_analyze(store, CORPUS)
+    return store
+
+
+def _quotes_by_outlet(store: SQLiteStore, outlet: str, title_word: str) -> list[dict[str, object]]:
+    articles = {
+        str(row["id"])
+        for row in store.iter_rows("articles")
+        if row["outlet"] == outlet and title_word in str(row["title"])
+    }
+    return [row for row in store.iter_rows("quotes") if row["article_id"] in articles]
+
+
+def test_direct_quote_with_speaker_cue_and_offsets(corpus_store: SQLiteStore) -> None:
+    quotes = _quotes_by_outlet(corpus_store, "Meridian Wire", "gravest")
+    direct = [q for q in quotes if q["kind"] == "direct"]
+    assert any(
+        q["speaker"] == "Anneke Holm" and q["cue_text"] == "said" and "gravest danger" in str(q["content_text"])
+        for q in direct
+    )
+    orlan = [q for q in quotes if q["speaker"] == "Pavel Orlan"]
+    assert orlan and orlan[0]["kind"] == "partial"
+
+
+def test_distancing_cue_and_according_to(corpus_store: SQLiteStore) -> None:
+    quotes = _quotes_by_outlet(corpus_store, "VDA", "Military bloc")
+    assert any(q["cue_text"] == "claimed" and q["speaker"] == "Anneke Holm" for q in quotes)
+    according = [q for q in quotes if str(q["cue_text"]).lower() == "according to"]
+    assert according and according[0]["speaker"] == "Pavel Orlan"
+
+
+def test_every_quote_span_indexes_its_article(corpus_store: SQLiteStore) -> None:
+    texts = {str(row["id"]): str(row["text"]) for row in corpus_store.iter_rows("articles", include_text=True)}
+    rows = list(corpus_store.iter_rows("quotes"))
+    assert rows and list(rows[0]) == QUOTE_CONTRACT
+    for row in rows:
+        text = texts[str(row["article_id"])]
+        for role in ("source", "cue", "content"):
+            start, end = row[f"{role}_start"], row[f"{role}_end"]
+            if isinstance(start, int) and isinstance(end, int):
+                assert text[start:end] == row[f"{role}_text"]
+        assert row["kind"] in {"direct", "indirect", "mixed", "partial"}
+
+
+def test_speakers_are_one_across_articles(corpus_store: SQLiteStore) -> None:
+    speakers = {str(row["name"]): row for row in corpus_store.iter_rows("speakers")}
+    holm = speakers["Anneke Holm"]
+    assert int(str(holm["n_articles"])) >= 5
+    assert "Holm" in json.loads(str(holm["aliases"]))
+    assert any("Secretary General" in role for role in json.loads(str(holm["roles"])))
+
+
+def test_speakers_command_lists_the_most_quoted_first(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    assert run_cli("analyze", str(CORPUS), "--db", str(db), "--quiet").returncode == 0
+    listed = json.loads(run_cli("speakers", "--db", str(db), "--json").stdout)
+    assert listed[0]["name"] == "Anneke Holm"
+    assert listed[0]["n_quotes"] >= listed[-1]["n_quotes"]
+
+
+def test_short_names_join_the_one_full_name_that_ends_with_them() -> None:
+    speakers, canonical = link_speakers(
+        [("Jens Stoltenberg", "NATO Secretary General Jens Stoltenberg"), ("Stoltenberg", "Stoltenberg"),
+         ("Clinton", "Clinton"), ("Hillary Clinton", "Hillary Clinton"), ("Bill Clinton", "Bill Clinton")]
+    )  # fmt: skip
+    assert canonical["Stoltenberg"] == "Jens Stoltenberg"
+    assert canonical["Clinton"] == "Clinton"  # two full names end with it: no guess
+    assert {s.name for s in speakers} == {"Jens Stoltenberg", "Clinton", "Hillary Clinton", "Bill Clinton"}
+    assert role_in("Jens Stoltenberg, the outgoing NATO Secretary General,", "Jens Stoltenberg") == (
+        "outgoing NATO Secretary General"
+    )
+
+
+def test_quotation_marks_pair_within_paragraphs() -> None:
+    text = "“One,” he said. ''Two,'' she said.\n\"Three"
+    spans = [text[q.start : q.end] for q in find_quotations(text)]
+    assert spans == ["“One,”", "''Two,''"]
+
+
+def test_spacy_component_sets_doc_extension() -> None:
+    import newstrace.nlp.components  # noqa: F401  (registers the components)
+
+    nlp = load_pipeline()
+    nlp.add_pipe("newstrace_quotes", last=True)
+    try:
+        doc = nlp("“We will rebuild the bridge,” Mayor Ada Quist said on Friday.")
+        [quote] = doc._.quotes
+        assert (quote.kind, quote.speaker) == ("direct", "Ada Quist")
+    finally:
+        nlp.remove_pipe("newstrace_quotes")
+
+
+def test_span_metrics() -> None:
+    assert trim("“Hello, world.” ", (0, 16)) == (1, 13)
+    assert exact_matches([(0, 5), (0, 5)], [(0, 5)]) == 1
+    assert overlap_matches([(0, 10), (0, 4)], [(0, 8)]) == 1
+    assert overlap_matches([(0, 3)], [(0, 8)]) == 0
+
+
+def test_seed_attributions(shared_data: Path) -> None:
+    nlp = load_pipeline()
+    found = {}
+    for path in sorted((shared_data / "seeds").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        found[path.name[:3]] = [(q, text) for q in extract_quotes(nlp(text))]
+
+    def has(seed: str, content_part: str, speaker: str, source: str | None = None) -> bool:
+        return any(
+            content_part in text[q.content.start : q.content.end]
+            and q.speaker == speaker
+            and (source is None or (q.source is not None and text[q.source.start : q.source.end] == source))
+            for q, text in found[seed]
+        )
+
+    assert has("000", "The most significant consequence", "Jens Stoltenberg")
+    assert has("000", "“empower”", "Jens Stoltenberg", source="him")
+    assert has("000", "“desire NATO’s failure", "Jens Stoltenberg", source="him")
+    assert has("000", "“dozens”", "Joe Biden")
+    assert has("000", "“close attention”", "Dmitry Peskov")
+    assert has("000", "is directly involved in the Ukrainian conflict on the side of Ukraine", "Dmitry Peskov")
+    assert has("003", "could embolden authoritarian leaders", "Jens Stoltenberg")
+
+
+@pytest.mark.slow
+def test_polnear_dev_scores_stay_above_the_pinned_floors(shared_data: Path) -> None:
+    floors = tomllib.loads((REPO / "tests" / "accuracy_floors.toml").read_text())["quotes"]["polnear_dev"]
+    result = run_cli("eval", "quotes", "--gold", str(shared_data / "polnear" / "dev"), "--json")
+    assert result.returncode == 0, result.stderr
+    scores = json.loads(result.stdout)["scores"]
+    assert scores["source_exact"]["f1"] >= floors["source"]
+    assert scores["cue_exact"]["f1"] >= floors["cue"]
+    assert scores["content_exact"]["f1"] >= floors["content"]
+    assert scores["content_overlap"]["f1"] >= floors["content_overlap"]
