@@ -77,6 +77,22 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Parsed:
+    """A parsed document with what the rules read many times, computed once (spaCy rebuilds `doc.text`
+    and `doc.ents` on every access)."""
+
+    doc: Any
+    text: str
+    entities: tuple[Any, ...]
+    quotations: list[Span]
+
+    @classmethod
+    def of(cls, doc: Any) -> Parsed:
+        text = doc.text
+        return cls(doc, text, tuple(doc.ents), find_quotations(text))
+
+
+@dataclass(frozen=True)
 class FoundQuote:
     """One attribution inside a Doc: spans are character offsets into the doc's text."""
 
@@ -127,14 +143,14 @@ def follow(cue: Any, link: str) -> Any:
 
 def extract_quotes(doc: Any) -> list[FoundQuote]:
     """Every attribution the rules find in `doc`, in text order, at most one per cue."""
-    quotations = find_quotations(doc.text)
+    parsed = Parsed.of(doc)
     found: dict[int, FoundQuote] = {}
     for token in doc:
-        quote = _from_reporting_verb(token, doc, quotations) or _from_according_to(token, doc, quotations)
+        quote = _from_reporting_verb(token, parsed) or _from_according_to(token, parsed)
         if quote is not None and quote.cue.start not in found:
             found[quote.cue.start] = quote
     ordered = sorted(found.values(), key=lambda quote: (quote.cue.start, quote.content.start))
-    return resolve_speakers(doc, ordered)
+    return resolve_speakers(parsed, ordered)
 
 
 # -- reporting verbs ---------------------------------------------------------------------------------
@@ -174,9 +190,9 @@ def _usable_links(counts: dict[str, int]) -> tuple[str, ...]:
     )
 
 
-def _from_reporting_verb(verb: Any, doc: Any, quotations: list[Span]) -> FoundQuote | None:
+def _from_reporting_verb(verb: Any, parsed: Parsed) -> FoundQuote | None:
     entry = cue_lexicon().get(lexicon_key(verb))
-    if entry is None or verb.pos_ in ("PUNCT", "DET", "PRON") or _inside(verb.idx, quotations):
+    if entry is None or verb.pos_ in ("PUNCT", "DET", "PRON") or _inside(verb.idx, parsed.quotations):
         return None
     content, used_link = None, ""
     for link in entry.content_links:
@@ -187,14 +203,14 @@ def _from_reporting_verb(verb: Any, doc: Any, quotations: list[Span]) -> FoundQu
             break
     if content is None:
         return None
-    content = _widen_to_quotation(_trim(doc.text, content), quotations)
+    content = _widen_to_quotation(_trim(parsed.text, content), parsed.quotations)
     if content.end <= content.start:
         return None
     source = _source_span(verb, entry)
-    source = _trim(doc.text, source) if source else None
+    source = _trim(parsed.text, source) if source else None
     confidence = 0.9 if source else 0.6
     cue = _cue_span(verb, used_link)
-    return FoundQuote(source, cue, content, quote_kind(doc.text, content, quotations), confidence, None)
+    return FoundQuote(source, cue, content, quote_kind(parsed.text, content, parsed.quotations), confidence, None)
 
 
 def _subtree(token: Any) -> Span:
@@ -258,26 +274,27 @@ def _cue_span(verb: Any, content_link: str = "") -> Span:
 # -- according to ------------------------------------------------------------------------------------
 
 
-def _from_according_to(token: Any, doc: Any, quotations: list[Span]) -> FoundQuote | None:
+def _from_according_to(token: Any, parsed: Parsed) -> FoundQuote | None:
+    doc = parsed.doc
     if token.lower_ != "according" or token.i + 1 >= len(doc) or doc[token.i + 1].lower_ != "to":
         return None
     to = doc[token.i + 1]
     objects = [child for child in to.children if child.dep_ == "pobj"] or [
         child for child in token.children if child.dep_ == "pobj"
     ]
-    source = _trim(doc.text, _subtree(objects[0])) if objects else None
+    source = _trim(parsed.text, _subtree(objects[0])) if objects else None
     phrase_end = source.end if source else to.idx + len(to)
     head = token.head if token.head.i != token.i else token
     sentence = token.sent
-    content = _larger_side(doc.text, Span(sentence.start_char, sentence.end_char), Span(token.idx, phrase_end))
+    content = _larger_side(parsed.text, Span(sentence.start_char, sentence.end_char), Span(token.idx, phrase_end))
     if head.i != token.i and head.dep_ != "ROOT":
-        content = _larger_side(doc.text, Span(head.left_edge.idx, head.right_edge.idx + len(head.right_edge)),
+        content = _larger_side(parsed.text, Span(head.left_edge.idx, head.right_edge.idx + len(head.right_edge)),
                                Span(token.idx, phrase_end))  # fmt: skip
     if content is None:
         return None
-    content = _widen_to_quotation(_trim(doc.text, content), quotations)
+    content = _widen_to_quotation(_trim(parsed.text, content), parsed.quotations)
     cue = Span(token.idx, to.idx + len(to))
-    kind = quote_kind(doc.text, content, quotations)
+    kind = quote_kind(parsed.text, content, parsed.quotations)
     return FoundQuote(source, cue, content, kind, 0.8 if source else 0.5, None)
 
 
@@ -374,14 +391,14 @@ _TITLES = frozenset(
 _SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 
 
-def resolve_speakers(doc: Any, quotes: list[FoundQuote]) -> list[FoundQuote]:
+def resolve_speakers(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuote]:
     """Name who speaks in each quote: an entity in the source, or for a pronoun or description, the
     person it most likely refers to earlier in the article; short names grow to the article's full form."""
-    people = [ent for ent in doc.ents if ent.label_ == "PERSON"]
+    people = [ent for ent in parsed.entities if ent.label_ == "PERSON"]
     resolved: list[FoundQuote] = []
     last_speaker: str | None = None
     for quote in quotes:
-        speaker = _speaker_for(doc, quote, people, last_speaker)
+        speaker = _speaker_for(parsed, quote, people, last_speaker)
         if speaker:
             speaker = full_name(speaker, people)
             last_speaker = speaker
@@ -389,23 +406,23 @@ def resolve_speakers(doc: Any, quotes: list[FoundQuote]) -> list[FoundQuote]:
     return resolved
 
 
-def _speaker_for(doc: Any, quote: FoundQuote, people: list[Any], last_speaker: str | None) -> str | None:
+def _speaker_for(parsed: Parsed, quote: FoundQuote, people: list[Any], last_speaker: str | None) -> str | None:
     if quote.source is None:
         return None
     inside = [
-        ent for ent in doc.ents
+        ent for ent in parsed.entities
         if ent.label_ in _SPEAKER_LABELS and ent.start_char >= quote.source.start and ent.end_char <= quote.source.end
     ]  # fmt: skip
     persons = [ent for ent in inside if ent.label_ == "PERSON"]
     if persons:
         return str(max(persons, key=lambda ent: len(ent.text)).text)
-    if inside and _names_itself(doc, quote.source, inside):
+    if inside and _names_itself(parsed.doc, quote.source, inside):
         return str(max(inside, key=lambda ent: len(ent.text)).text)
-    words = doc.text[quote.source.start : quote.source.end].lower().split()
+    words = parsed.text[quote.source.start : quote.source.end].lower().split()
     if len(words) == 1 and words[0] in _PRONOUNS:
         before = [ent for ent in people if ent.end_char <= quote.source.start]
         return last_speaker or (str(before[-1].text) if before else None)
-    described = _described_person(doc, quote, people)
+    described = _described_person(parsed.text, quote, people)
     if described is None and inside:
         return str(max(inside, key=lambda ent: len(ent.text)).text)  # `NATO leadership` speaks for NATO
     return described
@@ -421,16 +438,16 @@ def _names_itself(doc: Any, source: Span, entities: list[Any]) -> bool:
     return any(ent.start <= root.i < ent.end for ent in entities)
 
 
-def _described_person(doc: Any, quote: FoundQuote, people: list[Any]) -> str | None:
+def _described_person(text: str, quote: FoundQuote, people: list[Any]) -> str | None:
     """`the Kremlin spokesman` -> the person named right after those words elsewhere in the article."""
     if quote.source is None:
         return None
-    description = [w for w in doc.text[quote.source.start : quote.source.end].split() if w.lower() not in ("the", "a")]
+    description = [w for w in text[quote.source.start : quote.source.end].split() if w.lower() not in ("the", "a")]
     if not description:
         return None
     head_word = description[-1].strip(",.").lower()
     for ent in people:
-        preceding = doc.text[max(0, ent.start_char - 60) : ent.start_char].lower()
+        preceding = text[max(0, ent.start_char - 60) : ent.start_char].lower()
         if head_word and head_word in preceding.split():
             return str(ent.text)
     return None

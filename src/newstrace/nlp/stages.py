@@ -43,6 +43,7 @@ def _sentences_and_entities(doc: Any, article_id: str, offset: int) -> Rows:
 
 def _quotes(doc: Any, article_id: str, offset: int) -> Rows:
     rows: list[object] = []
+    text = doc.text  # spaCy rebuilds it on every access
     for found in extract_quotes(doc):
         source = found.source
         rows.append(
@@ -50,14 +51,14 @@ def _quotes(doc: Any, article_id: str, offset: int) -> Rows:
                 id=f"{article_id}-{offset + found.cue.start}",
                 article_id=article_id,
                 kind=found.kind,
-                source_text=doc.text[source.start : source.end] if source else None,
+                source_text=text[source.start : source.end] if source else None,
                 source_start=offset + source.start if source else None,
                 source_end=offset + source.end if source else None,
                 speaker=found.speaker,
-                cue_text=doc.text[found.cue.start : found.cue.end],
+                cue_text=text[found.cue.start : found.cue.end],
                 cue_start=offset + found.cue.start,
                 cue_end=offset + found.cue.end,
-                content_text=doc.text[found.content.start : found.content.end],
+                content_text=text[found.content.start : found.content.end],
                 content_start=offset + found.content.start,
                 content_end=offset + found.content.end,
                 confidence=found.confidence,
