@@ -199,6 +199,8 @@ def _from_reporting_verb(verb: Any, parsed: Parsed) -> FoundQuote | None:
         target = follow(verb, link)
         if target is not None:
             content = _head_without(target, verb) if link.startswith("head:") else _subtree(target)
+            if link == "child:dobj" and content is not None:
+                content = _with_object_complement(verb, target, content)
             used_link = link
             break
     if content is None:
@@ -211,6 +213,17 @@ def _from_reporting_verb(verb: Any, parsed: Parsed) -> FoundQuote | None:
     confidence = 0.9 if source else 0.6
     cue = _cue_span(verb, used_link)
     return FoundQuote(source, cue, content, quote_kind(parsed.text, content, parsed.quotations), confidence, None)
+
+
+def _with_object_complement(verb: Any, obj: Any, content: Span) -> Span:
+    """`described X as Y`, `urged X to Y`, `called X Y`: what follows the object belongs to the content."""
+    end = content.end
+    for child in verb.rights:
+        if child.i > obj.i and (
+            child.dep_ in ("xcomp", "oprd", "ccomp") or (child.dep_ == "prep" and child.lower_ == "as")
+        ):
+            end = max(end, child.right_edge.idx + len(child.right_edge))
+    return Span(content.start, end)
 
 
 def _subtree(token: Any) -> Span:
