@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 LEXICON_FILE = Path(__file__).parent / "data" / "quote_lexicon.json"
-MIN_CUE_RATE = 0.2  # a lemma is a cue when at least this share of its occurrences head a gold cue
+MIN_CUE_RATE = 0.3  # a lemma is a cue when this share of its tokens with content in reach head a gold cue
 MIN_CUE_COUNT = 2
 MIN_LINK_SHARE = 0.1
 # Reporting verbs every news reader knows, kept as cues even where the training corpus is silent on them.
@@ -174,15 +174,16 @@ def cue_lexicon() -> dict[str, CueEntry]:
     lexicon = {f"{lemma}/VERB": _CORE_ENTRY for lemma in CORE_REPORTING_VERBS}
     for key, entry in raw.items():
         lemma = key.rsplit("/", 1)[0]
-        if entry["cues"] < MIN_CUE_COUNT or entry["cues"] < MIN_CUE_RATE * entry["occurrences"]:
+        hits, candidates = entry["candidate_cues"], entry["candidates"]
+        if hits < MIN_CUE_COUNT or hits < MIN_CUE_RATE * candidates:
             continue
         if not lemma.isalpha() or lemma == "accord":
             continue  # punctuation cues and `according to` have rules of their own
-        lexicon[key] = CueEntry(_usable_links(entry["content"]), _usable_links(entry["source"]))
+        lexicon[key] = CueEntry(usable_links(entry["content"]), usable_links(entry["source"]))
     return lexicon
 
 
-def _usable_links(counts: dict[str, int]) -> tuple[str, ...]:
+def usable_links(counts: dict[str, int]) -> tuple[str, ...]:
     total = sum(counts.values()) or 1
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return tuple(
@@ -192,7 +193,7 @@ def _usable_links(counts: dict[str, int]) -> tuple[str, ...]:
 
 def _from_reporting_verb(verb: Any, parsed: Parsed) -> FoundQuote | None:
     entry = cue_lexicon().get(lexicon_key(verb))
-    if entry is None or verb.pos_ in ("PUNCT", "DET", "PRON") or _inside(verb.idx, parsed.quotations):
+    if entry is None or verb.pos_ in ("PUNCT", "DET", "PRON") or is_inside(verb.idx, parsed.quotations):
         return None
     content, used_link = None, ""
     for link in entry.content_links:
@@ -230,7 +231,7 @@ def _subtree(token: Any) -> Span:
     return Span(token.left_edge.idx, token.right_edge.idx + len(token.right_edge))
 
 
-def _inside(position: int, quotations: list[Span]) -> bool:
+def is_inside(position: int, quotations: list[Span]) -> bool:
     return any(quotation.start < position < quotation.end for quotation in quotations)
 
 
