@@ -54,11 +54,11 @@ def _canonical_names(names: set[str]) -> dict[str, str]:
 
 
 def _alias_in(source_text: str, name: str) -> str | None:
-    """A source that is just another form of the name (`Stoltenberg`, `Mr. Trump`) is an alias."""
+    """A source that is a shorter form of the name (`Stoltenberg`, `Mr. Trump`) is an alias."""
     words = source_text.split()
-    if 0 < len(words) <= 3 and "," not in source_text and words[-1] == name.split()[-1]:
-        return source_text
-    return None
+    if not 0 < len(words) <= 3 or "," in source_text or name in source_text or words[-1] != name.split()[-1]:
+        return None
+    return source_text if all(word[:1].isupper() for word in words) else None
 
 
 def role_in(source_text: str, name: str) -> str | None:

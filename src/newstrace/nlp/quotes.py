@@ -147,10 +147,16 @@ def extract_quotes(doc: Any) -> list[FoundQuote]:
     found: dict[int, FoundQuote] = {}
     for token in doc:
         quote = _from_reporting_verb(token, parsed) or _from_according_to(token, parsed)
-        if quote is not None and quote.cue.start not in found:
+        if quote is not None and quote.cue.start not in found and _well_formed(quote):
             found[quote.cue.start] = quote
     ordered = sorted(found.values(), key=lambda quote: (quote.cue.start, quote.content.start))
     return resolve_speakers(parsed, ordered)
+
+
+def _well_formed(quote: FoundQuote) -> bool:
+    """Content must stand apart from the cue and the source (`Leaders are expected` is not a quote)."""
+    parts = [quote.cue] + ([quote.source] if quote.source else [])
+    return all(part.end <= quote.content.start or part.start >= quote.content.end for part in parts)
 
 
 # -- reporting verbs ---------------------------------------------------------------------------------
@@ -430,26 +436,40 @@ def _speaker_for(parsed: Parsed, quote: FoundQuote, people: list[Any], last_spea
     persons = [ent for ent in inside if ent.label_ == "PERSON"]
     if persons:
         return str(max(persons, key=lambda ent: len(ent.text)).text)
-    if inside and _names_itself(parsed.doc, quote.source, inside):
-        return str(max(inside, key=lambda ent: len(ent.text)).text)
+    named = _entity_at_head(parsed.doc, quote.source, inside)
+    if named is not None:
+        return str(named.text)
     words = parsed.text[quote.source.start : quote.source.end].lower().split()
     if len(words) == 1 and words[0] in _PRONOUNS:
         before = [ent for ent in people if ent.end_char <= quote.source.start]
         return last_speaker or (str(before[-1].text) if before else None)
-    described = _described_person(parsed.text, quote, people)
+    described = _described_person(parsed.text, quote, people) or _proper_name_head(parsed.doc, quote.source)
     if described is None and inside:
         return str(max(inside, key=lambda ent: len(ent.text)).text)  # `NATO leadership` speaks for NATO
     return described
 
 
-def _names_itself(doc: Any, source: Span, entities: list[Any]) -> bool:
-    """True when the source's head word belongs to an entity (`NATO`), not to a description of someone
-    (`the NATO Secretary General`, whose head word is `General`)."""
+def _proper_name_head(doc: Any, source: Span) -> str | None:
+    """A name the entity recogniser missed: the source's head is a proper noun (`... minister Lidia Varn`)."""
+    span = doc.char_span(source.start, source.end, alignment_mode="expand")
+    if span is None or not len(span) or span.root.pos_ != "PROPN":
+        return None
+    root = span.root
+    start = root.i
+    while start > span.start and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ == "compound":
+        start -= 1
+    name = doc[start : root.i + 1].text
+    return str(name) if name[:1].isupper() else None
+
+
+def _entity_at_head(doc: Any, source: Span, entities: list[Any]) -> Any:
+    """The entity holding the source's head word (`NATO` in `NATO leadership`), or None when the head is a
+    description of someone (`the NATO Secretary General`, whose head word is `General`)."""
     span = doc.char_span(source.start, source.end, alignment_mode="expand")
     if span is None or not len(span):
-        return True
+        return None
     root = span.root
-    return any(ent.start <= root.i < ent.end for ent in entities)
+    return next((ent for ent in entities if ent.start <= root.i < ent.end), None)
 
 
 def _described_person(text: str, quote: FoundQuote, people: list[Any]) -> str | None:
@@ -461,8 +481,10 @@ def _described_person(text: str, quote: FoundQuote, people: list[Any]) -> str | 
         return None
     head_word = description[-1].strip(",.").lower()
     for ent in people:
-        preceding = text[max(0, ent.start_char - 60) : ent.start_char].lower()
-        if head_word and head_word in preceding.split():
+        if quote.source.start <= ent.start_char < quote.source.end + 40:
+            continue  # the source's own words are no description of somebody else
+        preceding = text[max(0, ent.start_char - 60) : ent.start_char].lower().split()[-3:]
+        if head_word and head_word in preceding:
             return str(ent.text)
     return None
 
