@@ -1,14 +1,15 @@
 """Attribution extraction: who said what, with source, cue and content spans, over a spaCy parse.
 
-Rules over the dependency parse find three shapes of attribution:
+A token is a cue when its lemma and part of speech are in the cue lexicon, which
+`scripts/train_quote_lexicon.py` learns from the PolNeAR train split together with where each cue's
+content and source hang in the dependency parse (a `ccomp` child, the object, the clause a parenthetical
+`Holm said` sits in, ...); a few core reporting verbs are cues whatever the corpus says. `according to X`
+has a rule of its own. Cues inside quotation marks (a quoted speaker's own "I think") are skipped;
+content that continues a quotation opened in an earlier sentence is widened to the whole quotation.
 
-* a reporting verb with a clausal complement — `Holm said (that) ...`, `“...,” Holm said`, `she warned ...`;
-* a reporting verb that is a parenthetical beside its content — `The war, Holm said, will ...`;
-* `according to X, ...`.
-
-Content that continues a quotation opened in an earlier sentence is widened to the whole quotation, so
-multi-sentence direct quotes come out whole. The extractor is also offered as a spaCy component
-(`newstrace_quotes`) that sets `doc._.quotes`.
+Each quote's source is then resolved to a speaker inside the article: an entity at the source's head,
+the previous speaker for a pronoun, the person a description (`the Kremlin spokesman`) names, and short
+names grown to the article's full form. The extractor is also a spaCy component (`nlp/components.py`).
 """
 
 from __future__ import annotations
