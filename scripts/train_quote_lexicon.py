@@ -5,7 +5,9 @@ heads a gold cue and how often it occurs at all, and how the gold content and so
 the dependency parse: as a child with some relation, through a preposition, or as the clause the cue
 is a parenthetical in; then, for each lemma, how often a token where those relations lead to content
 heads a gold cue (the precision of taking it as a cue). The result is `src/newstrace/nlp/data/quote_lexicon.json`, which
-`newstrace.nlp.quotes` reads.
+`newstrace.nlp.quotes` reads. Last, a logistic regression learns which candidate tokens really are
+cues from their parse context (`cue_features`), saved as `cue_model.json`; scikit-learn is needed
+only here, at training time.
 
     python scripts/train_quote_lexicon.py [--polnear ../shared/data/polnear/train]
 
@@ -22,11 +24,22 @@ from typing import Any
 
 from newstrace.evaluation.polnear import load_split
 from newstrace.nlp import load_pipeline
-from newstrace.nlp.quotes import attachment, find_quotations, follow, is_inside, lexicon_key, usable_links
+from newstrace.nlp.quotes import (
+    MIN_CUE_COUNT,
+    attachment,
+    cue_features,
+    find_quotations,
+    follow,
+    is_inside,
+    lexicon_key,
+    usable_links,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_TRAIN = REPO.parent / "shared" / "data" / "polnear" / "train"
 OUTPUT = REPO / "src" / "newstrace" / "nlp" / "data" / "quote_lexicon.json"
+MODEL_OUTPUT = REPO / "src" / "newstrace" / "nlp" / "data" / "cue_model.json"
+REGULARISATION = 0.5
 MIN_CUES = 2
 
 
@@ -82,6 +95,69 @@ def main() -> None:
     }
     OUTPUT.write_text(json.dumps(lexicon, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {len(lexicon)} cue lemmas to {OUTPUT}")
+    model = _train_classifier(docs, cue_heads, lexicon)
+    MODEL_OUTPUT.write_text(json.dumps(model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {len(model['weights'])} weights, threshold {model['threshold']}, to {MODEL_OUTPUT}")
+
+
+def _candidate_rows(
+    docs: list[Any], cue_heads: list[set[int]], lexicon: dict[str, Any]
+) -> tuple[list[dict[str, int]], list[bool], list[int]]:
+    """Features, gold label and document number of every token the extractor would consider a cue."""
+    usable = {
+        key: usable_links(entry["content"])
+        for key, entry in lexicon.items()
+        if entry["candidate_cues"] >= MIN_CUE_COUNT
+    }
+    rows: list[dict[str, int]] = []
+    labels: list[bool] = []
+    numbers: list[int] = []
+    for number, (doc, heads) in enumerate(zip(docs, cue_heads, strict=True)):
+        quotations = find_quotations(doc.text)
+        for token in doc:
+            links = usable.get(lexicon_key(token))
+            if not links or is_inside(token.idx, quotations):
+                continue
+            link = next((link for link in links if follow(token, link) is not None), None)
+            if link is not None:
+                rows.append(dict.fromkeys(cue_features(token, link, quotations), 1))
+                labels.append(token.i in heads)
+                numbers.append(number)
+    return rows, labels, numbers
+
+
+def _train_classifier(docs: list[Any], cue_heads: list[set[int]], lexicon: dict[str, Any]) -> dict[str, Any]:
+    """Fit the cue classifier; its threshold maximises F1 on every seventh document, held out first."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    rows, labels, numbers = _candidate_rows(docs, cue_heads, lexicon)
+    vectorizer = DictVectorizer()
+    features = vectorizer.fit_transform(rows)
+    held_out = [number % 7 == 0 for number in numbers]
+    train_rows = [i for i, held in enumerate(held_out) if not held]
+    test_rows = [i for i, held in enumerate(held_out) if held]
+    model = LogisticRegression(C=REGULARISATION, max_iter=3000)
+    model.fit(features[train_rows], [labels[i] for i in train_rows])
+    probabilities = model.predict_proba(features[test_rows])[:, 1]
+    gold = [labels[i] for i in test_rows]
+    threshold = max((t / 100 for t in range(20, 80, 2)), key=lambda t: _f1(probabilities, gold, t))
+    print(f"{len(rows)} candidates; held-out F1 {_f1(probabilities, gold, threshold):.3f} at threshold {threshold}")
+    model.fit(features, labels)
+    weights = {
+        name: round(float(weight), 4)
+        for name, weight in zip(vectorizer.feature_names_, model.coef_[0], strict=True)
+        if abs(weight) >= 0.001
+    }
+    return {"intercept": round(float(model.intercept_[0]), 4), "weights": weights, "threshold": threshold}
+
+
+def _f1(probabilities: Any, gold: list[bool], threshold: float) -> float:
+    predicted = [p >= threshold for p in probabilities]
+    tp = sum(p and g for p, g in zip(predicted, gold, strict=True))
+    fp = sum(p and not g for p, g in zip(predicted, gold, strict=True))
+    fn = sum(g and not p for p, g in zip(predicted, gold, strict=True))
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
 def _count_candidates(

@@ -15,12 +15,14 @@ names grown to the article's full form. The extractor is also a spaCy component 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 LEXICON_FILE = Path(__file__).parent / "data" / "quote_lexicon.json"
+CUE_MODEL_FILE = Path(__file__).parent / "data" / "cue_model.json"
 MIN_CUE_RATE = 0.3  # a lemma is a cue when this share of its tokens with content in reach head a gold cue
 MIN_CUE_COUNT = 2
 MIN_LINK_SHARE = 0.1
@@ -182,12 +184,52 @@ def cue_lexicon() -> dict[str, CueEntry]:
     for key, entry in raw.items():
         lemma = key.rsplit("/", 1)[0]
         hits, candidates = entry["candidate_cues"], entry["candidates"]
-        if hits < MIN_CUE_COUNT or hits < MIN_CUE_RATE * candidates:
-            continue
+        if hits < MIN_CUE_COUNT or (cue_model() is None and hits < MIN_CUE_RATE * candidates):
+            continue  # with the classifier, every lemma seen as a cue is a candidate and the model decides
         if not lemma.isalpha() or lemma == "accord":
             continue  # punctuation cues and `according to` have rules of their own
         lexicon[key] = CueEntry(usable_links(entry["content"]), usable_links(entry["source"]))
     return lexicon
+
+
+@dataclass(frozen=True)
+class CueModel:
+    """A logistic regression over `cue_features`, learned by scripts/train_quote_lexicon.py."""
+
+    intercept: float
+    weights: dict[str, float]
+    threshold: float
+
+    def probability(self, features: list[str]) -> float:
+        score = self.intercept + sum(self.weights.get(feature, 0.0) for feature in features)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+
+
+@lru_cache(maxsize=1)
+def cue_model() -> CueModel | None:
+    """The learned cue classifier, or None where only the lexicon is shipped."""
+    if not CUE_MODEL_FILE.exists():
+        return None
+    raw = json.loads(CUE_MODEL_FILE.read_text(encoding="utf-8"))
+    return CueModel(raw["intercept"], raw["weights"], raw["threshold"])
+
+
+def cue_features(token: Any, link: str, quotations: list[Span]) -> list[str]:
+    """What the classifier knows of a candidate cue: the word, its place in the parse, its neighbours."""
+    doc, key = token.doc, lexicon_key(token)
+    children = {child.dep_ for child in token.children}
+    features = [
+        f"key={key}", f"dep={token.dep_}", f"tag={token.tag_}", f"link={link}", f"key+link={key}|{link}",
+        f"key+dep={key}|{token.dep_}", f"head={token.head.lemma_.lower()}", f"headdep={token.head.dep_}",
+        f"prev={doc[token.i - 1].lower_ if token.i else '<s>'}",
+        f"next={doc[token.i + 1].lower_ if token.i + 1 < len(doc) else '</s>'}",
+        *(f"child={dep}" for dep in sorted(children)),
+    ]  # fmt: skip
+    if children & {"nsubj", "nsubjpass"}:
+        features.append("has_subject")
+    if any(q.start <= token.sent.end_char and q.end >= token.sent.start_char for q in quotations):
+        features.append("quote_in_sentence")
+    return features
 
 
 def usable_links(counts: dict[str, int]) -> tuple[str, ...]:
@@ -216,9 +258,14 @@ def _from_reporting_verb(verb: Any, parsed: Parsed) -> FoundQuote | None:
     content = _widen_to_quotation(_trim(parsed.text, content), parsed.quotations)
     if content.end <= content.start:
         return None
+    model = cue_model()
     source = _source_span(verb, entry)
     source = _trim(parsed.text, source) if source else None
     confidence = 0.9 if source else 0.6
+    if model is not None:
+        confidence = model.probability(cue_features(verb, used_link, parsed.quotations))
+        if confidence < model.threshold:
+            return None
     cue = _cue_span(verb, used_link)
     return FoundQuote(source, cue, content, quote_kind(parsed.text, content, parsed.quotations), confidence, None)
 
