@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -72,20 +71,6 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
             )
         mapping[name] = column
     return mapping
-
-
-def _auto_workers(paths: tuple[str, ...]) -> int:
-    """Several processes pay off only on bigger inputs: each one loads the model first."""
-    cores = os.cpu_count() or 1
-    total_bytes = 0
-    for given in paths:
-        path = Path(given)
-        files = path.rglob("*") if path.is_dir() else [path]
-        for file in files:
-            total_bytes += file.stat().st_size if file.is_file() else 0
-            if total_bytes > 2_000_000:
-                return min(cores, 4)
-    return 1
 
 
 @cli.command()
@@ -165,7 +150,7 @@ def analyze_command(
     settings = AnalyzeSettings(
         read=ReadOptions(field_map=_parse_fields(fields), fetch_linked_pages=fetch, max_article_mb=max_article_mb),
         pipeline=pipeline,
-        workers=workers or _auto_workers(paths),
+        workers=workers,
         batch_size=batch_size,
         forced_format=forced_format,
         command=" ".join(["newstrace", *sys.argv[1:]]),

@@ -248,7 +248,10 @@ def _from_reporting_verb(verb: Any, parsed: Parsed) -> FoundQuote | None:
     for link in entry.content_links:
         target = follow(verb, link)
         if target is not None:
-            content = _head_without(target, verb) if link.startswith("head:") else _subtree(target)
+            if link.startswith("head:"):  # the cue is a parenthetical inside its content
+                content = _larger_side(parsed.text, _subtree(target), _subtree(verb))
+            else:
+                content = _subtree(target)
             if link == "child:dobj" and content is not None:
                 content = _with_object_complement(verb, target, content)
             used_link = link
@@ -295,14 +298,6 @@ def _source_span(verb: Any, entry: CueEntry) -> Span | None:
         if target is not None:
             return _subtree(target)
     return _subject_span(verb)
-
-
-def _head_without(head: Any, verb: Any) -> Span | None:
-    """The head clause's text on the larger side of the parenthetical verb."""
-    left = Span(head.left_edge.idx, verb.left_edge.idx)
-    right = Span(verb.right_edge.idx + len(verb.right_edge), head.right_edge.idx + len(head.right_edge))
-    best = max((left, right), key=lambda span: span.end - span.start)
-    return best if best.end > best.start else None
 
 
 def _subject_span(verb: Any) -> Span | None:
@@ -356,8 +351,7 @@ def _from_according_to(token: Any, parsed: Parsed) -> FoundQuote | None:
     sentence = token.sent
     content = _larger_side(parsed.text, Span(sentence.start_char, sentence.end_char), Span(token.idx, phrase_end))
     if head.i != token.i and head.dep_ != "ROOT":
-        content = _larger_side(parsed.text, Span(head.left_edge.idx, head.right_edge.idx + len(head.right_edge)),
-                               Span(token.idx, phrase_end))  # fmt: skip
+        content = _larger_side(parsed.text, _subtree(head), Span(token.idx, phrase_end))
     if content is None:
         return None
     content = _widen_to_quotation(_trim(parsed.text, content), parsed.quotations)
@@ -367,6 +361,7 @@ def _from_according_to(token: Any, parsed: Parsed) -> FoundQuote | None:
 
 
 def _larger_side(text: str, outer: Span, hole: Span) -> Span | None:
+    """The side of `outer` left or right of `hole` holding more text, or None when both are empty."""
     left = Span(outer.start, hole.start)
     right = Span(hole.end, outer.end)
     best = max((left, right), key=lambda span: len(text[span.start : span.end].strip(_EDGE_JUNK)))

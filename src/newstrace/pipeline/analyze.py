@@ -7,8 +7,10 @@ articles whose stage versions are current are counted as unchanged and skipped.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Protocol
@@ -30,7 +32,7 @@ class AnalyzeSettings:
 
     read: ReadOptions = field(default_factory=ReadOptions)
     pipeline: str = DEFAULT_PIPELINE
-    workers: int = 1
+    workers: int = 1  # 0: decide from the size of the inputs
     batch_size: int = DEFAULT_BATCH_SIZE
     forced_format: str | None = None
     command: str = "analyze"
@@ -76,7 +78,7 @@ def analyze(
     sources = list(discover(paths, settings.forced_format))
     listener.started(len(sources))
     intake = _Intake(store, summary, run_id, listener)
-    runner = LocalRunner(settings.pipeline, settings.workers)
+    runner = LocalRunner(settings.pipeline, settings.workers or auto_workers(sources))
     batches = _batched(intake.articles_needing_work(sources, settings.read), settings.batch_size)
     for batch, outputs in runner.run(batches):
         for article, article_outputs in zip(batch, outputs, strict=True):
@@ -152,6 +154,21 @@ class _Intake:
         if not url:
             return None
         return self.urls_this_run.get(url) or self.store.url_history(url)
+
+
+AUTO_WORKERS_FROM_BYTES = 2_000_000
+
+
+def auto_workers(sources: Sequence[Source]) -> int:
+    """Several processes pay off only on bigger inputs, since each one loads the model first."""
+    total_bytes = 0
+    for source in sources:
+        if source.format not in (None, "feed-url"):
+            with suppress(OSError):  # a file that vanished is reported when it is read
+                total_bytes += os.path.getsize(source.location)
+            if total_bytes > AUTO_WORKERS_FROM_BYTES:
+                return min(os.cpu_count() or 1, 4)
+    return 1
 
 
 def _article_from(draft: ArticleDraft, identity: str, history: UrlHistory | None) -> Article:
