@@ -2,7 +2,8 @@
 
 Ingest produces `ArticleDraft`s and `IngestProblem`s; identity turns a draft into an `Article`; the NLP
 stages produce `Sentence` and `Entity` rows that point back into `Article.text` by character offsets;
-a run ends with a `RunSummary`. Records are plain frozen dataclasses so they pickle cheaply between
+a run ends with a `RunSummary`. Linking reads `LinkInput`s and writes a `LinkBatch` of stories,
+duplicates and reused passages. Records are plain frozen dataclasses so they pickle cheaply between
 worker processes and map one-to-one onto store tables.
 """
 
@@ -150,6 +151,7 @@ class RunSummary:
     found: dict[str, int] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    linking: dict[str, object] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -164,6 +166,7 @@ class RunSummary:
             "date_range": [self.date_min, self.date_max],
             "found": self.found,
             "database_totals": self.totals,
+            "linking": self.linking,
             "seconds": round(self.seconds, 3),
         }
 
@@ -176,3 +179,84 @@ class AnalysisRequest:
     text: str
     language: str | None
     header_spans: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class LinkInput:
+    """What the linking stages read for one stored article: its text, metadata and named entities."""
+
+    article_id: str
+    text: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    entities: tuple[tuple[str, str], ...]  # (label, text)
+    revision_of: str | None = None
+
+
+@dataclass(frozen=True)
+class ArticleLink:
+    """Where linking put an article: its story, and the earliest copy when it is a near-duplicate."""
+
+    article_id: str
+    story_id: str
+    duplicate_of: str | None
+    duplicate_reason: str | None  # JSON: similarity, gap_days
+    signature: bytes  # the MinHash signature, so later runs need not read the text again
+
+
+@dataclass(frozen=True)
+class Story:
+    """Articles reporting one real-world event; `state` is the clusterer's memory of it (JSON)."""
+
+    id: str
+    title: str | None
+    first_seen: str | None
+    last_seen: str | None
+    state: str
+
+
+@dataclass(frozen=True)
+class StoryLink:
+    """`story_id` recurs from `related_story_id`: the same kind of statement or event, later."""
+
+    story_id: str
+    related_story_id: str
+    relation: str
+    similarity: float
+    gap_days: int
+    evidence: str  # JSON
+
+
+@dataclass(frozen=True)
+class ReusePassage:
+    """A passage of `article_id` taken from `source_article_id`, with character offsets in each text."""
+
+    article_id: str
+    source_article_id: str
+    article_start: int
+    article_end: int
+    source_start: int
+    source_end: int
+    similarity: float
+
+
+@dataclass(frozen=True)
+class DuplicateRepoint:
+    """A newly linked article is older than the copy that was the original: the group now points to it."""
+
+    old_original: str
+    new_original: str
+    reason: str  # JSON, for the old original's own link
+
+
+@dataclass
+class LinkBatch:
+    """Everything one batch of linking writes, saved in a single transaction."""
+
+    articles: list[ArticleLink] = field(default_factory=list)
+    reuse: list[ReusePassage] = field(default_factory=list)
+    stories: list[Story] = field(default_factory=list)
+    story_links: list[StoryLink] = field(default_factory=list)
+    repoints: list[DuplicateRepoint] = field(default_factory=list)
+    frequencies: list[tuple[str, str, int]] = field(default_factory=list)  # (term|entity, key, df)

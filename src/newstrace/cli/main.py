@@ -354,5 +354,57 @@ def eval_quotes_command(gold: Path, db: str | None, workers: int, as_json: bool)
     _stderr().print(f"analysed in {scores.seconds:.1f} s ({scores.words / max(scores.seconds, 1e-9):.0f} words/s)")
 
 
+@eval_group.command("stories")
+@click.option(
+    "--gold",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="The ECB+ folder (with gold.json and text/).",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Keep the analysed texts in this database (default: a temporary one); reruns then skip the NLP.",
+)
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_stories_command(gold: Path, db: str | None, workers: int, as_json: bool) -> None:
+    """Run the pipeline on ECB+ texts, link them into stories with the default settings, and score them.
+
+    Prints B-cubed and pairwise precision, recall and F1 against gold.json (one story per seminal
+    event; every topic holds two similar events).
+
+    \b
+    Examples:
+      newstrace eval stories --gold ../shared/data/ecbplus
+      newstrace eval stories --gold ../shared/data/ecbplus --db ecb.db --json
+    """
+    from newstrace.evaluation.stories import evaluate_stories
+
+    with tempfile.TemporaryDirectory() as scratch:
+        store = open_store(db or Path(scratch) / "eval.db")
+        with RichProgress(_stderr(), show_bar=not as_json) as progress:
+            try:
+                scores = evaluate_stories(gold, store, AnalyzeSettings(workers=workers), progress)
+            except (FileNotFoundError, ValueError, RuntimeError, ModelNotInstalled) as error:
+                _fatal(str(error))
+        store.close()
+    if as_json:
+        click.echo(json.dumps(scores.to_dict(), indent=2))
+        return
+    title = (
+        f"stories vs {gold} — {scores.documents} documents, {scores.gold_stories} gold stories, "
+        f"{scores.predicted_stories} found"
+    )
+    table = Table(title=title)
+    for column in ("measure", "precision", "recall", "F1"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    for name, prf in (("B-cubed", scores.bcubed), ("pairwise", scores.pairwise)):
+        table.add_row(name, f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}")
+    Console().print(table)
+    _stderr().print(f"linked in {scores.link_seconds:.1f} s; whole run {scores.seconds:.1f} s")
+
+
 def main() -> None:
     cli(prog_name="newstrace")

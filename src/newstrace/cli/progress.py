@@ -1,4 +1,4 @@
-"""A rich progress bar for `analyze`: files read, articles stored, their rate, and the time left."""
+"""A rich progress bar for `analyze`: files read, articles stored, their rate, the time left, then linking."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ from types import TracebackType
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from newstrace.records import IngestProblem
 
@@ -32,6 +40,7 @@ class RichProgress:
             transient=True,
         )
         self.task = self.progress.add_task("analyze", total=None, articles=0, rate="- /s")
+        self.link_task: TaskID | None = None
 
     def __enter__(self) -> RichProgress:
         self.progress.start()
@@ -53,6 +62,23 @@ class RichProgress:
         elapsed = self.progress.tasks[0].elapsed or 0.0
         rate = f"{self.articles / elapsed:.1f}/s" if elapsed > 0 else "- /s"
         self.progress.update(self.task, articles=self.articles, rate=rate)
+
+    def linking_started(self, total_articles: int) -> None:
+        self.progress.update(self.task, visible=False)
+        self.link_task = self.progress.add_task("link", total=total_articles, articles=0, rate="")
+        self.progress.columns = (
+            TextColumn("[bold]linking stories"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("articles"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+        )
+
+    def article_linked(self) -> None:
+        if self.link_task is not None:
+            self.progress.advance(self.link_task)
 
     def problem(self, problem: IngestProblem) -> None:
         self.console.print(

@@ -26,6 +26,8 @@ def print_summary(console: Console, summary: RunSummary, db: str) -> None:
     table.add_row("found this run", found)
     totals = ", ".join(f"{count} {name}" for name, count in summary.totals.items())
     table.add_row("database holds", totals)
+    if summary.linking:
+        table.add_row("linking", _linking_line(summary.linking))
     table.add_row("time", f"{summary.seconds:.1f} s")
     console.print(table)
 
@@ -37,3 +39,11 @@ def _outlets_line(summary: RunSummary) -> str:
     shown = ", ".join(f"{name} ({count})" for name, count in ranked[:_TOP_OUTLETS])
     more = len(ranked) - _TOP_OUTLETS
     return f"{len(ranked)}: {shown}" + (f", and {more} more" if more > 0 else "")
+
+
+def _linking_line(linking: dict[str, object]) -> str:
+    return (
+        f"{linking['articles_linked']} articles linked · {linking['stories_opened']} new stories · "
+        f"{linking['near_duplicates']} near-duplicates · {linking['recurrences']} recurrences · "
+        f"{linking['reused_passages']} reused passages"
+    )

@@ -1,4 +1,5 @@
-"""`analyze`: read inputs, give each article its identity, run the stages it still needs, and store it.
+"""`analyze`: read inputs, give each article its identity, run the stages it still needs, and store it;
+then link speakers across articles and link the new articles into stories (`pipeline.link`).
 
 An article and everything the stages found for it are written in one transaction, so a run killed
 half-way leaves only complete articles behind, and running the same command again resumes: stored
@@ -19,6 +20,7 @@ from newstrace.identity import article_id, count_words
 from newstrace.ingest import ReadOptions, Source, complete_draft, discover, read_source
 from newstrace.link.speakers import link_speakers
 from newstrace.nlp import DEFAULT_PIPELINE, ensure_installed, stage_versions
+from newstrace.pipeline.link import LinkSettings, link_articles
 from newstrace.records import Article, ArticleDraft, IngestProblem, RunSummary, StageOutput
 from newstrace.scale import LocalRunner
 from newstrace.store.base import Store, UrlHistory
@@ -36,6 +38,8 @@ class AnalyzeSettings:
     batch_size: int = DEFAULT_BATCH_SIZE
     forced_format: str | None = None
     command: str = "analyze"
+    link: LinkSettings = field(default_factory=LinkSettings)
+    link_stories: bool = True  # False leaves linking to a later `link_articles` call
 
 
 class ProgressListener(Protocol):
@@ -48,6 +52,10 @@ class ProgressListener(Protocol):
     def article_stored(self) -> None: ...
 
     def problem(self, problem: IngestProblem) -> None: ...
+
+    def linking_started(self, total_articles: int) -> None: ...
+
+    def article_linked(self) -> None: ...
 
 
 class SilentProgress:
@@ -63,6 +71,12 @@ class SilentProgress:
         pass
 
     def problem(self, problem: IngestProblem) -> None:
+        pass
+
+    def linking_started(self, total_articles: int) -> None:
+        pass
+
+    def article_linked(self) -> None:
         pass
 
 
@@ -87,6 +101,8 @@ def analyze(
             listener.article_stored()
     speakers, canonical = link_speakers(store.speaker_mentions())
     store.save_speakers(speakers, canonical)
+    if settings.link_stories:
+        summary.linking = link_articles(store, settings.link, listener).to_dict()
     summary.seconds = time.monotonic() - started
     summary.totals = store.count_rows()
     store.finish_run(run_id, summary)

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from newstrace.records import Article, IngestProblem, RunSummary, Speaker, StageOutput
+from newstrace.records import Article, IngestProblem, LinkBatch, LinkInput, RunSummary, Speaker, StageOutput, Story
 
 
 class StoreError(RuntimeError):
@@ -80,10 +80,44 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "confidence",
     ),
     "speakers": ("id", "name", "aliases", "roles", "n_quotes", "n_articles"),
+    "stories": ("id", "title", "first_seen", "last_seen", "n_articles", "n_outlets"),
+    "story_links": ("story_id", "related_story_id", "relation", "similarity", "gap_days", "evidence"),
+    "reuse": (
+        "article_id",
+        "source_article_id",
+        "article_start",
+        "article_end",
+        "source_start",
+        "source_end",
+        "similarity",
+    ),
+    "duplicates": ("id", "duplicate_of", "duplicate_reason", "outlet", "published", "title"),
     "stage_runs": ("article_id", "stage", "version", "status", "finished_at"),
     "problems": ("run_id", "origin", "reason"),
     "runs": ("id", "started_at", "finished_at", "command", "summary"),
 }
+
+
+@dataclass(frozen=True)
+class LinkedArticle:
+    """An article linked by an earlier run, as the linkers need to know it."""
+
+    article_id: str
+    signature: bytes
+    published: str | None
+    duplicate_of: str | None
+    story_id: str
+
+
+@dataclass
+class LinkState:
+    """The linkers' memory, loaded at the start of a run."""
+
+    stories: list[Story]
+    frequencies: dict[str, dict[str, int]]  # kind -> key -> document frequency ("" -> documents)
+    signatures: list[LinkedArticle]  # earliest published first
+    recent_members: dict[str, list[str]]  # story id -> its latest article ids
+    stage_versions: set[int]  # link stage versions already recorded
 
 
 class Store(Protocol):
@@ -111,6 +145,26 @@ class Store(Protocol):
 
     def save_speakers(self, speakers: Sequence[Speaker], canonical: dict[str, str]) -> None:
         """Store the speakers and point every quote at its speaker, in one transaction."""
+        ...
+
+    def articles_to_link(self, stage_version: int) -> Iterator[LinkInput]:
+        """Articles not yet linked at this stage version, earliest published first (undated last), then by id."""
+        ...
+
+    def count_articles_to_link(self, stage_version: int) -> int: ...
+
+    def link_state(self) -> LinkState:
+        """What the linkers remember from earlier runs."""
+        ...
+
+    def article_text(self, article_id: str) -> str | None: ...
+
+    def save_links(self, batch: LinkBatch, stage_version: int) -> None:
+        """Store a batch of linking results in one transaction and refresh the touched stories' counts."""
+        ...
+
+    def reset_links(self) -> None:
+        """Forget every story, duplicate and reuse link (before relinking with a new stage version)."""
         ...
 
     def iter_rows(self, table: str, include_text: bool = False) -> Iterator[dict[str, object]]:

@@ -12,16 +12,36 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
-from newstrace.records import Article, IngestProblem, RunSummary, Speaker, StageOutput
-from newstrace.store.base import EXPORT_COLUMNS, SearchHit, SearchSyntaxError, StoreError, UrlHistory
+from newstrace.records import Article, IngestProblem, LinkBatch, LinkInput, RunSummary, Speaker, StageOutput, Story
+from newstrace.store.base import (
+    EXPORT_COLUMNS,
+    LinkedArticle,
+    LinkState,
+    SearchHit,
+    SearchSyntaxError,
+    StoreError,
+    UrlHistory,
+)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
 _FTS_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 _FTS_WORD = re.compile(r"\w+")
 _FETCH_ROWS = 2000
-_ORDER_BY = {"sentences": "article_id, start", "stage_runs": "article_id, stage", "speakers": "id"}
-_RELATION = {"speakers": "speaker_stats"}  # tables exported through a view that adds counts
+_ORDER_BY = {
+    "sentences": "article_id, start",
+    "stage_runs": "article_id, stage",
+    "speakers": "id",
+    "stories": "first_seen IS NULL, first_seen, id",
+    "story_links": "story_id, related_story_id",
+    "reuse": "article_id, source_article_id, article_start",
+    "duplicates": "duplicate_of, published IS NULL, published, id",
+}
+# Tables exported through a view: speakers with their counts, duplicates as a filtered article list.
+_RELATION = {"speakers": "speaker_stats", "duplicates": "duplicate_articles"}
 _STAGE_TABLES = {"sentences", "entities", "quotes"}
+_LINK_FETCH_ROWS = 200
+_COUNTED_TABLES = ("articles", "sentences", "entities", "quotes", "speakers", "stories", "reuse", "problems", "runs")
+_RECENT_MEMBERS = 8  # latest members per story kept as candidates for passage alignment
 
 
 def _now() -> str:
@@ -178,6 +198,150 @@ class SQLiteStore:
             self._insert_sql[key] = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' * len(names))})"
         return self._insert_sql[key]
 
+    # -- links ----------------------------------------------------------------------------------------
+
+    def articles_to_link(self, stage_version: int) -> Iterator[LinkInput]:
+        # The ids are read first: linking writes to these rows while the caller iterates.
+        ids = [
+            row[0]
+            for row in self.connection.execute(
+                "SELECT a.id FROM articles a "
+                "LEFT JOIN stage_runs s ON s.article_id = a.id AND s.stage = 'link' AND s.version = ? "
+                "WHERE s.article_id IS NULL ORDER BY a.published IS NULL, a.published, a.id",
+                (stage_version,),
+            )
+        ]
+        for first in range(0, len(ids), _LINK_FETCH_ROWS):
+            chunk = ids[first : first + _LINK_FETCH_ROWS]
+            marks = ", ".join("?" * len(chunk))
+            rows = {
+                row["id"]: row
+                for row in self.connection.execute(
+                    f"SELECT id, text, title, outlet, published, revision_of FROM articles WHERE id IN ({marks})",
+                    chunk,
+                )
+            }
+            entities = self._entities_of(chunk)
+            for article_id in chunk:
+                row = rows[article_id]
+                yield LinkInput(
+                    article_id,
+                    row["text"],
+                    row["title"],
+                    row["outlet"],
+                    row["published"],
+                    entities.get(article_id, ()),
+                    row["revision_of"],
+                )
+
+    def count_articles_to_link(self, stage_version: int) -> int:
+        row = self.connection.execute(
+            "SELECT count(*) FROM articles a "
+            "LEFT JOIN stage_runs s ON s.article_id = a.id AND s.stage = 'link' AND s.version = ? "
+            "WHERE s.article_id IS NULL",
+            (stage_version,),
+        ).fetchone()
+        return int(row[0])
+
+    def _entities_of(self, article_ids: list[str]) -> dict[str, tuple[tuple[str, str], ...]]:
+        found: dict[str, list[tuple[str, str]]] = {}
+        marks = ", ".join("?" * len(article_ids))
+        rows = self.connection.execute(
+            f"SELECT article_id, label, text FROM entities WHERE article_id IN ({marks}) ORDER BY article_id, start",
+            article_ids,
+        )
+        for row in rows:
+            found.setdefault(row["article_id"], []).append((row["label"], row["text"]))
+        return {article_id: tuple(pairs) for article_id, pairs in found.items()}
+
+    def link_state(self) -> LinkState:
+        db = self.connection
+        stories = [
+            Story(row["id"], row["title"], row["first_seen"], row["last_seen"], row["state"])
+            for row in db.execute("SELECT id, title, first_seen, last_seen, state FROM stories ORDER BY rowid")
+        ]
+        frequencies: dict[str, dict[str, int]] = {"term": {}, "entity": {}}
+        for row in db.execute("SELECT kind, key, df FROM link_frequencies"):
+            frequencies[row["kind"]][row["key"]] = row["df"]
+        signatures = [
+            LinkedArticle(row["id"], row["minhash"], row["published"], row["duplicate_of"], row["story_id"])
+            for row in db.execute(
+                "SELECT a.id, g.minhash, a.published, a.duplicate_of, a.story_id FROM article_signatures g "
+                "JOIN articles a ON a.id = g.article_id ORDER BY a.published IS NULL, a.published, a.id"
+            )
+        ]
+        recent: dict[str, list[str]] = {}
+        for row in db.execute(
+            "SELECT story_id, id FROM (SELECT story_id, id, row_number() OVER "
+            "(PARTITION BY story_id ORDER BY published DESC, id DESC) AS position "
+            "FROM articles WHERE story_id IS NOT NULL) WHERE position <= ? ORDER BY story_id, position DESC",
+            (_RECENT_MEMBERS,),
+        ):
+            recent.setdefault(row["story_id"], []).append(row["id"])
+        versions = {row[0] for row in db.execute("SELECT DISTINCT version FROM stage_runs WHERE stage = 'link'")}
+        return LinkState(stories, frequencies, signatures, recent, versions)
+
+    def article_text(self, article_id: str) -> str | None:
+        row = self.connection.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row["text"] if row else None
+
+    def save_links(self, batch: LinkBatch, stage_version: int) -> None:
+        now = _now()
+        with self._transaction() as db:
+            for repoint in batch.repoints:
+                db.execute(
+                    "UPDATE articles SET duplicate_of = ? WHERE duplicate_of = ?",
+                    (repoint.new_original, repoint.old_original),
+                )
+                db.execute(
+                    "UPDATE articles SET duplicate_of = ?, duplicate_reason = ? WHERE id = ?",
+                    (repoint.new_original, repoint.reason, repoint.old_original),
+                )
+            db.executemany(
+                "UPDATE articles SET story_id = ?, duplicate_of = ?, duplicate_reason = ? WHERE id = ?",
+                [(a.story_id, a.duplicate_of, a.duplicate_reason, a.article_id) for a in batch.articles],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO article_signatures(article_id, minhash) VALUES (?, ?)",
+                [(a.article_id, a.signature) for a in batch.articles],
+            )
+            db.executemany(
+                "INSERT INTO stories(id, title, first_seen, last_seen, n_articles, n_outlets, state) "
+                "VALUES (?, ?, ?, ?, 0, 0, ?) ON CONFLICT(id) DO UPDATE SET title = excluded.title, "
+                "first_seen = excluded.first_seen, last_seen = excluded.last_seen, state = excluded.state",
+                [(s.id, s.title, s.first_seen, s.last_seen, s.state) for s in batch.stories],
+            )
+            db.executemany(
+                "UPDATE stories SET n_articles = (SELECT count(*) FROM articles WHERE story_id = stories.id), "
+                "n_outlets = (SELECT count(DISTINCT outlet) FROM articles WHERE story_id = stories.id) WHERE id = ?",
+                [(s.id,) for s in batch.stories],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO story_links VALUES (?, ?, ?, ?, ?, ?)",
+                [tuple(asdict(link).values()) for link in batch.story_links],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO reuse VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [tuple(asdict(passage).values()) for passage in batch.reuse],
+            )
+            db.executemany(
+                "INSERT INTO link_frequencies(kind, key, df) VALUES (?, ?, ?) "
+                "ON CONFLICT(kind, key) DO UPDATE SET df = excluded.df",
+                batch.frequencies,
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO stage_runs(article_id, stage, version, status, finished_at) "
+                "VALUES (?, 'link', ?, 'done', ?)",
+                [(a.article_id, stage_version, now) for a in batch.articles],
+            )
+
+    def reset_links(self) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE articles SET story_id = NULL, duplicate_of = NULL, duplicate_reason = NULL")
+            for table in ("reuse", "story_links", "stories", "article_signatures", "link_frequencies"):
+                db.execute(f"DELETE FROM {table}")
+            db.execute("DELETE FROM stage_runs WHERE stage = 'link'")
+
     # -- reading ---------------------------------------------------------------------------------------
 
     def iter_rows(self, table: str, include_text: bool = False) -> Iterator[dict[str, object]]:
@@ -214,7 +378,7 @@ class SQLiteStore:
     def count_rows(self) -> dict[str, int]:
         return {
             table: int(self.connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-            for table in ("articles", "sentences", "entities", "quotes", "speakers", "problems", "runs")
+            for table in _COUNTED_TABLES
         }
 
     def close(self) -> None:

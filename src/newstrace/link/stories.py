@@ -1,0 +1,289 @@
+"""Incremental story clustering: each new article joins the story it fits best or opens a new one.
+
+An article is a TF-IDF vector over its content terms plus one over its named entities, both weighted
+by rarity among the articles seen so far (for terms, plus a shipped sample of general news, so that a
+corpus of twenty articles does not think "summit" is rare). A story is the running sum of its members' vectors (its
+centroid, trimmed to its strongest terms). A new article is compared only with the stories that share
+one of its strongest terms or names, found through an inverted index whose posting lists keep the
+most recent stories, so the cost per article stays flat as the corpus grows.
+
+It joins the best story when the similarity clears an absolute floor and a share of that story's own
+cohesion (how similar its members were when they joined); otherwise it opens a story. When dates
+exist, a story only takes articles within `recur_gap_days` of its span; an article that fits an older
+story but falls outside that window opens a new story that `recurs` from the old one.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import math
+from collections import Counter, deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+
+from newstrace.link.features import LinkFeatures
+
+
+@dataclass(frozen=True)
+class StorySettings:
+    """The clusterer's knobs; the defaults are the documented ones (docs/linking.md)."""
+
+    threshold: float = 0.12  # minimum similarity for joining a story
+    cohesion_share: float = 0.5  # ... and at least this share of the story's mean joining similarity
+    entity_weight: float = 0.3  # share of the similarity that comes from named entities
+    recur_gap_days: int = 30  # a story takes no article dated further than this outside its span
+    query_terms: int = 24  # strongest terms and names used to look up candidate stories
+    candidates: int = 24  # candidate stories scored in full
+    posting_limit: int = 64  # stories kept per term in the index (the most recent ones)
+    centroid_size: int = 300  # strongest entries kept in a story's centroid
+    use_background: bool = True  # add general-news term frequencies, so small corpora weigh words sensibly
+
+
+@dataclass
+class StoryState:
+    """A story as the clusterer keeps it between articles (and the store between runs)."""
+
+    id: str
+    title: str | None
+    first_seen: date | None
+    last_seen: date | None
+    n_articles: int
+    terms: dict[str, float] = field(default_factory=dict)
+    entities: dict[str, float] = field(default_factory=dict)
+    join_similarity_sum: float = 0.0
+    join_count: int = 0
+
+    @property
+    def cohesion(self) -> float | None:
+        return self.join_similarity_sum / self.join_count if self.join_count else None
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """Evidence that a new story repeats an earlier one."""
+
+    earlier_story_id: str
+    similarity: float
+    gap_days: int
+    shared_entities: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    story_id: str
+    opened: bool
+    similarity: float
+    recurs: Recurrence | None = None
+
+
+@dataclass
+class DocumentFrequencies:
+    """How many of the articles seen so far contain each key, for rarity (IDF) weights."""
+
+    n_documents: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    dirty: set[str] = field(default_factory=set)  # keys changed since the store last saved them
+    background: Background | None = None  # counts from a general news sample, added to these
+
+    def add(self, keys: Iterable[str]) -> None:
+        keys = list(keys)
+        self.n_documents += 1
+        self.counts.update(keys)
+        self.dirty.update(keys)
+
+    def idf(self, key: str) -> float:
+        documents, count = self.n_documents, self.counts[key]
+        if self.background is not None:
+            documents += self.background.documents
+            count += self.background.counts.get(key, 0)
+        return math.log((documents + 1) / (count + 0.5))
+
+
+@dataclass(frozen=True)
+class Background:
+    """Document frequencies of content terms in a sample of general news (see the build script)."""
+
+    documents: int
+    counts: Mapping[str, int]
+
+
+@lru_cache(maxsize=1)
+def background_term_frequencies() -> Background:
+    """The shipped background counts, built by scripts/build_background_frequencies.py."""
+    payload = json.loads(resources.files("newstrace.link").joinpath("data/background_frequencies.json").read_text())
+    return Background(int(payload["documents"]), dict(payload["df"]))
+
+
+class StoryClusterer:
+    """Assigns articles, one at a time and in the order given, to stories."""
+
+    def __init__(
+        self,
+        settings: StorySettings | None = None,
+        term_frequencies: DocumentFrequencies | None = None,
+        entity_frequencies: DocumentFrequencies | None = None,
+        stories: Iterable[StoryState] = (),
+    ) -> None:
+        self.settings = settings or StorySettings()
+        self.term_frequencies = term_frequencies or DocumentFrequencies()
+        if self.settings.use_background:
+            self.term_frequencies.background = background_term_frequencies()
+        self.entity_frequencies = entity_frequencies or DocumentFrequencies()
+        self.stories: dict[str, StoryState] = {}
+        self.changed: set[str] = set()
+        self._index: dict[str, deque[str]] = {}
+        for story in stories:
+            self.stories[story.id] = story
+            self._index_story(story)
+
+    def assign(self, article: LinkFeatures) -> Assignment:
+        """Put the article in a story (an existing one or a new one) and return where it went."""
+        self.term_frequencies.add(article.terms)
+        self.entity_frequencies.add(article.entities)
+        term_vector = _unit(_weights(article.terms, self.term_frequencies))
+        entity_vector = _unit(_weights(article.entities, self.entity_frequencies))
+        best: tuple[float, StoryState] | None = None
+        recurrence: tuple[float, StoryState] | None = None
+        for story in self._candidates(term_vector, entity_vector):
+            similarity = self._similarity(term_vector, entity_vector, story)
+            if similarity < self.settings.threshold:
+                continue
+            if not self._within_window(article.published, story):
+                if recurrence is None or similarity > recurrence[0]:
+                    recurrence = (similarity, story)
+            elif self._fits(similarity, story) and (best is None or similarity > best[0]):
+                best = (similarity, story)
+        if best is not None:
+            self._add(best[1], article, term_vector, entity_vector, best[0])
+            return Assignment(best[1].id, opened=False, similarity=best[0])
+        story = self._open(article)
+        self._add(story, article, term_vector, entity_vector, None)
+        evidence = self._recurrence(article, story, recurrence) if recurrence else None
+        return Assignment(story.id, opened=True, similarity=1.0, recurs=evidence)
+
+    def join(self, story_id: str, article: LinkFeatures) -> None:
+        """Add an article to a known story without a decision (a duplicate joins its original's story)."""
+        self.term_frequencies.add(article.terms)
+        self.entity_frequencies.add(article.entities)
+        term_vector = _unit(_weights(article.terms, self.term_frequencies))
+        entity_vector = _unit(_weights(article.entities, self.entity_frequencies))
+        self._add(self.stories[story_id], article, term_vector, entity_vector, None)
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    def _candidates(self, term_vector: dict[str, float], entity_vector: dict[str, float]) -> list[StoryState]:
+        """Stories sharing the article's strongest keys, ranked by the weight they share; the best few."""
+        keys = heapq.nlargest(self.settings.query_terms, term_vector.items(), key=lambda item: item[1])
+        keys += [("@" + name, weight) for name, weight in heapq.nlargest(8, entity_vector.items(), key=_by_weight)]
+        shared: dict[str, float] = {}
+        for key, weight in keys:
+            for story_id in self._index.get(key, ()):
+                shared[story_id] = shared.get(story_id, 0.0) + weight
+        ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[: self.settings.candidates]
+        return [self.stories[story_id] for story_id, _ in ranked]
+
+    def _similarity(self, term_vector: dict[str, float], entity_vector: dict[str, float], story: StoryState) -> float:
+        weight = self.settings.entity_weight
+        text = _cosine(term_vector, story.terms)
+        if not entity_vector or not story.entities:
+            return text
+        return (1 - weight) * text + weight * _cosine(entity_vector, story.entities)
+
+    def _fits(self, similarity: float, story: StoryState) -> bool:
+        cohesion = story.cohesion
+        return cohesion is None or similarity >= self.settings.cohesion_share * cohesion
+
+    def _within_window(self, published: date | None, story: StoryState) -> bool:
+        if published is None or story.first_seen is None or story.last_seen is None:
+            return True
+        gap = self.settings.recur_gap_days
+        return (story.first_seen - published).days <= gap and (published - story.last_seen).days <= gap
+
+    def _open(self, article: LinkFeatures) -> StoryState:
+        story = StoryState(
+            id=story_id_for(article.article_id),
+            title=article.title,
+            first_seen=article.published,
+            last_seen=article.published,
+            n_articles=0,
+        )
+        self.stories[story.id] = story
+        return story
+
+    def _add(
+        self,
+        story: StoryState,
+        article: LinkFeatures,
+        term_vector: dict[str, float],
+        entity_vector: dict[str, float],
+        similarity: float | None,
+    ) -> None:
+        story.n_articles += 1
+        _accumulate(story.terms, term_vector, self.settings.centroid_size)
+        _accumulate(story.entities, entity_vector, self.settings.centroid_size)
+        if similarity is not None:
+            story.join_similarity_sum += similarity
+            story.join_count += 1
+        if story.title is None:
+            story.title = article.title
+        if article.published is not None:
+            story.first_seen = min(filter(None, (story.first_seen, article.published)))
+            story.last_seen = max(filter(None, (story.last_seen, article.published)))
+        self.changed.add(story.id)
+        self._index_keys(story.id, [*term_vector, *("@" + name for name in entity_vector)])
+
+    def _index_story(self, story: StoryState) -> None:
+        self._index_keys(story.id, [*story.terms, *("@" + name for name in story.entities)])
+
+    def _index_keys(self, story_id: str, keys: Iterable[str]) -> None:
+        for key in keys:
+            postings = self._index.setdefault(key, deque(maxlen=self.settings.posting_limit))
+            if story_id in postings:
+                postings.remove(story_id)
+            postings.append(story_id)
+
+    def _recurrence(self, article: LinkFeatures, story: StoryState, match: tuple[float, StoryState]) -> Recurrence:
+        similarity, earlier = match
+        reference = earlier.last_seen or earlier.first_seen
+        gap = (article.published - reference).days if article.published and reference else 0
+        shared = sorted(set(story.entities) & set(earlier.entities), key=lambda name: -earlier.entities[name])
+        return Recurrence(earlier.id, round(similarity, 4), gap, tuple(shared[:5]))
+
+
+def story_id_for(first_article_id: str) -> str:
+    """Stories are named after the article that opened them, so a re-run from scratch names them alike."""
+    return "st_" + first_article_id[:16]
+
+
+def _by_weight(item: tuple[str, float]) -> float:
+    return item[1]
+
+
+def _weights(counts: Mapping[str, int], frequencies: DocumentFrequencies) -> dict[str, float]:
+    return {key: (1 + math.log(count)) * frequencies.idf(key) for key, count in counts.items() if count > 0}
+
+
+def _unit(vector: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(value * value for value in vector.values()))
+    return {key: value / norm for key, value in vector.items()} if norm else {}
+
+
+def _cosine(unit_vector: Mapping[str, float], centroid: Mapping[str, float]) -> float:
+    norm = math.sqrt(sum(value * value for value in centroid.values()))
+    if not norm:
+        return 0.0
+    return sum(value * centroid.get(key, 0.0) for key, value in unit_vector.items()) / norm
+
+
+def _accumulate(centroid: dict[str, float], vector: Mapping[str, float], limit: int) -> None:
+    """Add a member's vector to a centroid, trimming it back to its strongest entries when it grows."""
+    for key, value in vector.items():
+        centroid[key] = centroid.get(key, 0.0) + value
+    if len(centroid) > 2 * limit:
+        kept = heapq.nlargest(limit, centroid.items(), key=_by_weight)
+        centroid.clear()
+        centroid.update(kept)

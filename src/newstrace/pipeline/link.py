@@ -1,0 +1,387 @@
+"""`link`: put every stored article that is not yet linked into a story, mark near-duplicates and align
+reused passages.
+
+Articles are taken earliest first (undated ones last, then by id), so a copy points to the first
+outlet that carried the text and re-running from scratch gives the same stories. Each batch of
+results (articles, the stories they touched, document frequencies) is written in one transaction:
+a run killed half-way resumes from the first unlinked article. The per-article cost is bounded by
+index lookups, never by the number of stored articles.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import OrderedDict, deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import islice
+from typing import Protocol
+
+import numpy as np
+
+from newstrace.link.duplicates import (
+    SHINGLE_WORDS,
+    DuplicateSettings,
+    SimilarTextIndex,
+    signature_bytes,
+    signature_from_bytes,
+    signatures,
+)
+from newstrace.link.features import (
+    LinkFeatures,
+    Word,
+    content_terms,
+    entity_counts,
+    parse_date,
+    shingles,
+    words,
+)
+from newstrace.link.reuse import ReuseSettings, align_passages
+from newstrace.link.stories import (
+    Assignment,
+    DocumentFrequencies,
+    StoryClusterer,
+    StorySettings,
+    StoryState,
+)
+from newstrace.records import (
+    ArticleLink,
+    DuplicateRepoint,
+    LinkBatch,
+    LinkInput,
+    ReusePassage,
+    Story,
+    StoryLink,
+)
+from newstrace.store.base import LinkState, Store
+
+LINK_STAGE_VERSION = 1
+BATCH_SIZE = 200
+MAX_REUSE_CANDIDATES = 8
+_TEXT_CACHE_SIZE = 256
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    stories: StorySettings = field(default_factory=StorySettings)
+    duplicates: DuplicateSettings = field(default_factory=DuplicateSettings)
+    reuse: ReuseSettings = field(default_factory=ReuseSettings)
+
+
+@dataclass
+class LinkSummary:
+    linked: int = 0
+    duplicates: int = 0
+    stories_opened: int = 0
+    recurrences: int = 0
+    reuse_passages: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "articles_linked": self.linked,
+            "near_duplicates": self.duplicates,
+            "stories_opened": self.stories_opened,
+            "recurrences": self.recurrences,
+            "reused_passages": self.reuse_passages,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+class LinkListener(Protocol):
+    def linking_started(self, total_articles: int) -> None: ...
+
+    def article_linked(self) -> None: ...
+
+
+class _Silent:
+    def linking_started(self, total_articles: int) -> None:
+        pass
+
+    def article_linked(self) -> None:
+        pass
+
+
+def link_articles(
+    store: Store, settings: LinkSettings | None = None, listener: LinkListener | None = None
+) -> LinkSummary:
+    """Link every article the store holds that the current link stage has not seen."""
+    settings = settings or LinkSettings()
+    listener = listener or _Silent()
+    started = time.monotonic()
+    state = store.link_state()
+    if state.stage_versions - {LINK_STAGE_VERSION}:
+        store.reset_links()  # the stage changed: relink everything with the new version
+        state = store.link_state()
+    listener.linking_started(store.count_articles_to_link(LINK_STAGE_VERSION))
+    linker = _Linker(store, settings, state)
+    for chunk in _chunks(store.articles_to_link(LINK_STAGE_VERSION), BATCH_SIZE):
+        batch = linker.link(chunk, listener)
+        store.save_links(batch, LINK_STAGE_VERSION)
+    linker.summary.seconds = time.monotonic() - started
+    return linker.summary
+
+
+@dataclass
+class _Known:
+    """What the linker remembers of an article already linked."""
+
+    published: date | None
+    order: int
+    story_id: str
+    duplicate_of: str | None
+
+
+class _Linker:
+    def __init__(self, store: Store, settings: LinkSettings, state: LinkState) -> None:
+        self.store = store
+        self.settings = settings
+        self.summary = LinkSummary()
+        self.clusterer = StoryClusterer(
+            settings.stories,
+            _frequencies(state.frequencies.get("term", {})),
+            _frequencies(state.frequencies.get("entity", {})),
+            (story_from_record(story) for story in state.stories),
+        )
+        self.index = SimilarTextIndex(settings.duplicates)
+        self.known: dict[str, _Known] = {}
+        for position, linked in enumerate(state.signatures):
+            self.index.add(linked.article_id, signature_from_bytes(linked.signature))
+            self.known[linked.article_id] = _Known(
+                parse_date(linked.published), position, linked.story_id, linked.duplicate_of
+            )
+        self.recent = {story: deque(ids, maxlen=MAX_REUSE_CANDIDATES) for story, ids in state.recent_members.items()}
+        self.texts: OrderedDict[str, list[Word]] = OrderedDict()
+
+    def link(self, articles: list[LinkInput], listener: LinkListener) -> LinkBatch:
+        batch = LinkBatch()
+        article_words = [words(article.text) for article in articles]
+        shingle_sets = [set(shingles([w.text for w in found], SHINGLE_WORDS)) for found in article_words]
+        for article, found, signature in zip(articles, article_words, signatures(shingle_sets), strict=True):
+            self._link_one(article, found, signature, batch)
+            listener.article_linked()
+        self._finish_batch(batch)
+        return batch
+
+    def _link_one(self, article: LinkInput, found: list[Word], signature: np.ndarray, batch: LinkBatch) -> None:
+        features = LinkFeatures(
+            article.article_id,
+            article.title,
+            article.outlet,
+            parse_date(article.published),
+            dict(content_terms(article.text)),
+            dict(entity_counts(article.entities)),
+        )
+        aligned = self._aligned_look_alikes(article, found, signature)
+        copies = [(other, jaccard) for other, jaccard, coverage, _ in aligned if self._is_copy(jaccard, *coverage)]
+        duplicate_of, reason = None, None
+        if article.revision_of in self.known:
+            story_id = self.known[article.revision_of].story_id  # a revision stays with its first version
+            self.clusterer.join(story_id, features)
+        elif copies:
+            story_id = self.known[self._original_of(copies[0][0])].story_id
+            duplicate_of, reason = self._duplicate_decision(features, copies, batch)
+            self.clusterer.join(story_id, features)
+        else:
+            assignment = self.clusterer.assign(features)
+            story_id = assignment.story_id
+            self._note_assignment(assignment, batch)
+        for other, _, _, passages in aligned:
+            if not any(other == copy_id for copy_id, _ in copies):
+                self._keep_passages(passages, batch)
+        self._align_story_mates(article, features.published, found, story_id, {other for other, *_ in aligned}, batch)
+        self.index.add(article.article_id, signature)
+        self.known[article.article_id] = _Known(features.published, len(self.known), story_id, duplicate_of)
+        self.recent.setdefault(story_id, deque(maxlen=MAX_REUSE_CANDIDATES)).append(article.article_id)
+        self._remember_words(article.article_id, found)
+        batch.articles.append(
+            ArticleLink(article.article_id, story_id, duplicate_of, reason, signature_bytes(signature))
+        )
+        self.summary.linked += 1
+
+    def _is_copy(self, similarity: float, shorter_covered: float, longer_covered: float) -> bool:
+        settings = self.settings.duplicates
+        if similarity >= settings.duplicate_threshold:
+            return True
+        return shorter_covered >= settings.duplicate_coverage and longer_covered >= settings.duplicate_min_share
+
+    def _aligned_look_alikes(
+        self, article: LinkInput, found: list[Word], signature: np.ndarray
+    ) -> list[tuple[str, float, tuple[float, float], list[ReusePassage]]]:
+        """Stored articles whose signature resembles this one's (its own earlier versions aside), aligned
+        with it: (id, estimated Jaccard similarity, shares of the shorter and longer text covered, passages)."""
+        results = []
+        for other, similarity in self.index.reuse_candidates(signature)[:MAX_REUSE_CANDIDATES]:
+            if other == article.revision_of or self.known[other].duplicate_of == article.article_id:
+                continue
+            passages, coverage = self._align(article.article_id, parse_date(article.published), found, other)
+            results.append((other, similarity, coverage, passages))
+        return results
+
+    def _align_story_mates(
+        self,
+        article: LinkInput,
+        published: date | None,
+        found: list[Word],
+        story_id: str,
+        done: set[str],
+        batch: LinkBatch,
+    ) -> None:
+        """Align the article with the story's latest members that did not already look alike."""
+        for member in reversed(self.recent.get(story_id, ())):
+            if member in done or member == article.revision_of:
+                continue
+            passages, _ = self._align(article.article_id, published, found, member)
+            self._keep_passages(passages, batch)
+
+    def _align(
+        self, article_id: str, published: date | None, found: list[Word], other_id: str
+    ) -> tuple[list[ReusePassage], tuple[float, float]]:
+        """Passages shared with another article, the later one reusing the earlier, and the shares of
+        the shorter and the longer text they cover."""
+        other_words = self._words_of(other_id)
+        if not other_words or not found:
+            return [], (0.0, 0.0)
+        other = self.known[other_id]
+        if published is not None and other.published is not None and published < other.published:
+            reused_by, source, later, earlier = other_id, article_id, other_words, found
+        else:
+            reused_by, source, later, earlier = article_id, other_id, found, other_words
+        passages = align_passages(later, earlier, self.settings.reuse)
+        matched = sum(passage.matched_words for passage in passages)
+        coverage = (matched / min(len(found), len(other_words)), matched / max(len(found), len(other_words)))
+        rows = [
+            ReusePassage(
+                reused_by,
+                source,
+                passage.article_start,
+                passage.article_end,
+                passage.source_start,
+                passage.source_end,
+                passage.similarity,
+            )
+            for passage in passages
+        ]
+        return rows, coverage
+
+    def _keep_passages(self, passages: list[ReusePassage], batch: LinkBatch) -> None:
+        batch.reuse.extend(passages)
+        self.summary.reuse_passages += len(passages)
+
+    def _original_of(self, article_id: str) -> str:
+        return self.known[article_id].duplicate_of or article_id
+
+    def _duplicate_decision(
+        self, features: LinkFeatures, copies: list[tuple[str, float]], batch: LinkBatch
+    ) -> tuple[str | None, str | None]:
+        """Point the article at the earliest copy; if it is itself the earliest, the group points to it."""
+        similarity_by_original: dict[str, float] = {}
+        for copy_id, similarity in copies:
+            original = self._original_of(copy_id)
+            similarity_by_original[original] = max(similarity, similarity_by_original.get(original, 0.0))
+        original = min(similarity_by_original, key=self._age_key)
+        similarity = similarity_by_original[original]
+        mine = self.known[original]
+        if features.published and mine.published and features.published < mine.published:
+            reason = _reason(similarity, (mine.published - features.published).days)
+            batch.repoints.append(DuplicateRepoint(original, features.article_id, reason))
+            for known in self.known.values():
+                if known.duplicate_of == original:
+                    known.duplicate_of = features.article_id
+            mine.duplicate_of = features.article_id
+            return None, None
+        gap = (features.published - mine.published).days if features.published and mine.published else None
+        self.summary.duplicates += 1
+        return original, _reason(similarity, gap)
+
+    def _age_key(self, article_id: str) -> tuple[bool, date, int]:
+        known = self.known[article_id]
+        return (known.published is None, known.published or date.max, known.order)
+
+    def _note_assignment(self, assignment: Assignment, batch: LinkBatch) -> None:
+        if not assignment.opened:
+            return
+        self.summary.stories_opened += 1
+        if assignment.recurs:
+            recurs = assignment.recurs
+            evidence = json.dumps({"shared_entities": list(recurs.shared_entities)})
+            batch.story_links.append(
+                StoryLink(
+                    assignment.story_id, recurs.earlier_story_id, "recurs", recurs.similarity, recurs.gap_days, evidence
+                )
+            )
+            self.summary.recurrences += 1
+
+    def _words_of(self, article_id: str) -> list[Word] | None:
+        if article_id in self.texts:
+            self.texts.move_to_end(article_id)
+            return self.texts[article_id]
+        text = self.store.article_text(article_id)
+        if text is None:
+            return None
+        found = words(text)
+        self._remember_words(article_id, found)
+        return found
+
+    def _remember_words(self, article_id: str, found: list[Word]) -> None:
+        self.texts[article_id] = found
+        self.texts.move_to_end(article_id)
+        while len(self.texts) > _TEXT_CACHE_SIZE:
+            self.texts.popitem(last=False)
+
+    def _finish_batch(self, batch: LinkBatch) -> None:
+        clusterer = self.clusterer
+        batch.stories = [story_to_record(clusterer.stories[story_id]) for story_id in sorted(clusterer.changed)]
+        clusterer.changed.clear()
+        for kind, frequencies in (("term", clusterer.term_frequencies), ("entity", clusterer.entity_frequencies)):
+            batch.frequencies += [(kind, key, frequencies.counts[key]) for key in sorted(frequencies.dirty)]
+            batch.frequencies.append((kind, "", frequencies.n_documents))
+            frequencies.dirty.clear()
+
+
+def story_to_record(story: StoryState) -> Story:
+    state = {
+        "n_articles": story.n_articles,
+        "terms": {key: round(value, 5) for key, value in story.terms.items()},
+        "entities": {key: round(value, 5) for key, value in story.entities.items()},
+        "join_similarity_sum": round(story.join_similarity_sum, 6),
+        "join_count": story.join_count,
+    }
+    first = story.first_seen.isoformat() if story.first_seen else None
+    last = story.last_seen.isoformat() if story.last_seen else None
+    return Story(story.id, story.title, first, last, json.dumps(state, ensure_ascii=False))
+
+
+def story_from_record(record: Story) -> StoryState:
+    state = json.loads(record.state)
+    return StoryState(
+        id=record.id,
+        title=record.title,
+        first_seen=parse_date(record.first_seen),
+        last_seen=parse_date(record.last_seen),
+        n_articles=int(state["n_articles"]),
+        terms=dict(state["terms"]),
+        entities=dict(state["entities"]),
+        join_similarity_sum=float(state["join_similarity_sum"]),
+        join_count=int(state["join_count"]),
+    )
+
+
+def _frequencies(stored: dict[str, int]) -> DocumentFrequencies:
+    counts = dict(stored)
+    documents = counts.pop("", 0)
+    frequencies = DocumentFrequencies(documents)
+    frequencies.counts.update(counts)
+    return frequencies
+
+
+def _reason(similarity: float, gap_days: int | None) -> str:
+    return json.dumps({"similarity": round(similarity, 4), "gap_days": gap_days})
+
+
+def _chunks(items: Iterable[LinkInput], size: int) -> Iterator[list[LinkInput]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
