@@ -134,6 +134,17 @@ class _Known:
     duplicate_of: str | None
 
 
+@dataclass(eq=False)
+class _Match:
+    """A stored article that looks like the one being linked, aligned with it."""
+
+    other_id: str
+    jaccard: float  # estimated from the MinHash signatures
+    shorter_covered: float  # share of the shorter text inside aligned passages
+    longer_covered: float
+    passages: list[ReusePassage]
+
+
 class _Linker:
     def __init__(self, store: Store, settings: LinkSettings, state: LinkState) -> None:
         self.store = store
@@ -152,6 +163,10 @@ class _Linker:
             self.known[linked.article_id] = _Known(
                 parse_date(linked.published), position, linked.story_id, linked.duplicate_of
             )
+        self.copies: dict[str, set[str]] = {}  # original -> its near-duplicates
+        for article_id, known in self.known.items():
+            if known.duplicate_of:
+                self.copies.setdefault(known.duplicate_of, set()).add(article_id)
         self.recent = {story: deque(ids, maxlen=MAX_REUSE_CANDIDATES) for story, ids in state.recent_members.items()}
         self.texts: OrderedDict[str, list[Word]] = OrderedDict()
 
@@ -175,23 +190,24 @@ class _Linker:
             dict(entity_counts(article.entities)),
         )
         aligned = self._aligned_look_alikes(article, found, signature)
-        copies = [(other, jaccard) for other, jaccard, coverage, _ in aligned if self._is_copy(jaccard, *coverage)]
+        copies = [match for match in aligned if self._is_copy(match)]
         duplicate_of, reason = None, None
         if article.revision_of in self.known:
             story_id = self.known[article.revision_of].story_id  # a revision stays with its first version
             self.clusterer.join(story_id, features)
         elif copies:
-            story_id = self.known[self._original_of(copies[0][0])].story_id
+            story_id = self.known[self._original_of(copies[0].other_id)].story_id
             duplicate_of, reason = self._duplicate_decision(features, copies, batch)
             self.clusterer.join(story_id, features)
         else:
             assignment = self.clusterer.assign(features)
             story_id = assignment.story_id
             self._note_assignment(assignment, batch)
-        for other, _, _, passages in aligned:
-            if not any(other == copy_id for copy_id, _ in copies):
-                self._keep_passages(passages, batch)
-        self._align_story_mates(article, features.published, found, story_id, {other for other, *_ in aligned}, batch)
+        for match in aligned:
+            if match not in copies:
+                self._keep_passages(match.passages, batch)
+        looked_at = {match.other_id for match in aligned}
+        self._align_story_mates(article, features.published, found, story_id, looked_at, batch)
         self.index.add(article.article_id, signature)
         self.known[article.article_id] = _Known(features.published, len(self.known), story_id, duplicate_of)
         self.recent.setdefault(story_id, deque(maxlen=MAX_REUSE_CANDIDATES)).append(article.article_id)
@@ -201,23 +217,21 @@ class _Linker:
         )
         self.summary.linked += 1
 
-    def _is_copy(self, similarity: float, shorter_covered: float, longer_covered: float) -> bool:
+    def _is_copy(self, match: _Match) -> bool:
         settings = self.settings.duplicates
-        if similarity >= settings.duplicate_threshold:
+        if match.jaccard >= settings.duplicate_threshold:
             return True
-        return shorter_covered >= settings.duplicate_coverage and longer_covered >= settings.duplicate_min_share
+        covered = match.shorter_covered >= settings.duplicate_coverage
+        return covered and match.longer_covered >= settings.duplicate_min_share
 
-    def _aligned_look_alikes(
-        self, article: LinkInput, found: list[Word], signature: np.ndarray
-    ) -> list[tuple[str, float, tuple[float, float], list[ReusePassage]]]:
-        """Stored articles whose signature resembles this one's (its own earlier versions aside), aligned
-        with it: (id, estimated Jaccard similarity, shares of the shorter and longer text covered, passages)."""
+    def _aligned_look_alikes(self, article: LinkInput, found: list[Word], signature: np.ndarray) -> list[_Match]:
+        """Stored articles whose signature resembles this one's (its own earlier versions aside), aligned with it."""
         results = []
         for other, similarity in self.index.reuse_candidates(signature)[:MAX_REUSE_CANDIDATES]:
             if other == article.revision_of or self.known[other].duplicate_of == article.article_id:
                 continue
             passages, coverage = self._align(article.article_id, parse_date(article.published), found, other)
-            results.append((other, similarity, coverage, passages))
+            results.append(_Match(other, similarity, *coverage, passages))
         return results
 
     def _align_story_mates(
@@ -274,27 +288,30 @@ class _Linker:
         return self.known[article_id].duplicate_of or article_id
 
     def _duplicate_decision(
-        self, features: LinkFeatures, copies: list[tuple[str, float]], batch: LinkBatch
+        self, features: LinkFeatures, copies: list[_Match], batch: LinkBatch
     ) -> tuple[str | None, str | None]:
         """Point the article at the earliest copy; if it is itself the earliest, the group points to it."""
-        similarity_by_original: dict[str, float] = {}
-        for copy_id, similarity in copies:
-            original = self._original_of(copy_id)
-            similarity_by_original[original] = max(similarity, similarity_by_original.get(original, 0.0))
-        original = min(similarity_by_original, key=self._age_key)
-        similarity = similarity_by_original[original]
+        best_by_original: dict[str, _Match] = {}
+        for match in copies:
+            original = self._original_of(match.other_id)
+            if original not in best_by_original or match.jaccard > best_by_original[original].jaccard:
+                best_by_original[original] = match
+        original = min(best_by_original, key=self._age_key)
+        match = best_by_original[original]
         mine = self.known[original]
         if features.published and mine.published and features.published < mine.published:
-            reason = _reason(similarity, (mine.published - features.published).days)
+            reason = _reason(match, (mine.published - features.published).days)
             batch.repoints.append(DuplicateRepoint(original, features.article_id, reason))
-            for known in self.known.values():
-                if known.duplicate_of == original:
-                    known.duplicate_of = features.article_id
-            mine.duplicate_of = features.article_id
+            group = self.copies.pop(original, set()) | {original}
+            for member in group:
+                self.known[member].duplicate_of = features.article_id
+            self.copies[features.article_id] = group
+            self.summary.duplicates += 1
             return None, None
         gap = (features.published - mine.published).days if features.published and mine.published else None
+        self.copies.setdefault(original, set()).add(features.article_id)
         self.summary.duplicates += 1
-        return original, _reason(similarity, gap)
+        return original, _reason(match, gap)
 
     def _age_key(self, article_id: str) -> tuple[bool, date, int]:
         known = self.known[article_id]
@@ -377,8 +394,10 @@ def _frequencies(stored: dict[str, int]) -> DocumentFrequencies:
     return frequencies
 
 
-def _reason(similarity: float, gap_days: int | None) -> str:
-    return json.dumps({"similarity": round(similarity, 4), "gap_days": gap_days})
+def _reason(match: _Match, gap_days: int | None) -> str:
+    return json.dumps(
+        {"similarity": round(match.jaccard, 4), "coverage": round(match.shorter_covered, 4), "gap_days": gap_days}
+    )
 
 
 def _chunks(items: Iterable[LinkInput], size: int) -> Iterator[list[LinkInput]]:

@@ -1,0 +1,141 @@
+"""The linking pieces on their own: features, passage alignment, near-duplicate direction, the story
+clusterer's decisions, and the clustering metrics."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newstrace.evaluation.stories import bcubed, pairwise
+from newstrace.link.features import LinkFeatures, content_terms, entity_key, words
+from newstrace.link.reuse import align_passages
+from newstrace.link.stories import StoryClusterer, StorySettings
+from newstrace.pipeline.link import link_articles
+from newstrace.records import Article
+from newstrace.store import SQLiteStore
+
+from ..conftest import REPO, run_cli
+
+WIRE = (
+    "The harbour authority of Lindqvist closed the northern channel on Monday after a cargo ship lost power "
+    "and drifted onto a sandbank near the lighthouse, officials said. Tugs from two neighbouring ports tried "
+    "for six hours to free the vessel before the tide turned. The ship carried timber and machine parts and "
+    "none of its fourteen crew members were hurt, according to the harbour master. Ferries to the islands "
+    "will use the southern channel until the wreck is cleared, which could take a week."
+)
+
+
+def _article(article_id: str, text: str, published: str | None, outlet: str) -> Article:
+    return Article(
+        id=article_id, text=text, source_format="text", path=None, url=None, title=text[:40], published=published,
+        outlet=outlet, author=None, dateline=None, language="en", n_words=len(text.split()), field_sources={},
+    )  # fmt: skip
+
+
+def _features(article_id: str, text: str, published: date | None = None, names: tuple[str, ...] = ()) -> LinkFeatures:
+    return LinkFeatures(article_id, None, None, published, dict(content_terms(text)), {entity_key(n): 1 for n in names})
+
+
+def test_terms_fold_plurals_and_drop_stop_words() -> None:
+    terms = content_terms("The quakes hit cities; the quake's toll rose, officials said.")
+    assert terms["quake"] == 2 and terms["city"] == 1 and "the" not in terms and "said" not in terms
+
+
+def test_entity_keys_meet_across_articles_and_possessives() -> None:
+    assert entity_key("the Kremlin's") == entity_key("Kremlin") == "kremlin"
+
+
+def test_aligned_passages_cover_the_shared_text_with_offsets_in_both() -> None:
+    rewrite = "Aggregator summary. " + WIRE.replace("on Monday", "on Monday morning") + " Read more at our site."
+    passages = align_passages(words(rewrite), words(WIRE))
+    assert len(passages) == 1
+    passage = passages[0]
+    assert rewrite[passage.article_start : passage.article_end].startswith("The harbour authority")
+    assert WIRE[passage.source_start : passage.source_end].endswith("take a week")
+    assert 0.95 < passage.similarity < 1.0 and passage.matched_words == len(words(WIRE))
+
+
+def test_unrelated_texts_share_no_passage() -> None:
+    other = "A chip plant opened in the valley and will employ four hundred people from next spring onwards."
+    assert align_passages(words(other), words(WIRE)) == []
+
+
+@given(st.lists(st.sampled_from(["ship", "tide", "port", "crew", "storm", "rope"]), min_size=0, max_size=60))
+def test_alignment_offsets_always_fall_inside_both_texts(tokens: list[str]) -> None:
+    text = " ".join(tokens)
+    for passage in align_passages(words(text), words(WIRE + " " + text)):
+        assert 0 <= passage.article_start < passage.article_end <= len(text)
+        assert 0 <= passage.source_start < passage.source_end <= len(WIRE) + 1 + len(text)
+
+
+def test_a_copy_stored_first_is_repointed_to_the_earlier_original(tmp_path: Path) -> None:
+    """Direction comes from dates, not arrival: when the earlier original arrives later, the group points to it."""
+    store = SQLiteStore(tmp_path / "d.db")
+    copy_text = "Harbour news. " + WIRE
+    store.save_article(_article("copy", copy_text, "2025-02-03", "Aggregator"), [], run_id=store.begin_run("t"))
+    assert link_articles(store).duplicates == 0
+    store.save_article(_article("original", WIRE, "2025-02-02", "Wire"), [], run_id=store.begin_run("t"))
+    summary = link_articles(store)
+    assert summary.duplicates == 1
+    rows = {row["id"]: row for row in store.iter_rows("articles")}
+    assert rows["copy"]["duplicate_of"] == "original" and rows["original"]["duplicate_of"] is None
+    assert rows["copy"]["story_id"] == rows["original"]["story_id"]
+    duplicates = list(store.iter_rows("duplicates"))
+    assert [row["id"] for row in duplicates] == ["copy"]
+    assert json.loads(str(duplicates[0]["duplicate_reason"]))["gap_days"] == 1
+
+
+def test_similar_articles_join_and_a_different_event_opens_a_story() -> None:
+    clusterer = StoryClusterer()
+    first = clusterer.assign(_features("a", WIRE, names=("Lindqvist",)))
+    second = clusterer.assign(
+        _features("b", WIRE.replace("Monday", "Tuesday") + " Divers inspect the hull.", names=("Lindqvist",))
+    )
+    flood = clusterer.assign(_features("c", "River Brennick burst its banks; a thousand residents fled rising water."))
+    assert first.opened and not second.opened and second.story_id == first.story_id
+    assert flood.opened and flood.story_id != first.story_id
+
+
+def test_an_article_months_after_its_story_opens_a_recurrence() -> None:
+    clusterer = StoryClusterer(StorySettings(recur_gap_days=30))
+    early = clusterer.assign(_features("a", WIRE, date(2025, 3, 1), ("Lindqvist",)))
+    later = clusterer.assign(_features("b", WIRE, date(2025, 9, 1), ("Lindqvist",)))
+    assert later.opened and later.recurs is not None
+    assert later.recurs.earlier_story_id == early.story_id and later.recurs.gap_days == 184
+    assert later.recurs.shared_entities == ("lindqvist",)
+
+
+def test_candidate_lookup_stays_bounded_as_stories_pile_up() -> None:
+    settings = StorySettings(posting_limit=8, candidates=4)
+    clusterer = StoryClusterer(settings)
+    for index in range(60):
+        clusterer.assign(_features(f"x{index}", f"harbour report number{index} unique{index} tide{index}"))
+    postings = clusterer._index["harbour"]
+    assert len(postings) <= 8 and len(clusterer.stories) >= 1
+
+
+def test_bcubed_and_pairwise_scores() -> None:
+    gold = {"a": "1", "b": "1", "c": "2", "d": "2"}
+    assert bcubed(gold, gold).f1 == 1.0 and pairwise(gold, gold).f1 == 1.0
+    merged = dict.fromkeys(gold, "x")
+    assert bcubed(merged, gold).precision == 0.5 and bcubed(merged, gold).recall == 1.0
+    assert pairwise(merged, gold).precision == pytest.approx(2 / 6)
+    singletons = {item: item for item in gold}
+    assert bcubed(singletons, gold).recall == 0.5 and pairwise(singletons, gold).recall == 0.0
+
+
+@pytest.mark.slow
+def test_ecbplus_story_scores_stay_above_the_pinned_floors(shared_data: Path) -> None:
+    floors = tomllib.loads((REPO / "tests" / "accuracy_floors.toml").read_text())["stories"]["ecbplus"]
+    result = run_cli("eval", "stories", "--gold", str(shared_data / "ecbplus"), "--json")
+    assert result.returncode == 0, result.stderr
+    scores = json.loads(result.stdout)
+    assert scores["documents"] == 772
+    assert scores["bcubed"]["f1"] >= floors["bcubed_f1"]
+    assert scores["pairwise"]["f1"] >= floors["pairwise_f1"]
