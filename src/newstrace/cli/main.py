@@ -1,4 +1,4 @@
-"""The `newstrace` command: analyze, export and search, each a thin wrapper over library calls."""
+"""The `newstrace` command: analyze, link, search, list and export, each a thin wrapper over library calls."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from newstrace.ingest import ReadOptions
 from newstrace.ingest.base import DEFAULT_FIELD_NAMES, DEFAULT_MAX_ARTICLE_MB
 from newstrace.nlp import DEFAULT_PIPELINE, ModelNotInstalled
 from newstrace.pipeline import AnalyzeSettings, analyze
+from newstrace.pipeline.link import LinkSettings, link_articles
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
 
 DEFAULT_DB = "newstrace.db"
@@ -57,6 +58,7 @@ def cli() -> None:
     Start with:
       newstrace analyze examples/corpus --db news.db
       newstrace search "greatest risk" --db news.db
+      newstrace stories --db news.db
       newstrace export articles --db news.db --format csv -o articles.csv
     """
 
@@ -296,6 +298,86 @@ def speakers_command(db: str, limit: int, offset: int, as_json: bool) -> None:
 
 def _decoded(row: dict[str, object]) -> dict[str, Any]:
     return {**row, "aliases": json.loads(str(row["aliases"])), "roles": json.loads(str(row["roles"]))}
+
+
+@cli.command("link")
+@db_option
+@click.option("--relink", is_flag=True, help="Forget every story, duplicate and reuse link first, and link all again.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+def link_command(db: str, relink: bool, quiet: bool, as_json: bool) -> None:
+    """Link stored articles into stories, mark near-duplicates and align reused passages.
+
+    `analyze` does this at the end of every run; use this command to finish linking after an
+    interruption, or with --relink to redo it from scratch (the result is the same every time).
+
+    \b
+    Examples:
+      newstrace link --db news.db
+      newstrace link --db news.db --relink --json
+    """
+    try:
+        store = open_store(db)
+        if relink:
+            store.reset_links()
+        with RichProgress(_stderr(), show_bar=not quiet) as progress:
+            summary = link_articles(store, LinkSettings(), progress)
+    except StoreError as error:
+        _fatal(str(error))
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+    elif not quiet:
+        Console().print(
+            f"{summary.linked} articles linked in {summary.seconds:.2f} s: {summary.stories_opened} new stories, "
+            f"{summary.duplicates} near-duplicates, {summary.recurrences} recurrences, "
+            f"{summary.reuse_passages} reused passages"
+        )
+
+
+@cli.command("stories")
+@db_option
+@click.option("--limit", type=click.IntRange(1), default=30, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the stories as JSON.")
+def stories_command(db: str, limit: int, offset: int, as_json: bool) -> None:
+    """List stories, the most widely covered first, with their dates, outlets and recurrences.
+
+    \b
+    Examples:
+      newstrace stories --db news.db
+      newstrace stories --db news.db --limit 100 --json
+      newstrace export stories --db news.db --format csv -o stories.csv
+    """
+    try:
+        store = open_store(db, readonly=True)
+        stories = list(store.iter_rows("stories"))
+        recurs = {str(row["story_id"]): row for row in store.iter_rows("story_links") if row["relation"] == "recurs"}
+    except StoreError as error:
+        _fatal(str(error))
+    ranked = sorted(
+        stories, key=lambda row: (-int(str(row["n_outlets"])), -int(str(row["n_articles"])), str(row["id"]))
+    )
+    shown = ranked[offset : offset + limit]
+    if as_json:
+        payload = [{**row, "recurs_from": recurs[str(row["id"])]["related_story_id"] if row["id"] in recurs else None}
+                   for row in shown]  # fmt: skip
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    table = Table()
+    for column in ("story", "first seen", "last seen", "articles", "outlets", "recurs from"):
+        table.add_column(column, no_wrap=True, justify="right" if column in ("articles", "outlets") else "left")
+    table.add_column("title", ratio=1)
+    for row in shown:
+        link = recurs.get(str(row["id"]))
+        table.add_row(
+            str(row["id"]), str(row["first_seen"] or ""), str(row["last_seen"] or ""),
+            str(row["n_articles"]), str(row["n_outlets"]),
+            f"{link['related_story_id']} (+{link['gap_days']} d)" if link else "",
+            escape(str(row["title"] or "")),
+        )  # fmt: skip
+    Console().print(table)
+    if len(ranked) > offset + limit:
+        _stderr().print(f"{len(ranked) - offset - limit} more: use --offset {offset + limit}")
 
 
 @cli.group("eval")

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 # Function words and the commonest news verbs: they say nothing about which event a text reports.
 _STOP_WORD_TEXT = """
@@ -38,8 +39,7 @@ _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+")
 _POSSESSIVE = re.compile(r"['’]s$")
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """One word of an article's text with its character offsets, as shingles and alignments see it."""
 
     text: str
@@ -61,7 +61,10 @@ class LinkFeatures:
 
 def words(text: str) -> list[Word]:
     """The article's words, lower-cased, with offsets into the original text."""
-    return [Word(match.group().lower(), match.start(), match.end()) for match in _WORD.finditer(text)]
+    lowered = text.lower()  # lower() keeps offsets for the scripts news is written in; checked below
+    if len(lowered) != len(text):
+        return [Word(match.group().lower(), match.start(), match.end()) for match in _WORD.finditer(text)]
+    return [Word(match.group(), match.start(), match.end()) for match in _WORD.finditer(lowered)]
 
 
 def fold_term(word: str) -> str:

@@ -40,6 +40,7 @@ class StorySettings:
     candidates: int = 24  # candidate stories scored in full
     posting_limit: int = 64  # stories kept per term in the index (the most recent ones)
     centroid_size: int = 300  # strongest entries kept in a story's centroid
+    article_terms: int = 120  # an article's strongest terms kept in its vector (bounds the cost of scoring)
     use_background: bool = True  # add general-news term frequencies, so small corpora weigh words sensibly
 
 
@@ -136,6 +137,7 @@ class StoryClusterer:
         self.stories: dict[str, StoryState] = {}
         self.changed: set[str] = set()
         self._index: dict[str, deque[str]] = {}
+        self._norms: dict[tuple[str, str], float] = {}
         for story in stories:
             self.stories[story.id] = story
             self._index_story(story)
@@ -144,7 +146,7 @@ class StoryClusterer:
         """Put the article in a story (an existing one or a new one) and return where it went."""
         self.term_frequencies.add(article.terms)
         self.entity_frequencies.add(article.entities)
-        term_vector = _unit(_weights(article.terms, self.term_frequencies))
+        term_vector = _unit(_strongest(_weights(article.terms, self.term_frequencies), self.settings.article_terms))
         entity_vector = _unit(_weights(article.entities, self.entity_frequencies))
         best: tuple[float, StoryState] | None = None
         recurrence: tuple[float, StoryState] | None = None
@@ -169,7 +171,7 @@ class StoryClusterer:
         """Add an article to a known story without a decision (a duplicate joins its original's story)."""
         self.term_frequencies.add(article.terms)
         self.entity_frequencies.add(article.entities)
-        term_vector = _unit(_weights(article.terms, self.term_frequencies))
+        term_vector = _unit(_strongest(_weights(article.terms, self.term_frequencies), self.settings.article_terms))
         entity_vector = _unit(_weights(article.entities, self.entity_frequencies))
         self._add(self.stories[story_id], article, term_vector, entity_vector, None)
 
@@ -188,10 +190,20 @@ class StoryClusterer:
 
     def _similarity(self, term_vector: dict[str, float], entity_vector: dict[str, float], story: StoryState) -> float:
         weight = self.settings.entity_weight
-        text = _cosine(term_vector, story.terms)
+        text = _dot(term_vector, story.terms) / self._norm(story, "terms")
         if not entity_vector or not story.entities:
             return text
-        return (1 - weight) * text + weight * _cosine(entity_vector, story.entities)
+        return (1 - weight) * text + weight * _dot(entity_vector, story.entities) / self._norm(story, "entities")
+
+    def _norm(self, story: StoryState, part: str) -> float:
+        """A centroid's length, cached until the story next changes (scoring reads it far more often)."""
+        key = (story.id, part)
+        norm = self._norms.get(key)
+        if norm is None:
+            centroid = story.terms if part == "terms" else story.entities
+            norm = math.sqrt(sum(value * value for value in centroid.values())) or 1.0
+            self._norms[key] = norm
+        return norm
 
     def _fits(self, similarity: float, story: StoryState) -> bool:
         cohesion = story.cohesion
@@ -223,6 +235,8 @@ class StoryClusterer:
         similarity: float | None,
     ) -> None:
         story.n_articles += 1
+        self._norms.pop((story.id, "terms"), None)
+        self._norms.pop((story.id, "entities"), None)
         _accumulate(story.terms, term_vector, self.settings.centroid_size)
         _accumulate(story.entities, entity_vector, self.settings.centroid_size)
         if similarity is not None:
@@ -267,16 +281,20 @@ def _weights(counts: Mapping[str, int], frequencies: DocumentFrequencies) -> dic
     return {key: (1 + math.log(count)) * frequencies.idf(key) for key, count in counts.items() if count > 0}
 
 
+def _strongest(vector: dict[str, float], limit: int) -> dict[str, float]:
+    if len(vector) <= limit:
+        return vector
+    return dict(heapq.nlargest(limit, vector.items(), key=_by_weight))
+
+
 def _unit(vector: dict[str, float]) -> dict[str, float]:
     norm = math.sqrt(sum(value * value for value in vector.values()))
     return {key: value / norm for key, value in vector.items()} if norm else {}
 
 
-def _cosine(unit_vector: Mapping[str, float], centroid: Mapping[str, float]) -> float:
-    norm = math.sqrt(sum(value * value for value in centroid.values()))
-    if not norm:
-        return 0.0
-    return sum(value * centroid.get(key, 0.0) for key, value in unit_vector.items()) / norm
+def _dot(vector: Mapping[str, float], centroid: Mapping[str, float]) -> float:
+    get = centroid.get
+    return sum(value * get(key, 0.0) for key, value in vector.items())
 
 
 def _accumulate(centroid: dict[str, float], vector: Mapping[str, float], limit: int) -> None:
