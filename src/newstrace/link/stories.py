@@ -32,14 +32,15 @@ from newstrace.link.features import LinkFeatures
 class StorySettings:
     """The clusterer's knobs; the defaults are the documented ones (docs/linking.md)."""
 
-    threshold: float = 0.12  # minimum similarity for joining a story
+    threshold: float = 0.1  # minimum similarity for joining a story
     cohesion_share: float = 0.5  # ... and at least this share of the story's mean joining similarity
-    entity_weight: float = 0.3  # share of the similarity that comes from named entities
-    recur_gap_days: int = 30  # a story takes no article dated further than this outside its span
+    entity_weight: float = 0.2  # share of the similarity that comes from named entities
+    recur_gap_days: int = 60  # a story takes no article dated further than this outside its span
     query_terms: int = 24  # strongest terms and names used to look up candidate stories
     candidates: int = 24  # candidate stories scored in full
     posting_limit: int = 64  # stories kept per term in the index (the most recent ones)
     centroid_size: int = 300  # strongest entries kept in a story's centroid
+    linkage: str = "average"  # "average": mean similarity to the members; "centroid": cosine to their sum
     article_terms: int = 120  # an article's strongest terms kept in its vector (bounds the cost of scoring)
     use_background: bool = True  # add general-news term frequencies, so small corpora weigh words sensibly
 
@@ -190,6 +191,11 @@ class StoryClusterer:
 
     def _similarity(self, term_vector: dict[str, float], entity_vector: dict[str, float], story: StoryState) -> float:
         weight = self.settings.entity_weight
+        if self.settings.linkage == "average":
+            # The mean of the dot products with every member is the dot product with their sum over n.
+            members = max(story.n_articles, 1)
+            text = _dot(term_vector, story.terms) / members
+            return (1 - weight) * text + weight * _dot(entity_vector, story.entities) / members
         text = _dot(term_vector, story.terms) / self._norm(story, "terms")
         if not entity_vector or not story.entities:
             return text
@@ -240,8 +246,9 @@ class StoryClusterer:
         _accumulate(story.terms, term_vector, self.settings.centroid_size)
         _accumulate(story.entities, entity_vector, self.settings.centroid_size)
         if similarity is not None:
-            story.join_similarity_sum += similarity
-            story.join_count += 1
+            pairs = story.n_articles - 1 if self.settings.linkage == "average" else 1
+            story.join_similarity_sum += similarity * pairs
+            story.join_count += pairs
         if story.title is None:
             story.title = article.title
         if article.published is not None:
