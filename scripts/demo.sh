@@ -6,7 +6,10 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e .
-.venv/bin/newstrace analyze examples/corpus --db newstrace.db "$@"
+.venv/bin/newstrace analyze examples/corpus --lexicon examples/corpus/framing.toml --db newstrace.db "$@"
 echo
-echo "Next: .venv/bin/newstrace search \"gravest danger\" --db newstrace.db"
+echo "Next: .venv/bin/newstrace stories --db newstrace.db"
+echo "      .venv/bin/newstrace compare STORY_ID --db newstrace.db     (a story id from the list)"
+echo "      .venv/bin/newstrace outlet VDA --db newstrace.db"
+echo "      .venv/bin/newstrace search \"gravest danger\" --db newstrace.db"
 echo "      .venv/bin/newstrace export articles --db newstrace.db --format csv -o articles.csv"

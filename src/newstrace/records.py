@@ -152,6 +152,7 @@ class RunSummary:
     totals: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     linking: dict[str, object] = field(default_factory=dict)
+    framing: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -167,6 +168,7 @@ class RunSummary:
             "found": self.found,
             "database_totals": self.totals,
             "linking": self.linking,
+            "framing": self.framing,
             "seconds": round(self.seconds, 3),
         }
 

@@ -14,15 +14,19 @@ from rich.markup import escape
 from rich.table import Table
 
 from newstrace import __version__
+from newstrace.cli.framing import print_comparison, print_outlet
 from newstrace.cli.progress import RichProgress
 from newstrace.cli.summary import print_summary
 from newstrace.export import FORMATS as EXPORT_FORMATS
 from newstrace.export import export_table
+from newstrace.framing.compare import NotFound, compare_story, outlet_profile
+from newstrace.framing.lexicon import Lexicon, LexiconError, load_lexicon
 from newstrace.ingest import FORMATS as INPUT_FORMATS
 from newstrace.ingest import ReadOptions
 from newstrace.ingest.base import DEFAULT_FIELD_NAMES, DEFAULT_MAX_ARTICLE_MB
 from newstrace.nlp import DEFAULT_PIPELINE, ModelNotInstalled
 from newstrace.pipeline import AnalyzeSettings, analyze
+from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import LinkSettings, link_articles
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
 
@@ -61,6 +65,14 @@ def cli() -> None:
       newstrace stories --db news.db
       newstrace export articles --db news.db --format csv -o articles.csv
     """
+
+
+def _load_lexicon(path: Path | None) -> Lexicon:
+    try:
+        return load_lexicon(path)
+    except LexiconError as error:
+        _fatal(str(error))
+        raise  # unreachable: _fatal exits
 
 
 def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -104,6 +116,13 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option("--fetch", is_flag=True, help="For feeds: download each entry's linked page and read that.")
 @click.option(
+    "--lexicon",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    envvar="NEWSTRACE_LEXICON",
+    help="Framing lexicon (TOML, see docs/framing.md); default: the shipped one (env NEWSTRACE_LEXICON).",
+)
+@click.option(
     "--max-article-mb",
     type=click.FloatRange(min=0.001),
     default=DEFAULT_MAX_ARTICLE_MB,
@@ -127,6 +146,7 @@ def analyze_command(
     forced_format: str | None,
     fields: tuple[str, ...],
     fetch: bool,
+    lexicon: Path | None,
     max_article_mb: float,
     batch_size: int,
     quiet: bool,
@@ -148,6 +168,7 @@ def analyze_command(
       newstrace analyze feed.xml --fetch --db news.db
       newstrace analyze dump.jsonl --field text=body --field published=date --db news.db
       newstrace analyze crawl.warc.gz --workers 2 --json --quiet --db news.db
+      newstrace analyze examples/corpus --lexicon examples/corpus/framing.toml --db news.db
     """
     settings = AnalyzeSettings(
         read=ReadOptions(field_map=_parse_fields(fields), fetch_linked_pages=fetch, max_article_mb=max_article_mb),
@@ -156,6 +177,7 @@ def analyze_command(
         batch_size=batch_size,
         forced_format=forced_format,
         command=" ".join(["newstrace", *sys.argv[1:]]),
+        lexicon=_load_lexicon(lexicon),
     )
     console = _stderr()
     try:
@@ -378,6 +400,89 @@ def stories_command(db: str, limit: int, offset: int, as_json: bool) -> None:
     Console().print(table)
     if len(ranked) > offset + limit:
         _stderr().print(f"{len(ranked) - offset - limit} more: use --offset {offset + limit}")
+
+
+@cli.command("frame")
+@db_option
+@click.option(
+    "--lexicon",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    envvar="NEWSTRACE_LEXICON",
+    help="Framing lexicon (TOML); default: the shipped one (env NEWSTRACE_LEXICON).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def frame_command(db: str, lexicon: Path | None, as_json: bool) -> None:
+    """Find framing markers (names, labels, reporting-verb stance) in articles not yet framed with this lexicon.
+
+    `analyze` does this at the end of every run; after editing a lexicon, run this to apply it to
+    what is stored. The lexicon format is documented in docs/framing.md.
+
+    \b
+    Examples:
+      newstrace frame --db news.db --lexicon my_lexicon.toml
+      newstrace export framing --db news.db --format csv -o framing.csv
+    """
+    chosen = _load_lexicon(lexicon)
+    try:
+        summary = frame_articles(open_store(db), chosen)
+    except StoreError as error:
+        _fatal(str(error))
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+    else:
+        Console().print(f"{summary.articles} articles framed with {escape(chosen.origin)}: {summary.markers} markers")
+
+
+@cli.command("compare")
+@click.argument("story_id")
+@db_option
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def compare_command(story_id: str, db: str, output_format: str) -> None:
+    """Show how each outlet covered one story, side by side.
+
+    For every outlet: its headlines and how many days after the first article it published, whom it
+    quoted and whom it left out (quoted by other outlets of the story), its reporting verbs per speaker
+    with their stance (neutral, distancing, endorsing), and the names and labels it used. The JSON
+    form carries the article id and character offsets of every verb, name and label.
+
+    \b
+    Examples:
+      newstrace stories --db news.db                # find a story id
+      newstrace compare st_1bac0488b708c7cb --db news.db
+      newstrace compare st_1bac0488b708c7cb --db news.db --format json
+    """
+    try:
+        comparison = compare_story(open_store(db, readonly=True), story_id)
+    except (NotFound, StoreError) as error:
+        _fatal(str(error))
+    if output_format == "json":
+        click.echo(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
+        return
+    print_comparison(Console(), comparison)
+
+
+@cli.command("outlet")
+@click.argument("name")
+@db_option
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def outlet_command(name: str, db: str, output_format: str) -> None:
+    """Profile one outlet across every story it covered: stance of its reporting verbs, its naming
+    choices and labels, whose voices it carries.
+
+    \b
+    Examples:
+      newstrace outlet VDA --db news.db
+      newstrace outlet "Meridian Wire" --db news.db --format json
+    """
+    try:
+        profile = outlet_profile(open_store(db, readonly=True), name)
+    except (NotFound, StoreError) as error:
+        _fatal(str(error))
+    if output_format == "json":
+        click.echo(json.dumps(profile.to_dict(), indent=2, ensure_ascii=False))
+        return
+    print_outlet(Console(), profile)
 
 
 @cli.group("eval")

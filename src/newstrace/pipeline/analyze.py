@@ -1,5 +1,6 @@
 """`analyze`: read inputs, give each article its identity, run the stages it still needs, and store it;
-then link speakers across articles and link the new articles into stories (`pipeline.link`).
+then link speakers across articles, link the new articles into stories (`pipeline.link`) and find their
+framing markers (`pipeline.frame`).
 
 An article and everything the stages found for it are written in one transaction, so a run killed
 half-way leaves only complete articles behind, and running the same command again resumes: stored
@@ -16,10 +17,12 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Protocol
 
+from newstrace.framing.lexicon import Lexicon
 from newstrace.identity import article_id, count_words
 from newstrace.ingest import ReadOptions, Source, complete_draft, discover, read_source
 from newstrace.link.speakers import link_speakers
 from newstrace.nlp import DEFAULT_PIPELINE, ensure_installed, stage_versions
+from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import LinkSettings, link_articles
 from newstrace.records import Article, ArticleDraft, IngestProblem, RunSummary, StageOutput
 from newstrace.scale import LocalRunner
@@ -40,6 +43,7 @@ class AnalyzeSettings:
     command: str = "analyze"
     link: LinkSettings = field(default_factory=LinkSettings)
     link_stories: bool = True  # False leaves linking to a later `link_articles` call
+    lexicon: Lexicon | None = None  # the framing lexicon; None: the default
 
 
 class ProgressListener(Protocol):
@@ -103,6 +107,7 @@ def analyze(
     store.save_speakers(speakers, canonical)
     if settings.link_stories:
         summary.linking = link_articles(store, settings.link, listener).to_dict()
+    summary.framing = frame_articles(store, settings.lexicon).to_dict()
     summary.seconds = time.monotonic() - started
     summary.totals = store.count_rows()
     store.finish_run(run_id, summary)

@@ -92,10 +92,31 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "similarity",
     ),
     "duplicates": ("id", "duplicate_of", "duplicate_reason", "outlet", "published", "title"),
+    "framing": ("article_id", "outlet", "marker", "referent", "category", "text", "start", "end"),
     "stage_runs": ("article_id", "stage", "version", "status", "finished_at"),
     "problems": ("run_id", "origin", "reason"),
     "runs": ("id", "started_at", "finished_at", "command", "summary"),
 }
+
+
+@dataclass(frozen=True)
+class FramingInput:
+    """What the framing stage reads for one article: its text and its quotes' cues with speakers."""
+
+    article_id: str
+    text: str
+    quotes: tuple[tuple[str, str | None, str, int, int], ...]  # id, speaker, cue text, cue start, cue end
+
+
+@dataclass(frozen=True)
+class FramingRow:
+    marker: str
+    referent: str | None
+    category: str
+    text: str
+    start: int
+    end: int
+    quote_id: str | None
 
 
 @dataclass(frozen=True)
@@ -166,6 +187,26 @@ class Store(Protocol):
     def reset_links(self) -> None:
         """Forget every story, duplicate and reuse link (before relinking with a new stage version)."""
         ...
+
+    def articles_to_frame(self, status: str) -> Iterator[FramingInput]:
+        """Articles whose framing stage has not run with this status (stage version and lexicon digest)."""
+        ...
+
+    def save_framing(self, rows: Sequence[tuple[str, Sequence[FramingRow]]], status: str) -> None:
+        """Replace the framing markers of each (article id, rows) pair, in one transaction."""
+        ...
+
+    def story(self, story_id: str) -> dict[str, object] | None: ...
+
+    def articles_where(self, *, story_id: str | None = None, outlet: str | None = None) -> list[dict[str, object]]:
+        """Articles of a story or an outlet (without text), earliest first."""
+        ...
+
+    def quotes_of(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
+        """The quotes of these articles, with the speaker's canonical name in `speaker_name`."""
+        ...
+
+    def markers_of(self, article_ids: Sequence[str]) -> list[dict[str, object]]: ...
 
     def iter_rows(self, table: str, include_text: bool = False) -> Iterator[dict[str, object]]:
         """Stream every row of an exportable table, in a stable order."""

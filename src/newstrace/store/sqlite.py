@@ -7,7 +7,7 @@ import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, fields
+from dataclasses import asdict, astuple, fields
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -15,6 +15,8 @@ from pathlib import Path
 from newstrace.records import Article, IngestProblem, LinkBatch, LinkInput, RunSummary, Speaker, StageOutput, Story
 from newstrace.store.base import (
     EXPORT_COLUMNS,
+    FramingInput,
+    FramingRow,
     LinkedArticle,
     LinkState,
     SearchHit,
@@ -35,12 +37,16 @@ _ORDER_BY = {
     "story_links": "story_id, related_story_id",
     "reuse": "article_id, source_article_id, article_start",
     "duplicates": "duplicate_of, published IS NULL, published, id",
+    "framing": "article_id, start, category",
 }
 # Tables exported through a view: speakers with their counts, duplicates as a filtered article list.
-_RELATION = {"speakers": "speaker_stats", "duplicates": "duplicate_articles"}
+_RELATION = {"speakers": "speaker_stats", "duplicates": "duplicate_articles", "framing": "framing_export"}
 _STAGE_TABLES = {"sentences", "entities", "quotes"}
 _LINK_FETCH_ROWS = 200
-_COUNTED_TABLES = ("articles", "sentences", "entities", "quotes", "speakers", "stories", "reuse", "problems", "runs")
+_COUNTED_TABLES = (
+    "articles", "sentences", "entities", "quotes", "speakers", "stories", "reuse", "framing_markers",
+    "problems", "runs",
+)  # fmt: skip
 _RECENT_MEMBERS = 8  # latest members per story kept as candidates for passage alignment
 
 
@@ -190,6 +196,8 @@ class SQLiteStore:
             "INSERT OR REPLACE INTO stage_runs(article_id, stage, version, status, finished_at) VALUES (?, ?, ?, ?, ?)",
             (article_id, output.stage, output.version, output.status, _now()),
         )
+        if "quotes" in output.rows:  # framing reads the quotes: new quotes mean framing again
+            db.execute("DELETE FROM stage_runs WHERE article_id = ? AND stage = 'framing'", (article_id,))
 
     def _insert_statement(self, table: str, names: tuple[str, ...]) -> str:
         key = (table, names)
@@ -342,7 +350,84 @@ class SQLiteStore:
                 db.execute(f"DELETE FROM {table}")
             db.execute("DELETE FROM stage_runs WHERE stage = 'link'")
 
+    # -- framing --------------------------------------------------------------------------------------
+
+    def articles_to_frame(self, status: str) -> Iterator[FramingInput]:
+        ids = [
+            row[0]
+            for row in self.connection.execute(
+                "SELECT a.id FROM articles a LEFT JOIN stage_runs s "
+                "ON s.article_id = a.id AND s.stage = 'framing' AND s.status = ? "
+                "WHERE s.article_id IS NULL ORDER BY a.id",
+                (status,),
+            )
+        ]
+        for article_id in ids:
+            text = self.article_text(article_id) or ""
+            quotes = tuple(
+                (row["id"], row["name"], row["cue_text"], row["cue_start"], row["cue_end"])
+                for row in self.connection.execute(
+                    "SELECT q.id, COALESCE(s.name, q.speaker, q.source_text) AS name, q.cue_text, q.cue_start, "
+                    "q.cue_end FROM quotes q LEFT JOIN speakers s ON s.id = q.speaker_id "
+                    "WHERE q.article_id = ? ORDER BY q.cue_start",
+                    (article_id,),
+                )
+            )
+            yield FramingInput(article_id, text, quotes)
+
+    def save_framing(self, rows: Sequence[tuple[str, Sequence[FramingRow]]], status: str) -> None:
+        now = _now()
+        with self._transaction() as db:
+            for article_id, markers in rows:
+                db.execute("DELETE FROM framing_markers WHERE article_id = ?", (article_id,))
+                db.executemany(
+                    'INSERT INTO framing_markers(article_id, marker, referent, category, text, start, "end", quote_id) '
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(article_id, *astuple(marker)) for marker in markers],
+                )
+                db.execute(
+                    "INSERT OR REPLACE INTO stage_runs(article_id, stage, version, status, finished_at) "
+                    "VALUES (?, 'framing', ?, ?, ?)",
+                    (article_id, int(status.split(":")[0]), status, now),
+                )
+
     # -- reading ---------------------------------------------------------------------------------------
+
+    def story(self, story_id: str) -> dict[str, object] | None:
+        row = self.connection.execute(
+            "SELECT id, title, first_seen, last_seen, n_articles, n_outlets FROM stories WHERE id = ?", (story_id,)
+        ).fetchone()
+        return dict(row) if row else None
+
+    def articles_where(self, *, story_id: str | None = None, outlet: str | None = None) -> list[dict[str, object]]:
+        column, value = ("story_id", story_id) if story_id is not None else ("outlet", outlet)
+        rows = self.connection.execute(
+            "SELECT id, outlet, title, published, story_id, duplicate_of, url, path FROM articles "
+            f"WHERE {column} = ? ORDER BY published IS NULL, published, id",
+            (value,),
+        )
+        return [dict(row) for row in rows]
+
+    def quotes_of(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
+        return self._rows_for_articles(
+            "SELECT q.*, COALESCE(s.name, q.speaker) AS speaker_name FROM quotes q "
+            "LEFT JOIN speakers s ON s.id = q.speaker_id WHERE q.article_id IN ({marks}) "
+            "ORDER BY q.article_id, q.cue_start",
+            article_ids,
+        )
+
+    def markers_of(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
+        return self._rows_for_articles(
+            "SELECT * FROM framing_markers WHERE article_id IN ({marks}) ORDER BY article_id, start", article_ids
+        )
+
+    def _rows_for_articles(self, sql: str, article_ids: Sequence[str]) -> list[dict[str, object]]:
+        found: list[dict[str, object]] = []
+        for first in range(0, len(article_ids), 500):
+            chunk = list(article_ids[first : first + 500])
+            marks = ", ".join("?" * len(chunk))
+            found += [dict(row) for row in self.connection.execute(sql.format(marks=marks), chunk)]
+        return found
 
     def iter_rows(self, table: str, include_text: bool = False) -> Iterator[dict[str, object]]:
         if table not in EXPORT_COLUMNS:

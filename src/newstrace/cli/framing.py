@@ -1,0 +1,94 @@
+"""Terminal views of `compare` and `outlet`: rich tables over the data functions in framing.compare."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from newstrace.framing.compare import Choice, OutletCoverage, OutletProfile, StoryComparison
+
+_STANCE_STYLE = {
+    "neutral": "",
+    "distancing": "bold red",
+    "endorsing": "bold green",
+    "naming": "",
+    "label": "bold magenta",
+}
+
+
+def print_comparison(console: Console, comparison: StoryComparison) -> None:
+    story = comparison.story
+    title = f"{story['id']} · {story['title'] or ''} · {story['first_seen'] or '?'} … {story['last_seen'] or '?'}"
+    table = Table(title=escape(title), show_lines=True, title_justify="left")
+    table.add_column("", style="bold", no_wrap=True)
+    for coverage in comparison.outlets:
+        table.add_column(escape(coverage.outlet), ratio=1)
+    rows = {
+        "headline": _headlines,
+        "published": _published,
+        "quoted": _quoted,
+        "left out": lambda c: escape(", ".join(c.omitted)) or "—",
+        "verbs": _verbs,
+        "names & labels": _names,
+    }
+    for label, render in rows.items():
+        table.add_row(label, *(render(coverage) for coverage in comparison.outlets))
+    console.print(table)
+    console.print(
+        "[dim]red: distancing verb · green: endorsing verb · magenta: label. Offsets of every item: --format json[/]"
+    )
+
+
+def print_outlet(console: Console, profile: OutletProfile) -> None:
+    table = Table(title=escape(f"outlet: {profile.outlet}"), show_header=False, title_justify="left", show_lines=True)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    rate = f"{profile.distancing_rate:.0%}" if profile.distancing_rate is not None else "no classified verbs"
+    table.add_row("coverage", f"{profile.n_articles} articles in {profile.n_stories} stories, "
+                  f"{profile.first_published or '?'} … {profile.last_published or '?'}")  # fmt: skip
+    table.add_row("verb stance", ", ".join(f"{k} {v}" for k, v in profile.stances.items()) + f" · distancing {rate}")
+    table.add_row("verbs", _choices(profile.verbs) or "—")
+    table.add_row("names & labels", _by_referent(profile.names) or "—")
+    table.add_row("voices", escape(", ".join(f"{name} ({n})" for name, n in profile.speakers.items())) or "—")
+    console.print(table)
+
+
+def _headlines(coverage: OutletCoverage) -> str:
+    return "\n".join(escape(str(article["title"] or "(no headline)")) for article in coverage.articles)
+
+
+def _published(coverage: OutletCoverage) -> str:
+    lines = []
+    for article in coverage.articles:
+        delay = article["days_after_first"]
+        suffix = "" if delay is None else (" (first)" if delay == 0 else f" (+{delay} d)")
+        copy = " · copy" if article["duplicate_of"] else ""
+        lines.append(f"{article['published'] or '?'}{suffix}{copy}")
+    return "\n".join(lines)
+
+
+def _quoted(coverage: OutletCoverage) -> str:
+    return escape(", ".join(f"{name} ({count})" for name, count in coverage.speakers.items())) or "—"
+
+
+def _verbs(coverage: OutletCoverage) -> str:
+    return "\n".join(f"{escape(speaker)}: {_choices(choices)}" for speaker, choices in coverage.verbs.items()) or "—"
+
+
+def _names(coverage: OutletCoverage) -> str:
+    return _by_referent(coverage.names) or "—"
+
+
+def _by_referent(groups: dict[str, list[Choice]]) -> str:
+    return "\n".join(f"{escape(referent)}: {_choices(choices)}" for referent, choices in groups.items())
+
+
+def _choices(choices: list[Choice]) -> str:
+    parts = []
+    for choice in choices:
+        style = _STANCE_STYLE.get(choice.category, "")
+        text = escape(choice.evidence[0].text if choice.evidence else choice.marker)
+        shown = f"[{style}]{text}[/]" if style else text
+        parts.append(shown + (f" ×{choice.count}" if choice.count > 1 else ""))
+    return ", ".join(parts)

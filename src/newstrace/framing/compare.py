@@ -1,0 +1,213 @@
+"""How each outlet told one story, and an outlet's habits across stories: the data behind `newstrace
+compare`, `newstrace outlet` and their web pages.
+
+Everything returned points back into the articles: each verb, name and label carries its article id
+and character offsets. Outlets are compared on what they printed: the speakers they quoted (and the
+ones other outlets of the story quoted but they did not), the reporting verbs per speaker with their
+stance, the names and labels they used per referent, their headlines, and how many days after the
+story's first article they published.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from newstrace.framing.lexicon import STANCES
+from newstrace.store.base import Store
+
+UNKNOWN_OUTLET = "(outlet unknown)"
+
+
+class NotFound(LookupError):
+    """No story or outlet by that name; the message says what exists."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One marker occurrence: what was written, where."""
+
+    article_id: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Choice:
+    """One marker (a verb, a name, a label) with every place it occurs."""
+
+    marker: str
+    category: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.evidence)
+
+
+@dataclass
+class OutletCoverage:
+    outlet: str
+    articles: list[dict[str, object]]  # id, title, published, days_after_first, duplicate_of
+    speakers: dict[str, int]  # speaker -> quotes
+    omitted: list[str]  # quoted by other outlets of the story, not by this one
+    verbs: dict[str, list[Choice]]  # speaker -> reporting verbs with stance
+    names: dict[str, list[Choice]]  # referent -> names and labels used
+    stances: dict[str, int]
+
+
+@dataclass
+class StoryComparison:
+    story: dict[str, object]
+    outlets: list[OutletCoverage]
+
+    def to_dict(self) -> dict[str, object]:
+        plain = _plain(asdict(self))
+        assert isinstance(plain, dict)
+        return plain
+
+
+@dataclass
+class OutletProfile:
+    outlet: str
+    n_articles: int
+    n_stories: int
+    first_published: str | None
+    last_published: str | None
+    stances: dict[str, int]
+    distancing_rate: float | None  # distancing verbs over all verbs the lexicon classifies
+    names: dict[str, list[Choice]]
+    speakers: dict[str, int]
+    verbs: list[Choice]
+
+    def to_dict(self) -> dict[str, object]:
+        plain = _plain(asdict(self))
+        assert isinstance(plain, dict)
+        return plain
+
+
+def compare_story(store: Store, story_id: str) -> StoryComparison:
+    """The side-by-side of every outlet that covered the story, earliest outlet first."""
+    story = store.story(story_id)
+    if story is None:
+        raise NotFound(f"no story {story_id!r}; list them with `newstrace stories`")
+    articles = store.articles_where(story_id=story_id)
+    ids = [str(article["id"]) for article in articles]
+    quotes, markers = store.quotes_of(ids), store.markers_of(ids)
+    first = _first_date(articles)
+    by_outlet: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for article in articles:
+        by_outlet[str(article["outlet"] or UNKNOWN_OUTLET)].append(article)
+    outlet_of = {str(article["id"]): str(article["outlet"] or UNKNOWN_OUTLET) for article in articles}
+    speakers_by_outlet = _speakers_by_outlet(quotes, outlet_of)
+    everyone = set().union(*speakers_by_outlet.values()) if speakers_by_outlet else set()
+    coverage = []
+    for outlet, members in by_outlet.items():
+        mine = {article_id for article_id, name in outlet_of.items() if name == outlet}
+        outlet_markers = [marker for marker in markers if marker["article_id"] in mine]
+        quoted = speakers_by_outlet.get(outlet, Counter())
+        coverage.append(
+            OutletCoverage(
+                outlet=outlet,
+                articles=[_article_summary(article, first) for article in members],
+                speakers=dict(quoted.most_common()),
+                omitted=sorted(everyone - set(quoted)),
+                verbs=_grouped(outlet_markers, STANCES, by="referent"),
+                names=_grouped(outlet_markers, ("naming", "label"), by="referent"),
+                stances=_stance_counts(outlet_markers),
+            )
+        )
+    coverage.sort(key=lambda item: (_earliest(item.articles), item.outlet))
+    return StoryComparison(story, coverage)
+
+
+def outlet_profile(store: Store, outlet: str) -> OutletProfile:
+    """An outlet's habits over every story it covered."""
+    articles = store.articles_where(outlet=outlet)
+    if not articles:
+        raise NotFound(f"no articles from outlet {outlet!r}; outlets are listed by `newstrace export articles`")
+    ids = [str(article["id"]) for article in articles]
+    markers = store.markers_of(ids)
+    stances = _stance_counts(markers)
+    classified = sum(stances.values())
+    speakers = Counter(str(quote["speaker_name"]) for quote in store.quotes_of(ids) if quote["speaker_name"])
+    dates = sorted(str(article["published"]) for article in articles if article["published"])
+    verbs = _grouped(markers, STANCES, by=None).get("", [])
+    return OutletProfile(
+        outlet=outlet,
+        n_articles=len(articles),
+        n_stories=len({article["story_id"] for article in articles if article["story_id"]}),
+        first_published=dates[0] if dates else None,
+        last_published=dates[-1] if dates else None,
+        stances=stances,
+        distancing_rate=round(stances["distancing"] / classified, 4) if classified else None,
+        names=_grouped(markers, ("naming", "label"), by="referent"),
+        speakers=dict(speakers.most_common()),
+        verbs=verbs,
+    )
+
+
+def _speakers_by_outlet(quotes: list[dict[str, object]], outlet_of: dict[str, str]) -> dict[str, Counter[str]]:
+    found: dict[str, Counter[str]] = defaultdict(Counter)
+    for quote in quotes:
+        if quote["speaker_name"]:
+            found[outlet_of[str(quote["article_id"])]][str(quote["speaker_name"])] += 1
+    return found
+
+
+def _grouped(markers: list[dict[str, object]], categories: tuple[str, ...], by: str | None) -> dict[str, list[Choice]]:
+    """Markers of the given categories grouped by referent (or all together), then by marker, commonest first."""
+    groups: dict[str, dict[tuple[str, str], Choice]] = defaultdict(dict)
+    for marker in markers:
+        category = str(marker["category"])
+        if category not in categories:
+            continue
+        key = str(marker[by] or "(unnamed)") if by else ""
+        choice = groups[key].setdefault((str(marker["marker"]), category), Choice(str(marker["marker"]), category))
+        choice.evidence.append(
+            Evidence(str(marker["article_id"]), str(marker["text"]), int(str(marker["start"])), int(str(marker["end"])))
+        )
+    return {
+        key: sorted(choices.values(), key=lambda choice: (-choice.count, choice.marker))
+        for key, choices in sorted(groups.items())
+    }
+
+
+def _stance_counts(markers: list[dict[str, object]]) -> dict[str, int]:
+    counts = Counter(str(marker["category"]) for marker in markers)
+    return {stance: counts[stance] for stance in STANCES}
+
+
+def _first_date(articles: list[dict[str, object]]) -> date | None:
+    dates = [date.fromisoformat(str(article["published"])) for article in articles if article["published"]]
+    return min(dates) if dates else None
+
+
+def _article_summary(article: dict[str, object], first: date | None) -> dict[str, object]:
+    published = date.fromisoformat(str(article["published"])) if article["published"] else None
+    return {
+        "id": article["id"],
+        "title": article["title"],
+        "published": article["published"],
+        "days_after_first": (published - first).days if published and first else None,
+        "duplicate_of": article["duplicate_of"],
+    }
+
+
+def _earliest(articles: list[dict[str, object]]) -> str:
+    dates = [str(article["published"]) for article in articles if article["published"]]
+    return min(dates) if dates else "9999-99-99"
+
+
+def _plain(value: object) -> object:
+    """asdict output with Choice counts added, ready for JSON."""
+    if isinstance(value, dict):
+        plain = {key: _plain(item) for key, item in value.items()}
+        if "evidence" in plain and "marker" in plain and isinstance(plain["evidence"], list):
+            plain["count"] = len(plain["evidence"])
+        return plain
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value

@@ -1,0 +1,141 @@
+"""Find framing markers in an article: naming variants and labels in its text, and the stance of the
+reporting verbs its quotes use.
+
+Phrases match as whole words, ignoring case, with any run of spaces, hyphens or a line break where the
+lexicon has a space. Where two phrases of one referent and category overlap ("military bloc" inside
+"US-led military bloc"), the longer one is kept. A quote's cue ("has claimed", "pointed out",
+"according to") loses its auxiliaries and adverbs and is looked up among the inflected forms of the
+lexicon's reporting verbs (claim: claims, claimed, claiming).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from newstrace.framing.lexicon import Lexicon
+
+_AUXILIARY_TEXT = """
+    has have had having is are was were be been being will would shall should can could may might must
+    did does do also again further then not never
+"""
+_AUXILIARIES = frozenset(_AUXILIARY_TEXT.split())
+_IRREGULAR_FORMS = {
+    "say": ("said",), "tell": ("told",), "write": ("wrote", "written"), "speak": ("spoke", "spoken"),
+    "show": ("shown",), "see": ("saw", "seen"), "think": ("thought",), "make": ("made",),
+    "give": ("gave", "given"), "know": ("knew", "known"), "hold": ("held",), "feel": ("felt",),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class MarkerMention:
+    """One framing marker found in an article (the export contract's row, without article and outlet)."""
+
+    marker: str  # the lexicon's phrase or verb base form
+    referent: str | None  # the referent, or for attribution the speaker the quote names
+    category: str  # naming | label | neutral | distancing | endorsing
+    text: str
+    start: int
+    end: int
+    quote_id: str | None = None
+
+
+@dataclass(frozen=True)
+class QuoteCue:
+    quote_id: str
+    speaker: str | None
+    cue_text: str
+    cue_start: int
+    cue_end: int
+
+
+def find_markers(text: str, lexicon: Lexicon) -> list[MarkerMention]:
+    """Every naming variant and label of the lexicon's referents in `text`, in text order."""
+    found: list[MarkerMention] = []
+    for referent in lexicon.referents:
+        for category, phrases in (("naming", referent.naming), ("label", referent.labels)):
+            found += _longest_only(_matches(text, referent.name, category, phrases))
+    return sorted(found, key=lambda mention: (mention.start, mention.end, mention.referent or "", mention.marker))
+
+
+def attribution_markers(quotes: Iterable[QuoteCue], lexicon: Lexicon) -> list[MarkerMention]:
+    """The stance of each quote's reporting verb, for the cues the lexicon knows."""
+    forms = _verb_forms(tuple(sorted(lexicon.stance_of_verb().items())))
+    found = []
+    for quote in quotes:
+        known = _lookup(quote.cue_text, forms)
+        if known:
+            verb, stance = known
+            found.append(
+                MarkerMention(
+                    verb, quote.speaker, stance, quote.cue_text, quote.cue_start, quote.cue_end, quote.quote_id
+                )
+            )
+    return found
+
+
+def _lookup(cue_text: str, forms: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """The (verb, stance) of the longest leading run of the cue's words that is a known verb form."""
+    words = [word for word in re.findall(r"[a-z]+", cue_text.lower()) if word not in _AUXILIARIES]
+    words = [word for word in words if not (word.endswith("ly") and len(word) > 4)]  # repeatedly, again
+    for length in range(len(words), 0, -1):
+        known = forms.get(" ".join(words[:length]))
+        if known:
+            return known
+    return None
+
+
+@lru_cache(maxsize=8)
+def _verb_forms(verbs: tuple[tuple[str, str], ...]) -> dict[str, tuple[str, str]]:
+    """Every inflected form of the lexicon's base forms -> (base form, stance)."""
+    forms: dict[str, tuple[str, str]] = {}
+    for verb, stance in verbs:
+        first, _, rest = verb.partition(" ")
+        for form in inflections(first):
+            forms[f"{form} {rest}".strip()] = (verb, stance)
+    return forms
+
+
+def inflections(verb: str) -> set[str]:
+    """A base form and its regular (or listed irregular) inflections: claim, claims, claimed, claiming."""
+    forms = {verb, *_IRREGULAR_FORMS.get(verb, ())}
+    consonant_y = verb.endswith("y") and len(verb) > 2 and verb[-2] not in "aeiou"
+    if verb.endswith(("s", "sh", "ch", "x", "z")):
+        forms.add(verb + "es")
+    elif consonant_y:
+        forms.add(verb[:-1] + "ies")
+    else:
+        forms.add(verb + "s")
+    if verb.endswith("e"):
+        forms |= {verb + "d", verb[:-1] + "ing"}
+    elif consonant_y:
+        forms |= {verb[:-1] + "ied", verb + "ing"}
+    else:
+        forms |= {verb + "ed", verb + "ing"}
+        if len(verb) > 2 and verb[-1] not in "aeiouwxy" and verb[-2] in "aeiou" and verb[-3] not in "aeiou":
+            forms |= {verb + verb[-1] + "ed", verb + verb[-1] + "ing"}  # admit -> admitted
+    return forms
+
+
+def _matches(text: str, referent: str, category: str, phrases: tuple[str, ...]) -> list[MarkerMention]:
+    found = []
+    for phrase in phrases:
+        for match in _pattern(phrase).finditer(text):
+            found.append(MarkerMention(phrase, referent, category, match.group(), match.start(), match.end()))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _pattern(phrase: str) -> re.Pattern[str]:
+    words = [re.escape(word) for word in phrase.split()]
+    return re.compile(r"(?<!\w)" + r"[\s\-]+".join(words) + r"(?!\w)", re.IGNORECASE)
+
+
+def _longest_only(mentions: list[MarkerMention]) -> list[MarkerMention]:
+    kept: list[MarkerMention] = []
+    for mention in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
+        if all(mention.end <= other.start or mention.start >= other.end for other in kept):
+            kept.append(mention)
+    return kept

@@ -1,0 +1,111 @@
+"""The framing lexicon (loading, validation, extending) and marker finding, without a database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newstrace.framing.lexicon import LexiconError, load_lexicon
+from newstrace.framing.markers import QuoteCue, attribution_markers, find_markers, inflections
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "lexicon.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_default_lexicon_loads_and_knows_the_common_markers() -> None:
+    lexicon = load_lexicon()
+    names = {referent.name: referent for referent in lexicon.referents}
+    assert "Kiev" in names["Kyiv"].naming and "military bloc" in names["NATO"].labels
+    assert lexicon.stance_of_verb()["claim"] == "distancing" and lexicon.stance_of_verb()["say"] == "neutral"
+
+
+def test_names_and_labels_are_found_with_offsets_ignoring_case_and_line_breaks() -> None:
+    text = "The US-led military bloc met in Kiev.\nThe Military\nBloc, Kyiv said."
+    found = [(m.marker, m.category, m.referent, text[m.start : m.end]) for m in find_markers(text, load_lexicon())]
+    assert ("US-led military bloc", "label", "NATO", "US-led military bloc") in found
+    assert ("military bloc", "label", "NATO", "Military\nBloc") in found
+    assert ("Kiev", "naming", "Kyiv", "Kiev") in found and ("Kyiv", "naming", "Kyiv", "Kyiv") in found
+    assert not any(marker == "military bloc" and start == "US-led military bloc" for marker, _, _, start in found)
+
+
+def test_phrases_inside_longer_words_are_not_markers() -> None:
+    assert find_markers("Kievan Rus and NATOs", load_lexicon()) == []
+
+
+@pytest.mark.parametrize(
+    ("cue", "verb", "stance"),
+    [
+        ("claimed", "claim", "distancing"),
+        ("has repeatedly claimed", "claim", "distancing"),
+        ("stated", "state", "neutral"),
+        ("told", "tell", "neutral"),
+        ("pointed out", "point out", "endorsing"),
+        ("admitted", "admit", "endorsing"),
+        ("according to", "according to", "neutral"),
+        ("said in a statement", "say", "neutral"),
+        ("insists", "insist", "distancing"),
+    ],
+)
+def test_reporting_verbs_get_their_stance_in_any_inflection(cue: str, verb: str, stance: str) -> None:
+    [marker] = attribution_markers([QuoteCue("q1", "Jens Stoltenberg", cue, 10, 10 + len(cue))], load_lexicon())
+    assert (marker.marker, marker.category, marker.referent, marker.quote_id) == (
+        verb,
+        stance,
+        "Jens Stoltenberg",
+        "q1",
+    )
+
+
+def test_cues_the_lexicon_does_not_know_are_left_unclassified() -> None:
+    assert attribution_markers([QuoteCue("q1", None, "whispered", 0, 9)], load_lexicon()) == []
+
+
+def test_inflections_cover_regular_and_doubling_verbs() -> None:
+    assert {"admit", "admits", "admitted", "admitting"} <= inflections("admit")
+    assert {"reply", "replies", "replied", "replying"} <= inflections("reply")
+    assert {"note", "notes", "noted", "noting"} <= inflections("note")
+
+
+def test_a_file_extending_the_default_adds_referents_and_takes_over_phrases(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        'extends = "default"\n[[referent]]\nname = "Velmora Pact"\nlabels = ["military bloc"]\n'
+        '[attribution]\nneutral = ["claim"]\n',
+    )
+    lexicon = load_lexicon(path)
+    names = {referent.name: referent for referent in lexicon.referents}
+    assert "military bloc" not in names["NATO"].labels and names["Velmora Pact"].labels == ("military bloc",)
+    assert lexicon.stance_of_verb()["claim"] == "neutral" and "Kyiv" in names
+    assert lexicon.digest != load_lexicon().digest
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("referent = 3", "must be an array of tables"),
+        ("[[referent]]\nnaming = ['x']", "needs a non-empty 'name'"),
+        ("[[referent]]\nname = 'X'", "at least one phrase"),
+        ("[[referent]]\nname = 'X'\nnaming = [1]", "list of non-empty strings"),
+        ("[[referent]]\nname = 'X'\nnames = ['x']", "unknown key(s) names"),
+        ("[attribution]\nskeptical = ['doubt']", "unknown stance(s) skeptical"),
+        ("[attribution]\nneutral = ['say']\ndistancing = ['say']", "both neutral and distancing"),
+        ("version = 2", "version 2 is not supported"),
+        ("extends = 'mine'", 'the only value allowed is "default"'),
+        ("[[referent]]\nname = 'X'\nnaming = ['x']\n[[referent]]\nname = 'X'\nlabels = ['y']", "given twice: X"),
+        ("[[referent]\nname = 'X'", "not valid TOML"),
+    ],
+)
+def test_bad_lexicons_are_refused_naming_the_file_and_the_problem(tmp_path: Path, text: str, message: str) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(LexiconError) as raised:
+        load_lexicon(path)
+    assert str(path) in str(raised.value) and message in str(raised.value)
+
+
+def test_a_missing_lexicon_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(LexiconError, match="cannot read the lexicon"):
+        load_lexicon(tmp_path / "nope.toml")
