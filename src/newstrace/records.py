@@ -153,6 +153,7 @@ class RunSummary:
     seconds: float = 0.0
     linking: dict[str, object] = field(default_factory=dict)
     framing: dict[str, int] = field(default_factory=dict)
+    trails: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -168,6 +169,7 @@ class RunSummary:
             "found": self.found,
             "database_totals": self.totals,
             "linking": self.linking,
+            "trails": self.trails,
             "framing": self.framing,
             "seconds": round(self.seconds, 3),
         }

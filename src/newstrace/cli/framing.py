@@ -1,4 +1,4 @@
-"""Terminal views of `compare` and `outlet`: rich tables over the data functions in framing.compare."""
+"""Terminal views of `compare`, `outlet` and `trail`: rich tables over the library's data functions."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from newstrace.framing.compare import Choice, OutletCoverage, OutletProfile, StoryComparison
+from newstrace.link.trail_view import Trail
 
 _STANCE_STYLE = {
     "neutral": "",
@@ -92,3 +93,48 @@ def _choices(choices: list[Choice]) -> str:
         shown = f"[{style}]{text}[/]" if style else text
         parts.append(shown + (f" ×{choice.count}" if choice.count > 1 else ""))
     return ", ".join(parts)
+
+
+def print_trail(console: Console, found: Trail) -> None:
+    utterance = found.utterance
+    console.print(
+        f"[bold]{escape(str(utterance['speaker'] or 'unknown speaker'))}[/] · utterance {utterance['id']} · "
+        f"{utterance['n_renderings']} renderings in {utterance['n_outlets']} outlets · first seen "
+        f"{utterance['first_seen'] or '?'} in {escape(str(utterance['first_outlet'] or '?'))}",
+        highlight=False,
+    )
+    console.print(f"canonical: {escape(str(utterance['canonical_text']))}", highlight=False)
+    for label, chain in (("recurs from", found.recurs_from), ("said again", found.recurs_in)):
+        for other in chain:
+            console.print(
+                f"{label}: {other['id']} ({other['first_seen'] or '?'}): {escape(str(other['canonical_text']))}"
+            )
+    table = Table(show_lines=True)
+    for column in ("published", "outlet", "kind", "fidelity", "flags"):
+        table.add_column(column, no_wrap=column != "flags")
+    table.add_column("rendering (compared with the canonical text)", ratio=1)
+    for rendering in found.renderings:
+        table.add_row(
+            str(rendering["published"] or "?"), escape(str(rendering["outlet"] or "?")), str(rendering["kind"]),
+            f"{float(str(rendering['fidelity'])):.2f}", escape(", ".join(rendering["flags"])),  # type: ignore[arg-type]
+            _diff_markup(rendering["diff"]),  # type: ignore[arg-type]
+        )  # fmt: skip
+    console.print(table)
+    console.print(
+        "[dim][red strike]cut[/] · [green]inserted[/] · [yellow]substituted[/] · ids and offsets: --format json[/]"
+    )
+
+
+def _diff_markup(diff: list[dict[str, str]]) -> str:
+    parts = []
+    for step in diff:
+        before, after = escape(step["canonical"]), escape(step["rendering"])
+        if step["op"] == "kept":
+            parts.append(after)
+        elif step["op"] == "cut":
+            parts.append(f"[red strike]{before}[/]")
+        elif step["op"] == "inserted":
+            parts.append(f"[green]{after}[/]")
+        else:
+            parts.append(f"[red strike]{before}[/] [yellow]{after}[/]")
+    return " ".join(parts)

@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from newstrace import __version__
-from newstrace.cli.framing import print_comparison, print_outlet
+from newstrace.cli.framing import print_comparison, print_outlet, print_trail
 from newstrace.cli.progress import RichProgress
 from newstrace.cli.summary import print_summary
 from newstrace.export import FORMATS as EXPORT_FORMATS
@@ -24,6 +24,7 @@ from newstrace.framing.lexicon import Lexicon, LexiconError, load_lexicon
 from newstrace.ingest import FORMATS as INPUT_FORMATS
 from newstrace.ingest import ReadOptions
 from newstrace.ingest.base import DEFAULT_FIELD_NAMES, DEFAULT_MAX_ARTICLE_MB
+from newstrace.link.trail_view import TrailNotFound, trail
 from newstrace.nlp import DEFAULT_PIPELINE, ModelNotInstalled
 from newstrace.pipeline import AnalyzeSettings, analyze
 from newstrace.pipeline.frame import frame_articles
@@ -483,6 +484,34 @@ def outlet_command(name: str, db: str, output_format: str) -> None:
         click.echo(json.dumps(profile.to_dict(), indent=2, ensure_ascii=False))
         return
     print_outlet(Console(), profile)
+
+
+@cli.command("trail")
+@click.argument("quote_or_utterance_id")
+@db_option
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def trail_command(quote_or_utterance_id: str, db: str, output_format: str) -> None:
+    """Show the trail of one utterance: every rendering across outlets, in time order, and how it changed.
+
+    Give an utterance id (`export utterances`) or the id of any quote that renders it (`export
+    quotes`). Each rendering is compared word by word with the canonical text: cut words are struck
+    through, inserted ones green, substituted ones yellow; flags mark altered direct quotes, truncations,
+    paraphrases as indirect speech and changed speakers. Earlier and later utterances of the same claim
+    (months apart) are listed too.
+
+    \b
+    Examples:
+      newstrace trail u_1bac0488b708c7cb-13 --db news.db
+      newstrace trail 8cb27528a9f5e6b5-208 --db news.db --format json
+    """
+    try:
+        found = trail(open_store(db, readonly=True), quote_or_utterance_id)
+    except (TrailNotFound, StoreError) as error:
+        _fatal(str(error))
+    if output_format == "json":
+        click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
+        return
+    print_trail(Console(), found)
 
 
 @cli.group("eval")

@@ -24,6 +24,7 @@ from newstrace.link.speakers import link_speakers
 from newstrace.nlp import DEFAULT_PIPELINE, ensure_installed, stage_versions
 from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import LinkSettings, link_articles
+from newstrace.pipeline.trails import build_trails
 from newstrace.records import Article, ArticleDraft, IngestProblem, RunSummary, StageOutput
 from newstrace.scale import LocalRunner
 from newstrace.store.base import Store, UrlHistory
@@ -107,6 +108,7 @@ def analyze(
     store.save_speakers(speakers, canonical)
     if settings.link_stories:
         summary.linking = link_articles(store, settings.link, listener).to_dict()
+    summary.trails = build_trails(store).to_dict()
     summary.framing = frame_articles(store, settings.lexicon).to_dict()
     summary.seconds = time.monotonic() - started
     summary.totals = store.count_rows()

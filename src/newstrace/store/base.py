@@ -93,6 +93,20 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "duplicates": ("id", "duplicate_of", "duplicate_reason", "outlet", "published", "title"),
     "framing": ("article_id", "outlet", "marker", "referent", "category", "text", "start", "end"),
+    "utterances": (
+        "id",
+        "speaker",
+        "canonical_text",
+        "first_article_id",
+        "first_seen",
+        "n_renderings",
+        "n_outlets",
+        "first_outlet",
+        "canonical_quote_id",
+        "speaker_id",
+        "recurs_from",
+    ),
+    "renderings": ("utterance_id", "quote_id", "article_id", "outlet", "fidelity", "diff", "flags"),
     "stage_runs": ("article_id", "stage", "version", "status", "finished_at"),
     "problems": ("run_id", "origin", "reason"),
     "runs": ("id", "started_at", "finished_at", "command", "summary"),
@@ -194,6 +208,23 @@ class Store(Protocol):
 
     def save_framing(self, rows: Sequence[tuple[str, Sequence[FramingRow]]], status: str) -> None:
         """Replace the framing markers of each (article id, rows) pair, in one transaction."""
+        ...
+
+    def trail_quotes(self, *, grouped: bool) -> list[dict[str, object]]:
+        """Quotes with their article's outlet and date and their speaker: those already in an utterance
+        (`grouped`, with `utterance_id` and `recurs_from`) or those not yet, earliest first."""
+        ...
+
+    def save_trails(self, utterances: Sequence[dict[str, object]], renderings: Sequence[dict[str, object]]) -> None:
+        """Replace these utterances and all their renderings, in one transaction."""
+        ...
+
+    def utterance(self, utterance_id: str) -> dict[str, object] | None:
+        """An utterance by its id, or the utterance a quote id renders."""
+        ...
+
+    def renderings_of(self, utterance_id: str) -> list[dict[str, object]]:
+        """An utterance's renderings with their quote, article date and title, earliest first."""
         ...
 
     def story(self, story_id: str) -> dict[str, object] | None: ...

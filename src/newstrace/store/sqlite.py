@@ -38,6 +38,8 @@ _ORDER_BY = {
     "reuse": "article_id, source_article_id, article_start",
     "duplicates": "duplicate_of, published IS NULL, published, id",
     "framing": "article_id, start, category",
+    "utterances": "first_seen IS NULL, first_seen, id",
+    "renderings": "utterance_id, quote_id",
 }
 # Tables exported through a view: speakers with their counts, duplicates as a filtered article list.
 _RELATION = {"speakers": "speaker_stats", "duplicates": "duplicate_articles", "framing": "framing_export"}
@@ -390,6 +392,57 @@ class SQLiteStore:
                     "VALUES (?, 'framing', ?, ?, ?)",
                     (article_id, int(status.split(":")[0]), status, now),
                 )
+
+    # -- trails ---------------------------------------------------------------------------------------
+
+    def trail_quotes(self, *, grouped: bool) -> list[dict[str, object]]:
+        self.connection.execute("DELETE FROM utterances WHERE id NOT IN (SELECT utterance_id FROM renderings)")
+        join = "JOIN" if grouped else "LEFT JOIN"
+        where = "" if grouped else "WHERE r.quote_id IS NULL"
+        rows = self.connection.execute(
+            "SELECT q.id AS quote_id, q.article_id, a.outlet, a.published, q.speaker_id, "
+            "COALESCE(s.name, q.speaker) AS speaker, q.kind, q.content_text, r.utterance_id, u.recurs_from "
+            f"FROM quotes q JOIN articles a ON a.id = q.article_id LEFT JOIN speakers s ON s.id = q.speaker_id "
+            f"{join} renderings r ON r.quote_id = q.id LEFT JOIN utterances u ON u.id = r.utterance_id {where} "
+            "ORDER BY a.published IS NULL, a.published, q.id"
+        )
+        return [dict(row) for row in rows]
+
+    def save_trails(self, utterances: Sequence[dict[str, object]], renderings: Sequence[dict[str, object]]) -> None:
+        with self._transaction() as db:
+            for utterance in utterances:
+                db.execute("DELETE FROM renderings WHERE utterance_id = ?", (utterance["id"],))
+                columns = ", ".join(f'"{name}"' for name in utterance)
+                db.execute(
+                    f"INSERT OR REPLACE INTO utterances ({columns}) VALUES ({', '.join('?' * len(utterance))})",
+                    tuple(utterance.values()),
+                )
+            for rendering in renderings:
+                columns = ", ".join(f'"{name}"' for name in rendering)
+                db.execute(
+                    f"INSERT OR REPLACE INTO renderings ({columns}) VALUES ({', '.join('?' * len(rendering))})",
+                    tuple(rendering.values()),
+                )
+
+    def utterance(self, utterance_id: str) -> dict[str, object] | None:
+        row = self.connection.execute("SELECT * FROM utterances WHERE id = ?", (utterance_id,)).fetchone()
+        if row is None:  # a quote id names the utterance it renders
+            row = self.connection.execute(
+                "SELECT u.* FROM utterances u JOIN renderings r ON r.utterance_id = u.id WHERE r.quote_id = ?",
+                (utterance_id,),
+            ).fetchone()
+        return dict(row) if row else None
+
+    def renderings_of(self, utterance_id: str) -> list[dict[str, object]]:
+        rows = self.connection.execute(
+            "SELECT r.*, a.published, a.title, a.story_id, q.kind, q.content_text, q.content_start, q.content_end, "
+            "q.cue_text, COALESCE(s.name, q.speaker) AS speaker FROM renderings r "
+            "JOIN quotes q ON q.id = r.quote_id JOIN articles a ON a.id = r.article_id "
+            "LEFT JOIN speakers s ON s.id = q.speaker_id WHERE r.utterance_id = ? "
+            "ORDER BY a.published IS NULL, a.published, r.quote_id",
+            (utterance_id,),
+        )
+        return [dict(row) for row in rows]
 
     # -- reading ---------------------------------------------------------------------------------------
 

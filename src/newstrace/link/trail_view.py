@@ -1,0 +1,61 @@
+"""The data behind `newstrace trail` (and the utterance web page to come): one utterance, all its
+renderings in time order with their diffs and flags, and the utterances it recurs from or recurs in."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+from newstrace.store.base import Store
+
+
+class TrailNotFound(LookupError):
+    """No utterance or quote by that id."""
+
+
+@dataclass
+class Trail:
+    utterance: dict[str, object]
+    renderings: list[dict[str, object]]  # with diff and flags decoded
+    recurs_from: list[dict[str, object]]  # earlier utterances of the same claim, oldest first
+    recurs_in: list[dict[str, object]]  # later ones
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def trail(store: Store, utterance_or_quote_id: str) -> Trail:
+    """The trail of an utterance, given its id or the id of any quote that renders it."""
+    utterance = store.utterance(utterance_or_quote_id)
+    if utterance is None:
+        raise TrailNotFound(
+            f"no utterance or quote {utterance_or_quote_id!r}; quote ids are in `newstrace export quotes`, "
+            "utterance ids in `newstrace export utterances`"
+        )
+    renderings = [
+        {**row, "diff": json.loads(str(row["diff"])), "flags": json.loads(str(row["flags"]))}
+        for row in store.renderings_of(str(utterance["id"]))
+    ]
+    return Trail(utterance, renderings, _earlier(store, utterance), _later(store, str(utterance["id"])))
+
+
+def _earlier(store: Store, utterance: dict[str, object]) -> list[dict[str, object]]:
+    chain: list[dict[str, object]] = []
+    current = utterance
+    while current.get("recurs_from") and len(chain) < 50:
+        found = store.utterance(str(current["recurs_from"]))
+        if found is None:
+            break
+        chain.append(found)
+        current = found
+    return list(reversed(chain))
+
+
+def _later(store: Store, utterance_id: str) -> list[dict[str, object]]:
+    found: list[dict[str, object]] = []
+    frontier = [utterance_id]
+    while frontier and len(found) < 50:
+        following = [row for row in store.iter_rows("utterances") if row["recurs_from"] in frontier]
+        found += following
+        frontier = [str(row["id"]) for row in following]
+    return found

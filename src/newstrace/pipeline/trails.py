@@ -1,0 +1,115 @@
+"""`trails`: put every quote not yet in an utterance into one, and describe the touched utterances.
+
+Runs at the end of `analyze`, after speakers are linked. The utterances already stored are loaded
+with their renderings; new quotes are grouped in article date order (`link.trails`); then every
+utterance that gained a rendering gets its canonical text, first appearance, and each rendering's diff,
+fidelity and flags recomputed, and is written in one transaction. A quote already in an utterance is
+never moved, so a re-run changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from newstrace.link.trails import QuoteInput, TrailGrouper, TrailSettings, Utterance, canonical_rendering, describe
+from newstrace.store.base import Store
+
+
+@dataclass
+class TrailSummary:
+    quotes: int = 0
+    utterances_opened: int = 0
+    utterances_updated: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "quotes_grouped": self.quotes,
+            "utterances_opened": self.utterances_opened,
+            "utterances_updated": self.utterances_updated,
+        }
+
+
+def build_trails(store: Store, settings: TrailSettings | None = None) -> TrailSummary:
+    """Group the quotes that are in no utterance yet, and store what changed."""
+    grouper = TrailGrouper(settings, _stored_utterances(store))
+    known = set(grouper.utterances)
+    summary = TrailSummary()
+    for row in store.trail_quotes(grouped=False):
+        grouper.add(_quote(row))
+        summary.quotes += 1
+    changed = [grouper.utterances[utterance_id] for utterance_id in sorted(grouper.changed)]
+    summary.utterances_opened = sum(1 for utterance in changed if utterance.id not in known)
+    summary.utterances_updated = len(changed) - summary.utterances_opened
+    utterances, renderings = [], []
+    for utterance in changed:
+        row, rendering_rows = _describe(utterance)
+        utterances.append(row)
+        renderings += rendering_rows
+    store.save_trails(utterances, renderings)
+    return summary
+
+
+def _stored_utterances(store: Store) -> list[Utterance]:
+    grouped: dict[str, Utterance] = {}
+    for row in store.trail_quotes(grouped=True):
+        utterance_id = str(row["utterance_id"])
+        quote = _quote(row)
+        if utterance_id not in grouped:
+            recurs = str(row["recurs_from"]) if row["recurs_from"] else None
+            grouped[utterance_id] = Utterance(utterance_id, quote.speaker_id, quote.speaker, recurs_from=recurs)
+        utterance = grouped[utterance_id]
+        utterance.renderings.append(quote)
+        if utterance.speaker_id is None and quote.speaker_id is not None:
+            utterance.speaker_id, utterance.speaker = quote.speaker_id, quote.speaker
+    return list(grouped.values())
+
+
+def _quote(row: dict[str, object]) -> QuoteInput:
+    published = date.fromisoformat(str(row["published"])) if row["published"] else None
+    speaker_id = int(str(row["speaker_id"])) if row["speaker_id"] is not None else None
+    return QuoteInput(
+        str(row["quote_id"]),
+        str(row["article_id"]),
+        str(row["outlet"]) if row["outlet"] else None,
+        published,
+        speaker_id,
+        str(row["speaker"]) if row["speaker"] else None,
+        str(row["kind"]),
+        str(row["content_text"]),
+    )
+
+
+def _describe(utterance: Utterance) -> tuple[dict[str, object], list[dict[str, object]]]:
+    canonical = canonical_rendering(utterance)
+    first = min(utterance.renderings, key=lambda r: (r.published is None, r.published or date.max, r.quote_id))
+    outlets = {rendering.outlet for rendering in utterance.renderings if rendering.outlet}
+    row: dict[str, object] = {
+        "id": utterance.id,
+        "speaker_id": utterance.speaker_id,
+        "speaker": utterance.speaker,
+        "canonical_quote_id": canonical.quote_id,
+        "canonical_text": canonical.content,
+        "first_article_id": first.article_id,
+        "first_seen": first.published.isoformat() if first.published else None,
+        "first_outlet": first.outlet,
+        "n_renderings": len(utterance.renderings),
+        "n_outlets": len(outlets),
+        "recurs_from": utterance.recurs_from,
+    }
+    renderings: list[dict[str, object]] = []
+    for rendering in utterance.renderings:
+        report = describe(rendering, canonical, utterance)
+        renderings.append(
+            {
+                "quote_id": rendering.quote_id,
+                "utterance_id": utterance.id,
+                "article_id": rendering.article_id,
+                "outlet": rendering.outlet,
+                "fidelity": report.fidelity,
+                "diff": json.dumps(report.diff, ensure_ascii=False),
+                "flags": json.dumps(list(report.flags)),
+            }
+        )
+    return row, renderings
