@@ -243,7 +243,7 @@ def describe(rendering: QuoteInput, canonical: QuoteInput, utterance: Utterance)
         flags.append("altered_direct_quote")
     if utterance.speaker_id is not None and rendering.speaker_id not in (None, utterance.speaker_id):
         flags.append("speaker_changed")
-    if _truncated(canonical_words, rendering_words):
+    if _truncated(canonical_words, rendering):
         flags.append("truncated")
     if rendering.kind == "indirect" and canonical.kind != "indirect":
         flags.append("paraphrased_as_indirect")
@@ -251,10 +251,12 @@ def describe(rendering: QuoteInput, canonical: QuoteInput, utterance: Utterance)
 
 
 def quoted_segments(content: str, kind: str) -> list[str]:
-    """The words inside quotation marks (a direct quote's whole content when it has no inner marks)."""
-    segments = [match.group(1) for match in _QUOTED.finditer(content)]
-    if not segments and kind == "direct":
+    """The words inside quotation marks: a direct quote's whole content, or the quoted runs of a partial
+    or mixed one."""
+    if kind == "direct":  # all of it, quotation marks inside a quotation included
         segments = [content.strip(QUOTE_MARKS + " ,.")]
+    else:
+        segments = [match.group(1) for match in _QUOTED.finditer(content)]
     return [segment for segment in segments if words(segment)]
 
 
@@ -267,19 +269,15 @@ def _altered_inside_quotes(rendering: QuoteInput, canonical: QuoteInput) -> bool
     return any(" " + " ".join(words(segment)) + " " not in reference for segment in segments)
 
 
-def _truncated(canonical_words: list[str], rendering_words: list[str]) -> bool:
-    if not rendering_words or len(rendering_words) >= len(canonical_words):
-        return False
-    return " " + " ".join(rendering_words) + " " in " " + " ".join(canonical_words) + " " or _mostly_inside(
-        canonical_words, rendering_words
-    )
-
-
-def _mostly_inside(canonical_words: list[str], rendering_words: list[str]) -> bool:
-    """A shorter rendering whose quoted run is a stretch of the canonical text (words outside it excepted)."""
-    matcher = SequenceMatcher(a=canonical_words, b=rendering_words, autojunk=False)
-    longest = matcher.find_longest_match(0, len(canonical_words), 0, len(rendering_words))
-    return longest.size >= 4 and longest.size >= 0.5 * len(canonical_words) and longest.size < len(canonical_words)
+def _truncated(canonical_words: list[str], rendering: QuoteInput) -> bool:
+    """The rendering quotes only a stretch of the canonical words, unchanged (words outside quotation
+    marks aside): a cut, not a misquote."""
+    segments = [words(segment) for segment in quoted_segments(rendering.content, rendering.kind)]
+    if rendering.kind == "indirect" or not segments:
+        segments = [words(rendering.content)]
+    reference = " " + " ".join(canonical_words) + " "
+    quoted = sum(len(segment) for segment in segments)
+    return 0 < quoted < len(canonical_words) and all(" " + " ".join(segment) + " " in reference for segment in segments)
 
 
 def _inside(fragment: str, text: str) -> bool:
