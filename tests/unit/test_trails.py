@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+import tomllib
 from datetime import date
+from pathlib import Path
 
 from newstrace.link.trails import QuoteInput, TrailGrouper, Utterance, canonical_rendering, content_keys, describe
+
+from ..conftest import REPO
 
 SAID = "“The biggest cost and the greatest risk will be if Russia wins in Ukraine, and we must prevent it,”"
 
@@ -76,3 +81,27 @@ def test_renderings_are_described_against_the_earliest_full_direct_quote() -> No
     assert {"op": "substituted", "canonical": "greatest", "rendering": "biggest"} in reports["3"].diff
     assert reports["4"].flags == ("truncated",)
     assert reports["1"].flags == ("paraphrased_as_indirect",)
+
+
+def test_perturbed_polnear_trails_stay_above_the_pinned_floors(shared_data: Path) -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import trails as benchmark  # benchmarks/trails.py
+    finally:
+        sys.path.pop(0)
+    floors = tomllib.loads((REPO / "tests" / "accuracy_floors.toml").read_text())["trails"]["polnear_perturbed"]
+    quotes, family_of, expected = benchmark.build(400, 11)
+    grouper = TrailGrouper()
+    placed = {quote.quote_id: grouper.add(quote) for quote in quotes}
+    _, _, f1 = benchmark.pairwise_f1({quote: utterance.id for quote, utterance in placed.items()}, family_of)
+    flagged = set()
+    for utterance in {id(u): u for u in placed.values()}.values():
+        canonical = canonical_rendering(utterance)
+        flagged |= {
+            r.quote_id
+            for r in utterance.renderings
+            if "altered_direct_quote" in describe(r, canonical, utterance).flags
+        }
+    truth = {quote for quote, flag in expected.items() if flag == "altered_direct_quote"}
+    assert f1 >= floors["pairwise_f1"]
+    assert len(flagged & truth) / len(flagged) >= floors["misquote_precision"]
