@@ -514,6 +514,48 @@ def trail_command(quote_or_utterance_id: str, db: str, output_format: str) -> No
     print_trail(Console(), found)
 
 
+@cli.command("serve")
+@db_option
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; loopback unless --allow-remote.")
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Allow binding to a non-loopback address (anyone who can reach it can read the database).",
+)
+def serve_command(db: str, port: int, host: str, allow_remote: bool) -> None:
+    """Open the local web app over the database, read-only: stories, trails, speakers, outlets, articles.
+
+    Every page has a JSON twin under /api (the list of endpoints is at /api, OpenAPI at
+    /api/openapi.json). The app works offline.
+
+    \b
+    Examples:
+      newstrace serve --db news.db                   # then open http://127.0.0.1:8000
+      newstrace serve --db news.db --port 8080
+    """
+    import ipaddress
+
+    import uvicorn
+
+    from newstrace.serve import create_app
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not allow_remote:
+        _fatal(f"refusing to bind {host}: it is not a loopback address; add --allow-remote if you mean it")
+    if not loopback:
+        _stderr().print(f"[bold yellow]warning:[/] serving {escape(db)} to the network on {escape(host)}:{port}")
+    try:
+        app = create_app(db)
+    except StoreError as error:
+        _fatal(str(error))
+    _stderr().print(f"newstrace: http://{host}:{port}/ (read-only over {escape(db)}); Ctrl-C stops it")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 @cli.group("eval")
 def eval_group() -> None:
     """Score newstrace against gold data and print precision, recall and F1."""

@@ -33,6 +33,18 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class SearchFilters:
+    """What a search page asks for; every field is optional."""
+
+    text: str = ""
+    outlet: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    speaker_id: int | None = None
+    raw: bool = False  # FTS5 syntax instead of the literal words
+
+
+@dataclass(frozen=True)
 class UrlHistory:
     """The first article stored for a URL and the highest revision number seen for it."""
 
@@ -228,6 +240,30 @@ class Store(Protocol):
         ...
 
     def story(self, story_id: str) -> dict[str, object] | None: ...
+
+    def page_stories(self, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+        """Stories, latest first, and how many there are."""
+        ...
+
+    def page_search(self, filters: SearchFilters, limit: int, offset: int) -> tuple[list[SearchHit], int]:
+        """Articles matching the filters (full text, outlet, dates, speaker), best first, and the total."""
+        ...
+
+    def speaker(self, speaker_id: int) -> dict[str, object] | None: ...
+
+    def page_utterances_of(self, speaker_id: int, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+        """A speaker's utterances, earliest first, and the total."""
+        ...
+
+    def article(self, article_id: str) -> dict[str, object] | None:
+        """One article with its text."""
+        ...
+
+    def entities_of(self, article_id: str) -> list[dict[str, object]]: ...
+
+    def outlets(self) -> list[dict[str, object]]:
+        """Every outlet with its number of articles."""
+        ...
 
     def articles_where(self, *, story_id: str | None = None, outlet: str | None = None) -> list[dict[str, object]]:
         """Articles of a story or an outlet (without text), earliest first."""

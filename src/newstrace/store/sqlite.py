@@ -19,6 +19,7 @@ from newstrace.store.base import (
     FramingRow,
     LinkedArticle,
     LinkState,
+    SearchFilters,
     SearchHit,
     SearchSyntaxError,
     StoreError,
@@ -445,6 +446,81 @@ class SQLiteStore:
         return [dict(row) for row in rows]
 
     # -- reading ---------------------------------------------------------------------------------------
+
+    def page_stories(self, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+        rows = self.connection.execute(
+            "SELECT id, title, first_seen, last_seen, n_articles, n_outlets FROM stories "
+            "ORDER BY last_seen IS NULL, last_seen DESC, n_articles DESC, id LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        total = self.connection.execute("SELECT count(*) FROM stories").fetchone()[0]
+        return [dict(row) for row in rows], int(total)
+
+    def page_search(self, filters: SearchFilters, limit: int, offset: int) -> tuple[list[SearchHit], int]:
+        conditions: list[str] = []
+        parameters: list[str | int] = []
+        expression = filters.text if filters.raw else literal_fts_query(filters.text)
+        if expression:
+            conditions.append("articles_fts MATCH ?")
+            parameters.append(expression)
+        for clause, value in (
+            ("a.outlet = ?", filters.outlet),
+            ("a.published >= ?", filters.date_from),
+            ("a.published <= ?", filters.date_to),
+            ("a.id IN (SELECT article_id FROM quotes WHERE speaker_id = ?)", filters.speaker_id),
+        ):
+            if value not in (None, ""):
+                conditions.append(clause)
+                parameters.append(value)
+        where = " WHERE " + " AND ".join(conditions) if conditions else ""
+        source = "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid" if expression else "articles a"
+        snippet = "snippet(articles_fts, 1, '[', ']', '…', 16)" if expression else "substr(a.text, 1, 160)"
+        score = "bm25(articles_fts)" if expression else "0"
+        order = "score, a.id" if expression else "a.published IS NULL, a.published DESC, a.id"
+        try:
+            rows = self.connection.execute(
+                f"SELECT a.id, a.title, a.outlet, a.published, {snippet} AS snippet, {score} AS score "
+                f"FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?",
+                (*parameters, limit, offset),
+            ).fetchall()
+            total = self.connection.execute(f"SELECT count(*) FROM {source}{where}", parameters).fetchone()[0]
+        except sqlite3.OperationalError as error:
+            raise SearchSyntaxError(f"cannot understand the search {filters.text!r}: {error}") from error
+        hits = [
+            SearchHit(row["id"], row["title"], row["outlet"], row["published"], row["snippet"], -row["score"])
+            for row in rows
+        ]
+        return hits, int(total)
+
+    def speaker(self, speaker_id: int) -> dict[str, object] | None:
+        row = self.connection.execute("SELECT * FROM speaker_stats WHERE id = ?", (speaker_id,)).fetchone()
+        return dict(row) if row else None
+
+    def page_utterances_of(self, speaker_id: int, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+        rows = self.connection.execute(
+            "SELECT * FROM utterances WHERE speaker_id = ? "
+            "ORDER BY first_seen IS NULL, first_seen, id LIMIT ? OFFSET ?",
+            (speaker_id, limit, offset),
+        )
+        total = self.connection.execute("SELECT count(*) FROM utterances WHERE speaker_id = ?", (speaker_id,))
+        return [dict(row) for row in rows], int(total.fetchone()[0])
+
+    def article(self, article_id: str) -> dict[str, object] | None:
+        row = self.connection.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return dict(row) if row else None
+
+    def entities_of(self, article_id: str) -> list[dict[str, object]]:
+        rows = self.connection.execute(
+            'SELECT label, text, start, "end" FROM entities WHERE article_id = ? ORDER BY start', (article_id,)
+        )
+        return [dict(row) for row in rows]
+
+    def outlets(self) -> list[dict[str, object]]:
+        rows = self.connection.execute(
+            "SELECT outlet, count(*) AS n_articles FROM articles WHERE outlet IS NOT NULL "
+            "GROUP BY outlet ORDER BY n_articles DESC, outlet"
+        )
+        return [dict(row) for row in rows]
 
     def story(self, story_id: str) -> dict[str, object] | None:
         row = self.connection.execute(

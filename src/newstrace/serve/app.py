@@ -1,0 +1,197 @@
+"""The web app: read-only pages over a newstrace database, each with a JSON twin under /api.
+
+Every page is rendered from the same data function (`serve.data`) its JSON twin returns. Templates
+escape every value (Jinja2 autoescape), SQL is parameterised in the store, request sizes are bounded
+by the query validation, and the only files served are three named static assets from installed
+packages (plotly.js from the plotly package, and this package's own script and stylesheet).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from newstrace import __version__
+from newstrace.serve import data
+from newstrace.store import open_store
+from newstrace.store.base import Store
+
+MAX_QUERY_CHARS = 200
+_STATIC = {
+    "plotly.min.js": ("plotly", "package_data/plotly.min.js", "text/javascript"),
+    "newstrace.js": ("newstrace.serve", "static/newstrace.js", "text/javascript"),
+    "newstrace.css": ("newstrace.serve", "static/newstrace.css", "text/css"),
+}
+_SECURITY_HEADERS = {
+    # plotly sets inline styles on the charts it draws, hence 'unsafe-inline' for styles only
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+Page = Annotated[int, Query(ge=1, le=100_000)]
+PerPage = Annotated[int, Query(ge=1, le=data.MAX_PER_PAGE)]
+Text = Annotated[str, Query(max_length=MAX_QUERY_CHARS)]
+Id = Annotated[str, Query(max_length=MAX_QUERY_CHARS)]
+
+
+def create_app(db: str | Path) -> FastAPI:
+    """The app over the database at `db`, opened read-only (one connection per worker thread)."""
+    open_store(db, readonly=True).close()  # fail now, with the store's message, if it is missing
+    local = threading.local()
+
+    def store() -> Store:
+        if not hasattr(local, "store"):
+            local.store = open_store(db, readonly=True)
+        found: Store = local.store
+        return found
+
+    templates = Environment(
+        loader=PackageLoader("newstrace.serve", "templates"), autoescape=select_autoescape(["html"])
+    )
+    app = FastAPI(
+        title="newstrace",
+        version=__version__,
+        description="Read-only JSON API over a newstrace database; every HTML page has its twin here.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+
+    def html(template: str, payload: dict[str, Any], status: int = 200) -> HTMLResponse:
+        body = templates.get_template(template).render(**payload)
+        return HTMLResponse(body, status_code=status)
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        response: Response = await call_next(request)
+        response.headers.update(_SECURITY_HEADERS)
+        return response
+
+    @app.exception_handler(data.PageNotFound)
+    async def not_found(request: Request, error: data.PageNotFound) -> Response:
+        return _error(request, templates, 404, str(error))
+
+    @app.exception_handler(data.BadRequest)
+    async def bad_request(request: Request, error: data.BadRequest) -> Response:
+        return _error(request, templates, 400, str(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in error.errors())
+        return _error(request, templates, 422, f"invalid request: {problems}")
+
+    # -- pages and their JSON twins ------------------------------------------------------------------
+
+    @app.get("/api/overview", summary="Counts, latest stories (paginated) and outlets")
+    def api_overview(page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
+        return data.overview(store(), page, per_page)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def overview_page(page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
+        return html("overview.html", {"page_name": "overview", **data.overview(store(), page, per_page)})
+
+    @app.get("/api/search", summary="Full-text search with outlet, date range and speaker filters")
+    def api_search(
+        q: Text = "",
+        outlet: Text = "",
+        date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
+        date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
+        speaker: Annotated[int | None, Query(ge=1)] = None,
+        syntax: Annotated[str, Query(pattern="^(literal|fts)$")] = "literal",
+        page: Page = 1,
+        per_page: PerPage = 20,
+    ) -> dict[str, Any]:
+        return data.search(store(), q, outlet, date_from, date_to, speaker, syntax, page, per_page)
+
+    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    def search_page(
+        q: Text = "",
+        outlet: Text = "",
+        date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
+        date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
+        speaker: Annotated[int | None, Query(ge=1)] = None,
+        syntax: Annotated[str, Query(pattern="^(literal|fts)$")] = "literal",
+        page: Page = 1,
+        per_page: PerPage = 20,
+    ) -> HTMLResponse:
+        found = data.search(store(), q, outlet, date_from, date_to, speaker, syntax, page, per_page)
+        return html("search.html", {"page_name": "search", **found})
+
+    @app.get("/api/stories/{story_id}", summary="A story: its articles over time and the outlets side by side")
+    def api_story(story_id: str) -> dict[str, Any]:
+        return data.story(store(), _bounded(story_id))
+
+    @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
+    def story_page(story_id: str) -> HTMLResponse:
+        return html("story.html", {"page_name": "story", **data.story(store(), _bounded(story_id))})
+
+    @app.get("/api/utterances/{utterance_id}", summary="An utterance's trail (an utterance id or a quote id)")
+    def api_utterance(utterance_id: str) -> dict[str, Any]:
+        return data.utterance(store(), _bounded(utterance_id))
+
+    @app.get("/utterances/{utterance_id}", response_class=HTMLResponse, include_in_schema=False)
+    def utterance_page(utterance_id: str) -> HTMLResponse:
+        return html("utterance.html", {"page_name": "utterance", **data.utterance(store(), _bounded(utterance_id))})
+
+    @app.get("/api/speakers/{speaker_id}", summary="A speaker and their claims over time")
+    def api_speaker(speaker_id: int, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
+        return data.speaker(store(), speaker_id, page, per_page)
+
+    @app.get("/speakers/{speaker_id}", response_class=HTMLResponse, include_in_schema=False)
+    def speaker_page(speaker_id: int, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
+        return html("speaker.html", {"page_name": "speaker", **data.speaker(store(), speaker_id, page, per_page)})
+
+    @app.get("/api/outlets/{name}", summary="An outlet's profile and articles")
+    def api_outlet(name: str, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
+        return data.outlet(store(), _bounded(name), page, per_page)
+
+    @app.get("/outlets/{name}", response_class=HTMLResponse, include_in_schema=False)
+    def outlet_page(name: str, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
+        return html("outlet.html", {"page_name": "outlet", **data.outlet(store(), _bounded(name), page, per_page)})
+
+    @app.get("/api/articles/{article_id}", summary="An article's text with its quotes, markers and entities")
+    def api_article(article_id: str) -> dict[str, Any]:
+        return data.article(store(), _bounded(article_id))
+
+    @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+    def article_page(article_id: str) -> HTMLResponse:
+        return html("article.html", {"page_name": "article", **data.article(store(), _bounded(article_id))})
+
+    @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
+    def api_index() -> HTMLResponse:
+        paths = app.openapi()["paths"]
+        endpoints = [(path, spec["get"].get("summary", "")) for path, spec in paths.items() if "get" in spec]
+        return html("api.html", {"page_name": "api", "endpoints": endpoints})
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str) -> Response:
+        if name not in _STATIC:
+            raise data.PageNotFound(f"no static file {name!r}")
+        package, inside, media_type = _STATIC[name]
+        body = resources.files(package).joinpath(inside).read_bytes()
+        return Response(body, media_type=media_type, headers={"Cache-Control": "max-age=3600"})
+
+    return app
+
+
+def _bounded(value: str) -> str:
+    if len(value) > MAX_QUERY_CHARS:
+        raise data.BadRequest(f"an id is at most {MAX_QUERY_CHARS} characters")
+    return value
+
+
+def _error(request: Request, templates: Environment, status: int, message: str) -> Response:
+    if request.url.path.startswith("/api"):
+        return JSONResponse({"error": message}, status_code=status)
+    body = templates.get_template("error.html").render(page_name="error", status=status, message=message)
+    return HTMLResponse(body, status_code=status)
