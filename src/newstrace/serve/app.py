@@ -106,7 +106,7 @@ def create_app(db: str | Path) -> FastAPI:
         outlet: Text = "",
         date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
         date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
-        speaker: Annotated[int | None, Query(ge=1)] = None,
+        speaker: Annotated[str, Query(max_length=12, description="a speaker id; empty for any")] = "",
         syntax: Annotated[str, Query(pattern="^(literal|fts)$")] = "literal",
         page: Page = 1,
         per_page: PerPage = 20,
@@ -119,7 +119,7 @@ def create_app(db: str | Path) -> FastAPI:
         outlet: Text = "",
         date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
         date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
-        speaker: Annotated[int | None, Query(ge=1)] = None,
+        speaker: Annotated[str, Query(max_length=12, description="a speaker id; empty for any")] = "",
         syntax: Annotated[str, Query(pattern="^(literal|fts)$")] = "literal",
         page: Page = 1,
         per_page: PerPage = 20,
@@ -172,6 +172,10 @@ def create_app(db: str | Path) -> FastAPI:
         paths = app.openapi()["paths"]
         endpoints = [(path, spec["get"].get("summary", "")) for path, spec in paths.items() if "get" in spec]
         return html("api.html", {"page_name": "api", "endpoints": endpoints})
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)  # browsers ask for one; there is none
 
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> Response:

@@ -55,7 +55,7 @@ def search(
     outlet: str | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
-    speaker_id: int | None = None,
+    speaker: str | int | None = None,
     syntax: str = "literal",
     page: int = 1,
     per_page: int = 20,
@@ -64,6 +64,7 @@ def search(
     for name, value in (("from", date_from), ("to", date_to)):
         if value and not _valid_date(value):
             raise BadRequest(f"'{name}' must be a date written YYYY-MM-DD, not {value!r}")
+    speaker_id = _speaker_id(speaker)
     filters = SearchFilters(text, outlet or None, date_from or None, date_to or None, speaker_id, syntax == "fts")
     try:
         hits, total = store.page_search(filters, per_page, _offset(page, per_page))
@@ -192,6 +193,16 @@ def _story_utterances(store: Store, article_ids: list[str]) -> list[dict[str, ob
         if utterance_row and utterance_row["id"] not in found and int(str(utterance_row["n_renderings"])) > 1:
             found[str(utterance_row["id"])] = utterance_row
     return sorted(found.values(), key=lambda row: (-int(str(row["n_renderings"])), str(row["id"])))
+
+
+def _speaker_id(value: str | int | None) -> int | None:
+    """A form's speaker field: empty means any speaker."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise BadRequest(f"'speaker' must be a speaker id (a positive whole number), not {value!r}")
+    return int(text)
 
 
 def _valid_date(value: str) -> bool:

@@ -1,0 +1,130 @@
+"""The web app in process: every page and its JSON twin, escaping, bounds, errors, and the serve command."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from newstrace.serve import create_app
+
+from ..conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def client(web_db: Path) -> TestClient:
+    return TestClient(create_app(web_db))
+
+
+def _one(db: Path, sql: str) -> str:
+    return str(sqlite3.connect(db).execute(sql).fetchone()[0])
+
+
+def _ids(db: Path) -> dict[str, str]:
+    return {
+        "story": _one(db, "SELECT story_id FROM articles WHERE path LIKE '%meridian-wire_holm-velmora%'"),
+        "utterance": _one(db, "SELECT id FROM utterances ORDER BY n_renderings DESC, id LIMIT 1"),
+        "speaker": _one(db, "SELECT id FROM speakers WHERE name = 'Anneke Holm'"),
+        "article": _one(db, "SELECT id FROM articles WHERE path LIKE '%meridian-wire_holm-velmora%'"),
+        "hostile": _one(db, "SELECT id FROM articles WHERE path LIKE '%hostile%'"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ("/", "Latest stories"),
+        ("/search?q=gravest+danger", "gravest"),
+        ("/stories/{story}", "Side by side"),
+        ("/utterances/{utterance}", "Renderings"),
+        ("/speakers/{speaker}", "Claims over time"),
+        ("/outlets/VDA", "Reporting verbs"),
+        ("/articles/{article}", "Quotes"),
+        ("/api", "/api/stories/{story_id}"),
+    ],
+)
+def test_every_page_renders_and_its_json_twin_answers(
+    client: TestClient, web_db: Path, page: str, expected: str
+) -> None:
+    path = page.format(**_ids(web_db))
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    assert expected in response.text
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    if path != "/api":
+        twin = client.get("/api/overview" if path == "/" else "/api" + path)
+        assert twin.status_code == 200 and twin.headers["content-type"].startswith("application/json")
+
+
+def test_the_json_twin_carries_the_page_data(client: TestClient, web_db: Path) -> None:
+    ids = _ids(web_db)
+    story = client.get(f"/api/stories/{ids['story']}").json()
+    assert (
+        story["story"]["id"] == ids["story"] and story["story"]["title"] in client.get(f"/stories/{ids['story']}").text
+    )
+    outlets = {column["outlet"] for column in story["comparison"]}
+    assert {"VDA", "Kestria Today", "Meridian Wire"} <= outlets
+    trail = client.get(f"/api/utterances/{ids['utterance']}").json()
+    assert trail["utterance"]["n_renderings"] == len(trail["renderings"])
+
+
+def test_article_text_is_escaped_everywhere(client: TestClient, web_db: Path) -> None:
+    hostile = _ids(web_db)["hostile"]
+    for path in (f"/articles/{hostile}", "/search?q=fictional+test+article", "/"):
+        body = client.get(path).text
+        assert "<script>alert" not in body and "<script>document" not in body and "<img src=x" not in body
+    page = client.get(f"/articles/{hostile}").text
+    assert "&lt;script&gt;document.body.innerHTML" in page and "onerror=&#34;alert" in page
+
+
+def test_search_input_is_harmless_and_fts_errors_are_clear(client: TestClient) -> None:
+    for query in ('"', "'; DROP TABLE articles; --", "NEAR(", "a OR b AND", "%_\\"):
+        assert client.get("/search", params={"q": query}).status_code == 200
+        assert client.get("/api/search", params={"q": query}).status_code == 200
+    broken = client.get("/api/search", params={"q": "NEAR(", "syntax": "fts"})
+    assert broken.status_code == 400 and "cannot understand the search" in broken.json()["error"]
+    assert client.get("/search", params={"q": "NEAR(", "syntax": "fts"}).status_code == 400
+    assert client.get("/api/overview").json()["counts"]["articles"] == 24
+
+
+def test_filters_and_pagination(client: TestClient, web_db: Path) -> None:
+    speaker = _ids(web_db)["speaker"]
+    by_outlet = client.get("/api/search", params={"outlet": "VDA"}).json()
+    assert by_outlet["pagination"]["total"] == 2 and {h["outlet"] for h in by_outlet["hits"]} == {"VDA"}
+    dated = client.get("/api/search", params={"from": "2025-11-01", "to": "2025-11-30"}).json()
+    assert dated["pagination"]["total"] == 3
+    quoting = client.get("/api/search", params={"speaker": speaker, "per_page": 2}).json()
+    assert quoting["pagination"]["total"] > 2 and len(quoting["hits"]) == 2 and quoting["pagination"]["pages"] > 1
+    second = client.get("/api/search", params={"speaker": speaker, "per_page": 2, "page": 2}).json()
+    assert {h["article_id"] for h in second["hits"]}.isdisjoint({h["article_id"] for h in quoting["hits"]})
+    assert 'rel="next"' in client.get("/", params={"per_page": 2}).text
+
+
+def test_requests_are_bounded_and_errors_are_pages_not_500s(client: TestClient) -> None:
+    assert client.get("/api/search", params={"per_page": 1000}).status_code == 422
+    assert client.get("/api/search", params={"q": "x" * 201}).status_code == 422
+    assert client.get("/search", params={"from": "2025-13-45"}).status_code == 400
+    assert client.get("/stories/st_missing").status_code == 404
+    assert client.get("/api/utterances/nope").json()["error"].startswith("no utterance or quote")
+    assert client.get("/speakers/999999").status_code == 404
+
+
+def test_only_named_static_files_are_served(client: TestClient) -> None:
+    assert client.get("/static/plotly.min.js").status_code == 200
+    for path in ("/static/../../pyproject.toml", "/static/app.py", "/static/%2e%2e%2fapp.py", "/static/templates"):
+        assert client.get(path).status_code == 404
+
+
+def test_the_database_is_opened_read_only(client: TestClient, web_db: Path) -> None:
+    store_connection = sqlite3.connect(f"file:{web_db}?mode=ro", uri=True)
+    with pytest.raises(sqlite3.OperationalError):
+        store_connection.execute("DELETE FROM articles")
+
+
+def test_binding_beyond_loopback_needs_a_flag(web_db: Path) -> None:
+    result = run_cli("serve", "--db", str(web_db), "--host", "0.0.0.0", "--port", "1")
+    assert result.returncode == 2 and "--allow-remote" in result.stderr
+    missing = run_cli("serve", "--db", str(web_db.parent / "none.db"))
+    assert missing.returncode == 2 and "no such database" in missing.stderr
