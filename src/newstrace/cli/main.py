@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -523,7 +524,8 @@ def trail_command(quote_or_utterance_id: str, db: str, output_format: str) -> No
     is_flag=True,
     help="Allow binding to a non-loopback address (anyone who can reach it can read the database).",
 )
-def serve_command(db: str, port: int, host: str, allow_remote: bool) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Server processes.")
+def serve_command(db: str, port: int, host: str, allow_remote: bool, workers: int) -> None:
     """Open the local web app over the database, read-only: stories, trails, speakers, outlets, articles.
 
     Every page has a JSON twin under /api (the list of endpoints is at /api, OpenAPI at
@@ -533,6 +535,7 @@ def serve_command(db: str, port: int, host: str, allow_remote: bool) -> None:
     Examples:
       newstrace serve --db news.db                   # then open http://127.0.0.1:8000
       newstrace serve --db news.db --port 8080
+      newstrace serve --db news.db --workers 4        # more processes for many users
     """
     import ipaddress
 
@@ -553,7 +556,12 @@ def serve_command(db: str, port: int, host: str, allow_remote: bool) -> None:
     except StoreError as error:
         _fatal(str(error))
     _stderr().print(f"newstrace: http://{host}:{port}/ (read-only over {escape(db)}); Ctrl-C stops it")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    os.environ["NEWSTRACE_SERVE_DB"] = str(Path(db).resolve())
+    factory = "newstrace.serve.app:app_from_environment"
+    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
 @cli.group("eval")

@@ -55,7 +55,7 @@ def _later(store: Store, utterance_id: str) -> list[dict[str, object]]:
     found: list[dict[str, object]] = []
     frontier = [utterance_id]
     while frontier and len(found) < 50:
-        following = [row for row in store.iter_rows("utterances") if row["recurs_from"] in frontier]
+        following = store.utterances_recurring_from(frontier)
         found += following
         frontier = [str(row["id"]) for row in following]
     return found

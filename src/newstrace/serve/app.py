@@ -8,8 +8,8 @@ packages (plotly.js from the plotly package, and this package's own script and s
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -46,7 +46,11 @@ Id = Annotated[str, Query(max_length=MAX_QUERY_CHARS)]
 
 def create_app(db: str | Path) -> FastAPI:
     """The app over the database at `db`, opened read-only (one connection per worker thread)."""
-    open_store(db, readonly=True).close()  # fail now, with the store's message, if it is missing
+    first = open_store(db, readonly=True)  # fail now, with the store's message, if it is missing or old
+    check_current = getattr(first, "check_current", None)
+    if check_current is not None:
+        check_current()
+    first.close()
     local = threading.local()
 
     def store() -> Store:
@@ -71,11 +75,7 @@ def create_app(db: str | Path) -> FastAPI:
         body = templates.get_template(template).render(**payload)
         return HTMLResponse(body, status_code=status)
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        response: Response = await call_next(request)
-        response.headers.update(_SECURITY_HEADERS)
-        return response
+    app.add_middleware(_SecurityHeaders)
 
     @app.exception_handler(data.PageNotFound)
     async def not_found(request: Request, error: data.PageNotFound) -> Response:
@@ -93,15 +93,15 @@ def create_app(db: str | Path) -> FastAPI:
     # -- pages and their JSON twins ------------------------------------------------------------------
 
     @app.get("/api/overview", summary="Counts, latest stories (paginated) and outlets")
-    def api_overview(page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
+    async def api_overview(page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
         return data.overview(store(), page, per_page)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def overview_page(page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
+    async def overview_page(page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
         return html("overview.html", {"page_name": "overview", **data.overview(store(), page, per_page)})
 
     @app.get("/api/search", summary="Full-text search with outlet, date range and speaker filters")
-    def api_search(
+    async def api_search(
         q: Text = "",
         outlet: Text = "",
         date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
@@ -114,7 +114,7 @@ def create_app(db: str | Path) -> FastAPI:
         return data.search(store(), q, outlet, date_from, date_to, speaker, syntax, page, per_page)
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
-    def search_page(
+    async def search_page(
         q: Text = "",
         outlet: Text = "",
         date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
@@ -128,57 +128,57 @@ def create_app(db: str | Path) -> FastAPI:
         return html("search.html", {"page_name": "search", **found})
 
     @app.get("/api/stories/{story_id}", summary="A story: its articles over time and the outlets side by side")
-    def api_story(story_id: str) -> dict[str, Any]:
+    async def api_story(story_id: str) -> dict[str, Any]:
         return data.story(store(), _bounded(story_id))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    def story_page(story_id: str) -> HTMLResponse:
+    async def story_page(story_id: str) -> HTMLResponse:
         return html("story.html", {"page_name": "story", **data.story(store(), _bounded(story_id))})
 
     @app.get("/api/utterances/{utterance_id}", summary="An utterance's trail (an utterance id or a quote id)")
-    def api_utterance(utterance_id: str) -> dict[str, Any]:
+    async def api_utterance(utterance_id: str) -> dict[str, Any]:
         return data.utterance(store(), _bounded(utterance_id))
 
     @app.get("/utterances/{utterance_id}", response_class=HTMLResponse, include_in_schema=False)
-    def utterance_page(utterance_id: str) -> HTMLResponse:
+    async def utterance_page(utterance_id: str) -> HTMLResponse:
         return html("utterance.html", {"page_name": "utterance", **data.utterance(store(), _bounded(utterance_id))})
 
     @app.get("/api/speakers/{speaker_id}", summary="A speaker and their claims over time")
-    def api_speaker(speaker_id: int, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
+    async def api_speaker(speaker_id: int, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
         return data.speaker(store(), speaker_id, page, per_page)
 
     @app.get("/speakers/{speaker_id}", response_class=HTMLResponse, include_in_schema=False)
-    def speaker_page(speaker_id: int, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
+    async def speaker_page(speaker_id: int, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
         return html("speaker.html", {"page_name": "speaker", **data.speaker(store(), speaker_id, page, per_page)})
 
     @app.get("/api/outlets/{name}", summary="An outlet's profile and articles")
-    def api_outlet(name: str, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
+    async def api_outlet(name: str, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
         return data.outlet(store(), _bounded(name), page, per_page)
 
     @app.get("/outlets/{name}", response_class=HTMLResponse, include_in_schema=False)
-    def outlet_page(name: str, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
+    async def outlet_page(name: str, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
         return html("outlet.html", {"page_name": "outlet", **data.outlet(store(), _bounded(name), page, per_page)})
 
     @app.get("/api/articles/{article_id}", summary="An article's text with its quotes, markers and entities")
-    def api_article(article_id: str) -> dict[str, Any]:
+    async def api_article(article_id: str) -> dict[str, Any]:
         return data.article(store(), _bounded(article_id))
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-    def article_page(article_id: str) -> HTMLResponse:
+    async def article_page(article_id: str) -> HTMLResponse:
         return html("article.html", {"page_name": "article", **data.article(store(), _bounded(article_id))})
 
     @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
-    def api_index() -> HTMLResponse:
+    async def api_index() -> HTMLResponse:
         paths = app.openapi()["paths"]
         endpoints = [(path, spec["get"].get("summary", "")) for path, spec in paths.items() if "get" in spec]
         return html("api.html", {"page_name": "api", "endpoints": endpoints})
 
     @app.get("/favicon.ico", include_in_schema=False)
-    def favicon() -> Response:
+    async def favicon() -> Response:
         return Response(status_code=204)  # browsers ask for one; there is none
 
     @app.get("/static/{name}", include_in_schema=False)
-    def static(name: str) -> Response:
+    async def static(name: str) -> Response:
         if name not in _STATIC:
             raise data.PageNotFound(f"no static file {name!r}")
         package, inside, media_type = _STATIC[name]
@@ -186,6 +186,32 @@ def create_app(db: str | Path) -> FastAPI:
         return Response(body, media_type=media_type, headers={"Cache-Control": "max-age=3600"})
 
     return app
+
+
+class _SecurityHeaders:
+    """Adds the security headers to every response (a plain ASGI middleware: cheaper than a decorator one)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.headers = [(name.lower().encode(), value.encode()) for name, value in _SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.headers]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def app_from_environment() -> FastAPI:
+    """The app for `uvicorn --factory` with several worker processes; the database comes from the
+    NEWSTRACE_SERVE_DB environment variable that `newstrace serve --workers N` sets."""
+    return create_app(os.environ["NEWSTRACE_SERVE_DB"])
 
 
 def _bounded(value: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 from dataclasses import asdict
 from datetime import date
 from itertools import pairwise
@@ -45,7 +46,7 @@ def overview(store: Store, page: int = 1, per_page: int = 20) -> dict[str, objec
         "counts": store.count_rows(),
         "stories": stories,
         "pagination": pagination(page, per_page, total),
-        "outlets": store.outlets(),
+        "outlets": _outlets(store),
     }
 
 
@@ -74,7 +75,7 @@ def search(
         "query": {**asdict(filters), "syntax": syntax},
         "hits": [asdict(hit) for hit in hits],
         "pagination": pagination(page, per_page, total),
-        "outlets": store.outlets(),
+        "outlets": _outlets(store),
     }
 
 
@@ -193,6 +194,20 @@ def _story_utterances(store: Store, article_ids: list[str]) -> list[dict[str, ob
         if utterance_row and utterance_row["id"] not in found and int(str(utterance_row["n_renderings"])) > 1:
             found[str(utterance_row["id"])] = utterance_row
     return sorted(found.values(), key=lambda row: (-int(str(row["n_renderings"])), str(row["id"])))
+
+
+_OUTLETS_TTL_SECONDS = 30.0
+_outlet_cache: dict[int, tuple[float, list[dict[str, object]]]] = {}
+
+
+def _outlets(store: Store) -> list[dict[str, object]]:
+    """The outlet list for filters, recomputed at most every 30 s per store (it changes only with analyze)."""
+    now = time.monotonic()
+    cached = _outlet_cache.get(id(store))
+    if cached is None or now - cached[0] > _OUTLETS_TTL_SECONDS:
+        cached = (now, store.outlets())
+        _outlet_cache[id(store)] = cached
+    return cached[1]
 
 
 def _speaker_id(value: str | int | None) -> int | None:

@@ -235,6 +235,10 @@ class Store(Protocol):
         """An utterance by its id, or the utterance a quote id renders."""
         ...
 
+    def utterances_recurring_from(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]:
+        """Utterances whose `recurs_from` is one of these."""
+        ...
+
     def renderings_of(self, utterance_id: str) -> list[dict[str, object]]:
         """An utterance's renderings with their quote, article date and title, earliest first."""
         ...

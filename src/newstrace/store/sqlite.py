@@ -85,6 +85,15 @@ class SQLiteStore:
 
     # -- schema -------------------------------------------------------------------------------------
 
+    def check_current(self) -> None:
+        """Raise StoreError when a database opened read-only has an older schema than this newstrace."""
+        latest = _migrations()[-1][0]
+        if self.schema_version() < latest:
+            raise StoreError(
+                f"{self.path}: database schema {self.schema_version()} is older than this newstrace's ({latest}); "
+                f"upgrade it with `newstrace link --db {self.path}`"
+            )
+
     def schema_version(self) -> int:
         return int(self.connection.execute("PRAGMA user_version").fetchone()[0])
 
@@ -433,6 +442,11 @@ class SQLiteStore:
                 (utterance_id,),
             ).fetchone()
         return dict(row) if row else None
+
+    def utterances_recurring_from(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]:
+        return self._rows_for_articles(
+            "SELECT * FROM utterances WHERE recurs_from IN ({marks}) ORDER BY first_seen, id", utterance_ids
+        )
 
     def renderings_of(self, utterance_id: str) -> list[dict[str, object]]:
         rows = self.connection.execute(
