@@ -11,5 +11,6 @@ echo
 echo "Next: .venv/bin/newstrace stories --db newstrace.db"
 echo "      .venv/bin/newstrace compare STORY_ID --db newstrace.db     (a story id from the list)"
 echo "      .venv/bin/newstrace outlet VDA --db newstrace.db"
+echo "      .venv/bin/newstrace serve --db newstrace.db                (then open http://127.0.0.1:8000)"
 echo "      .venv/bin/newstrace search \"gravest danger\" --db newstrace.db"
 echo "      .venv/bin/newstrace export articles --db newstrace.db --format csv -o articles.csv"

@@ -6,16 +6,27 @@ import pytest
 
 from ..conftest import run_cli
 
+COMMANDS = [
+    "analyze", "export", "search", "speakers", "link", "stories", "frame", "compare", "outlet", "trail", "serve",
+]  # fmt: skip
 
-@pytest.mark.parametrize("command", ["analyze", "export", "search"])
+
+@pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_with_examples(command: str) -> None:
     result = run_cli(command, "--help")
     assert result.returncode == 0
     assert "Examples:" in result.stdout and f"newstrace {command}" in result.stdout
 
 
+@pytest.mark.parametrize("command", ["quotes", "stories"])
+def test_eval_commands_have_help_with_examples(command: str) -> None:
+    result = run_cli("eval", command, "--help")
+    assert result.returncode == 0 and f"newstrace eval {command}" in result.stdout
+
+
 def test_top_level_help_and_version() -> None:
-    assert "analyze" in run_cli("--help").stdout
+    top = run_cli("--help").stdout
+    assert all(command in top for command in COMMANDS)
     assert run_cli("--version").stdout.startswith("newstrace, version")
 
 

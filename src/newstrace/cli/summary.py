@@ -28,6 +28,17 @@ def print_summary(console: Console, summary: RunSummary, db: str) -> None:
     table.add_row("database holds", totals)
     if summary.linking:
         table.add_row("linking", _linking_line(summary.linking))
+    if summary.trails:
+        trails = summary.trails
+        table.add_row(
+            "quote trails",
+            f"{trails['quotes_grouped']} quotes grouped · {trails['utterances_opened']} new utterances · "
+            f"{trails['utterances_updated']} grown",
+        )
+    if summary.framing:
+        table.add_row(
+            "framing", f"{summary.framing['articles_framed']} articles · {summary.framing['markers']} markers"
+        )
     table.add_row("time", f"{summary.seconds:.1f} s")
     console.print(table)
 
