@@ -51,6 +51,18 @@ def test_two_outlets_name_the_capital_differently_and_attribute_differently(fram
     assert vda["stances"]["distancing"] >= 3 and kestria["stances"]["distancing"] == 0
 
 
+def test_each_outlet_shows_which_rendering_it_carried_and_how_faithful(framed_db: Path) -> None:
+    outlets = _compare(framed_db, _velmora_story(framed_db))
+
+    def gravest(outlet: str) -> list[dict[str, object]]:
+        rows = outlets[outlet]["renderings"]
+        return [row for row in rows if "gravest danger to our security would be" in str(row["canonical_text"])]
+
+    assert any(row["fidelity"] == 1.0 and row["flags"] == [] for row in gravest("Kestria Today"))
+    assert any("altered_direct_quote" in row["flags"] for row in gravest("VDA"))
+    assert all("truncated" in row["flags"] for row in gravest("NewsPulse"))
+
+
 def test_every_item_points_into_the_article_text(framed_db: Path) -> None:
     outlets = _compare(framed_db, _velmora_story(framed_db))
     texts = dict(sqlite3.connect(framed_db).execute("SELECT id, text FROM articles").fetchall())

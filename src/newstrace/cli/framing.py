@@ -30,6 +30,7 @@ def print_comparison(console: Console, comparison: StoryComparison) -> None:
         "published": _published,
         "quoted": _quoted,
         "left out": lambda c: escape(", ".join(c.omitted)) or "—",
+        "renderings": _renderings,
         "verbs": _verbs,
         "names & labels": _names,
     }
@@ -67,6 +68,16 @@ def _published(coverage: OutletCoverage) -> str:
         copy = " · copy" if article["duplicate_of"] else ""
         lines.append(f"{article['published'] or '?'}{suffix}{copy}")
     return "\n".join(lines)
+
+
+def _renderings(coverage: OutletCoverage) -> str:
+    lines = []
+    for row in coverage.renderings:
+        flags = row["flags"]
+        flagged = f" [bold red]{escape(', '.join(flags))}[/]" if isinstance(flags, list) and flags else ""
+        text = escape(str(row["canonical_text"]).strip('“”"„«» ,.')[:48])
+        lines.append(f"{escape(str(row['speaker'] or '?'))}: “{text}…” {float(str(row['fidelity'])):.2f}{flagged}")
+    return "\n".join(lines) or "—"
 
 
 def _quoted(coverage: OutletCoverage) -> str:

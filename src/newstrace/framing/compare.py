@@ -3,13 +3,15 @@ compare`, `newstrace outlet` and their web pages.
 
 Everything returned points back into the articles: each verb, name and label carries its article id
 and character offsets. Outlets are compared on what they printed: the speakers they quoted (and the
-ones other outlets of the story quoted but they did not), the reporting verbs per speaker with their
-stance, the names and labels they used per referent, their headlines, and how many days after the
-story's first article they published.
+ones other outlets of the story quoted but they did not), which rendering of each shared statement
+they carried and how faithful it was (from the quote trails), the reporting verbs per speaker with
+their stance, the names and labels they used per referent, their headlines, and how many days after
+the story's first article they published.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -56,6 +58,7 @@ class OutletCoverage:
     verbs: dict[str, list[Choice]]  # speaker -> reporting verbs with stance
     names: dict[str, list[Choice]]  # referent -> names and labels used
     stances: dict[str, int]
+    renderings: list[dict[str, object]] = field(default_factory=list)  # statements others carried too
 
 
 @dataclass
@@ -96,6 +99,7 @@ def compare_story(store: Store, story_id: str) -> StoryComparison:
     articles = store.articles_where(story_id=story_id)
     ids = [str(article["id"]) for article in articles]
     quotes, markers = store.quotes_of(ids), store.markers_of(ids)
+    shared = [row for row in store.renderings_for_articles(ids) if int(str(row["n_renderings"])) > 1]
     first = _first_date(articles)
     by_outlet: dict[str, list[dict[str, object]]] = defaultdict(list)
     for article in articles:
@@ -117,6 +121,7 @@ def compare_story(store: Store, story_id: str) -> StoryComparison:
                 verbs=_grouped(outlet_markers, STANCES, by="referent"),
                 names=_grouped(outlet_markers, ("naming", "label"), by="referent"),
                 stances=_stance_counts(outlet_markers),
+                renderings=[_rendering_summary(row) for row in shared if row["article_id"] in mine],
             )
         )
     coverage.sort(key=lambda item: (_earliest(item.articles), item.outlet))
@@ -147,6 +152,19 @@ def outlet_profile(store: Store, outlet: str) -> OutletProfile:
         speakers=dict(speakers.most_common()),
         verbs=verbs,
     )
+
+
+def _rendering_summary(row: dict[str, object]) -> dict[str, object]:
+    return {
+        "utterance_id": row["utterance_id"],
+        "speaker": row["speaker"],
+        "canonical_text": row["canonical_text"],
+        "quote_id": row["quote_id"],
+        "article_id": row["article_id"],
+        "kind": row["kind"],
+        "fidelity": row["fidelity"],
+        "flags": json.loads(str(row["flags"])),
+    }
 
 
 def _speakers_by_outlet(quotes: list[dict[str, object]], outlet_of: dict[str, str]) -> dict[str, Counter[str]]:

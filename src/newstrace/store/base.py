@@ -235,6 +235,10 @@ class Store(Protocol):
         """An utterance by its id, or the utterance a quote id renders."""
         ...
 
+    def renderings_for_articles(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
+        """The renderings in these articles, with their utterance's speaker, canonical text and size."""
+        ...
+
     def utterances_recurring_from(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]:
         """Utterances whose `recurs_from` is one of these."""
         ...

@@ -443,6 +443,14 @@ class SQLiteStore:
             ).fetchone()
         return dict(row) if row else None
 
+    def renderings_for_articles(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
+        return self._rows_for_articles(
+            "SELECT r.*, q.kind, u.speaker, u.canonical_text, u.n_renderings FROM renderings r "
+            "JOIN quotes q ON q.id = r.quote_id JOIN utterances u ON u.id = r.utterance_id "
+            "WHERE r.article_id IN ({marks}) ORDER BY r.article_id, q.cue_start",
+            article_ids,
+        )
+
     def utterances_recurring_from(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]:
         return self._rows_for_articles(
             "SELECT * FROM utterances WHERE recurs_from IN ({marks}) ORDER BY first_seen, id", utterance_ids
