@@ -6,8 +6,9 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -33,6 +34,7 @@ from newstrace.pipeline.link import LinkSettings, link_articles
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
 
 DEFAULT_DB = "newstrace.db"
+Scores = TypeVar("Scores")
 EXIT_INPUT_FAILED = 1
 EXIT_FATAL = 2
 
@@ -569,6 +571,20 @@ def eval_group() -> None:
     """Score newstrace against gold data and print precision, recall and F1."""
 
 
+def _run_evaluation(evaluate: Callable[..., Scores], gold: Path, db: str | None, workers: int, quiet: bool) -> Scores:
+    """Analyse a gold folder into `db` (or a temporary database) with a progress bar, and score it."""
+    with tempfile.TemporaryDirectory() as scratch:
+        store = open_store(db or Path(scratch) / "eval.db")
+        with RichProgress(_stderr(), show_bar=not quiet) as progress:
+            try:
+                scores = evaluate(gold, store, AnalyzeSettings(workers=workers), progress)
+            except (FileNotFoundError, ValueError, RuntimeError, ModelNotInstalled) as error:
+                _fatal(str(error))
+                raise  # unreachable: _fatal exits
+        store.close()
+    return scores
+
+
 @eval_group.command("quotes")
 @click.option(
     "--gold",
@@ -598,14 +614,7 @@ def eval_quotes_command(gold: Path, db: str | None, workers: int, as_json: bool)
     """
     from newstrace.evaluation.quotes import evaluate_quotes
 
-    with tempfile.TemporaryDirectory() as scratch:
-        store = open_store(db or Path(scratch) / "eval.db")
-        with RichProgress(_stderr(), show_bar=not as_json) as progress:
-            try:
-                scores = evaluate_quotes(gold, store, AnalyzeSettings(workers=workers), progress)
-            except (FileNotFoundError, RuntimeError, ModelNotInstalled) as error:
-                _fatal(str(error))
-        store.close()
+    scores = _run_evaluation(evaluate_quotes, gold, db, workers, as_json)
     if as_json:
         click.echo(json.dumps(scores.to_dict(), indent=2))
         return
@@ -648,14 +657,7 @@ def eval_stories_command(gold: Path, db: str | None, workers: int, as_json: bool
     """
     from newstrace.evaluation.stories import evaluate_stories
 
-    with tempfile.TemporaryDirectory() as scratch:
-        store = open_store(db or Path(scratch) / "eval.db")
-        with RichProgress(_stderr(), show_bar=not as_json) as progress:
-            try:
-                scores = evaluate_stories(gold, store, AnalyzeSettings(workers=workers), progress)
-            except (FileNotFoundError, ValueError, RuntimeError, ModelNotInstalled) as error:
-                _fatal(str(error))
-        store.close()
+    scores = _run_evaluation(evaluate_stories, gold, db, workers, as_json)
     if as_json:
         click.echo(json.dumps(scores.to_dict(), indent=2))
         return

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -101,31 +101,12 @@ def create_app(db: str | Path) -> FastAPI:
         return html("overview.html", {"page_name": "overview", **data.overview(store(), page, per_page)})
 
     @app.get("/api/search", summary="Full-text search with outlet, date range and speaker filters")
-    async def api_search(
-        q: Text = "",
-        outlet: Text = "",
-        date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
-        date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
-        speaker: Annotated[str, Query(max_length=12, description="a speaker id; empty for any")] = "",
-        syntax: Annotated[str, Query(pattern="^(literal|fts)$")] = "literal",
-        page: Page = 1,
-        per_page: PerPage = 20,
-    ) -> dict[str, Any]:
-        return data.search(store(), q, outlet, date_from, date_to, speaker, syntax, page, per_page)
+    async def api_search(query: Annotated[SearchQuery, Depends()]) -> dict[str, Any]:
+        return query.run(store())
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
-    async def search_page(
-        q: Text = "",
-        outlet: Text = "",
-        date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
-        date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
-        speaker: Annotated[str, Query(max_length=12, description="a speaker id; empty for any")] = "",
-        syntax: Annotated[str, Query(pattern="^(literal|fts)$")] = "literal",
-        page: Page = 1,
-        per_page: PerPage = 20,
-    ) -> HTMLResponse:
-        found = data.search(store(), q, outlet, date_from, date_to, speaker, syntax, page, per_page)
-        return html("search.html", {"page_name": "search", **found})
+    async def search_page(query: Annotated[SearchQuery, Depends()]) -> HTMLResponse:
+        return html("search.html", {"page_name": "search", **query.run(store())})
 
     @app.get("/api/stories/{story_id}", summary="A story: its articles over time and the outlets side by side")
     async def api_story(story_id: str) -> dict[str, Any]:
@@ -206,6 +187,26 @@ class _SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class SearchQuery:
+    """The search page's parameters, validated and bounded (shared by the page and its JSON twin)."""
+
+    def __init__(
+        self,
+        q: Text = "",
+        outlet: Text = "",
+        date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
+        date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
+        speaker: Annotated[str, Query(max_length=12, description="a speaker id; empty for any")] = "",
+        syntax: Annotated[str, Query(pattern="^(literal|fts)$")] = "literal",
+        page: Page = 1,
+        per_page: PerPage = 20,
+    ) -> None:
+        self.arguments = (q, outlet, date_from, date_to, speaker, syntax, page, per_page)
+
+    def run(self, store: Store) -> dict[str, Any]:
+        return data.search(store, *self.arguments)
 
 
 def app_from_environment() -> FastAPI:
