@@ -37,7 +37,7 @@ class StorySettings:
     entity_weight: float = 0.2  # share of the similarity that comes from named entities
     recur_gap_days: int = 60  # a story takes no article dated further than this outside its span
     query_terms: int = 24  # strongest terms and names used to look up candidate stories
-    candidates: int = 24  # candidate stories scored in full
+    candidates: int = 8  # candidate stories scored in full
     posting_limit: int = 64  # stories kept per term in the index (the most recent ones)
     centroid_size: int = 300  # strongest entries kept in a story's centroid
     linkage: str = "average"  # "average": mean similarity to the members; "centroid": cosine to their sum
