@@ -585,21 +585,32 @@ def _run_evaluation(evaluate: Callable[..., Scores], gold: Path, db: str | None,
     return scores
 
 
+def _eval_options(gold_help: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The options every `eval` command takes: the gold folder, a database to keep, workers, JSON."""
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        options = (
+            click.option(
+                "--gold", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True, help=gold_help
+            ),
+            click.option(
+                "--db",
+                type=click.Path(dir_okay=False),
+                default=None,
+                help="Keep the analysed texts in this database (default: a temporary one); reruns skip the NLP.",
+            ),
+            click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True),
+            click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON."),
+        )
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 @eval_group.command("quotes")
-@click.option(
-    "--gold",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    required=True,
-    help="A PolNeAR split folder (with text/ and attributions/).",
-)
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Keep the analysed texts in this database (default: a temporary one).",
-)
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@_eval_options("A PolNeAR split folder (with text/ and attributions/).")
 def eval_quotes_command(gold: Path, db: str | None, workers: int, as_json: bool) -> None:
     """Run the pipeline on PolNeAR texts and score sources, cues and contents against the annotations.
 
@@ -630,20 +641,7 @@ def eval_quotes_command(gold: Path, db: str | None, workers: int, as_json: bool)
 
 
 @eval_group.command("stories")
-@click.option(
-    "--gold",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    required=True,
-    help="The ECB+ folder (with gold.json and text/).",
-)
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Keep the analysed texts in this database (default: a temporary one); reruns then skip the NLP.",
-)
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@_eval_options("The ECB+ folder (with gold.json and text/).")
 def eval_stories_command(gold: Path, db: str | None, workers: int, as_json: bool) -> None:
     """Run the pipeline on ECB+ texts, link them into stories with the default settings, and score them.
 
