@@ -26,6 +26,16 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(scope="session")
+def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample corpus analysed once through the CLI with default settings; tests only read it
+    (a test that changes a database copies it first)."""
+    db = tmp_path_factory.mktemp("corpus") / "news.db"
+    result = run_cli("analyze", str(CORPUS), "--db", str(db), "--json", "--quiet")
+    assert result.returncode == 0, result.stderr
+    return db
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> SQLiteStore:
     return SQLiteStore(tmp_path / "test.db")

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import pytest
 
 from ..conftest import CORPUS, REPO, run_cli
 
@@ -21,14 +20,6 @@ ARTICLE_CONTRACT = [
     "id", "path", "url", "outlet", "title", "published", "language", "n_words", "story_id", "duplicate_of",
 ]  # fmt: skip
 ENTITY_CONTRACT = ["article_id", "label", "text", "start", "end"]
-
-
-@pytest.fixture(scope="module")
-def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("corpus") / "news.db"
-    result = run_cli("analyze", str(CORPUS), "--db", str(db), "--json", "--quiet")
-    assert result.returncode == 0, result.stderr
-    return db
 
 
 def test_first_run_summary(tmp_path: Path) -> None:

@@ -7,8 +7,6 @@ import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
-
 from newstrace.pipeline.link import link_articles
 from newstrace.store import SQLiteStore
 
@@ -18,14 +16,6 @@ REUSE_CONTRACT = [
     "article_id", "source_article_id", "article_start", "article_end", "source_start", "source_end", "similarity",
 ]  # fmt: skip
 STORY_CONTRACT = ["id", "title", "first_seen", "last_seen", "n_articles", "n_outlets"]
-
-
-@pytest.fixture(scope="module")
-def linked_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("linked") / "news.db"
-    result = run_cli("analyze", str(CORPUS), "--db", str(db), "--json", "--quiet")
-    assert result.returncode == 0, result.stderr
-    return db
 
 
 def _articles(db: Path) -> list[sqlite3.Row]:
@@ -47,23 +37,23 @@ def _story_of(db: Path, fragment: str) -> set[str]:
     return {story for key, story in _story_by_path_part(db).items() if fragment in key}
 
 
-def test_every_article_has_a_story_and_the_events_are_told_apart(linked_db: Path) -> None:
-    rows = _articles(linked_db)
+def test_every_article_has_a_story_and_the_events_are_told_apart(corpus_db: Path) -> None:
+    rows = _articles(corpus_db)
     assert all(row["story_id"] for row in rows)
     by_story: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         by_story[row["story_id"]].add(row["title"] or "")
-    flood = _story_of(linked_db, "Brennick")
-    chips = _story_of(linked_db, "Tallowmere") | _story_of(linked_db, "chip plant")
-    velmora = _story_of(linked_db, "holm-velmora")
+    flood = _story_of(corpus_db, "Brennick")
+    chips = _story_of(corpus_db, "Tallowmere") | _story_of(corpus_db, "chip plant")
+    velmora = _story_of(corpus_db, "holm-velmora")
     assert len(flood) == 1 and len(chips) == 1 and len(velmora) == 1, (flood, chips, velmora)
     assert len(flood | chips | velmora) == 3
     flood_story = next(iter(flood))
     assert sum(1 for row in rows if row["story_id"] == flood_story) == 6
 
 
-def test_the_syndicated_copy_points_to_the_wire_original(linked_db: Path) -> None:
-    rows = {row["outlet"] + "|" + (row["title"] or ""): row for row in _articles(linked_db)}
+def test_the_syndicated_copy_points_to_the_wire_original(corpus_db: Path) -> None:
+    rows = {row["outlet"] + "|" + (row["title"] or ""): row for row in _articles(corpus_db)}
     harbor = next(row for key, row in rows.items() if key.startswith("Harbor Daily"))
     meridian = next(row for row in rows.values() if row["path"] and "meridian-wire_holm-velmora" in row["path"])
     assert harbor["duplicate_of"] == meridian["id"]
@@ -74,34 +64,34 @@ def test_the_syndicated_copy_points_to_the_wire_original(linked_db: Path) -> Non
     assert duplicated == [harbor], "only the syndicated copy is a near-duplicate (a revision is not)"
 
 
-def test_the_port_aster_repeat_is_a_new_story_that_recurs_from_velmora(linked_db: Path) -> None:
-    velmora = _story_of(linked_db, "holm-velmora")
-    port_aster = _story_of(linked_db, "holm-port-aster")
+def test_the_port_aster_repeat_is_a_new_story_that_recurs_from_velmora(corpus_db: Path) -> None:
+    velmora = _story_of(corpus_db, "holm-velmora")
+    port_aster = _story_of(corpus_db, "holm-port-aster")
     assert len(port_aster) == 1 and not port_aster & velmora
-    links = [json.loads(line) for line in run_cli("export", "story_links", "--db", str(linked_db)).stdout.splitlines()]
+    links = [json.loads(line) for line in run_cli("export", "story_links", "--db", str(corpus_db)).stdout.splitlines()]
     assert [(link["story_id"], link["related_story_id"], link["relation"]) for link in links] == [
         (next(iter(port_aster)), next(iter(velmora)), "recurs")
     ]
     assert links[0]["gap_days"] >= 200 and "holm" in json.loads(links[0]["evidence"])["shared_entities"]
 
 
-def test_reused_passages_point_into_both_texts(linked_db: Path) -> None:
-    lines = run_cli("export", "reuse", "--db", str(linked_db)).stdout.splitlines()
+def test_reused_passages_point_into_both_texts(corpus_db: Path) -> None:
+    lines = run_cli("export", "reuse", "--db", str(corpus_db)).stdout.splitlines()
     passages = [json.loads(line) for line in lines]
     assert passages and list(passages[0]) == REUSE_CONTRACT
-    texts = {row["id"]: row["text"] for row in _articles(linked_db)}
+    texts = {row["id"]: row["text"] for row in _articles(corpus_db)}
     for passage in passages:
         taken = texts[passage["article_id"]][passage["article_start"] : passage["article_end"]]
         source = texts[passage["source_article_id"]][passage["source_start"] : passage["source_end"]]
         assert taken.split()[:3] == source.split()[:3] and taken.split()[-3:] == source.split()[-3:]
     meridian_port_aster = {
-        row["id"] for row in _articles(linked_db) if row["path"] and "meridian-wire_holm-port-aster" in row["path"]
+        row["id"] for row in _articles(corpus_db) if row["path"] and "meridian-wire_holm-port-aster" in row["path"]
     }
     assert any(passage["article_id"] in meridian_port_aster for passage in passages), "Meridian quotes Kestria Today"
 
 
-def test_story_records_follow_the_export_contract(linked_db: Path) -> None:
-    stories = [json.loads(line) for line in run_cli("export", "stories", "--db", str(linked_db)).stdout.splitlines()]
+def test_story_records_follow_the_export_contract(corpus_db: Path) -> None:
+    stories = [json.loads(line) for line in run_cli("export", "stories", "--db", str(corpus_db)).stdout.splitlines()]
     assert list(stories[0]) == STORY_CONTRACT
     assert len(stories) == 5
     flood = next(story for story in stories if "Brennick" in (story["title"] or "") or "flood" in story["title"])
@@ -113,9 +103,9 @@ def test_story_records_follow_the_export_contract(linked_db: Path) -> None:
     )
 
 
-def test_relinking_from_scratch_gives_the_same_stories(linked_db: Path, tmp_path: Path) -> None:
+def test_relinking_from_scratch_gives_the_same_stories(corpus_db: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.db"
-    copy.write_bytes(linked_db.read_bytes())
+    copy.write_bytes(corpus_db.read_bytes())
     before = {row["id"]: (row["story_id"], row["duplicate_of"]) for row in _articles(copy)}
     store = SQLiteStore(copy)
     store.reset_links()
@@ -125,12 +115,12 @@ def test_relinking_from_scratch_gives_the_same_stories(linked_db: Path, tmp_path
     assert {row["id"]: (row["story_id"], row["duplicate_of"]) for row in _articles(copy)} == before
 
 
-def test_rerunning_analyze_links_nothing_new(linked_db: Path, tmp_path: Path) -> None:
+def test_rerunning_analyze_links_nothing_new(corpus_db: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.db"
-    copy.write_bytes(linked_db.read_bytes())
+    copy.write_bytes(corpus_db.read_bytes())
     result = run_cli("analyze", str(CORPUS), "--db", str(copy), "--json", "--quiet")
     assert json.loads(result.stdout)["linking"]["articles_linked"] == 0
-    assert [tuple(row) for row in _articles(copy)] == [tuple(row) for row in _articles(linked_db)]
+    assert [tuple(row) for row in _articles(copy)] == [tuple(row) for row in _articles(corpus_db)]
 
 
 def test_a_second_run_links_only_the_new_articles_and_keeps_earlier_stories(tmp_path: Path) -> None:

@@ -8,19 +8,10 @@ import json
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from ..conftest import CORPUS, run_cli
 
 UTTERANCE_CONTRACT = ["id", "speaker", "canonical_text", "first_article_id", "first_seen", "n_renderings", "n_outlets"]
 RENDERING_CONTRACT = ["utterance_id", "quote_id", "article_id", "outlet", "fidelity", "diff", "flags"]
-
-
-@pytest.fixture(scope="module")
-def trails_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("trails") / "news.db"
-    assert run_cli("analyze", str(CORPUS), "--db", str(db), "--quiet").returncode == 0
-    return db
 
 
 def _velmora_quote(db: Path) -> str:
@@ -41,8 +32,8 @@ def _trail(db: Path, key: str) -> dict[str, object]:
     return json.loads(result.stdout)
 
 
-def test_the_velmora_statement_is_one_utterance_with_every_rendering_flagged(trails_db: Path) -> None:
-    found = _trail(trails_db, _velmora_quote(trails_db))
+def test_the_velmora_statement_is_one_utterance_with_every_rendering_flagged(corpus_db: Path) -> None:
+    found = _trail(corpus_db, _velmora_quote(corpus_db))
     utterance, renderings = found["utterance"], found["renderings"]
     assert utterance["speaker"] == "Anneke Holm" and utterance["first_seen"] == "2025-03-12"
     assert str(utterance["canonical_text"]).startswith("“The gravest danger to our security would be")
@@ -60,45 +51,45 @@ def test_the_velmora_statement_is_one_utterance_with_every_rendering_flagged(tra
     assert not any("altered_direct_quote" in r["flags"] for o, rs in by_outlet.items() if o != "VDA" for r in rs)
 
 
-def test_the_port_aster_repeat_is_a_later_utterance_of_the_same_claim(trails_db: Path) -> None:
-    velmora = _trail(trails_db, _velmora_quote(trails_db))
+def test_the_port_aster_repeat_is_a_later_utterance_of_the_same_claim(corpus_db: Path) -> None:
+    velmora = _trail(corpus_db, _velmora_quote(corpus_db))
     [later] = velmora["recurs_in"]
     assert later["first_seen"] == "2025-11-04" and later["speaker"] == "Anneke Holm"
-    port_aster = _trail(trails_db, str(later["id"]))
+    port_aster = _trail(corpus_db, str(later["id"]))
     assert [earlier["id"] for earlier in port_aster["recurs_from"]] == [velmora["utterance"]["id"]]
     assert {r["outlet"] for r in port_aster["renderings"]} == {"Kestria Today", "Meridian Wire", "Lakeside Gazette"}
 
 
-def test_unrelated_statements_of_the_same_speaker_stay_apart(trails_db: Path) -> None:
-    velmora = _trail(trails_db, _velmora_quote(trails_db))
+def test_unrelated_statements_of_the_same_speaker_stay_apart(corpus_db: Path) -> None:
+    velmora = _trail(corpus_db, _velmora_quote(corpus_db))
     contents = " ".join(str(r["content_text"]) for r in velmora["renderings"])
     assert "supply contracts" not in contents and "air-defence systems" not in contents
 
 
-def test_the_terminal_trail_is_readable(trails_db: Path) -> None:
-    result = run_cli("trail", _velmora_quote(trails_db), "--db", str(trails_db))
+def test_the_terminal_trail_is_readable(corpus_db: Path) -> None:
+    result = run_cli("trail", _velmora_quote(corpus_db), "--db", str(corpus_db))
     assert result.returncode == 0
     for expected in ("Anneke Holm", "canonical:", "said again", "VDA", "altered_direct_quote", "truncated"):
         assert expected in result.stdout
-    missing = run_cli("trail", "nope", "--db", str(trails_db))
+    missing = run_cli("trail", "nope", "--db", str(corpus_db))
     assert missing.returncode == 2 and "no utterance or quote 'nope'" in missing.stderr
 
 
-def test_utterances_and_renderings_follow_the_export_contract(trails_db: Path) -> None:
+def test_utterances_and_renderings_follow_the_export_contract(corpus_db: Path) -> None:
     utterances = [
-        json.loads(line) for line in run_cli("export", "utterances", "--db", str(trails_db)).stdout.splitlines()
+        json.loads(line) for line in run_cli("export", "utterances", "--db", str(corpus_db)).stdout.splitlines()
     ]
     renderings = [
-        json.loads(line) for line in run_cli("export", "renderings", "--db", str(trails_db)).stdout.splitlines()
+        json.loads(line) for line in run_cli("export", "renderings", "--db", str(corpus_db)).stdout.splitlines()
     ]
     assert list(utterances[0])[: len(UTTERANCE_CONTRACT)] == UTTERANCE_CONTRACT
     assert list(renderings[0]) == RENDERING_CONTRACT
-    quotes = sqlite3.connect(trails_db).execute("SELECT count(*) FROM quotes").fetchone()[0]
+    quotes = sqlite3.connect(corpus_db).execute("SELECT count(*) FROM quotes").fetchone()[0]
     assert len(renderings) == quotes == sum(u["n_renderings"] for u in utterances)
 
 
-def test_a_rerun_groups_nothing_new(trails_db: Path, tmp_path: Path) -> None:
+def test_a_rerun_groups_nothing_new(corpus_db: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.db"
-    copy.write_bytes(trails_db.read_bytes())
+    copy.write_bytes(corpus_db.read_bytes())
     summary = json.loads(run_cli("analyze", str(CORPUS), "--db", str(copy), "--quiet", "--json").stdout)
     assert summary["trails"] == {"quotes_grouped": 0, "utterances_opened": 0, "utterances_updated": 0}

@@ -187,13 +187,14 @@ def _highlight_spans(quotes: list[dict[str, object]], markers: list[dict[str, ob
 
 
 def _story_utterances(store: Store, article_ids: list[str]) -> list[dict[str, object]]:
-    quotes = store.quotes_of(article_ids)
-    found: dict[str, dict[str, object]] = {}
-    for quote in quotes:
-        utterance_row = store.utterance(str(quote["id"]))
-        if utterance_row and utterance_row["id"] not in found and int(str(utterance_row["n_renderings"])) > 1:
-            found[str(utterance_row["id"])] = utterance_row
-    return sorted(found.values(), key=lambda row: (-int(str(row["n_renderings"])), str(row["id"])))
+    """The utterances with more than one rendering that this story's articles carry."""
+    shared = {
+        str(row["utterance_id"])
+        for row in store.renderings_for_articles(article_ids)
+        if int(str(row["n_renderings"])) > 1
+    }
+    found = [row for row in (store.utterance(utterance_id) for utterance_id in shared) if row]
+    return sorted(found, key=lambda row: (-int(str(row["n_renderings"])), str(row["id"])))
 
 
 _OUTLETS_TTL_SECONDS = 30.0

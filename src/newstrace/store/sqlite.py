@@ -406,7 +406,6 @@ class SQLiteStore:
     # -- trails ---------------------------------------------------------------------------------------
 
     def trail_quotes(self, *, grouped: bool) -> list[dict[str, object]]:
-        self.connection.execute("DELETE FROM utterances WHERE id NOT IN (SELECT utterance_id FROM renderings)")
         join = "JOIN" if grouped else "LEFT JOIN"
         where = "" if grouped else "WHERE r.quote_id IS NULL"
         rows = self.connection.execute(
@@ -433,6 +432,8 @@ class SQLiteStore:
                     f"INSERT OR REPLACE INTO renderings ({columns}) VALUES ({', '.join('?' * len(rendering))})",
                     tuple(rendering.values()),
                 )
+            # Utterances whose quotes all went (a quotes stage that ran again) have nothing left to show.
+            db.execute("DELETE FROM utterances WHERE id NOT IN (SELECT utterance_id FROM renderings)")
 
     def utterance(self, utterance_id: str) -> dict[str, object] | None:
         row = self.connection.execute("SELECT * FROM utterances WHERE id = ?", (utterance_id,)).fetchone()
