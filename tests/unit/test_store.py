@@ -28,14 +28,14 @@ def _output(identity: str = "a1") -> StageOutput:
 
 
 def test_new_database_is_migrated_in_wal_mode_with_foreign_keys(store: SQLiteStore) -> None:
-    assert store.schema_version() == 6
+    assert store.schema_version() == 7
     assert store.connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.connection.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
 def test_reopening_does_not_migrate_again(tmp_path: Path) -> None:
     SQLiteStore(tmp_path / "db").close()
-    assert SQLiteStore(tmp_path / "db").schema_version() == 6
+    assert SQLiteStore(tmp_path / "db").schema_version() == 7
 
 
 def test_saving_twice_replaces_stage_rows_instead_of_duplicating(store: SQLiteStore) -> None:

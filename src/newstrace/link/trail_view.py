@@ -4,7 +4,7 @@ renderings in time order with their diffs and flags, and the utterances it recur
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from newstrace.store.base import Store
 
@@ -21,7 +21,8 @@ class Trail:
     recurs_in: list[dict[str, object]]  # later ones
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        # the rows are fresh dicts built by `trail`, so no deep copy (asdict's) is needed
+        return dict(vars(self))
 
 
 def trail(store: Store, utterance_or_quote_id: str) -> Trail:

@@ -60,7 +60,9 @@ def create_app(db: str | Path) -> FastAPI:
         return found
 
     templates = Environment(
-        loader=PackageLoader("newstrace.serve", "templates"), autoescape=select_autoescape(["html"])
+        loader=PackageLoader("newstrace.serve", "templates"),
+        autoescape=select_autoescape(["html"]),
+        auto_reload=False,  # templates ship with the package; no need to stat them on every request
     )
     app = FastAPI(
         title="newstrace",
@@ -101,11 +103,11 @@ def create_app(db: str | Path) -> FastAPI:
         return html("overview.html", {"page_name": "overview", **data.overview(store(), page, per_page)})
 
     @app.get("/api/search", summary="Full-text search with outlet, date range and speaker filters")
-    async def api_search(query: Annotated[SearchQuery, Depends()]) -> dict[str, Any]:
+    async def api_search(query: Annotated[SearchQuery, Depends(search_query)]) -> dict[str, Any]:
         return query.run(store())
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
-    async def search_page(query: Annotated[SearchQuery, Depends()]) -> HTMLResponse:
+    async def search_page(query: Annotated[SearchQuery, Depends(search_query)]) -> HTMLResponse:
         return html("search.html", {"page_name": "search", **query.run(store())})
 
     @app.get("/api/stories/{story_id}", summary="A story: its articles over time and the outlets side by side")
@@ -192,21 +194,26 @@ class _SecurityHeaders:
 class SearchQuery:
     """The search page's parameters, validated and bounded (shared by the page and its JSON twin)."""
 
-    def __init__(
-        self,
-        q: Text = "",
-        outlet: Text = "",
-        date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
-        date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
-        speaker: Annotated[str, Query(max_length=12, description="a speaker id; empty for any")] = "",
-        syntax: Annotated[str, Query(pattern="^(literal|fts)$")] = "literal",
-        page: Page = 1,
-        per_page: PerPage = 20,
-    ) -> None:
-        self.arguments = (q, outlet, date_from, date_to, speaker, syntax, page, per_page)
+    def __init__(self, *arguments: Any) -> None:
+        self.arguments = arguments
 
     def run(self, store: Store) -> dict[str, Any]:
         return data.search(store, *self.arguments)
+
+
+async def search_query(
+    q: Text = "",
+    outlet: Text = "",
+    date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
+    date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
+    speaker: Annotated[str, Query(max_length=12, description="a speaker id; empty for any")] = "",
+    syntax: Annotated[str, Query(pattern="^(literal|fts)$")] = "literal",
+    page: Page = 1,
+    per_page: PerPage = 20,
+) -> SearchQuery:
+    """The search parameters from the query string. An async function, not the class itself, because
+    FastAPI runs a plain callable dependency in its thread pool, which cost search pages a thread hop."""
+    return SearchQuery(q, outlet, date_from, date_to, speaker, syntax, page, per_page)
 
 
 def app_from_environment() -> FastAPI:

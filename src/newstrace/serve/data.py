@@ -11,7 +11,6 @@ import json
 import math
 import re
 import time
-from dataclasses import asdict
 from datetime import date
 from itertools import pairwise
 
@@ -72,8 +71,8 @@ def search(
     except SearchSyntaxError as error:
         raise BadRequest(f"{error} (choose literal search to look for the words as typed)") from error
     return {
-        "query": {**asdict(filters), "syntax": syntax},
-        "hits": [asdict(hit) for hit in hits],
+        "query": {**vars(filters), "syntax": syntax},
+        "hits": [dict(vars(hit)) for hit in hits],  # flat records: a shallow copy is enough
         "pagination": pagination(page, per_page, total),
         "outlets": _outlets(store),
     }
@@ -86,7 +85,7 @@ def story(store: Store, story_id: str) -> dict[str, object]:
     except NotFound as error:
         raise PageNotFound(str(error)) from error
     articles = store.articles_where(story_id=story_id)
-    utterances = _story_utterances(store, [str(article["id"]) for article in articles])
+    utterances = _story_utterances(store, comparison.shared_utterance_ids())
     return {
         "story": comparison.story,
         "articles": articles,
@@ -186,14 +185,9 @@ def _highlight_spans(quotes: list[dict[str, object]], markers: list[dict[str, ob
     return spans
 
 
-def _story_utterances(store: Store, article_ids: list[str]) -> list[dict[str, object]]:
-    """The utterances with more than one rendering that this story's articles carry."""
-    shared = {
-        str(row["utterance_id"])
-        for row in store.renderings_for_articles(article_ids)
-        if int(str(row["n_renderings"])) > 1
-    }
-    found = [row for row in (store.utterance(utterance_id) for utterance_id in shared) if row]
+def _story_utterances(store: Store, utterance_ids: list[str]) -> list[dict[str, object]]:
+    """The utterances with more than one rendering that this story's articles carry, most rendered first."""
+    found = store.utterances_by_id(utterance_ids)
     return sorted(found, key=lambda row: (-int(str(row["n_renderings"])), str(row["id"])))
 
 

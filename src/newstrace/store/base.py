@@ -235,6 +235,10 @@ class Store(Protocol):
         """An utterance by its id, or the utterance a quote id renders."""
         ...
 
+    def utterances_by_id(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]:
+        """The utterances with these ids (unknown ids are skipped), in no particular order."""
+        ...
+
     def renderings_for_articles(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
         """The renderings in these articles, with their utterance's speaker, canonical text and size."""
         ...

@@ -444,8 +444,11 @@ class SQLiteStore:
             ).fetchone()
         return dict(row) if row else None
 
+    def utterances_by_id(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]:
+        return self._rows_for_ids("SELECT * FROM utterances WHERE id IN ({marks})", utterance_ids)
+
     def renderings_for_articles(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
-        return self._rows_for_articles(
+        return self._rows_for_ids(
             "SELECT r.*, q.kind, u.speaker, u.canonical_text, u.n_renderings FROM renderings r "
             "JOIN quotes q ON q.id = r.quote_id JOIN utterances u ON u.id = r.utterance_id "
             "WHERE r.article_id IN ({marks}) ORDER BY r.article_id, q.cue_start",
@@ -453,7 +456,7 @@ class SQLiteStore:
         )
 
     def utterances_recurring_from(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]:
-        return self._rows_for_articles(
+        return self._rows_for_ids(
             "SELECT * FROM utterances WHERE recurs_from IN ({marks}) ORDER BY first_seen, id", utterance_ids
         )
 
@@ -480,9 +483,21 @@ class SQLiteStore:
         return [dict(row) for row in rows], int(total)
 
     def page_search(self, filters: SearchFilters, limit: int, offset: int) -> tuple[list[SearchHit], int]:
+        source, where, parameters = self._search_relation(filters)
+        hits = self._search_hits(filters, limit, offset)
+        if filters.text and where == " WHERE articles_fts MATCH ?":
+            source = "articles_fts"  # no other filter: FTS counts its matches without touching articles
+        try:
+            total = self.connection.execute(f"SELECT count(*) FROM {source}{where}", parameters).fetchone()[0]
+        except sqlite3.OperationalError as error:
+            raise SearchSyntaxError(f"cannot understand the search {filters.text!r}: {error}") from error
+        return hits, int(total)
+
+    def _search_relation(self, filters: SearchFilters) -> tuple[str, str, list[str | int]]:
+        """The FROM and WHERE of a search, with its parameters."""
         conditions: list[str] = []
         parameters: list[str | int] = []
-        expression = filters.text if filters.raw else literal_fts_query(filters.text)
+        expression = self._fts_expression(filters)
         if expression:
             conditions.append("articles_fts MATCH ?")
             parameters.append(expression)
@@ -497,23 +512,50 @@ class SQLiteStore:
                 parameters.append(value)
         where = " WHERE " + " AND ".join(conditions) if conditions else ""
         source = "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid" if expression else "articles a"
-        snippet = "snippet(articles_fts, 1, '[', ']', '…', 16)" if expression else "substr(a.text, 1, 160)"
+        return source, where, parameters
+
+    @staticmethod
+    def _fts_expression(filters: SearchFilters) -> str:
+        return filters.text if filters.raw else literal_fts_query(filters.text)
+
+    def _search_hits(self, filters: SearchFilters, limit: int, offset: int) -> list[SearchHit]:
+        """One page of hits, best first (newest first without words). Snippets are cut for that page
+        only: asked for in the ranking query, SQLite would cut one for every match before sorting."""
+        source, where, parameters = self._search_relation(filters)
+        expression = self._fts_expression(filters)
         score = "bm25(articles_fts)" if expression else "0"
         order = "score, a.id" if expression else "a.published IS NULL, a.published DESC, a.id"
         try:
             rows = self.connection.execute(
-                f"SELECT a.id, a.title, a.outlet, a.published, {snippet} AS snippet, {score} AS score "
-                f"FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?",
+                f"SELECT a.rowid, a.id, a.title, a.outlet, a.published, substr(a.text, 1, 160) AS opening, "
+                f"{score} AS score FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?",
                 (*parameters, limit, offset),
             ).fetchall()
-            total = self.connection.execute(f"SELECT count(*) FROM {source}{where}", parameters).fetchone()[0]
+            snippets = self._snippets(expression, [row["rowid"] for row in rows]) if expression else {}
         except sqlite3.OperationalError as error:
             raise SearchSyntaxError(f"cannot understand the search {filters.text!r}: {error}") from error
-        hits = [
-            SearchHit(row["id"], row["title"], row["outlet"], row["published"], row["snippet"], -row["score"])
+        return [
+            SearchHit(
+                row["id"],
+                row["title"],
+                row["outlet"],
+                row["published"],
+                snippets.get(row["rowid"], row["opening"]),
+                -row["score"],
+            )
             for row in rows
         ]
-        return hits, int(total)
+
+    def _snippets(self, expression: str, rowids: list[int]) -> dict[int, str]:
+        if not rowids:
+            return {}
+        marks = ", ".join("?" * len(rowids))
+        rows = self.connection.execute(
+            f"SELECT rowid, snippet(articles_fts, 1, '[', ']', '…', 16) FROM articles_fts "
+            f"WHERE articles_fts MATCH ? AND rowid IN ({marks})",
+            (expression, *rowids),
+        )
+        return {rowid: snippet for rowid, snippet in rows}
 
     def speaker(self, speaker_id: int) -> dict[str, object] | None:
         row = self.connection.execute("SELECT * FROM speaker_stats WHERE id = ?", (speaker_id,)).fetchone()
@@ -561,7 +603,7 @@ class SQLiteStore:
         return [dict(row) for row in rows]
 
     def quotes_of(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
-        return self._rows_for_articles(
+        return self._rows_for_ids(
             "SELECT q.*, COALESCE(s.name, q.speaker) AS speaker_name FROM quotes q "
             "LEFT JOIN speakers s ON s.id = q.speaker_id WHERE q.article_id IN ({marks}) "
             "ORDER BY q.article_id, q.cue_start",
@@ -569,14 +611,15 @@ class SQLiteStore:
         )
 
     def markers_of(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
-        return self._rows_for_articles(
+        return self._rows_for_ids(
             "SELECT * FROM framing_markers WHERE article_id IN ({marks}) ORDER BY article_id, start", article_ids
         )
 
-    def _rows_for_articles(self, sql: str, article_ids: Sequence[str]) -> list[dict[str, object]]:
+    def _rows_for_ids(self, sql: str, ids: Sequence[str]) -> list[dict[str, object]]:
+        """Rows of `sql`, whose `{marks}` takes the ids, asked for 500 ids at a time."""
         found: list[dict[str, object]] = []
-        for first in range(0, len(article_ids), 500):
-            chunk = list(article_ids[first : first + 500])
+        for first in range(0, len(ids), 500):
+            chunk = list(ids[first : first + 500])
             marks = ", ".join("?" * len(chunk))
             found += [dict(row) for row in self.connection.execute(sql.format(marks=marks), chunk)]
         return found
@@ -594,23 +637,9 @@ class SQLiteStore:
                 yield dict(zip(columns, row, strict=True))
 
     def search(self, query: str, limit: int = 20, offset: int = 0, raw: bool = False) -> list[SearchHit]:
-        expression = query if raw else literal_fts_query(query)
-        if not expression:
+        if not (query if raw else literal_fts_query(query)):
             return []
-        try:
-            rows = self.connection.execute(
-                "SELECT a.id, a.title, a.outlet, a.published, "
-                "snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet, bm25(articles_fts) AS score "
-                "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-                "WHERE articles_fts MATCH ? ORDER BY score, a.id LIMIT ? OFFSET ?",
-                (expression, limit, offset),
-            ).fetchall()
-        except sqlite3.OperationalError as error:
-            raise SearchSyntaxError(f"cannot understand the search {query!r}: {error}") from error
-        return [
-            SearchHit(row["id"], row["title"], row["outlet"], row["published"], row["snippet"], -row["score"])
-            for row in rows
-        ]
+        return self._search_hits(SearchFilters(query, raw=raw), limit, offset)
 
     def count_rows(self) -> dict[str, int]:
         return {
