@@ -224,16 +224,21 @@ def _earliest(articles: list[dict[str, object]]) -> str:
     return min(dates) if dates else "9999-99-99"
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _plain(value: object) -> object:
     """Records as plain dicts and lists, with Choice counts added, ready for JSON. (Like `asdict`,
     without its deep copy of every leaf, which made a story page three times slower.)"""
+    if isinstance(value, _SCALARS):  # most values: tested first
+        return value
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
     if is_dataclass(value) and not isinstance(value, type):
         plain = {item.name: _plain(getattr(value, item.name)) for item in fields(value)}
         if isinstance(value, Choice):
             plain["count"] = len(value.evidence)
         return plain
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
     return value

@@ -8,6 +8,7 @@ packages (plotly.js from the plotly package, and this package's own script and s
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from importlib import resources
@@ -168,6 +169,10 @@ def create_app(db: str | Path) -> FastAPI:
         body = resources.files(package).joinpath(inside).read_bytes()
         return Response(body, media_type=media_type, headers={"Cache-Control": "max-age=3600"})
 
+    # What is loaded by now lives as long as the server: keep it out of the collector's full passes,
+    # each of which stalled every request in flight for about 25 ms under load.
+    gc.collect()
+    gc.freeze()
     return app
 
 
