@@ -10,6 +10,7 @@ index lookups, never by the number of stored articles.
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections import OrderedDict, deque
@@ -117,9 +118,16 @@ def link_articles(
         state = store.link_state()
     listener.linking_started(store.count_articles_to_link(LINK_STAGE_VERSION))
     linker = _Linker(store, settings, state)
-    for chunk in _chunks(store.articles_to_link(LINK_STAGE_VERSION), BATCH_SIZE):
-        batch = linker.link(chunk, listener)
-        store.save_links(batch, LINK_STAGE_VERSION)
+    try:
+        for chunk in _chunks(store.articles_to_link(LINK_STAGE_VERSION), BATCH_SIZE):
+            # What the linker keeps (signatures, the LSH index, story centroids) grows with the corpus
+            # and lives until the end; frozen, the collector's full passes stop re-walking it, which
+            # made each article slower the more articles came before it. Refcounting still frees it.
+            gc.freeze()
+            batch = linker.link(chunk, listener)
+            store.save_links(batch, LINK_STAGE_VERSION)
+    finally:
+        gc.unfreeze()
     linker.summary.seconds = time.monotonic() - started
     return linker.summary
 
