@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 import json
 import math
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -137,7 +137,9 @@ class StoryClusterer:
         self.entity_frequencies = entity_frequencies or DocumentFrequencies()
         self.stories: dict[str, StoryState] = {}
         self.changed: set[str] = set()
-        self._index: dict[str, deque[str]] = {}
+        # key -> the stories holding it, oldest first: a dict used as an ordered set, so that moving a
+        # story to the end and dropping the oldest are O(1) (a deque took a scan of the full list)
+        self._index: dict[str, dict[str, None]] = {}
         self._norms: dict[tuple[str, str], float] = {}
         for story in stories:
             self.stories[story.id] = story
@@ -186,7 +188,7 @@ class StoryClusterer:
         for key, weight in keys:
             for story_id in self._index.get(key, ()):
                 shared[story_id] = shared.get(story_id, 0.0) + weight
-        ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[: self.settings.candidates]
+        ranked = heapq.nsmallest(self.settings.candidates, shared.items(), key=_by_shared_weight)
         return [self.stories[story_id] for story_id, _ in ranked]
 
     def _similarity(self, term_vector: dict[str, float], entity_vector: dict[str, float], story: StoryState) -> float:
@@ -262,10 +264,11 @@ class StoryClusterer:
 
     def _index_keys(self, story_id: str, keys: Iterable[str]) -> None:
         for key in keys:
-            postings = self._index.setdefault(key, deque(maxlen=self.settings.posting_limit))
-            if story_id in postings:
-                postings.remove(story_id)
-            postings.append(story_id)
+            postings = self._index.setdefault(key, {})
+            postings.pop(story_id, None)
+            postings[story_id] = None
+            if len(postings) > self.settings.posting_limit:
+                del postings[next(iter(postings))]
 
     def _recurrence(self, article: LinkFeatures, story: StoryState, match: tuple[float, StoryState]) -> Recurrence:
         similarity, earlier = match
@@ -282,6 +285,11 @@ def story_id_for(first_article_id: str) -> str:
 
 def _by_weight(item: tuple[str, float]) -> float:
     return item[1]
+
+
+def _by_shared_weight(item: tuple[str, float]) -> tuple[float, str]:
+    """Most shared weight first, then by id, so that ties break the same way on every run."""
+    return -item[1], item[0]
 
 
 def _weights(counts: Mapping[str, int], frequencies: DocumentFrequencies) -> dict[str, float]:
