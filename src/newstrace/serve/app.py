@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
+from dataclasses import astuple, dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -196,14 +197,21 @@ class _SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+@dataclass(frozen=True)
 class SearchQuery:
     """The search page's parameters, validated and bounded (shared by the page and its JSON twin)."""
 
-    def __init__(self, *arguments: Any) -> None:
-        self.arguments = arguments
+    text: str
+    outlet: str
+    date_from: str
+    date_to: str
+    speaker: str
+    syntax: str
+    page: int
+    per_page: int
 
     def run(self, store: Store) -> dict[str, Any]:
-        return data.search(store, *self.arguments)
+        return data.search(store, *astuple(self))
 
 
 async def search_query(

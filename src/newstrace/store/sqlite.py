@@ -11,6 +11,7 @@ from dataclasses import asdict, astuple, fields
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from newstrace.records import Article, IngestProblem, LinkBatch, LinkInput, RunSummary, Speaker, StageOutput, Story
 from newstrace.store.base import (
@@ -483,55 +484,31 @@ class SQLiteStore:
         return [dict(row) for row in rows], int(total)
 
     def page_search(self, filters: SearchFilters, limit: int, offset: int) -> tuple[list[SearchHit], int]:
-        source, where, parameters = self._search_relation(filters)
-        hits = self._search_hits(filters, limit, offset)
-        if filters.text and where == " WHERE articles_fts MATCH ?":
-            source = "articles_fts"  # no other filter: FTS counts its matches without touching articles
+        relation = _search_relation(filters)
+        hits = self._search_hits(filters, relation, limit, offset)
+        # with words and no other filter, the FTS index counts its matches without touching articles
+        source = "articles_fts" if relation.words_only else relation.source
         try:
-            total = self.connection.execute(f"SELECT count(*) FROM {source}{where}", parameters).fetchone()[0]
+            total = self.connection.execute(f"SELECT count(*) FROM {source}{relation.where}", relation.parameters)
         except sqlite3.OperationalError as error:
             raise SearchSyntaxError(f"cannot understand the search {filters.text!r}: {error}") from error
-        return hits, int(total)
+        return hits, int(total.fetchone()[0])
 
-    def _search_relation(self, filters: SearchFilters) -> tuple[str, str, list[str | int]]:
-        """The FROM and WHERE of a search, with its parameters."""
-        conditions: list[str] = []
-        parameters: list[str | int] = []
-        expression = self._fts_expression(filters)
-        if expression:
-            conditions.append("articles_fts MATCH ?")
-            parameters.append(expression)
-        for clause, value in (
-            ("a.outlet = ?", filters.outlet),
-            ("a.published >= ?", filters.date_from),
-            ("a.published <= ?", filters.date_to),
-            ("a.id IN (SELECT article_id FROM quotes WHERE speaker_id = ?)", filters.speaker_id),
-        ):
-            if value not in (None, ""):
-                conditions.append(clause)
-                parameters.append(value)
-        where = " WHERE " + " AND ".join(conditions) if conditions else ""
-        source = "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid" if expression else "articles a"
-        return source, where, parameters
-
-    @staticmethod
-    def _fts_expression(filters: SearchFilters) -> str:
-        return filters.text if filters.raw else literal_fts_query(filters.text)
-
-    def _search_hits(self, filters: SearchFilters, limit: int, offset: int) -> list[SearchHit]:
+    def _search_hits(
+        self, filters: SearchFilters, relation: _SearchRelation, limit: int, offset: int
+    ) -> list[SearchHit]:
         """One page of hits, best first (newest first without words). Snippets are cut for that page
         only: asked for in the ranking query, SQLite would cut one for every match before sorting."""
-        source, where, parameters = self._search_relation(filters)
-        expression = self._fts_expression(filters)
-        score = "bm25(articles_fts)" if expression else "0"
-        order = "score, a.id" if expression else "a.published IS NULL, a.published DESC, a.id"
+        score = "bm25(articles_fts)" if relation.expression else "0"
+        order = "score, a.id" if relation.expression else "a.published IS NULL, a.published DESC, a.id"
         try:
             rows = self.connection.execute(
                 f"SELECT a.rowid, a.id, a.title, a.outlet, a.published, substr(a.text, 1, 160) AS opening, "
-                f"{score} AS score FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?",
-                (*parameters, limit, offset),
+                f"{score} AS score FROM {relation.source}{relation.where} ORDER BY {order} LIMIT ? OFFSET ?",
+                (*relation.parameters, limit, offset),
             ).fetchall()
-            snippets = self._snippets(expression, [row["rowid"] for row in rows]) if expression else {}
+            rowids = [row["rowid"] for row in rows]
+            snippets = self._snippets(relation.expression, rowids) if relation.expression else {}
         except sqlite3.OperationalError as error:
             raise SearchSyntaxError(f"cannot understand the search {filters.text!r}: {error}") from error
         return [
@@ -637,9 +614,9 @@ class SQLiteStore:
                 yield dict(zip(columns, row, strict=True))
 
     def search(self, query: str, limit: int = 20, offset: int = 0, raw: bool = False) -> list[SearchHit]:
-        if not (query if raw else literal_fts_query(query)):
-            return []
-        return self._search_hits(SearchFilters(query, raw=raw), limit, offset)
+        filters = SearchFilters(query, raw=raw)
+        relation = _search_relation(filters)
+        return self._search_hits(filters, relation, limit, offset) if relation.expression else []
 
     def count_rows(self) -> dict[str, int]:
         return {
@@ -649,6 +626,34 @@ class SQLiteStore:
 
     def close(self) -> None:
         self.connection.close()
+
+
+class _SearchRelation(NamedTuple):
+    """The FROM and WHERE of a search, with its parameters."""
+
+    source: str
+    where: str
+    parameters: list[str | int]
+    expression: str  # the FTS5 query; empty when no words are searched
+    words_only: bool  # words and no other filter
+
+
+def _search_relation(filters: SearchFilters) -> _SearchRelation:
+    expression = filters.text if filters.raw else literal_fts_query(filters.text)
+    conditions: list[str] = ["articles_fts MATCH ?"] if expression else []
+    parameters: list[str | int] = [expression] if expression else []
+    for clause, value in (
+        ("a.outlet = ?", filters.outlet),
+        ("a.published >= ?", filters.date_from),
+        ("a.published <= ?", filters.date_to),
+        ("a.id IN (SELECT article_id FROM quotes WHERE speaker_id = ?)", filters.speaker_id),
+    ):
+        if value not in (None, ""):
+            conditions.append(clause)
+            parameters.append(value)
+    where = " WHERE " + " AND ".join(conditions) if conditions else ""
+    source = "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid" if expression else "articles a"
+    return _SearchRelation(source, where, parameters, expression, bool(expression) and len(conditions) == 1)
 
 
 def literal_fts_query(query: str) -> str:
