@@ -438,10 +438,23 @@ def frame_command(db: str, lexicon: Path | None, as_json: bool) -> None:
         Console().print(f"{summary.articles} articles framed with {escape(chosen.origin)}: {summary.markers} markers")
 
 
+view_format_option = click.option(
+    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+
+
+def _show_view(view: Any, output_format: str, print_tables: Callable[[Console, Any], None]) -> None:
+    """A story comparison, an outlet profile or a trail: as JSON (its `to_dict`) or as tables."""
+    if output_format == "json":
+        click.echo(json.dumps(view.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print_tables(Console(), view)
+
+
 @cli.command("compare")
 @click.argument("story_id")
 @db_option
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@view_format_option
 def compare_command(story_id: str, db: str, output_format: str) -> None:
     """Show how each outlet covered one story, side by side.
 
@@ -460,16 +473,13 @@ def compare_command(story_id: str, db: str, output_format: str) -> None:
         comparison = compare_story(open_store(db, readonly=True), story_id)
     except (NotFound, StoreError) as error:
         _fatal(str(error))
-    if output_format == "json":
-        click.echo(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
-        return
-    print_comparison(Console(), comparison)
+    _show_view(comparison, output_format, print_comparison)
 
 
 @cli.command("outlet")
 @click.argument("name")
 @db_option
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@view_format_option
 def outlet_command(name: str, db: str, output_format: str) -> None:
     """Profile one outlet across every story it covered: stance of its reporting verbs, its naming
     choices and labels, whose voices it carries.
@@ -483,16 +493,13 @@ def outlet_command(name: str, db: str, output_format: str) -> None:
         profile = outlet_profile(open_store(db, readonly=True), name)
     except (NotFound, StoreError) as error:
         _fatal(str(error))
-    if output_format == "json":
-        click.echo(json.dumps(profile.to_dict(), indent=2, ensure_ascii=False))
-        return
-    print_outlet(Console(), profile)
+    _show_view(profile, output_format, print_outlet)
 
 
 @cli.command("trail")
 @click.argument("quote_or_utterance_id")
 @db_option
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@view_format_option
 def trail_command(quote_or_utterance_id: str, db: str, output_format: str) -> None:
     """Show the trail of one utterance: every rendering across outlets, in time order, and how it changed.
 
@@ -511,10 +518,7 @@ def trail_command(quote_or_utterance_id: str, db: str, output_format: str) -> No
         found = trail(open_store(db, readonly=True), quote_or_utterance_id)
     except (TrailNotFound, StoreError) as error:
         _fatal(str(error))
-    if output_format == "json":
-        click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
-        return
-    print_trail(Console(), found)
+    _show_view(found, output_format, print_trail)
 
 
 @cli.command("serve")
