@@ -36,7 +36,7 @@ def newstrace_spans(doc: Any) -> Predicted:
         if quote.source:
             spans["source"].append((quote.source.start, quote.source.end))
         spans["cue"].append((quote.cue.start, quote.cue.end))
-        spans["content"].append((quote.content.start, quote.content.end))
+        spans["content"].extend((piece.start, piece.end) for piece in quote.content_fragments)
     return spans
 
 

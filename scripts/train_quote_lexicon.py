@@ -26,10 +26,10 @@ from newstrace.evaluation.polnear import load_split
 from newstrace.nlp import load_pipeline
 from newstrace.nlp.quotes import (
     MIN_CUE_COUNT,
+    Parsed,
     attachment,
+    content_link,
     cue_features,
-    find_quotations,
-    follow,
     is_inside,
     lexicon_key,
     usable_links,
@@ -113,14 +113,14 @@ def _candidate_rows(
     labels: list[bool] = []
     numbers: list[int] = []
     for number, (doc, heads) in enumerate(zip(docs, cue_heads, strict=True)):
-        quotations = find_quotations(doc.text)
+        parsed = Parsed.of(doc)
         for token in doc:
             links = usable.get(lexicon_key(token))
-            if not links or is_inside(token.idx, quotations):
+            if not links or is_inside(token.idx, parsed.quotations):
                 continue
-            link = next((link for link in links if follow(token, link) is not None), None)
+            link = content_link(token, links, parsed)
             if link is not None:
-                rows.append(dict.fromkeys(cue_features(token, link, quotations), 1))
+                rows.append(dict.fromkeys(cue_features(token, link, parsed.quotations), 1))
                 labels.append(token.i in heads)
                 numbers.append(number)
     return rows, labels, numbers
@@ -169,12 +169,12 @@ def _count_candidates(
     candidates: Counter[str] = Counter()
     candidate_cues: Counter[str] = Counter()
     for doc, heads in zip(docs, cue_heads, strict=True):
-        quotations = find_quotations(doc.text)
+        parsed = Parsed.of(doc)
         for token in doc:
             links = usable.get(lexicon_key(token))
-            if not links or is_inside(token.idx, quotations):
+            if not links or is_inside(token.idx, parsed.quotations):
                 continue
-            if any(follow(token, link) is not None for link in links):
+            if content_link(token, links, parsed) is not None:
                 candidates[lexicon_key(token)] += 1
                 candidate_cues[lexicon_key(token)] += token.i in heads
     return candidates, candidate_cues

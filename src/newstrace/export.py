@@ -14,7 +14,7 @@ from newstrace.store.base import EXPORT_COLUMNS, Store
 FORMATS = ("jsonl", "csv", "parquet")
 _PARQUET_BATCH_ROWS = 10_000
 _INTEGER_COLUMNS = {"n_words", "revision", "start", "end", "version", "run_id"}
-_JSON_COLUMNS = {"field_sources", "summary"}
+_JSON_COLUMNS = {"field_sources", "summary", "content_fragments"}
 
 
 def export_table(

@@ -105,6 +105,8 @@ class Quote:
     content_start: int
     content_end: int
     confidence: float
+    # Every piece of the content in text order, as (start, end); more than one when the cue interrupts it.
+    content_fragments: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

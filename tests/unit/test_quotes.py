@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import tomllib
 from pathlib import Path
@@ -19,6 +20,7 @@ from ..conftest import CORPUS, REPO, run_analyze, run_cli
 QUOTE_CONTRACT = [
     "id", "article_id", "kind", "source_text", "source_start", "source_end", "speaker", "speaker_id",
     "cue_text", "cue_start", "cue_end", "content_text", "content_start", "content_end", "confidence",
+    "content_fragments",
 ]  # fmt: skip
 
 
@@ -67,6 +69,9 @@ def test_every_quote_span_indexes_its_article(corpus_store: SQLiteStore) -> None
             if isinstance(start, int) and isinstance(end, int):
                 assert text[start:end] == row[f"{role}_text"]
         assert row["kind"] in {"direct", "indirect", "mixed", "partial"}
+        pieces = json.loads(str(row["content_fragments"]))
+        assert [row["content_start"], row["content_end"]] in pieces
+        assert pieces == sorted(pieces) and all(end <= after for (_, end), (after, _) in itertools.pairwise(pieces))
 
 
 def test_speakers_are_one_across_articles(corpus_store: SQLiteStore) -> None:
@@ -115,6 +120,26 @@ def test_spacy_component_sets_doc_extension() -> None:
         assert (quote.kind, quote.speaker) == ("direct", "Ada Quist")
     finally:
         nlp.remove_pipe("newstrace_quotes")
+
+
+def _pieces(sentence: str) -> list[list[str]]:
+    text = sentence
+    return [[text[p.start : p.end] for p in quote.content_fragments] for quote in extract_quotes(load_pipeline()(text))]
+
+
+def test_a_content_the_cue_interrupts_comes_in_pieces() -> None:
+    assert _pieces("The bridge, Mayor Ada Quist said on Friday, will reopen in May.") == [
+        ["The bridge", "will reopen in May."]
+    ]
+    two_quotations = "“We will rebuild the bridge,” Mayor Ada Quist said on Friday. “It will reopen in May.”"
+    assert _pieces(two_quotations) == [["“We will rebuild the bridge,”", "“It will reopen in May.”"]]
+
+
+def test_a_following_quotation_stays_with_the_speaker_named_for_it() -> None:
+    replied = "“We will rebuild,” Mayor Ada Quist said. “Not this year,” the engineer Pim Dorn replied."
+    assert _pieces(replied)[0] == ["“We will rebuild,”"]
+    said = "“We will rebuild,” Mayor Ada Quist said. “Not this year,” the engineer Pim Dorn said."
+    assert _pieces(said) == [["“We will rebuild,”"], ["“Not this year,”"]]
 
 
 def test_span_metrics() -> None:

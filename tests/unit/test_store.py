@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from newstrace.records import Article, Entity, Sentence, StageOutput
 from newstrace.store import SearchSyntaxError, SQLiteStore, StoreError, open_store
-from newstrace.store.sqlite import literal_fts_query
+from newstrace.store.sqlite import _migrations, literal_fts_query
 
 
 def _article(identity: str = "a1", text: str = "Holm spoke in Velmora.", url: str | None = None) -> Article:
@@ -28,14 +28,35 @@ def _output(identity: str = "a1") -> StageOutput:
 
 
 def test_new_database_is_migrated_in_wal_mode_with_foreign_keys(store: SQLiteStore) -> None:
-    assert store.schema_version() == 7
+    numbers = [number for number, _ in _migrations()]
+    assert numbers == list(range(1, len(numbers) + 1))  # numbered one by one, none skipped
+    assert store.schema_version() == numbers[-1]
     assert store.connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.connection.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
+def test_quotes_stored_before_content_fragments_keep_their_content_as_one_piece(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    connection = sqlite3.connect(path)
+    for number, sql in _migrations():
+        if number <= 7:
+            connection.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+    connection.execute(
+        "INSERT INTO articles(id, text, n_words, source_format) VALUES ('a1', 'Holm said it rains.', 4, 'text')"
+    )
+    connection.execute(
+        "INSERT INTO quotes(id, article_id, kind, cue_text, cue_start, cue_end, content_text, content_start, "
+        "content_end, confidence) VALUES ('a1-5', 'a1', 'indirect', 'said', 5, 9, 'it rains', 10, 18, 0.9)"
+    )
+    connection.commit()
+    connection.close()
+    [row] = SQLiteStore(path).iter_rows("quotes")
+    assert row["content_fragments"] == "[[10,18]]"
+
+
 def test_reopening_does_not_migrate_again(tmp_path: Path) -> None:
     SQLiteStore(tmp_path / "db").close()
-    assert SQLiteStore(tmp_path / "db").schema_version() == 7
+    assert SQLiteStore(tmp_path / "db").schema_version() == _migrations()[-1][0]
 
 
 def test_saving_twice_replaces_stage_rows_instead_of_duplicating(store: SQLiteStore) -> None:

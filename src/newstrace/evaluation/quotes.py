@@ -7,6 +7,7 @@ to one). A discontinuous gold span counts fragment by fragment.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -69,11 +70,21 @@ def evaluate_quotes(
 def _predicted_spans(store: Store) -> dict[str, dict[str, list[SpanPair]]]:
     spans: dict[str, dict[str, list[SpanPair]]] = defaultdict(lambda: defaultdict(list))
     for row in store.iter_rows("quotes"):
-        for role in ROLES:
+        found = spans[str(row["article_id"])]
+        for role in ("source", "cue"):
             start, end = row[f"{role}_start"], row[f"{role}_end"]
             if isinstance(start, int) and isinstance(end, int):
-                spans[str(row["article_id"])][role].append((start, end))
+                found[role].append((start, end))
+        found["content"].extend(_content_pieces(row))
     return spans
+
+
+def _content_pieces(row: dict[str, object]) -> list[SpanPair]:
+    """A stored quote's content, piece by piece (the gold counts a discontinuous content the same way)."""
+    pieces = json.loads(str(row.get("content_fragments") or "[]"))
+    if pieces:
+        return [(int(start), int(end)) for start, end in pieces]
+    return [(int(str(row["content_start"])), int(str(row["content_end"])))]
 
 
 def score_document(document: GoldDocument, predicted: dict[str, list[SpanPair]], scores: QuoteScores) -> None:

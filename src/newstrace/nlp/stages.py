@@ -62,6 +62,9 @@ def _quotes(doc: Any, article_id: str, offset: int) -> Rows:
                 content_start=offset + found.content.start,
                 content_end=offset + found.content.end,
                 confidence=found.confidence,
+                content_fragments=tuple(
+                    (offset + piece.start, offset + piece.end) for piece in found.content_fragments
+                ),
             )
         )
     return {"quotes": rows}
@@ -69,7 +72,7 @@ def _quotes(doc: Any, article_id: str, offset: int) -> Rows:
 
 DOC_STAGES: tuple[DocStage, ...] = (
     DocStage("nlp", 1, ("sentences", "entities"), _sentences_and_entities),
-    DocStage("quotes", 1, ("quotes",), _quotes),
+    DocStage("quotes", 2, ("quotes",), _quotes),
 )
 
 

@@ -90,6 +90,7 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "content_start",
         "content_end",
         "confidence",
+        "content_fragments",
     ),
     "speakers": ("id", "name", "aliases", "roles", "n_quotes", "n_articles"),
     "stories": ("id", "title", "first_seen", "last_seen", "n_articles", "n_outlets"),

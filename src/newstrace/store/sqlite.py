@@ -54,6 +54,11 @@ _COUNTED_TABLES = (
 _RECENT_MEMBERS = 8  # latest members per story kept as candidates for passage alignment
 
 
+def _sql_value(value: object) -> object:
+    """A record field as SQLite stores it: tuples (offset pairs, lists of names) as JSON text."""
+    return json.dumps(value) if isinstance(value, tuple) else value
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -204,7 +209,8 @@ class SQLiteStore:
             db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
             if rows:
                 names = tuple(field.name for field in fields(rows[0]))  # type: ignore[arg-type]
-                db.executemany(self._insert_statement(table, names), [tuple(asdict(row).values()) for row in rows])  # type: ignore[call-overload]
+                values = [tuple(map(_sql_value, asdict(row).values())) for row in rows]  # type: ignore[call-overload]
+                db.executemany(self._insert_statement(table, names), values)
         db.execute(
             "INSERT OR REPLACE INTO stage_runs(article_id, stage, version, status, finished_at) VALUES (?, ?, ?, ?, ?)",
             (article_id, output.stage, output.version, output.status, _now()),
