@@ -13,8 +13,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newstrace.evaluation.stories import bcubed, pairwise
-from newstrace.link.features import LinkFeatures, content_terms, entity_key, words
-from newstrace.link.reuse import align_passages
+from newstrace.link import reuse
+from newstrace.link.features import (
+    LinkFeatures,
+    content_terms,
+    entity_key,
+    word_offsets,
+    word_texts,
+    words,
+)
+from newstrace.link.reuse import AlignedPassage, WordCodes, align_passages
 from newstrace.link.stories import StoryClusterer, StorySettings
 from newstrace.pipeline.link import link_articles
 from newstrace.records import Article
@@ -51,9 +59,33 @@ def test_entity_keys_meet_across_articles_and_possessives() -> None:
     assert entity_key("the Kremlin's") == entity_key("Kremlin") == "kremlin"
 
 
+def _align(article: str, source: str) -> list[AlignedPassage]:
+    codes = WordCodes()
+    return align_passages(codes.encode(article), codes.encode(source))
+
+
+def test_words_get_one_character_each_and_keep_their_offsets() -> None:
+    encoded = WordCodes().encode("Port, port and PORT.")
+    assert encoded.codes[0] == encoded.codes[1] == encoded.codes[3] != encoded.codes[2]
+    assert [(encoded.start(i), encoded.end(i)) for i in range(4)] == [(0, 4), (6, 10), (11, 14), (15, 19)]
+
+
+@given(st.text(alphabet=st.sampled_from(list("aZ İß’'.- 9\n")), max_size=40))
+def test_word_texts_and_offsets_agree_with_words(text: str) -> None:
+    found = words(text)
+    starts, ends = word_offsets(text)
+    assert word_texts(text) == [word.text for word in found]
+    assert list(zip(starts, ends, strict=True)) == [(word.start, word.end) for word in found]
+
+
+def test_word_codes_skip_surrogates_and_wrap_past_the_last_code_point() -> None:
+    assert reuse._character(0xD7FF) == "\ud7ff" and reuse._character(0xD800) == "\ue000"
+    assert reuse._character(reuse._CODE_POINTS) == "\x00" and reuse._character(reuse._CODE_POINTS - 1) == "\U0010ffff"
+
+
 def test_aligned_passages_cover_the_shared_text_with_offsets_in_both() -> None:
     rewrite = "Aggregator summary. " + WIRE.replace("on Monday", "on Monday morning") + " Read more at our site."
-    passages = align_passages(words(rewrite), words(WIRE))
+    passages = _align(rewrite, WIRE)
     assert len(passages) == 1
     passage = passages[0]
     assert rewrite[passage.article_start : passage.article_end].startswith("The harbour authority")
@@ -63,13 +95,13 @@ def test_aligned_passages_cover_the_shared_text_with_offsets_in_both() -> None:
 
 def test_unrelated_texts_share_no_passage() -> None:
     other = "A chip plant opened in the valley and will employ four hundred people from next spring onwards."
-    assert align_passages(words(other), words(WIRE)) == []
+    assert _align(other, WIRE) == []
 
 
 @given(st.lists(st.sampled_from(["ship", "tide", "port", "crew", "storm", "rope"]), min_size=0, max_size=60))
 def test_alignment_offsets_always_fall_inside_both_texts(tokens: list[str]) -> None:
     text = " ".join(tokens)
-    for passage in align_passages(words(text), words(WIRE + " " + text)):
+    for passage in _align(text, WIRE + " " + text):
         assert 0 <= passage.article_start < passage.article_end <= len(text)
         assert 0 <= passage.source_start < passage.source_end <= len(WIRE) + 1 + len(text)
 

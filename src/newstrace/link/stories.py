@@ -185,9 +185,10 @@ class StoryClusterer:
         keys = heapq.nlargest(self.settings.query_terms, term_vector.items(), key=lambda item: item[1])
         keys += [("@" + name, weight) for name, weight in heapq.nlargest(8, entity_vector.items(), key=_by_weight)]
         shared: dict[str, float] = {}
+        postings_of, shared_so_far = self._index.get, shared.get  # bound once: this loop runs ~2,000 times
         for key, weight in keys:
-            for story_id in self._index.get(key, ()):
-                shared[story_id] = shared.get(story_id, 0.0) + weight
+            for story_id in postings_of(key, ()):
+                shared[story_id] = shared_so_far(story_id, 0.0) + weight
         ranked = heapq.nsmallest(self.settings.candidates, shared.items(), key=_by_shared_weight)
         return [self.stories[story_id] for story_id, _ in ranked]
 

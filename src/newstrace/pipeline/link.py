@@ -32,14 +32,13 @@ from newstrace.link.duplicates import (
 )
 from newstrace.link.features import (
     LinkFeatures,
-    Word,
     content_terms,
     entity_counts,
     parse_date,
     shingles,
-    words,
+    word_texts,
 )
-from newstrace.link.reuse import ReuseSettings, align_passages
+from newstrace.link.reuse import EncodedText, ReuseSettings, WordCodes, align_passages
 from newstrace.link.stories import (
     Assignment,
     DocumentFrequencies,
@@ -61,7 +60,7 @@ from newstrace.store.base import LinkState, Store
 LINK_STAGE_VERSION = 1
 BATCH_SIZE = 200
 MAX_REUSE_CANDIDATES = 8
-_TEXT_CACHE_SIZE = 256
+_TEXT_CACHE_SIZE = 4096  # encoded texts: a few bytes a word, and the text
 
 
 @dataclass(frozen=True)
@@ -176,19 +175,20 @@ class _Linker:
             if known.duplicate_of:
                 self.copies.setdefault(known.duplicate_of, set()).add(article_id)
         self.recent = {story: deque(ids, maxlen=MAX_REUSE_CANDIDATES) for story, ids in state.recent_members.items()}
-        self.texts: OrderedDict[str, list[Word]] = OrderedDict()
+        self.word_codes = WordCodes()
+        self.texts: OrderedDict[str, EncodedText] = OrderedDict()
 
     def link(self, articles: list[LinkInput], listener: LinkListener) -> LinkBatch:
         batch = LinkBatch()
-        article_words = [words(article.text) for article in articles]
-        shingle_sets = [set(shingles([w.text for w in found], SHINGLE_WORDS)) for found in article_words]
-        for article, found, signature in zip(articles, article_words, signatures(shingle_sets), strict=True):
-            self._link_one(article, found, signature, batch)
+        article_words = [word_texts(article.text) for article in articles]
+        shingle_sets = [set(shingles(tokens, SHINGLE_WORDS)) for tokens in article_words]
+        for article, tokens, signature in zip(articles, article_words, signatures(shingle_sets), strict=True):
+            self._link_one(article, self.word_codes.encode(article.text, tokens), signature, batch)
             listener.article_linked()
         self._finish_batch(batch)
         return batch
 
-    def _link_one(self, article: LinkInput, found: list[Word], signature: np.ndarray, batch: LinkBatch) -> None:
+    def _link_one(self, article: LinkInput, found: EncodedText, signature: np.ndarray, batch: LinkBatch) -> None:
         features = LinkFeatures(
             article.article_id,
             article.title,
@@ -232,7 +232,7 @@ class _Linker:
         covered = match.shorter_covered >= settings.duplicate_coverage
         return covered and match.longer_covered >= settings.duplicate_min_share
 
-    def _aligned_look_alikes(self, article: LinkInput, found: list[Word], signature: np.ndarray) -> list[_Match]:
+    def _aligned_look_alikes(self, article: LinkInput, found: EncodedText, signature: np.ndarray) -> list[_Match]:
         """Stored articles whose signature resembles this one's (its own earlier versions aside), aligned with it."""
         results = []
         for other, similarity in self.index.reuse_candidates(signature)[:MAX_REUSE_CANDIDATES]:
@@ -246,7 +246,7 @@ class _Linker:
         self,
         article: LinkInput,
         published: date | None,
-        found: list[Word],
+        found: EncodedText,
         story_id: str,
         done: set[str],
         batch: LinkBatch,
@@ -259,12 +259,12 @@ class _Linker:
             self._keep_passages(passages, batch)
 
     def _align(
-        self, article_id: str, published: date | None, found: list[Word], other_id: str
+        self, article_id: str, published: date | None, found: EncodedText, other_id: str
     ) -> tuple[list[ReusePassage], tuple[float, float]]:
         """Passages shared with another article, the later one reusing the earlier, and the shares of
         the shorter and the longer text they cover."""
         other_words = self._words_of(other_id)
-        if not other_words or not found:
+        if not other_words or not found.codes:
             return [], (0.0, 0.0)
         other = self.known[other_id]
         if published is not None and other.published is not None and published < other.published:
@@ -273,7 +273,8 @@ class _Linker:
             reused_by, source, later, earlier = article_id, other_id, found, other_words
         passages = align_passages(later, earlier, self.settings.reuse)
         matched = sum(passage.matched_words for passage in passages)
-        coverage = (matched / min(len(found), len(other_words)), matched / max(len(found), len(other_words)))
+        lengths = (len(found.codes), len(other_words.codes))
+        coverage = (matched / min(lengths), matched / max(lengths))
         rows = [
             ReusePassage(
                 reused_by,
@@ -339,18 +340,18 @@ class _Linker:
             )
             self.summary.recurrences += 1
 
-    def _words_of(self, article_id: str) -> list[Word] | None:
+    def _words_of(self, article_id: str) -> EncodedText | None:
         if article_id in self.texts:
             self.texts.move_to_end(article_id)
             return self.texts[article_id]
         text = self.store.article_text(article_id)
         if text is None:
             return None
-        found = words(text)
+        found = self.word_codes.encode(text)
         self._remember_words(article_id, found)
         return found
 
-    def _remember_words(self, article_id: str, found: list[Word]) -> None:
+    def _remember_words(self, article_id: str, found: EncodedText) -> None:
         self.texts[article_id] = found
         self.texts.move_to_end(article_id)
         while len(self.texts) > _TEXT_CACHE_SIZE:

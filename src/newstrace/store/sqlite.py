@@ -54,6 +54,11 @@ _COUNTED_TABLES = (
 _RECENT_MEMBERS = 8  # latest members per story kept as candidates for passage alignment
 
 
+# SQLite's own page cache per connection (its default is 2 MB). Linking writes into indexes spread over
+# a large file; with the default, inserts at 100k articles keep re-reading index pages.
+PAGE_CACHE_KIB = 131072
+
+
 def _sql_value(value: object) -> object:
     """A record field as SQLite stores it: tuples (offset pairs, lists of names) as JSON text."""
     return json.dumps(value) if isinstance(value, tuple) else value
@@ -82,6 +87,7 @@ class SQLiteStore:
             connection.row_factory = sqlite3.Row
             connection.execute("PRAGMA foreign_keys = ON")
             connection.execute("PRAGMA busy_timeout = 10000")
+            connection.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
             if not readonly:
                 connection.execute("PRAGMA journal_mode = WAL")
                 connection.execute("PRAGMA synchronous = NORMAL")
