@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import NamedTuple
 
 # Function words and the commonest news verbs: they say nothing about which event a text reports.
@@ -79,8 +80,19 @@ def word_texts(text: str) -> list[str]:
 
 def word_offsets(text: str) -> tuple[array[int], array[int]]:
     """Where each word of `words(text)` starts and ends, as two compact arrays."""
-    found = words(text)
-    return array("I", [word.start for word in found]), array("I", [word.end for word in found])
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        found = words(text)
+        return array("I", [word.start for word in found]), array("I", [word.end for word in found])
+    starts, ends = array("I"), array("I")
+    position = 0
+    for token in _WORD.findall(lowered):
+        # Between two words there is no word character, so the next occurrence is the word itself.
+        position = lowered.find(token, position)
+        starts.append(position)
+        position += len(token)
+        ends.append(position)
+    return starts, ends
 
 
 def fold_term(word: str) -> str:
@@ -94,13 +106,14 @@ def fold_term(word: str) -> str:
 
 
 def content_terms(text: str) -> Counter[str]:
-    """Counts of the text's content words (stop words and one-letter tokens left out)."""
-    counts: Counter[str] = Counter()
-    for match in _TERM.finditer(text.lower()):
-        token = match.group()
-        if len(token) > 2 and token not in STOP_WORDS:
-            counts[fold_term(token)] += 1
-    return counts
+    """Counts of the text's content words (stop words and words of one or two letters left out)."""
+    tokens = _TERM.findall(text.lower())
+    return Counter(map(_folded, [token for token in tokens if len(token) > 2 and token not in STOP_WORDS]))
+
+
+@lru_cache(maxsize=65536)
+def _folded(token: str) -> str:
+    return fold_term(token)  # news repeats its words: most tokens were folded a moment ago
 
 
 def entity_key(text: str) -> str:

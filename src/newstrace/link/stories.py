@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from itertools import compress
 
 from newstrace.link.features import LinkFeatures
 
@@ -98,7 +99,7 @@ class DocumentFrequencies:
         self.dirty.update(keys)
 
     def idf(self, key: str) -> float:
-        documents, count = self.n_documents, self.counts[key]
+        documents, count = self.n_documents, self.counts.get(key, 0)  # Counter[key] is slow on a miss
         if self.background is not None:
             documents += self.background.documents
             count += self.background.counts.get(key, 0)
@@ -189,8 +190,7 @@ class StoryClusterer:
         for key, weight in keys:
             for story_id in postings_of(key, ()):
                 shared[story_id] = shared_so_far(story_id, 0.0) + weight
-        ranked = heapq.nsmallest(self.settings.candidates, shared.items(), key=_by_shared_weight)
-        return [self.stories[story_id] for story_id, _ in ranked]
+        return [self.stories[story_id] for story_id, _ in _best(shared, self.settings.candidates)]
 
     def _similarity(self, term_vector: dict[str, float], entity_vector: dict[str, float], story: StoryState) -> float:
         weight = self.settings.entity_weight
@@ -286,6 +286,15 @@ def story_id_for(first_article_id: str) -> str:
 
 def _by_weight(item: tuple[str, float]) -> float:
     return item[1]
+
+
+def _best(shared: dict[str, float], count: int) -> list[tuple[str, float]]:
+    """The `count` stories sharing the most weight, ties by id. Only the weights are compared until the
+    cut-off is known (the dict holds up to 2,000 stories, the answer 8)."""
+    if len(shared) > count:
+        cutoff = heapq.nlargest(count, shared.values())[-1]
+        shared = dict(compress(shared.items(), map(cutoff.__le__, shared.values())))
+    return sorted(shared.items(), key=_by_shared_weight)[:count]
 
 
 def _by_shared_weight(item: tuple[str, float]) -> tuple[float, str]:
