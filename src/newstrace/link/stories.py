@@ -291,10 +291,11 @@ def _by_weight(item: tuple[str, float]) -> float:
 def _best(shared: dict[str, float], count: int) -> list[tuple[str, float]]:
     """The `count` stories sharing the most weight, ties by id. Only the weights are compared until the
     cut-off is known (the dict holds up to 2,000 stories, the answer 8)."""
+    contenders: Iterable[tuple[str, float]] = shared.items()
     if len(shared) > count:
         cutoff = heapq.nlargest(count, shared.values())[-1]
-        shared = dict(compress(shared.items(), map(cutoff.__le__, shared.values())))
-    return sorted(shared.items(), key=_by_shared_weight)[:count]
+        contenders = compress(shared.items(), map(cutoff.__le__, shared.values()))
+    return sorted(contenders, key=_by_shared_weight)[:count]
 
 
 def _by_shared_weight(item: tuple[str, float]) -> tuple[float, str]:
