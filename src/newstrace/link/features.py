@@ -95,6 +95,7 @@ def word_offsets(text: str) -> tuple[array[int], array[int]]:
     return starts, ends
 
 
+@lru_cache(maxsize=65536)  # news repeats its words: most were folded a moment ago
 def fold_term(word: str) -> str:
     """A crude but predictable stem: drop a possessive and fold regular plurals."""
     word = _POSSESSIVE.sub("", word)
@@ -108,12 +109,7 @@ def fold_term(word: str) -> str:
 def content_terms(text: str) -> Counter[str]:
     """Counts of the text's content words (stop words and words of one or two letters left out)."""
     tokens = _TERM.findall(text.lower())
-    return Counter(map(_folded, [token for token in tokens if len(token) > 2 and token not in STOP_WORDS]))
-
-
-@lru_cache(maxsize=65536)
-def _folded(token: str) -> str:
-    return fold_term(token)  # news repeats its words: most tokens were folded a moment ago
+    return Counter(map(fold_term, [token for token in tokens if len(token) > 2 and token not in STOP_WORDS]))
 
 
 def entity_key(text: str) -> str:

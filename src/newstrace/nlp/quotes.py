@@ -306,7 +306,7 @@ def _from_reporting_verb(verb: Any, parsed: Parsed) -> FoundQuote | None:
     entry = cue_lexicon().get(lexicon_key(verb))
     if entry is None or verb.pos_ in ("PUNCT", "DET", "PRON") or is_inside(verb.idx, parsed.quotations):
         return None
-    pieces, used_link = _content_pieces(verb, entry, parsed)
+    pieces, used_link = _content_pieces(verb, entry.content_links, parsed)
     if not pieces:
         return None
     model = cue_model()
@@ -321,17 +321,15 @@ def _from_reporting_verb(verb: Any, parsed: Parsed) -> FoundQuote | None:
 
 
 def content_link(verb: Any, links: tuple[str, ...], parsed: Parsed) -> str | None:
-    """The first of `links` that leads somewhere from `verb`; failing those, a quotation next to the
-    speaker and cue (`quote:before`, `quote:after`); None when the verb has no content in reach."""
-    link = next((link for link in links if follow(verb, link) is not None), None)
-    if link is None:
-        link = _adjacent_quotation(verb, parsed)[0]
-    return link
+    """The link the extractor follows from `verb` to its content (`quote:before` and `quote:after` for a
+    quotation next to speaker and cue), or None when the verb has no content in reach."""
+    return _content_pieces(verb, links, parsed)[1] or None
 
 
-def _content_pieces(verb: Any, entry: CueEntry, parsed: Parsed) -> tuple[list[Span], str]:
-    """The content of `verb` as pieces of text, and the link that found them (empty when none did)."""
-    for link in entry.content_links:
+def _content_pieces(verb: Any, links: tuple[str, ...], parsed: Parsed) -> tuple[list[Span], str]:
+    """The content of `verb` as pieces of text, and the link that found them (empty when none did):
+    the first of `links` that leads somewhere, failing those a quotation next to speaker and cue."""
+    for link in links:
         target = follow(verb, link)
         if target is None:
             continue
