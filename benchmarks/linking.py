@@ -16,13 +16,19 @@ pattern instead of spaCy, because running the parser on 100,000 texts would take
 only reads the stored entities; the linker does the same work either way.
 
 Each size gets a fresh SQLite database: one process stores the articles (not timed), then a fresh
-process links all of them in one run (timed), as `newstrace link` would. Linking in the process that
-had just built 100,000 articles was 12 % slower per article (5.60 against 5.00 ms), its heap left
-fragmented by the build; that measured the benchmark, not the linker. Time per article is the linking
-time divided by the number of articles; peak RSS is the linking process's high-water mark.
+process links a copy of them in one run (timed), as `newstrace link` would; this is done `--repeats`
+times (3) and the median kept, because a 1k run lasts two seconds and one run can be off by a fifth.
+Linking in the process that had just built 100,000 articles was 12 % slower per article (5.60 against
+5.00 ms), its heap left fragmented by the build; that measured the benchmark, not the linker. Time per
+article is the linking time divided by the number of articles; peak RSS is the linking process's
+high-water mark. Every repeat must give the same result.
+
+Quality is checked beside speed, so a faster linker that loses stories shows: family recall (B-cubed
+recall of the families: a text's variants should share its story) and cycle precision (B-cubed
+precision of the cycles: cycles share no content word, so no story should mix them).
 
     python benchmarks/linking.py                   # 1k, 10k, 100k
-    python benchmarks/linking.py --sizes 1000 5000
+    python benchmarks/linking.py --sizes 1000 5000 --repeats 1
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ import json
 import random
 import re
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +48,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
@@ -91,7 +100,7 @@ class Relexicaliser:
 
     def _mapping(self, cycle: int) -> dict[str, str]:
         rng = random.Random(cycle)
-        mapping = {}
+        mapping: dict[str, str] = {}
         for band in self.bands:
             shuffled = band[:]
             rng.shuffle(shuffled)
@@ -129,9 +138,11 @@ def build(db: Path, size: int, seed: int) -> None:
     vocabulary = sorted({word for text in bases for word in text.split()})
     store = SQLiteStore(db)
     run_id = store.begin_run("benchmark")
-    for number, text in enumerate(_stream(bases, vocabulary, size, rng)):
+    families = []
+    for number, (family, text) in enumerate(_stream(bases, vocabulary, size, rng)):
+        families.append(family)
         article_id = f"{number:016x}"
-        entities = [
+        entities: list[object] = [
             Entity(article_id, "ORG", match.group(), match.start(), match.end()) for match in _NAME.finditer(text)
         ]
         article = Article(
@@ -141,9 +152,16 @@ def build(db: Path, size: int, seed: int) -> None:
         )  # fmt: skip
         store.save_article(article, [StageOutput("nlp", 1, {"entities": entities})], run_id)
     store.close()
+    families_file(db).write_text(json.dumps({"bases": len(bases), "families": families}))
 
 
-def _stream(bases: list[str], vocabulary: list[str], size: int, rng: random.Random) -> Iterator[str]:
+def families_file(db: Path) -> Path:
+    """Where the build leaves each article's family, for the quality check after linking."""
+    return db.with_name(db.name + ".families.json")
+
+
+def _stream(bases: list[str], vocabulary: list[str], size: int, rng: random.Random) -> Iterator[tuple[int, str]]:
+    """(family number, text) for `size` articles: each family is a base text and its variants."""
     produced, family = 0, 0
     relexicalised = Relexicaliser(bases)
     while produced < size:
@@ -152,7 +170,7 @@ def _stream(bases: list[str], vocabulary: list[str], size: int, rng: random.Rand
         for variant in range(rng.randint(1, 6)):
             if produced == size:
                 return
-            yield text if variant == 0 else perturbed(text, vocabulary, rng)
+            yield family, text if variant == 0 else perturbed(text, vocabulary, rng)
             produced += 1
         family += 1
 
@@ -167,8 +185,10 @@ def measure(db: Path, size: int) -> dict[str, float]:
     summary = link_articles(store)
     seconds = time.perf_counter() - started
     stories = int(next(iter(store.connection.execute("SELECT count(*) FROM stories")))[0])
+    story_of = {row[0]: row[1] for row in store.connection.execute("SELECT id, story_id FROM articles")}
     store.close()
     return {
+        **family_scores(story_of, json.loads(families_file(db).read_text())),
         "articles": size,
         "seconds": round(seconds, 2),
         "ms_per_article": round(1000 * seconds / size, 3),
@@ -179,10 +199,35 @@ def measure(db: Path, size: int) -> dict[str, float]:
     }
 
 
+def family_scores(story_of: dict[str, str], built: dict[str, Any]) -> dict[str, float]:
+    """How well stories keep what the build knows belongs together, and apart, as B-cubed shares.
+
+    - family recall: for each article, the share of its family (a base text and its variants) that is
+      in its story. Variants are rewrites of one text, so they belong to one story.
+    - cycle precision: for each article, the share of its story that comes from its own cycle. Cycles
+      share no content word, so a story mixing them is wrong. (Different base texts of one cycle may
+      rightly share a story, as ECB+ articles on one event do, so precision is not counted by family.)
+    """
+    families = {f"{number:016x}": family for number, family in enumerate(built["families"])}
+    members: dict[str, list[str]] = {}
+    for article_id, story_id in story_of.items():
+        members.setdefault(story_id, []).append(article_id)
+    family_sizes = Counter(families.values())
+    recall = precision = 0.0
+    for story in members.values():
+        in_family = Counter(families[article_id] for article_id in story)
+        in_cycle = Counter(family // built["bases"] for family in in_family.elements())
+        for family, count in in_family.items():
+            recall += count * count / family_sizes[family]
+            precision += count * in_cycle[family // built["bases"]] / len(story)
+    return {"family_recall": round(recall / len(families), 4), "cycle_precision": round(precision / len(families), 4)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=3, help="timed links of each built database (median kept)")
     parser.add_argument("--build", type=int, help=argparse.SUPPRESS)  # internal: build SIZE articles into --db
     parser.add_argument("--link", type=int, help=argparse.SUPPRESS)  # internal: link --db, print JSON
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -193,25 +238,51 @@ def main() -> None:
     if arguments.link:
         print(json.dumps(measure(arguments.db, arguments.link)))
         return
-    results = []
-    for size in arguments.sizes:
-        with tempfile.TemporaryDirectory() as scratch:
-            db = Path(scratch) / "bench.db"
-            here = [sys.executable, __file__, "--db", str(db), "--seed", str(arguments.seed)]
-            subprocess.run([*here, "--build", str(size)], check=True)
-            output = subprocess.run([*here, "--link", str(size)], capture_output=True, text=True, check=True).stdout
-        results.append(json.loads(output.strip().splitlines()[-1]))
-        row = results[-1]
-        print(
-            f"{row['articles']:>7} articles: linked in {row['seconds']:>8.1f} s, "
-            f"{row['ms_per_article']:>7.3f} ms/article, "
-            f"peak RSS {row['peak_rss_mb']:>7.1f} MB, {row['stories']} stories, "
-            f"{row['near_duplicates']} near-duplicates, {row['reused_passages']} reused passages",
-            flush=True,
-        )
+    results = [measured_size(size, arguments.seed, arguments.repeats) for size in arguments.sizes]
     first, last = results[0], results[-1]
     ratio = last["ms_per_article"] / first["ms_per_article"]
     print(f"time per article at {last['articles']} / at {first['articles']}: {ratio:.2f} (target <= 1.5)")
+
+
+def measured_size(size: int, seed: int, repeats: int) -> dict[str, Any]:
+    """Build one database of `size` articles, link a fresh copy of it `repeats` times, each in a fresh
+    process, and keep the median time. Every run must give the same stories, copies and passages."""
+    runs = []
+    with tempfile.TemporaryDirectory() as scratch:
+        built = Path(scratch) / "built.db"
+        subprocess.run([*_this_script(built, seed), "--build", str(size)], check=True)
+        for _ in range(repeats):
+            db = Path(scratch) / "linked.db"
+            shutil.copyfile(built, db)
+            shutil.copyfile(families_file(built), families_file(db))
+            output = subprocess.run(
+                [*_this_script(db, seed), "--link", str(size)], capture_output=True, text=True, check=True
+            ).stdout
+            runs.append(json.loads(output.strip().splitlines()[-1]))
+            db.unlink()
+    outcomes = {json.dumps({key: run[key] for key in _OUTCOME_KEYS}) for run in runs}
+    if len(outcomes) > 1:
+        raise SystemExit(f"{size} articles: linking the same database gave different results: {outcomes}")
+    row = dict(runs[0])
+    row["ms_per_article"] = statistics.median(run["ms_per_article"] for run in runs)
+    row["seconds"] = statistics.median(run["seconds"] for run in runs)
+    row["peak_rss_mb"] = max(run["peak_rss_mb"] for run in runs)
+    times = ", ".join(f"{run['ms_per_article']:.3f}" for run in runs)
+    print(
+        f"{size:>7} articles: {row['ms_per_article']:>6.3f} ms/article (median of {times}), "
+        f"peak RSS {row['peak_rss_mb']:>7.1f} MB, {row['stories']} stories, "
+        f"{row['near_duplicates']} near-duplicates, {row['reused_passages']} reused passages, "
+        f"family recall {row['family_recall']:.3f}, cycle precision {row['cycle_precision']:.3f}",
+        flush=True,
+    )
+    return row
+
+
+_OUTCOME_KEYS = ("stories", "near_duplicates", "reused_passages", "family_recall", "cycle_precision")
+
+
+def _this_script(db: Path, seed: int) -> list[str]:
+    return [sys.executable, __file__, "--db", str(db), "--seed", str(seed)]
 
 
 if __name__ == "__main__":
