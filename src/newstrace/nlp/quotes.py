@@ -473,11 +473,12 @@ def _cue_span(verb: Any, content_link: str = "") -> Span:
 
 def _joins_cue(token: Any) -> bool:
     """`back` (`shot back`), `for` (`pleaded for`) and a day (`said Tuesday`) right after a cue verb."""
+    word: str = token.lower_
     if token.dep_ == "advmod":
-        return token.lower_ == "back"
+        return word == "back"
     if token.dep_ == "prep":
-        return token.lower_ == "for"
-    return token.dep_ == "npadvmod" and token.ent_type_ == "DATE" and token.is_title
+        return word == "for"
+    return token.dep_ == "npadvmod" and token.ent_type_ == "DATE" and bool(token.is_title)
 
 
 # -- according to ------------------------------------------------------------------------------------
