@@ -1,4 +1,4 @@
-"""Grouping quotes into utterances and describing renderings, on hand-made quotes."""
+"""Grouping quotes into utterances and describing renderings, on hand-made quotes (and one analysed pair)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from datetime import date
 from pathlib import Path
 
 from newstrace.link.trails import QuoteInput, TrailGrouper, Utterance, canonical_rendering, content_keys, describe
+from newstrace.store import SQLiteStore
 
-from ..conftest import REPO
+from ..conftest import REPO, run_analyze
 
 SAID = "“The biggest cost and the greatest risk will be if Russia wins in Ukraine, and we must prevent it,”"
 
@@ -105,3 +106,23 @@ def test_perturbed_polnear_trails_stay_above_the_pinned_floors(shared_data: Path
     truth = {quote for quote, flag in expected.items() if flag == "altered_direct_quote"}
     assert f1 >= floors["pairwise_f1"]
     assert len(flagged & truth) / len(flagged) >= floors["misquote_precision"]
+
+
+def test_a_quote_split_by_its_cue_is_compared_whole(store: SQLiteStore, tmp_path: Path) -> None:
+    """`"A," Holm said. "B."` renders the same words as `Holm said: "A. B."`, so it is not a truncation."""
+    preamble = "A fictional article written for a newstrace test.\n\n"
+    (tmp_path / "split.txt").write_text(
+        f'Tolls to rise\n\n{preamble}"The harbour tolls will rise next spring," Anneke Holm said on Monday. '
+        '"Every shipping firm should prepare for that now."\n'
+    )
+    (tmp_path / "whole.txt").write_text(
+        f'Holm on tolls\n\n{preamble}Anneke Holm said on Monday: "The harbour tolls will rise next spring. '
+        'Every shipping firm should prepare for that now."\n'
+    )
+    run_analyze(store, tmp_path)
+    split = store.connection.execute("SELECT id FROM quotes WHERE json_array_length(content_fragments) = 2")
+    [(split_id,)] = split.fetchall()
+    renderings = store.connection.execute("SELECT quote_id, fidelity, flags, utterance_id FROM renderings")
+    rows = {row[0]: row[1:] for row in renderings}
+    assert len(rows) == 2 and len({utterance for _, _, utterance in rows.values()}) == 1
+    assert rows[split_id][:2] == (1.0, "[]")

@@ -77,8 +77,18 @@ def _quote(row: dict[str, object]) -> QuoteInput:
         speaker_id,
         str(row["speaker"]) if row["speaker"] else None,
         str(row["kind"]),
-        str(row["content_text"]),
+        _content(row),
     )
+
+
+def _content(row: dict[str, object]) -> str:
+    """The quote's words: its content pieces joined in text order (`"A," she said, "B."` renders `A B`,
+    as another outlet quoting it in one piece would), or its one content span."""
+    text = row.get("article_text")
+    if not text:
+        return str(row["content_text"])
+    pieces = sorted(json.loads(str(row["content_fragments"])))
+    return " ".join(str(text)[start:end].strip() for start, end in pieces)
 
 
 def _describe(utterance: Utterance) -> tuple[dict[str, object], list[dict[str, object]]]:

@@ -423,7 +423,10 @@ class SQLiteStore:
         where = "" if grouped else "WHERE r.quote_id IS NULL"
         rows = self.connection.execute(
             "SELECT q.id AS quote_id, q.article_id, a.outlet, a.published, q.speaker_id, "
-            "COALESCE(s.name, q.speaker) AS speaker, q.kind, q.content_text, r.utterance_id, u.recurs_from "
+            "COALESCE(s.name, q.speaker) AS speaker, q.kind, q.content_text, q.content_fragments, "
+            # the article's text only where the content comes in pieces, to read each piece from it
+            "CASE WHEN json_array_length(q.content_fragments) > 1 THEN a.text END AS article_text, "
+            "r.utterance_id, u.recurs_from "
             f"FROM quotes q JOIN articles a ON a.id = q.article_id LEFT JOIN speakers s ON s.id = q.speaker_id "
             f"{join} renderings r ON r.quote_id = q.id LEFT JOIN utterances u ON u.id = r.utterance_id {where} "
             "ORDER BY a.published IS NULL, a.published, q.id"
