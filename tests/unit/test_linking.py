@@ -9,11 +9,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from datasketch import LeanMinHash, MinHashLSH
 from hypothesis import given
 from hypothesis import strategies as st
 
 from newstrace.evaluation.stories import bcubed, pairwise
 from newstrace.link import reuse
+from newstrace.link.duplicates import NUM_PERM, BandIndex, signatures
 from newstrace.link.features import (
     LinkFeatures,
     content_terms,
@@ -104,6 +106,20 @@ def test_alignment_offsets_always_fall_inside_both_texts(tokens: list[str]) -> N
     for passage in _align(text, WIRE + " " + text):
         assert 0 <= passage.article_start < passage.article_end <= len(text)
         assert 0 <= passage.source_start < passage.source_end <= len(WIRE) + 1 + len(text)
+
+
+@given(st.lists(st.sets(st.integers(0, 60), min_size=1, max_size=30), min_size=2, max_size=12))
+def test_band_index_finds_what_datasketch_lsh_finds(word_sets: list[set[int]]) -> None:
+    shingle_sets = [{str(word).encode() for word in words} for words in word_sets]
+    signed = signatures(shingle_sets)
+    ours, theirs = BandIndex(0.1, NUM_PERM), MinHashLSH(threshold=0.1, num_perm=NUM_PERM)
+    for number, signature in enumerate(signed):
+        ours.add(str(number), signature)
+        theirs.insert(
+            str(number), LeanMinHash(seed=1, hashvalues=signature, scheme="affine32"), check_duplication=False
+        )
+    for signature in signed:
+        assert ours.query(signature) == set(theirs.query(LeanMinHash(seed=1, hashvalues=signature, scheme="affine32")))
 
 
 def test_a_copy_stored_first_is_repointed_to_the_earlier_original(tmp_path: Path) -> None:
