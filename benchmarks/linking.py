@@ -141,7 +141,7 @@ def build(db: Path, size: int, seed: int) -> None:
     families = []
     for number, (family, text) in enumerate(_stream(bases, vocabulary, size, rng)):
         families.append(family)
-        article_id = f"{number:016x}"
+        article_id = article_id_of(number)
         entities: list[object] = [
             Entity(article_id, "ORG", match.group(), match.start(), match.end()) for match in _NAME.finditer(text)
         ]
@@ -153,6 +153,11 @@ def build(db: Path, size: int, seed: int) -> None:
         store.save_article(article, [StageOutput("nlp", 1, {"entities": entities})], run_id)
     store.close()
     families_file(db).write_text(json.dumps({"bases": len(bases), "families": families}))
+
+
+def article_id_of(number: int) -> str:
+    """The id the build gives the stream's `number`-th article."""
+    return f"{number:016x}"
 
 
 def families_file(db: Path) -> Path:
@@ -208,7 +213,7 @@ def family_scores(story_of: dict[str, str], built: dict[str, Any]) -> dict[str, 
       share no content word, so a story mixing them is wrong. (Different base texts of one cycle may
       rightly share a story, as ECB+ articles on one event do, so precision is not counted by family.)
     """
-    families = {f"{number:016x}": family for number, family in enumerate(built["families"])}
+    families = {article_id_of(number): family for number, family in enumerate(built["families"])}
     members: dict[str, list[str]] = {}
     for article_id, story_id in story_of.items():
         members.setdefault(story_id, []).append(article_id)
