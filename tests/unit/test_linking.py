@@ -110,7 +110,7 @@ def test_alignment_offsets_always_fall_inside_both_texts(tokens: list[str]) -> N
 
 @given(st.lists(st.sets(st.integers(0, 60), min_size=1, max_size=30), min_size=2, max_size=12))
 def test_band_index_finds_what_datasketch_lsh_finds(word_sets: list[set[int]]) -> None:
-    shingle_sets = [{str(word).encode() for word in words} for words in word_sets]
+    shingle_sets = [{str(member).encode() for member in members} for members in word_sets]
     signed = signatures(shingle_sets)
     ours, theirs = BandIndex(0.1, NUM_PERM), MinHashLSH(threshold=0.1, num_perm=NUM_PERM)
     for number, signature in enumerate(signed):

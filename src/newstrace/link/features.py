@@ -63,8 +63,8 @@ class LinkFeatures:
 
 def words(text: str) -> list[Word]:
     """The article's words, lower-cased, with offsets into the original text."""
-    lowered = text.lower()  # lower() keeps offsets for the scripts news is written in; checked below
-    if len(lowered) != len(text):
+    lowered = _lowered_in_place(text)
+    if lowered is None:
         return [Word(match.group().lower(), match.start(), match.end()) for match in _WORD.finditer(text)]
     return [Word(match.group(), match.start(), match.end()) for match in _WORD.finditer(lowered)]
 
@@ -72,16 +72,16 @@ def words(text: str) -> list[Word]:
 def word_texts(text: str) -> list[str]:
     """The words of `words(text)` without their offsets, read in one pass in C (linking reads every
     article's words; it needs offsets only for the few texts that share a passage)."""
-    lowered = text.lower()
-    if len(lowered) != len(text):
+    lowered = _lowered_in_place(text)
+    if lowered is None:
         return [word.text for word in words(text)]
     return _WORD.findall(lowered)
 
 
 def word_offsets(text: str) -> tuple[array[int], array[int]]:
     """Where each word of `words(text)` starts and ends, as two compact arrays."""
-    lowered = text.lower()
-    if len(lowered) != len(text):
+    lowered = _lowered_in_place(text)
+    if lowered is None:
         found = words(text)
         return array("I", [word.start for word in found]), array("I", [word.end for word in found])
     starts, ends = array("I"), array("I")
@@ -93,6 +93,13 @@ def word_offsets(text: str) -> tuple[array[int], array[int]]:
         position += len(token)
         ends.append(position)
     return starts, ends
+
+
+def _lowered_in_place(text: str) -> str | None:
+    """`text` lower-cased when that keeps every character at its offset (true of the scripts news is
+    written in); None when it does not (`İ` becomes two characters), so offsets must come from `text`."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else None
 
 
 @lru_cache(maxsize=65536)  # news repeats its words: most were folded a moment ago
