@@ -6,8 +6,9 @@ the dependency parse: as a child with some relation, through a preposition, or a
 is a parenthetical in; then, for each lemma, how often a token where those relations lead to content
 heads a gold cue (the precision of taking it as a cue). The result is `src/newstrace/nlp/data/quote_lexicon.json`, which
 `newstrace.nlp.quotes` reads. Last, a logistic regression learns which candidate tokens really are
-cues from their parse context (`cue_features`), saved as `cue_model.json`; scikit-learn is needed
-only here, at training time.
+cues from their parse context (`cue_features`), saved as `cue_model.json`; and a second one learns
+where content ends (`nlp/content_ends.py`) from the quotes the new lexicon and classifier find, saved as
+`content_end_model.json`. scikit-learn is needed only here, at training time.
 
     python scripts/train_quote_lexicon.py [--polnear ../shared/data/polnear/train]
 
@@ -23,15 +24,21 @@ from pathlib import Path
 from typing import Any
 
 from newstrace.evaluation.polnear import load_split
+from newstrace.evaluation.spans import trim
 from newstrace.nlp import load_pipeline
+from newstrace.nlp.content_ends import CONTENT_END_MODEL_FILE, end_candidates, end_features
 from newstrace.nlp.quotes import (
     MIN_CUE_COUNT,
     Parsed,
     attachment,
+    content_barrier,
     content_link,
     cue_features,
+    cue_lexicon,
+    cue_model,
     is_inside,
     lexicon_key,
+    rule_quotes,
     usable_links,
 )
 
@@ -39,7 +46,9 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_TRAIN = REPO.parent / "shared" / "data" / "polnear" / "train"
 OUTPUT = REPO / "src" / "newstrace" / "nlp" / "data" / "quote_lexicon.json"
 MODEL_OUTPUT = REPO / "src" / "newstrace" / "nlp" / "data" / "cue_model.json"
+END_MODEL_OUTPUT = CONTENT_END_MODEL_FILE
 REGULARISATION = 0.5
+END_REGULARISATION = 0.3
 MIN_CUES = 2
 
 
@@ -98,6 +107,11 @@ def main() -> None:
     model = _train_classifier(docs, cue_heads, lexicon)
     MODEL_OUTPUT.write_text(json.dumps(model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {len(model['weights'])} weights, threshold {model['threshold']}, to {MODEL_OUTPUT}")
+    cue_lexicon.cache_clear()  # the content-end model learns from the quotes the new files give
+    cue_model.cache_clear()
+    end_model = _train_content_ends(documents, docs)
+    END_MODEL_OUTPUT.write_text(json.dumps(end_model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {len(end_model['weights'])} content-end weights to {END_MODEL_OUTPUT}")
 
 
 def _candidate_rows(
@@ -150,6 +164,49 @@ def _train_classifier(docs: list[Any], cue_heads: list[set[int]], lexicon: dict[
         if abs(weight) >= 0.001
     }
     return {"intercept": round(float(model.intercept_[0]), 4), "weights": weights, "threshold": threshold}
+
+
+def _train_content_ends(documents: list[Any], docs: list[Any]) -> dict[str, Any]:
+    """Fit the content-end model on every one-piece content whose cue matches a gold cue: each word its
+    content could end on is a row, labelled by whether gold content ends there."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    rows: list[dict[str, int]] = []
+    labels: list[bool] = []
+    for document, doc in zip(documents, docs, strict=True):
+        text, parsed = document.text, Parsed.of(doc)
+        gold_ends = _gold_content_ends(document)
+        for quote in rule_quotes(parsed):
+            ends = gold_ends.get(trim(text, (quote.cue.start, quote.cue.end)))
+            barrier = content_barrier(parsed, quote)
+            candidates = end_candidates(doc, quote.content.start, quote.content.end, barrier)
+            if not ends or quote.fragments or candidates is None:
+                continue
+            for last in candidates.candidates:
+                end = last.idx + len(last)
+                inside = is_inside(end, parsed.quotations)
+                rows.append(dict.fromkeys(end_features(doc, candidates, last, inside), 1))
+                labels.append(trim(text, (quote.content.start, end))[1] in ends)
+    vectorizer = DictVectorizer()
+    model = LogisticRegression(C=END_REGULARISATION, max_iter=3000).fit(vectorizer.fit_transform(rows), labels)
+    print(f"{len(rows)} content-end candidates, {sum(labels)} of them gold ends")
+    weights = {
+        name: round(float(weight), 4)
+        for name, weight in zip(vectorizer.feature_names_, model.coef_[0], strict=True)
+        if abs(weight) >= 0.001
+    }
+    return {"intercept": round(float(model.intercept_[0]), 4), "weights": weights}
+
+
+def _gold_content_ends(document: Any) -> dict[tuple[int, int], set[int]]:
+    """For each gold cue (trimmed as the evaluation trims it), where its content pieces end."""
+    ends: dict[tuple[int, int], set[int]] = {}
+    for attribution in document.attributions:
+        content = {trim(document.text, piece)[1] for piece in attribution.fragments.get("Content", ())}
+        for cue in attribution.fragments.get("Cue", ()):
+            ends.setdefault(trim(document.text, cue), set()).update(content)
+    return ends
 
 
 def _f1(probabilities: Any, gold: list[bool], threshold: float) -> float:

@@ -183,3 +183,23 @@ def test_polnear_dev_scores_stay_above_the_pinned_floors(shared_data: Path) -> N
     assert scores["cue_exact"]["f1"] >= floors["cue"]
     assert scores["content_exact"]["f1"] >= floors["content"]
     assert scores["content_overlap"]["f1"] >= floors["content_overlap"]
+
+
+def test_a_subject_that_is_part_of_the_view_is_content_and_nobody_is_its_source() -> None:
+    text = "The council seemed to send a clear signal to the ferry company."
+    [quote] = extract_quotes(load_pipeline()(text))
+    assert [text[p.start : p.end] for p in quote.content_fragments] == [
+        "The council",
+        "to send a clear signal to the ferry company",
+    ]
+    assert quote.source is None and text[quote.cue.start : quote.cue.end] == "seemed"
+
+
+def test_a_line_opening_with_a_name_and_a_colon_is_that_persons_words() -> None:
+    nlp = load_pipeline()
+    text = "Anneke Holm: Tariffs Will Hurt Our Farmers This Winter\n\nThe minister spoke in Tarsby on Monday."
+    [quote] = [q for q in extract_quotes(nlp(text)) if text[q.cue.start : q.cue.end] == ":"]
+    assert quote.speaker == "Anneke Holm"
+    assert text[quote.content.start : quote.content.end] == "Tariffs Will Hurt Our Farmers This Winter"
+    label = "Editor’s Note: This article was corrected on Monday to fix a date.\n\nThe ferry runs daily."
+    assert not [q for q in extract_quotes(nlp(label)) if label[q.cue.start : q.cue.end] == ":"]

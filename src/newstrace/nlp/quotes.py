@@ -5,9 +5,12 @@ A token is a cue when its lemma and part of speech are in the cue lexicon, which
 content and source hang in the dependency parse (a `ccomp` child, the object, the clause a parenthetical
 `Holm said` sits in, ...); a few core reporting verbs are cues whatever the corpus says. Where the parse
 gives a verb no content, a quotation right before or after its speaker is its content (`"A," Holm said`
-parsed as two sentences). `according to X` has a rule of its own. Cues inside quotation marks (a quoted
-speaker's own "I think") are skipped; content that continues a quotation opened in an earlier sentence
-is widened to the whole quotation.
+parsed as two sentences). When the subject is part of what is attributed (`The court seemed to send a
+signal`), the subject and the complement are the content and nobody is named as the source.
+`according to X` has a rule of its own, and so has a line opening with a name and a colon (`HOLM: Well,
+...`). Cues inside quotation marks (a quoted speaker's own "I think") are skipped; content that
+continues a quotation opened in an earlier sentence is widened to the whole quotation. Where one-piece
+content ends is then chosen by a learned model (`nlp/content_ends.py`).
 
 Content comes in pieces when the cue interrupts it (`A, Holm said, B`; `which officials said will ...`)
 and when a quotation goes on right after the cue's sentence (`"A," Holm said. "B."`), unless that
@@ -27,11 +30,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from newstrace.nlp.content_ends import ContentEndModel, best_end, content_end_model, end_candidates
+
 LEXICON_FILE = Path(__file__).parent / "data" / "quote_lexicon.json"
 CUE_MODEL_FILE = Path(__file__).parent / "data" / "cue_model.json"
 MIN_CUE_RATE = 0.3  # a lemma is a cue when this share of its tokens with content in reach head a gold cue
 MIN_CUE_COUNT = 2
-MIN_LINK_SHARE = 0.01
+MIN_LINK_SHARE = 0.005
 # Reporting verbs every news reader knows, kept as cues even where the training corpus is silent on them.
 CORE_REPORTING_VERBS = frozenset(
     [
@@ -159,15 +164,44 @@ def follow(cue: Any, link: str) -> Any:
 
 
 def extract_quotes(doc: Any) -> list[FoundQuote]:
-    """Every attribution the rules find in `doc`, in text order, at most one per cue."""
+    """Every attribution found in `doc`, in text order, at most one per cue, with its speaker."""
     parsed = Parsed.of(doc)
+    quotes = rule_quotes(parsed)
+    model = content_end_model()
+    if model is not None:
+        quotes = [_with_learned_end(parsed, quote, model) for quote in quotes]
+    return resolve_speakers(parsed, quotes)
+
+
+def rule_quotes(parsed: Parsed) -> list[FoundQuote]:
+    """The attributions the rules find, before any learned refinement and without speakers."""
     found: dict[int, FoundQuote] = {}
-    for token in doc:
-        quote = _from_reporting_verb(token, parsed) or _from_according_to(token, parsed)
+    for token in parsed.doc:
+        quote = _from_reporting_verb(token, parsed) or _from_according_to(token, parsed) or _from_colon(token, parsed)
         if quote is not None and quote.cue.start not in found and _well_formed(quote):
             found[quote.cue.start] = quote
     ordered = sorted(found.values(), key=lambda quote: (quote.cue.start, quote.content.start))
-    return resolve_speakers(parsed, with_continuations(parsed, ordered))
+    return with_continuations(parsed, ordered)
+
+
+def _with_learned_end(parsed: Parsed, quote: FoundQuote, model: ContentEndModel) -> FoundQuote:
+    """The quote with its content ending where the content-end model prefers (one-piece content only)."""
+    if quote.fragments:
+        return quote
+    candidates = end_candidates(parsed.doc, quote.content.start, quote.content.end, content_barrier(parsed, quote))
+    if candidates is None:
+        return quote
+    last = best_end(parsed.doc, candidates, model, parsed.quotations)
+    if last.i == candidates.rule_last.i:
+        return quote
+    content = Span(quote.content.start, last.idx + len(last))
+    return replace(quote, content=content, kind=quote_kind(parsed.text, content, parsed.quotations))
+
+
+def content_barrier(parsed: Parsed, quote: FoundQuote) -> int:
+    """Content may not run into its own cue or source when they follow it (`A is B, Holm said`)."""
+    parts = [part for part in (quote.cue, quote.source) if part is not None and part.start >= quote.content.end]
+    return min((part.start for part in parts), default=len(parsed.text))
 
 
 def with_continuations(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuote]:
@@ -289,7 +323,8 @@ def cue_features(token: Any, link: str, quotations: list[Span]) -> list[str]:
     ]  # fmt: skip
     if children & {"nsubj", "nsubjpass"}:
         features.append("has_subject")
-    if any(q.start <= token.sent.end_char and q.end >= token.sent.start_char for q in quotations):
+    sentence = token.sent  # spaCy finds a token's sentence anew on every access
+    if any(q.start <= sentence.end_char and q.end >= sentence.start_char for q in quotations):
         features.append("quote_in_sentence")
     return features
 
@@ -310,7 +345,8 @@ def _from_reporting_verb(verb: Any, parsed: Parsed) -> FoundQuote | None:
     if not pieces:
         return None
     model = cue_model()
-    source = _source_span(verb, entry)
+    # `The court seemed to ...`: the subject is part of what is attributed, and nobody is named as saying it
+    source = _agent_span(verb) if used_link in _SUBJECT_LINKS else _source_span(verb, entry)
     source = _trim(parsed.text, source) if source else None
     confidence = 0.9 if source else 0.6
     if model is not None:
@@ -335,6 +371,11 @@ def _content_pieces(verb: Any, links: tuple[str, ...], parsed: Parsed) -> tuple[
             continue
         if link.startswith("head:"):  # the cue is a parenthetical inside its content: both sides are content
             return _sides(parsed.text, _subtree(target), _subtree(verb)), link
+        if link in _SUBJECT_LINKS:
+            complement = _raised_complement(verb)
+            if complement is None or verb.lemma_ == "be":
+                continue  # `Holm appeared` holds no proposition; `Holm was critical` is no attribution
+            return [_subtree(target), complement], link
         content = _subtree(target)
         if link == "child:dobj":
             content = _with_object_complement(verb, target, content)
@@ -343,6 +384,20 @@ def _content_pieces(verb: Any, links: tuple[str, ...], parsed: Parsed) -> tuple[
         return [content], link
     adjacent, quotation = _adjacent_quotation(verb, parsed)
     return ([quotation], adjacent) if adjacent and quotation else ([], "")
+
+
+_SUBJECT_LINKS = ("child:nsubj", "child:nsubjpass")
+# What completes the proposition of `X seemed ...`: `to win`, `certain to win`, `as a rival`, `like a task`.
+_COMPLEMENT_DEPS = frozenset(["xcomp", "acomp", "oprd", "ccomp", "attr"])
+
+
+def _raised_complement(verb: Any) -> Span | None:
+    """For a cue whose subject is part of what is attributed (`The court seemed to send a signal`, `Many
+    are expected to follow`), the rest of the proposition after the verb; None when there is none."""
+    for child in verb.rights:
+        if child.dep_ in _COMPLEMENT_DEPS or (child.dep_ == "prep" and child.lower_ in ("as", "like")):
+            return _subtree(child)
+    return None
 
 
 def _speaker_and_cue(verb: Any) -> Span:
@@ -418,6 +473,15 @@ def _source_span(verb: Any, entry: CueEntry) -> Span | None:
         if target is not None:
             return _speaker_phrase(target)
     return _subject_span(verb)
+
+
+def _agent_span(verb: Any) -> Span | None:
+    """Who holds the view when the subject is part of it: `X is expected by analysts to ...`."""
+    for child in verb.children:
+        if child.dep_ == "agent":
+            objects = [grandchild for grandchild in child.children if grandchild.dep_ == "pobj"]
+            return _speaker_phrase(objects[0]) if objects else None
+    return None
 
 
 def _subject_span(verb: Any) -> Span | None:
@@ -509,6 +573,46 @@ def _sides(text: str, outer: Span, hole: Span) -> list[Span]:
     """The parts of `outer` left and right of `hole` that hold any word."""
     sides = (Span(outer.start, hole.start), Span(hole.end, outer.end))
     return [side for side in sides if any(char.isalnum() for char in text[side.start : side.end])]
+
+
+# -- `Name: words` ------------------------------------------------------------------------------------
+
+_NAME_CONNECTORS = frozenset(["of", "the", "and", "for", "de", "van", "von"])
+
+
+def _from_colon(token: Any, parsed: Parsed) -> FoundQuote | None:
+    """A line that opens with a name and a colon: a headline (`Holm: Tariffs Will Hurt Farmers`) or a
+    transcript turn (`HOLM: Well, I think ...`). The content is the rest of the line."""
+    text = parsed.text
+    if token.text != ":":
+        return None
+    line_start = text.rfind("\n", 0, token.idx) + 1
+    line_end = text.find("\n", token.idx)
+    line_end = len(text) if line_end < 0 else line_end
+    source = _trim(text, Span(line_start, token.idx))
+    content = _trim(text, Span(token.idx + 1, line_end))
+    if not _names_a_speaker(parsed, source) or not _holds_a_clause(parsed.doc, content):
+        return None
+    return _quote(parsed, source, Span(token.idx, token.idx + 1), [content], 0.7)
+
+
+def _names_a_speaker(parsed: Parsed, source: Span) -> bool:
+    """A short, capitalised phrase that names someone (`Sen. Anneke Holm`, `HOLM`), not a label (`Q`)."""
+    words = parsed.text[source.start : source.end].split()
+    if not 1 <= len(words) <= 6 or len(words[0]) < 2 or any(char.isdigit() for word in words for char in word):
+        return False
+    if not all(word[:1].isupper() or word.lower() in _NAME_CONNECTORS for word in words):
+        return False
+    span = parsed.doc.char_span(source.start, source.end, alignment_mode="expand")
+    if span is None or any(token.pos_ == "VERB" or token.text == ":" for token in span):
+        return False  # `Holm Backs Tariffs: ...` is a headline about her, `Name: ... Age:` a form
+    head = _entity_at_head(parsed.doc, source, list(parsed.entities))
+    return head is not None and head.label_ in _SPEAKER_LABELS and span.root.pos_ == "PROPN"  # not `Editor’s Note`
+
+
+def _holds_a_clause(doc: Any, content: Span) -> bool:
+    span = doc.char_span(content.start, content.end, alignment_mode="expand")
+    return span is not None and any(token.pos_ in ("VERB", "AUX") for token in span)
 
 
 # -- quotations and spans ----------------------------------------------------------------------------

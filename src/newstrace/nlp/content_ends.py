@@ -1,0 +1,143 @@
+"""Where a quote's content ends: a learned choice among the word boundaries of its sentence.
+
+The rules in `quotes.py` end reported content where the parse ends the clause (`said that A, B`).
+Annotators often end it elsewhere: before a trailing `, who ...` or `after ...` clause, or further on
+when the parse cut a phrase short (`an op-ed` + `urging Congress to ...`). For a quote whose content is
+one piece, every word from the content's first word to the end of its sentence (stopping before the
+cue and the source) is a candidate last word; a logistic regression scores each one from the words
+around the cut and the cut's place in the parse, and the best candidate wins. The model is learned
+from PolNeAR train by `scripts/train_quote_lexicon.py` and shipped as `data/content_end_model.json`;
+without that file the rules' ends stay.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+CONTENT_END_MODEL_FILE = Path(__file__).parent / "data" / "content_end_model.json"
+_CLAUSE_BREAKS = frozenset([",", ";", "—", "–", "--"])
+
+
+@dataclass(frozen=True)
+class EndCandidates:
+    """The tokens a content span may end on, and the one the rules chose."""
+
+    start: int  # token index of the content's first token
+    rule_last: Any  # the last word of the content as the rules found it
+    candidates: list[Any]
+    breaks_before: list[int]  # clause breaks (commas, dashes, ...) from `start` up to each token
+
+    def breaks_between(self, first: int, last: int) -> int:
+        """Clause breaks among the tokens `first`..`last` (token indices, both included)."""
+        return self.breaks_before[last + 1 - self.start] - self.breaks_before[first - self.start]
+
+
+@dataclass(frozen=True)
+class ContentEndModel:
+    """A logistic regression over `end_features`."""
+
+    intercept: float
+    weights: dict[str, float]
+
+    def score(self, features: list[str]) -> float:
+        total = self.intercept + sum(self.weights.get(feature, 0.0) for feature in features)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
+
+
+@lru_cache(maxsize=1)
+def content_end_model() -> ContentEndModel | None:
+    """The shipped model, or None when only the rules are available."""
+    if not CONTENT_END_MODEL_FILE.exists():
+        return None
+    raw = json.loads(CONTENT_END_MODEL_FILE.read_text(encoding="utf-8"))
+    return ContentEndModel(raw["intercept"], raw["weights"])
+
+
+def end_candidates(doc: Any, start: int, end: int, barrier: int) -> EndCandidates | None:
+    """The words from the content `start`..`end` (character offsets) onwards that could end it, up to the
+    end of the sentence its last word is in and before character offset `barrier`."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    last = span[-1]
+    while (last.is_punct or last.is_space) and last.i > span.start:
+        last = doc[last.i - 1]
+    reach = doc[span.start : last.sent.end]
+    words = [
+        token
+        for token in reach
+        if not token.is_punct and not token.is_space and (token.idx + len(token) <= barrier or token.i <= last.i)
+    ]
+    breaks_before = [0]
+    for token in reach:
+        breaks_before.append(breaks_before[-1] + (token.text in _CLAUSE_BREAKS))
+    return EndCandidates(span.start, last, words, breaks_before) if words else None
+
+
+def end_features(doc: Any, candidates: EndCandidates, last: Any, inside_quotation: bool) -> list[str]:
+    """What the model knows of ending the content on `last`: how far from the rules' end and across how
+    many commas, the last word, and what the cut separates from it."""
+    rule_last = candidates.rule_last
+    offset = last.i - rule_last.i
+    breaks = candidates.breaks_between(*sorted((last.i, rule_last.i)))
+    direction = "-" if offset < 0 else "+"
+    features = [
+        f"dist={_distance(offset)}",
+        f"commas={direction}{min(breaks, 3)}",
+        f"last_pos={last.pos_}",
+        f"last_dep={last.dep_}",
+        f"head_dep={last.head.dep_}",
+    ]
+    if offset == 0:
+        features.append("rule_end")
+    if last.right_edge.i == last.i:
+        features.append("is_right_edge")
+    if inside_quotation:
+        features.append("in_quotation")
+    return features + _after_cut(doc, candidates.start, last, direction)
+
+
+def _after_cut(doc: Any, start: int, last: Any, direction: str) -> list[str]:
+    """The tokens right after the cut: the next one, and the first word after any punctuation."""
+    sentence_end = last.sent.end
+    following = doc[last.i + 1] if last.i + 1 < len(doc) else None
+    if following is None or following.i >= sentence_end:
+        return ["sent_end"]
+    word = following
+    while word.is_punct and word.i + 1 < sentence_end:
+        word = doc[word.i + 1]
+    attached = "in" if start <= word.head.i <= last.i else "out"
+    punctuation = following.text if following.is_punct else "_"
+    features = [
+        f"next={following.lower_ if following.is_punct or following.is_stop else following.pos_}",
+        f"next_dep={following.dep_}",
+        f"after_dep={word.dep_}|{attached}",
+        f"after_word={word.lower_ if word.is_stop else word.pos_}|{punctuation}",
+        f"after_dep+d={word.dep_}|{direction}",
+    ]
+    if following.is_punct:
+        features.append(f"punct_then={following.text}|{word.dep_}")
+    return features
+
+
+def _distance(offset: int) -> str:
+    size = abs(offset)
+    bucket = "0" if size == 0 else "1" if size == 1 else "2-3" if size <= 3 else "4-7" if size <= 7 else "8+"
+    return ("-" if offset < 0 else "+") + bucket
+
+
+def best_end(doc: Any, candidates: EndCandidates, model: ContentEndModel, quotations: list[Any]) -> Any:
+    """The candidate last word the model scores highest (the rules' own end when it ties)."""
+    best, best_score = candidates.rule_last, -1.0
+    for last in candidates.candidates:
+        end = last.idx + len(last)
+        inside = any(quotation.start < end < quotation.end for quotation in quotations)
+        score = model.score(end_features(doc, candidates, last, inside))
+        if score > best_score or (score == best_score and last.i == candidates.rule_last.i):
+            best, best_score = last, score
+    return best
