@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from newstrace.nlp import load_pipeline
-from newstrace.nlp.content_ends import ContentEndModel, best_end, end_candidates, end_features
+from newstrace.nlp.content_ends import best_end, end_candidates, end_features
+from newstrace.nlp.linear_model import LinearModel
 
 TEXT = "Holm said the ferry would run again, which pleased the islanders, Dorn added later."
 
@@ -27,9 +28,9 @@ def test_candidates_run_from_the_content_to_the_sentence_end_and_stop_before_a_b
 
 def test_the_weights_decide_where_the_content_ends() -> None:
     doc, found = _candidates(TEXT.index("Dorn"))
-    keeps_the_rule = ContentEndModel(-2.0, {"rule_end": 3.0})
+    keeps_the_rule = LinearModel(-2.0, {"rule_end": 3.0})
     assert best_end(doc, found, keeps_the_rule, []).text == "again"
-    likes_a_comma_after = ContentEndModel(-2.0, {"next=,": 1.0, "dist=+4-7": 2.0})
+    likes_a_comma_after = LinearModel(-2.0, {"next=,": 1.0, "dist=+4-7": 2.0})
     assert best_end(doc, found, likes_a_comma_after, []).text == "islanders"
     features = end_features(doc, found, found.rule_last, inside_quotation=False)
     assert "rule_end" in features and "next=," in features

@@ -12,12 +12,12 @@ without that file the rules' ends stay.
 
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from newstrace.nlp.linear_model import LinearModel, load_linear_model
 
 CONTENT_END_MODEL_FILE = Path(__file__).parent / "data" / "content_end_model.json"
 _CLAUSE_BREAKS = frozenset([",", ";", "—", "–", "--"])
@@ -37,25 +37,10 @@ class EndCandidates:
         return self.breaks_before[last + 1 - self.start] - self.breaks_before[first - self.start]
 
 
-@dataclass(frozen=True)
-class ContentEndModel:
-    """A logistic regression over `end_features`."""
-
-    intercept: float
-    weights: dict[str, float]
-
-    def score(self, features: list[str]) -> float:
-        total = self.intercept + sum(self.weights.get(feature, 0.0) for feature in features)
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
-
-
 @lru_cache(maxsize=1)
-def content_end_model() -> ContentEndModel | None:
+def content_end_model() -> LinearModel | None:
     """The shipped model, or None when only the rules are available."""
-    if not CONTENT_END_MODEL_FILE.exists():
-        return None
-    raw = json.loads(CONTENT_END_MODEL_FILE.read_text(encoding="utf-8"))
-    return ContentEndModel(raw["intercept"], raw["weights"])
+    return load_linear_model(CONTENT_END_MODEL_FILE)
 
 
 def end_candidates(doc: Any, start: int, end: int, barrier: int) -> EndCandidates | None:
@@ -131,13 +116,13 @@ def _distance(offset: int) -> str:
     return ("-" if offset < 0 else "+") + bucket
 
 
-def best_end(doc: Any, candidates: EndCandidates, model: ContentEndModel, quotations: list[Any]) -> Any:
+def best_end(doc: Any, candidates: EndCandidates, model: LinearModel, quotations: list[Any]) -> Any:
     """The candidate last word the model scores highest (the rules' own end when it ties)."""
     best, best_score = candidates.rule_last, -1.0
     for last in candidates.candidates:
         end = last.idx + len(last)
         inside = any(quotation.start < end < quotation.end for quotation in quotations)
-        score = model.score(end_features(doc, candidates, last, inside))
+        score = model.probability(end_features(doc, candidates, last, inside))
         if score > best_score or (score == best_score and last.i == candidates.rule_last.i):
             best, best_score = last, score
     return best

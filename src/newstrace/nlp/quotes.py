@@ -24,13 +24,13 @@ names grown to the article's full form. The extractor is also a spaCy component 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from newstrace.nlp.content_ends import ContentEndModel, best_end, content_end_model, end_candidates
+from newstrace.nlp.content_ends import best_end, content_end_model, end_candidates
+from newstrace.nlp.linear_model import LinearModel, load_linear_model
 
 LEXICON_FILE = Path(__file__).parent / "data" / "quote_lexicon.json"
 CUE_MODEL_FILE = Path(__file__).parent / "data" / "cue_model.json"
@@ -184,7 +184,7 @@ def rule_quotes(parsed: Parsed) -> list[FoundQuote]:
     return with_continuations(parsed, ordered)
 
 
-def _with_learned_end(parsed: Parsed, quote: FoundQuote, model: ContentEndModel) -> FoundQuote:
+def _with_learned_end(parsed: Parsed, quote: FoundQuote, model: LinearModel) -> FoundQuote:
     """The quote with its content ending where the content-end model prefers (one-piece content only)."""
     if quote.fragments:
         return quote
@@ -288,26 +288,10 @@ def cue_lexicon() -> dict[str, CueEntry]:
     return lexicon
 
 
-@dataclass(frozen=True)
-class CueModel:
-    """A logistic regression over `cue_features`, learned by scripts/train_quote_lexicon.py."""
-
-    intercept: float
-    weights: dict[str, float]
-    threshold: float
-
-    def probability(self, features: list[str]) -> float:
-        score = self.intercept + sum(self.weights.get(feature, 0.0) for feature in features)
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
-
-
 @lru_cache(maxsize=1)
-def cue_model() -> CueModel | None:
-    """The learned cue classifier, or None where only the lexicon is shipped."""
-    if not CUE_MODEL_FILE.exists():
-        return None
-    raw = json.loads(CUE_MODEL_FILE.read_text(encoding="utf-8"))
-    return CueModel(raw["intercept"], raw["weights"], raw["threshold"])
+def cue_model() -> LinearModel | None:
+    """The learned cue classifier (over `cue_features`), or None where only the lexicon is shipped."""
+    return load_linear_model(CUE_MODEL_FILE)
 
 
 def cue_features(token: Any, link: str, quotations: list[Span]) -> list[str]:

@@ -1,0 +1,34 @@
+"""A logistic regression over named binary features, as `scripts/train_quote_lexicon.py` ships them.
+
+The training script fits scikit-learn's `LogisticRegression` on features such as `key=say/VERB` and
+writes the intercept and the weight of every feature to JSON; reading and applying them needs nothing
+but this module, so the default install does not depend on scikit-learn.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """Weights per feature name; a feature the model has no weight for counts for nothing."""
+
+    intercept: float
+    weights: dict[str, float]
+    threshold: float = 0.5  # where a yes/no decision is taken (the training script may tune it)
+
+    def probability(self, features: list[str]) -> float:
+        score = self.intercept + sum(self.weights.get(feature, 0.0) for feature in features)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+
+
+def load_linear_model(path: Path) -> LinearModel | None:
+    """The model saved at `path`, or None when there is no such file."""
+    if not path.exists():
+        return None
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return LinearModel(raw["intercept"], raw["weights"], raw.get("threshold", 0.5))
