@@ -10,7 +10,9 @@ cues from their parse context (`cue_features`), saved as `cue_model.json`; and a
 where content ends (`nlp/content_ends.py`) from the quotes the new lexicon and classifier find, saved as
 `content_end_model.json`. scikit-learn is needed only here, at training time.
 
-    python scripts/train_quote_lexicon.py [--polnear ../shared/data/polnear/train]
+    python scripts/train_quote_lexicon.py [--polnear ../shared/data/polnear/train] [--out-dir DIR]
+
+The same train split gives the same three files, byte for byte (a test checks the shipped ones).
 
 Only the train split is used; the dev split is kept for `newstrace eval quotes`.
 """
@@ -25,7 +27,7 @@ from typing import Any
 
 from newstrace.evaluation.polnear import load_split
 from newstrace.evaluation.spans import trim
-from newstrace.nlp import load_pipeline
+from newstrace.nlp import load_pipeline, quotes
 from newstrace.nlp.content_ends import CONTENT_END_MODEL_FILE, end_candidates, end_features
 from newstrace.nlp.quotes import (
     MIN_CUE_COUNT,
@@ -34,8 +36,6 @@ from newstrace.nlp.quotes import (
     content_barrier,
     content_link,
     cue_features,
-    cue_lexicon,
-    cue_model,
     is_inside,
     lexicon_key,
     rule_quotes,
@@ -44,9 +44,7 @@ from newstrace.nlp.quotes import (
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_TRAIN = REPO.parent / "shared" / "data" / "polnear" / "train"
-OUTPUT = REPO / "src" / "newstrace" / "nlp" / "data" / "quote_lexicon.json"
-MODEL_OUTPUT = REPO / "src" / "newstrace" / "nlp" / "data" / "cue_model.json"
-END_MODEL_OUTPUT = CONTENT_END_MODEL_FILE
+SHIPPED = (quotes.LEXICON_FILE, quotes.CUE_MODEL_FILE, CONTENT_END_MODEL_FILE)  # all three in nlp/data
 REGULARISATION = 0.5
 END_REGULARISATION = 0.3
 MIN_CUES = 2
@@ -61,7 +59,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--polnear", type=Path, default=DEFAULT_TRAIN)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--out-dir", type=Path, default=SHIPPED[0].parent, help="where to write the three files (default: nlp/data)"
+    )
     args = parser.parse_args()
+    lexicon_path, model_path, end_model_path = (args.out_dir / shipped.name for shipped in SHIPPED)
     documents = load_split(args.polnear)
     nlp = load_pipeline()
     occurrences: Counter[str] = Counter()
@@ -102,16 +104,18 @@ def main() -> None:
         for lemma, count in sorted(cues.items())
         if count >= MIN_CUES
     }
-    OUTPUT.write_text(json.dumps(lexicon, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {len(lexicon)} cue lemmas to {OUTPUT}")
+    lexicon_path.write_text(json.dumps(lexicon, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {len(lexicon)} cue lemmas to {lexicon_path}")
     model = _train_classifier(docs, cue_heads, lexicon)
-    MODEL_OUTPUT.write_text(json.dumps(model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {len(model['weights'])} weights, threshold {model['threshold']}, to {MODEL_OUTPUT}")
-    cue_lexicon.cache_clear()  # the content-end model learns from the quotes the new files give
-    cue_model.cache_clear()
+    model_path.write_text(json.dumps(model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {len(model['weights'])} weights, threshold {model['threshold']}, to {model_path}")
+    # The content-end model learns from the quotes that the two files just written give.
+    quotes.LEXICON_FILE, quotes.CUE_MODEL_FILE = lexicon_path, model_path
+    quotes.cue_lexicon.cache_clear()
+    quotes.cue_model.cache_clear()
     end_model = _train_content_ends(documents, docs)
-    END_MODEL_OUTPUT.write_text(json.dumps(end_model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {len(end_model['weights'])} content-end weights to {END_MODEL_OUTPUT}")
+    end_model_path.write_text(json.dumps(end_model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {len(end_model['weights'])} content-end weights to {end_model_path}")
 
 
 def _candidate_rows(

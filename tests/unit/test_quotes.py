@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -203,3 +205,18 @@ def test_a_line_opening_with_a_name_and_a_colon_is_that_persons_words() -> None:
     assert text[quote.content.start : quote.content.end] == "Tariffs Will Hurt Our Farmers This Winter"
     label = "Editor’s Note: This article was corrected on Monday to fix a date.\n\nThe ferry runs daily."
     assert not [q for q in extract_quotes(nlp(label)) if label[q.cue.start : q.cue.end] == ":"]
+
+
+def test_the_training_script_reproduces_the_shipped_lexicon_and_models(shared_data: Path, tmp_path: Path) -> None:
+    script = REPO / "scripts" / "train_quote_lexicon.py"
+    train = shared_data / "polnear" / "train"
+    completed = subprocess.run(
+        [sys.executable, str(script), "--polnear", str(train), "--out-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    shipped = REPO / "src" / "newstrace" / "nlp" / "data"
+    for name in ("quote_lexicon.json", "cue_model.json", "content_end_model.json"):
+        assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), f"{name} differs: retrain and commit"
