@@ -8,11 +8,12 @@ heads a gold cue (the precision of taking it as a cue). The result is `src/newst
 `newstrace.nlp.quotes` reads. Last, a logistic regression learns which candidate tokens really are
 cues from their parse context (`cue_features`), saved as `cue_model.json`; and a second one learns
 where content ends (`nlp/content_ends.py`) from the quotes the new lexicon and classifier find, saved as
-`content_end_model.json`. scikit-learn is needed only here, at training time.
+`content_end_model.json`; last, a third learns where cues end (`nlp/cue_ends.py`) from the quotes
+those give, saved as `cue_end_model.json`. scikit-learn is needed only here, at training time.
 
     python scripts/train_quote_lexicon.py [--polnear ../shared/data/polnear/train] [--out-dir DIR]
 
-The same train split gives the same three files, byte for byte (a test checks the shipped ones).
+The same train split gives the same four files, byte for byte (a test checks the shipped ones).
 
 Only the train split is used; the dev split is kept for `newstrace eval quotes`.
 """
@@ -27,26 +28,30 @@ from typing import Any
 
 from newstrace.evaluation.polnear import load_split
 from newstrace.evaluation.spans import trim
-from newstrace.nlp import load_pipeline, quotes
-from newstrace.nlp.content_ends import CONTENT_END_MODEL_FILE, end_candidates, end_features
+from newstrace.nlp import content_ends, load_pipeline, quotes
+from newstrace.nlp.content_ends import end_candidates, end_features
+from newstrace.nlp.cue_ends import CUE_END_MODEL_FILE, cue_end_features
 from newstrace.nlp.quotes import (
     MIN_CUE_COUNT,
     Parsed,
     attachment,
     content_barrier,
     content_link,
+    cue_end_choices,
     cue_features,
     is_inside,
     lexicon_key,
+    refined_quotes,
     rule_quotes,
     usable_links,
 )
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_TRAIN = REPO.parent / "shared" / "data" / "polnear" / "train"
-SHIPPED = (quotes.LEXICON_FILE, quotes.CUE_MODEL_FILE, CONTENT_END_MODEL_FILE)  # all three in nlp/data
+SHIPPED = (quotes.LEXICON_FILE, quotes.CUE_MODEL_FILE, content_ends.CONTENT_END_MODEL_FILE, CUE_END_MODEL_FILE)
 REGULARISATION = 0.5
 END_REGULARISATION = 0.3
+CUE_END_REGULARISATION = 3.0
 MIN_CUES = 2
 
 
@@ -60,10 +65,11 @@ def main() -> None:
     parser.add_argument("--polnear", type=Path, default=DEFAULT_TRAIN)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
-        "--out-dir", type=Path, default=SHIPPED[0].parent, help="where to write the three files (default: nlp/data)"
+        "--out-dir", type=Path, default=SHIPPED[0].parent, help="where to write the four files (default: nlp/data)"
     )
     args = parser.parse_args()
-    lexicon_path, model_path, end_model_path = (args.out_dir / shipped.name for shipped in SHIPPED)
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    lexicon_path, model_path, end_model_path, cue_end_path = (args.out_dir / shipped.name for shipped in SHIPPED)
     documents = load_split(args.polnear)
     nlp = load_pipeline()
     occurrences: Counter[str] = Counter()
@@ -116,6 +122,11 @@ def main() -> None:
     end_model = _train_content_ends(documents, docs)
     end_model_path.write_text(json.dumps(end_model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {len(end_model['weights'])} content-end weights to {end_model_path}")
+    content_ends.CONTENT_END_MODEL_FILE = end_model_path  # and the cue-end model from those quotes
+    content_ends.content_end_model.cache_clear()
+    cue_end_model = _train_cue_ends(documents, docs)
+    cue_end_path.write_text(json.dumps(cue_end_model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {len(cue_end_model['weights'])} cue-end weights to {cue_end_path}")
 
 
 def _candidate_rows(
@@ -173,9 +184,6 @@ def _train_classifier(docs: list[Any], cue_heads: list[set[int]], lexicon: dict[
 def _train_content_ends(documents: list[Any], docs: list[Any]) -> dict[str, Any]:
     """Fit the content-end model on every one-piece content whose cue matches a gold cue: each word its
     content could end on is a row, labelled by whether gold content ends there."""
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-
     rows: list[dict[str, int]] = []
     labels: list[bool] = []
     for document, doc in zip(documents, docs, strict=True):
@@ -192,9 +200,39 @@ def _train_content_ends(documents: list[Any], docs: list[Any]) -> dict[str, Any]
                 inside = is_inside(end, parsed.quotations)
                 rows.append(dict.fromkeys(end_features(doc, candidates, last, inside), 1))
                 labels.append(trim(text, (quote.content.start, end))[1] in ends)
-    vectorizer = DictVectorizer()
-    model = LogisticRegression(C=END_REGULARISATION, max_iter=3000).fit(vectorizer.fit_transform(rows), labels)
     print(f"{len(rows)} content-end candidates, {sum(labels)} of them gold ends")
+    return _fit(rows, labels, END_REGULARISATION)
+
+
+def _train_cue_ends(documents: list[Any], docs: list[Any]) -> dict[str, Any]:
+    """Fit the cue-end model on every quote whose cue could end where a gold cue ends: each word the cue
+    could end on is a row, labelled by whether it gives the gold cue."""
+    rows: list[dict[str, int]] = []
+    labels: list[bool] = []
+    for document, doc in zip(documents, docs, strict=True):
+        text, parsed = document.text, Parsed.of(doc)
+        gold_cues = {
+            trim(text, cue) for attribution in document.attributions for cue in attribution.fragments.get("Cue", ())
+        }
+        for quote in refined_quotes(parsed, learned_cue_ends=False):
+            candidates = cue_end_choices(parsed, quote)
+            if candidates is None:
+                continue
+            hits = [trim(text, (quote.cue.start, word.idx + len(word))) in gold_cues for word in candidates.words]
+            if any(hits):
+                rows.extend(dict.fromkeys(cue_end_features(doc, candidates, word), 1) for word in candidates.words)
+                labels.extend(hits)
+    print(f"{len(rows)} cue-end candidates, {sum(labels)} of them gold ends")
+    return _fit(rows, labels, CUE_END_REGULARISATION)
+
+
+def _fit(rows: list[dict[str, int]], labels: list[bool], regularisation: float) -> dict[str, Any]:
+    """A logistic regression over the rows' named features, as the JSON `LinearModel` reads."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = DictVectorizer()
+    model = LogisticRegression(C=regularisation, max_iter=3000).fit(vectorizer.fit_transform(rows), labels)
     weights = {
         name: round(float(weight), 4)
         for name, weight in zip(vectorizer.feature_names_, model.coef_[0], strict=True)

@@ -10,7 +10,8 @@ signal`), the subject and the complement are the content and nobody is named as 
 `according to X` has a rule of its own, and so has a line opening with a name and a colon (`HOLM: Well,
 ...`). Cues inside quotation marks (a quoted speaker's own "I think") are skipped; content that
 continues a quotation opened in an earlier sentence is widened to the whole quotation. Where one-piece
-content ends is then chosen by a learned model (`nlp/content_ends.py`).
+content ends, and then where the cue ends, are chosen by learned models (`nlp/content_ends.py`,
+`nlp/cue_ends.py`).
 
 Content comes in pieces when the cue interrupts it (`A, Holm said, B`; `which officials said will ...`)
 and when a quotation goes on right after the cue's sentence (`"A," Holm said. "B."`), unless that
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from newstrace.nlp.content_ends import best_end, content_end_model, end_candidates
+from newstrace.nlp.cue_ends import CueEndCandidates, best_cue_end, cue_end_candidates, cue_end_model
 from newstrace.nlp.linear_model import LinearModel, load_linear_model
 
 LEXICON_FILE = Path(__file__).parent / "data" / "quote_lexicon.json"
@@ -166,11 +168,20 @@ def follow(cue: Any, link: str) -> Any:
 def extract_quotes(doc: Any) -> list[FoundQuote]:
     """Every attribution found in `doc`, in text order, at most one per cue, with its speaker."""
     parsed = Parsed.of(doc)
+    return resolve_speakers(parsed, refined_quotes(parsed))
+
+
+def refined_quotes(parsed: Parsed, learned_cue_ends: bool = True) -> list[FoundQuote]:
+    """The rules' attributions with content ends, then cue ends, chosen again by the learned models
+    (each only when its file is shipped); without speakers."""
     quotes = rule_quotes(parsed)
-    model = content_end_model()
-    if model is not None:
-        quotes = [_with_learned_end(parsed, quote, model) for quote in quotes]
-    return resolve_speakers(parsed, quotes)
+    content_model = content_end_model()
+    if content_model is not None:
+        quotes = [_with_learned_end(parsed, quote, content_model) for quote in quotes]
+    cue_model_ = cue_end_model() if learned_cue_ends else None
+    if cue_model_ is not None:
+        quotes = [_with_learned_cue_end(parsed, quote, cue_model_) for quote in quotes]
+    return quotes
 
 
 def rule_quotes(parsed: Parsed) -> list[FoundQuote]:
@@ -196,6 +207,39 @@ def _with_learned_end(parsed: Parsed, quote: FoundQuote, model: LinearModel) -> 
         return quote
     content = Span(quote.content.start, last.idx + len(last))
     return replace(quote, content=content, kind=quote_kind(parsed.text, content, parsed.quotations))
+
+
+def _with_learned_cue_end(parsed: Parsed, quote: FoundQuote, model: LinearModel) -> FoundQuote:
+    """The quote with its cue ending where the cue-end model prefers; a cue that grows into the start of
+    its content (`is calling for | the council to act`) moves the content's start past it."""
+    cue, content = quote.cue, quote.content
+    candidates = cue_end_choices(parsed, quote)
+    if candidates is None:
+        return quote
+    last = best_cue_end(parsed.doc, candidates, model)
+    if last.i == candidates.words[0].i:
+        return quote
+    grown = replace(quote, cue=Span(cue.start, last.idx + len(last)))
+    if grown.cue.end <= content.start:
+        return grown
+    following = next((token for token in parsed.doc[last.i + 1 :] if not token.is_space), None)
+    if following is None or following.idx >= content.end:
+        return quote
+    moved = Span(following.idx, content.end)
+    return replace(grown, content=moved, kind=quote_kind(parsed.text, moved, parsed.quotations))
+
+
+def cue_end_choices(parsed: Parsed, quote: FoundQuote) -> CueEndCandidates | None:
+    """The words the quote's cue may end on; it may grow into a one-piece content right after it."""
+    cue, content = quote.cue, quote.content
+    next_to_content = content.start >= cue.end and not parsed.text[cue.end : content.start].strip(" ,")
+    return cue_end_candidates(
+        parsed.doc,
+        (cue.start, cue.end),
+        (content.start, content.end),
+        quote.source.start if quote.source else None,
+        may_enter_content=next_to_content and not quote.fragments,
+    )
 
 
 def content_barrier(parsed: Parsed, quote: FoundQuote) -> int:

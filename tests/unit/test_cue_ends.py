@@ -1,0 +1,38 @@
+"""The cue-end choice: which words a cue may grow by, and a cue that grows into its content moves it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from newstrace.nlp import load_pipeline
+from newstrace.nlp.cue_ends import cue_end_candidates, cue_end_features
+from newstrace.nlp.linear_model import LinearModel
+from newstrace.nlp.quotes import Parsed, Span, _with_learned_cue_end, rule_quotes
+
+TEXT = "The mayor is calling for the council to repair the old bridge before winter."
+
+
+def test_a_cue_may_grow_into_the_content_right_after_it_but_not_to_its_end() -> None:
+    doc = load_pipeline()(TEXT)
+    cue = (TEXT.index("is calling"), TEXT.index(" for"))
+    content = (TEXT.index("for the"), TEXT.index("."))
+    found = cue_end_candidates(doc, cue, content, None, may_enter_content=True)
+    assert found is not None and [word.text for word in found.words] == ["calling", "for", "the", "council", "to"]
+    assert cue_end_candidates(doc, cue, content, None, may_enter_content=False) is None
+    features = cue_end_features(doc, found, found.words[1])
+    assert "cue+ext=call|for" in features and "into=True" in features
+
+
+def test_the_weights_decide_and_the_content_starts_after_a_grown_cue() -> None:
+    parsed = Parsed.of(load_pipeline()(TEXT))
+    [quote] = rule_quotes(parsed)
+    quote = replace(
+        quote,
+        cue=Span(TEXT.index("is calling"), TEXT.index(" for")),
+        content=Span(TEXT.index("for the"), TEXT.index(".")),
+    )
+    stays = _with_learned_cue_end(parsed, quote, LinearModel(-1.0, {"stop": 2.0}))
+    assert stays == quote
+    grows = _with_learned_cue_end(parsed, quote, LinearModel(-1.0, {"cue+ext=call|for": 3.0}))
+    assert TEXT[grows.cue.start : grows.cue.end] == "is calling for"
+    assert TEXT[grows.content.start : grows.content.end] == "the council to repair the old bridge before winter"
