@@ -178,9 +178,9 @@ def refined_quotes(parsed: Parsed, learned_cue_ends: bool = True) -> list[FoundQ
     content_model = content_end_model()
     if content_model is not None:
         quotes = [_with_learned_end(parsed, quote, content_model) for quote in quotes]
-    cue_model_ = cue_end_model() if learned_cue_ends else None
-    if cue_model_ is not None:
-        quotes = [_with_learned_cue_end(parsed, quote, cue_model_) for quote in quotes]
+    cue_end = cue_end_model() if learned_cue_ends else None
+    if cue_end is not None:
+        quotes = [_with_learned_cue_end(parsed, quote, cue_end) for quote in quotes]
     return quotes
 
 
