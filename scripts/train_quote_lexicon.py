@@ -8,12 +8,13 @@ heads a gold cue (the precision of taking it as a cue). The result is `src/newst
 `newstrace.nlp.quotes` reads. Last, a logistic regression learns which candidate tokens really are
 cues from their parse context (`cue_features`), saved as `cue_model.json`; and a second one learns
 where content ends (`nlp/content_ends.py`) from the quotes the new lexicon and classifier find, saved as
-`content_end_model.json`; last, a third learns where cues end (`nlp/cue_ends.py`) from the quotes
-those give, saved as `cue_end_model.json`. scikit-learn is needed only here, at training time.
+`content_end_model.json`; then a third learns where cues end (`nlp/cue_ends.py`) from the quotes
+those give, saved as `cue_end_model.json`, and a fourth where they start, `cue_start_model.json`.
+scikit-learn is needed only here, at training time.
 
     python scripts/train_quote_lexicon.py [--polnear ../shared/data/polnear/train] [--out-dir DIR]
 
-The same train split gives the same four files, byte for byte (a test checks the shipped ones).
+The same train split gives the same five files, byte for byte (a test checks the shipped ones).
 
 Only the train split is used; the dev split is kept for `newstrace eval quotes`.
 """
@@ -28,9 +29,9 @@ from typing import Any
 
 from newstrace.evaluation.polnear import load_split
 from newstrace.evaluation.spans import trim
-from newstrace.nlp import content_ends, load_pipeline, quotes
+from newstrace.nlp import content_ends, cue_ends, load_pipeline, quotes
 from newstrace.nlp.content_ends import end_candidates, end_features
-from newstrace.nlp.cue_ends import CUE_END_MODEL_FILE, cue_end_features
+from newstrace.nlp.cue_ends import cue_end_features, cue_start_features
 from newstrace.nlp.quotes import (
     MIN_CUE_COUNT,
     Parsed,
@@ -39,6 +40,7 @@ from newstrace.nlp.quotes import (
     content_link,
     cue_end_choices,
     cue_features,
+    cue_start_choices,
     is_inside,
     lexicon_key,
     refined_quotes,
@@ -48,10 +50,16 @@ from newstrace.nlp.quotes import (
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_TRAIN = REPO.parent / "shared" / "data" / "polnear" / "train"
-SHIPPED = (quotes.LEXICON_FILE, quotes.CUE_MODEL_FILE, content_ends.CONTENT_END_MODEL_FILE, CUE_END_MODEL_FILE)
+SHIPPED = (
+    quotes.LEXICON_FILE,
+    quotes.CUE_MODEL_FILE,
+    content_ends.CONTENT_END_MODEL_FILE,
+    cue_ends.CUE_END_MODEL_FILE,
+    cue_ends.CUE_START_MODEL_FILE,
+)
 REGULARISATION = 0.5
 END_REGULARISATION = 0.3
-CUE_END_REGULARISATION = 3.0
+CUE_END_REGULARISATION = 3.0  # the cue-start model uses the same
 MIN_CUES = 2
 
 
@@ -65,11 +73,13 @@ def main() -> None:
     parser.add_argument("--polnear", type=Path, default=DEFAULT_TRAIN)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
-        "--out-dir", type=Path, default=SHIPPED[0].parent, help="where to write the four files (default: nlp/data)"
+        "--out-dir", type=Path, default=SHIPPED[0].parent, help="where to write the five files (default: nlp/data)"
     )
     args = parser.parse_args()
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    lexicon_path, model_path, end_model_path, cue_end_path = (args.out_dir / shipped.name for shipped in SHIPPED)
+    lexicon_path, model_path, end_model_path, cue_end_path, cue_start_path = (
+        args.out_dir / shipped.name for shipped in SHIPPED
+    )
     documents = load_split(args.polnear)
     nlp = load_pipeline()
     occurrences: Counter[str] = Counter()
@@ -127,6 +137,11 @@ def main() -> None:
     cue_end_model = _train_cue_ends(documents, docs)
     cue_end_path.write_text(json.dumps(cue_end_model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {len(cue_end_model['weights'])} cue-end weights to {cue_end_path}")
+    cue_ends.CUE_END_MODEL_FILE = cue_end_path  # and the cue-start model from those quotes
+    cue_ends.cue_end_model.cache_clear()
+    cue_start_model = _train_cue_starts(documents, docs)
+    cue_start_path.write_text(json.dumps(cue_start_model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {len(cue_start_model['weights'])} cue-start weights to {cue_start_path}")
 
 
 def _candidate_rows(
@@ -205,25 +220,52 @@ def _train_content_ends(documents: list[Any], docs: list[Any]) -> dict[str, Any]
 
 
 def _train_cue_ends(documents: list[Any], docs: list[Any]) -> dict[str, Any]:
-    """Fit the cue-end model on every quote whose cue could end where a gold cue ends: each word the cue
-    could end on is a row, labelled by whether it gives the gold cue."""
+    """Fit the cue-end model on the quotes the content-end step gives."""
+    rows, labels = _cue_bound_rows(documents, docs, 1, cue_end_choices, cue_end_features, _cue_ending_on)
+    print(f"{len(rows)} cue-end candidates, {sum(labels)} of them gold ends")
+    return _fit(rows, labels, CUE_END_REGULARISATION)
+
+
+def _train_cue_starts(documents: list[Any], docs: list[Any]) -> dict[str, Any]:
+    """Fit the cue-start model on the quotes the content-end and cue-end steps give."""
+    rows, labels = _cue_bound_rows(documents, docs, 2, cue_start_choices, cue_start_features, _cue_starting_on)
+    print(f"{len(rows)} cue-start candidates, {sum(labels)} of them gold starts")
+    return _fit(rows, labels, CUE_END_REGULARISATION)
+
+
+def _cue_bound_rows(
+    documents: list[Any], docs: list[Any], steps: int, choices: Any, features: Any, cue_with: Any
+) -> tuple[list[dict[str, int]], list[bool]]:
+    """For every quote whose cue could be moved onto a gold cue, one row per word the cue could end (or
+    start) on, labelled by whether `cue_with(quote, word)` is a gold cue."""
     rows: list[dict[str, int]] = []
     labels: list[bool] = []
     for document, doc in zip(documents, docs, strict=True):
         text, parsed = document.text, Parsed.of(doc)
-        gold_cues = {
-            trim(text, cue) for attribution in document.attributions for cue in attribution.fragments.get("Cue", ())
-        }
-        for quote in refined_quotes(parsed, learned_cue_ends=False):
-            candidates = cue_end_choices(parsed, quote)
+        gold_cues = _gold_cues(document)
+        for quote in refined_quotes(parsed, steps=steps):
+            candidates = choices(parsed, quote)
             if candidates is None:
                 continue
-            hits = [trim(text, (quote.cue.start, word.idx + len(word))) in gold_cues for word in candidates.words]
+            hits = [trim(text, cue_with(quote, word)) in gold_cues for word in candidates.words]
             if any(hits):
-                rows.extend(dict.fromkeys(cue_end_features(doc, candidates, word), 1) for word in candidates.words)
+                rows.extend(dict.fromkeys(features(doc, candidates, word), 1) for word in candidates.words)
                 labels.extend(hits)
-    print(f"{len(rows)} cue-end candidates, {sum(labels)} of them gold ends")
-    return _fit(rows, labels, CUE_END_REGULARISATION)
+    return rows, labels
+
+
+def _cue_ending_on(quote: Any, word: Any) -> tuple[int, int]:
+    return quote.cue.start, word.idx + len(word)
+
+
+def _cue_starting_on(quote: Any, word: Any) -> tuple[int, int]:
+    return word.idx, quote.cue.end
+
+
+def _gold_cues(document: Any) -> set[tuple[int, int]]:
+    """The document's gold cues, trimmed as the evaluation trims them."""
+    text = document.text
+    return {trim(text, cue) for attribution in document.attributions for cue in attribution.fragments.get("Cue", ())}
 
 
 def _fit(rows: list[dict[str, int]], labels: list[bool], regularisation: float) -> dict[str, Any]:

@@ -1,11 +1,12 @@
-"""The cue-end choice: which words a cue may grow by, and a cue that grows into its content moves it."""
+"""The cue-end and cue-start choices: which words are candidates, and that the weights decide; a cue that
+grows into its content moves the content's start."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from newstrace.nlp import load_pipeline
-from newstrace.nlp.cue_ends import cue_end_candidates, cue_end_features
+from newstrace.nlp.cue_ends import best_cue_start, cue_end_candidates, cue_end_features, cue_start_candidates
 from newstrace.nlp.linear_model import LinearModel
 from newstrace.nlp.quotes import Parsed, Span, _with_learned_cue_end, rule_quotes
 
@@ -36,3 +37,14 @@ def test_the_weights_decide_and_the_content_starts_after_a_grown_cue() -> None:
     grows = _with_learned_cue_end(parsed, quote, LinearModel(-1.0, {"cue+ext=call|for": 3.0}))
     assert TEXT[grows.cue.start : grows.cue.end] == "is calling for"
     assert TEXT[grows.content.start : grows.content.end] == "the council to repair the old bridge before winter"
+
+
+def test_a_cue_may_start_up_to_three_words_earlier_or_past_its_own_leading_words() -> None:
+    text = "Holm, the minister, had last month also charged that the ferry was unsafe."
+    doc = load_pipeline()(text)
+    found = cue_start_candidates(doc, (text.index("also"), text.index(" that")), floor=text.index(" had"))
+    assert found is not None
+    assert [word.text for word in found.words] == ["also", "month", "last", "had", "charged"]
+    assert best_cue_start(doc, found, LinearModel(-1.0, {"k=0": 2.0})).text == "also"
+    assert best_cue_start(doc, found, LinearModel(-1.0, {"cue+ext=charge|had_last_month": 3.0})).text == "had"
+    assert best_cue_start(doc, found, LinearModel(-1.0, {"cue+drop=charge|also": 3.0})).text == "charged"

@@ -10,7 +10,7 @@ signal`), the subject and the complement are the content and nobody is named as 
 `according to X` has a rule of its own, and so has a line opening with a name and a colon (`HOLM: Well,
 ...`). Cues inside quotation marks (a quoted speaker's own "I think") are skipped; content that
 continues a quotation opened in an earlier sentence is widened to the whole quotation. Where one-piece
-content ends, and then where the cue ends, are chosen by learned models (`nlp/content_ends.py`,
+content ends, then where the cue ends and starts, are chosen by learned models (`nlp/content_ends.py`,
 `nlp/cue_ends.py`).
 
 Content comes in pieces when the cue interrupts it (`A, Holm said, B`; `which officials said will ...`)
@@ -31,7 +31,16 @@ from pathlib import Path
 from typing import Any
 
 from newstrace.nlp.content_ends import best_end, content_end_model, end_candidates
-from newstrace.nlp.cue_ends import CueEndCandidates, best_cue_end, cue_end_candidates, cue_end_model
+from newstrace.nlp.cue_ends import (
+    CueEndCandidates,
+    CueStartCandidates,
+    best_cue_end,
+    best_cue_start,
+    cue_end_candidates,
+    cue_end_model,
+    cue_start_candidates,
+    cue_start_model,
+)
 from newstrace.nlp.linear_model import LinearModel, load_linear_model
 
 LEXICON_FILE = Path(__file__).parent / "data" / "quote_lexicon.json"
@@ -171,16 +180,20 @@ def extract_quotes(doc: Any) -> list[FoundQuote]:
     return resolve_speakers(parsed, refined_quotes(parsed))
 
 
-def refined_quotes(parsed: Parsed, learned_cue_ends: bool = True) -> list[FoundQuote]:
-    """The rules' attributions with content ends, then cue ends, chosen again by the learned models
-    (each only when its file is shipped); without speakers."""
+def refined_quotes(parsed: Parsed, steps: int = 3) -> list[FoundQuote]:
+    """The rules' attributions with, in this order, content ends, cue ends and cue starts chosen again by
+    the learned models (the first `steps` of them, each only when its file is shipped); no speakers.
+    Each model is trained on the quotes the steps before it give."""
     quotes = rule_quotes(parsed)
-    content_model = content_end_model()
-    if content_model is not None:
-        quotes = [_with_learned_end(parsed, quote, content_model) for quote in quotes]
-    cue_end = cue_end_model() if learned_cue_ends else None
-    if cue_end is not None:
-        quotes = [_with_learned_cue_end(parsed, quote, cue_end) for quote in quotes]
+    refinements = (
+        (content_end_model, _with_learned_end),
+        (cue_end_model, _with_learned_cue_end),
+        (cue_start_model, _with_learned_cue_start),
+    )
+    for load_model, refine in refinements[:steps]:
+        model = load_model()
+        if model is not None:
+            quotes = [refine(parsed, quote, model) for quote in quotes]
     return quotes
 
 
@@ -227,6 +240,21 @@ def _with_learned_cue_end(parsed: Parsed, quote: FoundQuote, model: LinearModel)
         return quote
     moved = Span(following.idx, content.end)
     return replace(grown, content=moved, kind=quote_kind(parsed.text, moved, parsed.quotations))
+
+
+def _with_learned_cue_start(parsed: Parsed, quote: FoundQuote, model: LinearModel) -> FoundQuote:
+    """The quote with its cue starting where the cue-start model prefers."""
+    candidates = cue_start_choices(parsed, quote)
+    if candidates is None:
+        return quote
+    start = best_cue_start(parsed.doc, candidates, model)
+    return quote if start.i == candidates.first.i else replace(quote, cue=Span(start.idx, quote.cue.end))
+
+
+def cue_start_choices(parsed: Parsed, quote: FoundQuote) -> CueStartCandidates | None:
+    """The words the quote's cue may start on; never before a source or content that precedes it."""
+    before = [part.end for part in (quote.source, quote.content) if part is not None and part.end <= quote.cue.start]
+    return cue_start_candidates(parsed.doc, (quote.cue.start, quote.cue.end), max(before, default=0))
 
 
 def cue_end_choices(parsed: Parsed, quote: FoundQuote) -> CueEndCandidates | None:
