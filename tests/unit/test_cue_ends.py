@@ -8,7 +8,7 @@ from dataclasses import replace
 from newstrace.nlp import load_pipeline
 from newstrace.nlp.cue_ends import best_cue_start, cue_end_candidates, cue_end_features, cue_start_candidates
 from newstrace.nlp.linear_model import LinearModel
-from newstrace.nlp.quotes import Parsed, Span, _with_learned_cue_end, rule_quotes
+from newstrace.nlp.quotes import Parsed, Span, _with_learned_cue_end, keep_cues_apart, rule_quotes
 
 TEXT = "The mayor is calling for the council to repair the old bridge before winter."
 
@@ -48,3 +48,14 @@ def test_a_cue_may_start_up_to_three_words_earlier_or_past_its_own_leading_words
     assert best_cue_start(doc, found, LinearModel(-1.0, {"k=0": 2.0})).text == "also"
     assert best_cue_start(doc, found, LinearModel(-1.0, {"cue+ext=charge|had_last_month": 3.0})).text == "had"
     assert best_cue_start(doc, found, LinearModel(-1.0, {"cue+drop=charge|also": 3.0})).text == "charged"
+
+
+def test_a_moved_cue_never_meets_another_quotes_cue() -> None:
+    parsed = Parsed.of(load_pipeline()(TEXT))
+    [quote] = rule_quotes(parsed)
+    first = replace(quote, cue=Span(0, 3))
+    second = replace(quote, cue=Span(10, 12))
+    onto_the_first = replace(second, cue=Span(0, 12))
+    assert keep_cues_apart([first, second], [first, onto_the_first]) == [first, second]
+    apart = replace(second, cue=Span(5, 12))
+    assert keep_cues_apart([first, second], [first, apart]) == [first, apart]

@@ -193,8 +193,19 @@ def refined_quotes(parsed: Parsed, steps: int = 3) -> list[FoundQuote]:
     for load_model, refine in refinements[:steps]:
         model = load_model()
         if model is not None:
-            quotes = [refine(parsed, quote, model) for quote in quotes]
+            quotes = keep_cues_apart(quotes, [refine(parsed, quote, model) for quote in quotes])
     return quotes
+
+
+def keep_cues_apart(before: list[FoundQuote], after: list[FoundQuote]) -> list[FoundQuote]:
+    """`after`, except that a quote whose moved cue now meets another quote's cue, old or new, keeps its
+    cue as in `before` (a quote's id is its cue's start, and one word is one cue)."""
+    kept = []
+    for index, (old, new) in enumerate(zip(before, after, strict=True)):
+        others = [cue for other in range(len(after)) if other != index for cue in (before[other].cue, after[other].cue)]
+        meets = new.cue != old.cue and any(_overlap(new.cue, cue) or new.cue.start == cue.start for cue in others)
+        kept.append(old if meets else new)
+    return kept
 
 
 def rule_quotes(parsed: Parsed) -> list[FoundQuote]:
