@@ -200,11 +200,13 @@ def refined_quotes(parsed: Parsed, steps: int = 3) -> list[FoundQuote]:
 def keep_cues_apart(before: list[FoundQuote], after: list[FoundQuote]) -> list[FoundQuote]:
     """`after`, except that a quote whose moved cue now meets another quote's cue, old or new, keeps its
     cue as in `before` (a quote's id is its cue's start, and one word is one cue)."""
-    kept = []
+    kept = list(after)
     for index, (old, new) in enumerate(zip(before, after, strict=True)):
+        if new.cue == old.cue:
+            continue  # most cues stay; only a moved one is compared with the others
         others = [cue for other in range(len(after)) if other != index for cue in (before[other].cue, after[other].cue)]
-        meets = new.cue != old.cue and any(_overlap(new.cue, cue) or new.cue.start == cue.start for cue in others)
-        kept.append(old if meets else new)
+        if any(_overlap(new.cue, cue) or new.cue.start == cue.start for cue in others):
+            kept[index] = old
     return kept
 
 
