@@ -30,23 +30,23 @@ from typing import Any
 from newstrace.evaluation.polnear import load_split
 from newstrace.evaluation.spans import trim
 from newstrace.nlp import content_ends, cue_ends, load_pipeline, quotes
-from newstrace.nlp.content_ends import end_candidates, end_features
+from newstrace.nlp.content_ends import end_features
 from newstrace.nlp.cue_ends import cue_end_features, cue_start_features
 from newstrace.nlp.quotes import (
     MIN_CUE_COUNT,
     Parsed,
     attachment,
-    content_barrier,
+    content_end_choices,
     content_link,
     cue_end_choices,
     cue_features,
     cue_start_choices,
-    is_inside,
     lexicon_key,
     refined_quotes,
     rule_quotes,
     usable_links,
 )
+from newstrace.nlp.spans import is_inside
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_TRAIN = REPO.parent / "shared" / "data" / "polnear" / "train"
@@ -206,15 +206,12 @@ def _train_content_ends(documents: list[Any], docs: list[Any]) -> dict[str, Any]
         gold_ends = _gold_content_ends(document)
         for quote in rule_quotes(parsed):
             ends = gold_ends.get(trim(text, (quote.cue.start, quote.cue.end)))
-            barrier = content_barrier(parsed, quote)
-            candidates = end_candidates(doc, quote.content.start, quote.content.end, barrier)
-            if not ends or quote.fragments or candidates is None:
+            candidates = content_end_choices(parsed, quote)
+            if not ends or candidates is None:
                 continue
             for last in candidates.candidates:
-                end = last.idx + len(last)
-                inside = is_inside(end, parsed.quotations)
-                rows.append(dict.fromkeys(end_features(doc, candidates, last, inside), 1))
-                labels.append(trim(text, (quote.content.start, end))[1] in ends)
+                rows.append(dict.fromkeys(end_features(doc, candidates, last, parsed.quotations), 1))
+                labels.append(trim(text, (quote.content.start, last.idx + len(last)))[1] in ends)
     print(f"{len(rows)} content-end candidates, {sum(labels)} of them gold ends")
     return _fit(rows, labels, END_REGULARISATION)
 

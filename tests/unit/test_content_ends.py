@@ -32,5 +32,5 @@ def test_the_weights_decide_where_the_content_ends() -> None:
     assert best_end(doc, found, keeps_the_rule, []).text == "again"
     likes_a_comma_after = LinearModel(-2.0, {"next=,": 1.0, "dist=+4-7": 2.0})
     assert best_end(doc, found, likes_a_comma_after, []).text == "islanders"
-    features = end_features(doc, found, found.rule_last, inside_quotation=False)
+    features = end_features(doc, found, found.rule_last, [])
     assert "rule_end" in features and "next=," in features

@@ -12,12 +12,14 @@ without that file the rules' ends stay.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from newstrace.nlp.linear_model import LinearModel, load_linear_model
+from newstrace.nlp.spans import Span, is_inside
 
 CONTENT_END_MODEL_FILE = Path(__file__).parent / "data" / "content_end_model.json"
 _CLAUSE_BREAKS = frozenset([",", ";", "—", "–", "--"])
@@ -64,7 +66,7 @@ def end_candidates(doc: Any, start: int, end: int, barrier: int) -> EndCandidate
     return EndCandidates(span.start, last, words, breaks_before) if words else None
 
 
-def end_features(doc: Any, candidates: EndCandidates, last: Any, inside_quotation: bool) -> list[str]:
+def end_features(doc: Any, candidates: EndCandidates, last: Any, quotations: Sequence[Span]) -> list[str]:
     """What the model knows of ending the content on `last`: how far from the rules' end and across how
     many commas, the last word, and what the cut separates from it."""
     rule_last = candidates.rule_last
@@ -82,7 +84,7 @@ def end_features(doc: Any, candidates: EndCandidates, last: Any, inside_quotatio
         features.append("rule_end")
     if last.right_edge.i == last.i:
         features.append("is_right_edge")
-    if inside_quotation:
+    if is_inside(last.idx + len(last), quotations):
         features.append("in_quotation")
     return features + _after_cut(doc, candidates.start, last, direction)
 
@@ -116,13 +118,9 @@ def _distance(offset: int) -> str:
     return ("-" if offset < 0 else "+") + bucket
 
 
-def best_end(doc: Any, candidates: EndCandidates, model: LinearModel, quotations: list[Any]) -> Any:
-    """The candidate last word the model scores highest (the rules' own end when it ties)."""
-    best, best_score = candidates.rule_last, -1.0
-    for last in candidates.candidates:
-        end = last.idx + len(last)
-        inside = any(quotation.start < end < quotation.end for quotation in quotations)
-        score = model.probability(end_features(doc, candidates, last, inside))
-        if score > best_score or (score == best_score and last.i == candidates.rule_last.i):
-            best, best_score = last, score
-    return best
+def best_end(doc: Any, candidates: EndCandidates, model: LinearModel, quotations: Sequence[Span]) -> Any:
+    """The candidate last word the model scores highest (the rules' own end when it ties; that end is no
+    candidate when the content is all punctuation)."""
+    words = candidates.candidates
+    rule = next((index for index, word in enumerate(words) if word.i == candidates.rule_last.i), -1)
+    return model.most_probable(words, lambda word: end_features(doc, candidates, word, quotations), rule)

@@ -114,11 +114,7 @@ def _word_class(token: Any) -> str:
 
 def best_cue_end(doc: Any, candidates: CueEndCandidates, model: LinearModel) -> Any:
     """The candidate last word the model scores highest (the rules' own end when it ties)."""
-    scored = [
-        (model.probability(cue_end_features(doc, candidates, word)), -index)
-        for index, word in enumerate(candidates.words)
-    ]
-    return candidates.words[-max(scored)[1]]
+    return model.most_probable(candidates.words, lambda word: cue_end_features(doc, candidates, word))
 
 
 def cue_start_candidates(doc: Any, cue: tuple[int, int], floor: int) -> CueStartCandidates | None:
@@ -165,8 +161,4 @@ def cue_start_features(doc: Any, candidates: CueStartCandidates, start: Any) -> 
 
 def best_cue_start(doc: Any, candidates: CueStartCandidates, model: LinearModel) -> Any:
     """The candidate first word the model scores highest (the rules' own start when it ties)."""
-    scored = [
-        (model.probability(cue_start_features(doc, candidates, word)), -index)
-        for index, word in enumerate(candidates.words)
-    ]
-    return candidates.words[-max(scored)[1]]
+    return model.most_probable(candidates.words, lambda word: cue_start_features(doc, candidates, word))

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+Option = TypeVar("Option")
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,15 @@ class LinearModel:
     def probability(self, features: list[str]) -> float:
         score = self.intercept + sum(self.weights.get(feature, 0.0) for feature in features)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+
+    def most_probable(
+        self, options: Sequence[Option], features_of: Callable[[Option], list[str]], preferred: int = 0
+    ) -> Option:
+        """The option with the highest probability; on a tie the `preferred` one (the rules' own
+        choice), then the earliest."""
+        scores = [self.probability(features_of(option)) for option in options]
+        best = max(range(len(options)), key=lambda index: (scores[index], index == preferred, -index))
+        return options[best]
 
 
 def load_linear_model(path: Path) -> LinearModel | None:

@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from newstrace.nlp.content_ends import best_end, content_end_model, end_candidates
+from newstrace.nlp.content_ends import EndCandidates, best_end, content_end_model, end_candidates
 from newstrace.nlp.cue_ends import (
     CueEndCandidates,
     CueStartCandidates,
@@ -42,6 +42,7 @@ from newstrace.nlp.cue_ends import (
     cue_start_model,
 )
 from newstrace.nlp.linear_model import LinearModel, load_linear_model
+from newstrace.nlp.spans import Span, is_inside
 
 LEXICON_FILE = Path(__file__).parent / "data" / "quote_lexicon.json"
 CUE_MODEL_FILE = Path(__file__).parent / "data" / "cue_model.json"
@@ -91,14 +92,6 @@ CORE_REPORTING_VERBS = frozenset(
 QUOTE_PAIRS = {"“": "”", '"': '"', "«": "»", "„": "“"}
 _SOURCE_DEPS = ("nsubj", "nsubjpass")
 _EDGE_JUNK = " \t\n,;:—–-―"
-
-
-@dataclass(frozen=True)
-class Span:
-    """A character span of the document."""
-
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -223,9 +216,7 @@ def rule_quotes(parsed: Parsed) -> list[FoundQuote]:
 
 def _with_learned_end(parsed: Parsed, quote: FoundQuote, model: LinearModel) -> FoundQuote:
     """The quote with its content ending where the content-end model prefers (one-piece content only)."""
-    if quote.fragments:
-        return quote
-    candidates = end_candidates(parsed.doc, quote.content.start, quote.content.end, content_barrier(parsed, quote))
+    candidates = content_end_choices(parsed, quote)
     if candidates is None:
         return quote
     last = best_end(parsed.doc, candidates, model, parsed.quotations)
@@ -283,10 +274,14 @@ def cue_end_choices(parsed: Parsed, quote: FoundQuote) -> CueEndCandidates | Non
     )
 
 
-def content_barrier(parsed: Parsed, quote: FoundQuote) -> int:
-    """Content may not run into its own cue or source when they follow it (`A is B, Holm said`)."""
+def content_end_choices(parsed: Parsed, quote: FoundQuote) -> EndCandidates | None:
+    """The words a one-piece content may end on; it may not run into its own cue or source when they
+    follow it (`A is B, Holm said`)."""
+    if quote.fragments:
+        return None
     parts = [part for part in (quote.cue, quote.source) if part is not None and part.start >= quote.content.end]
-    return min((part.start for part in parts), default=len(parsed.text))
+    barrier = min((part.start for part in parts), default=len(parsed.text))
+    return end_candidates(parsed.doc, quote.content.start, quote.content.end, barrier)
 
 
 def with_continuations(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuote]:
@@ -530,10 +525,6 @@ def _with_object_complement(verb: Any, obj: Any, content: Span) -> Span:
 
 def _subtree(token: Any) -> Span:
     return Span(token.left_edge.idx, token.right_edge.idx + len(token.right_edge))
-
-
-def is_inside(position: int, quotations: list[Span]) -> bool:
-    return any(quotation.start < position < quotation.end for quotation in quotations)
 
 
 def _source_span(verb: Any, entry: CueEntry) -> Span | None:
