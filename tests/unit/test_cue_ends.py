@@ -8,7 +8,7 @@ from dataclasses import replace
 from newstrace.nlp import load_pipeline
 from newstrace.nlp.cue_ends import best_cue_start, cue_end_candidates, cue_end_features, cue_start_candidates
 from newstrace.nlp.linear_model import LinearModel
-from newstrace.nlp.quotes import Parsed, Span, _with_learned_cue_end, keep_cues_apart, rule_quotes
+from newstrace.nlp.quotes import Parsed, Span, keep_cues_apart, rule_quotes, with_learned_cue_end
 
 TEXT = "The mayor is calling for the council to repair the old bridge before winter."
 
@@ -32,9 +32,9 @@ def test_the_weights_decide_and_the_content_starts_after_a_grown_cue() -> None:
         cue=Span(TEXT.index("is calling"), TEXT.index(" for")),
         content=Span(TEXT.index("for the"), TEXT.index(".")),
     )
-    stays = _with_learned_cue_end(parsed, quote, LinearModel(-1.0, {"stop": 2.0}))
+    stays = with_learned_cue_end(parsed, quote, LinearModel(-1.0, {"stop": 2.0}))
     assert stays == quote
-    grows = _with_learned_cue_end(parsed, quote, LinearModel(-1.0, {"cue+ext=call|for": 3.0}))
+    grows = with_learned_cue_end(parsed, quote, LinearModel(-1.0, {"cue+ext=call|for": 3.0}))
     assert TEXT[grows.cue.start : grows.cue.end] == "is calling for"
     assert TEXT[grows.content.start : grows.content.end] == "the council to repair the old bridge before winter"
 

@@ -179,9 +179,9 @@ def refined_quotes(parsed: Parsed, steps: int = 3) -> list[FoundQuote]:
     Each model is trained on the quotes the steps before it give."""
     quotes = rule_quotes(parsed)
     refinements = (
-        (content_end_model, _with_learned_end),
-        (cue_end_model, _with_learned_cue_end),
-        (cue_start_model, _with_learned_cue_start),
+        (content_end_model, with_learned_content_end),
+        (cue_end_model, with_learned_cue_end),
+        (cue_start_model, with_learned_cue_start),
     )
     for load_model, refine in refinements[:steps]:
         model = load_model()
@@ -214,7 +214,7 @@ def rule_quotes(parsed: Parsed) -> list[FoundQuote]:
     return with_continuations(parsed, ordered)
 
 
-def _with_learned_end(parsed: Parsed, quote: FoundQuote, model: LinearModel) -> FoundQuote:
+def with_learned_content_end(parsed: Parsed, quote: FoundQuote, model: LinearModel) -> FoundQuote:
     """The quote with its content ending where the content-end model prefers (one-piece content only)."""
     candidates = content_end_choices(parsed, quote)
     if candidates is None:
@@ -226,7 +226,7 @@ def _with_learned_end(parsed: Parsed, quote: FoundQuote, model: LinearModel) -> 
     return replace(quote, content=content, kind=quote_kind(parsed.text, content, parsed.quotations))
 
 
-def _with_learned_cue_end(parsed: Parsed, quote: FoundQuote, model: LinearModel) -> FoundQuote:
+def with_learned_cue_end(parsed: Parsed, quote: FoundQuote, model: LinearModel) -> FoundQuote:
     """The quote with its cue ending where the cue-end model prefers; a cue that grows into the start of
     its content (`is calling for | the council to act`) moves the content's start past it."""
     cue, content = quote.cue, quote.content
@@ -246,7 +246,7 @@ def _with_learned_cue_end(parsed: Parsed, quote: FoundQuote, model: LinearModel)
     return replace(grown, content=moved, kind=quote_kind(parsed.text, moved, parsed.quotations))
 
 
-def _with_learned_cue_start(parsed: Parsed, quote: FoundQuote, model: LinearModel) -> FoundQuote:
+def with_learned_cue_start(parsed: Parsed, quote: FoundQuote, model: LinearModel) -> FoundQuote:
     """The quote with its cue starting where the cue-start model prefers."""
     candidates = cue_start_choices(parsed, quote)
     if candidates is None:
