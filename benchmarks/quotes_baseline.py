@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from newstrace.evaluation.polnear import load_split
+from newstrace.evaluation.polnear import GoldDocument, load_split
 from newstrace.evaluation.quotes import QuoteScores, score_document
 from newstrace.evaluation.spans import SpanPair
 from newstrace.identity import count_words
@@ -67,16 +67,21 @@ def run(name: str, extract: Callable[[Any], Predicted], documents: list[Any], do
     return scores
 
 
+def parsed_split(folder: Path) -> tuple[list[GoldDocument], list[Any], float]:
+    """The split's gold documents, their spaCy parses, and the seconds the parsing took."""
+    documents = load_split(folder)
+    nlp = load_pipeline()
+    started = time.perf_counter()
+    docs = list(nlp.pipe(document.text for document in documents))
+    return documents, docs, time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD)
     args = parser.parse_args()
-    documents = load_split(args.gold)
+    documents, docs, parse_seconds = parsed_split(args.gold)
     words = sum(count_words(document.text) for document in documents)
-    nlp = load_pipeline()
-    started = time.perf_counter()
-    docs = list(nlp.pipe(document.text for document in documents))
-    parse_seconds = time.perf_counter() - started
     print(f"{len(documents)} documents, {words} words; spaCy parse {1e6 * parse_seconds / words:.1f} ms/1,000 words")
     results = {"newstrace": run("newstrace", newstrace_spans, documents, docs)}
     try:

@@ -16,16 +16,14 @@ fine for a diagnostic and is not an interface of the library.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import newstrace.nlp.quotes as quotes_module
-from newstrace.evaluation.polnear import GoldDocument, load_split
-from newstrace.evaluation.quotes import QuoteScores, score_document
-from newstrace.nlp import load_pipeline
-from quotes_baseline import DEFAULT_GOLD, newstrace_spans
+from newstrace.evaluation.polnear import GoldDocument
+from quotes_baseline import DEFAULT_GOLD, Predicted, newstrace_spans, parsed_split, run
 
 ROLES = ("source", "cue", "content")
 
@@ -61,30 +59,31 @@ def oracle_cues(oracle: OracleCueModel) -> Iterator[None]:
         quotes_module.cue_model, quotes_module._from_reporting_verb = shipped_model, shipped_rule
 
 
-def score(documents: list[GoldDocument], docs: list[Any], oracle: OracleCueModel | None) -> QuoteScores:
-    scores = QuoteScores(documents=len(documents))
-    for document, doc in zip(documents, docs, strict=True):
-        if oracle is None:
-            predicted = newstrace_spans(doc)
-        else:
-            oracle.gold_cues = [span for gold in document.attributions for span in gold.fragments.get("Cue", ())]
-            with oracle_cues(oracle):
-                predicted = newstrace_spans(doc)
-        score_document(document, predicted, scores)
-    return scores
+def oracle_extractor(documents: list[GoldDocument]) -> Callable[[Any], Predicted]:
+    """`newstrace_spans` with the oracle deciding every cue, told the gold cues of each text."""
+    oracle = OracleCueModel()
+    gold_cues = {
+        document.text: [span for gold in document.attributions for span in gold.fragments.get("Cue", ())]
+        for document in documents
+    }
+
+    def extract(doc: Any) -> Predicted:
+        oracle.gold_cues = gold_cues[doc.text]
+        with oracle_cues(oracle):
+            return newstrace_spans(doc)
+
+    return extract
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD)
     args = parser.parse_args()
-    documents = load_split(args.gold)
-    nlp = load_pipeline()
-    docs = list(nlp.pipe(document.text for document in documents))
+    documents, docs, _ = parsed_split(args.gold)
     print(f"{len(documents)} documents of {args.gold}; F1 per role, exact / overlap")
     print(f"{'cue decisions':<28}" + "".join(f"{role:>18}" for role in ROLES))
-    for name, oracle in (("shipped classifier", None), ("oracle (gold cues)", OracleCueModel())):
-        counts = score(documents, docs, oracle).counts
+    for name, extract in (("shipped classifier", newstrace_spans), ("oracle (gold cues)", oracle_extractor(documents))):
+        counts = run(name, extract, documents, docs).counts
         cells = "".join(f"{counts[(role, 'exact')].f1:>10.3f} / {counts[(role, 'overlap')].f1:.3f}" for role in ROLES)
         print(f"{name:<28}{cells}")
 
