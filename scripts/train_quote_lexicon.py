@@ -123,25 +123,26 @@ def main() -> None:
     lexicon_path.write_text(json.dumps(lexicon, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {len(lexicon)} cue lemmas to {lexicon_path}")
     model = _train_classifier(docs, cue_heads, lexicon)
-    model_path.write_text(json.dumps(model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {len(model['weights'])} weights, threshold {model['threshold']}, to {model_path}")
+    _write_model(model_path, model, f"cue-classifier weights (threshold {model['threshold']})")
     # The content-end model learns from the quotes that the two files just written give.
     quotes.LEXICON_FILE, quotes.CUE_MODEL_FILE = lexicon_path, model_path
     quotes.cue_lexicon.cache_clear()
     quotes.cue_model.cache_clear()
     end_model = _train_content_ends(documents, docs)
-    end_model_path.write_text(json.dumps(end_model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {len(end_model['weights'])} content-end weights to {end_model_path}")
+    _write_model(end_model_path, end_model, "content-end weights")
     content_ends.CONTENT_END_MODEL_FILE = end_model_path  # and the cue-end model from those quotes
     content_ends.content_end_model.cache_clear()
     cue_end_model = _train_cue_ends(documents, docs)
-    cue_end_path.write_text(json.dumps(cue_end_model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {len(cue_end_model['weights'])} cue-end weights to {cue_end_path}")
+    _write_model(cue_end_path, cue_end_model, "cue-end weights")
     cue_ends.CUE_END_MODEL_FILE = cue_end_path  # and the cue-start model from those quotes
     cue_ends.cue_end_model.cache_clear()
     cue_start_model = _train_cue_starts(documents, docs)
-    cue_start_path.write_text(json.dumps(cue_start_model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {len(cue_start_model['weights'])} cue-start weights to {cue_start_path}")
+    _write_model(cue_start_path, cue_start_model, "cue-start weights")
+
+
+def _write_model(path: Path, model: dict[str, Any], what: str) -> None:
+    path.write_text(json.dumps(model, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {len(model['weights'])} {what} to {path}")
 
 
 def _candidate_rows(
@@ -188,12 +189,7 @@ def _train_classifier(docs: list[Any], cue_heads: list[set[int]], lexicon: dict[
     threshold = max((t / 100 for t in range(20, 80, 2)), key=lambda t: _f1(probabilities, gold, t))
     print(f"{len(rows)} candidates; held-out F1 {_f1(probabilities, gold, threshold):.3f} at threshold {threshold}")
     model.fit(features, labels)
-    weights = {
-        name: round(float(weight), 4)
-        for name, weight in zip(vectorizer.feature_names_, model.coef_[0], strict=True)
-        if abs(weight) >= 0.001
-    }
-    return {"intercept": round(float(model.intercept_[0]), 4), "weights": weights, "threshold": threshold}
+    return {**_as_json(vectorizer, model), "threshold": threshold}
 
 
 def _train_content_ends(documents: list[Any], docs: list[Any]) -> dict[str, Any]:
@@ -272,6 +268,11 @@ def _fit(rows: list[dict[str, int]], labels: list[bool], regularisation: float) 
 
     vectorizer = DictVectorizer()
     model = LogisticRegression(C=regularisation, max_iter=3000).fit(vectorizer.fit_transform(rows), labels)
+    return _as_json(vectorizer, model)
+
+
+def _as_json(vectorizer: Any, model: Any) -> dict[str, Any]:
+    """A fitted regression as `LinearModel` reads it: the intercept and every weight not near zero."""
     weights = {
         name: round(float(weight), 4)
         for name, weight in zip(vectorizer.feature_names_, model.coef_[0], strict=True)
