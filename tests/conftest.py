@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from newstrace.pipeline import AnalyzeSettings, analyze
 from newstrace.records import RunSummary
@@ -16,6 +17,11 @@ from newstrace.store import SQLiteStore
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "examples" / "corpus"
 SHARED_DATA = REPO.parent / "shared" / "data"
+
+# No test may depend on wall-clock speed: a property test that takes 300 ms on a loaded CI machine is as
+# correct as one that takes 30 ms, so Hypothesis's per-example deadline is off for the whole suite.
+settings.register_profile("newstrace", deadline=None)
+settings.load_profile("newstrace")
 
 
 @pytest.fixture
