@@ -20,7 +20,7 @@ from newstrace.cli.framing import print_comparison, print_outlet, print_trail
 from newstrace.cli.progress import RichProgress
 from newstrace.cli.summary import print_summary
 from newstrace.export import FORMATS as EXPORT_FORMATS
-from newstrace.export import export_table
+from newstrace.export import ExportError, export_table
 from newstrace.framing.compare import NotFound, compare_story, outlet_profile
 from newstrace.framing.lexicon import Lexicon, LexiconError, load_lexicon
 from newstrace.ingest import FORMATS as INPUT_FORMATS
@@ -211,7 +211,7 @@ def analyze_command(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Write to this file instead of stdout (required for parquet).",
+    help="Write to this file instead of stdout (required for parquet); it appears only once complete.",
 )
 @click.option("--include-text", is_flag=True, help="articles: add the full text column.")
 def export_command(table: str, db: str, output_format: str, output: Path | None, include_text: bool) -> None:
@@ -228,15 +228,8 @@ def export_command(table: str, db: str, output_format: str, output: Path | None,
     if output_format == "parquet" and output is None:
         raise click.UsageError("parquet is a binary format: give a file with -o FILE")
     try:
-        store = open_store(db, readonly=True)
-        if output_format == "parquet" and output is not None:
-            count = export_table(store, table, output_format, output, include_text)
-        elif output is not None:
-            with output.open("w", encoding="utf-8", newline="") as stream:
-                count = export_table(store, table, output_format, stream, include_text)
-        else:
-            count = export_table(store, table, output_format, sys.stdout, include_text)
-    except StoreError as error:
+        count = export_table(open_store(db, readonly=True), table, output_format, output or sys.stdout, include_text)
+    except (StoreError, ExportError) as error:
         _fatal(str(error))
     if output is not None:
         _stderr().print(f"wrote {count} {table} rows to {escape(str(output))}", highlight=False)
