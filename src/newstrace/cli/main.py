@@ -120,6 +120,12 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option("--fetch", is_flag=True, help="For feeds: download each entry's linked page and read that.")
 @click.option(
+    "--allow-private-addresses",
+    is_flag=True,
+    help="Let feed URLs and --fetch download from loopback, link-local and private addresses "
+    "(refused by default: only http(s) on public addresses).",
+)
+@click.option(
     "--lexicon",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -150,6 +156,7 @@ def analyze_command(
     forced_format: str | None,
     fields: tuple[str, ...],
     fetch: bool,
+    allow_private_addresses: bool,
     lexicon: Path | None,
     max_article_mb: float,
     batch_size: int,
@@ -175,7 +182,12 @@ def analyze_command(
       newstrace analyze examples/corpus --lexicon examples/corpus/framing.toml --db news.db
     """
     settings = AnalyzeSettings(
-        read=ReadOptions(field_map=_parse_fields(fields), fetch_linked_pages=fetch, max_article_mb=max_article_mb),
+        read=ReadOptions(
+            field_map=_parse_fields(fields),
+            fetch_linked_pages=fetch,
+            allow_private_addresses=allow_private_addresses,
+            max_article_mb=max_article_mb,
+        ),
         pipeline=pipeline,
         workers=workers,
         batch_size=batch_size,
