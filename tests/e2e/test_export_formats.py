@@ -192,3 +192,10 @@ def test_a_failed_export_leaves_no_partial_file_and_keeps_the_older_one(
     assert f"column {named}" in result.stderr
     assert [path.name for path in output.parent.iterdir()] == [output.name]
     assert output.read_text() == "an older export\n"
+
+
+def test_an_output_folder_that_does_not_exist_is_a_clear_error(full_db: Path, tmp_path: Path) -> None:
+    output = tmp_path / "no such folder" / "speakers.csv"
+    result = run_cli("export", "speakers", "--db", str(full_db), "--format", "csv", "-o", str(output))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "cannot write" in result.stderr and "No such file or directory" in result.stderr

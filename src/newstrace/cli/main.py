@@ -243,6 +243,8 @@ def export_command(table: str, db: str, output_format: str, output: Path | None,
         count = export_table(open_store(db, readonly=True), table, output_format, output or sys.stdout, include_text)
     except (StoreError, ExportError) as error:
         _fatal(str(error))
+    except OSError as error:
+        _fatal(f"cannot write {output or 'stdout'}: {error.strerror or error}")
     if output is not None:
         _stderr().print(f"wrote {count} {table} rows to {escape(str(output))}", highlight=False)
 
