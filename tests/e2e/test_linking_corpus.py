@@ -72,7 +72,7 @@ def test_the_port_aster_repeat_is_a_new_story_that_recurs_from_velmora(corpus_db
     assert [(link["story_id"], link["related_story_id"], link["relation"]) for link in links] == [
         (next(iter(port_aster)), next(iter(velmora)), "recurs")
     ]
-    assert links[0]["gap_days"] >= 200 and "holm" in json.loads(links[0]["evidence"])["shared_entities"]
+    assert links[0]["gap_days"] >= 200 and "holm" in links[0]["evidence"]["shared_entities"]
 
 
 def test_reused_passages_point_into_both_texts(corpus_db: Path) -> None:

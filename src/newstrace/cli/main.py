@@ -20,7 +20,7 @@ from newstrace.cli.framing import print_comparison, print_outlet, print_trail
 from newstrace.cli.progress import RichProgress
 from newstrace.cli.summary import print_summary
 from newstrace.export import FORMATS as EXPORT_FORMATS
-from newstrace.export import export_table
+from newstrace.export import ExportError, export_table
 from newstrace.framing.compare import NotFound, compare_story, outlet_profile
 from newstrace.framing.lexicon import Lexicon, LexiconError, load_lexicon
 from newstrace.ingest import FORMATS as INPUT_FORMATS
@@ -120,6 +120,12 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option("--fetch", is_flag=True, help="For feeds: download each entry's linked page and read that.")
 @click.option(
+    "--allow-private-addresses",
+    is_flag=True,
+    help="Let feed URLs and --fetch download from loopback, link-local and private addresses "
+    "(refused by default: only http(s) on public addresses).",
+)
+@click.option(
     "--lexicon",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -150,6 +156,7 @@ def analyze_command(
     forced_format: str | None,
     fields: tuple[str, ...],
     fetch: bool,
+    allow_private_addresses: bool,
     lexicon: Path | None,
     max_article_mb: float,
     batch_size: int,
@@ -175,7 +182,12 @@ def analyze_command(
       newstrace analyze examples/corpus --lexicon examples/corpus/framing.toml --db news.db
     """
     settings = AnalyzeSettings(
-        read=ReadOptions(field_map=_parse_fields(fields), fetch_linked_pages=fetch, max_article_mb=max_article_mb),
+        read=ReadOptions(
+            field_map=_parse_fields(fields),
+            fetch_linked_pages=fetch,
+            allow_private_addresses=allow_private_addresses,
+            max_article_mb=max_article_mb,
+        ),
         pipeline=pipeline,
         workers=workers,
         batch_size=batch_size,
@@ -211,7 +223,7 @@ def analyze_command(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Write to this file instead of stdout (required for parquet).",
+    help="Write to this file instead of stdout (required for parquet); it appears only once complete.",
 )
 @click.option("--include-text", is_flag=True, help="articles: add the full text column.")
 def export_command(table: str, db: str, output_format: str, output: Path | None, include_text: bool) -> None:
@@ -228,16 +240,11 @@ def export_command(table: str, db: str, output_format: str, output: Path | None,
     if output_format == "parquet" and output is None:
         raise click.UsageError("parquet is a binary format: give a file with -o FILE")
     try:
-        store = open_store(db, readonly=True)
-        if output_format == "parquet" and output is not None:
-            count = export_table(store, table, output_format, output, include_text)
-        elif output is not None:
-            with output.open("w", encoding="utf-8", newline="") as stream:
-                count = export_table(store, table, output_format, stream, include_text)
-        else:
-            count = export_table(store, table, output_format, sys.stdout, include_text)
-    except StoreError as error:
+        count = export_table(open_store(db, readonly=True), table, output_format, output or sys.stdout, include_text)
+    except (StoreError, ExportError) as error:
         _fatal(str(error))
+    except OSError as error:
+        _fatal(f"cannot write {output or 'stdout'}: {error.strerror or error}")
     if output is not None:
         _stderr().print(f"wrote {count} {table} rows to {escape(str(output))}", highlight=False)
 

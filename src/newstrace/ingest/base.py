@@ -31,6 +31,7 @@ class ReadOptions:
 
     field_map: dict[str, str] = field(default_factory=dict)  # article field -> column name
     fetch_linked_pages: bool = False
+    allow_private_addresses: bool = False  # fetch from loopback, link-local and private networks too
     max_article_mb: float = DEFAULT_MAX_ARTICLE_MB
 
     @property

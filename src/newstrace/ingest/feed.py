@@ -1,7 +1,8 @@
 """RSS and Atom feeds, from a file or a URL: entries with content become articles.
 
 With `--fetch`, each entry's linked page is downloaded and read through the HTML path instead, the
-entry's title, date and author filling whatever the page lacks.
+entry's title, date and author filling whatever the page lacks. Feed URLs and linked pages are downloaded
+only over http(s) from public addresses (see `fetch`), unless the user allows private addresses.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from newstrace.ingest.base import Reading, ReadOptions, clean_value, too_large
-from newstrace.ingest.fetch import FetchError, fetch
+from newstrace.ingest.fetch import EVERY_NETWORK, FetchError, fetch
 from newstrace.ingest.fragment import fragment_to_text
 from newstrace.ingest.html import html_to_drafts
 from newstrace.records import ArticleDraft, IngestProblem
@@ -24,7 +25,7 @@ def read_feed_file(path: Path, options: ReadOptions) -> Reading:
 
 def read_feed_url(url: str, options: ReadOptions) -> Reading:
     try:
-        body = fetch(url, options.max_article_bytes * 10)
+        body = _fetch(url, options.max_article_bytes * 10, options)
     except FetchError as error:
         yield IngestProblem(url, str(error))
         return
@@ -108,8 +109,13 @@ def _fetched_page(
 ) -> Iterator[ArticleDraft | IngestProblem]:
     url = metadata["url"]
     try:
-        page = fetch(url, options.max_article_bytes)
+        page = _fetch(url, options.max_article_bytes, options)
     except FetchError as error:
         yield IngestProblem(f"{origin} ({url})", str(error))
         return
     yield from html_to_drafts(page, f"{origin} ({url})", path=None, url=url, metadata=metadata)
+
+
+def _fetch(url: str, max_bytes: int, options: ReadOptions) -> bytes:
+    """Download `url` under the address policy: public addresses only, unless the user allowed private ones."""
+    return fetch(url, max_bytes, allowed=EVERY_NETWORK if options.allow_private_addresses else ())
