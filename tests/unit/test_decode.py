@@ -30,6 +30,26 @@ def test_binary_content_is_refused() -> None:
         decode_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
 
 
+@pytest.mark.parametrize("byte", [b"\xff", b"\xfe", b"\xa0"])
+def test_a_run_of_one_byte_that_is_not_utf8_is_undecodable(byte: bytes) -> None:
+    with pytest.raises(NotText, match="undecodable"):
+        decode_bytes(byte * 65536)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Le maire a déclaré à la presse que le pont rouvrira vendredi.", "cp1252"),
+        ("Der Bürgermeister sagte, die Brücke werde am Freitag geöffnet.", "cp1252"),
+        ("Мэр города заявил в пятницу, что мост снова открыт для движения.", "cp1251"),
+        ("市長は金曜日、橋が再び通行可能になったと述べた。", "shift_jis"),
+    ],
+)
+def test_legacy_encodings_are_detected(text: str, encoding: str) -> None:
+    decoded, _ = decode_bytes(text.encode(encoding))
+    assert decoded == text
+
+
 def test_newlines_are_normalised_to_lf() -> None:
     assert normalise_newlines("a\r\nb\rc\n") == "a\nb\nc\n"
 

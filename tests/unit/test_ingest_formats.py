@@ -120,6 +120,26 @@ def test_invalid_json_line_is_reported_and_the_rest_is_read(tmp_path: Path) -> N
     assert problem.origin == f"{path}:2" and "invalid JSON" in problem.reason
 
 
+@pytest.mark.parametrize(
+    ("encoding", "title", "text"),
+    [
+        ("utf-16", "Brücke offen", "Die Bürgermeisterin sagte am Freitag, die Brücke sei wieder offen."),
+        ("utf-32", "Brücke offen", "Die Bürgermeisterin sagte am Freitag, die Brücke sei wieder offen."),
+        ("cp1251", "Мост открыт", "Мэр города заявил в пятницу, что мост снова открыт для движения."),
+        ("shift_jis", "橋が再開", "市長は金曜日、橋が再び通行可能になったと述べた。"),
+    ],
+)
+def test_jsonl_in_other_encodings_is_read_without_mojibake(
+    tmp_path: Path, encoding: str, title: str, text: str
+) -> None:
+    path = tmp_path / "dump.jsonl"
+    rows = [{"title": title, "text": text}, {"title": title + " 2", "text": text + " " + text}]
+    path.write_bytes("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode(encoding))
+    items = read_all(path)
+    assert not problems(items)
+    assert [(draft.title, draft.text) for draft in drafts(items)] == [(row["title"], row["text"]) for row in rows]
+
+
 def test_csv_rows_in_cp1252(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     with path.open("w", encoding="cp1252", newline="") as handle:

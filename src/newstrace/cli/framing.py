@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from newstrace.cli.terminal import escape
 from newstrace.framing.compare import Choice, OutletCoverage, OutletProfile, StoryComparison
 from newstrace.link.trail_view import Trail
 

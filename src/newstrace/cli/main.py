@@ -12,13 +12,13 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from newstrace import __version__
 from newstrace.cli.framing import print_comparison, print_outlet, print_trail
 from newstrace.cli.progress import RichProgress
 from newstrace.cli.summary import print_summary
+from newstrace.cli.terminal import escape
 from newstrace.export import FORMATS as EXPORT_FORMATS
 from newstrace.export import ExportError, export_table
 from newstrace.framing.compare import NotFound, compare_story, outlet_profile

@@ -5,7 +5,6 @@ from __future__ import annotations
 from types import TracebackType
 
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -16,6 +15,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from newstrace.cli.terminal import escape_line
 from newstrace.records import IngestProblem
 
 
@@ -82,5 +82,7 @@ class RichProgress:
 
     def problem(self, problem: IngestProblem) -> None:
         self.console.print(
-            f"[yellow]skipped[/] {escape(problem.origin)}: {escape(problem.reason)}", highlight=False, soft_wrap=True
+            f"[yellow]skipped[/] {escape_line(problem.origin)}: {escape_line(problem.reason)}",
+            highlight=False,
+            soft_wrap=True,
         )

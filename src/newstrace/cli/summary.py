@@ -5,13 +5,14 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from newstrace.cli.terminal import escape
 from newstrace.records import RunSummary
 
 _TOP_OUTLETS = 8
 
 
 def print_summary(console: Console, summary: RunSummary, db: str) -> None:
-    table = Table(title=f"newstrace analyze → {db}", show_header=False, title_justify="left")
+    table = Table(title=f"newstrace analyze → {escape(db)}", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()
     table.add_row(
@@ -47,7 +48,7 @@ def _outlets_line(summary: RunSummary) -> str:
     if not summary.outlets:
         return "none identified"
     ranked = sorted(summary.outlets.items(), key=lambda item: (-item[1], item[0]))
-    shown = ", ".join(f"{name} ({count})" for name, count in ranked[:_TOP_OUTLETS])
+    shown = ", ".join(f"{escape(name)} ({count})" for name, count in ranked[:_TOP_OUTLETS])
     more = len(ranked) - _TOP_OUTLETS
     return f"{len(ranked)}: {shown}" + (f", and {more} more" if more > 0 else "")
 

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newstrace.ingest.base import Reading, ReadOptions
+from newstrace.ingest.checks import checked, safe_text
 from newstrace.ingest.csvfile import read_csv
 from newstrace.ingest.feed import read_feed_file, read_feed_url
+from newstrace.ingest.files import irregular_kind, open_regular
 from newstrace.ingest.html import read_html
 from newstrace.ingest.jsonl import read_jsonl
 from newstrace.ingest.text import read_text
@@ -42,6 +44,7 @@ _FILE_READERS: dict[str, Callable[[Path, ReadOptions], Reading]] = {
 }
 
 FORMATS = tuple(_FILE_READERS)
+MAX_PROBLEMS_PER_SOURCE = 10
 
 
 @dataclass(frozen=True)
@@ -62,22 +65,42 @@ def discover(paths: Iterable[str], forced_format: str | None = None) -> Iterator
         path = Path(given)
         if path.is_dir():
             yield from _walk(path, forced_format)
-        elif path.is_file():
-            yield Source(str(path), forced_format or format_of(path, sniff=True))
-        else:
-            yield Source(given, None, "no such file or directory")
+            continue
+        kind = irregular_kind(path)
+        yield _unusable(given, kind) if kind else Source(str(path), forced_format or format_of(path, sniff=True))
 
 
 def _walk(folder: Path, forced_format: str | None) -> Iterator[Source]:
-    for root, dirs, files in os.walk(folder):
+    """The readable files under `folder`; a subfolder that cannot be listed and a special file with a
+    readable ending (a FIFO, a device, a broken link) are each one unusable source, so the user hears of them."""
+    unlisted: list[OSError] = []
+    for root, dirs, files in os.walk(folder, onerror=unlisted.append):
+        yield from _unlisted_folders(unlisted)
         dirs[:] = sorted(name for name in dirs if not name.startswith("."))
         for name in sorted(files):
             if name.startswith("."):
                 continue
             path = Path(root, name)
             detected = forced_format or format_of(path, sniff=False)
-            if detected:
+            kind = irregular_kind(path) if detected else None
+            if kind:
+                yield _unusable(str(path), kind)
+            elif detected:
                 yield Source(str(path), detected)
+    yield from _unlisted_folders(unlisted)
+
+
+def _unusable(location: str, kind: str) -> Source:
+    if kind == "missing":
+        return Source(location, None, "no such file or directory")
+    return Source(location, None, f"not a regular file ({kind})")
+
+
+def _unlisted_folders(errors: list[OSError]) -> Iterator[Source]:
+    """One unusable source per folder `os.walk` could not list, emptying `errors`."""
+    while errors:
+        error = errors.pop(0)
+        yield Source(str(error.filename), None, f"cannot read folder: {error.strerror or error}")
 
 
 def format_of(path: Path, *, sniff: bool) -> str | None:
@@ -91,7 +114,7 @@ def format_of(path: Path, *, sniff: bool) -> str | None:
 
 def _sniff(path: Path) -> str:
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             head = handle.read(2048).lstrip().lower()
     except OSError:
         return "text"
@@ -107,7 +130,25 @@ def _sniff(path: Path) -> str:
 
 
 def read_source(source: Source, options: ReadOptions) -> Reading:
-    """Read one source; any failure becomes a problem naming it, so the batch can go on."""
+    """Read one source; any failure becomes a problem naming it, so the batch can go on. Every item is
+    `checked` (valid Unicode only), and after `MAX_PROBLEMS_PER_SOURCE` problems in one file the rest are
+    counted in one closing line instead of one line each."""
+    problems = 0
+    for item in _read_unchecked(source, options):
+        item = checked(item)
+        if isinstance(item, IngestProblem):
+            problems += 1
+            if problems > MAX_PROBLEMS_PER_SOURCE:
+                continue
+        yield item
+    if problems > MAX_PROBLEMS_PER_SOURCE:
+        hidden = problems - MAX_PROBLEMS_PER_SOURCE
+        yield IngestProblem(
+            safe_text(source.location), f"{hidden:,} more problems like those above (only the first are listed)"
+        )
+
+
+def _read_unchecked(source: Source, options: ReadOptions) -> Reading:
     if source.format is None:
         yield IngestProblem(source.location, source.problem or "unreadable")
         return

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from newstrace.ingest.base import Reading, ReadOptions, clean_value, too_large
+from newstrace.ingest.base import Reading, ReadOptions, clean_value
 from newstrace.ingest.dates import to_iso_date
 from newstrace.ingest.decode import NotText, decode_bytes
+from newstrace.ingest.files import read_article_bytes
 from newstrace.ingest.text_header import parse_text_header
 from newstrace.records import ArticleDraft, IngestProblem
 
@@ -17,11 +18,11 @@ _MIN_WORDS = 5  # fewer words than this is a navigation or error page, not an ar
 def read_html(path: Path, options: ReadOptions) -> Reading:
     """Yield the article in one HTML file."""
     origin = str(path)
-    problem = too_large(path.stat().st_size, origin, options)
-    if problem:
-        yield problem
+    page = read_article_bytes(path, origin, options)
+    if isinstance(page, IngestProblem):
+        yield page
         return
-    yield from html_to_drafts(path.read_bytes(), origin, path=str(path), url=None)
+    yield from html_to_drafts(page, origin, path=str(path), url=None)
 
 
 def html_to_drafts(

@@ -13,6 +13,17 @@ from newstrace.records import ArticleDraft, IngestProblem
 _METADATA_FIELDS = ("title", "url", "published", "outlet", "author")
 
 
+def record_or_problem(
+    record: Mapping[str, object], origin: str, path: str, source_format: str, options: ReadOptions
+) -> ArticleDraft | IngestProblem:
+    """`record_to_draft`, with any failure on this one record turned into a problem naming it, so the
+    records after it are still read."""
+    try:
+        return record_to_draft(record, origin, path, source_format, options)
+    except Exception as error:  # a library failing on one odd value must not end the file
+        return IngestProblem(origin, f"cannot read this record: {type(error).__name__}: {error}")
+
+
 def record_to_draft(
     record: Mapping[str, object], origin: str, path: str, source_format: str, options: ReadOptions
 ) -> ArticleDraft | IngestProblem:
@@ -23,7 +34,8 @@ def record_to_draft(
         return IngestProblem(
             origin, f"no article text (looked for a non-empty field: {names}; choose one with --field text=NAME)"
         )
-    problem = too_large(len(text_value.encode("utf-8")), origin, options)
+    # surrogatepass: a lone surrogate is reported by `checks.checked`, this only measures
+    problem = too_large(len(text_value.encode("utf-8", "surrogatepass")), origin, options)
     if problem:
         return problem
     text = normalise_newlines(text_value)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newstrace.ingest.base import Reading, ReadOptions, too_large
+from newstrace.ingest.base import Reading, ReadOptions
 from newstrace.ingest.decode import NotText, decode_bytes, normalise_newlines
+from newstrace.ingest.files import read_article_bytes
 from newstrace.ingest.text_header import parse_text_header
 from newstrace.records import ArticleDraft, IngestProblem
 
@@ -13,12 +14,12 @@ from newstrace.records import ArticleDraft, IngestProblem
 def read_text(path: Path, options: ReadOptions) -> Reading:
     """Yield one draft for a text file, or one problem saying why it cannot be read."""
     origin = str(path)
-    problem = too_large(path.stat().st_size, origin, options)
-    if problem:
-        yield problem
+    data = read_article_bytes(path, origin, options)
+    if isinstance(data, IngestProblem):
+        yield data
         return
     try:
-        text, encoding = decode_bytes(path.read_bytes())
+        text, encoding = decode_bytes(data)
     except NotText as error:
         yield IngestProblem(origin, str(error))
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from newstrace.ingest.base import Reading, ReadOptions, too_large
+from newstrace.ingest.files import open_regular
 from newstrace.ingest.html import html_to_drafts
 from newstrace.records import IngestProblem
 
@@ -16,7 +17,7 @@ def read_warc(path: Path, options: ReadOptions) -> Reading:
     origin = str(path)
     records_read = 0
     complete_records = 0
-    with path.open("rb") as stream:
+    with open_regular(path) as stream:
         try:
             for record in ArchiveIterator(stream):
                 if record.rec_type is None:
