@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner
+
+from newstrace.cli.main import cli
+from newstrace.store import SQLiteStore
 
 from ..conftest import run_cli
+from .test_store import database_at_schema
 
 COMMANDS = [
     "analyze", "export", "search", "speakers", "link", "stories", "frame", "compare", "outlet", "trail", "serve",
@@ -38,3 +46,61 @@ def test_bad_field_mapping_is_a_usage_error() -> None:
 def test_parquet_to_stdout_is_refused() -> None:
     result = run_cli("export", "articles", "--format", "parquet")
     assert result.returncode == 2 and "-o FILE" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("export", "utterances"),
+        ("trail", "u_0"),
+        ("search", "harbour"),
+        ("stories",),
+        ("compare", "st_0"),
+        ("speakers",),
+        ("outlet", "VDA"),
+        ("outlets",),
+    ],
+)
+def test_read_commands_on_an_older_database_say_how_to_upgrade_it(tmp_path: Path, command: tuple[str, ...]) -> None:
+    db = tmp_path / "old.db"
+    database_at_schema(db, 4).close()
+    result = run_cli(*command, "--db", str(db))
+    assert result.returncode == 2, result.stderr
+    assert "older newstrace" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_read_commands_never_create_a_database(tmp_path: Path) -> None:
+    for command in (("stories",), ("serve",)):
+        result = run_cli(*command, "--db", "we#ird.db", cwd=tmp_path)
+        assert result.returncode == 2 and "no such database" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("pragma", "expected"),
+    [("max_page_count = {pages}", "the disk is full"), ("query_only = ON", "cannot be written")],
+)
+def test_a_full_disk_or_a_read_only_database_ends_analyze_with_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pragma: str, expected: str
+) -> None:
+    db = tmp_path / "news.db"
+    SQLiteStore(db).close()
+    connect = SQLiteStore._connect
+
+    def limited(store: SQLiteStore, readonly: bool) -> sqlite3.Connection:
+        """The real connection, with SQLite told to refuse growth (a full disk) or any write."""
+        connection = connect(store, readonly)
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+        connection.execute("PRAGMA " + pragma.format(pages=pages))
+        return connection
+
+    monkeypatch.setattr(SQLiteStore, "_connect", limited)
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    # fictional test text
+    (inputs / "long.txt").write_text("Anneke Holm said the harbour stays open. " * 400, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["analyze", str(inputs), "--db", str(db), "--quiet", "--workers", "1"])
+    assert result.exit_code == 2, result.output
+    assert expected in result.stderr and result.stderr.count("error:") == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from newstrace.pipeline import AnalyzeSettings, analyze
 from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import LinkSettings, link_articles
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
+from newstrace.store.sqlite import storage_error
 
 DEFAULT_DB = "newstrace.db"
 Scores = TypeVar("Scores")
@@ -57,7 +59,18 @@ def _fatal(message: str) -> None:
     sys.exit(EXIT_FATAL)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Commands(click.Group):
+    """The command group; a database failure no command foresaw (a full disk while reading, a file
+    gone bad) ends with one line naming it instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except sqlite3.Error as error:
+            _fatal(str(storage_error("the database", error)))
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="newstrace")
 def cli() -> None:
     """newstrace: who said what, which articles tell the same story, and how quotes travel.
