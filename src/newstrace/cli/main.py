@@ -571,14 +571,16 @@ def serve_command(db: str, port: int, host: str, allow_remote: bool, workers: in
     if not loopback:
         _stderr().print(f"[bold yellow]warning:[/] serving {escape(db)} to the network on {escape(host)}:{port}")
     try:
-        app = create_app(db)
+        app = create_app(db, host=host, port=port)
     except StoreError as error:
         _fatal(str(error))
     _stderr().print(f"newstrace: http://{host}:{port}/ (read-only over {escape(db)}); Ctrl-C stops it")
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return
-    os.environ["NEWSTRACE_SERVE_DB"] = str(Path(db).resolve())
+    os.environ.update(
+        NEWSTRACE_SERVE_DB=str(Path(db).resolve()), NEWSTRACE_SERVE_HOST=host, NEWSTRACE_SERVE_PORT=str(port)
+    )
     factory = "newstrace.serve.app:app_from_environment"
     uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_level="warning")
 
