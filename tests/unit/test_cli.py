@@ -15,7 +15,8 @@ from ..conftest import run_cli
 from .test_store import database_at_schema
 
 COMMANDS = [
-    "analyze", "export", "search", "speakers", "link", "stories", "frame", "compare", "outlet", "trail", "serve",
+    "analyze", "export", "search", "speakers", "link", "stories", "frame", "compare", "outlet", "outlets", "trail",
+    "serve",
 ]  # fmt: skip
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,24 @@ def test_bidi_controls_in_displayed_text_are_neutralised(odd_client: TestClient)
         assert "neposer" in page, path
         assert not any(control in page for control in controls), path
     assert "\u202e" in odd_client.get("/api/articles/odd1").json()["article"]["title"]  # the data stays as stored
+
+
+def test_outlet_pages_find_the_outlet_in_any_case_and_name_verbs_by_base_form(client: TestClient) -> None:
+    page = client.get("/outlets/vda")
+    assert page.status_code == 200 and "<h1>VDA</h1>" in page.text
+    verbs = client.get("/api/outlets/vda").json()["profile"]["verbs"]
+    assert verbs and all(f">{verb['marker']}</span>" in page.text for verb in verbs)
+
+
+def test_a_one_day_chart_spans_the_day_before_to_the_day_after(client: TestClient, web_db: Path) -> None:
+    single_day = _one(
+        web_db,
+        "SELECT r.utterance_id FROM renderings r JOIN articles a ON a.id = r.article_id GROUP BY r.utterance_id "
+        "HAVING count(DISTINCT a.published) = 1 AND min(a.published) IS NOT NULL LIMIT 1",
+    )
+    chart = client.get(f"/api/utterances/{single_day}").json()["chart"]
+    [day] = chart["x"]
+    assert chart["x_range"] == [
+        str(date.fromisoformat(day) - timedelta(days=1)),
+        str(date.fromisoformat(day) + timedelta(days=1)),
+    ]

@@ -495,7 +495,8 @@ def compare_command(story_id: str, db: str, output_format: str) -> None:
 @view_format_option
 def outlet_command(name: str, db: str, output_format: str) -> None:
     """Profile one outlet across every story it covered: stance of its reporting verbs, its naming
-    choices and labels, whose voices it carries.
+    choices and labels, whose voices it carries. NAME is matched regardless of case; `newstrace
+    outlets` lists them.
 
     \b
     Examples:
@@ -507,6 +508,31 @@ def outlet_command(name: str, db: str, output_format: str) -> None:
     except (NotFound, StoreError) as error:
         _fatal(str(error))
     _show_view(profile, output_format, print_outlet)
+
+
+@cli.command("outlets")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the outlets as JSON.")
+def outlets_command(db: str, as_json: bool) -> None:
+    """List the outlets of the stored articles, those with the most articles first.
+
+    \b
+    Examples:
+      newstrace outlets --db news.db
+      newstrace outlets --db news.db --json
+      newstrace outlet vda --db news.db          # then profile one (any case)
+    """
+    try:
+        outlets = open_store(db, readonly=True).outlets()
+    except StoreError as error:
+        _fatal(str(error))
+    if as_json:
+        click.echo(json.dumps(outlets, indent=2, ensure_ascii=False))
+        return
+    table = Table("outlet", "articles")
+    for row in outlets:
+        table.add_row(escape(str(row["outlet"])), str(row["n_articles"]))
+    Console().print(table)
 
 
 @cli.command("trail")
