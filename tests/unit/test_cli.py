@@ -105,3 +105,18 @@ def test_a_full_disk_or_a_read_only_database_ends_analyze_with_one_clear_line(
     assert result.exit_code == 2, result.output
     assert expected in result.stderr and result.stderr.count("error:") == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_field_mapped_to_a_missing_column_is_one_error_per_file_not_per_row(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    rows = [f"Fictional test article number {number} about the harbour." for number in range(5)]
+    (inputs / "a.csv").write_text("body,headline\n" + "".join(f'"{row}",Title\n' for row in rows), encoding="utf-8")
+    (inputs / "b.jsonl").write_text("".join(f'{{"body": "{row}"}}\n' for row in rows), encoding="utf-8")
+    result = run_cli("analyze", str(inputs), "--field", "text=nosuchcol", "--db", str(tmp_path / "n.db"), "--quiet")
+    assert result.returncode == 1
+    problems = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(problems) == 2, result.stderr
+    assert all("--field text=nosuchcol: no such column" in line and "body" in line for line in problems)
+    mapped = run_cli("analyze", str(inputs), "--field", "text=BODY", "--db", str(tmp_path / "m.db"), "--quiet")
+    assert mapped.returncode == 0, mapped.stderr

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from newstrace.ingest.base import Reading, ReadOptions
 from newstrace.ingest.decode import NotText, decode_bytes
-from newstrace.ingest.mapping import record_to_draft
+from newstrace.ingest.mapping import missing_mapped_columns, record_to_draft
 from newstrace.records import IngestProblem
 
 _SNIFF_BYTES = 65536
@@ -27,6 +27,10 @@ def read_csv(path: Path, options: ReadOptions) -> Reading:
         reader = csv.DictReader(handle)
         if not reader.fieldnames:
             yield IngestProblem(origin, "empty CSV file (no header row)")
+            return
+        unmapped = missing_mapped_columns(reader.fieldnames, options, options.field_map)
+        if unmapped:  # one line for the file, not one per row
+            yield IngestProblem(origin, unmapped)
             return
         bad_rows = 0
         while True:
