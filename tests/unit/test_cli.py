@@ -112,7 +112,7 @@ def test_a_field_mapped_to_a_missing_column_is_one_error_per_file_not_per_row(tm
     inputs.mkdir()
     rows = [f"Fictional test article number {number} about the harbour." for number in range(5)]
     (inputs / "a.csv").write_text("body,headline\n" + "".join(f'"{row}",Title\n' for row in rows), encoding="utf-8")
-    (inputs / "b.jsonl").write_text("".join(f'{{"body": "{row}"}}\n' for row in rows), encoding="utf-8")
+    (inputs / "b.csv").write_text("body\n" + "".join(f'"{row}"\n' for row in rows), encoding="utf-8")
     result = run_cli("analyze", str(inputs), "--field", "text=nosuchcol", "--db", str(tmp_path / "n.db"), "--quiet")
     assert result.returncode == 1
     problems = [line for line in result.stderr.splitlines() if line.strip()]

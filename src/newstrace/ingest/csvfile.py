@@ -28,7 +28,7 @@ def read_csv(path: Path, options: ReadOptions) -> Reading:
         if not reader.fieldnames:
             yield IngestProblem(origin, "empty CSV file (no header row)")
             return
-        unmapped = missing_mapped_columns(reader.fieldnames, options, options.field_map)
+        unmapped = missing_mapped_columns(reader.fieldnames, options)
         if unmapped:  # one line for the file, not one per row
             yield IngestProblem(origin, unmapped)
             return

@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 from newstrace.ingest.base import Reading, ReadOptions
-from newstrace.ingest.mapping import missing_mapped_columns, record_to_draft
+from newstrace.ingest.mapping import record_to_draft
 from newstrace.records import IngestProblem
 
 
 def read_jsonl(path: Path, options: ReadOptions) -> Reading:
     """Yield a draft per valid line and a problem per invalid one; the file goes on after errors."""
-    saw_line = saw_record = False
+    saw_line = False
     with path.open("rb") as handle:
         for line_number, raw_line in enumerate(handle, start=1):
             if not raw_line.strip():
@@ -27,13 +27,6 @@ def read_jsonl(path: Path, options: ReadOptions) -> Reading:
             if not isinstance(record, dict):
                 yield IngestProblem(origin, f"expected a JSON object, found {type(record).__name__}")
                 continue
-            # A record may lack a metadata field, but the text is in every one: a mapped text field the
-            # first record lacks is a wrong mapping, said once for the file instead of once per line.
-            unmapped = None if saw_record else missing_mapped_columns(record, options, ("text",))
-            if unmapped:
-                yield IngestProblem(str(path), unmapped)
-                return
-            saw_record = True
             yield record_to_draft(record, origin, str(path), "jsonl", options)
     if not saw_line:
         yield IngestProblem(str(path), "empty file (no JSON lines)")

@@ -53,13 +53,12 @@ def record_to_draft(
     )
 
 
-def missing_mapped_columns(columns: Iterable[str], options: ReadOptions, fields: Iterable[str]) -> str | None:
-    """What is wrong when a `--field` mapping of one of `fields` names a column the input lacks
-    (compared regardless of case, as records are read), said once for the whole input; else None."""
+def missing_mapped_columns(columns: Iterable[str], options: ReadOptions) -> str | None:
+    """What is wrong when a `--field` mapping names a column a header lacks (compared regardless of
+    case, as records are read), said once for the whole input; else None."""
     present = [str(column) for column in columns]
     lowered = {column.lower() for column in present}
-    missing = [f"{name}={options.field_map[name]}" for name in fields
-               if name in options.field_map and options.field_map[name].lower() not in lowered]  # fmt: skip
+    missing = [f"{name}={column}" for name, column in options.field_map.items() if column.lower() not in lowered]
     if not missing:
         return None
     return f"--field {', '.join(missing)}: no such column (the columns are: {', '.join(present) or 'none'})"
