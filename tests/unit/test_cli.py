@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner
+
+from newstrace.cli.main import cli
+from newstrace.store import SQLiteStore
 
 from ..conftest import run_cli
+from .test_store import database_at_schema
 
 COMMANDS = [
-    "analyze", "export", "search", "speakers", "link", "stories", "frame", "compare", "outlet", "trail", "serve",
+    "analyze", "export", "search", "speakers", "link", "stories", "frame", "compare", "outlet", "outlets", "trail",
+    "serve",
 ]  # fmt: skip
 
 
@@ -38,3 +47,76 @@ def test_bad_field_mapping_is_a_usage_error() -> None:
 def test_parquet_to_stdout_is_refused() -> None:
     result = run_cli("export", "articles", "--format", "parquet")
     assert result.returncode == 2 and "-o FILE" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("export", "utterances"),
+        ("trail", "u_0"),
+        ("search", "harbour"),
+        ("stories",),
+        ("compare", "st_0"),
+        ("speakers",),
+        ("outlet", "VDA"),
+        ("outlets",),
+    ],
+)
+def test_read_commands_on_an_older_database_say_how_to_upgrade_it(tmp_path: Path, command: tuple[str, ...]) -> None:
+    db = tmp_path / "old.db"
+    database_at_schema(db, 4).close()
+    result = run_cli(*command, "--db", str(db))
+    assert result.returncode == 2, result.stderr
+    assert "older newstrace" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_read_commands_never_create_a_database(tmp_path: Path) -> None:
+    for command in (("stories",), ("serve",)):
+        result = run_cli(*command, "--db", "we#ird.db", cwd=tmp_path)
+        assert result.returncode == 2 and "no such database" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("pragma", "expected"),
+    [("max_page_count = {pages}", "the disk is full"), ("query_only = ON", "cannot be written")],
+)
+def test_a_full_disk_or_a_read_only_database_ends_analyze_with_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pragma: str, expected: str
+) -> None:
+    db = tmp_path / "news.db"
+    SQLiteStore(db).close()
+    connect = SQLiteStore._connect
+
+    def limited(store: SQLiteStore, readonly: bool) -> sqlite3.Connection:
+        """The real connection, with SQLite told to refuse growth (a full disk) or any write."""
+        connection = connect(store, readonly)
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+        connection.execute("PRAGMA " + pragma.format(pages=pages))
+        return connection
+
+    monkeypatch.setattr(SQLiteStore, "_connect", limited)
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    # fictional test text
+    (inputs / "long.txt").write_text("Anneke Holm said the harbour stays open. " * 400, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["analyze", str(inputs), "--db", str(db), "--quiet", "--workers", "1"])
+    assert result.exit_code == 2, result.output
+    assert expected in result.stderr and result.stderr.count("error:") == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_field_mapped_to_a_missing_column_is_one_error_per_file_not_per_row(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    rows = [f"Fictional test article number {number} about the harbour." for number in range(5)]
+    (inputs / "a.csv").write_text("body,headline\n" + "".join(f'"{row}",Title\n' for row in rows), encoding="utf-8")
+    (inputs / "b.csv").write_text("body\n" + "".join(f'"{row}"\n' for row in rows), encoding="utf-8")
+    result = run_cli("analyze", str(inputs), "--field", "text=nosuchcol", "--db", str(tmp_path / "n.db"), "--quiet")
+    assert result.returncode == 1
+    problems = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(problems) == 2, result.stderr
+    assert all("--field text=nosuchcol: no such column" in line and "body" in line for line in problems)
+    mapped = run_cli("analyze", str(inputs), "--field", "text=BODY", "--db", str(tmp_path / "m.db"), "--quiet")
+    assert mapped.returncode == 0, mapped.stderr

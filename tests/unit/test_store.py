@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 from pathlib import Path
 
@@ -35,12 +36,18 @@ def test_new_database_is_migrated_in_wal_mode_with_foreign_keys(store: SQLiteSto
     assert store.connection.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
-def test_quotes_stored_before_content_fragments_keep_their_content_as_one_piece(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
+def database_at_schema(path: Path, last_migration: int) -> sqlite3.Connection:
+    """A database as an older newstrace left it: migrated up to `last_migration` only."""
     connection = sqlite3.connect(path)
     for number, sql in _migrations():
-        if number <= 7:
+        if number <= last_migration:
             connection.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+    return connection
+
+
+def test_quotes_stored_before_content_fragments_keep_their_content_as_one_piece(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    connection = database_at_schema(path, 7)
     connection.execute(
         "INSERT INTO articles(id, text, n_words, source_format) VALUES ('a1', 'Holm said it rains.', 4, 'text')"
     )
@@ -107,8 +114,70 @@ def test_readonly_store_refuses_writes_and_missing_files(tmp_path: Path) -> None
         open_store(tmp_path / "missing.db", readonly=True)
     SQLiteStore(tmp_path / "db").close()
     readonly = open_store(tmp_path / "db", readonly=True)
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(StoreError, match="cannot be written"):
         readonly.begin_run("x")
+
+
+def _open_new_database(path: Path) -> str:
+    try:
+        SQLiteStore(path).close()
+    except StoreError as error:
+        return str(error)
+    return "ok"
+
+
+def test_processes_opening_a_new_database_at_once_wait_for_each_other(tmp_path: Path) -> None:
+    for attempt in range(3):
+        path = tmp_path / f"new{attempt}.db"
+        with multiprocessing.get_context("fork").Pool(3) as pool:
+            assert pool.map(_open_new_database, [path] * 3) == ["ok"] * 3
+        assert SQLiteStore(path).schema_version() == _migrations()[-1][0]
+
+
+def test_a_read_only_open_refuses_an_older_schema_and_leaves_the_file_alone(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    database_at_schema(path, 4).close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match=r"older newstrace .*schema 4.*`newstrace analyze`"):
+        open_store(path, readonly=True)
+    assert path.read_bytes() == before
+    assert SQLiteStore(path).schema_version() == _migrations()[-1][0]  # a writable open migrates it
+    assert open_store(path, readonly=True).count_rows()["articles"] == 0
+
+
+def test_a_read_only_open_refuses_a_newer_schema_and_a_foreign_sqlite_file(tmp_path: Path) -> None:
+    newer = tmp_path / "newer.db"
+    SQLiteStore(newer).connection.execute(f"PRAGMA user_version = {_migrations()[-1][0] + 1}")
+    with pytest.raises(StoreError, match="newer newstrace"):
+        open_store(newer, readonly=True)
+    with pytest.raises(StoreError, match="newer newstrace"):
+        open_store(newer)
+    foreign = tmp_path / "foreign.db"
+    sqlite3.connect(foreign).execute("CREATE TABLE t (x)")
+    with pytest.raises(StoreError, match="not a newstrace database"):
+        open_store(foreign, readonly=True)
+    (tmp_path / "text.db").write_text("fictional: not a database at all\n" * 200)
+    with pytest.raises(StoreError, match="not a newstrace database"):
+        open_store(tmp_path / "text.db", readonly=True)
+
+
+@pytest.mark.parametrize("name", ["we#ird.db", "what?.db", "per%41cent.db"])
+def test_file_names_with_uri_characters_open_that_file_and_nothing_else(tmp_path: Path, name: str) -> None:
+    SQLiteStore(tmp_path / name).close()
+    assert open_store(tmp_path / name, readonly=True).schema_version() == _migrations()[-1][0]
+    with pytest.raises(StoreError, match="no such database"):
+        open_store(tmp_path / ("missing-" + name), readonly=True)
+    assert sorted(path.name for path in tmp_path.iterdir() if not path.name.endswith(("-wal", "-shm"))) == [name]
+
+
+def test_a_full_disk_is_one_clear_error_and_keeps_what_was_stored(store: SQLiteStore) -> None:
+    run = store.begin_run("test")
+    store.save_article(_article("a1"), [_output("a1")], run)
+    pages = store.connection.execute("PRAGMA page_count").fetchone()[0]
+    store.connection.execute(f"PRAGMA max_page_count = {pages}")  # SQLite reports SQLITE_FULL beyond this
+    with pytest.raises(StoreError, match=r"disk is full.*rolled back"):
+        store.save_article(_article("a2", text="Holm spoke at length. " * 2000), [_output("a2")], run)
+    assert store.count_rows()["articles"] == 1 and not store.connection.in_transaction
 
 
 def test_unknown_export_table_is_named(store: SQLiteStore) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from ..conftest import run_cli
 
 @pytest.fixture(scope="module")
 def client(web_db: Path) -> TestClient:
-    return TestClient(create_app(web_db))
+    return TestClient(create_app(web_db), base_url="http://127.0.0.1:8000")
 
 
 def _one(db: Path, sql: str) -> str:
@@ -128,3 +130,73 @@ def test_binding_beyond_loopback_needs_a_flag(web_db: Path) -> None:
     assert result.returncode == 2 and "--allow-remote" in result.stderr
     missing = run_cli("serve", "--db", str(web_db.parent / "none.db"))
     assert missing.returncode == 2 and "no such database" in missing.stderr
+
+
+def test_a_speaker_id_beyond_sqlite_integers_is_refused_not_a_server_error(client: TestClient) -> None:
+    for path in ("/speakers/9223372036854775808", "/api/speakers/9223372036854775808", "/speakers/0"):
+        assert client.get(path).status_code == 422
+    assert client.get("/speakers/9223372036854775807").status_code == 404
+
+
+def test_a_request_naming_another_host_is_refused(web_db: Path) -> None:
+    """DNS rebinding: a page on another site whose name resolves to 127.0.0.1 sends its own Host."""
+    bound = TestClient(create_app(web_db, host="127.0.0.1", port=8000), base_url="http://127.0.0.1:8000")
+    for host in ("127.0.0.1:8000", "localhost:8000", "LOCALHOST:8000", "[::1]:8000"):
+        assert bound.get("/api/overview", headers={"host": host}).status_code == 200, host
+    for host in ("rebind.example:8000", "127.0.0.1:8001", "127.0.0.1", "127.0.0.1:x", "", "[::2]:8000"):
+        assert bound.get("/api/overview", headers={"host": host}).status_code == 400, host
+    anywhere = TestClient(create_app(web_db, host="0.0.0.0", port=8000), base_url="http://192.0.2.7:8000")
+    assert anywhere.get("/api/overview").status_code == 200  # bound to every address: any name reaches it
+
+
+@pytest.fixture(scope="module")
+def odd_client(web_db: Path, tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    """The web database plus one fictional article whose outlet has a slash and whose title carries a
+    right-to-left override (which would turn the rest of its line around)."""
+    db = tmp_path_factory.mktemp("odd") / "news.db"
+    shutil.copy(web_db, db)
+    with sqlite3.connect(db) as connection:
+        connection.execute(
+            "INSERT INTO articles(id, text, n_words, source_format, outlet, title, published) VALUES "
+            "('odd1', 'A fictional test article.', 4, 'text', 'Nord/Sud Post', ?, '2025-06-02')",
+            ("Harbour \u202eneposer\u202c news \u2067isolated\u2069",),
+        )
+    return TestClient(create_app(db), base_url="http://127.0.0.1:8000")
+
+
+def test_an_outlet_with_a_slash_in_its_name_has_a_page(odd_client: TestClient) -> None:
+    assert 'href="/outlets/Nord%2FSud%20Post"' in odd_client.get("/").text
+    for path in ("/outlets/Nord%2FSud%20Post", "/outlets/Nord/Sud Post", "/api/outlets/Nord%2FSud%20Post"):
+        response = odd_client.get(path)
+        assert response.status_code == 200 and "Nord/Sud Post" in response.text, path
+    assert odd_client.get("/api/outlets/Nord/Sud Post").json()["profile"]["n_articles"] == 1
+
+
+def test_bidi_controls_in_displayed_text_are_neutralised(odd_client: TestClient) -> None:
+    controls = [chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]
+    for path in ("/outlets/Nord%2FSud%20Post", "/articles/odd1", "/search?q=harbour+news"):
+        page = odd_client.get(path).text
+        assert "neposer" in page, path
+        assert not any(control in page for control in controls), path
+    assert "\u202e" in odd_client.get("/api/articles/odd1").json()["article"]["title"]  # the data stays as stored
+
+
+def test_outlet_pages_find_the_outlet_in_any_case_and_name_verbs_by_base_form(client: TestClient) -> None:
+    page = client.get("/outlets/vda")
+    assert page.status_code == 200 and "<h1>VDA</h1>" in page.text
+    verbs = client.get("/api/outlets/vda").json()["profile"]["verbs"]
+    assert verbs and all(f">{verb['marker']}</span>" in page.text for verb in verbs)
+
+
+def test_a_one_day_chart_spans_the_day_before_to_the_day_after(client: TestClient, web_db: Path) -> None:
+    single_day = _one(
+        web_db,
+        "SELECT r.utterance_id FROM renderings r JOIN articles a ON a.id = r.article_id GROUP BY r.utterance_id "
+        "HAVING count(DISTINCT a.published) = 1 AND min(a.published) IS NOT NULL LIMIT 1",
+    )
+    chart = client.get(f"/api/utterances/{single_day}").json()["chart"]
+    [day] = chart["x"]
+    assert chart["x_range"] == [
+        str(date.fromisoformat(day) - timedelta(days=1)),
+        str(date.fromisoformat(day) + timedelta(days=1)),
+    ]

@@ -137,3 +137,29 @@ def test_hostile_article_text_stays_text_in_the_browser(server: str, page: objec
     assert "<script>document.body.innerHTML='owned'</script>" in body and "onerror" in body
     assert dialogs == [] and p.locator("img").count() == 0  # type: ignore[attr-defined]
     _shot(p, "9-hostile-article")
+
+
+def test_a_chart_of_one_day_shows_days_and_a_bar_narrower_than_the_chart(
+    server: str, page: object, web_db: Path
+) -> None:
+    import re
+    import sqlite3
+
+    single_day = (
+        sqlite3.connect(web_db)
+        .execute(
+            "SELECT r.utterance_id FROM renderings r JOIN articles a ON a.id = r.article_id GROUP BY r.utterance_id "
+            "HAVING count(*) > 1 AND count(DISTINCT a.published) = 1 AND min(a.published) IS NOT NULL "
+            "ORDER BY count(*) DESC, r.utterance_id LIMIT 1"
+        )
+        .fetchone()[0]
+    )
+    p = page
+    p.goto(f"{server}/utterances/{single_day}")  # type: ignore[attr-defined]
+    p.wait_for_selector("div.chart .main-svg")  # type: ignore[attr-defined]
+    ticks = p.locator("div.chart .xtick text").all_text_contents()  # type: ignore[attr-defined]
+    assert ticks and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", tick) for tick in ticks), ticks
+    bar = p.locator("div.chart .bars path").first.bounding_box()  # type: ignore[attr-defined]
+    plot = p.locator("div.chart .nsewdrag").first.bounding_box()  # type: ignore[attr-defined]
+    assert bar["width"] < plot["width"] / 2
+    assert p.errors == []  # type: ignore[attr-defined]

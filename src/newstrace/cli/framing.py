@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.console import Console
 from rich.table import Table
 
@@ -97,10 +99,12 @@ def _by_referent(groups: dict[str, list[Choice]]) -> str:
 
 
 def _choices(choices: list[Choice]) -> str:
+    """Each marker once, as the lexicon writes it (a verb's base form: `say ×104`, whatever the first
+    cue read), styled by its stance, with its count."""
     parts = []
     for choice in choices:
         style = _STANCE_STYLE.get(choice.category, "")
-        text = escape(choice.evidence[0].text if choice.evidence else choice.marker)
+        text = escape(choice.marker)
         shown = f"[{style}]{text}[/]" if style else text
         parts.append(shown + (f" ×{choice.count}" if choice.count > 1 else ""))
     return ", ".join(parts)
@@ -120,6 +124,7 @@ def print_trail(console: Console, found: Trail) -> None:
             console.print(
                 f"{label}: {other['id']} ({other['first_seen'] or '?'}): {escape(str(other['canonical_text']))}"
             )
+    marks = _diff_marks(console)
     table = Table(show_lines=True)
     for column in ("published", "outlet", "kind", "fidelity", "flags"):
         table.add_column(column, no_wrap=column != "flags")
@@ -128,24 +133,48 @@ def print_trail(console: Console, found: Trail) -> None:
         table.add_row(
             str(rendering["published"] or "?"), escape(str(rendering["outlet"] or "?")), str(rendering["kind"]),
             f"{float(str(rendering['fidelity'])):.2f}", escape(", ".join(rendering["flags"])),  # type: ignore[arg-type]
-            _diff_markup(rendering["diff"]),  # type: ignore[arg-type]
+            _diff_markup(rendering["diff"], marks),  # type: ignore[arg-type]
         )  # fmt: skip
     console.print(table)
-    console.print(
-        "[dim][red strike]cut[/] · [green]inserted[/] · [yellow]substituted[/] · ids and offsets: --format json[/]"
-    )
+    console.print(f"[dim]{marks.legend} · ids and offsets: --format json[/]")
 
 
-def _diff_markup(diff: list[dict[str, str]]) -> str:
+@dataclass(frozen=True)
+class _DiffMarks:
+    """How a word diff is shown: by style on a colour terminal, by bracket marks anywhere else."""
+
+    cut: str
+    inserted: str
+    substituted: str
+    legend: str
+
+
+_COLOURED = _DiffMarks(
+    "[red strike]{}[/]",
+    "[green]{}[/]",
+    "[red strike]{}[/] [yellow]{}[/]",
+    "[red strike]cut[/] · [green]inserted[/] · [yellow]substituted[/]",
+)
+# in a file, a pipe or a terminal without colour (NO_COLOR), in the notation of `git diff --word-diff`
+_BRACKETED = _DiffMarks(  # no escaping needed: rich reads a tag only after "[" and a letter, "#", "/" or "@"
+    "[-{}-]", "{{+{}+}}", "[-{}-]{{+{}+}}", "[-cut-] · {+inserted+} · [-old-]{+new+}: substituted"
+)
+
+
+def _diff_marks(console: Console) -> _DiffMarks:
+    return _BRACKETED if console.color_system is None or console.no_color else _COLOURED
+
+
+def _diff_markup(diff: list[dict[str, str]], marks: _DiffMarks) -> str:
     parts = []
     for step in diff:
         before, after = escape(step["canonical"]), escape(step["rendering"])
         if step["op"] == "kept":
             parts.append(after)
         elif step["op"] == "cut":
-            parts.append(f"[red strike]{before}[/]")
+            parts.append(marks.cut.format(before))
         elif step["op"] == "inserted":
-            parts.append(f"[green]{after}[/]")
+            parts.append(marks.inserted.format(after))
         else:
-            parts.append(f"[red strike]{before}[/] [yellow]{after}[/]")
+            parts.append(marks.substituted.format(before, after))
     return " ".join(parts)

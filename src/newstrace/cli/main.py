@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from newstrace.pipeline import AnalyzeSettings, analyze
 from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import LinkSettings, link_articles
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
+from newstrace.store.sqlite import storage_error
 
 DEFAULT_DB = "newstrace.db"
 Scores = TypeVar("Scores")
@@ -57,7 +59,18 @@ def _fatal(message: str) -> None:
     sys.exit(EXIT_FATAL)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Commands(click.Group):
+    """The command group; a database failure no command foresaw (a full disk while reading, a file
+    gone bad) ends with one line naming it instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except sqlite3.Error as error:
+            _fatal(str(storage_error("the database", error)))
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="newstrace")
 def cli() -> None:
     """newstrace: who said what, which articles tell the same story, and how quotes travel.
@@ -489,7 +502,8 @@ def compare_command(story_id: str, db: str, output_format: str) -> None:
 @view_format_option
 def outlet_command(name: str, db: str, output_format: str) -> None:
     """Profile one outlet across every story it covered: stance of its reporting verbs, its naming
-    choices and labels, whose voices it carries.
+    choices and labels, whose voices it carries. NAME is matched regardless of case; `newstrace
+    outlets` lists them.
 
     \b
     Examples:
@@ -501,6 +515,31 @@ def outlet_command(name: str, db: str, output_format: str) -> None:
     except (NotFound, StoreError) as error:
         _fatal(str(error))
     _show_view(profile, output_format, print_outlet)
+
+
+@cli.command("outlets")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the outlets as JSON.")
+def outlets_command(db: str, as_json: bool) -> None:
+    """List the outlets of the stored articles, those with the most articles first.
+
+    \b
+    Examples:
+      newstrace outlets --db news.db
+      newstrace outlets --db news.db --json
+      newstrace outlet vda --db news.db          # then profile one (any case)
+    """
+    try:
+        outlets = open_store(db, readonly=True).outlets()
+    except StoreError as error:
+        _fatal(str(error))
+    if as_json:
+        click.echo(json.dumps(outlets, indent=2, ensure_ascii=False))
+        return
+    table = Table("outlet", "articles")
+    for row in outlets:
+        table.add_row(escape(str(row["outlet"])), str(row["n_articles"]))
+    Console().print(table)
 
 
 @cli.command("trail")
@@ -565,14 +604,16 @@ def serve_command(db: str, port: int, host: str, allow_remote: bool, workers: in
     if not loopback:
         _stderr().print(f"[bold yellow]warning:[/] serving {escape(db)} to the network on {escape(host)}:{port}")
     try:
-        app = create_app(db)
+        app = create_app(db, host=host, port=port)
     except StoreError as error:
         _fatal(str(error))
     _stderr().print(f"newstrace: http://{host}:{port}/ (read-only over {escape(db)}); Ctrl-C stops it")
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return
-    os.environ["NEWSTRACE_SERVE_DB"] = str(Path(db).resolve())
+    os.environ.update(
+        NEWSTRACE_SERVE_DB=str(Path(db).resolve()), NEWSTRACE_SERVE_HOST=host, NEWSTRACE_SERVE_PORT=str(port)
+    )
     factory = "newstrace.serve.app:app_from_environment"
     uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_level="warning")
 

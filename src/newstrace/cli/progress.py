@@ -1,7 +1,12 @@
-"""A rich progress bar for `analyze`: files read, articles stored, their rate, the time left, then linking."""
+"""A rich progress bar for `analyze`: inputs read, articles stored and their rate, then linking with the time left.
+
+Reading shows no time left: an input may hold one article or thousands, and the language models work
+behind the reading, so no estimate would hold. Linking counts a known number of articles, so it does.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from types import TracebackType
 
 from rich.console import Console
@@ -33,8 +38,6 @@ class RichProgress:
             TextColumn("inputs"),
             TextColumn("{task.fields[articles]} articles stored, {task.fields[rate]}"),
             TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
             console=console,
             disable=not show_bar,
             transient=True,
@@ -64,6 +67,14 @@ class RichProgress:
         self.progress.update(self.task, articles=self.articles, rate=rate)
 
     def linking_started(self, total_articles: int) -> None:
+        """Close the reading bar with a line that stays, and draw the linking bar in its place."""
+        reading = self.progress.tasks[0]
+        if reading.total is not None and self.show_bar:
+            self.progress.console.print(
+                f"read {reading.completed:.0f}/{reading.total:.0f} inputs: {self.articles} articles stored "
+                f"in {timedelta(seconds=int(reading.elapsed or 0))}",
+                highlight=False,
+            )
         self.progress.update(self.task, visible=False)
         self.link_task = self.progress.add_task("link", total=total_articles, articles=0, rate="")
         self.progress.columns = (

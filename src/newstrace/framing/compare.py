@@ -134,10 +134,9 @@ def compare_story(store: Store, story_id: str) -> StoryComparison:
 
 
 def outlet_profile(store: Store, outlet: str) -> OutletProfile:
-    """An outlet's habits over every story it covered."""
+    """An outlet's habits over every story it covered; the name is matched regardless of case."""
+    outlet = outlet_named(store, outlet)
     articles = store.articles_where(outlet=outlet)
-    if not articles:
-        raise NotFound(f"no articles from outlet {outlet!r}; outlets are listed by `newstrace export articles`")
     ids = [str(article["id"]) for article in articles]
     markers = store.markers_of(ids)
     stances = _stance_counts(markers)
@@ -157,6 +156,20 @@ def outlet_profile(store: Store, outlet: str) -> OutletProfile:
         speakers=dict(speakers.most_common()),
         verbs=verbs,
     )
+
+
+def outlet_named(store: Store, name: str) -> str:
+    """The stored outlet `name` refers to: written exactly so, or else the one outlet equal to it
+    regardless of case (`vda` finds VDA). NotFound when there is none or more than one."""
+    known = [str(row["outlet"]) for row in store.outlets()]
+    if name in known:
+        return name
+    matches = [outlet for outlet in known if outlet.casefold() == name.casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise NotFound(f"outlet {name!r} could be any of {', '.join(map(repr, matches))}: write it as stored")
+    raise NotFound(f"no articles from outlet {name!r}; list the outlets with `newstrace outlets`")
 
 
 def _rendering_summary(row: dict[str, object]) -> dict[str, object]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from newstrace.ingest.base import Reading, ReadOptions
 from newstrace.ingest.decode import NotText, detect_encoding
 from newstrace.ingest.files import open_regular
-from newstrace.ingest.mapping import record_or_problem
+from newstrace.ingest.mapping import missing_mapped_columns, record_or_problem
 from newstrace.records import IngestProblem
 
 _MAX_BAD_ROWS = 100
@@ -33,6 +33,10 @@ def _rows(reader: csv.DictReader[str], path: Path, options: ReadOptions) -> Read
     origin = str(path)
     if not reader.fieldnames:
         yield IngestProblem(origin, "empty CSV file (no header row)")
+        return
+    unmapped = missing_mapped_columns(reader.fieldnames, options)
+    if unmapped:  # one line for the file, not one per row
+        yield IngestProblem(origin, unmapped)
         return
     rows = bad_rows = 0
     while True:

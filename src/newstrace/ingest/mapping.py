@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from newstrace.ingest.base import ReadOptions, clean_value, too_large
 from newstrace.ingest.dates import to_iso_date
@@ -63,6 +63,17 @@ def record_to_draft(
         field_sources=sources,
         header_spans=tuple(header.spans),
     )
+
+
+def missing_mapped_columns(columns: Iterable[str], options: ReadOptions) -> str | None:
+    """What is wrong when a `--field` mapping names a column a header lacks (compared regardless of
+    case, as records are read), said once for the whole input; else None."""
+    present = [str(column) for column in columns]
+    lowered = {column.lower() for column in present}
+    missing = [f"{name}={column}" for name, column in options.field_map.items() if column.lower() not in lowered]
+    if not missing:
+        return None
+    return f"--field {', '.join(missing)}: no such column (the columns are: {', '.join(present) or 'none'})"
 
 
 def _first_present(record: Mapping[str, object], names: tuple[str, ...]) -> object:

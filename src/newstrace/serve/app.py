@@ -15,8 +15,10 @@ from dataclasses import astuple, dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Path as PathParameter
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -44,15 +46,22 @@ Page = Annotated[int, Query(ge=1, le=100_000)]
 PerPage = Annotated[int, Query(ge=1, le=data.MAX_PER_PAGE)]
 Text = Annotated[str, Query(max_length=MAX_QUERY_CHARS)]
 Id = Annotated[str, Query(max_length=MAX_QUERY_CHARS)]
+SpeakerId = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]  # SQLite's integers are 64-bit
+# Characters that reorder the text around them (embeddings, overrides, isolates): a title carrying
+# one could make the rest of a page read backwards. Pages show U+FFFD in their place.
+_BIDI_CONTROLS = {code: "\N{REPLACEMENT CHARACTER}" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+_LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+_ANY_ADDRESS = ("0.0.0.0", "::", "")
 
 
-def create_app(db: str | Path) -> FastAPI:
-    """The app over the database at `db`, opened read-only (one connection per worker thread)."""
-    first = open_store(db, readonly=True)  # fail now, with the store's message, if it is missing or old
-    check_current = getattr(first, "check_current", None)
-    if check_current is not None:
-        check_current()
-    first.close()
+def create_app(db: str | Path, *, host: str = "127.0.0.1", port: int | None = None) -> FastAPI:
+    """The app over the database at `db`, opened read-only (one connection per worker thread).
+
+    It answers only requests whose Host header names the address it is bound to (`host`, or a
+    loopback name) with its `port` (any port when None): a web page elsewhere cannot reach it through
+    a DNS name that points at this machine (DNS rebinding). Bound to every address, it answers any Host.
+    """
+    open_store(db, readonly=True).close()  # fail now, with the store's message, if it is missing or old
     local = threading.local()
 
     def store() -> Store:
@@ -65,7 +74,10 @@ def create_app(db: str | Path) -> FastAPI:
         loader=PackageLoader("newstrace.serve", "templates"),
         autoescape=select_autoescape(["html"]),
         auto_reload=False,  # templates ship with the package; no need to stat them on every request
+        finalize=_without_bidi_controls,
     )
+    templates.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # so finalize sees them
+    templates.filters["path_segment"] = lambda value: quote(str(value), safe="")
     app = FastAPI(
         title="newstrace",
         version=__version__,
@@ -80,6 +92,8 @@ def create_app(db: str | Path) -> FastAPI:
         return HTMLResponse(body, status_code=status)
 
     app.add_middleware(_SecurityHeaders)
+    if host not in _ANY_ADDRESS:
+        app.add_middleware(_HostCheck, names=(host.strip("[]").lower(), *_LOOPBACK_NAMES), port=port)
 
     @app.exception_handler(data.PageNotFound)
     async def not_found(request: Request, error: data.PageNotFound) -> Response:
@@ -129,18 +143,18 @@ def create_app(db: str | Path) -> FastAPI:
         return html("utterance.html", {"page_name": "utterance", **data.utterance(store(), _bounded(utterance_id))})
 
     @app.get("/api/speakers/{speaker_id}", summary="A speaker and their claims over time")
-    async def api_speaker(speaker_id: int, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
+    async def api_speaker(speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
         return data.speaker(store(), speaker_id, page, per_page)
 
     @app.get("/speakers/{speaker_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def speaker_page(speaker_id: int, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
+    async def speaker_page(speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
         return html("speaker.html", {"page_name": "speaker", **data.speaker(store(), speaker_id, page, per_page)})
 
-    @app.get("/api/outlets/{name}", summary="An outlet's profile and articles")
+    @app.get("/api/outlets/{name:path}", summary="An outlet's profile and articles")
     async def api_outlet(name: str, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
         return data.outlet(store(), _bounded(name), page, per_page)
 
-    @app.get("/outlets/{name}", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/outlets/{name:path}", response_class=HTMLResponse, include_in_schema=False)
     async def outlet_page(name: str, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
         return html("outlet.html", {"page_name": "outlet", **data.outlet(store(), _bounded(name), page, per_page)})
 
@@ -197,6 +211,49 @@ class _SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class _HostCheck:
+    """Answers 400 to a request whose Host header is not one of `names` with `port` (any port when None)."""
+
+    def __init__(self, app: Any, names: tuple[str, ...], port: int | None) -> None:
+        self.app = app
+        self.names = set(names)
+        self.port = port
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and not self._allowed(dict(scope["headers"]).get(b"host", b"")):
+            response = Response(
+                "invalid Host header: this server answers only to the address it is bound to",
+                status_code=400,
+                media_type="text/plain",
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _allowed(self, header: bytes) -> bool:
+        name, port = _host_and_port(header.decode("latin-1"))
+        return name in self.names and (self.port is None or port == self.port)
+
+
+def _host_and_port(header: str) -> tuple[str, int | None]:
+    """The name and port of a Host header (`name`, `name:port`, `[v6]:port`): port 80 when absent,
+    None when it is not a number."""
+    header = header.lower()
+    if header.startswith("["):
+        name, _, rest = header[1:].partition("]")
+        port = rest.removeprefix(":")
+    else:
+        name, _, port = header.partition(":")
+    if not port:
+        return name, 80
+    return name, int(port) if port.isdigit() else None
+
+
+def _without_bidi_controls(value: object) -> object:
+    """Every value a template prints, with the bidi controls that could reorder the page replaced."""
+    return value.translate(_BIDI_CONTROLS) if isinstance(value, str) else value
+
+
 @dataclass(frozen=True)
 class SearchQuery:
     """The search page's parameters, validated and bounded (shared by the page and its JSON twin)."""
@@ -231,8 +288,12 @@ async def search_query(
 
 def app_from_environment() -> FastAPI:
     """The app for `uvicorn --factory` with several worker processes; the database comes from the
-    NEWSTRACE_SERVE_DB environment variable that `newstrace serve --workers N` sets."""
-    return create_app(os.environ["NEWSTRACE_SERVE_DB"])
+    NEWSTRACE_SERVE_DB, _HOST and _PORT environment variables that `newstrace serve --workers N` sets."""
+    return create_app(
+        os.environ["NEWSTRACE_SERVE_DB"],
+        host=os.environ.get("NEWSTRACE_SERVE_HOST", "127.0.0.1"),
+        port=int(os.environ["NEWSTRACE_SERVE_PORT"]) if "NEWSTRACE_SERVE_PORT" in os.environ else None,
+    )
 
 
 def _bounded(value: str) -> str:

@@ -11,7 +11,8 @@ import json
 import math
 import re
 import time
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, timedelta
 from itertools import pairwise
 
 from newstrace.framing.compare import NotFound, compare_story, outlet_profile
@@ -96,6 +97,7 @@ def story(store: Store, story_id: str) -> dict[str, object]:
             "x": [article["published"] for article in articles],
             "y": [article["outlet"] or "(outlet unknown)" for article in articles],
             "text": [article["title"] or "" for article in articles],
+            "x_range": day_axis_range(article["published"] for article in articles),
         },
     }
 
@@ -112,7 +114,8 @@ def utterance(store: Store, utterance_or_quote_id: str) -> dict[str, object]:
     for rendering in renderings:
         day = str(rendering["published"] or "undated")
         spread[day] = spread.get(day, 0) + 1
-    return {**found, "chart": {"kind": "spread", "x": list(spread), "y": list(spread.values())}}
+    chart = {"kind": "spread", "x": list(spread), "y": list(spread.values()), "x_range": day_axis_range(spread)}
+    return {**found, "chart": chart}
 
 
 def speaker(store: Store, speaker_id: int, page: int = 1, per_page: int = 20) -> dict[str, object]:
@@ -130,6 +133,7 @@ def speaker(store: Store, speaker_id: int, page: int = 1, per_page: int = 20) ->
             "x": [row["first_seen"] for row in utterances],
             "y": [row["n_renderings"] for row in utterances],
             "text": [str(row["canonical_text"])[:80] for row in utterances],
+            "x_range": day_axis_range(row["first_seen"] for row in utterances),
         },
     }
 
@@ -140,7 +144,7 @@ def outlet(store: Store, name: str, page: int = 1, per_page: int = 20) -> dict[s
         profile = outlet_profile(store, name).to_dict()
     except NotFound as error:
         raise PageNotFound(str(error)) from error
-    articles = store.articles_where(outlet=name)
+    articles = store.articles_where(outlet=str(profile["outlet"]))
     shown = articles[_offset(page, per_page) : _offset(page, per_page) + per_page]
     return {"profile": profile, "articles": shown, "pagination": pagination(page, per_page, len(articles))}
 
@@ -213,6 +217,16 @@ def _speaker_id(value: str | int | None) -> int | None:
     if not text.isdigit() or int(text) < 1:
         raise BadRequest(f"'speaker' must be a speaker id (a positive whole number), not {value!r}")
     return int(text)
+
+
+def day_axis_range(values: Iterable[object]) -> list[str] | None:
+    """A chart's date axis: from the day before the first date to the day after the last, so that
+    a story or a trail of one day shows that day between two others instead of zooming into its
+    milliseconds (with a bar as wide as the chart). None without dates."""
+    days = sorted(date.fromisoformat(str(value)[:10]) for value in values if value and _valid_date(str(value)[:10]))
+    if not days:
+        return None
+    return [(days[0] - timedelta(days=1)).isoformat(), (days[-1] + timedelta(days=1)).isoformat()]
 
 
 def _valid_date(value: str) -> bool:

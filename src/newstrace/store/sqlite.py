@@ -69,21 +69,33 @@ def _now() -> str:
 
 
 class SQLiteStore:
-    """`Store` over a SQLite file; `readonly=True` opens an existing database without write access."""
+    """`Store` over a SQLite file; `readonly=True` opens an existing database without write access.
+
+    A writable store brings an older schema up to date (the migrations run under one write lock, so
+    two processes opening a new database at once wait for each other). A read-only store never
+    changes the file: it refuses a missing file, and a schema older or newer than this newstrace's.
+    """
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
         self._insert_sql: dict[tuple[str, tuple[str, ...]], str] = {}
         self.connection = self._connect(readonly)
-        if not readonly:
-            self._migrate()
+        try:
+            if readonly:
+                self.check_current()
+            else:
+                self._migrate()
+        except BaseException:
+            self.connection.close()
+            raise
 
     def _connect(self, readonly: bool) -> sqlite3.Connection:
         if readonly and not self.path.exists():
             raise StoreError(f"{self.path}: no such database (create it with `newstrace analyze ... --db {self.path}`)")
-        target = f"file:{self.path}?mode=ro" if readonly else str(self.path)
         try:
-            connection = sqlite3.connect(target, uri=readonly, isolation_level=None, check_same_thread=False)
+            connection = sqlite3.connect(
+                database_uri(self.path, readonly=readonly), uri=True, isolation_level=None, check_same_thread=False
+            )
             connection.row_factory = sqlite3.Row
             connection.execute("PRAGMA foreign_keys = ON")
             connection.execute("PRAGMA busy_timeout = 10000")
@@ -91,45 +103,71 @@ class SQLiteStore:
             if not readonly:
                 connection.execute("PRAGMA journal_mode = WAL")
                 connection.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"{self.path}: cannot open as a newstrace database ({error})") from error
+        except sqlite3.Error as error:
+            raise storage_error(self.path, error) from error
         return connection
 
     # -- schema -------------------------------------------------------------------------------------
 
     def check_current(self) -> None:
-        """Raise StoreError when a database opened read-only has an older schema than this newstrace."""
+        """Raise StoreError unless the database has exactly this newstrace's schema."""
         latest = _migrations()[-1][0]
-        if self.schema_version() < latest:
+        version = self.schema_version()
+        if version == 0:
+            raise StoreError(f"{self.path}: not a newstrace database (it has none of newstrace's tables)")
+        if version < latest:
             raise StoreError(
-                f"{self.path}: database schema {self.schema_version()} is older than this newstrace's ({latest}); "
-                f"upgrade it with `newstrace link --db {self.path}`"
+                f"{self.path}: made by an older newstrace (database schema {version}, this version's is {latest}). "
+                "Read commands never change a database: upgrade it once by running `newstrace analyze` on your "
+                f"inputs again with --db {self.path} (stored articles are kept and not analysed again)"
+            )
+        self._refuse_newer(version, latest)
+
+    def _refuse_newer(self, version: int, latest: int) -> None:
+        if version > latest:
+            raise StoreError(
+                f"{self.path}: made by a newer newstrace (database schema {version}, this version knows up to "
+                f"{latest}): upgrade newstrace to use it"
             )
 
     def schema_version(self) -> int:
-        return int(self.connection.execute("PRAGMA user_version").fetchone()[0])
+        try:
+            return int(self.connection.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.Error as error:
+            raise storage_error(self.path, error) from error
 
     def _migrate(self) -> None:
-        current = self.schema_version()
-        for number, sql in _migrations():
-            if number <= current:
-                continue
-            try:
-                self.connection.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
-            except sqlite3.DatabaseError as error:
-                if self.connection.in_transaction:
-                    self.connection.execute("ROLLBACK")
-                raise StoreError(f"{self.path}: migration {number:04d} failed ({error})") from error
+        """Apply the pending migrations in one transaction. The version is read again once the write
+        lock is held: another process may have migrated the file while this one waited for it."""
+        latest = _migrations()[-1][0]
+        if self.schema_version() == latest:
+            return
+        try:
+            with self._transaction() as db:
+                current = self.schema_version()
+                self._refuse_newer(current, latest)
+                for number, sql in _migrations():
+                    if number > current:
+                        _run_script(db, sql, f"migration {number:04d}")
+                db.execute(f"PRAGMA user_version = {latest}")
+        except _MigrationFailed as failure:
+            raise StoreError(f"{self.path}: {failure.step} failed ({failure.__cause__})") from failure.__cause__
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self.connection.execute("BEGIN IMMEDIATE")
+        """One write transaction, taken with the write lock; a SQLite failure (a full disk, a read-only
+        file) becomes a StoreError that says so, after the transaction is rolled back."""
         try:
-            yield self.connection
-        except BaseException:
-            self.connection.execute("ROLLBACK")
-            raise
-        self.connection.execute("COMMIT")
+            self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.connection
+                self.connection.execute("COMMIT")
+            except BaseException:
+                if self.connection.in_transaction:
+                    self.connection.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            raise storage_error(self.path, error) from error
 
     # -- runs and problems -----------------------------------------------------------------------------
 
@@ -693,3 +731,50 @@ def _migrations() -> list[tuple[int, str]]:
         if match:
             found.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
     return sorted(found)
+
+
+class _MigrationFailed(Exception):
+    """A statement of a migration failed; `__cause__` is SQLite's error."""
+
+    def __init__(self, step: str) -> None:
+        super().__init__(step)
+        self.step = step
+
+
+def _run_script(db: sqlite3.Connection, script: str, step: str) -> None:
+    """Run a migration's statements one by one inside the caller's transaction (`executescript` would
+    commit it first). SQLite's own `complete_statement` decides where a statement ends."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if not sqlite3.complete_statement(pending):
+            continue
+        statement, pending = pending, ""
+        try:
+            db.execute(statement)
+        except sqlite3.Error as error:
+            raise _MigrationFailed(step) from error
+
+
+def database_uri(path: Path, *, readonly: bool) -> str:
+    """The SQLite URI of a file path, every special character (`#`, `?`, `%`) quoted: read-only opens
+    (`mode=ro`) can never create a file, writable ones create it when it is missing."""
+    return f"{path.absolute().as_uri()}?mode={'ro' if readonly else 'rwc'}"
+
+
+_FULL, _READONLY, _BUSY, _NOT_A_DATABASE, _CANNOT_OPEN = 13, 8, 5, 26, 14
+
+
+def storage_error(path: Path | str, error: sqlite3.Error) -> StoreError:
+    """A SQLite failure as one sentence a user can act on, naming the database."""
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF  # the primary code, without the extended bits
+    reasons = {
+        _FULL: "the disk is full (or the database reached its size limit); the unfinished transaction was rolled "
+        "back and everything stored before it is kept: free some space and run the same command again to resume",
+        _READONLY: "the database cannot be written (the file or its folder is read-only); this command needs "
+        "write access, while read commands (search, export, stories, trail, compare, serve) do not",
+        _BUSY: "another process holds the database's write lock; wait for it to finish and try again",
+        _NOT_A_DATABASE: "not a newstrace database (not even a SQLite file)",
+        _CANNOT_OPEN: "cannot open the file (does its folder exist, and may it be read?)",
+    }
+    return StoreError(f"{path}: {reasons.get(code, f'database error: {error}')}")
