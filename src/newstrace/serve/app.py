@@ -2,8 +2,9 @@
 
 Every page is rendered from the same data function (`serve.data`) its JSON twin returns. Templates
 escape every value (Jinja2 autoescape), SQL is parameterised in the store, request sizes are bounded
-by the query validation, and the only files served are three named static assets from installed
-packages (plotly.js from the plotly package, and this package's own script and stylesheet).
+by the query validation, and the only files served are named static assets from installed packages
+(plotly.js from the plotly package, Swagger UI's script and stylesheet from fastapi-offline, and this
+package's own scripts and stylesheet). Index pages and searches offer their whole result as CSV, streamed.
 """
 
 from __future__ import annotations
@@ -11,28 +12,39 @@ from __future__ import annotations
 import gc
 import os
 import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import astuple, dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
-
+from urllib.parse import quote, urlencode
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParameter
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from newstrace import __version__
-from newstrace.serve import data
+from newstrace.serve import data, downloads
 from newstrace.store import open_store
-from newstrace.store.base import Store
+from newstrace.store.base import LIST_ORDERS, ListFilters, Store
 
 MAX_QUERY_CHARS = 200
 _STATIC = {
     "plotly.min.js": ("plotly", "package_data/plotly.min.js", "text/javascript"),
     "newstrace.js": ("newstrace.serve", "static/newstrace.js", "text/javascript"),
     "newstrace.css": ("newstrace.serve", "static/newstrace.css", "text/css"),
+    "swagger-init.js": ("newstrace.serve", "static/swagger-init.js", "text/javascript"),
+    # Swagger UI (5.x, which reads OpenAPI 3.1) for /docs, as the fastapi-offline package ships it
+    "swagger-ui-bundle.js": ("fastapi_offline", "static/swagger-ui-bundle.js", "text/javascript"),
+    "swagger-ui.css": ("fastapi_offline", "static/swagger-ui.css", "text/css"),
+}
+_LISTING_SUMMARIES = {
+    "stories": "Stories by coverage or date, with title, outlet and date filters",
+    "speakers": "Speakers by quotes or outlets, with name, outlet and date filters",
+    "outlets": "Outlets by articles or name, with their first and last article",
+    "utterances": "Utterances (claims) by renderings or date, with text, speaker, outlet and date filters",
+    "flags": "Renderings flagged altered_direct_quote, speaker_changed or translated, newest first",
 }
 _SECURITY_HEADERS = {
     # plotly sets inline styles on the charts it draws, hence 'unsafe-inline' for styles only
@@ -78,6 +90,8 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", port: int | None = No
     )
     templates.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # so finalize sees them
     templates.filters["path_segment"] = lambda value: quote(str(value), safe="")
+    templates.globals["url_with"] = url_with
+    templates.globals["page_base"] = page_base
     app = FastAPI(
         title="newstrace",
         version=__version__,
@@ -87,9 +101,24 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", port: int | None = No
         openapi_url="/api/openapi.json",
     )
 
-    def html(template: str, payload: dict[str, Any], status: int = 200) -> HTMLResponse:
-        body = templates.get_template(template).render(**payload)
-        return HTMLResponse(body, status_code=status)
+    def html(template: str, payload: dict[str, Any], request: Request | None = None) -> HTMLResponse:
+        params = dict(request.query_params) if request else {}
+        body = templates.get_template(template).render(params=params, **payload)
+        return HTMLResponse(body)
+
+    def download(chunks_of: Callable[[Store], Iterator[str]], filename: str) -> StreamingResponse:
+        """A CSV streamed from a store of its own, closed when the last row is sent."""
+        own = open_store(db, readonly=True)
+        try:
+            chunks = chunks_of(own)
+        except BaseException:
+            own.close()
+            raise
+        return StreamingResponse(
+            _closing(chunks, own),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
 
     app.add_middleware(_SecurityHeaders)
     if host not in _ANY_ADDRESS:
@@ -123,8 +152,29 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", port: int | None = No
         return query.run(store())
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
-    async def search_page(query: Annotated[SearchQuery, Depends(search_query)]) -> HTMLResponse:
-        return html("search.html", {"page_name": "search", **query.run(store())})
+    async def search_page(request: Request, query: Annotated[SearchQuery, Depends(search_query)]) -> HTMLResponse:
+        return html("search.html", {"page_name": "search", **query.run(store())}, request)
+
+    @app.get("/api/search.csv", summary="Every article a search matches, as CSV (the columns of `export articles`)")
+    async def search_csv(query: Annotated[SearchQuery, Depends(search_query)]) -> StreamingResponse:
+        return download(lambda own: downloads.search_csv(own, query.filters()), "search.csv")
+
+    def add_listing(listing: str) -> None:
+        @app.get(f"/api/{listing}", summary=_LISTING_SUMMARIES[listing], name=f"api_{listing}")
+        async def api_list(query: Annotated[ListQuery, Depends(list_query)]) -> dict[str, Any]:
+            return data.listing(store(), query.filters(listing), query.page, query.per_page)
+
+        @app.get(f"/{listing}", response_class=HTMLResponse, include_in_schema=False, name=f"{listing}_page")
+        async def list_page(request: Request, query: Annotated[ListQuery, Depends(list_query)]) -> HTMLResponse:
+            payload = data.listing(store(), query.filters(listing), query.page, query.per_page)
+            return html("listing.html", {"page_name": listing, **payload}, request)
+
+        @app.get(f"/api/{listing}.csv", summary=f"All {listing} of the listing, as CSV", name=f"csv_{listing}")
+        async def list_csv(query: Annotated[ListQuery, Depends(list_query)]) -> StreamingResponse:
+            return download(lambda own: downloads.listing_csv(own, query.filters(listing)), f"{listing}.csv")
+
+    for listing in LIST_ORDERS:
+        add_listing(listing)
 
     @app.get("/api/stories/{story_id}", summary="A story: its articles over time and the outlets side by side")
     async def api_story(story_id: str) -> dict[str, Any]:
@@ -171,6 +221,10 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", port: int | None = No
         paths = app.openapi()["paths"]
         endpoints = [(path, spec["get"].get("summary", "")) for path, spec in paths.items() if "get" in spec]
         return html("api.html", {"page_name": "api", "endpoints": endpoints})
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    async def docs_page() -> HTMLResponse:
+        return html("docs.html", {"page_name": "docs"})
 
     @app.get("/favicon.ico", include_in_schema=False)
     async def favicon() -> Response:
@@ -266,24 +320,97 @@ class SearchQuery:
     syntax: str
     page: int
     per_page: int
+    language: str
+    story: str
 
     def run(self, store: Store) -> dict[str, Any]:
         return data.search(store, *astuple(self))
+
+    def filters(self) -> Any:
+        return data.search_filters(
+            self.text, self.outlet, self.date_from, self.date_to, self.speaker, self.syntax, self.language, self.story
+        )
+
+
+DateFrom = Annotated[str, Query(alias="from", max_length=10, description="YYYY-MM-DD")]
+DateTo = Annotated[str, Query(alias="to", max_length=10, description="YYYY-MM-DD")]
+SpeakerName = Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="a speaker's name (any case) or id")]
 
 
 async def search_query(
     q: Text = "",
     outlet: Text = "",
-    date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
-    date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
-    speaker: Annotated[str, Query(max_length=12, description="a speaker id; empty for any")] = "",
+    date_from: DateFrom = "",
+    date_to: DateTo = "",
+    speaker: SpeakerName = "",
     syntax: Annotated[str, Query(pattern="^(literal|fts)$")] = "literal",
     page: Page = 1,
     per_page: PerPage = 20,
+    language: Annotated[str, Query(max_length=20)] = "",
+    story: Id = "",
 ) -> SearchQuery:
     """The search parameters from the query string. An async function, not the class itself, because
     FastAPI runs a plain callable dependency in its thread pool, which cost search pages a thread hop."""
-    return SearchQuery(q, outlet, date_from, date_to, speaker, syntax, page, per_page)
+    return SearchQuery(q, outlet, date_from, date_to, speaker, syntax, page, per_page, language, story)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """An index page's parameters, validated and bounded (shared by the page, its JSON twin and its CSV)."""
+
+    name: str
+    order: str
+    outlet: str
+    date_from: str
+    date_to: str
+    speaker: str
+    flag: str
+    page: int
+    per_page: int
+
+    def filters(self, listing: str) -> ListFilters:
+        return ListFilters(
+            listing, self.order, self.name, self.outlet or None, self.date_from or None, self.date_to or None,
+            self.speaker or None, self.flag or None,
+        )  # fmt: skip
+
+
+async def list_query(
+    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="words in the title, name or quoted text")] = "",
+    order: Annotated[str, Query(max_length=20, description="coverage|date, quotes|outlets, articles|name, ...")] = "",
+    outlet: Text = "",
+    date_from: DateFrom = "",
+    date_to: DateTo = "",
+    speaker: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="a speaker's name, any case")] = "",
+    flag: Annotated[str, Query(max_length=40)] = "",
+    page: Page = 1,
+    per_page: PerPage = 20,
+) -> ListQuery:
+    """An index page's parameters from the query string (async for the reason `search_query` gives)."""
+    return ListQuery(q, order, outlet, date_from, date_to, speaker, flag, page, per_page)
+
+
+def url_with(path: str, params: Mapping[str, str], **changes: object) -> str:
+    """`path` with the current query parameters, `changes` applied (None or "" drops one); any change
+    but `page` itself goes back to the first page."""
+    merged = {**params, **{name: str(value) if value is not None else "" for name, value in changes.items()}}
+    if "page" not in changes:
+        merged.pop("page", None)
+    kept = {name: value for name, value in merged.items() if value}
+    return path + ("?" + urlencode(kept) if kept else "")
+
+
+def page_base(path: str, params: Mapping[str, str]) -> str:
+    """The start of a pager's links: `path` with the current parameters but the page and its size."""
+    url = url_with(path, params, per_page=None)
+    return url + ("&" if "?" in url else "?")
+
+
+def _closing(chunks: Iterator[str], store: Store) -> Iterator[str]:
+    try:
+        yield from chunks
+    finally:
+        store.close()
 
 
 def app_from_environment() -> FastAPI:

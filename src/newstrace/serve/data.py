@@ -17,9 +17,20 @@ from itertools import pairwise
 
 from newstrace.framing.compare import NotFound, compare_story, outlet_profile
 from newstrace.link.trail_view import TrailNotFound, trail
-from newstrace.store.base import SearchFilters, SearchSyntaxError, Store
+from newstrace.store.base import (
+    CHECKED_FLAGS,
+    LIST_FILTERS,
+    LIST_ORDERS,
+    ListFilters,
+    SearchFilters,
+    SearchSyntaxError,
+    Store,
+)
 
 MAX_PER_PAGE = 100
+FACET_VALUES = 10  # values shown per facet, most matches first
+CHART_OUTLETS = 8  # outlets drawn on their own in an attention chart; the rest are summed
+WEEKLY_AFTER_DAYS = 120  # attention is counted per week when the matches span more days than this
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -47,6 +58,7 @@ def overview(store: Store, page: int = 1, per_page: int = 20) -> dict[str, objec
         "stories": stories,
         "pagination": pagination(page, per_page, total),
         "outlets": _outlets(store),
+        **_attention(store, SearchFilters()),
     }
 
 
@@ -60,15 +72,15 @@ def search(
     syntax: str = "literal",
     page: int = 1,
     per_page: int = 20,
+    language: str = "",
+    story: str = "",
 ) -> dict[str, object]:
-    """Articles matching words (or an FTS5 query), an outlet, a date range and a quoted speaker."""
-    for name, value in (("from", date_from), ("to", date_to)):
-        if value and not _valid_date(value):
-            raise BadRequest(f"'{name}' must be a date written YYYY-MM-DD, not {value!r}")
-    speaker_id = _speaker_id(speaker)
-    filters = SearchFilters(text, outlet or None, date_from or None, date_to or None, speaker_id, syntax == "fts")
+    """Articles matching words (or an FTS5 query), an outlet, a date range, a quoted speaker (by name
+    or id), a language and a story; with facet counts and attention over time for all the matches."""
+    filters = search_filters(text, outlet, date_from, date_to, speaker, syntax, language, story)
     try:
         hits, total = store.page_search(filters, per_page, _offset(page, per_page))
+        attention = _attention(store, filters)
     except SearchSyntaxError as error:
         raise BadRequest(f"{error} (choose literal search to look for the words as typed)") from error
     return {
@@ -76,7 +88,108 @@ def search(
         "hits": [dict(vars(hit)) for hit in hits],  # flat records: a shallow copy is enough
         "pagination": pagination(page, per_page, total),
         "outlets": _outlets(store),
+        **attention,
     }
+
+
+def search_filters(
+    text: str = "",
+    outlet: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    speaker: str | int | None = None,
+    syntax: str = "literal",
+    language: str = "",
+    story: str = "",
+) -> SearchFilters:
+    """A search's filters from a form's fields: a speaker is an id (digits) or a name."""
+    _check_dates(date_from, date_to)
+    speaker_text = str(speaker or "").strip()
+    speaker_id = _speaker_id(speaker_text) if speaker_text.isdigit() else None
+    speaker_name = speaker_text if speaker_text and not speaker_text.isdigit() else None
+    return SearchFilters(
+        text, outlet or None, date_from or None, date_to or None, speaker_id, syntax == "fts",
+        language or None, speaker_name, story or None,
+    )  # fmt: skip
+
+
+def _attention(store: Store, filters: SearchFilters) -> dict[str, object]:
+    """Facet counts of the matches (their top outlets, languages, speakers and stories, first and last
+    date) and the attention chart: matching articles per day, or per week over a long span, by outlet."""
+    facets = store.search_facets(filters, FACET_VALUES)
+    span = facets["dates"][0]
+    first, last = span["first"], span["last"]
+    dated = all(isinstance(value, str) and _valid_date(value) for value in (first, last))
+    long_span = dated and (_day(last) - _day(first)).days > WEEKLY_AFTER_DAYS
+    bucket = "week" if long_span else "day"
+    counts = store.search_attention(filters, bucket)
+    return {"facets": facets, "attention": _attention_chart(counts, bucket)}
+
+
+def _attention_chart(counts: list[dict[str, object]], bucket: str) -> dict[str, object]:
+    totals: dict[str, int] = {}
+    for row in counts:
+        name = str(row["outlet"] or "(outlet unknown)")
+        totals[name] = totals.get(name, 0) + int(str(row["n"]))
+    shown = sorted(totals, key=lambda name: (-totals[name], name))[:CHART_OUTLETS]
+    series: dict[str, dict[str, int]] = {name: {} for name in shown}
+    for row in counts:
+        name = str(row["outlet"] or "(outlet unknown)")
+        per_period = series.setdefault(name if name in shown else "other outlets", {})
+        per_period[str(row["period"])] = per_period.get(str(row["period"]), 0) + int(str(row["n"]))
+    return {
+        "kind": "attention",
+        "bucket": bucket,
+        "traces": [{"name": name, "x": list(days), "y": list(days.values())} for name, days in series.items()],
+        "x_range": day_axis_range(str(row["period"]) for row in counts),
+    }
+
+
+def listing(store: Store, filters: ListFilters, page: int = 1, per_page: int = 20) -> dict[str, object]:
+    """One page of an index (stories, speakers, outlets, utterances or flags) with its orders and filters."""
+    check_listing(filters)
+    rows, total = store.page_list(filters, per_page, _offset(page, per_page))
+    return {
+        "listing": filters.listing,
+        "query": {**vars(filters), "order": filters.order or LIST_ORDERS[filters.listing][0]},
+        "orders": LIST_ORDERS[filters.listing],
+        "filters": LIST_FILTERS[filters.listing],
+        "flags": CHECKED_FLAGS,
+        "rows": [decoded_row(row) for row in rows],
+        "pagination": pagination(page, per_page, total),
+    }
+
+
+def check_listing(filters: ListFilters) -> None:
+    """Raise BadRequest for an order, filter, date or flag the listing does not take."""
+    _check_dates(filters.date_from, filters.date_to)
+    if filters.order and filters.order not in LIST_ORDERS[filters.listing]:
+        choices = ", ".join(LIST_ORDERS[filters.listing])
+        raise BadRequest(f"'order' of {filters.listing} is one of {choices}, not {filters.order!r}")
+    for name in ("outlet", "speaker", "flag"):
+        if getattr(filters, name) and name not in LIST_FILTERS[filters.listing]:
+            raise BadRequest(f"{filters.listing} cannot be filtered by {name}")
+    if filters.flag and filters.flag not in CHECKED_FLAGS:
+        raise BadRequest(f"'flag' is one of {', '.join(CHECKED_FLAGS)}, not {filters.flag!r}")
+
+
+_JSON_COLUMNS = ("aliases", "roles", "flags", "diff")
+
+
+def decoded_row(row: dict[str, object]) -> dict[str, object]:
+    """A listing row with its JSON text columns (aliases, roles, flags, diff) as values."""
+    return {key: json.loads(str(value)) if key in _JSON_COLUMNS and value is not None else value
+            for key, value in row.items()}  # fmt: skip
+
+
+def _check_dates(date_from: str | None, date_to: str | None) -> None:
+    for name, value in (("from", date_from), ("to", date_to)):
+        if value and not _valid_date(value):
+            raise BadRequest(f"'{name}' must be a date written YYYY-MM-DD, not {value!r}")
+
+
+def _day(value: object) -> date:
+    return date.fromisoformat(str(value)[:10])
 
 
 def story(store: Store, story_id: str) -> dict[str, object]:

@@ -42,6 +42,46 @@ class SearchFilters:
     date_to: str | None = None
     speaker_id: int | None = None
     raw: bool = False  # FTS5 syntax instead of the literal words
+    language: str | None = None
+    speaker_name: str | None = None  # articles quoting the speaker of this name (any case)
+    story_id: str | None = None
+
+
+# The index pages (`page_list`): each listing's orders (the first is its default) and the filters it takes.
+LIST_ORDERS: dict[str, tuple[str, ...]] = {
+    "stories": ("coverage", "date"),
+    "speakers": ("quotes", "outlets"),
+    "outlets": ("articles", "name"),
+    "utterances": ("renderings", "date"),
+    "flags": ("date",),
+}
+LIST_FILTERS: dict[str, tuple[str, ...]] = {
+    "stories": ("name", "outlet", "date_from", "date_to"),
+    "speakers": ("name", "outlet", "date_from", "date_to"),
+    "outlets": ("name", "date_from", "date_to"),
+    "utterances": ("name", "outlet", "date_from", "date_to", "speaker"),
+    "flags": ("name", "outlet", "date_from", "date_to", "speaker", "flag"),
+}
+# Rendering flags a fact-checker looks at first: the `flags` listing shows every rendering with one.
+CHECKED_FLAGS = ("altered_direct_quote", "speaker_changed", "translated")
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """What an index page asks for: a listing of LIST_ORDERS, its order and its filters (all optional).
+
+    `name` holds words that must all occur (any case) in the story title, the speaker's name or alias,
+    the outlet's name, or the quoted text; dates bound the stories' span, the speakers' quoted articles,
+    the outlets' articles, the utterances' first day and the flagged renderings' articles."""
+
+    listing: str
+    order: str = ""  # "" for the listing's default
+    name: str = ""
+    outlet: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    speaker: str | None = None  # a speaker's name, any case
+    flag: str | None = None  # one of CHECKED_FLAGS
 
 
 @dataclass(frozen=True)
@@ -261,6 +301,28 @@ class Store(Protocol):
 
     def page_search(self, filters: SearchFilters, limit: int, offset: int) -> tuple[list[SearchHit], int]:
         """Articles matching the filters (full text, outlet, dates, speaker), best first, and the total."""
+        ...
+
+    def search_facets(self, filters: SearchFilters, limit: int) -> dict[str, list[dict[str, object]]]:
+        """The matches counted by outlet, language, speaker quoted and story (`value`, `n`, most first,
+        at most `limit` each; speakers and stories also carry `label`), and their first and last date."""
+        ...
+
+    def search_attention(self, filters: SearchFilters, bucket: str) -> list[dict[str, object]]:
+        """Matching articles per `bucket` ('day' or 'week', named by its Monday) and outlet: `period`,
+        `outlet`, `n`, earliest first; undated articles are left out."""
+        ...
+
+    def iter_search(self, filters: SearchFilters) -> Iterator[dict[str, object]]:
+        """Every matching article with the `articles` export columns, best first (newest first without words)."""
+        ...
+
+    def page_list(self, filters: ListFilters, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+        """One page of an index listing (stories, speakers, outlets, utterances, flags) and its total."""
+        ...
+
+    def iter_list(self, filters: ListFilters) -> Iterator[dict[str, object]]:
+        """Every row of an index listing, in its order, streamed."""
         ...
 
     def speaker(self, speaker_id: int) -> dict[str, object] | None: ...

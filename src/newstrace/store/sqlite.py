@@ -15,11 +15,15 @@ from typing import NamedTuple
 
 from newstrace.records import Article, IngestProblem, LinkBatch, LinkInput, RunSummary, Speaker, StageOutput, Story
 from newstrace.store.base import (
+    CHECKED_FLAGS,
     EXPORT_COLUMNS,
+    LIST_FILTERS,
+    LIST_ORDERS,
     FramingInput,
     FramingRow,
     LinkedArticle,
     LinkState,
+    ListFilters,
     SearchFilters,
     SearchHit,
     SearchSyntaxError,
@@ -587,6 +591,76 @@ class SQLiteStore:
         )
         return {rowid: snippet for rowid, snippet in rows}
 
+    def search_facets(self, filters: SearchFilters, limit: int) -> dict[str, list[dict[str, object]]]:
+        relation = _search_relation(filters)
+        matches = f"{relation.source}{relation.where}"
+        queries = {
+            "outlet": f"SELECT a.outlet AS value, count(*) AS n FROM {matches} GROUP BY a.outlet",
+            "language": f"SELECT a.language AS value, count(*) AS n FROM {matches} GROUP BY a.language",
+            "speaker": "SELECT s.name AS value, s.id AS id, count(DISTINCT q.article_id) AS n FROM quotes q "
+            f"JOIN speakers s ON s.id = q.speaker_id WHERE q.article_id IN (SELECT a.id FROM {matches}) GROUP BY s.id",
+            "story": "SELECT m.story_id AS value, st.title AS label, count(*) AS n FROM "
+            f"(SELECT a.story_id FROM {matches}) m JOIN stories st ON st.id = m.story_id GROUP BY m.story_id",
+        }
+        try:
+            facets = {
+                name: self._rows(f"{sql} ORDER BY n DESC, value LIMIT ?", (*relation.parameters, limit))
+                for name, sql in queries.items()
+            }
+            span = self.connection.execute(
+                f"SELECT min(substr(a.published, 1, 10)), max(substr(a.published, 1, 10)) FROM {matches}",
+                relation.parameters,
+            ).fetchone()
+        except sqlite3.OperationalError as error:
+            raise SearchSyntaxError(f"cannot understand the search {filters.text!r}: {error}") from error
+        facets["dates"] = [{"first": span[0], "last": span[1]}]
+        return facets
+
+    def search_attention(self, filters: SearchFilters, bucket: str) -> list[dict[str, object]]:
+        relation = _search_relation(filters)
+        day = "substr(a.published, 1, 10)"
+        period = day if bucket == "day" else f"date({day}, 'weekday 0', '-6 days')"  # the week's Monday
+        where = relation.where + (" AND " if relation.where else " WHERE ") + "a.published IS NOT NULL"
+        try:
+            return self._rows(
+                f"SELECT {period} AS period, a.outlet AS outlet, count(*) AS n FROM {relation.source}{where} "
+                "GROUP BY period, a.outlet ORDER BY period, a.outlet",
+                relation.parameters,
+            )
+        except sqlite3.OperationalError as error:
+            raise SearchSyntaxError(f"cannot understand the search {filters.text!r}: {error}") from error
+
+    def iter_search(self, filters: SearchFilters) -> Iterator[dict[str, object]]:
+        relation = _search_relation(filters)
+        order = "bm25(articles_fts), a.id" if relation.expression else "a.published IS NULL, a.published DESC, a.id"
+        columns = ", ".join(f'a."{column}"' for column in EXPORT_COLUMNS["articles"])
+        sql = f"SELECT {columns} FROM {relation.source}{relation.where} ORDER BY {order}"
+        try:
+            return self._streamed(sql, relation.parameters)
+        except sqlite3.OperationalError as error:
+            raise SearchSyntaxError(f"cannot understand the search {filters.text!r}: {error}") from error
+
+    def page_list(self, filters: ListFilters, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+        sql, parameters = _list_query(filters)
+        total = self.connection.execute(f"SELECT count(*) FROM ({sql})", parameters).fetchone()[0]
+        order = _LIST_ORDER_SQL[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
+        rows = self._rows(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", (*parameters, limit, offset))
+        return rows, int(total)
+
+    def iter_list(self, filters: ListFilters) -> Iterator[dict[str, object]]:
+        sql, parameters = _list_query(filters)
+        order = _LIST_ORDER_SQL[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
+        return self._streamed(f"{sql} ORDER BY {order}", parameters)
+
+    def _rows(self, sql: str, parameters: Sequence[object]) -> list[dict[str, object]]:
+        return [dict(row) for row in self.connection.execute(sql, parameters)]
+
+    def _streamed(self, sql: str, parameters: Sequence[object]) -> Iterator[dict[str, object]]:
+        """The rows of `sql` on a cursor of their own, fetched a batch at a time. The query starts
+        here, so an error in it is raised by this call rather than by the first `next`."""
+        cursor = self.connection.execute(sql, parameters)
+        return _batched_rows(cursor)
+
     def speaker(self, speaker_id: int) -> dict[str, object] | None:
         row = self.connection.execute("SELECT * FROM speaker_stats WHERE id = ?", (speaker_id,)).fetchone()
         return dict(row) if row else None
@@ -681,6 +755,11 @@ class SQLiteStore:
         self.connection.close()
 
 
+def _batched_rows(cursor: sqlite3.Cursor) -> Iterator[dict[str, object]]:
+    while batch := cursor.fetchmany(_FETCH_ROWS):
+        yield from (dict(row) for row in batch)
+
+
 class _SearchRelation(NamedTuple):
     """The FROM and WHERE of a search, with its parameters."""
 
@@ -700,6 +779,9 @@ def _search_relation(filters: SearchFilters) -> _SearchRelation:
         ("a.published >= ?", filters.date_from),
         ("a.published <= ?", filters.date_to),
         ("a.id IN (SELECT article_id FROM quotes WHERE speaker_id = ?)", filters.speaker_id),
+        ("a.language = ?", filters.language),
+        (f"a.id IN (SELECT article_id FROM quotes WHERE speaker_id IN ({_SPEAKER_IDS}))", filters.speaker_name),
+        ("a.story_id = ?", filters.story_id),
     ):
         if value not in (None, ""):
             conditions.append(clause)
@@ -707,6 +789,103 @@ def _search_relation(filters: SearchFilters) -> _SearchRelation:
     where = " WHERE " + " AND ".join(conditions) if conditions else ""
     source = "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid" if expression else "articles a"
     return _SearchRelation(source, where, parameters, expression, bool(expression) and len(conditions) == 1)
+
+
+# Each index listing: its rows before WHERE, what follows the WHERE (grouping), its orders, and the
+# condition each filter adds (a `?` for each use of the value; `name` is added once per word, `%word%`).
+_LIST_SELECT = {
+    "stories": ("SELECT s.id, s.title, s.first_seen, s.last_seen, s.n_articles, s.n_outlets FROM stories s", ""),
+    "speakers": (
+        "SELECT s.id, s.name, s.aliases, s.roles, count(q.id) AS n_quotes, count(DISTINCT q.article_id) AS n_articles, "
+        "count(DISTINCT a.outlet) AS n_outlets FROM speakers s LEFT JOIN quotes q ON q.speaker_id = s.id "
+        "LEFT JOIN articles a ON a.id = q.article_id",
+        " GROUP BY s.id",
+    ),
+    "outlets": (
+        "SELECT a.outlet, count(*) AS n_articles, min(a.published) AS first_published, "
+        "max(a.published) AS last_published FROM articles a WHERE a.outlet IS NOT NULL",
+        " GROUP BY a.outlet",
+    ),
+    "utterances": ("SELECT u.* FROM utterances u", ""),
+    "flags": (
+        "SELECT r.utterance_id, r.quote_id, r.article_id, r.outlet, r.fidelity, r.diff, r.flags, a.published, "
+        "a.title, u.speaker, u.speaker_id, u.canonical_text, q.content_text FROM renderings r "
+        "JOIN articles a ON a.id = r.article_id JOIN utterances u ON u.id = r.utterance_id "
+        "JOIN quotes q ON q.id = r.quote_id WHERE EXISTS (SELECT 1 FROM json_each(r.flags) WHERE value IN "
+        f"({', '.join(repr(flag) for flag in CHECKED_FLAGS)}))",
+        "",
+    ),
+}
+_LIST_ORDER_SQL = {
+    "stories": {
+        "coverage": "s.n_outlets DESC, s.n_articles DESC, s.id",
+        "date": "s.last_seen IS NULL, s.last_seen DESC, s.id",
+    },
+    "speakers": {"quotes": "n_quotes DESC, s.name", "outlets": "n_outlets DESC, n_quotes DESC, s.name"},
+    "outlets": {"articles": "n_articles DESC, a.outlet", "name": "a.outlet COLLATE NOCASE, a.outlet"},
+    "utterances": {
+        "renderings": "u.n_renderings DESC, u.n_outlets DESC, u.id",
+        "date": "u.first_seen IS NULL, u.first_seen DESC, u.id",
+    },
+    "flags": {"date": "a.published IS NULL, a.published DESC, r.quote_id"},
+}
+_SPEAKER_IDS = "SELECT id FROM speakers WHERE name = ? COLLATE NOCASE"
+_LIST_CONDITIONS: dict[str, dict[str, str]] = {
+    "stories": {
+        "name": "s.title LIKE ? ESCAPE '\\'",
+        "outlet": "s.id IN (SELECT story_id FROM articles WHERE outlet = ? COLLATE NOCASE)",
+        "date_from": "s.last_seen >= ?",
+        "date_to": "s.first_seen <= ?",
+    },
+    "speakers": {
+        "name": "(s.name LIKE ? ESCAPE '\\' OR s.aliases LIKE ? ESCAPE '\\')",
+        "outlet": "a.outlet = ? COLLATE NOCASE",
+        "date_from": "a.published >= ?",
+        "date_to": "a.published <= ?",
+    },
+    "outlets": {"name": "a.outlet LIKE ? ESCAPE '\\'", "date_from": "a.published >= ?", "date_to": "a.published <= ?"},
+    "utterances": {
+        "name": "u.canonical_text LIKE ? ESCAPE '\\'",
+        "outlet": "u.id IN (SELECT utterance_id FROM renderings WHERE outlet = ? COLLATE NOCASE)",
+        "date_from": "u.first_seen >= ?",
+        "date_to": "u.first_seen <= ?",
+        "speaker": f"u.speaker_id IN ({_SPEAKER_IDS})",
+    },
+    "flags": {
+        "name": "(q.content_text LIKE ? ESCAPE '\\' OR u.canonical_text LIKE ? ESCAPE '\\')",
+        "outlet": "r.outlet = ? COLLATE NOCASE",
+        "date_from": "a.published >= ?",
+        "date_to": "a.published <= ?",
+        "speaker": f"u.speaker_id IN ({_SPEAKER_IDS})",
+        "flag": "EXISTS (SELECT 1 FROM json_each(r.flags) WHERE value = ?)",
+    },
+}
+
+
+def _list_query(filters: ListFilters) -> tuple[str, list[object]]:
+    """The SQL (without ORDER BY) of an index listing under its filters, and its parameters."""
+    if filters.listing not in LIST_ORDERS:
+        raise StoreError(f"no listing {filters.listing!r}; choose one of: {', '.join(LIST_ORDERS)}")
+    if filters.order and filters.order not in LIST_ORDERS[filters.listing]:
+        raise StoreError(f"{filters.listing} cannot be ordered by {filters.order!r}")
+    select, grouping = _LIST_SELECT[filters.listing]
+    conditions: list[str] = []
+    parameters: list[object] = []
+    for name in LIST_FILTERS[filters.listing]:
+        value = getattr(filters, name)
+        values = [f"%{_like_escaped(word)}%" for word in str(value).split()] if name == "name" else [value]
+        for one in values if value else []:
+            clause = _LIST_CONDITIONS[filters.listing][name]
+            conditions.append(clause)
+            parameters += [one] * clause.count("?")
+    joiner = " AND " if " WHERE " in select else " WHERE "
+    where = joiner + " AND ".join(conditions) if conditions else ""
+    return select + where + grouping, parameters
+
+
+def _like_escaped(word: str) -> str:
+    """A word matched literally by LIKE ... ESCAPE '\\' (its % and _ are not wildcards)."""
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def literal_fts_query(query: str) -> str:

@@ -1,21 +1,60 @@
-// Draws each page's chart with plotly.js from the JSON the page carries in data-chart.
+// Draws each page's chart with plotly.js from the JSON the page carries in data-chart, and suggests
+// speaker names from /api/speakers as one types in a speaker field.
 "use strict";
 const DAY_MS = 86400000;
-document.querySelectorAll("div.chart[data-chart]").forEach(function (element) {
-  const spec = JSON.parse(element.dataset.chart);
-  const kinds = {
-    timeline: { type: "scatter", mode: "markers", marker: { size: 12 } },
-    spread: { type: "bar" },
-    claims: { type: "scatter", mode: "markers", marker: { size: 10 } },
-  };
-  const trace = Object.assign({ x: spec.x, y: spec.y, text: spec.text || [], hoverinfo: "x+y+text" }, kinds[spec.kind]);
-  // Dates are days: ticks name days, a short span gets one tick a day, and a bar is most of a day wide.
+
+function dayAxis(spec) {
+  // Dates are days: ticks name days, a short span gets one tick a day.
   const xaxis = { type: "date", tickformat: "%Y-%m-%d" };
   if (spec.x_range) {
     xaxis.range = spec.x_range;
     if (Date.parse(spec.x_range[1]) - Date.parse(spec.x_range[0]) <= 14 * DAY_MS) xaxis.dtick = DAY_MS;
   }
-  if (trace.type === "bar") trace.width = 0.8 * DAY_MS;
-  const layout = { margin: { l: 140, r: 20, t: 10, b: 40 }, height: 260, xaxis: xaxis };
-  Plotly.newPlot(element, [trace], layout, { displayModeBar: false, responsive: true });
+  return xaxis;
+}
+
+function traces(spec) {
+  if (spec.kind === "attention") {
+    // one bar series per outlet, stacked; a bar is most of its day (or week) wide
+    const width = 0.8 * DAY_MS * (spec.bucket === "week" ? 7 : 1);
+    return spec.traces.map(function (series) {
+      return { type: "bar", name: series.name, x: series.x, y: series.y, width: width, hoverinfo: "x+y+name" };
+    });
+  }
+  const kinds = {
+    timeline: { type: "scatter", mode: "markers", marker: { size: 12 } },
+    spread: { type: "bar", width: 0.8 * DAY_MS },
+    claims: { type: "scatter", mode: "markers", marker: { size: 10 } },
+  };
+  return [Object.assign({ x: spec.x, y: spec.y, text: spec.text || [], hoverinfo: "x+y+text" }, kinds[spec.kind])];
+}
+
+document.querySelectorAll("div.chart[data-chart]").forEach(function (element) {
+  const spec = JSON.parse(element.dataset.chart);
+  const layout = { margin: { l: spec.kind === "attention" ? 40 : 140, r: 20, t: 10, b: 40 }, height: 260, xaxis: dayAxis(spec) };
+  if (spec.kind === "attention") {
+    layout.barmode = "stack";
+    layout.legend = { orientation: "h", y: -0.2 };
+    layout.height = 320;
+  }
+  Plotly.newPlot(element, traces(spec), layout, { displayModeBar: false, responsive: true });
+});
+
+document.querySelectorAll("input[data-suggest]").forEach(function (input) {
+  const list = document.getElementById(input.getAttribute("list"));
+  let asked = "";
+  input.addEventListener("input", function () {
+    const typed = input.value.trim();
+    if (typed.length < 2 || typed === asked) return;
+    asked = typed;
+    const url = input.dataset.suggest + "?per_page=10&q=" + encodeURIComponent(typed);
+    fetch(url).then(function (response) { return response.json(); }).then(function (found) {
+      list.replaceChildren();
+      (found.rows || []).forEach(function (row) {
+        const option = document.createElement("option");
+        option.value = row.name;
+        list.appendChild(option);
+      });
+    }).catch(function () { /* no suggestions: the field still takes any name */ });
+  });
 });
