@@ -8,6 +8,7 @@ import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,7 +33,9 @@ from newstrace.nlp import DEFAULT_PIPELINE, ModelNotInstalled
 from newstrace.pipeline import AnalyzeSettings, analyze
 from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import LinkSettings, link_articles
+from newstrace.serve.data import BadRequest, check_listing, search_filters
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
+from newstrace.store.base import LIST_ORDERS, ListFilters, Store
 from newstrace.store.sqlite import storage_error
 
 DEFAULT_DB = "newstrace.db"
@@ -52,6 +55,33 @@ db_option = click.option(
 
 def _stderr() -> Console:
     return Console(stderr=True)
+
+
+def _date_options(what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--from and --to (YYYY-MM-DD), bounding `what`."""
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        command = click.option("--to", "date_to", default="", metavar="YYYY-MM-DD", help=f"{what} on or before.")(
+            command
+        )
+        return click.option("--from", "date_from", default="", metavar="YYYY-MM-DD", help=f"{what} on or after.")(
+            command
+        )
+
+    return decorate
+
+
+def _listing_page(db: str, filters: ListFilters, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+    """One page of an index listing, paged in the database; a bad date is a usage error."""
+    try:
+        check_listing(filters)
+    except BadRequest as error:
+        raise click.UsageError(str(error)) from error
+    try:
+        return open_store(db, readonly=True).page_list(filters, limit, offset)
+    except StoreError as error:
+        _fatal(str(error))
+        raise  # unreachable: _fatal exits
 
 
 def _fatal(message: str) -> None:
@@ -263,7 +293,7 @@ def export_command(table: str, db: str, output_format: str, output: Path | None,
 
 
 @cli.command("search")
-@click.argument("query")
+@click.argument("query", default="")
 @db_option
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
@@ -274,18 +304,43 @@ def export_command(table: str, db: str, output_format: str, output: Path | None,
     show_default=True,
     help='literal: every word must occur, "quoted text" as a phrase; fts: SQLite FTS5 query syntax.',
 )
+@click.option("--outlet", default="", help="Only articles of this outlet.")
+@_date_options("Only articles published")
+@click.option("--speaker", default="", help="Only articles quoting this speaker (a name, any case, or an id).")
+@click.option("--language", default="", help="Only articles in this language (a code such as en).")
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
-def search_command(query: str, db: str, limit: int, offset: int, syntax: str, as_json: bool) -> None:
-    """Search the titles and texts of stored articles, best matches first.
+def search_command(
+    query: str,
+    db: str,
+    limit: int,
+    offset: int,
+    syntax: str,
+    outlet: str,
+    date_from: str,
+    date_to: str,
+    speaker: str,
+    language: str,
+    as_json: bool,
+) -> None:
+    """Search the titles and texts of stored articles, best matches first (newest first without words).
+
+    The filters are those of the web app's search page, and combine.
 
     \b
     Examples:
       newstrace search "greatest risk" --db news.db
       newstrace search 'Stoltenberg "Russian victory"' --db news.db --limit 5
       newstrace search 'NATO NEAR(risk victory, 5)' --syntax fts --db news.db
+      newstrace search --speaker "Jens Stoltenberg" --outlet Reuters --from 2024-01-01 --db news.db
     """
     try:
-        hits = open_store(db, readonly=True).search(query, limit=limit, offset=offset, raw=syntax == "fts")
+        filters = search_filters(query, outlet, date_from, date_to, speaker, syntax, language)
+    except BadRequest as error:
+        raise click.UsageError(str(error)) from error
+    try:
+        store = open_store(db, readonly=True)
+        filters = replace(filters, outlet=_stored_outlet_name(store, filters.outlet))
+        hits, total = store.page_search(filters, limit, offset)
     except SearchSyntaxError as error:
         _fatal(f"{error}\n(use --syntax literal to search for the words as typed)")
     except StoreError as error:
@@ -306,40 +361,59 @@ def search_command(query: str, db: str, limit: int, offset: int, syntax: str, as
             f"[bold]{escape(hit.title or '')}[/]\n{escape(hit.snippet)}",
         )
     Console().print(table)
+    _more(total, offset, limit)
+
+
+def _stored_outlet_name(store: Store, name: str | None) -> str | None:
+    """The outlet as stored, found in any case (as `outlet` finds it); a name no article has is kept."""
+    if not name:
+        return None
+    folded = name.casefold()
+    stored = (str(row["outlet"]) for row in store.outlets())
+    return next((outlet for outlet in stored if outlet.casefold() == folded), name)
+
+
+def _more(total: int, offset: int, limit: int) -> None:
+    if total > offset + limit:
+        _stderr().print(f"{total - offset - limit} more: use --offset {offset + limit}")
 
 
 @cli.command("speakers")
 @db_option
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--order", type=click.Choice(LIST_ORDERS["speakers"]), default="quotes", show_default=True)
+@click.option("--name", default="", help="Only speakers whose name or other names hold these words (any case).")
+@click.option("--outlet", default="", help="Count only quotes in this outlet's articles.")
+@_date_options("Count only quotes in articles published")
 @click.option("--json", "as_json", is_flag=True, help="Print the speakers as JSON.")
-def speakers_command(db: str, limit: int, offset: int, as_json: bool) -> None:
-    """List speakers, most quoted first, with their other names, roles, quotes and articles.
+def speakers_command(
+    db: str, limit: int, offset: int, order: str, name: str, outlet: str, date_from: str, date_to: str, as_json: bool
+) -> None:
+    """List speakers, most quoted (or quoted by most outlets) first, with their other names, roles,
+    quotes, articles and outlets. With --outlet, --from or --to, only the quotes there count.
 
     \b
     Examples:
       newstrace speakers --db news.db
-      newstrace speakers --db news.db --limit 10 --json
+      newstrace speakers --db news.db --order outlets --from 2024-03-01 --to 2024-03-31
+      newstrace speakers --db news.db --name holm --json
       newstrace export speakers --db news.db --format csv -o speakers.csv
     """
-    try:
-        rows = list(open_store(db, readonly=True).iter_rows("speakers"))
-    except StoreError as error:
-        _fatal(str(error))
-    ranked = sorted(rows, key=lambda row: (-int(str(row["n_quotes"])), str(row["name"])))[offset : offset + limit]
+    filters = ListFilters("speakers", order, name, outlet or None, date_from or None, date_to or None)
+    ranked, total = _listing_page(db, filters, limit, offset)
     if as_json:
         click.echo(json.dumps([_decoded(row) for row in ranked], indent=2, ensure_ascii=False))
         return
-    table = Table("speaker", "quotes", "articles", "also called", "roles")
+    table = Table("speaker", "quotes", "articles", "outlets", "also called", "roles")
     for row in ranked:
         decoded = _decoded(row)
         table.add_row(
-            escape(str(row["name"])), str(row["n_quotes"]), str(row["n_articles"]),
+            escape(str(row["name"])), str(row["n_quotes"]), str(row["n_articles"]), str(row["n_outlets"]),
             escape(", ".join(decoded["aliases"])), escape("; ".join(decoded["roles"])),
         )  # fmt: skip
     Console().print(table)
-    if len(rows) > offset + limit:
-        _stderr().print(f"{len(rows) - offset - limit} more: use --offset {offset + limit}")
+    _more(total, offset, limit)
 
 
 def _decoded(row: dict[str, object]) -> dict[str, Any]:
@@ -384,26 +458,36 @@ def link_command(db: str, relink: bool, quiet: bool, as_json: bool) -> None:
 @db_option
 @click.option("--limit", type=click.IntRange(1), default=30, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option(
+    "--order",
+    type=click.Choice(LIST_ORDERS["stories"]),
+    default="coverage",
+    show_default=True,
+    help="coverage: most outlets, then most articles, first; date: latest first.",
+)
+@click.option("--name", default="", help="Only stories whose title holds these words (any case).")
+@click.option("--outlet", default="", help="Only stories this outlet covered.")
+@_date_options("Only stories with articles")
 @click.option("--json", "as_json", is_flag=True, help="Print the stories as JSON.")
-def stories_command(db: str, limit: int, offset: int, as_json: bool) -> None:
-    """List stories, the most widely covered first, with their dates, outlets and recurrences.
+def stories_command(
+    db: str, limit: int, offset: int, order: str, name: str, outlet: str, date_from: str, date_to: str, as_json: bool
+) -> None:
+    """List stories, the most widely covered (or the latest) first, with their dates, outlets and recurrences.
 
     \b
     Examples:
       newstrace stories --db news.db
+      newstrace stories --db news.db --order date --from 2024-03-01 --name summit
       newstrace stories --db news.db --limit 100 --json
       newstrace export stories --db news.db --format csv -o stories.csv
     """
+    filters = ListFilters("stories", order, name, outlet or None, date_from or None, date_to or None)
+    shown, total = _listing_page(db, filters, limit, offset)
     try:
-        store = open_store(db, readonly=True)
-        stories = list(store.iter_rows("stories"))
-        recurs = {str(row["story_id"]): row for row in store.iter_rows("story_links") if row["relation"] == "recurs"}
+        links = open_store(db, readonly=True).iter_rows("story_links")
+        recurs = {str(row["story_id"]): row for row in links if row["relation"] == "recurs"}
     except StoreError as error:
         _fatal(str(error))
-    ranked = sorted(
-        stories, key=lambda row: (-int(str(row["n_outlets"])), -int(str(row["n_articles"])), str(row["id"]))
-    )
-    shown = ranked[offset : offset + limit]
     if as_json:
         payload = [{**row, "recurs_from": recurs[str(row["id"])]["related_story_id"] if row["id"] in recurs else None}
                    for row in shown]  # fmt: skip
@@ -422,8 +506,7 @@ def stories_command(db: str, limit: int, offset: int, as_json: bool) -> None:
             escape(str(row["title"] or "")),
         )  # fmt: skip
     Console().print(table)
-    if len(ranked) > offset + limit:
-        _stderr().print(f"{len(ranked) - offset - limit} more: use --offset {offset + limit}")
+    _more(total, offset, limit)
 
 
 @cli.command("frame")

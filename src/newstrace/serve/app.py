@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
+
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParameter
 from fastapi.exceptions import RequestValidationError
@@ -27,7 +28,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from newstrace import __version__
 from newstrace.serve import data, downloads
 from newstrace.store import open_store
-from newstrace.store.base import LIST_ORDERS, ListFilters, Store
+from newstrace.store.base import LIST_ORDERS, ListFilters, SearchFilters, Store
 
 MAX_QUERY_CHARS = 200
 _STATIC = {
@@ -326,7 +327,7 @@ class SearchQuery:
     def run(self, store: Store) -> dict[str, Any]:
         return data.search(store, *astuple(self))
 
-    def filters(self) -> Any:
+    def filters(self) -> SearchFilters:
         return data.search_filters(
             self.text, self.outlet, self.date_from, self.date_to, self.speaker, self.syntax, self.language, self.story
         )
