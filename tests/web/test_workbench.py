@@ -1,0 +1,191 @@
+"""The analyst's workbench in process: index pages with orders, filters and paging, their JSON twins and
+CSV downloads, search facets and attention over time, the /docs API explorer, and the CLI's filters."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from newstrace.export import export_columns
+from newstrace.serve import create_app
+
+from ..conftest import run_cli
+
+LISTINGS = ("stories", "speakers", "outlets", "utterances", "flags")
+
+
+@pytest.fixture(scope="module")
+def client(web_db: Path) -> TestClient:
+    return TestClient(create_app(web_db), base_url="http://127.0.0.1:8000")
+
+
+def _rows(db: Path, sql: str, *parameters: object) -> list[tuple[object, ...]]:
+    return sqlite3.connect(db).execute(sql, parameters).fetchall()
+
+
+def _csv(client: TestClient, path: str, **params: str) -> list[dict[str, str]]:
+    response = client.get(path, params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(response.text)))
+
+
+@pytest.mark.parametrize("listing", LISTINGS)
+def test_every_index_page_renders_with_its_json_twin_and_downloads(client: TestClient, listing: str) -> None:
+    page = client.get(f"/{listing}")
+    assert page.status_code == 200 and "default-src 'self'" in page.headers["content-security-policy"]
+    assert f'href="/api/{listing}"' in page.text and f'href="/api/{listing}.csv"' in page.text
+    twin = client.get(f"/api/{listing}").json()
+    assert twin["listing"] == listing and twin["pagination"]["total"] >= 1
+    assert len(twin["rows"]) == min(twin["pagination"]["total"], twin["pagination"]["per_page"])
+
+
+def test_orders_are_done_in_the_database(client: TestClient) -> None:
+    def column(listing: str, order: str, *keys: str) -> list[tuple[object, ...]]:
+        rows = client.get(f"/api/{listing}", params={"order": order, "per_page": 100}).json()["rows"]
+        return [tuple(row[key] for key in keys) for row in rows]
+
+    coverage = column("stories", "coverage", "n_outlets", "n_articles")
+    assert coverage == sorted(coverage, reverse=True)
+    latest = column("stories", "date", "last_seen")
+    assert latest == sorted(latest, reverse=True) and latest != column("stories", "coverage", "last_seen")
+    assert (quotes := column("speakers", "quotes", "n_quotes")) == sorted(quotes, reverse=True)
+    assert (outlets := column("speakers", "outlets", "n_outlets")) == sorted(outlets, reverse=True)
+    assert (names := column("outlets", "name", "outlet")) == sorted(names, key=lambda name: str(name[0]).lower())
+    assert (renderings := column("utterances", "renderings", "n_renderings")) == sorted(renderings, reverse=True)
+    assert client.get("/api/stories", params={"order": "quotes"}).status_code == 400
+
+
+def test_paging_covers_every_row_once(client: TestClient, web_db: Path) -> None:
+    [(utterances,)] = _rows(web_db, "SELECT count(*) FROM utterances")
+    seen: list[str] = []
+    for page in range(1, 100):
+        found = client.get("/api/utterances", params={"per_page": 7, "page": page}).json()
+        seen += [row["id"] for row in found["rows"]]
+        if page == found["pagination"]["pages"]:
+            break
+    assert len(seen) == len(set(seen)) == utterances == found["pagination"]["total"]
+
+
+def test_index_filters_narrow_the_rows(client: TestClient, web_db: Path) -> None:
+    holm = client.get("/api/speakers", params={"q": "HOLM"}).json()["rows"]
+    assert holm and all("holm" in (row["name"] + " ".join(row["aliases"])).lower() for row in holm)
+    spring = client.get("/api/stories", params={"from": "2025-05-01", "to": "2025-06-30"}).json()
+    assert spring["rows"] and all(row["last_seen"] >= "2025-05-01" and row["first_seen"] <= "2025-06-30"
+                                  for row in spring["rows"])  # fmt: skip
+    [(name, speaker_id)] = _rows(web_db, "SELECT name, id FROM speakers WHERE name = 'Anneke Holm'")
+    said = client.get("/api/utterances", params={"speaker": str(name).upper(), "per_page": 100}).json()
+    [(expected,)] = _rows(web_db, "SELECT count(*) FROM utterances WHERE speaker_id = ?", speaker_id)
+    assert said["pagination"]["total"] == expected and {row["speaker_id"] for row in said["rows"]} == {speaker_id}
+    assert client.get("/api/outlets", params={"speaker": "x"}).status_code == 400  # outlets have no speaker
+    assert client.get("/api/stories", params={"from": "2025-02-30"}).status_code == 400
+
+
+def test_flags_list_every_checked_rendering_newest_first_with_its_trail(client: TestClient, web_db: Path) -> None:
+    expected = _rows(
+        web_db,
+        "SELECT r.quote_id FROM renderings r WHERE EXISTS (SELECT 1 FROM json_each(r.flags) "
+        "WHERE value IN ('altered_direct_quote', 'speaker_changed', 'translated'))",
+    )
+    flagged = client.get("/api/flags", params={"per_page": 100}).json()
+    assert expected and {row["quote_id"] for row in flagged["rows"]} == {quote for (quote,) in expected}
+    dates = [row["published"] for row in flagged["rows"]]
+    assert dates == sorted(dates, reverse=True)
+    page = client.get("/flags").text
+    assert all(f'href="/utterances/{row["utterance_id"]}"' in page for row in flagged["rows"])
+    altered = client.get("/api/flags", params={"flag": "altered_direct_quote"}).json()["rows"]
+    assert all("altered_direct_quote" in row["flags"] for row in altered)
+    assert client.get("/api/flags", params={"flag": "truncated"}).status_code == 400
+
+
+@pytest.mark.parametrize(("listing", "table"), [("stories", "stories"), ("speakers", "speakers"),
+                                                ("utterances", "utterances"), ("flags", "renderings")])  # fmt: skip
+def test_listing_csv_has_the_export_columns_and_every_row(
+    client: TestClient, web_db: Path, listing: str, table: str
+) -> None:
+    total = client.get(f"/api/{listing}", params={"per_page": 1}).json()["pagination"]["total"]
+    rows = _csv(client, f"/api/{listing}.csv", per_page="1")  # the page size does not cut a download
+    assert len(rows) == total and tuple(rows[0]) == export_columns(table)
+    exported = list(
+        csv.DictReader(io.StringIO(run_cli("export", table, "--db", str(web_db), "--format", "csv").stdout))
+    )
+    assert all(row in exported for row in rows)  # each row as `newstrace export` writes it
+
+
+def test_search_csv_holds_every_match_with_the_articles_columns(client: TestClient) -> None:
+    found = client.get("/api/search", params={"q": "Kestria", "per_page": 1}).json()
+    rows = _csv(client, "/api/search.csv", q="Kestria")
+    assert len(rows) == found["pagination"]["total"] > 1 and tuple(rows[0]) == export_columns("articles")
+    assert rows[0]["id"] == found["hits"][0]["article_id"]  # the same order: best first
+    assert client.get("/api/search.csv", params={"q": "NEAR(", "syntax": "fts"}).status_code == 400
+
+
+def test_facet_counts_are_those_of_the_narrowed_search(client: TestClient) -> None:
+    query = {"q": "gravest danger"}
+    facets = client.get("/api/search", params=query).json()["facets"]
+    assert facets["outlet"] and facets["speaker"] and facets["story"] and facets["language"]
+    for field in ("outlet", "speaker", "story", "language"):
+        for facet in facets[field]:
+            narrowed = client.get("/api/search", params={**query, field: facet["value"]}).json()
+            assert narrowed["pagination"]["total"] == facet["n"], (field, facet)
+    outlet, speaker = facets["outlet"][0]["value"], facets["speaker"][0]["value"]
+    both = client.get("/api/search", params={**query, "outlet": outlet, "speaker": speaker}).json()
+    assert {hit["outlet"] for hit in both["hits"]} == {outlet}
+    assert both["facets"]["outlet"] == [{"value": outlet, "n": both["pagination"]["total"]}]
+
+
+def test_search_by_speaker_name_finds_what_the_id_finds(client: TestClient, web_db: Path) -> None:
+    [(speaker_id,)] = _rows(web_db, "SELECT id FROM speakers WHERE name = 'Anneke Holm'")
+    by_id = client.get("/api/search", params={"speaker": str(speaker_id), "per_page": 100}).json()
+    by_name = client.get("/api/search", params={"speaker": "anneke holm", "per_page": 100}).json()
+    assert by_name["hits"] == by_id["hits"] and by_name["pagination"]["total"] > 1
+    assert client.get("/api/search", params={"speaker": "Nobody Atall"}).json()["pagination"]["total"] == 0
+
+
+def test_attention_counts_every_dated_match_by_outlet(client: TestClient, web_db: Path) -> None:
+    search = client.get("/api/search", params={"q": "Kestria"}).json()
+    chart = search["attention"]
+    assert chart["kind"] == "attention" and chart["bucket"] in ("day", "week")
+    assert sum(sum(trace["y"]) for trace in chart["traces"]) == search["pagination"]["total"]
+    overview = client.get("/api/overview").json()
+    [(dated,)] = _rows(web_db, "SELECT count(*) FROM articles WHERE published IS NOT NULL")
+    assert sum(sum(trace["y"]) for trace in overview["attention"]["traces"]) == dated
+    assert overview["facets"]["outlet"][0]["n"] == max(row["n_articles"] for row in overview["outlets"])
+    day = client.get("/api/search", params={"from": "2025-03-12", "to": "2025-03-12"}).json()["attention"]
+    assert day["bucket"] == "day" and {x for trace in day["traces"] for x in trace["x"]} == {"2025-03-12"}
+
+
+def test_docs_serve_swagger_ui_offline_under_the_security_headers(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200 and "script-src 'self'" in page.headers["content-security-policy"]
+    assert "http://" not in page.text and "https://" not in page.text  # nothing from a CDN
+    for asset in ("/static/swagger-ui-bundle.js", "/static/swagger-ui.css", "/static/swagger-init.js"):
+        assert asset in page.text
+        served = client.get(asset)
+        assert served.status_code == 200 and served.headers["x-content-type-options"] == "nosniff"
+    assert "/api/stories.csv" in client.get("/api/openapi.json").json()["paths"]
+
+
+def test_the_cli_has_the_web_filters(web_db: Path, client: TestClient) -> None:
+    db = str(web_db)
+    cli = json.loads(run_cli("search", "--outlet", "vda", "--speaker", "anneke holm", "--db", db, "--json").stdout)
+    web = client.get("/api/search", params={"outlet": "VDA", "speaker": "Anneke Holm"}).json()["hits"]
+    assert cli and [hit["article_id"] for hit in cli] == [hit["article_id"] for hit in web]
+    dated = json.loads(run_cli("search", "Kestria", "--from", "2025-11-01", "--db", db, "--json").stdout)
+    assert dated and all(hit["published"] >= "2025-11-01" for hit in dated)
+    stories = json.loads(run_cli("stories", "--order", "date", "--limit", "2", "--db", db, "--json").stdout)
+    assert [s["id"] for s in stories] == [
+        s["id"] for s in client.get("/api/stories?order=date&per_page=2").json()["rows"]
+    ]
+    every = json.loads(run_cli("speakers", "--name", "holm", "--db", db, "--json").stdout)
+    later = json.loads(run_cli("speakers", "--name", "holm", "--from", "2025-11-01", "--db", db, "--json").stdout)
+    assert [s["name"] for s in later] == [s["name"] for s in every] == ["Anneke Holm"]
+    assert 0 < later[0]["n_quotes"] < every[0]["n_quotes"]  # only the quotes from November on count
+    bad = run_cli("stories", "--from", "2025-13-01", "--db", db)
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
