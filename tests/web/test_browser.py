@@ -163,3 +163,103 @@ def test_a_chart_of_one_day_shows_days_and_a_bar_narrower_than_the_chart(
     plot = p.locator("div.chart .nsewdrag").first.bounding_box()  # type: ignore[attr-defined]
     assert bar["width"] < plot["width"] / 2
     assert p.errors == []  # type: ignore[attr-defined]
+
+
+# -- the analyst's workbench: index pages, facets, attention, downloads, flags, /docs -------------------
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the workbench tests leave their screenshots (test artefacts under pytest's temporary folder)."""
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def _hits(p: object) -> int:
+    return int(p.locator("ol.hits li a.article-link").count())  # type: ignore[attr-defined]
+
+
+def test_facets_narrow_the_search_and_the_attention_chart_draws(server: str, page: object, shots: Path) -> None:
+    p = page
+    p.goto(server + "/search?q=gravest+danger")  # type: ignore[attr-defined]
+    p.wait_for_selector("div.chart .main-svg .bars path")  # type: ignore[attr-defined]
+    assert p.locator("div.chart .legendtext").count() >= 2  # type: ignore[attr-defined]
+    before = _hits(p)
+    p.screenshot(path=str(shots / "search-facets.png"), full_page=True)  # type: ignore[attr-defined]
+    facet = p.locator("section.facet-outlet li").first  # type: ignore[attr-defined]
+    outlet, count = facet.locator("a.facet-link").inner_text(), int(facet.locator(".count").inner_text())
+    facet.locator("a.facet-link").click()
+    p.wait_for_selector("div.chart .main-svg")  # type: ignore[attr-defined]
+    assert _hits(p) == count < before
+    assert all(outlet in meta for meta in p.locator("ol.hits li .meta").all_inner_texts())  # type: ignore[attr-defined]
+    speaker = p.locator("section.facet-speaker a.facet-link").first  # type: ignore[attr-defined]
+    speaker_count = int(p.locator("section.facet-speaker .count").first.inner_text())  # type: ignore[attr-defined]
+    speaker.click()
+    assert _hits(p) == speaker_count and p.input_value("input[name=speaker]")  # type: ignore[attr-defined]
+    p.screenshot(path=str(shots / "search-narrowed.png"), full_page=True)  # type: ignore[attr-defined]
+    assert p.errors == []  # type: ignore[attr-defined]
+
+
+def test_overview_draws_attention_for_the_whole_corpus(server: str, page: object, shots: Path) -> None:
+    p = page
+    p.goto(server + "/")  # type: ignore[attr-defined]
+    p.wait_for_selector("div.chart .main-svg .bars path")  # type: ignore[attr-defined]
+    assert p.locator("aside.facets section.facet-story a.page-link").count() > 0  # type: ignore[attr-defined]
+    p.screenshot(path=str(shots / "overview.png"), full_page=True)  # type: ignore[attr-defined]
+    assert p.errors == []  # type: ignore[attr-defined]
+
+
+def test_speaker_names_are_suggested_as_one_types(server: str, page: object) -> None:
+    p = page
+    p.goto(server + "/search")  # type: ignore[attr-defined]
+    p.fill("input[name=speaker]", "anne")  # type: ignore[attr-defined]
+    p.wait_for_selector("datalist#speaker-names option", state="attached")  # type: ignore[attr-defined]
+    options = p.locator("datalist#speaker-names option")  # type: ignore[attr-defined]
+    assert "Anneke Holm" in [options.nth(i).get_attribute("value") for i in range(options.count())]
+    assert p.errors == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("listing", ["stories", "speakers", "outlets", "utterances", "flags"])
+def test_index_pages_sort_and_download_a_csv_that_parses(server: str, page: object, shots: Path, listing: str) -> None:
+    import csv
+
+    p = page
+    p.goto(f"{server}/{listing}")  # type: ignore[attr-defined]
+    rows = p.locator("table.listing tbody tr").count()  # type: ignore[attr-defined]
+    assert rows >= 1
+    p.screenshot(path=str(shots / f"index-{listing}.png"), full_page=True)  # type: ignore[attr-defined]
+    if p.locator("a.order-link").count():  # type: ignore[attr-defined]
+        p.click("a.order-link >> nth=0")  # type: ignore[attr-defined]
+        assert "order=" in p.url and p.locator("table.listing tbody tr").count() == rows  # type: ignore[attr-defined]
+    with p.expect_download() as download:  # type: ignore[attr-defined]
+        p.click("a.csv-link")  # type: ignore[attr-defined]
+    saved = shots / f"{listing}.csv"
+    download.value.save_as(saved)
+    parsed = list(csv.DictReader(saved.open(encoding="utf-8")))
+    total = httpx.get(f"{server}/api/{listing}").json()["pagination"]["total"]
+    assert len(parsed) == total and parsed[0]
+    assert p.errors == []  # type: ignore[attr-defined]
+
+
+def test_the_flags_page_links_each_flagged_rendering_to_its_trail(server: str, page: object, shots: Path) -> None:
+    p = page
+    p.goto(server + "/flags")  # type: ignore[attr-defined]
+    quoted = p.locator("a.trail-link").first.inner_text()  # type: ignore[attr-defined]
+    p.click("a.trail-link >> nth=0")  # type: ignore[attr-defined]
+    p.wait_for_selector("div.chart .main-svg")  # type: ignore[attr-defined]
+    assert p.inner_text("h1") == "Trail" and "/utterances/" in p.url  # type: ignore[attr-defined]
+    assert "altered_direct_quote" in p.inner_text("table.renderings")  # type: ignore[attr-defined]
+    assert quoted.strip('“”"') and p.locator("table.renderings tr").count() > 1  # type: ignore[attr-defined]
+    p.screenshot(path=str(shots / "flag-trail.png"), full_page=True)  # type: ignore[attr-defined]
+    assert p.errors == []  # type: ignore[attr-defined]
+
+
+def test_the_api_explorer_works_offline(server: str, page: object, shots: Path) -> None:
+    p = page
+    outside: list[str] = []
+    p.on("request", lambda request: outside.append(request.url) if not request.url.startswith(server) else None)  # type: ignore[attr-defined]
+    p.goto(server + "/docs")  # type: ignore[attr-defined]
+    p.wait_for_selector(".swagger-ui .opblock-summary-path")  # type: ignore[attr-defined]
+    paths = p.locator(".swagger-ui .opblock-summary-path").all_inner_texts()  # type: ignore[attr-defined]
+    assert any("/api/flags" in path for path in paths)
+    p.screenshot(path=str(shots / "docs.png"), full_page=True)  # type: ignore[attr-defined]
+    assert outside == [] and p.errors == []  # type: ignore[attr-defined]

@@ -35,6 +35,8 @@ document.querySelectorAll("div.chart[data-chart]").forEach(function (element) {
   if (spec.kind === "attention") {
     layout.barmode = "stack";
     layout.legend = { orientation: "h", y: -0.2 };
+    layout.showlegend = true; // even for one outlet: the legend names it
+    layout.yaxis = { rangemode: "tozero", tickformat: "d", title: { text: "articles" } }; // counts are whole
     layout.height = 320;
   }
   Plotly.newPlot(element, traces(spec), layout, { displayModeBar: false, responsive: true });
