@@ -29,6 +29,14 @@ function traces(spec) {
   return [Object.assign({ x: spec.x, y: spec.y, text: spec.text || [], hoverinfo: "x+y+text" }, kinds[spec.kind])];
 }
 
+function tallestBar(spec) {
+  const stacked = {};
+  spec.traces.forEach(function (series) {
+    series.x.forEach(function (x, i) { stacked[x] = (stacked[x] || 0) + series.y[i]; });
+  });
+  return Math.max(1, ...Object.values(stacked));
+}
+
 document.querySelectorAll("div.chart[data-chart]").forEach(function (element) {
   const spec = JSON.parse(element.dataset.chart);
   const layout = { margin: { l: spec.kind === "attention" ? 40 : 140, r: 20, t: 10, b: 40 }, height: 260, xaxis: dayAxis(spec) };
@@ -36,7 +44,8 @@ document.querySelectorAll("div.chart[data-chart]").forEach(function (element) {
     layout.barmode = "stack";
     layout.legend = { orientation: "h", y: -0.2 };
     layout.showlegend = true; // even for one outlet: the legend names it
-    layout.yaxis = { rangemode: "tozero", tickformat: "d", title: { text: "articles" } }; // counts are whole
+    layout.yaxis = { rangemode: "tozero", title: { text: "articles" } };
+    if (tallestBar(spec) <= 10) layout.yaxis.dtick = 1; // counts are whole: no ticks at 0.2, 0.4, ...
     layout.height = 320;
   }
   Plotly.newPlot(element, traces(spec), layout, { displayModeBar: false, responsive: true });
