@@ -13,7 +13,7 @@ import gc
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -325,7 +325,7 @@ class SearchQuery:
     story: str
 
     def run(self, store: Store) -> dict[str, Any]:
-        return data.search(store, *astuple(self))
+        return data.search(store, self.filters(), self.page, self.per_page)
 
     def filters(self) -> SearchFilters:
         return data.search_filters(

@@ -62,29 +62,17 @@ def overview(store: Store, page: int = 1, per_page: int = 20) -> dict[str, objec
     }
 
 
-def search(
-    store: Store,
-    text: str = "",
-    outlet: str | None = None,
-    date_from: str | None = None,
-    date_to: str | None = None,
-    speaker: str | int | None = None,
-    syntax: str = "literal",
-    page: int = 1,
-    per_page: int = 20,
-    language: str = "",
-    story: str = "",
-) -> dict[str, object]:
+def search(store: Store, filters: SearchFilters, page: int = 1, per_page: int = 20) -> dict[str, object]:
     """Articles matching words (or an FTS5 query), an outlet, a date range, a quoted speaker (by name
-    or id), a language and a story; with facet counts and attention over time for all the matches."""
-    filters = search_filters(text, outlet, date_from, date_to, speaker, syntax, language, story)
+    or id), a language and a story (`search_filters` reads them from a form); with facet counts and
+    attention over time for all the matches."""
     try:
         hits, total = store.page_search(filters, per_page, _offset(page, per_page))
         attention = _attention(store, filters)
     except SearchSyntaxError as error:
         raise BadRequest(f"{error} (choose literal search to look for the words as typed)") from error
     return {
-        "query": {**vars(filters), "syntax": syntax},
+        "query": {**vars(filters), "syntax": "fts" if filters.raw else "literal"},
         "hits": [dict(vars(hit)) for hit in hits],  # flat records: a shallow copy is enough
         "pagination": pagination(page, per_page, total),
         "outlets": _outlets(store),
