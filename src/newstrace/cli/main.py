@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from newstrace import __version__
+from newstrace.cli.events import register as register_events
 from newstrace.cli.framing import print_comparison, print_outlet, print_trail
 from newstrace.cli.progress import RichProgress
 from newstrace.cli.summary import print_summary
@@ -805,6 +806,9 @@ def eval_stories_command(gold: Path, db: str | None, workers: int, as_json: bool
         table.add_row(name, f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}")
     Console().print(table)
     _stderr().print(f"linked in {scores.link_seconds:.1f} s; whole run {scores.seconds:.1f} s")
+
+
+register_events(cli, eval_group)
 
 
 def main() -> None:

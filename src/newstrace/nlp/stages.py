@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from newstrace.nlp.events import EVENTS_STAGE_VERSION, extract_event_mentions
 from newstrace.nlp.quotes import extract_quotes
 from newstrace.records import AnalysisRequest, Entity, Quote, Sentence, StageOutput
 
@@ -70,9 +71,14 @@ def _quotes(doc: Any, article_id: str, offset: int) -> Rows:
     return {"quotes": rows}
 
 
+def _events(doc: Any, article_id: str, offset: int) -> Rows:
+    return {"event_mentions": list(extract_event_mentions(doc, article_id, offset))}
+
+
 DOC_STAGES: tuple[DocStage, ...] = (
     DocStage("nlp", 1, ("sentences", "entities"), _sentences_and_entities),
     DocStage("quotes", 6, ("quotes",), _quotes),
+    DocStage("events", EVENTS_STAGE_VERSION, ("event_mentions",), _events),
 )
 
 

@@ -49,7 +49,7 @@ _ORDER_BY = {
 }
 # Tables exported through a view: speakers with their counts, duplicates as a filtered article list.
 _RELATION = {"speakers": "speaker_stats", "duplicates": "duplicate_articles", "framing": "framing_export"}
-_STAGE_TABLES = {"sentences", "entities", "quotes"}
+_STAGE_TABLES = {"sentences", "entities", "quotes", "event_mentions"}
 _LINK_FETCH_ROWS = 200
 _COUNTED_TABLES = (
     "articles", "sentences", "entities", "quotes", "speakers", "stories", "reuse", "framing_markers",

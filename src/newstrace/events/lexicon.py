@@ -1,0 +1,167 @@
+"""The trigger lexicon: which words report which PLOVER event, written from the PLOVER manual's category
+definitions and modes, the NGEC codebook's definitions and general English usage.
+
+A trigger is a verb lemma (`VERBS`), a verb with its particle or preposition (`PHRASAL`), or a verb with
+its object's lemma (`VERB_OBJECT`, which wins over the verb alone: "impose sanctions" is a SANCTION,
+"impose a curfew" a COERCE). `INTENTION_VERBS` carry the event of the verb they govern into the future
+("pledged to deliver" is a delivery, intended). `LEXICON_DIGEST` goes into the events stage's version,
+so an edited lexicon makes `analyze` run the stage again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import NamedTuple
+
+
+class Trigger(NamedTuple):
+    """What a trigger word means: a PLOVER type and, where the manual defines one, its mode."""
+
+    event_type: str
+    mode: str | None = None
+
+
+def _all(event_type: str, mode: str | None, words: str) -> dict[str, Trigger]:
+    return {word: Trigger(event_type, mode) for word in words.split()}
+
+
+VERBS: dict[str, Trigger] = {
+    **_all("AGREE", None, "agree promise pledge offer accept consent invite commit vow"),
+    **_all("CONSULT", None, "meet talk discuss negotiate confer consult telephone phone"),
+    **_all("CONSULT", "visit", "visit tour"),
+    **_all("SUPPORT", None, "praise commend endorse support welcome back recognize recognise approve applaud"),
+    **_all("SUPPORT", None, "hail ratify sign thank congratulate laud salute"),
+    **_all("CONCEDE", None, "apologize apologise regret pardon acquit concede compromise relent ease yield"),
+    **_all("COOPERATE", None, "cooperate collaborate extradite partner"),
+    **_all("AID", None, "give donate provide supply deliver grant lend loan fund finance rescue shelter"),
+    **_all("AID", None, "airlift contribute allocate disburse forgive send"),
+    **_all("RETREAT", "withdraw", "withdraw retreat evacuate"),
+    **_all("RETREAT", "release", "release free"),
+    **_all("RETREAT", "disarm", "disarm demobilize demobilise"),
+    **_all("RETREAT", "resign", "resign quit"),
+    **_all("REQUEST", None, "ask urge demand appeal request press seek insist implore plead petition beg exhort"),
+    **_all("ACCUSE", "disapprove", "condemn criticize criticise denounce deplore decry complain rebuke slam"),
+    **_all("ACCUSE", "disapprove", "blast censure lambast lambaste summon"),
+    **_all("ACCUSE", "allege", "accuse blame allege charge sue indict prosecute"),
+    **_all("ACCUSE", "investigate", "investigate probe"),
+    **_all("REJECT", None, "reject refuse deny veto decline rebuff dismiss oppose spurn repudiate defy"),
+    **_all("THREATEN", None, "threaten warn menace"),
+    **_all("PROTEST", "demo", "demonstrate march rally picket"),
+    **_all("PROTEST", "riot", "riot"),
+    **_all("PROTEST", "boycott", "boycott"),
+    **_all("PROTEST", "obstruct", "blockade"),
+    **_all("SANCTION", None, "sanction embargo suspend freeze sever"),
+    **_all("SANCTION", "expel", "expel"),
+    **_all("SANCTION", "convict", "convict sentence"),
+    **_all("COERCE", "arrest", "arrest detain jail imprison"),
+    **_all("COERCE", "seize", "seize confiscate"),
+    **_all("COERCE", "restrict", "ban outlaw prohibit restrict bar"),
+    **_all("COERCE", "deport", "deport"),
+    **_all("COERCE", "censor", "censor"),
+    **_all("MOBILIZE", None, "mobilize mobilise deploy mass reinforce"),
+    **_all("ASSAULT", None, "attack kill invade ambush clash fight storm hit raid wound massacre murder"),
+    **_all("ASSAULT", "aerial", "bomb bombard"),
+    **_all("ASSAULT", "heavy-weapons", "shell"),
+    **_all("ASSAULT", "firearms", "shoot"),
+    **_all("ASSAULT", "abduct", "abduct kidnap"),
+    **_all("ASSAULT", "torture", "torture"),
+    **_all("ASSAULT", "beat", "beat"),
+    **_all("ASSAULT", "targeted", "assassinate"),
+    **_all("ASSAULT", "destroy", "destroy"),
+}
+
+PHRASAL: dict[tuple[str, str], Trigger] = {
+    ("call", "for"): Trigger("REQUEST"),
+    ("call", "on"): Trigger("REQUEST"),
+    ("call", "upon"): Trigger("REQUEST"),
+    ("pull", "out"): Trigger("RETREAT", "withdraw"),
+    ("pull", "back"): Trigger("RETREAT", "withdraw"),
+    ("step", "down"): Trigger("RETREAT", "resign"),
+    ("walk", "out"): Trigger("PROTEST", "demo"),
+    ("crack", "down"): Trigger("COERCE"),
+    ("turn", "down"): Trigger("REJECT"),
+    ("back", "down"): Trigger("CONCEDE"),
+    ("open", "fire"): Trigger("ASSAULT", "firearms"),
+    ("fire", "on"): Trigger("ASSAULT", "firearms"),
+    ("fire", "at"): Trigger("ASSAULT", "firearms"),
+    ("speak", "with"): Trigger("CONSULT", "phone"),
+    ("side", "with"): Trigger("SUPPORT"),
+}
+
+VERB_OBJECT: dict[tuple[str, str], Trigger] = {
+    **{("hold", word): Trigger("CONSULT") for word in ("talk", "talks", "meeting", "discussion", "negotiation")},
+    **{("impose", word): Trigger("SANCTION") for word in ("sanction", "sanctions", "embargo", "tariff")},
+    ("impose", "curfew"): Trigger("COERCE", "curfew"),
+    ("impose", "ban"): Trigger("COERCE", "restrict"),
+    ("declare", "curfew"): Trigger("COERCE", "curfew"),
+    ("declare", "ceasefire"): Trigger("CONCEDE"),
+    ("declare", "truce"): Trigger("CONCEDE"),
+    ("lift", "curfew"): Trigger("CONCEDE"),
+    ("lift", "ban"): Trigger("CONCEDE"),
+    ("lift", "sanction"): Trigger("CONCEDE"),
+    ("lift", "siege"): Trigger("RETREAT"),
+    ("break", "relation"): Trigger("SANCTION", "discontinue"),
+    ("break", "tie"): Trigger("SANCTION", "discontinue"),
+    ("cut", "tie"): Trigger("SANCTION", "discontinue"),
+    ("cut", "aid"): Trigger("SANCTION", "discontinue"),
+    ("recall", "ambassador"): Trigger("SANCTION", "withdraw"),
+    ("launch", "attack"): Trigger("ASSAULT"),
+    ("launch", "offensive"): Trigger("ASSAULT"),
+    ("launch", "strike"): Trigger("ASSAULT", "aerial"),
+    ("launch", "missile"): Trigger("ASSAULT", "heavy-weapons"),
+    ("launch", "investigation"): Trigger("ACCUSE", "investigate"),
+    ("open", "investigation"): Trigger("ACCUSE", "investigate"),
+    ("file", "lawsuit"): Trigger("ACCUSE", "allege"),
+    ("file", "complaint"): Trigger("ACCUSE", "disapprove"),
+    ("express", "concern"): Trigger("ACCUSE", "disapprove"),
+    ("express", "regret"): Trigger("CONCEDE"),
+    ("express", "support"): Trigger("SUPPORT"),
+    ("express", "solidarity"): Trigger("SUPPORT"),
+    ("issue", "ultimatum"): Trigger("THREATEN"),
+    ("issue", "warning"): Trigger("THREATEN"),
+    ("stage", "protest"): Trigger("PROTEST", "demo"),
+    ("stage", "demonstration"): Trigger("PROTEST", "demo"),
+    ("stage", "strike"): Trigger("PROTEST", "strike"),
+    ("go", "strike"): Trigger("PROTEST", "strike"),
+    ("reach", "agreement"): Trigger("AGREE"),
+    ("reach", "deal"): Trigger("AGREE"),
+    ("sign", "agreement"): Trigger("SUPPORT"),
+    ("grant", "asylum"): Trigger("AID"),
+    ("grant", "amnesty"): Trigger("CONCEDE"),
+    ("share", "intelligence"): Trigger("COOPERATE"),
+    ("share", "information"): Trigger("COOPERATE"),
+    ("conduct", "exercise"): Trigger("COOPERATE"),
+    ("send", "troop"): Trigger("MOBILIZE", "troops"),
+    ("send", "soldier"): Trigger("MOBILIZE", "troops"),
+    ("take", "hostage"): Trigger("ASSAULT", "abduct"),
+    ("allow", "access"): Trigger("RETREAT", "access"),
+    ("allow", "observer"): Trigger("RETREAT", "access"),
+    ("go", "hunger"): Trigger("PROTEST", "hunger"),
+}
+
+# Verbs whose complement is the event, said of the future ("pledged to deliver", "plans to send").
+INTENTION_VERBS = frozenset(
+    ["agree", "promise", "pledge", "vow", "offer", "plan", "intend", "decide", "commit", "prepare", "aim", "expect"]
+)
+
+# Verbs that govern an event but are themselves the event: "urged Israel to withdraw" is a REQUEST.
+GOVERNING_TYPES = frozenset({"REQUEST", "THREATEN", "REJECT", "ACCUSE", "SUPPORT"})
+
+# A government protesting is a diplomatic protest: ACCUSE 'disapprove' (manual 3.9.2), not a PROTEST.
+PROTEST_BY_STATE = Trigger("ACCUSE", "disapprove")
+# "strike" without a struck object is a labour strike.
+STRIKE_WITHOUT_OBJECT = Trigger("PROTEST", "strike")
+STRIKE_WITH_OBJECT = Trigger("ASSAULT")
+VERBS["protest"] = Trigger("PROTEST", "demo")
+VERBS["strike"] = STRIKE_WITH_OBJECT
+
+# "send" is AID only when what is sent is material; these objects make it a MOBILIZE.
+TROOP_WORDS = frozenset(["troop", "troops", "soldier", "soldiers", "force", "forces", "warship", "warships"])
+
+
+def _digest() -> str:
+    parts = (VERBS, PHRASAL, VERB_OBJECT, sorted(INTENTION_VERBS), sorted(GOVERNING_TYPES), sorted(TROOP_WORDS))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+LEXICON_DIGEST = _digest()

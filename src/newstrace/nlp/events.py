@@ -1,0 +1,354 @@
+"""Read event mentions out of a spaCy parse: triggers from the PLOVER lexicon, their actors from the
+dependency tree (subject, passive agent, indirect object, "to"/"with"/"against" phrases), coordinated
+actors split into one mention each, the object, a date expression and the auxiliary mode.
+
+Typing and actor resolution live in `newstrace.events`; this module only walks the parse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from newstrace.events.actors import Actor, find_actor
+from newstrace.events.lexicon import (
+    GOVERNING_TYPES,
+    INTENTION_VERBS,
+    LEXICON_DIGEST,
+    PHRASAL,
+    PROTEST_BY_STATE,
+    STRIKE_WITHOUT_OBJECT,
+    TROOP_WORDS,
+    VERB_OBJECT,
+    VERBS,
+    Trigger,
+)
+from newstrace.events.records import EventMention
+
+# Raise the revision when the extraction changes; the lexicon's digest changes the version by itself.
+_REVISION = 1
+EVENTS_STAGE_VERSION = _REVISION * 10**9 + int(LEXICON_DIGEST[:7], 16) % 10**9
+
+_SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+_OBJECTS = {"dobj", "obj"}
+_TARGET_PREPOSITIONS = {"to", "with", "against", "on", "upon", "toward", "towards", "into", "from", "at"}
+_PRONOUNS = {"he", "she", "him", "her"}
+_FUTURE_AUX = {"will", "shall", "would", "'ll"}
+_HYPOTHETICAL_AUX = {"could", "might", "may"}
+_PHRASE_CUT = {"relcl", "acl", "advcl", "punct", "cc", "conj", "appos", "parataxis"}
+_STANDALONE_INTENTIONS = {"agree", "promise", "pledge", "offer", "commit", "vow"}
+
+
+@dataclass
+class _Memory:
+    """Actors met earlier in the document, so "Stoltenberg" and "he" resolve as the full name did."""
+
+    by_name: dict[str, Actor] = field(default_factory=dict)
+    last_person: Actor | None = None
+
+
+@dataclass(frozen=True)
+class _Argument:
+    start: int
+    end: int
+    actor: Actor | None
+
+
+@dataclass
+class _Candidate:
+    token: Any
+    trigger: Trigger
+    auxiliary: str | None = None
+    frame: Any = None  # the verb whose subject is the actor (the intention verb for "pledged to deliver")
+
+
+def extract_event_mentions(doc: Any, article_id: str, offset: int) -> list[EventMention]:
+    """Every event mention in `doc`, with offsets shifted by `offset` into the article text."""
+    memory = _Memory()
+    mentions: list[EventMention] = []
+    for sentence in doc.sents:
+        for candidate in _sentence_candidates(sentence):
+            found = _mentions_of(candidate, sentence, article_id, offset, memory)
+            mentions.extend(_recipient_from_context(found, mentions))
+        _remember_people(sentence, memory)
+    return mentions
+
+
+_NEEDS_RECIPIENT = {"AID", "COOPERATE"}  # the manual: "Requires recipient: Yes"
+_CONTEXT_CHARS = 600
+
+
+def _recipient_from_context(found: list[EventMention], earlier: list[EventMention]) -> list[EventMention]:
+    """AID and COOPERATE need a recipient; when the sentence names none ("... will each donate a new
+    Patriot battery"), the recipient of the latest such event just before stands in, less confidently."""
+    result = []
+    for mention in found:
+        previous = next(
+            (
+                other
+                for other in reversed(earlier)
+                if other.event_type == mention.event_type
+                and other.target_code
+                and mention.trigger_start - other.trigger_start < _CONTEXT_CHARS
+            ),
+            None,
+        )
+        if mention.event_type in _NEEDS_RECIPIENT and mention.target_code is None and previous is not None:
+            fields = ("text", "start", "end", "code", "name", "kind", "sector")
+            values = {f"target_{name}": getattr(previous, f"target_{name}") for name in fields}
+            mention = replace(mention, **values, confidence=round(mention.confidence - 0.05, 2))
+        result.append(mention)
+    return result
+
+
+def _sentence_candidates(sentence: Any) -> list[_Candidate]:
+    found = {token.i: _Candidate(token, trigger) for token in sentence if (trigger := _trigger_of(token))}
+    for token in sentence:
+        if token.pos_ == "VERB" and token.lemma_.lower() in INTENTION_VERBS:
+            _carry_intention(token, found)
+    governed = {index for index, candidate in found.items() if _under_governing(candidate.token, found)}
+    return [candidate for index, candidate in sorted(found.items()) if index not in governed]
+
+
+def _carry_intention(verb: Any, found: dict[int, _Candidate]) -> None:
+    """ "pledged to deliver": the delivery is the event, in the future, with the pledger as its actor."""
+    complement = next((child for child in verb.children if child.dep_ in ("xcomp", "ccomp")), None)
+    if complement is not None and complement.i in found:
+        child = found[complement.i]
+        child.auxiliary = "future"
+        child.frame = verb
+        found.pop(verb.i, None)
+    elif verb.lemma_.lower() not in _STANDALONE_INTENTIONS:
+        found.pop(verb.i, None)
+
+
+def _under_governing(token: Any, found: dict[int, _Candidate]) -> bool:
+    """A complement of a request, threat, rejection, accusation or endorsement is part of that event."""
+    node = token
+    while node.dep_ in ("xcomp", "ccomp", "conj") and node.head is not node:
+        node = node.head
+        if node.i in found and found[node.i].trigger.event_type in GOVERNING_TYPES and node.dep_ != "conj":
+            return True
+    return False
+
+
+def _trigger_of(token: Any) -> Trigger | None:
+    if token.pos_ != "VERB":
+        return None
+    lemma = token.lemma_.lower()
+    for child in token.children:
+        if child.dep_ in ("prt", "prep") and (found := PHRASAL.get((lemma, child.lower_))):
+            return found
+    objects = [child for child in token.children if child.dep_ in _OBJECTS]
+    for child in objects:
+        if found := VERB_OBJECT.get((lemma, child.lemma_.lower())):
+            return found
+    if lemma == "send" and any(child.lower_ in TROOP_WORDS for child in objects):
+        return VERB_OBJECT[("send", "troop")]
+    if lemma == "strike" and not objects:
+        return STRIKE_WITHOUT_OBJECT
+    return VERBS.get(lemma)
+
+
+def _mentions_of(
+    candidate: _Candidate, sentence: Any, article_id: str, offset: int, memory: _Memory
+) -> list[EventMention]:
+    token = candidate.token
+    frame = candidate.frame if candidate.frame is not None else token
+    sources, targets, thing = _arguments(token, frame, memory)
+    trigger = candidate.trigger
+    if token.lemma_.lower() == "protest" and any(_is_state(source.actor) for source in sources):
+        trigger = PROTEST_BY_STATE
+    auxiliary = _auxiliary(token, frame) or candidate.auxiliary
+    date = next((ent for ent in sentence.ents if ent.label_ == "DATE"), None)
+    base = EventMention(
+        id="",
+        article_id=article_id,
+        event_type=trigger.event_type,
+        mode=trigger.mode,
+        auxiliary=auxiliary,
+        confidence=0.0,
+        sentence_start=offset + sentence.start_char,
+        sentence_end=offset + sentence.end_char,
+        trigger_text=token.text,
+        trigger_start=offset + token.idx,
+        trigger_end=offset + token.idx + len(token.text),
+        object_text=sentence.doc.text[thing[0] : thing[1]] if thing else None,
+        object_start=offset + thing[0] if thing else None,
+        object_end=offset + thing[1] if thing else None,
+        date_text=date.text if date is not None else None,
+        date_start=offset + date.start_char if date is not None else None,
+        date_end=offset + date.end_char if date is not None else None,
+    )
+    text = sentence.doc.text
+    mentions = []
+    for number, (source, target) in enumerate(_pairs(sources, targets)):
+        mention = replace(base, id=f"{article_id}-{base.trigger_start}-{number}")
+        mention = _with_actor(mention, "source", source, text, offset)
+        mention = _with_actor(mention, "target", target, text, offset)
+        mentions.append(replace(mention, confidence=_confidence(mention)))
+    return mentions
+
+
+def _pairs(sources: list[_Argument], targets: list[_Argument]) -> list[tuple[_Argument | None, _Argument | None]]:
+    """One mention per resolved source and target; unresolved conjuncts ("other partners") are dropped
+    when another conjunct resolves."""
+    kept_sources: list[_Argument | None] = [s for s in sources if s.actor] or [*sources[:1]] or [None]
+    kept_targets: list[_Argument | None] = [t for t in targets if t.actor] or [*targets[:1]] or [None]
+    return [(s, t) for s in kept_sources for t in kept_targets]
+
+
+def _with_actor(mention: EventMention, role: str, argument: _Argument | None, text: str, offset: int) -> EventMention:
+    if argument is None:
+        return mention
+    actor = argument.actor
+    values: dict[str, object] = {
+        f"{role}_text": text[argument.start : argument.end],
+        f"{role}_start": offset + argument.start,
+        f"{role}_end": offset + argument.end,
+    }
+    if actor is not None:
+        values |= {f"{role}_code": actor.code, f"{role}_name": actor.name, f"{role}_kind": actor.kind}
+        values[f"{role}_sector"] = actor.sector
+    return replace(mention, **values)  # type: ignore[arg-type]
+
+
+def _confidence(mention: EventMention) -> float:
+    """A rough score: a lexicon trigger is worth 0.5; each resolved actor adds to it."""
+    score = 0.5 + (0.25 if mention.source_code else 0.0) + (0.15 if mention.target_code else 0.0)
+    score += 0.1 if mention.mode else 0.0
+    return round(min(score, 1.0), 2)
+
+
+def _is_state(actor: Actor | None) -> bool:
+    return actor is not None and actor.kind in ("country", "IGO") and actor.sector in (None, "GOV")
+
+
+def _arguments(
+    token: Any, frame: Any, memory: _Memory
+) -> tuple[list[_Argument], list[_Argument], tuple[int, int] | None]:
+    sources: list[_Argument] = []
+    targets: list[_Argument] = []
+    thing: tuple[int, int] | None = None
+    subject = _subject_of(frame) or _subject_of(token)
+    passive = subject is not None and subject.dep_ == "nsubjpass"
+    if subject is not None:
+        (targets if passive else sources).extend(_conjuncts(subject, memory))
+    for child in token.children:
+        if child.dep_ == "agent":
+            sources.extend(arg for pobj in child.children if pobj.dep_ == "pobj" for arg in _conjuncts(pobj, memory))
+        elif child.dep_ in ("dative", "iobj"):
+            found = [arg for arg in _conjuncts(_pobj_or_self(child), memory)]
+            targets.extend(found)
+        elif child.dep_ in _OBJECTS:
+            found = _conjuncts(child, memory)
+            if any(arg.actor for arg in found) and not targets:
+                targets.extend(found)
+            elif thing is None:
+                thing = _phrase(child)
+        elif child.dep_ == "prep" and child.lower_ in _TARGET_PREPOSITIONS:
+            for pobj in (gc for gc in child.children if gc.dep_ == "pobj"):
+                found = _conjuncts(pobj, memory)
+                if any(arg.actor for arg in found) and not targets:
+                    targets.extend(found)
+                elif child.lower_ == "with" and thing is None:
+                    thing = _phrase(pobj)
+    return sources, targets, thing
+
+
+def _pobj_or_self(token: Any) -> Any:
+    return next((child for child in token.children if child.dep_ == "pobj"), token)
+
+
+def _subject_of(verb: Any) -> Any:
+    node = verb
+    for _ in range(4):  # "plan to provide", "will each donate", conjoined verbs share the subject
+        subject = next((child for child in node.children if child.dep_ in _SUBJECTS), None)
+        if subject is not None:
+            return subject
+        if node.dep_ not in ("xcomp", "conj", "advcl") or node.head is node:
+            return None
+        node = node.head
+    return None
+
+
+def _conjuncts(head: Any, memory: _Memory) -> list[_Argument]:
+    """The head and each noun coordinated with it, each as its own phrase and actor."""
+    heads = [head, *[token for token in head.conjuncts if token.i > head.i]]
+    return [_argument(token, memory) for token in heads]
+
+
+def _argument(token: Any, memory: _Memory) -> _Argument:
+    start, end = _phrase(token)
+    text = token.doc.text[start:end]
+    actor = find_actor(text)
+    if actor is None:
+        actor = memory.by_name.get(text) or memory.by_name.get(token.text)
+    if actor is None and token.lower_ in _PRONOUNS:
+        actor = memory.last_person
+    return _Argument(start, end, actor)
+
+
+def _phrase(token: Any) -> tuple[int, int]:
+    """The character span of a noun phrase: the token's subtree without clauses and coordination."""
+    kept = [token]
+    stack = [child for child in token.children if not _cut(child)]
+    while stack:
+        node = stack.pop()
+        kept.append(node)
+        stack.extend(child for child in node.children if child.dep_ not in _PHRASE_CUT)
+    first = min(kept, key=lambda t: t.i)
+    last = max(kept, key=lambda t: t.i)
+    while last.i > first.i and last.is_punct:
+        last = last.doc[last.i - 1]
+    while first.i < last.i and first.is_punct:
+        first = first.doc[first.i + 1]
+    return _within_line(token, first.idx, last.idx + len(last.text))
+
+
+def _within_line(token: Any, start: int, end: int) -> tuple[int, int]:
+    """A phrase never runs across a line break (a headline is not part of the sentence below it)."""
+    text = token.doc.text
+    line_start = text.rfind("\n", start, token.idx) + 1
+    line_end = text.find("\n", token.idx, end)
+    return max(start, line_start), end if line_end == -1 else line_end
+
+
+def _cut(child: Any) -> bool:
+    if child.dep_ in _PHRASE_CUT:
+        return True
+    return bool(child.dep_ == "prep" and child.lower_ != "of")
+
+
+def _auxiliary(token: Any, frame: Any) -> str | None:
+    for verb in {token, frame}:
+        for child in verb.children:
+            lower = child.lower_
+            if child.dep_ == "neg":
+                return "negated"
+            if child.dep_ == "aux" and lower in _FUTURE_AUX:
+                return "future"
+            if child.dep_ == "aux" and lower in _HYPOTHETICAL_AUX:
+                return "hypothetical"
+            if child.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ == "if" for g in child.children):
+                continue
+        if any(child.dep_ == "mark" and child.lower_ == "if" for child in verb.children):
+            return "hypothetical"
+    return None
+
+
+def _remember_people(sentence: Any, memory: _Memory) -> None:
+    """Names of people whose phrase named their country or organisation ("Kremlin spokesman Dmitry
+    Peskov") resolve the same way when they come back alone ("Peskov") or as "he"."""
+    for ent in sentence.ents:
+        if ent.label_ != "PERSON":
+            continue
+        phrase_start, phrase_end = _phrase(ent.root)
+        roles = [sentence.doc.text[slice(*_phrase(child))] for child in ent.root.children if child.dep_ == "appos"]
+        phrase = " ".join([sentence.doc.text[phrase_start:phrase_end], *roles])
+        actor = find_actor(phrase) or memory.by_name.get(ent.text)
+        if actor is None:
+            continue
+        memory.by_name[ent.text] = actor
+        memory.by_name[ent[-1].text] = actor
+        memory.last_person = actor

@@ -1,0 +1,135 @@
+"""Events (issue 21): PLOVER types, actor resolution, the extraction, the stage in `analyze`, the CLI and
+the scorer. Sentences written here are fictional and marked so."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newstrace.evaluation.events import GoldRecord, Prediction, actor_matches, load_gold, score
+from newstrace.events.actors import find_actor
+from newstrace.events.types import current_type, single_category
+from newstrace.nlp import load_pipeline
+from newstrace.nlp.events import extract_event_mentions
+
+from ..conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def nlp():  # type: ignore[no-untyped-def]
+    return load_pipeline()
+
+
+def test_old_type_names_read_as_the_manual_maps_them() -> None:
+    assert [current_type(name) for name in ("DEMAND", "DISAPPROVE", "FIGHT", "aid")] == [
+        "REQUEST", "ACCUSE", "ASSAULT", "AID",
+    ]  # fmt: skip
+    with pytest.raises(ValueError, match="not a PLOVER event type"):
+        current_type("HUG")
+
+
+def test_future_cooperation_is_one_agree_category() -> None:
+    assert single_category("AID", "future") == "AGREE"
+    assert single_category("RETREAT", "future") == "CONCEDE"
+    assert single_category("AID", None) == "AID"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "code", "sector"),
+    [
+        ("Washington", "USA", "GOV"),
+        ("the Kremlin", "RUS", "GOV"),
+        ("Kyiv", "UKR", "GOV"),
+        ("Kiev", "UKR", "GOV"),
+        ("the US-led military bloc", "NATO", None),
+        ("a Moldovan army commander", "MDA", "MIL"),
+        ("Italy", "ITA", None),
+    ],
+)
+def test_actors_resolve_to_codes_and_sectors(phrase: str, code: str, sector: str | None) -> None:
+    actor = find_actor(phrase)
+    assert actor is not None and (actor.code, actor.sector) == (code, sector)
+
+
+def test_a_lower_case_us_is_no_country() -> None:
+    assert find_actor("told us") is None
+
+
+def test_coordinated_actors_split_and_a_pledge_is_an_intention(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Norway, Chile and Ghana will each donate a field hospital to Nepal."  # fictional
+    mentions = extract_event_mentions(nlp(text), "a", 0)
+    assert [(m.source_code, m.target_code, m.event_type, m.auxiliary) for m in mentions] == [
+        ("NOR", "NPL", "AID", "future"), ("CHL", "NPL", "AID", "future"), ("GHA", "NPL", "AID", "future"),
+    ]  # fmt: skip
+    assert {m.object_text for m in mentions} == {"a field hospital"}
+    first = mentions[0]
+    assert text[first.trigger_start : first.trigger_end] == "donate"
+
+
+def test_a_request_governs_the_action_it_asks_for(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Peru urged Bolivia to release the fishermen."  # fictional
+    mentions = extract_event_mentions(nlp(text), "a", 10)
+    assert [(m.event_type, m.source_code, m.target_code) for m in mentions] == [("REQUEST", "PER", "BOL")]
+    assert mentions[0].trigger_start == 10 + text.index("urged")
+
+
+def test_a_person_keeps_the_country_first_named_with_them(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Chilean Foreign Minister Ana Ruiz met Peruvian officials. Later, Ruiz condemned Bolivia."  # fictional
+    mentions = extract_event_mentions(nlp(text), "a", 0)
+    condemn = next(m for m in mentions if m.trigger_text == "condemned")
+    assert (condemn.event_type, condemn.source_code, condemn.target_code) == ("ACCUSE", "CHL", "BOL")
+
+
+def test_the_rt_seed(shared_data: Path, nlp) -> None:  # type: ignore[no-untyped-def]
+    text = next((shared_data / "seeds").glob("000_*.txt")).read_text(encoding="utf-8")
+    mentions = extract_event_mentions(nlp(text), "seed", 0)
+    aid = {(m.source_code, m.target_code, m.auxiliary, m.object_text) for m in mentions if m.event_type == "AID"}
+    for donor in ("USA", "DEU", "ROU"):
+        assert (donor, "UKR", "future", "a new Patriot battery") in aid
+    assert ("NLD", "UKR", "future", "components") in aid
+    assert ("ITA", "UKR", "future", "an additional SAMP-T system") in aid
+    washington = [m for m in mentions if m.source_text == "Washington" and m.event_type == "AID"]
+    assert washington and washington[0].target_code == "UKR" and "air-defense" in (washington[0].object_text or "")
+    peskov = text.index("Kremlin spokesman Dmitry Peskov")
+    assert find_actor(text[peskov : peskov + len("Kremlin spokesman Dmitry Peskov")]).code == "RUS"  # type: ignore[union-attr]
+
+
+def test_analyze_stores_mentions_and_the_cli_filters_them(tmp_path: Path) -> None:
+    article = tmp_path / "fictional.txt"  # fictional
+    article.write_text("Tonga talks\n\nFiji will send medical supplies to Tonga. Samoa condemned Tonga.\n")
+    db = tmp_path / "news.db"
+    assert run_cli("analyze", str(article), "--db", str(db), "--quiet").returncode == 0
+    result = run_cli("events", "--db", str(db), "--type", "AID", "--actor", "TON", "--json")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 0, result.stderr
+    assert [(row["source_code"], row["target_code"], row["object_text"]) for row in rows] == [
+        ("FJI", "TON", "medical supplies")
+    ]
+    bad = run_cli("events", "--db", str(db), "--type", "HUG")
+    assert bad.returncode != 0 and "not a PLOVER event type" in bad.stderr
+
+
+def test_scores_count_types_and_actors() -> None:
+    records = [
+        GoldRecord("1", "fictional", "AID", ("USA",), ("UKR",)),
+        GoldRecord("2", "fictional", "ACCUSE", ("IGO",), ()),
+    ]
+    predictions = [
+        Prediction("AID", ("USA", "country"), ("RUS", "country")),
+        Prediction("REJECT", ("NATO", "IGO"), (None, None)),
+    ]
+    scores = score(records, predictions)
+    assert scores.accuracy[0] == 0.5
+    assert scores.source_accuracy[0] == 1.0
+    assert scores.target_accuracy[0] == 0.0  # only records with a gold recipient count
+    assert scores.per_type_f1 == {"ACCUSE": 0.0, "AID": 1.0, "REJECT": 0.0}
+    assert actor_matches(("JPN", "country"), ["JAP"])
+
+
+def test_a_gold_file_that_is_not_plover_is_one_clear_error(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.json"
+    gold.write_text('[{"id": 1}]')
+    with pytest.raises(ValueError, match="not a PLOVER gold file"):
+        load_gold(gold)
