@@ -7,6 +7,7 @@ import json
 import tomllib
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from datasketch import LeanMinHash, MinHashLSH
@@ -241,11 +242,29 @@ def test_bcubed_and_pairwise_scores() -> None:
 
 
 @pytest.mark.slow
-def test_ecbplus_story_scores_stay_above_the_pinned_floors(shared_data: Path) -> None:
+def test_ecbplus_story_scores_stay_above_the_pinned_floors_and_the_baseline(shared_data: Path) -> None:
     floors = tomllib.loads((REPO / "tests" / "accuracy_floors.toml").read_text())["stories"]["ecbplus"]
     result = run_cli("eval", "stories", "--gold", str(shared_data / "ecbplus"), "--json")
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout)
     assert scores["documents"] == 772
+    _assert_floors_and_baseline(scores, floors)
+
+
+@pytest.mark.slow
+def test_polnear_story_scores_stay_above_the_pinned_floors_and_the_baseline(polnear_db: Path) -> None:
+    floors = tomllib.loads((REPO / "tests" / "accuracy_floors.toml").read_text())["stories"]["polnear"]
+    gold = REPO.parent / "shared" / "data" / "polnear"
+    result = run_cli("eval", "stories", "--gold", str(gold), "--db", str(polnear_db), "--json")
+    assert result.returncode == 0, result.stderr
+    scores = json.loads(result.stdout)
+    assert scores["documents"] == 923, "two files with identical texts are one article"
+    _assert_floors_and_baseline(scores, floors)
+
+
+def _assert_floors_and_baseline(scores: dict[str, Any], floors: dict[str, float]) -> None:
     assert scores["bcubed"]["f1"] >= floors["bcubed_f1"]
     assert scores["pairwise"]["f1"] >= floors["pairwise_f1"]
+    baseline = scores["baseline"]
+    assert scores["bcubed"]["f1"] > baseline["bcubed"]["f1"], "the TF-IDF average-link baseline does better"
+    assert scores["pairwise"]["f1"] > baseline["pairwise"]["f1"], "the TF-IDF average-link baseline does better"

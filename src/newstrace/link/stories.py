@@ -40,6 +40,8 @@ class StorySettings:
     undated_group_threshold: float = 0.15  # undated articles at least this similar are grouped first ...
     undated_group_share: float = 1.0  # ... and a group joins a story only as a whole, when it is at least
     # this share as similar to the story as its members are to each other
+    rare_name_share: float = 0.05  # an undated join also needs a shared name held by at most this share of
+    # the articles: shared main actors (NATO, Stoltenberg) say nothing about which occurrence it reports
     near_days: int = 3
     window_days: int = 60  # a story takes no dated article further than this from its first date
     related_threshold: float = 0.08  # a new story this similar to one it did not join gets a `related` link
@@ -175,6 +177,8 @@ class StoryClusterer:
             gap = self._gap_days(article.published, story)
             joins = gap is None or gap <= self.settings.window_days
             joins = joins and similarity >= self.settings.required_similarity(gap) and self._fits(similarity, story)
+            if joins and gap is None:
+                joins = self._shares_a_rare_name(article.entities, story)
             if joins and (best is None or similarity > best[0]):
                 best = (similarity, story)
             elif not joins and (nearest is None or similarity > nearest[0]):
@@ -224,6 +228,7 @@ class StoryClusterer:
             enough = similarity >= self.settings.undated_threshold and self._fits(similarity, story)
             if cohesion is not None:
                 enough = enough and similarity >= self.settings.undated_group_share * cohesion
+            enough = enough and self._shares_a_rare_name(group.entities, story)
             if enough and (best is None or similarity > best[0]):
                 best = (similarity, story.id)
         return best[1] if best else None
@@ -291,6 +296,13 @@ class StoryClusterer:
     def _fits(self, similarity: float, story: StoryState) -> bool:
         cohesion = story.cohesion
         return cohesion is None or similarity >= self.settings.cohesion_share * cohesion
+
+    def _shares_a_rare_name(self, names: Mapping[str, float | int], story: StoryState) -> bool:
+        """Whether a name of the article (or group) that the story also holds is rare among the articles
+        linked so far: the evidence of one particular occurrence that similarity of topic cannot give."""
+        frequencies = self.entity_frequencies
+        most = self.settings.rare_name_share * frequencies.n_documents
+        return any(name in story.entities and frequencies.counts.get(name, 0) <= most for name in names)
 
     def _gap_days(self, published: date | None, story: StoryState) -> int | None:
         """Days between the article and the story's first date; None when either is undated. Measured
