@@ -42,6 +42,19 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+@pytest.fixture(scope="session")
+def polnear_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """PolNeAR train and dev analysed once per test session (the slow part of every PolNeAR evaluation);
+    an `eval` given it with --db skips the NLP and only links and scores."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"needs the research corpora in {SHARED_DATA} (present in CI, absent in a user's clone)")
+    db = tmp_path_factory.mktemp("polnear") / "polnear.db"
+    texts = [str(SHARED_DATA / "polnear" / split / "text") for split in ("train", "dev")]
+    result = run_cli("analyze", *texts, "--db", str(db), "--workers", "2", "--quiet", timeout=1800)
+    assert result.returncode == 0, result.stderr
+    return db
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> SQLiteStore:
     return SQLiteStore(tmp_path / "test.db")

@@ -19,6 +19,8 @@ class FieldSource(StrEnum):
     METADATA = "metadata"  # an explicit field: HTML meta tags, a JSON/CSV column, a feed entry, a WARC header
     HEADER = "header"  # a header or dateline convention inside the text itself
     URL = "url"  # derived from the article's URL
+    FILE_NAME = "file_name"  # a date in the file's name (`2025-03-12_story.txt`)
+    TEXT = "text"  # a full date written in the article's lead, when nothing else dates it
     INFERRED = "inferred"  # guessed from the text (e.g. a headline taken from the first sentence)
 
 

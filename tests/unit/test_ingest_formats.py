@@ -68,7 +68,7 @@ def test_file_name_date_is_used_when_the_text_has_none(tmp_path: Path) -> None:
     path.write_text("Bridge reopens\n\n" + STORY)
     draft = complete_draft(drafts(read_all(path))[0])
     assert draft.published == "2024-06-01"
-    assert draft.field_sources["published"] == "inferred"
+    assert draft.field_sources["published"] == "file_name"
     assert draft.language == "en"
 
 

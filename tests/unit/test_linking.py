@@ -7,6 +7,7 @@ import json
 import tomllib
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from datasketch import LeanMinHash, MinHashLSH
@@ -26,7 +27,7 @@ from newstrace.link.features import (
 )
 from newstrace.link.reuse import AlignedPassage, WordCodes, align_passages
 from newstrace.link.stories import StoryClusterer, StorySettings
-from newstrace.pipeline.link import link_articles
+from newstrace.pipeline.link import LinkSettings, link_articles
 from newstrace.records import Article
 from newstrace.store import SQLiteStore
 
@@ -159,6 +160,68 @@ def test_an_article_months_after_its_story_opens_a_recurrence() -> None:
     assert later.recurs.shared_entities == ("lindqvist",)
 
 
+FLOOD = (
+    "The river Brennick burst its banks near Tarsby after three days of rain, and a thousand residents of the "
+    "lower town fled rising water. Firefighters carried elderly people from flooded homes by boat while the "
+    "mayor opened the school gym as a shelter. The water reached the market square by nightfall."
+)
+
+
+def test_a_story_takes_no_dated_article_far_from_its_first_date_however_close_to_its_last() -> None:
+    clusterer = StoryClusterer(StorySettings(window_days=30, recur_gap_days=60))
+    days = [date(2025, 3, 1), date(2025, 3, 21), date(2025, 4, 10)]
+    first, second, third = (
+        clusterer.assign(_features(f"a{n}", WIRE, day, ("Lindqvist",))) for n, day in enumerate(days)
+    )
+    assert not second.opened and second.story_id == first.story_id
+    assert third.opened, "40 days after the story began: no creeping forward 20 days at a time"
+    assert third.recurs is not None and third.recurs.relation == "related"  # too close to recur
+
+
+def test_an_undated_article_needs_more_similarity_than_a_dated_one() -> None:
+    settings = StorySettings(threshold=0.3, undated_threshold=0.95)
+    halves = WIRE.split(". ")
+    rewritten = ". ".join(halves[:3]) + ". The port reopened a day later."
+    for published, joins in ((date(2025, 3, 2), True), (None, False)):
+        clusterer = StoryClusterer(settings)
+        story = clusterer.assign(_features("a", WIRE, date(2025, 3, 1), ("Lindqvist",)))
+        later = clusterer.assign(_features("b", rewritten, published, ("Lindqvist",)))
+        assert (later.story_id == story.story_id) is joins, published
+
+
+def test_undated_reports_of_another_event_are_placed_together_not_one_by_one() -> None:
+    """The first undated flood report resembles the dated harbour story a little (same town, same week's
+    words); judged alone it would join it. Judged as a group with the other flood reports, it cannot."""
+    settings = StorySettings(undated_threshold=0.05, undated_group_threshold=0.2)
+    clusterer = StoryClusterer(settings)
+    harbour = clusterer.assign(_features("h", WIRE + " Tarsby residents watched from the shore.", date(2025, 3, 1)))
+    floods = [
+        _features(f"f{n}", FLOOD.replace("three days", f"{n + 3} days") + " The harbour channel stayed open.")
+        for n in range(3)
+    ]
+    plan = clusterer.plan_undated(floods)
+    assert len(set(plan.values())) == 1 and harbour.story_id not in plan.values()
+    placed = [clusterer.follow_plan(plan[flood.article_id], flood) for flood in floods]
+    assert [assignment.opened for assignment in placed] == [True, False, False]
+    harbour_copy = _features("c", WIRE + " Tarsby residents watched from the shore.")
+    assert clusterer.plan_undated([harbour_copy]) == {"c": harbour.story_id}
+
+
+def test_a_passage_taken_from_another_article_puts_both_in_one_story(tmp_path: Path) -> None:
+    """Copies are evidence: a column that quotes a third of a wire story reports the wire's event, even when
+    its own words make it too different to join on similarity (here no similarity is enough)."""
+    store = SQLiteStore(tmp_path / "d.db")
+    column = FLOOD + " Meanwhile, in other news of the week: " + WIRE
+    run = store.begin_run("t")
+    store.save_article(_article("wire", WIRE, "2025-03-01", "Wire"), [], run_id=run)
+    store.save_article(_article("column", column, "2025-03-02", "Column"), [], run_id=run)
+    strict = StorySettings(threshold=1.1, later_threshold=1.1, undated_threshold=1.1)
+    link_articles(store, LinkSettings(stories=strict))
+    rows = {row["id"]: row for row in store.iter_rows("articles")}
+    assert rows["column"]["duplicate_of"] is None
+    assert rows["column"]["story_id"] == rows["wire"]["story_id"]
+
+
 def test_candidate_lookup_stays_bounded_as_stories_pile_up() -> None:
     settings = StorySettings(posting_limit=8, candidates=4)
     clusterer = StoryClusterer(settings)
@@ -179,11 +242,29 @@ def test_bcubed_and_pairwise_scores() -> None:
 
 
 @pytest.mark.slow
-def test_ecbplus_story_scores_stay_above_the_pinned_floors(shared_data: Path) -> None:
+def test_ecbplus_story_scores_stay_above_the_pinned_floors_and_the_baseline(shared_data: Path) -> None:
     floors = tomllib.loads((REPO / "tests" / "accuracy_floors.toml").read_text())["stories"]["ecbplus"]
     result = run_cli("eval", "stories", "--gold", str(shared_data / "ecbplus"), "--json")
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout)
     assert scores["documents"] == 772
+    _assert_floors_and_baseline(scores, floors)
+
+
+@pytest.mark.slow
+def test_polnear_story_scores_stay_above_the_pinned_floors_and_the_baseline(polnear_db: Path) -> None:
+    floors = tomllib.loads((REPO / "tests" / "accuracy_floors.toml").read_text())["stories"]["polnear"]
+    gold = REPO.parent / "shared" / "data" / "polnear"
+    result = run_cli("eval", "stories", "--gold", str(gold), "--db", str(polnear_db), "--json")
+    assert result.returncode == 0, result.stderr
+    scores = json.loads(result.stdout)
+    assert scores["documents"] == 923, "two files with identical texts are one article"
+    _assert_floors_and_baseline(scores, floors)
+
+
+def _assert_floors_and_baseline(scores: dict[str, Any], floors: dict[str, float]) -> None:
     assert scores["bcubed"]["f1"] >= floors["bcubed_f1"]
     assert scores["pairwise"]["f1"] >= floors["pairwise_f1"]
+    baseline = scores["baseline"]
+    assert scores["bcubed"]["f1"] > baseline["bcubed"]["f1"], "the TF-IDF average-link baseline does better"
+    assert scores["pairwise"]["f1"] > baseline["pairwise"]["f1"], "the TF-IDF average-link baseline does better"

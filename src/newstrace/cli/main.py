@@ -29,6 +29,13 @@ from newstrace.framing.lexicon import Lexicon, LexiconError, load_lexicon
 from newstrace.ingest import FORMATS as INPUT_FORMATS
 from newstrace.ingest import ReadOptions
 from newstrace.ingest.base import DEFAULT_FIELD_NAMES, DEFAULT_MAX_ARTICLE_MB
+from newstrace.ingest.metadata import (
+    MetadataError,
+    MetadataTable,
+    metadata_table,
+    read_metadata_csv,
+    supplied_metadata,
+)
 from newstrace.link.trail_view import TrailNotFound, trail
 from newstrace.nlp import DEFAULT_PIPELINE, ModelNotInstalled
 from newstrace.pipeline import AnalyzeSettings, analyze
@@ -190,6 +197,15 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
     show_default=True,
     help="Articles sent to an NLP process at a time.",
 )
+@click.option(
+    "--meta",
+    "meta_table",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV of metadata for files that lack it: a `path` column and any of outlet, published, url, title.",
+)
+@click.option("--outlet", default=None, help="The outlet of every article read in this run (e.g. for one file).")
+@click.option("--published", default=None, help="The publication date of every article read in this run.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary; problems still go to stderr.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def analyze_command(
@@ -204,6 +220,9 @@ def analyze_command(
     lexicon: Path | None,
     max_article_mb: float,
     batch_size: int,
+    meta_table: Path | None,
+    outlet: str | None,
+    published: str | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -224,6 +243,11 @@ def analyze_command(
       newstrace analyze dump.jsonl --field text=body --field published=date --db news.db
       newstrace analyze crawl.warc.gz --workers 2 --json --quiet --db news.db
       newstrace analyze examples/corpus --lexicon examples/corpus/framing.toml --db news.db
+      newstrace analyze saved/ --meta meta.csv --db news.db
+      newstrace analyze rt-piece.txt --outlet RT --published 2024-07-10 --db news.db
+
+    Metadata given with --meta, --outlet or --published wins over what a file says about itself;
+    an article already stored takes it too, and its stories are then linked again.
     """
     settings = AnalyzeSettings(
         read=ReadOptions(
@@ -238,6 +262,7 @@ def analyze_command(
         forced_format=forced_format,
         command=" ".join(["newstrace", *sys.argv[1:]]),
         lexicon=_load_lexicon(lexicon),
+        metadata=_load_metadata(meta_table, outlet, published),
     )
     console = _stderr()
     try:
@@ -256,6 +281,17 @@ def analyze_command(
     elif not quiet:
         print_summary(Console(), summary, db)
     sys.exit(EXIT_INPUT_FAILED if summary.failed else 0)
+
+
+def _load_metadata(table: Path | None, outlet: str | None, published: str | None) -> MetadataTable | None:
+    """The metadata of `--meta`, `--outlet` and `--published`, or a usage error naming what is wrong."""
+    try:
+        for_all = supplied_metadata(outlet, published)
+        if table is not None:
+            return replace(read_metadata_csv(table), for_all=for_all)
+    except MetadataError as error:
+        raise click.BadParameter(str(error)) from error
+    return metadata_table([], for_all) if for_all else None
 
 
 @cli.command("export")
@@ -777,16 +813,18 @@ def eval_quotes_command(gold: Path, db: str | None, workers: int, as_json: bool)
 
 
 @eval_group.command("stories")
-@_eval_options("The ECB+ folder (with gold.json and text/).")
+@_eval_options("An ECB+ folder (gold.json, text/) or a PolNeAR folder (stories.jsonl, metadata.tsv, train/, dev/).")
 def eval_stories_command(gold: Path, db: str | None, workers: int, as_json: bool) -> None:
-    """Run the pipeline on ECB+ texts, link them into stories with the default settings, and score them.
+    """Run the pipeline on a gold set, link it into stories with the default settings, and score them.
 
-    Prints B-cubed and pairwise precision, recall and F1 against gold.json (one story per seminal
-    event; every topic holds two similar events).
+    Prints B-cubed and pairwise precision, recall and F1, for newstrace and, on the same stored
+    texts in the same run, for the baseline: TF-IDF cosine with offline average-link clustering
+    cut at one fixed similarity (the same for every set; see docs/linking.md).
 
     \b
     Examples:
       newstrace eval stories --gold ../shared/data/ecbplus
+      newstrace eval stories --gold ../shared/data/polnear
       newstrace eval stories --gold ../shared/data/ecbplus --db ecb.db --json
     """
     from newstrace.evaluation.stories import evaluate_stories
@@ -796,14 +834,19 @@ def eval_stories_command(gold: Path, db: str | None, workers: int, as_json: bool
         click.echo(json.dumps(scores.to_dict(), indent=2))
         return
     title = (
-        f"stories vs {gold} — {scores.documents} documents, {scores.gold_stories} gold stories, "
+        f"stories vs {scores.name} ({gold}) — {scores.documents} documents, {scores.gold_stories} gold stories, "
         f"{scores.predicted_stories} found"
     )
     table = Table(title=title)
-    for column in ("measure", "precision", "recall", "F1"):
-        table.add_column(column, justify="left" if column == "measure" else "right")
-    for name, prf in (("B-cubed", scores.bcubed), ("pairwise", scores.pairwise)):
-        table.add_row(name, f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}")
+    for column in ("system", "measure", "precision", "recall", "F1"):
+        table.add_column(column, justify="left" if column in ("system", "measure") else "right")
+    baseline = f"TF-IDF average link at {scores.baseline.threshold}"
+    for system, bcubed_prf, pairwise_prf in (
+        ("newstrace", scores.bcubed, scores.pairwise),
+        (baseline, scores.baseline.bcubed, scores.baseline.pairwise),
+    ):
+        for name, prf in (("B-cubed", bcubed_prf), ("pairwise", pairwise_prf)):
+            table.add_row(system, name, f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}")
     Console().print(table)
     _stderr().print(f"linked in {scores.link_seconds:.1f} s; whole run {scores.seconds:.1f} s")
 

@@ -1,14 +1,25 @@
-"""`newstrace eval stories`: run the real pipeline over ECB+ texts and score the stories it forms.
+"""`newstrace eval stories`: run the real pipeline over a gold set and score the stories it forms.
 
-ECB+ groups its documents by seminal event: every topic holds two similar events (two earthquakes,
-two celebrities entering rehab), and `gold.json` maps each document name to its event. newstrace
-analyses the texts, links them from scratch with its default settings, and the stories are scored
-with B-cubed precision/recall/F1 (per document, averaged) and pairwise precision/recall/F1 (over all
-pairs of documents put in the same story).
+Two gold formats are read:
+
+- **ECB+** (`gold.json` beside `text/`): every topic holds two similar events (two earthquakes, two
+  celebrities entering rehab) and `gold.json` maps each document name to its event. Few texts are dated.
+- **PolNeAR stories** (`stories.jsonl` beside `train/text`, `dev/text` and `metadata.tsv`): a real,
+  dated stream of US political news from seven outlets, each article labelled with the one real-world
+  event it reports; most stories hold one article. Outlets and dates come from `metadata.tsv`, given
+  to `analyze` as supplied metadata (as `--meta` would). Files whose texts are identical are one article.
+
+newstrace analyses the texts, links them from scratch with its default settings, and the stories are
+scored with B-cubed precision/recall/F1 (per document, averaged) and pairwise precision/recall/F1 (over
+all pairs of documents put in the same story). In the same run, the same stored texts are clustered by
+a baseline, TF-IDF cosine with offline average-link clustering cut at one fixed similarity
+(`BASELINE_THRESHOLD`, the same for every set), so every report shows how far the linker is ahead of it
+or behind.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import time
 from collections import Counter, defaultdict
@@ -16,6 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from newstrace.ingest.dates import to_iso_date
+from newstrace.ingest.metadata import MetadataTable, SuppliedMetadata, metadata_table
 from newstrace.pipeline import AnalyzeSettings, ProgressListener, analyze
 from newstrace.pipeline.link import LinkSettings, link_articles
 from newstrace.store.base import Store
@@ -36,36 +49,104 @@ class PRF:
 
 
 @dataclass(frozen=True)
+class BaselineScores:
+    threshold: float
+    bcubed: PRF
+    pairwise: PRF
+
+    def to_dict(self) -> dict[str, object]:
+        return {"threshold": self.threshold, "bcubed": self.bcubed.to_dict(), "pairwise": self.pairwise.to_dict()}
+
+
+@dataclass(frozen=True)
 class StoryScores:
+    name: str
     documents: int
     gold_stories: int
     predicted_stories: int
     bcubed: PRF
     pairwise: PRF
+    baseline: BaselineScores
     seconds: float
     link_seconds: float
 
     def to_dict(self) -> dict[str, object]:
         return {
+            "gold": self.name,
             "documents": self.documents,
             "gold_stories": self.gold_stories,
             "predicted_stories": self.predicted_stories,
             "bcubed": self.bcubed.to_dict(),
             "pairwise": self.pairwise.to_dict(),
+            "baseline": self.baseline.to_dict(),
             "seconds": round(self.seconds, 2),
             "link_seconds": round(self.link_seconds, 2),
         }
 
 
-def load_gold(folder: Path) -> dict[str, str]:
-    """Document name (file name without .txt) -> gold event, from `gold.json` beside `text/`."""
+@dataclass(frozen=True)
+class StoryGold:
+    """A gold set: what to analyse, the metadata to supply, and each document's story."""
+
+    name: str
+    inputs: tuple[Path, ...]
+    labels: dict[str, str]  # document (file name without .txt) -> gold story
+    metadata: MetadataTable | None = None
+
+
+def load_gold(folder: Path) -> StoryGold:
+    """Read an ECB+ folder (`gold.json`, `text/`) or a PolNeAR folder (`stories.jsonl`, `metadata.tsv`)."""
+    if (folder / "gold.json").is_file():
+        return _ecb_gold(folder)
+    if (folder / "stories.jsonl").is_file():
+        return _polnear_gold(folder)
+    raise FileNotFoundError(
+        f"{folder}: expected gold.json and text/ (ECB+) or stories.jsonl and metadata.tsv (PolNeAR stories)"
+    )
+
+
+def _ecb_gold(folder: Path) -> StoryGold:
     gold_file, texts = folder / "gold.json", folder / "text"
-    if not gold_file.is_file() or not texts.is_dir():
-        raise FileNotFoundError(f"{folder}: expected gold.json and a text/ folder (the ECB+ layout)")
+    if not texts.is_dir():
+        raise FileNotFoundError(f"{folder}: expected a text/ folder beside gold.json (the ECB+ layout)")
     gold = json.loads(gold_file.read_text(encoding="utf-8"))
     if not isinstance(gold, dict):
         raise ValueError(f"{gold_file}: expected an object mapping document names to events")
-    return {str(name): str(event) for name, event in gold.items()}
+    return StoryGold("ECB+", (texts,), {str(name): str(event) for name, event in gold.items()})
+
+
+def _polnear_gold(folder: Path) -> StoryGold:
+    labels: dict[str, str] = {}
+    for line_number, line in enumerate((folder / "stories.jsonl").read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            labels[str(record["file"])] = str(record["story"])
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"{folder / 'stories.jsonl'}, line {line_number}: {error}") from error
+    inputs = tuple(folder / split / "text" for split in ("train", "dev") if (folder / split / "text").is_dir())
+    if not inputs:
+        raise FileNotFoundError(f"{folder}: expected train/text or dev/text beside stories.jsonl")
+    files = {path.stem: path for folder_ in inputs for path in folder_.glob("*.txt")}
+    missing = sorted(set(labels) - set(files))
+    if missing:
+        raise FileNotFoundError(f"{folder}: {len(missing)} labelled files have no text, e.g. {missing[:3]}")
+    return StoryGold("PolNeAR stories", inputs, labels, _polnear_metadata(folder / "metadata.tsv", files))
+
+
+def _polnear_metadata(table: Path, files: Mapping[str, Path]) -> MetadataTable | None:
+    """Outlet and publication date of each text, from PolNeAR's `metadata.tsv`."""
+    if not table.is_file():
+        return None
+    entries = []
+    with table.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            path = files.get(row.get("filename") or "")
+            if path is not None:
+                published = to_iso_date(row.get("publication_date"))
+                entries.append((str(path), SuppliedMetadata(outlet=row.get("publisher") or None, published=published)))
+    return metadata_table(entries)
 
 
 def evaluate_stories(
@@ -75,38 +156,70 @@ def evaluate_stories(
     progress: ProgressListener | None = None,
     link_settings: LinkSettings | None = None,
 ) -> StoryScores:
-    """Analyze the ECB+ texts into `store`, relink them from scratch, and score the stories."""
+    """Analyze the gold texts into `store`, relink them from scratch, and score the stories (and the baseline's)."""
     gold = load_gold(gold_folder)
     started = time.monotonic()
-    summary = analyze([str(gold_folder / "text")], store, replace(settings, link_stories=False), progress)
+    run_settings = replace(settings, link_stories=False, metadata=gold.metadata)
+    summary = analyze([str(path) for path in gold.inputs], store, run_settings, progress)
     if summary.failed:
         raise RuntimeError(f"{summary.failed} gold texts could not be read: {summary.problems[:3]}")
     store.reset_links()  # score the current settings, not whatever an earlier run stored
     link_started = time.monotonic()
     link_articles(store, link_settings)
     link_seconds = time.monotonic() - link_started
-    predicted = _predicted_stories(store, gold)
-    missing = sorted(set(gold) - set(predicted))
-    if missing:
-        raise RuntimeError(f"{len(missing)} gold documents have no stored article, e.g. {missing[:3]}")
+    predicted, texts = _predicted_stories(store, gold.labels)
+    missing = sorted(set(gold.labels) - set(predicted))
+    if len(missing) == len(gold.labels):
+        raise RuntimeError(f"no gold document has a stored article, e.g. {missing[:3]}")
+    labels = {name: gold.labels[name] for name in predicted}  # identical texts are stored once
+    baseline = tfidf_average_link(texts, BASELINE_THRESHOLD)
     return StoryScores(
-        documents=len(gold),
-        gold_stories=len(set(gold.values())),
+        name=gold.name,
+        documents=len(labels),
+        gold_stories=len(set(labels.values())),
         predicted_stories=len(set(predicted.values())),
-        bcubed=bcubed(predicted, gold),
-        pairwise=pairwise(predicted, gold),
+        bcubed=bcubed(predicted, labels),
+        pairwise=pairwise(predicted, labels),
+        baseline=BaselineScores(BASELINE_THRESHOLD, bcubed(baseline, labels), pairwise(baseline, labels)),
         seconds=time.monotonic() - started,
         link_seconds=link_seconds,
     )
 
 
-def _predicted_stories(store: Store, gold: Mapping[str, str]) -> dict[str, str]:
-    predicted = {}
-    for row in store.iter_rows("articles"):
+def _predicted_stories(store: Store, gold: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Each stored gold document's story, and its text (for the baseline)."""
+    predicted, texts = {}, {}
+    for row in store.iter_rows("articles", include_text=True):
         name = Path(str(row["path"] or "")).stem
         if name in gold and row["story_id"] is not None:
             predicted[name] = str(row["story_id"])
-    return predicted
+            texts[name] = str(row["text"])
+    return predicted, texts
+
+
+# The baseline's similarity cut: chosen on the two dev sets (ECB+ topics 1-35 and PolNeAR stories) as the
+# one value that serves both best (docs/linking.md), and never changed per set.
+BASELINE_THRESHOLD = 0.2
+
+
+def tfidf_average_link(texts: Mapping[str, str], threshold: float) -> dict[str, str]:
+    """The baseline: TF-IDF vectors (sublinear counts, English stop words) clustered offline by average
+    linkage over cosine similarity, cut where the mean similarity between two clusters falls below
+    `threshold`. It sees every text at once, which an incremental linker never does."""
+    try:
+        from sklearn.cluster import AgglomerativeClustering
+        from sklearn.feature_extraction.text import TfidfVectorizer
+    except ImportError as error:
+        raise RuntimeError("the story baseline needs scikit-learn: pip install 'newstrace[eval]'") from error
+    names = sorted(texts)
+    if len(names) < 2:
+        return {name: name for name in names}
+    vectors = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform([texts[n] for n in names])
+    clustering = AgglomerativeClustering(
+        n_clusters=None, metric="cosine", linkage="average", distance_threshold=1 - threshold
+    )
+    clusters = clustering.fit_predict(vectors.toarray())
+    return {name: f"baseline-{cluster}" for name, cluster in zip(names, clusters, strict=True)}
 
 
 def bcubed(predicted: Mapping[str, str], gold: Mapping[str, str]) -> PRF:

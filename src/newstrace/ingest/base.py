@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from newstrace.ingest.dates import date_from_file_name, date_from_url
+from newstrace.ingest.dates import date_from_file_name, date_from_url, date_in_lead
 from newstrace.ingest.language import detect_language
 from newstrace.ingest.outlet import outlet_from_url
 from newstrace.records import ArticleDraft, FieldSource, IngestProblem
@@ -65,7 +65,12 @@ def complete_draft(draft: ArticleDraft) -> ArticleDraft:
     if not published and draft.source_format == "text":
         published = date_from_file_name(draft.path)
         if published:
-            sources["published"] = FieldSource.INFERRED.value
+            sources["published"] = FieldSource.FILE_NAME.value
+    if not published:
+        found = date_in_lead(draft.text)
+        if found:
+            published = found[0]
+            sources["published"] = FieldSource.TEXT.value
     outlet = draft.outlet
     if not outlet and draft.url:
         outlet = outlet_from_url(draft.url)

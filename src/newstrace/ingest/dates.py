@@ -69,3 +69,44 @@ def date_from_file_name(path: str | None) -> str | None:
         return None
     match = _NAME_DATE.search(path.replace("\\", "/").rsplit("/", 1)[-1])
     return _valid_iso(*map(int, match.groups())) if match else None
+
+
+# A full date written out in running text: "July 10, 2024", "Dec. 15th, 2008", "10 July 2024", "2024-07-10".
+_MONTH_NAMES = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_MONTHS = {name: index for index, name in enumerate(_MONTH_NAMES.split("|")[:12], start=1)}
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_TEXT_DATE = re.compile(
+    rf"\b(?P<m1>{_MONTH_NAMES})\b\s?\.?\s+(?P<d1>\d{{1,2}}){_ORDINAL}\s?,?\s+(?P<y1>(?:19|20)\d{{2}})\b"
+    rf"|\b(?P<d2>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?(?P<m2>{_MONTH_NAMES})\b\s?\.?\s?,?\s+(?P<y2>(?:19|20)\d{{2}})\b"
+    r"|(?<![\d-])(?P<y3>(?:19|20)\d{2})-(?P<m3>\d{2})-(?P<d3>\d{2})(?![\d-])",
+    re.IGNORECASE,
+)
+LEAD_CHARS = 600  # how far into a text a written-out date still counts as the article's own
+
+
+def date_in_lead(text: str) -> tuple[str, tuple[int, int]] | None:
+    """The first full date (day, month and year) in the text's opening characters, as an ISO date with
+    its span; None when the lead names none. News puts its own date there: a date line under the
+    headline, a dated dateline, or the day of the event in the first sentence."""
+    for match in _TEXT_DATE.finditer(text, 0, LEAD_CHARS):
+        iso = _iso_from_match(match)
+        if iso:
+            return iso, match.span()
+    return None
+
+
+def _iso_from_match(match: re.Match[str]) -> str | None:
+    groups = match.groupdict()
+    if groups["y3"]:
+        return _valid_iso(int(groups["y3"]), int(groups["m3"]), int(groups["d3"]))
+    month_name = (groups["m1"] or groups["m2"]).lower()
+    month = _MONTHS.get(month_name) or _MONTHS.get(_full_month(month_name), 0)
+    day, year = int(groups["d1"] or groups["d2"]), int(groups["y1"] or groups["y2"])
+    return _valid_iso(year, month, day) if month else None
+
+
+def _full_month(abbreviation: str) -> str:
+    return next((name for name in _MONTHS if name.startswith(abbreviation[:3])), "")

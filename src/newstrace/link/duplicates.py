@@ -27,6 +27,7 @@ class DuplicateSettings:
     duplicate_coverage: float = 0.8  # ... or this share of the shorter text inside aligned passages
     duplicate_min_share: float = 0.6  # ... when they also hold this share of the longer text
     reuse_threshold: float = 0.1  # looser: pairs worth aligning for shared passages
+    story_coverage: float = 0.3  # a passage covering this share of the shorter text puts both in one story
 
 
 def signatures(shingle_sets: Sequence[set[bytes]]) -> list[np.ndarray]:

@@ -20,7 +20,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from importlib import resources
@@ -33,10 +33,21 @@ from newstrace.link.features import LinkFeatures
 class StorySettings:
     """The clusterer's knobs; the defaults are the documented ones (docs/linking.md)."""
 
-    threshold: float = 0.1  # minimum similarity for joining a story
+    # How similar an article must be to a story to join it depends on what the dates say:
+    threshold: float = 0.09  # ... both dated, at most `near_days` from the story's first date
+    later_threshold: float = 0.25  # ... both dated, later in the story's window
+    undated_threshold: float = 0.2  # ... either undated: similarity alone must carry the join
+    undated_group_threshold: float = 0.15  # undated articles at least this similar are grouped first ...
+    undated_group_share: float = 1.0  # ... and a group joins a story only as a whole, when it is at least
+    # this share as similar to the story as its members are to each other
+    rare_name_share: float = 0.05  # an undated join also needs a shared name held by at most this share of
+    # the articles: shared main actors (NATO, Stoltenberg) say nothing about which occurrence it reports
+    near_days: int = 3
+    window_days: int = 60  # a story takes no dated article further than this from its first date
+    related_threshold: float = 0.08  # a new story this similar to one it did not join gets a `related` link
     cohesion_share: float = 0.5  # ... and at least this share of the story's mean joining similarity
     entity_weight: float = 0.2  # share of the similarity that comes from named entities
-    recur_gap_days: int = 60  # a story takes no article dated further than this outside its span
+    recur_gap_days: int = 60  # a story resembling one this far before it `recurs` from it
     query_terms: int = 24  # strongest terms and names used to look up candidate stories
     candidates: int = 8  # candidate stories scored in full
     posting_limit: int = 64  # stories kept per term in the index (the most recent ones)
@@ -44,6 +55,12 @@ class StorySettings:
     linkage: str = "average"  # "average": mean similarity to the members; "centroid": cosine to their sum
     article_terms: int = 120  # an article's strongest terms kept in its vector (bounds the cost of scoring)
     use_background: bool = True  # add general-news term frequencies, so small corpora weigh words sensibly
+
+    def required_similarity(self, gap_days: int | None) -> float:
+        """What a join must reach, given the days between the article and the story's first date."""
+        if gap_days is None:
+            return self.undated_threshold
+        return self.threshold if gap_days <= self.near_days else self.later_threshold
 
 
 @dataclass
@@ -67,12 +84,13 @@ class StoryState:
 
 @dataclass(frozen=True)
 class Recurrence:
-    """Evidence that a new story repeats an earlier one."""
+    """Evidence that a new story repeats an earlier one (`recurs`) or tells of a neighbouring event (`related`)."""
 
     earlier_story_id: str
     similarity: float
     gap_days: int
     shared_entities: tuple[str, ...]
+    relation: str = "recurs"
 
 
 @dataclass(frozen=True)
@@ -153,23 +171,84 @@ class StoryClusterer:
         term_vector = _unit(_strongest(_weights(article.terms, self.term_frequencies), self.settings.article_terms))
         entity_vector = _unit(_weights(article.entities, self.entity_frequencies))
         best: tuple[float, StoryState] | None = None
-        recurrence: tuple[float, StoryState] | None = None
+        nearest: tuple[float, StoryState] | None = None  # the most similar story it did not join
         for story in self._candidates(term_vector, entity_vector):
             similarity = self._similarity(term_vector, entity_vector, story)
-            if similarity < self.settings.threshold:
-                continue
-            if not self._within_window(article.published, story):
-                if recurrence is None or similarity > recurrence[0]:
-                    recurrence = (similarity, story)
-            elif self._fits(similarity, story) and (best is None or similarity > best[0]):
+            gap = self._gap_days(article.published, story)
+            joins = gap is None or gap <= self.settings.window_days
+            joins = joins and similarity >= self.settings.required_similarity(gap) and self._fits(similarity, story)
+            if joins and gap is None:
+                joins = self._shares_a_rare_name(article.entities, story)
+            if joins and (best is None or similarity > best[0]):
                 best = (similarity, story)
+            elif not joins and (nearest is None or similarity > nearest[0]):
+                nearest = (similarity, story)
         if best is not None:
             self._add(best[1], article, term_vector, entity_vector, best[0])
             return Assignment(best[1].id, opened=False, similarity=best[0])
         story = self._open(article)
         self._add(story, article, term_vector, entity_vector, None)
-        evidence = self._recurrence(article, story, recurrence) if recurrence else None
-        return Assignment(story.id, opened=True, similarity=1.0, recurs=evidence)
+        link = self._relation(article, story, nearest) if nearest else None
+        return Assignment(story.id, opened=True, similarity=1.0, recurs=link)
+
+    def plan_undated(self, articles: list[LinkFeatures]) -> dict[str, str]:
+        """Decide together where a batch's undated articles go: article id -> the story to join, or the id
+        of the group member that will open their story.
+
+        Alone, the first undated report of an event is judged against stories only, and joins the most
+        similar one even when the reports after it would have shown that they tell another event. So the
+        undated articles are first grouped among themselves (the same clusterer, on scratch copies of the
+        counts), and each group then joins a story as a whole, or opens its own."""
+        if not articles:
+            return {}
+        grouping = replace(self.settings, undated_threshold=self.settings.undated_group_threshold)
+        scratch = StoryClusterer(
+            grouping, _copy_frequencies(self.term_frequencies), _copy_frequencies(self.entity_frequencies)
+        )
+        groups: dict[str, list[str]] = {}
+        for article in articles:
+            groups.setdefault(scratch.assign(article).story_id, []).append(article.article_id)
+        plan: dict[str, str] = {}
+        for group_id, members in groups.items():
+            target = self._story_for_group(scratch.stories[group_id])
+            plan.update(dict.fromkeys(members, target or story_id_for(members[0])))
+        return plan
+
+    def _story_for_group(self, group: StoryState) -> str | None:
+        """The existing story a group of undated articles joins, or None: it must be similar enough for an
+        undated join and nearly as similar to the group as the group's members are to each other."""
+        term_vector, entity_vector = _unit(group.terms), _unit(group.entities)
+        best: tuple[float, str] | None = None
+        weight = self.settings.entity_weight
+        for story in self._candidates(term_vector, entity_vector):
+            pairs = max(story.n_articles, 1) * max(group.n_articles, 1)
+            shared = (1 - weight) * _dot(group.terms, story.terms) + weight * _dot(group.entities, story.entities)
+            similarity = shared / pairs
+            cohesion = group.cohesion
+            enough = similarity >= self.settings.undated_threshold and self._fits(similarity, story)
+            if cohesion is not None:
+                enough = enough and similarity >= self.settings.undated_group_share * cohesion
+            enough = enough and self._shares_a_rare_name(group.entities, story)
+            if enough and (best is None or similarity > best[0]):
+                best = (similarity, story.id)
+        return best[1] if best else None
+
+    def follow_plan(self, story_id: str, article: LinkFeatures) -> Assignment:
+        """Put the article where `plan_undated` decided: join that story, or open it when it is new."""
+        if story_id in self.stories:
+            self.join(story_id, article)
+            return Assignment(story_id, opened=False, similarity=0.0)
+        self._open_with(story_id, article)
+        return Assignment(story_id, opened=True, similarity=1.0)
+
+    def _open_with(self, story_id: str, article: LinkFeatures) -> None:
+        """Open a story named `story_id` with this article (the first member of a planned group)."""
+        self.term_frequencies.add(article.terms)
+        self.entity_frequencies.add(article.entities)
+        term_vector = _unit(_strongest(_weights(article.terms, self.term_frequencies), self.settings.article_terms))
+        entity_vector = _unit(_weights(article.entities, self.entity_frequencies))
+        story = self._open(article, story_id)
+        self._add(story, article, term_vector, entity_vector, None)
 
     def join(self, story_id: str, article: LinkFeatures) -> None:
         """Add an article to a known story without a decision (a duplicate joins its original's story)."""
@@ -218,15 +297,23 @@ class StoryClusterer:
         cohesion = story.cohesion
         return cohesion is None or similarity >= self.settings.cohesion_share * cohesion
 
-    def _within_window(self, published: date | None, story: StoryState) -> bool:
-        if published is None or story.first_seen is None or story.last_seen is None:
-            return True
-        gap = self.settings.recur_gap_days
-        return (story.first_seen - published).days <= gap and (published - story.last_seen).days <= gap
+    def _shares_a_rare_name(self, names: Mapping[str, float | int], story: StoryState) -> bool:
+        """Whether a name of the article (or group) that the story also holds is rare among the articles
+        linked so far: the evidence of one particular occurrence that similarity of topic cannot give."""
+        frequencies = self.entity_frequencies
+        most = self.settings.rare_name_share * frequencies.n_documents
+        return any(name in story.entities and frequencies.counts.get(name, 0) <= most for name in names)
 
-    def _open(self, article: LinkFeatures) -> StoryState:
+    def _gap_days(self, published: date | None, story: StoryState) -> int | None:
+        """Days between the article and the story's first date; None when either is undated. Measured
+        from the first date, not the latest, so a story cannot creep forward article by article."""
+        if published is None or story.first_seen is None:
+            return None
+        return abs((published - story.first_seen).days)
+
+    def _open(self, article: LinkFeatures, story_id: str | None = None) -> StoryState:
         story = StoryState(
-            id=story_id_for(article.article_id),
+            id=story_id or story_id_for(article.article_id),
             title=article.title,
             first_seen=article.published,
             last_seen=article.published,
@@ -271,12 +358,24 @@ class StoryClusterer:
             if len(postings) > self.settings.posting_limit:
                 del postings[next(iter(postings))]
 
-    def _recurrence(self, article: LinkFeatures, story: StoryState, match: tuple[float, StoryState]) -> Recurrence:
-        similarity, earlier = match
-        reference = earlier.last_seen or earlier.first_seen
-        gap = (article.published - reference).days if article.published and reference else 0
-        shared = sorted(set(story.entities) & set(earlier.entities), key=lambda name: -earlier.entities[name])
-        return Recurrence(earlier.id, round(similarity, 4), gap, tuple(shared[:5]))
+    def _relation(self, article: LinkFeatures, story: StoryState, match: tuple[float, StoryState]) -> Recurrence | None:
+        """How a new story relates to the most similar story it did not join: it `recurs` from a story far
+        enough back in time, is `related` to a closer one it resembles, or neither."""
+        similarity, other = match
+        reference = other.last_seen or other.first_seen
+        gap = (article.published - reference).days if article.published and reference else None
+        if gap is not None and gap >= self.settings.recur_gap_days and similarity >= self.settings.later_threshold:
+            relation = "recurs"
+        elif similarity >= self.settings.related_threshold:
+            relation = "related"
+        else:
+            return None
+        shared = sorted(set(story.entities) & set(other.entities), key=lambda name: -other.entities[name])
+        return Recurrence(other.id, round(similarity, 4), gap or 0, tuple(shared[:5]), relation)
+
+
+def _copy_frequencies(frequencies: DocumentFrequencies) -> DocumentFrequencies:
+    return DocumentFrequencies(frequencies.n_documents, Counter(frequencies.counts), set(), frequencies.background)
 
 
 def story_id_for(first_article_id: str) -> str:

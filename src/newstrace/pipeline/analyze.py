@@ -20,12 +20,13 @@ from typing import Protocol
 from newstrace.framing.lexicon import Lexicon
 from newstrace.identity import article_id, count_words
 from newstrace.ingest import ReadOptions, Source, complete_draft, discover, read_source
+from newstrace.ingest.metadata import METADATA_COLUMNS, MetadataTable, SuppliedMetadata
 from newstrace.link.speakers import link_speakers
 from newstrace.nlp import DEFAULT_PIPELINE, ensure_installed, stage_versions
 from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import LinkSettings, link_articles
 from newstrace.pipeline.trails import build_trails
-from newstrace.records import Article, ArticleDraft, IngestProblem, RunSummary, StageOutput
+from newstrace.records import Article, ArticleDraft, FieldSource, IngestProblem, RunSummary, StageOutput
 from newstrace.scale import LocalRunner
 from newstrace.store.base import Store, UrlHistory
 
@@ -45,6 +46,7 @@ class AnalyzeSettings:
     link: LinkSettings = field(default_factory=LinkSettings)
     link_stories: bool = True  # False leaves linking to a later `link_articles` call
     lexicon: Lexicon | None = None  # the framing lexicon; None: the default
+    metadata: MetadataTable | None = None  # outlet, date, URL or title the user supplied (`--meta`)
 
 
 class ProgressListener(Protocol):
@@ -96,7 +98,7 @@ def analyze(
     run_id = store.begin_run(settings.command)
     sources = list(discover(paths, settings.forced_format))
     listener.started(len(sources))
-    intake = _Intake(store, summary, run_id, listener)
+    intake = _Intake(store, summary, run_id, listener, settings.metadata)
     runner = LocalRunner(settings.pipeline, settings.workers or auto_workers(sources))
     batches = _batched(intake.articles_needing_work(sources, settings.read), settings.batch_size)
     for batch, outputs in runner.run(batches):
@@ -107,6 +109,8 @@ def analyze(
     speakers, canonical = link_speakers(store.speaker_mentions())
     store.save_speakers(speakers, canonical)
     if settings.link_stories:
+        if intake.metadata_changed:
+            store.reset_links()  # a stored article got a new date or outlet: its place in the stories may change
         summary.linking = link_articles(store, settings.link, listener).to_dict()
     summary.trails = build_trails(store).to_dict()
     summary.framing = frame_articles(store, settings.lexicon).to_dict()
@@ -119,8 +123,17 @@ def analyze(
 class _Intake:
     """Turns drafts into articles, decides which need work, and keeps the run's counts."""
 
-    def __init__(self, store: Store, summary: RunSummary, run_id: int, listener: ProgressListener) -> None:
+    def __init__(
+        self,
+        store: Store,
+        summary: RunSummary,
+        run_id: int,
+        listener: ProgressListener,
+        metadata: MetadataTable | None = None,
+    ) -> None:
         self.store = store
+        self.metadata = metadata
+        self.metadata_changed = False
         self.summary = summary
         self.run_id = run_id
         self.listener = listener
@@ -147,7 +160,8 @@ class _Intake:
 
     def _admit(self, draft: ArticleDraft) -> Article | None:
         """Count the draft and return its article when a stage still has to run on it."""
-        draft = complete_draft(draft)
+        supplied = self.metadata.lookup(draft.path) if self.metadata else None
+        draft = complete_draft(supplied.apply(draft) if supplied else draft)
         self.summary.read += 1
         _tally_metadata(self.summary, draft)
         identity = article_id(draft.text)
@@ -156,6 +170,8 @@ class _Intake:
             return None
         self.seen_this_run.add(identity)
         done = self.store.stage_versions_of(identity)
+        if done is not None and supplied is not None:
+            self._update_supplied(identity, supplied)
         if done is not None:
             # Only the document stages run here; linking and framing keep their own bookkeeping.
             if {stage: done.get(stage) for stage in self.current_versions} == self.current_versions:
@@ -173,6 +189,13 @@ class _Intake:
             root = history.root_id if history else identity
             self.urls_this_run[draft.url] = UrlHistory(root, article.revision)
         return article
+
+    def _update_supplied(self, identity: str, supplied: SuppliedMetadata) -> None:
+        """A stored article read again with metadata from the user takes that metadata."""
+        values = {name: value for name in METADATA_COLUMNS if (value := getattr(supplied, name))}
+        sources = dict.fromkeys(values, FieldSource.METADATA.value)
+        if values and self.store.update_article_metadata(identity, values, sources):
+            self.metadata_changed = True
 
     def _url_history(self, url: str | None) -> UrlHistory | None:
         if not url:

@@ -179,27 +179,31 @@ class _Linker:
                 self.copies.setdefault(known.duplicate_of, set()).add(article_id)
         self.recent = {story: deque(ids, maxlen=MAX_REUSE_CANDIDATES) for story, ids in state.recent_members.items()}
         self.word_codes = WordCodes()
+        self.plan: dict[str, str] = {}  # undated article -> the story chosen for its group
         self.texts: OrderedDict[str, EncodedText] = OrderedDict()
 
     def link(self, articles: list[LinkInput], listener: LinkListener) -> LinkBatch:
         batch = LinkBatch()
         article_words = [word_texts(article.text) for article in articles]
         shingle_sets = [set(shingles(tokens, SHINGLE_WORDS)) for tokens in article_words]
-        for article, tokens, signature in zip(articles, article_words, signatures(shingle_sets), strict=True):
-            self._link_one(article, self.word_codes.encode(article.text, tokens), signature, batch)
+        features = [_features_of(article) for article in articles]
+        self.plan = {}
+        planned = False
+        for article, found, tokens, signature in zip(
+            articles, features, article_words, signatures(shingle_sets), strict=True
+        ):
+            if found.published is None and not planned:
+                # Articles come dated first: from here on the batch is undated, and is placed as groups.
+                self.plan = self.clusterer.plan_undated([item for item in features if item.published is None])
+                planned = True
+            self._link_one(article, found, self.word_codes.encode(article.text, tokens), signature, batch)
             listener.article_linked()
         self._finish_batch(batch)
         return batch
 
-    def _link_one(self, article: LinkInput, found: EncodedText, signature: np.ndarray, batch: LinkBatch) -> None:
-        features = LinkFeatures(
-            article.article_id,
-            article.title,
-            article.outlet,
-            parse_date(article.published),
-            dict(content_terms(article.text)),
-            dict(entity_counts(article.entities)),
-        )
+    def _link_one(
+        self, article: LinkInput, features: LinkFeatures, found: EncodedText, signature: np.ndarray, batch: LinkBatch
+    ) -> None:
         aligned = self._aligned_look_alikes(article, found, signature)
         copies = [match for match in aligned if self._is_copy(match)]
         duplicate_of, reason = None, None
@@ -210,6 +214,13 @@ class _Linker:
             story_id = self.known[self._original_of(copies[0].other_id)].story_id
             duplicate_of, reason = self._duplicate_decision(features, copies, batch)
             self.clusterer.join(story_id, features)
+        elif (source := self._reused_story(features.published, aligned)) is not None:
+            story_id = source
+            self.clusterer.join(story_id, features)
+        elif article.article_id in self.plan:
+            assignment = self.clusterer.follow_plan(self.plan[article.article_id], features)
+            story_id = assignment.story_id
+            self._note_assignment(assignment, batch)
         else:
             assignment = self.clusterer.assign(features)
             story_id = assignment.story_id
@@ -227,6 +238,24 @@ class _Linker:
             ArticleLink(article.article_id, story_id, duplicate_of, reason, signature_bytes(signature))
         )
         self.summary.linked += 1
+
+    def _reused_story(self, published: date | None, aligned: list[_Match]) -> str | None:
+        """The story of the article this one shares the most text with, when the shared passages cover a
+        good part of the shorter text and the dates allow it: a rewritten wire story reports what the wire
+        reported. None when no look-alike qualifies."""
+        best: _Match | None = None
+        for match in aligned:
+            if match.shorter_covered >= self.settings.duplicates.story_coverage and (
+                best is None or match.shorter_covered > best.shorter_covered
+            ):
+                best = match
+        if best is None:
+            return None
+        story = self.clusterer.stories[self.known[best.other_id].story_id]
+        window = self.settings.stories.window_days
+        if published and story.first_seen and abs((published - story.first_seen).days) > window:
+            return None
+        return story.id
 
     def _is_copy(self, match: _Match) -> bool:
         settings = self.settings.duplicates
@@ -338,10 +367,16 @@ class _Linker:
             evidence = json.dumps({"shared_entities": list(recurs.shared_entities)})
             batch.story_links.append(
                 StoryLink(
-                    assignment.story_id, recurs.earlier_story_id, "recurs", recurs.similarity, recurs.gap_days, evidence
+                    assignment.story_id,
+                    recurs.earlier_story_id,
+                    recurs.relation,
+                    recurs.similarity,
+                    recurs.gap_days,
+                    evidence,
                 )
             )
-            self.summary.recurrences += 1
+            if recurs.relation == "recurs":
+                self.summary.recurrences += 1
 
     def _words_of(self, article_id: str) -> EncodedText | None:
         if article_id in self.texts:
@@ -395,6 +430,17 @@ def story_from_record(record: Story) -> StoryState:
         entities=dict(state["entities"]),
         join_similarity_sum=float(state["join_similarity_sum"]),
         join_count=int(state["join_count"]),
+    )
+
+
+def _features_of(article: LinkInput) -> LinkFeatures:
+    return LinkFeatures(
+        article.article_id,
+        article.title,
+        article.outlet,
+        parse_date(article.published),
+        dict(content_terms(article.text)),
+        dict(entity_counts(article.entities)),
     )
 
 

@@ -283,6 +283,10 @@ class Store(Protocol):
 
     def article_text(self, article_id: str) -> str | None: ...
 
+    def update_article_metadata(self, article_id: str, values: dict[str, str], field_sources: dict[str, str]) -> bool:
+        """Put user-supplied metadata (outlet, published, url, title) on a stored article; True if it changed."""
+        ...
+
     def save_links(self, batch: LinkBatch, stage_version: int) -> None:
         """Store a batch of linking results in one transaction and refresh the touched stories' counts."""
         ...

@@ -360,6 +360,21 @@ class SQLiteStore:
         row = self.connection.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row["text"] if row else None
 
+    def update_article_metadata(self, article_id: str, values: dict[str, str], field_sources: dict[str, str]) -> bool:
+        names = [name for name in ("outlet", "published", "url", "title") if name in values]
+        row = self.connection.execute(
+            f"SELECT {', '.join(names)}, field_sources FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None or all(row[name] == values[name] for name in names):
+            return False
+        sources = {**json.loads(row["field_sources"] or "{}"), **field_sources}
+        with self._transaction() as db:
+            db.execute(
+                f"UPDATE articles SET {', '.join(f'{name} = ?' for name in names)}, field_sources = ? WHERE id = ?",
+                (*(values[name] for name in names), json.dumps(sources, sort_keys=True), article_id),
+            )
+        return True
+
     def save_links(self, batch: LinkBatch, stage_version: int) -> None:
         now = _now()
         with self._transaction() as db:

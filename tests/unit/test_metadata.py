@@ -1,0 +1,96 @@
+"""Dates and outlets for files that carry none: `--meta`, `--outlet`/`--published`, and dates in the lead.
+
+The texts here are fictional, written for these tests.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from newstrace.ingest import complete_draft
+from newstrace.ingest.dates import date_in_lead
+from newstrace.ingest.metadata import MetadataError, read_metadata_csv
+from newstrace.records import ArticleDraft
+
+from ..conftest import run_cli
+
+HARBOUR = (
+    "Ferry strike ends in Tarsby\n\n"
+    "The fictional ferry workers of Tarsby ended their strike after the harbour board agreed to new rosters, "
+    "the union's spokeswoman Mira Lund said.\n"
+)
+BRIDGE = (
+    "Bridge reopens in Velka\n\n"
+    "The fictional Velka bridge reopened to traffic after six weeks of repairs, the city engineer Tomas Brek said.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        ("Fri Aug 2, 2013 6:50pm EDT\n\nThe council met.", "2013-08-02"),
+        ("Published: July 29, 2004\n\nThe council met.", "2004-07-29"),
+        ("The council met on 10 July 2024 in Velka.", "2024-07-10"),
+        ("VELKA, Dec. 15th, 2008 - The council met.", "2008-12-15"),
+        ("The council met in May 2020.", None),  # no day: not a date to place an article by
+        ("The council met on 31 February 2020.", None),  # no such day
+    ],
+)
+def test_a_full_date_in_the_lead_dates_the_text(lead: str, expected: str | None) -> None:
+    found = date_in_lead(lead)
+    assert (found[0] if found else None) == expected
+
+
+def test_a_date_deep_in_the_text_is_not_the_articles_own() -> None:
+    assert date_in_lead("The council met. " * 60 + "It first met on 1 March 1990.") is None
+
+
+def test_a_lead_date_is_used_only_when_nothing_better_dates_the_article() -> None:
+    text = "Council meets\n\nVELKA, 3 March 2021 - The council met."
+    undated = complete_draft(ArticleDraft(text=text, origin="x", source_format="text", path="/tmp/x.txt"))
+    assert (undated.published, undated.field_sources["published"]) == ("2021-03-03", "text")
+    named = complete_draft(ArticleDraft(text=text, origin="x", source_format="text", path="/tmp/2021-03-05_x.txt"))
+    assert (named.published, named.field_sources["published"]) == ("2021-03-05", "file_name")
+
+
+def test_meta_csv_gives_plain_files_their_outlet_and_date_and_a_rerun_corrects_a_stored_one(tmp_path: Path) -> None:
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
+    (texts / "bridge.txt").write_text(BRIDGE, encoding="utf-8")
+    meta = tmp_path / "meta.csv"
+    meta.write_text("path,outlet,published\ntexts/harbour.txt,Tarsby Post,2024-07-10\nbridge.txt,Velka Daily,\n")
+    db = tmp_path / "news.db"
+    result = run_cli("analyze", str(texts), "--meta", str(meta), "--db", str(db), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert _metadata(db) == {
+        "Ferry strike ends in Tarsby": ("Tarsby Post", "2024-07-10", '"metadata"'),
+        "Bridge reopens in Velka": ("Velka Daily", None, None),
+    }
+    single = ("analyze", str(texts / "bridge.txt"), "--outlet", "Velka Daily", "--published", "11 July 2024")
+    result = run_cli(*single, "--db", str(db), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert _metadata(db)["Bridge reopens in Velka"] == ("Velka Daily", "2024-07-11", '"metadata"')
+
+
+def test_bad_metadata_is_a_usage_error_naming_the_file_and_line(tmp_path: Path) -> None:
+    meta = tmp_path / "meta.csv"
+    meta.write_text("path,published\nharbour.txt,someday\n")
+    with pytest.raises(MetadataError, match=r"meta\.csv, line 2: published 'someday'"):
+        read_metadata_csv(meta)
+    (tmp_path / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
+    result = run_cli("analyze", str(tmp_path / "harbour.txt"), "--published", "soon", "--db", str(tmp_path / "x.db"))
+    assert result.returncode == 2
+    assert "--published 'soon'" in result.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+def _metadata(db: Path) -> dict[str, tuple[str | None, str | None, str | None]]:
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute(
+            "SELECT title, outlet, published, json_extract(field_sources, '$.published') FROM articles"
+        ).fetchall()
+    return {title: (outlet, published, f'"{source}"' if source else None) for title, outlet, published, source in rows}
