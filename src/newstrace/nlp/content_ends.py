@@ -25,7 +25,7 @@ from newstrace.nlp.spans import SentenceIndex, Span, is_inside
 
 CONTENT_END_MODEL_FILE = Path(__file__).parent / "data" / "content_end_model.json"
 _CLAUSE_BREAKS = frozenset([",", ";", "—", "–", "--"])
-MAX_END_SHIFT = 200  # tokens; PolNeAR's contents end far closer to where the rules end them
+MAX_END_SHIFT = 500  # tokens; in PolNeAR train no content ends further than 275 from where the rules end it
 
 
 @dataclass(frozen=True)
