@@ -414,8 +414,10 @@ _SPACE_IN_LINE = re.compile(r"[^\S\n]*")
 
 def _only(characters: re.Pattern[str], text: str, start: int, end: int) -> bool:
     """`text[start:end]` holds nothing but `characters` (found without copying a long stretch of text)."""
+    if start >= end:
+        return True
     match = characters.match(text, start, end)
-    return start >= end or (match is not None and match.end() == end)
+    return match is not None and match.end() == end
 
 
 def _ends_a_sentence(text: str, quotation: Span) -> bool:
