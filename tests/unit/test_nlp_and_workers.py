@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -43,3 +47,58 @@ def test_two_worker_processes_give_the_same_rows_as_one(tmp_path: Path) -> None:
     run_analyze(double, CORPUS, workers=2, batch_size=3)
     for table in ("articles", "entities", "sentences"):
         assert list(single.iter_rows(table)) == list(double.iter_rows(table))
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is `pid`, from /proc (field 4 of /proc/<pid>/stat, after the name)."""
+    found: set[int] = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # ended while we looked
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _wait_until(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc (Linux)")
+def test_worker_processes_end_when_analyze_is_killed(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    # Fictional articles, long enough that the workers are busy when their parent is killed.
+    sentence = "Minister Anneke Holm said that the plan would protect the schools and the hospital wards. "
+    for number in range(40):
+        (corpus / f"article{number}.txt").write_text(f"Budget day {number}\n\n" + sentence * 300, encoding="utf-8")
+    command = [sys.executable, "-m", "newstrace", "analyze", str(corpus), "--workers", "2", "--quiet"]
+    parent = subprocess.Popen([*command, "--db", str(tmp_path / "x.db")], stdout=subprocess.DEVNULL)
+    try:
+        assert _wait_until(lambda: len(_children(parent.pid)) >= 2, 120), "analyze never started its workers"
+        time.sleep(8)  # the workers load the model and start on their batches
+        family = _children(parent.pid)
+        family |= {grandchild for child in family for grandchild in _children(child)}
+        assert parent.poll() is None, "analyze ended before it could be killed: give it more input"
+    finally:
+        parent.kill()
+        parent.wait()
+    assert _wait_until(lambda: not any(_running(pid) for pid in family), 15), [
+        Path(f"/proc/{pid}/cmdline").read_bytes() for pid in family if _running(pid)
+    ]

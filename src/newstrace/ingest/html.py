@@ -1,7 +1,15 @@
-"""HTML pages: trafilatura finds the main text and the title, author, date and site name."""
+"""HTML pages: trafilatura finds the main text and the title, author, date and site name.
+
+An element with more than `MAX_ATTRIBUTES` attributes loses them all before parsing: libxml2 compares
+each attribute with all the element's earlier ones, so a hostile page with a million attributes on one
+element would take hours to parse; no real page has a use for so many.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +21,12 @@ from newstrace.ingest.text_header import parse_text_header
 from newstrace.records import ArticleDraft, IngestProblem
 
 _MIN_WORDS = 5  # fewer words than this is a navigation or error page, not an article
+MAX_ATTRIBUTES = 2_000
+# A start tag's name, then its attributes as libxml2 reads them (a value is optional, junk between them
+# is skipped); possessive, so a page costs one pass however its tags are built.
+_ATTRIBUTE_SYNTAX = rb"""[^\s/>=]+(?:\s*=\s*(?:"[^"]*"?|'[^']*'?|[^\s>"']*))?"""
+_START_TAG = re.compile(rb"<[A-Za-z][^\s/>]*((?:[\s/]*" + _ATTRIBUTE_SYNTAX + rb")*+)")
+_ATTRIBUTE = re.compile(_ATTRIBUTE_SYNTAX)
 
 
 def read_html(path: Path, options: ReadOptions) -> Reading:
@@ -47,11 +61,40 @@ def html_to_drafts(
     yield _draft_from_document(document, text, origin, path, url, metadata or {})
 
 
+def without_attribute_floods(page: bytes) -> bytes:
+    """`page` with every element of more than `MAX_ATTRIBUTES` attributes stripped of them all."""
+    if len(page) < 2 * MAX_ATTRIBUTES:
+        return page  # too short to hold such an element
+
+    def strip_flood(tag: re.Match[bytes]) -> bytes:
+        listed = tag.group(1)
+        if len(listed) >= 2 * MAX_ATTRIBUTES and _more_than(MAX_ATTRIBUTES, _ATTRIBUTE.finditer(listed)):
+            return tag.group(0)[: tag.start(1) - tag.start(0)]
+        return tag.group(0)
+
+    return _START_TAG.sub(strip_flood, page)
+
+
+def _more_than(limit: int, items: Iterator[object]) -> bool:
+    return next(islice(items, limit, None), None) is not None
+
+
 def _extract(raw: bytes | str, url: str | None) -> Any:
     import trafilatura
 
+    if isinstance(raw, str):
+        page: bytes | str = without_attribute_floods(raw.encode("utf-8", "surrogatepass")).decode(
+            "utf-8", "surrogatepass"
+        )
+    else:
+        page = without_attribute_floods(raw)
     return trafilatura.bare_extraction(
-        raw, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_recall=True
+        page,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        favor_recall=True,
     )
 
 

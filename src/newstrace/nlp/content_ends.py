@@ -7,7 +7,9 @@ one piece, every word from the content's first word to the end of its sentence (
 cue and the source) is a candidate last word; a logistic regression scores each one from the words
 around the cut and the cut's place in the parse, and the best candidate wins. The model is learned
 from PolNeAR train by `scripts/train_quote_lexicon.py` and shipped as `data/content_end_model.json`;
-without that file the rules' ends stay.
+without that file the rules' ends stay. Candidates lie at most `MAX_END_SHIFT` tokens either side of
+the rules' end, so a run-on transcript parsed as one enormous sentence costs each quote a bounded number
+of candidates, not one per word of the sentence (far beyond the training data's longest shift).
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from newstrace.nlp.linear_model import LinearModel, load_linear_model
-from newstrace.nlp.spans import Span, is_inside
+from newstrace.nlp.spans import SentenceIndex, Span, is_inside
 
 CONTENT_END_MODEL_FILE = Path(__file__).parent / "data" / "content_end_model.json"
 _CLAUSE_BREAKS = frozenset([",", ";", "—", "–", "--"])
+MAX_END_SHIFT = 500  # tokens; in PolNeAR train no content ends further than 275 from where the rules end it
 
 
 @dataclass(frozen=True)
@@ -32,11 +35,13 @@ class EndCandidates:
     start: int  # token index of the content's first token
     rule_last: Any  # the last word of the content as the rules found it
     candidates: list[Any]
-    breaks_before: list[int]  # clause breaks (commas, dashes, ...) from `start` up to each token
+    breaks_before: list[int]  # clause breaks (commas, dashes, ...) from `window_start` up to each token
+    window_start: int  # token index of the first candidate position
+    sentences: SentenceIndex
 
     def breaks_between(self, first: int, last: int) -> int:
         """Clause breaks among the tokens `first`..`last` (token indices, both included)."""
-        return self.breaks_before[last + 1 - self.start] - self.breaks_before[first - self.start]
+        return self.breaks_before[last + 1 - self.window_start] - self.breaks_before[first - self.window_start]
 
 
 @lru_cache(maxsize=1)
@@ -45,16 +50,22 @@ def content_end_model() -> LinearModel | None:
     return load_linear_model(CONTENT_END_MODEL_FILE)
 
 
-def end_candidates(doc: Any, start: int, end: int, barrier: int) -> EndCandidates | None:
+def end_candidates(
+    doc: Any, start: int, end: int, barrier: int, sentences: SentenceIndex | None = None
+) -> EndCandidates | None:
     """The words from the content `start`..`end` (character offsets) onwards that could end it, up to the
-    end of the sentence its last word is in and before character offset `barrier`."""
+    end of the sentence its last word is in and before character offset `barrier`, at most
+    `MAX_END_SHIFT` tokens from the rules' end. Pass the document's `sentences` when calling this for
+    many quotes of one document (building them costs a pass over the document)."""
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None or not len(span):
         return None
+    sentences = sentences or SentenceIndex(doc)
     last = span[-1]
     while (last.is_punct or last.is_space) and last.i > span.start:
         last = doc[last.i - 1]
-    reach = doc[span.start : last.sent.end]
+    window_start = max(span.start, last.i - MAX_END_SHIFT)
+    reach = doc[window_start : min(sentences.end(last.i), last.i + MAX_END_SHIFT + 1)]
     words = [
         token
         for token in reach
@@ -63,7 +74,7 @@ def end_candidates(doc: Any, start: int, end: int, barrier: int) -> EndCandidate
     breaks_before = [0]
     for token in reach:
         breaks_before.append(breaks_before[-1] + (token.text in _CLAUSE_BREAKS))
-    return EndCandidates(span.start, last, words, breaks_before) if words else None
+    return EndCandidates(span.start, last, words, breaks_before, window_start, sentences) if words else None
 
 
 def end_features(doc: Any, candidates: EndCandidates, last: Any, quotations: Sequence[Span]) -> list[str]:
@@ -86,12 +97,12 @@ def end_features(doc: Any, candidates: EndCandidates, last: Any, quotations: Seq
         features.append("is_right_edge")
     if is_inside(last.idx + len(last), quotations):
         features.append("in_quotation")
-    return features + _after_cut(doc, candidates.start, last, direction)
+    return features + _after_cut(doc, candidates, last, direction)
 
 
-def _after_cut(doc: Any, start: int, last: Any, direction: str) -> list[str]:
+def _after_cut(doc: Any, candidates: EndCandidates, last: Any, direction: str) -> list[str]:
     """The tokens right after the cut: the next one, and the first word after any punctuation."""
-    sentence_end = last.sent.end
+    start, sentence_end = candidates.start, candidates.sentences.end(last.i)
     following = doc[last.i + 1] if last.i + 1 < len(doc) else None
     if following is None or following.i >= sentence_end:
         return ["sent_end"]

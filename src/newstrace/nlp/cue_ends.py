@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from newstrace.nlp.linear_model import LinearModel, load_linear_model
+from newstrace.nlp.spans import SentenceIndex
 
 CUE_END_MODEL_FILE = Path(__file__).parent / "data" / "cue_end_model.json"
 CUE_START_MODEL_FILE = Path(__file__).parent / "data" / "cue_start_model.json"
@@ -58,18 +59,24 @@ def cue_start_model() -> LinearModel | None:
 
 
 def cue_end_candidates(
-    doc: Any, cue: tuple[int, int], content: tuple[int, int], source_start: int | None, may_enter_content: bool
+    doc: Any,
+    cue: tuple[int, int],
+    content: tuple[int, int],
+    source_start: int | None,
+    may_enter_content: bool,
+    sentences: SentenceIndex | None = None,
 ) -> CueEndCandidates | None:
     """The cue's last word and up to `MAX_EXTRA_WORDS` words after it in its sentence, stopping at
     punctuation, at the source, and at the content unless `may_enter_content` (a one-piece content right
-    after the cue); never the content's last word."""
+    after the cue); never the content's last word. Pass the document's `sentences` when calling this for
+    many quotes of one document."""
     span = doc.char_span(*cue, alignment_mode="expand")
     if span is None or not len(span):
         return None
     last = span[-1]
     source_after = source_start is not None and source_start >= cue[1]
     words = [last]
-    for token in doc[last.i + 1 : last.sent.end]:
+    for token in doc[last.i + 1 : (sentences or SentenceIndex(doc)).end(last.i)]:
         if len(words) > MAX_EXTRA_WORDS or token.is_space or token.is_punct:
             break
         if source_after and token.idx >= source_start:  # `said | Holm`
@@ -117,15 +124,19 @@ def best_cue_end(doc: Any, candidates: CueEndCandidates, model: LinearModel) -> 
     return model.most_probable(candidates.words, lambda word: cue_end_features(doc, candidates, word))
 
 
-def cue_start_candidates(doc: Any, cue: tuple[int, int], floor: int) -> CueStartCandidates | None:
+def cue_start_candidates(
+    doc: Any, cue: tuple[int, int], floor: int, sentences: SentenceIndex | None = None
+) -> CueStartCandidates | None:
     """Where the cue `cue` (character offsets) may start: earlier words of its sentence down to `floor`
-    (the end of a source or content before it), stopping at punctuation, and its own words up to its head."""
+    (the end of a source or content before it), stopping at punctuation, and its own words up to its head.
+    Pass the document's `sentences` when calling this for many quotes of one document."""
     span = doc.char_span(*cue, alignment_mode="expand")
     if span is None or not len(span):
         return None
     first, root = span[0], span.root
     earlier: list[Any] = []
-    for token in reversed(doc[first.sent.start : first.i]):
+    sentence_start = (sentences or SentenceIndex(doc)).start(first.i)
+    for token in reversed(doc[max(sentence_start, first.i - MAX_EARLIER_WORDS - 1) : first.i]):
         if len(earlier) == MAX_EARLIER_WORDS or token.is_punct or token.is_space or token.idx < floor:
             break
         earlier.append(token)

@@ -25,8 +25,11 @@ names grown to the article's full form. The extractor is also a spaCy component 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
-from functools import lru_cache
+import re
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +45,15 @@ from newstrace.nlp.cue_ends import (
     cue_start_model,
 )
 from newstrace.nlp.linear_model import LinearModel, load_linear_model
-from newstrace.nlp.spans import Span, is_inside
+from newstrace.nlp.spans import (
+    Coverage,
+    SentenceIndex,
+    Span,
+    containing,
+    first_starting_at_or_after,
+    is_inside,
+    spans_within,
+)
 
 LEXICON_FILE = Path(__file__).parent / "data" / "quote_lexicon.json"
 CUE_MODEL_FILE = Path(__file__).parent / "data" / "cue_model.json"
@@ -97,17 +108,50 @@ _EDGE_JUNK = " \t\n,;:—–-―"
 @dataclass(frozen=True)
 class Parsed:
     """A parsed document with what the rules read many times, computed once (spaCy rebuilds `doc.text`
-    and `doc.ents` on every access)."""
+    and `doc.ents` on every access, and walks a whole sentence to find a token's)."""
 
     doc: Any
     text: str
     entities: tuple[Any, ...]
     quotations: list[Span]
+    sentences: SentenceIndex
+    entity_starts: list[int] = field(repr=False)  # token index of each entity's first token
+    entity_start_chars: list[int] = field(repr=False)
 
     @classmethod
     def of(cls, doc: Any) -> Parsed:
-        text = doc.text
-        return cls(doc, text, tuple(doc.ents), find_quotations(text))
+        text, entities = doc.text, tuple(doc.ents)
+        starts, start_chars = [ent.start for ent in entities], [ent.start_char for ent in entities]
+        return cls(doc, text, entities, find_quotations(text), SentenceIndex(doc), starts, start_chars)
+
+    @cached_property
+    def quotation_set(self) -> frozenset[Span]:
+        return frozenset(self.quotations)
+
+    @cached_property
+    def line_breaks(self) -> list[int]:
+        """The offset of every line break of the text, in order."""
+        breaks, position = [], self.text.find("\n")
+        while position != -1:
+            breaks.append(position)
+            position = self.text.find("\n", position + 1)
+        return breaks
+
+    def entities_within(self, span: Span) -> list[Any]:
+        """The entities wholly inside `span`, in text order."""
+        found = []
+        for index in range(bisect_left(self.entity_start_chars, span.start), len(self.entities)):
+            ent = self.entities[index]
+            if ent.start_char >= span.end:
+                break
+            if ent.end_char <= span.end:
+                found.append(ent)
+        return found
+
+    def entity_holding(self, token_index: int) -> Any:
+        """The entity the token `token_index` is part of, or None."""
+        index = bisect_right(self.entity_starts, token_index) - 1
+        return self.entities[index] if index >= 0 and token_index < self.entities[index].end else None
 
 
 @dataclass(frozen=True)
@@ -194,13 +238,53 @@ def keep_cues_apart(before: list[FoundQuote], after: list[FoundQuote]) -> list[F
     """`after`, except that a quote whose moved cue now meets another quote's cue, old or new, keeps its
     cue as in `before` (a quote's id is its cue's start, and one word is one cue)."""
     kept = list(after)
+    cues: CueIndex | None = None
     for index, (old, new) in enumerate(zip(before, after, strict=True)):
         if new.cue == old.cue:
             continue  # most cues stay; only a moved one is compared with the others
-        others = [cue for other in range(len(after)) if other != index for cue in (before[other].cue, after[other].cue)]
-        if any(_overlap(new.cue, cue) or new.cue.start == cue.start for cue in others):
+        cues = cues or CueIndex(before, after)
+        if cues.meets_another(new.cue, index):
             kept[index] = old
     return kept
+
+
+class CueIndex:
+    """Every quote's cue before and after a refinement, sorted by start, to find in logarithmic time
+    whether a cue meets (overlaps, or starts where) the cue of another quote."""
+
+    def __init__(self, before: list[FoundQuote], after: list[FoundQuote]) -> None:
+        owned = sorted(
+            (quote.cue.start, quote.cue.end, owner)
+            for owner, pair in enumerate(zip(before, after, strict=True))
+            for quote in pair
+        )
+        self._owned = owned
+        self._starts = [start for start, _, _ in owned]
+        # For every prefix of `owned`: the largest end and its owner, and the largest end of any other owner.
+        self._reach: list[tuple[int, int, int]] = []
+        best, best_owner, runner_up = -1, -1, -1
+        for _, end, owner in owned:
+            if owner == best_owner:
+                best = max(best, end)
+            elif end > best:
+                best, best_owner, runner_up = end, owner, best
+            else:
+                runner_up = max(runner_up, end)
+            self._reach.append((best, best_owner, runner_up))
+
+    def meets_another(self, cue: Span, owner: int) -> bool:
+        """`cue` overlaps, or starts where, a cue of a quote other than `owner` starts."""
+        first = bisect_left(self._starts, cue.start)
+        for position in range(first, len(self._owned)):  # cues starting inside `cue` meet it
+            start, _, other = self._owned[position]
+            if start >= max(cue.end, cue.start + 1):
+                break
+            if other != owner:
+                return True
+        if first == 0:
+            return False
+        best, best_owner, runner_up = self._reach[first - 1]  # cues starting before it meet it if they reach it
+        return (best if best_owner != owner else runner_up) > cue.start
 
 
 def rule_quotes(parsed: Parsed) -> list[FoundQuote]:
@@ -258,7 +342,7 @@ def with_learned_cue_start(parsed: Parsed, quote: FoundQuote, model: LinearModel
 def cue_start_choices(parsed: Parsed, quote: FoundQuote) -> CueStartCandidates | None:
     """The words the quote's cue may start on; never before a source or content that precedes it."""
     before = [part.end for part in (quote.source, quote.content) if part is not None and part.end <= quote.cue.start]
-    return cue_start_candidates(parsed.doc, (quote.cue.start, quote.cue.end), max(before, default=0))
+    return cue_start_candidates(parsed.doc, (quote.cue.start, quote.cue.end), max(before, default=0), parsed.sentences)
 
 
 def cue_end_choices(parsed: Parsed, quote: FoundQuote) -> CueEndCandidates | None:
@@ -271,6 +355,7 @@ def cue_end_choices(parsed: Parsed, quote: FoundQuote) -> CueEndCandidates | Non
         (content.start, content.end),
         quote.source.start if quote.source else None,
         may_enter_content=next_to_content and not quote.fragments,
+        sentences=parsed.sentences,
     )
 
 
@@ -281,18 +366,19 @@ def content_end_choices(parsed: Parsed, quote: FoundQuote) -> EndCandidates | No
         return None
     parts = [part for part in (quote.cue, quote.source) if part is not None and part.start >= quote.content.end]
     barrier = min((part.start for part in parts), default=len(parsed.text))
-    return end_candidates(parsed.doc, quote.content.start, quote.content.end, barrier)
+    return end_candidates(parsed.doc, quote.content.start, quote.content.end, barrier, parsed.sentences)
 
 
 def with_continuations(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuote]:
     """Give a quotation's quote the quotation that follows its cue (`"A," she said. "B."`) when that one
     is nobody else's content: a speaker goes on in the next quotation unless another is named."""
-    claimed = [piece for quote in quotes for piece in quote.content_fragments]
+    claimed = Coverage([piece for quote in quotes for piece in quote.content_fragments])
+    given: set[Span] = set()  # quotations do not overlap, so a given one only meets itself
     extended: list[FoundQuote] = []
     for quote in quotes:
         following = _following_quotation(parsed, quote)
-        if following is not None and not any(_overlap(following, piece) for piece in claimed):
-            claimed.append(following)
+        if following is not None and following not in given and not claimed.overlaps(following):
+            given.add(following)
             quote = replace(quote, fragments=(*quote.content_fragments, following))
         extended.append(quote)
     return extended
@@ -300,34 +386,44 @@ def with_continuations(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQu
 
 def _following_quotation(parsed: Parsed, quote: FoundQuote) -> Span | None:
     """The quotation right after the cue's sentence or later in it, when the quote's content is quoted."""
-    if not any(piece in parsed.quotations for piece in quote.content_fragments):
+    if not any(piece in parsed.quotation_set for piece in quote.content_fragments):
         return None
     after = max(piece.end for piece in (quote.cue, *quote.content_fragments, *([quote.source] if quote.source else [])))
     cue = parsed.doc.char_span(quote.cue.start, quote.cue.end, alignment_mode="expand")
     if cue is None:
         return None
-    sentence_end = cue.root.sent.end_char
+    sentence_end = parsed.sentences.characters(cue.root.i).end
     text = parsed.text
-    for quotation in parsed.quotations:
-        if quotation.start < after:
-            continue
-        if not _ends_a_sentence(text, quotation):
-            return None  # `"B," the engineer replied`: somebody else's words, or a quote the parse missed
-        if quotation.start < sentence_end:
-            return quotation if not text[after : quotation.start].strip(" ,:;\t") else None
-        gap = text[max(after, sentence_end) : quotation.start]
-        return quotation if not gap.strip() and "\n" not in gap else None
-    return None
+    index = first_starting_at_or_after(after, parsed.quotations)
+    if index == len(parsed.quotations):
+        return None
+    quotation = parsed.quotations[index]
+    if not _ends_a_sentence(text, quotation):
+        return None  # `"B," the engineer replied`: somebody else's words, or a quote the parse missed
+    if quotation.start < sentence_end:
+        return quotation if _only(_GAP_IN_SENTENCE, text, after, quotation.start) else None
+    return quotation if _only(_SPACE_IN_LINE, text, max(after, sentence_end), quotation.start) else None
+
+
+# What may stand between a quotation and the words next to it, per place.
+_GAP_IN_SENTENCE = re.compile(r"[ ,:;\t]*")
+_GAP_BEFORE_SPEAKER = re.compile(r"[ ,\t]*")
+_GAP_AFTER_CUE = re.compile(r"[ ,:\t]*")
+_SPACE_IN_LINE = re.compile(r"[^\S\n]*")
+
+
+def _only(characters: re.Pattern[str], text: str, start: int, end: int) -> bool:
+    """`text[start:end]` holds nothing but `characters` (found without copying a long stretch of text)."""
+    if start >= end:
+        return True
+    match = characters.match(text, start, end)
+    return match is not None and match.end() == end
 
 
 def _ends_a_sentence(text: str, quotation: Span) -> bool:
     """The quotation closes with a full stop, question or exclamation mark (not `"B," she said`)."""
     inner = text[quotation.start : quotation.end].rstrip("\"'”’»“ ")
     return inner[-1:] in (".", "?", "!", "…") and text[quotation.end : quotation.end + 1] != ","
-
-
-def _overlap(first: Span, second: Span) -> bool:
-    return first.start < second.end and second.start < first.end
 
 
 def _well_formed(quote: FoundQuote) -> bool:
@@ -374,8 +470,9 @@ def cue_model() -> LinearModel | None:
     return load_linear_model(CUE_MODEL_FILE)
 
 
-def cue_features(token: Any, link: str, quotations: list[Span]) -> list[str]:
-    """What the classifier knows of a candidate cue: the word, its place in the parse, its neighbours."""
+def cue_features(token: Any, link: str, quotations: list[Span], sentences: SentenceIndex | None = None) -> list[str]:
+    """What the classifier knows of a candidate cue: the word, its place in the parse, its neighbours.
+    Pass the document's `sentences` when calling this for many tokens of one document."""
     doc, key = token.doc, lexicon_key(token)
     children = {child.dep_ for child in token.children}
     features = [
@@ -387,10 +484,16 @@ def cue_features(token: Any, link: str, quotations: list[Span]) -> list[str]:
     ]  # fmt: skip
     if children & {"nsubj", "nsubjpass"}:
         features.append("has_subject")
-    sentence = token.sent  # spaCy finds a token's sentence anew on every access
-    if any(q.start <= sentence.end_char and q.end >= sentence.start_char for q in quotations):
+    sentence = (sentences or SentenceIndex(token.doc)).characters(token.i)
+    if _quotation_touches(sentence, quotations):
         features.append("quote_in_sentence")
     return features
+
+
+def _quotation_touches(sentence: Span, quotations: list[Span]) -> bool:
+    """Some quotation overlaps or borders `sentence` (quotations in text order, not overlapping)."""
+    index = bisect_left(quotations, sentence.start, key=lambda quotation: quotation.end)
+    return index < len(quotations) and quotations[index].start <= sentence.end
 
 
 def usable_links(counts: dict[str, int]) -> tuple[str, ...]:
@@ -414,7 +517,7 @@ def _from_reporting_verb(verb: Any, parsed: Parsed) -> FoundQuote | None:
     source = _trim(parsed.text, source) if source else None
     confidence = 0.9 if source else 0.6
     if model is not None:
-        confidence = model.probability(cue_features(verb, used_link, parsed.quotations))
+        confidence = model.probability(cue_features(verb, used_link, parsed.quotations, parsed.sentences))
         if confidence < model.threshold:
             return None
     return _quote(parsed, source, _cue_span(verb, used_link), pieces, confidence)
@@ -476,12 +579,15 @@ def _adjacent_quotation(verb: Any, parsed: Parsed) -> tuple[str | None, Span | N
     said: "A"`), for a reporting verb whose parse holds no content (the quotation is a sentence apart)."""
     block = _speaker_and_cue(verb)
     start, end = block.start, block.end
-    text = parsed.text
-    for quotation in parsed.quotations:
-        if quotation.end <= start and not text[quotation.end : start].strip(" ,\t"):
-            return "quote:before", quotation
-        if quotation.start >= end and not text[end : quotation.start].strip(" ,:\t"):
-            return "quote:after", quotation
+    text, quotations = parsed.text, parsed.quotations
+    # Only the last quotation ending before the block can be right before it, and only the first one
+    # starting after it right after it (quotations are in text order and never overlap).
+    before = bisect_right(quotations, start, key=lambda quotation: quotation.end) - 1
+    if before >= 0 and _only(_GAP_BEFORE_SPEAKER, text, quotations[before].end, start):
+        return "quote:before", quotations[before]
+    after = first_starting_at_or_after(end, quotations)
+    if after < len(quotations) and _only(_GAP_AFTER_CUE, text, end, quotations[after].start):
+        return "quote:after", quotations[after]
     return None, None
 
 
@@ -619,8 +725,7 @@ def _from_according_to(token: Any, parsed: Parsed) -> FoundQuote | None:
     source = _trim(parsed.text, _subtree(objects[0])) if objects else None
     phrase_end = source.end if source else to.idx + len(to)
     head = token.head if token.head.i != token.i else token
-    sentence = token.sent
-    outer = Span(sentence.start_char, sentence.end_char)
+    outer = parsed.sentences.characters(token.i)
     if head.i != token.i and head.dep_ != "ROOT":
         outer = _subtree(head)
     pieces = _sides(parsed.text, outer, Span(token.idx, phrase_end))
@@ -646,9 +751,10 @@ def _from_colon(token: Any, parsed: Parsed) -> FoundQuote | None:
     text = parsed.text
     if token.text != ":":
         return None
-    line_start = text.rfind("\n", 0, token.idx) + 1
-    line_end = text.find("\n", token.idx)
-    line_end = len(text) if line_end < 0 else line_end
+    breaks = parsed.line_breaks
+    following_break = bisect_left(breaks, token.idx)
+    line_start = breaks[following_break - 1] + 1 if following_break else 0
+    line_end = breaks[following_break] if following_break < len(breaks) else len(text)
     source = _trim(text, Span(line_start, token.idx))
     content = _trim(text, Span(token.idx + 1, line_end))
     if not _names_a_speaker(parsed, source) or not _holds_a_clause(parsed.doc, content):
@@ -658,15 +764,15 @@ def _from_colon(token: Any, parsed: Parsed) -> FoundQuote | None:
 
 def _names_a_speaker(parsed: Parsed, source: Span) -> bool:
     """A short, capitalised phrase that names someone (`Sen. Anneke Holm`, `HOLM`), not a label (`Q`)."""
-    words = parsed.text[source.start : source.end].split()
+    words = parsed.text[source.start : source.end].split(maxsplit=6)  # a seventh word is too many
     if not 1 <= len(words) <= 6 or len(words[0]) < 2 or any(char.isdigit() for word in words for char in word):
         return False
     if not all(word[:1].isupper() or word.lower() in _NAME_CONNECTORS for word in words):
         return False
     span = parsed.doc.char_span(source.start, source.end, alignment_mode="expand")
-    if span is None or any(token.pos_ == "VERB" or token.text == ":" for token in span):
+    if span is None or not len(span) or any(token.pos_ == "VERB" or token.text == ":" for token in span):
         return False  # `Holm Backs Tariffs: ...` is a headline about her, `Name: ... Age:` a form
-    head = _entity_at_head(parsed.doc, source, list(parsed.entities))
+    head = parsed.entity_holding(span.root.i)
     return head is not None and head.label_ in _SPEAKER_LABELS and span.root.pos_ == "PROPN"  # not `Editor’s Note`
 
 
@@ -707,8 +813,8 @@ def _paragraphs(text: str) -> list[tuple[int, str]]:
 def _widen_to_quotation(content: Span, quotations: list[Span]) -> Span:
     """Grow `content` to cover any quotation it starts or ends inside of."""
     start, end = content.start, content.end
-    for quotation in quotations:
-        if quotation.start < start < quotation.end or quotation.start < end < quotation.end:
+    for quotation in (containing(content.start, quotations), containing(content.end, quotations)):
+        if quotation is not None:
             start, end = min(start, quotation.start), max(end, quotation.end)
     return Span(start, end)
 
@@ -724,7 +830,7 @@ def _trim(text: str, span: Span) -> Span:
 
 def quote_kind(text: str, content: Span, quotations: list[Span]) -> str:
     """direct: all inside quotation marks; indirect: none; partial: short quoted bits; mixed: the rest."""
-    inside = [q for q in quotations if q.start >= content.start and q.end <= content.end]
+    inside = spans_within(content, quotations)
     if not inside:
         return "indirect"
     quoted_chars = sum(q.end - q.start for q in inside)
@@ -764,25 +870,60 @@ _SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 def resolve_speakers(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuote]:
     """Name who speaks in each quote: an entity in the source, or for a pronoun or description, the
     person it most likely refers to earlier in the article; short names grow to the article's full form."""
-    people = [ent for ent in parsed.entities if ent.label_ == "PERSON"]
+    people = People(parsed.text, [ent for ent in parsed.entities if ent.label_ == "PERSON"])
     resolved: list[FoundQuote] = []
     last_speaker: str | None = None
     for quote in quotes:
         speaker = _speaker_for(parsed, quote, people, last_speaker)
         if speaker:
-            speaker = full_name(speaker, people)
+            speaker = people.full_name(speaker)
             last_speaker = speaker
         resolved.append(replace(quote, speaker=speaker))
     return resolved
 
 
-def _speaker_for(parsed: Parsed, quote: FoundQuote, people: list[Any], last_speaker: str | None) -> str | None:
+class People:
+    """The PERSON mentions of an article, indexed once for the questions every quote asks of them."""
+
+    def __init__(self, text: str, mentions: list[Any]) -> None:
+        self.mentions = mentions
+        self._ends = [ent.end_char for ent in mentions]
+        self._longest: dict[str, str] = {}  # surname -> its longest (first longest) mention
+        self._after_word: dict[str, list[Any]] = defaultdict(list)  # word -> mentions it shortly precedes
+        for ent in mentions:
+            words = ent.text.split()
+            if words and len(ent.text) > len(self._longest.get(words[-1], "")):
+                self._longest[words[-1]] = str(ent.text)
+            for word in set(text[max(0, ent.start_char - 60) : ent.start_char].lower().split()[-3:]):
+                self._after_word[word].append(ent)
+
+    def last_before(self, position: int) -> Any:
+        """The last mention ending at or before `position`, or None."""
+        index = bisect_right(self._ends, position) - 1
+        return self.mentions[index] if index >= 0 else None
+
+    def named_after(self, word: str, outside: Span) -> Any:
+        """The first mention within three words after `word` that starts outside `outside`, or None."""
+        return next((ent for ent in self._after_word.get(word, ()) if not _starts_in(ent, outside)), None)
+
+    def full_name(self, name: str) -> str:
+        """The longest mention ending with the same surname (`Holm` -> `Anneke Holm`), without titles."""
+        words = [word for word in name.split() if word.lower() not in _TITLES]
+        if not words:
+            return name
+        longest = self._longest.get(words[-1], "")
+        best = longest if len(longest) > len(name) else " ".join(words)
+        return " ".join(word for word in best.split() if word.lower() not in _TITLES)
+
+
+def _starts_in(ent: Any, span: Span) -> bool:
+    return bool(span.start <= ent.start_char < span.end)
+
+
+def _speaker_for(parsed: Parsed, quote: FoundQuote, people: People, last_speaker: str | None) -> str | None:
     if quote.source is None:
         return None
-    inside = [
-        ent for ent in parsed.entities
-        if ent.label_ in _SPEAKER_LABELS and ent.start_char >= quote.source.start and ent.end_char <= quote.source.end
-    ]  # fmt: skip
+    inside = [ent for ent in parsed.entities_within(quote.source) if ent.label_ in _SPEAKER_LABELS]
     persons = [ent for ent in inside if ent.label_ == "PERSON"]
     if persons:
         return str(max(persons, key=lambda ent: len(ent.text)).text)
@@ -791,8 +932,8 @@ def _speaker_for(parsed: Parsed, quote: FoundQuote, people: list[Any], last_spea
         return str(named.text)
     words = parsed.text[quote.source.start : quote.source.end].lower().split()
     if len(words) == 1 and words[0] in _PRONOUNS:
-        before = [ent for ent in people if ent.end_char <= quote.source.start]
-        return last_speaker or (str(before[-1].text) if before else None)
+        before = people.last_before(quote.source.start)
+        return last_speaker or (str(before.text) if before is not None else None)
     described = _described_person(parsed.text, quote, people) or _proper_name_head(parsed.doc, quote.source)
     if described is None and inside:
         return str(max(inside, key=lambda ent: len(ent.text)).text)  # `NATO leadership` speaks for NATO
@@ -822,7 +963,7 @@ def _entity_at_head(doc: Any, source: Span, entities: list[Any]) -> Any:
     return next((ent for ent in entities if ent.start <= root.i < ent.end), None)
 
 
-def _described_person(text: str, quote: FoundQuote, people: list[Any]) -> str | None:
+def _described_person(text: str, quote: FoundQuote, people: People) -> str | None:
     """`the Kremlin spokesman` -> the person named right after those words elsewhere in the article."""
     if quote.source is None:
         return None
@@ -830,21 +971,8 @@ def _described_person(text: str, quote: FoundQuote, people: list[Any]) -> str | 
     if not description:
         return None
     head_word = description[-1].strip(",.").lower()
-    for ent in people:
-        if quote.source.start <= ent.start_char < quote.source.end + 40:
-            continue  # the source's own words are no description of somebody else
-        preceding = text[max(0, ent.start_char - 60) : ent.start_char].lower().split()[-3:]
-        if head_word and head_word in preceding:
-            return str(ent.text)
-    return None
-
-
-def full_name(name: str, people: list[Any]) -> str:
-    """The longest PERSON mention in the article ending with the same surname (`Holm` -> `Anneke Holm`)."""
-    words = [word for word in name.split() if word.lower() not in _TITLES]
-    if not words:
-        return name
-    surname = words[-1]
-    longer = [str(ent.text) for ent in people if ent.text.split()[-1] == surname and len(ent.text) > len(name)]
-    best = max(longer, key=len) if longer else " ".join(words)
-    return " ".join(word for word in best.split() if word.lower() not in _TITLES)
+    if not head_word:
+        return None
+    # The source's own words are no description of somebody else.
+    named = people.named_after(head_word, Span(quote.source.start, quote.source.end + 40))
+    return str(named.text) if named is not None else None

@@ -3,12 +3,19 @@
 Each worker loads the spaCy pipeline once and returns only plain records, which are cheap to send
 back (a whole `Doc` is not). Batches come back in the order they went in, so a run's result does not
 depend on which worker finished first, and at most two batches per worker are in flight, which bounds
-memory however many articles there are.
+memory however many articles there are. Workers end with the process that started them, even when it
+is killed outright (`kill -9`): none is left behind computing for nobody.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,11 +27,31 @@ from newstrace.records import AnalysisRequest, Article, StageOutput
 BatchResult = tuple[Sequence[Article], list[list[StageOutput]]]
 
 _worker_pipeline: Any = None
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PARENT_CHECK_SECONDS = 0.5
 
 
-def _start_worker(pipeline_name: str) -> None:
+def _start_worker(pipeline_name: str, parent_pid: int) -> None:
     global _worker_pipeline
+    die_with_parent(parent_pid)
     _worker_pipeline = load_pipeline(pipeline_name)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """End this process when its parent `parent_pid` ends: on Linux the kernel kills it at once; elsewhere
+    (and should the kernel's signal be missed) a thread that watches the parent ends it within a second."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:
+        os._exit(1)  # the parent died before the kernel was asked to tell us
+    threading.Thread(target=_watch_parent, args=(parent_pid,), name="newstrace-parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _analyse_in_worker(requests: list[AnalysisRequest]) -> list[list[StageOutput]]:
@@ -60,7 +87,7 @@ class LocalRunner:
         context = multiprocessing.get_context("spawn")  # fork is unsafe beside the progress-bar thread
         in_flight: deque[tuple[Sequence[Article], Future[list[list[StageOutput]]]]] = deque()
         with ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_start_worker, initargs=(self.pipeline_name,)
+            self.workers, mp_context=context, initializer=_start_worker, initargs=(self.pipeline_name, os.getpid())
         ) as pool:
             try:
                 for batch in batches:
