@@ -30,12 +30,12 @@ def test_cli_reports_a_missing_pipeline_before_doing_any_work(tmp_path: Path) ->
     assert "pip install xx_no_such_pipeline" in result.stderr
 
 
-def test_other_languages_are_stored_but_skipped_by_the_english_pipeline() -> None:
+def test_languages_without_quote_rules_are_stored_but_skipped_by_the_english_pipeline() -> None:
     nlp = load_pipeline()
-    [outputs] = analyse_texts(nlp, [AnalysisRequest("x", "Der Bürgermeister sagte am Montag etwas.", "de")])
-    assert [output.stage for output in outputs] == ["nlp", "quotes"]
+    [outputs] = analyse_texts(nlp, [AnalysisRequest("x", "De burgemeester zei maandag iets.", "nl")])
+    assert [output.stage for output in outputs] == ["nlp", "quotes", "events"]
     for output in outputs:
-        assert output.status.startswith("skipped: language de")
+        assert output.status.startswith("skipped: language nl")
         assert all(rows == [] for rows in output.rows.values())
 
 

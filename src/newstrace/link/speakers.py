@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
+from newstrace.link.scripts import merge_across_scripts
 from newstrace.records import Speaker
 
 _ROLE_EDGES = " ,.;:—–-()\"'“”‘’"
@@ -22,7 +23,7 @@ def link_speakers(mentions: Iterable[tuple[str, str | None]]) -> tuple[list[Spea
     """From (speaker name, source text) pairs, the speakers and a map from each name to its speaker's name."""
     pairs = list(mentions)
     names = {name for name, _ in pairs}
-    canonical = _canonical_names(names)
+    canonical = merge_across_scripts(_canonical_names(names))  # Песков and Peskov are one speaker
     aliases: dict[str, set[str]] = defaultdict(set)
     roles: dict[str, set[str]] = defaultdict(set)
     for name, source_text in pairs:

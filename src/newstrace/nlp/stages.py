@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from newstrace.nlp.events import EVENTS_STAGE_VERSION, extract_event_mentions
-from newstrace.nlp.quotes import extract_quotes
+from newstrace.nlp.multilingual import analyse_other_language, supports
+from newstrace.nlp.quotes import FoundQuote, extract_quotes
 from newstrace.records import AnalysisRequest, Entity, Quote, Sentence, StageOutput
 
 DEFAULT_CHUNK_CHARS = 100_000
@@ -43,9 +44,13 @@ def _sentences_and_entities(doc: Any, article_id: str, offset: int) -> Rows:
 
 
 def _quotes(doc: Any, article_id: str, offset: int) -> Rows:
+    return {"quotes": quote_rows(extract_quotes(doc), doc.text, article_id, offset)}  # spaCy rebuilds doc.text
+
+
+def quote_rows(found_quotes: Sequence[FoundQuote], text: str, article_id: str, offset: int) -> list[object]:
+    """The `Quote` records of the attributions found in one chunk of an article."""
     rows: list[object] = []
-    text = doc.text  # spaCy rebuilds it on every access
-    for found in extract_quotes(doc):
+    for found in found_quotes:
         source = found.source
         rows.append(
             Quote(
@@ -68,15 +73,16 @@ def _quotes(doc: Any, article_id: str, offset: int) -> Rows:
                 ),
             )
         )
-    return {"quotes": rows}
+    return rows
 
 
 def _events(doc: Any, article_id: str, offset: int) -> Rows:
     return {"event_mentions": list(extract_event_mentions(doc, article_id, offset))}
 
 
+# nlp 2: articles in ru, uk, de, fr, es, it and pl get sentences, names and quotes (`nlp.multilingual`)
 DOC_STAGES: tuple[DocStage, ...] = (
-    DocStage("nlp", 1, ("sentences", "entities"), _sentences_and_entities),
+    DocStage("nlp", 2, ("sentences", "entities"), _sentences_and_entities),
     DocStage("quotes", 6, ("quotes",), _quotes),
     DocStage("events", EVENTS_STAGE_VERSION, ("event_mentions",), _events),
 )
@@ -93,9 +99,13 @@ def analyse_texts(
     """Run every document stage over each request; the result lists line up with `requests`."""
     chunks: list[tuple[int, int, str]] = []  # (request index, offset, chunk text)
     skipped: dict[int, str] = {}
+    other_language: list[int] = []
     for index, request in enumerate(requests):
         if request.language and request.language != nlp.lang:
-            skipped[index] = f"skipped: language {request.language} is not the pipeline's ({nlp.lang})"
+            if supports(request.language):
+                other_language.append(index)
+            else:
+                skipped[index] = f"skipped: language {request.language} is not the pipeline's ({nlp.lang})"
             continue
         text = mask_spans(request.text, request.header_spans)
         chunks.extend((index, offset, piece) for offset, piece in split_into_chunks(text, chunk_chars))
@@ -105,13 +115,40 @@ def analyse_texts(
         for stage in DOC_STAGES:
             for table, new_rows in stage.extract(doc, requests[index].article_id, offset).items():
                 rows[index][stage.name][table].extend(new_rows)
+    statuses: list[dict[str, str]] = [{} for _ in requests]
+    for index in other_language:
+        rows[index].update(_other_language_rows(requests[index], chunk_chars))
+        statuses[index] = {"events": f"skipped: events are read in English only, not {requests[index].language}"}
     return [
         [
-            StageOutput(stage.name, stage.version, rows[index][stage.name], skipped.get(index, "done"))
+            StageOutput(
+                stage.name,
+                stage.version,
+                rows[index][stage.name],
+                statuses[index].get(stage.name, skipped.get(index, "done")),
+            )
             for stage in DOC_STAGES
         ]
         for index in range(len(requests))
     ]
+
+
+def _other_language_rows(request: AnalysisRequest, chunk_chars: int) -> dict[str, Rows]:
+    """The `nlp` and `quotes` rows of an article in a language the multilingual path reads."""
+    language = request.language or ""
+    sentences: list[object] = []
+    entities: list[object] = []
+    quotes: list[object] = []
+    text = mask_spans(request.text, request.header_spans)
+    for offset, piece in split_into_chunks(text, chunk_chars):
+        found = analyse_other_language(language, piece)
+        sentences.extend(Sentence(request.article_id, offset + s.start, offset + s.end) for s in found.sentences)
+        entities.extend(
+            Entity(request.article_id, name.label, piece[name.start : name.end], offset + name.start, offset + name.end)
+            for name in found.names
+        )
+        quotes.extend(quote_rows(found.quotes, piece, request.article_id, offset))
+    return {"nlp": {"sentences": sentences, "entities": entities}, "quotes": {"quotes": quotes}}
 
 
 def mask_spans(text: str, spans: tuple[tuple[int, int], ...]) -> str:

@@ -1,0 +1,390 @@
+"""Quotes in languages without a parser: quotation marks, reporting verbs and names, per language.
+
+The rules read the text, not a parse. A quotation (between the language's marks, or a paragraph of
+dash-introduced speech) is attributed by a reporting verb right after it (`«…», — заявил Песков`,
+`„…“, sagte Scholz`, `« … », a déclaré Macron`) or before it and a colon (`Песков заявил: «…»`). A
+reporting verb followed by its complementizer (`заявил, что…`, `sagte, dass…`) gives indirect or
+partial speech to the sentence's end, and `по словам X, …` / `selon X, …` gives the rest of the
+sentence to X. Speakers are the names the entity recogniser found inside the source, else the
+capitalised name next to the verb without its title; a pronoun or a bare title is the last speaker.
+The word lists live in `nlp/data/languages.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
+from importlib import resources
+
+from newstrace.nlp.quotes import FoundQuote, quote_kind
+from newstrace.nlp.spans import Span
+
+_WORD = re.compile(r"[\w][\w'’.\-]*")
+_CLAUSE_BREAK = re.compile(r"[,;:!?()\n]|[.…](?=\s|$)")
+_BEFORE_CUE = re.compile(r"[\s,.!?…]*(?:[—–-]\s*)?")
+_SOURCE_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Name:
+    """A named entity found by a model: a label (`PERSON`, `ORG`, `LOC`, `MISC`), offsets and base form."""
+
+    label: str
+    start: int
+    end: int
+    normal: str
+
+
+@dataclass(frozen=True)
+class LanguageRules:
+    """What the quote rules need to know about one language."""
+
+    marks: dict[str, str]  # opening mark -> the marks that close it
+    cue: re.Pattern[str]
+    according_to: re.Pattern[str]
+    complementizers: frozenset[str]
+    pronouns: frozenset[str]
+    connectors: frozenset[str]
+    roles: frozenset[str]
+
+
+def _alternatives(forms: Sequence[str]) -> str:
+    return "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, dict[str, object]]:
+    data = resources.files("newstrace.nlp").joinpath("data/languages.json").read_text(encoding="utf-8")
+    return {key: value for key, value in json.loads(data).items() if not key.startswith("_")}
+
+
+def rule_languages() -> frozenset[str]:
+    """The languages the quote rules have word lists for."""
+    return frozenset(_lexicon())
+
+
+@cache
+def rules_for(language: str) -> LanguageRules:
+    """The compiled rules of `language` (one of `rule_languages()`)."""
+    entry = _lexicon()[language]
+
+    def words(key: str) -> list[str]:
+        value = entry.get(key, [])
+        return [str(item) for item in value] if isinstance(value, list) else []
+
+    cues = words("cues") + [f"{aux} {part}" for aux in words("auxiliaries") for part in words("participles")]
+    marks = entry["marks"]
+    return LanguageRules(
+        marks={str(opening): str(closing) for opening, closing in marks.items()} if isinstance(marks, dict) else {},
+        cue=re.compile(rf"(?<!\w)(?:{_alternatives(cues)})(?!\w)", re.IGNORECASE),
+        according_to=re.compile(rf"(?<!\w)(?:{_alternatives(words('according_to'))})(?!\w)", re.IGNORECASE),
+        complementizers=frozenset(words("complementizers")),
+        pronouns=frozenset(words("pronouns")),
+        connectors=frozenset(words("connectors")),
+        roles=frozenset(words("roles")),
+    )
+
+
+# -- quotations --------------------------------------------------------------------------------------
+
+
+def find_marked_quotations(text: str, marks: dict[str, str]) -> list[Span]:
+    """Outermost spans between matching marks (nested marks of other kinds allowed), within a paragraph."""
+    spans: list[Span] = []
+    start = 0
+    for line in text.split("\n"):
+        spans.extend(_quotations_in_line(line, start, marks))
+        start += len(line) + 1
+    return spans
+
+
+def _quotations_in_line(line: str, offset: int, marks: dict[str, str]) -> list[Span]:
+    spans: list[Span] = []
+    open_marks: list[tuple[int, str]] = []  # (index, closing marks)
+    for index, char in enumerate(line):
+        if open_marks and char in open_marks[-1][1]:
+            opened_at, _ = open_marks.pop()
+            if not open_marks:
+                spans.append(Span(offset + opened_at, offset + index + 1))
+        elif char in marks and not (char == "‚" and index and line[index - 1].isdigit()):
+            open_marks.append((index, marks[char]))
+    return spans
+
+
+def find_dash_speech(text: str) -> list[Span]:
+    """Paragraphs of speech opened by a dash (`— Это так, — сказал он.`): the spoken words up to the dash
+    that hands over to the narrator, or the whole paragraph when no narrator follows."""
+    spans: list[Span] = []
+    start = 0
+    for line in text.split("\n"):
+        opening = re.match(r"\s*[—–]\s+", line)
+        if opening:
+            handover = re.search(r"([,.!?…]?)\s+[—–]\s", line[opening.end() :])
+            end = opening.end() + (handover.start() + len(handover.group(1)) if handover else len(line.rstrip()))
+            spans.append(Span(start + opening.end(), start + end))
+        start += len(line) + 1
+    return spans
+
+
+# -- names next to a reporting verb ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+def _words(text: str, start: int, end: int) -> list[_Word]:
+    return [_Word(m.group().rstrip(".") or m.group(), m.start(), m.start() + len(m.group().rstrip(".") or m.group()))
+            for m in _WORD.finditer(text, start, end)]  # fmt: skip
+
+
+def _clause_end(text: str, position: int) -> int:
+    found = _CLAUSE_BREAK.search(text, position)
+    return found.start() if found else len(text)
+
+
+def _clause_start(text: str, position: int) -> int:
+    starts = [m.end() for m in _CLAUSE_BREAK.finditer(text, max(0, position - 300), position)]
+    return starts[-1] if starts else max(0, position - 300)
+
+
+def _capital_run(words: list[_Word], rules: LanguageRules) -> list[_Word]:
+    """The first run of capitalised words, with connectors between them (`Ursula von der Leyen`)."""
+    run: list[_Word] = []
+    for word in words:
+        if word.capitalised or (run and word.text.lower() in rules.connectors):
+            run.append(word)
+        elif run:
+            break
+    while run and not run[-1].capitalised:
+        run.pop()
+    return run
+
+
+def source_after(text: str, position: int, rules: LanguageRules) -> Span | None:
+    """The speaker phrase right after a cue: a pronoun, or words up to the end of the first name."""
+    words = _words(text, position, _clause_end(text, position))[:_SOURCE_WORDS]
+    if not words:
+        return None
+    if words[0].text.lower() in rules.pronouns:
+        return Span(words[0].start, words[0].end)
+    run = _capital_run(words, rules)
+    if not run:
+        return None
+    source = Span(words[0].start, run[-1].end)
+    return _with_apposition(text, source, rules) if name_in(text, source, rules) is None else source
+
+
+def _with_apposition(text: str, source: Span, rules: LanguageRules) -> Span:
+    """`el secretario general de la OTAN, Jens Stoltenberg,`: a title before a comma, the name after it."""
+    comma = re.match(r",\s*", text[source.end :])
+    if comma is None:
+        return source
+    after = source.end + comma.end()
+    run = _capital_run(_words(text, after, _clause_end(text, after))[:3], rules)
+    return Span(source.start, run[-1].end) if run and run[0].start == after else source
+
+
+def source_before(text: str, position: int, rules: LanguageRules) -> Span | None:
+    """The speaker phrase ending right before a cue: a pronoun or a run of capitalised words."""
+    words = _words(text, _clause_start(text, position), position)
+    if not words or text[words[-1].end : position].strip():
+        return None
+    if words[-1].text.lower() in rules.pronouns:
+        return Span(words[-1].start, words[-1].end)
+    run: list[_Word] = []
+    for word in reversed(words):
+        if word.capitalised or (run and word.text.lower() in rules.connectors):
+            run.insert(0, word)
+        else:
+            break
+    while run and not run[0].capitalised:
+        run.pop(0)
+    return Span(run[0].start, run[-1].end) if run else None
+
+
+def name_in(text: str, source: Span, rules: LanguageRules) -> Span | None:
+    """The person's name inside a source phrase: its last two capitalised words (and the connectors
+    between them), leaving out titles and acronyms (`НАТО`, `Bundeskanzler`); None for a pronoun or title."""
+    words = [
+        word for word in _words(text, source.start, source.end)
+        if not (word.capitalised and (word.text in rules.roles or word.text.isupper() or "-" in word.text))
+    ]  # fmt: skip
+    capitalised = [index for index, word in enumerate(words) if word.capitalised]
+    if not capitalised:
+        return None
+    first = capitalised[-2] if len(capitalised) > 1 and capitalised[-1] - capitalised[-2] <= 3 else capitalised[-1]
+    return Span(words[first].start, words[capitalised[-1]].end)
+
+
+# -- attributions ------------------------------------------------------------------------------------
+
+
+def _after_quotation(text: str, quotation: Span, rules: LanguageRules) -> tuple[Span, Span | None] | None:
+    """`«…», — заявил X` / `„…“, sagte X`: the cue and source after a quotation."""
+    gap = _BEFORE_CUE.match(text, quotation.end)
+    cue = rules.cue.match(text, gap.end()) if gap else None
+    if cue is None or "\n" in text[quotation.end : cue.start()]:
+        return None
+    cue_span = Span(cue.start(), cue.end())
+    inner = [w for w in _words(text, cue.start(), cue.end()) if w.text.lower().split("-")[-1] in rules.pronouns]
+    pronoun = next((Span(w.end - len(w.text.split("-")[-1]), w.end) for w in inner), None)
+    return cue_span, pronoun or source_after(text, cue.end(), rules)
+
+
+def _before_quotation(text: str, quotation: Span, rules: LanguageRules) -> tuple[Span, Span | None] | None:
+    """`X заявил: «…»` / `Dazu sagte X: „…“`: a cue in the clause before a colon that opens the quotation."""
+    lead = text[: quotation.start].rstrip()
+    if not lead.endswith(":"):
+        return None
+    line_start = lead.rfind("\n") + 1
+    cues = list(rules.cue.finditer(text, line_start, len(lead) - 1))
+    if not cues:
+        return None
+    cue = cues[-1]
+    source = source_before(text, cue.start(), rules) or source_after(text, cue.end(), rules)
+    return Span(cue.start(), cue.end()), source
+
+
+def quotes_at_quotations(
+    text: str, quotations: list[Span], dashed: list[Span], rules: LanguageRules
+) -> list[FoundQuote]:
+    """Direct (and dash-introduced) quotations attributed by a cue right after or before them."""
+    found = []
+    for quotation in sorted(quotations + dashed, key=lambda span: span.start):
+        attribution = _after_quotation(text, quotation, rules) or _before_quotation(text, quotation, rules)
+        if attribution is None:
+            continue
+        cue, source = attribution
+        kind = "direct" if quotation in dashed else quote_kind(text, quotation, quotations)
+        found.append(FoundQuote(source, cue, quotation, kind, 0.8 if source else 0.5, None))
+    return found
+
+
+def quotes_with_complementizer(
+    text: str, sentences: list[Span], quotations: list[Span], rules: LanguageRules, taken: set[int]
+) -> list[FoundQuote]:
+    """`X заявил, что …` / `X sagte, dass …`: reported speech from the complementizer to the sentence end."""
+    found = []
+    for cue in rules.cue.finditer(text):
+        if cue.start() in taken or any(q.start < cue.start() < q.end for q in quotations):
+            continue
+        attribution = _complementizer_after(text, cue.end(), rules)
+        source = source_before(text, cue.start(), rules)
+        if attribution is None or (source is None and attribution[0] is None):
+            continue
+        content = _to_sentence_end(text, attribution[1], sentences, quotations)
+        kind = quote_kind(text, content, quotations)
+        found.append(FoundQuote(source or attribution[0], Span(cue.start(), cue.end()), content, kind, 0.6, None))
+    return found
+
+
+def _complementizer_after(text: str, position: int, rules: LanguageRules) -> tuple[Span | None, int] | None:
+    """Where reported speech starts after a cue (`, что`), with the source between them (`sagte Scholz, dass`)."""
+    inverted = source_after(text, position, rules)
+    for source, start in ((None, position), (inverted, inverted.end if inverted else None)):
+        if start is None:
+            continue
+        after = re.match(r",?\s*(\w+)", text[start:])
+        if after is not None and after.group(1).lower() in rules.complementizers:
+            return source, start + after.start(1)
+    return None
+
+
+def quotes_according_to(
+    text: str, sentences: list[Span], quotations: list[Span], rules: LanguageRules
+) -> list[FoundQuote]:
+    """`По словам X, …` / `Selon X, …` / `Laut X …`: the rest of the sentence, attributed to X."""
+    found = []
+    for cue in rules.according_to.finditer(text):
+        if any(q.start < cue.start() < q.end for q in quotations):
+            continue
+        source = source_after(text, cue.end(), rules)
+        if source is None:
+            continue
+        comma = re.match(r"[^,\n]{0,3},\s*|\s*", text[source.end :])
+        content_start = source.end + (comma.end() if comma else 0)
+        content = _to_sentence_end(text, content_start, sentences, quotations)
+        if content.end - content.start < 3:
+            continue
+        found.append(
+            FoundQuote(source, Span(cue.start(), cue.end()), content, quote_kind(text, content, quotations), 0.6, None)
+        )
+    return found
+
+
+def _to_sentence_end(text: str, start: int, sentences: list[Span], quotations: list[Span]) -> Span:
+    sentence_end = next((s.end for s in sentences if s.start <= start < s.end), len(text))
+    end = max([sentence_end] + [q.end for q in quotations if q.start < sentence_end < q.end])
+    while end > start and text[end - 1] in " \n.…":
+        end -= 1
+    return Span(start, end)
+
+
+# -- speakers ----------------------------------------------------------------------------------------
+
+
+def resolve_speakers(
+    text: str, quotes: list[FoundQuote], names: Sequence[Name], rules: LanguageRules
+) -> list[FoundQuote]:
+    """Name each quote's speaker: a person found in its source, else the name next to the cue; a pronoun
+    or bare title speaks for the last speaker (or the last person named before it)."""
+    people = [name for name in names if name.label == "PERSON"]
+    resolved: list[FoundQuote] = []
+    last: str | None = None
+    for quote in sorted(quotes, key=lambda q: q.cue.start):
+        speaker = _speaker_of(text, quote, people, rules)
+        if speaker is None and quote.source is not None:
+            before = [p.normal for p in people if p.end <= quote.source.start]
+            speaker = last or (before[-1] if before else None)
+        if speaker is not None:
+            speaker = _fullest_form(speaker, [p.normal for p in people] + [q.speaker or "" for q in resolved])
+            last = speaker
+        resolved.append(replace(quote, speaker=speaker))
+    return resolved
+
+
+def _speaker_of(text: str, quote: FoundQuote, people: list[Name], rules: LanguageRules) -> str | None:
+    source = quote.source
+    if source is None or text[source.start : source.end].lower() in rules.pronouns:
+        return None
+    inside = [p for p in people if p.start < source.end and p.end > source.start]
+    if inside:
+        return max(inside, key=lambda p: p.end - p.start).normal
+    name = name_in(text, source, rules)
+    return text[name.start : name.end] if name else None
+
+
+def _fullest_form(name: str, known: list[str]) -> str:
+    """`Песков` -> `Дмитрий Песков` when the article names him in full."""
+    surname = name.split()[-1]
+    longer = [form for form in known if form.split()[-1:] == [surname] and len(form) > len(name)]
+    return max(longer, key=len) if longer else name
+
+
+def speaker_names(text: str, quotes: list[FoundQuote], rules: LanguageRules) -> list[Span]:
+    """The spans of the names inside the quotes' sources, for languages with no entity recogniser."""
+    spans = [name_in(text, quote.source, rules) for quote in quotes if quote.source is not None]
+    return sorted({span for span in spans if span is not None}, key=lambda span: span.start)
+
+
+def find_quotes(text: str, language: str, sentences: list[Span], names: Sequence[Name]) -> list[FoundQuote]:
+    """Every attribution the rules of `language` find in `text`, with speakers resolved."""
+    rules = rules_for(language)
+    quotations = find_marked_quotations(text, rules.marks)
+    dashed = [span for span in find_dash_speech(text) if not any(q.start <= span.start < q.end for q in quotations)]
+    direct = quotes_at_quotations(text, quotations, dashed, rules)
+    taken = {quote.cue.start for quote in direct}
+    reported = quotes_with_complementizer(text, sentences, quotations, rules, taken)
+    according = quotes_according_to(text, sentences, quotations, rules)
+    return resolve_speakers(text, direct + reported + according, names, rules)

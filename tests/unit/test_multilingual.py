@@ -1,0 +1,207 @@
+"""Articles in ru, uk, de, fr, es, it and pl: sentences, names and quotes through the same stages and
+records as English, and one speaker across scripts. The fixtures in tests/fixtures/multilingual are
+fictional (see their README)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newstrace.link.scripts import merge_across_scripts, surname_key
+from newstrace.link.speakers import link_speakers
+from newstrace.nlp import analyse_texts, load_pipeline
+from newstrace.nlp.multilingual import analyse_other_language
+from newstrace.records import AnalysisRequest, Entity, Quote, Sentence
+from newstrace.store import SQLiteStore
+
+from ..conftest import run_analyze
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "multilingual"
+
+# (source, cue, content, speaker) of every quote each fixture holds, in text order.
+EXPECTED = {
+    "ru": [
+        (
+            "генеральный секретарь НАТО Йенс Столтенберг",
+            "заявил",
+            "«Альянс не станет отступать от своих обязательств»",
+            "Йенс Столтенберг",
+        ),
+        (
+            "Пресс-секретарь Кремля Дмитрий Песков",
+            "заявил",
+            "«Мы внимательно следим за этими учениями»",
+            "Дмитрий Песков",
+        ),
+        ("Пескова", "По словам", "Москва «не видит повода» для новых переговоров", "Дмитрий Песков"),
+        ("он", "сказал", "Это решение уже принято,", "Дмитрий Песков"),
+        ("Столтенберг", "отметил", "что учения пройдут «в строго оборонительном формате»", "Йенс Столтенберг"),
+    ],
+    "uk": [
+        ("генсек НАТО Єнс Столтенберг", "заявив", "«Ми продовжимо підтримувати наших партнерів»", "Єнс Столтенберг"),
+        ("Олена Марченко", "сказала", "«Кожна поставка рятує життя»", "Олена Марченко"),
+        ("Марченко", "За словами", "перші партії прибудуть «до кінця місяця»", "Олена Марченко"),
+        ("вона", "додала", "Ми чекаємо на конкретні дати,", "Олена Марченко"),
+    ],
+    "de": [
+        (
+            "Nato-Generalsekretär Jens Stoltenberg",
+            "sagte",
+            "„Die Allianz steht geschlossen zusammen“",
+            "Jens Stoltenberg",
+        ),
+        ("Die Außenministerin Katrin Vogel", "erklärte", "„Wir werden unsere Zusagen einhalten.“", "Katrin Vogel"),
+        ("Vogel", "betonte", "dass die Übung „rein defensiv“ sei", "Katrin Vogel"),
+        ("sie", "fügte", "„Niemand muss sich bedroht fühlen“", "Katrin Vogel"),
+    ],
+    "fr": [
+        (
+            "le secrétaire général de l'OTAN Jens Stoltenberg",
+            "a déclaré",
+            "« L'Alliance reste unie »",
+            "Jens Stoltenberg",
+        ),
+        ("il", "a-t-il ajouté", "« Personne ne doit se sentir menacé »", "Jens Stoltenberg"),
+        ("Claire Dumont", "Selon", "l'exercice sera « strictement défensif »", "Claire Dumont"),
+        ("Paul Girard", "a affirmé", "que la France « tiendra ses engagements »", "Paul Girard"),
+    ],
+    "es": [
+        (
+            "el secretario general de la OTAN, Jens Stoltenberg",
+            "dijo",
+            "«La Alianza permanece unida»",
+            "Jens Stoltenberg",
+        ),
+        ("Lucía Ortega", "afirmó", "que España «cumplirá sus compromisos»", "Lucía Ortega"),
+        ("Ortega", "añadió", "Nadie debe sentirse amenazado", "Lucía Ortega"),
+        ("Ortega", "Según", "las maniobras serán «estrictamente defensivas»", "Lucía Ortega"),
+    ],
+    "it": [
+        (
+            "il segretario generale della Nato Jens Stoltenberg",
+            "ha detto",
+            "«L'Alleanza resta unita»",
+            "Jens Stoltenberg",
+        ),
+        ("Marco Bellini", "ha dichiarato", "«L'Italia manterrà i suoi impegni»", "Marco Bellini"),
+        ("Bellini", "Secondo", "le esercitazioni saranno «puramente difensive»", "Marco Bellini"),
+        ("Bellini", "ha aggiunto", "«Nessuno deve sentirsi minacciato»", "Marco Bellini"),
+    ],
+    "pl": [
+        (
+            "sekretarz generalny NATO Jens Stoltenberg",
+            "powiedział",
+            "„Sojusz pozostaje zjednoczony”",
+            "Jens Stoltenberg",
+        ),
+        ("Minister Anna Kowalczyk", "oświadczyła", "że Polska „dotrzyma zobowiązań”", "Anna Kowalczyk"),
+        ("Kowalczyk", "dodała", "Nikt nie musi czuć się zagrożony", "Anna Kowalczyk"),
+        ("Kowalczyk", "Według", "ćwiczenia będą „wyłącznie obronne”", "Anna Kowalczyk"),
+    ],
+}
+
+
+def _fixture(language: str) -> str:
+    return (FIXTURES / f"{language}.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("language", sorted(EXPECTED))
+def test_each_language_finds_its_quotes_with_source_cue_content_and_speaker(language: str) -> None:
+    text = _fixture(language)
+    found = analyse_other_language(language, text).quotes
+    spans = [(q.source, q.cue, q.content) for q in found]
+    assert all(source is not None for source, _, _ in spans)
+    got = [
+        (text[q.source.start : q.source.end] if q.source else "", text[q.cue.start : q.cue.end],
+         text[q.content.start : q.content.end], q.speaker)
+        for q in found
+    ]  # fmt: skip
+    assert got == EXPECTED[language]
+
+
+@pytest.mark.parametrize("language", sorted(EXPECTED))
+def test_sentences_stop_at_line_breaks_and_never_hold_one(language: str) -> None:
+    text = _fixture(language)
+    sentences = analyse_other_language(language, text).sentences
+    paragraphs = [line for line in text.split("\n") if line.strip()]
+    assert len(sentences) >= len(paragraphs)
+    assert all("\n" not in text[s.start : s.end] and text[s.start : s.end].strip() for s in sentences)
+
+
+def test_russian_names_come_from_the_model_in_their_base_form() -> None:
+    text = _fixture("ru")
+    names = analyse_other_language("ru", text).names
+    people = {(text[n.start : n.end], n.normal) for n in names if n.label == "PERSON"}
+    assert ("Пескова", "Песков") in people
+    assert ("Йенс Столтенберг", "Йенс Столтенберг") in people
+
+
+def test_a_title_the_recogniser_swept_into_a_name_is_left_out() -> None:
+    text = _fixture("uk")
+    people = [text[n.start : n.end] for n in analyse_other_language("uk", text).names if n.label == "PERSON"]
+    assert "Олена Марченко" in people
+    assert not any(name.startswith("Міністр") for name in people)
+
+
+def test_other_languages_go_through_the_same_stages_and_records_as_english() -> None:
+    text = _fixture("ru")
+    header_end = text.index("\n")
+    [outputs] = analyse_texts(load_pipeline(), [AnalysisRequest("ru1", text, "ru", ((0, header_end),))])
+    by_stage = {output.stage: output for output in outputs}
+    assert by_stage["nlp"].status == by_stage["quotes"].status == "done"
+    assert by_stage["events"].status.startswith("skipped: events are read in English only")
+    sentences = by_stage["nlp"].rows["sentences"]
+    entities = by_stage["nlp"].rows["entities"]
+    quotes = by_stage["quotes"].rows["quotes"]
+    assert all(isinstance(row, Sentence) and row.start > header_end for row in sentences)
+    assert all(isinstance(row, Entity) and text[row.start : row.end] == row.text for row in entities)
+    assert len(quotes) == len(EXPECTED["ru"])
+    for quote in quotes:
+        assert isinstance(quote, Quote)
+        assert quote.source_start is not None and quote.source_end is not None
+        assert text[quote.source_start : quote.source_end] == quote.source_text
+        assert text[quote.cue_start : quote.cue_end] == quote.cue_text
+        assert text[quote.content_start : quote.content_end] == quote.content_text
+
+
+def test_romanisations_of_one_surname_share_a_key() -> None:
+    assert surname_key("Столтенберг") == surname_key("Jens Stoltenberg")
+    assert surname_key("Пєсков") == surname_key("Песков") == surname_key("Dmitry Peskov")
+    assert surname_key("Зеленський") == surname_key("Зеленский") == surname_key("Zelensky")
+    assert surname_key("Шольц") == surname_key("Scholz")
+    assert surname_key("Peskov") != surname_key("Pesko")
+
+
+def test_one_speaker_across_scripts_with_aliases_in_their_own_script() -> None:
+    mentions = [
+        ("Jens Stoltenberg", "NATO Secretary General Jens Stoltenberg"),
+        ("Йенс Столтенберг", "генсек НАТО Йенс Столтенберг"),
+        ("Єнс Столтенберг", None),
+        ("Столтенберг", "Столтенберг"),
+        ("Песков", None),
+        ("Peskov", None),
+    ]
+    speakers, canonical = link_speakers(mentions)
+    assert {speaker.name for speaker in speakers} == {"Jens Stoltenberg", "Peskov"}
+    stoltenberg = next(speaker for speaker in speakers if speaker.name == "Jens Stoltenberg")
+    assert set(stoltenberg.aliases) == {"Йенс Столтенберг", "Єнс Столтенберг", "Столтенберг"}
+    assert canonical["Песков"] == "Peskov"
+
+
+def test_two_people_sharing_a_surname_are_not_merged_across_scripts() -> None:
+    canonical = {name: name for name in ("Bill Clinton", "Hillary Clinton", "Клинтон")}
+    assert merge_across_scripts(canonical) == canonical
+
+
+@pytest.mark.slow
+def test_analyze_links_speakers_across_the_languages_of_the_fixtures(store: SQLiteStore) -> None:
+    summary = run_analyze(store, FIXTURES)
+    assert summary.read == len(EXPECTED) + 1  # and the English article
+    languages = {row["language"] for row in store.iter_rows("articles")}
+    assert languages == {*EXPECTED, "en"}
+    speakers = {row["name"]: row["aliases"] for row in store.iter_rows("speakers")}
+    assert "Jens Stoltenberg" in speakers
+    assert {"Йенс Столтенберг", "Єнс Столтенберг"} <= set(json.loads(speakers["Jens Stoltenberg"]))
+    assert "Йенс Столтенберг" not in speakers and "Дмитрий Песков" not in speakers
