@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -113,10 +114,12 @@ def test_a_field_mapped_to_a_missing_column_is_one_error_per_file_not_per_row(tm
     rows = [f"Fictional test article number {number} about the harbour." for number in range(5)]
     (inputs / "a.csv").write_text("body,headline\n" + "".join(f'"{row}",Title\n' for row in rows), encoding="utf-8")
     (inputs / "b.csv").write_text("body\n" + "".join(f'"{row}"\n' for row in rows), encoding="utf-8")
+    records = "".join(json.dumps({"body": row, "headline": "Title"}) + "\n" for row in rows)
+    (inputs / "c.jsonl").write_text(records, encoding="utf-8")
     result = run_cli("analyze", str(inputs), "--field", "text=nosuchcol", "--db", str(tmp_path / "n.db"), "--quiet")
     assert result.returncode == 1
     problems = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(problems) == 2, result.stderr
+    assert len(problems) == 3, result.stderr
     assert all("--field text=nosuchcol: no such column" in line and "body" in line for line in problems)
     mapped = run_cli("analyze", str(inputs), "--field", "text=BODY", "--db", str(tmp_path / "m.db"), "--quiet")
     assert mapped.returncode == 0, mapped.stderr

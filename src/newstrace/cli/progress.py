@@ -69,7 +69,7 @@ class RichProgress:
     def linking_started(self, total_articles: int) -> None:
         """Close the reading bar with a line that stays, and draw the linking bar in its place."""
         reading = self.progress.tasks[0]
-        if reading.total is not None and self.show_bar:
+        if reading.total is not None and self.show_bar and self.console.is_terminal:  # not into a log file
             self.progress.console.print(
                 f"read {reading.completed:.0f}/{reading.total:.0f} inputs: {self.articles} articles stored "
                 f"in {timedelta(seconds=int(reading.elapsed or 0))}",

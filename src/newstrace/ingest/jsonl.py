@@ -17,7 +17,7 @@ from typing import BinaryIO
 from newstrace.ingest.base import Reading, ReadOptions
 from newstrace.ingest.decode import NotText, decode_bytes, detect_encoding
 from newstrace.ingest.files import open_regular
-from newstrace.ingest.mapping import record_or_problem
+from newstrace.ingest.mapping import missing_mapped_columns, record_or_problem
 from newstrace.records import ArticleDraft, IngestProblem
 
 _LINE_SLACK_BYTES = 65536  # room for the JSON syntax and metadata around an article's text
@@ -37,11 +37,16 @@ def read_jsonl(path: Path, options: ReadOptions) -> Reading:
             yield IngestProblem(str(path), str(error))
             return
         readline, line_encoding = _line_reader(raw, encoding)
+        unmapped = _UnmappedText(options)
         for line_number, raw_line in _capped_lines(readline, options.max_article_bytes + _LINE_SLACK_BYTES):
             if raw_line is not None and not raw_line.strip():
                 continue
             saw_line = True
-            yield _read_line(raw_line, line_encoding, f"{path}:{line_number}", str(path), options)
+            item = _read_line(raw_line, line_encoding, f"{path}:{line_number}", str(path), options)
+            if not unmapped.absorbs(item, raw_line, line_encoding):
+                yield item
+    if unmapped.lacking:
+        yield IngestProblem(str(path), unmapped.summary())
     if not saw_line:
         yield IngestProblem(str(path), "empty file (no JSON lines)")
 
@@ -87,6 +92,46 @@ def _read_line(
     if not isinstance(record, dict):
         return IngestProblem(origin, f"expected a JSON object, found {type(record).__name__}")
     return record_or_problem(record, origin, path, "jsonl", options)
+
+
+def _record_of(raw_line: bytes | None, encoding: str) -> dict[str, object] | None:
+    """The line's JSON object, or None when it holds none (the line's own problem says why)."""
+    if raw_line is None:
+        return None
+    try:
+        record = json.loads(_decode_line(raw_line, encoding), parse_int=_whole_number)
+    except (ValueError, RecursionError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+class _UnmappedText:
+    """Records that lack the column `--field text=` names, counted instead of reported one by one: a
+    mistyped mapping gives one line for the file, and a file whose records differ one line in all."""
+
+    def __init__(self, options: ReadOptions) -> None:
+        self.column = options.field_map.get("text")
+        self.lacking = 0
+        self.read = 0
+        self.fields_seen: set[str] = set()
+
+    def absorbs(self, item: ArticleDraft | IngestProblem, raw_line: bytes | None, encoding: str) -> bool:
+        """Whether `item` is the problem of a record without the mapped column (counted, not yielded)."""
+        if self.column is None or not isinstance(item, IngestProblem) or "no article text" not in item.reason:
+            self.read += isinstance(item, ArticleDraft)
+            return False
+        record = _record_of(raw_line, encoding)
+        if record is None or self.column.lower() in {str(key).lower() for key in record}:
+            return False
+        self.lacking += 1
+        self.fields_seen.update(str(key) for key in record)
+        return True
+
+    def summary(self) -> str:
+        if self.read == 0:
+            mapping = ReadOptions(field_map={"text": str(self.column)})
+            return missing_mapped_columns(sorted(self.fields_seen), mapping) or ""
+        return f"--field text={self.column}: {self.lacking:,} records have no such field and were skipped"
 
 
 def _decode_line(raw_line: bytes, encoding: str) -> str:

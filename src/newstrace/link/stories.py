@@ -41,7 +41,8 @@ class StorySettings:
     undated_group_share: float = 1.0  # ... and a group joins a story only as a whole, when it is at least
     # this share as similar to the story as its members are to each other
     rare_name_share: float = 0.05  # an undated join also needs a shared name held by at most this share of
-    # the articles: shared main actors (NATO, Stoltenberg) say nothing about which occurrence it reports
+    # the articles: shared main actors (NATO, Stoltenberg) say nothing about which occurrence it reports ...
+    undated_certain_similarity: float = 0.5  # ... unless it is this similar (a retelling of the same report)
     near_days: int = 3
     window_days: int = 60  # a story takes no dated article further than this from its first date
     related_threshold: float = 0.08  # a new story this similar to one it did not join gets a `related` link
@@ -178,7 +179,7 @@ class StoryClusterer:
             joins = gap is None or gap <= self.settings.window_days
             joins = joins and similarity >= self.settings.required_similarity(gap) and self._fits(similarity, story)
             if joins and gap is None:
-                joins = self._shares_a_rare_name(article.entities, story)
+                joins = self._undated_evidence(similarity, article.entities, story)
             if joins and (best is None or similarity > best[0]):
                 best = (similarity, story)
             elif not joins and (nearest is None or similarity > nearest[0]):
@@ -201,7 +202,10 @@ class StoryClusterer:
         counts), and each group then joins a story as a whole, or opens its own."""
         if not articles:
             return {}
-        grouping = replace(self.settings, undated_threshold=self.settings.undated_group_threshold)
+        # Among themselves, undated articles group on similarity alone; the evidence is asked of the group.
+        grouping = replace(
+            self.settings, undated_threshold=self.settings.undated_group_threshold, undated_certain_similarity=0.0
+        )
         scratch = StoryClusterer(
             grouping, _copy_frequencies(self.term_frequencies), _copy_frequencies(self.entity_frequencies)
         )
@@ -228,7 +232,7 @@ class StoryClusterer:
             enough = similarity >= self.settings.undated_threshold and self._fits(similarity, story)
             if cohesion is not None:
                 enough = enough and similarity >= self.settings.undated_group_share * cohesion
-            enough = enough and self._shares_a_rare_name(group.entities, story)
+            enough = enough and self._undated_evidence(similarity, group.entities, story)
             if enough and (best is None or similarity > best[0]):
                 best = (similarity, story.id)
         return best[1] if best else None
@@ -297,9 +301,12 @@ class StoryClusterer:
         cohesion = story.cohesion
         return cohesion is None or similarity >= self.settings.cohesion_share * cohesion
 
-    def _shares_a_rare_name(self, names: Mapping[str, float | int], story: StoryState) -> bool:
-        """Whether a name of the article (or group) that the story also holds is rare among the articles
-        linked so far: the evidence of one particular occurrence that similarity of topic cannot give."""
+    def _undated_evidence(self, similarity: float, names: Mapping[str, float | int], story: StoryState) -> bool:
+        """Whether an undated article (or group) shows it reports the story's occurrence: near-verbatim
+        similarity, or a name it shares with the story that is rare among the articles linked so far (the
+        evidence of one particular occurrence that similarity of topic cannot give)."""
+        if similarity >= self.settings.undated_certain_similarity:
+            return True
         frequencies = self.entity_frequencies
         most = self.settings.rare_name_share * frequencies.n_documents
         return any(name in story.entities and frequencies.counts.get(name, 0) <= most for name in names)
