@@ -177,9 +177,10 @@ def test_seed_attributions(shared_data: Path) -> None:
 
 
 @pytest.mark.slow
-def test_polnear_dev_scores_stay_above_the_pinned_floors(shared_data: Path) -> None:
+def test_polnear_dev_scores_stay_above_the_pinned_floors(shared_data: Path, polnear_db: Path) -> None:
     floors = tomllib.loads((REPO / "tests" / "accuracy_floors.toml").read_text())["quotes"]["polnear_dev"]
-    result = run_cli("eval", "quotes", "--gold", str(shared_data / "polnear" / "dev"), "--json")
+    gold = str(shared_data / "polnear" / "dev")
+    result = run_cli("eval", "quotes", "--gold", gold, "--db", str(polnear_db), "--json")  # dev is analysed there
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout)["scores"]
     assert scores["source_exact"]["f1"] >= floors["source"]
