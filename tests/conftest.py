@@ -39,6 +39,7 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("corpus") / "news.db"
     result = run_cli("analyze", str(CORPUS), "--db", str(db), "--json", "--quiet")
     assert result.returncode == 0, result.stderr
+    db.with_suffix(".summary.json").write_text(result.stdout, encoding="utf-8")  # the first run's summary
     return db
 
 
