@@ -175,7 +175,8 @@ class TrailGrouper:
         found: dict[str, None] = {}
         for utterance_id in reversed(self._by_speaker.get(quote.speaker_id, ())):
             found[utterance_id] = None
-        for key in keys:  # other speakers and unresolved ones share words, not a speaker
+        # sorted: a set's order changes with PYTHONHASHSEED, and the first of two equal matches wins
+        for key in sorted(keys):  # other speakers and unresolved ones share words, not a speaker
             for utterance_id in reversed(self._by_key.get(key, ())):
                 found[utterance_id] = None
         return [self.utterances[utterance_id] for utterance_id in found]
@@ -211,7 +212,7 @@ class TrailGrouper:
         speaker_list = self._by_speaker.setdefault(utterance.speaker_id, deque(maxlen=limit))
         if utterance.id not in speaker_list:
             speaker_list.append(utterance.id)
-        for key in keys:
+        for key in sorted(keys):
             postings = self._by_key.setdefault(key, deque(maxlen=limit))
             if not postings or postings[-1] != utterance.id:
                 postings.append(utterance.id)
