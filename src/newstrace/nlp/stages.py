@@ -72,7 +72,7 @@ def _quotes(doc: Any, article_id: str, offset: int) -> Rows:
 
 DOC_STAGES: tuple[DocStage, ...] = (
     DocStage("nlp", 1, ("sentences", "entities"), _sentences_and_entities),
-    DocStage("quotes", 6, ("quotes",), _quotes),
+    DocStage("quotes", 7, ("quotes",), _quotes),
 )
 
 
