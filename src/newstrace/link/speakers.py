@@ -86,4 +86,6 @@ def _names_a_title(role: str) -> bool:
     """A role holds a word of office or description (`Secretary General`, `spokesman`), not only an article,
     a pronoun or a name's possessive (`The`, `his`, `Putin's`)."""
     words = [word.strip(_ROLE_EDGES) for word in role.split()]
+    if words and words[-1].endswith(("'s", "’s")):  # `Vladimir Putin's`: whose, not what
+        return False
     return any(word.lower() not in _NOT_TITLES and not word.endswith(("'s", "’s")) for word in words if word)
