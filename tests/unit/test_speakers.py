@@ -42,7 +42,7 @@ def test_people_who_share_a_surname_stay_apart(nlp: Any) -> None:
         "“I will win,” Trump said."
     )
     assert _speakers(nlp, trumps) == ["Donald Trump Jr.", "Donald Trump"]
-    speakers, canonical = link_speakers([("Hillary Clinton", "Hillary Clinton"), ("Hillary Clinton", "Bill Clinton")])
+    speakers, _ = link_speakers([("Hillary Clinton", "Hillary Clinton"), ("Hillary Clinton", "Bill Clinton")])
     assert [speaker.aliases for speaker in speakers] == [()]  # Bill Clinton is nobody's alias of Hillary
 
 

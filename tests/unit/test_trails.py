@@ -218,3 +218,9 @@ def test_an_utterance_that_loses_a_rendering_is_grouped_and_described_again(stor
     quotes = {row[0] for row in db.execute("SELECT id FROM quotes")}
     assert count_after == 2 == len(quotes) and canonical_after in quotes
     assert {row[0] for row in db.execute("SELECT quote_id FROM renderings")} == quotes
+
+
+def test_a_rendering_is_no_truncation_of_itself() -> None:
+    partial = _quote("1", "that Russia would “lose the war it started” before winter", "partial")
+    utterance = Utterance("u", 1, "Jens Stoltenberg", [partial])
+    assert describe(partial, canonical_rendering(utterance), utterance).flags == ()

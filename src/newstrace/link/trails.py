@@ -307,7 +307,7 @@ def describe(
         flags.append("altered_direct_quote")
     if utterance.speaker_id is not None and rendering.speaker_id not in (None, utterance.speaker_id):
         flags.append("speaker_changed")
-    if _truncated(canonical_words, rendering):
+    if rendering.quote_id != canonical.quote_id and _truncated(canonical_words, rendering):
         flags.append("truncated")
     if rendering.kind == "indirect" and canonical.kind != "indirect":
         flags.append("paraphrased_as_indirect")
