@@ -224,3 +224,8 @@ def test_a_rendering_is_no_truncation_of_itself() -> None:
     partial = _quote("1", "that Russia would “lose the war it started” before winter", "partial")
     utterance = Utterance("u", 1, "Jens Stoltenberg", [partial])
     assert describe(partial, canonical_rendering(utterance), utterance).flags == ()
+
+
+def test_reported_speech_of_a_word_or_two_joins_nothing() -> None:
+    _, placed = _group(_quote("1", SAID), _quote("2", "Ukraine", "indirect"), _quote("3", "that", "indirect"))
+    assert placed[1] is not placed[0] and placed[2] is not placed[0]

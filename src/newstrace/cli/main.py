@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from newstrace import __version__
+from newstrace.cli.eval_trails import register as register_eval_trails
 from newstrace.cli.framing import print_comparison, print_outlet, print_trail
 from newstrace.cli.progress import RichProgress
 from newstrace.cli.summary import print_summary
@@ -678,3 +679,6 @@ def eval_stories_command(gold: Path, db: str | None, workers: int, as_json: bool
 
 def main() -> None:
     cli(prog_name="newstrace")
+
+
+register_eval_trails(eval_group)

@@ -68,6 +68,7 @@ _SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in gro
 class TrailSettings:
     join_share: float = 0.6  # share of a rendering sentence's content words found in one canonical sentence
     min_shared: int = 3  # ... and at least this many words shared
+    paraphrase_share: float = 0.75  # the same share when the utterance has no direct rendering yet (either way)
     short_content_words: int = 4  # fewer: a fragment, which joins only as a word-for-word run of a direct rendering
     near_identical: float = 0.8  # word-set Jaccard with the canonical text for a quote of no or another speaker
     other_speaker_min_words: int = 6  # content words a quote needs before another speaker's name may join it
@@ -224,7 +225,7 @@ class TrailGrouper:
             near = jaccard(keys, canonical_keys)
             return near if len(keys) >= settings.other_speaker_min_words and near >= settings.near_identical else None
         if len(keys) < settings.short_content_words:
-            return 1.0 if _inside_a_direct_rendering(quote.content, utterance) else None
+            return 1.0 if _quoted_fragment_of(quote, keys, utterance) else None
         return self._sentence_match(quote.content, keys, canonical, canonical_keys)
 
     def _match_unattributed(
@@ -233,7 +234,7 @@ class TrailGrouper:
         """A quote or an utterance of no resolved speaker: near-identical words within the same story."""
         if not any(_same_story(quote, rendering) for rendering in utterance.renderings):
             return None
-        if _inside_a_direct_rendering(quote.content, utterance):
+        if _quoted_fragment_of(quote, keys, utterance):
             return 1.0
         near = jaccard(keys, canonical_keys)
         return near if len(keys) >= self.settings.short_content_words and near >= self.settings.near_identical else None
@@ -256,7 +257,9 @@ class TrailGrouper:
                 (_share(sentence, target, either_way) for target in targets),
                 default=(0.0, 0),
             )
-            if share < settings.join_share or shared < settings.min_shared:
+            # before a direct rendering, the canonical paraphrase must share more: paraphrases drift apart
+            least_share = settings.paraphrase_share if either_way else settings.join_share
+            if share < least_share or shared < settings.min_shared:
                 return None
             shares.append(share)
         return sum(shares) / len(shares) + jaccard(keys, canonical_keys) / 10
@@ -386,6 +389,12 @@ def _inside_a_direct_rendering(fragment: str, utterance: Utterance) -> bool:
     return any(
         _is_run(short, words(rendering.content)) for rendering in utterance.renderings if rendering.kind == "direct"
     )
+
+
+def _quoted_fragment_of(quote: QuoteInput, keys: set[str], utterance: Utterance) -> bool:
+    """Words inside quotation marks (`“empower”`), with a content word, found word for word in one of the
+    utterance's direct renderings. Reported speech of a word or two (`that`, `Trump`) is no rendering."""
+    return bool(keys) and quote.kind != "indirect" and _inside_a_direct_rendering(quote.content, utterance)
 
 
 def _same_story(quote: QuoteInput, other: QuoteInput) -> bool:
