@@ -43,9 +43,11 @@ def main(db_path: str) -> None:
         ]
         for quote_id in sorted(rng.sample(others, min(PER_UTTERANCE, len(others)))):
             _emit("rendering", quotes[quote_id], canonical, utterance["id"])
-    for row in db.execute(
-        "SELECT r.quote_id, u.canonical_quote_id, u.id FROM renderings r JOIN utterances u ON u.id = r.utterance_id WHERE r.flags LIKE '%altered_direct_quote%' ORDER BY r.quote_id"
-    ):
+    flagged = (
+        "SELECT r.quote_id, u.canonical_quote_id, u.id FROM renderings r JOIN utterances u ON u.id = r.utterance_id "
+        "WHERE r.flags LIKE '%altered_direct_quote%' ORDER BY r.quote_id"
+    )
+    for row in db.execute(flagged):
         _emit("flag", quotes[row[0]], quotes[row[1]], row[2])
     for quote_id in rng.sample(sorted(quotes), 100):
         _emit("speaker", quotes[quote_id], None, None)
@@ -55,19 +57,25 @@ def _emit(kind: str, quote: sqlite3.Row, statement: sqlite3.Row | None, utteranc
     item: dict[str, object] = {
         "kind": kind,
         **_key(quote, ""),
-        "content": quote["content_text"],
+        "content": _words(quote),
         "system_speaker": quote["speaker"],
         "utterance": utterance,
     }
     if statement is not None:
         item |= _key(statement, "statement_") | {
-            "statement": statement["content_text"],
+            "statement": _words(statement),
             "statement_speaker": statement["speaker"],
         }
     else:
         start = max(0, int(quote["content_start"]) - 700)
         item["context"] = quote["text"][start : int(quote["content_end"]) + 200]
     print(json.dumps(item, ensure_ascii=False))
+
+
+def _words(quote: sqlite3.Row) -> str:
+    """The quote's content, all its pieces (as trails compare it)."""
+    pieces = json.loads(quote["content_fragments"] or "[]") or [[quote["content_start"], quote["content_end"]]]
+    return " ".join(quote["text"][start:end].strip() for start, end in sorted(pieces))
 
 
 def _key(quote: sqlite3.Row, prefix: str) -> dict[str, object]:

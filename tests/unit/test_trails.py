@@ -69,8 +69,8 @@ def test_the_same_claim_months_later_is_a_new_utterance_that_recurs() -> None:
 
 def test_renderings_are_described_against_the_earliest_full_direct_quote() -> None:
     _, placed = _group(
-        _quote("1", "that Russia winning would be the greatest risk", "indirect"),
         _quote("2", SAID),
+        _quote("1", "that Russia winning would be the greatest risk", "indirect"),
         _quote("3", SAID.replace("greatest", "biggest").replace("prevent", "stop")),
         _quote("4", "“the greatest risk will be if Russia wins in Ukraine”", "partial"),
     )
@@ -172,7 +172,7 @@ def test_a_word_or_two_joins_only_inside_a_direct_rendering() -> None:
 
 
 def test_the_canonical_text_is_the_earliest_direct_rendering_not_the_longest() -> None:
-    embellished = SAID.replace("prevent it,”", "prevent it at any cost, whatever Moscow threatens,”")
+    embellished = SAID.replace("will be if", "of all, whatever Moscow threatens, will be if")
     _, placed = _group(_quote("1", SAID, day=1), _quote("2", embellished, day=2))
     utterance = placed[0]
     assert placed[1] is utterance
@@ -229,3 +229,10 @@ def test_a_rendering_is_no_truncation_of_itself() -> None:
 def test_reported_speech_of_a_word_or_two_joins_nothing() -> None:
     _, placed = _group(_quote("1", SAID), _quote("2", "Ukraine", "indirect"), _quote("3", "that", "indirect"))
     assert placed[1] is not placed[0] and placed[2] is not placed[0]
+
+
+def test_quoting_further_possessives_and_editorial_brackets_are_no_misquote() -> None:
+    said = "“What the [censored] is going on at the harbour board? Nobody there reads ISIS's statements,”"
+    utterance = Utterance("u", 1, "Jens Stoltenberg", [_quote("1", said)])
+    further = _quote("2", "“What is going on at the harbour board? Nobody there reads ISIS’ statements, and I will.”")
+    assert describe(further, utterance.renderings[0], utterance).flags == ()

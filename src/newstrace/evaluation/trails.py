@@ -97,7 +97,8 @@ def evaluate_trails(
 ) -> TrailScores:
     """Analyse the labelled PolNeAR articles (under `gold_folder`/{train,dev}/text) into `store` and score."""
     labels = load_labels()
-    paths = _article_paths(gold_folder, {str(label["stem"]) for label in labels})
+    stems = {str(label[key]) for label in labels for key in ("stem", "statement_stem") if key in label}
+    paths = _article_paths(gold_folder, stems)
     started = time.monotonic()
     summary = analyze([str(path) for path in paths], store, settings, progress)
     if summary.failed:
@@ -172,13 +173,19 @@ def _key(label: dict[str, object], prefix: str) -> QuoteKey:
 
 
 def same_speaker(true: object, resolved: object) -> bool:
-    """The resolved name names the true speaker: equal ignoring case, or a shorter form of it (`Trump` for
-    `Donald Trump`); for a quote of nobody named, no speaker."""
+    """The resolved name names the true speaker: the same surname (last word), and the same first word when
+    both give one (`Donald J. Trump` and `Trump` name Donald Trump; `Bill Clinton` does not name Hillary
+    Clinton); for a quote of nobody named, no speaker."""
     if not true:
         return not resolved
     if not resolved:
         return False
-    true_words, resolved_words = str(true).lower().split(), str(resolved).lower().split()
-    return resolved_words == true_words or (
-        resolved_words[-1:] == true_words[-1:] and set(resolved_words) <= set(true_words)
-    )
+    true_words, resolved_words = _name_words(str(true)), _name_words(str(resolved))
+    if not true_words or not resolved_words or true_words[-1] != resolved_words[-1]:
+        return False
+    return len(true_words) == 1 or len(resolved_words) == 1 or true_words[0] == resolved_words[0]
+
+
+def _name_words(name: str) -> list[str]:
+    words = [word.strip(".,'’") for word in name.lower().replace("’s", "'s").split()]
+    return [word for word in words if word and word != "the"]

@@ -60,6 +60,7 @@ _SYNONYM_GROUPS = (
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’»]?\s+(?=[\"“‘«]?[A-Z])")
 _KEY_LENGTH = 6
+_EDITORIAL = re.compile(r"\[[^\]]*\]")
 _NEGATIONS = frozenset({"not", "no", "never", "nor", "none", "nothing", "neither", "without"})
 _SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in group.split()}
 
@@ -68,7 +69,7 @@ _SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in gro
 class TrailSettings:
     join_share: float = 0.6  # share of a rendering sentence's content words found in one canonical sentence
     min_shared: int = 3  # ... and at least this many words shared
-    paraphrase_share: float = 0.75  # the same share when the utterance has no direct rendering yet (either way)
+    min_common_shared: int = 2  # ... of which this many are not names
     short_content_words: int = 4  # fewer: a fragment, which joins only as a word-for-word run of a direct rendering
     near_identical: float = 0.8  # word-set Jaccard with the canonical text for a quote of no or another speaker
     other_speaker_min_words: int = 6  # content words a quote needs before another speaker's name may join it
@@ -140,10 +141,11 @@ def sentence_keys(text: str) -> list[set[str]]:
     return [keys for keys in map(content_keys, _SENTENCE_END.split(text)) if keys]
 
 
-def _share(sentence: set[str], target: set[str], either_way: bool) -> tuple[float, int]:
-    """The share of the sentence's content keys found in the target (of the smaller side's, either way)."""
-    shared = len(sentence & target)
-    return shared / (min(len(sentence), len(target)) if either_way else len(sentence)), shared
+def name_keys(text: str) -> set[str]:
+    """The keys of words only ever written with a capital in the text (names, mostly)."""
+    lower = {match.group() for match in _WORD.finditer(text) if match.group()[:1].islower()}
+    capital = " ".join(match.group() for match in _WORD.finditer(text) if match.group()[:1].isupper())
+    return content_keys(capital) - content_keys(" ".join(lower))
 
 
 def containment(first: set[str], second: set[str]) -> tuple[float, int]:
@@ -244,22 +246,24 @@ class TrailGrouper:
     ) -> float | None:
         """Every sentence of the quote (of a few content words or more) must be found in one sentence of the
         canonical text, or two adjacent ones: a quote of two statements joins neither, and a long canonical
-        text does not take a short quote whose words are scattered over it. Until the utterance has a direct
-        rendering, its canonical paraphrase may also be found inside the quote (the fuller words)."""
+        text does not take a short quote whose words are scattered over it. Names do not make a statement
+        the same (`Clinton ... Wall Street` is said of many things): two shared words must be common words."""
         settings = self.settings
-        either_way = canonical.kind != "direct"
         targets = sentence_keys(canonical.content)
         targets += [first | second for first, second in pairwise(targets)]
         sentences = [sentence for sentence in sentence_keys(content) if len(sentence) >= settings.min_shared]
+        names = name_keys(content) | name_keys(canonical.content)
         shares = []
         for sentence in sentences or [keys]:
-            share, shared = max(
-                (_share(sentence, target, either_way) for target in targets),
-                default=(0.0, 0),
+            share, target = max(
+                ((len(sentence & target) / len(sentence), target) for target in targets),
+                default=(0.0, set()),
+                key=lambda pair: pair[0],
             )
-            # before a direct rendering, the canonical paraphrase must share more: paraphrases drift apart
-            least_share = settings.paraphrase_share if either_way else settings.join_share
-            if share < least_share or shared < settings.min_shared:
+            shared = sentence & target
+            if share < settings.join_share or len(shared) < settings.min_shared:
+                return None
+            if len(shared - names) < settings.min_common_shared:
                 return None
             shares.append(share)
         return sum(shares) / len(shares) + jaccard(keys, canonical_keys) / 10
@@ -338,8 +342,9 @@ def _altered_inside_quotes(
         return False
     if rendering.kind == "direct" and fidelity < settings.altered_min_fidelity:
         return False
-    reference, reference_keys = words(canonical.content), content_keys(canonical.content)
-    for segment in quoted_segments(rendering.content, rendering.kind):
+    said = _EDITORIAL.sub(" ", canonical.content)  # `[censored]`, `[sic]`: the outlet's words, not the speaker's
+    reference, reference_keys = words(said), content_keys(said)
+    for segment in quoted_segments(_EDITORIAL.sub(" ", rendering.content), rendering.kind):
         segment_words, segment_keys = words(segment), content_keys(segment)
         if _is_run(segment_words, reference) or len(segment_keys) < settings.min_shared:
             continue
@@ -352,16 +357,22 @@ def _altered_inside_quotes(
 
 def _material_change(reference: list[str], segment: list[str]) -> bool:
     """A changed, added or dropped word that carries meaning, within the stretch of the reference the
-    segment quotes (reference words before or after that stretch were cut, not altered)."""
+    segment quotes (words before or after that stretch were cut, or quoted further, not altered)."""
+    reference, segment = _plain_words(reference), _plain_words(segment)
     opcodes = SequenceMatcher(a=reference, b=segment, autojunk=False).get_opcodes()
-    while opcodes and opcodes[0][0] == "delete":
+    while opcodes and opcodes[0][0] in ("delete", "insert"):  # a quotation may start earlier or later
         opcodes.pop(0)
-    while opcodes and opcodes[-1][0] == "delete":
+    while opcodes and opcodes[-1][0] in ("delete", "insert"):
         opcodes.pop()
     for tag, a0, a1, b0, b1 in opcodes:
         if tag != "equal" and any(_meaningful(word) for word in reference[a0:a1] + segment[b0:b1]):
             return True
     return False
+
+
+def _plain_words(found: list[str]) -> list[str]:
+    """Words as said: no possessive ending (`ISIS's` and `ISIS'` are one word)."""
+    return [word.removesuffix("'s") for word in found]
 
 
 def _meaningful(word: str) -> bool:
