@@ -236,3 +236,15 @@ def test_quoting_further_possessives_and_editorial_brackets_are_no_misquote() ->
     utterance = Utterance("u", 1, "Jens Stoltenberg", [_quote("1", said)])
     further = _quote("2", "“What is going on at the harbour board? Nobody there reads ISIS’ statements, and I will.”")
     assert describe(further, utterance.renderings[0], utterance).flags == ()
+
+
+def test_an_article_quoting_one_speaker_twice_gives_two_statements() -> None:
+    """Two quotes of one speaker at two places of one article, sharing words: two statements."""
+    asked = "“What is the most dangerous harbour in the world you have sailed into?”"
+    said = "“There are harbours in Kestria that are among the most dangerous in the world.”"
+    first = QuoteInput("1", "a1", "o", date(2024, 7, 1), 1, "Jens Stoltenberg", "direct", asked, None, (10, 80))
+    second = QuoteInput("2", "a1", "o", date(2024, 7, 1), 1, "Jens Stoltenberg", "direct", said, None, (300, 380))
+    elsewhere = QuoteInput("3", "a2", "o", date(2024, 7, 1), 1, "Jens Stoltenberg", "direct", said, None, (5, 85))
+    _, placed = _group(first, second, elsewhere)
+    assert placed[1] is not placed[0]
+    assert placed[2] is placed[1]  # the same words in another article are a rendering

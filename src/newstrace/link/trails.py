@@ -60,6 +60,8 @@ _SYNONYM_GROUPS = (
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’»]?\s+(?=[\"“‘«]?[A-Z])")
 _KEY_LENGTH = 6
+_ELLIPSIS = re.compile(r"…|\.\s*\.\s*\.")
+_CONTRACTIONS = (("n't", "not"), ("'ve", "have"), ("'re", "are"), ("'ll", "will"), ("'m", "am"), ("'d", "would"))
 _EDITORIAL = re.compile(r"\[[^\]]*\]")
 _NEGATIONS = frozenset({"not", "no", "never", "nor", "none", "nothing", "neither", "without"})
 _SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in group.split()}
@@ -69,7 +71,7 @@ _SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in gro
 class TrailSettings:
     join_share: float = 0.6  # share of a rendering sentence's content words found in one canonical sentence
     min_shared: int = 3  # ... and at least this many words shared
-    min_common_shared: int = 2  # ... of which this many are not names
+    min_common_shared: int = 2  # ... of which this many are not names (one more: see _match)
     short_content_words: int = 4  # fewer: a fragment, which joins only as a word-for-word run of a direct rendering
     near_identical: float = 0.8  # word-set Jaccard with the canonical text for a quote of no or another speaker
     other_speaker_min_words: int = 6  # content words a quote needs before another speaker's name may join it
@@ -92,6 +94,7 @@ class QuoteInput:
     kind: str
     content: str
     story_id: str | None = None
+    span: tuple[int, int] | None = None  # where the content is in its article (first to last piece)
 
 
 @dataclass
@@ -228,7 +231,13 @@ class TrailGrouper:
             return near if len(keys) >= settings.other_speaker_min_words and near >= settings.near_identical else None
         if len(keys) < settings.short_content_words:
             return 1.0 if _quoted_fragment_of(quote, keys, utterance) else None
-        return self._sentence_match(quote.content, keys, canonical, canonical_keys)
+        if _elsewhere_in_one_article(quote, canonical):  # an article quoting one speaker twice: two statements
+            near = jaccard(keys, canonical_keys)
+            return near if near >= settings.near_identical or _quoted_fragment_of(quote, keys, utterance) else None
+        # a paraphrase of a paraphrase from another article drifts most: it needs one common word more
+        elsewhere = quote.article_id != canonical.article_id and canonical.kind != "direct"
+        common = settings.min_common_shared + elsewhere
+        return self._sentence_match(quote.content, keys, canonical, canonical_keys, common)
 
     def _match_unattributed(
         self, quote: QuoteInput, keys: set[str], utterance: Utterance, canonical_keys: set[str]
@@ -242,12 +251,13 @@ class TrailGrouper:
         return near if len(keys) >= self.settings.short_content_words and near >= self.settings.near_identical else None
 
     def _sentence_match(
-        self, content: str, keys: set[str], canonical: QuoteInput, canonical_keys: set[str]
+        self, content: str, keys: set[str], canonical: QuoteInput, canonical_keys: set[str], common: int
     ) -> float | None:
         """Every sentence of the quote (of a few content words or more) must be found in one sentence of the
         canonical text, or two adjacent ones: a quote of two statements joins neither, and a long canonical
         text does not take a short quote whose words are scattered over it. Names do not make a statement
-        the same (`Clinton ... Wall Street` is said of many things): two shared words must be common words."""
+        the same (`Clinton ... Wall Street` is said of many things): two shared words must be common words,
+        three when the quote is in another article than a canonical text that is itself a paraphrase."""
         settings = self.settings
         targets = sentence_keys(canonical.content)
         targets += [first | second for first, second in pairwise(targets)]
@@ -263,7 +273,7 @@ class TrailGrouper:
             shared = sentence & target
             if share < settings.join_share or len(shared) < settings.min_shared:
                 return None
-            if len(shared - names) < settings.min_common_shared:
+            if len(shared - names) < common:
                 return None
             shares.append(share)
         return sum(shares) / len(shares) + jaccard(keys, canonical_keys) / 10
@@ -328,7 +338,8 @@ def quoted_segments(content: str, kind: str) -> list[str]:
         segments = [content.strip(QUOTE_MARKS + " ,.")]
     else:
         segments = [match.group(1) for match in _QUOTED.finditer(content)]
-    return [segment for segment in segments if words(segment)]
+    # an ellipsis marks a cut: the words on either side are quoted separately
+    return [piece for segment in segments for piece in _ELLIPSIS.split(segment) if words(piece)]
 
 
 def _altered_inside_quotes(
@@ -371,8 +382,17 @@ def _material_change(reference: list[str], segment: list[str]) -> bool:
 
 
 def _plain_words(found: list[str]) -> list[str]:
-    """Words as said: no possessive ending (`ISIS's` and `ISIS'` are one word)."""
-    return [word.removesuffix("'s") for word in found]
+    """Words as said: contractions spelt out (`we've` is `we have`), no possessive ending (`ISIS's` and
+    `ISIS'` are one word), plurals folded (`law`, `laws`)."""
+    plain: list[str] = []
+    for word in found:
+        for ending, spelt in _CONTRACTIONS:
+            if word.endswith(ending) and len(word) > len(ending):
+                plain += [word[: -len(ending)], spelt]
+                break
+        else:
+            plain.append(fold_term(word.removesuffix("'s")))
+    return plain
 
 
 def _meaningful(word: str) -> bool:
@@ -406,6 +426,13 @@ def _quoted_fragment_of(quote: QuoteInput, keys: set[str], utterance: Utterance)
     """Words inside quotation marks (`“empower”`), with a content word, found word for word in one of the
     utterance's direct renderings. Reported speech of a word or two (`that`, `Trump`) is no rendering."""
     return bool(keys) and quote.kind != "indirect" and _inside_a_direct_rendering(quote.content, utterance)
+
+
+def _elsewhere_in_one_article(quote: QuoteInput, other: QuoteInput) -> bool:
+    """Two quotes of one article whose contents do not overlap in its text."""
+    if quote.article_id != other.article_id or quote.span is None or other.span is None:
+        return False
+    return quote.span[1] <= other.span[0] or other.span[1] <= quote.span[0]
 
 
 def _same_story(quote: QuoteInput, other: QuoteInput) -> bool:

@@ -109,7 +109,13 @@ def _quote(row: dict[str, object]) -> QuoteInput:
         str(row["kind"]),
         _content(row),
         str(row["story_id"]) if row.get("story_id") else None,
+        _span(row),
     )
+
+
+def _span(row: dict[str, object]) -> tuple[int, int] | None:
+    pieces = json.loads(str(row.get("content_fragments") or "[]"))
+    return (min(start for start, _ in pieces), max(end for _, end in pieces)) if pieces else None
 
 
 def _content(row: dict[str, object]) -> str:
