@@ -371,9 +371,16 @@ def _material_change(reference: list[str], segment: list[str]) -> bool:
     segment quotes (words before or after that stretch were cut, or quoted further, not altered)."""
     reference, segment = _plain_words(reference), _plain_words(segment)
     opcodes = SequenceMatcher(a=reference, b=segment, autojunk=False).get_opcodes()
-    while opcodes and opcodes[0][0] in ("delete", "insert"):  # a quotation may start earlier or later
+    known = set(reference)
+
+    def at_an_edge(op: tuple[str, int, int, int, int]) -> bool:
+        """Words cut at an edge, or quoted further (not moved there from inside the reference)."""
+        moved = {word for word in segment[op[3] : op[4]] if _meaningful(word)} & known
+        return op[0] == "delete" or (op[0] == "insert" and not moved)
+
+    while opcodes and at_an_edge(opcodes[0]):  # a quotation may start earlier or later
         opcodes.pop(0)
-    while opcodes and opcodes[-1][0] in ("delete", "insert"):
+    while opcodes and at_an_edge(opcodes[-1]):
         opcodes.pop()
     for tag, a0, a1, b0, b1 in opcodes:
         if tag != "equal" and any(_meaningful(word) for word in reference[a0:a1] + segment[b0:b1]):
