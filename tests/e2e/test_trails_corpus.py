@@ -93,3 +93,26 @@ def test_a_rerun_groups_nothing_new(corpus_db: Path, tmp_path: Path) -> None:
     copy.write_bytes(corpus_db.read_bytes())
     summary = json.loads(run_cli("analyze", str(CORPUS), "--db", str(copy), "--quiet", "--json").stdout)
     assert summary["trails"] == {"quotes_grouped": 0, "utterances_opened": 0, "utterances_updated": 0}
+
+
+def test_the_seed_statements_keep_their_own_speakers_and_trails(shared_data: Path, tmp_path: Path) -> None:
+    """The joint statement on Patriot batteries speaks for itself, and Stoltenberg's "greatest risk" trail
+    holds no quote of another statement (issue 18)."""
+    db = tmp_path / "seeds.db"
+    assert run_cli("analyze", str(shared_data / "seeds"), "--db", str(db), "--quiet").returncode == 0
+    connection = sqlite3.connect(db)
+    [(patriot_speaker,)] = connection.execute(
+        "SELECT speaker FROM quotes WHERE content_text LIKE '%Patriot battery%'"
+    ).fetchall()
+    assert str(patriot_speaker).startswith("Joint statement")
+    [(risk_quote,)] = connection.execute(
+        "SELECT id FROM quotes WHERE kind = 'direct' AND content_text LIKE '%greatest risk%'"
+    ).fetchall()
+    found = _trail(db, str(risk_quote))
+    assert found["utterance"]["speaker"] == "Jens Stoltenberg"
+    for rendering in found["renderings"]:
+        content = str(rendering["content_text"])
+        assert any(word in content for word in ("victory", "risk", "triumph")), content
+        assert not any(word in content for word in ("empower", "Patriot", "dozens", "NATO’s failure")), content
+    [(self_flags,)] = connection.execute("SELECT flags FROM renderings WHERE quote_id = ?", (risk_quote,)).fetchall()
+    assert json.loads(self_flags) == []

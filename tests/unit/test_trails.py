@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from newstrace.link.trails import QuoteInput, TrailGrouper, Utterance, canonical_rendering, content_keys, describe
+from newstrace.pipeline.trails import build_trails
 from newstrace.store import SQLiteStore
 
 from ..conftest import REPO, run_analyze
@@ -68,8 +69,8 @@ def test_the_same_claim_months_later_is_a_new_utterance_that_recurs() -> None:
 
 def test_renderings_are_described_against_the_earliest_full_direct_quote() -> None:
     _, placed = _group(
-        _quote("1", "that Russia winning would be the greatest risk", "indirect"),
         _quote("2", SAID),
+        _quote("1", "that Russia winning would be the greatest risk", "indirect"),
         _quote("3", SAID.replace("greatest", "biggest").replace("prevent", "stop")),
         _quote("4", "“the greatest risk will be if Russia wins in Ukraine”", "partial"),
     )
@@ -126,3 +127,124 @@ def test_a_quote_split_by_its_cue_is_compared_whole(store: SQLiteStore, tmp_path
     rows = {row[0]: row[1:] for row in renderings}
     assert len(rows) == 2 and len({utterance for _, _, utterance in rows.values()}) == 1
     assert rows[split_id][:2] == (1.0, "[]")
+
+
+def _in_story(quote: QuoteInput, story: str | None, speaker: int | None) -> QuoteInput:
+    name = {1: "Jens Stoltenberg", 2: "Dmitry Peskov"}.get(speaker or 0)
+    return QuoteInput(quote.quote_id, quote.article_id, quote.outlet, quote.published, speaker, name, quote.kind,
+                      quote.content, story)  # fmt: skip
+
+
+def test_a_quote_of_no_speaker_joins_only_near_identical_words_in_the_same_story() -> None:
+    paraphrase = "that Russia had to be stopped in Ukraine before it was too late"
+    _, placed = _group(
+        _in_story(_quote("1", SAID), "s1", 1),
+        _in_story(_quote("2", paraphrase, "indirect"), "s1", None),  # same story, not near-identical
+        _in_story(_quote("3", SAID), "s2", None),  # the same words, another story
+        _in_story(_quote("4", "“the greatest risk will be if Russia wins in Ukraine”", "partial"), "s1", None),
+    )
+    assert placed[1] is not placed[0] and placed[2] is not placed[0]
+    assert placed[3] is placed[0]  # word for word inside the direct rendering, same story
+
+
+def test_renderings_are_judged_against_the_canonical_text_so_nothing_chains() -> None:
+    second = "“Allies will deliver five more Patriot batteries to Kyiv before the winter comes.”"
+    both = SAID.rstrip(",”") + " " + second.lstrip("“")
+    _, placed = _group(_quote("1", SAID), _quote("2", both), _quote("3", second))
+    assert placed[1] is not placed[0]  # two statements: the second sentence is not in the canonical text
+    assert placed[2] is not placed[0]
+
+
+def test_a_long_canonical_text_does_not_take_a_quote_whose_words_are_scattered_over_it() -> None:
+    speech = (
+        "“Russia must not win this war. Our support for Ukraine will continue as long as it takes. "
+        "The alliance has never been stronger, and Sweden makes us stronger still.”"
+    )
+    other = "“We must win the argument for more support at home, and this alliance will continue.”"
+    _, placed = _group(_quote("1", speech), _quote("2", other))
+    assert placed[1] is not placed[0]
+
+
+def test_a_word_or_two_joins_only_inside_a_direct_rendering() -> None:
+    scattered = "“Ukraine, a risk for Russia”"  # three content words of the statement, not a run of it
+    _, placed = _group(_quote("1", SAID), _quote("2", "“Ukraine”", "partial"), _quote("3", scattered, "partial"))
+    assert placed[1] is placed[0] and placed[2] is not placed[0]
+
+
+def test_the_canonical_text_is_the_earliest_direct_rendering_not_the_longest() -> None:
+    embellished = SAID.replace("will be if", "of all, whatever Moscow threatens, will be if")
+    _, placed = _group(_quote("1", SAID, day=1), _quote("2", embellished, day=2))
+    utterance = placed[0]
+    assert placed[1] is utterance
+    canonical = canonical_rendering(utterance)
+    assert canonical.quote_id == "1"
+    reports = {r.quote_id: describe(r, canonical, utterance) for r in utterance.renderings}
+    assert reports["1"].flags == ()  # the wire's words: not `truncated`
+    assert reports["2"].flags == ("altered_direct_quote",)
+
+
+def test_quoted_words_of_another_statement_are_no_misquote() -> None:
+    utterance = Utterance("u", 1, "Jens Stoltenberg", [_quote("1", SAID)])
+    loose = _quote("2", "that Russia must not win and that allies will send “more tanks, more shells and more pilots”",
+                   "partial")  # fmt: skip
+    cut_stop_word = _quote("3", SAID.replace("and the greatest", "and greatest"))
+    assert describe(loose, utterance.renderings[0], utterance).flags == ()
+    assert describe(cut_stop_word, utterance.renderings[0], utterance).flags == ()
+    negated = _quote("4", SAID.replace("we must prevent", "we must not prevent"))
+    assert "altered_direct_quote" in describe(negated, utterance.renderings[0], utterance).flags
+
+
+def test_an_utterance_that_loses_a_rendering_is_grouped_and_described_again(store: SQLiteStore, tmp_path: Path) -> None:
+    """A new quotes version that drops the canonical quote leaves no stale count or canonical id behind."""
+    preamble = "A fictional article written for a newstrace test.\n\n"
+    said = '"The harbour tolls will rise next spring, and every shipping firm should prepare for that now,"'
+    openings = {
+        "wire": "Port Aster will charge ships more from next year.",
+        "daily": "The bay is quiet in winter, and the ferries run twice a day.",
+        "weekly": "Traders at the fish market were busy on Monday morning.",
+    }
+    for outlet, opening in openings.items():
+        (tmp_path / f"{outlet}.txt").write_text(
+            f"Tolls: the {outlet} report\n\n{preamble}{opening}\n\n{said} Anneke Holm said on Monday.\n"
+        )
+    run_analyze(store, tmp_path)
+    db = store.connection
+    [(canonical_id, count)] = db.execute("SELECT canonical_quote_id, n_renderings FROM utterances").fetchall()
+    assert count == 3
+    db.execute("DELETE FROM quotes WHERE id = ?", (canonical_id,))  # what a new quotes version does
+    db.commit()
+    build_trails(store)
+    [(canonical_after, count_after)] = db.execute("SELECT canonical_quote_id, n_renderings FROM utterances").fetchall()
+    quotes = {row[0] for row in db.execute("SELECT id FROM quotes")}
+    assert count_after == 2 == len(quotes) and canonical_after in quotes
+    assert {row[0] for row in db.execute("SELECT quote_id FROM renderings")} == quotes
+
+
+def test_a_rendering_is_no_truncation_of_itself() -> None:
+    partial = _quote("1", "that Russia would “lose the war it started” before winter", "partial")
+    utterance = Utterance("u", 1, "Jens Stoltenberg", [partial])
+    assert describe(partial, canonical_rendering(utterance), utterance).flags == ()
+
+
+def test_reported_speech_of_a_word_or_two_joins_nothing() -> None:
+    _, placed = _group(_quote("1", SAID), _quote("2", "Ukraine", "indirect"), _quote("3", "that", "indirect"))
+    assert placed[1] is not placed[0] and placed[2] is not placed[0]
+
+
+def test_quoting_further_possessives_and_editorial_brackets_are_no_misquote() -> None:
+    said = "“What the [censored] is going on at the harbour board? Nobody there reads ISIS's statements,”"
+    utterance = Utterance("u", 1, "Jens Stoltenberg", [_quote("1", said)])
+    further = _quote("2", "“What is going on at the harbour board? Nobody there reads ISIS’ statements, and I will.”")
+    assert describe(further, utterance.renderings[0], utterance).flags == ()
+
+
+def test_an_article_quoting_one_speaker_twice_gives_two_statements() -> None:
+    """Two quotes of one speaker at two places of one article, sharing words: two statements."""
+    asked = "“What is the most dangerous harbour in the world you have sailed into?”"
+    said = "“There are harbours in Kestria that are among the most dangerous in the world.”"
+    first = QuoteInput("1", "a1", "o", date(2024, 7, 1), 1, "Jens Stoltenberg", "direct", asked, None, (10, 80))
+    second = QuoteInput("2", "a1", "o", date(2024, 7, 1), 1, "Jens Stoltenberg", "direct", said, None, (300, 380))
+    elsewhere = QuoteInput("3", "a2", "o", date(2024, 7, 1), 1, "Jens Stoltenberg", "direct", said, None, (5, 85))
+    _, placed = _group(first, second, elsewhere)
+    assert placed[1] is not placed[0]
+    assert placed[2] is placed[1]  # the same words in another article are a rendering

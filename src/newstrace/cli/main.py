@@ -18,6 +18,7 @@ from rich.table import Table
 
 from newstrace import __version__
 from newstrace.cli.events import register as register_events
+from newstrace.cli.eval_trails import register as register_eval_trails
 from newstrace.cli.framing import print_comparison, print_outlet, print_trail
 from newstrace.cli.progress import RichProgress
 from newstrace.cli.summary import print_summary
@@ -852,6 +853,7 @@ def eval_stories_command(gold: Path, db: str | None, workers: int, as_json: bool
 
 
 register_events(cli, eval_group)
+register_eval_trails(eval_group)
 
 
 def main() -> None:

@@ -16,7 +16,12 @@ from newstrace.link.scripts import merge_across_scripts
 from newstrace.records import Speaker
 
 _ROLE_EDGES = " ,.;:—–-()\"'“”‘’"
-_LEADING_ARTICLES = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
+_TITLE_WORDS = frozenset(
+    ["mr", "mrs", "ms", "dr", "president", "senator", "sen", "rep", "gov", "governor", "secretary", "minister",
+     "chancellor", "prime", "general", "chief", "judge", "mayor", "speaker", "leader", "sir", "lord", "lady"]
+)  # fmt: skip
+_NOT_TITLES = frozenset(["the", "a", "an", "his", "her", "their", "its", "and", "of", "who", "which", "said"])
+_LEADING_ARTICLES = re.compile(r"^(the|a|an)\b\s*", re.IGNORECASE)
 
 
 def link_speakers(mentions: Iterable[tuple[str, str | None]]) -> tuple[list[Speaker], dict[str, str]]:
@@ -55,11 +60,14 @@ def _canonical_names(names: set[str]) -> dict[str, str]:
 
 
 def _alias_in(source_text: str, name: str) -> str | None:
-    """A source that is a shorter form of the name (`Stoltenberg`, `Mr. Trump`) is an alias."""
+    """A source that is a shorter form of the name (`Stoltenberg`, `Mr. Trump`) is an alias; another
+    first name (`Bill Clinton` for Hillary Clinton) is somebody else."""
     words = source_text.split()
     if not 0 < len(words) <= 3 or "," in source_text or name in source_text or words[-1] != name.split()[-1]:
         return None
-    return source_text if all(word[:1].isupper() for word in words) else None
+    name_words = set(name.split())
+    others = [word for word in words[:-1] if word not in name_words and word.lower().rstrip(".") not in _TITLE_WORDS]
+    return source_text if all(word[:1].isupper() for word in words) and not others else None
 
 
 def role_in(source_text: str, name: str) -> str | None:
@@ -70,6 +78,15 @@ def role_in(source_text: str, name: str) -> str | None:
     before, _, after = source_text.partition(name)
     for part in (after, before):
         role = _LEADING_ARTICLES.sub("", part.strip(_ROLE_EDGES)).strip(_ROLE_EDGES)
-        if len(role) >= 3 and not role.islower() and len(role.split()) <= 8:
+        if len(role) >= 3 and not role.islower() and len(role.split()) <= 8 and _names_a_title(role):
             return role
     return None
+
+
+def _names_a_title(role: str) -> bool:
+    """A role holds a word of office or description (`Secretary General`, `spokesman`), not only an article,
+    a pronoun or a name's possessive (`The`, `his`, `Putin's`)."""
+    words = [word.strip(_ROLE_EDGES) for word in role.split()]
+    if words and words[-1].endswith(("'s", "’s")):  # `Vladimir Putin's`: whose, not what
+        return False
+    return any(word.lower() not in _NOT_TITLES and not word.endswith(("'s", "’s")) for word in words if word)

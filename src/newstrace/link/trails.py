@@ -1,27 +1,34 @@
-"""Quote trails: group the quotes that render one utterance across articles, and describe each rendering
-against the utterance's canonical wording.
+"""Quote trails: group the quotes that render one utterance (one statement by one speaker) across
+articles, and describe each rendering against the utterance's canonical wording.
 
-Quotes arrive in article date order. A quote joins an utterance of the same speaker (or one of them
-unresolved) when its content words overlap one of the utterance's renderings enough: most of the
-shorter side's words found in the longer (so truncations and partial quotes embedded in reported
-speech join), after folding plurals and mapping near-synonyms ("victory"/"win"/"triumph",
-"gravest"/"greatest") to one key. Words said by a different named speaker join only when nearly
-identical, and the rendering is flagged `speaker_changed`. An utterance takes no quote dated more than
-`window_days` after its last rendering: the same words later are a new utterance that recurs from it.
+Quotes arrive in article date order. A quote is judged against each candidate utterance's canonical
+text, never against another rendering (so no chain of renderings drifts to another statement):
 
-Each rendering is then compared word by word with the canonical text (the earliest direct rendering
-that is not a fragment, else the most common wording): kept, cut, inserted and substituted words, a
-fidelity in [0, 1], and flags `altered_direct_quote`, `truncated`, `paraphrased_as_indirect`.
+- same resolved speaker: every sentence of the quote must have most of its content words (after folding
+  plurals and mapping near-synonyms such as "victory"/"win", "gravest"/"greatest" to one key) in one
+  sentence of the canonical text, or two adjacent ones; a quote of fewer than four content words joins
+  only as a word-for-word run of a direct rendering;
+- no resolved speaker (the quote's or the utterance's): near-identical words within the same story;
+- another named speaker: near-identical words of a long enough quote, flagged `speaker_changed`.
+
+An utterance takes no quote dated more than `window_days` after its last rendering: the same words later
+are a new utterance that recurs from it.
+
+The canonical text is the earliest direct rendering that is not a fragment (the first outlet's words,
+not the longest). Each rendering is compared word by word with it: kept, cut, inserted and substituted
+words, a fidelity in [0, 1], and flags `altered_direct_quote` (only on quoted words that are clearly the
+same statement and differ materially), `truncated`, `paraphrased_as_indirect`, `speaker_changed`.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
+from itertools import pairwise
 
 from newstrace.link.features import STOP_WORDS, fold_term
 
@@ -51,14 +58,25 @@ _SYNONYM_GROUPS = (
     "talk negotiation dialogue",
     "say state",
 )
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’»]?\s+(?=[\"“‘«]?[A-Z])")
+_KEY_LENGTH = 6
+_ELLIPSIS = re.compile(r"…|\.\s*\.\s*\.")
+_CONTRACTIONS = (("n't", "not"), ("'ve", "have"), ("'re", "are"), ("'ll", "will"), ("'m", "am"), ("'d", "would"))
+_EDITORIAL = re.compile(r"\[[^\]]*\]")
+_NEGATIONS = frozenset({"not", "no", "never", "nor", "none", "nothing", "neither", "without"})
 _SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in group.split()}
 
 
 @dataclass(frozen=True)
 class TrailSettings:
-    join_containment: float = 0.6  # share of the shorter rendering's content words found in the other
-    min_content_words: int = 3  # ... and at least this many; a shorter fragment must appear word for word
-    other_speaker_similarity: float = 0.8  # word-set Jaccard for the same words under another speaker's name
+    join_share: float = 0.6  # share of a rendering sentence's content words found in one canonical sentence
+    min_shared: int = 3  # ... and at least this many words shared
+    min_common_shared: int = 2  # ... of which this many are not names (one more: see _match)
+    short_content_words: int = 4  # fewer: a fragment, which joins only as a word-for-word run of a direct rendering
+    near_identical: float = 0.8  # word-set Jaccard with the canonical text for a quote of no or another speaker
+    other_speaker_min_words: int = 6  # content words a quote needs before another speaker's name may join it
+    altered_overlap: float = 0.7  # share of quoted content words in the canonical text before a misquote flag
+    altered_min_fidelity: float = 0.5  # a direct rendering less like the canonical text than this is no misquote
     window_days: int = 30  # an utterance takes no quote dated further than this after its last rendering
     candidates_per_speaker: int = 200  # latest utterances of a speaker compared with a new quote
 
@@ -75,6 +93,8 @@ class QuoteInput:
     speaker: str | None
     kind: str
     content: str
+    story_id: str | None = None
+    span: tuple[int, int] | None = None  # where the content is in its article (first to last piece)
 
 
 @dataclass
@@ -107,14 +127,28 @@ def words(text: str) -> list[str]:
 
 
 def content_keys(text: str) -> set[str]:
-    """The content words of a quotation, plurals folded and near-synonyms mapped to one key."""
+    """The content words of a quotation, plurals folded, near-synonyms mapped to one key, and each cut to
+    its first six letters."""
     keys = set()
     for word in words(text):
         if word in STOP_WORDS or len(word) < 3:
             continue
         folded = fold_term(word)
-        keys.add(_SYNONYMS.get(folded, _SYNONYMS.get(word, folded)))
+        # cut to a stem's length so that a name and its adjective meet ("Russia"/"Russian", "Drovnia"/"Drovnian")
+        keys.add(_SYNONYMS.get(folded, _SYNONYMS.get(word, folded))[:_KEY_LENGTH])
     return keys
+
+
+def sentence_keys(text: str) -> list[set[str]]:
+    """The content keys of each sentence of a quotation (a sentence ends at . ! or ? before a capital)."""
+    return [keys for keys in map(content_keys, _SENTENCE_END.split(text)) if keys]
+
+
+def name_keys(text: str) -> set[str]:
+    """The keys of words only ever written with a capital in the text (names, mostly)."""
+    lower = {match.group() for match in _WORD.finditer(text) if match.group()[:1].islower()}
+    capital = " ".join(match.group() for match in _WORD.finditer(text) if match.group()[:1].isupper())
+    return content_keys(capital) - content_keys(" ".join(lower))
 
 
 def containment(first: set[str], second: set[str]) -> tuple[float, int]:
@@ -129,24 +163,26 @@ def jaccard(first: set[str], second: set[str]) -> float:
 
 
 class TrailGrouper:
-    """Groups quotes into utterances incrementally, in the order given."""
+    """Groups quotes into utterances incrementally, in the order given. Each quote is judged against the
+    canonical text of a candidate utterance, never against another rendering, so no chain of renderings
+    can pull in a different statement."""
 
     def __init__(self, settings: TrailSettings | None = None, utterances: Iterable[Utterance] = ()) -> None:
         self.settings = settings or TrailSettings()
         self.utterances: dict[str, Utterance] = {}
-        self._keys: dict[str, set[str]] = {}  # quote id -> content keys
+        self._canonical: dict[str, QuoteInput] = {}  # utterance id -> its canonical rendering
         self._by_speaker: dict[int | None, deque[str]] = {}
         self._by_key: dict[str, deque[str]] = {}
         self.changed: set[str] = set()
         for utterance in utterances:
             self.utterances[utterance.id] = utterance
+            self._canonical[utterance.id] = canonical_rendering(utterance)
             for rendering in utterance.renderings:
                 self._index(utterance, rendering)
 
     def add(self, quote: QuoteInput) -> Utterance:
         """Put the quote in an utterance (an existing one or a new one) and return it."""
         keys = content_keys(quote.content)
-        self._keys[quote.quote_id] = keys
         best: tuple[float, Utterance] | None = None
         earlier: Utterance | None = None
         for utterance in self._candidates(quote, keys):
@@ -167,70 +203,114 @@ class TrailGrouper:
         utterance.renderings.append(quote)
         if utterance.speaker_id is None and quote.speaker_id is not None:
             utterance.speaker_id, utterance.speaker = quote.speaker_id, quote.speaker
+        self._canonical[utterance.id] = canonical_rendering(utterance)
         self._index(utterance, quote)
         self.changed.add(utterance.id)
         return utterance
 
     def _candidates(self, quote: QuoteInput, keys: set[str]) -> list[Utterance]:
         found: dict[str, None] = {}
-        for utterance_id in reversed(self._by_speaker.get(quote.speaker_id, ())):
-            found[utterance_id] = None
-        for key in keys:  # other speakers and unresolved ones share words, not a speaker
+        if quote.speaker_id is not None:
+            for utterance_id in reversed(self._by_speaker.get(quote.speaker_id, ())):
+                found[utterance_id] = None
+        # sorted: a set's order changes with PYTHONHASHSEED, and the first of two equal matches wins
+        for key in sorted(keys):  # other speakers and unresolved ones share words, not a speaker
             for utterance_id in reversed(self._by_key.get(key, ())):
                 found[utterance_id] = None
         return [self.utterances[utterance_id] for utterance_id in found]
 
     def _match(self, quote: QuoteInput, keys: set[str], utterance: Utterance) -> float | None:
-        """How well the quote fits the utterance (its best rendering), or None when it does not."""
+        """How well the quote fits the utterance's canonical text, or None when it does not."""
         settings = self.settings
-        same_speaker = quote.speaker_id is None or utterance.speaker_id in (None, quote.speaker_id)
-        best = None
-        for rendering in utterance.renderings:
-            other = self._keys.get(rendering.quote_id) or content_keys(rendering.content)
-            if not same_speaker:
-                score = jaccard(keys, other)
-                if score >= settings.other_speaker_similarity:
-                    best = max(best or 0.0, score)
-                continue
-            if min(len(keys), len(other)) < settings.min_content_words:
-                if _inside(quote.content, rendering.content):  # a fragment must appear word for word
-                    best = max(best or 0.0, 1.0)
-                continue
-            share, shared = containment(keys, other)
-            if share >= settings.join_containment and shared >= settings.min_content_words:
-                best = max(best or 0.0, share + jaccard(keys, other) / 10)
-        return best
+        canonical = self._canonical[utterance.id]
+        canonical_keys = content_keys(canonical.content)
+        if quote.speaker_id is None or utterance.speaker_id is None:
+            return self._match_unattributed(quote, keys, utterance, canonical_keys)
+        if quote.speaker_id != utterance.speaker_id:  # the same words under another name: a misattribution
+            near = jaccard(keys, canonical_keys)
+            return near if len(keys) >= settings.other_speaker_min_words and near >= settings.near_identical else None
+        if len(keys) < settings.short_content_words:
+            return 1.0 if _quoted_fragment_of(quote, keys, utterance) else None
+        if _elsewhere_in_one_article(quote, canonical):  # an article quoting one speaker twice: two statements
+            near = jaccard(keys, canonical_keys)
+            return near if near >= settings.near_identical or _quoted_fragment_of(quote, keys, utterance) else None
+        # a paraphrase of a paraphrase from another article drifts most: it needs one common word more
+        elsewhere = quote.article_id != canonical.article_id and canonical.kind != "direct"
+        common = settings.min_common_shared + elsewhere
+        return self._sentence_match(quote.content, keys, canonical, canonical_keys, common)
+
+    def _match_unattributed(
+        self, quote: QuoteInput, keys: set[str], utterance: Utterance, canonical_keys: set[str]
+    ) -> float | None:
+        """A quote or an utterance of no resolved speaker: near-identical words within the same story."""
+        if not any(_same_story(quote, rendering) for rendering in utterance.renderings):
+            return None
+        if _quoted_fragment_of(quote, keys, utterance):
+            return 1.0
+        near = jaccard(keys, canonical_keys)
+        return near if len(keys) >= self.settings.short_content_words and near >= self.settings.near_identical else None
+
+    def _sentence_match(
+        self, content: str, keys: set[str], canonical: QuoteInput, canonical_keys: set[str], common: int
+    ) -> float | None:
+        """Every sentence of the quote (of a few content words or more) must be found in one sentence of the
+        canonical text, or two adjacent ones: a quote of two statements joins neither, and a long canonical
+        text does not take a short quote whose words are scattered over it. Names do not make a statement
+        the same (`Clinton ... Wall Street` is said of many things): two shared words must be common words,
+        three when the quote is in another article than a canonical text that is itself a paraphrase."""
+        settings = self.settings
+        targets = sentence_keys(canonical.content)
+        targets += [first | second for first, second in pairwise(targets)]
+        sentences = [sentence for sentence in sentence_keys(content) if len(sentence) >= settings.min_shared]
+        names = name_keys(content) | name_keys(canonical.content)
+        shares = []
+        for sentence in sentences or [keys]:
+            share, target = max(
+                ((len(sentence & target) / len(sentence), target) for target in targets),
+                default=(0.0, set()),
+                key=lambda pair: pair[0],
+            )
+            shared = sentence & target
+            if share < settings.join_share or len(shared) < settings.min_shared:
+                return None
+            if len(shared - names) < common:
+                return None
+            shares.append(share)
+        return sum(shares) / len(shares) + jaccard(keys, canonical_keys) / 10
 
     def _within_window(self, published: date | None, utterance: Utterance) -> bool:
         last = utterance.last_seen
         return published is None or last is None or (published - last).days <= self.settings.window_days
 
     def _index(self, utterance: Utterance, rendering: QuoteInput) -> None:
-        keys = self._keys.setdefault(rendering.quote_id, content_keys(rendering.content))
         limit = self.settings.candidates_per_speaker
         speaker_list = self._by_speaker.setdefault(utterance.speaker_id, deque(maxlen=limit))
         if utterance.id not in speaker_list:
             speaker_list.append(utterance.id)
-        for key in keys:
+        for key in sorted(content_keys(rendering.content)):
             postings = self._by_key.setdefault(key, deque(maxlen=limit))
             if not postings or postings[-1] != utterance.id:
                 postings.append(utterance.id)
 
 
 def canonical_rendering(utterance: Utterance) -> QuoteInput:
-    """The earliest direct rendering that is not a fragment of another; else the commonest wording."""
-    ordered = sorted(utterance.renderings, key=_age)
-    direct = [rendering for rendering in ordered if rendering.kind == "direct"]
-    if direct:
-        longest = max(len(words(rendering.content)) for rendering in direct)
-        return next(rendering for rendering in direct if len(words(rendering.content)) == longest)
-    wording = Counter(" ".join(words(rendering.content)) for rendering in ordered)
-    common = wording.most_common(1)[0][0]
-    return next(rendering for rendering in ordered if " ".join(words(rendering.content)) == common)
+    """The earliest faithful direct rendering: the first outlet's words inside quotation marks, not the
+    longest (an outlet that embellishes a quotation must not become its reference). Fragments of fewer
+    than four content words come last, then partial quotes, then reported speech."""
+    return min(utterance.renderings, key=_canonical_rank)
 
 
-def describe(rendering: QuoteInput, canonical: QuoteInput, utterance: Utterance) -> RenderingReport:
+def _canonical_rank(rendering: QuoteInput) -> tuple[bool, int, tuple[bool, date, str]]:
+    fragment = len(content_keys(rendering.content)) < TrailSettings.short_content_words
+    kind_rank = {"direct": 0, "indirect": 2}.get(rendering.kind, 1)
+    return fragment, kind_rank, rendering_age(rendering)
+
+
+def describe(
+    rendering: QuoteInput, canonical: QuoteInput, utterance: Utterance, settings: TrailSettings | None = None
+) -> RenderingReport:
     """The word diff of a rendering against the canonical text, its fidelity and its flags."""
+    settings = settings or TrailSettings()
     canonical_words, rendering_words = words(canonical.content), words(rendering.content)
     matcher = SequenceMatcher(a=canonical_words, b=rendering_words, autojunk=False)
     diff = []
@@ -238,16 +318,17 @@ def describe(rendering: QuoteInput, canonical: QuoteInput, utterance: Utterance)
         op = {"equal": "kept", "delete": "cut", "insert": "inserted", "replace": "substituted"}[tag]
         before, after = " ".join(canonical_words[a0:a1]), " ".join(rendering_words[b0:b1])
         diff.append({"op": op, "canonical": before, "rendering": after})
+    fidelity = round(matcher.ratio(), 4)
     flags = []
-    if _altered_inside_quotes(rendering, canonical):
+    if _altered_inside_quotes(rendering, canonical, fidelity, settings):
         flags.append("altered_direct_quote")
     if utterance.speaker_id is not None and rendering.speaker_id not in (None, utterance.speaker_id):
         flags.append("speaker_changed")
-    if _truncated(canonical_words, rendering):
+    if rendering.quote_id != canonical.quote_id and _truncated(canonical_words, rendering):
         flags.append("truncated")
     if rendering.kind == "indirect" and canonical.kind != "indirect":
         flags.append("paraphrased_as_indirect")
-    return RenderingReport(rendering.quote_id, round(matcher.ratio(), 4), diff, tuple(flags))
+    return RenderingReport(rendering.quote_id, fidelity, diff, tuple(flags))
 
 
 def quoted_segments(content: str, kind: str) -> list[str]:
@@ -257,16 +338,76 @@ def quoted_segments(content: str, kind: str) -> list[str]:
         segments = [content.strip(QUOTE_MARKS + " ,.")]
     else:
         segments = [match.group(1) for match in _QUOTED.finditer(content)]
-    return [segment for segment in segments if words(segment)]
+    # an ellipsis marks a cut: the words on either side are quoted separately
+    return [piece for segment in segments for piece in _ELLIPSIS.split(segment) if words(piece)]
 
 
-def _altered_inside_quotes(rendering: QuoteInput, canonical: QuoteInput) -> bool:
-    """Quoted words that are not a run of the canonical text: quotation marks around different words."""
+def _altered_inside_quotes(
+    rendering: QuoteInput, canonical: QuoteInput, fidelity: float, settings: TrailSettings
+) -> bool:
+    """Quotation marks around words that are clearly the canonical statement's (most of their content words
+    are in it) but differ from it materially: a content word or a negation changed, added or left out
+    inside the quoted run. Quoted words of another statement are no misquote, nor is a low-fidelity
+    direct rendering, nor a quotation the canonical text only cuts."""
     if rendering.quote_id == canonical.quote_id or canonical.kind != "direct" or rendering.kind == "indirect":
         return False
-    reference = " " + " ".join(words(canonical.content)) + " "
-    segments = quoted_segments(rendering.content, rendering.kind)
-    return any(" " + " ".join(words(segment)) + " " not in reference for segment in segments)
+    if rendering.kind == "direct" and fidelity < settings.altered_min_fidelity:
+        return False
+    said = _EDITORIAL.sub(" ", canonical.content)  # `[censored]`, `[sic]`: the outlet's words, not the speaker's
+    reference, reference_keys = words(said), content_keys(said)
+    for segment in quoted_segments(_EDITORIAL.sub(" ", rendering.content), rendering.kind):
+        segment_words, segment_keys = words(segment), content_keys(segment)
+        if _is_run(segment_words, reference) or len(segment_keys) < settings.min_shared:
+            continue
+        if len(segment_keys & reference_keys) / len(segment_keys) < settings.altered_overlap:
+            continue
+        if _material_change(reference, segment_words):
+            return True
+    return False
+
+
+def _material_change(reference: list[str], segment: list[str]) -> bool:
+    """A changed, added or dropped word that carries meaning, within the stretch of the reference the
+    segment quotes (words before or after that stretch were cut, or quoted further, not altered)."""
+    reference, segment = _plain_words(reference), _plain_words(segment)
+    opcodes = SequenceMatcher(a=reference, b=segment, autojunk=False).get_opcodes()
+    known = set(reference)
+
+    def at_an_edge(op: tuple[str, int, int, int, int]) -> bool:
+        """Words cut at an edge, or quoted further (not moved there from inside the reference)."""
+        moved = {word for word in segment[op[3] : op[4]] if _meaningful(word)} & known
+        return op[0] == "delete" or (op[0] == "insert" and not moved)
+
+    while opcodes and at_an_edge(opcodes[0]):  # a quotation may start earlier or later
+        opcodes.pop(0)
+    while opcodes and at_an_edge(opcodes[-1]):
+        opcodes.pop()
+    for tag, a0, a1, b0, b1 in opcodes:
+        if tag != "equal" and any(_meaningful(word) for word in reference[a0:a1] + segment[b0:b1]):
+            return True
+    return False
+
+
+def _plain_words(found: list[str]) -> list[str]:
+    """Words as said: contractions spelt out (`we've` is `we have`), no possessive ending (`ISIS's` and
+    `ISIS'` are one word), plurals folded (`law`, `laws`)."""
+    plain: list[str] = []
+    for word in found:
+        for ending, spelt in _CONTRACTIONS:
+            if word.endswith(ending) and len(word) > len(ending):
+                plain += [word[: -len(ending)], spelt]
+                break
+        else:
+            plain.append(fold_term(word.removesuffix("'s")))
+    return plain
+
+
+def _meaningful(word: str) -> bool:
+    return word in _NEGATIONS or (word not in STOP_WORDS and len(word) > 2)
+
+
+def _is_run(short: list[str], long: list[str]) -> bool:
+    return bool(short) and " " + " ".join(short) + " " in " " + " ".join(long) + " "
 
 
 def _truncated(canonical_words: list[str], rendering: QuoteInput) -> bool:
@@ -280,13 +421,31 @@ def _truncated(canonical_words: list[str], rendering: QuoteInput) -> bool:
     return 0 < quoted < len(canonical_words) and all(" " + " ".join(segment) + " " in reference for segment in segments)
 
 
-def _inside(fragment: str, text: str) -> bool:
-    """The fragment's words occur as a run of the text's words (either way round)."""
-    short, long = words(fragment), words(text)
-    if len(short) > len(long):
-        short, long = long, short
-    return bool(short) and " " + " ".join(short) + " " in " " + " ".join(long) + " "
+def _inside_a_direct_rendering(fragment: str, utterance: Utterance) -> bool:
+    """The fragment's words occur word for word in one of the utterance's direct renderings."""
+    short = words(fragment)
+    return any(
+        _is_run(short, words(rendering.content)) for rendering in utterance.renderings if rendering.kind == "direct"
+    )
 
 
-def _age(rendering: QuoteInput) -> tuple[bool, date, str]:
+def _quoted_fragment_of(quote: QuoteInput, keys: set[str], utterance: Utterance) -> bool:
+    """Words inside quotation marks (`“empower”`), with a content word, found word for word in one of the
+    utterance's direct renderings. Reported speech of a word or two (`that`, `Trump`) is no rendering."""
+    return bool(keys) and quote.kind != "indirect" and _inside_a_direct_rendering(quote.content, utterance)
+
+
+def _elsewhere_in_one_article(quote: QuoteInput, other: QuoteInput) -> bool:
+    """Two quotes of one article whose contents do not overlap in its text."""
+    if quote.article_id != other.article_id or quote.span is None or other.span is None:
+        return False
+    return quote.span[1] <= other.span[0] or other.span[1] <= quote.span[0]
+
+
+def _same_story(quote: QuoteInput, other: QuoteInput) -> bool:
+    return quote.article_id == other.article_id or (quote.story_id is not None and quote.story_id == other.story_id)
+
+
+def rendering_age(rendering: QuoteInput) -> tuple[bool, date, str]:
+    """Sort key: earliest first, undated last, then by quote id."""
     return (rendering.published is None, rendering.published or date.max, rendering.quote_id)

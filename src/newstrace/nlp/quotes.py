@@ -867,17 +867,30 @@ _TITLES = frozenset(
 _SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 
 
+_FIRST_PERSON = frozenset(["i", "we", "me", "us", "my", "our"])
+_FIRST_PERSON_REACH = 400  # characters: "I" speaks for the speaker of a quote this close before, or nobody
+# Names a rally or a campaign gives an opponent; a speaker is named without them.
+_EPITHETS = frozenset(["crooked", "lyin'", "lyin", "sleepy", "crazy", "little", "low-energy", "dopey", "lying"])
+# A source whose head is one of these speaks as itself: a joint statement, a ministry, not a person near it.
+_STATEMENT_NOUNS = frozenset(
+    ["statement", "communique", "communiqué", "declaration", "ministry", "department", "report", "readout",
+     "spokesperson", "office", "embassy", "government", "administration", "campaign", "committee", "council"]
+)  # fmt: skip
+
+
 def resolve_speakers(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuote]:
     """Name who speaks in each quote: an entity in the source, or for a pronoun or description, the
     person it most likely refers to earlier in the article; short names grow to the article's full form."""
     people = People(parsed.text, [ent for ent in parsed.entities if ent.label_ == "PERSON"])
     resolved: list[FoundQuote] = []
     last_speaker: str | None = None
+    last_end = -_FIRST_PERSON_REACH
     for quote in quotes:
-        speaker = _speaker_for(parsed, quote, people, last_speaker)
+        near = last_speaker if quote.source and quote.source.start - last_end <= _FIRST_PERSON_REACH else None
+        speaker = _speaker_for(parsed, quote, people, last_speaker, near)
         if speaker:
-            speaker = people.full_name(speaker)
-            last_speaker = speaker
+            speaker = people.full_name(speaker, quote.source.start if quote.source else None)
+            last_speaker, last_end = speaker, quote.content.end
         resolved.append(replace(quote, speaker=speaker))
     return resolved
 
@@ -888,12 +901,12 @@ class People:
     def __init__(self, text: str, mentions: list[Any]) -> None:
         self.mentions = mentions
         self._ends = [ent.end_char for ent in mentions]
-        self._longest: dict[str, str] = {}  # surname -> its longest (first longest) mention
+        self._by_surname: dict[str, list[tuple[Any, str]]] = defaultdict(list)  # surname -> (mention, plain name)
         self._after_word: dict[str, list[Any]] = defaultdict(list)  # word -> mentions it shortly precedes
         for ent in mentions:
-            words = ent.text.split()
-            if words and len(ent.text) > len(self._longest.get(words[-1], "")):
-                self._longest[words[-1]] = str(ent.text)
+            plain = _plain_name(str(ent.text))
+            if plain.split():
+                self._by_surname[plain.split()[-1]].append((ent, plain))
             for word in set(text[max(0, ent.start_char - 60) : ent.start_char].lower().split()[-3:]):
                 self._after_word[word].append(ent)
 
@@ -906,13 +919,24 @@ class People:
         """The first mention within three words after `word` that starts outside `outside`, or None."""
         return next((ent for ent in self._after_word.get(word, ()) if not _starts_in(ent, outside)), None)
 
-    def full_name(self, name: str) -> str:
-        """The longest mention ending with the same surname (`Holm` -> `Anneke Holm`), without titles."""
-        words = [word for word in name.split() if word.lower() not in _TITLES]
+    def full_name(self, name: str, position: int | None = None) -> str:
+        """The article's full form of a short name (`Holm` -> `Anneke Holm`): the longer mentions ending with
+        the same surname and holding every word of the name; when they name different people (`Bill
+        Clinton`, `Hillary Clinton`), the one mentioned last before `position`, and a name with a first
+        name is never grown into another person's. Titles, epithets and possessives are left out."""
+        words = [word for word in _plain_name(name).split() if word.lower() not in _TITLES]
         if not words:
             return name
-        longest = self._longest.get(words[-1], "")
-        best = longest if len(longest) > len(name) else " ".join(words)
+        given = {word.lower() for word in words}
+        longer = [
+            (ent, plain) for ent, plain in self._by_surname.get(words[-1], ())
+            if len(plain) > len(" ".join(words)) and given <= {word.lower() for word in plain.split()}
+        ]  # fmt: skip
+        forms = {plain for _, plain in longer}
+        if len(forms) > 1 and position is not None:
+            before = [plain for ent, plain in longer if ent.start_char < position]
+            forms = {before[-1]} if before else forms
+        best = max(sorted(forms), key=len) if forms else " ".join(words)
         return " ".join(word for word in best.split() if word.lower() not in _TITLES)
 
 
@@ -920,24 +944,81 @@ def _starts_in(ent: Any, span: Span) -> bool:
     return bool(span.start <= ent.start_char < span.end)
 
 
-def _speaker_for(parsed: Parsed, quote: FoundQuote, people: People, last_speaker: str | None) -> str | None:
+def _speaker_for(
+    parsed: Parsed, quote: FoundQuote, people: People, last_speaker: str | None, near: str | None
+) -> str | None:
     if quote.source is None:
         return None
     inside = [ent for ent in parsed.entities_within(quote.source) if ent.label_ in _SPEAKER_LABELS]
-    persons = [ent for ent in inside if ent.label_ == "PERSON"]
-    if persons:
-        return str(max(persons, key=lambda ent: len(ent.text)).text)
+    persons = [ent for ent in inside if ent.label_ == "PERSON" and not _possessive(ent)]
+    if persons:  # the first named, not the longest: `Peskov, Putin's spokesman` is Peskov speaking
+        head = _entity_at_head(parsed.doc, quote.source, persons)
+        return _plain_name(str((head or persons[0]).text))
+    if _speaks_as_itself(parsed.doc, quote.source):
+        return _statement_name(parsed.text, quote.source)
     named = _entity_at_head(parsed.doc, quote.source, inside)
-    if named is not None:
-        return str(named.text)
+    if named is not None and _may_speak(named):
+        return _plain_name(str(named.text))
     words = parsed.text[quote.source.start : quote.source.end].lower().split()
+    if len(words) == 1 and words[0] in _FIRST_PERSON:
+        return near  # `I` in a transcript speaks for nobody the text has named
     if len(words) == 1 and words[0] in _PRONOUNS:
         before = people.last_before(quote.source.start)
-        return last_speaker or (str(before.text) if before is not None else None)
+        return last_speaker or (_plain_name(str(before.text)) if before is not None else None)
     described = _described_person(parsed.text, quote, people) or _proper_name_head(parsed.doc, quote.source)
-    if described is None and inside:
-        return str(max(inside, key=lambda ent: len(ent.text)).text)  # `NATO leadership` speaks for NATO
+    speakers = [ent for ent in inside if _may_speak(ent) and not _possessive(ent)]
+    if described is None and speakers:
+        return _plain_name(str(speakers[0].text))  # `NATO leadership` speaks for NATO
     return described
+
+
+def _possessive(ent: Any) -> bool:
+    """`Putin's` in `Putin's spokesman`: the person owns the speaker, and is not the speaker."""
+    last = ent[-1]
+    following = ent.doc[ent.end] if ent.end < len(ent.doc) else None
+    return last.text in ("'s", "’s", "'", "’") or (following is not None and following.text in ("'s", "’s"))
+
+
+def _may_speak(ent: Any) -> bool:
+    """An organisation or a nation speaks; a place speaks only as its government (`Washington`, `Moscow`),
+    never as a dateline in capitals (`LOS ANGELES`)."""
+    if ent.label_ != "GPE":
+        return True
+    return not ent.text.isupper() and ent.root.dep_ in ("nsubj", "nsubjpass", "pobj", "poss")
+
+
+def _speaks_as_itself(doc: Any, source: Span) -> bool:
+    span = doc.char_span(source.start, source.end, alignment_mode="expand")
+    return (
+        span is not None
+        and len(span) > 0
+        and span.root.lemma_.lower() in _STATEMENT_NOUNS
+        and not any(ent.label_ == "PERSON" for ent in span.ents)
+    )
+
+
+def _statement_name(text: str, source: Span) -> str:
+    """`a joint statement signed by several NATO members` -> `Joint statement signed by several NATO members`."""
+    words = text[source.start : source.end].split()
+    if words and words[0].lower() in ("a", "an", "the"):
+        words = words[1:]
+    words = words[:10]
+    while words and words[-1].lower() in ("and", "or", "of", "by", "the", "a", "an", "to", "with"):
+        words.pop()
+    name = " ".join(words).strip(" ,.;:")
+    return name[:1].upper() + name[1:]
+
+
+def _plain_name(name: str) -> str:
+    """A name without a possessive ending or a leading epithet: `Crooked Hillary Clinton's` -> `Hillary Clinton`."""
+    for ending in ("'s", "’s", "'", "’"):
+        if name.endswith(ending):
+            name = name[: -len(ending)]
+            break
+    words = name.split()
+    while len(words) > 1 and words[0].lower() in _EPITHETS:
+        words = words[1:]
+    return " ".join(words)
 
 
 def _proper_name_head(doc: Any, source: Span) -> str | None:

@@ -4,7 +4,8 @@ Runs at the end of `analyze`, after speakers are linked. The utterances already 
 with their renderings; new quotes are grouped in article date order (`link.trails`); then every
 utterance that gained a rendering gets its canonical text, first appearance, and each rendering's diff,
 fidelity and flags recomputed, and is written in one transaction. A quote already in an utterance is
-never moved, so a re-run changes nothing.
+not moved, so a re-run changes nothing; but when an utterance lost a rendering (a new quotes version
+dropped the quote), its other quotes are grouped again, so nothing computed from the lost one survives.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from newstrace.link.trails import QuoteInput, TrailGrouper, TrailSettings, Utterance, canonical_rendering, describe
+from newstrace.link.trails import (
+    QuoteInput,
+    TrailGrouper,
+    TrailSettings,
+    Utterance,
+    canonical_rendering,
+    describe,
+    rendering_age,
+)
 from newstrace.store.base import Store
 
 
@@ -32,12 +41,15 @@ class TrailSummary:
 
 
 def build_trails(store: Store, settings: TrailSettings | None = None) -> TrailSummary:
-    """Group the quotes that are in no utterance yet, and store what changed."""
-    grouper = TrailGrouper(settings, _stored_utterances(store))
+    """Group the quotes that are in no utterance yet (and those of utterances that lost a rendering), and
+    store what changed."""
+    intact, regroup = _stored_utterances(store)
+    grouper = TrailGrouper(settings, intact)
     known = set(grouper.utterances)
     summary = TrailSummary()
-    for row in store.trail_quotes(grouped=False):
-        grouper.add(_quote(row))
+    ungrouped = [_quote(row) for row in store.trail_quotes(grouped=False)]
+    for quote in sorted(ungrouped + regroup, key=rendering_age):
+        grouper.add(quote)
         summary.quotes += 1
     changed = [grouper.utterances[utterance_id] for utterance_id in sorted(grouper.changed)]
     summary.utterances_opened = sum(1 for utterance in changed if utterance.id not in known)
@@ -51,9 +63,27 @@ def build_trails(store: Store, settings: TrailSettings | None = None) -> TrailSu
     return summary
 
 
-def _stored_utterances(store: Store) -> list[Utterance]:
+def _stored_utterances(store: Store) -> tuple[list[Utterance], list[QuoteInput]]:
+    """The stored utterances that still hold every rendering they were described with, and the quotes of
+    those that lost one (a new quotes version dropped it): those are grouped again, so no count, canonical
+    text or flag computed with the lost quote survives, and no rendering stays joined through it."""
+    grouped = _group_rows(store.trail_quotes(grouped=True))
+    stored = {str(row["id"]): row for row in store.utterances_by_id(sorted(grouped))}
+    intact: list[Utterance] = []
+    regroup: list[QuoteInput] = []
+    for utterance_id in sorted(grouped):
+        utterance, row = grouped[utterance_id], stored.get(utterance_id)
+        renderings = {rendering.quote_id for rendering in utterance.renderings}
+        if row and row["n_renderings"] == len(renderings) and row["canonical_quote_id"] in renderings:
+            intact.append(utterance)
+        else:
+            regroup += utterance.renderings
+    return intact, regroup
+
+
+def _group_rows(rows: list[dict[str, object]]) -> dict[str, Utterance]:
     grouped: dict[str, Utterance] = {}
-    for row in store.trail_quotes(grouped=True):
+    for row in rows:
         utterance_id = str(row["utterance_id"])
         quote = _quote(row)
         if utterance_id not in grouped:
@@ -63,7 +93,7 @@ def _stored_utterances(store: Store) -> list[Utterance]:
         utterance.renderings.append(quote)
         if utterance.speaker_id is None and quote.speaker_id is not None:
             utterance.speaker_id, utterance.speaker = quote.speaker_id, quote.speaker
-    return list(grouped.values())
+    return grouped
 
 
 def _quote(row: dict[str, object]) -> QuoteInput:
@@ -78,7 +108,14 @@ def _quote(row: dict[str, object]) -> QuoteInput:
         str(row["speaker"]) if row["speaker"] else None,
         str(row["kind"]),
         _content(row),
+        str(row["story_id"]) if row.get("story_id") else None,
+        _span(row),
     )
+
+
+def _span(row: dict[str, object]) -> tuple[int, int] | None:
+    pieces = json.loads(str(row.get("content_fragments") or "[]"))
+    return (min(start for start, _ in pieces), max(end for _, end in pieces)) if pieces else None
 
 
 def _content(row: dict[str, object]) -> str:
@@ -93,7 +130,7 @@ def _content(row: dict[str, object]) -> str:
 
 def _describe(utterance: Utterance) -> tuple[dict[str, object], list[dict[str, object]]]:
     canonical = canonical_rendering(utterance)
-    first = min(utterance.renderings, key=lambda r: (r.published is None, r.published or date.max, r.quote_id))
+    first = min(utterance.renderings, key=rendering_age)
     outlets = {rendering.outlet for rendering in utterance.renderings if rendering.outlet}
     row: dict[str, object] = {
         "id": utterance.id,

@@ -1,0 +1,30 @@
+"""The hand-labelled trail and speaker set behind `newstrace eval trails` (issue 18, must-have 5)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from newstrace.evaluation.trails import load_labels, same_speaker
+
+KEYS = {"kind", "stem", "start", "end", "statement_stem", "statement_start", "statement_end", "verdict", "speaker"}
+
+
+def test_the_labels_hold_offsets_and_verdicts_only() -> None:
+    labels = load_labels()
+    assert all(set(label) <= KEYS for label in labels)  # no article text
+    kinds = Counter(str(label["kind"]) for label in labels)
+    assert kinds["speaker"] == 100
+    statements = {
+        (label["statement_stem"], label["statement_start"]) for label in labels if label["kind"] == "rendering"
+    }
+    assert len(statements) >= 60
+    assert {label["verdict"] for label in labels if label["kind"] == "rendering"} == {"same", "different"}
+    assert {label["verdict"] for label in labels if label["kind"] == "flag"} == {"altered", "not_altered"}
+
+
+def test_a_speaker_is_named_by_surname_and_first_name() -> None:
+    assert same_speaker("Donald Trump", "Trump") and same_speaker("Donald Trump", "Donald J. Trump")
+    assert same_speaker("Guttmacher Institute", "the Guttmacher Institute")
+    assert not same_speaker("Hillary Clinton", "Bill Clinton")
+    assert not same_speaker("Obama administration", "Obama")
+    assert same_speaker(None, None) and not same_speaker(None, "Jeb Bush") and not same_speaker("Jeb Bush", None)
