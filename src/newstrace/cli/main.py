@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.table import Table
 
 from newstrace import __version__
-from newstrace.cli.events import register as register_events
 from newstrace.cli.eval_trails import register as register_eval_trails
+from newstrace.cli.events import register as register_events
 from newstrace.cli.framing import print_comparison, print_outlet, print_trail
 from newstrace.cli.progress import RichProgress
 from newstrace.cli.summary import print_summary
