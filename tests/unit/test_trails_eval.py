@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import tomllib
 from collections import Counter
+from pathlib import Path
+
+import pytest
 
 from newstrace.evaluation.trails import load_labels, same_speaker
+
+from ..conftest import REPO, run_cli
 
 KEYS = {"kind", "stem", "start", "end", "statement_stem", "statement_start", "statement_end", "verdict", "speaker"}
 
@@ -28,3 +35,14 @@ def test_a_speaker_is_named_by_surname_and_first_name() -> None:
     assert not same_speaker("Hillary Clinton", "Bill Clinton")
     assert not same_speaker("Obama administration", "Obama")
     assert same_speaker(None, None) and not same_speaker(None, "Jeb Bush") and not same_speaker("Jeb Bush", None)
+
+
+@pytest.mark.slow
+def test_trail_and_speaker_scores_stay_above_the_pinned_floors(polnear_db: Path) -> None:
+    floors = tomllib.loads((REPO / "tests" / "accuracy_floors.toml").read_text())["trails"]["polnear_labels"]
+    gold = REPO.parent / "shared" / "data" / "polnear"
+    result = run_cli("eval", "trails", "--gold", str(gold), "--db", str(polnear_db), "--json")
+    assert result.returncode == 0, result.stderr
+    scores = json.loads(result.stdout)["scores"]
+    for name, floor in floors.items():
+        assert scores[name]["value"] >= floor, (name, scores[name])
