@@ -133,3 +133,13 @@ def test_a_gold_file_that_is_not_plover_is_one_clear_error(tmp_path: Path) -> No
     gold.write_text('[{"id": 1}]')
     with pytest.raises(ValueError, match="not a PLOVER gold file"):
         load_gold(gold)
+
+
+def test_the_stage_reads_a_documents_text_once_however_long_it_is() -> None:
+    """spaCy's `Doc.text` joins every token on each call; read per phrase, it made the events stage
+    quadratic on long transcripts (2,400 paragraphs of this kind took minutes). The stage keeps the text."""
+    paragraph = "Anneke Holm spoke in Velmora on Wednesday. She met Lidia Varn in Kestria.\n\n"  # fictional
+    doc = load_pipeline()("Long report\n\n" + paragraph * 40)
+    mentions = extract_event_mentions(doc, "a", 0)
+    assert len(mentions) == 40
+    assert doc.user_data["newstrace.text"] == doc.text

@@ -221,13 +221,17 @@ def test_the_training_script_reproduces_the_shipped_lexicon_and_models(shared_da
     assert completed.returncode == 0, completed.stderr[-2000:]
     shipped = REPO / "src" / "newstrace" / "nlp" / "data"
     written = sorted(path.name for path in tmp_path.iterdir())
-    assert written == sorted(path.name for path in shipped.iterdir()), "the script and the shipped files disagree"
+    trained = sorted(path.name for path in shipped.iterdir() if path.name not in WRITTEN_BY_HAND)
+    assert written == trained, "the script and the shipped files disagree"
     for name in written:
         retrained = json.loads((tmp_path / name).read_text(encoding="utf-8"))
         committed = json.loads((shipped / name).read_text(encoding="utf-8"))
         differences = list(_model_differences(retrained, committed, name))
         assert not differences, f"{name} differs beyond rounding, retrain and commit: {differences[:5]}"
 
+
+# Files in nlp/data that people write (the per-language quotation marks and reporting verbs), not the script.
+WRITTEN_BY_HAND = frozenset({"languages.json"})
 
 # Regression weights are written with four decimals; another CPU's floating point can move the last one
 # (-0.4078 against -0.4077), and a weight near the 0.001 cut-off can fall on either side of it. Counts and

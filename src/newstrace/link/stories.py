@@ -377,7 +377,8 @@ class StoryClusterer:
             relation = "related"
         else:
             return None
-        shared = sorted(set(story.entities) & set(other.entities), key=lambda name: -other.entities[name])
+        # Strongest first, ties by name: a set's order changes with the hash seed, the database must not.
+        shared = sorted(set(story.entities) & set(other.entities), key=lambda name: (-other.entities[name], name))
         return Recurrence(other.id, round(similarity, 4), gap or 0, tuple(shared[:5]), relation)
 
 

@@ -7,7 +7,9 @@ Typing and actor resolution live in `newstrace.events`; this module only walks t
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
+from itertools import takewhile
 from typing import Any
 
 from newstrace.events.actors import Actor, find_actor
@@ -66,15 +68,29 @@ def extract_event_mentions(doc: Any, article_id: str, offset: int) -> list[Event
     """Every event mention in `doc`, with offsets shifted by `offset` into the article text."""
     memory = _Memory()
     mentions: list[EventMention] = []
+    entities = list(doc.ents)
+    starts = [ent.start for ent in entities]
     for sentence in doc.sents:
+        # `sentence.ents` walks every entity of the document: on a long transcript, once per sentence
+        # made the stage quadratic. The sentence's entities are a slice of the document's, found by bisection.
+        sentence_entities = entities[bisect_left(starts, sentence.start) : bisect_left(starts, sentence.end)]
         for candidate in _sentence_candidates(sentence):
-            found = _mentions_of(candidate, sentence, article_id, offset, memory)
+            found = _mentions_of(candidate, sentence, sentence_entities, article_id, offset, memory)
             mentions.extend(_recipient_from_context(found, mentions))
-        _remember_people(sentence, memory)
+        _remember_people(_text_of(sentence.doc), sentence_entities, memory)
     return mentions
 
 
 _NEEDS_RECIPIENT = {"AID", "COOPERATE"}  # the manual: "Requires recipient: Yes"
+
+
+def _latest_with_recipient(mention: EventMention, earlier: list[EventMention]) -> EventMention | None:
+    """The latest earlier mention of the same type with a recipient, within `_CONTEXT_CHARS` before (the
+    walk back stops there, so a long text costs no more per mention than a short one)."""
+    close = takewhile(lambda other: mention.trigger_start - other.trigger_start < _CONTEXT_CHARS, reversed(earlier))
+    return next((other for other in close if other.event_type == mention.event_type and other.target_code), None)
+
+
 _CONTEXT_CHARS = 600
 
 
@@ -83,16 +99,7 @@ def _recipient_from_context(found: list[EventMention], earlier: list[EventMentio
     Patriot battery"), the recipient of the latest such event just before stands in, less confidently."""
     result = []
     for mention in found:
-        previous = next(
-            (
-                other
-                for other in reversed(earlier)
-                if other.event_type == mention.event_type
-                and other.target_code
-                and mention.trigger_start - other.trigger_start < _CONTEXT_CHARS
-            ),
-            None,
-        )
+        previous = _latest_with_recipient(mention, earlier)
         if mention.event_type in _NEEDS_RECIPIENT and mention.target_code is None and previous is not None:
             fields = ("text", "start", "end", "code", "name", "kind", "sector")
             values = {f"target_{name}": getattr(previous, f"target_{name}") for name in fields}
@@ -151,7 +158,7 @@ def _trigger_of(token: Any) -> Trigger | None:
 
 
 def _mentions_of(
-    candidate: _Candidate, sentence: Any, article_id: str, offset: int, memory: _Memory
+    candidate: _Candidate, sentence: Any, sentence_entities: list[Any], article_id: str, offset: int, memory: _Memory
 ) -> list[EventMention]:
     token = candidate.token
     frame = candidate.frame if candidate.frame is not None else token
@@ -160,7 +167,7 @@ def _mentions_of(
     if token.lemma_.lower() == "protest" and any(_is_state(source.actor) for source in sources):
         trigger = PROTEST_BY_STATE
     auxiliary = _auxiliary(token, frame) or candidate.auxiliary
-    date = next((ent for ent in sentence.ents if ent.label_ == "DATE"), None)
+    date = next((ent for ent in sentence_entities if ent.label_ == "DATE"), None)
     base = EventMention(
         id="",
         article_id=article_id,
@@ -173,14 +180,14 @@ def _mentions_of(
         trigger_text=token.text,
         trigger_start=offset + token.idx,
         trigger_end=offset + token.idx + len(token.text),
-        object_text=sentence.doc.text[thing[0] : thing[1]] if thing else None,
+        object_text=_text_of(sentence.doc)[thing[0] : thing[1]] if thing else None,
         object_start=offset + thing[0] if thing else None,
         object_end=offset + thing[1] if thing else None,
         date_text=date.text if date is not None else None,
         date_start=offset + date.start_char if date is not None else None,
         date_end=offset + date.end_char if date is not None else None,
     )
-    text = sentence.doc.text
+    text = _text_of(sentence.doc)
     mentions = []
     for number, (source, target) in enumerate(_pairs(sources, targets)):
         mention = replace(base, id=f"{article_id}-{base.trigger_start}-{number}")
@@ -280,7 +287,7 @@ def _conjuncts(head: Any, memory: _Memory) -> list[_Argument]:
 
 def _argument(token: Any, memory: _Memory) -> _Argument:
     start, end = _phrase(token)
-    text = token.doc.text[start:end]
+    text = _text_of(token.doc)[start:end]
     actor = find_actor(text)
     if actor is None:
         actor = memory.by_name.get(text) or memory.by_name.get(token.text)
@@ -306,9 +313,18 @@ def _phrase(token: Any) -> tuple[int, int]:
     return _within_line(token, first.idx, last.idx + len(last.text))
 
 
+def _text_of(doc: Any) -> str:
+    """The document's text, read once: spaCy's `Doc.text` joins every token on each call, and this stage
+    asks for it per phrase (which made it quadratic on long texts)."""
+    text = doc.user_data.get("newstrace.text")
+    if text is None:
+        text = doc.user_data["newstrace.text"] = doc.text
+    return str(text)
+
+
 def _within_line(token: Any, start: int, end: int) -> tuple[int, int]:
     """A phrase never runs across a line break (a headline is not part of the sentence below it)."""
-    text = token.doc.text
+    text = _text_of(token.doc)
     line_start = text.rfind("\n", start, token.idx) + 1
     line_end = text.find("\n", token.idx, end)
     return max(start, line_start), end if line_end == -1 else line_end
@@ -337,15 +353,15 @@ def _auxiliary(token: Any, frame: Any) -> str | None:
     return None
 
 
-def _remember_people(sentence: Any, memory: _Memory) -> None:
+def _remember_people(text: str, sentence_entities: list[Any], memory: _Memory) -> None:
     """Names of people whose phrase named their country or organisation ("Kremlin spokesman Dmitry
     Peskov") resolve the same way when they come back alone ("Peskov") or as "he"."""
-    for ent in sentence.ents:
+    for ent in sentence_entities:
         if ent.label_ != "PERSON":
             continue
         phrase_start, phrase_end = _phrase(ent.root)
-        roles = [sentence.doc.text[slice(*_phrase(child))] for child in ent.root.children if child.dep_ == "appos"]
-        phrase = " ".join([sentence.doc.text[phrase_start:phrase_end], *roles])
+        roles = [text[slice(*_phrase(child))] for child in ent.root.children if child.dep_ == "appos"]
+        phrase = " ".join([text[phrase_start:phrase_end], *roles])
         actor = find_actor(phrase) or memory.by_name.get(ent.text)
         if actor is None:
             continue
