@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, astuple, fields
@@ -105,7 +106,7 @@ class SQLiteStore:
             connection.execute("PRAGMA busy_timeout = 10000")
             connection.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
             if not readonly:
-                connection.execute("PRAGMA journal_mode = WAL")
+                _use_write_ahead_log(connection)
                 connection.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as error:
             raise storage_error(self.path, error) from error
@@ -972,3 +973,17 @@ def storage_error(path: Path | str, error: sqlite3.Error) -> StoreError:
         _CANNOT_OPEN: "cannot open the file (does its folder exist, and may it be read?)",
     }
     return StoreError(f"{path}: {reasons.get(code, f'database error: {error}')}")
+
+
+def _use_write_ahead_log(connection: sqlite3.Connection, wait_seconds: float = 10.0) -> None:
+    """Switch a new database to WAL. SQLite answers "locked" at once, without its busy timeout, while
+    another process migrates the same new file; so this waits for that process the way every write does."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
