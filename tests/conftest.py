@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -59,6 +61,14 @@ def polnear_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def store(tmp_path: Path) -> SQLiteStore:
     return SQLiteStore(tmp_path / "test.db")
+
+
+def accuracy_floors(*section: str) -> dict[str, float]:
+    """The floors CI gates on for one measurement, from tests/accuracy_floors.toml."""
+    table: dict[str, Any] = tomllib.loads((REPO / "tests" / "accuracy_floors.toml").read_text())
+    for key in section:
+        table = table[key]
+    return table
 
 
 def run_analyze(store: SQLiteStore, *paths: Path | str, **settings: object) -> RunSummary:

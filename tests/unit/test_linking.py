@@ -4,7 +4,6 @@ clusterer's decisions, and the clustering metrics."""
 from __future__ import annotations
 
 import json
-import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from newstrace.pipeline.link import LinkSettings, link_articles
 from newstrace.records import Article
 from newstrace.store import SQLiteStore
 
-from ..conftest import REPO, run_cli
+from ..conftest import REPO, accuracy_floors, run_cli
 
 WIRE = (
     "The harbour authority of Lindqvist closed the northern channel on Monday after a cargo ship lost power "
@@ -243,7 +242,7 @@ def test_bcubed_and_pairwise_scores() -> None:
 
 @pytest.mark.slow
 def test_ecbplus_story_scores_stay_above_the_pinned_floors_and_the_baseline(shared_data: Path) -> None:
-    floors = tomllib.loads((REPO / "tests" / "accuracy_floors.toml").read_text())["stories"]["ecbplus"]
+    floors = accuracy_floors("stories", "ecbplus")
     result = run_cli("eval", "stories", "--gold", str(shared_data / "ecbplus"), "--json")
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout)
@@ -253,7 +252,7 @@ def test_ecbplus_story_scores_stay_above_the_pinned_floors_and_the_baseline(shar
 
 @pytest.mark.slow
 def test_polnear_story_scores_stay_above_the_pinned_floors_and_the_baseline(polnear_db: Path) -> None:
-    floors = tomllib.loads((REPO / "tests" / "accuracy_floors.toml").read_text())["stories"]["polnear"]
+    floors = accuracy_floors("stories", "polnear")
     gold = REPO.parent / "shared" / "data" / "polnear"
     result = run_cli("eval", "stories", "--gold", str(gold), "--db", str(polnear_db), "--json")
     assert result.returncode == 0, result.stderr

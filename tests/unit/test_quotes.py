@@ -6,7 +6,6 @@ import itertools
 import json
 import subprocess
 import sys
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from newstrace.nlp import load_pipeline
 from newstrace.nlp.quotes import extract_quotes, find_quotations
 from newstrace.store import SQLiteStore
 
-from ..conftest import CORPUS, REPO, run_analyze, run_cli
+from ..conftest import CORPUS, REPO, accuracy_floors, run_analyze, run_cli
 
 QUOTE_CONTRACT = [
     "id", "article_id", "kind", "source_text", "source_start", "source_end", "speaker", "speaker_id",
@@ -178,7 +177,7 @@ def test_seed_attributions(shared_data: Path) -> None:
 
 @pytest.mark.slow
 def test_polnear_dev_scores_stay_above_the_pinned_floors(shared_data: Path, polnear_db: Path) -> None:
-    floors = tomllib.loads((REPO / "tests" / "accuracy_floors.toml").read_text())["quotes"]["polnear_dev"]
+    floors = accuracy_floors("quotes", "polnear_dev")
     gold = str(shared_data / "polnear" / "dev")
     result = run_cli("eval", "quotes", "--gold", gold, "--db", str(polnear_db), "--json")  # dev is analysed there
     assert result.returncode == 0, result.stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import tomllib
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from newstrace.link.trails import QuoteInput, TrailGrouper, Utterance, canonical
 from newstrace.pipeline.trails import build_trails
 from newstrace.store import SQLiteStore
 
-from ..conftest import REPO, run_analyze
+from ..conftest import REPO, accuracy_floors, run_analyze
 
 SAID = "“The biggest cost and the greatest risk will be if Russia wins in Ukraine, and we must prevent it,”"
 
@@ -91,7 +90,7 @@ def test_perturbed_polnear_trails_stay_above_the_pinned_floors(shared_data: Path
         import trails as benchmark  # benchmarks/trails.py
     finally:
         sys.path.pop(0)
-    floors = tomllib.loads((REPO / "tests" / "accuracy_floors.toml").read_text())["trails"]["polnear_perturbed"]
+    floors = accuracy_floors("trails", "polnear_perturbed")
     quotes, family_of, expected = benchmark.build(400, 11)
     grouper = TrailGrouper()
     placed = {quote.quote_id: grouper.add(quote) for quote in quotes}

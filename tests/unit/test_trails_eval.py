@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from newstrace.evaluation.trails import load_labels, same_speaker
 
-from ..conftest import REPO, run_cli
+from ..conftest import REPO, accuracy_floors, run_cli
 
 KEYS = {"kind", "stem", "start", "end", "statement_stem", "statement_start", "statement_end", "verdict", "speaker"}
 
@@ -39,7 +38,7 @@ def test_a_speaker_is_named_by_surname_and_first_name() -> None:
 
 @pytest.mark.slow
 def test_trail_and_speaker_scores_stay_above_the_pinned_floors(polnear_db: Path) -> None:
-    floors = tomllib.loads((REPO / "tests" / "accuracy_floors.toml").read_text())["trails"]["polnear_labels"]
+    floors = accuracy_floors("trails", "polnear_labels")
     gold = REPO.parent / "shared" / "data" / "polnear"
     result = run_cli("eval", "trails", "--gold", str(gold), "--db", str(polnear_db), "--json")
     assert result.returncode == 0, result.stderr

@@ -167,10 +167,7 @@ class StoryClusterer:
 
     def assign(self, article: LinkFeatures) -> Assignment:
         """Put the article in a story (an existing one or a new one) and return where it went."""
-        self.term_frequencies.add(article.terms)
-        self.entity_frequencies.add(article.entities)
-        term_vector = _unit(_strongest(_weights(article.terms, self.term_frequencies), self.settings.article_terms))
-        entity_vector = _unit(_weights(article.entities, self.entity_frequencies))
+        term_vector, entity_vector = self._count_and_weigh(article)
         best: tuple[float, StoryState] | None = None
         nearest: tuple[float, StoryState] | None = None  # the most similar story it did not join
         for story in self._candidates(term_vector, entity_vector):
@@ -247,22 +244,23 @@ class StoryClusterer:
 
     def _open_with(self, story_id: str, article: LinkFeatures) -> None:
         """Open a story named `story_id` with this article (the first member of a planned group)."""
-        self.term_frequencies.add(article.terms)
-        self.entity_frequencies.add(article.entities)
-        term_vector = _unit(_strongest(_weights(article.terms, self.term_frequencies), self.settings.article_terms))
-        entity_vector = _unit(_weights(article.entities, self.entity_frequencies))
+        term_vector, entity_vector = self._count_and_weigh(article)
         story = self._open(article, story_id)
         self._add(story, article, term_vector, entity_vector, None)
 
     def join(self, story_id: str, article: LinkFeatures) -> None:
         """Add an article to a known story without a decision (a duplicate joins its original's story)."""
-        self.term_frequencies.add(article.terms)
-        self.entity_frequencies.add(article.entities)
-        term_vector = _unit(_strongest(_weights(article.terms, self.term_frequencies), self.settings.article_terms))
-        entity_vector = _unit(_weights(article.entities, self.entity_frequencies))
+        term_vector, entity_vector = self._count_and_weigh(article)
         self._add(self.stories[story_id], article, term_vector, entity_vector, None)
 
     # -- internals ---------------------------------------------------------------------------------
+
+    def _count_and_weigh(self, article: LinkFeatures) -> tuple[dict[str, float], dict[str, float]]:
+        """Count the article's terms and names into the rarity counts, and return its two unit vectors."""
+        self.term_frequencies.add(article.terms)
+        self.entity_frequencies.add(article.entities)
+        term_vector = _unit(_strongest(_weights(article.terms, self.term_frequencies), self.settings.article_terms))
+        return term_vector, _unit(_weights(article.entities, self.entity_frequencies))
 
     def _candidates(self, term_vector: dict[str, float], entity_vector: dict[str, float]) -> list[StoryState]:
         """Stories sharing the article's strongest keys, ranked by the weight they share; the best few."""
