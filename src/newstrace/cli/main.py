@@ -42,6 +42,7 @@ from newstrace.nlp import DEFAULT_PIPELINE, ModelNotInstalled
 from newstrace.pipeline import AnalyzeSettings, analyze
 from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import LinkSettings, link_articles
+from newstrace.scale import RUNNERS, RunnerUnavailable
 from newstrace.serve.data import BadRequest, check_listing, search_filters
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
 from newstrace.store.base import LIST_ORDERS, ListFilters, Store
@@ -150,6 +151,20 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
     "--workers", type=click.IntRange(0, 64), default=0, help="NLP processes; 0 picks by input size.  [default: 0]"
 )
 @click.option(
+    "--runner",
+    type=click.Choice(RUNNERS),
+    default="local",
+    show_default=True,
+    help="Where the NLP runs: processes on this machine, or Dask workers (the dask extra, docs/scale.md).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="URL",
+    help="With --runner dask: the scheduler of a running cluster (tcp://host:port); without it a local cluster "
+    "of --workers processes is started for the run.",
+)
+@click.option(
     "--pipeline",
     default=DEFAULT_PIPELINE,
     show_default=True,
@@ -213,6 +228,8 @@ def analyze_command(
     paths: tuple[str, ...],
     db: str,
     workers: int,
+    runner: str,
+    scheduler: str | None,
     pipeline: str,
     forced_format: str | None,
     fields: tuple[str, ...],
@@ -243,6 +260,7 @@ def analyze_command(
       newstrace analyze feed.xml --fetch --db news.db
       newstrace analyze dump.jsonl --field text=body --field published=date --db news.db
       newstrace analyze crawl.warc.gz --workers 2 --json --quiet --db news.db
+      newstrace analyze crawl.warc.gz --runner dask --scheduler tcp://10.0.0.5:8786 --db news.db
       newstrace analyze examples/corpus --lexicon examples/corpus/framing.toml --db news.db
       newstrace analyze saved/ --meta meta.csv --db news.db
       newstrace analyze rt-piece.txt --outlet RT --published 2024-07-10 --db news.db
@@ -250,6 +268,10 @@ def analyze_command(
     Metadata given with --meta, --outlet or --published wins over what a file says about itself;
     an article already stored takes it too, and its stories are then linked again.
     """
+    if scheduler and runner != "dask":
+        raise click.BadParameter(
+            "a scheduler address is for the Dask runner: add --runner dask", param_hint="--scheduler"
+        )
     settings = AnalyzeSettings(
         read=ReadOptions(
             field_map=_parse_fields(fields),
@@ -259,6 +281,8 @@ def analyze_command(
         ),
         pipeline=pipeline,
         workers=workers,
+        runner=runner,
+        scheduler=scheduler,
         batch_size=batch_size,
         forced_format=forced_format,
         command=" ".join(["newstrace", *sys.argv[1:]]),
@@ -272,7 +296,7 @@ def analyze_command(
             summary = analyze(list(paths), store, settings, progress)
     except ModelNotInstalled as error:
         _fatal(str(error))
-    except StoreError as error:
+    except (StoreError, RunnerUnavailable) as error:
         _fatal(str(error))
     except KeyboardInterrupt:
         console.print("interrupted: what was stored is kept; run the same command again to resume")

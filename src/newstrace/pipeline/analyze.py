@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import suppress
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Protocol
@@ -27,7 +27,7 @@ from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import LinkSettings, link_articles
 from newstrace.pipeline.trails import build_trails
 from newstrace.records import Article, ArticleDraft, FieldSource, IngestProblem, RunSummary, StageOutput
-from newstrace.scale import LocalRunner
+from newstrace.scale import BatchResult, DocumentFailure, RunnerSettings, open_runner
 from newstrace.store.base import Store, UrlHistory
 
 DEFAULT_BATCH_SIZE = 16
@@ -40,6 +40,8 @@ class AnalyzeSettings:
     read: ReadOptions = field(default_factory=ReadOptions)
     pipeline: str = DEFAULT_PIPELINE
     workers: int = 1  # 0: decide from the size of the inputs
+    runner: str = "local"  # or "dask" (newstrace.scale.RUNNERS)
+    scheduler: str | None = None  # a Dask scheduler's address; None: the Dask runner starts a local cluster
     batch_size: int = DEFAULT_BATCH_SIZE
     forced_format: str | None = None
     command: str = "analyze"
@@ -95,17 +97,17 @@ def analyze(
     ensure_installed(settings.pipeline)
     started = time.monotonic()
     summary = RunSummary()
-    run_id = store.begin_run(settings.command)
     sources = list(discover(paths, settings.forced_format))
+    runner = open_runner(  # before the run is recorded: a runner that cannot run stops it here
+        RunnerSettings(settings.runner, settings.scheduler, settings.workers or auto_workers(sources)),
+        settings.pipeline,
+    )
+    run_id = store.begin_run(settings.command)
     listener.started(len(sources))
     intake = _Intake(store, summary, run_id, listener, settings.metadata)
-    runner = LocalRunner(settings.pipeline, settings.workers or auto_workers(sources))
     batches = _batched(intake.articles_needing_work(sources, settings.read), settings.batch_size)
-    for batch, outputs in runner.run(batches):
-        for article, article_outputs in zip(batch, outputs, strict=True):
-            store.save_article(article, article_outputs, run_id)
-            _tally_found(summary, article_outputs)
-            listener.article_stored()
+    with closing(runner.run(batches)) as results:  # a failure while storing still shuts the workers down
+        _store_analysed(results, intake)
     speakers, canonical = link_speakers(store.speaker_mentions())
     store.save_speakers(speakers, canonical)
     if settings.link_stories:
@@ -118,6 +120,18 @@ def analyze(
     summary.totals = store.count_rows()
     store.finish_run(run_id, summary)
     return summary
+
+
+def _store_analysed(results: Iterable[BatchResult], intake: _Intake) -> None:
+    """Store each analysed article in input order; one the stages failed on is reported, not stored."""
+    for batch, outputs in results:
+        for article, article_outputs in zip(batch, outputs, strict=True):
+            if isinstance(article_outputs, DocumentFailure):
+                intake.fail(IngestProblem(article.path or article.id, f"analysis failed: {article_outputs.reason}"))
+                continue
+            intake.store.save_article(article, article_outputs, intake.run_id)
+            _tally_found(intake.summary, article_outputs)
+            intake.listener.article_stored()
 
 
 class _Intake:
@@ -145,14 +159,15 @@ class _Intake:
         for source in sources:
             for item in read_source(source, options):
                 if isinstance(item, IngestProblem):
-                    self._fail(item)
+                    self.fail(item)
                     continue
                 article = self._admit(item)
                 if article is not None:
                     yield article
             self.listener.source_read()
 
-    def _fail(self, problem: IngestProblem) -> None:
+    def fail(self, problem: IngestProblem) -> None:
+        """Count and record an input that could not be read or analysed."""
         self.summary.failed += 1
         self.summary.problems.append(problem)
         self.store.record_problem(self.run_id, problem)

@@ -16,15 +16,13 @@ import signal
 import sys
 import threading
 import time
-from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from newstrace.nlp import analyse_texts, load_pipeline
-from newstrace.records import AnalysisRequest, Article, StageOutput
-
-BatchResult = tuple[Sequence[Article], list[list[StageOutput]]]
+from newstrace.nlp import load_pipeline
+from newstrace.records import AnalysisRequest, Article
+from newstrace.scale.base import ArticleResult, BatchResult, analyse_batch, in_input_order, requests_for
 
 _worker_pipeline: Any = None
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -54,12 +52,8 @@ def _watch_parent(parent_pid: int) -> None:
     os._exit(1)
 
 
-def _analyse_in_worker(requests: list[AnalysisRequest]) -> list[list[StageOutput]]:
-    return analyse_texts(_worker_pipeline, requests, batch_size=len(requests) or 1)
-
-
-def _requests(articles: Sequence[Article]) -> list[AnalysisRequest]:
-    return [AnalysisRequest(article.id, article.text, article.language, article.header_spans) for article in articles]
+def _analyse_in_worker(requests: list[AnalysisRequest]) -> list[ArticleResult]:
+    return analyse_batch(_worker_pipeline, requests)
 
 
 class LocalRunner:
@@ -70,7 +64,7 @@ class LocalRunner:
         self.workers = max(1, workers)
         self._pipeline: Any = None
 
-    def run(self, batches: Iterable[Sequence[Article]]) -> Iterator[BatchResult]:
+    def run(self, batches: Iterable[Sequence[Article]]) -> Generator[BatchResult, None, None]:
         """Yield (batch, outputs per article) for every batch, in input order."""
         if self.workers == 1:
             yield from self._run_here(batches)
@@ -81,23 +75,17 @@ class LocalRunner:
         for batch in batches:
             if self._pipeline is None:
                 self._pipeline = load_pipeline(self.pipeline_name)
-            yield batch, analyse_texts(self._pipeline, _requests(batch), batch_size=len(batch) or 1)
+            yield batch, analyse_batch(self._pipeline, requests_for(batch))
 
     def _run_in_pool(self, batches: Iterable[Sequence[Article]]) -> Iterator[BatchResult]:
         context = multiprocessing.get_context("spawn")  # fork is unsafe beside the progress-bar thread
-        in_flight: deque[tuple[Sequence[Article], Future[list[list[StageOutput]]]]] = deque()
         with ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=_start_worker, initargs=(self.pipeline_name, os.getpid())
         ) as pool:
             try:
-                for batch in batches:
-                    in_flight.append((batch, pool.submit(_analyse_in_worker, _requests(batch))))
-                    if len(in_flight) >= 2 * self.workers:
-                        done_batch, future = in_flight.popleft()
-                        yield done_batch, future.result()
-                while in_flight:
-                    done_batch, future = in_flight.popleft()
-                    yield done_batch, future.result()
+                yield from in_input_order(
+                    batches, lambda requests: pool.submit(_analyse_in_worker, requests), 2 * self.workers
+                )
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise

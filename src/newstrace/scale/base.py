@@ -1,0 +1,78 @@
+"""What every runner does, whatever it runs on: take batches of articles, run the document stages on
+each, and hand back the outputs batch by batch in input order.
+
+`analyze` only sees the `Runner` protocol; the work a runner sends to its workers is `analyse_batch`,
+which keeps one document that makes a stage fail from taking its batch down with it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from newstrace.nlp import analyse_texts
+from newstrace.records import AnalysisRequest, Article, StageOutput
+
+
+@dataclass(frozen=True)
+class DocumentFailure:
+    """A document the stages could not analyse: the rest of its batch still comes back."""
+
+    article_id: str
+    reason: str
+
+
+ArticleResult = list[StageOutput] | DocumentFailure
+BatchResult = tuple[Sequence[Article], list[ArticleResult]]
+
+
+class Runner(Protocol):
+    """Runs the document stages over batches of articles, wherever its workers are."""
+
+    def run(self, batches: Iterable[Sequence[Article]]) -> Generator[BatchResult, None, None]:
+        """Yield (batch, one result per article) for every batch, in the order the batches came in."""
+        ...
+
+
+def requests_for(articles: Sequence[Article]) -> list[AnalysisRequest]:
+    """The part of each article the workers need (a whole `Article` carries more than they read)."""
+    return [AnalysisRequest(article.id, article.text, article.language, article.header_spans) for article in articles]
+
+
+def analyse_batch(nlp: Any, requests: Sequence[AnalysisRequest]) -> list[ArticleResult]:
+    """The stages' outputs for each request; when the batch fails, each document is tried alone, so
+    only the one that fails is reported as a `DocumentFailure`."""
+    try:
+        return list(analyse_texts(nlp, requests, batch_size=len(requests) or 1))
+    except Exception as error:
+        if len(requests) == 1:
+            return [DocumentFailure(requests[0].article_id, f"{type(error).__name__}: {error}")]
+    return [result for request in requests for result in analyse_batch(nlp, [request])]
+
+
+class PendingBatch(Protocol):
+    """A batch handed to a worker: a `concurrent.futures` or a Dask future."""
+
+    def result(self) -> Any: ...
+
+
+def in_input_order(
+    batches: Iterable[Sequence[Article]], submit: Callable[[list[AnalysisRequest]], PendingBatch], limit: int
+) -> Iterator[BatchResult]:
+    """Submit each batch and yield the results in input order, with at most `limit` batches in flight:
+    a slow batch holds the ones behind it back instead of letting results pile up in memory."""
+    in_flight: deque[tuple[Sequence[Article], PendingBatch]] = deque()
+    for batch in batches:
+        in_flight.append((batch, submit(requests_for(batch))))
+        if len(in_flight) >= limit:
+            done_batch, pending = in_flight.popleft()
+            yield done_batch, pending.result()
+    while in_flight:
+        done_batch, pending = in_flight.popleft()
+        yield done_batch, pending.result()
+
+
+class RunnerUnavailable(RuntimeError):
+    """The runner asked for cannot run here: its extra is not installed, or its cluster does not answer."""

@@ -1,0 +1,113 @@
+"""Run the document stages on Dask distributed workers: a cluster given by its scheduler address, or a
+cluster of local worker processes started for the run and shut down after it.
+
+A worker plugin loads the spaCy pipeline once in each worker (and again in a worker that restarts).
+Batches go out as tasks with at most two per worker thread in flight, so memory stays flat however big
+the input; their results come back to this process in input order, where `analyze` stores them and
+runs the link stages. Dask is an optional extra: `newstrace.scale.open_runner` imports this module only
+when the Dask runner is asked for, and importing it without Dask installed says what to install.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Generator, Iterable, Sequence
+from contextlib import ExitStack
+from typing import Any
+
+from newstrace.nlp import load_pipeline, stage_versions
+from newstrace.records import AnalysisRequest, Article
+from newstrace.scale.base import (
+    ArticleResult,
+    BatchResult,
+    RunnerUnavailable,
+    analyse_batch,
+    in_input_order,
+)
+
+INSTALL_HINT = "pip install 'newstrace[dask]'"
+try:
+    from distributed import Client, LocalCluster, WorkerPlugin, get_worker
+except ImportError as missing:
+    raise RunnerUnavailable(
+        f"the Dask runner needs Dask distributed; install it with:\n    {INSTALL_HINT}"
+    ) from missing
+
+PLUGIN_NAME = "newstrace-pipeline"
+IN_FLIGHT_PER_THREAD = 2
+CONNECT_TIMEOUT = "30s"
+
+
+class PipelinePlugin(WorkerPlugin):
+    """Loads the spaCy pipeline once per worker, after checking that the worker runs the driver's stage
+    versions (a worker with another newstrace would store rows the local runner would not)."""
+
+    name = PLUGIN_NAME
+
+    def __init__(self, pipeline_name: str, driver_versions: dict[str, int]) -> None:
+        self.pipeline_name = pipeline_name
+        self.driver_versions = driver_versions
+        self.pipeline: Any = None
+
+    def setup(self, worker: Any) -> None:
+        found = stage_versions()
+        if found != self.driver_versions:
+            raise RuntimeError(
+                f"the Dask worker at {worker.address} runs newstrace stage versions {found}, this process "
+                f"{self.driver_versions}: install the same newstrace on every worker"
+            )
+        self.pipeline = load_pipeline(self.pipeline_name)
+
+
+def _analyse_on_worker(requests: list[AnalysisRequest]) -> list[ArticleResult]:
+    plugin = get_worker().plugins[PLUGIN_NAME]
+    assert isinstance(plugin, PipelinePlugin), f"the worker plugin {PLUGIN_NAME!r} is not newstrace's"
+    return analyse_batch(plugin.pipeline, requests)
+
+
+class DaskRunner:
+    """Analyse batches on a Dask cluster: the one at `scheduler` (tcp://host:port), or else a local
+    cluster of `workers` processes with one thread each, started by `run` and closed when it ends."""
+
+    def __init__(self, pipeline_name: str, workers: int = 2, scheduler: str | None = None) -> None:
+        self.pipeline_name = pipeline_name
+        self.workers = max(1, workers)
+        self.scheduler = scheduler
+
+    def run(self, batches: Iterable[Sequence[Article]]) -> Generator[BatchResult, None, None]:
+        """Yield (batch, results per article) for every batch, in input order."""
+        with ExitStack() as stack:
+            client = self._connect(stack)
+            client.register_plugin(PipelinePlugin(self.pipeline_name, stage_versions()))
+            limit = IN_FLIGHT_PER_THREAD * _threads(client)
+            yield from in_input_order(
+                batches, lambda requests: client.submit(_analyse_on_worker, requests, pure=False), limit
+            )
+
+    def _connect(self, stack: ExitStack) -> Client:
+        """A client of the cluster, closed (with the local cluster, if one is started) when `stack` closes."""
+        if self.scheduler:
+            try:
+                client = Client(self.scheduler, timeout=CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
+            except OSError as error:
+                raise RunnerUnavailable(f"no Dask scheduler answers at {self.scheduler}: {error}") from error
+            stack.enter_context(client)
+            return client
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=self.workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+            memory_limit=0,  # no pausing or spilling: a batch's analysis holds a few MB, dropped once sent back
+        )
+        stack.enter_context(cluster)
+        client = Client(cluster)  # type: ignore[no-untyped-call]
+        stack.enter_context(client)
+        return client
+
+
+def _threads(client: Client) -> int:
+    """The worker threads the cluster has now (at least 1, so a cluster still starting gets work)."""
+    threads: dict[str, int] = client.nthreads()  # type: ignore[no-untyped-call]
+    return max(1, sum(threads.values()))
