@@ -81,14 +81,17 @@ def _wait_until(condition: Callable[[], bool], seconds: float) -> bool:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc (Linux)")
-def test_worker_processes_end_when_analyze_is_killed(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "runner", ["local", pytest.param("dask", marks=pytest.mark.dask)], ids=["process-pool", "dask-local-cluster"]
+)
+def test_worker_processes_end_when_analyze_is_killed(tmp_path: Path, runner: str) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     # Fictional articles, long enough that the workers are busy when their parent is killed.
     sentence = "Minister Anneke Holm said that the plan would protect the schools and the hospital wards. "
     for number in range(40):
         (corpus / f"article{number}.txt").write_text(f"Budget day {number}\n\n" + sentence * 300, encoding="utf-8")
-    command = [sys.executable, "-m", "newstrace", "analyze", str(corpus), "--workers", "2", "--quiet"]
+    command = [sys.executable, "-m", "newstrace", "analyze", str(corpus), "--workers", "2", "--runner", runner, "-q"]
     parent = subprocess.Popen([*command, "--db", str(tmp_path / "x.db")], stdout=subprocess.DEVNULL)
     try:
         assert _wait_until(lambda: len(_children(parent.pid)) >= 2, 120), "analyze never started its workers"

@@ -1,0 +1,152 @@
+"""Runners: the Dask runner gives the local runner's database, leaves no process behind, says what to
+install when Dask is missing; a document that makes a stage fail is reported and its batch goes on.
+
+The Dask tests carry the `dask` mark: `pytest -m dask` runs them alone.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from newstrace.nlp import DEFAULT_PIPELINE, analyse_texts
+from newstrace.nlp.model import resolve_pipeline_name
+from newstrace.records import AnalysisRequest
+from newstrace.scale import DocumentFailure, RunnerSettings, RunnerUnavailable, open_runner
+from newstrace.scale.base import analyse_batch
+from newstrace.store import EXPORT_COLUMNS, SQLiteStore
+
+from ..conftest import CORPUS, run_analyze, run_cli
+
+# Everything a run stores about the articles; `runs` and `problems` describe the run itself.
+_COMPARED_TABLES = [table for table in EXPORT_COLUMNS if table not in ("runs", "problems")]
+_PER_RUN_COLUMNS = ("finished_at",)
+REFUSED_MARK = "REFUSED-BY-TEST-COMPONENT"
+
+
+def _rows(db: Path, table: str) -> list[dict[str, object]]:
+    store = SQLiteStore(db)
+    try:
+        return [
+            {name: value for name, value in row.items() if name not in _PER_RUN_COLUMNS}
+            for row in store.iter_rows(table)
+        ]
+    finally:
+        store.close()
+
+
+def _by_article(rows: list[dict[str, object]]) -> dict[object, list[dict[str, object]]]:
+    grouped: dict[object, list[dict[str, object]]] = {}
+    for row in rows:
+        grouped.setdefault(row.get("article_id", row.get("id")), []).append(row)
+    return grouped
+
+
+@pytest.mark.dask
+@pytest.mark.slow
+def test_dask_with_two_workers_stores_the_same_database_as_the_local_runner(corpus_db: Path, tmp_path: Path) -> None:
+    dask_db = tmp_path / "dask.db"
+    # Batches of 3 spread the corpus over both workers, so results come back out of order and must be put back.
+    args = ("--runner", "dask", "--workers", "2", "--batch-size", "3", "--quiet")
+    result = run_cli("analyze", str(CORPUS), "--db", str(dask_db), *args)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert result.stderr == "", "the Dask cluster logged at default verbosity"
+    assert _rows(corpus_db, "articles"), "the local run stored nothing to compare"
+    for table in _COMPARED_TABLES:
+        local, dask = _rows(corpus_db, table), _rows(dask_db, table)
+        assert _by_article(dask) == _by_article(local), table  # a readable diff: article by article
+        assert dask == local, f"{table}: same rows, other order"
+
+
+@pytest.mark.dask
+@pytest.mark.slow
+def test_the_local_dask_cluster_ends_with_the_run(tmp_path: Path) -> None:
+    before = {child.pid for child in psutil.Process().children(recursive=True)}
+    summary = run_analyze(SQLiteStore(tmp_path / "x.db"), CORPUS / "text", runner="dask", workers=2, batch_size=2)
+    assert summary.new == len(list((CORPUS / "text").glob("*.txt")))
+    left = [
+        child
+        for child in psutil.Process().children(recursive=True)
+        if child.pid not in before and not _is_resource_tracker(child)
+    ]
+    _, alive = psutil.wait_procs(left, timeout=10)
+    assert not alive, [process.cmdline() for process in alive]
+
+
+def _is_resource_tracker(process: psutil.Process) -> bool:
+    """Python's multiprocessing helper: started once per interpreter, shared by every pool, ends with it."""
+    return "multiprocessing.resource_tracker" in " ".join(process.cmdline())
+
+
+def test_the_dask_runner_without_dask_names_the_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # what `import distributed` meets when not installed
+    monkeypatch.delitem(sys.modules, "newstrace.scale.dask", raising=False)
+    with pytest.raises(RunnerUnavailable, match=r"pip install 'newstrace\[dask\]'"):
+        open_runner(RunnerSettings("dask", workers=2), DEFAULT_PIPELINE)
+
+
+def test_a_scheduler_address_needs_the_dask_runner(tmp_path: Path) -> None:
+    result = run_cli("analyze", str(CORPUS / "text"), "--db", str(tmp_path / "x.db"), "--scheduler", "tcp://h:8786")
+    assert result.returncode == 2
+    assert "--runner dask" in result.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+@Language.component("newstrace_test_refuses_marked_text")
+def _refuse_marked_text(doc: Doc) -> Doc:
+    """A test component standing for a stage bug that one document triggers."""
+    if REFUSED_MARK in doc.text:
+        raise ValueError("this test component refuses the marked text")
+    return doc
+
+
+@pytest.fixture(scope="module")
+def refusing_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default pipeline plus a component that fails on texts holding REFUSED_MARK, saved to a folder."""
+    nlp: Any = spacy.load(resolve_pipeline_name(DEFAULT_PIPELINE))
+    nlp.add_pipe("newstrace_test_refuses_marked_text", last=True)
+    folder = tmp_path_factory.mktemp("refusing") / "pipeline"
+    nlp.to_disk(folder)
+    return folder
+
+
+def test_one_failing_document_is_reported_and_the_rest_of_its_batch_is_analysed(refusing_pipeline: Path) -> None:
+    nlp = spacy.load(refusing_pipeline)
+    # Fictional texts.
+    fine = [AnalysisRequest(f"ok{n}", f"Mayor Tilda Brenn said the bridge reopens in week {n}.", "en") for n in (1, 2)]
+    refused = AnalysisRequest("bad", f"Councillor Ivo Marsh said {REFUSED_MARK} again.", "en")
+    results = analyse_batch(nlp, [fine[0], refused, fine[1]])
+    assert results[1] == DocumentFailure("bad", "ValueError: this test component refuses the marked text")
+    assert [results[0], results[2]] == analyse_texts(nlp, fine)
+
+
+def test_analyze_stores_the_other_articles_and_names_the_one_that_failed(
+    refusing_pipeline: Path, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    # Fictional articles.
+    for name, text in {
+        "a.txt": "Mayor Tilda Brenn said the bridge reopens on Monday.",
+        "b.txt": f"Councillor Ivo Marsh said {REFUSED_MARK} again.",
+        "c.txt": "Harbour master Oda Lind said the ferries run late.",
+    }.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    store = SQLiteStore(tmp_path / "x.db")
+    summary = run_analyze(store, corpus, pipeline=str(refusing_pipeline), workers=1, batch_size=3)
+    assert (summary.new, summary.failed) == (3, 1)
+    [problem] = summary.problems
+    assert problem.origin == str(corpus / "b.txt")
+    assert problem.reason == "analysis failed: ValueError: this test component refuses the marked text"
+    assert sorted(str(row["path"]) for row in store.iter_rows("articles")) == [
+        str(corpus / "a.txt"),
+        str(corpus / "c.txt"),
+    ]
