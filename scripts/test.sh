@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[dev,multilingual]"
+.venv/bin/python -m pip install --quiet -e ".[dev,multilingual,dask]"
 # The browser tests drive Debian's chromium (never a downloaded browser); install it when we can.
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "== installing Debian chromium for the browser tests"
