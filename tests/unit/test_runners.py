@@ -21,23 +21,18 @@ from newstrace.nlp.model import resolve_pipeline_name
 from newstrace.records import AnalysisRequest
 from newstrace.scale import DocumentFailure, RunnerSettings, RunnerUnavailable, open_runner
 from newstrace.scale.base import analyse_batch
-from newstrace.store import EXPORT_COLUMNS, SQLiteStore
+from newstrace.scale.parity import StoredRows, stored_rows
+from newstrace.store import SQLiteStore
 
 from ..conftest import CORPUS, run_analyze, run_cli
 
-# Everything a run stores about the articles; `runs` and `problems` describe the run itself.
-_COMPARED_TABLES = [table for table in EXPORT_COLUMNS if table not in ("runs", "problems")]
-_PER_RUN_COLUMNS = ("finished_at",)
 REFUSED_MARK = "REFUSED-BY-TEST-COMPONENT"
 
 
-def _rows(db: Path, table: str) -> list[dict[str, object]]:
+def _stored(db: Path) -> StoredRows:
     store = SQLiteStore(db)
     try:
-        return [
-            {name: value for name, value in row.items() if name not in _PER_RUN_COLUMNS}
-            for row in store.iter_rows(table)
-        ]
+        return stored_rows(store)
     finally:
         store.close()
 
@@ -59,11 +54,11 @@ def test_dask_with_two_workers_stores_the_same_database_as_the_local_runner(corp
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert result.stderr == "", "the Dask cluster logged at default verbosity"
-    assert _rows(corpus_db, "articles"), "the local run stored nothing to compare"
-    for table in _COMPARED_TABLES:
-        local, dask = _rows(corpus_db, table), _rows(dask_db, table)
-        assert _by_article(dask) == _by_article(local), table  # a readable diff: article by article
-        assert dask == local, f"{table}: same rows, other order"
+    local, dask = _stored(corpus_db), _stored(dask_db)
+    assert local["articles"] and local["quotes"] and local["stories"], "the local run stored nothing to compare"
+    for table, rows in local.items():
+        assert _by_article(dask[table]) == _by_article(rows), table  # a readable diff: article by article
+        assert dask[table] == rows, f"{table}: same rows, other order"
 
 
 @pytest.mark.dask
