@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -79,19 +81,26 @@ def _wait_until(condition: Callable[[], bool], seconds: float) -> bool:
     return condition()
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc (Linux)")
-@pytest.mark.parametrize(
-    "runner", ["local", pytest.param("dask", marks=pytest.mark.dask)], ids=["process-pool", "dask-local-cluster"]
-)
-def test_worker_processes_end_when_analyze_is_killed(tmp_path: Path, runner: str) -> None:
+def _busy_analyze_command(tmp_path: Path, runner: str) -> list[str]:
+    """`analyze` with 2 workers of `runner` over fictional articles long enough to keep them busy a while."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    # Fictional articles, long enough that the workers are busy when their parent is killed.
     sentence = "Minister Anneke Holm said that the plan would protect the schools and the hospital wards. "
     for number in range(40):
         (corpus / f"article{number}.txt").write_text(f"Budget day {number}\n\n" + sentence * 300, encoding="utf-8")
-    command = [sys.executable, "-m", "newstrace", "analyze", str(corpus), "--workers", "2", "--runner", runner, "-q"]
+    return [sys.executable, "-m", "newstrace", "analyze", str(corpus), "--workers", "2", "--runner", runner, "-q"]
+
+
+_RUNNERS = pytest.mark.parametrize(
+    "runner", ["local", pytest.param("dask", marks=pytest.mark.dask)], ids=["process-pool", "dask-local-cluster"]
+)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc (Linux)")
+@_RUNNERS
+def test_worker_processes_end_when_analyze_is_killed(tmp_path: Path, runner: str) -> None:
+    command = _busy_analyze_command(tmp_path, runner)
     parent = subprocess.Popen([*command, "--db", str(tmp_path / "x.db")], stdout=subprocess.DEVNULL)
     try:
         assert _wait_until(lambda: len(_children(parent.pid)) >= 2, 120), "analyze never started its workers"
@@ -105,3 +114,57 @@ def test_worker_processes_end_when_analyze_is_killed(tmp_path: Path, runner: str
     assert _wait_until(lambda: not any(_running(pid) for pid in family), 15), [
         Path(f"/proc/{pid}/cmdline").read_bytes() for pid in family if _running(pid)
     ]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc (Linux)")
+@_RUNNERS
+def test_ctrl_c_stops_analyze_and_its_workers_with_one_line(tmp_path: Path, runner: str) -> None:
+    command = [*_busy_analyze_command(tmp_path, runner), "--db", str(tmp_path / "x.db")]
+    # Its own process group, as a terminal gives a command: Ctrl-C signals every process in it.
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    parent = subprocess.Popen(command, start_new_session=True, **pipes)  # type: ignore[call-overload]
+    try:
+        assert _wait_until(lambda: len(_children(parent.pid)) >= 2, 120), "analyze never started its workers"
+        time.sleep(8)  # the workers load the model and start on their batches
+        assert parent.poll() is None, "analyze ended before it could be interrupted: give it more input"
+        if runner == "dask":  # whether a worker's traceback beats its shutdown is a race: check the cause
+            workers = [pid for pid in _children(parent.pid) if b"spawn_main" in _cmdline(pid)]
+            assert workers, "no Dask worker process found"
+            assert all(_ignores_sigint(pid) for pid in workers), "Ctrl-C reaches the Dask workers"
+        os.killpg(parent.pid, signal.SIGINT)
+        _, stderr = parent.communicate(timeout=120)
+    finally:
+        if parent.poll() is None:
+            os.killpg(parent.pid, signal.SIGKILL)
+            parent.wait()
+    assert parent.returncode == 130
+    assert stderr == "interrupted: what was stored is kept; run the same command again to resume\n"
+    assert _wait_until(lambda: not _in_group(parent.pid), 15), "processes of the run are left"
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _ignores_sigint(pid: int) -> bool:
+    """Whether process `pid` ignores SIGINT: bit 2 of the SigIgn mask in /proc/<pid>/status."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    ignored = next(line.split()[1] for line in status.splitlines() if line.startswith("SigIgn:"))
+    return bool(int(ignored, 16) & (1 << (signal.SIGINT - 1)))
+
+
+def _in_group(group: int) -> list[int]:
+    """The live processes of process group `group` (field 5 of /proc/<pid>/stat, after the name)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found

@@ -6,6 +6,8 @@ The Dask tests carry the `dask` mark: `pytest -m dask` runs them alone.
 
 from __future__ import annotations
 
+import logging
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from newstrace.nlp.model import resolve_pipeline_name
 from newstrace.records import AnalysisRequest
 from newstrace.scale import DocumentFailure, RunnerSettings, RunnerUnavailable, open_runner
 from newstrace.scale.base import analyse_batch
+from newstrace.scale.dask import PLUGIN_NAME
 from newstrace.scale.parity import StoredRows, stored_rows
 from newstrace.store import SQLiteStore
 
@@ -145,3 +148,32 @@ def test_analyze_stores_the_other_articles_and_names_the_one_that_failed(
         str(corpus / "a.txt"),
         str(corpus / "c.txt"),
     ]
+
+
+@pytest.mark.dask
+@pytest.mark.slow
+def test_the_dask_runner_uses_the_cluster_at_the_scheduler_address(tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    local_db, dask_db = tmp_path / "local.db", tmp_path / "dask.db"
+    run_analyze(SQLiteStore(local_db), CORPUS / "text", workers=1)
+    quiet = {"dashboard_address": None, "silence_logs": logging.ERROR}
+    with LocalCluster(n_workers=1, threads_per_worker=1, **quiet) as cluster:
+        address = cluster.scheduler_address
+        args = ("--runner", "dask", "--scheduler", address)
+        result = run_cli("analyze", str(CORPUS / "text"), "--db", str(dask_db), *args)
+        assert result.returncode == 0, result.stderr
+        assert PLUGIN_NAME in cluster.scheduler.worker_plugins, "the run did not use the cluster at the address"
+    assert _stored(dask_db) == _stored(local_db)
+
+
+def test_a_scheduler_that_does_not_answer_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "1s")
+    with socket.socket() as placeholder:  # a port nothing listens on: bound here, never listened to
+        placeholder.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{placeholder.getsockname()[1]}"
+        result = run_cli("analyze", str(CORPUS / "text"), "--db", str(tmp_path / "x.db"), "--runner", "dask",
+                         "--scheduler", address)  # fmt: skip
+    assert result.returncode == 2
+    assert f"no Dask scheduler answers at {address}" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -11,8 +11,10 @@ when the Dask runner is asked for, and importing it without Dask installed says 
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Iterable, Sequence
-from contextlib import ExitStack
+import signal
+import threading
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from newstrace.nlp import load_pipeline, stage_versions
@@ -35,7 +37,6 @@ except ImportError as missing:
 
 PLUGIN_NAME = "newstrace-pipeline"
 IN_FLIGHT_PER_THREAD = 2
-CONNECT_TIMEOUT = "30s"
 
 
 class PipelinePlugin(WorkerPlugin):
@@ -88,23 +89,42 @@ class DaskRunner:
         """A client of the cluster, closed (with the local cluster, if one is started) when `stack` closes."""
         if self.scheduler:
             try:
-                client = Client(self.scheduler, timeout=CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
+                # how long to try: Dask's distributed.comm.timeouts.connect (30 s unless configured)
+                client = Client(self.scheduler)  # type: ignore[no-untyped-call]
             except OSError as error:
                 raise RunnerUnavailable(f"no Dask scheduler answers at {self.scheduler}: {error}") from error
             stack.enter_context(client)
             return client
-        cluster = LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=self.workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-            memory_limit=0,  # no pausing or spilling: a batch's analysis holds a few MB, dropped once sent back
-        )
+        with _workers_ignore_interrupts():
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+                memory_limit=0,  # no pausing or spilling: a batch's analysis holds a few MB, dropped once sent back
+            )
         stack.enter_context(cluster)
         client = Client(cluster)  # type: ignore[no-untyped-call]
         stack.enter_context(client)
         return client
+
+
+@contextmanager
+def _workers_ignore_interrupts() -> Iterator[None]:
+    """Start worker processes with Ctrl-C ignored (a process started with SIGINT ignored keeps it so).
+
+    Ctrl-C reaches every process in the terminal's group: the workers would each print a traceback,
+    while this process alone should stop, shutting the cluster down. Only the main thread can change
+    signal handling; from another thread the workers start as they would."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _threads(client: Client) -> int:
