@@ -177,3 +177,19 @@ def test_a_scheduler_that_does_not_answer_is_one_clear_error(tmp_path: Path, mon
     assert result.returncode == 2
     assert f"no Dask scheduler answers at {address}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.dask
+@pytest.mark.slow
+def test_workers_with_other_stage_versions_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from distributed import LocalCluster
+
+    from newstrace.scale import dask as dask_runner
+
+    # This process plays a newer newstrace than the workers' (separate processes, unaffected).
+    monkeypatch.setattr(dask_runner, "stage_versions", lambda: {"nlp": 0})
+    quiet = {"dashboard_address": None, "silence_logs": logging.CRITICAL}
+    with LocalCluster(n_workers=1, threads_per_worker=1, **quiet) as cluster:
+        runner = open_runner(RunnerSettings("dask", cluster.scheduler_address), DEFAULT_PIPELINE)
+        with pytest.raises(RunnerUnavailable, match="install the same newstrace on every worker"):
+            list(runner.run([]))

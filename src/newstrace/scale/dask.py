@@ -79,7 +79,10 @@ class DaskRunner:
         """Yield (batch, results per article) for every batch, in input order."""
         with ExitStack() as stack:
             client = self._connect(stack)
-            client.register_plugin(PipelinePlugin(self.pipeline_name, stage_versions()))
+            try:
+                client.register_plugin(PipelinePlugin(self.pipeline_name, stage_versions()))
+            except Exception as error:  # raised on a worker: another newstrace there, or no pipeline
+                raise RunnerUnavailable(f"the Dask workers cannot analyse: {error}") from error
             limit = IN_FLIGHT_PER_THREAD * _threads(client)
             yield from in_input_order(
                 batches, lambda requests: client.submit(_analyse_on_worker, requests, pure=False), limit
