@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 from newstrace.nlp import DEFAULT_PIPELINE, analyse_texts
 from newstrace.nlp.model import resolve_pipeline_name
 from newstrace.records import AnalysisRequest
-from newstrace.scale import DocumentFailure, RunnerSettings, RunnerUnavailable, open_runner
+from newstrace.scale import DocumentFailure, RunnerError, RunnerSettings, open_runner
 from newstrace.scale.base import analyse_batch
 from newstrace.scale.dask import PLUGIN_NAME
 from newstrace.scale.parity import StoredRows, stored_rows
@@ -87,7 +87,7 @@ def _is_resource_tracker(process: psutil.Process) -> bool:
 def test_the_dask_runner_without_dask_names_the_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)  # what `import distributed` meets when not installed
     monkeypatch.delitem(sys.modules, "newstrace.scale.dask", raising=False)
-    with pytest.raises(RunnerUnavailable, match=r"pip install 'newstrace\[dask\]'"):
+    with pytest.raises(RunnerError, match=r"pip install 'newstrace\[dask\]'"):
         open_runner(RunnerSettings("dask", workers=2), DEFAULT_PIPELINE)
 
 
@@ -191,5 +191,5 @@ def test_workers_with_other_stage_versions_are_refused(monkeypatch: pytest.Monke
     quiet = {"dashboard_address": None, "silence_logs": logging.CRITICAL}
     with LocalCluster(n_workers=1, threads_per_worker=1, **quiet) as cluster:
         runner = open_runner(RunnerSettings("dask", cluster.scheduler_address), DEFAULT_PIPELINE)
-        with pytest.raises(RunnerUnavailable, match="install the same newstrace on every worker"):
+        with pytest.raises(RunnerError, match="install the same newstrace on every worker"):
             list(runner.run([]))

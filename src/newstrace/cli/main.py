@@ -42,7 +42,7 @@ from newstrace.nlp import DEFAULT_PIPELINE, ModelNotInstalled
 from newstrace.pipeline import AnalyzeSettings, analyze
 from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import LinkSettings, link_articles
-from newstrace.scale import RUNNERS, RunnerUnavailable
+from newstrace.scale import RUNNERS, RunnerError
 from newstrace.serve.data import BadRequest, check_listing, search_filters
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
 from newstrace.store.base import LIST_ORDERS, ListFilters, Store
@@ -296,7 +296,7 @@ def analyze_command(
             summary = analyze(list(paths), store, settings, progress)
     except ModelNotInstalled as error:
         _fatal(str(error))
-    except (StoreError, RunnerUnavailable) as error:
+    except (StoreError, RunnerError) as error:
         _fatal(str(error))
     except KeyboardInterrupt:
         console.print("interrupted: what was stored is kept; run the same command again to resume")

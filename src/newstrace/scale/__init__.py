@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from newstrace.scale.base import BatchResult, DocumentFailure, Runner, RunnerUnavailable
+from newstrace.scale.base import BatchResult, DocumentFailure, Runner, RunnerError
 from newstrace.scale.local import LocalRunner
 
 RUNNERS = ("local", "dask")
@@ -28,13 +28,13 @@ def open_runner(settings: RunnerSettings, pipeline_name: str) -> Runner:
     """The runner `settings` names, running the document stages with the spaCy pipeline `pipeline_name`."""
     if settings.name == "local":
         if settings.scheduler:
-            raise RunnerUnavailable("a scheduler address is for the Dask runner: add --runner dask")
+            raise RunnerError("a scheduler address is for the Dask runner: add --runner dask")
         return LocalRunner(pipeline_name, settings.workers)
     if settings.name == "dask":
         from newstrace.scale.dask import DaskRunner  # Dask is an optional extra
 
         return DaskRunner(pipeline_name, settings.workers, settings.scheduler)
-    raise RunnerUnavailable(f"no runner {settings.name!r}; choose one of: {', '.join(RUNNERS)}")
+    raise RunnerError(f"no runner {settings.name!r}; choose one of: {', '.join(RUNNERS)}")
 
 
 __all__ = [
@@ -43,7 +43,7 @@ __all__ = [
     "DocumentFailure",
     "LocalRunner",
     "Runner",
+    "RunnerError",
     "RunnerSettings",
-    "RunnerUnavailable",
     "open_runner",
 ]

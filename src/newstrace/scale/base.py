@@ -74,5 +74,6 @@ def in_input_order(
         yield done_batch, pending.result()
 
 
-class RunnerUnavailable(RuntimeError):
-    """The runner asked for cannot run here: its extra is not installed, or its cluster does not answer."""
+class RunnerError(RuntimeError):
+    """The runner cannot run or go on: its extra is not installed, its cluster does not answer or
+    refuses the work, or its workers keep dying on a batch."""

@@ -22,18 +22,16 @@ from newstrace.records import AnalysisRequest, Article
 from newstrace.scale.base import (
     ArticleResult,
     BatchResult,
-    RunnerUnavailable,
+    RunnerError,
     analyse_batch,
     in_input_order,
 )
 
 INSTALL_HINT = "pip install 'newstrace[dask]'"
 try:
-    from distributed import Client, LocalCluster, WorkerPlugin, get_worker
+    from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, get_worker
 except ImportError as missing:
-    raise RunnerUnavailable(
-        f"the Dask runner needs Dask distributed; install it with:\n    {INSTALL_HINT}"
-    ) from missing
+    raise RunnerError(f"the Dask runner needs Dask distributed; install it with:\n    {INSTALL_HINT}") from missing
 
 PLUGIN_NAME = "newstrace-pipeline"
 IN_FLIGHT_PER_THREAD = 2
@@ -82,11 +80,14 @@ class DaskRunner:
             try:
                 client.register_plugin(PipelinePlugin(self.pipeline_name, stage_versions()))
             except Exception as error:  # raised on a worker: another newstrace there, or no pipeline
-                raise RunnerUnavailable(f"the Dask workers cannot analyse: {error}") from error
+                raise RunnerError(f"the Dask workers cannot analyse: {error}") from error
             limit = IN_FLIGHT_PER_THREAD * _threads(client)
-            yield from in_input_order(
-                batches, lambda requests: client.submit(_analyse_on_worker, requests, pure=False), limit
-            )
+            try:
+                yield from in_input_order(
+                    batches, lambda requests: client.submit(_analyse_on_worker, requests, pure=False), limit
+                )
+            except KilledWorker as error:
+                raise RunnerError(f"Dask workers died on every try of one batch ({error})") from error
 
     def _connect(self, stack: ExitStack) -> Client:
         """A client of the cluster, closed (with the local cluster, if one is started) when `stack` closes."""
@@ -95,7 +96,7 @@ class DaskRunner:
                 # how long to try: Dask's distributed.comm.timeouts.connect (30 s unless configured)
                 client = Client(self.scheduler)  # type: ignore[no-untyped-call]
             except OSError as error:
-                raise RunnerUnavailable(f"no Dask scheduler answers at {self.scheduler}: {error}") from error
+                raise RunnerError(f"no Dask scheduler answers at {self.scheduler}: {error}") from error
             stack.enter_context(client)
             return client
         with _workers_ignore_interrupts():
