@@ -17,4 +17,6 @@ echo "== ruff"
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
-.venv/bin/python -m pytest -ra "$@"
+# Two test processes (pytest-xdist); tests/conftest.py keeps each module, and all the tests of the analysed
+# PolNeAR database, on one process. NEWSTRACE_TEST_PROCESSES=0 runs everything in this process.
+.venv/bin/python -m pytest -ra -n "${NEWSTRACE_TEST_PROCESSES:-2}" --dist loadgroup "$@"

@@ -26,6 +26,21 @@ settings.register_profile("newstrace", deadline=None)
 settings.load_profile("newstrace")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`-n 2`, as scripts/test.sh runs), keep each test module on one worker, so its
+    module fixtures are built once, and put every test that reads the analysed PolNeAR database on one
+    worker, so that five-minute analysis runs once per session. That group goes first: started last, it
+    would keep one worker busy long after the other ran out of work."""
+    for item in items:
+        group = "polnear" if _reads_polnear(item) else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: not _reads_polnear(item))  # stable: the order within each part stays
+
+
+def _reads_polnear(item: pytest.Item) -> bool:
+    return "polnear_db" in getattr(item, "fixturenames", ())
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """../shared/data, or a skip with the reason when this checkout has no shared data beside it."""
