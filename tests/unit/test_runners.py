@@ -6,9 +6,10 @@ The Dask tests carry the `dask` mark: `pytest -m dask` runs them alone.
 
 from __future__ import annotations
 
-import logging
 import socket
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from newstrace.nlp.model import resolve_pipeline_name
 from newstrace.records import AnalysisRequest
 from newstrace.scale import DocumentFailure, RunnerError, RunnerSettings, open_runner
 from newstrace.scale.base import analyse_batch
-from newstrace.scale.dask import PLUGIN_NAME
+from newstrace.scale.dask import PLUGIN_NAME, start_local_cluster
 from newstrace.scale.parity import StoredRows, stored_rows
 from newstrace.store import SQLiteStore
 
@@ -47,13 +48,24 @@ def _by_article(rows: list[dict[str, object]]) -> dict[object, list[dict[str, ob
     return grouped
 
 
+@contextmanager
+def _dask_default_port_taken() -> Iterator[None]:
+    """Port 8787, where a Dask scheduler serves HTTP by default, held by someone else (perhaps already)."""
+    with socket.socket() as holder:
+        with suppress(OSError):  # already taken: just as good
+            holder.bind(("0.0.0.0", 8787))
+            holder.listen()
+        yield
+
+
 @pytest.mark.dask
 @pytest.mark.slow
 def test_dask_with_two_workers_stores_the_same_database_as_the_local_runner(corpus_db: Path, tmp_path: Path) -> None:
     dask_db = tmp_path / "dask.db"
     # Batches of 3 spread the corpus over both workers, so results come back out of order and must be put back.
     args = ("--runner", "dask", "--workers", "2", "--batch-size", "3", "--quiet")
-    result = run_cli("analyze", str(CORPUS), "--db", str(dask_db), *args)
+    with _dask_default_port_taken():
+        result = run_cli("analyze", str(CORPUS), "--db", str(dask_db), *args)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert result.stderr == "", "the Dask cluster logged at default verbosity"
@@ -153,12 +165,9 @@ def test_analyze_stores_the_other_articles_and_names_the_one_that_failed(
 @pytest.mark.dask
 @pytest.mark.slow
 def test_the_dask_runner_uses_the_cluster_at_the_scheduler_address(tmp_path: Path) -> None:
-    from distributed import LocalCluster
-
     local_db, dask_db = tmp_path / "local.db", tmp_path / "dask.db"
     run_analyze(SQLiteStore(local_db), CORPUS / "text", workers=1)
-    quiet = {"dashboard_address": None, "silence_logs": logging.ERROR}
-    with LocalCluster(n_workers=1, threads_per_worker=1, **quiet) as cluster:
+    with start_local_cluster(1) as cluster:
         address = cluster.scheduler_address
         args = ("--runner", "dask", "--scheduler", address)
         result = run_cli("analyze", str(CORPUS / "text"), "--db", str(dask_db), *args)
@@ -182,14 +191,11 @@ def test_a_scheduler_that_does_not_answer_is_one_clear_error(tmp_path: Path, mon
 @pytest.mark.dask
 @pytest.mark.slow
 def test_workers_with_other_stage_versions_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    from distributed import LocalCluster
-
     from newstrace.scale import dask as dask_runner
 
     # This process plays a newer newstrace than the workers' (separate processes, unaffected).
     monkeypatch.setattr(dask_runner, "stage_versions", lambda: {"nlp": 0})
-    quiet = {"dashboard_address": None, "silence_logs": logging.CRITICAL}
-    with LocalCluster(n_workers=1, threads_per_worker=1, **quiet) as cluster:
+    with start_local_cluster(1) as cluster:
         runner = open_runner(RunnerSettings("dask", cluster.scheduler_address), DEFAULT_PIPELINE)
         with pytest.raises(RunnerError, match="install the same newstrace on every worker"):
             list(runner.run([]))

@@ -99,19 +99,27 @@ class DaskRunner:
                 raise RunnerError(f"no Dask scheduler answers at {self.scheduler}: {error}") from error
             stack.enter_context(client)
             return client
-        with _workers_ignore_interrupts():
-            cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-                memory_limit=0,  # no pausing or spilling: a batch's analysis holds a few MB, dropped once sent back
-            )
-        stack.enter_context(cluster)
+        cluster = stack.enter_context(start_local_cluster(self.workers))
         client = Client(cluster)  # type: ignore[no-untyped-call]
         stack.enter_context(client)
         return client
+
+
+def start_local_cluster(workers: int) -> LocalCluster:
+    """A Dask cluster of `workers` processes on this machine, one thread each, quiet: no dashboard, the
+    scheduler's own HTTP endpoints on a free port (its default, 8787, may be taken: Dask would warn),
+    nothing logged below errors, and Ctrl-C left to this process."""
+    with _workers_ignore_interrupts():
+        cluster: LocalCluster = LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            silence_logs=logging.ERROR,
+            memory_limit=0,  # no pausing or spilling: a batch's analysis holds a few MB, dropped once sent back
+        )
+    return cluster
 
 
 @contextmanager
