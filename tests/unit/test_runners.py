@@ -138,8 +138,22 @@ def test_one_failing_document_is_reported_and_the_rest_of_its_batch_is_analysed(
     assert [results[0], results[2]] == analyse_texts(nlp, fine)
 
 
+@pytest.fixture(params=["local", pytest.param("dask", marks=[pytest.mark.dask, pytest.mark.slow])])
+def runner_settings(request: pytest.FixtureRequest) -> Iterator[dict[str, object]]:
+    """The analyze settings of each runner, all running in this process, where the test component is
+    registered: the local runner with one process, Dask on a cluster of threads given by its address."""
+    if request.param == "local":
+        yield {"workers": 1}
+        return
+    from distributed import LocalCluster
+
+    quiet = {"dashboard_address": None, "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"}}
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, **quiet) as cluster:
+        yield {"runner": "dask", "scheduler": cluster.scheduler_address}
+
+
 def test_analyze_stores_the_other_articles_and_names_the_one_that_failed(
-    refusing_pipeline: Path, tmp_path: Path
+    refusing_pipeline: Path, tmp_path: Path, runner_settings: dict[str, object]
 ) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -151,7 +165,7 @@ def test_analyze_stores_the_other_articles_and_names_the_one_that_failed(
     }.items():
         (corpus / name).write_text(text, encoding="utf-8")
     store = SQLiteStore(tmp_path / "x.db")
-    summary = run_analyze(store, corpus, pipeline=str(refusing_pipeline), workers=1, batch_size=3)
+    summary = run_analyze(store, corpus, pipeline=str(refusing_pipeline), batch_size=3, **runner_settings)
     assert (summary.new, summary.failed) == (3, 1)
     [problem] = summary.problems
     assert problem.origin == str(corpus / "b.txt")
