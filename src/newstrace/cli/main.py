@@ -148,7 +148,10 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.argument("paths", nargs=-1, required=True)
 @db_option
 @click.option(
-    "--workers", type=click.IntRange(0, 64), default=0, help="NLP processes; 0 picks by input size.  [default: 0]"
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=0,
+    help="NLP processes (with --runner dask: local Dask workers); 0 picks by input size.  [default: 0]",
 )
 @click.option(
     "--runner",
