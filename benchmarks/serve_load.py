@@ -1,4 +1,4 @@
-"""Load on the web app: 50 concurrent connections for 30 s on search, story and utterance pages.
+"""Load on the web app: 50 concurrent connections for 30 s on search, story, utterance and index pages.
 
 The database holds 10,000 articles grown from ../shared/data texts the way benchmarks/linking.py grows
 them (perturbed copies, capitalised-word entities instead of spaCy's), plus two quotes per article taken
@@ -39,6 +39,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import linking
 
+# index pages in their orders and with a filter: each counts its whole listing for the pager
+_INDEX_PAGES = ("/stories", "/stories?order=date", "/speakers", "/speakers?q=person", "/outlets", "/utterances")
 _SENTENCE = re.compile(r"[^.!?]{40,240}[.!?]")
 
 
@@ -101,6 +103,7 @@ def _paths(db: Path, rng: random.Random) -> dict[str, list[str]]:
         "search": [f"/search?q={rng.choice(terms)}" for _ in range(2000)],
         "story": [f"/stories/{rng.choice(stories)}" for _ in range(2000)],
         "utterance": [f"/utterances/{rng.choice(utterances)}" for _ in range(2000)],
+        "index": [rng.choice(_INDEX_PAGES) for _ in range(2000)],
     }
 
 
@@ -121,7 +124,7 @@ async def _load(
             started = time.perf_counter()
             try:
                 connection = connection or await asyncio.open_connection("127.0.0.1", port)
-                ok = await asyncio.wait_for(_get(*connection, rng.choice(paths[kind])), timeout=30) == 200
+                ok = await asyncio.wait_for(_get(*connection, port, rng.choice(paths[kind])), timeout=30) == 200
             except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
                 ok, connection = False, None  # open a fresh connection for the next request
             if started >= counted_from or not ok:
@@ -133,9 +136,10 @@ async def _load(
     return latencies
 
 
-async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
-    """One GET on a kept-alive connection; the status code, once the whole body has been read."""
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\n\r\n".encode())
+async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, port: int, path: str) -> int:
+    """One GET on a kept-alive connection; the status code, once the whole body has been read. The Host
+    header names the port: the app answers only to the address and port it is bound to."""
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/html\r\n\r\n".encode())
     head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
     headers = dict(line.split(":", 1) for line in head[1:] if ":" in line)
     length = {name.strip().lower(): value.strip() for name, value in headers.items()}.get("content-length")

@@ -11,7 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newstrace.records import Article, Entity, Sentence, StageOutput
-from newstrace.store import SearchSyntaxError, SQLiteStore, StoreError, open_store
+from newstrace.store import QueryTimeout, SearchSyntaxError, SQLiteStore, StoreError, open_store
+from newstrace.store import sqlite as sqlite_backend
+from newstrace.store.base import ListFilters, SearchFilters
 from newstrace.store.sqlite import _migrations, literal_fts_query
 
 
@@ -183,3 +185,20 @@ def test_a_full_disk_is_one_clear_error_and_keeps_what_was_stored(store: SQLiteS
 def test_unknown_export_table_is_named(store: SQLiteStore) -> None:
     with pytest.raises(StoreError, match="choose one of"):
         list(store.iter_rows("sqlite_master"))
+
+
+def test_a_read_past_its_time_limit_is_stopped_and_later_reads_are_not(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_backend, "_STEPS_BETWEEN_CLOCK_CHECKS", 10)  # look at the clock very often
+    run = store.begin_run("test")
+    for number in range(20):
+        store.save_article(_article(f"a{number}", f"Holm spoke in Velmora, report {number}."), [], run)
+    everything = SearchFilters(text="velmora")
+    with pytest.raises(QueryTimeout, match="stopped"), store.time_limit(0.0):
+        store.page_search(everything, 10, 0)
+    with pytest.raises(QueryTimeout), store.time_limit(0.0):
+        store.page_list(ListFilters("outlets"), 10, 0)
+    with store.time_limit(60.0):
+        assert store.page_search(everything, 10, 0)[1] == 20
+    assert store.search_facets(everything, 10)["outlet"]  # no limit outside a block

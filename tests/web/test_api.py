@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from newstrace.serve import create_app
+from newstrace.serve import create_app, data
+from newstrace.store import sqlite as sqlite_backend
 
 from ..conftest import run_cli
 
@@ -200,3 +203,34 @@ def test_a_one_day_chart_spans_the_day_before_to_the_day_after(client: TestClien
         str(date.fromisoformat(day) - timedelta(days=1)),
         str(date.fromisoformat(day) + timedelta(days=1)),
     ]
+
+
+def test_pages_read_the_database_off_the_event_loop(web_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page's reads run on a worker thread: a slow query there never stalls the other requests."""
+    loop_running_during_reads: list[bool] = []
+    original = data.overview
+
+    def recording_overview(*arguments: Any) -> dict[str, Any]:
+        try:
+            asyncio.get_running_loop()
+            loop_running_during_reads.append(True)
+        except RuntimeError:  # no event loop in this thread: a worker thread
+            loop_running_during_reads.append(False)
+        return original(*arguments)
+
+    monkeypatch.setattr(data, "overview", recording_overview)
+    client = TestClient(create_app(web_db), base_url="http://127.0.0.1:8000")
+    assert client.get("/api/overview").status_code == 200 and client.get("/").status_code == 200
+    assert loop_running_during_reads == [False, False]
+
+
+def test_a_page_past_the_query_time_limit_is_a_clear_503(web_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_backend, "_STEPS_BETWEEN_CLOCK_CHECKS", 1)  # look at the clock at every step
+    client = TestClient(create_app(web_db, query_seconds=0.0), base_url="http://127.0.0.1:8000")
+    for path in ("/api/search?q=holm", "/api/stories", "/api/overview"):
+        response = client.get(path)
+        assert response.status_code == 503, path
+        assert "took longer than the 0 s allowed" in response.json()["error"]
+    page = client.get("/search?q=holm")
+    assert page.status_code == 503 and "stopped" in page.text
+    assert TestClient(create_app(web_db), base_url="http://127.0.0.1:8000").get("/api/search?q=holm").status_code == 200

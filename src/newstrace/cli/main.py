@@ -725,7 +725,14 @@ def trail_command(quote_or_utterance_id: str, db: str, output_format: str) -> No
     help="Allow binding to a non-loopback address (anyone who can reach it can read the database).",
 )
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Server processes.")
-def serve_command(db: str, port: int, host: str, allow_remote: bool, workers: int) -> None:
+@click.option(
+    "--query-seconds",
+    type=click.FloatRange(0.1, 3600),
+    default=10.0,
+    show_default=True,
+    help="Stop a page whose database reads take longer, and answer 503 with a message.",
+)
+def serve_command(db: str, port: int, host: str, allow_remote: bool, workers: int, query_seconds: float) -> None:
     """Open the local web app over the database, read-only: stories, trails, speakers, outlets, articles.
 
     Every page has a JSON twin under /api (the list of endpoints is at /api, OpenAPI at
@@ -736,6 +743,7 @@ def serve_command(db: str, port: int, host: str, allow_remote: bool, workers: in
       newstrace serve --db news.db                   # then open http://127.0.0.1:8000
       newstrace serve --db news.db --port 8080
       newstrace serve --db news.db --workers 4        # more processes for many users
+      newstrace serve --db big.db --query-seconds 30  # allow slow pages over a huge database
     """
     import ipaddress
 
@@ -752,7 +760,7 @@ def serve_command(db: str, port: int, host: str, allow_remote: bool, workers: in
     if not loopback:
         _stderr().print(f"[bold yellow]warning:[/] serving {escape(db)} to the network on {escape(host)}:{port}")
     try:
-        app = create_app(db, host=host, port=port)
+        app = create_app(db, host=host, port=port, query_seconds=query_seconds)
     except StoreError as error:
         _fatal(str(error))
     _stderr().print(f"newstrace: http://{host}:{port}/ (read-only over {escape(db)}); Ctrl-C stops it")
@@ -760,7 +768,10 @@ def serve_command(db: str, port: int, host: str, allow_remote: bool, workers: in
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return
     os.environ.update(
-        NEWSTRACE_SERVE_DB=str(Path(db).resolve()), NEWSTRACE_SERVE_HOST=host, NEWSTRACE_SERVE_PORT=str(port)
+        NEWSTRACE_SERVE_DB=str(Path(db).resolve()),
+        NEWSTRACE_SERVE_HOST=host,
+        NEWSTRACE_SERVE_PORT=str(port),
+        NEWSTRACE_SERVE_QUERY_SECONDS=str(query_seconds),
     )
     factory = "newstrace.serve.app:app_from_environment"
     uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_level="warning")

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -27,10 +27,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from newstrace import __version__
 from newstrace.serve import data, downloads
-from newstrace.store import open_store
+from newstrace.store import QueryTimeout, open_store
 from newstrace.store.base import LIST_ORDERS, ListFilters, SearchFilters, Store
 
 MAX_QUERY_CHARS = 200
+QUERY_SECONDS = 10.0  # a page's reads past this are stopped (503): a runaway query must not hold a thread
+ReadResult = TypeVar("ReadResult")
 _STATIC = {
     "plotly.min.js": ("plotly", "package_data/plotly.min.js", "text/javascript"),
     "newstrace.js": ("newstrace.serve", "static/newstrace.js", "text/javascript"),
@@ -67,8 +69,14 @@ _LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 _ANY_ADDRESS = ("0.0.0.0", "::", "")
 
 
-def create_app(db: str | Path, *, host: str = "127.0.0.1", port: int | None = None) -> FastAPI:
+def create_app(
+    db: str | Path, *, host: str = "127.0.0.1", port: int | None = None, query_seconds: float = QUERY_SECONDS
+) -> FastAPI:
     """The app over the database at `db`, opened read-only (one connection per worker thread).
+
+    Pages read the database on FastAPI's thread pool, never on the event loop, so one slow page does
+    not hold up the others; a page whose reads take longer than `query_seconds` is stopped and answered
+    503 with a message saying so.
 
     It answers only requests whose Host header names the address it is bound to (`host`, or a
     loopback name) with its `port` (any port when None): a web page elsewhere cannot reach it through
@@ -82,6 +90,12 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", port: int | None = No
             local.store = open_store(db, readonly=True)
         found: Store = local.store
         return found
+
+    def read(page_data: Callable[..., ReadResult], *arguments: Any) -> ReadResult:
+        """`page_data(store, *arguments)` on this thread's store, stopped after `query_seconds`."""
+        own = store()
+        with own.time_limit(query_seconds):
+            return page_data(own, *arguments)
 
     templates = Environment(
         loader=PackageLoader("newstrace.serve", "templates"),
@@ -129,6 +143,10 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", port: int | None = No
     async def not_found(request: Request, error: data.PageNotFound) -> Response:
         return _error(request, templates, 404, str(error))
 
+    @app.exception_handler(QueryTimeout)
+    async def too_slow(request: Request, error: QueryTimeout) -> Response:
+        return _error(request, templates, 503, f"{error} (the server allows {query_seconds:g} s per page)")
+
     @app.exception_handler(data.BadRequest)
     async def bad_request(request: Request, error: data.BadRequest) -> Response:
         return _error(request, templates, 400, str(error))
@@ -141,20 +159,20 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", port: int | None = No
     # -- pages and their JSON twins ------------------------------------------------------------------
 
     @app.get("/api/overview", summary="Counts, latest stories (paginated) and outlets")
-    async def api_overview(page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
-        return data.overview(store(), page, per_page)
+    def api_overview(page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
+        return read(data.overview, page, per_page)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def overview_page(page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
-        return html("overview.html", {"page_name": "overview", **data.overview(store(), page, per_page)})
+    def overview_page(page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
+        return html("overview.html", {"page_name": "overview", **read(data.overview, page, per_page)})
 
     @app.get("/api/search", summary="Full-text search with outlet, date range and speaker filters")
-    async def api_search(query: Annotated[SearchQuery, Depends(search_query)]) -> dict[str, Any]:
-        return query.run(store())
+    def api_search(query: Annotated[SearchQuery, Depends(search_query)]) -> dict[str, Any]:
+        return read(query.run)
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
-    async def search_page(request: Request, query: Annotated[SearchQuery, Depends(search_query)]) -> HTMLResponse:
-        return html("search.html", {"page_name": "search", **query.run(store())}, request)
+    def search_page(request: Request, query: Annotated[SearchQuery, Depends(search_query)]) -> HTMLResponse:
+        return html("search.html", {"page_name": "search", **read(query.run)}, request)
 
     @app.get("/api/search.csv", summary="Every article a search matches, as CSV (the columns of `export articles`)")
     async def search_csv(query: Annotated[SearchQuery, Depends(search_query)]) -> StreamingResponse:
@@ -162,12 +180,12 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", port: int | None = No
 
     def add_listing(listing: str) -> None:
         @app.get(f"/api/{listing}", summary=_LISTING_SUMMARIES[listing], name=f"api_{listing}")
-        async def api_list(query: Annotated[ListQuery, Depends(list_query)]) -> dict[str, Any]:
-            return data.listing(store(), query.filters(listing), query.page, query.per_page)
+        def api_list(query: Annotated[ListQuery, Depends(list_query)]) -> dict[str, Any]:
+            return read(data.listing, query.filters(listing), query.page, query.per_page)
 
         @app.get(f"/{listing}", response_class=HTMLResponse, include_in_schema=False, name=f"{listing}_page")
-        async def list_page(request: Request, query: Annotated[ListQuery, Depends(list_query)]) -> HTMLResponse:
-            payload = data.listing(store(), query.filters(listing), query.page, query.per_page)
+        def list_page(request: Request, query: Annotated[ListQuery, Depends(list_query)]) -> HTMLResponse:
+            payload = read(data.listing, query.filters(listing), query.page, query.per_page)
             return html("listing.html", {"page_name": listing, **payload}, request)
 
         @app.get(f"/api/{listing}.csv", summary=f"All {listing} of the listing, as CSV", name=f"csv_{listing}")
@@ -178,44 +196,44 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", port: int | None = No
         add_listing(listing)
 
     @app.get("/api/stories/{story_id}", summary="A story: its articles over time and the outlets side by side")
-    async def api_story(story_id: str) -> dict[str, Any]:
-        return data.story(store(), _bounded(story_id))
+    def api_story(story_id: str) -> dict[str, Any]:
+        return read(data.story, _bounded(story_id))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def story_page(story_id: str) -> HTMLResponse:
-        return html("story.html", {"page_name": "story", **data.story(store(), _bounded(story_id))})
+    def story_page(story_id: str) -> HTMLResponse:
+        return html("story.html", {"page_name": "story", **read(data.story, _bounded(story_id))})
 
     @app.get("/api/utterances/{utterance_id}", summary="An utterance's trail (an utterance id or a quote id)")
-    async def api_utterance(utterance_id: str) -> dict[str, Any]:
-        return data.utterance(store(), _bounded(utterance_id))
+    def api_utterance(utterance_id: str) -> dict[str, Any]:
+        return read(data.utterance, _bounded(utterance_id))
 
     @app.get("/utterances/{utterance_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def utterance_page(utterance_id: str) -> HTMLResponse:
-        return html("utterance.html", {"page_name": "utterance", **data.utterance(store(), _bounded(utterance_id))})
+    def utterance_page(utterance_id: str) -> HTMLResponse:
+        return html("utterance.html", {"page_name": "utterance", **read(data.utterance, _bounded(utterance_id))})
 
     @app.get("/api/speakers/{speaker_id}", summary="A speaker and their claims over time")
-    async def api_speaker(speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
-        return data.speaker(store(), speaker_id, page, per_page)
+    def api_speaker(speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
+        return read(data.speaker, speaker_id, page, per_page)
 
     @app.get("/speakers/{speaker_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def speaker_page(speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
-        return html("speaker.html", {"page_name": "speaker", **data.speaker(store(), speaker_id, page, per_page)})
+    def speaker_page(speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
+        return html("speaker.html", {"page_name": "speaker", **read(data.speaker, speaker_id, page, per_page)})
 
     @app.get("/api/outlets/{name:path}", summary="An outlet's profile and articles")
-    async def api_outlet(name: str, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
-        return data.outlet(store(), _bounded(name), page, per_page)
+    def api_outlet(name: str, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
+        return read(data.outlet, _bounded(name), page, per_page)
 
     @app.get("/outlets/{name:path}", response_class=HTMLResponse, include_in_schema=False)
-    async def outlet_page(name: str, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
-        return html("outlet.html", {"page_name": "outlet", **data.outlet(store(), _bounded(name), page, per_page)})
+    def outlet_page(name: str, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
+        return html("outlet.html", {"page_name": "outlet", **read(data.outlet, _bounded(name), page, per_page)})
 
     @app.get("/api/articles/{article_id}", summary="An article's text with its quotes, markers and entities")
-    async def api_article(article_id: str) -> dict[str, Any]:
-        return data.article(store(), _bounded(article_id))
+    def api_article(article_id: str) -> dict[str, Any]:
+        return read(data.article, _bounded(article_id))
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def article_page(article_id: str) -> HTMLResponse:
-        return html("article.html", {"page_name": "article", **data.article(store(), _bounded(article_id))})
+    def article_page(article_id: str) -> HTMLResponse:
+        return html("article.html", {"page_name": "article", **read(data.article, _bounded(article_id))})
 
     @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
     async def api_index() -> HTMLResponse:
@@ -421,6 +439,7 @@ def app_from_environment() -> FastAPI:
         os.environ["NEWSTRACE_SERVE_DB"],
         host=os.environ.get("NEWSTRACE_SERVE_HOST", "127.0.0.1"),
         port=int(os.environ["NEWSTRACE_SERVE_PORT"]) if "NEWSTRACE_SERVE_PORT" in os.environ else None,
+        query_seconds=float(os.environ.get("NEWSTRACE_SERVE_QUERY_SECONDS", QUERY_SECONDS)),
     )
 
 

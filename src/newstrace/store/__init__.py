@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newstrace.store.base import EXPORT_COLUMNS, SearchHit, SearchSyntaxError, Store, StoreError
+from newstrace.store.base import EXPORT_COLUMNS, QueryTimeout, SearchHit, SearchSyntaxError, Store, StoreError
 from newstrace.store.sqlite import SQLiteStore
 
 
@@ -16,4 +16,13 @@ def open_store(location: str | Path, *, readonly: bool = False) -> Store:
     return SQLiteStore(location, readonly=readonly)
 
 
-__all__ = ["EXPORT_COLUMNS", "SQLiteStore", "SearchHit", "SearchSyntaxError", "Store", "StoreError", "open_store"]
+__all__ = [
+    "EXPORT_COLUMNS",
+    "QueryTimeout",
+    "SQLiteStore",
+    "SearchHit",
+    "SearchSyntaxError",
+    "Store",
+    "StoreError",
+    "open_store",
+]

@@ -8,6 +8,7 @@ field names are the table's column names.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -20,6 +21,10 @@ class StoreError(RuntimeError):
 
 class SearchSyntaxError(StoreError):
     """A full-text query could not be parsed."""
+
+
+class QueryTimeout(StoreError):
+    """A read ran past the time limit its caller set (`Store.time_limit`) and was stopped."""
 
 
 @dataclass(frozen=True)
@@ -398,5 +403,9 @@ class Store(Protocol):
     def search(self, query: str, limit: int = 20, offset: int = 0, raw: bool = False) -> list[SearchHit]: ...
 
     def count_rows(self) -> dict[str, int]: ...
+
+    def time_limit(self, seconds: float) -> AbstractContextManager[None]:
+        """Within the block, a query still running `seconds` after it began is stopped: QueryTimeout."""
+        ...
 
     def close(self) -> None: ...

@@ -25,6 +25,7 @@ from newstrace.store.base import (
     LinkedArticle,
     LinkState,
     ListFilters,
+    QueryTimeout,
     SearchFilters,
     SearchHit,
     SearchSyntaxError,
@@ -62,6 +63,7 @@ _RECENT_MEMBERS = 8  # latest members per story kept as candidates for passage a
 # SQLite's own page cache per connection (its default is 2 MB). Linking writes into indexes spread over
 # a large file; with the default, inserts at 100k articles keep re-reading index pages.
 PAGE_CACHE_KIB = 131072
+_STEPS_BETWEEN_CLOCK_CHECKS = 10_000  # about a millisecond of work between two looks at the clock
 
 
 def _sql_value(value: object) -> object:
@@ -767,8 +769,38 @@ class SQLiteStore:
             for table in _COUNTED_TABLES
         }
 
+    @contextmanager
+    def time_limit(self, seconds: float) -> Iterator[None]:
+        """Stop a query of this connection that is still running `seconds` after the block began.
+
+        SQLite calls the progress handler every few thousand virtual-machine steps; a true answer
+        interrupts the statement. The statement then fails with an error that depends on where it
+        stood ("interrupted", or an FTS5 table that "failed" to open), so the handler notes that it
+        was the one that stopped it, and whatever error the caller made of that becomes QueryTimeout."""
+        deadline = time.monotonic() + seconds
+        stopped = False
+
+        def past_deadline() -> bool:
+            nonlocal stopped
+            stopped = stopped or time.monotonic() > deadline
+            return stopped
+
+        self.connection.set_progress_handler(past_deadline, _STEPS_BETWEEN_CLOCK_CHECKS)
+        try:
+            yield
+        except Exception as error:
+            if stopped:
+                raise _timed_out(seconds) from error
+            raise
+        finally:
+            self.connection.set_progress_handler(None, 0)
+
     def close(self) -> None:
         self.connection.close()
+
+
+def _timed_out(seconds: float) -> QueryTimeout:
+    return QueryTimeout(f"the query took longer than the {seconds:g} s allowed and was stopped; narrow it down")
 
 
 def _batched_rows(cursor: sqlite3.Cursor) -> Iterator[dict[str, object]]:
