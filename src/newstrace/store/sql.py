@@ -96,9 +96,8 @@ class SQLStore(ABC):
     Rows come back as mappings that also answer `row[0]` (SQLite's `Row`, or the PostgreSQL
     backend's row factory)."""
 
-    # The search: how to rank (smaller first), and the FROM of a text search (`?` takes the expression).
+    # The search: how to rank (smaller first), and the condition of a text search.
     _RANK: str
-    _TEXT_SOURCE: str
     _TEXT_CONDITION: str
     # Errors of a malformed search expression, reported as SearchSyntaxError.
     _SEARCH_ERRORS: tuple[type[Exception], ...]
@@ -128,6 +127,10 @@ class SQLStore(ABC):
     @abstractmethod
     def _text_expression(self, filters: SearchFilters) -> str:
         """The search words as this backend's full-text query; empty when there are none."""
+
+    @abstractmethod
+    def _text_source(self, filters: SearchFilters) -> str:
+        """The FROM of a text search, with the articles as `a`; its `?`, if any, takes the expression."""
 
     @abstractmethod
     def _snippets(self, filters: SearchFilters, expression: str, rowids: list[int]) -> dict[int, str]:
@@ -542,7 +545,7 @@ class SQLStore(ABC):
                 conditions.append(clause)
                 parameters.append(value)
         where = " WHERE " + " AND ".join(conditions) if conditions else ""
-        source = self._TEXT_SOURCE if expression else "articles a"
+        source = self._text_source(filters) if expression else "articles a"
         return SearchRelation(source, where, parameters, expression, bool(expression) and len(conditions) == 1)
 
     def _count_source(self, relation: SearchRelation) -> str:

@@ -31,7 +31,6 @@ class SQLiteStore(SQLStore):
     """
 
     _RANK = "bm25(articles_fts)"
-    _TEXT_SOURCE = "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
     _TEXT_CONDITION = "articles_fts MATCH ?"
     _SEARCH_ERRORS = (sqlite3.OperationalError,)
 
@@ -142,6 +141,9 @@ class SQLiteStore(SQLStore):
 
     def _text_expression(self, filters: SearchFilters) -> str:
         return filters.text if filters.raw else literal_fts_query(filters.text)
+
+    def _text_source(self, filters: SearchFilters) -> str:
+        return "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
 
     def _count_source(self, relation: SearchRelation) -> str:
         # with words and no other filter, the FTS index counts its matches without touching articles
