@@ -45,6 +45,7 @@ from newstrace.pipeline.link import LinkSettings, link_articles
 from newstrace.serve.data import BadRequest, check_listing, search_filters
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
 from newstrace.store.base import LIST_ORDERS, ListFilters, Store
+from newstrace.store.postgres import display_url, is_postgres_url
 from newstrace.store.sqlite import storage_error
 
 DEFAULT_DB = "newstrace.db"
@@ -58,7 +59,7 @@ db_option = click.option(
     show_default=True,
     envvar="NEWSTRACE_DB",
     type=click.Path(dir_okay=False),
-    help="The SQLite database file (env NEWSTRACE_DB).",
+    help="The SQLite database file, or a postgresql://user@host/dbname URL (env NEWSTRACE_DB).",
 )
 
 
@@ -107,6 +108,8 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except sqlite3.Error as error:
             _fatal(str(storage_error("the database", error)))
+        except StoreError as error:  # a PostgreSQL server gone while reading, for one
+            _fatal(str(error))
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -340,7 +343,8 @@ def export_command(table: str, db: str, output_format: str, output: Path | None,
     type=click.Choice(["literal", "fts"]),
     default="literal",
     show_default=True,
-    help='literal: every word must occur, "quoted text" as a phrase; fts: SQLite FTS5 query syntax.',
+    help='literal: every word must occur, "quoted text" as a phrase; fts: the query syntax of the database '
+    "(SQLite: FTS5; PostgreSQL: web search).",
 )
 @click.option("--outlet", default="", help="Only articles of this outlet.")
 @_date_options("Only articles published")
@@ -723,17 +727,21 @@ def serve_command(db: str, port: int, host: str, allow_remote: bool, workers: in
     if not loopback and not allow_remote:
         _fatal(f"refusing to bind {host}: it is not a loopback address; add --allow-remote if you mean it")
     if not loopback:
-        _stderr().print(f"[bold yellow]warning:[/] serving {escape(db)} to the network on {escape(host)}:{port}")
+        _stderr().print(
+            f"[bold yellow]warning:[/] serving {escape(display_url(db))} to the network on {escape(host)}:{port}"
+        )
     try:
         app = create_app(db, host=host, port=port)
     except StoreError as error:
         _fatal(str(error))
-    _stderr().print(f"newstrace: http://{host}:{port}/ (read-only over {escape(db)}); Ctrl-C stops it")
+    _stderr().print(f"newstrace: http://{host}:{port}/ (read-only over {escape(display_url(db))}); Ctrl-C stops it")
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return
     os.environ.update(
-        NEWSTRACE_SERVE_DB=str(Path(db).resolve()), NEWSTRACE_SERVE_HOST=host, NEWSTRACE_SERVE_PORT=str(port)
+        NEWSTRACE_SERVE_DB=db if is_postgres_url(db) else str(Path(db).resolve()),
+        NEWSTRACE_SERVE_HOST=host,
+        NEWSTRACE_SERVE_PORT=str(port),
     )
     factory = "newstrace.serve.app:app_from_environment"
     uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_level="warning")
@@ -770,7 +778,8 @@ def _eval_options(gold_help: str) -> Callable[[Callable[..., None]], Callable[..
                 "--db",
                 type=click.Path(dir_okay=False),
                 default=None,
-                help="Keep the analysed texts in this database (default: a temporary one); reruns skip the NLP.",
+                help="Keep the analysed texts in this database, a file or a postgresql:// URL (default: a temporary "
+                "one); reruns skip the NLP.",
             ),
             click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True),
             click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON."),
