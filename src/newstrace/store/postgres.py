@@ -145,32 +145,22 @@ class PostgresStore(SQLStore):
     _ROWID_ALIASES: ClassVar[dict[str, str]] = {"entities": "id", "problems": "id", "runs": "id"}
 
     def __init__(self, url: str, *, readonly: bool = False) -> None:
-        super().__init__()
+        super().__init__(display_url(url))
         self.url = url
-        self.where = display_url(url)
         self._psycopg = _psycopg()
         self._cursor_numbers = itertools.count(1)
         try:
             self.connection = self._psycopg.connect(url, autocommit=True, row_factory=_row_factory)
         except self._psycopg.Error as error:
             raise StoreError(f"{self.where}: cannot connect ({str(error).strip()})") from error
-        try:
-            if readonly:
-                self._execute("SET default_transaction_read_only = on")
-                self.check_current()
-            else:
-                self._migrate()
-        except BaseException:
-            self.connection.close()
-            raise
+        if readonly:
+            self._execute("SET default_transaction_read_only = on")
+        self._open_schema(readonly)
 
     # -- schema -------------------------------------------------------------------------------------
 
-    def check_current(self) -> None:
-        """Raise StoreError unless the database has exactly this newstrace's schema."""
-        mismatch = schema_mismatch(self.where, self.schema_version(), _migrations()[-1][0], readonly=True)
-        if mismatch:
-            raise mismatch
+    def _latest_schema(self) -> int:
+        return _migrations()[-1][0]
 
     def schema_version(self) -> int:
         if self._scalar("SELECT to_regclass('newstrace_schema')") is None:

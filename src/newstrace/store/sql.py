@@ -104,8 +104,43 @@ class SQLStore(ABC):
     # Tables without a `rowid` column in this backend, and the column that orders them by insertion.
     _ROWID_ALIASES: ClassVar[dict[str, str]] = {}
 
-    def __init__(self) -> None:
+    def __init__(self, where: str) -> None:
+        self.where = where  # the database as messages name it
         self._insert_sql: dict[tuple[str, tuple[str, ...]], str] = {}
+
+    # -- schema -------------------------------------------------------------------------------------
+
+    @abstractmethod
+    def schema_version(self) -> int:
+        """The number of the last migration applied; 0 for a database without newstrace's tables."""
+
+    @abstractmethod
+    def _latest_schema(self) -> int: ...
+
+    @abstractmethod
+    def _migrate(self) -> None:
+        """Apply the pending migrations, or refuse a newer schema."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def check_current(self) -> None:
+        """Raise StoreError unless the database has exactly this newstrace's schema."""
+        mismatch = schema_mismatch(self.where, self.schema_version(), self._latest_schema(), readonly=True)
+        if mismatch:
+            raise mismatch
+
+    def _open_schema(self, readonly: bool) -> None:
+        """Check the schema of a read-only store, or bring a writable one's up to date; the connection
+        is closed when that fails."""
+        try:
+            if readonly:
+                self.check_current()
+            else:
+                self._migrate()
+        except BaseException:
+            self.close()
+            raise
 
     # -- the dialect ------------------------------------------------------------------------------------
 

@@ -35,17 +35,10 @@ class SQLiteStore(SQLStore):
     _SEARCH_ERRORS = (sqlite3.OperationalError,)
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
-        super().__init__()
+        super().__init__(str(Path(path)))
         self.path = Path(path)
         self.connection = self._connect(readonly)
-        try:
-            if readonly:
-                self.check_current()
-            else:
-                self._migrate()
-        except BaseException:
-            self.connection.close()
-            raise
+        self._open_schema(readonly)
 
     def _connect(self, readonly: bool) -> sqlite3.Connection:
         if readonly and not self.path.exists():
@@ -67,11 +60,8 @@ class SQLiteStore(SQLStore):
 
     # -- schema -------------------------------------------------------------------------------------
 
-    def check_current(self) -> None:
-        """Raise StoreError unless the database has exactly this newstrace's schema."""
-        mismatch = schema_mismatch(str(self.path), self.schema_version(), _migrations()[-1][0], readonly=True)
-        if mismatch:
-            raise mismatch
+    def _latest_schema(self) -> int:
+        return _migrations()[-1][0]
 
     def schema_version(self) -> int:
         try:
@@ -88,7 +78,7 @@ class SQLiteStore(SQLStore):
         try:
             with self._transaction():
                 current = self.schema_version()
-                mismatch = schema_mismatch(str(self.path), current, latest, readonly=False)
+                mismatch = schema_mismatch(self.where, current, latest, readonly=False)
                 if mismatch:
                     raise mismatch
                 for number, sql in _migrations():
