@@ -2,8 +2,8 @@
 
 Differences from SQLite a user may see:
 - Full-text search uses a `tsvector` column with a GIN index. The store fills it with its own
-  tokenizer (Unicode letters and digits, lower case, accents removed: what SQLite's FTS5 `unicode61`
-  tokenizer does), so a search finds the same articles; the ranking is PostgreSQL's `ts_rank`, not
+  tokenizer (Unicode letters and digits, lower case, Latin letters without accents: what SQLite's
+  FTS5 `unicode61` tokenizer does), so a search finds the same articles; the ranking is PostgreSQL's `ts_rank`, not
   FTS5's bm25, so the order of hits may differ. Raw queries (`--syntax fts`) use PostgreSQL's
   web-search syntax (`"a phrase"`, `or`, `-word`) instead of FTS5's.
 - Writes take one transaction-level advisory lock, so two processes writing the same database (two
@@ -72,13 +72,22 @@ def translate(sql: str) -> str:
 
 
 def folded(text: str) -> str:
-    """The text in lower case without accents, as the search index holds its words."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    """The text in lower case with the accents of Latin letters removed, as FTS5's `unicode61
+    remove_diacritics 2` tokenizer folds it (other scripts keep their marks)."""
+    if text.isascii():
+        return text.lower()
+    kept, after_latin = [], False
+    for char in unicodedata.normalize("NFD", text):
+        if not unicodedata.combining(char):
+            after_latin = char < "\u0250" or "\u1e00" <= char <= "\u1eff"
+        elif after_latin:
+            continue
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept)).lower()
 
 
 def search_words(text: str) -> list[str]:
-    """The words a search matches: runs of Unicode letters and digits, lower case, without accents."""
+    """The words a search matches: runs of Unicode letters and digits, folded as `folded` does."""
     return _WORD.findall(folded(text))
 
 
