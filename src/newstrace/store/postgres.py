@@ -3,8 +3,8 @@
 Differences from SQLite a user may see:
 - Full-text search uses a `tsvector` column with a GIN index. The store fills it with its own
   tokenizer (Unicode letters and digits, lower case, Latin letters without accents: what SQLite's
-  FTS5 `unicode61` tokenizer does), so a search finds the same articles; the ranking is PostgreSQL's `ts_rank`, not
-  FTS5's bm25, so the order of hits may differ. Raw queries (`--syntax fts`) use PostgreSQL's
+  FTS5 `unicode61` tokenizer does), so a search finds the same articles; the ranking is PostgreSQL's
+  `ts_rank`, not FTS5's bm25, so the order of hits may differ. Raw queries (`--syntax fts`) use PostgreSQL's
   web-search syntax (`"a phrase"`, `or`, `-word`) instead of FTS5's.
 - Writes take one transaction-level advisory lock, so two processes writing the same database (two
   `newstrace analyze` runs) take turns as they do on a SQLite file; reads never wait.
