@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from newstrace.records import Article
 from newstrace.store.base import SearchFilters, StoreError
-from newstrace.store.sql import FETCH_ROWS, PRIMARY_KEYS, SQLStore, migration_scripts, schema_mismatch
+from newstrace.store.sql import FETCH_ROWS, PRIMARY_KEYS, SQLStore, migration_scripts
 
 URL_SCHEMES = ("postgres://", "postgresql://")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
@@ -168,31 +168,22 @@ class PostgresStore(SQLStore):
 
     # -- schema -------------------------------------------------------------------------------------
 
-    def _latest_schema(self) -> int:
-        return _migrations()[-1][0]
+    def _migrations(self) -> list[tuple[int, str]]:
+        return _migrations()
 
     def schema_version(self) -> int:
         if self._scalar("SELECT to_regclass('newstrace_schema')") is None:
             return 0
         return int(self._scalar("SELECT version FROM newstrace_schema"))
 
-    def _migrate(self) -> None:
-        """Apply the pending migrations in one transaction; the version is read again under the lock."""
-        latest = _migrations()[-1][0]
-        if self.schema_version() == latest:
-            return
-        with self._transaction():
-            current = self.schema_version()
-            mismatch = schema_mismatch(self.where, current, latest, readonly=False)
-            if mismatch:
-                raise mismatch
-            for number, sql in _migrations():
-                if number > current:
-                    try:
-                        self.connection.execute(sql)
-                    except self._psycopg.Error as error:
-                        raise StoreError(f"{self.where}: migration {number:04d} failed ({error})") from error
-            self._execute("UPDATE newstrace_schema SET version = ?", (latest,))
+    def _apply_migration(self, number: int, script: str) -> None:
+        try:
+            self.connection.execute(script)
+        except self._psycopg.Error as error:
+            raise StoreError(f"{self.where}: migration {number:04d} failed ({error})") from error
+
+    def _record_schema(self, version: int) -> None:
+        self._execute("UPDATE newstrace_schema SET version = ?", (version,))
 
     # -- the dialect ----------------------------------------------------------------------------------
 

@@ -115,18 +115,38 @@ class SQLStore(ABC):
         """The number of the last migration applied; 0 for a database without newstrace's tables."""
 
     @abstractmethod
-    def _latest_schema(self) -> int: ...
+    def _migrations(self) -> list[tuple[int, str]]:
+        """This backend's migrations, in order: (number, SQL script)."""
 
     @abstractmethod
+    def _apply_migration(self, number: int, script: str) -> None:
+        """Run one migration's script inside the current transaction (a StoreError when it fails)."""
+
+    @abstractmethod
+    def _record_schema(self, version: int) -> None: ...
+
     def _migrate(self) -> None:
-        """Apply the pending migrations, or refuse a newer schema."""
+        """Apply the pending migrations in one transaction, or refuse a newer schema. The version is read
+        again once the write lock is held: another process may have migrated while this one waited."""
+        latest = self._migrations()[-1][0]
+        if self.schema_version() == latest:
+            return
+        with self._transaction():
+            current = self.schema_version()
+            mismatch = schema_mismatch(self.where, current, latest, readonly=False)
+            if mismatch:
+                raise mismatch
+            for number, script in self._migrations():
+                if number > current:
+                    self._apply_migration(number, script)
+            self._record_schema(latest)
 
     @abstractmethod
     def close(self) -> None: ...
 
     def check_current(self) -> None:
         """Raise StoreError unless the database has exactly this newstrace's schema."""
-        mismatch = schema_mismatch(self.where, self.schema_version(), self._latest_schema(), readonly=True)
+        mismatch = schema_mismatch(self.where, self.schema_version(), self._migrations()[-1][0], readonly=True)
         if mismatch:
             raise mismatch
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from newstrace.store.base import SearchFilters, StoreError
-from newstrace.store.sql import FETCH_ROWS, SearchRelation, SQLStore, migration_scripts, schema_mismatch
+from newstrace.store.sql import FETCH_ROWS, SearchRelation, SQLStore, migration_scripts
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
 _FTS_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
@@ -60,8 +60,8 @@ class SQLiteStore(SQLStore):
 
     # -- schema -------------------------------------------------------------------------------------
 
-    def _latest_schema(self) -> int:
-        return _migrations()[-1][0]
+    def _migrations(self) -> list[tuple[int, str]]:
+        return _migrations()
 
     def schema_version(self) -> int:
         try:
@@ -69,24 +69,14 @@ class SQLiteStore(SQLStore):
         except sqlite3.Error as error:
             raise storage_error(self.path, error) from error
 
-    def _migrate(self) -> None:
-        """Apply the pending migrations in one transaction. The version is read again once the write
-        lock is held: another process may have migrated the file while this one waited for it."""
-        latest = _migrations()[-1][0]
-        if self.schema_version() == latest:
-            return
+    def _apply_migration(self, number: int, script: str) -> None:
         try:
-            with self._transaction():
-                current = self.schema_version()
-                mismatch = schema_mismatch(self.where, current, latest, readonly=False)
-                if mismatch:
-                    raise mismatch
-                for number, sql in _migrations():
-                    if number > current:
-                        _run_script(self.connection, sql, f"migration {number:04d}")
-                self.connection.execute(f"PRAGMA user_version = {latest}")
+            _run_script(self.connection, script, f"migration {number:04d}")
         except _MigrationFailed as failure:
-            raise StoreError(f"{self.path}: {failure.step} failed ({failure.__cause__})") from failure.__cause__
+            raise StoreError(f"{self.where}: {failure.step} failed ({failure.__cause__})") from failure.__cause__
+
+    def _record_schema(self, version: int) -> None:
+        self.connection.execute(f"PRAGMA user_version = {version}")
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
