@@ -144,6 +144,25 @@ def test_writing_the_same_articles_again_replaces_their_rows(store: Store) -> No
     assert store.count_rows()["runs"] == 2
 
 
+def test_an_article_with_many_rows_is_written_and_rewritten_whole(store: Store) -> None:
+    """Hundreds of rows per table (PostgreSQL writes them with COPY), twice over."""
+    text = _TEXTS["a1"][3]
+    many = StageOutput(
+        "nlp",
+        1,
+        {
+            "sentences": [Sentence("a1", start, start + 3) for start in range(0, 600, 4)],
+            "entities": [Entity("a1", "PERSON", f"Holm's \\ \t{n}", n, n + 4) for n in range(300)],
+        },
+    )
+    run = store.begin_run("test")
+    for _ in range(2):
+        store.save_article(_article("a1"), [many], run)
+    assert len(_rows(store, "sentences")) == 150 and store.article_text("a1") == text
+    entities = _rows(store, "entities")
+    assert [row["text"] for row in entities] == [f"Holm's \\ \t{n}" for n in range(300)]
+
+
 def test_a_failed_write_leaves_nothing_half_written(store: Store) -> None:
     run = store.begin_run("test")
     broken = StageOutput("nlp", 1, {"sentences": [Sentence("a1", 0, 5)], "no_such_table": [Sentence("a1", 0, 5)]})

@@ -31,6 +31,7 @@ _WRITE_LOCK = 0x6E657773  # the advisory lock every write transaction holds ("ne
 _HIDDEN_COLUMNS = frozenset({"rowid", "search_vector"})  # PostgreSQL-only columns, never returned
 _WORD = re.compile(r"[^\W_]+")
 _FTS_PHRASE = re.compile(r'"([^"]*)"|(\S+)')
+_COPY_ROWS = 20  # from this many rows on, a stage table's rows are written with COPY
 _MAX_POSITION = 16383  # the largest word position a tsvector holds
 _MAX_LEXEME_BYTES = 2046
 _MAX_VECTOR_CHARS = 900_000  # a tsvector is at most 1 MB; longer ones keep their words without positions
@@ -202,6 +203,20 @@ class PostgresStore(SQLStore):
         try:
             with self.connection.cursor() as cursor:
                 cursor.executemany(translate(sql), rows)
+        except self._psycopg.Error as error:
+            raise self._error(error) from error
+
+    def _insert_rows(self, table: str, names: tuple[str, ...], rows: Sequence[Sequence[object]]) -> None:
+        """Many rows go in with COPY, a few with one INSERT each. COPY needs no conflict handling: the
+        article's old rows were deleted in this transaction, under the write lock."""
+        if len(rows) < _COPY_ROWS:
+            super()._insert_rows(table, names, rows)
+            return
+        quoted = ", ".join(f'"{name}"' for name in names)
+        try:
+            with self.connection.cursor() as cursor, cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
         except self._psycopg.Error as error:
             raise self._error(error) from error
 

@@ -299,13 +299,17 @@ class SQLStore(ABC):
             if rows:
                 names = tuple(field.name for field in fields(rows[0]))  # type: ignore[arg-type]
                 values = [tuple(map(sql_value, asdict(row).values())) for row in rows]  # type: ignore[call-overload]
-                self._executemany(self._insert_statement(table, names), values)
+                self._insert_rows(table, names, values)
         self._execute(
             self._upsert("stage_runs", _STAGE_RUN_COLUMNS, replace=True),
             (article_id, output.stage, output.version, output.status, now()),
         )
         if "quotes" in output.rows:  # framing reads the quotes: new quotes mean framing again
             self._execute("DELETE FROM stage_runs WHERE article_id = ? AND stage = 'framing'", (article_id,))
+
+    def _insert_rows(self, table: str, names: tuple[str, ...], rows: Sequence[Sequence[object]]) -> None:
+        """Insert an article's new rows of a stage table (its old ones were just deleted)."""
+        self._executemany(self._insert_statement(table, names), rows)
 
     def _insert_statement(self, table: str, names: tuple[str, ...]) -> str:
         key = (table, names)
