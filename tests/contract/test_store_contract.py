@@ -300,17 +300,36 @@ def test_a_read_only_store_refuses_what_it_cannot_read(location: str) -> None:
             open_store(location, readonly=readonly)
 
 
+def test_a_database_of_someone_else_is_refused_and_left_as_it_was(location: str) -> None:
+    _run_sql(location, "CREATE TABLE articles (isbn text)")
+    with pytest.raises(StoreError, match="not a newstrace database"):
+        open_store(location, readonly=True)
+    with pytest.raises(StoreError, match="migration 0001 failed"):
+        open_store(location)
+    _run_sql(location, "INSERT INTO articles VALUES ('978-0')")  # still their table, and nothing else came
+    with pytest.raises(StoreError, match="not a newstrace database"):
+        open_store(location, readonly=True)
+
+
 def _set_schema_version(location: str, version: int) -> None:
+    if location.startswith("postgresql://"):
+        _run_sql(location, f"UPDATE newstrace_schema SET version = {version}")
+    else:
+        _run_sql(location, f"PRAGMA user_version = {version}")
+
+
+def _run_sql(location: str, sql: str) -> None:
+    """One statement on the database behind the store's back."""
     if location.startswith("postgresql://"):
         import psycopg
 
         with psycopg.connect(location, autocommit=True) as connection:
-            connection.execute("UPDATE newstrace_schema SET version = %s", (version,))
+            connection.execute(sql)
     else:
         import sqlite3
 
         with sqlite3.connect(location) as connection:
-            connection.execute(f"PRAGMA user_version = {version}")
+            connection.execute(sql)
 
 
 def test_two_writers_at_once_store_each_article_once(location: str) -> None:
