@@ -197,6 +197,17 @@ def test_search_finds_the_same_articles_on_every_backend(store: Store, query: st
     assert {str(row["id"]) for row in store.iter_search(SearchFilters(query))} == expected
 
 
+def test_a_new_title_is_searched_instead_of_the_old(store: Store) -> None:
+    _fill(store)
+    assert store.update_article_metadata("a2", {"title": "Ferries return to Brennick"}, {"title": "metadata"})
+    assert not store.update_article_metadata("a2", {"title": "Ferries return to Brennick"}, {"title": "metadata"})
+    assert {hit.article_id for hit in store.search("brennick")} == {"a2"}
+    assert store.search("reopens") == []
+    article = store.article("a2")
+    assert article is not None and article["title"] == "Ferries return to Brennick"
+    assert json.loads(str(article["field_sources"])) == {"outlet": "metadata", "title": "metadata"}
+
+
 def test_search_filters_facets_and_snippets(store: Store) -> None:
     _fill(store)
     filters = SearchFilters("harbour", outlet="Wire Nine", date_from="2024-03-01", date_to="2024-03-31", language="en")
