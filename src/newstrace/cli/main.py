@@ -108,8 +108,6 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except sqlite3.Error as error:
             _fatal(str(storage_error("the database", error)))
-        except StoreError as error:  # a PostgreSQL server gone while reading, for one
-            _fatal(str(error))
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

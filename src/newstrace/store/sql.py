@@ -645,7 +645,7 @@ class SQLStore(ABC):
                 row["outlet"],
                 row["published"],
                 snippets.get(row["row_key"], row["opening"]),
-                -float(row["score"]),
+                -row["score"],
             )
             for row in rows
         ]
