@@ -32,8 +32,11 @@ def test_analyze_into_postgresql_stores_what_sqlite_stores(corpus_db: Path, post
         found = {hit.article_id for hit in postgres.search(query, limit=1000)}
         assert found == {hit.article_id for hit in sqlite.search(query, limit=1000)}, query
     _read_commands_take_the_url(postgres_url, {str(row["id"]) for row in sqlite.iter_rows("articles")})
-    rerun = json.loads(run_cli("analyze", str(CORPUS), "--db", postgres_url, "--json", "--quiet").stdout)
-    assert (rerun["articles_new"], rerun["articles_unchanged"]) == (0, 23)
+    with_password = postgres_url.replace("postgres@", "postgres:hidden-word@", 1)  # trust auth ignores it
+    rerun = run_cli("analyze", str(CORPUS), "--db", with_password)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "· 0 new ·" in rerun.stdout and "23 unchanged" in rerun.stdout
+    assert "hidden-word" not in rerun.stdout + rerun.stderr and "postgresql://postgres@" in rerun.stdout
 
 
 def _read_commands_take_the_url(url: str, article_ids: set[str]) -> None:
