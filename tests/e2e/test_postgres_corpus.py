@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from newstrace.serve.app import create_app
-from newstrace.store import open_store
+from newstrace.store import Store, open_store
 
 from ..conftest import CORPUS, run_cli
 
@@ -53,3 +55,25 @@ def _read_commands_take_the_url(url: str, article_ids: set[str]) -> None:
     client = TestClient(create_app(url), base_url="http://127.0.0.1:8000")
     assert client.get("/api/search", params={"q": "Holm"}).json()["hits"]
     assert client.get("/").status_code == 200
+
+
+def test_two_analyze_runs_at_once_store_each_article_once(corpus_db: Path, postgres_url: str) -> None:
+    """Two processes analysing the same folder into one PostgreSQL schema at the same time both
+    succeed, and each article's rows are there once, as a run alone stores them."""
+    command = [sys.executable, "-m", "newstrace", "analyze", str(CORPUS / "text"), "--db", postgres_url, "--quiet"]
+    runs = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for run in runs:
+        _, errors = run.communicate(timeout=600)
+        assert run.returncode == 0, errors
+    postgres, sqlite = open_store(postgres_url, readonly=True), open_store(corpus_db, readonly=True)
+    assert postgres.count_rows()["runs"] == 2
+    stored = {str(row["id"]) for row in postgres.iter_rows("articles")}
+    assert len(stored) == len(list((CORPUS / "text").iterdir()))
+    for table in ("sentences", "entities", "quotes", "event_mentions"):
+        assert _article_rows(postgres, table, stored) == _article_rows(sqlite, table, stored), table
+
+
+def _article_rows(store: Store, table: str, article_ids: set[str]) -> list[str]:
+    """The rows of these articles in a stage table, as sorted JSON, without the corpus-wide speaker id."""
+    rows = (row for row in store.iter_rows(table) if row["article_id"] in article_ids)
+    return sorted(json.dumps({k: v for k, v in row.items() if k != "speaker_id"}, sort_keys=True) for row in rows)
