@@ -63,6 +63,16 @@ def _run(command: list[str]) -> None:
         raise ClusterUnavailable(f"{' '.join(command)} failed: {result.stderr.strip() or result.stdout.strip()}")
 
 
+def _initdb(command: list[str]) -> None:
+    """Create the cluster with a Unicode-aware default locale, as real servers have (lower() and
+    ILIKE then fold every letter unless told "C"); where C.UTF-8 is missing, with the plain C locale."""
+    try:
+        _run([*command, "--locale=C.UTF-8"])
+    except ClusterUnavailable:
+        shutil.rmtree(Path(command[command.index("-D") + 1]), ignore_errors=True)
+        _run([*command, "--no-locale"])
+
+
 @contextmanager
 def throwaway_cluster() -> Iterator[str]:
     """Start a cluster and give the URL of its `postgres` database; stop and delete it afterwards."""
@@ -73,8 +83,8 @@ def throwaway_cluster() -> Iterator[str]:
     try:
         prefix = _as_cluster_owner(folder)
         data, port = folder / "data", _free_port()
-        _run([*prefix, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-              "--no-locale", "--no-sync"])  # fmt: skip
+        _initdb([*prefix, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                 "--no-sync"])  # fmt: skip
         options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} {_SERVER_SETTINGS}"
         pg_ctl = [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-t", "60"]
         _run([*pg_ctl, "-l", str(folder / "server.log"), "-o", options, "start"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -239,6 +240,19 @@ def test_speakers_are_stored_and_listed(store: Store) -> None:
     assert {row["speaker_name"] for row in store.quotes_of(["a1", "a2"])} == {"Holm", "Kessel"}
     named, _ = store.page_list(ListFilters("speakers", name="KESS"), 10, 0)  # any case
     assert [row["name"] for row in named] == ["Kessel"]
+
+
+def test_case_blind_filters_fold_ascii_letters_only(store: Store) -> None:
+    """As SQLite's NOCASE does: `ÖVERBY` finds `Överby`, `överby` does not."""
+    _fill(store)
+    [quote] = _outputs("a2")[1].rows["quotes"]
+    moved = replace(quote, id="a4-1", article_id="a4")  # type: ignore[type-var]
+    article = replace(_article("a2"), id="a4", outlet="Överby Tidning", url=None)
+    store.save_article(article, [StageOutput("quotes", 2, {"quotes": [moved]})], store.begin_run("test"))
+    store.save_speakers(*link_speakers(store.speaker_mentions()))
+    for outlet, expected in (("ÖVERBY TIDNING", ["Kessel"]), ("överby tidning", []), ("Överby Tidning", ["Kessel"])):
+        rows, _ = store.page_list(ListFilters("speakers", outlet=outlet), 10, 0)
+        assert [row["name"] for row in rows] == expected, outlet
 
 
 def test_links_are_remembered_and_forgotten(store: Store) -> None:

@@ -37,7 +37,7 @@ def test_the_url_in_messages_has_no_password() -> None:
 
 def test_the_shared_sql_is_rewritten_for_postgresql() -> None:
     assert translate("SELECT 1 FROM t WHERE a.outlet = ? COLLATE NOCASE AND b LIKE ? ESCAPE '\\'") == (
-        "SELECT 1 FROM t WHERE lower(a.outlet) = lower(%s) AND b ILIKE %s ESCAPE '\\'"
+        "SELECT 1 FROM t WHERE lower(a.outlet) = lower(%s COLLATE \"C\") AND b ILIKE %s ESCAPE '\\'"
     )
     assert translate("SELECT 1 FROM json_each(r.flags) WHERE value = ?") == (
         "SELECT 1 FROM json_array_elements_text(r.flags::json) AS json_each(value) WHERE value = %s"

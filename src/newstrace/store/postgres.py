@@ -39,7 +39,7 @@ _HEADLINE = "StartSel=[, StopSel=], MaxWords=16, MinWords=6, ShortWord=0, MaxFra
 # SQLite constructs in the shared SQL and their PostgreSQL forms, applied in order (see `translate`).
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"%"), "%%"),
-    (re.compile(r"([\w.]+) = \? COLLATE NOCASE"), r"lower(\1) = lower(?)"),
+    (re.compile(r"([\w.]+) = \? COLLATE NOCASE"), r'lower(\1) = lower(? COLLATE "C")'),
     (re.compile(r"([\w.]+) COLLATE NOCASE"), r"lower(\1)"),
     (re.compile(r" LIKE "), " ILIKE "),
     (re.compile(r"json_each\(([\w.]+)\)"), r"json_array_elements_text(\1::json) AS json_each(value)"),
@@ -65,8 +65,9 @@ def _psycopg() -> ModuleType:
 @lru_cache(maxsize=1024)
 def translate(sql: str) -> str:
     """A statement of the shared SQL (SQLite's dialect, `?` placeholders) in PostgreSQL's: `%s`
-    placeholders, ASCII case folding with lower() (the columns sort and compare as "C", so lower()
-    folds ASCII only, like NOCASE), ILIKE for SQLite's case-blind LIKE, and JSON functions over text."""
+    placeholders, ASCII case folding with lower() (the columns sort and compare as "C", and so does
+    the value they are compared with, so lower() folds ASCII only, like NOCASE), ILIKE for SQLite's
+    case-blind LIKE, and JSON functions over text."""
     for pattern, replacement in _REWRITES:
         sql = pattern.sub(replacement, sql)
     return sql
