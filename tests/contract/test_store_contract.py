@@ -29,7 +29,7 @@ from newstrace.records import (
     StoryLink,
 )
 from newstrace.store import EXPORT_COLUMNS, Store, StoreError, open_store
-from newstrace.store.base import ListFilters, SearchFilters
+from newstrace.store.base import LIST_ORDERS, ListFilters, SearchFilters
 
 # Fictional reports: Velmora's harbour closes and reopens; Ostrava Wire copies one of them.
 _TEXTS = {
@@ -391,8 +391,8 @@ _ROUNDS = 15
 
 def test_every_backend_holds_the_same_rows_after_the_derived_stages(tmp_path: Path, postgres_url: str) -> None:
     """The same writes and the store-driven stages (speakers, links, trails, framing) on both backends:
-    every exported table is equal row for row, except run times."""
-    exports = []
+    every exported table is equal row for row (except run times), and so is every read query's answer."""
+    answers = []
     for location in (str(tmp_path / "same.db"), postgres_url):
         store = open_store(location)
         _fill(store)
@@ -401,9 +401,42 @@ def test_every_backend_holds_the_same_rows_after_the_derived_stages(tmp_path: Pa
         link_articles(store)
         build_trails(store)
         frame_articles(store)
-        exports.append({table: _rows(store, table) for table in EXPORT_COLUMNS if table not in ("runs", "stage_runs")})
+        answers.append(_every_answer(store))
         store.close()
-    sqlite_rows, postgres_rows = exports
-    assert sqlite_rows["utterances"] and sqlite_rows["framing"] and sqlite_rows["stories"]
-    for table, rows in sqlite_rows.items():
-        assert postgres_rows[table] == rows, table
+    sqlite_answers, postgres_answers = answers
+    assert sqlite_answers["utterances"] and sqlite_answers["framing"] and sqlite_answers["stories"]
+    for name, answer in sqlite_answers.items():
+        assert postgres_answers[name] == answer, name
+
+
+def _every_answer(store: Store) -> dict[str, object]:
+    """What the store answers to every read query the CLI and the web app ask, by name."""
+    answers: dict[str, object] = {
+        table: _rows(store, table) for table in EXPORT_COLUMNS if table not in ("runs", "stage_runs")
+    }
+    for listing, orders in LIST_ORDERS.items():
+        for order in orders:
+            answers[f"list {listing} {order}"] = store.page_list(ListFilters(listing, order, date_from="2024"), 5, 0)
+            answers[f"iter {listing} {order}"] = list(store.iter_list(ListFilters(listing, order, name="a")))
+    answers["flagged"] = store.page_list(ListFilters("flags", flag="translated", speaker="holm"), 5, 0)
+    words = SearchFilters("harbour")
+    answers["facets"] = store.search_facets(words, 5)
+    answers["weeks"] = store.search_attention(words, "week")
+    answers["days"] = store.search_attention(SearchFilters(), "day")
+    answers["by speaker"] = [hit.article_id for hit in store.page_search(SearchFilters(speaker_name="HOLM"), 9, 0)[0]]
+    utterance_ids = [str(row["id"]) for row in store.iter_rows("utterances")]
+    answers["utterance"] = [store.utterance(utterance_id) for utterance_id in utterance_ids]
+    answers["renderings"] = [store.renderings_of(utterance_id) for utterance_id in utterance_ids]
+    answers["recurring"] = store.utterances_recurring_from(utterance_ids)
+    answers["utterances by id"] = sorted(map(str, store.utterances_by_id(utterance_ids)))
+    articles = sorted(_TEXTS)
+    answers["renderings in articles"] = store.renderings_for_articles(articles)
+    answers["quotes of"] = store.quotes_of(articles)
+    answers["markers of"] = store.markers_of(articles)
+    answers["outlets"] = store.outlets()
+    answers["of an outlet"] = store.articles_where(outlet="Wire Nine")
+    answers["speaker"] = [store.speaker(int(str(row["id"]))) for row in store.iter_rows("speakers")]
+    answers["said by"] = [store.page_utterances_of(int(str(row["id"])), 5, 0) for row in store.iter_rows("speakers")]
+    answers["stories page"] = store.page_stories(5, 0)
+    answers["article"] = store.article("a1")
+    return answers
