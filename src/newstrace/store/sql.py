@@ -298,7 +298,8 @@ class SQLStore(ABC):
             self._execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
             if rows:
                 names = tuple(field.name for field in fields(rows[0]))  # type: ignore[arg-type]
-                values = [tuple(map(sql_value, asdict(row).values())) for row in rows]  # type: ignore[call-overload]
+                # getattr rather than asdict: asdict deep-copies every field, a third of a write's time
+                values = [tuple(sql_value(getattr(row, name)) for name in names) for row in rows]
                 self._insert_rows(table, names, values)
         self._execute(
             self._upsert("stage_runs", _STAGE_RUN_COLUMNS, replace=True),
