@@ -81,8 +81,8 @@ def build(db: Path, articles: int, seed: int) -> None:
                     0.9,
                 )
             )
-        with store._transaction() as connection:  # benchmark set-up: write the quotes stage directly
-            store._replace_stage_rows(connection, row["id"], StageOutput("quotes", 1, {"quotes": quotes}))
+        with store._transaction():  # benchmark set-up: write the quotes stage directly
+            store._replace_stage_rows(row["id"], StageOutput("quotes", 1, {"quotes": quotes}))
     found, canonical = link_speakers(store.speaker_mentions())
     store.save_speakers(found, canonical)
     link_articles(store)

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 import tomllib
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,8 @@ from hypothesis import settings
 from newstrace.pipeline import AnalyzeSettings, analyze
 from newstrace.records import RunSummary
 from newstrace.store import SQLiteStore
+
+from .postgres_cluster import REQUIRE_VARIABLE, ClusterUnavailable, throwaway_cluster
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "examples" / "corpus"
@@ -71,6 +75,42 @@ def polnear_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("analyze", *texts, "--db", str(db), "--workers", "2", "--quiet", timeout=1800)
     assert result.returncode == 0, result.stderr
     return db
+
+
+def _without_postgres(reason: str) -> None:
+    """Skip, or fail when CI says PostgreSQL must be tested (NEWSTRACE_REQUIRE_POSTGRES=1)."""
+    if os.environ.get(REQUIRE_VARIABLE) == "1":
+        pytest.fail(f"{REQUIRE_VARIABLE}=1 but {reason}", pytrace=False)
+    pytest.skip(f"needs PostgreSQL: {reason}")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster for the session (tests/postgres_cluster.py); its base URL."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _without_postgres("psycopg is not installed (pip install 'newstrace[postgres]')")
+    try:
+        cluster = throwaway_cluster()
+        url = cluster.__enter__()
+    except ClusterUnavailable as reason:
+        _without_postgres(str(reason))
+    try:
+        yield url
+    finally:
+        cluster.__exit__(None, None, None)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    """A URL of the session's cluster whose tables go in a new, empty schema of their own."""
+    import psycopg
+
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(postgres_server, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}")
+    return f"{postgres_server}?options=-csearch_path%3D{schema}"
 
 
 @pytest.fixture

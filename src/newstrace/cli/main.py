@@ -46,6 +46,7 @@ from newstrace.scale import RUNNERS, RunnerError
 from newstrace.serve.data import BadRequest, check_listing, search_filters
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
 from newstrace.store.base import LIST_ORDERS, ListFilters, Store
+from newstrace.store.postgres import display_url, is_postgres_url
 from newstrace.store.sqlite import storage_error
 
 DEFAULT_DB = "newstrace.db"
@@ -59,7 +60,7 @@ db_option = click.option(
     show_default=True,
     envvar="NEWSTRACE_DB",
     type=click.Path(dir_okay=False),
-    help="The SQLite database file (env NEWSTRACE_DB).",
+    help="The SQLite database file, or a postgresql://user@host/dbname URL (env NEWSTRACE_DB).",
 )
 
 
@@ -367,7 +368,8 @@ def export_command(table: str, db: str, output_format: str, output: Path | None,
     type=click.Choice(["literal", "fts"]),
     default="literal",
     show_default=True,
-    help='literal: every word must occur, "quoted text" as a phrase; fts: SQLite FTS5 query syntax.',
+    help='literal: every word must occur, "quoted text" as a phrase; fts: the query syntax of the database '
+    "(SQLite: FTS5; PostgreSQL: web search).",
 )
 @click.option("--outlet", default="", help="Only articles of this outlet.")
 @_date_options("Only articles published")
@@ -758,17 +760,19 @@ def serve_command(db: str, port: int, host: str, allow_remote: bool, workers: in
     if not loopback and not allow_remote:
         _fatal(f"refusing to bind {host}: it is not a loopback address; add --allow-remote if you mean it")
     if not loopback:
-        _stderr().print(f"[bold yellow]warning:[/] serving {escape(db)} to the network on {escape(host)}:{port}")
+        _stderr().print(
+            f"[bold yellow]warning:[/] serving {escape(display_url(db))} to the network on {escape(host)}:{port}"
+        )
     try:
         app = create_app(db, host=host, port=port, query_seconds=query_seconds)
     except StoreError as error:
         _fatal(str(error))
-    _stderr().print(f"newstrace: http://{host}:{port}/ (read-only over {escape(db)}); Ctrl-C stops it")
+    _stderr().print(f"newstrace: http://{host}:{port}/ (read-only over {escape(display_url(db))}); Ctrl-C stops it")
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return
     os.environ.update(
-        NEWSTRACE_SERVE_DB=str(Path(db).resolve()),
+        NEWSTRACE_SERVE_DB=db if is_postgres_url(db) else str(Path(db).resolve()),
         NEWSTRACE_SERVE_HOST=host,
         NEWSTRACE_SERVE_PORT=str(port),
         NEWSTRACE_SERVE_QUERY_SECONDS=str(query_seconds),
@@ -808,7 +812,8 @@ def _eval_options(gold_help: str) -> Callable[[Callable[..., None]], Callable[..
                 "--db",
                 type=click.Path(dir_okay=False),
                 default=None,
-                help="Keep the analysed texts in this database (default: a temporary one); reruns skip the NLP.",
+                help="Keep the analysed texts in this database, a file or a postgresql:// URL (default: a temporary "
+                "one); reruns skip the NLP.",
             ),
             click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True),
             click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON."),

@@ -7,12 +7,13 @@ from rich.table import Table
 
 from newstrace.cli.terminal import escape
 from newstrace.records import RunSummary
+from newstrace.store.postgres import display_url
 
 _TOP_OUTLETS = 8
 
 
 def print_summary(console: Console, summary: RunSummary, db: str) -> None:
-    table = Table(title=f"newstrace analyze → {escape(db)}", show_header=False, title_justify="left")
+    table = Table(title=f"newstrace analyze → {escape(display_url(db))}", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()
     table.add_row(

@@ -1,0 +1,319 @@
+"""The PostgreSQL store (`--db postgresql://…`): the shared SQL of `store.sql` over psycopg 3.
+
+Differences from SQLite a user may see:
+- Full-text search uses a `tsvector` column with a GIN index. The store fills it with its own
+  tokenizer (Unicode letters and digits, lower case, Latin letters without accents: what SQLite's
+  FTS5 `unicode61` tokenizer does), so a search finds the same articles; the ranking is PostgreSQL's
+  `ts_rank`, not FTS5's bm25, so the order of hits may differ. Raw queries (`--syntax fts`) use PostgreSQL's
+  web-search syntax (`"a phrase"`, `or`, `-word`) instead of FTS5's.
+- Writes take one transaction-level advisory lock, so two processes writing the same database (two
+  `newstrace analyze` runs) take turns as they do on a SQLite file; reads never wait.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from types import ModuleType
+from typing import Any, ClassVar
+
+from newstrace.records import Article
+from newstrace.store.base import SearchFilters, StoreError
+from newstrace.store.sql import FETCH_ROWS, PRIMARY_KEYS, SQLStore, migration_scripts
+
+URL_SCHEMES = ("postgres://", "postgresql://")
+_MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
+_WRITE_LOCK = 0x6E657773  # the advisory lock every write transaction holds ("news")
+_HIDDEN_COLUMNS = frozenset({"rowid", "search_vector"})  # PostgreSQL-only columns, never returned
+_WORD = re.compile(r"[^\W_]+")
+_FTS_PHRASE = re.compile(r'"([^"]*)"|(\S+)')
+_COPY_ROWS = 20  # from this many rows on, a stage table's rows are written with COPY
+_MAX_POSITION = 16383  # the largest word position a tsvector holds
+_MAX_LEXEME_BYTES = 2046
+_MAX_VECTOR_CHARS = 900_000  # a tsvector is at most 1 MB; longer ones keep their words without positions
+_HEADLINE = "StartSel=[, StopSel=], MaxWords=16, MinWords=6, ShortWord=0, MaxFragments=1, FragmentDelimiter=…"
+# SQLite constructs in the shared SQL and their PostgreSQL forms, applied in order (see `translate`).
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"%"), "%%"),
+    (re.compile(r"([\w.]+) = \? COLLATE NOCASE"), r'lower(\1) = lower(? COLLATE "C")'),
+    (re.compile(r"([\w.]+) COLLATE NOCASE"), r"lower(\1)"),
+    (re.compile(r" LIKE "), " ILIKE "),
+    (re.compile(r"json_each\(([\w.]+)\)"), r"json_array_elements_text(\1::json) AS json_each(value)"),
+    (re.compile(r"json_array_length\(([\w.]+)\)"), r"json_array_length(\1::json)"),
+    (re.compile(r"\?"), "%s"),
+)
+
+
+def is_postgres_url(location: object) -> bool:
+    return str(location).startswith(URL_SCHEMES)
+
+
+def _psycopg() -> ModuleType:
+    try:
+        import psycopg
+    except ImportError as error:
+        raise StoreError(
+            "a postgresql:// database needs psycopg 3, which is not installed: pip install 'newstrace[postgres]'"
+        ) from error
+    return psycopg
+
+
+@lru_cache(maxsize=1024)
+def translate(sql: str) -> str:
+    """A statement of the shared SQL (SQLite's dialect, `?` placeholders) in PostgreSQL's: `%s`
+    placeholders, ASCII case folding with lower() (the columns sort and compare as "C", and so does
+    the value they are compared with, so lower() folds ASCII only, like NOCASE), ILIKE for SQLite's
+    case-blind LIKE, and JSON functions over text."""
+    for pattern, replacement in _REWRITES:
+        sql = pattern.sub(replacement, sql)
+    return sql
+
+
+def folded(text: str) -> str:
+    """The text in lower case with the accents of Latin letters removed, as FTS5's `unicode61
+    remove_diacritics 2` tokenizer folds it (other scripts keep their marks)."""
+    if text.isascii():
+        return text.lower()
+    kept, after_latin = [], False
+    for char in unicodedata.normalize("NFD", text):
+        if not unicodedata.combining(char):
+            after_latin = char < "\u0250" or "\u1e00" <= char <= "\u1eff"
+        elif after_latin:
+            continue
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept)).lower()
+
+
+def search_words(text: str) -> list[str]:
+    """The words a search matches: runs of Unicode letters and digits, folded as `folded` does."""
+    return _WORD.findall(folded(text))
+
+
+def search_vector(title: str | None, text: str) -> str:
+    """The tsvector (in its text form) of an article: the title's words, then, one position apart so
+    no phrase spans both, the text's."""
+    positions: dict[str, list[int]] = {}
+    for position, word in enumerate([*search_words(title or ""), "", *search_words(text)], start=1):
+        if word and len(word.encode()) <= _MAX_LEXEME_BYTES:
+            found = positions.setdefault(word, [])
+            clamped = min(position, _MAX_POSITION)
+            if not found or found[-1] != clamped:
+                found.append(clamped)
+    vector = " ".join(f"'{word}':{','.join(map(str, spots))}" for word, spots in positions.items())
+    if len(vector) > _MAX_VECTOR_CHARS:
+        vector = " ".join(f"'{word}'" for word in positions)
+    return vector
+
+
+def literal_tsquery(query: str) -> str:
+    """What a user typed as a tsquery that matches it literally: every word must occur, text in
+    double quotes as a phrase. No character of the input is read as tsquery syntax."""
+    phrases = []
+    for phrase, word in _FTS_PHRASE.findall(query):
+        words = search_words(phrase if phrase else word)
+        if words:
+            phrases.append("(" + " <-> ".join(f"'{one}'" for one in words) + ")")
+    return " & ".join(phrases)
+
+
+def display_url(url: str) -> str:
+    """The URL without its password, to name the database in messages."""
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1@", url)
+
+
+class _Row(dict[str, Any]):
+    """A result row: a mapping of column names that also answers `row[0]`, like SQLite's rows."""
+
+    def __getitem__(self, key: str | int) -> Any:
+        if isinstance(key, int):
+            return list(self.values())[key]
+        return super().__getitem__(key)
+
+
+def _row_factory(cursor: Any) -> Callable[[Sequence[Any]], _Row]:
+    names = [column.name for column in cursor.description or ()]
+
+    def make(values: Sequence[Any]) -> _Row:
+        return _Row((name, value) for name, value in zip(names, values, strict=True) if name not in _HIDDEN_COLUMNS)
+
+    return make
+
+
+class PostgresStore(SQLStore):
+    """`Store` over a PostgreSQL database (its tables go in the first schema of the search path).
+
+    A writable store creates or upgrades the schema (under the write lock, so two processes starting
+    on a new database wait for each other); a read-only store sets its session read-only and refuses
+    a database with an older, newer or no newstrace schema."""
+
+    _RANK = "-ts_rank(a.search_vector, search.query)"
+    _TEXT_CONDITION = "a.search_vector @@ search.query"
+    _SEARCH_ERRORS: tuple[type[Exception], ...] = ()  # the queries are built here: they always parse
+    _ROWID_ALIASES: ClassVar[dict[str, str]] = {"entities": "id", "problems": "id", "runs": "id"}
+
+    def __init__(self, url: str, *, readonly: bool = False) -> None:
+        super().__init__(display_url(url))
+        self.url = url
+        self._psycopg = _psycopg()
+        self._cursor_numbers = itertools.count(1)
+        try:
+            self.connection = self._psycopg.connect(url, autocommit=True, row_factory=_row_factory)
+        except self._psycopg.Error as error:
+            raise StoreError(f"{self.where}: cannot connect ({str(error).strip()})") from error
+        if readonly:
+            self._execute("SET default_transaction_read_only = on")
+        self._open_schema(readonly)
+
+    # -- schema -------------------------------------------------------------------------------------
+
+    def _migrations(self) -> list[tuple[int, str]]:
+        return _migrations()
+
+    def schema_version(self) -> int:
+        if self._scalar("SELECT to_regclass('newstrace_schema')") is None:
+            return 0
+        return int(self._scalar("SELECT version FROM newstrace_schema"))
+
+    def _apply_migration(self, number: int, script: str) -> None:
+        try:
+            self.connection.execute(script)
+        except self._psycopg.Error as error:
+            raise StoreError(f"{self.where}: migration {number:04d} failed ({error})") from error
+
+    def _record_schema(self, version: int) -> None:
+        self._execute("UPDATE newstrace_schema SET version = ?", (version,))
+
+    # -- the dialect ----------------------------------------------------------------------------------
+
+    def _error(self, error: Exception) -> StoreError:
+        return StoreError(f"{self.where}: database error: {str(error).strip()}")
+
+    def _execute(self, sql: str, parameters: Sequence[object] = ()) -> Any:
+        try:
+            return self.connection.execute(translate(sql), parameters)
+        except self._psycopg.Error as error:
+            raise self._error(error) from error
+
+    def _executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        if not rows:
+            return
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.executemany(translate(sql), rows)
+        except self._psycopg.Error as error:
+            raise self._error(error) from error
+
+    def _insert_rows(self, table: str, names: tuple[str, ...], rows: Sequence[Sequence[object]]) -> None:
+        """Many rows go in with COPY, a few with one INSERT each. COPY needs no conflict handling: the
+        article's old rows were deleted in this transaction, under the write lock."""
+        if len(rows) < _COPY_ROWS:
+            super()._insert_rows(table, names, rows)
+            return
+        quoted = ", ".join(f'"{name}"' for name in names)
+        try:
+            with self.connection.cursor() as cursor, cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except self._psycopg.Error as error:
+            raise self._error(error) from error
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction holding the database's write lock; rolled back on any failure."""
+        try:
+            with self.connection.transaction():
+                self.connection.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
+                yield
+        except self._psycopg.Error as error:
+            raise self._error(error) from error
+
+    def _upsert(self, table: str, columns: Sequence[str], *, replace: bool) -> str:
+        keys = PRIMARY_KEYS[table]
+        updates = [name for name in columns if name not in keys] if replace else []
+        action = "DO UPDATE SET " + ", ".join(f'"{name}" = excluded."{name}"' for name in updates) if updates else ""
+        quoted = ", ".join(f'"{name}"' for name in columns)
+        return (
+            f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' * len(columns))}) "
+            f"ON CONFLICT ({', '.join(keys)}) {action or 'DO NOTHING'}"
+        )
+
+    def _week_start(self, day: str) -> str:
+        return f"to_char(date_trunc('week', CAST({day} AS date)), 'YYYY-MM-DD')"
+
+    def _streamed(self, sql: str, parameters: Sequence[object]) -> Iterator[dict[str, object]]:
+        # A cursor declared WITH HOLD outlives the statement's transaction: other queries may run
+        # on the connection while the caller reads it.
+        cursor = self.connection.cursor(name=f"newstrace_{next(self._cursor_numbers)}", withhold=True)
+        try:
+            cursor.execute(translate(sql), parameters)
+        except self._psycopg.Error as error:
+            cursor.close()
+            raise self._error(error) from error
+        return _batches(cursor)
+
+    def _article_columns(self, article: Article) -> dict[str, object]:
+        return {"search_vector": search_vector(article.title, article.text)}
+
+    def _article_changed(self, article_id: str) -> None:
+        row = self._one("SELECT title, text FROM articles WHERE id = ?", (article_id,))
+        if row:
+            vector = search_vector(row["title"], str(row["text"]))  # type: ignore[arg-type]
+            self._execute("UPDATE articles SET search_vector = CAST(? AS tsvector) WHERE id = ?", (vector, article_id))
+
+    # -- search (tsvector) ----------------------------------------------------------------------------
+
+    def _text_expression(self, filters: SearchFilters) -> str:
+        if filters.raw:
+            return folded(filters.text).strip()
+        return literal_tsquery(filters.text)
+
+    def _query_sql(self, filters: SearchFilters) -> str:
+        return "websearch_to_tsquery('simple', ?)" if filters.raw else "CAST(? AS tsquery)"
+
+    def _text_source(self, filters: SearchFilters) -> str:
+        return f"articles a CROSS JOIN (SELECT {self._query_sql(filters)} AS query) AS search"
+
+    def _snippets(self, filters: SearchFilters, expression: str, rowids: list[int]) -> dict[int, str]:
+        if not rowids:
+            return {}
+        rows = self._execute(
+            f"SELECT a.rowid AS row_key, ts_headline('simple', a.text, {self._query_sql(filters)}, '{_HEADLINE}') "
+            f"AS snippet FROM articles a WHERE a.rowid IN ({', '.join('?' * len(rowids))})",
+            (expression, *rowids),
+        )
+        return {row["row_key"]: row["snippet"] for row in rows}
+
+    def _limit_query_time(self, seconds: float) -> None:
+        self._execute(f"SET statement_timeout = {max(1, round(seconds * 1000))}")  # milliseconds
+
+    def _stopped_by_time_limit(self, error: BaseException) -> bool:
+        """PostgreSQL cancels a statement past `statement_timeout` with QueryCanceled, which the store
+        or its caller may have wrapped: look down the chain of causes."""
+        cause: BaseException | None = error
+        while cause is not None:
+            if isinstance(cause, self._psycopg.errors.QueryCanceled):
+                return True
+            cause = cause.__cause__ or cause.__context__
+        return False
+
+    def _lift_query_time_limit(self) -> None:
+        self._execute("SET statement_timeout = 0")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _batches(cursor: Any) -> Iterator[dict[str, object]]:
+    try:
+        while batch := cursor.fetchmany(FETCH_ROWS):
+            yield from (dict(row) for row in batch)
+    finally:
+        cursor.close()
+
+
+def _migrations() -> list[tuple[int, str]]:
+    return migration_scripts("newstrace.store.migrations.postgres", _MIGRATION_NAME)

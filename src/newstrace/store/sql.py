@@ -1,0 +1,950 @@
+"""The SQL both backends share: every `Store` method written once, over a small dialect.
+
+`SQLStore` holds the queries; a backend (`store.sqlite`, `store.postgres`) supplies the connection, its
+transactions, the upsert statements, full-text search and the few functions whose names differ. The
+queries are written in SQLite's dialect with `?` placeholders; the PostgreSQL backend rewrites the
+handful of constructs that differ (see `store.postgres.translate`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import asdict, astuple, fields
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any, ClassVar, NamedTuple
+
+from newstrace.records import Article, IngestProblem, LinkBatch, LinkInput, RunSummary, Speaker, StageOutput, Story
+from newstrace.store.base import (
+    CHECKED_FLAGS,
+    EXPORT_COLUMNS,
+    LIST_FILTERS,
+    LIST_ORDERS,
+    FramingInput,
+    FramingRow,
+    LinkedArticle,
+    LinkState,
+    ListFilters,
+    QueryTimeout,
+    SearchFilters,
+    SearchHit,
+    SearchSyntaxError,
+    StoreError,
+    UrlHistory,
+)
+
+FETCH_ROWS = 2000
+_ORDER_BY = {
+    "sentences": "article_id, start",
+    "stage_runs": "article_id, stage",
+    "speakers": "id",
+    "stories": "first_seen IS NULL, first_seen, id",
+    "story_links": "story_id, related_story_id",
+    "reuse": "article_id, source_article_id, article_start",
+    "duplicates": "duplicate_of, published IS NULL, published, id",
+    "framing": "article_id, start, category",
+    "utterances": "first_seen IS NULL, first_seen, id",
+    "renderings": "utterance_id, quote_id",
+}
+# Tables exported through a view: speakers with their counts, duplicates as a filtered article list.
+_RELATION = {"speakers": "speaker_stats", "duplicates": "duplicate_articles", "framing": "framing_export"}
+_STAGE_TABLES = {"sentences", "entities", "quotes", "event_mentions"}
+# The key of each table a write replaces rows of by key (the upserts of the PostgreSQL dialect need it).
+PRIMARY_KEYS = {
+    "articles": ("id",),
+    "stage_runs": ("article_id", "stage"),
+    "article_signatures": ("article_id",),
+    "story_links": ("story_id", "related_story_id", "relation"),
+    "reuse": ("article_id", "source_article_id", "article_start"),
+    "utterances": ("id",),
+    "renderings": ("quote_id",),
+}
+_STAGE_RUN_COLUMNS = ("article_id", "stage", "version", "status", "finished_at")
+_LINK_FETCH_ROWS = 200
+_COUNTED_TABLES = (
+    "articles", "sentences", "entities", "quotes", "speakers", "stories", "reuse", "framing_markers",
+    "problems", "runs",
+)  # fmt: skip
+_RECENT_MEMBERS = 8  # latest members per story kept as candidates for passage alignment
+
+
+def sql_value(value: object) -> object:
+    """A record field as the database stores it: tuples (offset pairs, lists of names) as JSON text."""
+    return json.dumps(value) if isinstance(value, tuple) else value
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SearchRelation(NamedTuple):
+    """The FROM and WHERE of a search, with its parameters."""
+
+    source: str
+    where: str
+    parameters: list[str | int]
+    expression: str  # the backend's text query; empty when no words are searched
+    words_only: bool  # words and no other filter
+
+
+class SQLStore(ABC):
+    """Every `Store` method over a DB-API connection; subclasses give the dialect.
+
+    Rows come back as mappings that also answer `row[0]` (SQLite's `Row`, or the PostgreSQL
+    backend's row factory)."""
+
+    # The search: how to rank (smaller first), and the condition of a text search.
+    _RANK: str
+    _TEXT_CONDITION: str
+    # Errors of a malformed search expression, reported as SearchSyntaxError.
+    _SEARCH_ERRORS: tuple[type[Exception], ...]
+    # Tables without a `rowid` column in this backend, and the column that orders them by insertion.
+    _ROWID_ALIASES: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, where: str) -> None:
+        self.where = where  # the database as messages name it
+        self._insert_sql: dict[tuple[str, tuple[str, ...]], str] = {}
+
+    # -- schema -------------------------------------------------------------------------------------
+
+    @abstractmethod
+    def schema_version(self) -> int:
+        """The number of the last migration applied; 0 for a database without newstrace's tables."""
+
+    @abstractmethod
+    def _migrations(self) -> list[tuple[int, str]]:
+        """This backend's migrations, in order: (number, SQL script)."""
+
+    @abstractmethod
+    def _apply_migration(self, number: int, script: str) -> None:
+        """Run one migration's script inside the current transaction (a StoreError when it fails)."""
+
+    @abstractmethod
+    def _record_schema(self, version: int) -> None: ...
+
+    def _migrate(self) -> None:
+        """Apply the pending migrations in one transaction, or refuse a newer schema. The version is read
+        again once the write lock is held: another process may have migrated while this one waited."""
+        latest = self._migrations()[-1][0]
+        if self.schema_version() == latest:
+            return
+        with self._transaction():
+            current = self.schema_version()
+            mismatch = schema_mismatch(self.where, current, latest, readonly=False)
+            if mismatch:
+                raise mismatch
+            for number, script in self._migrations():
+                if number > current:
+                    self._apply_migration(number, script)
+            self._record_schema(latest)
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def check_current(self) -> None:
+        """Raise StoreError unless the database has exactly this newstrace's schema."""
+        mismatch = schema_mismatch(self.where, self.schema_version(), self._migrations()[-1][0], readonly=True)
+        if mismatch:
+            raise mismatch
+
+    def _open_schema(self, readonly: bool) -> None:
+        """Check the schema of a read-only store, or bring a writable one's up to date; the connection
+        is closed when that fails."""
+        try:
+            if readonly:
+                self.check_current()
+            else:
+                self._migrate()
+        except BaseException:
+            self.close()
+            raise
+
+    @contextmanager
+    def time_limit(self, seconds: float) -> Iterator[None]:
+        """Stop a query that is still running `seconds` after the block began. Whatever error the
+        stopped statement surfaces as (a backend's own, or what the caller made of it) becomes
+        QueryTimeout."""
+        self._limit_query_time(seconds)
+        try:
+            yield
+        except Exception as error:
+            if self._stopped_by_time_limit(error):
+                raise QueryTimeout(
+                    f"the query took longer than the {seconds:g} s allowed and was stopped; narrow it down"
+                ) from error
+            raise
+        finally:
+            self._lift_query_time_limit()
+
+    # -- the dialect ------------------------------------------------------------------------------------
+
+    @abstractmethod
+    def _limit_query_time(self, seconds: float) -> None:
+        """From now on, stop any statement still running `seconds` from now."""
+
+    @abstractmethod
+    def _stopped_by_time_limit(self, error: BaseException) -> bool:
+        """Whether `error` (or what it was raised from) is a statement the time limit stopped."""
+
+    @abstractmethod
+    def _lift_query_time_limit(self) -> None: ...
+
+    @abstractmethod
+    def _execute(self, sql: str, parameters: Sequence[object] = ()) -> Any:
+        """Run one statement written with `?` placeholders; returns its cursor."""
+
+    @abstractmethod
+    def _executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None: ...
+
+    @abstractmethod
+    def _transaction(self) -> AbstractContextManager[None]:
+        """One write transaction, exclusive of every other writer of the database."""
+
+    @abstractmethod
+    def _upsert(self, table: str, columns: Sequence[str], *, replace: bool) -> str:
+        """INSERT into `table` that replaces (or, without `replace`, keeps) a row with the same key."""
+
+    @abstractmethod
+    def _text_expression(self, filters: SearchFilters) -> str:
+        """The search words as this backend's full-text query; empty when there are none."""
+
+    @abstractmethod
+    def _text_source(self, filters: SearchFilters) -> str:
+        """The FROM of a text search, with the articles as `a`; its `?`, if any, takes the expression."""
+
+    @abstractmethod
+    def _snippets(self, filters: SearchFilters, expression: str, rowids: list[int]) -> dict[int, str]:
+        """Each hit's text around the words found, marked with [ and ]."""
+
+    @abstractmethod
+    def _week_start(self, day: str) -> str:
+        """SQL for the Monday of the week of the ISO date `day` (an expression)."""
+
+    @abstractmethod
+    def _streamed(self, sql: str, parameters: Sequence[object]) -> Iterator[dict[str, object]]:
+        """The rows of `sql` fetched a batch at a time, while other queries may run. The query starts
+        here, so an error in it is raised by this call rather than by the first `next`."""
+
+    def _article_columns(self, article: Article) -> dict[str, object]:
+        """Columns a backend stores beside the article's own (PostgreSQL: its search vector)."""
+        return {}
+
+    @abstractmethod
+    def _article_changed(self, article_id: str) -> None:
+        """Called inside the transaction that changed an article's title (to refresh its search index)."""
+
+    def _scalar(self, sql: str, parameters: Sequence[object] = ()) -> Any:
+        return self._execute(sql, parameters).fetchone()[0]
+
+    def _rows(self, sql: str, parameters: Sequence[object] = ()) -> list[dict[str, object]]:
+        return [dict(row) for row in self._execute(sql, parameters)]
+
+    def _one(self, sql: str, parameters: Sequence[object] = ()) -> dict[str, object] | None:
+        row = self._execute(sql, parameters).fetchone()
+        return dict(row) if row else None
+
+    # -- runs and problems -----------------------------------------------------------------------------
+
+    def begin_run(self, command: str) -> int:
+        with self._transaction():
+            run_id = self._scalar("INSERT INTO runs(started_at, command) VALUES (?, ?) RETURNING id", (now(), command))
+        return int(run_id)
+
+    def finish_run(self, run_id: int, summary: RunSummary) -> None:
+        with self._transaction():
+            self._execute(
+                "UPDATE runs SET finished_at = ?, summary = ? WHERE id = ?",
+                (now(), json.dumps(summary.to_dict()), run_id),
+            )
+
+    def record_problem(self, run_id: int, problem: IngestProblem) -> None:
+        with self._transaction():
+            self._execute(
+                "INSERT INTO problems(run_id, origin, reason) VALUES (?, ?, ?)",
+                (run_id, problem.origin, problem.reason),
+            )
+
+    # -- speakers ---------------------------------------------------------------------------------------
+
+    def speaker_mentions(self) -> list[tuple[str, str | None]]:
+        rows = self._execute("SELECT speaker, source_text FROM quotes WHERE speaker IS NOT NULL ORDER BY id")
+        return [(row["speaker"], row["source_text"]) for row in rows]
+
+    def save_speakers(self, speakers: Sequence[Speaker], canonical: dict[str, str]) -> None:
+        with self._transaction():
+            self._executemany(
+                "INSERT INTO speakers(name, aliases, roles) VALUES (?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET aliases = excluded.aliases, roles = excluded.roles",
+                [(s.name, json.dumps(list(s.aliases)), json.dumps(list(s.roles))) for s in speakers],
+            )
+            self._execute("UPDATE quotes SET speaker_id = NULL")
+            self._executemany(
+                "UPDATE quotes SET speaker_id = (SELECT id FROM speakers WHERE name = ?) WHERE speaker = ?",
+                [(target, name) for name, target in canonical.items()],
+            )
+            self._execute(
+                "DELETE FROM speakers WHERE id NOT IN (SELECT speaker_id FROM quotes WHERE speaker_id IS NOT NULL)"
+            )
+
+    # -- articles ---------------------------------------------------------------------------------------
+
+    def stage_versions_of(self, article_id: str) -> dict[str, int] | None:
+        if not self._execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+            return None
+        rows = self._execute("SELECT stage, version FROM stage_runs WHERE article_id = ?", (article_id,))
+        return {row["stage"]: row["version"] for row in rows}
+
+    def url_history(self, url: str) -> UrlHistory | None:
+        row = self._one(
+            "SELECT COALESCE(revision_of, id) AS root, revision FROM articles WHERE url = ? "
+            "ORDER BY revision DESC LIMIT 1",
+            (url,),
+        )
+        return UrlHistory(str(row["root"]), int(row["revision"])) if row else None  # type: ignore[call-overload]
+
+    def save_article(self, article: Article, outputs: Sequence[StageOutput], run_id: int) -> None:
+        with self._transaction():
+            self._insert_article(article, run_id)
+            for output in outputs:
+                self._replace_stage_rows(article.id, output)
+
+    def _insert_article(self, article: Article, run_id: int) -> None:
+        values = asdict(article)
+        values["field_sources"] = json.dumps(article.field_sources, sort_keys=True)
+        values["header_spans"] = json.dumps(article.header_spans)
+        values["first_run_id"] = run_id
+        values.update(self._article_columns(article))
+        self._execute(self._upsert("articles", tuple(values), replace=False), tuple(values.values()))
+
+    def _replace_stage_rows(self, article_id: str, output: StageOutput) -> None:
+        for table, rows in output.rows.items():
+            if table not in _STAGE_TABLES:
+                raise StoreError(f"stage {output.stage} wrote to unknown table {table!r}")
+            self._execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+            if rows:
+                names = tuple(field.name for field in fields(rows[0]))  # type: ignore[arg-type]
+                # getattr rather than asdict: asdict deep-copies every field, a third of a write's time
+                values = [tuple(sql_value(getattr(row, name)) for name in names) for row in rows]
+                self._insert_rows(table, names, values)
+        self._execute(
+            self._upsert("stage_runs", _STAGE_RUN_COLUMNS, replace=True),
+            (article_id, output.stage, output.version, output.status, now()),
+        )
+        if "quotes" in output.rows:  # framing reads the quotes: new quotes mean framing again
+            self._execute("DELETE FROM stage_runs WHERE article_id = ? AND stage = 'framing'", (article_id,))
+
+    def _insert_rows(self, table: str, names: tuple[str, ...], rows: Sequence[Sequence[object]]) -> None:
+        """Insert an article's new rows of a stage table (its old ones were just deleted)."""
+        self._executemany(self._insert_statement(table, names), rows)
+
+    def _insert_statement(self, table: str, names: tuple[str, ...]) -> str:
+        key = (table, names)
+        if key not in self._insert_sql:
+            quoted = ", ".join(f'"{name}"' for name in names)
+            self._insert_sql[key] = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' * len(names))})"
+        return self._insert_sql[key]
+
+    # -- links ----------------------------------------------------------------------------------------
+
+    def articles_to_link(self, stage_version: int) -> Iterator[LinkInput]:
+        # The ids are read first: linking writes to these rows while the caller iterates.
+        ids = [
+            row[0]
+            for row in self._execute(
+                "SELECT a.id FROM articles a "
+                "LEFT JOIN stage_runs s ON s.article_id = a.id AND s.stage = 'link' AND s.version = ? "
+                "WHERE s.article_id IS NULL ORDER BY a.published IS NULL, a.published, a.id",
+                (stage_version,),
+            )
+        ]
+        for first in range(0, len(ids), _LINK_FETCH_ROWS):
+            chunk = ids[first : first + _LINK_FETCH_ROWS]
+            marks = ", ".join("?" * len(chunk))
+            rows = {
+                row["id"]: row
+                for row in self._execute(
+                    f"SELECT id, text, title, outlet, published, revision_of FROM articles WHERE id IN ({marks})",
+                    chunk,
+                )
+            }
+            entities = self._entities_of(chunk)
+            for article_id in chunk:
+                row = rows[article_id]
+                yield LinkInput(
+                    article_id,
+                    row["text"],
+                    row["title"],
+                    row["outlet"],
+                    row["published"],
+                    entities.get(article_id, ()),
+                    row["revision_of"],
+                )
+
+    def count_articles_to_link(self, stage_version: int) -> int:
+        return int(
+            self._scalar(
+                "SELECT count(*) FROM articles a "
+                "LEFT JOIN stage_runs s ON s.article_id = a.id AND s.stage = 'link' AND s.version = ? "
+                "WHERE s.article_id IS NULL",
+                (stage_version,),
+            )
+        )
+
+    def _entities_of(self, article_ids: list[str]) -> dict[str, tuple[tuple[str, str], ...]]:
+        found: dict[str, list[tuple[str, str]]] = {}
+        marks = ", ".join("?" * len(article_ids))
+        rows = self._execute(
+            f"SELECT article_id, label, text FROM entities WHERE article_id IN ({marks}) ORDER BY article_id, start",
+            article_ids,
+        )
+        for row in rows:
+            found.setdefault(row["article_id"], []).append((row["label"], row["text"]))
+        return {article_id: tuple(pairs) for article_id, pairs in found.items()}
+
+    def link_state(self) -> LinkState:
+        stories = [
+            Story(row["id"], row["title"], row["first_seen"], row["last_seen"], row["state"])
+            for row in self._execute("SELECT id, title, first_seen, last_seen, state FROM stories ORDER BY rowid")
+        ]
+        frequencies: dict[str, dict[str, int]] = {"term": {}, "entity": {}}
+        for row in self._execute("SELECT kind, key, df FROM link_frequencies"):
+            frequencies[row["kind"]][row["key"]] = row["df"]
+        signatures = [
+            LinkedArticle(row["id"], bytes(row["minhash"]), row["published"], row["duplicate_of"], row["story_id"])
+            for row in self._execute(
+                "SELECT a.id, g.minhash, a.published, a.duplicate_of, a.story_id FROM article_signatures g "
+                "JOIN articles a ON a.id = g.article_id ORDER BY a.published IS NULL, a.published, a.id"
+            )
+        ]
+        recent: dict[str, list[str]] = {}
+        for row in self._execute(
+            "SELECT story_id, id FROM (SELECT story_id, id, row_number() OVER "
+            "(PARTITION BY story_id ORDER BY published DESC, id DESC) AS position "
+            "FROM articles WHERE story_id IS NOT NULL) AS ranked WHERE position <= ? ORDER BY story_id, position DESC",
+            (_RECENT_MEMBERS,),
+        ):
+            recent.setdefault(row["story_id"], []).append(row["id"])
+        versions = {row[0] for row in self._execute("SELECT DISTINCT version FROM stage_runs WHERE stage = 'link'")}
+        return LinkState(stories, frequencies, signatures, recent, versions)
+
+    def article_text(self, article_id: str) -> str | None:
+        row = self._execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row["text"] if row else None
+
+    def update_article_metadata(self, article_id: str, values: dict[str, str], field_sources: dict[str, str]) -> bool:
+        names = [name for name in ("outlet", "published", "url", "title") if name in values]
+        row = self._one(f"SELECT {', '.join(names)}, field_sources FROM articles WHERE id = ?", (article_id,))
+        if row is None or all(row[name] == values[name] for name in names):
+            return False
+        sources = {**json.loads(str(row["field_sources"] or "{}")), **field_sources}
+        with self._transaction():
+            self._execute(
+                f"UPDATE articles SET {', '.join(f'{name} = ?' for name in names)}, field_sources = ? WHERE id = ?",
+                (*(values[name] for name in names), json.dumps(sources, sort_keys=True), article_id),
+            )
+            if "title" in names:
+                self._article_changed(article_id)
+        return True
+
+    def save_links(self, batch: LinkBatch, stage_version: int) -> None:
+        finished = now()
+        with self._transaction():
+            for repoint in batch.repoints:
+                self._execute(
+                    "UPDATE articles SET duplicate_of = ? WHERE duplicate_of = ?",
+                    (repoint.new_original, repoint.old_original),
+                )
+                self._execute(
+                    "UPDATE articles SET duplicate_of = ?, duplicate_reason = ? WHERE id = ?",
+                    (repoint.new_original, repoint.reason, repoint.old_original),
+                )
+            self._executemany(
+                "UPDATE articles SET story_id = ?, duplicate_of = ?, duplicate_reason = ? WHERE id = ?",
+                [(a.story_id, a.duplicate_of, a.duplicate_reason, a.article_id) for a in batch.articles],
+            )
+            self._executemany(
+                self._upsert("article_signatures", ("article_id", "minhash"), replace=True),
+                [(a.article_id, a.signature) for a in batch.articles],
+            )
+            self._executemany(
+                "INSERT INTO stories(id, title, first_seen, last_seen, n_articles, n_outlets, state) "
+                "VALUES (?, ?, ?, ?, 0, 0, ?) ON CONFLICT(id) DO UPDATE SET title = excluded.title, "
+                "first_seen = excluded.first_seen, last_seen = excluded.last_seen, state = excluded.state",
+                [(s.id, s.title, s.first_seen, s.last_seen, s.state) for s in batch.stories],
+            )
+            self._executemany(
+                "UPDATE stories SET n_articles = (SELECT count(*) FROM articles WHERE story_id = stories.id), "
+                "n_outlets = (SELECT count(DISTINCT outlet) FROM articles WHERE story_id = stories.id) WHERE id = ?",
+                [(s.id,) for s in batch.stories],
+            )
+            self._executemany(
+                self._upsert("story_links", EXPORT_COLUMNS["story_links"], replace=True),
+                [tuple(asdict(link).values()) for link in batch.story_links],
+            )
+            self._executemany(
+                self._upsert("reuse", EXPORT_COLUMNS["reuse"], replace=True),
+                [tuple(asdict(passage).values()) for passage in batch.reuse],
+            )
+            self._executemany(
+                "INSERT INTO link_frequencies(kind, key, df) VALUES (?, ?, ?) "
+                "ON CONFLICT(kind, key) DO UPDATE SET df = excluded.df",
+                batch.frequencies,
+            )
+            self._executemany(
+                self._upsert("stage_runs", _STAGE_RUN_COLUMNS, replace=True),
+                [(a.article_id, "link", stage_version, "done", finished) for a in batch.articles],
+            )
+
+    def reset_links(self) -> None:
+        with self._transaction():
+            self._execute("UPDATE articles SET story_id = NULL, duplicate_of = NULL, duplicate_reason = NULL")
+            for table in ("reuse", "story_links", "stories", "article_signatures", "link_frequencies"):
+                self._execute(f"DELETE FROM {table}")
+            self._execute("DELETE FROM stage_runs WHERE stage = 'link'")
+
+    # -- framing --------------------------------------------------------------------------------------
+
+    def articles_to_frame(self, status: str) -> Iterator[FramingInput]:
+        ids = [
+            row[0]
+            for row in self._execute(
+                "SELECT a.id FROM articles a LEFT JOIN stage_runs s "
+                "ON s.article_id = a.id AND s.stage = 'framing' AND s.status = ? "
+                "WHERE s.article_id IS NULL ORDER BY a.id",
+                (status,),
+            )
+        ]
+        for article_id in ids:
+            text = self.article_text(article_id) or ""
+            quotes = tuple(
+                (row["id"], row["name"], row["cue_text"], row["cue_start"], row["cue_end"])
+                for row in self._execute(
+                    "SELECT q.id, COALESCE(s.name, q.speaker, q.source_text) AS name, q.cue_text, q.cue_start, "
+                    "q.cue_end FROM quotes q LEFT JOIN speakers s ON s.id = q.speaker_id "
+                    "WHERE q.article_id = ? ORDER BY q.cue_start",
+                    (article_id,),
+                )
+            )
+            yield FramingInput(article_id, text, quotes)
+
+    def save_framing(self, rows: Sequence[tuple[str, Sequence[FramingRow]]], status: str) -> None:
+        finished = now()
+        with self._transaction():
+            for article_id, markers in rows:
+                self._execute("DELETE FROM framing_markers WHERE article_id = ?", (article_id,))
+                self._executemany(
+                    'INSERT INTO framing_markers(article_id, marker, referent, category, text, start, "end", quote_id) '
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(article_id, *astuple(marker)) for marker in markers],
+                )
+                self._execute(
+                    self._upsert("stage_runs", _STAGE_RUN_COLUMNS, replace=True),
+                    (article_id, "framing", int(status.split(":")[0]), status, finished),
+                )
+
+    # -- trails ---------------------------------------------------------------------------------------
+
+    def trail_quotes(self, *, grouped: bool) -> list[dict[str, object]]:
+        join = "JOIN" if grouped else "LEFT JOIN"
+        where = "" if grouped else "WHERE r.quote_id IS NULL"
+        return self._rows(
+            "SELECT q.id AS quote_id, q.article_id, a.outlet, a.published, a.story_id, q.speaker_id, "
+            "COALESCE(s.name, q.speaker) AS speaker, q.kind, q.content_text, q.content_fragments, "
+            # the article's text only where the content comes in pieces, to read each piece from it
+            "CASE WHEN json_array_length(q.content_fragments) > 1 THEN a.text END AS article_text, "
+            "r.utterance_id, u.recurs_from "
+            f"FROM quotes q JOIN articles a ON a.id = q.article_id LEFT JOIN speakers s ON s.id = q.speaker_id "
+            f"{join} renderings r ON r.quote_id = q.id LEFT JOIN utterances u ON u.id = r.utterance_id {where} "
+            "ORDER BY a.published IS NULL, a.published, q.id"
+        )
+
+    def save_trails(self, utterances: Sequence[dict[str, object]], renderings: Sequence[dict[str, object]]) -> None:
+        with self._transaction():
+            for utterance in utterances:
+                self._execute("DELETE FROM renderings WHERE utterance_id = ?", (utterance["id"],))
+                self._execute(self._upsert("utterances", tuple(utterance), replace=True), tuple(utterance.values()))
+            for rendering in renderings:
+                self._execute(self._upsert("renderings", tuple(rendering), replace=True), tuple(rendering.values()))
+            # Utterances whose quotes all went (a quotes stage that ran again) have nothing left to show.
+            self._execute("DELETE FROM utterances WHERE id NOT IN (SELECT utterance_id FROM renderings)")
+
+    def utterance(self, utterance_id: str) -> dict[str, object] | None:
+        found = self._one("SELECT * FROM utterances WHERE id = ?", (utterance_id,))
+        if found is None:  # a quote id names the utterance it renders
+            found = self._one(
+                "SELECT u.* FROM utterances u JOIN renderings r ON r.utterance_id = u.id WHERE r.quote_id = ?",
+                (utterance_id,),
+            )
+        return found
+
+    def utterances_by_id(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]:
+        return self._rows_for_ids("SELECT * FROM utterances WHERE id IN ({marks})", utterance_ids)
+
+    def renderings_for_articles(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
+        return self._rows_for_ids(
+            "SELECT r.*, q.kind, u.speaker, u.canonical_text, u.n_renderings FROM renderings r "
+            "JOIN quotes q ON q.id = r.quote_id JOIN utterances u ON u.id = r.utterance_id "
+            "WHERE r.article_id IN ({marks}) ORDER BY r.article_id, q.cue_start",
+            article_ids,
+        )
+
+    def utterances_recurring_from(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]:
+        return self._rows_for_ids(
+            "SELECT * FROM utterances WHERE recurs_from IN ({marks}) ORDER BY first_seen NULLS FIRST, id", utterance_ids
+        )
+
+    def renderings_of(self, utterance_id: str) -> list[dict[str, object]]:
+        return self._rows(
+            "SELECT r.*, a.published, a.title, a.story_id, q.kind, q.content_text, q.content_start, q.content_end, "
+            "q.cue_text, COALESCE(s.name, q.speaker) AS speaker FROM renderings r "
+            "JOIN quotes q ON q.id = r.quote_id JOIN articles a ON a.id = r.article_id "
+            "LEFT JOIN speakers s ON s.id = q.speaker_id WHERE r.utterance_id = ? "
+            "ORDER BY a.published IS NULL, a.published, r.quote_id",
+            (utterance_id,),
+        )
+
+    # -- reading ---------------------------------------------------------------------------------------
+
+    def page_stories(self, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+        rows = self._rows(
+            "SELECT id, title, first_seen, last_seen, n_articles, n_outlets FROM stories "
+            "ORDER BY last_seen IS NULL, last_seen DESC, n_articles DESC, id LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return rows, int(self._scalar("SELECT count(*) FROM stories"))
+
+    def _search_relation(self, filters: SearchFilters) -> SearchRelation:
+        expression = self._text_expression(filters)
+        conditions: list[str] = [self._TEXT_CONDITION] if expression else []
+        parameters: list[str | int] = [expression] if expression else []
+        for clause, value in (
+            ("a.outlet = ?", filters.outlet),
+            ("a.published >= ?", filters.date_from),
+            ("a.published <= ?", filters.date_to),
+            ("a.id IN (SELECT article_id FROM quotes WHERE speaker_id = ?)", filters.speaker_id),
+            ("a.language = ?", filters.language),
+            (f"a.id IN (SELECT article_id FROM quotes WHERE speaker_id IN ({_SPEAKER_IDS}))", filters.speaker_name),
+            ("a.story_id = ?", filters.story_id),
+        ):
+            if value not in (None, ""):
+                conditions.append(clause)
+                parameters.append(value)
+        where = " WHERE " + " AND ".join(conditions) if conditions else ""
+        source = self._text_source(filters) if expression else "articles a"
+        return SearchRelation(source, where, parameters, expression, bool(expression) and len(conditions) == 1)
+
+    def _count_source(self, relation: SearchRelation) -> str:
+        """Where to count the matches (SQLite counts words alone in its index, without the articles)."""
+        return relation.source
+
+    def page_search(self, filters: SearchFilters, limit: int, offset: int) -> tuple[list[SearchHit], int]:
+        relation = self._search_relation(filters)
+        hits = self._search_hits(filters, relation, limit, offset)
+        try:
+            source = self._count_source(relation)
+            total = self._scalar(f"SELECT count(*) FROM {source}{relation.where}", relation.parameters)
+        except self._SEARCH_ERRORS as error:
+            raise _syntax_error(filters, error) from error
+        return hits, int(total)
+
+    def _search_hits(
+        self, filters: SearchFilters, relation: SearchRelation, limit: int, offset: int
+    ) -> list[SearchHit]:
+        """One page of hits, best first (newest first without words). Snippets are cut for that page
+        only: asked for in the ranking query, the database would cut one for every match before sorting."""
+        score = self._RANK if relation.expression else "0"
+        order = "score, a.id" if relation.expression else "a.published IS NULL, a.published DESC, a.id"
+        try:
+            rows = self._execute(
+                f"SELECT a.rowid AS row_key, a.id, a.title, a.outlet, a.published, substr(a.text, 1, 160) AS opening, "
+                f"{score} AS score FROM {relation.source}{relation.where} ORDER BY {order} LIMIT ? OFFSET ?",
+                (*relation.parameters, limit, offset),
+            ).fetchall()
+            rowids = [row["row_key"] for row in rows]
+            snippets = self._snippets(filters, relation.expression, rowids) if relation.expression else {}
+        except self._SEARCH_ERRORS as error:
+            raise _syntax_error(filters, error) from error
+        return [
+            SearchHit(
+                row["id"],
+                row["title"],
+                row["outlet"],
+                row["published"],
+                snippets.get(row["row_key"], row["opening"]),
+                -row["score"],
+            )
+            for row in rows
+        ]
+
+    def search_facets(self, filters: SearchFilters, limit: int) -> dict[str, list[dict[str, object]]]:
+        relation = self._search_relation(filters)
+        matches = f"{relation.source}{relation.where}"
+        queries = {
+            "outlet": f"SELECT a.outlet AS value, count(*) AS n FROM {matches} GROUP BY a.outlet",
+            "language": f"SELECT a.language AS value, count(*) AS n FROM {matches} GROUP BY a.language",
+            "speaker": "SELECT s.name AS value, s.id AS id, count(DISTINCT q.article_id) AS n FROM quotes q "
+            f"JOIN speakers s ON s.id = q.speaker_id WHERE q.article_id IN (SELECT a.id FROM {matches}) GROUP BY s.id",
+            "story": "SELECT m.story_id AS value, st.title AS label, count(*) AS n FROM "
+            f"(SELECT a.story_id FROM {matches}) m JOIN stories st ON st.id = m.story_id "
+            "GROUP BY m.story_id, st.title",
+        }
+        try:
+            facets = {
+                name: self._rows(f"{sql} ORDER BY n DESC, value NULLS FIRST LIMIT ?", (*relation.parameters, limit))
+                for name, sql in queries.items()
+            }
+            span = self._execute(
+                f"SELECT min(substr(a.published, 1, 10)), max(substr(a.published, 1, 10)) FROM {matches}",
+                relation.parameters,
+            ).fetchone()
+        except self._SEARCH_ERRORS as error:
+            raise _syntax_error(filters, error) from error
+        facets["dates"] = [{"first": span[0], "last": span[1]}]
+        return facets
+
+    def search_attention(self, filters: SearchFilters, bucket: str) -> list[dict[str, object]]:
+        relation = self._search_relation(filters)
+        day = "substr(a.published, 1, 10)"
+        period = day if bucket == "day" else self._week_start(day)
+        where = relation.where + (" AND " if relation.where else " WHERE ") + "a.published IS NOT NULL"
+        try:
+            return self._rows(
+                f"SELECT {period} AS period, a.outlet AS outlet, count(*) AS n FROM {relation.source}{where} "
+                "GROUP BY period, a.outlet ORDER BY period, a.outlet NULLS FIRST",
+                relation.parameters,
+            )
+        except self._SEARCH_ERRORS as error:
+            raise _syntax_error(filters, error) from error
+
+    def iter_search(self, filters: SearchFilters) -> Iterator[dict[str, object]]:
+        relation = self._search_relation(filters)
+        order = f"{self._RANK}, a.id" if relation.expression else "a.published IS NULL, a.published DESC, a.id"
+        columns = ", ".join(f'a."{column}"' for column in EXPORT_COLUMNS["articles"])
+        sql = f"SELECT {columns} FROM {relation.source}{relation.where} ORDER BY {order}"
+        try:
+            return self._streamed(sql, relation.parameters)
+        except self._SEARCH_ERRORS as error:
+            raise _syntax_error(filters, error) from error
+
+    def page_list(self, filters: ListFilters, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+        sql, parameters = _list_query(filters)
+        total = self._scalar(f"SELECT count(*) FROM ({sql}) AS listing", parameters)
+        order = _LIST_ORDER_SQL[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
+        rows = self._rows(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", (*parameters, limit, offset))
+        return rows, int(total)
+
+    def iter_list(self, filters: ListFilters) -> Iterator[dict[str, object]]:
+        sql, parameters = _list_query(filters)
+        order = _LIST_ORDER_SQL[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
+        return self._streamed(f"{sql} ORDER BY {order}", parameters)
+
+    def speaker(self, speaker_id: int) -> dict[str, object] | None:
+        return self._one("SELECT * FROM speaker_stats WHERE id = ?", (speaker_id,))
+
+    def page_utterances_of(self, speaker_id: int, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+        rows = self._rows(
+            "SELECT * FROM utterances WHERE speaker_id = ? "
+            "ORDER BY first_seen IS NULL, first_seen, id LIMIT ? OFFSET ?",
+            (speaker_id, limit, offset),
+        )
+        return rows, int(self._scalar("SELECT count(*) FROM utterances WHERE speaker_id = ?", (speaker_id,)))
+
+    def article(self, article_id: str) -> dict[str, object] | None:
+        return self._one("SELECT * FROM articles WHERE id = ?", (article_id,))
+
+    def entities_of(self, article_id: str) -> list[dict[str, object]]:
+        return self._rows(
+            'SELECT label, text, start, "end" FROM entities WHERE article_id = ? ORDER BY start', (article_id,)
+        )
+
+    def outlets(self) -> list[dict[str, object]]:
+        return self._rows(
+            "SELECT outlet, count(*) AS n_articles FROM articles WHERE outlet IS NOT NULL "
+            "GROUP BY outlet ORDER BY n_articles DESC, outlet"
+        )
+
+    def story(self, story_id: str) -> dict[str, object] | None:
+        return self._one(
+            "SELECT id, title, first_seen, last_seen, n_articles, n_outlets FROM stories WHERE id = ?", (story_id,)
+        )
+
+    def articles_where(self, *, story_id: str | None = None, outlet: str | None = None) -> list[dict[str, object]]:
+        column, value = ("story_id", story_id) if story_id is not None else ("outlet", outlet)
+        return self._rows(
+            "SELECT id, outlet, title, published, story_id, duplicate_of, url, path FROM articles "
+            f"WHERE {column} = ? ORDER BY published IS NULL, published, id",
+            (value,),
+        )
+
+    def quotes_of(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
+        return self._rows_for_ids(
+            "SELECT q.*, COALESCE(s.name, q.speaker) AS speaker_name FROM quotes q "
+            "LEFT JOIN speakers s ON s.id = q.speaker_id WHERE q.article_id IN ({marks}) "
+            "ORDER BY q.article_id, q.cue_start",
+            article_ids,
+        )
+
+    def markers_of(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
+        return self._rows_for_ids(
+            "SELECT * FROM framing_markers WHERE article_id IN ({marks}) ORDER BY article_id, start", article_ids
+        )
+
+    def _rows_for_ids(self, sql: str, ids: Sequence[str]) -> list[dict[str, object]]:
+        """Rows of `sql`, whose `{marks}` takes the ids, asked for 500 ids at a time."""
+        found: list[dict[str, object]] = []
+        for first in range(0, len(ids), 500):
+            chunk = list(ids[first : first + 500])
+            found += self._rows(sql.format(marks=", ".join("?" * len(chunk))), chunk)
+        return found
+
+    def iter_rows(self, table: str, include_text: bool = False) -> Iterator[dict[str, object]]:
+        if table not in EXPORT_COLUMNS:
+            raise StoreError(f"no table {table!r}; choose one of: {', '.join(EXPORT_COLUMNS)}")
+        columns = EXPORT_COLUMNS[table] + (("text",) if include_text and table == "articles" else ())
+        order = _ORDER_BY.get(table) or self._ROWID_ALIASES.get(table, "rowid")
+        quoted = ", ".join(f'"{column}"' for column in columns)
+        relation = _RELATION.get(table, table)
+        return self._streamed(f"SELECT {quoted} FROM {relation} ORDER BY {order}", ())
+
+    def search(self, query: str, limit: int = 20, offset: int = 0, raw: bool = False) -> list[SearchHit]:
+        filters = SearchFilters(query, raw=raw)
+        relation = self._search_relation(filters)
+        return self._search_hits(filters, relation, limit, offset) if relation.expression else []
+
+    def count_rows(self) -> dict[str, int]:
+        return {table: int(self._scalar(f"SELECT count(*) FROM {table}")) for table in _COUNTED_TABLES}
+
+
+def _syntax_error(filters: SearchFilters, error: Exception) -> SearchSyntaxError:
+    return SearchSyntaxError(f"cannot understand the search {filters.text!r}: {error}")
+
+
+# Each index listing: its rows before WHERE, what follows the WHERE (grouping), its orders, and the
+# condition each filter adds (a `?` for each use of the value; `name` is added once per word, `%word%`).
+_LIST_SELECT = {
+    "stories": ("SELECT s.id, s.title, s.first_seen, s.last_seen, s.n_articles, s.n_outlets FROM stories s", ""),
+    "speakers": (
+        "SELECT s.id, s.name, s.aliases, s.roles, count(q.id) AS n_quotes, count(DISTINCT q.article_id) AS n_articles, "
+        "count(DISTINCT a.outlet) AS n_outlets FROM speakers s LEFT JOIN quotes q ON q.speaker_id = s.id "
+        "LEFT JOIN articles a ON a.id = q.article_id",
+        " GROUP BY s.id",
+    ),
+    "outlets": (
+        "SELECT a.outlet, count(*) AS n_articles, min(a.published) AS first_published, "
+        "max(a.published) AS last_published FROM articles a WHERE a.outlet IS NOT NULL",
+        " GROUP BY a.outlet",
+    ),
+    "utterances": ("SELECT u.* FROM utterances u", ""),
+    "flags": (
+        "SELECT r.utterance_id, r.quote_id, r.article_id, r.outlet, r.fidelity, r.diff, r.flags, a.published, "
+        "a.title, u.speaker, u.speaker_id, u.canonical_text, q.content_text FROM renderings r "
+        "JOIN articles a ON a.id = r.article_id JOIN utterances u ON u.id = r.utterance_id "
+        "JOIN quotes q ON q.id = r.quote_id WHERE EXISTS (SELECT 1 FROM json_each(r.flags) WHERE value IN "
+        f"({', '.join(repr(flag) for flag in CHECKED_FLAGS)}))",
+        "",
+    ),
+}
+_LIST_ORDER_SQL = {
+    "stories": {
+        "coverage": "s.n_outlets DESC, s.n_articles DESC, s.id",
+        "date": "s.last_seen IS NULL, s.last_seen DESC, s.id",
+    },
+    "speakers": {"quotes": "n_quotes DESC, s.name", "outlets": "n_outlets DESC, n_quotes DESC, s.name"},
+    "outlets": {"articles": "n_articles DESC, a.outlet", "name": "a.outlet COLLATE NOCASE, a.outlet"},
+    "utterances": {
+        "renderings": "u.n_renderings DESC, u.n_outlets DESC, u.id",
+        "date": "u.first_seen IS NULL, u.first_seen DESC, u.id",
+    },
+    "flags": {"date": "a.published IS NULL, a.published DESC, r.quote_id"},
+}
+_SPEAKER_IDS = "SELECT id FROM speakers WHERE name = ? COLLATE NOCASE"
+_LIST_CONDITIONS: dict[str, dict[str, str]] = {
+    "stories": {
+        "name": "s.title LIKE ? ESCAPE '\\'",
+        "outlet": "s.id IN (SELECT story_id FROM articles WHERE outlet = ? COLLATE NOCASE)",
+        "date_from": "s.last_seen >= ?",
+        "date_to": "s.first_seen <= ?",
+    },
+    "speakers": {
+        "name": "(s.name LIKE ? ESCAPE '\\' OR s.aliases LIKE ? ESCAPE '\\')",
+        "outlet": "a.outlet = ? COLLATE NOCASE",
+        "date_from": "a.published >= ?",
+        "date_to": "a.published <= ?",
+    },
+    "outlets": {"name": "a.outlet LIKE ? ESCAPE '\\'", "date_from": "a.published >= ?", "date_to": "a.published <= ?"},
+    "utterances": {
+        "name": "u.canonical_text LIKE ? ESCAPE '\\'",
+        "outlet": "u.id IN (SELECT utterance_id FROM renderings WHERE outlet = ? COLLATE NOCASE)",
+        "date_from": "u.first_seen >= ?",
+        "date_to": "u.first_seen <= ?",
+        "speaker": f"u.speaker_id IN ({_SPEAKER_IDS})",
+    },
+    "flags": {
+        "name": "(q.content_text LIKE ? ESCAPE '\\' OR u.canonical_text LIKE ? ESCAPE '\\')",
+        "outlet": "r.outlet = ? COLLATE NOCASE",
+        "date_from": "a.published >= ?",
+        "date_to": "a.published <= ?",
+        "speaker": f"u.speaker_id IN ({_SPEAKER_IDS})",
+        "flag": "EXISTS (SELECT 1 FROM json_each(r.flags) WHERE value = ?)",
+    },
+}
+
+
+def _list_query(filters: ListFilters) -> tuple[str, list[object]]:
+    """The SQL (without ORDER BY) of an index listing under its filters, and its parameters."""
+    if filters.listing not in LIST_ORDERS:
+        raise StoreError(f"no listing {filters.listing!r}; choose one of: {', '.join(LIST_ORDERS)}")
+    if filters.order and filters.order not in LIST_ORDERS[filters.listing]:
+        raise StoreError(f"{filters.listing} cannot be ordered by {filters.order!r}")
+    select, grouping = _LIST_SELECT[filters.listing]
+    conditions: list[str] = []
+    parameters: list[object] = []
+    for name in LIST_FILTERS[filters.listing]:
+        value = getattr(filters, name)
+        values = [f"%{_like_escaped(word)}%" for word in str(value).split()] if name == "name" else [value]
+        for one in values if value else []:
+            clause = _LIST_CONDITIONS[filters.listing][name]
+            conditions.append(clause)
+            parameters += [one] * clause.count("?")
+    joiner = " AND " if " WHERE " in select else " WHERE "
+    where = joiner + " AND ".join(conditions) if conditions else ""
+    return select + where + grouping, parameters
+
+
+def _like_escaped(word: str) -> str:
+    """A word matched literally by LIKE ... ESCAPE '\\' (its % and _ are not wildcards)."""
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def migration_scripts(package: str, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
+    """The numbered migrations of a backend's package, in order: (number, SQL text)."""
+    found = []
+    for entry in resources.files(package).iterdir():
+        match = pattern.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def schema_mismatch(where: str, version: int, latest: int, *, readonly: bool) -> StoreError | None:
+    """The error for a database whose schema this newstrace cannot use as it is, or None.
+
+    A read-only open refuses an older schema (it never changes the database); any open refuses a newer one."""
+    if version == 0 and readonly:
+        return StoreError(f"{where}: not a newstrace database (it has none of newstrace's tables)")
+    if version < latest and readonly:
+        return StoreError(
+            f"{where}: made by an older newstrace (database schema {version}, this version's is {latest}). "
+            "Read commands never change a database: upgrade it once by running `newstrace analyze` on your "
+            f"inputs again with --db {where} (stored articles are kept and not analysed again)"
+        )
+    if version > latest:
+        return StoreError(
+            f"{where}: made by a newer newstrace (database schema {version}, this version knows up to "
+            f"{latest}): upgrade newstrace to use it"
+        )
+    return None

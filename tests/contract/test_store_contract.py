@@ -1,0 +1,460 @@
+"""The store contract: every backend (a SQLite file, a PostgreSQL schema) behaves the same through
+the `Store` protocol. Each test runs once per backend on a fresh database; the last ones write the
+same articles to both and compare what they hold. Every article, outlet and person here is fictional.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from newstrace.link.speakers import link_speakers
+from newstrace.pipeline.frame import frame_articles
+from newstrace.pipeline.link import link_articles
+from newstrace.pipeline.trails import build_trails
+from newstrace.records import (
+    Article,
+    ArticleLink,
+    Entity,
+    LinkBatch,
+    Quote,
+    ReusePassage,
+    Sentence,
+    StageOutput,
+    Story,
+    StoryLink,
+)
+from newstrace.store import EXPORT_COLUMNS, QueryTimeout, Store, StoreError, open_store
+from newstrace.store.base import LIST_ORDERS, ListFilters, SearchFilters
+
+# Fictional reports: Velmora's harbour closes and reopens; Ostrava Wire copies one of them.
+_TEXTS = {
+    "a1": (
+        "Harbour of Velmora closes",
+        "Wire Nine",
+        "2024-03-04",
+        'Mayor Anneke Holm said the harbour of Velmora would close on Monday. "The storm is the greatest risk '
+        'to the ferries," Holm said. The café by the pier stayed open.',
+    ),
+    "a2": (
+        "Velmora harbour reopens",
+        "Coastal Post",
+        "2024-03-12",
+        'The harbour of Velmora reopened after the storm, port chief Ruud Kessel said. "Ferries sail again '
+        'today," Kessel told reporters.',
+    ),
+    "a3": (
+        "Harbour of Velmora closes",
+        "Ostrava Wire",
+        "2024-03-05",
+        'Mayor Anneke Holm said the harbour of Velmora would close on Monday. "The storm is the greatest risk '
+        'to the ferries," Holm said. The cafe by the pier stayed open.',
+    ),
+}
+
+
+def _article(article_id: str) -> Article:
+    title, outlet, published, text = _TEXTS[article_id]
+    return Article(
+        id=article_id, text=text, source_format="text", path=f"{article_id}.txt", url=f"https://news.example/{article_id}",
+        title=title, published=published, outlet=outlet, author=None, dateline=None, language="en",
+        n_words=len(text.split()), field_sources={"outlet": "metadata"}, header_spans=((0, 0),),
+    )  # fmt: skip
+
+
+def _quote(article_id: str, speaker: str, content: str, cue: str) -> Quote:
+    text = _TEXTS[article_id][3]
+    start, cue_start = text.index(content), text.index(cue)
+    source_start = text.index(speaker)
+    return Quote(
+        id=f"{article_id}-{cue_start}", article_id=article_id, kind="direct", source_text=speaker,
+        source_start=source_start, source_end=source_start + len(speaker), speaker=speaker, cue_text=cue,
+        cue_start=cue_start, cue_end=cue_start + len(cue), content_text=content, content_start=start,
+        content_end=start + len(content), confidence=0.9, content_fragments=((start, start + len(content)),),
+    )  # fmt: skip
+
+
+def _outputs(article_id: str) -> list[StageOutput]:
+    text = _TEXTS[article_id][3]
+    people = [name for name in ("Anneke Holm", "Ruud Kessel") if name in text]
+    entities = [Entity(article_id, "PERSON", name, text.index(name), text.index(name) + len(name)) for name in people]
+    entities.append(Entity(article_id, "GPE", "Velmora", text.index("Velmora"), text.index("Velmora") + 7))
+    sentences = [Sentence(article_id, 0, text.index(".") + 1)]
+    if article_id == "a2":
+        quotes = [_quote("a2", "Kessel", "Ferries sail again today,", "told")]
+    else:
+        quotes = [_quote(article_id, "Holm", "The storm is the greatest risk to the ferries,", "said. The")]
+    return [
+        StageOutput("nlp", 1, {"sentences": sentences, "entities": entities}),
+        StageOutput("quotes", 2, {"quotes": quotes}),
+    ]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new, empty database of each backend."""
+    if request.param == "sqlite":
+        return str(tmp_path / "contract.db")
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def store(location: str) -> Store:
+    return open_store(location)
+
+
+def _fill(store: Store) -> None:
+    run = store.begin_run("newstrace analyze (contract test)")
+    for article_id in _TEXTS:
+        store.save_article(_article(article_id), _outputs(article_id), run)
+
+
+def _rows(store: Store, table: str) -> list[dict[str, object]]:
+    return list(store.iter_rows(table, include_text=True))
+
+
+def test_articles_and_their_stage_rows_read_back_as_written(store: Store) -> None:
+    _fill(store)
+    articles = _rows(store, "articles")
+    assert [row["id"] for row in articles] == ["a1", "a2", "a3"]  # in the order they were stored
+    assert articles[0]["text"] == _TEXTS["a1"][3] and articles[0]["field_sources"] == '{"outlet": "metadata"}'
+    [quote] = [row for row in _rows(store, "quotes") if row["article_id"] == "a2"]
+    assert quote["content_text"] == "Ferries sail again today," and quote["confidence"] == 0.9
+    assert json.loads(str(quote["content_fragments"])) == [[quote["content_start"], quote["content_end"]]]
+    assert [(row["label"], row["text"]) for row in store.entities_of("a2")] == [
+        ("GPE", "Velmora"),
+        ("PERSON", "Ruud Kessel"),
+    ]
+    assert store.stage_versions_of("a1") == {"nlp": 1, "quotes": 2} and store.stage_versions_of("zz") is None
+    assert store.article_text("a3") == _TEXTS["a3"][3]
+    article = store.article("a1")
+    assert article is not None and article["header_spans"] == "[[0, 0]]" and "search_vector" not in article
+    history = store.url_history("https://news.example/a2")
+    assert history is not None and (history.root_id, history.last_revision) == ("a2", 0)
+
+
+def test_writing_the_same_articles_again_replaces_their_rows(store: Store) -> None:
+    _fill(store)
+    before = {table: _rows(store, table) for table in ("articles", "sentences", "entities", "quotes")}
+    _fill(store)  # a retried batch, or a second run over the same inputs
+    assert {table: _rows(store, table) for table in before} == before
+    assert store.count_rows()["runs"] == 2
+
+
+def test_an_article_with_many_rows_is_written_and_rewritten_whole(store: Store) -> None:
+    """Hundreds of rows per table (PostgreSQL writes them with COPY), twice over."""
+    text = _TEXTS["a1"][3]
+    many = StageOutput(
+        "nlp",
+        1,
+        {
+            "sentences": [Sentence("a1", start, start + 3) for start in range(0, 600, 4)],
+            "entities": [Entity("a1", "PERSON", f"Holm's \\ \t{n}", n, n + 4) for n in range(300)],
+        },
+    )
+    run = store.begin_run("test")
+    for _ in range(2):
+        store.save_article(_article("a1"), [many], run)
+    assert len(_rows(store, "sentences")) == 150 and store.article_text("a1") == text
+    entities = _rows(store, "entities")
+    assert [row["text"] for row in entities] == [f"Holm's \\ \t{n}" for n in range(300)]
+
+
+def test_a_failed_write_leaves_nothing_half_written(store: Store) -> None:
+    run = store.begin_run("test")
+    broken = StageOutput("nlp", 1, {"sentences": [Sentence("a1", 0, 5)], "no_such_table": [Sentence("a1", 0, 5)]})
+    with pytest.raises(StoreError, match="no_such_table"):
+        store.save_article(_article("a1"), [broken], run)
+    assert store.count_rows()["articles"] == 0 and store.count_rows()["sentences"] == 0
+    store.save_article(_article("a1"), _outputs("a1"), run)  # the store is usable after the failure
+    assert store.count_rows()["sentences"] == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("velmora", {"a1", "a2", "a3"}),
+        ("HARBOUR reopened", {"a2"}),
+        ('"greatest risk"', {"a1", "a3"}),
+        ('"risk greatest"', set()),
+        ("cafe", {"a1", "a3"}),  # accents do not matter
+        ("café", {"a1", "a3"}),
+        ("reopens", {"a2"}),  # a word of the title only
+        ('"closes Mayor"', set()),  # no phrase across the title and the text
+        ("(greatest) risk* NEAR", set()),  # punctuation and operators are plain words
+        ("(greatest) risk*", {"a1", "a3"}),
+        ("nothing-like-this", set()),
+    ],
+)
+def test_search_finds_the_same_articles_on_every_backend(store: Store, query: str, expected: set[str]) -> None:
+    _fill(store)
+    assert {hit.article_id for hit in store.search(query, limit=10)} == expected
+    hits, total = store.page_search(SearchFilters(query), 10, 0)
+    assert {hit.article_id for hit in hits} == expected and total == len(expected)
+    assert {str(row["id"]) for row in store.iter_search(SearchFilters(query))} == expected
+
+
+def test_a_new_title_is_searched_instead_of_the_old(store: Store) -> None:
+    _fill(store)
+    assert store.update_article_metadata("a2", {"title": "Ferries return to Brennick"}, {"title": "metadata"})
+    assert not store.update_article_metadata("a2", {"title": "Ferries return to Brennick"}, {"title": "metadata"})
+    assert {hit.article_id for hit in store.search("brennick")} == {"a2"}
+    assert store.search("reopens") == []
+    article = store.article("a2")
+    assert article is not None and article["title"] == "Ferries return to Brennick"
+    assert json.loads(str(article["field_sources"])) == {"outlet": "metadata", "title": "metadata"}
+
+
+def test_search_filters_facets_and_snippets(store: Store) -> None:
+    _fill(store)
+    filters = SearchFilters("harbour", outlet="Wire Nine", date_from="2024-03-01", date_to="2024-03-31", language="en")
+    [hit] = store.page_search(filters, 10, 0)[0]
+    assert hit.article_id == "a1" and "[" in hit.snippet and "]" in hit.snippet
+    facets = store.search_facets(SearchFilters("velmora"), 10)
+    assert {row["value"]: row["n"] for row in facets["outlet"]} == {
+        "Wire Nine": 1,
+        "Coastal Post": 1,
+        "Ostrava Wire": 1,
+    }
+    assert facets["dates"] == [{"first": "2024-03-04", "last": "2024-03-12"}]
+    weeks = store.search_attention(SearchFilters("harbour"), "week")
+    assert [(row["period"], row["outlet"], row["n"]) for row in weeks] == [
+        ("2024-03-04", "Ostrava Wire", 1),
+        ("2024-03-04", "Wire Nine", 1),
+        ("2024-03-11", "Coastal Post", 1),
+    ]
+    newest_first = store.page_search(SearchFilters(outlet="Coastal Post"), 10, 0)[0]
+    assert [hit.article_id for hit in newest_first] == ["a2"]
+
+
+def test_speakers_are_stored_and_listed(store: Store) -> None:
+    _fill(store)
+    speakers, canonical = link_speakers(store.speaker_mentions())
+    store.save_speakers(speakers, canonical)
+    listed, total = store.page_list(ListFilters("speakers"), 10, 0)
+    assert total == 2 and [row["name"] for row in listed] == ["Holm", "Kessel"]
+    assert {row["speaker_name"] for row in store.quotes_of(["a1", "a2"])} == {"Holm", "Kessel"}
+    named, _ = store.page_list(ListFilters("speakers", name="KESS"), 10, 0)  # any case
+    assert [row["name"] for row in named] == ["Kessel"]
+
+
+def test_case_blind_filters_fold_ascii_letters_only(store: Store) -> None:
+    """As SQLite's NOCASE does: `ÖVERBY` finds `Överby`, `överby` does not."""
+    _fill(store)
+    [quote] = _outputs("a2")[1].rows["quotes"]
+    moved = replace(quote, id="a4-1", article_id="a4")  # type: ignore[type-var]
+    article = replace(_article("a2"), id="a4", outlet="Överby Tidning", url=None)
+    store.save_article(article, [StageOutput("quotes", 2, {"quotes": [moved]})], store.begin_run("test"))
+    store.save_speakers(*link_speakers(store.speaker_mentions()))
+    for outlet, expected in (("ÖVERBY TIDNING", ["Kessel"]), ("överby tidning", []), ("Överby Tidning", ["Kessel"])):
+        rows, _ = store.page_list(ListFilters("speakers", outlet=outlet), 10, 0)
+        assert [row["name"] for row in rows] == expected, outlet
+
+
+def test_links_are_remembered_and_forgotten(store: Store) -> None:
+    _fill(store)
+    assert store.count_articles_to_link(7) == 3
+    assert [item.article_id for item in store.articles_to_link(7)] == ["a1", "a3", "a2"]  # earliest first
+    story = Story("st_a1", "Harbour of Velmora closes", "2024-03-04", "2024-03-12", '{"terms": {}}')
+    later = Story("st_a2", "Velmora harbour reopens", "2024-03-12", "2024-03-12", "{}")
+    batch = LinkBatch(
+        articles=[
+            ArticleLink("a1", "st_a1", None, None, b"\x01\x02"),
+            ArticleLink("a3", "st_a1", "a1", '{"similarity": 0.97}', b"\x01\x03"),
+            ArticleLink("a2", "st_a2", None, None, b"\x00\xff"),
+        ],
+        reuse=[ReusePassage("a3", "a1", 0, 40, 0, 40, 0.97)],
+        stories=[story, later],
+        story_links=[StoryLink("st_a2", "st_a1", "related", 0.4, 8, '["Velmora"]')],
+        frequencies=[("term", "harbour", 3), ("entity", "", 3)],
+    )
+    store.save_links(batch, 7)
+    store.save_links(batch, 7)  # a retried batch changes nothing
+    state = store.link_state()
+    assert [s.id for s in state.stories] == ["st_a1", "st_a2"] and state.stage_versions == {7}
+    assert [(s.article_id, s.signature) for s in state.signatures] == [
+        ("a1", b"\x01\x02"),
+        ("a3", b"\x01\x03"),
+        ("a2", b"\x00\xff"),
+    ]
+    assert state.frequencies["term"] == {"harbour": 3} and state.recent_members["st_a1"] == ["a1", "a3"]
+    assert store.story("st_a1") == {
+        "id": "st_a1", "title": "Harbour of Velmora closes", "first_seen": "2024-03-04", "last_seen": "2024-03-12",
+        "n_articles": 2, "n_outlets": 2,
+    }  # fmt: skip
+    assert [row["id"] for row in store.page_stories(10, 0)[0]] == ["st_a1", "st_a2"]
+    assert [row["id"] for row in _rows(store, "duplicates")] == ["a3"]
+    assert [row["relation"] for row in _rows(store, "story_links")] == ["related"]
+    assert len(_rows(store, "reuse")) == 1 and store.count_articles_to_link(7) == 0
+    assert [row["id"] for row in store.articles_where(story_id="st_a1")] == ["a1", "a3"]
+    store.reset_links()
+    assert store.count_articles_to_link(7) == 3 and store.link_state().stories == []
+
+
+def test_exports_stream_while_other_queries_run(store: Store) -> None:
+    _fill(store)
+    seen = []
+    for row in store.iter_rows("articles"):
+        seen.append(row["id"])
+        assert store.article_text(str(row["id"]))  # a query in the middle of the stream
+    assert seen == ["a1", "a2", "a3"]
+    for table, columns in EXPORT_COLUMNS.items():
+        assert all(tuple(row) == columns for row in store.iter_rows(table)), table
+    with pytest.raises(StoreError, match="choose one of"):
+        list(store.iter_rows("pg_class"))
+
+
+def test_a_read_only_store_refuses_what_it_cannot_read(location: str) -> None:
+    with pytest.raises(StoreError, match=r"not a newstrace database|no such database"):
+        open_store(location, readonly=True)
+    store = open_store(location)
+    latest = store.schema_version()  # type: ignore[attr-defined]
+    store.close()
+    reader = open_store(location, readonly=True)
+    assert reader.count_rows()["articles"] == 0
+    with pytest.raises(StoreError):
+        reader.begin_run("a read-only store writes nothing")
+    reader.close()
+    _set_schema_version(location, latest + 1)
+    for readonly in (True, False):
+        with pytest.raises(StoreError, match="made by a newer newstrace"):
+            open_store(location, readonly=readonly)
+
+
+def test_a_database_of_someone_else_is_refused_and_left_as_it_was(location: str) -> None:
+    _run_sql(location, "CREATE TABLE articles (isbn text)")
+    with pytest.raises(StoreError, match="not a newstrace database"):
+        open_store(location, readonly=True)
+    with pytest.raises(StoreError, match="migration 0001 failed"):
+        open_store(location)
+    _run_sql(location, "INSERT INTO articles VALUES ('978-0')")  # still their table, and nothing else came
+    with pytest.raises(StoreError, match="not a newstrace database"):
+        open_store(location, readonly=True)
+
+
+def _set_schema_version(location: str, version: int) -> None:
+    if location.startswith("postgresql://"):
+        _run_sql(location, f"UPDATE newstrace_schema SET version = {version}")
+    else:
+        _run_sql(location, f"PRAGMA user_version = {version}")
+
+
+def _run_sql(location: str, sql: str) -> None:
+    """One statement on the database behind the store's back."""
+    if location.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(location, autocommit=True) as connection:
+            connection.execute(sql)
+    else:
+        import sqlite3
+
+        with sqlite3.connect(location) as connection:
+            connection.execute(sql)
+
+
+def test_two_writers_at_once_store_each_article_once(location: str) -> None:
+    """Two connections writing the same articles over and over, started together: no write fails and
+    no row is doubled (each article's stage rows are replaced as a whole)."""
+    open_store(location).close()  # the schema exists before the writers start
+    failures: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def write() -> None:
+        try:
+            store = open_store(location)
+            start.wait()
+            for _ in range(_ROUNDS):
+                _fill(store)
+            store.close()
+        except BaseException as error:
+            failures.append(error)
+
+    writers = [threading.Thread(target=write) for _ in range(2)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert failures == []
+    counts = open_store(location, readonly=True).count_rows()
+    entities = sum(len(output.rows.get("entities", [])) for key in _TEXTS for output in _outputs(key))
+    assert (counts["articles"], counts["quotes"], counts["entities"]) == (3, 3, entities)
+    assert counts["runs"] == 2 * _ROUNDS
+
+
+_ROUNDS = 15
+
+
+def test_every_backend_holds_the_same_rows_after_the_derived_stages(tmp_path: Path, postgres_url: str) -> None:
+    """The same writes and the store-driven stages (speakers, links, trails, framing) on both backends:
+    every exported table is equal row for row (except run times), and so is every read query's answer."""
+    answers = []
+    for location in (str(tmp_path / "same.db"), postgres_url):
+        store = open_store(location)
+        _fill(store)
+        speakers, canonical = link_speakers(store.speaker_mentions())
+        store.save_speakers(speakers, canonical)
+        link_articles(store)
+        build_trails(store)
+        frame_articles(store)
+        answers.append(_every_answer(store))
+        store.close()
+    sqlite_answers, postgres_answers = answers
+    assert sqlite_answers["utterances"] and sqlite_answers["framing"] and sqlite_answers["stories"]
+    for name, answer in sqlite_answers.items():
+        assert postgres_answers[name] == answer, name
+
+
+def _every_answer(store: Store) -> dict[str, object]:
+    """What the store answers to every read query the CLI and the web app ask, by name."""
+    answers: dict[str, object] = {
+        table: _rows(store, table) for table in EXPORT_COLUMNS if table not in ("runs", "stage_runs")
+    }
+    for listing, orders in LIST_ORDERS.items():
+        for order in orders:
+            answers[f"list {listing} {order}"] = store.page_list(ListFilters(listing, order, date_from="2024"), 5, 0)
+            answers[f"iter {listing} {order}"] = list(store.iter_list(ListFilters(listing, order, name="a")))
+    answers["flagged"] = store.page_list(ListFilters("flags", flag="translated", speaker="holm"), 5, 0)
+    words = SearchFilters("harbour")
+    answers["facets"] = store.search_facets(words, 5)
+    answers["weeks"] = store.search_attention(words, "week")
+    answers["days"] = store.search_attention(SearchFilters(), "day")
+    answers["by speaker"] = [hit.article_id for hit in store.page_search(SearchFilters(speaker_name="HOLM"), 9, 0)[0]]
+    utterance_ids = [str(row["id"]) for row in store.iter_rows("utterances")]
+    answers["utterance"] = [store.utterance(utterance_id) for utterance_id in utterance_ids]
+    answers["renderings"] = [store.renderings_of(utterance_id) for utterance_id in utterance_ids]
+    answers["recurring"] = store.utterances_recurring_from(utterance_ids)
+    answers["utterances by id"] = sorted(map(str, store.utterances_by_id(utterance_ids)))
+    articles = sorted(_TEXTS)
+    answers["renderings in articles"] = store.renderings_for_articles(articles)
+    answers["quotes of"] = store.quotes_of(articles)
+    answers["markers of"] = store.markers_of(articles)
+    answers["outlets"] = store.outlets()
+    answers["of an outlet"] = store.articles_where(outlet="Wire Nine")
+    answers["speaker"] = [store.speaker(int(str(row["id"]))) for row in store.iter_rows("speakers")]
+    answers["said by"] = [store.page_utterances_of(int(str(row["id"])), 5, 0) for row in store.iter_rows("speakers")]
+    answers["stories page"] = store.page_stories(5, 0)
+    answers["article"] = store.article("a1")
+    return answers
+
+
+# A statement that runs for seconds on each backend (a counting loop; a sleep), to stop by the time limit.
+_SLOW_STATEMENT = {
+    "sqlite": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000) "
+    "SELECT max(i) FROM n",
+    "postgresql": "SELECT pg_sleep(5)",
+}
+
+
+def test_a_read_past_the_time_limit_is_stopped_and_the_store_goes_on(store: Store, location: str) -> None:
+    _fill(store)
+    slow = _SLOW_STATEMENT["sqlite" if location.endswith(".db") else "postgresql"]
+    with pytest.raises(QueryTimeout, match=r"took longer than the 0\.05 s allowed"), store.time_limit(0.05):
+        store._execute(slow)  # type: ignore[attr-defined]  # no protocol read is slow on three articles
+    with store.time_limit(60):
+        assert store.page_search(SearchFilters(text="velmora"), 10, 0)[1] == 3
+    assert store.page_search(SearchFilters(text="ferries"), 10, 0)[1] == 3  # no limit outside the block
