@@ -14,8 +14,8 @@ import gc
 import json
 import time
 from collections import OrderedDict, deque
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import islice
 from typing import Protocol
@@ -108,9 +108,16 @@ class _Silent:
 
 
 def link_articles(
-    store: Store, settings: LinkSettings | None = None, listener: LinkListener | None = None
+    store: Store,
+    settings: LinkSettings | None = None,
+    listener: LinkListener | None = None,
+    redate: Callable[[str | None], str | None] | None = None,
 ) -> LinkSummary:
-    """Link every article the store holds that the current link stage has not seen."""
+    """Link every article the store holds that the current link stage has not seen.
+
+    `redate`, for evaluation only, links each article as if it were published on `redate(published)`
+    (and in that order), so that a gold set can be replayed as a denser stream; what is stored keeps
+    its real dates."""
     settings = settings or LinkSettings()
     listener = listener or _Silent()
     started = time.monotonic()
@@ -120,8 +127,11 @@ def link_articles(
         state = store.link_state()
     listener.linking_started(store.count_articles_to_link(LINK_STAGE_VERSION))
     linker = _Linker(store, settings, state)
+    articles = store.articles_to_link(LINK_STAGE_VERSION)
+    if redate is not None:
+        articles = iter(_redated(articles, redate))
     try:
-        for chunk in _chunks(store.articles_to_link(LINK_STAGE_VERSION), BATCH_SIZE):
+        for chunk in _chunks(articles, BATCH_SIZE):
             # What the linker keeps (signatures, the LSH index, story centroids) grows with the corpus
             # and lives until the end; frozen, the collector's full passes stop re-walking it, which
             # made each article slower the more articles came before it. Refcounting still frees it.
@@ -456,6 +466,12 @@ def _reason(match: _Match, gap_days: int | None) -> str:
     return json.dumps(
         {"similarity": round(match.jaccard, 4), "coverage": round(match.shorter_covered, 4), "gap_days": gap_days}
     )
+
+
+def _redated(articles: Iterable[LinkInput], redate: Callable[[str | None], str | None]) -> list[LinkInput]:
+    """The articles with their dates mapped, in the order the store gives: dated first, then by id."""
+    moved = [replace(article, published=redate(article.published)) for article in articles]
+    return sorted(moved, key=lambda article: (article.published is None, article.published or "", article.article_id))
 
 
 def _chunks(items: Iterable[LinkInput], size: int) -> Iterator[list[LinkInput]]:
