@@ -329,3 +329,20 @@ def _assert_floors_and_baseline(scores: dict[str, Any], floors: dict[str, float]
     baseline = scores["baseline"]
     assert scores["bcubed"]["f1"] > baseline["bcubed"]["f1"], "the TF-IDF average-link baseline does better"
     assert scores["pairwise"]["f1"] > baseline["pairwise"]["f1"], "the TF-IDF average-link baseline does better"
+
+
+def test_a_copy_published_months_after_its_original_is_a_copy_in_a_story_of_its_own_time(tmp_path: Path) -> None:
+    """Copies are evidence of one story unless their dates are far apart: a wire text run again eight
+    months later still points to its original, but opens a story that recurs from the first one."""
+    store = SQLiteStore(tmp_path / "d.db")
+    run = store.begin_run("t")
+    store.save_article(_article("first", WIRE, "2025-01-10", "Wire"), [], run_id=run)
+    store.save_article(_article("again", WIRE, "2025-09-10", "Paper"), [], run_id=run)
+    store.save_article(_article("same-week", WIRE + " Ferries ran late.", "2025-01-12", "Daily"), [], run_id=run)
+    link_articles(store)
+    rows = {row["id"]: row for row in store.iter_rows("articles")}
+    assert rows["again"]["duplicate_of"] == "first" and rows["same-week"]["duplicate_of"] == "first"
+    assert rows["same-week"]["story_id"] == rows["first"]["story_id"]
+    assert rows["again"]["story_id"] != rows["first"]["story_id"]
+    links = [(row["story_id"], row["related_story_id"], row["relation"]) for row in store.iter_rows("story_links")]
+    assert links == [(rows["again"]["story_id"], rows["first"]["story_id"], "recurs")]

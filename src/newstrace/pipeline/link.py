@@ -217,11 +217,16 @@ class _Linker:
         aligned = self._aligned_look_alikes(article, found, signature)
         copies = [match for match in aligned if self._is_copy(match)]
         duplicate_of, reason = None, None
+        # A copy reports what its original reported, unless it came out far from that story's dates (a
+        # wire text republished months later is still a copy, but is placed like any other article).
+        copy_story = self.known[self._original_of(copies[0].other_id)].story_id if copies else None
+        if copy_story is not None and not self._in_window(copy_story, features.published):
+            copy_story = None
         if article.revision_of in self.known:
             story_id = self.known[article.revision_of].story_id  # a revision stays with its first version
             self.clusterer.join(story_id, features)
-        elif copies:
-            story_id = self.known[self._original_of(copies[0].other_id)].story_id
+        elif copy_story is not None:
+            story_id = copy_story
             duplicate_of, reason = self._duplicate_decision(features, copies, batch)
             self.clusterer.join(story_id, features)
         elif (source := self._reused_story(features.published, aligned)) is not None:
@@ -232,6 +237,8 @@ class _Linker:
             story_id = assignment.story_id
             self._note_assignment(assignment, batch)
         else:
+            if copies:  # a copy far from its original's dates
+                duplicate_of, reason = self._duplicate_decision(features, copies, batch)
             assignment = self.clusterer.assign(features)
             story_id = assignment.story_id
             self._note_assignment(assignment, batch)
@@ -261,11 +268,14 @@ class _Linker:
                 best = match
         if best is None:
             return None
-        story = self.clusterer.stories[self.known[best.other_id].story_id]
-        window = self.settings.stories.window_days
-        if published and story.first_seen and abs((published - story.first_seen).days) > window:
-            return None
-        return story.id
+        story_id = self.known[best.other_id].story_id
+        return story_id if self._in_window(story_id, published) else None
+
+    def _in_window(self, story_id: str, published: date | None) -> bool:
+        """Whether an article of this date may join the story: either is undated, or it falls within the
+        story's window of days from its first date."""
+        first = self.clusterer.stories[story_id].first_seen
+        return not published or not first or abs((published - first).days) <= self.settings.stories.window_days
 
     def _is_copy(self, match: _Match) -> bool:
         settings = self.settings.duplicates
