@@ -321,11 +321,17 @@ def test_polnear_story_scores_stay_above_the_pinned_floors_and_the_baseline(poln
     scores = json.loads(result.stdout)
     assert scores["documents"] == 923, "two files with identical texts are one article"
     _assert_floors_and_baseline(scores, floors)
+    for check in scores["dense"]:  # a denser stream must not make the linker merge what it kept apart
+        assert check["bcubed"]["f1"] > scores["baseline"]["bcubed"]["f1"], check["name"]
 
 
 def _assert_floors_and_baseline(scores: dict[str, Any], floors: dict[str, float]) -> None:
     assert scores["bcubed"]["f1"] >= floors["bcubed_f1"]
     assert scores["pairwise"]["f1"] >= floors["pairwise_f1"]
+    dense = {check["name"].replace(" ", "_"): check for check in scores["dense"]}
+    assert sorted(dense) == ["a_month_a_day", "one_day"]
+    for name, check in dense.items():
+        assert check["bcubed"]["f1"] >= floors[f"{name}_bcubed_f1"], name
     baseline = scores["baseline"]
     assert scores["bcubed"]["f1"] > baseline["bcubed"]["f1"], "the TF-IDF average-link baseline does better"
     assert scores["pairwise"]["f1"] > baseline["pairwise"]["f1"], "the TF-IDF average-link baseline does better"
