@@ -13,7 +13,7 @@ from datasketch import LeanMinHash, MinHashLSH
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newstrace.evaluation.stories import bcubed, pairwise
+from newstrace.evaluation.stories import bcubed, months_into_days, on_one_day, pairwise
 from newstrace.link import reuse
 from newstrace.link.duplicates import NUM_PERM, BandIndex, signatures
 from newstrace.link.features import (
@@ -206,6 +206,68 @@ def test_undated_reports_of_another_event_are_placed_together_not_one_by_one() -
     assert clusterer.plan_undated([harbour_copy]) == {"c": harbour.story_id}
 
 
+# Fictional: two events of one domain (energy business) on one day, told with that domain's words.
+TURBINES = (
+    "Orvane Energy shut two turbines at its Kessling wind farm on Tuesday after a blade cracked in high winds, "
+    "the company said. Grid operator Norlux asked other plants to raise output to cover the shortfall of 40 "
+    "megawatts. Orvane shares fell 3 percent. Engineers expect the turbines to restart within a fortnight.",
+    "A cracked blade forced Orvane Energy to halt two turbines at the Kessling wind farm, cutting 40 megawatts "
+    "from the grid. Norlux, the grid operator, said supply was secure. Investors sold Orvane shares, which lost "
+    "3 percent by the close; repairs should take about two weeks.",
+)
+GAS_PLANT = (
+    "Talmet Power agreed on Tuesday to buy the Brisa gas plant from the regional utility Sondra for 210 million "
+    "euros, the companies said. The deal adds 400 megawatts to Talmet's capacity. The plant's output will stay "
+    "on the grid during the handover, Sondra said.",
+    "Sondra will sell its Brisa gas plant to Talmet Power for 210 million euros, giving the buyer 400 megawatts "
+    "more capacity. The sale needs the approval of competition regulators.",
+)
+
+
+def test_two_events_of_one_domain_on_one_day_stay_two_stories_linked_as_related() -> None:
+    """Same domain, same day, different event: the wind-farm outage and the gas-plant sale share the grid's
+    words (about 0.14 similar), which a join threshold tuned on a sparse stream (0.09) took for one story."""
+    clusterer = StoryClusterer()
+    day = date(2025, 6, 3)
+    names = (("Orvane Energy", "Kessling", "Norlux"), ("Talmet Power", "Brisa", "Sondra"))
+    order = [(TURBINES[0], names[0]), (GAS_PLANT[0], names[1]), (TURBINES[1], names[0]), (GAS_PLANT[1], names[1])]
+    placed = [clusterer.assign(_features(f"e{n}", text, day, found)) for n, (text, found) in enumerate(order)]
+    outage, sale = placed[0].story_id, placed[1].story_id
+    assert outage != sale
+    assert [assignment.story_id for assignment in placed[2:]] == [outage, sale]
+    assert placed[1].recurs is not None and placed[1].recurs.relation == "related"
+    assert placed[1].recurs.earlier_story_id == outage
+
+
+def test_a_gold_set_can_be_relinked_as_a_dense_stream_without_changing_its_stored_dates(tmp_path: Path) -> None:
+    """The dense checks of `eval stories`: two reports of one outage eight months apart are two stories;
+    pressed onto one day they are one. The stored dates stay as they were."""
+    store = SQLiteStore(tmp_path / "d.db")
+    run = store.begin_run("t")
+    store.save_article(_article("early", TURBINES[0], "2025-01-10", "Wire"), [], run_id=run)
+    store.save_article(_article("late", TURBINES[1], "2025-09-10", "Paper"), [], run_id=run)
+    link_articles(store)
+    stories = {row["id"]: row["story_id"] for row in store.iter_rows("articles")}
+    assert stories["early"] != stories["late"]
+    store.reset_links()
+    link_articles(store, redate=on_one_day(date(2025, 1, 10)))
+    rows = {row["id"]: row for row in store.iter_rows("articles")}
+    assert rows["early"]["story_id"] == rows["late"]["story_id"]
+    assert [str(rows[name]["published"])[:10] for name in ("early", "late")] == ["2025-01-10", "2025-09-10"]
+
+
+def test_months_pressed_into_days_keep_their_order_and_leave_undated_articles_undated() -> None:
+    compress = months_into_days(date(2016, 1, 1))
+    assert [compress(day) for day in ("2016-01-01", "2016-01-30", "2016-01-31", "2016-12-31")] == [
+        "2016-01-01",
+        "2016-01-01",
+        "2016-01-02",
+        "2016-01-13",
+    ]
+    assert compress(None) is None
+    assert on_one_day(date(2016, 5, 1))(None) == "2016-05-01"
+
+
 def test_a_passage_taken_from_another_article_puts_both_in_one_story(tmp_path: Path) -> None:
     """Copies are evidence: a column that quotes a third of a wire story reports the wire's event, even when
     its own words make it too different to join on similarity (here no similarity is enough)."""
@@ -259,11 +321,34 @@ def test_polnear_story_scores_stay_above_the_pinned_floors_and_the_baseline(poln
     scores = json.loads(result.stdout)
     assert scores["documents"] == 923, "two files with identical texts are one article"
     _assert_floors_and_baseline(scores, floors)
+    for check in scores["dense"]:  # a denser stream must not make the linker merge what it kept apart
+        assert check["bcubed"]["f1"] > scores["baseline"]["bcubed"]["f1"], check["name"]
 
 
 def _assert_floors_and_baseline(scores: dict[str, Any], floors: dict[str, float]) -> None:
     assert scores["bcubed"]["f1"] >= floors["bcubed_f1"]
     assert scores["pairwise"]["f1"] >= floors["pairwise_f1"]
+    dense = {check["name"].replace(" ", "_"): check for check in scores["dense"]}
+    assert sorted(dense) == ["a_month_a_day", "one_day"]
+    for name, check in dense.items():
+        assert check["bcubed"]["f1"] >= floors[f"{name}_bcubed_f1"], name
     baseline = scores["baseline"]
     assert scores["bcubed"]["f1"] > baseline["bcubed"]["f1"], "the TF-IDF average-link baseline does better"
     assert scores["pairwise"]["f1"] > baseline["pairwise"]["f1"], "the TF-IDF average-link baseline does better"
+
+
+def test_a_copy_published_months_after_its_original_is_a_copy_in_a_story_of_its_own_time(tmp_path: Path) -> None:
+    """Copies are evidence of one story unless their dates are far apart: a wire text run again eight
+    months later still points to its original, but opens a story that recurs from the first one."""
+    store = SQLiteStore(tmp_path / "d.db")
+    run = store.begin_run("t")
+    store.save_article(_article("first", WIRE, "2025-01-10", "Wire"), [], run_id=run)
+    store.save_article(_article("again", WIRE, "2025-09-10", "Paper"), [], run_id=run)
+    store.save_article(_article("same-week", WIRE + " Ferries ran late.", "2025-01-12", "Daily"), [], run_id=run)
+    link_articles(store)
+    rows = {row["id"]: row for row in store.iter_rows("articles")}
+    assert rows["again"]["duplicate_of"] == "first" and rows["same-week"]["duplicate_of"] == "first"
+    assert rows["same-week"]["story_id"] == rows["first"]["story_id"]
+    assert rows["again"]["story_id"] != rows["first"]["story_id"]
+    links = [(row["story_id"], row["related_story_id"], row["relation"]) for row in store.iter_rows("story_links")]
+    assert links == [(rows["again"]["story_id"], rows["first"]["story_id"], "recurs")]

@@ -863,7 +863,9 @@ def eval_stories_command(gold: Path, db: str | None, workers: int, as_json: bool
 
     Prints B-cubed and pairwise precision, recall and F1, for newstrace and, on the same stored
     texts in the same run, for the baseline: TF-IDF cosine with offline average-link clustering
-    cut at one fixed similarity (the same for every set; see docs/linking.md).
+    cut at one fixed similarity (the same for every set; see docs/linking.md). Two dense checks
+    link the same texts again as a denser stream: every article on one day, and a month of dates
+    pressed into a day.
 
     \b
     Examples:
@@ -890,6 +892,10 @@ def eval_stories_command(gold: Path, db: str | None, workers: int, as_json: bool
         (baseline, scores.baseline.bcubed, scores.baseline.pairwise),
     ):
         for name, prf in (("B-cubed", bcubed_prf), ("pairwise", pairwise_prf)):
+            table.add_row(system, name, f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}")
+    for check in scores.dense:  # the same texts, dates pressed together (the baseline reads no dates)
+        for name, prf in (("B-cubed", check.bcubed), ("pairwise", check.pairwise)):
+            system = f"newstrace, dense: {check.name}"
             table.add_row(system, name, f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}")
     Console().print(table)
     _stderr().print(f"linked in {scores.link_seconds:.1f} s; whole run {scores.seconds:.1f} s")
