@@ -32,6 +32,7 @@ from itertools import pairwise
 
 from newstrace.link.features import STOP_WORDS, fold_term
 
+SAME_PASSAGE = "same_passage"  # the flag of a rendering that repeats a passage another rendering gives
 QUOTE_MARKS = '"“”„‟«»‹›'
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _QUOTED = re.compile(r"[\"“„«‹]([^\"“”„‟«»‹›]+)[\"”‟»›]")
@@ -64,6 +65,7 @@ _ELLIPSIS = re.compile(r"…|\.\s*\.\s*\.")
 _CONTRACTIONS = (("n't", "not"), ("'ve", "have"), ("'re", "are"), ("'ll", "will"), ("'m", "am"), ("'d", "would"))
 _EDITORIAL = re.compile(r"\[[^\]]*\]")
 _NEGATIONS = frozenset({"not", "no", "never", "nor", "none", "nothing", "neither", "without"})
+_COPY_NEAR_IDENTICAL = 0.8  # content-word Jaccard of one passage in two copies of an article
 _SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in group.split()}
 
 
@@ -95,6 +97,7 @@ class QuoteInput:
     content: str
     story_id: str | None = None
     span: tuple[int, int] | None = None  # where the content is in its article (first to last piece)
+    copy_of: str | None = None  # the article this one is a near-duplicate copy of
 
 
 @dataclass
@@ -307,9 +310,14 @@ def _canonical_rank(rendering: QuoteInput) -> tuple[bool, int, tuple[bool, date,
 
 
 def describe(
-    rendering: QuoteInput, canonical: QuoteInput, utterance: Utterance, settings: TrailSettings | None = None
+    rendering: QuoteInput,
+    canonical: QuoteInput,
+    utterance: Utterance,
+    settings: TrailSettings | None = None,
+    repeats: frozenset[str] = frozenset(),
 ) -> RenderingReport:
-    """The word diff of a rendering against the canonical text, its fidelity and its flags."""
+    """The word diff of a rendering against the canonical text, its fidelity and its flags. A rendering
+    in `repeats` (see `same_passage_repeats`) is flagged `same_passage` and nothing else."""
     settings = settings or TrailSettings()
     canonical_words, rendering_words = words(canonical.content), words(rendering.content)
     matcher = SequenceMatcher(a=canonical_words, b=rendering_words, autojunk=False)
@@ -319,12 +327,14 @@ def describe(
         before, after = " ".join(canonical_words[a0:a1]), " ".join(rendering_words[b0:b1])
         diff.append({"op": op, "canonical": before, "rendering": after})
     fidelity = round(matcher.ratio(), 4)
+    if rendering.quote_id in repeats:
+        return RenderingReport(rendering.quote_id, fidelity, diff, (SAME_PASSAGE,))
     flags = []
     if _altered_inside_quotes(rendering, canonical, fidelity, settings):
         flags.append("altered_direct_quote")
     if utterance.speaker_id is not None and rendering.speaker_id not in (None, utterance.speaker_id):
         flags.append("speaker_changed")
-    if rendering.quote_id != canonical.quote_id and _truncated(canonical_words, rendering):
+    if rendering.quote_id != canonical.quote_id and _truncated(canonical, rendering):
         flags.append("truncated")
     if rendering.kind == "indirect" and canonical.kind != "indirect":
         flags.append("paraphrased_as_indirect")
@@ -410,15 +420,23 @@ def _is_run(short: list[str], long: list[str]) -> bool:
     return bool(short) and " " + " ".join(short) + " " in " " + " ".join(long) + " "
 
 
-def _truncated(canonical_words: list[str], rendering: QuoteInput) -> bool:
-    """The rendering quotes only a stretch of the canonical words, unchanged (words outside quotation
-    marks aside): a cut, not a misquote."""
+def _truncated(canonical: QuoteInput, rendering: QuoteInput) -> bool:
+    """The rendering quotes only a stretch of the canonical words, unchanged, and fewer of them than the
+    canonical rendering quotes (words outside quotation marks aside, on both sides): a cut, not a
+    misquote. The same quoted words as the canonical's are no cut, whatever surrounds them."""
+    segments, canonical_segments = _quoted_words(rendering), _quoted_words(canonical)
+    reference = " " + " ".join(words(canonical.content)) + " "
+    quoted = sum(len(segment) for segment in segments)
+    said = sum(len(segment) for segment in canonical_segments)
+    return 0 < quoted < said and all(" " + " ".join(segment) + " " in reference for segment in segments)
+
+
+def _quoted_words(rendering: QuoteInput) -> list[list[str]]:
+    """The words of each quoted run of a rendering, or all its words when it quotes none."""
     segments = [words(segment) for segment in quoted_segments(rendering.content, rendering.kind)]
     if rendering.kind == "indirect" or not segments:
         segments = [words(rendering.content)]
-    reference = " " + " ".join(canonical_words) + " "
-    quoted = sum(len(segment) for segment in segments)
-    return 0 < quoted < len(canonical_words) and all(" " + " ".join(segment) + " " in reference for segment in segments)
+    return segments
 
 
 def _inside_a_direct_rendering(fragment: str, utterance: Utterance) -> bool:
@@ -440,6 +458,40 @@ def _elsewhere_in_one_article(quote: QuoteInput, other: QuoteInput) -> bool:
     if quote.article_id != other.article_id or quote.span is None or other.span is None:
         return False
     return quote.span[1] <= other.span[0] or other.span[1] <= quote.span[0]
+
+
+def same_passage_repeats(utterance: Utterance, canonical: QuoteInput) -> frozenset[str]:
+    """The renderings that repeat a passage another rendering of the utterance already gives: a quote
+    overlapping another in the text of one article (a partial quote inside reported speech of the same
+    sentence), or near-identical words in a near-duplicate copy of the article. Of each such set the
+    canonical rendering, else the best candidate for canonical, stays the rendering; the others repeat it."""
+
+    def rank(rendering: QuoteInput) -> tuple[bool, bool, int, int, str]:
+        fragment, kind_rank, _ = _canonical_rank(rendering)
+        return (
+            rendering.quote_id != canonical.quote_id,
+            fragment,
+            kind_rank,
+            -len(rendering.content),
+            rendering.quote_id,
+        )
+
+    ranked = sorted(utterance.renderings, key=rank)
+    kept: list[QuoteInput] = []
+    repeats = set()
+    for rendering in ranked:
+        if any(_same_passage(rendering, other) for other in kept):
+            repeats.add(rendering.quote_id)
+        else:
+            kept.append(rendering)
+    return frozenset(repeats)
+
+
+def _same_passage(quote: QuoteInput, other: QuoteInput) -> bool:
+    if quote.article_id == other.article_id:
+        return quote.span is not None and other.span is not None and not _elsewhere_in_one_article(quote, other)
+    copies = {quote.article_id, quote.copy_of} & {other.article_id, other.copy_of} - {None}
+    return bool(copies) and jaccard(content_keys(quote.content), content_keys(other.content)) >= _COPY_NEAR_IDENTICAL
 
 
 def _same_story(quote: QuoteInput, other: QuoteInput) -> bool:
