@@ -305,8 +305,8 @@ class Store(Protocol):
 
     def trail_quotes(self, *, grouped: bool) -> list[dict[str, object]]:
         """Quotes with their article's outlet, date, story and `duplicate_of`, and their speaker: those
-        already in an utterance (`grouped`, with `utterance_id` and `recurs_from`) or those not yet, earliest first. A quote whose
-        content comes in pieces also has `article_text`, to read the pieces from."""
+        already in an utterance (`grouped`, with `utterance_id` and `recurs_from`) or those not yet, earliest
+        first. A quote whose content comes in pieces also has `article_text`, to read the pieces from."""
         ...
 
     def save_trails(self, utterances: Sequence[dict[str, object]], renderings: Sequence[dict[str, object]]) -> None:
