@@ -260,7 +260,7 @@ def test_an_article_quoting_one_speaker_twice_gives_two_statements() -> None:
 def test_one_passage_gives_one_rendering_per_article() -> None:
     """A partial quote inside reported speech of the same sentence, and the same words in a near-duplicate
     copy of the article, repeat a passage: flagged `same_passage`, not renderings of their own."""
-    said = "that the tolls will rise next spring and that “every shipping firm in Port Aster should prepare for that now”"
+    said = "that the tolls will rise in spring and that “every shipping firm in Port Aster should prepare for that now”"
     inner = "“every shipping firm in Port Aster should prepare for that now”"
     outer = QuoteInput("1", "a1", "o", date(2024, 7, 1), 1, "Anneke Holm", "partial", said, None, (100, 210))
     nested = QuoteInput("2", "a1", "o", date(2024, 7, 1), 1, "Anneke Holm", "partial", inner, None, (160, 210))
