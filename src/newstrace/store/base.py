@@ -132,7 +132,7 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "confidence",
         "content_fragments",
     ),
-    "speakers": ("id", "name", "aliases", "roles", "n_quotes", "n_articles"),
+    "speakers": ("id", "name", "aliases", "roles", "n_quotes", "n_articles", "kind"),
     "stories": ("id", "title", "first_seen", "last_seen", "n_articles", "n_outlets"),
     "event_mentions": (
         "id",
@@ -268,7 +268,16 @@ class Store(Protocol):
         ...
 
     def save_speakers(self, speakers: Sequence[Speaker], canonical: dict[str, str]) -> None:
-        """Store the speakers and point every quote at its speaker, in one transaction."""
+        """Store the speakers (with their kind) and point every quote, and every utterance through its
+        canonical quote, at its speaker, in one transaction."""
+        ...
+
+    def speaker_corrections(self) -> list[dict[str, object]]:
+        """The user's speaker corrections (`action`, `name`, `target`, `kind`), in the order made."""
+        ...
+
+    def add_speaker_correction(self, action: str, name: str, target: str, kind: str | None = None) -> None:
+        """Keep one correction made with `newstrace speakers merge|split|rename`."""
         ...
 
     def articles_to_link(self, stage_version: int) -> Iterator[LinkInput]:

@@ -204,17 +204,35 @@ class SQLiteStore:
     def save_speakers(self, speakers: Sequence[Speaker], canonical: dict[str, str]) -> None:
         with self._transaction() as db:
             db.executemany(
-                "INSERT INTO speakers(name, aliases, roles) VALUES (?, ?, ?) "
-                "ON CONFLICT(name) DO UPDATE SET aliases = excluded.aliases, roles = excluded.roles",
-                [(s.name, json.dumps(list(s.aliases)), json.dumps(list(s.roles))) for s in speakers],
+                "INSERT INTO speakers(name, aliases, roles, kind) VALUES (?, ?, ?, ?) ON CONFLICT(name) "
+                "DO UPDATE SET aliases = excluded.aliases, roles = excluded.roles, kind = excluded.kind",
+                [(s.name, json.dumps(list(s.aliases)), json.dumps(list(s.roles)), s.kind) for s in speakers],
             )
             db.execute("UPDATE quotes SET speaker_id = NULL")
             db.executemany(
                 "UPDATE quotes SET speaker_id = (SELECT id FROM speakers WHERE name = ?) WHERE speaker = ?",
                 [(target, name) for name, target in canonical.items()],
             )
+            db.execute(  # an utterance speaks with its canonical quote's speaker, as corrected
+                "UPDATE utterances "
+                "SET speaker_id = (SELECT q.speaker_id FROM quotes q WHERE q.id = canonical_quote_id), "
+                "speaker = (SELECT s.name FROM quotes q JOIN speakers s ON s.id = q.speaker_id "
+                "WHERE q.id = canonical_quote_id) "
+                "WHERE (SELECT q.speaker_id FROM quotes q WHERE q.id = canonical_quote_id) IS NOT NULL"
+            )
             db.execute(
                 "DELETE FROM speakers WHERE id NOT IN (SELECT speaker_id FROM quotes WHERE speaker_id IS NOT NULL)"
+            )
+
+    def speaker_corrections(self) -> list[dict[str, object]]:
+        rows = self.connection.execute("SELECT action, name, target, kind FROM speaker_corrections ORDER BY id")
+        return [dict(row) for row in rows]
+
+    def add_speaker_correction(self, action: str, name: str, target: str, kind: str | None = None) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO speaker_corrections(action, name, target, kind, made_at) VALUES (?, ?, ?, ?, ?)",
+                (action, name, target, kind, _now()),
             )
 
     # -- articles ---------------------------------------------------------------------------------------
@@ -812,7 +830,8 @@ def _search_relation(filters: SearchFilters) -> _SearchRelation:
 _LIST_SELECT = {
     "stories": ("SELECT s.id, s.title, s.first_seen, s.last_seen, s.n_articles, s.n_outlets FROM stories s", ""),
     "speakers": (
-        "SELECT s.id, s.name, s.aliases, s.roles, count(q.id) AS n_quotes, count(DISTINCT q.article_id) AS n_articles, "
+        "SELECT s.id, s.name, s.kind, s.aliases, s.roles, count(q.id) AS n_quotes, "
+        "count(DISTINCT q.article_id) AS n_articles, "
         "count(DISTINCT a.outlet) AS n_outlets FROM speakers s LEFT JOIN quotes q ON q.speaker_id = s.id "
         "LEFT JOIN articles a ON a.id = q.article_id",
         " GROUP BY s.id",
