@@ -290,3 +290,22 @@ def test_the_same_quoted_words_are_no_truncation_whatever_surrounds_them() -> No
     assert describe(shorter, _quote("5", "“We expanded the Kestrian party, and we will win,”"), utterance).flags == (
         "truncated",
     )
+
+
+def test_fillers_and_sentences_quoted_further_are_no_misquote() -> None:
+    """`I mean` in one transcript and not the other, or a sentence of the speech quoted before the
+    canonical one, leaves the statement's words unaltered; a changed word inside still counts."""
+    canonical = _quote("1", "“In Port Aster, a ferry sank. This is just unbearable, and it must stop.”")
+    utterance = Utterance("u", 1, "Jens Stoltenberg", [canonical])
+    filler = _quote("2", "“In Port Aster, a ferry sank. I mean, this is just unbearable, and it must stop.”")
+    further = _quote("3", "“I think of myself as a patient harbour master. This is just unbearable, and it must stop.”")
+    changed = _quote("4", "“In Port Aster, a ferry sank. I mean, this is just tolerable, and it must stop.”")
+    assert describe(filler, canonical, utterance).flags == ()
+    assert "altered_direct_quote" not in describe(further, canonical, utterance).flags
+    assert "altered_direct_quote" in describe(changed, canonical, utterance).flags
+
+
+def test_reported_speech_sharing_a_few_topic_words_is_another_statement() -> None:
+    said = "that the harbour's problems of unpaid tolls and big shipping money need “a new kind of port politics”"
+    _, placed = _group(_quote("1", said, "partial"), _quote("2", "the influence of big money in politics", "indirect"))
+    assert placed[1] is not placed[0]

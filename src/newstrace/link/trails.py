@@ -63,6 +63,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’»]?\s+(?=[\"“‘«]?[A-Z])")
 _KEY_LENGTH = 6
 _ELLIPSIS = re.compile(r"…|\.\s*\.\s*\.")
 _CONTRACTIONS = (("n't", "not"), ("'ve", "have"), ("'re", "are"), ("'ll", "will"), ("'m", "am"), ("'d", "would"))
+_FILLER_WORDS = frozenset(["uh", "um", "er", "erm", "ah", "hmm"])
+_FILLER_PAIRS = frozenset([("i", "mean"), ("you", "know")])
 _EDITORIAL = re.compile(r"\[[^\]]*\]")
 _NEGATIONS = frozenset({"not", "no", "never", "nor", "none", "nothing", "neither", "without"})
 _COPY_NEAR_IDENTICAL = 0.8  # content-word Jaccard of one passage in two copies of an article
@@ -240,7 +242,9 @@ class TrailGrouper:
         # a paraphrase of a paraphrase from another article drifts most: it needs one common word more
         elsewhere = quote.article_id != canonical.article_id and canonical.kind != "direct"
         common = settings.min_common_shared + elsewhere
-        return self._sentence_match(quote.content, keys, canonical, canonical_keys, common)
+        # reported speech of reported speech shares a topic's words easily (`big money`, `politics`): one more
+        shared = settings.min_shared + (quote.kind == "indirect" and canonical.kind != "direct")
+        return self._sentence_match(quote.content, keys, canonical, canonical_keys, (shared, common))
 
     def _match_unattributed(
         self, quote: QuoteInput, keys: set[str], utterance: Utterance, canonical_keys: set[str]
@@ -254,17 +258,19 @@ class TrailGrouper:
         return near if len(keys) >= self.settings.short_content_words and near >= self.settings.near_identical else None
 
     def _sentence_match(
-        self, content: str, keys: set[str], canonical: QuoteInput, canonical_keys: set[str], common: int
+        self, content: str, keys: set[str], canonical: QuoteInput, canonical_keys: set[str], needed: tuple[int, int]
     ) -> float | None:
         """Every sentence of the quote (of a few content words or more) must be found in one sentence of the
         canonical text, or two adjacent ones: a quote of two statements joins neither, and a long canonical
         text does not take a short quote whose words are scattered over it. Names do not make a statement
         the same (`Clinton ... Wall Street` is said of many things): two shared words must be common words,
-        three when the quote is in another article than a canonical text that is itself a paraphrase."""
+        three when the quote is in another article than a canonical text that is itself a paraphrase.
+        `needed`: the words a sentence must share, and the common words among them."""
         settings = self.settings
+        min_shared, common = needed
         targets = sentence_keys(canonical.content)
         targets += [first | second for first, second in pairwise(targets)]
-        sentences = [sentence for sentence in sentence_keys(content) if len(sentence) >= settings.min_shared]
+        sentences = [sentence for sentence in sentence_keys(content) if len(sentence) >= min_shared]
         names = name_keys(content) | name_keys(canonical.content)
         shares = []
         for sentence in sentences or [keys]:
@@ -274,7 +280,7 @@ class TrailGrouper:
                 key=lambda pair: pair[0],
             )
             shared = sentence & target
-            if share < settings.join_share or len(shared) < settings.min_shared:
+            if share < settings.join_share or len(shared) < min_shared:
                 return None
             if len(shared - names) < common:
                 return None
@@ -358,14 +364,16 @@ def _altered_inside_quotes(
     """Quotation marks around words that are clearly the canonical statement's (most of their content words
     are in it) but differ from it materially: a content word or a negation changed, added or left out
     inside the quoted run. Quoted words of another statement are no misquote, nor is a low-fidelity
-    direct rendering, nor a quotation the canonical text only cuts."""
+    direct rendering, nor a quotation the canonical text only cuts, nor a sentence of the speech quoted
+    further around it."""
     if rendering.quote_id == canonical.quote_id or canonical.kind != "direct" or rendering.kind == "indirect":
         return False
     if rendering.kind == "direct" and fidelity < settings.altered_min_fidelity:
         return False
     said = _EDITORIAL.sub(" ", canonical.content)  # `[censored]`, `[sic]`: the outlet's words, not the speaker's
     reference, reference_keys = words(said), content_keys(said)
-    for segment in quoted_segments(_EDITORIAL.sub(" ", rendering.content), rendering.kind):
+    for quoted in quoted_segments(_EDITORIAL.sub(" ", rendering.content), rendering.kind):
+        segment = _statement_sentences(quoted, reference_keys, settings)
         segment_words, segment_keys = words(segment), content_keys(segment)
         if _is_run(segment_words, reference) or len(segment_keys) < settings.min_shared:
             continue
@@ -374,6 +382,17 @@ def _altered_inside_quotes(
         if _material_change(reference, segment_words):
             return True
     return False
+
+
+def _statement_sentences(segment: str, reference_keys: set[str], settings: TrailSettings) -> str:
+    """The quoted segment without its sentences of another statement (`I think of myself as a fairly
+    progressive guy.` quoted before the canonical sentence): quoting further, sentence by sentence."""
+    kept = []
+    for sentence in _SENTENCE_END.split(segment):
+        keys = content_keys(" ".join(_without_fillers(words(sentence))))
+        if len(keys) < settings.min_shared or len(keys & reference_keys) / len(keys) >= settings.join_share:
+            kept.append(sentence)
+    return " ".join(kept)
 
 
 def _material_change(reference: list[str], segment: list[str]) -> bool:
@@ -400,9 +419,10 @@ def _material_change(reference: list[str], segment: list[str]) -> bool:
 
 def _plain_words(found: list[str]) -> list[str]:
     """Words as said: contractions spelt out (`we've` is `we have`), no possessive ending (`ISIS's` and
-    `ISIS'` are one word), plurals folded (`law`, `laws`)."""
+    `ISIS'` are one word), plurals folded (`law`, `laws`), and no spoken fillers (`I mean`, `uh`): one
+    transcript keeps them where another leaves them out."""
     plain: list[str] = []
-    for word in found:
+    for word in _without_fillers(found):
         for ending, spelt in _CONTRACTIONS:
             if word.endswith(ending) and len(word) > len(ending):
                 plain += [word[: -len(ending)], spelt]
@@ -410,6 +430,18 @@ def _plain_words(found: list[str]) -> list[str]:
         else:
             plain.append(fold_term(word.removesuffix("'s")))
     return plain
+
+
+def _without_fillers(found: list[str]) -> list[str]:
+    kept: list[str] = []
+    for word in found:
+        if word in _FILLER_WORDS:
+            continue
+        if kept and (kept[-1], word) in _FILLER_PAIRS:
+            kept.pop()
+            continue
+        kept.append(word)
+    return kept
 
 
 def _meaningful(word: str) -> bool:
