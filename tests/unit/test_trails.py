@@ -259,13 +259,14 @@ def test_an_article_quoting_one_speaker_twice_gives_two_statements() -> None:
 
 def test_one_passage_gives_one_rendering_per_article() -> None:
     """A partial quote inside reported speech of the same sentence, and the same words in a near-duplicate
-    copy of the article, repeat a passage: flagged `same_passage`, not renderings of their own."""
+    copy of the article from the same outlet, repeat a passage: flagged `same_passage`, not renderings of
+    their own; another outlet's copy is that outlet's rendering."""
     said = "that the tolls will rise in spring and that “every shipping firm in Port Aster should prepare for that now”"
     inner = "“every shipping firm in Port Aster should prepare for that now”"
     outer = QuoteInput("1", "a1", "o", date(2024, 7, 1), 1, "Anneke Holm", "partial", said, None, (100, 210))
     nested = QuoteInput("2", "a1", "o", date(2024, 7, 1), 1, "Anneke Holm", "partial", inner, None, (160, 210))
     copied = QuoteInput("3", "a2", "o", date(2024, 7, 2), 1, "Anneke Holm", "partial", said, None, (90, 200), "a1")
-    other = QuoteInput("4", "a3", "p", date(2024, 7, 2), 1, "Anneke Holm", "partial", said, None, (90, 200))
+    other = QuoteInput("4", "a3", "p", date(2024, 7, 2), 1, "Anneke Holm", "partial", said, None, (90, 200), "a1")
     _, placed = _group(outer, nested, copied, other)
     utterance = placed[0]
     assert all(found is utterance for found in placed)

@@ -495,7 +495,8 @@ def _elsewhere_in_one_article(quote: QuoteInput, other: QuoteInput) -> bool:
 def same_passage_repeats(utterance: Utterance, canonical: QuoteInput) -> frozenset[str]:
     """The renderings that repeat a passage another rendering of the utterance already gives: a quote
     overlapping another in the text of one article (a partial quote inside reported speech of the same
-    sentence), or near-identical words in a near-duplicate copy of the article. Of each such set the
+    sentence), or near-identical words in a near-duplicate copy of the article from the same outlet (an
+    update, a second crawl; another outlet carrying the copy renders it itself). Of each such set the
     canonical rendering, else the best candidate for canonical, stays the rendering; the others repeat it."""
 
     def rank(rendering: QuoteInput) -> tuple[bool, bool, int, int, str]:
@@ -522,6 +523,8 @@ def same_passage_repeats(utterance: Utterance, canonical: QuoteInput) -> frozens
 def _same_passage(quote: QuoteInput, other: QuoteInput) -> bool:
     if quote.article_id == other.article_id:
         return quote.span is not None and other.span is not None and not _elsewhere_in_one_article(quote, other)
+    if quote.outlet != other.outlet:  # a wire story another outlet carries is that outlet's rendering
+        return False
     copies = {quote.article_id, quote.copy_of} & {other.article_id, other.copy_of} - {None}
     return bool(copies) and jaccard(content_keys(quote.content), content_keys(other.content)) >= _COPY_NEAR_IDENTICAL
 
