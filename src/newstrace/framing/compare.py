@@ -182,6 +182,8 @@ def _rendering_summary(row: dict[str, object]) -> dict[str, object]:
         "utterance_id": row["utterance_id"],
         "speaker": row["speaker"],
         "canonical_text": row["canonical_text"],
+        "content_text": row["content_text"],  # the outlet's own words
+        "diff": json.loads(str(row["diff"])),  # ... word by word against the canonical text
         "quote_id": row["quote_id"],
         "article_id": row["article_id"],
         "kind": row["kind"],

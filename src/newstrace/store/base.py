@@ -331,7 +331,8 @@ class Store(Protocol):
         ...
 
     def renderings_for_articles(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
-        """The renderings in these articles, with their utterance's speaker, canonical text and size."""
+        """The renderings in these articles, with their own words (`content_text`) and their utterance's
+        speaker, canonical text and size."""
         ...
 
     def utterances_recurring_from(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]:

@@ -541,7 +541,7 @@ class SQLiteStore:
 
     def renderings_for_articles(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
         return self._rows_for_ids(
-            "SELECT r.*, q.kind, u.speaker, u.canonical_text, u.n_renderings FROM renderings r "
+            "SELECT r.*, q.kind, q.content_text, u.speaker, u.canonical_text, u.n_renderings FROM renderings r "
             "JOIN quotes q ON q.id = r.quote_id JOIN utterances u ON u.id = r.utterance_id "
             "WHERE r.article_id IN ({marks}) ORDER BY r.article_id, q.cue_start",
             article_ids,
