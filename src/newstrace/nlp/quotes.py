@@ -1003,12 +1003,7 @@ def _speaker_for(
     if antecedent is not None:
         return antecedent
     if len(words) == 1 and words[0] in _PRONOUNS:
-        before = people.last_before(quote.source.start)
-        last_speaker, last_end = last
-        subject = _subject_since(parsed, people, last_end, quote.source.start)
-        if subject is not None:
-            return _plain_name(str(subject.text))  # `Betsy Ebeling shook her head. "...," she said`
-        return last_speaker or (_plain_name(str(before.text)) if before is not None else None)
+        return _pronoun_speaker(parsed, people, quote.source.start, last)
     if len(words) == 2 and words[0] == "the" and words[1] in _PLACE_NOUNS:
         return _place_before(parsed, quote.source.start)
     owner = _owner_of_a_work(inside, words)
@@ -1181,6 +1176,17 @@ def _person_after_title(parsed: Parsed, source: Span) -> str | None:
     if ent is None or ent.label_ != "PERSON" or ent.start_char - source.end > 3 or not gap.startswith("."):
         return None
     return _plain_name(str(ent.text))
+
+
+def _pronoun_speaker(parsed: Parsed, people: People, position: int, last: tuple[str | None, int]) -> str | None:
+    """`he`, `she`, `they`: a person who became a main clause's subject since the last quote (`Betsy
+    Ebeling shook her head. "...," she said`), else the last speaker, else the last person named."""
+    last_speaker, last_end = last
+    subject = _subject_since(parsed, people, last_end, position)
+    if subject is not None:
+        return _plain_name(str(subject.text))
+    before = people.last_before(position)
+    return last_speaker or (_plain_name(str(before.text)) if before is not None else None)
 
 
 def _subject_since(parsed: Parsed, people: People, start: int, end: int) -> Any:
