@@ -661,9 +661,6 @@ def _subject_span(verb: Any) -> Span | None:
                 for grandchild in child.children:
                     if grandchild.dep_ == "pobj":
                         return _speaker_phrase(grandchild)
-        if current.dep_ == "pcomp" and current.head.dep_ == "prep" and current.head.head.i != current.head.i:
-            current = current.head.head  # `Since announcing X, Holm has risen`: the clause's subject speaks
-            continue
         if current.dep_ not in ("conj", "advcl", "xcomp") or current.head.i == current.i:
             break
         current = current.head
@@ -978,7 +975,7 @@ def _speaker_for(
     parsed: Parsed, quote: FoundQuote, people: People, last: tuple[str | None, int], near: str | None
 ) -> str | None:
     if quote.source is None:
-        return None
+        return _subject_of_the_sentence(parsed, quote)
     inside = [  # a name inside a quoted title (`"The Fixers: Eddie Mannix ..."`) does not speak
         ent
         for ent in parsed.entities_within(quote.source)
@@ -1176,6 +1173,18 @@ def _person_after_title(parsed: Parsed, source: Span) -> str | None:
     if ent is None or ent.label_ != "PERSON" or ent.start_char - source.end > 3 or not gap.startswith("."):
         return None
     return _plain_name(str(ent.text))
+
+
+def _subject_of_the_sentence(parsed: Parsed, quote: FoundQuote) -> str | None:
+    """A cue in a clause a preposition opens has the sentence's subject as its speaker (`Since announcing
+    X as his running mate, Johnson has risen`): a person, named only, the source span left as found."""
+    cue = parsed.doc.char_span(quote.cue.start, quote.cue.end, alignment_mode="expand")
+    if cue is None or cue.root.dep_ != "pcomp" or cue.root.head.dep_ != "prep":
+        return None
+    clause = cue.root.head.head
+    subject = next((child for child in clause.children if child.dep_ == "nsubj"), None)
+    named = parsed.entity_holding(subject.i) if subject is not None else None
+    return _plain_name(str(named.text)) if named is not None and named.label_ == "PERSON" else None
 
 
 def _pronoun_speaker(parsed: Parsed, people: People, position: int, last: tuple[str | None, int]) -> str | None:
