@@ -118,6 +118,7 @@ class Speaker:
     name: str
     aliases: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
+    kind: str = "person"  # person | organisation
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,10 @@ def test_each_outlet_shows_which_rendering_it_carried_and_how_faithful(framed_db
     assert any(row["fidelity"] == 1.0 and row["flags"] == [] for row in gravest("Kestria Today"))
     assert any("altered_direct_quote" in row["flags"] for row in gravest("VDA"))
     assert all("truncated" in row["flags"] for row in gravest("NewsPulse"))
+    # each outlet's own words, with the diff against the canonical text (issue 18, must-have 4)
+    [altered] = [row for row in gravest("VDA") if "altered_direct_quote" in row["flags"]]
+    assert "biggest" in str(altered["content_text"])
+    assert {"op": "substituted", "canonical": "gravest", "rendering": "biggest"} in altered["diff"]
 
 
 def test_every_item_points_into_the_article_text(framed_db: Path) -> None:
@@ -88,6 +92,8 @@ def test_the_terminal_side_by_side_shows_outlets_verbs_and_names(framed_db: Path
     assert result.returncode == 0, result.stderr
     for expected in ("Kestria Today", "VDA", "Kestrograd", "Kestrohrad", "claim", "left out", "Pavel Orlan"):
         assert expected in result.stdout
+    # renderings in the outlet's own words: VDA's substitution marked, reported speech without quotation marks
+    assert "[-gravest-]{+biggest+}" in result.stdout and "(reported)" in result.stdout
 
 
 def test_the_outlet_profile_counts_distancing_verbs_and_naming_choices(framed_db: Path) -> None:

@@ -105,6 +105,10 @@ def test_the_seed_statements_keep_their_own_speakers_and_trails(shared_data: Pat
         "SELECT speaker FROM quotes WHERE content_text LIKE '%Patriot battery%'"
     ).fetchall()
     assert str(patriot_speaker).startswith("Joint statement")
+    [(aliases, kind)] = connection.execute(
+        "SELECT aliases, kind FROM speakers WHERE name LIKE 'Joint statement%'"
+    ).fetchall()
+    assert json.loads(aliases) == [] and kind == "organisation"  # `Ukraine` speaks for itself
     [(risk_quote,)] = connection.execute(
         "SELECT id FROM quotes WHERE kind = 'direct' AND content_text LIKE '%greatest risk%'"
     ).fetchall()

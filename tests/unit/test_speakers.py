@@ -74,3 +74,83 @@ def test_roles_are_titles() -> None:
     assert role_in("The Jens Stoltenberg", "Jens Stoltenberg") is None
     assert role_in("Vladimir Putin's Dmitry Peskov", "Dmitry Peskov") is None
     assert role_in("NATO Secretary General Jens Stoltenberg", "Jens Stoltenberg") == "NATO Secretary General"
+
+
+def test_a_description_names_a_person_only_when_it_is_a_role(nlp: Any) -> None:
+    """`The debate revealed` names nobody, though a person is named after `debate` elsewhere; `The
+    senator` is the person called `Sen.` before; `Holm's spokeswoman` is not Dorn's spokeswoman."""
+    text = (
+        "Sen. Anneke Holm and Mayor Pieter Dorn met on Monday. After the debate Pieter Dorn left.\n\n"
+        "The debate revealed that the harbour board will raise the tolls. "
+        "The senator has often said that the tolls protect the harbour.\n\n"
+        "Dorn's spokeswoman Lidia Varn spoke first. Holm's spokeswoman said that the senator would not resign."
+    )
+    assert _speakers(nlp, text) == [None, "Anneke Holm", None]
+
+
+def test_a_person_cut_off_by_an_abbreviated_title_still_speaks(nlp: Any) -> None:
+    text = "“The ships are too old,” said Navy Capt. Anneke Holm, who commands the harbour squadron."
+    assert _speakers(nlp, text) == ["Anneke Holm"]
+
+
+def test_an_administration_speaks_as_itself_not_as_the_person_who_leads_it(nlp: Any) -> None:
+    text = "Rules recently issued by the Dorn administration, telling ports to lower the tolls, were challenged."
+    assert _speakers(nlp, text) == ["Dorn administration"]
+
+
+def test_a_relative_pronoun_speaks_for_the_name_it_follows(nlp: Any) -> None:
+    text = (
+        "Anneke Holm spoke on Monday. “We will win,” Holm said.\n\n"
+        "The ads come from Harbour Freedom PAC, which says that Holm would raise the tolls."
+    )
+    assert _speakers(nlp, text) == ["Anneke Holm", "Harbour Freedom PAC"]
+
+
+def test_a_book_speaks_for_its_author_not_for_a_name_in_its_title(nlp: Any) -> None:
+    text = (
+        "According to Lidia Varn's ''The Keepers: Anneke Holm and the Harbour Board'' and other sources, "
+        "the board met every week."
+    )
+    assert _speakers(nlp, text) == ["Lidia Varn"]
+
+
+def test_non_agents_do_not_speak(nlp: Any) -> None:
+    """A city that is no seat of government, a campaign of a year and a report of nobody say nothing; a
+    state and a platform someone named issues do."""
+    text = (
+        "Officials in Liverpool said on Monday that the new stadium will open in May. "
+        "The 2012 campaign showed that voters wanted lower tolls. "
+        "One report said that the harbour will close. "
+        "Texas said that the new law will stand. "
+        "The Democratic platform says that the tolls should fall."
+    )
+    assert _speakers(nlp, text) == [None, None, None, "Texas", "Democratic platform"]
+
+
+def test_the_state_is_the_state_named_before(nlp: Any) -> None:
+    text = "In the 2000 election in Florida, the state incorrectly stated that 12,000 voters were ex-convicts."
+    assert _speakers(nlp, text) == ["Florida"]
+
+
+def test_a_bare_surname_far_from_a_namesake_is_the_person_the_article_introduced(nlp: Any) -> None:
+    filler = "The harbour board met again on Friday and the ferries ran late. " * 12
+    text = (
+        "Hillary Clinton held a lead over her rivals in Iowa.\n\n" + filler + "\n\n"
+        "Former President Bill Clinton agreed with the analysis.\n\n" + filler + "\n\n"
+        "Clinton highlighted endorsements from black leaders, saying that they trust her record."
+    )
+    assert _speakers(nlp, text)[-1] == "Hillary Clinton"
+
+
+def test_a_pronoun_after_a_new_subject_speaks_for_that_subject(nlp: Any) -> None:
+    """The subject of a main clause after the last quote, not a name inside a quotation (`Pieter`)."""
+    text = (
+        "“We rang every door,” Pieter Dorn said on Monday. Anneke Holm shook her head. "
+        "“Pieter remembers it better than I do.”\n\nOver the years, she said, the tolls rose every spring."
+    )
+    assert _speakers(nlp, text) == ["Pieter Dorn", "Anneke Holm"]
+
+
+def test_a_clause_opened_by_a_preposition_speaks_for_the_sentence_subject(nlp: Any) -> None:
+    text = "Since announcing Pieter Dorn as her running mate, Anneke Holm has risen in the polls."
+    assert _speakers(nlp, text)[0] == "Anneke Holm"

@@ -6,7 +6,15 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from newstrace.link.trails import QuoteInput, TrailGrouper, Utterance, canonical_rendering, content_keys, describe
+from newstrace.link.trails import (
+    QuoteInput,
+    TrailGrouper,
+    Utterance,
+    canonical_rendering,
+    content_keys,
+    describe,
+    same_passage_repeats,
+)
 from newstrace.pipeline.trails import build_trails
 from newstrace.store import SQLiteStore
 
@@ -247,3 +255,58 @@ def test_an_article_quoting_one_speaker_twice_gives_two_statements() -> None:
     _, placed = _group(first, second, elsewhere)
     assert placed[1] is not placed[0]
     assert placed[2] is placed[1]  # the same words in another article are a rendering
+
+
+def test_one_passage_gives_one_rendering_per_article() -> None:
+    """A partial quote inside reported speech of the same sentence, and the same words in a near-duplicate
+    copy of the article from the same outlet, repeat a passage: flagged `same_passage`, not renderings of
+    their own; another outlet's copy is that outlet's rendering."""
+    said = "that the tolls will rise in spring and that “every shipping firm in Port Aster should prepare for that now”"
+    inner = "“every shipping firm in Port Aster should prepare for that now”"
+    outer = QuoteInput("1", "a1", "o", date(2024, 7, 1), 1, "Anneke Holm", "partial", said, None, (100, 210))
+    nested = QuoteInput("2", "a1", "o", date(2024, 7, 1), 1, "Anneke Holm", "partial", inner, None, (160, 210))
+    copied = QuoteInput("3", "a2", "o", date(2024, 7, 2), 1, "Anneke Holm", "partial", said, None, (90, 200), "a1")
+    other = QuoteInput("4", "a3", "p", date(2024, 7, 2), 1, "Anneke Holm", "partial", said, None, (90, 200), "a1")
+    _, placed = _group(outer, nested, copied, other)
+    utterance = placed[0]
+    assert all(found is utterance for found in placed)
+    canonical = canonical_rendering(utterance)
+    repeats = same_passage_repeats(utterance, canonical)
+    assert repeats == {"2", "3"}
+    reports = {r.quote_id: describe(r, canonical, utterance, repeats=repeats) for r in utterance.renderings}
+    assert reports["2"].flags == ("same_passage",) and reports["3"].flags == ("same_passage",)
+    assert "same_passage" not in reports["4"].flags
+
+
+def test_the_same_quoted_words_are_no_truncation_whatever_surrounds_them() -> None:
+    """A partial quote whose quoted words are all the canonical partial quote's is not `truncated`."""
+    said = "that he has “expanded the Kestrian party,” claiming record turnout in the harbour towns"
+    canonical = _quote("1", said, "partial")
+    again = _quote("2", "that he has “expanded the Kestrian party,” claiming record turnout", "partial")
+    cut = _quote("3", "that he has “expanded the party,”", "partial")
+    utterance = Utterance("u", 1, "Jens Stoltenberg", [canonical, again, cut])
+    assert "truncated" not in describe(again, canonical, utterance).flags
+    assert "truncated" not in describe(cut, canonical, utterance).flags  # `the party` is no run of the canonical
+    shorter = _quote("4", "that he “expanded the Kestrian party”", "partial")
+    assert describe(shorter, _quote("5", "“We expanded the Kestrian party, and we will win,”"), utterance).flags == (
+        "truncated",
+    )
+
+
+def test_fillers_and_sentences_quoted_further_are_no_misquote() -> None:
+    """`I mean` in one transcript and not the other, or a sentence of the speech quoted before the
+    canonical one, leaves the statement's words unaltered; a changed word inside still counts."""
+    canonical = _quote("1", "“In Port Aster, a ferry sank. This is just unbearable, and it must stop.”")
+    utterance = Utterance("u", 1, "Jens Stoltenberg", [canonical])
+    filler = _quote("2", "“In Port Aster, a ferry sank. I mean, this is just unbearable, and it must stop.”")
+    further = _quote("3", "“I think of myself as a patient harbour master. This is just unbearable, and it must stop.”")
+    changed = _quote("4", "“In Port Aster, a ferry sank. I mean, this is just tolerable, and it must stop.”")
+    assert describe(filler, canonical, utterance).flags == ()
+    assert "altered_direct_quote" not in describe(further, canonical, utterance).flags
+    assert "altered_direct_quote" in describe(changed, canonical, utterance).flags
+
+
+def test_reported_speech_sharing_a_few_topic_words_is_another_statement() -> None:
+    said = "that the harbour's problems of unpaid tolls and big shipping money need “a new kind of port politics”"
+    _, placed = _group(_quote("1", said, "partial"), _quote("2", "the influence of big money in politics", "indirect"))
+    assert placed[1] is not placed[0]

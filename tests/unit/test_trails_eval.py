@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from newstrace.evaluation.trails import load_labels, same_speaker
+from newstrace.evaluation.trails import TrailScores, _score, _StoredQuotes, load_labels, same_speaker
+from newstrace.store import SQLiteStore
 
-from ..conftest import REPO, accuracy_floors, run_cli
+from ..conftest import REPO, accuracy_floors, run_analyze, run_cli
 
 KEYS = {"kind", "stem", "start", "end", "statement_stem", "statement_start", "statement_end", "verdict", "speaker"}
 
@@ -45,3 +46,22 @@ def test_trail_and_speaker_scores_stay_above_the_pinned_floors(polnear_db: Path)
     scores = json.loads(result.stdout)["scores"]
     for name, floor in floors.items():
         assert scores[name]["value"] >= floor, (name, scores[name])
+
+
+def test_a_wrong_speaker_is_listed_with_its_article_and_offsets(store: SQLiteStore, tmp_path: Path) -> None:
+    """What `eval trails --errors` prints: each label the run got wrong, by article stem and offsets."""
+    said = "“The harbour tolls will rise next spring,”"
+    text = f"Tolls rise\n\nA fictional article written for a newstrace test.\n\n{said} Anneke Holm said on Monday.\n"
+    (tmp_path / "fiction_harbour.txt").write_text(text, encoding="utf-8")
+    run_analyze(store, tmp_path)
+    start = text.index(said)
+    end = start + len(said)
+    found = _StoredQuotes(store)
+    scores = TrailScores()
+    for speaker in ("Anneke Holm", "Pieter Dorn"):
+        label = {"kind": "speaker", "stem": "fiction_harbour", "start": start, "end": end, "speaker": speaker}
+        _score(label, found, scores)
+    assert scores.speaker.hits == 1 and scores.speaker.total == 2
+    [error] = scores.errors
+    assert error["stem"] == "fiction_harbour" and error["start"] == start
+    assert error["expected"] == "Pieter Dorn" and error["found"] == "Anneke Holm"

@@ -27,12 +27,13 @@ def print_comparison(console: Console, comparison: StoryComparison) -> None:
     table.add_column("", style="bold", no_wrap=True)
     for coverage in comparison.outlets:
         table.add_column(escape(coverage.outlet), ratio=1)
+    marks = _diff_marks(console)
     rows = {
         "headline": _headlines,
         "published": _published,
         "quoted": _quoted,
         "left out": lambda c: escape(", ".join(c.omitted)) or "—",
-        "renderings": _renderings,
+        "renderings": lambda c: _renderings(c, marks),
         "verbs": _verbs,
         "names & labels": _names,
     }
@@ -42,6 +43,7 @@ def print_comparison(console: Console, comparison: StoryComparison) -> None:
     console.print(
         "[dim]red: distancing verb · green: endorsing verb · magenta: label. Offsets of every item: --format json[/]"
     )
+    console.print(f"[dim]renderings: each outlet's words against the canonical text, {marks.legend}[/]")
 
 
 def print_outlet(console: Console, profile: OutletProfile) -> None:
@@ -72,13 +74,19 @@ def _published(coverage: OutletCoverage) -> str:
     return "\n".join(lines)
 
 
-def _renderings(coverage: OutletCoverage) -> str:
+def _renderings(coverage: OutletCoverage, marks: _DiffMarks) -> str:
+    """Each rendering the outlet carried, in its own words: a quotation as its word diff against the
+    canonical text, reported speech as the outlet wrote it, never inside quotation marks."""
     lines = []
     for row in coverage.renderings:
         flags = row["flags"]
         flagged = f" [bold red]{escape(', '.join(flags))}[/]" if isinstance(flags, list) and flags else ""
-        text = escape(str(row["canonical_text"]).strip('“”"„«» ,.')[:48])
-        lines.append(f"{escape(str(row['speaker'] or '?'))}: “{text}…” {float(str(row['fidelity'])):.2f}{flagged}")
+        speaker = escape(str(row["speaker"] or "?"))
+        if row["kind"] == "indirect":
+            words = f"(reported) {escape(str(row['content_text']).strip())}"
+        else:
+            words = f"“{_diff_markup(row['diff'], marks)}”"  # type: ignore[arg-type]
+        lines.append(f"{speaker}: {words} {float(str(row['fidelity'])):.2f}{flagged}")
     return "\n".join(lines) or "—"
 
 

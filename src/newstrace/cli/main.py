@@ -21,6 +21,7 @@ from newstrace.cli.eval_trails import register as register_eval_trails
 from newstrace.cli.events import register as register_events
 from newstrace.cli.framing import print_comparison, print_outlet, print_trail
 from newstrace.cli.progress import RichProgress
+from newstrace.cli.speakers import register as register_speaker_corrections
 from newstrace.cli.summary import print_summary
 from newstrace.cli.terminal import escape
 from newstrace.export import FORMATS as EXPORT_FORMATS
@@ -445,7 +446,7 @@ def _more(total: int, offset: int, limit: int) -> None:
         _stderr().print(f"{total - offset - limit} more: use --offset {offset + limit}")
 
 
-@cli.command("speakers")
+@cli.group("speakers", invoke_without_command=True)
 @db_option
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
@@ -454,29 +455,44 @@ def _more(total: int, offset: int, limit: int) -> None:
 @click.option("--outlet", default="", help="Count only quotes in this outlet's articles.")
 @_date_options("Count only quotes in articles published")
 @click.option("--json", "as_json", is_flag=True, help="Print the speakers as JSON.")
+@click.pass_context
 def speakers_command(
-    db: str, limit: int, offset: int, order: str, name: str, outlet: str, date_from: str, date_to: str, as_json: bool
+    context: click.Context,
+    db: str,
+    limit: int,
+    offset: int,
+    order: str,
+    name: str,
+    outlet: str,
+    date_from: str,
+    date_to: str,
+    as_json: bool,
 ) -> None:
-    """List speakers, most quoted (or quoted by most outlets) first, with their other names, roles,
-    quotes, articles and outlets. With --outlet, --from or --to, only the quotes there count.
+    """List speakers, most quoted (or quoted by most outlets) first, with their kind, other names, roles,
+    quotes, articles and outlets. With --outlet, --from or --to, only the quotes there count. The
+    commands merge, split and rename correct the speakers; the corrections are kept across re-runs.
 
     \b
     Examples:
       newstrace speakers --db news.db
       newstrace speakers --db news.db --order outlets --from 2024-03-01 --to 2024-03-31
       newstrace speakers --db news.db --name holm --json
+      newstrace speakers merge "Stoltenberg NATO" "Jens Stoltenberg" --db news.db
       newstrace export speakers --db news.db --format csv -o speakers.csv
     """
+    if context.invoked_subcommand is not None:
+        return
     filters = ListFilters("speakers", order, name, outlet or None, date_from or None, date_to or None)
     ranked, total = _listing_page(db, filters, limit, offset)
     if as_json:
         click.echo(json.dumps([_decoded(row) for row in ranked], indent=2, ensure_ascii=False))
         return
-    table = Table("speaker", "quotes", "articles", "outlets", "also called", "roles")
+    table = Table("speaker", "kind", "quotes", "articles", "outlets", "also called", "roles")
     for row in ranked:
         decoded = _decoded(row)
         table.add_row(
-            escape(str(row["name"])), str(row["n_quotes"]), str(row["n_articles"]), str(row["n_outlets"]),
+            escape(str(row["name"])), str(row.get("kind", "")), str(row["n_quotes"]), str(row["n_articles"]),
+            str(row["n_outlets"]),
             escape(", ".join(decoded["aliases"])), escape("; ".join(decoded["roles"])),
         )  # fmt: skip
     Console().print(table)
@@ -903,6 +919,7 @@ def eval_stories_command(gold: Path, db: str | None, workers: int, as_json: bool
 
 register_events(cli, eval_group)
 register_eval_trails(eval_group)
+register_speaker_corrections(speakers_command)
 
 
 def main() -> None:

@@ -64,6 +64,7 @@ class TrailScores:
     flag: Ratio = field(default_factory=Ratio)
     speaker: Ratio = field(default_factory=Ratio)
     missing: int = 0  # labelled quotes the run did not find again
+    errors: list[dict[str, object]] = field(default_factory=list)  # the labels the run got wrong, to read
 
     def to_dict(self) -> dict[str, object]:
         measures = {
@@ -155,7 +156,10 @@ def _score(label: dict[str, object], found: _StoredQuotes, scores: TrailScores) 
         scores.missing += 1
         return
     if label["kind"] == "speaker":
-        scores.speaker.add(same_speaker(label.get("speaker"), quote["speaker_name"]))
+        right = same_speaker(label.get("speaker"), quote["speaker_name"])
+        scores.speaker.add(right)
+        if not right:
+            scores.errors.append(_error(label, quote, expected=label.get("speaker"), found=quote["speaker_name"]))
         return
     statement = found.find(_key(label, "statement_"))
     if statement is None:
@@ -164,8 +168,18 @@ def _score(label: dict[str, object], found: _StoredQuotes, scores: TrailScores) 
     together = quote["utterance_id"] is not None and quote["utterance_id"] == statement["utterance_id"]
     if label["kind"] == "rendering" and together:
         scores.rendering.add(label["verdict"] == "same")
+        if label["verdict"] != "same":
+            scores.errors.append(_error(label, quote, expected="another statement", found="grouped together"))
     elif label["kind"] == "flag" and together and "altered_direct_quote" in list(quote["flags"]):  # type: ignore[call-overload]
         scores.flag.add(label["verdict"] == "altered")
+        if label["verdict"] != "altered":
+            scores.errors.append(_error(label, quote, expected="not altered", found="altered_direct_quote"))
+
+
+def _error(label: dict[str, object], quote: dict[str, object], expected: object, found: object) -> dict[str, object]:
+    """A wrong answer, named by the label's article and offsets, with the run's source text to read."""
+    where = {key: label[key] for key in ("kind", "stem", "start", "end")}
+    return {**where, "expected": expected, "found": found, "source_text": quote.get("source_text")}
 
 
 def _key(label: dict[str, object], prefix: str) -> QuoteKey:

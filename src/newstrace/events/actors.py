@@ -281,3 +281,11 @@ def find_actor(text: str) -> Actor | None:
 def sector_only(text: str) -> str | None:
     """The sector a phrase names without naming a country ("the rebels", "police"), or None."""
     return _sector_of(text)
+
+
+def actor_named(name: str) -> Actor | None:
+    """The actor whose name or alias is the whole of `name` (any case), or None: `Kyiv` and `the Kremlin`
+    name one, `New Jersey` does not (a word inside a name is not the name)."""
+    plain = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
+    entry = _entries().get(plain) or _lower_entries().get(plain.lower())
+    return Actor(entry.code, entry.name, entry.kind, entry.sector) if entry else None

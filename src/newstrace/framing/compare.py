@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 
 from newstrace.framing.lexicon import STANCES
+from newstrace.link.trails import SAME_PASSAGE
 from newstrace.store.base import Store
 
 UNKNOWN_OUTLET = "(outlet unknown)"
@@ -126,7 +127,11 @@ def compare_story(store: Store, story_id: str) -> StoryComparison:
                 verbs=_grouped(outlet_markers, STANCES, by="referent"),
                 names=_grouped(outlet_markers, ("naming", "label"), by="referent"),
                 stances=_stance_counts(outlet_markers),
-                renderings=[_rendering_summary(row) for row in shared if row["article_id"] in mine],
+                renderings=[
+                    _rendering_summary(row)
+                    for row in shared
+                    if row["article_id"] in mine and SAME_PASSAGE not in str(row["flags"])
+                ],
             )
         )
     coverage.sort(key=lambda item: (_earliest(item.articles), item.outlet))
@@ -177,6 +182,8 @@ def _rendering_summary(row: dict[str, object]) -> dict[str, object]:
         "utterance_id": row["utterance_id"],
         "speaker": row["speaker"],
         "canonical_text": row["canonical_text"],
+        "content_text": row["content_text"],  # the outlet's own words
+        "diff": json.loads(str(row["diff"])),  # ... word by word against the canonical text
         "quote_id": row["quote_id"],
         "article_id": row["article_id"],
         "kind": row["kind"],

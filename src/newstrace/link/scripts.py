@@ -16,6 +16,8 @@ from collections import defaultdict
 
 from anyascii import anyascii
 
+from newstrace.nlp.agents import PERSON, speaker_kind
+
 _LOOSER_SPELLINGS = (
     (re.compile(r"^j"), "y"),
     (re.compile(r"['’`ʹ]"), ""),
@@ -59,10 +61,12 @@ def script_of(name: str) -> str:
 
 
 def merge_across_scripts(canonical: dict[str, str]) -> dict[str, str]:
-    """`canonical` (name -> speaker name) with speakers of one surname in different scripts merged."""
+    """`canonical` (name -> speaker name) with people of one surname in different scripts merged (an
+    organisation has no surname: `Ukraine` and a joint statement ending in `Ukraine` stay apart)."""
     by_key: dict[str, set[str]] = defaultdict(set)
     for target in set(canonical.values()):
-        by_key[surname_key(target)].add(target)
+        if speaker_kind(target) == PERSON:
+            by_key[surname_key(target)].add(target)
     merged: dict[str, str] = {}
     for targets in by_key.values():
         first_names = {first_name_key(target) for target in targets} - {""}

@@ -3,7 +3,9 @@ Stoltenberg` are the same person, with the roles the articles gave them.
 
 Inside an article the quotes stage already grows short names to the article's full form. Across
 articles, a one-word name joins the only multi-word name that ends with it; when several do (two people
-called Clinton), it stays on its own rather than guess.
+called Clinton), it stays on its own rather than guess. Only a person's surname joins a person's name:
+`Ukraine` is no short form of `Joint statement signed by several NATO members and Ukraine`. Each speaker
+is typed `person` or `organisation` (`nlp.agents.speaker_kind`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from newstrace.link.scripts import merge_across_scripts
+from newstrace.nlp.agents import PERSON, speaker_kind
 from newstrace.records import Speaker
 
 _ROLE_EDGES = " ,.;:—–-()\"'“”‘’"
@@ -40,7 +43,7 @@ def link_speakers(mentions: Iterable[tuple[str, str | None]]) -> tuple[list[Spea
         if role:
             roles[target].add(role)
     speakers = [
-        Speaker(name, tuple(sorted(aliases[name])), tuple(sorted(roles[name])))
+        Speaker(name, tuple(sorted(aliases[name])), tuple(sorted(roles[name])), speaker_kind(name))
         for name in sorted(set(canonical.values()))
     ]
     return speakers, canonical
@@ -49,12 +52,13 @@ def link_speakers(mentions: Iterable[tuple[str, str | None]]) -> tuple[list[Spea
 def _canonical_names(names: set[str]) -> dict[str, str]:
     by_last_word: dict[str, set[str]] = defaultdict(set)
     for name in names:
-        if len(name.split()) > 1:
+        if len(name.split()) > 1 and speaker_kind(name) == PERSON:
             by_last_word[name.split()[-1]].add(name)
     canonical = {}
     for name in names:
         words = name.split()
-        candidates = by_last_word.get(words[-1], set()) if len(words) == 1 else set()
+        surname = len(words) == 1 and speaker_kind(name) == PERSON
+        candidates = by_last_word.get(words[-1], set()) if surname else set()
         canonical[name] = next(iter(candidates)) if len(candidates) == 1 else name
     return canonical
 
@@ -90,3 +94,45 @@ def _names_a_title(role: str) -> bool:
     if words and words[-1].endswith(("'s", "’s")):  # `Vladimir Putin's`: whose, not what
         return False
     return any(word.lower() not in _NOT_TITLES and not word.endswith(("'s", "’s")) for word in words if word)
+
+
+def apply_corrections(
+    speakers: list[Speaker], canonical: dict[str, str], corrections: Iterable[dict[str, object]]
+) -> tuple[list[Speaker], dict[str, str]]:
+    """The speakers and name map after the user's corrections, applied in the order made on top of the
+    automatic resolution: `merge` (name into target), `split` (a name leaves a speaker and speaks as
+    itself) and `rename` (a speaker takes a new name, and a kind when one is given). A correction naming
+    a speaker that no longer exists changes nothing."""
+    by_name = {speaker.name: speaker for speaker in speakers}
+    mapping = dict(canonical)
+    for correction in corrections:
+        action, name, target = str(correction["action"]), str(correction["name"]), str(correction["target"])
+        kind = str(correction["kind"]) if correction.get("kind") else None
+        if action == "split":
+            _split(by_name, mapping, name, target)
+        elif name in by_name:
+            _join(by_name, mapping, name, target, kind if action == "rename" else None)
+    return [by_name[name] for name in sorted(by_name)], mapping
+
+
+def _join(by_name: dict[str, Speaker], mapping: dict[str, str], name: str, target: str, kind: str | None) -> None:
+    """Every name of speaker `name` now names `target` (an existing speaker, or a new name for it)."""
+    moved = by_name.pop(name)
+    into = by_name.get(target, Speaker(target, kind=moved.kind))
+    aliases = (set(into.aliases) | set(moved.aliases) | {name}) - {target}
+    roles = set(into.roles) | set(moved.roles)
+    by_name[target] = Speaker(target, tuple(sorted(aliases)), tuple(sorted(roles)), kind or into.kind)
+    for mention, speaker in mapping.items():
+        if speaker == name:
+            mapping[mention] = target
+
+
+def _split(by_name: dict[str, Speaker], mapping: dict[str, str], name: str, leaving: str) -> None:
+    """The name `leaving` (as resolved in its articles) no longer names speaker `name`: it is a speaker
+    of its own."""
+    if mapping.get(leaving) != name or leaving == name:
+        return
+    mapping[leaving] = leaving
+    speaker = by_name[name]
+    by_name[name] = Speaker(name, tuple(a for a in speaker.aliases if a != leaving), speaker.roles, speaker.kind)
+    by_name.setdefault(leaving, Speaker(leaving, kind=speaker_kind(leaving)))

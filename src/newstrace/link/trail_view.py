@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from newstrace.link.trails import SAME_PASSAGE
 from newstrace.store.base import Store
 
 
@@ -33,10 +34,11 @@ def trail(store: Store, utterance_or_quote_id: str) -> Trail:
             f"no utterance or quote {utterance_or_quote_id!r}; quote ids are in `newstrace export quotes`, "
             "utterance ids in `newstrace export utterances`"
         )
-    renderings = [
+    rows = [
         {**row, "diff": json.loads(str(row["diff"])), "flags": json.loads(str(row["flags"]))}
         for row in store.renderings_of(str(utterance["id"]))
     ]
+    renderings = [row for row in rows if SAME_PASSAGE not in row["flags"]]  # one rendering per passage
     return Trail(utterance, renderings, _earlier(store, utterance), _later(store, str(utterance["id"])))
 
 

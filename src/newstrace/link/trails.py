@@ -32,6 +32,7 @@ from itertools import pairwise
 
 from newstrace.link.features import STOP_WORDS, fold_term
 
+SAME_PASSAGE = "same_passage"  # the flag of a rendering that repeats a passage another rendering gives
 QUOTE_MARKS = '"“”„‟«»‹›'
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _QUOTED = re.compile(r"[\"“„«‹]([^\"“”„‟«»‹›]+)[\"”‟»›]")
@@ -62,8 +63,11 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’»]?\s+(?=[\"“‘«]?[A-Z])")
 _KEY_LENGTH = 6
 _ELLIPSIS = re.compile(r"…|\.\s*\.\s*\.")
 _CONTRACTIONS = (("n't", "not"), ("'ve", "have"), ("'re", "are"), ("'ll", "will"), ("'m", "am"), ("'d", "would"))
+_FILLER_WORDS = frozenset(["uh", "um", "er", "erm", "ah", "hmm"])
+_FILLER_PAIRS = frozenset([("i", "mean"), ("you", "know")])
 _EDITORIAL = re.compile(r"\[[^\]]*\]")
 _NEGATIONS = frozenset({"not", "no", "never", "nor", "none", "nothing", "neither", "without"})
+_COPY_NEAR_IDENTICAL = 0.8  # content-word Jaccard of one passage in two copies of an article
 _SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in group.split()}
 
 
@@ -95,6 +99,7 @@ class QuoteInput:
     content: str
     story_id: str | None = None
     span: tuple[int, int] | None = None  # where the content is in its article (first to last piece)
+    copy_of: str | None = None  # the article this one is a near-duplicate copy of
 
 
 @dataclass
@@ -237,7 +242,9 @@ class TrailGrouper:
         # a paraphrase of a paraphrase from another article drifts most: it needs one common word more
         elsewhere = quote.article_id != canonical.article_id and canonical.kind != "direct"
         common = settings.min_common_shared + elsewhere
-        return self._sentence_match(quote.content, keys, canonical, canonical_keys, common)
+        # reported speech of reported speech shares a topic's words easily (`big money`, `politics`): one more
+        shared = settings.min_shared + (quote.kind == "indirect" and canonical.kind != "direct")
+        return self._sentence_match(quote.content, keys, canonical, canonical_keys, (shared, common))
 
     def _match_unattributed(
         self, quote: QuoteInput, keys: set[str], utterance: Utterance, canonical_keys: set[str]
@@ -251,17 +258,19 @@ class TrailGrouper:
         return near if len(keys) >= self.settings.short_content_words and near >= self.settings.near_identical else None
 
     def _sentence_match(
-        self, content: str, keys: set[str], canonical: QuoteInput, canonical_keys: set[str], common: int
+        self, content: str, keys: set[str], canonical: QuoteInput, canonical_keys: set[str], needed: tuple[int, int]
     ) -> float | None:
         """Every sentence of the quote (of a few content words or more) must be found in one sentence of the
         canonical text, or two adjacent ones: a quote of two statements joins neither, and a long canonical
         text does not take a short quote whose words are scattered over it. Names do not make a statement
         the same (`Clinton ... Wall Street` is said of many things): two shared words must be common words,
-        three when the quote is in another article than a canonical text that is itself a paraphrase."""
+        three when the quote is in another article than a canonical text that is itself a paraphrase.
+        `needed`: the words a sentence must share, and the common words among them."""
         settings = self.settings
+        min_shared, common = needed
         targets = sentence_keys(canonical.content)
         targets += [first | second for first, second in pairwise(targets)]
-        sentences = [sentence for sentence in sentence_keys(content) if len(sentence) >= settings.min_shared]
+        sentences = [sentence for sentence in sentence_keys(content) if len(sentence) >= min_shared]
         names = name_keys(content) | name_keys(canonical.content)
         shares = []
         for sentence in sentences or [keys]:
@@ -271,7 +280,7 @@ class TrailGrouper:
                 key=lambda pair: pair[0],
             )
             shared = sentence & target
-            if share < settings.join_share or len(shared) < settings.min_shared:
+            if share < settings.join_share or len(shared) < min_shared:
                 return None
             if len(shared - names) < common:
                 return None
@@ -307,9 +316,14 @@ def _canonical_rank(rendering: QuoteInput) -> tuple[bool, int, tuple[bool, date,
 
 
 def describe(
-    rendering: QuoteInput, canonical: QuoteInput, utterance: Utterance, settings: TrailSettings | None = None
+    rendering: QuoteInput,
+    canonical: QuoteInput,
+    utterance: Utterance,
+    settings: TrailSettings | None = None,
+    repeats: frozenset[str] = frozenset(),
 ) -> RenderingReport:
-    """The word diff of a rendering against the canonical text, its fidelity and its flags."""
+    """The word diff of a rendering against the canonical text, its fidelity and its flags. A rendering
+    in `repeats` (see `same_passage_repeats`) is flagged `same_passage` and nothing else."""
     settings = settings or TrailSettings()
     canonical_words, rendering_words = words(canonical.content), words(rendering.content)
     matcher = SequenceMatcher(a=canonical_words, b=rendering_words, autojunk=False)
@@ -319,12 +333,14 @@ def describe(
         before, after = " ".join(canonical_words[a0:a1]), " ".join(rendering_words[b0:b1])
         diff.append({"op": op, "canonical": before, "rendering": after})
     fidelity = round(matcher.ratio(), 4)
+    if rendering.quote_id in repeats:
+        return RenderingReport(rendering.quote_id, fidelity, diff, (SAME_PASSAGE,))
     flags = []
     if _altered_inside_quotes(rendering, canonical, fidelity, settings):
         flags.append("altered_direct_quote")
     if utterance.speaker_id is not None and rendering.speaker_id not in (None, utterance.speaker_id):
         flags.append("speaker_changed")
-    if rendering.quote_id != canonical.quote_id and _truncated(canonical_words, rendering):
+    if rendering.quote_id != canonical.quote_id and _truncated(canonical, rendering):
         flags.append("truncated")
     if rendering.kind == "indirect" and canonical.kind != "indirect":
         flags.append("paraphrased_as_indirect")
@@ -348,14 +364,16 @@ def _altered_inside_quotes(
     """Quotation marks around words that are clearly the canonical statement's (most of their content words
     are in it) but differ from it materially: a content word or a negation changed, added or left out
     inside the quoted run. Quoted words of another statement are no misquote, nor is a low-fidelity
-    direct rendering, nor a quotation the canonical text only cuts."""
+    direct rendering, nor a quotation the canonical text only cuts, nor a sentence of the speech quoted
+    further around it."""
     if rendering.quote_id == canonical.quote_id or canonical.kind != "direct" or rendering.kind == "indirect":
         return False
     if rendering.kind == "direct" and fidelity < settings.altered_min_fidelity:
         return False
     said = _EDITORIAL.sub(" ", canonical.content)  # `[censored]`, `[sic]`: the outlet's words, not the speaker's
     reference, reference_keys = words(said), content_keys(said)
-    for segment in quoted_segments(_EDITORIAL.sub(" ", rendering.content), rendering.kind):
+    for quoted in quoted_segments(_EDITORIAL.sub(" ", rendering.content), rendering.kind):
+        segment = _statement_sentences(quoted, reference_keys, settings)
         segment_words, segment_keys = words(segment), content_keys(segment)
         if _is_run(segment_words, reference) or len(segment_keys) < settings.min_shared:
             continue
@@ -364,6 +382,17 @@ def _altered_inside_quotes(
         if _material_change(reference, segment_words):
             return True
     return False
+
+
+def _statement_sentences(segment: str, reference_keys: set[str], settings: TrailSettings) -> str:
+    """The quoted segment without its sentences of another statement (`I think of myself as a fairly
+    progressive guy.` quoted before the canonical sentence): quoting further, sentence by sentence."""
+    kept = []
+    for sentence in _SENTENCE_END.split(segment):
+        keys = content_keys(" ".join(_without_fillers(words(sentence))))
+        if len(keys) < settings.min_shared or len(keys & reference_keys) / len(keys) >= settings.join_share:
+            kept.append(sentence)
+    return " ".join(kept)
 
 
 def _material_change(reference: list[str], segment: list[str]) -> bool:
@@ -390,9 +419,10 @@ def _material_change(reference: list[str], segment: list[str]) -> bool:
 
 def _plain_words(found: list[str]) -> list[str]:
     """Words as said: contractions spelt out (`we've` is `we have`), no possessive ending (`ISIS's` and
-    `ISIS'` are one word), plurals folded (`law`, `laws`)."""
+    `ISIS'` are one word), plurals folded (`law`, `laws`), and no spoken fillers (`I mean`, `uh`): one
+    transcript keeps them where another leaves them out."""
     plain: list[str] = []
-    for word in found:
+    for word in _without_fillers(found):
         for ending, spelt in _CONTRACTIONS:
             if word.endswith(ending) and len(word) > len(ending):
                 plain += [word[: -len(ending)], spelt]
@@ -400,6 +430,18 @@ def _plain_words(found: list[str]) -> list[str]:
         else:
             plain.append(fold_term(word.removesuffix("'s")))
     return plain
+
+
+def _without_fillers(found: list[str]) -> list[str]:
+    kept: list[str] = []
+    for word in found:
+        if word in _FILLER_WORDS:
+            continue
+        if kept and (kept[-1], word) in _FILLER_PAIRS:
+            kept.pop()
+            continue
+        kept.append(word)
+    return kept
 
 
 def _meaningful(word: str) -> bool:
@@ -410,15 +452,23 @@ def _is_run(short: list[str], long: list[str]) -> bool:
     return bool(short) and " " + " ".join(short) + " " in " " + " ".join(long) + " "
 
 
-def _truncated(canonical_words: list[str], rendering: QuoteInput) -> bool:
-    """The rendering quotes only a stretch of the canonical words, unchanged (words outside quotation
-    marks aside): a cut, not a misquote."""
+def _truncated(canonical: QuoteInput, rendering: QuoteInput) -> bool:
+    """The rendering quotes only a stretch of the canonical words, unchanged, and fewer of them than the
+    canonical rendering quotes (words outside quotation marks aside, on both sides): a cut, not a
+    misquote. The same quoted words as the canonical's are no cut, whatever surrounds them."""
+    segments, canonical_segments = _quoted_words(rendering), _quoted_words(canonical)
+    reference = " " + " ".join(words(canonical.content)) + " "
+    quoted = sum(len(segment) for segment in segments)
+    said = sum(len(segment) for segment in canonical_segments)
+    return 0 < quoted < said and all(" " + " ".join(segment) + " " in reference for segment in segments)
+
+
+def _quoted_words(rendering: QuoteInput) -> list[list[str]]:
+    """The words of each quoted run of a rendering, or all its words when it quotes none."""
     segments = [words(segment) for segment in quoted_segments(rendering.content, rendering.kind)]
     if rendering.kind == "indirect" or not segments:
         segments = [words(rendering.content)]
-    reference = " " + " ".join(canonical_words) + " "
-    quoted = sum(len(segment) for segment in segments)
-    return 0 < quoted < len(canonical_words) and all(" " + " ".join(segment) + " " in reference for segment in segments)
+    return segments
 
 
 def _inside_a_direct_rendering(fragment: str, utterance: Utterance) -> bool:
@@ -440,6 +490,43 @@ def _elsewhere_in_one_article(quote: QuoteInput, other: QuoteInput) -> bool:
     if quote.article_id != other.article_id or quote.span is None or other.span is None:
         return False
     return quote.span[1] <= other.span[0] or other.span[1] <= quote.span[0]
+
+
+def same_passage_repeats(utterance: Utterance, canonical: QuoteInput) -> frozenset[str]:
+    """The renderings that repeat a passage another rendering of the utterance already gives: a quote
+    overlapping another in the text of one article (a partial quote inside reported speech of the same
+    sentence), or near-identical words in a near-duplicate copy of the article from the same outlet (an
+    update, a second crawl; another outlet carrying the copy renders it itself). Of each such set the
+    canonical rendering, else the best candidate for canonical, stays the rendering; the others repeat it."""
+
+    def rank(rendering: QuoteInput) -> tuple[bool, bool, int, int, str]:
+        fragment, kind_rank, _ = _canonical_rank(rendering)
+        return (
+            rendering.quote_id != canonical.quote_id,
+            fragment,
+            kind_rank,
+            -len(rendering.content),
+            rendering.quote_id,
+        )
+
+    ranked = sorted(utterance.renderings, key=rank)
+    kept: list[QuoteInput] = []
+    repeats = set()
+    for rendering in ranked:
+        if any(_same_passage(rendering, other) for other in kept):
+            repeats.add(rendering.quote_id)
+        else:
+            kept.append(rendering)
+    return frozenset(repeats)
+
+
+def _same_passage(quote: QuoteInput, other: QuoteInput) -> bool:
+    if quote.article_id == other.article_id:
+        return quote.span is not None and other.span is not None and not _elsewhere_in_one_article(quote, other)
+    if quote.outlet != other.outlet:  # a wire story another outlet carries is that outlet's rendering
+        return False
+    copies = {quote.article_id, quote.copy_of} & {other.article_id, other.copy_of} - {None}
+    return bool(copies) and jaccard(content_keys(quote.content), content_keys(other.content)) >= _COPY_NEAR_IDENTICAL
 
 
 def _same_story(quote: QuoteInput, other: QuoteInput) -> bool:

@@ -33,6 +33,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+from newstrace.nlp.agents import BODY_NOUNS, TITLE_ABBREVIATIONS, government_place, is_role_noun
 from newstrace.nlp.content_ends import EndCandidates, best_end, content_end_model, end_candidates
 from newstrace.nlp.cue_ends import (
     CueEndCandidates,
@@ -868,13 +869,21 @@ _SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 
 
 _FIRST_PERSON = frozenset(["i", "we", "me", "us", "my", "our"])
+_RELATIVES = frozenset(["who", "which", "that"])
+_PLACE_NOUNS = frozenset(["state", "country", "nation"])
+_PLACE_REACH = 400  # characters: `the state` is a place named this close before
+_NAMESAKE_REACH = 600  # characters: a bare surname is the namesake mentioned this close before, else the first
+_NAME_EDGES = ".,;:()\"'“”‘’"
+_SENTENCE_ENDS = ".!?\"”'’"
+_NOT_ISSUERS = frozenset(["DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY"])
 _FIRST_PERSON_REACH = 400  # characters: "I" speaks for the speaker of a quote this close before, or nobody
 # Names a rally or a campaign gives an opponent; a speaker is named without them.
 _EPITHETS = frozenset(["crooked", "lyin'", "lyin", "sleepy", "crazy", "little", "low-energy", "dopey", "lying"])
 # A source whose head is one of these speaks as itself: a joint statement, a ministry, not a person near it.
 _STATEMENT_NOUNS = frozenset(
     ["statement", "communique", "communiqué", "declaration", "ministry", "department", "report", "readout",
-     "spokesperson", "office", "embassy", "government", "administration", "campaign", "committee", "council"]
+     "spokesperson", "office", "embassy", "government", "administration", "campaign", "committee", "council",
+     "platform"]
 )  # fmt: skip
 
 
@@ -887,7 +896,7 @@ def resolve_speakers(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuot
     last_end = -_FIRST_PERSON_REACH
     for quote in quotes:
         near = last_speaker if quote.source and quote.source.start - last_end <= _FIRST_PERSON_REACH else None
-        speaker = _speaker_for(parsed, quote, people, last_speaker, near)
+        speaker = _speaker_for(parsed, quote, people, (last_speaker, last_end), near)
         if speaker:
             speaker = people.full_name(speaker, quote.source.start if quote.source else None)
             last_speaker, last_end = speaker, quote.content.end
@@ -907,7 +916,7 @@ class People:
             plain = _plain_name(str(ent.text))
             if plain.split():
                 self._by_surname[plain.split()[-1]].append((ent, plain))
-            for word in set(text[max(0, ent.start_char - 60) : ent.start_char].lower().split()[-3:]):
+            for word in _words_before(text, ent.start_char):
                 self._after_word[word].append(ent)
 
     def last_before(self, position: int) -> Any:
@@ -915,15 +924,33 @@ class People:
         index = bisect_right(self._ends, position) - 1
         return self.mentions[index] if index >= 0 else None
 
-    def named_after(self, word: str, outside: Span) -> Any:
-        """The first mention within three words after `word` that starts outside `outside`, or None."""
-        return next((ent for ent in self._after_word.get(word, ()) if not _starts_in(ent, outside)), None)
+    def between(self, start: int, end: int) -> list[Any]:
+        """The mentions starting at or after `start` and ending at or before `end`, last first."""
+        found, index = [], bisect_right(self._ends, end) - 1
+        while index >= 0 and self.mentions[index].start_char >= start:
+            found.append(self.mentions[index])
+            index -= 1
+        return found
+
+    def named_after(self, word: str, outside: Span, owner: str | None = None) -> Any:
+        """The first mention within three words after `word` in one sentence that starts outside `outside`
+        and, given an `owner` (`grayson` of `Grayson's spokeswoman`), has the owner among those words."""
+        owned = set(self._after_word.get(owner, ())) if owner else None
+        return next(
+            (
+                ent
+                for ent in self._after_word.get(word, ())
+                if not _starts_in(ent, outside) and (owned is None or ent in owned)
+            ),
+            None,
+        )
 
     def full_name(self, name: str, position: int | None = None) -> str:
         """The article's full form of a short name (`Holm` -> `Anneke Holm`): the longer mentions ending with
         the same surname and holding every word of the name; when they name different people (`Bill
-        Clinton`, `Hillary Clinton`), the one mentioned last before `position`, and a name with a first
-        name is never grown into another person's. Titles, epithets and possessives are left out."""
+        Clinton`, `Hillary Clinton`), the one mentioned last shortly before `position`, else the one the
+        article introduced first (its subject), and a name with a first name is never grown into another
+        person's. Titles, epithets and possessives are left out."""
         words = [word for word in _plain_name(name).split() if word.lower() not in _TITLES]
         if not words:
             return name
@@ -934,8 +961,8 @@ class People:
         ]  # fmt: skip
         forms = {plain for _, plain in longer}
         if len(forms) > 1 and position is not None:
-            before = [plain for ent, plain in longer if ent.start_char < position]
-            forms = {before[-1]} if before else forms
+            recent = [plain for ent, plain in longer if position - _NAMESAKE_REACH <= ent.start_char < position]
+            forms = {recent[-1] if recent else min(longer, key=lambda pair: pair[0].start_char)[1]}
         best = max(sorted(forms), key=len) if forms else " ".join(words)
         return " ".join(word for word in best.split() if word.lower() not in _TITLES)
 
@@ -945,15 +972,22 @@ def _starts_in(ent: Any, span: Span) -> bool:
 
 
 def _speaker_for(
-    parsed: Parsed, quote: FoundQuote, people: People, last_speaker: str | None, near: str | None
+    parsed: Parsed, quote: FoundQuote, people: People, last: tuple[str | None, int], near: str | None
 ) -> str | None:
     if quote.source is None:
-        return None
-    inside = [ent for ent in parsed.entities_within(quote.source) if ent.label_ in _SPEAKER_LABELS]
+        return _subject_of_the_sentence(parsed, quote)
+    inside = [  # a name inside a quoted title (`"The Fixers: Eddie Mannix ..."`) does not speak
+        ent
+        for ent in parsed.entities_within(quote.source)
+        if ent.label_ in _SPEAKER_LABELS and not is_inside(ent.start_char, parsed.quotations)
+    ]
     persons = [ent for ent in inside if ent.label_ == "PERSON" and not _possessive(ent)]
     if persons:  # the first named, not the longest: `Peskov, Putin's spokesman` is Peskov speaking
-        head = _entity_at_head(parsed.doc, quote.source, persons)
-        return _plain_name(str((head or persons[0]).text))
+        head = _entity_at_head(parsed.doc, quote.source, persons) or persons[0]
+        return _organisation_of(parsed.doc, head) or _plain_name(str(head.text))
+    titled = _person_after_title(parsed, quote.source)
+    if titled is not None:
+        return titled
     if _speaks_as_itself(parsed.doc, quote.source):
         return _statement_name(parsed.text, quote.source)
     named = _entity_at_head(parsed.doc, quote.source, inside)
@@ -962,9 +996,16 @@ def _speaker_for(
     words = parsed.text[quote.source.start : quote.source.end].lower().split()
     if len(words) == 1 and words[0] in _FIRST_PERSON:
         return near  # `I` in a transcript speaks for nobody the text has named
+    antecedent = _antecedent(parsed, quote.source) if len(words) == 1 and words[0] in _RELATIVES else None
+    if antecedent is not None:
+        return antecedent
     if len(words) == 1 and words[0] in _PRONOUNS:
-        before = people.last_before(quote.source.start)
-        return last_speaker or (_plain_name(str(before.text)) if before is not None else None)
+        return _pronoun_speaker(parsed, people, quote.source.start, last)
+    if len(words) == 2 and words[0] == "the" and words[1] in _PLACE_NOUNS:
+        return _place_before(parsed, quote.source.start)
+    owner = _owner_of_a_work(inside, words)
+    if owner is not None:
+        return owner
     described = _described_person(parsed.text, quote, people) or _proper_name_head(parsed.doc, quote.source)
     speakers = [ent for ent in inside if _may_speak(ent) and not _possessive(ent)]
     if described is None and speakers:
@@ -980,11 +1021,13 @@ def _possessive(ent: Any) -> bool:
 
 
 def _may_speak(ent: Any) -> bool:
-    """An organisation or a nation speaks; a place speaks only as its government (`Washington`, `Moscow`),
-    never as a dateline in capitals (`LOS ANGELES`)."""
+    """An organisation or a nation speaks; a place speaks only as its government (`Washington`, `Moscow`,
+    `Texas`), never as a dateline in capitals (`LOS ANGELES`)."""
     if ent.label_ != "GPE":
         return True
-    return not ent.text.isupper() and ent.root.dep_ in ("nsubj", "nsubjpass", "pobj", "poss")
+    if ent.text.isupper() or not government_place(_plain_name(str(ent.text))):
+        return False  # a city that is no seat of government (`Liverpool`, `Phoenix`) says nothing
+    return bool(ent.root.dep_ in ("nsubj", "nsubjpass", "pobj", "poss"))
 
 
 def _speaks_as_itself(doc: Any, source: Span) -> bool:
@@ -994,6 +1037,15 @@ def _speaks_as_itself(doc: Any, source: Span) -> bool:
         and len(span) > 0
         and span.root.lemma_.lower() in _STATEMENT_NOUNS
         and not any(ent.label_ == "PERSON" for ent in span.ents)
+        and _names_an_issuer(span)
+    )
+
+
+def _names_an_issuer(span: Any) -> bool:
+    """A statement, campaign or office that someone named issues or runs (`a joint statement signed by NATO
+    members`, `the Democratic platform`), not one of nobody's (`One report`, `the 2012 campaign`)."""
+    return any(ent.label_ in _SPEAKER_LABELS for ent in span.ents) or any(
+        token.pos_ == "PROPN" and token.ent_type_ not in _NOT_ISSUERS for token in span
     )
 
 
@@ -1049,11 +1101,133 @@ def _described_person(text: str, quote: FoundQuote, people: People) -> str | Non
     if quote.source is None:
         return None
     description = [w for w in text[quote.source.start : quote.source.end].split() if w.lower() not in ("the", "a")]
-    if not description:
-        return None
-    head_word = description[-1].strip(",.").lower()
-    if not head_word:
-        return None
+    if not description or not is_role_noun(description[-1]):
+        return None  # `the debate`, `the state`: a thing, which names nobody
+    head_word = _title_word(description[-1])
+    owners = [_title_word(word) for word in description[:-1] if word.endswith(("'s", "’s"))]
     # The source's own words are no description of somebody else.
-    named = people.named_after(head_word, Span(quote.source.start, quote.source.end + 40))
+    outside = Span(quote.source.start, quote.source.end + 40)
+    named = people.named_after(head_word, outside, owners[-1] if owners else None)
     return str(named.text) if named is not None else None
+
+
+def _title_word(word: str) -> str:
+    """A word as the people index keys it: lower case, no edge punctuation or possessive ending, an
+    abbreviated title spelt out (`Sen.` -> `senator`)."""
+    plain = word.lower().strip(_NAME_EDGES).removesuffix("'s").removesuffix("’s")
+    return TITLE_ABBREVIATIONS.get(plain, plain)
+
+
+def _words_before(text: str, position: int) -> set[str]:
+    """The (at most three) words right before `position` in its sentence and line, keyed by `_title_word`:
+    `great president.'' Mr. Bush` gives `mr` only, since the sentence ends between."""
+    window = text[max(0, position - 60) : position]
+    window = window[window.rfind("\n") + 1 :]
+    found: set[str] = set()
+    for raw in reversed(window.split()[-3:]):
+        word = _title_word(raw)
+        if raw[-1] in _SENTENCE_ENDS and raw.lower().strip(_NAME_EDGES) not in TITLE_ABBREVIATIONS:
+            break
+        found.add(word)
+    return found
+
+
+def _antecedent(parsed: Parsed, source: Span) -> str | None:
+    """For a relative pronoun (`Our Principles PAC, which ... is dedicated to`), the name it stands for:
+    the entity holding the noun the relative clause hangs on, or that noun's capitalised phrase, or None."""
+    span = parsed.doc.char_span(source.start, source.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    verb = span.root.head
+    while verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.dep_ != "relcl":
+        return None
+    noun = verb.head
+    named = parsed.entity_holding(noun.i)
+    if named is not None:
+        return _plain_name(str(named.text)) if named.label_ in _SPEAKER_LABELS and _may_speak(named) else None
+    phrase = parsed.doc[noun.left_edge.i : noun.i + 1]  # a name the recogniser missed: `Our Principles PAC`
+    if noun.pos_ != "PROPN" or not all(token.text[:1].isupper() for token in phrase):
+        return None
+    return str(phrase.text)
+
+
+def _organisation_of(doc: Any, person: Any) -> str | None:
+    """A person's name followed by the body they lead names that body: `the Obama administration`."""
+    following = doc[person.end] if person.end < len(doc) else None
+    if following is None or following.lemma_.lower() not in BODY_NOUNS or _possessive(person):
+        return None
+    return f"{_plain_name(str(person.text))} {following.text.lower()}"
+
+
+def _person_after_title(parsed: Parsed, source: Span) -> str | None:
+    """A source cut after an abbreviated title (`Army Capt.` before `Christian Pardo`): the person named
+    right after it."""
+    words = parsed.text[source.start : source.end].split()
+    if not words or words[-1].lower().strip(".") not in TITLE_ABBREVIATIONS:
+        return None
+    gap = parsed.text[source.end : source.end + 3]
+    index = bisect_left(parsed.entity_start_chars, source.end)
+    ent = parsed.entities[index] if index < len(parsed.entities) else None
+    if ent is None or ent.label_ != "PERSON" or ent.start_char - source.end > 3 or not gap.startswith("."):
+        return None
+    return _plain_name(str(ent.text))
+
+
+def _subject_of_the_sentence(parsed: Parsed, quote: FoundQuote) -> str | None:
+    """A cue in a clause a preposition opens has the sentence's subject as its speaker (`Since announcing
+    X as his running mate, Johnson has risen`): a person, named only, the source span left as found."""
+    cue = parsed.doc.char_span(quote.cue.start, quote.cue.end, alignment_mode="expand")
+    if cue is None or cue.root.dep_ != "pcomp" or cue.root.head.dep_ != "prep":
+        return None
+    clause = cue.root.head.head
+    subject = next((child for child in clause.children if child.dep_ == "nsubj"), None)
+    named = parsed.entity_holding(subject.i) if subject is not None else None
+    return _plain_name(str(named.text)) if named is not None and named.label_ == "PERSON" else None
+
+
+def _pronoun_speaker(parsed: Parsed, people: People, position: int, last: tuple[str | None, int]) -> str | None:
+    """`he`, `she`, `they`: a person who became a main clause's subject since the last quote (`Betsy
+    Ebeling shook her head. "...," she said`), else the last speaker, else the last person named."""
+    last_speaker, last_end = last
+    subject = _subject_since(parsed, people, last_end, position)
+    if subject is not None:
+        return _plain_name(str(subject.text))
+    before = people.last_before(position)
+    return last_speaker or (_plain_name(str(before.text)) if before is not None else None)
+
+
+def _subject_since(parsed: Parsed, people: People, start: int, end: int) -> Any:
+    """The last person named between `start` and `end` as the subject of a sentence's main verb, outside
+    quotation marks, or None."""
+    return next((ent for ent in people.between(start, end) if _main_subject(parsed, ent)), None)
+
+
+def _main_subject(parsed: Parsed, mention: Any) -> bool:
+    """The mention is the subject of a sentence's main verb, outside quotation marks."""
+    root = mention.root
+    return bool(root.dep_ == "nsubj" and root.head.dep_ == "ROOT") and not is_inside(
+        mention.start_char, parsed.quotations
+    )
+
+
+def _place_before(parsed: Parsed, position: int) -> str | None:
+    """`the state` or `the country` as a speaker: the last place named shortly before that speaks as its
+    government (`in Florida, when the state incorrectly stated`), or None."""
+    index = bisect_left(parsed.entity_start_chars, position) - 1
+    while index >= 0 and position - parsed.entities[index].start_char <= _PLACE_REACH:
+        ent = parsed.entities[index]
+        if ent.label_ == "GPE" and not ent.text.isupper() and government_place(str(ent.text)):
+            return str(ent.text)
+        index -= 1
+    return None
+
+
+def _owner_of_a_work(inside: list[Any], words: list[str]) -> str | None:
+    """The author of a book, report or analysis named as its owner (`E. J. Fleming's book`), when the
+    source describes no person (`Putin's spokesman` is somebody else)."""
+    if any(is_role_noun(word) for word in words):
+        return None
+    owners = [ent for ent in inside if ent.label_ in ("PERSON", "ORG") and _possessive(ent)]
+    return _plain_name(str(owners[0].text)) if owners else None

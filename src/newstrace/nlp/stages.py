@@ -83,7 +83,7 @@ def _events(doc: Any, article_id: str, offset: int) -> Rows:
 # nlp 2: articles in ru, uk, de, fr, es, it and pl get sentences, names and quotes (`nlp.multilingual`)
 DOC_STAGES: tuple[DocStage, ...] = (
     DocStage("nlp", 2, ("sentences", "entities"), _sentences_and_entities),
-    DocStage("quotes", 7, ("quotes",), _quotes),
+    DocStage("quotes", 8, ("quotes",), _quotes),
     DocStage("events", EVENTS_STAGE_VERSION, ("event_mentions",), _events),
 )
 

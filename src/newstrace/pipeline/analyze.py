@@ -21,10 +21,10 @@ from newstrace.framing.lexicon import Lexicon
 from newstrace.identity import article_id, count_words
 from newstrace.ingest import ReadOptions, Source, complete_draft, discover, read_source
 from newstrace.ingest.metadata import METADATA_COLUMNS, MetadataTable, SuppliedMetadata
-from newstrace.link.speakers import link_speakers
 from newstrace.nlp import DEFAULT_PIPELINE, ensure_installed, stage_versions
 from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import LinkSettings, link_articles
+from newstrace.pipeline.speakers import link_stored_speakers
 from newstrace.pipeline.trails import build_trails
 from newstrace.records import Article, ArticleDraft, FieldSource, IngestProblem, RunSummary, StageOutput
 from newstrace.scale import BatchResult, DocumentFailure, RunnerSettings, open_runner
@@ -108,8 +108,7 @@ def analyze(
     batches = _batched(intake.articles_needing_work(sources, settings.read), settings.batch_size)
     with closing(runner.run(batches)) as results:  # a failure while storing still shuts the workers down
         _store_analysed(results, intake)
-    speakers, canonical = link_speakers(store.speaker_mentions())
-    store.save_speakers(speakers, canonical)
+    link_stored_speakers(store)
     if settings.link_stories:
         if intake.metadata_changed:
             store.reset_links()  # a stored article got a new date or outlet: its place in the stories may change

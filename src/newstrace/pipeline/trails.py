@@ -22,6 +22,7 @@ from newstrace.link.trails import (
     canonical_rendering,
     describe,
     rendering_age,
+    same_passage_repeats,
 )
 from newstrace.store.base import Store
 
@@ -110,6 +111,7 @@ def _quote(row: dict[str, object]) -> QuoteInput:
         _content(row),
         str(row["story_id"]) if row.get("story_id") else None,
         _span(row),
+        str(row["duplicate_of"]) if row.get("duplicate_of") else None,
     )
 
 
@@ -130,6 +132,7 @@ def _content(row: dict[str, object]) -> str:
 
 def _describe(utterance: Utterance) -> tuple[dict[str, object], list[dict[str, object]]]:
     canonical = canonical_rendering(utterance)
+    repeats = same_passage_repeats(utterance, canonical)
     first = min(utterance.renderings, key=rendering_age)
     outlets = {rendering.outlet for rendering in utterance.renderings if rendering.outlet}
     row: dict[str, object] = {
@@ -147,7 +150,7 @@ def _describe(utterance: Utterance) -> tuple[dict[str, object], list[dict[str, o
     }
     renderings: list[dict[str, object]] = []
     for rendering in utterance.renderings:
-        report = describe(rendering, canonical, utterance)
+        report = describe(rendering, canonical, utterance, repeats=repeats)
         renderings.append(
             {
                 "quote_id": rendering.quote_id,

@@ -137,7 +137,7 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "confidence",
         "content_fragments",
     ),
-    "speakers": ("id", "name", "aliases", "roles", "n_quotes", "n_articles"),
+    "speakers": ("id", "name", "aliases", "roles", "n_quotes", "n_articles", "kind"),
     "stories": ("id", "title", "first_seen", "last_seen", "n_articles", "n_outlets"),
     "event_mentions": (
         "id",
@@ -273,7 +273,16 @@ class Store(Protocol):
         ...
 
     def save_speakers(self, speakers: Sequence[Speaker], canonical: dict[str, str]) -> None:
-        """Store the speakers and point every quote at its speaker, in one transaction."""
+        """Store the speakers (with their kind) and point every quote, and every utterance through its
+        canonical quote, at its speaker, in one transaction."""
+        ...
+
+    def speaker_corrections(self) -> list[dict[str, object]]:
+        """The user's speaker corrections (`action`, `name`, `target`, `kind`), in the order made."""
+        ...
+
+    def add_speaker_correction(self, action: str, name: str, target: str, kind: str | None = None) -> None:
+        """Keep one correction made with `newstrace speakers merge|split|rename`."""
         ...
 
     def articles_to_link(self, stage_version: int) -> Iterator[LinkInput]:
@@ -309,9 +318,9 @@ class Store(Protocol):
         ...
 
     def trail_quotes(self, *, grouped: bool) -> list[dict[str, object]]:
-        """Quotes with their article's outlet and date and their speaker: those already in an utterance
-        (`grouped`, with `utterance_id` and `recurs_from`) or those not yet, earliest first. A quote whose
-        content comes in pieces also has `article_text`, to read the pieces from."""
+        """Quotes with their article's outlet, date, story and `duplicate_of`, and their speaker: those
+        already in an utterance (`grouped`, with `utterance_id` and `recurs_from`) or those not yet, earliest
+        first. A quote whose content comes in pieces also has `article_text`, to read the pieces from."""
         ...
 
     def save_trails(self, utterances: Sequence[dict[str, object]], renderings: Sequence[dict[str, object]]) -> None:
@@ -327,7 +336,8 @@ class Store(Protocol):
         ...
 
     def renderings_for_articles(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
-        """The renderings in these articles, with their utterance's speaker, canonical text and size."""
+        """The renderings in these articles, with their own words (`content_text`) and their utterance's
+        speaker, canonical text and size."""
         ...
 
     def utterances_recurring_from(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]:

@@ -277,17 +277,34 @@ class SQLStore(ABC):
     def save_speakers(self, speakers: Sequence[Speaker], canonical: dict[str, str]) -> None:
         with self._transaction():
             self._executemany(
-                "INSERT INTO speakers(name, aliases, roles) VALUES (?, ?, ?) "
-                "ON CONFLICT(name) DO UPDATE SET aliases = excluded.aliases, roles = excluded.roles",
-                [(s.name, json.dumps(list(s.aliases)), json.dumps(list(s.roles))) for s in speakers],
+                "INSERT INTO speakers(name, aliases, roles, kind) VALUES (?, ?, ?, ?) ON CONFLICT(name) "
+                "DO UPDATE SET aliases = excluded.aliases, roles = excluded.roles, kind = excluded.kind",
+                [(s.name, json.dumps(list(s.aliases)), json.dumps(list(s.roles)), s.kind) for s in speakers],
             )
             self._execute("UPDATE quotes SET speaker_id = NULL")
             self._executemany(
                 "UPDATE quotes SET speaker_id = (SELECT id FROM speakers WHERE name = ?) WHERE speaker = ?",
                 [(target, name) for name, target in canonical.items()],
             )
+            self._execute(  # an utterance speaks with its canonical quote's speaker, as corrected
+                "UPDATE utterances "
+                "SET speaker_id = (SELECT q.speaker_id FROM quotes q WHERE q.id = canonical_quote_id), "
+                "speaker = (SELECT s.name FROM quotes q JOIN speakers s ON s.id = q.speaker_id "
+                "WHERE q.id = canonical_quote_id) "
+                "WHERE (SELECT q.speaker_id FROM quotes q WHERE q.id = canonical_quote_id) IS NOT NULL"
+            )
             self._execute(
                 "DELETE FROM speakers WHERE id NOT IN (SELECT speaker_id FROM quotes WHERE speaker_id IS NOT NULL)"
+            )
+
+    def speaker_corrections(self) -> list[dict[str, object]]:
+        return self._rows("SELECT action, name, target, kind FROM speaker_corrections ORDER BY id")
+
+    def add_speaker_correction(self, action: str, name: str, target: str, kind: str | None = None) -> None:
+        with self._transaction():
+            self._execute(
+                "INSERT INTO speaker_corrections(action, name, target, kind, made_at) VALUES (?, ?, ?, ?, ?)",
+                (action, name, target, kind, now()),
             )
 
     # -- articles ---------------------------------------------------------------------------------------
@@ -552,7 +569,7 @@ class SQLStore(ABC):
         join = "JOIN" if grouped else "LEFT JOIN"
         where = "" if grouped else "WHERE r.quote_id IS NULL"
         return self._rows(
-            "SELECT q.id AS quote_id, q.article_id, a.outlet, a.published, a.story_id, q.speaker_id, "
+            "SELECT q.id AS quote_id, q.article_id, a.outlet, a.published, a.story_id, a.duplicate_of, q.speaker_id, "
             "COALESCE(s.name, q.speaker) AS speaker, q.kind, q.content_text, q.content_fragments, "
             # the article's text only where the content comes in pieces, to read each piece from it
             "CASE WHEN json_array_length(q.content_fragments) > 1 THEN a.text END AS article_text, "
@@ -586,7 +603,7 @@ class SQLStore(ABC):
 
     def renderings_for_articles(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
         return self._rows_for_ids(
-            "SELECT r.*, q.kind, u.speaker, u.canonical_text, u.n_renderings FROM renderings r "
+            "SELECT r.*, q.kind, q.content_text, u.speaker, u.canonical_text, u.n_renderings FROM renderings r "
             "JOIN quotes q ON q.id = r.quote_id JOIN utterances u ON u.id = r.utterance_id "
             "WHERE r.article_id IN ({marks}) ORDER BY r.article_id, q.cue_start",
             article_ids,
@@ -828,7 +845,8 @@ def _syntax_error(filters: SearchFilters, error: Exception) -> SearchSyntaxError
 _LIST_SELECT = {
     "stories": ("SELECT s.id, s.title, s.first_seen, s.last_seen, s.n_articles, s.n_outlets FROM stories s", ""),
     "speakers": (
-        "SELECT s.id, s.name, s.aliases, s.roles, count(q.id) AS n_quotes, count(DISTINCT q.article_id) AS n_articles, "
+        "SELECT s.id, s.name, s.kind, s.aliases, s.roles, count(q.id) AS n_quotes, "
+        "count(DISTINCT q.article_id) AS n_articles, "
         "count(DISTINCT a.outlet) AS n_outlets FROM speakers s LEFT JOIN quotes q ON q.speaker_id = s.id "
         "LEFT JOIN articles a ON a.id = q.article_id",
         " GROUP BY s.id",

@@ -1,0 +1,95 @@
+"""`newstrace speakers merge|split|rename`: a user's corrections to the automatic speaker resolution,
+stored in the database and applied after every resolution, so re-runs and `link --relink` keep them."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from newstrace.nlp.agents import ORGANISATION, PERSON
+from newstrace.pipeline.speakers import link_stored_speakers
+from newstrace.store import StoreError, open_store
+
+_DB = click.option(
+    "--db",
+    default="newstrace.db",
+    show_default=True,
+    envvar="NEWSTRACE_DB",
+    type=click.Path(dir_okay=False, exists=True),
+    help="The SQLite database file (env NEWSTRACE_DB).",
+)
+
+
+def register(speakers_group: click.Group) -> None:
+    """Add the correction commands to the `speakers` group."""
+    for command in (merge_command, split_command, rename_command):
+        speakers_group.add_command(command)
+
+
+@click.command("merge")
+@click.argument("name")
+@click.argument("into")
+@_DB
+def merge_command(name: str, into: str, db: str) -> None:
+    """Make speaker NAME part of speaker INTO: its quotes and other names become INTO's.
+
+    \b
+    Examples:
+      newstrace speakers merge "Stoltenberg NATO" "Jens Stoltenberg" --db news.db
+      newstrace speakers merge "Jens Stoltenberg's" "Jens Stoltenberg"
+    """
+    _correct(db, "merge", name, into, None, must_exist=(name, into))
+
+
+@click.command("split")
+@click.argument("name")
+@click.argument("leaving")
+@_DB
+def split_command(name: str, leaving: str, db: str) -> None:
+    """Take the other name LEAVING away from speaker NAME: the quotes resolved as LEAVING get a speaker of
+    their own (see the speaker's other names with `newstrace speakers --name`).
+
+    \b
+    Examples:
+      newstrace speakers split "Hillary Clinton" "Bill Clinton" --db news.db
+    """
+    _correct(db, "split", name, leaving, None, must_exist=(name,), must_be_alias=leaving)
+
+
+@click.command("rename")
+@click.argument("name")
+@click.argument("new_name")
+@click.option("--kind", type=click.Choice([PERSON, ORGANISATION]), default=None, help="Also set the speaker's kind.")
+@_DB
+def rename_command(name: str, new_name: str, kind: str | None, db: str) -> None:
+    """Give speaker NAME the name NEW_NAME (the old name stays as another name), and a kind with --kind.
+
+    \b
+    Examples:
+      newstrace speakers rename "Joint statement signed by several NATO members and Ukraine" \\
+          "Joint statement of NATO members and Ukraine" --db news.db
+      newstrace speakers rename "Obama administration" "Obama administration" --kind organisation
+    """
+    _correct(db, "rename", name, new_name, kind, must_exist=(name,))
+
+
+def _correct(
+    db: str, action: str, name: str, target: str, kind: str | None, must_exist: tuple[str, ...], must_be_alias: str = ""
+) -> None:
+    """Check the names, store the correction, resolve the speakers again with every correction, report."""
+    try:
+        store = open_store(db)
+        speakers = {str(row["name"]): row for row in store.iter_rows("speakers")}
+        for wanted in must_exist:
+            if wanted not in speakers:
+                raise click.UsageError(f"no speaker {wanted!r} in {db}; list them with `newstrace speakers --name`")
+        aliases = json.loads(str(speakers[name]["aliases"]))
+        if must_be_alias and must_be_alias not in aliases:
+            raise click.UsageError(f"{must_be_alias!r} is not one of the other names of {name!r}: {aliases}")
+        store.add_speaker_correction(action, name, target, kind)
+        count = link_stored_speakers(store)
+        store.close()
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{action} {name!r} -> {target!r} stored; {count} speakers after corrections")
