@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newstrace.evaluation.events import GoldRecord, Prediction, actor_matches, load_gold, score
+from newstrace.evaluation.events import GoldRecord, Prediction, actor_matches, error_rows, load_gold, score
 from newstrace.events.actors import find_actor
 from newstrace.events.types import current_type, single_category
 from newstrace.nlp import load_pipeline
@@ -143,3 +143,18 @@ def test_the_stage_reads_a_documents_text_once_however_long_it_is() -> None:
     mentions = extract_event_mentions(doc, "a", 0)
     assert len(mentions) == 40
     assert doc.user_data["newstrace.text"] == doc.text
+
+
+def test_the_error_listing_names_each_missed_measure_next_to_gold() -> None:
+    records = [
+        GoldRecord("1", "fictional", "AID", ("USA",), ("UKR",)),
+        GoldRecord("2", "fictional", "ACCUSE", ("FRA",), ()),
+    ]
+    predictions = [
+        Prediction("AID", ("USA", "country"), (None, None), "gave", "Washington", None),
+        Prediction("ACCUSE", ("FRA", "country"), (None, None), "condemned", "Paris", None),
+    ]
+    rows = error_rows(records, predictions)
+    assert [(row["id"], row["missed"]) for row in rows] == [("1", ["target"])]
+    ours = {"type": "AID", "trigger": "gave", "source": ["USA", "Washington"], "target": [None, None]}
+    assert rows[0]["ours"] == ours

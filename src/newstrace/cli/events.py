@@ -107,7 +107,10 @@ def _print_table(rows: Iterable[dict[str, object]]) -> None:
     "--gold", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="PLOVER gold JSON."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def eval_events_command(gold: Path, as_json: bool) -> None:
+@click.option(
+    "--errors", "show_errors", is_flag=True, help="Print each missed record (gold next to ours) as JSON lines."
+)
+def eval_events_command(gold: Path, as_json: bool, show_errors: bool) -> None:
     """Score event types (accuracy, macro-F1 over the 16 PLOVER types) and actor and recipient accuracy
     against PLOVER gold records, with 95 % bootstrap intervals. Old type names are read as the manual maps
     them (DEMAND -> REQUEST, DISAPPROVE and INVESTIGATE -> ACCUSE, FIGHT -> ASSAULT).
@@ -115,16 +118,23 @@ def eval_events_command(gold: Path, as_json: bool) -> None:
     \b
     Example:
       newstrace eval events --gold ../shared/data/plover/plover_gsr_dev.json
+      newstrace eval events --gold ../shared/data/plover/plover_gsr_dev.json --errors
     """
-    from newstrace.evaluation.events import evaluate_events
+    from newstrace.evaluation.events import error_rows, load_gold, predict, score
     from newstrace.nlp import DEFAULT_PIPELINE, load_pipeline
     from newstrace.nlp.events import extract_event_mentions
 
     try:
-        scores = evaluate_events(gold, load_pipeline(DEFAULT_PIPELINE), extract_event_mentions).to_dict()
+        records = load_gold(gold)
     except ValueError as error:
         click.echo(f"newstrace: {error}", err=True)
         sys.exit(1)
+    predictions = predict(records, load_pipeline(DEFAULT_PIPELINE), extract_event_mentions)
+    if show_errors:
+        for row in error_rows(records, predictions):
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    scores = score(records, predictions).to_dict()
     if as_json:
         click.echo(json.dumps(scores, indent=2))
         return
