@@ -190,7 +190,7 @@ def evaluate_events(gold: Path, nlp: Any, extract: Extractor) -> EventScores:
 def error_rows(records: Sequence[GoldRecord], predictions: Sequence[Prediction]) -> list[dict[str, object]]:
     """One row per gold record that a measure misses: the gold type and codes next to ours, with the
     trigger and actor texts we found, so the failures can be grouped by cause."""
-    rows = []
+    rows: list[dict[str, object]] = []
     for record, prediction in zip(records, predictions, strict=True):
         misses = {
             "type": prediction.event_type != record.event_type,
