@@ -158,3 +158,41 @@ def test_the_error_listing_names_each_missed_measure_next_to_gold() -> None:
     assert [(row["id"], row["missed"]) for row in rows] == [("1", ["target"])]
     ours = {"type": "AID", "trigger": "gave", "source": ["USA", "Washington"], "target": [None, None]}
     assert rows[0]["ours"] == ours
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "source", "target"),
+    [
+        # a pronoun subject under a reporting verb is that verb's subject
+        ("Norway said on Monday it had expelled two Chilean diplomats.", "expelled", "NOR", "CHL"),
+        # the recipient named inside the complement of the trigger
+        ("Peru threatened to cut off gas supplies to the Bolivian province.", "threatened", "PER", "BOL"),
+        ("Ghana refused to deploy observers in Togo.", "refused", "GHA", "TGO"),
+        # a head that names no one takes the country its modifiers name
+        ("Rebels in Nepal rejected a proposal from Bhutan.", "rejected", "NPL", "BTN"),
+        # no recipient named: a domestic event, coded to the source's own country
+        ("Kenyan police arrested forty demonstrators.", "arrested", "KEN", "KEN"),
+        # a head of state named alone resolves to the country
+        ("President Mandela condemned the attack on Mozambican villagers.", "condemned", "ZAF", "MOZ"),
+    ],
+)  # all fictional
+def test_actors_found_beyond_the_verbs_own_slots(nlp, text: str, trigger: str, source: str, target: str) -> None:  # type: ignore[no-untyped-def]
+    mentions = extract_event_mentions(nlp(text), "a", 0)
+    mention = next(m for m in mentions if m.trigger_text == trigger)
+    assert (mention.source_code, mention.target_code) == (source, target)
+
+
+def test_a_domestic_recipient_has_no_text_and_less_confidence(nlp) -> None:  # type: ignore[no-untyped-def]
+    mention = extract_event_mentions(nlp("Kenyan police arrested forty demonstrators."), "a", 0)[0]  # fictional
+    assert mention.target_text is None and mention.target_start is None
+    assert mention.confidence < 0.9
+
+
+def test_leaders_names_need_their_capitals() -> None:
+    assert find_actor("Trump") is not None and find_actor("a trump card") is None
+    assert find_actor("Ugandan opposition") == find_actor("Uganda's opposition")
+
+
+def test_a_gold_organisation_class_matches_either_kind() -> None:
+    assert actor_matches(("AMN", "NGO"), ["IGO"]) and actor_matches(("UN", "IGO"), ["NGO"])
+    assert not actor_matches(("USA", "country"), ["IGO"])

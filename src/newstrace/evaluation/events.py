@@ -81,10 +81,16 @@ def main_event(mentions: Sequence[EventMention]) -> Prediction:
     )
 
 
+_ORGANISATION_KINDS = frozenset({"IGO", "NGO"})
+
+
 def actor_matches(predicted: tuple[str | None, str | None], gold_codes: Sequence[str]) -> bool:
+    """Whether a predicted (code, kind) is one of the gold codes. The gold records code international
+    organisations by class only, and not consistently (the Red Cross and Amnesty International are IGO
+    there, NGO in CAMEO), so a gold IGO or NGO matches an organisation of either kind."""
     code, kind = predicted
     wanted = {_CAMEO_TO_ISO.get(gold, gold) for gold in gold_codes}
-    return code in wanted or (kind in ("IGO", "NGO") and kind in wanted)
+    return code in wanted or (kind in _ORGANISATION_KINDS and bool(wanted & _ORGANISATION_KINDS))
 
 
 @dataclass(frozen=True)

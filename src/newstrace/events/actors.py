@@ -14,6 +14,8 @@ from functools import cache
 
 import pycountry
 
+from newstrace.events.names import LEADERS, MORE_COUNTRY_NAMES, MORE_GROUPS, MORE_ORGANISATIONS
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -210,17 +212,35 @@ def _entries() -> dict[str, _Entry]:
             value = getattr(country, attribute, None)
             if value:
                 table[value] = _Entry(country.alpha_3, "country", country.name, None)
-    for code, aliases in _COUNTRY_ALIASES.items():
-        name = aliases[0]
+    for code, aliases in [*MORE_COUNTRY_NAMES.items(), *_COUNTRY_ALIASES.items()]:
+        name = _COUNTRY_ALIASES.get(code, aliases)[0]
         for alias in aliases:
             table[alias] = _Entry(code, "country", name, _metonym_sector(alias))
-    for code, kind, aliases in _ORGANISATIONS:
+    for code, kind, aliases in (*_ORGANISATIONS, *MORE_ORGANISATIONS):
         for alias in aliases:
             table[alias] = _Entry(code, kind, aliases[0], None)
-    for code, sector, aliases in _GROUPS:
+    for code, sector, aliases in (*_GROUPS, *MORE_GROUPS):
         for alias in aliases:
             table[alias] = _Entry(code, "group", alias, sector)
+    for code, names in LEADERS.items():
+        for person in names:
+            table[person] = _Entry(code, "country", _country_name(code), "GOV")
     return table
+
+
+def _country_name(code: str) -> str:
+    aliases = _COUNTRY_ALIASES.get(code) or MORE_COUNTRY_NAMES.get(code)
+    if aliases:
+        return aliases[0]
+    country = pycountry.countries.get(alpha_3=code)
+    return country.name if country is not None else code
+
+
+@cache
+def _case_sensitive() -> frozenset[str]:
+    """Aliases matched with their capitals only: acronyms ("US" is not "us") and leaders' names."""
+    leaders = {person for names in LEADERS.values() for person in names}
+    return frozenset(alias for alias in _entries() if _is_acronym(alias) or alias in leaders)
 
 
 def _metonym_sector(alias: str) -> str | None:
@@ -238,8 +258,9 @@ def _is_acronym(alias: str) -> bool:
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """One case-insensitive pattern for names and one case-sensitive for acronyms, longest first."""
     names = sorted(_entries(), key=len, reverse=True)
-    words = [re.escape(alias) for alias in names if not _is_acronym(alias)]
-    acronyms = [re.escape(alias) for alias in names if _is_acronym(alias)]
+    exact = _case_sensitive()
+    words = [re.escape(alias) for alias in names if alias not in exact]
+    acronyms = [re.escape(alias) for alias in names if alias in exact]
     boundary = r"(?<![\w-])({})(?![\w-])"
     return (
         re.compile(boundary.format("|".join(words)), re.IGNORECASE),
@@ -281,3 +302,10 @@ def find_actor(text: str) -> Actor | None:
 def sector_only(text: str) -> str | None:
     """The sector a phrase names without naming a country ("the rebels", "police"), or None."""
     return _sector_of(text)
+
+
+def country_of(actor: Actor) -> Actor:
+    """The country an actor belongs to: itself for a country, its country for a group (Hamas -> PSE)."""
+    if actor.kind == "country":
+        return Actor(actor.code, actor.name, "country")
+    return Actor(actor.code, _country_name(actor.code), "country")

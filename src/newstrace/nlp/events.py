@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from itertools import takewhile
 from typing import Any
 
-from newstrace.events.actors import Actor, find_actor
+from newstrace.events.actors import Actor, country_of, find_actor
 from newstrace.events.lexicon import (
     GOVERNING_TYPES,
     INTENTION_VERBS,
@@ -28,7 +28,7 @@ from newstrace.events.lexicon import (
 from newstrace.events.records import EventMention
 
 # Raise the revision when the extraction changes; the lexicon's digest changes the version by itself.
-_REVISION = 1
+_REVISION = 2
 EVENTS_STAGE_VERSION = _REVISION * 10**9 + int(LEXICON_DIGEST[:7], 16) % 10**9
 
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
@@ -193,8 +193,31 @@ def _mentions_of(
         mention = replace(base, id=f"{article_id}-{base.trigger_start}-{number}")
         mention = _with_actor(mention, "source", source, text, offset)
         mention = _with_actor(mention, "target", target, text, offset)
-        mentions.append(replace(mention, confidence=_confidence(mention)))
+        mention = replace(mention, confidence=_confidence(mention))
+        mentions.append(_domestic_target(mention, source))
     return mentions
+
+
+def _domestic_target(mention: EventMention, source: _Argument | None) -> EventMention:
+    """A sentence that names no recipient reports a domestic event (police arresting, a government
+    imposing a curfew, rebels rejecting an appeal): the recipient is the source's own country, as CAMEO
+    and PLOVER code it, kept without text or offsets since the text names no one, and less confident."""
+    actor = source.actor if source is not None else None
+    if mention.target_code is not None or actor is None or actor.kind not in _DOMESTIC_KINDS:
+        return mention
+    if mention.event_type in _NEEDS_RECIPIENT:  # a gift has a recipient: the context's, found later
+        return mention
+    country = country_of(actor)
+    return replace(
+        mention,
+        target_code=country.code,
+        target_name=country.name,
+        target_kind="country",
+        confidence=round(mention.confidence - 0.1, 2),
+    )
+
+
+_DOMESTIC_KINDS = {"country", "group"}
 
 
 def _pairs(sources: list[_Argument], targets: list[_Argument]) -> list[tuple[_Argument | None, _Argument | None]]:
@@ -260,7 +283,66 @@ def _arguments(
                     targets.extend(found)
                 elif child.lower_ == "with" and thing is None:
                     thing = _phrase(pobj)
+    if not any(arg.actor for arg in targets):
+        targets = _named_in_complements(token, sources) or targets
     return sources, targets, thing
+
+
+# Where a target may be named further down than the verb's own slots: "threatened to ban Ugandan
+# candidates", "demanded that the United States match", "imposed restrictions against German goods".
+_COMPLEMENT_DEPS = {"dobj", "obj", "dative", "iobj", "xcomp", "ccomp", "prep", "attr", "oprd", "nsubjpass"}
+
+
+def _named_in_complements(token: Any, sources: list[_Argument]) -> list[_Argument]:
+    """The first actor named in the trigger's objects and complements, in text order (subordinate
+    "if"/"unless" clauses, relative clauses and the source's own phrase left out)."""
+    taken = {(arg.start, arg.end) for arg in sources}
+    for child in token.children:
+        if child.dep_ not in _COMPLEMENT_DEPS or _aside(child):
+            continue
+        for chunk in _chunks_under(child):
+            start, end = chunk.start_char, chunk.end_char
+            if (start, end) not in taken and (actor := find_actor(chunk.text)) is not None:
+                return [_Argument(start, end, actor)]
+    return []
+
+
+def _chunks_under(head: Any) -> list[Any]:
+    """The noun chunks inside `head`'s subtree, without its adverbial and relative clauses."""
+    first, last = head.left_edge.i, head.right_edge.i
+    starts, ends = _noun_chunks(head.doc)
+    inside = [
+        head.doc[starts[n] : ends[n]]
+        for n in range(bisect_left(starts, first), bisect_left(starts, last + 1))
+        if ends[n] - 1 <= last
+    ]
+    if not inside:
+        return []
+    excluded = {
+        node.i for child in head.subtree if child.i != head.i and _aside(child) for node in child.subtree
+    }  # fmt: skip
+    return [chunk for chunk in inside if chunk.root.i not in excluded]
+
+
+# Prepositions that set a time or an attribution, never a recipient ("according to a statement signed
+# by NATO members", "after talks with Iran").
+_ASIDE_PREPOSITIONS = {"according", "after", "before", "during", "since", "until", "amid", "despite"}
+
+
+def _aside(token: Any) -> bool:
+    """A clause or phrase beside the event rather than part of it: adverbial and relative clauses,
+    time and attribution phrases."""
+    return token.dep_ in ("advcl", "relcl") or (token.dep_ == "prep" and token.lower_ in _ASIDE_PREPOSITIONS)
+
+
+def _noun_chunks(doc: Any) -> tuple[list[int], list[int]]:
+    """The token starts and ends of the document's noun chunks, found once per document (spaCy walks the
+    whole parse for `doc.noun_chunks`; asked per trigger, that made the stage quadratic)."""
+    cached = doc.user_data.get("newstrace.noun_chunks")
+    if cached is None:
+        chunks = list(doc.noun_chunks)
+        cached = doc.user_data["newstrace.noun_chunks"] = ([c.start for c in chunks], [c.end for c in chunks])
+    return cached  # type: ignore[no-any-return]
 
 
 def _pobj_or_self(token: Any) -> Any:
@@ -291,9 +373,41 @@ def _argument(token: Any, memory: _Memory) -> _Argument:
     actor = find_actor(text)
     if actor is None:
         actor = memory.by_name.get(text) or memory.by_name.get(token.text)
+    if actor is None and token.lower_ in _ANAPHORS:
+        actor = _antecedent_in_sentence(token, memory)
     if actor is None and token.lower_ in _PRONOUNS:
         actor = memory.last_person
+    if actor is None and token.lower_ not in _ANAPHORS:
+        actor = _named_in_modifiers(token)
     return _Argument(start, end, actor)
+
+
+_ANAPHORS = {"it", "they", "he", "she", "we"}
+
+
+def _antecedent_in_sentence(pronoun: Any, memory: _Memory) -> Actor | None:
+    """ "Hungary said it will support ...": a pronoun subject under a reporting or intention verb is
+    that verb's subject."""
+    node = pronoun
+    while node.head.i != node.i:  # spaCy makes a new Token per access: compare positions, not identity
+        node = node.head
+        subject = next((child for child in node.children if child.dep_ in _SUBJECTS), None)
+        if subject is not None and subject.lower_ not in _ANAPHORS:
+            start, end = _phrase(subject)
+            phrase = _text_of(subject.doc)[start:end]
+            return find_actor(phrase) or memory.by_name.get(phrase) or _named_in_modifiers(subject)
+    return None
+
+
+def _named_in_modifiers(token: Any) -> Actor | None:
+    """A phrase that names no actor in its head ("Rebels in the Ivory Coast", "Doctors from two American
+    aid groups") takes the first actor its modifiers name; relative clauses are left out."""
+    for child in token.children:
+        if child.dep_ in ("prep", "acl", "appos") and child.i > token.i:
+            for chunk in _chunks_under(child):
+                if (actor := find_actor(chunk.text)) is not None:
+                    return actor
+    return None
 
 
 def _phrase(token: Any) -> tuple[int, int]:
