@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -196,3 +197,21 @@ def test_leaders_names_need_their_capitals() -> None:
 def test_a_gold_organisation_class_matches_either_kind() -> None:
     assert actor_matches(("AMN", "NGO"), ["IGO"]) and actor_matches(("UN", "IGO"), ["NGO"])
     assert not actor_matches(("USA", "country"), ["IGO"])
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "event_type", "auxiliary"),
+    [
+        ("Chile said that Peru must withdraw its ships.", "said", "REQUEST", None),
+        ("Norway is willing to send doctors to Nepal.", "send", "AID", "future"),
+        ("Farmers in Kenya staged a march to demand higher prices.", "staged", "PROTEST", None),
+        ("Teachers in Ghana began a hunger strike.", "began", "PROTEST", None),
+        ("Fijian rebels have sworn to attack the capital.", "attack", "ASSAULT", "future"),
+        ("Japan halted its aid to Laos.", "halted", "SANCTION", None),
+    ],
+)  # all fictional
+def test_event_types_from_general_constructions(
+    nlp: Any, text: str, trigger: str, event_type: str, auxiliary: str | None
+) -> None:
+    mentions = extract_event_mentions(nlp(text), "a", 0)
+    assert [(m.trigger_text, m.event_type, m.auxiliary) for m in mentions][:1] == [(trigger, event_type, auxiliary)]

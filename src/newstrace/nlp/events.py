@@ -15,10 +15,14 @@ from typing import Any
 from newstrace.events.actors import Actor, country_of, find_actor
 from newstrace.events.lexicon import (
     GOVERNING_TYPES,
+    HUNGER_STRIKE,
     INTENTION_VERBS,
     LEXICON_DIGEST,
+    OBLIGATION_REQUEST,
     PHRASAL,
     PROTEST_BY_STATE,
+    READINESS_ADJECTIVES,
+    REPORTING_VERBS,
     STRIKE_WITHOUT_OBJECT,
     TROOP_WORDS,
     VERB_OBJECT,
@@ -113,8 +117,44 @@ def _sentence_candidates(sentence: Any) -> list[_Candidate]:
     for token in sentence:
         if token.pos_ == "VERB" and token.lemma_.lower() in INTENTION_VERBS:
             _carry_intention(token, found)
-    governed = {index for index, candidate in found.items() if _under_governing(candidate.token, found)}
+        elif token.pos_ == "ADJ" and token.lemma_.lower() in READINESS_ADJECTIVES:
+            _carry_readiness(token, found)
+        elif token.pos_ == "VERB" and token.lemma_.lower() in REPORTING_VERBS and token.i not in found:
+            _obligation_as_request(token, found)
+    governed = {
+        index for index, candidate in found.items()
+        if _under_governing(candidate.token, found) or _purpose_of_another(candidate.token, found)
+    }  # fmt: skip
     return [candidate for index, candidate in sorted(found.items()) if index not in governed]
+
+
+def _carry_readiness(adjective: Any, found: dict[int, _Candidate]) -> None:
+    """ "is willing to send", "would be ready to host": the action is an intention of the subject."""
+    complement = next((child for child in adjective.children if child.dep_ == "xcomp"), None)
+    if complement is not None and complement.i in found:
+        found[complement.i].auxiliary = "future"
+        found[complement.i].frame = adjective.head
+
+
+_OBLIGATION_AUX = {"must", "should"}
+
+
+def _obligation_as_request(verb: Any, found: dict[int, _Candidate]) -> None:
+    """ "X said that Y must withdraw" asks Y to withdraw: a REQUEST by the speaker (the manual's demand),
+    which governs the action asked for."""
+    for clause in (child for child in verb.children if child.dep_ == "ccomp"):
+        if any(child.dep_ == "aux" and child.lower_ in _OBLIGATION_AUX for child in clause.children):
+            found[verb.i] = _Candidate(verb, OBLIGATION_REQUEST)
+            return
+
+
+def _purpose_of_another(token: Any, found: dict[int, _Candidate]) -> bool:
+    """ "staged a march to demand reforms": a purpose clause is part of the event it serves."""
+    if token.dep_ not in ("advcl", "xcomp", "acl") or token.head.i not in found:
+        return False
+    head_type = found[token.head.i].trigger.event_type
+    purposeful = any(child.dep_ == "aux" and child.lower_ == "to" for child in token.children)
+    return purposeful and head_type not in GOVERNING_TYPES and head_type != "AGREE"
 
 
 def _carry_intention(verb: Any, found: dict[int, _Candidate]) -> None:
@@ -142,12 +182,30 @@ def _under_governing(token: Any, found: dict[int, _Candidate]) -> bool:
 def _trigger_of(token: Any) -> Trigger | None:
     if token.pos_ != "VERB":
         return None
-    lemma = token.lemma_.lower()
+    for lemma in _lemmas(token):
+        if (found := _trigger_with_lemma(token, lemma)) is not None:
+            return found
+    return None
+
+
+def _lemmas(token: Any) -> list[str]:
+    """The token's lemma, then its regular base forms: the lemmatizer misreads a few inflected verbs
+    ("staged" as "stag")."""
+    lemma, lower = token.lemma_.lower(), token.lower_
+    forms = [lemma]
+    if lower.endswith("ed") and token.tag_ in ("VBD", "VBN"):
+        forms += [lower[:-1], lower[:-2]]
+    return forms
+
+
+def _trigger_with_lemma(token: Any, lemma: str) -> Trigger | None:
     for child in token.children:
         if child.dep_ in ("prt", "prep") and (found := PHRASAL.get((lemma, child.lower_))):
             return found
     objects = [child for child in token.children if child.dep_ in _OBJECTS]
     for child in objects:
+        if child.lemma_.lower() == "strike" and any(grand.lower_ == "hunger" for grand in child.children):
+            return HUNGER_STRIKE
         if found := VERB_OBJECT.get((lemma, child.lemma_.lower())):
             return found
     if lemma == "send" and any(child.lower_ in TROOP_WORDS for child in objects):
