@@ -173,6 +173,13 @@ def test_the_error_listing_names_each_missed_measure_next_to_gold() -> None:
         ("Rebels in Nepal rejected a proposal from Bhutan.", "rejected", "NPL", "BTN"),
         # no recipient named: a domestic event, coded to the source's own country
         ("Kenyan police arrested forty demonstrators.", "arrested", "KEN", "KEN"),
+        # an office holder without a country serves the country the sentence names
+        ("Judge Ana Ruiz opened an inquiry into Peruvian officials.", "opened", "PER", "PER"),
+        # a people living in a country is coded to it; "-led" forces to their leader
+        ("Ethnic Greeks in Albania demanded autonomy.", "demanded", "ALB", "ALB"),
+        ("Nigerian-led forces attacked a village in Liberia.", "attacked", "NGA", "LBR"),
+        # "their" forces are the reporting subject's
+        ("Bolivian officials said their forces had withdrawn from Peru.", "withdrawn", "BOL", "PER"),
         # a head of state named alone resolves to the country
         ("President Mandela condemned the attack on Mozambican villagers.", "condemned", "ZAF", "MOZ"),
     ],

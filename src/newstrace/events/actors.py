@@ -281,6 +281,9 @@ def _sector_of(text: str) -> str | None:
     return None
 
 
+_LED = re.compile(r"(\w)-led\b")
+
+
 def find_actor(text: str) -> Actor | None:
     """The canonical actor a phrase names, or None when it names no country, organisation or group.
 
@@ -289,6 +292,8 @@ def find_actor(text: str) -> Actor | None:
     """
     words_pattern, acronym_pattern = _patterns()
     matches = [match for pattern in (words_pattern, acronym_pattern) if (match := pattern.search(text))]
+    if not matches and (led := _LED.sub(r"\1 led", text)) != text:
+        return find_actor(led)  # "Vietnamese-led forces" are the leader's, as CAMEO codes them
     if not matches:
         return None
     first = min(matches, key=lambda match: (match.start(), -len(match.group(0))))

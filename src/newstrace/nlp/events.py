@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from itertools import takewhile
 from typing import Any
 
-from newstrace.events.actors import Actor, country_of, find_actor
+from newstrace.events.actors import Actor, country_of, find_actor, sector_only
 from newstrace.events.lexicon import (
     GOVERNING_TYPES,
     HUNGER_STRIKE,
@@ -221,6 +221,7 @@ def _mentions_of(
     token = candidate.token
     frame = candidate.frame if candidate.frame is not None else token
     sources, targets, thing = _arguments(token, frame, memory)
+    sources = [_domestic_office(source, sentence) for source in sources]
     trigger = candidate.trigger
     if token.lemma_.lower() == "protest" and any(_is_state(source.actor) for source in sources):
         trigger = PROTEST_BY_STATE
@@ -284,6 +285,27 @@ def _pairs(sources: list[_Argument], targets: list[_Argument]) -> list[tuple[_Ar
     kept_sources: list[_Argument | None] = [s for s in sources if s.actor] or [*sources[:1]] or [None]
     kept_targets: list[_Argument | None] = [t for t in targets if t.actor] or [*targets[:1]] or [None]
     return [(s, t) for s in kept_sources for t in kept_targets]
+
+
+def _domestic_office(argument: _Argument, sentence: Any) -> _Argument:
+    """ "Judge Ana Ruiz opened an inquiry into Chilean officials": an office holder named without a
+    country serves the country the sentence is about, the first one it names outside the phrase."""
+    if argument.actor is not None:
+        return argument
+    sector = sector_only(_text_of(sentence.doc)[argument.start : argument.end])
+    if sector not in _OFFICE_SECTORS:
+        return argument
+    starts, ends = _noun_chunks(sentence.doc)
+    for n in range(bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)):
+        chunk = sentence.doc[starts[n] : ends[n]]
+        if argument.start <= chunk.start_char < argument.end:
+            continue
+        if (country := find_actor(chunk.text)) is not None and country.kind == "country":
+            return replace(argument, actor=Actor(country.code, country.name, "country", sector))
+    return argument
+
+
+_OFFICE_SECTORS = {"GOV", "JUD", "MIL", "COP", "LEG"}
 
 
 def _with_actor(mention: EventMention, role: str, argument: _Argument | None, text: str, offset: int) -> EventMention:
@@ -437,7 +459,28 @@ def _argument(token: Any, memory: _Memory) -> _Argument:
         actor = memory.last_person
     if actor is None and token.lower_ not in _ANAPHORS:
         actor = _named_in_modifiers(token)
-    return _Argument(start, end, actor)
+    if actor is None and any(child.dep_ == "poss" and child.lower_ in _POSSESSIVES for child in token.children):
+        actor = _antecedent_in_sentence(token, memory)  # "Serbs said their forces had withdrawn"
+    return _Argument(start, end, _people_by_place(token, actor))
+
+
+_POSSESSIVES = {"its", "their", "his", "her"}
+
+
+def _people_by_place(token: Any, actor: Actor | None) -> Actor | None:
+    """A people named with the country it lives in ("ethnic Albanians in Serbia", "the Kurds of Iraq") is
+    coded to that country, as CAMEO codes residents; states and their forces keep their own code."""
+    if actor is None or actor.kind != "country" or actor.sector not in (None, "CVL") or token.tag_ != "NNPS":
+        return actor
+    if find_actor(token.text) is None:
+        return actor
+    for child in token.children:
+        if child.dep_ == "prep" and child.lower_ in ("in", "of"):
+            for chunk in _chunks_under(child):
+                place = find_actor(chunk.text)
+                if place is not None and place.kind == "country":
+                    return Actor(place.code, place.name, "country", actor.sector)
+    return actor
 
 
 _ANAPHORS = {"it", "they", "he", "she", "we"}
@@ -450,7 +493,7 @@ def _antecedent_in_sentence(pronoun: Any, memory: _Memory) -> Actor | None:
     while node.head.i != node.i:  # spaCy makes a new Token per access: compare positions, not identity
         node = node.head
         subject = next((child for child in node.children if child.dep_ in _SUBJECTS), None)
-        if subject is not None and subject.lower_ not in _ANAPHORS:
+        if subject is not None and subject.i != pronoun.i and subject.lower_ not in _ANAPHORS:
             start, end = _phrase(subject)
             phrase = _text_of(subject.doc)[start:end]
             return find_actor(phrase) or memory.by_name.get(phrase) or _named_in_modifiers(subject)
