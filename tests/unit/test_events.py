@@ -11,6 +11,7 @@ import pytest
 
 from newstrace.evaluation.events import GoldRecord, Prediction, actor_matches, error_rows, load_gold, score
 from newstrace.events.actors import find_actor
+from newstrace.events.dates import resolve_event_date
 from newstrace.events.types import current_type, single_category
 from newstrace.nlp import load_pipeline
 from newstrace.nlp.events import extract_event_mentions
@@ -222,3 +223,43 @@ def test_event_types_from_general_constructions(
 ) -> None:
     mentions = extract_event_mentions(nlp(text), "a", 0)
     assert [(m.trigger_text, m.event_type, m.auxiliary) for m in mentions][:1] == [(trigger, event_type, auxiliary)]
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("on Tuesday", "2024-07-09"),  # the article is of Wednesday 2024-07-10
+        ("Wednesday", "2024-07-10"),  # the article's own weekday is that day
+        ("Sunday night", "2024-07-07"),
+        ("yesterday", "2024-07-09"),
+        ("last week", "2024-07-03"),
+        ("July 9", "2024-07-09"),
+        ("December 25", "2023-12-25"),  # a day later in the year than the article is last year's
+        ("on 3 March 2021", "2021-03-03"),
+        ("the coming months", None),
+        ("2022", None),
+    ],
+)
+def test_event_dates_resolve_against_the_article_date(expression: str, expected: str | None) -> None:
+    assert resolve_event_date(expression, "2024-07-10") == expected
+
+
+def test_an_unreadable_article_date_leaves_the_event_undated() -> None:
+    assert resolve_event_date("on Tuesday", "soon") is None and resolve_event_date("on Tuesday", None) is None
+
+
+def test_the_cli_filters_on_dates_resolved_against_the_published_date(tmp_path: Path) -> None:
+    article = tmp_path / "fictional.txt"  # fictional
+    article.write_text("Tonga aid\n\nOn Tuesday, Fiji sent medical supplies to Tonga.\n")
+    db = tmp_path / "news.db"
+    assert run_cli("analyze", str(article), "--db", str(db), "--published", "2024-07-10", "--quiet").returncode == 0
+    inside = run_cli("events", "--db", str(db), "--from", "2024-07-09", "--to", "2024-07-09", "--json")
+    outside = run_cli("events", "--db", str(db), "--from", "2024-07-10", "--json")
+    assert [json.loads(line)["date"] for line in inside.stdout.splitlines()] == ["2024-07-09"], inside.stderr
+    assert outside.returncode == 0 and outside.stdout.strip() == ""
+
+
+def test_the_extraction_dates_mentions_when_given_the_article_date(nlp: Any) -> None:
+    doc = nlp("On Tuesday, Fiji sent medical supplies to Tonga.")  # fictional
+    assert [m.date for m in extract_event_mentions(doc, "a", 0, "2024-07-10")] == ["2024-07-09"]
+    assert [m.date for m in extract_event_mentions(doc, "a", 0)] == [None]

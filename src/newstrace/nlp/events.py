@@ -13,6 +13,7 @@ from itertools import takewhile
 from typing import Any
 
 from newstrace.events.actors import Actor, country_of, find_actor, sector_only
+from newstrace.events.dates import resolve_event_date
 from newstrace.events.lexicon import (
     GOVERNING_TYPES,
     HUNGER_STRIKE,
@@ -68,8 +69,11 @@ class _Candidate:
     frame: Any = None  # the verb whose subject is the actor (the intention verb for "pledged to deliver")
 
 
-def extract_event_mentions(doc: Any, article_id: str, offset: int) -> list[EventMention]:
-    """Every event mention in `doc`, with offsets shifted by `offset` into the article text."""
+def extract_event_mentions(
+    doc: Any, article_id: str, offset: int, article_date: str | None = None
+) -> list[EventMention]:
+    """Every event mention in `doc`, with offsets shifted by `offset` into the article text; with the
+    article's date, each mention's date expression is resolved to a day."""
     memory = _Memory()
     mentions: list[EventMention] = []
     entities = list(doc.ents)
@@ -80,6 +84,7 @@ def extract_event_mentions(doc: Any, article_id: str, offset: int) -> list[Event
         sentence_entities = entities[bisect_left(starts, sentence.start) : bisect_left(starts, sentence.end)]
         for candidate in _sentence_candidates(sentence):
             found = _mentions_of(candidate, sentence, sentence_entities, article_id, offset, memory)
+            found = [replace(m, date=resolve_event_date(m.date_text, article_date)) for m in found]
             mentions.extend(_recipient_from_context(found, mentions))
         _remember_people(_text_of(sentence.doc), sentence_entities, memory)
     return mentions
