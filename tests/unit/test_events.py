@@ -181,6 +181,9 @@ def test_the_error_listing_names_each_missed_measure_next_to_gold() -> None:
         ("Nigerian-led forces attacked a village in Liberia.", "attacked", "NGA", "LBR"),
         # "their" forces are the reporting subject's
         ("Bolivian officials said their forces had withdrawn from Peru.", "withdrawn", "BOL", "PER"),
+        # a complaint's target is whom it is about, not its audience; plural demonyms resolve
+        ("Chile complained to the United Nations over Peruvian border raids.", "complained", "CHL", "PER"),
+        ("Gabon refused entry to Cameroonians.", "refused", "GAB", "CMR"),
         # a head of state named alone resolves to the country
         ("President Mandela condemned the attack on Mozambican villagers.", "condemned", "ZAF", "MOZ"),
     ],

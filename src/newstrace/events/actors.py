@@ -216,6 +216,8 @@ def _entries() -> dict[str, _Entry]:
         name = _COUNTRY_ALIASES.get(code, aliases)[0]
         for alias in aliases:
             table[alias] = _Entry(code, "country", name, _metonym_sector(alias))
+            if _DEMONYM.search(alias) and f"{alias}s" not in table:
+                table[f"{alias}s"] = _Entry(code, "country", name, None)  # "Ghanaians", "Iraqis"
     for code, kind, aliases in (*_ORGANISATIONS, *MORE_ORGANISATIONS):
         for alias in aliases:
             table[alias] = _Entry(code, kind, aliases[0], None)
@@ -281,6 +283,8 @@ def _sector_of(text: str) -> str | None:
     return None
 
 
+# Demonyms whose plural takes an "s" (Ghanaian, Iraqi, Afghan); "-ese", "-ish" and "-ch" ones take none.
+_DEMONYM = re.compile(r"(ian|an|i)$")
 _LED = re.compile(r"(\w)-led\b")
 
 

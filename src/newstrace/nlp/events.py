@@ -227,6 +227,8 @@ def _mentions_of(
     frame = candidate.frame if candidate.frame is not None else token
     sources, targets, thing = _arguments(token, frame, memory)
     sources = [_domestic_office(source, sentence) for source in sources]
+    if candidate.trigger.event_type == "ACCUSE":
+        targets = _accused(token) or targets
     trigger = candidate.trigger
     if token.lemma_.lower() == "protest" and any(_is_state(source.actor) for source in sources):
         trigger = PROTEST_BY_STATE
@@ -290,6 +292,17 @@ def _pairs(sources: list[_Argument], targets: list[_Argument]) -> list[tuple[_Ar
     kept_sources: list[_Argument | None] = [s for s in sources if s.actor] or [*sources[:1]] or [None]
     kept_targets: list[_Argument | None] = [t for t in targets if t.actor] or [*targets[:1]] or [None]
     return [(s, t) for s in kept_sources for t in kept_targets]
+
+
+def _accused(token: Any) -> list[_Argument]:
+    """ "Lebanon complained to the UN over Israeli raids": a complaint's target is whom it is about; the
+    one it is made to is its audience."""
+    for child in token.children:
+        if child.dep_ == "prep" and child.lower_ in ("over", "about"):
+            for chunk in _chunks_under(child):
+                if (actor := find_actor(chunk.text)) is not None:
+                    return [_Argument(chunk.start_char, chunk.end_char, actor)]
+    return []
 
 
 def _domestic_office(argument: _Argument, sentence: Any) -> _Argument:
