@@ -16,7 +16,7 @@ from newstrace.events.types import current_type, single_category
 from newstrace.nlp import load_pipeline
 from newstrace.nlp.events import extract_event_mentions
 
-from ..conftest import run_cli
+from ..conftest import accuracy_floors, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -202,7 +202,7 @@ def test_a_domestic_recipient_has_no_text_and_less_confidence(nlp) -> None:  # t
 
 def test_leaders_names_need_their_capitals() -> None:
     assert find_actor("Trump") is not None and find_actor("a trump card") is None
-    assert find_actor("Ugandan opposition") == find_actor("Uganda's opposition")
+    assert find_actor("Kenyan opposition") == find_actor("Kenya's opposition")
 
 
 def test_a_gold_organisation_class_matches_either_kind() -> None:
@@ -266,3 +266,13 @@ def test_the_extraction_dates_mentions_when_given_the_article_date(nlp: Any) -> 
     doc = nlp("On Tuesday, Fiji sent medical supplies to Tonga.")  # fictional
     assert [m.date for m in extract_event_mentions(doc, "a", 0, "2024-07-10")] == ["2024-07-09"]
     assert [m.date for m in extract_event_mentions(doc, "a", 0)] == [None]
+
+
+def test_event_scores_stay_above_the_pinned_floors(shared_data: Path) -> None:
+    floors = accuracy_floors("events", "plover_dev")
+    gold = shared_data / "plover" / "plover_gsr_dev.json"
+    result = run_cli("eval", "events", "--gold", str(gold), "--json")
+    assert result.returncode == 0, result.stderr
+    scores = json.loads(result.stdout)
+    for name, floor in floors.items():
+        assert scores[name]["value"] >= floor, (name, scores[name])

@@ -86,7 +86,7 @@ _ORGANISATION_KINDS = frozenset({"IGO", "NGO"})
 
 def actor_matches(predicted: tuple[str | None, str | None], gold_codes: Sequence[str]) -> bool:
     """Whether a predicted (code, kind) is one of the gold codes. The gold records code international
-    organisations by class only, and not consistently (the Red Cross and Amnesty International are IGO
+    organisations by class only, and not consistently (international NGOs are IGO
     there, NGO in CAMEO), so a gold IGO or NGO matches an organisation of either kind."""
     code, kind = predicted
     wanted = {_CAMEO_TO_ISO.get(gold, gold) for gold in gold_codes}

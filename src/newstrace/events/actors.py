@@ -217,7 +217,7 @@ def _entries() -> dict[str, _Entry]:
         for alias in aliases:
             table[alias] = _Entry(code, "country", name, _metonym_sector(alias))
             if _DEMONYM.search(alias) and f"{alias}s" not in table:
-                table[f"{alias}s"] = _Entry(code, "country", name, None)  # "Ghanaians", "Iraqis"
+                table[f"{alias}s"] = _Entry(code, "country", name, None)  # "Cameroonians", "Iraqis"
     for code, kind, aliases in (*_ORGANISATIONS, *MORE_ORGANISATIONS):
         for alias in aliases:
             table[alias] = _Entry(code, kind, aliases[0], None)
@@ -283,7 +283,7 @@ def _sector_of(text: str) -> str | None:
     return None
 
 
-# Demonyms whose plural takes an "s" (Ghanaian, Iraqi, Afghan); "-ese", "-ish" and "-ch" ones take none.
+# Demonyms whose plural takes an "s" (Cameroonian, Iraqi, Afghan); "-ese", "-ish" and "-ch" ones take none.
 _DEMONYM = re.compile(r"(ian|an|i)$")
 _LED = re.compile(r"(\w)-led\b")
 
@@ -297,7 +297,7 @@ def find_actor(text: str) -> Actor | None:
     words_pattern, acronym_pattern = _patterns()
     matches = [match for pattern in (words_pattern, acronym_pattern) if (match := pattern.search(text))]
     if not matches and (led := _LED.sub(r"\1 led", text)) != text:
-        return find_actor(led)  # "Vietnamese-led forces" are the leader's, as CAMEO codes them
+        return find_actor(led)  # "Nigerian-led forces" are the leader's, as CAMEO codes them
     if not matches:
         return None
     first = min(matches, key=lambda match: (match.start(), -len(match.group(0))))

@@ -159,7 +159,7 @@ INTENTION_VERBS = frozenset(
     ["agree", "promise", "pledge", "vow", "offer", "plan", "intend", "decide", "commit", "prepare", "aim", "expect",
      "swear"]
 )  # fmt: skip
-# Adjectives that make their complement an intention: "is willing to send", "would be ready to host".
+# Adjectives that make their complement an intention: "is willing to send", "stands ready to mediate".
 READINESS_ADJECTIVES = frozenset(["ready", "willing", "prepared", "determined"])
 # Verbs of saying: "X said that Y must ..." is a demand of Y (REQUEST, the manual's old DEMAND).
 REPORTING_VERBS = frozenset(["say", "declare", "reiterate", "state", "insist", "conclude", "announce", "tell"])

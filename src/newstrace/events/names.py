@@ -1,6 +1,6 @@
 """More names for actor resolution, written from general knowledge: demonyms and regions of countries
 beyond the main alias table, armed groups and organisations, and heads of state and government (past and
-present) by the name news reports call them, so "President Museveni" or "Putin" resolves to a country.
+present) by the name news reports call them, so "President Mandela" or "Putin" resolves to a country.
 
 Only names that are unambiguous in news text are listed: surnames that are also common words or first
 names (Major, Brown, Carter, Sharon, Barak) appear only with their first name, and leaders' names match

@@ -134,7 +134,7 @@ def _sentence_candidates(sentence: Any) -> list[_Candidate]:
 
 
 def _carry_readiness(adjective: Any, found: dict[int, _Candidate]) -> None:
-    """ "is willing to send", "would be ready to host": the action is an intention of the subject."""
+    """ "is willing to send", "stands ready to mediate": the action is an intention of the subject."""
     complement = next((child for child in adjective.children if child.dep_ == "xcomp"), None)
     if complement is not None and complement.i in found:
         found[complement.i].auxiliary = "future"
@@ -266,7 +266,7 @@ def _mentions_of(
 
 def _domestic_target(mention: EventMention, source: _Argument | None) -> EventMention:
     """A sentence that names no recipient reports a domestic event (police arresting, a government
-    imposing a curfew, rebels rejecting an appeal): the recipient is the source's own country, as CAMEO
+    imposing a curfew, a court banning a party): the recipient is the source's own country, as CAMEO
     and PLOVER code it, kept without text or offsets since the text names no one, and less confident."""
     actor = source.actor if source is not None else None
     if mention.target_code is not None or actor is None or actor.kind not in _DOMESTIC_KINDS:
@@ -295,7 +295,7 @@ def _pairs(sources: list[_Argument], targets: list[_Argument]) -> list[tuple[_Ar
 
 
 def _accused(token: Any) -> list[_Argument]:
-    """ "Lebanon complained to the UN over Israeli raids": a complaint's target is whom it is about; the
+    """ "Chile complained to the UN over Peruvian raids": a complaint's target is whom it is about; the
     one it is made to is its audience."""
     for child in token.children:
         if child.dep_ == "prep" and child.lower_ in ("over", "about"):
@@ -386,8 +386,8 @@ def _arguments(
     return sources, targets, thing
 
 
-# Where a target may be named further down than the verb's own slots: "threatened to ban Ugandan
-# candidates", "demanded that the United States match", "imposed restrictions against German goods".
+# Where a target may be named further down than the verb's own slots: "threatened to cut off gas to the
+# Bolivian province", "demanded that Peru withdraw", "imposed tariffs against Chilean copper".
 _COMPLEMENT_DEPS = {"dobj", "obj", "dative", "iobj", "xcomp", "ccomp", "prep", "attr", "oprd", "nsubjpass"}
 
 
@@ -478,7 +478,7 @@ def _argument(token: Any, memory: _Memory) -> _Argument:
     if actor is None and token.lower_ not in _ANAPHORS:
         actor = _named_in_modifiers(token)
     if actor is None and any(child.dep_ == "poss" and child.lower_ in _POSSESSIVES for child in token.children):
-        actor = _antecedent_in_sentence(token, memory)  # "Serbs said their forces had withdrawn"
+        actor = _antecedent_in_sentence(token, memory)  # "Bolivian officials said their forces had withdrawn"
     return _Argument(start, end, _people_by_place(token, actor))
 
 
@@ -486,7 +486,7 @@ _POSSESSIVES = {"its", "their", "his", "her"}
 
 
 def _people_by_place(token: Any, actor: Actor | None) -> Actor | None:
-    """A people named with the country it lives in ("ethnic Albanians in Serbia", "the Kurds of Iraq") is
+    """A people named with the country it lives in ("ethnic Greeks in Albania", "the Tamils of Sri Lanka") is
     coded to that country, as CAMEO codes residents; states and their forces keep their own code."""
     if actor is None or actor.kind != "country" or actor.sector not in (None, "CVL") or token.tag_ != "NNPS":
         return actor
@@ -505,7 +505,7 @@ _ANAPHORS = {"it", "they", "he", "she", "we"}
 
 
 def _antecedent_in_sentence(pronoun: Any, memory: _Memory) -> Actor | None:
-    """ "Hungary said it will support ...": a pronoun subject under a reporting or intention verb is
+    """ "Norway said it had expelled ...": a pronoun subject under a reporting or intention verb is
     that verb's subject."""
     node = pronoun
     while node.head.i != node.i:  # spaCy makes a new Token per access: compare positions, not identity
@@ -519,8 +519,8 @@ def _antecedent_in_sentence(pronoun: Any, memory: _Memory) -> Actor | None:
 
 
 def _named_in_modifiers(token: Any) -> Actor | None:
-    """A phrase that names no actor in its head ("Rebels in the Ivory Coast", "Doctors from two American
-    aid groups") takes the first actor its modifiers name; relative clauses are left out."""
+    """A phrase that names no actor in its head ("Rebels in Nepal", "Doctors from two Danish
+    charities") takes the first actor its modifiers name; relative clauses are left out."""
     for child in token.children:
         if child.dep_ in ("prep", "acl", "appos") and child.i > token.i:
             for chunk in _chunks_under(child):
