@@ -176,6 +176,7 @@ def test_the_error_listing_names_each_missed_measure_next_to_gold() -> None:
         ("Kenyan police arrested forty demonstrators.", "arrested", "KEN", "KEN"),
         # an office holder without a country serves the country the sentence names
         ("Judge Ana Ruiz opened an inquiry into Peruvian officials.", "opened", "PER", "PER"),
+        ("Thousands of students blocked roads near Bolivian army posts.", "blocked", "BOL", "BOL"),
         # a people living in a country is coded to it; "-led" forces to their leader
         ("Ethnic Greeks in Albania demanded autonomy.", "demanded", "ALB", "ALB"),
         ("Nigerian-led forces attacked a village in Liberia.", "attacked", "NGA", "LBR"),

@@ -226,7 +226,7 @@ def _mentions_of(
     token = candidate.token
     frame = candidate.frame if candidate.frame is not None else token
     sources, targets, thing = _arguments(token, frame, memory)
-    sources = [_domestic_office(source, sentence) for source in sources]
+    sources = [_domestic_actor(source, sentence) for source in sources]
     if candidate.trigger.event_type == "ACCUSE":
         targets = _accused(token) or targets
     trigger = candidate.trigger
@@ -305,13 +305,14 @@ def _accused(token: Any) -> list[_Argument]:
     return []
 
 
-def _domestic_office(argument: _Argument, sentence: Any) -> _Argument:
-    """ "Judge Ana Ruiz opened an inquiry into Chilean officials": an office holder named without a
-    country serves the country the sentence is about, the first one it names outside the phrase."""
+def _domestic_actor(argument: _Argument, sentence: Any) -> _Argument:
+    """ "Judge Ana Ruiz opened an inquiry into Chilean officials", "thousands of students marched in
+    Lima": a domestic actor (an office holder, the police, protesters, rebels) named without a country
+    belongs to the country the sentence is about, the first one it names outside the phrase."""
     if argument.actor is not None:
         return argument
     sector = sector_only(_text_of(sentence.doc)[argument.start : argument.end])
-    if sector not in _OFFICE_SECTORS:
+    if sector not in _DOMESTIC_SECTORS:
         return argument
     starts, ends = _noun_chunks(sentence.doc)
     for n in range(bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)):
@@ -323,7 +324,7 @@ def _domestic_office(argument: _Argument, sentence: Any) -> _Argument:
     return argument
 
 
-_OFFICE_SECTORS = {"GOV", "JUD", "MIL", "COP", "LEG"}
+_DOMESTIC_SECTORS = {"GOV", "JUD", "MIL", "COP", "LEG", "CVL", "REB", "OPP", "LAB", "EDU"}
 
 
 def _with_actor(mention: EventMention, role: str, argument: _Argument | None, text: str, offset: int) -> EventMention:
