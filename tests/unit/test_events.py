@@ -4,13 +4,14 @@ the scorer. Sentences written here are fictional and marked so."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from newstrace.evaluation.events import GoldRecord, Prediction, actor_matches, error_rows, load_gold, score
-from newstrace.events.actors import find_actor
+from newstrace.events.actors import Actor, find_actor, sector_only
 from newstrace.events.dates import resolve_event_date
 from newstrace.events.types import current_type, single_category
 from newstrace.nlp import load_pipeline
@@ -177,6 +178,7 @@ def test_the_error_listing_names_each_missed_measure_next_to_gold() -> None:
         # an office holder without a country serves the country the sentence names
         ("Judge Ana Ruiz opened an inquiry into Peruvian officials.", "opened", "PER", "PER"),
         ("Thousands of students blocked roads near Bolivian army posts.", "blocked", "BOL", "BOL"),
+        ("Striking doctors blocked roads near Peruvian hospitals.", "blocked", "PER", "PER"),
         # a people living in a country is coded to it; "-led" forces to their leader
         ("Ethnic Greeks in Albania demanded autonomy.", "demanded", "ALB", "ALB"),
         ("Nigerian-led forces attacked a village in Liberia.", "attacked", "NGA", "LBR"),
@@ -277,3 +279,16 @@ def test_event_scores_stay_above_the_pinned_floors(shared_data: Path) -> None:
     scores = json.loads(result.stdout)
     for name, floor in floors.items():
         assert scores[name]["value"] >= floor, (name, scores[name])
+
+
+def test_sectors_come_from_the_agent_dictionary_where_the_hand_written_words_say_nothing() -> None:
+    assert [sector_only(phrase) for phrase in ("Swiss doctors", "the cattlemen", "the rebels")] == ["MED", "AGR", "REB"]
+    assert find_actor("Swiss doctors") == Actor("CHE", "Switzerland", "country", "MED")
+
+
+def test_the_shipped_agent_sectors_are_the_dictionarys(shared_data: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    from build_agent_sectors import read_agents, render
+
+    shipped = Path(__file__).resolve().parents[2] / "src" / "newstrace" / "events" / "agent_sectors.py"
+    assert render(read_agents(shared_data / "ngec" / "PLOVER_agents.txt")) == shipped.read_text(encoding="utf-8")

@@ -324,7 +324,10 @@ def _domestic_actor(argument: _Argument, sentence: Any) -> _Argument:
     return argument
 
 
-_DOMESTIC_SECTORS = {"GOV", "JUD", "MIL", "COP", "LEG", "CVL", "REB", "OPP", "LAB", "EDU"}
+_DOMESTIC_SECTORS = {
+    "GOV", "JUD", "MIL", "COP", "LEG", "CVL", "REB", "OPP", "LAB", "EDU", "MED", "REL", "AGR", "BUS", "JRN", "UAF",
+    "CRM", "PTY", "REF", "ELI",
+}  # fmt: skip
 
 
 def _with_actor(mention: EventMention, role: str, argument: _Argument | None, text: str, offset: int) -> EventMention:
