@@ -187,6 +187,11 @@ def test_the_error_listing_names_each_missed_measure_next_to_gold() -> None:
         # a complaint's target is whom it is about, not its audience; plural demonyms resolve
         ("Chile complained to the United Nations over Peruvian border raids.", "complained", "CHL", "PER"),
         ("Gabon refused entry to Cameroonians.", "refused", "GAB", "CMR"),
+        # a purpose clause inside the object still names the recipient; a condition does not
+        ("The UN rejected a request for its monitors to be sent to Fiji.", "rejected", "UN", "FJI"),
+        ("Ghana refused to meet Togo unless Benin attends.", "refused", "GHA", "TGO"),
+        # "its" in an object is no recipient: the recipient is the one named
+        ("Chile offered its engineers to Peru.", "offered", "CHL", "PER"),
         # a head of state named alone resolves to the country
         ("President Mandela condemned the attack on Mozambican villagers.", "condemned", "ZAF", "MOZ"),
     ],

@@ -12,6 +12,8 @@ from __future__ import annotations
 # alpha-3 -> demonyms, regions and cities news reports use for the country (added to the main aliases).
 MORE_COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
     "SRB": ("Serb", "Serbia", "Kosovo", "Kosovar"),
+    "HRV": ("Croat",),
+    "BIH": ("Bosniak", "Bosniaks"),
     "LBR": ("Liberia", "Liberian", "Liberians", "Monrovia"),
     "KGZ": ("Kyrgyzstan", "Kyrgyz", "Bishkek"),
     "KAZ": ("Kazakhstan", "Kazakh", "Kazakhs", "Astana", "Almaty"),

@@ -432,9 +432,13 @@ _ASIDE_PREPOSITIONS = {"according", "after", "before", "during", "since", "until
 
 
 def _aside(token: Any) -> bool:
-    """A clause or phrase beside the event rather than part of it: adverbial and relative clauses,
-    time and attribution phrases."""
-    return token.dep_ in ("advcl", "relcl") or (token.dep_ == "prep" and token.lower_ in _ASIDE_PREPOSITIONS)
+    """A clause or phrase beside the event rather than part of it: conditional and temporal clauses,
+    relative clauses, time and attribution phrases."""
+    if token.dep_ == "advcl":  # "unless Benin attends", "when talks resume"; not "to be deployed in X"
+        return any(child.dep_ == "mark" for child in token.children)
+    if token.dep_ == "relcl":  # "which borders Peru"; not an infinitive ("a call for monitors to be sent to X")
+        return not any(child.dep_ == "aux" and child.lower_ == "to" for child in token.children)
+    return token.dep_ == "prep" and token.lower_ in _ASIDE_PREPOSITIONS
 
 
 def _noun_chunks(doc: Any) -> tuple[list[int], list[int]]:
@@ -481,7 +485,12 @@ def _argument(token: Any, memory: _Memory) -> _Argument:
         actor = memory.last_person
     if actor is None and token.lower_ not in _ANAPHORS:
         actor = _named_in_modifiers(token)
-    if actor is None and any(child.dep_ == "poss" and child.lower_ in _POSSESSIVES for child in token.children):
+    subject = token.dep_ in _SUBJECTS
+    if (
+        actor is None
+        and subject
+        and any(child.dep_ == "poss" and child.lower_ in _POSSESSIVES for child in token.children)
+    ):
         actor = _antecedent_in_sentence(token, memory)  # "Bolivian officials said their forces had withdrawn"
     return _Argument(start, end, _people_by_place(token, actor))
 
