@@ -297,3 +297,25 @@ def test_the_shipped_agent_sectors_are_the_dictionarys(shared_data: Path) -> Non
 
     shipped = Path(__file__).resolve().parents[2] / "src" / "newstrace" / "events" / "agent_sectors.py"
     assert render(read_agents(shared_data / "ngec" / "PLOVER_agents.txt")) == shipped.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "event_type", "source", "target"),
+    [
+        ("Chilean riots against Peruvian fishing rules went on.", "riots", "PROTEST", "CHL", "PER"),
+        ("The Bolivian president arrived in Lima on a surprise visit.", "visit", "CONSULT", "BOL", "PER"),
+        ("Fiji's withdrawal from Tonga was complete by noon.", "withdrawal", "RETREAT", "FJI", "TON"),
+    ],
+)  # all fictional
+def test_an_event_noun_stands_in_when_no_verb_names_the_event(
+    nlp: Any, text: str, trigger: str, event_type: str, source: str, target: str
+) -> None:
+    mentions = extract_event_mentions(nlp(text), "a", 0)
+    assert [(m.trigger_text, m.event_type, m.source_code, m.target_code) for m in mentions][:1] == [
+        (trigger, event_type, source, target)
+    ]
+
+
+def test_an_event_noun_is_not_read_when_a_verb_names_the_event(nlp: Any) -> None:
+    mentions = extract_event_mentions(nlp("Peru condemned the Chilean riots."), "a", 0)  # fictional
+    assert [m.trigger_text for m in mentions] == ["condemned"]

@@ -154,6 +154,37 @@ VERB_OBJECT: dict[tuple[str, str], Trigger] = {
     ("deny", "entry"): Trigger("SANCTION"),
 }
 
+# Nouns that name an event when a sentence has no event verb ("Palestinian riots against ...", "arrived on
+# a visit", "Israel's invasion of Lebanon"), from the PLOVER categories and general English.
+NOUNS: dict[str, Trigger] = {
+    **_all("PROTEST", "demo", "demonstration protest rally sit-in"),
+    **_all("PROTEST", "riot", "riot unrest"),
+    **_all("PROTEST", "boycott", "boycott"),
+    **_all("ASSAULT", None, "attack invasion offensive raid ambush massacre incursion"),
+    **_all("ASSAULT", "aerial", "bombing airstrike air-strike"),
+    **_all("ASSAULT", "heavy-weapons", "shelling"),
+    **_all("ASSAULT", "targeted", "assassination"),
+    **_all("ASSAULT", "abduct", "kidnapping abduction"),
+    **_all("CONSULT", "visit", "visit"),
+    **_all("CONSULT", None, "talks summit negotiation"),
+    **_all("ACCUSE", "investigate", "investigation inquiry probe hearing"),
+    **_all("ACCUSE", "disapprove", "condemnation criticism"),
+    **_all("ACCUSE", "allege", "accusation lawsuit indictment"),
+    **_all("RETREAT", "withdraw", "withdrawal pullout evacuation"),
+    **_all("RETREAT", "resign", "resignation"),
+    **_all("SANCTION", None, "sanction embargo"),
+    **_all("SANCTION", "expel", "expulsion"),
+    **_all("COERCE", "arrest", "arrest detention"),
+    **_all("COERCE", None, "crackdown curfew deportation"),
+    **_all("THREATEN", None, "threat ultimatum"),
+    **_all("REQUEST", None, "appeal"),
+    **_all("REJECT", None, "refusal rejection veto"),
+    **_all("MOBILIZE", None, "deployment mobilization mobilisation"),
+    **_all("AGREE", None, "agreement accord"),
+    **_all("CONCEDE", None, "ceasefire truce apology"),
+    **_all("COOPERATE", None, "cooperation"),
+}
+
 # Verbs whose complement is the event, said of the future ("pledged to deliver", "plans to send").
 INTENTION_VERBS = frozenset(
     ["agree", "promise", "pledge", "vow", "offer", "plan", "intend", "decide", "commit", "prepare", "aim", "expect",
@@ -185,7 +216,7 @@ TROOP_WORDS = frozenset(["troop", "troops", "soldier", "soldiers", "force", "for
 def _digest() -> str:
     parts = (
         VERBS, PHRASAL, VERB_OBJECT, sorted(INTENTION_VERBS), sorted(GOVERNING_TYPES), sorted(TROOP_WORDS),
-        sorted(READINESS_ADJECTIVES), sorted(REPORTING_VERBS),
+        sorted(READINESS_ADJECTIVES), sorted(REPORTING_VERBS), NOUNS,
     )  # fmt: skip
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 

@@ -19,6 +19,7 @@ from newstrace.events.lexicon import (
     HUNGER_STRIKE,
     INTENTION_VERBS,
     LEXICON_DIGEST,
+    NOUNS,
     OBLIGATION_REQUEST,
     PHRASAL,
     PROTEST_BY_STATE,
@@ -126,11 +127,45 @@ def _sentence_candidates(sentence: Any) -> list[_Candidate]:
             _carry_readiness(token, found)
         elif token.pos_ == "VERB" and token.lemma_.lower() in REPORTING_VERBS and token.i not in found:
             _obligation_as_request(token, found)
+    if not found:
+        return _nominal_candidates(sentence)
     governed = {
         index for index, candidate in found.items()
         if _under_governing(candidate.token, found) or _purpose_of_another(candidate.token, found)
     }  # fmt: skip
     return [candidate for index, candidate in sorted(found.items()) if index not in governed]
+
+
+def _nominal_candidates(sentence: Any) -> list[_Candidate]:
+    """A sentence without an event verb may name its event with a noun ("riots against", "a visit"):
+    the first such noun is the event."""
+    noun = next((t for t in sentence if t.pos_ == "NOUN" and t.lemma_.lower() in NOUNS), None)
+    return [] if noun is None else [_Candidate(noun, NOUNS[noun.lemma_.lower()])]
+
+
+def _nominal_arguments(noun: Any, memory: _Memory) -> tuple[list[_Argument], list[_Argument], None]:
+    """An event noun's source is its possessor or nationality ("Israel's invasion", "Palestinian
+    riots"), else the subject of the verb it hangs from ("Iraq's president arrived on a visit"); its
+    target is named in its "of / against / on / with / to" phrase, else in the verb's complements."""
+    sources = [
+        _Argument(child.idx, child.idx + len(child.text), actor)
+        for child in noun.children
+        if child.dep_ in ("poss", "amod", "compound") and (actor := find_actor(child.text)) is not None
+    ][:1]
+    verb = next((node for node in noun.ancestors if node.pos_ in ("VERB", "AUX")), None)
+    if not sources and verb is not None and (subject := _subject_of(verb)) is not None:
+        sources = _conjuncts(subject, memory)
+    taken = {(arg.start, arg.end) for arg in sources}
+    targets: list[_Argument] = []
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ in _NOMINAL_TARGET_PREPOSITIONS and not targets:
+            targets = _first_named(child, taken)
+    if not targets and verb is not None:
+        targets = _named_in_complements(verb, sources)
+    return sources, targets, None
+
+
+_NOMINAL_TARGET_PREPOSITIONS = {"of", "against", "on", "with", "to", "into", "in", "from"}
 
 
 def _carry_readiness(adjective: Any, found: dict[int, _Candidate]) -> None:
@@ -225,7 +260,10 @@ def _mentions_of(
 ) -> list[EventMention]:
     token = candidate.token
     frame = candidate.frame if candidate.frame is not None else token
-    sources, targets, thing = _arguments(token, frame, memory)
+    if token.pos_ == "NOUN":
+        sources, targets, thing = _nominal_arguments(token, memory)
+    else:
+        sources, targets, thing = _arguments(token, frame, memory)
     sources = [_domestic_actor(source, sentence) for source in sources]
     if candidate.trigger.event_type == "ACCUSE":
         targets = _accused(token) or targets
@@ -298,10 +336,8 @@ def _accused(token: Any) -> list[_Argument]:
     """ "Chile complained to the UN over Peruvian raids": a complaint's target is whom it is about; the
     one it is made to is its audience."""
     for child in token.children:
-        if child.dep_ == "prep" and child.lower_ in ("over", "about"):
-            for chunk in _chunks_under(child):
-                if (actor := find_actor(chunk.text)) is not None:
-                    return [_Argument(chunk.start_char, chunk.end_char, actor)]
+        if child.dep_ == "prep" and child.lower_ in ("over", "about") and (found := _first_named(child)):
+            return found
     return []
 
 
@@ -400,12 +436,17 @@ def _named_in_complements(token: Any, sources: list[_Argument]) -> list[_Argumen
     "if"/"unless" clauses, relative clauses and the source's own phrase left out)."""
     taken = {(arg.start, arg.end) for arg in sources}
     for child in token.children:
-        if child.dep_ not in _COMPLEMENT_DEPS or _aside(child):
-            continue
-        for chunk in _chunks_under(child):
-            start, end = chunk.start_char, chunk.end_char
-            if (start, end) not in taken and (actor := find_actor(chunk.text)) is not None:
-                return [_Argument(start, end, actor)]
+        if child.dep_ in _COMPLEMENT_DEPS and not _aside(child) and (found := _first_named(child, taken)):
+            return found
+    return []
+
+
+def _first_named(head: Any, taken: set[tuple[int, int]] | None = None) -> list[_Argument]:
+    """The first noun chunk under `head` that names an actor (and is not one of `taken`), as an argument."""
+    for chunk in _chunks_under(head):
+        start, end = chunk.start_char, chunk.end_char
+        if (start, end) not in (taken or set()) and (actor := find_actor(chunk.text)) is not None:
+            return [_Argument(start, end, actor)]
     return []
 
 
