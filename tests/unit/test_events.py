@@ -316,6 +316,8 @@ def test_an_event_noun_stands_in_when_no_verb_names_the_event(
     ]
 
 
-def test_an_event_noun_is_not_read_when_a_verb_names_the_event(nlp: Any) -> None:
+def test_an_event_noun_is_not_read_when_a_verb_names_the_event_or_in_a_condition(nlp: Any) -> None:
     mentions = extract_event_mentions(nlp("Peru condemned the Chilean riots."), "a", 0)  # fictional
     assert [m.trigger_text for m in mentions] == ["condemned"]
+    conditional = nlp("Fiji may leave the forum if cooperation with Tonga fails.")  # fictional
+    assert extract_event_mentions(conditional, "a", 0) == []

@@ -138,8 +138,14 @@ def _sentence_candidates(sentence: Any) -> list[_Candidate]:
 
 def _nominal_candidates(sentence: Any) -> list[_Candidate]:
     """A sentence without an event verb may name its event with a noun ("riots against", "a visit"):
-    the first such noun is the event."""
-    noun = next((t for t in sentence if t.pos_ == "NOUN" and t.lemma_.lower() in NOUNS), None)
+    the first such noun outside conditional, temporal and relative clauses is the event."""
+    noun = next(
+        (
+            t for t in sentence
+            if t.pos_ == "NOUN" and t.lemma_.lower() in NOUNS and not any(_aside(node) for node in (t, *t.ancestors))
+        ),
+        None,
+    )  # fmt: skip
     return [] if noun is None else [_Candidate(noun, NOUNS[noun.lemma_.lower()])]
 
 
