@@ -192,11 +192,20 @@ def test_the_error_listing_names_each_missed_measure_next_to_gold() -> None:
         ("Ghana refused to meet Togo unless Benin attends.", "refused", "GHA", "TGO"),
         # "its" in an object is no recipient: the recipient is the one named
         ("Chile offered its engineers to Peru.", "offered", "CHL", "PER"),
+        # a verb misread as modifying a noun ("Doctors from ... donated") has that noun as its subject
+        (
+            "Doctors from two Danish charities donated and personally delivered medicine to a hospital in Lima.",
+            "donated",
+            "DNK",
+            None,
+        ),
         # a head of state named alone resolves to the country
         ("President Mandela condemned the attack on Mozambican villagers.", "condemned", "ZAF", "MOZ"),
     ],
 )  # all fictional
-def test_actors_found_beyond_the_verbs_own_slots(nlp, text: str, trigger: str, source: str, target: str) -> None:  # type: ignore[no-untyped-def]
+def test_actors_found_beyond_the_verbs_own_slots(
+    nlp: Any, text: str, trigger: str, source: str, target: str | None
+) -> None:
     mentions = extract_event_mentions(nlp(text), "a", 0)
     mention = next(m for m in mentions if m.trigger_text == trigger)
     assert (mention.source_code, mention.target_code) == (source, target)
@@ -305,6 +314,7 @@ def test_the_shipped_agent_sectors_are_the_dictionarys(shared_data: Path) -> Non
         ("Chilean riots against Peruvian fishing rules went on.", "riots", "PROTEST", "CHL", "PER"),
         ("The Bolivian president arrived in Lima on a surprise visit.", "visit", "CONSULT", "BOL", "PER"),
         ("Fiji's withdrawal from Tonga was complete by noon.", "withdrawal", "RETREAT", "FJI", "TON"),
+        ("A Fijian sailor was put under investigation in Tonga.", "investigation", "ACCUSE", "TON", "FJI"),
     ],
 )  # all fictional
 def test_an_event_noun_stands_in_when_no_verb_names_the_event(

@@ -159,7 +159,12 @@ def _nominal_arguments(noun: Any, memory: _Memory) -> tuple[list[_Argument], lis
         if child.dep_ in ("poss", "amod", "compound") and (actor := find_actor(child.text)) is not None
     ][:1]
     verb = next((node for node in noun.ancestors if node.pos_ in ("VERB", "AUX")), None)
-    if not sources and verb is not None and (subject := _subject_of(verb)) is not None:
+    subject = _subject_of(verb) if verb is not None and not sources else None
+    if subject is not None and subject.dep_ == "nsubjpass":
+        # "a Fijian was put under investigation in Tonga": the one named is the target, the place acts
+        named = _conjuncts(subject, memory)
+        return _named_in_complements(verb, named), named, None
+    if subject is not None:
         sources = _conjuncts(subject, memory)
     taken = {(arg.start, arg.end) for arg in sources}
     targets: list[_Argument] = []
@@ -508,9 +513,23 @@ def _subject_of(verb: Any) -> Any:
         subject = next((child for child in node.children if child.dep_ in _SUBJECTS), None)
         if subject is not None:
             return subject
+        if node.dep_ == "acl" and (actor := _acting_noun(node)) is not None:
+            return actor
         if node.dep_ not in ("xcomp", "conj", "advcl") or node.head is node:
             return None
         node = node.head
+    return None
+
+
+def _acting_noun(verb: Any) -> Any:
+    """The noun that acts in a verb parsed as modifying a noun: the sentence's root when the parser made
+    a noun the root ("Doctors from two charities donated ...": no verb heads the sentence), else the noun
+    an active participle modifies ("militants attacking the town")."""
+    root = verb.sent.root
+    if root.pos_ in ("NOUN", "PROPN"):
+        return root
+    if verb.tag_ in ("VBD", "VBG") and verb.head.pos_ in ("NOUN", "PROPN"):
+        return verb.head
     return None
 
 
