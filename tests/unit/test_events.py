@@ -199,6 +199,9 @@ def test_the_error_listing_names_each_missed_measure_next_to_gold() -> None:
             "DNK",
             None,
         ),
+        # a passive event without its agent is the place's doing; so is an unattributed blast
+        ("A Danish reporter was arrested in Laos for spying.", "arrested", "LAO", "DNK"),
+        ("A roadside blast near a Malian town killed two Nigerien soldiers.", "killed", "MLI", "NER"),
         # a head of state named alone resolves to the country
         ("President Mandela condemned the attack on Mozambican villagers.", "condemned", "ZAF", "MOZ"),
     ],
@@ -234,6 +237,7 @@ def test_a_gold_organisation_class_matches_either_kind() -> None:
         ("Norway is willing to send doctors to Nepal.", "send", "AID", "future"),
         ("Farmers in Kenya staged a march to demand higher prices.", "staged", "PROTEST", None),
         ("Teachers in Ghana began a hunger strike.", "began", "PROTEST", None),
+        ("A Kenyan judge ordered the minister to appear in court.", "ordered", "REQUEST", None),
         ("Fijian rebels have sworn to attack the capital.", "attack", "ASSAULT", "future"),
         ("Japan halted its aid to Laos.", "halted", "SANCTION", None),
     ],

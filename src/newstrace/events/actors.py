@@ -171,6 +171,7 @@ _GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 # Sector words (CAMEO/PLOVER agent sectors), first match wins: the more specific come first.
 _SECTORS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("UAF", ("explosion", "explosive device", "car bomb", "roadside bomb", "landmine", "minefield", "blast")),
     ("REB", ("rebel", "rebels", "insurgent", "insurgents", "guerrilla", "guerrillas", "militant", "militants",
              "separatist", "separatists", "militia", "militias", "gunmen")),
     ("MIL", ("army", "military", "troops", "soldiers", "soldier", "forces", "navy", "air force", "general",

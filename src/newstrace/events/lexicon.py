@@ -195,6 +195,8 @@ READINESS_ADJECTIVES = frozenset(["ready", "willing", "prepared", "determined"])
 # Verbs of saying: "X said that Y must ..." is a demand of Y (REQUEST, the manual's old DEMAND).
 REPORTING_VERBS = frozenset(["say", "declare", "reiterate", "state", "insist", "conclude", "announce", "tell"])
 OBLIGATION_REQUEST = Trigger("REQUEST")
+# "ordered X to do Y" is a demand of X; "ordered patrols" alone is not.
+ORDER_TO = Trigger("REQUEST")
 # A hunger strike, whatever the verb (stage, start, begin, continue).
 HUNGER_STRIKE = Trigger("PROTEST", "hunger")
 

@@ -21,6 +21,7 @@ from newstrace.events.lexicon import (
     LEXICON_DIGEST,
     NOUNS,
     OBLIGATION_REQUEST,
+    ORDER_TO,
     PHRASAL,
     PROTEST_BY_STATE,
     READINESS_ADJECTIVES,
@@ -263,6 +264,8 @@ def _trigger_with_lemma(token: Any, lemma: str) -> Trigger | None:
         return VERB_OBJECT[("send", "troop")]
     if lemma == "strike" and not objects:
         return STRIKE_WITHOUT_OBJECT
+    if lemma == "order" and any(child.dep_ == "xcomp" for child in token.children):
+        return ORDER_TO  # "ordered the minister to appear": a demand
     return VERBS.get(lemma)
 
 
@@ -434,7 +437,18 @@ def _arguments(
                     thing = _phrase(pobj)
     if not any(arg.actor for arg in targets):
         targets = _named_in_complements(token, sources) or targets
+    if passive and not sources:
+        sources = _place_of(token)
     return sources, targets, thing
+
+
+def _place_of(verb: Any) -> list[_Argument]:
+    """ "was arrested in Fiji": a passive event without its agent is the place's doing (CAMEO codes the
+    unnamed authorities or attackers to the country where it happened)."""
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ in ("in", "at") and (found := _first_named(child)):
+            return found
+    return []
 
 
 # Where a target may be named further down than the verb's own slots: "threatened to cut off gas to the
