@@ -4,7 +4,7 @@ the scorer. Sentences written here are fictional and marked so."""
 from __future__ import annotations
 
 import json
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import pytest
 
 from newstrace.evaluation.events import GoldRecord, Prediction, actor_matches, error_rows, load_gold, score
 from newstrace.events.actors import Actor, find_actor, sector_only
+from newstrace.events.agent_dictionary import DICTIONARY_VARIABLE, agent_sectors
 from newstrace.events.dates import resolve_event_date
 from newstrace.events.types import current_type, single_category
 from newstrace.nlp import load_pipeline
@@ -299,17 +300,26 @@ def test_event_scores_stay_above_the_pinned_floors(shared_data: Path) -> None:
         assert scores[name]["value"] >= floor, (name, scores[name])
 
 
-def test_sectors_come_from_the_agent_dictionary_where_the_hand_written_words_say_nothing() -> None:
+@pytest.fixture
+def agent_dictionary(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The NGEC agent dictionary in ../shared, named as a user names theirs."""
+    monkeypatch.setenv(DICTIONARY_VARIABLE, str(shared_data / "ngec" / "PLOVER_agents.txt"))
+    agent_sectors.cache_clear()
+    yield
+    agent_sectors.cache_clear()
+
+
+def test_sectors_come_from_the_agent_dictionary_where_the_hand_written_words_say_nothing(
+    agent_dictionary: None,
+) -> None:
     assert [sector_only(phrase) for phrase in ("Swiss doctors", "the cattlemen", "the rebels")] == ["MED", "AGR", "REB"]
     assert find_actor("Swiss doctors") == Actor("CHE", "Switzerland", "country", "MED")
 
 
-def test_the_shipped_agent_sectors_are_the_dictionarys(shared_data: Path) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-    from build_agent_sectors import read_agents, render
-
-    shipped = Path(__file__).resolve().parents[2] / "src" / "newstrace" / "events" / "agent_sectors.py"
-    assert render(read_agents(shared_data / "ngec" / "PLOVER_agents.txt")) == shipped.read_text(encoding="utf-8")
+def test_without_an_agent_dictionary_only_the_hand_written_sector_words_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(DICTIONARY_VARIABLE, raising=False)
+    agent_sectors.cache_clear()
+    assert [sector_only(phrase) for phrase in ("the cattlemen", "the rebels")] == [None, "REB"]
 
 
 @pytest.mark.parametrize(

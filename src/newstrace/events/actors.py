@@ -14,7 +14,7 @@ from functools import cache
 
 import pycountry
 
-from newstrace.events.agent_sectors import AGENT_SECTORS
+from newstrace.events.agent_dictionary import agent_sectors
 from newstrace.events.names import LEADERS, MORE_COUNTRY_NAMES, MORE_GROUPS, MORE_ORGANISATIONS
 
 
@@ -278,8 +278,8 @@ def _lower_entries() -> dict[str, _Entry]:
 
 
 def _sector_of(text: str) -> str | None:
-    """The sector a phrase's words name: the hand-written sector words first, then the NGEC agent
-    dictionary's phrases (longest first, plurals read as their singular)."""
+    """The sector a phrase's words name: the hand-written sector words first, then the phrases of the
+    agent dictionary the user named, if any (longest first, plurals read as their singular)."""
     lowered = text.lower()
     for sector, words in _SECTORS:
         if any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", lowered) for word in words):
@@ -291,11 +291,14 @@ _LONGEST_AGENT = 4
 
 
 def _agent_sector(words: list[str]) -> str | None:
+    sectors = agent_sectors()
+    if not sectors:
+        return None
     for size in range(min(_LONGEST_AGENT, len(words)), 0, -1):
         for start in range(len(words) - size + 1):
             phrase = words[start : start + size]
             for form in (phrase, [*phrase[:-1], _singular(phrase[-1])]):
-                if (sector := AGENT_SECTORS.get(" ".join(form))) is not None:
+                if (sector := sectors.get(" ".join(form))) is not None:
                     return sector
     return None
 
