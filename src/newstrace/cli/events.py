@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from newstrace.cli.terminal import escape
+from newstrace.events.dates import resolve_event_date
 from newstrace.events.types import EVENT_TYPES, current_type
 from newstrace.store import StoreError, open_store
 
@@ -38,6 +40,21 @@ def matches(
     if (start or end) and not isinstance(date, str):
         return False
     return not ((start and str(date) < start) or (end and str(date) > end))
+
+
+def with_resolved_dates(rows: Iterable[dict[str, object]], store: Any) -> Iterator[dict[str, object]]:
+    """The rows, each mention's date expression resolved against its article's published date where the
+    stage stored no date (the stage does not see the article's metadata)."""
+    published: dict[str, str | None] = {}
+    for row in rows:
+        article_id = str(row["article_id"])
+        if row.get("date") is None and row.get("date_text"):
+            if article_id not in published:
+                article = store.article(article_id) or {}
+                value = article.get("published")
+                published[article_id] = str(value) if value else None
+            row = {**row, "date": resolve_event_date(str(row["date_text"]), published[article_id])}
+        yield row
 
 
 def _type_option(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
@@ -68,7 +85,11 @@ def events_command(
     """
     try:
         store = open_store(db, readonly=True)
-        rows = [row for row in store.iter_rows("event_mentions") if matches(row, actor, event_type, start, end)]
+        rows = [
+            row
+            for row in with_resolved_dates(store.iter_rows("event_mentions"), store)
+            if matches(row, actor, event_type, start, end)
+        ]
     except StoreError as error:
         click.echo(f"newstrace: {error}", err=True)
         sys.exit(1)
@@ -107,7 +128,10 @@ def _print_table(rows: Iterable[dict[str, object]]) -> None:
     "--gold", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="PLOVER gold JSON."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def eval_events_command(gold: Path, as_json: bool) -> None:
+@click.option(
+    "--errors", "show_errors", is_flag=True, help="Print each missed record (gold next to ours) as JSON lines."
+)
+def eval_events_command(gold: Path, as_json: bool, show_errors: bool) -> None:
     """Score event types (accuracy, macro-F1 over the 16 PLOVER types) and actor and recipient accuracy
     against PLOVER gold records, with 95 % bootstrap intervals. Old type names are read as the manual maps
     them (DEMAND -> REQUEST, DISAPPROVE and INVESTIGATE -> ACCUSE, FIGHT -> ASSAULT).
@@ -115,16 +139,23 @@ def eval_events_command(gold: Path, as_json: bool) -> None:
     \b
     Example:
       newstrace eval events --gold ../shared/data/plover/plover_gsr_dev.json
+      newstrace eval events --gold ../shared/data/plover/plover_gsr_dev.json --errors
     """
-    from newstrace.evaluation.events import evaluate_events
+    from newstrace.evaluation.events import error_rows, load_gold, predict, score
     from newstrace.nlp import DEFAULT_PIPELINE, load_pipeline
     from newstrace.nlp.events import extract_event_mentions
 
     try:
-        scores = evaluate_events(gold, load_pipeline(DEFAULT_PIPELINE), extract_event_mentions).to_dict()
+        records = load_gold(gold)
     except ValueError as error:
         click.echo(f"newstrace: {error}", err=True)
         sys.exit(1)
+    predictions = predict(records, load_pipeline(DEFAULT_PIPELINE), extract_event_mentions)
+    if show_errors:
+        for row in error_rows(records, predictions):
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    scores = score(records, predictions).to_dict()
     if as_json:
         click.echo(json.dumps(scores, indent=2))
         return

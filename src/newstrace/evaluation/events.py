@@ -43,6 +43,9 @@ class Prediction:
     event_type: str | None
     source: tuple[str | None, str | None]  # (code, kind)
     target: tuple[str | None, str | None]
+    trigger: str | None = None
+    source_text: str | None = None
+    target_text: str | None = None
 
 
 def load_gold(path: Path) -> list[GoldRecord]:
@@ -72,13 +75,22 @@ def main_event(mentions: Sequence[EventMention]) -> Prediction:
         single_category(best.event_type, best.auxiliary),
         (best.source_code, best.source_kind),
         (best.target_code, best.target_kind),
+        best.trigger_text,
+        best.source_text,
+        best.target_text,
     )
 
 
+_ORGANISATION_KINDS = frozenset({"IGO", "NGO"})
+
+
 def actor_matches(predicted: tuple[str | None, str | None], gold_codes: Sequence[str]) -> bool:
+    """Whether a predicted (code, kind) is one of the gold codes. The gold records code international
+    organisations by class only, and not consistently (international NGOs are IGO
+    there, NGO in CAMEO), so a gold IGO or NGO matches an organisation of either kind."""
     code, kind = predicted
     wanted = {_CAMEO_TO_ISO.get(gold, gold) for gold in gold_codes}
-    return code in wanted or (kind in ("IGO", "NGO") and kind in wanted)
+    return code in wanted or (kind in _ORGANISATION_KINDS and bool(wanted & _ORGANISATION_KINDS))
 
 
 @dataclass(frozen=True)
@@ -166,9 +178,45 @@ def _bootstrap(
     return (statistic(indices), samples[int(0.025 * len(samples))], samples[int(0.975 * len(samples)) - 1])
 
 
-def evaluate_events(gold: Path, nlp: Any, extract: Callable[[Any, str, int], list[EventMention]]) -> EventScores:
+Extractor = Callable[[Any, str, int], list[EventMention]]
+
+
+def predict(records: Sequence[GoldRecord], nlp: Any, extract: Extractor) -> list[Prediction]:
+    """The main event of every gold sentence, read with `nlp` and `extract` (the events stage's own)."""
+    docs = nlp.pipe(record.text for record in records)
+    return [main_event(extract(doc, record.id, 0)) for record, doc in zip(records, docs, strict=True)]
+
+
+def evaluate_events(gold: Path, nlp: Any, extract: Extractor) -> EventScores:
     """Read every gold sentence with `nlp` and `extract` (the events stage's own) and score it."""
     records = load_gold(gold)
-    docs = nlp.pipe(record.text for record in records)
-    predictions = [main_event(extract(doc, record.id, 0)) for record, doc in zip(records, docs, strict=True)]
-    return score(records, predictions)
+    return score(records, predict(records, nlp, extract))
+
+
+def error_rows(records: Sequence[GoldRecord], predictions: Sequence[Prediction]) -> list[dict[str, object]]:
+    """One row per gold record that a measure misses: the gold type and codes next to ours, with the
+    trigger and actor texts we found, so the failures can be grouped by cause."""
+    rows: list[dict[str, object]] = []
+    for record, prediction in zip(records, predictions, strict=True):
+        misses = {
+            "type": prediction.event_type != record.event_type,
+            "source": not actor_matches(prediction.source, record.sources),
+            "target": bool(record.targets) and not actor_matches(prediction.target, record.targets),
+        }
+        if not any(misses.values()):
+            continue
+        rows.append(
+            {
+                "id": record.id,
+                "missed": [name for name, missed in misses.items() if missed],
+                "gold": {"type": record.event_type, "source": record.sources, "target": record.targets},
+                "ours": {
+                    "type": prediction.event_type,
+                    "trigger": prediction.trigger,
+                    "source": [prediction.source[0], prediction.source_text],
+                    "target": [prediction.target[0], prediction.target_text],
+                },
+                "text": record.text,
+            }
+        )
+    return rows

@@ -14,6 +14,9 @@ from functools import cache
 
 import pycountry
 
+from newstrace.events.agent_dictionary import agent_sectors
+from newstrace.events.names import LEADERS, MORE_COUNTRY_NAMES, MORE_GROUPS, MORE_ORGANISATIONS
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -168,6 +171,7 @@ _GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 # Sector words (CAMEO/PLOVER agent sectors), first match wins: the more specific come first.
 _SECTORS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("UAF", ("explosion", "explosive device", "car bomb", "roadside bomb", "landmine", "minefield", "blast")),
     ("REB", ("rebel", "rebels", "insurgent", "insurgents", "guerrilla", "guerrillas", "militant", "militants",
              "separatist", "separatists", "militia", "militias", "gunmen")),
     ("MIL", ("army", "military", "troops", "soldiers", "soldier", "forces", "navy", "air force", "general",
@@ -210,17 +214,37 @@ def _entries() -> dict[str, _Entry]:
             value = getattr(country, attribute, None)
             if value:
                 table[value] = _Entry(country.alpha_3, "country", country.name, None)
-    for code, aliases in _COUNTRY_ALIASES.items():
-        name = aliases[0]
+    for code, aliases in [*MORE_COUNTRY_NAMES.items(), *_COUNTRY_ALIASES.items()]:
+        name = _COUNTRY_ALIASES.get(code, aliases)[0]
         for alias in aliases:
             table[alias] = _Entry(code, "country", name, _metonym_sector(alias))
-    for code, kind, aliases in _ORGANISATIONS:
+            if _DEMONYM.search(alias) and f"{alias}s" not in table:
+                table[f"{alias}s"] = _Entry(code, "country", name, None)  # "Cameroonians", "Iraqis"
+    for code, kind, aliases in (*_ORGANISATIONS, *MORE_ORGANISATIONS):
         for alias in aliases:
             table[alias] = _Entry(code, kind, aliases[0], None)
-    for code, sector, aliases in _GROUPS:
+    for code, sector, aliases in (*_GROUPS, *MORE_GROUPS):
         for alias in aliases:
             table[alias] = _Entry(code, "group", alias, sector)
+    for code, names in LEADERS.items():
+        for person in names:
+            table[person] = _Entry(code, "country", _country_name(code), "GOV")
     return table
+
+
+def _country_name(code: str) -> str:
+    aliases = _COUNTRY_ALIASES.get(code) or MORE_COUNTRY_NAMES.get(code)
+    if aliases:
+        return aliases[0]
+    country = pycountry.countries.get(alpha_3=code)
+    return country.name if country is not None else code
+
+
+@cache
+def _case_sensitive() -> frozenset[str]:
+    """Aliases matched with their capitals only: acronyms ("US" is not "us") and leaders' names."""
+    leaders = {person for names in LEADERS.values() for person in names}
+    return frozenset(alias for alias in _entries() if _is_acronym(alias) or alias in leaders)
 
 
 def _metonym_sector(alias: str) -> str | None:
@@ -238,8 +262,9 @@ def _is_acronym(alias: str) -> bool:
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """One case-insensitive pattern for names and one case-sensitive for acronyms, longest first."""
     names = sorted(_entries(), key=len, reverse=True)
-    words = [re.escape(alias) for alias in names if not _is_acronym(alias)]
-    acronyms = [re.escape(alias) for alias in names if _is_acronym(alias)]
+    exact = _case_sensitive()
+    words = [re.escape(alias) for alias in names if alias not in exact]
+    acronyms = [re.escape(alias) for alias in names if alias in exact]
     boundary = r"(?<![\w-])({})(?![\w-])"
     return (
         re.compile(boundary.format("|".join(words)), re.IGNORECASE),
@@ -253,11 +278,41 @@ def _lower_entries() -> dict[str, _Entry]:
 
 
 def _sector_of(text: str) -> str | None:
+    """The sector a phrase's words name: the hand-written sector words first, then the phrases of the
+    agent dictionary the user named, if any (longest first, plurals read as their singular)."""
     lowered = text.lower()
     for sector, words in _SECTORS:
         if any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", lowered) for word in words):
             return sector
+    return _agent_sector(re.findall(r"[a-z]+(?:-[a-z]+)*", lowered))
+
+
+_LONGEST_AGENT = 4
+
+
+def _agent_sector(words: list[str]) -> str | None:
+    sectors = agent_sectors()
+    if not sectors:
+        return None
+    for size in range(min(_LONGEST_AGENT, len(words)), 0, -1):
+        for start in range(len(words) - size + 1):
+            phrase = words[start : start + size]
+            for form in (phrase, [*phrase[:-1], _singular(phrase[-1])]):
+                if (sector := sectors.get(" ".join(form))) is not None:
+                    return sector
     return None
+
+
+def _singular(word: str) -> str:
+    for plural, singular in (("ies", "y"), ("men", "man"), ("ses", "s"), ("s", "")):
+        if word.endswith(plural) and len(word) > len(plural) + 2:
+            return word[: -len(plural)] + singular
+    return word
+
+
+# Demonyms whose plural takes an "s" (Cameroonian, Iraqi, Afghan); "-ese", "-ish" and "-ch" ones take none.
+_DEMONYM = re.compile(r"(ian|an|i)$")
+_LED = re.compile(r"(\w)-led\b")
 
 
 def find_actor(text: str) -> Actor | None:
@@ -268,6 +323,8 @@ def find_actor(text: str) -> Actor | None:
     """
     words_pattern, acronym_pattern = _patterns()
     matches = [match for pattern in (words_pattern, acronym_pattern) if (match := pattern.search(text))]
+    if not matches and (led := _LED.sub(r"\1 led", text)) != text:
+        return find_actor(led)  # "Nigerian-led forces" are the leader's, as CAMEO codes them
     if not matches:
         return None
     first = min(matches, key=lambda match: (match.start(), -len(match.group(0))))
@@ -289,3 +346,10 @@ def actor_named(name: str) -> Actor | None:
     plain = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
     entry = _entries().get(plain) or _lower_entries().get(plain.lower())
     return Actor(entry.code, entry.name, entry.kind, entry.sector) if entry else None
+
+
+def country_of(actor: Actor) -> Actor:
+    """The country an actor belongs to: itself for a country, its country for a group (Hamas -> PSE)."""
+    if actor.kind == "country":
+        return Actor(actor.code, actor.name, "country")
+    return Actor(actor.code, _country_name(actor.code), "country")

@@ -29,8 +29,9 @@ VERBS: dict[str, Trigger] = {
     **_all("AGREE", None, "agree promise pledge offer accept consent invite commit vow"),
     **_all("CONSULT", None, "meet talk discuss negotiate confer consult telephone phone"),
     **_all("CONSULT", "visit", "visit tour"),
+    **_all("CONSULT", None, "host"),
     **_all("SUPPORT", None, "praise commend endorse support welcome back recognize recognise approve applaud"),
-    **_all("SUPPORT", None, "hail ratify sign thank congratulate laud salute"),
+    **_all("SUPPORT", None, "hail ratify sign thank congratulate laud salute defend"),
     **_all("CONCEDE", None, "apologize apologise regret pardon acquit concede compromise relent ease yield"),
     **_all("COOPERATE", None, "cooperate collaborate extradite partner"),
     **_all("AID", None, "give donate provide supply deliver grant lend loan fund finance rescue shelter"),
@@ -68,6 +69,8 @@ VERBS: dict[str, Trigger] = {
     **_all("ASSAULT", "beat", "beat"),
     **_all("ASSAULT", "targeted", "assassinate"),
     **_all("ASSAULT", "destroy", "destroy"),
+    **_all("ASSAULT", None, "retake recapture overrun"),
+    **_all("COERCE", None, "disperse"),
 }
 
 PHRASAL: dict[tuple[str, str], Trigger] = {
@@ -86,6 +89,8 @@ PHRASAL: dict[tuple[str, str], Trigger] = {
     ("fire", "at"): Trigger("ASSAULT", "firearms"),
     ("speak", "with"): Trigger("CONSULT", "phone"),
     ("side", "with"): Trigger("SUPPORT"),
+    ("hand", "over"): Trigger("AID"),
+    ("cut", "off"): Trigger("SANCTION", "discontinue"),
 }
 
 VERB_OBJECT: dict[tuple[str, str], Trigger] = {
@@ -121,6 +126,7 @@ VERB_OBJECT: dict[tuple[str, str], Trigger] = {
     ("issue", "warning"): Trigger("THREATEN"),
     ("stage", "protest"): Trigger("PROTEST", "demo"),
     ("stage", "demonstration"): Trigger("PROTEST", "demo"),
+    **{("stage", word): Trigger("PROTEST", "demo") for word in ("march", "rally", "sit-in", "walkout", "vigil")},
     ("stage", "strike"): Trigger("PROTEST", "strike"),
     ("go", "strike"): Trigger("PROTEST", "strike"),
     ("reach", "agreement"): Trigger("AGREE"),
@@ -137,12 +143,62 @@ VERB_OBJECT: dict[tuple[str, str], Trigger] = {
     ("allow", "access"): Trigger("RETREAT", "access"),
     ("allow", "observer"): Trigger("RETREAT", "access"),
     ("go", "hunger"): Trigger("PROTEST", "hunger"),
+    **{(verb, "aid"): Trigger("SANCTION", "discontinue") for verb in ("halt", "suspend", "end", "freeze", "stop")},
+    **{("lift", word): Trigger("RETREAT") for word in ("blockade", "siege", "closure")},
+    **{(verb, "withdrawal"): Trigger("RETREAT", "withdraw") for verb in ("complete", "begin", "start", "announce")},
+    **{("mount", word): Trigger("ASSAULT") for word in ("invasion", "attack", "offensive", "raid", "assault")},
+    **{("block", word): Trigger("PROTEST", "obstruct") for word in ("road", "street", "bridge", "highway", "border")},
+    ("hold", "hearing"): Trigger("ACCUSE", "investigate"),
+    ("open", "hearing"): Trigger("ACCUSE", "investigate"),
+    ("open", "inquiry"): Trigger("ACCUSE", "investigate"),
+    ("deny", "entry"): Trigger("SANCTION"),
+}
+
+# Nouns that name an event when a sentence has no event verb ("Palestinian riots against ...", "arrived on
+# a visit", "Israel's invasion of Lebanon"), from the PLOVER categories and general English.
+NOUNS: dict[str, Trigger] = {
+    **_all("PROTEST", "demo", "demonstration protest rally sit-in"),
+    **_all("PROTEST", "riot", "riot unrest"),
+    **_all("PROTEST", "boycott", "boycott"),
+    **_all("ASSAULT", None, "attack invasion offensive raid ambush massacre incursion"),
+    **_all("ASSAULT", "aerial", "bombing airstrike air-strike"),
+    **_all("ASSAULT", "heavy-weapons", "shelling"),
+    **_all("ASSAULT", "targeted", "assassination"),
+    **_all("ASSAULT", "abduct", "kidnapping abduction"),
+    **_all("CONSULT", "visit", "visit"),
+    **_all("CONSULT", None, "talks summit negotiation"),
+    **_all("ACCUSE", "investigate", "investigation inquiry probe hearing"),
+    **_all("ACCUSE", "disapprove", "condemnation criticism"),
+    **_all("ACCUSE", "allege", "accusation lawsuit indictment"),
+    **_all("RETREAT", "withdraw", "withdrawal pullout evacuation"),
+    **_all("RETREAT", "resign", "resignation"),
+    **_all("SANCTION", None, "sanction embargo"),
+    **_all("SANCTION", "expel", "expulsion"),
+    **_all("COERCE", "arrest", "arrest detention"),
+    **_all("COERCE", None, "crackdown curfew deportation"),
+    **_all("THREATEN", None, "threat ultimatum"),
+    **_all("REQUEST", None, "appeal"),
+    **_all("REJECT", None, "refusal rejection veto"),
+    **_all("MOBILIZE", None, "deployment mobilization mobilisation"),
+    **_all("AGREE", None, "agreement accord"),
+    **_all("CONCEDE", None, "ceasefire truce apology"),
+    **_all("COOPERATE", None, "cooperation"),
 }
 
 # Verbs whose complement is the event, said of the future ("pledged to deliver", "plans to send").
 INTENTION_VERBS = frozenset(
-    ["agree", "promise", "pledge", "vow", "offer", "plan", "intend", "decide", "commit", "prepare", "aim", "expect"]
-)
+    ["agree", "promise", "pledge", "vow", "offer", "plan", "intend", "decide", "commit", "prepare", "aim", "expect",
+     "swear"]
+)  # fmt: skip
+# Adjectives that make their complement an intention: "is willing to send", "stands ready to mediate".
+READINESS_ADJECTIVES = frozenset(["ready", "willing", "prepared", "determined"])
+# Verbs of saying: "X said that Y must ..." is a demand of Y (REQUEST, the manual's old DEMAND).
+REPORTING_VERBS = frozenset(["say", "declare", "reiterate", "state", "insist", "conclude", "announce", "tell"])
+OBLIGATION_REQUEST = Trigger("REQUEST")
+# "ordered X to do Y" is a demand of X; "ordered patrols" alone is not.
+ORDER_TO = Trigger("REQUEST")
+# A hunger strike, whatever the verb (stage, start, begin, continue).
+HUNGER_STRIKE = Trigger("PROTEST", "hunger")
 
 # Verbs that govern an event but are themselves the event: "urged Israel to withdraw" is a REQUEST.
 GOVERNING_TYPES = frozenset({"REQUEST", "THREATEN", "REJECT", "ACCUSE", "SUPPORT"})
@@ -160,7 +216,10 @@ TROOP_WORDS = frozenset(["troop", "troops", "soldier", "soldiers", "force", "for
 
 
 def _digest() -> str:
-    parts = (VERBS, PHRASAL, VERB_OBJECT, sorted(INTENTION_VERBS), sorted(GOVERNING_TYPES), sorted(TROOP_WORDS))
+    parts = (
+        VERBS, PHRASAL, VERB_OBJECT, sorted(INTENTION_VERBS), sorted(GOVERNING_TYPES), sorted(TROOP_WORDS),
+        sorted(READINESS_ADJECTIVES), sorted(REPORTING_VERBS), NOUNS,
+    )  # fmt: skip
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 

@@ -12,13 +12,20 @@ from dataclasses import dataclass, field, replace
 from itertools import takewhile
 from typing import Any
 
-from newstrace.events.actors import Actor, find_actor
+from newstrace.events.actors import Actor, country_of, find_actor, sector_only
+from newstrace.events.dates import resolve_event_date
 from newstrace.events.lexicon import (
     GOVERNING_TYPES,
+    HUNGER_STRIKE,
     INTENTION_VERBS,
     LEXICON_DIGEST,
+    NOUNS,
+    OBLIGATION_REQUEST,
+    ORDER_TO,
     PHRASAL,
     PROTEST_BY_STATE,
+    READINESS_ADJECTIVES,
+    REPORTING_VERBS,
     STRIKE_WITHOUT_OBJECT,
     TROOP_WORDS,
     VERB_OBJECT,
@@ -28,7 +35,7 @@ from newstrace.events.lexicon import (
 from newstrace.events.records import EventMention
 
 # Raise the revision when the extraction changes; the lexicon's digest changes the version by itself.
-_REVISION = 1
+_REVISION = 2
 EVENTS_STAGE_VERSION = _REVISION * 10**9 + int(LEXICON_DIGEST[:7], 16) % 10**9
 
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
@@ -64,8 +71,11 @@ class _Candidate:
     frame: Any = None  # the verb whose subject is the actor (the intention verb for "pledged to deliver")
 
 
-def extract_event_mentions(doc: Any, article_id: str, offset: int) -> list[EventMention]:
-    """Every event mention in `doc`, with offsets shifted by `offset` into the article text."""
+def extract_event_mentions(
+    doc: Any, article_id: str, offset: int, article_date: str | None = None
+) -> list[EventMention]:
+    """Every event mention in `doc`, with offsets shifted by `offset` into the article text; with the
+    article's date, each mention's date expression is resolved to a day."""
     memory = _Memory()
     mentions: list[EventMention] = []
     entities = list(doc.ents)
@@ -76,6 +86,7 @@ def extract_event_mentions(doc: Any, article_id: str, offset: int) -> list[Event
         sentence_entities = entities[bisect_left(starts, sentence.start) : bisect_left(starts, sentence.end)]
         for candidate in _sentence_candidates(sentence):
             found = _mentions_of(candidate, sentence, sentence_entities, article_id, offset, memory)
+            found = [replace(m, date=resolve_event_date(m.date_text, article_date)) for m in found]
             mentions.extend(_recipient_from_context(found, mentions))
         _remember_people(_text_of(sentence.doc), sentence_entities, memory)
     return mentions
@@ -113,8 +124,89 @@ def _sentence_candidates(sentence: Any) -> list[_Candidate]:
     for token in sentence:
         if token.pos_ == "VERB" and token.lemma_.lower() in INTENTION_VERBS:
             _carry_intention(token, found)
-    governed = {index for index, candidate in found.items() if _under_governing(candidate.token, found)}
+        elif token.pos_ == "ADJ" and token.lemma_.lower() in READINESS_ADJECTIVES:
+            _carry_readiness(token, found)
+        elif token.pos_ == "VERB" and token.lemma_.lower() in REPORTING_VERBS and token.i not in found:
+            _obligation_as_request(token, found)
+    if not found:
+        return _nominal_candidates(sentence)
+    governed = {
+        index for index, candidate in found.items()
+        if _under_governing(candidate.token, found) or _purpose_of_another(candidate.token, found)
+    }  # fmt: skip
     return [candidate for index, candidate in sorted(found.items()) if index not in governed]
+
+
+def _nominal_candidates(sentence: Any) -> list[_Candidate]:
+    """A sentence without an event verb may name its event with a noun ("riots against", "a visit"):
+    the first such noun outside conditional, temporal and relative clauses is the event."""
+    noun = next(
+        (
+            t for t in sentence
+            if t.pos_ == "NOUN" and t.lemma_.lower() in NOUNS and not any(_aside(node) for node in (t, *t.ancestors))
+        ),
+        None,
+    )  # fmt: skip
+    return [] if noun is None else [_Candidate(noun, NOUNS[noun.lemma_.lower()])]
+
+
+def _nominal_arguments(noun: Any, memory: _Memory) -> tuple[list[_Argument], list[_Argument], None]:
+    """An event noun's source is its possessor or nationality ("Israel's invasion", "Palestinian
+    riots"), else the subject of the verb it hangs from ("Iraq's president arrived on a visit"); its
+    target is named in its "of / against / on / with / to" phrase, else in the verb's complements."""
+    sources = [
+        _Argument(child.idx, child.idx + len(child.text), actor)
+        for child in noun.children
+        if child.dep_ in ("poss", "amod", "compound") and (actor := find_actor(child.text)) is not None
+    ][:1]
+    verb = next((node for node in noun.ancestors if node.pos_ in ("VERB", "AUX")), None)
+    subject = _subject_of(verb) if verb is not None and not sources else None
+    if subject is not None and subject.dep_ == "nsubjpass":
+        # "a Fijian was put under investigation in Tonga": the one named is the target, the place acts
+        named = _conjuncts(subject, memory)
+        return _named_in_complements(verb, named), named, None
+    if subject is not None:
+        sources = _conjuncts(subject, memory)
+    taken = {(arg.start, arg.end) for arg in sources}
+    targets: list[_Argument] = []
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ in _NOMINAL_TARGET_PREPOSITIONS and not targets:
+            targets = _first_named(child, taken)
+    if not targets and verb is not None:
+        targets = _named_in_complements(verb, sources)
+    return sources, targets, None
+
+
+_NOMINAL_TARGET_PREPOSITIONS = {"of", "against", "on", "with", "to", "into", "in", "from"}
+
+
+def _carry_readiness(adjective: Any, found: dict[int, _Candidate]) -> None:
+    """ "is willing to send", "stands ready to mediate": the action is an intention of the subject."""
+    complement = next((child for child in adjective.children if child.dep_ == "xcomp"), None)
+    if complement is not None and complement.i in found:
+        found[complement.i].auxiliary = "future"
+        found[complement.i].frame = adjective.head
+
+
+_OBLIGATION_AUX = {"must", "should"}
+
+
+def _obligation_as_request(verb: Any, found: dict[int, _Candidate]) -> None:
+    """ "X said that Y must withdraw" asks Y to withdraw: a REQUEST by the speaker (the manual's demand),
+    which governs the action asked for."""
+    for clause in (child for child in verb.children if child.dep_ == "ccomp"):
+        if any(child.dep_ == "aux" and child.lower_ in _OBLIGATION_AUX for child in clause.children):
+            found[verb.i] = _Candidate(verb, OBLIGATION_REQUEST)
+            return
+
+
+def _purpose_of_another(token: Any, found: dict[int, _Candidate]) -> bool:
+    """ "staged a march to demand reforms": a purpose clause is part of the event it serves."""
+    if token.dep_ not in ("advcl", "xcomp", "acl") or token.head.i not in found:
+        return False
+    head_type = found[token.head.i].trigger.event_type
+    purposeful = any(child.dep_ == "aux" and child.lower_ == "to" for child in token.children)
+    return purposeful and head_type not in GOVERNING_TYPES and head_type != "AGREE"
 
 
 def _carry_intention(verb: Any, found: dict[int, _Candidate]) -> None:
@@ -142,18 +234,38 @@ def _under_governing(token: Any, found: dict[int, _Candidate]) -> bool:
 def _trigger_of(token: Any) -> Trigger | None:
     if token.pos_ != "VERB":
         return None
-    lemma = token.lemma_.lower()
+    for lemma in _lemmas(token):
+        if (found := _trigger_with_lemma(token, lemma)) is not None:
+            return found
+    return None
+
+
+def _lemmas(token: Any) -> list[str]:
+    """The token's lemma, then its regular base forms: the lemmatizer misreads a few inflected verbs
+    ("staged" as "stag")."""
+    lemma, lower = token.lemma_.lower(), token.lower_
+    forms = [lemma]
+    if lower.endswith("ed") and token.tag_ in ("VBD", "VBN"):
+        forms += [lower[:-1], lower[:-2]]
+    return forms
+
+
+def _trigger_with_lemma(token: Any, lemma: str) -> Trigger | None:
     for child in token.children:
         if child.dep_ in ("prt", "prep") and (found := PHRASAL.get((lemma, child.lower_))):
             return found
     objects = [child for child in token.children if child.dep_ in _OBJECTS]
     for child in objects:
+        if child.lemma_.lower() == "strike" and any(grand.lower_ == "hunger" for grand in child.children):
+            return HUNGER_STRIKE
         if found := VERB_OBJECT.get((lemma, child.lemma_.lower())):
             return found
     if lemma == "send" and any(child.lower_ in TROOP_WORDS for child in objects):
         return VERB_OBJECT[("send", "troop")]
     if lemma == "strike" and not objects:
         return STRIKE_WITHOUT_OBJECT
+    if lemma == "order" and any(child.dep_ == "xcomp" for child in token.children):
+        return ORDER_TO  # "ordered the minister to appear": a demand
     return VERBS.get(lemma)
 
 
@@ -162,7 +274,13 @@ def _mentions_of(
 ) -> list[EventMention]:
     token = candidate.token
     frame = candidate.frame if candidate.frame is not None else token
-    sources, targets, thing = _arguments(token, frame, memory)
+    if token.pos_ == "NOUN":
+        sources, targets, thing = _nominal_arguments(token, memory)
+    else:
+        sources, targets, thing = _arguments(token, frame, memory)
+    sources = [_domestic_actor(source, sentence) for source in sources]
+    if candidate.trigger.event_type == "ACCUSE":
+        targets = _accused(token) or targets
     trigger = candidate.trigger
     if token.lemma_.lower() == "protest" and any(_is_state(source.actor) for source in sources):
         trigger = PROTEST_BY_STATE
@@ -193,8 +311,31 @@ def _mentions_of(
         mention = replace(base, id=f"{article_id}-{base.trigger_start}-{number}")
         mention = _with_actor(mention, "source", source, text, offset)
         mention = _with_actor(mention, "target", target, text, offset)
-        mentions.append(replace(mention, confidence=_confidence(mention)))
+        mention = replace(mention, confidence=_confidence(mention))
+        mentions.append(_domestic_target(mention, source))
     return mentions
+
+
+def _domestic_target(mention: EventMention, source: _Argument | None) -> EventMention:
+    """A sentence that names no recipient reports a domestic event (police arresting, a government
+    imposing a curfew, a court banning a party): the recipient is the source's own country, as CAMEO
+    and PLOVER code it, kept without text or offsets since the text names no one, and less confident."""
+    actor = source.actor if source is not None else None
+    if mention.target_code is not None or actor is None or actor.kind not in _DOMESTIC_KINDS:
+        return mention
+    if mention.event_type in _NEEDS_RECIPIENT:  # a gift has a recipient: the context's, found later
+        return mention
+    country = country_of(actor)
+    return replace(
+        mention,
+        target_code=country.code,
+        target_name=country.name,
+        target_kind="country",
+        confidence=round(mention.confidence - 0.1, 2),
+    )
+
+
+_DOMESTIC_KINDS = {"country", "group"}
 
 
 def _pairs(sources: list[_Argument], targets: list[_Argument]) -> list[tuple[_Argument | None, _Argument | None]]:
@@ -203,6 +344,40 @@ def _pairs(sources: list[_Argument], targets: list[_Argument]) -> list[tuple[_Ar
     kept_sources: list[_Argument | None] = [s for s in sources if s.actor] or [*sources[:1]] or [None]
     kept_targets: list[_Argument | None] = [t for t in targets if t.actor] or [*targets[:1]] or [None]
     return [(s, t) for s in kept_sources for t in kept_targets]
+
+
+def _accused(token: Any) -> list[_Argument]:
+    """ "Chile complained to the UN over Peruvian raids": a complaint's target is whom it is about; the
+    one it is made to is its audience."""
+    for child in token.children:
+        if child.dep_ == "prep" and child.lower_ in ("over", "about") and (found := _first_named(child)):
+            return found
+    return []
+
+
+def _domestic_actor(argument: _Argument, sentence: Any) -> _Argument:
+    """ "Judge Ana Ruiz opened an inquiry into Chilean officials", "thousands of students marched in
+    Lima": a domestic actor (an office holder, the police, protesters, rebels) named without a country
+    belongs to the country the sentence is about, the first one it names outside the phrase."""
+    if argument.actor is not None:
+        return argument
+    sector = sector_only(_text_of(sentence.doc)[argument.start : argument.end])
+    if sector not in _DOMESTIC_SECTORS:
+        return argument
+    starts, ends = _noun_chunks(sentence.doc)
+    for n in range(bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)):
+        chunk = sentence.doc[starts[n] : ends[n]]
+        if argument.start <= chunk.start_char < argument.end:
+            continue
+        if (country := find_actor(chunk.text)) is not None and country.kind == "country":
+            return replace(argument, actor=Actor(country.code, country.name, "country", sector))
+    return argument
+
+
+_DOMESTIC_SECTORS = {
+    "GOV", "JUD", "MIL", "COP", "LEG", "CVL", "REB", "OPP", "LAB", "EDU", "MED", "REL", "AGR", "BUS", "JRN", "UAF",
+    "CRM", "PTY", "REF", "ELI",
+}  # fmt: skip
 
 
 def _with_actor(mention: EventMention, role: str, argument: _Argument | None, text: str, offset: int) -> EventMention:
@@ -260,7 +435,86 @@ def _arguments(
                     targets.extend(found)
                 elif child.lower_ == "with" and thing is None:
                     thing = _phrase(pobj)
+    if not any(arg.actor for arg in targets):
+        targets = _named_in_complements(token, sources) or targets
+    if passive and not sources:
+        sources = _place_of(token)
     return sources, targets, thing
+
+
+def _place_of(verb: Any) -> list[_Argument]:
+    """ "was arrested in Fiji": a passive event without its agent is the place's doing (CAMEO codes the
+    unnamed authorities or attackers to the country where it happened)."""
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ in ("in", "at") and (found := _first_named(child)):
+            return found
+    return []
+
+
+# Where a target may be named further down than the verb's own slots: "threatened to cut off gas to the
+# Bolivian province", "demanded that Peru withdraw", "imposed tariffs against Chilean copper".
+_COMPLEMENT_DEPS = {"dobj", "obj", "dative", "iobj", "xcomp", "ccomp", "prep", "attr", "oprd", "nsubjpass"}
+
+
+def _named_in_complements(token: Any, sources: list[_Argument]) -> list[_Argument]:
+    """The first actor named in the trigger's objects and complements, in text order (subordinate
+    "if"/"unless" clauses, relative clauses and the source's own phrase left out)."""
+    taken = {(arg.start, arg.end) for arg in sources}
+    for child in token.children:
+        if child.dep_ in _COMPLEMENT_DEPS and not _aside(child) and (found := _first_named(child, taken)):
+            return found
+    return []
+
+
+def _first_named(head: Any, taken: set[tuple[int, int]] | None = None) -> list[_Argument]:
+    """The first noun chunk under `head` that names an actor (and is not one of `taken`), as an argument."""
+    for chunk in _chunks_under(head):
+        start, end = chunk.start_char, chunk.end_char
+        if (start, end) not in (taken or set()) and (actor := find_actor(chunk.text)) is not None:
+            return [_Argument(start, end, actor)]
+    return []
+
+
+def _chunks_under(head: Any) -> list[Any]:
+    """The noun chunks inside `head`'s subtree, without its adverbial and relative clauses."""
+    first, last = head.left_edge.i, head.right_edge.i
+    starts, ends = _noun_chunks(head.doc)
+    inside = [
+        head.doc[starts[n] : ends[n]]
+        for n in range(bisect_left(starts, first), bisect_left(starts, last + 1))
+        if ends[n] - 1 <= last
+    ]
+    if not inside:
+        return []
+    excluded = {
+        node.i for child in head.subtree if child.i != head.i and _aside(child) for node in child.subtree
+    }  # fmt: skip
+    return [chunk for chunk in inside if chunk.root.i not in excluded]
+
+
+# Prepositions that set a time or an attribution, never a recipient ("according to a statement signed
+# by NATO members", "after talks with Iran").
+_ASIDE_PREPOSITIONS = {"according", "after", "before", "during", "since", "until", "amid", "despite"}
+
+
+def _aside(token: Any) -> bool:
+    """A clause or phrase beside the event rather than part of it: conditional and temporal clauses,
+    relative clauses, time and attribution phrases."""
+    if token.dep_ == "advcl":  # "unless Benin attends", "when talks resume"; not "to be deployed in X"
+        return any(child.dep_ == "mark" for child in token.children)
+    if token.dep_ == "relcl":  # "which borders Peru"; not an infinitive ("a call for monitors to be sent to X")
+        return not any(child.dep_ == "aux" and child.lower_ == "to" for child in token.children)
+    return token.dep_ == "prep" and token.lower_ in _ASIDE_PREPOSITIONS
+
+
+def _noun_chunks(doc: Any) -> tuple[list[int], list[int]]:
+    """The token starts and ends of the document's noun chunks, found once per document (spaCy walks the
+    whole parse for `doc.noun_chunks`; asked per trigger, that made the stage quadratic)."""
+    cached = doc.user_data.get("newstrace.noun_chunks")
+    if cached is None:
+        chunks = list(doc.noun_chunks)
+        cached = doc.user_data["newstrace.noun_chunks"] = ([c.start for c in chunks], [c.end for c in chunks])
+    return cached  # type: ignore[no-any-return]
 
 
 def _pobj_or_self(token: Any) -> Any:
@@ -273,9 +527,23 @@ def _subject_of(verb: Any) -> Any:
         subject = next((child for child in node.children if child.dep_ in _SUBJECTS), None)
         if subject is not None:
             return subject
+        if node.dep_ == "acl" and (actor := _acting_noun(node)) is not None:
+            return actor
         if node.dep_ not in ("xcomp", "conj", "advcl") or node.head is node:
             return None
         node = node.head
+    return None
+
+
+def _acting_noun(verb: Any) -> Any:
+    """The noun that acts in a verb parsed as modifying a noun: the sentence's root when the parser made
+    a noun the root ("Doctors from two charities donated ...": no verb heads the sentence), else the noun
+    an active participle modifies ("militants attacking the town")."""
+    root = verb.sent.root
+    if root.pos_ in ("NOUN", "PROPN"):
+        return root
+    if verb.tag_ in ("VBD", "VBG") and verb.head.pos_ in ("NOUN", "PROPN"):
+        return verb.head
     return None
 
 
@@ -291,9 +559,67 @@ def _argument(token: Any, memory: _Memory) -> _Argument:
     actor = find_actor(text)
     if actor is None:
         actor = memory.by_name.get(text) or memory.by_name.get(token.text)
+    if actor is None and token.lower_ in _ANAPHORS:
+        actor = _antecedent_in_sentence(token, memory)
     if actor is None and token.lower_ in _PRONOUNS:
         actor = memory.last_person
-    return _Argument(start, end, actor)
+    if actor is None and token.lower_ not in _ANAPHORS:
+        actor = _named_in_modifiers(token)
+    subject = token.dep_ in _SUBJECTS
+    if (
+        actor is None
+        and subject
+        and any(child.dep_ == "poss" and child.lower_ in _POSSESSIVES for child in token.children)
+    ):
+        actor = _antecedent_in_sentence(token, memory)  # "Bolivian officials said their forces had withdrawn"
+    return _Argument(start, end, _people_by_place(token, actor))
+
+
+_POSSESSIVES = {"its", "their", "his", "her"}
+
+
+def _people_by_place(token: Any, actor: Actor | None) -> Actor | None:
+    """A people named with the country it lives in ("ethnic Greeks in Albania", "the Tamils of Sri Lanka") is
+    coded to that country, as CAMEO codes residents; states and their forces keep their own code."""
+    if actor is None or actor.kind != "country" or actor.sector not in (None, "CVL") or token.tag_ != "NNPS":
+        return actor
+    if find_actor(token.text) is None:
+        return actor
+    for child in token.children:
+        if child.dep_ == "prep" and child.lower_ in ("in", "of"):
+            for chunk in _chunks_under(child):
+                place = find_actor(chunk.text)
+                if place is not None and place.kind == "country":
+                    return Actor(place.code, place.name, "country", actor.sector)
+    return actor
+
+
+_ANAPHORS = {"it", "they", "he", "she", "we"}
+
+
+def _antecedent_in_sentence(pronoun: Any, memory: _Memory) -> Actor | None:
+    """ "Norway said it had expelled ...": a pronoun subject under a reporting or intention verb is
+    that verb's subject."""
+    node = pronoun
+    while node.head.i != node.i:  # spaCy makes a new Token per access: compare positions, not identity
+        node = node.head
+        subject = next((child for child in node.children if child.dep_ in _SUBJECTS), None)
+        if subject is not None and subject.i != pronoun.i and subject.lower_ not in _ANAPHORS:
+            start, end = _phrase(subject)
+            phrase = _text_of(subject.doc)[start:end]
+            return find_actor(phrase) or memory.by_name.get(phrase) or _named_in_modifiers(subject)
+    return None
+
+
+def _named_in_modifiers(token: Any) -> Actor | None:
+    """A phrase that names no actor in its head ("Rebels in Nepal", "Doctors from two Danish
+    charities") takes the first actor its modifiers name; relative clauses are left out."""
+    for child in token.children:
+        if child.dep_ in ("prep", "acl", "appos") and child.i > token.i:
+            for chunk in _chunks_under(child):
+                if (actor := find_actor(chunk.text)) is not None:
+                    return actor
+    return None
 
 
 def _phrase(token: Any) -> tuple[int, int]:

@@ -1,0 +1,54 @@
+"""Resolve an event's date expression ("on Tuesday", "yesterday", "last week", "July 9") against the
+article's date: a weekday is the most recent such day on or before the article's date (news reports what
+happened; "on Tuesday" in a Tuesday article is that day), relative and explicit dates are read by
+dateparser from the article's date.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+import dateparser
+
+# Expressions that name no day: they stay unresolved rather than become the article's date.
+_VAGUE = re.compile(r"^(the )?(past|coming|next|recent|later|earlier|this) (days|weeks|months|years)$|decades?|"
+                    r"^\d{4}s$|century|years? (ago|old)|anniversary", re.IGNORECASE)  # fmt: skip
+_LEADING = re.compile(r"^(on|in|by|since|from|until|during|late|early)\s+", re.IGNORECASE)
+_PART_OF_DAY = re.compile(r"\s+(morning|afternoon|evening|night)$", re.IGNORECASE)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def resolve_event_date(expression: str | None, article_date: str | None) -> str | None:
+    """The ISO date (YYYY-MM-DD) an expression names, seen from the article's date; None when either is
+    missing, the article's date cannot be read, or the expression names no single day."""
+    if not expression or not article_date:
+        return None
+    base = _read_article_date(article_date)
+    if base is None:
+        return None
+    text = _PART_OF_DAY.sub("", _LEADING.sub("", expression.strip()))
+    if _VAGUE.search(text):
+        return None
+    if text.lower() in _WEEKDAYS:
+        back = (base.weekday() - _WEEKDAYS.index(text.lower())) % 7
+        return (base.date() - timedelta(days=back)).isoformat()
+    settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["year", "month", "day"]}
+    settings_without_year = {**settings, "REQUIRE_PARTS": ["month", "day"]}
+    found = dateparser.parse(text, languages=["en"], settings=settings)
+    if found is None:
+        found = dateparser.parse(text, languages=["en"], settings=settings_without_year)
+    if found is None or (found.date() > base.date() and not _has_year(text)):
+        return None
+    return str(found.date().isoformat())
+
+
+def _has_year(text: str) -> bool:
+    return re.search(r"\b\d{4}\b", text) is not None
+
+
+def _read_article_date(value: str) -> datetime | None:
+    try:
+        return datetime.combine(date.fromisoformat(value[:10]), datetime.min.time())
+    except ValueError:
+        return None
