@@ -312,14 +312,14 @@ def agent_dictionary(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
 def test_sectors_come_from_the_agent_dictionary_where_the_hand_written_words_say_nothing(
     agent_dictionary: None,
 ) -> None:
-    assert [sector_only(phrase) for phrase in ("Swiss doctors", "the cattlemen", "the rebels")] == ["MED", "AGR", "REB"]
-    assert find_actor("Swiss doctors") == Actor("CHE", "Switzerland", "country", "MED")
+    assert [sector_only(phrase) for phrase in ("the abbot", "the cattlemen", "the rebels")] == ["REL", "AGR", "REB"]
+    assert find_actor("Swiss abbots") == Actor("CHE", "Switzerland", "country", "REL")
 
 
 def test_without_an_agent_dictionary_only_the_hand_written_sector_words_count(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(DICTIONARY_VARIABLE, raising=False)
     agent_sectors.cache_clear()
-    assert [sector_only(phrase) for phrase in ("the cattlemen", "the rebels")] == [None, "REB"]
+    assert [sector_only(phrase) for phrase in ("the abbot", "the rebels")] == [None, "REB"]
 
 
 @pytest.mark.parametrize(

@@ -182,6 +182,8 @@ _SECTORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("LEG", ("parliament", "lawmakers", "legislators", "congress", "senate", "senator", "mps", "deputies")),
     ("LAB", ("union", "unions", "workers", "strikers")),
     ("EDU", ("students", "student", "university")),
+    ("MED", ("doctors", "doctor", "nurses", "nurse", "physicians", "physician", "medics", "health workers")),
+    ("AGR", ("farmers", "farmer", "herders", "peasants")),
     ("REL", ("church", "clergy", "bishop", "imam", "cleric", "clerics")),
     ("BUS", ("company", "companies", "firm", "firms", "businessmen", "bank")),
     ("JRN", ("journalist", "journalists", "newspaper", "reporters")),
