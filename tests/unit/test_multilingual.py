@@ -12,6 +12,7 @@ import pytest
 from newstrace.link.scripts import merge_across_scripts, surname_key
 from newstrace.link.speakers import link_speakers
 from newstrace.nlp import analyse_texts, load_pipeline
+from newstrace.nlp.agents import speaker_kind
 from newstrace.nlp.multilingual import analyse_other_language
 from newstrace.records import AnalysisRequest, Entity, Quote, Sentence
 from newstrace.store import SQLiteStore
@@ -205,3 +206,8 @@ def test_analyze_links_speakers_across_the_languages_of_the_fixtures(store: SQLi
     assert "Jens Stoltenberg" in speakers
     assert {"Йенс Столтенберг", "Єнс Столтенберг"} <= set(json.loads(speakers["Jens Stoltenberg"]))
     assert "Йенс Столтенберг" not in speakers and "Дмитрий Песков" not in speakers
+
+
+def test_a_leaders_surname_is_a_person_not_the_country_it_acts_for() -> None:
+    """The events' actor table maps leaders to their countries; a speaker named so is still a person."""
+    assert [speaker_kind(name) for name in ("Peskov", "Putin", "Kremlin")] == ["person", "person", "organisation"]

@@ -245,8 +245,12 @@ def _country_name(code: str) -> str:
 @cache
 def _case_sensitive() -> frozenset[str]:
     """Aliases matched with their capitals only: acronyms ("US" is not "us") and leaders' names."""
-    leaders = {person for names in LEADERS.values() for person in names}
-    return frozenset(alias for alias in _entries() if _is_acronym(alias) or alias in leaders)
+    return frozenset(alias for alias in _entries() if _is_acronym(alias) or alias in _leaders())
+
+
+@cache
+def _leaders() -> frozenset[str]:
+    return frozenset(person for names in LEADERS.values() for person in names)
 
 
 def _metonym_sector(alias: str) -> str | None:
@@ -343,9 +347,12 @@ def sector_only(text: str) -> str | None:
 
 
 def actor_named(name: str) -> Actor | None:
-    """The actor whose name or alias is the whole of `name` (any case), or None: `Kyiv` and `the Kremlin`
-    name one, `New Jersey` does not (a word inside a name is not the name)."""
+    """The place or organisation whose name or alias is the whole of `name` (any case), or None: `Kyiv`
+    and `the Kremlin` name one, `New Jersey` does not (a word inside a name is not the name), and neither
+    does a leader's name (`Peskov` acts for Russia in an event, but is a person, not a place)."""
     plain = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
+    if plain in _leaders():
+        return None
     entry = _entries().get(plain) or _lower_entries().get(plain.lower())
     return Actor(entry.code, entry.name, entry.kind, entry.sector) if entry else None
 
