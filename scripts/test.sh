@@ -23,6 +23,6 @@ echo "== ruff"
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
-# Two test processes (pytest-xdist); tests/conftest.py keeps each module, and all the tests of the analysed
-# PolNeAR database, on one process. NEWSTRACE_TEST_PROCESSES=0 runs everything in this process.
-.venv/bin/python -m pytest -ra -n "${NEWSTRACE_TEST_PROCESSES:-2}" --dist loadgroup "$@"
+# Two test processes (pytest-xdist), each module on one of them, so its module fixtures are built once
+# (the PolNeAR floors share one module for that reason). NEWSTRACE_TEST_PROCESSES=0 runs in this process.
+.venv/bin/python -m pytest -ra -n "${NEWSTRACE_TEST_PROCESSES:-2}" --dist loadscope "$@"

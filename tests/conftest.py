@@ -31,13 +31,10 @@ settings.load_profile("newstrace")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`-n 2`, as scripts/test.sh runs), keep each test module on one worker, so its
-    module fixtures are built once, and put every test that reads the analysed PolNeAR database on one
-    worker, so that five-minute analysis runs once per session. That group goes first: started last, it
-    would keep one worker busy long after the other ran out of work."""
-    for item in items:
-        group = "polnear" if _reads_polnear(item) else item.nodeid.split("::", 1)[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+    """The tests of the analysed PolNeAR database (one module, tests/unit/test_polnear_floors.py) go first:
+    under pytest-xdist (`-n 2 --dist loadscope`, as scripts/test.sh runs) each module stays on one
+    process, and that module, started last, would keep one process busy long after the other ran out
+    of work."""
     items.sort(key=lambda item: not _reads_polnear(item))  # stable: the order within each part stays
 
 
