@@ -7,7 +7,6 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
@@ -16,7 +15,7 @@ from rich.table import Table
 from newstrace.cli.terminal import escape
 from newstrace.events.dates import resolve_event_date
 from newstrace.events.types import EVENT_TYPES, current_type
-from newstrace.store import StoreError, open_store
+from newstrace.store import Store, StoreError, open_store
 
 TARGETS = {"type_accuracy": 0.65, "type_macro_f1": 0.60, "source_accuracy": 0.80, "target_accuracy": 0.70}
 
@@ -42,7 +41,7 @@ def matches(
     return not ((start and str(date) < start) or (end and str(date) > end))
 
 
-def with_resolved_dates(rows: Iterable[dict[str, object]], store: Any) -> Iterator[dict[str, object]]:
+def with_resolved_dates(rows: Iterable[dict[str, object]], store: Store) -> Iterator[dict[str, object]]:
     """The rows, each mention's date expression resolved against its article's published date where the
     stage stored no date (the stage does not see the article's metadata)."""
     published: dict[str, str | None] = {}

@@ -38,6 +38,7 @@ class SQLiteStore(SQLStore):
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         super().__init__(str(Path(path)))
         self.path = Path(path)
+        self._stopped = False  # set by the progress handler when a time limit stopped a statement
         self.connection = self._connect(readonly)
         self._open_schema(readonly)
 
