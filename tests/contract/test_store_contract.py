@@ -6,7 +6,9 @@ same articles to both and compare what they hold. Every article, outlet and pers
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,7 +31,9 @@ from newstrace.records import (
     StoryLink,
 )
 from newstrace.store import EXPORT_COLUMNS, QueryTimeout, Store, StoreError, open_store
-from newstrace.store.base import LIST_ORDERS, ListFilters, SearchFilters
+from newstrace.store import postgres as postgres_store
+from newstrace.store import sqlite as sqlite_store
+from newstrace.store.base import LIST_ORDERS, ListFilters, SearchFilters, StageRecord
 
 # Fictional reports: Velmora's harbour closes and reopens; Ostrava Wire copies one of them.
 _TEXTS = {
@@ -129,7 +133,7 @@ def test_articles_and_their_stage_rows_read_back_as_written(store: Store) -> Non
         ("GPE", "Velmora"),
         ("PERSON", "Ruud Kessel"),
     ]
-    assert store.stage_versions_of("a1") == {"nlp": 1, "quotes": 2} and store.stage_versions_of("zz") is None
+    assert store.stage_versions_of("a1") == {"nlp": "1", "quotes": "2"} and store.stage_versions_of("zz") is None
     assert store.article_text("a3") == _TEXTS["a3"][3]
     article = store.article("a1")
     assert article is not None and article["header_spans"] == "[[0, 0]]" and "search_vector" not in article
@@ -257,8 +261,8 @@ def test_case_blind_filters_fold_ascii_letters_only(store: Store) -> None:
 
 def test_links_are_remembered_and_forgotten(store: Store) -> None:
     _fill(store)
-    assert store.count_articles_to_link(7) == 3
-    assert [item.article_id for item in store.articles_to_link(7)] == ["a1", "a3", "a2"]  # earliest first
+    assert store.count_articles_to_link("7") == 3
+    assert [item.article_id for item in store.articles_to_link("7")] == ["a1", "a3", "a2"]  # earliest first
     story = Story("st_a1", "Harbour of Velmora closes", "2024-03-04", "2024-03-12", '{"terms": {}}')
     later = Story("st_a2", "Velmora harbour reopens", "2024-03-12", "2024-03-12", "{}")
     batch = LinkBatch(
@@ -272,10 +276,11 @@ def test_links_are_remembered_and_forgotten(store: Store) -> None:
         story_links=[StoryLink("st_a2", "st_a1", "related", 0.4, 8, '["Velmora"]')],
         frequencies=[("term", "harbour", 3), ("entity", "", 3)],
     )
-    store.save_links(batch, 7)
-    store.save_links(batch, 7)  # a retried batch changes nothing
+    done = StageRecord("link", "7", (), ("a1", "a3", "a2"))
+    store.save_links(batch, done)
+    store.save_links(batch, done)  # a retried batch changes nothing
     state = store.link_state()
-    assert [s.id for s in state.stories] == ["st_a1", "st_a2"] and state.stage_versions == {7}
+    assert [s.id for s in state.stories] == ["st_a1", "st_a2"] and not store.stage_outdated("link", "7")
     assert [(s.article_id, s.signature) for s in state.signatures] == [
         ("a1", b"\x01\x02"),
         ("a3", b"\x01\x03"),
@@ -289,10 +294,72 @@ def test_links_are_remembered_and_forgotten(store: Store) -> None:
     assert [row["id"] for row in store.page_stories(10, 0)[0]] == ["st_a1", "st_a2"]
     assert [row["id"] for row in _rows(store, "duplicates")] == ["a3"]
     assert [row["relation"] for row in _rows(store, "story_links")] == ["related"]
-    assert len(_rows(store, "reuse")) == 1 and store.count_articles_to_link(7) == 0
+    assert len(_rows(store, "reuse")) == 1 and store.count_articles_to_link("7") == 0
     assert [row["id"] for row in store.articles_where(story_id="st_a1")] == ["a1", "a3"]
     store.reset_links()
-    assert store.count_articles_to_link(7) == 3 and store.link_state().stories == []
+    assert store.count_articles_to_link("7") == 3 and store.link_state().stories == []
+
+
+def test_stage_runs_say_what_is_pending_outdated_and_stale(store: Store) -> None:
+    _fill(store)
+    assert store.pending_articles("trails", "1") == ["a1", "a2", "a3"] and not store.stage_outdated("trails", "1")
+    store.save_trails([], [], StageRecord("trails", "1", (), ("a1", "a2")))
+    assert store.pending_articles("trails", "1") == ["a3"] and store.count_pending("trails", "1") == 1
+    assert store.stage_outdated("trails", "2") and store.stage_outdated("trails", "0")
+    store.save_speakers([], {}, StageRecord("speakers", "1", ("trails",), ("a1",)))  # speakers redid a1
+    assert store.stage_outdated("trails", "1") and store.pending_articles("trails", "1") == ["a1", "a3"]
+    store.save_article(_article("a2"), _outputs("a2"), store.begin_run("test"), stale=("speakers",))
+    assert store.pending_articles("speakers", "1") == ["a2", "a3"]
+    assert store.stage_versions_of("a2") == {"nlp": "1", "quotes": "2", "trails": "1"}  # without stale runs
+    store.reset_trails()
+    assert store.count_pending("trails", "1") == 3 and not store.stage_outdated("trails", "1")
+    store.forget_stage("speakers")
+    assert store.count_pending("speakers", "1") == 3
+
+
+def _execute_directly(location: str, statements: list[str]) -> None:
+    """Run SQL on the database without newstrace, as an older newstrace would have written it."""
+    if location.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(location, autocommit=True) as connection:
+            for statement in statements:
+                connection.execute(statement)
+        return
+    with closing(sqlite3.connect(location)) as connection, connection:
+        for statement in statements:
+            connection.execute(statement)
+
+
+def test_an_older_database_is_upgraded_and_keeps_what_its_stages_did(
+    location: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database made before stages shared one table: framing's version was in its status, speakers and
+    trails kept no record. Opened by this newstrace, none of that work is pending again."""
+    for backend in (sqlite_store, postgres_store):
+        every = backend._migrations()
+        monkeypatch.setattr(backend, "_migrations", lambda every=every: every[:-1])
+    old = open_store(location)
+    _fill(old)
+    old.close()
+    _execute_directly(
+        location,
+        [
+            "INSERT INTO stage_runs VALUES ('a1', 'framing', 1, '1:lexicon', '2024-05-01T00:00:00+00:00')",
+            "INSERT INTO stage_runs VALUES ('a2', 'link', 3, 'done', '2024-05-01T00:00:00+00:00')",
+            "INSERT INTO utterances(id, canonical_text, n_renderings, n_outlets) VALUES ('u_a1', 'storm', 1, 1)",
+            "INSERT INTO renderings VALUES ((SELECT id FROM quotes WHERE article_id = 'a1'), 'u_a1', 'a1', NULL, "
+            "1.0, '[]', '[]')",
+        ],
+    )
+    monkeypatch.undo()
+    store = open_store(location)
+    assert store.stage_versions_of("a1") == {
+        "nlp": "1", "quotes": "2", "framing": "1:lexicon", "speakers": "1", "trails": "1"
+    }  # fmt: skip
+    assert store.stage_versions_of("a2") == {"nlp": "1", "quotes": "2", "link": "3", "speakers": "1"}
+    assert store.pending_articles("framing", "1:lexicon") == ["a2", "a3"]
+    assert store.pending_articles("trails", "1") == ["a2", "a3"] and not store.stage_outdated("framing", "1:lexicon")
 
 
 def test_exports_stream_while_other_queries_run(store: Store) -> None:

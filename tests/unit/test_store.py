@@ -74,7 +74,7 @@ def test_saving_twice_replaces_stage_rows_instead_of_duplicating(store: SQLiteSt
     store.save_article(_article(), [_output()], run)
     counts = store.count_rows()
     assert (counts["articles"], counts["sentences"], counts["entities"]) == (1, 1, 1)
-    assert store.stage_versions_of("a1") == {"nlp": 1}
+    assert store.stage_versions_of("a1") == {"nlp": "1"}
     assert store.stage_versions_of("missing") is None
 
 

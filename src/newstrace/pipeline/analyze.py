@@ -1,10 +1,12 @@
-"""`analyze`: read inputs, give each article its identity, run the stages it still needs, and store it;
-then link speakers across articles, link the new articles into stories (`pipeline.link`) and find their
-framing markers (`pipeline.frame`).
+"""`analyze`: read inputs, give each article its identity, run the document stages it still needs, and
+store it; then run the stages over stored rows that are pending (`pipeline.orchestrate`): speakers
+across articles, links into stories, trails of quotes, framing markers.
 
 An article and everything the stages found for it are written in one transaction, so a run killed
 half-way leaves only complete articles behind, and running the same command again resumes: stored
-articles whose stage versions are current are counted as unchanged and skipped.
+articles whose document stage versions are current are counted as unchanged and skipped. A stored
+article whose document stage has a new version is analysed again, only that stage's rows are replaced,
+and the stages downstream of it (`pipeline.stages`) become pending on it.
 """
 
 from __future__ import annotations
@@ -21,11 +23,10 @@ from newstrace.framing.lexicon import Lexicon
 from newstrace.identity import article_id, count_words
 from newstrace.ingest import ReadOptions, Source, complete_draft, discover, read_source
 from newstrace.ingest.metadata import METADATA_COLUMNS, MetadataTable, SuppliedMetadata
-from newstrace.nlp import DEFAULT_PIPELINE, ensure_installed, stage_versions
-from newstrace.pipeline.frame import frame_articles
-from newstrace.pipeline.link import LinkSettings, link_articles
-from newstrace.pipeline.speakers import link_stored_speakers
-from newstrace.pipeline.trails import build_trails
+from newstrace.nlp import DEFAULT_PIPELINE, ensure_installed
+from newstrace.pipeline.link import LinkSettings
+from newstrace.pipeline.orchestrate import StoredStageSettings, run_stored_stages
+from newstrace.pipeline.stages import STAGES, downstream
 from newstrace.records import Article, ArticleDraft, FieldSource, IngestProblem, RunSummary, StageOutput
 from newstrace.scale import BatchResult, DocumentFailure, RunnerSettings, open_runner
 from newstrace.store.base import Store, UrlHistory
@@ -108,13 +109,11 @@ def analyze(
     batches = _batched(intake.articles_needing_work(sources, settings.read), settings.batch_size)
     with closing(runner.run(batches)) as results:  # a failure while storing still shuts the workers down
         _store_analysed(results, intake)
-    link_stored_speakers(store)
-    if settings.link_stories:
-        if intake.metadata_changed:
-            store.reset_links()  # a stored article got a new date or outlet: its place in the stories may change
-        summary.linking = link_articles(store, settings.link, listener).to_dict()
-    summary.trails = build_trails(store).to_dict()
-    summary.framing = frame_articles(store, settings.lexicon).to_dict()
+    skip = frozenset() if settings.link_stories else frozenset({"link"})
+    stages = run_stored_stages(store, StoredStageSettings(settings.link, settings.lexicon, skip), listener)
+    summary.linking = dict(stages.get("link", {}))
+    summary.trails = {name: int(value) for name, value in stages["trails"].items()}
+    summary.framing = {name: int(value) for name, value in stages["framing"].items()}
     summary.seconds = time.monotonic() - started
     summary.totals = store.count_rows()
     store.finish_run(run_id, summary)
@@ -128,8 +127,10 @@ def _store_analysed(results: Iterable[BatchResult], intake: _Intake) -> None:
             if isinstance(article_outputs, DocumentFailure):
                 intake.fail(IngestProblem(article.path or article.id, f"analysis failed: {article_outputs.reason}"))
                 continue
-            intake.store.save_article(article, article_outputs, intake.run_id)
-            _tally_found(intake.summary, article_outputs)
+            pending = intake.pending_stages.pop(article.id)
+            stored = [output for output in article_outputs if output.stage in pending]
+            intake.store.save_article(article, stored, intake.run_id, _downstream_of(pending))
+            _tally_found(intake.summary, stored)
             intake.listener.article_stored()
 
 
@@ -146,11 +147,11 @@ class _Intake:
     ) -> None:
         self.store = store
         self.metadata = metadata
-        self.metadata_changed = False
         self.summary = summary
         self.run_id = run_id
         self.listener = listener
-        self.current_versions = stage_versions()
+        self.current_versions = {stage.name: stage.version() for stage in STAGES if stage.kind == "document"}
+        self.pending_stages: dict[str, set[str]] = {}  # article id -> the document stages to store for it
         self.seen_this_run: set[str] = set()
         self.urls_this_run: dict[str, UrlHistory] = {}
 
@@ -187,12 +188,14 @@ class _Intake:
         if done is not None and supplied is not None:
             self._update_supplied(identity, supplied)
         if done is not None:
-            # Only the document stages run here; linking and framing keep their own bookkeeping.
-            if {stage: done.get(stage) for stage in self.current_versions} == self.current_versions:
+            outdated = {name for name, version in self.current_versions.items() if done.get(name) != version}
+            if not outdated:
                 self.summary.unchanged += 1
                 return None
             self.summary.reanalysed += 1
+            self.pending_stages[identity] = outdated
             return _article_from(draft, identity, None)
+        self.pending_stages[identity] = set(self.current_versions)
         history = self._url_history(draft.url)
         article = _article_from(draft, identity, history)
         if history is None:
@@ -208,8 +211,8 @@ class _Intake:
         """A stored article read again with metadata from the user takes that metadata."""
         values = {name: value for name in METADATA_COLUMNS if (value := getattr(supplied, name))}
         sources = dict.fromkeys(values, FieldSource.METADATA.value)
-        if values and self.store.update_article_metadata(identity, values, sources):
-            self.metadata_changed = True
+        if values:  # a new date or outlet may change the article's place in the stories: link all again
+            self.store.update_article_metadata(identity, values, sources, ("link", *downstream("link")))
 
     def _url_history(self, url: str | None) -> UrlHistory | None:
         if not url:
@@ -251,6 +254,12 @@ def _article_from(draft: ArticleDraft, identity: str, history: UrlHistory | None
         revision=history.last_revision + 1 if history else 0,
         header_spans=draft.header_spans,
     )
+
+
+def _downstream_of(stages: set[str]) -> tuple[str, ...]:
+    """The stages over stored rows that read what these document stages wrote."""
+    found = {name for stage in stages for name in downstream(stage)}
+    return tuple(sorted(found))
 
 
 def _tally_metadata(summary: RunSummary, draft: ArticleDraft) -> None:

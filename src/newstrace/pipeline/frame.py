@@ -1,9 +1,9 @@
 """`frame`: find framing markers in every article the current lexicon has not seen.
 
 It runs at the end of `analyze` (after speakers are linked, so attribution markers name the speaker
-across articles) and on its own as `newstrace frame`. The stage's status records the stage version
-and the lexicon's digest: editing the lexicon makes the next run frame every article again, and a
-re-run with the same lexicon changes nothing.
+across articles) and on its own as `newstrace frame`. The stage's version joins its number and the
+lexicon's digest (`pipeline.stages`): editing the lexicon makes the next run frame every article again,
+and a re-run with the same lexicon changes nothing.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from itertools import islice
 
 from newstrace.framing.lexicon import Lexicon, load_lexicon
 from newstrace.framing.markers import MarkerMention, QuoteCue, attribution_markers, find_markers
+from newstrace.pipeline.stages import record
 from newstrace.store.base import FramingInput, FramingRow, Store
 
-FRAMING_STAGE_VERSION = 1
 BATCH_SIZE = 200
 
 
@@ -32,11 +32,11 @@ class FramingSummary:
 def frame_articles(store: Store, lexicon: Lexicon | None = None) -> FramingSummary:
     """Find the markers of every article not yet framed with this lexicon, and store them."""
     lexicon = lexicon or load_lexicon()
-    status = f"{FRAMING_STAGE_VERSION}:{lexicon.digest}"
+    done = record("framing", lexicon.digest)
     summary = FramingSummary()
-    for batch in _batches(store.articles_to_frame(status), BATCH_SIZE):
+    for batch in _batches(store.articles_to_frame(done.version), BATCH_SIZE):
         rows = [(item.article_id, [_row(mention) for mention in article_markers(item, lexicon)]) for item in batch]
-        store.save_framing(rows, status)
+        store.save_framing(rows, done)
         summary.articles += len(rows)
         summary.markers += sum(len(markers) for _, markers in rows)
     return summary

@@ -46,6 +46,7 @@ from newstrace.link.stories import (
     StorySettings,
     StoryState,
 )
+from newstrace.pipeline.stages import record, settings_digest
 from newstrace.records import (
     ArticleLink,
     DuplicateRepoint,
@@ -55,11 +56,8 @@ from newstrace.records import (
     Story,
     StoryLink,
 )
-from newstrace.store.base import LinkState, Store
+from newstrace.store.base import LinkState, StageRecord, Store
 
-# 2: date-aware joins, undated groups, reuse as evidence, related links; 3: joins need 0.2 also within
-# three days, copies far from their original's dates are placed apart. A new version relinks a database.
-LINK_STAGE_VERSION = 3
 # Articles linked between two writes: about five seconds of work a crash can lose. Each write stores
 # every word count the batch changed, and at 100,000 articles a write costs ~0.1 s, so smaller batches
 # were slower: 3.08 ms per article with 200, 2.81 with 1,000, 2.60 with 2,000 (benchmarks/linking.py).
@@ -84,7 +82,7 @@ class LinkSummary:
     reuse_passages: int = 0
     seconds: float = 0.0
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, float]:
         return {
             "articles_linked": self.linked,
             "near_duplicates": self.duplicates,
@@ -123,13 +121,13 @@ def link_articles(
     settings = settings or LinkSettings()
     listener = listener or _Silent()
     started = time.monotonic()
+    done = link_record(settings)
+    if store.stage_outdated("link", done.version):
+        store.reset_links()  # a new version, or an article's entities or metadata changed: relink everything
     state = store.link_state()
-    if state.stage_versions - {LINK_STAGE_VERSION}:
-        store.reset_links()  # the stage changed: relink everything with the new version
-        state = store.link_state()
-    listener.linking_started(store.count_articles_to_link(LINK_STAGE_VERSION))
+    listener.linking_started(store.count_articles_to_link(done.version))
     linker = _Linker(store, settings, state)
-    articles = store.articles_to_link(LINK_STAGE_VERSION)
+    articles = store.articles_to_link(done.version)
     if redate is not None:
         articles = iter(_redated(articles, redate))
     try:
@@ -139,11 +137,17 @@ def link_articles(
             # made each article slower the more articles came before it. Refcounting still frees it.
             gc.freeze()
             batch = linker.link(chunk, listener)
-            store.save_links(batch, LINK_STAGE_VERSION)
+            store.save_links(batch, replace(done, article_ids=tuple(article.article_id for article in chunk)))
     finally:
         gc.unfreeze()
     linker.summary.seconds = time.monotonic() - started
     return linker.summary
+
+
+def link_record(settings: LinkSettings) -> StageRecord:
+    """What a batch of links records: the stage's version (with a digest of settings other than the
+    defaults, so linking with other settings relinks everything) and the stages downstream of it."""
+    return record("link", "" if settings == LinkSettings() else settings_digest(settings))
 
 
 @dataclass

@@ -6,12 +6,16 @@ utterance that gained a rendering gets its canonical text, first appearance, and
 fidelity and flags recomputed, and is written in one transaction. A quote already in an utterance is
 not moved, so a re-run changes nothing; but when an utterance lost a rendering (a new quotes version
 dropped the quote), its other quotes are grouped again, so nothing computed from the lost one survives.
+
+The stage runs only when some article has not been taken in yet (`stage_runs`); then it loads the stored
+utterances, which new quotes may join. When its runs are outdated (a new version, or articles relinked
+or re-quoted upstream) it forgets every utterance and groups all quotes again.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from newstrace.link.trails import (
@@ -24,6 +28,7 @@ from newstrace.link.trails import (
     rendering_age,
     same_passage_repeats,
 )
+from newstrace.pipeline.stages import pending_or_reset, record
 from newstrace.store.base import Store
 
 
@@ -43,7 +48,11 @@ class TrailSummary:
 
 def build_trails(store: Store, settings: TrailSettings | None = None) -> TrailSummary:
     """Group the quotes that are in no utterance yet (and those of utterances that lost a rendering), and
-    store what changed."""
+    store what changed, when some article is pending for the stage."""
+    done = record("trails")
+    pending = pending_or_reset(store, done, store.reset_trails)
+    if not pending:
+        return TrailSummary()
     intact, regroup = _stored_utterances(store)
     grouper = TrailGrouper(settings, intact)
     known = set(grouper.utterances)
@@ -60,7 +69,7 @@ def build_trails(store: Store, settings: TrailSettings | None = None) -> TrailSu
         row, rendering_rows = _describe(utterance)
         utterances.append(row)
         renderings += rendering_rows
-    store.save_trails(utterances, renderings)
+    store.save_trails(utterances, renderings, replace(done, article_ids=tuple(pending)))
     return summary
 
 

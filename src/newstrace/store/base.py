@@ -238,6 +238,17 @@ class LinkedArticle:
     story_id: str
 
 
+@dataclass(frozen=True)
+class StageRecord:
+    """What a stage's write records in the same transaction (`stage_runs`): `stage` at `version` is done
+    on `article_ids`, and the stages in `downstream` become stale on them (they read what it wrote)."""
+
+    stage: str
+    version: str
+    downstream: tuple[str, ...] = ()
+    article_ids: tuple[str, ...] = ()
+
+
 @dataclass
 class LinkState:
     """The linkers' memory, loaded at the start of a run."""
@@ -246,7 +257,6 @@ class LinkState:
     frequencies: dict[str, dict[str, int]]  # kind -> key -> document frequency ("" -> documents)
     signatures: list[LinkedArticle]  # earliest published first
     recent_members: dict[str, list[str]]  # story id -> its latest article ids
-    stage_versions: set[int]  # link stage versions already recorded
 
 
 class Store(Protocol):
@@ -256,14 +266,31 @@ class Store(Protocol):
 
     def finish_run(self, run_id: int, summary: RunSummary) -> None: ...
 
-    def stage_versions_of(self, article_id: str) -> dict[str, int] | None:
-        """The stage versions done for a stored article, or None when the article is not stored."""
+    def stage_versions_of(self, article_id: str) -> dict[str, str] | None:
+        """The stage versions done (and not stale) for a stored article, or None when it is not stored."""
+        ...
+
+    def pending_articles(self, stage: str, version: str) -> list[str]:
+        """The articles without a run of `stage` at `version` that is still current, by id."""
+        ...
+
+    def count_pending(self, stage: str, version: str) -> int: ...
+
+    def stage_outdated(self, stage: str, version: str) -> bool:
+        """Whether `stage` ran on some article at another version, or an upstream stage made a run stale."""
+        ...
+
+    def forget_stage(self, stage: str) -> None:
+        """Drop every run of `stage`, so it runs again on every article."""
         ...
 
     def url_history(self, url: str) -> UrlHistory | None: ...
 
-    def save_article(self, article: Article, outputs: Sequence[StageOutput], run_id: int) -> None:
-        """Store the article (if new) and its stage outputs in one transaction."""
+    def save_article(
+        self, article: Article, outputs: Sequence[StageOutput], run_id: int, stale: Sequence[str] = ()
+    ) -> None:
+        """Store the article (if new) and its stage outputs in one transaction, and mark the runs of the
+        `stale` stages on it outdated (they read what the outputs replace)."""
         ...
 
     def record_problem(self, run_id: int, problem: IngestProblem) -> None: ...
@@ -272,9 +299,11 @@ class Store(Protocol):
         """(speaker name resolved in its article, source text) for every quote with a speaker."""
         ...
 
-    def save_speakers(self, speakers: Sequence[Speaker], canonical: dict[str, str]) -> None:
+    def save_speakers(
+        self, speakers: Sequence[Speaker], canonical: dict[str, str], record: StageRecord | None = None
+    ) -> None:
         """Store the speakers (with their kind) and point every quote, and every utterance through its
-        canonical quote, at its speaker, in one transaction."""
+        canonical quote, at its speaker, in one transaction, with the `record` of the run."""
         ...
 
     def speaker_corrections(self) -> list[dict[str, object]]:
@@ -285,11 +314,11 @@ class Store(Protocol):
         """Keep one correction made with `newstrace speakers merge|split|rename`."""
         ...
 
-    def articles_to_link(self, stage_version: int) -> Iterator[LinkInput]:
+    def articles_to_link(self, stage_version: str) -> Iterator[LinkInput]:
         """Articles not yet linked at this stage version, earliest published first (undated last), then by id."""
         ...
 
-    def count_articles_to_link(self, stage_version: int) -> int: ...
+    def count_articles_to_link(self, stage_version: str) -> int: ...
 
     def link_state(self) -> LinkState:
         """What the linkers remember from earlier runs."""
@@ -297,24 +326,32 @@ class Store(Protocol):
 
     def article_text(self, article_id: str) -> str | None: ...
 
-    def update_article_metadata(self, article_id: str, values: dict[str, str], field_sources: dict[str, str]) -> bool:
-        """Put user-supplied metadata (outlet, published, url, title) on a stored article; True if it changed."""
+    def update_article_metadata(
+        self, article_id: str, values: dict[str, str], field_sources: dict[str, str], stale: Sequence[str] = ()
+    ) -> bool:
+        """Put user-supplied metadata (outlet, published, url, title) on a stored article and mark the runs
+        of the `stale` stages on it outdated; True if it changed."""
         ...
 
-    def save_links(self, batch: LinkBatch, stage_version: int) -> None:
-        """Store a batch of linking results in one transaction and refresh the touched stories' counts."""
+    def save_links(self, batch: LinkBatch, record: StageRecord) -> None:
+        """Store a batch of linking results and the `record` of its articles' runs in one transaction, and
+        refresh the touched stories' counts."""
         ...
 
     def reset_links(self) -> None:
-        """Forget every story, duplicate and reuse link (before relinking with a new stage version)."""
+        """Forget every story, duplicate and reuse link and the link stage's runs (before relinking)."""
         ...
 
-    def articles_to_frame(self, status: str) -> Iterator[FramingInput]:
-        """Articles whose framing stage has not run with this status (stage version and lexicon digest)."""
+    def reset_trails(self) -> None:
+        """Forget every utterance and rendering and the trails stage's runs (before grouping again)."""
         ...
 
-    def save_framing(self, rows: Sequence[tuple[str, Sequence[FramingRow]]], status: str) -> None:
-        """Replace the framing markers of each (article id, rows) pair, in one transaction."""
+    def articles_to_frame(self, version: str) -> Iterator[FramingInput]:
+        """Articles the framing stage has not run on at this version (stage number and lexicon digest)."""
+        ...
+
+    def save_framing(self, rows: Sequence[tuple[str, Sequence[FramingRow]]], record: StageRecord) -> None:
+        """Replace the framing markers of each (article id, rows) pair and record the runs, in one transaction."""
         ...
 
     def trail_quotes(self, *, grouped: bool) -> list[dict[str, object]]:
@@ -323,8 +360,13 @@ class Store(Protocol):
         first. A quote whose content comes in pieces also has `article_text`, to read the pieces from."""
         ...
 
-    def save_trails(self, utterances: Sequence[dict[str, object]], renderings: Sequence[dict[str, object]]) -> None:
-        """Replace these utterances and all their renderings, in one transaction."""
+    def save_trails(
+        self,
+        utterances: Sequence[dict[str, object]],
+        renderings: Sequence[dict[str, object]],
+        record: StageRecord | None = None,
+    ) -> None:
+        """Replace these utterances and all their renderings, with the `record` of the run, in one transaction."""
         ...
 
     def utterance(self, utterance_id: str) -> dict[str, object] | None:

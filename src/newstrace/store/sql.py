@@ -13,7 +13,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import asdict, astuple, fields
+from dataclasses import asdict, astuple, fields, replace
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any, ClassVar, NamedTuple
@@ -33,6 +33,7 @@ from newstrace.store.base import (
     SearchFilters,
     SearchHit,
     SearchSyntaxError,
+    StageRecord,
     StoreError,
     UrlHistory,
 )
@@ -64,6 +65,12 @@ PRIMARY_KEYS = {
     "renderings": ("quote_id",),
 }
 _STAGE_RUN_COLUMNS = ("article_id", "stage", "version", "status", "finished_at")
+STALE = "stale"  # the status of a run an upstream stage made outdated
+# Articles without a current run of a stage (its parameters: the stage and its version).
+_PENDING = (
+    "FROM articles a LEFT JOIN stage_runs s ON s.article_id = a.id AND s.stage = ? AND s.version = ? "
+    f"AND s.status <> '{STALE}' WHERE s.article_id IS NULL"
+)
 _LINK_FETCH_ROWS = 200
 _COUNTED_TABLES = (
     "articles", "sentences", "entities", "quotes", "speakers", "stories", "reuse", "framing_markers",
@@ -274,7 +281,9 @@ class SQLStore(ABC):
         rows = self._execute("SELECT speaker, source_text FROM quotes WHERE speaker IS NOT NULL ORDER BY id")
         return [(row["speaker"], row["source_text"]) for row in rows]
 
-    def save_speakers(self, speakers: Sequence[Speaker], canonical: dict[str, str]) -> None:
+    def save_speakers(
+        self, speakers: Sequence[Speaker], canonical: dict[str, str], record: StageRecord | None = None
+    ) -> None:
         with self._transaction():
             self._executemany(
                 "INSERT INTO speakers(name, aliases, roles, kind) VALUES (?, ?, ?, ?) ON CONFLICT(name) "
@@ -296,6 +305,8 @@ class SQLStore(ABC):
             self._execute(
                 "DELETE FROM speakers WHERE id NOT IN (SELECT speaker_id FROM quotes WHERE speaker_id IS NOT NULL)"
             )
+            if record:
+                self._record(record)
 
     def speaker_corrections(self) -> list[dict[str, object]]:
         return self._rows("SELECT action, name, target, kind FROM speaker_corrections ORDER BY id")
@@ -309,10 +320,12 @@ class SQLStore(ABC):
 
     # -- articles ---------------------------------------------------------------------------------------
 
-    def stage_versions_of(self, article_id: str) -> dict[str, int] | None:
+    def stage_versions_of(self, article_id: str) -> dict[str, str] | None:
         if not self._execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
             return None
-        rows = self._execute("SELECT stage, version FROM stage_runs WHERE article_id = ?", (article_id,))
+        rows = self._execute(
+            "SELECT stage, version FROM stage_runs WHERE article_id = ? AND status <> ?", (article_id, STALE)
+        )
         return {row["stage"]: row["version"] for row in rows}
 
     def url_history(self, url: str) -> UrlHistory | None:
@@ -323,11 +336,14 @@ class SQLStore(ABC):
         )
         return UrlHistory(str(row["root"]), int(row["revision"])) if row else None  # type: ignore[call-overload]
 
-    def save_article(self, article: Article, outputs: Sequence[StageOutput], run_id: int) -> None:
+    def save_article(
+        self, article: Article, outputs: Sequence[StageOutput], run_id: int, stale: Sequence[str] = ()
+    ) -> None:
         with self._transaction():
             self._insert_article(article, run_id)
             for output in outputs:
                 self._replace_stage_rows(article.id, output)
+            self._mark_stale(tuple(stale), [article.id])
 
     def _insert_article(self, article: Article, run_id: int) -> None:
         values = asdict(article)
@@ -349,10 +365,8 @@ class SQLStore(ABC):
                 self._insert_rows(table, names, values)
         self._execute(
             self._upsert("stage_runs", _STAGE_RUN_COLUMNS, replace=True),
-            (article_id, output.stage, output.version, output.status, now()),
+            (article_id, output.stage, str(output.version), output.status, now()),
         )
-        if "quotes" in output.rows:  # framing reads the quotes: new quotes mean framing again
-            self._execute("DELETE FROM stage_runs WHERE article_id = ? AND stage = 'framing'", (article_id,))
 
     def _insert_rows(self, table: str, names: tuple[str, ...], rows: Sequence[Sequence[object]]) -> None:
         """Insert an article's new rows of a stage table (its old ones were just deleted)."""
@@ -365,17 +379,52 @@ class SQLStore(ABC):
             self._insert_sql[key] = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' * len(names))})"
         return self._insert_sql[key]
 
+    # -- stage runs -----------------------------------------------------------------------------------
+
+    def pending_articles(self, stage: str, version: str) -> list[str]:
+        return [row[0] for row in self._execute(f"SELECT a.id {_PENDING} ORDER BY a.id", (stage, version))]
+
+    def count_pending(self, stage: str, version: str) -> int:
+        return int(self._scalar(f"SELECT count(*) {_PENDING}", (stage, version)))
+
+    def stage_outdated(self, stage: str, version: str) -> bool:
+        found = self._execute(  # three ranges of the (stage, version, status) index, not a scan of the stage
+            "SELECT 1 FROM stage_runs WHERE stage = ? AND version < ? UNION ALL "
+            "SELECT 1 FROM stage_runs WHERE stage = ? AND version > ? UNION ALL "
+            "SELECT 1 FROM stage_runs WHERE stage = ? AND version = ? AND status = ? LIMIT 1",
+            (stage, version, stage, version, stage, version, STALE),
+        ).fetchone()
+        return found is not None
+
+    def forget_stage(self, stage: str) -> None:
+        with self._transaction():
+            self._execute("DELETE FROM stage_runs WHERE stage = ?", (stage,))
+
+    def _record(self, record: StageRecord) -> None:
+        """Inside a write transaction: the runs of `record`, and its downstream stages stale on its articles."""
+        finished = now()
+        self._executemany(
+            self._upsert("stage_runs", _STAGE_RUN_COLUMNS, replace=True),
+            [(article_id, record.stage, record.version, "done", finished) for article_id in record.article_ids],
+        )
+        self._mark_stale(record.downstream, record.article_ids)
+
+    def _mark_stale(self, stages: tuple[str, ...], article_ids: Sequence[str]) -> None:
+        if stages:
+            marks = ", ".join("?" * len(stages))
+            self._executemany(
+                f"UPDATE stage_runs SET status = ? WHERE article_id = ? AND stage IN ({marks})",
+                [(STALE, article_id, *stages) for article_id in article_ids],
+            )
+
     # -- links ----------------------------------------------------------------------------------------
 
-    def articles_to_link(self, stage_version: int) -> Iterator[LinkInput]:
+    def articles_to_link(self, stage_version: str) -> Iterator[LinkInput]:
         # The ids are read first: linking writes to these rows while the caller iterates.
         ids = [
             row[0]
             for row in self._execute(
-                "SELECT a.id FROM articles a "
-                "LEFT JOIN stage_runs s ON s.article_id = a.id AND s.stage = 'link' AND s.version = ? "
-                "WHERE s.article_id IS NULL ORDER BY a.published IS NULL, a.published, a.id",
-                (stage_version,),
+                f"SELECT a.id {_PENDING} ORDER BY a.published IS NULL, a.published, a.id", ("link", stage_version)
             )
         ]
         for first in range(0, len(ids), _LINK_FETCH_ROWS):
@@ -401,15 +450,8 @@ class SQLStore(ABC):
                     row["revision_of"],
                 )
 
-    def count_articles_to_link(self, stage_version: int) -> int:
-        return int(
-            self._scalar(
-                "SELECT count(*) FROM articles a "
-                "LEFT JOIN stage_runs s ON s.article_id = a.id AND s.stage = 'link' AND s.version = ? "
-                "WHERE s.article_id IS NULL",
-                (stage_version,),
-            )
-        )
+    def count_articles_to_link(self, stage_version: str) -> int:
+        return self.count_pending("link", stage_version)
 
     def _entities_of(self, article_ids: list[str]) -> dict[str, tuple[tuple[str, str], ...]]:
         found: dict[str, list[tuple[str, str]]] = {}
@@ -445,14 +487,15 @@ class SQLStore(ABC):
             (_RECENT_MEMBERS,),
         ):
             recent.setdefault(row["story_id"], []).append(row["id"])
-        versions = {row[0] for row in self._execute("SELECT DISTINCT version FROM stage_runs WHERE stage = 'link'")}
-        return LinkState(stories, frequencies, signatures, recent, versions)
+        return LinkState(stories, frequencies, signatures, recent)
 
     def article_text(self, article_id: str) -> str | None:
         row = self._execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row["text"] if row else None
 
-    def update_article_metadata(self, article_id: str, values: dict[str, str], field_sources: dict[str, str]) -> bool:
+    def update_article_metadata(
+        self, article_id: str, values: dict[str, str], field_sources: dict[str, str], stale: Sequence[str] = ()
+    ) -> bool:
         names = [name for name in ("outlet", "published", "url", "title") if name in values]
         row = self._one(f"SELECT {', '.join(names)}, field_sources FROM articles WHERE id = ?", (article_id,))
         if row is None or all(row[name] == values[name] for name in names):
@@ -465,10 +508,10 @@ class SQLStore(ABC):
             )
             if "title" in names:
                 self._article_changed(article_id)
+            self._mark_stale(tuple(stale), [article_id])
         return True
 
-    def save_links(self, batch: LinkBatch, stage_version: int) -> None:
-        finished = now()
+    def save_links(self, batch: LinkBatch, record: StageRecord) -> None:
         with self._transaction():
             for repoint in batch.repoints:
                 self._execute(
@@ -511,10 +554,7 @@ class SQLStore(ABC):
                 "ON CONFLICT(kind, key) DO UPDATE SET df = excluded.df",
                 batch.frequencies,
             )
-            self._executemany(
-                self._upsert("stage_runs", _STAGE_RUN_COLUMNS, replace=True),
-                [(a.article_id, "link", stage_version, "done", finished) for a in batch.articles],
-            )
+            self._record(record)
 
     def reset_links(self) -> None:
         with self._transaction():
@@ -523,19 +563,16 @@ class SQLStore(ABC):
                 self._execute(f"DELETE FROM {table}")
             self._execute("DELETE FROM stage_runs WHERE stage = 'link'")
 
+    def reset_trails(self) -> None:
+        with self._transaction():
+            self._execute("DELETE FROM renderings")
+            self._execute("DELETE FROM utterances")
+            self._execute("DELETE FROM stage_runs WHERE stage = 'trails'")
+
     # -- framing --------------------------------------------------------------------------------------
 
-    def articles_to_frame(self, status: str) -> Iterator[FramingInput]:
-        ids = [
-            row[0]
-            for row in self._execute(
-                "SELECT a.id FROM articles a LEFT JOIN stage_runs s "
-                "ON s.article_id = a.id AND s.stage = 'framing' AND s.status = ? "
-                "WHERE s.article_id IS NULL ORDER BY a.id",
-                (status,),
-            )
-        ]
-        for article_id in ids:
+    def articles_to_frame(self, version: str) -> Iterator[FramingInput]:
+        for article_id in self.pending_articles("framing", version):
             text = self.article_text(article_id) or ""
             quotes = tuple(
                 (row["id"], row["name"], row["cue_text"], row["cue_start"], row["cue_end"])
@@ -548,8 +585,7 @@ class SQLStore(ABC):
             )
             yield FramingInput(article_id, text, quotes)
 
-    def save_framing(self, rows: Sequence[tuple[str, Sequence[FramingRow]]], status: str) -> None:
-        finished = now()
+    def save_framing(self, rows: Sequence[tuple[str, Sequence[FramingRow]]], record: StageRecord) -> None:
         with self._transaction():
             for article_id, markers in rows:
                 self._execute("DELETE FROM framing_markers WHERE article_id = ?", (article_id,))
@@ -558,10 +594,7 @@ class SQLStore(ABC):
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [(article_id, *astuple(marker)) for marker in markers],
                 )
-                self._execute(
-                    self._upsert("stage_runs", _STAGE_RUN_COLUMNS, replace=True),
-                    (article_id, "framing", int(status.split(":")[0]), status, finished),
-                )
+            self._record(replace(record, article_ids=tuple(article_id for article_id, _ in rows)))
 
     # -- trails ---------------------------------------------------------------------------------------
 
@@ -579,7 +612,12 @@ class SQLStore(ABC):
             "ORDER BY a.published IS NULL, a.published, q.id"
         )
 
-    def save_trails(self, utterances: Sequence[dict[str, object]], renderings: Sequence[dict[str, object]]) -> None:
+    def save_trails(
+        self,
+        utterances: Sequence[dict[str, object]],
+        renderings: Sequence[dict[str, object]],
+        record: StageRecord | None = None,
+    ) -> None:
         with self._transaction():
             for utterance in utterances:
                 self._execute("DELETE FROM renderings WHERE utterance_id = ?", (utterance["id"],))
@@ -588,6 +626,8 @@ class SQLStore(ABC):
                 self._execute(self._upsert("renderings", tuple(rendering), replace=True), tuple(rendering.values()))
             # Utterances whose quotes all went (a quotes stage that ran again) have nothing left to show.
             self._execute("DELETE FROM utterances WHERE id NOT IN (SELECT utterance_id FROM renderings)")
+            if record:
+                self._record(record)
 
     def utterance(self, utterance_id: str) -> dict[str, object] | None:
         found = self._one("SELECT * FROM utterances WHERE id = ?", (utterance_id,))

@@ -1,0 +1,132 @@
+"""The one registry of stages: what each reads, writes and depends on, and its version.
+
+Every stage records what it has done in the store's `stage_runs` table, one row per article and stage:
+the version it ran with and `done` (or `skipped: <why>`). An article is pending for a stage when it has
+no row at the stage's current version; a row marked `stale` (an upstream stage redid that article) is
+pending too. `pipeline.orchestrate` runs the pending stages in dependency order.
+
+Three kinds of stage:
+- `document`: runs in the workers on each article's parsed text (`nlp.stages`), during intake.
+- `article`: runs on stored rows, one article at a time; an outdated article is redone on its own.
+- `corpus`: builds state across articles (speakers, stories, utterances); its result depends on what
+  came before, so an outdated row (a new version, or an article an upstream stage redid) makes it
+  forget everything and run again over the whole corpus.
+
+A stage's version is its number, raised when its logic changes, joined with a digest of its settings or
+lexicon where it has one (`1:<lexicon digest>`), so a new lexicon re-runs the stage like a new version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from graphlib import TopologicalSorter
+from typing import Literal
+
+from newstrace.nlp.stages import DOC_STAGES
+from newstrace.store.base import StageRecord, Store
+
+StageKind = Literal["document", "article", "corpus"]
+
+# Raise a number when the stage's logic changes: the next `analyze` re-runs it and everything downstream.
+SPEAKERS_STAGE_NUMBER = 1
+# 2: date-aware joins, undated groups, reuse as evidence, related links; 3: joins need 0.2 also within
+# three days, copies far from their original's dates are placed apart.
+LINK_STAGE_NUMBER = 3
+TRAILS_STAGE_NUMBER = 1
+FRAMING_STAGE_NUMBER = 1
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage's declaration: its name, version number, the tables it reads and writes, the stages
+    whose results it reads (`after`), and its kind (see the module's docstring)."""
+
+    name: str
+    number: int
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    after: tuple[str, ...]
+    kind: StageKind
+
+    def version(self, digest: str = "") -> str:
+        """The version recorded in `stage_runs`: the number, and the settings' digest when there is one."""
+        return f"{self.number}:{digest}" if digest else str(self.number)
+
+
+_DOCUMENT_STAGES = tuple(Stage(doc.name, doc.version, ("articles",), doc.tables, (), "document") for doc in DOC_STAGES)
+STAGES: tuple[Stage, ...] = (
+    *_DOCUMENT_STAGES,
+    Stage("speakers", SPEAKERS_STAGE_NUMBER, ("quotes", "speaker_corrections"), ("speakers",), ("quotes",), "corpus"),
+    Stage(
+        "link",
+        LINK_STAGE_NUMBER,
+        ("articles", "entities"),
+        ("stories", "story_links", "reuse", "article_signatures", "link_frequencies"),
+        ("nlp",),
+        "corpus",
+    ),
+    Stage(
+        "trails",
+        TRAILS_STAGE_NUMBER,
+        ("quotes", "speakers", "articles"),
+        ("utterances", "renderings"),
+        ("quotes", "speakers", "link"),
+        "corpus",
+    ),
+    Stage(
+        "framing",
+        FRAMING_STAGE_NUMBER,
+        ("articles", "quotes", "speakers"),
+        ("framing_markers",),
+        ("quotes", "speakers"),
+        "article",
+    ),
+)
+_BY_NAME = {stage.name: stage for stage in STAGES}
+
+
+def stage(name: str) -> Stage:
+    """The declaration of the stage called `name`."""
+    return _BY_NAME[name]
+
+
+def in_order() -> tuple[Stage, ...]:
+    """Every stage, each after the stages it depends on (ties in registry order)."""
+    sorter = TopologicalSorter({declared.name: declared.after for declared in STAGES})
+    sorter.prepare()
+    ordered: list[Stage] = []
+    while sorter.is_active():
+        ready = set(sorter.get_ready())
+        batch = [declared for declared in STAGES if declared.name in ready]
+        ordered += batch
+        sorter.done(*(declared.name for declared in batch))
+    return tuple(ordered)
+
+
+def downstream(name: str) -> tuple[str, ...]:
+    """Every stage that depends on `name`, directly or through others, in dependency order."""
+    found = {name}
+    for declared in in_order():
+        if found.intersection(declared.after):
+            found.add(declared.name)
+    return tuple(declared.name for declared in in_order() if declared.name in found - {name})
+
+
+def record(name: str, digest: str = "") -> StageRecord:
+    """What a write of stage `name` records: its current version and the stages it makes stale."""
+    return StageRecord(name, stage(name).version(digest), downstream(name))
+
+
+def settings_digest(settings: object) -> str:
+    """A short digest of a settings record (a dataclass of numbers), to join to a stage's version."""
+    return hashlib.sha256(repr(settings).encode()).hexdigest()[:12]
+
+
+def pending_or_reset(store: Store, record: StageRecord, reset: Callable[[], None]) -> list[str]:
+    """The articles a corpus stage has to take in. When its runs are outdated (another version, or an
+    upstream stage redid an article), `reset` makes it forget what it built, and every article is pending."""
+    if store.stage_outdated(record.stage, record.version):
+        reset()
+    return store.pending_articles(record.stage, record.version)

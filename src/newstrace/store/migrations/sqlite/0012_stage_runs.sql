@@ -1,0 +1,37 @@
+-- newstrace schema 12: one table of stage runs for every stage (`pipeline.stages`). A version is text
+-- now (a number, or a number and a settings digest, `1:<lexicon digest>`); framing's version moves from
+-- its status into `version`. Speakers and trails, which kept no record before, are counted done on
+-- every article the last run finished them on, so an upgraded database does not redo them. A row whose
+-- status is `stale` was made outdated by an upstream stage that redid its article.
+
+CREATE TABLE stage_runs_new (
+    article_id  TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    stage       TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    status      TEXT NOT NULL,  -- done | skipped: <why> | stale
+    finished_at TEXT NOT NULL,
+    PRIMARY KEY (article_id, stage)
+) WITHOUT ROWID;
+
+INSERT INTO stage_runs_new(article_id, stage, version, status, finished_at)
+    SELECT article_id, stage,
+           CASE WHEN stage = 'framing' THEN status ELSE CAST(version AS TEXT) END,
+           CASE WHEN stage = 'framing' THEN 'done' ELSE status END,
+           finished_at
+    FROM stage_runs;
+
+-- every analyze resolved the speakers of every stored quote at its end
+INSERT INTO stage_runs_new(article_id, stage, version, status, finished_at)
+    SELECT article_id, 'speakers', '1', 'done', finished_at FROM stage_runs WHERE stage = 'quotes';
+
+-- trails are done on an article none of whose quotes waits for an utterance
+INSERT INTO stage_runs_new(article_id, stage, version, status, finished_at)
+    SELECT s.article_id, 'trails', '1', 'done', s.finished_at FROM stage_runs s
+    WHERE s.stage = 'quotes' AND NOT EXISTS (
+        SELECT 1 FROM quotes q LEFT JOIN renderings r ON r.quote_id = q.id
+        WHERE q.article_id = s.article_id AND r.quote_id IS NULL
+    );
+
+DROP TABLE stage_runs;
+ALTER TABLE stage_runs_new RENAME TO stage_runs;
+CREATE INDEX stage_runs_by_stage ON stage_runs(stage, version, status);
