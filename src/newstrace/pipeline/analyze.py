@@ -26,7 +26,7 @@ from newstrace.ingest.metadata import METADATA_COLUMNS, MetadataTable, SuppliedM
 from newstrace.nlp import DEFAULT_PIPELINE, ensure_installed
 from newstrace.pipeline.link import LinkSettings
 from newstrace.pipeline.orchestrate import StoredStageSettings, run_stored_stages
-from newstrace.pipeline.stages import STAGES, downstream
+from newstrace.pipeline.stages import document_versions, downstream
 from newstrace.records import Article, ArticleDraft, FieldSource, IngestProblem, RunSummary, StageOutput
 from newstrace.scale import BatchResult, DocumentFailure, RunnerSettings, open_runner
 from newstrace.store.base import Store, UrlHistory
@@ -150,7 +150,7 @@ class _Intake:
         self.summary = summary
         self.run_id = run_id
         self.listener = listener
-        self.current_versions = {stage.name: stage.version() for stage in STAGES if stage.kind == "document"}
+        self.current_versions = document_versions()
         self.pending_stages: dict[str, set[str]] = {}  # article id -> the document stages to store for it
         self.seen_this_run: set[str] = set()
         self.urls_this_run: dict[str, UrlHistory] = {}

@@ -105,6 +105,11 @@ def in_order() -> tuple[Stage, ...]:
     return tuple(ordered)
 
 
+def document_versions() -> dict[str, str]:
+    """The current version of every document stage, to compare with what the store has done."""
+    return {declared.name: stage(declared.name).version() for declared in STAGES if declared.kind == "document"}
+
+
 def downstream(name: str) -> tuple[str, ...]:
     """Every stage that depends on `name`, directly or through others, in dependency order."""
     found = {name}

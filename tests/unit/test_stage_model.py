@@ -1,0 +1,172 @@
+"""The stage model: one registry, one orchestrator, one table of stage runs. The stages over stored rows
+run on the contract tests' fictional articles (no spaCy); one test runs the document stages too."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from newstrace.nlp import stages as document_stages
+from newstrace.pipeline import frame, link, stages
+from newstrace.pipeline.orchestrate import StoredStageSettings, run_stored_stages
+from newstrace.pipeline.stages import STAGES, downstream, in_order, stage
+from newstrace.store import Store, open_store
+from newstrace.store.sqlite import SQLiteStore
+
+from ..conftest import run_analyze
+from ..contract.test_store_contract import _fill
+
+# What each stage over stored rows reports when it took in work (the key whose count is compared).
+_WORK = {
+    "speakers": "articles_resolved",
+    "link": "articles_linked",
+    "trails": "quotes_grouped",
+    "framing": "articles_framed",
+}
+
+
+def _run(store: Store) -> dict[str, float]:
+    """Run the pending stages; how much work each one did."""
+    summaries: Mapping[str, Mapping[str, float]] = run_stored_stages(store, StoredStageSettings(), link._Silent())
+    return {name: summaries[name][key] for name, key in _WORK.items()}
+
+
+def _stage_runs(store: Store) -> list[dict[str, object]]:
+    return list(store.iter_rows("stage_runs"))
+
+
+def _bump(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Play a newstrace in which stage `name` has a new version."""
+    monkeypatch.setitem(stages._BY_NAME, name, replace(stage(name), number=stage(name).number + 1))
+
+
+@pytest.fixture
+def analysed(tmp_path: Path) -> Store:
+    """The fictional articles with every stage over stored rows done once."""
+    store = open_store(tmp_path / "stages.db")
+    _fill(store)
+    assert _run(store) == {"speakers": 3, "link": 3, "trails": 3, "framing": 3}
+    return store
+
+
+def test_every_stage_comes_after_the_stages_it_reads() -> None:
+    ordered = [declared.name for declared in in_order()]
+    assert sorted(ordered) == sorted(declared.name for declared in STAGES)
+    for declared in STAGES:
+        assert all(ordered.index(before) < ordered.index(declared.name) for before in declared.after), declared
+    assert downstream("link") == ("trails",) and downstream("quotes") == ("speakers", "trails", "framing")
+
+
+def test_a_lexicon_is_part_of_the_framing_version() -> None:
+    assert stages.record("framing", "abc").version == f"{stage('framing').number}:abc"
+    assert link.link_record(link.LinkSettings()).version == str(stage("link").number)
+    strict = link.LinkSettings(stories=replace(link.StorySettings(), threshold=0.5))
+    assert link.link_record(strict).version.startswith(f"{stage('link').number}:")
+
+
+def test_running_again_with_nothing_new_changes_nothing(analysed: Store) -> None:
+    before = _stage_runs(analysed)
+    assert _run(analysed) == {"speakers": 0, "link": 0, "trails": 0, "framing": 0}
+    assert _stage_runs(analysed) == before  # not even a run's time is written again
+
+
+@pytest.mark.parametrize(
+    ("bumped", "work"),
+    [
+        ("framing", {"speakers": 0, "link": 0, "trails": 0, "framing": 3}),
+        ("link", {"speakers": 0, "link": 3, "trails": 3, "framing": 0}),
+        ("trails", {"speakers": 0, "link": 0, "trails": 3, "framing": 0}),
+        ("speakers", {"speakers": 3, "link": 0, "trails": 3, "framing": 3}),
+    ],
+)
+def test_a_new_version_reruns_that_stage_and_its_downstream_only(
+    analysed: Store, monkeypatch: pytest.MonkeyPatch, bumped: str, work: dict[str, int]
+) -> None:
+    utterances = list(analysed.iter_rows("utterances"))
+    _bump(monkeypatch, bumped)
+    assert _run(analysed) == work
+    assert _run(analysed) == dict.fromkeys(_WORK, 0)
+    assert list(analysed.iter_rows("utterances")) == utterances  # the same result, computed again
+
+
+def test_an_upstream_stage_redoing_an_article_makes_its_downstream_stale(analysed: Store) -> None:
+    """What `analyze` does when a new quotes version re-analyses one article."""
+    from ..contract.test_store_contract import _article, _outputs
+
+    quotes = [output for output in _outputs("a2") if output.stage == "quotes"]
+    analysed.save_article(_article("a2"), quotes, analysed.begin_run("test"), downstream("quotes"))
+    assert _run(analysed) == {"speakers": 3, "link": 0, "trails": 3, "framing": 3}
+
+
+def test_linking_stopped_half_way_resumes_with_the_articles_left(
+    analysed: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    analysed.reset_links()
+    monkeypatch.setattr(link, "BATCH_SIZE", 1)
+    saved = 0
+    save_links = analysed.save_links
+
+    def crash_on_the_second_batch(*arguments: object) -> None:
+        nonlocal saved
+        if saved == 1:
+            raise KeyboardInterrupt
+        saved += 1
+        save_links(*arguments)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analysed, "save_links", crash_on_the_second_batch)
+    with pytest.raises(KeyboardInterrupt):
+        link.link_articles(analysed)
+    monkeypatch.setattr(analysed, "save_links", save_links)
+    assert _run(analysed) == {"speakers": 0, "link": 2, "trails": 3, "framing": 0}
+
+
+def test_framing_stopped_half_way_resumes_with_the_articles_left(
+    analysed: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _bump(monkeypatch, "framing")
+    monkeypatch.setattr(frame, "BATCH_SIZE", 1)
+    save_framing = analysed.save_framing
+    calls = 0
+
+    def crash_on_the_second_batch(*arguments: object) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise KeyboardInterrupt
+        save_framing(*arguments)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analysed, "save_framing", crash_on_the_second_batch)
+    with pytest.raises(KeyboardInterrupt):
+        _run(analysed)
+    monkeypatch.setattr(analysed, "save_framing", save_framing)
+    assert _run(analysed) == {"speakers": 0, "link": 0, "trails": 0, "framing": 2}
+
+
+@pytest.mark.slow
+def test_a_new_document_stage_version_stores_that_stage_and_reruns_its_downstream(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through `analyze` with spaCy, on two fictional reports: a new quotes version replaces the quotes
+    only (not sentences, entities or events) and re-runs speakers, trails and framing, not linking."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "one.txt").write_text('Harbour closes\n\n"The storm is the risk," Mayor Anneke Holm said in Velmora.')
+    (folder / "two.txt").write_text('Harbour reopens\n\n"Ferries sail again," port chief Ruud Kessel said.')
+    store = SQLiteStore(tmp_path / "news.db")
+    first = run_analyze(store, folder)
+    assert first.new == 2 and first.found["quotes"] == 2
+    bumped = tuple(
+        replace(doc, version=doc.version + 1) if doc.name == "quotes" else doc for doc in document_stages.DOC_STAGES
+    )
+    monkeypatch.setattr(document_stages, "DOC_STAGES", bumped)
+    _bump(monkeypatch, "quotes")
+    second = run_analyze(store, folder)
+    assert (second.reanalysed, second.unchanged) == (2, 0)
+    assert set(second.found) == {"quotes"}
+    assert second.linking["articles_linked"] == 0
+    assert second.trails["quotes_grouped"] == 2 and second.framing["articles_framed"] == 2
+    third = run_analyze(store, folder)
+    assert (third.unchanged, third.found, third.framing["articles_framed"]) == (2, {}, 0)
