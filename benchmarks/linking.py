@@ -189,8 +189,8 @@ def measure(db: Path, size: int) -> dict[str, float]:
     started = time.perf_counter()
     summary = link_articles(store)
     seconds = time.perf_counter() - started
-    stories = int(next(iter(store.connection.execute("SELECT count(*) FROM stories")))[0])
-    story_of = {row[0]: row[1] for row in store.connection.execute("SELECT id, story_id FROM articles")}
+    stories = store.count_rows()["stories"]
+    story_of = {str(row["id"]): str(row["story_id"]) for row in store.iter_rows("articles")}
     store.close()
     return {
         **family_scores(story_of, json.loads(families_file(db).read_text())),

@@ -56,17 +56,17 @@ def build(db: Path, articles: int, seed: int) -> None:
     rng = random.Random(seed)
     speakers = [f"Speaker {chr(65 + n % 26)}{n} Person" for n in range(300)]
     store = SQLiteStore(db)
-    rows = list(store.connection.execute("SELECT id, text FROM articles ORDER BY id"))
-    for row in rows:
+    texts = {str(row["id"]): str(row["text"]) for row in store.iter_rows("articles", include_text=True)}
+    for article_id, text in sorted(texts.items()):
         quotes = []
-        for number, match in enumerate(_SENTENCE.finditer(row["text"])):
+        for number, match in enumerate(_SENTENCE.finditer(text)):
             if number >= 2:
                 break
             speaker = rng.choice(speakers[:50] if rng.random() < 0.5 else speakers)
             quotes.append(
                 Quote(
-                    f"{row['id']}-{match.start()}",
-                    row["id"],
+                    f"{article_id}-{match.start()}",
+                    article_id,
                     "direct",
                     speaker,
                     None,
@@ -82,7 +82,7 @@ def build(db: Path, articles: int, seed: int) -> None:
                 )
             )
         with store._transaction():  # benchmark set-up: write the quotes stage directly
-            store._replace_stage_rows(row["id"], StageOutput("quotes", 1, {"quotes": quotes}))
+            store._replace_stage_rows(article_id, StageOutput("quotes", 1, {"quotes": quotes}))
     found, canonical = link_speakers(store.speaker_mentions())
     store.save_speakers(found, canonical)
     link_articles(store)

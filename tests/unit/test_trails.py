@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +17,9 @@ from newstrace.link.trails import (
     describe,
     same_passage_repeats,
 )
+from newstrace.pipeline.stages import downstream, stage
 from newstrace.pipeline.trails import build_trails
+from newstrace.records import Article, Quote, StageOutput
 from newstrace.store import SQLiteStore
 
 from ..conftest import REPO, accuracy_floors, run_analyze
@@ -128,10 +132,9 @@ def test_a_quote_split_by_its_cue_is_compared_whole(store: SQLiteStore, tmp_path
         'Every shipping firm should prepare for that now."\n'
     )
     run_analyze(store, tmp_path)
-    split = store.connection.execute("SELECT id FROM quotes WHERE json_array_length(content_fragments) = 2")
-    [(split_id,)] = split.fetchall()
-    renderings = store.connection.execute("SELECT quote_id, fidelity, flags, utterance_id FROM renderings")
-    rows = {row[0]: row[1:] for row in renderings}
+    [split_id] = [row["id"] for row in store.iter_rows("quotes") if len(json.loads(str(row["content_fragments"]))) == 2]
+    renderings = store.iter_rows("renderings")
+    rows = {row["quote_id"]: (row["fidelity"], row["flags"], row["utterance_id"]) for row in renderings}
     assert len(rows) == 2 and len({utterance for _, _, utterance in rows.values()}) == 1
     assert rows[split_id][:2] == (1.0, "[]")
 
@@ -215,16 +218,33 @@ def test_an_utterance_that_loses_a_rendering_is_grouped_and_described_again(stor
             f"Tolls: the {outlet} report\n\n{preamble}{opening}\n\n{said} Anneke Holm said on Monday.\n"
         )
     run_analyze(store, tmp_path)
-    db = store.connection
-    [(canonical_id, count)] = db.execute("SELECT canonical_quote_id, n_renderings FROM utterances").fetchall()
-    assert count == 3
-    db.execute("DELETE FROM quotes WHERE id = ?", (canonical_id,))  # what a new quotes version does
-    db.commit()
+    [utterance] = store.iter_rows("utterances")
+    assert utterance["n_renderings"] == 3
+    _store_quotes_without(store, str(utterance["canonical_quote_id"]))  # what a new quotes version may do
     build_trails(store)
-    [(canonical_after, count_after)] = db.execute("SELECT canonical_quote_id, n_renderings FROM utterances").fetchall()
-    quotes = {row[0] for row in db.execute("SELECT id FROM quotes")}
-    assert count_after == 2 == len(quotes) and canonical_after in quotes
-    assert {row[0] for row in db.execute("SELECT quote_id FROM renderings")} == quotes
+    [after] = store.iter_rows("utterances")
+    quotes = {row["id"] for row in store.iter_rows("quotes")}
+    assert after["n_renderings"] == 2 == len(quotes) and after["canonical_quote_id"] in quotes
+    assert {row["quote_id"] for row in store.iter_rows("renderings")} == quotes
+
+
+def _store_quotes_without(store: SQLiteStore, dropped: str) -> None:
+    """Store the quotes of the article holding quote `dropped` again without it, as a new quotes version
+    that no longer finds it would (the stages that read quotes become stale on the article)."""
+    [row] = [row for row in store.iter_rows("quotes") if row["id"] == dropped]
+    article_id = str(row["article_id"])
+    kept = [
+        Quote(**{field.name: row[field.name] for field in fields(Quote)})
+        for row in store.quotes_of([article_id])
+        if row["id"] != dropped
+    ]
+    stored = store.article(article_id)
+    assert stored is not None
+    columns = {field.name: stored[field.name] for field in fields(Article)}
+    spans = tuple((start, end) for start, end in json.loads(str(stored["header_spans"])))
+    article = Article(**{**columns, "field_sources": json.loads(str(stored["field_sources"])), "header_spans": spans})
+    output = StageOutput("quotes", stage("quotes").number, {"quotes": list[object](kept)})
+    store.save_article(article, [output], store.begin_run("test"), downstream("quotes"))
 
 
 def test_a_rendering_is_no_truncation_of_itself() -> None:

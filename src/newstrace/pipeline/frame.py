@@ -15,7 +15,7 @@ from itertools import islice
 from newstrace.framing.lexicon import Lexicon, load_lexicon
 from newstrace.framing.markers import MarkerMention, QuoteCue, attribution_markers, find_markers
 from newstrace.pipeline.stages import record
-from newstrace.store.base import FramingInput, FramingRow, Store
+from newstrace.store.base import FramingInput, FramingRow, PipelineStore
 
 BATCH_SIZE = 200
 
@@ -29,7 +29,7 @@ class FramingSummary:
         return {"articles_framed": self.articles, "markers": self.markers}
 
 
-def frame_articles(store: Store, lexicon: Lexicon | None = None) -> FramingSummary:
+def frame_articles(store: PipelineStore, lexicon: Lexicon | None = None) -> FramingSummary:
     """Find the markers of every article not yet framed with this lexicon, and store them."""
     lexicon = lexicon or load_lexicon()
     done = record("framing", lexicon.digest)

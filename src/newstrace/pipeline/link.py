@@ -56,7 +56,7 @@ from newstrace.records import (
     Story,
     StoryLink,
 )
-from newstrace.store.base import LinkState, StageRecord, Store
+from newstrace.store.base import LinkerStore, LinkState, StageRecord
 
 # Articles linked between two writes: about five seconds of work a crash can lose. Each write stores
 # every word count the batch changed, and at 100,000 articles a write costs ~0.1 s, so smaller batches
@@ -108,7 +108,7 @@ class _Silent:
 
 
 def link_articles(
-    store: Store,
+    store: LinkerStore,
     settings: LinkSettings | None = None,
     listener: LinkListener | None = None,
     redate: Callable[[str | None], str | None] | None = None,
@@ -172,7 +172,7 @@ class _Match:
 
 
 class _Linker:
-    def __init__(self, store: Store, settings: LinkSettings, state: LinkState) -> None:
+    def __init__(self, store: LinkerStore, settings: LinkSettings, state: LinkState) -> None:
         self.store = store
         self.settings = settings
         self.summary = LinkSummary()

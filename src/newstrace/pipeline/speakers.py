@@ -12,10 +12,10 @@ from dataclasses import replace
 
 from newstrace.link.speakers import apply_corrections, link_speakers
 from newstrace.pipeline.stages import pending_or_reset, record
-from newstrace.store.base import StageRecord, Store
+from newstrace.store.base import PipelineStore, StageRecord
 
 
-def resolve_speakers(store: Store) -> int:
+def resolve_speakers(store: PipelineStore) -> int:
     """The speakers stage: resolve them again when some article has not been taken in; return how many
     articles were new to it (0: nothing was pending, nothing was done)."""
     done = record("speakers")
@@ -25,7 +25,7 @@ def resolve_speakers(store: Store) -> int:
     return len(pending)
 
 
-def link_stored_speakers(store: Store, done: StageRecord | None = None) -> int:
+def link_stored_speakers(store: PipelineStore, done: StageRecord | None = None) -> int:
     """Link every stored quote's speaker, apply the corrections, store the result (with the run's
     record, when the stage runs); return the speakers."""
     speakers, canonical = link_speakers(store.speaker_mentions())

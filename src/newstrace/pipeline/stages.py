@@ -25,7 +25,7 @@ from graphlib import TopologicalSorter
 from typing import Literal
 
 from newstrace.nlp.stages import DOC_STAGES
-from newstrace.store.base import StageRecord, Store
+from newstrace.store.base import StageRecord, StageRuns
 
 StageKind = Literal["document", "article", "corpus"]
 
@@ -129,7 +129,7 @@ def settings_digest(settings: object) -> str:
     return hashlib.sha256(repr(settings).encode()).hexdigest()[:12]
 
 
-def pending_or_reset(store: Store, record: StageRecord, reset: Callable[[], None]) -> list[str]:
+def pending_or_reset(store: StageRuns, record: StageRecord, reset: Callable[[], None]) -> list[str]:
     """The articles a corpus stage has to take in. When its runs are outdated (another version, or an
     upstream stage redid an article), `reset` makes it forget what it built, and every article is pending."""
     if store.stage_outdated(record.stage, record.version):

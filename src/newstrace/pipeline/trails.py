@@ -29,7 +29,7 @@ from newstrace.link.trails import (
     same_passage_repeats,
 )
 from newstrace.pipeline.stages import pending_or_reset, record
-from newstrace.store.base import Store
+from newstrace.store.base import PipelineStore
 
 
 @dataclass
@@ -46,7 +46,7 @@ class TrailSummary:
         }
 
 
-def build_trails(store: Store, settings: TrailSettings | None = None) -> TrailSummary:
+def build_trails(store: PipelineStore, settings: TrailSettings | None = None) -> TrailSummary:
     """Group the quotes that are in no utterance yet (and those of utterances that lost a rendering), and
     store what changed, when some article is pending for the stage."""
     done = record("trails")
@@ -73,7 +73,7 @@ def build_trails(store: Store, settings: TrailSettings | None = None) -> TrailSu
     return summary
 
 
-def _stored_utterances(store: Store) -> tuple[list[Utterance], list[QuoteInput]]:
+def _stored_utterances(store: PipelineStore) -> tuple[list[Utterance], list[QuoteInput]]:
     """The stored utterances that still hold every rendering they were described with, and the quotes of
     those that lost one (a new quotes version dropped it): those are grouped again, so no count, canonical
     text or flag computed with the lost quote survives, and no rendering stays joined through it."""

@@ -1,8 +1,11 @@
 """The storage protocol every backend implements, and the records it exchanges with callers.
 
-Stages and runners talk only to `Store`; SQLite (`store.sqlite`) is the default backend, and a
-PostgreSQL backend implements the same methods. Rows written by stages are dataclass records whose
-field names are the table's column names.
+The protocol is split by use, and each caller asks for the part it needs: `StageRuns` (the record of
+every stage's runs), `PipelineStore` (what `analyze` and the stages over stored rows write), `LinkerStore`
+(the linking stage's state) and `ReadStore` (the queries of the CLI and the web app). `Store` is all of
+them, as `open_store` returns it; SQLite (`store.sqlite`) and PostgreSQL (`store.postgres`) implement it
+through the shared SQL of `store.sql`. Rows written by stages are dataclass records whose field names are
+the table's column names.
 """
 
 from __future__ import annotations
@@ -259,12 +262,8 @@ class LinkState:
     recent_members: dict[str, list[str]]  # story id -> its latest article ids
 
 
-class Store(Protocol):
-    """What the pipeline, the CLI and the web app need from a database."""
-
-    def begin_run(self, command: str) -> int: ...
-
-    def finish_run(self, run_id: int, summary: RunSummary) -> None: ...
+class StageRuns(Protocol):
+    """What every stage records and asks in `stage_runs` (see `pipeline.stages`)."""
 
     def stage_versions_of(self, article_id: str) -> dict[str, str] | None:
         """The stage versions done (and not stale) for a stored article, or None when it is not stored."""
@@ -284,6 +283,14 @@ class Store(Protocol):
         """Drop every run of `stage`, so it runs again on every article."""
         ...
 
+
+class PipelineStore(StageRuns, Protocol):
+    """What `analyze` and the stages over stored rows (speakers, trails, framing) read and write."""
+
+    def begin_run(self, command: str) -> int: ...
+
+    def finish_run(self, run_id: int, summary: RunSummary) -> None: ...
+
     def url_history(self, url: str) -> UrlHistory | None: ...
 
     def save_article(
@@ -294,6 +301,13 @@ class Store(Protocol):
         ...
 
     def record_problem(self, run_id: int, problem: IngestProblem) -> None: ...
+
+    def update_article_metadata(
+        self, article_id: str, values: dict[str, str], field_sources: dict[str, str], stale: Sequence[str] = ()
+    ) -> bool:
+        """Put user-supplied metadata (outlet, published, url, title) on a stored article and mark the runs
+        of the `stale` stages on it outdated; True if it changed."""
+        ...
 
     def speaker_mentions(self) -> list[tuple[str, str | None]]:
         """(speaker name resolved in its article, source text) for every quote with a speaker."""
@@ -312,38 +326,6 @@ class Store(Protocol):
 
     def add_speaker_correction(self, action: str, name: str, target: str, kind: str | None = None) -> None:
         """Keep one correction made with `newstrace speakers merge|split|rename`."""
-        ...
-
-    def articles_to_link(self, stage_version: str) -> Iterator[LinkInput]:
-        """Articles not yet linked at this stage version, earliest published first (undated last), then by id."""
-        ...
-
-    def count_articles_to_link(self, stage_version: str) -> int: ...
-
-    def link_state(self) -> LinkState:
-        """What the linkers remember from earlier runs."""
-        ...
-
-    def article_text(self, article_id: str) -> str | None: ...
-
-    def update_article_metadata(
-        self, article_id: str, values: dict[str, str], field_sources: dict[str, str], stale: Sequence[str] = ()
-    ) -> bool:
-        """Put user-supplied metadata (outlet, published, url, title) on a stored article and mark the runs
-        of the `stale` stages on it outdated; True if it changed."""
-        ...
-
-    def save_links(self, batch: LinkBatch, record: StageRecord) -> None:
-        """Store a batch of linking results and the `record` of its articles' runs in one transaction, and
-        refresh the touched stories' counts."""
-        ...
-
-    def reset_links(self) -> None:
-        """Forget every story, duplicate and reuse link and the link stage's runs (before relinking)."""
-        ...
-
-    def reset_trails(self) -> None:
-        """Forget every utterance and rendering and the trails stage's runs (before grouping again)."""
         ...
 
     def articles_to_frame(self, version: str) -> Iterator[FramingInput]:
@@ -368,6 +350,43 @@ class Store(Protocol):
     ) -> None:
         """Replace these utterances and all their renderings, with the `record` of the run, in one transaction."""
         ...
+
+    def reset_trails(self) -> None:
+        """Forget every utterance and rendering and the trails stage's runs (before grouping again)."""
+        ...
+
+    def utterances_by_id(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]: ...  # see ReadStore
+
+    def count_rows(self) -> dict[str, int]: ...
+
+
+class LinkerStore(StageRuns, Protocol):
+    """What the linking stage reads and keeps between runs (`pipeline.link`)."""
+
+    def articles_to_link(self, stage_version: str) -> Iterator[LinkInput]:
+        """Articles not yet linked at this stage version, earliest published first (undated last), then by id."""
+        ...
+
+    def count_articles_to_link(self, stage_version: str) -> int: ...
+
+    def link_state(self) -> LinkState:
+        """What the linkers remember from earlier runs."""
+        ...
+
+    def article_text(self, article_id: str) -> str | None: ...
+
+    def save_links(self, batch: LinkBatch, record: StageRecord) -> None:
+        """Store a batch of linking results and the `record` of its articles' runs in one transaction, and
+        refresh the touched stories' counts."""
+        ...
+
+    def reset_links(self) -> None:
+        """Forget every story, duplicate and reuse link and the link stage's runs (before relinking)."""
+        ...
+
+
+class ReadStore(Protocol):
+    """The read queries of the CLI and the web app; none of them writes."""
 
     def utterance(self, utterance_id: str) -> dict[str, object] | None:
         """An utterance by its id, or the utterance a quote id renders."""
@@ -432,6 +451,8 @@ class Store(Protocol):
         """One article with its text."""
         ...
 
+    def article_text(self, article_id: str) -> str | None: ...
+
     def entities_of(self, article_id: str) -> list[dict[str, object]]: ...
 
     def outlets(self) -> list[dict[str, object]]:
@@ -459,5 +480,9 @@ class Store(Protocol):
     def time_limit(self, seconds: float) -> AbstractContextManager[None]:
         """Within the block, a query still running `seconds` after it began is stopped: QueryTimeout."""
         ...
+
+
+class Store(PipelineStore, LinkerStore, ReadStore, Protocol):
+    """Everything a database does for newstrace: what the pipeline, the linker, the CLI and the web app need."""
 
     def close(self) -> None: ...
