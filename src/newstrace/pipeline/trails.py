@@ -29,7 +29,7 @@ from newstrace.link.trails import (
     same_passage_repeats,
 )
 from newstrace.pipeline.stages import pending_or_reset, record
-from newstrace.store.base import PipelineStore
+from newstrace.store.base import PipelineStore, TrailQuote
 
 
 @dataclass
@@ -91,14 +91,15 @@ def _stored_utterances(store: PipelineStore) -> tuple[list[Utterance], list[Quot
     return intact, regroup
 
 
-def _group_rows(rows: list[dict[str, object]]) -> dict[str, Utterance]:
+def _group_rows(rows: list[TrailQuote]) -> dict[str, Utterance]:
     grouped: dict[str, Utterance] = {}
     for row in rows:
-        utterance_id = str(row["utterance_id"])
+        utterance_id = str(row.utterance_id)
         quote = _quote(row)
         if utterance_id not in grouped:
-            recurs = str(row["recurs_from"]) if row["recurs_from"] else None
-            grouped[utterance_id] = Utterance(utterance_id, quote.speaker_id, quote.speaker, recurs_from=recurs)
+            grouped[utterance_id] = Utterance(
+                utterance_id, quote.speaker_id, quote.speaker, recurs_from=row.recurs_from or None
+            )
         utterance = grouped[utterance_id]
         utterance.renderings.append(quote)
         if utterance.speaker_id is None and quote.speaker_id is not None:
@@ -106,37 +107,34 @@ def _group_rows(rows: list[dict[str, object]]) -> dict[str, Utterance]:
     return grouped
 
 
-def _quote(row: dict[str, object]) -> QuoteInput:
-    published = date.fromisoformat(str(row["published"])) if row["published"] else None
-    speaker_id = int(str(row["speaker_id"])) if row["speaker_id"] is not None else None
+def _quote(row: TrailQuote) -> QuoteInput:
     return QuoteInput(
-        str(row["quote_id"]),
-        str(row["article_id"]),
-        str(row["outlet"]) if row["outlet"] else None,
-        published,
-        speaker_id,
-        str(row["speaker"]) if row["speaker"] else None,
-        str(row["kind"]),
+        row.quote_id,
+        row.article_id,
+        row.outlet or None,
+        date.fromisoformat(row.published) if row.published else None,
+        int(row.speaker_id) if row.speaker_id is not None else None,
+        row.speaker or None,
+        row.kind,
         _content(row),
-        str(row["story_id"]) if row.get("story_id") else None,
+        row.story_id or None,
         _span(row),
-        str(row["duplicate_of"]) if row.get("duplicate_of") else None,
+        row.duplicate_of or None,
     )
 
 
-def _span(row: dict[str, object]) -> tuple[int, int] | None:
-    pieces = json.loads(str(row.get("content_fragments") or "[]"))
+def _span(row: TrailQuote) -> tuple[int, int] | None:
+    pieces = json.loads(row.content_fragments or "[]")
     return (min(start for start, _ in pieces), max(end for _, end in pieces)) if pieces else None
 
 
-def _content(row: dict[str, object]) -> str:
+def _content(row: TrailQuote) -> str:
     """The quote's words: its content pieces joined in text order (`"A," she said, "B."` renders `A B`,
     as another outlet quoting it in one piece would), or its one content span."""
-    text = row.get("article_text")
-    if not text:
-        return str(row["content_text"])
-    pieces = sorted(json.loads(str(row["content_fragments"])))
-    return " ".join(str(text)[start:end].strip() for start, end in pieces)
+    if not row.article_text:
+        return row.content_text
+    pieces = sorted(json.loads(row.content_fragments or "[]"))
+    return " ".join(row.article_text[start:end].strip() for start, end in pieces)
 
 
 def _describe(utterance: Utterance) -> tuple[dict[str, object], list[dict[str, object]]]:

@@ -231,6 +231,27 @@ class FramingRow:
 
 
 @dataclass(frozen=True)
+class TrailQuote:
+    """What the trails stage reads of one quote: its article's outlet, date, story and `duplicate_of`, its
+    speaker, and, once it is in an utterance, that utterance and what it recurs from."""
+
+    quote_id: str
+    article_id: str
+    outlet: str | None
+    published: str | None
+    story_id: str | None
+    duplicate_of: str | None
+    speaker_id: int | None
+    speaker: str | None  # the speaker's canonical name, else the name resolved in the article
+    kind: str
+    content_text: str
+    content_fragments: str | None  # JSON: [[start, end], ...]
+    article_text: str | None  # only where the content comes in pieces, to read each piece from
+    utterance_id: str | None
+    recurs_from: str | None
+
+
+@dataclass(frozen=True)
 class LinkedArticle:
     """An article linked by an earlier run, as the linkers need to know it."""
 
@@ -336,10 +357,8 @@ class PipelineStore(StageRuns, Protocol):
         """Replace the framing markers of each (article id, rows) pair and record the runs, in one transaction."""
         ...
 
-    def trail_quotes(self, *, grouped: bool) -> list[dict[str, object]]:
-        """Quotes with their article's outlet, date, story and `duplicate_of`, and their speaker: those
-        already in an utterance (`grouped`, with `utterance_id` and `recurs_from`) or those not yet, earliest
-        first. A quote whose content comes in pieces also has `article_text`, to read the pieces from."""
+    def trail_quotes(self, *, grouped: bool) -> list[TrailQuote]:
+        """The quotes already in an utterance (`grouped`) or those not yet, earliest first."""
         ...
 
     def save_trails(

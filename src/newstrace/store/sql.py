@@ -35,6 +35,7 @@ from newstrace.store.base import (
     SearchSyntaxError,
     StageRecord,
     StoreError,
+    TrailQuote,
     UrlHistory,
 )
 
@@ -598,10 +599,10 @@ class SQLStore(ABC):
 
     # -- trails ---------------------------------------------------------------------------------------
 
-    def trail_quotes(self, *, grouped: bool) -> list[dict[str, object]]:
+    def trail_quotes(self, *, grouped: bool) -> list[TrailQuote]:
         join = "JOIN" if grouped else "LEFT JOIN"
         where = "" if grouped else "WHERE r.quote_id IS NULL"
-        return self._rows(
+        rows = self._execute(
             "SELECT q.id AS quote_id, q.article_id, a.outlet, a.published, a.story_id, a.duplicate_of, q.speaker_id, "
             "COALESCE(s.name, q.speaker) AS speaker, q.kind, q.content_text, q.content_fragments, "
             # the article's text only where the content comes in pieces, to read each piece from it
@@ -611,6 +612,7 @@ class SQLStore(ABC):
             f"{join} renderings r ON r.quote_id = q.id LEFT JOIN utterances u ON u.id = r.utterance_id {where} "
             "ORDER BY a.published IS NULL, a.published, q.id"
         )
+        return [TrailQuote(**dict(row)) for row in rows]
 
     def save_trails(
         self,
