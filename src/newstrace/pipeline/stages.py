@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from graphlib import TopologicalSorter
 from typing import Literal
 
@@ -92,6 +93,7 @@ def stage(name: str) -> Stage:
     return _BY_NAME[name]
 
 
+@cache
 def in_order() -> tuple[Stage, ...]:
     """Every stage, each after the stages it depends on (ties in registry order)."""
     sorter = TopologicalSorter({declared.name: declared.after for declared in STAGES})
@@ -110,6 +112,7 @@ def document_versions() -> dict[str, str]:
     return {declared.name: stage(declared.name).version() for declared in STAGES if declared.kind == "document"}
 
 
+@cache
 def downstream(name: str) -> tuple[str, ...]:
     """Every stage that depends on `name`, directly or through others, in dependency order."""
     found = {name}
@@ -129,9 +132,9 @@ def settings_digest(settings: object) -> str:
     return hashlib.sha256(repr(settings).encode()).hexdigest()[:12]
 
 
-def pending_or_reset(store: StageRuns, record: StageRecord, reset: Callable[[], None]) -> list[str]:
+def pending_or_reset(store: StageRuns, done: StageRecord, reset: Callable[[], None]) -> list[str]:
     """The articles a corpus stage has to take in. When its runs are outdated (another version, or an
     upstream stage redid an article), `reset` makes it forget what it built, and every article is pending."""
-    if store.stage_outdated(record.stage, record.version):
+    if store.stage_outdated(done.stage, done.version):
         reset()
-    return store.pending_articles(record.stage, record.version)
+    return store.pending_articles(done.stage, done.version)
