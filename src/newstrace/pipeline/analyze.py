@@ -29,7 +29,7 @@ from newstrace.pipeline.orchestrate import StoredStageSettings, run_stored_stage
 from newstrace.pipeline.stages import document_versions, downstream
 from newstrace.records import Article, ArticleDraft, FieldSource, IngestProblem, RunSummary, StageOutput
 from newstrace.scale import BatchResult, DocumentFailure, RunnerSettings, open_runner
-from newstrace.store.base import Store, UrlHistory
+from newstrace.store.base import PipelineStore, Store, UrlHistory
 
 DEFAULT_BATCH_SIZE = 16
 
@@ -124,10 +124,10 @@ def _store_analysed(results: Iterable[BatchResult], intake: _Intake) -> None:
     """Store each analysed article in input order; one the stages failed on is reported, not stored."""
     for batch, outputs in results:
         for article, article_outputs in zip(batch, outputs, strict=True):
+            pending = intake.pending_stages.pop(article.id)
             if isinstance(article_outputs, DocumentFailure):
                 intake.fail(IngestProblem(article.path or article.id, f"analysis failed: {article_outputs.reason}"))
                 continue
-            pending = intake.pending_stages.pop(article.id)
             stored = [output for output in article_outputs if output.stage in pending]
             intake.store.save_article(article, stored, intake.run_id, _downstream_of(pending))
             _tally_found(intake.summary, stored)
@@ -139,7 +139,7 @@ class _Intake:
 
     def __init__(
         self,
-        store: Store,
+        store: PipelineStore,
         summary: RunSummary,
         run_id: int,
         listener: ProgressListener,

@@ -4,7 +4,7 @@ input must store equal `stored_rows`."""
 
 from __future__ import annotations
 
-from newstrace.store.base import EXPORT_COLUMNS, Store
+from newstrace.store.base import EXPORT_COLUMNS, ReadStore
 
 RUN_LOG_TABLES = ("runs", "problems")
 PER_RUN_COLUMNS = ("finished_at",)
@@ -12,7 +12,7 @@ PER_RUN_COLUMNS = ("finished_at",)
 StoredRows = dict[str, list[dict[str, object]]]
 
 
-def stored_rows(store: Store) -> StoredRows:
+def stored_rows(store: ReadStore) -> StoredRows:
     """Every table's rows in the store's export order, per-run columns left out."""
     return {
         table: [
