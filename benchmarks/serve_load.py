@@ -49,13 +49,14 @@ def build(db: Path, articles: int, seed: int) -> None:
     from newstrace.pipeline.frame import frame_articles
     from newstrace.pipeline.link import link_articles
     from newstrace.pipeline.trails import build_trails
-    from newstrace.records import Quote, StageOutput
+    from newstrace.records import Article, Quote, StageOutput
     from newstrace.store import SQLiteStore
 
     linking.build(db, articles, seed)
     rng = random.Random(seed)
     speakers = [f"Speaker {chr(65 + n % 26)}{n} Person" for n in range(300)]
     store = SQLiteStore(db)
+    run_id = store.begin_run("benchmark")
     texts = {str(row["id"]): str(row["text"]) for row in store.iter_rows("articles", include_text=True)}
     for article_id, text in sorted(texts.items()):
         quotes = []
@@ -81,8 +82,11 @@ def build(db: Path, articles: int, seed: int) -> None:
                     0.9,
                 )
             )
-        with store._transaction():  # benchmark set-up: write the quotes stage directly
-            store._replace_stage_rows(article_id, StageOutput("quotes", 1, {"quotes": quotes}))
+        stored = Article(  # stored already, so only its quotes are written
+            id=article_id, text=text, source_format="text", path=None, url=None, title=None, published=None,
+            outlet=None, author=None, dateline=None, language="en", n_words=0, field_sources={},
+        )  # fmt: skip
+        store.save_article(stored, [StageOutput("quotes", 1, {"quotes": list[object](quotes)})], run_id)
     found, canonical = link_speakers(store.speaker_mentions())
     store.save_speakers(found, canonical)
     link_articles(store)
