@@ -34,9 +34,14 @@ def test_first_run_summary(corpus_db: Path, tmp_path: Path) -> None:
     assert summary["date_range"] == ["2025-03-12", "2025-11-04"]
     assert set(summary["outlets"]) >= {"Meridian Wire", "Kestria Today", "VDA", "Harbor Daily", "Granite Times"}
     assert summary["found"]["entities"] > 100
+    stage_runs = run_cli("export", "stage_runs", "--db", str(db)).stdout
     rerun = json.loads(run_cli("analyze", str(CORPUS), "--db", str(db), "--json", "--quiet").stdout)
     assert (rerun["articles_new"], rerun["articles_unchanged"], rerun["found"]) == (0, 23, {})
     assert rerun["database_totals"] == {**summary["database_totals"], "runs": 2}
+    assert run_cli("export", "stage_runs", "--db", str(db)).stdout == stage_runs  # no stage ran again
+    assert {row["stage"] for row in map(json.loads, stage_runs.splitlines())} == {
+        "nlp", "quotes", "events", "speakers", "link", "trails", "framing"
+    }  # fmt: skip
 
 
 def test_human_summary_names_outlets_and_counts(tmp_path: Path) -> None:
