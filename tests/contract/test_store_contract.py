@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from newstrace.events.grouping import GROUPING_VERSION, group_events
+from newstrace.events.records import EventMention
 from newstrace.link.speakers import link_speakers
 from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import link_articles
@@ -91,7 +93,29 @@ def _outputs(article_id: str) -> list[StageOutput]:
     return [
         StageOutput("nlp", 1, {"sentences": sentences, "entities": entities}),
         StageOutput("quotes", 2, {"quotes": quotes}),
+        StageOutput("events", 3, {"event_mentions": _event_mentions(article_id)}),
     ]
+
+
+def _event_mentions(article_id: str) -> list[EventMention]:
+    """The harbour's closing (a1 and its copy a3: one event) and, inside Holm's quote, a warning with no
+    source of its own (the quote's speaker is its source). VLM is a fictional code."""
+    text = _TEXTS[article_id][3]
+    if article_id == "a2":
+        return []
+    trigger, warning = text.index("close"), text.index("risk")
+    closing = EventMention(
+        id=f"{article_id}-{trigger}-0", article_id=article_id, event_type="RETREAT", mode=None, auxiliary="future",
+        confidence=0.75, sentence_start=0, sentence_end=text.index(".") + 1, trigger_text="close",
+        trigger_start=trigger, trigger_end=trigger + 5, source_text="Velmora", source_code="VLM",
+        object_text="the harbour", date_text="on Monday",
+    )  # fmt: skip
+    warned = EventMention(
+        id=f"{article_id}-{warning}-0", article_id=article_id, event_type="THREATEN", mode=None, auxiliary=None,
+        confidence=0.5, sentence_start=warning - 28, sentence_end=warning + 20, trigger_text="risk",
+        trigger_start=warning, trigger_end=warning + 4, target_text="the ferries", target_code="VLM",
+    )  # fmt: skip
+    return [closing, warned]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -129,7 +153,9 @@ def test_articles_and_their_stage_rows_read_back_as_written(store: Store) -> Non
         ("GPE", "Velmora"),
         ("PERSON", "Ruud Kessel"),
     ]
-    assert store.stage_versions_of("a1") == {"nlp": 1, "quotes": 2} and store.stage_versions_of("zz") is None
+    assert (
+        store.stage_versions_of("a1") == {"nlp": 1, "quotes": 2, "events": 3} and store.stage_versions_of("zz") is None
+    )
     assert store.article_text("a3") == _TEXTS["a3"][3]
     article = store.article("a1")
     assert article is not None and article["header_spans"] == "[[0, 0]]" and "search_vector" not in article
@@ -295,6 +321,66 @@ def test_links_are_remembered_and_forgotten(store: Store) -> None:
     assert store.count_articles_to_link(7) == 3 and store.link_state().stories == []
 
 
+def _link_as_stories(store: Store) -> None:
+    """a1 and its copy a3 in one story, a2 in another; the speakers linked."""
+    stories = [Story("st_a1", "Harbour", "2024-03-04", "2024-03-05", "{}"), Story("st_a2", "Reopens", None, None, "{}")]
+    links = [ArticleLink("a1", "st_a1", None, None, b"1"), ArticleLink("a3", "st_a1", "a1", None, b"3")]
+    store.save_links(LinkBatch(articles=[*links, ArticleLink("a2", "st_a2", None, None, b"2")], stories=stories), 7)
+    speakers, canonical = link_speakers(store.speaker_mentions())
+    store.save_speakers(speakers, canonical)
+
+
+def test_the_mentions_of_one_occurrence_across_reports_are_one_event(store: Store) -> None:
+    _fill(store)
+    _link_as_stories(store)
+    summary = group_events(store)
+    assert summary.to_dict() == {"stories_grouped": 1, "event_mentions": 4, "events": 2}
+    events = {str(event["event_type"]): event for event in store.events_where(story_id="st_a1")}
+    closing, warning = events["RETREAT"], events["THREATEN"]
+    assert (closing["event_type"], closing["n_mentions"], closing["n_articles"], closing["n_outlets"]) == (
+        "RETREAT", 2, 2, 2,
+    )  # fmt: skip
+    assert json.loads(str(closing["outlets"])) == ["Ostrava Wire", "Wire Nine"]
+    # "on Monday" in the Monday (a1) and the Tuesday (a3) reports is the same day, stored with the mention
+    assert (closing["date"], closing["first_article_id"], closing["first_reported"]) == (
+        "2024-03-04",
+        "a1",
+        "2024-03-04",
+    )
+    assert closing["last_reported"] == "2024-03-05" and closing["version"] == GROUPING_VERSION
+    mentions = store.mentions_of_events([str(closing["id"])])
+    assert [(m["article_id"], m["date"], m["outlet"]) for m in mentions] == [
+        ("a1", "2024-03-04", "Wire Nine"),
+        ("a3", "2024-03-04", "Ostrava Wire"),
+    ]
+    # the warning inside Holm's quote: linked to the quote, its speaker the source
+    [inside] = [m for m in store.mentions_of_events([str(warning["id"])]) if m["article_id"] == "a1"]
+    [quote] = store.quotes_of(["a1"])
+    assert (inside["quote_id"], inside["speaker_id"]) == (quote["id"], quote["speaker_id"]) and quote["speaker_id"]
+    assert inside["source_name"] == quote["speaker_name"] and warning["n_articles"] == 2
+    assert {e["id"] for e in store.events_where(actor="VLM")} == {closing["id"], warning["id"]}
+    [exported] = [row for row in store.iter_rows("events") if row["event_id"] == closing["id"]]
+    assert (exported["actor_code"], exported["event_date"], exported["event_auxiliary"]) == (
+        "VLM",
+        "2024-03-04",
+        "future",
+    )
+    assert group_events(store).stories == 0  # nothing changed: nothing grouped again
+    store.reset_links()
+    assert list(store.iter_rows("events")) == []
+    assert {row["event_id"] for row in store.iter_rows("event_mentions")} == {None}
+
+
+def test_a_story_whose_mention_is_analysed_again_is_grouped_again(store: Store) -> None:
+    _fill(store)
+    _link_as_stories(store)
+    group_events(store)
+    run = store.begin_run("analyze again")
+    store.save_article(_article("a3"), _outputs("a3"), run)  # a new events stage: a3's mentions in no event
+    assert group_events(store).to_dict() == {"stories_grouped": 1, "event_mentions": 4, "events": 2}
+    assert {row["n_mentions"] for row in store.iter_rows("events")} == {2}
+
+
 def test_exports_stream_while_other_queries_run(store: Store) -> None:
     _fill(store)
     seen = []
@@ -401,10 +487,12 @@ def test_every_backend_holds_the_same_rows_after_the_derived_stages(tmp_path: Pa
         link_articles(store)
         build_trails(store)
         frame_articles(store)
+        group_events(store)
         answers.append(_every_answer(store))
         store.close()
     sqlite_answers, postgres_answers = answers
     assert sqlite_answers["utterances"] and sqlite_answers["framing"] and sqlite_answers["stories"]
+    assert sqlite_answers["events"] and sqlite_answers["event_mentions"]
     for name, answer in sqlite_answers.items():
         assert postgres_answers[name] == answer, name
 
@@ -439,6 +527,8 @@ def _every_answer(store: Store) -> dict[str, object]:
     answers["said by"] = [store.page_utterances_of(int(str(row["id"])), 5, 0) for row in store.iter_rows("speakers")]
     answers["stories page"] = store.page_stories(5, 0)
     answers["article"] = store.article("a1")
+    events = store.events_where(actor="VLM")
+    answers["events"] = [events, store.mentions_of_events([str(event["id"]) for event in events])]
     return answers
 
 

@@ -17,6 +17,7 @@ from newstrace.events.dates import resolve_event_date
 from newstrace.events.types import current_type, single_category
 from newstrace.nlp import load_pipeline
 from newstrace.nlp.events import extract_event_mentions
+from newstrace.store import open_store
 
 from ..conftest import accuracy_floors, run_cli
 
@@ -101,16 +102,26 @@ def test_the_rt_seed(shared_data: Path, nlp) -> None:  # type: ignore[no-untyped
 
 
 def test_analyze_stores_mentions_and_the_cli_filters_them(tmp_path: Path) -> None:
-    article = tmp_path / "fictional.txt"  # fictional
-    article.write_text("Tonga talks\n\nFiji will send medical supplies to Tonga. Samoa condemned Tonga.\n")
+    """Two reports of Fiji's shipment (fictional) are one event with two reports, listed once."""
+    for name, text in (
+        ("first.txt", "Tonga talks\n\nFiji will send medical supplies to Tonga. Samoa condemned Tonga.\n"),
+        ("second.txt", "Tonga talks\n\nFiji will send medical supplies to Tonga. Samoa condemned Tonga again.\n"),
+    ):
+        (tmp_path / name).write_text(text)
     db = tmp_path / "news.db"
-    assert run_cli("analyze", str(article), "--db", str(db), "--quiet").returncode == 0
+    assert run_cli("analyze", str(tmp_path), "--db", str(db), "--quiet").returncode == 0
     result = run_cli("events", "--db", str(db), "--type", "AID", "--actor", "TON", "--json")
-    rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert result.returncode == 0, result.stderr
-    assert [(row["source_code"], row["target_code"], row["object_text"]) for row in rows] == [
-        ("FJI", "TON", "medical supplies")
-    ]
+    [event] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (event["actor_code"], event["recipient_code"], event["event_object"]) == ("FJI", "TON", "medical supplies")
+    assert (event["n_mentions"], event["n_articles"], event["event_auxiliary"]) == (2, 2, "future")
+    mentions = run_cli("events", "--db", str(db), "--type", "AID", "--mentions", "--json")
+    rows = [json.loads(line) for line in mentions.stdout.splitlines()]
+    assert [(row["source_code"], row["target_code"], row["event_id"]) for row in rows] == [
+        ("FJI", "TON", event["event_id"])
+    ] * 2
+    assert sorted(event["mention_ids"]) == sorted(row["id"] for row in rows)
+    assert "medical supplies" in run_cli("events", "--db", str(db)).stdout
     bad = run_cli("events", "--db", str(db), "--type", "HUG")
     assert bad.returncode != 0 and "not a PLOVER event type" in bad.stderr
 
@@ -280,8 +291,11 @@ def test_the_cli_filters_on_dates_resolved_against_the_published_date(tmp_path: 
     assert run_cli("analyze", str(article), "--db", str(db), "--published", "2024-07-10", "--quiet").returncode == 0
     inside = run_cli("events", "--db", str(db), "--from", "2024-07-09", "--to", "2024-07-09", "--json")
     outside = run_cli("events", "--db", str(db), "--from", "2024-07-10", "--json")
-    assert [json.loads(line)["date"] for line in inside.stdout.splitlines()] == ["2024-07-09"], inside.stderr
+    assert [json.loads(line)["event_date"] for line in inside.stdout.splitlines()] == ["2024-07-09"], inside.stderr
     assert outside.returncode == 0 and outside.stdout.strip() == ""
+    # the resolved date is stored with the mention, not worked out when listing
+    [mention] = open_store(str(db), readonly=True).iter_rows("event_mentions")
+    assert mention["date"] == "2024-07-09"
 
 
 def test_the_extraction_dates_mentions_when_given_the_article_date(nlp: Any) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Protocol
 
+from newstrace.events.grouping import group_events
 from newstrace.framing.lexicon import Lexicon
 from newstrace.identity import article_id, count_words
 from newstrace.ingest import ReadOptions, Source, complete_draft, discover, read_source
@@ -114,6 +115,7 @@ def analyze(
             store.reset_links()  # a stored article got a new date or outlet: its place in the stories may change
         summary.linking = link_articles(store, settings.link, listener).to_dict()
     summary.trails = build_trails(store).to_dict()
+    summary.events = group_events(store).to_dict()
     summary.framing = frame_articles(store, settings.lexicon).to_dict()
     summary.seconds = time.monotonic() - started
     summary.totals = store.count_rows()

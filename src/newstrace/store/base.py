@@ -174,6 +174,32 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "date",
         "quote_id",
         "event_id",
+        "speaker_id",
+    ),
+    "events": (
+        "event_id",
+        "event_date",
+        "event_type",
+        "event_mode",
+        "event_auxiliary",
+        "actor_name",
+        "actor_code",
+        "actor_kind",
+        "actor_sector",
+        "recipient_name",
+        "recipient_code",
+        "recipient_kind",
+        "recipient_sector",
+        "event_object",
+        "story_id",
+        "first_article_id",
+        "first_reported",
+        "last_reported",
+        "n_mentions",
+        "n_articles",
+        "n_outlets",
+        "outlets",
+        "confidence",
     ),
     "story_links": ("story_id", "related_story_id", "relation", "similarity", "gap_days", "evidence"),
     "reuse": (
@@ -346,6 +372,27 @@ class Store(Protocol):
 
     def renderings_of(self, utterance_id: str) -> list[dict[str, object]]:
         """An utterance's renderings with their quote, article date and title, earliest first."""
+        ...
+
+    def event_mentions_to_group(self, version: int) -> list[dict[str, object]]:
+        """Every event mention of each story whose events must be grouped again (a mention in no event, or
+        in an event of another story or grouping version), with its article's story, date and outlet,
+        story by story, earliest report first. Mentions of articles in no story are left out."""
+        ...
+
+    def save_events(
+        self, story_ids: Sequence[str], events: Sequence[dict[str, object]], mentions: Sequence[dict[str, object]]
+    ) -> None:
+        """Replace the events of these stories by `events` (rows of `events`), and write each mention's
+        `event_id`, `date`, `quote_id`, `speaker_id` and source columns (by `id`), in one transaction."""
+        ...
+
+    def events_where(self, *, story_id: str | None = None, actor: str | None = None) -> list[dict[str, object]]:
+        """The events of a story, or those an actor code did or underwent, earliest first (undated last)."""
+        ...
+
+    def mentions_of_events(self, event_ids: Sequence[str]) -> list[dict[str, object]]:
+        """The mentions of these events, with their article's title, outlet and date, earliest first."""
         ...
 
     def story(self, story_id: str) -> dict[str, object] | None: ...

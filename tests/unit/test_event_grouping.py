@@ -1,0 +1,57 @@
+"""Grouping event mentions of one story into events (issue 21, item 3): which mentions are one occurrence.
+The mentions here are fictional rows written for the test."""
+
+from __future__ import annotations
+
+from newstrace.events.grouping import event_row, group_mentions, object_words
+
+
+def _mention(number: int, **values: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "id": f"m{number}", "article_id": f"a{number}", "event_type": "AID", "mode": None, "auxiliary": "future",
+        "source_code": "FJI", "source_text": "Fiji", "target_code": "TON", "target_text": "Tonga",
+        "object_text": "medical supplies", "date": None, "published": f"2024-07-1{number}",
+        "outlet": f"Outlet {number}", "confidence": 0.9 - number / 10,
+    }  # fmt: skip
+    return base | values
+
+
+def _sizes(mentions: list[dict[str, object]]) -> list[list[str]]:
+    return [[str(m["id"]) for m in group] for group in group_mentions(mentions)]
+
+
+def test_reports_of_the_same_shipment_are_one_event() -> None:
+    mentions = [_mention(1), _mention(2, object_text="the supplies"), _mention(3, object_text=None)]
+    assert _sizes(mentions) == [["m1", "m2", "m3"]]
+    event = event_row("story", mentions)
+    assert (event["n_mentions"], event["n_articles"], event["n_outlets"], event["first_article_id"]) == (3, 3, 3, "a1")
+    assert (event["first_reported"], event["last_reported"], event["confidence"]) == ("2024-07-11", "2024-07-13", 0.8)
+
+
+def test_another_type_mode_actor_object_or_week_is_another_event() -> None:
+    first = _mention(1, date="2024-07-01")
+    others = [
+        _mention(2, event_type="AGREE"),
+        _mention(3, auxiliary=None),  # the delivery, not the pledge
+        _mention(4, target_code="SAM"),
+        _mention(5, object_text="two patrol boats"),
+        _mention(6, date="2024-07-09"),
+    ]
+    assert _sizes([first, *others]) == [["m1"], ["m2"], ["m3"], ["m4"], ["m5"], ["m6"]]
+    assert _sizes([first, _mention(2, date="2024-07-03")]) == [["m1", "m2"]]  # within the window
+
+
+def test_mentions_naming_no_actor_are_never_merged() -> None:
+    blank = {"source_code": None, "source_text": None, "target_code": None, "target_text": None}
+    assert _sizes([_mention(1, **blank), _mention(2, **blank)]) == [["m1"], ["m2"]]
+    uncoded = {"source_code": None, "source_text": "The Rebels"}
+    assert _sizes([_mention(1, **uncoded), _mention(2, source_code=None, source_text="the rebels")]) == [["m1", "m2"]]
+
+
+def test_the_event_date_is_the_one_most_mentions_give() -> None:
+    mentions = [_mention(1, date="2024-07-02"), _mention(2, date="2024-07-01"), _mention(3, date="2024-07-01")]
+    assert event_row("story", mentions)["date"] == "2024-07-01"
+
+
+def test_object_words_leave_out_articles_and_fillers() -> None:
+    assert object_words("a new Patriot battery") == {"patriot", "battery"} and object_words(None) == set()
