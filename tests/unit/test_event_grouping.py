@@ -55,3 +55,12 @@ def test_the_event_date_is_the_one_most_mentions_give() -> None:
 
 def test_object_words_leave_out_articles_and_fillers() -> None:
     assert object_words("a new Patriot battery") == {"patriot", "battery"} and object_words(None) == set()
+    assert object_words("humanitarian aid") == {"humanitarian"} and object_words("aid") == set()
+
+
+def test_a_report_naming_one_actor_fewer_joins_the_one_event_that_names_both() -> None:
+    headline = _mention(1, target_code=None, target_text=None, object_text="aid")
+    body = [_mention(2), _mention(3, object_text="the medical supplies")]
+    assert _sizes([headline, *body]) == [["m1", "m2", "m3"]]
+    other = _mention(4, target_code="SAM", target_text="Samoa")
+    assert _sizes([headline, _mention(2), other]) == [["m1"], ["m2"], ["m4"]]  # which one is unclear: left apart

@@ -37,6 +37,8 @@ _FIRST_PERSON = re.compile(r"^(i|we|me|us|(my|our)\b.*)$", re.IGNORECASE)
 _OBJECT_FILLER = frozenset({
     "a", "an", "the", "of", "and", "or", "to", "for", "with", "new", "its", "their", "his", "her", "our", "some",
     "more", "other", "about", "around", "up",
+    # words that name the kind of help, not a thing: "sends aid" is compatible with any shipment
+    "aid", "assistance", "help", "support", "supplies",
 })  # fmt: skip
 _SOURCE_COLUMNS = ("source_code", "source_name", "source_kind", "source_sector")
 
@@ -190,7 +192,8 @@ class _Group:
 def group_mentions(mentions: Iterable[Row]) -> list[list[Row]]:
     """The mentions of one story (earliest report first) grouped into occurrences, in order of first report."""
     groups: list[_Group] = []
-    for mention in mentions:
+    listed = list(mentions)
+    for mention in listed:
         key = _occurrence_key(mention)
         words = object_words(mention.get("object_text"))
         when = date.fromisoformat(str(mention["date"])) if mention.get("date") else None
@@ -199,7 +202,36 @@ def group_mentions(mentions: Iterable[Row]) -> list[list[Row]]:
             target = _Group(key if key is not None else (mention["id"],))
             groups.append(target)
         target.add(mention, words, when)
-    return [group.mentions for group in groups]
+    position = {str(mention["id"]): number for number, mention in enumerate(listed)}
+    return [sorted(group.mentions, key=lambda m: position[str(m["id"])]) for group in _with_partial_ones_merged(groups)]
+
+
+def _with_partial_ones_merged(groups: list[_Group]) -> list[_Group]:
+    """A group whose mentions name one actor fewer ("Fiji sends aid" in a headline) joins the one group
+    that agrees on everything it names, when there is exactly one such group."""
+    kept = list(groups)
+    for group in groups:
+        if len(group.key) != 4 or None not in group.key[2:]:
+            continue
+        fuller = [other for other in kept if other is not group and _extends(other, group)]
+        if len(fuller) == 1:
+            fuller[0].mentions += group.mentions
+            fuller[0].words |= group.words
+            fuller[0].dates += group.dates
+            kept.remove(group)
+    return kept
+
+
+def _extends(fuller: _Group, partial: _Group) -> bool:
+    """Whether `fuller` names every actor `partial` names, and more, for the same type and mode."""
+    if len(fuller.key) != 4 or fuller.key[:2] != partial.key[:2] or None in fuller.key[2:]:
+        return False
+    same_actors = all(
+        mine is None or mine == theirs for mine, theirs in zip(partial.key[2:], fuller.key[2:], strict=True)
+    )
+    objects_agree = not fuller.words or not partial.words or bool(fuller.words & partial.words)
+    dates_agree = all(fuller.accepts(fuller.key, set(), when) for when in partial.dates)
+    return same_actors and objects_agree and dates_agree
 
 
 def _occurrence_key(mention: Row) -> tuple[object, ...] | None:
