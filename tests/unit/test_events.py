@@ -216,6 +216,8 @@ def test_the_error_listing_names_each_missed_measure_next_to_gold() -> None:
         ("A roadside blast near a Malian town killed two Nigerien soldiers.", "killed", "MLI", "NER"),
         # a head of state named alone resolves to the country
         ("President Mandela condemned the attack on Mozambican villagers.", "condemned", "ZAF", "MOZ"),
+        # radicals (CAMEO's RAD sector) named without a country are the sentence's country's
+        ("Extremists attacked a police station in northern Peru.", "attacked", "PER", "PER"),
     ],
 )  # all fictional
 def test_actors_found_beyond_the_verbs_own_slots(

@@ -174,6 +174,7 @@ _SECTORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("UAF", ("explosion", "explosive device", "car bomb", "roadside bomb", "landmine", "minefield", "blast")),
     ("REB", ("rebel", "rebels", "insurgent", "insurgents", "guerrilla", "guerrillas", "militant", "militants",
              "separatist", "separatists", "militia", "militias", "gunmen")),
+    ("RAD", ("radicals", "extremists", "fundamentalists", "islamists", "hardliners", "jihadists")),
     ("MIL", ("army", "military", "troops", "soldiers", "soldier", "forces", "navy", "air force", "general",
              "commander", "defense ministry", "defence ministry", "warplanes", "jets")),
     ("COP", ("police", "policemen", "security forces")),

@@ -35,7 +35,7 @@ from newstrace.events.lexicon import (
 from newstrace.events.records import EventMention
 
 # Raise the revision when the extraction changes; the lexicon's digest changes the version by itself.
-_REVISION = 2
+_REVISION = 3
 EVENTS_STAGE_VERSION = _REVISION * 10**9 + int(LEXICON_DIGEST[:7], 16) % 10**9
 
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
@@ -376,7 +376,7 @@ def _domestic_actor(argument: _Argument, sentence: Any) -> _Argument:
 
 _DOMESTIC_SECTORS = {
     "GOV", "JUD", "MIL", "COP", "LEG", "CVL", "REB", "OPP", "LAB", "EDU", "MED", "REL", "AGR", "BUS", "JRN", "UAF",
-    "CRM", "PTY", "REF", "ELI",
+    "CRM", "PTY", "REF", "ELI", "RAD",
 }  # fmt: skip
 
 
