@@ -74,7 +74,8 @@ def _over_time(did: list[dict[str, object]], underwent: list[dict[str, object]])
         traces.append({"name": name, "x": days, "y": [per_day[day] for day in days]})
     every_day = [day for trace in traces for day in trace["x"]]
     return {
-        "kind": "attention", "bucket": "day", "traces": traces, "x_range": day_axis_range(every_day), "y_title": "events",
+        "kind": "attention", "bucket": "day", "traces": traces, "x_range": day_axis_range(every_day),
+        "y_title": "events",
     }  # fmt: skip
 
 
