@@ -3,7 +3,13 @@ The mentions here are fictional rows written for the test."""
 
 from __future__ import annotations
 
-from newstrace.events.grouping import event_row, group_mentions, object_words
+from pathlib import Path
+
+from newstrace.events.grouping import event_row, group_events, group_mentions, object_words
+from newstrace.events.records import EventMention
+from newstrace.link.speakers import link_speakers
+from newstrace.records import Article, ArticleLink, LinkBatch, Quote, StageOutput, Story
+from newstrace.store import open_store
 
 
 def _mention(number: int, **values: object) -> dict[str, object]:
@@ -64,3 +70,41 @@ def test_a_report_naming_one_actor_fewer_joins_the_one_event_that_names_both() -
     assert _sizes([headline, *body]) == [["m1", "m2", "m3"]]
     other = _mention(4, target_code="SAM", target_text="Samoa")
     assert _sizes([headline, _mention(2), other]) == [["m1"], ["m2"], ["m4"]]  # which one is unclear: left apart
+
+
+def test_a_statement_in_a_quote_is_its_speakers_coded_through_the_speakers_country(tmp_path: Path) -> None:
+    """ "We will send doctors to Tonga," said Fijian health minister Ana Vale (fictional): the "we" who send
+    is the speaker, coded FJI through her phrase; Samoa, named inside the same quote, stays Samoa."""
+    text = '"We will send doctors to Tonga and Samoa will help," said Fijian health minister Ana Vale.'
+    store = open_store(str(tmp_path / "news.db"))
+    article = Article(
+        id="a1", text=text, source_format="text", path="a1.txt", url=None, title=None, published="2024-07-10",
+        outlet="Harbour Wire", author=None, dateline=None, language="en", n_words=15, field_sources={},
+        header_spans=((0, 0),),
+    )  # fmt: skip
+    phrase = "Fijian health minister Ana Vale"
+    quote = Quote(
+        id="q1", article_id="a1", kind="direct", source_text=phrase, source_start=text.index(phrase),
+        source_end=len(text) - 1, speaker="Ana Vale", cue_text="said", cue_start=text.index("said"),
+        cue_end=text.index("said") + 4, content_text=text[1:50], content_start=1, content_end=50, confidence=0.9,
+        content_fragments=((1, 50),),
+    )  # fmt: skip
+    send, helps = text.index("send"), text.index("help")
+    common = {"article_id": "a1", "mode": None, "auxiliary": "future", "confidence": 0.6, "sentence_start": 0}
+    mentions = [
+        EventMention(id="m1", event_type="AID", trigger_text="send", trigger_start=send, trigger_end=send + 4,
+                     source_text="We", target_text="Tonga", target_code="TON", sentence_end=len(text), **common),
+        EventMention(id="m2", event_type="AID", trigger_text="help", trigger_start=helps, trigger_end=helps + 4,
+                     source_text="Samoa", source_code="WSM", sentence_end=len(text), **common),
+    ]  # fmt: skip
+    outputs = [StageOutput("quotes", 1, {"quotes": [quote]}), StageOutput("events", 1, {"event_mentions": mentions})]
+    store.save_article(article, outputs, store.begin_run("test"))
+    story = Story("st1", None, "2024-07-10", "2024-07-10", "{}")
+    store.save_links(LinkBatch(articles=[ArticleLink("a1", "st1", None, None, b"1")], stories=[story]), 1)
+    speakers, canonical = link_speakers(store.speaker_mentions())
+    store.save_speakers(speakers, canonical)
+    group_events(store)
+    rows = {str(row["id"]): row for row in store.iter_rows("event_mentions")}
+    assert (rows["m1"]["source_code"], rows["m1"]["quote_id"]) == ("FJI", "q1") and rows["m1"]["speaker_id"]
+    assert (rows["m2"]["source_code"], rows["m2"]["quote_id"], rows["m2"]["speaker_id"]) == ("WSM", "q1", None)
+    assert rows["m1"]["source_text"] == "We"  # the words of the text stay as written
