@@ -196,14 +196,13 @@ def create_app(
     for listing in LIST_ORDERS:
         add_listing(listing)
 
-    @app.get("/api/stories/{story_id}", summary="A story: its articles over time and the outlets side by side")
+    @app.get("/api/stories/{story_id}", summary="A story: its articles over time, the outlets side by side, and its events")
     def api_story(story_id: str) -> dict[str, Any]:
-        return {**read(data.story, _bounded(story_id)), **read(event_pages.story_events, _bounded(story_id))}
+        return read(event_pages.story_with_events, _bounded(story_id))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: str) -> HTMLResponse:
-        found = {**read(data.story, _bounded(story_id)), **read(event_pages.story_events, _bounded(story_id))}
-        return html("story.html", {"page_name": "story", **found})
+        return html("story.html", {"page_name": "story", **read(event_pages.story_with_events, _bounded(story_id))})
 
     @app.get("/api/utterances/{utterance_id}", summary="An utterance's trail (an utterance id or a quote id)")
     def api_utterance(utterance_id: str) -> dict[str, Any]:

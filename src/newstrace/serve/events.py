@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+from newstrace.serve import data
 from newstrace.serve.data import PageNotFound, day_axis_range, segments
 from newstrace.store import Store
 
@@ -33,6 +34,11 @@ def actor(store: Store, code: str) -> dict[str, object]:
         "n_events": len(events),
         "chart": _over_time(did, underwent),
     }
+
+
+def story_with_events(store: Store, story_id: str) -> dict[str, object]:
+    """A story's page data (`data.story`) with its events."""
+    return {**data.story(store, story_id), **story_events(store, story_id)}
 
 
 def story_events(store: Store, story_id: str) -> dict[str, object]:
