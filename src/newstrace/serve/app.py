@@ -196,7 +196,9 @@ def create_app(
     for listing in LIST_ORDERS:
         add_listing(listing)
 
-    @app.get("/api/stories/{story_id}", summary="A story: its articles over time, the outlets side by side, and its events")
+    @app.get(
+        "/api/stories/{story_id}", summary="A story: its articles over time, the outlets side by side, and its events"
+    )
     def api_story(story_id: str) -> dict[str, Any]:
         return read(event_pages.story_with_events, _bounded(story_id))
 
