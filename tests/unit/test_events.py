@@ -276,6 +276,13 @@ def test_event_types_from_general_constructions(
         ("on 3 March 2021", "2021-03-03"),
         ("the coming months", None),
         ("2022", None),
+        # named no day: told apart without dateparser
+        ("August", None),
+        ("December 2010", None),
+        ("Sept. 2019", None),
+        ("last summer", None),
+        ("69", None),
+        ("the same day", None),
     ],
 )
 def test_event_dates_resolve_against_the_article_date(expression: str, expected: str | None) -> None:
