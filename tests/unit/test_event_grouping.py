@@ -50,6 +50,8 @@ def test_another_type_mode_actor_object_or_week_is_another_event() -> None:
 def test_mentions_naming_no_actor_are_never_merged() -> None:
     blank = {"source_code": None, "source_text": None, "target_code": None, "target_text": None}
     assert _sizes([_mention(1, **blank), _mention(2, **blank)]) == [["m1"], ["m2"]]
+    we = {"source_code": None, "source_text": "we"}
+    assert _sizes([_mention(1, **we, speaker_id=1), _mention(2, **we, speaker_id=2)]) == [["m1"], ["m2"]]
     uncoded = {"source_code": None, "source_text": "The Rebels"}
     assert _sizes([_mention(1, **uncoded), _mention(2, source_code=None, source_text="the rebels")]) == [["m1", "m2"]]
 

@@ -98,17 +98,20 @@ class _SpeakerActors:
 
     def __init__(self, store: EventStore) -> None:
         self.store = store
-        self.known: dict[int, tuple[str, Actor | None]] = {}
+        self.speakers: dict[int, Row] = {}
+        self.known: dict[tuple[int, str | None], tuple[str, Actor | None]] = {}
 
     def of(self, speaker_id: int, phrase: str | None) -> tuple[str, Actor | None]:
         """The speaker's name and the actor their roles, their phrase in the text or their name names."""
-        if speaker_id not in self.known:
-            speaker = self.store.speaker(speaker_id) or {}
+        if (speaker_id, phrase) not in self.known:
+            if speaker_id not in self.speakers:
+                self.speakers[speaker_id] = self.store.speaker(speaker_id) or {}
+            speaker = self.speakers[speaker_id]
             name = str(speaker.get("name") or "")
             roles = json.loads(str(speaker.get("roles") or "[]"))
             actor = next((found for text in (*roles, phrase or "", name) if (found := find_actor(text))), None)
-            self.known[speaker_id] = (name, actor)
-        return self.known[speaker_id]
+            self.known[(speaker_id, phrase)] = (name, actor)
+        return self.known[(speaker_id, phrase)]
 
 
 def _quotes_by_article(store: EventStore, article_ids: list[str]) -> dict[str, list[Row]]:
@@ -244,9 +247,12 @@ def _occurrence_key(mention: Row) -> tuple[object, ...] | None:
 
 
 def _actor_key(mention: Row, role: str) -> str | None:
+    """The actor's code, else the quote's speaker acting as source, else the actor's words."""
     code, text = mention.get(f"{role}_code"), mention.get(f"{role}_text")
     if code:
         return str(code)
+    if role == "source" and mention.get("speaker_id") is not None:
+        return f"speaker {mention['speaker_id']}"  # "we" of one speaker is not "we" of another
     return str(text).lower().strip() if text else None
 
 
