@@ -122,6 +122,10 @@ def test_analyze_stores_mentions_and_the_cli_filters_them(tmp_path: Path) -> Non
     ] * 2
     assert sorted(event["mention_ids"]) == sorted(row["id"] for row in rows)
     assert "medical supplies" in run_cli("events", "--db", str(db)).stdout
+    # relinking forgets the events with the stories, and groups them again
+    assert run_cli("link", "--db", str(db), "--relink", "--quiet").returncode == 0
+    again = run_cli("events", "--db", str(db), "--type", "AID", "--json")
+    assert [json.loads(line)["n_articles"] for line in again.stdout.splitlines()] == [2]
     bad = run_cli("events", "--db", str(db), "--type", "HUG")
     assert bad.returncode != 0 and "not a PLOVER event type" in bad.stderr
 
