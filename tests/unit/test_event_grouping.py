@@ -56,6 +56,12 @@ def test_mentions_naming_no_actor_are_never_merged() -> None:
     assert _sizes([_mention(1, **uncoded), _mention(2, source_code=None, source_text="the rebels")]) == [["m1", "m2"]]
 
 
+def test_an_uncoded_actor_is_named_by_its_words() -> None:
+    uncoded = {"source_code": None, "source_name": None, "source_text": "the rebels"}
+    event = event_row("story", [_mention(1, **uncoded), _mention(2, **uncoded)])
+    assert (event["source_code"], event["source_name"], event["target_code"]) == (None, "the rebels", "TON")
+
+
 def test_the_event_date_is_the_one_most_mentions_give() -> None:
     mentions = [_mention(1, date="2024-07-02"), _mention(2, date="2024-07-01"), _mention(3, date="2024-07-01")]
     assert event_row("story", mentions)["date"] == "2024-07-01"

@@ -266,8 +266,6 @@ def object_words(text: object) -> set[str]:
 def event_row(story_id: str, mentions: list[Row]) -> Row:
     """The `events` row of one occurrence: what its mentions agree on, its reports counted."""
     first = mentions[0]
-    coded = next((m for m in mentions if m.get("source_code")), first)
-    received = next((m for m in mentions if m.get("target_code")), first)
     published = sorted(str(m["published"]) for m in mentions if m.get("published"))
     outlets = sorted({str(m["outlet"]) for m in mentions if m.get("outlet")})
     return {
@@ -276,8 +274,8 @@ def event_row(story_id: str, mentions: list[Row]) -> Row:
         "event_type": first["event_type"],
         "mode": next((m["mode"] for m in mentions if m.get("mode")), None),
         "auxiliary": first.get("auxiliary"),
-        **{f"source_{name}": coded.get(f"source_{name}") for name in ("code", "name", "kind", "sector")},
-        **{f"target_{name}": received.get(f"target_{name}") for name in ("code", "name", "kind", "sector")},
+        **_actor_columns(mentions, "source"),
+        **_actor_columns(mentions, "target"),
         "object_text": next((m["object_text"] for m in mentions if m.get("object_text")), None),
         "date": _usual_date(mentions),
         "first_article_id": first["article_id"],
@@ -290,6 +288,22 @@ def event_row(story_id: str, mentions: list[Row]) -> Row:
         "confidence": max(float(str(m["confidence"])) for m in mentions),
         "version": GROUPING_VERSION,
     }
+
+
+def _actor_columns(mentions: list[Row], role: str) -> Row:
+    """An event's source or target: the first coded one among its mentions; else the first one named,
+    its words standing for its name ("Lidia Varn", "the rebels")."""
+    coded = next((m for m in mentions if m.get(f"{role}_code")), None)
+    if coded is None:
+        named = next((m for m in mentions if m.get(f"{role}_name") or m.get(f"{role}_text")), mentions[0])
+        name = named.get(f"{role}_name") or named.get(f"{role}_text")
+        return {
+            f"{role}_code": None,
+            f"{role}_name": name,
+            f"{role}_kind": None,
+            f"{role}_sector": named.get(f"{role}_sector"),
+        }
+    return {f"{role}_{part}": coded.get(f"{role}_{part}") for part in ("code", "name", "kind", "sector")}
 
 
 def _usual_date(mentions: list[Row]) -> str | None:
