@@ -16,7 +16,7 @@ from newstrace.events.agent_dictionary import DICTIONARY_VARIABLE, agent_sectors
 from newstrace.events.dates import resolve_event_date
 from newstrace.events.types import current_type, single_category
 from newstrace.nlp import load_pipeline
-from newstrace.nlp.events import extract_event_mentions
+from newstrace.nlp.events import EVENTS_STAGE_VERSION, extract_event_mentions
 from newstrace.store import open_store
 
 from ..conftest import accuracy_floors, run_cli
@@ -25,6 +25,10 @@ from ..conftest import accuracy_floors, run_cli
 @pytest.fixture(scope="module")
 def nlp():  # type: ignore[no-untyped-def]
     return load_pipeline()
+
+
+def test_the_stage_version_fits_postgresqls_integer_column() -> None:
+    assert 0 < EVENTS_STAGE_VERSION < 2**31
 
 
 def test_old_type_names_read_as_the_manual_maps_them() -> None:

@@ -36,7 +36,8 @@ from newstrace.events.records import EventMention
 
 # Raise the revision when the extraction changes; the lexicon's digest changes the version by itself.
 _REVISION = 3
-EVENTS_STAGE_VERSION = _REVISION * 10**9 + int(LEXICON_DIGEST[:7], 16) % 10**9
+# The version must fit a 32-bit integer (PostgreSQL's `stage_runs.version`): revisions up to 20 do.
+EVENTS_STAGE_VERSION = _REVISION * 10**8 + int(LEXICON_DIGEST[:7], 16) % 10**8
 
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 _OBJECTS = {"dobj", "obj"}
