@@ -48,6 +48,7 @@ _TYPED_COLUMNS: dict[str, dict[str, ColumnType]] = {
         "sentence_start": _I, "sentence_end": _I, "trigger_start": _I, "trigger_end": _I, "source_start": _I,
         "source_end": _I, "target_start": _I, "target_end": _I, "object_start": _I, "object_end": _I,
         "date_start": _I, "date_end": _I, "confidence": _N, "speaker_id": _I,
+        "speaker_is_source": _I,
     },
     "events": {"n_mentions": _I, "n_articles": _I, "n_outlets": _I, "outlets": _J, "confidence": _N},
     "story_links": {"similarity": _N, "gap_days": _I, "evidence": _J},

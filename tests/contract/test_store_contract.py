@@ -357,6 +357,7 @@ def test_the_mentions_of_one_occurrence_across_reports_are_one_event(store: Stor
     [inside] = [m for m in store.mentions_of_events([str(warning["id"])]) if m["article_id"] == "a1"]
     [quote] = store.quotes_of(["a1"])
     assert (inside["quote_id"], inside["speaker_id"]) == (quote["id"], quote["speaker_id"]) and quote["speaker_id"]
+    assert inside["speaker_is_source"] == 1
     assert inside["source_name"] == quote["speaker_name"] and warning["n_articles"] == 2
     assert {e["id"] for e in store.events_where(actor="VLM")} == {closing["id"], warning["id"]}
     [exported] = [row for row in store.iter_rows("events") if row["event_id"] == closing["id"]]
@@ -379,6 +380,17 @@ def test_a_story_whose_mention_is_analysed_again_is_grouped_again(store: Store) 
     store.save_article(_article("a3"), _outputs("a3"), run)  # a new events stage: a3's mentions in no event
     assert group_events(store).to_dict() == {"stories_grouped": 1, "event_mentions": 4, "events": 2}
     assert {row["n_mentions"] for row in store.iter_rows("events")} == {2}
+
+
+def test_a_story_whose_quote_changed_speaker_is_grouped_again(store: Store) -> None:
+    _fill(store)
+    _link_as_stories(store)
+    group_events(store)
+    store._execute("UPDATE quotes SET speaker_id = NULL WHERE article_id = 'a3'")  # type: ignore[attr-defined]
+    assert group_events(store).stories == 1
+    [warned] = [row for row in store.iter_rows("event_mentions") if row["article_id"] == "a3" and row["quote_id"]]
+    assert (warned["speaker_id"], warned["speaker_is_source"], warned["source_name"]) == (None, 0, None)
+    assert group_events(store).stories == 0
 
 
 def test_exports_stream_while_other_queries_run(store: Store) -> None:

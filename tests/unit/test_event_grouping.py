@@ -51,7 +51,11 @@ def test_mentions_naming_no_actor_are_never_merged() -> None:
     blank = {"source_code": None, "source_text": None, "target_code": None, "target_text": None}
     assert _sizes([_mention(1, **blank), _mention(2, **blank)]) == [["m1"], ["m2"]]
     we = {"source_code": None, "source_text": "we"}
-    assert _sizes([_mention(1, **we, speaker_id=1), _mention(2, **we, speaker_id=2)]) == [["m1"], ["m2"]]
+    speakers = [
+        _mention(1, **we, speaker_id=1, speaker_is_source=1),
+        _mention(2, **we, speaker_id=2, speaker_is_source=1),
+    ]
+    assert _sizes(speakers) == [["m1"], ["m2"]]
     uncoded = {"source_code": None, "source_text": "The Rebels"}
     assert _sizes([_mention(1, **uncoded), _mention(2, source_code=None, source_text="the rebels")]) == [["m1", "m2"]]
 
@@ -113,6 +117,7 @@ def test_a_statement_in_a_quote_is_its_speakers_coded_through_the_speakers_count
     store.save_speakers(speakers, canonical)
     group_events(store)
     rows = {str(row["id"]): row for row in store.iter_rows("event_mentions")}
-    assert (rows["m1"]["source_code"], rows["m1"]["quote_id"]) == ("FJI", "q1") and rows["m1"]["speaker_id"]
-    assert (rows["m2"]["source_code"], rows["m2"]["quote_id"], rows["m2"]["speaker_id"]) == ("WSM", "q1", None)
+    assert (rows["m1"]["source_code"], rows["m1"]["quote_id"], rows["m1"]["speaker_is_source"]) == ("FJI", "q1", 1)
+    assert (rows["m2"]["source_code"], rows["m2"]["quote_id"], rows["m2"]["speaker_is_source"]) == ("WSM", "q1", 0)
+    assert rows["m1"]["speaker_id"] == rows["m2"]["speaker_id"] is not None
     assert rows["m1"]["source_text"] == "We"  # the words of the text stay as written

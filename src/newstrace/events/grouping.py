@@ -128,25 +128,35 @@ def with_context(row: Row, quotes: list[Row], speakers: _SpeakerActors) -> Row:
     date_text = row.get("date_text")
     placed: Row = {
         **row,
+        **(_source_from_words(row) if row.get("speaker_is_source") else {}),
         "date": resolve_event_date(str(date_text) if date_text else None, str(published) if published else None),
         "quote_id": None,
         "speaker_id": None,
+        "speaker_is_source": None,
     }
     quote = _quote_around(int(str(row["trigger_start"])), quotes)
     if quote is None:
         return placed
-    placed["quote_id"] = quote["id"]
+    placed |= {"quote_id": quote["id"], "speaker_id": quote.get("speaker_id"), "speaker_is_source": 0}
     if quote.get("speaker_id") is None or not _speaker_acts(row, quote):
         return placed
     speaker_id = int(str(quote["speaker_id"]))
     name, actor = speakers.of(speaker_id, str(quote.get("source_text") or "") or None)
-    placed["speaker_id"] = speaker_id
+    placed["speaker_is_source"] = 1
     if actor is not None:
         placed |= {"source_code": actor.code, "source_name": actor.name, "source_kind": actor.kind}
         placed["source_sector"] = actor.sector
     elif placed.get("source_code") is None:
         placed["source_name"] = name
     return placed
+
+
+def _source_from_words(row: Row) -> Row:
+    """The source as its words name it, for a mention grouped before with its quote's speaker as source
+    (whose columns the speaker's code replaced): the speaker may have changed, or be gone."""
+    actor = find_actor(str(row.get("source_text") or ""))
+    values = (actor.code, actor.name, actor.kind, actor.sector) if actor else (None, None, None, None)
+    return dict(zip(_SOURCE_COLUMNS, values, strict=True))
 
 
 def _quote_around(trigger_start: int, quotes: list[Row]) -> Row | None:
@@ -251,7 +261,7 @@ def _actor_key(mention: Row, role: str) -> str | None:
     code, text = mention.get(f"{role}_code"), mention.get(f"{role}_text")
     if code:
         return str(code)
-    if role == "source" and mention.get("speaker_id") is not None:
+    if role == "source" and mention.get("speaker_is_source"):
         return f"speaker {mention['speaker_id']}"  # "we" of one speaker is not "we" of another
     return str(text).lower().strip() if text else None
 
@@ -315,5 +325,6 @@ def _usual_date(mentions: list[Row]) -> str | None:
 
 
 def _mention_update(mention: Row, event_id: str) -> Row:
-    values = {name: mention.get(name) for name in ("date", "quote_id", "speaker_id", *_SOURCE_COLUMNS)}
+    columns = ("date", "quote_id", "speaker_id", "speaker_is_source", *_SOURCE_COLUMNS)
+    values = {name: mention.get(name) for name in columns}
     return {"id": mention["id"], "event_id": event_id, **values}

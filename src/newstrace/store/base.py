@@ -175,6 +175,7 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "quote_id",
         "event_id",
         "speaker_id",
+        "speaker_is_source",
     ),
     "events": (
         "event_id",
@@ -375,16 +376,18 @@ class Store(Protocol):
         ...
 
     def event_mentions_to_group(self, version: int) -> list[dict[str, object]]:
-        """Every event mention of each story whose events must be grouped again (a mention in no event, or
-        in an event of another story or grouping version), with its article's story, date and outlet,
-        story by story, earliest report first. Mentions of articles in no story are left out."""
+        """Every event mention of each story whose events must be grouped again (a mention in no event, in
+        an event of another story or grouping version, or in a quote whose speaker is no longer the one
+        it was grouped with), with its article's story, date and outlet, story by story, earliest report
+        first. Mentions of articles in no story are left out."""
         ...
 
     def save_events(
         self, story_ids: Sequence[str], events: Sequence[dict[str, object]], mentions: Sequence[dict[str, object]]
     ) -> None:
         """Replace the events of these stories by `events` (rows of `events`), and write each mention's
-        `event_id`, `date`, `quote_id`, `speaker_id` and source columns (by `id`), in one transaction."""
+        `event_id`, `date`, `quote_id`, `speaker_id`, `speaker_is_source` and source columns (by `id`), in
+        one transaction."""
         ...
 
     def events_where(self, *, story_id: str | None = None, actor: str | None = None) -> list[dict[str, object]]:

@@ -639,8 +639,10 @@ class SQLStore(ABC):
     def event_mentions_to_group(self, version: int) -> list[dict[str, object]]:
         stale_stories = (
             "SELECT DISTINCT a2.story_id FROM event_mentions m2 JOIN articles a2 ON a2.id = m2.article_id "
-            "LEFT JOIN events e ON e.id = m2.event_id "
-            "WHERE a2.story_id IS NOT NULL AND (e.id IS NULL OR e.story_id <> a2.story_id OR e.version <> ?)"
+            "LEFT JOIN events e ON e.id = m2.event_id LEFT JOIN quotes q ON q.id = m2.quote_id "
+            "WHERE a2.story_id IS NOT NULL AND (e.id IS NULL OR e.story_id <> a2.story_id OR e.version <> ? "
+            # speakers are linked again on every run: a quote's speaker may have changed since
+            "OR (m2.quote_id IS NOT NULL AND COALESCE(q.speaker_id, -1) <> COALESCE(m2.speaker_id, -1)))"
         )
         return self._rows(
             "SELECT m.*, a.story_id, a.published, a.outlet FROM event_mentions m "

@@ -3,7 +3,8 @@
 -- article's date, links a statement made inside a quote to that quote and its speaker, and groups the
 -- mentions of one occurrence within a story into a row of `events`; `version` is the grouping's version.
 
-ALTER TABLE event_mentions ADD COLUMN speaker_id bigint;  -- the quote's speaker, when it is the source
+ALTER TABLE event_mentions ADD COLUMN speaker_id bigint;  -- the speaker of the quote it is in
+ALTER TABLE event_mentions ADD COLUMN speaker_is_source integer;  -- 1: that speaker is its source
 ALTER TABLE events ADD COLUMN source_kind text COLLATE "C";
 ALTER TABLE events ADD COLUMN target_kind text COLLATE "C";
 ALTER TABLE events ADD COLUMN last_reported text COLLATE "C";

@@ -3,7 +3,8 @@
 -- statement made inside a quote to that quote and its speaker, and groups the mentions of one occurrence
 -- within a story into a row of `events`; `version` is the grouping's version (a new one regroups).
 
-ALTER TABLE event_mentions ADD COLUMN speaker_id INTEGER;  -- the quote's speaker, when it is the source
+ALTER TABLE event_mentions ADD COLUMN speaker_id INTEGER;  -- the speaker of the quote it is in
+ALTER TABLE event_mentions ADD COLUMN speaker_is_source INTEGER;  -- 1: that speaker is its source
 ALTER TABLE events ADD COLUMN source_kind TEXT;
 ALTER TABLE events ADD COLUMN target_kind TEXT;
 ALTER TABLE events ADD COLUMN last_reported TEXT;
