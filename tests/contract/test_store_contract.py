@@ -393,6 +393,21 @@ def test_a_story_whose_quote_changed_speaker_is_grouped_again(store: Store) -> N
     assert group_events(store).stories == 0
 
 
+def test_a_grouping_read_before_another_run_wrote_its_story_leaves_that_write(store: Store) -> None:
+    _fill(store)
+    _link_as_stories(store)
+    group_events(store)
+    before = {str(row["id"]): row["event_id"] for row in store.iter_rows("event_mentions")}
+    # a run that read story st_a1 with a1's mentions only (a3 not yet in it) writes too late
+    stale = {"id": "ev-stale", "story_id": "st_a1", "event_type": "RETREAT", "n_mentions": 1, "n_articles": 1,
+             "n_outlets": 1, "outlets": "[]", "confidence": 0.5}  # fmt: skip
+    a1_mentions = [mention_id for mention_id in before if mention_id.startswith("a1-")]
+    updates = [{"id": mention_id, "event_id": "ev-stale"} for mention_id in a1_mentions]
+    store.save_events({"st_a1": a1_mentions}, [stale], updates)
+    assert {str(row["id"]): row["event_id"] for row in store.iter_rows("event_mentions")} == before
+    assert "ev-stale" not in {row["event_id"] for row in store.iter_rows("events")}
+
+
 def test_exports_stream_while_other_queries_run(store: Store) -> None:
     _fill(store)
     seen = []

@@ -20,7 +20,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
@@ -54,7 +54,9 @@ class EventStore(Protocol):
 
     def speaker(self, speaker_id: int) -> Row | None: ...
 
-    def save_events(self, story_ids: Sequence[str], events: Sequence[Row], mentions: Sequence[Row]) -> None: ...
+    def save_events(
+        self, stories: Mapping[str, Sequence[str]], events: Sequence[Row], mentions: Sequence[Row]
+    ) -> None: ...
 
 
 @dataclass
@@ -87,7 +89,8 @@ def group_events(store: EventStore) -> GroupingSummary:
                 events.append(event)
                 updates += [_mention_update(row, str(event["id"])) for row in group]
             summary.mentions += len(mentions)
-        store.save_events([story_id for story_id, _ in chunk], events, updates)
+        read = {story_id: [str(row["id"]) for row in mentions] for story_id, mentions in chunk}
+        store.save_events(read, events, updates)
         summary.stories += len(chunk)
         summary.events += len(events)
     return summary

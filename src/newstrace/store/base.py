@@ -7,7 +7,7 @@ field names are the table's column names.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -383,11 +383,16 @@ class Store(Protocol):
         ...
 
     def save_events(
-        self, story_ids: Sequence[str], events: Sequence[dict[str, object]], mentions: Sequence[dict[str, object]]
+        self,
+        stories: Mapping[str, Sequence[str]],
+        events: Sequence[dict[str, object]],
+        mentions: Sequence[dict[str, object]],
     ) -> None:
-        """Replace the events of these stories by `events` (rows of `events`), and write each mention's
+        """Replace the events of these stories (story id -> the ids of the mentions it was grouped from)
+        by `events` (rows of `events`), and write each mention's
         `event_id`, `date`, `quote_id`, `speaker_id`, `speaker_is_source` and source columns (by `id`), in
-        one transaction."""
+        one transaction. A story whose mentions are no longer those it was grouped from (another run
+        grouped it meanwhile) is left as that run wrote it."""
         ...
 
     def events_where(self, *, story_id: str | None = None, actor: str | None = None) -> list[dict[str, object]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, astuple, fields
 from datetime import UTC, datetime
@@ -652,22 +652,41 @@ class SQLStore(ABC):
         )
 
     def save_events(
-        self, story_ids: Sequence[str], events: Sequence[dict[str, object]], mentions: Sequence[dict[str, object]]
+        self,
+        stories: Mapping[str, Sequence[str]],
+        events: Sequence[dict[str, object]],
+        mentions: Sequence[dict[str, object]],
     ) -> None:
         with self._transaction():
-            self._executemany("DELETE FROM events WHERE story_id = ?", [(story_id,) for story_id in story_ids])
-            for event in events:
+            # Another run may have grouped a story since it was read, with more mentions: its write stands.
+            current = self._mentions_of_stories(list(stories))
+            kept = {story for story, ids in stories.items() if current.get(story, set()) == set(ids)}
+            kept_mentions = {mention_id for story in kept for mention_id in stories[story]}
+            self._executemany("DELETE FROM events WHERE story_id = ?", [(story,) for story in sorted(kept)])
+            for event in (event for event in events if event["story_id"] in kept):
                 self._execute(self._upsert("events", tuple(event), replace=True), tuple(event.values()))
-            if mentions:  # every mention carries the same columns
-                columns = [name for name in mentions[0] if name != "id"]
+            updates = [mention for mention in mentions if mention["id"] in kept_mentions]
+            if updates:  # every mention carries the same columns
+                columns = [name for name in updates[0] if name != "id"]
                 self._executemany(
                     f"UPDATE event_mentions SET {', '.join(f'{name} = ?' for name in columns)} WHERE id = ?",
-                    [(*(mention[name] for name in columns), mention["id"]) for mention in mentions],
+                    [(*(mention[name] for name in columns), mention["id"]) for mention in updates],
                 )
             # Events whose every mention went (a new events stage, an article relinked) report nothing.
             self._execute(
                 "DELETE FROM events WHERE id NOT IN (SELECT event_id FROM event_mentions WHERE event_id IS NOT NULL)"
             )
+
+    def _mentions_of_stories(self, story_ids: list[str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        rows = self._rows_for_ids(
+            "SELECT a.story_id, m.id FROM event_mentions m JOIN articles a ON a.id = m.article_id "
+            "WHERE a.story_id IN ({marks})",
+            story_ids,
+        )
+        for row in rows:
+            found.setdefault(str(row["story_id"]), set()).add(str(row["id"]))
+        return found
 
     def events_where(self, *, story_id: str | None = None, actor: str | None = None) -> list[dict[str, object]]:
         where, parameters = (
