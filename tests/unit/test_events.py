@@ -55,6 +55,9 @@ def test_future_cooperation_is_one_agree_category() -> None:
         ("the US-led military bloc", "NATO", None),
         ("a Moldovan army commander", "MDA", "MIL"),
         ("Italy", "ITA", None),
+        # a named body no table knows, by the word heading its name (fictional): a non-governmental one
+        ("the Harbour Workers Federation", "NGO", None),
+        ("the Lindqvist Foundation", "NGO", None),
     ],
 )
 def test_actors_resolve_to_codes_and_sectors(phrase: str, code: str, sector: str | None) -> None:
@@ -64,6 +67,11 @@ def test_actors_resolve_to_codes_and_sectors(phrase: str, code: str, sector: str
 
 def test_a_lower_case_us_is_no_country() -> None:
     assert find_actor("told us") is None
+
+
+def test_an_organisation_word_alone_or_after_a_country_names_no_ngo() -> None:
+    assert find_actor("a regional forum") is None and find_actor("the Federation") is None
+    assert find_actor("the Chilean Mining Association").code == "CHL"  # type: ignore[union-attr]
 
 
 def test_coordinated_actors_split_and_a_pledge_is_an_intention(nlp) -> None:  # type: ignore[no-untyped-def]
