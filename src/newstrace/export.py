@@ -47,8 +47,10 @@ _TYPED_COLUMNS: dict[str, dict[str, ColumnType]] = {
     "event_mentions": {
         "sentence_start": _I, "sentence_end": _I, "trigger_start": _I, "trigger_end": _I, "source_start": _I,
         "source_end": _I, "target_start": _I, "target_end": _I, "object_start": _I, "object_end": _I,
-        "date_start": _I, "date_end": _I, "confidence": _N,
+        "date_start": _I, "date_end": _I, "confidence": _N, "speaker_id": _I,
+        "speaker_is_source": _I,
     },
+    "events": {"n_mentions": _I, "n_articles": _I, "n_outlets": _I, "outlets": _J, "confidence": _N},
     "story_links": {"similarity": _N, "gap_days": _I, "evidence": _J},
     "reuse": {
         "article_start": _I, "article_end": _I, "source_start": _I, "source_end": _I, "similarity": _N,
@@ -57,7 +59,7 @@ _TYPED_COLUMNS: dict[str, dict[str, ColumnType]] = {
     "framing": {"start": _I, "end": _I},
     "utterances": {"n_renderings": _I, "n_outlets": _I, "speaker_id": _I},
     "renderings": {"fidelity": _N, "diff": _J, "flags": _J},
-    "stage_runs": {"version": _I},
+    "stage_runs": {},  # every column is text, the version too (`1:<lexicon digest>`)
     "problems": {"run_id": _I},
     "runs": {"id": _I, "summary": _J},
 }  # fmt: skip

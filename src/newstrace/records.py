@@ -159,6 +159,7 @@ class RunSummary:
     linking: dict[str, object] = field(default_factory=dict)
     framing: dict[str, int] = field(default_factory=dict)
     trails: dict[str, int] = field(default_factory=dict)
+    events: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -175,6 +176,7 @@ class RunSummary:
             "database_totals": self.totals,
             "linking": self.linking,
             "trails": self.trails,
+            "events": self.events,
             "framing": self.framing,
             "seconds": round(self.seconds, 3),
         }

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from newstrace.events.grouping import GROUPING_VERSION, group_events
+from newstrace.events.records import EventMention
 from newstrace.link.speakers import link_speakers
 from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import link_articles
@@ -95,7 +97,29 @@ def _outputs(article_id: str) -> list[StageOutput]:
     return [
         StageOutput("nlp", 1, {"sentences": sentences, "entities": entities}),
         StageOutput("quotes", 2, {"quotes": quotes}),
+        StageOutput("events", 3, {"event_mentions": _event_mentions(article_id)}),
     ]
+
+
+def _event_mentions(article_id: str) -> list[EventMention]:
+    """The harbour's closing (a1 and its copy a3: one event) and, inside Holm's quote, a warning with no
+    source of its own (the quote's speaker is its source). VLM is a fictional code."""
+    text = _TEXTS[article_id][3]
+    if article_id == "a2":
+        return []
+    trigger, warning = text.index("close"), text.index("risk")
+    closing = EventMention(
+        id=f"{article_id}-{trigger}-0", article_id=article_id, event_type="RETREAT", mode=None, auxiliary="future",
+        confidence=0.75, sentence_start=0, sentence_end=text.index(".") + 1, trigger_text="close",
+        trigger_start=trigger, trigger_end=trigger + 5, source_text="Velmora", source_code="VLM",
+        object_text="the harbour", date_text="on Monday",
+    )  # fmt: skip
+    warned = EventMention(
+        id=f"{article_id}-{warning}-0", article_id=article_id, event_type="THREATEN", mode=None, auxiliary=None,
+        confidence=0.5, sentence_start=warning - 28, sentence_end=warning + 20, trigger_text="risk",
+        trigger_start=warning, trigger_end=warning + 4, target_text="the ferries", target_code="VLM",
+    )  # fmt: skip
+    return [closing, warned]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -133,7 +157,10 @@ def test_articles_and_their_stage_rows_read_back_as_written(store: Store) -> Non
         ("GPE", "Velmora"),
         ("PERSON", "Ruud Kessel"),
     ]
-    assert store.stage_versions_of("a1") == {"nlp": "1", "quotes": "2"} and store.stage_versions_of("zz") is None
+    assert (
+        store.stage_versions_of("a1") == {"nlp": "1", "quotes": "2", "events": "3"}
+        and store.stage_versions_of("zz") is None
+    )
     assert store.article_text("a3") == _TEXTS["a3"][3]
     article = store.article("a1")
     assert article is not None and article["header_spans"] == "[[0, 0]]" and "search_vector" not in article
@@ -310,7 +337,7 @@ def test_stage_runs_say_what_is_pending_outdated_and_stale(store: Store) -> None
     assert store.stage_outdated("trails", "1") and store.pending_articles("trails", "1") == ["a1", "a3"]
     store.save_article(_article("a2"), _outputs("a2"), store.begin_run("test"), stale=("speakers",))
     assert store.pending_articles("speakers", "1") == ["a2", "a3"]
-    assert store.stage_versions_of("a2") == {"nlp": "1", "quotes": "2", "trails": "1"}  # without stale runs
+    assert store.stage_versions_of("a2") == {"nlp": "1", "quotes": "2", "events": "3", "trails": "1"}  # not stale ones
     store.reset_trails()
     assert store.count_pending("trails", "1") == 3 and not store.stage_outdated("trails", "1")
     store.forget_stage("speakers")
@@ -355,11 +382,99 @@ def test_an_older_database_is_upgraded_and_keeps_what_its_stages_did(
     monkeypatch.undo()
     store = open_store(location)
     assert store.stage_versions_of("a1") == {
-        "nlp": "1", "quotes": "2", "framing": "1:lexicon", "speakers": "1", "trails": "1"
+        "nlp": "1", "quotes": "2", "events": "3", "framing": "1:lexicon", "speakers": "1", "trails": "1"
     }  # fmt: skip
-    assert store.stage_versions_of("a2") == {"nlp": "1", "quotes": "2", "link": "3", "speakers": "1"}
+    assert store.stage_versions_of("a2") == {"nlp": "1", "quotes": "2", "events": "3", "link": "3", "speakers": "1"}
     assert store.pending_articles("framing", "1:lexicon") == ["a2", "a3"]
     assert store.pending_articles("trails", "1") == ["a2", "a3"] and not store.stage_outdated("framing", "1:lexicon")
+
+
+def _link_as_stories(store: Store) -> None:
+    """a1 and its copy a3 in one story, a2 in another; the speakers linked."""
+    stories = [Story("st_a1", "Harbour", "2024-03-04", "2024-03-05", "{}"), Story("st_a2", "Reopens", None, None, "{}")]
+    links = [ArticleLink("a1", "st_a1", None, None, b"1"), ArticleLink("a3", "st_a1", "a1", None, b"3")]
+    batch = LinkBatch(articles=[*links, ArticleLink("a2", "st_a2", None, None, b"2")], stories=stories)
+    store.save_links(batch, StageRecord("link", "7", (), ("a1", "a3", "a2")))
+    speakers, canonical = link_speakers(store.speaker_mentions())
+    store.save_speakers(speakers, canonical)
+
+
+def test_the_mentions_of_one_occurrence_across_reports_are_one_event(store: Store) -> None:
+    _fill(store)
+    _link_as_stories(store)
+    summary = group_events(store)
+    assert summary.to_dict() == {"stories_grouped": 1, "event_mentions": 4, "events": 2}
+    events = {str(event["event_type"]): event for event in store.events_where(story_id="st_a1")}
+    closing, warning = events["RETREAT"], events["THREATEN"]
+    assert (closing["event_type"], closing["n_mentions"], closing["n_articles"], closing["n_outlets"]) == (
+        "RETREAT", 2, 2, 2,
+    )  # fmt: skip
+    assert json.loads(str(closing["outlets"])) == ["Ostrava Wire", "Wire Nine"]
+    # "on Monday" in the Monday (a1) and the Tuesday (a3) reports is the same day, stored with the mention
+    assert (closing["date"], closing["first_article_id"], closing["first_reported"]) == (
+        "2024-03-04",
+        "a1",
+        "2024-03-04",
+    )
+    assert closing["last_reported"] == "2024-03-05" and closing["version"] == GROUPING_VERSION
+    mentions = store.mentions_of_events([str(closing["id"])])
+    assert [(m["article_id"], m["date"], m["outlet"]) for m in mentions] == [
+        ("a1", "2024-03-04", "Wire Nine"),
+        ("a3", "2024-03-04", "Ostrava Wire"),
+    ]
+    # the warning inside Holm's quote: linked to the quote, its speaker the source
+    [inside] = [m for m in store.mentions_of_events([str(warning["id"])]) if m["article_id"] == "a1"]
+    [quote] = store.quotes_of(["a1"])
+    assert (inside["quote_id"], inside["speaker_id"]) == (quote["id"], quote["speaker_id"]) and quote["speaker_id"]
+    assert inside["speaker_is_source"] == 1
+    assert inside["source_name"] == quote["speaker_name"] and warning["n_articles"] == 2
+    assert {e["id"] for e in store.events_where(actor="VLM")} == {closing["id"], warning["id"]}
+    [exported] = [row for row in store.iter_rows("events") if row["event_id"] == closing["id"]]
+    assert (exported["actor_code"], exported["event_date"], exported["event_auxiliary"]) == (
+        "VLM",
+        "2024-03-04",
+        "future",
+    )
+    assert group_events(store).stories == 0  # nothing changed: nothing grouped again
+    store.reset_links()
+    assert list(store.iter_rows("events")) == []
+    assert {row["event_id"] for row in store.iter_rows("event_mentions")} == {None}
+
+
+def test_a_story_whose_mention_is_analysed_again_is_grouped_again(store: Store) -> None:
+    _fill(store)
+    _link_as_stories(store)
+    group_events(store)
+    run = store.begin_run("analyze again")
+    store.save_article(_article("a3"), _outputs("a3"), run)  # a new events stage: a3's mentions in no event
+    assert group_events(store).to_dict() == {"stories_grouped": 1, "event_mentions": 4, "events": 2}
+    assert {row["n_mentions"] for row in store.iter_rows("events")} == {2}
+
+
+def test_a_story_whose_quote_changed_speaker_is_grouped_again(store: Store) -> None:
+    _fill(store)
+    _link_as_stories(store)
+    group_events(store)
+    store._execute("UPDATE quotes SET speaker_id = NULL WHERE article_id = 'a3'")  # type: ignore[attr-defined]
+    assert group_events(store).stories == 1
+    [warned] = [row for row in store.iter_rows("event_mentions") if row["article_id"] == "a3" and row["quote_id"]]
+    assert (warned["speaker_id"], warned["speaker_is_source"], warned["source_name"]) == (None, 0, None)
+    assert group_events(store).stories == 0
+
+
+def test_a_grouping_read_before_another_run_wrote_its_story_leaves_that_write(store: Store) -> None:
+    _fill(store)
+    _link_as_stories(store)
+    group_events(store)
+    before = {str(row["id"]): row["event_id"] for row in store.iter_rows("event_mentions")}
+    # a run that read story st_a1 with a1's mentions only (a3 not yet in it) writes too late
+    stale = {"id": "ev-stale", "story_id": "st_a1", "event_type": "RETREAT", "n_mentions": 1, "n_articles": 1,
+             "n_outlets": 1, "outlets": "[]", "confidence": 0.5}  # fmt: skip
+    a1_mentions = [mention_id for mention_id in before if mention_id.startswith("a1-")]
+    updates = [{"id": mention_id, "event_id": "ev-stale"} for mention_id in a1_mentions]
+    store.save_events({"st_a1": a1_mentions}, [stale], updates)
+    assert {str(row["id"]): row["event_id"] for row in store.iter_rows("event_mentions")} == before
+    assert "ev-stale" not in {row["event_id"] for row in store.iter_rows("events")}
 
 
 def test_exports_stream_while_other_queries_run(store: Store) -> None:
@@ -468,10 +583,12 @@ def test_every_backend_holds_the_same_rows_after_the_derived_stages(tmp_path: Pa
         link_articles(store)
         build_trails(store)
         frame_articles(store)
+        group_events(store)
         answers.append(_every_answer(store))
         store.close()
     sqlite_answers, postgres_answers = answers
     assert sqlite_answers["utterances"] and sqlite_answers["framing"] and sqlite_answers["stories"]
+    assert sqlite_answers["events"] and sqlite_answers["event_mentions"]
     for name, answer in sqlite_answers.items():
         assert postgres_answers[name] == answer, name
 
@@ -506,6 +623,8 @@ def _every_answer(store: Store) -> dict[str, object]:
     answers["said by"] = [store.page_utterances_of(int(str(row["id"])), 5, 0) for row in store.iter_rows("speakers")]
     answers["stories page"] = store.page_stories(5, 0)
     answers["article"] = store.article("a1")
+    events = store.events_where(actor="VLM")
+    answers["events"] = [events, store.mentions_of_events([str(event["id"]) for event in events])]
     return answers
 
 

@@ -57,7 +57,8 @@ def test_every_stage_comes_after_the_stages_it_reads() -> None:
     assert sorted(ordered) == sorted(declared.name for declared in STAGES)
     for declared in STAGES:
         assert all(ordered.index(before) < ordered.index(declared.name) for before in declared.after), declared
-    assert downstream("link") == ("trails",) and downstream("quotes") == ("speakers", "trails", "framing")
+    assert downstream("link") == ("trails", "event_groups")
+    assert downstream("quotes") == ("speakers", "trails", "event_groups", "framing")
 
 
 def test_a_lexicon_is_part_of_the_framing_version() -> None:

@@ -1,11 +1,13 @@
-"""CLI for events: `newstrace events` lists stored event mentions (who did what to whom, when) and
-`newstrace eval events` scores the extraction against PLOVER gold records."""
+"""CLI for events: `newstrace events` lists stored events (who did what to whom, when; each once, with its
+count of reports) or their mentions, and `newstrace eval events` scores the extraction against PLOVER
+gold records."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -13,7 +15,6 @@ from rich.console import Console
 from rich.table import Table
 
 from newstrace.cli.terminal import escape
-from newstrace.events.dates import resolve_event_date
 from newstrace.events.types import EVENT_TYPES, current_type
 from newstrace.store import Store, StoreError, open_store
 
@@ -26,34 +27,46 @@ def register(cli: click.Group, eval_group: click.Group) -> None:
     eval_group.add_command(eval_events_command)
 
 
-def matches(
-    row: dict[str, object], actor: str | None, event_type: str | None, start: str | None, end: str | None
-) -> bool:
-    """Whether a stored mention passes the filters: actor as source or target code, type (old names
-    accepted), and a date range on the resolved date."""
-    if actor and actor.upper() not in (row.get("source_code"), row.get("target_code")):
-        return False
-    if event_type and row.get("event_type") != event_type:
-        return False
-    date = row.get("date")
-    if (start or end) and not isinstance(date, str):
-        return False
-    return not ((start and str(date) < start) or (end and str(date) > end))
+@dataclass(frozen=True)
+class EventFilters:
+    """What `newstrace events` keeps: an actor code as source or target, a type, a date range."""
+
+    actor: str | None = None
+    event_type: str | None = None
+    start: str | None = None
+    end: str | None = None
+
+    def keep(self, codes: tuple[object, object], event_type: object, date: object) -> bool:
+        """Whether an event or mention with these codes, type and resolved date passes."""
+        if self.actor and self.actor.upper() not in codes:
+            return False
+        if self.event_type and event_type != self.event_type:
+            return False
+        if (self.start or self.end) and not isinstance(date, str):
+            return False
+        return not ((self.start and str(date) < self.start) or (self.end and str(date) > self.end))
 
 
-def with_resolved_dates(rows: Iterable[dict[str, object]], store: Store) -> Iterator[dict[str, object]]:
-    """The rows, each mention's date expression resolved against its article's published date where the
-    stage stored no date (the stage does not see the article's metadata)."""
-    published: dict[str, str | None] = {}
-    for row in rows:
-        article_id = str(row["article_id"])
-        if row.get("date") is None and row.get("date_text"):
-            if article_id not in published:
-                article = store.article(article_id) or {}
-                value = article.get("published")
-                published[article_id] = str(value) if value else None
-            row = {**row, "date": resolve_event_date(str(row["date_text"]), published[article_id])}
-        yield row
+def listed_events(store: Store, filters: EventFilters) -> list[dict[str, object]]:
+    """The events (the `events` export rows) that pass the filters, each with its mentions' ids."""
+    events = [
+        row
+        for row in store.iter_rows("events")
+        if filters.keep((row["actor_code"], row["recipient_code"]), row["event_type"], row["event_date"])
+    ]
+    mention_ids: dict[str, list[str]] = {}
+    for mention in store.mentions_of_events([str(row["event_id"]) for row in events]):
+        mention_ids.setdefault(str(mention["event_id"]), []).append(str(mention["id"]))
+    return [{**row, "mention_ids": mention_ids.get(str(row["event_id"]), [])} for row in events]
+
+
+def listed_mentions(store: Store, filters: EventFilters) -> list[dict[str, object]]:
+    """The event mentions that pass the filters."""
+    return [
+        row
+        for row in store.iter_rows("event_mentions")
+        if filters.keep((row["source_code"], row["target_code"]), row["event_type"], row["date"])
+    ]
 
 
 def _type_option(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
@@ -71,55 +84,68 @@ def _type_option(_: click.Context, __: click.Parameter, value: str | None) -> st
 @click.option("--type", "event_type", default=None, callback=_type_option, help="A PLOVER event type (AID, ...).")
 @click.option("--from", "start", default=None, help="Earliest event date, YYYY-MM-DD.")
 @click.option("--to", "end", default=None, help="Latest event date, YYYY-MM-DD.")
-@click.option("--json", "as_json", is_flag=True, help="Print the mentions as JSON Lines.")
+@click.option("--mentions", "as_mentions", is_flag=True, help="List each mention (each report) instead of events.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines: the `events` or `event_mentions` export rows.")
 def events_command(
-    db: str, actor: str | None, event_type: str | None, start: str | None, end: str | None, as_json: bool
-) -> None:
-    """Who did what to whom: the event mentions found in the articles, filtered.
+    db: str, actor: str | None, event_type: str | None, start: str | None, end: str | None, as_mentions: bool,
+    as_json: bool,
+) -> None:  # fmt: skip
+    """Who did what to whom: the events found in the articles, each once however many reports it has
+    (with --mentions: every report of them), filtered.
 
     \b
     Examples:
       newstrace events --db news.db --actor USA --type AID
       newstrace events --db news.db --from 2024-07-01 --to 2024-07-31 --json
+      newstrace events --db news.db --actor RUS --mentions
     """
+    filters = EventFilters(actor, event_type, start, end)
     try:
         store = open_store(db, readonly=True)
-        rows = [
-            row
-            for row in with_resolved_dates(store.iter_rows("event_mentions"), store)
-            if matches(row, actor, event_type, start, end)
-        ]
+        rows = listed_mentions(store, filters) if as_mentions else listed_events(store, filters)
     except StoreError as error:
         click.echo(f"newstrace: {error}", err=True)
         sys.exit(1)
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
-        return
-    _print_table(rows)
+    elif as_mentions:
+        _print_mentions(rows)
+    else:
+        _print_events(rows)
 
 
-def _print_table(rows: Iterable[dict[str, object]]) -> None:
+def _print_events(rows: Iterable[dict[str, object]]) -> None:
     table = Table(title="events")
+    for column in ("date", "type", "mode", "actor", "recipient", "object", "reports", "outlets", "first report"):
+        table.add_column(column)
+    for row in rows:
+        mode = "/".join(str(part) for part in (row["event_mode"], row["event_auxiliary"]) if part)
+        values = (
+            row["event_date"], row["event_type"], mode, row["actor_code"] or row["actor_name"],
+            row["recipient_code"] or row["recipient_name"], row["event_object"], row["n_articles"], row["n_outlets"],
+            row["first_reported"],
+        )  # fmt: skip
+        table.add_row(*_cells(values))
+    Console().print(table)
+
+
+def _print_mentions(rows: Iterable[dict[str, object]]) -> None:
+    table = Table(title="event mentions")
     for column in ("date", "type", "mode", "actor", "recipient", "object", "trigger", "conf."):
         table.add_column(column)
     for row in rows:
-        table.add_row(
-            *(
-                escape(str(value)) if value is not None else ""
-                for value in (
-                    row["date"] or row["date_text"],
-                    row["event_type"],
-                    "/".join(str(part) for part in (row["mode"], row["auxiliary"]) if part),
-                    row["source_code"] or row["source_text"],
-                    row["target_code"] or row["target_text"],
-                    row["object_text"],
-                    row["trigger_text"],
-                    row["confidence"],
-                )
-            )
-        )
+        mode = "/".join(str(part) for part in (row["mode"], row["auxiliary"]) if part)
+        values = (
+            row["date"] or row["date_text"], row["event_type"], mode, row["source_code"] or row["source_text"],
+            row["target_code"] or row["target_text"], row["object_text"], row["trigger_text"], row["confidence"],
+        )  # fmt: skip
+        table.add_row(*_cells(values))
     Console().print(table)
+
+
+def _cells(values: Iterable[object]) -> list[str]:
+    return [escape(str(value)) if value is not None else "" for value in values]
 
 
 @click.command("events")

@@ -24,6 +24,7 @@ from newstrace.cli.progress import RichProgress
 from newstrace.cli.speakers import register as register_speaker_corrections
 from newstrace.cli.summary import print_summary
 from newstrace.cli.terminal import escape
+from newstrace.events.grouping import group_events
 from newstrace.export import FORMATS as EXPORT_FORMATS
 from newstrace.export import ExportError, export_table
 from newstrace.framing.compare import NotFound, compare_story, outlet_profile
@@ -525,6 +526,7 @@ def link_command(db: str, relink: bool, quiet: bool, as_json: bool) -> None:
             store.reset_links()
         with RichProgress(_stderr(), show_bar=not quiet) as progress:
             summary = link_articles(store, LinkSettings(), progress)
+        group_events(store)  # events are grouped within stories
     except StoreError as error:
         _fatal(str(error))
     if as_json:

@@ -174,6 +174,7 @@ _SECTORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("UAF", ("explosion", "explosive device", "car bomb", "roadside bomb", "landmine", "minefield", "blast")),
     ("REB", ("rebel", "rebels", "insurgent", "insurgents", "guerrilla", "guerrillas", "militant", "militants",
              "separatist", "separatists", "militia", "militias", "gunmen")),
+    ("RAD", ("radicals", "extremists", "fundamentalists", "islamists", "hardliners", "jihadists")),
     ("MIL", ("army", "military", "troops", "soldiers", "soldier", "forces", "navy", "air force", "general",
              "commander", "defense ministry", "defence ministry", "warplanes", "jets")),
     ("COP", ("police", "policemen", "security forces")),
@@ -332,13 +333,26 @@ def find_actor(text: str) -> Actor | None:
     if not matches and (led := _LED.sub(r"\1 led", text)) != text:
         return find_actor(led)  # "Nigerian-led forces" are the leader's, as CAMEO codes them
     if not matches:
-        return None
+        return _named_organisation(text)
     first = min(matches, key=lambda match: (match.start(), -len(match.group(0))))
     found = first.group(0)
     entry = _entries().get(found) or _lower_entries()[found.lower()]
     # The sector comes from the words around the name: "military" in "US-led military bloc" is the name.
     sector = _sector_of(text[: first.start()] + " " + text[first.end() :]) or entry.sector
     return Actor(entry.code, entry.name, entry.kind, sector)
+
+
+# A named body no table knows, by the word that heads its name ("the Harbour Workers Federation"): an
+# NGO, as CAMEO codes non-governmental organisations it has no entry for. Councils, unions and alliances
+# are left out: they are as often parts of governments or groups of states.
+_ORGANISATION_NAME = re.compile(
+    r"\b(?:[A-Z][\w'-]*\s+)+(?:Forum|Foundation|Association|Federation|Institute|Society|Coalition|Network)\b"
+)
+
+
+def _named_organisation(text: str) -> Actor | None:
+    found = _ORGANISATION_NAME.search(text)
+    return Actor("NGO", found.group(0), "NGO", None) if found else None
 
 
 def sector_only(text: str) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import dateparser
 
@@ -16,9 +17,16 @@ _VAGUE = re.compile(r"^(the )?(past|coming|next|recent|later|earlier|this) (days
                     r"^\d{4}s$|century|years? (ago|old)|anniversary", re.IGNORECASE)  # fmt: skip
 _LEADING = re.compile(r"^(on|in|by|since|from|until|during|late|early)\s+", re.IGNORECASE)
 _PART_OF_DAY = re.compile(r"\s+(morning|afternoon|evening|night)$", re.IGNORECASE)
+# Expressions that cannot name a day, told without dateparser (which takes milliseconds a call): a bare
+# number or year, a month with or without its year; and any expression with neither a digit nor a word
+# of a relative day ("last summer", "the election season").
+_MONTHS = r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
+_NAMES_NO_DAY = re.compile(rf"^(\d+|({_MONTHS})[a-z]*\.?(,? \d{{4}})?)$", re.IGNORECASE)
+_RELATIVE_DAY = re.compile(r"\b(yesterday|today|tonight|tomorrow|ago|last|week|weekend|day)\b", re.IGNORECASE)
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
+@lru_cache(maxsize=8192)  # dateparser takes tens of milliseconds a call; reports repeat their expressions
 def resolve_event_date(expression: str | None, article_date: str | None) -> str | None:
     """The ISO date (YYYY-MM-DD) an expression names, seen from the article's date; None when either is
     missing, the article's date cannot be read, or the expression names no single day."""
@@ -28,7 +36,7 @@ def resolve_event_date(expression: str | None, article_date: str | None) -> str 
     if base is None:
         return None
     text = _PART_OF_DAY.sub("", _LEADING.sub("", expression.strip()))
-    if _VAGUE.search(text):
+    if _VAGUE.search(text) or _names_no_day(text):
         return None
     if text.lower() in _WEEKDAYS:
         back = (base.weekday() - _WEEKDAYS.index(text.lower())) % 7
@@ -41,6 +49,13 @@ def resolve_event_date(expression: str | None, article_date: str | None) -> str 
     if found is None or (found.date() > base.date() and not _has_year(text)):
         return None
     return str(found.date().isoformat())
+
+
+def _names_no_day(text: str) -> bool:
+    if text.lower() in _WEEKDAYS:
+        return False
+    no_digit = not any(character.isdigit() for character in text)
+    return _NAMES_NO_DAY.match(text) is not None or (no_digit and _RELATIVE_DAY.search(text) is None)
 
 
 def _has_year(text: str) -> bool:

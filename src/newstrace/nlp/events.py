@@ -35,8 +35,9 @@ from newstrace.events.lexicon import (
 from newstrace.events.records import EventMention
 
 # Raise the revision when the extraction changes; the lexicon's digest changes the version by itself.
-_REVISION = 2
-EVENTS_STAGE_VERSION = _REVISION * 10**9 + int(LEXICON_DIGEST[:7], 16) % 10**9
+_REVISION = 4
+# The version must fit a 32-bit integer (PostgreSQL's `stage_runs.version`): revisions up to 20 do.
+EVENTS_STAGE_VERSION = _REVISION * 10**8 + int(LEXICON_DIGEST[:7], 16) % 10**8
 
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 _OBJECTS = {"dobj", "obj"}
@@ -376,7 +377,7 @@ def _domestic_actor(argument: _Argument, sentence: Any) -> _Argument:
 
 _DOMESTIC_SECTORS = {
     "GOV", "JUD", "MIL", "COP", "LEG", "CVL", "REB", "OPP", "LAB", "EDU", "MED", "REL", "AGR", "BUS", "JRN", "UAF",
-    "CRM", "PTY", "REF", "ELI",
+    "CRM", "PTY", "REF", "ELI", "RAD",
 }  # fmt: skip
 
 

@@ -109,10 +109,11 @@ def analyze(
     batches = _batched(intake.articles_needing_work(sources, settings.read), settings.batch_size)
     with closing(runner.run(batches)) as results:  # a failure while storing still shuts the workers down
         _store_analysed(results, intake)
-    skip = frozenset() if settings.link_stories else frozenset({"link"})
+    skip = frozenset() if settings.link_stories else frozenset({"link", "event_groups"})
     stages = run_stored_stages(store, StoredStageSettings(settings.link, settings.lexicon, skip), listener)
     summary.linking = dict(stages.get("link", {}))
     summary.trails = {name: int(value) for name, value in stages["trails"].items()}
+    summary.events = {name: int(value) for name, value in stages.get("event_groups", {}).items()}
     summary.framing = {name: int(value) for name, value in stages["framing"].items()}
     summary.seconds = time.monotonic() - started
     summary.totals = store.count_rows()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from newstrace.events.grouping import group_events
 from newstrace.framing.lexicon import Lexicon
 from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import LinkListener, LinkSettings, link_articles
@@ -37,6 +38,7 @@ RUNNERS: dict[str, StageRunner] = {
     "speakers": lambda store, settings, listener: {"articles_resolved": resolve_speakers(store)},
     "link": lambda store, settings, listener: link_articles(store, settings.link, listener).to_dict(),
     "trails": lambda store, settings, listener: build_trails(store).to_dict(),
+    "event_groups": lambda store, settings, listener: group_events(store).to_dict(),
     "framing": lambda store, settings, listener: frame_articles(store, settings.lexicon).to_dict(),
 }
 

@@ -25,6 +25,7 @@ from functools import cache
 from graphlib import TopologicalSorter
 from typing import Literal
 
+from newstrace.events.grouping import GROUPING_VERSION
 from newstrace.nlp.stages import DOC_STAGES
 from newstrace.store.base import StageRecord, StageRuns
 
@@ -74,6 +75,15 @@ STAGES: tuple[Stage, ...] = (
         ("quotes", "speakers", "articles"),
         ("utterances", "renderings"),
         ("quotes", "speakers", "link"),
+        "corpus",
+    ),
+    # Tracks its own work per story too: only stories with a new, moved or outdated mention are regrouped.
+    Stage(
+        "event_groups",
+        GROUPING_VERSION,
+        ("event_mentions", "stories", "quotes", "speakers"),
+        ("events",),
+        ("events", "link", "speakers"),
         "corpus",
     ),
     Stage(

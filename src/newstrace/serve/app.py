@@ -27,6 +27,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from newstrace import __version__
 from newstrace.serve import data, downloads
+from newstrace.serve import events as event_pages
 from newstrace.store import QueryTimeout, open_store
 from newstrace.store.base import LIST_ORDERS, ListFilters, SearchFilters, Store
 
@@ -195,13 +196,15 @@ def create_app(
     for listing in LIST_ORDERS:
         add_listing(listing)
 
-    @app.get("/api/stories/{story_id}", summary="A story: its articles over time and the outlets side by side")
+    @app.get(
+        "/api/stories/{story_id}", summary="A story: its articles over time, the outlets side by side, and its events"
+    )
     def api_story(story_id: str) -> dict[str, Any]:
-        return read(data.story, _bounded(story_id))
+        return read(event_pages.story_with_events, _bounded(story_id))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: str) -> HTMLResponse:
-        return html("story.html", {"page_name": "story", **read(data.story, _bounded(story_id))})
+        return html("story.html", {"page_name": "story", **read(event_pages.story_with_events, _bounded(story_id))})
 
     @app.get("/api/utterances/{utterance_id}", summary="An utterance's trail (an utterance id or a quote id)")
     def api_utterance(utterance_id: str) -> dict[str, Any]:
@@ -234,6 +237,18 @@ def create_app(
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(article_id: str) -> HTMLResponse:
         return html("article.html", {"page_name": "article", **read(data.article, _bounded(article_id))})
+
+    # -- events (issue 21): actor pages; a story's events are read into its page above ----------------
+
+    @app.get("/api/actors/{code}", summary="An actor (country or organisation code): what it did and underwent")
+    def api_actor(code: str) -> dict[str, Any]:
+        return read(event_pages.actor, _bounded(code))
+
+    @app.get("/actors/{code}", response_class=HTMLResponse, include_in_schema=False)
+    def actor_page(code: str) -> HTMLResponse:
+        return html("actor.html", {"page_name": "actor", **read(event_pages.actor, _bounded(code))})
+
+    # -- end of events ---------------------------------------------------------------------------------
 
     @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
     async def api_index() -> HTMLResponse:

@@ -10,7 +10,7 @@ the table's column names.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -177,6 +177,33 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "date",
         "quote_id",
         "event_id",
+        "speaker_id",
+        "speaker_is_source",
+    ),
+    "events": (
+        "event_id",
+        "event_date",
+        "event_type",
+        "event_mode",
+        "event_auxiliary",
+        "actor_name",
+        "actor_code",
+        "actor_kind",
+        "actor_sector",
+        "recipient_name",
+        "recipient_code",
+        "recipient_kind",
+        "recipient_sector",
+        "event_object",
+        "story_id",
+        "first_article_id",
+        "first_reported",
+        "last_reported",
+        "n_mentions",
+        "n_articles",
+        "n_outlets",
+        "outlets",
+        "confidence",
     ),
     "story_links": ("story_id", "related_story_id", "relation", "similarity", "gap_days", "evidence"),
     "reuse": (
@@ -426,6 +453,34 @@ class ReadStore(Protocol):
 
     def renderings_of(self, utterance_id: str) -> list[dict[str, object]]:
         """An utterance's renderings with their quote, article date and title, earliest first."""
+        ...
+
+    def event_mentions_to_group(self, version: int) -> list[dict[str, object]]:
+        """Every event mention of each story whose events must be grouped again (a mention in no event, in
+        an event of another story or grouping version, or in a quote whose speaker is no longer the one
+        it was grouped with), with its article's story, date and outlet, story by story, earliest report
+        first. Mentions of articles in no story are left out."""
+        ...
+
+    def save_events(
+        self,
+        stories: Mapping[str, Sequence[str]],
+        events: Sequence[dict[str, object]],
+        mentions: Sequence[dict[str, object]],
+    ) -> None:
+        """Replace the events of these stories (story id -> the ids of the mentions it was grouped from)
+        by `events` (rows of `events`), and write each mention's
+        `event_id`, `date`, `quote_id`, `speaker_id`, `speaker_is_source` and source columns (by `id`), in
+        one transaction. A story whose mentions are no longer those it was grouped from (another run
+        grouped it meanwhile) is left as that run wrote it."""
+        ...
+
+    def events_where(self, *, story_id: str | None = None, actor: str | None = None) -> list[dict[str, object]]:
+        """The events of a story, or those an actor code did or underwent, earliest first (undated last)."""
+        ...
+
+    def mentions_of_events(self, event_ids: Sequence[str]) -> list[dict[str, object]]:
+        """The mentions of these events, with their article's title, outlet and date, earliest first."""
         ...
 
     def story(self, story_id: str) -> dict[str, object] | None: ...

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, astuple, fields, replace
 from datetime import UTC, datetime
@@ -51,9 +51,15 @@ _ORDER_BY = {
     "framing": "article_id, start, category",
     "utterances": "first_seen IS NULL, first_seen, id",
     "renderings": "utterance_id, quote_id",
+    "events": "event_date IS NULL, event_date, first_reported, event_id",
 }
 # Tables exported through a view: speakers with their counts, duplicates as a filtered article list.
-_RELATION = {"speakers": "speaker_stats", "duplicates": "duplicate_articles", "framing": "framing_export"}
+_RELATION = {
+    "speakers": "speaker_stats",
+    "duplicates": "duplicate_articles",
+    "framing": "framing_export",
+    "events": "events_export",
+}
 _STAGE_TABLES = {"sentences", "entities", "quotes", "event_mentions"}
 # The key of each table a write replaces rows of by key (the upserts of the PostgreSQL dialect need it).
 PRIMARY_KEYS = {
@@ -64,6 +70,7 @@ PRIMARY_KEYS = {
     "reuse": ("article_id", "source_article_id", "article_start"),
     "utterances": ("id",),
     "renderings": ("quote_id",),
+    "events": ("id",),
 }
 _STAGE_RUN_COLUMNS = ("article_id", "stage", "version", "status", "finished_at")
 STALE = "stale"  # the status of a run an upstream stage made outdated
@@ -563,6 +570,9 @@ class SQLStore(ABC):
             for table in ("reuse", "story_links", "stories", "article_signatures", "link_frequencies"):
                 self._execute(f"DELETE FROM {table}")
             self._execute("DELETE FROM stage_runs WHERE stage = 'link'")
+            # Events are grouped within stories: with the stories gone, they are grouped again.
+            self._execute("UPDATE event_mentions SET event_id = NULL")
+            self._execute("DELETE FROM events")
 
     def reset_trails(self) -> None:
         with self._transaction():
@@ -664,6 +674,78 @@ class SQLStore(ABC):
             "LEFT JOIN speakers s ON s.id = q.speaker_id WHERE r.utterance_id = ? "
             "ORDER BY a.published IS NULL, a.published, r.quote_id",
             (utterance_id,),
+        )
+
+    # -- events -------------------------------------------------------------------------------------
+
+    def event_mentions_to_group(self, version: int) -> list[dict[str, object]]:
+        stale_stories = (
+            "SELECT DISTINCT a2.story_id FROM event_mentions m2 JOIN articles a2 ON a2.id = m2.article_id "
+            "LEFT JOIN events e ON e.id = m2.event_id LEFT JOIN quotes q ON q.id = m2.quote_id "
+            "WHERE a2.story_id IS NOT NULL AND (e.id IS NULL OR e.story_id <> a2.story_id OR e.version <> ? "
+            # speakers are linked again on every run: a quote's speaker may have changed since
+            "OR (m2.quote_id IS NOT NULL AND COALESCE(q.speaker_id, -1) <> COALESCE(m2.speaker_id, -1)))"
+        )
+        return self._rows(
+            "SELECT m.*, a.story_id, a.published, a.outlet FROM event_mentions m "
+            f"JOIN articles a ON a.id = m.article_id WHERE a.story_id IN ({stale_stories}) "
+            "ORDER BY a.story_id, a.published IS NULL, a.published, a.id, m.trigger_start, m.id",
+            (version,),
+        )
+
+    def save_events(
+        self,
+        stories: Mapping[str, Sequence[str]],
+        events: Sequence[dict[str, object]],
+        mentions: Sequence[dict[str, object]],
+    ) -> None:
+        with self._transaction():
+            # Another run may have grouped a story since it was read, with more mentions: its write stands.
+            current = self._mentions_of_stories(list(stories))
+            kept = {story for story, ids in stories.items() if current.get(story, set()) == set(ids)}
+            kept_mentions = {mention_id for story in kept for mention_id in stories[story]}
+            self._executemany("DELETE FROM events WHERE story_id = ?", [(story,) for story in sorted(kept)])
+            for event in (event for event in events if event["story_id"] in kept):
+                self._execute(self._upsert("events", tuple(event), replace=True), tuple(event.values()))
+            updates = [mention for mention in mentions if mention["id"] in kept_mentions]
+            if updates:  # every mention carries the same columns
+                columns = [name for name in updates[0] if name != "id"]
+                self._executemany(
+                    f"UPDATE event_mentions SET {', '.join(f'{name} = ?' for name in columns)} WHERE id = ?",
+                    [(*(mention[name] for name in columns), mention["id"]) for mention in updates],
+                )
+            # Events whose every mention went (a new events stage, an article relinked) report nothing.
+            self._execute(
+                "DELETE FROM events WHERE id NOT IN (SELECT event_id FROM event_mentions WHERE event_id IS NOT NULL)"
+            )
+
+    def _mentions_of_stories(self, story_ids: list[str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        rows = self._rows_for_ids(
+            "SELECT a.story_id, m.id FROM event_mentions m JOIN articles a ON a.id = m.article_id "
+            "WHERE a.story_id IN ({marks})",
+            story_ids,
+        )
+        for row in rows:
+            found.setdefault(str(row["story_id"]), set()).add(str(row["id"]))
+        return found
+
+    def events_where(self, *, story_id: str | None = None, actor: str | None = None) -> list[dict[str, object]]:
+        where, parameters = (
+            ("story_id = ?", [story_id]) if story_id is not None else ("? IN (source_code, target_code)", [actor])
+        )
+        return self._rows(
+            f"SELECT * FROM events WHERE {where} "
+            "ORDER BY COALESCE(date, first_reported) IS NULL, COALESCE(date, first_reported), id",
+            parameters,
+        )
+
+    def mentions_of_events(self, event_ids: Sequence[str]) -> list[dict[str, object]]:
+        return self._rows_for_ids(
+            "SELECT m.*, a.title, a.outlet, a.published FROM event_mentions m "
+            "JOIN articles a ON a.id = m.article_id WHERE m.event_id IN ({marks}) "
+            "ORDER BY m.event_id, a.published IS NULL, a.published, a.id, m.trigger_start",
+            event_ids,
         )
 
     # -- reading ---------------------------------------------------------------------------------------

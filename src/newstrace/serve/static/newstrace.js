@@ -44,7 +44,7 @@ document.querySelectorAll("div.chart[data-chart]").forEach(function (element) {
     layout.barmode = "stack";
     layout.legend = { orientation: "h", y: -0.2 };
     layout.showlegend = true; // even for one outlet: the legend names it
-    layout.yaxis = { rangemode: "tozero", title: { text: "articles" } };
+    layout.yaxis = { rangemode: "tozero", title: { text: spec.y_title || "articles" } };
     if (tallestBar(spec) <= 10) layout.yaxis.dtick = 1; // counts are whole: no ticks at 0.2, 0.4, ...
     layout.height = 320;
   }

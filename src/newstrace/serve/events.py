@@ -1,0 +1,133 @@
+"""What the web's event views show (issue 21): an actor's page (what it did, what was done to it, over
+time) and a story's events as a who-did-what-to-whom timeline; each event with its reports, each report
+with its sentence and the trigger, source, target and object highlighted. The HTML pages and their JSON
+twins (`/api/actors/{code}`, `/api/stories/{id}` and its `events`) read the same functions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from newstrace.serve import data
+from newstrace.serve.data import PageNotFound, day_axis_range, segments
+from newstrace.store import Store
+
+MAX_EVENTS_SHOWN = 200  # an actor's latest events on its page; the counts cover them all
+_ROLES = ("source", "trigger", "target", "object")
+
+
+def actor(store: Store, code: str) -> dict[str, object]:
+    """An actor (a country's or organisation's code) with the events it did and underwent, over time."""
+    code = code.strip().upper()
+    events = store.events_where(actor=code)
+    if not events:
+        raise PageNotFound(f"no events with the actor {code!r}")
+    did = [event for event in events if event["source_code"] == code]
+    underwent = [event for event in events if event["target_code"] == code and event["source_code"] != code]
+    shown = events[-MAX_EVENTS_SHOWN:]
+    return {
+        "actor": {"code": code, "name": _name_of(code, events), "n_did": len(did), "n_underwent": len(underwent)},
+        "did": _counts(did),
+        "underwent": _counts(underwent),
+        "events": _with_reports(store, shown),
+        "n_events": len(events),
+        "chart": _over_time(did, underwent),
+    }
+
+
+def story_with_events(store: Store, story_id: str) -> dict[str, object]:
+    """A story's page data (`data.story`) with its events."""
+    return {**data.story(store, story_id), **story_events(store, story_id)}
+
+
+def story_events(store: Store, story_id: str) -> dict[str, object]:
+    """A story's events, earliest first, as a timeline of who did what to whom, with their reports."""
+    events = store.events_where(story_id=story_id)
+    rows = [f"{_label(event, 'source')} → {_label(event, 'target')}" for event in events]
+    return {
+        "events": _with_reports(store, events),
+        "events_chart": {
+            "kind": "timeline",
+            "x": [_when(event) for event in events],
+            "y": rows,
+            "text": [_summary(event) for event in events],
+            "x_range": day_axis_range(_when(event) for event in events),
+        },
+    }
+
+
+def _name_of(code: str, events: list[dict[str, object]]) -> str:
+    for event in events:
+        for role in ("source", "target"):
+            if event[f"{role}_code"] == code and event[f"{role}_name"]:
+                return str(event[f"{role}_name"])
+    return code
+
+
+def _counts(events: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Events by type, most first."""
+    counted = Counter(str(event["event_type"]) for event in events)
+    return [{"event_type": name, "n": n} for name, n in sorted(counted.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def _over_time(did: list[dict[str, object]], underwent: list[dict[str, object]]) -> dict[str, object]:
+    """Events per day it did and underwent, as the stacked bars of the attention chart."""
+    traces = []
+    for name, events in (("did", did), ("was done to it", underwent)):
+        per_day = Counter(day for event in events if (day := _when(event)))
+        days = sorted(per_day)
+        traces.append({"name": name, "x": days, "y": [per_day[day] for day in days]})
+    every_day = [day for trace in traces for day in trace["x"]]
+    return {
+        "kind": "attention", "bucket": "day", "traces": traces, "x_range": day_axis_range(every_day),
+        "y_title": "events",
+    }  # fmt: skip
+
+
+def _when(event: dict[str, object]) -> str | None:
+    """The event's date, else the day it was first reported."""
+    value = event.get("date") or event.get("first_reported")
+    return str(value) if value else None
+
+
+def _label(event: dict[str, object], role: str) -> str:
+    return str(event[f"{role}_code"] or event[f"{role}_name"] or "?")
+
+
+def _summary(event: dict[str, object]) -> str:
+    mode = f" ({event['auxiliary']})" if event["auxiliary"] else ""
+    thing = f": {event['object_text']}" if event["object_text"] else ""
+    return f"{event['event_type']}{mode}{thing} · {event['n_articles']} reports"
+
+
+def _with_reports(store: Store, events: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Each event with its outlets decoded and its reports, each report's sentence cut into highlighted
+    segments (offsets relative to the sentence; `start` and `end` in each segment are the article's)."""
+    mentions = store.mentions_of_events([str(event["id"]) for event in events])
+    texts: dict[str, str] = {}
+    reports: dict[str, list[dict[str, object]]] = {}
+    for mention in mentions:
+        article_id = str(mention["article_id"])
+        if article_id not in texts:
+            texts[article_id] = store.article_text(article_id) or ""
+        reports.setdefault(str(mention["event_id"]), []).append(_report(mention, texts[article_id]))
+    return [
+        {**event, "outlets": json.loads(str(event["outlets"])), "reports": reports.get(str(event["id"]), [])}
+        for event in events
+    ]
+
+
+def _report(mention: dict[str, object], text: str) -> dict[str, object]:
+    start, end = int(str(mention["sentence_start"])), int(str(mention["sentence_end"]))
+    spans = []
+    for role in _ROLES:
+        first, last = mention.get(f"{role}_start"), mention.get(f"{role}_end")
+        if isinstance(first, int) and isinstance(last, int) and start <= first < last <= end:
+            spans.append((first - start, last - start, f"event-{role}"))
+    pieces = [
+        {**piece, "start": int(str(piece["start"])) + start, "end": int(str(piece["end"])) + start}
+        for piece in segments(text[start:end], spans)
+    ]
+    keys = ("id", "article_id", "title", "outlet", "published", "trigger_text", "quote_id", "speaker_id", "date")
+    return {**{key: mention.get(key) for key in keys}, "evidence": pieces}

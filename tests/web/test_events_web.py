@@ -1,0 +1,87 @@
+"""The event views (issue 21) over a small database of fictional reports about real countries: a story's
+who-did-what-to-whom timeline, the actor page and its JSON twin, and the actor page in a real browser
+(Debian's chromium through Playwright), its screenshot saved in test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from newstrace.serve import create_app
+from newstrace.serve.events import actor
+from newstrace.store import open_store
+
+from ..conftest import run_cli
+from .test_browser import _shot, browser, page, server  # noqa: F401  (fixtures, run over this module's web_db)
+
+# Fictional reports: two outlets report Fiji's shipment to Tonga (one event), one Samoa's condemnation.
+_REPORTS = {
+    "first.txt": (
+        "Harbour Wire",
+        "Fiji sends aid\n\nOn Monday, Fiji sent medical supplies to Tonga. Samoa condemned Tonga.\n",
+    ),
+    "second.txt": (
+        "Reef Post",
+        "Aid for Tonga\n\nFiji sent medical supplies to Tonga on Monday. Samoa condemned Tonga again.\n",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("events-web")
+    db = root / "news.db"
+    for name, (outlet, text) in _REPORTS.items():
+        (root / name).write_text(text, encoding="utf-8")
+        result = run_cli("analyze", str(root / name), "--db", str(db), "--outlet", outlet, "--published", "2024-07-10")
+        assert result.returncode == 0, result.stderr
+    return db
+
+
+@pytest.fixture(scope="module")
+def client(web_db: Path) -> TestClient:
+    return TestClient(create_app(web_db), base_url="http://127.0.0.1:8000")
+
+
+def test_the_actor_page_and_its_json_twin_show_the_same_events(client: TestClient, web_db: Path) -> None:
+    found = client.get("/api/actors/fji").json()
+    assert found == actor(open_store(str(web_db), readonly=True), "FJI")
+    [shipment] = [event for event in found["events"] if event["event_type"] == "AID"]  # the headline's too
+    assert (shipment["target_code"], shipment["n_mentions"], shipment["n_articles"], shipment["outlets"]) == (
+        "TON", 3, 2, ["Harbour Wire", "Reef Post"],
+    )  # fmt: skip
+    assert shipment["date"] == "2024-07-08"  # "on Monday" in a Wednesday report
+    triggers = [p["text"] for r in shipment["reports"] for p in r["evidence"] if "event-trigger" in p["classes"]]
+    assert sorted(triggers) == ["sends", "sent", "sent"] and found["actor"]["n_did"] >= 1
+    assert [trace["name"] for trace in found["chart"]["traces"]] == ["did", "was done to it"]
+    tonga = client.get("/api/actors/TON").json()
+    assert any(row["event_type"] == "AID" for row in tonga["underwent"])
+    html = client.get("/actors/FJI").text
+    assert "What it did" in html and 'class="event-trigger">sent</span>' in html
+    assert client.get("/actors/XXX").status_code == 404
+
+
+def test_a_story_page_shows_its_events_as_a_timeline(client: TestClient, web_db: Path) -> None:
+    story_id = next(row["story_id"] for row in open_store(str(web_db), readonly=True).iter_rows("events"))
+    found = client.get(f"/api/stories/{story_id}").json()
+    assert found["events_chart"]["kind"] == "timeline" and "FJI → TON" in found["events_chart"]["y"]
+    html = client.get(f"/stories/{story_id}").text
+    assert "Who did what to whom" in html and 'href="/actors/FJI"' in html
+
+
+def test_the_actor_page_in_a_browser(server: str, page: object) -> None:  # noqa: F811
+    p = page
+    p.goto(server + "/actors/TON")  # type: ignore[attr-defined]
+    p.wait_for_selector("div.chart .main-svg .bars path")  # type: ignore[attr-defined]
+    assert "Tonga" in p.inner_text("h1") and "What was done to it" in p.inner_text("main")  # type: ignore[attr-defined]
+    p.click("li.event:has(strong.event-type:text-is('AID')) details.reports summary")  # type: ignore[attr-defined]
+    assert (
+        p.locator("li.event:has(strong.event-type:text-is('AID')) blockquote.evidence span.event-trigger").count() == 3
+    )  # type: ignore[attr-defined]
+    _shot(p, "10-actor")
+    p.click("li.event:has(strong.event-type:text-is('AID')) a.actor-link:has-text('Fiji')")  # type: ignore[attr-defined]
+    p.wait_for_selector("div.chart .main-svg")  # type: ignore[attr-defined]
+    assert "Fiji" in p.inner_text("h1")  # type: ignore[attr-defined]
+    assert p.errors == []  # type: ignore[attr-defined]
