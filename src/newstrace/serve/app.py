@@ -341,14 +341,17 @@ class SearchQuery:
     per_page: int
     language: str
     story: str
+    flag: str
+    scope: str = "articles"
 
     def run(self, store: Store) -> dict[str, Any]:
-        return data.search(store, self.filters(), self.page, self.per_page)
+        return data.search(store, self.filters(), self.page, self.per_page, self.scope)
 
     def filters(self) -> SearchFilters:
         return data.search_filters(
-            self.text, self.outlet, self.date_from, self.date_to, self.speaker, self.syntax, self.language, self.story
-        )
+            self.text, self.outlet, self.date_from, self.date_to, self.speaker, self.syntax, self.language, self.story,
+            self.flag,
+        )  # fmt: skip
 
 
 DateFrom = Annotated[str, Query(alias="from", max_length=10, description="YYYY-MM-DD")]
@@ -367,10 +370,14 @@ async def search_query(
     per_page: PerPage = 20,
     language: Annotated[str, Query(max_length=20)] = "",
     story: Id = "",
+    flag: Annotated[str, Query(max_length=40, description="altered_direct_quote|speaker_changed|translated")] = "",
+    scope: Annotated[
+        str, Query(pattern="^(articles|quotes)$", description="articles, or quotes (who said X)")
+    ] = "articles",
 ) -> SearchQuery:
     """The search parameters from the query string. An async function, not the class itself, because
     FastAPI runs a plain callable dependency in its thread pool, which cost search pages a thread hop."""
-    return SearchQuery(q, outlet, date_from, date_to, speaker, syntax, page, per_page, language, story)
+    return SearchQuery(q, outlet, date_from, date_to, speaker, syntax, page, per_page, language, story, flag, scope)
 
 
 @dataclass(frozen=True)

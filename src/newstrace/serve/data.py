@@ -62,18 +62,25 @@ def overview(store: Store, page: int = 1, per_page: int = 20) -> dict[str, objec
     }
 
 
-def search(store: Store, filters: SearchFilters, page: int = 1, per_page: int = 20) -> dict[str, object]:
+def search(
+    store: Store, filters: SearchFilters, page: int = 1, per_page: int = 20, scope: str = "articles"
+) -> dict[str, object]:
     """Articles matching words (or an FTS5 query), an outlet, a date range, a quoted speaker (by name
-    or id), a language and a story (`search_filters` reads them from a form); with facet counts and
-    attention over time for all the matches."""
+    or id), a language, a story and a rendering flag (`search_filters` reads them from a form); with
+    facet counts and attention over time for all the matching articles. With `scope="quotes"` the
+    hits are the quotes of those articles that hold the words, by the speaker named ("who said X")."""
     try:
-        hits, total = store.page_search(filters, per_page, _offset(page, per_page))
+        if scope == "quotes":
+            hits, total = store.page_quote_search(filters, per_page, _offset(page, per_page))
+        else:
+            found, total = store.page_search(filters, per_page, _offset(page, per_page))
+            hits = [dict(vars(hit)) for hit in found]  # flat records: a shallow copy is enough
         attention = _attention(store, filters)
     except SearchSyntaxError as error:
         raise BadRequest(f"{error} (choose literal search to look for the words as typed)") from error
     return {
-        "query": {**vars(filters), "syntax": "fts" if filters.raw else "literal"},
-        "hits": [dict(vars(hit)) for hit in hits],  # flat records: a shallow copy is enough
+        "query": {**vars(filters), "syntax": "fts" if filters.raw else "literal", "scope": scope},
+        "hits": hits,
         "pagination": pagination(page, per_page, total),
         "outlets": _outlets(store),
         **attention,
@@ -89,15 +96,17 @@ def search_filters(
     syntax: str = "literal",
     language: str = "",
     story: str = "",
+    flag: str = "",
 ) -> SearchFilters:
     """A search's filters from a form's fields: a speaker is an id (digits) or a name."""
     _check_dates(date_from, date_to)
+    _check_flag(flag)
     speaker_text = str(speaker or "").strip()
     speaker_id = _speaker_id(speaker_text) if speaker_text.isdigit() else None
     speaker_name = speaker_text if speaker_text and not speaker_text.isdigit() else None
     return SearchFilters(
         text, outlet or None, date_from or None, date_to or None, speaker_id, syntax == "fts",
-        language or None, speaker_name, story or None,
+        language or None, speaker_name, story or None, flag or None,
     )  # fmt: skip
 
 
@@ -157,8 +166,12 @@ def check_listing(filters: ListFilters) -> None:
     for name in ("outlet", "speaker", "flag"):
         if getattr(filters, name) and name not in LIST_FILTERS[filters.listing]:
             raise BadRequest(f"{filters.listing} cannot be filtered by {name}")
-    if filters.flag and filters.flag not in CHECKED_FLAGS:
-        raise BadRequest(f"'flag' is one of {', '.join(CHECKED_FLAGS)}, not {filters.flag!r}")
+    _check_flag(filters.flag)
+
+
+def _check_flag(flag: str | None) -> None:
+    if flag and flag not in CHECKED_FLAGS:
+        raise BadRequest(f"'flag' is one of {', '.join(CHECKED_FLAGS)}, not {flag!r}")
 
 
 _JSON_COLUMNS = ("aliases", "roles", "flags", "diff")

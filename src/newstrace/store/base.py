@@ -50,6 +50,7 @@ class SearchFilters:
     language: str | None = None
     speaker_name: str | None = None  # articles quoting the speaker of this name (any case)
     story_id: str | None = None
+    flag: str | None = None  # articles with a rendering flagged so (one of CHECKED_FLAGS)
 
 
 # The index pages (`page_list`): each listing's orders (the first is its default) and the filters it takes.
@@ -356,6 +357,13 @@ class Store(Protocol):
 
     def page_search(self, filters: SearchFilters, limit: int, offset: int) -> tuple[list[SearchHit], int]:
         """Articles matching the filters (full text, outlet, dates, speaker), best first, and the total."""
+        ...
+
+    def page_quote_search(self, filters: SearchFilters, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+        """ "Who said X": quotes of the matching articles whose quoted words hold every search word (any
+        case), by the filters' speaker when one is named; newest first; with the total. Each row has
+        `quote_id`, `utterance_id`, `speaker`, `speaker_id`, `content_text`, `article_id`, `title`,
+        `outlet`, `published`."""
         ...
 
     def search_facets(self, filters: SearchFilters, limit: int) -> dict[str, list[dict[str, object]]]:

@@ -646,6 +646,7 @@ class SQLStore(ABC):
             ("a.language = ?", filters.language),
             (f"a.id IN (SELECT article_id FROM quotes WHERE speaker_id IN ({_SPEAKER_IDS}))", filters.speaker_name),
             ("a.story_id = ?", filters.story_id),
+            (f"a.id IN ({_FLAGGED_ARTICLES})", filters.flag),
         ):
             if value not in (None, ""):
                 conditions.append(clause)
@@ -653,6 +654,26 @@ class SQLStore(ABC):
         where = " WHERE " + " AND ".join(conditions) if conditions else ""
         source = self._text_source(filters) if expression else "articles a"
         return SearchRelation(source, where, parameters, expression, bool(expression) and len(conditions) == 1)
+
+    def page_quote_search(self, filters: SearchFilters, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+        relation = self._search_relation(filters)
+        conditions, parameters = _quote_conditions(filters)
+        joined = " AND ".join(conditions)
+        where = relation.where + (" AND " if relation.where else " WHERE ") + joined if conditions else relation.where
+        quotes = f"{relation.source} JOIN quotes q ON q.article_id = a.id LEFT JOIN speakers s ON s.id = q.speaker_id"
+        every = (*relation.parameters, *parameters)
+        try:
+            rows = self._rows(
+                "SELECT q.id AS quote_id, r.utterance_id, COALESCE(s.name, q.speaker) AS speaker, q.speaker_id, "
+                "q.content_text, a.id AS article_id, a.title, a.outlet, a.published "
+                f"FROM {quotes} LEFT JOIN renderings r ON r.quote_id = q.id{where} "
+                "ORDER BY a.published IS NULL, a.published DESC, q.id LIMIT ? OFFSET ?",
+                (*every, limit, offset),
+            )
+            total = self._scalar(f"SELECT count(*) FROM {quotes}{where}", every)
+        except self._SEARCH_ERRORS as error:
+            raise _syntax_error(filters, error) from error
+        return rows, int(total)
 
     def _count_source(self, relation: SearchRelation) -> str:
         """Where to count the matches (SQLite counts words alone in its index, without the articles)."""
@@ -708,6 +729,9 @@ class SQLStore(ABC):
             "story": "SELECT m.story_id AS value, st.title AS label, count(*) AS n FROM "
             f"(SELECT a.story_id FROM {matches}) m JOIN stories st ON st.id = m.story_id "
             "GROUP BY m.story_id, st.title",
+            "flag": "SELECT json_each.value AS value, count(DISTINCT r.article_id) AS n FROM renderings r, "
+            f"json_each(r.flags) WHERE r.article_id IN (SELECT a.id FROM {matches}) AND json_each.value IN "
+            f"({', '.join(repr(flag) for flag in CHECKED_FLAGS)}) GROUP BY json_each.value",
         }
         try:
             facets = {
@@ -880,6 +904,9 @@ _LIST_ORDER_SQL = {
     "flags": {"date": "a.published IS NULL, a.published DESC, r.quote_id"},
 }
 _SPEAKER_IDS = "SELECT id FROM speakers WHERE name = ? COLLATE NOCASE"
+_FLAGGED_ARTICLES = (
+    "SELECT r.article_id FROM renderings r WHERE EXISTS (SELECT 1 FROM json_each(r.flags) WHERE value = ?)"
+)
 _LIST_CONDITIONS: dict[str, dict[str, str]] = {
     "stories": {
         "name": "s.title LIKE ? ESCAPE '\\'",
@@ -910,6 +937,21 @@ _LIST_CONDITIONS: dict[str, dict[str, str]] = {
         "flag": "EXISTS (SELECT 1 FROM json_each(r.flags) WHERE value = ?)",
     },
 }
+
+
+def _quote_conditions(filters: SearchFilters) -> tuple[list[str], list[object]]:
+    """What a quote must hold besides being in a matching article: each literal search word in its
+    quoted words (any case), and the filters' speaker as its own speaker."""
+    words = [] if filters.raw else re.findall(r"\w+", filters.text)
+    conditions = ["q.content_text LIKE ? ESCAPE '\\'" for _ in words]
+    parameters: list[object] = [f"%{_like_escaped(word)}%" for word in words]
+    if filters.speaker_id is not None:
+        conditions.append("q.speaker_id = ?")
+        parameters.append(filters.speaker_id)
+    if filters.speaker_name:
+        conditions.append(f"q.speaker_id IN ({_SPEAKER_IDS})")
+        parameters.append(filters.speaker_name)
+    return conditions, parameters
 
 
 def _list_query(filters: ListFilters) -> tuple[str, list[object]]:
