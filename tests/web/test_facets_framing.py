@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
-from newstrace.serve import create_app
+from newstrace.serve import charts, create_app
 from newstrace.store.base import CHECKED_FLAGS
 
 
@@ -60,3 +61,83 @@ def test_who_said_it_finds_the_quotes_holding_the_words_by_the_speaker(client: T
     assert all(hit["speaker_id"] == speaker_id for hit in found["hits"])
     page = client.get("/search", params={"q": word, "scope": "quotes", "speaker": name})
     assert 'class="hits quote-hits"' in page.text and f'href="/speakers/{speaker_id}"' in page.text
+
+
+def test_the_outlet_page_charts_its_naming_choices_per_month_and_links_its_voices(
+    client: TestClient, web_db: Path
+) -> None:
+    outlet = "Coastal Post"
+    uses = _rows(
+        web_db,
+        "SELECT f.referent, f.marker, substr(a.published, 1, 7), count(*) FROM framing_markers f "
+        "JOIN articles a ON a.id = f.article_id WHERE a.outlet = ? AND f.category IN ('naming', 'label') "
+        "GROUP BY 1, 2, 3",
+        outlet,
+    )
+    twin = client.get(f"/api/outlets/{outlet}").json()
+    charted = {
+        (chart["referent"], series["name"], month): n
+        for chart in twin["charts"]["naming"]
+        for series in chart["series"]
+        for month, n in zip(chart["periods"], series["counts"], strict=True)
+        if n
+    }
+    several = {ref for ref, _, _, _ in uses if len({m for r, m, _, _ in uses if r == ref}) > 1}
+    assert several, "the sample outlet names a referent more than one way"
+    assert charted == {(ref, marker, month): n for ref, marker, month, n in uses if ref in several}
+    page = client.get(f"/outlets/{outlet}").text
+    assert page.count('class="framing-chart naming-chart"') == len(several)
+    assert "<polyline" in page and "<script" not in page.split("<h2>Naming choices")[1].split("</figure>")[0]
+    speakers = dict(_rows(web_db, "SELECT name, id FROM speakers"))
+    for voice in twin["voices"]:
+        assert voice["speaker_id"] == speakers.get(voice["name"])
+        if voice["speaker_id"]:
+            assert f'href="/speakers/{voice["speaker_id"]}">{voice["name"]}</a>' in page
+
+
+def test_the_distancing_chart_gives_each_speakers_share_of_distancing_verbs(client: TestClient, web_db: Path) -> None:
+    outlet, speaker = _rows(
+        web_db,
+        "SELECT a.outlet, f.referent FROM framing_markers f JOIN articles a ON a.id = f.article_id "
+        "WHERE f.category = 'distancing' ORDER BY f.id LIMIT 1",
+    )[0]
+    verbs = dict(
+        _rows(
+            web_db,
+            "SELECT f.category, count(*) FROM framing_markers f JOIN articles a ON a.id = f.article_id "
+            "WHERE a.outlet = ? AND f.referent = ? AND f.category IN ('neutral', 'distancing', 'endorsing') "
+            "GROUP BY 1",
+            outlet,
+            speaker,
+        )
+    )
+    bars = {row["name"]: row for row in client.get(f"/api/outlets/{outlet}").json()["charts"]["distancing"]}
+    assert bars[speaker]["n"] == sum(verbs.values()) and bars[speaker]["distancing"] == verbs["distancing"]
+    assert bars[speaker]["share"] == round(verbs["distancing"] / sum(verbs.values()), 4)
+    page = client.get(f"/outlets/{outlet}").text
+    assert f"<title>{speaker}: {bars[speaker]['share']:.0%} of {bars[speaker]['n']}</title>" in page
+
+
+def test_a_story_side_by_side_shows_each_outlets_own_words_and_links_its_voices(
+    client: TestClient, web_db: Path
+) -> None:
+    story_id = _rows(web_db, "SELECT id FROM stories ORDER BY n_outlets DESC, id LIMIT 1")[0][0]
+    twin = client.get(f"/api/stories/{story_id}").json()
+    own_words = [r["content_text"] for outlet in twin["comparison"] for r in outlet["renderings"]]
+    assert own_words, "the widest sample story has statements carried by several outlets"
+    page = client.get(f"/stories/{story_id}").text
+    for words in own_words:
+        assert f"<q>{escape(words)}</q>" in page
+    quoted = {name for outlet in twin["comparison"] for name in outlet["speakers"]}
+    speakers = dict(_rows(web_db, "SELECT name, id FROM speakers"))
+    assert {name: speakers[name] for name in quoted if name in speakers}.items() <= twin["speaker_ids"].items()
+    for name, speaker_id in twin["speaker_ids"].items():
+        assert f'<a class="speaker-link" href="/speakers/{speaker_id}">{name}</a>' in page
+
+
+def test_svg_chart_labels_are_escaped() -> None:
+    hostile = "<script>alert(1)</script>"
+    lines = str(charts.lines_svg(["2025-01", "2025-02"], [{"name": hostile, "counts": [1, 2]}], hostile))
+    bars = str(charts.shares_svg([{"name": hostile, "share": 0.5, "n": 2}], hostile))
+    for svg in (lines, bars):
+        assert "<script>" not in svg and "&lt;script&gt;" in svg

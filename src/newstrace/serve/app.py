@@ -26,7 +26,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingRes
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from newstrace import __version__
-from newstrace.serve import data, downloads
+from newstrace.serve import charts, data, downloads
 from newstrace.store import QueryTimeout, open_store
 from newstrace.store.base import LIST_ORDERS, ListFilters, SearchFilters, Store
 
@@ -107,6 +107,8 @@ def create_app(
     templates.filters["path_segment"] = lambda value: quote(str(value), safe="")
     templates.globals["url_with"] = url_with
     templates.globals["page_base"] = page_base
+    templates.globals["lines_svg"] = charts.lines_svg
+    templates.globals["shares_svg"] = charts.shares_svg
     app = FastAPI(
         title="newstrace",
         version=__version__,

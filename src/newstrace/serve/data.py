@@ -17,6 +17,7 @@ from itertools import pairwise
 
 from newstrace.framing.compare import NotFound, compare_story, outlet_profile
 from newstrace.link.trail_view import TrailNotFound, trail
+from newstrace.serve import framing_charts
 from newstrace.store.base import (
     CHECKED_FLAGS,
     LIST_FILTERS,
@@ -201,10 +202,13 @@ def story(store: Store, story_id: str) -> dict[str, object]:
         raise PageNotFound(str(error)) from error
     articles = store.articles_where(story_id=story_id)
     utterances = _story_utterances(store, comparison.shared_utterance_ids())
+    names = {name for outlet in comparison.outlets for name in outlet.speakers}
+    names |= {str(row["speaker"]) for outlet in comparison.outlets for row in outlet.renderings if row["speaker"]}
     return {
         "story": comparison.story,
         "articles": articles,
         "comparison": comparison.to_dict()["outlets"],
+        "speaker_ids": store.speaker_ids(sorted(names)),
         "utterances": utterances,
         "chart": {
             "kind": "timeline",
@@ -260,7 +264,26 @@ def outlet(store: Store, name: str, page: int = 1, per_page: int = 20) -> dict[s
         raise PageNotFound(str(error)) from error
     articles = store.articles_where(outlet=str(profile["outlet"]))
     shown = articles[_offset(page, per_page) : _offset(page, per_page) + per_page]
-    return {"profile": profile, "articles": shown, "pagination": pagination(page, per_page, len(articles))}
+    markers = store.markers_of([str(row["id"]) for row in articles])
+    voices = profile["speakers"]
+    assert isinstance(voices, dict)
+    return {
+        "profile": profile,
+        "voices": _voices(store, voices),
+        "articles": shown,
+        "pagination": pagination(page, per_page, len(articles)),
+        "charts": {
+            "naming": framing_charts.naming_over_time(markers, articles),
+            "distancing": framing_charts.distancing_by_speaker(markers, store.speaker_ids),
+        },
+    }
+
+
+def _voices(store: Store, quoted: dict[str, int]) -> list[dict[str, object]]:
+    """The speakers an outlet quoted, most quoted first, each with its id (None for a name the speakers
+    table does not hold) for a link to its page."""
+    ids = store.speaker_ids(list(quoted))
+    return [{"name": name, "speaker_id": ids.get(name), "n": n} for name, n in quoted.items()]
 
 
 def article(store: Store, article_id: str) -> dict[str, object]:

@@ -359,6 +359,10 @@ class Store(Protocol):
         """Articles matching the filters (full text, outlet, dates, speaker), best first, and the total."""
         ...
 
+    def speaker_ids(self, names: Sequence[str]) -> dict[str, int]:
+        """The id of each of these speaker names that the speakers table holds (names as stored)."""
+        ...
+
     def page_quote_search(self, filters: SearchFilters, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
         """ "Who said X": quotes of the matching articles whose quoted words hold every search word (any
         case), by the filters' speaker when one is named; newest first; with the total. Each row has

@@ -783,6 +783,10 @@ class SQLStore(ABC):
         order = _LIST_ORDER_SQL[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
         return self._streamed(f"{sql} ORDER BY {order}", parameters)
 
+    def speaker_ids(self, names: Sequence[str]) -> dict[str, int]:
+        rows = self._rows_for_ids("SELECT id, name FROM speakers WHERE name IN ({marks})", names)
+        return {str(row["name"]): int(str(row["id"])) for row in rows}
+
     def speaker(self, speaker_id: int) -> dict[str, object] | None:
         return self._one("SELECT * FROM speaker_stats WHERE id = ?", (speaker_id,))
 
