@@ -4,14 +4,17 @@ story side by side), in process against the sample corpus's database."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from newstrace.serve import charts, create_app
-from newstrace.store.base import CHECKED_FLAGS
+from newstrace.serve import charts, create_app, data
+from newstrace.serve.app import CorpusSummary
+from newstrace.store.base import CHECKED_FLAGS, ListFilters
+from newstrace.store.sql import _LIST_ORDER_SQL, _list_query
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +144,63 @@ def test_svg_chart_labels_are_escaped() -> None:
     bars = str(charts.shares_svg([{"name": hostile, "share": 0.5, "n": 2}], hostile))
     for svg in (lines, bars):
         assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_past_the_cap_facets_and_attention_count_the_newest_matches_and_say_at_least(
+    client: TestClient, web_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "FACET_CAP", 3)
+    newest = _rows(web_db, "SELECT outlet FROM articles ORDER BY published DESC LIMIT 3")
+    total = _rows(web_db, "SELECT count(*) FROM articles")[0][0]
+    found = client.get("/api/search").json()
+    assert found["counted"] == {"counted": 3, "of": total, "newest": True}
+    assert sum(row["n"] for row in found["facets"]["outlet"]) == 3
+    assert {row["value"]: row["n"] for row in found["facets"]["outlet"]} == {
+        outlet: sum(1 for (o,) in newest if o == outlet) for (outlet,) in newest
+    }
+    assert sum(n for trace in found["attention"]["traces"] for n in trace["y"]) == 3
+    page = client.get("/search").text
+    assert "each count is at least that many" in page and "≥ " in page
+    assert "at least" not in client.get("/search", params={"outlet": newest[0][0], "q": "zzzunfound"}).text
+
+
+def test_the_overview_shows_the_whole_corpus_summary_computed_in_the_background(web_db: Path) -> None:
+    summary = CorpusSummary(web_db, refresh_seconds=3600)
+    for _ in range(200):
+        if summary.latest() is not None:
+            break
+        time.sleep(0.05)
+    summary.stop()
+    latest = summary.latest()
+    assert latest is not None and latest["counted"] is None
+    articles = _rows(web_db, "SELECT count(*) FROM articles")[0][0]
+    assert latest["counts"]["articles"] == articles  # type: ignore[index]
+    dated = _rows(web_db, "SELECT count(*) FROM articles WHERE published IS NOT NULL")[0][0]
+    traces = latest["attention"]["traces"]  # type: ignore[index]
+    assert sum(n for trace in traces for n in trace["y"]) == dated
+
+
+@pytest.mark.parametrize(
+    ("listing", "order", "index"),
+    [
+        ("stories", "coverage", "stories_by_coverage"),
+        ("stories", "date", "stories_by_last_seen"),
+        ("utterances", "renderings", "utterances_by_renderings"),
+        ("utterances", "date", "utterances_by_first_seen"),
+        ("flags", "date", "renderings_flagged"),
+    ],
+)
+def test_index_pages_read_their_rows_through_an_index(web_db: Path, listing: str, order: str, index: str) -> None:
+    sql, parameters = _list_query(ListFilters(listing, order))
+    ordered = f"{sql} ORDER BY {_LIST_ORDER_SQL[listing][order]} LIMIT 20"
+    plan = " ".join(str(row[-1]) for row in _rows(web_db, f"EXPLAIN QUERY PLAN {ordered}", *parameters))
+    assert index in plan
+
+
+def test_an_outlets_newest_articles_are_read_through_an_index(web_db: Path) -> None:
+    plan = _rows(
+        web_db,
+        "EXPLAIN QUERY PLAN SELECT id FROM articles a WHERE a.outlet = ? ORDER BY a.published DESC LIMIT 20",
+        "VDA",
+    )
+    assert "articles_by_outlet_published" in " ".join(str(row[-1]) for row in plan)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from newstrace.store import QueryTimeout, open_store
 from newstrace.store.base import LIST_ORDERS, ListFilters, SearchFilters, Store
 
 MAX_QUERY_CHARS = 200
+CORPUS_REFRESH_SECONDS = 600.0  # the overview's whole-corpus summary is at most this old
 QUERY_SECONDS = 10.0  # a page's reads past this are stopped (503): a runaway query must not hold a thread
 ReadResult = TypeVar("ReadResult")
 _STATIC = {
@@ -84,6 +86,7 @@ def create_app(
     """
     open_store(db, readonly=True).close()  # fail now, with the store's message, if it is missing or old
     local = threading.local()
+    corpus = CorpusSummary(db)
 
     def store() -> Store:
         if not hasattr(local, "store"):
@@ -162,11 +165,11 @@ def create_app(
 
     @app.get("/api/overview", summary="Counts, latest stories (paginated) and outlets")
     def api_overview(page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
-        return read(data.overview, page, per_page)
+        return read(data.overview, page, per_page, corpus.latest())
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def overview_page(page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
-        return html("overview.html", {"page_name": "overview", **read(data.overview, page, per_page)})
+        return html("overview.html", {"page_name": "overview", **read(data.overview, page, per_page, corpus.latest())})
 
     @app.get("/api/search", summary="Full-text search with outlet, date range and speaker filters")
     def api_search(query: Annotated[SearchQuery, Depends(search_query)]) -> dict[str, Any]:
@@ -264,6 +267,38 @@ def create_app(
     gc.collect()
     gc.freeze()
     return app
+
+
+class CorpusSummary:
+    """The overview's whole-corpus counts, attention and facets, computed on a thread of its own when the
+    app starts and again every `refresh_seconds`, without the per-page time limit: over a million
+    articles they take tens of seconds, which no page could wait for. Until the first is ready, the
+    overview counts the newest articles instead (and says so)."""
+
+    def __init__(self, db: str | Path, refresh_seconds: float = CORPUS_REFRESH_SECONDS) -> None:
+        self._db = db
+        self._value: dict[str, object] | None = None
+        self._stop = threading.Event()
+        self._refresh_seconds = refresh_seconds
+        threading.Thread(target=self._refresh, name="newstrace-corpus-summary", daemon=True).start()
+
+    def latest(self) -> dict[str, object] | None:
+        return self._value
+
+    def _refresh(self) -> None:
+        while not self._stop.is_set():
+            try:
+                store = open_store(self._db, readonly=True)
+                try:
+                    self._value = data.corpus_summary(store)
+                finally:
+                    store.close()
+            except Exception as error:  # a database being rewritten: keep the last summary, try again later
+                print(f"newstrace serve: the overview's summary could not be refreshed: {error}", file=sys.stderr)
+            self._stop.wait(self._refresh_seconds)
+
+    def stop(self) -> None:
+        self._stop.set()
 
 
 class _SecurityHeaders:

@@ -370,14 +370,18 @@ class Store(Protocol):
         `outlet`, `published`."""
         ...
 
-    def search_facets(self, filters: SearchFilters, limit: int) -> dict[str, list[dict[str, object]]]:
-        """The matches counted by outlet, language, speaker quoted and story (`value`, `n`, most first,
-        at most `limit` each; speakers and stories also carry `label`), and their first and last date."""
+    def search_facets(
+        self, filters: SearchFilters, limit: int, cap: int | None = None
+    ) -> dict[str, list[dict[str, object]]]:
+        """The matches counted by outlet, language, speaker quoted, story and rendering flag (`value`, `n`,
+        most first, at most `limit` each; speakers and stories also carry `label`), and their first and
+        last date. With `cap`, only the first `cap` matches are counted (newest first without words):
+        the counts are then lower bounds, which is what a page over a million articles can afford."""
         ...
 
-    def search_attention(self, filters: SearchFilters, bucket: str) -> list[dict[str, object]]:
+    def search_attention(self, filters: SearchFilters, bucket: str, cap: int | None = None) -> list[dict[str, object]]:
         """Matching articles per `bucket` ('day' or 'week', named by its Monday) and outlet: `period`,
-        `outlet`, `n`, earliest first; undated articles are left out."""
+        `outlet`, `n`, earliest first; undated articles are left out. `cap` as for `search_facets`."""
         ...
 
     def iter_search(self, filters: SearchFilters) -> Iterator[dict[str, object]]:

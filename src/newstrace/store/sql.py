@@ -718,9 +718,23 @@ class SQLStore(ABC):
             for row in rows
         ]
 
-    def search_facets(self, filters: SearchFilters, limit: int) -> dict[str, list[dict[str, object]]]:
+    def _counted_matches(self, filters: SearchFilters, cap: int | None) -> tuple[SearchRelation, str]:
+        """The search's relation, and the FROM that facets and attention count: every match, or with
+        `cap` only the first `cap` (newest first without words, in the text index's order with them),
+        as a derived table `a` holding the columns they count."""
         relation = self._search_relation(filters)
-        matches = f"{relation.source}{relation.where}"
+        if cap is None:
+            return relation, f"{relation.source}{relation.where}"
+        order = "" if relation.expression else " ORDER BY a.published DESC"
+        return relation, (
+            f"(SELECT a.id, a.outlet, a.language, a.story_id, a.published FROM {relation.source}{relation.where}"
+            f"{order} LIMIT {int(cap)}) AS a"
+        )
+
+    def search_facets(
+        self, filters: SearchFilters, limit: int, cap: int | None = None
+    ) -> dict[str, list[dict[str, object]]]:
+        relation, matches = self._counted_matches(filters, cap)
         queries = {
             "outlet": f"SELECT a.outlet AS value, count(*) AS n FROM {matches} GROUP BY a.outlet",
             "language": f"SELECT a.language AS value, count(*) AS n FROM {matches} GROUP BY a.language",
@@ -730,7 +744,8 @@ class SQLStore(ABC):
             f"(SELECT a.story_id FROM {matches}) m JOIN stories st ON st.id = m.story_id "
             "GROUP BY m.story_id, st.title",
             "flag": "SELECT json_each.value AS value, count(DISTINCT r.article_id) AS n FROM renderings r, "
-            f"json_each(r.flags) WHERE r.article_id IN (SELECT a.id FROM {matches}) AND json_each.value IN "
+            f"json_each(r.flags) WHERE r.flags <> '[]' AND r.article_id IN (SELECT a.id FROM {matches}) "
+            f"AND json_each.value IN "
             f"({', '.join(repr(flag) for flag in CHECKED_FLAGS)}) GROUP BY json_each.value",
         }
         try:
@@ -747,14 +762,14 @@ class SQLStore(ABC):
         facets["dates"] = [{"first": span[0], "last": span[1]}]
         return facets
 
-    def search_attention(self, filters: SearchFilters, bucket: str) -> list[dict[str, object]]:
-        relation = self._search_relation(filters)
+    def search_attention(self, filters: SearchFilters, bucket: str, cap: int | None = None) -> list[dict[str, object]]:
+        relation, matches = self._counted_matches(filters, cap)
         day = "substr(a.published, 1, 10)"
         period = day if bucket == "day" else self._week_start(day)
-        where = relation.where + (" AND " if relation.where else " WHERE ") + "a.published IS NOT NULL"
+        where = (" WHERE " if cap is not None or not relation.where else " AND ") + "a.published IS NOT NULL"
         try:
             return self._rows(
-                f"SELECT {period} AS period, a.outlet AS outlet, count(*) AS n FROM {relation.source}{where} "
+                f"SELECT {period} AS period, a.outlet AS outlet, count(*) AS n FROM {matches}{where} "
                 "GROUP BY period, a.outlet ORDER BY period, a.outlet NULLS FIRST",
                 relation.parameters,
             )
@@ -889,7 +904,8 @@ _LIST_SELECT = {
         "SELECT r.utterance_id, r.quote_id, r.article_id, r.outlet, r.fidelity, r.diff, r.flags, a.published, "
         "a.title, u.speaker, u.speaker_id, u.canonical_text, q.content_text FROM renderings r "
         "JOIN articles a ON a.id = r.article_id JOIN utterances u ON u.id = r.utterance_id "
-        "JOIN quotes q ON q.id = r.quote_id WHERE EXISTS (SELECT 1 FROM json_each(r.flags) WHERE value IN "
+        "JOIN quotes q ON q.id = r.quote_id WHERE r.flags <> '[]' AND "
+        "EXISTS (SELECT 1 FROM json_each(r.flags) WHERE value IN "
         f"({', '.join(repr(flag) for flag in CHECKED_FLAGS)}))",
         "",
     ),
@@ -909,7 +925,8 @@ _LIST_ORDER_SQL = {
 }
 _SPEAKER_IDS = "SELECT id FROM speakers WHERE name = ? COLLATE NOCASE"
 _FLAGGED_ARTICLES = (
-    "SELECT r.article_id FROM renderings r WHERE EXISTS (SELECT 1 FROM json_each(r.flags) WHERE value = ?)"
+    "SELECT r.article_id FROM renderings r WHERE r.flags <> '[]' AND "
+    "EXISTS (SELECT 1 FROM json_each(r.flags) WHERE value = ?)"
 )
 _LIST_CONDITIONS: dict[str, dict[str, str]] = {
     "stories": {
