@@ -13,6 +13,7 @@ from markupsafe import escape
 
 from newstrace.serve import charts, create_app, data
 from newstrace.serve.app import CorpusSummary
+from newstrace.store import open_store
 from newstrace.store.base import CHECKED_FLAGS, ListFilters
 from newstrace.store.sql import _LIST_ORDER_SQL, _list_query
 
@@ -204,3 +205,24 @@ def test_an_outlets_newest_articles_are_read_through_an_index(web_db: Path) -> N
         "VDA",
     )
     assert "articles_by_outlet_published" in " ".join(str(row[-1]) for row in plan)
+
+
+@pytest.mark.parametrize(
+    ("listing", "order", "name"),
+    [("speakers", "quotes", ""), ("speakers", "outlets", ""), ("speakers", "quotes", "holm"),
+     ("outlets", "articles", ""), ("outlets", "name", ""), ("outlets", "name", "TIMES")],
+)  # fmt: skip
+def test_speakers_and_outlets_paged_from_the_corpus_summary_match_the_database(
+    web_db: Path, listing: str, order: str, name: str
+) -> None:
+    store = open_store(web_db, readonly=True)
+    try:
+        corpus = data.corpus_summary(store)
+        filters = ListFilters(listing, order, name)
+        for page in (1, 2):
+            from_summary = data.listing(store, filters, page, 3, corpus)
+            from_database = data.listing(store, filters, page, 3)
+            assert from_summary == from_database
+        assert data._summarised_rows(ListFilters(listing, order, name, date_from="2025-01-01"), corpus) is None
+    finally:
+        store.close()

@@ -186,11 +186,11 @@ def create_app(
     def add_listing(listing: str) -> None:
         @app.get(f"/api/{listing}", summary=_LISTING_SUMMARIES[listing], name=f"api_{listing}")
         def api_list(query: Annotated[ListQuery, Depends(list_query)]) -> dict[str, Any]:
-            return read(data.listing, query.filters(listing), query.page, query.per_page)
+            return read(data.listing, query.filters(listing), query.page, query.per_page, corpus.latest())
 
         @app.get(f"/{listing}", response_class=HTMLResponse, include_in_schema=False, name=f"{listing}_page")
         def list_page(request: Request, query: Annotated[ListQuery, Depends(list_query)]) -> HTMLResponse:
-            payload = read(data.listing, query.filters(listing), query.page, query.per_page)
+            payload = read(data.listing, query.filters(listing), query.page, query.per_page, corpus.latest())
             return html("listing.html", {"page_name": listing, **payload}, request)
 
         @app.get(f"/api/{listing}.csv", summary=f"All {listing} of the listing, as CSV", name=f"csv_{listing}")

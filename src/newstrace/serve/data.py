@@ -11,7 +11,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -69,8 +69,52 @@ def overview(
 
 
 def corpus_summary(store: Store) -> dict[str, object]:
-    """The overview's whole-corpus part: row counts, and attention and facets over every article."""
-    return {"counts": store.count_rows(), **_attention(store, SearchFilters(), None)}
+    """The overview's whole-corpus part (row counts, attention and facets over every article), and every
+    row of the listings whose counts span the whole corpus (speakers, outlets), for `listing` to page."""
+    return {
+        "counts": store.count_rows(),
+        **_attention(store, SearchFilters(), None),
+        "listings": {name: list(store.iter_list(ListFilters(name))) for name in SUMMARISED_LISTINGS},
+    }
+
+
+# Listings whose every row counts over the whole corpus (a speaker's quotes, articles and outlets; an
+# outlet's articles): `corpus_summary` holds them, and `listing` pages them in memory unless an outlet
+# or dates narrow them. Their orders, as the database gives them (store.sql's _LIST_ORDER_SQL).
+SUMMARISED_LISTINGS: dict[str, dict[str, Callable[[dict[str, object]], tuple[object, ...]]]] = {
+    "speakers": {
+        "quotes": lambda row: (-_number(row["n_quotes"]), str(row["name"])),
+        "outlets": lambda row: (-_number(row["n_outlets"]), -_number(row["n_quotes"]), str(row["name"])),
+    },
+    "outlets": {
+        "articles": lambda row: (-_number(row["n_articles"]), str(row["outlet"])),
+        "name": lambda row: (str(row["outlet"]).lower(), str(row["outlet"])),
+    },
+}
+_NAME_COLUMNS = {"speakers": ("name", "aliases"), "outlets": ("outlet",)}
+
+
+def _number(value: object) -> int:
+    return int(str(value))
+
+
+def _summarised_rows(filters: ListFilters, corpus: dict[str, object] | None) -> list[dict[str, object]] | None:
+    """The listing's rows under its filters and order from the corpus summary, or None when the summary
+    does not hold them (not ready, another listing, or an outlet or dates that narrow the counts)."""
+    listings = corpus.get("listings") if corpus else None
+    if not isinstance(listings, dict) or filters.listing not in listings or filters.outlet:
+        return None
+    if filters.date_from or filters.date_to:
+        return None
+    words = [word.lower() for word in filters.name.split()]
+    columns = _NAME_COLUMNS[filters.listing]
+
+    def named(row: dict[str, object]) -> bool:
+        text = " ".join(str(row[column] or "") for column in columns).lower()
+        return all(word in text for word in words)
+
+    key = SUMMARISED_LISTINGS[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
+    return sorted((row for row in listings[filters.listing] if named(row)), key=key)
 
 
 def search(
@@ -156,10 +200,17 @@ def _attention_chart(counts: list[dict[str, object]], bucket: str) -> dict[str, 
     }
 
 
-def listing(store: Store, filters: ListFilters, page: int = 1, per_page: int = 20) -> dict[str, object]:
-    """One page of an index (stories, speakers, outlets, utterances or flags) with its orders and filters."""
+def listing(
+    store: Store, filters: ListFilters, page: int = 1, per_page: int = 20, corpus: dict[str, object] | None = None
+) -> dict[str, object]:
+    """One page of an index (stories, speakers, outlets, utterances or flags) with its orders and filters;
+    speakers and outlets come from the `corpus` summary when it holds them (see `_summarised_rows`)."""
     check_listing(filters)
-    rows, total = store.page_list(filters, per_page, _offset(page, per_page))
+    summarised = _summarised_rows(filters, corpus)
+    if summarised is None:
+        rows, total = store.page_list(filters, per_page, _offset(page, per_page))
+    else:
+        rows, total = summarised[_offset(page, per_page) : _offset(page, per_page) + per_page], len(summarised)
     return {
         "listing": filters.listing,
         "query": {**vars(filters), "order": filters.order or LIST_ORDERS[filters.listing][0]},
