@@ -44,6 +44,9 @@ def lines_svg(periods: list[str], series: list[dict[str, object]], label: str) -
         points = " ".join(f"{x(index):.1f},{y(int(n)):.1f}" for index, n in enumerate(_counts(one)))
         parts.append(f'<polyline class="series" fill="none" stroke="{colour}" stroke-width="2" points="{points}">'
                      f"<title>{escape(str(one['name']))}</title></polyline>")  # fmt: skip
+        # a dot on every point: a single month is a point, which a line alone would not show
+        parts += [f'<circle class="point" cx="{x(index):.1f}" cy="{y(n):.1f}" r="3" fill="{colour}"/>'
+                  for index, n in enumerate(_counts(one))]  # fmt: skip
         legend_y = bottom + 32 + 14 * number
         name = escape(str(one["name"]))
         parts.append(f'<rect x="{_PLOT_LEFT}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>'
