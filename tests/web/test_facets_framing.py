@@ -226,3 +226,24 @@ def test_speakers_and_outlets_paged_from_the_corpus_summary_match_the_database(
         assert data._summarised_rows(ListFilters(listing, order, name, date_from="2025-01-01"), corpus) is None
     finally:
         store.close()
+
+
+def test_past_the_cap_a_common_word_is_ranked_among_the_first_matches_found(
+    client: TestClient, web_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "FACET_CAP", 2)
+    word = "holm"
+    found = _rows(
+        web_db,
+        "SELECT a.id, bm25(articles_fts) FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+        "WHERE articles_fts MATCH ? LIMIT 2",
+        f'"{word}"',
+    )
+    total = _rows(web_db, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", f'"{word}"')[0][0]
+    assert total > 2
+    answer = client.get("/api/search", params={"q": word, "per_page": 1}).json()
+    assert answer["ranked_among"] == 2 and answer["pagination"]["total"] == total
+    assert answer["hits"][0]["article_id"] == min(found, key=lambda row: (row[1], row[0]))[0]
+    assert "Ranked by relevance among the first 2 of" in client.get("/search", params={"q": word, "per_page": 1}).text
+    deeper = client.get("/api/search", params={"q": word, "per_page": 1, "page": 3}).json()
+    assert deeper["ranked_among"] is None and len(deeper["hits"]) == 1

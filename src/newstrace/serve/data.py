@@ -125,8 +125,9 @@ def search(
     facet counts and attention over time for all the matching articles. With `scope="quotes"` the
     hits are the quotes of those articles that hold the words, by the speaker named ("who said X")."""
     try:
-        found, total = store.page_search(filters, per_page, _offset(page, per_page))
+        found, total = store.page_search(filters, per_page, _offset(page, per_page), FACET_CAP)
         hits = [dict(vars(hit)) for hit in found]  # flat records: a shallow copy is enough
+        ranked_among = FACET_CAP if filters.text and total > FACET_CAP >= _offset(page, per_page) + per_page else None
         attention = _attention(store, filters, total)
         if scope == "quotes":
             hits, total = store.page_quote_search(filters, per_page, _offset(page, per_page))
@@ -134,6 +135,7 @@ def search(
         raise BadRequest(f"{error} (choose literal search to look for the words as typed)") from error
     return {
         "query": {**vars(filters), "syntax": "fts" if filters.raw else "literal", "scope": scope},
+        "ranked_among": ranked_among,
         "hits": hits,
         "pagination": pagination(page, per_page, total),
         "outlets": _outlets(store),

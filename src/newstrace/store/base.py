@@ -355,8 +355,13 @@ class Store(Protocol):
         """Stories, latest first, and how many there are."""
         ...
 
-    def page_search(self, filters: SearchFilters, limit: int, offset: int) -> tuple[list[SearchHit], int]:
-        """Articles matching the filters (full text, outlet, dates, speaker), best first, and the total."""
+    def page_search(
+        self, filters: SearchFilters, limit: int, offset: int, rank_cap: int | None = None
+    ) -> tuple[list[SearchHit], int]:
+        """Articles matching the filters (full text, outlet, dates, speaker), best first, and the total.
+        Of more than `rank_cap` matches of words, a page within the first `rank_cap` is ranked among the
+        first `rank_cap` matches the text index gives (ranking them all took seconds for a common word
+        at a million articles)."""
         ...
 
     def speaker_ids(self, names: Sequence[str]) -> dict[str, int]:

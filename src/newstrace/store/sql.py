@@ -679,28 +679,35 @@ class SQLStore(ABC):
         """Where to count the matches (SQLite counts words alone in its index, without the articles)."""
         return relation.source
 
-    def page_search(self, filters: SearchFilters, limit: int, offset: int) -> tuple[list[SearchHit], int]:
+    def page_search(
+        self, filters: SearchFilters, limit: int, offset: int, rank_cap: int | None = None
+    ) -> tuple[list[SearchHit], int]:
         relation = self._search_relation(filters)
-        hits = self._search_hits(filters, relation, limit, offset)
         try:
             source = self._count_source(relation)
-            total = self._scalar(f"SELECT count(*) FROM {source}{relation.where}", relation.parameters)
+            total = int(self._scalar(f"SELECT count(*) FROM {source}{relation.where}", relation.parameters))
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
-        return hits, int(total)
+        capped = rank_cap is not None and total > rank_cap >= offset + limit and bool(relation.expression)
+        return self._search_hits(filters, relation, limit, offset, rank_cap if capped else None), total
 
     def _search_hits(
-        self, filters: SearchFilters, relation: SearchRelation, limit: int, offset: int
+        self, filters: SearchFilters, relation: SearchRelation, limit: int, offset: int, among: int | None = None
     ) -> list[SearchHit]:
-        """One page of hits, best first (newest first without words). Snippets are cut for that page
-        only: asked for in the ranking query, the database would cut one for every match before sorting."""
+        """One page of hits, best first (newest first without words); with `among`, ranked among the
+        first `among` matches the text index gives only. Snippets are cut for that page only: asked for
+        in the ranking query, the database would cut one for every match before sorting."""
         score = self._RANK if relation.expression else "0"
         order = "score, a.id" if relation.expression else "a.published IS NULL, a.published DESC, a.id"
+        select = (
+            f"SELECT a.rowid AS row_key, a.id, a.title, a.outlet, a.published, substr(a.text, 1, 160) AS opening, "
+            f"{score} AS score FROM {relation.source}{relation.where}"
+        )
+        if among is not None:
+            select, order = f"SELECT * FROM ({select} LIMIT {int(among)}) AS a", "score, id"
         try:
             rows = self._execute(
-                f"SELECT a.rowid AS row_key, a.id, a.title, a.outlet, a.published, substr(a.text, 1, 160) AS opening, "
-                f"{score} AS score FROM {relation.source}{relation.where} ORDER BY {order} LIMIT ? OFFSET ?",
-                (*relation.parameters, limit, offset),
+                f"{select} ORDER BY {order} LIMIT ? OFFSET ?", (*relation.parameters, limit, offset)
             ).fetchall()
             rowids = [row["row_key"] for row in rows]
             snippets = self._snippets(filters, relation.expression, rowids) if relation.expression else {}
