@@ -125,7 +125,9 @@ class SQLiteStore(SQLStore):
         return filters.text if filters.raw else literal_fts_query(filters.text)
 
     def _text_source(self, filters: SearchFilters) -> str:
-        return "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+        # CROSS JOIN keeps the text index first: with an outlet filter SQLite otherwise walked the
+        # outlet's articles and asked the index about each (20 s for 30,000 articles)
+        return "articles_fts CROSS JOIN articles a ON a.rowid = articles_fts.rowid"
 
     def _count_source(self, relation: SearchRelation) -> str:
         # with words and no other filter, the FTS index counts its matches without touching articles
