@@ -700,42 +700,47 @@ class SQLStore(ABC):
         self, filters: SearchFilters, relation: SearchRelation, limit: int, offset: int, among: int | None = None
     ) -> list[SearchHit]:
         """One page of hits, best first (newest first without words); with `among`, ranked among the
-        first `among` matches the text index gives only. Snippets are cut for that page only: asked for
-        in the ranking query, the database would cut one for every match before sorting."""
-        score = self._RANK if relation.expression else "0"
-        order = "score, a.id" if relation.expression else _NEWEST_FIRST
-        select = (
-            f"SELECT a.rowid AS row_key, a.id, a.title, a.outlet, a.published, substr(a.text, 1, 160) AS opening, "
-            f"{score} AS score FROM {relation.source}{relation.where}"
-        )
-        if among is not None:
-            select, order = f"SELECT * FROM ({select} LIMIT {int(among)}) AS a", "score, id"
-        elif not relation.expression:  # the page's ids first (from an index), then only their rows
-            page = f"SELECT a.id FROM {relation.source}{relation.where} ORDER BY {order} LIMIT ? OFFSET ?"
-            select = select.replace(
-                f"FROM {relation.source}{relation.where}", f"FROM articles a WHERE a.id IN ({page})"
+        first `among` matches the text index gives only. The page's keys are found first (words alone
+        are ranked in the text index, without reading an article), then only their rows are read, and
+        snippets are cut for them: asked for in the ranking query, every match would be read."""
+        if relation.expression:
+            source = self._count_source(relation) if relation.words_only else relation.source
+            key = "rowid" if relation.words_only else "a.rowid"
+            ranked = f"SELECT {key} AS row_key, {self._RANK} AS score FROM {source}{relation.where}"
+            if among is not None:
+                ranked = f"SELECT * FROM ({ranked} LIMIT {int(among)}) AS ranked"
+            ranked += " ORDER BY score, row_key LIMIT ? OFFSET ?"
+        else:
+            ranked = (
+                f"SELECT a.rowid AS row_key, 0 AS score FROM {relation.source}{relation.where} "
+                f"ORDER BY {_NEWEST_FIRST} LIMIT ? OFFSET ?"
             )
-            rows = self._execute(f"{select} ORDER BY {order}", (*relation.parameters, limit, offset)).fetchall()
-            return [SearchHit(row["id"], row["title"], row["outlet"], row["published"], row["opening"], 0.0)
-                    for row in rows]  # fmt: skip
         try:
-            rows = self._execute(
-                f"{select} ORDER BY {order} LIMIT ? OFFSET ?", (*relation.parameters, limit, offset)
-            ).fetchall()
-            rowids = [row["row_key"] for row in rows]
+            scores = {
+                row["row_key"]: row["score"] for row in self._execute(ranked, (*relation.parameters, limit, offset))
+            }
+            rowids = list(scores)
             snippets = self._snippets(filters, relation.expression, rowids) if relation.expression else {}
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
+        rows = {
+            row["row_key"]: row
+            for row in self._execute(
+                "SELECT a.rowid AS row_key, a.id, a.title, a.outlet, a.published, substr(a.text, 1, 160) AS opening "
+                f"FROM articles a WHERE a.rowid IN ({', '.join('?' * len(rowids)) or 'NULL'})",
+                rowids,
+            )
+        }
         return [
             SearchHit(
-                row["id"],
-                row["title"],
-                row["outlet"],
-                row["published"],
-                snippets.get(row["row_key"], row["opening"]),
-                -row["score"],
+                rows[key]["id"],
+                rows[key]["title"],
+                rows[key]["outlet"],
+                rows[key]["published"],
+                snippets.get(key, rows[key]["opening"]),
+                -scores[key],
             )
-            for row in rows
+            for key in rowids
         ]
 
     def _counted_matches(self, filters: SearchFilters, cap: int | None) -> tuple[SearchRelation, str]:
