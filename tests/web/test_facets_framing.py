@@ -247,3 +247,15 @@ def test_past_the_cap_a_common_word_is_ranked_among_the_first_matches_found(
     assert "Ranked by relevance among the first 2 of" in client.get("/search", params={"q": word, "per_page": 1}).text
     deeper = client.get("/api/search", params={"q": word, "per_page": 1, "page": 3}).json()
     assert deeper["ranked_among"] is None and len(deeper["hits"]) == 1
+
+
+def test_past_the_cap_who_said_it_reads_the_quotes_of_the_first_matching_articles(
+    client: TestClient, web_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "FACET_CAP", 2)
+    newest = [row[0] for row in _rows(web_db, "SELECT id FROM articles ORDER BY published DESC, id LIMIT 2")]
+    quoted = _rows(web_db, f"SELECT id FROM quotes WHERE article_id IN ({', '.join('?' * len(newest))})", *newest)
+    answer = client.get("/api/search", params={"scope": "quotes", "per_page": 100}).json()
+    assert answer["ranked_among"] == 2 and answer["pagination"]["total"] == len(quoted)
+    assert {hit["quote_id"] for hit in answer["hits"]} == {row[0] for row in quoted}
+    assert "The quotes of the first 2 matching articles" in client.get("/search", params={"scope": "quotes"}).text

@@ -131,7 +131,9 @@ def search(
         ranked_among = FACET_CAP if filters.text and total > FACET_CAP >= _offset(page, per_page) + per_page else None
         attention = _attention(store, filters, total)
         if scope == "quotes":
-            hits, total = store.page_quote_search(filters, per_page, _offset(page, per_page))
+            cap = FACET_CAP if total > FACET_CAP else None
+            hits, total = store.page_quote_search(filters, per_page, _offset(page, per_page), cap)
+            ranked_among = cap
     except SearchSyntaxError as error:
         raise BadRequest(f"{error} (choose literal search to look for the words as typed)") from error
     return {

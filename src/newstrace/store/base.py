@@ -368,9 +368,12 @@ class Store(Protocol):
         """The id of each of these speaker names that the speakers table holds (names as stored)."""
         ...
 
-    def page_quote_search(self, filters: SearchFilters, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+    def page_quote_search(
+        self, filters: SearchFilters, limit: int, offset: int, cap: int | None = None
+    ) -> tuple[list[dict[str, object]], int]:
         """ "Who said X": quotes of the matching articles whose quoted words hold every search word (any
-        case), by the filters' speaker when one is named; newest first; with the total. Each row has
+        case), by the filters' speaker when one is named; newest first; with the total. With `cap`, only
+        the quotes of the first `cap` matching articles (those `search_facets` counts). Each row has
         `quote_id`, `utterance_id`, `speaker`, `speaker_id`, `content_text`, `article_id`, `title`,
         `outlet`, `published`."""
         ...

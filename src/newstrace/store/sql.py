@@ -660,8 +660,10 @@ class SQLStore(ABC):
         source = self._text_source(filters) if expression else "articles a"
         return SearchRelation(source, where, parameters, expression, bool(expression) and len(conditions) == 1)
 
-    def page_quote_search(self, filters: SearchFilters, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
-        relation = self._search_relation(filters)
+    def page_quote_search(
+        self, filters: SearchFilters, limit: int, offset: int, cap: int | None = None
+    ) -> tuple[list[dict[str, object]], int]:
+        relation, _ = self._counted_matches(filters, cap)
         conditions, parameters = _quote_conditions(filters)
         joined = " AND ".join(conditions)
         where = relation.where + (" AND " if relation.where else " WHERE ") + joined if conditions else relation.where
@@ -672,7 +674,7 @@ class SQLStore(ABC):
                 "SELECT q.id AS quote_id, r.utterance_id, COALESCE(s.name, q.speaker) AS speaker, q.speaker_id, "
                 "q.content_text, a.id AS article_id, a.title, a.outlet, a.published "
                 f"FROM {quotes} LEFT JOIN renderings r ON r.quote_id = q.id{where} "
-                "ORDER BY a.published IS NULL, a.published DESC, q.id LIMIT ? OFFSET ?",
+                "ORDER BY a.published DESC NULLS LAST, q.id LIMIT ? OFFSET ?",
                 (*every, limit, offset),
             )
             total = self._scalar(f"SELECT count(*) FROM {quotes}{where}", every)
@@ -758,8 +760,9 @@ class SQLStore(ABC):
             except self._SEARCH_ERRORS as error:
                 raise _syntax_error(filters, error) from error
         ids = self._last_sample[1]
-        first = f"articles a WHERE a.id IN ({', '.join('?' * len(ids))})" if ids else "articles a WHERE 1 = 0"
-        return relation._replace(parameters=ids, where=""), first
+        where = f" WHERE a.id IN ({', '.join('?' * len(ids))})" if ids else " WHERE 1 = 0"
+        first = relation._replace(source="articles a", where=where, parameters=ids, expression="", words_only=False)
+        return first, f"{first.source}{first.where}"
 
     def search_facets(
         self, filters: SearchFilters, limit: int, cap: int | None = None
