@@ -129,10 +129,11 @@ class Generator:
                    self._phrase(self.rng.randint(8, 20)))
             for n in range(self.rng.randint(1, 3))
         ]  # fmt: skip
-        members = []
+        members: list[dict[str, object]] = []
         for position in range(size):
             day = start + timedelta(days=min(DAYS, int(self.rng.expovariate(0.5)))) if position else start
-            outlet = self._outlet(language=self.outlet_language[members[0]["outlet_number"]] if members else None)
+            first_outlet = int(str(members[0]["outlet_number"])) if members else None
+            outlet = self._outlet(language=self.outlet_language[first_outlet] if first_outlet is not None else None)
             members.append(self._article(story_id, f"a{number:09d}{position:03d}", title, day, outlet, claims))
         dated = sorted(str(member["published"]) for member in members)
         story = {

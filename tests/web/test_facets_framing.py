@@ -14,8 +14,8 @@ from markupsafe import escape
 from newstrace.serve import charts, create_app, data
 from newstrace.serve.app import CorpusSummary
 from newstrace.store import open_store
-from newstrace.store.base import CHECKED_FLAGS, ListFilters
-from newstrace.store.sql import _LIST_ORDER_SQL, _list_query
+from newstrace.store.base import CHECKED_FLAGS, ListFilters, SearchFilters
+from newstrace.store.sql import _LIST_ORDER_SQL, _NEWEST_FIRST, _list_query
 
 
 @pytest.fixture(scope="module")
@@ -259,3 +259,22 @@ def test_past_the_cap_who_said_it_reads_the_quotes_of_the_first_matching_article
     assert answer["ranked_among"] == 2 and answer["pagination"]["total"] == len(quoted)
     assert {hit["quote_id"] for hit in answer["hits"]} == {row[0] for row in quoted}
     assert "The quotes of the first 2 matching articles" in client.get("/search", params={"scope": "quotes"}).text
+
+
+def _plan(db: Path, sql: str, *parameters: object) -> list[str]:
+    return [str(row[-1]) for row in _rows(db, f"EXPLAIN QUERY PLAN {sql}", *parameters)]
+
+
+def test_a_search_with_words_and_an_outlet_is_driven_by_the_text_index(web_db: Path) -> None:
+    store = open_store(web_db, readonly=True)
+    try:
+        relation = store._search_relation(SearchFilters("holm", outlet="VDA"))  # type: ignore[attr-defined]
+    finally:
+        store.close()
+    plan = _plan(web_db, f"SELECT count(*) FROM {relation.source}{relation.where}", *relation.parameters)
+    assert "articles_fts" in plan[0], plan  # the index first, then each match's article by its rowid
+
+
+def test_a_languages_newest_articles_come_in_order_from_an_index(web_db: Path) -> None:
+    plan = _plan(web_db, f"SELECT a.id FROM articles a WHERE a.language = ? ORDER BY {_NEWEST_FIRST} LIMIT 20", "en")
+    assert "articles_by_language_published" in " ".join(plan) and not any("FOR ORDER BY" in step for step in plan)
