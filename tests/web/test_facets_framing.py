@@ -13,7 +13,7 @@ from markupsafe import escape
 
 from newstrace.serve import charts, create_app, data
 from newstrace.serve.app import CorpusSummary
-from newstrace.store import open_store
+from newstrace.store import SQLiteStore, open_store
 from newstrace.store.base import CHECKED_FLAGS, ListFilters, SearchFilters
 from newstrace.store.sql import _LIST_ORDER_SQL, _NEWEST_FIRST, _list_query
 
@@ -278,3 +278,10 @@ def test_a_search_with_words_and_an_outlet_is_driven_by_the_text_index(web_db: P
 def test_a_languages_newest_articles_come_in_order_from_an_index(web_db: Path) -> None:
     plan = _plan(web_db, f"SELECT a.id FROM articles a WHERE a.language = ? ORDER BY {_NEWEST_FIRST} LIMIT 20", "en")
     assert "articles_by_language_published" in " ".join(plan) and not any("FOR ORDER BY" in step for step in plan)
+
+
+def test_the_flags_listings_first_page_walks_the_articles_newest_first(web_db: Path) -> None:
+    sql, parameters = _list_query(ListFilters("flags"), SQLiteStore._ARTICLES_FIRST)
+    plan = _plan(web_db, f"{sql} ORDER BY {_LIST_ORDER_SQL['flags']['date']} LIMIT 20", *parameters)
+    assert "articles_by_published" in plan[0] and "renderings_flagged" in plan[1], plan
+    assert not any(step == "USE TEMP B-TREE FOR ORDER BY" for step in plan)

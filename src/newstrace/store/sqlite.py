@@ -34,6 +34,7 @@ class SQLiteStore(SQLStore):
     _RANK = "bm25(articles_fts)"
     _TEXT_CONDITION = "articles_fts MATCH ?"
     _SEARCH_ERRORS = (sqlite3.OperationalError,)
+    _ARTICLES_FIRST = "CROSS JOIN"
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         super().__init__(str(Path(path)))
