@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -26,12 +27,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingRes
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from newstrace import __version__
-from newstrace.serve import data, downloads
+from newstrace.serve import charts, data, downloads
 from newstrace.serve import events as event_pages
 from newstrace.store import QueryTimeout, open_store
 from newstrace.store.base import LIST_ORDERS, ListFilters, SearchFilters, Store
 
 MAX_QUERY_CHARS = 200
+CORPUS_REFRESH_SECONDS = 600.0  # the overview's whole-corpus summary is at most this old
 QUERY_SECONDS = 10.0  # a page's reads past this are stopped (503): a runaway query must not hold a thread
 ReadResult = TypeVar("ReadResult")
 _STATIC = {
@@ -85,6 +87,7 @@ def create_app(
     """
     open_store(db, readonly=True).close()  # fail now, with the store's message, if it is missing or old
     local = threading.local()
+    corpus = CorpusSummary(db)
 
     def store() -> Store:
         if not hasattr(local, "store"):
@@ -108,6 +111,8 @@ def create_app(
     templates.filters["path_segment"] = lambda value: quote(str(value), safe="")
     templates.globals["url_with"] = url_with
     templates.globals["page_base"] = page_base
+    templates.globals["lines_svg"] = charts.lines_svg
+    templates.globals["shares_svg"] = charts.shares_svg
     app = FastAPI(
         title="newstrace",
         version=__version__,
@@ -161,11 +166,11 @@ def create_app(
 
     @app.get("/api/overview", summary="Counts, latest stories (paginated) and outlets")
     def api_overview(page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
-        return read(data.overview, page, per_page)
+        return read(data.overview, page, per_page, corpus.latest())
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def overview_page(page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
-        return html("overview.html", {"page_name": "overview", **read(data.overview, page, per_page)})
+        return html("overview.html", {"page_name": "overview", **read(data.overview, page, per_page, corpus.latest())})
 
     @app.get("/api/search", summary="Full-text search with outlet, date range and speaker filters")
     def api_search(query: Annotated[SearchQuery, Depends(search_query)]) -> dict[str, Any]:
@@ -182,11 +187,11 @@ def create_app(
     def add_listing(listing: str) -> None:
         @app.get(f"/api/{listing}", summary=_LISTING_SUMMARIES[listing], name=f"api_{listing}")
         def api_list(query: Annotated[ListQuery, Depends(list_query)]) -> dict[str, Any]:
-            return read(data.listing, query.filters(listing), query.page, query.per_page)
+            return read(data.listing, query.filters(listing), query.page, query.per_page, corpus.latest())
 
         @app.get(f"/{listing}", response_class=HTMLResponse, include_in_schema=False, name=f"{listing}_page")
         def list_page(request: Request, query: Annotated[ListQuery, Depends(list_query)]) -> HTMLResponse:
-            payload = read(data.listing, query.filters(listing), query.page, query.per_page)
+            payload = read(data.listing, query.filters(listing), query.page, query.per_page, corpus.latest())
             return html("listing.html", {"page_name": listing, **payload}, request)
 
         @app.get(f"/api/{listing}.csv", summary=f"All {listing} of the listing, as CSV", name=f"csv_{listing}")
@@ -279,6 +284,38 @@ def create_app(
     return app
 
 
+class CorpusSummary:
+    """The overview's whole-corpus counts, attention and facets, computed on a thread of its own when the
+    app starts and again every `refresh_seconds`, without the per-page time limit: over a million
+    articles they take tens of seconds, which no page could wait for. Until the first is ready, the
+    overview counts the newest articles instead (and says so)."""
+
+    def __init__(self, db: str | Path, refresh_seconds: float = CORPUS_REFRESH_SECONDS) -> None:
+        self._db = db
+        self._value: dict[str, object] | None = None
+        self._stop = threading.Event()
+        self._refresh_seconds = refresh_seconds
+        threading.Thread(target=self._refresh, name="newstrace-corpus-summary", daemon=True).start()
+
+    def latest(self) -> dict[str, object] | None:
+        return self._value
+
+    def _refresh(self) -> None:
+        while not self._stop.is_set():
+            try:
+                store = open_store(self._db, readonly=True)
+                try:
+                    self._value = data.corpus_summary(store)
+                finally:
+                    store.close()
+            except Exception as error:  # a database being rewritten: keep the last summary, try again later
+                print(f"newstrace serve: the overview's summary could not be refreshed: {error}", file=sys.stderr)
+            self._stop.wait(self._refresh_seconds)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
 class _SecurityHeaders:
     """Adds the security headers to every response (a plain ASGI middleware: cheaper than a decorator one)."""
 
@@ -356,14 +393,17 @@ class SearchQuery:
     per_page: int
     language: str
     story: str
+    flag: str
+    scope: str = "articles"
 
     def run(self, store: Store) -> dict[str, Any]:
-        return data.search(store, self.filters(), self.page, self.per_page)
+        return data.search(store, self.filters(), self.page, self.per_page, self.scope)
 
     def filters(self) -> SearchFilters:
         return data.search_filters(
-            self.text, self.outlet, self.date_from, self.date_to, self.speaker, self.syntax, self.language, self.story
-        )
+            self.text, self.outlet, self.date_from, self.date_to, self.speaker, self.syntax, self.language, self.story,
+            self.flag,
+        )  # fmt: skip
 
 
 DateFrom = Annotated[str, Query(alias="from", max_length=10, description="YYYY-MM-DD")]
@@ -382,10 +422,14 @@ async def search_query(
     per_page: PerPage = 20,
     language: Annotated[str, Query(max_length=20)] = "",
     story: Id = "",
+    flag: Annotated[str, Query(max_length=40, description="altered_direct_quote|speaker_changed|translated")] = "",
+    scope: Annotated[
+        str, Query(pattern="^(articles|quotes)$", description="articles, or quotes (who said X)")
+    ] = "articles",
 ) -> SearchQuery:
     """The search parameters from the query string. An async function, not the class itself, because
     FastAPI runs a plain callable dependency in its thread pool, which cost search pages a thread hop."""
-    return SearchQuery(q, outlet, date_from, date_to, speaker, syntax, page, per_page, language, story)
+    return SearchQuery(q, outlet, date_from, date_to, speaker, syntax, page, per_page, language, story, flag, scope)
 
 
 @dataclass(frozen=True)

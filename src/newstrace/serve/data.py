@@ -11,12 +11,13 @@ import json
 import math
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from itertools import pairwise
 
 from newstrace.framing.compare import NotFound, compare_story, outlet_profile
 from newstrace.link.trail_view import TrailNotFound, trail
+from newstrace.serve import framing_charts
 from newstrace.store.base import (
     CHECKED_FLAGS,
     LIST_FILTERS,
@@ -31,6 +32,11 @@ MAX_PER_PAGE = 100
 FACET_VALUES = 10  # values shown per facet, most matches first
 CHART_OUTLETS = 8  # outlets drawn on their own in an attention chart; the rest are summed
 WEEKLY_AFTER_DAYS = 120  # attention is counted per week when the matches span more days than this
+# Facets and attention count at most this many matches (the newest, or the first the text index gives);
+# beyond it their counts are lower bounds and say "at least", and words are ranked among these only.
+# At a million articles, counting the 5,643 matches of a middling word took 0.7 s (facets) and ranking
+# them 0.25 s; the first 1,000 take 70 ms and 10 ms for attention.
+FACET_CAP = 1000
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -50,30 +56,90 @@ def _offset(page: int, per_page: int) -> int:
     return (page - 1) * per_page
 
 
-def overview(store: Store, page: int = 1, per_page: int = 20) -> dict[str, object]:
-    """Counts, the latest stories (paginated) and the outlets."""
+def overview(
+    store: Store, page: int = 1, per_page: int = 20, corpus: dict[str, object] | None = None
+) -> dict[str, object]:
+    """Counts, attention over time for the whole corpus with its facets, the latest stories (paginated)
+    and the outlets. `corpus` is `corpus_summary` computed beforehand (the server refreshes it in the
+    background); without it, the counts are read now and attention counts the newest FACET_CAP articles."""
     stories, total = store.page_stories(per_page, _offset(page, per_page))
+    if corpus is None:
+        counts = store.count_rows()
+        corpus = {"counts": counts, **_attention(store, SearchFilters(), counts["articles"])}
+    return {**corpus, "stories": stories, "pagination": pagination(page, per_page, total), "outlets": _outlets(store)}
+
+
+def corpus_summary(store: Store) -> dict[str, object]:
+    """The overview's whole-corpus part (row counts, attention and facets over every article), and every
+    row of the listings whose counts span the whole corpus (speakers, outlets), for `listing` to page."""
     return {
         "counts": store.count_rows(),
-        "stories": stories,
-        "pagination": pagination(page, per_page, total),
-        "outlets": _outlets(store),
-        **_attention(store, SearchFilters()),
+        **_attention(store, SearchFilters(), None),
+        "listings": {name: list(store.iter_list(ListFilters(name))) for name in SUMMARISED_LISTINGS},
     }
 
 
-def search(store: Store, filters: SearchFilters, page: int = 1, per_page: int = 20) -> dict[str, object]:
+# Listings whose every row counts over the whole corpus (a speaker's quotes, articles and outlets; an
+# outlet's articles): `corpus_summary` holds them, and `listing` pages them in memory unless an outlet
+# or dates narrow them. Their orders, as the database gives them (store.sql's _LIST_ORDER_SQL).
+SUMMARISED_LISTINGS: dict[str, dict[str, Callable[[dict[str, object]], tuple[object, ...]]]] = {
+    "speakers": {
+        "quotes": lambda row: (-_number(row["n_quotes"]), str(row["name"])),
+        "outlets": lambda row: (-_number(row["n_outlets"]), -_number(row["n_quotes"]), str(row["name"])),
+    },
+    "outlets": {
+        "articles": lambda row: (-_number(row["n_articles"]), str(row["outlet"])),
+        "name": lambda row: (str(row["outlet"]).lower(), str(row["outlet"])),
+    },
+}
+_NAME_COLUMNS = {"speakers": ("name", "aliases"), "outlets": ("outlet",)}
+
+
+def _number(value: object) -> int:
+    return int(str(value))
+
+
+def _summarised_rows(filters: ListFilters, corpus: dict[str, object] | None) -> list[dict[str, object]] | None:
+    """The listing's rows under its filters and order from the corpus summary, or None when the summary
+    does not hold them (not ready, another listing, or an outlet or dates that narrow the counts)."""
+    listings = corpus.get("listings") if corpus else None
+    if not isinstance(listings, dict) or filters.listing not in listings or filters.outlet:
+        return None
+    if filters.date_from or filters.date_to:
+        return None
+    words = [word.lower() for word in filters.name.split()]
+    columns = _NAME_COLUMNS[filters.listing]
+
+    def named(row: dict[str, object]) -> bool:
+        text = " ".join(str(row[column] or "") for column in columns).lower()
+        return all(word in text for word in words)
+
+    key = SUMMARISED_LISTINGS[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
+    return sorted((row for row in listings[filters.listing] if named(row)), key=key)
+
+
+def search(
+    store: Store, filters: SearchFilters, page: int = 1, per_page: int = 20, scope: str = "articles"
+) -> dict[str, object]:
     """Articles matching words (or an FTS5 query), an outlet, a date range, a quoted speaker (by name
-    or id), a language and a story (`search_filters` reads them from a form); with facet counts and
-    attention over time for all the matches."""
+    or id), a language, a story and a rendering flag (`search_filters` reads them from a form); with
+    facet counts and attention over time for all the matching articles. With `scope="quotes"` the
+    hits are the quotes of those articles that hold the words, by the speaker named ("who said X")."""
     try:
-        hits, total = store.page_search(filters, per_page, _offset(page, per_page))
-        attention = _attention(store, filters)
+        found, total = store.page_search(filters, per_page, _offset(page, per_page), FACET_CAP)
+        hits = [dict(vars(hit)) for hit in found]  # flat records: a shallow copy is enough
+        ranked_among = FACET_CAP if filters.text and total > FACET_CAP >= _offset(page, per_page) + per_page else None
+        attention = _attention(store, filters, total)
+        if scope == "quotes":
+            cap = FACET_CAP if total > FACET_CAP else None
+            hits, total = store.page_quote_search(filters, per_page, _offset(page, per_page), cap)
+            ranked_among = cap
     except SearchSyntaxError as error:
         raise BadRequest(f"{error} (choose literal search to look for the words as typed)") from error
     return {
-        "query": {**vars(filters), "syntax": "fts" if filters.raw else "literal"},
-        "hits": [dict(vars(hit)) for hit in hits],  # flat records: a shallow copy is enough
+        "query": {**vars(filters), "syntax": "fts" if filters.raw else "literal", "scope": scope},
+        "ranked_among": ranked_among,
+        "hits": hits,
         "pagination": pagination(page, per_page, total),
         "outlets": _outlets(store),
         **attention,
@@ -89,29 +155,35 @@ def search_filters(
     syntax: str = "literal",
     language: str = "",
     story: str = "",
+    flag: str = "",
 ) -> SearchFilters:
     """A search's filters from a form's fields: a speaker is an id (digits) or a name."""
     _check_dates(date_from, date_to)
+    _check_flag(flag)
     speaker_text = str(speaker or "").strip()
     speaker_id = _speaker_id(speaker_text) if speaker_text.isdigit() else None
     speaker_name = speaker_text if speaker_text and not speaker_text.isdigit() else None
     return SearchFilters(
         text, outlet or None, date_from or None, date_to or None, speaker_id, syntax == "fts",
-        language or None, speaker_name, story or None,
+        language or None, speaker_name, story or None, flag or None,
     )  # fmt: skip
 
 
-def _attention(store: Store, filters: SearchFilters) -> dict[str, object]:
-    """Facet counts of the matches (their top outlets, languages, speakers and stories, first and last
-    date) and the attention chart: matching articles per day, or per week over a long span, by outlet."""
-    facets = store.search_facets(filters, FACET_VALUES)
+def _attention(store: Store, filters: SearchFilters, matches: int | None) -> dict[str, object]:
+    """Facet counts of the matches (their top outlets, languages, speakers, stories and flags, first and
+    last date) and the attention chart: matching articles per day, or per week over a long span, by
+    outlet. Of more than FACET_CAP `matches`, the first FACET_CAP are counted, and `counted` says so
+    (None: every match was counted)."""
+    cap = FACET_CAP if matches is not None and matches > FACET_CAP else None
+    facets = store.search_facets(filters, FACET_VALUES, cap)
     span = facets["dates"][0]
     first, last = span["first"], span["last"]
     dated = all(isinstance(value, str) and _valid_date(value) for value in (first, last))
     long_span = dated and (_day(last) - _day(first)).days > WEEKLY_AFTER_DAYS
     bucket = "week" if long_span else "day"
-    counts = store.search_attention(filters, bucket)
-    return {"facets": facets, "attention": _attention_chart(counts, bucket)}
+    counts = store.search_attention(filters, bucket, cap)
+    counted = {"counted": cap, "of": matches, "newest": not filters.text} if cap else None
+    return {"facets": facets, "attention": _attention_chart(counts, bucket), "counted": counted}
 
 
 def _attention_chart(counts: list[dict[str, object]], bucket: str) -> dict[str, object]:
@@ -133,10 +205,17 @@ def _attention_chart(counts: list[dict[str, object]], bucket: str) -> dict[str, 
     }
 
 
-def listing(store: Store, filters: ListFilters, page: int = 1, per_page: int = 20) -> dict[str, object]:
-    """One page of an index (stories, speakers, outlets, utterances or flags) with its orders and filters."""
+def listing(
+    store: Store, filters: ListFilters, page: int = 1, per_page: int = 20, corpus: dict[str, object] | None = None
+) -> dict[str, object]:
+    """One page of an index (stories, speakers, outlets, utterances or flags) with its orders and filters;
+    speakers and outlets come from the `corpus` summary when it holds them (see `_summarised_rows`)."""
     check_listing(filters)
-    rows, total = store.page_list(filters, per_page, _offset(page, per_page))
+    summarised = _summarised_rows(filters, corpus)
+    if summarised is None:
+        rows, total = store.page_list(filters, per_page, _offset(page, per_page))
+    else:
+        rows, total = summarised[_offset(page, per_page) : _offset(page, per_page) + per_page], len(summarised)
     return {
         "listing": filters.listing,
         "query": {**vars(filters), "order": filters.order or LIST_ORDERS[filters.listing][0]},
@@ -157,8 +236,12 @@ def check_listing(filters: ListFilters) -> None:
     for name in ("outlet", "speaker", "flag"):
         if getattr(filters, name) and name not in LIST_FILTERS[filters.listing]:
             raise BadRequest(f"{filters.listing} cannot be filtered by {name}")
-    if filters.flag and filters.flag not in CHECKED_FLAGS:
-        raise BadRequest(f"'flag' is one of {', '.join(CHECKED_FLAGS)}, not {filters.flag!r}")
+    _check_flag(filters.flag)
+
+
+def _check_flag(flag: str | None) -> None:
+    if flag and flag not in CHECKED_FLAGS:
+        raise BadRequest(f"'flag' is one of {', '.join(CHECKED_FLAGS)}, not {flag!r}")
 
 
 _JSON_COLUMNS = ("aliases", "roles", "flags", "diff")
@@ -188,10 +271,13 @@ def story(store: Store, story_id: str) -> dict[str, object]:
         raise PageNotFound(str(error)) from error
     articles = store.articles_where(story_id=story_id)
     utterances = _story_utterances(store, comparison.shared_utterance_ids())
+    names = {name for outlet in comparison.outlets for name in outlet.speakers}
+    names |= {str(row["speaker"]) for outlet in comparison.outlets for row in outlet.renderings if row["speaker"]}
     return {
         "story": comparison.story,
         "articles": articles,
         "comparison": comparison.to_dict()["outlets"],
+        "speaker_ids": store.speaker_ids(sorted(names)),
         "utterances": utterances,
         "chart": {
             "kind": "timeline",
@@ -247,7 +333,26 @@ def outlet(store: Store, name: str, page: int = 1, per_page: int = 20) -> dict[s
         raise PageNotFound(str(error)) from error
     articles = store.articles_where(outlet=str(profile["outlet"]))
     shown = articles[_offset(page, per_page) : _offset(page, per_page) + per_page]
-    return {"profile": profile, "articles": shown, "pagination": pagination(page, per_page, len(articles))}
+    markers = store.markers_of([str(row["id"]) for row in articles])
+    voices = profile["speakers"]
+    assert isinstance(voices, dict)
+    return {
+        "profile": profile,
+        "voices": _voices(store, voices),
+        "articles": shown,
+        "pagination": pagination(page, per_page, len(articles)),
+        "charts": {
+            "naming": framing_charts.naming_over_time(markers, articles),
+            "distancing": framing_charts.distancing_by_speaker(markers, store.speaker_ids),
+        },
+    }
+
+
+def _voices(store: Store, quoted: dict[str, int]) -> list[dict[str, object]]:
+    """The speakers an outlet quoted, most quoted first, each with its id (None for a name the speakers
+    table does not hold) for a link to its page."""
+    ids = store.speaker_ids(list(quoted))
+    return [{"name": name, "speaker_id": ids.get(name), "n": n} for name, n in quoted.items()]
 
 
 def article(store: Store, article_id: str) -> dict[str, object]:
@@ -297,16 +402,19 @@ def _story_utterances(store: Store, utterance_ids: list[str]) -> list[dict[str, 
 
 
 _OUTLETS_TTL_SECONDS = 30.0
-_outlet_cache: dict[int, tuple[float, list[dict[str, object]]]] = {}
+_outlet_cache: dict[str, tuple[float, list[dict[str, object]]]] = {}
 
 
 def _outlets(store: Store) -> list[dict[str, object]]:
-    """The outlet list for filters, recomputed at most every 30 s per store (it changes only with analyze)."""
+    """The outlet list for filters, recomputed at most every 30 s per database (it changes only with
+    analyze). Per database rather than per store: each server thread has a store, and at a million
+    articles the list takes 130 ms to count."""
     now = time.monotonic()
-    cached = _outlet_cache.get(id(store))
+    database = str(getattr(store, "where", id(store)))
+    cached = _outlet_cache.get(database)
     if cached is None or now - cached[0] > _OUTLETS_TTL_SECONDS:
         cached = (now, store.outlets())
-        _outlet_cache[id(store)] = cached
+        _outlet_cache[database] = cached
     return cached[1]
 
 

@@ -53,6 +53,7 @@ class SearchFilters:
     language: str | None = None
     speaker_name: str | None = None  # articles quoting the speaker of this name (any case)
     story_id: str | None = None
+    flag: str | None = None  # articles with a rendering flagged so (one of CHECKED_FLAGS)
 
 
 # The index pages (`page_list`): each listing's orders (the first is its default) and the filters it takes.
@@ -489,18 +490,41 @@ class ReadStore(Protocol):
         """Stories, latest first, and how many there are."""
         ...
 
-    def page_search(self, filters: SearchFilters, limit: int, offset: int) -> tuple[list[SearchHit], int]:
-        """Articles matching the filters (full text, outlet, dates, speaker), best first, and the total."""
+    def page_search(
+        self, filters: SearchFilters, limit: int, offset: int, rank_cap: int | None = None
+    ) -> tuple[list[SearchHit], int]:
+        """Articles matching the filters (full text, outlet, dates, speaker), best first, and the total.
+        Of more than `rank_cap` matches of words, a page within the first `rank_cap` is ranked among the
+        first `rank_cap` matches the text index gives (ranking them all took seconds for a common word
+        at a million articles)."""
         ...
 
-    def search_facets(self, filters: SearchFilters, limit: int) -> dict[str, list[dict[str, object]]]:
-        """The matches counted by outlet, language, speaker quoted and story (`value`, `n`, most first,
-        at most `limit` each; speakers and stories also carry `label`), and their first and last date."""
+    def speaker_ids(self, names: Sequence[str]) -> dict[str, int]:
+        """The id of each of these speaker names that the speakers table holds (names as stored)."""
         ...
 
-    def search_attention(self, filters: SearchFilters, bucket: str) -> list[dict[str, object]]:
+    def page_quote_search(
+        self, filters: SearchFilters, limit: int, offset: int, cap: int | None = None
+    ) -> tuple[list[dict[str, object]], int]:
+        """ "Who said X": quotes of the matching articles whose quoted words hold every search word (any
+        case), by the filters' speaker when one is named; newest first; with the total. With `cap`, only
+        the quotes of the first `cap` matching articles (those `search_facets` counts). Each row has
+        `quote_id`, `utterance_id`, `speaker`, `speaker_id`, `content_text`, `article_id`, `title`,
+        `outlet`, `published`."""
+        ...
+
+    def search_facets(
+        self, filters: SearchFilters, limit: int, cap: int | None = None
+    ) -> dict[str, list[dict[str, object]]]:
+        """The matches counted by outlet, language, speaker quoted, story and rendering flag (`value`, `n`,
+        most first, at most `limit` each; speakers and stories also carry `label`), and their first and
+        last date. With `cap`, only the first `cap` matches are counted (newest first without words):
+        the counts are then lower bounds, which is what a page over a million articles can afford."""
+        ...
+
+    def search_attention(self, filters: SearchFilters, bucket: str, cap: int | None = None) -> list[dict[str, object]]:
         """Matching articles per `bucket` ('day' or 'week', named by its Monday) and outlet: `period`,
-        `outlet`, `n`, earliest first; undated articles are left out."""
+        `outlet`, `n`, earliest first; undated articles are left out. `cap` as for `search_facets`."""
         ...
 
     def iter_search(self, filters: SearchFilters) -> Iterator[dict[str, object]]:

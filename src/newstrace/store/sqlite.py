@@ -34,6 +34,7 @@ class SQLiteStore(SQLStore):
     _RANK = "bm25(articles_fts)"
     _TEXT_CONDITION = "articles_fts MATCH ?"
     _SEARCH_ERRORS = (sqlite3.OperationalError,)
+    _ARTICLES_FIRST = "CROSS JOIN"
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         super().__init__(str(Path(path)))
@@ -125,7 +126,9 @@ class SQLiteStore(SQLStore):
         return filters.text if filters.raw else literal_fts_query(filters.text)
 
     def _text_source(self, filters: SearchFilters) -> str:
-        return "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+        # CROSS JOIN keeps the text index first: with an outlet filter SQLite otherwise walked the
+        # outlet's articles and asked the index about each (20 s for 30,000 articles)
+        return "articles_fts CROSS JOIN articles a ON a.rowid = articles_fts.rowid"
 
     def _count_source(self, relation: SearchRelation) -> str:
         # with words and no other filter, the FTS index counts its matches without touching articles

@@ -1,0 +1,74 @@
+"""The data of an outlet's framing charts, from its framing markers: which name it gives each referent
+month by month (Kiev or Kyiv), and how often it attributes a speaker's words with a distancing verb.
+
+Both are plain dicts for the JSON twin; `serve.charts` draws them as SVG.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+
+from newstrace.framing.lexicon import STANCES
+
+CHART_SPEAKERS = 12  # speakers shown in the distancing chart, most attributed first
+_NAMING = ("naming", "label")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])")
+
+
+def naming_over_time(markers: list[dict[str, object]], articles: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Per referent named more than one way: each name's uses per month, over every month from the
+    first use to the last (months without a use count 0). Undated articles are left out."""
+    month_of = {str(row["id"]): str(row["published"])[:7] for row in articles if _MONTH.match(str(row["published"]))}
+    uses: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    for marker in markers:
+        month = month_of.get(str(marker["article_id"]))
+        if marker["category"] in _NAMING and month:
+            uses[str(marker["referent"] or "(unnamed)")][(str(marker["marker"]), month)] += 1
+    charts: list[dict[str, object]] = []
+    for referent, counted in sorted(uses.items()):
+        names = sorted({name for name, _ in counted}, key=lambda name: (-_total(counted, name), name))
+        if len(names) < 2:
+            continue  # one name only: there is no choice to chart
+        periods = _months(min(month for _, month in counted), max(month for _, month in counted))
+        series = [{"name": name, "counts": [counted[(name, month)] for month in periods]} for name in names]
+        charts.append({"referent": referent, "periods": periods, "series": series})
+    return charts
+
+
+def distancing_by_speaker(
+    markers: list[dict[str, object]], speaker_ids: Callable[[Sequence[str]], dict[str, int]]
+) -> list[dict[str, object]]:
+    """The speakers whose words the outlet attributes with a verb the lexicon classifies (said, claimed,
+    ...), most attributed first: the share of distancing verbs among them, with the speaker's id."""
+    counted: dict[str, Counter[str]] = defaultdict(Counter)
+    for marker in markers:
+        if marker["category"] in STANCES and marker["referent"]:
+            counted[str(marker["referent"])][str(marker["category"])] += 1
+    top = sorted(counted, key=lambda name: (-sum(counted[name].values()), name))[:CHART_SPEAKERS]
+    ids = speaker_ids(top)
+    return [
+        {
+            "name": name,
+            "speaker_id": ids.get(name),
+            "n": sum(counted[name].values()),
+            "distancing": counted[name]["distancing"],
+            "share": round(counted[name]["distancing"] / sum(counted[name].values()), 4),
+        }
+        for name in top
+    ]
+
+
+def _total(counted: Counter[tuple[str, str]], name: str) -> int:
+    return sum(n for (marker, _), n in counted.items() if marker == name)
+
+
+def _months(first: str, last: str) -> list[str]:
+    """Every YYYY-MM from `first` to `last`, both included."""
+    year, month = int(first[:4]), int(first[5:7])
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months

@@ -1,0 +1,287 @@
+"""The flag facet, "who said X" over quotes, capped facet counts and the framing views (outlet charts, a
+story side by side), in process against the sample corpus's database."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from markupsafe import escape
+
+from newstrace.serve import charts, create_app, data
+from newstrace.serve.app import CorpusSummary
+from newstrace.store import SQLiteStore, open_store
+from newstrace.store.base import CHECKED_FLAGS, ListFilters, SearchFilters
+from newstrace.store.sql import _LIST_ORDER_SQL, _NEWEST_FIRST, _list_query
+
+
+@pytest.fixture(scope="module")
+def client(web_db: Path) -> TestClient:
+    return TestClient(create_app(web_db), base_url="http://127.0.0.1:8000")
+
+
+def _rows(db: Path, sql: str, *parameters: object) -> list[tuple[object, ...]]:
+    return sqlite3.connect(db).execute(sql, parameters).fetchall()
+
+
+def test_the_flag_facet_counts_articles_with_a_flagged_rendering_and_narrows_to_them(
+    client: TestClient, web_db: Path
+) -> None:
+    flagged = _rows(web_db, "SELECT DISTINCT r.article_id, j.value FROM renderings r, json_each(r.flags) j")
+    by_flag: dict[object, set[object]] = {}
+    for article_id, flag in flagged:
+        by_flag.setdefault(flag, set()).add(article_id)
+    assert by_flag, "the sample corpus has flagged renderings"
+    facet = {row["value"]: row["n"] for row in client.get("/api/search").json()["facets"]["flag"]}
+    assert facet == {flag: len(ids) for flag, ids in by_flag.items() if flag in CHECKED_FLAGS}
+    for flag, ids in by_flag.items():
+        if flag in facet:
+            narrowed = client.get("/api/search", params={"flag": flag, "per_page": 100}).json()
+            assert {hit["article_id"] for hit in narrowed["hits"]} == ids
+            assert narrowed["pagination"]["total"] == facet[flag]
+    assert 'data-facet="flag"' in client.get("/search").text
+    assert client.get("/api/search", params={"flag": "nonsense"}).status_code == 400
+
+
+def test_who_said_it_finds_the_quotes_holding_the_words_by_the_speaker(client: TestClient, web_db: Path) -> None:
+    speaker_id, name, content = _rows(
+        web_db,
+        "SELECT s.id, s.name, q.content_text FROM quotes q JOIN speakers s ON s.id = q.speaker_id "
+        "WHERE length(q.content_text) > 30 ORDER BY q.id LIMIT 1",
+    )[0]
+    word = max(str(content).split(), key=len).strip(".,;:\"'")
+    found = client.get("/api/search", params={"q": word, "scope": "quotes", "speaker": str(name).upper()}).json()
+    expected = _rows(
+        web_db,
+        "SELECT id FROM quotes WHERE speaker_id = ? AND content_text LIKE ?",
+        speaker_id,
+        f"%{word}%",
+    )
+    assert {hit["quote_id"] for hit in found["hits"]} == {row[0] for row in expected}
+    assert found["pagination"]["total"] == len(expected)
+    assert all(hit["speaker_id"] == speaker_id for hit in found["hits"])
+    page = client.get("/search", params={"q": word, "scope": "quotes", "speaker": name})
+    assert 'class="hits quote-hits"' in page.text and f'href="/speakers/{speaker_id}"' in page.text
+
+
+def test_the_outlet_page_charts_its_naming_choices_per_month_and_links_its_voices(
+    client: TestClient, web_db: Path
+) -> None:
+    outlet = "Coastal Post"
+    uses = _rows(
+        web_db,
+        "SELECT f.referent, f.marker, substr(a.published, 1, 7), count(*) FROM framing_markers f "
+        "JOIN articles a ON a.id = f.article_id WHERE a.outlet = ? AND f.category IN ('naming', 'label') "
+        "GROUP BY 1, 2, 3",
+        outlet,
+    )
+    twin = client.get(f"/api/outlets/{outlet}").json()
+    charted = {
+        (chart["referent"], series["name"], month): n
+        for chart in twin["charts"]["naming"]
+        for series in chart["series"]
+        for month, n in zip(chart["periods"], series["counts"], strict=True)
+        if n
+    }
+    several = {ref for ref, _, _, _ in uses if len({m for r, m, _, _ in uses if r == ref}) > 1}
+    assert several, "the sample outlet names a referent more than one way"
+    assert charted == {(ref, marker, month): n for ref, marker, month, n in uses if ref in several}
+    page = client.get(f"/outlets/{outlet}").text
+    assert page.count('class="framing-chart naming-chart"') == len(several)
+    assert "<polyline" in page and "<script" not in page.split("<h2>Naming choices")[1].split("</figure>")[0]
+    speakers = dict(_rows(web_db, "SELECT name, id FROM speakers"))
+    for voice in twin["voices"]:
+        assert voice["speaker_id"] == speakers.get(voice["name"])
+        if voice["speaker_id"]:
+            assert f'href="/speakers/{voice["speaker_id"]}">{voice["name"]}</a>' in page
+
+
+def test_the_distancing_chart_gives_each_speakers_share_of_distancing_verbs(client: TestClient, web_db: Path) -> None:
+    outlet, speaker = _rows(
+        web_db,
+        "SELECT a.outlet, f.referent FROM framing_markers f JOIN articles a ON a.id = f.article_id "
+        "WHERE f.category = 'distancing' ORDER BY f.id LIMIT 1",
+    )[0]
+    verbs = dict(
+        _rows(
+            web_db,
+            "SELECT f.category, count(*) FROM framing_markers f JOIN articles a ON a.id = f.article_id "
+            "WHERE a.outlet = ? AND f.referent = ? AND f.category IN ('neutral', 'distancing', 'endorsing') "
+            "GROUP BY 1",
+            outlet,
+            speaker,
+        )
+    )
+    bars = {row["name"]: row for row in client.get(f"/api/outlets/{outlet}").json()["charts"]["distancing"]}
+    assert bars[speaker]["n"] == sum(verbs.values()) and bars[speaker]["distancing"] == verbs["distancing"]
+    assert bars[speaker]["share"] == round(verbs["distancing"] / sum(verbs.values()), 4)
+    page = client.get(f"/outlets/{outlet}").text
+    assert f"<title>{speaker}: {bars[speaker]['share']:.0%} of {bars[speaker]['n']}</title>" in page
+
+
+def test_a_story_side_by_side_shows_each_outlets_own_words_and_links_its_voices(
+    client: TestClient, web_db: Path
+) -> None:
+    story_id = _rows(web_db, "SELECT id FROM stories ORDER BY n_outlets DESC, id LIMIT 1")[0][0]
+    twin = client.get(f"/api/stories/{story_id}").json()
+    own_words = [r["content_text"] for outlet in twin["comparison"] for r in outlet["renderings"]]
+    assert own_words, "the widest sample story has statements carried by several outlets"
+    page = client.get(f"/stories/{story_id}").text
+    for words in own_words:
+        assert f"<q>{escape(words)}</q>" in page
+    quoted = {name for outlet in twin["comparison"] for name in outlet["speakers"]}
+    speakers = dict(_rows(web_db, "SELECT name, id FROM speakers"))
+    assert {name: speakers[name] for name in quoted if name in speakers}.items() <= twin["speaker_ids"].items()
+    for name, speaker_id in twin["speaker_ids"].items():
+        assert f'<a class="speaker-link" href="/speakers/{speaker_id}">{name}</a>' in page
+
+
+def test_svg_chart_labels_are_escaped() -> None:
+    hostile = "<script>alert(1)</script>"
+    lines = str(charts.lines_svg(["2025-01", "2025-02"], [{"name": hostile, "counts": [1, 2]}], hostile))
+    bars = str(charts.shares_svg([{"name": hostile, "share": 0.5, "n": 2}], hostile))
+    for svg in (lines, bars):
+        assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_past_the_cap_facets_and_attention_count_the_newest_matches_and_say_at_least(
+    client: TestClient, web_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "FACET_CAP", 3)
+    newest = _rows(web_db, "SELECT outlet FROM articles ORDER BY published DESC LIMIT 3")
+    total = _rows(web_db, "SELECT count(*) FROM articles")[0][0]
+    found = client.get("/api/search").json()
+    assert found["counted"] == {"counted": 3, "of": total, "newest": True}
+    assert sum(row["n"] for row in found["facets"]["outlet"]) == 3
+    assert {row["value"]: row["n"] for row in found["facets"]["outlet"]} == {
+        outlet: sum(1 for (o,) in newest if o == outlet) for (outlet,) in newest
+    }
+    assert sum(n for trace in found["attention"]["traces"] for n in trace["y"]) == 3
+    page = client.get("/search").text
+    assert "each count is at least that many" in page and "≥ " in page
+    assert "at least" not in client.get("/search", params={"outlet": newest[0][0], "q": "zzzunfound"}).text
+
+
+def test_the_overview_shows_the_whole_corpus_summary_computed_in_the_background(web_db: Path) -> None:
+    summary = CorpusSummary(web_db, refresh_seconds=3600)
+    for _ in range(200):
+        if summary.latest() is not None:
+            break
+        time.sleep(0.05)
+    summary.stop()
+    latest = summary.latest()
+    assert latest is not None and latest["counted"] is None
+    articles = _rows(web_db, "SELECT count(*) FROM articles")[0][0]
+    assert latest["counts"]["articles"] == articles  # type: ignore[index]
+    dated = _rows(web_db, "SELECT count(*) FROM articles WHERE published IS NOT NULL")[0][0]
+    traces = latest["attention"]["traces"]  # type: ignore[index]
+    assert sum(n for trace in traces for n in trace["y"]) == dated
+
+
+@pytest.mark.parametrize(
+    ("listing", "order", "index"),
+    [
+        ("stories", "coverage", "stories_by_coverage"),
+        ("stories", "date", "stories_by_last_seen"),
+        ("utterances", "renderings", "utterances_by_renderings"),
+        ("utterances", "date", "utterances_by_first_seen"),
+        ("flags", "date", "renderings_flagged"),
+    ],
+)
+def test_index_pages_read_their_rows_through_an_index(web_db: Path, listing: str, order: str, index: str) -> None:
+    sql, parameters = _list_query(ListFilters(listing, order))
+    ordered = f"{sql} ORDER BY {_LIST_ORDER_SQL[listing][order]} LIMIT 20"
+    plan = " ".join(str(row[-1]) for row in _rows(web_db, f"EXPLAIN QUERY PLAN {ordered}", *parameters))
+    assert index in plan
+
+
+def test_an_outlets_newest_articles_are_read_through_an_index(web_db: Path) -> None:
+    plan = _rows(
+        web_db,
+        "EXPLAIN QUERY PLAN SELECT id FROM articles a WHERE a.outlet = ? ORDER BY a.published DESC LIMIT 20",
+        "VDA",
+    )
+    assert "articles_by_outlet_published" in " ".join(str(row[-1]) for row in plan)
+
+
+@pytest.mark.parametrize(
+    ("listing", "order", "name"),
+    [("speakers", "quotes", ""), ("speakers", "outlets", ""), ("speakers", "quotes", "holm"),
+     ("outlets", "articles", ""), ("outlets", "name", ""), ("outlets", "name", "TIMES")],
+)  # fmt: skip
+def test_speakers_and_outlets_paged_from_the_corpus_summary_match_the_database(
+    web_db: Path, listing: str, order: str, name: str
+) -> None:
+    store = open_store(web_db, readonly=True)
+    try:
+        corpus = data.corpus_summary(store)
+        filters = ListFilters(listing, order, name)
+        for page in (1, 2):
+            from_summary = data.listing(store, filters, page, 3, corpus)
+            from_database = data.listing(store, filters, page, 3)
+            assert from_summary == from_database
+        assert data._summarised_rows(ListFilters(listing, order, name, date_from="2025-01-01"), corpus) is None
+    finally:
+        store.close()
+
+
+def test_past_the_cap_a_common_word_is_ranked_among_the_first_matches_found(
+    client: TestClient, web_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "FACET_CAP", 2)
+    word = "holm"
+    found = _rows(
+        web_db,
+        "SELECT a.id, bm25(articles_fts) FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+        "WHERE articles_fts MATCH ? LIMIT 2",
+        f'"{word}"',
+    )
+    total = _rows(web_db, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", f'"{word}"')[0][0]
+    assert total > 2
+    answer = client.get("/api/search", params={"q": word, "per_page": 1}).json()
+    assert answer["ranked_among"] == 2 and answer["pagination"]["total"] == total
+    assert answer["hits"][0]["article_id"] == min(found, key=lambda row: (row[1], row[0]))[0]
+    assert "Ranked by relevance among the first 2 of" in client.get("/search", params={"q": word, "per_page": 1}).text
+    deeper = client.get("/api/search", params={"q": word, "per_page": 1, "page": 3}).json()
+    assert deeper["ranked_among"] is None and len(deeper["hits"]) == 1
+
+
+def test_past_the_cap_who_said_it_reads_the_quotes_of_the_first_matching_articles(
+    client: TestClient, web_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "FACET_CAP", 2)
+    newest = [row[0] for row in _rows(web_db, "SELECT id FROM articles ORDER BY published DESC, id LIMIT 2")]
+    quoted = _rows(web_db, f"SELECT id FROM quotes WHERE article_id IN ({', '.join('?' * len(newest))})", *newest)
+    answer = client.get("/api/search", params={"scope": "quotes", "per_page": 100}).json()
+    assert answer["ranked_among"] == 2 and answer["pagination"]["total"] == len(quoted)
+    assert {hit["quote_id"] for hit in answer["hits"]} == {row[0] for row in quoted}
+    assert "The quotes of the first 2 matching articles" in client.get("/search", params={"scope": "quotes"}).text
+
+
+def _plan(db: Path, sql: str, *parameters: object) -> list[str]:
+    return [str(row[-1]) for row in _rows(db, f"EXPLAIN QUERY PLAN {sql}", *parameters)]
+
+
+def test_a_search_with_words_and_an_outlet_is_driven_by_the_text_index(web_db: Path) -> None:
+    store = open_store(web_db, readonly=True)
+    try:
+        relation = store._search_relation(SearchFilters("holm", outlet="VDA"))  # type: ignore[attr-defined]
+    finally:
+        store.close()
+    plan = _plan(web_db, f"SELECT count(*) FROM {relation.source}{relation.where}", *relation.parameters)
+    assert "articles_fts" in plan[0], plan  # the index first, then each match's article by its rowid
+
+
+def test_a_languages_newest_articles_come_in_order_from_an_index(web_db: Path) -> None:
+    plan = _plan(web_db, f"SELECT a.id FROM articles a WHERE a.language = ? ORDER BY {_NEWEST_FIRST} LIMIT 20", "en")
+    assert "articles_by_language_published" in " ".join(plan) and not any("FOR ORDER BY" in step for step in plan)
+
+
+def test_the_flags_listings_first_page_walks_the_articles_newest_first(web_db: Path) -> None:
+    sql, parameters = _list_query(ListFilters("flags"), SQLiteStore._ARTICLES_FIRST)
+    plan = _plan(web_db, f"{sql} ORDER BY {_LIST_ORDER_SQL['flags']['date']} LIMIT 20", *parameters)
+    assert "articles_by_published" in plan[0] and "renderings_flagged" in plan[1], plan
+    assert not any(step == "USE TEMP B-TREE FOR ORDER BY" for step in plan)
