@@ -13,7 +13,7 @@ from datasketch import LeanMinHash, MinHashLSH
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newstrace.evaluation.stories import bcubed, months_into_days, on_one_day, pairwise
+from newstrace.evaluation.stories import bcubed, months_into_days, on_one_day, pairwise, story_errors
 from newstrace.link import reuse
 from newstrace.link.duplicates import NUM_PERM, BandIndex, signatures
 from newstrace.link.features import (
@@ -27,7 +27,7 @@ from newstrace.link.features import (
 from newstrace.link.reuse import AlignedPassage, WordCodes, align_passages
 from newstrace.link.stories import StoryClusterer, StorySettings
 from newstrace.pipeline.link import LinkSettings, link_articles
-from newstrace.records import Article
+from newstrace.records import Article, LinkInput
 from newstrace.store import SQLiteStore
 
 from ..conftest import accuracy_floors, run_cli
@@ -300,6 +300,33 @@ def test_bcubed_and_pairwise_scores() -> None:
     assert pairwise(merged, gold).precision == pytest.approx(2 / 6)
     singletons = {item: item for item in gold}
     assert bcubed(singletons, gold).recall == 0.5 and pairwise(singletons, gold).recall == 0.0
+
+
+def test_story_errors_list_missed_pairs_and_wrong_joins_with_their_evidence() -> None:
+    """`eval stories --errors`: the outage's two reports were kept apart (missed) and the sale was put with
+    the outage (a wrong join); each pair comes with its similarity, days apart and shared rare names."""
+    texts = {"out1": TURBINES[0], "out2": TURBINES[1], "sale": GAS_PLANT[0]}
+    names = {"out1": ("Kessling", "Orvane Energy"), "out2": ("Kessling", "Orvane Energy"), "sale": ("Brisa",)}
+    dates = {"out1": "2025-06-03", "out2": "2025-06-05", "sale": "2025-06-03"}
+    articles = [
+        LinkInput(f"id-{name}", text, None, None, dates[name], tuple(("ORG", n) for n in names[name]))
+        for name, text in texts.items()
+    ]
+    # Padding so that the outage's names are rare (held by few of the set's documents).
+    articles += [LinkInput(f"id-pad{n}", FLOOD, None, None, None, (("GPE", "Tarsby"),)) for n in range(40)]
+    document_names = {article.article_id: article.article_id.removeprefix("id-") for article in articles}
+    gold = {name: ("outage" if name.startswith("out") else name) for name in document_names.values()}
+    found = {name: name for name in gold} | {"out1": "A", "sale": "A", "out2": "B"}
+    errors = story_errors(articles, document_names, found, gold, limit=5)
+    assert [(error.kind, error.documents) for error in errors] == [
+        ("missed", ("out1", "out2")),
+        ("wrong join", ("out1", "sale")),
+    ]
+    missed, wrong = errors
+    assert missed.gap_days == 2 and missed.similarity > wrong.similarity
+    assert missed.shared_rare_names == ("kessling", "orvane energy") and wrong.shared_rare_names == ()
+    assert missed.to_dict()["found_stories"] == ["A", "B"]
+    assert story_errors(articles, document_names, found, gold, limit=0) == ()
 
 
 @pytest.mark.slow

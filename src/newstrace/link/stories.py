@@ -262,8 +262,7 @@ class StoryClusterer:
         """Count the article's terms and names into the rarity counts, and return its two unit vectors."""
         self.term_frequencies.add(article.terms)
         self.entity_frequencies.add(article.entities)
-        term_vector = _unit(_strongest(_weights(article.terms, self.term_frequencies), self.settings.article_terms))
-        return term_vector, _unit(_weights(article.entities, self.entity_frequencies))
+        return article_vectors(article, self.term_frequencies, self.entity_frequencies, self.settings)
 
     def _candidates(self, term_vector: dict[str, float], entity_vector: dict[str, float]) -> list[StoryState]:
         """Stories sharing the article's strongest keys, ranked by the weight they share; the best few."""
@@ -381,6 +380,28 @@ class StoryClusterer:
         # Strongest first, ties by name: a set's order changes with the hash seed, the database must not.
         shared = sorted(set(story.entities) & set(other.entities), key=lambda name: (-other.entities[name], name))
         return Recurrence(other.id, round(similarity, 4), gap or 0, tuple(shared[:5]), relation)
+
+
+def article_vectors(
+    article: LinkFeatures,
+    term_frequencies: DocumentFrequencies,
+    entity_frequencies: DocumentFrequencies,
+    settings: StorySettings,
+) -> tuple[dict[str, float], dict[str, float]]:
+    """An article's two unit vectors as the clusterer sees it: its strongest content terms and its names,
+    each weighted by rarity under the given counts."""
+    term_vector = _unit(_strongest(_weights(article.terms, term_frequencies), settings.article_terms))
+    return term_vector, _unit(_weights(article.entities, entity_frequencies))
+
+
+def article_similarity(
+    first: tuple[dict[str, float], dict[str, float]],
+    second: tuple[dict[str, float], dict[str, float]],
+    settings: StorySettings,
+) -> float:
+    """The clusterer's similarity between two articles' vectors (a story of one article scores the same)."""
+    weight = settings.entity_weight
+    return (1 - weight) * _dot(first[0], second[0]) + weight * _dot(first[1], second[1])
 
 
 def _copy_frequencies(frequencies: DocumentFrequencies) -> DocumentFrequencies:
