@@ -935,8 +935,7 @@ def _story_errors_table(errors: Sequence[PairError]) -> Table:
     """The pairs `eval stories --errors` lists: missed pairs, then wrong joins."""
     table = Table(title="pairs the linker got wrong (missed: most similar first; wrong joins: least similar first)")
     for column in ("kind", "documents", "days apart", "similarity", "shared rare names"):
-        justify = "right" if column in ("days apart", "similarity") else "left"
-        table.add_column(column, justify=justify, overflow="fold")
+        table.add_column(column, justify="right" if column in ("days apart", "similarity") else "left", overflow="fold")
     for error in errors:
         gap = "undated" if error.gap_days is None else str(error.gap_days)
         names = ", ".join(error.shared_rare_names) or "-"
