@@ -4,6 +4,7 @@ clusterer's decisions, and the clustering metrics."""
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from newstrace.link.features import (
     words,
 )
 from newstrace.link.reuse import AlignedPassage, WordCodes, align_passages
-from newstrace.link.stories import StoryClusterer, StorySettings
+from newstrace.link.stories import StoryClusterer, StorySettings, story_id_for
 from newstrace.pipeline.link import LinkSettings, link_articles
 from newstrace.records import Article, LinkInput
 from newstrace.store import SQLiteStore
@@ -204,6 +205,20 @@ def test_undated_reports_of_another_event_are_placed_together_not_one_by_one() -
     assert [assignment.opened for assignment in placed] == [True, False, False]
     harbour_copy = _features("c", WIRE + " Tarsby residents watched from the shore.")
     assert clusterer.plan_undated([harbour_copy]) == {"c": harbour.story_id}
+
+
+def test_an_undated_report_grouped_with_another_events_reports_joins_its_dated_story_alone() -> None:
+    """Undated reports of two events of one kind can group together (here the grouping takes anything);
+    the group as a whole fits the dated harbour story too little to join it, but its harbour report, far
+    closer to that story than to the flood reports, joins it on its own. The floods open their story."""
+    for margin, joins in ((1.5, True), (math.inf, False)):
+        clusterer = StoryClusterer(StorySettings(undated_group_threshold=0.05, undated_member_margin=margin))
+        harbour = clusterer.assign(_features("h", WIRE, date(2025, 3, 1), ("Lindqvist",)))
+        floods = [_features(f"f{n}", FLOOD.replace("three days", f"{n + 3} days")) for n in range(2)]
+        report = _features("r", WIRE.replace("Monday", "Tuesday") + " " + FLOOD.split(". ")[0], None, ("Lindqvist",))
+        plan = clusterer.plan_undated([floods[0], report, floods[1]])
+        assert plan["f0"] == plan["f1"] == story_id_for("f0") != harbour.story_id
+        assert (plan["r"] == harbour.story_id) is joins, margin
 
 
 # Fictional: two events of one domain (energy business) on one day, told with that domain's words.

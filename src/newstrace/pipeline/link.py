@@ -58,8 +58,9 @@ from newstrace.records import (
 from newstrace.store.base import LinkState, Store
 
 # 2: date-aware joins, undated groups, reuse as evidence, related links; 3: joins need 0.2 also within
-# three days, copies far from their original's dates are placed apart. A new version relinks a database.
-LINK_STAGE_VERSION = 3
+# three days, copies far from their original's dates are placed apart; 4: a member of an undated group
+# that joins no story may join a dated story alone. A new version relinks a database.
+LINK_STAGE_VERSION = 4
 # Articles linked between two writes: about five seconds of work a crash can lose. Each write stores
 # every word count the batch changed, and at 100,000 articles a write costs ~0.1 s, so smaller batches
 # were slower: 3.08 ms per article with 200, 2.81 with 1,000, 2.60 with 2,000 (benchmarks/linking.py).
