@@ -207,6 +207,23 @@ def test_undated_reports_of_another_event_are_placed_together_not_one_by_one() -
     assert clusterer.plan_undated([harbour_copy]) == {"c": harbour.story_id}
 
 
+def test_a_tight_undated_group_joins_a_looser_dated_story_it_fits_as_well_as_its_members_do() -> None:
+    """Two undated near-copies of the harbour report are far more alike (their cohesion) than the harbour
+    story's two dated reports are; the pair is as close to that story as the story's own members are to
+    each other, so it joins it."""
+    clusterer = StoryClusterer()
+    halves = WIRE.split(". ")
+    story = clusterer.assign(_features("h1", WIRE, date(2025, 3, 1), ("Lindqvist",)))
+    rewrite = ". ".join(halves[:3]) + ". The port reopened a day later and the ferries ran again."
+    assert clusterer.assign(_features("h2", rewrite, date(2025, 3, 2), ("Lindqvist",))).story_id == story.story_id
+    copies = [
+        _features(f"u{n}", WIRE.replace("Monday", day), None, ("Lindqvist",))
+        for n, day in enumerate(("Sunday", "Monday"))
+    ]
+    plan = clusterer.plan_undated(copies)
+    assert plan == {"u0": story.story_id, "u1": story.story_id}
+
+
 def test_an_undated_report_grouped_with_another_events_reports_joins_its_dated_story_alone() -> None:
     """Undated reports of two events of one kind can group together (here the grouping takes anything);
     the group as a whole fits the dated harbour story too little to join it, but its harbour report, far

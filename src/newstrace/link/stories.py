@@ -42,9 +42,9 @@ class StorySettings:
     undated_threshold: float = 0.2  # ... either undated: similarity alone must carry the join
     undated_group_threshold: float = 0.2  # undated articles at least this similar are grouped first ...
     undated_group_share: float = 1.0  # ... and a group joins a story only as a whole, when it is at least
-    # this share as similar to the story as its members are to each other; when it joins none, a member
-    # that passes the undated rules for a dated story and is `undated_member_margin` times as similar to
-    # it as to the rest of its group joins that story alone (math.inf: never)
+    # this share as similar to the story as its members (or the story's) are to each other; when it joins
+    # none, a member that passes the undated rules for a dated story and is `undated_member_margin` times
+    # as similar to it as to the rest of its group joins that story alone (math.inf: never)
     undated_member_margin: float = 1.5
     rare_name_share: float = 0.05  # an undated join also needs a shared name held by at most this share of
     # the articles: shared main actors (NATO, Stoltenberg) say nothing about which occurrence it reports ...
@@ -253,7 +253,8 @@ class StoryClusterer:
 
     def _story_for_group(self, group: StoryState) -> str | None:
         """The existing story a group of undated articles joins, or None: it must be similar enough for an
-        undated join and nearly as similar to the group as the group's members are to each other."""
+        undated join, and as similar to the group as the group's members are to each other or as the
+        story's members are to each other (a tight pair of near-copies joins a looser story it fits)."""
         term_vector, entity_vector = _unit(group.terms), _unit(group.entities)
         best: tuple[float, str] | None = None
         weight = self.settings.entity_weight
@@ -261,9 +262,9 @@ class StoryClusterer:
             pairs = max(story.n_articles, 1) * max(group.n_articles, 1)
             shared = (1 - weight) * _dot(group.terms, story.terms) + weight * _dot(group.entities, story.entities)
             similarity = shared / pairs
-            cohesion = group.cohesion
+            cohesion = _loosest(group.cohesion, story.cohesion)
             enough = similarity >= self.settings.undated_threshold and self._fits(similarity, story)
-            if cohesion is not None:
+            if cohesion is not None and group.cohesion is not None:
                 enough = enough and similarity >= self.settings.undated_group_share * cohesion
             enough = enough and self._undated_evidence(similarity, group.entities, story)
             if enough and (best is None or similarity > best[0]):
@@ -435,6 +436,11 @@ def article_similarity(
     """The clusterer's similarity between two articles' vectors (a story of one article scores the same)."""
     weight = settings.entity_weight
     return (1 - weight) * _dot(first[0], second[0]) + weight * _dot(first[1], second[1])
+
+
+def _loosest(*cohesions: float | None) -> float | None:
+    """The lowest of the known cohesions, None when none is known."""
+    return min((cohesion for cohesion in cohesions if cohesion is not None), default=None)
 
 
 def _copy_frequencies(frequencies: DocumentFrequencies) -> DocumentFrequencies:

@@ -59,7 +59,8 @@ from newstrace.store.base import LinkState, Store
 
 # 2: date-aware joins, undated groups, reuse as evidence, related links; 3: joins need 0.2 also within
 # three days, copies far from their original's dates are placed apart; 4: a member of an undated group
-# that joins no story may join a dated story alone. A new version relinks a database.
+# that joins no story may join a dated story alone, and a group may join a story as similar to it as
+# the story's own members are to each other. A new version relinks a database.
 LINK_STAGE_VERSION = 4
 # Articles linked between two writes: about five seconds of work a crash can lose. Each write stores
 # every word count the batch changed, and at 100,000 articles a write costs ~0.1 s, so smaller batches
