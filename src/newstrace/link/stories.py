@@ -228,7 +228,8 @@ class StoryClusterer:
             alone = {member: self._story_for_member(by_id[member], group, scratch) for member in members}
             plan.update({member: story for member, story in alone.items() if story is not None})
             left = [member for member in members if alone[member] is None]
-            plan.update(dict.fromkeys(left, story_id_for(left[0]) if left else ""))
+            if left:  # the rest open their story, named after the first of them
+                plan.update(dict.fromkeys(left, story_id_for(left[0])))
         return plan
 
     def _story_for_member(self, article: LinkFeatures, group: StoryState, scratch: StoryClusterer) -> str | None:
@@ -262,10 +263,10 @@ class StoryClusterer:
             pairs = max(story.n_articles, 1) * max(group.n_articles, 1)
             shared = (1 - weight) * _dot(group.terms, story.terms) + weight * _dot(group.entities, story.entities)
             similarity = shared / pairs
-            cohesion = _loosest(group.cohesion, story.cohesion)
             enough = similarity >= self.settings.undated_threshold and self._fits(similarity, story)
-            if cohesion is not None and group.cohesion is not None:
-                enough = enough and similarity >= self.settings.undated_group_share * cohesion
+            if group.cohesion is not None:  # as close as the group's members are to each other, or the story's
+                standard = group.cohesion if story.cohesion is None else min(group.cohesion, story.cohesion)
+                enough = enough and similarity >= self.settings.undated_group_share * standard
             enough = enough and self._undated_evidence(similarity, group.entities, story)
             if enough and (best is None or similarity > best[0]):
                 best = (similarity, story.id)
@@ -436,11 +437,6 @@ def article_similarity(
     """The clusterer's similarity between two articles' vectors (a story of one article scores the same)."""
     weight = settings.entity_weight
     return (1 - weight) * _dot(first[0], second[0]) + weight * _dot(first[1], second[1])
-
-
-def _loosest(*cohesions: float | None) -> float | None:
-    """The lowest of the known cohesions, None when none is known."""
-    return min((cohesion for cohesion in cohesions if cohesion is not None), default=None)
 
 
 def _copy_frequencies(frequencies: DocumentFrequencies) -> DocumentFrequencies:
