@@ -7,10 +7,13 @@ import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 from newstrace.pipeline.link import link_articles
 from newstrace.store import SQLiteStore
 
 from ..conftest import CORPUS, run_cli
+from ..unit.test_linking import GAS_PLANT, TURBINES
 
 REUSE_CONTRACT = [
     "article_id", "source_article_id", "article_start", "article_end", "source_start", "source_end", "similarity",
@@ -160,3 +163,21 @@ def test_the_seeds_are_two_stories_and_dated_by_meta_the_later_recurs(shared_dat
     assert [(link["story_id"], link["related_story_id"], link["relation"]) for link in links] == [
         (rows["000"]["story_id"], rows["003"]["story_id"], "recurs")
     ]
+
+
+@pytest.mark.slow
+def test_eval_stories_lists_the_pairs_it_got_wrong(tmp_path: Path) -> None:
+    """`eval stories --errors`: a fictional gold set whose labels pair an outage report with a plant sale
+    (so the linker, which keeps the two events apart, misses that pair and joins pairs the labels split)."""
+    (tmp_path / "text").mkdir()
+    for name, text in {"turbine0": TURBINES[0], "turbine1": TURBINES[1], "gas0": GAS_PLANT[0]}.items():
+        (tmp_path / "text" / f"{name}.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "gold.json").write_text(json.dumps({"turbine0": "x", "gas0": "x", "turbine1": "y"}))
+    result = run_cli("eval", "stories", "--gold", str(tmp_path), "--errors", "2", "--json", "--workers", "1")
+    assert result.returncode == 0, result.stderr
+    errors = json.loads(result.stdout)["errors"]
+    assert [(error["kind"], error["documents"]) for error in errors] == [
+        ("missed", ["gas0", "turbine0"]),
+        ("wrong join", ["turbine0", "turbine1"]),
+    ]
+    assert errors[0]["gap_days"] is None and 0 < errors[0]["similarity"] < errors[1]["similarity"]

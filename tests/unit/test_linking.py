@@ -4,6 +4,7 @@ clusterer's decisions, and the clustering metrics."""
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from datasketch import LeanMinHash, MinHashLSH
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newstrace.evaluation.stories import bcubed, months_into_days, on_one_day, pairwise
+from newstrace.evaluation.stories import bcubed, months_into_days, on_one_day, pairwise, story_errors
 from newstrace.link import reuse
 from newstrace.link.duplicates import NUM_PERM, BandIndex, signatures
 from newstrace.link.features import (
@@ -25,9 +26,9 @@ from newstrace.link.features import (
     words,
 )
 from newstrace.link.reuse import AlignedPassage, WordCodes, align_passages
-from newstrace.link.stories import StoryClusterer, StorySettings
+from newstrace.link.stories import StoryClusterer, StorySettings, story_id_for
 from newstrace.pipeline.link import LinkSettings, link_articles
-from newstrace.records import Article
+from newstrace.records import Article, LinkInput
 from newstrace.store import SQLiteStore
 
 from ..conftest import accuracy_floors, run_cli
@@ -206,6 +207,37 @@ def test_undated_reports_of_another_event_are_placed_together_not_one_by_one() -
     assert clusterer.plan_undated([harbour_copy]) == {"c": harbour.story_id}
 
 
+def test_a_tight_undated_group_joins_a_looser_dated_story_it_fits_as_well_as_its_members_do() -> None:
+    """Two undated near-copies of the harbour report are far more alike (their cohesion) than the harbour
+    story's two dated reports are; the pair is as close to that story as the story's own members are to
+    each other, so it joins it."""
+    clusterer = StoryClusterer()
+    halves = WIRE.split(". ")
+    story = clusterer.assign(_features("h1", WIRE, date(2025, 3, 1), ("Lindqvist",)))
+    rewrite = ". ".join(halves[:3]) + ". The port reopened a day later and the ferries ran again."
+    assert clusterer.assign(_features("h2", rewrite, date(2025, 3, 2), ("Lindqvist",))).story_id == story.story_id
+    copies = [
+        _features(f"u{n}", WIRE.replace("Monday", day), None, ("Lindqvist",))
+        for n, day in enumerate(("Sunday", "Monday"))
+    ]
+    plan = clusterer.plan_undated(copies)
+    assert plan == {"u0": story.story_id, "u1": story.story_id}
+
+
+def test_an_undated_report_grouped_with_another_events_reports_joins_its_dated_story_alone() -> None:
+    """Undated reports of two events of one kind can group together (here the grouping takes anything);
+    the group as a whole fits the dated harbour story too little to join it, but its harbour report, far
+    closer to that story than to the flood reports, joins it on its own. The floods open their story."""
+    for margin, joins in ((1.5, True), (math.inf, False)):
+        clusterer = StoryClusterer(StorySettings(undated_group_threshold=0.05, undated_member_margin=margin))
+        harbour = clusterer.assign(_features("h", WIRE, date(2025, 3, 1), ("Lindqvist",)))
+        floods = [_features(f"f{n}", FLOOD.replace("three days", f"{n + 3} days")) for n in range(2)]
+        report = _features("r", WIRE.replace("Monday", "Tuesday") + " " + FLOOD.split(". ")[0], None, ("Lindqvist",))
+        plan = clusterer.plan_undated([floods[0], report, floods[1]])
+        assert plan["f0"] == plan["f1"] == story_id_for("f0") != harbour.story_id
+        assert (plan["r"] == harbour.story_id) is joins, margin
+
+
 # Fictional: two events of one domain (energy business) on one day, told with that domain's words.
 TURBINES = (
     "Orvane Energy shut two turbines at its Kessling wind farm on Tuesday after a blade cracked in high winds, "
@@ -300,6 +332,33 @@ def test_bcubed_and_pairwise_scores() -> None:
     assert pairwise(merged, gold).precision == pytest.approx(2 / 6)
     singletons = {item: item for item in gold}
     assert bcubed(singletons, gold).recall == 0.5 and pairwise(singletons, gold).recall == 0.0
+
+
+def test_story_errors_list_missed_pairs_and_wrong_joins_with_their_evidence() -> None:
+    """`eval stories --errors`: the outage's two reports were kept apart (missed) and the sale was put with
+    the outage (a wrong join); each pair comes with its similarity, days apart and shared rare names."""
+    texts = {"out1": TURBINES[0], "out2": TURBINES[1], "sale": GAS_PLANT[0]}
+    names = {"out1": ("Kessling", "Orvane Energy"), "out2": ("Kessling", "Orvane Energy"), "sale": ("Brisa",)}
+    dates = {"out1": "2025-06-03", "out2": "2025-06-05", "sale": "2025-06-03"}
+    articles = [
+        LinkInput(f"id-{name}", text, None, None, dates[name], tuple(("ORG", n) for n in names[name]))
+        for name, text in texts.items()
+    ]
+    # Padding so that the outage's names are rare (held by few of the set's documents).
+    articles += [LinkInput(f"id-pad{n}", FLOOD, None, None, None, (("GPE", "Tarsby"),)) for n in range(40)]
+    document_names = {article.article_id: article.article_id.removeprefix("id-") for article in articles}
+    gold = {name: ("outage" if name.startswith("out") else name) for name in document_names.values()}
+    found = {name: name for name in gold} | {"out1": "A", "sale": "A", "out2": "B"}
+    errors = story_errors(articles, document_names, found, gold, limit=5)
+    assert [(error.kind, error.documents) for error in errors] == [
+        ("missed", ("out1", "out2")),
+        ("wrong join", ("out1", "sale")),
+    ]
+    missed, wrong = errors
+    assert missed.gap_days == 2 and missed.similarity > wrong.similarity
+    assert missed.shared_rare_names == ("kessling", "orvane energy") and wrong.shared_rare_names == ()
+    assert missed.to_dict()["found_stories"] == ["A", "B"]
+    assert story_errors(articles, document_names, found, gold, limit=0) == ()
 
 
 @pytest.mark.slow

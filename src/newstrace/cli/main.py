@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -50,6 +51,9 @@ from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_
 from newstrace.store.base import LIST_ORDERS, ListFilters, Store
 from newstrace.store.postgres import display_url, is_postgres_url
 from newstrace.store.sqlite import storage_error
+
+if TYPE_CHECKING:
+    from newstrace.evaluation.stories import PairError
 
 DEFAULT_DB = "newstrace.db"
 Scores = TypeVar("Scores")
@@ -876,7 +880,14 @@ def eval_quotes_command(gold: Path, db: str | None, workers: int, as_json: bool)
 
 @eval_group.command("stories")
 @_eval_options("An ECB+ folder (gold.json, text/) or a PolNeAR folder (stories.jsonl, metadata.tsv, train/, dev/).")
-def eval_stories_command(gold: Path, db: str | None, workers: int, as_json: bool) -> None:
+@click.option(
+    "--errors",
+    type=click.IntRange(0),
+    default=0,
+    help="Also list this many missed same-story pairs and as many wrong joins, with their similarity, "
+    "days apart and shared rare names.",
+)
+def eval_stories_command(gold: Path, db: str | None, workers: int, as_json: bool, errors: int) -> None:
     """Run the pipeline on a gold set, link it into stories with the default settings, and score them.
 
     Prints B-cubed and pairwise precision, recall and F1, for newstrace and, on the same stored
@@ -890,10 +901,11 @@ def eval_stories_command(gold: Path, db: str | None, workers: int, as_json: bool
       newstrace eval stories --gold ../shared/data/ecbplus
       newstrace eval stories --gold ../shared/data/polnear
       newstrace eval stories --gold ../shared/data/ecbplus --db ecb.db --json
+      newstrace eval stories --gold ../shared/data/polnear --db polnear.db --errors 20
     """
     from newstrace.evaluation.stories import evaluate_stories
 
-    scores = _run_evaluation(evaluate_stories, gold, db, workers, as_json)
+    scores = _run_evaluation(functools.partial(evaluate_stories, errors=errors), gold, db, workers, as_json)
     if as_json:
         click.echo(json.dumps(scores.to_dict(), indent=2))
         return
@@ -916,7 +928,21 @@ def eval_stories_command(gold: Path, db: str | None, workers: int, as_json: bool
             system = f"newstrace, dense: {check.name}"
             table.add_row(system, name, f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}")
     Console().print(table)
+    if scores.errors:
+        Console().print(_story_errors_table(scores.errors))
     _stderr().print(f"linked in {scores.link_seconds:.1f} s; whole run {scores.seconds:.1f} s")
+
+
+def _story_errors_table(errors: Sequence[PairError]) -> Table:
+    """The pairs `eval stories --errors` lists: missed pairs, then wrong joins."""
+    table = Table(title="pairs the linker got wrong (missed: most similar first; wrong joins: least similar first)")
+    for column in ("kind", "documents", "days apart", "similarity", "shared rare names"):
+        table.add_column(column, justify="right" if column in ("days apart", "similarity") else "left", overflow="fold")
+    for error in errors:
+        gap = "undated" if error.gap_days is None else str(error.gap_days)
+        names = ", ".join(error.shared_rare_names) or "-"
+        table.add_row(error.kind, "\n".join(error.documents), gap, f"{error.similarity:.3f}", names)
+    return table
 
 
 register_events(cli, eval_group)

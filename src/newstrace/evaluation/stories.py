@@ -22,6 +22,10 @@ article the same date (in ECB+, exactly "same domain, same day, different event"
 events of one kind), and **a month a day** compresses the dates thirty-fold (PolNeAR's eleven months
 become eleven days). Only the dates linking sees change; the baseline does not read dates, so its scores
 hold for the checks too.
+
+With `errors`, the report also lists the pairs of documents the linker got wrong (a gold story it kept
+apart, or two gold stories it put together) with the evidence it had: their similarity as the clusterer
+measures it, the days between them and the rare names they share.
 """
 
 from __future__ import annotations
@@ -30,15 +34,24 @@ import csv
 import json
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from itertools import combinations
 from pathlib import Path
 
 from newstrace.ingest.dates import to_iso_date
 from newstrace.ingest.metadata import MetadataTable, SuppliedMetadata, metadata_table
+from newstrace.link.stories import (
+    DocumentFrequencies,
+    StorySettings,
+    article_similarity,
+    article_vectors,
+    background_term_frequencies,
+)
 from newstrace.pipeline import AnalyzeSettings, ProgressListener, analyze
-from newstrace.pipeline.link import LinkSettings, link_articles
+from newstrace.pipeline.link import LinkSettings, link_articles, link_features, link_record
+from newstrace.records import LinkInput
 from newstrace.store.base import Store
 
 
@@ -85,6 +98,31 @@ class DenseScores:
 
 
 @dataclass(frozen=True)
+class PairError:
+    """Two gold documents the linker got wrong, with the evidence it had: a pair of one gold story that
+    it kept apart (`missed`) or a pair of two gold stories that it put together (`wrong join`)."""
+
+    kind: str
+    documents: tuple[str, str]
+    gold_stories: tuple[str, str]
+    found_stories: tuple[str, str]
+    gap_days: int | None
+    similarity: float
+    shared_rare_names: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "documents": list(self.documents),
+            "gold_stories": list(self.gold_stories),
+            "found_stories": list(self.found_stories),
+            "gap_days": self.gap_days,
+            "similarity": round(self.similarity, 4),
+            "shared_rare_names": list(self.shared_rare_names),
+        }
+
+
+@dataclass(frozen=True)
 class StoryScores:
     name: str
     documents: int
@@ -96,6 +134,7 @@ class StoryScores:
     seconds: float
     link_seconds: float
     dense: tuple[DenseScores, ...] = ()
+    errors: tuple[PairError, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -107,6 +146,7 @@ class StoryScores:
             "pairwise": self.pairwise.to_dict(),
             "baseline": self.baseline.to_dict(),
             "dense": [check.to_dict() for check in self.dense],
+            "errors": [error.to_dict() for error in self.errors],
             "seconds": round(self.seconds, 2),
             "link_seconds": round(self.link_seconds, 2),
         }
@@ -183,8 +223,10 @@ def evaluate_stories(
     settings: AnalyzeSettings,
     progress: ProgressListener | None = None,
     link_settings: LinkSettings | None = None,
+    errors: int = 0,
 ) -> StoryScores:
-    """Analyze the gold texts into `store`, relink them from scratch, and score the stories (and the baseline's)."""
+    """Analyze the gold texts into `store`, relink them from scratch, and score the stories (and the baseline's).
+    With `errors`, list up to that many missed pairs and as many wrong joins (`story_errors`)."""
     gold = load_gold(gold_folder)
     started = time.monotonic()
     run_settings = replace(settings, link_stories=False, metadata=gold.metadata)
@@ -195,6 +237,7 @@ def evaluate_stories(
         _dense_check(store, gold.labels, name, redate, link_settings) for name, redate in dense_redatings(store)
     )
     store.reset_links()  # score the current settings, not whatever an earlier run stored
+    articles = list(store.articles_to_link(link_record(link_settings or LinkSettings()).version)) if errors else []
     link_started = time.monotonic()
     link_articles(store, link_settings)
     link_seconds = time.monotonic() - link_started
@@ -215,6 +258,7 @@ def evaluate_stories(
         seconds=time.monotonic() - started,
         link_seconds=link_seconds,
         dense=dense,
+        errors=story_errors(articles, _document_names(store), predicted, labels, errors),
     )
 
 
@@ -261,6 +305,83 @@ def _dense_check(
     predicted, _ = _predicted_stories(store, labels)
     kept = {document: labels[document] for document in predicted}
     return DenseScores(name, len(set(predicted.values())), bcubed(predicted, kept), pairwise(predicted, kept))
+
+
+def story_errors(
+    articles: Sequence[LinkInput],
+    names: Mapping[str, str],
+    predicted: Mapping[str, str],
+    gold: Mapping[str, str],
+    limit: int,
+) -> tuple[PairError, ...]:
+    """Up to `limit` missed pairs, the most similar first (what the linker came closest to joining), and up
+    to `limit` wrong joins, the least similar first (a story held together by a chain of joins shows
+    there). `names` maps article ids to gold document names."""
+    if limit <= 0:
+        return ()
+    evidence = _PairEvidence({names[item.article_id]: item for item in articles if names.get(item.article_id) in gold})
+    known = evidence.features
+    missed = [evidence.error("missed", pair, gold, predicted) for pair in _pairs_split_by(gold, predicted, known)]
+    wrong = [evidence.error("wrong join", pair, gold, predicted) for pair in _pairs_split_by(predicted, gold, known)]
+    missed.sort(key=lambda found: (-found.similarity, found.documents))
+    wrong.sort(key=lambda found: (found.similarity, found.documents))
+    return tuple(missed[:limit] + wrong[:limit])
+
+
+class _PairEvidence:
+    """What the clusterer sees of two documents, measured over the whole set as it would at the end of
+    linking, with the default settings."""
+
+    def __init__(self, articles: Mapping[str, LinkInput]) -> None:
+        self.settings = StorySettings()
+        self.features = {name: link_features(article) for name, article in articles.items()}
+        self.terms = DocumentFrequencies(background=background_term_frequencies())
+        self.entities = DocumentFrequencies()
+        for found in self.features.values():
+            self.terms.add(found.terms)
+            self.entities.add(found.entities)
+        self.vectors = {
+            name: article_vectors(found, self.terms, self.entities, self.settings)
+            for name, found in self.features.items()
+        }
+
+    def error(
+        self, kind: str, pair: tuple[str, str], gold: Mapping[str, str], predicted: Mapping[str, str]
+    ) -> PairError:
+        first, second = pair
+        dates = self.features[first].published, self.features[second].published
+        return PairError(
+            kind,
+            pair,
+            (gold[first], gold[second]),
+            (predicted[first], predicted[second]),
+            abs((dates[0] - dates[1]).days) if dates[0] and dates[1] else None,
+            article_similarity(self.vectors[first], self.vectors[second], self.settings),
+            self.rare_names(first, second),
+        )
+
+    def rare_names(self, first: str, second: str) -> tuple[str, ...]:
+        """Up to five names both carry that few documents of the set carry (the undated join's rarity), rarest first."""
+        counts = self.entities.counts
+        most = self.settings.rare_name_share * self.entities.n_documents
+        shared = set(self.features[first].entities) & set(self.features[second].entities)
+        rare = sorted((name for name in shared if counts[name] <= most), key=lambda name: (counts[name], name))
+        return tuple(rare[:5])
+
+
+def _pairs_split_by(
+    together: Mapping[str, str], apart: Mapping[str, str], known: Mapping[str, object]
+) -> Iterator[tuple[str, str]]:
+    """Pairs of documents that `together` puts in one cluster and `apart` does not."""
+    for members in _members({name: together[name] for name in known}).values():
+        for first, second in combinations(sorted(members), 2):
+            if apart[first] != apart[second]:
+                yield first, second
+
+
+def _document_names(store: Store) -> dict[str, str]:
+    """Each stored article's document name (its file name without the extension)."""
+    return {str(row["id"]): Path(str(row["path"] or "")).stem for row in store.iter_rows("articles")}
 
 
 def _predicted_stories(store: Store, gold: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:

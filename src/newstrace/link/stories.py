@@ -42,7 +42,10 @@ class StorySettings:
     undated_threshold: float = 0.2  # ... either undated: similarity alone must carry the join
     undated_group_threshold: float = 0.2  # undated articles at least this similar are grouped first ...
     undated_group_share: float = 1.0  # ... and a group joins a story only as a whole, when it is at least
-    # this share as similar to the story as its members are to each other
+    # this share as similar to the story as its members (or the story's) are to each other; when it joins
+    # none, a member that passes the undated rules for a dated story and is `undated_member_margin` times
+    # as similar to it as to the rest of its group joins that story alone (math.inf: never)
+    undated_member_margin: float = 1.5
     rare_name_share: float = 0.05  # an undated join also needs a shared name held by at most this share of
     # the articles: shared main actors (NATO, Stoltenberg) say nothing about which occurrence it reports ...
     undated_certain_similarity: float = 0.5  # ... unless it is this similar (a retelling of the same report)
@@ -199,7 +202,9 @@ class StoryClusterer:
         Alone, the first undated report of an event is judged against stories only, and joins the most
         similar one even when the reports after it would have shown that they tell another event. So the
         undated articles are first grouped among themselves (the same clusterer, on scratch copies of the
-        counts), and each group then joins a story as a whole, or opens its own."""
+        counts), and each group then joins a story as a whole, or opens its own. A group that joins no story
+        may still hold reports of a dated story's event, grouped with another event's reports of the same
+        kind: such a member, much closer to that story than to the rest of its group, joins it alone."""
         if not articles:
             return {}
         # Among themselves, undated articles group on similarity alone; the evidence is asked of the group.
@@ -213,14 +218,44 @@ class StoryClusterer:
         for article in articles:
             groups.setdefault(scratch.assign(article).story_id, []).append(article.article_id)
         plan: dict[str, str] = {}
+        by_id = {article.article_id: article for article in articles}
         for group_id, members in groups.items():
-            target = self._story_for_group(scratch.stories[group_id])
-            plan.update(dict.fromkeys(members, target or story_id_for(members[0])))
+            group = scratch.stories[group_id]
+            target = self._story_for_group(group)
+            if target is not None:
+                plan.update(dict.fromkeys(members, target))
+                continue
+            alone = {member: self._story_for_member(by_id[member], group, scratch) for member in members}
+            plan.update({member: story for member, story in alone.items() if story is not None})
+            left = [member for member in members if alone[member] is None]
+            if left:  # the rest open their story, named after the first of them
+                plan.update(dict.fromkeys(left, story_id_for(left[0])))
         return plan
+
+    def _story_for_member(self, article: LinkFeatures, group: StoryState, scratch: StoryClusterer) -> str | None:
+        """The dated story that one member of an undated group which joins no story joins alone, or None:
+        it must pass the undated rules for that story and be `undated_member_margin` times as similar to
+        it as to the other members of its group (on average)."""
+        if group.n_articles < 2:
+            return None
+        vectors = article_vectors(article, scratch.term_frequencies, scratch.entity_frequencies, self.settings)
+        with_group = article_similarity(vectors, (group.terms, group.entities), self.settings)  # summed over members
+        to_others = (with_group - article_similarity(vectors, vectors, self.settings)) / (group.n_articles - 1)
+        best: tuple[float, str] | None = None
+        for story in self._candidates(*vectors):
+            similarity = self._similarity(*vectors, story)
+            enough = story.first_seen is not None and similarity >= self.settings.undated_threshold
+            enough = enough and similarity >= self.settings.undated_member_margin * to_others
+            enough = enough and self._fits(similarity, story)
+            enough = enough and self._undated_evidence(similarity, article.entities, story)
+            if enough and (best is None or similarity > best[0]):
+                best = (similarity, story.id)
+        return best[1] if best else None
 
     def _story_for_group(self, group: StoryState) -> str | None:
         """The existing story a group of undated articles joins, or None: it must be similar enough for an
-        undated join and nearly as similar to the group as the group's members are to each other."""
+        undated join, and as similar to the group as the group's members are to each other or as the
+        story's members are to each other (a tight pair of near-copies joins a looser story it fits)."""
         term_vector, entity_vector = _unit(group.terms), _unit(group.entities)
         best: tuple[float, str] | None = None
         weight = self.settings.entity_weight
@@ -228,10 +263,10 @@ class StoryClusterer:
             pairs = max(story.n_articles, 1) * max(group.n_articles, 1)
             shared = (1 - weight) * _dot(group.terms, story.terms) + weight * _dot(group.entities, story.entities)
             similarity = shared / pairs
-            cohesion = group.cohesion
             enough = similarity >= self.settings.undated_threshold and self._fits(similarity, story)
-            if cohesion is not None:
-                enough = enough and similarity >= self.settings.undated_group_share * cohesion
+            if group.cohesion is not None:  # as close as the group's members are to each other, or the story's
+                standard = group.cohesion if story.cohesion is None else min(group.cohesion, story.cohesion)
+                enough = enough and similarity >= self.settings.undated_group_share * standard
             enough = enough and self._undated_evidence(similarity, group.entities, story)
             if enough and (best is None or similarity > best[0]):
                 best = (similarity, story.id)
@@ -262,8 +297,7 @@ class StoryClusterer:
         """Count the article's terms and names into the rarity counts, and return its two unit vectors."""
         self.term_frequencies.add(article.terms)
         self.entity_frequencies.add(article.entities)
-        term_vector = _unit(_strongest(_weights(article.terms, self.term_frequencies), self.settings.article_terms))
-        return term_vector, _unit(_weights(article.entities, self.entity_frequencies))
+        return article_vectors(article, self.term_frequencies, self.entity_frequencies, self.settings)
 
     def _candidates(self, term_vector: dict[str, float], entity_vector: dict[str, float]) -> list[StoryState]:
         """Stories sharing the article's strongest keys, ranked by the weight they share; the best few."""
@@ -381,6 +415,28 @@ class StoryClusterer:
         # Strongest first, ties by name: a set's order changes with the hash seed, the database must not.
         shared = sorted(set(story.entities) & set(other.entities), key=lambda name: (-other.entities[name], name))
         return Recurrence(other.id, round(similarity, 4), gap or 0, tuple(shared[:5]), relation)
+
+
+def article_vectors(
+    article: LinkFeatures,
+    term_frequencies: DocumentFrequencies,
+    entity_frequencies: DocumentFrequencies,
+    settings: StorySettings,
+) -> tuple[dict[str, float], dict[str, float]]:
+    """An article's two unit vectors as the clusterer sees it: its strongest content terms and its names,
+    each weighted by rarity under the given counts."""
+    term_vector = _unit(_strongest(_weights(article.terms, term_frequencies), settings.article_terms))
+    return term_vector, _unit(_weights(article.entities, entity_frequencies))
+
+
+def article_similarity(
+    first: tuple[dict[str, float], dict[str, float]],
+    second: tuple[dict[str, float], dict[str, float]],
+    settings: StorySettings,
+) -> float:
+    """The clusterer's similarity between two articles' vectors (a story of one article scores the same)."""
+    weight = settings.entity_weight
+    return (1 - weight) * _dot(first[0], second[0]) + weight * _dot(first[1], second[1])
 
 
 def _copy_frequencies(frequencies: DocumentFrequencies) -> DocumentFrequencies:

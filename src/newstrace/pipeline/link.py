@@ -202,7 +202,7 @@ class _Linker:
         batch = LinkBatch()
         article_words = [word_texts(article.text) for article in articles]
         shingle_sets = [set(shingles(tokens, SHINGLE_WORDS)) for tokens in article_words]
-        features = [_features_of(article) for article in articles]
+        features = [link_features(article) for article in articles]
         self.plan = {}
         planned = False
         for article, found, tokens, signature in zip(
@@ -459,7 +459,8 @@ def story_from_record(record: Story) -> StoryState:
     )
 
 
-def _features_of(article: LinkInput) -> LinkFeatures:
+def link_features(article: LinkInput) -> LinkFeatures:
+    """What the linkers read of a stored article: its terms, names, date, title and outlet."""
     return LinkFeatures(
         article.article_id,
         article.title,
