@@ -277,10 +277,13 @@ class StoryClusterer:
         story = self._open(article, story_id)
         self._add(story, article, term_vector, entity_vector, None)
 
-    def join(self, story_id: str, article: LinkFeatures) -> None:
-        """Add an article to a known story without a decision (a duplicate joins its original's story)."""
+    def join(self, story_id: str, article: LinkFeatures) -> str:
+        """Add an article to a known story without a decision (a duplicate joins its original's story), and
+        return the story it is in: a dated article can bring the story close enough to merge with another."""
         term_vector, entity_vector = self._count_and_weigh(article)
-        self._add(self.stories[story_id], article, term_vector, entity_vector, None)
+        story = self.stories[self.resolve(story_id)]
+        self._add(story, article, term_vector, entity_vector, None)
+        return self._merge_into_neighbour(story) if article.published is not None else story.id
 
     # -- internals ---------------------------------------------------------------------------------
 
@@ -322,8 +325,9 @@ class StoryClusterer:
         return gap is not None or self._undated_evidence(similarity, one.entities, other)
 
     def _merge(self, one: StoryState, other: StoryState, similarity: float) -> StoryState:
-        """Merge two stories into the larger (then the earlier) one, which keeps its id."""
-        kept, merged = sorted((one, other), key=_seniority)
+        """Merge the story that grew (`one`) and its neighbour into the larger, then the earlier, of the two,
+        which keeps its id; on a tie, the neighbour, which was there first."""
+        kept, merged = sorted((other, one), key=_seniority)  # a stable sort: ties keep this order
         pairs = kept.n_articles * merged.n_articles
         kept.join_similarity_sum += merged.join_similarity_sum + similarity * pairs
         kept.join_count += merged.join_count + pairs
@@ -505,9 +509,9 @@ def _remember_quotes(kept: dict[int, None], quotes: Iterable[int], limit: int) -
         del kept[next(iter(kept))]
 
 
-def _seniority(story: StoryState) -> tuple[int, date, str]:
+def _seniority(story: StoryState) -> tuple[int, date]:
     """Which of two merging stories keeps its id: the larger, then the one with the earlier first date."""
-    return -story.n_articles, story.first_seen or date.max, story.id
+    return -story.n_articles, story.first_seen or date.max
 
 
 def _by_weight(item: tuple[str, float]) -> float:

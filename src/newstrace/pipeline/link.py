@@ -227,15 +227,13 @@ class _Linker:
         if copy_story is not None and not self._in_window(copy_story, features.published):
             copy_story = None
         if article.revision_of in self.known:
-            story_id = self._story_of(article.revision_of)  # a revision stays with its first version
-            self.clusterer.join(story_id, features)
+            # a revision stays with its first version
+            story_id = self.clusterer.join(self._story_of(article.revision_of), features)
         elif copy_story is not None:
-            story_id = copy_story
             duplicate_of, reason = self._duplicate_decision(features, copies, batch)
-            self.clusterer.join(story_id, features)
+            story_id = self.clusterer.join(copy_story, features)
         elif (source := self._reused_story(features.published, aligned)) is not None:
-            story_id = source
-            self.clusterer.join(story_id, features)
+            story_id = self.clusterer.join(source, features)
         elif article.article_id in self.plan:
             assignment = self.clusterer.follow_plan(self.plan[article.article_id], features)
             story_id = assignment.story_id
