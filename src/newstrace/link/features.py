@@ -128,7 +128,8 @@ def content_terms(text: str) -> Counter[str]:
 def story_terms(title: str | None, text: str) -> Counter[str]:
     """The content terms stories compare: the text's, and each term of the title and the lead once more
     (what a report is about is said first; ECB+ and PolNeAR both gained from it, docs/linking.md)."""
-    return content_terms(text) + Counter(set(content_terms(f"{title or ''} {text[:LEAD_CHARACTERS]}")))
+    first_said = content_terms(f"{title or ''} {text[:LEAD_CHARACTERS]}")
+    return content_terms(text) + Counter(dict.fromkeys(first_said, 1))  # in the text's order, not a set's
 
 
 def entity_key(text: str) -> str:
