@@ -10,7 +10,12 @@ most recent stories, so the cost per article stays flat as the corpus grows.
 It joins the best story when the similarity clears an absolute floor and a share of that story's own
 cohesion (how similar its members were when they joined); otherwise it opens a story. When dates
 exist, a story only takes articles within `recur_gap_days` of its span; an article that fits an older
-story but falls outside that window opens a new story that `recurs` from the old one.
+story but falls outside that window opens a new story that `recurs` from the old one. An article that
+quotes the words a story's members quoted, close in time, needs less similarity to join it.
+
+A story that grows is compared with its candidate stories as a whole (the mean similarity over every
+pair of members, from the two sums) and merged with one that passes the join rules that way, so two
+reports of one event that opened apart meet later, while one close pair cannot chain two events.
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ class StorySettings:
     near_days: int = 3
     # Within `near_days`, an article that quotes a run of words a story's members quoted (the same
     # sentence of the same statement) needs only this similarity: what it reports is pinned by the words.
-    quote_threshold: float = 0.09
+    quote_threshold: float = 0.12
     quote_runs: int = 3  # ... sharing at least this many runs of eight words (ten words in a row)
     story_quotes: int = 512  # quoted runs a story keeps (the latest members')
     window_days: int = 60  # a story takes no dated article further than this from its first date
