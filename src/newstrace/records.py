@@ -271,3 +271,4 @@ class LinkBatch:
     story_links: list[StoryLink] = field(default_factory=list)
     repoints: list[DuplicateRepoint] = field(default_factory=list)
     frequencies: list[tuple[str, str, int]] = field(default_factory=list)  # (term|entity, key, df)
+    story_merges: list[tuple[str, str]] = field(default_factory=list)  # (merged story, the story that took it)

@@ -21,14 +21,16 @@ from newstrace.link.features import (
     LinkFeatures,
     content_terms,
     entity_key,
+    quoted_runs,
+    story_terms,
     word_offsets,
     word_texts,
     words,
 )
 from newstrace.link.reuse import AlignedPassage, WordCodes, align_passages
 from newstrace.link.stories import StoryClusterer, StorySettings, story_id_for
-from newstrace.pipeline.link import LinkSettings, link_articles
-from newstrace.records import Article, LinkInput
+from newstrace.pipeline.link import LinkSettings, link_articles, link_record
+from newstrace.records import Article, LinkBatch, LinkInput
 from newstrace.store import SQLiteStore
 
 from ..conftest import accuracy_floors, run_cli
@@ -398,3 +400,94 @@ def test_a_copy_published_months_after_its_original_is_a_copy_in_a_story_of_its_
     assert rows["again"]["story_id"] != rows["first"]["story_id"]
     links = [(row["story_id"], row["related_story_id"], row["relation"]) for row in store.iter_rows("story_links")]
     assert links == [(rows["again"]["story_id"], rows["first"]["story_id"], "recurs")]
+
+
+# Fictional: a shorter retelling of the WIRE grounding, too unlike it to join a story of two WIRE copies.
+RETELLING = (
+    "A freighter without power ran aground by the Lindqvist lighthouse and the port shut its northern "
+    "channel. Salvage crews hope to refloat the stranded freighter at the next spring tide, insurers said; "
+    "coastguard boats keep sightseers away from the stricken hull overnight."
+)
+GROUNDING_REPORTS = (
+    ("w1", WIRE),
+    ("w2", WIRE + " Divers inspected the hull."),
+    ("r1", RETELLING),
+    ("r2", RETELLING + " Gulls circled the wreck."),
+)
+
+
+def _grounding(article_id: str, text: str) -> LinkFeatures:
+    return LinkFeatures(
+        article_id, None, None, date(2025, 3, 1), dict(content_terms(text)), {"lindqvist": 1}, quoted_runs(text)
+    )
+
+
+@pytest.mark.parametrize(("merge", "stories"), [(True, 1), (False, 2)])
+def test_two_stories_of_one_event_merge_once_they_match_as_wholes(merge: bool, stories: int) -> None:
+    """The retelling is too unlike the tight story of two wire copies to join it, and opens its own; once a
+    second retelling joins that one, the two stories are compared as wholes (the mean over all four pairs
+    of members) and merged into the older, which keeps its id."""
+    clusterer = StoryClusterer(StorySettings(merge_stories=merge, merge_cohesion_share=0.3))
+    placed = [clusterer.assign(_grounding(article_id, text)) for article_id, text in GROUNDING_REPORTS]
+    assert placed[2].opened, "the retelling alone does not join"
+    assert len(clusterer.stories) == stories
+    if merge:
+        assert clusterer.merges == [("st_r1", "st_w1")] and placed[3].story_id == "st_w1"
+        assert clusterer.resolve("st_r1") == "st_w1" and clusterer.stories["st_w1"].n_articles == 4
+
+
+def test_a_merge_needs_the_whole_stories_as_close_as_their_own_members() -> None:
+    """With the default share of each story's cohesion (0.7), the two tight stories above stay apart: their
+    members are far more alike among themselves than across, which is how two events of one place look."""
+    clusterer = StoryClusterer()
+    for article_id, text in GROUNDING_REPORTS:
+        clusterer.assign(_grounding(article_id, text))
+    assert sorted(clusterer.stories) == ["st_r1", "st_w1"] and clusterer.merges == []
+
+
+def test_a_merged_story_hands_its_members_to_the_story_that_took_it_and_drops_its_links(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "d.db")
+    run = store.begin_run("t")
+    store.save_article(_article("wire", WIRE, "2025-03-01", "Wire"), [], run_id=run)
+    store.save_article(_article("flood", FLOOD, "2025-03-02", "Daily"), [], run_id=run)
+    link_articles(store, LinkSettings(stories=StorySettings(related_threshold=0.0)))
+    stories = {row["id"]: row["story_id"] for row in store.iter_rows("articles")}
+    assert stories["wire"] != stories["flood"] and len(list(store.iter_rows("story_links"))) == 1
+    store.save_links(LinkBatch(story_merges=[(stories["flood"], stories["wire"])]), link_record(LinkSettings()))
+    assert {row["story_id"] for row in store.iter_rows("articles")} == {stories["wire"]}
+    assert [row["id"] for row in store.iter_rows("stories")] == [stories["wire"]]
+    assert list(store.iter_rows("story_links")) == []
+
+
+SAID = '"We will not reopen the northern channel until every plank of timber is out of the water," '
+# Fictional: a market report a day after the grounding that quotes the harbour's notice and little else of it.
+MARKET = (
+    "Fish traders at the Torvald market counted their losses on Tuesday as buyers stayed away and prices for "
+    "cod and herring fell by a fifth. " + SAID + "a notice on the hall door read, and traders fear a quiet "
+    "spring. The market hall will stay open on Sundays to win back customers, and smokehouses cut their "
+    "orders of salmon and eel while restaurants print shorter menus."
+)
+
+
+@pytest.mark.parametrize(("market", "joins"), [(MARKET, True), (MARKET.replace(SAID, ""), False)])
+def test_an_article_quoting_the_same_words_joins_at_a_lower_similarity(market: str, joins: bool) -> None:
+    """The market report shares few words with the grounding (about 0.14 similar, under the 0.2 a join
+    needs), but it quotes the same ten-word sentence the day after: the same statement, so the same story."""
+    clusterer = StoryClusterer()
+    grounding = WIRE + " " + SAID + "the harbour master told reporters."
+    first = clusterer.assign(
+        LinkFeatures("g", None, None, date(2025, 3, 3), dict(content_terms(grounding)), {"lindqvist": 1},
+                     quoted_runs(grounding))
+    )  # fmt: skip
+    later = clusterer.assign(
+        LinkFeatures("m", None, None, date(2025, 3, 4), dict(content_terms(market)), {"torvald": 1},
+                     quoted_runs(market))
+    )  # fmt: skip
+    assert (later.story_id == first.story_id) is joins
+    assert len(quoted_runs(grounding) & quoted_runs(market)) == (10 if joins else 0)
+
+
+def test_title_and_lead_terms_count_once_more() -> None:
+    text = "Harbour closed. " + "Filler words follow here. " * 30 + "A late mention of timber."
+    terms = story_terms("Channel shut", text)
+    assert terms["channel"] == 1 and terms["harbour"] == 2 and terms["timber"] == 1

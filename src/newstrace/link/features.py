@@ -9,6 +9,7 @@ Terms are lower-cased words minus a short stop list, with plural endings folded 
 from __future__ import annotations
 
 import re
+import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -36,6 +37,10 @@ STOP_WORDS = frozenset(_STOP_WORD_TEXT.split())
 NAMING_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
 
 _WORD = re.compile(r"\w+(?:[.'’-]\w+)*")
+# A passage between double quotes (straight or curly) on one line, long enough to hold a run of words.
+_QUOTED = re.compile(r'["“”„]([^"“”„\n]{20,2000})["“”„]')
+QUOTED_RUN_WORDS = 8
+LEAD_CHARACTERS = 300  # the lead whose words `story_terms` counts twice
 _TERM = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|\d+(?:[.,]\d+)*")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+")
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -59,6 +64,7 @@ class LinkFeatures:
     published: date | None
     terms: dict[str, int]
     entities: dict[str, int]
+    quotes: frozenset[int] = frozenset()  # `quoted_runs` of the text: the words it quotes
 
 
 def words(text: str) -> list[Word]:
@@ -119,6 +125,13 @@ def content_terms(text: str) -> Counter[str]:
     return Counter(map(fold_term, [token for token in tokens if len(token) > 2 and token not in STOP_WORDS]))
 
 
+def story_terms(title: str | None, text: str) -> Counter[str]:
+    """The content terms stories compare: the text's, and each term of the title and the lead once more
+    (what a report is about is said first; ECB+ and PolNeAR both gained from it, docs/linking.md)."""
+    first_said = content_terms(f"{title or ''} {text[:LEAD_CHARACTERS]}")
+    return content_terms(text) + Counter(dict.fromkeys(first_said, 1))  # in the text's order, not a set's
+
+
 def entity_key(text: str) -> str:
     """The form of an entity name used for matching: lower case, no leading article or possessive."""
     key = " ".join(text.lower().split())
@@ -135,6 +148,18 @@ def entity_counts(entities: Iterable[tuple[str, str]]) -> Counter[str]:
             if key:
                 counts[key] += 1
     return counts
+
+
+def quoted_runs(text: str, size: int = QUOTED_RUN_WORDS) -> frozenset[int]:
+    """Every run of `size` words inside the text's quotations, as stable hashes. Two reports that quote
+    the same sentence share these: evidence that they report the same statement, which shared topic words
+    cannot give."""
+    runs = set()
+    for quotation in _QUOTED.findall(text):
+        found = _WORD.findall(quotation.lower())
+        for start in range(len(found) - size + 1):
+            runs.add(zlib.crc32(" ".join(found[start : start + size]).encode("utf-8")))
+    return frozenset(runs)
 
 
 def shingles(tokens: list[str], size: int) -> Iterator[bytes]:

@@ -10,7 +10,12 @@ most recent stories, so the cost per article stays flat as the corpus grows.
 It joins the best story when the similarity clears an absolute floor and a share of that story's own
 cohesion (how similar its members were when they joined); otherwise it opens a story. When dates
 exist, a story only takes articles within `recur_gap_days` of its span; an article that fits an older
-story but falls outside that window opens a new story that `recurs` from the old one.
+story but falls outside that window opens a new story that `recurs` from the old one. An article that
+quotes the words a story's members quoted, close in time, needs less similarity to join it.
+
+A story that grows is compared with its candidate stories as a whole (the mean similarity over every
+pair of members, from the two sums) and merged with one that passes the join rules that way, so two
+reports of one event that opened apart meet later, while one close pair cannot chain two events.
 """
 
 from __future__ import annotations
@@ -50,6 +55,11 @@ class StorySettings:
     # the articles: shared main actors (NATO, Stoltenberg) say nothing about which occurrence it reports ...
     undated_certain_similarity: float = 0.5  # ... unless it is this similar (a retelling of the same report)
     near_days: int = 3
+    # Within `near_days`, an article that quotes a run of words a story's members quoted (the same
+    # sentence of the same statement) needs only this similarity: what it reports is pinned by the words.
+    quote_threshold: float = 0.12
+    quote_runs: int = 3  # ... sharing at least this many runs of eight words (ten words in a row)
+    story_quotes: int = 512  # quoted runs a story keeps (the latest members')
     window_days: int = 60  # a story takes no dated article further than this from its first date
     related_threshold: float = 0.08  # a new story this similar to one it did not join gets a `related` link
     cohesion_share: float = 0.5  # ... and at least this share of the story's mean joining similarity
@@ -62,6 +72,13 @@ class StorySettings:
     linkage: str = "average"  # "average": mean similarity to the members; "centroid": cosine to their sum
     article_terms: int = 120  # an article's strongest terms kept in its vector (bounds the cost of scoring)
     use_background: bool = True  # add general-news term frequencies, so small corpora weigh words sensibly
+    # After an article joins or opens a story, that story is compared with its candidate stories as
+    # wholes (the mean similarity over every pair of their members) and merged with one that clears the
+    # join rules as a whole: two reports of one event that opened apart meet once either has grown, and
+    # since every member pair counts, one close pair cannot chain two events together.
+    merge_stories: bool = True
+    merge_threshold: float = 0.25  # ... at least this, and the join threshold the dates call for, ...
+    merge_cohesion_share: float = 0.7  # ... and at least this share of each story's cohesion
 
     def required_similarity(self, gap_days: int | None) -> float:
         """What a join must reach, given the days between the article and the story's first date."""
@@ -83,6 +100,7 @@ class StoryState:
     entities: dict[str, float] = field(default_factory=dict)
     join_similarity_sum: float = 0.0
     join_count: int = 0
+    quotes: dict[int, None] = field(default_factory=dict)  # its members' quoted runs, oldest first
 
     @property
     def cohesion(self) -> float | None:
@@ -167,6 +185,8 @@ class StoryClusterer:
         # story to the end and dropping the oldest are O(1) (a deque took a scan of the full list)
         self._index: dict[str, dict[str, None]] = {}
         self._norms: dict[tuple[str, str], float] = {}
+        self.merged_into: dict[str, str] = {}  # a story merged into another -> the one that took it
+        self.merges: list[tuple[str, str]] = []  # (merged, kept) since the store last saved them
         for story in stories:
             self.stories[story.id] = story
             self._index_story(story)
@@ -180,7 +200,8 @@ class StoryClusterer:
             similarity = self._similarity(term_vector, entity_vector, story)
             gap = self._gap_days(article.published, story)
             joins = gap is None or gap <= self.settings.window_days
-            joins = joins and similarity >= self.settings.required_similarity(gap) and self._fits(similarity, story)
+            required = self._required(gap, article, story)
+            joins = joins and similarity >= required and self._fits(similarity, story)
             if joins and gap is None:
                 joins = self._undated_evidence(similarity, article.entities, story)
             if joins and (best is None or similarity > best[0]):
@@ -189,7 +210,7 @@ class StoryClusterer:
                 nearest = (similarity, story)
         if best is not None:
             self._add(best[1], article, term_vector, entity_vector, best[0])
-            return Assignment(best[1].id, opened=False, similarity=best[0])
+            return Assignment(self._merge_into_neighbour(best[1]), opened=False, similarity=best[0])
         story = self._open(article)
         self._add(story, article, term_vector, entity_vector, None)
         link = self._relation(article, story, nearest) if nearest else None
@@ -209,14 +230,17 @@ class StoryClusterer:
             return {}
         # Among themselves, undated articles group on similarity alone; the evidence is asked of the group.
         grouping = replace(
-            self.settings, undated_threshold=self.settings.undated_group_threshold, undated_certain_similarity=0.0
+            self.settings,
+            undated_threshold=self.settings.undated_group_threshold,
+            undated_certain_similarity=0.0,
         )
         scratch = StoryClusterer(
             grouping, _copy_frequencies(self.term_frequencies), _copy_frequencies(self.entity_frequencies)
         )
+        assigned = [(article.article_id, scratch.assign(article).story_id) for article in articles]
         groups: dict[str, list[str]] = {}
-        for article in articles:
-            groups.setdefault(scratch.assign(article).story_id, []).append(article.article_id)
+        for article_id, group_id in assigned:  # a group may have merged into another since
+            groups.setdefault(scratch.resolve(group_id), []).append(article_id)
         plan: dict[str, str] = {}
         by_id = {article.article_id: article for article in articles}
         for group_id, members in groups.items():
@@ -272,8 +296,15 @@ class StoryClusterer:
                 best = (similarity, story.id)
         return best[1] if best else None
 
+    def resolve(self, story_id: str) -> str:
+        """The story a story id now stands for: itself, or the story it was merged into (at any depth)."""
+        while story_id in self.merged_into:
+            story_id = self.merged_into[story_id]
+        return story_id
+
     def follow_plan(self, story_id: str, article: LinkFeatures) -> Assignment:
         """Put the article where `plan_undated` decided: join that story, or open it when it is new."""
+        story_id = self.resolve(story_id)
         if story_id in self.stories:
             self.join(story_id, article)
             return Assignment(story_id, opened=False, similarity=0.0)
@@ -286,12 +317,77 @@ class StoryClusterer:
         story = self._open(article, story_id)
         self._add(story, article, term_vector, entity_vector, None)
 
-    def join(self, story_id: str, article: LinkFeatures) -> None:
-        """Add an article to a known story without a decision (a duplicate joins its original's story)."""
+    def join(self, story_id: str, article: LinkFeatures) -> str:
+        """Add an article to a known story without a decision (a duplicate joins its original's story), and
+        return the story it is in: a dated article can bring the story close enough to merge with another."""
         term_vector, entity_vector = self._count_and_weigh(article)
-        self._add(self.stories[story_id], article, term_vector, entity_vector, None)
+        story = self.stories[self.resolve(story_id)]
+        self._add(story, article, term_vector, entity_vector, None)
+        return self._merge_into_neighbour(story) if article.published is not None else story.id
 
     # -- internals ---------------------------------------------------------------------------------
+
+    def _merge_into_neighbour(self, story: StoryState) -> str:
+        """Merge a story that just grew with the candidate story most similar to it as a whole, when that
+        similarity (the mean over all pairs of members) clears the rules a join would have to clear; return
+        the id of the story the grown one now belongs to."""
+        if not self.settings.merge_stories:
+            return story.id
+        best: tuple[float, StoryState] | None = None
+        for other in self._candidates(_unit(story.terms), _unit(story.entities)):
+            if other is story:
+                continue
+            similarity = self._story_similarity(story, other)
+            if self._may_merge(similarity, story, other) and (best is None or similarity > best[0]):
+                best = (similarity, other)
+        if best is None:
+            return story.id
+        return self._merge(story, best[1], best[0]).id
+
+    def _story_similarity(self, one: StoryState, other: StoryState) -> float:
+        """The mean similarity over every pair of members, one from each story (from the summed vectors)."""
+        weight = self.settings.entity_weight
+        shared = (1 - weight) * _dot(one.terms, other.terms) + weight * _dot(one.entities, other.entities)
+        return shared / (max(one.n_articles, 1) * max(other.n_articles, 1))
+
+    def _may_merge(self, similarity: float, one: StoryState, other: StoryState) -> bool:
+        """Whether two stories pass, as wholes, the rules an article passes to join a story."""
+        if one.first_seen is not None and other.first_seen is not None:
+            gap: int | None = abs((one.first_seen - other.first_seen).days)
+            if gap is not None and gap > self.settings.window_days:
+                return False
+        else:
+            gap = None
+        required = max(self.settings.required_similarity(gap), self.settings.merge_threshold)
+        share = self.settings.merge_cohesion_share
+        if similarity < required or any(similarity < share * (story.cohesion or 0.0) for story in (one, other)):
+            return False
+        return gap is not None or self._undated_evidence(similarity, one.entities, other)
+
+    def _merge(self, one: StoryState, other: StoryState, similarity: float) -> StoryState:
+        """Merge the story that grew (`one`) and its neighbour into the larger, then the earlier, of the two,
+        which keeps its id; on a tie, the neighbour, which was there first."""
+        kept, merged = sorted((other, one), key=_seniority)  # a stable sort: ties keep this order
+        pairs = kept.n_articles * merged.n_articles
+        kept.join_similarity_sum += merged.join_similarity_sum + similarity * pairs
+        kept.join_count += merged.join_count + pairs
+        kept.n_articles += merged.n_articles
+        _accumulate(kept.terms, merged.terms, self.settings.centroid_size)
+        _accumulate(kept.entities, merged.entities, self.settings.centroid_size)
+        dates = [day for day in (kept.first_seen, kept.last_seen, merged.first_seen, merged.last_seen) if day]
+        kept.first_seen, kept.last_seen = (min(dates), max(dates)) if dates else (None, None)
+        kept.title = kept.title or merged.title
+        _remember_quotes(kept.quotes, merged.quotes, self.settings.story_quotes)
+        for story_id in (kept.id, merged.id):
+            self._norms.pop((story_id, "terms"), None)
+            self._norms.pop((story_id, "entities"), None)
+        del self.stories[merged.id]
+        self.changed.discard(merged.id)
+        self.changed.add(kept.id)
+        self.merged_into[merged.id] = kept.id
+        self.merges.append((merged.id, kept.id))
+        self._index_story(kept)
+        return kept
 
     def _count_and_weigh(self, article: LinkFeatures) -> tuple[dict[str, float], dict[str, float]]:
         """Count the article's terms and names into the rarity counts, and return its two unit vectors."""
@@ -308,6 +404,8 @@ class StoryClusterer:
         for key, weight in keys:
             for story_id in postings_of(key, ()):
                 shared[story_id] = shared_so_far(story_id, 0.0) + weight
+        for story_id in self.merged_into.keys() & shared.keys():  # merged stories linger in posting lists
+            del shared[story_id]
         return [self.stories[story_id] for story_id, _ in _best(shared, self.settings.candidates)]
 
     def _similarity(self, term_vector: dict[str, float], entity_vector: dict[str, float], story: StoryState) -> float:
@@ -331,6 +429,16 @@ class StoryClusterer:
             norm = math.sqrt(sum(value * value for value in centroid.values())) or 1.0
             self._norms[key] = norm
         return norm
+
+    def _required(self, gap: int | None, article: LinkFeatures, story: StoryState) -> float:
+        """The similarity a join needs: what the dates call for, less when the article quotes words the
+        story's members quoted, close in time."""
+        required = self.settings.required_similarity(gap)
+        if gap is None or gap > self.settings.near_days:
+            return required
+        if _shared_quotes(article.quotes, story.quotes) >= self.settings.quote_runs:
+            return min(required, self.settings.quote_threshold)
+        return required
 
     def _fits(self, similarity: float, story: StoryState) -> bool:
         cohesion = story.cohesion
@@ -381,6 +489,7 @@ class StoryClusterer:
             pairs = story.n_articles - 1 if self.settings.linkage == "average" else 1
             story.join_similarity_sum += similarity * pairs
             story.join_count += pairs
+        _remember_quotes(story.quotes, article.quotes, self.settings.story_quotes)
         if story.title is None:
             story.title = article.title
         if article.published is not None:
@@ -446,6 +555,24 @@ def _copy_frequencies(frequencies: DocumentFrequencies) -> DocumentFrequencies:
 def story_id_for(first_article_id: str) -> str:
     """Stories are named after the article that opened them, so a re-run from scratch names them alike."""
     return "st_" + first_article_id[:16]
+
+
+def _shared_quotes(quotes: frozenset[int], story_quotes: Mapping[int, None]) -> int:
+    return sum(run in story_quotes for run in quotes)
+
+
+def _remember_quotes(kept: dict[int, None], quotes: Iterable[int], limit: int) -> None:
+    """Add quoted runs to a story's, dropping its oldest beyond `limit`."""
+    for run in quotes:
+        kept.pop(run, None)
+        kept[run] = None
+    while len(kept) > limit:
+        del kept[next(iter(kept))]
+
+
+def _seniority(story: StoryState) -> tuple[int, date]:
+    """Which of two merging stories keeps its id: the larger, then the one with the earlier first date."""
+    return -story.n_articles, story.first_seen or date.max
 
 
 def _by_weight(item: tuple[str, float]) -> float:

@@ -32,10 +32,11 @@ from newstrace.link.duplicates import (
 )
 from newstrace.link.features import (
     LinkFeatures,
-    content_terms,
     entity_counts,
     parse_date,
+    quoted_runs,
     shingles,
+    story_terms,
     word_texts,
 )
 from newstrace.link.reuse import EncodedText, ReuseSettings, WordCodes, align_passages
@@ -225,19 +226,17 @@ class _Linker:
         duplicate_of, reason = None, None
         # A copy reports what its original reported, unless it came out far from that story's dates (a
         # wire text republished months later is still a copy, but is placed like any other article).
-        copy_story = self.known[self._original_of(copies[0].other_id)].story_id if copies else None
+        copy_story = self._story_of(self._original_of(copies[0].other_id)) if copies else None
         if copy_story is not None and not self._in_window(copy_story, features.published):
             copy_story = None
         if article.revision_of in self.known:
-            story_id = self.known[article.revision_of].story_id  # a revision stays with its first version
-            self.clusterer.join(story_id, features)
+            # a revision stays with its first version
+            story_id = self.clusterer.join(self._story_of(article.revision_of), features)
         elif copy_story is not None:
-            story_id = copy_story
             duplicate_of, reason = self._duplicate_decision(features, copies, batch)
-            self.clusterer.join(story_id, features)
+            story_id = self.clusterer.join(copy_story, features)
         elif (source := self._reused_story(features.published, aligned)) is not None:
-            story_id = source
-            self.clusterer.join(story_id, features)
+            story_id = self.clusterer.join(source, features)
         elif article.article_id in self.plan:
             assignment = self.clusterer.follow_plan(self.plan[article.article_id], features)
             story_id = assignment.story_id
@@ -251,6 +250,7 @@ class _Linker:
         for match in aligned:
             if match not in copies:
                 self._keep_passages(match.passages, batch)
+        self._take_merges(batch)
         looked_at = {match.other_id for match in aligned}
         self._align_story_mates(article, features.published, found, story_id, looked_at, batch)
         self.index.add(article.article_id, signature)
@@ -274,8 +274,21 @@ class _Linker:
                 best = match
         if best is None:
             return None
-        story_id = self.known[best.other_id].story_id
+        story_id = self._story_of(best.other_id)
         return story_id if self._in_window(story_id, published) else None
+
+    def _story_of(self, article_id: str) -> str:
+        """The story a linked article is in now (its story may have been merged into another since)."""
+        return self.clusterer.resolve(self.known[article_id].story_id)
+
+    def _take_merges(self, batch: LinkBatch) -> None:
+        """Pass the clusterer's story merges on to the store, and merge their lists of latest members."""
+        for merged, kept in self.clusterer.merges:
+            members = self.recent.pop(merged, deque())
+            latest = self.recent.setdefault(kept, deque(maxlen=MAX_REUSE_CANDIDATES))
+            latest.extend(members)
+            batch.story_merges.append((merged, kept))
+        self.clusterer.merges.clear()
 
     def _in_window(self, story_id: str, published: date | None) -> bool:
         """Whether an article of this date may join the story: either is undated, or it falls within the
@@ -421,10 +434,25 @@ class _Linker:
         while len(self.texts) > _TEXT_CACHE_SIZE:
             self.texts.popitem(last=False)
 
+    def _links_between_live_stories(self, links: list[StoryLink]) -> list[StoryLink]:
+        """The batch's story links, re-pointed from merged stories to the stories that took them; a link
+        that now joins a story to itself is dropped, and of two that now coincide the later is kept."""
+        kept: dict[tuple[str, str, str], StoryLink] = {}
+        for link in links:
+            moved = replace(
+                link,
+                story_id=self.clusterer.resolve(link.story_id),
+                related_story_id=self.clusterer.resolve(link.related_story_id),
+            )
+            if moved.story_id != moved.related_story_id:
+                kept[(moved.story_id, moved.related_story_id, moved.relation)] = moved
+        return list(kept.values())
+
     def _finish_batch(self, batch: LinkBatch) -> None:
         clusterer = self.clusterer
         batch.stories = [story_to_record(clusterer.stories[story_id]) for story_id in sorted(clusterer.changed)]
         clusterer.changed.clear()
+        batch.story_links = self._links_between_live_stories(batch.story_links)
         for kind, frequencies in (("term", clusterer.term_frequencies), ("entity", clusterer.entity_frequencies)):
             batch.frequencies += [(kind, key, frequencies.counts[key]) for key in sorted(frequencies.dirty)]
             batch.frequencies.append((kind, "", frequencies.n_documents))
@@ -438,6 +466,7 @@ def story_to_record(story: StoryState) -> Story:
         "entities": {key: round(value, 5) for key, value in story.entities.items()},
         "join_similarity_sum": round(story.join_similarity_sum, 6),
         "join_count": story.join_count,
+        "quotes": list(story.quotes),
     }
     first = story.first_seen.isoformat() if story.first_seen else None
     last = story.last_seen.isoformat() if story.last_seen else None
@@ -456,6 +485,7 @@ def story_from_record(record: Story) -> StoryState:
         entities=dict(state["entities"]),
         join_similarity_sum=float(state["join_similarity_sum"]),
         join_count=int(state["join_count"]),
+        quotes=dict.fromkeys(int(run) for run in state.get("quotes", ())),
     )
 
 
@@ -466,8 +496,9 @@ def link_features(article: LinkInput) -> LinkFeatures:
         article.title,
         article.outlet,
         parse_date(article.published),
-        dict(content_terms(article.text)),
+        dict(story_terms(article.title, article.text)),
         dict(entity_counts(article.entities)),
+        quoted_runs(article.text),
     )
 
 

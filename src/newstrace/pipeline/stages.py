@@ -36,8 +36,9 @@ SPEAKERS_STAGE_NUMBER = 1
 # 2: date-aware joins, undated groups, reuse as evidence, related links; 3: joins need 0.2 also within
 # three days, copies far from their original's dates are placed apart; 4: a member of an undated group
 # that joins no story may join a dated story alone, and a group may join a story as similar to it as
-# the story's own members are to each other.
-LINK_STAGE_NUMBER = 4
+# the story's own members are to each other; 5: story merges, shared quotations, title and lead counted
+# twice.
+LINK_STAGE_NUMBER = 5
 TRAILS_STAGE_NUMBER = 1
 FRAMING_STAGE_NUMBER = 1
 

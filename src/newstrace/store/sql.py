@@ -540,6 +540,7 @@ class SQLStore(ABC):
                 "UPDATE articles SET story_id = ?, duplicate_of = ?, duplicate_reason = ? WHERE id = ?",
                 [(a.story_id, a.duplicate_of, a.duplicate_reason, a.article_id) for a in batch.articles],
             )
+            self._merge_stories(batch.story_merges)
             self._executemany(
                 self._upsert("article_signatures", ("article_id", "minhash"), replace=True),
                 [(a.article_id, a.signature) for a in batch.articles],
@@ -569,6 +570,14 @@ class SQLStore(ABC):
                 batch.frequencies,
             )
             self._record(record)
+
+    def _merge_stories(self, merges: Sequence[tuple[str, str]]) -> None:
+        """Move the members of each merged story to the story that took it, in the order the merges
+        happened, and drop the merged story with its links."""
+        for merged, kept in merges:
+            self._execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (kept, merged))
+            self._execute("DELETE FROM story_links WHERE story_id = ? OR related_story_id = ?", (merged, merged))
+            self._execute("DELETE FROM stories WHERE id = ?", (merged,))
 
     def reset_links(self) -> None:
         with self._transaction():
