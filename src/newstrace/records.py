@@ -201,6 +201,7 @@ class LinkInput:
     published: str | None
     entities: tuple[tuple[str, str], ...]  # (label, text)
     revision_of: str | None = None
+    language: str | None = None  # ISO 639-1, as detected at ingest
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,8 @@ class LinkFeatures:
     published: date | None
     terms: dict[str, int]
     entities: dict[str, int]
+    language: str | None = None  # ISO 639-1, when detected: cross-language linking compares only across languages
+    lead: str = ""  # the title and first paragraph, for the cross-language embedding (link/crosslingual.py)
 
 
 def words(text: str) -> list[Word]:

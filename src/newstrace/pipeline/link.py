@@ -22,6 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
+from newstrace.link.crosslingual import lead_of
 from newstrace.link.duplicates import (
     SHINGLE_WORDS,
     DuplicateSettings,
@@ -463,6 +464,8 @@ def _features_of(article: LinkInput) -> LinkFeatures:
         parse_date(article.published),
         dict(content_terms(article.text)),
         dict(entity_counts(article.entities)),
+        article.language,
+        lead_of(article.title, article.text) if article.language else "",
     )
 
 

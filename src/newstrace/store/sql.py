@@ -384,7 +384,8 @@ class SQLStore(ABC):
             rows = {
                 row["id"]: row
                 for row in self._execute(
-                    f"SELECT id, text, title, outlet, published, revision_of FROM articles WHERE id IN ({marks})",
+                    "SELECT id, text, title, outlet, published, revision_of, language "
+                    f"FROM articles WHERE id IN ({marks})",
                     chunk,
                 )
             }
@@ -399,6 +400,7 @@ class SQLStore(ABC):
                     row["published"],
                     entities.get(article_id, ()),
                     row["revision_of"],
+                    row["language"],
                 )
 
     def count_articles_to_link(self, stage_version: int) -> int:
