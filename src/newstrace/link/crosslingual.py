@@ -224,6 +224,19 @@ def lead_of(title: str | None, text: str) -> str:
     return lead[:_LEAD_CHARS]
 
 
+def statement_similarity(text: str, language: str, other_text: str, other_language: str) -> float | None:
+    """How surely `other_text` translates `text` (a quotation): the embedding cosine when it clears the
+    model's bar for one statement, else None; None also when no model covers the two languages (a
+    translated rendering is then not recognised: precision first)."""
+    from newstrace.nlp.embeddings import embed, model_for
+
+    model = model_for(language, other_language)
+    if model is None:
+        return None
+    cosine = float(embed(model, text) @ embed(model, other_text))
+    return round(cosine, 4) if cosine >= model.same_statement_cosine else None
+
+
 def _vector(member: _Member, model: SentenceModel) -> np.ndarray:
     vector = member.vectors.get(model.name)
     if vector is None:

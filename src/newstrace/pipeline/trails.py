@@ -112,6 +112,7 @@ def _quote(row: dict[str, object]) -> QuoteInput:
         str(row["story_id"]) if row.get("story_id") else None,
         _span(row),
         str(row["duplicate_of"]) if row.get("duplicate_of") else None,
+        str(row["language"]) if row.get("language") else None,
     )
 
 

@@ -571,7 +571,8 @@ class SQLStore(ABC):
         join = "JOIN" if grouped else "LEFT JOIN"
         where = "" if grouped else "WHERE r.quote_id IS NULL"
         return self._rows(
-            "SELECT q.id AS quote_id, q.article_id, a.outlet, a.published, a.story_id, a.duplicate_of, q.speaker_id, "
+            "SELECT q.id AS quote_id, q.article_id, a.outlet, a.published, a.story_id, a.duplicate_of, a.language, "
+            "q.speaker_id, "
             "COALESCE(s.name, q.speaker) AS speaker, q.kind, q.content_text, q.content_fragments, "
             # the article's text only where the content comes in pieces, to read each piece from it
             "CASE WHEN json_array_length(q.content_fragments) > 1 THEN a.text END AS article_text, "
