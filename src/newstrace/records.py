@@ -216,6 +216,17 @@ class ArticleLink:
 
 
 @dataclass(frozen=True)
+class TranslationLink:
+    """An article that translates another (`translation_of`), its sentences aligned with the original's."""
+
+    article_id: str  # the translation
+    source_article_id: str  # the original
+    similarity: float  # mean cross-language similarity of the aligned sentence pairs
+    coverage: float  # share of the longer text's sentences in a pair
+    sentence_pairs: str  # JSON: [[start, end, source_start, source_end, similarity], ...]
+
+
+@dataclass(frozen=True)
 class Story:
     """Articles reporting one real-world event; `state` is the clusterer's memory of it (JSON)."""
 
@@ -270,3 +281,4 @@ class LinkBatch:
     story_links: list[StoryLink] = field(default_factory=list)
     repoints: list[DuplicateRepoint] = field(default_factory=list)
     frequencies: list[tuple[str, str, int]] = field(default_factory=list)  # (term|entity, key, df)
+    translations: list[TranslationLink] = field(default_factory=list)

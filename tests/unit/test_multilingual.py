@@ -251,14 +251,53 @@ def _bridged(features: dict[str, LinkFeatures]) -> dict[str, str]:
     return placed
 
 
-@pytest.mark.slow
-def test_reports_of_one_event_in_four_languages_form_one_story(store: SQLiteStore) -> None:
+@pytest.fixture(scope="module")
+def cross_store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
+    """The cross-language fixture analysed once: stories, trails and translation links."""
+    store = SQLiteStore(tmp_path_factory.mktemp("cross") / "cross.db")
     run_analyze(store, CROSS)
-    story_of = {str(row["url"]).rsplit("/", 1)[-1]: row["story_id"] for row in store.iter_rows("articles")}
+    return store
+
+
+def _by_key(store: SQLiteStore) -> dict[str, dict[str, object]]:
+    return {str(row["url"]).rsplit("/", 1)[-1]: row for row in store.iter_rows("articles")}
+
+
+@pytest.mark.slow
+def test_reports_of_one_event_in_four_languages_form_one_story(cross_store: SQLiteStore) -> None:
+    story_of = {key: row["story_id"] for key, row in _by_key(cross_store).items()}
     assert len({story_of[key] for key in VILNIUS}) == 1
     assert len({story_of[key] for key in GENEVA}) == 1
-    stories = {story_of[key] for key in story_of}
-    assert len(stories) == 4  # Vilnius, Geneva, and the Polish flood and the Bavarian school law alone
+    assert len(set(story_of.values())) == 4  # Vilnius, Geneva, and the Polish flood and the Bavarian law alone
+
+
+@pytest.mark.slow
+def test_renderings_of_stoltenbergs_statement_in_three_languages_join_it_flagged_translated(
+    cross_store: SQLiteStore,
+) -> None:
+    language_of = {row["id"]: row["language"] for row in cross_store.iter_rows("articles")}
+    quotes = {row["id"]: row for row in cross_store.iter_rows("quotes")}
+    utterance = next(row for row in cross_store.iter_rows("utterances") if row["speaker"] == "Jens Stoltenberg")
+    assert str(utterance["canonical_text"]).startswith('"Every system we deliver')
+    renderings = [row for row in cross_store.iter_rows("renderings") if row["utterance_id"] == utterance["id"]]
+    flags = {language_of[quotes[row["quote_id"]]["article_id"]]: json.loads(str(row["flags"])) for row in renderings}
+    assert flags == {"en": [], "it": ["translated"], "ru": ["translated"], "de": ["translated"]}
+    assert all(0.7 <= float(str(row["fidelity"])) <= 1.0 for row in renderings)
+
+
+@pytest.mark.slow
+def test_the_translated_wire_copy_links_to_its_original_with_aligned_sentences(cross_store: SQLiteStore) -> None:
+    articles = _by_key(cross_store)
+    texts = {row["id"]: str(row["text"]) for row in cross_store.iter_rows("articles", include_text=True)}
+    links = list(cross_store.iter_rows("translations"))
+    assert [(row["article_id"], row["source_article_id"]) for row in links] == [
+        (articles["vilnius-difesa-aerea"]["id"], articles["vilnius-air-defence"]["id"])
+    ]  # the German and Russian reports of the same meeting are written anew: no translation
+    pairs = json.loads(str(links[0]["sentence_pairs"]))
+    assert len(pairs) == 5  # the title and the four paragraphs, in order
+    translation, original = texts[str(links[0]["article_id"])], texts[str(links[0]["source_article_id"])]
+    start, end, source_start, source_end, _ = pairs[2]
+    assert translation[start:end].startswith("«Ogni sistema") and original[source_start:source_end].startswith('"Every')
 
 
 def test_cross_language_evidence_without_a_sentence_model_rests_on_names_and_numbers(

@@ -18,6 +18,7 @@ run is bridged again only by articles linked in the same run as one of its membe
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections import deque
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from newstrace.link.features import LinkFeatures
 from newstrace.link.scripts import loosened
+from newstrace.records import TranslationLink
 
 if TYPE_CHECKING:
     import numpy as np
@@ -66,6 +68,15 @@ class CrossLanguageMatch:
     story_id: str
     member_id: str
     score: float  # the embedding cosine, or 0 when the match rests on names and numbers alone
+
+
+@dataclass(frozen=True)
+class Counterpart:
+    """A story mate in another language."""
+
+    article_id: str
+    language: str
+    published: date
 
 
 class CrossLanguageLinker:
@@ -136,6 +147,20 @@ class CrossLanguageLinker:
             if score is not None and (best is None or score > best.score):
                 best = CrossLanguageMatch(other.story_id, other.article_id, round(score, 4))
         return best
+
+    def counterparts(self, article: LinkFeatures, story_id: str) -> list[Counterpart]:
+        """The members of `story_id` in another language, dated close to `article` and sharing an anchor
+        with it: the articles it may be a translated copy of, or that may translate it."""
+        if len(self._languages) < 2:
+            return []
+        member = _member(story_id, article)
+        if member is None:
+            return []
+        return [
+            Counterpart(other.article_id, other.language, other.published)
+            for other in self._candidates(member)
+            if other.story_id == story_id
+        ]
 
     def _candidates(self, member: _Member) -> list[_Member]:
         """Members in another language, dated close enough, sharing an anchor; ordered by id for stable ties."""
@@ -244,3 +269,111 @@ def _vector(member: _Member, model: SentenceModel) -> np.ndarray:
 
         vector = member.vectors[model.name] = embed(model, member.lead)
     return vector
+
+
+# -- translated copies ------------------------------------------------------------------------------
+
+_SENTENCE = re.compile(r"[^\n]+?(?:[.!?…]+[\"”»“’]*(?=\s)|$)", re.MULTILINE)
+TRANSLATION_COVERAGE = 0.7  # share of each text's sentences that must pair up for a translated copy
+_LENGTH_RATIO = 0.6  # texts whose sentence counts differ more than this are no copy of each other
+
+
+@dataclass(frozen=True)
+class SentencePair:
+    start: int
+    end: int
+    source_start: int
+    source_end: int
+    similarity: float
+
+
+@dataclass(frozen=True)
+class TranslationAlignment:
+    """A text aligned sentence by sentence with the text it translates."""
+
+    pairs: list[SentencePair]
+    similarity: float  # mean over the pairs
+    coverage: float  # pairs over the sentences of the longer text
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """The sentences of `text` as (start, end), never across a line break: a rough split that serves only
+    to pair a text's sentences with its translation's."""
+    spans = []
+    for match in _SENTENCE.finditer(text):
+        start, end = match.start(), match.end()
+        while start < end and text[start].isspace():
+            start += 1
+        if end > start:
+            spans.append((start, end))
+    return spans
+
+
+def align_translation(text: str, language: str, source: str, source_language: str) -> TranslationAlignment | None:
+    """`text` aligned with `source` when it is a translated copy of it: most sentences of both pair up, in
+    order, each pair close in a multilingual embedding. None otherwise, or when no model covers the two
+    languages."""
+    from newstrace.nlp.embeddings import embed, model_for
+
+    model = model_for(language, source_language)
+    spans, source_spans = sentence_spans(text), sentence_spans(source)
+    if model is None or not spans or not source_spans:
+        return None
+    if min(len(spans), len(source_spans)) < _LENGTH_RATIO * max(len(spans), len(source_spans)):
+        return None
+    vectors = [embed(model, text[start:end]) for start, end in spans]
+    source_vectors = [embed(model, source[start:end]) for start, end in source_spans]
+    similarity = [[float(vector @ other) for other in source_vectors] for vector in vectors]
+    pairs = [
+        SentencePair(*spans[row], *source_spans[column], round(similarity[row][column], 4))
+        for row, column in _monotonic_pairs(similarity, model.same_statement_cosine)
+    ]
+    coverage = len(pairs) / max(len(spans), len(source_spans))
+    if coverage < TRANSLATION_COVERAGE:
+        return None
+    mean = sum(pair.similarity for pair in pairs) / len(pairs)
+    return TranslationAlignment(pairs, round(mean, 4), round(coverage, 4))
+
+
+def _monotonic_pairs(similarity: list[list[float]], floor: float) -> list[tuple[int, int]]:
+    """The in-order one-to-one pairing of rows and columns with the greatest summed similarity, using only
+    pairs at or above `floor` (dynamic programming, as in aligning two sequences)."""
+    rows, columns = len(similarity), len(similarity[0])
+    best = [[0.0] * (columns + 1) for _ in range(rows + 1)]
+    for row in range(1, rows + 1):
+        for column in range(1, columns + 1):
+            value = similarity[row - 1][column - 1]
+            paired = best[row - 1][column - 1] + value if value >= floor else -1.0
+            best[row][column] = max(best[row - 1][column], best[row][column - 1], paired)
+    pairs = []
+    row, column = rows, columns
+    while row and column:
+        value = similarity[row - 1][column - 1]
+        if value >= floor and best[row][column] == best[row - 1][column - 1] + value:
+            pairs.append((row - 1, column - 1))
+            row, column = row - 1, column - 1
+        elif best[row][column] == best[row - 1][column]:
+            row -= 1
+        else:
+            column -= 1
+    return pairs[::-1]
+
+
+def translation_link(article: LinkFeatures, text: str, other: Counterpart, other_text: str) -> TranslationLink | None:
+    """The `translation_of` link between an article and a story mate in another language, when one is a
+    translated copy of the other. The original is the earlier one; on the same day the English one, else
+    the mate already linked."""
+    assert article.language is not None and article.published is not None
+    mine = (article.article_id, text, article.language)
+    theirs = (other.article_id, other_text, other.language)
+    mine_first = article.published < other.published or (
+        article.published == other.published and article.language == "en" and other.language != "en"
+    )
+    (translation_id, translated, language), (source_id, source, source_language) = (
+        (theirs, mine) if mine_first else (mine, theirs)
+    )
+    alignment = align_translation(translated, language, source, source_language)
+    if alignment is None:
+        return None
+    pairs = [[pair.start, pair.end, pair.source_start, pair.source_end, pair.similarity] for pair in alignment.pairs]
+    return TranslationLink(translation_id, source_id, alignment.similarity, alignment.coverage, json.dumps(pairs))

@@ -22,7 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
-from newstrace.link.crosslingual import lead_of
+from newstrace.link.crosslingual import lead_of, translation_link
 from newstrace.link.duplicates import (
     SHINGLE_WORDS,
     DuplicateSettings,
@@ -250,6 +250,7 @@ class _Linker:
                 self._keep_passages(match.passages, batch)
         looked_at = {match.other_id for match in aligned}
         self._align_story_mates(article, features.published, found, story_id, looked_at, batch)
+        self._find_translations(article, features, story_id, batch)
         self.index.add(article.article_id, signature)
         self.known[article.article_id] = _Known(features.published, len(self.known), story_id, duplicate_of)
         self.recent.setdefault(story_id, deque(maxlen=MAX_REUSE_CANDIDATES)).append(article.article_id)
@@ -258,6 +259,15 @@ class _Linker:
             ArticleLink(article.article_id, story_id, duplicate_of, reason, signature_bytes(signature))
         )
         self.summary.linked += 1
+
+    def _find_translations(self, article: LinkInput, features: LinkFeatures, story_id: str, batch: LinkBatch) -> None:
+        """A `translation_of` link with each story mate in another language that this article translates, or
+        that translates it (link/crosslingual.py; nothing to look at in a single-language corpus)."""
+        for other in self.clusterer.crosslingual.counterparts(features, story_id):
+            other_text = self.store.article_text(other.article_id)
+            link = translation_link(features, article.text, other, other_text) if other_text else None
+            if link is not None:
+                batch.translations.append(link)
 
     def _reused_story(self, published: date | None, aligned: list[_Match]) -> str | None:
         """The story of the article this one shares the most text with, when the shared passages cover a

@@ -185,6 +185,7 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "source_end",
         "similarity",
     ),
+    "translations": ("article_id", "source_article_id", "similarity", "coverage", "sentence_pairs"),
     "duplicates": ("id", "duplicate_of", "duplicate_reason", "outlet", "published", "title"),
     "framing": ("article_id", "outlet", "marker", "referent", "category", "text", "start", "end"),
     "utterances": (

@@ -45,6 +45,7 @@ _ORDER_BY = {
     "stories": "first_seen IS NULL, first_seen, id",
     "story_links": "story_id, related_story_id",
     "reuse": "article_id, source_article_id, article_start",
+    "translations": "article_id, source_article_id",
     "duplicates": "duplicate_of, published IS NULL, published, id",
     "framing": "article_id, start, category",
     "utterances": "first_seen IS NULL, first_seen, id",
@@ -60,6 +61,7 @@ PRIMARY_KEYS = {
     "article_signatures": ("article_id",),
     "story_links": ("story_id", "related_story_id", "relation"),
     "reuse": ("article_id", "source_article_id", "article_start"),
+    "translations": ("article_id", "source_article_id"),
     "utterances": ("id",),
     "renderings": ("quote_id",),
 }
@@ -509,6 +511,10 @@ class SQLStore(ABC):
                 [tuple(asdict(passage).values()) for passage in batch.reuse],
             )
             self._executemany(
+                self._upsert("translations", EXPORT_COLUMNS["translations"], replace=True),
+                [tuple(asdict(translation).values()) for translation in batch.translations],
+            )
+            self._executemany(
                 "INSERT INTO link_frequencies(kind, key, df) VALUES (?, ?, ?) "
                 "ON CONFLICT(kind, key) DO UPDATE SET df = excluded.df",
                 batch.frequencies,
@@ -521,7 +527,7 @@ class SQLStore(ABC):
     def reset_links(self) -> None:
         with self._transaction():
             self._execute("UPDATE articles SET story_id = NULL, duplicate_of = NULL, duplicate_reason = NULL")
-            for table in ("reuse", "story_links", "stories", "article_signatures", "link_frequencies"):
+            for table in ("reuse", "translations", "story_links", "stories", "article_signatures", "link_frequencies"):
                 self._execute(f"DELETE FROM {table}")
             self._execute("DELETE FROM stage_runs WHERE stage = 'link'")
 
