@@ -27,6 +27,7 @@ from newstrace.records import (
     StageOutput,
     Story,
     StoryLink,
+    TranslationLink,
 )
 from newstrace.store import EXPORT_COLUMNS, QueryTimeout, Store, StoreError, open_store
 from newstrace.store.base import LIST_ORDERS, ListFilters, SearchFilters
@@ -293,6 +294,26 @@ def test_links_are_remembered_and_forgotten(store: Store) -> None:
     assert [row["id"] for row in store.articles_where(story_id="st_a1")] == ["a1", "a3"]
     store.reset_links()
     assert store.count_articles_to_link(7) == 3 and store.link_state().stories == []
+
+
+def test_translation_links_are_stored_read_from_both_ends_and_forgotten_with_the_links(store: Store) -> None:
+    _fill(store)
+    pairs = [[0, 30, 0, 28, 0.91], [31, 60, 29, 55, 0.84]]
+    link = TranslationLink("a2", "a1", 0.875, 1.0, json.dumps(pairs))
+    batch = LinkBatch(
+        articles=[ArticleLink("a2", "st_a1", None, None, b"\x01")],
+        stories=[Story("st_a1", "Harbour of Velmora closes", "2024-03-04", "2024-03-12", "{}")],
+        translations=[link],
+    )
+    store.save_links(batch, 7)
+    store.save_links(batch, 7)  # a retried batch changes nothing
+    expected = [
+        {"article_id": "a2", "source_article_id": "a1", "similarity": 0.875, "coverage": 1.0, "sentence_pairs": pairs}
+    ]
+    assert store.translations_of("a2") == store.translations_of("a1") == expected
+    assert store.translations_of("a3") == [] and len(_rows(store, "translations")) == 1
+    store.reset_links()
+    assert store.translations_of("a1") == []
 
 
 def test_exports_stream_while_other_queries_run(store: Store) -> None:

@@ -10,15 +10,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
+from newstrace.cli.framing import print_trail
 from newstrace.link.crosslingual import CrossLanguageLinker, lead_of, name_anchors, number_anchors
 from newstrace.link.features import LinkFeatures
 from newstrace.link.scripts import merge_across_scripts, surname_key
 from newstrace.link.speakers import link_speakers
+from newstrace.link.trail_view import trail
 from newstrace.nlp import analyse_texts, embeddings, load_pipeline
 from newstrace.nlp.agents import speaker_kind
 from newstrace.nlp.multilingual import analyse_other_language
 from newstrace.records import AnalysisRequest, Entity, Quote, Sentence
+from newstrace.serve.data import article as article_page_data
 from newstrace.store import SQLiteStore
 
 from ..conftest import run_analyze
@@ -341,3 +345,15 @@ def test_a_single_language_corpus_loads_no_model(monkeypatch: pytest.MonkeyPatch
 def test_number_and_name_anchors_meet_across_scripts_and_leave_years_out() -> None:
     assert number_anchors("40 систем до 2026 года, 1 000 солдат, 3 дня") == {"40", "1000"}
     assert {"stolt", "pesko"} <= name_anchors("Столтенберга и Пескова") & name_anchors("Stoltenberg, Peskov")
+
+
+@pytest.mark.slow
+def test_trail_and_article_page_show_translations(cross_store: SQLiteStore) -> None:
+    utterance = next(row for row in cross_store.iter_rows("utterances") if row["speaker"] == "Jens Stoltenberg")
+    console = Console(record=True, width=240, color_system=None)
+    print_trail(console, trail(cross_store, str(utterance["id"])))
+    shown = console.export_text()
+    assert "«Ogni sistema che consegniamo protegge una città e la sua gente»" in shown and "translated" in shown
+    articles = _by_key(cross_store)
+    page = article_page_data(cross_store, str(articles["vilnius-difesa-aerea"]["id"]))
+    assert [link["source_article_id"] for link in page["translations"]] == [articles["vilnius-air-defence"]["id"]]

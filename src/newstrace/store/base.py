@@ -306,6 +306,11 @@ class Store(Protocol):
         """Store a batch of linking results in one transaction and refresh the touched stories' counts."""
         ...
 
+    def translations_of(self, article_id: str) -> list[dict[str, object]]:
+        """The `translation_of` links from or to an article, sentence pairs decoded (a list of
+        [start, end, source_start, source_end, similarity])."""
+        ...
+
     def reset_links(self) -> None:
         """Forget every story, duplicate and reuse link (before relinking with a new stage version)."""
         ...

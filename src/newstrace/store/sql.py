@@ -524,6 +524,14 @@ class SQLStore(ABC):
                 [(a.article_id, "link", stage_version, "done", finished) for a in batch.articles],
             )
 
+    def translations_of(self, article_id: str) -> list[dict[str, object]]:
+        rows = self._rows(
+            "SELECT * FROM translations WHERE article_id = ? OR source_article_id = ? "
+            "ORDER BY article_id, source_article_id",
+            (article_id, article_id),
+        )
+        return [{**row, "sentence_pairs": json.loads(str(row["sentence_pairs"]))} for row in rows]
+
     def reset_links(self) -> None:
         with self._transaction():
             self._execute("UPDATE articles SET story_id = NULL, duplicate_of = NULL, duplicate_reason = NULL")
