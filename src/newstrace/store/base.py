@@ -215,6 +215,7 @@ class FramingInput:
     article_id: str
     text: str
     quotes: tuple[tuple[str, str | None, str, int, int], ...]  # id, speaker, cue text, cue start, cue end
+    language: str | None = None  # the article's: the lexicon's forms for that language are matched
 
 
 @dataclass(frozen=True)

@@ -543,15 +543,15 @@ class SQLStore(ABC):
 
     def articles_to_frame(self, status: str) -> Iterator[FramingInput]:
         ids = [
-            row[0]
+            (row[0], row[1])
             for row in self._execute(
-                "SELECT a.id FROM articles a LEFT JOIN stage_runs s "
+                "SELECT a.id, a.language FROM articles a LEFT JOIN stage_runs s "
                 "ON s.article_id = a.id AND s.stage = 'framing' AND s.status = ? "
                 "WHERE s.article_id IS NULL ORDER BY a.id",
                 (status,),
             )
         ]
-        for article_id in ids:
+        for article_id, language in ids:
             text = self.article_text(article_id) or ""
             quotes = tuple(
                 (row["id"], row["name"], row["cue_text"], row["cue_start"], row["cue_end"])
@@ -562,7 +562,7 @@ class SQLStore(ABC):
                     (article_id,),
                 )
             )
-            yield FramingInput(article_id, text, quotes)
+            yield FramingInput(article_id, text, quotes, language)
 
     def save_framing(self, rows: Sequence[tuple[str, Sequence[FramingRow]]], status: str) -> None:
         finished = now()
