@@ -51,16 +51,23 @@ def words_per_second(nlp: object, requests: list[AnalysisRequest], batch_size: i
 
 
 def dated_corpus(articles: list[dict[str, str]], copies: int, folder: Path) -> tuple[Path, int]:
-    """The articles repeated `copies` times into a JSON Lines file, each copy a week later and with its own
-    urls (a line of the text names the copy); returns the file and its word count."""
+    """The articles repeated `copies` times into a JSON Lines file, each copy a week later, with its own
+    urls and every line marked with its number (so that no title, lead or sentence is one the embedding
+    cache saw in another copy); returns the file and its word count."""
     path, words = folder / "corpus.jsonl", 0
     with path.open("w", encoding="utf-8") as out:
         for copy in range(copies):
             for article in articles:
                 published = date.fromisoformat(article["published"]) + timedelta(weeks=copy)
-                text = f"{article['text']}\n\n{copy}\n"
+                text = "\n".join(f"{line} [{copy}]" if line.strip() else line for line in article["text"].split("\n"))
                 words += count_words(text)
-                moved = {**article, "url": f"{article['url']}-{copy}", "published": published.isoformat(), "text": text}
+                moved = {
+                    **article,
+                    "url": f"{article['url']}-{copy}",
+                    "published": published.isoformat(),
+                    "title": f"{article['title']} [{copy}]",
+                    "text": text,
+                }
                 out.write(json.dumps(moved, ensure_ascii=False) + "\n")
     return path, words
 

@@ -313,7 +313,7 @@ def align_translation(text: str, language: str, source: str, source_language: st
     """`text` aligned with `source` when it is a translated copy of it: most sentences of both pair up, in
     order, each pair close in a multilingual embedding. None otherwise, or when no model covers the two
     languages."""
-    from newstrace.nlp.embeddings import embed, model_for
+    from newstrace.nlp.embeddings import embed_many, model_for
 
     model = model_for(language, source_language)
     spans, source_spans = sentence_spans(text), sentence_spans(source)
@@ -321,8 +321,9 @@ def align_translation(text: str, language: str, source: str, source_language: st
         return None
     if min(len(spans), len(source_spans)) < _LENGTH_RATIO * max(len(spans), len(source_spans)):
         return None
-    vectors = [embed(model, text[start:end]) for start, end in spans]
-    source_vectors = [embed(model, source[start:end]) for start, end in source_spans]
+    sentences = [text[start:end] for start, end in spans] + [source[start:end] for start, end in source_spans]
+    vectors = embed_many(model, sentences)  # one batch for both texts
+    vectors, source_vectors = vectors[: len(spans)], vectors[len(spans) :]
     similarity = [[float(vector @ other) for other in source_vectors] for vector in vectors]
     pairs = [
         SentencePair(*spans[row], *source_spans[column], round(similarity[row][column], 4))

