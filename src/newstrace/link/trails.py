@@ -33,7 +33,7 @@ from datetime import date
 from difflib import SequenceMatcher
 from itertools import pairwise
 
-from newstrace.link.crosslingual import statement_similarity
+from newstrace.link.crosslingual import prefetch, statement_similarity
 from newstrace.link.features import STOP_WORDS, fold_term
 
 TRANSLATED = "translated"  # the flag of a rendering in another language than the canonical text
@@ -191,6 +191,10 @@ class TrailGrouper:
             for rendering in utterance.renderings:
                 self._index(utterance, rendering)
 
+    def canonical_renderings(self) -> list[QuoteInput]:
+        """The canonical rendering of every utterance held."""
+        return list(self._canonical.values())
+
     def add(self, quote: QuoteInput) -> Utterance:
         """Put the quote in an utterance (an existing one or a new one) and return it."""
         keys = content_keys(quote.content)
@@ -326,6 +330,21 @@ def _canonical_rank(rendering: QuoteInput) -> tuple[bool, int, tuple[bool, date,
     fragment = len(content_keys(rendering.content)) < TrailSettings.short_content_words
     kind_rank = {"direct": 0, "indirect": 2}.get(rendering.kind, 1)
     return fragment, kind_rank, rendering_age(rendering)
+
+
+def prefetch_translations(grouper: TrailGrouper, quotes: list[QuoteInput]) -> None:
+    """Embed at once the quotes, and the canonical texts, of the speakers quoted in two languages or more:
+    the texts a translated rendering is compared with (`link.crosslingual.prefetch`)."""
+    texts = [*quotes, *grouper.canonical_renderings()]
+    languages: dict[int, set[str]] = {}
+    for quote in texts:
+        if quote.speaker_id is not None and quote.language:
+            languages.setdefault(quote.speaker_id, set()).add(quote.language)
+    prefetch(
+        (quote.language, quote.content)
+        for quote in texts
+        if quote.language and quote.speaker_id is not None and len(languages[quote.speaker_id]) > 1
+    )
 
 
 def translated(rendering: QuoteInput, canonical: QuoteInput) -> bool:

@@ -21,6 +21,7 @@ from newstrace.link.trails import (
     Utterance,
     canonical_rendering,
     describe,
+    prefetch_translations,
     rendering_age,
     same_passage_repeats,
 )
@@ -49,6 +50,7 @@ def build_trails(store: Store, settings: TrailSettings | None = None) -> TrailSu
     known = set(grouper.utterances)
     summary = TrailSummary()
     ungrouped = [_quote(row) for row in store.trail_quotes(grouped=False)]
+    prefetch_translations(grouper, ungrouped + regroup)  # one embedding call, not one per quote
     for quote in sorted(ungrouped + regroup, key=rendering_age):
         grouper.add(quote)
         summary.quotes += 1
