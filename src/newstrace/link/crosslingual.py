@@ -142,7 +142,9 @@ class CrossLanguageLinker:
         if member is None:
             return None
         best: CrossLanguageMatch | None = None
-        for other in self._candidates(member):
+        candidates = self._candidates(member)
+        prefetch((item.language, item.lead) for item in [member, *candidates])  # one call per model
+        for other in candidates:
             score = self._evidence(member, other)
             if score is not None and (best is None or score > best.score):
                 best = CrossLanguageMatch(other.story_id, other.article_id, round(score, 4))
@@ -302,7 +304,6 @@ def _vector(member: _Member, model: SentenceModel) -> np.ndarray:
 _SENTENCE = re.compile(r"[^\n]+?(?:[.!?…]+[\"”»“’]*(?=\s)|$)", re.MULTILINE)
 TRANSLATION_COVERAGE = 0.7  # share of each text's sentences that must pair up for a translated copy
 _LENGTH_RATIO = 0.6  # texts whose sentence counts differ more than this are no copy of each other
-_OPENING = 3  # sentences of each text compared before the rest are embedded
 
 
 @dataclass(frozen=True)
@@ -339,8 +340,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def align_translation(text: str, language: str, source: str, source_language: str) -> TranslationAlignment | None:
     """`text` aligned with `source` when it is a translated copy of it: most sentences of both pair up, in
     order, each pair close in a multilingual embedding. None otherwise, or when no model covers the two
-    languages. The opening sentences are compared first, and the rest only when most of those pair up
-    (a report written anew rarely gets past its title and lead, and embedding is the cost)."""
+    languages."""
     from newstrace.nlp.embeddings import model_for
 
     model = model_for(language, source_language)
@@ -348,9 +348,6 @@ def align_translation(text: str, language: str, source: str, source_language: st
     if model is None or not spans or not source_spans:
         return None
     if min(len(spans), len(source_spans)) < _LENGTH_RATIO * max(len(spans), len(source_spans)):
-        return None
-    opening = _aligned(model, (text, spans[:_OPENING]), (source, source_spans[:_OPENING]))
-    if len(opening) < TRANSLATION_COVERAGE * min(_OPENING, len(spans), len(source_spans)):
         return None
     pairs = _aligned(model, (text, spans), (source, source_spans))
     coverage = len(pairs) / max(len(spans), len(source_spans))
@@ -399,6 +396,16 @@ def _monotonic_pairs(similarity: list[list[float]], floor: float) -> list[tuple[
         else:
             column -= 1
     return pairs[::-1]
+
+
+def translation_links(article: LinkFeatures, text: str, others: list[tuple[Counterpart, str]]) -> list[TranslationLink]:
+    """The `translation_of` links between an article and its story mates in other languages (each with its
+    text), the sentences of all of them embedded in one call per model first."""
+    assert article.language is not None
+    texts = [(article.language, text), *((other.language, other_text) for other, other_text in others)]
+    prefetch((language, whole[start:end]) for language, whole in texts for start, end in sentence_spans(whole))
+    found = (translation_link(article, text, other, other_text) for other, other_text in others)
+    return [link for link in found if link is not None]
 
 
 def translation_link(article: LinkFeatures, text: str, other: Counterpart, other_text: str) -> TranslationLink | None:

@@ -22,7 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
-from newstrace.link.crosslingual import lead_of, translation_link
+from newstrace.link.crosslingual import lead_of, translation_links
 from newstrace.link.duplicates import (
     SHINGLE_WORDS,
     DuplicateSettings,
@@ -263,11 +263,13 @@ class _Linker:
     def _find_translations(self, article: LinkInput, features: LinkFeatures, story_id: str, batch: LinkBatch) -> None:
         """A `translation_of` link with each story mate in another language that this article translates, or
         that translates it (link/crosslingual.py; nothing to look at in a single-language corpus)."""
-        for other in self.clusterer.crosslingual.counterparts(features, story_id):
-            other_text = self.store.article_text(other.article_id)
-            link = translation_link(features, article.text, other, other_text) if other_text else None
-            if link is not None:
-                batch.translations.append(link)
+        others = [
+            (other, text)
+            for other in self.clusterer.crosslingual.counterparts(features, story_id)
+            if (text := self.store.article_text(other.article_id))
+        ]
+        if others:
+            batch.translations += translation_links(features, article.text, others)
 
     def _reused_story(self, published: date | None, aligned: list[_Match]) -> str | None:
         """The story of the article this one shares the most text with, when the shared passages cover a
