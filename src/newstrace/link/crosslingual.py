@@ -23,7 +23,7 @@ import logging
 import re
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -32,8 +32,6 @@ from newstrace.link.scripts import loosened
 from newstrace.records import TranslationLink
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from newstrace.nlp.embeddings import SentenceModel
 
 _LOG = logging.getLogger(__name__)
@@ -60,7 +58,6 @@ class _Member:
     lead: str
     names: frozenset[str]
     numbers: frozenset[str]
-    vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -86,7 +83,6 @@ class CrossLanguageLinker:
         self.settings = settings or CrossLanguageSettings()
         self._by_anchor: dict[str, dict[str, _Member]] = {}
         self._warned = False
-        self._latest: _Member | None = None  # the article last looked up, with the vectors it got
         self._languages: set[str] = set()
         # While one language is all there is, nothing is indexed (a single-language corpus pays almost
         # nothing): the last days' articles wait here, in date order, for a second language to come.
@@ -122,8 +118,6 @@ class CrossLanguageLinker:
         member = _member(story_id, article)
         if member is None:
             return
-        if self._latest is not None and self._latest.article_id == member.article_id:
-            member.vectors = self._latest.vectors
         for anchor in _anchors(member):
             postings = self._by_anchor.setdefault(anchor, {})
             postings.pop(member.article_id, None)
@@ -138,7 +132,7 @@ class CrossLanguageLinker:
         self._meet(article.language)
         if len(self._languages) < 2:
             return None
-        member = self._latest = _member("", article)
+        member = _member("", article)
         if member is None:
             return None
         best: CrossLanguageMatch | None = None
@@ -180,7 +174,9 @@ class CrossLanguageLinker:
         model = self._model(member.language, other.language)
         if model is None:
             return 0.0 if shared_names and shared_numbers else None
-        cosine = float(_vector(member, model) @ _vector(other, model))
+        from newstrace.nlp.embeddings import embed  # leads are cached there: each is embedded once
+
+        cosine = float(embed(model, member.lead) @ embed(model, other.lead))
         return cosine if cosine >= model.same_event_cosine else None
 
     def _model(self, language: str, other: str) -> SentenceModel | None:
@@ -288,15 +284,6 @@ def statement_similarity(text: str, language: str, other_text: str, other_langua
         return None
     cosine = float(embed(model, text) @ embed(model, other_text))
     return round(cosine, 4) if cosine >= model.same_statement_cosine else None
-
-
-def _vector(member: _Member, model: SentenceModel) -> np.ndarray:
-    vector = member.vectors.get(model.name)
-    if vector is None:
-        from newstrace.nlp.embeddings import embed
-
-        vector = member.vectors[model.name] = embed(model, member.lead)
-    return vector
 
 
 # -- translated copies ------------------------------------------------------------------------------
