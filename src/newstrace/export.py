@@ -55,6 +55,7 @@ _TYPED_COLUMNS: dict[str, dict[str, ColumnType]] = {
     "reuse": {
         "article_start": _I, "article_end": _I, "source_start": _I, "source_end": _I, "similarity": _N,
     },
+    "translations": {"similarity": _N, "coverage": _N, "sentence_pairs": _J},
     "duplicates": {"duplicate_reason": _J},
     "framing": {"start": _I, "end": _I},
     "utterances": {"n_renderings": _I, "n_outlets": _I, "speaker_id": _I},

@@ -203,6 +203,7 @@ class LinkInput:
     published: str | None
     entities: tuple[tuple[str, str], ...]  # (label, text)
     revision_of: str | None = None
+    language: str | None = None  # ISO 639-1, as detected at ingest
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,17 @@ class ArticleLink:
     duplicate_of: str | None
     duplicate_reason: str | None  # JSON: similarity, gap_days
     signature: bytes  # the MinHash signature, so later runs need not read the text again
+
+
+@dataclass(frozen=True)
+class TranslationLink:
+    """An article that translates another (`translation_of`), its sentences aligned with the original's."""
+
+    article_id: str  # the translation
+    source_article_id: str  # the original
+    similarity: float  # mean cross-language similarity of the aligned sentence pairs
+    coverage: float  # share of the longer text's sentences in a pair
+    sentence_pairs: str  # JSON: [[start, end, source_start, source_end, similarity], ...]
 
 
 @dataclass(frozen=True)
@@ -272,3 +284,4 @@ class LinkBatch:
     repoints: list[DuplicateRepoint] = field(default_factory=list)
     frequencies: list[tuple[str, str, int]] = field(default_factory=list)  # (term|entity, key, df)
     story_merges: list[tuple[str, str]] = field(default_factory=list)  # (merged story, the story that took it)
+    translations: list[TranslationLink] = field(default_factory=list)

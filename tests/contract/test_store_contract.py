@@ -31,6 +31,7 @@ from newstrace.records import (
     StageOutput,
     Story,
     StoryLink,
+    TranslationLink,
 )
 from newstrace.store import EXPORT_COLUMNS, QueryTimeout, Store, StoreError, open_store
 from newstrace.store import postgres as postgres_store
@@ -475,6 +476,26 @@ def test_a_grouping_read_before_another_run_wrote_its_story_leaves_that_write(st
     store.save_events({"st_a1": a1_mentions}, [stale], updates)
     assert {str(row["id"]): row["event_id"] for row in store.iter_rows("event_mentions")} == before
     assert "ev-stale" not in {row["event_id"] for row in store.iter_rows("events")}
+
+
+def test_translation_links_are_stored_read_from_both_ends_and_forgotten_with_the_links(store: Store) -> None:
+    _fill(store)
+    pairs = [[0, 30, 0, 28, 0.91], [31, 60, 29, 55, 0.84]]
+    link = TranslationLink("a2", "a1", 0.875, 1.0, json.dumps(pairs))
+    batch = LinkBatch(
+        articles=[ArticleLink("a2", "st_a1", None, None, b"\x01")],
+        stories=[Story("st_a1", "Harbour of Velmora closes", "2024-03-04", "2024-03-12", "{}")],
+        translations=[link],
+    )
+    store.save_links(batch, 7)
+    store.save_links(batch, 7)  # a retried batch changes nothing
+    expected = [
+        {"article_id": "a2", "source_article_id": "a1", "similarity": 0.875, "coverage": 1.0, "sentence_pairs": pairs}
+    ]
+    assert store.translations_of("a2") == store.translations_of("a1") == expected
+    assert store.translations_of("a3") == [] and len(_rows(store, "translations")) == 1
+    store.reset_links()
+    assert store.translations_of("a1") == []
 
 
 def test_exports_stream_while_other_queries_run(store: Store) -> None:

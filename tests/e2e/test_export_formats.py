@@ -16,7 +16,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from newstrace.export import FORMATS, ColumnType, column_type, export_columns, export_table
-from newstrace.records import IngestProblem
+from newstrace.pipeline.link import LINK_STAGE_VERSION
+from newstrace.records import IngestProblem, LinkBatch, TranslationLink
 from newstrace.store import EXPORT_COLUMNS, SQLiteStore, open_store
 
 from ..conftest import run_cli
@@ -26,13 +27,17 @@ TABLES = tuple(EXPORT_COLUMNS)
 
 @pytest.fixture(scope="module")
 def full_db(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the analysed sample corpus with one ingest problem added, so that no table is empty."""
+    """A copy of the analysed sample corpus with one ingest problem and one (fictional) translation link
+    between two of its articles added, so that no table is empty."""
     copy = tmp_path_factory.mktemp("export") / "news.db"
     with sqlite3.connect(corpus_db) as source, sqlite3.connect(copy) as target:
         source.backup(target)
     store = SQLiteStore(copy)
     # A fictional unreadable input.
     store.record_problem(store.begin_run("newstrace analyze fictional.txt"), IngestProblem("fictional.txt", "empty"))
+    first, second = [str(row["id"]) for row in store.iter_rows("articles")][:2]
+    pairs = json.dumps([[0, 20, 0, 18, 0.9]])
+    store.save_links(LinkBatch(translations=[TranslationLink(second, first, 0.9, 1.0, pairs)]), LINK_STAGE_VERSION)
     store.close()
     return copy
 

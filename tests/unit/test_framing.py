@@ -109,3 +109,74 @@ def test_bad_lexicons_are_refused_naming_the_file_and_the_problem(tmp_path: Path
 def test_a_missing_lexicon_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(LexiconError, match="cannot read the lexicon"):
         load_lexicon(tmp_path / "nope.toml")
+
+
+# -- other languages (fictional sentences) ----------------------------------------------------------
+
+
+def _found(text: str, language: str | None) -> list[tuple[str | None, str, str]]:
+    return [(m.referent, m.category, m.text) for m in find_markers(text, load_lexicon(), language)]
+
+
+def test_each_language_has_its_own_forms_of_one_referent() -> None:
+    lexicon = load_lexicon()
+    kyiv = next(referent for referent in lexicon.referents if referent.name == "Kyiv")
+    forms = {language: kyiv.forms(language).naming[0] for language in ("en", "ru", "uk", "pl", "de")}
+    assert forms == {"en": "Kyiv", "ru": "Киев", "uk": "Київ", "pl": "Kijów", "de": "Kiew"}
+    assert set(lexicon.attribution_languages) == {"ru", "uk", "de", "fr", "es", "it", "pl"}
+    for referent in ("Kyiv", "NATO", "the war in Ukraine"):
+        found = next(r for r in lexicon.referents if r.name == referent)
+        assert {language for language, _ in found.languages} == {"ru", "uk", "de", "fr", "es", "it", "pl"}
+
+
+def test_russian_names_and_labels_are_found_in_russian_text() -> None:
+    text = "В Киеве заявили, что киевский режим продолжит спецоперацию? Нет: СВО и вторжение — разные слова."
+    found = _found(text, "ru")
+    assert ("Kyiv", "naming", "Киеве") in found
+    assert ("the government of Ukraine", "label", "киевский режим") in found
+    assert {("the war in Ukraine", "label", word) for word in ("спецоперацию", "СВО", "вторжение")} <= set(found)
+
+
+def test_english_forms_are_not_matched_in_other_languages_unless_the_same_word_there() -> None:
+    german = "Die Nato-Minister trafen sich in Kiew; ein Kiev-Café gab es auch."
+    assert _found(german, "de") == [("NATO", "naming", "Nato"), ("Kyiv", "naming", "Kiew")]
+    polish = "Sekretarz generalny NATO przyjechał do Kijowa."
+    assert _found(polish, "pl") == [("NATO", "naming", "NATO"), ("Kyiv", "naming", "Kijowa")]
+    assert _found("Ministers met in Kiev.", None) == [("Kyiv", "naming", "Kiev")]  # unknown language: English
+    assert _found("Ministros reunidos en Lisboa.", "pt") == []  # a language the lexicon has no forms for
+
+
+def test_reporting_verbs_take_their_stance_in_each_language() -> None:
+    cues = [
+        QuoteCue("q1", "Песков", "утверждает", 0, 10),
+        QuoteCue("q2", "Песков", "заявил", 20, 26),
+        QuoteCue("q3", "Stoltenberg", "a-t-il souligné", 30, 45),
+    ]
+    russian = attribution_markers(cues[:2], load_lexicon(), "ru")
+    assert [(m.marker, m.category) for m in russian] == [("утверждает", "distancing"), ("заявил", "neutral")]
+    french = attribution_markers(cues[2:], load_lexicon(), "fr")
+    assert [(m.marker, m.category) for m in french] == [("souligné", "endorsing")]
+    assert attribution_markers(cues[:1], load_lexicon(), "en") == []
+
+
+def test_a_language_section_is_checked_and_extends_the_default(tmp_path: Path) -> None:
+    own = _write(
+        tmp_path,
+        'extends = "default"\n[[referent]]\nname = "Velmora"\nlanguages.ru = { naming = ["Вельмор*"] }\n'
+        '[attribution.languages.ru]\ndistancing = ["заявил"]\n',
+    )
+    lexicon = load_lexicon(own)
+    assert lexicon.stance_of_verb("ru")["заявил"] == "distancing"  # moved from the default's neutral
+    assert lexicon.stance_of_verb("ru")["отметил"] == "endorsing"
+    assert [
+        m.text for m in find_markers("Порт Вельморы и вельморский флот", lexicon, "ru") if m.referent == "Velmora"
+    ] == [
+        "Вельморы",
+        "вельморский",
+    ]  # a trailing * matches any ending
+    bad = _write(tmp_path, '[[referent]]\nname = "X"\nlanguages.russian = { naming = ["X"] }\n')
+    with pytest.raises(LexiconError, match=r"lexicon.toml.*'russian' is not a language code"):
+        load_lexicon(bad)
+    english = _write(tmp_path, '[attribution.languages.en]\nneutral = ["say"]\n')
+    with pytest.raises(LexiconError, match="English goes at the top level"):
+        load_lexicon(english)

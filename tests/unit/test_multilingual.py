@@ -5,16 +5,24 @@ fictional (see their README)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
+from newstrace.cli.framing import print_trail
+from newstrace.link.crosslingual import CrossLanguageLinker, lead_of, name_anchors, number_anchors
+from newstrace.link.features import LinkFeatures
 from newstrace.link.scripts import merge_across_scripts, surname_key
 from newstrace.link.speakers import link_speakers
-from newstrace.nlp import analyse_texts, load_pipeline
+from newstrace.link.trail_view import trail
+from newstrace.nlp import analyse_texts, embeddings, load_pipeline
 from newstrace.nlp.agents import speaker_kind
 from newstrace.nlp.multilingual import analyse_other_language
 from newstrace.records import AnalysisRequest, Entity, Quote, Sentence
+from newstrace.serve.data import article as article_page_data
 from newstrace.store import SQLiteStore
 
 from ..conftest import run_analyze
@@ -198,7 +206,7 @@ def test_two_people_sharing_a_surname_are_not_merged_across_scripts() -> None:
 
 @pytest.mark.slow
 def test_analyze_links_speakers_across_the_languages_of_the_fixtures(store: SQLiteStore) -> None:
-    summary = run_analyze(store, FIXTURES)
+    summary = run_analyze(store, *sorted(FIXTURES.glob("*.txt")))
     assert summary.read == len(EXPECTED) + 1  # and the English article
     languages = {row["language"] for row in store.iter_rows("articles")}
     assert languages == {*EXPECTED, "en"}
@@ -211,3 +219,141 @@ def test_analyze_links_speakers_across_the_languages_of_the_fixtures(store: SQLi
 def test_a_leaders_surname_is_a_person_not_the_country_it_acts_for() -> None:
     """The events' actor table maps leaders to their countries; a speaker named so is still a person."""
     assert [speaker_kind(name) for name in ("Peskov", "Putin", "Kremlin")] == ["person", "person", "organisation"]
+
+
+# -- cross-language stories (tests/fixtures/multilingual/crosslingual.jsonl, fictional) -----------------
+
+CROSS = FIXTURES / "crosslingual.jsonl"
+VILNIUS = {"vilnius-air-defence", "vilnius-difesa-aerea", "vilnius-pvo", "vilnius-luftabwehr"}
+GENEVA = {"geneva-talks", "zheneva"}
+
+
+def _cross_articles() -> list[dict[str, str]]:
+    return [json.loads(line) for line in CROSS.read_text(encoding="utf-8").splitlines()]
+
+
+def _cross_features(**changes: object) -> dict[str, LinkFeatures]:
+    """The fixture's articles as the linker sees them, keyed by the last part of their url."""
+    found = {}
+    for article in _cross_articles():
+        key = article["url"].rsplit("/", 1)[-1]
+        features = LinkFeatures(
+            key, article["title"], article["outlet"], date.fromisoformat(article["published"]), {}, {},
+            article["language"], lead_of(article["title"], article["text"]),
+        )  # fmt: skip
+        found[key] = replace(features, **changes)  # type: ignore[arg-type]
+    return found
+
+
+def _bridged(features: dict[str, LinkFeatures]) -> dict[str, str]:
+    """article -> the article whose story it joined (itself when it opened one), in the fixture's order."""
+    linker, placed = CrossLanguageLinker(), {}
+    for key, article in features.items():
+        match = linker.story_for(article)
+        placed[key] = match.story_id if match else key
+        linker.remember(placed[key], article)
+    return placed
+
+
+@pytest.fixture(scope="module")
+def cross_store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
+    """The cross-language fixture analysed once: stories, trails and translation links."""
+    store = SQLiteStore(tmp_path_factory.mktemp("cross") / "cross.db")
+    run_analyze(store, CROSS)
+    return store
+
+
+def _by_key(store: SQLiteStore) -> dict[str, dict[str, object]]:
+    return {str(row["url"]).rsplit("/", 1)[-1]: row for row in store.iter_rows("articles")}
+
+
+@pytest.mark.slow
+def test_reports_of_one_event_in_four_languages_form_one_story(cross_store: SQLiteStore) -> None:
+    story_of = {key: row["story_id"] for key, row in _by_key(cross_store).items()}
+    assert len({story_of[key] for key in VILNIUS}) == 1
+    assert len({story_of[key] for key in GENEVA}) == 1
+    assert len(set(story_of.values())) == 4  # Vilnius, Geneva, and the Polish flood and the Bavarian law alone
+
+
+@pytest.mark.slow
+def test_renderings_of_stoltenbergs_statement_in_three_languages_join_it_flagged_translated(
+    cross_store: SQLiteStore,
+) -> None:
+    language_of = {row["id"]: row["language"] for row in cross_store.iter_rows("articles")}
+    quotes = {row["id"]: row for row in cross_store.iter_rows("quotes")}
+    utterance = next(row for row in cross_store.iter_rows("utterances") if row["speaker"] == "Jens Stoltenberg")
+    assert str(utterance["canonical_text"]).startswith('"Every system we deliver')
+    renderings = [row for row in cross_store.iter_rows("renderings") if row["utterance_id"] == utterance["id"]]
+    flags = {language_of[quotes[row["quote_id"]]["article_id"]]: json.loads(str(row["flags"])) for row in renderings}
+    assert flags == {"en": [], "it": ["translated"], "ru": ["translated"], "de": ["translated"]}
+    assert all(0.7 <= float(str(row["fidelity"])) <= 1.0 for row in renderings)
+
+
+@pytest.mark.slow
+def test_the_translated_wire_copy_links_to_its_original_with_aligned_sentences(cross_store: SQLiteStore) -> None:
+    articles = _by_key(cross_store)
+    texts = {row["id"]: str(row["text"]) for row in cross_store.iter_rows("articles", include_text=True)}
+    links = list(cross_store.iter_rows("translations"))
+    assert [(row["article_id"], row["source_article_id"]) for row in links] == [
+        (articles["vilnius-difesa-aerea"]["id"], articles["vilnius-air-defence"]["id"])
+    ]  # the German and Russian reports of the same meeting are written anew: no translation
+    pairs = json.loads(str(links[0]["sentence_pairs"]))
+    assert len(pairs) == 5  # the title and the four paragraphs, in order
+    translation, original = texts[str(links[0]["article_id"])], texts[str(links[0]["source_article_id"])]
+    start, end, source_start, source_end, _ = pairs[2]
+    assert translation[start:end].startswith("«Ogni sistema") and original[source_start:source_end].startswith('"Every')
+
+
+def test_cross_language_evidence_without_a_sentence_model_rests_on_names_and_numbers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(embeddings, "model_for", lambda language, other: None)
+    placed = _bridged(_cross_features())
+    assert placed["vilnius-pvo"] == placed["vilnius-luftabwehr"] == "vilnius-air-defence"
+    assert placed["zheneva"] == "zheneva"  # Kremlin and Geneva in common, but no number in either lead
+    assert placed["powodz-krakow"] == "powodz-krakow" and placed["wahl-bayern"] == "wahl-bayern"
+
+
+def test_the_sentence_model_keeps_apart_events_that_share_a_name() -> None:
+    """The Russian Vilnius report names Peskov, as the English Geneva report does; the leads differ."""
+    features = _cross_features()
+    linker = CrossLanguageLinker()
+    linker.remember("geneva", features["geneva-talks"])
+    assert linker.story_for(features["vilnius-pvo"]) is None
+    linker.remember("vilnius", features["vilnius-air-defence"])
+    match = linker.story_for(features["vilnius-pvo"])
+    assert match is not None and match.story_id == "vilnius" and match.score >= 0.55
+
+
+def test_undated_articles_and_distant_dates_never_bridge_languages() -> None:
+    features = _cross_features()
+    linker = CrossLanguageLinker()
+    linker.remember("vilnius", features["vilnius-air-defence"])
+    assert linker.story_for(replace(features["vilnius-pvo"], published=None)) is None
+    assert linker.story_for(replace(features["vilnius-pvo"], published=date(2026, 3, 20))) is None
+
+
+def test_a_single_language_corpus_loads_no_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object) -> None:
+        raise AssertionError("a model was asked for")
+
+    monkeypatch.setattr(embeddings, "model_for", refuse)
+    english = _cross_features(language="en")
+    assert _bridged(english) == {key: key for key in english}
+
+
+def test_number_and_name_anchors_meet_across_scripts_and_leave_years_out() -> None:
+    assert number_anchors("40 систем до 2026 года, 1 000 солдат, 3 дня") == {"40", "1000"}
+    assert {"stolt", "pesko"} <= name_anchors("Столтенберга и Пескова") & name_anchors("Stoltenberg, Peskov")
+
+
+@pytest.mark.slow
+def test_trail_and_article_page_show_translations(cross_store: SQLiteStore) -> None:
+    utterance = next(row for row in cross_store.iter_rows("utterances") if row["speaker"] == "Jens Stoltenberg")
+    console = Console(record=True, width=240, color_system=None)
+    print_trail(console, trail(cross_store, str(utterance["id"])))
+    shown = console.export_text()
+    assert "«Ogni sistema che consegniamo protegge una città e la sua gente»" in shown and "translated" in shown
+    articles = _by_key(cross_store)
+    page = article_page_data(cross_store, str(articles["vilnius-difesa-aerea"]["id"]))
+    assert [link["source_article_id"] for link in page["translations"]] == [articles["vilnius-air-defence"]["id"]]

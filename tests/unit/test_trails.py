@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
+
+import pytest
 
 from newstrace.link.trails import (
     QuoteInput,
@@ -17,6 +19,7 @@ from newstrace.link.trails import (
     describe,
     same_passage_repeats,
 )
+from newstrace.nlp import embeddings
 from newstrace.pipeline.stages import downstream, stage
 from newstrace.pipeline.trails import build_trails
 from newstrace.records import Article, Quote, StageOutput
@@ -330,3 +333,46 @@ def test_reported_speech_sharing_a_few_topic_words_is_another_statement() -> Non
     said = "that the harbour's problems of unpaid tolls and big shipping money need “a new kind of port politics”"
     _, placed = _group(_quote("1", said, "partial"), _quote("2", "the influence of big money in politics", "indirect"))
     assert placed[1] is not placed[0]
+
+
+# -- renderings in another language (fictional statements, as in tests/fixtures/multilingual) ----------
+
+DELIVER = "“Every system we deliver protects a city and its people,”"
+DELIVER_IT = "«Ogni sistema che consegniamo protegge una città e la sua gente»"
+DELIVER_RU = "«Каждая система, которую мы поставляем, защищает город и его жителей»"
+UNITED_RU = "«Альянс не станет отступать от своих обязательств, и мы будем едины»"
+
+
+def _in_language(quote: QuoteInput, language: str) -> QuoteInput:
+    return replace(quote, language=language)
+
+
+def test_a_translated_rendering_joins_its_statement_flagged_translated_without_a_word_diff() -> None:
+    _, placed = _group(
+        _in_language(_quote("1", DELIVER), "en"),
+        _in_language(_quote("2", DELIVER_IT, day=2), "it"),
+        _in_language(_quote("3", DELIVER_RU, day=2), "ru"),
+        _in_language(_quote("4", UNITED_RU, day=2), "ru"),  # the same speaker, another statement
+        _in_language(_quote("5", DELIVER_RU, speaker=2, day=2), "ru"),  # the same words, another speaker
+    )
+    assert placed[0] is placed[1] is placed[2]
+    assert placed[3] is not placed[0] and placed[4] is not placed[0]
+    utterance = placed[0]
+    canonical = canonical_rendering(utterance)
+    assert canonical.quote_id == "1"
+    for rendering in utterance.renderings[1:]:
+        report = describe(rendering, canonical, utterance)
+        assert report.flags == ("translated",) and report.diff == []
+        assert 0.7 <= report.fidelity <= 1.0
+    assert describe(canonical, canonical, utterance).flags == ()
+
+
+def test_the_canonical_text_stays_in_the_language_of_the_first_day_english_first() -> None:
+    _, placed = _group(_in_language(_quote("9", DELIVER_IT), "it"), _in_language(_quote("8", DELIVER), "en"))
+    assert canonical_rendering(placed[0]).quote_id == "8"
+
+
+def test_without_a_multilingual_model_a_translation_stays_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(embeddings, "model_for", lambda language, other: None)
+    _, placed = _group(_in_language(_quote("1", DELIVER), "en"), _in_language(_quote("2", DELIVER_IT, day=2), "it"))
+    assert placed[0] is not placed[1]

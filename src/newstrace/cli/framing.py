@@ -10,6 +10,7 @@ from rich.table import Table
 from newstrace.cli.terminal import escape
 from newstrace.framing.compare import Choice, OutletCoverage, OutletProfile, StoryComparison
 from newstrace.link.trail_view import Trail
+from newstrace.link.trails import TRANSLATED
 
 _STANCE_STYLE = {
     "neutral": "",
@@ -84,6 +85,8 @@ def _renderings(coverage: OutletCoverage, marks: _DiffMarks) -> str:
         speaker = escape(str(row["speaker"] or "?"))
         if row["kind"] == "indirect":
             words = f"(reported) {escape(str(row['content_text']).strip())}"
+        elif TRANSLATED in flags:  # type: ignore[operator]
+            words = f"(translated) {escape(str(row['content_text']).strip())}"
         else:
             words = f"“{_diff_markup(row['diff'], marks)}”"  # type: ignore[arg-type]
         lines.append(f"{speaker}: {words} {float(str(row['fidelity'])):.2f}{flagged}")
@@ -118,6 +121,14 @@ def _choices(choices: list[Choice]) -> str:
     return ", ".join(parts)
 
 
+def _rendering_markup(rendering: dict[str, object], marks: _DiffMarks) -> str:
+    """A rendering's word diff against the canonical text; a translation's own words, which no word diff
+    can compare."""
+    if TRANSLATED in rendering["flags"]:  # type: ignore[operator]
+        return escape(str(rendering["content_text"]).strip())
+    return _diff_markup(rendering["diff"], marks)  # type: ignore[arg-type]
+
+
 def print_trail(console: Console, found: Trail) -> None:
     utterance = found.utterance
     console.print(
@@ -141,7 +152,7 @@ def print_trail(console: Console, found: Trail) -> None:
         table.add_row(
             str(rendering["published"] or "?"), escape(str(rendering["outlet"] or "?")), str(rendering["kind"]),
             f"{float(str(rendering['fidelity'])):.2f}", escape(", ".join(rendering["flags"])),  # type: ignore[arg-type]
-            _diff_markup(rendering["diff"], marks),  # type: ignore[arg-type]
+            _rendering_markup(rendering, marks),
         )  # fmt: skip
     console.print(table)
     console.print(f"[dim]{marks.legend} · ids and offsets: --format json[/]")

@@ -2,10 +2,13 @@
 reporting verbs its quotes use.
 
 Phrases match as whole words, ignoring case, with any run of spaces, hyphens or a line break where the
-lexicon has a space. Where two phrases of one referent and category overlap ("military bloc" inside
+lexicon has a space; a word ending in `*` matches any ending (`Киев*`: Киева, Киеве), for languages
+that inflect names. A text is searched for the phrases of its own language only (English ones in English
+texts and texts of unknown language). Where two phrases of one referent and category overlap ("military bloc" inside
 "US-led military bloc"), the longer one is kept. A quote's cue ("has claimed", "pointed out",
 "according to") loses its auxiliaries and adverbs and is looked up among the inflected forms of the
-lexicon's reporting verbs (claim: claims, claimed, claiming).
+lexicon's reporting verbs (claim: claims, claimed, claiming). In other languages the lexicon lists the
+verbs as written (`заявил`, `заявила`), and a cue takes the stance of the longest one among its words.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from newstrace.framing.lexicon import Lexicon
+from newstrace.framing.lexicon import ENGLISH, Lexicon
 
 _AUXILIARY_TEXT = """
     has have had having is are was were be been being will would shall should can could may might must
@@ -51,21 +54,27 @@ class QuoteCue:
     cue_end: int
 
 
-def find_markers(text: str, lexicon: Lexicon) -> list[MarkerMention]:
-    """Every naming variant and label of the lexicon's referents in `text`, in text order."""
+def find_markers(text: str, lexicon: Lexicon, language: str | None = None) -> list[MarkerMention]:
+    """Every naming variant and label of the lexicon's referents in `text` (written in `language`), in
+    text order."""
     found: list[MarkerMention] = []
     for referent in lexicon.referents:
-        for category, phrases in (("naming", referent.naming), ("label", referent.labels)):
+        forms = referent.forms(language)
+        for category, phrases in (("naming", forms.naming), ("label", forms.labels)):
             found += _longest_only(_matches(text, referent.name, category, phrases))
     return sorted(found, key=lambda mention: (mention.start, mention.end, mention.referent or "", mention.marker))
 
 
-def attribution_markers(quotes: Iterable[QuoteCue], lexicon: Lexicon) -> list[MarkerMention]:
-    """The stance of each quote's reporting verb, for the cues the lexicon knows."""
-    forms = _verb_forms(tuple(sorted(lexicon.stance_of_verb().items())))
+def attribution_markers(
+    quotes: Iterable[QuoteCue], lexicon: Lexicon, language: str | None = None
+) -> list[MarkerMention]:
+    """The stance of each quote's reporting verb, for the cues the lexicon knows in `language`."""
+    english = language in (None, ENGLISH)
+    verbs = tuple(sorted(lexicon.stance_of_verb(language).items()))
+    forms = _verb_forms(verbs) if english else {verb.lower(): (verb, stance) for verb, stance in verbs}
     found = []
     for quote in quotes:
-        known = _lookup(quote.cue_text, forms)
+        known = _lookup(quote.cue_text, forms) if english else _lookup_written(quote.cue_text, forms)
         if known:
             verb, stance = known
             found.append(
@@ -85,6 +94,14 @@ def _lookup(cue_text: str, forms: dict[str, tuple[str, str]]) -> tuple[str, str]
         if known:
             return known
     return None
+
+
+def _lookup_written(cue_text: str, forms: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """The (verb, stance) of the longest listed form among the cue's words (`a-t-il ajouté` -> `ajouté`)."""
+    words = re.findall(r"\w+", cue_text.lower())
+    runs = (" ".join(words[start:end]) for start in range(len(words)) for end in range(start + 1, len(words) + 1))
+    known = [run for run in runs if run in forms]
+    return forms[max(known, key=len)] if known else None
 
 
 @lru_cache(maxsize=8)
@@ -129,7 +146,7 @@ def _matches(text: str, referent: str, category: str, phrases: tuple[str, ...]) 
 
 @lru_cache(maxsize=4096)
 def _pattern(phrase: str) -> re.Pattern[str]:
-    words = [re.escape(word) for word in phrase.split()]
+    words = [re.escape(word[:-1]) + r"\w*" if word.endswith("*") else re.escape(word) for word in phrase.split()]
     return re.compile(r"(?<!\w)" + r"[\s\-]+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 

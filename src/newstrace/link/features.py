@@ -65,6 +65,8 @@ class LinkFeatures:
     terms: dict[str, int]
     entities: dict[str, int]
     quotes: frozenset[int] = frozenset()  # `quoted_runs` of the text: the words it quotes
+    language: str | None = None  # ISO 639-1, when detected: cross-language linking compares only across languages
+    lead: str = ""  # the title and first paragraph, for the cross-language embedding (link/crosslingual.py)
 
 
 def words(text: str) -> list[Word]:

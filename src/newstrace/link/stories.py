@@ -31,6 +31,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import compress
 
+from newstrace.link.crosslingual import CrossLanguageLinker
 from newstrace.link.features import LinkFeatures
 
 
@@ -173,8 +174,10 @@ class StoryClusterer:
         term_frequencies: DocumentFrequencies | None = None,
         entity_frequencies: DocumentFrequencies | None = None,
         stories: Iterable[StoryState] = (),
+        crosslingual: CrossLanguageLinker | None = None,
     ) -> None:
         self.settings = settings or StorySettings()
+        self.crosslingual = crosslingual or CrossLanguageLinker()  # the cross-language hook, see _add
         self.term_frequencies = term_frequencies or DocumentFrequencies()
         if self.settings.use_background:
             self.term_frequencies.background = background_term_frequencies()
@@ -208,6 +211,8 @@ class StoryClusterer:
                 best = (similarity, story)
             elif not joins and (nearest is None or similarity > nearest[0]):
                 nearest = (similarity, story)
+        if best is None and (bridge := self._crosslingual_join(article, term_vector, entity_vector)):
+            return bridge  # CROSS-LANGUAGE HOOK: the same event reported in another language
         if best is not None:
             self._add(best[1], article, term_vector, entity_vector, best[0])
             return Assignment(self._merge_into_neighbour(best[1]), opened=False, similarity=best[0])
@@ -389,6 +394,24 @@ class StoryClusterer:
         self._index_story(kept)
         return kept
 
+    def _crosslingual_join(
+        self, article: LinkFeatures, term_vector: dict[str, float], entity_vector: dict[str, float]
+    ) -> Assignment | None:
+        """CROSS-LANGUAGE HOOK (link/crosslingual.py): join the story one of whose members, in another
+        language, reports the article's event. None for an article in the only language seen, so
+        single-language linking is unchanged. The join leaves the story's cohesion alone: an embedding's
+        cosine is not on the scale of the term similarities."""
+        match = self.crosslingual.story_for(article)
+        if match is None:
+            return None
+        story_id = match.story_id
+        while story_id in self.merged_into:  # the story the member was in has merged into another since
+            story_id = self.merged_into[story_id]
+        if story_id not in self.stories:
+            return None
+        self._add(self.stories[story_id], article, term_vector, entity_vector, None)
+        return Assignment(story_id, opened=False, similarity=match.score)
+
     def _count_and_weigh(self, article: LinkFeatures) -> tuple[dict[str, float], dict[str, float]]:
         """Count the article's terms and names into the rarity counts, and return its two unit vectors."""
         self.term_frequencies.add(article.terms)
@@ -481,6 +504,7 @@ class StoryClusterer:
         similarity: float | None,
     ) -> None:
         story.n_articles += 1
+        self.crosslingual.remember(story.id, article)  # CROSS-LANGUAGE HOOK: members other languages may join
         self._norms.pop((story.id, "terms"), None)
         self._norms.pop((story.id, "entities"), None)
         _accumulate(story.terms, term_vector, self.settings.centroid_size)

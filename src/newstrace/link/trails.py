@@ -9,7 +9,10 @@ text, never against another rendering (so no chain of renderings drifts to anoth
   sentence of the canonical text, or two adjacent ones; a quote of fewer than four content words joins
   only as a word-for-word run of a direct rendering;
 - no resolved speaker (the quote's or the utterance's): near-identical words within the same story;
-- another named speaker: near-identical words of a long enough quote, flagged `speaker_changed`.
+- another named speaker: near-identical words of a long enough quote, flagged `speaker_changed`;
+- another language (the same resolved speaker): a multilingual embedding must find the quote a
+  translation of the canonical text (`link.crosslingual.statement_similarity`); it is flagged
+  `translated`, its fidelity is that similarity, and no word diff is pretended.
 
 An utterance takes no quote dated more than `window_days` after its last rendering: the same words later
 are a new utterance that recurs from it.
@@ -30,8 +33,10 @@ from datetime import date
 from difflib import SequenceMatcher
 from itertools import pairwise
 
+from newstrace.link.crosslingual import prefetch, statement_similarity
 from newstrace.link.features import STOP_WORDS, fold_term
 
+TRANSLATED = "translated"  # the flag of a rendering in another language than the canonical text
 SAME_PASSAGE = "same_passage"  # the flag of a rendering that repeats a passage another rendering gives
 QUOTE_MARKS = '"“”„‟«»‹›'
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -100,6 +105,7 @@ class QuoteInput:
     story_id: str | None = None
     span: tuple[int, int] | None = None  # where the content is in its article (first to last piece)
     copy_of: str | None = None  # the article this one is a near-duplicate copy of
+    language: str | None = None  # the article's, ISO 639-1: a rendering in another language is `translated`
 
 
 @dataclass
@@ -185,6 +191,10 @@ class TrailGrouper:
             for rendering in utterance.renderings:
                 self._index(utterance, rendering)
 
+    def canonical_renderings(self) -> list[QuoteInput]:
+        """The canonical rendering of every utterance held."""
+        return list(self._canonical.values())
+
     def add(self, quote: QuoteInput) -> Utterance:
         """Put the quote in an utterance (an existing one or a new one) and return it."""
         keys = content_keys(quote.content)
@@ -228,6 +238,8 @@ class TrailGrouper:
         """How well the quote fits the utterance's canonical text, or None when it does not."""
         settings = self.settings
         canonical = self._canonical[utterance.id]
+        if translated(quote, canonical):
+            return _translation_match(quote, canonical)
         canonical_keys = content_keys(canonical.content)
         if quote.speaker_id is None or utterance.speaker_id is None:
             return self._match_unattributed(quote, keys, utterance, canonical_keys)
@@ -305,14 +317,48 @@ class TrailGrouper:
 def canonical_rendering(utterance: Utterance) -> QuoteInput:
     """The earliest faithful direct rendering: the first outlet's words inside quotation marks, not the
     longest (an outlet that embellishes a quotation must not become its reference). Fragments of fewer
-    than four content words come last, then partial quotes, then reported speech."""
-    return min(utterance.renderings, key=_canonical_rank)
+    than four content words come last, then partial quotes, then reported speech; translations (renderings
+    in another language than the earliest one, English first among those of the earliest day: a wire text
+    and its translation often carry one date) after all of those."""
+    language = min(
+        utterance.renderings, key=lambda rendering: (rendering_age(rendering)[:2], rendering.language != "en")
+    ).language
+    return min(utterance.renderings, key=lambda rendering: (rendering.language != language, _canonical_rank(rendering)))
 
 
 def _canonical_rank(rendering: QuoteInput) -> tuple[bool, int, tuple[bool, date, str]]:
     fragment = len(content_keys(rendering.content)) < TrailSettings.short_content_words
     kind_rank = {"direct": 0, "indirect": 2}.get(rendering.kind, 1)
     return fragment, kind_rank, rendering_age(rendering)
+
+
+def prefetch_translations(grouper: TrailGrouper, quotes: list[QuoteInput]) -> None:
+    """Embed at once the quotes, and the canonical texts, of the speakers quoted in two languages or more:
+    the texts a translated rendering is compared with (`link.crosslingual.prefetch`)."""
+    texts = [*quotes, *grouper.canonical_renderings()]
+    languages: dict[int, set[str]] = {}
+    for quote in texts:
+        if quote.speaker_id is not None and quote.language:
+            languages.setdefault(quote.speaker_id, set()).add(quote.language)
+    prefetch(
+        (quote.language, quote.content)
+        for quote in texts
+        if quote.language and quote.speaker_id is not None and len(languages[quote.speaker_id]) > 1
+    )
+
+
+def translated(rendering: QuoteInput, canonical: QuoteInput) -> bool:
+    """Whether the rendering is in another language than the canonical text (both languages known)."""
+    return None not in (rendering.language, canonical.language) and rendering.language != canonical.language
+
+
+def _translation_match(quote: QuoteInput, canonical: QuoteInput) -> float | None:
+    """A quotation in another language joins its speaker's statement when a multilingual embedding finds
+    it a translation of the canonical text (no word of the two can be compared)."""
+    if quote.speaker_id is None or quote.speaker_id != canonical.speaker_id:
+        return None
+    assert quote.language is not None and canonical.language is not None
+    return statement_similarity(canonical.content, canonical.language, quote.content, quote.language)
 
 
 def describe(
@@ -325,6 +371,10 @@ def describe(
     """The word diff of a rendering against the canonical text, its fidelity and its flags. A rendering
     in `repeats` (see `same_passage_repeats`) is flagged `same_passage` and nothing else."""
     settings = settings or TrailSettings()
+    if translated(rendering, canonical):  # no word diff across languages: the fidelity is the embedding's
+        assert rendering.language is not None and canonical.language is not None
+        similarity = statement_similarity(canonical.content, canonical.language, rendering.content, rendering.language)
+        return RenderingReport(rendering.quote_id, similarity or 0.0, [], (TRANSLATED,))
     canonical_words, rendering_words = words(canonical.content), words(rendering.content)
     matcher = SequenceMatcher(a=canonical_words, b=rendering_words, autojunk=False)
     diff = []

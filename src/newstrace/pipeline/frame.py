@@ -44,7 +44,7 @@ def frame_articles(store: PipelineStore, lexicon: Lexicon | None = None) -> Fram
 
 def article_markers(item: FramingInput, lexicon: Lexicon) -> list[MarkerMention]:
     quotes = [QuoteCue(*quote) for quote in item.quotes]
-    return find_markers(item.text, lexicon) + attribution_markers(quotes, lexicon)
+    return find_markers(item.text, lexicon, item.language) + attribution_markers(quotes, lexicon, item.language)
 
 
 def _row(mention: MarkerMention) -> FramingRow:

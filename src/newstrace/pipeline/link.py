@@ -22,6 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
+from newstrace.link.crosslingual import lead_of, translation_links
 from newstrace.link.duplicates import (
     SHINGLE_WORDS,
     DuplicateSettings,
@@ -253,6 +254,7 @@ class _Linker:
         self._take_merges(batch)
         looked_at = {match.other_id for match in aligned}
         self._align_story_mates(article, features.published, found, story_id, looked_at, batch)
+        self._find_translations(article, features, story_id, batch)
         self.index.add(article.article_id, signature)
         self.known[article.article_id] = _Known(features.published, len(self.known), story_id, duplicate_of)
         self.recent.setdefault(story_id, deque(maxlen=MAX_REUSE_CANDIDATES)).append(article.article_id)
@@ -261,6 +263,17 @@ class _Linker:
             ArticleLink(article.article_id, story_id, duplicate_of, reason, signature_bytes(signature))
         )
         self.summary.linked += 1
+
+    def _find_translations(self, article: LinkInput, features: LinkFeatures, story_id: str, batch: LinkBatch) -> None:
+        """A `translation_of` link with each story mate in another language that this article translates, or
+        that translates it (link/crosslingual.py; nothing to look at in a single-language corpus)."""
+        others = [
+            (other, text)
+            for other in self.clusterer.crosslingual.counterparts(features, story_id)
+            if (text := self.store.article_text(other.article_id))
+        ]
+        if others:
+            batch.translations += translation_links(features, article.text, others)
 
     def _reused_story(self, published: date | None, aligned: list[_Match]) -> str | None:
         """The story of the article this one shares the most text with, when the shared passages cover a
@@ -499,6 +512,8 @@ def link_features(article: LinkInput) -> LinkFeatures:
         dict(story_terms(article.title, article.text)),
         dict(entity_counts(article.entities)),
         quoted_runs(article.text),
+        article.language,
+        lead_of(article.title, article.text) if article.language else "",
     )
 
 

@@ -25,6 +25,7 @@ from newstrace.link.trails import (
     Utterance,
     canonical_rendering,
     describe,
+    prefetch_translations,
     rendering_age,
     same_passage_repeats,
 )
@@ -58,6 +59,7 @@ def build_trails(store: PipelineStore, settings: TrailSettings | None = None) ->
     known = set(grouper.utterances)
     summary = TrailSummary()
     ungrouped = [_quote(row) for row in store.trail_quotes(grouped=False)]
+    prefetch_translations(grouper, ungrouped + regroup)  # one embedding call, not one per quote
     for quote in sorted(ungrouped + regroup, key=rendering_age):
         grouper.add(quote)
         summary.quotes += 1
@@ -120,6 +122,7 @@ def _quote(row: TrailQuote) -> QuoteInput:
         row.story_id or None,
         _span(row),
         row.duplicate_of or None,
+        row.language or None,
     )
 
 

@@ -216,6 +216,7 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "source_end",
         "similarity",
     ),
+    "translations": ("article_id", "source_article_id", "similarity", "coverage", "sentence_pairs"),
     "duplicates": ("id", "duplicate_of", "duplicate_reason", "outlet", "published", "title"),
     "framing": ("article_id", "outlet", "marker", "referent", "category", "text", "start", "end"),
     "utterances": (
@@ -245,6 +246,7 @@ class FramingInput:
     article_id: str
     text: str
     quotes: tuple[tuple[str, str | None, str, int, int], ...]  # id, speaker, cue text, cue start, cue end
+    language: str | None = None  # the article's: the lexicon's forms for that language are matched
 
 
 @dataclass(frozen=True)
@@ -277,6 +279,7 @@ class TrailQuote:
     article_text: str | None  # only where the content comes in pieces, to read each piece from
     utterance_id: str | None
     recurs_from: str | None
+    language: str | None = None  # the article's, when detected: a rendering in another language is a translation
 
 
 @dataclass(frozen=True)
@@ -425,6 +428,11 @@ class LinkerStore(StageRuns, Protocol):
     def save_links(self, batch: LinkBatch, record: StageRecord) -> None:
         """Store a batch of linking results and the `record` of its articles' runs in one transaction, and
         refresh the touched stories' counts."""
+        ...
+
+    def translations_of(self, article_id: str) -> list[dict[str, object]]:
+        """The `translation_of` links from or to an article, sentence pairs decoded (a list of
+        [start, end, source_start, source_end, similarity])."""
         ...
 
     def reset_links(self) -> None:

@@ -50,6 +50,7 @@ _ORDER_BY = {
     "stories": "first_seen IS NULL, first_seen, id",
     "story_links": "story_id, related_story_id",
     "reuse": "article_id, source_article_id, article_start",
+    "translations": "article_id, source_article_id",
     "duplicates": "duplicate_of, published IS NULL, published, id",
     "framing": "article_id, start, category",
     "utterances": "first_seen IS NULL, first_seen, id",
@@ -71,6 +72,7 @@ PRIMARY_KEYS = {
     "article_signatures": ("article_id",),
     "story_links": ("story_id", "related_story_id", "relation"),
     "reuse": ("article_id", "source_article_id", "article_start"),
+    "translations": ("article_id", "source_article_id"),
     "utterances": ("id",),
     "renderings": ("quote_id",),
     "events": ("id",),
@@ -447,7 +449,8 @@ class SQLStore(ABC):
             rows = {
                 row["id"]: row
                 for row in self._execute(
-                    f"SELECT id, text, title, outlet, published, revision_of FROM articles WHERE id IN ({marks})",
+                    "SELECT id, text, title, outlet, published, revision_of, language "
+                    f"FROM articles WHERE id IN ({marks})",
                     chunk,
                 )
             }
@@ -462,6 +465,7 @@ class SQLStore(ABC):
                     row["published"],
                     entities.get(article_id, ()),
                     row["revision_of"],
+                    row["language"],
                 )
 
     def count_articles_to_link(self, stage_version: str) -> int:
@@ -565,6 +569,10 @@ class SQLStore(ABC):
                 [tuple(asdict(passage).values()) for passage in batch.reuse],
             )
             self._executemany(
+                self._upsert("translations", EXPORT_COLUMNS["translations"], replace=True),
+                [tuple(asdict(translation).values()) for translation in batch.translations],
+            )
+            self._executemany(
                 "INSERT INTO link_frequencies(kind, key, df) VALUES (?, ?, ?) "
                 "ON CONFLICT(kind, key) DO UPDATE SET df = excluded.df",
                 batch.frequencies,
@@ -579,10 +587,18 @@ class SQLStore(ABC):
             self._execute("DELETE FROM story_links WHERE story_id = ? OR related_story_id = ?", (merged, merged))
             self._execute("DELETE FROM stories WHERE id = ?", (merged,))
 
+    def translations_of(self, article_id: str) -> list[dict[str, object]]:
+        rows = self._rows(
+            "SELECT * FROM translations WHERE article_id = ? OR source_article_id = ? "
+            "ORDER BY article_id, source_article_id",
+            (article_id, article_id),
+        )
+        return [{**row, "sentence_pairs": json.loads(str(row["sentence_pairs"]))} for row in rows]
+
     def reset_links(self) -> None:
         with self._transaction():
             self._execute("UPDATE articles SET story_id = NULL, duplicate_of = NULL, duplicate_reason = NULL")
-            for table in ("reuse", "story_links", "stories", "article_signatures", "link_frequencies"):
+            for table in ("reuse", "translations", "story_links", "stories", "article_signatures", "link_frequencies"):
                 self._execute(f"DELETE FROM {table}")
             self._execute("DELETE FROM stage_runs WHERE stage = 'link'")
             # Events are grouped within stories: with the stories gone, they are grouped again.
@@ -599,6 +615,7 @@ class SQLStore(ABC):
 
     def articles_to_frame(self, version: str) -> Iterator[FramingInput]:
         for article_id in self.pending_articles("framing", version):
+            language = self._scalar("SELECT language FROM articles WHERE id = ?", (article_id,))
             text = self.article_text(article_id) or ""
             quotes = tuple(
                 (row["id"], row["name"], row["cue_text"], row["cue_start"], row["cue_end"])
@@ -609,7 +626,7 @@ class SQLStore(ABC):
                     (article_id,),
                 )
             )
-            yield FramingInput(article_id, text, quotes)
+            yield FramingInput(article_id, text, quotes, language)
 
     def save_framing(self, rows: Sequence[tuple[str, Sequence[FramingRow]]], record: StageRecord) -> None:
         with self._transaction():
@@ -628,7 +645,8 @@ class SQLStore(ABC):
         join = "JOIN" if grouped else "LEFT JOIN"
         where = "" if grouped else "WHERE r.quote_id IS NULL"
         rows = self._execute(
-            "SELECT q.id AS quote_id, q.article_id, a.outlet, a.published, a.story_id, a.duplicate_of, q.speaker_id, "
+            "SELECT q.id AS quote_id, q.article_id, a.outlet, a.published, a.story_id, a.duplicate_of, a.language, "
+            "q.speaker_id, "
             "COALESCE(s.name, q.speaker) AS speaker, q.kind, q.content_text, q.content_fragments, "
             # the article's text only where the content comes in pieces, to read each piece from it
             "CASE WHEN json_array_length(q.content_fragments) > 1 THEN a.text END AS article_text, "

@@ -1,4 +1,4 @@
--- newstrace PostgreSQL schema 5 (SQLite's 14): one table of stage runs for every stage
+-- newstrace PostgreSQL schema 6 (SQLite's 15): one table of stage runs for every stage
 -- (`pipeline.stages`). A version is text now (a number, or a number and a settings digest,
 -- `1:<lexicon digest>`); framing's version moves from its status into `version`. Speakers and trails,
 -- which kept no record before, are counted done on every article the last run finished them on, so an

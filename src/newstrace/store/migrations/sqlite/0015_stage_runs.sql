@@ -1,4 +1,4 @@
--- newstrace schema 14: one table of stage runs for every stage (`pipeline.stages`). A version is text
+-- newstrace schema 15: one table of stage runs for every stage (`pipeline.stages`). A version is text
 -- now (a number, or a number and a settings digest, `1:<lexicon digest>`); framing's version moves from
 -- its status into `version`. Speakers and trails, which kept no record before, are counted done on
 -- every article the last run finished them on, so an upgraded database does not redo them. A row whose
