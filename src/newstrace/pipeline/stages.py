@@ -39,7 +39,8 @@ SPEAKERS_STAGE_NUMBER = 1
 # the story's own members are to each other; 5: story merges, shared quotations, title and lead counted
 # twice.
 LINK_STAGE_NUMBER = 5
-TRAILS_STAGE_NUMBER = 1
+# 2: a quotation in another language joins as a translated rendering (cross-language trails).
+TRAILS_STAGE_NUMBER = 2
 FRAMING_STAGE_NUMBER = 1
 
 
