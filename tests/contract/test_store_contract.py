@@ -487,8 +487,9 @@ def test_translation_links_are_stored_read_from_both_ends_and_forgotten_with_the
         stories=[Story("st_a1", "Harbour of Velmora closes", "2024-03-04", "2024-03-12", "{}")],
         translations=[link],
     )
-    store.save_links(batch, 7)
-    store.save_links(batch, 7)  # a retried batch changes nothing
+    done = StageRecord("link", "7", (), ("a2",))
+    store.save_links(batch, done)
+    store.save_links(batch, done)  # a retried batch changes nothing
     expected = [
         {"article_id": "a2", "source_article_id": "a1", "similarity": 0.875, "coverage": 1.0, "sentence_pairs": pairs}
     ]
