@@ -32,9 +32,9 @@ settings.load_profile("newstrace")
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests of the analysed PolNeAR database (one module, tests/unit/test_polnear_floors.py) go first:
-    under pytest-xdist (`-n 2 --dist loadscope`, as scripts/test.sh runs) each module stays on one
-    process, and that module, started last, would keep one process busy long after the other ran out
-    of work."""
+    under pytest-xdist (`-n 2 --dist loadscope --no-loadscope-reorder`, as scripts/test.sh runs) each
+    module stays on one process and modules go out in this order, and that module, started last, would
+    keep one process busy long after the other ran out of work."""
     items.sort(key=lambda item: not _reads_polnear(item))  # stable: the order within each part stays
 
 
