@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from newstrace.export import FORMATS, ColumnType, column_type, export_columns, export_table
-from newstrace.pipeline.link import LINK_STAGE_VERSION
+from newstrace.pipeline.link import LinkSettings, link_record
 from newstrace.records import IngestProblem, LinkBatch, TranslationLink
 from newstrace.store import EXPORT_COLUMNS, SQLiteStore, open_store
 
@@ -37,7 +37,9 @@ def full_db(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     store.record_problem(store.begin_run("newstrace analyze fictional.txt"), IngestProblem("fictional.txt", "empty"))
     first, second = [str(row["id"]) for row in store.iter_rows("articles")][:2]
     pairs = json.dumps([[0, 20, 0, 18, 0.9]])
-    store.save_links(LinkBatch(translations=[TranslationLink(second, first, 0.9, 1.0, pairs)]), LINK_STAGE_VERSION)
+    store.save_links(
+        LinkBatch(translations=[TranslationLink(second, first, 0.9, 1.0, pairs)]), link_record(LinkSettings())
+    )
     store.close()
     return copy
 
