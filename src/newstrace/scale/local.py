@@ -4,7 +4,8 @@ Each worker loads the spaCy pipeline once and returns only plain records, which 
 back (a whole `Doc` is not). Batches come back in the order they went in, so a run's result does not
 depend on which worker finished first, and at most two batches per worker are in flight, which bounds
 memory however many articles there are. Workers end with the process that started them, even when it
-is killed outright (`kill -9`): none is left behind computing for nobody.
+is killed outright (`kill -9`): none is left behind computing for nobody. Ctrl-C is the parent's
+alone: it ends the workers at once and keeps what was stored.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ PARENT_CHECK_SECONDS = 0.5
 
 def _start_worker(pipeline_name: str, parent_pid: int) -> None:
     global _worker_pipeline
+    # Ctrl-C signals the whole process group; the parent alone handles it and ends its workers, so an
+    # interrupt never lands half-way through a worker's batch (or its model loading) to be swallowed there.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent_pid)
     _worker_pipeline = load_pipeline(pipeline_name)
 
@@ -79,6 +83,7 @@ class LocalRunner:
 
     def _run_in_pool(self, batches: Iterable[Sequence[Article]]) -> Iterator[BatchResult]:
         context = multiprocessing.get_context("spawn")  # fork is unsafe beside the progress-bar thread
+        others = set(multiprocessing.active_children())
         with ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=_start_worker, initargs=(self.pipeline_name, os.getpid())
         ) as pool:
@@ -87,5 +92,13 @@ class LocalRunner:
                     batches, lambda requests: pool.submit(_analyse_in_worker, requests), 2 * self.workers
                 )
             except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
+                _stop_at_once(pool, others)
                 raise
+
+
+def _stop_at_once(pool: ProcessPoolExecutor, others: set[multiprocessing.process.BaseProcess]) -> None:
+    """Drop the queued batches and end the workers now: leaving the `with` block would otherwise wait
+    for the batches in flight, minutes on a busy machine after the user pressed Ctrl-C."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in set(multiprocessing.active_children()) - others:
+        worker.terminate()
