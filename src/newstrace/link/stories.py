@@ -282,15 +282,18 @@ class StoryClusterer:
             for member in members
             if (found := self._dated_story_for(member, vectors[member.article_id])) is not None
         }
+        everyone = _summed_pair(vectors.values())
         leaving: dict[str, str] = {}
         for story_id in sorted({story_id for _, story_id in drawn.values()}):
-            movers = {member for member, (_, found) in drawn.items() if found == story_id}
-            staying = [vectors[member] for member in vectors if member not in movers]
+            movers = sorted(member for member, (_, found) in drawn.items() if found == story_id)
+            staying = len(vectors) - len(movers)
             if not staying:
                 continue  # the whole group is drawn there, and as a group it did not pass
-            summed = (_summed(vector[0] for vector in staying), _summed(vector[1] for vector in staying))
-            for member in sorted(movers):
-                to_staying = article_similarity(vectors[member], summed, self.settings) / len(staying)
+            # The sum over the members that stay is everyone's less the movers' (linear in the group's size).
+            drawn_together = _summed_pair(vectors[member] for member in movers)
+            for member in movers:
+                to_all = article_similarity(vectors[member], everyone, self.settings)
+                to_staying = (to_all - article_similarity(vectors[member], drawn_together, self.settings)) / staying
                 if drawn[member][0] >= self.settings.undated_member_margin * to_staying:
                     leaving[member] = story_id
         return leaving
@@ -667,13 +670,17 @@ def _dot(vector: Mapping[str, float], centroid: Mapping[str, float]) -> float:
     return sum(value * get(key, 0.0) for key, value in vector.items())
 
 
-def _summed(vectors: Iterable[Mapping[str, float]]) -> dict[str, float]:
-    """The sum of vectors, untrimmed."""
-    total: dict[str, float] = {}
-    for vector in vectors:
-        for key, value in vector.items():
-            total[key] = total.get(key, 0.0) + value
-    return total
+def _summed_pair(
+    vectors: Iterable[tuple[dict[str, float], dict[str, float]]],
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The sums, untrimmed, of articles' term vectors and of their name vectors."""
+    terms: dict[str, float] = {}
+    names: dict[str, float] = {}
+    for term_vector, entity_vector in vectors:
+        for total, vector in ((terms, term_vector), (names, entity_vector)):
+            for key, value in vector.items():
+                total[key] = total.get(key, 0.0) + value
+    return terms, names
 
 
 def _accumulate(centroid: dict[str, float], vector: Mapping[str, float], limit: int) -> None:
