@@ -13,8 +13,9 @@ CREATE TABLE article_counts (
     n        bigint NOT NULL,
     PRIMARY KEY (day, outlet, language, timed)
 );
-CREATE INDEX article_counts_by_outlet ON article_counts(outlet, day);
-CREATE INDEX article_counts_by_language ON article_counts(language, day);
+-- an outlet's or a language's counts read from the index alone (a language has tens of thousands of rows)
+CREATE INDEX article_counts_by_outlet ON article_counts(outlet, day, language, timed, n);
+CREATE INDEX article_counts_by_language ON article_counts(language, day, outlet, timed, n);
 
 INSERT INTO article_counts(day, outlet, language, timed, n)
     SELECT COALESCE(substr(published, 1, 10), ''), COALESCE(outlet, ''), COALESCE(language, ''),
