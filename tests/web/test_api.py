@@ -234,3 +234,15 @@ def test_a_page_past_the_query_time_limit_is_a_clear_503(web_db: Path, monkeypat
     page = client.get("/search?q=holm")
     assert page.status_code == 503 and "stopped" in page.text
     assert TestClient(create_app(web_db), base_url="http://127.0.0.1:8000").get("/api/search?q=holm").status_code == 200
+
+
+def test_a_count_of_one_reads_in_the_singular(client: TestClient, web_db: Path) -> None:
+    """ "1 rendering · 1 outlet", not "1 renderings · 1 outlets" (seen on a speaker's page of real news)."""
+    with sqlite3.connect(web_db) as connection:
+        speaker, utterance = connection.execute(
+            "SELECT speaker_id, id FROM utterances WHERE n_renderings = 1 AND n_outlets = 1 AND speaker_id IS NOT NULL"
+        ).fetchone()
+    page = client.get(f"/speakers/{speaker}", params={"per_page": 100}).text
+    assert f'href="/utterances/{utterance}"' in page
+    assert "1 rendering · 1 outlet" in page and "1 renderings" not in page and "1 outlets" not in page
+    assert "1 rendering in 1 outlet" in client.get(f"/utterances/{utterance}").text
