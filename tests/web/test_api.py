@@ -237,7 +237,7 @@ def test_a_page_past_the_query_time_limit_is_a_clear_503(web_db: Path, monkeypat
 
 
 def test_a_count_of_one_reads_in_the_singular(client: TestClient, web_db: Path) -> None:
-    """ "1 rendering · 1 outlet", not "1 renderings · 1 outlets" (seen on a speaker's page of real news)."""
+    """A count of one reads "1 rendering · 1 outlet", not "1 renderings · 1 outlets" (seen on real news)."""
     with sqlite3.connect(web_db) as connection:
         speaker, utterance = connection.execute(
             "SELECT speaker_id, id FROM utterances WHERE n_renderings = 1 AND n_outlets = 1 AND speaker_id IS NOT NULL"

@@ -470,7 +470,7 @@ async def list_query(
 
 
 def counted(n: object, noun: str) -> str:
-    """ "1 rendering", "2 renderings": a count with its noun in the singular for one."""
+    """A count with its noun, in the singular for one: "1 rendering", "2 renderings"."""
     return f"{n} {noun}" if str(n) == "1" else f"{n} {noun}s"
 
 
