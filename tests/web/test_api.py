@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from newstrace.serve import create_app, data
+from newstrace.store import open_store
 from newstrace.store import sqlite as sqlite_backend
 
 from ..conftest import run_cli
@@ -246,3 +247,13 @@ def test_a_count_of_one_reads_in_the_singular(client: TestClient, web_db: Path) 
     assert f'href="/utterances/{utterance}"' in page
     assert "1 rendering · 1 outlet" in page and "1 renderings" not in page and "1 outlets" not in page
     assert "1 rendering in 1 outlet" in client.get(f"/utterances/{utterance}").text
+
+
+def test_a_flags_page_with_nothing_flagged_says_why_it_is_empty(tmp_path: Path) -> None:
+    """Real news analysed without any checked flag (seen on a PolNeAR slice): the page says that no
+    rendering carries one, not "Nothing matches." as if a filter had left nothing."""
+    db = tmp_path / "unflagged.db"
+    open_store(db).close()
+    client = TestClient(create_app(db), base_url="http://127.0.0.1:8000")
+    assert "No rendering in this database is flagged altered_direct_quote" in client.get("/flags").text
+    assert "Nothing matches." in client.get("/flags", params={"outlet": "Wire Nine"}).text
