@@ -445,6 +445,11 @@ def test_an_older_database_is_upgraded_and_keeps_what_its_stages_did(
     assert store.stage_versions_of("a2") == {"nlp": "1", "quotes": "2", "events": "3", "link": "3", "speakers": "1"}
     assert store.pending_articles("framing", "1:lexicon") == ["a2", "a3"]
     assert store.pending_articles("trails", "1") == ["a2", "a3"] and not store.stage_outdated("framing", "1:lexicon")
+    # the counts of schema 16 are filled from the rows the older database held
+    assert [(row["outlet"], row["n_articles"]) for row in store.outlets()] == [
+        ("Coastal Post", 1), ("Ostrava Wire", 1), ("Wire Nine", 1)
+    ]  # fmt: skip
+    assert store.page_search(SearchFilters(date_from="2024-03-05"), 10, 0)[1] == 2
 
 
 def _link_as_stories(store: Store) -> None:

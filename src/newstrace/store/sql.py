@@ -1025,9 +1025,9 @@ class SQLStore(ABC):
         sql, parameters = _list_query(filters, self._ARTICLES_FIRST)
         narrowed = (filters.name, filters.outlet, filters.date_from, filters.date_to, filters.speaker)
         if filters.listing == "flags" and not any(narrowed):
-            wanted = [filters.flag] if filters.flag else list(CHECKED_FLAGS)
-            carries = " OR ".join(f"flags LIKE '%\"{flag}\"%'" for flag in wanted)  # CHECKED_FLAGS only
-            total = self._scalar(f"SELECT COALESCE({_SUM_N}, 0) FROM rendering_flag_counts WHERE {carries}")
+            wanted = [f'%"{_like_escaped(flag)}"%' for flag in ([filters.flag] if filters.flag else CHECKED_FLAGS)]
+            carries = " OR ".join("flags LIKE ? ESCAPE '\\'" for _ in wanted)
+            total = self._scalar(f"SELECT COALESCE({_SUM_N}, 0) FROM rendering_flag_counts WHERE {carries}", wanted)
         else:
             total = self._scalar(f"SELECT count(*) FROM ({sql} LIMIT {COUNT_CAP + 1}) AS listing", parameters)
         order = _LIST_ORDER_SQL[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
