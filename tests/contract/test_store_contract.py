@@ -12,7 +12,6 @@ from contextlib import closing
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -38,7 +37,7 @@ from newstrace.records import (
 from newstrace.store import EXPORT_COLUMNS, QueryTimeout, Store, StoreError, open_store
 from newstrace.store import postgres as postgres_store
 from newstrace.store import sqlite as sqlite_store
-from newstrace.store.base import LIST_ORDERS, ListFilters, SearchFilters, StageRecord
+from newstrace.store.base import CHECKED_FLAGS, LIST_ORDERS, ListFilters, SearchFilters, StageRecord
 
 # Fictional reports: Velmora's harbour closes and reopens; Ostrava Wire copies one of them.
 _TEXTS = {
@@ -265,6 +264,54 @@ def test_search_filters_facets_and_snippets(store: Store) -> None:
     assert [hit.article_id for hit in newest_first] == ["a2"]
 
 
+def test_counts_kept_by_the_store_follow_articles_as_they_change(store: Store) -> None:
+    """Outlet, language and day filters are answered from the article counts the store keeps (schema 16):
+    a new date or outlet moves the article from one count to another."""
+    _fill(store)
+    march = SearchFilters(outlet="Wire Nine", date_from="2024-03-01", date_to="2024-03-04")
+    assert store.page_search(march, 10, 0)[1] == 1
+    store.update_article_metadata("a2", {"outlet": "Wire Nine", "published": "2024-03-04"}, {"outlet": "metadata"})
+    store.update_article_metadata("a1", {"published": "2024-03-04T18:30:00"}, {"published": "metadata"})
+    # a1 now has a time of day, later than the day `date_to` names (as when the articles are read)
+    assert [hit.article_id for hit in store.page_search(march, 10, 0)[0]] == ["a2"]
+    assert store.page_search(march, 10, 0)[1] == 1
+    wire = SearchFilters(outlet="Wire Nine", language="en")
+    assert store.page_search(wire, 10, 0)[1] == 2
+    facets = store.search_facets(wire, 10)
+    assert [(row["value"], row["n"]) for row in facets["outlet"]] == [("Wire Nine", 2)]
+    assert [(row["value"], row["n"]) for row in facets["language"]] == [("en", 2)]
+    assert facets["dates"] == [{"first": "2024-03-04", "last": "2024-03-04"}]
+    days = store.search_attention(SearchFilters(date_from="2024-03-04"), "day")
+    assert [(row["period"], row["outlet"], row["n"]) for row in days] == [
+        ("2024-03-04", "Wire Nine", 2),
+        ("2024-03-05", "Ostrava Wire", 1),
+    ]
+    assert [(row["outlet"], row["n_articles"]) for row in store.outlets()] == [("Wire Nine", 2), ("Ostrava Wire", 1)]
+
+
+def test_the_flags_listing_total_follows_renderings_written_replaced_and_removed(store: Store, location: str) -> None:
+    """The flags listing's total is summed from the renderings the store counts per set of flags
+    (schema 16): it follows a rendering written, rewritten with other flags, and removed."""
+    _fill(store)
+    quotes = {str(row["article_id"]): str(row["id"]) for row in _rows(store, "quotes")}
+    utterance = {"id": "u_storm", "canonical_text": "storm", "n_renderings": 2, "n_outlets": 2}
+
+    def rendering(article_id: str, flags: list[str]) -> dict[str, object]:
+        return {"quote_id": quotes[article_id], "utterance_id": "u_storm", "article_id": article_id,
+                "outlet": None, "fidelity": 0.5, "diff": "[]", "flags": json.dumps(flags)}  # fmt: skip
+
+    def totals() -> tuple[int, int, int]:
+        return tuple(store.page_list(ListFilters("flags", flag=flag), 10, 0)[1] for flag in ("", *CHECKED_FLAGS[:2]))
+
+    store.save_trails([utterance], [rendering("a1", ["altered_direct_quote"]), rendering("a3", ["truncated"])])
+    assert totals() == (1, 1, 0)
+    store.save_trails([], [rendering("a3", ["altered_direct_quote", "speaker_changed"])])  # rewritten in place
+    assert totals() == (2, 2, 1)
+    assert len(store.page_list(ListFilters("flags"), 10, 0)[0]) == 2
+    store.reset_trails()
+    assert totals() == (0, 0, 0)
+
+
 def test_speakers_are_stored_and_listed(store: Store) -> None:
     _fill(store)
     speakers, canonical = link_speakers(store.speaker_mentions())
@@ -361,11 +408,12 @@ def _execute_directly(location: str, statements: list[str]) -> None:
             connection.execute(statement)
 
 
-def _stage_runs_migration(backend: ModuleType) -> int:
-    """The number of the backend's migration that gave every stage one table of runs (`NNNN_stage_runs.sql`)."""
-    package = resources.files(f"newstrace.store.migrations.{backend.__name__.rsplit('.', 1)[1]}")
-    [name] = [entry.name for entry in package.iterdir() if entry.name.endswith("_stage_runs.sql")]
-    return int(name.split("_", 1)[0])
+def _stage_runs_migration(backend: str) -> int:
+    """The number of the backend's migration that made one table of stage runs (found by its file name:
+    later migrations may follow it)."""
+    names = [entry.name for entry in resources.files(f"newstrace.store.migrations.{backend}").iterdir()]
+    (number,) = [int(name[:4]) for name in names if name.endswith("_stage_runs.sql")]
+    return number
 
 
 def test_an_older_database_is_upgraded_and_keeps_what_its_stages_did(
@@ -373,8 +421,8 @@ def test_an_older_database_is_upgraded_and_keeps_what_its_stages_did(
 ) -> None:
     """A database made before stages shared one table: framing's version was in its status, speakers and
     trails kept no record. Opened by this newstrace, none of that work is pending again."""
-    for backend in (sqlite_store, postgres_store):
-        before = [migration for migration in backend._migrations() if migration[0] < _stage_runs_migration(backend)]
+    for backend, package in ((sqlite_store, "sqlite"), (postgres_store, "postgres")):
+        before = [entry for entry in backend._migrations() if entry[0] < _stage_runs_migration(package)]
         monkeypatch.setattr(backend, "_migrations", lambda before=before: before)
     old = open_store(location)
     _fill(old)
@@ -397,6 +445,11 @@ def test_an_older_database_is_upgraded_and_keeps_what_its_stages_did(
     assert store.stage_versions_of("a2") == {"nlp": "1", "quotes": "2", "events": "3", "link": "3", "speakers": "1"}
     assert store.pending_articles("framing", "1:lexicon") == ["a2", "a3"]
     assert store.pending_articles("trails", "1") == ["a2", "a3"] and not store.stage_outdated("framing", "1:lexicon")
+    # the counts of schema 16 are filled from the rows the older database held
+    assert [(row["outlet"], row["n_articles"]) for row in store.outlets()] == [
+        ("Coastal Post", 1), ("Ostrava Wire", 1), ("Wire Nine", 1)
+    ]  # fmt: skip
+    assert store.page_search(SearchFilters(date_from="2024-03-05"), 10, 0)[1] == 2
 
 
 def _link_as_stories(store: Store) -> None:

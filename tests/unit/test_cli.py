@@ -123,3 +123,15 @@ def test_a_field_mapped_to_a_missing_column_is_one_error_per_file_not_per_row(tm
     assert all("--field text=nosuchcol: no such column" in line and "body" in line for line in problems)
     mapped = run_cli("analyze", str(inputs), "--field", "text=BODY", "--db", str(tmp_path / "m.db"), "--quiet")
     assert mapped.returncode == 0, mapped.stderr
+
+
+def test_a_total_the_store_counted_only_so_far_is_told_as_more_than(capsys: pytest.CaptureFixture[str]) -> None:
+    """The store counts a total up to COUNT_CAP and gives COUNT_CAP + 1 past it: the CLI says "over
+    10,000", not an exact number of rows left."""
+    from newstrace.cli import main
+    from newstrace.store.base import COUNT_CAP
+
+    main._more(COUNT_CAP + 1, 0, 20)
+    assert "more (over 10,000 in all): use --offset 20" in capsys.readouterr().err
+    main._more(45, 20, 20)
+    assert "5 more: use --offset 40" in capsys.readouterr().err

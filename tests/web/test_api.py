@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from newstrace.serve import create_app, data
+from newstrace.store import open_store
 from newstrace.store import sqlite as sqlite_backend
 
 from ..conftest import run_cli
@@ -234,3 +235,25 @@ def test_a_page_past_the_query_time_limit_is_a_clear_503(web_db: Path, monkeypat
     page = client.get("/search?q=holm")
     assert page.status_code == 503 and "stopped" in page.text
     assert TestClient(create_app(web_db), base_url="http://127.0.0.1:8000").get("/api/search?q=holm").status_code == 200
+
+
+def test_a_count_of_one_reads_in_the_singular(client: TestClient, web_db: Path) -> None:
+    """A count of one reads "1 rendering · 1 outlet", not "1 renderings · 1 outlets" (seen on real news)."""
+    with sqlite3.connect(web_db) as connection:
+        speaker, utterance = connection.execute(
+            "SELECT speaker_id, id FROM utterances WHERE n_renderings = 1 AND n_outlets = 1 AND speaker_id IS NOT NULL"
+        ).fetchone()
+    page = client.get(f"/speakers/{speaker}", params={"per_page": 100}).text
+    assert f'href="/utterances/{utterance}"' in page
+    assert "1 rendering · 1 outlet" in page and "1 renderings" not in page and "1 outlets" not in page
+    assert "1 rendering in 1 outlet" in client.get(f"/utterances/{utterance}").text
+
+
+def test_a_flags_page_with_nothing_flagged_says_why_it_is_empty(tmp_path: Path) -> None:
+    """Real news analysed without any checked flag (seen on a PolNeAR slice): the page says that no
+    rendering carries one, not "Nothing matches." as if a filter had left nothing."""
+    db = tmp_path / "unflagged.db"
+    open_store(db).close()
+    client = TestClient(create_app(db), base_url="http://127.0.0.1:8000")
+    assert "No rendering in this database is flagged altered_direct_quote" in client.get("/flags").text
+    assert "Nothing matches." in client.get("/flags", params={"outlet": "Wire Nine"}).text

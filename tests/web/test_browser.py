@@ -109,6 +109,26 @@ def test_follow_story_utterance_speaker_article_by_clicking(server: str, page: o
     assert p.errors == []  # type: ignore[attr-defined]
 
 
+def test_the_trail_and_speaker_charts_count_in_whole_numbers(server: str, page: object, web_db: Path) -> None:
+    """Renderings are counted: the y axis of a trail's spread and of a speaker's claims ticks at whole
+    numbers (plotly's own ticks read 0.5, 1.5 or 1.2, 1.4 when the counts are small)."""
+    import sqlite3
+
+    with sqlite3.connect(web_db) as connection:
+        (utterance,) = connection.execute("SELECT id FROM utterances WHERE n_renderings = 2 LIMIT 1").fetchone()
+        (speaker,) = connection.execute(
+            "SELECT speaker_id FROM utterances WHERE speaker_id IS NOT NULL GROUP BY speaker_id "
+            "HAVING max(n_renderings) = 2 AND min(n_renderings) = 1 LIMIT 1"
+        ).fetchone()
+    p = page
+    for path in (f"/utterances/{utterance}", f"/speakers/{speaker}"):
+        p.goto(server + path)  # type: ignore[attr-defined]
+        p.wait_for_selector("div.chart .main-svg")  # type: ignore[attr-defined]
+        ticks = p.locator("div.chart .ytick text").all_text_contents()  # type: ignore[attr-defined]
+        assert ticks and all(tick.isdigit() for tick in ticks), (path, ticks)
+    assert p.errors == []  # type: ignore[attr-defined]
+
+
 def test_search_outlet_and_api_pages_show_without_errors(server: str, page: object) -> None:
     p = page
     p.goto(server + "/search?q=gravest+danger")  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from markupsafe import escape
 
 from newstrace.serve import charts, create_app, data
 from newstrace.serve.app import CorpusSummary
-from newstrace.store import SQLiteStore, open_store
+from newstrace.store import SQLiteStore, open_store, sql
 from newstrace.store.base import CHECKED_FLAGS, ListFilters, SearchFilters
 from newstrace.store.sql import _LIST_ORDER_SQL, _NEWEST_FIRST, _list_query
 
@@ -147,22 +147,45 @@ def test_svg_chart_labels_are_escaped() -> None:
         assert "<script>" not in svg and "&lt;script&gt;" in svg
 
 
-def test_past_the_cap_facets_and_attention_count_the_newest_matches_and_say_at_least(
+def test_past_the_cap_facets_count_the_newest_matches_and_say_at_least(
     client: TestClient, web_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Past the cap, speakers, stories and flags are counted over the newest matches (at least); outlets,
+    languages, dates and attention come from the store's article counts and count every match."""
     monkeypatch.setattr(data, "FACET_CAP", 3)
-    newest = _rows(web_db, "SELECT outlet FROM articles ORDER BY published DESC LIMIT 3")
+    newest = [row[0] for row in _rows(web_db, "SELECT id FROM articles ORDER BY published DESC LIMIT 3")]
     total = _rows(web_db, "SELECT count(*) FROM articles")[0][0]
+    dated = _rows(web_db, "SELECT count(*) FROM articles WHERE published IS NOT NULL")[0][0]
     found = client.get("/api/search").json()
-    assert found["counted"] == {"counted": 3, "of": total, "newest": True}
-    assert sum(row["n"] for row in found["facets"]["outlet"]) == 3
-    assert {row["value"]: row["n"] for row in found["facets"]["outlet"]} == {
-        outlet: sum(1 for (o,) in newest if o == outlet) for (outlet,) in newest
-    }
-    assert sum(n for trace in found["attention"]["traces"] for n in trace["y"]) == 3
+    assert found["counted"] == {
+        "counted": 3, "of": total, "of_more_than": False, "newest": True,
+        "exact": ["outlet", "language", "dates", "attention"],
+    }  # fmt: skip
+    assert sum(row["n"] for row in found["facets"]["outlet"]) == total
+    assert sum(n for trace in found["attention"]["traces"] for n in trace["y"]) == dated
+    quoted = _rows(
+        web_db,
+        f"SELECT speaker_id, count(DISTINCT article_id) FROM quotes WHERE speaker_id IS NOT NULL "
+        f"AND article_id IN ({', '.join('?' * len(newest))}) GROUP BY speaker_id",
+        *newest,
+    )
+    assert {row["id"]: row["n"] for row in found["facets"]["speaker"]} == dict(quoted)
     page = client.get("/search").text
-    assert "each count is at least that many" in page and "≥ " in page
-    assert "at least" not in client.get("/search", params={"outlet": newest[0][0], "q": "zzzunfound"}).text
+    assert "each of their counts is at least that many" in page and "≥ " in page
+    unfound = {"outlet": found["facets"]["outlet"][0]["value"], "q": "zzzunfound"}
+    assert "at least" not in client.get("/search", params=unfound).text
+
+
+def test_a_total_past_the_count_cap_reads_more_than(
+    client: TestClient, web_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A total the store counts only so far (COUNT_CAP) is shown as "more than" it, in the pager and the
+    JSON twin."""
+    monkeypatch.setattr(data, "COUNT_CAP", 2)
+    monkeypatch.setattr(sql, "COUNT_CAP", 2)
+    found = client.get("/api/stories", params={"per_page": 1}).json()["pagination"]
+    assert found == {"page": 1, "per_page": 1, "total": 2, "more_than": True, "pages": 2}
+    assert "more than 2 in all" in client.get("/stories", params={"per_page": 1}).text
 
 
 def test_the_overview_shows_the_whole_corpus_summary_computed_in_the_background(web_db: Path) -> None:

@@ -48,7 +48,7 @@ from newstrace.pipeline.link import LinkSettings, link_articles
 from newstrace.scale import RUNNERS, RunnerError
 from newstrace.serve.data import BadRequest, check_listing, search_filters
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
-from newstrace.store.base import LIST_ORDERS, ListFilters, Store
+from newstrace.store.base import COUNT_CAP, LIST_ORDERS, ListFilters, Store
 from newstrace.store.postgres import display_url, is_postgres_url
 from newstrace.store.sqlite import storage_error
 
@@ -447,7 +447,9 @@ def _stored_outlet_name(store: Store, name: str | None) -> str | None:
 
 
 def _more(total: int, offset: int, limit: int) -> None:
-    if total > offset + limit:
+    if total > COUNT_CAP:  # the store counted no further
+        _stderr().print(f"more (over {COUNT_CAP:,} in all): use --offset {offset + limit}")
+    elif total > offset + limit:
         _stderr().print(f"{total - offset - limit} more: use --offset {offset + limit}")
 
 

@@ -109,6 +109,7 @@ def create_app(
     )
     templates.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # so finalize sees them
     templates.filters["path_segment"] = lambda value: quote(str(value), safe="")
+    templates.filters["counted"] = counted
     templates.globals["url_with"] = url_with
     templates.globals["page_base"] = page_base
     templates.globals["lines_svg"] = charts.lines_svg
@@ -466,6 +467,11 @@ async def list_query(
 ) -> ListQuery:
     """An index page's parameters from the query string (async for the reason `search_query` gives)."""
     return ListQuery(q, order, outlet, date_from, date_to, speaker, flag, page, per_page)
+
+
+def counted(n: object, noun: str) -> str:
+    """A count with its noun, in the singular for one: "1 rendering", "2 renderings"."""
+    return f"{n} {noun}" if str(n) == "1" else f"{n} {noun}s"
 
 
 def url_with(path: str, params: Mapping[str, str], **changes: object) -> str:

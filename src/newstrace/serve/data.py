@@ -20,12 +20,14 @@ from newstrace.link.trail_view import TrailNotFound, trail
 from newstrace.serve import framing_charts
 from newstrace.store.base import (
     CHECKED_FLAGS,
+    COUNT_CAP,
     LIST_FILTERS,
     LIST_ORDERS,
     ListFilters,
     SearchFilters,
     SearchSyntaxError,
     Store,
+    counted_by_store,
 )
 
 MAX_PER_PAGE = 100
@@ -48,8 +50,13 @@ class BadRequest(ValueError):
     pass
 
 
-def pagination(page: int, per_page: int, total: int) -> dict[str, int]:
-    return {"page": page, "per_page": per_page, "total": total, "pages": max(1, math.ceil(total / per_page))}
+def pagination(page: int, per_page: int, total: int) -> dict[str, object]:
+    """A page's place in its list. A total above COUNT_CAP (the store counts no further) is given as
+    COUNT_CAP with `more_than` true: there are more than `total`."""
+    more_than = total > COUNT_CAP
+    shown = COUNT_CAP if more_than else total
+    pages = max(1, math.ceil(shown / per_page))
+    return {"page": page, "per_page": per_page, "total": shown, "more_than": more_than, "pages": pages}
 
 
 def _offset(page: int, per_page: int) -> int:
@@ -173,7 +180,8 @@ def _attention(store: Store, filters: SearchFilters, matches: int | None) -> dic
     """Facet counts of the matches (their top outlets, languages, speakers, stories and flags, first and
     last date) and the attention chart: matching articles per day, or per week over a long span, by
     outlet. Of more than FACET_CAP `matches`, the first FACET_CAP are counted, and `counted` says so
-    (None: every match was counted)."""
+    (None: every match was counted), naming under `exact` what the store's counts gave for every match
+    all the same."""
     cap = FACET_CAP if matches is not None and matches > FACET_CAP else None
     facets = store.search_facets(filters, FACET_VALUES, cap)
     span = facets["dates"][0]
@@ -182,7 +190,15 @@ def _attention(store: Store, filters: SearchFilters, matches: int | None) -> dic
     long_span = dated and (_day(last) - _day(first)).days > WEEKLY_AFTER_DAYS
     bucket = "week" if long_span else "day"
     counts = store.search_attention(filters, bucket, cap)
-    counted = {"counted": cap, "of": matches, "newest": not filters.text} if cap else None
+    counted = None
+    if cap and matches is not None:
+        counted = {
+            "counted": cap,
+            "of": min(matches, COUNT_CAP),
+            "of_more_than": matches > COUNT_CAP,
+            "newest": not filters.text,
+            "exact": ["outlet", "language", "dates", "attention"] if counted_by_store(filters) else [],
+        }
     return {"facets": facets, "attention": _attention_chart(counts, bucket), "counted": counted}
 
 

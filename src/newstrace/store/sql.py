@@ -21,6 +21,7 @@ from typing import Any, ClassVar, NamedTuple
 from newstrace.records import Article, IngestProblem, LinkBatch, LinkInput, RunSummary, Speaker, StageOutput, Story
 from newstrace.store.base import (
     CHECKED_FLAGS,
+    COUNT_CAP,
     EXPORT_COLUMNS,
     LIST_FILTERS,
     LIST_ORDERS,
@@ -37,6 +38,7 @@ from newstrace.store.base import (
     StoreError,
     TrailQuote,
     UrlHistory,
+    counted_by_store,
 )
 
 FETCH_ROWS = 2000
@@ -85,6 +87,7 @@ _PENDING = (
     f"AND s.status <> '{STALE}' WHERE s.article_id IS NULL"
 )
 _LINK_FETCH_ROWS = 200
+_SUM_N = "CAST(sum(n) AS INTEGER)"  # a sum of the stored counts (PostgreSQL's sum of bigint is numeric)
 _COUNTED_TABLES = (
     "articles", "sentences", "entities", "quotes", "speakers", "stories", "reuse", "framing_markers",
     "problems", "runs",
@@ -129,7 +132,7 @@ class SQLStore(ABC):
 
     def __init__(self, where: str) -> None:
         self.where = where  # the database as messages name it
-        self._last_sample: tuple[tuple[SearchFilters, int], list[str | int]] | None = None  # see _counted_matches
+        self._last_sample: tuple[tuple[SearchFilters, int], list[tuple[int, str]]] | None = None  # _first_matches
         self._insert_sql: dict[tuple[str, tuple[str, ...]], str] = {}
 
     # -- schema -------------------------------------------------------------------------------------
@@ -843,13 +846,31 @@ class SQLStore(ABC):
         self, filters: SearchFilters, limit: int, offset: int, rank_cap: int | None = None
     ) -> tuple[list[SearchHit], int]:
         relation = self._search_relation(filters)
-        try:
-            source = self._count_source(relation)
-            total = int(self._scalar(f"SELECT count(*) FROM {source}{relation.where}", relation.parameters))
-        except self._SEARCH_ERRORS as error:
-            raise _syntax_error(filters, error) from error
+        if not relation.expression and rank_cap is not None and offset + limit <= rank_cap:
+            # the page is among the newest `rank_cap` matches, which facets and attention count next
+            first = self._first_matches(filters, relation, rank_cap)
+            hits = self._hits([rowid for rowid, _ in first[offset : offset + limit]], {}, {})
+            return hits, len(first) if len(first) < rank_cap else self._search_total(filters, relation)
+        total = self._search_total(filters, relation)
         capped = rank_cap is not None and total > rank_cap >= offset + limit and bool(relation.expression)
         return self._search_hits(filters, relation, limit, offset, rank_cap if capped else None), total
+
+    def _search_total(self, filters: SearchFilters, relation: SearchRelation) -> int:
+        """The number of matches: summed from the article counts when they can say (outlet, language and
+        dates alone), counted in the text index for words alone, else counted up to COUNT_CAP."""
+        counts = _article_counts_where(filters)
+        try:
+            if counts is not None:
+                return int(self._scalar(f"SELECT COALESCE({_SUM_N}, 0) FROM article_counts{counts[0]}", counts[1]))
+            if relation.words_only:
+                count = f"SELECT count(*) FROM {self._count_source(relation)}{relation.where}"
+            else:
+                count = (
+                    f"SELECT count(*) FROM (SELECT 1 FROM {relation.source}{relation.where} LIMIT {COUNT_CAP + 1}) c"
+                )
+            return int(self._scalar(count, relation.parameters))
+        except self._SEARCH_ERRORS as error:
+            raise _syntax_error(filters, error) from error
 
     def _search_hits(
         self, filters: SearchFilters, relation: SearchRelation, limit: int, offset: int, among: int | None = None
@@ -878,6 +899,10 @@ class SQLStore(ABC):
             snippets = self._snippets(filters, relation.expression, rowids) if relation.expression else {}
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
+        return self._hits(rowids, scores, snippets)
+
+    def _hits(self, rowids: list[int], scores: dict[int, float], snippets: dict[int, str]) -> list[SearchHit]:
+        """The hits of these article rowids, in this order, with their snippets (else their opening)."""
         rows = {
             row["row_key"]: row
             for row in self._execute(
@@ -893,7 +918,7 @@ class SQLStore(ABC):
                 rows[key]["outlet"],
                 rows[key]["published"],
                 snippets.get(key, rows[key]["opening"]),
-                -scores[key],
+                -scores.get(key, 0),
             )
             for key in rowids
         ]
@@ -905,17 +930,23 @@ class SQLStore(ABC):
         relation = self._search_relation(filters)
         if cap is None:
             return relation, f"{relation.source}{relation.where}"
-        order = "" if relation.expression else f" ORDER BY {_NEWEST_FIRST}"
-        if self._last_sample is None or self._last_sample[0] != (filters, cap):  # facets, then attention
-            try:
-                sql = f"SELECT a.id FROM {relation.source}{relation.where}{order} LIMIT {int(cap)}"
-                self._last_sample = ((filters, cap), [row[0] for row in self._execute(sql, relation.parameters)])
-            except self._SEARCH_ERRORS as error:
-                raise _syntax_error(filters, error) from error
-        ids = self._last_sample[1]
+        ids: list[str | int] = [article_id for _, article_id in self._first_matches(filters, relation, cap)]
         where = f" WHERE a.id IN ({', '.join('?' * len(ids))})" if ids else " WHERE 1 = 0"
         first = relation._replace(source="articles a", where=where, parameters=ids, expression="", words_only=False)
         return first, f"{first.source}{first.where}"
+
+    def _first_matches(self, filters: SearchFilters, relation: SearchRelation, cap: int) -> list[tuple[int, str]]:
+        """The rowids and ids of the first `cap` matches (newest first without words, in the text index's
+        order with them), read once for the page, its facets and its attention."""
+        if self._last_sample is None or self._last_sample[0] != (filters, cap):
+            order = "" if relation.expression else f" ORDER BY {_NEWEST_FIRST}"
+            sql = f"SELECT a.rowid, a.id FROM {relation.source}{relation.where}{order} LIMIT {int(cap)}"
+            try:
+                found = [(int(row[0]), str(row[1])) for row in self._execute(sql, relation.parameters)]
+            except self._SEARCH_ERRORS as error:
+                raise _syntax_error(filters, error) from error
+            self._last_sample = ((filters, cap), found)
+        return self._last_sample[1]
 
     def search_facets(
         self, filters: SearchFilters, limit: int, cap: int | None = None
@@ -934,21 +965,39 @@ class SQLStore(ABC):
             f"AND json_each.value IN "
             f"({', '.join(repr(flag) for flag in CHECKED_FLAGS)}) GROUP BY json_each.value",
         }
+        counts = _article_counts_where(filters)
+        span_sql = f"SELECT min(substr(a.published, 1, 10)), max(substr(a.published, 1, 10)) FROM {matches}"
+        span_parameters: Sequence[object] = relation.parameters
+        if counts is not None:  # every match counted, from the article counts
+            for name in ("outlet", "language"):
+                queries[name] = (
+                    f"SELECT NULLIF({name}, '') AS value, {_SUM_N} AS n FROM article_counts{counts[0]} GROUP BY {name}"
+                )
+            span_sql = f"SELECT min(day), max(day) FROM article_counts{counts[0]} AND day <> ''"
+            span_parameters = counts[1]
         try:
             facets = {
-                name: self._rows(f"{sql} ORDER BY n DESC, value NULLS FIRST LIMIT ?", (*relation.parameters, limit))
+                name: self._rows(
+                    f"{sql} ORDER BY n DESC, value NULLS FIRST LIMIT ?",
+                    (*(counts[1] if counts and name in ("outlet", "language") else relation.parameters), limit),
+                )
                 for name, sql in queries.items()
             }
-            span = self._execute(
-                f"SELECT min(substr(a.published, 1, 10)), max(substr(a.published, 1, 10)) FROM {matches}",
-                relation.parameters,
-            ).fetchone()
+            span = self._execute(span_sql, span_parameters).fetchone()
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
         facets["dates"] = [{"first": span[0], "last": span[1]}]
         return facets
 
     def search_attention(self, filters: SearchFilters, bucket: str, cap: int | None = None) -> list[dict[str, object]]:
+        counts = _article_counts_where(filters)
+        if counts is not None:  # every match counted, from the article counts
+            period = "day" if bucket == "day" else self._week_start("day")
+            return self._rows(
+                f"SELECT {period} AS period, NULLIF(outlet, '') AS outlet, {_SUM_N} AS n "
+                f"FROM article_counts{counts[0]} AND day <> '' GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST",
+                counts[1],
+            )
         relation, matches = self._counted_matches(filters, cap)
         day = "substr(a.published, 1, 10)"
         period = day if bucket == "day" else self._week_start(day)
@@ -974,7 +1023,13 @@ class SQLStore(ABC):
 
     def page_list(self, filters: ListFilters, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
         sql, parameters = _list_query(filters, self._ARTICLES_FIRST)
-        total = self._scalar(f"SELECT count(*) FROM ({sql}) AS listing", parameters)
+        narrowed = (filters.name, filters.outlet, filters.date_from, filters.date_to, filters.speaker)
+        if filters.listing == "flags" and not any(narrowed):
+            wanted = [f'%"{_like_escaped(flag)}"%' for flag in ([filters.flag] if filters.flag else CHECKED_FLAGS)]
+            carries = " OR ".join("flags LIKE ? ESCAPE '\\'" for _ in wanted)
+            total = self._scalar(f"SELECT COALESCE({_SUM_N}, 0) FROM rendering_flag_counts WHERE {carries}", wanted)
+        else:
+            total = self._scalar(f"SELECT count(*) FROM ({sql} LIMIT {COUNT_CAP + 1}) AS listing", parameters)
         order = _LIST_ORDER_SQL[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
         rows = self._rows(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", (*parameters, limit, offset))
         return rows, int(total)
@@ -1009,8 +1064,8 @@ class SQLStore(ABC):
 
     def outlets(self) -> list[dict[str, object]]:
         return self._rows(
-            "SELECT outlet, count(*) AS n_articles FROM articles WHERE outlet IS NOT NULL "
-            "GROUP BY outlet ORDER BY n_articles DESC, outlet"
+            f"SELECT outlet, {_SUM_N} AS n_articles FROM article_counts WHERE outlet <> '' "
+            "GROUP BY outlet HAVING sum(n) > 0 ORDER BY n_articles DESC, outlet"
         )
 
     def story(self, story_id: str) -> dict[str, object] | None:
@@ -1063,6 +1118,28 @@ class SQLStore(ABC):
 
     def count_rows(self) -> dict[str, int]:
         return {table: int(self._scalar(f"SELECT count(*) FROM {table}")) for table in _COUNTED_TABLES}
+
+
+def _article_counts_where(filters: SearchFilters) -> tuple[str, list[object]] | None:
+    """The WHERE over `article_counts` that selects the search's matches (from " WHERE"), and its
+    parameters; None when the counts cannot say (words, a speaker, a story, a flag, or a date that is
+    not a day written YYYY-MM-DD)."""
+    if not counted_by_store(filters):
+        return None
+    conditions, parameters = ["n > 0"], list[object]()
+    for clause, value in (("outlet = ?", filters.outlet), ("language = ?", filters.language)):
+        if value:
+            conditions.append(clause)
+            parameters.append(value)
+    if filters.date_from or filters.date_to:
+        conditions.append("day <> ''")
+    if filters.date_from:
+        conditions.append("day >= ?")
+        parameters.append(filters.date_from)
+    if filters.date_to:  # an article of that day with a time of day is later than the day itself
+        conditions.append("(day < ? OR (day = ? AND timed = 0))")
+        parameters += [filters.date_to, filters.date_to]
+    return " WHERE " + " AND ".join(conditions), parameters
 
 
 def _syntax_error(filters: SearchFilters, error: Exception) -> SearchSyntaxError:

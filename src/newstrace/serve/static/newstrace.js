@@ -29,6 +29,13 @@ function traces(spec) {
   return [Object.assign({ x: spec.x, y: spec.y, text: spec.text || [], hoverinfo: "x+y+text" }, kinds[spec.kind])];
 }
 
+function countAxis(tallest, title) {
+  // counts are whole: below 10, one tick per count instead of ticks at 0.2, 0.4, ...
+  const axis = { rangemode: "tozero", title: { text: title } };
+  if (tallest <= 10) axis.dtick = 1;
+  return axis;
+}
+
 function tallestBar(spec) {
   const stacked = {};
   spec.traces.forEach(function (series) {
@@ -44,9 +51,10 @@ document.querySelectorAll("div.chart[data-chart]").forEach(function (element) {
     layout.barmode = "stack";
     layout.legend = { orientation: "h", y: -0.2 };
     layout.showlegend = true; // even for one outlet: the legend names it
-    layout.yaxis = { rangemode: "tozero", title: { text: spec.y_title || "articles" } };
-    if (tallestBar(spec) <= 10) layout.yaxis.dtick = 1; // counts are whole: no ticks at 0.2, 0.4, ...
+    layout.yaxis = countAxis(tallestBar(spec), spec.y_title || "articles");
     layout.height = 320;
+  } else if (spec.kind === "spread" || spec.kind === "claims") {
+    layout.yaxis = countAxis(Math.max(1, ...spec.y), "renderings");
   }
   Plotly.newPlot(element, traces(spec), layout, { displayModeBar: false, responsive: true });
 });
