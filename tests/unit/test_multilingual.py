@@ -279,12 +279,10 @@ def test_reports_of_one_event_in_four_languages_form_one_story(cross_store: SQLi
 def test_renderings_of_stoltenbergs_statement_in_three_languages_join_it_flagged_translated(
     cross_store: SQLiteStore,
 ) -> None:
-    language_of = {row["id"]: row["language"] for row in cross_store.iter_rows("articles")}
-    quotes = {row["id"]: row for row in cross_store.iter_rows("quotes")}
     utterance = next(row for row in cross_store.iter_rows("utterances") if row["speaker"] == "Jens Stoltenberg")
     assert str(utterance["canonical_text"]).startswith('"Every system we deliver')
     renderings = [row for row in cross_store.iter_rows("renderings") if row["utterance_id"] == utterance["id"]]
-    flags = {language_of[quotes[row["quote_id"]]["article_id"]]: json.loads(str(row["flags"])) for row in renderings}
+    flags = _rendering_flags(cross_store, "Jens Stoltenberg")
     assert flags == {"en": [], "it": ["translated"], "ru": ["translated"], "de": ["translated"]}
     assert all(0.7 <= float(str(row["fidelity"])) <= 1.0 for row in renderings)
 
@@ -302,6 +300,41 @@ def test_the_translated_wire_copy_links_to_its_original_with_aligned_sentences(c
     translation, original = texts[str(links[0]["article_id"])], texts[str(links[0]["source_article_id"])]
     start, end, source_start, source_end, _ = pairs[2]
     assert translation[start:end].startswith("«Ogni sistema") and original[source_start:source_end].startswith('"Every')
+
+
+@pytest.mark.slow
+def test_reports_analysed_a_day_later_join_the_english_stories_of_an_earlier_run(tmp_path: Path) -> None:
+    """Two `analyze` runs: the English reports first, every other language in a second run, which finds the
+    English members through the leads the first run kept (not only those linked in the same run)."""
+    english, others = tmp_path / "english.jsonl", tmp_path / "others.jsonl"
+    for path, wanted in ((english, True), (others, False)):
+        lines = [json.dumps(article, ensure_ascii=False) for article in _cross_articles()]
+        path.write_text("\n".join(line for line in lines if (json.loads(line)["language"] == "en") == wanted) + "\n")
+    store = SQLiteStore(tmp_path / "two-runs.db")
+    run_analyze(store, english)
+    run_analyze(store, others)
+    story_of = {key: row["story_id"] for key, row in _by_key(store).items()}
+    assert {story_of[key] for key in VILNIUS} == {story_of["vilnius-air-defence"]}
+    assert {story_of[key] for key in GENEVA} == {story_of["geneva-talks"]}
+    articles = _by_key(store)
+    assert [(row["article_id"], row["source_article_id"]) for row in store.iter_rows("translations")] == [
+        (articles["vilnius-difesa-aerea"]["id"], articles["vilnius-air-defence"]["id"])
+    ]
+    assert _rendering_flags(store, "Jens Stoltenberg") == {
+        "en": [],
+        "it": ["translated"],
+        "ru": ["translated"],
+        "de": ["translated"],
+    }
+
+
+def _rendering_flags(store: SQLiteStore, speaker: str) -> dict[object, list[str]]:
+    """The flags of each rendering of the speaker's one utterance, by the language of its article."""
+    language_of = {row["id"]: row["language"] for row in store.iter_rows("articles")}
+    quotes = {row["id"]: row for row in store.iter_rows("quotes")}
+    (utterance,) = [row for row in store.iter_rows("utterances") if row["speaker"] == speaker]
+    renderings = [row for row in store.iter_rows("renderings") if row["utterance_id"] == utterance["id"]]
+    return {language_of[quotes[row["quote_id"]]["article_id"]]: json.loads(str(row["flags"])) for row in renderings}
 
 
 def test_cross_language_evidence_without_a_sentence_model_rests_on_names_and_numbers(
