@@ -239,7 +239,7 @@ def _cross_features(**changes: object) -> dict[str, LinkFeatures]:
         key = article["url"].rsplit("/", 1)[-1]
         features = LinkFeatures(
             key, article["title"], article["outlet"], date.fromisoformat(article["published"]), {}, {},
-            article["language"], lead_of(article["title"], article["text"]),
+            language=article["language"], lead=lead_of(article["title"], article["text"]),
         )  # fmt: skip
         found[key] = replace(features, **changes)  # type: ignore[arg-type]
     return found
