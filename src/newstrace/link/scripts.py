@@ -13,12 +13,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from itertools import combinations
 
 from anyascii import anyascii
 
 from newstrace.nlp.agents import PERSON, speaker_kind
 
 _LOOSER_SPELLINGS = (
+    (re.compile(r"dzh"), "j"),  # Джо -> Dzho: Joe
     (re.compile(r"^j"), "y"),
     (re.compile(r"['’`ʹ]"), ""),
     (re.compile(r"sch"), "sh"),
@@ -52,6 +54,15 @@ def loosened(word: str) -> str:
     return key
 
 
+def _same_first_name(one: str, other: str) -> bool:
+    """Whether two loosened first names are one name in two languages or romanisations (`dmitri`, `dmitro`;
+    `yo`, `yoe`): one begins the other, or they share their first letters."""
+    return one.startswith(other) or other.startswith(one) or one[:_FIRST_NAME_PREFIX] == other[:_FIRST_NAME_PREFIX]
+
+
+_FIRST_NAME_PREFIX = 4
+
+
 def script_of(name: str) -> str:
     """The script of a name's letters, from their Unicode names (`LATIN`, `CYRILLIC`, `GREEK`...)."""
     for char in name:
@@ -70,7 +81,7 @@ def merge_across_scripts(canonical: dict[str, str]) -> dict[str, str]:
     merged: dict[str, str] = {}
     for targets in by_key.values():
         first_names = {first_name_key(target) for target in targets} - {""}
-        if len(targets) < 2 or len(first_names) > 1:
+        if len(targets) < 2 or not all(_same_first_name(one, other) for one, other in combinations(first_names, 2)):
             continue  # two people share this surname: no guessing
         chosen = max(targets, key=lambda target: (script_of(target) == "LATIN", len(target.split()), target))
         merged.update(dict.fromkeys(targets, chosen))

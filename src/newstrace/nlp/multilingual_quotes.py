@@ -5,8 +5,9 @@ dash-introduced speech) is attributed by a reporting verb right after it (`«…
 `„…“, sagte Scholz`, `« … », a déclaré Macron`) or before it and a colon (`Песков заявил: «…»`). A
 reporting verb followed by its complementizer (`заявил, что…`, `sagte, dass…`) gives indirect or
 partial speech to the sentence's end, and `по словам X, …` / `selon X, …` gives the rest of the
-sentence to X. Speakers are the names the entity recogniser found inside the source, else the
-capitalised name next to the verb without its title; a pronoun or a bare title is the last speaker.
+sentence to X; `Об этом заявил X.` gives X the sentence before. Speakers are the names the entity
+recogniser found inside the source, else the capitalised name next to the verb without its title; a
+bare title (`генсека НАТО`) is the person named earlier with that title, and a pronoun the last speaker.
 The word lists live in `nlp/data/languages.json`.
 """
 
@@ -45,6 +46,7 @@ class LanguageRules:
     marks: dict[str, str]  # opening mark -> the marks that close it
     cue: re.Pattern[str]
     according_to: re.Pattern[str]
+    this_said: re.Pattern[str] | None  # `Об этом заявил X.`: the sentence before is X's (None: no such words)
     complementizers: frozenset[str]
     pronouns: frozenset[str]
     connectors: frozenset[str]
@@ -76,11 +78,13 @@ def rules_for(language: str) -> LanguageRules:
         return [str(item) for item in value] if isinstance(value, list) else []
 
     cues = words("cues") + [f"{aux} {part}" for aux in words("auxiliaries") for part in words("participles")]
+    this_said = words("this_said")
     marks = entry["marks"]
     return LanguageRules(
         marks={str(opening): str(closing) for opening, closing in marks.items()} if isinstance(marks, dict) else {},
         cue=re.compile(rf"(?<!\w)(?:{_alternatives(cues)})(?!\w)", re.IGNORECASE),
         according_to=re.compile(rf"(?<!\w)(?:{_alternatives(words('according_to'))})(?!\w)", re.IGNORECASE),
+        this_said=re.compile(rf"(?<!\w)(?:{_alternatives(this_said)})(?!\w)", re.IGNORECASE) if this_said else None,
         complementizers=frozenset(words("complementizers")),
         pronouns=frozenset(words("pronouns")),
         connectors=frozenset(words("connectors")),
@@ -179,6 +183,8 @@ def source_after(text: str, position: int, rules: LanguageRules) -> Span | None:
     if words[0].text.lower() in rules.pronouns:
         return Span(words[0].start, words[0].end)
     run = _capital_run(words, rules)
+    while len(run) > 1 and run[-1].text.isupper() and not run[-2].text.isupper() and run[-2].text not in rules.roles:
+        run.pop()  # `цитирует Пескова ТАСС`: the agency after the name is not the speaker
     if not run:
         return None
     source = Span(words[0].start, run[-1].end)
@@ -323,6 +329,47 @@ def quotes_according_to(
     return found
 
 
+def quotes_of_this_said(
+    text: str, sentences: list[Span], quotations: list[Span], rules: LanguageRules
+) -> list[FoundQuote]:
+    """`… . Об этом заявил X.` / `…, о чём сообщил X.`: what comes before is X's. Opening a sentence, the
+    phrase gives X the sentence before it, in the same paragraph or the one before, the title never;
+    after a comma, the sentence's words up to that comma. The cue must follow within a few words."""
+    if rules.this_said is None:
+        return []
+    found = []
+    for phrase in rules.this_said.finditer(text):
+        cue = rules.cue.search(text, phrase.end(), _clause_end(text, phrase.end()))
+        if cue is None or len(_words(text, phrase.end(), cue.start())) > 3:
+            continue
+        source = source_after(text, cue.end(), rules)
+        content = _said_before(text, phrase.start(), sentences)
+        if source is None or content is None or any(q.start < phrase.start() < q.end for q in quotations):
+            continue
+        kind = quote_kind(text, content, quotations)
+        found.append(FoundQuote(source, Span(cue.start(), cue.end()), content, kind, 0.6, None))
+    return found
+
+
+def _said_before(text: str, position: int, sentences: list[Span]) -> Span | None:
+    """What a `this_said` phrase at `position` points back to (see `quotes_of_this_said`), or None."""
+    here = next((index for index, s in enumerate(sentences) if s.start <= position < s.end), None)
+    if here is None:
+        return None
+    before = text[sentences[here].start : position].rstrip()
+    if before.endswith(","):
+        start, end = sentences[here].start, sentences[here].start + len(before) - 1
+    elif not before and here > 0 and "\n\n\n" not in text[sentences[here - 1].end : position]:
+        start, end = sentences[here - 1].start, sentences[here - 1].end
+        if "\n" not in text[:start].strip():  # the first line: the title
+            return None
+    else:
+        return None
+    while end > start and text[end - 1] in " .…":
+        end -= 1
+    return Span(start, end) if end - start >= 3 else None
+
+
 def _to_sentence_end(text: str, start: int, sentences: list[Span], quotations: list[Span]) -> Span:
     sentence_end = next((s.end for s in sentences if s.start <= start < s.end), len(text))
     end = max([sentence_end] + [q.end for q in quotations if q.start < sentence_end < q.end])
@@ -340,13 +387,15 @@ def resolve_speakers(
     """Name each quote's speaker: a person found in its source, else the name next to the cue; a pronoun
     or bare title speaks for the last speaker (or the last person named before it)."""
     people = [name for name in names if name.label == "PERSON"]
+    places = [name for name in names if name.label != "PERSON"]
+    titled = people + _names_after_titles(text, people, rules)
     resolved: list[FoundQuote] = []
     last: str | None = None
     for quote in sorted(quotes, key=lambda q: q.cue.start):
-        speaker = _speaker_of(text, quote, people, rules)
+        speaker = _speaker_of(text, quote, people, places, rules)
         if speaker is None and quote.source is not None:
             before = [p.normal for p in people if p.end <= quote.source.start]
-            speaker = last or (before[-1] if before else None)
+            speaker = _titled_person(text, quote.source, titled, rules) or last or (before[-1] if before else None)
         if speaker is not None:
             speaker = _fullest_form(speaker, [p.normal for p in people] + [q.speaker or "" for q in resolved])
             last = speaker
@@ -354,7 +403,9 @@ def resolve_speakers(
     return resolved
 
 
-def _speaker_of(text: str, quote: FoundQuote, people: list[Name], rules: LanguageRules) -> str | None:
+def _speaker_of(
+    text: str, quote: FoundQuote, people: list[Name], places: list[Name], rules: LanguageRules
+) -> str | None:
     source = quote.source
     if source is None or text[source.start : source.end].lower() in rules.pronouns:
         return None
@@ -362,7 +413,63 @@ def _speaker_of(text: str, quote: FoundQuote, people: list[Name], rules: Languag
     if inside:
         return max(inside, key=lambda p: p.end - p.start).normal
     name = name_in(text, source, rules)
-    return text[name.start : name.end] if name else None
+    if name is None or any(p.start == name.start and name.end <= p.end for p in places):
+        return None  # `речника Кремля`: a title whose capitalised word is a place or an organisation
+    return text[name.start : name.end]
+
+
+def _titled_person(text: str, source: Span, people: list[Name], rules: LanguageRules) -> str | None:
+    """The person a bare title stands for (`генсека НАТО`, `пресс-секретарь Кремля`): of the people named
+    before it, the one whose title (the words just before the name) shares the most words with it, the
+    latest on a tie; None for a pronoun or when no title shares a word. Words are compared by their first
+    letters, so that inflected forms meet (`генсека` / `генсек`, `Кремля` / `Кремль`)."""
+    wanted = _title_keys(text[source.start : source.end], rules)
+    best: tuple[int, str] | None = None
+    for person in people:
+        if person.end > source.start or not wanted:
+            continue
+        title = text[_clause_start(text, person.start) : person.start]
+        shared = len(wanted & _title_keys(" ".join(title.split()[-_TITLE_WORDS:]), rules))
+        if shared and (best is None or shared >= best[0]):
+            best = (shared, person.normal)
+    return best[1] if best else None
+
+
+def _names_after_titles(text: str, people: list[Name], rules: LanguageRules) -> list[Name]:
+    """Names the recogniser missed where a title or an acronym introduces them (`секретар НАТО Єнс
+    Столтенберг`): two or three capitalised words, not titles or acronyms, right after an acronym or a
+    lowercase word, as written."""
+    found = []
+    for line in re.finditer(r"[^\n]+", text):
+        words = _words(text, line.start(), line.end())
+        for index in range(1, len(words) - 1):
+            before, word = words[index - 1], words[index]
+            if not (before.text.isupper() or not before.capitalised) or not _plain_name_word(word, rules):
+                continue
+            run = [word]
+            for following in words[index + 1 : index + 3]:
+                if not _plain_name_word(following, rules) or text[run[-1].end : following.start] != " ":
+                    break
+                run.append(following)
+            if len(run) >= 2 and not any(p.start < run[-1].end and p.end > word.start for p in people):
+                found.append(Name("PERSON", word.start, run[-1].end, text[word.start : run[-1].end]))
+    return found
+
+
+def _plain_name_word(word: _Word, rules: LanguageRules) -> bool:
+    return word.capitalised and not word.text.isupper() and word.text not in rules.roles and "-" not in word.text
+
+
+_TITLE_WORDS = 5  # words before a name read as its title
+_TITLE_PREFIX = 5  # letters of a title word compared
+
+
+def _title_keys(words: str, rules: LanguageRules) -> set[str]:
+    return {
+        word.lower()[:_TITLE_PREFIX]
+        for word in _WORD.findall(words)
+        if len(word) >= 3 and word.lower() not in rules.pronouns and word.lower() not in rules.connectors
+    }
 
 
 def _fullest_form(name: str, known: list[str]) -> str:
@@ -387,4 +494,6 @@ def find_quotes(text: str, language: str, sentences: list[Span], names: Sequence
     taken = {quote.cue.start for quote in direct}
     reported = quotes_with_complementizer(text, sentences, quotations, rules, taken)
     according = quotes_according_to(text, sentences, quotations, rules)
-    return resolve_speakers(text, direct + reported + according, names, rules)
+    this_said = quotes_of_this_said(text, sentences, quotations, rules)
+    reported = [quote for quote in reported if quote.cue.start not in {q.cue.start for q in this_said}]
+    return resolve_speakers(text, direct + reported + according + this_said, names, rules)
