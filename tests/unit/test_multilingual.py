@@ -158,6 +158,17 @@ ATTRIBUTIONS = {
         ("Столтенберг", "Як заявив", "союзники не шукають конфронтації", "Єнс Столтенберг"),
         ("Президент США Джо Байден", "наголосив", "«Ми не залишимо союзників»", "Джо Байден"),
     ],
+    "pl": [
+        ("Stoltenberga", "Według", "sojusz nie szuka konfrontacji", "Jens Stoltenberg"),  # inflected surname
+        ("prezydent USA Joe Biden", "powiedział", "„Nie zostawimy sojuszników”", "Joe Biden"),
+        ("Rzecznik Kremla Dmitrij Pieskow", "oświadczył", "że Moskwa uważnie obserwuje ćwiczenia", "Dmitrij Pieskow"),
+    ],
+    "de": [
+        ("Stoltenberg", "Laut", "sucht das Bündnis keine Konfrontation", "Jens Stoltenberg"),
+        ("US-Präsident Joe Biden", "sagte", "„Wir lassen unsere Verbündeten nicht im Stich“", "Joe Biden"),
+        # `Peskow sagte, Moskau beobachte …` (reported speech without `dass`) is a known miss
+        ("der Kremlsprecher", "sagte", "„Es gibt keine Kontakte“", "Dmitri Peskow"),  # the title, not Biden
+    ],
 }
 
 
@@ -251,6 +262,8 @@ def test_first_names_in_other_languages_do_not_keep_one_person_apart() -> None:
     names = ("Дмитро Пєсков", "Дмитрий Песков", "Dmitry Peskov", "Джо Байден", "Байден", "Joe Biden")
     merged = merge_across_scripts({name: name for name in names})
     assert merged == {**dict.fromkeys(names[:3], "Dmitry Peskov"), **dict.fromkeys(names[3:], "Joe Biden")}
+    strict = merge_across_scripts({name: name for name in ("Alexander Smith", "Alexandra Smith")})
+    assert set(strict.values()) == {"Alexander Smith", "Alexandra Smith"}  # in Latin letters, two people
 
 
 def test_two_people_sharing_a_surname_are_not_merged_across_scripts() -> None:

@@ -54,10 +54,18 @@ def loosened(word: str) -> str:
     return key
 
 
-def _same_first_name(one: str, other: str) -> bool:
-    """Whether two loosened first names are one name in two languages or romanisations (`dmitri`, `dmitro`;
-    `yo`, `yoe`): one begins the other, or they share their first letters."""
-    return one.startswith(other) or other.startswith(one) or one[:_FIRST_NAME_PREFIX] == other[:_FIRST_NAME_PREFIX]
+def _one_person(one: str, other: str) -> bool:
+    """Whether two names of one surname key can be one person: a first name is missing or the same once
+    loosened; where either is not in Latin letters also one first name in two languages (`Дмитро` /
+    `Дмитрий` / `Dmitry`, `Джо` / `Joe`): one begins the other, or they share their first letters. Two
+    Latin-script names stay strict (`Alexander` and `Alexandra Smith` are two people)."""
+    first, second = first_name_key(one), first_name_key(other)
+    if not first or not second or first == second:
+        return True
+    if script_of(one) == script_of(other) == "LATIN":
+        return False
+    prefix = _FIRST_NAME_PREFIX
+    return first.startswith(second) or second.startswith(first) or first[:prefix] == second[:prefix]
 
 
 _FIRST_NAME_PREFIX = 4
@@ -80,8 +88,7 @@ def merge_across_scripts(canonical: dict[str, str]) -> dict[str, str]:
             by_key[surname_key(target)].add(target)
     merged: dict[str, str] = {}
     for targets in by_key.values():
-        first_names = {first_name_key(target) for target in targets} - {""}
-        if len(targets) < 2 or not all(_same_first_name(one, other) for one, other in combinations(first_names, 2)):
+        if len(targets) < 2 or not all(_one_person(one, other) for one, other in combinations(sorted(targets), 2)):
             continue  # two people share this surname: no guessing
         chosen = max(targets, key=lambda target: (script_of(target) == "LATIN", len(target.split()), target))
         merged.update(dict.fromkeys(targets, chosen))

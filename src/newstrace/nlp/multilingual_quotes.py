@@ -397,7 +397,7 @@ def resolve_speakers(
             before = [p.normal for p in people if p.end <= quote.source.start]
             speaker = _titled_person(text, quote.source, titled, rules) or last or (before[-1] if before else None)
         if speaker is not None:
-            speaker = _fullest_form(speaker, [p.normal for p in people] + [q.speaker or "" for q in resolved])
+            speaker = _fullest_form(speaker, [p.normal for p in titled] + [q.speaker or "" for q in resolved])
             last = speaker
         resolved.append(replace(quote, speaker=speaker))
     return resolved
@@ -437,22 +437,24 @@ def _titled_person(text: str, source: Span, people: list[Name], rules: LanguageR
 
 def _names_after_titles(text: str, people: list[Name], rules: LanguageRules) -> list[Name]:
     """Names the recogniser missed where a title or an acronym introduces them (`секретар НАТО Єнс
-    Столтенберг`): two or three capitalised words, not titles or acronyms, right after an acronym or a
-    lowercase word, as written."""
+    Столтенберг`): the last two of up to three capitalised words, not titles or acronyms, right after an acronym or a
+    lowercase word or a title (`Kremlsprecher Dmitri Peskow`), as written."""
     found = []
     for line in re.finditer(r"[^\n]+", text):
         words = _words(text, line.start(), line.end())
         for index in range(1, len(words) - 1):
             before, word = words[index - 1], words[index]
-            if not (before.text.isupper() or not before.capitalised) or not _plain_name_word(word, rules):
+            introduced = before.text.isupper() or not before.capitalised or before.text in rules.roles
+            if not introduced or not _plain_name_word(word, rules):
                 continue
             run = [word]
             for following in words[index + 1 : index + 3]:
                 if not _plain_name_word(following, rules) or text[run[-1].end : following.start] != " ":
                     break
                 run.append(following)
-            if len(run) >= 2 and not any(p.start < run[-1].end and p.end > word.start for p in people):
-                found.append(Name("PERSON", word.start, run[-1].end, text[word.start : run[-1].end]))
+            first = run[-2] if len(run) >= 2 else None  # `Rzecznik Kremla Dmitrij Pieskow`: the last two
+            if first is not None and not any(p.start < run[-1].end and p.end > first.start for p in people):
+                found.append(Name("PERSON", first.start, run[-1].end, text[first.start : run[-1].end]))
     return found
 
 
@@ -473,10 +475,19 @@ def _title_keys(words: str, rules: LanguageRules) -> set[str]:
 
 
 def _fullest_form(name: str, known: list[str]) -> str:
-    """`Песков` -> `Дмитрий Песков` when the article names him in full."""
+    """`Песков` -> `Дмитрий Песков` when the article names him in full; an inflected surname too, where
+    no recogniser gave its base form (`według Stoltenberga` -> `Jens Stoltenberg`)."""
     surname = name.split()[-1]
-    longer = [form for form in known if form.split()[-1:] == [surname] and len(form) > len(name)]
+    longer = [form for form in known if _inflects(surname, form.split()[-1:]) and len(form) > len(name)]
     return max(longer, key=len) if longer else name
+
+
+def _inflects(surname: str, base: list[str]) -> bool:
+    """Whether `surname` is the one word of `base` or that word with an ending of a letter or two."""
+    return len(base) == 1 and surname.startswith(base[0]) and len(surname) - len(base[0]) <= _ENDING_LETTERS
+
+
+_ENDING_LETTERS = 2
 
 
 def speaker_names(text: str, quotes: list[FoundQuote], rules: LanguageRules) -> list[Span]:
