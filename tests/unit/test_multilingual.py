@@ -459,6 +459,26 @@ def test_trail_and_article_page_show_translations(cross_store: SQLiteStore) -> N
     assert [link["source_article_id"] for link in page["translations"]] == [articles["vilnius-air-defence"]["id"]]
 
 
+def test_the_russian_recogniser_computes_on_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """natasha's NER ran six times slower on two BLAS threads than on one (docs/languages.md): the threads
+    its inference runs on are read inside the real call."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from newstrace.nlp import multilingual
+
+    if multilingual.analyser_of("ru") != "natasha":
+        pytest.skip("natasha is not installed")
+    tagger = multilingual._natasha().tagger
+    infer, seen = tagger.infer, []
+
+    def spy(chunk: object) -> object:
+        seen.append({pool["num_threads"] for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas"})
+        return infer(chunk)
+
+    monkeypatch.setattr(tagger, "infer", spy)
+    analyse_other_language("ru", _fixture("ru"))
+    assert seen and all(threads == {1} for threads in seen)
+
+
 @pytest.mark.parametrize("model", embeddings.MODELS, ids=lambda model: model.name)
 def test_the_sentence_encoders_compute_on_one_thread(model: embeddings.SentenceModel) -> None:
     """Several BLAS or OpenMP threads made each call of an encoder cost most of a second on two shared

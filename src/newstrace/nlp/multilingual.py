@@ -23,6 +23,7 @@ from typing import Any
 from newstrace.nlp.multilingual_quotes import Name, find_quotes, rule_languages, rules_for, speaker_names
 from newstrace.nlp.quotes import FoundQuote
 from newstrace.nlp.spans import Span
+from newstrace.nlp.threads import one_thread
 
 _LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "LOC": "LOC", "GPE": "GPE", "MISC": "MISC"}
 _NATASHA_LANGUAGES = frozenset({"ru", "uk"})
@@ -126,7 +127,8 @@ def _natasha_annotate(text: str) -> tuple[list[Span], list[Name]]:
     models = _natasha()
     doc = Doc(text)
     doc.segment(models.segmenter)
-    doc.tag_ner(models.tagger)
+    with one_thread():  # slovnet's small matrix products: 6 times faster than on two BLAS threads
+        doc.tag_ner(models.tagger)
     sentences = [Span(sentence.start, sentence.stop) for sentence in doc.sents]
     names = [
         Name(_LABELS.get(span.type, span.type), span.start, span.stop, _base_form(span.text, span.type, models))
