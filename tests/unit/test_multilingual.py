@@ -132,8 +132,8 @@ def _quotes_as_written(language: str, text: str) -> list[tuple[str, str, str, st
     ]  # fmt: skip
 
 
-# The second Russian and Ukrainian fixtures (fictional): speakers named by title only, `Об этом заявил X`,
-# speech quoted through an agency, `Как заявил X`; each quote as (source, cue, content, speaker).
+# The attribution fixtures (fictional): speakers named by title only, `Об этом заявил X`, speech quoted
+# through an agency, `Как заявил X`, `…, заявил X.` without quotation marks; (source, cue, content, speaker).
 ATTRIBUTIONS = {
     "ru": [
         ("генсек НАТО", "подчеркнул", "«Мы готовы защищать каждый сантиметр территории союзников»", "Йенс Столтенберг"),
@@ -149,6 +149,12 @@ ATTRIBUTIONS = {
         ("генсека НАТО", "По словам", "альянс не ищет конфронтации", "Йенс Столтенберг"),
         ("Президент США Джо Байден", "заявил", "«Мы не оставим союзников»", "Джо Байден"),
         ("Байдена", "По словам", "помощь будет продолжена", "Джо Байден"),
+        (
+            "журналистам пресс-секретарь Кремля Дмитрий Песков",
+            "заявил",
+            "Москва не получала новых предложений от НАТО",  # no quotation marks: the words before the comma
+            "Дмитрий Песков",
+        ),  # and `Он приехал в Москву, сказал и ушёл.` is no quote: no speaker after the verb
     ],
     "uk": [
         ("генсек НАТО", "заявив", "Альянс готовий захищати кожен сантиметр території союзників", "Єнс Столтенберг"),
@@ -168,6 +174,7 @@ ATTRIBUTIONS = {
         ("US-Präsident Joe Biden", "sagte", "„Wir lassen unsere Verbündeten nicht im Stich“", "Joe Biden"),
         # `Peskow sagte, Moskau beobachte …` (reported speech without `dass`) is a known miss
         ("der Kremlsprecher", "sagte", "„Es gibt keine Kontakte“", "Dmitri Peskow"),  # the title, not Biden
+        ("Peskow", "sagte", "Moskau werde die Übungen genau beobachten", "Dmitri Peskow"),
     ],
 }
 

@@ -4,7 +4,8 @@ The rules read the text, not a parse. A quotation (between the language's marks,
 dash-introduced speech) is attributed by a reporting verb right after it (`«…», — заявил Песков`,
 `„…“, sagte Scholz`, `« … », a déclaré Macron`) or before it and a colon (`Песков заявил: «…»`). A
 reporting verb followed by its complementizer (`заявил, что…`, `sagte, dass…`) gives indirect or
-partial speech to the sentence's end, and `по словам X, …` / `selon X, …` gives the rest of the
+partial speech to the sentence's end, one after a comma (`…, заявил X.`, `…, sagte X.`) the words
+before the comma, and `по словам X, …` / `selon X, …` gives the rest of the
 sentence to X; `Об этом заявил X.` gives X the sentence before. Speakers are the names the entity
 recogniser found inside the source, else the capitalised name next to the verb without its title; a
 bare title (`генсека НАТО`) is the person named earlier with that title, and a pronoun the last speaker.
@@ -295,6 +296,32 @@ def quotes_with_complementizer(
     return found
 
 
+def quotes_before_comma_cue(
+    text: str, sentences: list[Span], quotations: list[Span], rules: LanguageRules, taken: set[int]
+) -> list[FoundQuote]:
+    """`Москва не получала предложений, заявил Песков.` / `…, sagte Peskow.` / `…, a déclaré Macron.`:
+    reported speech without quotation marks, from the sentence's start to the comma before the cue."""
+    found = []
+    for cue in rules.cue.finditer(text):
+        if cue.start() in taken or any(q.start < cue.start() < q.end for q in quotations):
+            continue
+        comma = re.search(r",\s*(?:[—–]\s*)?$", text[max(0, cue.start() - 5) : cue.start()])
+        sentence = next((span for span in sentences if span.start <= cue.start() < span.end), None)
+        source = source_after(text, cue.end(), rules)
+        if comma is None or sentence is None or source is None:
+            continue
+        end = text.rindex(",", sentence.start, cue.start())
+        content = Span(sentence.start, end)
+        if len(_words(text, content.start, content.end)) < _MIN_REPORTED_WORDS:
+            continue
+        kind = quote_kind(text, content, quotations)
+        found.append(FoundQuote(source, Span(cue.start(), cue.end()), content, kind, 0.6, None))
+    return found
+
+
+_MIN_REPORTED_WORDS = 3
+
+
 def _complementizer_after(text: str, position: int, rules: LanguageRules) -> tuple[Span | None, int] | None:
     """Where reported speech starts after a cue (`, что`), with the source between them (`sagte Scholz, dass`)."""
     inverted = source_after(text, position, rules)
@@ -504,6 +531,8 @@ def find_quotes(text: str, language: str, sentences: list[Span], names: Sequence
     direct = quotes_at_quotations(text, quotations, dashed, rules)
     taken = {quote.cue.start for quote in direct}
     reported = quotes_with_complementizer(text, sentences, quotations, rules, taken)
+    taken |= {quote.cue.start for quote in reported}
+    reported += quotes_before_comma_cue(text, sentences, quotations, rules, taken)
     according = quotes_according_to(text, sentences, quotations, rules)
     this_said = quotes_of_this_said(text, sentences, quotations, rules)
     reported = [quote for quote in reported if quote.cue.start not in {q.cue.start for q in this_said}]
