@@ -264,6 +264,15 @@ def test_one_speaker_across_scripts_with_aliases_in_their_own_script() -> None:
     assert canonical["Песков"] == "Peskov"
 
 
+def test_an_institution_is_not_the_person_whose_title_names_the_same_place() -> None:
+    """`Пресс-служба Кремля` shares `Кремля` with Peskov's title, but is no title (fictional)."""
+    text = (
+        "Итоги встречи\n\nПресс-секретарь Кремля Дмитрий Песков прибыл в Минск.\n\n"
+        "Пресс-служба Кремля сообщила, что встреча не планируется."
+    )
+    assert [speaker for *_, speaker in _quotes_as_written("ru", text)] == ["Кремля"]
+
+
 def test_first_names_in_other_languages_do_not_keep_one_person_apart() -> None:
     """`Дмитро` (uk) and `Dmitry`, `Джо` and `Joe`: the same first name in another language or romanisation."""
     names = ("Дмитро Пєсков", "Дмитрий Песков", "Dmitry Peskov", "Джо Байден", "Байден", "Joe Biden")

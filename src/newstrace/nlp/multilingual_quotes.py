@@ -415,7 +415,7 @@ def resolve_speakers(
     or bare title speaks for the last speaker (or the last person named before it)."""
     people = [name for name in names if name.label == "PERSON"]
     places = [name for name in names if name.label != "PERSON"]
-    titled = people + _names_after_titles(text, people, rules)
+    titled = people + _names_after_titles(text, people, rules)  # the people a bare title may stand for
     resolved: list[FoundQuote] = []
     last: str | None = None
     for quote in sorted(quotes, key=lambda q: q.cue.start):
@@ -440,16 +440,27 @@ def _speaker_of(
     if inside:
         return max(inside, key=lambda p: p.end - p.start).normal
     name = name_in(text, source, rules)
-    if name is None or any(p.start == name.start and name.end <= p.end for p in places):
-        return None  # `речника Кремля`: a title whose capitalised word is a place or an organisation
+    if name is None:
+        return None
+    if _has_role(text, source, rules) and any(p.start == name.start and name.end <= p.end for p in places):
+        return None  # `речника Кремля`: a title whose capitalised word is a place (`пресс-служба Кремля` stays)
     return text[name.start : name.end]
+
+
+def _has_role(text: str, source: Span, rules: LanguageRules) -> bool:
+    """Whether a source holds a title word (`генсека`, `Kremlsprecher`), in any case and inflection."""
+    roles = tuple(role.lower() for role in rules.roles)
+    return any(word.text.lower().startswith(roles) for word in _words(text, source.start, source.end))
 
 
 def _titled_person(text: str, source: Span, people: list[Name], rules: LanguageRules) -> str | None:
     """The person a bare title stands for (`генсека НАТО`, `пресс-секретарь Кремля`): of the people named
     before it, the one whose title (the words just before the name) shares the most words with it, the
-    latest on a tie; None for a pronoun or when no title shares a word. Words are compared by their first
+    latest on a tie; None for a source with no title word (`пресс-служба Кремля`) or when no title shares
+    a word. Words are compared by their first
     letters, so that inflected forms meet (`генсека` / `генсек`, `Кремля` / `Кремль`)."""
+    if not _has_role(text, source, rules):
+        return None
     wanted = _title_keys(text[source.start : source.end], rules)
     best: tuple[int, str] | None = None
     for person in people:
@@ -494,8 +505,9 @@ _TITLE_PREFIX = 5  # letters of a title word compared
 
 
 def _title_keys(words: str, rules: LanguageRules) -> set[str]:
+    """Each word's first letters, each part of a compound apart (`пресс-служба` is not `пресс-секретарь`)."""
     return {
-        word.lower()[:_TITLE_PREFIX]
+        "-".join(part[:_TITLE_PREFIX] for part in word.lower().split("-"))
         for word in _WORD.findall(words)
         if len(word) >= 3 and word.lower() not in rules.pronouns and word.lower() not in rules.connectors
     }
