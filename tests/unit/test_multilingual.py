@@ -172,7 +172,8 @@ ATTRIBUTIONS = {
     "de": [
         ("Stoltenberg", "Laut", "sucht das Bündnis keine Konfrontation", "Jens Stoltenberg"),
         ("US-Präsident Joe Biden", "sagte", "„Wir lassen unsere Verbündeten nicht im Stich“", "Joe Biden"),
-        # `Peskow sagte, Moskau beobachte …` (reported speech without `dass`) is a known miss
+        # reported speech after the verb's comma alone, in the subjunctive (German only)
+        ("Kremlsprecher Dmitri Peskow", "sagte", "Moskau beobachte die Übungen genau", "Dmitri Peskow"),
         ("der Kremlsprecher", "sagte", "„Es gibt keine Kontakte“", "Dmitri Peskow"),  # the title, not Biden
         ("Peskow", "sagte", "Moskau werde die Übungen genau beobachten", "Dmitri Peskow"),
     ],
@@ -262,6 +263,14 @@ def test_one_speaker_across_scripts_with_aliases_in_their_own_script() -> None:
     stoltenberg = next(speaker for speaker in speakers if speaker.name == "Jens Stoltenberg")
     assert set(stoltenberg.aliases) == {"Йенс Столтенберг", "Єнс Столтенберг", "Столтенберг"}
     assert canonical["Песков"] == "Peskov"
+
+
+def test_a_pronoun_opening_a_sentence_is_the_last_speaker_and_no_name() -> None:
+    """`Er sagte, er werde kommen.` (fictional): Er is Peskow, and not a person called Er."""
+    text = "Titel\n\nKremlsprecher Dmitri Peskow sagte, Moskau beobachte alles.\n\nEr sagte, er werde kommen."
+    analysis = analyse_other_language("de", text)
+    assert [quote.speaker for quote in analysis.quotes] == ["Dmitri Peskow", "Dmitri Peskow"]
+    assert [name.normal for name in analysis.names] == ["Dmitri Peskow"]
 
 
 def test_an_institution_is_not_the_person_whose_title_names_the_same_place() -> None:

@@ -49,6 +49,7 @@ class LanguageRules:
     according_to: re.Pattern[str]
     this_said: re.Pattern[str] | None  # `Об этом заявил X.`: the sentence before is X's (None: no such words)
     complementizers: frozenset[str]
+    comma_speech: bool  # `Peskow sagte, Moskau beobachte …`: reported speech may follow a comma alone
     pronouns: frozenset[str]
     connectors: frozenset[str]
     roles: frozenset[str]
@@ -87,6 +88,7 @@ def rules_for(language: str) -> LanguageRules:
         according_to=re.compile(rf"(?<!\w)(?:{_alternatives(words('according_to'))})(?!\w)", re.IGNORECASE),
         this_said=re.compile(rf"(?<!\w)(?:{_alternatives(this_said)})(?!\w)", re.IGNORECASE) if this_said else None,
         complementizers=frozenset(words("complementizers")),
+        comma_speech=entry.get("comma_speech") is True,
         pronouns=frozenset(words("pronouns")),
         connectors=frozenset(words("connectors")),
         roles=frozenset(words("roles")),
@@ -226,6 +228,7 @@ def name_in(text: str, source: Span, rules: LanguageRules) -> Span | None:
     words = [
         word for word in _words(text, source.start, source.end)
         if not (word.capitalised and (word.text in rules.roles or word.text.isupper() or "-" in word.text))
+        and word.text.lower() not in rules.pronouns  # `Er sagte, …` opening a sentence
     ]  # fmt: skip
     capitalised = [index for index, word in enumerate(words) if word.capitalised]
     if not capitalised:
@@ -331,6 +334,8 @@ def _complementizer_after(text: str, position: int, rules: LanguageRules) -> tup
         after = re.match(r",?\s*(\w+)", text[start:])
         if after is not None and after.group(1).lower() in rules.complementizers:
             return source, start + after.start(1)
+        if source is None and after is not None and rules.comma_speech and text[start:].startswith(","):
+            return None, start + after.start(1)  # the speaker before the verb: `Peskow sagte, Moskau …`
     return None
 
 
