@@ -98,6 +98,18 @@ EXPECTED = {
         ("Bellini", "Secondo", "le esercitazioni saranno «puramente difensive»", "Marco Bellini"),
         ("Bellini", "ha aggiunto", "«Nessuno deve sentirsi minacciato»", "Marco Bellini"),
     ],
+    "pt": [
+        (
+            "o secretário-geral da NATO, Jens Stoltenberg",
+            "afirmou",
+            "«A Aliança não vai recuar nos seus compromissos»",
+            "Jens Stoltenberg",
+        ),
+        ("Dmitri Peskov", "disse", "que Moscovo acompanha «com atenção» os exercícios", "Dmitri Peskov"),  # apposition
+        ("Peskov", "Segundo", "não há motivo para novas negociações", "Dmitri Peskov"),
+        ("o ministro da Defesa, João Ferreira", "declarou", "“Esta decisão já foi tomada”", "João Ferreira"),
+        ("Ferreira", "acrescentou", "A Ucrânia receberá os primeiros sistemas em maio", "João Ferreira"),
+    ],
     "pl": [
         (
             "sekretarz generalny NATO Jens Stoltenberg",

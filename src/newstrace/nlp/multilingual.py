@@ -1,11 +1,12 @@
-"""Sentences, names and quotes for articles in Russian, Ukrainian, German, French, Spanish, Italian and Polish.
+"""Sentences, names and quotes for articles in Russian, Ukrainian, German, French, Spanish, Italian, Polish
+and Portuguese.
 
 Each language gets the best analyser that installs offline (the `multilingual` extra):
 
 * ru, uk: `razdel` sentences and `natasha`'s news NER (trained on Russian; it also finds most Ukrainian
   names), with Russian names put in their base form by `pymorphy2` (`Пескова` -> `Песков`);
 * fr: `fr_core_news_sm`'s NER with a rule sentencizer (its parser splits sentences at `«`);
-* de, es, it, pl: spaCy's tokenizer and rule sentencizer; the names are the speakers the quote rules find.
+* de, es, it, pl, pt: spaCy's tokenizer and rule sentencizer; the names are the speakers the quote rules find.
 
 Without the extra installed, every language falls back to the spaCy sentencizer and rule-found speakers.
 Models are loaded on first use, once per process, only for the languages that appear. Quotes come from

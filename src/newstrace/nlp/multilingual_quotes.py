@@ -191,23 +191,37 @@ def source_after(text: str, position: int, rules: LanguageRules) -> Span | None:
     if not run:
         return None
     source = Span(words[0].start, run[-1].end)
-    return _with_apposition(text, source, rules) if name_in(text, source, rules) is None else source
+    return _with_apposition(text, source, rules, named=name_in(text, source, rules) is not None)
 
 
-def _with_apposition(text: str, source: Span, rules: LanguageRules) -> Span:
-    """`el secretario general de la OTAN, Jens Stoltenberg,`: a title before a comma, the name after it."""
+def _with_apposition(text: str, source: Span, rules: LanguageRules, *, named: bool) -> Span:
+    """`el secretario general de la OTAN, Jens Stoltenberg,`: a title before a comma, the name after it.
+    After a source that already holds a capitalised word (`o ministro da Defesa, João Ferreira`), only a
+    name of two words or more that ends its clause is taken."""
     comma = re.match(r",\s*", text[source.end :])
     if comma is None:
         return source
     after = source.end + comma.end()
-    run = _capital_run(_words(text, after, _clause_end(text, after))[:3], rules)
-    return Span(source.start, run[-1].end) if run and run[0].start == after else source
+    clause_end = _clause_end(text, after)
+    run = _capital_run(_words(text, after, clause_end)[:3], rules)
+    if not run or run[0].start != after:
+        return source
+    if named and (len(run) < 2 or text[run[-1].end : clause_end].strip()):
+        return source
+    return Span(source.start, run[-1].end)
 
 
 def source_before(text: str, position: int, rules: LanguageRules) -> Span | None:
     """The speaker phrase ending right before a cue: a pronoun or a run of capitalised words."""
     words = _words(text, _clause_start(text, position), position)
-    if not words or text[words[-1].end : position].strip():
+    if not words and text[:position].rstrip().endswith(","):  # `O porta-voz do Kremlin, Dmitri Peskov, disse`
+        end = len(text[:position].rstrip()) - 1
+        words = _words(text, _clause_start(text, end), end)
+        if not words or text[words[-1].end : end].strip() or _clause_start(text, end) == 0:
+            return None
+        if text[_clause_start(text, end) - 1] != ",":
+            return None  # an apposition sits between two commas
+    elif not words or text[words[-1].end : position].strip():
         return None
     if words[-1].text.lower() in rules.pronouns:
         return Span(words[-1].start, words[-1].end)
@@ -311,6 +325,9 @@ def quotes_before_comma_cue(
         comma = re.search(r",\s*(?:[—–]\s*)?$", text[max(0, cue.start() - 5) : cue.start()])
         sentence = next((span for span in sentences if span.start <= cue.start() < span.end), None)
         source = source_after(text, cue.end(), rules)
+        following = re.match(r"\s*(\w+)", text[cue.end() :])
+        if following is not None and following.group(1).lower() in rules.complementizers:
+            continue  # `…, Dmitri Peskov, disse que …`: the comma closes an apposition
         if comma is None or sentence is None or source is None:
             continue
         end = text.rindex(",", sentence.start, cue.start())
