@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -67,11 +68,29 @@ def polnear_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     an `eval` given it with --db skips the NLP and only links and scores."""
     if not SHARED_DATA.is_dir():
         pytest.skip(f"needs the research corpora in {SHARED_DATA} (present in CI, absent in a user's clone)")
-    db = tmp_path_factory.mktemp("polnear") / "polnear.db"
+    folder = tmp_path_factory.mktemp("polnear")
+    db = folder / "polnear.db"
     texts = [str(SHARED_DATA / "polnear" / split / "text") for split in ("train", "dev")]
-    result = run_cli("analyze", *texts, "--db", str(db), "--workers", "2", "--quiet", timeout=1800)
+    meta = _polnear_meta_csv(SHARED_DATA / "polnear", folder / "meta.csv")
+    command = ("analyze", *texts, "--meta", str(meta), "--db", str(db), "--workers", "2", "--quiet")
+    result = run_cli(*command, timeout=1800)
     assert result.returncode == 0, result.stderr
     return db
+
+
+def _polnear_meta_csv(polnear: Path, target: Path) -> Path:
+    """PolNeAR's outlets and dates (`metadata.tsv`) as an `analyze --meta` file. The evaluations supply
+    the same metadata; had the analysis not, each would first re-date the articles and redo every stage
+    after linking (minutes each on this corpus)."""
+    texts = {path.stem: path for split in ("train", "dev") for path in (polnear / split / "text").glob("*.txt")}
+    with (polnear / "metadata.tsv").open(encoding="utf-8", newline="") as source:
+        rows = [row for row in csv.DictReader(source, delimiter="\t") if row["filename"] in texts]
+    with target.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["path", "outlet", "published"])
+        for row in rows:
+            writer.writerow([texts[row["filename"]], row["publisher"], row["publication_date"]])
+    return target
 
 
 def _without_postgres(reason: str) -> None:

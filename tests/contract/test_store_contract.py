@@ -12,6 +12,7 @@ from contextlib import closing
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -360,10 +361,11 @@ def _execute_directly(location: str, statements: list[str]) -> None:
             connection.execute(statement)
 
 
-def _migration_number(package: str, name: str) -> int:
-    """The number of a backend's migration from its file name (`0015_stage_runs.sql` -> 15)."""
-    (found,) = [entry.name for entry in resources.files(package).iterdir() if entry.name.endswith(f"_{name}.sql")]
-    return int(found.split("_", 1)[0])
+def _stage_runs_migration(backend: ModuleType) -> int:
+    """The number of the backend's migration that gave every stage one table of runs (`NNNN_stage_runs.sql`)."""
+    package = resources.files(f"newstrace.store.migrations.{backend.__name__.rsplit('.', 1)[1]}")
+    [name] = [entry.name for entry in package.iterdir() if entry.name.endswith("_stage_runs.sql")]
+    return int(name.split("_", 1)[0])
 
 
 def test_an_older_database_is_upgraded_and_keeps_what_its_stages_did(
@@ -371,12 +373,9 @@ def test_an_older_database_is_upgraded_and_keeps_what_its_stages_did(
 ) -> None:
     """A database made before stages shared one table: framing's version was in its status, speakers and
     trails kept no record. Opened by this newstrace, none of that work is pending again."""
-    for backend, package in ((sqlite_store, "sqlite"), (postgres_store, "postgres")):
-        every = backend._migrations()
-        stage_runs = _migration_number(f"newstrace.store.migrations.{package}", "stage_runs")
-        monkeypatch.setattr(
-            backend, "_migrations", lambda every=every, last=stage_runs: [step for step in every if step[0] < last]
-        )
+    for backend in (sqlite_store, postgres_store):
+        before = [migration for migration in backend._migrations() if migration[0] < _stage_runs_migration(backend)]
+        monkeypatch.setattr(backend, "_migrations", lambda before=before: before)
     old = open_store(location)
     _fill(old)
     old.close()

@@ -240,6 +240,23 @@ def test_an_undated_report_grouped_with_another_events_reports_joins_its_dated_s
         assert (plan["r"] == harbour.story_id) is joins, margin
 
 
+def test_two_copies_of_an_undated_report_grouped_with_another_events_reports_join_its_dated_story_together() -> None:
+    """Fictional: two undated copies of a harbour report (with two flood sentences each) group with two flood
+    reports. Each copy is tied to the group by the other copy; measured against the flood reports that stay,
+    both are far closer to the dated harbour story, and they join it together (before, each measured against
+    a group holding its copy, and the pair stayed with the floods)."""
+    clusterer = StoryClusterer(StorySettings(undated_group_threshold=0.05))
+    harbour = clusterer.assign(_features("h", WIRE, date(2025, 3, 1), ("Lindqvist",)))
+    floods = [_features(f"f{n}", FLOOD.replace("three days", f"{n + 3} days")) for n in range(2)]
+    flood_lines = " ".join(FLOOD.split(". ")[:2])
+    copies = [
+        _features(f"r{n}", WIRE.replace("Monday", day) + " " + flood_lines, None, ("Lindqvist",))
+        for n, day in enumerate(("Tuesday", "Wednesday"))
+    ]
+    plan = clusterer.plan_undated([floods[0], *copies, floods[1]])
+    assert plan == {"r0": harbour.story_id, "r1": harbour.story_id, "f0": story_id_for("f0"), "f1": story_id_for("f0")}
+
+
 # Fictional: two events of one domain (energy business) on one day, told with that domain's words.
 TURBINES = (
     "Orvane Energy shut two turbines at its Kessling wind farm on Tuesday after a blade cracked in high winds, "

@@ -44,6 +44,24 @@ def test_a_full_date_in_the_lead_dates_the_text(lead: str, expected: str | None)
     assert (found[0] if found else None) == expected
 
 
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "Velka mourns its mayor\n\nMayor Ilse Varn was born on April 22, 1931, in Velka.",
+        "Velka mourns its mayor\n\nVarn was born Ilse Ann Varn in Velka on 22 April 1931. She served long.",
+        "The fictional Velka choir, founded on 3 May 1950, sang again.",
+    ],
+)
+def test_a_birth_or_founding_date_in_the_lead_does_not_date_the_text(lead: str) -> None:
+    assert date_in_lead(lead) is None
+
+
+def test_the_articles_own_date_after_a_birth_date_in_the_lead_still_counts() -> None:
+    lead = "Varn, born on 22 April 1931, died in Velka. VELKA, 3 March 2021 - The council mourned her."
+    found = date_in_lead(lead)
+    assert found is not None and found[0] == "2021-03-03"
+
+
 def test_a_date_deep_in_the_text_is_not_the_articles_own() -> None:
     assert date_in_lead("The council met. " * 60 + "It first met on 1 March 1990.") is None
 

@@ -93,9 +93,21 @@ def date_in_lead(text: str) -> tuple[str, tuple[int, int]] | None:
     headline, a dated dateline, or the day of the event in the first sentence."""
     for match in _TEXT_DATE.finditer(text, 0, LEAD_CHARS):
         iso = _iso_from_match(match)
-        if iso:
+        if iso and not _dates_something_else(text, match.start()):
             return iso, match.span()
     return None
+
+
+# Words that make a date in its sentence another event's: "was born on April 22, 1923", "founded on ...".
+_OTHER_EVENT_CUE = re.compile(
+    r"\b(?:born|died|founded|established|married|since|until|dating from|built in|opened in)\b", re.IGNORECASE
+)
+
+
+def _dates_something_else(text: str, date_start: int) -> bool:
+    """Whether the sentence before the date at `date_start` says it dates a birth, death or founding."""
+    sentence_start = max(text.rfind(mark, 0, date_start) for mark in (". ", "\n", "! ", "? ")) + 1
+    return _OTHER_EVENT_CUE.search(text, sentence_start, date_start) is not None
 
 
 def _iso_from_match(match: re.Match[str]) -> str | None:

@@ -50,7 +50,7 @@ class StorySettings:
     undated_group_share: float = 1.0  # ... and a group joins a story only as a whole, when it is at least
     # this share as similar to the story as its members (or the story's) are to each other; when it joins
     # none, a member that passes the undated rules for a dated story and is `undated_member_margin` times
-    # as similar to it as to the rest of its group joins that story alone (math.inf: never)
+    # as similar to it as to the members that stay (those drawn to the same story aside) joins it (math.inf: never)
     undated_member_margin: float = 1.5
     rare_name_share: float = 0.05  # an undated join also needs a shared name held by at most this share of
     # the articles: shared main actors (NATO, Stoltenberg) say nothing about which occurrence it reports ...
@@ -254,32 +254,64 @@ class StoryClusterer:
             if target is not None:
                 plan.update(dict.fromkeys(members, target))
                 continue
-            alone = {member: self._story_for_member(by_id[member], group, scratch) for member in members}
-            plan.update({member: story for member, story in alone.items() if story is not None})
-            left = [member for member in members if alone[member] is None]
+            alone = self._members_leaving(group, [by_id[member] for member in members], scratch)
+            plan.update(alone)
+            left = [member for member in members if member not in alone]
             if left:  # the rest open their story, named after the first of them
                 plan.update(dict.fromkeys(left, story_id_for(left[0])))
         return plan
 
-    def _story_for_member(self, article: LinkFeatures, group: StoryState, scratch: StoryClusterer) -> str | None:
-        """The dated story that one member of an undated group which joins no story joins alone, or None:
-        it must pass the undated rules for that story and be `undated_member_margin` times as similar to
-        it as to the other members of its group (on average)."""
+    def _members_leaving(
+        self, group: StoryState, members: list[LinkFeatures], scratch: StoryClusterer
+    ) -> dict[str, str]:
+        """The members of an undated group that joins no story which join a dated story instead: article id
+        -> story. A member must pass the undated rules for that story and be `undated_member_margin` times as
+        similar to it as to the members that stay (on average). The members drawn to the same story are
+        measured against the others, not each other: two near-copies of one report leave together, where
+        each alone would look tied to the group by its copy."""
         if group.n_articles < 2:
-            return None
-        vectors = article_vectors(article, scratch.term_frequencies, scratch.entity_frequencies, self.settings)
-        with_group = article_similarity(vectors, (group.terms, group.entities), self.settings)  # summed over members
-        to_others = (with_group - article_similarity(vectors, vectors, self.settings)) / (group.n_articles - 1)
+            return {}
+        vectors = {
+            member.article_id: article_vectors(
+                member, scratch.term_frequencies, scratch.entity_frequencies, self.settings
+            )
+            for member in members
+        }
+        drawn = {
+            member.article_id: found
+            for member in members
+            if (found := self._dated_story_for(member, vectors[member.article_id])) is not None
+        }
+        everyone = _summed_pair(vectors.values())
+        leaving: dict[str, str] = {}
+        for story_id in sorted({story_id for _, story_id in drawn.values()}):
+            movers = sorted(member for member, (_, found) in drawn.items() if found == story_id)
+            staying = len(vectors) - len(movers)
+            if not staying:
+                continue  # the whole group is drawn there, and as a group it did not pass
+            # The sum over the members that stay is everyone's less the movers' (linear in the group's size).
+            drawn_together = _summed_pair(vectors[member] for member in movers)
+            for member in movers:
+                to_all = article_similarity(vectors[member], everyone, self.settings)
+                to_staying = (to_all - article_similarity(vectors[member], drawn_together, self.settings)) / staying
+                if drawn[member][0] >= self.settings.undated_member_margin * to_staying:
+                    leaving[member] = story_id
+        return leaving
+
+    def _dated_story_for(
+        self, article: LinkFeatures, vectors: tuple[dict[str, float], dict[str, float]]
+    ) -> tuple[float, str] | None:
+        """The dated story most similar to an undated article among those it passes the undated rules for,
+        with that similarity; None when there is none."""
         best: tuple[float, str] | None = None
         for story in self._candidates(*vectors):
             similarity = self._similarity(*vectors, story)
             enough = story.first_seen is not None and similarity >= self.settings.undated_threshold
-            enough = enough and similarity >= self.settings.undated_member_margin * to_others
             enough = enough and self._fits(similarity, story)
             enough = enough and self._undated_evidence(similarity, article.entities, story)
             if enough and (best is None or similarity > best[0]):
                 best = (similarity, story.id)
-        return best[1] if best else None
+        return best
 
     def _story_for_group(self, group: StoryState) -> str | None:
         """The existing story a group of undated articles joins, or None: it must be similar enough for an
@@ -636,6 +668,19 @@ def _unit(vector: dict[str, float]) -> dict[str, float]:
 def _dot(vector: Mapping[str, float], centroid: Mapping[str, float]) -> float:
     get = centroid.get
     return sum(value * get(key, 0.0) for key, value in vector.items())
+
+
+def _summed_pair(
+    vectors: Iterable[tuple[dict[str, float], dict[str, float]]],
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The sums, untrimmed, of articles' term vectors and of their name vectors."""
+    terms: dict[str, float] = {}
+    names: dict[str, float] = {}
+    for term_vector, entity_vector in vectors:
+        for total, vector in ((terms, term_vector), (names, entity_vector)):
+            for key, value in vector.items():
+                total[key] = total.get(key, 0.0) + value
+    return terms, names
 
 
 def _accumulate(centroid: dict[str, float], vector: Mapping[str, float], limit: int) -> None:
