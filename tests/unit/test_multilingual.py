@@ -180,6 +180,7 @@ ATTRIBUTIONS = {
         ("Stoltenberga", "Według", "sojusz nie szuka konfrontacji", "Jens Stoltenberg"),  # inflected surname
         ("prezydent USA Joe Biden", "powiedział", "„Nie zostawimy sojuszników”", "Joe Biden"),
         ("Rzecznik Kremla Dmitrij Pieskow", "oświadczył", "że Moskwa uważnie obserwuje ćwiczenia", "Dmitrij Pieskow"),
+        ("Zełenskiego", "Zdaniem", "pomoc przyjdzie na czas", "Zełenski"),  # genitive, never named in full
     ],
     "de": [
         ("Stoltenberg", "Laut", "sucht das Bündnis keine Konfrontation", "Jens Stoltenberg"),

@@ -53,6 +53,7 @@ class LanguageRules:
     pronouns: frozenset[str]
     connectors: frozenset[str]
     roles: frozenset[str]
+    genitive_endings: tuple[tuple[str, str], ...] = ()  # pl `według Bidena`: (ending, nominative ending)
 
 
 def _alternatives(forms: Sequence[str]) -> str:
@@ -92,7 +93,12 @@ def rules_for(language: str) -> LanguageRules:
         pronouns=frozenset(words("pronouns")),
         connectors=frozenset(words("connectors")),
         roles=frozenset(words("roles")),
+        genitive_endings=tuple((str(pair[0]), str(pair[1])) for pair in _pairs(entry.get("genitive_endings"))),
     )
+
+
+def _pairs(value: object) -> list[list[object]]:
+    return [pair for pair in value if isinstance(pair, list) and len(pair) == 2] if isinstance(value, list) else []
 
 
 # -- quotations --------------------------------------------------------------------------------------
@@ -446,6 +452,8 @@ def resolve_speakers(
             before = [p.normal for p in people if p.end <= quote.source.start]
             speaker = _titled_person(text, quote.source, titled, rules) or last or (before[-1] if before else None)
         if speaker is not None:
+            if rules.according_to.fullmatch(text[quote.cue.start : quote.cue.end]):
+                speaker = _nominative(speaker, rules)  # `według Bidena`: the name is in the genitive
             speaker = _fullest_form(speaker, [p.normal for p in titled] + [q.speaker or "" for q in resolved])
             last = speaker
         resolved.append(replace(quote, speaker=speaker))
@@ -533,6 +541,21 @@ def _title_keys(words: str, rules: LanguageRules) -> set[str]:
         for word in _WORD.findall(words)
         if len(word) >= 3 and word.lower() not in rules.pronouns and word.lower() not in rules.connectors
     }
+
+
+def _nominative(name: str, rules: LanguageRules) -> str:
+    """A name after `według`/`zdaniem` put back in the nominative by the language's genitive endings
+    (`Jensa Stoltenberga` -> `Jens Stoltenberg`, `Zełenskiego` -> `Zełenski`); `-a` is taken off only after
+    a consonant (`Dudy` or `Kallas` stay as written)."""
+    return " ".join(_nominative_word(word, rules) for word in name.split())
+
+
+def _nominative_word(word: str, rules: LanguageRules) -> str:
+    for ending, nominative in rules.genitive_endings:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= 3 and (nominative or stem[-1].lower() not in "aeiouyąęó"):
+            return stem + nominative
+    return word
 
 
 def _fullest_form(name: str, known: list[str]) -> str:
