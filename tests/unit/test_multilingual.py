@@ -463,6 +463,18 @@ def test_the_sentence_model_keeps_apart_events_that_share_a_name() -> None:
     assert match is not None and match.story_id == "vilnius" and match.score >= 0.55
 
 
+def test_a_story_mate_whose_story_merged_into_another_is_still_a_counterpart() -> None:
+    """The English wire report was placed in story `a`, which merged into `b` before the Italian copy came."""
+    features = _cross_features()
+    linker = CrossLanguageLinker()
+    linker.remember("a", features["vilnius-air-defence"])
+    italian = features["vilnius-difesa-aerea"]
+    linker.remember("b", italian)  # as the link stage does: the article is placed, then its mates are asked
+    assert linker.counterparts(italian, "b") == []
+    found = linker.counterparts(italian, "b", lambda story: "b" if story == "a" else story)
+    assert [counterpart.article_id for counterpart in found] == ["vilnius-air-defence"]
+
+
 def test_undated_articles_and_distant_dates_never_bridge_languages() -> None:
     features = _cross_features()
     linker = CrossLanguageLinker()

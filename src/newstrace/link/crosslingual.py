@@ -177,9 +177,12 @@ class CrossLanguageLinker:
                 best = CrossLanguageMatch(other.story_id, other.article_id, round(score, 4))
         return best
 
-    def counterparts(self, article: LinkFeatures, story_id: str) -> list[Counterpart]:
+    def counterparts(
+        self, article: LinkFeatures, story_id: str, resolve: Callable[[str], str] = str
+    ) -> list[Counterpart]:
         """The members of `story_id` in another language, dated close to `article` and sharing an anchor
-        with it: the articles it may be a translated copy of, or that may translate it."""
+        with it: the articles it may be a translated copy of, or that may translate it. `resolve` gives
+        the story a member's story is in now (it may have merged into another since)."""
         if article.language is not None and article.published is not None:
             self._recall_around(article.language, article.published)
         if len(self._languages) < 2:
@@ -190,7 +193,7 @@ class CrossLanguageLinker:
         return [
             Counterpart(other.article_id, other.language, other.published)
             for other in self._candidates(member)
-            if other.story_id == story_id
+            if resolve(other.story_id) == story_id
         ]
 
     def _candidates(self, member: _Member) -> list[_Member]:

@@ -271,7 +271,7 @@ class _Linker:
         that translates it (link/crosslingual.py; nothing to look at in a single-language corpus)."""
         others = [
             (other, text)
-            for other in self.clusterer.crosslingual.counterparts(features, story_id)
+            for other in self.clusterer.crosslingual.counterparts(features, story_id, self.clusterer.resolve)
             if (text := self.store.article_text(other.article_id))
         ]
         if others:
