@@ -182,6 +182,10 @@ ATTRIBUTIONS = {
         ("Rzecznik Kremla Dmitrij Pieskow", "oświadczył", "że Moskwa uważnie obserwuje ćwiczenia", "Dmitrij Pieskow"),
         ("Zełenskiego", "Zdaniem", "pomoc przyjdzie na czas", "Zełenski"),  # genitive, never named in full
     ],
+    "fr": [
+        # the pronoun inside the inverted verb; the person the recogniser tagged with l'OTAN, read after it
+        ("il", "a-t-il ajouté", "L'Alliance ne cherche pas la confrontation", "Jens Stoltenberg"),
+    ],
     "de": [
         ("Stoltenberg", "Laut", "sucht das Bündnis keine Konfrontation", "Jens Stoltenberg"),
         ("US-Präsident Joe Biden", "sagte", "„Wir lassen unsere Verbündeten nicht im Stich“", "Joe Biden"),

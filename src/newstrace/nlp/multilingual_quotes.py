@@ -267,9 +267,13 @@ def _after_quotation(text: str, quotation: Span, rules: LanguageRules) -> tuple[
     if cue is None or "\n" in text[quotation.end : cue.start()]:
         return None
     cue_span = Span(cue.start(), cue.end())
-    inner = [w for w in _words(text, cue.start(), cue.end()) if w.text.lower().split("-")[-1] in rules.pronouns]
-    pronoun = next((Span(w.end - len(w.text.split("-")[-1]), w.end) for w in inner), None)
-    return cue_span, pronoun or source_after(text, cue.end(), rules)
+    return cue_span, _pronoun_in_cue(text, cue_span, rules) or source_after(text, cue.end(), rules)
+
+
+def _pronoun_in_cue(text: str, cue: Span, rules: LanguageRules) -> Span | None:
+    """The subject pronoun inside an inverted cue (`a-t-il ajouté` -> `il`), or None."""
+    inner = [w for w in _words(text, cue.start, cue.end) if w.text.lower().split("-")[-1] in rules.pronouns]
+    return next((Span(w.end - len(w.text.split("-")[-1]), w.end) for w in inner), None)
 
 
 def _before_quotation(text: str, quotation: Span, rules: LanguageRules) -> tuple[Span, Span | None] | None:
@@ -330,7 +334,7 @@ def quotes_before_comma_cue(
             continue
         comma = re.search(r",\s*(?:[—–]\s*)?$", text[max(0, cue.start() - 5) : cue.start()])
         sentence = next((span for span in sentences if span.start <= cue.start() < span.end), None)
-        source = source_after(text, cue.end(), rules)
+        source = _pronoun_in_cue(text, Span(cue.start(), cue.end()), rules) or source_after(text, cue.end(), rules)
         following = re.match(r"\s*(\w+)", text[cue.end() :])
         if following is not None and following.group(1).lower() in rules.complementizers:
             continue  # `…, Dmitri Peskov, disse que …`: the comma closes an apposition
@@ -449,7 +453,7 @@ def resolve_speakers(
     for quote in sorted(quotes, key=lambda q: q.cue.start):
         speaker = _speaker_of(text, quote, people, places, rules)
         if speaker is None and quote.source is not None:
-            before = [p.normal for p in people if p.end <= quote.source.start]
+            before = [p.normal for p in sorted(titled, key=lambda p: p.end) if p.end <= quote.source.start]
             speaker = _titled_person(text, quote.source, titled, rules) or last or (before[-1] if before else None)
         if speaker is not None:
             if rules.according_to.fullmatch(text[quote.cue.start : quote.cue.end]):
