@@ -215,6 +215,7 @@ class ArticleLink:
     duplicate_of: str | None
     duplicate_reason: str | None  # JSON: similarity, gap_days
     signature: bytes  # the MinHash signature, so later runs need not read the text again
+    lead: str = ""  # title and first paragraph, kept when date and language are known (link/crosslingual.py)
 
 
 @dataclass(frozen=True)

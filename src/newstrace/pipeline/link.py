@@ -22,7 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
-from newstrace.link.crosslingual import lead_of, translation_links
+from newstrace.link.crosslingual import CrossLanguageLinker, lead_of, translation_links
 from newstrace.link.duplicates import (
     SHINGLE_WORDS,
     DuplicateSettings,
@@ -183,6 +183,7 @@ class _Linker:
             _frequencies(state.frequencies.get("term", {})),
             _frequencies(state.frequencies.get("entity", {})),
             (story_from_record(story) for story in state.stories),
+            CrossLanguageLinker(recall=store.linked_leads),  # stories of earlier runs, across languages
         )
         self.index = SimilarTextIndex(settings.duplicates)
         self.known: dict[str, _Known] = {}
@@ -259,8 +260,9 @@ class _Linker:
         self.known[article.article_id] = _Known(features.published, len(self.known), story_id, duplicate_of)
         self.recent.setdefault(story_id, deque(maxlen=MAX_REUSE_CANDIDATES)).append(article.article_id)
         self._remember_words(article.article_id, found)
+        lead = features.lead if features.published else ""  # undated articles never bridge languages
         batch.articles.append(
-            ArticleLink(article.article_id, story_id, duplicate_of, reason, signature_bytes(signature))
+            ArticleLink(article.article_id, story_id, duplicate_of, reason, signature_bytes(signature), lead)
         )
         self.summary.linked += 1
 
@@ -269,7 +271,7 @@ class _Linker:
         that translates it (link/crosslingual.py; nothing to look at in a single-language corpus)."""
         others = [
             (other, text)
-            for other in self.clusterer.crosslingual.counterparts(features, story_id)
+            for other in self.clusterer.crosslingual.counterparts(features, story_id, self.clusterer.resolve)
             if (text := self.store.article_text(other.article_id))
         ]
         if others:

@@ -306,6 +306,17 @@ class LinkedArticle:
 
 
 @dataclass(frozen=True)
+class LinkedLead:
+    """A linked article's lead as an earlier run kept it, for cross-language links (`link/crosslingual.py`)."""
+
+    article_id: str
+    story_id: str
+    language: str
+    published: str
+    lead: str
+
+
+@dataclass(frozen=True)
 class StageRecord:
     """What a stage's write records in the same transaction (`stage_runs`): `stage` at `version` is done
     on `article_ids`, and the stages in `downstream` become stale on them (they read what it wrote)."""
@@ -436,6 +447,11 @@ class LinkerStore(StageRuns, Protocol):
         ...
 
     def article_text(self, article_id: str) -> str | None: ...
+
+    def linked_leads(self, first: str, last: str, other_than: str) -> list[LinkedLead]:
+        """The kept leads of linked articles published from day `first` to day `last` (ISO dates, both
+        included) in a language other than `other_than`, by date then id."""
+        ...
 
     def save_links(self, batch: LinkBatch, record: StageRecord) -> None:
         """Store a batch of linking results and the `record` of its articles' runs in one transaction, and

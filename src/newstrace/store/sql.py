@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, astuple, fields, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from typing import Any, ClassVar, NamedTuple
 
@@ -28,6 +28,7 @@ from newstrace.store.base import (
     FramingInput,
     FramingRow,
     LinkedArticle,
+    LinkedLead,
     LinkState,
     ListFilters,
     QueryTimeout,
@@ -72,6 +73,7 @@ PRIMARY_KEYS = {
     "articles": ("id",),
     "stage_runs": ("article_id", "stage"),
     "article_signatures": ("article_id",),
+    "article_leads": ("article_id",),
     "story_links": ("story_id", "related_story_id", "relation"),
     "reuse": ("article_id", "source_article_id", "article_start"),
     "translations": ("article_id", "source_article_id"),
@@ -514,6 +516,16 @@ class SQLStore(ABC):
         row = self._execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row["text"] if row else None
 
+    def linked_leads(self, first: str, last: str, other_than: str) -> list[LinkedLead]:
+        after = (date.fromisoformat(last) + timedelta(days=1)).isoformat()  # a published time sorts after its day
+        rows = self._execute(
+            "SELECT a.id, a.story_id, a.language, a.published, l.lead FROM article_leads l "
+            "JOIN articles a ON a.id = l.article_id WHERE a.published >= ? AND a.published < ? "
+            "AND a.language <> ? AND a.story_id IS NOT NULL ORDER BY a.published, a.id",
+            (first, after, other_than),
+        )
+        return [LinkedLead(row["id"], row["story_id"], row["language"], row["published"], row["lead"]) for row in rows]
+
     def update_article_metadata(
         self, article_id: str, values: dict[str, str], field_sources: dict[str, str], stale: Sequence[str] = ()
     ) -> bool:
@@ -551,6 +563,10 @@ class SQLStore(ABC):
             self._executemany(
                 self._upsert("article_signatures", ("article_id", "minhash"), replace=True),
                 [(a.article_id, a.signature) for a in batch.articles],
+            )
+            self._executemany(
+                self._upsert("article_leads", ("article_id", "lead"), replace=True),
+                [(a.article_id, a.lead) for a in batch.articles if a.lead],
             )
             self._executemany(
                 "INSERT INTO stories(id, title, first_seen, last_seen, n_articles, n_outlets, state) "
@@ -601,7 +617,15 @@ class SQLStore(ABC):
     def reset_links(self) -> None:
         with self._transaction():
             self._execute("UPDATE articles SET story_id = NULL, duplicate_of = NULL, duplicate_reason = NULL")
-            for table in ("reuse", "translations", "story_links", "stories", "article_signatures", "link_frequencies"):
+            for table in (
+                "reuse",
+                "translations",
+                "story_links",
+                "stories",
+                "article_signatures",
+                "article_leads",
+                "link_frequencies",
+            ):
                 self._execute(f"DELETE FROM {table}")
             self._execute("DELETE FROM stage_runs WHERE stage = 'link'")
             # Events are grouped within stories: with the stories gone, they are grouped again.
