@@ -329,6 +329,13 @@ def test_the_extraction_dates_mentions_when_given_the_article_date(nlp: Any) -> 
     assert [m.date for m in extract_event_mentions(doc, "a", 0)] == [None]
 
 
+def test_a_date_in_a_relative_clause_is_not_the_events(nlp: Any) -> None:
+    doc = nlp("The lagoon council, which first met on March 3, 2008, condemned Vanuatu on Tuesday.")  # fictional
+    dated = {m.trigger_text: (m.date_text, m.date) for m in extract_event_mentions(doc, "a", 0, "2024-07-10")}
+    assert dated["condemned"] == ("Tuesday", "2024-07-09")
+    assert dated["met"] == ("March 3, 2008", "2008-03-03")  # the clause's own event keeps its date
+
+
 def test_event_scores_stay_above_the_pinned_floors(shared_data: Path) -> None:
     floors = accuracy_floors("events", "plover_dev")
     gold = shared_data / "plover" / "plover_gsr_dev.json"
