@@ -115,6 +115,7 @@ def test_an_event_dated_far_from_the_reports_is_listed_not_charted(far_dated_sto
     assert chart["x_range"][0] >= "2024-06"  # not stretched back to 2008
     [far] = found["events_outside_chart"]
     assert far["date"] == "2008-03-03" and far["id"] in {event["id"] for event in found["events"]}
+    assert far["summary"].endswith("· 1 report")
     html = client.get(f"/stories/{story_id}").text
     assert 'class="events-outside"' in html and f'href="#{far["id"]}">2008-03-03</a>' in html
 

@@ -142,7 +142,8 @@ def _words_of(reports: list[dict[str, object]], role: str) -> str | None:
 def _summary(event: dict[str, object]) -> str:
     mode = f" ({event['auxiliary']})" if event["auxiliary"] else ""
     thing = f": {event['object_text']}" if event["object_text"] else ""
-    return f"{event['event_type']}{mode}{thing} · {event['n_articles']} reports"
+    reports = int(str(event["n_articles"]))
+    return f"{event['event_type']}{mode}{thing} · {reports} report{'' if reports == 1 else 's'}"
 
 
 def _with_reports(store: Store, events: list[dict[str, object]]) -> list[dict[str, object]]:
