@@ -289,6 +289,9 @@ def test_event_types_from_general_constructions(
         ("last week", "2024-07-03"),
         ("July 9", "2024-07-09"),
         ("December 25", "2023-12-25"),  # a day later in the year than the article is last year's
+        ("July 11", None),  # ... but one within a month after it is a coming day, not last year's
+        ("August 10", None),
+        ("August 11", "2023-08-11"),
         ("on 3 March 2021", "2021-03-03"),
         ("the coming months", None),
         ("2022", None),
