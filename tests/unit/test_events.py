@@ -289,6 +289,9 @@ def test_event_types_from_general_constructions(
         ("last week", "2024-07-03"),
         ("July 9", "2024-07-09"),
         ("December 25", "2023-12-25"),  # a day later in the year than the article is last year's
+        ("July 11", None),  # ... but one within a month after it is a coming day, not last year's
+        ("August 10", None),
+        ("August 11", "2023-08-11"),
         ("on 3 March 2021", "2021-03-03"),
         ("the coming months", None),
         ("2022", None),
@@ -327,6 +330,13 @@ def test_the_extraction_dates_mentions_when_given_the_article_date(nlp: Any) -> 
     doc = nlp("On Tuesday, Fiji sent medical supplies to Tonga.")  # fictional
     assert [m.date for m in extract_event_mentions(doc, "a", 0, "2024-07-10")] == ["2024-07-09"]
     assert [m.date for m in extract_event_mentions(doc, "a", 0)] == [None]
+
+
+def test_a_date_in_a_relative_clause_is_not_the_events(nlp: Any) -> None:
+    doc = nlp("The lagoon council, which first met on March 3, 2008, condemned Vanuatu on Tuesday.")  # fictional
+    dated = {m.trigger_text: (m.date_text, m.date) for m in extract_event_mentions(doc, "a", 0, "2024-07-10")}
+    assert dated["condemned"] == ("Tuesday", "2024-07-09")
+    assert dated["met"] == ("March 3, 2008", "2008-03-03")  # the clause's own event keeps its date
 
 
 def test_event_scores_stay_above_the_pinned_floors(shared_data: Path) -> None:

@@ -85,3 +85,50 @@ def test_the_actor_page_in_a_browser(server: str, page: object) -> None:  # noqa
     p.wait_for_selector("div.chart .main-svg")  # type: ignore[attr-defined]
     assert "Fiji" in p.inner_text("h1")  # type: ignore[attr-defined]
     assert p.errors == []  # type: ignore[attr-defined]
+
+
+# Fictional: a body no dictionary knows, a clause's own event dated 16 years before the report, and a
+# headline condemnation with no recipient named.
+_FAR_DATED = (
+    "Lagoon council rebukes Vanuatu\n\nThe lagoon council, which first met on March 3, 2008, condemned Vanuatu "
+    "on Tuesday.\n\nKiribati hosted a meeting of the council on Monday.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def far_dated_story(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestClient, str]:
+    root = tmp_path_factory.mktemp("far-dated")
+    (root / "council.txt").write_text(_FAR_DATED, encoding="utf-8")
+    db = root / "news.db"
+    result = run_cli("analyze", str(root / "council.txt"), "--db", str(db), "--outlet", "Harbour Wire",
+                     "--published", "2024-07-10")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    story_id = next(str(row["story_id"]) for row in open_store(str(db), readonly=True).iter_rows("events"))
+    return TestClient(create_app(db), base_url="http://127.0.0.1:8000"), story_id
+
+
+def test_an_event_dated_far_from_the_reports_is_listed_not_charted(far_dated_story: tuple[TestClient, str]) -> None:
+    client, story_id = far_dated_story
+    found = client.get(f"/api/stories/{story_id}").json()
+    chart = found["events_chart"]
+    assert chart["x"] and all(str(day).startswith("2024-07") for day in chart["x"])
+    assert chart["x_range"][0] >= "2024-06"  # not stretched back to 2008
+    [far] = found["events_outside_chart"]
+    assert far["date"] == "2008-03-03" and far["id"] in {event["id"] for event in found["events"]}
+    assert far["summary"].endswith("· 1 report")
+    html = client.get(f"/stories/{story_id}").text
+    assert 'class="events-outside"' in html and f'href="#{far["id"]}">2008-03-03</a>' in html
+
+
+def test_an_actor_no_dictionary_knows_shows_its_words_and_none_shows_no_question_mark(
+    far_dated_story: tuple[TestClient, str],
+) -> None:
+    client, story_id = far_dated_story
+    found = client.get(f"/api/stories/{story_id}").json()
+    rows = found["events_chart"]["y"] + [far["row"] for far in found["events_outside_chart"]]
+    assert "The lagoon council → VUT" in rows and "Lagoon council → none named" in rows  # the headline's
+    assert not any("?" in row for row in rows)
+    html = client.get(f"/stories/{story_id}").text
+    unknown = '<span class="actor-unknown" title="not a known actor: the words of the report">The lagoon council</span>'
+    assert unknown in html
+    assert "?</" not in html and "> ? <" not in html

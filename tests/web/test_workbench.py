@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from newstrace.export import export_columns
 from newstrace.serve import create_app
+from newstrace.serve.data import attention_bucket, snippet_pieces
 
 from ..conftest import run_cli
 
@@ -159,6 +160,74 @@ def test_attention_counts_every_dated_match_by_outlet(client: TestClient, web_db
     assert overview["facets"]["outlet"][0]["n"] == max(row["n_articles"] for row in overview["outlets"])
     day = client.get("/api/search", params={"from": "2025-03-12", "to": "2025-03-12"}).json()["attention"]
     assert day["bucket"] == "day" and {x for trace in day["traces"] for x in trace["x"]} == {"2025-03-12"}
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "bucket"),
+    [
+        ("2025-03-12", "2025-03-12", "day"),
+        ("2025-01-01", "2025-04-30", "day"),  # 120 days: 120 bars
+        ("2025-01-01", "2025-05-01", "week"),
+        ("2024-01-01", "2026-04-19", "week"),  # 840 days: 120 weeks
+        ("2024-01-01", "2026-04-20", "month"),
+        ("2016-01-01", "2024-12-31", "month"),  # 108 months
+        ("2010-01-01", "2024-12-31", "year"),
+        (None, "2024-12-31", "day"),
+        ("undated", "2024-12-31", "day"),
+    ],
+)
+def test_the_attention_bucket_grows_with_the_span(first: str | None, last: str, bucket: str) -> None:
+    assert attention_bucket(first, last) == bucket
+
+
+# Fictional one-line articles, twelve years apart at the ends.
+_YEARS_APART = {
+    "2012-05-04": "Kestria opens a harbour",
+    "2016-03-01": "Kestria dredges it",
+    "2024-11-20": "Kestria closes it",
+}
+
+
+@pytest.fixture(scope="module")
+def years_client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    root = tmp_path_factory.mktemp("years")
+    rows = ["path,outlet,published"]
+    for day, text in _YEARS_APART.items():
+        body = f"{text}\n\nA fictional test article about {text.lower()}.\n"
+        (root / f"{day}.txt").write_text(body, encoding="utf-8")
+        rows.append(f"{root / f'{day}.txt'},Harbour Wire,{day}")
+    (root / "meta.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    db = root / "news.db"
+    texts = [str(root / f"{day}.txt") for day in _YEARS_APART]
+    result = run_cli("analyze", *texts, "--meta", str(root / "meta.csv"), "--db", str(db), "--quiet")
+    assert result.returncode == 0, result.stderr
+    return TestClient(create_app(db), base_url="http://127.0.0.1:8000")
+
+
+def test_attention_over_years_counts_per_year_and_says_so(years_client: TestClient) -> None:
+    chart = years_client.get("/api/overview").json()["attention"]
+    assert chart["bucket"] == "year"
+    assert [(trace["x"], trace["y"]) for trace in chart["traces"]] == [
+        (["2012-01-01", "2016-01-01", "2024-01-01"], [1, 1, 1])
+    ]
+    assert chart["x_range"][0] < "2012-01-01" and chart["x_range"][1] > "2024-12-31"  # the last year's bar fits
+    assert "Articles per year" in years_client.get("/").text
+    search = years_client.get("/api/search", params={"q": "Kestria", "from": "2016-01-01"}).json()["attention"]
+    assert search["bucket"] == "month" and [trace["x"] for trace in search["traces"]] == [["2016-03-01", "2024-11-01"]]
+
+
+def test_search_snippets_mark_the_words_found_escaped(client: TestClient) -> None:
+    hit = client.get("/api/search", params={"q": "harbour master"}).json()["hits"][0]
+    assert {"text": "harbour", "found": True} in hit["snippet_pieces"]
+    html = client.get("/search", params={"q": "harbour master"}).text
+    assert "<mark>harbour</mark> <mark>master</mark>" in html and "[harbour]" not in html
+    assert "&lt;script&gt;" in html and "<script>document" not in html  # the hostile article's text stays text
+
+
+def test_a_snippet_without_words_to_find_keeps_its_own_brackets() -> None:
+    assert snippet_pieces("a [b] c") == [{"text": "a ", "found": False}, {"text": "b", "found": True},
+                                         {"text": " c", "found": False}]  # fmt: skip
+    assert snippet_pieces("[Reuters] a", marked=False) == [{"text": "[Reuters] a", "found": False}]
 
 
 def test_docs_serve_swagger_ui_offline_under_the_security_headers(client: TestClient) -> None:

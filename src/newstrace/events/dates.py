@@ -1,7 +1,8 @@
 """Resolve an event's date expression ("on Tuesday", "yesterday", "last week", "July 9") against the
 article's date: a weekday is the most recent such day on or before the article's date (news reports what
 happened; "on Tuesday" in a Tuesday article is that day), relative and explicit dates are read by
-dateparser from the article's date.
+dateparser from the article's date; a day without its year soon after the article's ("July 23" in a July 22
+article) stays undated rather than become last year's.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ _PART_OF_DAY = re.compile(r"\s+(morning|afternoon|evening|night)$", re.IGNORECAS
 _MONTHS = r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec"
 _NAMES_NO_DAY = re.compile(rf"^(\d+|({_MONTHS})[a-z]*\.?(,? \d{{4}})?)$", re.IGNORECASE)
 _RELATIVE_DAY = re.compile(r"\b(yesterday|today|tonight|tomorrow|ago|last|week|weekend|day)\b", re.IGNORECASE)
+COMING_DAYS = 31  # a day named without its year this close after the article's is a coming day: undated
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -46,9 +48,22 @@ def resolve_event_date(expression: str | None, article_date: str | None) -> str 
     found = dateparser.parse(text, languages=["en"], settings=settings)
     if found is None:
         found = dateparser.parse(text, languages=["en"], settings=settings_without_year)
-    if found is None or (found.date() > base.date() and not _has_year(text)):
+    if found is None or (not _has_year(text) and _coming(found.date(), base.date())):
         return None
     return str(found.date().isoformat())
+
+
+def _coming(day: date, article_day: date) -> bool:
+    """A day named without its year that is after the article's, or whose next year's is within
+    COMING_DAYS after it: "July 23" in a July 22 article is tomorrow, not last year's July 23 (dateparser,
+    told to prefer the past, gives that one)."""
+    if day > article_day:
+        return True
+    try:
+        next_year = day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return False
+    return article_day < next_year <= article_day + timedelta(days=COMING_DAYS)
 
 
 def _names_no_day(text: str) -> bool:

@@ -30,7 +30,7 @@ from newstrace.events.actors import Actor, find_actor
 from newstrace.events.dates import resolve_event_date
 
 # Raise when the grouping or what it fills in changes: every story's events are grouped again.
-GROUPING_VERSION = 1
+GROUPING_VERSION = 2  # 2: a day named without its year soon after the article's is undated
 DATE_WINDOW_DAYS = 3
 _STORIES_PER_WRITE = 500
 _FIRST_PERSON = re.compile(r"^(i|we|me|us|(my|our)\b.*)$", re.IGNORECASE)

@@ -35,7 +35,7 @@ from newstrace.events.lexicon import (
 from newstrace.events.records import EventMention
 
 # Raise the revision when the extraction changes; the lexicon's digest changes the version by itself.
-_REVISION = 4
+_REVISION = 5  # 5: a date in a relative clause the trigger is outside of is not the event's
 # The version must fit a 32-bit integer (PostgreSQL's `stage_runs.version`): revisions up to 20 do.
 EVENTS_STAGE_VERSION = _REVISION * 10**8 + int(LEXICON_DIGEST[:7], 16) % 10**8
 
@@ -270,6 +270,21 @@ def _trigger_with_lemma(token: Any, lemma: str) -> Trigger | None:
     return VERBS.get(lemma)
 
 
+def _event_date(trigger: Any, sentence_entities: list[Any]) -> Any:
+    """The sentence's first date that is not in a relative clause the trigger is outside of: in "the
+    council, which first met on March 3, 2008, condemned Vanuatu on Tuesday" the condemnation's is Tuesday."""
+    trigger_line = {trigger, *trigger.ancestors}
+    return next(
+        (
+            ent
+            for ent in sentence_entities
+            if ent.label_ == "DATE"
+            and not any(word.dep_ == "relcl" and word not in trigger_line for word in (ent.root, *ent.root.ancestors))
+        ),
+        None,
+    )
+
+
 def _mentions_of(
     candidate: _Candidate, sentence: Any, sentence_entities: list[Any], article_id: str, offset: int, memory: _Memory
 ) -> list[EventMention]:
@@ -286,7 +301,7 @@ def _mentions_of(
     if token.lemma_.lower() == "protest" and any(_is_state(source.actor) for source in sources):
         trigger = PROTEST_BY_STATE
     auxiliary = _auxiliary(token, frame) or candidate.auxiliary
-    date = next((ent for ent in sentence_entities if ent.label_ == "DATE"), None)
+    date = _event_date(token, sentence_entities)
     base = EventMention(
         id="",
         article_id=article_id,

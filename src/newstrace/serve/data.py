@@ -33,13 +33,17 @@ from newstrace.store.base import (
 MAX_PER_PAGE = 100
 FACET_VALUES = 10  # values shown per facet, most matches first
 CHART_OUTLETS = 8  # outlets drawn on their own in an attention chart; the rest are summed
-WEEKLY_AFTER_DAYS = 120  # attention is counted per week when the matches span more days than this
+# Attention is counted per day, week, month or year: the shortest bucket that draws at most this many
+# bars over the matches' span (a decade per week drew 500 bars a pixel or two wide).
+ATTENTION_BARS = 120
+BUCKET_DAYS = {"day": 1, "week": 7, "month": 31, "year": 366}  # the longest each bucket runs
 # Facets and attention count at most this many matches (the newest, or the first the text index gives);
 # beyond it their counts are lower bounds and say "at least", and words are ranked among these only.
 # At a million articles, counting the 5,643 matches of a middling word took 0.7 s (facets) and ranking
 # them 0.25 s; the first 1,000 take 70 ms and 10 ms for attention.
 FACET_CAP = 1000
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FOUND_WORDS = re.compile(r"\[([^\[\]]*)\]")  # the store marks the words a search found with [ and ]
 
 
 class PageNotFound(LookupError):
@@ -134,7 +138,8 @@ def search(
     hits are the quotes of those articles that hold the words, by the speaker named ("who said X")."""
     try:
         found, total = store.page_search(filters, per_page, _offset(page, per_page), FACET_CAP)
-        hits = [dict(vars(hit)) for hit in found]  # flat records: a shallow copy is enough
+        # without words to find, a hit's snippet is its opening: a [ ] there is the article's own
+        hits = [{**vars(hit), "snippet_pieces": snippet_pieces(hit.snippet, bool(filters.text))} for hit in found]
         ranked_among = FACET_CAP if filters.text and total > FACET_CAP >= _offset(page, per_page) + per_page else None
         attention = _attention(store, filters, total)
         if scope == "quotes":
@@ -151,6 +156,13 @@ def search(
         "outlets": _outlets(store),
         **attention,
     }
+
+
+def snippet_pieces(snippet: str, marked: bool = True) -> list[dict[str, object]]:
+    """A search hit's snippet cut at the store's [ ] marks (when `marked`): each piece its text and
+    whether it is a word found (the page marks those, its text escaped like any other)."""
+    pieces = _FOUND_WORDS.split(snippet) if marked else [snippet]  # the words found are at the odd places
+    return [{"text": text, "found": place % 2 == 1} for place, text in enumerate(pieces) if text]
 
 
 def search_filters(
@@ -178,18 +190,16 @@ def search_filters(
 
 def _attention(store: Store, filters: SearchFilters, matches: int | None) -> dict[str, object]:
     """Facet counts of the matches (their top outlets, languages, speakers, stories and flags, first and
-    last date) and the attention chart: matching articles per day, or per week over a long span, by
-    outlet. Of more than FACET_CAP `matches`, the first FACET_CAP are counted, and `counted` says so
+    last date) and the attention chart: matching articles per day, week, month or year (`attention_bucket`),
+    by outlet. Of more than FACET_CAP `matches`, the first FACET_CAP are counted, and `counted` says so
     (None: every match was counted), naming under `exact` what the store's counts gave for every match
     all the same."""
     cap = FACET_CAP if matches is not None and matches > FACET_CAP else None
     facets = store.search_facets(filters, FACET_VALUES, cap)
     span = facets["dates"][0]
     first, last = span["first"], span["last"]
-    dated = all(isinstance(value, str) and _valid_date(value) for value in (first, last))
-    long_span = dated and (_day(last) - _day(first)).days > WEEKLY_AFTER_DAYS
-    bucket = "week" if long_span else "day"
-    counts = store.search_attention(filters, bucket, cap)
+    bucket = attention_bucket(first, last)
+    counts = _counts_per(bucket, store.search_attention(filters, "week" if bucket == "week" else "day", cap))
     counted = None
     if cap and matches is not None:
         counted = {
@@ -217,8 +227,40 @@ def _attention_chart(counts: list[dict[str, object]], bucket: str) -> dict[str, 
         "kind": "attention",
         "bucket": bucket,
         "traces": [{"name": name, "x": list(days), "y": list(days.values())} for name, days in series.items()],
-        "x_range": day_axis_range(str(row["period"]) for row in counts),
+        "x_range": period_axis_range([str(row["period"]) for row in counts], bucket),
     }
+
+
+def attention_bucket(first: object, last: object) -> str:
+    """The shortest of day, week, month and year that counts the days from `first` to `last` (ISO
+    dates) in at most ATTENTION_BARS bars; "day" when either is missing or not a date."""
+    if not all(isinstance(value, str) and _valid_date(value[:10]) for value in (first, last)):
+        return "day"
+    days = (_day(last) - _day(first)).days + 1
+    return next((name for name, size in BUCKET_DAYS.items() if days <= ATTENTION_BARS * size), "year")
+
+
+def _counts_per(bucket: str, counts: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Day counts summed per month (its first day) or year (its 1 January); day and week counts as given."""
+    if bucket not in ("month", "year"):
+        return counts
+    keep = 7 if bucket == "month" else 4
+    summed: dict[tuple[str, object], int] = {}
+    for row in counts:
+        period = str(row["period"])[:keep] + ("-01" if bucket == "month" else "-01-01")
+        summed[period, row["outlet"]] = summed.get((period, row["outlet"]), 0) + int(str(row["n"]))
+    return [{"period": period, "outlet": outlet, "n": n} for (period, outlet), n in summed.items()]
+
+
+def period_axis_range(periods: list[str], bucket: str) -> list[str] | None:
+    """A chart's date axis over bars a `bucket` wide: a week's bar is centred on its Monday, a month's
+    or a year's spans it (the page draws it so), and a day's is as `day_axis_range`."""
+    axis = day_axis_range(periods)
+    if axis is None or bucket == "day":
+        return axis
+    first, last = _day(axis[0]) + timedelta(days=1), _day(axis[1]) - timedelta(days=1)
+    before, after = (4, 4) if bucket == "week" else (1, BUCKET_DAYS[bucket])
+    return [(first - timedelta(days=before)).isoformat(), (last + timedelta(days=after)).isoformat()]
 
 
 def listing(

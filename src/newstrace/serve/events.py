@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import date, timedelta
 
 from newstrace.serve import data
 from newstrace.serve.data import PageNotFound, day_axis_range, segments
 from newstrace.store import Store
 
+# A story's timeline spans its reports' days and the events dated within this many days of them; an event
+# dated further away (a date the text gave to something else, or long past) is listed under the chart
+# instead of stretching it over years.
+TIMELINE_MARGIN_DAYS = 31
 MAX_EVENTS_SHOWN = 200  # an actor's latest events on its page; the counts cover them all
 _ROLES = ("source", "trigger", "target", "object")
 
@@ -43,18 +48,48 @@ def story_with_events(store: Store, story_id: str) -> dict[str, object]:
 
 def story_events(store: Store, story_id: str) -> dict[str, object]:
     """A story's events, earliest first, as a timeline of who did what to whom, with their reports."""
-    events = store.events_where(story_id=story_id)
-    rows = [f"{_label(event, 'source')} → {_label(event, 'target')}" for event in events]
+    events = _with_reports(store, store.events_where(story_id=story_id))
+    shown, outside = _within_reports_span(events)
     return {
-        "events": _with_reports(store, events),
+        "events": events,
         "events_chart": {
             "kind": "timeline",
-            "x": [_when(event) for event in events],
-            "y": rows,
-            "text": [_summary(event) for event in events],
-            "x_range": day_axis_range(_when(event) for event in events),
+            "x": [_when(event) for event in shown],
+            "y": [_row(event) for event in shown],
+            "text": [_summary(event) for event in shown],
+            "x_range": day_axis_range(_when(event) for event in shown),
         },
+        "events_outside_chart": [
+            {"id": event["id"], "date": _when(event), "row": _row(event), "summary": _summary(event)}
+            for event in outside
+        ],
     }
+
+
+def _within_reports_span(events: list[dict[str, object]]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """The events dated within TIMELINE_MARGIN_DAYS of the days they were reported (or undated), and the
+    others; all of them when no event has a day it was reported."""
+    reported = sorted(
+        day for event in events for key in ("first_reported", "last_reported") if (day := _day_of(event.get(key)))
+    )
+    if not reported:
+        return events, []
+    margin = timedelta(days=TIMELINE_MARGIN_DAYS)
+    earliest, latest = reported[0] - margin, reported[-1] + margin
+    far = {event["id"] for event in events if (day := _day_of(event.get("date"))) and not earliest <= day <= latest}
+    return [event for event in events if event["id"] not in far], [event for event in events if event["id"] in far]
+
+
+def _day_of(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _row(event: dict[str, object]) -> str:
+    """The event's row on a story's timeline: who → whom."""
+    return f"{_label(event, 'source')} → {_label(event, 'target')}"
 
 
 def _name_of(code: str, events: list[dict[str, object]]) -> str:
@@ -91,14 +126,24 @@ def _when(event: dict[str, object]) -> str | None:
     return str(value) if value else None
 
 
+NO_ACTOR = "none named"  # a timeline row's actor or recipient when the reports name none
+
+
 def _label(event: dict[str, object], role: str) -> str:
-    return str(event[f"{role}_code"] or event[f"{role}_name"] or "?")
+    """The actor's code, else its name, else its words in the reports (an actor no dictionary knows)."""
+    return str(event[f"{role}_code"] or event[f"{role}_name"] or event.get(f"{role}_words") or NO_ACTOR)
+
+
+def _words_of(reports: list[dict[str, object]], role: str) -> str | None:
+    """The words the first report that names the `role` ("source", "target") names it with."""
+    return next((str(words) for report in reports if (words := report.get(f"{role}_text"))), None)
 
 
 def _summary(event: dict[str, object]) -> str:
     mode = f" ({event['auxiliary']})" if event["auxiliary"] else ""
     thing = f": {event['object_text']}" if event["object_text"] else ""
-    return f"{event['event_type']}{mode}{thing} · {event['n_articles']} reports"
+    reports = int(str(event["n_articles"]))
+    return f"{event['event_type']}{mode}{thing} · {reports} report{'' if reports == 1 else 's'}"
 
 
 def _with_reports(store: Store, events: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -112,10 +157,14 @@ def _with_reports(store: Store, events: list[dict[str, object]]) -> list[dict[st
         if article_id not in texts:
             texts[article_id] = store.article_text(article_id) or ""
         reports.setdefault(str(mention["event_id"]), []).append(_report(mention, texts[article_id]))
-    return [
-        {**event, "outlets": json.loads(str(event["outlets"])), "reports": reports.get(str(event["id"]), [])}
-        for event in events
-    ]
+    return [_with_its_reports(event, reports.get(str(event["id"]), [])) for event in events]
+
+
+def _with_its_reports(event: dict[str, object], reports: list[dict[str, object]]) -> dict[str, object]:
+    """The event with its outlets decoded, its reports, and the words the reports name its source and
+    target with (shown where neither is a known actor)."""
+    words = {f"{role}_words": _words_of(reports, role) for role in ("source", "target")}
+    return {**event, "outlets": json.loads(str(event["outlets"])), "reports": reports, **words}
 
 
 def _report(mention: dict[str, object], text: str) -> dict[str, object]:
@@ -129,5 +178,6 @@ def _report(mention: dict[str, object], text: str) -> dict[str, object]:
         {**piece, "start": int(str(piece["start"])) + start, "end": int(str(piece["end"])) + start}
         for piece in segments(text[start:end], spans)
     ]
-    keys = ("id", "article_id", "title", "outlet", "published", "trigger_text", "quote_id", "speaker_id", "date")
+    keys = ("id", "article_id", "title", "outlet", "published", "trigger_text", "quote_id", "speaker_id", "date",
+            "source_text", "target_text")  # fmt: skip
     return {**{key: mention.get(key) for key in keys}, "evidence": pieces}

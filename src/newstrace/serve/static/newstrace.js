@@ -2,10 +2,14 @@
 // speaker names from /api/speakers as one types in a speaker field.
 "use strict";
 const DAY_MS = 86400000;
+// the days a bar of an attention bucket covers, and how plotly spreads a month's or a year's bar over it
+const BUCKET_DAYS = { day: 1, week: 7, month: 30.4, year: 365.25 };
+const BUCKET_PERIODS = { month: "M1", year: "M12" };
+const BUCKET_TICKS = { month: "%b %Y", year: "%Y" };
 
 function dayAxis(spec) {
   // Dates are days: ticks name days, a short span gets one tick a day.
-  const xaxis = { type: "date", tickformat: "%Y-%m-%d" };
+  const xaxis = { type: "date", tickformat: BUCKET_TICKS[spec.bucket] || "%Y-%m-%d" };
   if (spec.x_range) {
     xaxis.range = spec.x_range;
     if (Date.parse(spec.x_range[1]) - Date.parse(spec.x_range[0]) <= 14 * DAY_MS) xaxis.dtick = DAY_MS;
@@ -15,10 +19,14 @@ function dayAxis(spec) {
 
 function traces(spec) {
   if (spec.kind === "attention") {
-    // one bar series per outlet, stacked; a bar is most of its day (or week) wide
-    const width = 0.8 * DAY_MS * (spec.bucket === "week" ? 7 : 1);
+    // one bar series per outlet, stacked; a bar is most of its day (week, month, year) wide; a month's
+    // or a year's bar is drawn over its period, which its first day names
+    const width = 0.8 * DAY_MS * (BUCKET_DAYS[spec.bucket] || 1);
+    const period = BUCKET_PERIODS[spec.bucket];
     return spec.traces.map(function (series) {
-      return { type: "bar", name: series.name, x: series.x, y: series.y, width: width, hoverinfo: "x+y+name" };
+      const bar = { type: "bar", name: series.name, x: series.x, y: series.y, width: width, hoverinfo: "x+y+name" };
+      if (period) Object.assign(bar, { xperiod: period, xperiodalignment: "middle" });
+      return bar;
     });
   }
   const kinds = {
