@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
+from functools import lru_cache
 from itertools import pairwise
 
 from newstrace.link.crosslingual import prefetch, statement_similarity
@@ -74,6 +75,7 @@ _EDITORIAL = re.compile(r"\[[^\]]*\]")
 _NEGATIONS = frozenset({"not", "no", "never", "nor", "none", "nothing", "neither", "without"})
 _COPY_NEAR_IDENTICAL = 0.8  # content-word Jaccard of one passage in two copies of an article
 _SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in group.split()}
+_KEYS_CACHED = 1 << 16  # texts whose keys are kept: a few MB, more than one run's candidates
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,13 @@ def words(text: str) -> list[str]:
 def content_keys(text: str) -> set[str]:
     """The content words of a quotation, plurals folded, near-synonyms mapped to one key, and each cut to
     its first six letters."""
+    return set(_content_keys(text))
+
+
+# Grouping compares each new quote with the canonical text of every candidate utterance: the same texts'
+# keys are asked for again and again (most of the trails stage's time before they were kept).
+@lru_cache(maxsize=_KEYS_CACHED)
+def _content_keys(text: str) -> frozenset[str]:
     keys = set()
     for word in words(text):
         if word in STOP_WORDS or len(word) < 3:
@@ -147,19 +156,29 @@ def content_keys(text: str) -> set[str]:
         folded = fold_term(word)
         # cut to a stem's length so that a name and its adjective meet ("Russia"/"Russian", "Drovnia"/"Drovnian")
         keys.add(_SYNONYMS.get(folded, _SYNONYMS.get(word, folded))[:_KEY_LENGTH])
-    return keys
+    return frozenset(keys)
 
 
 def sentence_keys(text: str) -> list[set[str]]:
     """The content keys of each sentence of a quotation (a sentence ends at . ! or ? before a capital)."""
-    return [keys for keys in map(content_keys, _SENTENCE_END.split(text)) if keys]
+    return [set(keys) for keys in _sentence_keys(text)]
+
+
+@lru_cache(maxsize=_KEYS_CACHED)
+def _sentence_keys(text: str) -> tuple[frozenset[str], ...]:
+    return tuple(keys for keys in map(_content_keys, _SENTENCE_END.split(text)) if keys)
 
 
 def name_keys(text: str) -> set[str]:
     """The keys of words only ever written with a capital in the text (names, mostly)."""
+    return set(_name_keys(text))
+
+
+@lru_cache(maxsize=_KEYS_CACHED)
+def _name_keys(text: str) -> frozenset[str]:
     lower = {match.group() for match in _WORD.finditer(text) if match.group()[:1].islower()}
     capital = " ".join(match.group() for match in _WORD.finditer(text) if match.group()[:1].isupper())
-    return content_keys(capital) - content_keys(" ".join(lower))
+    return _content_keys(capital) - _content_keys(" ".join(lower))
 
 
 def containment(first: set[str], second: set[str]) -> tuple[float, int]:
