@@ -35,6 +35,7 @@ from newstrace.records import (
 )
 from newstrace.store import EXPORT_COLUMNS, QueryTimeout, Store, StoreError, open_store
 from newstrace.store import postgres as postgres_store
+from newstrace.store import sql as sql_store
 from newstrace.store import sqlite as sqlite_store
 from newstrace.store.base import LIST_ORDERS, ListFilters, SearchFilters, StageRecord
 
@@ -666,3 +667,24 @@ def test_a_read_past_the_time_limit_is_stopped_and_the_store_goes_on(store: Stor
     with store.time_limit(60):
         assert store.page_search(SearchFilters(text="velmora"), 10, 0)[1] == 3
     assert store.page_search(SearchFilters(text="ferries"), 10, 0)[1] == 3  # no limit outside the block
+
+
+def test_articles_to_frame_read_in_chunks_give_each_article_its_language_text_and_cues(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sql_store, "_FRAME_FETCH_ROWS", 2)  # three articles: a chunk boundary between them
+    run = store.begin_run("newstrace analyze (contract test)")
+    for article_id in _TEXTS:
+        article = _article(article_id)
+        store.save_article(
+            replace(article, language="nl") if article_id == "a2" else article, _outputs(article_id), run
+        )
+    store.save_framing([("a1", [])], StageRecord("framing", "1", (), ()))
+    found = list(store.articles_to_frame("1"))
+    assert [(item.article_id, item.language, item.text) for item in found] == [
+        ("a2", "nl", _TEXTS["a2"][3]),
+        ("a3", "en", _TEXTS["a3"][3]),
+    ]
+    quote = _outputs("a3")[1].rows["quotes"][0]
+    assert isinstance(quote, Quote)
+    assert found[1].quotes == ((quote.id, "Holm", quote.cue_text, quote.cue_start, quote.cue_end),)

@@ -85,6 +85,7 @@ _PENDING = (
     f"AND s.status <> '{STALE}' WHERE s.article_id IS NULL"
 )
 _LINK_FETCH_ROWS = 200
+_FRAME_FETCH_ROWS = 200  # articles whose texts and quotes are read at once for framing
 _COUNTED_TABLES = (
     "articles", "sentences", "entities", "quotes", "speakers", "stories", "reuse", "framing_markers",
     "problems", "runs",
@@ -614,19 +615,35 @@ class SQLStore(ABC):
     # -- framing --------------------------------------------------------------------------------------
 
     def articles_to_frame(self, version: str) -> Iterator[FramingInput]:
-        for article_id in self.pending_articles("framing", version):
-            language = self._scalar("SELECT language FROM articles WHERE id = ?", (article_id,))
-            text = self.article_text(article_id) or ""
-            quotes = tuple(
-                (row["id"], row["name"], row["cue_text"], row["cue_start"], row["cue_end"])
-                for row in self._execute(
-                    "SELECT q.id, COALESCE(s.name, q.speaker, q.source_text) AS name, q.cue_text, q.cue_start, "
-                    "q.cue_end FROM quotes q LEFT JOIN speakers s ON s.id = q.speaker_id "
-                    "WHERE q.article_id = ? ORDER BY q.cue_start",
-                    (article_id,),
-                )
-            )
-            yield FramingInput(article_id, text, quotes, language)
+        # The pending articles, with their language, are read first: framing records its runs as it goes.
+        pending = [
+            (str(row[0]), row[1])
+            for row in self._execute(f"SELECT a.id, a.language {_PENDING} ORDER BY a.id", ("framing", version))
+        ]
+        for first in range(0, len(pending), _FRAME_FETCH_ROWS):
+            chunk = pending[first : first + _FRAME_FETCH_ROWS]
+            texts, cues = self._framing_rows([article_id for article_id, _ in chunk])
+            for article_id, language in chunk:
+                yield FramingInput(article_id, texts.get(article_id) or "", tuple(cues.get(article_id, ())), language)
+
+    def _framing_rows(
+        self, article_ids: list[str]
+    ) -> tuple[dict[str, str], dict[str, list[tuple[str, str | None, str, int, int]]]]:
+        """The texts of these articles, and their quotes' cues with speakers in text order, by article."""
+        texts = {
+            str(row["id"]): str(row["text"])
+            for row in self._rows_for_ids("SELECT id, text FROM articles WHERE id IN ({marks})", article_ids)
+        }
+        cues: dict[str, list[tuple[str, str | None, str, int, int]]] = {}
+        for row in self._rows_for_ids(
+            "SELECT q.article_id, q.id, COALESCE(s.name, q.speaker, q.source_text) AS name, q.cue_text, q.cue_start, "
+            "q.cue_end FROM quotes q LEFT JOIN speakers s ON s.id = q.speaker_id "
+            "WHERE q.article_id IN ({marks}) ORDER BY q.article_id, q.cue_start",
+            article_ids,
+        ):
+            cue = (row["id"], row["name"], row["cue_text"], row["cue_start"], row["cue_end"])
+            cues.setdefault(str(row["article_id"]), []).append(cue)  # type: ignore[arg-type]
+        return texts, cues
 
     def save_framing(self, rows: Sequence[tuple[str, Sequence[FramingRow]]], record: StageRecord) -> None:
         with self._transaction():
