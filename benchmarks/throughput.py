@@ -80,7 +80,7 @@ def _process_tree_rss_kb(root: int) -> int:
     return total
 
 
-def _load_average() -> str:
+def load_average() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
@@ -135,7 +135,7 @@ def main() -> None:
     words = sum(count_words(path.read_text(encoding="utf-8")) for path in paths)
     print(f"{len(paths)} articles, {words} words, pipeline {args.pipeline}, {args.workers} workers")
 
-    load_before = _load_average()
+    load_before = load_average()
     with tempfile.TemporaryDirectory() as scratch:
         inputs = Path(scratch) / "inputs"
         inputs.mkdir()
@@ -163,7 +163,7 @@ def main() -> None:
         )
     print(f"ratio newstrace/bare (articles/s): {bare.seconds / ours.seconds:.2f}   (target >= 0.85)")
     print(f"ratio newstrace/bare (CPU seconds): {bare.cpu_seconds / ours.cpu_seconds:.2f}")
-    print(f"load average before {load_before}, after {_load_average()}")
+    print(f"load average before {load_before}, after {load_average()}")
     print(f"newstrace peak RSS: {ours.peak_rss_mb / 1024:.2f} GB   (target < 2.5 GB)")
 
 
