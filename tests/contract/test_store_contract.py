@@ -464,6 +464,35 @@ def test_a_story_whose_quote_changed_speaker_is_grouped_again(store: Store) -> N
     assert group_events(store).stories == 0
 
 
+def test_the_event_grouping_records_its_runs_and_regroups_the_stories_of_stale_or_outdated_ones(
+    store: Store,
+) -> None:
+    _fill(store)
+    _link_as_stories(store)
+    version = str(GROUPING_VERSION)
+    assert store.pending_articles("event_groups", version) == ["a1", "a2", "a3"]
+    group_events(store)
+    assert store.pending_articles("event_groups", version) == []  # a2's story has no mention: nothing to do
+    assert store.stage_versions_of("a2") == {
+        "nlp": "1",
+        "quotes": "2",
+        "events": "3",
+        "link": "7",
+        "event_groups": version,
+    }
+    # the link stage redid a3 (into the same story): the grouping is stale there, and its story regrouped
+    relinked = LinkBatch(articles=[ArticleLink("a3", "st_a1", "a1", None, b"3")], stories=[])
+    store.save_links(relinked, StageRecord("link", "7", ("event_groups",), ("a3",)))
+    assert store.pending_articles("event_groups", version) == ["a3"]
+    assert group_events(store).to_dict() == {"stories_grouped": 1, "event_mentions": 4, "events": 2}
+    assert group_events(store).stories == 0
+    # an article grouped by another grouping version: every story is grouped again
+    store.save_trails([], [], StageRecord("event_groups", "0", (), ("a2",)))
+    assert store.stage_outdated("event_groups", version)
+    assert group_events(store).stories == 1 and not store.stage_outdated("event_groups", version)
+    assert store.pending_articles("event_groups", version) == []
+
+
 def test_a_grouping_read_before_another_run_wrote_its_story_leaves_that_write(store: Store) -> None:
     _fill(store)
     _link_as_stories(store)

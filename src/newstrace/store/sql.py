@@ -85,6 +85,7 @@ _PENDING = (
     f"AND s.status <> '{STALE}' WHERE s.article_id IS NULL"
 )
 _LINK_FETCH_ROWS = 200
+_EVENT_GROUPS = "event_groups"  # the stage name of the events grouping in stage_runs
 _FRAME_FETCH_ROWS = 200  # articles whose texts and quotes are read at once for framing
 _COUNTED_TABLES = (
     "articles", "sentences", "entities", "quotes", "speakers", "stories", "reuse", "framing_markers",
@@ -728,19 +729,21 @@ class SQLStore(ABC):
 
     # -- events -------------------------------------------------------------------------------------
 
-    def event_mentions_to_group(self, version: int) -> list[dict[str, object]]:
+    def event_mentions_to_group(self, version: str) -> list[dict[str, object]]:
         stale_stories = (
             "SELECT DISTINCT a2.story_id FROM event_mentions m2 JOIN articles a2 ON a2.id = m2.article_id "
             "LEFT JOIN events e ON e.id = m2.event_id LEFT JOIN quotes q ON q.id = m2.quote_id "
-            "WHERE a2.story_id IS NOT NULL AND (e.id IS NULL OR e.story_id <> a2.story_id OR e.version <> ? "
+            "WHERE a2.story_id IS NOT NULL AND (e.id IS NULL OR e.story_id <> a2.story_id "
             # speakers are linked again on every run: a quote's speaker may have changed since
-            "OR (m2.quote_id IS NOT NULL AND COALESCE(q.speaker_id, -1) <> COALESCE(m2.speaker_id, -1)))"
+            "OR (m2.quote_id IS NOT NULL AND COALESCE(q.speaker_id, -1) <> COALESCE(m2.speaker_id, -1))) "
+            # and the stories of the articles the stage has not done at this version (stage_runs)
+            f"UNION SELECT a.story_id {_PENDING} AND a.story_id IS NOT NULL"
         )
         return self._rows(
             "SELECT m.*, a.story_id, a.published, a.outlet FROM event_mentions m "
             f"JOIN articles a ON a.id = m.article_id WHERE a.story_id IN ({stale_stories}) "
             "ORDER BY a.story_id, a.published IS NULL, a.published, a.id, m.trigger_start, m.id",
-            (version,),
+            (_EVENT_GROUPS, version),
         )
 
     def save_events(
@@ -748,6 +751,7 @@ class SQLStore(ABC):
         stories: Mapping[str, Sequence[str]],
         events: Sequence[dict[str, object]],
         mentions: Sequence[dict[str, object]],
+        record: StageRecord | None = None,
     ) -> None:
         with self._transaction():
             # Another run may have grouped a story since it was read, with more mentions: its write stands.
@@ -768,6 +772,19 @@ class SQLStore(ABC):
             self._execute(
                 "DELETE FROM events WHERE id NOT IN (SELECT event_id FROM event_mentions WHERE event_id IS NOT NULL)"
             )
+            if record:
+                self._record(replace(record, article_ids=self._grouped_articles(record.article_ids, sorted(kept))))
+
+    def _grouped_articles(self, asked: Sequence[str], kept_stories: list[str]) -> tuple[str, ...]:
+        """The articles a grouping is done on: those of the stories it wrote, and those of `asked` that
+        have nothing to group (in no story, or in a story without event mentions)."""
+        grouped = self._rows_for_ids("SELECT id FROM articles WHERE story_id IN ({marks})", kept_stories)
+        idle = self._rows_for_ids(
+            "SELECT a.id FROM articles a WHERE a.id IN ({marks}) AND (a.story_id IS NULL OR NOT EXISTS ("
+            "SELECT 1 FROM event_mentions m JOIN articles b ON b.id = m.article_id WHERE b.story_id = a.story_id))",
+            asked,
+        )
+        return tuple(sorted({str(row["id"]) for row in grouped + idle}))
 
     def _mentions_of_stories(self, story_ids: list[str]) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
