@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
@@ -181,13 +182,13 @@ def _name_keys(text: str) -> frozenset[str]:
     return _content_keys(capital) - _content_keys(" ".join(lower))
 
 
-def containment(first: set[str], second: set[str]) -> tuple[float, int]:
+def containment(first: AbstractSet[str], second: AbstractSet[str]) -> tuple[float, int]:
     shared = len(first & second)
     smaller = min(len(first), len(second))
     return (shared / smaller if smaller else 0.0), shared
 
 
-def jaccard(first: set[str], second: set[str]) -> float:
+def jaccard(first: AbstractSet[str], second: AbstractSet[str]) -> float:
     union = first | second
     return len(first & second) / len(union) if union else 0.0
 
@@ -259,12 +260,14 @@ class TrailGrouper:
         canonical = self._canonical[utterance.id]
         if translated(quote, canonical):
             return _translation_match(quote, canonical)
-        canonical_keys = content_keys(canonical.content)
+        canonical_keys = _content_keys(canonical.content)  # read only: the kept keys, not a copy
         if quote.speaker_id is None or utterance.speaker_id is None:
             return self._match_unattributed(quote, keys, utterance, canonical_keys)
         if quote.speaker_id != utterance.speaker_id:  # the same words under another name: a misattribution
+            if len(keys) < settings.other_speaker_min_words:  # most candidates: no need to compare the words
+                return None
             near = jaccard(keys, canonical_keys)
-            return near if len(keys) >= settings.other_speaker_min_words and near >= settings.near_identical else None
+            return near if near >= settings.near_identical else None
         if len(keys) < settings.short_content_words:
             return 1.0 if _quoted_fragment_of(quote, keys, utterance) else None
         if _elsewhere_in_one_article(quote, canonical):  # an article quoting one speaker twice: two statements
@@ -278,7 +281,7 @@ class TrailGrouper:
         return self._sentence_match(quote.content, keys, canonical, canonical_keys, (shared, common))
 
     def _match_unattributed(
-        self, quote: QuoteInput, keys: set[str], utterance: Utterance, canonical_keys: set[str]
+        self, quote: QuoteInput, keys: set[str], utterance: Utterance, canonical_keys: AbstractSet[str]
     ) -> float | None:
         """A quote or an utterance of no resolved speaker: near-identical words within the same story."""
         if not any(_same_story(quote, rendering) for rendering in utterance.renderings):
@@ -289,7 +292,12 @@ class TrailGrouper:
         return near if len(keys) >= self.settings.short_content_words and near >= self.settings.near_identical else None
 
     def _sentence_match(
-        self, content: str, keys: set[str], canonical: QuoteInput, canonical_keys: set[str], needed: tuple[int, int]
+        self,
+        content: str,
+        keys: set[str],
+        canonical: QuoteInput,
+        canonical_keys: AbstractSet[str],
+        needed: tuple[int, int],
     ) -> float | None:
         """Every sentence of the quote (of a few content words or more) must be found in one sentence of the
         canonical text, or two adjacent ones: a quote of two statements joins neither, and a long canonical
@@ -299,10 +307,13 @@ class TrailGrouper:
         `needed`: the words a sentence must share, and the common words among them."""
         settings = self.settings
         min_shared, common = needed
-        targets = sentence_keys(canonical.content)
+        # the kept keys themselves (frozen), read only: copying them cost as much as the comparisons
+        targets = list(_sentence_keys(canonical.content))
         targets += [first | second for first, second in pairwise(targets)]
-        sentences = [sentence for sentence in sentence_keys(content) if len(sentence) >= min_shared]
-        names = name_keys(content) | name_keys(canonical.content)
+        sentences: list[AbstractSet[str]] = [
+            sentence for sentence in _sentence_keys(content) if len(sentence) >= min_shared
+        ]
+        names = _name_keys(content) | _name_keys(canonical.content)
         shares = []
         for sentence in sentences or [keys]:
             share, target = max(
