@@ -1,16 +1,19 @@
 """Parity and scale in one run: the same real articles through each runner and database backend.
 
 N PolNeAR texts from ../shared/data (read where they are, through symbolic links in a scratch folder)
-go through `newstrace analyze` once per configuration: the local runner with 2 processes and Dask with
-2 workers (a local cluster), each into a fresh SQLite file. Each run is a separate process, timed from
-start to exit (loading the model, reading, every stage, storing) while the memory of its whole process
-tree (workers included) is sampled; then every table each run stored is compared with the first run's.
+go through `newstrace analyze` once per configuration: the local runner with 2 processes into a fresh
+SQLite file and into a fresh PostgreSQL schema, and Dask with 2 workers (a local cluster) into another
+PostgreSQL schema. PostgreSQL is a throwaway cluster started for the run as the tests start theirs
+(tests/postgres_cluster.py: initdb into a temporary folder, a free port, trust authentication, fsync
+off), or the server `--postgres URL` names. Each run is a separate process, timed from start to exit
+(loading the model, reading, every stage, storing) while the memory of its whole process tree (workers
+included; the PostgreSQL server is not in it) is sampled; then every table each run stored is compared
+with the first run's.
 
     python benchmarks/scale.py --limit 300
-    python benchmarks/scale.py                      # all of PolNeAR train and dev
+    python benchmarks/scale.py                      # the first 2,000 texts of PolNeAR train and dev
 
-A backend is a function that gives a fresh database for one run (a SQLite path, or a URL): add
-PostgreSQL to BACKENDS and to CONFIGURATIONS once `--db postgresql://...` is available.
+A backend is a function that gives a fresh database for one run (a SQLite path, or a URL).
 """
 
 from __future__ import annotations
@@ -19,22 +22,52 @@ import argparse
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from throughput import Measurement, measure
+from throughput import Measurement, load_average, measure
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
 SPLITS = ("polnear/train/text", "polnear/dev/text")
 
-# name -> a function from (scratch folder, configuration name) to the `--db` of a fresh database
-BACKENDS: dict[str, Callable[[Path, str], str]] = {
-    "sqlite": lambda scratch, name: str(scratch / f"{name}.db"),
-    # "postgresql": a fresh database on the server, e.g. created with `createdb` and given as its URL
-}
 # (runner, backend); the first is the reference the others' outputs are compared with
-CONFIGURATIONS = (("local", "sqlite"), ("dask", "sqlite"))
+CONFIGURATIONS = (("local", "sqlite"), ("local", "postgresql"), ("dask", "postgresql"))
+# (configuration measured, configuration it is compared with, the target ratio of their articles/s)
+TARGETS = ((("local", "postgresql"), ("local", "sqlite"), 0.8), (("dask", "postgresql"), ("local", "postgresql"), 0.9))
+
+
+def _backends(postgres_server: str) -> dict[str, Callable[[Path, str], str]]:
+    """name -> a function from (scratch folder, configuration name) to the `--db` of a fresh database."""
+    return {
+        "sqlite": lambda scratch, name: str(scratch / f"{name}.db"),
+        "postgresql": lambda scratch, name: _fresh_schema(postgres_server, name),
+    }
+
+
+def _fresh_schema(server: str, name: str) -> str:
+    """A URL of `server` whose tables go in a new, empty schema named after the configuration."""
+    import psycopg
+
+    schema = "bench_" + "".join(character if character.isalnum() else "_" for character in name)
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        connection.execute(f"CREATE SCHEMA {schema}")
+    return f"{server}?options=-csearch_path%3D{schema}"
+
+
+@contextmanager
+def _postgres(url: str | None) -> Iterator[str]:
+    """The server `url` names, or a throwaway cluster started as the tests start theirs."""
+    if url:
+        yield url
+        return
+    sys.path.insert(0, str(REPO / "tests"))
+    from postgres_cluster import throwaway_cluster
+
+    with throwaway_cluster() as started:
+        yield started
 
 
 def _inputs(scratch: Path, limit: int) -> Path:
@@ -73,33 +106,42 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--pipeline", default="en_core_web_sm")
     parser.add_argument("--limit", type=int, default=2000, help="use only the first N articles (0: all)")
+    parser.add_argument("--postgres", help="a PostgreSQL server URL (default: a throwaway cluster for the run)")
     args = parser.parse_args()
     if not SHARED.is_dir():
         raise SystemExit(f"needs the corpora in {SHARED}")
-    with tempfile.TemporaryDirectory() as scratch_name:
+    load_before = load_average()
+    with tempfile.TemporaryDirectory() as scratch_name, _postgres(args.postgres) as server:
         scratch = Path(scratch_name)
+        backends = _backends(server)
         inputs = _inputs(scratch, args.limit)
         articles = len(list(inputs.iterdir()))
         print(f"{articles} PolNeAR articles, pipeline {args.pipeline}, {args.workers} workers each")
-        results: list[tuple[str, Measurement, list[str]]] = []
+        results: dict[tuple[str, str], tuple[Measurement, list[str]]] = {}
+        reference = ""
         for runner, backend in CONFIGURATIONS:
-            db = BACKENDS[backend](scratch, f"{runner}-{backend}")
+            db = backends[backend](scratch, f"{runner}-{backend}")
             measured = _run(runner, backend, db, inputs, args)
-            reference = results[0][0] if results else db
-            results.append((db, measured, _differences(reference, db)))
+            reference = reference or db
+            results[(runner, backend)] = (measured, _differences(reference, db))
     _report(articles, results)
+    print(f"load average before {load_before}, after {load_average()}")
 
 
-def _report(articles: int, results: list[tuple[str, Measurement, list[str]]]) -> None:
-    reference = results[0][1]
-    print(f"{'':14} {'seconds':>8} {'articles/s':>11} {'ratio':>6} {'peak RSS MB':>12}  outputs")
-    for _, measured, differing in results:
+def _report(articles: int, results: dict[tuple[str, str], tuple[Measurement, list[str]]]) -> None:
+    print(f"{'':18} {'seconds':>8} {'articles/s':>11} {'CPU s':>7} {'peak RSS MB':>12}  outputs")
+    for measured, differing in results.values():
         same = "identical" if not differing else "DIFFER in " + ", ".join(differing)
         print(
-            f"{measured.name:14} {measured.seconds:8.1f} {articles / measured.seconds:11.2f} "
-            f"{reference.seconds / measured.seconds:6.2f} {measured.peak_rss_mb:12.0f}  {same}"
+            f"{measured.name:18} {measured.seconds:8.1f} {articles / measured.seconds:11.2f} "
+            f"{measured.cpu_seconds:7.1f} {measured.peak_rss_mb:12.0f}  {same}"
         )
-    print("ratio: articles/s against the first line (targets: Dask >= 0.9x local, PostgreSQL >= 0.8x SQLite)")
+    for measured_key, compared_key, target in TARGETS:
+        measured, compared = results[measured_key][0], results[compared_key][0]
+        print(
+            f"ratio {measured.name} / {compared.name} (articles/s): {compared.seconds / measured.seconds:.2f}"
+            f"   (target >= {target})"
+        )
 
 
 if __name__ == "__main__":

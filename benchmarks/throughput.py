@@ -5,7 +5,10 @@ articles from ../shared/data (PolNeAR train, ECB+ topics 1-35, PTC train), with 
 pipeline and the same number of worker processes. Wall time covers everything each side does from
 start to exit (loading the model, reading files, and for newstrace: header parsing, language
 detection, identity and storing every article with its sentences and entities in SQLite). Peak RSS
-is the largest sum of resident memory over the whole process tree, sampled every 50 ms.
+is the largest sum of resident memory over the whole process tree, sampled every 50 ms. CPU seconds
+are the user and system time of each side's process and the workers it waited for: on a machine others
+share, wall time stretches with their load while CPU time mostly does not, so both ratios are printed,
+with the load average before and after.
 
     python benchmarks/throughput.py                # 2 workers, all three corpora
     python benchmarks/throughput.py --workers 1 --limit 300
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -48,6 +52,7 @@ class Measurement:
     name: str
     seconds: float
     peak_rss_mb: float
+    cpu_seconds: float
 
     def rates(self, articles: int, words: int) -> tuple[float, float]:
         return articles / self.seconds, words / self.seconds
@@ -75,9 +80,14 @@ def _process_tree_rss_kb(root: int) -> int:
     return total
 
 
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def measure(name: str, command: list[str]) -> Measurement:
     """Run `command` to completion, timing it and sampling its process tree's memory."""
     peak_kb = 0
+    cpu_before = _children_cpu_seconds()
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     done = threading.Event()
@@ -99,7 +109,13 @@ def measure(name: str, command: list[str]) -> Measurement:
     if name == "newstrace":
         summary = json.loads(stdout)
         print(f"  newstrace stored {summary['articles_new']} articles, {summary['failed']} inputs failed")
-    return Measurement(name, seconds, peak_kb / 1024)
+    return Measurement(name, seconds, peak_kb / 1024, _children_cpu_seconds() - cpu_before)
+
+
+def _children_cpu_seconds() -> float:
+    """User and system time of every child process waited for so far (and of the children they waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -119,6 +135,7 @@ def main() -> None:
     words = sum(count_words(path.read_text(encoding="utf-8")) for path in paths)
     print(f"{len(paths)} articles, {words} words, pipeline {args.pipeline}, {args.workers} workers")
 
+    load_before = load_average()
     with tempfile.TemporaryDirectory() as scratch:
         inputs = Path(scratch) / "inputs"
         inputs.mkdir()
@@ -137,11 +154,16 @@ def main() -> None:
              "--quiet", "--json"],
         )  # fmt: skip
 
-    print(f"{'':12} {'seconds':>8} {'articles/s':>11} {'words/s':>9} {'peak RSS MB':>12}")
+    print(f"{'':12} {'seconds':>8} {'articles/s':>11} {'words/s':>9} {'peak RSS MB':>12} {'CPU s':>7}")
     for result in (bare, ours):
         per_article, per_word = result.rates(len(paths), words)
-        print(f"{result.name:12} {result.seconds:8.1f} {per_article:11.1f} {per_word:9.0f} {result.peak_rss_mb:12.0f}")
+        print(
+            f"{result.name:12} {result.seconds:8.1f} {per_article:11.1f} {per_word:9.0f} "
+            f"{result.peak_rss_mb:12.0f} {result.cpu_seconds:7.1f}"
+        )
     print(f"ratio newstrace/bare (articles/s): {bare.seconds / ours.seconds:.2f}   (target >= 0.85)")
+    print(f"ratio newstrace/bare (CPU seconds): {bare.cpu_seconds / ours.cpu_seconds:.2f}")
+    print(f"load average before {load_before}, after {load_average()}")
     print(f"newstrace peak RSS: {ours.peak_rss_mb / 1024:.2f} GB   (target < 2.5 GB)")
 
 

@@ -36,6 +36,7 @@ from newstrace.records import (
 )
 from newstrace.store import EXPORT_COLUMNS, QueryTimeout, Store, StoreError, open_store
 from newstrace.store import postgres as postgres_store
+from newstrace.store import sql as sql_store
 from newstrace.store import sqlite as sqlite_store
 from newstrace.store.base import CHECKED_FLAGS, LIST_ORDERS, LinkedLead, ListFilters, SearchFilters, StageRecord
 
@@ -525,6 +526,35 @@ def test_a_story_whose_quote_changed_speaker_is_grouped_again(store: Store) -> N
     assert group_events(store).stories == 0
 
 
+def test_the_event_grouping_records_its_runs_and_regroups_the_stories_of_stale_or_outdated_ones(
+    store: Store,
+) -> None:
+    _fill(store)
+    _link_as_stories(store)
+    version = str(GROUPING_VERSION)
+    assert store.pending_articles("event_groups", version) == ["a1", "a2", "a3"]
+    group_events(store)
+    assert store.pending_articles("event_groups", version) == []  # a2's story has no mention: nothing to do
+    assert store.stage_versions_of("a2") == {
+        "nlp": "1",
+        "quotes": "2",
+        "events": "3",
+        "link": "7",
+        "event_groups": version,
+    }
+    # the link stage redid a3 (into the same story): the grouping is stale there, and its story regrouped
+    relinked = LinkBatch(articles=[ArticleLink("a3", "st_a1", "a1", None, b"3")], stories=[])
+    store.save_links(relinked, StageRecord("link", "7", ("event_groups",), ("a3",)))
+    assert store.pending_articles("event_groups", version) == ["a3"]
+    assert group_events(store).to_dict() == {"stories_grouped": 1, "event_mentions": 4, "events": 2}
+    assert group_events(store).stories == 0
+    # an article grouped by another grouping version: every story is grouped again
+    store.save_trails([], [], StageRecord("event_groups", "0", (), ("a2",)))
+    assert store.stage_outdated("event_groups", version)
+    assert group_events(store).stories == 1 and not store.stage_outdated("event_groups", version)
+    assert store.pending_articles("event_groups", version) == []
+
+
 def test_a_grouping_read_before_another_run_wrote_its_story_leaves_that_write(store: Store) -> None:
     _fill(store)
     _link_as_stories(store)
@@ -755,3 +785,24 @@ def test_a_read_past_the_time_limit_is_stopped_and_the_store_goes_on(store: Stor
     with store.time_limit(60):
         assert store.page_search(SearchFilters(text="velmora"), 10, 0)[1] == 3
     assert store.page_search(SearchFilters(text="ferries"), 10, 0)[1] == 3  # no limit outside the block
+
+
+def test_articles_to_frame_read_in_chunks_give_each_article_its_language_text_and_cues(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sql_store, "_FRAME_FETCH_ROWS", 2)  # three articles: a chunk boundary between them
+    run = store.begin_run("newstrace analyze (contract test)")
+    for article_id in _TEXTS:
+        article = _article(article_id)
+        store.save_article(
+            replace(article, language="nl") if article_id == "a2" else article, _outputs(article_id), run
+        )
+    store.save_framing([("a1", [])], StageRecord("framing", "1", (), ()))
+    found = list(store.articles_to_frame("1"))
+    assert [(item.article_id, item.language, item.text) for item in found] == [
+        ("a2", "nl", _TEXTS["a2"][3]),
+        ("a3", "en", _TEXTS["a3"][3]),
+    ]
+    quote = _outputs("a3")[1].rows["quotes"][0]
+    assert isinstance(quote, Quote)
+    assert found[1].quotes == ((quote.id, "Holm", quote.cue_text, quote.cue_start, quote.cue_end),)

@@ -40,7 +40,7 @@ def test_first_run_summary(corpus_db: Path, tmp_path: Path) -> None:
     assert rerun["database_totals"] == {**summary["database_totals"], "runs": 2}
     assert run_cli("export", "stage_runs", "--db", str(db)).stdout == stage_runs  # no stage ran again
     assert {row["stage"] for row in map(json.loads, stage_runs.splitlines())} == {
-        "nlp", "quotes", "events", "speakers", "link", "trails", "framing"
+        "nlp", "quotes", "events", "speakers", "link", "trails", "event_groups", "framing"
     }  # fmt: skip
 
 

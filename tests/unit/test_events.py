@@ -394,3 +394,17 @@ def test_an_event_noun_is_not_read_when_a_verb_names_the_event_or_in_a_condition
     assert [m.trigger_text for m in mentions] == ["condemned"]
     conditional = nlp("Fiji may leave the forum if cooperation with Tonga fails.")  # fictional
     assert extract_event_mentions(conditional, "a", 0) == []
+
+
+@pytest.mark.parametrize(
+    ("phrase", "sector"),
+    [
+        ("the Ukrainian air force", "MIL"),  # a sector phrase of two words
+        ("Ukrainian armyworm researchers", None),  # "army" only as a whole word
+        ("Kenyan army and rebels", "REB"),  # the earlier sector in the list wins, not the earlier word
+        ("French farmers-union", "LAB"),  # a hyphen bounds a word
+    ],
+)
+def test_sector_words_match_whole_words_in_sector_order(phrase: str, sector: str | None) -> None:
+    actor = find_actor(phrase)  # fictional phrases
+    assert actor is not None and actor.sector == sector

@@ -376,3 +376,10 @@ def test_without_a_multilingual_model_a_translation_stays_apart(monkeypatch: pyt
     monkeypatch.setattr(embeddings, "model_for", lambda language, other: None)
     _, placed = _group(_in_language(_quote("1", DELIVER), "en"), _in_language(_quote("2", DELIVER_IT, day=2), "it"))
     assert placed[0] is not placed[1]
+
+
+def test_content_keys_give_each_caller_a_set_of_its_own() -> None:
+    text = "The storm is the greatest risk to the ferries of Velmora."  # fictional
+    keys = content_keys(text)
+    keys.add("changed")  # a caller may change what it got; the kept keys stay as computed
+    assert "changed" not in content_keys(text) and content_keys(text) == keys - {"changed"}

@@ -288,10 +288,18 @@ def _sector_of(text: str) -> str | None:
     """The sector a phrase's words name: the hand-written sector words first, then the phrases of the
     agent dictionary the user named, if any (longest first, plurals read as their singular)."""
     lowered = text.lower()
-    for sector, words in _SECTORS:
-        if any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", lowered) for word in words):
+    for sector, pattern in _sector_patterns():
+        if pattern.search(lowered):
             return sector
     return _agent_sector(re.findall(r"[a-z]+(?:-[a-z]+)*", lowered))
+
+
+@cache
+def _sector_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """One pattern per sector matching any of its words as whole words (one search, not one per word)."""
+    return tuple(
+        (sector, re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, words))})(?!\w)")) for sector, words in _SECTORS
+    )
 
 
 _LONGEST_AGENT = 4

@@ -10,8 +10,11 @@ statement made inside a quote (its trigger in the quote's content or cue), the q
 speaker as the source ("'We will not allow it,' Peskov said" is the Kremlin's), coded through the
 speaker's country or organisation when the speaker's roles, phrase or name name one.
 
-Incremental: only stories with a mention in no event, or in an event of another story or of an older
-`GROUPING_VERSION`, are grouped again, each story whole, so a re-run changes nothing.
+Incremental: the stage `event_groups` records the articles it has done in `stage_runs`, like the other
+stages (`pipeline.stages`). Only the stories of an article it has not done at the current version (new,
+or marked stale when an upstream stage redid it), or with a mention in no event, in an event of another
+story or in a quote whose speaker changed, are grouped again, each story whole, so a re-run changes
+nothing. A new `GROUPING_VERSION` groups every story again.
 """
 
 from __future__ import annotations
@@ -21,16 +24,18 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import groupby
 from typing import Protocol
 
 from newstrace.events.actors import Actor, find_actor
 from newstrace.events.dates import resolve_event_date
+from newstrace.store.base import StageRecord
 
 # Raise when the grouping or what it fills in changes: every story's events are grouped again.
 GROUPING_VERSION = 2  # 2: a day named without its year soon after the article's is undated
+STAGE_NAME = "event_groups"
 DATE_WINDOW_DAYS = 3
 _STORIES_PER_WRITE = 500
 _FIRST_PERSON = re.compile(r"^(i|we|me|us|(my|our)\b.*)$", re.IGNORECASE)
@@ -48,14 +53,24 @@ Row = dict[str, object]
 class EventStore(Protocol):
     """What the grouping reads and writes (a part of `newstrace.store.Store`)."""
 
-    def event_mentions_to_group(self, version: int) -> list[Row]: ...
+    def event_mentions_to_group(self, version: str) -> list[Row]: ...
+
+    def pending_articles(self, stage: str, version: str) -> list[str]: ...
+
+    def stage_outdated(self, stage: str, version: str) -> bool: ...
+
+    def forget_stage(self, stage: str) -> None: ...
 
     def quotes_of(self, article_ids: Sequence[str]) -> list[Row]: ...
 
     def speaker(self, speaker_id: int) -> Row | None: ...
 
     def save_events(
-        self, stories: Mapping[str, Sequence[str]], events: Sequence[Row], mentions: Sequence[Row]
+        self,
+        stories: Mapping[str, Sequence[str]],
+        events: Sequence[Row],
+        mentions: Sequence[Row],
+        record: StageRecord | None = None,
     ) -> None: ...
 
 
@@ -70,11 +85,20 @@ class GroupingSummary:
 
 
 def group_events(store: EventStore) -> GroupingSummary:
-    """Group the mentions of every story that needs it into events and store them."""
+    """Group the mentions of every story that needs it into events, store them, and record the stage's
+    runs on the articles done."""
+    from newstrace.pipeline.stages import record  # the registry imports GROUPING_VERSION from here
+
+    done = record(STAGE_NAME)
+    if store.stage_outdated(done.stage, done.version):  # a new grouping version: every story again
+        store.forget_stage(done.stage)
+    done = replace(done, article_ids=tuple(store.pending_articles(done.stage, done.version)))
     summary = GroupingSummary()
-    rows = store.event_mentions_to_group(GROUPING_VERSION)
+    rows = store.event_mentions_to_group(done.version)
     stories = [(str(story_id), list(mentions)) for story_id, mentions in groupby(rows, key=lambda r: r["story_id"])]
     speakers = _SpeakerActors(store)
+    if not stories and done.article_ids:  # pending articles in no story, or none with a mention
+        store.save_events({}, [], [], done)
     for first in range(0, len(stories), _STORIES_PER_WRITE):
         chunk = stories[first : first + _STORIES_PER_WRITE]
         quotes = _quotes_by_article(
@@ -90,7 +114,8 @@ def group_events(store: EventStore) -> GroupingSummary:
                 updates += [_mention_update(row, str(event["id"])) for row in group]
             summary.mentions += len(mentions)
         read = {story_id: [str(row["id"]) for row in mentions] for story_id, mentions in chunk}
-        store.save_events(read, events, updates)
+        # the pending articles with nothing to group are recorded with the first write
+        store.save_events(read, events, updates, done if first == 0 else replace(done, article_ids=()))
         summary.stories += len(chunk)
         summary.events += len(events)
     return summary

@@ -28,9 +28,11 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
+from functools import lru_cache
 from itertools import pairwise
 
 from newstrace.link.crosslingual import prefetch, statement_similarity
@@ -74,6 +76,7 @@ _EDITORIAL = re.compile(r"\[[^\]]*\]")
 _NEGATIONS = frozenset({"not", "no", "never", "nor", "none", "nothing", "neither", "without"})
 _COPY_NEAR_IDENTICAL = 0.8  # content-word Jaccard of one passage in two copies of an article
 _SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in group.split()}
+_KEYS_CACHED = 1 << 16  # texts whose keys are kept: a few MB, more than one run's candidates
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,13 @@ def words(text: str) -> list[str]:
 def content_keys(text: str) -> set[str]:
     """The content words of a quotation, plurals folded, near-synonyms mapped to one key, and each cut to
     its first six letters."""
+    return set(_content_keys(text))
+
+
+# Grouping compares each new quote with the canonical text of every candidate utterance: the same texts'
+# keys are asked for again and again (most of the trails stage's time before they were kept).
+@lru_cache(maxsize=_KEYS_CACHED)
+def _content_keys(text: str) -> frozenset[str]:
     keys = set()
     for word in words(text):
         if word in STOP_WORDS or len(word) < 3:
@@ -147,28 +157,38 @@ def content_keys(text: str) -> set[str]:
         folded = fold_term(word)
         # cut to a stem's length so that a name and its adjective meet ("Russia"/"Russian", "Drovnia"/"Drovnian")
         keys.add(_SYNONYMS.get(folded, _SYNONYMS.get(word, folded))[:_KEY_LENGTH])
-    return keys
+    return frozenset(keys)
 
 
 def sentence_keys(text: str) -> list[set[str]]:
     """The content keys of each sentence of a quotation (a sentence ends at . ! or ? before a capital)."""
-    return [keys for keys in map(content_keys, _SENTENCE_END.split(text)) if keys]
+    return [set(keys) for keys in _sentence_keys(text)]
+
+
+@lru_cache(maxsize=_KEYS_CACHED)
+def _sentence_keys(text: str) -> tuple[frozenset[str], ...]:
+    return tuple(keys for keys in map(_content_keys, _SENTENCE_END.split(text)) if keys)
 
 
 def name_keys(text: str) -> set[str]:
     """The keys of words only ever written with a capital in the text (names, mostly)."""
+    return set(_name_keys(text))
+
+
+@lru_cache(maxsize=_KEYS_CACHED)
+def _name_keys(text: str) -> frozenset[str]:
     lower = {match.group() for match in _WORD.finditer(text) if match.group()[:1].islower()}
     capital = " ".join(match.group() for match in _WORD.finditer(text) if match.group()[:1].isupper())
-    return content_keys(capital) - content_keys(" ".join(lower))
+    return _content_keys(capital) - _content_keys(" ".join(lower))
 
 
-def containment(first: set[str], second: set[str]) -> tuple[float, int]:
+def containment(first: AbstractSet[str], second: AbstractSet[str]) -> tuple[float, int]:
     shared = len(first & second)
     smaller = min(len(first), len(second))
     return (shared / smaller if smaller else 0.0), shared
 
 
-def jaccard(first: set[str], second: set[str]) -> float:
+def jaccard(first: AbstractSet[str], second: AbstractSet[str]) -> float:
     union = first | second
     return len(first & second) / len(union) if union else 0.0
 
@@ -240,12 +260,14 @@ class TrailGrouper:
         canonical = self._canonical[utterance.id]
         if translated(quote, canonical):
             return _translation_match(quote, canonical)
-        canonical_keys = content_keys(canonical.content)
+        canonical_keys = _content_keys(canonical.content)  # read only: the kept keys, not a copy
         if quote.speaker_id is None or utterance.speaker_id is None:
             return self._match_unattributed(quote, keys, utterance, canonical_keys)
         if quote.speaker_id != utterance.speaker_id:  # the same words under another name: a misattribution
+            if len(keys) < settings.other_speaker_min_words:  # most candidates: no need to compare the words
+                return None
             near = jaccard(keys, canonical_keys)
-            return near if len(keys) >= settings.other_speaker_min_words and near >= settings.near_identical else None
+            return near if near >= settings.near_identical else None
         if len(keys) < settings.short_content_words:
             return 1.0 if _quoted_fragment_of(quote, keys, utterance) else None
         if _elsewhere_in_one_article(quote, canonical):  # an article quoting one speaker twice: two statements
@@ -259,7 +281,7 @@ class TrailGrouper:
         return self._sentence_match(quote.content, keys, canonical, canonical_keys, (shared, common))
 
     def _match_unattributed(
-        self, quote: QuoteInput, keys: set[str], utterance: Utterance, canonical_keys: set[str]
+        self, quote: QuoteInput, keys: set[str], utterance: Utterance, canonical_keys: AbstractSet[str]
     ) -> float | None:
         """A quote or an utterance of no resolved speaker: near-identical words within the same story."""
         if not any(_same_story(quote, rendering) for rendering in utterance.renderings):
@@ -270,7 +292,12 @@ class TrailGrouper:
         return near if len(keys) >= self.settings.short_content_words and near >= self.settings.near_identical else None
 
     def _sentence_match(
-        self, content: str, keys: set[str], canonical: QuoteInput, canonical_keys: set[str], needed: tuple[int, int]
+        self,
+        content: str,
+        keys: set[str],
+        canonical: QuoteInput,
+        canonical_keys: AbstractSet[str],
+        needed: tuple[int, int],
     ) -> float | None:
         """Every sentence of the quote (of a few content words or more) must be found in one sentence of the
         canonical text, or two adjacent ones: a quote of two statements joins neither, and a long canonical
@@ -280,10 +307,13 @@ class TrailGrouper:
         `needed`: the words a sentence must share, and the common words among them."""
         settings = self.settings
         min_shared, common = needed
-        targets = sentence_keys(canonical.content)
+        # the kept keys themselves (frozen), read only: copying them cost as much as the comparisons
+        targets = list(_sentence_keys(canonical.content))
         targets += [first | second for first, second in pairwise(targets)]
-        sentences = [sentence for sentence in sentence_keys(content) if len(sentence) >= min_shared]
-        names = name_keys(content) | name_keys(canonical.content)
+        sentences: list[AbstractSet[str]] = [
+            sentence for sentence in _sentence_keys(content) if len(sentence) >= min_shared
+        ]
+        names = _name_keys(content) | _name_keys(canonical.content)
         shares = []
         for sentence in sentences or [keys]:
             share, target = max(

@@ -81,7 +81,8 @@ STAGES: tuple[Stage, ...] = (
         ("quotes", "speakers", "link"),
         "corpus",
     ),
-    # Tracks its own work per story too: only stories with a new, moved or outdated mention are regrouped.
+    # Corpus-wide in what it reads, but redone story by story: only the stories of its pending articles (and
+    # those with a new, moved or re-attributed mention) are grouped again; a new version groups all again.
     Stage(
         "event_groups",
         GROUPING_VERSION,

@@ -492,11 +492,12 @@ class ReadStore(Protocol):
         """An utterance's renderings with their quote, article date and title, earliest first."""
         ...
 
-    def event_mentions_to_group(self, version: int) -> list[dict[str, object]]:
-        """Every event mention of each story whose events must be grouped again (a mention in no event, in
-        an event of another story or grouping version, or in a quote whose speaker is no longer the one
-        it was grouped with), with its article's story, date and outlet, story by story, earliest report
-        first. Mentions of articles in no story are left out."""
+    def event_mentions_to_group(self, version: str) -> list[dict[str, object]]:
+        """Every event mention of each story whose events must be grouped again (a story of an article
+        the `event_groups` stage has not done at `version`, or with a mention in no event, in an event
+        of another story, or in a quote whose speaker is no longer the one it was grouped with), with its
+        article's story, date and outlet, story by story, earliest report first. Mentions of articles in
+        no story are left out."""
         ...
 
     def save_events(
@@ -504,12 +505,15 @@ class ReadStore(Protocol):
         stories: Mapping[str, Sequence[str]],
         events: Sequence[dict[str, object]],
         mentions: Sequence[dict[str, object]],
+        record: StageRecord | None = None,
     ) -> None:
         """Replace the events of these stories (story id -> the ids of the mentions it was grouped from)
         by `events` (rows of `events`), and write each mention's
         `event_id`, `date`, `quote_id`, `speaker_id`, `speaker_is_source` and source columns (by `id`), in
         one transaction. A story whose mentions are no longer those it was grouped from (another run
-        grouped it meanwhile) is left as that run wrote it."""
+        grouped it meanwhile) is left as that run wrote it. With a `record`, the same transaction records
+        the stage done on every article of the stories written and on those of `record.article_ids` that
+        are in no story."""
         ...
 
     def events_where(self, *, story_id: str | None = None, actor: str | None = None) -> list[dict[str, object]]:

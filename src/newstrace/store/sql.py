@@ -90,6 +90,8 @@ _PENDING = (
 )
 _LINK_FETCH_ROWS = 200
 _SUM_N = "CAST(sum(n) AS INTEGER)"  # a sum of the stored counts (PostgreSQL's sum of bigint is numeric)
+_EVENT_GROUPS = "event_groups"  # the stage name of the events grouping in stage_runs
+_FRAME_FETCH_ROWS = 200  # articles whose texts and quotes are read at once for framing
 _COUNTED_TABLES = (
     "articles", "sentences", "entities", "quotes", "speakers", "stories", "reuse", "framing_markers",
     "problems", "runs",
@@ -641,19 +643,35 @@ class SQLStore(ABC):
     # -- framing --------------------------------------------------------------------------------------
 
     def articles_to_frame(self, version: str) -> Iterator[FramingInput]:
-        for article_id in self.pending_articles("framing", version):
-            language = self._scalar("SELECT language FROM articles WHERE id = ?", (article_id,))
-            text = self.article_text(article_id) or ""
-            quotes = tuple(
-                (row["id"], row["name"], row["cue_text"], row["cue_start"], row["cue_end"])
-                for row in self._execute(
-                    "SELECT q.id, COALESCE(s.name, q.speaker, q.source_text) AS name, q.cue_text, q.cue_start, "
-                    "q.cue_end FROM quotes q LEFT JOIN speakers s ON s.id = q.speaker_id "
-                    "WHERE q.article_id = ? ORDER BY q.cue_start",
-                    (article_id,),
-                )
-            )
-            yield FramingInput(article_id, text, quotes, language)
+        # The pending articles, with their language, are read first: framing records its runs as it goes.
+        pending = [
+            (str(row[0]), row[1])
+            for row in self._execute(f"SELECT a.id, a.language {_PENDING} ORDER BY a.id", ("framing", version))
+        ]
+        for first in range(0, len(pending), _FRAME_FETCH_ROWS):
+            chunk = pending[first : first + _FRAME_FETCH_ROWS]
+            texts, cues = self._framing_rows([article_id for article_id, _ in chunk])
+            for article_id, language in chunk:
+                yield FramingInput(article_id, texts.get(article_id) or "", tuple(cues.get(article_id, ())), language)
+
+    def _framing_rows(
+        self, article_ids: list[str]
+    ) -> tuple[dict[str, str], dict[str, list[tuple[str, str | None, str, int, int]]]]:
+        """The texts of these articles, and their quotes' cues with speakers in text order, by article."""
+        texts = {
+            str(row["id"]): str(row["text"])
+            for row in self._rows_for_ids("SELECT id, text FROM articles WHERE id IN ({marks})", article_ids)
+        }
+        cues: dict[str, list[tuple[str, str | None, str, int, int]]] = {}
+        for row in self._rows_for_ids(
+            "SELECT q.article_id, q.id, COALESCE(s.name, q.speaker, q.source_text) AS name, q.cue_text, q.cue_start, "
+            "q.cue_end FROM quotes q LEFT JOIN speakers s ON s.id = q.speaker_id "
+            "WHERE q.article_id IN ({marks}) ORDER BY q.article_id, q.cue_start",
+            article_ids,
+        ):
+            cue = (row["id"], row["name"], row["cue_text"], row["cue_start"], row["cue_end"])
+            cues.setdefault(str(row["article_id"]), []).append(cue)  # type: ignore[arg-type]
+        return texts, cues
 
     def save_framing(self, rows: Sequence[tuple[str, Sequence[FramingRow]]], record: StageRecord) -> None:
         with self._transaction():
@@ -738,19 +756,21 @@ class SQLStore(ABC):
 
     # -- events -------------------------------------------------------------------------------------
 
-    def event_mentions_to_group(self, version: int) -> list[dict[str, object]]:
+    def event_mentions_to_group(self, version: str) -> list[dict[str, object]]:
         stale_stories = (
             "SELECT DISTINCT a2.story_id FROM event_mentions m2 JOIN articles a2 ON a2.id = m2.article_id "
             "LEFT JOIN events e ON e.id = m2.event_id LEFT JOIN quotes q ON q.id = m2.quote_id "
-            "WHERE a2.story_id IS NOT NULL AND (e.id IS NULL OR e.story_id <> a2.story_id OR e.version <> ? "
+            "WHERE a2.story_id IS NOT NULL AND (e.id IS NULL OR e.story_id <> a2.story_id "
             # speakers are linked again on every run: a quote's speaker may have changed since
-            "OR (m2.quote_id IS NOT NULL AND COALESCE(q.speaker_id, -1) <> COALESCE(m2.speaker_id, -1)))"
+            "OR (m2.quote_id IS NOT NULL AND COALESCE(q.speaker_id, -1) <> COALESCE(m2.speaker_id, -1))) "
+            # and the stories of the articles the stage has not done at this version (stage_runs)
+            f"UNION SELECT a.story_id {_PENDING} AND a.story_id IS NOT NULL"
         )
         return self._rows(
             "SELECT m.*, a.story_id, a.published, a.outlet FROM event_mentions m "
             f"JOIN articles a ON a.id = m.article_id WHERE a.story_id IN ({stale_stories}) "
             "ORDER BY a.story_id, a.published IS NULL, a.published, a.id, m.trigger_start, m.id",
-            (version,),
+            (_EVENT_GROUPS, version),
         )
 
     def save_events(
@@ -758,6 +778,7 @@ class SQLStore(ABC):
         stories: Mapping[str, Sequence[str]],
         events: Sequence[dict[str, object]],
         mentions: Sequence[dict[str, object]],
+        record: StageRecord | None = None,
     ) -> None:
         with self._transaction():
             # Another run may have grouped a story since it was read, with more mentions: its write stands.
@@ -778,6 +799,19 @@ class SQLStore(ABC):
             self._execute(
                 "DELETE FROM events WHERE id NOT IN (SELECT event_id FROM event_mentions WHERE event_id IS NOT NULL)"
             )
+            if record:
+                self._record(replace(record, article_ids=self._grouped_articles(record.article_ids, sorted(kept))))
+
+    def _grouped_articles(self, asked: Sequence[str], kept_stories: list[str]) -> tuple[str, ...]:
+        """The articles a grouping is done on: those of the stories it wrote, and those of `asked` that
+        have nothing to group (in no story, or in a story without event mentions)."""
+        grouped = self._rows_for_ids("SELECT id FROM articles WHERE story_id IN ({marks})", kept_stories)
+        idle = self._rows_for_ids(
+            "SELECT a.id FROM articles a WHERE a.id IN ({marks}) AND (a.story_id IS NULL OR NOT EXISTS ("
+            "SELECT 1 FROM event_mentions m JOIN articles b ON b.id = m.article_id WHERE b.story_id = a.story_id))",
+            asked,
+        )
+        return tuple(sorted({str(row["id"]) for row in grouped + idle}))
 
     def _mentions_of_stories(self, story_ids: list[str]) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
