@@ -18,7 +18,8 @@ import sys
 import threading
 import time
 from collections.abc import Generator, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from newstrace.nlp import load_pipeline
@@ -34,6 +35,8 @@ def _start_worker(pipeline_name: str, parent_pid: int) -> None:
     global _worker_pipeline
     # Ctrl-C signals the whole process group; the parent alone handles it and ends its workers, so an
     # interrupt never lands half-way through a worker's batch (or its model loading) to be swallowed there.
+    # It was started ignoring SIGINT already (`_workers_start_ignoring_ctrl_c`); this keeps it so should
+    # a pool start it some other way.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent_pid)
     _worker_pipeline = load_pipeline(pipeline_name)
@@ -88,12 +91,32 @@ class LocalRunner:
             self.workers, mp_context=context, initializer=_start_worker, initargs=(self.pipeline_name, os.getpid())
         ) as pool:
             try:
-                yield from in_input_order(
-                    batches, lambda requests: pool.submit(_analyse_in_worker, requests), 2 * self.workers
-                )
+                yield from in_input_order(batches, lambda requests: _submit(pool, requests), 2 * self.workers)
             except BaseException:
                 _stop_at_once(pool, others)
                 raise
+
+
+def _submit(pool: ProcessPoolExecutor, requests: list[AnalysisRequest]) -> Future[list[ArticleResult]]:
+    """Hand a batch to the pool, which starts a worker process for each of the first batches."""
+    with _workers_start_ignoring_ctrl_c():
+        return pool.submit(_analyse_in_worker, requests)
+
+
+@contextmanager
+def _workers_start_ignoring_ctrl_c() -> Iterator[None]:
+    """Ignore SIGINT while a worker may be started: a process inherits an ignored signal, so a Ctrl-C
+    pressed while the worker is still importing newstrace cannot print a traceback there. (A Ctrl-C in
+    these few milliseconds is lost to the parent too; the next one stops it. Blocking SIGINT instead
+    does not survive starting a process here.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may change signal handlers, and only it receives Ctrl-C
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _stop_at_once(pool: ProcessPoolExecutor, others: set[multiprocessing.process.BaseProcess]) -> None:
