@@ -7,8 +7,11 @@ which keeps one document that makes a stage fail from taking its batch down with
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -77,3 +80,21 @@ def in_input_order(
 class RunnerError(RuntimeError):
     """The runner cannot run or go on: its extra is not installed, its cluster does not answer or
     refuses the work, or its workers keep dying on a batch."""
+
+
+@contextmanager
+def workers_start_ignoring_ctrl_c() -> Iterator[None]:
+    """Ignore SIGINT while worker processes may be started: a process started with SIGINT ignored keeps
+    it so. Ctrl-C reaches every process in the terminal's group; the workers would each print a
+    traceback (even one still importing newstrace), while the parent alone should stop and end them.
+    A Ctrl-C in these few milliseconds is lost to the parent too; the next one stops it. (Blocking
+    SIGINT instead does not survive starting a process.) Only the main thread, the one Ctrl-C
+    interrupts, may change signal handlers: from another thread the workers start as they would."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -11,10 +11,8 @@ when the Dask runner is asked for, and importing it without Dask installed says 
 from __future__ import annotations
 
 import logging
-import signal
-import threading
-from collections.abc import Generator, Iterable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Generator, Iterable, Sequence
+from contextlib import ExitStack
 from typing import Any
 
 from newstrace.nlp import load_pipeline, stage_versions
@@ -25,6 +23,7 @@ from newstrace.scale.base import (
     RunnerError,
     analyse_batch,
     in_input_order,
+    workers_start_ignoring_ctrl_c,
 )
 
 INSTALL_HINT = "pip install 'newstrace[dask]'"
@@ -109,7 +108,7 @@ def start_local_cluster(workers: int) -> LocalCluster:
     """A Dask cluster of `workers` processes on this machine, one thread each, quiet: no dashboard, the
     scheduler's own HTTP endpoints on a free port (its default, 8787, may be taken: Dask would warn),
     nothing logged below errors, and Ctrl-C left to this process."""
-    with _workers_ignore_interrupts():
+    with workers_start_ignoring_ctrl_c():
         cluster: LocalCluster = LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers,
             threads_per_worker=1,
@@ -120,23 +119,6 @@ def start_local_cluster(workers: int) -> LocalCluster:
             memory_limit=0,  # no pausing or spilling: a batch's analysis holds a few MB, dropped once sent back
         )
     return cluster
-
-
-@contextmanager
-def _workers_ignore_interrupts() -> Iterator[None]:
-    """Start worker processes with Ctrl-C ignored (a process started with SIGINT ignored keeps it so).
-
-    Ctrl-C reaches every process in the terminal's group: the workers would each print a traceback,
-    while this process alone should stop, shutting the cluster down. Only the main thread can change
-    signal handling; from another thread the workers start as they would."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _threads(client: Client) -> int:

@@ -19,12 +19,18 @@ import threading
 import time
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from typing import Any
 
 from newstrace.nlp import load_pipeline
 from newstrace.records import AnalysisRequest, Article
-from newstrace.scale.base import ArticleResult, BatchResult, analyse_batch, in_input_order, requests_for
+from newstrace.scale.base import (
+    ArticleResult,
+    BatchResult,
+    analyse_batch,
+    in_input_order,
+    requests_for,
+    workers_start_ignoring_ctrl_c,
+)
 
 _worker_pipeline: Any = None
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -35,7 +41,7 @@ def _start_worker(pipeline_name: str, parent_pid: int) -> None:
     global _worker_pipeline
     # Ctrl-C signals the whole process group; the parent alone handles it and ends its workers, so an
     # interrupt never lands half-way through a worker's batch (or its model loading) to be swallowed there.
-    # It was started ignoring SIGINT already (`_workers_start_ignoring_ctrl_c`); this keeps it so should
+    # It was started ignoring SIGINT already (`workers_start_ignoring_ctrl_c`); this keeps it so should
     # a pool start it some other way.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent_pid)
@@ -99,24 +105,8 @@ class LocalRunner:
 
 def _submit(pool: ProcessPoolExecutor, requests: list[AnalysisRequest]) -> Future[list[ArticleResult]]:
     """Hand a batch to the pool, which starts a worker process for each of the first batches."""
-    with _workers_start_ignoring_ctrl_c():
+    with workers_start_ignoring_ctrl_c():
         return pool.submit(_analyse_in_worker, requests)
-
-
-@contextmanager
-def _workers_start_ignoring_ctrl_c() -> Iterator[None]:
-    """Ignore SIGINT while a worker may be started: a process inherits an ignored signal, so a Ctrl-C
-    pressed while the worker is still importing newstrace cannot print a traceback there. (A Ctrl-C in
-    these few milliseconds is lost to the parent too; the next one stops it. Blocking SIGINT instead
-    does not survive starting a process here.)"""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may change signal handlers, and only it receives Ctrl-C
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _stop_at_once(pool: ProcessPoolExecutor, others: set[multiprocessing.process.BaseProcess]) -> None:
