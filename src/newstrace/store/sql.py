@@ -837,7 +837,7 @@ class SQLStore(ABC):
         if filters.flag:
             conditions.append(f"a.id IN ({_flagged_articles(filters.flag)})")
         where = " WHERE " + " AND ".join(conditions) if conditions else ""
-        source = self._text_source(filters) if expression else "articles a"
+        source = self._text_source(filters) if expression else self._article_source(filters)
         return SearchRelation(source, where, parameters, expression, bool(expression) and len(conditions) == 1)
 
     def page_quote_search(
@@ -861,6 +861,14 @@ class SQLStore(ABC):
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
         return rows, int(total)
+
+    def _article_source(self, filters: SearchFilters) -> str:
+        """The FROM of a search without words."""
+        return "articles a"
+
+    def _capped_count_relation(self, filters: SearchFilters, relation: SearchRelation) -> tuple[str, str]:
+        """The FROM and WHERE in which matches are counted up to COUNT_CAP (the same parameters)."""
+        return relation.source, relation.where
 
     def _count_source(self, relation: SearchRelation) -> str:
         """Where to count the matches (SQLite counts words alone in its index, without the articles)."""
@@ -888,10 +896,12 @@ class SQLStore(ABC):
                 return int(self._scalar(f"SELECT COALESCE({_SUM_N}, 0) FROM article_counts{counts[0]}", counts[1]))
             if relation.words_only:
                 count = f"SELECT count(*) FROM {self._count_source(relation)}{relation.where}"
+            elif _flag_only(filters):
+                flagged = _flagged_articles(str(filters.flag), distinct=True)
+                count = f"SELECT count(*) FROM ({flagged} LIMIT {COUNT_CAP + 1}) c"
             else:
-                count = (
-                    f"SELECT count(*) FROM (SELECT 1 FROM {relation.source}{relation.where} LIMIT {COUNT_CAP + 1}) c"
-                )
+                source, where = self._capped_count_relation(filters, relation)
+                count = f"SELECT count(*) FROM (SELECT 1 FROM {source}{where} LIMIT {COUNT_CAP + 1}) c"
             return int(self._scalar(count, relation.parameters))
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
@@ -1213,13 +1223,22 @@ _LIST_ORDER_SQL = {
 _SPEAKER_IDS = "SELECT id FROM speakers WHERE name = ? COLLATE NOCASE"
 
 
-def _flagged_articles(flag: str) -> str:
+def _flagged_articles(flag: str, *, distinct: bool = False) -> str:
     """The articles with a rendering flagged `flag` (one of CHECKED_FLAGS), found through the partial
     index of renderings that carry that flag (schema 13), whose condition the query must repeat word for
-    word: json_each over the 169,000 flagged renderings of a million articles took seconds."""
+    word: json_each over the 169,000 flagged renderings of a million articles took seconds. `distinct`
+    names each article once, so that a LIMIT stops the walk early (counting up to COUNT_CAP)."""
     if flag not in CHECKED_FLAGS:
         raise StoreError(f"no flag {flag!r}; choose one of: {', '.join(CHECKED_FLAGS)}")
-    return f"SELECT r.article_id FROM renderings r WHERE r.flags LIKE '%\"{flag}\"%'"
+    select = "SELECT DISTINCT" if distinct else "SELECT"
+    return f"{select} r.article_id FROM renderings r WHERE r.flags LIKE '%\"{flag}\"%'"
+
+
+def _flag_only(filters: SearchFilters) -> bool:
+    """Whether the search asks for a flag and nothing else: its matches are then the flagged renderings'
+    articles themselves (every rendering's article is stored), counted without reading an article (a
+    flag's 30,000 articles of a million, looked up one by one, took 56 ms; counted so, 14 ms)."""
+    return bool(filters.flag) and replace(filters, flag=None, raw=False) == SearchFilters()
 
 
 _LIST_CONDITIONS: dict[str, dict[str, str]] = {
