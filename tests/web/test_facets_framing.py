@@ -359,3 +359,55 @@ def test_a_flag_alone_is_counted_once_per_article_from_its_renderings(
         articles = _rows(web_db, "SELECT count(DISTINCT article_id) FROM renderings WHERE flags LIKE ?", f'%"{flag}"%')
         answer = client.get("/api/search", params={"flag": flag, "per_page": 1}).json()
         assert answer["pagination"]["total"] == articles[0][0]
+
+
+@pytest.mark.parametrize("kind", ["words", "words and a language", "a speaker"])
+def test_past_the_cap_outlets_languages_dates_and_the_chart_are_counted_from_one_read_of_the_first_matches(
+    web_db: Path, kind: str
+) -> None:
+    quoted_most = (
+        "SELECT s.name FROM quotes q JOIN speakers s ON s.id = q.speaker_id GROUP BY s.id ORDER BY count(*) DESC"
+    )
+    filters = {
+        "words": SearchFilters("holm"),
+        "words and a language": SearchFilters("holm", language="en"),
+        "a speaker": SearchFilters(speaker_name=str(_rows(web_db, quoted_most)[0][0])),
+    }[kind]
+    store = open_store(web_db, readonly=True)
+    statements: list[str] = []
+    store.connection.set_trace_callback(statements.append)  # type: ignore[attr-defined]
+    try:
+        facets = store.search_facets(filters, 10, cap=3)
+        attention = {bucket: store.search_attention(filters, bucket, cap=3) for bucket in ("day", "week")}
+        first = [article_id for _, article_id in store._first_matches(filters, store._search_relation(filters), 3)]  # type: ignore[attr-defined]
+    finally:
+        store.close()
+    assert len(first) == 3
+    marks = ", ".join("?" * len(first))
+    for name in ("outlet", "language"):
+        expected = _rows(
+            web_db,
+            f"SELECT {name}, count(*) AS n FROM articles WHERE id IN ({marks}) GROUP BY {name} "
+            f"ORDER BY n DESC, {name} NULLS FIRST",
+            *first,
+        )
+        assert [(row["value"], row["n"]) for row in facets[name]] == expected
+    span = _rows(
+        web_db,
+        f"SELECT min(substr(published, 1, 10)), max(substr(published, 1, 10)) FROM articles WHERE id IN ({marks})",
+        *first,
+    )
+    assert facets["dates"] == [{"first": span[0][0], "last": span[0][1]}]
+    for bucket, period in (
+        ("day", "substr(published, 1, 10)"),
+        ("week", "date(substr(published, 1, 10), 'weekday 0', '-6 days')"),
+    ):
+        expected = _rows(
+            web_db,
+            f"SELECT {period} AS period, outlet, count(*) FROM articles WHERE id IN ({marks}) "
+            "AND published IS NOT NULL GROUP BY period, outlet ORDER BY period, outlet NULLS FIRST",
+            *first,
+        )
+        assert [(row["period"], row["outlet"], row["n"]) for row in attention[bucket]] == expected
+    counted_by_query = [sql for sql in statements if "GROUP BY a.outlet" in sql or "GROUP BY a.language" in sql]
+    assert not counted_by_query  # one read of the first matches, counted in Python
