@@ -749,6 +749,11 @@ def _every_answer(store: Store) -> dict[str, object]:
     answers["weeks"] = store.search_attention(words, "week")
     answers["days"] = store.search_attention(SearchFilters(), "day")
     answers["by speaker"] = [hit.article_id for hit in store.page_search(SearchFilters(speaker_name="HOLM"), 9, 0)[0]]
+    holm = SearchFilters(speaker_name="HOLM")  # past a cap of 1: counted from the newest match, read once
+    answers["capped facets"] = store.search_facets(holm, 5, cap=1)
+    answers["capped weeks"] = store.search_attention(holm, "week", cap=1)
+    answers["flag total"] = store.page_search(SearchFilters(flag="translated"), 1, 0, rank_cap=1)[1]
+    answers["words and an outlet total"] = store.page_search(SearchFilters("harbour", outlet="Wire Nine"), 9, 0)[1]
     utterance_ids = [str(row["id"]) for row in store.iter_rows("utterances")]
     answers["utterance"] = [store.utterance(utterance_id) for utterance_id in utterance_ids]
     answers["renderings"] = [store.renderings_of(utterance_id) for utterance_id in utterance_ids]

@@ -308,3 +308,106 @@ def test_the_flags_listings_first_page_walks_the_articles_newest_first(web_db: P
     plan = _plan(web_db, f"{sql} ORDER BY {_LIST_ORDER_SQL['flags']['date']} LIMIT 20", *parameters)
     assert "articles_by_published" in plan[0] and "renderings_flagged" in plan[1], plan
     assert not any(step == "USE TEMP B-TREE FOR ORDER BY" for step in plan)
+
+
+@pytest.mark.parametrize("filters", [SearchFilters(flag="altered_direct_quote"), SearchFilters(speaker_name="holm")])
+def test_a_flags_or_a_speakers_articles_are_put_newest_first_from_the_index_on_id_and_date(
+    web_db: Path, filters: SearchFilters
+) -> None:
+    store = open_store(web_db, readonly=True)
+    try:
+        relation = store._search_relation(filters)  # type: ignore[attr-defined]
+    finally:
+        store.close()
+    newest = f"SELECT a.rowid, a.id FROM {relation.source}{relation.where} ORDER BY {_NEWEST_FIRST} LIMIT 1000"
+    plan = " ".join(_plan(web_db, newest, *relation.parameters))
+    assert "COVERING INDEX articles_by_id_published" in plan, plan  # each match's date without its row
+
+
+@pytest.mark.parametrize("narrowing", [{"outlet": "VDA"}, {"story_id": "first-story"}])
+def test_words_with_an_outlet_or_a_story_are_counted_in_its_index_and_exactly(
+    web_db: Path, narrowing: dict[str, str]
+) -> None:
+    column, value = next(iter(narrowing.items()))
+    if column == "story_id":
+        value = str(_rows(web_db, "SELECT story_id FROM articles WHERE story_id IS NOT NULL LIMIT 1")[0][0])
+    filters = SearchFilters("holm", **{column: value})
+    store = open_store(web_db, readonly=True)
+    try:
+        relation = store._search_relation(filters)  # type: ignore[attr-defined]
+        source, where = store._capped_count_relation(filters, relation)  # type: ignore[attr-defined]
+        total = store._search_total(filters, relation)  # type: ignore[attr-defined]
+    finally:
+        store.close()
+    plan = " ".join(_plan(web_db, f"SELECT 1 FROM {source}{where}", *relation.parameters))
+    assert f"COVERING INDEX articles_by_{column.removesuffix('_id')}" in plan, plan
+    expected = _rows(
+        web_db,
+        "SELECT count(*) FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+        f"WHERE articles_fts MATCH ? AND a.{column} = ?",
+        '"holm"',
+        value,
+    )[0][0]
+    assert total == expected
+
+
+def test_a_flag_alone_is_counted_once_per_article_from_its_renderings(
+    client: TestClient, web_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "FACET_CAP", 1)  # past the cap, the total is counted rather than listed
+    for flag in CHECKED_FLAGS:
+        articles = _rows(web_db, "SELECT count(DISTINCT article_id) FROM renderings WHERE flags LIKE ?", f'%"{flag}"%')
+        answer = client.get("/api/search", params={"flag": flag, "per_page": 1}).json()
+        assert answer["pagination"]["total"] == articles[0][0]
+
+
+@pytest.mark.parametrize("kind", ["words", "words and a language", "a speaker"])
+def test_past_the_cap_outlets_languages_dates_and_the_chart_are_counted_from_one_read_of_the_first_matches(
+    web_db: Path, kind: str
+) -> None:
+    quoted_most = (
+        "SELECT s.name FROM quotes q JOIN speakers s ON s.id = q.speaker_id GROUP BY s.id ORDER BY count(*) DESC"
+    )
+    filters = {
+        "words": SearchFilters("holm"),
+        "words and a language": SearchFilters("holm", language="en"),
+        "a speaker": SearchFilters(speaker_name=str(_rows(web_db, quoted_most)[0][0])),
+    }[kind]
+    store = open_store(web_db, readonly=True)
+    statements: list[str] = []
+    store.connection.set_trace_callback(statements.append)  # type: ignore[attr-defined]
+    try:
+        facets = store.search_facets(filters, 10, cap=3)
+        attention = {bucket: store.search_attention(filters, bucket, cap=3) for bucket in ("day", "week")}
+        first = [article_id for _, article_id in store._first_matches(filters, store._search_relation(filters), 3)]  # type: ignore[attr-defined]
+    finally:
+        store.close()
+    assert len(first) == 3
+    marks = ", ".join("?" * len(first))
+    for name in ("outlet", "language"):
+        expected = _rows(
+            web_db,
+            f"SELECT {name}, count(*) AS n FROM articles WHERE id IN ({marks}) GROUP BY {name} "
+            f"ORDER BY n DESC, {name} NULLS FIRST",
+            *first,
+        )
+        assert [(row["value"], row["n"]) for row in facets[name]] == expected
+    span = _rows(
+        web_db,
+        f"SELECT min(substr(published, 1, 10)), max(substr(published, 1, 10)) FROM articles WHERE id IN ({marks})",
+        *first,
+    )
+    assert facets["dates"] == [{"first": span[0][0], "last": span[0][1]}]
+    for bucket, period in (
+        ("day", "substr(published, 1, 10)"),
+        ("week", "date(substr(published, 1, 10), 'weekday 0', '-6 days')"),
+    ):
+        expected = _rows(
+            web_db,
+            f"SELECT {period} AS period, outlet, count(*) FROM articles WHERE id IN ({marks}) "
+            "AND published IS NOT NULL GROUP BY period, outlet ORDER BY period, outlet NULLS FIRST",
+            *first,
+        )
+        assert [(row["period"], row["outlet"], row["n"]) for row in attention[bucket]] == expected
+    counted_by_query = [sql for sql in statements if "GROUP BY a.outlet" in sql or "GROUP BY a.language" in sql]
+    assert not counted_by_query  # one read of the first matches, counted in Python

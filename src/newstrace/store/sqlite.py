@@ -130,6 +130,22 @@ class SQLiteStore(SQLStore):
         # outlet's articles and asked the index about each (20 s for 30,000 articles)
         return "articles_fts CROSS JOIN articles a ON a.rowid = articles_fts.rowid"
 
+    def _article_source(self, filters: SearchFilters) -> str:
+        # matches named by id (a flag's or a speaker's articles) are looked up in the index on (id,
+        # published) that holds their order too: SQLite chose the primary key's and read each article
+        # for its date (a flag's newest 1,000 of 30,000 articles: 150 ms; so, 70 ms)
+        by_id = filters.flag or filters.speaker_id is not None or filters.speaker_name
+        return "articles a INDEXED BY articles_by_id_published" if by_id else "articles a"
+
+    def _capped_count_relation(self, filters: SearchFilters, relation: SearchRelation) -> tuple[str, str]:
+        # words with an outlet or a story: the text index gives its rowids, each asked of the covering
+        # index on (outlet or story, rowid) rather than read from the article (a common word in one
+        # outlet of a million articles: 320 ms to count to 10,000 by the articles, 180 ms so)
+        if not relation.expression or not (filters.outlet or filters.story_id):
+            return relation.source, relation.where
+        matched = f"a.rowid IN (SELECT rowid FROM articles_fts WHERE {self._TEXT_CONDITION})"
+        return "articles a", relation.where.replace(self._TEXT_CONDITION, matched, 1)
+
     def _count_source(self, relation: SearchRelation) -> str:
         # with words and no other filter, the FTS index counts its matches without touching articles
         return "articles_fts" if relation.words_only else relation.source
