@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from newstrace.ingest import complete_draft
-from newstrace.ingest.dates import date_in_lead
+from newstrace.ingest.dates import date_in_lead, to_iso_date
 from newstrace.ingest.metadata import MetadataError, read_metadata_csv
 from newstrace.records import ArticleDraft
 
@@ -60,6 +60,19 @@ def test_the_articles_own_date_after_a_birth_date_in_the_lead_still_counts() -> 
     lead = "Varn, born on 22 April 1931, died in Velka. VELKA, 3 March 2021 - The council mourned her."
     found = date_in_lead(lead)
     assert found is not None and found[0] == "2021-03-03"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("December 15th, 2008, 7: 35 am", "2008-12-15"),
+        ("on Tuesday, 16 December 2008 13: 45.", "2008-12-16"),
+        ("3: 09 AM EST Dec 19, 2008", "2008-12-19"),
+        ("On July 6, 2015, the fictional mayor Ilse Varn made this comment:", None),
+    ],
+)
+def test_a_header_date_with_a_space_inside_its_time_is_read(line: str, expected: str | None) -> None:
+    assert to_iso_date(line) == expected
 
 
 def test_a_date_deep_in_the_text_is_not_the_articles_own() -> None:

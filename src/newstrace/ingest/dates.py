@@ -11,6 +11,7 @@ _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}
 _HAS_YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=[/._-]|$)")
 _NAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)")
+_SPACED_TIME = re.compile(r"\b(\d{1,2}): (\d{2})\b")  # "7: 35 am", as tokenised archives write times
 
 
 def to_iso_date(value: object) -> str | None:
@@ -29,7 +30,7 @@ def to_iso_date(value: object) -> str | None:
         return _valid_iso(*map(int, match.groups()))
     if not _HAS_YEAR.search(text):
         return None  # "July 10." alone cannot be placed in time
-    return _parse_with_dateparser(text)
+    return _parse_with_dateparser(_SPACED_TIME.sub(r"\1:\2", text))
 
 
 def _valid_iso(year: int, month: int, day: int) -> str | None:
