@@ -58,8 +58,9 @@ def main() -> None:
     stages.DOC_STAGES = tuple(
         replace(stage, extract=extraction) if stage.name == "events" else stage for stage in stages.DOC_STAGES
     )
-    grouping = _Timed(analyze_module.group_events)
-    analyze_module.group_events = grouping  # type: ignore[assignment]
+    orchestrate = importlib.import_module("newstrace.pipeline.orchestrate")  # the stages run from its table
+    grouping = _Timed(orchestrate.RUNNERS["event_groups"])
+    orchestrate.RUNNERS["event_groups"] = grouping
     words = sum(count_words(path.read_text(encoding="utf-8")) for path in paths)
     with tempfile.TemporaryDirectory() as scratch:
         inputs = Path(scratch) / "inputs"
