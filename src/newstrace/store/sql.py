@@ -1022,9 +1022,21 @@ class SQLStore(ABC):
         self, filters: SearchFilters, limit: int, cap: int | None = None
     ) -> dict[str, list[dict[str, object]]]:
         relation, matches = self._counted_matches(filters, cap)
+        counts = _article_counts_where(filters)
+        if counts is not None:  # every match counted, from the article counts
+            columns = self._counted_column_facets(filters, counts, limit)
+        elif cap is not None:  # the first matches, read once, counted here
+            columns = self._sampled_facets(filters, cap, limit)
+        else:
+            columns = self._column_facets(filters, relation, matches, limit)
+        joined = self._joined_facets(filters, relation, matches, limit)
+        return {"outlet": columns["outlet"], "language": columns["language"], **joined, "dates": columns["dates"]}
+
+    def _joined_facets(
+        self, filters: SearchFilters, relation: SearchRelation, matches: str, limit: int
+    ) -> dict[str, list[dict[str, object]]]:
+        """The speaker, story and flag facets of the matches (each read through another table)."""
         queries = {
-            "outlet": f"SELECT a.outlet AS value, count(*) AS n FROM {matches} GROUP BY a.outlet",
-            "language": f"SELECT a.language AS value, count(*) AS n FROM {matches} GROUP BY a.language",
             "speaker": "SELECT s.name AS value, s.id AS id, count(DISTINCT q.article_id) AS n FROM quotes q "
             f"JOIN speakers s ON s.id = q.speaker_id WHERE q.article_id IN (SELECT a.id FROM {matches}) GROUP BY s.id",
             "story": "SELECT m.story_id AS value, st.title AS label, count(*) AS n FROM "
@@ -1035,47 +1047,53 @@ class SQLStore(ABC):
             f"AND json_each.value IN "
             f"({', '.join(repr(flag) for flag in CHECKED_FLAGS)}) GROUP BY json_each.value",
         }
-        counts = _article_counts_where(filters)
-        span_sql = f"SELECT min(substr(a.published, 1, 10)), max(substr(a.published, 1, 10)) FROM {matches}"
-        span_parameters: Sequence[object] = relation.parameters
-        if cap is not None and counts is None:  # the first matches, read once, counted here
-            return {
-                **self._facets_of_queries(filters, relation, queries, limit),
-                **self._sampled_facets(filters, cap, limit),
-            }
-        if counts is not None:  # every match counted, from the article counts
-            for name in ("outlet", "language"):
-                queries[name] = (
-                    f"SELECT NULLIF({name}, '') AS value, {_SUM_N} AS n FROM article_counts{counts[0]} GROUP BY {name}"
-                )
-            span_sql = f"SELECT min(day), max(day) FROM article_counts{counts[0]} AND day <> ''"
-            span_parameters = counts[1]
-        try:
-            facets = {
-                name: self._rows(
-                    f"{sql} ORDER BY n DESC, value NULLS FIRST LIMIT ?",
-                    (*(counts[1] if counts and name in ("outlet", "language") else relation.parameters), limit),
-                )
-                for name, sql in queries.items()
-            }
-            span = self._execute(span_sql, span_parameters).fetchone()
-        except self._SEARCH_ERRORS as error:
-            raise _syntax_error(filters, error) from error
-        facets["dates"] = [{"first": span[0], "last": span[1]}]
-        return facets
+        return self._facet_rows(filters, queries, relation.parameters, limit)
 
-    def _facets_of_queries(
-        self, filters: SearchFilters, relation: SearchRelation, queries: dict[str, str], limit: int
+    def _column_facets(
+        self, filters: SearchFilters, relation: SearchRelation, matches: str, limit: int
     ) -> dict[str, list[dict[str, object]]]:
-        """The facets of these queries other than outlet and language (counted from the sample)."""
+        """The outlet and language facets and the date span, counted over every match."""
+        queries = {
+            "outlet": f"SELECT a.outlet AS value, count(*) AS n FROM {matches} GROUP BY a.outlet",
+            "language": f"SELECT a.language AS value, count(*) AS n FROM {matches} GROUP BY a.language",
+        }
+        span = f"SELECT min(substr(a.published, 1, 10)), max(substr(a.published, 1, 10)) FROM {matches}"
+        return {
+            **self._facet_rows(filters, queries, relation.parameters, limit),
+            "dates": self._span(filters, span, relation.parameters),
+        }
+
+    def _counted_column_facets(
+        self, filters: SearchFilters, counts: tuple[str, list[object]], limit: int
+    ) -> dict[str, list[dict[str, object]]]:
+        """The outlet and language facets and the date span, summed from the article counts."""
+        where, parameters = counts
+        queries = {
+            name: f"SELECT NULLIF({name}, '') AS value, {_SUM_N} AS n FROM article_counts{where} GROUP BY {name}"
+            for name in ("outlet", "language")
+        }
+        span = f"SELECT min(day), max(day) FROM article_counts{where} AND day <> ''"
+        return {**self._facet_rows(filters, queries, parameters, limit), "dates": self._span(filters, span, parameters)}
+
+    def _facet_rows(
+        self, filters: SearchFilters, queries: Mapping[str, str], parameters: Sequence[object], limit: int
+    ) -> dict[str, list[dict[str, object]]]:
+        """Each facet query's values, most matches first, at most `limit` of them."""
         try:
             return {
-                name: self._rows(f"{sql} ORDER BY n DESC, value NULLS FIRST LIMIT ?", (*relation.parameters, limit))
+                name: self._rows(f"{sql} ORDER BY n DESC, value NULLS FIRST LIMIT ?", (*parameters, limit))
                 for name, sql in queries.items()
-                if name not in ("outlet", "language")
             }
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
+
+    def _span(self, filters: SearchFilters, sql: str, parameters: Sequence[object]) -> list[dict[str, object]]:
+        """The first and last day of the matches, as the `dates` facet."""
+        try:
+            span = self._execute(sql, parameters).fetchone()
+        except self._SEARCH_ERRORS as error:
+            raise _syntax_error(filters, error) from error
+        return [{"first": span[0], "last": span[1]}]  # by position: a PostgreSQL row iterates its names
 
     def _sampled_facets(self, filters: SearchFilters, cap: int, limit: int) -> dict[str, list[dict[str, object]]]:
         """The outlet and language facets and the date span of the first `cap` matches."""
