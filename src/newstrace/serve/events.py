@@ -10,6 +10,7 @@ import json
 from collections import Counter
 from datetime import date, timedelta
 
+from newstrace.link.features import parse_date
 from newstrace.serve import data
 from newstrace.serve.data import PageNotFound, day_axis_range, segments
 from newstrace.store import Store
@@ -81,10 +82,7 @@ def _within_reports_span(events: list[dict[str, object]]) -> tuple[list[dict[str
 
 
 def _day_of(value: object) -> date | None:
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
+    return parse_date(str(value)) if value else None
 
 
 def _row(event: dict[str, object]) -> str:
