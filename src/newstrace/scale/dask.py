@@ -107,7 +107,7 @@ class DaskRunner:
 def start_local_cluster(workers: int) -> LocalCluster:
     """A Dask cluster of `workers` processes on this machine, one thread each, quiet: no dashboard, the
     scheduler's own HTTP endpoints on a free port (its default, 8787, may be taken: Dask would warn),
-    nothing logged below errors, and Ctrl-C left to this process."""
+    nothing logged below critical errors, and Ctrl-C left to this process."""
     with workers_start_ignoring_ctrl_c():
         cluster: LocalCluster = LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers,
@@ -115,7 +115,9 @@ def start_local_cluster(workers: int) -> LocalCluster:
             processes=True,
             dashboard_address=None,
             scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-            silence_logs=logging.ERROR,
+            # Critical only: the driver hears of a failed batch through its future; what the workers log
+            # beyond that is the race of a shutdown (a heartbeat to a scheduler already closed on Ctrl-C).
+            silence_logs=logging.CRITICAL,
             memory_limit=0,  # no pausing or spilling: a batch's analysis holds a few MB, dropped once sent back
         )
     return cluster
