@@ -125,3 +125,29 @@ def _metadata(db: Path) -> dict[str, tuple[str | None, str | None, str | None]]:
             "SELECT title, outlet, published, json_extract(field_sources, '$.published') FROM articles"
         ).fetchall()
     return {title: (outlet, published, f'"{source}"' if source else None) for title, outlet, published, source in rows}
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("12.03.2024", "2024-03-12"),
+        ("1.3.2024", "2024-03-01"),
+        ("Veröffentlicht am 12.03.2024, 14:30 Uhr", "2024-03-12"),
+        ("31.02.2024", None),
+    ],
+)
+def test_a_dotted_date_is_read_day_first(written: str, expected: str | None) -> None:
+    assert to_iso_date(written) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("2024年7月10日", "2024-07-10"),
+        ("2024年7月10日 15:00", "2024-07-10"),
+        ("2024년 7월 10일", "2024-07-10"),
+        ("2024年7月", None),
+    ],
+)
+def test_a_cjk_date_with_its_year_month_and_day_marks_is_read(written: str, expected: str | None) -> None:
+    assert to_iso_date(written) == expected

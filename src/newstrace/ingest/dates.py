@@ -8,7 +8,12 @@ from functools import lru_cache
 from typing import Any
 
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$")
-_HAS_YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
+# Digit boundaries rather than \b: in "2024年" the year runs straight into a CJK letter, a word character.
+_HAS_YEAR = re.compile(r"(?<!\d)(1[89]\d{2}|20\d{2})(?!\d)")
+# "12.03.2024": every language that writes a date with dots puts the day first.
+_DOTTED_DATE = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?!\d)")
+# "2024年7月10日" (Chinese, Japanese) and "2024년 7월 10일" (Korean): year, month and day each marked.
+_MARKED_YMD_DATE = re.compile(r"(?<!\d)(\d{4})\s?[年년]\s?(\d{1,2})\s?[月월]\s?(\d{1,2})\s?[日일]")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=[/._-]|$)")
 _NAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)")
 _SPACED_TIME = re.compile(r"\b(\d{1,2}): (\d{2})\b")  # "7: 35 am", as tokenised archives write times
@@ -28,9 +33,22 @@ def to_iso_date(value: object) -> str | None:
     match = _ISO_DATE.match(text)
     if match:
         return _valid_iso(*map(int, match.groups()))
+    numeric = _numeric_day_month_year(text)
+    if numeric:
+        return numeric
     if not _HAS_YEAR.search(text):
         return None  # "July 10." alone cannot be placed in time
     return _parse_with_dateparser(_SPACED_TIME.sub(r"\1:\2", text))
+
+
+def _numeric_day_month_year(text: str) -> str | None:
+    """A date written in digits whose order the writing fixes: dotted day-first, or CJK year-month-day."""
+    dotted = _DOTTED_DATE.search(text)
+    if dotted:
+        day, month, year = map(int, dotted.groups())
+        return _valid_iso(year, month, day)
+    marked = _MARKED_YMD_DATE.search(text)
+    return _valid_iso(*map(int, marked.groups())) if marked else None
 
 
 def _valid_iso(year: int, month: int, day: int) -> str | None:
