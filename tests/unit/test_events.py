@@ -408,3 +408,46 @@ def test_an_event_noun_is_not_read_when_a_verb_names_the_event_or_in_a_condition
 def test_sector_words_match_whole_words_in_sector_order(phrase: str, sector: str | None) -> None:
     actor = find_actor(phrase)  # fictional phrases
     assert actor is not None and actor.sector == sector
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "sources"),
+    [
+        # a relative pronoun stands for the nouns its clause modifies
+        ("Velka's rivals, including Chad, Niger and Mali, who support Libya, stayed silent.", "support",
+         [("Chad", "TCD"), ("Niger", "NER"), ("Mali", "MLI")]),
+        ("The envoy met leaders of Chad, who condemned Niger.", "condemned", [("Chad", "TCD")]),
+        # a pronoun or demonstrative nothing resolves is no actor
+        ("It condemned the attack on Mozambican villagers.", "condemned", [(None, None)]),
+        ('"That," he added, "promises to make life harder for Chile."', "promises", [(None, None)]),
+    ],
+)  # fmt: skip  # all fictional
+def test_a_pronoun_acts_only_through_the_actor_it_stands_for(
+    nlp: Any, text: str, trigger: str, sources: list[tuple[str | None, str | None]]
+) -> None:
+    mentions = [m for m in extract_event_mentions(nlp(text), "a", 0) if m.trigger_text == trigger]
+    assert [(m.source_text, m.source_code) for m in mentions] == sources
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "source", "target"),
+    [
+        # a thing the source owns is no recipient, nor a domestic one
+        ("Ghana declined to discuss Ghana's prospects of joining the union.", "declined", "GHA", None),
+        ("She has no illusions about Lula's threat, said the fictional Velka mayor.", "threat", "BRA", None),
+        # the event noun's own phrase is no recipient
+        ("Chile will watch the decisions announced at the NATO summit.", "summit", "NATO", None),
+        # a passive's place acts and is not found again as the recipient
+        ("The accord is expected to be ratified next month in Rwanda.", "ratified", "RWA", None),
+        # beyond a demand the source owns, the one it is made of is the recipient
+        ("The rebels insisted on their demands that Chad's government free the prisoners.", "insisted", "TCD",
+         "TCD"),
+        # another's prospects and a domestic event still keep their recipients
+        ("Ghana declined to discuss Togo's prospects of joining the union.", "declined", "GHA", "TGO"),
+    ],
+)  # fmt: skip  # all fictional
+def test_an_actor_is_not_its_own_recipient_through_what_it_owns(
+    nlp: Any, text: str, trigger: str, source: str, target: str | None
+) -> None:
+    mention = next(m for m in extract_event_mentions(nlp(text), "a", 0) if m.trigger_text == trigger)
+    assert (mention.source_code, mention.target_code) == (source, target)

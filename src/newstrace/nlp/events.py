@@ -35,7 +35,7 @@ from newstrace.events.lexicon import (
 from newstrace.events.records import EventMention
 
 # Raise the revision when the extraction changes; the lexicon's digest changes the version by itself.
-_REVISION = 5  # 5: a date in a relative clause the trigger is outside of is not the event's
+_REVISION = 6  # 6: pronouns resolved or left out; a target that is the source's own thing dropped
 # The version must fit a 32-bit integer (PostgreSQL's `stage_runs.version`): revisions up to 20 do.
 EVENTS_STAGE_VERSION = _REVISION * 10**8 + int(LEXICON_DIGEST[:7], 16) % 10**8
 
@@ -62,6 +62,7 @@ class _Argument:
     start: int
     end: int
     actor: Actor | None
+    possessed: bool = False  # a thing its actor owns ("Putin's threat"), not the actor itself
 
 
 @dataclass
@@ -297,6 +298,9 @@ def _mentions_of(
     sources = [_domestic_actor(source, sentence) for source in sources]
     if candidate.trigger.event_type == "ACCUSE":
         targets = _accused(token) or targets
+    apart = _targets_apart(sources, targets, token)
+    owns_its_target = bool(targets) and not apart  # "Lula's threat": no recipient, not a domestic one
+    targets = apart
     trigger = candidate.trigger
     if token.lemma_.lower() == "protest" and any(_is_state(source.actor) for source in sources):
         trigger = PROTEST_BY_STATE
@@ -328,8 +332,34 @@ def _mentions_of(
         mention = _with_actor(mention, "source", source, text, offset)
         mention = _with_actor(mention, "target", target, text, offset)
         mention = replace(mention, confidence=_confidence(mention))
-        mentions.append(_domestic_target(mention, source))
+        mentions.append(mention if owns_its_target else _domestic_target(mention, source))
     return mentions
+
+
+def _targets_apart(sources: list[_Argument], targets: list[_Argument], trigger: Any) -> list[_Argument]:
+    """The targets that are someone besides the source and the event itself; when none is, the first
+    actor the trigger's complements name beyond them ("insisted on its demands that Burundi's
+    government ..." is a demand of the government, not of the demands)."""
+    kept = [target for target in targets if _apart(target, sources, trigger)]
+    if kept or not targets:
+        return kept
+    further = _named_in_complements(trigger, [*sources, *targets])
+    return [target for target in further if _apart(target, sources, trigger)]
+
+
+def _apart(target: _Argument, sources: list[_Argument], trigger: Any) -> bool:
+    """Whether the target is someone besides a source or the event itself: the phrase of an event noun ("the
+    NATO summit" for "summit"), a source's own phrase (a passive's place found again among the
+    complements), or a thing a source owns ("Putin's threat" for Putin)."""
+    if target.start <= trigger.idx < target.end:
+        return False
+    for source in sources:
+        if source.start < target.end and target.start < source.end:
+            return False
+        owner = source.actor
+        if target.possessed and owner is not None and target.actor is not None and owner.code == target.actor.code:
+            return False
+    return True
 
 
 def _domestic_target(mention: EventMention, source: _Argument | None) -> EventMention:
@@ -487,8 +517,15 @@ def _first_named(head: Any, taken: set[tuple[int, int]] | None = None) -> list[_
     for chunk in _chunks_under(head):
         start, end = chunk.start_char, chunk.end_char
         if (start, end) not in (taken or set()) and (actor := find_actor(chunk.text)) is not None:
-            return [_Argument(start, end, actor)]
+            return [_Argument(start, end, actor, _possessed(chunk.root))]
     return []
+
+
+def _possessed(head: Any) -> bool:
+    """Whether a phrase names a thing someone owns ("Ghana's prospects", "Putin's threat") rather than
+    an actor: its head is a common noun with a possessor and names no one itself ("Ghana's army" does)."""
+    owned = head.pos_ == "NOUN" and any(child.dep_ == "poss" for child in head.children)
+    return owned and find_actor(head.text) is None and sector_only(head.text) is None
 
 
 def _chunks_under(head: Any) -> list[Any]:
@@ -564,9 +601,36 @@ def _acting_noun(verb: Any) -> Any:
 
 
 def _conjuncts(head: Any, memory: _Memory) -> list[_Argument]:
-    """The head and each noun coordinated with it, each as its own phrase and actor."""
-    heads = [head, *[token for token in head.conjuncts if token.i > head.i]]
-    return [_argument(token, memory) for token in heads]
+    """The head and each noun coordinated with it, each as its own phrase and actor. A relative pronoun
+    stands for the noun its clause modifies, with the nouns coordinated with that one ("Iran and China,
+    who support Moscow"); a pronoun no one resolves names no actor and is left out (a story's events
+    would otherwise show "who" or "it" acting)."""
+    antecedent = _antecedent_of_relative(head)
+    if antecedent is not None:
+        heads = sorted([antecedent, *antecedent.conjuncts], key=lambda token: token.i)
+    else:
+        heads = [head, *[token for token in head.conjuncts if token.i > head.i]]
+    arguments = [(token, _argument(token, memory)) for token in heads]
+    return [argument for token, argument in arguments if argument.actor is not None or not _pronoun(token)]
+
+
+def _pronoun(token: Any) -> bool:
+    """A pronoun or a bare determiner standing for a noun ("it", "who", "That promises ...")."""
+    return token.pos_ == "PRON" or token.tag_ in _PRONOUN_TAGS or token.lower_ in _DEMONSTRATIVES
+
+
+_PRONOUN_TAGS = {"PRP", "WP", "WDT", "DT"}
+_DEMONSTRATIVES = {"this", "that", "these", "those"}  # the parser tags a quoted "That," as a conjunction
+
+
+def _antecedent_of_relative(token: Any) -> Any:
+    """ "adversaries, including Iran, who support Moscow": the noun a relative pronoun's clause hangs
+    from; None for any other word, and for "that" or "which" heading no relative clause."""
+    clause = token.head
+    is_relative = token.tag_ in ("WP", "WDT") or token.lower_ == "that"
+    if is_relative and clause.dep_ == "relcl" and clause.head.pos_ in ("NOUN", "PROPN"):
+        return clause.head
+    return None
 
 
 def _argument(token: Any, memory: _Memory) -> _Argument:
@@ -588,7 +652,7 @@ def _argument(token: Any, memory: _Memory) -> _Argument:
         and any(child.dep_ == "poss" and child.lower_ in _POSSESSIVES for child in token.children)
     ):
         actor = _antecedent_in_sentence(token, memory)  # "Bolivian officials said their forces had withdrawn"
-    return _Argument(start, end, _people_by_place(token, actor))
+    return _Argument(start, end, _people_by_place(token, actor), _possessed(token))
 
 
 _POSSESSIVES = {"its", "their", "his", "her"}
