@@ -88,10 +88,11 @@ def test_the_actor_page_in_a_browser(server: str, page: object) -> None:  # noqa
 
 
 # Fictional: a body no dictionary knows, a clause's own event dated 16 years before the report, and a
-# headline condemnation with no recipient named.
+# headline condemnation with no recipient named, and a domestic event (no recipient named either).
 _FAR_DATED = (
     "Lagoon council rebukes Vanuatu\n\nThe lagoon council, which first met on March 3, 2008, condemned Vanuatu "
-    "on Tuesday.\n\nKiribati hosted a meeting of the council on Monday.\n"
+    "on Tuesday.\n\nKiribati hosted a meeting of the council on Monday.\n\n"
+    "Kenyan police arrested forty protesters on Tuesday.\n"
 )
 
 
@@ -132,3 +133,15 @@ def test_an_actor_no_dictionary_knows_shows_its_words_and_none_shows_no_question
     unknown = '<span class="actor-unknown" title="not a known actor: the words of the report">The lagoon council</span>'
     assert unknown in html
     assert "?</" not in html and "> ? <" not in html
+
+
+def test_a_domestic_event_reads_as_the_actors_own_not_as_a_self_event(
+    far_dated_story: tuple[TestClient, str],
+) -> None:
+    client, story_id = far_dated_story
+    found = client.get(f"/api/stories/{story_id}").json()
+    [arrest] = [event for event in found["events"] if event["event_type"] == "COERCE"]
+    assert arrest["domestic"] and (arrest["source_code"], arrest["target_code"]) == ("KEN", "KEN")
+    assert "KEN (domestic)" in found["events_chart"]["y"] and "KEN → KEN" not in found["events_chart"]["y"]
+    html = client.get(f"/stories/{story_id}").text
+    assert 'class="actor-domestic"' in html

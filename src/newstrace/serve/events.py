@@ -86,7 +86,10 @@ def _day_of(value: object) -> date | None:
 
 
 def _row(event: dict[str, object]) -> str:
-    """The event's row on a story's timeline: who → whom."""
+    """The event's row on a story's timeline: who → whom, or who alone for a domestic event (the reports
+    name no recipient, and the actor's own country stands in: "UKR → UKR" read as a self-event)."""
+    if event.get("domestic"):
+        return f"{_label(event, 'source')} (domestic)"
     return f"{_label(event, 'source')} → {_label(event, 'target')}"
 
 
@@ -162,7 +165,8 @@ def _with_its_reports(event: dict[str, object], reports: list[dict[str, object]]
     """The event with its outlets decoded, its reports, and the words the reports name its source and
     target with (shown where neither is a known actor)."""
     words = {f"{role}_words": _words_of(reports, role) for role in ("source", "target")}
-    return {**event, "outlets": json.loads(str(event["outlets"])), "reports": reports, **words}
+    domestic = bool(event["target_code"]) and event["target_code"] == event["source_code"] and not words["target_words"]
+    return {**event, "outlets": json.loads(str(event["outlets"])), "reports": reports, **words, "domestic": domestic}
 
 
 def _report(mention: dict[str, object], text: str) -> dict[str, object]:
