@@ -18,6 +18,7 @@ from itertools import pairwise
 from newstrace.framing.compare import NotFound, compare_story, outlet_profile
 from newstrace.link.trail_view import TrailNotFound, trail
 from newstrace.serve import framing_charts
+from newstrace.serve.rendering_text import printed_segments
 from newstrace.store.base import (
     CHECKED_FLAGS,
     COUNT_CAP,
@@ -357,6 +358,7 @@ def utterance(store: Store, utterance_or_quote_id: str) -> dict[str, object]:
     assert isinstance(renderings, list)
     spread: dict[str, int] = {}
     for rendering in renderings:
+        rendering["printed"] = printed_segments(str(rendering["content_text"]), rendering["diff"])
         day = str(rendering["published"] or "undated")
         spread[day] = spread.get(day, 0) + 1
     chart = {"kind": "spread", "x": list(spread), "y": list(spread.values()), "x_range": day_axis_range(spread)}
