@@ -154,3 +154,17 @@ def test_a_pronoun_after_a_new_subject_speaks_for_that_subject(nlp: Any) -> None
 def test_a_clause_opened_by_a_preposition_speaks_for_the_sentence_subject(nlp: Any) -> None:
     text = "Since announcing Pieter Dorn as her running mate, Anneke Holm has risen in the polls."
     assert _speakers(nlp, text)[0] == "Anneke Holm"
+
+
+def test_a_surname_joins_the_one_person_whose_name_forms_end_with_it() -> None:
+    mentions = [("Vera Lind", "Vera Lind")] * 3 + [("Vera K. Lind", "Vera K. Lind"), ("Lind", "Ms. Lind")]  # fictional
+    speakers, canonical = link_speakers(mentions)
+    assert canonical == {"Vera Lind": "Vera Lind", "Vera K. Lind": "Vera Lind", "Lind": "Vera Lind"}
+    assert [(speaker.name, speaker.aliases) for speaker in speakers] == [
+        ("Vera Lind", ("Lind", "Ms. Lind", "Vera K. Lind"))
+    ]
+
+
+def test_a_surname_two_people_share_stays_apart_across_articles() -> None:
+    mentions = [("Vera Lind", "Vera Lind"), ("Ola Lind", "Ola Lind"), ("Lind", "Lind")]  # fictional
+    assert link_speakers(mentions)[1]["Lind"] == "Lind"

@@ -2,16 +2,17 @@
 Stoltenberg` are the same person, with the roles the articles gave them.
 
 Inside an article the quotes stage already grows short names to the article's full form. Across
-articles, a one-word name joins the only multi-word name that ends with it; when several do (two people
-called Clinton), it stays on its own rather than guess. Only a person's surname joins a person's name:
-`Ukraine` is no short form of `Joint statement signed by several NATO members and Ukraine`. Each speaker
-is typed `person` or `organisation` (`nlp.agents.speaker_kind`).
+articles, the forms of one person's full name join (`Donald J. Trump` and `Donald Trump`, the form most
+used naming the speaker), and a one-word name joins the only person whose name ends with it; when there
+are several (two people called Clinton), it stays on its own rather than guess. Only a person's surname
+joins a person's name: `Ukraine` is no short form of `Joint statement signed by several NATO members and
+Ukraine`. Each speaker is typed `person` or `organisation` (`nlp.agents.speaker_kind`).
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from newstrace.link.scripts import merge_across_scripts
@@ -31,7 +32,9 @@ def link_speakers(mentions: Iterable[tuple[str, str | None]]) -> tuple[list[Spea
     """From (speaker name, source text) pairs, the speakers and a map from each name to its speaker's name."""
     pairs = list(mentions)
     names = {name for name, _ in pairs}
-    canonical = merge_across_scripts(_canonical_names(names))  # Песков and Peskov are one speaker
+    canonical = merge_across_scripts(
+        _canonical_names(names, Counter(name for name, _ in pairs))
+    )  # Песков and Peskov are one speaker
     aliases: dict[str, set[str]] = defaultdict(set)
     roles: dict[str, set[str]] = defaultdict(set)
     for name, source_text in pairs:
@@ -49,18 +52,48 @@ def link_speakers(mentions: Iterable[tuple[str, str | None]]) -> tuple[list[Spea
     return speakers, canonical
 
 
-def _canonical_names(names: set[str]) -> dict[str, str]:
+def _canonical_names(names: set[str], mentions: Counter[str] | None = None) -> dict[str, str]:
+    """Each name's speaker: the forms of one person's full name (`Donald J. Trump`, `Donald Trump`) join
+    the form used most, and a surname alone joins the only person with that surname."""
+    counts = mentions or Counter()
     by_last_word: dict[str, set[str]] = defaultdict(set)
     for name in names:
         if len(name.split()) > 1 and speaker_kind(name) == PERSON:
             by_last_word[name.split()[-1]].add(name)
-    canonical = {}
+    canonical = {name: name for name in names}
+    people: dict[str, list[str]] = {}  # surname -> the one name of each person of that surname
+    for surname, full_names in by_last_word.items():
+        for forms in _same_person_forms(full_names):
+            chosen = min(forms, key=lambda form: (-counts[form], len(form), form))
+            canonical |= {form: chosen for form in forms}
+            people.setdefault(surname, []).append(chosen)
     for name in names:
-        words = name.split()
-        surname = len(words) == 1 and speaker_kind(name) == PERSON
-        candidates = by_last_word.get(words[-1], set()) if surname else set()
-        canonical[name] = next(iter(candidates)) if len(candidates) == 1 else name
+        if len(name.split()) == 1 and speaker_kind(name) == PERSON and len(people.get(name, [])) == 1:
+            canonical[name] = people[name][0]
     return canonical
+
+
+def _same_person_forms(full_names: set[str]) -> list[set[str]]:
+    """Full names of one surname grouped by person: a form is another's with middle initials (`Donald J.
+    Trump` is `Donald Trump`) or with words before it (`Former Senator Ana Ruiz` is `Ana Ruiz`); `Bill
+    Clinton` and `Hillary Clinton` are two people, and a form that fits two people joins neither."""
+    bare = {name: _without_initials(name) for name in full_names}
+    groups: list[set[str]] = []
+    for name in sorted(full_names, key=lambda form: (len(bare[form]), form)):  # shortest forms first
+        fitting = [group for group in groups if any(_ends_with(bare[name], bare[form]) for form in group)]
+        if len(fitting) == 1:
+            fitting[0].add(name)
+        else:
+            groups.append({name})
+    return groups
+
+
+def _without_initials(name: str) -> list[str]:
+    return [word for word in name.split() if len(word.rstrip(".")) > 1]
+
+
+def _ends_with(words: list[str], other: list[str]) -> bool:
+    return len(other) > 1 and words[-len(other) :] == other
 
 
 def _alias_in(source_text: str, name: str) -> str | None:
