@@ -442,12 +442,16 @@ def test_a_pronoun_acts_only_through_the_actor_it_stands_for(
         # beyond a demand the source owns, the one it is made of is the recipient
         ("The rebels insisted on their demands that Chad's government free the prisoners.", "insisted", "TCD",
          "TCD"),
+        # a meeting's venue is not whom it consults; another event noun's "in" still names its target
+        ("Addressing the Andean leaders summit in Lima on Tuesday, Vera Lind said the talks were hard.", "summit",
+         None, None),
+        ("Chad's summit with Niger in Lima ended.", "summit", "TCD", "NER"),
         # another's prospects and a domestic event still keep their recipients
         ("Ghana declined to discuss Togo's prospects of joining the union.", "declined", "GHA", "TGO"),
     ],
 )  # fmt: skip  # all fictional
 def test_an_actor_is_not_its_own_recipient_through_what_it_owns(
-    nlp: Any, text: str, trigger: str, source: str, target: str | None
+    nlp: Any, text: str, trigger: str, source: str | None, target: str | None
 ) -> None:
     mention = next(m for m in extract_event_mentions(nlp(text), "a", 0) if m.trigger_text == trigger)
     assert (mention.source_code, mention.target_code) == (source, target)

@@ -170,16 +170,26 @@ def _nominal_arguments(noun: Any, memory: _Memory) -> tuple[list[_Argument], lis
     if subject is not None:
         sources = _conjuncts(subject, memory)
     taken = {(arg.start, arg.end) for arg in sources}
+    venue = [_Argument(chunk.start_char, chunk.end_char, None) for chunk in _venue_of(noun)]
     targets: list[_Argument] = []
     for child in noun.children:
         if child.dep_ == "prep" and child.lower_ in _NOMINAL_TARGET_PREPOSITIONS and not targets:
-            targets = _first_named(child, taken)
+            targets = _first_named(child, taken | {(arg.start, arg.end) for arg in venue})
     if not targets and verb is not None:
-        targets = _named_in_complements(verb, sources)
+        targets = _named_in_complements(verb, [*sources, *venue])
     return sources, targets, None
 
 
 _NOMINAL_TARGET_PREPOSITIONS = {"of", "against", "on", "with", "to", "into", "in", "from"}
+
+
+def _venue_of(noun: Any) -> list[Any]:
+    """The noun chunks naming where a meeting is held ("a summit in Washington", "talks at the Kremlin"):
+    its venue, not whom it consults; other event nouns keep their "in" ("an intervention in Mali")."""
+    if NOUNS[noun.lemma_.lower()].event_type != "CONSULT":
+        return []
+    places = [child for child in noun.children if child.dep_ == "prep" and child.lower_ in ("in", "at")]
+    return [chunk for place in places for chunk in _chunks_under(place)]
 
 
 def _carry_readiness(adjective: Any, found: dict[int, _Candidate]) -> None:
