@@ -168,3 +168,8 @@ def test_a_surname_joins_the_one_person_whose_name_forms_end_with_it() -> None:
 def test_a_surname_two_people_share_stays_apart_across_articles() -> None:
     mentions = [("Vera Lind", "Vera Lind"), ("Ola Lind", "Ola Lind"), ("Lind", "Lind")]  # fictional
     assert link_speakers(mentions)[1]["Lind"] == "Lind"
+
+
+def test_an_alias_is_kept_without_the_spaces_around_it_in_the_text() -> None:
+    speakers, _ = link_speakers([("Vera Lind", "Lind\u00a0"), ("Vera Lind", "Lind")])  # fictional
+    assert [speaker.aliases for speaker in speakers] == [("Lind",)]

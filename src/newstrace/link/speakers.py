@@ -104,7 +104,7 @@ def _alias_in(source_text: str, name: str) -> str | None:
         return None
     name_words = set(name.split())
     others = [word for word in words[:-1] if word not in name_words and word.lower().rstrip(".") not in _TITLE_WORDS]
-    return source_text if all(word[:1].isupper() for word in words) and not others else None
+    return " ".join(words) if all(word[:1].isupper() for word in words) and not others else None  # no stray spaces
 
 
 def role_in(source_text: str, name: str) -> str | None:
