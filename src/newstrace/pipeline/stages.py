@@ -32,7 +32,8 @@ from newstrace.store.base import StageRecord, StageRuns
 StageKind = Literal["document", "article", "corpus"]
 
 # Raise a number when the stage's logic changes: the next `analyze` re-runs it and everything downstream.
-SPEAKERS_STAGE_NUMBER = 1
+# 2: the forms of one person's full name join across articles; aliases without stray spaces.
+SPEAKERS_STAGE_NUMBER = 2
 # 2: date-aware joins, undated groups, reuse as evidence, related links; 3: joins need 0.2 also within
 # three days, copies far from their original's dates are placed apart; 4: a member of an undated group
 # that joins no story may join a dated story alone, and a group may join a story as similar to it as
