@@ -199,7 +199,7 @@ def _attention(store: Store, filters: SearchFilters, matches: int | None) -> dic
     span = facets["dates"][0]
     first, last = span["first"], span["last"]
     bucket = attention_bucket(first, last)
-    counts = _counts_per(bucket, store.search_attention(filters, "week" if bucket == "week" else "day", cap))
+    counts = store.search_attention(filters, bucket, cap)
     counted = None
     if cap and matches is not None:
         counted = {
@@ -238,18 +238,6 @@ def attention_bucket(first: object, last: object) -> str:
         return "day"
     days = (_day(last) - _day(first)).days + 1
     return next((name for name, size in BUCKET_DAYS.items() if days <= ATTENTION_BARS * size), "year")
-
-
-def _counts_per(bucket: str, counts: list[dict[str, object]]) -> list[dict[str, object]]:
-    """Day counts summed per month (its first day) or year (its 1 January); day and week counts as given."""
-    if bucket not in ("month", "year"):
-        return counts
-    keep = 7 if bucket == "month" else 4
-    summed: dict[tuple[str, object], int] = {}
-    for row in counts:
-        period = str(row["period"])[:keep] + ("-01" if bucket == "month" else "-01-01")
-        summed[period, row["outlet"]] = summed.get((period, row["outlet"]), 0) + int(str(row["n"]))
-    return [{"period": period, "outlet": outlet, "n": n} for (period, outlet), n in summed.items()]
 
 
 def period_axis_range(periods: list[str], bucket: str) -> list[str] | None:

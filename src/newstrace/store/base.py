@@ -564,8 +564,9 @@ class ReadStore(Protocol):
         ...
 
     def search_attention(self, filters: SearchFilters, bucket: str, cap: int | None = None) -> list[dict[str, object]]:
-        """Matching articles per `bucket` ('day' or 'week', named by its Monday) and outlet: `period`,
-        `outlet`, `n`, earliest first; undated articles are left out. `cap` as for `search_facets`."""
+        """Matching articles per `bucket` ('day'; 'week', named by its Monday; 'month' or 'year', named by its
+        first day) and outlet: `period`, `outlet`, `n`, earliest first; undated articles are left out. `cap`
+        as for `search_facets`."""
         ...
 
     def iter_search(self, filters: SearchFilters) -> Iterator[dict[str, object]]:
