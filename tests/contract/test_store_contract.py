@@ -336,6 +336,15 @@ def test_the_speaker_facet_is_counted_from_an_index_of_the_quotes_speakers(tmp_p
     assert "COVERING INDEX quotes_speakers_by_article" in plan
 
 
+def test_a_read_only_sqlite_store_reads_its_file_mapped_into_memory(tmp_path: Path) -> None:
+    """The web server's read-only stores read the pages of the file mapped into memory; a writer does not."""
+    open_store(tmp_path / "mapped.db").close()
+    reader, writer = open_store(tmp_path / "mapped.db", readonly=True), open_store(tmp_path / "mapped.db")
+    assert isinstance(reader, sqlite_store.SQLiteStore) and isinstance(writer, sqlite_store.SQLiteStore)
+    assert reader.connection.execute("PRAGMA mmap_size").fetchone()[0] > 0
+    assert writer.connection.execute("PRAGMA mmap_size").fetchone()[0] == 0
+
+
 def test_the_flags_listing_total_follows_renderings_written_replaced_and_removed(store: Store, location: str) -> None:
     """The flags listing's total is summed from the renderings the store counts per set of flags
     (schema 16): it follows a rendering written, rewritten with other flags, and removed."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sqlite3
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -223,6 +225,40 @@ def test_pages_read_the_database_off_the_event_loop(web_db: Path, monkeypatch: p
     client = TestClient(create_app(web_db), base_url="http://127.0.0.1:8000")
     assert client.get("/api/overview").status_code == 200 and client.get("/").status_code == 200
     assert loop_running_during_reads == [False, False]
+
+
+def test_searches_run_a_few_at_a_time_and_other_pages_do_not_wait_for_them(
+    web_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While searches hold every search slot (here one), more searches wait for it and a story page is
+    answered all the same; the searches then run, one at a time."""
+    running, most_at_once, released = [0], [0], threading.Event()
+    original = data.search
+
+    def held_search(*arguments: Any, **options: Any) -> dict[str, Any]:
+        running[0] += 1
+        most_at_once[0] = max(most_at_once[0], running[0])
+        try:
+            released.wait(timeout=20)
+            return original(*arguments, **options)
+        finally:
+            running[0] -= 1
+
+    monkeypatch.setattr(data, "search", held_search)
+    app = create_app(web_db, searches_at_once=1)
+    story = _ids(web_db)["story"]
+
+    async def load() -> tuple[list[int], int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
+            searches = [asyncio.create_task(client.get(f"/api/search?q=holm&page={n}")) for n in (1, 2, 3)]
+            story_status = (await asyncio.wait_for(client.get(f"/api/stories/{story}"), timeout=10)).status_code
+            released.set()
+            return [response.status_code for response in await asyncio.gather(*searches)], story_status
+
+    search_statuses, story_status = asyncio.run(load())
+    assert story_status == 200 and search_statuses == [200, 200, 200]
+    assert most_at_once[0] == 1
 
 
 def test_a_page_past_the_query_time_limit_is_a_clear_503(web_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
