@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -202,6 +203,20 @@ def test_the_overview_shows_the_whole_corpus_summary_computed_in_the_background(
     dated = _rows(web_db, "SELECT count(*) FROM articles WHERE published IS NOT NULL")[0][0]
     traces = latest["attention"]["traces"]  # type: ignore[index]
     assert sum(n for trace in traces for n in trace["y"]) == dated
+    # the summary's listings are for the index pages to page, not part of the overview (50,000 speakers)
+    with closing(open_store(web_db, readonly=True)) as store:
+        overview = data.overview(store, corpus=latest)
+    assert "listings" in latest and "listings" not in overview and overview["counts"] == latest["counts"]
+
+
+def test_a_words_total_is_counted_up_to_the_cap(web_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Words alone are counted in the text index up to COUNT_CAP, like every other total the store
+    does not keep: past it the page says "more than" (a common word at a million articles: 65 ms)."""
+    with closing(open_store(web_db, readonly=True)) as store:
+        every = store.page_search(SearchFilters("said"), 1, 0)[1]
+        assert every > 3
+        monkeypatch.setattr(sql, "COUNT_CAP", 2)
+        assert store.page_search(SearchFilters("said"), 1, 0)[1] == 3
 
 
 @pytest.mark.parametrize(

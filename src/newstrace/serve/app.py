@@ -40,7 +40,7 @@ QUERY_SECONDS = 10.0  # a page's reads past this are stopped (503): a runaway qu
 # Searches (tens of milliseconds each at a million articles, against 1-5 ms for a story, a trail or an
 # index page) run at most this many at once, on threads of their own: under load, the other pages no
 # longer wait behind a queue of searches for a thread and the processor.
-SEARCHES_AT_ONCE = 2
+SEARCHES_AT_ONCE = 6
 ReadResult = TypeVar("ReadResult")
 _STATIC = {
     "plotly.min.js": ("plotly", "package_data/plotly.min.js", "text/javascript"),

@@ -77,16 +77,22 @@ def overview(
     if corpus is None:
         counts = store.count_rows()
         corpus = {"counts": counts, **_attention(store, SearchFilters(), counts["articles"])}
-    return {**corpus, "stories": stories, "pagination": pagination(page, per_page, total), "outlets": _outlets(store)}
+    shown = {name: value for name, value in corpus.items() if name != "listings"}  # 50,000 speakers at a million
+    return {**shown, "stories": stories, "pagination": pagination(page, per_page, total), "outlets": _outlets(store)}
 
 
 def corpus_summary(store: Store) -> dict[str, object]:
     """The overview's whole-corpus part (row counts, attention and facets over every article), and every
-    row of the listings whose counts span the whole corpus (speakers, outlets), for `listing` to page."""
+    row of the listings whose counts span the whole corpus (speakers, outlets) in each of their orders,
+    for `listing` to page (sorting 50,000 speakers for each page took a tenth of the server's time)."""
+    listings = {name: list(store.iter_list(ListFilters(name))) for name in SUMMARISED_LISTINGS}
     return {
         "counts": store.count_rows(),
         **_attention(store, SearchFilters(), None),
-        "listings": {name: list(store.iter_list(ListFilters(name))) for name in SUMMARISED_LISTINGS},
+        "listings": {
+            name: {order: sorted(listings[name], key=key) for order, key in SUMMARISED_LISTINGS[name].items()}
+            for name in SUMMARISED_LISTINGS
+        },
     }
 
 
@@ -125,8 +131,8 @@ def _summarised_rows(filters: ListFilters, corpus: dict[str, object] | None) -> 
         text = " ".join(str(row[column] or "") for column in columns).lower()
         return all(word in text for word in words)
 
-    key = SUMMARISED_LISTINGS[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
-    return sorted((row for row in listings[filters.listing] if named(row)), key=key)
+    ordered = listings[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
+    return [row for row in ordered if named(row)] if words else ordered
 
 
 def search(

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from newstrace.store.base import SearchFilters, StoreError
-from newstrace.store.sql import FETCH_ROWS, SearchRelation, SQLStore, migration_scripts
+from newstrace.store.sql import FETCH_ROWS, SearchRelation, SQLStore, matched_by_id, migration_scripts
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
 _FTS_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
@@ -141,8 +141,7 @@ class SQLiteStore(SQLStore):
         # matches named by id (a flag's or a speaker's articles) are looked up in the index on (id,
         # published) that holds their order too: SQLite chose the primary key's and read each article
         # for its date (a flag's newest 1,000 of 30,000 articles: 150 ms; so, 70 ms)
-        by_id = filters.flag or filters.speaker_id is not None or filters.speaker_name
-        return "articles a INDEXED BY articles_by_id_published" if by_id else "articles a"
+        return "articles a INDEXED BY articles_by_id_published" if matched_by_id(filters) else "articles a"
 
     def _capped_count_relation(self, filters: SearchFilters, relation: SearchRelation) -> tuple[str, str]:
         # words with an outlet or a story: the text index gives its rowids, each asked of the covering
