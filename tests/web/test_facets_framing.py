@@ -3,6 +3,7 @@ story side by side), in process against the sample corpus's database."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import time
 from contextlib import closing
@@ -16,6 +17,7 @@ from newstrace.serve import charts, create_app, data
 from newstrace.serve.app import CorpusSummary
 from newstrace.store import SQLiteStore, open_store, sql
 from newstrace.store.base import CHECKED_FLAGS, ListFilters, SearchFilters
+from newstrace.store.recent import RecentAnswers
 from newstrace.store.sql import _LIST_ORDER_SQL, _NEWEST_FIRST, _list_query
 
 
@@ -394,7 +396,8 @@ def test_past_the_cap_outlets_languages_dates_and_the_chart_are_counted_from_one
     try:
         facets = store.search_facets(filters, 10, cap=3)
         attention = {bucket: store.search_attention(filters, bucket, cap=3) for bucket in ("day", "week")}
-        first = [article_id for _, article_id in store._first_matches(filters, store._search_relation(filters), 3)]  # type: ignore[attr-defined]
+        matches = store._first_matches(filters, store._search_relation(filters), 3)  # type: ignore[attr-defined]
+        first = [article.article_id for article in matches]
     finally:
         store.close()
     assert len(first) == 3
@@ -426,3 +429,38 @@ def test_past_the_cap_outlets_languages_dates_and_the_chart_are_counted_from_one
         assert [(row["period"], row["outlet"], row["n"]) for row in attention[bucket]] == expected
     counted_by_query = [sql for sql in statements if "GROUP BY a.outlet" in sql or "GROUP BY a.language" in sql]
     assert not counted_by_query  # one read of the first matches, counted in Python
+
+
+def test_a_search_s_counts_are_kept_until_the_database_changes(web_db: Path, tmp_path: Path) -> None:
+    """Facets, attention and the first matches of a search are counted once and kept for the next
+    request of the same search, until a write (by another process) changes the database."""
+    db = tmp_path / "kept.db"
+    shutil.copy(web_db, db)
+    filters = SearchFilters("holm")
+    reader = open_store(db, readonly=True)
+    try:
+        hits = data.RECENT_SUMMARIES.hits
+        first = data.search(reader, filters)
+        assert data.search(reader, filters)["facets"] == first["facets"]
+        assert data.RECENT_SUMMARIES.hits == hits + 1
+        article_id = str(first["hits"][0]["article_id"])  # type: ignore[index]
+        writer = open_store(db)
+        writer.update_article_metadata(article_id, {"outlet": "Fictional Gazette"}, {"outlet": "metadata"})
+        writer.close()
+        outlets = {row["value"] for row in data.search(reader, filters)["facets"]["outlet"]}  # type: ignore[index]
+    finally:
+        reader.close()
+    assert "Fictional Gazette" in outlets
+
+
+def test_recent_answers_keep_the_last_ones_used_and_count_hits() -> None:
+    recent: RecentAnswers[str] = RecentAnswers(2)
+    computed: list[str] = []
+
+    def answer(key: str) -> str:
+        return recent.get(key, lambda: computed.append(key) or key.upper())
+
+    assert [answer(key) for key in ("a", "b", "a", "c", "b", "a")] == ["A", "B", "A", "C", "B", "A"]
+    # "b" was the least recently used when "c" came, then "a" when "b" came back
+    assert computed == ["a", "b", "c", "b", "a"]
+    assert (recent.hits, recent.misses) == (1, 5) and recent.hit_rate() == 1 / 6

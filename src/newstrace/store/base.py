@@ -10,7 +10,7 @@ the table's column names.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -552,6 +552,11 @@ class ReadStore(Protocol):
         the quotes of the first `cap` matching articles (those `search_facets` counts). Each row has
         `quote_id`, `utterance_id`, `speaker`, `speaker_id`, `content_text`, `article_id`, `title`,
         `outlet`, `published`."""
+        ...
+
+    def data_version(self) -> Hashable | None:
+        """A value that every write to the database changes (what is kept of a search is keyed on it), or
+        None when the backend cannot tell one cheaply."""
         ...
 
     def search_facets(

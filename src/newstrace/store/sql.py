@@ -12,7 +12,7 @@ import json
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, astuple, fields, replace
 from datetime import UTC, date, datetime, timedelta
@@ -42,8 +42,11 @@ from newstrace.store.base import (
     UrlHistory,
     counted_by_store,
 )
+from newstrace.store.recent import RecentAnswers
 
 FETCH_ROWS = 2000
+# The first matches of the last searches, per database, data version and filters (see store.recent).
+RECENT_MATCHES: RecentAnswers[list[_SampledArticle]] = RecentAnswers(256)
 # Attention's periods longer than a week: the characters of an ISO day kept, and what follows them to
 # name the period's first day ("2024-03-17" is in the month "2024-03-01" and the year "2024-01-01").
 PERIOD_STARTS = {"day": (10, ""), "week": (10, ""), "month": (7, "-01"), "year": (4, "-01-01")}
@@ -144,8 +147,7 @@ class SQLStore(ABC):
 
     def __init__(self, where: str) -> None:
         self.where = where  # the database as messages name it
-        self._last_sample: tuple[tuple[SearchFilters, int], list[tuple[int, str]]] | None = None  # _first_matches
-        self._last_columns: tuple[tuple[SearchFilters, int], list[_SampledArticle]] | None = None  # _sampled_articles
+        self._last_sample: tuple[Hashable, list[_SampledArticle]] | None = None  # _first_matches
         self._insert_sql: dict[tuple[str, tuple[str, ...]], str] = {}
 
     # -- schema -------------------------------------------------------------------------------------
@@ -924,7 +926,7 @@ class SQLStore(ABC):
         if not relation.expression and rank_cap is not None and offset + limit <= rank_cap:
             # the page is among the newest `rank_cap` matches, which facets and attention count next
             first = self._first_matches(filters, relation, rank_cap)
-            hits = self._hits([rowid for rowid, _ in first[offset : offset + limit]], {}, {})
+            hits = self._hits([article.rowid for article in first[offset : offset + limit]], {}, {})
             return hits, len(first) if len(first) < rank_cap else self._search_total(filters, relation)
         total = self._search_total(filters, relation)
         capped = rank_cap is not None and total > rank_cap >= offset + limit and bool(relation.expression)
@@ -1008,30 +1010,50 @@ class SQLStore(ABC):
         relation = self._search_relation(filters)
         if cap is None:
             return relation, f"{relation.source}{relation.where}"
-        ids: list[str | int] = [article_id for _, article_id in self._first_matches(filters, relation, cap)]
+        ids: list[str | int] = [article.article_id for article in self._first_matches(filters, relation, cap)]
         where = f" WHERE a.id IN ({', '.join('?' * len(ids))})" if ids else " WHERE 1 = 0"
         first = relation._replace(source="articles a", where=where, parameters=ids, expression="", words_only=False)
         return first, f"{first.source}{first.where}"
 
-    def _first_matches(self, filters: SearchFilters, relation: SearchRelation, cap: int) -> list[tuple[int, str]]:
-        """The rowids and ids of the first `cap` matches (newest first without words, in the text index's
-        order with them), read once for the page, its facets and its attention."""
-        if self._last_sample is None or self._last_sample[0] != (filters, cap):
-            order = "" if relation.expression else f" ORDER BY {_NEWEST_FIRST}"
-            # each match's row is read for its id anyway, unless an index on (id, published) gives both (a
-            # flag's or a speaker's matches, all sorted by date): then the columns the facets and the chart
-            # count are read here too (a second pass over the 1,000 rows took a twentieth of a search)
-            with_columns = not matched_by_id(filters)
-            columns = _SAMPLED_COLUMNS if with_columns else "a.id AS id"
-            sql = f"SELECT a.rowid AS row_key, {columns} FROM {relation.source}{relation.where}{order} LIMIT {int(cap)}"
-            try:
-                rows = list(self._execute(sql, relation.parameters))
-            except self._SEARCH_ERRORS as error:
-                raise _syntax_error(filters, error) from error
-            self._last_sample = ((filters, cap), [(int(row["row_key"]), str(row["id"])) for row in rows])
-            if with_columns:
-                self._last_columns = ((filters, cap), [_sampled_article(row) for row in rows])
+    def data_version(self) -> Hashable | None:
+        """A value that every write to the database changes, or None when the backend cannot tell one
+        cheaply (then nothing of its searches is kept between requests)."""
+        return None
+
+    def _first_matches(self, filters: SearchFilters, relation: SearchRelation, cap: int) -> list[_SampledArticle]:
+        """The first `cap` matches (newest first without words, in the text index's order with them) with
+        what their facets and chart count, read once for the page, its facets and its attention, and kept
+        for the next pages and requests of the same search until the database changes (`RECENT_MATCHES`)."""
+        version = self.data_version()
+        key = (self.where, version, filters, cap)
+        if self._last_sample is None or self._last_sample[0] != key:
+
+            def read() -> list[_SampledArticle]:
+                return self._read_first_matches(filters, relation, cap)
+
+            found = read() if version is None else RECENT_MATCHES.get(key, read)
+            self._last_sample = (key, found)
         return self._last_sample[1]
+
+    def _read_first_matches(self, filters: SearchFilters, relation: SearchRelation, cap: int) -> list[_SampledArticle]:
+        order = "" if relation.expression else f" ORDER BY {_NEWEST_FIRST}"
+        # each match's row is read for its id anyway, unless an index on (id, published) gives both (a
+        # flag's or a speaker's matches, all sorted by date): then the columns the facets and the chart
+        # count are read with the ids (a second pass over the 1,000 rows took a twentieth of a search),
+        # else by rowid once the first matches are known
+        by_id = matched_by_id(filters)
+        columns = "a.id AS id" if by_id else _SAMPLED_COLUMNS
+        sql = f"SELECT a.rowid AS row_key, {columns} FROM {relation.source}{relation.where}{order} LIMIT {int(cap)}"
+        try:
+            rows = list(self._execute(sql, relation.parameters))
+            if by_id:
+                marks = ", ".join("?" * len(rows)) or "NULL"
+                sampled = f"SELECT a.rowid AS row_key, {_SAMPLED_COLUMNS} FROM articles a WHERE a.rowid IN ({marks})"
+                by_rowid = {row["row_key"]: row for row in self._execute(sampled, [row["row_key"] for row in rows])}
+                rows = [by_rowid[row["row_key"]] for row in rows]
+        except self._SEARCH_ERRORS as error:
+            raise _syntax_error(filters, error) from error
+        return [_sampled_article(row) for row in rows]
 
     def search_facets(
         self, filters: SearchFilters, limit: int, cap: int | None = None
@@ -1154,15 +1176,8 @@ class SQLStore(ABC):
 
     def _sampled_articles(self, filters: SearchFilters, cap: int) -> list[_SampledArticle]:
         """The id, outlet, language, day and story of the first `cap` matches, read once for the facets and
-        the chart (counted by five queries over the 1,000 ids, they took 10-16 ms of a word search's 25):
-        with the matches themselves, or by rowid when an index gave those."""
-        if self._last_columns is None or self._last_columns[0] != (filters, cap):
-            rowids = [rowid for rowid, _ in self._first_matches(filters, self._search_relation(filters), cap)]
-        if self._last_columns is None or self._last_columns[0] != (filters, cap):
-            marks = ", ".join("?" * len(rowids)) or "NULL"
-            rows = self._execute(f"SELECT {_SAMPLED_COLUMNS} FROM articles a WHERE a.rowid IN ({marks})", rowids)
-            self._last_columns = ((filters, cap), [_sampled_article(row) for row in rows])
-        return self._last_columns[1]
+        the chart (counted by five queries over the 1,000 ids, they took 10-16 ms of a word search's 25)."""
+        return self._first_matches(filters, self._search_relation(filters), cap)
 
     def search_attention(self, filters: SearchFilters, bucket: str, cap: int | None = None) -> list[dict[str, object]]:
         counts = _article_counts_where(filters)
@@ -1311,6 +1326,7 @@ class SQLStore(ABC):
 class _SampledArticle(NamedTuple):
     """What the facets and the chart count of one of the first matches."""
 
+    rowid: int
     article_id: str
     outlet: str | None
     language: str | None
@@ -1319,7 +1335,7 @@ class _SampledArticle(NamedTuple):
 
 
 def _sampled_article(row: Mapping[str, Any]) -> _SampledArticle:
-    return _SampledArticle(row["id"], row["outlet"], row["language"], row["day"], row["story_id"])
+    return _SampledArticle(int(row["row_key"]), row["id"], row["outlet"], row["language"], row["day"], row["story_id"])
 
 
 def matched_by_id(filters: SearchFilters) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -188,8 +188,39 @@ class SQLiteStore(SQLStore):
         self.connection.set_progress_handler(None, 0)
         self._stopped = False
 
+    def data_version(self) -> Hashable | None:
+        """The time and size of the file and of its write-ahead log, and the head of the log's index (which
+        counts its commits and names the log's generation): a commit changes the log's index (or, without
+        a log, the file), a checkpoint the file. None when one of them cannot be read."""
+        try:
+            files = tuple(_stat(Path(f"{self.path}{suffix}")) for suffix in ("", "-wal"))
+            return files, _head(Path(f"{self.path}-shm"))
+        except OSError:
+            return None
+
     def close(self) -> None:
         self.connection.close()
+
+
+_WAL_INDEX_HEAD = 48  # SQLite's wal-index header: its change counter, last frame, page count and salts
+
+
+def _head(path: Path) -> bytes | None:
+    """The start of a file (the wal-index header); None when it does not exist (no log)."""
+    try:
+        with path.open("rb") as file:
+            return file.read(_WAL_INDEX_HEAD)
+    except FileNotFoundError:
+        return None
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    """A file's modification time (ns) and size; None when it does not exist (no log yet)."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_mtime_ns, found.st_size
 
 
 def _batched_rows(cursor: sqlite3.Cursor) -> Iterator[dict[str, object]]:
