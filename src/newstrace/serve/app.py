@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -74,6 +75,7 @@ SpeakerId = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]  # SQLite's intege
 # Characters that reorder the text around them (embeddings, overrides, isolates): a title carrying
 # one could make the rest of a page read backwards. Pages show U+FFFD in their place.
 _BIDI_CONTROLS = {code: "\N{REPLACEMENT CHARACTER}" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+_ANY_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 _ANY_ADDRESS = ("0.0.0.0", "::", "")
 
@@ -395,7 +397,8 @@ def _host_and_port(header: str) -> tuple[str, int | None]:
 
 def _without_bidi_controls(value: object) -> object:
     """Every value a template prints, with the bidi controls that could reorder the page replaced."""
-    return value.translate(_BIDI_CONTROLS) if isinstance(value, str) else value
+    # looked for first: translating every value (a Markup one rebuilt) took 5 % of a loaded server's time
+    return value.translate(_BIDI_CONTROLS) if isinstance(value, str) and _ANY_BIDI_CONTROL.search(value) else value
 
 
 @dataclass(frozen=True)

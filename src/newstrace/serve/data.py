@@ -215,16 +215,18 @@ def _counted_attention(store: Store, filters: SearchFilters, matches: int | None
     by outlet. Of more than FACET_CAP `matches`, the first FACET_CAP are counted, and `counted` says so
     (None: every match was counted), naming under `exact` what the store's counts gave for every match
     all the same."""
-    cap = FACET_CAP if matches is not None and matches > FACET_CAP else None
-    facets = store.search_facets(filters, FACET_VALUES, cap)
+    # Up to FACET_CAP matches, the first FACET_CAP are every match: read once and counted in Python,
+    # they cost two queries where counting each facet over the search took six.
+    read = FACET_CAP if matches is not None else None
+    facets = store.search_facets(filters, FACET_VALUES, read)
     span = facets["dates"][0]
     first, last = span["first"], span["last"]
     bucket = attention_bucket(first, last)
-    counts = store.search_attention(filters, bucket, cap)
+    counts = store.search_attention(filters, bucket, read)
     counted = None
-    if cap and matches is not None:
+    if matches is not None and matches > FACET_CAP:
         counted = {
-            "counted": cap,
+            "counted": FACET_CAP,
             "of": min(matches, COUNT_CAP),
             "of_more_than": matches > COUNT_CAP,
             "newest": not filters.text,
