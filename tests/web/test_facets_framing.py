@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
+from newstrace.framing.compare import outlet_profile
 from newstrace.serve import charts, create_app, data
 from newstrace.serve.app import CorpusSummary
 from newstrace.store import SQLiteStore, open_store, sql
@@ -123,6 +124,22 @@ def test_the_distancing_chart_gives_each_speakers_share_of_distancing_verbs(clie
     assert bars[speaker]["share"] == round(verbs["distancing"] / sum(verbs.values()), 4)
     page = client.get(f"/outlets/{outlet}").text
     assert f"<title>{speaker}: {bars[speaker]['share']:.0%} of {bars[speaker]['n']}</title>" in page
+
+
+def test_the_outlet_page_reads_its_articles_and_markers_once(web_db: Path) -> None:
+    """The profile and the charts share one read of the outlet's articles and of their markers, and the
+    page is the one the command line's profile gives."""
+    store = open_store(web_db, readonly=True)
+    asked: list[str] = []
+    store.connection.set_trace_callback(asked.append)  # type: ignore[attr-defined]
+    try:
+        page = data.outlet(store, "coastal post")
+        store.connection.set_trace_callback(None)  # type: ignore[attr-defined]
+        assert page["profile"] == outlet_profile(store, "Coastal Post").to_dict()
+    finally:
+        store.close()
+    assert len([sql for sql in asked if "FROM articles" in sql and "WHERE outlet = " in sql]) == 1
+    assert len([sql for sql in asked if "FROM framing_markers" in sql]) == 1
 
 
 def test_a_story_side_by_side_shows_each_outlets_own_words_and_links_its_voices(

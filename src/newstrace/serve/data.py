@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from itertools import pairwise
 
-from newstrace.framing.compare import NotFound, compare_story, outlet_profile
+from newstrace.framing.compare import NotFound, compare_story, outlet_named, profile_of
 from newstrace.link.trail_view import TrailNotFound, trail
 from newstrace.serve import framing_charts
 from newstrace.store.base import (
@@ -395,14 +395,16 @@ def speaker(store: Store, speaker_id: int, page: int = 1, per_page: int = 20) ->
 
 
 def outlet(store: Store, name: str, page: int = 1, per_page: int = 20) -> dict[str, object]:
-    """An outlet's profile and its articles (paginated)."""
+    """An outlet's profile and its articles (paginated). Its articles and their markers are read once,
+    for the profile and the charts alike (they were read twice: 5,000 articles an outlet at a million)."""
     try:
-        profile = outlet_profile(store, name).to_dict()
+        stored_name = outlet_named(store, name)
     except NotFound as error:
         raise PageNotFound(str(error)) from error
-    articles = store.articles_where(outlet=str(profile["outlet"]))
-    shown = articles[_offset(page, per_page) : _offset(page, per_page) + per_page]
+    articles = store.articles_where(outlet=stored_name)
     markers = store.markers_of([str(row["id"]) for row in articles])
+    profile = profile_of(store, stored_name, articles, markers).to_dict()
+    shown = articles[_offset(page, per_page) : _offset(page, per_page) + per_page]
     voices = profile["speakers"]
     assert isinstance(voices, dict)
     return {
