@@ -299,7 +299,13 @@ def test_the_first_matches_counted_give_every_match_s_facets_and_attention_when_
     store.save_speakers(speakers, canonical)
     link_articles(store)
     build_trails(store)
-    for filters in (SearchFilters("harbour"), SearchFilters(speaker_name="holm"), SearchFilters(outlet="Wire Nine")):
+    searches = (
+        SearchFilters("harbour"),
+        SearchFilters("harbour", outlet="Wire Nine"),
+        SearchFilters(speaker_name="holm"),
+        SearchFilters(outlet="Wire Nine"),
+    )
+    for filters in searches:
         every = store.search_facets(filters, 5)
         assert every["speaker"] and every["story"], filters
         assert store.search_facets(filters, 5, cap=10) == every, filters

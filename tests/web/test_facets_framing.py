@@ -332,6 +332,28 @@ def test_a_search_with_words_and_an_outlet_is_driven_by_the_text_index(web_db: P
     assert "articles_fts" in plan[0], plan  # the index first, then each match's article by its rowid
 
 
+def test_words_and_an_outlet_find_their_first_matches_through_the_outlets_index_and_count_them(
+    web_db: Path,
+) -> None:
+    """With fewer matches than the facets read, a search with words and an outlet finds them through the
+    index on (outlet, rowid), as it counts, and takes its total from them instead of counting again."""
+    outlet = str(_rows(web_db, "SELECT outlet FROM articles WHERE text LIKE '%Holm%' AND outlet IS NOT NULL")[0][0])
+    filters = SearchFilters("holm", outlet=outlet)
+    store = open_store(web_db, readonly=True)
+    asked: list[str] = []
+    store.connection.set_trace_callback(asked.append)  # type: ignore[attr-defined]
+    try:
+        hits, total = store.page_search(filters, 20, 0, rank_cap=1000)
+        store.connection.set_trace_callback(None)  # type: ignore[attr-defined]
+        assert total == store.page_search(filters, 20, 0)[1] > 0  # counted without a cap
+    finally:
+        store.close()
+    assert len(hits) == min(total, 20)
+    assert not any(sql.startswith("SELECT count(*)") for sql in asked)
+    [first] = [sql for sql in asked if "LIMIT 1000" in sql and "story_id" in sql]
+    assert "a.rowid IN (SELECT rowid FROM articles_fts" in first
+
+
 def test_a_languages_newest_articles_come_in_order_from_an_index(web_db: Path) -> None:
     plan = _plan(web_db, f"SELECT a.id FROM articles a WHERE a.language = ? ORDER BY {_NEWEST_FIRST} LIMIT 20", "en")
     assert "articles_by_language_published" in " ".join(plan) and not any("FOR ORDER BY" in step for step in plan)
