@@ -118,7 +118,9 @@ def _paths(db: Path, rng: random.Random) -> dict[str, list[str]]:
     connection = sqlite3.connect(db)
 
     def sample(sql: str, n: int = 3000) -> list[str]:
-        return [str(row[0]) for row in connection.execute(f"{sql} ORDER BY random() LIMIT {n}")]
+        """`n` values drawn by `rng` (SQLite's random() is not seeded: each run asked for other pages)."""
+        values = sorted(str(row[0]) for row in connection.execute(sql))
+        return rng.sample(values, min(n, len(values)))
 
     stories, utterances = sample("SELECT id FROM stories"), sample("SELECT id FROM utterances")
     speakers, outlets = sample("SELECT name FROM speakers"), sample("SELECT DISTINCT outlet FROM articles", 300)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import shutil
 import sqlite3
+import sys
 import threading
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,7 +20,7 @@ from newstrace.serve import create_app, data
 from newstrace.store import open_store
 from newstrace.store import sqlite as sqlite_backend
 
-from ..conftest import run_cli
+from ..conftest import REPO, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -293,3 +295,16 @@ def test_a_flags_page_with_nothing_flagged_says_why_it_is_empty(tmp_path: Path) 
     client = TestClient(create_app(db), base_url="http://127.0.0.1:8000")
     assert "No rendering in this database is flagged altered_direct_quote" in client.get("/flags").text
     assert "Nothing matches." in client.get("/flags", params={"outlet": "Wire Nine"}).text
+
+
+def test_the_load_benchmark_asks_for_the_same_pages_with_the_same_seed(web_db: Path) -> None:
+    """benchmarks/serve_load.py draws its stories, utterances, speakers and outlets with its seeded
+    generator (SQLite's random() made each run ask for other pages)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import serve_load  # benchmarks/serve_load.py
+    finally:
+        sys.path.pop(0)
+    drawn = serve_load._paths(web_db, random.Random(1))
+    assert drawn == serve_load._paths(web_db, random.Random(1))
+    assert drawn["story"] and drawn["utterance"] and any("speaker=" in path for path in drawn["facets"])
