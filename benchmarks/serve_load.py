@@ -12,10 +12,11 @@ The server is `newstrace serve` (`--workers` processes, 1 by default) started by
 client holds 50 keep-alive HTTP/1.1 connections, each requesting, in a loop for the duration, a random
 page of the six kinds (HTML, as a browser would). It prints p50/p99 latency per kind and overall,
 requests per second and the error count (any status other than 200, a request slower than 30 s, or a
-failed connection). The first 3 s of load (`--warmup`) are not timed: the first burst of 50 requests
-meets cold caches and uncompiled templates, which is start-up, not steady service. Errors count
-throughout. The load starts once the server's whole-corpus summary (the overview's attention, the
-speakers' and outlets' counts, computed on a thread of its own) is ready.
+failed connection), and each failure's page kind and status or error. The first 3 s of load
+(`--warmup`) are not timed: the first burst of 50 requests meets cold caches and uncompiled templates,
+which is start-up, not steady service. Errors count throughout. The load starts once the server's
+whole-corpus summary (the overview's attention, the speakers' and outlets' counts, computed on a
+thread of its own) is ready.
 
 The client speaks HTTP/1.1 over asyncio streams itself rather than through httpx: client and server
 share the machine's cores, and httpx spent more CPU per request than the server did, so the numbers
@@ -40,6 +41,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -52,6 +54,7 @@ _INDEX_PAGES = (
     "/utterances", "/utterances?order=date", "/flags", "/flags?flag=altered_direct_quote",
 )  # fmt: skip
 _SENTENCE = re.compile(r"[^.!?]{40,240}[.!?]")
+ERRORS: Counter[str] = Counter()  # failed requests by page kind and status (503: the per-page time limit) or error
 
 
 def build_grown(db: Path, articles: int, seed: int) -> None:
@@ -115,7 +118,9 @@ def _paths(db: Path, rng: random.Random) -> dict[str, list[str]]:
     connection = sqlite3.connect(db)
 
     def sample(sql: str, n: int = 3000) -> list[str]:
-        return [str(row[0]) for row in connection.execute(f"{sql} ORDER BY random() LIMIT {n}")]
+        """`n` values drawn by `rng` (SQLite's random() is not seeded: each run asked for other pages)."""
+        values = sorted(str(row[0]) for row in connection.execute(sql))
+        return rng.sample(values, min(n, len(values)))
 
     stories, utterances = sample("SELECT id FROM stories"), sample("SELECT id FROM utterances")
     speakers, outlets = sample("SELECT name FROM speakers"), sample("SELECT DISTINCT outlet FROM articles", 300)
@@ -174,11 +179,15 @@ async def _load(
             started = time.perf_counter()
             try:
                 connection = connection or await asyncio.open_connection("127.0.0.1", port)
-                ok = await asyncio.wait_for(_get(*connection, port, rng.choice(paths[kind])), timeout=30) == 200
-            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
+                status = await asyncio.wait_for(_get(*connection, port, rng.choice(paths[kind])), timeout=30)
+                ok, reason = status == 200, f"{kind} answered {status}"
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as error:
                 ok, connection = False, None  # open a fresh connection for the next request
+                reason = f"{kind}: {type(error).__name__}"
             if started >= counted_from or not ok:
                 latencies[kind if ok else "errors"].append(time.perf_counter() - started)
+            if not ok:
+                ERRORS[reason] += 1
         if connection:
             connection[1].close()
 
@@ -287,6 +296,8 @@ def main() -> None:
         f"p99 {_percentile(everything, 0.99):7.1f} ms  {len(everything) / arguments.seconds:.0f} requests/s"
     )
     print(f"  errors     {len(latencies['errors'])}   (target: 0 errors, p99 < 300 ms)")
+    for reason, count in ERRORS.most_common():
+        print(f"    {count:>5}  {reason}")
 
 
 if __name__ == "__main__":

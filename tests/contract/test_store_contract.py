@@ -290,6 +290,67 @@ def test_counts_kept_by_the_store_follow_articles_as_they_change(store: Store) -
     assert [(row["outlet"], row["n_articles"]) for row in store.outlets()] == [("Wire Nine", 2), ("Ostrava Wire", 1)]
 
 
+def test_the_first_matches_counted_give_every_match_s_facets_and_attention_when_they_are_all(store: Store) -> None:
+    """Facets and attention counted over the first matches (read once, by id) equal those counted over
+    every match when the cap holds them all, for words, a speaker and the store's counts alike; and
+    attention is summed per month and year by the store, each named by its first day."""
+    _fill(store)
+    speakers, canonical = link_speakers(store.speaker_mentions())
+    store.save_speakers(speakers, canonical)
+    link_articles(store)
+    build_trails(store)
+    searches = (
+        SearchFilters("harbour"),
+        SearchFilters("harbour", outlet="Wire Nine"),
+        SearchFilters(speaker_name="holm"),
+        SearchFilters(outlet="Wire Nine"),
+    )
+    for filters in searches:
+        every = store.search_facets(filters, 5)
+        assert every["speaker"] and every["story"], filters
+        assert store.search_facets(filters, 5, cap=10) == every, filters
+        for bucket in ("day", "week", "month", "year"):
+            assert store.search_attention(filters, bucket, cap=10) == store.search_attention(filters, bucket), bucket
+    months = store.search_attention(SearchFilters("velmora"), "month")
+    assert [(row["period"], row["n"]) for row in months] == [
+        ("2024-03-01", 1),
+        ("2024-03-01", 1),
+        ("2024-03-01", 1),
+    ]
+    years = store.search_attention(SearchFilters(), "year", cap=10)
+    assert sorted((str(row["period"]), str(row["outlet"])) for row in years) == [
+        ("2024-01-01", "Coastal Post"),
+        ("2024-01-01", "Ostrava Wire"),
+        ("2024-01-01", "Wire Nine"),
+    ]
+    with pytest.raises(StoreError, match="no period 'fortnight'"):
+        store.search_attention(SearchFilters(outlet="Wire Nine"), "fortnight")
+
+
+def test_the_speaker_facet_is_counted_from_an_index_of_the_quotes_speakers(tmp_path: Path) -> None:
+    """SQLite answers the speaker facet of the first matches from the index on (article, speaker) of
+    schema 18, without reading a quote's row."""
+    store = open_store(tmp_path / "plan.db")
+    _fill(store)
+    assert isinstance(store, sqlite_store.SQLiteStore)
+    asked: list[str] = []
+    store.connection.set_trace_callback(asked.append)
+    store.search_facets(SearchFilters("harbour"), 5, cap=10)
+    store.connection.set_trace_callback(None)
+    [speaker_facet] = [sql for sql in asked if sql.startswith("SELECT s.name AS value")]
+    plan = " ".join(str(row[3]) for row in store.connection.execute("EXPLAIN QUERY PLAN " + speaker_facet))
+    assert "COVERING INDEX quotes_speakers_by_article" in plan
+
+
+def test_a_read_only_sqlite_store_reads_its_file_mapped_into_memory(tmp_path: Path) -> None:
+    """The web server's read-only stores read the pages of the file mapped into memory; a writer does not."""
+    open_store(tmp_path / "mapped.db").close()
+    reader, writer = open_store(tmp_path / "mapped.db", readonly=True), open_store(tmp_path / "mapped.db")
+    assert isinstance(reader, sqlite_store.SQLiteStore) and isinstance(writer, sqlite_store.SQLiteStore)
+    assert reader.connection.execute("PRAGMA mmap_size").fetchone()[0] > 0
+    assert writer.connection.execute("PRAGMA mmap_size").fetchone()[0] == 0
+
+
 def test_the_flags_listing_total_follows_renderings_written_replaced_and_removed(store: Store, location: str) -> None:
     """The flags listing's total is summed from the renderings the store counts per set of flags
     (schema 16): it follows a rendering written, rewritten with other flags, and removed."""

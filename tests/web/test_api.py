@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import shutil
 import sqlite3
+import sys
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -16,7 +20,7 @@ from newstrace.serve import create_app, data
 from newstrace.store import open_store
 from newstrace.store import sqlite as sqlite_backend
 
-from ..conftest import run_cli
+from ..conftest import REPO, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -225,6 +229,40 @@ def test_pages_read_the_database_off_the_event_loop(web_db: Path, monkeypatch: p
     assert loop_running_during_reads == [False, False]
 
 
+def test_searches_run_a_few_at_a_time_and_other_pages_do_not_wait_for_them(
+    web_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While searches hold every search slot (here one), more searches wait for it and a story page is
+    answered all the same; the searches then run, one at a time."""
+    running, most_at_once, released = [0], [0], threading.Event()
+    original = data.search
+
+    def held_search(*arguments: Any, **options: Any) -> dict[str, Any]:
+        running[0] += 1
+        most_at_once[0] = max(most_at_once[0], running[0])
+        try:
+            released.wait(timeout=20)
+            return original(*arguments, **options)
+        finally:
+            running[0] -= 1
+
+    monkeypatch.setattr(data, "search", held_search)
+    app = create_app(web_db, searches_at_once=1)
+    story = _ids(web_db)["story"]
+
+    async def load() -> tuple[list[int], int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
+            searches = [asyncio.create_task(client.get(f"/api/search?q=holm&page={n}")) for n in (1, 2, 3)]
+            story_status = (await asyncio.wait_for(client.get(f"/api/stories/{story}"), timeout=10)).status_code
+            released.set()
+            return [response.status_code for response in await asyncio.gather(*searches)], story_status
+
+    search_statuses, story_status = asyncio.run(load())
+    assert story_status == 200 and search_statuses == [200, 200, 200]
+    assert most_at_once[0] == 1
+
+
 def test_a_page_past_the_query_time_limit_is_a_clear_503(web_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sqlite_backend, "_STEPS_BETWEEN_CLOCK_CHECKS", 1)  # look at the clock at every step
     client = TestClient(create_app(web_db, query_seconds=0.0), base_url="http://127.0.0.1:8000")
@@ -257,3 +295,16 @@ def test_a_flags_page_with_nothing_flagged_says_why_it_is_empty(tmp_path: Path) 
     client = TestClient(create_app(db), base_url="http://127.0.0.1:8000")
     assert "No rendering in this database is flagged altered_direct_quote" in client.get("/flags").text
     assert "Nothing matches." in client.get("/flags", params={"outlet": "Wire Nine"}).text
+
+
+def test_the_load_benchmark_asks_for_the_same_pages_with_the_same_seed(web_db: Path) -> None:
+    """benchmarks/serve_load.py draws its stories, utterances, speakers and outlets with its seeded
+    generator (SQLite's random() made each run ask for other pages)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import serve_load  # benchmarks/serve_load.py
+    finally:
+        sys.path.pop(0)
+    drawn = serve_load._paths(web_db, random.Random(1))
+    assert drawn == serve_load._paths(web_db, random.Random(1))
+    assert drawn["story"] and drawn["utterance"] and any("speaker=" in path for path in drawn["facets"])

@@ -3,18 +3,22 @@ story side by side), in process against the sample corpus's database."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
+from newstrace.framing.compare import outlet_profile
 from newstrace.serve import charts, create_app, data
 from newstrace.serve.app import CorpusSummary
 from newstrace.store import SQLiteStore, open_store, sql
 from newstrace.store.base import CHECKED_FLAGS, ListFilters, SearchFilters
+from newstrace.store.recent import RecentAnswers
 from newstrace.store.sql import _LIST_ORDER_SQL, _NEWEST_FIRST, _list_query
 
 
@@ -122,6 +126,22 @@ def test_the_distancing_chart_gives_each_speakers_share_of_distancing_verbs(clie
     assert f"<title>{speaker}: {bars[speaker]['share']:.0%} of {bars[speaker]['n']}</title>" in page
 
 
+def test_the_outlet_page_reads_its_articles_and_markers_once(web_db: Path) -> None:
+    """The profile and the charts share one read of the outlet's articles and of their markers, and the
+    page is the one the command line's profile gives."""
+    store = open_store(web_db, readonly=True)
+    asked: list[str] = []
+    store.connection.set_trace_callback(asked.append)  # type: ignore[attr-defined]
+    try:
+        page = data.outlet(store, "coastal post")
+        store.connection.set_trace_callback(None)  # type: ignore[attr-defined]
+        assert page["profile"] == outlet_profile(store, "Coastal Post").to_dict()
+    finally:
+        store.close()
+    assert len([sql for sql in asked if "FROM articles" in sql and "WHERE outlet = " in sql]) == 1
+    assert len([sql for sql in asked if "FROM framing_markers" in sql]) == 1
+
+
 def test_a_story_side_by_side_shows_each_outlets_own_words_and_links_its_voices(
     client: TestClient, web_db: Path
 ) -> None:
@@ -202,6 +222,20 @@ def test_the_overview_shows_the_whole_corpus_summary_computed_in_the_background(
     dated = _rows(web_db, "SELECT count(*) FROM articles WHERE published IS NOT NULL")[0][0]
     traces = latest["attention"]["traces"]  # type: ignore[index]
     assert sum(n for trace in traces for n in trace["y"]) == dated
+    # the summary's listings are for the index pages to page, not part of the overview (50,000 speakers)
+    with closing(open_store(web_db, readonly=True)) as store:
+        overview = data.overview(store, corpus=latest)
+    assert "listings" in latest and "listings" not in overview and overview["counts"] == latest["counts"]
+
+
+def test_a_words_total_is_counted_up_to_the_cap(web_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Words alone are counted in the text index up to COUNT_CAP, like every other total the store
+    does not keep: past it the page says "more than" (a common word at a million articles: 65 ms)."""
+    with closing(open_store(web_db, readonly=True)) as store:
+        every = store.page_search(SearchFilters("said"), 1, 0)[1]
+        assert every > 3
+        monkeypatch.setattr(sql, "COUNT_CAP", 2)
+        assert store.page_search(SearchFilters("said"), 1, 0)[1] == 3
 
 
 @pytest.mark.parametrize(
@@ -298,6 +332,28 @@ def test_a_search_with_words_and_an_outlet_is_driven_by_the_text_index(web_db: P
     assert "articles_fts" in plan[0], plan  # the index first, then each match's article by its rowid
 
 
+def test_words_and_an_outlet_find_their_first_matches_through_the_outlets_index_and_count_them(
+    web_db: Path,
+) -> None:
+    """With fewer matches than the facets read, a search with words and an outlet finds them through the
+    index on (outlet, rowid), as it counts, and takes its total from them instead of counting again."""
+    outlet = str(_rows(web_db, "SELECT outlet FROM articles WHERE text LIKE '%Holm%' AND outlet IS NOT NULL")[0][0])
+    filters = SearchFilters("holm", outlet=outlet)
+    store = open_store(web_db, readonly=True)
+    asked: list[str] = []
+    store.connection.set_trace_callback(asked.append)  # type: ignore[attr-defined]
+    try:
+        hits, total = store.page_search(filters, 20, 0, rank_cap=1000)
+        store.connection.set_trace_callback(None)  # type: ignore[attr-defined]
+        assert total == store.page_search(filters, 20, 0)[1] > 0  # counted without a cap
+    finally:
+        store.close()
+    assert len(hits) == min(total, 20)
+    assert not any(sql.startswith("SELECT count(*)") for sql in asked)
+    [first] = [sql for sql in asked if "LIMIT 1000" in sql and "story_id" in sql]
+    assert "a.rowid IN (SELECT rowid FROM articles_fts" in first
+
+
 def test_a_languages_newest_articles_come_in_order_from_an_index(web_db: Path) -> None:
     plan = _plan(web_db, f"SELECT a.id FROM articles a WHERE a.language = ? ORDER BY {_NEWEST_FIRST} LIMIT 20", "en")
     assert "articles_by_language_published" in " ".join(plan) and not any("FOR ORDER BY" in step for step in plan)
@@ -379,7 +435,8 @@ def test_past_the_cap_outlets_languages_dates_and_the_chart_are_counted_from_one
     try:
         facets = store.search_facets(filters, 10, cap=3)
         attention = {bucket: store.search_attention(filters, bucket, cap=3) for bucket in ("day", "week")}
-        first = [article_id for _, article_id in store._first_matches(filters, store._search_relation(filters), 3)]  # type: ignore[attr-defined]
+        matches = store._first_matches(filters, store._search_relation(filters), 3)  # type: ignore[attr-defined]
+        first = [article.article_id for article in matches]
     finally:
         store.close()
     assert len(first) == 3
@@ -411,3 +468,38 @@ def test_past_the_cap_outlets_languages_dates_and_the_chart_are_counted_from_one
         assert [(row["period"], row["outlet"], row["n"]) for row in attention[bucket]] == expected
     counted_by_query = [sql for sql in statements if "GROUP BY a.outlet" in sql or "GROUP BY a.language" in sql]
     assert not counted_by_query  # one read of the first matches, counted in Python
+
+
+def test_a_search_s_counts_are_kept_until_the_database_changes(web_db: Path, tmp_path: Path) -> None:
+    """Facets, attention and the first matches of a search are counted once and kept for the next
+    request of the same search, until a write (by another process) changes the database."""
+    db = tmp_path / "kept.db"
+    shutil.copy(web_db, db)
+    filters = SearchFilters("holm")
+    reader = open_store(db, readonly=True)
+    try:
+        hits = data.RECENT_SUMMARIES.hits
+        first = data.search(reader, filters)
+        assert data.search(reader, filters)["facets"] == first["facets"]
+        assert data.RECENT_SUMMARIES.hits == hits + 1
+        article_id = str(first["hits"][0]["article_id"])  # type: ignore[index]
+        writer = open_store(db)
+        writer.update_article_metadata(article_id, {"outlet": "Fictional Gazette"}, {"outlet": "metadata"})
+        writer.close()
+        outlets = {row["value"] for row in data.search(reader, filters)["facets"]["outlet"]}  # type: ignore[index]
+    finally:
+        reader.close()
+    assert "Fictional Gazette" in outlets
+
+
+def test_recent_answers_keep_the_last_ones_used_and_count_hits() -> None:
+    recent: RecentAnswers[str] = RecentAnswers(2)
+    computed: list[str] = []
+
+    def answer(key: str) -> str:
+        return recent.get(key, lambda: computed.append(key) or key.upper())
+
+    assert [answer(key) for key in ("a", "b", "a", "c", "b", "a")] == ["A", "B", "A", "C", "B", "A"]
+    # "b" was the least recently used when "c" came, then "a" when "b" came back
+    assert computed == ["a", "b", "c", "b", "a"]
+    assert (recent.hits, recent.misses) == (1, 5) and recent.hit_rate() == 1 / 6

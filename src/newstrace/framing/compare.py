@@ -142,8 +142,15 @@ def outlet_profile(store: Store, outlet: str) -> OutletProfile:
     """An outlet's habits over every story it covered; the name is matched regardless of case."""
     outlet = outlet_named(store, outlet)
     articles = store.articles_where(outlet=outlet)
+    return profile_of(store, outlet, articles, store.markers_of([str(article["id"]) for article in articles]))
+
+
+def profile_of(
+    store: Store, outlet: str, articles: list[dict[str, object]], markers: list[dict[str, object]]
+) -> OutletProfile:
+    """The profile of the `outlet` (as stored) from its articles and their markers, read already by the
+    caller (the outlet page draws its charts from them too), and its quotes."""
     ids = [str(article["id"]) for article in articles]
-    markers = store.markers_of(ids)
     stances = _stance_counts(markers)
     classified = sum(stances.values())
     speakers = Counter(str(quote["speaker_name"]) for quote in store.quotes_of(ids) if quote["speaker_name"])

@@ -10,7 +10,7 @@ the table's column names.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -554,6 +554,11 @@ class ReadStore(Protocol):
         `outlet`, `published`."""
         ...
 
+    def data_version(self) -> Hashable | None:
+        """A value that every write to the database changes (what is kept of a search is keyed on it), or
+        None when the backend cannot tell one cheaply."""
+        ...
+
     def search_facets(
         self, filters: SearchFilters, limit: int, cap: int | None = None
     ) -> dict[str, list[dict[str, object]]]:
@@ -564,8 +569,9 @@ class ReadStore(Protocol):
         ...
 
     def search_attention(self, filters: SearchFilters, bucket: str, cap: int | None = None) -> list[dict[str, object]]:
-        """Matching articles per `bucket` ('day' or 'week', named by its Monday) and outlet: `period`,
-        `outlet`, `n`, earliest first; undated articles are left out. `cap` as for `search_facets`."""
+        """Matching articles per `bucket` ('day'; 'week', named by its Monday; 'month' or 'year', named by its
+        first day) and outlet: `period`, `outlet`, `n`, earliest first; undated articles are left out. `cap`
+        as for `search_facets`."""
         ...
 
     def iter_search(self, filters: SearchFilters) -> Iterator[dict[str, object]]:

@@ -12,7 +12,7 @@ import json
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, astuple, fields, replace
 from datetime import UTC, date, datetime, timedelta
@@ -42,11 +42,22 @@ from newstrace.store.base import (
     UrlHistory,
     counted_by_store,
 )
+from newstrace.store.recent import RecentAnswers
 
 FETCH_ROWS = 2000
+# The first matches of the last searches, per database, data version and filters (see store.recent): up
+# to 1,000 matches a search, about 0.5 MB (measured at a million articles), so 64 hold some 35 MB.
+RECENT_MATCHES: RecentAnswers[list[_SampledArticle]] = RecentAnswers(64)
+# Attention's periods longer than a week: the characters of an ISO day kept, and what follows them to
+# name the period's first day ("2024-03-17" is in the month "2024-03-01" and the year "2024-01-01").
+PERIOD_STARTS = {"day": (10, ""), "week": (10, ""), "month": (7, "-01"), "year": (4, "-01-01")}
 # Articles newest first, undated last: written so that an index on (outlet or language, published) gives
 # them in order ("published IS NULL, published DESC" made the database sort every match first).
 _NEWEST_FIRST = "a.published DESC NULLS LAST, a.id"
+# What a search's facets and chart count of each of its first matches (see _SampledArticle).
+_SAMPLED_COLUMNS = (
+    "a.id AS id, a.outlet AS outlet, a.language AS language, substr(a.published, 1, 10) AS day, a.story_id AS story_id"
+)
 _ORDER_BY = {
     "sentences": "article_id, start",
     "stage_runs": "article_id, stage",
@@ -137,8 +148,7 @@ class SQLStore(ABC):
 
     def __init__(self, where: str) -> None:
         self.where = where  # the database as messages name it
-        self._last_sample: tuple[tuple[SearchFilters, int], list[tuple[int, str]]] | None = None  # _first_matches
-        self._last_columns: tuple[tuple[SearchFilters, int], list[_SampledArticle]] | None = None  # _sampled_articles
+        self._last_sample: tuple[Hashable, list[_SampledArticle]] | None = None  # _first_matches
         self._insert_sql: dict[tuple[str, tuple[str, ...]], str] = {}
 
     # -- schema -------------------------------------------------------------------------------------
@@ -917,9 +927,15 @@ class SQLStore(ABC):
         if not relation.expression and rank_cap is not None and offset + limit <= rank_cap:
             # the page is among the newest `rank_cap` matches, which facets and attention count next
             first = self._first_matches(filters, relation, rank_cap)
-            hits = self._hits([rowid for rowid, _ in first[offset : offset + limit]], {}, {})
+            hits = self._hits([article.rowid for article in first[offset : offset + limit]], {}, {})
             return hits, len(first) if len(first) < rank_cap else self._search_total(filters, relation)
-        total = self._search_total(filters, relation)
+        total = -1
+        if not relation.words_only and rank_cap is not None:
+            # words with other filters: the first matches, which facets and attention count next, are
+            # every match when fewer than `rank_cap` (counting them again took as long as finding them)
+            first = self._first_matches(filters, relation, rank_cap)
+            total = len(first) if len(first) < rank_cap else -1
+        total = self._search_total(filters, relation) if total < 0 else total
         capped = rank_cap is not None and total > rank_cap >= offset + limit and bool(relation.expression)
         return self._search_hits(filters, relation, limit, offset, rank_cap if capped else None), total
 
@@ -930,8 +946,9 @@ class SQLStore(ABC):
         try:
             if counts is not None:
                 return int(self._scalar(f"SELECT COALESCE({_SUM_N}, 0) FROM article_counts{counts[0]}", counts[1]))
-            if relation.words_only:
-                count = f"SELECT count(*) FROM {self._count_source(relation)}{relation.where}"
+            if relation.words_only:  # a common word's matches counted up to COUNT_CAP too (65 ms, then 3)
+                count = f"SELECT count(*) FROM (SELECT 1 FROM {self._count_source(relation)}{relation.where} "
+                count += f"LIMIT {COUNT_CAP + 1}) c"
             elif _flag_only(filters):
                 flagged = _flagged_articles(str(filters.flag), distinct=True)
                 count = f"SELECT count(*) FROM ({flagged} LIMIT {COUNT_CAP + 1}) c"
@@ -1000,37 +1017,100 @@ class SQLStore(ABC):
         relation = self._search_relation(filters)
         if cap is None:
             return relation, f"{relation.source}{relation.where}"
-        ids: list[str | int] = [article_id for _, article_id in self._first_matches(filters, relation, cap)]
+        ids: list[str | int] = [article.article_id for article in self._first_matches(filters, relation, cap)]
         where = f" WHERE a.id IN ({', '.join('?' * len(ids))})" if ids else " WHERE 1 = 0"
         first = relation._replace(source="articles a", where=where, parameters=ids, expression="", words_only=False)
         return first, f"{first.source}{first.where}"
 
-    def _first_matches(self, filters: SearchFilters, relation: SearchRelation, cap: int) -> list[tuple[int, str]]:
-        """The rowids and ids of the first `cap` matches (newest first without words, in the text index's
-        order with them), read once for the page, its facets and its attention."""
-        if self._last_sample is None or self._last_sample[0] != (filters, cap):
-            order = "" if relation.expression else f" ORDER BY {_NEWEST_FIRST}"
-            sql = f"SELECT a.rowid AS row_key, a.id FROM {relation.source}{relation.where}{order} LIMIT {int(cap)}"
-            try:
-                found = [(int(row[0]), str(row[1])) for row in self._execute(sql, relation.parameters)]
-            except self._SEARCH_ERRORS as error:
-                raise _syntax_error(filters, error) from error
-            self._last_sample = ((filters, cap), found)
+    def data_version(self) -> Hashable | None:
+        """A value that every write to the database changes, or None when the backend cannot tell one
+        cheaply (then nothing of its searches is kept between requests)."""
+        return None
+
+    def _first_matches(self, filters: SearchFilters, relation: SearchRelation, cap: int) -> list[_SampledArticle]:
+        """The first `cap` matches (newest first without words, in the text index's order with them) with
+        what their facets and chart count, read once for the page, its facets and its attention, and kept
+        for the next pages and requests of the same search until the database changes (`RECENT_MATCHES`)."""
+        version = self.data_version()
+        key = (self.where, version, filters, cap)
+        if self._last_sample is None or self._last_sample[0] != key:
+
+            def read() -> list[_SampledArticle]:
+                return self._read_first_matches(filters, relation, cap)
+
+            found = read() if version is None else RECENT_MATCHES.get(key, read)
+            self._last_sample = (key, found)
         return self._last_sample[1]
+
+    def _read_first_matches(self, filters: SearchFilters, relation: SearchRelation, cap: int) -> list[_SampledArticle]:
+        order = "" if relation.expression else f" ORDER BY {_NEWEST_FIRST}"
+        # each match's row is read for its id anyway, unless an index on (id, published) gives both (a
+        # flag's or a speaker's matches, all sorted by date): then the columns the facets and the chart
+        # count are read with the ids (a second pass over the 1,000 rows took a twentieth of a search),
+        # else by rowid once the first matches are known
+        by_id = matched_by_id(filters)
+        columns = "a.id AS id" if by_id else _SAMPLED_COLUMNS
+        # words with an outlet or a story: found as they are counted, through the index on (outlet or
+        # story, rowid), in the same rowid order as the text index's (a common word's 235 matches in one
+        # outlet: 250 ms reading every match's article for its outlet, 50 ms so)
+        source, where = self._capped_count_relation(filters, relation)
+        sql = f"SELECT a.rowid AS row_key, {columns} FROM {source}{where}{order} LIMIT {int(cap)}"
+        try:
+            rows = list(self._execute(sql, relation.parameters))
+            if by_id:
+                marks = ", ".join("?" * len(rows)) or "NULL"
+                sampled = f"SELECT a.rowid AS row_key, {_SAMPLED_COLUMNS} FROM articles a WHERE a.rowid IN ({marks})"
+                by_rowid = {row["row_key"]: row for row in self._execute(sampled, [row["row_key"] for row in rows])}
+                rows = [by_rowid[row["row_key"]] for row in rows]
+        except self._SEARCH_ERRORS as error:
+            raise _syntax_error(filters, error) from error
+        return [_sampled_article(row) for row in rows]
 
     def search_facets(
         self, filters: SearchFilters, limit: int, cap: int | None = None
     ) -> dict[str, list[dict[str, object]]]:
-        relation, matches = self._counted_matches(filters, cap)
         counts = _article_counts_where(filters)
+        if cap is not None:  # the first matches, read once, counted here
+            joined = self._sampled_joined_facets(filters, cap, limit)
+            columns = self._sampled_facets(filters, cap, limit) if counts is None else {}
+        else:
+            relation, matches = self._counted_matches(filters, cap)
+            joined = self._joined_facets(filters, relation, matches, limit)
+            columns = self._column_facets(filters, relation, matches, limit) if counts is None else {}
         if counts is not None:  # every match counted, from the article counts
             columns = self._counted_column_facets(filters, counts, limit)
-        elif cap is not None:  # the first matches, read once, counted here
-            columns = self._sampled_facets(filters, cap, limit)
-        else:
-            columns = self._column_facets(filters, relation, matches, limit)
-        joined = self._joined_facets(filters, relation, matches, limit)
         return {"outlet": columns["outlet"], "language": columns["language"], **joined, "dates": columns["dates"]}
+
+    def _sampled_joined_facets(
+        self, filters: SearchFilters, cap: int, limit: int
+    ) -> dict[str, list[dict[str, object]]]:
+        """The speaker, story and flag facets of the first `cap` matches, named by their ids: the quotes and
+        renderings are looked up by those ids directly (asked through the search's relation, each id was
+        looked up in the articles again, 3-5 ms a query), and the stories are tallied from the story ids
+        read with the matches, their titles read for the facet's values only."""
+        sampled = self._sampled_articles(filters, cap)
+        ids = [article.article_id for article in sampled]
+        marks = ", ".join("?" * len(ids)) or "NULL"
+        queries = {
+            "speaker": "SELECT s.name AS value, s.id AS id, count(DISTINCT q.article_id) AS n FROM quotes q "
+            f"JOIN speakers s ON s.id = q.speaker_id WHERE q.article_id IN ({marks}) GROUP BY s.id",
+            "flag": "SELECT json_each.value AS value, count(DISTINCT r.article_id) AS n FROM renderings r, "
+            f"json_each(r.flags) WHERE r.flags <> '[]' AND r.article_id IN ({marks}) AND json_each.value IN "
+            f"({', '.join(repr(flag) for flag in CHECKED_FLAGS)}) GROUP BY json_each.value",
+        }
+        found = self._facet_rows(filters, queries, ids, limit)
+        return {"speaker": found["speaker"], "story": self._story_facet(sampled, limit), "flag": found["flag"]}
+
+    def _story_facet(self, sampled: list[_SampledArticle], limit: int) -> list[dict[str, object]]:
+        """The stories of the sampled matches, most matches first (ties by id), with their titles."""
+        tallied = _tallied([article.story_id for article in sampled if article.story_id is not None], limit)
+        titles = {
+            str(row["id"]): row["title"]
+            for row in self._rows_for_ids("SELECT id, title FROM stories WHERE id IN ({marks})", [
+                str(row["value"]) for row in tallied
+            ])
+        }  # fmt: skip
+        return [{**row, "label": titles[str(row["value"])]} for row in tallied if str(row["value"]) in titles]
 
     def _joined_facets(
         self, filters: SearchFilters, relation: SearchRelation, matches: str, limit: int
@@ -1106,36 +1186,25 @@ class SQLStore(ABC):
         }
 
     def _sampled_articles(self, filters: SearchFilters, cap: int) -> list[_SampledArticle]:
-        """The outlet, language and day of the first `cap` matches, read once by rowid for the facets and
+        """The id, outlet, language, day and story of the first `cap` matches, read once for the facets and
         the chart (counted by five queries over the 1,000 ids, they took 10-16 ms of a word search's 25)."""
-        if self._last_columns is None or self._last_columns[0] != (filters, cap):
-            rowids = [rowid for rowid, _ in self._first_matches(filters, self._search_relation(filters), cap)]
-            rows = self._execute(
-                "SELECT a.outlet AS outlet, a.language AS language, substr(a.published, 1, 10) AS day FROM articles a "
-                f"WHERE a.rowid IN ({', '.join('?' * len(rowids)) or 'NULL'})",
-                rowids,
-            )
-            self._last_columns = (
-                (filters, cap),
-                [_SampledArticle(row["outlet"], row["language"], row["day"]) for row in rows],
-            )
-        return self._last_columns[1]
+        return self._first_matches(filters, self._search_relation(filters), cap)
 
     def search_attention(self, filters: SearchFilters, bucket: str, cap: int | None = None) -> list[dict[str, object]]:
         counts = _article_counts_where(filters)
         if counts is not None:  # every match counted, from the article counts
-            period = "day" if bucket == "day" else self._week_start("day")
+            # summed per period here: a language over three years has 100,000 rows of (day, outlet), which
+            # took 380 ms to read into Python and sum per month there, 40 ms per month here
             return self._rows(
-                f"SELECT {period} AS period, NULLIF(outlet, '') AS outlet, {_SUM_N} AS n "
+                f"SELECT {self._period('day', bucket)} AS period, NULLIF(outlet, '') AS outlet, {_SUM_N} AS n "
                 f"FROM article_counts{counts[0]} AND day <> '' GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST",
                 counts[1],
             )
         if cap is not None:  # the first matches, read once, counted here
             sampled = self._sampled_articles(filters, cap)
-            return _attention_rows(sampled, week=bucket != "day")
+            return _attention_rows(sampled, bucket)
         relation, matches = self._counted_matches(filters, cap)
-        day = "substr(a.published, 1, 10)"
-        period = day if bucket == "day" else self._week_start(day)
+        period = self._period("substr(a.published, 1, 10)", bucket)
         where = (" AND " if " WHERE " in matches else " WHERE ") + "a.published IS NOT NULL"
         try:
             return self._rows(
@@ -1145,6 +1214,16 @@ class SQLStore(ABC):
             )
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
+
+    def _period(self, day: str, bucket: str) -> str:
+        """The SQL naming the `bucket` (day, week, month or year) of a `day` (ISO text) by its first day."""
+        if bucket not in PERIOD_STARTS:
+            raise StoreError(f"no period {bucket!r}; choose one of: {', '.join(PERIOD_STARTS)}")
+        if bucket == "week":
+            return self._week_start(day)
+        return (
+            day if bucket == "day" else f"substr({day}, 1, {PERIOD_STARTS[bucket][0]}) || '{PERIOD_STARTS[bucket][1]}'"
+        )
 
     def iter_search(self, filters: SearchFilters) -> Iterator[dict[str, object]]:
         relation = self._search_relation(filters)
@@ -1258,26 +1337,48 @@ class SQLStore(ABC):
 class _SampledArticle(NamedTuple):
     """What the facets and the chart count of one of the first matches."""
 
+    rowid: int
+    article_id: str
     outlet: str | None
     language: str | None
     day: str | None  # YYYY-MM-DD
+    story_id: str | None
 
 
-def _tallied(values: list[str | None], limit: int) -> list[dict[str, object]]:
+def _sampled_article(row: Mapping[str, Any]) -> _SampledArticle:
+    return _SampledArticle(int(row["row_key"]), row["id"], row["outlet"], row["language"], row["day"], row["story_id"])
+
+
+def matched_by_id(filters: SearchFilters) -> bool:
+    """Whether the search's matches are named by id (a flag's or a speaker's articles), as an index on
+    (id, published) gives them with their order, without reading the articles."""
+    return bool(filters.flag or filters.speaker_id is not None or filters.speaker_name)
+
+
+def _tallied(values: Sequence[str | None], limit: int) -> list[dict[str, object]]:
     """Facet rows: the commonest `limit` values, ties by value with None first (as the SQL orders them)."""
     ranked = sorted(Counter(values).items(), key=lambda item: (-item[1], item[0] is not None, item[0] or ""))
     return [{"value": value, "n": n} for value, n in ranked[:limit]]
 
 
-def _attention_rows(sampled: list[_SampledArticle], *, week: bool) -> list[dict[str, object]]:
-    """Dated articles per day (or per week, from its Monday) and outlet, ordered by period then outlet."""
+def _attention_rows(sampled: list[_SampledArticle], bucket: str) -> list[dict[str, object]]:
+    """Dated articles per day, week (from its Monday), month or year (from its first day) and outlet,
+    ordered by period then outlet."""
     counted = Counter(
-        (_week_of(article.day) if week else article.day, article.outlet)
-        for article in sampled
-        if article.day is not None
+        (_period_of(article.day, bucket), article.outlet) for article in sampled if article.day is not None
     )
     ordered = sorted(counted.items(), key=lambda item: tuple((part is not None, part or "") for part in item[0]))
     return [{"period": period, "outlet": outlet, "n": n} for (period, outlet), n in ordered]
+
+
+def _period_of(day: str, bucket: str) -> str | None:
+    """The first day of the `bucket` (day, week, month or year) of an ISO day, as `SQLStore._period` names it."""
+    if bucket == "week":
+        return _week_of(day)
+    if bucket == "day":
+        return day
+    keep, first = PERIOD_STARTS[bucket]
+    return day[:keep] + first
 
 
 def _week_of(day: str) -> str | None:

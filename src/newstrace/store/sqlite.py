@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from newstrace.store.base import SearchFilters, StoreError
-from newstrace.store.sql import FETCH_ROWS, SearchRelation, SQLStore, migration_scripts
+from newstrace.store.sql import FETCH_ROWS, SearchRelation, SQLStore, matched_by_id, migration_scripts
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
 _FTS_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
@@ -21,6 +21,11 @@ _FTS_WORD = re.compile(r"\w+")
 # a large file; with the default, inserts at 100k articles keep re-reading index pages.
 PAGE_CACHE_KIB = 131072
 _STEPS_BETWEEN_CLOCK_CHECKS = 10_000  # about a millisecond of work between two looks at the clock
+# A read-only store maps the file into memory (up to this size; SQLite caps it at its build's limit,
+# 2 GB for Debian's) and reads its pages there instead of copying each into its own cache through a
+# system call: the web server's threads share the pages the system caches, and a search on a million
+# articles took 15-25 % less time.
+READ_MAP_BYTES = 1 << 40
 
 
 class SQLiteStore(SQLStore):
@@ -54,7 +59,9 @@ class SQLiteStore(SQLStore):
             connection.execute("PRAGMA foreign_keys = ON")
             connection.execute("PRAGMA busy_timeout = 10000")
             connection.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
-            if not readonly:
+            if readonly:
+                connection.execute(f"PRAGMA mmap_size = {READ_MAP_BYTES}")
+            else:
                 _use_write_ahead_log(connection)
                 connection.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error as error:
@@ -134,8 +141,7 @@ class SQLiteStore(SQLStore):
         # matches named by id (a flag's or a speaker's articles) are looked up in the index on (id,
         # published) that holds their order too: SQLite chose the primary key's and read each article
         # for its date (a flag's newest 1,000 of 30,000 articles: 150 ms; so, 70 ms)
-        by_id = filters.flag or filters.speaker_id is not None or filters.speaker_name
-        return "articles a INDEXED BY articles_by_id_published" if by_id else "articles a"
+        return "articles a INDEXED BY articles_by_id_published" if matched_by_id(filters) else "articles a"
 
     def _capped_count_relation(self, filters: SearchFilters, relation: SearchRelation) -> tuple[str, str]:
         # words with an outlet or a story: the text index gives its rowids, each asked of the covering
@@ -182,8 +188,39 @@ class SQLiteStore(SQLStore):
         self.connection.set_progress_handler(None, 0)
         self._stopped = False
 
+    def data_version(self) -> Hashable | None:
+        """The time and size of the file and of its write-ahead log, and the head of the log's index (which
+        counts its commits and names the log's generation): a commit changes the log's index (or, without
+        a log, the file), a checkpoint the file. None when one of them cannot be read."""
+        try:
+            files = tuple(_stat(Path(f"{self.path}{suffix}")) for suffix in ("", "-wal"))
+            return files, _head(Path(f"{self.path}-shm"))
+        except OSError:
+            return None
+
     def close(self) -> None:
         self.connection.close()
+
+
+_WAL_INDEX_HEAD = 48  # SQLite's wal-index header: its change counter, last frame, page count and salts
+
+
+def _head(path: Path) -> bytes | None:
+    """The start of a file (the wal-index header); None when it does not exist (no log)."""
+    try:
+        with path.open("rb") as file:
+            return file.read(_WAL_INDEX_HEAD)
+    except FileNotFoundError:
+        return None
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    """A file's modification time (ns) and size; None when it does not exist (no log yet)."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_mtime_ns, found.st_size
 
 
 def _batched_rows(cursor: sqlite3.Cursor) -> Iterator[dict[str, object]]:

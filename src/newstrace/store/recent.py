@@ -1,0 +1,48 @@
+"""A small cache of recent answers, shared by the threads of a process, that counts its hits.
+
+The web server keeps the expensive parts of a search (its first matches, facets and attention) here,
+keyed on the database, its data version (`Store.data_version`, which every write changes) and the
+normalised filters: an analyst paging through results, or many readers of the same language or flag,
+get them without counting again, and a write to the database makes every older answer unreachable.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+Answer = TypeVar("Answer")
+
+
+class RecentAnswers(Generic[Answer]):
+    """The last `size` answers by key, least recently used dropped first; `hits` and `misses` count."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.hits = 0
+        self.misses = 0
+        self._answers: OrderedDict[Hashable, Answer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], Answer]) -> Answer:
+        """The answer kept for `key`, else `compute()`, kept. Two threads missing the same key at once
+        both compute it (the lock is never held while computing)."""
+        with self._lock:
+            if key in self._answers:
+                self.hits += 1
+                self._answers.move_to_end(key)
+                return self._answers[key]
+            self.misses += 1
+        answer = compute()
+        with self._lock:
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+        return answer
+
+    def hit_rate(self) -> float:
+        asked = self.hits + self.misses
+        return self.hits / asked if asked else 0.0
