@@ -534,6 +534,10 @@ def test_a_lead_names_the_days_things_happened_resolved_against_its_date() -> No
     days = lead_event_days("Vote counted", text + "The hearing is on Friday.", date(2025, 3, 5))  # a Wednesday
     assert days == {date(2025, 3, 3), date(2025, 3, 2), date(2025, 3, 4)}  # Friday lies past the lead
     assert lead_event_days(None, "Talks resume on Wednesday.", date(2025, 3, 5)) == {date(2025, 3, 5)}
+    assert lead_event_days(None, "Fire crews left last night; talks end tonight.", date(2025, 3, 5)) == {
+        date(2025, 3, 4),
+        date(2025, 3, 5),
+    }
     assert lead_event_days(None, text, None) == frozenset()  # a weekday alone names no day
 
 

@@ -136,19 +136,23 @@ def story_terms(title: str | None, text: str) -> Counter[str]:
 
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_EVENT_DAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r"|yesterday)\b")
+# Words that name a day relative to the publication date, and how many days back it is.
+_DAYS_BACK = {"today": 0, "tonight": 0, "yesterday": 1, "last night": 1}
+_EVENT_DAY = re.compile(r"\b(" + "|".join((*_WEEKDAYS, *_DAYS_BACK)) + r")\b")
 
 
 def lead_event_days(title: str | None, text: str, published: date | None) -> frozenset[date]:
     """The days on which the title and lead say the reported event happened ("died Thursday",
-    "said yesterday"), resolved against the publication date: a weekday is the latest such day on or
+    "said yesterday", "tonight"), resolved against the publication date: a weekday is the latest such day on or
     before it. Two reports of one event name the same day; reports of another event of its kind seldom
     do. Empty for an undated article (a weekday alone names no day)."""
     if published is None:
         return frozenset()
     days = set()
     for word in _EVENT_DAY.findall(f"{title or ''} {text[:LEAD_CHARACTERS]}".lower()):
-        back = 1 if word == "yesterday" else (published.weekday() - _WEEKDAYS.index(word)) % 7
+        back = _DAYS_BACK.get(word)
+        if back is None:
+            back = (published.weekday() - _WEEKDAYS.index(word)) % 7
         days.add(published - timedelta(days=back))
     return frozenset(days)
 
