@@ -554,11 +554,11 @@ def test_a_report_naming_the_day_its_story_names_joins_at_a_lower_similarity(fer
 
 
 def test_a_day_many_reports_name_is_no_evidence_of_one_occurrence() -> None:
-    """In a busy stream every report names the same few days: once more than ten leads have named the
+    """In a busy stream every report names the same few days: once more than eight leads have named the
     Monday, naming it no longer lowers the join."""
     clusterer = StoryClusterer()
     first = clusterer.assign(_dated_report("w", WIRE, GROUNDED_ON, "lindqvist"))
-    for number in range(10):
+    for number in range(8):
         other = f"On Monday the council of Town{number}x debated budget{number}x and road{number}x repairs."
         clusterer.assign(_dated_report(f"o{number}", other, GROUNDED_ON, f"town{number}x"))
     assert clusterer.assign(_dated_report("f", FERRY, FERRY_ON, "brekke")).story_id != first.story_id

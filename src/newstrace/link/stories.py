@@ -65,7 +65,7 @@ class StorySettings:
     # "said yesterday", resolved against its date) that the leads of a story's members name too needs only
     # this similarity: both tell of that day's occurrence. Only a day few reports name is such evidence:
     event_day_threshold: float = 0.1
-    event_day_reports: int = 10  # ... named by at most this many of the articles linked so far
+    event_day_reports: int = 8  # ... named by at most this many of the articles linked so far
     window_days: int = 60  # a story takes no dated article further than this from its first date
     related_threshold: float = 0.08  # a new story this similar to one it did not join gets a `related` link
     cohesion_share: float = 0.5  # ... and at least this share of the story's mean joining similarity
