@@ -21,6 +21,7 @@ from newstrace.link.features import (
     LinkFeatures,
     content_terms,
     entity_key,
+    lead_event_days,
     quoted_runs,
     story_terms,
     word_offsets,
@@ -508,3 +509,68 @@ def test_title_and_lead_terms_count_once_more() -> None:
     text = "Harbour closed. " + "Filler words follow here. " * 30 + "A late mention of timber."
     terms = story_terms("Channel shut", text)
     assert terms["channel"] == 1 and terms["harbour"] == 2 and terms["timber"] == 1
+
+
+# Fictional: the ferry company's side of the grounding in WIRE (which says "on Monday"), a day later.
+FERRY = (
+    "Island families waited for hours at the Brekke pier on Monday as the ferry company rerouted its boats "
+    "around the cargo ship stuck on the sandbank in the northern channel. Passengers complained about missed "
+    "appointments and cold waiting rooms, and the company promised refunds for cancelled crossings. "
+    "Shopkeepers on the islands said deliveries of milk and bread arrived late, and the school bus ran a "
+    "reduced timetable for the rest of the week."
+)
+GROUNDED_ON, FERRY_ON = date(2025, 3, 3), date(2025, 3, 4)  # a Monday, and the Tuesday after it
+
+
+def _dated_report(article_id: str, text: str, published: date, name: str) -> LinkFeatures:
+    return LinkFeatures(
+        article_id, None, None, published, dict(content_terms(text)), {name: 1}, frozenset(), "en", "",
+        lead_event_days(None, text, published),
+    )  # fmt: skip
+
+
+def test_a_lead_names_the_days_things_happened_resolved_against_its_date() -> None:
+    text = "Officials said on Monday, a day after the vote of Sunday, that counting ended yesterday. " + "Filler. " * 60
+    days = lead_event_days("Vote counted", text + "The hearing is on Friday.", date(2025, 3, 5))  # a Wednesday
+    assert days == {date(2025, 3, 3), date(2025, 3, 2), date(2025, 3, 4)}  # Friday lies past the lead
+    assert lead_event_days(None, "Talks resume on Wednesday.", date(2025, 3, 5)) == {date(2025, 3, 5)}
+    assert lead_event_days(None, "Fire crews left last night; talks end tonight.", date(2025, 3, 5)) == {
+        date(2025, 3, 4),
+        date(2025, 3, 5),
+    }
+    assert lead_event_days(None, text, None) == frozenset()  # a weekday alone names no day
+
+
+@pytest.mark.parametrize(("ferry", "joins"), [(FERRY, True), (FERRY.replace("on Monday", "on Saturday"), False)])
+def test_a_report_naming_the_day_its_story_names_joins_at_a_lower_similarity(ferry: str, joins: bool) -> None:
+    """The ferry report shares few words with the wire (about 0.19 similar, under the 0.2 a join needs),
+    but both leads say the channel closed on Monday: that day's occurrence, so the same story. Said of
+    Saturday, it tells of another day and stays apart."""
+    clusterer = StoryClusterer()
+    first = clusterer.assign(_dated_report("w", WIRE, GROUNDED_ON, "lindqvist"))
+    later = clusterer.assign(_dated_report("f", ferry, FERRY_ON, "brekke"))
+    assert (later.story_id == first.story_id) is joins
+    assert 0.1 <= later.similarity < 0.2 or not joins
+
+
+def test_a_day_many_reports_name_is_no_evidence_of_one_occurrence() -> None:
+    """In a busy stream every report names the same few days: once more than eight leads have named the
+    Monday, naming it no longer lowers the join."""
+    clusterer = StoryClusterer()
+    first = clusterer.assign(_dated_report("w", WIRE, GROUNDED_ON, "lindqvist"))
+    for number in range(8):
+        other = f"On Monday the council of Town{number}x debated budget{number}x and road{number}x repairs."
+        clusterer.assign(_dated_report(f"o{number}", other, GROUNDED_ON, f"town{number}x"))
+    assert clusterer.assign(_dated_report("f", FERRY, FERRY_ON, "brekke")).story_id != first.story_id
+
+
+def test_the_days_a_story_names_outlast_the_run_that_linked_it(tmp_path: Path) -> None:
+    """Linked in two runs, the ferry report still finds the day the stored story's lead named."""
+    store = SQLiteStore(tmp_path / "d.db")
+    run = store.begin_run("t")
+    store.save_article(_article("wire", WIRE, GROUNDED_ON.isoformat(), "Wire"), [], run_id=run)
+    link_articles(store)
+    store.save_article(_article("ferry", FERRY, FERRY_ON.isoformat(), "Daily"), [], run_id=run)
+    link_articles(store)
+    stories = {row["id"]: row["story_id"] for row in store.iter_rows("articles")}
+    assert stories["ferry"] == stories["wire"]

@@ -14,7 +14,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -67,6 +67,7 @@ class LinkFeatures:
     quotes: frozenset[int] = frozenset()  # `quoted_runs` of the text: the words it quotes
     language: str | None = None  # ISO 639-1, when detected: cross-language linking compares only across languages
     lead: str = ""  # the title and first paragraph, for the cross-language embedding (link/crosslingual.py)
+    event_days: frozenset[date] = frozenset()  # `lead_event_days`: the days its lead says things happened
 
 
 def words(text: str) -> list[Word]:
@@ -132,6 +133,28 @@ def story_terms(title: str | None, text: str) -> Counter[str]:
     (what a report is about is said first; ECB+ and PolNeAR both gained from it, docs/linking.md)."""
     first_said = content_terms(f"{title or ''} {text[:LEAD_CHARACTERS]}")
     return content_terms(text) + Counter(dict.fromkeys(first_said, 1))  # in the text's order, not a set's
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Words that name a day relative to the publication date, and how many days back it is.
+_DAYS_BACK = {"today": 0, "tonight": 0, "yesterday": 1, "last night": 1}
+_EVENT_DAY = re.compile(r"\b(" + "|".join((*_WEEKDAYS, *_DAYS_BACK)) + r")\b")
+
+
+def lead_event_days(title: str | None, text: str, published: date | None) -> frozenset[date]:
+    """The days on which the title and lead say the reported event happened ("died Thursday",
+    "said yesterday", "tonight"), resolved against the publication date: a weekday is the latest such day on or
+    before it. Two reports of one event name the same day; reports of another event of its kind seldom
+    do. Empty for an undated article (a weekday alone names no day)."""
+    if published is None:
+        return frozenset()
+    days = set()
+    for word in _EVENT_DAY.findall(f"{title or ''} {text[:LEAD_CHARACTERS]}".lower()):
+        back = _DAYS_BACK.get(word)
+        if back is None:
+            back = (published.weekday() - _WEEKDAYS.index(word)) % 7
+        days.add(published - timedelta(days=back))
+    return frozenset(days)
 
 
 def entity_key(text: str) -> str:

@@ -61,6 +61,11 @@ class StorySettings:
     quote_threshold: float = 0.12
     quote_runs: int = 3  # ... sharing at least this many runs of eight words (ten words in a row)
     story_quotes: int = 512  # quoted runs a story keeps (the latest members')
+    # Within `near_days`, an article whose lead names a day on which things happened ("died Thursday",
+    # "said yesterday", resolved against its date) that the leads of a story's members name too needs only
+    # this similarity: both tell of that day's occurrence. Only a day few reports name is such evidence:
+    event_day_threshold: float = 0.1
+    event_day_reports: int = 8  # ... named by at most this many of the articles linked so far
     window_days: int = 60  # a story takes no dated article further than this from its first date
     related_threshold: float = 0.08  # a new story this similar to one it did not join gets a `related` link
     cohesion_share: float = 0.5  # ... and at least this share of the story's mean joining similarity
@@ -102,6 +107,7 @@ class StoryState:
     join_similarity_sum: float = 0.0
     join_count: int = 0
     quotes: dict[int, None] = field(default_factory=dict)  # its members' quoted runs, oldest first
+    event_days: set[date] = field(default_factory=set)  # the days its members' leads say things happened
 
     @property
     def cohesion(self) -> float | None:
@@ -139,6 +145,12 @@ class DocumentFrequencies:
     def add(self, keys: Iterable[str]) -> None:
         keys = list(keys)
         self.n_documents += 1
+        self.counts.update(keys)
+        self.dirty.update(keys)
+
+    def count(self, keys: Iterable[str]) -> None:
+        """Count keys that are no document's terms (the days leads name), leaving the documents alone."""
+        keys = list(keys)
         self.counts.update(keys)
         self.dirty.update(keys)
 
@@ -415,6 +427,7 @@ class StoryClusterer:
         kept.first_seen, kept.last_seen = (min(dates), max(dates)) if dates else (None, None)
         kept.title = kept.title or merged.title
         _remember_quotes(kept.quotes, merged.quotes, self.settings.story_quotes)
+        kept.event_days.update(merged.event_days)
         for story_id in (kept.id, merged.id):
             self._norms.pop((story_id, "terms"), None)
             self._norms.pop((story_id, "entities"), None)
@@ -448,6 +461,7 @@ class StoryClusterer:
         """Count the article's terms and names into the rarity counts, and return its two unit vectors."""
         self.term_frequencies.add(article.terms)
         self.entity_frequencies.add(article.entities)
+        self.term_frequencies.count(map(_day_key, article.event_days))  # how many leads name each day
         return article_vectors(article, self.term_frequencies, self.entity_frequencies, self.settings)
 
     def _candidates(self, term_vector: dict[str, float], entity_vector: dict[str, float]) -> list[StoryState]:
@@ -493,7 +507,15 @@ class StoryClusterer:
             return required
         if _shared_quotes(article.quotes, story.quotes) >= self.settings.quote_runs:
             return min(required, self.settings.quote_threshold)
+        if self._shares_a_telling_day(article, story):
+            return min(required, self.settings.event_day_threshold)
         return required
+
+    def _shares_a_telling_day(self, article: LinkFeatures, story: StoryState) -> bool:
+        """Whether the article's lead names a day the leads of the story's members name, one that few of
+        the articles linked so far name (in a busy stream every report names the same few days)."""
+        counts, most = self.term_frequencies.counts, self.settings.event_day_reports
+        return any(counts.get(_day_key(day), 0) <= most for day in article.event_days & story.event_days)
 
     def _fits(self, similarity: float, story: StoryState) -> bool:
         cohesion = story.cohesion
@@ -546,6 +568,7 @@ class StoryClusterer:
             story.join_similarity_sum += similarity * pairs
             story.join_count += pairs
         _remember_quotes(story.quotes, article.quotes, self.settings.story_quotes)
+        story.event_days.update(article.event_days)
         if story.title is None:
             story.title = article.title
         if article.published is not None:
@@ -611,6 +634,11 @@ def _copy_frequencies(frequencies: DocumentFrequencies) -> DocumentFrequencies:
 def story_id_for(first_article_id: str) -> str:
     """Stories are named after the article that opened them, so a re-run from scratch names them alike."""
     return "st_" + first_article_id[:16]
+
+
+def _day_key(day: date) -> str:
+    """How a day a lead names is counted among the term frequencies (stored with them): no term holds ':'."""
+    return f"day:{day.isoformat()}"
 
 
 def _shared_quotes(quotes: frozenset[int], story_quotes: Mapping[int, None]) -> int:

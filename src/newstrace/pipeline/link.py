@@ -34,6 +34,7 @@ from newstrace.link.duplicates import (
 from newstrace.link.features import (
     LinkFeatures,
     entity_counts,
+    lead_event_days,
     parse_date,
     quoted_runs,
     shingles,
@@ -482,6 +483,7 @@ def story_to_record(story: StoryState) -> Story:
         "join_similarity_sum": round(story.join_similarity_sum, 6),
         "join_count": story.join_count,
         "quotes": list(story.quotes),
+        "event_days": sorted(day.isoformat() for day in story.event_days),
     }
     first = story.first_seen.isoformat() if story.first_seen else None
     last = story.last_seen.isoformat() if story.last_seen else None
@@ -501,21 +503,24 @@ def story_from_record(record: Story) -> StoryState:
         join_similarity_sum=float(state["join_similarity_sum"]),
         join_count=int(state["join_count"]),
         quotes=dict.fromkeys(int(run) for run in state.get("quotes", ())),
+        event_days={day for text in state.get("event_days", ()) if (day := parse_date(text)) is not None},
     )
 
 
 def link_features(article: LinkInput) -> LinkFeatures:
     """What the linkers read of a stored article: its terms, names, date, title and outlet."""
+    published = parse_date(article.published)
     return LinkFeatures(
         article.article_id,
         article.title,
         article.outlet,
-        parse_date(article.published),
+        published,
         dict(story_terms(article.title, article.text)),
         dict(entity_counts(article.entities)),
         quoted_runs(article.text),
         article.language,
         lead_of(article.title, article.text) if article.language else "",
+        lead_event_days(article.title, article.text, published),
     )
 
 
