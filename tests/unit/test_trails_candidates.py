@@ -10,8 +10,6 @@ from datetime import date
 from newstrace.link.trails import QuoteInput, TrailGrouper, Utterance, canonical_rendering, describe
 
 VOCABULARY = [
-
-]
     "harbour",
     "tolls",
     "rise",
