@@ -74,8 +74,8 @@ def run_stored_stages(
 
 
 class _ScheduledRun:
-    """Runs the wanted stages here and in the helper: this process takes a ready stage (linking first),
-    the helper another ready one, and a stage is ready once all it depends on is done."""
+    """Runs the wanted stages here and in the helper: a stage is ready once all it depends on is done;
+    this process takes one ready stage (linking first), the helper every other ready one, in turn."""
 
     def __init__(
         self, store: Store, settings: StoredStageSettings, listener: LinkListener, helper: StageHelper
@@ -83,25 +83,29 @@ class _ScheduledRun:
         self.store, self.settings, self.listener, self.helper = store, settings, listener, helper
         self.done = {declared.name for declared in in_order() if declared.kind == "document"} | set(settings.skip)
         self.summaries: dict[str, Mapping[str, float]] = {}
-        self.apart: tuple[str, Future[dict[str, float]]] | None = None
+        self.apart: list[tuple[str, Future[dict[str, float]]]] = []
 
     def run(self, wanted: list[str]) -> dict[str, Mapping[str, float]]:
         left = list(wanted)
         while left or self.apart:
             ready = [name for name in left if self.done.issuperset(stage(name).after)]
             here = next((name for name in ready if name in _HERE_ONLY), ready[0] if ready else None)
-            there = next((name for name in ready if name != here and name not in _HERE_ONLY), None)
-            if self.apart is None and there is not None:
-                left.remove(there)
-                self.apart = (there, self.helper.submit(there, self.settings))
+            for name in ready:
+                if name != here and name not in _HERE_ONLY:
+                    left.remove(name)
+                    self.apart.append((name, self.helper.submit(name, self.settings)))
             if here is not None:
                 left.remove(here)
                 self._finished(here, RUNNERS[here](self.store, self.settings, self.listener))
-            if self.apart is not None and (here is None or self.apart[1].done()):
-                name, pending = self.apart
-                self.apart = None
-                self._finished(name, pending.result())  # waits when nothing is left to run here
+            self._collect(wait=here is None)
         return self.summaries
+
+    def _collect(self, wait: bool) -> None:
+        """Take in what the helper finished; with `wait`, wait for its next stage (nothing is left to run here)."""
+        while self.apart and (wait or self.apart[0][1].done()):
+            name, pending = self.apart.pop(0)
+            self._finished(name, pending.result())
+            wait = False
 
     def _finished(self, name: str, summary: Mapping[str, float]) -> None:
         self.summaries[name] = summary
