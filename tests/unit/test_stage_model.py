@@ -4,6 +4,7 @@ run on the contract tests' fictional articles (no spaCy); one test runs the docu
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from newstrace.nlp import stages as document_stages
 from newstrace.pipeline import frame, link, stages
-from newstrace.pipeline.orchestrate import StoredStageSettings, run_stored_stages
+from newstrace.pipeline.orchestrate import StageHelper, StoredStageSettings, helper_location, run_stored_stages
 from newstrace.pipeline.stages import STAGES, downstream, in_order, stage
 from newstrace.store import Store, open_store
 from newstrace.store.sqlite import SQLiteStore
@@ -171,3 +172,36 @@ def test_a_new_document_stage_version_stores_that_stage_and_reruns_its_downstrea
     assert second.trails["quotes_grouped"] == 2 and second.framing["articles_framed"] == 2
     third = run_analyze(store, folder)
     assert (third.unchanged, third.found, third.framing["articles_framed"]) == (2, {}, 0)
+
+
+def test_a_helper_process_runs_stages_beside_this_one_and_stores_the_same(tmp_path: Path) -> None:
+    """`analyze` with several processes runs two ready stages at once (issue 19, item 6): the helper takes
+    one (never linking, which reports progress here), on its own connection, and every row is the same."""
+    alone, helped = open_store(tmp_path / "alone.db"), open_store(tmp_path / "helped.db")
+    for store in (alone, helped):
+        _fill(store)
+    expected = run_stored_stages(alone, StoredStageSettings(), link._Silent())
+    location = helper_location(helped)
+    assert location is not None
+    sent: list[str] = []
+    with StageHelper(location) as helper:
+        submit = helper.submit
+
+        def noted(name: str, settings: StoredStageSettings) -> Future[dict[str, float]]:
+            sent.append(name)
+            return submit(name, settings)
+
+        helper.submit = noted  # type: ignore[method-assign]
+        summaries = run_stored_stages(helped, StoredStageSettings(), link._Silent(), helper)
+    assert sent and "link" not in sent
+    assert _without_timings(summaries) == _without_timings(expected)
+    for table in ("speakers", "stories", "story_links", "utterances", "renderings", "framing", "events"):
+        assert list(helped.iter_rows(table)) == list(alone.iter_rows(table)), table
+    assert _run(helped) == dict.fromkeys(_WORK, 0)  # each stage recorded its runs: nothing is left pending
+
+
+def _without_timings(summaries: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
+    return {
+        name: {key: value for key, value in summary.items() if "second" not in key}
+        for name, summary in summaries.items()
+    }

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
 from functools import lru_cache
-from itertools import pairwise
+from itertools import count, pairwise
 
 from newstrace.link.crosslingual import prefetch, statement_similarity
 from newstrace.link.features import STOP_WORDS, fold_term
@@ -202,14 +202,23 @@ class TrailGrouper:
         self.settings = settings or TrailSettings()
         self.utterances: dict[str, Utterance] = {}
         self._canonical: dict[str, QuoteInput] = {}  # utterance id -> its canonical rendering
+        self._canonical_size: dict[str, int] = {}  # utterance id -> its canonical rendering's count of keys
+        self._reach = _Reach(self.settings)
         self._by_speaker: dict[int | None, deque[str]] = {}
         self._by_key: dict[str, deque[str]] = {}
         self.changed: set[str] = set()
         for utterance in utterances:
             self.utterances[utterance.id] = utterance
-            self._canonical[utterance.id] = canonical_rendering(utterance)
+            self._set_canonical(utterance)
             for rendering in utterance.renderings:
                 self._index(utterance, rendering)
+
+    def _set_canonical(self, utterance: Utterance) -> None:
+        canonical = canonical_rendering(utterance)
+        size = len(_content_keys(canonical.content))
+        self._reach.moved(utterance.id, self._canonical.get(utterance.id), self._canonical_size.get(utterance.id))
+        self._canonical[utterance.id], self._canonical_size[utterance.id] = canonical, size
+        self._reach.placed(utterance.id, canonical, size)
 
     def canonical_renderings(self) -> list[QuoteInput]:
         """The canonical rendering of every utterance held."""
@@ -221,6 +230,8 @@ class TrailGrouper:
         best: tuple[float, Utterance] | None = None
         earlier: Utterance | None = None
         for utterance in self._candidates(quote, keys):
+            if not self._may_match(quote, len(keys), utterance):
+                continue
             score = self._match(quote, keys, utterance)
             if score is None:
                 continue
@@ -238,21 +249,39 @@ class TrailGrouper:
         utterance.renderings.append(quote)
         if utterance.speaker_id is None and quote.speaker_id is not None:
             utterance.speaker_id, utterance.speaker = quote.speaker_id, quote.speaker
-        self._canonical[utterance.id] = canonical_rendering(utterance)
+        self._set_canonical(utterance)
         self._index(utterance, quote)
         self.changed.add(utterance.id)
         return utterance
 
     def _candidates(self, quote: QuoteInput, keys: set[str]) -> list[Utterance]:
+        """The utterances of the quote's speaker and those that share a word with it, latest first, less
+        those `_reach` rules out (most of them: another speaker's, or unattributed in another story)."""
         found: dict[str, None] = {}
         if quote.speaker_id is not None:
-            for utterance_id in reversed(self._by_speaker.get(quote.speaker_id, ())):
-                found[utterance_id] = None
+            found.update(dict.fromkeys(reversed(self._by_speaker.get(quote.speaker_id, ()))))
         # sorted: a set's order changes with PYTHONHASHSEED, and the first of two equal matches wins
         for key in sorted(keys):  # other speakers and unresolved ones share words, not a speaker
-            for utterance_id in reversed(self._by_key.get(key, ())):
-                found[utterance_id] = None
-        return [self.utterances[utterance_id] for utterance_id in found]
+            found.update(dict.fromkeys(reversed(self._by_key.get(key, ()))))  # a known id keeps its place
+        kept = self._reach.possible(quote, len(keys), found.keys())
+        if len(kept) > 1:  # in the order found, which decides between equal matches
+            position = dict(zip(found, count(), strict=False))
+            return [self.utterances[utterance_id] for utterance_id in sorted(kept, key=position.__getitem__)]
+        return [self.utterances[utterance_id] for utterance_id in kept]
+
+    def _may_match(self, quote: QuoteInput, size: int, utterance: Utterance) -> bool:
+        """False when `_match` is sure to find no match, told from the speakers and the sizes of the two
+        sets of words alone: a quote joins another speaker's utterance only with near-identical words,
+        which needs sets of about one size (a Jaccard index is at most the smaller size over the larger)."""
+        canonical = self._canonical[utterance.id]
+        if translated(quote, canonical):
+            return quote.speaker_id is not None and quote.speaker_id == canonical.speaker_id
+        if quote.speaker_id is None or utterance.speaker_id is None or quote.speaker_id == utterance.speaker_id:
+            return True
+        if size < self.settings.other_speaker_min_words:
+            return False
+        other = self._canonical_size[utterance.id]
+        return min(size, other) / max(size, other) >= self.settings.near_identical
 
     def _match(self, quote: QuoteInput, keys: set[str], utterance: Utterance) -> float | None:
         """How well the quote fits the utterance's canonical text, or None when it does not."""
@@ -334,6 +363,7 @@ class TrailGrouper:
         return published is None or last is None or (published - last).days <= self.settings.window_days
 
     def _index(self, utterance: Utterance, rendering: QuoteInput) -> None:
+        self._reach.add(utterance, rendering)
         limit = self.settings.candidates_per_speaker
         speaker_list = self._by_speaker.setdefault(utterance.speaker_id, deque(maxlen=limit))
         if utterance.id not in speaker_list:
@@ -342,6 +372,63 @@ class TrailGrouper:
             postings = self._by_key.setdefault(key, deque(maxlen=limit))
             if not postings or postings[-1] != utterance.id:
                 postings.append(utterance.id)
+
+
+class _Reach:
+    """Which utterances a quote may join at all, by the rules of `TrailGrouper._match`, kept as sets so
+    that a quote's candidates are narrowed with set operations rather than judged one by one (13.6 M
+    candidates for 30,733 quotes): the utterances of its speaker, those whose canonical rendering is its
+    speaker's (a translation joins those), those with a rendering in its article or story (where an
+    unattributed quote or utterance may join), and, for a quote long enough to join another speaker's
+    near-identical words, those whose canonical text has about as many words. What it keeps is a
+    superset of what may match: each candidate is still judged in full."""
+
+    def __init__(self, settings: TrailSettings) -> None:
+        self.settings = settings
+        self.by_speaker: dict[int, set[str]] = {}
+        self.by_canonical_speaker: dict[int, set[str]] = {}
+        self.by_article: dict[str, set[str]] = {}
+        self.by_story: dict[str, set[str]] = {}
+        self.by_size: dict[int, set[str]] = {}  # the count of the canonical rendering's keys
+
+    def add(self, utterance: Utterance, rendering: QuoteInput) -> None:
+        """Note a rendering of the utterance (its speaker is set: it changes only from none to one)."""
+        if utterance.speaker_id is not None:
+            self.by_speaker.setdefault(utterance.speaker_id, set()).add(utterance.id)
+        self.by_article.setdefault(rendering.article_id, set()).add(utterance.id)
+        if rendering.story_id is not None:
+            self.by_story.setdefault(rendering.story_id, set()).add(utterance.id)
+
+    def moved(self, utterance_id: str, canonical: QuoteInput | None, size: int | None) -> None:
+        """Forget the utterance's former canonical rendering (none the first time)."""
+        if canonical is not None and canonical.speaker_id is not None:
+            self.by_canonical_speaker[canonical.speaker_id].discard(utterance_id)
+        if size is not None:
+            self.by_size[size].discard(utterance_id)
+
+    def placed(self, utterance_id: str, canonical: QuoteInput, size: int) -> None:
+        if canonical.speaker_id is not None:
+            self.by_canonical_speaker.setdefault(canonical.speaker_id, set()).add(utterance_id)
+        self.by_size.setdefault(size, set()).add(utterance_id)
+
+    def possible(self, quote: QuoteInput, size: int, found: AbstractSet[str]) -> AbstractSet[str]:
+        """Of the utterances `found`, those the quote may join."""
+        empty: set[str] = set()
+        kept = found & self.by_article.get(quote.article_id, empty)
+        if quote.story_id is not None:
+            kept |= found & self.by_story.get(quote.story_id, empty)
+        if quote.speaker_id is None:  # an unattributed quote joins only within its story
+            return kept
+        kept |= found & self.by_speaker.get(quote.speaker_id, empty)
+        kept |= found & self.by_canonical_speaker.get(quote.speaker_id, empty)
+        if size >= self.settings.other_speaker_min_words:  # one size more either way: `_may_match` decides
+            smallest, largest = (
+                int(size * self.settings.near_identical) - 1,
+                int(size / self.settings.near_identical) + 1,
+            )
+            for other in range(max(smallest, 0), largest + 1):
+                kept |= found & self.by_size.get(other, empty)
+        return kept
 
 
 def canonical_rendering(utterance: Utterance) -> QuoteInput:

@@ -1,6 +1,7 @@
 """`analyze`: read inputs, give each article its identity, run the document stages it still needs, and
 store it; then run the stages over stored rows that are pending (`pipeline.orchestrate`): speakers
-across articles, links into stories, trails of quotes, framing markers.
+across articles, links into stories, trails of quotes, framing markers. A run given several worker
+processes runs two of those stages at once when their inputs are ready (a helper process).
 
 An article and everything the stages found for it are written in one transaction, so a run killed
 half-way leaves only complete articles behind, and running the same command again resumes: stored
@@ -14,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import closing, suppress
+from contextlib import closing, nullcontext, suppress
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Protocol
@@ -25,7 +26,7 @@ from newstrace.ingest import ReadOptions, Source, complete_draft, discover, read
 from newstrace.ingest.metadata import METADATA_COLUMNS, MetadataTable, SuppliedMetadata
 from newstrace.nlp import DEFAULT_PIPELINE, ensure_installed
 from newstrace.pipeline.link import LinkSettings
-from newstrace.pipeline.orchestrate import StoredStageSettings, run_stored_stages
+from newstrace.pipeline.orchestrate import StageHelper, StoredStageSettings, helper_location, run_stored_stages
 from newstrace.pipeline.stages import document_versions, downstream
 from newstrace.records import Article, ArticleDraft, FieldSource, IngestProblem, RunSummary, StageOutput
 from newstrace.scale import BatchResult, DocumentFailure, RunnerSettings, open_runner
@@ -99,9 +100,9 @@ def analyze(
     started = time.monotonic()
     summary = RunSummary()
     sources = list(discover(paths, settings.forced_format))
+    workers = settings.workers or auto_workers(sources)
     runner = open_runner(  # before the run is recorded: a runner that cannot run stops it here
-        RunnerSettings(settings.runner, settings.scheduler, settings.workers or auto_workers(sources)),
-        settings.pipeline,
+        RunnerSettings(settings.runner, settings.scheduler, workers), settings.pipeline
     )
     run_id = store.begin_run(settings.command)
     listener.started(len(sources))
@@ -110,7 +111,9 @@ def analyze(
     with closing(runner.run(batches)) as results:  # a failure while storing still shuts the workers down
         _store_analysed(results, intake)
     skip = frozenset() if settings.link_stories else frozenset({"link", "event_groups"})
-    stages = run_stored_stages(store, StoredStageSettings(settings.link, settings.lexicon, skip), listener)
+    location = helper_location(store) if workers > 1 else None  # several processes given: two run stages
+    with StageHelper(location) if location else nullcontext() as helper:
+        stages = run_stored_stages(store, StoredStageSettings(settings.link, settings.lexicon, skip), listener, helper)
     summary.linking = dict(stages.get("link", {}))
     summary.trails = {name: int(value) for name, value in stages["trails"].items()}
     summary.events = {name: int(value) for name, value in stages.get("event_groups", {}).items()}

@@ -4,20 +4,34 @@ The document stages run earlier, while the articles are read (`pipeline.analyze`
 over stored rows after them. Each stage finds its own pending articles in `stage_runs` and records what
 it finished in the transaction that writes it, so a run stopped half-way resumes where it stopped, and a
 run with nothing pending writes nothing.
+
+With a helper process (`StageHelper`, which `analyze` opens when it was given several processes), two
+stages whose inputs are ready run at once: this process runs one, the helper another on its own
+connection to the same database. A stage starts only once every stage it depends on has finished, and
+no two stages write the same table, so each reads what it would read in a run one after another, and
+the database ends the same.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
 
 from newstrace.events.grouping import group_events
 from newstrace.framing.lexicon import Lexicon
 from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import LinkListener, LinkSettings, link_articles
 from newstrace.pipeline.speakers import resolve_speakers
-from newstrace.pipeline.stages import in_order
+from newstrace.pipeline.stages import in_order, stage
 from newstrace.pipeline.trails import build_trails
+from newstrace.scale.base import workers_start_ignoring_ctrl_c
+from newstrace.scale.local import die_with_parent
+from newstrace.store import open_store
 from newstrace.store.base import Store
 
 
@@ -41,14 +55,115 @@ RUNNERS: dict[str, StageRunner] = {
     "event_groups": lambda store, settings, listener: group_events(store).to_dict(),
     "framing": lambda store, settings, listener: frame_articles(store, settings.lexicon).to_dict(),
 }
+# Linking tells the listener of each article it links (the progress bar): it stays in this process.
+_HERE_ONLY = frozenset({"link"})
 
 
 def run_stored_stages(
-    store: Store, settings: StoredStageSettings, listener: LinkListener
+    store: Store, settings: StoredStageSettings, listener: LinkListener, helper: StageHelper | None = None
 ) -> dict[str, Mapping[str, float]]:
-    """Run each stage over stored rows, in dependency order; return each one's summary by name."""
-    summaries: dict[str, Mapping[str, float]] = {}
-    for declared in in_order():
-        if declared.kind != "document" and declared.name not in settings.skip:
-            summaries[declared.name] = RUNNERS[declared.name](store, settings, listener)
-    return summaries
+    """Run each stage over stored rows, in dependency order (two at once with a `helper`); return each
+    one's summary by name, in that order."""
+    wanted = [
+        declared.name for declared in in_order() if declared.kind != "document" and declared.name not in settings.skip
+    ]
+    if helper is None:
+        return {name: RUNNERS[name](store, settings, listener) for name in wanted}
+    summaries = _ScheduledRun(store, settings, listener, helper).run(wanted)
+    return {name: summaries[name] for name in wanted}
+
+
+class _ScheduledRun:
+    """Runs the wanted stages here and in the helper: a stage is ready once all it depends on is done;
+    this process takes one ready stage (linking first), the helper every other ready one, in turn."""
+
+    def __init__(
+        self, store: Store, settings: StoredStageSettings, listener: LinkListener, helper: StageHelper
+    ) -> None:
+        self.store, self.settings, self.listener, self.helper = store, settings, listener, helper
+        self.done = {declared.name for declared in in_order() if declared.kind == "document"} | set(settings.skip)
+        self.summaries: dict[str, Mapping[str, float]] = {}
+        self.apart: list[tuple[str, Future[dict[str, float]]]] = []
+
+    def run(self, wanted: list[str]) -> dict[str, Mapping[str, float]]:
+        left = list(wanted)
+        while left or self.apart:
+            ready = [name for name in left if self.done.issuperset(stage(name).after)]
+            here = next((name for name in ready if name in _HERE_ONLY), ready[0] if ready else None)
+            for name in ready:
+                if name != here and name not in _HERE_ONLY:
+                    left.remove(name)
+                    self.apart.append((name, self.helper.submit(name, self.settings)))
+            if here is not None:
+                left.remove(here)
+                self._finished(here, RUNNERS[here](self.store, self.settings, self.listener))
+            self._collect(wait=here is None)
+        return self.summaries
+
+    def _collect(self, wait: bool) -> None:
+        """Take in what the helper finished; with `wait`, wait for its next stage (nothing is left to run here)."""
+        while self.apart and (wait or self.apart[0][1].done()):
+            name, pending = self.apart.pop(0)
+            self._finished(name, pending.result())
+            wait = False
+
+    def _finished(self, name: str, summary: Mapping[str, float]) -> None:
+        self.summaries[name] = summary
+        self.done.add(name)
+
+
+class StageHelper:
+    """One more process that runs a stage over stored rows on its own connection to the database at
+    `location` (a SQLite file or a PostgreSQL URL). Use it in a `with` block."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self._others = set(multiprocessing.active_children())
+        context = multiprocessing.get_context("spawn")  # fork is unsafe beside the progress-bar thread
+        self._pool = ProcessPoolExecutor(1, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),))
+
+    def submit(self, name: str, settings: StoredStageSettings) -> Future[dict[str, float]]:
+        """Run stage `name` in the helper; the future holds its summary."""
+        with workers_start_ignoring_ctrl_c():  # the process starts with the first stage it is given
+            return self._pool.submit(_run_apart, self.location, name, settings)
+
+    def __enter__(self) -> StageHelper:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        if error is None:
+            self._pool.shutdown(wait=True)
+            return
+        self._pool.shutdown(wait=False, cancel_futures=True)  # a failure or Ctrl-C here ends the helper now
+        for process in set(multiprocessing.active_children()) - self._others:
+            process.terminate()
+
+
+def helper_location(store: Store) -> str | None:
+    """Where a helper process can open `store` again: its file or URL; None for a store it cannot share."""
+    url = getattr(store, "url", None)
+    if isinstance(url, str):
+        return url
+    path = getattr(store, "path", None)
+    return str(path) if isinstance(path, Path) and str(path) != ":memory:" else None
+
+
+def _run_apart(location: str, name: str, settings: StoredStageSettings) -> dict[str, float]:
+    """In the helper: run stage `name` on its own connection to the database."""
+    store = open_store(location)
+    try:
+        return dict(RUNNERS[name](store, settings, _Unheard()))
+    finally:
+        store.close()
+
+
+class _Unheard:
+    """The helper runs no stage that reports progress; this listener takes nothing."""
+
+    def linking_started(self, total_articles: int) -> None:
+        pass
+
+    def article_linked(self) -> None:
+        pass
