@@ -858,10 +858,11 @@ class SQLStore(ABC):
         expression = self._text_expression(filters)
         conditions: list[str] = [self._TEXT_CONDITION] if expression else []
         parameters: list[str | int] = [expression] if expression else []
+        to_clause, to_value = _until("a.published", filters.date_to)
         for clause, value in (
             ("a.outlet = ?", filters.outlet),
             ("a.published >= ?", filters.date_from),
-            ("a.published <= ?", filters.date_to),
+            (to_clause, to_value),
             ("a.id IN (SELECT article_id FROM quotes WHERE speaker_id = ?)", filters.speaker_id),
             ("a.language = ?", filters.language),
             (f"a.id IN (SELECT article_id FROM quotes WHERE speaker_id IN ({_SPEAKER_IDS}))", filters.speaker_name),
@@ -1305,10 +1306,27 @@ def _article_counts_where(filters: SearchFilters) -> tuple[str, list[object]] | 
     if filters.date_from:
         conditions.append("day >= ?")
         parameters.append(filters.date_from)
-    if filters.date_to:  # an article of that day with a time of day is later than the day itself
-        conditions.append("(day < ? OR (day = ? AND timed = 0))")
-        parameters += [filters.date_to, filters.date_to]
+    if filters.date_to:  # the whole day, the articles with a time of day too
+        conditions.append("day <= ?")
+        parameters.append(filters.date_to)
     return " WHERE " + " AND ".join(conditions), parameters
+
+
+def _until(column: str, date_to: str | None) -> tuple[str, str | None]:
+    """The condition (and its parameter) that `column` is no later than `date_to`. A day (YYYY-MM-DD)
+    includes all of itself: "2024-07-10T10:00" sorts after "2024-07-10", so the bound is the next day."""
+    day_after = _day_after(date_to) if date_to else None
+    return (f"{column} < ?", day_after) if day_after else (f"{column} <= ?", date_to)
+
+
+def _day_after(value: str) -> str | None:
+    """The day after `value` if it is a day written YYYY-MM-DD, else None."""
+    if len(value) != 10:
+        return None
+    try:
+        return (date.fromisoformat(value) + timedelta(days=1)).isoformat()
+    except ValueError:
+        return None
 
 
 def _syntax_error(filters: SearchFilters, error: Exception) -> SearchSyntaxError:
@@ -1446,6 +1464,8 @@ def _list_query(filters: ListFilters, articles_first: str = "JOIN") -> tuple[str
         values = [f"%{_like_escaped(word)}%" for word in str(value).split()] if name == "name" else [value]
         for one in values if value else []:
             clause = _LIST_CONDITIONS[filters.listing][name]
+            if name == "date_to":  # "column <= ?"
+                clause, one = _until(clause.removesuffix(" <= ?"), one)
             conditions.append(clause)
             parameters += [one] * clause.count("?")
     joiner = " AND " if " WHERE " in select else " WHERE "
