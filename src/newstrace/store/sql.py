@@ -42,6 +42,7 @@ from newstrace.store.base import (
     UrlHistory,
     counted_by_store,
 )
+from newstrace.store.query import SearchQuery
 
 FETCH_ROWS = 2000
 # Articles newest first, undated last: written so that an index on (outlet or language, published) gives
@@ -241,8 +242,8 @@ class SQLStore(ABC):
         """INSERT into `table` that replaces (or, without `replace`, keeps) a row with the same key."""
 
     @abstractmethod
-    def _text_expression(self, filters: SearchFilters) -> str:
-        """The search words as this backend's full-text query; empty when there are none."""
+    def _text_expression(self, query: SearchQuery) -> str:
+        """The search query (never empty) as this backend's full-text query."""
 
     @abstractmethod
     def _text_source(self, filters: SearchFilters) -> str:
@@ -250,7 +251,7 @@ class SQLStore(ABC):
 
     @abstractmethod
     def _snippets(self, filters: SearchFilters, expression: str, rowids: list[int]) -> dict[int, str]:
-        """Each hit's text around the words found, marked with [ and ]."""
+        """Each hit's text around the words found, marked with MATCH_START and MATCH_END."""
 
     @abstractmethod
     def _week_start(self, day: str) -> str:
@@ -346,12 +347,12 @@ class SQLStore(ABC):
     # -- articles ---------------------------------------------------------------------------------------
 
     def stage_versions_of(self, article_id: str) -> dict[str, str] | None:
-        if not self._execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
-            return None
-        rows = self._execute(
-            "SELECT stage, version FROM stage_runs WHERE article_id = ? AND status <> ?", (article_id, STALE)
-        )
-        return {row["stage"]: row["version"] for row in rows}
+        rows = self._execute(  # one query, asked of every article read (one row of NULLs: stored, no run)
+            "SELECT r.stage, r.version FROM articles a LEFT JOIN stage_runs r ON r.article_id = a.id "
+            "AND r.status <> ? WHERE a.id = ?",
+            (STALE, article_id),
+        ).fetchall()
+        return {row["stage"]: row["version"] for row in rows if row["stage"] is not None} if rows else None
 
     def url_history(self, url: str) -> UrlHistory | None:
         row = self._one(
@@ -855,7 +856,7 @@ class SQLStore(ABC):
         return rows, int(self._scalar("SELECT count(*) FROM stories"))
 
     def _search_relation(self, filters: SearchFilters) -> SearchRelation:
-        expression = self._text_expression(filters)
+        expression = self._text_expression(filters.query) if filters.query else ""
         conditions: list[str] = [self._TEXT_CONDITION] if expression else []
         parameters: list[str | int] = [expression] if expression else []
         to_clause, to_value = _until("a.published", filters.date_to)
@@ -1247,8 +1248,8 @@ class SQLStore(ABC):
         relation = _RELATION.get(table, table)
         return self._streamed(f"SELECT {quoted} FROM {relation} ORDER BY {order}", ())
 
-    def search(self, query: str, limit: int = 20, offset: int = 0, raw: bool = False) -> list[SearchHit]:
-        filters = SearchFilters(query, raw=raw)
+    def search(self, query: str, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+        filters = SearchFilters(query)
         relation = self._search_relation(filters)
         return self._search_hits(filters, relation, limit, offset) if relation.expression else []
 
@@ -1391,7 +1392,7 @@ def _flag_only(filters: SearchFilters) -> bool:
     """Whether the search asks for a flag and nothing else: its matches are then the flagged renderings'
     articles themselves (every rendering's article is stored), counted without reading an article (a
     flag's 30,000 articles of a million, looked up one by one, took 56 ms; counted so, 14 ms)."""
-    return bool(filters.flag) and replace(filters, flag=None, raw=False) == SearchFilters()
+    return bool(filters.flag) and replace(filters, flag=None) == SearchFilters()
 
 
 _LIST_CONDITIONS: dict[str, dict[str, str]] = {
@@ -1427,11 +1428,15 @@ _LIST_CONDITIONS: dict[str, dict[str, str]] = {
 
 
 def _quote_conditions(filters: SearchFilters) -> tuple[list[str], list[object]]:
-    """What a quote must hold besides being in a matching article: each literal search word in its
-    quoted words (any case), and the filters' speaker as its own speaker."""
-    words = [] if filters.raw else re.findall(r"\w+", filters.text)
-    conditions = ["q.content_text LIKE ? ESCAPE '\\'" for _ in words]
-    parameters: list[object] = [f"%{_like_escaped(word)}%" for word in words]
+    """What a quote must hold besides being in a matching article: each required search term's words
+    in its quoted words (any case; of a clause with OR, any term's), and the filters' speaker as its own
+    speaker. (A term excluded from the article is absent from its quotes too.)"""
+    conditions: list[str] = []
+    parameters: list[object] = []
+    for clause in filters.query.required:
+        alternatives = [" AND ".join(["q.content_text LIKE ? ESCAPE '\\'"] * len(term.words)) for term in clause]
+        conditions.append("(" + " OR ".join(alternatives) + ")")
+        parameters += [f"%{_like_escaped(word)}%" for term in clause for word in term.words]
     if filters.speaker_id is not None:
         conditions.append("q.speaker_id = ?")
         parameters.append(filters.speaker_id)
