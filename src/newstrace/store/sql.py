@@ -712,15 +712,22 @@ class SQLStore(ABC):
         record: StageRecord | None = None,
     ) -> None:
         with self._transaction():
-            for utterance in utterances:
-                self._execute("DELETE FROM renderings WHERE utterance_id = ?", (utterance["id"],))
-                self._execute(self._upsert("utterances", tuple(utterance), replace=True), tuple(utterance.values()))
-            for rendering in renderings:
-                self._execute(self._upsert("renderings", tuple(rendering), replace=True), tuple(rendering.values()))
+            self._executemany("DELETE FROM renderings WHERE utterance_id = ?", [(row["id"],) for row in utterances])
+            self._upsert_rows("utterances", utterances)
+            self._upsert_rows("renderings", renderings)
             # Utterances whose quotes all went (a quotes stage that ran again) have nothing left to show.
             self._execute("DELETE FROM utterances WHERE id NOT IN (SELECT utterance_id FROM renderings)")
             if record:
                 self._record(record)
+
+    def _upsert_rows(self, table: str, rows: Sequence[dict[str, object]]) -> None:
+        """Replace or add rows of `table`, one statement for each set of columns the rows carry (a
+        trail stage writes thousands at a time: one statement each kept PostgreSQL's driver waiting)."""
+        by_columns: dict[tuple[str, ...], list[tuple[object, ...]]] = {}
+        for row in rows:
+            by_columns.setdefault(tuple(row), []).append(tuple(row.values()))
+        for columns, values in by_columns.items():
+            self._executemany(self._upsert(table, columns, replace=True), values)
 
     def utterance(self, utterance_id: str) -> dict[str, object] | None:
         found = self._one("SELECT * FROM utterances WHERE id = ?", (utterance_id,))
