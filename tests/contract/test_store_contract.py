@@ -38,7 +38,16 @@ from newstrace.store import EXPORT_COLUMNS, QueryTimeout, Store, StoreError, ope
 from newstrace.store import postgres as postgres_store
 from newstrace.store import sql as sql_store
 from newstrace.store import sqlite as sqlite_store
-from newstrace.store.base import CHECKED_FLAGS, LIST_ORDERS, LinkedLead, ListFilters, SearchFilters, StageRecord
+from newstrace.store.base import (
+    CHECKED_FLAGS,
+    LIST_ORDERS,
+    LinkedLead,
+    ListFilters,
+    SearchFilters,
+    SearchSyntaxError,
+    StageRecord,
+    snippet_pieces,
+)
 
 # Fictional reports: Velmora's harbour closes and reopens; Ostrava Wire copies one of them.
 _TEXTS = {
@@ -222,6 +231,19 @@ def test_a_failed_write_leaves_nothing_half_written(store: Store) -> None:
         ("(greatest) risk* NEAR", set()),  # punctuation and operators are plain words
         ("(greatest) risk*", {"a1", "a3"}),
         ("nothing-like-this", set()),
+        # the search language (store.query): OR, -excluded, prefix*, and each combined with a phrase
+        ("holm OR kessel", {"a1", "a2", "a3"}),
+        ("holm OR kessel reopened", {"a2"}),
+        ('"port chief" OR "anneke holm" ferries', {"a1", "a2", "a3"}),
+        ("velmora -kessel", {"a1", "a3"}),
+        ('velmora -"greatest risk"', {"a2"}),
+        ('velmora -"risk greatest"', {"a1", "a2", "a3"}),
+        ("reop*", {"a2"}),  # "reopens" in the title, "reopened" in the text
+        ('"greatest ri"*', {"a1", "a3"}),
+        ("kess* OR anneke -sail", {"a1", "a3"}),
+        ("caf* -café", set()),  # the excluded word is folded as the indexed ones are
+        ("or and not", set()),  # lower-case operators are words
+        ("storm & | ! :*", {"a1", "a2", "a3"}),  # tokens without a letter or digit are left out
     ],
 )
 def test_search_finds_the_same_articles_on_every_backend(store: Store, query: str, expected: set[str]) -> None:
@@ -230,6 +252,31 @@ def test_search_finds_the_same_articles_on_every_backend(store: Store, query: st
     hits, total = store.page_search(SearchFilters(query), 10, 0)
     assert {hit.article_id for hit in hits} == expected and total == len(expected)
     assert {str(row["id"]) for row in store.iter_search(SearchFilters(query))} == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [('"greatest risk', "not closed"), ("OR holm", "OR needs"), ("holm OR -kessel", "cannot be one side"),
+     ("-holm", "only excludes")],
+)  # fmt: skip
+def test_bad_search_syntax_is_one_clear_message_on_every_backend(store: Store, query: str, problem: str) -> None:
+    _fill(store)
+    with pytest.raises(SearchSyntaxError, match=problem) as raised:
+        store.page_search(SearchFilters(query), 10, 0)
+    assert str(raised.value).startswith(f"cannot understand the search {query!r}")
+    with pytest.raises(SearchSyntaxError):
+        store.search(query)
+
+
+def test_a_text_s_own_brackets_are_not_taken_for_the_marks_of_the_words_found(store: Store) -> None:
+    """The store marks the words found with noncharacters: an editorial [bracket] stays text."""
+    text = "[Velmora, fictional wire] The ferries [sic] sail again, the harbour master [Ruud Kessel] said."
+    bracketed = replace(_article("a2"), id="a9", url="https://news.example/a9", text=text)
+    store.save_article(bracketed, [], store.begin_run("test"))
+    [hit] = store.page_search(SearchFilters("harbour"), 10, 0)[0]
+    found = [piece for piece, is_found in snippet_pieces(hit.snippet) if is_found]
+    assert [piece.lower() for piece in found] == ["harbour"]
+    assert "[sic]" in hit.snippet and "[Ruud Kessel]" in hit.snippet
 
 
 def test_a_new_title_is_searched_instead_of_the_old(store: Store) -> None:
@@ -247,7 +294,7 @@ def test_search_filters_facets_and_snippets(store: Store) -> None:
     _fill(store)
     filters = SearchFilters("harbour", outlet="Wire Nine", date_from="2024-03-01", date_to="2024-03-31", language="en")
     [hit] = store.page_search(filters, 10, 0)[0]
-    assert hit.article_id == "a1" and "[" in hit.snippet and "]" in hit.snippet
+    assert hit.article_id == "a1" and ("harbour", True) in snippet_pieces(hit.snippet.lower())
     facets = store.search_facets(SearchFilters("velmora"), 10)
     assert {row["value"]: row["n"] for row in facets["outlet"]} == {
         "Wire Nine": 1,
@@ -273,9 +320,15 @@ def test_counts_kept_by_the_store_follow_articles_as_they_change(store: Store) -
     assert store.page_search(march, 10, 0)[1] == 1
     store.update_article_metadata("a2", {"outlet": "Wire Nine", "published": "2024-03-04"}, {"outlet": "metadata"})
     store.update_article_metadata("a1", {"published": "2024-03-04T18:30:00"}, {"published": "metadata"})
-    # a1 now has a time of day, later than the day `date_to` names (as when the articles are read)
-    assert [hit.article_id for hit in store.page_search(march, 10, 0)[0]] == ["a2"]
-    assert store.page_search(march, 10, 0)[1] == 1
+    # a1 now has a time of day on the day `date_to` names: that whole day is in, in the hits and the counts
+    assert sorted(hit.article_id for hit in store.page_search(march, 10, 0)[0]) == ["a1", "a2"]
+    assert store.page_search(march, 10, 0)[1] == 2
+    before = SearchFilters(outlet="Wire Nine", date_to="2024-03-03")
+    assert store.page_search(before, 10, 0) == ([], 0)
+    march_words = replace(march, text="harbour")  # not read from the counts: the same answer
+    assert sorted(hit.article_id for hit in store.page_search(march_words, 10, 0)[0]) == ["a1", "a2"]
+    listed = store.page_list(ListFilters("outlets", date_to="2024-03-04"), 10, 0)[0]
+    assert [(row["outlet"], row["n_articles"]) for row in listed] == [("Wire Nine", 2)]
     wire = SearchFilters(outlet="Wire Nine", language="en")
     assert store.page_search(wire, 10, 0)[1] == 2
     facets = store.search_facets(wire, 10)

@@ -18,7 +18,16 @@ from newstrace.store import Store, open_store
 from ..conftest import CORPUS, run_cli
 
 _COMPARED = ("articles", "quotes", "stories", "speakers", "entities", "utterances", "renderings", "framing", "reuse")
-_QUERIES = ("port", "Meridian", '"said on"', "Holm Drovnia", "no-such-word-anywhere")
+_QUERIES = (
+    "port",
+    "Meridian",
+    '"said on"',
+    "Holm Drovnia",
+    "no-such-word-anywhere",
+    "port OR Meridian",
+    "Holm -Drovnia",
+    "Merid* -port",
+)
 
 
 def test_analyze_into_postgresql_stores_what_sqlite_stores(corpus_db: Path, postgres_url: str) -> None:

@@ -282,3 +282,5 @@ def test_control_characters_in_file_names_titles_and_outlets_are_printed_escaped
     ]
     found = run_cli("search", "harbour", "--db", db)
     assert "\x1b" not in found.stdout and "Harbour \\x1b[31mreopens" in found.stdout
+    # the snippet's marks of the words found become the console's highlighting, never printed themselves
+    assert "harbour of Lindqvist" in found.stdout and "\ufdd0" not in found.stdout and "\ufdd1" not in found.stdout

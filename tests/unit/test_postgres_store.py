@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from newstrace.store import StoreError, open_store
-from newstrace.store.postgres import display_url, literal_tsquery, search_vector, search_words, translate
+from newstrace.store.postgres import display_url, search_vector, translate, tsquery
+from newstrace.store.query import parse_query, search_words
 
 
 def test_a_missing_psycopg_is_named_with_the_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,6 +63,9 @@ def test_the_title_and_the_text_are_one_position_apart() -> None:
     assert search_vector("Harbour closes", "The harbour") == "'harbour':1,5 'closes':2 'the':4"
 
 
-def test_a_literal_query_never_carries_tsquery_syntax() -> None:
-    assert literal_tsquery('holm "greatest risk" & !x:* (y)') == "('holm') & ('greatest' <-> 'risk') & ('x') & ('y')"
-    assert literal_tsquery("''' & | !") == ""
+def test_a_query_becomes_a_tsquery_that_never_carries_what_was_typed_as_syntax() -> None:
+    assert tsquery(parse_query('holm "greatest risk" & !x:* (y) -z')) == (
+        "(('holm')) & (('greatest' <-> 'risk')) & (('x':*)) & (('y')) & !('z')"
+    )
+    assert tsquery(parse_query("storm OR flood harb*")) == "(('storm') | ('flood')) & (('harb':*))"
+    assert not parse_query("''' & | !")

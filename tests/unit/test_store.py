@@ -14,7 +14,8 @@ from newstrace.records import Article, Entity, Sentence, StageOutput
 from newstrace.store import QueryTimeout, SearchSyntaxError, SQLiteStore, StoreError, open_store
 from newstrace.store import sqlite as sqlite_backend
 from newstrace.store.base import ListFilters, SearchFilters
-from newstrace.store.sqlite import _migrations, literal_fts_query
+from newstrace.store.query import parse_query
+from newstrace.store.sqlite import _migrations, fts_query
 
 
 def _article(identity: str = "a1", text: str = "Holm spoke in Velmora.", url: str | None = None) -> Article:
@@ -93,22 +94,27 @@ def test_url_history_follows_revisions(store: SQLiteStore) -> None:
     assert store.url_history("https://x.example/2") is None
 
 
-def test_search_literal_and_raw(store: SQLiteStore) -> None:
+def test_search_words_phrases_and_bad_syntax(store: SQLiteStore) -> None:
     store.save_article(_article(), [], store.begin_run("test"))
     assert [hit.article_id for hit in store.search("velmora holm")] == ["a1"]
     assert store.search('"Holm spoke"') and not store.search('"spoke Holm"')
-    with pytest.raises(SearchSyntaxError):
-        store.search("NEAR(", raw=True)
+    assert store.search("NEAR(") == []  # a word like any other
+    with pytest.raises(SearchSyntaxError, match="not closed"):
+        store.search('"holm')
 
 
-@given(st.text(max_size=60))
-def test_literal_queries_never_raise(query: str) -> None:
+@given(st.text(alphabet=st.sampled_from('ab -*"()OR:^+'), max_size=30) | st.text(max_size=60))
+def test_a_query_either_is_bad_syntax_or_fts5_reads_it(query: str) -> None:
+    """Whatever is typed, the search says it cannot understand it, or gives FTS5 a query it accepts."""
     connection = sqlite3.connect(":memory:")
     connection.execute("CREATE VIRTUAL TABLE t USING fts5(body)")
     connection.execute("INSERT INTO t VALUES ('holm spoke in velmora')")
-    expression = literal_fts_query(query)
-    if expression:
-        connection.execute("SELECT * FROM t WHERE t MATCH ?", (expression,)).fetchall()
+    try:
+        parsed = parse_query(query)
+    except SearchSyntaxError:
+        return
+    if parsed:
+        connection.execute("SELECT * FROM t WHERE t MATCH ?", (fts_query(parsed),)).fetchall()
 
 
 def test_readonly_store_refuses_writes_and_missing_files(tmp_path: Path) -> None:

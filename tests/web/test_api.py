@@ -89,13 +89,15 @@ def test_article_text_is_escaped_everywhere(client: TestClient, web_db: Path) ->
     assert "&lt;script&gt;document.body.innerHTML" in page and "onerror=&#34;alert" in page
 
 
-def test_search_input_is_harmless_and_fts_errors_are_clear(client: TestClient) -> None:
-    for query in ('"', "'; DROP TABLE articles; --", "NEAR(", "a OR b AND", "%_\\"):
+def test_search_input_is_harmless_and_syntax_errors_are_clear(client: TestClient) -> None:
+    for query in ("'; DROP TABLE articles; --", "NEAR(", "a OR b AND", "%_\\", "x:* & !y | (z)", "^a +b"):
         assert client.get("/search", params={"q": query}).status_code == 200
         assert client.get("/api/search", params={"q": query}).status_code == 200
-    broken = client.get("/api/search", params={"q": "NEAR(", "syntax": "fts"})
-    assert broken.status_code == 400 and "cannot understand the search" in broken.json()["error"]
-    assert client.get("/search", params={"q": "NEAR(", "syntax": "fts"}).status_code == 400
+    for query, problem in (('"', "not closed"), ("a OR", "OR needs"), ("-a", "only excludes")):
+        broken = client.get("/api/search", params={"q": query})
+        assert broken.status_code == 400 and problem in broken.json()["error"]
+        assert "cannot understand the search" in broken.json()["error"]
+        assert client.get("/search", params={"q": query}).status_code == 400
     assert client.get("/api/overview").json()["counts"]["articles"] == 24
 
 

@@ -48,7 +48,7 @@ from newstrace.pipeline.link import LinkSettings, link_articles
 from newstrace.scale import RUNNERS, RunnerError
 from newstrace.serve.data import BadRequest, check_listing, search_filters
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
-from newstrace.store.base import COUNT_CAP, LIST_ORDERS, ListFilters, Store
+from newstrace.store.base import COUNT_CAP, LIST_ORDERS, ListFilters, Store, snippet_pieces
 from newstrace.store.postgres import display_url, is_postgres_url
 from newstrace.store.sqlite import storage_error
 
@@ -369,14 +369,6 @@ def export_command(table: str, db: str, output_format: str, output: Path | None,
 @db_option
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
-@click.option(
-    "--syntax",
-    type=click.Choice(["literal", "fts"]),
-    default="literal",
-    show_default=True,
-    help='literal: every word must occur, "quoted text" as a phrase; fts: the query syntax of the database '
-    "(SQLite: FTS5; PostgreSQL: web search).",
-)
 @click.option("--outlet", default="", help="Only articles of this outlet.")
 @_date_options("Only articles published")
 @click.option("--speaker", default="", help="Only articles quoting this speaker (a name, any case, or an id).")
@@ -387,7 +379,6 @@ def search_command(
     db: str,
     limit: int,
     offset: int,
-    syntax: str,
     outlet: str,
     date_from: str,
     date_to: str,
@@ -397,17 +388,20 @@ def search_command(
 ) -> None:
     """Search the titles and texts of stored articles, best matches first (newest first without words).
 
-    The filters are those of the web app's search page, and combine.
+    The filters are those of the web app's search page, and combine. In QUERY every word must occur
+    (any case, accents ignored); "quoted words" occur as a phrase; OR between two terms takes either;
+    -word or -"a phrase" leaves out the articles that hold it; word* finds the words that start so.
+    Nothing else is syntax: parentheses, NEAR and the like are searched as words.
 
     \b
     Examples:
       newstrace search "greatest risk" --db news.db
       newstrace search 'Stoltenberg "Russian victory"' --db news.db --limit 5
-      newstrace search 'NATO NEAR(risk victory, 5)' --syntax fts --db news.db
+      newstrace search 'NATO OR Stoltenberg escalat* -"press release"' --db news.db
       newstrace search --speaker "Jens Stoltenberg" --outlet Reuters --from 2024-01-01 --db news.db
     """
     try:
-        filters = search_filters(query, outlet, date_from, date_to, speaker, syntax, language)
+        filters = search_filters(query, outlet, date_from, date_to, speaker, language)
     except BadRequest as error:
         raise click.UsageError(str(error)) from error
     try:
@@ -415,7 +409,7 @@ def search_command(
         filters = replace(filters, outlet=_stored_outlet_name(store, filters.outlet))
         hits, total = store.page_search(filters, limit, offset)
     except SearchSyntaxError as error:
-        _fatal(f"{error}\n(use --syntax literal to search for the words as typed)")
+        _fatal(str(error))
     except StoreError as error:
         _fatal(str(error))
     if as_json:
@@ -431,10 +425,15 @@ def search_command(
             hit.article_id,
             escape(hit.outlet or ""),
             hit.published or "",
-            f"[bold]{escape(hit.title or '')}[/]\n{escape(hit.snippet)}",
+            f"[bold]{escape(hit.title or '')}[/]\n{_marked_snippet(hit.snippet)}",
         )
     Console().print(table)
     _more(total, offset, limit)
+
+
+def _marked_snippet(snippet: str) -> str:
+    """A hit's snippet as console markup: the words found in reverse video, the rest as written."""
+    return "".join(f"[reverse]{escape(text)}[/]" if found else escape(text) for text, found in snippet_pieces(snippet))
 
 
 def _stored_outlet_name(store: Store, name: str | None) -> str | None:

@@ -410,7 +410,6 @@ class SearchQuery:
     date_from: str
     date_to: str
     speaker: str
-    syntax: str
     page: int
     per_page: int
     language: str
@@ -423,7 +422,7 @@ class SearchQuery:
 
     def filters(self) -> SearchFilters:
         return data.search_filters(
-            self.text, self.outlet, self.date_from, self.date_to, self.speaker, self.syntax, self.language, self.story,
+            self.text, self.outlet, self.date_from, self.date_to, self.speaker, self.language, self.story,
             self.flag,
         )  # fmt: skip
 
@@ -439,7 +438,6 @@ async def search_query(
     date_from: DateFrom = "",
     date_to: DateTo = "",
     speaker: SpeakerName = "",
-    syntax: Annotated[str, Query(pattern="^(literal|fts)$")] = "literal",
     page: Page = 1,
     per_page: PerPage = 20,
     language: Annotated[str, Query(max_length=20)] = "",
@@ -451,7 +449,7 @@ async def search_query(
 ) -> SearchQuery:
     """The search parameters from the query string. An async function, not the class itself, because
     FastAPI runs a plain callable dependency in its thread pool, which cost search pages a thread hop."""
-    return SearchQuery(q, outlet, date_from, date_to, speaker, syntax, page, per_page, language, story, flag, scope)
+    return SearchQuery(q, outlet, date_from, date_to, speaker, page, per_page, language, story, flag, scope)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from newstrace.store.base import (
     Store,
     counted_by_store,
 )
+from newstrace.store.base import snippet_pieces as marked_pieces
 from newstrace.store.recent import RecentAnswers
 
 MAX_PER_PAGE = 100
@@ -45,7 +46,6 @@ BUCKET_DAYS = {"day": 1, "week": 7, "month": 31, "year": 366}  # the longest eac
 # them 0.25 s; the first 1,000 take 70 ms and 10 ms for attention.
 FACET_CAP = 1000
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_FOUND_WORDS = re.compile(r"\[([^\[\]]*)\]")  # the store marks the words a search found with [ and ]
 
 
 class PageNotFound(LookupError):
@@ -146,8 +146,7 @@ def search(
     hits are the quotes of those articles that hold the words, by the speaker named ("who said X")."""
     try:
         found, total = store.page_search(filters, per_page, _offset(page, per_page), FACET_CAP)
-        # without words to find, a hit's snippet is its opening: a [ ] there is the article's own
-        hits = [{**vars(hit), "snippet_pieces": snippet_pieces(hit.snippet, bool(filters.text))} for hit in found]
+        hits = [{**vars(hit), "snippet_pieces": snippet_pieces(hit.snippet)} for hit in found]
         ranked_among = FACET_CAP if filters.text and total > FACET_CAP >= _offset(page, per_page) + per_page else None
         attention = _attention(store, filters, total)
         if scope == "quotes":
@@ -155,9 +154,9 @@ def search(
             hits, total = store.page_quote_search(filters, per_page, _offset(page, per_page), cap)
             ranked_among = cap
     except SearchSyntaxError as error:
-        raise BadRequest(f"{error} (choose literal search to look for the words as typed)") from error
+        raise BadRequest(str(error)) from error
     return {
-        "query": {**vars(filters), "syntax": "fts" if filters.raw else "literal", "scope": scope},
+        "query": {**vars(filters), "scope": scope},
         "ranked_among": ranked_among,
         "hits": hits,
         "pagination": pagination(page, per_page, total),
@@ -166,11 +165,10 @@ def search(
     }
 
 
-def snippet_pieces(snippet: str, marked: bool = True) -> list[dict[str, object]]:
-    """A search hit's snippet cut at the store's [ ] marks (when `marked`): each piece its text and
-    whether it is a word found (the page marks those, its text escaped like any other)."""
-    pieces = _FOUND_WORDS.split(snippet) if marked else [snippet]  # the words found are at the odd places
-    return [{"text": text, "found": place % 2 == 1} for place, text in enumerate(pieces) if text]
+def snippet_pieces(snippet: str) -> list[dict[str, object]]:
+    """A search hit's snippet cut at the store's marks: each piece its text and whether it is a word
+    found (the page marks those, its text escaped like any other)."""
+    return [{"text": text, "found": found} for text, found in marked_pieces(snippet)]
 
 
 def search_filters(
@@ -179,7 +177,6 @@ def search_filters(
     date_from: str | None = None,
     date_to: str | None = None,
     speaker: str | int | None = None,
-    syntax: str = "literal",
     language: str = "",
     story: str = "",
     flag: str = "",
@@ -191,8 +188,8 @@ def search_filters(
     speaker_id = _speaker_id(speaker_text) if speaker_text.isdigit() else None
     speaker_name = speaker_text if speaker_text and not speaker_text.isdigit() else None
     return SearchFilters(
-        text, outlet or None, date_from or None, date_to or None, speaker_id, syntax == "fts",
-        language or None, speaker_name, story or None, flag or None,
+        text, outlet or None, date_from or None, date_to or None, speaker_id, language or None, speaker_name,
+        story or None, flag or None,
     )  # fmt: skip
 
 

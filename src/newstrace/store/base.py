@@ -10,12 +10,17 @@ the table's column names.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from functools import cached_property
+from typing import TYPE_CHECKING, Protocol
 
 from newstrace.records import Article, IngestProblem, LinkBatch, LinkInput, RunSummary, Speaker, StageOutput, Story
+
+if TYPE_CHECKING:
+    from newstrace.store.query import SearchQuery
 
 
 class StoreError(RuntimeError):
@@ -30,30 +35,49 @@ class QueryTimeout(StoreError):
     """A read ran past the time limit its caller set (`Store.time_limit`) and was stopped."""
 
 
+# The marks around the words a search found in a hit's snippet: Unicode noncharacters, which are never
+# assigned to a character, so no text holds them and a text's own brackets stay text.
+MATCH_START, MATCH_END = "\ufdd0", "\ufdd1"
+_MARKED = re.compile(f"{MATCH_START}([^{MATCH_START}{MATCH_END}]*){MATCH_END}")
+
+
 @dataclass(frozen=True)
 class SearchHit:
     article_id: str
     title: str | None
     outlet: str | None
     published: str | None
-    snippet: str
+    snippet: str  # the words found between MATCH_START and MATCH_END (see `snippet_pieces`)
     score: float
+
+
+def snippet_pieces(snippet: str) -> list[tuple[str, bool]]:
+    """A snippet cut at its marks: each piece's text, and whether it is a word the search found."""
+    pieces = _MARKED.split(snippet)  # the words found are at the odd places
+    return [(text, place % 2 == 1) for place, text in enumerate(pieces) if text]
 
 
 @dataclass(frozen=True)
 class SearchFilters:
-    """What a search page asks for; every field is optional."""
+    """What a search page asks for; every field is optional. `text` is in the search language of
+    `store.query`, which each backend translates from `query`."""
 
     text: str = ""
     outlet: str | None = None
     date_from: str | None = None
     date_to: str | None = None
     speaker_id: int | None = None
-    raw: bool = False  # FTS5 syntax instead of the literal words
     language: str | None = None
     speaker_name: str | None = None  # articles quoting the speaker of this name (any case)
     story_id: str | None = None
     flag: str | None = None  # articles with a rendering flagged so (one of CHECKED_FLAGS)
+
+    @cached_property
+    def query(self) -> SearchQuery:
+        """The text parsed, once per filters (SearchSyntaxError for bad syntax)."""
+        from newstrace.store.query import parse_query  # the query module reads this one's errors
+
+        return parse_query(self.text)
 
 
 # The index pages (`page_list`): each listing's orders (the first is its default) and the filters it takes.
@@ -619,7 +643,7 @@ class ReadStore(Protocol):
         """Stream every row of an exportable table, in a stable order."""
         ...
 
-    def search(self, query: str, limit: int = 20, offset: int = 0, raw: bool = False) -> list[SearchHit]: ...
+    def search(self, query: str, limit: int = 20, offset: int = 0) -> list[SearchHit]: ...
 
     def count_rows(self) -> dict[str, int]: ...
 

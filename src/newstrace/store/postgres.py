@@ -4,8 +4,8 @@ Differences from SQLite a user may see:
 - Full-text search uses a `tsvector` column with a GIN index. The store fills it with its own
   tokenizer (Unicode letters and digits, lower case, Latin letters without accents: what SQLite's
   FTS5 `unicode61` tokenizer does), so a search finds the same articles; the ranking is PostgreSQL's
-  `ts_rank`, not FTS5's bm25, so the order of hits may differ. Raw queries (`--syntax fts`) use PostgreSQL's
-  web-search syntax (`"a phrase"`, `or`, `-word`) instead of FTS5's.
+  `ts_rank`, not FTS5's bm25, so the order of hits may differ. A search (`store.query`) becomes a
+  tsquery here and an FTS5 query on SQLite; both find the same articles.
 - Writes take one transaction-level advisory lock, so two processes writing the same database (two
   `newstrace analyze` runs) take turns as they do on a SQLite file; reads never wait.
 """
@@ -14,28 +14,29 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from types import ModuleType
 from typing import Any, ClassVar
 
 from newstrace.records import Article
-from newstrace.store.base import SearchFilters, StoreError
+from newstrace.store.base import MATCH_END, MATCH_START, SearchFilters, StoreError
+from newstrace.store.query import SearchQuery, Term, search_words
 from newstrace.store.sql import FETCH_ROWS, PRIMARY_KEYS, SQLStore, migration_scripts
 
 URL_SCHEMES = ("postgres://", "postgresql://")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
 _WRITE_LOCK = 0x6E657773  # the advisory lock every write transaction holds ("news")
 _HIDDEN_COLUMNS = frozenset({"rowid", "search_vector"})  # PostgreSQL-only columns, never returned
-_WORD = re.compile(r"[^\W_]+")
-_FTS_PHRASE = re.compile(r'"([^"]*)"|(\S+)')
-_COPY_ROWS = 20  # from this many rows on, a stage table's rows are written with COPY
 _MAX_POSITION = 16383  # the largest word position a tsvector holds
 _MAX_LEXEME_BYTES = 2046
 _MAX_VECTOR_CHARS = 900_000  # a tsvector is at most 1 MB; longer ones keep their words without positions
-_HEADLINE = "StartSel=[, StopSel=], MaxWords=16, MinWords=6, ShortWord=0, MaxFragments=1, FragmentDelimiter=…"
+_QUERY_SQL = "CAST(? AS tsquery)"  # the query's text, built by `tsquery`, is a parameter
+_HEADLINE = (
+    f"StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords=16, MinWords=6, ShortWord=0, MaxFragments=1, "
+    "FragmentDelimiter=…"
+)
 # SQLite constructs in the shared SQL and their PostgreSQL forms, applied in order (see `translate`).
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"%"), "%%"),
@@ -73,26 +74,6 @@ def translate(sql: str) -> str:
     return sql
 
 
-def folded(text: str) -> str:
-    """The text in lower case with the accents of Latin letters removed, as FTS5's `unicode61
-    remove_diacritics 2` tokenizer folds it (other scripts keep their marks)."""
-    if text.isascii():
-        return text.lower()
-    kept, after_latin = [], False
-    for char in unicodedata.normalize("NFD", text):
-        if not unicodedata.combining(char):
-            after_latin = char < "\u0250" or "\u1e00" <= char <= "\u1eff"
-        elif after_latin:
-            continue
-        kept.append(char)
-    return unicodedata.normalize("NFC", "".join(kept)).lower()
-
-
-def search_words(text: str) -> list[str]:
-    """The words a search matches: runs of Unicode letters and digits, folded as `folded` does."""
-    return _WORD.findall(folded(text))
-
-
 def search_vector(title: str | None, text: str) -> str:
     """The tsvector (in its text form) of an article: the title's words, then, one position apart so
     no phrase spans both, the text's."""
@@ -109,15 +90,19 @@ def search_vector(title: str | None, text: str) -> str:
     return vector
 
 
-def literal_tsquery(query: str) -> str:
-    """What a user typed as a tsquery that matches it literally: every word must occur, text in
-    double quotes as a phrase. No character of the input is read as tsquery syntax."""
-    phrases = []
-    for phrase, word in _FTS_PHRASE.findall(query):
-        words = search_words(phrase if phrase else word)
-        if words:
-            phrases.append("(" + " <-> ".join(f"'{one}'" for one in words) + ")")
-    return " & ".join(phrases)
+def tsquery(query: SearchQuery) -> str:
+    """The query as a tsquery's text: each term its words joined by <-> (followed by), the last with
+    :* for a prefix; | within a clause, & between clauses, & ! before each excluded term. Each word is
+    a quoted lexeme, so no character of what the user typed is read as tsquery syntax."""
+    clauses = ["(" + " | ".join(map(_tsquery_term, clause)) + ")" for clause in query.required]
+    return " & ".join([*clauses, *(f"!{_tsquery_term(term)}" for term in query.excluded)])
+
+
+def _tsquery_term(term: Term) -> str:
+    lexemes = ["'" + word.replace("\\", "\\\\").replace("'", "''") + "'" for word in term.words]
+    if term.prefix:
+        lexemes[-1] += ":*"
+    return "(" + " <-> ".join(lexemes) + ")"
 
 
 def display_url(url: str) -> str:
@@ -166,7 +151,9 @@ class PostgresStore(SQLStore):
             raise StoreError(f"{self.where}: cannot connect ({str(error).strip()})") from error
         if readonly:
             self._execute("SET default_transaction_read_only = on")
+        self._pipelined = False  # a migration is a script of many statements, which a pipeline refuses
         self._open_schema(readonly)
+        self._pipelined = True
 
     # -- schema -------------------------------------------------------------------------------------
 
@@ -207,25 +194,18 @@ class PostgresStore(SQLStore):
         except self._psycopg.Error as error:
             raise self._error(error) from error
 
-    def _insert_rows(self, table: str, names: tuple[str, ...], rows: Sequence[Sequence[object]]) -> None:
-        """Many rows go in with COPY, a few with one INSERT each. COPY needs no conflict handling: the
-        article's old rows were deleted in this transaction, under the write lock."""
-        if len(rows) < _COPY_ROWS:
-            super()._insert_rows(table, names, rows)
-            return
-        quoted = ", ".join(f'"{name}"' for name in names)
-        try:
-            with self.connection.cursor() as cursor, cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except self._psycopg.Error as error:
-            raise self._error(error) from error
-
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        """One write transaction holding the database's write lock; rolled back on any failure."""
+        """One write transaction holding the database's write lock; rolled back on any failure.
+
+        Its statements go in pipeline mode: each is sent without waiting for the one before to answer,
+        and the driver waits only where it reads a result and at the commit. Storing an article is some
+        seventy statements; one round trip each kept the driver waiting on the server (and the server
+        switching in and out on cores the workers need) for most of the time PostgreSQL took more
+        than SQLite. (COPY cannot run in a pipeline; a stage's rows go in as one pipelined executemany.)"""
         try:
-            with self.connection.transaction():
+            pipeline = self.connection.pipeline() if self._pipelined else nullcontext()
+            with pipeline, self.connection.transaction():
                 self.connection.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
                 yield
         except self._psycopg.Error as error:
@@ -266,22 +246,17 @@ class PostgresStore(SQLStore):
 
     # -- search (tsvector) ----------------------------------------------------------------------------
 
-    def _text_expression(self, filters: SearchFilters) -> str:
-        if filters.raw:
-            return folded(filters.text).strip()
-        return literal_tsquery(filters.text)
-
-    def _query_sql(self, filters: SearchFilters) -> str:
-        return "websearch_to_tsquery('simple', ?)" if filters.raw else "CAST(? AS tsquery)"
+    def _text_expression(self, query: SearchQuery) -> str:
+        return tsquery(query)
 
     def _text_source(self, filters: SearchFilters) -> str:
-        return f"articles a CROSS JOIN (SELECT {self._query_sql(filters)} AS query) AS search"
+        return f"articles a CROSS JOIN (SELECT {_QUERY_SQL} AS query) AS search"
 
     def _snippets(self, filters: SearchFilters, expression: str, rowids: list[int]) -> dict[int, str]:
         if not rowids:
             return {}
         rows = self._execute(
-            f"SELECT a.rowid AS row_key, ts_headline('simple', a.text, {self._query_sql(filters)}, '{_HEADLINE}') "
+            f"SELECT a.rowid AS row_key, ts_headline('simple', a.text, {_QUERY_SQL}, '{_HEADLINE}') "
             f"AS snippet FROM articles a WHERE a.rowid IN ({', '.join('?' * len(rowids))})",
             (expression, *rowids),
         )

@@ -42,6 +42,7 @@ from newstrace.store.base import (
     UrlHistory,
     counted_by_store,
 )
+from newstrace.store.query import SearchQuery
 from newstrace.store.recent import RecentAnswers
 
 FETCH_ROWS = 2000
@@ -251,8 +252,8 @@ class SQLStore(ABC):
         """INSERT into `table` that replaces (or, without `replace`, keeps) a row with the same key."""
 
     @abstractmethod
-    def _text_expression(self, filters: SearchFilters) -> str:
-        """The search words as this backend's full-text query; empty when there are none."""
+    def _text_expression(self, query: SearchQuery) -> str:
+        """The search query (never empty) as this backend's full-text query."""
 
     @abstractmethod
     def _text_source(self, filters: SearchFilters) -> str:
@@ -260,7 +261,7 @@ class SQLStore(ABC):
 
     @abstractmethod
     def _snippets(self, filters: SearchFilters, expression: str, rowids: list[int]) -> dict[int, str]:
-        """Each hit's text around the words found, marked with [ and ]."""
+        """Each hit's text around the words found, marked with MATCH_START and MATCH_END."""
 
     @abstractmethod
     def _week_start(self, day: str) -> str:
@@ -356,12 +357,12 @@ class SQLStore(ABC):
     # -- articles ---------------------------------------------------------------------------------------
 
     def stage_versions_of(self, article_id: str) -> dict[str, str] | None:
-        if not self._execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
-            return None
-        rows = self._execute(
-            "SELECT stage, version FROM stage_runs WHERE article_id = ? AND status <> ?", (article_id, STALE)
-        )
-        return {row["stage"]: row["version"] for row in rows}
+        rows = self._execute(  # one query, asked of every article read (one row of NULLs: stored, no run)
+            "SELECT r.stage, r.version FROM articles a LEFT JOIN stage_runs r ON r.article_id = a.id "
+            "AND r.status <> ? WHERE a.id = ?",
+            (STALE, article_id),
+        ).fetchall()
+        return {row["stage"]: row["version"] for row in rows if row["stage"] is not None} if rows else None
 
     def url_history(self, url: str) -> UrlHistory | None:
         row = self._one(
@@ -721,15 +722,22 @@ class SQLStore(ABC):
         record: StageRecord | None = None,
     ) -> None:
         with self._transaction():
-            for utterance in utterances:
-                self._execute("DELETE FROM renderings WHERE utterance_id = ?", (utterance["id"],))
-                self._execute(self._upsert("utterances", tuple(utterance), replace=True), tuple(utterance.values()))
-            for rendering in renderings:
-                self._execute(self._upsert("renderings", tuple(rendering), replace=True), tuple(rendering.values()))
+            self._executemany("DELETE FROM renderings WHERE utterance_id = ?", [(row["id"],) for row in utterances])
+            self._upsert_rows("utterances", utterances)
+            self._upsert_rows("renderings", renderings)
             # Utterances whose quotes all went (a quotes stage that ran again) have nothing left to show.
             self._execute("DELETE FROM utterances WHERE id NOT IN (SELECT utterance_id FROM renderings)")
             if record:
                 self._record(record)
+
+    def _upsert_rows(self, table: str, rows: Sequence[dict[str, object]]) -> None:
+        """Replace or add rows of `table`, one statement for each set of columns the rows carry (a
+        trail stage writes thousands at a time: one statement each kept PostgreSQL's driver waiting)."""
+        by_columns: dict[tuple[str, ...], list[tuple[object, ...]]] = {}
+        for row in rows:
+            by_columns.setdefault(tuple(row), []).append(tuple(row.values()))
+        for columns, values in by_columns.items():
+            self._executemany(self._upsert(table, columns, replace=True), values)
 
     def utterance(self, utterance_id: str) -> dict[str, object] | None:
         found = self._one("SELECT * FROM utterances WHERE id = ?", (utterance_id,))
@@ -865,13 +873,14 @@ class SQLStore(ABC):
         return rows, int(self._scalar("SELECT count(*) FROM stories"))
 
     def _search_relation(self, filters: SearchFilters) -> SearchRelation:
-        expression = self._text_expression(filters)
+        expression = self._text_expression(filters.query) if filters.query else ""
         conditions: list[str] = [self._TEXT_CONDITION] if expression else []
         parameters: list[str | int] = [expression] if expression else []
+        to_clause, to_value = _until("a.published", filters.date_to)
         for clause, value in (
             ("a.outlet = ?", filters.outlet),
             ("a.published >= ?", filters.date_from),
-            ("a.published <= ?", filters.date_to),
+            (to_clause, to_value),
             ("a.id IN (SELECT article_id FROM quotes WHERE speaker_id = ?)", filters.speaker_id),
             ("a.language = ?", filters.language),
             (f"a.id IN (SELECT article_id FROM quotes WHERE speaker_id IN ({_SPEAKER_IDS}))", filters.speaker_name),
@@ -1325,8 +1334,8 @@ class SQLStore(ABC):
         relation = _RELATION.get(table, table)
         return self._streamed(f"SELECT {quoted} FROM {relation} ORDER BY {order}", ())
 
-    def search(self, query: str, limit: int = 20, offset: int = 0, raw: bool = False) -> list[SearchHit]:
-        filters = SearchFilters(query, raw=raw)
+    def search(self, query: str, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+        filters = SearchFilters(query)
         relation = self._search_relation(filters)
         return self._search_hits(filters, relation, limit, offset) if relation.expression else []
 
@@ -1406,10 +1415,27 @@ def _article_counts_where(filters: SearchFilters) -> tuple[str, list[object]] | 
     if filters.date_from:
         conditions.append("day >= ?")
         parameters.append(filters.date_from)
-    if filters.date_to:  # an article of that day with a time of day is later than the day itself
-        conditions.append("(day < ? OR (day = ? AND timed = 0))")
-        parameters += [filters.date_to, filters.date_to]
+    if filters.date_to:  # the whole day, the articles with a time of day too
+        conditions.append("day <= ?")
+        parameters.append(filters.date_to)
     return " WHERE " + " AND ".join(conditions), parameters
+
+
+def _until(column: str, date_to: str | None) -> tuple[str, str | None]:
+    """The condition (and its parameter) that `column` is no later than `date_to`. A day (YYYY-MM-DD)
+    includes all of itself: "2024-07-10T10:00" sorts after "2024-07-10", so the bound is the next day."""
+    day_after = _day_after(date_to) if date_to else None
+    return (f"{column} < ?", day_after) if day_after else (f"{column} <= ?", date_to)
+
+
+def _day_after(value: str) -> str | None:
+    """The day after `value` if it is a day written YYYY-MM-DD, else None."""
+    if len(value) != 10:
+        return None
+    try:
+        return (date.fromisoformat(value) + timedelta(days=1)).isoformat()
+    except ValueError:
+        return None
 
 
 def _syntax_error(filters: SearchFilters, error: Exception) -> SearchSyntaxError:
@@ -1474,7 +1500,7 @@ def _flag_only(filters: SearchFilters) -> bool:
     """Whether the search asks for a flag and nothing else: its matches are then the flagged renderings'
     articles themselves (every rendering's article is stored), counted without reading an article (a
     flag's 30,000 articles of a million, looked up one by one, took 56 ms; counted so, 14 ms)."""
-    return bool(filters.flag) and replace(filters, flag=None, raw=False) == SearchFilters()
+    return bool(filters.flag) and replace(filters, flag=None) == SearchFilters()
 
 
 _LIST_CONDITIONS: dict[str, dict[str, str]] = {
@@ -1510,11 +1536,15 @@ _LIST_CONDITIONS: dict[str, dict[str, str]] = {
 
 
 def _quote_conditions(filters: SearchFilters) -> tuple[list[str], list[object]]:
-    """What a quote must hold besides being in a matching article: each literal search word in its
-    quoted words (any case), and the filters' speaker as its own speaker."""
-    words = [] if filters.raw else re.findall(r"\w+", filters.text)
-    conditions = ["q.content_text LIKE ? ESCAPE '\\'" for _ in words]
-    parameters: list[object] = [f"%{_like_escaped(word)}%" for word in words]
+    """What a quote must hold besides being in a matching article: each required search term's words
+    in its quoted words (any case; of a clause with OR, any term's), and the filters' speaker as its own
+    speaker. (A term excluded from the article is absent from its quotes too.)"""
+    conditions: list[str] = []
+    parameters: list[object] = []
+    for clause in filters.query.required:
+        alternatives = [" AND ".join(["q.content_text LIKE ? ESCAPE '\\'"] * len(term.words)) for term in clause]
+        conditions.append("(" + " OR ".join(alternatives) + ")")
+        parameters += [f"%{_like_escaped(word)}%" for term in clause for word in term.words]
     if filters.speaker_id is not None:
         conditions.append("q.speaker_id = ?")
         parameters.append(filters.speaker_id)
@@ -1547,6 +1577,8 @@ def _list_query(filters: ListFilters, articles_first: str = "JOIN") -> tuple[str
         values = [f"%{_like_escaped(word)}%" for word in str(value).split()] if name == "name" else [value]
         for one in values if value else []:
             clause = _LIST_CONDITIONS[filters.listing][name]
+            if name == "date_to":  # "column <= ?"
+                clause, one = _until(clause.removesuffix(" <= ?"), one)
             conditions.append(clause)
             parameters += [one] * clause.count("?")
     joiner = " AND " if " WHERE " in select else " WHERE "

@@ -9,12 +9,11 @@ from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from newstrace.store.base import SearchFilters, StoreError
+from newstrace.store.base import MATCH_END, MATCH_START, SearchFilters, StoreError
+from newstrace.store.query import SearchQuery, Term
 from newstrace.store.sql import FETCH_ROWS, SearchRelation, SQLStore, matched_by_id, migration_scripts
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
-_FTS_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
-_FTS_WORD = re.compile(r"\w+")
 
 
 # SQLite's own page cache per connection (its default is 2 MB). Linking writes into indexes spread over
@@ -129,8 +128,8 @@ class SQLiteStore(SQLStore):
 
     # -- search (FTS5) ------------------------------------------------------------------------------
 
-    def _text_expression(self, filters: SearchFilters) -> str:
-        return filters.text if filters.raw else literal_fts_query(filters.text)
+    def _text_expression(self, query: SearchQuery) -> str:
+        return fts_query(query)
 
     def _text_source(self, filters: SearchFilters) -> str:
         # CROSS JOIN keeps the text index first: with an outlet filter SQLite otherwise walked the
@@ -161,7 +160,7 @@ class SQLiteStore(SQLStore):
             return {}
         marks = ", ".join("?" * len(rowids))
         rows = self.connection.execute(
-            f"SELECT rowid, snippet(articles_fts, 1, '[', ']', '…', 16) FROM articles_fts "
+            f"SELECT rowid, snippet(articles_fts, 1, '{MATCH_START}', '{MATCH_END}', '…', 16) FROM articles_fts "
             f"WHERE articles_fts MATCH ? AND rowid IN ({marks})",
             (expression, *rowids),
         )
@@ -228,18 +227,19 @@ def _batched_rows(cursor: sqlite3.Cursor) -> Iterator[dict[str, object]]:
         yield from (dict(row) for row in batch)
 
 
-def literal_fts_query(query: str) -> str:
-    """Turn what a user typed into an FTS5 query that matches it literally.
+def fts_query(query: SearchQuery) -> str:
+    """The query in FTS5's syntax: each term a quoted string (a phrase when it holds several words,
+    `*` after it for a prefix), OR within a clause, AND between clauses, NOT before each excluded term.
+    The words are letters and digits only, so nothing in them is read as FTS5 syntax."""
+    required = " AND ".join(
+        _fts_term(clause[0]) if len(clause) == 1 else "(" + " OR ".join(map(_fts_term, clause)) + ")"
+        for clause in query.required
+    )
+    return "".join([f"({required})", *(f" NOT {_fts_term(term)}" for term in query.excluded)])
 
-    Every word must occur; text in double quotes must occur as a phrase. No character of the input
-    is interpreted as FTS5 syntax, so quotes, parentheses or operators can never cause an error.
-    """
-    parts = []
-    for phrase, word in _FTS_TOKEN.findall(query):
-        tokens = _FTS_WORD.findall(phrase if phrase else word)
-        if tokens:
-            parts.append('"' + " ".join(tokens) + '"')
-    return " ".join(parts)
+
+def _fts_term(term: Term) -> str:
+    return '"' + " ".join(term.words) + '"' + ("*" if term.prefix else "")
 
 
 def _migrations() -> list[tuple[int, str]]:
