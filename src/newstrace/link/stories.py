@@ -143,10 +143,8 @@ class DocumentFrequencies:
     background: Background | None = None  # counts from a general news sample, added to these
 
     def add(self, keys: Iterable[str]) -> None:
-        keys = list(keys)
         self.n_documents += 1
-        self.counts.update(keys)
-        self.dirty.update(keys)
+        self.count(keys)
 
     def count(self, keys: Iterable[str]) -> None:
         """Count keys that are no document's terms (the days leads name), leaving the documents alone."""

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
 from functools import lru_cache
-from itertools import count, pairwise
+from itertools import pairwise
 
 from newstrace.link.crosslingual import prefetch, statement_similarity
 from newstrace.link.features import STOP_WORDS, fold_term
@@ -264,10 +264,8 @@ class TrailGrouper:
         for key in sorted(keys):  # other speakers and unresolved ones share words, not a speaker
             found.update(dict.fromkeys(reversed(self._by_key.get(key, ()))))  # a known id keeps its place
         kept = self._reach.possible(quote, len(keys), found.keys())
-        if len(kept) > 1:  # in the order found, which decides between equal matches
-            position = dict(zip(found, count(), strict=False))
-            return [self.utterances[utterance_id] for utterance_id in sorted(kept, key=position.__getitem__)]
-        return [self.utterances[utterance_id] for utterance_id in kept]
+        # in the order found, which decides between equal matches
+        return [self.utterances[utterance_id] for utterance_id in found if utterance_id in kept]
 
     def _may_match(self, quote: QuoteInput, size: int, utterance: Utterance) -> bool:
         """False when `_match` is sure to find no match, told from the speakers and the sizes of the two

@@ -938,15 +938,20 @@ class SQLStore(ABC):
             first = self._first_matches(filters, relation, rank_cap)
             hits = self._hits([article.rowid for article in first[offset : offset + limit]], {}, {})
             return hits, len(first) if len(first) < rank_cap else self._search_total(filters, relation)
-        total = -1
-        if not relation.words_only and rank_cap is not None:
-            # words with other filters: the first matches, which facets and attention count next, are
-            # every match when fewer than `rank_cap` (counting them again took as long as finding them)
-            first = self._first_matches(filters, relation, rank_cap)
-            total = len(first) if len(first) < rank_cap else -1
-        total = self._search_total(filters, relation) if total < 0 else total
+        total = self._all_first_matches(filters, relation, rank_cap)
+        if total is None:
+            total = self._search_total(filters, relation)
         capped = rank_cap is not None and total > rank_cap >= offset + limit and bool(relation.expression)
         return self._search_hits(filters, relation, limit, offset, rank_cap if capped else None), total
+
+    def _all_first_matches(self, filters: SearchFilters, relation: SearchRelation, cap: int | None) -> int | None:
+        """For words with other filters, the number of matches when the first `cap` matches (which facets
+        and attention count next) are all of them, else None: counting them again took as long as
+        finding them."""
+        if relation.words_only or cap is None:
+            return None
+        found = len(self._first_matches(filters, relation, cap))
+        return found if found < cap else None
 
     def _search_total(self, filters: SearchFilters, relation: SearchRelation) -> int:
         """The number of matches: summed from the article counts when they can say (outlet, language and
@@ -1228,11 +1233,12 @@ class SQLStore(ABC):
         """The SQL naming the `bucket` (day, week, month or year) of a `day` (ISO text) by its first day."""
         if bucket not in PERIOD_STARTS:
             raise StoreError(f"no period {bucket!r}; choose one of: {', '.join(PERIOD_STARTS)}")
+        if bucket == "day":
+            return day
         if bucket == "week":
             return self._week_start(day)
-        return (
-            day if bucket == "day" else f"substr({day}, 1, {PERIOD_STARTS[bucket][0]}) || '{PERIOD_STARTS[bucket][1]}'"
-        )
+        keep, first = PERIOD_STARTS[bucket]
+        return f"substr({day}, 1, {keep}) || '{first}'"
 
     def iter_search(self, filters: SearchFilters) -> Iterator[dict[str, object]]:
         relation = self._search_relation(filters)
