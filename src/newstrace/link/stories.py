@@ -66,6 +66,11 @@ class StorySettings:
     # this similarity: both tell of that day's occurrence. Only a day few reports name is such evidence:
     event_day_threshold: float = 0.1
     event_day_reports: int = 8  # ... named by at most this many of the articles linked so far
+    # In a large stream every day is named by more leads than that, most of them on other subjects; a day
+    # that few of the stories around the article name (those sharing its strongest words and names, the
+    # story it joins among them) lowers the join, less far, all the same:
+    nearby_day_threshold: float = 0.18
+    nearby_day_stories: int = 6
     window_days: int = 60  # a story takes no dated article further than this from its first date
     related_threshold: float = 0.08  # a new story this similar to one it did not join gets a `related` link
     cohesion_share: float = 0.5  # ... and at least this share of the story's mean joining similarity
@@ -209,11 +214,14 @@ class StoryClusterer:
         term_vector, entity_vector = self._count_and_weigh(article)
         best: tuple[float, StoryState] | None = None
         nearest: tuple[float, StoryState] | None = None  # the most similar story it did not join
-        for story in self._candidates(term_vector, entity_vector):
+        neighbours = self._neighbours(term_vector, entity_vector)
+        candidates = self._best_candidates(neighbours)
+        nearby_days = self._days_few_neighbours_name(article, candidates, neighbours)
+        for story in candidates:
             similarity = self._similarity(term_vector, entity_vector, story)
             gap = self._gap_days(article.published, story)
             joins = gap is None or gap <= self.settings.window_days
-            required = self._required(gap, article, story)
+            required = self._required(gap, article, story, nearby_days)
             joins = joins and similarity >= required and self._fits(similarity, story)
             if joins and gap is None:
                 joins = self._undated_evidence(similarity, article.entities, story)
@@ -464,6 +472,15 @@ class StoryClusterer:
 
     def _candidates(self, term_vector: dict[str, float], entity_vector: dict[str, float]) -> list[StoryState]:
         """Stories sharing the article's strongest keys, ranked by the weight they share; the best few."""
+        return self._best_candidates(self._neighbours(term_vector, entity_vector))
+
+    def _best_candidates(self, neighbours: dict[str, float]) -> list[StoryState]:
+        """The few neighbouring stories that share the most weight, to be scored in full."""
+        return [self.stories[story_id] for story_id, _ in _best(neighbours, self.settings.candidates)]
+
+    def _neighbours(self, term_vector: dict[str, float], entity_vector: dict[str, float]) -> dict[str, float]:
+        """Every story sharing one of the article's strongest keys (through the bounded posting lists), with
+        the weight it shares."""
         keys = heapq.nlargest(self.settings.query_terms, term_vector.items(), key=lambda item: item[1])
         keys += [("@" + name, weight) for name, weight in heapq.nlargest(8, entity_vector.items(), key=_by_weight)]
         shared: dict[str, float] = {}
@@ -473,7 +490,7 @@ class StoryClusterer:
                 shared[story_id] = shared_so_far(story_id, 0.0) + weight
         for story_id in self.merged_into.keys() & shared.keys():  # merged stories linger in posting lists
             del shared[story_id]
-        return [self.stories[story_id] for story_id, _ in _best(shared, self.settings.candidates)]
+        return shared
 
     def _similarity(self, term_vector: dict[str, float], entity_vector: dict[str, float], story: StoryState) -> float:
         weight = self.settings.entity_weight
@@ -497,9 +514,12 @@ class StoryClusterer:
             self._norms[key] = norm
         return norm
 
-    def _required(self, gap: int | None, article: LinkFeatures, story: StoryState) -> float:
+    def _required(
+        self, gap: int | None, article: LinkFeatures, story: StoryState, nearby_days: frozenset[date] = frozenset()
+    ) -> float:
         """The similarity a join needs: what the dates call for, less when the article quotes words the
-        story's members quoted, close in time."""
+        story's members quoted, or its lead names a day theirs name, close in time (`nearby_days`: the
+        article's days that few neighbouring stories name)."""
         required = self.settings.required_similarity(gap)
         if gap is None or gap > self.settings.near_days:
             return required
@@ -507,7 +527,22 @@ class StoryClusterer:
             return min(required, self.settings.quote_threshold)
         if self._shares_a_telling_day(article, story):
             return min(required, self.settings.event_day_threshold)
+        if nearby_days & story.event_days:
+            return min(required, self.settings.nearby_day_threshold)
         return required
+
+    def _days_few_neighbours_name(
+        self, article: LinkFeatures, candidates: list[StoryState], neighbours: Mapping[str, float]
+    ) -> frozenset[date]:
+        """The days the article's lead names that a candidate story names too and that at most
+        `nearby_day_stories` of its neighbouring stories name: evidence local to its subject, which a large
+        stream, where every day is named by many leads on other subjects, still gives. Counted only when a
+        candidate shares a day (bounded like the lookup: at most the posting lists' stories)."""
+        shared = set().union(*(story.event_days & article.event_days for story in candidates))
+        if not shared:
+            return frozenset()
+        naming = Counter(day for story_id in neighbours for day in self.stories[story_id].event_days & shared)
+        return frozenset(day for day in shared if naming[day] <= self.settings.nearby_day_stories)
 
     def _shares_a_telling_day(self, article: LinkFeatures, story: StoryState) -> bool:
         """Whether the article's lead names a day the leads of the story's members name, one that few of

@@ -39,8 +39,9 @@ SPEAKERS_STAGE_NUMBER = 2
 # that joins no story may join a dated story alone, and a group may join a story as similar to it as
 # the story's own members are to each other; 5: story merges, shared quotations, title and lead counted
 # twice; 6: the members of an undated group drawn to one dated story are measured against those that stay;
-# 7: a day few leads name, named by the article's lead and a story's, lowers the join within three days.
-LINK_STAGE_NUMBER = 7
+# 7: a day few leads name, named by the article's lead and a story's, lowers the join within three days;
+# 8: a day few of the neighbouring stories name lowers it too (to 0.18), however many leads name it.
+LINK_STAGE_NUMBER = 8
 # 2: a quotation in another language joins as a translated rendering (cross-language trails).
 TRAILS_STAGE_NUMBER = 2
 FRAMING_STAGE_NUMBER = 1
