@@ -553,14 +553,28 @@ def test_a_report_naming_the_day_its_story_names_joins_at_a_lower_similarity(fer
     assert 0.1 <= later.similarity < 0.2 or not joins
 
 
-def test_a_day_many_reports_name_is_no_evidence_of_one_occurrence() -> None:
-    """In a busy stream every report names the same few days: once more than eight leads have named the
-    Monday, naming it no longer lowers the join."""
+def test_a_day_many_leads_on_other_subjects_name_still_lowers_the_join() -> None:
+    """In a large stream every day is named by more than eight leads, most on other subjects: eight
+    council reports naming the Monday leave the ferry report, about 0.19 similar to the wire, free to join
+    it, since none of them is about its subject (a neighbouring story)."""
     clusterer = StoryClusterer()
     first = clusterer.assign(_dated_report("w", WIRE, GROUNDED_ON, "lindqvist"))
     for number in range(8):
         other = f"On Monday the council of Town{number}x debated budget{number}x and road{number}x repairs."
         clusterer.assign(_dated_report(f"o{number}", other, GROUNDED_ON, f"town{number}x"))
+    later = clusterer.assign(_dated_report("f", FERRY, FERRY_ON, "brekke"))
+    assert later.story_id == first.story_id and 0.18 <= later.similarity < 0.2
+
+
+def test_a_day_many_neighbouring_stories_name_is_no_evidence_of_one_occurrence() -> None:
+    """Eight stories that share the ferry report's rare words (Brekke) and name the Monday: with the wire's,
+    more than six stories around it name that day, so the day no longer lowers the join."""
+    clusterer = StoryClusterer()
+    first = clusterer.assign(_dated_report("w", WIRE, GROUNDED_ON, "lindqvist"))
+    subjects = "choir market bakery festival lantern parade garden museum library stadium orchard meadow violin harbour"
+    for number in range(8):
+        other = "Brekke on Monday: " + " ".join(f"{word}{number}x" for word in subjects.split()) + "."
+        assert clusterer.assign(_dated_report(f"o{number}", other, GROUNDED_ON, f"town{number}x")).opened
     assert clusterer.assign(_dated_report("f", FERRY, FERRY_ON, "brekke")).story_id != first.story_id
 
 
