@@ -11,7 +11,8 @@ It joins the best story when the similarity clears an absolute floor and a share
 cohesion (how similar its members were when they joined); otherwise it opens a story. When dates
 exist, a story only takes articles within `recur_gap_days` of its span; an article that fits an older
 story but falls outside that window opens a new story that `recurs` from the old one. An article that
-quotes the words a story's members quoted, close in time, needs less similarity to join it.
+quotes the words a story's members quoted, or whose lead names a day their leads name (one that few
+reports, or few of the stories around it, name), close in time, needs less similarity to join it.
 
 A story that grows is compared with its candidate stories as a whole (the mean similarity over every
 pair of members, from the two sums) and merged with one that passes the join rules that way, so two
@@ -70,7 +71,7 @@ class StorySettings:
     # that few of the stories around the article name (those sharing its strongest words and names, the
     # story it joins among them) lowers the join, less far, all the same:
     nearby_day_threshold: float = 0.18
-    nearby_day_stories: int = 6
+    nearby_day_stories: int = 6  # ... named by at most this many of those stories (link stage 8)
     window_days: int = 60  # a story takes no dated article further than this from its first date
     related_threshold: float = 0.08  # a new story this similar to one it did not join gets a `related` link
     cohesion_share: float = 0.5  # ... and at least this share of the story's mean joining similarity
@@ -515,7 +516,7 @@ class StoryClusterer:
         return norm
 
     def _required(
-        self, gap: int | None, article: LinkFeatures, story: StoryState, nearby_days: frozenset[date] = frozenset()
+        self, gap: int | None, article: LinkFeatures, story: StoryState, nearby_days: frozenset[date]
     ) -> float:
         """The similarity a join needs: what the dates call for, less when the article quotes words the
         story's members quoted, or its lead names a day theirs name, close in time (`nearby_days`: the
