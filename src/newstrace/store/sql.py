@@ -1382,8 +1382,14 @@ def _attention_rows(sampled: list[_SampledArticle], bucket: str) -> list[dict[st
     counted = Counter(
         (_period_of(article.day, bucket), article.outlet) for article in sampled if article.day is not None
     )
-    ordered = sorted(counted.items(), key=lambda item: tuple((part is not None, part or "") for part in item[0]))
+    ordered = sorted(counted.items(), key=_period_then_outlet)
     return [{"period": period, "outlet": outlet, "n": n} for (period, outlet), n in ordered]
+
+
+def _period_then_outlet(item: tuple[tuple[str | None, str | None], int]) -> tuple[bool, str, bool, str]:
+    """The order of attention rows: by period, then outlet, None first in each (as the SQL orders them)."""
+    (period, outlet), _ = item
+    return period is not None, period or "", outlet is not None, outlet or ""
 
 
 def _period_of(day: str, bucket: str) -> str | None:
