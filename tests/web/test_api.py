@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from newstrace.serve import create_app, data
-from newstrace.serve.app import SEARCH_THREAD_PREFIX
+from newstrace.serve.app import SEARCH_THREAD_PREFIX, outlet_options
 from newstrace.store import open_store
 from newstrace.store import sqlite as sqlite_backend
 
@@ -190,6 +190,19 @@ def test_bidi_controls_in_displayed_text_are_neutralised(odd_client: TestClient)
         assert "neposer" in page, path
         assert not any(control in page for control in controls), path
     assert "\u202e" in odd_client.get("/api/articles/odd1").json()["article"]["title"]  # the data stays as stored
+
+
+def test_the_search_form_lists_each_outlet_escaped_with_the_chosen_one_selected(odd_client: TestClient) -> None:
+    """The outlet options are built once per list and choice (not printed one by one on every search);
+    they print as the template did: escaped, bidi controls neutralised, the chosen outlet selected."""
+    options = outlet_options([{"outlet": "A<b> & \u202eC"}, {"outlet": "Nord/Sud Post"}], "Nord/Sud Post")
+    assert options == (
+        '<option value="A&lt;b&gt; &amp; \ufffdC" >A&lt;b&gt; &amp; \ufffdC</option>'
+        '<option value="Nord/Sud Post" selected>Nord/Sud Post</option>'
+    )
+    page = odd_client.get("/search", params={"outlet": "Nord/Sud Post"}).text
+    assert '<option value="Nord/Sud Post" selected>Nord/Sud Post</option>' in page
+    assert '<option value="VDA" >VDA</option>' in odd_client.get("/search", params={"q": "harbour"}).text
 
 
 def test_outlet_pages_find_the_outlet_in_any_case_and_name_verbs_by_base_form(client: TestClient) -> None:
