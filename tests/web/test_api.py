@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from newstrace.serve import create_app, data
+from newstrace.serve.app import SEARCH_THREAD_PREFIX, outlet_options
 from newstrace.store import open_store
 from newstrace.store import sqlite as sqlite_backend
 
@@ -191,6 +192,19 @@ def test_bidi_controls_in_displayed_text_are_neutralised(odd_client: TestClient)
     assert "\u202e" in odd_client.get("/api/articles/odd1").json()["article"]["title"]  # the data stays as stored
 
 
+def test_the_search_form_lists_each_outlet_escaped_with_the_chosen_one_selected(odd_client: TestClient) -> None:
+    """The outlet options are built once per list and choice (not printed one by one on every search);
+    they print as the template did: escaped, bidi controls neutralised, the chosen outlet selected."""
+    options = outlet_options([{"outlet": "A<b> & \u202eC"}, {"outlet": "Nord/Sud Post"}], "Nord/Sud Post")
+    assert options == (
+        '<option value="A&lt;b&gt; &amp; \ufffdC" >A&lt;b&gt; &amp; \ufffdC</option>'
+        '<option value="Nord/Sud Post" selected>Nord/Sud Post</option>'
+    )
+    page = odd_client.get("/search", params={"outlet": "Nord/Sud Post"}).text
+    assert '<option value="Nord/Sud Post" selected>Nord/Sud Post</option>' in page
+    assert '<option value="VDA" >VDA</option>' in odd_client.get("/search", params={"q": "harbour"}).text
+
+
 def test_outlet_pages_find_the_outlet_in_any_case_and_name_verbs_by_base_form(client: TestClient) -> None:
     page = client.get("/outlets/vda")
     assert page.status_code == 200 and "<h1>VDA</h1>" in page.text
@@ -263,6 +277,30 @@ def test_searches_run_a_few_at_a_time_and_other_pages_do_not_wait_for_them(
     search_statuses, story_status = asyncio.run(load())
     assert story_status == 200 and search_statuses == [200, 200, 200]
     assert most_at_once[0] == 1
+
+
+def test_every_search_runs_on_the_same_few_search_threads(web_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Searches run on `searches_at_once` threads of their own, whatever page or JSON twin asks, so their
+    connections' caches stay warm (on the shared pool, each of its 40 threads read a search's pages afresh)."""
+    threads: list[str] = []
+    original = data.search
+
+    def noted_search(*arguments: Any, **options: Any) -> dict[str, Any]:
+        threads.append(threading.current_thread().name)
+        return original(*arguments, **options)
+
+    monkeypatch.setattr(data, "search", noted_search)
+    app = create_app(web_db, searches_at_once=2)
+
+    async def load() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
+            paths = [f"/{api}search?q=holm&page={n}" for api in ("", "api/") for n in range(1, 7)]
+            return [response.status_code for response in await asyncio.gather(*map(client.get, paths))]
+
+    assert asyncio.run(load()) == [200] * 12
+    assert len(threads) == 12 and all(name.startswith(SEARCH_THREAD_PREFIX) for name in threads)
+    assert 1 <= len(set(threads)) <= 2
 
 
 def test_a_page_past_the_query_time_limit_is_a_clear_503(web_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,6 +11,7 @@ import json
 import math
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from itertools import pairwise
@@ -234,21 +235,24 @@ def _counted_attention(store: Store, filters: SearchFilters, matches: int | None
 
 
 def _attention_chart(counts: list[dict[str, object]], bucket: str) -> dict[str, object]:
-    totals: dict[str, int] = {}
-    for row in counts:
-        name = str(row["outlet"] or "(outlet unknown)")
-        totals[name] = totals.get(name, 0) + int(str(row["n"]))
+    # each row's outlet, period and count converted once (a word's first 1,000 matches over three years
+    # give some 750 rows; converting them on each of two passes and checking every period as a date
+    # for the axis took a tenth of a search page)
+    rows = [(str(row["outlet"] or "(outlet unknown)"), str(row["period"]), int(str(row["n"]))) for row in counts]
+    totals: Counter[str] = Counter()
+    for name, _, n in rows:
+        totals[name] += n
     shown = sorted(totals, key=lambda name: (-totals[name], name))[:CHART_OUTLETS]
+    drawn = set(shown)
     series: dict[str, dict[str, int]] = {name: {} for name in shown}
-    for row in counts:
-        name = str(row["outlet"] or "(outlet unknown)")
-        per_period = series.setdefault(name if name in shown else "other outlets", {})
-        per_period[str(row["period"])] = per_period.get(str(row["period"]), 0) + int(str(row["n"]))
+    for name, period, n in rows:
+        per_period = series.setdefault(name if name in drawn else "other outlets", {})
+        per_period[period] = per_period.get(period, 0) + n
     return {
         "kind": "attention",
         "bucket": bucket,
         "traces": [{"name": name, "x": list(days), "y": list(days.values())} for name, days in series.items()],
-        "x_range": period_axis_range([str(row["period"]) for row in counts], bucket),
+        "x_range": period_axis_range(list(dict.fromkeys(period for _, period, _ in rows)), bucket),
     }
 
 
