@@ -15,15 +15,26 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from types import ModuleType
 from typing import Any, ClassVar
 
 from newstrace.records import Article
-from newstrace.store.base import MATCH_END, MATCH_START, SearchFilters, StoreError
+from newstrace.store.base import MATCH_END, MATCH_START, AnalysedArticle, SearchFilters, StoreError
 from newstrace.store.query import SearchQuery, Term, search_words
-from newstrace.store.sql import FETCH_ROWS, PRIMARY_KEYS, SQLStore, migration_scripts
+from newstrace.store.sql import (
+    FETCH_ROWS,
+    PRIMARY_KEYS,
+    STAGE_RUN_COLUMNS,
+    STAGE_TABLES,
+    STALE,
+    SQLStore,
+    check_stage_table,
+    migration_scripts,
+    stage_row_values,
+    stage_run_row,
+)
 
 URL_SCHEMES = ("postgres://", "postgresql://")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
@@ -145,6 +156,7 @@ class PostgresStore(SQLStore):
         self.url = url
         self._psycopg = _psycopg()
         self._cursor_numbers = itertools.count(1)
+        self._staged_columns: dict[str, tuple[str, ...]] = {}  # table -> the columns its staging table has
         try:
             self.connection = self._psycopg.connect(url, autocommit=True, row_factory=_row_factory)
         except self._psycopg.Error as error:
@@ -194,22 +206,102 @@ class PostgresStore(SQLStore):
         except self._psycopg.Error as error:
             raise self._error(error) from error
 
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
+    def _transaction(self) -> AbstractContextManager[None]:
         """One write transaction holding the database's write lock; rolled back on any failure.
 
         Its statements go in pipeline mode: each is sent without waiting for the one before to answer,
-        and the driver waits only where it reads a result and at the commit. Storing an article is some
-        seventy statements; one round trip each kept the driver waiting on the server (and the server
-        switching in and out on cores the workers need) for most of the time PostgreSQL took more
-        than SQLite. (COPY cannot run in a pipeline; a stage's rows go in as one pipelined executemany.)"""
+        and the driver waits only where it reads a result and at the commit. A write of some seventy
+        statements with one round trip each kept the driver waiting on the server (and the server
+        switching in and out on cores the workers need). The articles of a batch are written by COPY
+        instead (`save_articles`), which a pipeline cannot run."""
+        return self._locked_transaction(pipelined=self._pipelined)
+
+    @contextmanager
+    def _locked_transaction(self, *, pipelined: bool) -> Iterator[None]:
         try:
-            pipeline = self.connection.pipeline() if self._pipelined else nullcontext()
-            with pipeline, self.connection.transaction():
+            with self.connection.pipeline() if pipelined else nullcontext(), self.connection.transaction():
                 self.connection.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
                 yield
         except self._psycopg.Error as error:
             raise self._error(error) from error
+
+    # -- a batch of analysed articles, by COPY ----------------------------------------------------------
+
+    def save_articles(self, batch: Sequence[AnalysedArticle], run_id: int) -> None:
+        """The batch in one transaction, each table's rows sent by COPY into a staging table (temporary,
+        emptied at every commit) and moved from there by one `INSERT … SELECT … ON CONFLICT`, in the
+        order they came: a new article is added, a stored one kept; the stage rows of every article a
+        stage wrote are deleted, then written again. A retried batch therefore leaves the rows it left
+        the first time, and a second process writing the same articles (it waits for the write lock)
+        neither fails on a key nor doubles a row."""
+        if not batch:
+            return
+        tables = _staged_tables(batch)
+        articles = [self._article_values(item.article, run_id) for item in batch]
+        if articles:
+            self._prepare_staging("articles", tuple(articles[0]))
+        for table, (names, _, _) in tables.items():
+            if names:  # no article of the batch has a row for it: nothing to stage
+                self._prepare_staging(table, names)
+        self._prepare_staging("stage_runs", STAGE_RUN_COLUMNS)
+        with self._locked_transaction(pipelined=False):
+            if articles:
+                self._copy_rows("articles", tuple(articles[0]), [tuple(row.values()) for row in articles], "NOTHING")
+            for table, (names, article_ids, rows) in tables.items():
+                self._execute(f"DELETE FROM {table} WHERE article_id = ANY(?)", (article_ids,))
+                self._copy_rows(table, names, rows, "NOTHING")
+            runs = [stage_run_row(item.article.id, output) for item in batch for output in item.outputs]
+            self._copy_rows("stage_runs", STAGE_RUN_COLUMNS, runs, "UPDATE")
+            self._mark_batch_stale(batch)
+
+    def _prepare_staging(self, table: str, names: tuple[str, ...]) -> None:
+        """The session's staging table of `table` for these columns (created once, outside any write
+        transaction so a rolled-back write does not take it along), with `staged_order` first."""
+        if self._staged_columns.get(table) == names:
+            return
+        staging = _staging_name(table)
+        quoted = ", ".join(f'"{name}"' for name in names)
+        self._execute(f"DROP TABLE IF EXISTS {staging}")
+        self._execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DELETE ROWS AS "
+            f"SELECT CAST(0 AS bigint) AS staged_order, {quoted} FROM {table} WITH NO DATA"
+        )
+        self._staged_columns[table] = names
+
+    def _copy_rows(self, table: str, names: tuple[str, ...], rows: Sequence[Sequence[object]], action: str) -> None:
+        """Send `rows` to `table`'s staging table by COPY, then insert them in order; on a key already
+        stored, do NOTHING (keep it) or UPDATE it to the new values."""
+        if not rows:
+            return
+        quoted = ", ".join(f'"{name}"' for name in names)
+        staging = _staging_name(table)
+        with (
+            self.connection.cursor() as cursor,
+            cursor.copy(f"COPY {staging} (staged_order, {quoted}) FROM STDIN") as copy,
+        ):
+            for order, row in enumerate(rows):
+                copy.write_row((order, *row))
+        conflict = "DO NOTHING"
+        if action == "UPDATE":
+            keys = PRIMARY_KEYS[table]
+            updates = ", ".join(f'"{name}" = excluded."{name}"' for name in names if name not in keys)
+            conflict = f"({', '.join(keys)}) DO UPDATE SET {updates}"
+        self._execute(
+            f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {staging} "
+            f"ORDER BY staged_order ON CONFLICT {conflict}"
+        )
+
+    def _mark_batch_stale(self, batch: Sequence[AnalysedArticle]) -> None:
+        """One UPDATE per set of stale stages (a batch mostly has one) rather than one per article."""
+        by_stages: dict[tuple[str, ...], list[str]] = {}
+        for item in batch:
+            if item.stale:
+                by_stages.setdefault(item.stale, []).append(item.article.id)
+        for stages, article_ids in by_stages.items():
+            self._execute(
+                "UPDATE stage_runs SET status = ? WHERE article_id = ANY(?) AND stage = ANY(?)",
+                (STALE, article_ids, list(stages)),
+            )
 
     def _upsert(self, table: str, columns: Sequence[str], *, replace: bool) -> str:
         keys = PRIMARY_KEYS[table]
@@ -280,6 +372,30 @@ class PostgresStore(SQLStore):
 
     def close(self) -> None:
         self.connection.close()
+
+
+def _staging_name(table: str) -> str:
+    return f"pg_temp.newstrace_staged_{table}"
+
+
+StagedRows = tuple[tuple[str, ...], list[str], list[tuple[object, ...]]]
+
+
+def _staged_tables(batch: Sequence[AnalysedArticle]) -> dict[str, StagedRows]:
+    """Per stage table a batch writes: its columns, the articles whose rows it replaces (those with no
+    rows too) and the new rows, in the batch's order. An unknown table stops the write before it starts."""
+    tables: dict[str, StagedRows] = {}
+    for item in batch:
+        for output in item.outputs:
+            for table, rows in output.rows.items():
+                check_stage_table(output, table)
+                names, values = stage_row_values(rows) if rows else ((), [])
+                known_names, article_ids, staged = tables.setdefault(table, (names, [], []))
+                if names and not known_names:
+                    tables[table] = (names, article_ids, staged)
+                article_ids.append(item.article.id)
+                staged.extend(values)
+    return {table: tables[table] for table in STAGE_TABLES if table in tables}
 
 
 def _batches(cursor: Any) -> Iterator[dict[str, object]]:
