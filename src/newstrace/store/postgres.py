@@ -8,6 +8,8 @@ Differences from SQLite a user may see:
   tsquery here and an FTS5 query on SQLite; both find the same articles.
 - Writes take one transaction-level advisory lock, so two processes writing the same database (two
   `newstrace analyze` runs) take turns as they do on a SQLite file; reads never wait.
+- A batch of analysed articles is written by COPY into temporary staging tables, then moved in with
+  one `INSERT … SELECT … ON CONFLICT` per table (`save_articles`); the other writes are pipelined.
 """
 
 from __future__ import annotations
