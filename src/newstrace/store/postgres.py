@@ -248,12 +248,12 @@ class PostgresStore(SQLStore):
         self._prepare_staging("stage_runs", STAGE_RUN_COLUMNS)
         with self._locked_transaction(pipelined=False):
             if articles:
-                self._copy_rows("articles", tuple(articles[0]), [tuple(row.values()) for row in articles], "NOTHING")
+                self._copy_rows("articles", tuple(articles[0]), [tuple(row.values()) for row in articles])
             for table, (names, article_ids, rows) in tables.items():
                 self._execute(f"DELETE FROM {table} WHERE article_id = ANY(?)", (article_ids,))
-                self._copy_rows(table, names, rows, "NOTHING")
+                self._copy_rows(table, names, rows)
             runs = [stage_run_row(item.article.id, output) for item in batch for output in item.outputs]
-            self._copy_rows("stage_runs", STAGE_RUN_COLUMNS, runs, "UPDATE")
+            self._copy_rows("stage_runs", STAGE_RUN_COLUMNS, runs, replace=True)
             self._mark_batch_stale(batch)
 
     def _prepare_staging(self, table: str, names: tuple[str, ...]) -> None:
@@ -270,9 +270,11 @@ class PostgresStore(SQLStore):
         )
         self._staged_columns[table] = names
 
-    def _copy_rows(self, table: str, names: tuple[str, ...], rows: Sequence[Sequence[object]], action: str) -> None:
-        """Send `rows` to `table`'s staging table by COPY, then insert them in order; on a key already
-        stored, do NOTHING (keep it) or UPDATE it to the new values."""
+    def _copy_rows(
+        self, table: str, names: tuple[str, ...], rows: Sequence[Sequence[object]], *, replace: bool = False
+    ) -> None:
+        """Send `rows` to `table`'s staging table by COPY, then insert them in order; a row whose key is
+        stored already is kept, or with `replace` updated to the new values."""
         if not rows:
             return
         quoted = ", ".join(f'"{name}"' for name in names)
@@ -283,14 +285,9 @@ class PostgresStore(SQLStore):
         ):
             for order, row in enumerate(rows):
                 copy.write_row((order, *row))
-        conflict = "DO NOTHING"
-        if action == "UPDATE":
-            keys = PRIMARY_KEYS[table]
-            updates = ", ".join(f'"{name}" = excluded."{name}"' for name in names if name not in keys)
-            conflict = f"({', '.join(keys)}) DO UPDATE SET {updates}"
         self._execute(
-            f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {staging} "
-            f"ORDER BY staged_order ON CONFLICT {conflict}"
+            f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {staging} ORDER BY staged_order "
+            + _on_conflict(table, names, replace=replace)
         )
 
     def _mark_batch_stale(self, batch: Sequence[AnalysedArticle]) -> None:
@@ -306,13 +303,9 @@ class PostgresStore(SQLStore):
             )
 
     def _upsert(self, table: str, columns: Sequence[str], *, replace: bool) -> str:
-        keys = PRIMARY_KEYS[table]
-        updates = [name for name in columns if name not in keys] if replace else []
-        action = "DO UPDATE SET " + ", ".join(f'"{name}" = excluded."{name}"' for name in updates) if updates else ""
         quoted = ", ".join(f'"{name}"' for name in columns)
-        return (
-            f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' * len(columns))}) "
-            f"ON CONFLICT ({', '.join(keys)}) {action or 'DO NOTHING'}"
+        return f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' * len(columns))}) " + _on_conflict(
+            table, columns, replace=replace
         )
 
     def _week_start(self, day: str) -> str:
@@ -386,18 +379,30 @@ StagedRows = tuple[tuple[str, ...], list[str], list[tuple[object, ...]]]
 def _staged_tables(batch: Sequence[AnalysedArticle]) -> dict[str, StagedRows]:
     """Per stage table a batch writes: its columns, the articles whose rows it replaces (those with no
     rows too) and the new rows, in the batch's order. An unknown table stops the write before it starts."""
-    tables: dict[str, StagedRows] = {}
+    article_ids: dict[str, list[str]] = {}
+    records: dict[str, list[object]] = {}
     for item in batch:
         for output in item.outputs:
             for table, rows in output.rows.items():
                 check_stage_table(output, table)
-                names, values = stage_row_values(rows) if rows else ((), [])
-                known_names, article_ids, staged = tables.setdefault(table, (names, [], []))
-                if names and not known_names:
-                    tables[table] = (names, article_ids, staged)
-                article_ids.append(item.article.id)
-                staged.extend(values)
-    return {table: tables[table] for table in STAGE_TABLES if table in tables}
+                article_ids.setdefault(table, []).append(item.article.id)
+                records.setdefault(table, []).extend(rows)
+    staged: dict[str, StagedRows] = {}
+    for table in STAGE_TABLES:
+        if table in article_ids:
+            names, values = stage_row_values(records[table]) if records[table] else ((), [])
+            staged[table] = (names, article_ids[table], values)
+    return staged
+
+
+def _on_conflict(table: str, columns: Sequence[str], *, replace: bool) -> str:
+    """What an insert does with a row whose key is stored already: keep the stored row, or (`replace`)
+    update its other columns to the new values."""
+    keys = PRIMARY_KEYS.get(table, ())
+    updates = [f'"{name}" = excluded."{name}"' for name in columns if name not in keys] if replace else []
+    if not updates:
+        return "ON CONFLICT DO NOTHING"
+    return f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(updates)}"
 
 
 def _batches(cursor: Any) -> Iterator[dict[str, object]]:
