@@ -34,6 +34,7 @@ from newstrace.records import (
     StoryLink,
     TranslationLink,
 )
+from newstrace.scale.parity import stored_rows
 from newstrace.store import EXPORT_COLUMNS, QueryTimeout, Store, StoreError, open_store
 from newstrace.store import postgres as postgres_store
 from newstrace.store import sql as sql_store
@@ -41,6 +42,7 @@ from newstrace.store import sqlite as sqlite_store
 from newstrace.store.base import (
     CHECKED_FLAGS,
     LIST_ORDERS,
+    AnalysedArticle,
     LinkedLead,
     ListFilters,
     SearchFilters,
@@ -215,6 +217,42 @@ def test_a_failed_write_leaves_nothing_half_written(store: Store) -> None:
     assert store.count_rows()["articles"] == 0 and store.count_rows()["sentences"] == 0
     store.save_article(_article("a1"), _outputs("a1"), run)  # the store is usable after the failure
     assert store.count_rows()["sentences"] == 1
+
+
+def _batch(*article_ids: str, stale: tuple[str, ...] = ()) -> list[AnalysedArticle]:
+    return [AnalysedArticle(_article(key), _outputs(key), stale) for key in article_ids]
+
+
+def test_a_retried_batch_changes_no_stored_row(store: Store) -> None:
+    """A batch written twice (a retry after a lost connection, or a second process with the same
+    inputs) leaves every table as the first write left it, in the same order."""
+    run = store.begin_run("test")
+    store.save_articles(_batch("a1", "a2"), run)
+    store.save_articles(_batch("a3", stale=("speakers",)), run)
+    before = stored_rows(store)
+    store.save_articles(_batch("a3", stale=("speakers",)), run)
+    assert stored_rows(store) == before
+    assert sum(len(rows) for rows in before.values()) > 0
+
+
+def test_a_batch_is_stored_whole_or_not_at_all(store: Store) -> None:
+    run = store.begin_run("test")
+    broken = AnalysedArticle(_article("a2"), [StageOutput("nlp", 1, {"no_such_table": [Sentence("a2", 0, 5)]})])
+    with pytest.raises(StoreError, match="no_such_table"):
+        store.save_articles([*_batch("a1"), broken, *_batch("a3")], run)
+    assert store.count_rows()["articles"] == 0 and store.count_rows()["quotes"] == 0
+    store.save_articles(_batch("a1", "a2", "a3"), run)
+    assert [row["id"] for row in _rows(store, "articles")] == ["a1", "a2", "a3"]
+    assert [row["article_id"] for row in _rows(store, "entities")] == ["a1", "a1", "a2", "a2", "a3", "a3"]
+
+
+def test_a_batch_marks_the_stale_stages_of_each_of_its_articles(store: Store) -> None:
+    run = store.begin_run("test")
+    store.save_articles(_batch("a1", "a2", "a3"), run)
+    done = StageRecord("speakers", "1", (), ("a1", "a2", "a3"))
+    store.save_speakers([], {}, done)
+    store.save_articles([*_batch("a1", stale=("speakers",)), *_batch("a2")], run)
+    assert store.pending_articles("speakers", "1") == ["a1"]
 
 
 @pytest.mark.parametrize(

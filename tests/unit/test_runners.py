@@ -6,6 +6,7 @@ The Dask tests carry the `dask` mark: `pytest -m dask` runs them alone.
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 from collections.abc import Iterator
@@ -89,6 +90,26 @@ def test_the_local_dask_cluster_ends_with_the_run(tmp_path: Path) -> None:
     ]
     _, alive = psutil.wait_procs(left, timeout=10)
     assert not alive, [process.cmdline() for process in alive]
+
+
+def _worker_settings() -> tuple[object, object, object]:
+    import dask.config
+
+    return (
+        os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+        os.environ.get("OMP_NUM_THREADS"),
+        dask.config.get("distributed.worker.profile.enabled"),
+    )
+
+
+@pytest.mark.dask
+def test_the_local_cluster_s_workers_neither_profile_nor_trim_memory() -> None:
+    """Both cost the document stages CPU time that the local runner's processes do not spend; Dask's
+    other settings for the workers (one numpy thread) stay."""
+    from distributed import Client
+
+    with start_local_cluster(1) as cluster, Client(cluster) as client:
+        assert list(client.run(_worker_settings).values()) == [(None, "1", False)]
 
 
 def _is_resource_tracker(process: psutil.Process) -> bool:

@@ -3,8 +3,8 @@ store it; then run the stages over stored rows that are pending (`pipeline.orche
 across articles, links into stories, trails of quotes, framing markers. A run given several worker
 processes runs two of those stages at once when their inputs are ready (a helper process).
 
-An article and everything the stages found for it are written in one transaction, so a run killed
-half-way leaves only complete articles behind, and running the same command again resumes: stored
+A batch of articles and everything the stages found for them are written in one transaction, so a run
+killed half-way leaves only complete articles behind, and running the same command again resumes: stored
 articles whose document stage versions are current are counted as unchanged and skipped. A stored
 article whose document stage has a new version is analysed again, only that stage's rows are replaced,
 and the stages downstream of it (`pipeline.stages`) become pending on it.
@@ -30,7 +30,7 @@ from newstrace.pipeline.orchestrate import StageHelper, StoredStageSettings, hel
 from newstrace.pipeline.stages import document_versions, downstream
 from newstrace.records import Article, ArticleDraft, FieldSource, IngestProblem, RunSummary, StageOutput
 from newstrace.scale import BatchResult, DocumentFailure, RunnerSettings, open_runner
-from newstrace.store.base import PipelineStore, Store, UrlHistory
+from newstrace.store.base import AnalysedArticle, PipelineStore, Store, UrlHistory
 
 DEFAULT_BATCH_SIZE = 16
 
@@ -125,16 +125,20 @@ def analyze(
 
 
 def _store_analysed(results: Iterable[BatchResult], intake: _Intake) -> None:
-    """Store each analysed article in input order; one the stages failed on is reported, not stored."""
+    """Store each batch of analysed articles in input order, in one write; an article the stages failed
+    on is reported, not stored."""
     for batch, outputs in results:
+        analysed: list[AnalysedArticle] = []
         for article, article_outputs in zip(batch, outputs, strict=True):
             pending = intake.pending_stages.pop(article.id)
             if isinstance(article_outputs, DocumentFailure):
                 intake.fail(IngestProblem(article.path or article.id, f"analysis failed: {article_outputs.reason}"))
                 continue
             stored = [output for output in article_outputs if output.stage in pending]
-            intake.store.save_article(article, stored, intake.run_id, _downstream_of(pending))
-            _tally_found(intake.summary, stored)
+            analysed.append(AnalysedArticle(article, stored, _downstream_of(pending)))
+        intake.store.save_articles(analysed, intake.run_id)
+        for item in analysed:
+            _tally_found(intake.summary, item.outputs)
             intake.listener.article_stored()
 
 

@@ -351,6 +351,16 @@ class StageRecord:
     article_ids: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class AnalysedArticle:
+    """One article of a batch to store: the article, what its document stages found, and the stages
+    over stored rows that become stale on it (they read what the outputs replace)."""
+
+    article: Article
+    outputs: Sequence[StageOutput]
+    stale: tuple[str, ...] = ()
+
+
 @dataclass
 class LinkState:
     """The linkers' memory, loaded at the start of a run."""
@@ -397,6 +407,10 @@ class PipelineStore(StageRuns, Protocol):
     ) -> None:
         """Store the article (if new) and its stage outputs in one transaction, and mark the runs of the
         `stale` stages on it outdated (they read what the outputs replace)."""
+        ...
+
+    def save_articles(self, batch: Sequence[AnalysedArticle], run_id: int) -> None:
+        """`save_article` for each of a batch in one transaction: all of them are stored, or none."""
         ...
 
     def record_problem(self, run_id: int, problem: IngestProblem) -> None: ...

@@ -8,6 +8,8 @@ Differences from SQLite a user may see:
   tsquery here and an FTS5 query on SQLite; both find the same articles.
 - Writes take one transaction-level advisory lock, so two processes writing the same database (two
   `newstrace analyze` runs) take turns as they do on a SQLite file; reads never wait.
+- A batch of analysed articles is written by COPY into temporary staging tables, then moved in with
+  one `INSERT … SELECT … ON CONFLICT` per table (`save_articles`); the other writes are pipelined.
 """
 
 from __future__ import annotations
@@ -15,15 +17,26 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from types import ModuleType
 from typing import Any, ClassVar
 
 from newstrace.records import Article
-from newstrace.store.base import MATCH_END, MATCH_START, SearchFilters, StoreError
+from newstrace.store.base import MATCH_END, MATCH_START, AnalysedArticle, SearchFilters, StoreError
 from newstrace.store.query import SearchQuery, Term, search_words
-from newstrace.store.sql import FETCH_ROWS, PRIMARY_KEYS, SQLStore, migration_scripts
+from newstrace.store.sql import (
+    FETCH_ROWS,
+    PRIMARY_KEYS,
+    STAGE_RUN_COLUMNS,
+    STAGE_TABLES,
+    STALE,
+    SQLStore,
+    check_stage_table,
+    migration_scripts,
+    stage_row_values,
+    stage_run_row,
+)
 
 URL_SCHEMES = ("postgres://", "postgresql://")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
@@ -145,6 +158,7 @@ class PostgresStore(SQLStore):
         self.url = url
         self._psycopg = _psycopg()
         self._cursor_numbers = itertools.count(1)
+        self._staged_columns: dict[str, tuple[str, ...]] = {}  # table -> the columns its staging table has
         try:
             self.connection = self._psycopg.connect(url, autocommit=True, row_factory=_row_factory)
         except self._psycopg.Error as error:
@@ -194,31 +208,104 @@ class PostgresStore(SQLStore):
         except self._psycopg.Error as error:
             raise self._error(error) from error
 
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
+    def _transaction(self) -> AbstractContextManager[None]:
         """One write transaction holding the database's write lock; rolled back on any failure.
 
         Its statements go in pipeline mode: each is sent without waiting for the one before to answer,
-        and the driver waits only where it reads a result and at the commit. Storing an article is some
-        seventy statements; one round trip each kept the driver waiting on the server (and the server
-        switching in and out on cores the workers need) for most of the time PostgreSQL took more
-        than SQLite. (COPY cannot run in a pipeline; a stage's rows go in as one pipelined executemany.)"""
+        and the driver waits only where it reads a result and at the commit. A write of some seventy
+        statements with one round trip each kept the driver waiting on the server (and the server
+        switching in and out on cores the workers need). The articles of a batch are written by COPY
+        instead (`save_articles`), which a pipeline cannot run."""
+        return self._locked_transaction(pipelined=self._pipelined)
+
+    @contextmanager
+    def _locked_transaction(self, *, pipelined: bool) -> Iterator[None]:
         try:
-            pipeline = self.connection.pipeline() if self._pipelined else nullcontext()
-            with pipeline, self.connection.transaction():
+            with self.connection.pipeline() if pipelined else nullcontext(), self.connection.transaction():
                 self.connection.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
                 yield
         except self._psycopg.Error as error:
             raise self._error(error) from error
 
+    # -- a batch of analysed articles, by COPY ----------------------------------------------------------
+
+    def save_articles(self, batch: Sequence[AnalysedArticle], run_id: int) -> None:
+        """The batch in one transaction, each table's rows sent by COPY into a staging table (temporary,
+        emptied at every commit) and moved from there by one `INSERT … SELECT … ON CONFLICT`, in the
+        order they came: a new article is added, a stored one kept; the stage rows of every article a
+        stage wrote are deleted, then written again. A retried batch therefore leaves the rows it left
+        the first time, and a second process writing the same articles (it waits for the write lock)
+        neither fails on a key nor doubles a row."""
+        if not batch:
+            return
+        tables = _staged_tables(batch)
+        articles = [self._article_values(item.article, run_id) for item in batch]
+        if articles:
+            self._prepare_staging("articles", tuple(articles[0]))
+        for table, (names, _, _) in tables.items():
+            if names:  # no article of the batch has a row for it: nothing to stage
+                self._prepare_staging(table, names)
+        self._prepare_staging("stage_runs", STAGE_RUN_COLUMNS)
+        with self._locked_transaction(pipelined=False):
+            if articles:
+                self._copy_rows("articles", tuple(articles[0]), [tuple(row.values()) for row in articles])
+            for table, (names, article_ids, rows) in tables.items():
+                self._execute(f"DELETE FROM {table} WHERE article_id = ANY(?)", (article_ids,))
+                self._copy_rows(table, names, rows)
+            runs = [stage_run_row(item.article.id, output) for item in batch for output in item.outputs]
+            self._copy_rows("stage_runs", STAGE_RUN_COLUMNS, runs, replace=True)
+            self._mark_batch_stale(batch)
+
+    def _prepare_staging(self, table: str, names: tuple[str, ...]) -> None:
+        """The session's staging table of `table` for these columns (created once, outside any write
+        transaction so a rolled-back write does not take it along), with `staged_order` first."""
+        if self._staged_columns.get(table) == names:
+            return
+        staging = _staging_name(table)
+        quoted = ", ".join(f'"{name}"' for name in names)
+        self._execute(f"DROP TABLE IF EXISTS {staging}")
+        self._execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DELETE ROWS AS "
+            f"SELECT CAST(0 AS bigint) AS staged_order, {quoted} FROM {table} WITH NO DATA"
+        )
+        self._staged_columns[table] = names
+
+    def _copy_rows(
+        self, table: str, names: tuple[str, ...], rows: Sequence[Sequence[object]], *, replace: bool = False
+    ) -> None:
+        """Send `rows` to `table`'s staging table by COPY, then insert them in order; a row whose key is
+        stored already is kept, or with `replace` updated to the new values."""
+        if not rows:
+            return
+        quoted = ", ".join(f'"{name}"' for name in names)
+        staging = _staging_name(table)
+        with (
+            self.connection.cursor() as cursor,
+            cursor.copy(f"COPY {staging} (staged_order, {quoted}) FROM STDIN") as copy,
+        ):
+            for order, row in enumerate(rows):
+                copy.write_row((order, *row))
+        self._execute(
+            f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {staging} ORDER BY staged_order "
+            + _on_conflict(table, names, replace=replace)
+        )
+
+    def _mark_batch_stale(self, batch: Sequence[AnalysedArticle]) -> None:
+        """One UPDATE per set of stale stages (a batch mostly has one) rather than one per article."""
+        by_stages: dict[tuple[str, ...], list[str]] = {}
+        for item in batch:
+            if item.stale:
+                by_stages.setdefault(item.stale, []).append(item.article.id)
+        for stages, article_ids in by_stages.items():
+            self._execute(
+                "UPDATE stage_runs SET status = ? WHERE article_id = ANY(?) AND stage = ANY(?)",
+                (STALE, article_ids, list(stages)),
+            )
+
     def _upsert(self, table: str, columns: Sequence[str], *, replace: bool) -> str:
-        keys = PRIMARY_KEYS[table]
-        updates = [name for name in columns if name not in keys] if replace else []
-        action = "DO UPDATE SET " + ", ".join(f'"{name}" = excluded."{name}"' for name in updates) if updates else ""
         quoted = ", ".join(f'"{name}"' for name in columns)
-        return (
-            f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' * len(columns))}) "
-            f"ON CONFLICT ({', '.join(keys)}) {action or 'DO NOTHING'}"
+        return f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' * len(columns))}) " + _on_conflict(
+            table, columns, replace=replace
         )
 
     def _week_start(self, day: str) -> str:
@@ -280,6 +367,42 @@ class PostgresStore(SQLStore):
 
     def close(self) -> None:
         self.connection.close()
+
+
+def _staging_name(table: str) -> str:
+    return f"pg_temp.newstrace_staged_{table}"
+
+
+StagedRows = tuple[tuple[str, ...], list[str], list[tuple[object, ...]]]
+
+
+def _staged_tables(batch: Sequence[AnalysedArticle]) -> dict[str, StagedRows]:
+    """Per stage table a batch writes: its columns, the articles whose rows it replaces (those with no
+    rows too) and the new rows, in the batch's order. An unknown table stops the write before it starts."""
+    article_ids: dict[str, list[str]] = {}
+    records: dict[str, list[object]] = {}
+    for item in batch:
+        for output in item.outputs:
+            for table, rows in output.rows.items():
+                check_stage_table(output, table)
+                article_ids.setdefault(table, []).append(item.article.id)
+                records.setdefault(table, []).extend(rows)
+    staged: dict[str, StagedRows] = {}
+    for table in STAGE_TABLES:
+        if table in article_ids:
+            names, values = stage_row_values(records[table]) if records[table] else ((), [])
+            staged[table] = (names, article_ids[table], values)
+    return staged
+
+
+def _on_conflict(table: str, columns: Sequence[str], *, replace: bool) -> str:
+    """What an insert does with a row whose key is stored already: keep the stored row, or (`replace`)
+    update its other columns to the new values."""
+    keys = PRIMARY_KEYS.get(table, ())
+    updates = [f'"{name}" = excluded."{name}"' for name in columns if name not in keys] if replace else []
+    if not updates:
+        return "ON CONFLICT DO NOTHING"
+    return f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(updates)}"
 
 
 def _batches(cursor: Any) -> Iterator[dict[str, object]]:

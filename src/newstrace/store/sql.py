@@ -26,6 +26,7 @@ from newstrace.store.base import (
     EXPORT_COLUMNS,
     LIST_FILTERS,
     LIST_ORDERS,
+    AnalysedArticle,
     FramingInput,
     FramingRow,
     LinkedArticle,
@@ -80,7 +81,7 @@ _RELATION = {
     "framing": "framing_export",
     "events": "events_export",
 }
-_STAGE_TABLES = {"sentences", "entities", "quotes", "event_mentions"}
+STAGE_TABLES = ("sentences", "entities", "quotes", "event_mentions")  # what document stages write
 # The key of each table a write replaces rows of by key (the upserts of the PostgreSQL dialect need it).
 PRIMARY_KEYS = {
     "articles": ("id",),
@@ -94,7 +95,7 @@ PRIMARY_KEYS = {
     "renderings": ("quote_id",),
     "events": ("id",),
 }
-_STAGE_RUN_COLUMNS = ("article_id", "stage", "version", "status", "finished_at")
+STAGE_RUN_COLUMNS = ("article_id", "stage", "version", "status", "finished_at")
 STALE = "stale"  # the status of a run an upstream stage made outdated
 # Articles without a current run of a stage (its parameters: the stage and its version).
 _PENDING = (
@@ -110,6 +111,23 @@ _COUNTED_TABLES = (
     "problems", "runs",
 )  # fmt: skip
 _RECENT_MEMBERS = 8  # latest members per story kept as candidates for passage alignment
+
+
+def check_stage_table(output: StageOutput, table: str) -> None:
+    if table not in STAGE_TABLES:
+        raise StoreError(f"stage {output.stage} wrote to unknown table {table!r}")
+
+
+def stage_row_values(rows: Sequence[object]) -> tuple[tuple[str, ...], list[tuple[object, ...]]]:
+    """The column names of a stage's records (dataclasses of one kind) and each record's values."""
+    names = tuple(field.name for field in fields(rows[0]))  # type: ignore[arg-type]
+    # getattr rather than asdict: asdict deep-copies every field, a third of a write's time
+    return names, [tuple(sql_value(getattr(row, name)) for name in names) for row in rows]
+
+
+def stage_run_row(article_id: str, output: StageOutput) -> tuple[str, str, str, str, str]:
+    """The `stage_runs` row saying `output`'s stage ran on the article."""
+    return (article_id, output.stage, str(output.version), output.status, now())
 
 
 def sql_value(value: object) -> object:
@@ -375,34 +393,37 @@ class SQLStore(ABC):
     def save_article(
         self, article: Article, outputs: Sequence[StageOutput], run_id: int, stale: Sequence[str] = ()
     ) -> None:
-        with self._transaction():
-            self._insert_article(article, run_id)
-            for output in outputs:
-                self._replace_stage_rows(article.id, output)
-            self._mark_stale(tuple(stale), [article.id])
+        self.save_articles([AnalysedArticle(article, outputs, tuple(stale))], run_id)
 
-    def _insert_article(self, article: Article, run_id: int) -> None:
+    def save_articles(self, batch: Sequence[AnalysedArticle], run_id: int) -> None:
+        with self._transaction():
+            for item in batch:
+                self._insert_article(item.article, run_id)
+                for output in item.outputs:
+                    self._replace_stage_rows(item.article.id, output)
+                self._mark_stale(item.stale, [item.article.id])
+
+    def _article_values(self, article: Article, run_id: int) -> dict[str, object]:
+        """An article's row: its record, its JSON columns, its first run and the backend's own columns."""
         values = asdict(article)
         values["field_sources"] = json.dumps(article.field_sources, sort_keys=True)
         values["header_spans"] = json.dumps(article.header_spans)
         values["first_run_id"] = run_id
         values.update(self._article_columns(article))
+        return values
+
+    def _insert_article(self, article: Article, run_id: int) -> None:
+        values = self._article_values(article, run_id)
         self._execute(self._upsert("articles", tuple(values), replace=False), tuple(values.values()))
 
     def _replace_stage_rows(self, article_id: str, output: StageOutput) -> None:
         for table, rows in output.rows.items():
-            if table not in _STAGE_TABLES:
-                raise StoreError(f"stage {output.stage} wrote to unknown table {table!r}")
+            check_stage_table(output, table)
             self._execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
             if rows:
-                names = tuple(field.name for field in fields(rows[0]))  # type: ignore[arg-type]
-                # getattr rather than asdict: asdict deep-copies every field, a third of a write's time
-                values = [tuple(sql_value(getattr(row, name)) for name in names) for row in rows]
+                names, values = stage_row_values(rows)
                 self._insert_rows(table, names, values)
-        self._execute(
-            self._upsert("stage_runs", _STAGE_RUN_COLUMNS, replace=True),
-            (article_id, output.stage, str(output.version), output.status, now()),
-        )
+        self._execute(self._upsert("stage_runs", STAGE_RUN_COLUMNS, replace=True), stage_run_row(article_id, output))
 
     def _insert_rows(self, table: str, names: tuple[str, ...], rows: Sequence[Sequence[object]]) -> None:
         """Insert an article's new rows of a stage table (its old ones were just deleted)."""
@@ -440,7 +461,7 @@ class SQLStore(ABC):
         """Inside a write transaction: the runs of `record`, and its downstream stages stale on its articles."""
         finished = now()
         self._executemany(
-            self._upsert("stage_runs", _STAGE_RUN_COLUMNS, replace=True),
+            self._upsert("stage_runs", STAGE_RUN_COLUMNS, replace=True),
             [(article_id, record.stage, record.version, "done", finished) for article_id in record.article_ids],
         )
         self._mark_stale(record.downstream, record.article_ids)
