@@ -121,7 +121,7 @@ class Parsed:
 
     @classmethod
     def of(cls, doc: Any) -> Parsed:
-        text, entities = doc.text, tuple(doc.ents)
+        text, entities = doc.text, tuple(name_only(ent) for ent in doc.ents)
         starts, start_chars = [ent.start for ent in entities], [ent.start_char for ent in entities]
         return cls(doc, text, entities, find_quotations(text), SentenceIndex(doc), starts, start_chars)
 
@@ -153,6 +153,35 @@ class Parsed:
         """The entity the token `token_index` is part of, or None."""
         index = bisect_right(self.entity_starts, token_index) - 1
         return self.entities[index] if index >= 0 and token_index < self.entities[index].end else None
+
+
+# How a name's own words hang on its last word; any other link inside a PERSON span joins a clause to it.
+_NAME_DEPS = frozenset(["compound", "flat", "amod", "nmod", "appos", "punct", "poss", "case", "prep", "pobj", "det"])
+
+
+def name_only(ent: Any) -> Any:
+    """A PERSON span without the words the recogniser glued to the name: a verb of a headline that governs it
+    (`Rip Donald Trump` -> `Donald Trump`, `Ana Ruiz Says` -> `Ana Ruiz`) or a lower-case word before it."""
+    if ent.label_ != "PERSON":
+        return ent
+    start, end = ent.start, ent.end
+    while end - start > 1 and _glued(ent.doc[start], ent.doc[start + 1 : end]):
+        start += 1
+    while end - start > 1 and _glued(ent.doc[end - 1], ent.doc[start : end - 1]):
+        end -= 1
+    if (start, end) == (ent.start, ent.end):
+        return ent
+    from spacy.tokens import Span as DocSpan  # spaCy loads with the pipeline, not with this module
+
+    return DocSpan(ent.doc, start, end, label=ent.label_)
+
+
+def _glued(token: Any, rest: Any) -> bool:
+    """The token is no part of the name beside it: lower case, or the head of a clause it links to the
+    name (`Rip` whose object is `Trump`)."""
+    if token.text[:1].islower():
+        return True
+    return any(word.head.i == token.i and word.dep_ not in _NAME_DEPS for word in rest)
 
 
 @dataclass(frozen=True)
@@ -898,10 +927,18 @@ def resolve_speakers(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuot
         near = last_speaker if quote.source and quote.source.start - last_end <= _FIRST_PERSON_REACH else None
         speaker = _speaker_for(parsed, quote, people, (last_speaker, last_end), near)
         if speaker:
-            speaker = people.full_name(speaker, quote.source.start if quote.source else None)
+            speaker = _full_name(parsed, people, speaker, quote.source)
             last_speaker, last_end = speaker, quote.content.end
         resolved.append(replace(quote, speaker=speaker))
     return resolved
+
+
+def _full_name(parsed: Parsed, people: People, speaker: str, source: Span | None) -> str:
+    """The article's full form of the speaker's name, told apart from namesakes by the source's titles."""
+    if source is None:
+        return people.full_name(speaker)
+    cues = frozenset(_title_word(word) for word in parsed.text[source.start : source.end].split())
+    return people.full_name(speaker, source.start, cues)
 
 
 class People:
@@ -909,6 +946,7 @@ class People:
 
     def __init__(self, text: str, mentions: list[Any]) -> None:
         self.mentions = mentions
+        self._text = text
         self._ends = [ent.end_char for ent in mentions]
         self._by_surname: dict[str, list[tuple[Any, str]]] = defaultdict(list)  # surname -> (mention, plain name)
         self._after_word: dict[str, list[Any]] = defaultdict(list)  # word -> mentions it shortly precedes
@@ -945,26 +983,103 @@ class People:
             None,
         )
 
-    def full_name(self, name: str, position: int | None = None) -> str:
+    def full_name(self, name: str, position: int | None = None, cues: frozenset[str] = frozenset()) -> str:
         """The article's full form of a short name (`Holm` -> `Anneke Holm`): the longer mentions ending with
-        the same surname and holding every word of the name; when they name different people (`Bill
-        Clinton`, `Hillary Clinton`), the one mentioned last shortly before `position`, else the one the
-        article introduced first (its subject), and a name with a first name is never grown into another
-        person's. Titles, epithets and possessives are left out."""
-        words = [word for word in _plain_name(name).split() if word.lower() not in _TITLES]
+        the same surname and holding every word of the name, grouped by person, each person named by the
+        form the article uses most. When they are different people (`Bill Clinton`, `Hillary Clinton`), the
+        title the source gives (`cues`: `Mr.`, `President`) rules out a person the article titles otherwise
+        (`Mr. Obama` is not `the first lady, Michelle Obama`) and picks the one it titles alike; then the
+        one mentioned last shortly before `position`, else the one mentioned most, else the one the article
+        introduced first (its subject). A name with a first name is never grown into another person's.
+        Titles, epithets and possessives are left out."""
+        words = _untitled(_plain_name(name))
         if not words:
             return name
         given = {word.lower() for word in words}
         longer = [
-            (ent, plain) for ent, plain in self._by_surname.get(words[-1], ())
-            if len(plain) > len(" ".join(words)) and given <= {word.lower() for word in plain.split()}
+            (ent, _untitled(plain)) for ent, plain in self._by_surname.get(words[-1], ())
+            if len(_untitled(plain)) > len(words) and given <= {word.lower() for word in plain.split()}
         ]  # fmt: skip
-        forms = {plain for _, plain in longer}
-        if len(forms) > 1 and position is not None:
-            recent = [plain for ent, plain in longer if position - _NAMESAKE_REACH <= ent.start_char < position]
-            forms = {recent[-1] if recent else min(longer, key=lambda pair: pair[0].start_char)[1]}
-        best = max(sorted(forms), key=len) if forms else " ".join(words)
-        return " ".join(word for word in best.split() if word.lower() not in _TITLES)
+        people = _same_person(longer)
+        if not people:
+            return " ".join(words)
+        if len(people) > 1:
+            people = _titled_alike(people, cues, self._text) or people
+        if len(people) > 1 and position is not None:
+            people = [_namesake(people, position)]
+        return _usual_form(people[0])
+
+
+def _untitled(name: str) -> list[str]:
+    return [word for word in name.split() if word.lower() not in _TITLES]
+
+
+# Words before a name that tell a man from a woman (`Mr.`, `his wife,`, `the first lady,`).
+_MALE_TITLES = frozenset(
+    ["mr", "sir", "husband", "father", "son", "brother", "king", "congressman", "chairman", "spokesman",
+     "businessman"]
+)  # fmt: skip
+_FEMALE_TITLES = frozenset(
+    ["mrs", "ms", "miss", "madam", "lady", "wife", "mother", "daughter", "sister", "queen", "congresswoman",
+     "chairwoman", "spokeswoman", "businesswoman"]
+)  # fmt: skip
+_OFFICE_TITLES = frozenset(["president", "senator", "governor", "representative"])
+PersonForms = list[tuple[Any, list[str]]]  # one person's mentions, each with its name's words
+
+
+def _same_person(mentions: PersonForms) -> list[PersonForms]:
+    """The mentions grouped by person: a form is another's with words before it (`Rip Donald Trump`,
+    `President Barack Obama`) or initials inside (`Donald J. Trump`); shorter forms first found."""
+    people: list[PersonForms] = []
+    for ent, words in sorted(mentions, key=lambda pair: (len(_initialless(pair[1])), pair[0].start_char)):
+        bare = _initialless(words)
+        same = [p for p in people if any(bare[-len(_initialless(w)) :] == _initialless(w) for _, w in p)]
+        if len(same) == 1:
+            same[0].append((ent, words))
+        elif not same:
+            people.append([(ent, words)])
+    return people
+
+
+def _initialless(words: list[str]) -> list[str]:
+    return [word for word in words if len(word.rstrip(".")) > 1]
+
+
+def _titled_alike(people: list[PersonForms], cues: frozenset[str], text: str) -> list[PersonForms]:
+    """The people the source's titles fit: none titled as the other sex (`Mr.` against `Mrs.`, `first
+    lady`), and of those, the ones the article gives the same office (`President`), when any."""
+    titles = {person_id: _titles_before(person, text) for person_id, person in enumerate(people)}
+    fitting = [
+        person for person_id, person in enumerate(people)
+        if not (cues & _MALE_TITLES and titles[person_id] & _FEMALE_TITLES)
+        and not (cues & _FEMALE_TITLES and titles[person_id] & _MALE_TITLES)
+    ]  # fmt: skip
+    offices = cues & _OFFICE_TITLES
+    same_office = [person for person in fitting if offices & _titles_before(person, text)]
+    return same_office or fitting
+
+
+def _titles_before(person: PersonForms, text: str) -> set[str]:
+    return set().union(*(_words_before(text, ent.start_char) for ent, _ in person))
+
+
+def _namesake(people: list[PersonForms], position: int) -> PersonForms:
+    """The person mentioned last shortly before `position`, else the one mentioned most, else the first."""
+    recent = [
+        (ent.start_char, index) for index, person in enumerate(people) for ent, _ in person
+        if 0 < position - ent.start_char <= _NAMESAKE_REACH
+    ]  # fmt: skip
+    if recent:
+        return people[max(recent)[1]]
+    return min(people, key=lambda person: (-len(person), min(ent.start_char for ent, _ in person)))
+
+
+def _usual_form(person: PersonForms) -> str:
+    """The form of a person's name the article uses most, the longest of those tied."""
+    counts: dict[str, int] = defaultdict(int)
+    for _, words in person:
+        counts[" ".join(words)] += 1
+    return max(sorted(counts), key=lambda form: (counts[form], len(form)))
 
 
 def _starts_in(ent: Any, span: Span) -> bool:
@@ -991,6 +1106,8 @@ def _speaker_for(
     if _speaks_as_itself(parsed.doc, quote.source):
         return _statement_name(parsed.text, quote.source)
     named = _entity_at_head(parsed.doc, quote.source, inside)
+    if named is not None and _one_of_a_group(named):  # `The Republican said`: a person, named before
+        return _pronoun_speaker(parsed, people, quote.source.start, last)
     if named is not None and _may_speak(named):
         return _plain_name(str(named.text))
     words = parsed.text[quote.source.start : quote.source.end].lower().split()
@@ -1020,9 +1137,17 @@ def _possessive(ent: Any) -> bool:
     return last.text in ("'s", "’s", "'", "’") or (following is not None and following.text in ("'s", "’s"))
 
 
+def _one_of_a_group(ent: Any) -> bool:
+    """A party, nationality or faith word in the singular (`the Republican`, `a Russian`): one person of the
+    group, or a word describing one (`Republican presidents`), never a speaker's name."""
+    return bool(ent.label_ == "NORP" and ent.root.tag_ not in ("NNPS", "NNS"))
+
+
 def _may_speak(ent: Any) -> bool:
-    """An organisation or a nation speaks; a place speaks only as its government (`Washington`, `Moscow`,
-    `Texas`), never as a dateline in capitals (`LOS ANGELES`)."""
+    """An organisation, or a group in the plural (`Democrats`), speaks; a place speaks only as its
+    government (`Washington`, `Moscow`, `Texas`), never as a dateline in capitals (`LOS ANGELES`)."""
+    if ent.label_ == "NORP":
+        return not _one_of_a_group(ent)
     if ent.label_ != "GPE":
         return True
     if ent.text.isupper() or not government_place(_plain_name(str(ent.text))):
