@@ -773,6 +773,7 @@ def _sides(text: str, outer: Span, hole: Span) -> list[Span]:
 # -- `Name: words` ------------------------------------------------------------------------------------
 
 _NAME_CONNECTORS = frozenset(["of", "the", "and", "for", "de", "van", "von"])
+_OPENING_MARKS = "\"“'‘„«"
 
 
 def _from_colon(token: Any, parsed: Parsed) -> FoundQuote | None:
@@ -785,6 +786,8 @@ def _from_colon(token: Any, parsed: Parsed) -> FoundQuote | None:
     following_break = bisect_left(breaks, token.idx)
     line_start = breaks[following_break - 1] + 1 if following_break else 0
     line_end = breaks[following_break] if following_break < len(breaks) else len(text)
+    while line_start < token.idx and text[line_start] in _OPENING_MARKS:  # a transcript quoted turn by turn
+        line_start += 1
     source = _trim(text, Span(line_start, token.idx))
     content = _trim(text, Span(token.idx + 1, line_end))
     if not _names_a_speaker(parsed, source) or not _holds_a_clause(parsed.doc, content):
@@ -799,11 +802,27 @@ def _names_a_speaker(parsed: Parsed, source: Span) -> bool:
         return False
     if not all(word[:1].isupper() or word.lower() in _NAME_CONNECTORS for word in words):
         return False
+    if _person_in_capitals(parsed, source) is not None:
+        return True
     span = parsed.doc.char_span(source.start, source.end, alignment_mode="expand")
     if span is None or not len(span) or any(token.pos_ == "VERB" or token.text == ":" for token in span):
         return False  # `Holm Backs Tariffs: ...` is a headline about her, `Name: ... Age:` a form
     head = parsed.entity_holding(span.root.i)
     return head is not None and head.label_ in _SPEAKER_LABELS and span.root.pos_ == "PROPN"  # not `Editor’s Note`
+
+
+def _person_in_capitals(parsed: Parsed, source: Span) -> str | None:
+    """A transcript's speaker label in capitals (`PENCE`, `MIKE PENCE`), which the recogniser misses: the
+    person the article names with those words (`Mike Pence`), as the article spells them, or None."""
+    label = parsed.text[source.start : source.end]
+    if not label.isupper() or not label.replace(" ", "").replace(".", "").isalpha():
+        return None
+    words = label.split()
+    for ent in parsed.entities:
+        name = _plain_name(str(ent.text)).split()
+        if ent.label_ == "PERSON" and [word.upper() for word in name[-len(words) :]] == words:
+            return " ".join(name[-len(words) :])
+    return None
 
 
 def _holds_a_clause(doc: Any, content: Span) -> bool:
@@ -1100,7 +1119,7 @@ def _speaker_for(
     if persons:  # the first named, not the longest: `Peskov, Putin's spokesman` is Peskov speaking
         head = _entity_at_head(parsed.doc, quote.source, persons) or persons[0]
         return _organisation_of(parsed.doc, head) or _plain_name(str(head.text))
-    titled = _person_after_title(parsed, quote.source)
+    titled = _person_after_title(parsed, quote.source) or _person_in_capitals(parsed, quote.source)
     if titled is not None:
         return titled
     if _speaks_as_itself(parsed.doc, quote.source):
