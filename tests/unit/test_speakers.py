@@ -236,8 +236,8 @@ def test_a_transcript_turn_in_capitals_speaks_for_the_person_the_article_names(n
     """A quoted transcript (`"PENCE: Well, look, ...`): the label in capitals is the person named in full."""
     text = (
         "Anneke Holm spoke to Pieter Dorn on Sunday. Partial transcript as follows:\n\n"
-        "\"DORN: Let us start with the harbour story. The board invited a critic to sit in the front row.\n\n"
-        "\"HOLM: Well, look, the ferries ran late every day this week.\n\nNOTE: The board met again on Monday."
+        '"DORN: Let us start with the harbour story. The board invited a critic to sit in the front row.\n\n'
+        '"HOLM: Well, look, the ferries ran late every day this week.\n\nNOTE: The board met again on Monday.'
     )
     quotes = extract_quotes(nlp(text))
     assert [(text[q.source.start : q.source.end], q.speaker) for q in quotes if q.source] == [
