@@ -244,3 +244,9 @@ def test_a_transcript_turn_in_capitals_speaks_for_the_person_the_article_names(n
         ("DORN", "Pieter Dorn"),
         ("HOLM", "Anneke Holm"),
     ]
+
+
+def test_a_surname_joins_the_namesake_quoted_far_more_often() -> None:
+    others = [("Ola Lind", "Ola Lind"), ("Lind", "Lind")]  # fictional
+    assert link_speakers([("Vera Lind", "Vera Lind")] * 3 + others)[1]["Lind"] == "Vera Lind"
+    assert link_speakers([("Vera Lind", "Vera Lind")] * 2 + others)[1]["Lind"] == "Lind"  # two to one: no guess
