@@ -250,3 +250,17 @@ def test_a_surname_joins_the_namesake_quoted_far_more_often() -> None:
     others = [("Ola Lind", "Ola Lind"), ("Lind", "Lind")]  # fictional
     assert link_speakers([("Vera Lind", "Vera Lind")] * 3 + others)[1]["Lind"] == "Vera Lind"
     assert link_speakers([("Vera Lind", "Vera Lind")] * 2 + others)[1]["Lind"] == "Lind"  # two to one: no guess
+
+
+def test_a_title_that_rules_out_the_only_namesake_grows_into_nobody(nlp: Any) -> None:
+    """`Mr. Dorn` in an article that names only `the first lady, Anneke Dorn` stays `Dorn`."""
+    text = "The first lady, Anneke Dorn, toured the harbour on Monday. “The tolls will fall,” Mr. Dorn said."
+    assert _speakers(nlp, text) == ["Dorn"]
+
+
+def test_a_party_word_is_the_person_named_before_not_the_last_speaker(nlp: Any) -> None:
+    text = (
+        "“The debate will be on Monday,” the Harbour Commission said of the rally for Pieter Dorn. "
+        "The Republican told the crowd that the count was rigged."
+    )
+    assert _speakers(nlp, text) == ["the Harbour Commission", "Pieter Dorn"]

@@ -1019,11 +1019,9 @@ class People:
             (ent, _untitled(plain)) for ent, plain in self._by_surname.get(words[-1], ())
             if len(_untitled(plain)) > len(words) and given <= {word.lower() for word in plain.split()}
         ]  # fmt: skip
-        people = _same_person(longer)
-        if not people:
+        people = _titled_alike(_same_person(longer), cues, self._text)
+        if not people:  # nobody, or only someone the title rules out (`Mr. Obama`, `the first lady, Michelle Obama`)
             return " ".join(words)
-        if len(people) > 1:
-            people = _titled_alike(people, cues, self._text) or people
         if len(people) > 1 and position is not None:
             people = [_namesake(people, position)]
         return _usual_form(people[0])
@@ -1066,14 +1064,16 @@ def _initialless(words: list[str]) -> list[str]:
 
 def _titled_alike(people: list[PersonForms], cues: frozenset[str], text: str) -> list[PersonForms]:
     """The people the source's titles fit: none titled as the other sex (`Mr.` against `Mrs.`, `first
-    lady`), and of those, the ones the article gives the same office (`President`), when any."""
+    lady`), nor a first lady with no office for `President`, and of those, the ones the article gives the
+    same office, when any."""
     titles = {person_id: _titles_before(person, text) for person_id, person in enumerate(people)}
+    offices = cues & _OFFICE_TITLES
     fitting = [
         person for person_id, person in enumerate(people)
         if not (cues & _MALE_TITLES and titles[person_id] & _FEMALE_TITLES)
         and not (cues & _FEMALE_TITLES and titles[person_id] & _MALE_TITLES)
+        and not (offices and "lady" in titles[person_id] and not titles[person_id] & _OFFICE_TITLES)
     ]  # fmt: skip
-    offices = cues & _OFFICE_TITLES
     same_office = [person for person in fitting if offices & _titles_before(person, text)]
     return same_office or fitting
 
@@ -1126,7 +1126,7 @@ def _speaker_for(
         return _statement_name(parsed.text, quote.source)
     named = _entity_at_head(parsed.doc, quote.source, inside)
     if named is not None and _one_of_a_group(named):  # `The Republican said`: a person, named before
-        return _pronoun_speaker(parsed, people, quote.source.start, last)
+        return _person_described_before(parsed, people, quote.source.start, last[1])
     if named is not None and _may_speak(named):
         return _plain_name(str(named.text))
     words = parsed.text[quote.source.start : quote.source.end].lower().split()
@@ -1340,6 +1340,13 @@ def _pronoun_speaker(parsed: Parsed, people: People, position: int, last: tuple[
         return _plain_name(str(subject.text))
     before = people.last_before(position)
     return last_speaker or (_plain_name(str(before.text)) if before is not None else None)
+
+
+def _person_described_before(parsed: Parsed, people: People, position: int, last_end: int) -> str | None:
+    """`the Republican`: a person who became a main clause's subject since the last quote, else the last
+    person named (a description, unlike `he`, need not be the last speaker, who may be an organisation)."""
+    person = _subject_since(parsed, people, last_end, position) or people.last_before(position)
+    return _plain_name(str(person.text)) if person is not None else None
 
 
 def _subject_since(parsed: Parsed, people: People, start: int, end: int) -> Any:
