@@ -264,3 +264,8 @@ def test_a_party_word_is_the_person_named_before_not_the_last_speaker(nlp: Any) 
         "The Republican told the crowd that the count was rigged."
     )
     assert _speakers(nlp, text) == ["the Harbour Commission", "Pieter Dorn"]
+    quoted = (  # a name inside the last quotation is nobody the description stands for
+        "Pieter Dorn spoke at noon.\n\n“That was harder than beating Anneke Holm,” he said.\n\n"
+        "The Republican told the crowd that the count was rigged."
+    )
+    assert _speakers(nlp, quoted) == ["Pieter Dorn", "Pieter Dorn"]

@@ -976,6 +976,10 @@ class People:
             for word in _words_before(text, ent.start_char):
                 self._after_word[word].append(ent)
 
+    def names_a_person(self, name: str) -> bool:
+        """Some PERSON mention of the article ends with the name's last word."""
+        return bool(name.split()) and name.split()[-1] in self._by_surname
+
     def last_before(self, position: int) -> Any:
         """The last mention ending at or before `position`, or None."""
         index = bisect_right(self._ends, position) - 1
@@ -1126,7 +1130,7 @@ def _speaker_for(
         return _statement_name(parsed.text, quote.source)
     named = _entity_at_head(parsed.doc, quote.source, inside)
     if named is not None and _one_of_a_group(named):  # `The Republican said`: a person, named before
-        return _person_described_before(parsed, people, quote.source.start, last[1])
+        return _person_described_before(parsed, people, quote.source.start, last)
     if named is not None and _may_speak(named):
         return _plain_name(str(named.text))
     words = parsed.text[quote.source.start : quote.source.end].lower().split()
@@ -1342,11 +1346,18 @@ def _pronoun_speaker(parsed: Parsed, people: People, position: int, last: tuple[
     return last_speaker or (_plain_name(str(before.text)) if before is not None else None)
 
 
-def _person_described_before(parsed: Parsed, people: People, position: int, last_end: int) -> str | None:
+def _person_described_before(parsed: Parsed, people: People, position: int, last: tuple[str | None, int]) -> str | None:
     """`the Republican`: a person who became a main clause's subject since the last quote, else the last
-    person named (a description, unlike `he`, need not be the last speaker, who may be an organisation)."""
-    person = _subject_since(parsed, people, last_end, position) or people.last_before(position)
-    return _plain_name(str(person.text)) if person is not None else None
+    speaker when a person (a description, unlike `he`, never stands for an organisation), else the last
+    person named outside quotation marks."""
+    last_speaker, last_end = last
+    subject = _subject_since(parsed, people, last_end, position)
+    if subject is not None:
+        return _plain_name(str(subject.text))
+    if last_speaker is not None and people.names_a_person(last_speaker):
+        return last_speaker
+    named = next((ent for ent in people.between(0, position) if not is_inside(ent.start_char, parsed.quotations)), None)
+    return _plain_name(str(named.text)) if named is not None else None
 
 
 def _subject_since(parsed: Parsed, people: People, start: int, end: int) -> Any:
