@@ -232,6 +232,15 @@ def test_a_party_word_is_no_speaker_name(nlp: Any) -> None:
     assert _speakers(nlp, text) == ["Anneke Holm", None]
 
 
+def test_a_party_word_is_the_person_the_article_ties_to_it(nlp: Any) -> None:
+    """`The Republican` is the person the article called a Republican, not the last speaker (fictional)."""
+    text = (
+        "Republican candidate Pieter Dorn met Anneke Holm in Delft on Monday. Anneke Holm said that the tolls "
+        "were too high. The Republican told the crowd that the count was rigged."
+    )
+    assert _speakers(nlp, text) == ["Anneke Holm", "Pieter Dorn"]
+
+
 def test_a_transcript_turn_in_capitals_speaks_for_the_person_the_article_names(nlp: Any) -> None:
     """A quoted transcript (`"PENCE: Well, look, ...`): the label in capitals is the person named in full."""
     text = (

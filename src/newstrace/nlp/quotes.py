@@ -1130,7 +1130,8 @@ def _speaker_for(
         return _statement_name(parsed.text, quote.source)
     named = _entity_at_head(parsed.doc, quote.source, inside)
     if named is not None and _one_of_a_group(named):  # `The Republican said`: a person, named before
-        return _person_described_before(parsed, people, quote.source.start, last)
+        member = _person_of_the_group(parsed, people, named, quote.source.start)
+        return member or _person_described_before(parsed, people, quote.source.start, last)
     if named is not None and _may_speak(named):
         return _plain_name(str(named.text))
     words = parsed.text[quote.source.start : quote.source.end].lower().split()
@@ -1344,6 +1345,20 @@ def _pronoun_speaker(parsed: Parsed, people: People, position: int, last: tuple[
         return _plain_name(str(subject.text))
     before = people.last_before(position)
     return last_speaker or (_plain_name(str(before.text)) if before is not None else None)
+
+
+def _person_of_the_group(parsed: Parsed, people: People, group: Any, position: int) -> str | None:
+    """`the Republican`: the last person named before `position` whom the article ties to that word in
+    the same sentence (`Republican nominee Donald Trump`, `Pieter Dorn, the Republican`), or None."""
+    word = group.root.lower_
+    for mention in people.between(0, position):
+        if is_inside(mention.start_char, parsed.quotations):
+            continue
+        sentence = mention.sent
+        nearby = parsed.doc[max(sentence.start, mention.start - 4) : min(sentence.end, mention.end + 4)]
+        if any(token.lower_ == word and token.ent_type_ == "NORP" for token in nearby):
+            return _plain_name(str(mention.text))
+    return None
 
 
 def _person_described_before(parsed: Parsed, people: People, position: int, last: tuple[str | None, int]) -> str | None:
