@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from spacy.tokens import Span as DocSpan
 
 from newstrace.link.speakers import link_speakers, role_in
 from newstrace.nlp import load_pipeline
-from newstrace.nlp.quotes import extract_quotes
+from newstrace.nlp.quotes import extract_quotes, name_only
 
 
 @pytest.fixture(scope="module")
@@ -173,3 +174,107 @@ def test_a_surname_two_people_share_stays_apart_across_articles() -> None:
 def test_an_alias_is_kept_without_the_spaces_around_it_in_the_text() -> None:
     speakers, _ = link_speakers([("Vera Lind", "Lind\u00a0"), ("Vera Lind", "Lind")])  # fictional
     assert [speaker.aliases for speaker in speakers] == [("Lind",)]
+
+
+# The sentences below are fictional, written for these tests (the review saw these faults on real news:
+# `Mr. Obama` resolved to Michelle Obama, a headline's `Rip Donald Trump` and `The Republican` as speakers).
+
+
+def test_a_titled_surname_is_the_namesake_the_article_titles_alike(nlp: Any) -> None:
+    """`Mr. Dorn` is not the woman the article names last (`his wife, Anneke Dorn`), nor `Mrs. Dorn` the man."""
+    text = (
+        "Mayor Pieter Dorn will tour the harbour with his wife, Anneke Dorn, on Monday. "
+        "“The tolls will fall,” Mr. Dorn said. “So will the fares,” Mrs. Dorn said."
+    )
+    assert _speakers(nlp, text) == ["Pieter Dorn", "Anneke Dorn"]
+
+
+def test_a_bare_surname_far_from_its_namesakes_is_the_one_mentioned_most(nlp: Any) -> None:
+    filler = "The harbour board met again on Friday and the ferries ran late. " * 12
+    text = (
+        "Pieter Dorn opened the harbour.\n\n" + filler + "\n\nAnneke Dorn toured the docks. Anneke Dorn met the "
+        "crews. Anneke Dorn left at noon.\n\n" + filler + "\n\n“The tolls will fall,” Dorn said."
+    )
+    assert _speakers(nlp, text) == ["Anneke Dorn"]
+
+
+def test_a_short_name_grows_to_the_form_the_article_uses_most(nlp: Any) -> None:
+    text = (
+        "Pieter J. Dorn opened the harbour on Monday. Pieter Dorn toured the docks on Tuesday. Pieter Dorn met "
+        "the crews on Wednesday. “The tolls will fall,” Dorn said."
+    )
+    assert _speakers(nlp, text) == ["Pieter Dorn"]
+
+
+@pytest.mark.parametrize(
+    ("headline", "glued", "name"),
+    [
+        ("Harbour Critics Rip Pieter Dorn Over Tolls", (2, 5), (3, 5)),
+        ("Pieter Dorn Says Tolls Will Fall", (0, 3), (0, 2)),
+    ],
+)
+def test_a_headline_verb_glued_to_a_speakers_name_is_trimmed(
+    nlp: Any, headline: str, glued: tuple[int, int], name: tuple[int, int]
+) -> None:
+    """The recogniser sometimes takes a headline's verb into a PERSON span (`Rip Donald Trump`)."""
+    doc = nlp(headline)
+    assert name_only(DocSpan(doc, *glued, label="PERSON")).text == "Pieter Dorn"
+    alone = DocSpan(doc, *name, label="PERSON")
+    assert name_only(alone) is alone  # a name alone keeps its span
+
+
+def test_a_party_word_is_no_speaker_name(nlp: Any) -> None:
+    """`The Republican` is a person the article named before; `Republican mayors` are not `Republican`."""
+    text = (
+        "Anneke Holm spoke in Delft on Monday. The Republican told her supporters at a rally that the count was "
+        "rigged. The two Republican mayors said that the tolls were too high."
+    )
+    assert _speakers(nlp, text) == ["Anneke Holm", None]
+
+
+def test_a_party_word_is_the_person_the_article_ties_to_it(nlp: Any) -> None:
+    """`The Republican` is the person the article called a Republican, not the last speaker (fictional)."""
+    text = (
+        "Republican candidate Pieter Dorn met Anneke Holm in Delft on Monday. Anneke Holm said that the tolls "
+        "were too high. The Republican told the crowd that the count was rigged."
+    )
+    assert _speakers(nlp, text) == ["Anneke Holm", "Pieter Dorn"]
+
+
+def test_a_transcript_turn_in_capitals_speaks_for_the_person_the_article_names(nlp: Any) -> None:
+    """A quoted transcript (`"PENCE: Well, look, ...`): the label in capitals is the person named in full."""
+    text = (
+        "Anneke Holm spoke to Pieter Dorn on Sunday. Partial transcript as follows:\n\n"
+        '"DORN: Let us start with the harbour story. The board invited a critic to sit in the front row.\n\n'
+        '"HOLM: Well, look, the ferries ran late every day this week.\n\nNOTE: The board met again on Monday.'
+    )
+    quotes = extract_quotes(nlp(text))
+    assert [(text[q.source.start : q.source.end], q.speaker) for q in quotes if q.source] == [
+        ("DORN", "Pieter Dorn"),
+        ("HOLM", "Anneke Holm"),
+    ]
+
+
+def test_a_surname_joins_the_namesake_quoted_far_more_often() -> None:
+    others = [("Ola Lind", "Ola Lind"), ("Lind", "Lind")]  # fictional
+    assert link_speakers([("Vera Lind", "Vera Lind")] * 3 + others)[1]["Lind"] == "Vera Lind"
+    assert link_speakers([("Vera Lind", "Vera Lind")] * 2 + others)[1]["Lind"] == "Lind"  # two to one: no guess
+
+
+def test_a_title_that_rules_out_the_only_namesake_grows_into_nobody(nlp: Any) -> None:
+    """`Mr. Dorn` in an article that names only `the first lady, Anneke Dorn` stays `Dorn`."""
+    text = "The first lady, Anneke Dorn, toured the harbour on Monday. “The tolls will fall,” Mr. Dorn said."
+    assert _speakers(nlp, text) == ["Dorn"]
+
+
+def test_a_party_word_is_the_person_named_before_not_the_last_speaker(nlp: Any) -> None:
+    text = (
+        "“The debate will be on Monday,” the Harbour Commission said of the rally for Pieter Dorn. "
+        "The Republican told the crowd that the count was rigged."
+    )
+    assert _speakers(nlp, text) == ["the Harbour Commission", "Pieter Dorn"]
+    quoted = (  # a name inside the last quotation is nobody the description stands for
+        "Pieter Dorn spoke at noon.\n\n“That was harder than beating Anneke Holm,” he said.\n\n"
+        "The Republican told the crowd that the count was rigged."
+    )
+    assert _speakers(nlp, quoted) == ["Pieter Dorn", "Pieter Dorn"]

@@ -4,7 +4,8 @@ Stoltenberg` are the same person, with the roles the articles gave them.
 Inside an article the quotes stage already grows short names to the article's full form. Across
 articles, the forms of one person's full name join (`Donald J. Trump` and `Donald Trump`, the form most
 used naming the speaker), and a one-word name joins the only person whose name ends with it; when there
-are several (two people called Clinton), it stays on its own rather than guess. Only a person's surname
+are several (two people called Clinton), it joins the one quoted at least three times as often as any
+other, else it stays on its own rather than guess. Only a person's surname
 joins a person's name: `Ukraine` is no short form of `Joint statement signed by several NATO members and
 Ukraine`. Each speaker is typed `person` or `organisation` (`nlp.agents.speaker_kind`).
 """
@@ -25,6 +26,7 @@ _TITLE_WORDS = frozenset(
      "chancellor", "prime", "general", "chief", "judge", "mayor", "speaker", "leader", "sir", "lord", "lady"]
 )  # fmt: skip
 _NOT_TITLES = frozenset(["the", "a", "an", "his", "her", "their", "its", "and", "of", "who", "which", "said"])
+_DOMINANT_SHARE = 3  # a bare surname is the namesake quoted at least this many times as often as any other
 _LEADING_ARTICLES = re.compile(r"^(the|a|an)\b\s*", re.IGNORECASE)
 
 
@@ -68,9 +70,25 @@ def _canonical_names(names: set[str], mentions: Counter[str] | None = None) -> d
             canonical |= {form: chosen for form in forms}
             people.setdefault(surname, []).append(chosen)
     for name in names:
-        if len(name.split()) == 1 and speaker_kind(name) == PERSON and len(people.get(name, [])) == 1:
-            canonical[name] = people[name][0]
+        if len(name.split()) == 1 and speaker_kind(name) == PERSON:
+            person = _person_of_surname(people.get(name, []), canonical, counts)
+            canonical[name] = person or name
     return canonical
+
+
+def _person_of_surname(people: list[str], canonical: dict[str, str], counts: Counter[str]) -> str | None:
+    """The person a bare surname names across articles: the only one with it, or the one named far more
+    often than every other (`Barack Obama` against `Michelle Obama` in political news), else nobody."""
+    if len(people) == 1:
+        return people[0]
+    mentions = Counter({person: 0 for person in people})
+    for form, person in canonical.items():
+        if person in mentions:
+            mentions[person] += counts[form]
+    ranked = mentions.most_common()
+    if len(ranked) > 1 and ranked[0][1] >= _DOMINANT_SHARE * ranked[1][1] > 0:
+        return ranked[0][0]
+    return None
 
 
 def _same_person_forms(full_names: set[str]) -> list[set[str]]:

@@ -121,7 +121,7 @@ class Parsed:
 
     @classmethod
     def of(cls, doc: Any) -> Parsed:
-        text, entities = doc.text, tuple(doc.ents)
+        text, entities = doc.text, tuple(name_only(ent) for ent in doc.ents)
         starts, start_chars = [ent.start for ent in entities], [ent.start_char for ent in entities]
         return cls(doc, text, entities, find_quotations(text), SentenceIndex(doc), starts, start_chars)
 
@@ -153,6 +153,35 @@ class Parsed:
         """The entity the token `token_index` is part of, or None."""
         index = bisect_right(self.entity_starts, token_index) - 1
         return self.entities[index] if index >= 0 and token_index < self.entities[index].end else None
+
+
+# How a name's own words hang on its last word; any other link inside a PERSON span joins a clause to it.
+_NAME_DEPS = frozenset(["compound", "flat", "amod", "nmod", "appos", "punct", "poss", "case", "prep", "pobj", "det"])
+
+
+def name_only(ent: Any) -> Any:
+    """A PERSON span without the words the recogniser glued to the name: a verb of a headline that governs it
+    (`Rip Donald Trump` -> `Donald Trump`, `Ana Ruiz Says` -> `Ana Ruiz`) or a lower-case word before it."""
+    if ent.label_ != "PERSON":
+        return ent
+    start, end = ent.start, ent.end
+    while end - start > 1 and _glued(ent.doc[start], ent.doc[start + 1 : end]):
+        start += 1
+    while end - start > 1 and _glued(ent.doc[end - 1], ent.doc[start : end - 1]):
+        end -= 1
+    if (start, end) == (ent.start, ent.end):
+        return ent
+    from spacy.tokens import Span as DocSpan  # spaCy loads with the pipeline, not with this module
+
+    return DocSpan(ent.doc, start, end, label=ent.label_)
+
+
+def _glued(token: Any, rest: Any) -> bool:
+    """The token is no part of the name beside it: lower case, or the head of a clause it links to the
+    name (`Rip` whose object is `Trump`)."""
+    if token.text[:1].islower():
+        return True
+    return any(word.head.i == token.i and word.dep_ not in _NAME_DEPS for word in rest)
 
 
 @dataclass(frozen=True)
@@ -744,6 +773,7 @@ def _sides(text: str, outer: Span, hole: Span) -> list[Span]:
 # -- `Name: words` ------------------------------------------------------------------------------------
 
 _NAME_CONNECTORS = frozenset(["of", "the", "and", "for", "de", "van", "von"])
+_OPENING_MARKS = "\"“'‘„«"
 
 
 def _from_colon(token: Any, parsed: Parsed) -> FoundQuote | None:
@@ -756,6 +786,8 @@ def _from_colon(token: Any, parsed: Parsed) -> FoundQuote | None:
     following_break = bisect_left(breaks, token.idx)
     line_start = breaks[following_break - 1] + 1 if following_break else 0
     line_end = breaks[following_break] if following_break < len(breaks) else len(text)
+    while line_start < token.idx and text[line_start] in _OPENING_MARKS:  # a transcript quoted turn by turn
+        line_start += 1
     source = _trim(text, Span(line_start, token.idx))
     content = _trim(text, Span(token.idx + 1, line_end))
     if not _names_a_speaker(parsed, source) or not _holds_a_clause(parsed.doc, content):
@@ -770,11 +802,27 @@ def _names_a_speaker(parsed: Parsed, source: Span) -> bool:
         return False
     if not all(word[:1].isupper() or word.lower() in _NAME_CONNECTORS for word in words):
         return False
+    if _person_in_capitals(parsed, source) is not None:
+        return True
     span = parsed.doc.char_span(source.start, source.end, alignment_mode="expand")
     if span is None or not len(span) or any(token.pos_ == "VERB" or token.text == ":" for token in span):
         return False  # `Holm Backs Tariffs: ...` is a headline about her, `Name: ... Age:` a form
     head = parsed.entity_holding(span.root.i)
     return head is not None and head.label_ in _SPEAKER_LABELS and span.root.pos_ == "PROPN"  # not `Editor’s Note`
+
+
+def _person_in_capitals(parsed: Parsed, source: Span) -> str | None:
+    """A transcript's speaker label in capitals (`PENCE`, `MIKE PENCE`), which the recogniser misses: the
+    person the article names with those words (`Mike Pence`), as the article spells them, or None."""
+    label = parsed.text[source.start : source.end]
+    if not label.isupper() or not label.replace(" ", "").replace(".", "").isalpha():
+        return None
+    words = label.split()
+    for ent in parsed.entities:
+        name = _plain_name(str(ent.text)).split()
+        if ent.label_ == "PERSON" and [word.upper() for word in name[-len(words) :]] == words:
+            return " ".join(name[-len(words) :])
+    return None
 
 
 def _holds_a_clause(doc: Any, content: Span) -> bool:
@@ -898,10 +946,18 @@ def resolve_speakers(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuot
         near = last_speaker if quote.source and quote.source.start - last_end <= _FIRST_PERSON_REACH else None
         speaker = _speaker_for(parsed, quote, people, (last_speaker, last_end), near)
         if speaker:
-            speaker = people.full_name(speaker, quote.source.start if quote.source else None)
+            speaker = _full_name(parsed, people, speaker, quote.source)
             last_speaker, last_end = speaker, quote.content.end
         resolved.append(replace(quote, speaker=speaker))
     return resolved
+
+
+def _full_name(parsed: Parsed, people: People, speaker: str, source: Span | None) -> str:
+    """The article's full form of the speaker's name, told apart from namesakes by the source's titles."""
+    if source is None:
+        return people.full_name(speaker)
+    cues = frozenset(_title_word(word) for word in parsed.text[source.start : source.end].split())
+    return people.full_name(speaker, source.start, cues)
 
 
 class People:
@@ -909,6 +965,7 @@ class People:
 
     def __init__(self, text: str, mentions: list[Any]) -> None:
         self.mentions = mentions
+        self._text = text
         self._ends = [ent.end_char for ent in mentions]
         self._by_surname: dict[str, list[tuple[Any, str]]] = defaultdict(list)  # surname -> (mention, plain name)
         self._after_word: dict[str, list[Any]] = defaultdict(list)  # word -> mentions it shortly precedes
@@ -918,6 +975,10 @@ class People:
                 self._by_surname[plain.split()[-1]].append((ent, plain))
             for word in _words_before(text, ent.start_char):
                 self._after_word[word].append(ent)
+
+    def names_a_person(self, name: str) -> bool:
+        """Some PERSON mention of the article ends with the name's last word."""
+        return bool(name.split()) and name.split()[-1] in self._by_surname
 
     def last_before(self, position: int) -> Any:
         """The last mention ending at or before `position`, or None."""
@@ -945,26 +1006,103 @@ class People:
             None,
         )
 
-    def full_name(self, name: str, position: int | None = None) -> str:
+    def full_name(self, name: str, position: int | None = None, cues: frozenset[str] = frozenset()) -> str:
         """The article's full form of a short name (`Holm` -> `Anneke Holm`): the longer mentions ending with
-        the same surname and holding every word of the name; when they name different people (`Bill
-        Clinton`, `Hillary Clinton`), the one mentioned last shortly before `position`, else the one the
-        article introduced first (its subject), and a name with a first name is never grown into another
-        person's. Titles, epithets and possessives are left out."""
-        words = [word for word in _plain_name(name).split() if word.lower() not in _TITLES]
+        the same surname and holding every word of the name, grouped by person, each person named by the
+        form the article uses most. When they are different people (`Bill Clinton`, `Hillary Clinton`), the
+        title the source gives (`cues`: `Mr.`, `President`) rules out a person the article titles otherwise
+        (`Mr. Obama` is not `the first lady, Michelle Obama`) and picks the one it titles alike; then the
+        one mentioned last shortly before `position`, else the one mentioned most, else the one the article
+        introduced first (its subject). A name with a first name is never grown into another person's.
+        Titles, epithets and possessives are left out."""
+        words = _untitled(_plain_name(name))
         if not words:
             return name
         given = {word.lower() for word in words}
         longer = [
-            (ent, plain) for ent, plain in self._by_surname.get(words[-1], ())
-            if len(plain) > len(" ".join(words)) and given <= {word.lower() for word in plain.split()}
+            (ent, _untitled(plain)) for ent, plain in self._by_surname.get(words[-1], ())
+            if len(_untitled(plain)) > len(words) and given <= {word.lower() for word in plain.split()}
         ]  # fmt: skip
-        forms = {plain for _, plain in longer}
-        if len(forms) > 1 and position is not None:
-            recent = [plain for ent, plain in longer if position - _NAMESAKE_REACH <= ent.start_char < position]
-            forms = {recent[-1] if recent else min(longer, key=lambda pair: pair[0].start_char)[1]}
-        best = max(sorted(forms), key=len) if forms else " ".join(words)
-        return " ".join(word for word in best.split() if word.lower() not in _TITLES)
+        people = _titled_alike(_same_person(longer), cues, self._text)
+        if not people:  # nobody, or only someone the title rules out (`Mr. Obama`, `the first lady, Michelle Obama`)
+            return " ".join(words)
+        if len(people) > 1 and position is not None:
+            people = [_namesake(people, position)]
+        return _usual_form(people[0])
+
+
+def _untitled(name: str) -> list[str]:
+    return [word for word in name.split() if word.lower() not in _TITLES]
+
+
+# Words before a name that tell a man from a woman (`Mr.`, `his wife,`, `the first lady,`).
+_MALE_TITLES = frozenset(
+    ["mr", "sir", "husband", "father", "son", "brother", "king", "congressman", "chairman", "spokesman",
+     "businessman"]
+)  # fmt: skip
+_FEMALE_TITLES = frozenset(
+    ["mrs", "ms", "miss", "madam", "lady", "wife", "mother", "daughter", "sister", "queen", "congresswoman",
+     "chairwoman", "spokeswoman", "businesswoman"]
+)  # fmt: skip
+_OFFICE_TITLES = frozenset(["president", "senator", "governor", "representative"])
+PersonForms = list[tuple[Any, list[str]]]  # one person's mentions, each with its name's words
+
+
+def _same_person(mentions: PersonForms) -> list[PersonForms]:
+    """The mentions grouped by person: a form is another's with words before it (`Rip Donald Trump`,
+    `President Barack Obama`) or initials inside (`Donald J. Trump`); shorter forms first found."""
+    people: list[PersonForms] = []
+    for ent, words in sorted(mentions, key=lambda pair: (len(_initialless(pair[1])), pair[0].start_char)):
+        bare = _initialless(words)
+        same = [p for p in people if any(bare[-len(_initialless(w)) :] == _initialless(w) for _, w in p)]
+        if len(same) == 1:
+            same[0].append((ent, words))
+        elif not same:
+            people.append([(ent, words)])
+    return people
+
+
+def _initialless(words: list[str]) -> list[str]:
+    return [word for word in words if len(word.rstrip(".")) > 1]
+
+
+def _titled_alike(people: list[PersonForms], cues: frozenset[str], text: str) -> list[PersonForms]:
+    """The people the source's titles fit: none titled as the other sex (`Mr.` against `Mrs.`, `first
+    lady`), nor a first lady with no office for `President`, and of those, the ones the article gives the
+    same office, when any."""
+    titles = {person_id: _titles_before(person, text) for person_id, person in enumerate(people)}
+    offices = cues & _OFFICE_TITLES
+    fitting = [
+        person for person_id, person in enumerate(people)
+        if not (cues & _MALE_TITLES and titles[person_id] & _FEMALE_TITLES)
+        and not (cues & _FEMALE_TITLES and titles[person_id] & _MALE_TITLES)
+        and not (offices and "lady" in titles[person_id] and not titles[person_id] & _OFFICE_TITLES)
+    ]  # fmt: skip
+    same_office = [person for person in fitting if offices & _titles_before(person, text)]
+    return same_office or fitting
+
+
+def _titles_before(person: PersonForms, text: str) -> set[str]:
+    return set().union(*(_words_before(text, ent.start_char) for ent, _ in person))
+
+
+def _namesake(people: list[PersonForms], position: int) -> PersonForms:
+    """The person mentioned last shortly before `position`, else the one mentioned most, else the first."""
+    recent = [
+        (ent.start_char, index) for index, person in enumerate(people) for ent, _ in person
+        if 0 < position - ent.start_char <= _NAMESAKE_REACH
+    ]  # fmt: skip
+    if recent:
+        return people[max(recent)[1]]
+    return min(people, key=lambda person: (-len(person), min(ent.start_char for ent, _ in person)))
+
+
+def _usual_form(person: PersonForms) -> str:
+    """The form of a person's name the article uses most, the longest of those tied."""
+    counts: dict[str, int] = defaultdict(int)
+    for _, words in person:
+        counts[" ".join(words)] += 1
+    return max(sorted(counts), key=lambda form: (counts[form], len(form)))
 
 
 def _starts_in(ent: Any, span: Span) -> bool:
@@ -985,12 +1123,15 @@ def _speaker_for(
     if persons:  # the first named, not the longest: `Peskov, Putin's spokesman` is Peskov speaking
         head = _entity_at_head(parsed.doc, quote.source, persons) or persons[0]
         return _organisation_of(parsed.doc, head) or _plain_name(str(head.text))
-    titled = _person_after_title(parsed, quote.source)
+    titled = _person_after_title(parsed, quote.source) or _person_in_capitals(parsed, quote.source)
     if titled is not None:
         return titled
     if _speaks_as_itself(parsed.doc, quote.source):
         return _statement_name(parsed.text, quote.source)
     named = _entity_at_head(parsed.doc, quote.source, inside)
+    if named is not None and _one_of_a_group(named):  # `The Republican said`: a person, named before
+        member = _person_of_the_group(parsed, people, named, quote.source.start)
+        return member or _person_described_before(parsed, people, quote.source.start, last)
     if named is not None and _may_speak(named):
         return _plain_name(str(named.text))
     words = parsed.text[quote.source.start : quote.source.end].lower().split()
@@ -1020,9 +1161,17 @@ def _possessive(ent: Any) -> bool:
     return last.text in ("'s", "’s", "'", "’") or (following is not None and following.text in ("'s", "’s"))
 
 
+def _one_of_a_group(ent: Any) -> bool:
+    """A party, nationality or faith word in the singular (`the Republican`, `a Russian`): one person of the
+    group, or a word describing one (`Republican presidents`), never a speaker's name."""
+    return bool(ent.label_ == "NORP" and ent.root.tag_ not in ("NNPS", "NNS"))
+
+
 def _may_speak(ent: Any) -> bool:
-    """An organisation or a nation speaks; a place speaks only as its government (`Washington`, `Moscow`,
-    `Texas`), never as a dateline in capitals (`LOS ANGELES`)."""
+    """An organisation, or a group in the plural (`Democrats`), speaks; a place speaks only as its
+    government (`Washington`, `Moscow`, `Texas`), never as a dateline in capitals (`LOS ANGELES`)."""
+    if ent.label_ == "NORP":
+        return not _one_of_a_group(ent)
     if ent.label_ != "GPE":
         return True
     if ent.text.isupper() or not government_place(_plain_name(str(ent.text))):
@@ -1196,6 +1345,34 @@ def _pronoun_speaker(parsed: Parsed, people: People, position: int, last: tuple[
         return _plain_name(str(subject.text))
     before = people.last_before(position)
     return last_speaker or (_plain_name(str(before.text)) if before is not None else None)
+
+
+def _person_of_the_group(parsed: Parsed, people: People, group: Any, position: int) -> str | None:
+    """`the Republican`: the last person named before `position` whom the article ties to that word in
+    the same sentence (`Republican nominee Donald Trump`, `Pieter Dorn, the Republican`), or None."""
+    word = group.root.lower_
+    for mention in people.between(0, position):
+        if is_inside(mention.start_char, parsed.quotations):
+            continue
+        sentence = mention.sent
+        nearby = parsed.doc[max(sentence.start, mention.start - 4) : min(sentence.end, mention.end + 4)]
+        if any(token.lower_ == word and token.ent_type_ == "NORP" for token in nearby):
+            return _plain_name(str(mention.text))
+    return None
+
+
+def _person_described_before(parsed: Parsed, people: People, position: int, last: tuple[str | None, int]) -> str | None:
+    """`the Republican`: a person who became a main clause's subject since the last quote, else the last
+    speaker when a person (a description, unlike `he`, never stands for an organisation), else the last
+    person named outside quotation marks."""
+    last_speaker, last_end = last
+    subject = _subject_since(parsed, people, last_end, position)
+    if subject is not None:
+        return _plain_name(str(subject.text))
+    if last_speaker is not None and people.names_a_person(last_speaker):
+        return last_speaker
+    named = next((ent for ent in people.between(0, position) if not is_inside(ent.start_char, parsed.quotations)), None)
+    return _plain_name(str(named.text)) if named is not None else None
 
 
 def _subject_since(parsed: Parsed, people: People, start: int, end: int) -> Any:
