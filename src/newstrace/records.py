@@ -9,7 +9,7 @@ worker processes and map one-to-one onto store tables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 
@@ -238,6 +238,20 @@ class Story:
     first_seen: str | None
     last_seen: str | None
     state: str
+
+
+@dataclass(frozen=True)
+class OutletSummary:
+    """A read record: one outlet with the number of its stored articles (`Store.outlets`)."""
+
+    outlet: str
+    n_articles: int
+
+
+def record_json(record: OutletSummary) -> dict[str, object]:
+    """A read record as the JSON object (and CSV row) the CLI and web have always shown: its fields by
+    name, in declaration order, so the keys stay those of the store's columns."""
+    return asdict(record)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from itertools import pairwise
 
 from newstrace.framing.compare import NotFound, compare_story, outlet_named, profile_of
 from newstrace.link.trail_view import TrailNotFound, trail
+from newstrace.records import OutletSummary
 from newstrace.serve import framing_charts
 from newstrace.serve.rendering_text import printed_segments
 from newstrace.store.base import (
@@ -473,10 +474,10 @@ def _story_utterances(store: Store, utterance_ids: list[str]) -> list[dict[str, 
 
 
 _OUTLETS_TTL_SECONDS = 30.0
-_outlet_cache: dict[str, tuple[float, list[dict[str, object]]]] = {}
+_outlet_cache: dict[str, tuple[float, list[OutletSummary]]] = {}
 
 
-def _outlets(store: Store) -> list[dict[str, object]]:
+def _outlets(store: Store) -> list[OutletSummary]:
     """The outlet list for filters, recomputed at most every 30 s per database (it changes only with
     analyze). Per database rather than per store: each server thread has a store, and at a million
     articles the list takes 130 ms to count."""

@@ -17,7 +17,17 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
-from newstrace.records import Article, IngestProblem, LinkBatch, LinkInput, RunSummary, Speaker, StageOutput, Story
+from newstrace.records import (
+    Article,
+    IngestProblem,
+    LinkBatch,
+    LinkInput,
+    OutletSummary,
+    RunSummary,
+    Speaker,
+    StageOutput,
+    Story,
+)
 
 if TYPE_CHECKING:
     from newstrace.store.query import SearchQuery
@@ -625,7 +635,7 @@ class ReadStore(Protocol):
 
     def entities_of(self, article_id: str) -> list[dict[str, object]]: ...
 
-    def outlets(self) -> list[dict[str, object]]:
+    def outlets(self) -> list[OutletSummary]:
         """Every outlet with its number of articles."""
         ...
 

@@ -19,7 +19,17 @@ from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from typing import Any, ClassVar, NamedTuple
 
-from newstrace.records import Article, IngestProblem, LinkBatch, LinkInput, RunSummary, Speaker, StageOutput, Story
+from newstrace.records import (
+    Article,
+    IngestProblem,
+    LinkBatch,
+    LinkInput,
+    OutletSummary,
+    RunSummary,
+    Speaker,
+    StageOutput,
+    Story,
+)
 from newstrace.store.base import (
     CHECKED_FLAGS,
     COUNT_CAP,
@@ -1291,11 +1301,12 @@ class SQLStore(ABC):
             'SELECT label, text, start, "end" FROM entities WHERE article_id = ? ORDER BY start', (article_id,)
         )
 
-    def outlets(self) -> list[dict[str, object]]:
-        return self._rows(
+    def outlets(self) -> list[OutletSummary]:
+        rows = self._rows(
             f"SELECT outlet, {_SUM_N} AS n_articles FROM article_counts WHERE outlet <> '' "
             "GROUP BY outlet HAVING sum(n) > 0 ORDER BY n_articles DESC, outlet"
         )
+        return [OutletSummary(str(row["outlet"]), int(str(row["n_articles"]))) for row in rows]
 
     def story(self, story_id: str) -> dict[str, object] | None:
         return self._one(
