@@ -248,7 +248,22 @@ class OutletSummary:
     n_articles: int
 
 
-def record_json(record: OutletSummary) -> dict[str, object]:
+@dataclass(frozen=True)
+class StorySummary:
+    """A read record: a story as pages and comparisons show it (`Store.story`)."""
+
+    id: str
+    title: str | None
+    first_seen: str | None
+    last_seen: str | None
+    n_articles: int
+    n_outlets: int
+
+
+ReadRecord = OutletSummary | StorySummary  # what `record_json` turns into JSON
+
+
+def record_json(record: ReadRecord) -> dict[str, object]:
     """A read record as the JSON object (and CSV row) the CLI and web have always shown: its fields by
     name, in declaration order, so the keys stay those of the store's columns."""
     return asdict(record)

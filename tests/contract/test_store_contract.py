@@ -33,6 +33,7 @@ from newstrace.records import (
     StageOutput,
     Story,
     StoryLink,
+    StorySummary,
     TranslationLink,
 )
 from newstrace.store import EXPORT_COLUMNS, QueryTimeout, Store, StoreError, open_store
@@ -480,10 +481,10 @@ def test_links_are_remembered_and_forgotten(store: Store) -> None:
         ("a2", b"\x00\xff"),
     ]
     assert state.frequencies["term"] == {"harbour": 3} and state.recent_members["st_a1"] == ["a1", "a3"]
-    assert store.story("st_a1") == {
-        "id": "st_a1", "title": "Harbour of Velmora closes", "first_seen": "2024-03-04", "last_seen": "2024-03-12",
-        "n_articles": 2, "n_outlets": 2,
-    }  # fmt: skip
+    assert store.story("st_a1") == StorySummary(
+        id="st_a1", title="Harbour of Velmora closes", first_seen="2024-03-04", last_seen="2024-03-12",
+        n_articles=2, n_outlets=2,
+    )  # fmt: skip
     assert [row["id"] for row in store.page_stories(10, 0)[0]] == ["st_a1", "st_a2"]
     assert [row["id"] for row in _rows(store, "duplicates")] == ["a3"]
     assert [row["relation"] for row in _rows(store, "story_links")] == ["related"]

@@ -17,7 +17,7 @@ from itertools import pairwise
 
 from newstrace.framing.compare import NotFound, compare_story, outlet_named, profile_of
 from newstrace.link.trail_view import TrailNotFound, trail
-from newstrace.records import OutletSummary
+from newstrace.records import OutletSummary, record_json
 from newstrace.serve import framing_charts
 from newstrace.serve.rendering_text import printed_segments
 from newstrace.store.base import (
@@ -342,7 +342,7 @@ def story(store: Store, story_id: str) -> dict[str, object]:
     names = {name for outlet in comparison.outlets for name in outlet.speakers}
     names |= {str(row["speaker"]) for outlet in comparison.outlets for row in outlet.renderings if row["speaker"]}
     return {
-        "story": comparison.story,
+        "story": record_json(comparison.story),
         "articles": articles,
         "comparison": comparison.to_dict()["outlets"],
         "speaker_ids": store.speaker_ids(sorted(names)),

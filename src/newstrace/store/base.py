@@ -27,6 +27,7 @@ from newstrace.records import (
     Speaker,
     StageOutput,
     Story,
+    StorySummary,
 )
 
 if TYPE_CHECKING:
@@ -558,7 +559,7 @@ class ReadStore(Protocol):
         """The mentions of these events, with their article's title, outlet and date, earliest first."""
         ...
 
-    def story(self, story_id: str) -> dict[str, object] | None: ...
+    def story(self, story_id: str) -> StorySummary | None: ...
 
     def page_stories(self, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
         """Stories, latest first, and how many there are."""

@@ -29,6 +29,7 @@ from newstrace.records import (
     Speaker,
     StageOutput,
     Story,
+    StorySummary,
 )
 from newstrace.store.base import (
     CHECKED_FLAGS,
@@ -1308,9 +1309,20 @@ class SQLStore(ABC):
         )
         return [OutletSummary(str(row["outlet"]), int(str(row["n_articles"]))) for row in rows]
 
-    def story(self, story_id: str) -> dict[str, object] | None:
-        return self._one(
+    def story(self, story_id: str) -> StorySummary | None:
+        row = self._one(
             "SELECT id, title, first_seen, last_seen, n_articles, n_outlets FROM stories WHERE id = ?", (story_id,)
+        )
+        if row is None:
+            return None
+        title, first_seen, last_seen = (row[key] for key in ("title", "first_seen", "last_seen"))
+        return StorySummary(
+            str(row["id"]),
+            None if title is None else str(title),
+            None if first_seen is None else str(first_seen),
+            None if last_seen is None else str(last_seen),
+            int(str(row["n_articles"])),
+            int(str(row["n_outlets"])),
         )
 
     def articles_where(self, *, story_id: str | None = None, outlet: str | None = None) -> list[dict[str, object]]:
