@@ -260,7 +260,19 @@ class StorySummary:
     n_outlets: int
 
 
-ReadRecord = OutletSummary | StorySummary  # what `record_json` turns into JSON
+@dataclass(frozen=True)
+class TranslationRow:
+    """A read record: a stored translation link with its aligned sentence pairs decoded
+    (`Store.translations_of`); `sentence_pairs` is `[[start, end, source_start, source_end, similarity], ...]`."""
+
+    article_id: str
+    source_article_id: str
+    similarity: float
+    coverage: float
+    sentence_pairs: list[list[float]]
+
+
+ReadRecord = OutletSummary | StorySummary | TranslationRow  # what `record_json` turns into JSON
 
 
 def record_json(record: ReadRecord) -> dict[str, object]:

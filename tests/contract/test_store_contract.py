@@ -35,6 +35,7 @@ from newstrace.records import (
     StoryLink,
     StorySummary,
     TranslationLink,
+    TranslationRow,
 )
 from newstrace.store import EXPORT_COLUMNS, QueryTimeout, Store, StoreError, open_store
 from newstrace.store import postgres as postgres_store
@@ -698,9 +699,7 @@ def test_translation_links_are_stored_read_from_both_ends_and_forgotten_with_the
     done = StageRecord("link", "7", (), ("a2",))
     store.save_links(batch, done)
     store.save_links(batch, done)  # a retried batch changes nothing
-    expected = [
-        {"article_id": "a2", "source_article_id": "a1", "similarity": 0.875, "coverage": 1.0, "sentence_pairs": pairs}
-    ]
+    expected = [TranslationRow("a2", "a1", 0.875, 1.0, pairs)]
     assert store.translations_of("a2") == store.translations_of("a1") == expected
     assert store.translations_of("a3") == [] and len(_rows(store, "translations")) == 1
     store.reset_links()

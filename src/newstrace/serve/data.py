@@ -441,7 +441,7 @@ def article(store: Store, article_id: str) -> dict[str, object]:
         "markers": markers,
         "entities": store.entities_of(article_id),
         "segments": segments(text, spans),
-        "translations": store.translations_of(article_id),
+        "translations": [record_json(row) for row in store.translations_of(article_id)],
     }
 
 

@@ -28,6 +28,7 @@ from newstrace.records import (
     StageOutput,
     Story,
     StorySummary,
+    TranslationRow,
 )
 
 if TYPE_CHECKING:
@@ -493,7 +494,7 @@ class LinkerStore(StageRuns, Protocol):
         refresh the touched stories' counts."""
         ...
 
-    def translations_of(self, article_id: str) -> list[dict[str, object]]:
+    def translations_of(self, article_id: str) -> list[TranslationRow]:
         """The `translation_of` links from or to an article, sentence pairs decoded (a list of
         [start, end, source_start, source_end, similarity])."""
         ...

@@ -30,6 +30,7 @@ from newstrace.records import (
     StageOutput,
     Story,
     StorySummary,
+    TranslationRow,
 )
 from newstrace.store.base import (
     CHECKED_FLAGS,
@@ -632,13 +633,22 @@ class SQLStore(ABC):
             self._execute("DELETE FROM story_links WHERE story_id = ? OR related_story_id = ?", (merged, merged))
             self._execute("DELETE FROM stories WHERE id = ?", (merged,))
 
-    def translations_of(self, article_id: str) -> list[dict[str, object]]:
+    def translations_of(self, article_id: str) -> list[TranslationRow]:
         rows = self._rows(
             "SELECT * FROM translations WHERE article_id = ? OR source_article_id = ? "
             "ORDER BY article_id, source_article_id",
             (article_id, article_id),
         )
-        return [{**row, "sentence_pairs": json.loads(str(row["sentence_pairs"]))} for row in rows]
+        return [
+            TranslationRow(
+                str(row["article_id"]),
+                str(row["source_article_id"]),
+                float(str(row["similarity"])),
+                float(str(row["coverage"])),
+                json.loads(str(row["sentence_pairs"])),
+            )
+            for row in rows
+        ]
 
     def reset_links(self) -> None:
         with self._transaction():
