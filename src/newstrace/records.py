@@ -9,7 +9,7 @@ worker processes and map one-to-one onto store tables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 
@@ -238,6 +238,47 @@ class Story:
     first_seen: str | None
     last_seen: str | None
     state: str
+
+
+@dataclass(frozen=True)
+class OutletSummary:
+    """A read record: one outlet with the number of its stored articles (`Store.outlets`)."""
+
+    outlet: str
+    n_articles: int
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    """A read record: a story as pages and comparisons show it (`Store.story`)."""
+
+    id: str
+    title: str | None
+    first_seen: str | None
+    last_seen: str | None
+    n_articles: int
+    n_outlets: int
+
+
+@dataclass(frozen=True)
+class TranslationRow:
+    """A read record: a stored translation link with its aligned sentence pairs decoded
+    (`Store.translations_of`); `sentence_pairs` is `[[start, end, source_start, source_end, similarity], ...]`."""
+
+    article_id: str
+    source_article_id: str
+    similarity: float
+    coverage: float
+    sentence_pairs: list[list[float]]
+
+
+ReadRecord = OutletSummary | StorySummary | TranslationRow  # what `record_json` turns into JSON
+
+
+def record_json(record: ReadRecord) -> dict[str, object]:
+    """A read record as the JSON object (and CSV row) the CLI and web have always shown: its fields by
+    name, in declaration order, so the keys stay those of the store's columns."""
+    return asdict(record)
 
 
 @dataclass(frozen=True)

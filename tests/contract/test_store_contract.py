@@ -26,13 +26,16 @@ from newstrace.records import (
     ArticleLink,
     Entity,
     LinkBatch,
+    OutletSummary,
     Quote,
     ReusePassage,
     Sentence,
     StageOutput,
     Story,
     StoryLink,
+    StorySummary,
     TranslationLink,
+    TranslationRow,
 )
 from newstrace.scale.parity import stored_rows
 from newstrace.store import EXPORT_COLUMNS, QueryTimeout, Store, StoreError, open_store
@@ -378,7 +381,7 @@ def test_counts_kept_by_the_store_follow_articles_as_they_change(store: Store) -
         ("2024-03-04", "Wire Nine", 2),
         ("2024-03-05", "Ostrava Wire", 1),
     ]
-    assert [(row["outlet"], row["n_articles"]) for row in store.outlets()] == [("Wire Nine", 2), ("Ostrava Wire", 1)]
+    assert store.outlets() == [OutletSummary("Wire Nine", 2), OutletSummary("Ostrava Wire", 1)]
 
 
 def test_the_first_matches_counted_give_every_match_s_facets_and_attention_when_they_are_all(store: Store) -> None:
@@ -517,10 +520,10 @@ def test_links_are_remembered_and_forgotten(store: Store) -> None:
         ("a2", b"\x00\xff"),
     ]
     assert state.frequencies["term"] == {"harbour": 3} and state.recent_members["st_a1"] == ["a1", "a3"]
-    assert store.story("st_a1") == {
-        "id": "st_a1", "title": "Harbour of Velmora closes", "first_seen": "2024-03-04", "last_seen": "2024-03-12",
-        "n_articles": 2, "n_outlets": 2,
-    }  # fmt: skip
+    assert store.story("st_a1") == StorySummary(
+        id="st_a1", title="Harbour of Velmora closes", first_seen="2024-03-04", last_seen="2024-03-12",
+        n_articles=2, n_outlets=2,
+    )  # fmt: skip
     assert [row["id"] for row in store.page_stories(10, 0)[0]] == ["st_a1", "st_a2"]
     assert [row["id"] for row in _rows(store, "duplicates")] == ["a3"]
     assert [row["relation"] for row in _rows(store, "story_links")] == ["related"]
@@ -599,7 +602,7 @@ def test_an_older_database_is_upgraded_and_keeps_what_its_stages_did(
     assert store.pending_articles("framing", "1:lexicon") == ["a2", "a3"]
     assert store.pending_articles("trails", "1") == ["a2", "a3"] and not store.stage_outdated("framing", "1:lexicon")
     # the counts of schema 16 are filled from the rows the older database held
-    assert [(row["outlet"], row["n_articles"]) for row in store.outlets()] == [
+    assert [(row.outlet, row.n_articles) for row in store.outlets()] == [
         ("Coastal Post", 1), ("Ostrava Wire", 1), ("Wire Nine", 1)
     ]  # fmt: skip
     assert store.page_search(SearchFilters(date_from="2024-03-05"), 10, 0)[1] == 2
@@ -734,9 +737,7 @@ def test_translation_links_are_stored_read_from_both_ends_and_forgotten_with_the
     done = StageRecord("link", "7", (), ("a2",))
     store.save_links(batch, done)
     store.save_links(batch, done)  # a retried batch changes nothing
-    expected = [
-        {"article_id": "a2", "source_article_id": "a1", "similarity": 0.875, "coverage": 1.0, "sentence_pairs": pairs}
-    ]
+    expected = [TranslationRow("a2", "a1", 0.875, 1.0, pairs)]
     assert store.translations_of("a2") == store.translations_of("a1") == expected
     assert store.translations_of("a3") == [] and len(_rows(store, "translations")) == 1
     store.reset_links()

@@ -45,6 +45,7 @@ from newstrace.nlp import DEFAULT_PIPELINE, ModelNotInstalled
 from newstrace.pipeline import AnalyzeSettings, analyze
 from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import LinkSettings, link_articles
+from newstrace.records import record_json
 from newstrace.scale import RUNNERS, RunnerError
 from newstrace.serve.data import BadRequest, check_listing, search_filters
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
@@ -441,7 +442,7 @@ def _stored_outlet_name(store: Store, name: str | None) -> str | None:
     if not name:
         return None
     folded = name.casefold()
-    stored = (str(row["outlet"]) for row in store.outlets())
+    stored = (row.outlet for row in store.outlets())
     return next((outlet for outlet in stored if outlet.casefold() == folded), name)
 
 
@@ -707,11 +708,11 @@ def outlets_command(db: str, as_json: bool) -> None:
     except StoreError as error:
         _fatal(str(error))
     if as_json:
-        click.echo(json.dumps(outlets, indent=2, ensure_ascii=False))
+        click.echo(json.dumps([record_json(row) for row in outlets], indent=2, ensure_ascii=False))
         return
     table = Table("outlet", "articles")
     for row in outlets:
-        table.add_row(escape(str(row["outlet"])), str(row["n_articles"]))
+        table.add_row(escape(row.outlet), str(row.n_articles))
     Console().print(table)
 
 

@@ -18,6 +18,7 @@ from datetime import date
 
 from newstrace.framing.lexicon import STANCES
 from newstrace.link.trails import SAME_PASSAGE
+from newstrace.records import StorySummary
 from newstrace.store.base import Store
 
 UNKNOWN_OUTLET = "(outlet unknown)"
@@ -64,7 +65,7 @@ class OutletCoverage:
 
 @dataclass
 class StoryComparison:
-    story: dict[str, object]
+    story: StorySummary
     outlets: list[OutletCoverage]
 
     def shared_utterance_ids(self) -> list[str]:
@@ -173,7 +174,7 @@ def profile_of(
 def outlet_named(store: Store, name: str) -> str:
     """The stored outlet `name` refers to: written exactly so, or else the one outlet equal to it
     regardless of case (`vda` finds VDA). NotFound when there is none or more than one."""
-    known = [str(row["outlet"]) for row in store.outlets()]
+    known = [row.outlet for row in store.outlets()]
     if name in known:
         return name
     matches = [outlet for outlet in known if outlet.casefold() == name.casefold()]

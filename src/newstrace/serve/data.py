@@ -18,6 +18,7 @@ from itertools import pairwise
 
 from newstrace.framing.compare import NotFound, compare_story, outlet_named, profile_of
 from newstrace.link.trail_view import TrailNotFound, trail
+from newstrace.records import OutletSummary, record_json
 from newstrace.serve import framing_charts
 from newstrace.serve.rendering_text import printed_segments
 from newstrace.store.base import (
@@ -345,7 +346,7 @@ def story(store: Store, story_id: str) -> dict[str, object]:
     names = {name for outlet in comparison.outlets for name in outlet.speakers}
     names |= {str(row["speaker"]) for outlet in comparison.outlets for row in outlet.renderings if row["speaker"]}
     return {
-        "story": comparison.story,
+        "story": record_json(comparison.story),
         "articles": articles,
         "comparison": comparison.to_dict()["outlets"],
         "speaker_ids": store.speaker_ids(sorted(names)),
@@ -444,7 +445,7 @@ def article(store: Store, article_id: str) -> dict[str, object]:
         "markers": markers,
         "entities": store.entities_of(article_id),
         "segments": segments(text, spans),
-        "translations": store.translations_of(article_id),
+        "translations": [record_json(row) for row in store.translations_of(article_id)],
     }
 
 
@@ -477,10 +478,10 @@ def _story_utterances(store: Store, utterance_ids: list[str]) -> list[dict[str, 
 
 
 _OUTLETS_TTL_SECONDS = 30.0
-_outlet_cache: dict[str, tuple[float, list[dict[str, object]]]] = {}
+_outlet_cache: dict[str, tuple[float, list[OutletSummary]]] = {}
 
 
-def _outlets(store: Store) -> list[dict[str, object]]:
+def _outlets(store: Store) -> list[OutletSummary]:
     """The outlet list for filters, recomputed at most every 30 s per database (it changes only with
     analyze). Per database rather than per store: each server thread has a store, and at a million
     articles the list takes 130 ms to count."""

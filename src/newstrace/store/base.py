@@ -17,7 +17,19 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
-from newstrace.records import Article, IngestProblem, LinkBatch, LinkInput, RunSummary, Speaker, StageOutput, Story
+from newstrace.records import (
+    Article,
+    IngestProblem,
+    LinkBatch,
+    LinkInput,
+    OutletSummary,
+    RunSummary,
+    Speaker,
+    StageOutput,
+    Story,
+    StorySummary,
+    TranslationRow,
+)
 
 if TYPE_CHECKING:
     from newstrace.store.query import SearchQuery
@@ -496,7 +508,7 @@ class LinkerStore(StageRuns, Protocol):
         refresh the touched stories' counts."""
         ...
 
-    def translations_of(self, article_id: str) -> list[dict[str, object]]:
+    def translations_of(self, article_id: str) -> list[TranslationRow]:
         """The `translation_of` links from or to an article, sentence pairs decoded (a list of
         [start, end, source_start, source_end, similarity])."""
         ...
@@ -562,7 +574,7 @@ class ReadStore(Protocol):
         """The mentions of these events, with their article's title, outlet and date, earliest first."""
         ...
 
-    def story(self, story_id: str) -> dict[str, object] | None: ...
+    def story(self, story_id: str) -> StorySummary | None: ...
 
     def page_stories(self, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
         """Stories, latest first, and how many there are."""
@@ -639,7 +651,7 @@ class ReadStore(Protocol):
 
     def entities_of(self, article_id: str) -> list[dict[str, object]]: ...
 
-    def outlets(self) -> list[dict[str, object]]:
+    def outlets(self) -> list[OutletSummary]:
         """Every outlet with its number of articles."""
         ...
 

@@ -19,7 +19,19 @@ from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from typing import Any, ClassVar, NamedTuple
 
-from newstrace.records import Article, IngestProblem, LinkBatch, LinkInput, RunSummary, Speaker, StageOutput, Story
+from newstrace.records import (
+    Article,
+    IngestProblem,
+    LinkBatch,
+    LinkInput,
+    OutletSummary,
+    RunSummary,
+    Speaker,
+    StageOutput,
+    Story,
+    StorySummary,
+    TranslationRow,
+)
 from newstrace.store.base import (
     CHECKED_FLAGS,
     COUNT_CAP,
@@ -642,13 +654,22 @@ class SQLStore(ABC):
             self._execute("DELETE FROM story_links WHERE story_id = ? OR related_story_id = ?", (merged, merged))
             self._execute("DELETE FROM stories WHERE id = ?", (merged,))
 
-    def translations_of(self, article_id: str) -> list[dict[str, object]]:
+    def translations_of(self, article_id: str) -> list[TranslationRow]:
         rows = self._rows(
             "SELECT * FROM translations WHERE article_id = ? OR source_article_id = ? "
             "ORDER BY article_id, source_article_id",
             (article_id, article_id),
         )
-        return [{**row, "sentence_pairs": json.loads(str(row["sentence_pairs"]))} for row in rows]
+        return [
+            TranslationRow(
+                str(row["article_id"]),
+                str(row["source_article_id"]),
+                float(str(row["similarity"])),
+                float(str(row["coverage"])),
+                json.loads(str(row["sentence_pairs"])),
+            )
+            for row in rows
+        ]
 
     def reset_links(self) -> None:
         with self._transaction():
@@ -1312,15 +1333,27 @@ class SQLStore(ABC):
             'SELECT label, text, start, "end" FROM entities WHERE article_id = ? ORDER BY start', (article_id,)
         )
 
-    def outlets(self) -> list[dict[str, object]]:
-        return self._rows(
+    def outlets(self) -> list[OutletSummary]:
+        rows = self._rows(
             f"SELECT outlet, {_SUM_N} AS n_articles FROM article_counts WHERE outlet <> '' "
             "GROUP BY outlet HAVING sum(n) > 0 ORDER BY n_articles DESC, outlet"
         )
+        return [OutletSummary(str(row["outlet"]), int(str(row["n_articles"]))) for row in rows]
 
-    def story(self, story_id: str) -> dict[str, object] | None:
-        return self._one(
+    def story(self, story_id: str) -> StorySummary | None:
+        row = self._one(
             "SELECT id, title, first_seen, last_seen, n_articles, n_outlets FROM stories WHERE id = ?", (story_id,)
+        )
+        if row is None:
+            return None
+        title, first_seen, last_seen = (row[key] for key in ("title", "first_seen", "last_seen"))
+        return StorySummary(
+            str(row["id"]),
+            None if title is None else str(title),
+            None if first_seen is None else str(first_seen),
+            None if last_seen is None else str(last_seen),
+            int(str(row["n_articles"])),
+            int(str(row["n_outlets"])),
         )
 
     def articles_where(self, *, story_id: str | None = None, outlet: str | None = None) -> list[dict[str, object]]:
