@@ -16,6 +16,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from newstrace.records import OutletSummary
 from newstrace.serve import create_app, data
 from newstrace.serve.app import SEARCH_THREAD_PREFIX, outlet_options
 from newstrace.store import open_store
@@ -195,7 +196,8 @@ def test_bidi_controls_in_displayed_text_are_neutralised(odd_client: TestClient)
 def test_the_search_form_lists_each_outlet_escaped_with_the_chosen_one_selected(odd_client: TestClient) -> None:
     """The outlet options are built once per list and choice (not printed one by one on every search);
     they print as the template did: escaped, bidi controls neutralised, the chosen outlet selected."""
-    options = outlet_options([{"outlet": "A<b> & \u202eC"}, {"outlet": "Nord/Sud Post"}], "Nord/Sud Post")
+    outlets = [OutletSummary("A<b> & \u202eC", 1), OutletSummary("Nord/Sud Post", 2)]
+    options = outlet_options(outlets, "Nord/Sud Post")
     assert options == (
         '<option value="A&lt;b&gt; &amp; \ufffdC" >A&lt;b&gt; &amp; \ufffdC</option>'
         '<option value="Nord/Sud Post" selected>Nord/Sud Post</option>'
