@@ -9,7 +9,7 @@ worker processes and map one-to-one onto store tables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from enum import StrEnum
 
 
@@ -238,6 +238,24 @@ class Story:
     first_seen: str | None
     last_seen: str | None
     state: str
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    """A story as the read queries give it (one story, a page of stories): its dates and its size."""
+
+    id: str
+    title: str | None
+    first_seen: str | None
+    last_seen: str | None
+    n_articles: int
+    n_outlets: int
+
+
+def as_json(record: object) -> dict[str, object]:
+    """A read record as the plain dict its JSON and CSV twins show: its fields, by name, in order."""
+    assert is_dataclass(record) and not isinstance(record, type), f"not a record: {record!r}"
+    return asdict(record)
 
 
 @dataclass(frozen=True)

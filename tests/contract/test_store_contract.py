@@ -32,7 +32,9 @@ from newstrace.records import (
     StageOutput,
     Story,
     StoryLink,
+    StorySummary,
     TranslationLink,
+    as_json,
 )
 from newstrace.store import EXPORT_COLUMNS, QueryTimeout, Store, StoreError, open_store
 from newstrace.store import postgres as postgres_store
@@ -479,11 +481,15 @@ def test_links_are_remembered_and_forgotten(store: Store) -> None:
         ("a2", b"\x00\xff"),
     ]
     assert state.frequencies["term"] == {"harbour": 3} and state.recent_members["st_a1"] == ["a1", "a3"]
-    assert store.story("st_a1") == {
+    assert store.story("st_a1") == StorySummary("st_a1", "Harbour of Velmora closes", "2024-03-04", "2024-03-12", 2, 2)
+    assert store.story("st_zz") is None
+    assert as_json(store.story("st_a1")) == {  # the JSON keys the web app has always shown
         "id": "st_a1", "title": "Harbour of Velmora closes", "first_seen": "2024-03-04", "last_seen": "2024-03-12",
         "n_articles": 2, "n_outlets": 2,
     }  # fmt: skip
-    assert [row["id"] for row in store.page_stories(10, 0)[0]] == ["st_a1", "st_a2"]
+    stories, total = store.page_stories(10, 0)
+    assert [story.id for story in stories] == ["st_a1", "st_a2"] and total == 2
+    assert all(type(story) is StorySummary for story in stories)
     assert [row["id"] for row in _rows(store, "duplicates")] == ["a3"]
     assert [row["relation"] for row in _rows(store, "story_links")] == ["related"]
     assert len(_rows(store, "reuse")) == 1 and store.count_articles_to_link("7") == 0

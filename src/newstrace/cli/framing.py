@@ -23,7 +23,7 @@ _STANCE_STYLE = {
 
 def print_comparison(console: Console, comparison: StoryComparison) -> None:
     story = comparison.story
-    title = f"{story['id']} · {story['title'] or ''} · {story['first_seen'] or '?'} … {story['last_seen'] or '?'}"
+    title = f"{story.id} · {story.title or ''} · {story.first_seen or '?'} … {story.last_seen or '?'}"
     table = Table(title=escape(title), show_lines=True, title_justify="left")
     table.add_column("", style="bold", no_wrap=True)
     for coverage in comparison.outlets:

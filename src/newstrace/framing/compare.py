@@ -18,6 +18,7 @@ from datetime import date
 
 from newstrace.framing.lexicon import STANCES
 from newstrace.link.trails import SAME_PASSAGE
+from newstrace.records import StorySummary
 from newstrace.store.base import Store
 
 UNKNOWN_OUTLET = "(outlet unknown)"
@@ -64,7 +65,7 @@ class OutletCoverage:
 
 @dataclass
 class StoryComparison:
-    story: dict[str, object]
+    story: StorySummary
     outlets: list[OutletCoverage]
 
     def shared_utterance_ids(self) -> list[str]:

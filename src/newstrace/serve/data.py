@@ -17,6 +17,7 @@ from itertools import pairwise
 
 from newstrace.framing.compare import NotFound, compare_story, outlet_named, profile_of
 from newstrace.link.trail_view import TrailNotFound, trail
+from newstrace.records import as_json
 from newstrace.serve import framing_charts
 from newstrace.serve.rendering_text import printed_segments
 from newstrace.store.base import (
@@ -80,7 +81,12 @@ def overview(
         counts = store.count_rows()
         corpus = {"counts": counts, **_attention(store, SearchFilters(), counts["articles"])}
     shown = {name: value for name, value in corpus.items() if name != "listings"}  # 50,000 speakers at a million
-    return {**shown, "stories": stories, "pagination": pagination(page, per_page, total), "outlets": _outlets(store)}
+    return {
+        **shown,
+        "stories": [as_json(story) for story in stories],
+        "pagination": pagination(page, per_page, total),
+        "outlets": _outlets(store),
+    }
 
 
 def corpus_summary(store: Store) -> dict[str, object]:
@@ -341,7 +347,7 @@ def story(store: Store, story_id: str) -> dict[str, object]:
     names = {name for outlet in comparison.outlets for name in outlet.speakers}
     names |= {str(row["speaker"]) for outlet in comparison.outlets for row in outlet.renderings if row["speaker"]}
     return {
-        "story": comparison.story,
+        "story": as_json(comparison.story),
         "articles": articles,
         "comparison": comparison.to_dict()["outlets"],
         "speaker_ids": store.speaker_ids(sorted(names)),

@@ -17,7 +17,17 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
-from newstrace.records import Article, IngestProblem, LinkBatch, LinkInput, RunSummary, Speaker, StageOutput, Story
+from newstrace.records import (
+    Article,
+    IngestProblem,
+    LinkBatch,
+    LinkInput,
+    RunSummary,
+    Speaker,
+    StageOutput,
+    Story,
+    StorySummary,
+)
 
 if TYPE_CHECKING:
     from newstrace.store.query import SearchQuery
@@ -548,9 +558,9 @@ class ReadStore(Protocol):
         """The mentions of these events, with their article's title, outlet and date, earliest first."""
         ...
 
-    def story(self, story_id: str) -> dict[str, object] | None: ...
+    def story(self, story_id: str) -> StorySummary | None: ...
 
-    def page_stories(self, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+    def page_stories(self, limit: int, offset: int) -> tuple[list[StorySummary], int]:
         """Stories, latest first, and how many there are."""
         ...
 

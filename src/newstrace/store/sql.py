@@ -19,7 +19,17 @@ from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from typing import Any, ClassVar, NamedTuple
 
-from newstrace.records import Article, IngestProblem, LinkBatch, LinkInput, RunSummary, Speaker, StageOutput, Story
+from newstrace.records import (
+    Article,
+    IngestProblem,
+    LinkBatch,
+    LinkInput,
+    RunSummary,
+    Speaker,
+    StageOutput,
+    Story,
+    StorySummary,
+)
 from newstrace.store.base import (
     CHECKED_FLAGS,
     COUNT_CAP,
@@ -864,13 +874,13 @@ class SQLStore(ABC):
 
     # -- reading ---------------------------------------------------------------------------------------
 
-    def page_stories(self, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+    def page_stories(self, limit: int, offset: int) -> tuple[list[StorySummary], int]:
         rows = self._rows(
-            "SELECT id, title, first_seen, last_seen, n_articles, n_outlets FROM stories "
+            f"SELECT {_STORY_SUMMARY} FROM stories "
             "ORDER BY last_seen IS NULL, last_seen DESC, n_articles DESC, id LIMIT ? OFFSET ?",
             (limit, offset),
         )
-        return rows, int(self._scalar("SELECT count(*) FROM stories"))
+        return [_story_summary(row) for row in rows], int(self._scalar("SELECT count(*) FROM stories"))
 
     def _search_relation(self, filters: SearchFilters) -> SearchRelation:
         expression = self._text_expression(filters.query) if filters.query else ""
@@ -1297,10 +1307,9 @@ class SQLStore(ABC):
             "GROUP BY outlet HAVING sum(n) > 0 ORDER BY n_articles DESC, outlet"
         )
 
-    def story(self, story_id: str) -> dict[str, object] | None:
-        return self._one(
-            "SELECT id, title, first_seen, last_seen, n_articles, n_outlets FROM stories WHERE id = ?", (story_id,)
-        )
+    def story(self, story_id: str) -> StorySummary | None:
+        row = self._one(f"SELECT {_STORY_SUMMARY} FROM stories WHERE id = ?", (story_id,))
+        return _story_summary(row) if row else None
 
     def articles_where(self, *, story_id: str | None = None, outlet: str | None = None) -> list[dict[str, object]]:
         column, value = ("story_id", story_id) if story_id is not None else ("outlet", outlet)
@@ -1362,6 +1371,15 @@ class _SampledArticle(NamedTuple):
 
 def _sampled_article(row: Mapping[str, Any]) -> _SampledArticle:
     return _SampledArticle(int(row["row_key"]), row["id"], row["outlet"], row["language"], row["day"], row["story_id"])
+
+
+_STORY_SUMMARY = "id, title, first_seen, last_seen, n_articles, n_outlets"
+
+
+def _story_summary(row: Mapping[str, Any]) -> StorySummary:
+    return StorySummary(
+        str(row["id"]), row["title"], row["first_seen"], row["last_seen"], int(row["n_articles"]), int(row["n_outlets"])
+    )
 
 
 def matched_by_id(filters: SearchFilters) -> bool:
