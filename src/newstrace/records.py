@@ -252,6 +252,19 @@ class StorySummary:
     n_outlets: int
 
 
+@dataclass(frozen=True)
+class SpeakerSummary:
+    """A stored speaker as the read queries give it: names, roles and how often and where they were quoted."""
+
+    id: int
+    name: str
+    aliases: tuple[str, ...]
+    roles: tuple[str, ...]
+    n_quotes: int
+    n_articles: int
+    kind: str
+
+
 def as_json(record: object) -> dict[str, object]:
     """A read record as the plain dict its JSON and CSV twins show: its fields, by name, in order."""
     assert is_dataclass(record) and not isinstance(record, type), f"not a record: {record!r}"

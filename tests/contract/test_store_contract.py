@@ -29,6 +29,7 @@ from newstrace.records import (
     Quote,
     ReusePassage,
     Sentence,
+    SpeakerSummary,
     StageOutput,
     Story,
     StoryLink,
@@ -438,6 +439,11 @@ def test_speakers_are_stored_and_listed(store: Store) -> None:
     assert {row["speaker_name"] for row in store.quotes_of(["a1", "a2"])} == {"Holm", "Kessel"}
     named, _ = store.page_list(ListFilters("speakers", name="KESS"), 10, 0)  # any case
     assert [row["name"] for row in named] == ["Kessel"]
+    kessel = store.speaker(store.speaker_ids(["Kessel"])["Kessel"])
+    assert type(kessel) is SpeakerSummary and (kessel.name, kessel.kind, kessel.n_quotes) == ("Kessel", "person", 1)
+    assert isinstance(kessel.aliases, tuple) and isinstance(kessel.roles, tuple)
+    assert list(as_json(kessel)) == ["id", "name", "aliases", "roles", "n_quotes", "n_articles", "kind"]
+    assert store.speaker(10**6) is None
 
 
 def test_case_blind_filters_fold_ascii_letters_only(store: Store) -> None:

@@ -386,7 +386,7 @@ def speaker(store: Store, speaker_id: int, page: int = 1, per_page: int = 20) ->
         raise PageNotFound(f"no speaker {speaker_id}")
     utterances, total = store.page_utterances_of(speaker_id, per_page, _offset(page, per_page))
     return {
-        "speaker": {**found, "aliases": json.loads(str(found["aliases"])), "roles": json.loads(str(found["roles"]))},
+        "speaker": as_json(found),
         "utterances": utterances,
         "pagination": pagination(page, per_page, total),
         "chart": {

@@ -24,6 +24,7 @@ from newstrace.records import (
     LinkInput,
     RunSummary,
     Speaker,
+    SpeakerSummary,
     StageOutput,
     Story,
     StorySummary,
@@ -621,7 +622,7 @@ class ReadStore(Protocol):
         """Every row of an index listing, in its order, streamed."""
         ...
 
-    def speaker(self, speaker_id: int) -> dict[str, object] | None: ...
+    def speaker(self, speaker_id: int) -> SpeakerSummary | None: ...
 
     def page_utterances_of(self, speaker_id: int, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
         """A speaker's utterances, earliest first, and the total."""

@@ -26,6 +26,7 @@ from newstrace.records import (
     LinkInput,
     RunSummary,
     Speaker,
+    SpeakerSummary,
     StageOutput,
     Story,
     StorySummary,
@@ -1282,8 +1283,9 @@ class SQLStore(ABC):
         rows = self._rows_for_ids("SELECT id, name FROM speakers WHERE name IN ({marks})", names)
         return {str(row["name"]): int(str(row["id"])) for row in rows}
 
-    def speaker(self, speaker_id: int) -> dict[str, object] | None:
-        return self._one("SELECT * FROM speaker_stats WHERE id = ?", (speaker_id,))
+    def speaker(self, speaker_id: int) -> SpeakerSummary | None:
+        row = self._one("SELECT * FROM speaker_stats WHERE id = ?", (speaker_id,))
+        return _speaker_summary(row) if row else None
 
     def page_utterances_of(self, speaker_id: int, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
         rows = self._rows(
@@ -1380,6 +1382,12 @@ def _story_summary(row: Mapping[str, Any]) -> StorySummary:
     return StorySummary(
         str(row["id"]), row["title"], row["first_seen"], row["last_seen"], int(row["n_articles"]), int(row["n_outlets"])
     )
+
+
+def _speaker_summary(row: Mapping[str, Any]) -> SpeakerSummary:
+    aliases, roles = json.loads(str(row["aliases"])), json.loads(str(row["roles"]))
+    counts = int(row["n_quotes"]), int(row["n_articles"])
+    return SpeakerSummary(int(row["id"]), str(row["name"]), tuple(aliases), tuple(roles), *counts, str(row["kind"]))
 
 
 def matched_by_id(filters: SearchFilters) -> bool:
