@@ -265,6 +265,23 @@ class SpeakerSummary:
     kind: str
 
 
+@dataclass(frozen=True)
+class StoredUtterance:
+    """One statement as stored: its speaker, canonical wording, first rendering and how widely it spread."""
+
+    id: str
+    speaker_id: int | None
+    speaker: str | None
+    canonical_quote_id: str | None
+    canonical_text: str
+    first_article_id: str | None
+    first_seen: str | None
+    first_outlet: str | None
+    n_renderings: int
+    n_outlets: int
+    recurs_from: str | None  # an earlier utterance of the same words by the same speaker
+
+
 def as_json(record: object) -> dict[str, object]:
     """A read record as the plain dict its JSON and CSV twins show: its fields, by name, in order."""
     assert is_dataclass(record) and not isinstance(record, type), f"not a record: {record!r}"

@@ -31,6 +31,7 @@ from newstrace.records import (
     Sentence,
     SpeakerSummary,
     StageOutput,
+    StoredUtterance,
     Story,
     StoryLink,
     StorySummary,
@@ -854,6 +855,8 @@ def test_every_backend_holds_the_same_rows_after_the_derived_stages(tmp_path: Pa
         answers.append(_every_answer(store))
         store.close()
     sqlite_answers, postgres_answers = answers
+    utterances = sqlite_answers["utterance"]
+    assert isinstance(utterances, list) and utterances and all(type(u) is StoredUtterance for u in utterances)
     assert sqlite_answers["utterances"] and sqlite_answers["framing"] and sqlite_answers["stories"]
     assert sqlite_answers["events"] and sqlite_answers["event_mentions"]
     for name, answer in sqlite_answers.items():

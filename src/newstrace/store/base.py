@@ -26,6 +26,7 @@ from newstrace.records import (
     Speaker,
     SpeakerSummary,
     StageOutput,
+    StoredUtterance,
     Story,
     StorySummary,
 )
@@ -506,7 +507,7 @@ class LinkerStore(StageRuns, Protocol):
 class ReadStore(Protocol):
     """The read queries of the CLI and the web app; none of them writes."""
 
-    def utterance(self, utterance_id: str) -> dict[str, object] | None:
+    def utterance(self, utterance_id: str) -> StoredUtterance | None:
         """An utterance by its id, or the utterance a quote id renders."""
         ...
 

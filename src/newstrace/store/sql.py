@@ -28,6 +28,7 @@ from newstrace.records import (
     Speaker,
     SpeakerSummary,
     StageOutput,
+    StoredUtterance,
     Story,
     StorySummary,
 )
@@ -750,14 +751,15 @@ class SQLStore(ABC):
         for columns, values in by_columns.items():
             self._executemany(self._upsert(table, columns, replace=True), values)
 
-    def utterance(self, utterance_id: str) -> dict[str, object] | None:
-        found = self._one("SELECT * FROM utterances WHERE id = ?", (utterance_id,))
+    def utterance(self, utterance_id: str) -> StoredUtterance | None:
+        found = self._one(f"SELECT {_STORED_UTTERANCE} FROM utterances WHERE id = ?", (utterance_id,))
         if found is None:  # a quote id names the utterance it renders
             found = self._one(
-                "SELECT u.* FROM utterances u JOIN renderings r ON r.utterance_id = u.id WHERE r.quote_id = ?",
+                f"SELECT {_STORED_UTTERANCE} FROM utterances JOIN renderings r ON r.utterance_id = utterances.id "
+                "WHERE r.quote_id = ?",
                 (utterance_id,),
             )
-        return found
+        return _stored_utterance(found) if found else None
 
     def utterances_by_id(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]:
         return self._rows_for_ids("SELECT * FROM utterances WHERE id IN ({marks})", utterance_ids)
@@ -1382,6 +1384,13 @@ def _story_summary(row: Mapping[str, Any]) -> StorySummary:
     return StorySummary(
         str(row["id"]), row["title"], row["first_seen"], row["last_seen"], int(row["n_articles"]), int(row["n_outlets"])
     )
+
+
+_STORED_UTTERANCE = ", ".join(f"utterances.{field.name}" for field in fields(StoredUtterance))
+
+
+def _stored_utterance(row: Mapping[str, Any]) -> StoredUtterance:
+    return StoredUtterance(**row)
 
 
 def _speaker_summary(row: Mapping[str, Any]) -> SpeakerSummary:
