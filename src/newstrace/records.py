@@ -282,6 +282,14 @@ class StoredUtterance:
     recurs_from: str | None  # an earlier utterance of the same words by the same speaker
 
 
+@dataclass(frozen=True)
+class OutletSummary:
+    """An outlet and how many stored articles it published."""
+
+    outlet: str
+    n_articles: int
+
+
 def as_json(record: object) -> dict[str, object]:
     """A read record as the plain dict its JSON and CSV twins show: its fields, by name, in order."""
     assert is_dataclass(record) and not isinstance(record, type), f"not a record: {record!r}"

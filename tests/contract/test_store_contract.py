@@ -26,6 +26,7 @@ from newstrace.records import (
     ArticleLink,
     Entity,
     LinkBatch,
+    OutletSummary,
     Quote,
     ReusePassage,
     Sentence,
@@ -344,7 +345,7 @@ def test_counts_kept_by_the_store_follow_articles_as_they_change(store: Store) -
         ("2024-03-04", "Wire Nine", 2),
         ("2024-03-05", "Ostrava Wire", 1),
     ]
-    assert [(row["outlet"], row["n_articles"]) for row in store.outlets()] == [("Wire Nine", 2), ("Ostrava Wire", 1)]
+    assert store.outlets() == [OutletSummary("Wire Nine", 2), OutletSummary("Ostrava Wire", 1)]
 
 
 def test_the_first_matches_counted_give_every_match_s_facets_and_attention_when_they_are_all(store: Store) -> None:
@@ -574,7 +575,7 @@ def test_an_older_database_is_upgraded_and_keeps_what_its_stages_did(
     assert store.pending_articles("framing", "1:lexicon") == ["a2", "a3"]
     assert store.pending_articles("trails", "1") == ["a2", "a3"] and not store.stage_outdated("framing", "1:lexicon")
     # the counts of schema 16 are filled from the rows the older database held
-    assert [(row["outlet"], row["n_articles"]) for row in store.outlets()] == [
+    assert [(row.outlet, row.n_articles) for row in store.outlets()] == [
         ("Coastal Post", 1), ("Ostrava Wire", 1), ("Wire Nine", 1)
     ]  # fmt: skip
     assert store.page_search(SearchFilters(date_from="2024-03-05"), 10, 0)[1] == 2

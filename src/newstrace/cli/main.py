@@ -17,7 +17,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from newstrace import __version__
+from newstrace import __version__, records
 from newstrace.cli.eval_trails import register as register_eval_trails
 from newstrace.cli.events import register as register_events
 from newstrace.cli.framing import print_comparison, print_outlet, print_trail
@@ -441,7 +441,7 @@ def _stored_outlet_name(store: Store, name: str | None) -> str | None:
     if not name:
         return None
     folded = name.casefold()
-    stored = (str(row["outlet"]) for row in store.outlets())
+    stored = (row.outlet for row in store.outlets())
     return next((outlet for outlet in stored if outlet.casefold() == folded), name)
 
 
@@ -707,11 +707,11 @@ def outlets_command(db: str, as_json: bool) -> None:
     except StoreError as error:
         _fatal(str(error))
     if as_json:
-        click.echo(json.dumps(outlets, indent=2, ensure_ascii=False))
+        click.echo(json.dumps([records.as_json(row) for row in outlets], indent=2, ensure_ascii=False))
         return
     table = Table("outlet", "articles")
     for row in outlets:
-        table.add_row(escape(str(row["outlet"])), str(row["n_articles"]))
+        table.add_row(escape(row.outlet), str(row.n_articles))
     Console().print(table)
 
 

@@ -174,7 +174,7 @@ def profile_of(
 def outlet_named(store: Store, name: str) -> str:
     """The stored outlet `name` refers to: written exactly so, or else the one outlet equal to it
     regardless of case (`vda` finds VDA). NotFound when there is none or more than one."""
-    known = [str(row["outlet"]) for row in store.outlets()]
+    known = [row.outlet for row in store.outlets()]
     if name in known:
         return name
     matches = [outlet for outlet in known if outlet.casefold() == name.casefold()]

@@ -490,7 +490,7 @@ def _outlets(store: Store) -> list[dict[str, object]]:
     database = str(getattr(store, "where", id(store)))
     cached = _outlet_cache.get(database)
     if cached is None or now - cached[0] > _OUTLETS_TTL_SECONDS:
-        cached = (now, store.outlets())
+        cached = (now, [as_json(row) for row in store.outlets()])
         _outlet_cache[database] = cached
     return cached[1]
 

@@ -22,6 +22,7 @@ from newstrace.records import (
     IngestProblem,
     LinkBatch,
     LinkInput,
+    OutletSummary,
     RunSummary,
     Speaker,
     SpeakerSummary,
@@ -637,7 +638,7 @@ class ReadStore(Protocol):
 
     def entities_of(self, article_id: str) -> list[dict[str, object]]: ...
 
-    def outlets(self) -> list[dict[str, object]]:
+    def outlets(self) -> list[OutletSummary]:
         """Every outlet with its number of articles."""
         ...
 

@@ -24,6 +24,7 @@ from newstrace.records import (
     IngestProblem,
     LinkBatch,
     LinkInput,
+    OutletSummary,
     RunSummary,
     Speaker,
     SpeakerSummary,
@@ -1305,11 +1306,12 @@ class SQLStore(ABC):
             'SELECT label, text, start, "end" FROM entities WHERE article_id = ? ORDER BY start', (article_id,)
         )
 
-    def outlets(self) -> list[dict[str, object]]:
-        return self._rows(
+    def outlets(self) -> list[OutletSummary]:
+        rows = self._rows(
             f"SELECT outlet, {_SUM_N} AS n_articles FROM article_counts WHERE outlet <> '' "
             "GROUP BY outlet HAVING sum(n) > 0 ORDER BY n_articles DESC, outlet"
         )
+        return [OutletSummary(str(row["outlet"]), int(str(row["n_articles"]))) for row in rows]
 
     def story(self, story_id: str) -> StorySummary | None:
         row = self._one(f"SELECT {_STORY_SUMMARY} FROM stories WHERE id = ?", (story_id,))
