@@ -9,7 +9,7 @@ worker processes and map one-to-one onto store tables.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from enum import StrEnum
 
 
@@ -241,16 +241,8 @@ class Story:
 
 
 @dataclass(frozen=True)
-class OutletSummary:
-    """A read record: one outlet with the number of its stored articles (`Store.outlets`)."""
-
-    outlet: str
-    n_articles: int
-
-
-@dataclass(frozen=True)
 class StorySummary:
-    """A read record: a story as pages and comparisons show it (`Store.story`)."""
+    """A story as the read queries give it (one story, a page of stories): its dates and its size."""
 
     id: str
     title: str | None
@@ -261,9 +253,39 @@ class StorySummary:
 
 
 @dataclass(frozen=True)
+class SpeakerSummary:
+    """A stored speaker as the read queries give it: names, roles and how often and where they were quoted."""
+
+    id: int
+    name: str
+    aliases: tuple[str, ...]
+    roles: tuple[str, ...]
+    n_quotes: int
+    n_articles: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class StoredUtterance:
+    """One statement as stored: its speaker, canonical wording, first rendering and how widely it spread."""
+
+    id: str
+    speaker_id: int | None
+    speaker: str | None
+    canonical_quote_id: str | None
+    canonical_text: str
+    first_article_id: str | None
+    first_seen: str | None
+    first_outlet: str | None
+    n_renderings: int
+    n_outlets: int
+    recurs_from: str | None  # an earlier utterance of the same words by the same speaker
+
+
+@dataclass(frozen=True)
 class TranslationRow:
-    """A read record: a stored translation link with its aligned sentence pairs decoded
-    (`Store.translations_of`); `sentence_pairs` is `[[start, end, source_start, source_end, similarity], ...]`."""
+    """A stored translation link with its aligned sentence pairs decoded (`Store.translations_of`);
+    `sentence_pairs` is `[[start, end, source_start, source_end, similarity], ...]`."""
 
     article_id: str
     source_article_id: str
@@ -272,12 +294,18 @@ class TranslationRow:
     sentence_pairs: list[list[float]]
 
 
-ReadRecord = OutletSummary | StorySummary | TranslationRow  # what `record_json` turns into JSON
+@dataclass(frozen=True)
+class OutletSummary:
+    """An outlet and how many stored articles it published."""
+
+    outlet: str
+    n_articles: int
 
 
-def record_json(record: ReadRecord) -> dict[str, object]:
-    """A read record as the JSON object (and CSV row) the CLI and web have always shown: its fields by
-    name, in declaration order, so the keys stay those of the store's columns."""
+def as_json(record: object) -> dict[str, object]:
+    """A read record as the plain dict its JSON and CSV twins show: its fields, by name, in order."""
+    if not is_dataclass(record) or isinstance(record, type):
+        raise TypeError(f"not a read record: {record!r}")
     return asdict(record)
 
 

@@ -30,12 +30,15 @@ from newstrace.records import (
     Quote,
     ReusePassage,
     Sentence,
+    SpeakerSummary,
     StageOutput,
+    StoredUtterance,
     Story,
     StoryLink,
     StorySummary,
     TranslationLink,
     TranslationRow,
+    as_json,
 )
 from newstrace.scale.parity import stored_rows
 from newstrace.store import EXPORT_COLUMNS, QueryTimeout, Store, StoreError, open_store
@@ -477,6 +480,11 @@ def test_speakers_are_stored_and_listed(store: Store) -> None:
     assert {row["speaker_name"] for row in store.quotes_of(["a1", "a2"])} == {"Holm", "Kessel"}
     named, _ = store.page_list(ListFilters("speakers", name="KESS"), 10, 0)  # any case
     assert [row["name"] for row in named] == ["Kessel"]
+    kessel = store.speaker(store.speaker_ids(["Kessel"])["Kessel"])
+    assert type(kessel) is SpeakerSummary and (kessel.name, kessel.kind, kessel.n_quotes) == ("Kessel", "person", 1)
+    assert isinstance(kessel.aliases, tuple) and isinstance(kessel.roles, tuple)
+    assert list(as_json(kessel)) == ["id", "name", "aliases", "roles", "n_quotes", "n_articles", "kind"]
+    assert store.speaker(10**6) is None
 
 
 def test_case_blind_filters_fold_ascii_letters_only(store: Store) -> None:
@@ -520,11 +528,15 @@ def test_links_are_remembered_and_forgotten(store: Store) -> None:
         ("a2", b"\x00\xff"),
     ]
     assert state.frequencies["term"] == {"harbour": 3} and state.recent_members["st_a1"] == ["a1", "a3"]
-    assert store.story("st_a1") == StorySummary(
-        id="st_a1", title="Harbour of Velmora closes", first_seen="2024-03-04", last_seen="2024-03-12",
-        n_articles=2, n_outlets=2,
-    )  # fmt: skip
-    assert [row["id"] for row in store.page_stories(10, 0)[0]] == ["st_a1", "st_a2"]
+    assert store.story("st_a1") == StorySummary("st_a1", "Harbour of Velmora closes", "2024-03-04", "2024-03-12", 2, 2)
+    assert store.story("st_zz") is None
+    assert as_json(store.story("st_a1")) == {  # the JSON keys the web app has always shown
+        "id": "st_a1", "title": "Harbour of Velmora closes", "first_seen": "2024-03-04", "last_seen": "2024-03-12",
+        "n_articles": 2, "n_outlets": 2,
+    }  # fmt: skip
+    stories, total = store.page_stories(10, 0)
+    assert [story.id for story in stories] == ["st_a1", "st_a2"] and total == 2
+    assert all(type(story) is StorySummary for story in stories)
     assert [row["id"] for row in _rows(store, "duplicates")] == ["a3"]
     assert [row["relation"] for row in _rows(store, "story_links")] == ["related"]
     assert len(_rows(store, "reuse")) == 1 and store.count_articles_to_link("7") == 0
@@ -881,6 +893,8 @@ def test_every_backend_holds_the_same_rows_after_the_derived_stages(tmp_path: Pa
         answers.append(_every_answer(store))
         store.close()
     sqlite_answers, postgres_answers = answers
+    utterances = sqlite_answers["utterance"]
+    assert isinstance(utterances, list) and utterances and all(type(u) is StoredUtterance for u in utterances)
     assert sqlite_answers["utterances"] and sqlite_answers["framing"] and sqlite_answers["stories"]
     assert sqlite_answers["events"] and sqlite_answers["event_mentions"]
     for name, answer in sqlite_answers.items():

@@ -15,7 +15,7 @@ from newstrace.cli.framing import print_outlet, print_trail
 from newstrace.cli.progress import RichProgress
 from newstrace.framing.compare import Choice, Evidence, NotFound, OutletProfile, outlet_named
 from newstrace.link.trail_view import Trail
-from newstrace.records import Article
+from newstrace.records import Article, StoredUtterance
 from newstrace.store import SQLiteStore
 
 from ..conftest import run_cli
@@ -69,8 +69,7 @@ def _trail() -> Trail:
         {"op": "inserted", "canonical": "", "rendering": "greatest"},
         {"op": "substituted", "canonical": "danger", "rendering": "risk"},
     ]
-    utterance = {"id": "u_1", "speaker": "Anneke Holm", "n_renderings": 1, "n_outlets": 1, "first_seen": None,
-                 "first_outlet": "VDA", "canonical_text": "the gravest danger"}  # fmt: skip
+    utterance = StoredUtterance("u_1", None, "Anneke Holm", None, "the gravest danger", None, None, "VDA", 1, 1, None)
     rendering = {"published": "2025-03-12", "outlet": "VDA", "kind": "direct", "fidelity": 0.5,
                  "flags": ["altered_direct_quote"], "diff": diff}  # fmt: skip
     return Trail(utterance, [rendering], [], [])

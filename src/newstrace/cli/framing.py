@@ -132,12 +132,12 @@ def _rendering_markup(rendering: dict[str, object], marks: _DiffMarks) -> str:
 def print_trail(console: Console, found: Trail) -> None:
     utterance = found.utterance
     console.print(
-        f"[bold]{escape(str(utterance['speaker'] or 'unknown speaker'))}[/] · utterance {utterance['id']} · "
-        f"{utterance['n_renderings']} renderings in {utterance['n_outlets']} outlets · first seen "
-        f"{utterance['first_seen'] or '?'} in {escape(str(utterance['first_outlet'] or '?'))}",
+        f"[bold]{escape(utterance.speaker or 'unknown speaker')}[/] · utterance {utterance.id} · "
+        f"{utterance.n_renderings} renderings in {utterance.n_outlets} outlets · first seen "
+        f"{utterance.first_seen or '?'} in {escape(utterance.first_outlet or '?')}",
         highlight=False,
     )
-    console.print(f"canonical: {escape(str(utterance['canonical_text']))}", highlight=False)
+    console.print(f"canonical: {escape(utterance.canonical_text)}", highlight=False)
     for label, chain in (("recurs from", found.recurs_from), ("said again", found.recurs_in)):
         for other in chain:
             console.print(

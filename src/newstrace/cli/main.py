@@ -17,7 +17,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from newstrace import __version__
+from newstrace import __version__, records
 from newstrace.cli.eval_trails import register as register_eval_trails
 from newstrace.cli.events import register as register_events
 from newstrace.cli.framing import print_comparison, print_outlet, print_trail
@@ -45,7 +45,6 @@ from newstrace.nlp import DEFAULT_PIPELINE, ModelNotInstalled
 from newstrace.pipeline import AnalyzeSettings, analyze
 from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import LinkSettings, link_articles
-from newstrace.records import record_json
 from newstrace.scale import RUNNERS, RunnerError
 from newstrace.serve.data import BadRequest, check_listing, search_filters
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
@@ -708,7 +707,7 @@ def outlets_command(db: str, as_json: bool) -> None:
     except StoreError as error:
         _fatal(str(error))
     if as_json:
-        click.echo(json.dumps([record_json(row) for row in outlets], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([records.as_json(row) for row in outlets], indent=2, ensure_ascii=False))
         return
     table = Table("outlet", "articles")
     for row in outlets:

@@ -31,6 +31,7 @@ from typing import Protocol
 
 from newstrace.events.actors import Actor, find_actor
 from newstrace.events.dates import resolve_event_date
+from newstrace.records import SpeakerSummary
 from newstrace.store.base import StageRecord
 
 # Raise when the grouping or what it fills in changes: every story's events are grouped again.
@@ -63,7 +64,7 @@ class EventStore(Protocol):
 
     def quotes_of(self, article_ids: Sequence[str]) -> list[Row]: ...
 
-    def speaker(self, speaker_id: int) -> Row | None: ...
+    def speaker(self, speaker_id: int) -> SpeakerSummary | None: ...
 
     def save_events(
         self,
@@ -126,17 +127,16 @@ class _SpeakerActors:
 
     def __init__(self, store: EventStore) -> None:
         self.store = store
-        self.speakers: dict[int, Row] = {}
+        self.speakers: dict[int, SpeakerSummary | None] = {}
         self.known: dict[tuple[int, str | None], tuple[str, Actor | None]] = {}
 
     def of(self, speaker_id: int, phrase: str | None) -> tuple[str, Actor | None]:
         """The speaker's name and the actor their roles, their phrase in the text or their name names."""
         if (speaker_id, phrase) not in self.known:
             if speaker_id not in self.speakers:
-                self.speakers[speaker_id] = self.store.speaker(speaker_id) or {}
+                self.speakers[speaker_id] = self.store.speaker(speaker_id)
             speaker = self.speakers[speaker_id]
-            name = str(speaker.get("name") or "")
-            roles = json.loads(str(speaker.get("roles") or "[]"))
+            name, roles = (speaker.name, speaker.roles) if speaker else ("", ())
             actor = next((found for text in (*roles, phrase or "", name) if (found := find_actor(text))), None)
             self.known[(speaker_id, phrase)] = (name, actor)
         return self.known[(speaker_id, phrase)]

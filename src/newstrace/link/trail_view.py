@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 
 from newstrace.link.trails import SAME_PASSAGE
+from newstrace.records import StoredUtterance, as_json
 from newstrace.store.base import Store
 
 
@@ -16,14 +17,14 @@ class TrailNotFound(LookupError):
 
 @dataclass
 class Trail:
-    utterance: dict[str, object]
+    utterance: StoredUtterance
     renderings: list[dict[str, object]]  # with diff and flags decoded
     recurs_from: list[dict[str, object]]  # earlier utterances of the same claim, oldest first
     recurs_in: list[dict[str, object]]  # later ones
 
     def to_dict(self) -> dict[str, object]:
         # the rows are fresh dicts built by `trail`, so no deep copy (asdict's) is needed
-        return dict(vars(self))
+        return {**vars(self), "utterance": as_json(self.utterance)}
 
 
 def trail(store: Store, utterance_or_quote_id: str) -> Trail:
@@ -36,20 +37,20 @@ def trail(store: Store, utterance_or_quote_id: str) -> Trail:
         )
     rows = [
         {**row, "diff": json.loads(str(row["diff"])), "flags": json.loads(str(row["flags"]))}
-        for row in store.renderings_of(str(utterance["id"]))
+        for row in store.renderings_of(utterance.id)
     ]
     renderings = [row for row in rows if SAME_PASSAGE not in row["flags"]]  # one rendering per passage
-    return Trail(utterance, renderings, _earlier(store, utterance), _later(store, str(utterance["id"])))
+    return Trail(utterance, renderings, _earlier(store, utterance), _later(store, utterance.id))
 
 
-def _earlier(store: Store, utterance: dict[str, object]) -> list[dict[str, object]]:
+def _earlier(store: Store, utterance: StoredUtterance) -> list[dict[str, object]]:
     chain: list[dict[str, object]] = []
     current = utterance
-    while current.get("recurs_from") and len(chain) < 50:
-        found = store.utterance(str(current["recurs_from"]))
+    while current.recurs_from and len(chain) < 50:
+        found = store.utterance(current.recurs_from)
         if found is None:
             break
-        chain.append(found)
+        chain.append(as_json(found))
         current = found
     return list(reversed(chain))
 

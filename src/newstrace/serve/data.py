@@ -18,7 +18,7 @@ from itertools import pairwise
 
 from newstrace.framing.compare import NotFound, compare_story, outlet_named, profile_of
 from newstrace.link.trail_view import TrailNotFound, trail
-from newstrace.records import OutletSummary, record_json
+from newstrace.records import OutletSummary, as_json
 from newstrace.serve import framing_charts
 from newstrace.serve.rendering_text import printed_segments
 from newstrace.store.base import (
@@ -82,7 +82,12 @@ def overview(
         counts = store.count_rows()
         corpus = {"counts": counts, **_attention(store, SearchFilters(), counts["articles"])}
     shown = {name: value for name, value in corpus.items() if name != "listings"}  # 50,000 speakers at a million
-    return {**shown, "stories": stories, "pagination": pagination(page, per_page, total), "outlets": _outlets(store)}
+    return {
+        **shown,
+        "stories": [as_json(story) for story in stories],
+        "pagination": pagination(page, per_page, total),
+        "outlets": _outlets(store),
+    }
 
 
 def corpus_summary(store: Store) -> dict[str, object]:
@@ -346,7 +351,7 @@ def story(store: Store, story_id: str) -> dict[str, object]:
     names = {name for outlet in comparison.outlets for name in outlet.speakers}
     names |= {str(row["speaker"]) for outlet in comparison.outlets for row in outlet.renderings if row["speaker"]}
     return {
-        "story": record_json(comparison.story),
+        "story": as_json(comparison.story),
         "articles": articles,
         "comparison": comparison.to_dict()["outlets"],
         "speaker_ids": store.speaker_ids(sorted(names)),
@@ -385,7 +390,7 @@ def speaker(store: Store, speaker_id: int, page: int = 1, per_page: int = 20) ->
         raise PageNotFound(f"no speaker {speaker_id}")
     utterances, total = store.page_utterances_of(speaker_id, per_page, _offset(page, per_page))
     return {
-        "speaker": {**found, "aliases": json.loads(str(found["aliases"])), "roles": json.loads(str(found["roles"]))},
+        "speaker": as_json(found),
         "utterances": utterances,
         "pagination": pagination(page, per_page, total),
         "chart": {
@@ -445,7 +450,7 @@ def article(store: Store, article_id: str) -> dict[str, object]:
         "markers": markers,
         "entities": store.entities_of(article_id),
         "segments": segments(text, spans),
-        "translations": [record_json(row) for row in store.translations_of(article_id)],
+        "translations": [as_json(row) for row in store.translations_of(article_id)],
     }
 
 

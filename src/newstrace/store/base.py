@@ -25,7 +25,9 @@ from newstrace.records import (
     OutletSummary,
     RunSummary,
     Speaker,
+    SpeakerSummary,
     StageOutput,
+    StoredUtterance,
     Story,
     StorySummary,
     TranslationRow,
@@ -521,7 +523,7 @@ class LinkerStore(StageRuns, Protocol):
 class ReadStore(Protocol):
     """The read queries of the CLI and the web app; none of them writes."""
 
-    def utterance(self, utterance_id: str) -> dict[str, object] | None:
+    def utterance(self, utterance_id: str) -> StoredUtterance | None:
         """An utterance by its id, or the utterance a quote id renders."""
         ...
 
@@ -576,7 +578,7 @@ class ReadStore(Protocol):
 
     def story(self, story_id: str) -> StorySummary | None: ...
 
-    def page_stories(self, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+    def page_stories(self, limit: int, offset: int) -> tuple[list[StorySummary], int]:
         """Stories, latest first, and how many there are."""
         ...
 
@@ -637,7 +639,7 @@ class ReadStore(Protocol):
         """Every row of an index listing, in its order, streamed."""
         ...
 
-    def speaker(self, speaker_id: int) -> dict[str, object] | None: ...
+    def speaker(self, speaker_id: int) -> SpeakerSummary | None: ...
 
     def page_utterances_of(self, speaker_id: int, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
         """A speaker's utterances, earliest first, and the total."""

@@ -27,7 +27,9 @@ from newstrace.records import (
     OutletSummary,
     RunSummary,
     Speaker,
+    SpeakerSummary,
     StageOutput,
+    StoredUtterance,
     Story,
     StorySummary,
     TranslationRow,
@@ -781,14 +783,15 @@ class SQLStore(ABC):
         for columns, values in by_columns.items():
             self._executemany(self._upsert(table, columns, replace=True), values)
 
-    def utterance(self, utterance_id: str) -> dict[str, object] | None:
-        found = self._one("SELECT * FROM utterances WHERE id = ?", (utterance_id,))
+    def utterance(self, utterance_id: str) -> StoredUtterance | None:
+        found = self._one(f"SELECT {_STORED_UTTERANCE} FROM utterances WHERE id = ?", (utterance_id,))
         if found is None:  # a quote id names the utterance it renders
             found = self._one(
-                "SELECT u.* FROM utterances u JOIN renderings r ON r.utterance_id = u.id WHERE r.quote_id = ?",
+                f"SELECT {_STORED_UTTERANCE} FROM utterances JOIN renderings r ON r.utterance_id = utterances.id "
+                "WHERE r.quote_id = ?",
                 (utterance_id,),
             )
-        return found
+        return _stored_utterance(found) if found else None
 
     def utterances_by_id(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]:
         return self._rows_for_ids("SELECT * FROM utterances WHERE id IN ({marks})", utterance_ids)
@@ -906,13 +909,13 @@ class SQLStore(ABC):
 
     # -- reading ---------------------------------------------------------------------------------------
 
-    def page_stories(self, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+    def page_stories(self, limit: int, offset: int) -> tuple[list[StorySummary], int]:
         rows = self._rows(
-            "SELECT id, title, first_seen, last_seen, n_articles, n_outlets FROM stories "
+            f"SELECT {_STORY_SUMMARY} FROM stories "
             "ORDER BY last_seen IS NULL, last_seen DESC, n_articles DESC, id LIMIT ? OFFSET ?",
             (limit, offset),
         )
-        return rows, int(self._scalar("SELECT count(*) FROM stories"))
+        return [_story_summary(row) for row in rows], int(self._scalar("SELECT count(*) FROM stories"))
 
     def _search_relation(self, filters: SearchFilters) -> SearchRelation:
         expression = self._text_expression(filters.query) if filters.query else ""
@@ -1314,8 +1317,9 @@ class SQLStore(ABC):
         rows = self._rows_for_ids("SELECT id, name FROM speakers WHERE name IN ({marks})", names)
         return {str(row["name"]): int(str(row["id"])) for row in rows}
 
-    def speaker(self, speaker_id: int) -> dict[str, object] | None:
-        return self._one("SELECT * FROM speaker_stats WHERE id = ?", (speaker_id,))
+    def speaker(self, speaker_id: int) -> SpeakerSummary | None:
+        row = self._one("SELECT * FROM speaker_stats WHERE id = ?", (speaker_id,))
+        return _speaker_summary(row) if row else None
 
     def page_utterances_of(self, speaker_id: int, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
         rows = self._rows(
@@ -1341,20 +1345,8 @@ class SQLStore(ABC):
         return [OutletSummary(str(row["outlet"]), int(str(row["n_articles"]))) for row in rows]
 
     def story(self, story_id: str) -> StorySummary | None:
-        row = self._one(
-            "SELECT id, title, first_seen, last_seen, n_articles, n_outlets FROM stories WHERE id = ?", (story_id,)
-        )
-        if row is None:
-            return None
-        title, first_seen, last_seen = (row[key] for key in ("title", "first_seen", "last_seen"))
-        return StorySummary(
-            str(row["id"]),
-            None if title is None else str(title),
-            None if first_seen is None else str(first_seen),
-            None if last_seen is None else str(last_seen),
-            int(str(row["n_articles"])),
-            int(str(row["n_outlets"])),
-        )
+        row = self._one(f"SELECT {_STORY_SUMMARY} FROM stories WHERE id = ?", (story_id,))
+        return _story_summary(row) if row else None
 
     def articles_where(self, *, story_id: str | None = None, outlet: str | None = None) -> list[dict[str, object]]:
         column, value = ("story_id", story_id) if story_id is not None else ("outlet", outlet)
@@ -1418,6 +1410,28 @@ def _sampled_article(row: Any) -> _SampledArticle:
     """A first match's record from its row, whose columns are selected in the record's order: read by
     position (a PostgreSQL row by its values) rather than by name, the 1,000 rows took half the time."""
     return _SampledArticle._make(row.values() if isinstance(row, dict) else row)
+
+
+_STORY_SUMMARY = "id, title, first_seen, last_seen, n_articles, n_outlets"
+
+
+def _story_summary(row: Mapping[str, Any]) -> StorySummary:
+    return StorySummary(
+        str(row["id"]), row["title"], row["first_seen"], row["last_seen"], int(row["n_articles"]), int(row["n_outlets"])
+    )
+
+
+_STORED_UTTERANCE = ", ".join(f"utterances.{field.name}" for field in fields(StoredUtterance))
+
+
+def _stored_utterance(row: Mapping[str, Any]) -> StoredUtterance:
+    return StoredUtterance(**row)
+
+
+def _speaker_summary(row: Mapping[str, Any]) -> SpeakerSummary:
+    aliases, roles = json.loads(str(row["aliases"])), json.loads(str(row["roles"]))
+    counts = int(row["n_quotes"]), int(row["n_articles"])
+    return SpeakerSummary(int(row["id"]), str(row["name"]), tuple(aliases), tuple(roles), *counts, str(row["kind"]))
 
 
 def matched_by_id(filters: SearchFilters) -> bool:
