@@ -111,6 +111,9 @@ def test_another_speakers_short_quote_in_another_story_is_not_judged() -> None:
 class _ScoresEveryCandidate(_JudgesEveryCandidate):
     """The straightforward reference: every utterance found is scored in full, no bound rules one out."""
 
+    def _within_bounds(self, quote: QuoteInput, keys: AbstractSet[str], candidates: list[Utterance]) -> list[Utterance]:
+        return candidates
+
     def _may_match(self, quote: QuoteInput, keys: AbstractSet[str], utterance: Utterance) -> bool:
         return True
 

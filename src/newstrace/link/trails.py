@@ -209,6 +209,7 @@ class TrailGrouper:
         self.utterances: dict[str, Utterance] = {}
         self._canonical: dict[str, QuoteInput] = {}  # utterance id -> its canonical rendering
         self._canonical_size: dict[str, int] = {}  # utterance id -> its canonical rendering's count of keys
+        self._canonical_keys: dict[str, frozenset[str]] = {}  # utterance id -> its canonical rendering's keys
         self._reach = _Reach(self.settings)
         self._by_speaker: dict[int | None, deque[str]] = {}
         self._by_key: dict[str, deque[str]] = {}
@@ -222,7 +223,8 @@ class TrailGrouper:
 
     def _set_canonical(self, utterance: Utterance) -> None:
         canonical = canonical_rendering(utterance)
-        size = len(_content_keys(canonical.content))
+        self._canonical_keys[utterance.id] = _content_keys(canonical.content)
+        size = len(self._canonical_keys[utterance.id])
         self._reach.moved(utterance.id, self._canonical.get(utterance.id), self._canonical_size.get(utterance.id))
         self._canonical[utterance.id], self._canonical_size[utterance.id] = canonical, size
         self._reach.placed(utterance.id, canonical, size)
@@ -236,7 +238,7 @@ class TrailGrouper:
         keys = content_keys(quote.content)
         best: tuple[float, Utterance] | None = None
         earlier: Utterance | None = None
-        for utterance in self._candidates(quote, keys):
+        for utterance in self._within_bounds(quote, keys, self._candidates(quote, keys)):
             if not self._may_match(quote, keys, utterance):
                 continue
             score = self._match(quote, keys, utterance)
@@ -274,6 +276,23 @@ class TrailGrouper:
         # in the order found, which decides between equal matches
         return [self.utterances[utterance_id] for utterance_id in found if utterance_id in kept]
 
+    def _within_bounds(self, quote: QuoteInput, keys: AbstractSet[str], candidates: list[Utterance]) -> list[Utterance]:
+        """The candidates that pass the loosest of `_may_match`'s bounds, in one pass over all of them:
+        `min_shared` words shared with the canonical text, a Jaccard index of `near_identical`, another
+        language (a translation), or every key in the direct renderings (a fragment). Most candidates share
+        a word or two and no more: they are ruled out here at the cost of a set intersection each (cheaper
+        than a batch edit-distance call, which must hash the words again on each call)."""
+        settings, size, language = self.settings, len(keys), quote.language
+        canonical_keys, direct_keys, empty = self._canonical_keys, self._direct_keys, frozenset[str]()
+        return [
+            utterance
+            for utterance in candidates
+            if (shared := len(keys & canonical_keys[utterance.id])) >= settings.min_shared
+            or _jaccard_of_counts(shared, size, len(canonical_keys[utterance.id])) >= settings.near_identical
+            or (language is not None and self._canonical[utterance.id].language not in (None, language))
+            or (keys and keys <= direct_keys.get(utterance.id, empty))
+        ]
+
     def _may_match(self, quote: QuoteInput, keys: AbstractSet[str], utterance: Utterance) -> bool:
         """False when `_match` is sure to find no match, told from the speakers and from counts of words
         alone (exact bounds, not scores): most candidates share a word or two with the quote and no more.
@@ -286,7 +305,7 @@ class TrailGrouper:
             return quote.speaker_id is not None and quote.speaker_id == canonical.speaker_id
         settings = self.settings
         size = len(keys)
-        canonical_keys = _content_keys(canonical.content)
+        canonical_keys = self._canonical_keys[utterance.id]
         shared = len(keys & canonical_keys)
         near = _jaccard_of_counts(shared, size, len(canonical_keys)) >= settings.near_identical
         if quote.speaker_id is None or utterance.speaker_id is None:
