@@ -5,6 +5,8 @@ must change no grouping. Every quote here is fictional."""
 from __future__ import annotations
 
 import random
+from collections.abc import Set as AbstractSet
+from dataclasses import replace
 from datetime import date
 
 from newstrace.link.trails import QuoteInput, TrailGrouper, Utterance, canonical_rendering, describe
@@ -104,3 +106,50 @@ def test_another_speakers_short_quote_in_another_story_is_not_judged() -> None:
     same_story = QuoteInput("q3", "a3", "outlet", date(2025, 3, 2), None, None, "direct", "“harbour tolls”", "s1")
     assert grouper._candidates(other, {"harbou", "toll", "rise"}) == []
     assert [utterance.id for utterance in grouper._candidates(same_story, {"harbou", "toll"})] == ["u_q1"]
+
+
+class _ScoresEveryCandidate(_JudgesEveryCandidate):
+    """The straightforward reference: every utterance found is scored in full, no bound rules one out."""
+
+    def _within_bounds(self, quote: QuoteInput, keys: AbstractSet[str], candidates: list[Utterance]) -> list[Utterance]:
+        return candidates
+
+    def _may_match(self, quote: QuoteInput, keys: AbstractSet[str], utterance: Utterance) -> bool:
+        return True
+
+
+def _fictional_retellings(seed: int, count: int) -> list[QuoteInput]:
+    """Fictional quotes, many retelling an earlier one: a run of its words (a fragment), its words in two
+    sentences, or its words with one swapped, by its speaker, another or none, in its story or another."""
+    rng = random.Random(seed)
+    quotes = _fictional_quotes(seed, count)
+    for number in range(1, count):
+        if rng.random() < 0.5:
+            source = quotes[rng.randrange(number)]
+            said = source.content.strip("“”").split()
+            start = rng.randrange(len(said))
+            run = said[start : start + rng.randint(1, len(said))]
+            variant = rng.choice(["run", "sentences", "swap"])
+            if variant == "sentences" and len(said) > 3:
+                run = [*said[: len(said) // 2], ".", said[len(said) // 2].capitalize(), *said[len(said) // 2 + 1 :]]
+            elif variant == "swap":
+                run = [*said[:-1], rng.choice(VOCABULARY)]
+            text = " ".join(run).replace(" .", ".")
+            quote = quotes[number]
+            quotes[number] = replace(
+                quote,
+                speaker_id=rng.choice([source.speaker_id, source.speaker_id, quote.speaker_id]),
+                content=f"“{text}”" if quote.kind == "direct" else text,
+                story_id=rng.choice([source.story_id, quote.story_id]),
+                article_id=rng.choice([source.article_id, quote.article_id]),
+                span=rng.choice([None, (number, number + 5)]),
+            )
+    return quotes
+
+
+def test_the_exact_bounds_change_no_grouping_against_scoring_every_candidate() -> None:
+    for seed in (4, 5, 6, 7):
+        quotes = _fictional_retellings(seed, 250)
+        bounded = _grouped(TrailGrouper(), quotes)
+        assert len(bounded) < len(quotes) - 20  # many quotes joined: there is something to agree on
+        assert bounded == _grouped(_ScoresEveryCandidate(), quotes), f"seed {seed}"

@@ -193,6 +193,12 @@ def jaccard(first: AbstractSet[str], second: AbstractSet[str]) -> float:
     return len(first & second) / len(union) if union else 0.0
 
 
+def _jaccard_of_counts(shared: int, size: int, other_size: int) -> float:
+    """`jaccard` of two sets from their sizes and the size of their intersection: the same float."""
+    union = size + other_size - shared
+    return shared / union if union else 0.0
+
+
 class TrailGrouper:
     """Groups quotes into utterances incrementally, in the order given. Each quote is judged against the
     canonical text of a candidate utterance, never against another rendering, so no chain of renderings
@@ -203,9 +209,11 @@ class TrailGrouper:
         self.utterances: dict[str, Utterance] = {}
         self._canonical: dict[str, QuoteInput] = {}  # utterance id -> its canonical rendering
         self._canonical_size: dict[str, int] = {}  # utterance id -> its canonical rendering's count of keys
+        self._canonical_keys: dict[str, frozenset[str]] = {}  # utterance id -> its canonical rendering's keys
         self._reach = _Reach(self.settings)
         self._by_speaker: dict[int | None, deque[str]] = {}
         self._by_key: dict[str, deque[str]] = {}
+        self._direct_keys: dict[str, set[str]] = {}  # utterance id -> the keys of its direct renderings
         self.changed: set[str] = set()
         for utterance in utterances:
             self.utterances[utterance.id] = utterance
@@ -215,7 +223,8 @@ class TrailGrouper:
 
     def _set_canonical(self, utterance: Utterance) -> None:
         canonical = canonical_rendering(utterance)
-        size = len(_content_keys(canonical.content))
+        self._canonical_keys[utterance.id] = _content_keys(canonical.content)
+        size = len(self._canonical_keys[utterance.id])
         self._reach.moved(utterance.id, self._canonical.get(utterance.id), self._canonical_size.get(utterance.id))
         self._canonical[utterance.id], self._canonical_size[utterance.id] = canonical, size
         self._reach.placed(utterance.id, canonical, size)
@@ -229,8 +238,8 @@ class TrailGrouper:
         keys = content_keys(quote.content)
         best: tuple[float, Utterance] | None = None
         earlier: Utterance | None = None
-        for utterance in self._candidates(quote, keys):
-            if not self._may_match(quote, len(keys), utterance):
+        for utterance in self._within_bounds(quote, keys, self._candidates(quote, keys)):
+            if not self._may_match(quote, keys, utterance):
                 continue
             score = self._match(quote, keys, utterance)
             if score is None:
@@ -267,19 +276,53 @@ class TrailGrouper:
         # in the order found, which decides between equal matches
         return [self.utterances[utterance_id] for utterance_id in found if utterance_id in kept]
 
-    def _may_match(self, quote: QuoteInput, size: int, utterance: Utterance) -> bool:
-        """False when `_match` is sure to find no match, told from the speakers and the sizes of the two
-        sets of words alone: a quote joins another speaker's utterance only with near-identical words,
-        which needs sets of about one size (a Jaccard index is at most the smaller size over the larger)."""
+    def _within_bounds(self, quote: QuoteInput, keys: AbstractSet[str], candidates: list[Utterance]) -> list[Utterance]:
+        """The candidates that pass the loosest of `_may_match`'s bounds, in one pass over all of them:
+        `min_shared` words shared with the canonical text, a Jaccard index of `near_identical`, another
+        language (a translation), or every key in the direct renderings (a fragment). Most candidates share
+        a word or two and no more: they are ruled out here at the cost of a set intersection each (cheaper
+        than a batch edit-distance call, which must hash the words again on each call)."""
+        settings, size, language = self.settings, len(keys), quote.language
+        canonical_keys, direct_keys, empty = self._canonical_keys, self._direct_keys, frozenset[str]()
+        return [
+            utterance
+            for utterance in candidates
+            if (shared := len(keys & canonical_keys[utterance.id])) >= settings.min_shared
+            or _jaccard_of_counts(shared, size, len(canonical_keys[utterance.id])) >= settings.near_identical
+            or (language is not None and self._canonical[utterance.id].language not in (None, language))
+            or (keys and keys <= direct_keys.get(utterance.id, empty))
+        ]
+
+    def _may_match(self, quote: QuoteInput, keys: AbstractSet[str], utterance: Utterance) -> bool:
+        """False when `_match` is sure to find no match, told from the speakers and from counts of words
+        alone (exact bounds, not scores): most candidates share a word or two with the quote and no more.
+        Each rule of `_match` needs one of: a translation of the speaker's own statement; a fragment, whose
+        words are all in one direct rendering (so in the utterance's `_direct_keys`); a Jaccard index of
+        `near_identical` with the canonical text (its count of shared words and the two sizes give it); or,
+        for a sentence of the same speaker, `min_shared` words shared with the canonical text at least."""
         canonical = self._canonical[utterance.id]
         if translated(quote, canonical):
             return quote.speaker_id is not None and quote.speaker_id == canonical.speaker_id
-        if quote.speaker_id is None or utterance.speaker_id is None or quote.speaker_id == utterance.speaker_id:
-            return True
-        if size < self.settings.other_speaker_min_words:
-            return False
-        other = self._canonical_size[utterance.id]
-        return min(size, other) / max(size, other) >= self.settings.near_identical
+        settings = self.settings
+        size = len(keys)
+        canonical_keys = self._canonical_keys[utterance.id]
+        shared = len(keys & canonical_keys)
+        near = _jaccard_of_counts(shared, size, len(canonical_keys)) >= settings.near_identical
+        if quote.speaker_id is None or utterance.speaker_id is None:
+            long_near = near and size >= settings.short_content_words
+            return long_near or self._may_be_fragment(quote, keys, utterance)
+        if quote.speaker_id != utterance.speaker_id:
+            return near and size >= settings.other_speaker_min_words
+        if size < settings.short_content_words:
+            return self._may_be_fragment(quote, keys, utterance)
+        if _elsewhere_in_one_article(quote, canonical):
+            return near or self._may_be_fragment(quote, keys, utterance)
+        return shared >= settings.min_shared
+
+    def _may_be_fragment(self, quote: QuoteInput, keys: AbstractSet[str], utterance: Utterance) -> bool:
+        """A necessary condition of `_quoted_fragment_of`: a run of a direct rendering's words has only
+        that rendering's keys."""
+        return bool(keys) and quote.kind != "indirect" and keys <= self._direct_keys.get(utterance.id, frozenset())
 
     def _match(self, quote: QuoteInput, keys: set[str], utterance: Utterance) -> float | None:
         """How well the quote fits the utterance's canonical text, or None when it does not."""
@@ -362,6 +405,8 @@ class TrailGrouper:
 
     def _index(self, utterance: Utterance, rendering: QuoteInput) -> None:
         self._reach.add(utterance, rendering)
+        if rendering.kind == "direct":
+            self._direct_keys.setdefault(utterance.id, set()).update(_content_keys(rendering.content))
         limit = self.settings.candidates_per_speaker
         speaker_list = self._by_speaker.setdefault(utterance.speaker_id, deque(maxlen=limit))
         if utterance.id not in speaker_list:
