@@ -969,6 +969,7 @@ class People:
         self._ends = [ent.end_char for ent in mentions]
         self._by_surname: dict[str, list[tuple[Any, str]]] = defaultdict(list)  # surname -> (mention, plain name)
         self._after_word: dict[str, list[Any]] = defaultdict(list)  # word -> mentions it shortly precedes
+        self._named: dict[tuple[tuple[str, ...], frozenset[str]], list[tuple[PersonForms, str]]] = {}
         for ent in mentions:
             plain = _plain_name(str(ent.text))
             if plain.split():
@@ -1018,17 +1019,27 @@ class People:
         words = _untitled(_plain_name(name))
         if not words:
             return name
-        given = {word.lower() for word in words}
-        longer = [
-            (ent, _untitled(plain)) for ent, plain in self._by_surname.get(words[-1], ())
-            if len(_untitled(plain)) > len(words) and given <= {word.lower() for word in plain.split()}
-        ]  # fmt: skip
-        people = _titled_alike(_same_person(longer), cues, self._text)
+        people = self._people_named(tuple(words), cues)
         if not people:  # nobody, or only someone the title rules out (`Mr. Obama`, `the first lady, Michelle Obama`)
             return " ".join(words)
         if len(people) > 1 and position is not None:
-            people = [_namesake(people, position)]
-        return _usual_form(people[0])
+            chosen = _namesake([person for person, _ in people], position)
+            return next(form for person, form in people if person is chosen)
+        return people[0][1]
+
+    def _people_named(self, words: tuple[str, ...], cues: frozenset[str]) -> list[tuple[PersonForms, str]]:
+        """The people a short name may stand for, each with its usual form; worked out once per name and
+        title, since every quote of a speaker asks it again (over all mentions of the surname)."""
+        key = (words, cues)
+        if key not in self._named:
+            given = {word.lower() for word in words}
+            longer = [
+                (ent, _untitled(plain)) for ent, plain in self._by_surname.get(words[-1], ())
+                if len(_untitled(plain)) > len(words) and given <= {word.lower() for word in plain.split()}
+            ]  # fmt: skip
+            people = _titled_alike(_same_person(longer), cues, self._text)
+            self._named[key] = [(person, _usual_form(person)) for person in people]
+        return self._named[key]
 
 
 def _untitled(name: str) -> list[str]:
