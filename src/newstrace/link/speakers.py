@@ -69,23 +69,21 @@ def _canonical_names(names: set[str], mentions: Counter[str] | None = None) -> d
             chosen = min(forms, key=lambda form: (-counts[form], len(form), form))
             canonical |= {form: chosen for form in forms}
             people.setdefault(surname, []).append(chosen)
+    quoted: Counter[str] = Counter()  # how often each person was named, over all forms of the full name
+    for form, person in canonical.items():
+        quoted[person] += counts[form]
     for name in names:
         if len(name.split()) == 1 and speaker_kind(name) == PERSON:
-            person = _person_of_surname(people.get(name, []), canonical, counts)
-            canonical[name] = person or name
+            canonical[name] = _person_of_surname(people.get(name, []), quoted) or name
     return canonical
 
 
-def _person_of_surname(people: list[str], canonical: dict[str, str], counts: Counter[str]) -> str | None:
+def _person_of_surname(people: list[str], quoted: Counter[str]) -> str | None:
     """The person a bare surname names across articles: the only one with it, or the one named far more
     often than every other (`Barack Obama` against `Michelle Obama` in political news), else nobody."""
     if len(people) == 1:
         return people[0]
-    mentions = Counter({person: 0 for person in people})
-    for form, person in canonical.items():
-        if person in mentions:
-            mentions[person] += counts[form]
-    ranked = mentions.most_common()
+    ranked = Counter({person: quoted[person] for person in people}).most_common()
     if len(ranked) > 1 and ranked[0][1] >= _DOMINANT_SHARE * ranked[1][1] > 0:
         return ranked[0][0]
     return None

@@ -208,7 +208,6 @@ class TrailGrouper:
         self.settings = settings or TrailSettings()
         self.utterances: dict[str, Utterance] = {}
         self._canonical: dict[str, QuoteInput] = {}  # utterance id -> its canonical rendering
-        self._canonical_size: dict[str, int] = {}  # utterance id -> its canonical rendering's count of keys
         self._canonical_keys: dict[str, frozenset[str]] = {}  # utterance id -> its canonical rendering's keys
         self._reach = _Reach(self.settings)
         self._by_speaker: dict[int | None, deque[str]] = {}
@@ -223,11 +222,11 @@ class TrailGrouper:
 
     def _set_canonical(self, utterance: Utterance) -> None:
         canonical = canonical_rendering(utterance)
-        self._canonical_keys[utterance.id] = _content_keys(canonical.content)
-        size = len(self._canonical_keys[utterance.id])
-        self._reach.moved(utterance.id, self._canonical.get(utterance.id), self._canonical_size.get(utterance.id))
-        self._canonical[utterance.id], self._canonical_size[utterance.id] = canonical, size
-        self._reach.placed(utterance.id, canonical, size)
+        before = self._canonical_keys.get(utterance.id)
+        self._reach.moved(utterance.id, self._canonical.get(utterance.id), None if before is None else len(before))
+        keys = _content_keys(canonical.content)
+        self._canonical[utterance.id], self._canonical_keys[utterance.id] = canonical, keys
+        self._reach.placed(utterance.id, canonical, len(keys))
 
     def canonical_renderings(self) -> list[QuoteInput]:
         """The canonical rendering of every utterance held."""

@@ -1081,16 +1081,15 @@ def _titled_alike(people: list[PersonForms], cues: frozenset[str], text: str) ->
     """The people the source's titles fit: none titled as the other sex (`Mr.` against `Mrs.`, `first
     lady`), nor a first lady with no office for `President`, and of those, the ones the article gives the
     same office, when any."""
-    titles = {person_id: _titles_before(person, text) for person_id, person in enumerate(people)}
     offices = cues & _OFFICE_TITLES
     fitting = [
-        person for person_id, person in enumerate(people)
-        if not (cues & _MALE_TITLES and titles[person_id] & _FEMALE_TITLES)
-        and not (cues & _FEMALE_TITLES and titles[person_id] & _MALE_TITLES)
-        and not (offices and "lady" in titles[person_id] and not titles[person_id] & _OFFICE_TITLES)
+        (person, titles) for person, titles in ((person, _titles_before(person, text)) for person in people)
+        if not (cues & _MALE_TITLES and titles & _FEMALE_TITLES)
+        and not (cues & _FEMALE_TITLES and titles & _MALE_TITLES)
+        and not (offices and "lady" in titles and not titles & _OFFICE_TITLES)
     ]  # fmt: skip
-    same_office = [person for person in fitting if offices & _titles_before(person, text)]
-    return same_office or fitting
+    same_office = [person for person, titles in fitting if offices & titles]
+    return same_office or [person for person, _ in fitting]
 
 
 def _titles_before(person: PersonForms, text: str) -> set[str]:

@@ -240,15 +240,13 @@ class PostgresStore(SQLStore):
             return
         tables = _staged_tables(batch)
         articles = [self._article_values(item.article, run_id) for item in batch]
-        if articles:
-            self._prepare_staging("articles", tuple(articles[0]))
+        self._prepare_staging("articles", tuple(articles[0]))
         for table, (names, _, _) in tables.items():
             if names:  # no article of the batch has a row for it: nothing to stage
                 self._prepare_staging(table, names)
         self._prepare_staging("stage_runs", STAGE_RUN_COLUMNS)
         with self._locked_transaction(pipelined=False):
-            if articles:
-                self._copy_rows("articles", tuple(articles[0]), [tuple(row.values()) for row in articles])
+            self._copy_rows("articles", tuple(articles[0]), [tuple(row.values()) for row in articles])
             for table, (names, article_ids, rows) in tables.items():
                 self._execute(f"DELETE FROM {table} WHERE article_id = ANY(?)", (article_ids,))
                 self._copy_rows(table, names, rows)

@@ -662,16 +662,7 @@ class SQLStore(ABC):
             "ORDER BY article_id, source_article_id",
             (article_id, article_id),
         )
-        return [
-            TranslationRow(
-                str(row["article_id"]),
-                str(row["source_article_id"]),
-                float(str(row["similarity"])),
-                float(str(row["coverage"])),
-                json.loads(str(row["sentence_pairs"])),
-            )
-            for row in rows
-        ]
+        return [_translation_row(row) for row in rows]
 
     def reset_links(self) -> None:
         with self._transaction():
@@ -1426,6 +1417,11 @@ _STORED_UTTERANCE = ", ".join(f"utterances.{field.name}" for field in fields(Sto
 
 def _stored_utterance(row: Mapping[str, Any]) -> StoredUtterance:
     return StoredUtterance(**row)
+
+
+def _translation_row(row: Mapping[str, Any]) -> TranslationRow:
+    pairs = json.loads(str(row["sentence_pairs"]))
+    return TranslationRow(row["article_id"], row["source_article_id"], row["similarity"], row["coverage"], pairs)
 
 
 def _speaker_summary(row: Mapping[str, Any]) -> SpeakerSummary:
