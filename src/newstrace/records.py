@@ -295,6 +295,96 @@ class TranslationRow:
 
 
 @dataclass(frozen=True)
+class StoredArticle:
+    """An article as stored, with its text and where linking put it (`Store.article`). `field_sources` and
+    `header_spans` are the JSON text stored (the article page shows them so)."""
+
+    id: str
+    path: str | None
+    url: str | None
+    outlet: str | None
+    title: str | None
+    author: str | None
+    published: str | None
+    dateline: str | None
+    language: str | None
+    n_words: int
+    source_format: str
+    field_sources: str  # JSON: field -> FieldSource
+    revision_of: str | None
+    revision: int
+    story_id: str | None
+    duplicate_of: str | None
+    first_run_id: int | None
+    text: str
+    header_spans: str  # JSON: [[start, end], ...]
+    duplicate_reason: str | None  # JSON: similarity, gap_days
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """An article of a story or an outlet without its text (`Store.articles_where`)."""
+
+    id: str
+    outlet: str | None
+    title: str | None
+    published: str | None
+    story_id: str | None
+    duplicate_of: str | None
+    url: str | None
+    path: str | None
+
+
+@dataclass(frozen=True)
+class EntitySpan:
+    """A named-entity mention of one article (`Store.entities_of`), offsets into its text."""
+
+    label: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class StoredQuote:
+    """A stored quote (`Store.quotes_of`): the `Quote` columns, its resolved speaker's id, and
+    `speaker_name`, the speaker's canonical name (else the name resolved in its article)."""
+
+    id: str
+    article_id: str
+    kind: str
+    source_text: str | None
+    source_start: int | None
+    source_end: int | None
+    speaker: str | None
+    speaker_id: int | None
+    cue_text: str
+    cue_start: int
+    cue_end: int
+    content_text: str
+    content_start: int
+    content_end: int
+    confidence: float
+    content_fragments: str  # JSON: [[start, end], ...], empty when the content is one piece
+    speaker_name: str | None
+
+
+@dataclass(frozen=True)
+class StoredMarker:
+    """A framing marker of one article (`Store.markers_of`): a verb, a name or a label, and where it is."""
+
+    id: int
+    article_id: str
+    marker: str
+    referent: str | None
+    category: str
+    text: str
+    start: int
+    end: int
+    quote_id: str | None
+
+
+@dataclass(frozen=True)
 class OutletSummary:
     """An outlet and how many stored articles it published."""
 

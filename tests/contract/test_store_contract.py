@@ -24,7 +24,9 @@ from newstrace.pipeline.trails import build_trails
 from newstrace.records import (
     Article,
     ArticleLink,
+    ArticleSummary,
     Entity,
+    EntitySpan,
     LinkBatch,
     OutletSummary,
     Quote,
@@ -32,6 +34,9 @@ from newstrace.records import (
     Sentence,
     SpeakerSummary,
     StageOutput,
+    StoredArticle,
+    StoredMarker,
+    StoredQuote,
     StoredUtterance,
     Story,
     StoryLink,
@@ -173,7 +178,7 @@ def test_articles_and_their_stage_rows_read_back_as_written(store: Store) -> Non
     [quote] = [row for row in _rows(store, "quotes") if row["article_id"] == "a2"]
     assert quote["content_text"] == "Ferries sail again today," and quote["confidence"] == 0.9
     assert json.loads(str(quote["content_fragments"])) == [[quote["content_start"], quote["content_end"]]]
-    assert [(row["label"], row["text"]) for row in store.entities_of("a2")] == [
+    assert [(row.label, row.text) for row in store.entities_of("a2")] == [
         ("GPE", "Velmora"),
         ("PERSON", "Ruud Kessel"),
     ]
@@ -183,7 +188,9 @@ def test_articles_and_their_stage_rows_read_back_as_written(store: Store) -> Non
     )
     assert store.article_text("a3") == _TEXTS["a3"][3]
     article = store.article("a1")
-    assert article is not None and article["header_spans"] == "[[0, 0]]" and "search_vector" not in article
+    assert type(article) is StoredArticle and article.header_spans == "[[0, 0]]" and article.text == _TEXTS["a1"][3]
+    every_column = store._one("SELECT * FROM articles WHERE id = 'a1'")  # type: ignore[attr-defined]
+    assert as_json(article) == every_column  # what the article page showed (a backend's own columns hidden)
     history = store.url_history("https://news.example/a2")
     assert history is not None and (history.root_id, history.last_revision) == ("a2", 0)
 
@@ -330,8 +337,8 @@ def test_a_new_title_is_searched_instead_of_the_old(store: Store) -> None:
     assert {hit.article_id for hit in store.search("brennick")} == {"a2"}
     assert store.search("reopens") == []
     article = store.article("a2")
-    assert article is not None and article["title"] == "Ferries return to Brennick"
-    assert json.loads(str(article["field_sources"])) == {"outlet": "metadata", "title": "metadata"}
+    assert article is not None and article.title == "Ferries return to Brennick"
+    assert json.loads(article.field_sources) == {"outlet": "metadata", "title": "metadata"}
 
 
 def test_search_filters_facets_and_snippets(store: Store) -> None:
@@ -477,7 +484,7 @@ def test_speakers_are_stored_and_listed(store: Store) -> None:
     store.save_speakers(speakers, canonical)
     listed, total = store.page_list(ListFilters("speakers"), 10, 0)
     assert total == 2 and [row["name"] for row in listed] == ["Holm", "Kessel"]
-    assert {row["speaker_name"] for row in store.quotes_of(["a1", "a2"])} == {"Holm", "Kessel"}
+    assert {row.speaker_name for row in store.quotes_of(["a1", "a2"])} == {"Holm", "Kessel"}
     named, _ = store.page_list(ListFilters("speakers", name="KESS"), 10, 0)  # any case
     assert [row["name"] for row in named] == ["Kessel"]
     kessel = store.speaker(store.speaker_ids(["Kessel"])["Kessel"])
@@ -540,7 +547,7 @@ def test_links_are_remembered_and_forgotten(store: Store) -> None:
     assert [row["id"] for row in _rows(store, "duplicates")] == ["a3"]
     assert [row["relation"] for row in _rows(store, "story_links")] == ["related"]
     assert len(_rows(store, "reuse")) == 1 and store.count_articles_to_link("7") == 0
-    assert [row["id"] for row in store.articles_where(story_id="st_a1")] == ["a1", "a3"]
+    assert [row.id for row in store.articles_where(story_id="st_a1")] == ["a1", "a3"]
     store.reset_links()
     assert store.count_articles_to_link("7") == 3 and store.link_state().stories == []
 
@@ -656,9 +663,9 @@ def test_the_mentions_of_one_occurrence_across_reports_are_one_event(store: Stor
     # the warning inside Holm's quote: linked to the quote, its speaker the source
     [inside] = [m for m in store.mentions_of_events([str(warning["id"])]) if m["article_id"] == "a1"]
     [quote] = store.quotes_of(["a1"])
-    assert (inside["quote_id"], inside["speaker_id"]) == (quote["id"], quote["speaker_id"]) and quote["speaker_id"]
+    assert (inside["quote_id"], inside["speaker_id"]) == (quote.id, quote.speaker_id) and quote.speaker_id
     assert inside["speaker_is_source"] == 1
-    assert inside["source_name"] == quote["speaker_name"] and warning["n_articles"] == 2
+    assert inside["source_name"] == quote.speaker_name and warning["n_articles"] == 2
     assert {e["id"] for e in store.events_where(actor="VLM")} == {closing["id"], warning["id"]}
     [exported] = [row for row in store.iter_rows("events") if row["event_id"] == closing["id"]]
     assert (exported["actor_code"], exported["event_date"], exported["event_auxiliary"]) == (
@@ -893,12 +900,37 @@ def test_every_backend_holds_the_same_rows_after_the_derived_stages(tmp_path: Pa
         answers.append(_every_answer(store))
         store.close()
     sqlite_answers, postgres_answers = answers
-    utterances = sqlite_answers["utterance"]
-    assert isinstance(utterances, list) and utterances and all(type(u) is StoredUtterance for u in utterances)
+    for name, record in _READ_RECORDS.items():  # each read gives its record type, on both backends alike
+        found = _records_in(sqlite_answers[name])
+        assert found and all(type(item) is record for item in found), name
     assert sqlite_answers["utterances"] and sqlite_answers["framing"] and sqlite_answers["stories"]
     assert sqlite_answers["events"] and sqlite_answers["event_mentions"]
     for name, answer in sqlite_answers.items():
         assert postgres_answers[name] == answer, name
+
+
+# The read answers (by their name in `_every_answer`) that are typed records, and the record of each.
+_READ_RECORDS: dict[str, type] = {
+    "utterance": StoredUtterance,
+    "article": StoredArticle,
+    "entities of": EntitySpan,
+    "of an outlet": ArticleSummary,
+    "quotes of": StoredQuote,
+    "markers of": StoredMarker,
+    "speaker": SpeakerSummary,
+    "outlets": OutletSummary,
+    "stories page": StorySummary,
+}
+
+
+def _records_in(answer: object) -> list[object]:
+    """The records of an answer: the answer itself, the items of a list, of a page (rows, total), of a list of
+    lists."""
+    if isinstance(answer, tuple) and len(answer) == 2 and isinstance(answer[1], int):
+        return _records_in(answer[0])
+    if isinstance(answer, list):
+        return [record for item in answer for record in _records_in(item)]
+    return [answer]
 
 
 def _every_answer(store: Store) -> dict[str, object]:
@@ -936,6 +968,7 @@ def _every_answer(store: Store) -> dict[str, object]:
     answers["said by"] = [store.page_utterances_of(int(str(row["id"])), 5, 0) for row in store.iter_rows("speakers")]
     answers["stories page"] = store.page_stories(5, 0)
     answers["article"] = store.article("a1")
+    answers["entities of"] = [store.entities_of(article_id) for article_id in articles]
     events = store.events_where(actor="VLM")
     answers["events"] = [events, store.mentions_of_events([str(event["id"]) for event in events])]
     return answers

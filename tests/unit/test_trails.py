@@ -237,15 +237,15 @@ def _store_quotes_without(store: SQLiteStore, dropped: str) -> None:
     [row] = [row for row in store.iter_rows("quotes") if row["id"] == dropped]
     article_id = str(row["article_id"])
     kept = [
-        Quote(**{field.name: row[field.name] for field in fields(Quote)})
-        for row in store.quotes_of([article_id])
-        if row["id"] != dropped
+        Quote(**{field.name: getattr(quote, field.name) for field in fields(Quote)})
+        for quote in store.quotes_of([article_id])
+        if quote.id != dropped
     ]
     stored = store.article(article_id)
     assert stored is not None
-    columns = {field.name: stored[field.name] for field in fields(Article)}
-    spans = tuple((start, end) for start, end in json.loads(str(stored["header_spans"])))
-    article = Article(**{**columns, "field_sources": json.loads(str(stored["field_sources"])), "header_spans": spans})
+    columns = {field.name: getattr(stored, field.name) for field in fields(Article)}
+    spans = tuple((start, end) for start, end in json.loads(stored.header_spans))
+    article = Article(**{**columns, "field_sources": json.loads(stored.field_sources), "header_spans": spans})
     output = StageOutput("quotes", stage("quotes").number, {"quotes": list[object](kept)})
     store.save_article(article, [output], store.begin_run("test"), downstream("quotes"))
 

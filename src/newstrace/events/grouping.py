@@ -31,7 +31,7 @@ from typing import Protocol
 
 from newstrace.events.actors import Actor, find_actor
 from newstrace.events.dates import resolve_event_date
-from newstrace.records import SpeakerSummary
+from newstrace.records import SpeakerSummary, StoredQuote
 from newstrace.store.base import StageRecord
 
 # Raise when the grouping or what it fills in changes: every story's events are grouped again.
@@ -62,7 +62,7 @@ class EventStore(Protocol):
 
     def forget_stage(self, stage: str) -> None: ...
 
-    def quotes_of(self, article_ids: Sequence[str]) -> list[Row]: ...
+    def quotes_of(self, article_ids: Sequence[str]) -> list[StoredQuote]: ...
 
     def speaker(self, speaker_id: int) -> SpeakerSummary | None: ...
 
@@ -142,14 +142,14 @@ class _SpeakerActors:
         return self.known[(speaker_id, phrase)]
 
 
-def _quotes_by_article(store: EventStore, article_ids: list[str]) -> dict[str, list[Row]]:
-    found: dict[str, list[Row]] = {}
+def _quotes_by_article(store: EventStore, article_ids: list[str]) -> dict[str, list[StoredQuote]]:
+    found: dict[str, list[StoredQuote]] = {}
     for quote in store.quotes_of(article_ids):
-        found.setdefault(str(quote["article_id"]), []).append(quote)
+        found.setdefault(quote.article_id, []).append(quote)
     return found
 
 
-def with_context(row: Row, quotes: list[Row], speakers: _SpeakerActors) -> Row:
+def with_context(row: Row, quotes: list[StoredQuote], speakers: _SpeakerActors) -> Row:
     """The mention with its date resolved against its article's date and, when its trigger is inside a
     quote, the quote's id and (where the quote's speaker is the one acting) the speaker as its source."""
     published = row.get("published")
@@ -165,11 +165,10 @@ def with_context(row: Row, quotes: list[Row], speakers: _SpeakerActors) -> Row:
     quote = _quote_around(int(str(row["trigger_start"])), quotes)
     if quote is None:
         return placed
-    placed |= {"quote_id": quote["id"], "speaker_id": quote.get("speaker_id"), "speaker_is_source": 0}
-    if quote.get("speaker_id") is None or not _speaker_acts(row, quote):
+    placed |= {"quote_id": quote.id, "speaker_id": quote.speaker_id, "speaker_is_source": 0}
+    if quote.speaker_id is None or not _speaker_acts(row, quote):
         return placed
-    speaker_id = int(str(quote["speaker_id"]))
-    name, actor = speakers.of(speaker_id, str(quote.get("source_text") or "") or None)
+    name, actor = speakers.of(quote.speaker_id, quote.source_text or None)
     placed["speaker_is_source"] = 1
     if actor is not None:
         placed |= {"source_code": actor.code, "source_name": actor.name, "source_kind": actor.kind}
@@ -187,23 +186,21 @@ def _source_from_words(row: Row) -> Row:
     return dict(zip(_SOURCE_COLUMNS, values, strict=True))
 
 
-def _quote_around(trigger_start: int, quotes: list[Row]) -> Row | None:
+def _quote_around(trigger_start: int, quotes: list[StoredQuote]) -> StoredQuote | None:
     """The quote whose content (any of its pieces) or cue holds the trigger."""
     for quote in quotes:
-        pieces = json.loads(str(quote.get("content_fragments") or "[]")) or [
-            [quote["content_start"], quote["content_end"]]
-        ]
-        spans = [*pieces, [quote["cue_start"], quote["cue_end"]]]
+        pieces = json.loads(quote.content_fragments or "[]") or [[quote.content_start, quote.content_end]]
+        spans = [*pieces, [quote.cue_start, quote.cue_end]]
         if any(int(start) <= trigger_start < int(end) for start, end in spans):
             return quote
     return None
 
 
-def _speaker_acts(row: Row, quote: Row) -> bool:
+def _speaker_acts(row: Row, quote: StoredQuote) -> bool:
     """Whether the speaker is the one acting: the trigger is the quote's cue ("Peskov accused Kyiv"), or
     the statement inside it names no source or the speaker's own side ("we", "our army")."""
     trigger = int(str(row["trigger_start"]))
-    if int(str(quote["cue_start"])) <= trigger < int(str(quote["cue_end"])):
+    if quote.cue_start <= trigger < quote.cue_end:
         return True
     source = str(row.get("source_text") or "").strip()
     return not source or _FIRST_PERSON.match(source) is not None

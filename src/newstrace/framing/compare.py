@@ -18,7 +18,7 @@ from datetime import date
 
 from newstrace.framing.lexicon import STANCES
 from newstrace.link.trails import SAME_PASSAGE
-from newstrace.records import StorySummary
+from newstrace.records import ArticleSummary, StoredMarker, StoredQuote, StorySummary
 from newstrace.store.base import Store
 
 UNKNOWN_OUTLET = "(outlet unknown)"
@@ -104,20 +104,20 @@ def compare_story(store: Store, story_id: str) -> StoryComparison:
     if story is None:
         raise NotFound(f"no story {story_id!r}; list them with `newstrace stories`")
     articles = store.articles_where(story_id=story_id)
-    ids = [str(article["id"]) for article in articles]
+    ids = [article.id for article in articles]
     quotes, markers = store.quotes_of(ids), store.markers_of(ids)
     shared = [row for row in store.renderings_for_articles(ids) if int(str(row["n_renderings"])) > 1]
     first = _first_date(articles)
-    by_outlet: dict[str, list[dict[str, object]]] = defaultdict(list)
+    by_outlet: dict[str, list[ArticleSummary]] = defaultdict(list)
     for article in articles:
-        by_outlet[str(article["outlet"] or UNKNOWN_OUTLET)].append(article)
-    outlet_of = {str(article["id"]): str(article["outlet"] or UNKNOWN_OUTLET) for article in articles}
+        by_outlet[article.outlet or UNKNOWN_OUTLET].append(article)
+    outlet_of = {article.id: article.outlet or UNKNOWN_OUTLET for article in articles}
     speakers_by_outlet = _speakers_by_outlet(quotes, outlet_of)
     everyone = set().union(*speakers_by_outlet.values()) if speakers_by_outlet else set()
     coverage = []
     for outlet, members in by_outlet.items():
         mine = {article_id for article_id, name in outlet_of.items() if name == outlet}
-        outlet_markers = [marker for marker in markers if marker["article_id"] in mine]
+        outlet_markers = [marker for marker in markers if marker.article_id in mine]
         quoted = speakers_by_outlet.get(outlet, Counter())
         coverage.append(
             OutletCoverage(
@@ -125,8 +125,8 @@ def compare_story(store: Store, story_id: str) -> StoryComparison:
                 articles=[_article_summary(article, first) for article in members],
                 speakers=dict(quoted.most_common()),
                 omitted=sorted(everyone - set(quoted)),
-                verbs=_grouped(outlet_markers, STANCES, by="referent"),
-                names=_grouped(outlet_markers, ("naming", "label"), by="referent"),
+                verbs=_grouped(outlet_markers, STANCES, by_referent=True),
+                names=_grouped(outlet_markers, ("naming", "label"), by_referent=True),
                 stances=_stance_counts(outlet_markers),
                 renderings=[
                     _rendering_summary(row)
@@ -143,29 +143,27 @@ def outlet_profile(store: Store, outlet: str) -> OutletProfile:
     """An outlet's habits over every story it covered; the name is matched regardless of case."""
     outlet = outlet_named(store, outlet)
     articles = store.articles_where(outlet=outlet)
-    return profile_of(store, outlet, articles, store.markers_of([str(article["id"]) for article in articles]))
+    return profile_of(store, outlet, articles, store.markers_of([article.id for article in articles]))
 
 
-def profile_of(
-    store: Store, outlet: str, articles: list[dict[str, object]], markers: list[dict[str, object]]
-) -> OutletProfile:
+def profile_of(store: Store, outlet: str, articles: list[ArticleSummary], markers: list[StoredMarker]) -> OutletProfile:
     """The profile of the `outlet` (as stored) from its articles and their markers, read already by the
     caller (the outlet page draws its charts from them too), and its quotes."""
-    ids = [str(article["id"]) for article in articles]
+    ids = [article.id for article in articles]
     stances = _stance_counts(markers)
     classified = sum(stances.values())
-    speakers = Counter(str(quote["speaker_name"]) for quote in store.quotes_of(ids) if quote["speaker_name"])
-    dates = sorted(str(article["published"]) for article in articles if article["published"])
-    verbs = _grouped(markers, STANCES, by=None).get("", [])
+    speakers = Counter(quote.speaker_name for quote in store.quotes_of(ids) if quote.speaker_name)
+    dates = sorted(article.published for article in articles if article.published)
+    verbs = _grouped(markers, STANCES, by_referent=False).get("", [])
     return OutletProfile(
         outlet=outlet,
         n_articles=len(articles),
-        n_stories=len({article["story_id"] for article in articles if article["story_id"]}),
+        n_stories=len({article.story_id for article in articles if article.story_id}),
         first_published=dates[0] if dates else None,
         last_published=dates[-1] if dates else None,
         stances=stances,
         distancing_rate=round(stances["distancing"] / classified, 4) if classified else None,
-        names=_grouped(markers, ("naming", "label"), by="referent"),
+        names=_grouped(markers, ("naming", "label"), by_referent=True),
         speakers=dict(speakers.most_common()),
         verbs=verbs,
     )
@@ -200,50 +198,48 @@ def _rendering_summary(row: dict[str, object]) -> dict[str, object]:
     }
 
 
-def _speakers_by_outlet(quotes: list[dict[str, object]], outlet_of: dict[str, str]) -> dict[str, Counter[str]]:
+def _speakers_by_outlet(quotes: list[StoredQuote], outlet_of: dict[str, str]) -> dict[str, Counter[str]]:
     found: dict[str, Counter[str]] = defaultdict(Counter)
     for quote in quotes:
-        if quote["speaker_name"]:
-            found[outlet_of[str(quote["article_id"])]][str(quote["speaker_name"])] += 1
+        if quote.speaker_name:
+            found[outlet_of[quote.article_id]][quote.speaker_name] += 1
     return found
 
 
-def _grouped(markers: list[dict[str, object]], categories: tuple[str, ...], by: str | None) -> dict[str, list[Choice]]:
+def _grouped(markers: list[StoredMarker], categories: tuple[str, ...], by_referent: bool) -> dict[str, list[Choice]]:
     """Markers of the given categories grouped by referent (or all together), then by marker, commonest first."""
     groups: dict[str, dict[tuple[str, str], Choice]] = defaultdict(dict)
     for marker in markers:
-        category = str(marker["category"])
+        category = marker.category
         if category not in categories:
             continue
-        key = str(marker[by] or "(unnamed)") if by else ""
-        choice = groups[key].setdefault((str(marker["marker"]), category), Choice(str(marker["marker"]), category))
-        choice.evidence.append(
-            Evidence(str(marker["article_id"]), str(marker["text"]), int(str(marker["start"])), int(str(marker["end"])))
-        )
+        key = (marker.referent or "(unnamed)") if by_referent else ""
+        choice = groups[key].setdefault((marker.marker, category), Choice(marker.marker, category))
+        choice.evidence.append(Evidence(marker.article_id, marker.text, marker.start, marker.end))
     return {
         key: sorted(choices.values(), key=lambda choice: (-choice.count, choice.marker))
         for key, choices in sorted(groups.items())
     }
 
 
-def _stance_counts(markers: list[dict[str, object]]) -> dict[str, int]:
-    counts = Counter(str(marker["category"]) for marker in markers)
+def _stance_counts(markers: list[StoredMarker]) -> dict[str, int]:
+    counts = Counter(marker.category for marker in markers)
     return {stance: counts[stance] for stance in STANCES}
 
 
-def _first_date(articles: list[dict[str, object]]) -> date | None:
-    dates = [date.fromisoformat(str(article["published"])) for article in articles if article["published"]]
+def _first_date(articles: list[ArticleSummary]) -> date | None:
+    dates = [date.fromisoformat(article.published) for article in articles if article.published]
     return min(dates) if dates else None
 
 
-def _article_summary(article: dict[str, object], first: date | None) -> dict[str, object]:
-    published = date.fromisoformat(str(article["published"])) if article["published"] else None
+def _article_summary(article: ArticleSummary, first: date | None) -> dict[str, object]:
+    published = date.fromisoformat(article.published) if article.published else None
     return {
-        "id": article["id"],
-        "title": article["title"],
-        "published": article["published"],
+        "id": article.id,
+        "title": article.title,
+        "published": article.published,
         "days_after_first": (published - first).days if published and first else None,
-        "duplicate_of": article["duplicate_of"],
+        "duplicate_of": article.duplicate_of,
     }
 
 

@@ -18,7 +18,7 @@ from itertools import pairwise
 
 from newstrace.framing.compare import NotFound, compare_story, outlet_named, profile_of
 from newstrace.link.trail_view import TrailNotFound, trail
-from newstrace.records import OutletSummary, as_json
+from newstrace.records import OutletSummary, StoredMarker, StoredQuote, as_json
 from newstrace.serve import framing_charts
 from newstrace.serve.rendering_text import printed_segments
 from newstrace.store.base import (
@@ -352,16 +352,16 @@ def story(store: Store, story_id: str) -> dict[str, object]:
     names |= {str(row["speaker"]) for outlet in comparison.outlets for row in outlet.renderings if row["speaker"]}
     return {
         "story": as_json(comparison.story),
-        "articles": articles,
+        "articles": [as_json(article) for article in articles],
         "comparison": comparison.to_dict()["outlets"],
         "speaker_ids": store.speaker_ids(sorted(names)),
         "utterances": utterances,
         "chart": {
             "kind": "timeline",
-            "x": [article["published"] for article in articles],
-            "y": [article["outlet"] or "(outlet unknown)" for article in articles],
-            "text": [article["title"] or "" for article in articles],
-            "x_range": day_axis_range(article["published"] for article in articles),
+            "x": [article.published for article in articles],
+            "y": [article.outlet or "(outlet unknown)" for article in articles],
+            "text": [article.title or "" for article in articles],
+            "x_range": day_axis_range(article.published for article in articles),
         },
     }
 
@@ -411,7 +411,7 @@ def outlet(store: Store, name: str, page: int = 1, per_page: int = 20) -> dict[s
     except NotFound as error:
         raise PageNotFound(str(error)) from error
     articles = store.articles_where(outlet=stored_name)
-    markers = store.markers_of([str(row["id"]) for row in articles])
+    markers = store.markers_of([row.id for row in articles])
     profile = profile_of(store, stored_name, articles, markers).to_dict()
     shown = articles[_offset(page, per_page) : _offset(page, per_page) + per_page]
     voices = profile["speakers"]
@@ -419,7 +419,7 @@ def outlet(store: Store, name: str, page: int = 1, per_page: int = 20) -> dict[s
     return {
         "profile": profile,
         "voices": _voices(store, voices),
-        "articles": shown,
+        "articles": [as_json(row) for row in shown],
         "pagination": pagination(page, per_page, len(articles)),
         "charts": {
             "naming": framing_charts.naming_over_time(markers, articles),
@@ -440,16 +440,17 @@ def article(store: Store, article_id: str) -> dict[str, object]:
     found = store.article(article_id)
     if found is None:
         raise PageNotFound(f"no article {article_id!r}")
-    text = str(found.pop("text"))
+    shown = as_json(found)
+    del shown["text"]
     quotes = store.quotes_of([article_id])
     markers = store.markers_of([article_id])
     spans = _highlight_spans(quotes, markers)
     return {
-        "article": found,
-        "quotes": quotes,
-        "markers": markers,
-        "entities": store.entities_of(article_id),
-        "segments": segments(text, spans),
+        "article": shown,
+        "quotes": [as_json(row) for row in quotes],
+        "markers": [as_json(row) for row in markers],
+        "entities": [as_json(row) for row in store.entities_of(article_id)],
+        "segments": segments(found.text, spans),
         "translations": [as_json(row) for row in store.translations_of(article_id)],
     }
 
@@ -464,15 +465,17 @@ def segments(text: str, spans: list[tuple[int, int, str]]) -> list[dict[str, obj
     return pieces
 
 
-def _highlight_spans(quotes: list[dict[str, object]], markers: list[dict[str, object]]) -> list[tuple[int, int, str]]:
+def _highlight_spans(quotes: list[StoredQuote], markers: list[StoredMarker]) -> list[tuple[int, int, str]]:
     spans = []
     for quote in quotes:
-        for role in ("source", "cue", "content"):
-            start, end = quote[f"{role}_start"], quote[f"{role}_end"]
-            if isinstance(start, int) and isinstance(end, int):
-                spans.append((start, end, role))
+        roles = {
+            "source": (quote.source_start, quote.source_end),
+            "cue": (quote.cue_start, quote.cue_end),
+            "content": (quote.content_start, quote.content_end),
+        }
+        spans += [(start, end, role) for role, (start, end) in roles.items() if start is not None and end is not None]
     for marker in markers:
-        spans.append((int(str(marker["start"])), int(str(marker["end"])), "marker-" + str(marker["category"])))
+        spans.append((marker.start, marker.end, "marker-" + marker.category))
     return spans
 
 

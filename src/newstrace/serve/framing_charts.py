@@ -11,21 +11,22 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
 from newstrace.framing.lexicon import STANCES
+from newstrace.records import ArticleSummary, StoredMarker
 
 CHART_SPEAKERS = 12  # speakers shown in the distancing chart, most attributed first
 _NAMING = ("naming", "label")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])")
 
 
-def naming_over_time(markers: list[dict[str, object]], articles: list[dict[str, object]]) -> list[dict[str, object]]:
+def naming_over_time(markers: list[StoredMarker], articles: list[ArticleSummary]) -> list[dict[str, object]]:
     """Per referent named more than one way: each name's uses per month, over every month from the
     first use to the last (months without a use count 0). Undated articles are left out."""
-    month_of = {str(row["id"]): str(row["published"])[:7] for row in articles if _MONTH.match(str(row["published"]))}
+    month_of = {row.id: str(row.published)[:7] for row in articles if _MONTH.match(str(row.published))}
     uses: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     for marker in markers:
-        month = month_of.get(str(marker["article_id"]))
-        if marker["category"] in _NAMING and month:
-            uses[str(marker["referent"] or "(unnamed)")][(str(marker["marker"]), month)] += 1
+        month = month_of.get(marker.article_id)
+        if marker.category in _NAMING and month:
+            uses[marker.referent or "(unnamed)"][(marker.marker, month)] += 1
     charts: list[dict[str, object]] = []
     for referent, counted in sorted(uses.items()):
         names = sorted({name for name, _ in counted}, key=lambda name: (-_total(counted, name), name))
@@ -38,14 +39,14 @@ def naming_over_time(markers: list[dict[str, object]], articles: list[dict[str, 
 
 
 def distancing_by_speaker(
-    markers: list[dict[str, object]], speaker_ids: Callable[[Sequence[str]], dict[str, int]]
+    markers: list[StoredMarker], speaker_ids: Callable[[Sequence[str]], dict[str, int]]
 ) -> list[dict[str, object]]:
     """The speakers whose words the outlet attributes with a verb the lexicon classifies (said, claimed,
     ...), most attributed first: the share of distancing verbs among them, with the speaker's id."""
     counted: dict[str, Counter[str]] = defaultdict(Counter)
     for marker in markers:
-        if marker["category"] in STANCES and marker["referent"]:
-            counted[str(marker["referent"])][str(marker["category"])] += 1
+        if marker.category in STANCES and marker.referent:
+            counted[marker.referent][marker.category] += 1
     top = sorted(counted, key=lambda name: (-sum(counted[name].values()), name))[:CHART_SPEAKERS]
     ids = speaker_ids(top)
     return [

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from newstrace.records import (
     Article,
+    ArticleSummary,
+    EntitySpan,
     IngestProblem,
     LinkBatch,
     LinkInput,
@@ -27,6 +29,9 @@ from newstrace.records import (
     Speaker,
     SpeakerSummary,
     StageOutput,
+    StoredArticle,
+    StoredMarker,
+    StoredQuote,
     StoredUtterance,
     Story,
     StorySummary,
@@ -645,27 +650,27 @@ class ReadStore(Protocol):
         """A speaker's utterances, earliest first, and the total."""
         ...
 
-    def article(self, article_id: str) -> dict[str, object] | None:
+    def article(self, article_id: str) -> StoredArticle | None:
         """One article with its text."""
         ...
 
     def article_text(self, article_id: str) -> str | None: ...
 
-    def entities_of(self, article_id: str) -> list[dict[str, object]]: ...
+    def entities_of(self, article_id: str) -> list[EntitySpan]: ...
 
     def outlets(self) -> list[OutletSummary]:
         """Every outlet with its number of articles."""
         ...
 
-    def articles_where(self, *, story_id: str | None = None, outlet: str | None = None) -> list[dict[str, object]]:
+    def articles_where(self, *, story_id: str | None = None, outlet: str | None = None) -> list[ArticleSummary]:
         """Articles of a story or an outlet (without text), earliest first."""
         ...
 
-    def quotes_of(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
+    def quotes_of(self, article_ids: Sequence[str]) -> list[StoredQuote]:
         """The quotes of these articles, with the speaker's canonical name in `speaker_name`."""
         ...
 
-    def markers_of(self, article_ids: Sequence[str]) -> list[dict[str, object]]: ...
+    def markers_of(self, article_ids: Sequence[str]) -> list[StoredMarker]: ...
 
     def iter_rows(self, table: str, include_text: bool = False) -> Iterator[dict[str, object]]:
         """Stream every row of an exportable table, in a stable order."""

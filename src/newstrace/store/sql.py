@@ -12,15 +12,17 @@ import json
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, astuple, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from newstrace.records import (
     Article,
+    ArticleSummary,
+    EntitySpan,
     IngestProblem,
     LinkBatch,
     LinkInput,
@@ -29,6 +31,9 @@ from newstrace.records import (
     Speaker,
     SpeakerSummary,
     StageOutput,
+    StoredArticle,
+    StoredMarker,
+    StoredQuote,
     StoredUtterance,
     Story,
     StorySummary,
@@ -1320,13 +1325,15 @@ class SQLStore(ABC):
         )
         return rows, int(self._scalar("SELECT count(*) FROM utterances WHERE speaker_id = ?", (speaker_id,)))
 
-    def article(self, article_id: str) -> dict[str, object] | None:
-        return self._one("SELECT * FROM articles WHERE id = ?", (article_id,))
+    def article(self, article_id: str) -> StoredArticle | None:
+        row = self._one(f"SELECT {columns_of(StoredArticle)} FROM articles WHERE id = ?", (article_id,))
+        return record_of(StoredArticle, row)
 
-    def entities_of(self, article_id: str) -> list[dict[str, object]]:
-        return self._rows(
-            'SELECT label, text, start, "end" FROM entities WHERE article_id = ? ORDER BY start', (article_id,)
+    def entities_of(self, article_id: str) -> list[EntitySpan]:
+        rows = self._rows(
+            f"SELECT {columns_of(EntitySpan)} FROM entities WHERE article_id = ? ORDER BY start", (article_id,)
         )
+        return records_of(EntitySpan, rows)
 
     def outlets(self) -> list[OutletSummary]:
         rows = self._rows(
@@ -1339,26 +1346,32 @@ class SQLStore(ABC):
         row = self._one(f"SELECT {_STORY_SUMMARY} FROM stories WHERE id = ?", (story_id,))
         return _story_summary(row) if row else None
 
-    def articles_where(self, *, story_id: str | None = None, outlet: str | None = None) -> list[dict[str, object]]:
+    def articles_where(self, *, story_id: str | None = None, outlet: str | None = None) -> list[ArticleSummary]:
         column, value = ("story_id", story_id) if story_id is not None else ("outlet", outlet)
-        return self._rows(
-            "SELECT id, outlet, title, published, story_id, duplicate_of, url, path FROM articles "
+        rows = self._rows(
+            f"SELECT {columns_of(ArticleSummary)} FROM articles "
             f"WHERE {column} = ? ORDER BY published IS NULL, published, id",
             (value,),
         )
+        return records_of(ArticleSummary, rows)
 
-    def quotes_of(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
-        return self._rows_for_ids(
-            "SELECT q.*, COALESCE(s.name, q.speaker) AS speaker_name FROM quotes q "
+    def quotes_of(self, article_ids: Sequence[str]) -> list[StoredQuote]:
+        rows = self._rows_for_ids(
+            f"SELECT {columns_of(StoredQuote, 'q', computed=('speaker_name',))}, "
+            "COALESCE(s.name, q.speaker) AS speaker_name FROM quotes q "
             "LEFT JOIN speakers s ON s.id = q.speaker_id WHERE q.article_id IN ({marks}) "
             "ORDER BY q.article_id, q.cue_start",
             article_ids,
         )
+        return records_of(StoredQuote, rows)
 
-    def markers_of(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
-        return self._rows_for_ids(
-            "SELECT * FROM framing_markers WHERE article_id IN ({marks}) ORDER BY article_id, start", article_ids
+    def markers_of(self, article_ids: Sequence[str]) -> list[StoredMarker]:
+        rows = self._rows_for_ids(
+            f"SELECT {columns_of(StoredMarker)} FROM framing_markers WHERE article_id IN ({{marks}}) "
+            "ORDER BY article_id, start",
+            article_ids,
         )
+        return records_of(StoredMarker, rows)
 
     def _rows_for_ids(self, sql: str, ids: Sequence[str]) -> list[dict[str, object]]:
         """Rows of `sql`, whose `{marks}` takes the ids, asked for 500 ids at a time."""
@@ -1404,6 +1417,24 @@ def _sampled_article(row: Any) -> _SampledArticle:
 
 
 _STORY_SUMMARY = "id, title, first_seen, last_seen, n_articles, n_outlets"
+_Record = TypeVar("_Record")
+
+
+def columns_of(record: type, table: str = "", computed: Sequence[str] = ()) -> str:
+    """The select list of a read record: its fields as columns (of `table` when given), quoted (`end` is a
+    keyword), less the `computed` ones the query adds itself."""
+    prefix = f"{table}." if table else ""
+    return ", ".join(f'{prefix}"{item.name}"' for item in fields(record) if item.name not in computed)
+
+
+def records_of(make: Callable[..., _Record], rows: Sequence[Mapping[str, Any]]) -> list[_Record]:
+    """Rows whose columns are named as the record's fields, as records."""
+    return [make(**row) for row in rows]
+
+
+def record_of(make: Callable[..., _Record], row: Mapping[str, Any] | None) -> _Record | None:
+    """A row whose columns are named as the record's fields as the record, or None for no row."""
+    return make(**row) if row is not None else None
 
 
 def _story_summary(row: Mapping[str, Any]) -> StorySummary:
