@@ -283,6 +283,50 @@ class StoredUtterance:
 
 
 @dataclass(frozen=True)
+class ArticleRendering:
+    """A rendering in one of the articles asked for (`Store.renderings_for_articles`): the rendering's
+    columns, its quote's kind and words, and its utterance's speaker, canonical text and size. `diff`
+    and `flags` are the JSON text stored."""
+
+    quote_id: str
+    utterance_id: str
+    article_id: str
+    outlet: str | None
+    fidelity: float
+    diff: str  # JSON: [{op, canonical, rendering}, ...]
+    flags: str  # JSON: [flag, ...]
+    kind: str
+    content_text: str
+    speaker: str | None
+    canonical_text: str
+    n_renderings: int
+
+
+@dataclass(frozen=True)
+class TrailRendering:
+    """One rendering of an utterance (`Store.renderings_of`): the rendering's columns, its article's date,
+    title and story, its quote's kind, words and cue, and the speaker's canonical name. `diff` and
+    `flags` are the JSON text stored."""
+
+    quote_id: str
+    utterance_id: str
+    article_id: str
+    outlet: str | None
+    fidelity: float
+    diff: str  # JSON: [{op, canonical, rendering}, ...]
+    flags: str  # JSON: [flag, ...]
+    published: str | None
+    title: str | None
+    story_id: str | None
+    kind: str
+    content_text: str
+    content_start: int
+    content_end: int
+    cue_text: str
+    speaker: str | None
+
+
+@dataclass(frozen=True)
 class TranslationRow:
     """A stored translation link with its aligned sentence pairs decoded (`Store.translations_of`);
     `sentence_pairs` is `[[start, end, source_start, source_end, similarity], ...]`."""

@@ -18,7 +18,7 @@ from datetime import date
 
 from newstrace.framing.lexicon import STANCES
 from newstrace.link.trails import SAME_PASSAGE
-from newstrace.records import ArticleSummary, StoredMarker, StoredQuote, StorySummary
+from newstrace.records import ArticleRendering, ArticleSummary, StoredMarker, StoredQuote, StorySummary
 from newstrace.store.base import Store
 
 UNKNOWN_OUTLET = "(outlet unknown)"
@@ -106,7 +106,7 @@ def compare_story(store: Store, story_id: str) -> StoryComparison:
     articles = store.articles_where(story_id=story_id)
     ids = [article.id for article in articles]
     quotes, markers = store.quotes_of(ids), store.markers_of(ids)
-    shared = [row for row in store.renderings_for_articles(ids) if int(str(row["n_renderings"])) > 1]
+    shared = [row for row in store.renderings_for_articles(ids) if row.n_renderings > 1]
     first = _first_date(articles)
     by_outlet: dict[str, list[ArticleSummary]] = defaultdict(list)
     for article in articles:
@@ -131,7 +131,7 @@ def compare_story(store: Store, story_id: str) -> StoryComparison:
                 renderings=[
                     _rendering_summary(row)
                     for row in shared
-                    if row["article_id"] in mine and SAME_PASSAGE not in str(row["flags"])
+                    if row.article_id in mine and SAME_PASSAGE not in row.flags
                 ],
             )
         )
@@ -183,18 +183,18 @@ def outlet_named(store: Store, name: str) -> str:
     raise NotFound(f"no articles from outlet {name!r}; list the outlets with `newstrace outlets`")
 
 
-def _rendering_summary(row: dict[str, object]) -> dict[str, object]:
+def _rendering_summary(row: ArticleRendering) -> dict[str, object]:
     return {
-        "utterance_id": row["utterance_id"],
-        "speaker": row["speaker"],
-        "canonical_text": row["canonical_text"],
-        "content_text": row["content_text"],  # the outlet's own words
-        "diff": json.loads(str(row["diff"])),  # ... word by word against the canonical text
-        "quote_id": row["quote_id"],
-        "article_id": row["article_id"],
-        "kind": row["kind"],
-        "fidelity": row["fidelity"],
-        "flags": json.loads(str(row["flags"])),
+        "utterance_id": row.utterance_id,
+        "speaker": row.speaker,
+        "canonical_text": row.canonical_text,
+        "content_text": row.content_text,  # the outlet's own words
+        "diff": json.loads(row.diff),  # ... word by word against the canonical text
+        "quote_id": row.quote_id,
+        "article_id": row.article_id,
+        "kind": row.kind,
+        "fidelity": row.fidelity,
+        "flags": json.loads(row.flags),
     }
 
 

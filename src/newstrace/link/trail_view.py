@@ -36,7 +36,7 @@ def trail(store: Store, utterance_or_quote_id: str) -> Trail:
             "utterance ids in `newstrace export utterances`"
         )
     rows = [
-        {**row, "diff": json.loads(str(row["diff"])), "flags": json.loads(str(row["flags"]))}
+        {**as_json(row), "diff": json.loads(row.diff), "flags": json.loads(row.flags)}
         for row in store.renderings_of(utterance.id)
     ]
     renderings = [row for row in rows if SAME_PASSAGE not in row["flags"]]  # one rendering per passage
@@ -60,6 +60,6 @@ def _later(store: Store, utterance_id: str) -> list[dict[str, object]]:
     frontier = [utterance_id]
     while frontier and len(found) < 50:
         following = store.utterances_recurring_from(frontier)
-        found += following
-        frontier = [str(row["id"]) for row in following]
+        found += map(as_json, following)
+        frontier = [row.id for row in following]
     return found

@@ -80,13 +80,13 @@ def _stored_utterances(store: PipelineStore) -> tuple[list[Utterance], list[Quot
     those that lost one (a new quotes version dropped it): those are grouped again, so no count, canonical
     text or flag computed with the lost quote survives, and no rendering stays joined through it."""
     grouped = _group_rows(store.trail_quotes(grouped=True))
-    stored = {str(row["id"]): row for row in store.utterances_by_id(sorted(grouped))}
+    stored = {row.id: row for row in store.utterances_by_id(sorted(grouped))}
     intact: list[Utterance] = []
     regroup: list[QuoteInput] = []
     for utterance_id in sorted(grouped):
         utterance, row = grouped[utterance_id], stored.get(utterance_id)
         renderings = {rendering.quote_id for rendering in utterance.renderings}
-        if row and row["n_renderings"] == len(renderings) and row["canonical_quote_id"] in renderings:
+        if row and row.n_renderings == len(renderings) and row.canonical_quote_id in renderings:
             intact.append(utterance)
         else:
             regroup += utterance.renderings

@@ -481,8 +481,8 @@ def _highlight_spans(quotes: list[StoredQuote], markers: list[StoredMarker]) -> 
 
 def _story_utterances(store: Store, utterance_ids: list[str]) -> list[dict[str, object]]:
     """The utterances with more than one rendering that this story's articles carry, most rendered first."""
-    found = store.utterances_by_id(utterance_ids)
-    return sorted(found, key=lambda row: (-int(str(row["n_renderings"])), str(row["id"])))
+    found = sorted(store.utterances_by_id(utterance_ids), key=lambda row: (-row.n_renderings, row.id))
+    return [as_json(row) for row in found]
 
 
 _OUTLETS_TTL_SECONDS = 30.0

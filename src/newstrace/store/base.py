@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from newstrace.records import (
     Article,
+    ArticleRendering,
     ArticleSummary,
     EntitySpan,
     IngestProblem,
@@ -35,6 +36,7 @@ from newstrace.records import (
     StoredUtterance,
     Story,
     StorySummary,
+    TrailRendering,
     TranslationRow,
 )
 
@@ -485,7 +487,7 @@ class PipelineStore(StageRuns, Protocol):
         """Forget every utterance and rendering and the trails stage's runs (before grouping again)."""
         ...
 
-    def utterances_by_id(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]: ...  # see ReadStore
+    def utterances_by_id(self, utterance_ids: Sequence[str]) -> list[StoredUtterance]: ...  # see ReadStore
 
     def count_rows(self) -> dict[str, int]: ...
 
@@ -532,20 +534,20 @@ class ReadStore(Protocol):
         """An utterance by its id, or the utterance a quote id renders."""
         ...
 
-    def utterances_by_id(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]:
+    def utterances_by_id(self, utterance_ids: Sequence[str]) -> list[StoredUtterance]:
         """The utterances with these ids (unknown ids are skipped), in no particular order."""
         ...
 
-    def renderings_for_articles(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
+    def renderings_for_articles(self, article_ids: Sequence[str]) -> list[ArticleRendering]:
         """The renderings in these articles, with their own words (`content_text`) and their utterance's
         speaker, canonical text and size."""
         ...
 
-    def utterances_recurring_from(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]:
+    def utterances_recurring_from(self, utterance_ids: Sequence[str]) -> list[StoredUtterance]:
         """Utterances whose `recurs_from` is one of these."""
         ...
 
-    def renderings_of(self, utterance_id: str) -> list[dict[str, object]]:
+    def renderings_of(self, utterance_id: str) -> list[TrailRendering]:
         """An utterance's renderings with their quote, article date and title, earliest first."""
         ...
 

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from newstrace.records import (
     Article,
+    ArticleRendering,
     ArticleSummary,
     EntitySpan,
     IngestProblem,
@@ -37,6 +38,7 @@ from newstrace.records import (
     StoredUtterance,
     Story,
     StorySummary,
+    TrailRendering,
     TranslationRow,
 )
 from newstrace.store.base import (
@@ -789,31 +791,37 @@ class SQLStore(ABC):
             )
         return _stored_utterance(found) if found else None
 
-    def utterances_by_id(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]:
-        return self._rows_for_ids("SELECT * FROM utterances WHERE id IN ({marks})", utterance_ids)
+    def utterances_by_id(self, utterance_ids: Sequence[str]) -> list[StoredUtterance]:
+        rows = self._rows_for_ids(f"SELECT {_STORED_UTTERANCE} FROM utterances WHERE id IN ({{marks}})", utterance_ids)
+        return records_of(StoredUtterance, rows)
 
-    def renderings_for_articles(self, article_ids: Sequence[str]) -> list[dict[str, object]]:
-        return self._rows_for_ids(
-            "SELECT r.*, q.kind, q.content_text, u.speaker, u.canonical_text, u.n_renderings FROM renderings r "
-            "JOIN quotes q ON q.id = r.quote_id JOIN utterances u ON u.id = r.utterance_id "
+    def renderings_for_articles(self, article_ids: Sequence[str]) -> list[ArticleRendering]:
+        rows = self._rows_for_ids(
+            f"SELECT {_RENDERING}, q.kind, q.content_text, u.speaker, u.canonical_text, u.n_renderings "
+            "FROM renderings r JOIN quotes q ON q.id = r.quote_id JOIN utterances u ON u.id = r.utterance_id "
             "WHERE r.article_id IN ({marks}) ORDER BY r.article_id, q.cue_start",
             article_ids,
         )
+        return records_of(ArticleRendering, rows)
 
-    def utterances_recurring_from(self, utterance_ids: Sequence[str]) -> list[dict[str, object]]:
-        return self._rows_for_ids(
-            "SELECT * FROM utterances WHERE recurs_from IN ({marks}) ORDER BY first_seen NULLS FIRST, id", utterance_ids
+    def utterances_recurring_from(self, utterance_ids: Sequence[str]) -> list[StoredUtterance]:
+        rows = self._rows_for_ids(
+            f"SELECT {_STORED_UTTERANCE} FROM utterances WHERE recurs_from IN ({{marks}}) "
+            "ORDER BY first_seen NULLS FIRST, id",
+            utterance_ids,
         )
+        return records_of(StoredUtterance, rows)
 
-    def renderings_of(self, utterance_id: str) -> list[dict[str, object]]:
-        return self._rows(
-            "SELECT r.*, a.published, a.title, a.story_id, q.kind, q.content_text, q.content_start, q.content_end, "
-            "q.cue_text, COALESCE(s.name, q.speaker) AS speaker FROM renderings r "
+    def renderings_of(self, utterance_id: str) -> list[TrailRendering]:
+        rows = self._rows(
+            f"SELECT {_RENDERING}, a.published, a.title, a.story_id, q.kind, q.content_text, q.content_start, "
+            "q.content_end, q.cue_text, COALESCE(s.name, q.speaker) AS speaker FROM renderings r "
             "JOIN quotes q ON q.id = r.quote_id JOIN articles a ON a.id = r.article_id "
             "LEFT JOIN speakers s ON s.id = q.speaker_id WHERE r.utterance_id = ? "
             "ORDER BY a.published IS NULL, a.published, r.quote_id",
             (utterance_id,),
         )
+        return records_of(TrailRendering, rows)
 
     # -- events -------------------------------------------------------------------------------------
 
@@ -1444,6 +1452,7 @@ def _story_summary(row: Mapping[str, Any]) -> StorySummary:
 
 
 _STORED_UTTERANCE = ", ".join(f"utterances.{field.name}" for field in fields(StoredUtterance))
+_RENDERING = "r.quote_id, r.utterance_id, r.article_id, r.outlet, r.fidelity, r.diff, r.flags"  # a rendering's own
 
 
 def _stored_utterance(row: Mapping[str, Any]) -> StoredUtterance:
