@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from newstrace.events.grouping import GROUPING_VERSION, group_events
-from newstrace.events.records import EventMention
+from newstrace.events.records import EventMention, EventReport, MentionPlacement, MentionToGroup, StoredEvent
 from newstrace.link.speakers import link_speakers
 from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import link_articles
@@ -644,32 +644,26 @@ def test_the_mentions_of_one_occurrence_across_reports_are_one_event(store: Stor
     _link_as_stories(store)
     summary = group_events(store)
     assert summary.to_dict() == {"stories_grouped": 1, "event_mentions": 4, "events": 2}
-    events = {str(event["event_type"]): event for event in store.events_where(story_id="st_a1")}
+    events = {event.event_type: event for event in store.events_where(story_id="st_a1")}
     closing, warning = events["RETREAT"], events["THREATEN"]
-    assert (closing["event_type"], closing["n_mentions"], closing["n_articles"], closing["n_outlets"]) == (
-        "RETREAT", 2, 2, 2,
-    )  # fmt: skip
-    assert json.loads(str(closing["outlets"])) == ["Ostrava Wire", "Wire Nine"]
+    assert (closing.event_type, closing.n_mentions, closing.n_articles, closing.n_outlets) == ("RETREAT", 2, 2, 2)
+    assert json.loads(closing.outlets) == ["Ostrava Wire", "Wire Nine"]
     # "on Monday" in the Monday (a1) and the Tuesday (a3) reports is the same day, stored with the mention
-    assert (closing["date"], closing["first_article_id"], closing["first_reported"]) == (
-        "2024-03-04",
-        "a1",
-        "2024-03-04",
-    )
-    assert closing["last_reported"] == "2024-03-05" and closing["version"] == GROUPING_VERSION
-    mentions = store.mentions_of_events([str(closing["id"])])
-    assert [(m["article_id"], m["date"], m["outlet"]) for m in mentions] == [
+    assert (closing.date, closing.first_article_id, closing.first_reported) == ("2024-03-04", "a1", "2024-03-04")
+    assert closing.last_reported == "2024-03-05" and closing.version == GROUPING_VERSION
+    mentions = store.mentions_of_events([closing.id])
+    assert [(m.article_id, m.date, m.outlet) for m in mentions] == [
         ("a1", "2024-03-04", "Wire Nine"),
         ("a3", "2024-03-04", "Ostrava Wire"),
     ]
     # the warning inside Holm's quote: linked to the quote, its speaker the source
-    [inside] = [m for m in store.mentions_of_events([str(warning["id"])]) if m["article_id"] == "a1"]
+    [inside] = [m for m in store.mentions_of_events([warning.id]) if m.article_id == "a1"]
     [quote] = store.quotes_of(["a1"])
-    assert (inside["quote_id"], inside["speaker_id"]) == (quote.id, quote.speaker_id) and quote.speaker_id
-    assert inside["speaker_is_source"] == 1
-    assert inside["source_name"] == quote.speaker_name and warning["n_articles"] == 2
-    assert {e["id"] for e in store.events_where(actor="VLM")} == {closing["id"], warning["id"]}
-    [exported] = [row for row in store.iter_rows("events") if row["event_id"] == closing["id"]]
+    assert (inside.quote_id, inside.speaker_id) == (quote.id, quote.speaker_id) and quote.speaker_id
+    assert inside.speaker_is_source == 1
+    assert inside.source_name == quote.speaker_name and warning.n_articles == 2
+    assert {e.id for e in store.events_where(actor="VLM")} == {closing.id, warning.id}
+    [exported] = [row for row in store.iter_rows("events") if row["event_id"] == closing.id]
     assert (exported["actor_code"], exported["event_date"], exported["event_auxiliary"]) == (
         "VLM",
         "2024-03-04",
@@ -737,10 +731,13 @@ def test_a_grouping_read_before_another_run_wrote_its_story_leaves_that_write(st
     group_events(store)
     before = {str(row["id"]): row["event_id"] for row in store.iter_rows("event_mentions")}
     # a run that read story st_a1 with a1's mentions only (a3 not yet in it) writes too late
-    stale = {"id": "ev-stale", "story_id": "st_a1", "event_type": "RETREAT", "n_mentions": 1, "n_articles": 1,
-             "n_outlets": 1, "outlets": "[]", "confidence": 0.5}  # fmt: skip
+    stale = StoredEvent(
+        "ev-stale", "st_a1", "RETREAT", None, None, None, None, None, None, None, None, None, None, "a1", None,
+        1, 1, 1, "[]", 0.5, None, None, None, GROUPING_VERSION,
+    )  # fmt: skip
     a1_mentions = [mention_id for mention_id in before if mention_id.startswith("a1-")]
-    updates = [{"id": mention_id, "event_id": "ev-stale"} for mention_id in a1_mentions]
+    nowhere = (None,) * 8  # no date, quote, speaker or source
+    updates = [MentionPlacement(mention_id, "ev-stale", *nowhere) for mention_id in a1_mentions]
     store.save_events({"st_a1": a1_mentions}, [stale], updates)
     assert {str(row["id"]): row["event_id"] for row in store.iter_rows("event_mentions")} == before
     assert "ev-stale" not in {row["event_id"] for row in store.iter_rows("events")}
@@ -926,6 +923,9 @@ _READ_RECORDS: dict[str, type] = {
     "speaker": SpeakerSummary,
     "outlets": OutletSummary,
     "stories page": StorySummary,
+    "events": StoredEvent,
+    "event mentions": EventReport,
+    "mentions to group": MentionToGroup,
 }
 
 
@@ -976,7 +976,9 @@ def _every_answer(store: Store) -> dict[str, object]:
     answers["article"] = store.article("a1")
     answers["entities of"] = [store.entities_of(article_id) for article_id in articles]
     events = store.events_where(actor="VLM")
-    answers["events"] = [events, store.mentions_of_events([str(event["id"]) for event in events])]
+    answers["events"] = events
+    answers["event mentions"] = store.mentions_of_events([event.id for event in events])
+    answers["mentions to group"] = store.event_mentions_to_group("0")  # every story, at a version never run
     return answers
 
 

@@ -6,33 +6,34 @@ from __future__ import annotations
 from pathlib import Path
 
 from newstrace.events.grouping import event_row, group_events, group_mentions, object_words
-from newstrace.events.records import EventMention
+from newstrace.events.records import EventMention, MentionToGroup
 from newstrace.link.speakers import link_speakers
 from newstrace.records import Article, ArticleLink, LinkBatch, Quote, StageOutput, Story
 from newstrace.store import open_store
 from newstrace.store.base import StageRecord
 
 
-def _mention(number: int, **values: object) -> dict[str, object]:
+def _mention(number: int, **values: object) -> MentionToGroup:
     base: dict[str, object] = {
         "id": f"m{number}", "article_id": f"a{number}", "event_type": "AID", "mode": None, "auxiliary": "future",
         "source_code": "FJI", "source_text": "Fiji", "target_code": "TON", "target_text": "Tonga",
         "object_text": "medical supplies", "date": None, "published": f"2024-07-1{number}",
-        "outlet": f"Outlet {number}", "confidence": 0.9 - number / 10,
+        "outlet": f"Outlet {number}", "confidence": 0.9 - number / 10, "story_id": "story",
+        "sentence_start": 0, "sentence_end": 40, "trigger_text": "send", "trigger_start": 5, "trigger_end": 9,
     }  # fmt: skip
-    return base | values
+    return MentionToGroup(**(base | values))
 
 
-def _sizes(mentions: list[dict[str, object]]) -> list[list[str]]:
-    return [[str(m["id"]) for m in group] for group in group_mentions(mentions)]
+def _sizes(mentions: list[MentionToGroup]) -> list[list[str]]:
+    return [[m.id for m in group] for group in group_mentions(mentions)]
 
 
 def test_reports_of_the_same_shipment_are_one_event() -> None:
     mentions = [_mention(1), _mention(2, object_text="the supplies"), _mention(3, object_text=None)]
     assert _sizes(mentions) == [["m1", "m2", "m3"]]
     event = event_row("story", mentions)
-    assert (event["n_mentions"], event["n_articles"], event["n_outlets"], event["first_article_id"]) == (3, 3, 3, "a1")
-    assert (event["first_reported"], event["last_reported"], event["confidence"]) == ("2024-07-11", "2024-07-13", 0.8)
+    assert (event.n_mentions, event.n_articles, event.n_outlets, event.first_article_id) == (3, 3, 3, "a1")
+    assert (event.first_reported, event.last_reported, event.confidence) == ("2024-07-11", "2024-07-13", 0.8)
 
 
 def test_another_type_mode_actor_object_or_week_is_another_event() -> None:
@@ -64,12 +65,12 @@ def test_mentions_naming_no_actor_are_never_merged() -> None:
 def test_an_uncoded_actor_is_named_by_its_words() -> None:
     uncoded = {"source_code": None, "source_name": None, "source_text": "the rebels"}
     event = event_row("story", [_mention(1, **uncoded), _mention(2, **uncoded)])
-    assert (event["source_code"], event["source_name"], event["target_code"]) == (None, "the rebels", "TON")
+    assert (event.source_code, event.source_name, event.target_code) == (None, "the rebels", "TON")
 
 
 def test_the_event_date_is_the_one_most_mentions_give() -> None:
     mentions = [_mention(1, date="2024-07-02"), _mention(2, date="2024-07-01"), _mention(3, date="2024-07-01")]
-    assert event_row("story", mentions)["date"] == "2024-07-01"
+    assert event_row("story", mentions).date == "2024-07-01"
 
 
 def test_object_words_leave_out_articles_and_fillers() -> None:

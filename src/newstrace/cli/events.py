@@ -56,7 +56,7 @@ def listed_events(store: Store, filters: EventFilters) -> list[dict[str, object]
     ]
     mention_ids: dict[str, list[str]] = {}
     for mention in store.mentions_of_events([str(row["event_id"]) for row in events]):
-        mention_ids.setdefault(str(mention["event_id"]), []).append(str(mention["id"]))
+        mention_ids.setdefault(str(mention.event_id), []).append(mention.id)
     return [{**row, "mention_ids": mention_ids.get(str(row["event_id"]), [])} for row in events]
 
 

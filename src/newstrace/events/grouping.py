@@ -27,10 +27,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import groupby
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from newstrace.events.actors import Actor, find_actor
 from newstrace.events.dates import resolve_event_date
+from newstrace.events.records import MentionPlacement, MentionToGroup, StoredEvent
 from newstrace.records import SpeakerSummary, StoredQuote
 from newstrace.store.base import StageRecord
 
@@ -46,15 +47,21 @@ _OBJECT_FILLER = frozenset({
     # words that name the kind of help, not a thing: "sends aid" is compatible with any shipment
     "aid", "assistance", "help", "support", "supplies",
 })  # fmt: skip
-_SOURCE_COLUMNS = ("source_code", "source_name", "source_kind", "source_sector")
 
-Row = dict[str, object]
+
+class _ActorColumns(NamedTuple):
+    """An event's source or target as its `events` row holds it."""
+
+    code: str | None
+    name: str | None
+    kind: str | None
+    sector: str | None
 
 
 class EventStore(Protocol):
     """What the grouping reads and writes (a part of `newstrace.store.Store`)."""
 
-    def event_mentions_to_group(self, version: str) -> list[Row]: ...
+    def event_mentions_to_group(self, version: str) -> list[MentionToGroup]: ...
 
     def pending_articles(self, stage: str, version: str) -> list[str]: ...
 
@@ -69,8 +76,8 @@ class EventStore(Protocol):
     def save_events(
         self,
         stories: Mapping[str, Sequence[str]],
-        events: Sequence[Row],
-        mentions: Sequence[Row],
+        events: Sequence[StoredEvent],
+        mentions: Sequence[MentionPlacement],
         record: StageRecord | None = None,
     ) -> None: ...
 
@@ -96,25 +103,23 @@ def group_events(store: EventStore) -> GroupingSummary:
     done = replace(done, article_ids=tuple(store.pending_articles(done.stage, done.version)))
     summary = GroupingSummary()
     rows = store.event_mentions_to_group(done.version)
-    stories = [(str(story_id), list(mentions)) for story_id, mentions in groupby(rows, key=lambda r: r["story_id"])]
+    stories = [(story_id, list(mentions)) for story_id, mentions in groupby(rows, key=lambda row: row.story_id)]
     speakers = _SpeakerActors(store)
     if not stories and done.article_ids:  # pending articles in no story, or none with a mention
         store.save_events({}, [], [], done)
     for first in range(0, len(stories), _STORIES_PER_WRITE):
         chunk = stories[first : first + _STORIES_PER_WRITE]
-        quotes = _quotes_by_article(
-            store, sorted({str(row["article_id"]) for _, mentions in chunk for row in mentions})
-        )
-        events: list[Row] = []
-        updates: list[Row] = []
+        quotes = _quotes_by_article(store, sorted({row.article_id for _, mentions in chunk for row in mentions}))
+        events: list[StoredEvent] = []
+        updates: list[MentionPlacement] = []
         for story_id, mentions in chunk:
-            placed = [with_context(row, quotes.get(str(row["article_id"]), []), speakers) for row in mentions]
+            placed = [with_context(row, quotes.get(row.article_id, []), speakers) for row in mentions]
             for group in group_mentions(placed):
                 event = event_row(story_id, group)
                 events.append(event)
-                updates += [_mention_update(row, str(event["id"])) for row in group]
+                updates += [_mention_update(row, event.id) for row in group]
             summary.mentions += len(mentions)
-        read = {story_id: [str(row["id"]) for row in mentions] for story_id, mentions in chunk}
+        read = {story_id: [row.id for row in mentions] for story_id, mentions in chunk}
         # the pending articles with nothing to group are recorded with the first write
         store.save_events(read, events, updates, done if first == 0 else replace(done, article_ids=()))
         summary.stories += len(chunk)
@@ -149,41 +154,39 @@ def _quotes_by_article(store: EventStore, article_ids: list[str]) -> dict[str, l
     return found
 
 
-def with_context(row: Row, quotes: list[StoredQuote], speakers: _SpeakerActors) -> Row:
+def with_context(row: MentionToGroup, quotes: list[StoredQuote], speakers: _SpeakerActors) -> MentionToGroup:
     """The mention with its date resolved against its article's date and, when its trigger is inside a
     quote, the quote's id and (where the quote's speaker is the one acting) the speaker as its source."""
-    published = row.get("published")
-    date_text = row.get("date_text")
-    placed: Row = {
-        **row,
-        **(_source_from_words(row) if row.get("speaker_is_source") else {}),
-        "date": resolve_event_date(str(date_text) if date_text else None, str(published) if published else None),
-        "quote_id": None,
-        "speaker_id": None,
-        "speaker_is_source": None,
-    }
-    quote = _quote_around(int(str(row["trigger_start"])), quotes)
+    # a mention grouped before with its quote's speaker as source (whose code replaced the source's):
+    # the source as its words name it, since the speaker may have changed, or be gone
+    placed = _with_source(row, find_actor(row.source_text or "")) if row.speaker_is_source else row
+    placed = replace(
+        placed,
+        date=resolve_event_date(row.date_text or None, row.published or None),
+        quote_id=None,
+        speaker_id=None,
+        speaker_is_source=None,
+    )
+    quote = _quote_around(row.trigger_start, quotes)
     if quote is None:
         return placed
-    placed |= {"quote_id": quote.id, "speaker_id": quote.speaker_id, "speaker_is_source": 0}
+    placed = replace(placed, quote_id=quote.id, speaker_id=quote.speaker_id, speaker_is_source=0)
     if quote.speaker_id is None or not _speaker_acts(row, quote):
         return placed
     name, actor = speakers.of(quote.speaker_id, quote.source_text or None)
-    placed["speaker_is_source"] = 1
+    placed = replace(placed, speaker_is_source=1)
     if actor is not None:
-        placed |= {"source_code": actor.code, "source_name": actor.name, "source_kind": actor.kind}
-        placed["source_sector"] = actor.sector
-    elif placed.get("source_code") is None:
-        placed["source_name"] = name
-    return placed
+        return _with_source(placed, actor)
+    return replace(placed, source_name=name) if placed.source_code is None else placed
 
 
-def _source_from_words(row: Row) -> Row:
-    """The source as its words name it, for a mention grouped before with its quote's speaker as source
-    (whose columns the speaker's code replaced): the speaker may have changed, or be gone."""
-    actor = find_actor(str(row.get("source_text") or ""))
-    values = (actor.code, actor.name, actor.kind, actor.sector) if actor else (None, None, None, None)
-    return dict(zip(_SOURCE_COLUMNS, values, strict=True))
+def _with_source(row: MentionToGroup, actor: Actor | None) -> MentionToGroup:
+    """The mention with the actor (or none) as its source."""
+    if actor is None:
+        return replace(row, source_code=None, source_name=None, source_kind=None, source_sector=None)
+    return replace(
+        row, source_code=actor.code, source_name=actor.name, source_kind=actor.kind, source_sector=actor.sector
+    )
 
 
 def _quote_around(trigger_start: int, quotes: list[StoredQuote]) -> StoredQuote | None:
@@ -196,20 +199,19 @@ def _quote_around(trigger_start: int, quotes: list[StoredQuote]) -> StoredQuote 
     return None
 
 
-def _speaker_acts(row: Row, quote: StoredQuote) -> bool:
+def _speaker_acts(row: MentionToGroup, quote: StoredQuote) -> bool:
     """Whether the speaker is the one acting: the trigger is the quote's cue ("Peskov accused Kyiv"), or
     the statement inside it names no source or the speaker's own side ("we", "our army")."""
-    trigger = int(str(row["trigger_start"]))
-    if quote.cue_start <= trigger < quote.cue_end:
+    if quote.cue_start <= row.trigger_start < quote.cue_end:
         return True
-    source = str(row.get("source_text") or "").strip()
+    source = (row.source_text or "").strip()
     return not source or _FIRST_PERSON.match(source) is not None
 
 
 @dataclass
 class _Group:
     key: tuple[object, ...]
-    mentions: list[Row] = field(default_factory=list)
+    mentions: list[MentionToGroup] = field(default_factory=list)
     words: set[str] = field(default_factory=set)
     dates: list[date] = field(default_factory=list)
 
@@ -220,28 +222,28 @@ class _Group:
             return False
         return when is None or all(abs((when - other).days) <= DATE_WINDOW_DAYS for other in self.dates)
 
-    def add(self, mention: Row, words: set[str], when: date | None) -> None:
+    def add(self, mention: MentionToGroup, words: set[str], when: date | None) -> None:
         self.mentions.append(mention)
         self.words |= words
         if when is not None:
             self.dates.append(when)
 
 
-def group_mentions(mentions: Iterable[Row]) -> list[list[Row]]:
+def group_mentions(mentions: Iterable[MentionToGroup]) -> list[list[MentionToGroup]]:
     """The mentions of one story (earliest report first) grouped into occurrences, in order of first report."""
     groups: list[_Group] = []
     listed = list(mentions)
     for mention in listed:
         key = _occurrence_key(mention)
-        words = object_words(mention.get("object_text"))
-        when = date.fromisoformat(str(mention["date"])) if mention.get("date") else None
+        words = object_words(mention.object_text)
+        when = date.fromisoformat(mention.date) if mention.date else None
         target = next((group for group in groups if key is not None and group.accepts(key, words, when)), None)
         if target is None:
-            target = _Group(key if key is not None else (mention["id"],))
+            target = _Group(key if key is not None else (mention.id,))
             groups.append(target)
         target.add(mention, words, when)
-    position = {str(mention["id"]): number for number, mention in enumerate(listed)}
-    return [sorted(group.mentions, key=lambda m: position[str(m["id"])]) for group in _with_partial_ones_merged(groups)]
+    position = {mention.id: number for number, mention in enumerate(listed)}
+    return [sorted(group.mentions, key=lambda m: position[m.id]) for group in _with_partial_ones_merged(groups)]
 
 
 def _with_partial_ones_merged(groups: list[_Group]) -> list[_Group]:
@@ -272,23 +274,34 @@ def _extends(fuller: _Group, partial: _Group) -> bool:
     return same_actors and objects_agree and dates_agree
 
 
-def _occurrence_key(mention: Row) -> tuple[object, ...] | None:
+def _occurrence_key(mention: MentionToGroup) -> tuple[object, ...] | None:
     """Type, auxiliary mode, source and target (code, else words); None when neither actor is known,
     since "someone did something" cannot be told apart from another report of the same."""
     source, target = _actor_key(mention, "source"), _actor_key(mention, "target")
     if source is None and target is None:
         return None
-    return (mention["event_type"], mention.get("auxiliary"), source, target)
+    return (mention.event_type, mention.auxiliary, source, target)
 
 
-def _actor_key(mention: Row, role: str) -> str | None:
+def _actor_key(mention: MentionToGroup, role: str) -> str | None:
     """The actor's code, else the quote's speaker acting as source, else the actor's words."""
-    code, text = mention.get(f"{role}_code"), mention.get(f"{role}_text")
-    if code:
-        return str(code)
-    if role == "source" and mention.get("speaker_is_source"):
-        return f"speaker {mention['speaker_id']}"  # "we" of one speaker is not "we" of another
-    return str(text).lower().strip() if text else None
+    actor, text = _actor_of(mention, role), _words_of(mention, role)
+    if actor.code:
+        return actor.code
+    if role == "source" and mention.speaker_is_source:
+        return f"speaker {mention.speaker_id}"  # "we" of one speaker is not "we" of another
+    return text.lower().strip() if text else None
+
+
+def _actor_of(mention: MentionToGroup, role: str) -> _ActorColumns:
+    """The mention's source or target (`role`), as an event holds it."""
+    if role == "source":
+        return _ActorColumns(mention.source_code, mention.source_name, mention.source_kind, mention.source_sector)
+    return _ActorColumns(mention.target_code, mention.target_name, mention.target_kind, mention.target_sector)
+
+
+def _words_of(mention: MentionToGroup, role: str) -> str | None:
+    return mention.source_text if role == "source" else mention.target_text
 
 
 def object_words(text: object) -> set[str]:
@@ -298,58 +311,61 @@ def object_words(text: object) -> set[str]:
     return {word for word in re.findall(r"\w+", str(text).lower()) if word not in _OBJECT_FILLER}
 
 
-def event_row(story_id: str, mentions: list[Row]) -> Row:
+def event_row(story_id: str, mentions: list[MentionToGroup]) -> StoredEvent:
     """The `events` row of one occurrence: what its mentions agree on, its reports counted."""
     first = mentions[0]
-    published = sorted(str(m["published"]) for m in mentions if m.get("published"))
-    outlets = sorted({str(m["outlet"]) for m in mentions if m.get("outlet")})
-    return {
-        "id": "ev-" + hashlib.sha1(str(first["id"]).encode()).hexdigest()[:16],
-        "story_id": story_id,
-        "event_type": first["event_type"],
-        "mode": next((m["mode"] for m in mentions if m.get("mode")), None),
-        "auxiliary": first.get("auxiliary"),
-        **_actor_columns(mentions, "source"),
-        **_actor_columns(mentions, "target"),
-        "object_text": next((m["object_text"] for m in mentions if m.get("object_text")), None),
-        "date": _usual_date(mentions),
-        "first_article_id": first["article_id"],
-        "first_reported": published[0] if published else None,
-        "last_reported": published[-1] if published else None,
-        "n_mentions": len(mentions),
-        "n_articles": len({m["article_id"] for m in mentions}),
-        "n_outlets": len(outlets),
-        "outlets": json.dumps(outlets, ensure_ascii=False),
-        "confidence": max(float(str(m["confidence"])) for m in mentions),
-        "version": GROUPING_VERSION,
-    }
+    published = sorted(m.published for m in mentions if m.published)
+    outlets = sorted({m.outlet for m in mentions if m.outlet})
+    source, target = _actor_columns(mentions, "source"), _actor_columns(mentions, "target")
+    return StoredEvent(
+        id="ev-" + hashlib.sha1(first.id.encode()).hexdigest()[:16],
+        story_id=story_id,
+        event_type=first.event_type,
+        mode=next((m.mode for m in mentions if m.mode), None),
+        auxiliary=first.auxiliary,
+        source_code=source.code,
+        source_name=source.name,
+        source_sector=source.sector,
+        target_code=target.code,
+        target_name=target.name,
+        target_sector=target.sector,
+        object_text=next((m.object_text for m in mentions if m.object_text), None),
+        date=_usual_date(mentions),
+        first_article_id=first.article_id,
+        first_reported=published[0] if published else None,
+        n_mentions=len(mentions),
+        n_articles=len({m.article_id for m in mentions}),
+        n_outlets=len(outlets),
+        outlets=json.dumps(outlets, ensure_ascii=False),
+        confidence=max(m.confidence for m in mentions),
+        source_kind=source.kind,
+        target_kind=target.kind,
+        last_reported=published[-1] if published else None,
+        version=GROUPING_VERSION,
+    )
 
 
-def _actor_columns(mentions: list[Row], role: str) -> Row:
+def _actor_columns(mentions: list[MentionToGroup], role: str) -> _ActorColumns:
     """An event's source or target: the first coded one among its mentions; else the first one named,
     its words standing for its name ("Lidia Varn", "the rebels")."""
-    coded = next((m for m in mentions if m.get(f"{role}_code")), None)
+    coded = next((m for m in mentions if _actor_of(m, role).code), None)
     if coded is None:
-        named = next((m for m in mentions if m.get(f"{role}_name") or m.get(f"{role}_text")), mentions[0])
-        name = named.get(f"{role}_name") or named.get(f"{role}_text")
-        return {
-            f"{role}_code": None,
-            f"{role}_name": name,
-            f"{role}_kind": None,
-            f"{role}_sector": named.get(f"{role}_sector"),
-        }
-    return {f"{role}_{part}": coded.get(f"{role}_{part}") for part in ("code", "name", "kind", "sector")}
+        named = next((m for m in mentions if _actor_of(m, role).name or _words_of(m, role)), mentions[0])
+        return _ActorColumns(
+            None, _actor_of(named, role).name or _words_of(named, role), None, _actor_of(named, role).sector
+        )
+    return _actor_of(coded, role)
 
 
-def _usual_date(mentions: list[Row]) -> str | None:
+def _usual_date(mentions: list[MentionToGroup]) -> str | None:
     """The date most mentions give (the earliest of those most given), None when none gives one."""
-    counts = Counter(str(m["date"]) for m in mentions if m.get("date"))
+    counts = Counter(m.date for m in mentions if m.date)
     if not counts:
         return None
     return min(counts, key=lambda day: (-counts[day], day))
 
 
-def _mention_update(mention: Row, event_id: str) -> Row:
-    columns = ("date", "quote_id", "speaker_id", "speaker_is_source", *_SOURCE_COLUMNS)
-    values = {name: mention.get(name) for name in columns}
-    return {"id": mention["id"], "event_id": event_id, **values}
+def _mention_update(mention: MentionToGroup, event_id: str) -> MentionPlacement:
+    source = _actor_of(mention, "source")
+    placed = (mention.date, mention.quote_id, mention.speaker_id, mention.speaker_is_source)
+    return MentionPlacement(mention.id, event_id, *placed, source.code, source.name, source.kind, source.sector)

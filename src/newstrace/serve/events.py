@@ -10,7 +10,9 @@ import json
 from collections import Counter
 from datetime import date, timedelta
 
+from newstrace.events.records import EventReport
 from newstrace.link.features import parse_date
+from newstrace.records import as_json
 from newstrace.serve import data
 from newstrace.serve.data import PageNotFound, day_axis_range, segments
 from newstrace.store import Store
@@ -26,7 +28,7 @@ _ROLES = ("source", "trigger", "target", "object")
 def actor(store: Store, code: str) -> dict[str, object]:
     """An actor (a country's or organisation's code) with the events it did and underwent, over time."""
     code = code.strip().upper()
-    events = store.events_where(actor=code)
+    events = [as_json(event) for event in store.events_where(actor=code)]
     if not events:
         raise PageNotFound(f"no events with the actor {code!r}")
     did = [event for event in events if event["source_code"] == code]
@@ -49,7 +51,7 @@ def story_with_events(store: Store, story_id: str) -> dict[str, object]:
 
 def story_events(store: Store, story_id: str) -> dict[str, object]:
     """A story's events, earliest first, as a timeline of who did what to whom, with their reports."""
-    events = _with_reports(store, store.events_where(story_id=story_id))
+    events = _with_reports(store, [as_json(event) for event in store.events_where(story_id=story_id)])
     shown, outside = _within_reports_span(events)
     return {
         "events": events,
@@ -154,10 +156,10 @@ def _with_reports(store: Store, events: list[dict[str, object]]) -> list[dict[st
     texts: dict[str, str] = {}
     reports: dict[str, list[dict[str, object]]] = {}
     for mention in mentions:
-        article_id = str(mention["article_id"])
+        article_id = mention.article_id
         if article_id not in texts:
             texts[article_id] = store.article_text(article_id) or ""
-        reports.setdefault(str(mention["event_id"]), []).append(_report(mention, texts[article_id]))
+        reports.setdefault(str(mention.event_id), []).append(_report(mention, texts[article_id]))
     return [_with_its_reports(event, reports.get(str(event["id"]), [])) for event in events]
 
 
@@ -169,11 +171,11 @@ def _with_its_reports(event: dict[str, object], reports: list[dict[str, object]]
     return {**event, "outlets": json.loads(str(event["outlets"])), "reports": reports, **words, "domestic": domestic}
 
 
-def _report(mention: dict[str, object], text: str) -> dict[str, object]:
-    start, end = int(str(mention["sentence_start"])), int(str(mention["sentence_end"]))
+def _report(mention: EventReport, text: str) -> dict[str, object]:
+    start, end = mention.sentence_start, mention.sentence_end
     spans = []
     for role in _ROLES:
-        first, last = mention.get(f"{role}_start"), mention.get(f"{role}_end")
+        first, last = getattr(mention, f"{role}_start"), getattr(mention, f"{role}_end")
         if isinstance(first, int) and isinstance(last, int) and start <= first < last <= end:
             spans.append((first - start, last - start, f"event-{role}"))
     pieces = [
@@ -182,4 +184,4 @@ def _report(mention: dict[str, object], text: str) -> dict[str, object]:
     ]
     keys = ("id", "article_id", "title", "outlet", "published", "trigger_text", "quote_id", "speaker_id", "date",
             "source_text", "target_text")  # fmt: skip
-    return {**{key: mention.get(key) for key in keys}, "evidence": pieces}
+    return {**{key: getattr(mention, key) for key in keys}, "evidence": pieces}

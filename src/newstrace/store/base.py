@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
+from newstrace.events.records import EventReport, MentionPlacement, MentionToGroup, StoredEvent
 from newstrace.records import (
     Article,
     ArticleRendering,
@@ -551,7 +552,7 @@ class ReadStore(Protocol):
         """An utterance's renderings with their quote, article date and title, earliest first."""
         ...
 
-    def event_mentions_to_group(self, version: str) -> list[dict[str, object]]:
+    def event_mentions_to_group(self, version: str) -> list[MentionToGroup]:
         """Every event mention of each story whose events must be grouped again (a story of an article
         the `event_groups` stage has not done at `version`, or with a mention in no event, in an event
         of another story, or in a quote whose speaker is no longer the one it was grouped with), with its
@@ -562,24 +563,23 @@ class ReadStore(Protocol):
     def save_events(
         self,
         stories: Mapping[str, Sequence[str]],
-        events: Sequence[dict[str, object]],
-        mentions: Sequence[dict[str, object]],
+        events: Sequence[StoredEvent],
+        mentions: Sequence[MentionPlacement],
         record: StageRecord | None = None,
     ) -> None:
         """Replace the events of these stories (story id -> the ids of the mentions it was grouped from)
-        by `events` (rows of `events`), and write each mention's
-        `event_id`, `date`, `quote_id`, `speaker_id`, `speaker_is_source` and source columns (by `id`), in
-        one transaction. A story whose mentions are no longer those it was grouped from (another run
+        by `events`, and write each mention's placement (its event, date, quote, speaker and source, by
+        `id`), in one transaction. A story whose mentions are no longer those it was grouped from (another run
         grouped it meanwhile) is left as that run wrote it. With a `record`, the same transaction records
         the stage done on every article of the stories written and on those of `record.article_ids` that
         are in no story."""
         ...
 
-    def events_where(self, *, story_id: str | None = None, actor: str | None = None) -> list[dict[str, object]]:
+    def events_where(self, *, story_id: str | None = None, actor: str | None = None) -> list[StoredEvent]:
         """The events of a story, or those an actor code did or underwent, earliest first (undated last)."""
         ...
 
-    def mentions_of_events(self, event_ids: Sequence[str]) -> list[dict[str, object]]:
+    def mentions_of_events(self, event_ids: Sequence[str]) -> list[EventReport]:
         """The mentions of these events, with their article's title, outlet and date, earliest first."""
         ...
 

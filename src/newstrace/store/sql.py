@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
+from newstrace.events.records import EventReport, MentionPlacement, MentionToGroup, StoredEvent, StoredMention
 from newstrace.records import (
     Article,
     ArticleRendering,
@@ -825,7 +826,7 @@ class SQLStore(ABC):
 
     # -- events -------------------------------------------------------------------------------------
 
-    def event_mentions_to_group(self, version: str) -> list[dict[str, object]]:
+    def event_mentions_to_group(self, version: str) -> list[MentionToGroup]:
         stale_stories = (
             "SELECT DISTINCT a2.story_id FROM event_mentions m2 JOIN articles a2 ON a2.id = m2.article_id "
             "LEFT JOIN events e ON e.id = m2.event_id LEFT JOIN quotes q ON q.id = m2.quote_id "
@@ -835,18 +836,19 @@ class SQLStore(ABC):
             # and the stories of the articles the stage has not done at this version (stage_runs)
             f"UNION SELECT a.story_id {_PENDING} AND a.story_id IS NOT NULL"
         )
-        return self._rows(
-            "SELECT m.*, a.story_id, a.published, a.outlet FROM event_mentions m "
+        rows = self._rows(
+            f"SELECT {columns_of(StoredMention, 'm')}, a.story_id, a.published, a.outlet FROM event_mentions m "
             f"JOIN articles a ON a.id = m.article_id WHERE a.story_id IN ({stale_stories}) "
             "ORDER BY a.story_id, a.published IS NULL, a.published, a.id, m.trigger_start, m.id",
             (_EVENT_GROUPS, version),
         )
+        return records_of(MentionToGroup, rows)
 
     def save_events(
         self,
         stories: Mapping[str, Sequence[str]],
-        events: Sequence[dict[str, object]],
-        mentions: Sequence[dict[str, object]],
+        events: Sequence[StoredEvent],
+        mentions: Sequence[MentionPlacement],
         record: StageRecord | None = None,
     ) -> None:
         with self._transaction():
@@ -855,14 +857,15 @@ class SQLStore(ABC):
             kept = {story for story, ids in stories.items() if current.get(story, set()) == set(ids)}
             kept_mentions = {mention_id for story in kept for mention_id in stories[story]}
             self._executemany("DELETE FROM events WHERE story_id = ?", [(story,) for story in sorted(kept)])
-            for event in (event for event in events if event["story_id"] in kept):
-                self._execute(self._upsert("events", tuple(event), replace=True), tuple(event.values()))
-            updates = [mention for mention in mentions if mention["id"] in kept_mentions]
-            if updates:  # every mention carries the same columns
-                columns = [name for name in updates[0] if name != "id"]
+            event_columns = [item.name for item in fields(StoredEvent)]
+            for event in (event for event in events if event.story_id in kept):
+                self._execute(self._upsert("events", event_columns, replace=True), astuple(event))
+            updates = [mention for mention in mentions if mention.id in kept_mentions]
+            columns = [item.name for item in fields(MentionPlacement) if item.name != "id"]
+            if updates:
                 self._executemany(
                     f"UPDATE event_mentions SET {', '.join(f'{name} = ?' for name in columns)} WHERE id = ?",
-                    [(*(mention[name] for name in columns), mention["id"]) for mention in updates],
+                    [(*(getattr(mention, name) for name in columns), mention.id) for mention in updates],
                 )
             # Events whose every mention went (a new events stage, an article relinked) report nothing.
             self._execute(
@@ -893,23 +896,25 @@ class SQLStore(ABC):
             found.setdefault(str(row["story_id"]), set()).add(str(row["id"]))
         return found
 
-    def events_where(self, *, story_id: str | None = None, actor: str | None = None) -> list[dict[str, object]]:
+    def events_where(self, *, story_id: str | None = None, actor: str | None = None) -> list[StoredEvent]:
         where, parameters = (
             ("story_id = ?", [story_id]) if story_id is not None else ("? IN (source_code, target_code)", [actor])
         )
-        return self._rows(
-            f"SELECT * FROM events WHERE {where} "
+        rows = self._rows(
+            f"SELECT {columns_of(StoredEvent)} FROM events WHERE {where} "
             "ORDER BY COALESCE(date, first_reported) IS NULL, COALESCE(date, first_reported), id",
             parameters,
         )
+        return records_of(StoredEvent, rows)
 
-    def mentions_of_events(self, event_ids: Sequence[str]) -> list[dict[str, object]]:
-        return self._rows_for_ids(
-            "SELECT m.*, a.title, a.outlet, a.published FROM event_mentions m "
+    def mentions_of_events(self, event_ids: Sequence[str]) -> list[EventReport]:
+        rows = self._rows_for_ids(
+            f"SELECT {columns_of(StoredMention, 'm')}, a.title, a.outlet, a.published FROM event_mentions m "
             "JOIN articles a ON a.id = m.article_id WHERE m.event_id IN ({marks}) "
             "ORDER BY m.event_id, a.published IS NULL, a.published, a.id, m.trigger_start",
             event_ids,
         )
+        return records_of(EventReport, rows)
 
     # -- reading ---------------------------------------------------------------------------------------
 
