@@ -429,6 +429,17 @@ class StoredMarker:
 
 
 @dataclass(frozen=True)
+class SpeakerCorrection:
+    """One correction made with `newstrace speakers merge|split|rename` (`Store.speaker_corrections`):
+    `name` joins, leaves or is renamed to `target`; a rename may give the speaker's `kind`."""
+
+    action: str  # merge | split | rename
+    name: str
+    target: str
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
 class OutletSummary:
     """An outlet and how many stored articles it published."""
 

@@ -33,6 +33,7 @@ from newstrace.records import (
     Quote,
     ReusePassage,
     Sentence,
+    SpeakerCorrection,
     SpeakerSummary,
     StageOutput,
     StoredArticle,
@@ -743,6 +744,15 @@ def test_a_grouping_read_before_another_run_wrote_its_story_leaves_that_write(st
     assert "ev-stale" not in {row["event_id"] for row in store.iter_rows("events")}
 
 
+def test_speaker_corrections_are_read_back_in_the_order_made(store: Store) -> None:
+    store.add_speaker_correction("rename", "Holm", "Anneke Holm", "person")
+    store.add_speaker_correction("merge", "A. Holm", "Anneke Holm")
+    assert store.speaker_corrections() == [
+        SpeakerCorrection("rename", "Holm", "Anneke Holm", "person"),
+        SpeakerCorrection("merge", "A. Holm", "Anneke Holm", None),
+    ]
+
+
 def test_translation_links_are_stored_read_from_both_ends_and_forgotten_with_the_links(store: Store) -> None:
     _fill(store)
     pairs = [[0, 30, 0, 28, 0.91], [31, 60, 29, 55, 0.84]]
@@ -923,6 +933,7 @@ _READ_RECORDS: dict[str, type] = {
     "speaker": SpeakerSummary,
     "outlets": OutletSummary,
     "stories page": StorySummary,
+    "said by": StoredUtterance,
     "events": StoredEvent,
     "event mentions": EventReport,
     "mentions to group": MentionToGroup,

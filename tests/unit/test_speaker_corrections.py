@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from newstrace.link.speakers import apply_corrections, link_speakers
-from newstrace.records import Speaker
+from newstrace.records import Speaker, SpeakerCorrection
 
 from ..conftest import run_cli
 
@@ -24,10 +24,10 @@ ARTICLES = {
 def test_corrections_merge_split_and_rename_in_the_order_made() -> None:
     speakers, canonical = link_speakers([("Anneke Holm", None), ("Holm", None), ("A. Holm", None), ("Dorn", None)])
     corrections = [
-        {"action": "merge", "name": "A. Holm", "target": "Anneke Holm", "kind": None},
-        {"action": "split", "name": "Anneke Holm", "target": "Holm", "kind": None},
-        {"action": "rename", "name": "Dorn", "target": "Pieter Dorn", "kind": "person"},
-        {"action": "merge", "name": "Nobody Known", "target": "Anneke Holm", "kind": None},  # changes nothing
+        SpeakerCorrection("merge", "A. Holm", "Anneke Holm"),
+        SpeakerCorrection("split", "Anneke Holm", "Holm"),
+        SpeakerCorrection("rename", "Dorn", "Pieter Dorn", "person"),
+        SpeakerCorrection("merge", "Nobody Known", "Anneke Holm"),  # changes nothing
     ]
     corrected, mapping = apply_corrections(speakers, canonical, corrections)
     assert mapping == {"Anneke Holm": "Anneke Holm", "A. Holm": "Anneke Holm", "Holm": "Holm", "Dorn": "Pieter Dorn"}

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from newstrace.link.scripts import merge_across_scripts
 from newstrace.nlp.agents import PERSON, speaker_kind
-from newstrace.records import Speaker
+from newstrace.records import Speaker, SpeakerCorrection
 
 _ROLE_EDGES = " ,.;:—–-()\"'“”‘’"
 _TITLE_WORDS = frozenset(
@@ -146,7 +146,7 @@ def _names_a_title(role: str) -> bool:
 
 
 def apply_corrections(
-    speakers: list[Speaker], canonical: dict[str, str], corrections: Iterable[dict[str, object]]
+    speakers: list[Speaker], canonical: dict[str, str], corrections: Iterable[SpeakerCorrection]
 ) -> tuple[list[Speaker], dict[str, str]]:
     """The speakers and name map after the user's corrections, applied in the order made on top of the
     automatic resolution: `merge` (name into target), `split` (a name leaves a speaker and speaks as
@@ -155,8 +155,8 @@ def apply_corrections(
     by_name = {speaker.name: speaker for speaker in speakers}
     mapping = dict(canonical)
     for correction in corrections:
-        action, name, target = str(correction["action"]), str(correction["name"]), str(correction["target"])
-        kind = str(correction["kind"]) if correction.get("kind") else None
+        action, name, target = correction.action, correction.name, correction.target
+        kind = correction.kind or None
         if action == "split":
             _split(by_name, mapping, name, target)
         elif name in by_name:

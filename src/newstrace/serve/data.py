@@ -391,14 +391,14 @@ def speaker(store: Store, speaker_id: int, page: int = 1, per_page: int = 20) ->
     utterances, total = store.page_utterances_of(speaker_id, per_page, _offset(page, per_page))
     return {
         "speaker": as_json(found),
-        "utterances": utterances,
+        "utterances": [as_json(row) for row in utterances],
         "pagination": pagination(page, per_page, total),
         "chart": {
             "kind": "claims",
-            "x": [row["first_seen"] for row in utterances],
-            "y": [row["n_renderings"] for row in utterances],
-            "text": [str(row["canonical_text"])[:80] for row in utterances],
-            "x_range": day_axis_range(row["first_seen"] for row in utterances),
+            "x": [row.first_seen for row in utterances],
+            "y": [row.n_renderings for row in utterances],
+            "text": [row.canonical_text[:80] for row in utterances],
+            "x_range": day_axis_range(row.first_seen for row in utterances),
         },
     }
 

@@ -29,6 +29,7 @@ from newstrace.records import (
     OutletSummary,
     RunSummary,
     Speaker,
+    SpeakerCorrection,
     SpeakerSummary,
     StageOutput,
     StoredArticle,
@@ -455,7 +456,7 @@ class PipelineStore(StageRuns, Protocol):
         canonical quote, at its speaker, in one transaction, with the `record` of the run."""
         ...
 
-    def speaker_corrections(self) -> list[dict[str, object]]:
+    def speaker_corrections(self) -> list[SpeakerCorrection]:
         """The user's speaker corrections (`action`, `name`, `target`, `kind`), in the order made."""
         ...
 
@@ -648,7 +649,7 @@ class ReadStore(Protocol):
 
     def speaker(self, speaker_id: int) -> SpeakerSummary | None: ...
 
-    def page_utterances_of(self, speaker_id: int, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+    def page_utterances_of(self, speaker_id: int, limit: int, offset: int) -> tuple[list[StoredUtterance], int]:
         """A speaker's utterances, earliest first, and the total."""
         ...
 

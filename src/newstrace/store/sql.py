@@ -31,6 +31,7 @@ from newstrace.records import (
     OutletSummary,
     RunSummary,
     Speaker,
+    SpeakerCorrection,
     SpeakerSummary,
     StageOutput,
     StoredArticle,
@@ -384,8 +385,9 @@ class SQLStore(ABC):
             if record:
                 self._record(record)
 
-    def speaker_corrections(self) -> list[dict[str, object]]:
-        return self._rows("SELECT action, name, target, kind FROM speaker_corrections ORDER BY id")
+    def speaker_corrections(self) -> list[SpeakerCorrection]:
+        rows = self._rows(f"SELECT {columns_of(SpeakerCorrection)} FROM speaker_corrections ORDER BY id")
+        return records_of(SpeakerCorrection, rows)
 
     def add_speaker_correction(self, action: str, name: str, target: str, kind: str | None = None) -> None:
         with self._transaction():
@@ -1330,13 +1332,14 @@ class SQLStore(ABC):
         row = self._one("SELECT * FROM speaker_stats WHERE id = ?", (speaker_id,))
         return _speaker_summary(row) if row else None
 
-    def page_utterances_of(self, speaker_id: int, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+    def page_utterances_of(self, speaker_id: int, limit: int, offset: int) -> tuple[list[StoredUtterance], int]:
         rows = self._rows(
-            "SELECT * FROM utterances WHERE speaker_id = ? "
+            f"SELECT {_STORED_UTTERANCE} FROM utterances WHERE speaker_id = ? "
             "ORDER BY first_seen IS NULL, first_seen, id LIMIT ? OFFSET ?",
             (speaker_id, limit, offset),
         )
-        return rows, int(self._scalar("SELECT count(*) FROM utterances WHERE speaker_id = ?", (speaker_id,)))
+        total = int(self._scalar("SELECT count(*) FROM utterances WHERE speaker_id = ?", (speaker_id,)))
+        return records_of(StoredUtterance, rows), total
 
     def article(self, article_id: str) -> StoredArticle | None:
         row = self._one(f"SELECT {columns_of(StoredArticle)} FROM articles WHERE id = ?", (article_id,))
