@@ -267,7 +267,8 @@ class SpeakerSummary:
 
 @dataclass(frozen=True)
 class StoredUtterance:
-    """One statement as stored: its speaker, canonical wording, first rendering and how widely it spread."""
+    """One statement as stored, a row of `utterances` (read, and written by `Store.save_trails`): its
+    speaker, canonical wording, first rendering and how widely it spread."""
 
     id: str
     speaker_id: int | None
@@ -283,10 +284,9 @@ class StoredUtterance:
 
 
 @dataclass(frozen=True)
-class ArticleRendering:
-    """A rendering in one of the articles asked for (`Store.renderings_for_articles`): the rendering's
-    columns, its quote's kind and words, and its utterance's speaker, canonical text and size. `diff`
-    and `flags` are the JSON text stored."""
+class StoredRendering:
+    """One quote as a rendering of its utterance, a row of `renderings` (what `Store.save_trails` writes):
+    how faithful it is to the canonical wording, word by word, and what that flags."""
 
     quote_id: str
     utterance_id: str
@@ -295,6 +295,13 @@ class ArticleRendering:
     fidelity: float
     diff: str  # JSON: [{op, canonical, rendering}, ...]
     flags: str  # JSON: [flag, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArticleRendering(StoredRendering):
+    """A rendering in one of the articles asked for (`Store.renderings_for_articles`): the rendering, its
+    quote's kind and words, and its utterance's speaker, canonical text and size."""
+
     kind: str
     content_text: str
     speaker: str | None
@@ -302,19 +309,11 @@ class ArticleRendering:
     n_renderings: int
 
 
-@dataclass(frozen=True)
-class TrailRendering:
-    """One rendering of an utterance (`Store.renderings_of`): the rendering's columns, its article's date,
-    title and story, its quote's kind, words and cue, and the speaker's canonical name. `diff` and
-    `flags` are the JSON text stored."""
+@dataclass(frozen=True, kw_only=True)
+class TrailRendering(StoredRendering):
+    """One rendering of an utterance (`Store.renderings_of`): the rendering, its article's date, title and
+    story, its quote's kind, words and cue, and the speaker's canonical name."""
 
-    quote_id: str
-    utterance_id: str
-    article_id: str
-    outlet: str | None
-    fidelity: float
-    diff: str  # JSON: [{op, canonical, rendering}, ...]
-    flags: str  # JSON: [flag, ...]
     published: str | None
     title: str | None
     story_id: str | None

@@ -39,6 +39,7 @@ from newstrace.records import (
     StoredArticle,
     StoredMarker,
     StoredQuote,
+    StoredRendering,
     StoredUtterance,
     Story,
     StoryLink,
@@ -463,11 +464,10 @@ def test_the_flags_listing_total_follows_renderings_written_replaced_and_removed
     (schema 16): it follows a rendering written, rewritten with other flags, and removed."""
     _fill(store)
     quotes = {str(row["article_id"]): str(row["id"]) for row in _rows(store, "quotes")}
-    utterance = {"id": "u_storm", "canonical_text": "storm", "n_renderings": 2, "n_outlets": 2}
+    utterance = StoredUtterance("u_storm", None, None, None, "storm", None, None, None, 2, 2, None)
 
-    def rendering(article_id: str, flags: list[str]) -> dict[str, object]:
-        return {"quote_id": quotes[article_id], "utterance_id": "u_storm", "article_id": article_id,
-                "outlet": None, "fidelity": 0.5, "diff": "[]", "flags": json.dumps(flags)}  # fmt: skip
+    def rendering(article_id: str, flags: list[str]) -> StoredRendering:
+        return StoredRendering(quotes[article_id], "u_storm", article_id, None, 0.5, "[]", json.dumps(flags))
 
     def totals() -> tuple[int, int, int]:
         return tuple(store.page_list(ListFilters("flags", flag=flag), 10, 0)[1] for flag in ("", *CHECKED_FLAGS[:2]))

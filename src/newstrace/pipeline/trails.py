@@ -30,6 +30,7 @@ from newstrace.link.trails import (
     same_passage_repeats,
 )
 from newstrace.pipeline.stages import pending_or_reset, record
+from newstrace.records import StoredRendering, StoredUtterance
 from newstrace.store.base import PipelineStore, TrailQuote
 
 
@@ -140,36 +141,36 @@ def _content(row: TrailQuote) -> str:
     return " ".join(row.article_text[start:end].strip() for start, end in pieces)
 
 
-def _describe(utterance: Utterance) -> tuple[dict[str, object], list[dict[str, object]]]:
+def _describe(utterance: Utterance) -> tuple[StoredUtterance, list[StoredRendering]]:
     canonical = canonical_rendering(utterance)
     repeats = same_passage_repeats(utterance, canonical)
     first = min(utterance.renderings, key=rendering_age)
     outlets = {rendering.outlet for rendering in utterance.renderings if rendering.outlet}
-    row: dict[str, object] = {
-        "id": utterance.id,
-        "speaker_id": utterance.speaker_id,
-        "speaker": utterance.speaker,
-        "canonical_quote_id": canonical.quote_id,
-        "canonical_text": canonical.content,
-        "first_article_id": first.article_id,
-        "first_seen": first.published.isoformat() if first.published else None,
-        "first_outlet": first.outlet,
-        "n_renderings": len(utterance.renderings),
-        "n_outlets": len(outlets),
-        "recurs_from": utterance.recurs_from,
-    }
-    renderings: list[dict[str, object]] = []
+    row = StoredUtterance(
+        id=utterance.id,
+        speaker_id=utterance.speaker_id,
+        speaker=utterance.speaker,
+        canonical_quote_id=canonical.quote_id,
+        canonical_text=canonical.content,
+        first_article_id=first.article_id,
+        first_seen=first.published.isoformat() if first.published else None,
+        first_outlet=first.outlet,
+        n_renderings=len(utterance.renderings),
+        n_outlets=len(outlets),
+        recurs_from=utterance.recurs_from,
+    )
+    renderings: list[StoredRendering] = []
     for rendering in utterance.renderings:
         report = describe(rendering, canonical, utterance, repeats=repeats)
         renderings.append(
-            {
-                "quote_id": rendering.quote_id,
-                "utterance_id": utterance.id,
-                "article_id": rendering.article_id,
-                "outlet": rendering.outlet,
-                "fidelity": report.fidelity,
-                "diff": json.dumps(report.diff, ensure_ascii=False),
-                "flags": json.dumps(list(report.flags)),
-            }
+            StoredRendering(
+                quote_id=rendering.quote_id,
+                utterance_id=utterance.id,
+                article_id=rendering.article_id,
+                outlet=rendering.outlet,
+                fidelity=report.fidelity,
+                diff=json.dumps(report.diff, ensure_ascii=False),
+                flags=json.dumps(list(report.flags)),
+            )
         )
     return row, renderings

@@ -35,6 +35,7 @@ from newstrace.records import (
     StoredArticle,
     StoredMarker,
     StoredQuote,
+    StoredRendering,
     StoredUtterance,
     Story,
     StorySummary,
@@ -478,8 +479,8 @@ class PipelineStore(StageRuns, Protocol):
 
     def save_trails(
         self,
-        utterances: Sequence[dict[str, object]],
-        renderings: Sequence[dict[str, object]],
+        utterances: Sequence[StoredUtterance],
+        renderings: Sequence[StoredRendering],
         record: StageRecord | None = None,
     ) -> None:
         """Replace these utterances and all their renderings, with the `record` of the run, in one transaction."""

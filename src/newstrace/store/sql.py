@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, astuple, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
+from operator import attrgetter
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from newstrace.events.records import EventReport, MentionPlacement, MentionToGroup, StoredEvent, StoredMention
@@ -37,6 +38,7 @@ from newstrace.records import (
     StoredArticle,
     StoredMarker,
     StoredQuote,
+    StoredRendering,
     StoredUtterance,
     Story,
     StorySummary,
@@ -762,27 +764,27 @@ class SQLStore(ABC):
 
     def save_trails(
         self,
-        utterances: Sequence[dict[str, object]],
-        renderings: Sequence[dict[str, object]],
+        utterances: Sequence[StoredUtterance],
+        renderings: Sequence[StoredRendering],
         record: StageRecord | None = None,
     ) -> None:
         with self._transaction():
-            self._executemany("DELETE FROM renderings WHERE utterance_id = ?", [(row["id"],) for row in utterances])
-            self._upsert_rows("utterances", utterances)
-            self._upsert_rows("renderings", renderings)
+            self._executemany("DELETE FROM renderings WHERE utterance_id = ?", [(row.id,) for row in utterances])
+            self._upsert_records("utterances", StoredUtterance, utterances)
+            self._upsert_records("renderings", StoredRendering, renderings)
             # Utterances whose quotes all went (a quotes stage that ran again) have nothing left to show.
             self._execute("DELETE FROM utterances WHERE id NOT IN (SELECT utterance_id FROM renderings)")
             if record:
                 self._record(record)
 
-    def _upsert_rows(self, table: str, rows: Sequence[dict[str, object]]) -> None:
-        """Replace or add rows of `table`, one statement for each set of columns the rows carry (a
-        trail stage writes thousands at a time: one statement each kept PostgreSQL's driver waiting)."""
-        by_columns: dict[tuple[str, ...], list[tuple[object, ...]]] = {}
-        for row in rows:
-            by_columns.setdefault(tuple(row), []).append(tuple(row.values()))
-        for columns, values in by_columns.items():
-            self._executemany(self._upsert(table, columns, replace=True), values)
+    def _upsert_records(self, table: str, record: type, rows: Sequence[object]) -> None:
+        """Replace or add rows of `table`, records of the type whose fields are its columns, in one
+        statement (a trail stage writes thousands at a time: one statement each kept PostgreSQL's driver
+        waiting)."""
+        if rows:
+            columns = [item.name for item in fields(record)]
+            values = attrgetter(*columns)
+            self._executemany(self._upsert(table, columns, replace=True), [values(row) for row in rows])
 
     def utterance(self, utterance_id: str) -> StoredUtterance | None:
         found = self._one(f"SELECT {_STORED_UTTERANCE} FROM utterances WHERE id = ?", (utterance_id,))
@@ -1460,7 +1462,7 @@ def _story_summary(row: Mapping[str, Any]) -> StorySummary:
 
 
 _STORED_UTTERANCE = ", ".join(f"utterances.{field.name}" for field in fields(StoredUtterance))
-_RENDERING = "r.quote_id, r.utterance_id, r.article_id, r.outlet, r.fidelity, r.diff, r.flags"  # a rendering's own
+_RENDERING = columns_of(StoredRendering, "r")
 
 
 def _stored_utterance(row: Mapping[str, Any]) -> StoredUtterance:
