@@ -439,6 +439,53 @@ class SpeakerCorrection:
 
 
 @dataclass(frozen=True)
+class SpeakerListing:
+    """A row of the speakers index (`Store.page_list`): the speaker, and how often, in how many articles and
+    by how many outlets it was quoted (within the listing's dates). `aliases` and `roles` are the JSON
+    text stored, as the index's CSV shows them."""
+
+    id: int
+    name: str
+    kind: str
+    aliases: str  # JSON: [name, ...]
+    roles: str  # JSON: [role, ...]
+    n_quotes: int
+    n_articles: int
+    n_outlets: int
+
+
+@dataclass(frozen=True)
+class OutletListing:
+    """A row of the outlets index (`Store.page_list`): the outlet, its articles, its first and last day."""
+
+    outlet: str
+    n_articles: int
+    first_published: str | None
+    last_published: str | None
+
+
+@dataclass(frozen=True)
+class FlaggedRendering:
+    """A row of the flags index (`Store.page_list`): a rendering with a checked flag, its article's date and
+    title, its utterance's speaker and canonical text, and its own words. `diff` and `flags` are the
+    JSON text stored."""
+
+    utterance_id: str
+    quote_id: str
+    article_id: str
+    outlet: str | None
+    fidelity: float
+    diff: str  # JSON: [{op, canonical, rendering}, ...]
+    flags: str  # JSON: [flag, ...]
+    published: str | None
+    title: str | None
+    speaker: str | None
+    speaker_id: int | None
+    canonical_text: str
+    content_text: str
+
+
+@dataclass(frozen=True)
 class OutletSummary:
     """An outlet and how many stored articles it published."""
 

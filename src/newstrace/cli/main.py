@@ -95,7 +95,8 @@ def _listing_page(db: str, filters: ListFilters, limit: int, offset: int) -> tup
     except BadRequest as error:
         raise click.UsageError(str(error)) from error
     try:
-        return open_store(db, readonly=True).page_list(filters, limit, offset)
+        rows, total = open_store(db, readonly=True).page_list(filters, limit, offset)
+        return [records.as_json(row) for row in rows], total  # the JSON the command prints, and its table's cells
     except StoreError as error:
         _fatal(str(error))
         raise  # unreachable: _fatal exits

@@ -94,7 +94,7 @@ def corpus_summary(store: Store) -> dict[str, object]:
     """The overview's whole-corpus part (row counts, attention and facets over every article), and every
     row of the listings whose counts span the whole corpus (speakers, outlets) in each of their orders,
     for `listing` to page (sorting 50,000 speakers for each page took a tenth of the server's time)."""
-    listings = {name: list(store.iter_list(ListFilters(name))) for name in SUMMARISED_LISTINGS}
+    listings = {name: [as_json(row) for row in store.iter_list(ListFilters(name))] for name in SUMMARISED_LISTINGS}
     return {
         "counts": store.count_rows(),
         **_attention(store, SearchFilters(), None),
@@ -290,7 +290,8 @@ def listing(
     check_listing(filters)
     summarised = _summarised_rows(filters, corpus)
     if summarised is None:
-        rows, total = store.page_list(filters, per_page, _offset(page, per_page))
+        found, total = store.page_list(filters, per_page, _offset(page, per_page))
+        rows = [as_json(row) for row in found]
     else:
         rows, total = summarised[_offset(page, per_page) : _offset(page, per_page) + per_page], len(summarised)
     return {

@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterable, Iterator
 
 from newstrace.export import export_columns
+from newstrace.records import as_json
 from newstrace.serve import data
 from newstrace.store.base import ListFilters, SearchFilters, SearchSyntaxError, Store
 
@@ -35,7 +36,7 @@ def listing_csv(store: Store, filters: ListFilters) -> Iterator[str]:
     data.check_listing(filters)
     table = LISTING_TABLES.get(filters.listing)
     columns = export_columns(table) if table else OUTLET_COLUMNS
-    return csv_chunks(store.iter_list(filters), columns)
+    return csv_chunks((as_json(row) for row in store.iter_list(filters)), columns)
 
 
 def csv_chunks(rows: Iterable[dict[str, object]], columns: tuple[str, ...]) -> Iterator[str]:

@@ -23,13 +23,16 @@ from newstrace.records import (
     ArticleRendering,
     ArticleSummary,
     EntitySpan,
+    FlaggedRendering,
     IngestProblem,
     LinkBatch,
     LinkInput,
+    OutletListing,
     OutletSummary,
     RunSummary,
     Speaker,
     SpeakerCorrection,
+    SpeakerListing,
     SpeakerSummary,
     StageOutput,
     StoredArticle,
@@ -133,6 +136,17 @@ def counted_by_store(filters: SearchFilters) -> bool:
     narrowed = filters.text or filters.speaker_id is not None or filters.speaker_name or filters.story_id
     dates = (value for value in (filters.date_from, filters.date_to) if value)
     return not (narrowed or filters.flag) and all(len(value) == 10 for value in dates)
+
+
+# A row of an index listing: each listing's own record (LIST_RECORDS).
+ListingRow = StorySummary | SpeakerListing | OutletListing | StoredUtterance | FlaggedRendering
+LIST_RECORDS: dict[str, type[ListingRow]] = {
+    "stories": StorySummary,
+    "speakers": SpeakerListing,
+    "outlets": OutletListing,
+    "utterances": StoredUtterance,
+    "flags": FlaggedRendering,
+}
 
 
 @dataclass(frozen=True)
@@ -639,12 +653,12 @@ class ReadStore(Protocol):
         """Every matching article with the `articles` export columns, best first (newest first without words)."""
         ...
 
-    def page_list(self, filters: ListFilters, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+    def page_list(self, filters: ListFilters, limit: int, offset: int) -> tuple[list[ListingRow], int]:
         """One page of an index listing (stories, speakers, outlets, utterances, flags) and its total,
         counted up to COUNT_CAP unless the store's counts give it."""
         ...
 
-    def iter_list(self, filters: ListFilters) -> Iterator[dict[str, object]]:
+    def iter_list(self, filters: ListFilters) -> Iterator[ListingRow]:
         """Every row of an index listing, in its order, streamed."""
         ...
 

@@ -51,6 +51,7 @@ from newstrace.store.base import (
     EXPORT_COLUMNS,
     LIST_FILTERS,
     LIST_ORDERS,
+    LIST_RECORDS,
     AnalysedArticle,
     FramingInput,
     FramingRow,
@@ -58,6 +59,7 @@ from newstrace.store.base import (
     LinkedLead,
     LinkState,
     ListFilters,
+    ListingRow,
     QueryTimeout,
     SearchFilters,
     SearchHit,
@@ -1308,7 +1310,7 @@ class SQLStore(ABC):
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
 
-    def page_list(self, filters: ListFilters, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
+    def page_list(self, filters: ListFilters, limit: int, offset: int) -> tuple[list[ListingRow], int]:
         sql, parameters = _list_query(filters, self._ARTICLES_FIRST)
         narrowed = (filters.name, filters.outlet, filters.date_from, filters.date_to, filters.speaker)
         if filters.listing == "flags" and not any(narrowed):
@@ -1319,12 +1321,13 @@ class SQLStore(ABC):
             total = self._scalar(f"SELECT count(*) FROM ({sql} LIMIT {COUNT_CAP + 1}) AS listing", parameters)
         order = _LIST_ORDER_SQL[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
         rows = self._rows(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", (*parameters, limit, offset))
-        return rows, int(total)
+        return records_of(LIST_RECORDS[filters.listing], rows), int(total)
 
-    def iter_list(self, filters: ListFilters) -> Iterator[dict[str, object]]:
+    def iter_list(self, filters: ListFilters) -> Iterator[ListingRow]:
         sql, parameters = _list_query(filters, self._ARTICLES_FIRST)
         order = _LIST_ORDER_SQL[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
-        return self._streamed(f"{sql} ORDER BY {order}", parameters)
+        make: Callable[..., ListingRow] = LIST_RECORDS[filters.listing]
+        return (make(**row) for row in self._streamed(f"{sql} ORDER BY {order}", parameters))
 
     def speaker_ids(self, names: Sequence[str]) -> dict[str, int]:
         rows = self._rows_for_ids("SELECT id, name FROM speakers WHERE name IN ({marks})", names)
