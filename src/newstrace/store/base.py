@@ -5,7 +5,9 @@ every stage's runs), `PipelineStore` (what `analyze` and the stages over stored 
 (the linking stage's state) and `ReadStore` (the queries of the CLI and the web app). `Store` is all of
 them, as `open_store` returns it; SQLite (`store.sqlite`) and PostgreSQL (`store.postgres`) implement it
 through the shared SQL of `store.sql`. Rows written by stages are dataclass records whose field names are
-the table's column names.
+the table's column names, and the read queries give records too (`records.py`, `events/records.py`;
+`records.as_json` gives the JSON a record's rows showed); only the export (`iter_rows`) and the search
+reads that count and sample give column -> value mappings.
 """
 
 from __future__ import annotations
@@ -691,7 +693,9 @@ class ReadStore(Protocol):
     def markers_of(self, article_ids: Sequence[str]) -> list[StoredMarker]: ...
 
     def iter_rows(self, table: str, include_text: bool = False) -> Iterator[dict[str, object]]:
-        """Stream every row of an exportable table, in a stable order."""
+        """Stream every row of an exportable table, in a stable order. Rows are column -> value mappings
+        rather than records: their columns are the export's (`EXPORT_COLUMNS`), which the CSV, JSON Lines
+        and Parquet writers take as they are."""
         ...
 
     def search(self, query: str, limit: int = 20, offset: int = 0) -> list[SearchHit]: ...
