@@ -748,6 +748,21 @@ def test_a_grouping_read_before_another_run_wrote_its_story_leaves_that_write(st
     assert "ev-stale" not in {row["event_id"] for row in store.iter_rows("events")}
 
 
+def test_an_utterance_recurring_from_another_is_read_back_as_stored(store: Store) -> None:
+    _fill(store)
+    quotes = {str(row["article_id"]): str(row["id"]) for row in _rows(store, "quotes")}
+    first = StoredUtterance("u_first", None, "Holm", quotes["a1"], "storm", "a1", "2024-03-04", "Wire Nine", 1, 1, None)
+    again = replace(first, id="u_again", canonical_quote_id=quotes["a2"], first_article_id="a2", recurs_from="u_first")
+    renderings = [
+        StoredRendering(quotes[article], utterance.id, article, None, 1.0, "[]", "[]")
+        for article, utterance in (("a1", first), ("a2", again))
+    ]
+    store.save_trails([first, again], renderings)
+    assert store.utterances_recurring_from(["u_first"]) == [again]
+    assert store.utterances_recurring_from(["u_again"]) == []
+    assert sorted(store.utterances_by_id(["u_again", "u_first", "u_none"]), key=lambda row: row.id) == [again, first]
+
+
 def test_speaker_corrections_are_read_back_in_the_order_made(store: Store) -> None:
     store.add_speaker_correction("rename", "Holm", "Anneke Holm", "person")
     store.add_speaker_correction("merge", "A. Holm", "Anneke Holm")
@@ -924,7 +939,7 @@ def test_every_backend_holds_the_same_rows_after_the_derived_stages(tmp_path: Pa
 
 # The read answers (by their name in `_every_answer`) that are typed records, and the record of each
 # ("recurring" and the flags listing are left out: these articles hold no recurring statement and no
-# flagged rendering, so they are empty; the flags listing's record is checked where renderings are written).
+# flagged rendering, so they are empty; the tests that write those check their records).
 _READ_RECORDS: dict[str, type] = {
     "utterance": StoredUtterance,
     "utterances by id": StoredUtterance,
