@@ -157,35 +157,38 @@ def _quotes_by_article(store: EventStore, article_ids: list[str]) -> dict[str, l
 def with_context(row: MentionToGroup, quotes: list[StoredQuote], speakers: _SpeakerActors) -> MentionToGroup:
     """The mention with its date resolved against its article's date and, when its trigger is inside a
     quote, the quote's id and (where the quote's speaker is the one acting) the speaker as its source."""
-    # a mention grouped before with its quote's speaker as source (whose code replaced the source's):
-    # the source as its words name it, since the speaker may have changed, or be gone
-    placed = _with_source(row, find_actor(row.source_text or "")) if row.speaker_is_source else row
-    placed = replace(
-        placed,
-        date=resolve_event_date(row.date_text or None, row.published or None),
-        quote_id=None,
-        speaker_id=None,
-        speaker_is_source=None,
-    )
+    source = _actor_of(row, "source")
+    if row.speaker_is_source:
+        # grouped before with its quote's speaker as source, whose code replaced the source's: the source as
+        # its words name it (the speaker may have changed, or be gone)
+        source = _columns_of(find_actor(row.source_text or ""))
     quote = _quote_around(row.trigger_start, quotes)
-    if quote is None:
-        return placed
-    placed = replace(placed, quote_id=quote.id, speaker_id=quote.speaker_id, speaker_is_source=0)
-    if quote.speaker_id is None or not _speaker_acts(row, quote):
-        return placed
-    name, actor = speakers.of(quote.speaker_id, quote.source_text or None)
-    placed = replace(placed, speaker_is_source=1)
-    if actor is not None:
-        return _with_source(placed, actor)
-    return replace(placed, source_name=name) if placed.source_code is None else placed
+    speaker_is_source = None if quote is None else 0
+    if quote is not None and quote.speaker_id is not None and _speaker_acts(row, quote):
+        name, actor = speakers.of(quote.speaker_id, quote.source_text or None)
+        speaker_is_source = 1
+        if actor is not None:
+            source = _columns_of(actor)
+        elif source.code is None:
+            source = source._replace(name=name)
+    return replace(  # one copy of the mention: it has some forty fields, and a story may have thousands
+        row,
+        date=resolve_event_date(row.date_text or None, row.published or None),
+        quote_id=quote.id if quote else None,
+        speaker_id=quote.speaker_id if quote else None,
+        speaker_is_source=speaker_is_source,
+        source_code=source.code,
+        source_name=source.name,
+        source_kind=source.kind,
+        source_sector=source.sector,
+    )
 
 
-def _with_source(row: MentionToGroup, actor: Actor | None) -> MentionToGroup:
-    """The mention with the actor (or none) as its source."""
-    if actor is None:
-        return replace(row, source_code=None, source_name=None, source_kind=None, source_sector=None)
-    return replace(
-        row, source_code=actor.code, source_name=actor.name, source_kind=actor.kind, source_sector=actor.sector
+def _columns_of(actor: Actor | None) -> _ActorColumns:
+    return (
+        _ActorColumns(actor.code, actor.name, actor.kind, actor.sector)
+        if actor
+        else _ActorColumns(None, None, None, None)
     )
 
 
