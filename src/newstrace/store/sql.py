@@ -863,9 +863,7 @@ class SQLStore(ABC):
             kept = {story for story, ids in stories.items() if current.get(story, set()) == set(ids)}
             kept_mentions = {mention_id for story in kept for mention_id in stories[story]}
             self._executemany("DELETE FROM events WHERE story_id = ?", [(story,) for story in sorted(kept)])
-            event_columns = [item.name for item in fields(StoredEvent)]
-            for event in (event for event in events if event.story_id in kept):
-                self._execute(self._upsert("events", event_columns, replace=True), astuple(event))
+            self._upsert_records("events", StoredEvent, [event for event in events if event.story_id in kept])
             updates = [mention for mention in mentions if mention.id in kept_mentions]
             columns = [item.name for item in fields(MentionPlacement) if item.name != "id"]
             if updates:
