@@ -20,7 +20,7 @@ from newstrace.framing.compare import NotFound, compare_story, outlet_named, pro
 from newstrace.link.trail_view import TrailNotFound, trail
 from newstrace.records import OutletSummary, as_json
 from newstrace.serve import framing_charts
-from newstrace.serve.rendering_text import printed_segments
+from newstrace.serve.rendering_text import printed_segments, printed_text
 from newstrace.store.base import (
     CHECKED_FLAGS,
     COUNT_CAP,
@@ -374,9 +374,15 @@ def utterance(store: Store, utterance_or_quote_id: str) -> dict[str, object]:
         raise PageNotFound(str(error)) from error
     renderings = found["renderings"]
     assert isinstance(renderings, list)
+    canonical = found["utterance"]["canonical_text"]  # type: ignore[index]
+    texts: dict[str, str | None] = {}
     spread: dict[str, int] = {}
     for rendering in renderings:
-        rendering["printed"] = printed_segments(str(rendering["content_text"]), rendering["diff"])
+        article_id = str(rendering["article_id"])
+        if article_id not in texts:
+            texts[article_id] = store.article_text(article_id)
+        rendering["printed_text"] = printed_text(rendering, texts[article_id])
+        rendering["printed"] = printed_segments(rendering["printed_text"], rendering["diff"], canonical)
         day = str(rendering["published"] or "undated")
         spread[day] = spread.get(day, 0) + 1
     chart = {"kind": "spread", "x": list(spread), "y": list(spread.values()), "x_range": day_axis_range(spread)}
