@@ -116,7 +116,7 @@ def test_an_event_dated_far_from_the_reports_is_listed_not_charted(far_dated_sto
     assert chart["x_range"][0] >= "2024-06"  # not stretched back to 2008
     [far] = found["events_outside_chart"]
     assert far["date"] == "2008-03-03" and far["id"] in {event["id"] for event in found["events"]}
-    assert far["summary"].endswith("· 1 report")
+    assert far["summary"].endswith("· 1 report, first on 2024-07-10")  # the event's own date is 2008's
     html = client.get(f"/stories/{story_id}").text
     assert 'class="events-outside"' in html and f'href="#{far["id"]}">2008-03-03</a>' in html
 
@@ -127,7 +127,7 @@ def test_an_actor_no_dictionary_knows_shows_its_words_and_none_shows_no_question
     client, story_id = far_dated_story
     found = client.get(f"/api/stories/{story_id}").json()
     rows = found["events_chart"]["y"] + [far["row"] for far in found["events_outside_chart"]]
-    assert "The lagoon council → VUT" in rows and "Lagoon council → none named" in rows  # the headline's
+    assert "The lagoon council → VUT" in rows and "Lagoon council → unnamed" in rows  # the headline's
     assert not any("?" in row for row in rows)
     html = client.get(f"/stories/{story_id}").text
     unknown = '<span class="actor-unknown" title="not a known actor: the words of the report">The lagoon council</span>'

@@ -15,6 +15,8 @@ from fastapi.testclient import TestClient
 from newstrace.serve import create_app
 from newstrace.serve.rendering_text import printed_segments, printed_text
 
+from .test_browser import _shot, browser, page, server  # noqa: F401  (fixtures)
+
 
 @pytest.fixture(scope="module")
 def client(web_db: Path) -> TestClient:
@@ -67,12 +69,12 @@ def test_the_trail_page_shows_the_rendering_as_printed_with_its_changes(client: 
     found = client.get(f"/api/utterances/{utterance_id}").json()
     rendering = next(r for r in found["renderings"] if r["content_text"] == content)
     assert "".join(segment["text"] for segment in rendering["printed"]) == content
-    page = client.get(f"/utterances/{utterance_id}").text
+    body = client.get(f"/utterances/{utterance_id}").text
     substituted = next(s for s in rendering["printed"] if s["op"] == "substituted")
-    assert f'<ins class="sub">{html.escape(substituted["text"], quote=False)}</ins>' in page
+    assert f'<ins class="sub">{html.escape(substituted["text"], quote=False)}</ins>' in body
     printed_words = [s["text"] for s in rendering["printed"] if s["op"] in ("kept", "inserted", "substituted")]
     capitalised = next(text for text in printed_words if text != text.lower())
-    assert html.escape(capitalised, quote=False) in page  # as printed, not in the diff's lower-case words
+    assert html.escape(capitalised, quote=False) in body  # as printed, not in the diff's lower-case words
     assert capitalised.lower() in " ".join(step["rendering"] for step in diff)
 
 
@@ -104,8 +106,8 @@ def test_a_rendering_made_of_joined_pieces_shows_as_its_article_printed_it(clien
     assert len(rendering["printed_text"]) > len(first_piece)  # both pieces and the cue between them
     assert rendering["printed"] is not None  # the diff laid over the printed words, not shown normalised
     assert "".join(segment["text"] for segment in rendering["printed"]) == rendering["printed_text"]
-    page = client.get(f"/utterances/{utterance_id}").text
-    assert all(html.escape(s["text"], quote=False) in page for s in rendering["printed"] if s["text"].strip())
+    body = client.get(f"/utterances/{utterance_id}").text
+    assert all(html.escape(s["text"], quote=False) in body for s in rendering["printed"] if s["text"].strip())
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +133,33 @@ def test_the_trail_header_counts_the_renderings_its_table_lists(repeated_db: tup
     shown = found["renderings"]
     assert found["utterance"]["n_renderings"] == len(shown)
     assert found["utterance"]["n_outlets"] == len({r["outlet"] for r in shown if r["outlet"]})
-    page = client.get(f"/utterances/{utterance_id}").text
-    assert page.count('<a class="article-link"') == len(shown)
+    body = client.get(f"/utterances/{utterance_id}").text
+    assert body.count('<a class="article-link"') == len(shown)
     noun = "rendering" if len(shown) == 1 else "renderings"
-    assert f"· {len(shown)} {noun} in " in page
+    assert f"· {len(shown)} {noun} in " in body
+
+
+def test_the_trail_page_in_a_browser_shows_joined_pieces_as_printed(
+    server: str,  # noqa: F811
+    page: object,  # noqa: F811
+    client: TestClient,
+    web_db: Path,
+) -> None:
+    with sqlite3.connect(web_db) as connection:
+        utterance_id, quote_id = connection.execute(
+            "SELECT u.id, q.id FROM utterances u JOIN quotes q ON q.id = u.canonical_quote_id "
+            "WHERE json_array_length(q.content_fragments) > 1 ORDER BY u.id LIMIT 1"
+        ).fetchone()
+    found = client.get(f"/api/utterances/{utterance_id}").json()
+    p = page
+    p.goto(f"{server}/utterances/{utterance_id}")  # type: ignore[attr-defined]
+    p.wait_for_selector("div.chart .main-svg")  # type: ignore[attr-defined]
+    shown = p.locator("table.renderings tbody tr")  # type: ignore[attr-defined]
+    assert shown.count() == len(found["renderings"]) == found["utterance"]["n_renderings"]
+    cells = [shown.nth(n).locator("a.article-link").inner_text() for n in range(shown.count())]
+    [(canonical, cell)] = [
+        (r, cell) for r, cell in zip(found["renderings"], cells, strict=True) if r["quote_id"] == quote_id
+    ]
+    assert " ".join(cell.split()) == " ".join(canonical["printed_text"].split())  # both pieces, the cue between
+    _shot(p, "11-trail-joined-pieces")
+    assert p.errors == []  # type: ignore[attr-defined]

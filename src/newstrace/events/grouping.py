@@ -31,11 +31,14 @@ from typing import Protocol
 
 from newstrace.events.actors import Actor, find_actor
 from newstrace.events.dates import resolve_event_date
+from newstrace.events.types import FUTURE
 from newstrace.records import SpeakerSummary
 from newstrace.store.base import StageRecord
 
 # Raise when the grouping or what it fills in changes: every story's events are grouped again.
-GROUPING_VERSION = 2  # 2: a day named without its year soon after the article's is undated
+# 2: a day named without its year soon after the article's is undated; 3: a weekday of an event told in the
+# future is the coming one
+GROUPING_VERSION = 3
 STAGE_NAME = "event_groups"
 DATE_WINDOW_DAYS = 3
 _STORIES_PER_WRITE = 500
@@ -157,7 +160,11 @@ def with_context(row: Row, quotes: list[Row], speakers: _SpeakerActors) -> Row:
     placed: Row = {
         **row,
         **(_source_from_words(row) if row.get("speaker_is_source") else {}),
-        "date": resolve_event_date(str(date_text) if date_text else None, str(published) if published else None),
+        "date": resolve_event_date(
+            str(date_text) if date_text else None,
+            str(published) if published else None,
+            ahead=row.get("auxiliary") == FUTURE,
+        ),
         "quote_id": None,
         "speaker_id": None,
         "speaker_is_source": None,
