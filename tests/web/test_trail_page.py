@@ -81,7 +81,7 @@ def test_the_trail_page_shows_the_rendering_as_printed_with_its_changes(client: 
 def test_a_cut_shows_the_canonical_words_as_printed_and_joined_pieces_keep_the_words_between() -> None:
     article = "Intro. “We hold the line,” Mara Holm said. “The Velka pass stays open.” Outro."  # fictional
     pieces = [[article.index("“We"), article.index(" Mara")], [article.index("“The"), article.index(" Outro")]]
-    printed = printed_text({"content_text": "“We hold the line,”", "content_fragments": pieces}, article)
+    printed = printed_text("“We hold the line,”", pieces, article)
     assert printed == "“We hold the line,” Mara Holm said. “The Velka pass stays open.”"
     canonical = printed  # the canonical rendering itself: every word kept, "Mara Holm said" unmarked
     kept = [_step("kept", "we hold the line the velka pass stays open", "we hold the line the velka pass stays open")]

@@ -36,12 +36,7 @@ def trail(store: Store, utterance_or_quote_id: str) -> Trail:
             "utterance ids in `newstrace export utterances`"
         )
     rows = [
-        {
-            **row,
-            "diff": json.loads(str(row["diff"])),
-            "flags": json.loads(str(row["flags"])),
-            "content_fragments": json.loads(str(row.get("content_fragments") or "[]")),
-        }
+        {**row, "diff": json.loads(str(row["diff"])), "flags": json.loads(str(row["flags"]))}
         for row in store.renderings_of(utterance.id)
     ]
     renderings = [row for row in rows if SAME_PASSAGE not in row["flags"]]  # one rendering per passage

@@ -12,7 +12,7 @@ import math
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -369,24 +369,41 @@ def story(store: Store, story_id: str) -> dict[str, object]:
 def utterance(store: Store, utterance_or_quote_id: str) -> dict[str, object]:
     """An utterance's trail, with the spread of its renderings over time."""
     try:
-        found = trail(store, utterance_or_quote_id).to_dict()
+        found_trail = trail(store, utterance_or_quote_id)
     except TrailNotFound as error:
         raise PageNotFound(str(error)) from error
+    found = found_trail.to_dict()
     renderings = found["renderings"]
     assert isinstance(renderings, list)
-    canonical = found["utterance"]["canonical_text"]  # type: ignore[index]
+    canonical = found_trail.utterance.canonical_text
+    pieces = _content_pieces(store, sorted({str(rendering["article_id"]) for rendering in renderings}))
     texts: dict[str, str | None] = {}
     spread: dict[str, int] = {}
     for rendering in renderings:
         article_id = str(rendering["article_id"])
         if article_id not in texts:
             texts[article_id] = store.article_text(article_id)
-        rendering["printed_text"] = printed_text(rendering, texts[article_id])
-        rendering["printed"] = printed_segments(rendering["printed_text"], rendering["diff"], canonical)
+        own_pieces = pieces.get(str(rendering["quote_id"]), [])
+        shown = printed_text(str(rendering["content_text"]), own_pieces, texts[article_id])
+        rendering["printed_text"] = shown
+        rendering["printed"] = printed_segments(shown, rendering["diff"], canonical)
         day = str(rendering["published"] or "undated")
         spread[day] = spread.get(day, 0) + 1
     chart = {"kind": "spread", "x": list(spread), "y": list(spread.values()), "x_range": day_axis_range(spread)}
     return {**found, "chart": chart}
+
+
+def _content_pieces(store: Store, article_ids: list[str]) -> dict[str, list[list[int]]]:
+    """Each quote's content pieces (offsets into its article) by quote id, for these articles' quotes."""
+    found: dict[str, list[list[int]]] = {}
+    for quote in store.quotes_of(article_ids):
+        found[str(_field(quote, "id"))] = json.loads(str(_field(quote, "content_fragments") or "[]"))
+    return found
+
+
+def _field(row: object, name: str) -> object:
+    """A column of a stored row, read the same from a dict or a record (store reads are becoming records)."""
+    return row[name] if isinstance(row, Mapping) else getattr(row, name)
 
 
 def speaker(store: Store, speaker_id: int, page: int = 1, per_page: int = 20) -> dict[str, object]:

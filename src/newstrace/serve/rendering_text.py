@@ -8,7 +8,7 @@ the canonical text's printed words too, never in the normalised form the matchin
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 
 from newstrace.link.trails import word_spans, words
 
@@ -17,15 +17,14 @@ _Token = tuple[int, int, str]  # start, end, the printed word
 CUT_APART = " … "  # between the printed runs of one step's canonical words that the text holds apart
 
 
-def printed_text(rendering: Mapping[str, object], article_text: str | None) -> str:
-    """The rendering as its article printed it: the text from its first content piece to its last (a
-    quote the cue interrupts, `"A," she said, "B."`, with the words between), else its one content span."""
-    pieces = rendering.get("content_fragments")
-    if not article_text or not isinstance(pieces, list) or not pieces:
-        return str(rendering["content_text"])
+def printed_text(content_text: str, pieces: Sequence[Sequence[int]], article_text: str | None) -> str:
+    """A quote as its article printed it: the text from its first content piece to its last (a quote
+    the cue interrupts, `"A," she said, "B."`, with the words between), else its one content span."""
+    if not article_text or not pieces:
+        return content_text
     start, end = min(piece[0] for piece in pieces), max(piece[1] for piece in pieces)
     if not 0 <= start < end <= len(article_text):
-        return str(rendering["content_text"])
+        return content_text
     return article_text[start:end]
 
 

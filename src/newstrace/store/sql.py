@@ -803,7 +803,6 @@ class SQLStore(ABC):
     def renderings_of(self, utterance_id: str) -> list[dict[str, object]]:
         return self._rows(
             "SELECT r.*, a.published, a.title, a.story_id, q.kind, q.content_text, q.content_start, q.content_end, "
-            "q.content_fragments, "
             "q.cue_text, COALESCE(s.name, q.speaker) AS speaker FROM renderings r "
             "JOIN quotes q ON q.id = r.quote_id JOIN articles a ON a.id = r.article_id "
             "LEFT JOIN speakers s ON s.id = q.speaker_id WHERE r.utterance_id = ? "
