@@ -96,16 +96,25 @@ _FAR_DATED = (
 )
 
 
-@pytest.fixture(scope="module")
-def far_dated_story(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestClient, str]:
-    root = tmp_path_factory.mktemp("far-dated")
-    (root / "council.txt").write_text(_FAR_DATED, encoding="utf-8")
+def one_report_db(root: Path, text: str, published: str) -> Path:
+    """A database of one fictional report of Harbour Wire's, analysed."""
+    (root / "report.txt").write_text(text, encoding="utf-8")
     db = root / "news.db"
-    result = run_cli("analyze", str(root / "council.txt"), "--db", str(db), "--outlet", "Harbour Wire",
-                     "--published", "2024-07-10")  # fmt: skip
+    result = run_cli("analyze", str(root / "report.txt"), "--db", str(db), "--outlet", "Harbour Wire",
+                     "--published", published)  # fmt: skip
     assert result.returncode == 0, result.stderr
+    return db
+
+
+def story_of_events(db: Path) -> tuple[TestClient, str]:
+    """A client over the database and the story its events are in."""
     story_id = next(str(row["story_id"]) for row in open_store(str(db), readonly=True).iter_rows("events"))
     return TestClient(create_app(db), base_url="http://127.0.0.1:8000"), story_id
+
+
+@pytest.fixture(scope="module")
+def far_dated_story(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestClient, str]:
+    return story_of_events(one_report_db(tmp_path_factory.mktemp("far-dated"), _FAR_DATED, "2024-07-10"))
 
 
 def test_an_event_dated_far_from_the_reports_is_listed_not_charted(far_dated_story: tuple[TestClient, str]) -> None:

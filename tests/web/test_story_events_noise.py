@@ -10,12 +10,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from newstrace.serve import create_app
 from newstrace.serve.events import LABEL_CHARS
-from newstrace.store import open_store
 
-from ..conftest import run_cli
 from .test_browser import _shot, browser, page, server  # noqa: F401  (fixtures, run over this module's web_db)
+from .test_events_web import one_report_db, story_of_events
 
 # Fictional, reported on Sunday 2024-07-14: a body whose words outgrow a timeline row, an attack no report
 # names anyone in, a shipment to come "on Thursday" and a condemnation of "Monday" (before the report).
@@ -28,19 +26,12 @@ _NOISY = (
 
 @pytest.fixture(scope="module")
 def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("noisy")
-    (root / "fishers.txt").write_text(_NOISY, encoding="utf-8")
-    db = root / "news.db"
-    result = run_cli("analyze", str(root / "fishers.txt"), "--db", str(db), "--outlet", "Harbour Wire",
-                     "--published", "2024-07-14")  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return db
+    return one_report_db(tmp_path_factory.mktemp("noisy"), _NOISY, "2024-07-14")
 
 
 @pytest.fixture(scope="module")
 def noisy_story(web_db: Path) -> tuple[TestClient, str]:
-    story_id = next(str(row["story_id"]) for row in open_store(str(web_db), readonly=True).iter_rows("events"))
-    return TestClient(create_app(web_db), base_url="http://127.0.0.1:8000"), story_id
+    return story_of_events(web_db)
 
 
 def test_the_story_timeline_names_an_unnamed_event_once_and_cuts_long_words_at_a_word(

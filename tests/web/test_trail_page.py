@@ -8,6 +8,7 @@ import html
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,6 +22,19 @@ from .test_browser import _shot, browser, page, server  # noqa: F401  (fixtures)
 @pytest.fixture(scope="module")
 def client(web_db: Path) -> TestClient:
     return TestClient(create_app(web_db), base_url="http://127.0.0.1:8000")
+
+
+def _first_row(db: Path, query: str) -> tuple[Any, ...]:
+    with sqlite3.connect(db) as connection:
+        found: tuple[Any, ...] = connection.execute(query).fetchone()
+    return found
+
+
+# an utterance whose canonical quote comes in two pieces ("A," she said, "B."): its id, the quote's, the first piece
+_JOINED_CANONICAL = (
+    "SELECT u.id, q.id, q.content_text FROM utterances u JOIN quotes q ON q.id = u.canonical_quote_id "
+    "WHERE json_array_length(q.content_fragments) > 1 ORDER BY u.id LIMIT 1"
+)
 
 
 def _step(op: str, canonical: str, rendering: str) -> dict[str, str]:
@@ -60,11 +74,11 @@ def test_a_diff_of_other_words_than_the_printed_ones_is_not_laid_over_them() -> 
 
 
 def test_the_trail_page_shows_the_rendering_as_printed_with_its_changes(client: TestClient, web_db: Path) -> None:
-    with sqlite3.connect(web_db) as connection:
-        utterance_id, content, diff_json = connection.execute(
-            "SELECT r.utterance_id, q.content_text, r.diff FROM renderings r JOIN quotes q ON q.id = r.quote_id "
-            "WHERE r.diff LIKE '%\"substituted\"%' AND q.content_text GLOB '*[A-Z]*' ORDER BY r.quote_id LIMIT 1"
-        ).fetchone()
+    utterance_id, content, diff_json = _first_row(
+        web_db,
+        "SELECT r.utterance_id, q.content_text, r.diff FROM renderings r JOIN quotes q ON q.id = r.quote_id "
+        "WHERE r.diff LIKE '%\"substituted\"%' AND q.content_text GLOB '*[A-Z]*' ORDER BY r.quote_id LIMIT 1",
+    )
     diff = json.loads(diff_json)
     found = client.get(f"/api/utterances/{utterance_id}").json()
     rendering = next(r for r in found["renderings"] if r["content_text"] == content)
@@ -95,11 +109,7 @@ def test_a_cut_shows_the_canonical_words_as_printed_and_joined_pieces_keep_the_w
 
 
 def test_a_rendering_made_of_joined_pieces_shows_as_its_article_printed_it(client: TestClient, web_db: Path) -> None:
-    with sqlite3.connect(web_db) as connection:
-        utterance_id, quote_id, first_piece = connection.execute(
-            "SELECT u.id, q.id, q.content_text FROM utterances u JOIN quotes q ON q.id = u.canonical_quote_id "
-            "WHERE json_array_length(q.content_fragments) > 1 ORDER BY u.id LIMIT 1"
-        ).fetchone()
+    utterance_id, quote_id, first_piece = _first_row(web_db, _JOINED_CANONICAL)
     found = client.get(f"/api/utterances/{utterance_id}").json()
     rendering = next(r for r in found["renderings"] if r["quote_id"] == quote_id)
     assert first_piece in rendering["printed_text"]
@@ -145,11 +155,7 @@ def test_the_trail_page_in_a_browser_shows_joined_pieces_as_printed(
     client: TestClient,
     web_db: Path,
 ) -> None:
-    with sqlite3.connect(web_db) as connection:
-        utterance_id, quote_id = connection.execute(
-            "SELECT u.id, q.id FROM utterances u JOIN quotes q ON q.id = u.canonical_quote_id "
-            "WHERE json_array_length(q.content_fragments) > 1 ORDER BY u.id LIMIT 1"
-        ).fetchone()
+    utterance_id, quote_id, _ = _first_row(web_db, _JOINED_CANONICAL)
     found = client.get(f"/api/utterances/{utterance_id}").json()
     p = page
     p.goto(f"{server}/utterances/{utterance_id}")  # type: ignore[attr-defined]
