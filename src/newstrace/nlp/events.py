@@ -425,10 +425,10 @@ def _domestic_actor(argument: _Argument, sentence: Any, targets: list[_Argument]
     leads the bloc.") is Chile's minister or nobody's, never Peru's condemning Peru."""
     if argument.actor is not None:
         return argument
-    recipients = {target.start for target in targets if _the_country_itself(target.actor)}
     sector = sector_only(_text_of(sentence.doc)[argument.start : argument.end])
     if sector not in _DOMESTIC_SECTORS:
         return argument
+    recipients = {target.start for target in targets if _the_country_itself(target.actor)}
     starts, ends = _noun_chunks(sentence.doc)
     for n in range(bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)):
         chunk = sentence.doc[starts[n] : ends[n]]

@@ -148,7 +148,8 @@ def _cut(words: object) -> str | None:
     text = " ".join(str(words).split())
     if len(text) <= LABEL_CHARS:
         return text
-    head = text[: LABEL_CHARS + 1].rsplit(" ", 1)[0] if " " in text[: LABEL_CHARS + 1] else text[:LABEL_CHARS]
+    window = text[: LABEL_CHARS + 1]  # a word ending right at the limit is kept whole
+    head = window.rsplit(" ", 1)[0] if " " in window else text[:LABEL_CHARS]  # one long word: cut it
     return head.rstrip(" ,;:") + "…"
 
 
@@ -165,7 +166,7 @@ def _summary(event: dict[str, object]) -> str:
     return f"{event['event_type']}{mode}{thing} · {reports} report{'' if reports == 1 else 's'}{told}"
 
 
-def reported_apart(event: dict[str, object]) -> str | None:
+def _reported_apart(event: dict[str, object]) -> str | None:
     """The day the event was first reported when its own date is another day ("on Monday", "last week"
     in a later article): a story's event may well predate the story's first article, and the page says
     whose date it shows."""
@@ -193,7 +194,7 @@ def _with_its_reports(event: dict[str, object], reports: list[dict[str, object]]
     words = {f"{role}_words": _words_of(reports, role) for role in ("source", "target")}
     domestic = bool(event["target_code"]) and event["target_code"] == event["source_code"] and not words["target_words"]
     decoded = {**event, "outlets": json.loads(str(event["outlets"])), "reports": reports, **words, "domestic": domestic}
-    return {**decoded, "reported": reported_apart(event)}
+    return {**decoded, "reported": _reported_apart(event)}
 
 
 def _report(mention: dict[str, object], text: str) -> dict[str, object]:
