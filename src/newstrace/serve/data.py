@@ -20,7 +20,7 @@ from newstrace.framing.compare import NotFound, compare_story, outlet_named, pro
 from newstrace.link.trail_view import TrailNotFound, trail
 from newstrace.records import OutletSummary, as_json
 from newstrace.serve import framing_charts
-from newstrace.serve.rendering_text import printed_segments, printed_text
+from newstrace.serve.rendering_text import in_pieces, printed_segments, printed_text
 from newstrace.store.base import (
     CHECKED_FLAGS,
     COUNT_CAP,
@@ -376,15 +376,14 @@ def utterance(store: Store, utterance_or_quote_id: str) -> dict[str, object]:
     renderings = found["renderings"]
     assert isinstance(renderings, list)
     canonical = found_trail.utterance.canonical_text
-    pieces = _content_pieces(store, sorted({str(rendering["article_id"]) for rendering in renderings}))
+    pieces = _content_pieces(store, [rendering for rendering in renderings if in_pieces(rendering)])
     texts: dict[str, str | None] = {}
     spread: dict[str, int] = {}
     for rendering in renderings:
-        article_id = str(rendering["article_id"])
-        if article_id not in texts:
+        article_id, own_pieces = str(rendering["article_id"]), pieces.get(str(rendering["quote_id"]), [])
+        if len(own_pieces) > 1 and article_id not in texts:  # one piece is its content_text already
             texts[article_id] = store.article_text(article_id)
-        own_pieces = pieces.get(str(rendering["quote_id"]), [])
-        shown = printed_text(str(rendering["content_text"]), own_pieces, texts[article_id])
+        shown = printed_text(str(rendering["content_text"]), own_pieces, texts.get(article_id))
         rendering["printed_text"] = shown
         rendering["printed"] = printed_segments(shown, rendering["diff"], canonical)
         day = str(rendering["published"] or "undated")
@@ -393,12 +392,16 @@ def utterance(store: Store, utterance_or_quote_id: str) -> dict[str, object]:
     return {**found, "chart": chart}
 
 
-def _content_pieces(store: Store, article_ids: list[str]) -> dict[str, list[list[int]]]:
-    """Each quote's content pieces (offsets into its article) by quote id, for these articles' quotes."""
-    found: dict[str, list[list[int]]] = {}
-    for quote in store.quotes_of(article_ids):
-        found[str(_field(quote, "id"))] = json.loads(str(_field(quote, "content_fragments") or "[]"))
-    return found
+def _content_pieces(store: Store, renderings: list[dict[str, object]]) -> dict[str, list[list[int]]]:
+    """The content pieces (offsets into the article) of these renderings' quotes, by quote id."""
+    wanted = {str(rendering["quote_id"]) for rendering in renderings}
+    articles = sorted({str(rendering["article_id"]) for rendering in renderings})
+    quotes = store.quotes_of(articles) if articles else []
+    return {
+        str(_field(quote, "id")): json.loads(str(_field(quote, "content_fragments") or "[]"))
+        for quote in quotes
+        if str(_field(quote, "id")) in wanted
+    }
 
 
 def _field(row: object, name: str) -> object:

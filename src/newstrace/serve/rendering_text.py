@@ -8,13 +8,23 @@ the canonical text's printed words too, never in the normalised form the matchin
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from newstrace.link.trails import word_spans, words
 
 Segment = dict[str, str]  # {"op": kept|inserted|substituted|cut|aside, "text": printed, "canonical": words cut}
 _Token = tuple[int, int, str]  # start, end, the printed word
 CUT_APART = " … "  # between the printed runs of one step's canonical words that the text holds apart
+
+
+def in_pieces(rendering: Mapping[str, object]) -> bool:
+    """The rendering's diff holds more words than its quote's one content span: the quote comes in pieces
+    (`"A," she said, "B."`, a partial quote inside reported speech), to be read from the article."""
+    diff = rendering["diff"]
+    assert isinstance(diff, list)
+    return " ".join(step["rendering"] for step in diff if step["rendering"]).split() != words(
+        str(rendering["content_text"])
+    )
 
 
 def printed_text(content_text: str, pieces: Sequence[Sequence[int]], article_text: str | None) -> str:
