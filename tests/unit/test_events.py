@@ -308,6 +308,27 @@ def test_event_dates_resolve_against_the_article_date(expression: str, expected:
     assert resolve_event_date(expression, "2024-07-10") == expected
 
 
+def test_a_weekday_of_an_event_told_in_the_future_is_the_coming_one(nlp: Any) -> None:
+    # the article is of Sunday 2024-07-14: "on Monday" of a coming speech is the next day, not 07-08
+    assert resolve_event_date("on Monday", "2024-07-14", ahead=True) == "2024-07-15"
+    assert resolve_event_date("Sunday", "2024-07-14", ahead=True) == "2024-07-14"
+    assert resolve_event_date("on Monday", "2024-07-14") == "2024-07-08"  # told in the past: the last one
+    text = "Mara Holm will deliver a speech in Velka on Monday."  # fictional
+    mention = next(m for m in extract_event_mentions(nlp(text), "a", 0, "2024-07-14") if m.trigger_text == "deliver")
+    assert (mention.auxiliary, mention.date) == ("future", "2024-07-15")
+
+
+def test_a_country_acted_on_does_not_give_the_actor_its_own_country(nlp: Any) -> None:
+    # the minister is Chile's (the sentence before); the sentence names Peru only as the one condemned
+    text = "Chile leads the bloc. Its foreign minister condemned Peru."  # fictional
+    mention = next(m for m in extract_event_mentions(nlp(text), "a", 0) if m.trigger_text == "condemned")
+    assert (mention.source_code, mention.target_code) == (None, "PER")
+    # a place the sentence names besides the recipient still gives a domestic actor its country
+    text = "Protesters marched in Lima against Peru."  # fictional
+    mention = next(m for m in extract_event_mentions(nlp(text), "a", 0) if m.trigger_text == "marched")
+    assert (mention.source_code, mention.target_code) == ("PER", "PER")
+
+
 def test_an_unreadable_article_date_leaves_the_event_undated() -> None:
     assert resolve_event_date("on Tuesday", "soon") is None and resolve_event_date("on Tuesday", None) is None
 

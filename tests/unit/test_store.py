@@ -208,3 +208,20 @@ def test_a_read_past_its_time_limit_is_stopped_and_later_reads_are_not(
     with store.time_limit(60.0):
         assert store.page_search(everything, 10, 0)[1] == 20
     assert store.search_facets(everything, 10)["outlet"]  # no limit outside a block
+
+
+def test_the_data_version_is_the_databases_not_a_connections(tmp_path: Path) -> None:
+    # The web keeps search answers per data version in one cache for all its threads, each with its own
+    # connection. PRAGMA data_version counts the commits one connection saw since it opened, so a store
+    # opened after a write could give the number an older store gave before it: the key must come from
+    # the files (the database, its log and the log's index head), the same for every connection.
+    path = tmp_path / "news.db"
+    writer_store = open_store(path)
+    writer_store.save_article(_article(), [_output()], writer_store.begin_run("test"))
+    first = open_store(path, readonly=True)
+    before = first.data_version()
+    assert before is not None and open_store(path, readonly=True).data_version() == before
+    with sqlite3.connect(path) as writer:  # another connection, as another process would be
+        writer.execute("UPDATE articles SET title = 'Holm spoke again'")
+    after = open_store(path, readonly=True).data_version()
+    assert after != before and first.data_version() == after

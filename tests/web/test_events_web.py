@@ -96,16 +96,25 @@ _FAR_DATED = (
 )
 
 
-@pytest.fixture(scope="module")
-def far_dated_story(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestClient, str]:
-    root = tmp_path_factory.mktemp("far-dated")
-    (root / "council.txt").write_text(_FAR_DATED, encoding="utf-8")
+def one_report_db(root: Path, text: str, published: str) -> Path:
+    """A database of one fictional report of Harbour Wire's, analysed."""
+    (root / "report.txt").write_text(text, encoding="utf-8")
     db = root / "news.db"
-    result = run_cli("analyze", str(root / "council.txt"), "--db", str(db), "--outlet", "Harbour Wire",
-                     "--published", "2024-07-10")  # fmt: skip
+    result = run_cli("analyze", str(root / "report.txt"), "--db", str(db), "--outlet", "Harbour Wire",
+                     "--published", published)  # fmt: skip
     assert result.returncode == 0, result.stderr
+    return db
+
+
+def story_of_events(db: Path) -> tuple[TestClient, str]:
+    """A client over the database and the story its events are in."""
     story_id = next(str(row["story_id"]) for row in open_store(str(db), readonly=True).iter_rows("events"))
     return TestClient(create_app(db), base_url="http://127.0.0.1:8000"), story_id
+
+
+@pytest.fixture(scope="module")
+def far_dated_story(tmp_path_factory: pytest.TempPathFactory) -> tuple[TestClient, str]:
+    return story_of_events(one_report_db(tmp_path_factory.mktemp("far-dated"), _FAR_DATED, "2024-07-10"))
 
 
 def test_an_event_dated_far_from_the_reports_is_listed_not_charted(far_dated_story: tuple[TestClient, str]) -> None:
@@ -116,7 +125,7 @@ def test_an_event_dated_far_from_the_reports_is_listed_not_charted(far_dated_sto
     assert chart["x_range"][0] >= "2024-06"  # not stretched back to 2008
     [far] = found["events_outside_chart"]
     assert far["date"] == "2008-03-03" and far["id"] in {event["id"] for event in found["events"]}
-    assert far["summary"].endswith("· 1 report")
+    assert far["summary"].endswith("· 1 report, first on 2024-07-10")  # the event's own date is 2008's
     html = client.get(f"/stories/{story_id}").text
     assert 'class="events-outside"' in html and f'href="#{far["id"]}">2008-03-03</a>' in html
 
@@ -127,7 +136,7 @@ def test_an_actor_no_dictionary_knows_shows_its_words_and_none_shows_no_question
     client, story_id = far_dated_story
     found = client.get(f"/api/stories/{story_id}").json()
     rows = found["events_chart"]["y"] + [far["row"] for far in found["events_outside_chart"]]
-    assert "The lagoon council → VUT" in rows and "Lagoon council → none named" in rows  # the headline's
+    assert "The lagoon council → VUT" in rows and "Lagoon council → unnamed" in rows  # the headline's
     assert not any("?" in row for row in rows)
     html = client.get(f"/stories/{story_id}").text
     unknown = '<span class="actor-unknown" title="not a known actor: the words of the report">The lagoon council</span>'

@@ -1,6 +1,7 @@
 """Resolve an event's date expression ("on Tuesday", "yesterday", "last week", "July 9") against the
 article's date: a weekday is the most recent such day on or before the article's date (news reports what
-happened; "on Tuesday" in a Tuesday article is that day), relative and explicit dates are read by
+happened; "on Tuesday" in a Tuesday article is that day), or, for an event told in the future ("will speak
+on Monday"), the next such day on or after it; relative and explicit dates are read by
 dateparser from the article's date; a day without its year soon after the article's ("July 23" in a July 22
 article) stays undated rather than become last year's.
 """
@@ -29,9 +30,11 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 
 
 @lru_cache(maxsize=8192)  # dateparser takes tens of milliseconds a call; reports repeat their expressions
-def resolve_event_date(expression: str | None, article_date: str | None) -> str | None:
+def resolve_event_date(expression: str | None, article_date: str | None, ahead: bool = False) -> str | None:
     """The ISO date (YYYY-MM-DD) an expression names, seen from the article's date; None when either is
-    missing, the article's date cannot be read, or the expression names no single day."""
+    missing, the article's date cannot be read, or the expression names no single day. `ahead`: the
+    event is told in the future, so a weekday is the coming one ("Trump will speak on Monday" in a
+    Sunday article is the next day, not six days before)."""
     if not expression or not article_date:
         return None
     base = _read_article_date(article_date)
@@ -41,8 +44,10 @@ def resolve_event_date(expression: str | None, article_date: str | None) -> str 
     if _VAGUE.search(text) or _names_no_day(text):
         return None
     if text.lower() in _WEEKDAYS:
-        back = (base.weekday() - _WEEKDAYS.index(text.lower())) % 7
-        return (base.date() - timedelta(days=back)).isoformat()
+        named = _WEEKDAYS.index(text.lower())
+        if ahead:
+            return (base.date() + timedelta(days=(named - base.weekday()) % 7)).isoformat()
+        return (base.date() - timedelta(days=(base.weekday() - named) % 7)).isoformat()
     settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["year", "month", "day"]}
     settings_without_year = {**settings, "REQUIRE_PARTS": ["month", "day"]}
     found = dateparser.parse(text, languages=["en"], settings=settings)

@@ -32,11 +32,14 @@ from typing import NamedTuple, Protocol
 from newstrace.events.actors import Actor, find_actor
 from newstrace.events.dates import resolve_event_date
 from newstrace.events.records import MentionPlacement, MentionToGroup, StoredEvent
+from newstrace.events.types import FUTURE
 from newstrace.records import SpeakerSummary, StoredQuote
 from newstrace.store.base import StageRecord
 
 # Raise when the grouping or what it fills in changes: every story's events are grouped again.
-GROUPING_VERSION = 2  # 2: a day named without its year soon after the article's is undated
+# 2: a day named without its year soon after the article's is undated; 3: a weekday of an event told in the
+# future is the coming one
+GROUPING_VERSION = 3
 STAGE_NAME = "event_groups"
 DATE_WINDOW_DAYS = 3
 _STORIES_PER_WRITE = 500
@@ -173,7 +176,7 @@ def with_context(row: MentionToGroup, quotes: list[StoredQuote], speakers: _Spea
             source = source._replace(name=name)
     return replace(  # one copy of the mention: it has some forty fields, and a story may have thousands
         row,
-        date=resolve_event_date(row.date_text or None, row.published or None),
+        date=resolve_event_date(row.date_text or None, row.published or None, ahead=row.auxiliary == FUTURE),
         quote_id=quote.id if quote else None,
         speaker_id=quote.speaker_id if quote else None,
         speaker_is_source=speaker_is_source,

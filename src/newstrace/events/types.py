@@ -17,6 +17,7 @@ EVENT_TYPES = (
 OLD_NAMES = {"DEMAND": "REQUEST", "DISAPPROVE": "ACCUSE", "FIGHT": "ASSAULT", "INVESTIGATE": "ACCUSE"}
 
 AUXILIARY_MODES = ("future", "hypothetical", "negated")
+FUTURE = "future"  # the mode of an event told as to come: a weekday it names is the coming one
 
 _COOPERATIVE = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
 _MATERIAL_CONFLICT = frozenset({"ASSAULT", "COERCE", "SANCTION"})

@@ -4,7 +4,7 @@ renderings in time order with their diffs and flags, and the utterances it recur
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from newstrace.link.trails import SAME_PASSAGE
 from newstrace.records import StoredUtterance, as_json
@@ -40,7 +40,15 @@ def trail(store: Store, utterance_or_quote_id: str) -> Trail:
         for row in store.renderings_of(utterance.id)
     ]
     renderings = [row for row in rows if SAME_PASSAGE not in row["flags"]]  # one rendering per passage
-    return Trail(utterance, renderings, _earlier(store, utterance), _later(store, utterance.id))
+    return Trail(_counted(utterance, renderings), renderings, _earlier(store, utterance), _later(store, utterance.id))
+
+
+def _counted(utterance: StoredUtterance, renderings: list[dict[str, object]]) -> StoredUtterance:
+    """The utterance with its renderings and outlets counted on the rows the trail shows: the stored
+    counts take in the `same_passage` repeats, which the trail leaves out (one passage, one rendering),
+    so a header read from them announced renderings the table did not list."""
+    outlets = {row["outlet"] for row in renderings if row["outlet"]}
+    return replace(utterance, n_renderings=len(renderings), n_outlets=len(outlets))
 
 
 def _earlier(store: Store, utterance: StoredUtterance) -> list[dict[str, object]]:

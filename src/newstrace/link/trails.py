@@ -140,6 +140,11 @@ def words(text: str) -> list[str]:
     return [match.group().lower().replace("’", "'") for match in _WORD.finditer(text)]
 
 
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    """The words `words` reads, each as printed with its offsets in `text`: (start, end, word)."""
+    return [(match.start(), match.end(), match.group()) for match in _WORD.finditer(text)]
+
+
 def content_keys(text: str) -> set[str]:
     """The content words of a quotation, plurals folded, near-synonyms mapped to one key, and each cut to
     its first six letters."""

@@ -33,9 +33,12 @@ from newstrace.events.lexicon import (
     Trigger,
 )
 from newstrace.events.records import EventMention
+from newstrace.events.types import FUTURE
 
 # Raise the revision when the extraction changes; the lexicon's digest changes the version by itself.
-_REVISION = 6  # 6: pronouns resolved or left out; a target that is the source's own thing dropped
+# 6: pronouns resolved or left out; a target that is the source's own thing dropped. 7: a weekday of an event
+# told in the future is the coming one; a domestic actor takes no country from the state it acts on
+_REVISION = 7
 # The version must fit a 32-bit integer (PostgreSQL's `stage_runs.version`): revisions up to 20 do.
 EVENTS_STAGE_VERSION = _REVISION * 10**8 + int(LEXICON_DIGEST[:7], 16) % 10**8
 
@@ -88,7 +91,10 @@ def extract_event_mentions(
         sentence_entities = entities[bisect_left(starts, sentence.start) : bisect_left(starts, sentence.end)]
         for candidate in _sentence_candidates(sentence):
             found = _mentions_of(candidate, sentence, sentence_entities, article_id, offset, memory)
-            found = [replace(m, date=resolve_event_date(m.date_text, article_date)) for m in found]
+            found = [
+                replace(m, date=resolve_event_date(m.date_text, article_date, ahead=m.auxiliary == FUTURE))
+                for m in found
+            ]
             mentions.extend(_recipient_from_context(found, mentions))
         _remember_people(_text_of(sentence.doc), sentence_entities, memory)
     return mentions
@@ -305,7 +311,7 @@ def _mentions_of(
         sources, targets, thing = _nominal_arguments(token, memory)
     else:
         sources, targets, thing = _arguments(token, frame, memory)
-    sources = [_domestic_actor(source, sentence) for source in sources]
+    sources = [_domestic_actor(source, sentence, targets) for source in sources]
     if candidate.trigger.event_type == "ACCUSE":
         targets = _accused(token) or targets
     apart = _targets_apart(sources, targets, token)
@@ -411,20 +417,25 @@ def _accused(token: Any) -> list[_Argument]:
     return []
 
 
-def _domestic_actor(argument: _Argument, sentence: Any) -> _Argument:
+def _domestic_actor(argument: _Argument, sentence: Any, targets: list[_Argument]) -> _Argument:
     """ "Judge Ana Ruiz opened an inquiry into Chilean officials", "thousands of students marched in
     Lima": a domestic actor (an office holder, the police, protesters, rebels) named without a country
-    belongs to the country the sentence is about, the first one it names outside the phrase."""
+    belongs to the country the sentence is about, the first one it names outside the phrase. A country
+    that is itself the event's recipient is no such place: "Its minister condemned Peru" (after "Chile
+    leads the bloc.") is Chile's minister or nobody's, never Peru's condemning Peru."""
     if argument.actor is not None:
         return argument
     sector = sector_only(_text_of(sentence.doc)[argument.start : argument.end])
     if sector not in _DOMESTIC_SECTORS:
         return argument
+    recipients = {target.start for target in targets if _the_country_itself(target.actor)}
     starts, ends = _noun_chunks(sentence.doc)
     for n in range(bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)):
         chunk = sentence.doc[starts[n] : ends[n]]
         if argument.start <= chunk.start_char < argument.end:
             continue
+        if chunk.start_char in recipients and chunk.root.dep_ in _OBJECTS:
+            continue  # the state acted on ("condemned Peru"), not a place named ("attacked a post in Peru")
         if (country := find_actor(chunk.text)) is not None and country.kind == "country":
             return replace(argument, actor=Actor(country.code, country.name, "country", sector))
     return argument
@@ -456,6 +467,11 @@ def _confidence(mention: EventMention) -> float:
     score = 0.5 + (0.25 if mention.source_code else 0.0) + (0.15 if mention.target_code else 0.0)
     score += 0.1 if mention.mode else 0.0
     return round(min(score, 1.0), 2)
+
+
+def _the_country_itself(actor: Actor | None) -> bool:
+    """A country named as such ("Peru"), not a part of it ("Peruvian officials", "Peruvian hospitals")."""
+    return actor is not None and actor.kind == "country" and actor.sector is None
 
 
 def _is_state(actor: Actor | None) -> bool:

@@ -12,7 +12,7 @@ import math
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -20,7 +20,7 @@ from newstrace.framing.compare import NotFound, compare_story, outlet_named, pro
 from newstrace.link.trail_view import TrailNotFound, trail
 from newstrace.records import OutletSummary, StoredMarker, StoredQuote, as_json
 from newstrace.serve import framing_charts
-from newstrace.serve.rendering_text import printed_segments
+from newstrace.serve.rendering_text import in_pieces, printed_segments, printed_text
 from newstrace.store.base import (
     CHECKED_FLAGS,
     COUNT_CAP,
@@ -370,18 +370,44 @@ def story(store: Store, story_id: str) -> dict[str, object]:
 def utterance(store: Store, utterance_or_quote_id: str) -> dict[str, object]:
     """An utterance's trail, with the spread of its renderings over time."""
     try:
-        found = trail(store, utterance_or_quote_id).to_dict()
+        found_trail = trail(store, utterance_or_quote_id)
     except TrailNotFound as error:
         raise PageNotFound(str(error)) from error
+    found = found_trail.to_dict()
     renderings = found["renderings"]
     assert isinstance(renderings, list)
+    canonical = found_trail.utterance.canonical_text
+    pieces = _content_pieces(store, [rendering for rendering in renderings if in_pieces(rendering)])
+    texts: dict[str, str | None] = {}
     spread: dict[str, int] = {}
     for rendering in renderings:
-        rendering["printed"] = printed_segments(str(rendering["content_text"]), rendering["diff"])
+        article_id, own_pieces = str(rendering["article_id"]), pieces.get(str(rendering["quote_id"]), [])
+        if len(own_pieces) > 1 and article_id not in texts:  # one piece is its content_text already
+            texts[article_id] = store.article_text(article_id)
+        shown = printed_text(str(rendering["content_text"]), own_pieces, texts.get(article_id))
+        rendering["printed_text"] = shown
+        rendering["printed"] = printed_segments(shown, rendering["diff"], canonical)
         day = str(rendering["published"] or "undated")
         spread[day] = spread.get(day, 0) + 1
     chart = {"kind": "spread", "x": list(spread), "y": list(spread.values()), "x_range": day_axis_range(spread)}
     return {**found, "chart": chart}
+
+
+def _content_pieces(store: Store, renderings: list[dict[str, object]]) -> dict[str, list[list[int]]]:
+    """The content pieces (offsets into the article) of these renderings' quotes, by quote id."""
+    wanted = {str(rendering["quote_id"]) for rendering in renderings}
+    articles = sorted({str(rendering["article_id"]) for rendering in renderings})
+    quotes = store.quotes_of(articles) if articles else []
+    return {
+        str(_field(quote, "id")): json.loads(str(_field(quote, "content_fragments") or "[]"))
+        for quote in quotes
+        if str(_field(quote, "id")) in wanted
+    }
+
+
+def _field(row: object, name: str) -> object:
+    """A column of a stored row, read the same from a dict or a record (store reads are becoming records)."""
+    return row[name] if isinstance(row, Mapping) else getattr(row, name)
 
 
 def speaker(store: Store, speaker_id: int, page: int = 1, per_page: int = 20) -> dict[str, object]:

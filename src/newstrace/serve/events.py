@@ -89,10 +89,14 @@ def _day_of(value: object) -> date | None:
 
 def _row(event: dict[str, object]) -> str:
     """The event's row on a story's timeline: who → whom, or who alone for a domestic event (the reports
-    name no recipient, and the actor's own country stands in: "UKR → UKR" read as a self-event)."""
+    name no recipient, and the actor's own country stands in: "UKR → UKR" read as a self-event); one
+    "unnamed" when the reports name neither (not "unnamed → unnamed")."""
+    source, target = _label(event, "source"), _label(event, "target")
     if event.get("domestic"):
-        return f"{_label(event, 'source')} (domestic)"
-    return f"{_label(event, 'source')} → {_label(event, 'target')}"
+        return f"{source} (domestic)"
+    if source == target == NO_ACTOR:
+        return NO_ACTOR
+    return f"{source} → {target}"
 
 
 def _name_of(code: str, events: list[dict[str, object]]) -> str:
@@ -129,12 +133,26 @@ def _when(event: dict[str, object]) -> str | None:
     return str(value) if value else None
 
 
-NO_ACTOR = "none named"  # a timeline row's actor or recipient when the reports name none
+NO_ACTOR = "unnamed"  # a timeline row's actor or recipient when the reports name none
+LABEL_CHARS = 24  # an actor's words longer than this are cut at a word boundary on the timeline's rows
 
 
 def _label(event: dict[str, object], role: str) -> str:
-    """The actor's code, else its name, else its words in the reports (an actor no dictionary knows)."""
-    return str(event[f"{role}_code"] or event[f"{role}_name"] or event.get(f"{role}_words") or NO_ACTOR)
+    """The actor's code, else its name, else its words in the reports (an actor no dictionary knows),
+    those cut at a word boundary when long ("a radical Islamic terrorist" → "a radical Islamic…")."""
+    return str(event[f"{role}_code"] or _cut(event[f"{role}_name"] or event.get(f"{role}_words")) or NO_ACTOR)
+
+
+def _cut(words: object) -> str | None:
+    """`words` whole when short, else up to the last word boundary within LABEL_CHARS, marked with "…"."""
+    if not words:
+        return None
+    text = " ".join(str(words).split())
+    if len(text) <= LABEL_CHARS:
+        return text
+    window = text[: LABEL_CHARS + 1]  # a word ending right at the limit is kept whole
+    head = window.rsplit(" ", 1)[0] if " " in window else text[:LABEL_CHARS]  # one long word: cut it
+    return head.rstrip(" ,;:") + "…"
 
 
 def _words_of(reports: list[dict[str, object]], role: str) -> str | None:
@@ -146,7 +164,16 @@ def _summary(event: dict[str, object]) -> str:
     mode = f" ({event['auxiliary']})" if event["auxiliary"] else ""
     thing = f": {event['object_text']}" if event["object_text"] else ""
     reports = int(str(event["n_articles"]))
-    return f"{event['event_type']}{mode}{thing} · {reports} report{'' if reports == 1 else 's'}"
+    told = f", first on {event['reported']}" if event.get("reported") else ""
+    return f"{event['event_type']}{mode}{thing} · {reports} report{'' if reports == 1 else 's'}{told}"
+
+
+def _reported_apart(event: dict[str, object]) -> str | None:
+    """The day the event was first reported when its own date is another day ("on Monday", "last week"
+    in a later article): a story's event may well predate the story's first article, and the page says
+    whose date it shows."""
+    own, first = _day_of(event.get("date")), _day_of(event.get("first_reported"))
+    return first.isoformat() if own and first and own != first else None
 
 
 def _with_reports(store: Store, events: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -168,7 +195,8 @@ def _with_its_reports(event: dict[str, object], reports: list[dict[str, object]]
     target with (shown where neither is a known actor)."""
     words = {f"{role}_words": _words_of(reports, role) for role in ("source", "target")}
     domestic = bool(event["target_code"]) and event["target_code"] == event["source_code"] and not words["target_words"]
-    return {**event, "outlets": json.loads(str(event["outlets"])), "reports": reports, **words, "domestic": domestic}
+    decoded = {**event, "outlets": json.loads(str(event["outlets"])), "reports": reports, **words, "domestic": domestic}
+    return {**decoded, "reported": _reported_apart(event)}
 
 
 def _report(mention: EventReport, text: str) -> dict[str, object]:

@@ -190,7 +190,12 @@ class SQLiteStore(SQLStore):
     def data_version(self) -> Hashable | None:
         """The time and size of the file and of its write-ahead log, and the head of the log's index (which
         counts its commits and names the log's generation): a commit changes the log's index (or, without
-        a log, the file), a checkpoint the file. None when one of them cannot be read."""
+        a log, the file), a checkpoint the file. None when one of them cannot be read.
+
+        Not `PRAGMA data_version`: that counts the commits one connection has seen since it opened, and
+        the searches it keys are shared by every thread of the server, each with its own connection (a
+        store opened after a write would give the number an older one gave before it). Two stats and a
+        48-byte read cost about 30 µs a request (2.4 µs for the pragma), well under a search's time."""
         try:
             files = tuple(_stat(Path(f"{self.path}{suffix}")) for suffix in ("", "-wal"))
             return files, _head(Path(f"{self.path}-shm"))

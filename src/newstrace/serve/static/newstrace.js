@@ -63,6 +63,10 @@ document.querySelectorAll("div.chart[data-chart]").forEach(function (element) {
     layout.height = 320;
   } else if (spec.kind === "spread" || spec.kind === "claims") {
     layout.yaxis = countAxis(Math.max(1, ...spec.y), "renderings");
+  } else if (spec.kind === "timeline") {
+    // each row's label whole (the margin grows to fit it), and room for every row
+    layout.yaxis = { automargin: true };
+    layout.height = Math.max(layout.height, 22 * new Set(spec.y).size + 60);
   }
   Plotly.newPlot(element, traces(spec), layout, { displayModeBar: false, responsive: true });
 });
