@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import Counter
 from contextlib import closing
 from dataclasses import replace
 from importlib import resources
@@ -354,6 +355,38 @@ def test_search_filters_facets_and_snippets(store: Store) -> None:
     ]
     newest_first = store.page_search(SearchFilters(outlet="Coastal Post"), 10, 0)[0]
     assert [hit.article_id for hit in newest_first] == ["a2"]
+
+
+@pytest.mark.parametrize(
+    ("narrowing", "expected"),
+    [
+        ({"outlet": "Wire Nine"}, {"a1", "a4"}),
+        ({"outlet": "Coastal Post"}, {"a2"}),
+        ({"language": "de"}, {"a4"}),
+        ({"outlet": "Wire Nine", "language": "en"}, {"a1"}),
+        ({"outlet": "Nowhere Daily"}, set()),
+    ],
+)
+def test_words_with_an_outlet_or_a_language_find_count_and_facet_the_same_articles_on_every_backend(
+    store: Store, narrowing: dict[str, str], expected: set[str]
+) -> None:
+    """SQLite asks its text index for the outlet and language with the words (schema 19), PostgreSQL
+    asks the articles: both find, count and facet the same articles, capped or not."""
+    _fill(store)
+    translated = replace(_article("a2"), id="a4", url="https://news.example/a4", outlet="Wire Nine", language="de")
+    store.save_article(translated, [], store.begin_run("test"))
+    outlets = {"a1": "Wire Nine", "a2": "Coastal Post", "a3": "Ostrava Wire", "a4": "Wire Nine"}
+    filters = SearchFilters("harbour OR ferries", **narrowing)
+    hits, total = store.page_search(filters, 10, 0)
+    assert {hit.article_id for hit in hits} == expected and total == len(expected)
+    assert {str(row["id"]) for row in store.iter_search(filters)} == expected
+    for cap in (None, 10):
+        facets = store.search_facets(filters, 10, cap=cap)
+        assert {row["value"]: row["n"] for row in facets["outlet"]} == Counter(outlets[id_] for id_ in expected)
+        languages = Counter("de" if id_ == "a4" else "en" for id_ in expected)
+        assert {row["value"]: row["n"] for row in facets["language"]} == languages, cap
+        attention = store.search_attention(filters, "month", cap=cap)
+        assert sum(int(str(row["n"])) for row in attention) == len(expected), cap
 
 
 def test_counts_kept_by_the_store_follow_articles_as_they_change(store: Store) -> None:

@@ -178,6 +178,9 @@ class SQLStore(ABC):
     _ARTICLES_FIRST: ClassVar[str] = "JOIN"
     # Tables without a `rowid` column in this backend, and the column that orders them by insertion.
     _ROWID_ALIASES: ClassVar[dict[str, str]] = {}
+    # Filters a search with words asks of the text index itself, with the words (SQLite: outlet and
+    # language, schema 19), rather than of each match's article.
+    _TEXT_INDEXED_FILTERS: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, where: str) -> None:
         self.where = where  # the database as messages name it
@@ -286,6 +289,11 @@ class SQLStore(ABC):
     @abstractmethod
     def _text_expression(self, query: SearchQuery) -> str:
         """The search query (never empty) as this backend's full-text query."""
+
+    def _text_expression_of(self, filters: SearchFilters) -> str:
+        """The full-text query of a search with words: its words and, for a backend whose text index holds
+        them (`_TEXT_INDEXED_FILTERS`), those filters too."""
+        return self._text_expression(filters.query)
 
     @abstractmethod
     def _text_source(self, filters: SearchFilters) -> str:
@@ -909,16 +917,17 @@ class SQLStore(ABC):
         return [_story_summary(row) for row in rows], int(self._scalar("SELECT count(*) FROM stories"))
 
     def _search_relation(self, filters: SearchFilters) -> SearchRelation:
-        expression = self._text_expression(filters.query) if filters.query else ""
+        expression = self._text_expression_of(filters) if filters.query else ""
         conditions: list[str] = [self._TEXT_CONDITION] if expression else []
         parameters: list[str | int] = [expression] if expression else []
         to_clause, to_value = _until("a.published", filters.date_to)
+        in_text_index = self._TEXT_INDEXED_FILTERS if expression else ()
         for clause, value in (
-            ("a.outlet = ?", filters.outlet),
+            ("a.outlet = ?", filters.outlet if "outlet" not in in_text_index else None),
             ("a.published >= ?", filters.date_from),
             (to_clause, to_value),
             ("a.id IN (SELECT article_id FROM quotes WHERE speaker_id = ?)", filters.speaker_id),
-            ("a.language = ?", filters.language),
+            ("a.language = ?", filters.language if "language" not in in_text_index else None),
             (f"a.id IN (SELECT article_id FROM quotes WHERE speaker_id IN ({_SPEAKER_IDS}))", filters.speaker_name),
             ("a.story_id = ?", filters.story_id),
         ):
