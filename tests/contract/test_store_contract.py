@@ -457,19 +457,46 @@ def test_the_first_matches_counted_give_every_match_s_facets_and_attention_when_
         store.search_attention(SearchFilters(outlet="Wire Nine"), "fortnight")
 
 
-def test_the_speaker_facet_is_counted_from_an_index_of_the_quotes_speakers(tmp_path: Path) -> None:
-    """SQLite answers the speaker facet of the first matches from the index on (article, speaker) of
-    schema 18, without reading a quote's row."""
-    store = open_store(tmp_path / "plan.db")
-    _fill(store)
+def test_the_speaker_and_flag_facets_of_the_first_matches_are_read_from_facet_keys_that_follow_writes(
+    tmp_path: Path,
+) -> None:
+    """SQLite counts the speaker and flag facets of a search's first matches from one read of their facet
+    keys (schema 20), which triggers keep as quotes, renderings and articles are written: they equal the
+    facets counted through the quotes and the renderings of every match."""
+    store = open_store(tmp_path / "keys.db")
     assert isinstance(store, sqlite_store.SQLiteStore)
+    _fill(store)
+    speakers, canonical = link_speakers(store.speaker_mentions())
+    store.save_speakers(speakers, canonical)
+    link_articles(store)
+    build_trails(store)
+    searches = (
+        SearchFilters("harbour"),
+        SearchFilters("velmora", outlet="Wire Nine"),
+        SearchFilters(outlet="Coastal Post"),
+    )
+
+    def facets_agree() -> None:
+        for filters in searches:
+            assert store.search_facets(filters, 5, cap=10) == store.search_facets(filters, 5), filters
+
     asked: list[str] = []
     store.connection.set_trace_callback(asked.append)
-    store.search_facets(SearchFilters("harbour"), 5, cap=10)
+    facets_agree()
     store.connection.set_trace_callback(None)
-    [speaker_facet] = [sql for sql in asked if sql.startswith("SELECT s.name AS value")]
-    plan = " ".join(str(row[3]) for row in store.connection.execute("EXPLAIN QUERY PLAN " + speaker_facet))
-    assert "COVERING INDEX quotes_speakers_by_article" in plan
+    assert any("FROM article_facet_keys" in sql for sql in asked)
+    assert not any(sql.startswith("SELECT s.name AS value") and "LIMIT 10" in sql for sql in asked)
+    with store._transaction():
+        flagged = '["speaker_changed", "translated"]'
+        assert store.connection.execute("UPDATE renderings SET flags = ? WHERE article_id = 'a1'", (flagged,)).rowcount
+    flags = store.search_facets(SearchFilters("harbour"), 5, cap=10)["flag"]
+    assert {row["value"]: row["n"] for row in flags} == {"speaker_changed": 1, "translated": 1}
+    facets_agree()
+    before = store.search_facets(SearchFilters("harbour"), 5, cap=10)["speaker"]
+    store.save_article(_article("a1"), [StageOutput("quotes", 2, {"quotes": []})], store.begin_run("test"))
+    after = store.search_facets(SearchFilters("harbour"), 5, cap=10)["speaker"]
+    assert sum(int(str(row["n"])) for row in after) == sum(int(str(row["n"])) for row in before) - 1
+    facets_agree()
 
 
 def test_a_read_only_sqlite_store_reads_its_file_mapped_into_memory(tmp_path: Path) -> None:

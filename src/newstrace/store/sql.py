@@ -181,6 +181,9 @@ class SQLStore(ABC):
     # Filters a search with words asks of the text index itself, with the words (SQLite: outlet and
     # language, schema 19), rather than of each match's article.
     _TEXT_INDEXED_FILTERS: ClassVar[tuple[str, ...]] = ()
+    # Whether the backend keeps a row of facet keys per article (`article_facet_keys`, SQLite schema 20)
+    # from which the speaker and flag facets of a search's first matches are counted.
+    _FACET_KEYS: ClassVar[bool] = False
 
     def __init__(self, where: str) -> None:
         self.where = where  # the database as messages name it
@@ -1148,6 +1151,9 @@ class SQLStore(ABC):
         looked up in the articles again, 3-5 ms a query), and the stories are tallied from the story ids
         read with the matches, their titles read for the facet's values only."""
         sampled = self._sampled_articles(filters, cap)
+        if self._FACET_KEYS:
+            speakers, flags = self._keyed_facets(sampled, limit)
+            return {"speaker": speakers, "story": self._story_facet(sampled, limit), "flag": flags}
         ids = [article.article_id for article in sampled]
         marks = ", ".join("?" * len(ids)) or "NULL"
         queries = {
@@ -1159,6 +1165,41 @@ class SQLStore(ABC):
         }
         found = self._facet_rows(filters, queries, ids, limit)
         return {"speaker": found["speaker"], "story": self._story_facet(sampled, limit), "flag": found["flag"]}
+
+    def _keyed_facets(
+        self, sampled: list[_SampledArticle], limit: int
+    ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+        """The speaker and flag facets of the sampled matches, counted from their rows of facet keys (one
+        read of short rows by rowid; asking the quotes and the renderings of 1,000 ids took 3.5 ms)."""
+        rowids = [article.rowid for article in sampled]
+        speakers: Counter[int] = Counter()
+        flags: Counter[str | None] = Counter()
+        marks = ", ".join("?" * len(rowids)) or "NULL"
+        for row in self._execute(
+            f"SELECT speakers, flags FROM article_facet_keys WHERE article_rowid IN ({marks})", rowids
+        ):
+            speakers.update(int(speaker) for speaker in str(row[0]).split(",") if speaker)
+            flags.update(flag for bit, flag in enumerate(CHECKED_FLAGS) if int(row[1]) >> bit & 1)
+        return self._speaker_facet(speakers, limit), _ranked(flags, limit)
+
+    def _speaker_facet(self, counted: Counter[int], limit: int) -> list[dict[str, object]]:
+        """Facet rows of the speakers counted (by id), most articles first, ties by name: the names of
+        those that can be among the first `limit` are read (all of them if some id has no speaker)."""
+        ordered = counted.most_common()
+        least = ordered[min(limit, len(ordered)) - 1][1] if ordered else 0
+        named = self._speaker_names([speaker for speaker, n in ordered if n >= least])
+        if len(named) < min(limit, len(ordered)):
+            named = self._speaker_names([speaker for speaker, _ in ordered])
+        rows = sorted((named[speaker], speaker, n) for speaker, n in ordered if speaker in named)
+        rows.sort(key=lambda row: -row[2])  # stable: ties stay in name order
+        return [{"value": name, "id": speaker, "n": n} for name, speaker, n in rows[:limit]]
+
+    def _speaker_names(self, speaker_ids: list[int]) -> dict[int, str]:
+        marks = ", ".join("?" * len(speaker_ids)) or "NULL"
+        return {
+            int(row[0]): str(row[1])
+            for row in self._execute(f"SELECT id, name FROM speakers WHERE id IN ({marks})", speaker_ids)
+        }
 
     def _story_facet(self, sampled: list[_SampledArticle], limit: int) -> list[dict[str, object]]:
         """The stories of the sampled matches, most matches first (ties by id), with their titles."""
@@ -1447,7 +1488,12 @@ def matched_by_id(filters: SearchFilters) -> bool:
 
 def _tallied(values: Sequence[str | None], limit: int) -> list[dict[str, object]]:
     """Facet rows: the commonest `limit` values, ties by value with None first (as the SQL orders them)."""
-    ranked = sorted(Counter(values).items(), key=lambda item: (-item[1], item[0] is not None, item[0] or ""))
+    return _ranked(Counter(values), limit)
+
+
+def _ranked(counted: Counter[str | None], limit: int) -> list[dict[str, object]]:
+    """Facet rows of counted values, as `_tallied` orders them."""
+    ranked = sorted(counted.items(), key=lambda item: (-item[1], item[0] is not None, item[0] or ""))
     return [{"value": value, "n": n} for value, n in ranked[:limit]]
 
 

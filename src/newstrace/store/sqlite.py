@@ -42,6 +42,7 @@ class SQLiteStore(SQLStore):
     _SEARCH_ERRORS = (sqlite3.OperationalError,)
     _ARTICLES_FIRST = "CROSS JOIN"
     _TEXT_INDEXED_FILTERS = ("outlet", "language")
+    _FACET_KEYS = True
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         super().__init__(str(Path(path)))
