@@ -486,6 +486,13 @@ def test_the_speaker_and_flag_facets_of_the_first_matches_are_read_from_facet_ke
     store.connection.set_trace_callback(None)
     assert any("FROM article_facet_keys" in sql for sql in asked)
     assert not any(sql.startswith("SELECT s.name AS value") and "LIMIT 10" in sql for sql in asked)
+    asked.clear()
+    store.connection.set_trace_callback(asked.append)
+    store.search_facets(SearchFilters("ferries"), 5, cap=10)  # words alone: keys read with the matches, once
+    store.connection.set_trace_callback(None)
+    assert [sql for sql in asked if "article_facet_keys" in sql] == [
+        next(sql for sql in asked if "CROSS JOIN article_facet_keys" in sql)
+    ]
     with store._transaction():
         flagged = '["speaker_changed", "translated"]'
         assert store.connection.execute("UPDATE renderings SET flags = ? WHERE article_id = 'a1'", (flagged,)).rowcount

@@ -12,7 +12,7 @@ import json
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, astuple, fields, replace
 from datetime import UTC, date, datetime, timedelta
@@ -72,8 +72,11 @@ PERIOD_STARTS = {"day": (10, ""), "week": (10, ""), "month": (7, "-01"), "year":
 _NEWEST_FIRST = "a.published DESC NULLS LAST, a.id"
 # What a search's facets and chart count of each of its first matches (see _SampledArticle).
 _SAMPLED_COLUMNS = (
-    "a.id AS id, a.outlet AS outlet, a.language AS language, substr(a.published, 1, 10) AS day, a.story_id AS story_id"
+    "a.id AS id, a.outlet AS outlet, a.language AS language, substr(a.published, 1, 10) AS day, "
+    "a.story_id AS story_id, NULL AS speakers, NULL AS flags"
 )
+# The same, and the speakers and flags, from the facet keys (SQLite schema 20) as `a`.
+_KEYED_COLUMNS = "a.id AS id, a.outlet, a.language, a.day, a.story_id, a.speakers, a.flags"
 _ORDER_BY = {
     "sentences": "article_id, start",
     "stage_runs": "article_id, stage",
@@ -1112,16 +1115,22 @@ class SQLStore(ABC):
         # else by rowid once the first matches are known
         by_id = matched_by_id(filters)
         columns = "a.id AS id" if by_id else _SAMPLED_COLUMNS
-        # words with an outlet or a story: found as they are counted, through the index on (outlet or
-        # story, rowid), in the same rowid order as the text index's (a common word's 235 matches in one
-        # outlet: 250 ms reading every match's article for its outlet, 50 ms so)
+        # words with a story: found as they are counted, through the index on (story, rowid), in the same
+        # rowid order as the text index's
         source, where = self._capped_count_relation(filters, relation)
+        keyed = self._keyed_source(relation)
+        if keyed:  # the matches' facet keys, speakers and flags too, read with them
+            source, columns = keyed, _KEYED_COLUMNS
         sql = f"SELECT a.rowid AS row_key, {columns} FROM {source}{where}{order} LIMIT {int(cap)}"
         try:
             rows = list(self._execute(sql, relation.parameters))
             if by_id:
                 marks = ", ".join("?" * len(rows)) or "NULL"
-                sampled = f"SELECT a.rowid AS row_key, {_SAMPLED_COLUMNS} FROM articles a WHERE a.rowid IN ({marks})"
+                from_keys = self._FACET_KEYS
+                sampled = (
+                    f"SELECT a.rowid AS row_key, {_KEYED_COLUMNS if from_keys else _SAMPLED_COLUMNS} "
+                    f"FROM {'article_facet_keys' if from_keys else 'articles'} a WHERE a.rowid IN ({marks})"
+                )
                 by_rowid = {row["row_key"]: row for row in self._execute(sampled, [row["row_key"] for row in rows])}
                 rows = [by_rowid[row["row_key"]] for row in rows]
         except self._SEARCH_ERRORS as error:
@@ -1166,18 +1175,26 @@ class SQLStore(ABC):
         found = self._facet_rows(filters, queries, ids, limit)
         return {"speaker": found["speaker"], "story": self._story_facet(sampled, limit), "flag": found["flag"]}
 
+    def _keyed_source(self, relation: SearchRelation) -> str | None:
+        """The FROM that gives a search's matches with their facet keys as `a`, when the backend keeps them
+        and nothing but the text index narrows the search; else None."""
+        return None
+
     def _keyed_facets(
         self, sampled: list[_SampledArticle], limit: int
     ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
         """The speaker and flag facets of the sampled matches, counted from their rows of facet keys (one
         read of short rows by rowid; asking the quotes and the renderings of 1,000 ids took 3.5 ms)."""
-        rowids = [article.rowid for article in sampled]
+        keys: Iterable[Sequence[Any]] = [(article.speakers, article.flags) for article in sampled]
+        if any(article.flags is None for article in sampled):  # not read with the matches
+            rowids = [article.rowid for article in sampled]
+            marks = ", ".join("?" * len(rowids)) or "NULL"
+            keys = self._execute(
+                f"SELECT speakers, flags FROM article_facet_keys WHERE article_rowid IN ({marks})", rowids
+            )
         speakers: Counter[int] = Counter()
         flags: Counter[str | None] = Counter()
-        marks = ", ".join("?" * len(rowids)) or "NULL"
-        for row in self._execute(
-            f"SELECT speakers, flags FROM article_facet_keys WHERE article_rowid IN ({marks})", rowids
-        ):
+        for row in keys:
             speakers.update(int(speaker) for speaker in str(row[0]).split(",") if speaker)
             flags.update(flag for bit, flag in enumerate(CHECKED_FLAGS) if int(row[1]) >> bit & 1)
         return self._speaker_facet(speakers, limit), _ranked(flags, limit)
@@ -1445,6 +1462,8 @@ class _SampledArticle(NamedTuple):
     language: str | None
     day: str | None  # YYYY-MM-DD
     story_id: str | None
+    speakers: str | None  # from the facet keys: the ids of the speakers quoted, comma-separated; else None
+    flags: int | None  # from the facet keys: bits of CHECKED_FLAGS; else None
 
 
 def _sampled_article(row: Any) -> _SampledArticle:

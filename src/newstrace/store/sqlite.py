@@ -165,6 +165,11 @@ class SQLiteStore(SQLStore):
         matched = f"a.rowid IN (SELECT rowid FROM articles_fts WHERE {self._TEXT_CONDITION})"
         return "articles a", relation.where.replace(self._TEXT_CONDITION, matched, 1)
 
+    def _keyed_source(self, relation: SearchRelation) -> str | None:
+        if not relation.words_only:
+            return None
+        return "articles_fts CROSS JOIN article_facet_keys a ON a.rowid = articles_fts.rowid"
+
     def _count_source(self, relation: SearchRelation) -> str:
         # with words and no other filter, the FTS index counts its matches without touching articles
         return "articles_fts" if relation.words_only else relation.source
