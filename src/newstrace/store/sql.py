@@ -1192,17 +1192,19 @@ class SQLStore(ABC):
             keys = self._execute(
                 f"SELECT speakers, flags FROM article_facet_keys WHERE article_rowid IN ({marks})", rowids
             )
-        speakers: Counter[int] = Counter()
+        rows = [tuple(row) for row in keys]
+        # counted in C: every id in one list, and the flags per set of bits (a handful of them)
+        speakers = Counter(",".join(str(row[0]) for row in rows if row[0]).split(","))
+        speakers.pop("", None)
         flags: Counter[str | None] = Counter()
-        for row in keys:
-            speakers.update(int(speaker) for speaker in str(row[0]).split(",") if speaker)
-            flags.update(flag for bit, flag in enumerate(CHECKED_FLAGS) if int(row[1]) >> bit & 1)
+        for bits, n in Counter(int(row[1]) for row in rows if row[1]).items():
+            flags.update({flag: n for bit, flag in enumerate(CHECKED_FLAGS) if bits >> bit & 1})
         return self._speaker_facet(speakers, limit), _ranked(flags, limit)
 
-    def _speaker_facet(self, counted: Counter[int], limit: int) -> list[dict[str, object]]:
-        """Facet rows of the speakers counted (by id), most articles first, ties by name: the names of
-        those that can be among the first `limit` are read (all of them if some id has no speaker)."""
-        ordered = counted.most_common()
+    def _speaker_facet(self, counted: Counter[str], limit: int) -> list[dict[str, object]]:
+        """Facet rows of the speakers counted (by id, as text), most articles first, ties by name: the names
+        of those that can be among the first `limit` are read (all of them if some id has no speaker)."""
+        ordered = [(int(speaker), n) for speaker, n in counted.most_common()]
         least = ordered[min(limit, len(ordered)) - 1][1] if ordered else 0
         named = self._speaker_names([speaker for speaker, n in ordered if n >= least])
         if len(named) < min(limit, len(ordered)):
