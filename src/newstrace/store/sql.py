@@ -184,7 +184,8 @@ class SQLStore(ABC):
     # Filters a search with words asks of the text index itself, with the words (SQLite: outlet and
     # language, schema 19), rather than of each match's article.
     _TEXT_INDEXED_FILTERS: ClassVar[tuple[str, ...]] = ()
-    # Whether the backend keeps a row of facet keys per article (`article_facet_keys`, SQLite schema 20)
+    # Whether the backend keeps a row of facet keys per article (`article_facet_keys`, SQLite schema 20,
+    # PostgreSQL 10)
     # from which the speaker and flag facets of a search's first matches are counted.
     _FACET_KEYS: ClassVar[bool] = False
 
@@ -1189,10 +1190,8 @@ class SQLStore(ABC):
         if any(article.flags is None for article in sampled):  # not read with the matches
             rowids = [article.rowid for article in sampled]
             marks = ", ".join("?" * len(rowids)) or "NULL"
-            keys = self._execute(
-                f"SELECT speakers, flags FROM article_facet_keys WHERE article_rowid IN ({marks})", rowids
-            )
-        rows = [tuple(row) for row in keys]
+            keys = self._execute(f"SELECT speakers, flags FROM article_facet_keys WHERE rowid IN ({marks})", rowids)
+        rows = [(row[0], row[1]) for row in keys]  # by position: a PostgreSQL row iterates its names
         # counted in C: every id in one list, and the flags per set of bits (a handful of them)
         speakers = Counter(",".join(str(row[0]) for row in rows if row[0]).split(","))
         speakers.pop("", None)
