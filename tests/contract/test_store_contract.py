@@ -162,6 +162,15 @@ def _fill(store: Store) -> None:
         store.save_article(_article(article_id), _outputs(article_id), run)
 
 
+def _fill_and_link(store: Store) -> None:
+    """The articles, their speakers linked, the articles linked into stories, and the quotes' trails."""
+    _fill(store)
+    speakers, canonical = link_speakers(store.speaker_mentions())
+    store.save_speakers(speakers, canonical)
+    link_articles(store)
+    build_trails(store)
+
+
 def _rows(store: Store, table: str) -> list[dict[str, object]]:
     return list(store.iter_rows(table, include_text=True))
 
@@ -424,11 +433,7 @@ def test_the_first_matches_counted_give_every_match_s_facets_and_attention_when_
     """Facets and attention counted over the first matches (read once, by id) equal those counted over
     every match when the cap holds them all, for words, a speaker and the store's counts alike; and
     attention is summed per month and year by the store, each named by its first day."""
-    _fill(store)
-    speakers, canonical = link_speakers(store.speaker_mentions())
-    store.save_speakers(speakers, canonical)
-    link_articles(store)
-    build_trails(store)
+    _fill_and_link(store)
     searches = (
         SearchFilters("harbour"),
         SearchFilters("harbour", outlet="Wire Nine"),
@@ -464,11 +469,7 @@ def test_the_speaker_and_flag_facets_of_the_first_matches_are_read_from_facet_ke
     facet keys (SQLite schema 20, PostgreSQL 10), which triggers keep as quotes, renderings and articles
     are written: they equal the facets counted through the quotes and the renderings of every match."""
     assert isinstance(store, sql_store.SQLStore)
-    _fill(store)
-    speakers, canonical = link_speakers(store.speaker_mentions())
-    store.save_speakers(speakers, canonical)
-    link_articles(store)
-    build_trails(store)
+    _fill_and_link(store)
     searches = (
         SearchFilters("harbour"),
         SearchFilters("velmora", outlet="Wire Nine"),

@@ -61,36 +61,34 @@ CREATE TRIGGER article_facet_keys_insert_delete AFTER INSERT OR DELETE ON articl
 CREATE TRIGGER article_facet_keys_update AFTER UPDATE OF id, outlet, language, published, story_id ON articles
     FOR EACH ROW EXECUTE FUNCTION newstrace_key_article();
 
-CREATE FUNCTION newstrace_key_quote() RETURNS trigger LANGUAGE plpgsql AS $$
+-- a quote's or a rendering's article: its speakers or its flags recounted
+CREATE FUNCTION newstrace_rekey(article text, source text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF source = 'quotes' THEN
+        UPDATE article_facet_keys SET speakers = newstrace_speaker_keys(article) WHERE id = article;
+    ELSE
+        UPDATE article_facet_keys SET flags = newstrace_flag_keys(article) WHERE id = article;
+    END IF;
+END;
+$$;
+
+CREATE FUNCTION newstrace_key_stage_row() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE article_facet_keys SET speakers = newstrace_speaker_keys(OLD.article_id) WHERE id = OLD.article_id;
+        PERFORM newstrace_rekey(OLD.article_id, TG_TABLE_NAME);
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        UPDATE article_facet_keys SET speakers = newstrace_speaker_keys(NEW.article_id) WHERE id = NEW.article_id;
+        PERFORM newstrace_rekey(NEW.article_id, TG_TABLE_NAME);
     END IF;
     RETURN NULL;
 END;
 $$;
 
 CREATE TRIGGER article_facet_keys_quote_insert_delete AFTER INSERT OR DELETE ON quotes
-    FOR EACH ROW EXECUTE FUNCTION newstrace_key_quote();
+    FOR EACH ROW EXECUTE FUNCTION newstrace_key_stage_row();
 CREATE TRIGGER article_facet_keys_quote_update AFTER UPDATE OF article_id, speaker_id ON quotes
-    FOR EACH ROW EXECUTE FUNCTION newstrace_key_quote();
-
-CREATE FUNCTION newstrace_key_rendering() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE article_facet_keys SET flags = newstrace_flag_keys(OLD.article_id) WHERE id = OLD.article_id;
-    END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        UPDATE article_facet_keys SET flags = newstrace_flag_keys(NEW.article_id) WHERE id = NEW.article_id;
-    END IF;
-    RETURN NULL;
-END;
-$$;
-
+    FOR EACH ROW EXECUTE FUNCTION newstrace_key_stage_row();
 CREATE TRIGGER article_facet_keys_rendering_insert_delete AFTER INSERT OR DELETE ON renderings
-    FOR EACH ROW EXECUTE FUNCTION newstrace_key_rendering();
+    FOR EACH ROW EXECUTE FUNCTION newstrace_key_stage_row();
 CREATE TRIGGER article_facet_keys_rendering_update AFTER UPDATE OF article_id, flags ON renderings
-    FOR EACH ROW EXECUTE FUNCTION newstrace_key_rendering();
+    FOR EACH ROW EXECUTE FUNCTION newstrace_key_stage_row();
