@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import Counter
 from contextlib import closing
 from dataclasses import replace
 from importlib import resources
@@ -171,6 +172,15 @@ def _fill(store: Store) -> None:
     run = store.begin_run("newstrace analyze (contract test)")
     for article_id in _TEXTS:
         store.save_article(_article(article_id), _outputs(article_id), run)
+
+
+def _fill_and_link(store: Store) -> None:
+    """The articles, their speakers linked, the articles linked into stories, and the quotes' trails."""
+    _fill(store)
+    speakers, canonical = link_speakers(store.speaker_mentions())
+    store.save_speakers(speakers, canonical)
+    link_articles(store)
+    build_trails(store)
 
 
 def _rows(store: Store, table: str) -> list[dict[str, object]]:
@@ -370,6 +380,38 @@ def test_search_filters_facets_and_snippets(store: Store) -> None:
     assert [hit.article_id for hit in newest_first] == ["a2"]
 
 
+@pytest.mark.parametrize(
+    ("narrowing", "expected"),
+    [
+        ({"outlet": "Wire Nine"}, {"a1", "a4"}),
+        ({"outlet": "Coastal Post"}, {"a2"}),
+        ({"language": "de"}, {"a4"}),
+        ({"outlet": "Wire Nine", "language": "en"}, {"a1"}),
+        ({"outlet": "Nowhere Daily"}, set()),
+    ],
+)
+def test_words_with_an_outlet_or_a_language_find_count_and_facet_the_same_articles_on_every_backend(
+    store: Store, narrowing: dict[str, str], expected: set[str]
+) -> None:
+    """SQLite asks its text index for the outlet and language with the words (schema 19), PostgreSQL
+    asks the articles: both find, count and facet the same articles, capped or not."""
+    _fill(store)
+    translated = replace(_article("a2"), id="a4", url="https://news.example/a4", outlet="Wire Nine", language="de")
+    store.save_article(translated, [], store.begin_run("test"))
+    outlets = {"a1": "Wire Nine", "a2": "Coastal Post", "a3": "Ostrava Wire", "a4": "Wire Nine"}
+    filters = SearchFilters("harbour OR ferries", **narrowing)
+    hits, total = store.page_search(filters, 10, 0)
+    assert {hit.article_id for hit in hits} == expected and total == len(expected)
+    assert {str(row["id"]) for row in store.iter_search(filters)} == expected
+    for cap in (None, 10):
+        facets = store.search_facets(filters, 10, cap=cap)
+        assert {row["value"]: row["n"] for row in facets["outlet"]} == Counter(outlets[id_] for id_ in expected)
+        languages = Counter("de" if id_ == "a4" else "en" for id_ in expected)
+        assert {row["value"]: row["n"] for row in facets["language"]} == languages, cap
+        attention = store.search_attention(filters, "month", cap=cap)
+        assert sum(int(str(row["n"])) for row in attention) == len(expected), cap
+
+
 def test_counts_kept_by_the_store_follow_articles_as_they_change(store: Store) -> None:
     """Outlet, language and day filters are answered from the article counts the store keeps (schema 16):
     a new date or outlet moves the article from one count to another."""
@@ -405,11 +447,7 @@ def test_the_first_matches_counted_give_every_match_s_facets_and_attention_when_
     """Facets and attention counted over the first matches (read once, by id) equal those counted over
     every match when the cap holds them all, for words, a speaker and the store's counts alike; and
     attention is summed per month and year by the store, each named by its first day."""
-    _fill(store)
-    speakers, canonical = link_speakers(store.speaker_mentions())
-    store.save_speakers(speakers, canonical)
-    link_articles(store)
-    build_trails(store)
+    _fill_and_link(store)
     searches = (
         SearchFilters("harbour"),
         SearchFilters("harbour", outlet="Wire Nine"),
@@ -438,19 +476,56 @@ def test_the_first_matches_counted_give_every_match_s_facets_and_attention_when_
         store.search_attention(SearchFilters(outlet="Wire Nine"), "fortnight")
 
 
-def test_the_speaker_facet_is_counted_from_an_index_of_the_quotes_speakers(tmp_path: Path) -> None:
-    """SQLite answers the speaker facet of the first matches from the index on (article, speaker) of
-    schema 18, without reading a quote's row."""
-    store = open_store(tmp_path / "plan.db")
-    _fill(store)
+def test_the_speaker_and_flag_facets_of_the_first_matches_are_read_from_facet_keys_that_follow_writes(
+    store: Store,
+) -> None:
+    """Each backend counts the speaker and flag facets of a search's first matches from one read of their
+    facet keys (SQLite schema 20, PostgreSQL 10), which triggers keep as quotes, renderings and articles
+    are written: they equal the facets counted through the quotes and the renderings of every match."""
+    assert isinstance(store, sql_store.SQLStore)
+    _fill_and_link(store)
+    searches = (
+        SearchFilters("harbour"),
+        SearchFilters("velmora", outlet="Wire Nine"),
+        SearchFilters(outlet="Coastal Post"),
+    )
+
+    def facets_agree() -> None:
+        for filters in searches:
+            assert store.search_facets(filters, 5, cap=10) == store.search_facets(filters, 5), filters
+
+    facets_agree()
+    with store._transaction():
+        flagged = '["speaker_changed", "translated"]'
+        store._execute("UPDATE renderings SET flags = ? WHERE article_id = 'a1'", (flagged,))
+    flags = store.search_facets(SearchFilters("harbour"), 5, cap=10)["flag"]
+    assert {row["value"]: row["n"] for row in flags} == {"speaker_changed": 1, "translated": 1}
+    facets_agree()
+    before = store.search_facets(SearchFilters("harbour"), 5, cap=10)["speaker"]
+    store.save_article(_article("a1"), [StageOutput("quotes", 2, {"quotes": []})], store.begin_run("test"))
+    after = store.search_facets(SearchFilters("harbour"), 5, cap=10)["speaker"]
+    assert sum(int(str(row["n"])) for row in after) == sum(int(str(row["n"])) for row in before) - 1
+    facets_agree()
+
+
+def test_sqlite_reads_the_facet_keys_of_words_alone_with_their_first_matches(tmp_path: Path) -> None:
+    """Words alone: the first matches come from the text index joined to the facet keys, their speakers
+    and flags with them, in one read; other searches read the keys once, by rowid."""
+    store = open_store(tmp_path / "keys.db")
     assert isinstance(store, sqlite_store.SQLiteStore)
+    _fill(store)
     asked: list[str] = []
     store.connection.set_trace_callback(asked.append)
-    store.search_facets(SearchFilters("harbour"), 5, cap=10)
+    store.search_facets(SearchFilters("ferries"), 5, cap=10)
     store.connection.set_trace_callback(None)
-    [speaker_facet] = [sql for sql in asked if sql.startswith("SELECT s.name AS value")]
-    plan = " ".join(str(row[3]) for row in store.connection.execute("EXPLAIN QUERY PLAN " + speaker_facet))
-    assert "COVERING INDEX quotes_speakers_by_article" in plan
+    keyed = [sql for sql in asked if "article_facet_keys" in sql]
+    assert len(keyed) == 1 and "CROSS JOIN article_facet_keys" in keyed[0]
+    assert not any("FROM quotes" in sql or "FROM renderings" in sql for sql in asked)
+    asked.clear()
+    store.connection.set_trace_callback(asked.append)
+    store.search_facets(SearchFilters(outlet="Coastal Post"), 5, cap=10)
+    store.connection.set_trace_callback(None)
+    assert next(sql for sql in asked if "article_facet_keys" in sql).startswith("SELECT speakers, flags")
 
 
 def test_a_read_only_sqlite_store_reads_its_file_mapped_into_memory(tmp_path: Path) -> None:

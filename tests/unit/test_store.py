@@ -107,8 +107,8 @@ def test_search_words_phrases_and_bad_syntax(store: SQLiteStore) -> None:
 def test_a_query_either_is_bad_syntax_or_fts5_reads_it(query: str) -> None:
     """Whatever is typed, the search says it cannot understand it, or gives FTS5 a query it accepts."""
     connection = sqlite3.connect(":memory:")
-    connection.execute("CREATE VIRTUAL TABLE t USING fts5(body)")
-    connection.execute("INSERT INTO t VALUES ('holm spoke in velmora')")
+    connection.execute("CREATE VIRTUAL TABLE t USING fts5(title, text, facets)")  # the columns of schema 19
+    connection.execute("INSERT INTO t VALUES ('holm', 'spoke in velmora', 'o57 l656e')")
     try:
         parsed = parse_query(query)
     except SearchSyntaxError:

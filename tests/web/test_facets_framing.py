@@ -332,26 +332,49 @@ def test_a_search_with_words_and_an_outlet_is_driven_by_the_text_index(web_db: P
     assert "articles_fts" in plan[0], plan  # the index first, then each match's article by its rowid
 
 
-def test_words_and_an_outlet_find_their_first_matches_through_the_outlets_index_and_count_them(
-    web_db: Path,
-) -> None:
-    """With fewer matches than the facets read, a search with words and an outlet finds them through the
-    index on (outlet, rowid), as it counts, and takes its total from them instead of counting again."""
-    outlet = str(_rows(web_db, "SELECT outlet FROM articles WHERE text LIKE '%Holm%' AND outlet IS NOT NULL")[0][0])
-    filters = SearchFilters("holm", outlet=outlet)
+@pytest.mark.parametrize("column", ["outlet", "language"])
+def test_words_and_an_outlet_or_a_language_are_one_search_of_the_text_index(web_db: Path, column: str) -> None:
+    """Schema 19: an outlet and a language are tokens of the text index, so words with one of them are
+    found, ranked and counted in the index alone (no article is asked for its outlet), and exactly."""
+    value = str(_rows(web_db, f"SELECT {column} FROM articles WHERE text LIKE '%Holm%' AND {column} IS NOT NULL")[0][0])
+    filters = SearchFilters("holm", **{column: value})
     store = open_store(web_db, readonly=True)
     asked: list[str] = []
     store.connection.set_trace_callback(asked.append)  # type: ignore[attr-defined]
     try:
-        hits, total = store.page_search(filters, 20, 0, rank_cap=1000)
+        assert store._search_relation(filters).words_only  # type: ignore[attr-defined]
+        hits, total = store.page_search(filters, 20, 0)
         store.connection.set_trace_callback(None)  # type: ignore[attr-defined]
-        assert total == store.page_search(filters, 20, 0)[1] > 0  # counted without a cap
+        facets = store.search_facets(filters, 10, cap=1000)
     finally:
         store.close()
-    assert len(hits) == min(total, 20)
-    assert not any(sql.startswith("SELECT count(*)") for sql in asked)
-    [first] = [sql for sql in asked if "LIMIT 1000" in sql and "story_id" in sql]
-    assert "a.rowid IN (SELECT rowid FROM articles_fts" in first
+    expected = _rows(
+        web_db,
+        "SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+        f"WHERE articles_fts MATCH ? AND a.{column} = ?",
+        '"holm"',
+        value,
+    )
+    assert total == len(expected) > 0 and {hit.article_id for hit in hits} == {row[0] for row in expected}
+    assert not any(f"a.{column} = " in sql for sql in asked), asked
+    assert [(row["value"], row["n"]) for row in facets[column]] == [(value, len(expected))]
+
+
+def test_no_search_finds_an_article_by_its_outlets_token_in_the_text_index(web_db: Path) -> None:
+    """The outlet and language tokens of schema 19 (`o` or `l` and the value's hex digits) are never
+    matched by what a user types: a word or prefix that could be one is asked of the title and text."""
+    outlet, language = _rows(web_db, "SELECT outlet, language FROM articles WHERE outlet IS NOT NULL LIMIT 1")[0]
+    store = open_store(web_db, readonly=True)
+    try:
+        for typed in (f"o{str(outlet).encode().hex()}", f"l{str(language).encode().hex()}", "o*", "l6*"):
+            titled = _rows(
+                web_db,
+                "SELECT count(*) FROM articles WHERE ' ' || lower(title) || ' ' || lower(text) GLOB ?",
+                f"*[^a-z0-9]{typed.rstrip('*')}{'*' if typed.endswith('*') else '[^a-z0-9]'}*",
+            )[0][0]
+            assert store.page_search(SearchFilters(typed), 20, 0)[1] == titled, typed
+    finally:
+        store.close()
 
 
 def test_a_languages_newest_articles_come_in_order_from_an_index(web_db: Path) -> None:
@@ -380,13 +403,9 @@ def test_a_flags_or_a_speakers_articles_are_put_newest_first_from_the_index_on_i
     assert "COVERING INDEX articles_by_id_published" in plan, plan  # each match's date without its row
 
 
-@pytest.mark.parametrize("narrowing", [{"outlet": "VDA"}, {"story_id": "first-story"}])
-def test_words_with_an_outlet_or_a_story_are_counted_in_its_index_and_exactly(
-    web_db: Path, narrowing: dict[str, str]
-) -> None:
-    column, value = next(iter(narrowing.items()))
-    if column == "story_id":
-        value = str(_rows(web_db, "SELECT story_id FROM articles WHERE story_id IS NOT NULL LIMIT 1")[0][0])
+def test_words_with_a_story_are_counted_in_its_index_and_exactly(web_db: Path) -> None:
+    column = "story_id"
+    value = str(_rows(web_db, "SELECT story_id FROM articles WHERE story_id IS NOT NULL LIMIT 1")[0][0])
     filters = SearchFilters("holm", **{column: value})
     store = open_store(web_db, readonly=True)
     try:

@@ -152,6 +152,7 @@ class PostgresStore(SQLStore):
     _TEXT_CONDITION = "a.search_vector @@ search.query"
     _SEARCH_ERRORS: tuple[type[Exception], ...] = ()  # the queries are built here: they always parse
     _ROWID_ALIASES: ClassVar[dict[str, str]] = {"entities": "id", "problems": "id", "runs": "id"}
+    _FACET_KEYS = True
 
     def __init__(self, url: str, *, readonly: bool = False) -> None:
         super().__init__(display_url(url))

@@ -12,7 +12,7 @@ import json
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, astuple, fields, replace
 from datetime import UTC, date, datetime, timedelta
@@ -85,8 +85,11 @@ PERIOD_STARTS = {"day": (10, ""), "week": (10, ""), "month": (7, "-01"), "year":
 _NEWEST_FIRST = "a.published DESC NULLS LAST, a.id"
 # What a search's facets and chart count of each of its first matches (see _SampledArticle).
 _SAMPLED_COLUMNS = (
-    "a.id AS id, a.outlet AS outlet, a.language AS language, substr(a.published, 1, 10) AS day, a.story_id AS story_id"
+    "a.id AS id, a.outlet AS outlet, a.language AS language, substr(a.published, 1, 10) AS day, "
+    "a.story_id AS story_id, NULL AS speakers, NULL AS flags"
 )
+# The same, and the speakers and flags, from the facet keys (SQLite schema 20) as `a`.
+_KEYED_COLUMNS = "a.id AS id, a.outlet, a.language, a.day, a.story_id, a.speakers, a.flags"
 _ORDER_BY = {
     "sentences": "article_id, start",
     "stage_runs": "article_id, stage",
@@ -191,6 +194,13 @@ class SQLStore(ABC):
     _ARTICLES_FIRST: ClassVar[str] = "JOIN"
     # Tables without a `rowid` column in this backend, and the column that orders them by insertion.
     _ROWID_ALIASES: ClassVar[dict[str, str]] = {}
+    # Filters a search with words asks of the text index itself, with the words (SQLite: outlet and
+    # language, schema 19), rather than of each match's article.
+    _TEXT_INDEXED_FILTERS: ClassVar[tuple[str, ...]] = ()
+    # Whether the backend keeps a row of facet keys per article (`article_facet_keys`, SQLite schema 20,
+    # PostgreSQL 10)
+    # from which the speaker and flag facets of a search's first matches are counted.
+    _FACET_KEYS: ClassVar[bool] = False
 
     def __init__(self, where: str) -> None:
         self.where = where  # the database as messages name it
@@ -299,6 +309,11 @@ class SQLStore(ABC):
     @abstractmethod
     def _text_expression(self, query: SearchQuery) -> str:
         """The search query (never empty) as this backend's full-text query."""
+
+    def _text_expression_of(self, filters: SearchFilters) -> str:
+        """The full-text query of a search with words: its words and, for a backend whose text index holds
+        them (`_TEXT_INDEXED_FILTERS`), those filters too."""
+        return self._text_expression(filters.query)
 
     @abstractmethod
     def _text_source(self, filters: SearchFilters) -> str:
@@ -931,16 +946,17 @@ class SQLStore(ABC):
         return [_story_summary(row) for row in rows], int(self._scalar("SELECT count(*) FROM stories"))
 
     def _search_relation(self, filters: SearchFilters) -> SearchRelation:
-        expression = self._text_expression(filters.query) if filters.query else ""
+        expression = self._text_expression_of(filters) if filters.query else ""
         conditions: list[str] = [self._TEXT_CONDITION] if expression else []
         parameters: list[str | int] = [expression] if expression else []
         to_clause, to_value = _until("a.published", filters.date_to)
+        in_text_index = self._TEXT_INDEXED_FILTERS if expression else ()
         for clause, value in (
-            ("a.outlet = ?", filters.outlet),
+            ("a.outlet = ?", filters.outlet if "outlet" not in in_text_index else None),
             ("a.published >= ?", filters.date_from),
             (to_clause, to_value),
             ("a.id IN (SELECT article_id FROM quotes WHERE speaker_id = ?)", filters.speaker_id),
-            ("a.language = ?", filters.language),
+            ("a.language = ?", filters.language if "language" not in in_text_index else None),
             (f"a.id IN (SELECT article_id FROM quotes WHERE speaker_id IN ({_SPEAKER_IDS}))", filters.speaker_name),
             ("a.story_id = ?", filters.story_id),
         ):
@@ -1122,16 +1138,22 @@ class SQLStore(ABC):
         # else by rowid once the first matches are known
         by_id = matched_by_id(filters)
         columns = "a.id AS id" if by_id else _SAMPLED_COLUMNS
-        # words with an outlet or a story: found as they are counted, through the index on (outlet or
-        # story, rowid), in the same rowid order as the text index's (a common word's 235 matches in one
-        # outlet: 250 ms reading every match's article for its outlet, 50 ms so)
+        # words with a story: found as they are counted, through the index on (story, rowid), in the same
+        # rowid order as the text index's
         source, where = self._capped_count_relation(filters, relation)
+        keyed = self._keyed_source(relation)
+        if keyed:  # the matches' facet keys, speakers and flags too, read with them
+            source, columns = keyed, _KEYED_COLUMNS
         sql = f"SELECT a.rowid AS row_key, {columns} FROM {source}{where}{order} LIMIT {int(cap)}"
         try:
             rows = list(self._execute(sql, relation.parameters))
             if by_id:
                 marks = ", ".join("?" * len(rows)) or "NULL"
-                sampled = f"SELECT a.rowid AS row_key, {_SAMPLED_COLUMNS} FROM articles a WHERE a.rowid IN ({marks})"
+                from_keys = self._FACET_KEYS
+                sampled = (
+                    f"SELECT a.rowid AS row_key, {_KEYED_COLUMNS if from_keys else _SAMPLED_COLUMNS} "
+                    f"FROM {'article_facet_keys' if from_keys else 'articles'} a WHERE a.rowid IN ({marks})"
+                )
                 by_rowid = {row["row_key"]: row for row in self._execute(sampled, [row["row_key"] for row in rows])}
                 rows = [by_rowid[row["row_key"]] for row in rows]
         except self._SEARCH_ERRORS as error:
@@ -1161,6 +1183,9 @@ class SQLStore(ABC):
         looked up in the articles again, 3-5 ms a query), and the stories are tallied from the story ids
         read with the matches, their titles read for the facet's values only."""
         sampled = self._sampled_articles(filters, cap)
+        if self._FACET_KEYS:
+            speakers, flags = self._keyed_facets(sampled, limit)
+            return {"speaker": speakers, "story": self._story_facet(sampled, limit), "flag": flags}
         ids = [article.article_id for article in sampled]
         marks = ", ".join("?" * len(ids)) or "NULL"
         queries = {
@@ -1172,6 +1197,49 @@ class SQLStore(ABC):
         }
         found = self._facet_rows(filters, queries, ids, limit)
         return {"speaker": found["speaker"], "story": self._story_facet(sampled, limit), "flag": found["flag"]}
+
+    def _keyed_source(self, relation: SearchRelation) -> str | None:
+        """The FROM that gives a search's matches with their facet keys as `a`, when the backend keeps them
+        and nothing but the text index narrows the search; else None."""
+        return None
+
+    def _keyed_facets(
+        self, sampled: list[_SampledArticle], limit: int
+    ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+        """The speaker and flag facets of the sampled matches, counted from their rows of facet keys (one
+        read of short rows by rowid; asking the quotes and the renderings of 1,000 ids took 3.5 ms)."""
+        keys: Iterable[Sequence[Any]] = [(article.speakers, article.flags) for article in sampled]
+        if any(article.flags is None for article in sampled):  # not read with the matches
+            rowids = [article.rowid for article in sampled]
+            marks = ", ".join("?" * len(rowids)) or "NULL"
+            keys = self._execute(f"SELECT speakers, flags FROM article_facet_keys WHERE rowid IN ({marks})", rowids)
+        rows = [(row[0], row[1]) for row in keys]  # by position: a PostgreSQL row iterates its names
+        # counted in C: every id in one list, and the flags per set of bits (a handful of them)
+        speakers = Counter(",".join(str(row[0]) for row in rows if row[0]).split(","))
+        speakers.pop("", None)
+        flags: Counter[str | None] = Counter()
+        for bits, n in Counter(int(row[1]) for row in rows if row[1]).items():
+            flags.update({flag: n for bit, flag in enumerate(CHECKED_FLAGS) if bits >> bit & 1})
+        return self._speaker_facet(speakers, limit), _ranked(flags, limit)
+
+    def _speaker_facet(self, counted: Counter[str], limit: int) -> list[dict[str, object]]:
+        """Facet rows of the speakers counted (by id, as text), most articles first, ties by name: the names
+        of those that can be among the first `limit` are read (all of them if some id has no speaker)."""
+        ordered = [(int(speaker), n) for speaker, n in counted.most_common()]
+        least = ordered[min(limit, len(ordered)) - 1][1] if ordered else 0
+        named = self._speaker_names([speaker for speaker, n in ordered if n >= least])
+        if len(named) < min(limit, len(ordered)):
+            named = self._speaker_names([speaker for speaker, _ in ordered])
+        rows = sorted((named[speaker], speaker, n) for speaker, n in ordered if speaker in named)
+        rows.sort(key=lambda row: -row[2])  # stable: ties stay in name order
+        return [{"value": name, "id": speaker, "n": n} for name, speaker, n in rows[:limit]]
+
+    def _speaker_names(self, speaker_ids: list[int]) -> dict[int, str]:
+        marks = ", ".join("?" * len(speaker_ids)) or "NULL"
+        return {
+            int(row[0]): str(row[1])
+            for row in self._execute(f"SELECT id, name FROM speakers WHERE id IN ({marks})", speaker_ids)
+        }
 
     def _story_facet(self, sampled: list[_SampledArticle], limit: int) -> list[dict[str, object]]:
         """The stories of the sampled matches, most matches first (ties by id), with their titles."""
@@ -1427,6 +1495,8 @@ class _SampledArticle(NamedTuple):
     language: str | None
     day: str | None  # YYYY-MM-DD
     story_id: str | None
+    speakers: str | None  # from the facet keys: the ids of the speakers quoted, comma-separated; else None
+    flags: int | None  # from the facet keys: bits of CHECKED_FLAGS; else None
 
 
 def _sampled_article(row: Any) -> _SampledArticle:
@@ -1489,7 +1559,12 @@ def matched_by_id(filters: SearchFilters) -> bool:
 
 def _tallied(values: Sequence[str | None], limit: int) -> list[dict[str, object]]:
     """Facet rows: the commonest `limit` values, ties by value with None first (as the SQL orders them)."""
-    ranked = sorted(Counter(values).items(), key=lambda item: (-item[1], item[0] is not None, item[0] or ""))
+    return _ranked(Counter(values), limit)
+
+
+def _ranked(counted: Counter[str | None], limit: int) -> list[dict[str, object]]:
+    """Facet rows of counted values, as `_tallied` orders them."""
+    ranked = sorted(counted.items(), key=lambda item: (-item[1], item[0] is not None, item[0] or ""))
     return [{"value": value, "n": n} for value, n in ranked[:limit]]
 
 
