@@ -313,6 +313,9 @@ def test_a_weekday_of_an_event_told_in_the_future_is_the_coming_one(nlp: Any) ->
     assert resolve_event_date("on Monday", "2024-07-14", ahead=True) == "2024-07-15"
     assert resolve_event_date("Sunday", "2024-07-14", ahead=True) == "2024-07-14"
     assert resolve_event_date("on Monday", "2024-07-14") == "2024-07-08"  # told in the past: the last one
+    # a copy published on Tuesday 07-16 of the Sunday report still names the Monday between them
+    assert resolve_event_date("on Monday", "2024-07-16", ahead=True) == "2024-07-15"
+    assert resolve_event_date("on Thursday", "2024-07-14", ahead=True) == "2024-07-18"  # four days to come
     text = "Mara Holm will deliver a speech in Velka on Monday."  # fictional
     mention = next(m for m in extract_event_mentions(nlp(text), "a", 0, "2024-07-14") if m.trigger_text == "deliver")
     assert (mention.auxiliary, mention.date) == ("future", "2024-07-15")

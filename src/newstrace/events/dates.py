@@ -1,9 +1,10 @@
 """Resolve an event's date expression ("on Tuesday", "yesterday", "last week", "July 9") against the
 article's date: a weekday is the most recent such day on or before the article's date (news reports what
 happened; "on Tuesday" in a Tuesday article is that day), or, for an event told in the future ("will speak
-on Monday"), the next such day on or after it; relative and explicit dates are read by
-dateparser from the article's date; a day without its year soon after the article's ("July 23" in a July 22
-article) stays undated rather than become last year's.
+on Monday"), the coming such day, unless that is six days off: "Monday" in a Tuesday text is the day before
+even told as to come (a copy published a day after its report, "would close on Monday"); relative and
+explicit dates are read by dateparser from the article's date; a day without its year soon after the
+article's ("July 23" in a July 22 article) stays undated rather than become last year's.
 """
 
 from __future__ import annotations
@@ -28,13 +29,18 @@ _RELATIVE_DAY = re.compile(r"\b(yesterday|today|tonight|tomorrow|ago|last|week|w
 COMING_DAYS = 31  # a day named without its year this close after the article's is a coming day: undated
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
+# A weekday told as to come is the coming one up to this many days ahead. Six days off, a plan is "next
+# Monday"; a bare "Monday" in a Tuesday text is more often a copy of the day before's report, and copies
+# must keep their event's date.
+_NEAR_DAYS_AHEAD = 5
+
 
 @lru_cache(maxsize=8192)  # dateparser takes tens of milliseconds a call; reports repeat their expressions
 def resolve_event_date(expression: str | None, article_date: str | None, ahead: bool = False) -> str | None:
     """The ISO date (YYYY-MM-DD) an expression names, seen from the article's date; None when either is
     missing, the article's date cannot be read, or the expression names no single day. `ahead`: the
-    event is told in the future, so a weekday is the coming one ("Trump will speak on Monday" in a
-    Sunday article is the next day, not six days before)."""
+    event is told in the future, so a weekday up to five days ahead is the coming one ("Trump will speak on
+    Monday" in a Sunday article is the next day, not six days before)."""
     if not expression or not article_date:
         return None
     base = _read_article_date(article_date)
@@ -45,8 +51,9 @@ def resolve_event_date(expression: str | None, article_date: str | None, ahead: 
         return None
     if text.lower() in _WEEKDAYS:
         named = _WEEKDAYS.index(text.lower())
-        if ahead:
-            return (base.date() + timedelta(days=(named - base.weekday()) % 7)).isoformat()
+        days_ahead = (named - base.weekday()) % 7
+        if ahead and days_ahead <= _NEAR_DAYS_AHEAD:
+            return (base.date() + timedelta(days=days_ahead)).isoformat()
         return (base.date() - timedelta(days=(base.weekday() - named) % 7)).isoformat()
     settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["year", "month", "day"]}
     settings_without_year = {**settings, "REQUIRE_PARTS": ["month", "day"]}
