@@ -9,7 +9,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from datetime import date
 
-from newstrace.link.trails import QuoteInput, TrailGrouper, Utterance, canonical_rendering, describe
+from newstrace.link.trails import QuoteInput, TrailGrouper, Utterance, canonical_rendering, content_keys, describe
 
 VOCABULARY = [
     "harbour",
@@ -153,3 +153,16 @@ def test_the_exact_bounds_change_no_grouping_against_scoring_every_candidate() -
         bounded = _grouped(TrailGrouper(), quotes)
         assert len(bounded) < len(quotes) - 20  # many quotes joined: there is something to agree on
         assert bounded == _grouped(_ScoresEveryCandidate(), quotes), f"seed {seed}"
+
+
+def test_another_speakers_long_quote_is_judged_only_against_near_identical_texts() -> None:
+    grouper = TrailGrouper()
+    common = "harbour tolls rise spring shipping"  # fictional: many of one speaker's statements share these
+    for number, extra in enumerate(["ferry routes bridge", "budget council winter", "storms fishing quotas"]):
+        said = f"“{common.split()[number]} {extra} grain ports cranes”"
+        grouper.add(QuoteInput(f"q{number}", f"a{number}", "outlet", date(2025, 3, 1), 1, "Ada", "direct", said, "s1"))
+    near = "“tariffs exports dockers strike wages pension”"
+    grouper.add(QuoteInput("q9", "a9", "outlet", date(2025, 3, 1), 1, "Ada", "direct", near, "s1"))
+    retold = QuoteInput("q10", "a10", "outlet", date(2025, 3, 2), 2, "Bo", "direct", near, "s2")
+    candidates = grouper._candidates(retold, content_keys(retold.content) | {"grain"})
+    assert [utterance.id for utterance in candidates] == ["u_q9"]

@@ -58,10 +58,12 @@ def find_markers(text: str, lexicon: Lexicon, language: str | None = None) -> li
     """Every naming variant and label of the lexicon's referents in `text` (written in `language`), in
     text order."""
     found: list[MarkerMention] = []
+    folded = _folded(text)
     for referent in lexicon.referents:
         forms = referent.forms(language)
         for category, phrases in (("naming", forms.naming), ("label", forms.labels)):
-            found += _longest_only(_matches(text, referent.name, category, phrases))
+            present = [phrase for phrase in phrases if _may_occur(phrase, folded)]
+            found += _longest_only(_matches(text, referent.name, category, present))
     return sorted(found, key=lambda mention: (mention.start, mention.end, mention.referent or "", mention.marker))
 
 
@@ -136,12 +138,33 @@ def inflections(verb: str) -> set[str]:
     return forms
 
 
-def _matches(text: str, referent: str, category: str, phrases: tuple[str, ...]) -> list[MarkerMention]:
+def _matches(text: str, referent: str, category: str, phrases: Iterable[str]) -> list[MarkerMention]:
     found = []
     for phrase in phrases:
         for match in _pattern(phrase).finditer(text):
             found.append(MarkerMention(phrase, referent, category, match.group(), match.start(), match.end()))
     return found
+
+
+def _folded(text: str) -> str:
+    """The text with every letter in one case, as the phrases' patterns (`re.IGNORECASE`) compare them:
+    a letter matches another when their simple lower cases are the same, or have the same upper case
+    (`ſ` and `s`, `ı` and `i`), so the upper case of the lower case is the same for both. `İ` is the one
+    letter whose lower case is two characters in `str.lower` (`i` and a dot) and one in the pattern's
+    (`i`)."""
+    return text.replace("\u0130", "i").lower().upper()
+
+
+def _may_occur(phrase: str, folded: str) -> bool:
+    """False when the phrase cannot match the text folded by `_folded`: each of its words (but the
+    ending `*` stands for) is somewhere in it. Scanning every phrase's pattern over every text was most
+    of framing's time, and most phrases occur in few texts."""
+    return all(word in folded for word in _folded_words(phrase))
+
+
+@lru_cache(maxsize=4096)
+def _folded_words(phrase: str) -> tuple[str, ...]:
+    return tuple(_folded(word.removesuffix("*")) for word in phrase.split())
 
 
 @lru_cache(maxsize=4096)
