@@ -225,3 +225,45 @@ def test_the_data_version_is_the_databases_not_a_connections(tmp_path: Path) -> 
         writer.execute("UPDATE articles SET title = 'Holm spoke again'")
     after = open_store(path, readonly=True).data_version()
     assert after != before and first.data_version() == after
+
+
+def _vm_steps_to_update_quotes(tmp_path: Path, n_articles: int) -> int:
+    """SQLite's virtual-machine steps (in hundreds) to update 20 quotes' speakers in a store of
+    `n_articles` articles of one quote each (fictional rows written straight into the tables)."""
+    store = open_store(tmp_path / f"keys{n_articles}.db")
+    assert isinstance(store, SQLiteStore)
+    try:
+        connection = store.connection
+        connection.executemany(
+            "INSERT INTO articles(id, text, source_format, n_words, field_sources, revision, header_spans) "
+            "VALUES (?, 'Holm spoke.', 'text', 2, '{}', 1, '[]')",
+            [(f"a{n}",) for n in range(n_articles)],
+        )
+        connection.executemany(
+            "INSERT INTO quotes(article_id, kind, cue_text, cue_start, cue_end, content_text, content_start, "
+            "content_end, confidence, content_fragments) VALUES (?, 'direct', 'said', 0, 4, 'x', 5, 6, 1, '[]')",
+            [(f"a{n}",) for n in range(n_articles)],
+        )
+        connection.commit()
+        steps = 0
+
+        def count() -> int:
+            nonlocal steps
+            steps += 1
+            return 0
+
+        connection.set_progress_handler(count, 100)
+        first = [f"a{n}" for n in range(20)]
+        connection.execute(f"UPDATE quotes SET speaker_id = NULL WHERE article_id IN ({','.join('?' * 20)})", first)
+        connection.set_progress_handler(None, 0)
+        connection.rollback()
+        return steps
+    finally:
+        store.close()
+
+
+def test_updating_a_quotes_speaker_recounts_only_its_own_articles_facet_keys(tmp_path: Path) -> None:
+    # each quote's trigger recounted every article's quotes through a view, so the speakers stage's update
+    # of all quotes grew with the square of the corpus and held the write lock past other writers' wait
+    small, large = _vm_steps_to_update_quotes(tmp_path, 40), _vm_steps_to_update_quotes(tmp_path, 800)
+    assert large < 2 * small + 10
