@@ -10,7 +10,7 @@ from spacy.tokens import Span as DocSpan
 
 from newstrace.link.speakers import link_speakers, role_in
 from newstrace.nlp import load_pipeline
-from newstrace.nlp.quotes import extract_quotes, name_only
+from newstrace.nlp.quotes import People, extract_quotes, name_only
 
 
 @pytest.fixture(scope="module")
@@ -272,9 +272,57 @@ def test_a_party_word_is_the_person_named_before_not_the_last_speaker(nlp: Any) 
         "“The debate will be on Monday,” the Harbour Commission said of the rally for Pieter Dorn. "
         "The Republican told the crowd that the count was rigged."
     )
-    assert _speakers(nlp, text) == ["the Harbour Commission", "Pieter Dorn"]
+    assert _speakers(nlp, text) == ["Harbour Commission", "Pieter Dorn"]
     quoted = (  # a name inside the last quotation is nobody the description stands for
         "Pieter Dorn spoke at noon.\n\n“That was harder than beating Anneke Holm,” he said.\n\n"
         "The Republican told the crowd that the count was rigged."
     )
     assert _speakers(nlp, quoted) == ["Pieter Dorn", "Pieter Dorn"]
+
+
+# Fictional sentences for faults the review saw on real news: `he` resolved to a woman named just before,
+# a headline's `Rip Donald Trump` as the usual form of `Donald Trump`, `the Republican National Committee`
+# apart from `Republican National Committee`, a role cut at an honorific (`advisers to Mr`), and a book's
+# title in quotation marks listed as a claim.
+
+
+def test_he_and_she_skip_a_person_of_the_other_known_gender(nlp: Any) -> None:
+    """The given name (`Melanie`) or the article's honorific (`Mr. Dorn`) tells the gender `he` and `she` need."""
+    by_name = "Pieter Dorn spoke to the crowd. “We will win,” Melanie said.\n\n“The tolls will fall,” he said."
+    assert _speakers(nlp, by_name) == ["Melanie", "Pieter Dorn"]
+    by_title = "Anneke Holm spoke on Monday. “We will win,” Mr. Dorn said.\n\n“The tolls will fall,” she said."
+    assert _speakers(nlp, by_title) == ["Dorn", "Anneke Holm"]
+    unknown = "Anneke Holm spoke on Monday. “We will win,” Dorn said.\n\n“The tolls will fall,” she said."
+    assert _speakers(nlp, unknown) == ["Dorn", "Dorn"]  # nothing tells Dorn's gender: the last speaker
+
+
+def test_a_word_glued_before_a_given_name_is_no_longer_form_of_it(nlp: Any) -> None:
+    text = "Critics Rip Pieter Dorn\n\nPieter Dorn spoke on Monday. Pieter Dorn left at noon."
+    doc = nlp(text)
+    people = People(text, [DocSpan(doc, *span, label="PERSON") for span in ((1, 4), (5, 7), (11, 13))])
+    assert [str(mention.text) for mention in people.mentions] == ["Rip Pieter Dorn", "Pieter Dorn", "Pieter Dorn"]
+    assert people.full_name("Pieter Dorn") == "Pieter Dorn"
+    assert people.full_name("Dorn") == "Pieter Dorn"
+    surname = "Anneke Wasser Dale opened the harbour. Wasser Dale spoke."  # a surname of two words still grows
+    doc = nlp(surname)
+    people = People(surname, [DocSpan(doc, 0, 3, label="PERSON"), DocSpan(doc, 6, 8, label="PERSON")])
+    assert people.full_name("Wasser Dale") == "Anneke Wasser Dale"
+
+
+def test_a_leading_article_in_lower_case_is_no_part_of_a_speakers_name(nlp: Any) -> None:
+    text = "A video by the Harbour Defence Committee claims that the tolls will rise."
+    assert _speakers(nlp, text) == ["Harbour Defence Committee"]
+
+
+def test_words_before_a_name_are_its_role_only_when_they_end_in_a_title() -> None:
+    assert role_in("advisers to Mr. Pieter Dorn", "Pieter Dorn") is None
+    assert role_in("Ferry companies that had insured Dorn Lines", "Dorn Lines") is None
+    assert role_in("Harbour Board chairman Pieter Dorn", "Pieter Dorn") == "Harbour Board chairman"
+    assert role_in("Former Harbour Master Pieter Dorn", "Pieter Dorn") == "Former Harbour Master"
+
+
+def test_a_title_in_quotation_marks_is_no_quotation(nlp: Any) -> None:
+    text = 'Mr. Dorn often talked about "Harbours: How Port Towns Choose to Fail or Thrive," a best seller by Ann Holm.'
+    assert extract_quotes(nlp(text)) == []
+    spoken = '"We will win," Mr. Dorn said on Monday. Holm Says "Tolls Must Fall"'
+    assert len(extract_quotes(nlp(spoken))) == 2  # a quotation in words, and a headline's

@@ -28,6 +28,7 @@ import json
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -44,6 +45,14 @@ from newstrace.nlp.cue_ends import (
     cue_end_model,
     cue_start_candidates,
     cue_start_model,
+)
+from newstrace.nlp.gender import (
+    FEMALE_TITLES,
+    MALE_TITLES,
+    PRONOUN_GENDERS,
+    gender_by_given_name,
+    gender_by_titles,
+    is_given_name,
 )
 from newstrace.nlp.linear_model import LinearModel, load_linear_model
 from newstrace.nlp.spans import (
@@ -322,7 +331,7 @@ def rule_quotes(parsed: Parsed) -> list[FoundQuote]:
     found: dict[int, FoundQuote] = {}
     for token in parsed.doc:
         quote = _from_reporting_verb(token, parsed) or _from_according_to(token, parsed) or _from_colon(token, parsed)
-        if quote is not None and quote.cue.start not in found and _well_formed(quote):
+        if quote is not None and quote.cue.start not in found and _well_formed(quote) and not _a_title(parsed, quote):
             found[quote.cue.start] = quote
     ordered = sorted(found.values(), key=lambda quote: (quote.cue.start, quote.content.start))
     return with_continuations(parsed, ordered)
@@ -462,6 +471,24 @@ def _well_formed(quote: FoundQuote) -> bool:
     return all(
         part.end <= piece.start or part.start >= piece.end for part in parts for piece in quote.content_fragments
     )
+
+
+# A word of a title: capitalised, or a short word a title leaves in lower case (`How Societies Choose to Fail`).
+_TITLE_SMALL_WORDS = frozenset(["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "by"])
+
+
+def _a_title(parsed: Parsed, quote: FoundQuote) -> bool:
+    """The content is the title of a work in quotation marks (`recalled Holm talking about "The Harbour
+    Keepers: How Towns Fail," a best seller`), not a quotation: one quoted piece of capitalised words,
+    after a cue in running text (a headline's cue is capitalised too, `Holm Says`)."""
+    if quote.fragments or quote.content not in parsed.quotation_set:
+        return False
+    if not parsed.text[quote.cue.start : quote.cue.end].islower():
+        return False
+    inner = parsed.text[quote.content.start : quote.content.end]
+    words = re.findall(r"[^\W\d_][\w'’-]*", inner)
+    capitalised = [word for word in words if word[:1].isupper()]
+    return len(capitalised) >= 2 and all(word[:1].isupper() or word in _TITLE_SMALL_WORDS for word in words)
 
 
 # -- reporting verbs ---------------------------------------------------------------------------------
@@ -697,11 +724,12 @@ def _subject_span(verb: Any) -> Span | None:
 
 
 def _speaker_phrase(head: Any) -> Span:
-    """The phrase naming the speaker, without a clause set off by a comma (`Holm, who chairs the
-    committee,`) and without a dateline the parse glued to it (`WASHINGTON — Sen. Holm`)."""
+    """The phrase naming the speaker, with a relative clause describing it (`Holm, who chairs the committee,`,
+    as PolNeAR's annotators mark a source) but without a participle clause set off by a comma (`Holm,
+    speaking in Delft,`) or a dateline the parse glued to it (`WASHINGTON — Sen. Holm`)."""
     doc, start, end = head.doc, head.left_edge.i, head.right_edge.i
     for child in head.rights:
-        if child.dep_ in ("relcl", "acl") and child.left_edge.i > head.i and doc[child.left_edge.i - 1].text == ",":
+        if child.dep_ == "acl" and child.left_edge.i > head.i and doc[child.left_edge.i - 1].text == ",":
             end = min(end, child.left_edge.i - 2)
     for token in doc[start : head.i]:
         if token.text in ("—", "–", "--") and doc[start : token.i].text.isupper():
@@ -922,6 +950,7 @@ _PLACE_NOUNS = frozenset(["state", "country", "nation"])
 _PLACE_REACH = 400  # characters: `the state` is a place named this close before
 _NAMESAKE_REACH = 600  # characters: a bare surname is the namesake mentioned this close before, else the first
 _NAME_EDGES = ".,;:()\"'“”‘’"
+_LOWER_ARTICLES = frozenset(["the", "a", "an"])
 _SENTENCE_ENDS = ".!?\"”'’"
 _NOT_ISSUERS = frozenset(["DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY"])
 _FIRST_PERSON_REACH = 400  # characters: "I" speaks for the speaker of a quote this close before, or nobody
@@ -970,6 +999,7 @@ class People:
         self._by_surname: dict[str, list[tuple[Any, str]]] = defaultdict(list)  # surname -> (mention, plain name)
         self._after_word: dict[str, list[Any]] = defaultdict(list)  # word -> mentions it shortly precedes
         self._named: dict[tuple[tuple[str, ...], frozenset[str]], list[tuple[PersonForms, str]]] = {}
+        self._genders: dict[str, str | None] = {}
         for ent in mentions:
             plain = _plain_name(str(ent.text))
             if plain.split():
@@ -1007,6 +1037,23 @@ class People:
             None,
         )
 
+    def gender_of(self, name: str) -> str | None:
+        """The gender the article tells for the person `name` stands for: the titles before the mentions
+        holding every word of the name (`Mr.`, `his wife,`), else the given names of those mentions and of
+        the name itself (`Melanie`); None when unknown or contradictory."""
+        if name not in self._genders:
+            words = _untitled(_plain_name(name))
+            given = {word.lower() for word in words}
+            forms = [
+                (ent, _untitled(plain)) for ent, plain in self._by_surname.get(words[-1] if words else "", ())
+                if given <= {word.lower() for word in plain.split()}
+            ]  # fmt: skip
+            titles = set().union(*(_words_before(self._text, ent.start_char) for ent, _ in forms))
+            first_names = {form[0] for _, form in forms if len(form) > 1} | ({words[0]} if words else set())
+            by_names = {gender_by_given_name(first) for first in first_names} - {None}
+            self._genders[name] = gender_by_titles(titles) or (by_names.pop() if len(by_names) == 1 else None)
+        return self._genders[name]
+
     def full_name(self, name: str, position: int | None = None, cues: frozenset[str] = frozenset()) -> str:
         """The article's full form of a short name (`Holm` -> `Anneke Holm`): the longer mentions ending with
         the same surname and holding every word of the name, grouped by person, each person named by the
@@ -1014,7 +1061,8 @@ class People:
         title the source gives (`cues`: `Mr.`, `President`) rules out a person the article titles otherwise
         (`Mr. Obama` is not `the first lady, Michelle Obama`) and picks the one it titles alike; then the
         one mentioned last shortly before `position`, else the one mentioned most, else the one the article
-        introduced first (its subject). A name with a first name is never grown into another person's.
+        introduced first (its subject). A name with a first name is never grown into another person's,
+        nor grown by words before its given name (`Rip Donald Trump`).
         Titles, epithets and possessives are left out."""
         words = _untitled(_plain_name(name))
         if not words:
@@ -1034,27 +1082,27 @@ class People:
         if key not in self._named:
             given = {word.lower() for word in words}
             longer = [
-                (ent, _untitled(plain)) for ent, plain in self._by_surname.get(words[-1], ())
-                if len(_untitled(plain)) > len(words) and given <= {word.lower() for word in plain.split()}
+                (ent, form) for ent, form in
+                ((ent, _untitled(plain)) for ent, plain in self._by_surname.get(words[-1], ()))
+                if len(form) > len(words) and given <= {word.lower() for word in form}
+                and not _before_a_given_name(form, words)
             ]  # fmt: skip
             people = _titled_alike(_same_person(longer), cues, self._text)
             self._named[key] = [(person, _usual_form(person)) for person in people]
         return self._named[key]
 
 
+def _before_a_given_name(form: list[str], words: tuple[str, ...]) -> bool:
+    """`form` puts words before a name that already opens with a given name: `Rip Donald Trump` (a headline's
+    verb glued to the name) is no longer form of `Donald Trump`, while `Debbie Wasserman Schultz` is one of
+    `Wasserman Schultz`."""
+    return len(words) > 1 and form[0].lower() != words[0].lower() and is_given_name(words[0])
+
+
 def _untitled(name: str) -> list[str]:
     return [word for word in name.split() if word.lower() not in _TITLES]
 
 
-# Words before a name that tell a man from a woman (`Mr.`, `his wife,`, `the first lady,`).
-_MALE_TITLES = frozenset(
-    ["mr", "sir", "husband", "father", "son", "brother", "king", "congressman", "chairman", "spokesman",
-     "businessman"]
-)  # fmt: skip
-_FEMALE_TITLES = frozenset(
-    ["mrs", "ms", "miss", "madam", "lady", "wife", "mother", "daughter", "sister", "queen", "congresswoman",
-     "chairwoman", "spokeswoman", "businesswoman"]
-)  # fmt: skip
 _OFFICE_TITLES = frozenset(["president", "senator", "governor", "representative"])
 PersonForms = list[tuple[Any, list[str]]]  # one person's mentions, each with its name's words
 
@@ -1084,8 +1132,8 @@ def _titled_alike(people: list[PersonForms], cues: frozenset[str], text: str) ->
     offices = cues & _OFFICE_TITLES
     fitting = [
         (person, titles) for person, titles in ((person, _titles_before(person, text)) for person in people)
-        if not (cues & _MALE_TITLES and titles & _FEMALE_TITLES)
-        and not (cues & _FEMALE_TITLES and titles & _MALE_TITLES)
+        if not (cues & MALE_TITLES and titles & FEMALE_TITLES)
+        and not (cues & FEMALE_TITLES and titles & MALE_TITLES)
         and not (offices and "lady" in titles and not titles & _OFFICE_TITLES)
     ]  # fmt: skip
     same_office = [person for person, titles in fitting if offices & titles]
@@ -1151,7 +1199,7 @@ def _speaker_for(
     if antecedent is not None:
         return antecedent
     if len(words) == 1 and words[0] in _PRONOUNS:
-        return _pronoun_speaker(parsed, people, quote.source.start, last)
+        return _pronoun_speaker(parsed, people, quote.source.start, last, PRONOUN_GENDERS.get(words[0]))
     if len(words) == 2 and words[0] == "the" and words[1] in _PLACE_NOUNS:
         return _place_before(parsed, quote.source.start)
     owner = _owner_of_a_work(inside, words)
@@ -1221,13 +1269,15 @@ def _statement_name(text: str, source: Span) -> str:
 
 
 def _plain_name(name: str) -> str:
-    """A name without a possessive ending or a leading epithet: `Crooked Hillary Clinton's` -> `Hillary Clinton`."""
+    """A name without a possessive ending, a leading epithet or a leading article in lower case, which is no
+    part of a name (`the Republican National Committee`, `a Mitt Romney`): `Crooked Hillary Clinton's` ->
+    `Hillary Clinton`. A capital `The` may be (`The Hill`) and stays."""
     for ending in ("'s", "’s", "'", "’"):
         if name.endswith(ending):
             name = name[: -len(ending)]
             break
     words = name.split()
-    while len(words) > 1 and words[0].lower() in _EPITHETS:
+    while len(words) > 1 and (words[0].lower() in _EPITHETS or words[0] in _LOWER_ARTICLES):
         words = words[1:]
     return " ".join(words)
 
@@ -1346,15 +1396,24 @@ def _subject_of_the_sentence(parsed: Parsed, quote: FoundQuote) -> str | None:
     return _plain_name(str(named.text)) if named is not None and named.label_ == "PERSON" else None
 
 
-def _pronoun_speaker(parsed: Parsed, people: People, position: int, last: tuple[str | None, int]) -> str | None:
+def _pronoun_speaker(
+    parsed: Parsed, people: People, position: int, last: tuple[str | None, int], gender: str | None = None
+) -> str | None:
     """`he`, `she`, `they`: a person who became a main clause's subject since the last quote (`Betsy
-    Ebeling shook her head. "...," she said`), else the last speaker, else the last person named."""
+    Ebeling shook her head. "...," she said`), else the last speaker, else the last person named; for
+    `he` and `she` (`gender`), never a person the article tells is of the other gender."""
     last_speaker, last_end = last
-    subject = _subject_since(parsed, people, last_end, position)
+
+    def fits(name: str) -> bool:
+        return gender is None or people.gender_of(name) in (None, gender)
+
+    subject = _subject_since(parsed, people, last_end, position, fits)
     if subject is not None:
         return _plain_name(str(subject.text))
-    before = people.last_before(position)
-    return last_speaker or (_plain_name(str(before.text)) if before is not None else None)
+    if last_speaker is not None and fits(last_speaker):
+        return last_speaker
+    before = next((ent for ent in people.between(0, position) if fits(_plain_name(str(ent.text)))), None)
+    return _plain_name(str(before.text)) if before is not None else None
 
 
 def _person_of_the_group(parsed: Parsed, people: People, group: Any, position: int) -> str | None:
@@ -1385,10 +1444,15 @@ def _person_described_before(parsed: Parsed, people: People, position: int, last
     return _plain_name(str(named.text)) if named is not None else None
 
 
-def _subject_since(parsed: Parsed, people: People, start: int, end: int) -> Any:
+def _subject_since(
+    parsed: Parsed, people: People, start: int, end: int, fits: Callable[[str], bool] = lambda _: True
+) -> Any:
     """The last person named between `start` and `end` as the subject of a sentence's main verb, outside
-    quotation marks, or None."""
-    return next((ent for ent in people.between(start, end) if _main_subject(parsed, ent)), None)
+    quotation marks, whose name `fits`, or None."""
+    return next(
+        (ent for ent in people.between(start, end) if _main_subject(parsed, ent) and fits(_plain_name(str(ent.text)))),
+        None,
+    )
 
 
 def _main_subject(parsed: Parsed, mention: Any) -> bool:
