@@ -326,3 +326,35 @@ def test_a_title_in_quotation_marks_is_no_quotation(nlp: Any) -> None:
     assert extract_quotes(nlp(text)) == []
     spoken = '"We will win," Mr. Dorn said on Monday. Holm Says "Tolls Must Fall"'
     assert len(extract_quotes(nlp(spoken))) == 2  # a quotation in words, and a headline's
+
+
+def _sources(nlp: Any, text: str) -> list[tuple[str | None, str]]:
+    return [
+        (text[q.source.start : q.source.end] if q.source else None, text[q.cue.start : q.cue.end])
+        for q in extract_quotes(nlp(text))
+    ]
+
+
+def test_a_cue_going_on_from_a_reported_clause_speaks_for_the_reporter(nlp: Any) -> None:
+    """`Dorn said he had ... and called it ...`: the parse gives `called` to the reported clause, whose `he`
+    is Dorn; the source is Dorn as the article describes him (PolNeAR marks it so; fictional)."""
+    text = (
+        "Pieter Dorn, a harbour surrogate, said he had fought three storms in his years as mayor and called it "
+        "a common hazard of the job."
+    )
+    assert _sources(nlp, text)[-1] == ("Pieter Dorn, a harbour surrogate", "called")
+    warned = "Anneke Holm said she would order a review of the ferry contracts and warned against rising tolls."
+    assert _sources(nlp, warned)[-1] == ("Anneke Holm", "warned against")
+
+
+def test_a_cue_a_preposition_opens_has_the_clauses_subject_as_its_source(nlp: Any) -> None:
+    text = "Mayor Pieter Dorn answered the critics on Monday by telling them that the tolls will fall."
+    assert _sources(nlp, text)[-1] == ("Mayor Pieter Dorn", "telling")
+
+
+def test_a_source_keeps_its_relative_clause_but_not_a_participle_clause(nlp: Any) -> None:
+    """PolNeAR marks `Holm, who chairs the board,` as the source, and `Holm, speaking in Delft,` as `Holm`."""
+    relative = "Anneke Holm, who chairs the harbour board, said that the tolls will fall."
+    assert _sources(nlp, relative) == [("Anneke Holm, who chairs the harbour board", "said")]
+    participle = "Anneke Holm, speaking in Delft on Monday, said that the tolls will fall."
+    assert _sources(nlp, participle) == [("Anneke Holm", "said")]

@@ -694,8 +694,18 @@ def _source_span(verb: Any, entry: CueEntry) -> Span | None:
     for link in entry.source_links:
         target = follow(verb, link)
         if target is not None:
-            return _speaker_phrase(target)
+            return _speaker_phrase(_speaker_of_the_clause(verb, target))
     return _subject_span(verb)
+
+
+def _speaker_of_the_clause(verb: Any, subject: Any) -> Any:
+    """`subject`, unless it is a pronoun the cue borrows from the clause it goes on from (`Holm said he had
+    won and called it ...`, the parse giving `called` to `won`) and that clause is reported: then the
+    reporting verb's subject (`Holm`)."""
+    if subject.head.i == verb.i or subject.lower_ not in _PRONOUNS:
+        return subject
+    outer = _reporting_subject(subject.head)
+    return outer if outer is not None else subject
 
 
 def _agent_span(verb: Any) -> Span | None:
@@ -708,19 +718,35 @@ def _agent_span(verb: Any) -> Span | None:
 
 
 def _subject_span(verb: Any) -> Span | None:
+    """The cue's subject, or the subject of the clause it goes on from: `Holm smiled and said ...`, `...,
+    emphasizing that ...`, `began by saying`. A pronoun there that a reported clause opens stands for that
+    clause's speaker (`Holm said he had won and called it ...`: Holm, whose clause the parse gave `called`)."""
     current = verb
-    for _ in range(3):  # "Holm smiled and said ...", "..., emphasizing that ...": the head's subject speaks
+    for _ in range(3):
         for child in current.children:
             if child.dep_ in _SOURCE_DEPS:
-                return _speaker_phrase(child)
+                return _speaker_phrase(_speaker_of_the_clause(verb, child))
             if child.dep_ == "agent":
                 for grandchild in child.children:
                     if grandchild.dep_ == "pobj":
                         return _speaker_phrase(grandchild)
+        if current.dep_ == "pcomp" and current.head.dep_ == "prep" and current.head.head.i != current.head.i:
+            current = current.head.head  # `began by saying`, `despite admitting`: the clause the preposition is in
+            continue
         if current.dep_ not in ("conj", "advcl", "xcomp") or current.head.i == current.i:
             break
         current = current.head
     return None
+
+
+def _reporting_subject(clause: Any) -> Any:
+    """The subject of the verb whose reported clause `clause` is, or goes on (a `ccomp` reached over `conj`
+    links), or None."""
+    while clause.dep_ == "conj" and clause.head.i != clause.i:
+        clause = clause.head
+    if clause.dep_ != "ccomp":
+        return None
+    return next((child for child in clause.head.children if child.dep_ == "nsubj"), None)
 
 
 def _speaker_phrase(head: Any) -> Span:
