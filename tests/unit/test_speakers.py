@@ -358,3 +358,12 @@ def test_a_source_keeps_its_relative_clause_but_not_a_participle_clause(nlp: Any
     assert _sources(nlp, relative) == [("Anneke Holm, who chairs the harbour board", "said")]
     participle = "Anneke Holm, speaking in Delft on Monday, said that the tolls will fall."
     assert _sources(nlp, participle) == [("Anneke Holm", "said")]
+
+
+def test_the_gender_of_a_surname_is_the_one_its_own_mentions_are_titled(nlp: Any) -> None:
+    """`Mr. Dorn` is a man though the article also names `the first lady, Anneke Dorn`: `she` is not him."""
+    text = (
+        "Mr. Dorn opened the harbour on Monday. The first lady, Anneke Dorn, met the crews. Mrs. Lind spoke at "
+        "noon. “The tolls will fall,” Mr. Dorn said.\n\n“The fares will rise,” she said."
+    )
+    assert _speakers(nlp, text) == ["Dorn", "Lind"]

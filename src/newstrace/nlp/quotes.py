@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
@@ -974,6 +974,7 @@ _FIRST_PERSON = frozenset(["i", "we", "me", "us", "my", "our"])
 _RELATIVES = frozenset(["who", "which", "that"])
 _PLACE_NOUNS = frozenset(["state", "country", "nation"])
 _PLACE_REACH = 400  # characters: `the state` is a place named this close before
+_GENDER_MAJORITY = 2  # the titles before a name's mentions tell a gender this many times as often as the other
 _NAMESAKE_REACH = 600  # characters: a bare surname is the namesake mentioned this close before, else the first
 _NAME_EDGES = ".,;:()\"'“”‘’"
 _LOWER_ARTICLES = frozenset(["the", "a", "an"])
@@ -1064,9 +1065,11 @@ class People:
         )
 
     def gender_of(self, name: str) -> str | None:
-        """The gender the article tells for the person `name` stands for: the titles before the mentions
-        holding every word of the name (`Mr.`, `his wife,`), else the given names of those mentions and of
-        the name itself (`Melanie`); None when unknown or contradictory."""
+        """The gender the article tells for the person `name` stands for: the one the titles before most of
+        the name's own mentions give (`Mr.`, `his wife,`; a title may belong to a name just before, so a
+        majority decides), else before most mentions holding every word of the name, else the given names
+        of those mentions, or of the name itself when it has no longer form (`Melanie`); None when unknown
+        or contradictory."""
         if name not in self._genders:
             words = _untitled(_plain_name(name))
             given = {word.lower() for word in words}
@@ -1074,11 +1077,26 @@ class People:
                 (ent, _untitled(plain)) for ent, plain in self._by_surname.get(words[-1] if words else "", ())
                 if given <= {word.lower() for word in plain.split()}
             ]  # fmt: skip
-            titles = set().union(*(_words_before(self._text, ent.start_char) for ent, _ in forms))
-            first_names = {form[0] for _, form in forms if len(form) > 1} | ({words[0]} if words else set())
-            by_names = {gender_by_given_name(first) for first in first_names} - {None}
-            self._genders[name] = gender_by_titles(titles) or (by_names.pop() if len(by_names) == 1 else None)
+            own = [ent for ent, form in forms if form == words]
+            # A one-word name is a surname when the article gives it a longer form (`Clinton` is no man's
+            # given name here); every given name must tell the same gender (`Obama`: Barack and Michelle).
+            first_names = {form[0] for _, form in forms if len(form) > 1} or set(words[:1])
+            by_names = {gender_by_given_name(first) for first in first_names}
+            self._genders[name] = (
+                self._gender_by_titles(own)
+                or self._gender_by_titles([ent for ent, _ in forms])
+                or (by_names.pop() if len(by_names) == 1 else None)
+            )
         return self._genders[name]
+
+    def _gender_by_titles(self, mentions: list[Any]) -> str | None:
+        """The gender the titles before `mentions` give, when at least twice as many give it as the other."""
+        votes = Counter(gender_by_titles(_words_before(self._text, ent.start_char)) for ent in mentions)
+        votes.pop(None, None)
+        ranked = votes.most_common()
+        if not ranked or (len(ranked) > 1 and ranked[0][1] < _GENDER_MAJORITY * ranked[1][1]):
+            return None
+        return ranked[0][0]
 
     def full_name(self, name: str, position: int | None = None, cues: frozenset[str] = frozenset()) -> str:
         """The article's full form of a short name (`Holm` -> `Anneke Holm`): the longer mentions ending with
