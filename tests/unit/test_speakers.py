@@ -367,3 +367,14 @@ def test_the_gender_of_a_surname_is_the_one_its_own_mentions_are_titled(nlp: Any
         "noon. “The tolls will fall,” Mr. Dorn said.\n\n“The fares will rise,” she said."
     )
     assert _speakers(nlp, text) == ["Dorn", "Lind"]
+
+
+def test_only_a_name_on_the_sources_head_word_speaks_for_it(nlp: Any) -> None:
+    """`NATO leadership` speaks for NATO; `advisers to Dorn Lines` and companies that insured its debts do
+    not speak for Dorn Lines (fictional; the review saw a coal company credited so)."""
+    text = (
+        "Regulators and advisers to Dorn Lines didn't know that the tolls would rise. "
+        "Ferry companies that had insured Dorn Lines' debts agreed to release the cash. "
+        "NATO leadership said that the tolls would rise."
+    )
+    assert _speakers(nlp, text) == [None, None, "NATO"]

@@ -1246,11 +1246,14 @@ def _speaker_for(
         return _pronoun_speaker(parsed, people, quote.source.start, last, PRONOUN_GENDERS.get(words[0]))
     if len(words) == 2 and words[0] == "the" and words[1] in _PLACE_NOUNS:
         return _place_before(parsed, quote.source.start)
-    owner = _owner_of_a_work(inside, words)
+    # Only a name on the source's head word speaks for it (`NATO leadership`, `Fleming's book`), not one
+    # further in (`advisers to Holm`, `companies that had insured Dorn Lines' debts`).
+    on_head = [ent for ent in inside if _on_the_head(parsed.doc, quote.source, ent)]
+    owner = _owner_of_a_work(on_head, words)
     if owner is not None:
         return owner
     described = _described_person(parsed.text, quote, people) or _proper_name_head(parsed.doc, quote.source)
-    speakers = [ent for ent in inside if _may_speak(ent) and not _possessive(ent)]
+    speakers = [ent for ent in on_head if _may_speak(ent) and not _possessive(ent)]
     if described is None and speakers:
         return _plain_name(str(speakers[0].text))  # `NATO leadership` speaks for NATO
     return described
@@ -1517,6 +1520,15 @@ def _place_before(parsed: Parsed, position: int) -> str | None:
             return str(ent.text)
         index -= 1
     return None
+
+
+def _on_the_head(doc: Any, source: Span, ent: Any) -> bool:
+    """The entity hangs on the source's head word (`NATO` in `NATO leadership`) or holds it."""
+    span = doc.char_span(source.start, source.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    root = span.root
+    return bool(ent.start <= root.i < ent.end or ent.root.head.i == root.i)
 
 
 def _owner_of_a_work(inside: list[Any], words: list[str]) -> str | None:
