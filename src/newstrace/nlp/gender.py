@@ -28,7 +28,7 @@ FEMALE_TITLES = frozenset(
      "chairwoman", "spokeswoman", "businesswoman"]
 )  # fmt: skip
 PRONOUN_GENDERS = {"he": MALE, "him": MALE, "his": MALE, "she": FEMALE, "her": FEMALE, "hers": FEMALE}
-_MAJORITY = 2  # a given name is one gender's when this many times as many locales list it so
+_MAJORITY = 2  # one gender's when this many times as many votes (locales, titled mentions) give it
 
 
 def gender_by_titles(titles: Iterable[str]) -> str | None:
@@ -41,10 +41,14 @@ def gender_by_titles(titles: Iterable[str]) -> str | None:
 def gender_by_given_name(name: str) -> str | None:
     """The gender the first-name lists give a given name (`Melanie`), or None when unknown or both."""
     female, male = _given_names()
-    votes_female, votes_male = female[name], male[name]
-    if votes_female and votes_female >= _MAJORITY * votes_male:
+    return majority(female[name], male[name])
+
+
+def majority(female: int, male: int) -> str | None:
+    """The gender of at least twice as many votes as the other, or None."""
+    if female and female >= _MAJORITY * male:
         return FEMALE
-    if votes_male and votes_male >= _MAJORITY * votes_female:
+    if male and male >= _MAJORITY * female:
         return MALE
     return None
 

@@ -47,12 +47,15 @@ from newstrace.nlp.cue_ends import (
     cue_start_model,
 )
 from newstrace.nlp.gender import (
+    FEMALE,
     FEMALE_TITLES,
+    MALE,
     MALE_TITLES,
     PRONOUN_GENDERS,
     gender_by_given_name,
     gender_by_titles,
     is_given_name,
+    majority,
 )
 from newstrace.nlp.linear_model import LinearModel, load_linear_model
 from newstrace.nlp.spans import (
@@ -974,7 +977,6 @@ _FIRST_PERSON = frozenset(["i", "we", "me", "us", "my", "our"])
 _RELATIVES = frozenset(["who", "which", "that"])
 _PLACE_NOUNS = frozenset(["state", "country", "nation"])
 _PLACE_REACH = 400  # characters: `the state` is a place named this close before
-_GENDER_MAJORITY = 2  # the titles before a name's mentions tell a gender this many times as often as the other
 _NAMESAKE_REACH = 600  # characters: a bare surname is the namesake mentioned this close before, else the first
 _NAME_EDGES = ".,;:()\"'“”‘’"
 _LOWER_ARTICLES = frozenset(["the", "a", "an"])
@@ -1092,11 +1094,7 @@ class People:
     def _gender_by_titles(self, mentions: list[Any]) -> str | None:
         """The gender the titles before `mentions` give, when at least twice as many give it as the other."""
         votes = Counter(gender_by_titles(_words_before(self._text, ent.start_char)) for ent in mentions)
-        votes.pop(None, None)
-        ranked = votes.most_common()
-        if not ranked or (len(ranked) > 1 and ranked[0][1] < _GENDER_MAJORITY * ranked[1][1]):
-            return None
-        return ranked[0][0]
+        return majority(votes[FEMALE], votes[MALE])
 
     def full_name(self, name: str, position: int | None = None, cues: frozenset[str] = frozenset()) -> str:
         """The article's full form of a short name (`Holm` -> `Anneke Holm`): the longer mentions ending with
@@ -1523,12 +1521,14 @@ def _place_before(parsed: Parsed, position: int) -> str | None:
 
 
 def _on_the_head(doc: Any, source: Span, ent: Any) -> bool:
-    """The entity hangs on the source's head word (`NATO` in `NATO leadership`) or holds it."""
+    """The entity hangs on the source's head word (`NATO` in `NATO leadership`), or on a `by` or `from` of it
+    that names its maker (`a video by the committee`), or holds it."""
     span = doc.char_span(source.start, source.end, alignment_mode="expand")
     if span is None or not len(span):
         return False
-    root = span.root
-    return bool(ent.start <= root.i < ent.end or ent.root.head.i == root.i)
+    root, parent = span.root, ent.root.head
+    maker = parent.dep_ == "prep" and parent.lower_ in ("by", "from") and parent.head.i == root.i
+    return bool(ent.start <= root.i < ent.end or parent.i == root.i or maker)
 
 
 def _owner_of_a_work(inside: list[Any], words: list[str]) -> str | None:
