@@ -628,8 +628,9 @@ def _raised_complement(verb: Any) -> Span | None:
 
 
 def _speaker_and_cue(verb: Any) -> Span:
-    """From the verb's subject to the verb, whichever comes first (`Rubio said`, `said Rubio`)."""
-    source = _subject_span(verb)
+    """From the verb's subject to the verb, whichever comes first (`Rubio said`, `said Rubio`): the words a
+    quotation right before or after them must touch, so the subject's own, without a clause after a comma."""
+    source = _subject_span(verb, reported=False)
     verb_end = verb.idx + len(verb)
     return Span(min(verb.idx, source.start), max(verb_end, source.end)) if source else Span(verb.idx, verb_end)
 
@@ -720,20 +721,30 @@ def _agent_span(verb: Any) -> Span | None:
     return None
 
 
-def _subject_span(verb: Any) -> Span | None:
+def _subject_span(verb: Any, reported: bool = True) -> Span | None:
     """The cue's subject, or the subject of the clause it goes on from: `Holm smiled and said ...`, `...,
-    emphasizing that ...`, `began by saying`. A pronoun there that a reported clause opens stands for that
-    clause's speaker (`Holm said he had won and called it ...`: Holm, whose clause the parse gave `called`)."""
+    emphasizing that ...`. As the source (`reported`), also the subject of the clause a preposition opening
+    the cue's is in (`began by saying`), and for a pronoun a reported clause opens, that clause's speaker
+    (`Holm said he had won and called it ...`: Holm, whose clause the parse gave `called`)."""
     current = verb
     for _ in range(3):
         for child in current.children:
             if child.dep_ in _SOURCE_DEPS:
-                return _speaker_phrase(_speaker_of_the_clause(verb, child))
+                return (
+                    _speaker_phrase(_speaker_of_the_clause(verb, child))
+                    if reported
+                    else _speaker_phrase(child, _COMMA_CLAUSES)
+                )
             if child.dep_ == "agent":
                 for grandchild in child.children:
                     if grandchild.dep_ == "pobj":
-                        return _speaker_phrase(grandchild)
-        if current.dep_ == "pcomp" and current.head.dep_ == "prep" and current.head.head.i != current.head.i:
+                        return _speaker_phrase(grandchild) if reported else _speaker_phrase(grandchild, _COMMA_CLAUSES)
+        if (
+            reported
+            and current.dep_ == "pcomp"
+            and current.head.dep_ == "prep"
+            and current.head.head.i != current.head.i
+        ):
             current = current.head.head  # `began by saying`, `despite admitting`: the clause the preposition is in
             continue
         if current.dep_ not in ("conj", "advcl", "xcomp") or current.head.i == current.i:
@@ -752,13 +763,16 @@ def _reporting_subject(clause: Any) -> Any:
     return next((child for child in clause.head.children if child.dep_ == "nsubj"), None)
 
 
-def _speaker_phrase(head: Any) -> Span:
+_COMMA_CLAUSES = ("relcl", "acl")
+
+
+def _speaker_phrase(head: Any, cut: tuple[str, ...] = ("acl",)) -> Span:
     """The phrase naming the speaker, with a relative clause describing it (`Holm, who chairs the committee,`,
     as PolNeAR's annotators mark a source) but without a participle clause set off by a comma (`Holm,
-    speaking in Delft,`) or a dateline the parse glued to it (`WASHINGTON — Sen. Holm`)."""
+    speaking in Delft,`: the clauses `cut`) or a dateline the parse glued to it (`WASHINGTON — Sen. Holm`)."""
     doc, start, end = head.doc, head.left_edge.i, head.right_edge.i
     for child in head.rights:
-        if child.dep_ == "acl" and child.left_edge.i > head.i and doc[child.left_edge.i - 1].text == ",":
+        if child.dep_ in cut and child.left_edge.i > head.i and doc[child.left_edge.i - 1].text == ",":
             end = min(end, child.left_edge.i - 2)
     for token in doc[start : head.i]:
         if token.text in ("—", "–", "--") and doc[start : token.i].text.isupper():
