@@ -10,7 +10,7 @@ from spacy.tokens import Span as DocSpan
 
 from newstrace.link.speakers import link_speakers, role_in
 from newstrace.nlp import load_pipeline
-from newstrace.nlp.quotes import extract_quotes, name_only
+from newstrace.nlp.quotes import People, extract_quotes, name_only
 
 
 @pytest.fixture(scope="module")
@@ -272,9 +272,109 @@ def test_a_party_word_is_the_person_named_before_not_the_last_speaker(nlp: Any) 
         "“The debate will be on Monday,” the Harbour Commission said of the rally for Pieter Dorn. "
         "The Republican told the crowd that the count was rigged."
     )
-    assert _speakers(nlp, text) == ["the Harbour Commission", "Pieter Dorn"]
+    assert _speakers(nlp, text) == ["Harbour Commission", "Pieter Dorn"]
     quoted = (  # a name inside the last quotation is nobody the description stands for
         "Pieter Dorn spoke at noon.\n\n“That was harder than beating Anneke Holm,” he said.\n\n"
         "The Republican told the crowd that the count was rigged."
     )
     assert _speakers(nlp, quoted) == ["Pieter Dorn", "Pieter Dorn"]
+
+
+# Fictional sentences for faults the review saw on real news: `he` resolved to a woman named just before,
+# a headline's `Rip Donald Trump` as the usual form of `Donald Trump`, `the Republican National Committee`
+# apart from `Republican National Committee`, a role cut at an honorific (`advisers to Mr`), and a book's
+# title in quotation marks listed as a claim.
+
+
+def test_he_and_she_skip_a_person_of_the_other_known_gender(nlp: Any) -> None:
+    """The given name (`Melanie`) or the article's honorific (`Mr. Dorn`) tells the gender `he` and `she` need."""
+    by_name = "Pieter Dorn spoke to the crowd. “We will win,” Melanie said.\n\n“The tolls will fall,” he said."
+    assert _speakers(nlp, by_name) == ["Melanie", "Pieter Dorn"]
+    by_title = "Anneke Holm spoke on Monday. “We will win,” Mr. Dorn said.\n\n“The tolls will fall,” she said."
+    assert _speakers(nlp, by_title) == ["Dorn", "Anneke Holm"]
+    unknown = "Anneke Holm spoke on Monday. “We will win,” Dorn said.\n\n“The tolls will fall,” she said."
+    assert _speakers(nlp, unknown) == ["Dorn", "Dorn"]  # nothing tells Dorn's gender: the last speaker
+
+
+def test_a_word_glued_before_a_given_name_is_no_longer_form_of_it(nlp: Any) -> None:
+    text = "Critics Rip Pieter Dorn\n\nPieter Dorn spoke on Monday. Pieter Dorn left at noon."
+    doc = nlp(text)
+    people = People(text, [DocSpan(doc, *span, label="PERSON") for span in ((1, 4), (5, 7), (11, 13))])
+    assert [str(mention.text) for mention in people.mentions] == ["Rip Pieter Dorn", "Pieter Dorn", "Pieter Dorn"]
+    assert people.full_name("Pieter Dorn") == "Pieter Dorn"
+    assert people.full_name("Dorn") == "Pieter Dorn"
+    surname = "Anneke Wasser Dale opened the harbour. Wasser Dale spoke."  # a surname of two words still grows
+    doc = nlp(surname)
+    people = People(surname, [DocSpan(doc, 0, 3, label="PERSON"), DocSpan(doc, 6, 8, label="PERSON")])
+    assert people.full_name("Wasser Dale") == "Anneke Wasser Dale"
+
+
+def test_a_leading_article_in_lower_case_is_no_part_of_a_speakers_name(nlp: Any) -> None:
+    text = "A video by the Harbour Defence Committee claims that the tolls will rise."
+    assert _speakers(nlp, text) == ["Harbour Defence Committee"]
+
+
+def test_words_before_a_name_are_its_role_only_when_they_end_in_a_title() -> None:
+    assert role_in("advisers to Mr. Pieter Dorn", "Pieter Dorn") is None
+    assert role_in("Ferry companies that had insured Dorn Lines", "Dorn Lines") is None
+    assert role_in("Harbour Board chairman Pieter Dorn", "Pieter Dorn") == "Harbour Board chairman"
+    assert role_in("Former Harbour Master Pieter Dorn", "Pieter Dorn") == "Former Harbour Master"
+
+
+def test_a_title_in_quotation_marks_is_no_quotation(nlp: Any) -> None:
+    text = 'Mr. Dorn often talked about "Harbours: How Port Towns Choose to Fail or Thrive," a best seller by Ann Holm.'
+    assert extract_quotes(nlp(text)) == []
+    spoken = '"We will win," Mr. Dorn said on Monday. Holm Says "Tolls Must Fall"'
+    assert len(extract_quotes(nlp(spoken))) == 2  # a quotation in words, and a headline's
+
+
+def _sources(nlp: Any, text: str) -> list[tuple[str | None, str]]:
+    return [
+        (text[q.source.start : q.source.end] if q.source else None, text[q.cue.start : q.cue.end])
+        for q in extract_quotes(nlp(text))
+    ]
+
+
+def test_a_cue_going_on_from_a_reported_clause_speaks_for_the_reporter(nlp: Any) -> None:
+    """`Dorn said he had ... and called it ...`: the parse gives `called` to the reported clause, whose `he`
+    is Dorn; the source is Dorn as the article describes him (PolNeAR marks it so; fictional)."""
+    text = (
+        "Pieter Dorn, a harbour surrogate, said he had fought three storms in his years as mayor and called it "
+        "a common hazard of the job."
+    )
+    assert _sources(nlp, text)[-1] == ("Pieter Dorn, a harbour surrogate", "called")
+    warned = "Anneke Holm said she would order a review of the ferry contracts and warned against rising tolls."
+    assert _sources(nlp, warned)[-1] == ("Anneke Holm", "warned against")
+
+
+def test_a_cue_a_preposition_opens_has_the_clauses_subject_as_its_source(nlp: Any) -> None:
+    text = "Mayor Pieter Dorn answered the critics on Monday by telling them that the tolls will fall."
+    assert _sources(nlp, text)[-1] == ("Mayor Pieter Dorn", "telling")
+
+
+def test_a_source_keeps_its_relative_clause_but_not_a_participle_clause(nlp: Any) -> None:
+    """PolNeAR marks `Holm, who chairs the board,` as the source, and `Holm, speaking in Delft,` as `Holm`."""
+    relative = "Anneke Holm, who chairs the harbour board, said that the tolls will fall."
+    assert _sources(nlp, relative) == [("Anneke Holm, who chairs the harbour board", "said")]
+    participle = "Anneke Holm, speaking in Delft on Monday, said that the tolls will fall."
+    assert _sources(nlp, participle) == [("Anneke Holm", "said")]
+
+
+def test_the_gender_of_a_surname_is_the_one_its_own_mentions_are_titled(nlp: Any) -> None:
+    """`Mr. Dorn` is a man though the article also names `the first lady, Anneke Dorn`: `she` is not him."""
+    text = (
+        "Mr. Dorn opened the harbour on Monday. The first lady, Anneke Dorn, met the crews. Mrs. Lind spoke at "
+        "noon. “The tolls will fall,” Mr. Dorn said.\n\n“The fares will rise,” she said."
+    )
+    assert _speakers(nlp, text) == ["Dorn", "Lind"]
+
+
+def test_only_a_name_on_the_sources_head_word_speaks_for_it(nlp: Any) -> None:
+    """`NATO leadership` speaks for NATO; `advisers to Dorn Lines` and companies that insured its debts do
+    not speak for Dorn Lines (fictional; the review saw a coal company credited so)."""
+    text = (
+        "Regulators and advisers to Dorn Lines didn't know that the tolls would rise. "
+        "Ferry companies that had insured Dorn Lines' debts agreed to release the cash. "
+        "NATO leadership said that the tolls would rise."
+    )
+    assert _speakers(nlp, text) == [None, None, "NATO"]

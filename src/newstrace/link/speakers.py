@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from newstrace.link.scripts import merge_across_scripts
-from newstrace.nlp.agents import PERSON, speaker_kind
+from newstrace.nlp.agents import PERSON, is_role_noun, speaker_kind
 from newstrace.records import Speaker, SpeakerCorrection
 
 _ROLE_EDGES = " ,.;:—–-()\"'“”‘’"
@@ -26,6 +26,7 @@ _TITLE_WORDS = frozenset(
      "chancellor", "prime", "general", "chief", "judge", "mayor", "speaker", "leader", "sir", "lord", "lady"]
 )  # fmt: skip
 _NOT_TITLES = frozenset(["the", "a", "an", "his", "her", "their", "its", "and", "of", "who", "which", "said"])
+_HONORIFICS = frozenset(["mr", "mrs", "ms", "miss", "dr", "mx"])
 _DOMINANT_SHARE = 3  # a bare surname is the namesake quoted at least this many times as often as any other
 _LEADING_ARTICLES = re.compile(r"^(the|a|an)\b\s*", re.IGNORECASE)
 
@@ -129,11 +130,26 @@ def role_in(source_text: str, name: str) -> str | None:
     if name not in source_text:
         return None
     before, _, after = source_text.partition(name)
-    for part in (after, before):
+    for part, leading in ((after, False), (_without_honorific(before), True)):
         role = _LEADING_ARTICLES.sub("", part.strip(_ROLE_EDGES)).strip(_ROLE_EDGES)
         if len(role) >= 3 and not role.islower() and len(role.split()) <= 8 and _names_a_title(role):
-            return role
+            return role if not leading or _ends_in_a_title(role) else None
     return None
+
+
+def _without_honorific(before: str) -> str:
+    """The words before a name without the honorific right before it (`advisers to Mr.` -> `advisers to`)."""
+    words = before.split()
+    if words and words[-1].lower().strip(_ROLE_EDGES) in _HONORIFICS:
+        words = words[:-1]
+    return " ".join(words)
+
+
+def _ends_in_a_title(role: str) -> bool:
+    """Words before a name are its title when they end in a title (`NATO Secretary General`, `Republican
+    nominee`), not in a link to somebody else (`advisers to`, `Surety companies that had insured`)."""
+    last = role.split()[-1]
+    return last[:1].isupper() or is_role_noun(last)
 
 
 def _names_a_title(role: str) -> bool:

@@ -27,7 +27,8 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -44,6 +45,17 @@ from newstrace.nlp.cue_ends import (
     cue_end_model,
     cue_start_candidates,
     cue_start_model,
+)
+from newstrace.nlp.gender import (
+    FEMALE,
+    FEMALE_TITLES,
+    MALE,
+    MALE_TITLES,
+    PRONOUN_GENDERS,
+    gender_by_given_name,
+    gender_by_titles,
+    is_given_name,
+    majority,
 )
 from newstrace.nlp.linear_model import LinearModel, load_linear_model
 from newstrace.nlp.spans import (
@@ -322,7 +334,7 @@ def rule_quotes(parsed: Parsed) -> list[FoundQuote]:
     found: dict[int, FoundQuote] = {}
     for token in parsed.doc:
         quote = _from_reporting_verb(token, parsed) or _from_according_to(token, parsed) or _from_colon(token, parsed)
-        if quote is not None and quote.cue.start not in found and _well_formed(quote):
+        if quote is not None and quote.cue.start not in found and _well_formed(quote) and not _a_title(parsed, quote):
             found[quote.cue.start] = quote
     ordered = sorted(found.values(), key=lambda quote: (quote.cue.start, quote.content.start))
     return with_continuations(parsed, ordered)
@@ -464,6 +476,24 @@ def _well_formed(quote: FoundQuote) -> bool:
     )
 
 
+# A word of a title: capitalised, or a short word a title leaves in lower case (`How Societies Choose to Fail`).
+_TITLE_SMALL_WORDS = frozenset(["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "by"])
+
+
+def _a_title(parsed: Parsed, quote: FoundQuote) -> bool:
+    """The content is the title of a work in quotation marks (`recalled Holm talking about "The Harbour
+    Keepers: How Towns Fail," a best seller`), not a quotation: one quoted piece of capitalised words,
+    after a cue in running text (a headline's cue is capitalised too, `Holm Says`)."""
+    if quote.fragments or quote.content not in parsed.quotation_set:
+        return False
+    if not parsed.text[quote.cue.start : quote.cue.end].islower():
+        return False
+    inner = parsed.text[quote.content.start : quote.content.end]
+    words = re.findall(r"[^\W\d_][\w'’-]*", inner)
+    capitalised = [word for word in words if word[:1].isupper()]
+    return len(capitalised) >= 2 and all(word[:1].isupper() or word in _TITLE_SMALL_WORDS for word in words)
+
+
 # -- reporting verbs ---------------------------------------------------------------------------------
 
 
@@ -598,8 +628,9 @@ def _raised_complement(verb: Any) -> Span | None:
 
 
 def _speaker_and_cue(verb: Any) -> Span:
-    """From the verb's subject to the verb, whichever comes first (`Rubio said`, `said Rubio`)."""
-    source = _subject_span(verb)
+    """From the verb's subject to the verb, whichever comes first (`Rubio said`, `said Rubio`): the words a
+    quotation right before or after them must touch, so the subject's own, without a clause after a comma."""
+    source = _subject_span(verb, reported=False)
     verb_end = verb.idx + len(verb)
     return Span(min(verb.idx, source.start), max(verb_end, source.end)) if source else Span(verb.idx, verb_end)
 
@@ -667,8 +698,18 @@ def _source_span(verb: Any, entry: CueEntry) -> Span | None:
     for link in entry.source_links:
         target = follow(verb, link)
         if target is not None:
-            return _speaker_phrase(target)
+            return _speaker_phrase(_speaker_of_the_clause(verb, target))
     return _subject_span(verb)
+
+
+def _speaker_of_the_clause(verb: Any, subject: Any) -> Any:
+    """`subject`, unless it is a pronoun the cue borrows from the clause it goes on from (`Holm said he had
+    won and called it ...`, the parse giving `called` to `won`) and that clause is reported: then the
+    reporting verb's subject (`Holm`)."""
+    if subject.head.i == verb.i or subject.lower_ not in _PRONOUNS:
+        return subject
+    outer = _reporting_subject(subject.head)
+    return outer if outer is not None else subject
 
 
 def _agent_span(verb: Any) -> Span | None:
@@ -680,28 +721,58 @@ def _agent_span(verb: Any) -> Span | None:
     return None
 
 
-def _subject_span(verb: Any) -> Span | None:
+def _subject_span(verb: Any, reported: bool = True) -> Span | None:
+    """The cue's subject, or the subject of the clause it goes on from: `Holm smiled and said ...`, `...,
+    emphasizing that ...`. As the source (`reported`), also the subject of the clause a preposition opening
+    the cue's is in (`began by saying`), and for a pronoun a reported clause opens, that clause's speaker
+    (`Holm said he had won and called it ...`: Holm, whose clause the parse gave `called`)."""
     current = verb
-    for _ in range(3):  # "Holm smiled and said ...", "..., emphasizing that ...": the head's subject speaks
+    for _ in range(3):
         for child in current.children:
             if child.dep_ in _SOURCE_DEPS:
-                return _speaker_phrase(child)
+                return (
+                    _speaker_phrase(_speaker_of_the_clause(verb, child))
+                    if reported
+                    else _speaker_phrase(child, _COMMA_CLAUSES)
+                )
             if child.dep_ == "agent":
                 for grandchild in child.children:
                     if grandchild.dep_ == "pobj":
-                        return _speaker_phrase(grandchild)
+                        return _speaker_phrase(grandchild) if reported else _speaker_phrase(grandchild, _COMMA_CLAUSES)
+        if (
+            reported
+            and current.dep_ == "pcomp"
+            and current.head.dep_ == "prep"
+            and current.head.head.i != current.head.i
+        ):
+            current = current.head.head  # `began by saying`, `despite admitting`: the clause the preposition is in
+            continue
         if current.dep_ not in ("conj", "advcl", "xcomp") or current.head.i == current.i:
             break
         current = current.head
     return None
 
 
-def _speaker_phrase(head: Any) -> Span:
-    """The phrase naming the speaker, without a clause set off by a comma (`Holm, who chairs the
-    committee,`) and without a dateline the parse glued to it (`WASHINGTON — Sen. Holm`)."""
+def _reporting_subject(clause: Any) -> Any:
+    """The subject of the verb whose reported clause `clause` is, or goes on (a `ccomp` reached over `conj`
+    links), or None."""
+    while clause.dep_ == "conj" and clause.head.i != clause.i:
+        clause = clause.head
+    if clause.dep_ != "ccomp":
+        return None
+    return next((child for child in clause.head.children if child.dep_ == "nsubj"), None)
+
+
+_COMMA_CLAUSES = ("relcl", "acl")
+
+
+def _speaker_phrase(head: Any, cut: tuple[str, ...] = ("acl",)) -> Span:
+    """The phrase naming the speaker, with a relative clause describing it (`Holm, who chairs the committee,`,
+    as PolNeAR's annotators mark a source) but without a participle clause set off by a comma (`Holm,
+    speaking in Delft,`: the clauses `cut`) or a dateline the parse glued to it (`WASHINGTON — Sen. Holm`)."""
     doc, start, end = head.doc, head.left_edge.i, head.right_edge.i
     for child in head.rights:
-        if child.dep_ in ("relcl", "acl") and child.left_edge.i > head.i and doc[child.left_edge.i - 1].text == ",":
+        if child.dep_ in cut and child.left_edge.i > head.i and doc[child.left_edge.i - 1].text == ",":
             end = min(end, child.left_edge.i - 2)
     for token in doc[start : head.i]:
         if token.text in ("—", "–", "--") and doc[start : token.i].text.isupper():
@@ -922,6 +993,7 @@ _PLACE_NOUNS = frozenset(["state", "country", "nation"])
 _PLACE_REACH = 400  # characters: `the state` is a place named this close before
 _NAMESAKE_REACH = 600  # characters: a bare surname is the namesake mentioned this close before, else the first
 _NAME_EDGES = ".,;:()\"'“”‘’"
+_LOWER_ARTICLES = frozenset(["the", "a", "an"])
 _SENTENCE_ENDS = ".!?\"”'’"
 _NOT_ISSUERS = frozenset(["DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY"])
 _FIRST_PERSON_REACH = 400  # characters: "I" speaks for the speaker of a quote this close before, or nobody
@@ -970,6 +1042,7 @@ class People:
         self._by_surname: dict[str, list[tuple[Any, str]]] = defaultdict(list)  # surname -> (mention, plain name)
         self._after_word: dict[str, list[Any]] = defaultdict(list)  # word -> mentions it shortly precedes
         self._named: dict[tuple[tuple[str, ...], frozenset[str]], list[tuple[PersonForms, str]]] = {}
+        self._genders: dict[str, str | None] = {}
         for ent in mentions:
             plain = _plain_name(str(ent.text))
             if plain.split():
@@ -1007,6 +1080,36 @@ class People:
             None,
         )
 
+    def gender_of(self, name: str) -> str | None:
+        """The gender the article tells for the person `name` stands for: the one the titles before most of
+        the name's own mentions give (`Mr.`, `his wife,`; a title may belong to a name just before, so a
+        majority decides), else before most mentions holding every word of the name, else the given names
+        of those mentions, or of the name itself when it has no longer form (`Melanie`); None when unknown
+        or contradictory."""
+        if name not in self._genders:
+            words = _untitled(_plain_name(name))
+            given = {word.lower() for word in words}
+            forms = [
+                (ent, _untitled(plain)) for ent, plain in self._by_surname.get(words[-1] if words else "", ())
+                if given <= {word.lower() for word in plain.split()}
+            ]  # fmt: skip
+            own = [ent for ent, form in forms if form == words]
+            # A one-word name is a surname when the article gives it a longer form (`Clinton` is no man's
+            # given name here); every given name must tell the same gender (`Obama`: Barack and Michelle).
+            first_names = {form[0] for _, form in forms if len(form) > 1} or set(words[:1])
+            by_names = {gender_by_given_name(first) for first in first_names}
+            self._genders[name] = (
+                self._gender_by_titles(own)
+                or self._gender_by_titles([ent for ent, _ in forms])
+                or (by_names.pop() if len(by_names) == 1 else None)
+            )
+        return self._genders[name]
+
+    def _gender_by_titles(self, mentions: list[Any]) -> str | None:
+        """The gender the titles before `mentions` give, when at least twice as many give it as the other."""
+        votes = Counter(gender_by_titles(_words_before(self._text, ent.start_char)) for ent in mentions)
+        return majority(votes[FEMALE], votes[MALE])
+
     def full_name(self, name: str, position: int | None = None, cues: frozenset[str] = frozenset()) -> str:
         """The article's full form of a short name (`Holm` -> `Anneke Holm`): the longer mentions ending with
         the same surname and holding every word of the name, grouped by person, each person named by the
@@ -1014,7 +1117,8 @@ class People:
         title the source gives (`cues`: `Mr.`, `President`) rules out a person the article titles otherwise
         (`Mr. Obama` is not `the first lady, Michelle Obama`) and picks the one it titles alike; then the
         one mentioned last shortly before `position`, else the one mentioned most, else the one the article
-        introduced first (its subject). A name with a first name is never grown into another person's.
+        introduced first (its subject). A name with a first name is never grown into another person's,
+        nor grown by words before its given name (`Rip Donald Trump`).
         Titles, epithets and possessives are left out."""
         words = _untitled(_plain_name(name))
         if not words:
@@ -1034,27 +1138,27 @@ class People:
         if key not in self._named:
             given = {word.lower() for word in words}
             longer = [
-                (ent, _untitled(plain)) for ent, plain in self._by_surname.get(words[-1], ())
-                if len(_untitled(plain)) > len(words) and given <= {word.lower() for word in plain.split()}
+                (ent, form) for ent, form in
+                ((ent, _untitled(plain)) for ent, plain in self._by_surname.get(words[-1], ()))
+                if len(form) > len(words) and given <= {word.lower() for word in form}
+                and not _before_a_given_name(form, words)
             ]  # fmt: skip
             people = _titled_alike(_same_person(longer), cues, self._text)
             self._named[key] = [(person, _usual_form(person)) for person in people]
         return self._named[key]
 
 
+def _before_a_given_name(form: list[str], words: tuple[str, ...]) -> bool:
+    """`form` puts words before a name that already opens with a given name: `Rip Donald Trump` (a headline's
+    verb glued to the name) is no longer form of `Donald Trump`, while `Debbie Wasserman Schultz` is one of
+    `Wasserman Schultz`."""
+    return len(words) > 1 and form[0].lower() != words[0].lower() and is_given_name(words[0])
+
+
 def _untitled(name: str) -> list[str]:
     return [word for word in name.split() if word.lower() not in _TITLES]
 
 
-# Words before a name that tell a man from a woman (`Mr.`, `his wife,`, `the first lady,`).
-_MALE_TITLES = frozenset(
-    ["mr", "sir", "husband", "father", "son", "brother", "king", "congressman", "chairman", "spokesman",
-     "businessman"]
-)  # fmt: skip
-_FEMALE_TITLES = frozenset(
-    ["mrs", "ms", "miss", "madam", "lady", "wife", "mother", "daughter", "sister", "queen", "congresswoman",
-     "chairwoman", "spokeswoman", "businesswoman"]
-)  # fmt: skip
 _OFFICE_TITLES = frozenset(["president", "senator", "governor", "representative"])
 PersonForms = list[tuple[Any, list[str]]]  # one person's mentions, each with its name's words
 
@@ -1084,8 +1188,8 @@ def _titled_alike(people: list[PersonForms], cues: frozenset[str], text: str) ->
     offices = cues & _OFFICE_TITLES
     fitting = [
         (person, titles) for person, titles in ((person, _titles_before(person, text)) for person in people)
-        if not (cues & _MALE_TITLES and titles & _FEMALE_TITLES)
-        and not (cues & _FEMALE_TITLES and titles & _MALE_TITLES)
+        if not (cues & MALE_TITLES and titles & FEMALE_TITLES)
+        and not (cues & FEMALE_TITLES and titles & MALE_TITLES)
         and not (offices and "lady" in titles and not titles & _OFFICE_TITLES)
     ]  # fmt: skip
     same_office = [person for person, titles in fitting if offices & titles]
@@ -1151,14 +1255,17 @@ def _speaker_for(
     if antecedent is not None:
         return antecedent
     if len(words) == 1 and words[0] in _PRONOUNS:
-        return _pronoun_speaker(parsed, people, quote.source.start, last)
+        return _pronoun_speaker(parsed, people, quote.source.start, last, PRONOUN_GENDERS.get(words[0]))
     if len(words) == 2 and words[0] == "the" and words[1] in _PLACE_NOUNS:
         return _place_before(parsed, quote.source.start)
-    owner = _owner_of_a_work(inside, words)
+    # Only a name on the source's head word speaks for it (`NATO leadership`, `Fleming's book`), not one
+    # further in (`advisers to Holm`, `companies that had insured Dorn Lines' debts`).
+    on_head = [ent for ent in inside if _on_the_head(parsed.doc, quote.source, ent)]
+    owner = _owner_of_a_work(on_head, words)
     if owner is not None:
         return owner
     described = _described_person(parsed.text, quote, people) or _proper_name_head(parsed.doc, quote.source)
-    speakers = [ent for ent in inside if _may_speak(ent) and not _possessive(ent)]
+    speakers = [ent for ent in on_head if _may_speak(ent) and not _possessive(ent)]
     if described is None and speakers:
         return _plain_name(str(speakers[0].text))  # `NATO leadership` speaks for NATO
     return described
@@ -1221,13 +1328,15 @@ def _statement_name(text: str, source: Span) -> str:
 
 
 def _plain_name(name: str) -> str:
-    """A name without a possessive ending or a leading epithet: `Crooked Hillary Clinton's` -> `Hillary Clinton`."""
+    """A name without a possessive ending, a leading epithet or a leading article in lower case, which is no
+    part of a name (`the Republican National Committee`, `a Mitt Romney`): `Crooked Hillary Clinton's` ->
+    `Hillary Clinton`. A capital `The` may be (`The Hill`) and stays."""
     for ending in ("'s", "’s", "'", "’"):
         if name.endswith(ending):
             name = name[: -len(ending)]
             break
     words = name.split()
-    while len(words) > 1 and words[0].lower() in _EPITHETS:
+    while len(words) > 1 and (words[0].lower() in _EPITHETS or words[0] in _LOWER_ARTICLES):
         words = words[1:]
     return " ".join(words)
 
@@ -1346,15 +1455,24 @@ def _subject_of_the_sentence(parsed: Parsed, quote: FoundQuote) -> str | None:
     return _plain_name(str(named.text)) if named is not None and named.label_ == "PERSON" else None
 
 
-def _pronoun_speaker(parsed: Parsed, people: People, position: int, last: tuple[str | None, int]) -> str | None:
+def _pronoun_speaker(
+    parsed: Parsed, people: People, position: int, last: tuple[str | None, int], gender: str | None = None
+) -> str | None:
     """`he`, `she`, `they`: a person who became a main clause's subject since the last quote (`Betsy
-    Ebeling shook her head. "...," she said`), else the last speaker, else the last person named."""
+    Ebeling shook her head. "...," she said`), else the last speaker, else the last person named; for
+    `he` and `she` (`gender`), never a person the article tells is of the other gender."""
     last_speaker, last_end = last
-    subject = _subject_since(parsed, people, last_end, position)
+
+    def fits(name: str) -> bool:
+        return gender is None or people.gender_of(name) in (None, gender)
+
+    subject = _subject_since(parsed, people, last_end, position, fits)
     if subject is not None:
         return _plain_name(str(subject.text))
-    before = people.last_before(position)
-    return last_speaker or (_plain_name(str(before.text)) if before is not None else None)
+    if last_speaker is not None and fits(last_speaker):
+        return last_speaker
+    before = next((ent for ent in people.between(0, position) if fits(_plain_name(str(ent.text)))), None)
+    return _plain_name(str(before.text)) if before is not None else None
 
 
 def _person_of_the_group(parsed: Parsed, people: People, group: Any, position: int) -> str | None:
@@ -1385,10 +1503,15 @@ def _person_described_before(parsed: Parsed, people: People, position: int, last
     return _plain_name(str(named.text)) if named is not None else None
 
 
-def _subject_since(parsed: Parsed, people: People, start: int, end: int) -> Any:
+def _subject_since(
+    parsed: Parsed, people: People, start: int, end: int, fits: Callable[[str], bool] = lambda _: True
+) -> Any:
     """The last person named between `start` and `end` as the subject of a sentence's main verb, outside
-    quotation marks, or None."""
-    return next((ent for ent in people.between(start, end) if _main_subject(parsed, ent)), None)
+    quotation marks, whose name `fits`, or None."""
+    return next(
+        (ent for ent in people.between(start, end) if _main_subject(parsed, ent) and fits(_plain_name(str(ent.text)))),
+        None,
+    )
 
 
 def _main_subject(parsed: Parsed, mention: Any) -> bool:
@@ -1409,6 +1532,17 @@ def _place_before(parsed: Parsed, position: int) -> str | None:
             return str(ent.text)
         index -= 1
     return None
+
+
+def _on_the_head(doc: Any, source: Span, ent: Any) -> bool:
+    """The entity hangs on the source's head word (`NATO` in `NATO leadership`), or on a `by` or `from` of it
+    that names its maker (`a video by the committee`), or holds it."""
+    span = doc.char_span(source.start, source.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    root, parent = span.root, ent.root.head
+    maker = parent.dep_ == "prep" and parent.lower_ in ("by", "from") and parent.head.i == root.i
+    return bool(ent.start <= root.i < ent.end or parent.i == root.i or maker)
 
 
 def _owner_of_a_work(inside: list[Any], words: list[str]) -> str | None:

@@ -82,9 +82,11 @@ def _events(doc: Any, article_id: str, offset: int) -> Rows:
 
 # nlp 2: articles in ru, uk, de, fr, es, it and pl get sentences, names and quotes (`nlp.multilingual`)
 # quotes 9: names without glued headline verbs, namesakes told apart by title, a singular party word no speaker
+# quotes 10: `he`/`she` skip a person of the other known gender, sources keep their relative clause, names
+# lose a lower-case article, a quoted title is no quotation, no name grows by words before its given name
 DOC_STAGES: tuple[DocStage, ...] = (
     DocStage("nlp", 2, ("sentences", "entities"), _sentences_and_entities),
-    DocStage("quotes", 9, ("quotes",), _quotes),
+    DocStage("quotes", 10, ("quotes",), _quotes),
     DocStage("events", EVENTS_STAGE_VERSION, ("event_mentions",), _events),
 )
 
