@@ -14,7 +14,15 @@ from datasketch import LeanMinHash, MinHashLSH
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newstrace.evaluation.stories import bcubed, months_into_days, on_one_day, pairwise, story_errors
+from newstrace.evaluation.stories import (
+    bcubed,
+    dense_redatings,
+    half_undated,
+    months_into_days,
+    on_one_day,
+    pairwise,
+    story_errors,
+)
 from newstrace.link import reuse
 from newstrace.link.duplicates import NUM_PERM, BandIndex, signatures
 from newstrace.link.features import (
@@ -320,6 +328,15 @@ def test_months_pressed_into_days_keep_their_order_and_leave_undated_articles_un
     assert on_one_day(date(2016, 5, 1))(None) == "2016-05-01"
 
 
+def test_half_undated_removes_the_dates_of_odd_days_whatever_the_run(tmp_path: Path) -> None:
+    """The "half undated" check of `eval stories`: the dates of odd days go, those of even days stay, and
+    the check is run beside the dense ones."""
+    dates = ("2016-03-01", "2016-03-02", "2016-03-31", "2016-04-30T09:15:00", None)
+    assert [half_undated(day) for day in dates] == [None, "2016-03-02", None, "2016-04-30T09:15:00", None]
+    names = [name for name, _ in dense_redatings(SQLiteStore(tmp_path / "d.db"))]
+    assert names == ["one day", "a month a day", "half undated"]
+
+
 def test_a_passage_taken_from_another_article_puts_both_in_one_story(tmp_path: Path) -> None:
     """Copies are evidence: a column that quotes a third of a wire story reports the wire's event, even when
     its own words make it too different to join on similarity (here no similarity is enough)."""
@@ -395,7 +412,7 @@ def assert_story_floors_and_baseline(scores: dict[str, Any], floors: dict[str, f
     assert scores["bcubed"]["f1"] >= floors["bcubed_f1"]
     assert scores["pairwise"]["f1"] >= floors["pairwise_f1"]
     dense = {check["name"].replace(" ", "_"): check for check in scores["dense"]}
-    assert sorted(dense) == ["a_month_a_day", "one_day"]
+    assert sorted(dense) == ["a_month_a_day", "half_undated", "one_day"]
     for name, check in dense.items():
         assert check["bcubed"]["f1"] >= floors[f"{name}_bcubed_f1"], name
     baseline = scores["baseline"]
