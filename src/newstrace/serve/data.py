@@ -12,7 +12,7 @@ import math
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -398,16 +398,7 @@ def _content_pieces(store: Store, renderings: list[dict[str, object]]) -> dict[s
     wanted = {str(rendering["quote_id"]) for rendering in renderings}
     articles = sorted({str(rendering["article_id"]) for rendering in renderings})
     quotes = store.quotes_of(articles) if articles else []
-    return {
-        str(_field(quote, "id")): json.loads(str(_field(quote, "content_fragments") or "[]"))
-        for quote in quotes
-        if str(_field(quote, "id")) in wanted
-    }
-
-
-def _field(row: object, name: str) -> object:
-    """A column of a stored row, read the same from a dict or a record (store reads are becoming records)."""
-    return row[name] if isinstance(row, Mapping) else getattr(row, name)
+    return {quote.id: json.loads(quote.content_fragments or "[]") for quote in quotes if quote.id in wanted}
 
 
 def speaker(store: Store, speaker_id: int, page: int = 1, per_page: int = 20) -> dict[str, object]:
