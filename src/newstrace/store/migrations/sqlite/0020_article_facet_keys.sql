@@ -20,31 +20,29 @@ CREATE TABLE article_facet_keys (
     flags         INTEGER NOT NULL
 );
 
--- the two recounts, as views the backfill reads (the triggers below count one article's rows from the
--- tables themselves: a view's aggregate, asked for the article of a row a trigger fires on, is not narrowed
--- to it, and recounting every article's quotes for each quote the speakers stage updates held the write lock
--- for tens of seconds on 19,000 quotes)
-CREATE VIEW article_speaker_keys AS
-    SELECT article_id, group_concat(DISTINCT speaker_id) AS speakers
-    FROM quotes WHERE speaker_id IS NOT NULL GROUP BY article_id;
-CREATE VIEW article_flag_keys AS
-    SELECT r.article_id, sum(DISTINCT CASE json_each.value WHEN 'altered_direct_quote' THEN 1
-                                       WHEN 'speaker_changed' THEN 2 WHEN 'translated' THEN 4 ELSE 0 END) AS flags
-    FROM renderings r, json_each(r.flags) WHERE r.flags <> '[]'
-    GROUP BY r.article_id;
-
+-- the backfill counts every article's speakers and flags at once; the triggers below recount one
+-- article's rows from the tables themselves (an aggregate over all articles, asked for the article of the
+-- row a trigger fires on, is not narrowed to it: recounting every article's quotes for each quote the
+-- speakers stage updated held the write lock for tens of seconds on 19,000 quotes)
 INSERT INTO article_facet_keys(article_rowid, id, outlet, language, day, story_id, speakers, flags)
     SELECT a.rowid, a.id, a.outlet, a.language, substr(a.published, 1, 10), a.story_id,
            COALESCE(s.speakers, ''), COALESCE(f.flags, 0)
     FROM articles a
-    LEFT JOIN article_speaker_keys s ON s.article_id = a.id
-    LEFT JOIN article_flag_keys f ON f.article_id = a.id;
+    LEFT JOIN (SELECT article_id, group_concat(DISTINCT speaker_id) AS speakers
+               FROM quotes WHERE speaker_id IS NOT NULL GROUP BY article_id) s ON s.article_id = a.id
+    LEFT JOIN (SELECT r.article_id, sum(DISTINCT CASE json_each.value WHEN 'altered_direct_quote' THEN 1
+                                        WHEN 'speaker_changed' THEN 2 WHEN 'translated' THEN 4 ELSE 0 END) AS flags
+               FROM renderings r, json_each(r.flags) WHERE r.flags <> '[]'
+               GROUP BY r.article_id) f ON f.article_id = a.id;
 
 CREATE TRIGGER article_facet_keys_insert AFTER INSERT ON articles BEGIN
     INSERT OR REPLACE INTO article_facet_keys(article_rowid, id, outlet, language, day, story_id, speakers, flags)
     VALUES (NEW.rowid, NEW.id, NEW.outlet, NEW.language, substr(NEW.published, 1, 10), NEW.story_id,
-            COALESCE((SELECT speakers FROM article_speaker_keys WHERE article_id = NEW.id), ''),
-            COALESCE((SELECT flags FROM article_flag_keys WHERE article_id = NEW.id), 0));
+            COALESCE((SELECT group_concat(DISTINCT speaker_id) FROM quotes
+                      WHERE article_id = NEW.id AND speaker_id IS NOT NULL), ''),
+            COALESCE((SELECT sum(DISTINCT CASE json_each.value WHEN 'altered_direct_quote' THEN 1
+                                   WHEN 'speaker_changed' THEN 2 WHEN 'translated' THEN 4 ELSE 0 END)
+                      FROM renderings r, json_each(r.flags) WHERE r.article_id = NEW.id AND r.flags <> '[]'), 0));
 END;
 
 CREATE TRIGGER article_facet_keys_delete AFTER DELETE ON articles BEGIN
