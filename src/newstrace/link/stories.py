@@ -302,9 +302,14 @@ class StoryClusterer:
             if (found := self._dated_story_for(member, vectors[member.article_id])) is not None
         }
         everyone = _summed_pair(vectors.values())
+        quotes = {member.article_id: member.quotes for member in members}
         leaving: dict[str, str] = {}
         for story_id in sorted({story_id for _, story_id in drawn.values()}):
             movers = sorted(member for member, (_, found) in drawn.items() if found == story_id)
+            story = self.stories[story_id]
+            # A member that quotes ten words in a row the story's members quoted reports its statement,
+            # whatever the rest of the group does; the others must be clearly closer to it than to the group.
+            leaving.update((member, story_id) for member in movers if self._shares_a_quotation(quotes[member], story))
             staying = len(vectors) - len(movers)
             if not staying:
                 continue  # the whole group is drawn there, and as a group it did not pass
@@ -325,7 +330,7 @@ class StoryClusterer:
         best: tuple[float, str] | None = None
         for story in self._candidates(*vectors):
             similarity = self._similarity(*vectors, story)
-            enough = story.first_seen is not None and similarity >= self.settings.undated_threshold
+            enough = story.first_seen is not None and similarity >= self._required(None, article, story, frozenset())
             enough = enough and self._fits(similarity, story)
             enough = enough and self._undated_evidence(similarity, article.entities, story)
             if enough and (best is None or similarity > best[0]):
@@ -522,15 +527,20 @@ class StoryClusterer:
         story's members quoted, or its lead names a day theirs name, close in time (`nearby_days`: the
         article's days that few neighbouring stories name)."""
         required = self.settings.required_similarity(gap)
+        if self._shares_a_quotation(article.quotes, story) and (gap is None or gap <= self.settings.near_days):
+            return min(required, self.settings.quote_threshold)
         if gap is None or gap > self.settings.near_days:
             return required
-        if _shared_quotes(article.quotes, story.quotes) >= self.settings.quote_runs:
-            return min(required, self.settings.quote_threshold)
         if self._shares_a_telling_day(article, story):
             return min(required, self.settings.event_day_threshold)
         if nearby_days & story.event_days:
             return min(required, self.settings.nearby_day_threshold)
         return required
+
+    def _shares_a_quotation(self, quotes: frozenset[int], story: StoryState) -> bool:
+        """Whether the article quotes ten words in a row that the story's members quoted (the same sentence
+        of the same statement): evidence of the occurrence the story reports, with or without dates."""
+        return _shared_quotes(quotes, story.quotes) >= self.settings.quote_runs
 
     def _days_few_neighbours_name(
         self, article: LinkFeatures, candidates: list[StoryState], neighbours: Mapping[str, float]
