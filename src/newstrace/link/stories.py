@@ -527,7 +527,7 @@ class StoryClusterer:
         story's members quoted, or its lead names a day theirs name, close in time (`nearby_days`: the
         article's days that few neighbouring stories name)."""
         required = self.settings.required_similarity(gap)
-        if self._shares_a_quotation(article.quotes, story) and (gap is None or gap <= self.settings.near_days):
+        if (gap is None or gap <= self.settings.near_days) and self._shares_a_quotation(article.quotes, story):
             return min(required, self.settings.quote_threshold)
         if gap is None or gap > self.settings.near_days:
             return required
