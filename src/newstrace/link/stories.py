@@ -12,7 +12,8 @@ cohesion (how similar its members were when they joined); otherwise it opens a s
 exist, a story only takes articles within `recur_gap_days` of its span; an article that fits an older
 story but falls outside that window opens a new story that `recurs` from the old one. An article that
 quotes the words a story's members quoted, or whose lead names a day their leads name (one that few
-reports, or few of the stories around it, name), close in time, needs less similarity to join it.
+reports, or few of the stories around it, name), close in time, needs less similarity to join it; so
+does an undated article that quotes them.
 
 A story that grows is compared with its candidate stories as a whole (the mean similarity over every
 pair of members, from the two sums) and merged with one that passes the join rules that way, so two
@@ -57,8 +58,8 @@ class StorySettings:
     # the articles: shared main actors (NATO, Stoltenberg) say nothing about which occurrence it reports ...
     undated_certain_similarity: float = 0.5  # ... unless it is this similar (a retelling of the same report)
     near_days: int = 3
-    # Within `near_days`, an article that quotes a run of words a story's members quoted (the same
-    # sentence of the same statement) needs only this similarity: what it reports is pinned by the words.
+    # Within `near_days`, or undated, an article that quotes a run of words a story's members quoted (the
+    # same sentence of the same statement) needs only this similarity: what it reports is pinned by the words.
     quote_threshold: float = 0.12
     quote_runs: int = 3  # ... sharing at least this many runs of eight words (ten words in a row)
     story_quotes: int = 512  # quoted runs a story keeps (the latest members')
@@ -285,9 +286,9 @@ class StoryClusterer:
     ) -> dict[str, str]:
         """The members of an undated group that joins no story which join a dated story instead: article id
         -> story. A member must pass the undated rules for that story and be `undated_member_margin` times as
-        similar to it as to the members that stay (on average). The members drawn to the same story are
-        measured against the others, not each other: two near-copies of one report leave together, where
-        each alone would look tied to the group by its copy."""
+        similar to it as to the members that stay (on average), or quote ten words in a row its members
+        quoted. The members drawn to the same story are measured against the others, not each other: two
+        near-copies of one report leave together, where each alone would look tied to the group by its copy."""
         if group.n_articles < 2:
             return {}
         vectors = {
@@ -524,8 +525,8 @@ class StoryClusterer:
         self, gap: int | None, article: LinkFeatures, story: StoryState, nearby_days: frozenset[date]
     ) -> float:
         """The similarity a join needs: what the dates call for, less when the article quotes words the
-        story's members quoted, or its lead names a day theirs name, close in time (`nearby_days`: the
-        article's days that few neighbouring stories name)."""
+        story's members quoted (close in time, or undated), or its lead names a day theirs name, close in
+        time (`nearby_days`: the article's days that few neighbouring stories name)."""
         required = self.settings.required_similarity(gap)
         if (gap is None or gap <= self.settings.near_days) and self._shares_a_quotation(article.quotes, story):
             return min(required, self.settings.quote_threshold)
