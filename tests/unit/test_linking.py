@@ -341,8 +341,8 @@ def test_half_undated_removes_the_dates_of_odd_days_whatever_the_run(tmp_path: P
 
 
 def test_a_set_with_no_dated_text_gets_no_dense_or_half_undated_check(tmp_path: Path) -> None:
-    """The PTC articles carry no date: every check would link them as the plain run does (one day would
-    give them a date they do not have), so `eval stories` runs none."""
+    """When no stored text is dated, every check would link the set as the plain run does (one day would
+    give the texts a date they do not have), so `eval stories` runs none."""
     store = SQLiteStore(tmp_path / "d.db")
     store.save_article(_article("undated", WIRE, None, "Wire"), [], run_id=store.begin_run("t"))
     assert dense_redatings(store) == []

@@ -910,7 +910,7 @@ def eval_stories_command(
     cut at one fixed similarity (the same for every set; see docs/linking.md). Two dense checks
     link the same texts again as a denser stream: every article on one day, and a month of dates
     pressed into a day; a third, half undated, links them with the dates of odd days removed. A set
-    with no dated text (the PTC articles) gets none of the three: each would be the plain run.
+    none of whose texts is dated gets none of the three: each would be the plain run.
 
     \b
     Examples:

@@ -12,7 +12,7 @@ Two gold formats are read:
   lines name a text (`file`, its file name without `.txt`) and its `story`, the same fields as PolNeAR's
   `stories.jsonl`; the labelled texts are found anywhere under the gold folder and read as they are, with
   no metadata. The project ships such labels for the PTC articles (`benchmarks/data/ptc_stories.jsonl`:
-  371 real news texts of 2017-2019 from many outlets, none of them dated).
+  371 real news texts of 2017-2019 from many outlets, with no date but what their bodies say).
 
 newstrace analyses the texts, links them from scratch with its default settings, and the stories are
 scored with B-cubed precision/recall/F1 (per document, averaged) and pairwise precision/recall/F1 (over
