@@ -18,6 +18,7 @@ from newstrace.evaluation.stories import (
     bcubed,
     dense_redatings,
     half_undated,
+    load_gold,
     months_into_days,
     on_one_day,
     pairwise,
@@ -333,8 +334,47 @@ def test_half_undated_removes_the_dates_of_odd_days_whatever_the_run(tmp_path: P
     the check is run beside the dense ones."""
     dates = ("2016-03-01", "2016-03-02", "2016-03-31", "2016-04-30T09:15:00", None)
     assert [half_undated(day) for day in dates] == [None, "2016-03-02", None, "2016-04-30T09:15:00", None]
-    names = [name for name, _ in dense_redatings(SQLiteStore(tmp_path / "d.db"))]
+    store = SQLiteStore(tmp_path / "d.db")
+    store.save_article(_article("dated", WIRE, "2016-03-02", "Wire"), [], run_id=store.begin_run("t"))
+    names = [name for name, _ in dense_redatings(store)]
     assert names == ["one day", "a month a day", "half undated"]
+
+
+def test_a_set_with_no_dated_text_gets_no_dense_or_half_undated_check(tmp_path: Path) -> None:
+    """When no stored text is dated, every check would link the set as the plain run does (one day would
+    give the texts a date they do not have), so `eval stories` runs none."""
+    store = SQLiteStore(tmp_path / "d.db")
+    store.save_article(_article("undated", WIRE, None, "Wire"), [], run_id=store.begin_run("t"))
+    assert dense_redatings(store) == []
+
+
+def test_story_labels_find_their_texts_anywhere_under_the_gold_folder(tmp_path: Path) -> None:
+    """`eval stories --labels`: the labelled texts are found below the folder, unlabelled ones are left out,
+    and a label without its text or a line without a story is one clear error (fictional texts)."""
+    (tmp_path / "articles").mkdir()
+    for name in ("harbour", "ferry", "unlabelled"):
+        (tmp_path / "articles" / f"{name}.txt").write_text(WIRE, encoding="utf-8")
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text('{"file": "harbour", "story": "s1"}\n\n{"file": "ferry", "story": "s1"}\n', encoding="utf-8")
+    gold = load_gold(tmp_path, labels)
+    assert (gold.name, gold.labels, gold.metadata) == ("labels", {"harbour": "s1", "ferry": "s1"}, None)
+    inputs = [path.relative_to(tmp_path).as_posix() for path in gold.inputs]
+    assert inputs == ["articles/ferry.txt", "articles/harbour.txt"]
+    labels.write_text('{"file": "harbour", "story": "s1"}\n{"file": "gone", "story": "s2"}\n', encoding="utf-8")
+    with pytest.raises(FileNotFoundError, match=r"1 texts .* not under it, e.g. \['gone'\]"):
+        load_gold(tmp_path, labels)
+    labels.write_text('{"file": "harbour"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"labels\.jsonl, line 1"):
+        load_gold(tmp_path, labels)
+
+
+def test_eval_stories_names_the_labelled_texts_it_cannot_find(tmp_path: Path) -> None:
+    """The CLI passes `--labels` through, and a label without a text stops the run before any NLP."""
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text('{"file": "nowhere", "story": "s1"}\n', encoding="utf-8")
+    result = run_cli("eval", "stories", "--gold", str(tmp_path), "--labels", str(labels))
+    assert result.returncode != 0
+    assert "not under it" in result.stderr and "nowhere" in result.stderr
 
 
 def test_a_passage_taken_from_another_article_puts_both_in_one_story(tmp_path: Path) -> None:

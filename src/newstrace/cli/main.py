@@ -881,7 +881,18 @@ def eval_quotes_command(gold: Path, db: str | None, workers: int, as_json: bool)
 
 
 @eval_group.command("stories")
-@_eval_options("An ECB+ folder (gold.json, text/) or a PolNeAR folder (stories.jsonl, metadata.tsv, train/, dev/).")
+@_eval_options(
+    "An ECB+ folder (gold.json, text/) or a PolNeAR folder (stories.jsonl, metadata.tsv, train/, dev/); with "
+    "--labels, any folder holding the labelled .txt files (in it or below it)."
+)
+@click.option(
+    "--labels",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Story labels for the texts under --gold: JSON lines with file (the text's name without .txt) and "
+    "story, as PolNeAR's stories.jsonl; the texts are read without metadata. The PTC articles' labels ship as "
+    "benchmarks/data/ptc_stories.jsonl.",
+)
 @click.option(
     "--errors",
     type=click.IntRange(0),
@@ -889,25 +900,30 @@ def eval_quotes_command(gold: Path, db: str | None, workers: int, as_json: bool)
     help="Also list this many missed same-story pairs and as many wrong joins, with their similarity, "
     "days apart and shared rare names.",
 )
-def eval_stories_command(gold: Path, db: str | None, workers: int, as_json: bool, errors: int) -> None:
+def eval_stories_command(
+    gold: Path, db: str | None, workers: int, as_json: bool, labels: Path | None, errors: int
+) -> None:
     """Run the pipeline on a gold set, link it into stories with the default settings, and score them.
 
     Prints B-cubed and pairwise precision, recall and F1, for newstrace and, on the same stored
     texts in the same run, for the baseline: TF-IDF cosine with offline average-link clustering
     cut at one fixed similarity (the same for every set; see docs/linking.md). Two dense checks
     link the same texts again as a denser stream: every article on one day, and a month of dates
-    pressed into a day; a third, half undated, links them with the dates of odd days removed.
+    pressed into a day; a third, half undated, links them with the dates of odd days removed. A set
+    none of whose texts is dated gets none of the three: each would be the plain run.
 
     \b
     Examples:
       newstrace eval stories --gold ../shared/data/ecbplus
       newstrace eval stories --gold ../shared/data/polnear
+      newstrace eval stories --gold ../shared/data/ptc --labels benchmarks/data/ptc_stories.jsonl
       newstrace eval stories --gold ../shared/data/ecbplus --db ecb.db --json
       newstrace eval stories --gold ../shared/data/polnear --db polnear.db --errors 20
     """
     from newstrace.evaluation.stories import evaluate_stories
 
-    scores = _run_evaluation(functools.partial(evaluate_stories, errors=errors), gold, db, workers, as_json)
+    evaluate = functools.partial(evaluate_stories, errors=errors, labels_file=labels)
+    scores = _run_evaluation(evaluate, gold, db, workers, as_json)
     if as_json:
         click.echo(json.dumps(scores.to_dict(), indent=2))
         return

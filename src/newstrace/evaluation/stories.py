@@ -8,6 +8,11 @@ Two gold formats are read:
   dated stream of US political news from seven outlets, each article labelled with the one real-world
   event it reports; most stories hold one article. Outlets and dates come from `metadata.tsv`, given
   to `analyze` as supplied metadata (as `--meta` would). Files whose texts are identical are one article.
+- **Story labels for any folder of texts** (`labels`, the CLI's `--labels FILE`): a JSON-lines file whose
+  lines name a text (`file`, its file name without `.txt`) and its `story`, the same fields as PolNeAR's
+  `stories.jsonl`; the labelled texts are found anywhere under the gold folder and read as they are, with
+  no metadata. The project ships such labels for the PTC articles (`benchmarks/data/ptc_stories.jsonl`:
+  371 real news texts of 2017-2019 from many outlets, with no date but what their bodies say).
 
 newstrace analyses the texts, links them from scratch with its default settings, and the stories are
 scored with B-cubed precision/recall/F1 (per document, averaged) and pairwise precision/recall/F1 (over
@@ -26,6 +31,8 @@ hold for the checks too.
 A third check, **half undated**, links the same texts with half their dates removed, since about half of
 real web text carries no date: an article dated on an odd day of the month is linked as undated, one
 dated on an even day keeps its date (a rule on the date alone, so every run removes the same dates).
+When no text of a set is dated, the three checks would link it exactly as the plain run (or, for one day,
+invent a date it does not have), so they are not run.
 
 With `errors`, the report also lists the pairs of documents the linker got wrong (a gold story it kept
 apart, or two gold stories it put together) with the evidence it had: their similarity as the clusterer
@@ -174,8 +181,11 @@ class StoryGold:
     metadata: MetadataTable | None = None
 
 
-def load_gold(folder: Path) -> StoryGold:
-    """Read an ECB+ folder (`gold.json`, `text/`) or a PolNeAR folder (`stories.jsonl`, `metadata.tsv`)."""
+def load_gold(folder: Path, labels: Path | None = None) -> StoryGold:
+    """Read an ECB+ folder (`gold.json`, `text/`) or a PolNeAR folder (`stories.jsonl`, `metadata.tsv`), or,
+    given `labels`, the texts under `folder` that a story-labels file names."""
+    if labels is not None:
+        return _labelled_texts_gold(folder, labels)
     if (folder / "gold.json").is_file():
         return _ecb_gold(folder)
     if (folder / "stories.jsonl").is_file():
@@ -195,16 +205,36 @@ def _ecb_gold(folder: Path) -> StoryGold:
     return StoryGold("ECB+", (texts,), {str(name): str(event) for name, event in gold.items()})
 
 
-def _polnear_gold(folder: Path) -> StoryGold:
+def story_labels(path: Path) -> dict[str, str]:
+    """Each text's story from a JSON-lines labels file (one object a line with `file` and `story`)."""
     labels: dict[str, str] = {}
-    for line_number, line in enumerate((folder / "stories.jsonl").read_text(encoding="utf-8").splitlines(), 1):
+    for line_number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
             labels[str(record["file"])] = str(record["story"])
         except (ValueError, KeyError, TypeError) as error:
-            raise ValueError(f"{folder / 'stories.jsonl'}, line {line_number}: {error}") from error
+            raise ValueError(f"{path}, line {line_number}: {error}") from error
+    if not labels:
+        raise ValueError(f"{path}: no story labels (expected one JSON object a line with file and story)")
+    return labels
+
+
+def _labelled_texts_gold(folder: Path, labels_file: Path) -> StoryGold:
+    """The `.txt` files anywhere under `folder` that `labels_file` labels, read without metadata."""
+    labels = story_labels(labels_file)
+    files = {path.stem: path for path in sorted(folder.rglob("*.txt")) if path.stem in labels}
+    missing = sorted(set(labels) - set(files))
+    if missing:
+        raise FileNotFoundError(
+            f"{folder}: {len(missing)} texts that {labels_file} labels are not under it, e.g. {missing[:3]}"
+        )
+    return StoryGold(labels_file.stem, tuple(files[name] for name in sorted(files)), labels)
+
+
+def _polnear_gold(folder: Path) -> StoryGold:
+    labels = story_labels(folder / "stories.jsonl")
     inputs = tuple(folder / split / "text" for split in ("train", "dev") if (folder / split / "text").is_dir())
     if not inputs:
         raise FileNotFoundError(f"{folder}: expected train/text or dev/text beside stories.jsonl")
@@ -236,10 +266,12 @@ def evaluate_stories(
     progress: ProgressListener | None = None,
     link_settings: LinkSettings | None = None,
     errors: int = 0,
+    labels_file: Path | None = None,
 ) -> StoryScores:
     """Analyze the gold texts into `store`, relink them from scratch, and score the stories (and the baseline's).
-    With `errors`, list up to that many missed pairs and as many wrong joins (`story_errors`)."""
-    gold = load_gold(gold_folder)
+    With `errors`, list up to that many missed pairs and as many wrong joins (`story_errors`). With
+    `labels_file`, the gold is that story-labels file over the texts under `gold_folder` (`load_gold`)."""
+    gold = load_gold(gold_folder, labels_file)
     started = time.monotonic()
     run_settings = replace(settings, link_stories=False, metadata=gold.metadata)
     summary = analyze([str(path) for path in gold.inputs], store, run_settings, progress)
@@ -279,9 +311,11 @@ Redating = Callable[[str | None], str | None]
 
 def dense_redatings(store: Store) -> list[tuple[str, Redating]]:
     """The checks, named: every article on the set's first day, a month of dates in a day, and half the
-    dates removed."""
+    dates removed; none when no stored article is dated (each would be the plain run, or date the undated)."""
     dates = [parsed for row in store.iter_rows("articles") if (parsed := _day(row["published"])) is not None]
-    first = min(dates, default=date(2000, 1, 1))
+    if not dates:
+        return []
+    first = min(dates)
     return [("one day", on_one_day(first)), ("a month a day", months_into_days(first)), (HALF_UNDATED, half_undated)]
 
 
