@@ -34,6 +34,7 @@ from newstrace.events.lexicon import (
 )
 from newstrace.events.records import EventMention
 from newstrace.events.types import FUTURE
+from newstrace.nlp.spans import document_text
 
 # Raise the revision when the extraction changes; the lexicon's digest changes the version by itself.
 # 6: pronouns resolved or left out; a target that is the source's own thing dropped. 7: a weekday of an event
@@ -96,7 +97,7 @@ def extract_event_mentions(
                 for m in found
             ]
             mentions.extend(_recipient_from_context(found, mentions))
-        _remember_people(_text_of(sentence.doc), sentence_entities, memory)
+        _remember_people(document_text(sentence.doc), sentence_entities, memory)
     return mentions
 
 
@@ -334,14 +335,14 @@ def _mentions_of(
         trigger_text=token.text,
         trigger_start=offset + token.idx,
         trigger_end=offset + token.idx + len(token.text),
-        object_text=_text_of(sentence.doc)[thing[0] : thing[1]] if thing else None,
+        object_text=document_text(sentence.doc)[thing[0] : thing[1]] if thing else None,
         object_start=offset + thing[0] if thing else None,
         object_end=offset + thing[1] if thing else None,
         date_text=date.text if date is not None else None,
         date_start=offset + date.start_char if date is not None else None,
         date_end=offset + date.end_char if date is not None else None,
     )
-    text = _text_of(sentence.doc)
+    text = document_text(sentence.doc)
     mentions = []
     for number, (source, target) in enumerate(_pairs(sources, targets)):
         mention = replace(base, id=f"{article_id}-{base.trigger_start}-{number}")
@@ -425,7 +426,7 @@ def _domestic_actor(argument: _Argument, sentence: Any, targets: list[_Argument]
     leads the bloc.") is Chile's minister or nobody's, never Peru's condemning Peru."""
     if argument.actor is not None:
         return argument
-    sector = sector_only(_text_of(sentence.doc)[argument.start : argument.end])
+    sector = sector_only(document_text(sentence.doc)[argument.start : argument.end])
     if sector not in _DOMESTIC_SECTORS:
         return argument
     recipients = {target.start for target in targets if _the_country_itself(target.actor)}
@@ -661,7 +662,7 @@ def _antecedent_of_relative(token: Any) -> Any:
 
 def _argument(token: Any, memory: _Memory) -> _Argument:
     start, end = _phrase(token)
-    text = _text_of(token.doc)[start:end]
+    text = document_text(token.doc)[start:end]
     actor = find_actor(text)
     if actor is None:
         actor = memory.by_name.get(text) or memory.by_name.get(token.text)
@@ -712,7 +713,7 @@ def _antecedent_in_sentence(pronoun: Any, memory: _Memory) -> Actor | None:
         subject = next((child for child in node.children if child.dep_ in _SUBJECTS), None)
         if subject is not None and subject.i != pronoun.i and subject.lower_ not in _ANAPHORS:
             start, end = _phrase(subject)
-            phrase = _text_of(subject.doc)[start:end]
+            phrase = document_text(subject.doc)[start:end]
             return find_actor(phrase) or memory.by_name.get(phrase) or _named_in_modifiers(subject)
     return None
 
@@ -745,18 +746,9 @@ def _phrase(token: Any) -> tuple[int, int]:
     return _within_line(token, first.idx, last.idx + len(last.text))
 
 
-def _text_of(doc: Any) -> str:
-    """The document's text, read once: spaCy's `Doc.text` joins every token on each call, and this stage
-    asks for it per phrase (which made it quadratic on long texts)."""
-    text = doc.user_data.get("newstrace.text")
-    if text is None:
-        text = doc.user_data["newstrace.text"] = doc.text
-    return str(text)
-
-
 def _within_line(token: Any, start: int, end: int) -> tuple[int, int]:
     """A phrase never runs across a line break (a headline is not part of the sentence below it)."""
-    text = _text_of(token.doc)
+    text = document_text(token.doc)
     line_start = text.rfind("\n", start, token.idx) + 1
     line_end = text.find("\n", token.idx, end)
     return max(start, line_start), end if line_end == -1 else line_end

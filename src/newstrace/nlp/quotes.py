@@ -63,6 +63,7 @@ from newstrace.nlp.spans import (
     SentenceIndex,
     Span,
     containing,
+    document_text,
     first_starting_at_or_after,
     is_inside,
     spans_within,
@@ -133,7 +134,7 @@ class Parsed:
 
     @classmethod
     def of(cls, doc: Any) -> Parsed:
-        text, entities = doc.text, tuple(name_only(ent) for ent in doc.ents)
+        text, entities = document_text(doc), tuple(name_only(ent) for ent in doc.ents)
         starts, start_chars = [ent.start for ent in entities], [ent.start_char for ent in entities]
         return cls(doc, text, entities, find_quotations(text), SentenceIndex(doc), starts, start_chars)
 
