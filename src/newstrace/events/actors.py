@@ -16,6 +16,7 @@ import pycountry
 
 from newstrace.events.agent_dictionary import agent_sectors
 from newstrace.events.names import LEADERS, MORE_COUNTRY_NAMES, MORE_GROUPS, MORE_ORGANISATIONS
+from newstrace.memo import Memo
 
 
 @dataclass(frozen=True)
@@ -336,6 +337,14 @@ def find_actor(text: str) -> Actor | None:
     The earliest name in the phrase wins ("Russian Foreign Minister" -> RUS); the sector comes from the
     phrase's sector words, else from a metonym (the Kremlin -> GOV).
     """
+    return _FOUND.get(text, _actor_in)
+
+
+# A document asks for most of its phrases more than once, and the name patterns are long alternations.
+_FOUND: Memo[str, Actor | None] = Memo(agent_sectors)
+
+
+def _actor_in(text: str) -> Actor | None:
     words_pattern, acronym_pattern = _patterns()
     matches = [match for pattern in (words_pattern, acronym_pattern) if (match := pattern.search(text))]
     if not matches and (led := _LED.sub(r"\1 led", text)) != text:

@@ -86,11 +86,13 @@ def extract_event_mentions(
     mentions: list[EventMention] = []
     entities = list(doc.ents)
     starts = [ent.start for ent in entities]
+    words = candidate_words(doc)
     for sentence in doc.sents:
         # `sentence.ents` walks every entity of the document: on a long transcript, once per sentence
         # made the stage quadratic. The sentence's entities are a slice of the document's, found by bisection.
         sentence_entities = entities[bisect_left(starts, sentence.start) : bisect_left(starts, sentence.end)]
-        for candidate in _sentence_candidates(sentence):
+        sentence_words = [doc[i] for i in words[bisect_left(words, sentence.start) : bisect_left(words, sentence.end)]]
+        for candidate in _sentence_candidates(sentence_words):
             found = _mentions_of(candidate, sentence, sentence_entities, article_id, offset, memory)
             found = [
                 replace(m, date=resolve_event_date(m.date_text, article_date, ahead=m.auxiliary == FUTURE))
@@ -128,9 +130,24 @@ def _recipient_from_context(found: list[EventMention], earlier: list[EventMentio
     return result
 
 
-def _sentence_candidates(sentence: Any) -> list[_Candidate]:
-    found = {token.i: _Candidate(token, trigger) for token in sentence if (trigger := _trigger_of(token))}
-    for token in sentence:
+def candidate_words(doc: Any) -> list[int]:
+    """The indices of the tokens an event may be read from, in order: verbs (a trigger, an intention, a
+    reporting verb), adjectives (`ready to`) and nouns (an event noun). Told from the part-of-speech ids,
+    so the other tokens of a sentence cost no `Token`."""
+    import numpy
+    from spacy.attrs import POS
+    from spacy.symbols import ADJ, NOUN, VERB  # spaCy loads with the pipeline, not with this module
+
+    if not len(doc):
+        return []
+    parts_of_speech = doc.to_array([POS]).reshape(-1)
+    return [int(index) for index in numpy.flatnonzero(numpy.isin(parts_of_speech, [VERB, ADJ, NOUN]))]
+
+
+def _sentence_candidates(words: list[Any]) -> list[_Candidate]:
+    """The events of a sentence, from its verbs, adjectives and nouns (`candidate_words`) in text order."""
+    found = {token.i: _Candidate(token, trigger) for token in words if (trigger := _trigger_of(token))}
+    for token in words:
         if token.pos_ == "VERB" and token.lemma_.lower() in INTENTION_VERBS:
             _carry_intention(token, found)
         elif token.pos_ == "ADJ" and token.lemma_.lower() in READINESS_ADJECTIVES:
@@ -138,7 +155,7 @@ def _sentence_candidates(sentence: Any) -> list[_Candidate]:
         elif token.pos_ == "VERB" and token.lemma_.lower() in REPORTING_VERBS and token.i not in found:
             _obligation_as_request(token, found)
     if not found:
-        return _nominal_candidates(sentence)
+        return _nominal_candidates(words)
     governed = {
         index for index, candidate in found.items()
         if _under_governing(candidate.token, found) or _purpose_of_another(candidate.token, found)
@@ -146,12 +163,12 @@ def _sentence_candidates(sentence: Any) -> list[_Candidate]:
     return [candidate for index, candidate in sorted(found.items()) if index not in governed]
 
 
-def _nominal_candidates(sentence: Any) -> list[_Candidate]:
+def _nominal_candidates(words: list[Any]) -> list[_Candidate]:
     """A sentence without an event verb may name its event with a noun ("riots against", "a visit"):
     the first such noun outside conditional, temporal and relative clauses is the event."""
     noun = next(
         (
-            t for t in sentence
+            t for t in words
             if t.pos_ == "NOUN" and t.lemma_.lower() in NOUNS and not any(_aside(node) for node in (t, *t.ancestors))
         ),
         None,
