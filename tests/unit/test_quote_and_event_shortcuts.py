@@ -4,13 +4,17 @@ kept, and a Doc's text is read once. Every text here is fictional and marked so.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import newstrace.nlp.quotes as quotes
-from newstrace.events.actors import Actor, find_actor
+from newstrace.events.actors import Actor, by_first_letter, find_actor
+from newstrace.events.actors import _case_sensitive as case_sensitive_names
+from newstrace.events.actors import _entries as actor_names
+from newstrace.events.actors import _patterns as actor_patterns
 from newstrace.events.agent_dictionary import DICTIONARY_VARIABLE, agent_sectors
 from newstrace.memo import Memo
 from newstrace.nlp import DOC_STAGES, analyse_texts, load_pipeline
@@ -128,3 +132,51 @@ def test_the_worker_gives_the_rows_the_stages_give_on_a_doc_that_rebuilds_its_te
     assert document_text(doc) == doc.text == text
     for stage, output in zip(DOC_STAGES, outputs, strict=True):
         assert output.rows == stage.extract(nlp(text), "fictional", 0)
+
+
+def _flat(aliases: list[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])({})(?![\w-])".format("|".join(map(re.escape, aliases))), re.IGNORECASE)
+
+
+def _grouped(aliases: list[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])({})(?![\w-])".format("|".join(by_first_letter(aliases))), re.IGNORECASE)
+
+
+def _found(pattern: re.Pattern[str], texts: list[str]) -> list[tuple[int, str] | None]:
+    return [(match.start(), match.group(0)) if (match := pattern.search(text)) else None for text in texts]
+
+
+def test_names_grouped_by_first_letter_match_as_one_alternation_of_them_all() -> None:
+    # fictional names whose first letters `re.IGNORECASE` takes for one another (ſ/s/S, ı/i/I/İ, K (Kelvin)/k),
+    # where a shorter name of one spelling would win over a longer one of another if they were apart
+    aliases = sorted(
+        [
+            "Sarnia Bay Port",
+            "ſarnia port",
+            "sarnia",
+            "Sar",
+            "Istra Bay Head",
+            "ıstra head",
+            "istra",
+            "İs",
+            "Kelva Bay Pass",
+            "\u212aelva pass",
+            "kelva",
+            "Vale",
+            "-Vo",
+        ],
+        key=len,
+        reverse=True,
+    )
+    texts = [
+        "the Sarnia Port council", "SARNIA PORT", "ſar said", "Istra Head", "İSTRA HEAD and ıs", "istra",
+        "\u212aELVA PASS", "Kelva Pass", "kelva-led", "vale", "x-vo", "Sarnian", "the Kel of Vale",
+    ]  # fmt: skip
+    assert _found(_grouped(aliases), texts) == _found(_flat(aliases), texts)
+
+
+def test_every_actor_name_is_found_as_one_alternation_of_all_names_finds_it() -> None:
+    words_pattern, _ = actor_patterns()
+    names = [name for name in sorted(actor_names(), key=len, reverse=True) if name not in case_sensitive_names()]
+    texts = [variant for name in names for variant in (f"the {name} said", name.upper(), name.lower())]
+    assert _found(words_pattern, texts) == _found(_flat(names), texts)

@@ -271,13 +271,25 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """One case-insensitive pattern for names and one case-sensitive for acronyms, longest first."""
     names = sorted(_entries(), key=len, reverse=True)
     exact = _case_sensitive()
-    words = [re.escape(alias) for alias in names if alias not in exact]
+    words = by_first_letter([alias for alias in names if alias not in exact])
     acronyms = [re.escape(alias) for alias in names if alias in exact]
     boundary = r"(?<![\w-])({})(?![\w-])"
     return (
         re.compile(boundary.format("|".join(words)), re.IGNORECASE),
         re.compile(boundary.format("|".join(acronyms))),
     )
+
+
+def by_first_letter(aliases: list[str]) -> list[str]:
+    """The aliases as one alternation per first letter, each keeping their order: at a place of the text
+    only the aliases whose first letter matches it can match, so the pattern finds the same name as one
+    alternation of all of them, without trying thousands of alternatives at every place. Letters are
+    grouped as `re.IGNORECASE` compares them: alike when their lower cases have the same upper case
+    (`ſ` and `s`, `ı` and `i`; `İ` is `i`)."""
+    groups: dict[str, list[str]] = {}
+    for alias in aliases:
+        groups.setdefault(alias[:1].replace("\u0130", "i").lower().upper(), []).append(re.escape(alias))
+    return ["(?:{})".format("|".join(group)) for group in groups.values()]
 
 
 @cache
