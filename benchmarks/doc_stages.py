@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import dataclasses
+import importlib
 import json
 import pstats
 import time
@@ -65,10 +66,8 @@ def parsed_docs(nlp: Any, paths: list[Path], cache: Path) -> list[Any]:
 
 def as_the_worker_has_them(docs: list[Any], texts: list[str]) -> None:
     """Forget what an earlier run kept on the Docs; give them their texts as the worker does, where it does."""
-    try:
-        from newstrace.nlp.spans import remember_text
-    except ImportError:  # a version whose worker keeps no text
-        remember_text = None
+    spans = importlib.import_module("newstrace.nlp.spans")
+    remember_text = getattr(spans, "remember_text", None)  # None in a version whose worker keeps no text
     for doc, text in zip(docs, texts, strict=True):
         doc.user_data.clear()
         if remember_text is not None:
