@@ -34,6 +34,7 @@ from newstrace.events.lexicon import (
 )
 from newstrace.events.records import EventMention
 from newstrace.events.types import FUTURE
+from newstrace.nlp.spans import document_text
 
 # Raise the revision when the extraction changes; the lexicon's digest changes the version by itself.
 # 6: pronouns resolved or left out; a target that is the source's own thing dropped. 7: a weekday of an event
@@ -85,18 +86,20 @@ def extract_event_mentions(
     mentions: list[EventMention] = []
     entities = list(doc.ents)
     starts = [ent.start for ent in entities]
+    words = candidate_words(doc)
     for sentence in doc.sents:
         # `sentence.ents` walks every entity of the document: on a long transcript, once per sentence
         # made the stage quadratic. The sentence's entities are a slice of the document's, found by bisection.
         sentence_entities = entities[bisect_left(starts, sentence.start) : bisect_left(starts, sentence.end)]
-        for candidate in _sentence_candidates(sentence):
+        sentence_words = [doc[i] for i in words[bisect_left(words, sentence.start) : bisect_left(words, sentence.end)]]
+        for candidate in _sentence_candidates(sentence_words):
             found = _mentions_of(candidate, sentence, sentence_entities, article_id, offset, memory)
             found = [
                 replace(m, date=resolve_event_date(m.date_text, article_date, ahead=m.auxiliary == FUTURE))
                 for m in found
             ]
             mentions.extend(_recipient_from_context(found, mentions))
-        _remember_people(_text_of(sentence.doc), sentence_entities, memory)
+        _remember_people(document_text(sentence.doc), sentence_entities, memory)
     return mentions
 
 
@@ -127,9 +130,24 @@ def _recipient_from_context(found: list[EventMention], earlier: list[EventMentio
     return result
 
 
-def _sentence_candidates(sentence: Any) -> list[_Candidate]:
-    found = {token.i: _Candidate(token, trigger) for token in sentence if (trigger := _trigger_of(token))}
-    for token in sentence:
+def candidate_words(doc: Any) -> list[int]:
+    """The indices of the tokens an event may be read from, in order: verbs (a trigger, an intention, a
+    reporting verb), adjectives (`ready to`) and nouns (an event noun). Told from the part-of-speech ids,
+    so the other tokens of a sentence cost no `Token`."""
+    import numpy
+    from spacy.attrs import POS
+    from spacy.symbols import ADJ, NOUN, VERB  # spaCy loads with the pipeline, not with this module
+
+    if not len(doc):
+        return []
+    parts_of_speech = doc.to_array([POS]).reshape(-1)
+    return [int(index) for index in numpy.flatnonzero(numpy.isin(parts_of_speech, [VERB, ADJ, NOUN]))]
+
+
+def _sentence_candidates(words: list[Any]) -> list[_Candidate]:
+    """The events of a sentence, from its verbs, adjectives and nouns (`candidate_words`) in text order."""
+    found = {token.i: _Candidate(token, trigger) for token in words if (trigger := _trigger_of(token))}
+    for token in words:
         if token.pos_ == "VERB" and token.lemma_.lower() in INTENTION_VERBS:
             _carry_intention(token, found)
         elif token.pos_ == "ADJ" and token.lemma_.lower() in READINESS_ADJECTIVES:
@@ -137,7 +155,7 @@ def _sentence_candidates(sentence: Any) -> list[_Candidate]:
         elif token.pos_ == "VERB" and token.lemma_.lower() in REPORTING_VERBS and token.i not in found:
             _obligation_as_request(token, found)
     if not found:
-        return _nominal_candidates(sentence)
+        return _nominal_candidates(words)
     governed = {
         index for index, candidate in found.items()
         if _under_governing(candidate.token, found) or _purpose_of_another(candidate.token, found)
@@ -145,12 +163,12 @@ def _sentence_candidates(sentence: Any) -> list[_Candidate]:
     return [candidate for index, candidate in sorted(found.items()) if index not in governed]
 
 
-def _nominal_candidates(sentence: Any) -> list[_Candidate]:
+def _nominal_candidates(words: list[Any]) -> list[_Candidate]:
     """A sentence without an event verb may name its event with a noun ("riots against", "a visit"):
     the first such noun outside conditional, temporal and relative clauses is the event."""
     noun = next(
         (
-            t for t in sentence
+            t for t in words
             if t.pos_ == "NOUN" and t.lemma_.lower() in NOUNS and not any(_aside(node) for node in (t, *t.ancestors))
         ),
         None,
@@ -334,14 +352,14 @@ def _mentions_of(
         trigger_text=token.text,
         trigger_start=offset + token.idx,
         trigger_end=offset + token.idx + len(token.text),
-        object_text=_text_of(sentence.doc)[thing[0] : thing[1]] if thing else None,
+        object_text=document_text(sentence.doc)[thing[0] : thing[1]] if thing else None,
         object_start=offset + thing[0] if thing else None,
         object_end=offset + thing[1] if thing else None,
         date_text=date.text if date is not None else None,
         date_start=offset + date.start_char if date is not None else None,
         date_end=offset + date.end_char if date is not None else None,
     )
-    text = _text_of(sentence.doc)
+    text = document_text(sentence.doc)
     mentions = []
     for number, (source, target) in enumerate(_pairs(sources, targets)):
         mention = replace(base, id=f"{article_id}-{base.trigger_start}-{number}")
@@ -425,7 +443,7 @@ def _domestic_actor(argument: _Argument, sentence: Any, targets: list[_Argument]
     leads the bloc.") is Chile's minister or nobody's, never Peru's condemning Peru."""
     if argument.actor is not None:
         return argument
-    sector = sector_only(_text_of(sentence.doc)[argument.start : argument.end])
+    sector = sector_only(document_text(sentence.doc)[argument.start : argument.end])
     if sector not in _DOMESTIC_SECTORS:
         return argument
     recipients = {target.start for target in targets if _the_country_itself(target.actor)}
@@ -661,7 +679,7 @@ def _antecedent_of_relative(token: Any) -> Any:
 
 def _argument(token: Any, memory: _Memory) -> _Argument:
     start, end = _phrase(token)
-    text = _text_of(token.doc)[start:end]
+    text = document_text(token.doc)[start:end]
     actor = find_actor(text)
     if actor is None:
         actor = memory.by_name.get(text) or memory.by_name.get(token.text)
@@ -712,7 +730,7 @@ def _antecedent_in_sentence(pronoun: Any, memory: _Memory) -> Actor | None:
         subject = next((child for child in node.children if child.dep_ in _SUBJECTS), None)
         if subject is not None and subject.i != pronoun.i and subject.lower_ not in _ANAPHORS:
             start, end = _phrase(subject)
-            phrase = _text_of(subject.doc)[start:end]
+            phrase = document_text(subject.doc)[start:end]
             return find_actor(phrase) or memory.by_name.get(phrase) or _named_in_modifiers(subject)
     return None
 
@@ -745,18 +763,9 @@ def _phrase(token: Any) -> tuple[int, int]:
     return _within_line(token, first.idx, last.idx + len(last.text))
 
 
-def _text_of(doc: Any) -> str:
-    """The document's text, read once: spaCy's `Doc.text` joins every token on each call, and this stage
-    asks for it per phrase (which made it quadratic on long texts)."""
-    text = doc.user_data.get("newstrace.text")
-    if text is None:
-        text = doc.user_data["newstrace.text"] = doc.text
-    return str(text)
-
-
 def _within_line(token: Any, start: int, end: int) -> tuple[int, int]:
     """A phrase never runs across a line break (a headline is not part of the sentence below it)."""
-    text = _text_of(token.doc)
+    text = document_text(token.doc)
     line_start = text.rfind("\n", start, token.idx) + 1
     line_end = text.find("\n", token.idx, end)
     return max(start, line_start), end if line_end == -1 else line_end

@@ -11,6 +11,7 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import TypeVar
 
@@ -26,7 +27,7 @@ class LinearModel:
     threshold: float = 0.5  # where a yes/no decision is taken (the training script may tune it)
 
     def probability(self, features: list[str]) -> float:
-        score = self.intercept + sum(self.weights.get(feature, 0.0) for feature in features)
+        score = self.intercept + sum(map(self.weights.get, features, repeat(0.0)))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
 
     def most_probable(

@@ -34,6 +34,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+from newstrace.memo import Memo
 from newstrace.nlp.agents import BODY_NOUNS, TITLE_ABBREVIATIONS, government_place, is_role_noun
 from newstrace.nlp.content_ends import EndCandidates, best_end, content_end_model, end_candidates
 from newstrace.nlp.cue_ends import (
@@ -63,6 +64,7 @@ from newstrace.nlp.spans import (
     SentenceIndex,
     Span,
     containing,
+    document_text,
     first_starting_at_or_after,
     is_inside,
     spans_within,
@@ -133,7 +135,7 @@ class Parsed:
 
     @classmethod
     def of(cls, doc: Any) -> Parsed:
-        text, entities = doc.text, tuple(name_only(ent) for ent in doc.ents)
+        text, entities = document_text(doc), tuple(name_only(ent) for ent in doc.ents)
         starts, start_chars = [ent.start for ent in entities], [ent.start_char for ent in entities]
         return cls(doc, text, entities, find_quotations(text), SentenceIndex(doc), starts, start_chars)
 
@@ -332,12 +334,45 @@ class CueIndex:
 def rule_quotes(parsed: Parsed) -> list[FoundQuote]:
     """The attributions the rules find, before any learned refinement and without speakers."""
     found: dict[int, FoundQuote] = {}
-    for token in parsed.doc:
+    for index in rule_candidates(parsed.doc):
+        token = parsed.doc[index]
         quote = _from_reporting_verb(token, parsed) or _from_according_to(token, parsed) or _from_colon(token, parsed)
         if quote is not None and quote.cue.start not in found and _well_formed(quote) and not _a_title(parsed, quote):
             found[quote.cue.start] = quote
     ordered = sorted(found.values(), key=lambda quote: (quote.cue.start, quote.content.start))
     return with_continuations(parsed, ordered)
+
+
+def rule_candidates(doc: Any) -> list[int]:
+    """The indices of the tokens a rule may start from, in order: a lemma and part of speech the cue lexicon
+    holds, `according` and `:`. Told from the token attributes' ids, each distinct pair of lemma and part of
+    speech named once per process, so most tokens cost no `Token` and no string."""
+    import numpy
+    from spacy.attrs import LEMMA, LOWER, ORTH, POS  # spaCy loads with the pipeline, not with this module
+
+    if not len(doc):
+        return []
+    strings = doc.vocab.strings
+
+    def in_lexicon(pair: tuple[int, int]) -> bool:
+        return f"{strings[pair[0]].lower()}/{strings[pair[1]]}" in cue_lexicon()
+
+    attributes = doc.to_array([LEMMA, POS, LOWER, ORTH])
+    lemmas, lemma_of_token = numpy.unique(attributes[:, 0], return_inverse=True)
+    tags, tag_of_token = numpy.unique(attributes[:, 1], return_inverse=True)
+    pairs, pair_of_token = numpy.unique(lemma_of_token * len(tags) + tag_of_token, return_inverse=True)
+    lemma_ids, tag_ids, answers = lemmas.tolist(), tags.tolist(), _LEXICON_PAIRS.answers()
+    known = []
+    for pair in pairs.tolist():
+        key = (lemma_ids[pair // len(tag_ids)], tag_ids[pair % len(tag_ids)])
+        answer = answers.get(key)
+        if answer is None:
+            answer = answers[key] = in_lexicon(key)
+        known.append(answer)
+    wanted = numpy.array(known)[pair_of_token.reshape(-1)]
+    wanted |= attributes[:, 2] == strings.add("according")
+    wanted |= attributes[:, 3] == strings.add(":")
+    return [int(index) for index in numpy.flatnonzero(wanted)]
 
 
 def with_learned_content_end(parsed: Parsed, quote: FoundQuote, model: LinearModel) -> FoundQuote:
@@ -524,6 +559,10 @@ def cue_lexicon() -> dict[str, CueEntry]:
     return lexicon
 
 
+# Whether each pair of lemma and part-of-speech ids is in the lexicon, while the lexicon is the one loaded.
+_LEXICON_PAIRS: Memo[tuple[int, int], bool] = Memo(lambda: cue_lexicon())
+
+
 @lru_cache(maxsize=1)
 def cue_model() -> LinearModel | None:
     """The learned cue classifier (over `cue_features`), or None where only the lexicon is shipped."""
@@ -572,14 +611,16 @@ def _from_reporting_verb(verb: Any, parsed: Parsed) -> FoundQuote | None:
     if not pieces:
         return None
     model = cue_model()
-    # `The court seemed to ...`: the subject is part of what is attributed, and nobody is named as saying it
-    source = _agent_span(verb) if used_link in _SUBJECT_LINKS else _source_span(verb, entry)
-    source = _trim(parsed.text, source) if source else None
-    confidence = 0.9 if source else 0.6
-    if model is not None:
+    confidence = None
+    if model is not None:  # the classifier does not read the source: most candidates are dropped before it is found
         confidence = model.probability(cue_features(verb, used_link, parsed.quotations, parsed.sentences))
         if confidence < model.threshold:
             return None
+    # `The court seemed to ...`: the subject is part of what is attributed, and nobody is named as saying it
+    source = _agent_span(verb) if used_link in _SUBJECT_LINKS else _source_span(verb, entry)
+    source = _trim(parsed.text, source) if source else None
+    if confidence is None:
+        confidence = 0.9 if source else 0.6
     return _quote(parsed, source, _cue_span(verb, used_link), pieces, confidence)
 
 

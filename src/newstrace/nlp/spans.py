@@ -2,7 +2,8 @@
 
 Lookups here are binary searches over spans in text order, so each costs the logarithm of the
 document's size, not its size: a long transcript holds thousands of quotations and quotes, and a scan
-over all of them for each quote made the quotes stage quadratic.
+over all of them for each quote made the quotes stage quadratic. A document's text is read once per
+`Doc` for every stage (`document_text`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,23 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+_TEXT_KEY = "newstrace.text"
+
+
+def document_text(doc: Any) -> str:
+    """The document's text, built once per `Doc`: spaCy's `Doc.text` joins every token on each call, and
+    each stage reads the text (the events stage once per phrase, which made it quadratic on long texts)."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return str(text)
+
+
+def remember_text(doc: Any, text: str) -> None:
+    """Keep `text`, the string `doc` was parsed from, as its text: spaCy's tokenizer loses no character,
+    so the two are equal, and no stage needs to join the tokens again."""
+    doc.user_data[_TEXT_KEY] = text
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 from newstrace.nlp.events import EVENTS_STAGE_VERSION, extract_event_mentions
 from newstrace.nlp.multilingual import analyse_other_language, supports
 from newstrace.nlp.quotes import FoundQuote, extract_quotes
+from newstrace.nlp.spans import document_text, remember_text
 from newstrace.records import AnalysisRequest, Entity, Quote, Sentence, StageOutput
 
 DEFAULT_CHUNK_CHARS = 100_000
@@ -44,7 +45,7 @@ def _sentences_and_entities(doc: Any, article_id: str, offset: int) -> Rows:
 
 
 def _quotes(doc: Any, article_id: str, offset: int) -> Rows:
-    return {"quotes": quote_rows(extract_quotes(doc), doc.text, article_id, offset)}  # spaCy rebuilds doc.text
+    return {"quotes": quote_rows(extract_quotes(doc), document_text(doc), article_id, offset)}
 
 
 def quote_rows(found_quotes: Sequence[FoundQuote], text: str, article_id: str, offset: int) -> list[object]:
@@ -114,7 +115,8 @@ def analyse_texts(
         chunks.extend((index, offset, piece) for offset, piece in split_into_chunks(text, chunk_chars))
     rows: list[dict[str, Rows]] = [{stage.name: _empty_rows(stage) for stage in DOC_STAGES} for _ in requests]
     docs = nlp.pipe((piece for _, _, piece in chunks), batch_size=batch_size)
-    for (index, offset, _), doc in zip(chunks, docs, strict=True):
+    for (index, offset, piece), doc in zip(chunks, docs, strict=True):
+        remember_text(doc, piece)
         for stage in DOC_STAGES:
             for table, new_rows in stage.extract(doc, requests[index].article_id, offset).items():
                 rows[index][stage.name][table].extend(new_rows)
