@@ -554,10 +554,11 @@ def prepare_articles(articles: Sequence[LinkInput], keep_words: bool = True) -> 
 class LinkFeaturesAhead:
     """Articles prepared for linking before it starts (`analyze` prepares each batch it stores while the
     workers parse the next, so that the tail after the last parse only scores and clusters), up to
-    `limit` articles held at once; beyond it, linking computes the rest itself, as it does for any article
-    whose stored input differs from the one prepared."""
+    `limit` articles held at once (about 27 KB each with the text, measured on news articles of ~4,000
+    characters: 135 MB at the limit); beyond it, linking computes the rest itself, as it does for any
+    article whose stored input differs from the one prepared."""
 
-    def __init__(self, limit: int = 20_000) -> None:
+    def __init__(self, limit: int = 5_000) -> None:
         self.limit = limit
         self._prepared: dict[str, PreparedArticle] = {}
 
