@@ -87,6 +87,9 @@ FICTIONAL_DATES = [
     "12.03.2024 um 10 Uhr",
     "Ayer 2024 10 3",
     "4 Jan 2024 t 10",
+    "4 March 2024 ™ 10",
+    "Dec 4 2024 ℡ 10",
+    "4 marzo 2024 · 10:00",
 ]
 
 
@@ -106,6 +109,10 @@ def test_english_only_strings_leave_out_every_other_locale(any_language: Any) ->
         assert locales_that_may_read(text, any_language) in ([], ["en"]), text
     assert "fr" in (locales_that_may_read("4 mars 2024", any_language) or [])
     assert "es" in (locales_that_may_read("a 4 2024 12", any_language) or [])
+
+
+def test_a_parser_without_the_locale_data_expected_leaves_every_locale_in() -> None:
+    assert locales_that_may_read("December 15, 2008 at 1: 00pm CST", object()) is None
 
 
 @pytest.mark.slow

@@ -12,8 +12,8 @@ each run of letters must be one of its words' own runs; a locale that writes wor
 Chinese) matches anywhere, so each run must be a sequence of them.
 
 Only strings whose letters are ASCII are judged (the fallback's strings in news headers are); for
-anything else, and for
-a string with a short Roman-numeral year (which dateparser retries without it), every locale counts.
+anything else, and for a string with a short Roman-numeral year (which dateparser retries without it),
+every locale counts.
 A parser restricted to the locales that may apply tries, in the same order, exactly the locales the
 all-language parser would find applicable, so it reads every string the same way.
 """
@@ -37,6 +37,15 @@ _NOT_WITNESSES = frozenset({"st", "nd", "rd", "th", "q"})
 def locales_that_may_read(text: str, parser: Any) -> list[str] | None:
     """The names of the all-language `parser`'s locales that may be applicable to `text`, in its order
     (every locale left out provably is not); None when the string cannot be judged this way."""
+    try:
+        return _judged(text, parser)
+    except (AttributeError, ImportError, KeyError, TypeError):
+        # This reads dateparser's locale data through its internals (checked against the installed
+        # version by tests/unit/test_ingest_date_locales.py); another version may lay them out otherwise.
+        return None
+
+
+def _judged(text: str, parser: Any) -> list[str] | None:
     from dateparser.date import sanitize_date
     from dateparser.timezone_parser import pop_tz_offset_from_string
 
@@ -73,7 +82,7 @@ def _has_unknown_run(locale: Any, text: str, settings: Any) -> bool:
     """Whether `text`, simplified by the locale as dateparser does before splitting it, holds a run
     of letters that no token the locale knows can hold (so the locale is not applicable)."""
     for checked in {locale, locale._native}:
-        simplified = checked._simplify(text, settings=settings)
+        simplified = checked._simplify(_as_locale_reads(checked, text, settings), settings=settings)
         if not _letters_are_ascii(simplified):
             return False  # a simplification wrote letters the runs below would not see
         vocabulary = _vocabulary(checked, settings)
@@ -85,6 +94,14 @@ def _has_unknown_run(locale: Any, text: str, settings: Any) -> bool:
         if all(readable(run, runs) for run in strings):
             return False
     return True
+
+
+def _as_locale_reads(locale: Any, text: str, settings: Any) -> str:
+    """`text` with its digits and Unicode forms as `Locale.is_applicable` makes them before simplifying."""
+    from dateparser.utils import normalize_unicode
+
+    text = locale._translate_numerals(text)
+    return str(normalize_unicode(text)) if settings.NORMALIZE else text
 
 
 def _whole_run(run: str, runs: frozenset[str]) -> bool:
