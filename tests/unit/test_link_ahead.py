@@ -99,6 +99,6 @@ def test_analyze_prepares_every_article_it_stores_as_linking_reads_it(
 
     monkeypatch.setattr(LinkFeaturesAhead, "take", counted)
     store = SQLiteStore(tmp_path / "news.db")
-    summary = run_analyze(store, CORPUS / "text")
+    summary = run_analyze(store, CORPUS)  # every input format the sample corpus holds
     assert summary.linking["articles_linked"] == len(taken) > 0
     assert all(taken)
