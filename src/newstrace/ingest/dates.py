@@ -7,6 +7,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+from newstrace.ingest.date_locales import locales_that_may_read
+
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$")
 # Digit boundaries rather than \b: in "2024年" the year runs straight into a CJK letter, a word character.
 _HAS_YEAR = re.compile(r"(?<!\d)(1[89]\d{2}|20\d{2})(?!\d)")
@@ -64,8 +66,30 @@ _DATEPARSER_SETTINGS = {"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DATES
 @lru_cache(maxsize=4096)
 def _parse_with_dateparser(text: str) -> str | None:
     english, any_language = _date_parsers()
-    parsed = english.get_date_data(text)["date_obj"] or any_language.get_date_data(text)["date_obj"]
+    parsed = english.get_date_data(text)["date_obj"] or _parse_in_any_language(text, any_language)
     return parsed.date().isoformat() if parsed else None
+
+
+def _parse_in_any_language(text: str, any_language: Any) -> datetime | None:
+    """What the all-language parser reads in `text`, asking only the locales that may apply to it:
+    testing each locale the first time costs dateparser seconds of pattern compiling in all."""
+    names = locales_that_may_read(text, any_language)
+    if names is None:
+        parser = any_language
+    elif names in ([], ["en"]):
+        return None  # no locale, or English alone again: it did not read the string
+    else:
+        parser = _parser_of_locales(tuple(names))
+    parsed: datetime | None = parser.get_date_data(text)["date_obj"]
+    return parsed
+
+
+@lru_cache(maxsize=64)
+def _parser_of_locales(names: tuple[str, ...]) -> Any:
+    """An all-language parser restricted to these locales (dateparser keeps their order)."""
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(locales=list(names), settings=_DATEPARSER_SETTINGS)
 
 
 @lru_cache(maxsize=1)

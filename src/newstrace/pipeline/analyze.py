@@ -25,10 +25,19 @@ from newstrace.identity import article_id, count_words
 from newstrace.ingest import ReadOptions, Source, complete_draft, discover, read_source
 from newstrace.ingest.metadata import METADATA_COLUMNS, MetadataTable, SuppliedMetadata
 from newstrace.nlp import DEFAULT_PIPELINE, ensure_installed
-from newstrace.pipeline.link import LinkSettings
+from newstrace.pipeline.link import LinkFeaturesAhead, LinkSettings
 from newstrace.pipeline.orchestrate import StageHelper, StoredStageSettings, helper_location, run_stored_stages
 from newstrace.pipeline.stages import document_versions, downstream
-from newstrace.records import Article, ArticleDraft, FieldSource, IngestProblem, RunSummary, StageOutput
+from newstrace.records import (
+    Article,
+    ArticleDraft,
+    Entity,
+    FieldSource,
+    IngestProblem,
+    LinkInput,
+    RunSummary,
+    StageOutput,
+)
 from newstrace.scale import BatchResult, DocumentFailure, RunnerSettings, open_runner
 from newstrace.store.base import AnalysedArticle, PipelineStore, Store, UrlHistory
 
@@ -108,12 +117,14 @@ def analyze(
     listener.started(len(sources))
     intake = _Intake(store, summary, run_id, listener, settings.metadata)
     batches = _batched(intake.articles_needing_work(sources, settings.read), settings.batch_size)
+    link_ahead = LinkFeaturesAhead() if settings.link_stories else None
     with closing(runner.run(batches)) as results:  # a failure while storing still shuts the workers down
-        _store_analysed(results, intake)
+        _store_analysed(results, intake, link_ahead)
     skip = frozenset() if settings.link_stories else frozenset({"link", "event_groups"})
     location = helper_location(store) if workers > 1 else None  # several processes given: two run stages
     with StageHelper(location) if location else nullcontext() as helper:
-        stages = run_stored_stages(store, StoredStageSettings(settings.link, settings.lexicon, skip), listener, helper)
+        stored_settings = StoredStageSettings(settings.link, settings.lexicon, skip)
+        stages = run_stored_stages(store, stored_settings, listener, helper, link_ahead)
     summary.linking = dict(stages.get("link", {}))
     summary.trails = {name: int(value) for name, value in stages["trails"].items()}
     summary.events = {name: int(value) for name, value in stages.get("event_groups", {}).items()}
@@ -124,9 +135,10 @@ def analyze(
     return summary
 
 
-def _store_analysed(results: Iterable[BatchResult], intake: _Intake) -> None:
+def _store_analysed(results: Iterable[BatchResult], intake: _Intake, link_ahead: LinkFeaturesAhead | None) -> None:
     """Store each batch of analysed articles in input order, in one write; an article the stages failed
-    on is reported, not stored."""
+    on is reported, not stored. Each stored batch is then prepared for linking (`link_ahead`), while the
+    workers parse the next."""
     for batch, outputs in results:
         analysed: list[AnalysedArticle] = []
         for article, article_outputs in zip(batch, outputs, strict=True):
@@ -140,6 +152,28 @@ def _store_analysed(results: Iterable[BatchResult], intake: _Intake) -> None:
         for item in analysed:
             _tally_found(intake.summary, item.outputs)
             intake.listener.article_stored()
+        if link_ahead is not None:
+            link_ahead.add([found for item in analysed if (found := _link_input(item)) is not None])
+
+
+def _link_input(analysed: AnalysedArticle) -> LinkInput | None:
+    """What linking will read of the stored article, as far as this batch tells it (None when the batch
+    did not run the stage that finds its entities)."""
+    entities = next((output.rows.get("entities") for output in analysed.outputs if output.stage == "nlp"), None)
+    if entities is None:
+        return None
+    article = analysed.article
+    found = sorted((entity for entity in entities if isinstance(entity, Entity)), key=lambda entity: entity.start)
+    return LinkInput(
+        article.id,
+        article.text,
+        article.title,
+        article.outlet,
+        article.published,
+        tuple((entity.label, entity.text) for entity in found),
+        article.revision_of,
+        article.language,
+    )
 
 
 class _Intake:

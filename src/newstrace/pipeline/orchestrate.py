@@ -25,7 +25,7 @@ from types import TracebackType
 from newstrace.events.grouping import group_events
 from newstrace.framing.lexicon import Lexicon
 from newstrace.pipeline.frame import frame_articles
-from newstrace.pipeline.link import LinkListener, LinkSettings, link_articles
+from newstrace.pipeline.link import LinkFeaturesAhead, LinkListener, LinkSettings, link_articles
 from newstrace.pipeline.speakers import resolve_speakers
 from newstrace.pipeline.stages import in_order, stage
 from newstrace.pipeline.trails import build_trails
@@ -60,16 +60,26 @@ _HERE_ONLY = frozenset({"link"})
 
 
 def run_stored_stages(
-    store: Store, settings: StoredStageSettings, listener: LinkListener, helper: StageHelper | None = None
+    store: Store,
+    settings: StoredStageSettings,
+    listener: LinkListener,
+    helper: StageHelper | None = None,
+    link_ahead: LinkFeaturesAhead | None = None,
 ) -> dict[str, Mapping[str, float]]:
     """Run each stage over stored rows, in dependency order (two at once with a `helper`); return each
-    one's summary by name, in that order."""
+    one's summary by name, in that order. `link_ahead`: articles prepared for linking during intake
+    (linking runs in this process, where they are)."""
     wanted = [
         declared.name for declared in in_order() if declared.kind != "document" and declared.name not in settings.skip
     ]
+    runners = dict(RUNNERS)
+    if link_ahead is not None:
+        runners["link"] = lambda store, settings, listener: link_articles(
+            store, settings.link, listener, ahead=link_ahead
+        ).to_dict()
     if helper is None:
-        return {name: RUNNERS[name](store, settings, listener) for name in wanted}
-    summaries = _ScheduledRun(store, settings, listener, helper).run(wanted)
+        return {name: runners[name](store, settings, listener) for name in wanted}
+    summaries = _ScheduledRun(store, settings, listener, helper, runners).run(wanted)
     return {name: summaries[name] for name in wanted}
 
 
@@ -78,9 +88,15 @@ class _ScheduledRun:
     this process takes one ready stage (linking first), the helper every other ready one, in turn."""
 
     def __init__(
-        self, store: Store, settings: StoredStageSettings, listener: LinkListener, helper: StageHelper
+        self,
+        store: Store,
+        settings: StoredStageSettings,
+        listener: LinkListener,
+        helper: StageHelper,
+        runners: Mapping[str, StageRunner],
     ) -> None:
         self.store, self.settings, self.listener, self.helper = store, settings, listener, helper
+        self.runners = runners  # how this process runs a stage (the helper runs `RUNNERS`)
         self.done = {declared.name for declared in in_order() if declared.kind == "document"} | set(settings.skip)
         self.summaries: dict[str, Mapping[str, float]] = {}
         self.apart: list[tuple[str, Future[dict[str, float]]]] = []
@@ -96,7 +112,7 @@ class _ScheduledRun:
                     self.apart.append((name, self.helper.submit(name, self.settings)))
             if here is not None:
                 left.remove(here)
-                self._finished(here, RUNNERS[here](self.store, self.settings, self.listener))
+                self._finished(here, self.runners[here](self.store, self.settings, self.listener))
             self._collect(wait=here is None)
         return self.summaries
 

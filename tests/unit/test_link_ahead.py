@@ -1,0 +1,104 @@
+"""Linking features prepared during intake: linking takes them only for the very input they were
+computed from, stores exactly what it stores when it computes them itself, and `analyze` prepares every
+article it stores.
+
+The articles are fictional, written for this test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from newstrace.pipeline.link import LinkFeaturesAhead, LinkSettings, PreparedArticle, link_articles, link_record
+from newstrace.records import Article, LinkInput
+from newstrace.store import SQLiteStore
+
+from ..conftest import CORPUS, run_analyze
+
+_REPORTS = [
+    ("a1", "2025-03-02", "Harbour Daily", "The Lindqvist harbour authority closed the northern channel on Monday "
+     "after the cargo ship Marta Vell lost power and drifted onto a sandbank near the lighthouse."),
+    ("a2", "2025-03-02", "Coast Wire", "The Lindqvist harbour authority closed the northern channel on Monday "
+     "after the cargo ship Marta Vell lost power and drifted onto a sandbank near the lighthouse, officials said."),
+    ("a3", "2025-03-03", "Island Post", "Tugs tried for six hours to free the Marta Vell from the sandbank near "
+     "the Lindqvist lighthouse before the tide turned, the harbour master said on Tuesday."),
+    ("a4", "2025-03-09", "Valley Herald", "The Orrin valley council voted to rebuild the stone bridge over the "
+     "Tessel river that the spring floods swept away, with work to begin in May."),
+    ("a5", None, "Coast Wire", "Ferries to the islands will use the southern channel until the wreck of the Marta "
+     "Vell is cleared from the sandbank near the Lindqvist lighthouse."),
+]  # fmt: skip
+_VERSION = link_record(LinkSettings()).version
+_LINK_TABLES = ("articles", "stories", "reuse", "story_links", "duplicates")
+
+
+def _stored(path: Path) -> SQLiteStore:
+    store = SQLiteStore(path)
+    run_id = store.begin_run("test")
+    for article_id, published, outlet, text in _REPORTS:
+        article = Article(
+            id=article_id, text=text, source_format="text", path=None, url=None, title=text[:30],
+            published=published, outlet=outlet, author=None, dateline=None, language="en",
+            n_words=len(text.split()), field_sources={},
+        )  # fmt: skip
+        store.save_article(article, [], run_id=run_id)
+    return store
+
+
+def _rows(store: SQLiteStore) -> dict[str, object]:
+    """The tables linking writes, and its state (word frequencies, signatures) as the next run reads it."""
+    tables: dict[str, object] = {table: sorted(map(repr, store.iter_rows(table))) for table in _LINK_TABLES}
+    return tables | {"state": store.link_state()}
+
+
+def test_linking_with_features_prepared_ahead_stores_what_linking_without_them_stores(tmp_path: Path) -> None:
+    computed_here = _stored(tmp_path / "here.db")
+    link_articles(computed_here)
+    prepared_ahead = _stored(tmp_path / "ahead.db")
+    ahead = LinkFeaturesAhead()
+    ahead.add(list(prepared_ahead.articles_to_link(_VERSION)))
+    assert len(ahead) == len(_REPORTS)
+    link_articles(prepared_ahead, ahead=ahead)
+    assert len(ahead) == 0  # every article's features were taken
+    assert _rows(prepared_ahead) == _rows(computed_here)
+
+
+def test_features_prepared_from_another_input_are_not_taken(tmp_path: Path) -> None:
+    store = _stored(tmp_path / "d.db")
+    stored = list(store.articles_to_link(_VERSION))
+    ahead = LinkFeaturesAhead()
+    ahead.add([replace(stored[0], title="Another title"), *stored[1:]])
+    assert ahead.take(stored[0]) is None  # the title differs from the stored one: linking computes its own
+    prepared = ahead.take(stored[1])
+    assert isinstance(prepared, PreparedArticle) and prepared.source == stored[1]
+    assert ahead.take(stored[1]) is None  # taken once
+
+
+def test_no_more_than_the_limit_is_held(tmp_path: Path) -> None:
+    store = _stored(tmp_path / "d.db")
+    stored = list(store.articles_to_link(_VERSION))
+    ahead = LinkFeaturesAhead(limit=2)
+    ahead.add(stored[:1])
+    ahead.add(stored[1:])
+    assert len(ahead) == 2 and ahead.take(stored[0]) is not None and ahead.take(stored[2]) is None
+
+
+@pytest.mark.slow
+def test_analyze_prepares_every_article_it_stores_as_linking_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taken: list[bool] = []
+    take = LinkFeaturesAhead.take
+
+    def counted(self: LinkFeaturesAhead, article: LinkInput) -> PreparedArticle | None:
+        found = take(self, article)
+        taken.append(found is not None)
+        return found
+
+    monkeypatch.setattr(LinkFeaturesAhead, "take", counted)
+    store = SQLiteStore(tmp_path / "news.db")
+    summary = run_analyze(store, CORPUS)  # every input format the sample corpus holds
+    assert summary.linking["articles_linked"] == len(taken) > 0
+    assert all(taken)
