@@ -522,3 +522,27 @@ def test_recent_answers_keep_the_last_ones_used_and_count_hits() -> None:
     # "b" was the least recently used when "c" came, then "a" when "b" came back
     assert computed == ["a", "b", "c", "b", "a"]
     assert (recent.hits, recent.misses) == (1, 5) and recent.hit_rate() == 1 / 6
+
+
+@pytest.mark.parametrize("per_page", [2, 1000])
+def test_a_search_the_article_counts_total_reads_its_newest_matches_only_when_they_are_not_kept(
+    web_db: Path, monkeypatch: pytest.MonkeyPatch, per_page: int
+) -> None:
+    """A language (or an outlet, or days) with its facets kept but not its newest matches: the page
+    and its total are read alone, the same as those the newest matches give, not the 1,000 newest."""
+    language = str(_rows(web_db, "SELECT language FROM articles GROUP BY language ORDER BY count(*) DESC")[0][0])
+    filters = SearchFilters(language=language)
+    store = open_store(web_db, readonly=True)
+    try:
+        kept = store.page_search(filters, per_page, 0, data.FACET_CAP)
+        read: list[SearchFilters] = []
+        original = store._read_first_matches  # type: ignore[attr-defined]
+        monkeypatch.setattr(
+            store, "_read_first_matches", lambda *arguments: read.append(arguments[0]) or original(*arguments)
+        )
+        monkeypatch.setattr(sql, "RECENT_MATCHES", RecentAnswers(64))
+        store._last_sample = None  # type: ignore[attr-defined]
+        alone = store.page_search(filters, per_page, 0, data.FACET_CAP)
+    finally:
+        store.close()
+    assert read == [] and alone == kept and kept[1] > 2
