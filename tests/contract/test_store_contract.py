@@ -508,6 +508,41 @@ def test_the_speaker_and_flag_facets_of_the_first_matches_are_read_from_facet_ke
     facets_agree()
 
 
+def test_a_flag_alone_is_totalled_from_the_articles_counted_per_set_of_flags_as_renderings_change(
+    store: Store,
+) -> None:
+    """Each backend totals a search for a flag alone from its articles counted per set of flags (SQLite
+    schema 21, PostgreSQL 11), kept by triggers as renderings and articles are written: the total is the
+    number of articles with a rendering carrying the flag, after every change."""
+    assert isinstance(store, sql_store.SQLStore)
+    _fill_and_link(store)
+
+    def totals_agree() -> dict[str, int]:
+        flagged = [(json.loads(str(row["flags"])), row["article_id"]) for row in _rows(store, "renderings")]
+        totals = {}
+        for flag in CHECKED_FLAGS:
+            totals[flag] = store.page_search(SearchFilters(flag=flag), 5, 0)[1]
+            assert totals[flag] == len({article for flags, article in flagged if flag in flags}), flag
+        return totals
+
+    before = totals_agree()
+    renderings = {str(row["article_id"]) for row in _rows(store, "renderings")}
+    first, second = sorted(renderings)[:2]
+    with store._transaction():
+        store._execute(
+            "UPDATE renderings SET flags = ? WHERE article_id = ?", ('["speaker_changed", "translated"]', first)
+        )
+        store._execute("UPDATE renderings SET flags = ? WHERE article_id = ?", ('["translated"]', second))
+    changed = totals_agree()
+    assert changed["translated"] >= 2 and changed != before
+    with store._transaction():
+        store._execute("DELETE FROM renderings WHERE article_id = ?", (first,))
+    assert totals_agree()["speaker_changed"] == changed["speaker_changed"] - 1
+    with store._transaction():
+        store._execute("UPDATE renderings SET flags = '[]' WHERE article_id = ?", (second,))
+    assert totals_agree()["translated"] == changed["translated"] - 2
+
+
 def test_sqlite_reads_the_facet_keys_of_words_alone_with_their_first_matches(tmp_path: Path) -> None:
     """Words alone: the first matches come from the text index joined to the facet keys, their speakers
     and flags with them, in one read; other searches read the keys once, by rowid."""

@@ -546,3 +546,18 @@ def test_a_search_the_article_counts_total_reads_its_newest_matches_only_when_th
     finally:
         store.close()
     assert read == [] and alone == kept and kept[1] > 2
+
+
+def test_a_flag_alone_is_totalled_from_the_counts_per_set_of_flags_without_reading_a_rendering(
+    web_db: Path,
+) -> None:
+    store = open_store(web_db, readonly=True)
+    assert isinstance(store, SQLiteStore)
+    asked: list[str] = []
+    try:
+        filters = SearchFilters(flag="translated")
+        store.connection.set_trace_callback(asked.append)
+        store._search_total(filters, store._search_relation(filters))
+    finally:
+        store.close()
+    assert len(asked) == 1 and "FROM flag_counts" in asked[0], asked
