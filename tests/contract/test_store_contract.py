@@ -543,6 +543,20 @@ def test_a_flag_alone_is_totalled_from_the_articles_counted_per_set_of_flags_as_
     assert totals_agree()["translated"] == changed["translated"] - 2
 
 
+def test_who_said_it_counts_its_quotes_with_its_page_and_past_its_last_page(store: Store) -> None:
+    """Each backend pages the quotes holding the words and counts them in the same read (past the last
+    page, counted alone): the total is the number of such quotes on every page."""
+    assert isinstance(store, sql_store.SQLStore)
+    _fill_and_link(store)
+    holding = sorted(str(row["id"]) for row in _rows(store, "quotes") if "storm" in str(row["content_text"]).lower())
+    assert len(holding) >= 2
+    pages = [store.page_quote_search(SearchFilters("storm"), 1, offset) for offset in range(len(holding) + 2)]
+    assert {total for _, total in pages} == {len(holding)}
+    assert sorted(str(rows[0]["quote_id"]) for rows, _ in pages[: len(holding)]) == holding
+    assert [rows for rows, _ in pages[len(holding) :]] == [[], []]
+    assert all(set(rows[0]) == set(pages[0][0][0]) and "matched" not in rows[0] for rows, _ in pages[: len(holding)])
+
+
 def test_sqlite_reads_the_facet_keys_of_words_alone_with_their_first_matches(tmp_path: Path) -> None:
     """Words alone: the first matches come from the text index joined to the facet keys, their speakers
     and flags with them, in one read; other searches read the keys once, by rowid."""

@@ -561,3 +561,18 @@ def test_a_flag_alone_is_totalled_from_the_counts_per_set_of_flags_without_readi
     finally:
         store.close()
     assert len(asked) == 1 and "FROM flag_counts" in asked[0], asked
+
+
+def test_who_said_it_reads_the_quotes_holding_the_words_once_for_its_page_and_total(web_db: Path) -> None:
+    content = _rows(web_db, "SELECT content_text FROM quotes WHERE length(content_text) > 30 ORDER BY id LIMIT 1")
+    word = max(str(content[0][0]).split(), key=len).strip(".,;:\"'")
+    store = open_store(web_db, readonly=True)
+    assert isinstance(store, SQLiteStore)
+    asked: list[str] = []
+    try:
+        store.connection.set_trace_callback(asked.append)
+        rows, total = store.page_quote_search(SearchFilters(word), 2, 0)
+    finally:
+        store.close()
+    assert rows and total >= len(rows)
+    assert len([sql for sql in asked if "JOIN quotes q" in sql]) == 1, asked
