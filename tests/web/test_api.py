@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from newstrace.records import OutletSummary
 from newstrace.serve import create_app, data
-from newstrace.serve.app import PAGE_THREAD_PREFIX, outlet_options
+from newstrace.serve.app import SEARCH_THREAD_PREFIX, outlet_options
 from newstrace.store import open_store
 from newstrace.store import sqlite as sqlite_backend
 
@@ -247,8 +247,11 @@ def test_pages_read_the_database_off_the_event_loop(web_db: Path, monkeypatch: p
     assert loop_running_during_reads == [False, False]
 
 
-def _held_searches(monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], threading.Event]:
-    """Searches that wait for the event before they run; the most of them running at once so far."""
+def test_searches_run_a_few_at_a_time_and_other_pages_do_not_wait_for_them(
+    web_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While searches hold every search slot (here one), more searches wait for it and a story page is
+    answered all the same; the searches then run, one at a time."""
     running, most_at_once, released = [0], [0], threading.Event()
     original = data.search
 
@@ -262,86 +265,43 @@ def _held_searches(monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], threadin
             running[0] -= 1
 
     monkeypatch.setattr(data, "search", held_search)
-    return most_at_once, released
-
-
-def test_pages_run_a_few_at_a_time_and_a_slow_one_holds_one_thread_only(
-    web_db: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """While two searches are held, a third page thread answers a story page all the same; no more pages
-    than threads run at once."""
-    most_at_once, released = _held_searches(monkeypatch)
-    app = create_app(web_db, pages_at_once=3)
+    app = create_app(web_db, searches_at_once=1)
     story = _ids(web_db)["story"]
 
     async def load() -> tuple[list[int], int]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
-            searches = [asyncio.create_task(client.get(f"/api/search?q=holm&page={n}")) for n in (1, 2)]
-            await asyncio.sleep(0.2)
-            story_status = (await asyncio.wait_for(client.get(f"/stories/{story}"), timeout=10)).status_code
+            searches = [asyncio.create_task(client.get(f"/api/search?q=holm&page={n}")) for n in (1, 2, 3)]
+            story_status = (await asyncio.wait_for(client.get(f"/api/stories/{story}"), timeout=10)).status_code
             released.set()
             return [response.status_code for response in await asyncio.gather(*searches)], story_status
 
     search_statuses, story_status = asyncio.run(load())
-    assert story_status == 200 and search_statuses == [200, 200]
-    assert most_at_once[0] == 2
+    assert story_status == 200 and search_statuses == [200, 200, 200]
+    assert most_at_once[0] == 1
 
 
-def test_pages_of_every_kind_wait_their_turn_first_come_first_served(
-    web_db: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With every page thread (here one) held by a search, a story page asked after it waits for it: a
-    search is not overtaken by the cheaper pages asked after it (under load, it waited for all of them)."""
-    most_at_once, released = _held_searches(monkeypatch)
-    app = create_app(web_db, pages_at_once=1)
-    story = _ids(web_db)["story"]
-    answered: list[str] = []
-
-    async def load() -> None:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
-
-            async def get(path: str, name: str) -> None:
-                assert (await client.get(path)).status_code == 200
-                answered.append(name)
-
-            search = asyncio.create_task(get("/search?q=holm", "search"))
-            await asyncio.sleep(0.2)
-            page = asyncio.create_task(get(f"/stories/{story}", "story"))
-            await asyncio.sleep(0.5)
-            assert answered == []  # the story waits for the held search's thread
-            released.set()
-            await asyncio.gather(search, page)
-
-    asyncio.run(load())
-    assert answered == ["search", "story"] and most_at_once[0] == 1
-
-
-def test_every_page_runs_on_the_same_few_page_threads(web_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pages run on `pages_at_once` threads of their own, whatever page or JSON twin asks, so their
-    connections' caches stay warm (on a pool of 40 threads, each read a search's pages afresh)."""
+def test_every_search_runs_on_the_same_few_search_threads(web_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Searches run on `searches_at_once` threads of their own, whatever page or JSON twin asks, so their
+    connections' caches stay warm (on the shared pool, each of its 40 threads read a search's pages afresh)."""
     threads: list[str] = []
-    for name in ("search", "listing", "utterance"):
-        original = getattr(data, name)
+    original = data.search
 
-        def noted(*arguments: Any, __original: Any = original, **options: Any) -> Any:
-            threads.append(threading.current_thread().name)
-            return __original(*arguments, **options)
+    def noted_search(*arguments: Any, **options: Any) -> dict[str, Any]:
+        threads.append(threading.current_thread().name)
+        return original(*arguments, **options)
 
-        monkeypatch.setattr(data, name, noted)
-    app = create_app(web_db, pages_at_once=2)
-    utterance = _ids(web_db)["utterance"]
+    monkeypatch.setattr(data, "search", noted_search)
+    app = create_app(web_db, searches_at_once=2)
 
     async def load() -> list[int]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
             paths = [f"/{api}search?q=holm&page={n}" for api in ("", "api/") for n in range(1, 7)]
-            paths += ["/stories", "/api/speakers", f"/utterances/{utterance}", f"/api/utterances/{utterance}"]
             return [response.status_code for response in await asyncio.gather(*map(client.get, paths))]
 
-    assert asyncio.run(load()) == [200] * 16
-    assert len(threads) == 16 and all(name.startswith(PAGE_THREAD_PREFIX) for name in threads)
+    assert asyncio.run(load()) == [200] * 12
+    assert len(threads) == 12 and all(name.startswith(SEARCH_THREAD_PREFIX) for name in threads)
     assert 1 <= len(set(threads)) <= 2
 
 

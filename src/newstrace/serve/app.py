@@ -41,15 +41,14 @@ from newstrace.store.base import LIST_ORDERS, ListFilters, SearchFilters, Store
 MAX_QUERY_CHARS = 200
 CORPUS_REFRESH_SECONDS = 600.0  # the overview's whole-corpus summary is at most this old
 QUERY_SECONDS = 10.0  # a page's reads past this are stopped (503): a runaway query must not hold a thread
-# Pages (their reads and their HTML) run at most this many at once, on threads of their own, first come
-# first served whatever their kind. The same few threads run every page, each with its own connection,
-# so their page caches stay warm with the text index and the facets' indexes (spread over 40 threads,
-# a search at a million articles took 16.5 ms of data instead of 12.4 on a connection that had served
-# searches before). One queue for every kind: when searches had threads of their own and the other pages
-# anyio's 40, the other pages overtook the searches, which waited two to five times as long as the mean
-# under load (the p99 of 50 clients was the searches' wait), and 46 threads contended for the GIL.
-PAGES_AT_ONCE = 6
-PAGE_THREAD_PREFIX = "newstrace-page"
+# Searches (tens of milliseconds each at a million articles, against 1-5 ms for a story, a trail or an
+# index page) run at most this many at once, on threads of their own: under load, the other pages no
+# longer wait behind a queue of searches for a thread and the processor. The same few threads run every
+# search, each with its own connection, so their page caches stay warm with the text index and the
+# facets' indexes: spread over the 40 threads that serve the other pages, a search at a million articles
+# took 16.5 ms of data instead of 12.4 on a connection that had served searches before.
+SEARCHES_AT_ONCE = 6
+SEARCH_THREAD_PREFIX = "newstrace-search"
 ReadResult = TypeVar("ReadResult")
 _STATIC = {
     "plotly.min.js": ("plotly", "package_data/plotly.min.js", "text/javascript"),
@@ -94,13 +93,14 @@ def create_app(
     host: str = "127.0.0.1",
     port: int | None = None,
     query_seconds: float = QUERY_SECONDS,
-    pages_at_once: int = PAGES_AT_ONCE,
+    searches_at_once: int = SEARCHES_AT_ONCE,
 ) -> FastAPI:
     """The app over the database at `db`, opened read-only (one connection per worker thread).
 
-    Pages read the database and render on `pages_at_once` threads of their own, never on the event loop,
-    first come first served (one slow page holds one thread, not the others); a page whose reads take
-    longer than `query_seconds` is stopped and answered 503 with a message saying so.
+    Pages read the database on FastAPI's thread pool, never on the event loop, so one slow page does
+    not hold up the others; searches, the slowest pages, run at most `searches_at_once` at a time, so
+    that the other pages do not queue behind them; a page whose reads take longer than `query_seconds`
+    is stopped and answered 503 with a message saying so.
 
     It answers only requests whose Host header names the address it is bound to (`host`, or a
     loopback name) with its `port` (any port when None): a web page elsewhere cannot reach it through
@@ -122,11 +122,11 @@ def create_app(
         with own.time_limit(query_seconds):
             return page_data(own, *arguments)
 
-    pages = ThreadPoolExecutor(pages_at_once, thread_name_prefix=PAGE_THREAD_PREFIX)
+    searchers = ThreadPoolExecutor(searches_at_once, thread_name_prefix=SEARCH_THREAD_PREFIX)
 
-    async def paged(answer: Callable[[], ReadResult]) -> ReadResult:
-        """`answer()` on one of the `pages_at_once` page threads, first come first served."""
-        return await asyncio.get_running_loop().run_in_executor(pages, answer)
+    async def searched(answer: Callable[[], ReadResult]) -> ReadResult:
+        """`answer()` on one of the `searches_at_once` search threads, first come first served."""
+        return await asyncio.get_running_loop().run_in_executor(searchers, answer)
 
     templates = Environment(
         loader=PackageLoader("newstrace.serve", "templates"),
@@ -194,24 +194,20 @@ def create_app(
     # -- pages and their JSON twins ------------------------------------------------------------------
 
     @app.get("/api/overview", summary="Counts, latest stories (paginated) and outlets")
-    async def api_overview(page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
-        return await paged(lambda: read(data.overview, page, per_page, corpus.latest()))
+    def api_overview(page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
+        return read(data.overview, page, per_page, corpus.latest())
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def overview_page(page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
-        return await paged(
-            lambda: html(
-                "overview.html", {"page_name": "overview", **read(data.overview, page, per_page, corpus.latest())}
-            )
-        )
+    def overview_page(page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
+        return html("overview.html", {"page_name": "overview", **read(data.overview, page, per_page, corpus.latest())})
 
     @app.get("/api/search", summary="Full-text search with outlet, date range and speaker filters")
     async def api_search(query: Annotated[SearchQuery, Depends(search_query)]) -> dict[str, Any]:
-        return await paged(lambda: read(query.run))
+        return await searched(lambda: read(query.run))
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     async def search_page(request: Request, query: Annotated[SearchQuery, Depends(search_query)]) -> HTMLResponse:
-        return await paged(lambda: html("search.html", {"page_name": "search", **read(query.run)}, request))
+        return await searched(lambda: html("search.html", {"page_name": "search", **read(query.run)}, request))
 
     @app.get("/api/search.csv", summary="Every article a search matches, as CSV (the columns of `export articles`)")
     async def search_csv(query: Annotated[SearchQuery, Depends(search_query)]) -> StreamingResponse:
@@ -219,18 +215,13 @@ def create_app(
 
     def add_listing(listing: str) -> None:
         @app.get(f"/api/{listing}", summary=_LISTING_SUMMARIES[listing], name=f"api_{listing}")
-        async def api_list(query: Annotated[ListQuery, Depends(list_query)]) -> dict[str, Any]:
-            return await paged(
-                lambda: read(data.listing, query.filters(listing), query.page, query.per_page, corpus.latest())
-            )
+        def api_list(query: Annotated[ListQuery, Depends(list_query)]) -> dict[str, Any]:
+            return read(data.listing, query.filters(listing), query.page, query.per_page, corpus.latest())
 
         @app.get(f"/{listing}", response_class=HTMLResponse, include_in_schema=False, name=f"{listing}_page")
-        async def list_page(request: Request, query: Annotated[ListQuery, Depends(list_query)]) -> HTMLResponse:
-            def page() -> HTMLResponse:
-                payload = read(data.listing, query.filters(listing), query.page, query.per_page, corpus.latest())
-                return html("listing.html", {"page_name": listing, **payload}, request)
-
-            return await paged(page)
+        def list_page(request: Request, query: Annotated[ListQuery, Depends(list_query)]) -> HTMLResponse:
+            payload = read(data.listing, query.filters(listing), query.page, query.per_page, corpus.latest())
+            return html("listing.html", {"page_name": listing, **payload}, request)
 
         @app.get(f"/api/{listing}.csv", summary=f"All {listing} of the listing, as CSV", name=f"csv_{listing}")
         async def list_csv(query: Annotated[ListQuery, Depends(list_query)]) -> StreamingResponse:
@@ -242,68 +233,54 @@ def create_app(
     @app.get(
         "/api/stories/{story_id}", summary="A story: its articles over time, the outlets side by side, and its events"
     )
-    async def api_story(story_id: str) -> dict[str, Any]:
-        return await paged(lambda: read(event_pages.story_with_events, _bounded(story_id)))
+    def api_story(story_id: str) -> dict[str, Any]:
+        return read(event_pages.story_with_events, _bounded(story_id))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def story_page(story_id: str) -> HTMLResponse:
-        return await paged(
-            lambda: html(
-                "story.html", {"page_name": "story", **read(event_pages.story_with_events, _bounded(story_id))}
-            )
-        )
+    def story_page(story_id: str) -> HTMLResponse:
+        return html("story.html", {"page_name": "story", **read(event_pages.story_with_events, _bounded(story_id))})
 
     @app.get("/api/utterances/{utterance_id}", summary="An utterance's trail (an utterance id or a quote id)")
-    async def api_utterance(utterance_id: str) -> dict[str, Any]:
-        return await paged(lambda: read(data.utterance, _bounded(utterance_id)))
+    def api_utterance(utterance_id: str) -> dict[str, Any]:
+        return read(data.utterance, _bounded(utterance_id))
 
     @app.get("/utterances/{utterance_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def utterance_page(utterance_id: str) -> HTMLResponse:
-        return await paged(
-            lambda: html("utterance.html", {"page_name": "utterance", **read(data.utterance, _bounded(utterance_id))})
-        )
+    def utterance_page(utterance_id: str) -> HTMLResponse:
+        return html("utterance.html", {"page_name": "utterance", **read(data.utterance, _bounded(utterance_id))})
 
     @app.get("/api/speakers/{speaker_id}", summary="A speaker and their claims over time")
-    async def api_speaker(speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
-        return await paged(lambda: read(data.speaker, speaker_id, page, per_page))
+    def api_speaker(speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
+        return read(data.speaker, speaker_id, page, per_page)
 
     @app.get("/speakers/{speaker_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def speaker_page(speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
-        return await paged(
-            lambda: html("speaker.html", {"page_name": "speaker", **read(data.speaker, speaker_id, page, per_page)})
-        )
+    def speaker_page(speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
+        return html("speaker.html", {"page_name": "speaker", **read(data.speaker, speaker_id, page, per_page)})
 
     @app.get("/api/outlets/{name:path}", summary="An outlet's profile and articles")
-    async def api_outlet(name: str, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
-        return await paged(lambda: read(data.outlet, _bounded(name), page, per_page))
+    def api_outlet(name: str, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
+        return read(data.outlet, _bounded(name), page, per_page)
 
     @app.get("/outlets/{name:path}", response_class=HTMLResponse, include_in_schema=False)
-    async def outlet_page(name: str, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
-        return await paged(
-            lambda: html("outlet.html", {"page_name": "outlet", **read(data.outlet, _bounded(name), page, per_page)})
-        )
+    def outlet_page(name: str, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
+        return html("outlet.html", {"page_name": "outlet", **read(data.outlet, _bounded(name), page, per_page)})
 
     @app.get("/api/articles/{article_id}", summary="An article's text with its quotes, markers and entities")
-    async def api_article(article_id: str) -> dict[str, Any]:
-        return await paged(lambda: read(data.article, _bounded(article_id)))
+    def api_article(article_id: str) -> dict[str, Any]:
+        return read(data.article, _bounded(article_id))
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def article_page(article_id: str) -> HTMLResponse:
-        return await paged(
-            lambda: html("article.html", {"page_name": "article", **read(data.article, _bounded(article_id))})
-        )
+    def article_page(article_id: str) -> HTMLResponse:
+        return html("article.html", {"page_name": "article", **read(data.article, _bounded(article_id))})
 
     # -- events (issue 21): actor pages; a story's events are read into its page above ----------------
 
     @app.get("/api/actors/{code}", summary="An actor (country or organisation code): what it did and underwent")
-    async def api_actor(code: str) -> dict[str, Any]:
-        return await paged(lambda: read(event_pages.actor, _bounded(code)))
+    def api_actor(code: str) -> dict[str, Any]:
+        return read(event_pages.actor, _bounded(code))
 
     @app.get("/actors/{code}", response_class=HTMLResponse, include_in_schema=False)
-    async def actor_page(code: str) -> HTMLResponse:
-        return await paged(
-            lambda: html("actor.html", {"page_name": "actor", **read(event_pages.actor, _bounded(code))})
-        )
+    def actor_page(code: str) -> HTMLResponse:
+        return html("actor.html", {"page_name": "actor", **read(event_pages.actor, _bounded(code))})
 
     # -- end of events ---------------------------------------------------------------------------------
 
