@@ -559,7 +559,9 @@ def test_who_said_it_counts_its_quotes_with_its_page_and_past_its_last_page(stor
 
 def test_sqlite_reads_the_facet_keys_of_words_alone_with_their_first_matches(tmp_path: Path) -> None:
     """Words alone: the first matches come from the text index joined to the facet keys, their speakers
-    and flags with them, in one read; other searches read the keys once, by rowid."""
+    and flags with them, in one read; so do the newest matches of an outlet (the articles' index on
+    outlet and date joined to the keys, no article's row read); other searches read the keys once, by
+    rowid."""
     store = open_store(tmp_path / "keys.db")
     assert isinstance(store, sqlite_store.SQLiteStore)
     _fill(store)
@@ -573,6 +575,14 @@ def test_sqlite_reads_the_facet_keys_of_words_alone_with_their_first_matches(tmp
     asked.clear()
     store.connection.set_trace_callback(asked.append)
     store.search_facets(SearchFilters(outlet="Coastal Post"), 5, cap=10)
+    store.connection.set_trace_callback(None)
+    keyed = [sql for sql in asked if "article_facet_keys" in sql]
+    assert len(keyed) == 1 and "CROSS JOIN article_facet_keys k" in keyed[0], keyed
+    plan = store.connection.execute(f"EXPLAIN QUERY PLAN {keyed[0]}").fetchall()  # traced with its values
+    assert "COVERING INDEX articles_by_outlet_published" in " ".join(str(step[3]) for step in plan), plan
+    asked.clear()
+    store.connection.set_trace_callback(asked.append)
+    store.search_facets(SearchFilters("ferries", date_from="2000-01-01"), 5, cap=10)
     store.connection.set_trace_callback(None)
     assert next(sql for sql in asked if "article_facet_keys" in sql).startswith("SELECT speakers, flags")
 

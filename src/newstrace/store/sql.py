@@ -1172,8 +1172,12 @@ class SQLStore(ABC):
         # rowid order as the text index's
         source, where = self._capped_count_relation(filters, relation)
         keyed = self._keyed_source(relation)
+        newest_keyed = None if by_id or relation.expression else self._newest_keyed_source(relation)
         if keyed:  # the matches' facet keys, speakers and flags too, read with them
             source, columns = keyed, _KEYED_COLUMNS
+        elif newest_keyed:  # the same, ordered by the articles' date and by the id the keys hold
+            source, columns = newest_keyed, _KEYED_COLUMNS.replace("a.", "k.")
+            order = order.replace("a.id", "k.id")
         sql = f"SELECT a.rowid AS row_key, {columns} FROM {source}{where}{order} LIMIT {int(cap)}"
         try:
             rows = list(self._execute(sql, relation.parameters))
@@ -1231,6 +1235,12 @@ class SQLStore(ABC):
     def _keyed_source(self, relation: SearchRelation) -> str | None:
         """The FROM that gives a search's matches with their facet keys as `a`, when the backend keeps them
         and nothing but the text index narrows the search; else None."""
+        return None
+
+    def _newest_keyed_source(self, relation: SearchRelation) -> str | None:
+        """The FROM that gives a search without words with its matches' facet keys as `k` beside the
+        articles as `a`, when the backend keeps them and the order can be had without an article's row
+        (the articles' index on the filter and the date, ties by the id the keys hold); else None."""
         return None
 
     def _keyed_facets(
