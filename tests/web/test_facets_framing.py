@@ -576,3 +576,24 @@ def test_who_said_it_reads_the_quotes_holding_the_words_once_for_its_page_and_to
         store.close()
     assert rows and total >= len(rows)
     assert len([sql for sql in asked if "JOIN quotes q" in sql]) == 1, asked
+
+
+def test_the_flag_counts_follow_a_facet_keys_row_replaced(web_db: Path, tmp_path: Path) -> None:
+    """A row of facet keys written again in place (INSERT OR REPLACE fires no delete trigger) has its old
+    flags counted out before its new ones are counted in."""
+    db = tmp_path / "replaced.db"
+    shutil.copy(web_db, db)
+    with closing(sqlite3.connect(db)) as connection, connection:
+        rowid, flags = connection.execute(
+            "SELECT article_rowid, flags FROM article_facet_keys WHERE flags <> 0"
+        ).fetchone()
+        connection.execute(
+            "INSERT OR REPLACE INTO article_facet_keys SELECT article_rowid, id, outlet, language, day, story_id, "
+            "speakers, ? FROM article_facet_keys WHERE article_rowid = ?",
+            (flags ^ 7, rowid),
+        )
+        counted = dict(connection.execute("SELECT flags, n FROM flag_counts WHERE n > 0").fetchall())
+        keys = dict(
+            connection.execute("SELECT flags, count(*) FROM article_facet_keys WHERE flags <> 0 GROUP BY flags")
+        )
+    assert counted == keys
