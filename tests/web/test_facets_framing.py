@@ -31,6 +31,12 @@ def _rows(db: Path, sql: str, *parameters: object) -> list[tuple[object, ...]]:
     return sqlite3.connect(db).execute(sql, parameters).fetchall()
 
 
+def _quoted_word(db: Path) -> str:
+    """The longest word of the first quote of some length: a word the quotes hold."""
+    content = _rows(db, "SELECT content_text FROM quotes WHERE length(content_text) > 30 ORDER BY id LIMIT 1")
+    return max(str(content[0][0]).split(), key=len).strip(".,;:\"'")
+
+
 def test_the_flag_facet_counts_articles_with_a_flagged_rendering_and_narrows_to_them(
     client: TestClient, web_db: Path
 ) -> None:
@@ -564,8 +570,7 @@ def test_a_flag_alone_is_totalled_from_the_counts_per_set_of_flags_without_readi
 
 
 def test_who_said_it_reads_the_quotes_holding_the_words_once_for_its_page_and_total(web_db: Path) -> None:
-    content = _rows(web_db, "SELECT content_text FROM quotes WHERE length(content_text) > 30 ORDER BY id LIMIT 1")
-    word = max(str(content[0][0]).split(), key=len).strip(".,;:\"'")
+    word = _quoted_word(web_db)
     store = open_store(web_db, readonly=True)
     assert isinstance(store, SQLiteStore)
     asked: list[str] = []
@@ -597,3 +602,20 @@ def test_the_flag_counts_follow_a_facet_keys_row_replaced(web_db: Path, tmp_path
             connection.execute("SELECT flags, count(*) FROM article_facet_keys WHERE flags <> 0 GROUP BY flags")
         )
     assert counted == keys
+
+
+def test_who_said_it_counts_the_matching_articles_without_ranking_a_page_of_them(web_db: Path) -> None:
+    """The quotes are the hits: the matching articles are counted (for the facets and the cap), not
+    ranked, cut into snippets or read for a page no one sees."""
+    filters = SearchFilters(_quoted_word(web_db))
+    store = open_store(web_db, readonly=True)
+    assert isinstance(store, SQLiteStore)
+    asked: list[str] = []
+    try:
+        articles = data.search(store, filters)
+        store.connection.set_trace_callback(asked.append)
+        quotes = data.search(store, filters, scope="quotes")
+    finally:
+        store.close()
+    assert not any("bm25(" in sql or "snippet(" in sql for sql in asked), asked
+    assert quotes["facets"] == articles["facets"] and quotes["hits"]

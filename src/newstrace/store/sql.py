@@ -1072,6 +1072,8 @@ class SQLStore(ABC):
         first `among` matches the text index gives only. The page's keys are found first (words alone
         are ranked in the text index, without reading an article), then only their rows are read, and
         snippets are cut for them: asked for in the ranking query, every match would be read."""
+        if not limit:  # a total alone was asked for
+            return []
         if relation.expression:
             source = self._count_source(relation) if relation.words_only else relation.source
             key = "rowid" if relation.words_only else "a.rowid"
