@@ -508,9 +508,60 @@ def test_the_speaker_and_flag_facets_of_the_first_matches_are_read_from_facet_ke
     facets_agree()
 
 
+def test_a_flag_alone_is_totalled_from_the_articles_counted_per_set_of_flags_as_renderings_change(
+    store: Store,
+) -> None:
+    """Each backend totals a search for a flag alone from its articles counted per set of flags (SQLite
+    schema 21, PostgreSQL 11), kept by triggers as renderings and articles are written: the total is the
+    number of articles with a rendering carrying the flag, after every change."""
+    assert isinstance(store, sql_store.SQLStore)
+    _fill_and_link(store)
+
+    def totals_agree() -> dict[str, int]:
+        flagged = [(json.loads(str(row["flags"])), row["article_id"]) for row in _rows(store, "renderings")]
+        totals = {}
+        for flag in CHECKED_FLAGS:
+            totals[flag] = store.page_search(SearchFilters(flag=flag), 5, 0)[1]
+            assert totals[flag] == len({article for flags, article in flagged if flag in flags}), flag
+        return totals
+
+    before = totals_agree()
+    renderings = {str(row["article_id"]) for row in _rows(store, "renderings")}
+    first, second = sorted(renderings)[:2]
+    with store._transaction():
+        store._execute(
+            "UPDATE renderings SET flags = ? WHERE article_id = ?", ('["speaker_changed", "translated"]', first)
+        )
+        store._execute("UPDATE renderings SET flags = ? WHERE article_id = ?", ('["translated"]', second))
+    changed = totals_agree()
+    assert changed["translated"] >= 2 and changed != before
+    with store._transaction():
+        store._execute("DELETE FROM renderings WHERE article_id = ?", (first,))
+    assert totals_agree()["speaker_changed"] == changed["speaker_changed"] - 1
+    with store._transaction():
+        store._execute("UPDATE renderings SET flags = '[]' WHERE article_id = ?", (second,))
+    assert totals_agree()["translated"] == changed["translated"] - 2
+
+
+def test_who_said_it_counts_its_quotes_with_its_page_and_past_its_last_page(store: Store) -> None:
+    """Each backend pages the quotes holding the words and counts them in the same read (past the last
+    page, counted alone): the total is the number of such quotes on every page."""
+    assert isinstance(store, sql_store.SQLStore)
+    _fill_and_link(store)
+    holding = sorted(str(row["id"]) for row in _rows(store, "quotes") if "storm" in str(row["content_text"]).lower())
+    assert len(holding) >= 2
+    pages = [store.page_quote_search(SearchFilters("storm"), 1, offset) for offset in range(len(holding) + 2)]
+    assert {total for _, total in pages} == {len(holding)}
+    assert sorted(str(rows[0]["quote_id"]) for rows, _ in pages[: len(holding)]) == holding
+    assert [rows for rows, _ in pages[len(holding) :]] == [[], []]
+    assert all(set(rows[0]) == set(pages[0][0][0]) and "matched" not in rows[0] for rows, _ in pages[: len(holding)])
+
+
 def test_sqlite_reads_the_facet_keys_of_words_alone_with_their_first_matches(tmp_path: Path) -> None:
     """Words alone: the first matches come from the text index joined to the facet keys, their speakers
-    and flags with them, in one read; other searches read the keys once, by rowid."""
+    and flags with them, in one read; so do the newest matches of an outlet (the articles' index on
+    outlet and date joined to the keys, no article's row read); other searches read the keys once, by
+    rowid."""
     store = open_store(tmp_path / "keys.db")
     assert isinstance(store, sqlite_store.SQLiteStore)
     _fill(store)
@@ -524,6 +575,14 @@ def test_sqlite_reads_the_facet_keys_of_words_alone_with_their_first_matches(tmp
     asked.clear()
     store.connection.set_trace_callback(asked.append)
     store.search_facets(SearchFilters(outlet="Coastal Post"), 5, cap=10)
+    store.connection.set_trace_callback(None)
+    keyed = [sql for sql in asked if "article_facet_keys" in sql]
+    assert len(keyed) == 1 and "CROSS JOIN article_facet_keys k" in keyed[0], keyed
+    plan = store.connection.execute(f"EXPLAIN QUERY PLAN {keyed[0]}").fetchall()  # traced with its values
+    assert "COVERING INDEX articles_by_outlet_published" in " ".join(str(step[3]) for step in plan), plan
+    asked.clear()
+    store.connection.set_trace_callback(asked.append)
+    store.search_facets(SearchFilters("ferries", date_from="2000-01-01"), 5, cap=10)
     store.connection.set_trace_callback(None)
     assert next(sql for sql in asked if "article_facet_keys" in sql).startswith("SELECT speakers, flags")
 

@@ -31,6 +31,12 @@ def _rows(db: Path, sql: str, *parameters: object) -> list[tuple[object, ...]]:
     return sqlite3.connect(db).execute(sql, parameters).fetchall()
 
 
+def _quoted_word(db: Path) -> str:
+    """The longest word of the first quote of some length: a word the quotes hold."""
+    content = _rows(db, "SELECT content_text FROM quotes WHERE length(content_text) > 30 ORDER BY id LIMIT 1")
+    return max(str(content[0][0]).split(), key=len).strip(".,;:\"'")
+
+
 def test_the_flag_facet_counts_articles_with_a_flagged_rendering_and_narrows_to_them(
     client: TestClient, web_db: Path
 ) -> None:
@@ -522,3 +528,94 @@ def test_recent_answers_keep_the_last_ones_used_and_count_hits() -> None:
     # "b" was the least recently used when "c" came, then "a" when "b" came back
     assert computed == ["a", "b", "c", "b", "a"]
     assert (recent.hits, recent.misses) == (1, 5) and recent.hit_rate() == 1 / 6
+
+
+@pytest.mark.parametrize("per_page", [2, 1000])
+def test_a_search_the_article_counts_total_reads_its_newest_matches_only_when_they_are_not_kept(
+    web_db: Path, monkeypatch: pytest.MonkeyPatch, per_page: int
+) -> None:
+    """A language (or an outlet, or days) with its facets kept but not its newest matches: the page
+    and its total are read alone, the same as those the newest matches give, not the 1,000 newest."""
+    language = str(_rows(web_db, "SELECT language FROM articles GROUP BY language ORDER BY count(*) DESC")[0][0])
+    filters = SearchFilters(language=language)
+    store = open_store(web_db, readonly=True)
+    try:
+        kept = store.page_search(filters, per_page, 0, data.FACET_CAP)
+        read: list[SearchFilters] = []
+        original = store._read_first_matches  # type: ignore[attr-defined]
+        monkeypatch.setattr(
+            store, "_read_first_matches", lambda *arguments: read.append(arguments[0]) or original(*arguments)
+        )
+        monkeypatch.setattr(sql, "RECENT_MATCHES", RecentAnswers(64))
+        store._last_sample = None  # type: ignore[attr-defined]
+        alone = store.page_search(filters, per_page, 0, data.FACET_CAP)
+    finally:
+        store.close()
+    assert read == [] and alone == kept and kept[1] > 2
+
+
+def test_a_flag_alone_is_totalled_from_the_counts_per_set_of_flags_without_reading_a_rendering(
+    web_db: Path,
+) -> None:
+    store = open_store(web_db, readonly=True)
+    assert isinstance(store, SQLiteStore)
+    asked: list[str] = []
+    try:
+        filters = SearchFilters(flag="translated")
+        store.connection.set_trace_callback(asked.append)
+        store._search_total(filters, store._search_relation(filters))
+    finally:
+        store.close()
+    assert len(asked) == 1 and "FROM flag_counts" in asked[0], asked
+
+
+def test_who_said_it_reads_the_quotes_holding_the_words_once_for_its_page_and_total(web_db: Path) -> None:
+    word = _quoted_word(web_db)
+    store = open_store(web_db, readonly=True)
+    assert isinstance(store, SQLiteStore)
+    asked: list[str] = []
+    try:
+        store.connection.set_trace_callback(asked.append)
+        rows, total = store.page_quote_search(SearchFilters(word), 2, 0)
+    finally:
+        store.close()
+    assert rows and total >= len(rows)
+    assert len([sql for sql in asked if "JOIN quotes q" in sql]) == 1, asked
+
+
+def test_the_flag_counts_follow_a_facet_keys_row_replaced(web_db: Path, tmp_path: Path) -> None:
+    """A row of facet keys written again in place (INSERT OR REPLACE fires no delete trigger) has its old
+    flags counted out before its new ones are counted in."""
+    db = tmp_path / "replaced.db"
+    shutil.copy(web_db, db)
+    with closing(sqlite3.connect(db)) as connection, connection:
+        rowid, flags = connection.execute(
+            "SELECT article_rowid, flags FROM article_facet_keys WHERE flags <> 0"
+        ).fetchone()
+        connection.execute(
+            "INSERT OR REPLACE INTO article_facet_keys SELECT article_rowid, id, outlet, language, day, story_id, "
+            "speakers, ? FROM article_facet_keys WHERE article_rowid = ?",
+            (flags ^ 7, rowid),
+        )
+        counted = dict(connection.execute("SELECT flags, n FROM flag_counts WHERE n > 0").fetchall())
+        keys = dict(
+            connection.execute("SELECT flags, count(*) FROM article_facet_keys WHERE flags <> 0 GROUP BY flags")
+        )
+    assert counted == keys
+
+
+def test_who_said_it_counts_the_matching_articles_without_ranking_a_page_of_them(web_db: Path) -> None:
+    """The quotes are the hits: the matching articles are counted (for the facets and the cap), not
+    ranked, cut into snippets or read for a page no one sees."""
+    filters = SearchFilters(_quoted_word(web_db))
+    store = open_store(web_db, readonly=True)
+    assert isinstance(store, SQLiteStore)
+    asked: list[str] = []
+    try:
+        articles = data.search(store, filters)
+        store.connection.set_trace_callback(asked.append)
+        quotes = data.search(store, filters, scope="quotes")
+    finally:
+        store.close()
+    assert not any("bm25(" in sql or "snippet(" in sql for sql in asked), asked
+    assert quotes["facets"] == articles["facets"] and quotes["hits"]

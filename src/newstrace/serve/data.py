@@ -152,7 +152,10 @@ def search(
     facet counts and attention over time for all the matching articles. With `scope="quotes"` the
     hits are the quotes of those articles that hold the words, by the speaker named ("who said X")."""
     try:
-        found, total = store.page_search(filters, per_page, _offset(page, per_page), FACET_CAP)
+        if scope == "quotes":  # the articles' total only: their page (ranked, with snippets) is not shown
+            found, total = store.page_search(filters, 0, 0, FACET_CAP)
+        else:
+            found, total = store.page_search(filters, per_page, _offset(page, per_page), FACET_CAP)
         hits = [{**vars(hit), "snippet_pieces": snippet_pieces(hit.snippet)} for hit in found]
         ranked_among = FACET_CAP if filters.text and total > FACET_CAP >= _offset(page, per_page) + per_page else None
         attention = _attention(store, filters, total)

@@ -43,6 +43,15 @@ class RecentAnswers(Generic[Answer]):
                 self._answers.popitem(last=False)
         return answer
 
+    def kept(self, key: Hashable) -> Answer | None:
+        """The answer kept for `key` (counted as a hit), else None: nothing is computed or kept."""
+        with self._lock:
+            if key not in self._answers:
+                return None
+            self.hits += 1
+            self._answers.move_to_end(key)
+            return self._answers[key]
+
     def hit_rate(self) -> float:
         asked = self.hits + self.misses
         return self.hits / asked if asked else 0.0

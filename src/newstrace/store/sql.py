@@ -979,17 +979,23 @@ class SQLStore(ABC):
         quotes = f"{relation.source} JOIN quotes q ON q.article_id = a.id LEFT JOIN speakers s ON s.id = q.speaker_id"
         every = (*relation.parameters, *parameters)
         try:
+            # counted in the same pass as the page (a quote has at most one rendering, so the join adds no
+            # row): a second query to count them scanned the same quotes again (4 ms of a "who said it")
             rows = self._rows(
                 "SELECT q.id AS quote_id, r.utterance_id, COALESCE(s.name, q.speaker) AS speaker, q.speaker_id, "
-                "q.content_text, a.id AS article_id, a.title, a.outlet, a.published "
+                "q.content_text, a.id AS article_id, a.title, a.outlet, a.published, count(*) OVER () AS matched "
                 f"FROM {quotes} LEFT JOIN renderings r ON r.quote_id = q.id{where} "
                 "ORDER BY a.published DESC NULLS LAST, q.id LIMIT ? OFFSET ?",
                 (*every, limit, offset),
             )
-            total = self._scalar(f"SELECT count(*) FROM {quotes}{where}", every)
+            total = rows[0].pop("matched") if rows else 0
+            for row in rows[1:]:
+                del row["matched"]
+            if offset and not rows:  # past the last page: counted alone
+                total = self._scalar(f"SELECT count(*) FROM {quotes}{where}", every)
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
-        return rows, int(total)
+        return rows, int(str(total))
 
     def _article_source(self, filters: SearchFilters) -> str:
         """The FROM of a search without words."""
@@ -1008,8 +1014,18 @@ class SQLStore(ABC):
     ) -> tuple[list[SearchHit], int]:
         relation = self._search_relation(filters)
         if not relation.expression and rank_cap is not None and offset + limit <= rank_cap:
-            # the page is among the newest `rank_cap` matches, which facets and attention count next
-            first = self._first_matches(filters, relation, rank_cap)
+            # the page is among the newest `rank_cap` matches, which facets and attention count next;
+            # a search the article counts total (outlet, language, days) reads them only if they are kept:
+            # its facets and chart are often kept when they are not, and reading 1,000 rows to show 20
+            # took 9 ms of a month's page, the page and its total alone 1.6 ms
+            by_counts = counted_by_store(filters)
+            first = (
+                self._kept_first_matches(filters, rank_cap)
+                if by_counts
+                else self._first_matches(filters, relation, rank_cap)
+            )
+            if first is None:
+                return self._search_hits(filters, relation, limit, offset), self._search_total(filters, relation)
             hits = self._hits([article.rowid for article in first[offset : offset + limit]], {}, {})
             return hits, len(first) if len(first) < rank_cap else self._search_total(filters, relation)
         total = self._all_first_matches(filters, relation, rank_cap)
@@ -1037,9 +1053,11 @@ class SQLStore(ABC):
             if relation.words_only:  # a common word's matches counted up to COUNT_CAP too (65 ms, then 3)
                 count = f"SELECT count(*) FROM (SELECT 1 FROM {self._count_source(relation)}{relation.where} "
                 count += f"LIMIT {COUNT_CAP + 1}) c"
-            elif _flag_only(filters):
-                flagged = _flagged_articles(str(filters.flag), distinct=True)
-                count = f"SELECT count(*) FROM ({flagged} LIMIT {COUNT_CAP + 1}) c"
+            elif _flag_only(filters):  # summed from the articles counted per set of flags (schema 21)
+                bit = 1 << CHECKED_FLAGS.index(str(filters.flag))
+                return int(
+                    self._scalar(f"SELECT COALESCE({_SUM_N}, 0) FROM flag_counts WHERE (flags & ?) <> 0", (bit,))
+                )
             else:
                 source, where = self._capped_count_relation(filters, relation)
                 count = f"SELECT count(*) FROM (SELECT 1 FROM {source}{where} LIMIT {COUNT_CAP + 1}) c"
@@ -1054,6 +1072,8 @@ class SQLStore(ABC):
         first `among` matches the text index gives only. The page's keys are found first (words alone
         are ranked in the text index, without reading an article), then only their rows are read, and
         snippets are cut for them: asked for in the ranking query, every match would be read."""
+        if not limit:  # a total alone was asked for
+            return []
         if relation.expression:
             source = self._count_source(relation) if relation.words_only else relation.source
             key = "rowid" if relation.words_only else "a.rowid"
@@ -1119,16 +1139,28 @@ class SQLStore(ABC):
         """The first `cap` matches (newest first without words, in the text index's order with them) with
         what their facets and chart count, read once for the page, its facets and its attention, and kept
         for the next pages and requests of the same search until the database changes (`RECENT_MATCHES`)."""
-        version = self.data_version()
-        key = (self.where, version, filters, cap)
+        key = self._first_matches_key(filters, cap)
         if self._last_sample is None or self._last_sample[0] != key:
 
             def read() -> list[_SampledArticle]:
                 return self._read_first_matches(filters, relation, cap)
 
-            found = read() if version is None else RECENT_MATCHES.get(key, read)
+            found = read() if key[1] is None else RECENT_MATCHES.get(key, read)
             self._last_sample = (key, found)
         return self._last_sample[1]
+
+    def _first_matches_key(self, filters: SearchFilters, cap: int) -> tuple[Hashable, ...]:
+        return (self.where, self.data_version(), filters, cap)
+
+    def _kept_first_matches(self, filters: SearchFilters, cap: int) -> list[_SampledArticle] | None:
+        """`_first_matches` if this store or `RECENT_MATCHES` keeps them, else None (nothing is read)."""
+        key = self._first_matches_key(filters, cap)
+        if self._last_sample is not None and self._last_sample[0] == key:
+            return self._last_sample[1]
+        found = RECENT_MATCHES.kept(key) if key[1] is not None else None
+        if found is not None:
+            self._last_sample = (key, found)
+        return found
 
     def _read_first_matches(self, filters: SearchFilters, relation: SearchRelation, cap: int) -> list[_SampledArticle]:
         order = "" if relation.expression else f" ORDER BY {_NEWEST_FIRST}"
@@ -1142,8 +1174,12 @@ class SQLStore(ABC):
         # rowid order as the text index's
         source, where = self._capped_count_relation(filters, relation)
         keyed = self._keyed_source(relation)
+        newest_keyed = None if by_id or relation.expression else self._newest_keyed_source(relation)
         if keyed:  # the matches' facet keys, speakers and flags too, read with them
             source, columns = keyed, _KEYED_COLUMNS
+        elif newest_keyed:  # the same, ordered by the articles' date and by the id the keys hold
+            source, columns = newest_keyed, _KEYED_COLUMNS.replace("a.", "k.")
+            order = order.replace("a.id", "k.id")
         sql = f"SELECT a.rowid AS row_key, {columns} FROM {source}{where}{order} LIMIT {int(cap)}"
         try:
             rows = list(self._execute(sql, relation.parameters))
@@ -1201,6 +1237,12 @@ class SQLStore(ABC):
     def _keyed_source(self, relation: SearchRelation) -> str | None:
         """The FROM that gives a search's matches with their facet keys as `a`, when the backend keeps them
         and nothing but the text index narrows the search; else None."""
+        return None
+
+    def _newest_keyed_source(self, relation: SearchRelation) -> str | None:
+        """The FROM that gives a search without words with its matches' facet keys as `k` beside the
+        articles as `a`, when the backend keeps them and the order can be had without an article's row
+        (the articles' index on the filter and the date, ties by the id the keys hold); else None."""
         return None
 
     def _keyed_facets(
@@ -1689,21 +1731,19 @@ _LIST_ORDER_SQL = {
 _SPEAKER_IDS = "SELECT id FROM speakers WHERE name = ? COLLATE NOCASE"
 
 
-def _flagged_articles(flag: str, *, distinct: bool = False) -> str:
+def _flagged_articles(flag: str) -> str:
     """The articles with a rendering flagged `flag` (one of CHECKED_FLAGS), found through the partial
     index of renderings that carry that flag (schema 13), whose condition the query must repeat word for
-    word: json_each over the 169,000 flagged renderings of a million articles took seconds. `distinct`
-    names each article once, so that a LIMIT stops the walk early (counting up to COUNT_CAP)."""
+    word: json_each over the 169,000 flagged renderings of a million articles took seconds."""
     if flag not in CHECKED_FLAGS:
         raise StoreError(f"no flag {flag!r}; choose one of: {', '.join(CHECKED_FLAGS)}")
-    select = "SELECT DISTINCT" if distinct else "SELECT"
-    return f"{select} r.article_id FROM renderings r WHERE r.flags LIKE '%\"{flag}\"%'"
+    return f"SELECT r.article_id FROM renderings r WHERE r.flags LIKE '%\"{flag}\"%'"
 
 
 def _flag_only(filters: SearchFilters) -> bool:
-    """Whether the search asks for a flag and nothing else: its matches are then the flagged renderings'
-    articles themselves (every rendering's article is stored), counted without reading an article (a
-    flag's 30,000 articles of a million, looked up one by one, took 56 ms; counted so, 14 ms)."""
+    """Whether the search asks for a flag and nothing else: its total is then summed from the articles
+    counted per set of flags (a flag's 30,000 articles of a million, looked up one by one, took 56 ms;
+    counted up to COUNT_CAP through its renderings, 12-14 ms; summed, well under a millisecond)."""
     return bool(filters.flag) and replace(filters, flag=None) == SearchFilters()
 
 

@@ -170,6 +170,14 @@ class SQLiteStore(SQLStore):
             return None
         return "articles_fts CROSS JOIN article_facet_keys a ON a.rowid = articles_fts.rowid"
 
+    def _newest_keyed_source(self, relation: SearchRelation) -> str | None:
+        # the newest 1,000 of an outlet, a language or some days: their rowids and dates from the articles'
+        # covering index, the rest from their facet keys, no article's row read (reading the articles'
+        # rows, then the keys of the 1,000 by rowid, took 7 ms of CPU for an outlet; so, 3.4 ms)
+        if relation.source != "articles a":
+            return None
+        return "articles a CROSS JOIN article_facet_keys k ON k.article_rowid = a.rowid"
+
     def _count_source(self, relation: SearchRelation) -> str:
         # with words and no other filter, the FTS index counts its matches without touching articles
         return "articles_fts" if relation.words_only else relation.source
