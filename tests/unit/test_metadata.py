@@ -66,7 +66,7 @@ def test_the_articles_own_date_after_a_birth_date_in_the_lead_still_counts() -> 
     ("lead", "expected"),
     [
         # fictional page headers: the date a copy was saved is not the date the article was published
-        ("Velka bridge reopens\n\nPosted 2 years, 40 days ago [downloaded on 2 October 2013]\n\nIt opened.", None),
+        ("Velka bridge reopens\n\nPosted 2 years, 40 days ago [downloaded on 9 June 2015]\n\nIt opened.", None),
         ("Velka bridge reopens\nRetrieved 14 March 2011 from the council's site.\nIt opened.", None),
         ("Velka bridge reopens\nLast accessed: 2011-03-14\nIt opened.", None),
         ("Velka bridge reopens (printed on Monday, March 14, 2011)\nIt opened on 2 March 2011.", "2011-03-02"),
