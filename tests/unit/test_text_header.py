@@ -41,6 +41,13 @@ def test_byline_and_date_line_under_the_headline() -> None:
     assert header.published == "2023-11-12"
 
 
+def test_a_date_line_reads_the_posting_date_not_when_the_copy_was_retrieved() -> None:
+    # fictional header: the page was posted in March 2024 and saved a year later
+    header = parse_text_header("Velka bridge reopens\nPosted 3 March 2024 (retrieved 5 May 2025)\n\nBody text.")
+    assert header.published == "2024-03-03"
+    assert parse_text_header("Velka bridge reopens\nDownloaded: 5 May 2025\n\nBody text.").published is None
+
+
 def test_ordinary_headline_is_not_mistaken_for_a_dateline() -> None:
     header = parse_text_header("Next plague outbreak could be stronger\n\nGeneva - The WHO said on Wednesday.")
     assert header.title == "Next plague outbreak could be stronger"

@@ -140,9 +140,35 @@ def date_in_lead(text: str) -> tuple[str, tuple[int, int]] | None:
     headline, a dated dateline, or the day of the event in the first sentence."""
     for match in _TEXT_DATE.finditer(text, 0, LEAD_CHARS):
         iso = _iso_from_match(match)
-        if iso and not _dates_something_else(text, match.start()):
+        if iso and not _dates_something_else(text, match.start()) and not _dates_a_copy(text, match.start()):
             return iso, match.span()
     return None
+
+
+# A date that is the object of a verb saying when a copy was made is the copy's date, not the article's:
+# "[downloaded on 2 October 2013]", "Retrieved 3 March 2024", "Last accessed: 2024-03-03". The verb must be
+# followed directly by the date (an optional "on"/"at" and colon between), so "accessed the account on
+# July 3, 2024", a sentence about the event, still dates the article.
+_WEEKDAY_NAMES = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun"
+_COPY_CLAUSE = re.compile(
+    r"[\[(]?\s*\b(?:downloaded|retrieved|accessed|crawled|printed|fetched|scraped|archived)(?:\s+(?:on|at))?\s*:?\s+"
+    rf"(?=\d|(?:{_MONTH_NAMES}|{_WEEKDAY_NAMES})\b)[^\])\n]*[\])]?",
+    re.IGNORECASE,
+)
+
+
+def without_copy_dates(line: str) -> str:
+    """`line` without the clauses that say when a copy of the page was downloaded, retrieved, accessed,
+    crawled or printed (each up to a closing bracket or the line's end), so only its own date is left."""
+    return _COPY_CLAUSE.sub("", line)
+
+
+def _dates_a_copy(text: str, date_start: int) -> bool:
+    """Whether the date at `date_start` stands in a clause saying when a copy of the page was made."""
+    line_start = text.rfind("\n", 0, date_start) + 1
+    line_end = text.find("\n", date_start)
+    clauses = _COPY_CLAUSE.finditer(text, line_start, len(text) if line_end < 0 else line_end)
+    return any(clause.start() < date_start < clause.end() for clause in clauses)
 
 
 # Words that make a date in its sentence another event's: "was born on April 22, 1923", "founded on ...".

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from newstrace.ingest.dates import to_iso_date
+from newstrace.ingest.dates import to_iso_date, without_copy_dates
 
 _LINES_TO_SCAN = 6
 _HEADLINE_MAX_CHARS = 160
@@ -114,6 +114,6 @@ def _take_byline_or_date(line: str, header: TextHeader) -> None:
         header.set("author", byline.group("author"), "header")
         return
     if header.published is None and len(line) <= 80:
-        date_line = _DATE_LINE.match(line)
+        date_line = _DATE_LINE.match(without_copy_dates(line))
         if date_line:
             header.set("published", to_iso_date(date_line.group("date")), "header")
