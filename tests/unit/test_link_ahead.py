@@ -1,6 +1,6 @@
 """Linking features prepared during intake: linking takes them only for the very input they were
 computed from, stores exactly what it stores when it computes them itself, and `analyze` prepares every
-article it stores.
+article it stores (and every quote content for trails: tests/unit/test_trails_ahead.py).
 
 The articles are fictional, written for this test.
 """
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from newstrace.pipeline import trails
 from newstrace.pipeline.link import LinkFeaturesAhead, LinkSettings, PreparedArticle, link_articles, link_record
 from newstrace.records import Article, LinkInput
 from newstrace.store import SQLiteStore
@@ -86,11 +87,13 @@ def test_no_more_than_the_limit_is_held(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_analyze_prepares_every_article_it_stores_as_linking_reads_it(
+def test_analyze_prepares_every_article_and_quote_it_stores_as_linking_and_trails_read_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     taken: list[bool] = []
     take = LinkFeaturesAhead.take
+    quote_texts: list[str] = []
+    monkeypatch.setattr(trails, "prepare_quote_texts", lambda texts: quote_texts.extend(texts))
 
     def counted(self: LinkFeaturesAhead, article: LinkInput) -> PreparedArticle | None:
         found = take(self, article)
@@ -102,3 +105,5 @@ def test_analyze_prepares_every_article_it_stores_as_linking_reads_it(
     summary = run_analyze(store, CORPUS)  # every input format the sample corpus holds
     assert summary.linking["articles_linked"] == len(taken) > 0
     assert all(taken)
+    stored = [trails._content(row) for row in store.trail_quotes(grouped=True)]
+    assert len(stored) == len(quote_texts) > 0 and set(stored) == set(quote_texts)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
@@ -76,7 +76,7 @@ _EDITORIAL = re.compile(r"\[[^\]]*\]")
 _NEGATIONS = frozenset({"not", "no", "never", "nor", "none", "nothing", "neither", "without"})
 _COPY_NEAR_IDENTICAL = 0.8  # content-word Jaccard of one passage in two copies of an article
 _SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in group.split()}
-_KEYS_CACHED = 1 << 16  # texts whose keys are kept: a few MB, more than one run's candidates
+KEYS_CACHED = 1 << 16  # texts whose keys (about 0.85 KB each) and words (1 KB) are kept: more than one run's candidates
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,21 @@ def words(text: str) -> list[str]:
     return [match.group().lower().replace("’", "'") for match in _WORD.finditer(text)]
 
 
+# Each rendering's words are diffed with its canonical text's, and most renderings are their own canonical
+# text: the same contents' words are asked for again (and prepared during intake: `prepare_quote_texts`).
+@lru_cache(maxsize=KEYS_CACHED)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(words(text))
+
+
+def prepare_quote_texts(texts: Iterable[str]) -> None:
+    """Compute ahead what grouping and describing read of each quote's content alone (its words and its
+    content keys), kept by the text itself: the stage takes them only for a content equal to it."""
+    for text in texts:
+        _words(text)
+        _content_keys(text)
+
+
 def word_spans(text: str) -> list[tuple[int, int, str]]:
     """The words `words` reads, each as printed with its offsets in `text`: (start, end, word)."""
     return [(match.start(), match.end(), match.group()) for match in _WORD.finditer(text)]
@@ -153,7 +168,7 @@ def content_keys(text: str) -> set[str]:
 
 # Grouping compares each new quote with the canonical text of every candidate utterance: the same texts'
 # keys are asked for again and again (most of the trails stage's time before they were kept).
-@lru_cache(maxsize=_KEYS_CACHED)
+@lru_cache(maxsize=KEYS_CACHED)
 def _content_keys(text: str) -> frozenset[str]:
     keys = set()
     for word in words(text):
@@ -170,7 +185,7 @@ def sentence_keys(text: str) -> list[set[str]]:
     return [set(keys) for keys in _sentence_keys(text)]
 
 
-@lru_cache(maxsize=_KEYS_CACHED)
+@lru_cache(maxsize=KEYS_CACHED)
 def _sentence_keys(text: str) -> tuple[frozenset[str], ...]:
     return tuple(keys for keys in map(_content_keys, _SENTENCE_END.split(text)) if keys)
 
@@ -180,7 +195,7 @@ def name_keys(text: str) -> set[str]:
     return set(_name_keys(text))
 
 
-@lru_cache(maxsize=_KEYS_CACHED)
+@lru_cache(maxsize=KEYS_CACHED)
 def _name_keys(text: str) -> frozenset[str]:
     lower = {match.group() for match in _WORD.finditer(text) if match.group()[:1].islower()}
     capital = " ".join(match.group() for match in _WORD.finditer(text) if match.group()[:1].isupper())
@@ -558,14 +573,7 @@ def describe(
         assert rendering.language is not None and canonical.language is not None
         similarity = statement_similarity(canonical.content, canonical.language, rendering.content, rendering.language)
         return RenderingReport(rendering.quote_id, similarity or 0.0, [], (TRANSLATED,))
-    canonical_words, rendering_words = words(canonical.content), words(rendering.content)
-    matcher = SequenceMatcher(a=canonical_words, b=rendering_words, autojunk=False)
-    diff = []
-    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
-        op = {"equal": "kept", "delete": "cut", "insert": "inserted", "replace": "substituted"}[tag]
-        before, after = " ".join(canonical_words[a0:a1]), " ".join(rendering_words[b0:b1])
-        diff.append({"op": op, "canonical": before, "rendering": after})
-    fidelity = round(matcher.ratio(), 4)
+    diff, fidelity = word_diff(_words(canonical.content), _words(rendering.content))
     if rendering.quote_id in repeats:
         return RenderingReport(rendering.quote_id, fidelity, diff, (SAME_PASSAGE,))
     flags = []
@@ -578,6 +586,22 @@ def describe(
     if rendering.kind == "indirect" and canonical.kind != "indirect":
         flags.append("paraphrased_as_indirect")
     return RenderingReport(rendering.quote_id, fidelity, diff, tuple(flags))
+
+
+def word_diff(canonical_words: Sequence[str], rendering_words: Sequence[str]) -> tuple[list[dict[str, str]], float]:
+    """The rendering's words against the canonical text's: the diff and the fidelity (`difflib`'s ratio).
+    The same words (most renderings are their own canonical text) are one run kept, of fidelity 1, which
+    is what the matcher finds, without its work."""
+    if canonical_words == rendering_words:
+        kept = " ".join(canonical_words)
+        return ([{"op": "kept", "canonical": kept, "rendering": kept}] if kept else []), 1.0
+    matcher = SequenceMatcher(a=canonical_words, b=rendering_words, autojunk=False)
+    diff = []
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        op = {"equal": "kept", "delete": "cut", "insert": "inserted", "replace": "substituted"}[tag]
+        before, after = " ".join(canonical_words[a0:a1]), " ".join(rendering_words[b0:b1])
+        diff.append({"op": op, "canonical": before, "rendering": after})
+    return diff, round(matcher.ratio(), 4)
 
 
 def quoted_segments(content: str, kind: str) -> list[str]:

@@ -28,6 +28,7 @@ from newstrace.nlp import DEFAULT_PIPELINE, ensure_installed
 from newstrace.pipeline.link import LinkFeaturesAhead, LinkSettings
 from newstrace.pipeline.orchestrate import StageHelper, StoredStageSettings, helper_location, run_stored_stages
 from newstrace.pipeline.stages import document_versions, downstream
+from newstrace.pipeline.trails import TrailTextsAhead
 from newstrace.records import (
     Article,
     ArticleDraft,
@@ -35,6 +36,7 @@ from newstrace.records import (
     FieldSource,
     IngestProblem,
     LinkInput,
+    Quote,
     RunSummary,
     StageOutput,
 )
@@ -117,14 +119,14 @@ def analyze(
     listener.started(len(sources))
     intake = _Intake(store, summary, run_id, listener, settings.metadata)
     batches = _batched(intake.articles_needing_work(sources, settings.read), settings.batch_size)
-    link_ahead = LinkFeaturesAhead() if settings.link_stories else None
+    ahead = _Ahead(LinkFeaturesAhead() if settings.link_stories else None, TrailTextsAhead())
     with closing(runner.run(batches)) as results:  # a failure while storing still shuts the workers down
-        _store_analysed(results, intake, link_ahead)
+        _store_analysed(results, intake, ahead)
     skip = frozenset() if settings.link_stories else frozenset({"link", "event_groups"})
     location = helper_location(store) if workers > 1 else None  # several processes given: two run stages
     with StageHelper(location) if location else nullcontext() as helper:
         stored_settings = StoredStageSettings(settings.link, settings.lexicon, skip)
-        stages = run_stored_stages(store, stored_settings, listener, helper, link_ahead)
+        stages = run_stored_stages(store, stored_settings, listener, helper, ahead.link)
     summary.linking = dict(stages.get("link", {}))
     summary.trails = {name: int(value) for name, value in stages["trails"].items()}
     summary.events = {name: int(value) for name, value in stages.get("event_groups", {}).items()}
@@ -135,10 +137,18 @@ def analyze(
     return summary
 
 
-def _store_analysed(results: Iterable[BatchResult], intake: _Intake, link_ahead: LinkFeaturesAhead | None) -> None:
+@dataclass(frozen=True)
+class _Ahead:
+    """What is prepared during intake for the stages after it: linking's articles, trails' quote texts."""
+
+    link: LinkFeaturesAhead | None
+    trails: TrailTextsAhead
+
+
+def _store_analysed(results: Iterable[BatchResult], intake: _Intake, ahead: _Ahead) -> None:
     """Store each batch of analysed articles in input order, in one write; an article the stages failed
-    on is reported, not stored. Each stored batch is then prepared for linking (`link_ahead`), while the
-    workers parse the next."""
+    on is reported, not stored. Each stored batch is then prepared for linking and trails (`ahead`),
+    while the workers parse the next."""
     for batch, outputs in results:
         analysed: list[AnalysedArticle] = []
         for article, article_outputs in zip(batch, outputs, strict=True):
@@ -152,8 +162,16 @@ def _store_analysed(results: Iterable[BatchResult], intake: _Intake, link_ahead:
         for item in analysed:
             _tally_found(intake.summary, item.outputs)
             intake.listener.article_stored()
-        if link_ahead is not None:
-            link_ahead.add([found for item in analysed if (found := _link_input(item)) is not None])
+        if ahead.link is not None:
+            ahead.link.add([found for item in analysed if (found := _link_input(item)) is not None])
+        for item in analysed:
+            ahead.trails.add(item.article.text, _found_quotes(item))
+
+
+def _found_quotes(analysed: AnalysedArticle) -> list[Quote]:
+    """The quotes this batch found in the article (none when it did not run the quotes stage)."""
+    rows = next((output.rows.get("quotes") for output in analysed.outputs if output.stage == "quotes"), None)
+    return [quote for quote in rows or () if isinstance(quote, Quote)]
 
 
 def _link_input(analysed: AnalysedArticle) -> LinkInput | None:
