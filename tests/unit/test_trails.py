@@ -21,6 +21,8 @@ from newstrace.link.trails import (
 )
 from newstrace.nlp import embeddings
 from newstrace.pipeline.stages import downstream, stage
+from newstrace.pipeline.trails import _describe as describe_utterance
+from newstrace.pipeline.trails import _still_described as still_described
 from newstrace.pipeline.trails import build_trails
 from newstrace.records import Article, Quote, StageOutput
 from newstrace.store import SQLiteStore
@@ -299,6 +301,23 @@ def test_one_passage_gives_one_rendering_per_article() -> None:
     reports = {r.quote_id: describe(r, canonical, utterance, repeats=repeats) for r in utterance.renderings}
     assert reports["2"].flags == ("same_passage",) and reports["3"].flags == ("same_passage",)
     assert "same_passage" not in reports["4"].flags
+
+
+def test_an_utterance_counts_its_renderings_as_its_trail_shows_them() -> None:
+    """The stored counts leave out the `same_passage` repeats, as the trail page does (the listing, speaker
+    and story pages read them), and a stored row so counted is still taken as describing its renderings."""
+    said = "that the tolls will rise in spring and that “every shipping firm in Port Aster should prepare for that now”"
+    inner = "“every shipping firm in Port Aster should prepare for that now”"
+    outer = QuoteInput("1", "a1", "o", date(2024, 7, 1), 1, "Anneke Holm", "partial", said, None, (100, 210))
+    nested = QuoteInput("2", "a1", "o", date(2024, 7, 1), 1, "Anneke Holm", "partial", inner, None, (160, 210))
+    copied = QuoteInput("3", "a2", "o", date(2024, 7, 2), 1, "Anneke Holm", "partial", said, None, (90, 200), "a1")
+    other = QuoteInput("4", "a3", "p", date(2024, 7, 2), 1, "Anneke Holm", "partial", said, None, (90, 200), "a1")
+    _, placed = _group(outer, nested, copied, other)
+    row, renderings = describe_utterance(placed[0])
+    shown = [r for r in renderings if "same_passage" not in json.loads(r.flags)]
+    assert row.n_renderings == len(shown) == 2 and row.n_outlets == 2
+    assert still_described(placed[0], row)
+    assert not still_described(placed[0], replace(row, n_renderings=4))  # a count of every quote is outdated
 
 
 def test_the_same_quoted_words_are_no_truncation_whatever_surrounds_them() -> None:

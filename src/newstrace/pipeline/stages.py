@@ -43,8 +43,9 @@ SPEAKERS_STAGE_NUMBER = 3
 # 7: a day few leads name, named by the article's lead and a story's, lowers the join within three days;
 # 8: a day few of the neighbouring stories name lowers it too (to 0.18), however many leads name it.
 LINK_STAGE_NUMBER = 8
-# 2: a quotation in another language joins as a translated rendering (cross-language trails).
-TRAILS_STAGE_NUMBER = 2
+# 2: a quotation in another language joins as a translated rendering (cross-language trails); 3: an
+# utterance counts its renderings and outlets as its trail shows them (a `same_passage` repeat not again).
+TRAILS_STAGE_NUMBER = 3
 FRAMING_STAGE_NUMBER = 1
 
 
