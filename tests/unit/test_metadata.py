@@ -68,6 +68,8 @@ def test_the_articles_own_date_after_a_birth_date_in_the_lead_still_counts() -> 
         ("December 15th, 2008, 7: 35 am", "2008-12-15"),
         ("on Tuesday, 16 December 2008 13: 45.", "2008-12-16"),
         ("3: 09 AM EST Dec 19, 2008", "2008-12-19"),
+        ("September 29, 2016 1: 00pm", "2016-09-29"),  # the time's letters right after its minutes
+        ("10/04/2016 11: 05PM EDT", "2016-10-04"),
         ("On July 6, 2015, the fictional mayor Ilse Varn made this comment:", None),
     ],
 )
