@@ -335,6 +335,30 @@ def test_a_weekday_of_a_scheduled_event_is_the_coming_one_whatever_the_tense(nlp
     assert (mention.auxiliary, mention.date) == ("future", "2024-07-15")
 
 
+@pytest.mark.parametrize(
+    ("text", "trigger"),
+    [
+        ("My deepest sympathy and support goes out to the victims, the wounded, and their families.", "wounded"),
+        ("Hours later, she issued a statement calling on Velka to redouble its efforts.", "calling"),
+        ("The approach the council favours - one that calls on Velkans to refrain from violence - may fail.", "calls"),
+    ],
+)
+def test_a_thing_a_feeling_or_a_number_is_no_actor(nlp: Any, text: str, trigger: str) -> None:
+    """An actor is a named or nominal agent (a name, or a noun the sector words or agent dictionary
+    know): not a pronoun or number standing for a noun, nor a thing or a feeling. Fictional."""
+    mentions = [m for m in extract_event_mentions(nlp(text), "a", 0) if m.trigger_text == trigger]
+    assert mentions and all(m.source_text is None and m.source_code is None for m in mentions)
+
+
+def test_the_subject_of_a_bare_past_participle_underwent_the_event(nlp: Any) -> None:
+    """ "Many people dead and wounded": a participle without "have" is passive; its subject is the one
+    wounded, not the one wounding (a quantified noun the sector words know is still an actor). Fictional."""
+    [mention] = [m for m in extract_event_mentions(nlp("Many people dead and wounded."), "a", 0)]
+    assert (mention.source_text, mention.target_text) == (None, "Many people")
+    [active] = extract_event_mentions(nlp("Rebels have attacked the Velka garrison."), "a", 0)
+    assert active.source_text == "Rebels"
+
+
 def test_a_country_acted_on_does_not_give_the_actor_its_own_country(nlp: Any) -> None:
     # the minister is Chile's (the sentence before); the sentence names Peru only as the one condemned
     text = "Chile leads the bloc. Its foreign minister condemned Peru."  # fictional

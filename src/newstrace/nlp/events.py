@@ -37,8 +37,9 @@ from newstrace.events.types import FUTURE
 
 # Raise the revision when the extraction changes; the lexicon's digest changes the version by itself.
 # 6: pronouns resolved or left out; a target that is the source's own thing dropped. 7: a weekday of an event
-# told in the future is the coming one; a domestic actor takes no country from the state it acts on
-_REVISION = 7
+# told in the future is the coming one; a domestic actor takes no country from the state it acts on. 8: an
+# actor is a named or nominal agent (no "a statement", "one"); a bare past participle's subject underwent it
+_REVISION = 8
 # The version must fit a 32-bit integer (PostgreSQL's `stage_runs.version`): revisions up to 20 do.
 EVENTS_STAGE_VERSION = _REVISION * 10**8 + int(LEXICON_DIGEST[:7], 16) % 10**8
 
@@ -485,7 +486,7 @@ def _arguments(
     targets: list[_Argument] = []
     thing: tuple[int, int] | None = None
     subject = _subject_of(frame) or _subject_of(token)
-    passive = subject is not None and subject.dep_ == "nsubjpass"
+    passive = subject is not None and (subject.dep_ == "nsubjpass" or _bare_participle(token, frame))
     if subject is not None:
         (targets if passive else sources).extend(_conjuncts(subject, memory))
     for child in token.children:
@@ -512,6 +513,22 @@ def _arguments(
     if passive and not sources:
         sources = _place_of(token)
     return sources, targets, thing
+
+
+def _bare_participle(token: Any, frame: Any) -> bool:
+    """A past participle told without "have" on its way to its subject ("Many people dead and wounded",
+    "the victims, the wounded"): passive, so its subject underwent the event rather than did it. One
+    modifying a noun is left to `_acting_noun` (the parser reads "Doctors ... donated" so)."""
+    if token is not frame or token.tag_ != "VBN":
+        return False
+    node = token
+    for _ in range(4):  # the verbs `_subject_of` climbs through
+        if node.dep_ == "acl" or any(child.dep_ == "aux" and child.lemma_ == "have" for child in node.children):
+            return False
+        if node.dep_ not in ("xcomp", "conj", "advcl") or node.head is node:
+            return True
+        node = node.head
+    return True
 
 
 def _place_of(verb: Any) -> list[_Argument]:
@@ -637,7 +654,22 @@ def _conjuncts(head: Any, memory: _Memory) -> list[_Argument]:
     else:
         heads = [head, *[token for token in head.conjuncts if token.i > head.i]]
     arguments = [(token, _argument(token, memory)) for token in heads]
-    return [argument for token, argument in arguments if argument.actor is not None or not _pronoun(token)]
+    return [argument for token, argument in arguments if argument.actor is not None or _names_an_agent(token, argument)]
+
+
+def _names_an_agent(head: Any, argument: _Argument) -> bool:
+    """Whether a phrase no actor table codes still names someone who can act: a name (a proper noun, or a
+    person, group or place the parser recognises) or a noun the sector words or the agent dictionary know
+    ("voters", "a group of doctors"); not a pronoun or a number standing for a noun ("it", "one that
+    calls ..."), nor a thing or a feeling ("a statement calling on ...", "my deepest sympathy")."""
+    if _pronoun(head) or head.like_num:
+        return False
+    if head.pos_ == "PROPN" or head.ent_type_ in _AGENT_ENTITIES:
+        return True
+    return sector_only(_text_of(head.doc)[argument.start : argument.end]) is not None
+
+
+_AGENT_ENTITIES = {"PERSON", "ORG", "NORP", "GPE"}
 
 
 def _pronoun(token: Any) -> bool:
@@ -719,8 +751,12 @@ def _antecedent_in_sentence(pronoun: Any, memory: _Memory) -> Actor | None:
 
 def _named_in_modifiers(token: Any) -> Actor | None:
     """A phrase that names no actor in its head ("Rebels in Nepal", "Doctors from two Danish
-    charities") takes the first actor its modifiers name; relative clauses are left out."""
+    charities") takes the first actor its modifiers name; relative clauses are left out, and so is an
+    active participle's clause (in "a statement calling on the United States" the statement does the
+    calling: the country is its recipient, not its author)."""
     for child in token.children:
+        if child.dep_ == "acl" and child.tag_ in ("VBD", "VBG"):
+            continue
         if child.dep_ in ("prep", "acl", "appos") and child.i > token.i:
             for chunk in _chunks_under(child):
                 if (actor := find_actor(chunk.text)) is not None:
