@@ -7,6 +7,7 @@ Typing and actor resolution live in `newstrace.events`; this module only walks t
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from itertools import takewhile
@@ -486,7 +487,14 @@ def _arguments(
     targets: list[_Argument] = []
     thing: tuple[int, int] | None = None
     subject = _subject_of(frame) or _subject_of(token)
-    passive = subject is not None and (subject.dep_ == "nsubjpass" or _bare_participle(token, frame))
+    # the passive of a verb of intention is not the event's: "X was scheduled / is expected to speak" speaks,
+    # "X is expected to be ratified" is ratified
+    own_passive = (
+        subject is not None
+        and subject.dep_ == "nsubjpass"
+        and (frame.i == token.i or subject.head.i != frame.i or any(c.dep_ == "auxpass" for c in token.children))
+    )
+    passive = subject is not None and (own_passive or _bare_participle(token, frame))
     if subject is not None:
         (targets if passive else sources).extend(_conjuncts(subject, memory))
     for child in token.children:
@@ -519,7 +527,7 @@ def _bare_participle(token: Any, frame: Any) -> bool:
     """A past participle told without "have" on its way to its subject ("Many people dead and wounded",
     "the victims, the wounded"): passive, so its subject underwent the event rather than did it. One
     modifying a noun is left to `_acting_noun` (the parser reads "Doctors ... donated" so)."""
-    if token is not frame or token.tag_ != "VBN":
+    if token.i != frame.i or token.tag_ != "VBN":
         return False
     node = token
     for _ in range(4):  # the verbs `_subject_of` climbs through
@@ -664,12 +672,15 @@ def _names_an_agent(head: Any, argument: _Argument) -> bool:
     calls ..."), nor a thing or a feeling ("a statement calling on ...", "my deepest sympathy")."""
     if _pronoun(head) or head.like_num:
         return False
-    if head.pos_ == "PROPN" or head.ent_type_ in _AGENT_ENTITIES:
+    if head.pos_ == "PROPN" or head.ent_type_ in _AGENT_ENTITIES or _AGENT_NOUN.search(head.lemma_.lower()):
         return True
     return sector_only(_text_of(head.doc)[argument.start : argument.end]) is not None
 
 
 _AGENT_ENTITIES = {"PERSON", "ORG", "NORP", "GPE"}
+# A noun formed as one who does something ("voter", "moderator", "activist", "physician", "nominee"),
+# or a word for people itself: an agent whatever the lexicons know of it.
+_AGENT_NOUN = re.compile(r"\w{3}(er|or|ist|ian|ee|eer)$|(^|\w)(man|woman|men|women|person|people)$")
 
 
 def _pronoun(token: Any) -> bool:
