@@ -351,6 +351,20 @@ def test_a_thing_a_feeling_or_a_number_is_no_actor(nlp: Any, text: str, trigger:
     assert mentions and all(m.source_text is None and m.source_code is None for m in mentions)
 
 
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Debate moderators condemned the Velka council.", "Debate moderators"),  # one who moderates
+        ("A group of researchers condemned the Velka council.", "A group of researchers"),  # a group of agents
+        ("The head of Tarsby Shipping condemned the Velka council.", "The head of Tarsby Shipping"),
+    ],
+)
+def test_a_noun_for_one_who_acts_is_an_actor_no_table_codes(nlp: Any, text: str, source: str) -> None:
+    """Fictional."""
+    [mention] = [m for m in extract_event_mentions(nlp(text), "a", 0) if m.trigger_text == "condemned"]
+    assert mention.source_text == source
+
+
 def test_the_subject_of_a_bare_past_participle_underwent_the_event(nlp: Any) -> None:
     """ "Many people dead and wounded": a participle without "have" is passive; its subject is the one
     wounded, not the one wounding (a quantified noun the sector words know is still an actor). Fictional."""

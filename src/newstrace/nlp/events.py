@@ -668,13 +668,20 @@ def _conjuncts(head: Any, memory: _Memory) -> list[_Argument]:
 def _names_an_agent(head: Any, argument: _Argument) -> bool:
     """Whether a phrase no actor table codes still names someone who can act: a name (a proper noun, or a
     person, group or place the parser recognises) or a noun the sector words or the agent dictionary know
-    ("voters", "a group of doctors"); not a pronoun or a number standing for a noun ("it", "one that
+    ("voters", "a group of researchers"); not a pronoun or a number standing for a noun ("it", "one that
     calls ..."), nor a thing or a feeling ("a statement calling on ...", "my deepest sympathy")."""
     if _pronoun(head) or head.like_num:
         return False
-    if head.pos_ == "PROPN" or head.ent_type_ in _AGENT_ENTITIES or _AGENT_NOUN.search(head.lemma_.lower()):
+    if sector_only(_text_of(head.doc)[argument.start : argument.end]) is not None:
         return True
-    return sector_only(_text_of(head.doc)[argument.start : argument.end]) is not None
+    # a group, a share or the head of someone ("a group of researchers", "the head of Sony") is as they are
+    of = [grand for child in head.children if child.lower_ == "of" for grand in child.children if grand.dep_ == "pobj"]
+    return any(_agent_word(noun) for noun in [head, *of])
+
+
+def _agent_word(noun: Any) -> bool:
+    """A name, or a noun formed as one who acts."""
+    return noun.pos_ == "PROPN" or noun.ent_type_ in _AGENT_ENTITIES or bool(_AGENT_NOUN.search(noun.lemma_.lower()))
 
 
 _AGENT_ENTITIES = {"PERSON", "ORG", "NORP", "GPE"}
