@@ -35,6 +35,7 @@ from newstrace.events.lexicon import (
 )
 from newstrace.events.records import EventMention
 from newstrace.events.types import FUTURE
+from newstrace.nlp.agents import names_a_body
 
 # Raise the revision when the extraction changes; the lexicon's digest changes the version by itself.
 # 6: pronouns resolved or left out; a target that is the source's own thing dropped. 7: a weekday of an event
@@ -680,8 +681,14 @@ def _names_an_agent(head: Any, argument: _Argument) -> bool:
 
 
 def _agent_word(noun: Any) -> bool:
-    """A name, or a noun formed as one who acts."""
-    return noun.pos_ == "PROPN" or noun.ent_type_ in _AGENT_ENTITIES or bool(_AGENT_NOUN.search(noun.lemma_.lower()))
+    """A name, a noun formed as one who acts, or a body's ("the lagoon council", "the campaign")."""
+    lemma = noun.lemma_.lower()
+    return (
+        noun.pos_ == "PROPN"
+        or noun.ent_type_ in _AGENT_ENTITIES
+        or bool(_AGENT_NOUN.search(lemma))
+        or names_a_body(lemma)
+    )
 
 
 _AGENT_ENTITIES = {"PERSON", "ORG", "NORP", "GPE"}
