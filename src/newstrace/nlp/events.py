@@ -528,8 +528,8 @@ def _bare_participle(token: Any, frame: Any) -> bool:
     """A past participle told without "have" on its way to its subject ("Many people dead and wounded",
     "the victims, the wounded"): passive, so its subject underwent the event rather than did it. One
     modifying a noun is left to `_acting_noun` (the parser reads "Doctors ... donated" so)."""
-    if token.i != frame.i or token.tag_ != "VBN":
-        return False
+    if token.i != frame.i or token.tag_ != "VBN" or any(child.dep_ == "nsubj" for child in token.children):
+        return False  # a participle with a subject of its own is an active verb the tagger misread
     node = token
     for _ in range(4):  # the verbs `_subject_of` climbs through
         if node.dep_ == "acl" or any(child.dep_ == "aux" and child.lemma_ == "have" for child in node.children):
