@@ -85,6 +85,8 @@ def test_a_date_saying_when_a_copy_was_downloaded_does_not_date_the_text(lead: s
         ("December 15th, 2008, 7: 35 am", "2008-12-15"),
         ("on Tuesday, 16 December 2008 13: 45.", "2008-12-16"),
         ("3: 09 AM EST Dec 19, 2008", "2008-12-19"),
+        ("September 29, 2016 1: 00pm", "2016-09-29"),  # the time's letters right after its minutes
+        ("10/04/2016 11: 05PM EDT", "2016-10-04"),
         ("On July 6, 2015, the fictional mayor Ilse Varn made this comment:", None),
     ],
 )

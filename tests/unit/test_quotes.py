@@ -252,3 +252,26 @@ def test_the_model_comparison_tolerates_rounding_but_not_change() -> None:
     assert list(_model_differences({"intercept": -2.3941, "weights": {"head=cite": -0.45}, "cues": 6}, shipped, "m"))
     assert list(_model_differences({"intercept": -2.3941, "weights": {"head=cite": -0.4077}, "cues": 7}, shipped, "m"))
     assert list(_model_differences({"intercept": -2.3941, "weights": {"tiny": 0.0011}, "cues": 6}, shipped, "m"))
+
+
+def test_a_person_named_inside_a_group_that_speaks_is_not_its_speaker() -> None:
+    """`regulators and advisers to Holm didn't know`: the group speaks, not the person it advises (the
+    rule a name off the source's head word already kept for bodies). Fictional."""
+    nlp = load_pipeline()
+    text = (
+        "Anneke Holm runs the ferry line in Tarsby. At first, regulators and advisers to Holm didn't know "
+        "that the harbour would close in spring."
+    )
+    [quote] = [q for q in extract_quotes(nlp(text)) if "advisers" in text[q.source.start : q.source.end]]
+    assert quote.speaker is None
+
+
+def test_it_never_speaks_for_a_person() -> None:
+    """`it` is a body or a thing: never the person named last (a report, a court, a company). Fictional."""
+    nlp = load_pipeline()
+    text = (
+        "Anneke Holm said the harbour would close in spring. The port authority published a report on "
+        "Monday. It says that the ferries will run until March."
+    )
+    [quote] = [q for q in extract_quotes(nlp(text)) if text[q.source.start : q.source.end] == "It"]
+    assert quote.speaker != "Anneke Holm"

@@ -21,6 +21,8 @@ from newstrace.link.trails import (
 )
 from newstrace.nlp import embeddings
 from newstrace.pipeline.stages import downstream, stage
+from newstrace.pipeline.trails import _describe as describe_utterance
+from newstrace.pipeline.trails import _still_described as still_described
 from newstrace.pipeline.trails import build_trails
 from newstrace.records import Article, Quote, StageOutput
 from newstrace.store import SQLiteStore
@@ -280,17 +282,24 @@ def test_an_article_quoting_one_speaker_twice_gives_two_statements() -> None:
     assert placed[2] is placed[1]  # the same words in another article are a rendering
 
 
+def _one_passage_renderings() -> list[QuoteInput]:
+    """Fictional: a partial quote, one nested in it, the same words in a same-outlet copy of the article,
+    and in another outlet's copy."""
+    said = "that the tolls will rise in spring and that “every shipping firm in Port Aster should prepare for that now”"
+    inner = "“every shipping firm in Port Aster should prepare for that now”"
+    return [
+        QuoteInput("1", "a1", "o", date(2024, 7, 1), 1, "Anneke Holm", "partial", said, None, (100, 210)),
+        QuoteInput("2", "a1", "o", date(2024, 7, 1), 1, "Anneke Holm", "partial", inner, None, (160, 210)),
+        QuoteInput("3", "a2", "o", date(2024, 7, 2), 1, "Anneke Holm", "partial", said, None, (90, 200), "a1"),
+        QuoteInput("4", "a3", "p", date(2024, 7, 2), 1, "Anneke Holm", "partial", said, None, (90, 200), "a1"),
+    ]
+
+
 def test_one_passage_gives_one_rendering_per_article() -> None:
     """A partial quote inside reported speech of the same sentence, and the same words in a near-duplicate
     copy of the article from the same outlet, repeat a passage: flagged `same_passage`, not renderings of
     their own; another outlet's copy is that outlet's rendering."""
-    said = "that the tolls will rise in spring and that “every shipping firm in Port Aster should prepare for that now”"
-    inner = "“every shipping firm in Port Aster should prepare for that now”"
-    outer = QuoteInput("1", "a1", "o", date(2024, 7, 1), 1, "Anneke Holm", "partial", said, None, (100, 210))
-    nested = QuoteInput("2", "a1", "o", date(2024, 7, 1), 1, "Anneke Holm", "partial", inner, None, (160, 210))
-    copied = QuoteInput("3", "a2", "o", date(2024, 7, 2), 1, "Anneke Holm", "partial", said, None, (90, 200), "a1")
-    other = QuoteInput("4", "a3", "p", date(2024, 7, 2), 1, "Anneke Holm", "partial", said, None, (90, 200), "a1")
-    _, placed = _group(outer, nested, copied, other)
+    _, placed = _group(*_one_passage_renderings())
     utterance = placed[0]
     assert all(found is utterance for found in placed)
     canonical = canonical_rendering(utterance)
@@ -299,6 +308,17 @@ def test_one_passage_gives_one_rendering_per_article() -> None:
     reports = {r.quote_id: describe(r, canonical, utterance, repeats=repeats) for r in utterance.renderings}
     assert reports["2"].flags == ("same_passage",) and reports["3"].flags == ("same_passage",)
     assert "same_passage" not in reports["4"].flags
+
+
+def test_an_utterance_counts_its_renderings_as_its_trail_shows_them() -> None:
+    """The stored counts leave out the `same_passage` repeats, as the trail page does (the listing, speaker
+    and story pages read them), and a stored row so counted is still taken as describing its renderings."""
+    _, placed = _group(*_one_passage_renderings())
+    row, renderings = describe_utterance(placed[0])
+    shown = [r for r in renderings if "same_passage" not in json.loads(r.flags)]
+    assert row.n_renderings == len(shown) == 2 and row.n_outlets == 2
+    assert still_described(placed[0], row)
+    assert not still_described(placed[0], replace(row, n_renderings=4))  # a count of every quote is outdated
 
 
 def test_the_same_quoted_words_are_no_truncation_whatever_surrounds_them() -> None:

@@ -124,9 +124,10 @@ def test_a_story_side_by_side_shows_each_outlets_own_words(
     p.wait_for_selector("div.chart .main-svg")  # type: ignore[attr-defined]
     columns = p.locator("section.outlet-column")  # type: ignore[attr-defined]
     assert columns.count() >= 2
-    own = p.locator("ul.own-words li q").all_inner_texts()  # type: ignore[attr-defined]
+    own = p.locator("ul.own-words li span.piece").all_inner_texts()  # type: ignore[attr-defined]
     twin = httpx.get(f"{server}/api/stories/{story_id}").json()
-    assert sorted(own) == sorted(r["content_text"] for o in twin["comparison"] for r in o["renderings"])
+    pieces = [piece["text"] for o in twin["comparison"] for r in o["renderings"] for piece in r["pieces"]]
+    assert own and sorted(own) == sorted(pieces)  # each piece of a quote as printed
     _saved(p, shots, "story-side-by-side", "div.compare")
     p.click("section.outlet-column p.voices a.speaker-link >> nth=0")  # type: ignore[attr-defined]
     p.wait_for_selector("h1")  # type: ignore[attr-defined]

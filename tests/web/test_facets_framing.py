@@ -153,11 +153,12 @@ def test_a_story_side_by_side_shows_each_outlets_own_words_and_links_its_voices(
 ) -> None:
     story_id = _rows(web_db, "SELECT id FROM stories ORDER BY n_outlets DESC, id LIMIT 1")[0][0]
     twin = client.get(f"/api/stories/{story_id}").json()
-    own_words = [r["content_text"] for outlet in twin["comparison"] for r in outlet["renderings"]]
+    own_words = [p for outlet in twin["comparison"] for r in outlet["renderings"] for p in r["pieces"]]
     assert own_words, "the widest sample story has statements carried by several outlets"
     page = client.get(f"/stories/{story_id}").text
-    for words in own_words:
-        assert f"<q>{escape(words)}</q>" in page
+    for piece in own_words:  # each piece as printed, with its offsets
+        assert f'data-start="{piece["start"]}" data-end="{piece["end"]}"' in page
+        assert f">{escape(piece['text'])}</span>" in page
     quoted = {name for outlet in twin["comparison"] for name in outlet["speakers"]}
     speakers = dict(_rows(web_db, "SELECT name, id FROM speakers"))
     assert {name: speakers[name] for name in quoted if name in speakers}.items() <= twin["speaker_ids"].items()

@@ -1,10 +1,11 @@
 """Resolve an event's date expression ("on Tuesday", "yesterday", "last week", "July 9") against the
 article's date: a weekday is the most recent such day on or before the article's date (news reports what
 happened; "on Tuesday" in a Tuesday article is that day), or, for an event told in the future ("will speak
-on Monday"), the coming such day, unless that is six days off: "Monday" in a Tuesday text is the day before
-even told as to come (a copy published a day after its report, "would close on Monday"); relative and
-explicit dates are read by dateparser from the article's date; a day without its year soon after the
-article's ("July 23" in a July 22 article) stays undated rather than become last year's.
+on Monday", or scheduled, whatever the tense: "had been scheduled to speak on Monday" puts the scheduling
+before the report, not the day it names), the coming such day, unless that is six days off: "Monday" in a
+Tuesday text is the day before even told as to come (a copy published a day after its report, "would close
+on Monday"); relative and explicit dates are read by dateparser from the article's date; a day without its
+year soon after the article's ("July 23" in a July 22 article) stays undated rather than become last year's.
 """
 
 from __future__ import annotations

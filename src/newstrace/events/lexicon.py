@@ -185,10 +185,11 @@ NOUNS: dict[str, Trigger] = {
     **_all("COOPERATE", None, "cooperation"),
 }
 
-# Verbs whose complement is the event, said of the future ("pledged to deliver", "plans to send").
+# Verbs whose complement is the event, said of the future ("pledged to deliver", "plans to send"), a
+# schedule too, whatever its tense ("had been scheduled to speak on Monday" is a plan for a coming Monday).
 INTENTION_VERBS = frozenset(
     ["agree", "promise", "pledge", "vow", "offer", "plan", "intend", "decide", "commit", "prepare", "aim", "expect",
-     "swear"]
+     "swear", "schedule"]
 )  # fmt: skip
 # Adjectives that make their complement an intention: "is willing to send", "stands ready to mediate".
 READINESS_ADJECTIVES = frozenset(["ready", "willing", "prepared", "determined"])

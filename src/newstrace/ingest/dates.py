@@ -18,7 +18,7 @@ _DOTTED_DATE = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?!\d)"
 _MARKED_YMD_DATE = re.compile(r"(?<!\d)(\d{4})\s?[年년]\s?(\d{1,2})\s?[月월]\s?(\d{1,2})\s?[日일]")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=[/._-]|$)")
 _NAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)")
-_SPACED_TIME = re.compile(r"\b(\d{1,2}): (\d{2})\b")  # "7: 35 am", as tokenised archives write times
+_SPACED_TIME = re.compile(r"\b(\d{1,2}): (\d{2})(?!\d)")  # "7: 35 am", "1: 00pm", as tokenised archives write times
 
 
 def to_iso_date(value: object) -> str | None:

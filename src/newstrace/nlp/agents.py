@@ -82,6 +82,16 @@ def _subdivisions() -> frozenset[str]:
     )
 
 
+# The organisation words that name a document a body issued, not the body itself.
+_DOCUMENT_WORDS = frozenset(["statement", "communique", "communiqué", "declaration", "report", "readout", "platform"])
+
+
+def names_a_body(noun: str) -> bool:
+    """Whether a (lower-case) noun names a body that can act: a council, a campaign, a group; not a
+    document it issued (a statement, a report)."""
+    return noun in _ORGANISATION_WORDS and noun not in _DOCUMENT_WORDS
+
+
 def speaker_kind(name: str) -> str:
     """`person` or `organisation`, from the name alone: an acronym (`NATO`), a phrase ending in an
     organisation's word (`Joint statement ...`, `Obama administration`, `Washington Post`) or a place

@@ -7,6 +7,7 @@ Typing and actor resolution live in `newstrace.events`; this module only walks t
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from itertools import takewhile
@@ -34,12 +35,14 @@ from newstrace.events.lexicon import (
 )
 from newstrace.events.records import EventMention
 from newstrace.events.types import FUTURE
+from newstrace.nlp.agents import names_a_body
 from newstrace.nlp.spans import document_text
 
 # Raise the revision when the extraction changes; the lexicon's digest changes the version by itself.
 # 6: pronouns resolved or left out; a target that is the source's own thing dropped. 7: a weekday of an event
-# told in the future is the coming one; a domestic actor takes no country from the state it acts on
-_REVISION = 7
+# told in the future is the coming one; a domestic actor takes no country from the state it acts on. 8: an
+# actor is a named or nominal agent (no "a statement", "one"); a bare past participle's subject underwent it
+_REVISION = 8
 # The version must fit a 32-bit integer (PostgreSQL's `stage_runs.version`): revisions up to 20 do.
 EVENTS_STAGE_VERSION = _REVISION * 10**8 + int(LEXICON_DIGEST[:7], 16) % 10**8
 
@@ -503,7 +506,14 @@ def _arguments(
     targets: list[_Argument] = []
     thing: tuple[int, int] | None = None
     subject = _subject_of(frame) or _subject_of(token)
-    passive = subject is not None and subject.dep_ == "nsubjpass"
+    # the passive of a verb of intention is not the event's: "X was scheduled / is expected to speak" speaks,
+    # "X is expected to be ratified" is ratified
+    own_passive = (
+        subject is not None
+        and subject.dep_ == "nsubjpass"
+        and (frame.i == token.i or subject.head.i != frame.i or any(c.dep_ == "auxpass" for c in token.children))
+    )
+    passive = subject is not None and (own_passive or _bare_participle(token, frame))
     if subject is not None:
         (targets if passive else sources).extend(_conjuncts(subject, memory))
     for child in token.children:
@@ -530,6 +540,22 @@ def _arguments(
     if passive and not sources:
         sources = _place_of(token)
     return sources, targets, thing
+
+
+def _bare_participle(token: Any, frame: Any) -> bool:
+    """A past participle told without "have" on its way to its subject ("Many people dead and wounded",
+    "the victims, the wounded"): passive, so its subject underwent the event rather than did it. One
+    modifying a noun is left to `_acting_noun` (the parser reads "Doctors ... donated" so)."""
+    if token.i != frame.i or token.tag_ != "VBN" or any(child.dep_ == "nsubj" for child in token.children):
+        return False  # a participle with a subject of its own is an active verb the tagger misread
+    node = token
+    for _ in range(4):  # the verbs `_subject_of` climbs through
+        if node.dep_ == "acl" or any(child.dep_ == "aux" and child.lemma_ == "have" for child in node.children):
+            return False
+        if node.dep_ not in ("xcomp", "conj", "advcl") or node.head is node:
+            return True
+        node = node.head
+    return True
 
 
 def _place_of(verb: Any) -> list[_Argument]:
@@ -655,7 +681,38 @@ def _conjuncts(head: Any, memory: _Memory) -> list[_Argument]:
     else:
         heads = [head, *[token for token in head.conjuncts if token.i > head.i]]
     arguments = [(token, _argument(token, memory)) for token in heads]
-    return [argument for token, argument in arguments if argument.actor is not None or not _pronoun(token)]
+    return [argument for token, argument in arguments if argument.actor is not None or _names_an_agent(token, argument)]
+
+
+def _names_an_agent(head: Any, argument: _Argument) -> bool:
+    """Whether a phrase no actor table codes still names someone who can act: a name (a proper noun, or a
+    person, group or place the parser recognises) or a noun the sector words or the agent dictionary know
+    ("voters", "a group of researchers"); not a pronoun or a number standing for a noun ("it", "one that
+    calls ..."), nor a thing or a feeling ("a statement calling on ...", "my deepest sympathy")."""
+    if _pronoun(head) or head.like_num:
+        return False
+    if sector_only(document_text(head.doc)[argument.start : argument.end]) is not None:
+        return True
+    # a group, a share or the head of someone ("a group of researchers", "the head of Sony") is as they are
+    of = [grand for child in head.children if child.lower_ == "of" for grand in child.children if grand.dep_ == "pobj"]
+    return any(_agent_word(noun) for noun in [head, *of])
+
+
+def _agent_word(noun: Any) -> bool:
+    """A name, a noun formed as one who acts, or a body's ("the lagoon council", "the campaign")."""
+    lemma = noun.lemma_.lower()
+    return (
+        noun.pos_ == "PROPN"
+        or noun.ent_type_ in _AGENT_ENTITIES
+        or bool(_AGENT_NOUN.search(lemma))
+        or names_a_body(lemma)
+    )
+
+
+_AGENT_ENTITIES = {"PERSON", "ORG", "NORP", "GPE"}
+# A noun formed as one who does something ("voter", "moderator", "activist", "physician", "nominee"),
+# or a word for people itself: an agent whatever the lexicons know of it.
+_AGENT_NOUN = re.compile(r"\w{3}(er|or|ist|ian|ee|eer)$|(^|\w)(man|woman|men|women|person|people)$")
 
 
 def _pronoun(token: Any) -> bool:
@@ -737,8 +794,12 @@ def _antecedent_in_sentence(pronoun: Any, memory: _Memory) -> Actor | None:
 
 def _named_in_modifiers(token: Any) -> Actor | None:
     """A phrase that names no actor in its head ("Rebels in Nepal", "Doctors from two Danish
-    charities") takes the first actor its modifiers name; relative clauses are left out."""
+    charities") takes the first actor its modifiers name; relative clauses are left out, and so is an
+    active participle's clause (in "a statement calling on the United States" the statement does the
+    calling: the country is its recipient, not its author)."""
     for child in token.children:
+        if child.dep_ == "acl" and child.tag_ in ("VBD", "VBG"):
+            continue
         if child.dep_ in ("prep", "acl", "appos") and child.i > token.i:
             for chunk in _chunks_under(child):
                 if (actor := find_actor(chunk.text)) is not None:

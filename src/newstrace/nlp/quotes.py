@@ -1030,6 +1030,7 @@ _SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 
 _FIRST_PERSON = frozenset(["i", "we", "me", "us", "my", "our"])
 _RELATIVES = frozenset(["who", "which", "that"])
+_NON_PERSONAL = frozenset(["it", "its"])
 _PLACE_NOUNS = frozenset(["state", "country", "nation"])
 _PLACE_REACH = 400  # characters: `the state` is a place named this close before
 _NAMESAKE_REACH = 600  # characters: a bare surname is the namesake mentioned this close before, else the first
@@ -1275,6 +1276,8 @@ def _speaker_for(
         if ent.label_ in _SPEAKER_LABELS and not is_inside(ent.start_char, parsed.quotations)
     ]
     persons = [ent for ent in inside if ent.label_ == "PERSON" and not _possessive(ent)]
+    if _a_group_speaks(parsed.doc, quote.source):  # `regulators and advisers to Holm`: not Holm speaking
+        persons = [ent for ent in persons if _on_the_head(parsed.doc, quote.source, ent) or _heads_a_body(ent)]
     if persons:  # the first named, not the longest: `Peskov, Putin's spokesman` is Peskov speaking
         head = _entity_at_head(parsed.doc, quote.source, persons) or persons[0]
         return _organisation_of(parsed.doc, head) or _plain_name(str(head.text))
@@ -1295,6 +1298,9 @@ def _speaker_for(
     antecedent = _antecedent(parsed, quote.source) if len(words) == 1 and words[0] in _RELATIVES else None
     if antecedent is not None:
         return antecedent
+    if len(words) == 1 and words[0] in _NON_PERSONAL:  # `it` is a body or a thing, never a person
+        last_speaker = last[0]
+        return last_speaker if last_speaker is not None and not people.names_a_person(last_speaker) else None
     if len(words) == 1 and words[0] in _PRONOUNS:
         return _pronoun_speaker(parsed, people, quote.source.start, last, PRONOUN_GENDERS.get(words[0]))
     if len(words) == 2 and words[0] == "the" and words[1] in _PLACE_NOUNS:
@@ -1310,6 +1316,18 @@ def _speaker_for(
     if described is None and speakers:
         return _plain_name(str(speakers[0].text))  # `NATO leadership` speaks for NATO
     return described
+
+
+def _a_group_speaks(doc: Any, source: Span) -> bool:
+    """The source's head word is a plural noun (`mining companies, including Holm`, `advisers to Holm`):
+    a group speaks, and a person named further in is not one of its words' speakers."""
+    span = doc.char_span(source.start, source.end, alignment_mode="expand")
+    return span is not None and len(span) > 0 and span.root.tag_ == "NNS"
+
+
+def _heads_a_body(person: Any) -> bool:
+    """The name is that of a body the person leads (`the Dorn administration`): the body may speak."""
+    return _organisation_of(person.doc, person) is not None
 
 
 def _possessive(ent: Any) -> bool:

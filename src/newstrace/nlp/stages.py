@@ -85,9 +85,10 @@ def _events(doc: Any, article_id: str, offset: int) -> Rows:
 # quotes 9: names without glued headline verbs, namesakes told apart by title, a singular party word no speaker
 # quotes 10: `he`/`she` skip a person of the other known gender, sources keep their relative clause, names
 # lose a lower-case article, a quoted title is no quotation, no name grows by words before its given name
+# quotes 11: `it` never speaks for a person; a person named inside a plural source (`advisers to Holm`) does not speak
 DOC_STAGES: tuple[DocStage, ...] = (
     DocStage("nlp", 2, ("sentences", "entities"), _sentences_and_entities),
-    DocStage("quotes", 10, ("quotes",), _quotes),
+    DocStage("quotes", 11, ("quotes",), _quotes),
     DocStage("events", EVENTS_STAGE_VERSION, ("event_mentions",), _events),
 )
 

@@ -45,8 +45,9 @@ SPEAKERS_STAGE_NUMBER = 3
 # 9: a quotation (ten words in a row) a story's members quoted places undated articles too: it lowers an
 # undated join to 0.12, and a member of an undated group that joins no story leaves for that dated story.
 LINK_STAGE_NUMBER = 9
-# 2: a quotation in another language joins as a translated rendering (cross-language trails).
-TRAILS_STAGE_NUMBER = 2
+# 2: a quotation in another language joins as a translated rendering (cross-language trails); 3: an
+# utterance counts its renderings and outlets as its trail shows them (a `same_passage` repeat not again).
+TRAILS_STAGE_NUMBER = 3
 FRAMING_STAGE_NUMBER = 1
 
 

@@ -89,12 +89,22 @@ def _stored_utterances(store: PipelineStore) -> tuple[list[Utterance], list[Quot
     regroup: list[QuoteInput] = []
     for utterance_id in sorted(grouped):
         utterance, row = grouped[utterance_id], stored.get(utterance_id)
-        renderings = {rendering.quote_id for rendering in utterance.renderings}
-        if row and row.n_renderings == len(renderings) and row.canonical_quote_id in renderings:
+        if row and _still_described(utterance, row):
             intact.append(utterance)
         else:
             regroup += utterance.renderings
     return intact, regroup
+
+
+def _still_described(utterance: Utterance, row: StoredUtterance) -> bool:
+    """Whether the stored row still describes the utterance's renderings: its canonical quote and first
+    article are among them, and it counts as many renderings as they give passages (the repeats of a
+    passage another rendering gives count once, as the trail shows them)."""
+    by_id = {rendering.quote_id: rendering for rendering in utterance.renderings}
+    canonical = by_id.get(row.canonical_quote_id or "")
+    if canonical is None or row.first_article_id not in {rendering.article_id for rendering in by_id.values()}:
+        return False
+    return row.n_renderings == len(by_id) - len(same_passage_repeats(utterance, canonical))
 
 
 def _group_rows(rows: list[TrailQuote]) -> dict[str, Utterance]:
@@ -171,7 +181,9 @@ def _describe(utterance: Utterance) -> tuple[StoredUtterance, list[StoredRenderi
     canonical = canonical_rendering(utterance)
     repeats = same_passage_repeats(utterance, canonical)
     first = min(utterance.renderings, key=rendering_age)
-    outlets = {rendering.outlet for rendering in utterance.renderings if rendering.outlet}
+    # counted as the trail shows them: a passage another rendering gives again is one rendering
+    shown = [rendering for rendering in utterance.renderings if rendering.quote_id not in repeats]
+    outlets = {rendering.outlet for rendering in shown if rendering.outlet}
     row = StoredUtterance(
         id=utterance.id,
         speaker_id=utterance.speaker_id,
@@ -181,7 +193,7 @@ def _describe(utterance: Utterance) -> tuple[StoredUtterance, list[StoredRenderi
         first_article_id=first.article_id,
         first_seen=first.published.isoformat() if first.published else None,
         first_outlet=first.outlet,
-        n_renderings=len(utterance.renderings),
+        n_renderings=len(shown),
         n_outlets=len(outlets),
         recurs_from=utterance.recurs_from,
     )

@@ -354,10 +354,13 @@ def story(store: Store, story_id: str) -> dict[str, object]:
     utterances = _story_utterances(store, comparison.shared_utterance_ids())
     names = {name for outlet in comparison.outlets for name in outlet.speakers}
     names |= {str(row["speaker"]) for outlet in comparison.outlets for row in outlet.renderings if row["speaker"]}
+    outlets = comparison.to_dict()["outlets"]
+    assert isinstance(outlets, list)
+    _add_printed_pieces(store, [rendering for outlet in outlets for rendering in outlet["renderings"]])
     return {
         "story": as_json(comparison.story),
         "articles": [as_json(article) for article in articles],
-        "comparison": comparison.to_dict()["outlets"],
+        "comparison": outlets,
         "speaker_ids": store.speaker_ids(sorted(names)),
         "utterances": utterances,
         "chart": {
@@ -368,6 +371,30 @@ def story(store: Store, story_id: str) -> dict[str, object]:
             "x_range": day_axis_range(article.published for article in articles),
         },
     }
+
+
+def _add_printed_pieces(store: Store, renderings: list[dict[str, object]]) -> None:
+    """Give each rendering its `pieces`: every content piece of its quote as the article printed it, with
+    its offsets (`"A," she said, "B."` has two); its `content_text` is the first piece only."""
+    articles = sorted({str(rendering["article_id"]) for rendering in renderings})
+    quotes = {quote.id: quote for quote in store.quotes_of(articles)} if articles else {}
+    texts: dict[str, str | None] = {}
+    for rendering in renderings:
+        quote = quotes.get(str(rendering["quote_id"]))
+        rendering["pieces"] = _printed_pieces(store, quote, texts) if quote else []
+
+
+def _printed_pieces(store: Store, quote: StoredQuote, texts: dict[str, str | None]) -> list[dict[str, object]]:
+    """The quote's content pieces in text order, each {start, end, text}; the one content span when the
+    content is not in pieces (or its article's text no longer holds them)."""
+    pieces = sorted(json.loads(quote.content_fragments or "[]"))
+    if len(pieces) > 1:
+        if quote.article_id not in texts:
+            texts[quote.article_id] = store.article_text(quote.article_id)
+        text = texts[quote.article_id]
+        if text and all(0 <= start < end <= len(text) for start, end in pieces):
+            return [{"start": start, "end": end, "text": text[start:end]} for start, end in pieces]
+    return [{"start": quote.content_start, "end": quote.content_end, "text": quote.content_text}]
 
 
 def utterance(store: Store, utterance_or_quote_id: str) -> dict[str, object]:
