@@ -562,6 +562,39 @@ def test_an_article_quoting_the_same_words_joins_at_a_lower_similarity(market: s
     assert len(quoted_runs(grounding) & quoted_runs(market)) == (10 if joins else 0)
 
 
+def _quoting(article_id: str, text: str, published: date | None, name: str) -> LinkFeatures:
+    return LinkFeatures(article_id, None, None, published, dict(content_terms(text)), {name: 1}, quoted_runs(text))
+
+
+@pytest.mark.parametrize(("market", "together"), [(MARKET, True), (MARKET.replace(SAID, ""), False)])
+def test_undated_reports_quoting_the_same_words_group_at_a_lower_similarity(market: str, together: bool) -> None:
+    """Fictional: with no dates at all, the market report and the grounding (about 0.14 similar, under the
+    0.2 undated articles group at) quote the same ten-word sentence: the same statement, so one group
+    (link stage 9; before, a quotation counted only between dated articles at most three days apart)."""
+    clusterer = StoryClusterer()
+    grounding = _quoting("g", WIRE + " " + SAID + "the harbour master told reporters.", None, "lindqvist")
+    plan = clusterer.plan_undated([grounding, _quoting("m", market, None, "torvald")])
+    assert (plan["m"] == plan["g"]) is together
+
+
+@pytest.mark.parametrize(("market", "joins"), [(MARKET, True), (MARKET.replace(SAID, ""), False)])
+def test_an_undated_report_quoting_a_dated_storys_words_leaves_its_group_for_that_story(
+    market: str, joins: bool
+) -> None:
+    """Fictional: the undated market report groups with two undated flood reports (the grouping here takes
+    anything) and the group joins no story. The report is no closer to the dated grounding story than to the
+    floods by similarity alone (the margin is switched off), but it quotes the ten-word sentence that story's
+    report quoted, so it leaves the group for that story; without the quotation it stays (link stage 9)."""
+    settings = StorySettings(undated_group_threshold=0.0, undated_member_margin=math.inf, rare_name_share=1.0)
+    clusterer = StoryClusterer(settings)
+    grounding = _quoting("g", WIRE + " " + SAID + "the harbour master told reporters.", date(2025, 3, 3), "lindqvist")
+    story = clusterer.assign(grounding).story_id
+    floods = [_features(f"f{n}", FLOOD.replace("three days", f"{n + 3} days")) for n in range(2)]
+    plan = clusterer.plan_undated([_quoting("m", market, None, "lindqvist"), *floods])
+    assert plan["f0"] == plan["f1"] != story
+    assert (plan["m"] == story) is joins
+
+
 def test_title_and_lead_terms_count_once_more() -> None:
     text = "Harbour closed. " + "Filler words follow here. " * 30 + "A late mention of timber."
     terms = story_terms("Channel shut", text)

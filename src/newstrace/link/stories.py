@@ -12,7 +12,8 @@ cohesion (how similar its members were when they joined); otherwise it opens a s
 exist, a story only takes articles within `recur_gap_days` of its span; an article that fits an older
 story but falls outside that window opens a new story that `recurs` from the old one. An article that
 quotes the words a story's members quoted, or whose lead names a day their leads name (one that few
-reports, or few of the stories around it, name), close in time, needs less similarity to join it.
+reports, or few of the stories around it, name), close in time, needs less similarity to join it; so
+does an undated article that quotes them.
 
 A story that grows is compared with its candidate stories as a whole (the mean similarity over every
 pair of members, from the two sums) and merged with one that passes the join rules that way, so two
@@ -57,8 +58,8 @@ class StorySettings:
     # the articles: shared main actors (NATO, Stoltenberg) say nothing about which occurrence it reports ...
     undated_certain_similarity: float = 0.5  # ... unless it is this similar (a retelling of the same report)
     near_days: int = 3
-    # Within `near_days`, an article that quotes a run of words a story's members quoted (the same
-    # sentence of the same statement) needs only this similarity: what it reports is pinned by the words.
+    # Within `near_days`, or undated, an article that quotes a run of words a story's members quoted (the
+    # same sentence of the same statement) needs only this similarity: what it reports is pinned by the words.
     quote_threshold: float = 0.12
     quote_runs: int = 3  # ... sharing at least this many runs of eight words (ten words in a row)
     story_quotes: int = 512  # quoted runs a story keeps (the latest members')
@@ -285,9 +286,9 @@ class StoryClusterer:
     ) -> dict[str, str]:
         """The members of an undated group that joins no story which join a dated story instead: article id
         -> story. A member must pass the undated rules for that story and be `undated_member_margin` times as
-        similar to it as to the members that stay (on average). The members drawn to the same story are
-        measured against the others, not each other: two near-copies of one report leave together, where
-        each alone would look tied to the group by its copy."""
+        similar to it as to the members that stay (on average), or quote ten words in a row its members
+        quoted. The members drawn to the same story are measured against the others, not each other: two
+        near-copies of one report leave together, where each alone would look tied to the group by its copy."""
         if group.n_articles < 2:
             return {}
         vectors = {
@@ -302,9 +303,14 @@ class StoryClusterer:
             if (found := self._dated_story_for(member, vectors[member.article_id])) is not None
         }
         everyone = _summed_pair(vectors.values())
+        quotes = {member.article_id: member.quotes for member in members}
         leaving: dict[str, str] = {}
         for story_id in sorted({story_id for _, story_id in drawn.values()}):
             movers = sorted(member for member, (_, found) in drawn.items() if found == story_id)
+            story = self.stories[story_id]
+            # A member that quotes ten words in a row the story's members quoted reports its statement,
+            # whatever the rest of the group does; the others must be clearly closer to it than to the group.
+            leaving.update((member, story_id) for member in movers if self._shares_a_quotation(quotes[member], story))
             staying = len(vectors) - len(movers)
             if not staying:
                 continue  # the whole group is drawn there, and as a group it did not pass
@@ -325,7 +331,7 @@ class StoryClusterer:
         best: tuple[float, str] | None = None
         for story in self._candidates(*vectors):
             similarity = self._similarity(*vectors, story)
-            enough = story.first_seen is not None and similarity >= self.settings.undated_threshold
+            enough = story.first_seen is not None and similarity >= self._required(None, article, story, frozenset())
             enough = enough and self._fits(similarity, story)
             enough = enough and self._undated_evidence(similarity, article.entities, story)
             if enough and (best is None or similarity > best[0]):
@@ -519,18 +525,23 @@ class StoryClusterer:
         self, gap: int | None, article: LinkFeatures, story: StoryState, nearby_days: frozenset[date]
     ) -> float:
         """The similarity a join needs: what the dates call for, less when the article quotes words the
-        story's members quoted, or its lead names a day theirs name, close in time (`nearby_days`: the
-        article's days that few neighbouring stories name)."""
+        story's members quoted (close in time, or undated), or its lead names a day theirs name, close in
+        time (`nearby_days`: the article's days that few neighbouring stories name)."""
         required = self.settings.required_similarity(gap)
+        if (gap is None or gap <= self.settings.near_days) and self._shares_a_quotation(article.quotes, story):
+            return min(required, self.settings.quote_threshold)
         if gap is None or gap > self.settings.near_days:
             return required
-        if _shared_quotes(article.quotes, story.quotes) >= self.settings.quote_runs:
-            return min(required, self.settings.quote_threshold)
         if self._shares_a_telling_day(article, story):
             return min(required, self.settings.event_day_threshold)
         if nearby_days & story.event_days:
             return min(required, self.settings.nearby_day_threshold)
         return required
+
+    def _shares_a_quotation(self, quotes: frozenset[int], story: StoryState) -> bool:
+        """Whether the article quotes ten words in a row that the story's members quoted (the same sentence
+        of the same statement): evidence of the occurrence the story reports, with or without dates."""
+        return _shared_quotes(quotes, story.quotes) >= self.settings.quote_runs
 
     def _days_few_neighbours_name(
         self, article: LinkFeatures, candidates: list[StoryState], neighbours: Mapping[str, float]

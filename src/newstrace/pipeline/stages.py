@@ -42,7 +42,9 @@ SPEAKERS_STAGE_NUMBER = 3
 # twice; 6: the members of an undated group drawn to one dated story are measured against those that stay;
 # 7: a day few leads name, named by the article's lead and a story's, lowers the join within three days;
 # 8: a day few of the neighbouring stories name lowers it too (to 0.18), however many leads name it.
-LINK_STAGE_NUMBER = 8
+# 9: a quotation (ten words in a row) a story's members quoted places undated articles too: it lowers an
+# undated join to 0.12, and a member of an undated group that joins no story leaves for that dated story.
+LINK_STAGE_NUMBER = 9
 # 2: a quotation in another language joins as a translated rendering (cross-language trails).
 TRAILS_STAGE_NUMBER = 2
 FRAMING_STAGE_NUMBER = 1
