@@ -201,18 +201,6 @@ def test_an_undated_article_needs_more_similarity_than_a_dated_one() -> None:
         assert (later.story_id == story.story_id) is joins, published
 
 
-@pytest.mark.parametrize(("names", "joins"), [(("Lindqvist",), False), (("Lindqvist", "Tarsby"), True)])
-def test_an_undated_article_needs_two_rare_names_shared_with_the_story(names: tuple[str, ...], joins: bool) -> None:
-    """One rare name is often the affair's own, shared by each of its occurrences (a hearing, a vote);
-    a second shared specific is the evidence of the same occurrence (fictional texts and names)."""
-    settings = StorySettings(threshold=0.3, undated_threshold=0.2, rare_name_share=1.0, undated_certain_similarity=1.1)
-    clusterer = StoryClusterer(settings)
-    story = clusterer.assign(_features("a", WIRE, date(2025, 3, 1), ("Lindqvist", "Tarsby")))
-    rewritten = ". ".join(WIRE.split(". ")[:3]) + ". The port reopened a day later."
-    undated = clusterer.assign(_features("b", rewritten, None, names))
-    assert (undated.story_id == story.story_id) is joins
-
-
 def test_undated_reports_of_another_event_are_placed_together_not_one_by_one() -> None:
     """The first undated flood report resembles the dated harbour story a little (same town, same week's
     words); judged alone it would join it. Judged as a group with the other flood reports, it cannot."""

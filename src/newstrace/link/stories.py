@@ -56,9 +56,6 @@ class StorySettings:
     undated_member_margin: float = 1.5
     rare_name_share: float = 0.05  # an undated join also needs a shared name held by at most this share of
     # the articles: shared main actors (NATO, Stoltenberg) say nothing about which occurrence it reports ...
-    # ... and this many such names: one rare name is often the affair's or the beat's own (Kavanaugh in
-    # every piece of his hearings), a second is evidence of the same occurrence
-    undated_rare_names: int = 2
     undated_certain_similarity: float = 0.5  # ... unless it is this similar (a retelling of the same report)
     near_days: int = 3
     # Within `near_days`, or undated, an article that quotes a run of words a story's members quoted (the
@@ -229,7 +226,7 @@ class StoryClusterer:
             required = self._required(gap, article, story, nearby_days)
             joins = joins and similarity >= required and self._fits(similarity, story)
             if joins and gap is None:
-                joins = self._undated_evidence(similarity, article.entities, story, article.quotes)
+                joins = self._undated_evidence(similarity, article.entities, story)
             if joins and (best is None or similarity > best[0]):
                 best = (similarity, story)
             elif not joins and (nearest is None or similarity > nearest[0]):
@@ -336,7 +333,7 @@ class StoryClusterer:
             similarity = self._similarity(*vectors, story)
             enough = story.first_seen is not None and similarity >= self._required(None, article, story, frozenset())
             enough = enough and self._fits(similarity, story)
-            enough = enough and self._undated_evidence(similarity, article.entities, story, article.quotes)
+            enough = enough and self._undated_evidence(similarity, article.entities, story)
             if enough and (best is None or similarity > best[0]):
                 best = (similarity, story.id)
         return best
@@ -569,24 +566,15 @@ class StoryClusterer:
         cohesion = story.cohesion
         return cohesion is None or similarity >= self.settings.cohesion_share * cohesion
 
-    def _undated_evidence(
-        self,
-        similarity: float,
-        names: Mapping[str, float | int],
-        story: StoryState,
-        quotes: frozenset[int] = frozenset(),
-    ) -> bool:
+    def _undated_evidence(self, similarity: float, names: Mapping[str, float | int], story: StoryState) -> bool:
         """Whether an undated article (or group) shows it reports the story's occurrence: near-verbatim
-        similarity, or `undated_rare_names` names it shares with the story that are rare among the articles
-        linked so far (the evidence of one particular occurrence that similarity of topic cannot give); a
-        quotation it shares with the story stands for one of the names."""
+        similarity, or a name it shares with the story that is rare among the articles linked so far (the
+        evidence of one particular occurrence that similarity of topic cannot give)."""
         if similarity >= self.settings.undated_certain_similarity:
             return True
         frequencies = self.entity_frequencies
         most = self.settings.rare_name_share * frequencies.n_documents
-        rare_shared = sum(1 for name in names if name in story.entities and frequencies.counts.get(name, 0) <= most)
-        quoted = 1 if quotes and self._shares_a_quotation(quotes, story) else 0
-        return rare_shared + quoted >= self.settings.undated_rare_names
+        return any(name in story.entities and frequencies.counts.get(name, 0) <= most for name in names)
 
     def _gap_days(self, published: date | None, story: StoryState) -> int | None:
         """Days between the article and the story's first date; None when either is undated. Measured
