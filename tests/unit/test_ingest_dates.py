@@ -6,9 +6,8 @@ The date strings are fictional, written for this test.
 from __future__ import annotations
 
 import dateparser
-import pytest
 
-from newstrace.ingest.dates import _DATEPARSER_SETTINGS, _parse_with_dateparser, date_in_lead
+from newstrace.ingest.dates import _DATEPARSER_SETTINGS, _parse_with_dateparser
 
 # Mixed languages in an order where a parser that remembered the last language used would go wrong.
 FICTIONAL_DATES = [
@@ -46,33 +45,3 @@ def test_reused_date_parsers_match_plain_dateparser() -> None:
         for text in FICTIONAL_DATES:
             assert _parse_with_dateparser.__wrapped__(text) == expected[text], text
     assert expected["4 mars 2024"] == expected["4 марта 2024"] == "2024-03-04"
-
-
-# Fictional leads: a date in a sentence, a caption or a citation is not the article's own.
-@pytest.mark.parametrize(
-    "lead",
-    [
-        "Verdict in the harbour case\n\nA jury cleared the man of the shooting on March 4, 2015, at the pier.",
-        "Ferry hits a pier\n\nPassengers leave the ferry in Portvale, Nevada, June 2, 2017.\nREUTERS/Ann Lee\n",
-        "Old lies\n\nOn August 5, 1964, a paper reported a clash that never happened.",
-        "A post\n\n— Jo Doe (@jodoe) May 1, 2017\nMore follows.",
-        "Roundup\n\n\u201cCar fire at the base,\u201d Valley TV, March 3, 2018:\nThe fire began at noon.",
-    ],
-)
-def test_date_in_lead_skips_dates_that_are_not_publication_dates(lead: str) -> None:
-    assert date_in_lead(lead) is None
-
-
-@pytest.mark.parametrize(
-    ("lead", "expected"),
-    [
-        ("Bishops meet\n\nROME, February 2, 2018 (Faith Wire) \u2014 The bishops met.", "2018-02-02"),
-        ("Storm hits\n\nPosted on March 09, 2013\n\nThe storm hit.", "2013-03-09"),
-        ("Mayor quits\n\non Tuesday, 16 December 2008 13: 45.\n\nThe mayor quit.", "2008-12-16"),
-        ("Party shifts by Ann Lee, May 3, 2016\nThe party shifted.", "2016-05-03"),
-        ("Fake story\n\nNovember 29, 2018\n\nA story.", "2018-11-29"),
-    ],
-)
-def test_date_in_lead_keeps_date_lines_bylines_and_datelines(lead: str, expected: str) -> None:
-    found = date_in_lead(lead)
-    assert found is not None and found[0] == expected

@@ -116,38 +116,9 @@ def date_in_lead(text: str) -> tuple[str, tuple[int, int]] | None:
     headline, a dated dateline, or the day of the event in the first sentence."""
     for match in _TEXT_DATE.finditer(text, 0, LEAD_CHARS):
         iso = _iso_from_match(match)
-        if iso and placed_as_publication_date(text, match.start(), match.end()):
+        if iso and not _dates_something_else(text, match.start()):
             return iso, match.span()
     return None
-
-
-_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun)\.?,?"
-# A date in running text: after a preposition or article ("on July 1, 2015", "in the July 1 shooting",
-# "on Tuesday, May 12, 1976") or after an embedded post's handle ("(@someone) December 1, 2017").
-_DATE_IN_A_SENTENCE = re.compile(
-    rf"(?:\b(?:on|in|of|since|from|until|the|at|before|after|during|between|and)\s+(?:{_WEEKDAY}\s*)?|\)\s*)$",
-    re.IGNORECASE,
-)
-# A line that opens with the date, or labels it: "on Feb. 04, 2009", "Posted on March 09, 2013".
-_DATE_LABEL_LINE = re.compile(
-    rf"\s*(?:(?:posted|published|updated|last updated|created)\s+)?(?:on\s+)?(?:{_WEEKDAY}\s*)?$", re.IGNORECASE
-)
-# A date that ends a sentence or a caption ("..., Nevada, October 4, 2017."), opens a citation
-# ("KGO, March 23, 2018:") or runs on into the sentence (", that stunned ...").
-_SENTENCE_GOES_ON = re.compile(r"\s*(?:[.:;]|,\s+[a-z])")
-
-
-def placed_as_publication_date(text: str, start: int, end: int) -> bool:
-    """Whether the date at `start:end` stands where a publication date does (a date line, a byline, a
-    dateline, a "Posted:" label) rather than inside a sentence ("on July 1, 2015, ..."), at the end of
-    a photo caption ("... Nevada, October 4, 2017.") or in a citation ("KGO, March 23, 2018:")."""
-    line_start = text.rfind("\n", 0, start) + 1
-    in_sentence = _DATE_IN_A_SENTENCE.search(text, line_start, start) and not _DATE_LABEL_LINE.fullmatch(
-        text, line_start, start
-    )
-    if in_sentence or _SENTENCE_GOES_ON.match(text, end):
-        return False
-    return not _dates_something_else(text, start)
 
 
 # Words that make a date in its sentence another event's: "was born on April 22, 1923", "founded on ...".
