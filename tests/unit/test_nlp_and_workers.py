@@ -133,7 +133,14 @@ def test_ctrl_c_stops_analyze_and_its_workers_with_one_line(
     command = [*_busy_analyze_command(tmp_path, runner), "--db", str(tmp_path / "x.db")]
     # Its own process group, as a terminal gives a command: Ctrl-C signals every process in it.
     pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
-    parent = subprocess.Popen(command, start_new_session=True, **pipes)  # type: ignore[call-overload]
+    # Ctrl-C as a terminal gives it: a test run started in the background (`&`, nohup) ignores SIGINT,
+    # and a process started so would ignore it too.
+    parent = subprocess.Popen(
+        command,
+        start_new_session=True,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
+        **pipes,
+    )  # type: ignore[call-overload]
     try:
         assert _wait_until(lambda: len(_children(parent.pid)) >= 2, 120), "analyze never started its workers"
         time.sleep(seconds_after_start)  # after 8 s the workers have loaded the model and are on their batches
@@ -152,6 +159,11 @@ def test_ctrl_c_stops_analyze_and_its_workers_with_one_line(
     assert parent.returncode == 130
     assert stderr == "interrupted: what was stored is kept; run the same command again to resume\n"
     assert _wait_until(lambda: not _in_group(parent.pid), 15), "processes of the run are left"
+
+
+def _ctrl_c_as_in_a_terminal() -> None:
+    """Give the child SIGINT's default action, whatever the test run inherited."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _cmdline(pid: int) -> bytes:
