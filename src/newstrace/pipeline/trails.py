@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from itertools import islice
 
 from newstrace.link.trails import (
     KEYS_CACHED,
@@ -170,11 +171,12 @@ class TrailTextsAhead:
         self.prepared = 0
 
     def add(self, article_text: str, quotes: Iterable[Quote]) -> None:
-        for quote in quotes:
-            if self.prepared >= self.limit:
-                return
-            prepare_quote_texts([quote_content(quote.content_text, quote.content_fragments, article_text)])
-            self.prepared += 1
+        room = max(self.limit - self.prepared, 0)
+        contents = [
+            quote_content(quote.content_text, quote.content_fragments, article_text) for quote in islice(quotes, room)
+        ]
+        prepare_quote_texts(contents)
+        self.prepared += len(contents)
 
 
 def _describe(utterance: Utterance) -> tuple[StoredUtterance, list[StoredRendering]]:

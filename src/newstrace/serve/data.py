@@ -376,8 +376,7 @@ def story(store: Store, story_id: str) -> dict[str, object]:
 def _add_printed_pieces(store: Store, renderings: list[dict[str, object]]) -> None:
     """Give each rendering its `pieces`: every content piece of its quote as the article printed it, with
     its offsets (`"A," she said, "B."` has two); its `content_text` is the first piece only."""
-    articles = sorted({str(rendering["article_id"]) for rendering in renderings})
-    quotes = {quote.id: quote for quote in store.quotes_of(articles)} if articles else {}
+    quotes = _quotes_of(store, renderings)
     texts: dict[str, str | None] = {}
     for rendering in renderings:
         quote = quotes.get(str(rendering["quote_id"]))
@@ -426,9 +425,17 @@ def utterance(store: Store, utterance_or_quote_id: str) -> dict[str, object]:
 def _content_pieces(store: Store, renderings: list[dict[str, object]]) -> dict[str, list[list[int]]]:
     """The content pieces (offsets into the article) of these renderings' quotes, by quote id."""
     wanted = {str(rendering["quote_id"]) for rendering in renderings}
+    return {
+        quote_id: json.loads(quote.content_fragments or "[]")
+        for quote_id, quote in _quotes_of(store, renderings).items()
+        if quote_id in wanted
+    }
+
+
+def _quotes_of(store: Store, renderings: list[dict[str, object]]) -> dict[str, StoredQuote]:
+    """The stored quotes of these renderings' articles, by quote id."""
     articles = sorted({str(rendering["article_id"]) for rendering in renderings})
-    quotes = store.quotes_of(articles) if articles else []
-    return {quote.id: json.loads(quote.content_fragments or "[]") for quote in quotes if quote.id in wanted}
+    return {quote.id: quote for quote in store.quotes_of(articles)} if articles else {}
 
 
 def speaker(store: Store, speaker_id: int, page: int = 1, per_page: int = 20) -> dict[str, object]:

@@ -988,8 +988,8 @@ class SQLStore(ABC):
                 "ORDER BY a.published DESC NULLS LAST, q.id LIMIT ? OFFSET ?",
                 (*every, limit, offset),
             )
-            total = rows[0].pop("matched") if rows else 0
-            for row in rows[1:]:
+            total = rows[0]["matched"] if rows else 0
+            for row in rows:
                 del row["matched"]
             if offset and not rows:  # past the last page: counted alone
                 total = self._scalar(f"SELECT count(*) FROM {quotes}{where}", every)
