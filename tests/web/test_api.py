@@ -51,7 +51,7 @@ def _ids(db: Path) -> dict[str, str]:
         ("/search?q=gravest+danger", "gravest"),
         ("/stories/{story}", "Side by side"),
         ("/utterances/{utterance}", "Renderings"),
-        ("/speakers/{speaker}", "Claims over time"),
+        ("/speakers/{speaker}", "Coverage over time"),
         ("/outlets/VDA", "Reporting verbs"),
         ("/articles/{article}", "Quotes"),
         ("/api", "/api/stories/{story_id}"),
@@ -226,6 +226,27 @@ def test_a_one_day_chart_spans_the_day_before_to_the_day_after(client: TestClien
         str(date.fromisoformat(day) - timedelta(days=1)),
         str(date.fromisoformat(day) + timedelta(days=1)),
     ]
+
+
+def test_a_speakers_chart_counts_the_articles_quoting_them_by_outlet(client: TestClient, web_db: Path) -> None:
+    """The speaker page charts the articles quoting the speaker per period, stacked by outlet: every
+    article quoting them is counted once, under its own outlet (a row of each utterance's renderings,
+    mostly 1, said nothing)."""
+    speaker = _one(web_db, "SELECT id FROM speakers WHERE name = 'Anneke Holm'")
+    with sqlite3.connect(web_db) as connection:
+        expected = dict(
+            connection.execute(
+                "SELECT a.outlet, count(DISTINCT a.id) FROM articles a JOIN quotes q ON q.article_id = a.id "
+                "WHERE q.speaker_id = ? GROUP BY a.outlet",
+                (int(speaker),),
+            ).fetchall()
+        )
+    found = client.get(f"/api/speakers/{speaker}").json()
+    chart = found["chart"]
+    assert chart["kind"] == "attention" and chart["y_title"] == "articles quoting them"
+    assert found["counted"] is None  # fewer than 1,000 articles: every one counted
+    assert {trace["name"]: sum(trace["y"]) for trace in chart["traces"]} == expected
+    assert len(expected) > 1
 
 
 def test_pages_read_the_database_off_the_event_loop(web_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

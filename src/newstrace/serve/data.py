@@ -439,22 +439,20 @@ def _quotes_of(store: Store, renderings: list[dict[str, object]]) -> dict[str, S
 
 
 def speaker(store: Store, speaker_id: int, page: int = 1, per_page: int = 20) -> dict[str, object]:
-    """A speaker with their utterances (claims) over time, recurring ones marked."""
+    """A speaker with their utterances (claims), earliest first, recurring ones marked, and the articles
+    quoting them over time by outlet (the search's attention chart for this speaker: each of a page's
+    utterances mostly has one rendering, so plotting renderings drew a flat row of ones)."""
     found = store.speaker(speaker_id)
     if found is None:
         raise PageNotFound(f"no speaker {speaker_id}")
     utterances, total = store.page_utterances_of(speaker_id, per_page, _offset(page, per_page))
+    quoting = _attention(store, SearchFilters(speaker_id=speaker_id), found.n_articles)
     return {
         "speaker": as_json(found),
         "utterances": [as_json(row) for row in utterances],
         "pagination": pagination(page, per_page, total),
-        "chart": {
-            "kind": "claims",
-            "x": [row.first_seen for row in utterances],
-            "y": [row.n_renderings for row in utterances],
-            "text": [row.canonical_text[:80] for row in utterances],
-            "x_range": day_axis_range(row.first_seen for row in utterances),
-        },
+        "chart": {**quoting["attention"], "y_title": "articles quoting them"},
+        "counted": quoting["counted"],
     }
 
 

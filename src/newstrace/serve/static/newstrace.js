@@ -32,7 +32,6 @@ function traces(spec) {
   const kinds = {
     timeline: { type: "scatter", mode: "markers", marker: { size: 12 } },
     spread: { type: "bar", width: 0.8 * DAY_MS },
-    claims: { type: "scatter", mode: "markers", marker: { size: 10 } },
   };
   return [Object.assign({ x: spec.x, y: spec.y, text: spec.text || [], hoverinfo: "x+y+text" }, kinds[spec.kind])];
 }
@@ -61,7 +60,7 @@ document.querySelectorAll("div.chart[data-chart]").forEach(function (element) {
     layout.showlegend = true; // even for one outlet: the legend names it
     layout.yaxis = countAxis(tallestBar(spec), spec.y_title || "articles");
     layout.height = 320;
-  } else if (spec.kind === "spread" || spec.kind === "claims") {
+  } else if (spec.kind === "spread") {
     layout.yaxis = countAxis(Math.max(1, ...spec.y), "renderings");
   } else if (spec.kind === "timeline") {
     // each row's label whole (the margin grows to fit it), and room for every row
