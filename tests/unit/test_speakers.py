@@ -77,6 +77,20 @@ def test_roles_are_titles() -> None:
     assert role_in("NATO Secretary General Jens Stoltenberg", "Jens Stoltenberg") == "NATO Secretary General"
 
 
+def test_a_role_is_a_phrase_set_beside_the_name_not_the_sentence_around_it() -> None:
+    """Roles read from real sources: an apposition, an affiliation or a title before the name is one; a
+    second person, a possessive, a clause about somebody else or a sentence's opening word is not."""
+    assert role_in("The Velmora harbour director, Anneke Holm", "Anneke Holm") == "Velmora harbour director"
+    assert role_in("Anneke Holm, the Velmora harbour director,", "Anneke Holm") == "Velmora harbour director"
+    assert role_in("Anneke Holm of Velmora", "Anneke Holm") == "of Velmora"
+    assert role_in("Anneke Holm and Mayor Pieter Dorn", "Anneke Holm") is None
+    assert role_in("Anneke Holm of Velmora and Mayor Pieter Dorn", "Anneke Holm") is None
+    assert role_in("Anneke Holm’s statements as “reckless", "Anneke Holm") is None
+    assert role_in("Dorn, who has campaigned for harbour master Anneke Holm", "Anneke Holm") is None
+    assert role_in("Even Anneke Holm", "Anneke Holm") is None
+    assert role_in("Anneke Holm during an interview on Thursday", "Anneke Holm") is None
+
+
 def test_a_description_names_a_person_only_when_it_is_a_role(nlp: Any) -> None:
     """`The debate revealed` names nobody, though a person is named after `debate` elsewhere; `The
     senator` is the person called `Sen.` before; `Holm's spokeswoman` is not Dorn's spokeswoman."""

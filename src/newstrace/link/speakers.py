@@ -27,6 +27,14 @@ _TITLE_WORDS = frozenset(
 )  # fmt: skip
 _NOT_TITLES = frozenset(["the", "a", "an", "his", "her", "their", "its", "and", "of", "who", "which", "said"])
 _HONORIFICS = frozenset(["mr", "mrs", "ms", "miss", "dr", "mx"])
+_CLAUSE_WORDS = frozenset(["who", "whom", "whose", "which", "that"])
+# Function words that open a sentence or a phrase before a name but never a title of it.
+_NOT_TITLE_OPENERS = frozenset(
+    ["even", "neither", "either", "both", "only", "also", "but", "and", "or", "nor", "when", "while", "if", "as",
+     "so", "then", "yet", "not", "just", "like", "unlike", "with", "without", "for", "to", "by", "from", "at", "in",
+     "on", "after", "before", "because", "since", "although", "though", "whether", "said", "says", "told", "asked",
+     "during", "against", "about", "than", "including", "between", "among", "where", "how", "why", "what"]
+)  # fmt: skip
 _DOMINANT_SHARE = 3  # a bare surname is the namesake quoted at least this many times as often as any other
 _LEADING_ARTICLES = re.compile(r"^(the|a|an)\b\s*", re.IGNORECASE)
 
@@ -131,10 +139,32 @@ def role_in(source_text: str, name: str) -> str | None:
         return None
     before, _, after = source_text.partition(name)
     for part, leading in ((after, False), (_without_honorific(before), True)):
+        if not (_opens_a_title(part) if leading else _is_appended(part)):
+            continue
         role = _LEADING_ARTICLES.sub("", part.strip(_ROLE_EDGES)).strip(_ROLE_EDGES)
         if len(role) >= 3 and not role.islower() and len(role.split()) <= 8 and _names_a_title(role):
             return role if not leading or _ends_in_a_title(role) else None
     return None
+
+
+def _is_appended(after: str) -> bool:
+    """Words after a name describe it only as an apposition, a parenthesis or an affiliation (`Jens
+    Stoltenberg, the NATO chief`, `Ted Cruz (R-Texas)`, `Tom Carper of Delaware`); after `and`, `during`
+    or a possessive they are somebody or something else (`Donald Trump and Sen. Ted Cruz`, `Trump's
+    anti-Muslim rhetoric`), as is a second person joined to an affiliation (`of Texas and Senator Rand Paul`)."""
+    after = after.lstrip()
+    return after.startswith((",", "(")) or (after.startswith("of ") and " and " not in after)
+
+
+def _opens_a_title(before: str) -> bool:
+    """Words before a name can be its title only when they are one phrase, set off by a comma at most
+    (`The French interior minister, Bernard Cazeneuve`), with no other comma or relative clause
+    (`Christie, who campaigned for GOP nominee` is about Christie), that does not open with a word no title
+    opens with (`Even Donald Trump`, `Neither Donald Trump nor`)."""
+    words = before.split()
+    if not words or "," in before.rstrip().removesuffix(",") or any(word.lower() in _CLAUSE_WORDS for word in words):
+        return False
+    return words[0].lower().strip(_ROLE_EDGES) not in _NOT_TITLE_OPENERS
 
 
 def _without_honorific(before: str) -> str:
