@@ -447,11 +447,13 @@ def speaker(store: Store, speaker_id: int, page: int = 1, per_page: int = 20) ->
         raise PageNotFound(f"no speaker {speaker_id}")
     utterances, total = store.page_utterances_of(speaker_id, per_page, _offset(page, per_page))
     quoting = _attention(store, SearchFilters(speaker_id=speaker_id), found.n_articles)
+    chart = quoting["attention"]
+    assert isinstance(chart, dict)
     return {
         "speaker": as_json(found),
         "utterances": [as_json(row) for row in utterances],
         "pagination": pagination(page, per_page, total),
-        "chart": {**quoting["attention"], "y_title": "articles quoting them"},
+        "chart": {**chart, "y_title": "articles quoting them"},
         "counted": quoting["counted"],
     }
 
