@@ -234,3 +234,22 @@ def test_workers_with_other_stage_versions_are_refused(monkeypatch: pytest.Monke
         runner = open_runner(RunnerSettings("dask", cluster.scheduler_address), DEFAULT_PIPELINE)
         with pytest.raises(RunnerError, match="install the same newstrace on every worker"):
             list(runner.run([]))
+
+
+def test_the_local_pool_starts_every_worker_before_it_reads_the_first_batch() -> None:
+    """Loading the model in the workers overlaps reading the first inputs instead of following it."""
+    me = psutil.Process()
+    before = {child.pid for child in me.children()}
+    workers_when_read: list[int] = []
+
+    def spawned_workers() -> int:
+        children = [child for child in me.children() if child.pid not in before]
+        return sum(1 for child in children if "spawn_main" in " ".join(child.cmdline()))
+
+    def batches() -> Iterator[list[Any]]:
+        workers_when_read.append(spawned_workers())
+        yield from ()
+
+    runner = open_runner(RunnerSettings("local", workers=2), DEFAULT_PIPELINE)
+    assert list(runner.run(batches())) == []
+    assert workers_when_read == [2]

@@ -97,10 +97,25 @@ class LocalRunner:
             self.workers, mp_context=context, initializer=_start_worker, initargs=(self.pipeline_name, os.getpid())
         ) as pool:
             try:
+                _start_every_worker(pool, self.workers)
                 yield from in_input_order(batches, lambda requests: _submit(pool, requests), 2 * self.workers)
             except BaseException:
                 _stop_at_once(pool, others)
                 raise
+
+
+def _start_every_worker(pool: ProcessPoolExecutor, workers: int) -> None:
+    """Start every worker process now, before this process reads the first batch: loading the model
+    takes each worker seconds, which then overlap the reading of the first inputs (dates, language)
+    instead of following it. The pool starts a process for each task it is given while none is idle,
+    so one empty task per worker starts them all."""
+    with workers_start_ignoring_ctrl_c():
+        for _ in range(workers):
+            pool.submit(_ready)
+
+
+def _ready() -> None:
+    """An empty task: the worker that runs it has loaded its model."""
 
 
 def _submit(pool: ProcessPoolExecutor, requests: list[AnalysisRequest]) -> Future[list[ArticleResult]]:
