@@ -678,3 +678,30 @@ def test_the_days_a_story_names_outlast_the_run_that_linked_it(tmp_path: Path) -
     link_articles(store)
     stories = {row["id"]: row["story_id"] for row in store.iter_rows("articles")}
     assert stories["ferry"] == stories["wire"]
+
+
+INQUIRY = (
+    "The harbour authority of Lindqvist opened an inquiry into the cargo ship that drifted onto the sandbank. "
+    "Inspectors will question the crew and the owners in the town hall, and the report is due in the autumn. "
+    "Fishermen complained that the inquiry ignores years of warnings about the silted approach and the old beacon."
+)
+
+
+@pytest.mark.parametrize(
+    ("days_later", "reports", "joins"),
+    [(1, 1, True), (10, 1, False), (10, 2, True)],
+)
+def test_a_later_report_joins_a_lone_report_only_as_a_retelling(days_later: int, reports: int, joins: bool) -> None:
+    """The inquiry report is about 0.34 similar to the wire: enough to join it a day later (0.2), and ten
+    days later a story that two reports already tell (0.25); but ten days after a lone report it may be a
+    new occurrence of the same theme, which a later join to one report must be a retelling to rule out
+    (0.35; link stage 10), so it opens a story related to it."""
+    clusterer = StoryClusterer(StorySettings(cohesion_share=0.0))  # the rule alone, not the story's cohesion
+    first = clusterer.assign(_features("w0", WIRE, date(2025, 3, 1), ("Lindqvist",)))
+    for number in range(1, reports):
+        clusterer.assign(_features(f"w{number}", WIRE, date(2025, 3, 1), ("Lindqvist",)))
+    later = clusterer.assign(_features("i", INQUIRY, date(2025, 3, 1 + days_later), ("Orvik",)))
+    assert (later.story_id == first.story_id) is joins
+    if not joins:
+        assert later.recurs is not None and later.recurs.relation == "related"
+        assert 0.25 <= later.recurs.similarity < 0.35
