@@ -689,13 +689,13 @@ INQUIRY = (
 
 @pytest.mark.parametrize(
     ("days_later", "reports", "joins"),
-    [(1, 1, True), (10, 1, False), (10, 2, True)],
+    [(1, 1, True), (2, 1, False), (10, 1, False), (2, 2, True), (10, 2, True)],
 )
 def test_a_later_report_joins_a_lone_report_only_as_a_retelling(days_later: int, reports: int, joins: bool) -> None:
-    """The inquiry report is about 0.34 similar to the wire: enough to join it a day later (0.2), and ten
-    days later a story that two reports already tell (0.25); but ten days after a lone report it may be a
-    new occurrence of the same theme, which a later join to one report must be a retelling to rule out
-    (0.35; link stage 10), so it opens a story related to it."""
+    """The inquiry report is about 0.34 similar to the wire: enough to join it the next day (0.2), and
+    days later a story that two reports already tell (0.2, or 0.25 past three days); but days after a
+    lone report it may tell a new occurrence of the same theme, which a join to one report must be close
+    to a retelling to rule out (0.35; link stage 10), so it opens a story related to it."""
     clusterer = StoryClusterer(StorySettings(cohesion_share=0.0))  # the rule alone, not the story's cohesion
     first = clusterer.assign(_features("w0", WIRE, date(2025, 3, 1), ("Lindqvist",)))
     for number in range(1, reports):

@@ -9,7 +9,7 @@ most recent stories, so the cost per article stays flat as the corpus grows.
 
 It joins the best story when the similarity clears an absolute floor and a share of that story's own
 cohesion (how similar its members were when they joined); otherwise it opens a story. When dates
-exist, a story only takes articles within `recur_gap_days` of its span (and, later than a few days,
+exist, a story only takes articles within `recur_gap_days` of its span (and, more than a day later,
 takes one into a story of a single report only when it nearly retells it); an article that fits an older
 story but falls outside that window opens a new story that `recurs` from the old one. An article that
 quotes the words a story's members quoted, or whose lead names a day their leads name (one that few
@@ -48,10 +48,12 @@ class StorySettings:
     # distinct events when its dates were compressed: docs/linking.md):
     threshold: float = 0.2  # ... both dated, at most `near_days` from the story's first date
     later_threshold: float = 0.25  # ... both dated, later in the story's window
-    # ... later in the window, to a story that holds one article: one report says nothing of how long its
-    # occurrence goes on, and a later report of the same theme is mostly a new occurrence (a new poll, the
-    # next ruling), so a later join to it must be a retelling, not a resemblance (link stage 10):
+    # ... more than `lone_report_days` after a story that holds one article: one report says nothing of
+    # how long its occurrence goes on, and a report on its theme days later is mostly a new occurrence (a
+    # new poll, the next ruling), so such a join must be close to a retelling, not a resemblance; a story
+    # that two or more reports tell keeps the bars above (link stage 10):
     later_single_threshold: float = 0.35
+    lone_report_days: int = 1
     undated_threshold: float = 0.2  # ... either undated: similarity alone must carry the join
     undated_group_threshold: float = 0.2  # undated articles at least this similar are grouped first ...
     undated_group_share: float = 1.0  # ... and a group joins a story only as a whole, when it is at least
@@ -426,7 +428,7 @@ class StoryClusterer:
         else:
             gap = None
         required = max(self.settings.required_similarity(gap), self.settings.merge_threshold)
-        if gap is not None and gap > self.settings.near_days and min(one.n_articles, other.n_articles) == 1:
+        if gap is not None and gap > self.settings.lone_report_days and min(one.n_articles, other.n_articles) == 1:
             required = max(required, self.settings.later_single_threshold)  # a later join to a lone report
         share = self.settings.merge_cohesion_share
         if similarity < required or any(similarity < share * (story.cohesion or 0.0) for story in (one, other)):
@@ -535,7 +537,7 @@ class StoryClusterer:
         story's members quoted (close in time, or undated), or its lead names a day theirs name, close in
         time (`nearby_days`: the article's days that few neighbouring stories name)."""
         required = self.settings.required_similarity(gap)
-        if gap is not None and gap > self.settings.near_days and story.n_articles == 1:
+        if gap is not None and gap > self.settings.lone_report_days and story.n_articles == 1:
             return max(required, self.settings.later_single_threshold)
         if (gap is None or gap <= self.settings.near_days) and self._shares_a_quotation(article.quotes, story):
             return min(required, self.settings.quote_threshold)

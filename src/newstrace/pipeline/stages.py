@@ -45,7 +45,7 @@ SPEAKERS_STAGE_NUMBER = 4
 # 8: a day few of the neighbouring stories name lowers it too (to 0.18), however many leads name it.
 # 9: a quotation (ten words in a row) a story's members quoted places undated articles too: it lowers an
 # undated join to 0.12, and a member of an undated group that joins no story leaves for that dated story.
-# 10: a dated join (or merge) later than three days after a story of one article needs 0.35, not 0.25.
+# 10: a dated join (or merge) more than a day after a story of one article needs 0.35 (not 0.2 or 0.25).
 LINK_STAGE_NUMBER = 10
 # 2: a quotation in another language joins as a translated rendering (cross-language trails); 3: an
 # utterance counts its renderings and outlets as its trail shows them (a `same_passage` repeat not again).
