@@ -111,6 +111,10 @@ class Quote:
     content_fragments: tuple[tuple[int, int], ...] = ()
 
 
+PERSON = "person"  # the kinds of speaker
+ORGANISATION = "organisation"
+
+
 @dataclass(frozen=True)
 class Speaker:
     """A person or organisation quoted in one or more articles, with the other names and roles seen."""
@@ -118,7 +122,7 @@ class Speaker:
     name: str
     aliases: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
-    kind: str = "person"  # person | organisation
+    kind: str = PERSON  # or ORGANISATION
 
 
 @dataclass(frozen=True)

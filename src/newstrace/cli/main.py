@@ -20,15 +20,12 @@ from rich.table import Table
 from newstrace import __version__, records
 from newstrace.cli.eval_trails import register as register_eval_trails
 from newstrace.cli.events import register as register_events
-from newstrace.cli.framing import print_comparison, print_outlet, print_trail
 from newstrace.cli.progress import RichProgress
 from newstrace.cli.speakers import register as register_speaker_corrections
 from newstrace.cli.summary import print_summary
 from newstrace.cli.terminal import escape
-from newstrace.events.grouping import group_events
 from newstrace.export import FORMATS as EXPORT_FORMATS
 from newstrace.export import ExportError, export_table
-from newstrace.framing.compare import NotFound, compare_story, outlet_profile
 from newstrace.framing.lexicon import Lexicon, LexiconError, load_lexicon
 from newstrace.ingest import FORMATS as INPUT_FORMATS
 from newstrace.ingest import ReadOptions
@@ -40,13 +37,8 @@ from newstrace.ingest.metadata import (
     read_metadata_csv,
     supplied_metadata,
 )
-from newstrace.link.trail_view import TrailNotFound, trail
-from newstrace.nlp import DEFAULT_PIPELINE, ModelNotInstalled
-from newstrace.pipeline import AnalyzeSettings, analyze
-from newstrace.pipeline.frame import frame_articles
-from newstrace.pipeline.link import LinkSettings, link_articles
-from newstrace.scale import RUNNERS, RunnerError
-from newstrace.serve.data import BadRequest, check_listing, search_filters
+from newstrace.nlp.model import DEFAULT_PIPELINE, ModelNotInstalled
+from newstrace.scale import RUNNERS
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
 from newstrace.store.base import COUNT_CAP, LIST_ORDERS, ListFilters, Store, snippet_pieces
 from newstrace.store.postgres import display_url, is_postgres_url
@@ -90,6 +82,8 @@ def _date_options(what: str) -> Callable[[Callable[..., None]], Callable[..., No
 
 def _listing_page(db: str, filters: ListFilters, limit: int, offset: int) -> tuple[list[dict[str, object]], int]:
     """One page of an index listing, paged in the database; a bad date is a usage error."""
+    from newstrace.serve.data import BadRequest, check_listing
+
     try:
         check_listing(filters)
     except BadRequest as error:
@@ -283,6 +277,9 @@ def analyze_command(
         raise click.BadParameter(
             "a scheduler address is for the Dask runner: add --runner dask", param_hint="--scheduler"
         )
+    from newstrace.pipeline import AnalyzeSettings, analyze
+    from newstrace.scale import RunnerError
+
     settings = AnalyzeSettings(
         read=ReadOptions(
             field_map=_parse_fields(fields),
@@ -401,6 +398,8 @@ def search_command(
       newstrace search 'NATO OR Stoltenberg escalat* -"press release"' --db news.db
       newstrace search --speaker "Jens Stoltenberg" --outlet Reuters --from 2024-01-01 --db news.db
     """
+    from newstrace.serve.data import BadRequest, search_filters
+
     try:
         filters = search_filters(query, outlet, date_from, date_to, speaker, language)
     except BadRequest as error:
@@ -526,6 +525,9 @@ def link_command(db: str, relink: bool, quiet: bool, as_json: bool) -> None:
       newstrace link --db news.db
       newstrace link --db news.db --relink --json
     """
+    from newstrace.events.grouping import group_events
+    from newstrace.pipeline.link import LinkSettings, link_articles
+
     try:
         store = open_store(db)
         if relink:
@@ -621,6 +623,8 @@ def frame_command(db: str, lexicon: Path | None, as_json: bool) -> None:
       newstrace frame --db news.db --lexicon my_lexicon.toml
       newstrace export framing --db news.db --format csv -o framing.csv
     """
+    from newstrace.pipeline.frame import frame_articles
+
     chosen = _load_lexicon(lexicon)
     try:
         summary = frame_articles(open_store(db), chosen)
@@ -663,6 +667,9 @@ def compare_command(story_id: str, db: str, output_format: str) -> None:
       newstrace compare st_1bac0488b708c7cb --db news.db
       newstrace compare st_1bac0488b708c7cb --db news.db --format json
     """
+    from newstrace.cli.framing import print_comparison
+    from newstrace.framing.compare import NotFound, compare_story
+
     try:
         comparison = compare_story(open_store(db, readonly=True), story_id)
     except (NotFound, StoreError) as error:
@@ -684,6 +691,9 @@ def outlet_command(name: str, db: str, output_format: str) -> None:
       newstrace outlet VDA --db news.db
       newstrace outlet "Meridian Wire" --db news.db --format json
     """
+    from newstrace.cli.framing import print_outlet
+    from newstrace.framing.compare import NotFound, outlet_profile
+
     try:
         profile = outlet_profile(open_store(db, readonly=True), name)
     except (NotFound, StoreError) as error:
@@ -734,6 +744,9 @@ def trail_command(quote_or_utterance_id: str, db: str, output_format: str) -> No
       newstrace trail u_1bac0488b708c7cb-13 --db news.db
       newstrace trail 8cb27528a9f5e6b5-208 --db news.db --format json
     """
+    from newstrace.cli.framing import print_trail
+    from newstrace.link.trail_view import TrailNotFound, trail
+
     try:
         found = trail(open_store(db, readonly=True), quote_or_utterance_id)
     except (TrailNotFound, StoreError) as error:
@@ -812,6 +825,8 @@ def eval_group() -> None:
 
 def _run_evaluation(evaluate: Callable[..., Scores], gold: Path, db: str | None, workers: int, quiet: bool) -> Scores:
     """Analyse a gold folder into `db` (or a temporary database) with a progress bar, and score it."""
+    from newstrace.pipeline import AnalyzeSettings
+
     with tempfile.TemporaryDirectory() as scratch:
         store = open_store(db or Path(scratch) / "eval.db")
         with RichProgress(_stderr(), show_bar=not quiet) as progress:

@@ -7,8 +7,7 @@ import json
 
 import click
 
-from newstrace.nlp.agents import ORGANISATION, PERSON
-from newstrace.pipeline.speakers import link_stored_speakers
+from newstrace.records import ORGANISATION, PERSON
 from newstrace.store import StoreError, open_store
 
 _DB = click.option(
@@ -78,6 +77,8 @@ def _correct(
     db: str, action: str, name: str, target: str, kind: str | None, must_exist: tuple[str, ...], must_be_alias: str = ""
 ) -> None:
     """Check the names, store the correction, resolve the speakers again with every correction, report."""
+    from newstrace.pipeline.speakers import link_stored_speakers
+
     try:
         store = open_store(db)
         speakers = {str(row["name"]): row for row in store.iter_rows("speakers")}

@@ -17,7 +17,8 @@ from itertools import combinations
 
 from anyascii import anyascii
 
-from newstrace.nlp.agents import PERSON, speaker_kind
+from newstrace.nlp.agents import speaker_kind
+from newstrace.records import PERSON
 
 _LOOSER_SPELLINGS = (
     (re.compile(r"dzh"), "j"),  # Джо -> Dzho: Joe

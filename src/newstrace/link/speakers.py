@@ -17,8 +17,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from newstrace.link.scripts import merge_across_scripts
-from newstrace.nlp.agents import PERSON, is_role_noun, speaker_kind
-from newstrace.records import Speaker, SpeakerCorrection
+from newstrace.nlp.agents import is_role_noun, speaker_kind
+from newstrace.records import PERSON, Speaker, SpeakerCorrection
 
 _ROLE_EDGES = " ,.;:—–-()\"'“”‘’"
 _TITLE_WORDS = frozenset(

@@ -14,9 +14,7 @@ from functools import cache
 import pycountry
 
 from newstrace.events.actors import actor_named
-
-PERSON = "person"
-ORGANISATION = "organisation"
+from newstrace.records import ORGANISATION, PERSON
 
 # Nouns that describe a person by role: `the senator`, `Grayson's spokeswoman`, `the former president`.
 ROLE_NOUNS = frozenset(

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from newstrace.scale.base import BatchResult, DocumentFailure, Runner, RunnerError
-from newstrace.scale.local import LocalRunner
 
 RUNNERS = ("local", "dask")
 
@@ -29,6 +28,8 @@ def open_runner(settings: RunnerSettings, pipeline_name: str) -> Runner:
     if settings.name == "local":
         if settings.scheduler:
             raise RunnerError("a scheduler address is for the Dask runner: add --runner dask")
+        from newstrace.scale.local import LocalRunner  # imported here so naming the runners stays cheap
+
         return LocalRunner(pipeline_name, settings.workers)
     if settings.name == "dask":
         from newstrace.scale.dask import DaskRunner  # Dask is an optional extra
@@ -41,7 +42,6 @@ __all__ = [
     "RUNNERS",
     "BatchResult",
     "DocumentFailure",
-    "LocalRunner",
     "Runner",
     "RunnerError",
     "RunnerSettings",

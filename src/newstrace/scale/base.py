@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from newstrace.nlp import analyse_texts
 from newstrace.records import AnalysisRequest, Article, StageOutput
 
 
@@ -47,6 +46,8 @@ def requests_for(articles: Sequence[Article]) -> list[AnalysisRequest]:
 def analyse_batch(nlp: Any, requests: Sequence[AnalysisRequest]) -> list[ArticleResult]:
     """The stages' outputs for each request; when the batch fails, each document is tried alone, so
     only the one that fails is reported as a `DocumentFailure`."""
+    from newstrace.nlp import analyse_texts  # here, so the CLI can name runners without the NLP stages
+
     try:
         return list(analyse_texts(nlp, requests, batch_size=len(requests) or 1))
     except Exception as error:
