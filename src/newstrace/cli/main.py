@@ -38,7 +38,7 @@ from newstrace.ingest.metadata import (
     supplied_metadata,
 )
 from newstrace.nlp.model import DEFAULT_PIPELINE, ModelNotInstalled
-from newstrace.scale import RUNNERS
+from newstrace.scale import RUNNERS, RunnerError
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
 from newstrace.store.base import COUNT_CAP, LIST_ORDERS, ListFilters, Store, snippet_pieces
 from newstrace.store.postgres import display_url, is_postgres_url
@@ -278,7 +278,6 @@ def analyze_command(
             "a scheduler address is for the Dask runner: add --runner dask", param_hint="--scheduler"
         )
     from newstrace.pipeline import AnalyzeSettings, analyze
-    from newstrace.scale import RunnerError
 
     settings = AnalyzeSettings(
         read=ReadOptions(

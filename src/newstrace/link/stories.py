@@ -100,6 +100,13 @@ class StorySettings:
     merge_threshold: float = 0.25  # ... at least this, and the join threshold the dates call for, ...
     merge_cohesion_share: float = 0.7  # ... and at least this share of each story's cohesion
 
+    def lone_report_bar(self, gap_days: int | None, n_articles: int) -> float:
+        """What a dated join to a story of `n_articles` must reach more than `lone_report_days` after it
+        when that story is a single report (0.0 when the rule does not apply)."""
+        if gap_days is not None and gap_days > self.lone_report_days and n_articles == 1:
+            return self.later_single_threshold
+        return 0.0
+
     def required_similarity(self, gap_days: int | None) -> float:
         """What a join must reach, given the days between the article and the story's first date."""
         if gap_days is None:
@@ -427,9 +434,11 @@ class StoryClusterer:
                 return False
         else:
             gap = None
-        required = max(self.settings.required_similarity(gap), self.settings.merge_threshold)
-        if gap is not None and gap > self.settings.lone_report_days and min(one.n_articles, other.n_articles) == 1:
-            required = max(required, self.settings.later_single_threshold)  # a later join to a lone report
+        required = max(
+            self.settings.required_similarity(gap),
+            self.settings.merge_threshold,
+            self.settings.lone_report_bar(gap, min(one.n_articles, other.n_articles)),
+        )
         share = self.settings.merge_cohesion_share
         if similarity < required or any(similarity < share * (story.cohesion or 0.0) for story in (one, other)):
             return False
@@ -537,8 +546,8 @@ class StoryClusterer:
         story's members quoted (close in time, or undated), or its lead names a day theirs name, close in
         time (`nearby_days`: the article's days that few neighbouring stories name)."""
         required = self.settings.required_similarity(gap)
-        if gap is not None and gap > self.settings.lone_report_days and story.n_articles == 1:
-            return max(required, self.settings.later_single_threshold)
+        if lone_report_bar := self.settings.lone_report_bar(gap, story.n_articles):
+            return max(required, lone_report_bar)
         if (gap is None or gap <= self.settings.near_days) and self._shares_a_quotation(article.quotes, story):
             return min(required, self.settings.quote_threshold)
         if gap is None or gap > self.settings.near_days:
