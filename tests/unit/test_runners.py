@@ -6,6 +6,7 @@ The Dask tests carry the `dask` mark: `pytest -m dask` runs them alone.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import sys
@@ -110,6 +111,32 @@ def test_the_local_cluster_s_workers_neither_profile_nor_trim_memory() -> None:
 
     with start_local_cluster(1) as cluster, Client(cluster) as client:
         assert list(client.run(_worker_settings).values()) == [(None, "1", False)]
+
+
+@pytest.mark.dask
+def test_a_connection_closed_by_the_shutdown_is_not_reported_but_other_lost_errors_are(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """On Ctrl-C the scheduler's last broadcast meets a worker already gone; asyncio would print that
+    future's error after the one-line "interrupted" message. Any other unretrieved error still shows."""
+    import asyncio
+    import gc
+
+    from distributed.comm.core import CommClosedError
+
+    from newstrace.scale.dask import ignore_closed_connections_at_shutdown
+
+    async def lose_two_errors() -> None:
+        loop = asyncio.get_running_loop()
+        for error in (CommClosedError("in <TCP (closed) Scheduler Broadcast>"), ValueError("a real fault")):
+            loop.create_future().set_exception(error)  # never awaited: asyncio logs it when collected
+        gc.collect()
+
+    ignore_closed_connections_at_shutdown()
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        asyncio.run(lose_two_errors())
+    reported = [record.exc_info[1] for record in caplog.records if record.exc_info]
+    assert [type(error) for error in reported] == [ValueError]
 
 
 def _is_resource_tracker(process: psutil.Process) -> bool:

@@ -30,6 +30,7 @@ INSTALL_HINT = "pip install 'newstrace[dask]'"
 try:
     import dask.config
     from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin, get_worker
+    from distributed.comm.core import CommClosedError
 except ImportError as missing:
     raise RunnerError(f"the Dask runner needs Dask distributed; install it with:\n    {INSTALL_HINT}") from missing
 
@@ -75,6 +76,7 @@ class DaskRunner:
 
     def run(self, batches: Iterable[Sequence[Article]]) -> Generator[BatchResult, None, None]:
         """Yield (batch, results per article) for every batch, in input order."""
+        ignore_closed_connections_at_shutdown()
         with ExitStack() as stack:
             client = self._connect(stack)
             try:
@@ -137,6 +139,27 @@ def local_worker_config() -> dict[str, object]:
             name: value for name, value in environ.items() if name != "MALLOC_TRIM_THRESHOLD_"
         },
     }
+
+
+class _ClosedConnectionNoise(logging.Filter):
+    """Drops asyncio's "Future exception was never retrieved" records whose exception is a Dask
+    connection closed under it: the race of a cluster shut down mid-run (on Ctrl-C, the scheduler's
+    last broadcast to a worker already gone), which says nothing the interrupted run has not said."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, CommClosedError)
+
+
+_CLOSED_CONNECTION_NOISE = _ClosedConnectionNoise()
+
+
+def ignore_closed_connections_at_shutdown() -> None:
+    """Install the filter above on asyncio's logger, once per process (it may fire after the run, when
+    the failed future is garbage-collected, so it stays)."""
+    asyncio_logger = logging.getLogger("asyncio")
+    if _CLOSED_CONNECTION_NOISE not in asyncio_logger.filters:
+        asyncio_logger.addFilter(_CLOSED_CONNECTION_NOISE)
 
 
 def _threads(client: Client) -> int:
