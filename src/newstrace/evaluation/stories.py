@@ -50,6 +50,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 from newstrace.ingest.dates import to_iso_date
 from newstrace.ingest.metadata import MetadataTable, SuppliedMetadata, metadata_table
@@ -468,10 +469,22 @@ def tfidf_average_link(texts: Mapping[str, str], threshold: float) -> dict[str, 
         return {name: name for name in names}
     vectors = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform([texts[n] for n in names])
     clustering = AgglomerativeClustering(
-        n_clusters=None, metric="cosine", linkage="average", distance_threshold=1 - threshold
+        n_clusters=None, metric="precomputed", linkage="average", distance_threshold=1 - threshold
     )
-    clusters = clustering.fit_predict(vectors.toarray())
+    clusters = clustering.fit_predict(_cosine_distances(vectors))
     return {name: f"baseline-{cluster}" for name, cluster in zip(names, clusters, strict=True)}
+
+
+def _cosine_distances(unit_rows: Any) -> Any:
+    """1 - cosine similarity between every pair of rows of a sparse matrix whose rows have unit length (as
+    TfidfVectorizer writes them): one sparse product, where the dense rows' cosine metric took 12 CPU s on
+    PolNeAR's 923 texts (0.2 s this way, the same clusters on PolNeAR, ECB+ and PTC)."""
+    import numpy as np
+
+    distances = 1.0 - (unit_rows @ unit_rows.T).toarray()
+    np.clip(distances, 0.0, None, out=distances)  # rounding can take a near-copy's distance just below 0
+    np.fill_diagonal(distances, 0.0)
+    return distances
 
 
 def bcubed(predicted: Mapping[str, str], gold: Mapping[str, str]) -> PRF:
