@@ -31,16 +31,29 @@ settings.register_profile("newstrace", deadline=None)
 settings.load_profile("newstrace")
 
 
+# The longest modules, longest first (wall seconds in CI, 2026-11-29): the PolNeAR floors' analysis and
+# evaluations (~390), the training script's retraining (~400), the ECB+ story floors in test_linking
+# (~170), the folder of 10,000 files in test_bad_input (~100). Under pytest-xdist (`-n 2 --dist loadscope
+# --no-loadscope-reorder`, as scripts/test.sh runs) each module stays on one process and modules go out
+# in collection order: sent first, the two longest start at once on the two processes and the short
+# modules fill in behind them, where a long module sent last would keep one process busy long after the
+# other ran out of work.
+LONGEST_MODULES = (
+    "tests/unit/test_polnear_floors.py",
+    "tests/unit/test_training_script.py",
+    "tests/unit/test_linking.py",
+    "tests/unit/test_bad_input.py",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests of the analysed PolNeAR database (one module, tests/unit/test_polnear_floors.py) go first:
-    under pytest-xdist (`-n 2 --dist loadscope --no-loadscope-reorder`, as scripts/test.sh runs) each
-    module stays on one process and modules go out in this order, and that module, started last, would
-    keep one process busy long after the other ran out of work."""
-    items.sort(key=lambda item: not _reads_polnear(item))  # stable: the order within each part stays
+    """Send the longest modules first (above); the order within each module, and of the rest, stays."""
+    items.sort(key=_send_order)  # stable
 
 
-def _reads_polnear(item: pytest.Item) -> bool:
-    return "polnear_db" in getattr(item, "fixturenames", ())
+def _send_order(item: pytest.Item) -> int:
+    module = Path(str(item.fspath)).resolve().relative_to(REPO).as_posix()
+    return LONGEST_MODULES.index(module) if module in LONGEST_MODULES else len(LONGEST_MODULES)
 
 
 @pytest.fixture
