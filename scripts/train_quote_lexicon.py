@@ -72,6 +72,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--polnear", type=Path, default=DEFAULT_TRAIN)
     parser.add_argument("--workers", type=int, default=2)
+    # Train on the first N documents only: to profile or compare versions of this script quickly.
+    parser.add_argument("--limit", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument(
         "--out-dir", type=Path, default=SHIPPED[0].parent, help="where to write the five files (default: nlp/data)"
     )
@@ -80,7 +82,7 @@ def main() -> None:
     lexicon_path, model_path, end_model_path, cue_end_path, cue_start_path = (
         args.out_dir / shipped.name for shipped in SHIPPED
     )
-    documents = load_split(args.polnear)
+    documents = load_split(args.polnear)[: args.limit]
     nlp = load_pipeline()
     occurrences: Counter[str] = Counter()
     cues: Counter[str] = Counter()
