@@ -34,6 +34,7 @@ from newstrace.nlp.content_ends import end_features
 from newstrace.nlp.cue_ends import cue_end_features, cue_start_features
 from newstrace.nlp.quotes import (
     MIN_CUE_COUNT,
+    FoundQuote,
     Parsed,
     attachment,
     content_end_choices,
@@ -42,7 +43,7 @@ from newstrace.nlp.quotes import (
     cue_features,
     cue_start_choices,
     lexicon_key,
-    refined_quotes,
+    refine,
     rule_quotes,
     usable_links,
 )
@@ -72,6 +73,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--polnear", type=Path, default=DEFAULT_TRAIN)
     parser.add_argument("--workers", type=int, default=2)
+    # Train on the first N documents only: to profile or compare versions of this script quickly.
+    parser.add_argument("--limit", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument(
         "--out-dir", type=Path, default=SHIPPED[0].parent, help="where to write the five files (default: nlp/data)"
     )
@@ -80,17 +83,21 @@ def main() -> None:
     lexicon_path, model_path, end_model_path, cue_end_path, cue_start_path = (
         args.out_dir / shipped.name for shipped in SHIPPED
     )
-    documents = load_split(args.polnear)
+    documents = load_split(args.polnear)[: args.limit]
     nlp = load_pipeline()
     occurrences: Counter[str] = Counter()
     cues: Counter[str] = Counter()
     content_links: dict[str, Counter[str]] = defaultdict(Counter)
     source_links: dict[str, Counter[str]] = defaultdict(Counter)
     docs = list(nlp.pipe((document.text for document in documents), n_process=args.workers, batch_size=16))
+    # What every step below reads of a document, found once: its quotations and sentences, and each
+    # token's lexicon key (made from the attribute arrays, not from one `Token` object per token).
+    parsed_docs = [Parsed.of(doc) for doc in docs]
+    keys = [_lexicon_keys(doc) for doc in docs]
     cue_heads: list[set[int]] = []
     for number, (document, doc) in enumerate(zip(documents, docs, strict=True), start=1):
         cue_heads.append(set())
-        occurrences.update(lexicon_key(token) for token in doc)
+        occurrences.update(keys[number - 1])
         for attribution in document.attributions:
             cue_fragments = attribution.fragments.get("Cue")
             if not cue_fragments:
@@ -107,7 +114,7 @@ def main() -> None:
                 links[lemma][attachment(cue, target) if target is not None else "none"] += 1
         if number % 100 == 0:
             print(f"{number}/{len(documents)} documents")
-    candidates, candidate_cues = _count_candidates(docs, cue_heads, content_links)
+    candidates, candidate_cues, found = _count_candidates(parsed_docs, keys, cue_heads, content_links)
     lexicon = {
         lemma: {
             "cues": count,
@@ -122,21 +129,25 @@ def main() -> None:
     }
     lexicon_path.write_text(json.dumps(lexicon, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {len(lexicon)} cue lemmas to {lexicon_path}")
-    model = _train_classifier(docs, cue_heads, lexicon)
+    model = _train_classifier(parsed_docs, keys, found, cue_heads, lexicon)
     _write_model(model_path, model, f"cue-classifier weights (threshold {model['threshold']})")
     # The content-end model learns from the quotes that the two files just written give.
     quotes.LEXICON_FILE, quotes.CUE_MODEL_FILE = lexicon_path, model_path
     quotes.cue_lexicon.cache_clear()
     quotes.cue_model.cache_clear()
-    end_model = _train_content_ends(documents, docs)
+    # Each later model learns from the quotes of the one before: `refined_quotes` one step at a time.
+    found_quotes = [rule_quotes(parsed) for parsed in parsed_docs]
+    end_model = _train_content_ends(documents, parsed_docs, found_quotes)
     _write_model(end_model_path, end_model, "content-end weights")
     content_ends.CONTENT_END_MODEL_FILE = end_model_path  # and the cue-end model from those quotes
     content_ends.content_end_model.cache_clear()
-    cue_end_model = _train_cue_ends(documents, docs)
+    found_quotes = [refine(parsed, found, 0) for parsed, found in zip(parsed_docs, found_quotes, strict=True)]
+    cue_end_model = _train_cue_ends(documents, parsed_docs, found_quotes)
     _write_model(cue_end_path, cue_end_model, "cue-end weights")
     cue_ends.CUE_END_MODEL_FILE = cue_end_path  # and the cue-start model from those quotes
     cue_ends.cue_end_model.cache_clear()
-    cue_start_model = _train_cue_starts(documents, docs)
+    found_quotes = [refine(parsed, found, 1) for parsed, found in zip(parsed_docs, found_quotes, strict=True)]
+    cue_start_model = _train_cue_starts(documents, parsed_docs, found_quotes)
     _write_model(cue_start_path, cue_start_model, "cue-start weights")
 
 
@@ -146,37 +157,48 @@ def _write_model(path: Path, model: dict[str, Any], what: str) -> None:
 
 
 def _candidate_rows(
-    docs: list[Any], cue_heads: list[set[int]], lexicon: dict[str, Any]
+    parsed_docs: list[Parsed],
+    keys: list[list[str]],
+    found: list[list[tuple[int, str]]],
+    cue_heads: list[set[int]],
+    lexicon: dict[str, Any],
 ) -> tuple[list[dict[str, int]], list[bool], list[int]]:
-    """Features, gold label and document number of every token the extractor would consider a cue."""
+    """Features, gold label and document number of every token the extractor would consider a cue.
+
+    Those are the candidates `_count_candidates` found whose lemma the lexicon keeps as a candidate:
+    a lexicon entry's content links are the counts `_count_candidates` followed, so its link is the same."""
     usable = {
-        key: usable_links(entry["content"])
+        key
         for key, entry in lexicon.items()
-        if entry["candidate_cues"] >= MIN_CUE_COUNT
+        if entry["candidate_cues"] >= MIN_CUE_COUNT and usable_links(entry["content"])
     }
     rows: list[dict[str, int]] = []
     labels: list[bool] = []
     numbers: list[int] = []
-    for number, (doc, heads) in enumerate(zip(docs, cue_heads, strict=True)):
-        parsed = Parsed.of(doc)
-        for token in doc:
-            links = usable.get(lexicon_key(token))
-            if not links or is_inside(token.idx, parsed.quotations):
-                continue
-            link = content_link(token, links, parsed)
-            if link is not None:
-                rows.append(dict.fromkeys(cue_features(token, link, parsed.quotations), 1))
-                labels.append(token.i in heads)
+    for number, (parsed, doc_keys, doc_found, heads) in enumerate(
+        zip(parsed_docs, keys, found, cue_heads, strict=True)
+    ):
+        for index, link in doc_found:
+            if doc_keys[index] in usable:
+                token = parsed.doc[index]
+                rows.append(dict.fromkeys(cue_features(token, link, parsed.quotations, parsed.sentences), 1))
+                labels.append(index in heads)
                 numbers.append(number)
     return rows, labels, numbers
 
 
-def _train_classifier(docs: list[Any], cue_heads: list[set[int]], lexicon: dict[str, Any]) -> dict[str, Any]:
+def _train_classifier(
+    parsed_docs: list[Parsed],
+    keys: list[list[str]],
+    found: list[list[tuple[int, str]]],
+    cue_heads: list[set[int]],
+    lexicon: dict[str, Any],
+) -> dict[str, Any]:
     """Fit the cue classifier; its threshold maximises F1 on every seventh document, held out first."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    rows, labels, numbers = _candidate_rows(docs, cue_heads, lexicon)
+    rows, labels, numbers = _candidate_rows(parsed_docs, keys, found, cue_heads, lexicon)
     vectorizer = DictVectorizer()
     features = vectorizer.fit_transform(rows)
     held_out = [number % 7 == 0 for number in numbers]
@@ -192,15 +214,18 @@ def _train_classifier(docs: list[Any], cue_heads: list[set[int]], lexicon: dict[
     return {**_as_json(vectorizer, model), "threshold": threshold}
 
 
-def _train_content_ends(documents: list[Any], docs: list[Any]) -> dict[str, Any]:
-    """Fit the content-end model on every one-piece content whose cue matches a gold cue: each word its
-    content could end on is a row, labelled by whether gold content ends there."""
+def _train_content_ends(
+    documents: list[Any], parsed_docs: list[Parsed], found_quotes: list[list[FoundQuote]]
+) -> dict[str, Any]:
+    """Fit the content-end model on every one-piece content (of the rules' quotes, `found_quotes`) whose
+    cue matches a gold cue: each word its content could end on is a row, labelled by whether gold content
+    ends there."""
     rows: list[dict[str, int]] = []
     labels: list[bool] = []
-    for document, doc in zip(documents, docs, strict=True):
-        text, parsed = document.text, Parsed.of(doc)
+    for document, parsed, found in zip(documents, parsed_docs, found_quotes, strict=True):
+        text, doc = document.text, parsed.doc
         gold_ends = _gold_content_ends(document)
-        for quote in rule_quotes(parsed):
+        for quote in found:
             ends = gold_ends.get(trim(text, (quote.cue.start, quote.cue.end)))
             candidates = content_end_choices(parsed, quote)
             if not ends or candidates is None:
@@ -212,31 +237,44 @@ def _train_content_ends(documents: list[Any], docs: list[Any]) -> dict[str, Any]
     return _fit(rows, labels, END_REGULARISATION)
 
 
-def _train_cue_ends(documents: list[Any], docs: list[Any]) -> dict[str, Any]:
-    """Fit the cue-end model on the quotes the content-end step gives."""
-    rows, labels = _cue_bound_rows(documents, docs, 1, cue_end_choices, cue_end_features, _cue_ending_on)
+def _train_cue_ends(
+    documents: list[Any], parsed_docs: list[Parsed], found_quotes: list[list[FoundQuote]]
+) -> dict[str, Any]:
+    """Fit the cue-end model on the quotes the content-end step gives (`found_quotes`)."""
+    rows, labels = _cue_bound_rows(
+        documents, parsed_docs, found_quotes, cue_end_choices, cue_end_features, _cue_ending_on
+    )
     print(f"{len(rows)} cue-end candidates, {sum(labels)} of them gold ends")
     return _fit(rows, labels, CUE_END_REGULARISATION)
 
 
-def _train_cue_starts(documents: list[Any], docs: list[Any]) -> dict[str, Any]:
-    """Fit the cue-start model on the quotes the content-end and cue-end steps give."""
-    rows, labels = _cue_bound_rows(documents, docs, 2, cue_start_choices, cue_start_features, _cue_starting_on)
+def _train_cue_starts(
+    documents: list[Any], parsed_docs: list[Parsed], found_quotes: list[list[FoundQuote]]
+) -> dict[str, Any]:
+    """Fit the cue-start model on the quotes the content-end and cue-end steps give (`found_quotes`)."""
+    rows, labels = _cue_bound_rows(
+        documents, parsed_docs, found_quotes, cue_start_choices, cue_start_features, _cue_starting_on
+    )
     print(f"{len(rows)} cue-start candidates, {sum(labels)} of them gold starts")
     return _fit(rows, labels, CUE_END_REGULARISATION)
 
 
 def _cue_bound_rows(
-    documents: list[Any], docs: list[Any], steps: int, choices: Any, features: Any, cue_with: Any
+    documents: list[Any],
+    parsed_docs: list[Parsed],
+    found_quotes: list[list[FoundQuote]],
+    choices: Any,
+    features: Any,
+    cue_with: Any,
 ) -> tuple[list[dict[str, int]], list[bool]]:
-    """For every quote whose cue could be moved onto a gold cue, one row per word the cue could end (or
-    start) on, labelled by whether `cue_with(quote, word)` is a gold cue."""
+    """For every quote of `found_quotes` whose cue could be moved onto a gold cue, one row per word the
+    cue could end (or start) on, labelled by whether `cue_with(quote, word)` is a gold cue."""
     rows: list[dict[str, int]] = []
     labels: list[bool] = []
-    for document, doc in zip(documents, docs, strict=True):
-        text, parsed = document.text, Parsed.of(doc)
+    for document, parsed, found in zip(documents, parsed_docs, found_quotes, strict=True):
+        text, doc = document.text, parsed.doc
         gold_cues = _gold_cues(document)
-        for quote in refined_quotes(parsed, steps=steps):
+        for quote in found:
             candidates = choices(parsed, quote)
             if candidates is None:
                 continue
@@ -300,23 +338,45 @@ def _f1(probabilities: Any, gold: list[bool], threshold: float) -> float:
 
 
 def _count_candidates(
-    docs: list[Any], cue_heads: list[set[int]], content_links: dict[str, Counter[str]]
-) -> tuple[Counter[str], Counter[str]]:
+    parsed_docs: list[Parsed], keys: list[list[str]], cue_heads: list[set[int]], content_links: dict[str, Counter[str]]
+) -> tuple[Counter[str], Counter[str], list[list[tuple[int, str]]]]:
     """For each lemma: the tokens where the extractor would find content (outside quotations), and how
-    many of those head a gold cue. Their ratio is the precision of treating the lemma as a cue."""
+    many of those head a gold cue. Their ratio is the precision of treating the lemma as a cue. Also, for
+    each document, those tokens' indices with the link that leads to their content."""
     usable = {lemma: usable_links(dict(links)) for lemma, links in content_links.items()}
     candidates: Counter[str] = Counter()
     candidate_cues: Counter[str] = Counter()
-    for doc, heads in zip(docs, cue_heads, strict=True):
-        parsed = Parsed.of(doc)
-        for token in doc:
-            links = usable.get(lexicon_key(token))
-            if not links or is_inside(token.idx, parsed.quotations):
+    found: list[list[tuple[int, str]]] = []
+    for parsed, doc_keys, heads in zip(parsed_docs, keys, cue_heads, strict=True):
+        found.append([])
+        for index, key in enumerate(doc_keys):
+            links = usable.get(key)
+            if not links:
                 continue
-            if content_link(token, links, parsed) is not None:
-                candidates[lexicon_key(token)] += 1
-                candidate_cues[lexicon_key(token)] += token.i in heads
-    return candidates, candidate_cues
+            token = parsed.doc[index]
+            if is_inside(token.idx, parsed.quotations):
+                continue
+            link = content_link(token, links, parsed)
+            if link is not None:
+                candidates[key] += 1
+                candidate_cues[key] += index in heads
+                found[-1].append((index, link))
+    return candidates, candidate_cues, found
+
+
+def _lexicon_keys(doc: Any) -> list[str]:
+    """`lexicon_key` of every token of `doc`, read from its lemma and part-of-speech arrays."""
+    from spacy.attrs import LEMMA, POS
+
+    strings = doc.vocab.strings
+    named: dict[tuple[int, int], str] = {}
+    keys = []
+    for lemma, pos in doc.to_array([LEMMA, POS]).tolist() if len(doc) else []:
+        key = named.get((lemma, pos))
+        if key is None:
+            key = named[(lemma, pos)] = f"{strings[lemma].lower()}/{strings[pos]}"
+        keys.append(key)
+    return keys
 
 
 if __name__ == "__main__":

@@ -266,16 +266,27 @@ def refined_quotes(parsed: Parsed, steps: int = 3) -> list[FoundQuote]:
     the learned models (the first `steps` of them, each only when its file is shipped); no speakers.
     Each model is trained on the quotes the steps before it give."""
     quotes = rule_quotes(parsed)
-    refinements = (
+    for step in range(min(steps, REFINEMENT_STEPS)):
+        quotes = refine(parsed, quotes, step)
+    return quotes
+
+
+REFINEMENT_STEPS = 3
+
+
+def refine(parsed: Parsed, quotes: list[FoundQuote], step: int) -> list[FoundQuote]:
+    """`quotes` after step `step` of `refined_quotes` (0 content ends, 1 cue ends, 2 cue starts), or as
+    they are when that step's model is not shipped. The training script calls this to refine the quotes
+    it already has, one step at a time, rather than finding them all again for each model."""
+    load_model, refine_one = (
         (content_end_model, with_learned_content_end),
         (cue_end_model, with_learned_cue_end),
         (cue_start_model, with_learned_cue_start),
-    )
-    for load_model, refine in refinements[:steps]:
-        model = load_model()
-        if model is not None:
-            quotes = keep_cues_apart(quotes, [refine(parsed, quote, model) for quote in quotes])
-    return quotes
+    )[step]
+    model = load_model()
+    if model is None:
+        return quotes
+    return keep_cues_apart(quotes, [refine_one(parsed, quote, model) for quote in quotes])
 
 
 def keep_cues_apart(before: list[FoundQuote], after: list[FoundQuote]) -> list[FoundQuote]:
