@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import re
 from abc import ABC, abstractmethod
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, astuple, fields, replace
 from datetime import UTC, date, datetime, timedelta
@@ -1251,29 +1252,35 @@ class SQLStore(ABC):
     ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
         """The speaker and flag facets of the sampled matches, counted from their rows of facet keys (one
         read of short rows by rowid; asking the quotes and the renderings of 1,000 ids took 3.5 ms)."""
-        keys: Iterable[Sequence[Any]] = [(article.speakers, article.flags) for article in sampled]
-        if any(article.flags is None for article in sampled):  # not read with the matches
+        if all(article.flags is not None for article in sampled):  # read with the matches
+            speakers_text = ",".join([article.speakers for article in sampled if article.speakers])
+            bit_sets = Counter([article.flags for article in sampled if article.flags])
+        else:
             rowids = [article.rowid for article in sampled]
             marks = ", ".join("?" * len(rowids)) or "NULL"
             keys = self._execute(f"SELECT speakers, flags FROM article_facet_keys WHERE rowid IN ({marks})", rowids)
-        rows = [(row[0], row[1]) for row in keys]  # by position: a PostgreSQL row iterates its names
+            rows = [(row[0], row[1]) for row in keys]  # by position: a PostgreSQL row iterates its names
+            speakers_text = ",".join(str(row[0]) for row in rows if row[0])
+            bit_sets = Counter(int(row[1]) for row in rows if row[1])
         # counted in C: every id in one list, and the flags per set of bits (a handful of them)
-        speakers = Counter(",".join(str(row[0]) for row in rows if row[0]).split(","))
+        speakers = Counter(speakers_text.split(","))
         speakers.pop("", None)
         flags: Counter[str | None] = Counter()
-        for bits, n in Counter(int(row[1]) for row in rows if row[1]).items():
+        for bits, n in bit_sets.items():
             flags.update({flag: n for bit, flag in enumerate(CHECKED_FLAGS) if bits >> bit & 1})
         return self._speaker_facet(speakers, limit), _ranked(flags, limit)
 
     def _speaker_facet(self, counted: Counter[str], limit: int) -> list[dict[str, object]]:
         """Facet rows of the speakers counted (by id, as text), most articles first, ties by name: the names
         of those that can be among the first `limit` are read (all of them if some id has no speaker)."""
-        ordered = [(int(speaker), n) for speaker, n in counted.most_common()]
+        ordered = counted.most_common()  # sorted by count in C; only those that can be shown are converted
         least = ordered[min(limit, len(ordered)) - 1][1] if ordered else 0
-        named = self._speaker_names([speaker for speaker, n in ordered if n >= least])
+        candidates = [(int(speaker), n) for speaker, n in ordered[: bisect_right(ordered, -least, key=_minus_count)]]
+        named = self._speaker_names([speaker for speaker, _ in candidates])
         if len(named) < min(limit, len(ordered)):
-            named = self._speaker_names([speaker for speaker, _ in ordered])
-        rows = sorted((named[speaker], speaker, n) for speaker, n in ordered if speaker in named)
+            candidates = [(int(speaker), n) for speaker, n in ordered]
+            named = self._speaker_names([speaker for speaker, _ in candidates])
+        rows = sorted((named[speaker], speaker, n) for speaker, n in candidates if speaker in named)
         rows.sort(key=lambda row: -row[2])  # stable: ties stay in name order
         return [{"value": name, "id": speaker, "n": n} for name, speaker, n in rows[:limit]]
 
@@ -1607,8 +1614,23 @@ def _tallied(values: Sequence[str | None], limit: int) -> list[dict[str, object]
 
 def _ranked(counted: Counter[str | None], limit: int) -> list[dict[str, object]]:
     """Facet rows of counted values, as `_tallied` orders them."""
-    ranked = sorted(counted.items(), key=lambda item: (-item[1], item[0] is not None, item[0] or ""))
-    return [{"value": value, "n": n} for value, n in ranked[:limit]]
+    # only the values that can be shown are sorted by the facet's order; of those counted as often as the
+    # last shown (often most of them: a story or an outlet among 1,000 matches), the first by value alone,
+    # sorted as plain strings (a key function called for each of some 700 values was most of a facet)
+    least = sorted(counted.values(), reverse=True)[limit - 1] if len(counted) > limit else 0
+    above = sorted(((value, n) for value, n in counted.items() if n > least), key=_facet_order)
+    tied = _none_first([value for value, n in counted.items() if n == least])[: limit - len(above)]
+    return [{"value": value, "n": n} for value, n in (*above, *((value, least) for value in tied))]
+
+
+def _facet_order(item: tuple[str | None, int]) -> tuple[int, bool, str]:
+    """Most counted first, then None, then by value (as the SQL orders facets)."""
+    value, n = item
+    return -n, value is not None, value or ""
+
+
+def _minus_count(item: tuple[str, int]) -> int:
+    return -item[1]
 
 
 def _attention_rows(sampled: list[_SampledArticle], bucket: str) -> list[dict[str, object]]:
