@@ -13,7 +13,7 @@ import re
 from abc import ABC, abstractmethod
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Collection, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, astuple, fields, replace
 from datetime import UTC, date, datetime, timedelta
@@ -341,6 +341,11 @@ class SQLStore(ABC):
     @abstractmethod
     def _article_changed(self, article_id: str) -> None:
         """Called inside the transaction that changed an article's title (to refresh its search index)."""
+
+    def _value_rows(self, sql: str, parameters: Sequence[object] = ()) -> Iterable[Sequence[Any]]:
+        """The rows of a query as sequences of their values in the select list's order (a backend whose
+        rows are mappings may skip making them when many rows are read by position)."""
+        return (tuple(row.values()) for row in self._execute(sql, parameters))
 
     def _scalar(self, sql: str, parameters: Sequence[object] = ()) -> Any:
         return self._execute(sql, parameters).fetchone()[0]
@@ -1184,7 +1189,7 @@ class SQLStore(ABC):
             order = order.replace("a.id", "k.id")
         sql = f"SELECT a.rowid AS row_key, {columns} FROM {source}{where}{order} LIMIT {int(cap)}"
         try:
-            rows = list(self._execute(sql, relation.parameters))
+            rows = list(self._value_rows(sql, relation.parameters))
             if by_id:
                 marks = ", ".join("?" * len(rows)) or "NULL"
                 from_keys = self._FACET_KEYS
@@ -1192,11 +1197,12 @@ class SQLStore(ABC):
                     f"SELECT a.rowid AS row_key, {_KEYED_COLUMNS if from_keys else _SAMPLED_COLUMNS} "
                     f"FROM {'article_facet_keys' if from_keys else 'articles'} a WHERE a.rowid IN ({marks})"
                 )
-                by_rowid = {row["row_key"]: row for row in self._execute(sampled, [row["row_key"] for row in rows])}
-                rows = [by_rowid[row["row_key"]] for row in rows]
+                by_rowid = {row[0]: row for row in self._value_rows(sampled, [row[0] for row in rows])}
+                rows = [by_rowid[row[0]] for row in rows]
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
-        return [_sampled_article(row) for row in rows]
+        # the columns are selected in the record's order: made from the values, by position
+        return list(map(_SampledArticle._make, rows))
 
     def search_facets(
         self, filters: SearchFilters, limit: int, cap: int | None = None
@@ -1547,12 +1553,6 @@ class _SampledArticle(NamedTuple):
     story_id: str | None
     speakers: str | None  # from the facet keys: the ids of the speakers quoted, comma-separated; else None
     flags: int | None  # from the facet keys: bits of CHECKED_FLAGS; else None
-
-
-def _sampled_article(row: Any) -> _SampledArticle:
-    """A first match's record from its row, whose columns are selected in the record's order: read by
-    position (a PostgreSQL row by its values) rather than by name, the 1,000 rows took half the time."""
-    return _SampledArticle._make(row.values() if isinstance(row, dict) else row)
 
 
 _STORY_SUMMARY = "id, title, first_seen, last_seen, n_articles, n_outlets"
