@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import re
 from abc import ABC, abstractmethod
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, astuple, fields, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from importlib import resources
 from operator import attrgetter
 from typing import Any, ClassVar, NamedTuple, TypeVar
@@ -339,6 +341,11 @@ class SQLStore(ABC):
     @abstractmethod
     def _article_changed(self, article_id: str) -> None:
         """Called inside the transaction that changed an article's title (to refresh its search index)."""
+
+    def _value_rows(self, sql: str, parameters: Sequence[object] = ()) -> Iterable[Sequence[Any]]:
+        """The rows of a query as sequences of their values in the select list's order (a backend whose
+        rows are mappings may skip making them when many rows are read by position)."""
+        return (tuple(row.values()) for row in self._execute(sql, parameters))
 
     def _scalar(self, sql: str, parameters: Sequence[object] = ()) -> Any:
         return self._execute(sql, parameters).fetchone()[0]
@@ -1182,7 +1189,7 @@ class SQLStore(ABC):
             order = order.replace("a.id", "k.id")
         sql = f"SELECT a.rowid AS row_key, {columns} FROM {source}{where}{order} LIMIT {int(cap)}"
         try:
-            rows = list(self._execute(sql, relation.parameters))
+            rows = list(self._value_rows(sql, relation.parameters))
             if by_id:
                 marks = ", ".join("?" * len(rows)) or "NULL"
                 from_keys = self._FACET_KEYS
@@ -1190,11 +1197,12 @@ class SQLStore(ABC):
                     f"SELECT a.rowid AS row_key, {_KEYED_COLUMNS if from_keys else _SAMPLED_COLUMNS} "
                     f"FROM {'article_facet_keys' if from_keys else 'articles'} a WHERE a.rowid IN ({marks})"
                 )
-                by_rowid = {row["row_key"]: row for row in self._execute(sampled, [row["row_key"] for row in rows])}
-                rows = [by_rowid[row["row_key"]] for row in rows]
+                by_rowid = {row[0]: row for row in self._value_rows(sampled, [row[0] for row in rows])}
+                rows = [by_rowid[row[0]] for row in rows]
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
-        return [_sampled_article(row) for row in rows]
+        # the columns are selected in the record's order: made from the values, by position
+        return list(map(_SampledArticle._make, rows))
 
     def search_facets(
         self, filters: SearchFilters, limit: int, cap: int | None = None
@@ -1250,29 +1258,35 @@ class SQLStore(ABC):
     ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
         """The speaker and flag facets of the sampled matches, counted from their rows of facet keys (one
         read of short rows by rowid; asking the quotes and the renderings of 1,000 ids took 3.5 ms)."""
-        keys: Iterable[Sequence[Any]] = [(article.speakers, article.flags) for article in sampled]
-        if any(article.flags is None for article in sampled):  # not read with the matches
+        if all(article.flags is not None for article in sampled):  # read with the matches
+            speakers_text = ",".join([article.speakers for article in sampled if article.speakers])
+            bit_sets = Counter([article.flags for article in sampled if article.flags])
+        else:
             rowids = [article.rowid for article in sampled]
             marks = ", ".join("?" * len(rowids)) or "NULL"
             keys = self._execute(f"SELECT speakers, flags FROM article_facet_keys WHERE rowid IN ({marks})", rowids)
-        rows = [(row[0], row[1]) for row in keys]  # by position: a PostgreSQL row iterates its names
+            rows = [(row[0], row[1]) for row in keys]  # by position: a PostgreSQL row iterates its names
+            speakers_text = ",".join(str(row[0]) for row in rows if row[0])
+            bit_sets = Counter(int(row[1]) for row in rows if row[1])
         # counted in C: every id in one list, and the flags per set of bits (a handful of them)
-        speakers = Counter(",".join(str(row[0]) for row in rows if row[0]).split(","))
+        speakers = Counter(speakers_text.split(","))
         speakers.pop("", None)
         flags: Counter[str | None] = Counter()
-        for bits, n in Counter(int(row[1]) for row in rows if row[1]).items():
+        for bits, n in bit_sets.items():
             flags.update({flag: n for bit, flag in enumerate(CHECKED_FLAGS) if bits >> bit & 1})
         return self._speaker_facet(speakers, limit), _ranked(flags, limit)
 
     def _speaker_facet(self, counted: Counter[str], limit: int) -> list[dict[str, object]]:
         """Facet rows of the speakers counted (by id, as text), most articles first, ties by name: the names
         of those that can be among the first `limit` are read (all of them if some id has no speaker)."""
-        ordered = [(int(speaker), n) for speaker, n in counted.most_common()]
+        ordered = counted.most_common()  # sorted by count in C; only those that can be shown are converted
         least = ordered[min(limit, len(ordered)) - 1][1] if ordered else 0
-        named = self._speaker_names([speaker for speaker, n in ordered if n >= least])
+        candidates = [(int(speaker), n) for speaker, n in ordered[: bisect_right(ordered, -least, key=_minus_count)]]
+        named = self._speaker_names([speaker for speaker, _ in candidates])
         if len(named) < min(limit, len(ordered)):
-            named = self._speaker_names([speaker for speaker, _ in ordered])
-        rows = sorted((named[speaker], speaker, n) for speaker, n in ordered if speaker in named)
+            candidates = [(int(speaker), n) for speaker, n in ordered]
+            named = self._speaker_names([speaker for speaker, _ in candidates])
+        rows = sorted((named[speaker], speaker, n) for speaker, n in candidates if speaker in named)
         rows.sort(key=lambda row: -row[2])  # stable: ties stay in name order
         return [{"value": name, "id": speaker, "n": n} for name, speaker, n in rows[:limit]]
 
@@ -1541,12 +1555,6 @@ class _SampledArticle(NamedTuple):
     flags: int | None  # from the facet keys: bits of CHECKED_FLAGS; else None
 
 
-def _sampled_article(row: Any) -> _SampledArticle:
-    """A first match's record from its row, whose columns are selected in the record's order: read by
-    position (a PostgreSQL row by its values) rather than by name, the 1,000 rows took half the time."""
-    return _SampledArticle._make(row.values() if isinstance(row, dict) else row)
-
-
 _STORY_SUMMARY = "id, title, first_seen, last_seen, n_articles, n_outlets"
 _Record = TypeVar("_Record")
 
@@ -1606,28 +1614,55 @@ def _tallied(values: Sequence[str | None], limit: int) -> list[dict[str, object]
 
 def _ranked(counted: Counter[str | None], limit: int) -> list[dict[str, object]]:
     """Facet rows of counted values, as `_tallied` orders them."""
-    ranked = sorted(counted.items(), key=lambda item: (-item[1], item[0] is not None, item[0] or ""))
-    return [{"value": value, "n": n} for value, n in ranked[:limit]]
+    # only the values that can be shown are sorted by the facet's order; of those counted as often as the
+    # last shown (often most of them: a story or an outlet among 1,000 matches), the first by value alone,
+    # sorted as plain strings (a key function called for each of some 700 values was most of a facet)
+    least = sorted(counted.values(), reverse=True)[limit - 1] if len(counted) > limit else 0
+    above = sorted(((value, n) for value, n in counted.items() if n > least), key=_facet_order)
+    tied = _none_first([value for value, n in counted.items() if n == least])[: limit - len(above)]
+    return [{"value": value, "n": n} for value, n in (*above, *((value, least) for value in tied))]
+
+
+def _facet_order(item: tuple[str | None, int]) -> tuple[int, bool, str]:
+    """Most counted first, then None, then by value (as the SQL orders facets)."""
+    value, n = item
+    return -n, value is not None, value or ""
+
+
+def _minus_count(item: tuple[str, int]) -> int:
+    return -item[1]
 
 
 def _attention_rows(sampled: list[_SampledArticle], bucket: str) -> list[dict[str, object]]:
     """Dated articles per day, week (from its Monday), month or year (from its first day) and outlet,
-    ordered by period then outlet."""
-    counted = Counter(
-        (_period_of(article.day, bucket), article.outlet) for article in sampled if article.day is not None
-    )
-    ordered = sorted(counted.items(), key=_period_then_outlet)
-    return [{"period": period, "outlet": outlet, "n": n} for (period, outlet), n in ordered]
+    ordered by period then outlet (None first in each, as the SQL orders them)."""
+    # counted in C by the characters of the day that name the period (all ten for a day or a week); each
+    # of those named once; then the periods sorted, and each period's outlets: a `_period_of` call per
+    # match, and one sort of every (period, outlet) pair by a key function, took a millisecond or two
+    keep = PERIOD_STARTS[bucket][0]
+    by_prefix = Counter([(article.day[:keep], article.outlet) for article in sampled if article.day is not None])
+    periods = {prefix: _period_of(prefix, bucket) for prefix in {prefix for prefix, _ in by_prefix}}
+    by_period: dict[str | None, dict[str | None, int]] = {}
+    for (prefix, outlet), n in by_prefix.items():
+        outlets = by_period.setdefault(periods[prefix], {})
+        outlets[outlet] = outlets.get(outlet, 0) + n  # several days make one week
+    return [
+        {"period": period, "outlet": outlet, "n": outlets[outlet]}
+        for period in _none_first(by_period)
+        for outlets in (by_period[period],)
+        for outlet in (_none_first(outlets) if len(outlets) > 1 else outlets)
+    ]
 
 
-def _period_then_outlet(item: tuple[tuple[str | None, str | None], int]) -> tuple[bool, str, bool, str]:
-    """The order of attention rows: by period, then outlet, None first in each (as the SQL orders them)."""
-    (period, outlet), _ = item
-    return period is not None, period or "", outlet is not None, outlet or ""
+def _none_first(values: Collection[str | None]) -> list[str | None]:
+    """The values sorted, None (if there) first: strings alone sort without a key function."""
+    texts = sorted(value for value in values if value is not None)
+    return [None, *texts] if len(texts) < len(values) else [*texts]
 
 
 def _period_of(day: str, bucket: str) -> str | None:
-    """The first day of the `bucket` (day, week, month or year) of an ISO day, as `SQLStore._period` names it."""
+    """The first day of the `bucket` (day, week, month or year) of an ISO day (or of its first seven or
+    four characters for a month or a year), as `SQLStore._period` names it."""
     if bucket == "week":
         return _week_of(day)
     if bucket == "day":
@@ -1636,6 +1671,7 @@ def _period_of(day: str, bucket: str) -> str | None:
     return day[:keep] + first
 
 
+@lru_cache(maxsize=1 << 14)  # a day's Monday never changes; 16,384 days are 45 years
 def _week_of(day: str) -> str | None:
     """The Monday of the week of an ISO day (None for a day that is no date, as SQLite's date() says)."""
     try:

@@ -112,6 +112,13 @@ class SQLiteStore(SQLStore):
     def _execute(self, sql: str, parameters: Sequence[object] = ()) -> sqlite3.Cursor:
         return self.connection.execute(sql, parameters)
 
+    def _value_rows(self, sql: str, parameters: Sequence[object] = ()) -> sqlite3.Cursor:
+        # plain tuples: a sqlite3.Row per row, iterated for its values, took a sixth of reading a word's
+        # first 1,000 matches
+        cursor = self.connection.cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql, parameters)
+
     def _executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
         self.connection.executemany(sql, rows)
 
