@@ -92,6 +92,16 @@ class StorySettings:
     merge_stories: bool = True
     merge_threshold: float = 0.25  # ... at least this, and the join threshold the dates call for, ...
     merge_cohesion_share: float = 0.7  # ... and at least this share of each story's cohesion
+    # Undated articles group among themselves on similarity alone, and in a group of two or three one close
+    # pair lifts the mean over the bar for a third that is close to neither (docs/linking.md, tenth round).
+    # So each joining article brings its own evidence: when it is less similar than `undated_member_close`
+    # to some member, it joins only if it shares with the group something of one occurrence (a figure or
+    # a place its lead names that few of the batch's undated articles hold, ten quoted words in a row, or
+    # a rare name two members hold); and never when it is less similar than `undated_member_floor` to one.
+    undated_member_close: float = 0.0
+    undated_member_floor: float = 0.0
+    undated_mark_share: float = 0.05  # ... a mark held by at most this share of the batch (and two articles)
+    undated_evidence: tuple[str, ...] = ("marks", "quotes", "names")
 
     def required_similarity(self, gap_days: int | None) -> float:
         """What a join must reach, given the days between the article and the story's first date."""
@@ -226,7 +236,7 @@ class StoryClusterer:
             required = self._required(gap, article, story, nearby_days)
             joins = joins and similarity >= required and self._fits(similarity, story)
             if joins and gap is None:
-                joins = self._undated_evidence(similarity, article.entities, story)
+                joins = self._undated_join_evidence(similarity, article, story)
             if joins and (best is None or similarity > best[0]):
                 best = (similarity, story)
             elif not joins and (nearest is None or similarity > nearest[0]):
@@ -259,8 +269,11 @@ class StoryClusterer:
             undated_threshold=self.settings.undated_group_threshold,
             undated_certain_similarity=0.0,
         )
-        scratch = StoryClusterer(
-            grouping, _copy_frequencies(self.term_frequencies), _copy_frequencies(self.entity_frequencies)
+        scratch = UndatedGrouping(
+            grouping,
+            _copy_frequencies(self.term_frequencies),
+            _copy_frequencies(self.entity_frequencies),
+            _rare_marks(articles, self.settings.undated_mark_share),
         )
         assigned = [(article.article_id, scratch.assign(article).story_id) for article in articles]
         groups: dict[str, list[str]] = {}
@@ -562,6 +575,10 @@ class StoryClusterer:
         counts, most = self.term_frequencies.counts, self.settings.event_day_reports
         return any(counts.get(_day_key(day), 0) <= most for day in article.event_days & story.event_days)
 
+    def _undated_join_evidence(self, similarity: float, article: LinkFeatures, story: StoryState) -> bool:
+        """Whether an undated article (or a story with an undated side) shows it reports the story's occurrence."""
+        return self._undated_evidence(similarity, article.entities, story)
+
     def _fits(self, similarity: float, story: StoryState) -> bool:
         cohesion = story.cohesion
         return cohesion is None or similarity >= self.settings.cohesion_share * cohesion
@@ -648,6 +665,87 @@ class StoryClusterer:
         # Strongest first, ties by name: a set's order changes with the hash seed, the database must not.
         shared = sorted(set(story.entities) & set(other.entities), key=lambda name: (-other.entities[name], name))
         return Recurrence(other.id, round(similarity, 4), gap or 0, tuple(shared[:5]), relation)
+
+
+@dataclass(frozen=True)
+class _GroupMember:
+    features: LinkFeatures
+    vectors: tuple[dict[str, float], dict[str, float]]
+
+
+class UndatedGrouping(StoryClusterer):
+    """The scratch clusterer `plan_undated` groups a batch's undated articles with. A join is judged on
+    the joining article's own evidence, not the group's: an article that is not close to every member
+    must share with the group a mark of one occurrence (`rare_marks`: figures and lead places few of the
+    batch hold), a quotation, or a rare name two members hold. The mean similarity to the members alone
+    lets a weakly related article ride in on one close pair."""
+
+    def __init__(
+        self,
+        settings: StorySettings,
+        term_frequencies: DocumentFrequencies,
+        entity_frequencies: DocumentFrequencies,
+        rare_marks: frozenset[str],
+    ) -> None:
+        super().__init__(settings, term_frequencies, entity_frequencies)
+        self.rare_marks = rare_marks
+        self.members: dict[str, list[_GroupMember]] = {}
+        self._latest: tuple[dict[str, float], dict[str, float]] = ({}, {})  # the vectors of the article in hand
+
+    def _count_and_weigh(self, article: LinkFeatures) -> tuple[dict[str, float], dict[str, float]]:
+        self._latest = super()._count_and_weigh(article)
+        return self._latest
+
+    def _undated_join_evidence(self, similarity: float, article: LinkFeatures, story: StoryState) -> bool:
+        members = self.members.get(story.id, [])
+        close, floor = self.settings.undated_member_close, self.settings.undated_member_floor
+        if not members or (close <= 0 and floor <= 0):
+            return True
+        least = min(article_similarity(self._latest, member.vectors, self.settings) for member in members)
+        if least < floor:
+            return False
+        return least >= close or self._shares_an_occurrence(article, story, members)
+
+    def _shares_an_occurrence(self, article: LinkFeatures, story: StoryState, members: list[_GroupMember]) -> bool:
+        """Whether the article shares with the group something specific to one occurrence."""
+        kinds = self.settings.undated_evidence
+        if "quotes" in kinds and self._shares_a_quotation(article.quotes, story):
+            return True
+        if "marks" in kinds:
+            marks = article.marks & self.rare_marks
+            if any(marks & member.features.marks for member in members):
+                return True
+        if "names" in kinds:
+            most = self.settings.rare_name_share * self.entity_frequencies.n_documents
+            counts = self.entity_frequencies.counts
+            rare = [name for name in article.entities if counts.get(name, 0) <= most]
+            return any(sum(name in member.features.entities for member in members) >= 2 for name in rare)
+        return False
+
+    def _add(
+        self,
+        story: StoryState,
+        article: LinkFeatures,
+        term_vector: dict[str, float],
+        entity_vector: dict[str, float],
+        similarity: float | None,
+    ) -> None:
+        super()._add(story, article, term_vector, entity_vector, similarity)
+        self.members.setdefault(story.id, []).append(_GroupMember(article, (term_vector, entity_vector)))
+
+    def _merge(self, one: StoryState, other: StoryState, similarity: float) -> StoryState:
+        kept = super()._merge(one, other, similarity)
+        merged = other if kept is one else one
+        self.members.setdefault(kept.id, []).extend(self.members.pop(merged.id, []))
+        return kept
+
+
+def _rare_marks(articles: list[LinkFeatures], share: float) -> frozenset[str]:
+    """The occurrence marks held by at most `share` of the articles (and by at least two: a mark one
+    article holds is shared with none)."""
+    counts = Counter(mark for article in articles for mark in article.marks)
+    most = max(2.0, share * len(articles))
+    return frozenset(mark for mark, count in counts.items() if 2 <= count <= most)
 
 
 def article_vectors(
