@@ -100,6 +100,7 @@ class StorySettings:
     # a rare name two members hold); and never when it is less similar than `undated_member_floor` to one.
     undated_member_close: float = 0.0
     undated_member_floor: float = 0.0
+    undated_member_group: int = 1_000_000  # ... asked of a join to a group of at most this many members
     undated_mark_share: float = 0.05  # ... a mark held by at most this share of the batch (and two articles)
     undated_evidence: tuple[str, ...] = ("marks", "quotes", "names")
 
@@ -699,7 +700,7 @@ class UndatedGrouping(StoryClusterer):
     def _undated_join_evidence(self, similarity: float, article: LinkFeatures, story: StoryState) -> bool:
         members = self.members.get(story.id, [])
         close, floor = self.settings.undated_member_close, self.settings.undated_member_floor
-        if not members or (close <= 0 and floor <= 0):
+        if not members or len(members) > self.settings.undated_member_group or (close <= 0 and floor <= 0):
             return True
         least = min(article_similarity(self._latest, member.vectors, self.settings) for member in members)
         if least < floor:
