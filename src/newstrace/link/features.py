@@ -68,7 +68,6 @@ class LinkFeatures:
     language: str | None = None  # ISO 639-1, when detected: cross-language linking compares only across languages
     lead: str = ""  # the title and first paragraph, for the cross-language embedding (link/crosslingual.py)
     event_days: frozenset[date] = frozenset()  # `lead_event_days`: the days its lead says things happened
-    marks: frozenset[str] = frozenset()  # `occurrence_marks`: its figures and the places its lead names
 
 
 def words(text: str) -> list[Word]:
@@ -156,24 +155,6 @@ def lead_event_days(title: str | None, text: str, published: date | None) -> fro
             back = (published.weekday() - _WEEKDAYS.index(word)) % 7
         days.add(published - timedelta(days=back))
     return frozenset(days)
-
-
-# A figure as news writes it ("1,200", "3.5", "17"); a four-digit number from 1900 to 2099 is a year.
-_FIGURE = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w,]\d)|(?<![\w.,])\d+(?:\.\d+)?(?![\w]|[.,]\d)")
-_YEAR = re.compile(r"(?:19|20)\d\d")
-PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-
-
-def occurrence_marks(title: str | None, text: str, entities: Iterable[tuple[str, str]]) -> frozenset[str]:
-    """What in a text belongs to one occurrence rather than to its topic: its figures of two digits or
-    more that are not years ("#17" for seventeen dead, "#1200" for an amount), and the places its title or
-    lead names ("@westerville"). Two undated reports of one event share some; two pieces on one affair
-    or beat seldom share a rare one (docs/linking.md, eleventh round)."""
-    marks = {"#" + figure.replace(",", "") for figure in _FIGURE.findall(text)}
-    marks = {mark for mark in marks if len(mark) > 2 and not _YEAR.fullmatch(mark[1:])}
-    lead = f"{title or ''} {text[:LEAD_CHARACTERS]}".lower()
-    places = {entity_key(name) for label, name in entities if label in PLACE_LABELS and name.lower() in lead}
-    return frozenset(marks | {"@" + place for place in places if place})
 
 
 def entity_key(text: str) -> str:

@@ -92,17 +92,12 @@ class StorySettings:
     merge_stories: bool = True
     merge_threshold: float = 0.25  # ... at least this, and the join threshold the dates call for, ...
     merge_cohesion_share: float = 0.7  # ... and at least this share of each story's cohesion
-    # Undated articles group among themselves on similarity alone, and in a group of two or three one close
-    # pair lifts the mean over the bar for a third that is close to neither (docs/linking.md, tenth round).
-    # So each joining article brings its own evidence: when it is less similar than `undated_member_close`
-    # to some member, it joins only if it shares with the group something of one occurrence (a figure or
-    # a place its lead names that few of the batch's undated articles hold, ten quoted words in a row, or
-    # a rare name two members hold); and never when it is less similar than `undated_member_floor` to one.
-    undated_member_close: float = 0.0
-    undated_member_floor: float = 0.0
-    undated_member_group: int = 1_000_000  # ... asked of a join to a group of at most this many members
-    undated_mark_share: float = 0.05  # ... a mark held by at most this share of the batch (and two articles)
-    undated_evidence: tuple[str, ...] = ("marks", "quotes", "names")
+    # Undated articles group among themselves on similarity alone (plan_undated), and in a group of one or
+    # two a single close pair lifts the mean over the bar for a newcomer close to neither member. So an
+    # article joining a group of at most `undated_member_group` must itself be `undated_member_close` similar
+    # to each member, unless it quotes ten words in a row the members quoted (link stage 10):
+    undated_member_close: float = 0.22
+    undated_member_group: int = 2
 
     def required_similarity(self, gap_days: int | None) -> float:
         """What a join must reach, given the days between the article and the story's first date."""
@@ -271,10 +266,7 @@ class StoryClusterer:
             undated_certain_similarity=0.0,
         )
         scratch = UndatedGrouping(
-            grouping,
-            _copy_frequencies(self.term_frequencies),
-            _copy_frequencies(self.entity_frequencies),
-            _rare_marks(articles, self.settings.undated_mark_share),
+            grouping, _copy_frequencies(self.term_frequencies), _copy_frequencies(self.entity_frequencies)
         )
         assigned = [(article.article_id, scratch.assign(article).story_id) for article in articles]
         groups: dict[str, list[str]] = {}
@@ -668,29 +660,17 @@ class StoryClusterer:
         return Recurrence(other.id, round(similarity, 4), gap or 0, tuple(shared[:5]), relation)
 
 
-@dataclass(frozen=True)
-class _GroupMember:
-    features: LinkFeatures
-    vectors: tuple[dict[str, float], dict[str, float]]
-
-
 class UndatedGrouping(StoryClusterer):
-    """The scratch clusterer `plan_undated` groups a batch's undated articles with. A join is judged on
-    the joining article's own evidence, not the group's: an article that is not close to every member
-    must share with the group a mark of one occurrence (`rare_marks`: figures and lead places few of the
-    batch hold), a quotation, or a rare name two members hold. The mean similarity to the members alone
-    lets a weakly related article ride in on one close pair."""
+    """The scratch clusterer `plan_undated` groups a batch's undated articles with. A join to a small group
+    is judged on the joining article's own evidence, not the group's mean: it must be close to each
+    member, or quote what they quoted. The mean over one or two members lets a weakly related article
+    ride in on one close pair (docs/linking.md, eleventh round)."""
 
     def __init__(
-        self,
-        settings: StorySettings,
-        term_frequencies: DocumentFrequencies,
-        entity_frequencies: DocumentFrequencies,
-        rare_marks: frozenset[str],
+        self, settings: StorySettings, term_frequencies: DocumentFrequencies, entity_frequencies: DocumentFrequencies
     ) -> None:
         super().__init__(settings, term_frequencies, entity_frequencies)
-        self.rare_marks = rare_marks
-        self.members: dict[str, list[_GroupMember]] = {}
+        self.members: dict[str, list[tuple[dict[str, float], dict[str, float]]]] = {}  # each group's members' vectors
         self._latest: tuple[dict[str, float], dict[str, float]] = ({}, {})  # the vectors of the article in hand
 
     def _count_and_weigh(self, article: LinkFeatures) -> tuple[dict[str, float], dict[str, float]]:
@@ -699,29 +679,10 @@ class UndatedGrouping(StoryClusterer):
 
     def _undated_join_evidence(self, similarity: float, article: LinkFeatures, story: StoryState) -> bool:
         members = self.members.get(story.id, [])
-        close, floor = self.settings.undated_member_close, self.settings.undated_member_floor
-        if not members or len(members) > self.settings.undated_member_group or (close <= 0 and floor <= 0):
+        if not members or len(members) > self.settings.undated_member_group:
             return True
-        least = min(article_similarity(self._latest, member.vectors, self.settings) for member in members)
-        if least < floor:
-            return False
-        return least >= close or self._shares_an_occurrence(article, story, members)
-
-    def _shares_an_occurrence(self, article: LinkFeatures, story: StoryState, members: list[_GroupMember]) -> bool:
-        """Whether the article shares with the group something specific to one occurrence."""
-        kinds = self.settings.undated_evidence
-        if "quotes" in kinds and self._shares_a_quotation(article.quotes, story):
-            return True
-        if "marks" in kinds:
-            marks = article.marks & self.rare_marks
-            if any(marks & member.features.marks for member in members):
-                return True
-        if "names" in kinds:
-            most = self.settings.rare_name_share * self.entity_frequencies.n_documents
-            counts = self.entity_frequencies.counts
-            rare = [name for name in article.entities if counts.get(name, 0) <= most]
-            return any(sum(name in member.features.entities for member in members) >= 2 for name in rare)
-        return False
+        least = min(article_similarity(self._latest, member, self.settings) for member in members)
+        return least >= self.settings.undated_member_close or self._shares_a_quotation(article.quotes, story)
 
     def _add(
         self,
@@ -732,21 +693,13 @@ class UndatedGrouping(StoryClusterer):
         similarity: float | None,
     ) -> None:
         super()._add(story, article, term_vector, entity_vector, similarity)
-        self.members.setdefault(story.id, []).append(_GroupMember(article, (term_vector, entity_vector)))
+        self.members.setdefault(story.id, []).append((term_vector, entity_vector))
 
     def _merge(self, one: StoryState, other: StoryState, similarity: float) -> StoryState:
         kept = super()._merge(one, other, similarity)
         merged = other if kept is one else one
         self.members.setdefault(kept.id, []).extend(self.members.pop(merged.id, []))
         return kept
-
-
-def _rare_marks(articles: list[LinkFeatures], share: float) -> frozenset[str]:
-    """The occurrence marks held by at most `share` of the articles (and by at least two: a mark one
-    article holds is shared with none)."""
-    counts = Counter(mark for article in articles for mark in article.marks)
-    most = max(2.0, share * len(articles))
-    return frozenset(mark for mark, count in counts.items() if 2 <= count <= most)
 
 
 def article_vectors(

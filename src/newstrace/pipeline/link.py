@@ -35,7 +35,6 @@ from newstrace.link.features import (
     LinkFeatures,
     entity_counts,
     lead_event_days,
-    occurrence_marks,
     parse_date,
     quoted_runs,
     shingles,
@@ -528,7 +527,6 @@ def link_features(article: LinkInput) -> LinkFeatures:
         article.language,
         lead_of(article.title, article.text) if article.language else "",
         lead_event_days(article.title, article.text, published),
-        occurrence_marks(article.title, article.text, article.entities),
     )
 
 

@@ -45,7 +45,9 @@ SPEAKERS_STAGE_NUMBER = 4
 # 8: a day few of the neighbouring stories name lowers it too (to 0.18), however many leads name it.
 # 9: a quotation (ten words in a row) a story's members quoted places undated articles too: it lowers an
 # undated join to 0.12, and a member of an undated group that joins no story leaves for that dated story.
-LINK_STAGE_NUMBER = 9
+# 10: an undated article joining an undated group of one or two must be 0.22 similar to each member (or
+# quote what they quoted), not only on average.
+LINK_STAGE_NUMBER = 10
 # 2: a quotation in another language joins as a translated rendering (cross-language trails); 3: an
 # utterance counts its renderings and outlets as its trail shows them (a `same_passage` repeat not again).
 TRAILS_STAGE_NUMBER = 3
