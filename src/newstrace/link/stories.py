@@ -253,13 +253,14 @@ class StoryClusterer:
 
         Alone, the first undated report of an event is judged against stories only, and joins the most
         similar one even when the reports after it would have shown that they tell another event. So the
-        undated articles are first grouped among themselves (the same clusterer, on scratch copies of the
-        counts), and each group then joins a story as a whole, or opens its own. A group that joins no story
-        may still hold reports of a dated story's event, grouped with another event's reports of the same
+        undated articles are first grouped among themselves (the same rules, on scratch copies of the
+        counts, a small group asking a newcomer to be close to each of its members), and each group then
+        joins a story as a whole, or opens its own. A group that joins no story may still hold reports of a dated story's event, grouped with another event's reports of the same
         kind: such a member, much closer to that story than to the rest of its group, joins it alone."""
         if not articles:
             return {}
-        # Among themselves, undated articles group on similarity alone; the evidence is asked of the group.
+        # Among themselves, undated articles group on similarity (each member of a small group close to the
+        # newcomer, `UndatedGrouping`); the rare-name evidence is asked of the group.
         grouping = replace(
             self.settings,
             undated_threshold=self.settings.undated_group_threshold,
