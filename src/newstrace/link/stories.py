@@ -255,8 +255,9 @@ class StoryClusterer:
         similar one even when the reports after it would have shown that they tell another event. So the
         undated articles are first grouped among themselves (the same rules, on scratch copies of the
         counts, a small group asking a newcomer to be close to each of its members), and each group then
-        joins a story as a whole, or opens its own. A group that joins no story may still hold reports of a dated story's event, grouped with another event's reports of the same
-        kind: such a member, much closer to that story than to the rest of its group, joins it alone."""
+        joins a story as a whole, or opens its own. A group that joins no story may still hold reports of
+        a dated story's event, grouped with another event's reports of the same kind: such a member, much
+        closer to that story than to the rest of its group, joins it alone."""
         if not articles:
             return {}
         # Among themselves, undated articles group on similarity (each member of a small group close to the
