@@ -94,6 +94,59 @@ def test_a_header_date_with_a_space_inside_its_time_is_read(line: str, expected:
     assert to_iso_date(line) == expected
 
 
+@pytest.mark.parametrize(
+    "lead",
+    [
+        # a photo caption: a line whose next line is the picture's credit, or one that names a photo first
+        "Strike ends\n\nWorkers leave the Tarsby pier in Velka, March 4, 2021.\nREUTERS/Ana Berg\nThe strike ended.",
+        "Strike ends\nThe mayor greets the crew in Tarsby on March 4, 2021.\n(AP file photo)\nThe strike ended.",
+        "Velka ferry strike ends\nPhoto: the crew at the Tarsby pier on March 4, 2021, in Velka\nThe strike ended.",
+        # an embedded post, by its handle or its markup
+        "The mayor wrote:\nThe strike is over!\n— Ilse Varn (@ilsevarn) March 4, 2021\nThe union agreed.",
+        'The mayor wrote:\n<tweet author="@ilsevarn" datetime="2021-03-04">The strike is over!</tweet>',
+        # a citation of another article, and a link to one
+        "The union says so.\n“Ferry strike ends in Tarsby,” Velka Post, March 4, 2021:\nThe fictional union said.",
+        "See, earlier: Strike Threat In Tarsby by Mira Lund, March 4, 2021\nThe ferry workers went back.",
+    ],
+)
+def test_a_date_in_a_caption_an_embedded_post_or_a_citation_does_not_date_the_text(lead: str) -> None:
+    assert date_in_lead(lead) is None
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        # the lead tells the news by a weekday the date is not (4 March 2015 was a Wednesday)
+        "A Velka jury on Thursday acquitted the ferry captain of the collision at the Tarsby pier on March 4, 2015.",
+        "Last week a Velka jury acquitted the captain of all charges in the March 4, 2015, collision at the pier.",
+        "Today the fictional Velka council announced who will open the festival, held on Sunday, May 9, 2021.",
+        "The council's charter, read aloud 42 years ago, was signed in Velka on Tuesday, May 11, 1976, by its mayor.",
+        # the text names a year two or more years after a date told in a sentence
+        "The fictional Velka Times reported on 5 August 1964 that the pier had burned.\nIn 2012 it was rebuilt.",
+    ],
+)
+def test_an_earlier_events_date_told_in_a_sentence_does_not_date_the_text(lead: str) -> None:
+    assert date_in_lead(lead) is None
+
+
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        # the news's own day in a sentence, named by its own weekday or with nothing else to date the news
+        ("Riots were reported in Velka on Saturday, March 6, 2021, after the ferry strike.", "2021-03-06"),
+        ("Velka ferry strike\n\nThe ferry workers of Tarsby went on strike on March 4, 2021.", "2021-03-04"),
+        ("Posted in Harbour News on Thursday, March 4, 2021.\n\nThe strike ended on Wednesday.", "2021-03-04"),
+        # date lines and datelines stay the article's own, whatever the headline or the later text says
+        ("Strike ends on Monday\n\nMarch 4, 2021 | Updated 9: 01 AM\n\nThe strike ends in 2024.", "2021-03-04"),
+        ("Strike ends\n\nVELKA, March 4, 2021 (Velka Post) - The strike ended yesterday.", "2021-03-04"),
+        ("Strike ends\nBy Mira Lund | March 4, 2021 2:16 pm The strike ended last week.", "2021-03-04"),
+    ],
+)
+def test_the_news_own_day_and_a_date_line_still_date_the_text(lead: str, expected: str) -> None:
+    found = date_in_lead(lead)
+    assert (found[0] if found else None) == expected
+
+
 def test_a_date_deep_in_the_text_is_not_the_articles_own() -> None:
     assert date_in_lead("The council met. " * 60 + "It first met on 1 March 1990.") is None
 
