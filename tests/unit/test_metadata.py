@@ -116,13 +116,9 @@ def test_a_date_in_a_caption_an_embedded_post_or_a_citation_does_not_date_the_te
 @pytest.mark.parametrize(
     "lead",
     [
-        # the lead tells the news by a weekday the date is not (4 March 2015 was a Wednesday)
-        "A Velka jury on Thursday acquitted the ferry captain of the collision at the Tarsby pier on March 4, 2015.",
-        "Last week a Velka jury acquitted the captain of all charges in the March 4, 2015, collision at the pier.",
-        "Today the fictional Velka council announced who will open the festival, held on Sunday, May 9, 2021.",
-        "The council's charter, read aloud 42 years ago, was signed in Velka on Tuesday, May 11, 1976, by its mayor.",
         # the text names a year two or more years after a date told in a sentence
         "The fictional Velka Times reported on 5 August 1964 that the pier had burned.\nIn 2012 it was rebuilt.",
+        "Velka's charter was signed on Tuesday, May 11, 1976, by its first mayor, Ilse Varn.\nIt was read in 2017.",
     ],
 )
 def test_an_earlier_events_date_told_in_a_sentence_does_not_date_the_text(lead: str) -> None:
@@ -132,8 +128,9 @@ def test_an_earlier_events_date_told_in_a_sentence_does_not_date_the_text(lead: 
 @pytest.mark.parametrize(
     ("lead", "expected"),
     [
-        # the news's own day in a sentence, named by its own weekday or with nothing else to date the news
+        # the news's own day in a sentence, with at most a year named after it
         ("Riots were reported in Velka on Saturday, March 6, 2021, after the ferry strike.", "2021-03-06"),
+        ("Strike ends\n\nThe strike begun on March 4, 2021, ended.\nThe contract runs to 2022.", "2021-03-04"),
         ("Velka ferry strike\n\nThe ferry workers of Tarsby went on strike on March 4, 2021.", "2021-03-04"),
         ("Posted in Harbour News on Thursday, March 4, 2021.\n\nThe strike ended on Wednesday.", "2021-03-04"),
         # date lines and datelines stay the article's own, whatever the headline or the later text says

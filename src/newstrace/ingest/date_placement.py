@@ -4,19 +4,19 @@ A date in the lead is the article's own when it stands on a date line, in a byli
 is another text's or another event's when it closes a photo caption ("..., October 4, 2017." over
 "REUTERS/..."), labels an embedded post ("(@handle) December 1, 2017"), introduces a citation of another
 article ("..., KGO, March 23, 2018:") or a link to one ("See, earlier ... by ..., May 3, 2016"). A date
-in running text ("the shooting on July 1, 2015, ...") is the day of an event, which is the article's
-own day only when nothing in the text dates the news otherwise: not when the lead tells the news by a
-relative day ("on Thursday", "last week", "42 years ago") that the date is not, nor when the text names
-a year two or more years after it (a 1964 report quoted in a 2012 column).
+in running text ("the shooting on July 1, 2015, ...") is the day of an event, often the news's own or
+days from it, and is kept unless the text names a year two or more years after it (a 1964 report
+quoted in a 2012 column). A lead that tells the news by another day ("a jury on Thursday acquitted ...
+of the July 1, 2015, shooting") shows an earlier event's day too, but passing such dates over costs
+ECB+'s dense check more than its floor allows (docs/linking.md, "dates from the body"), so it is not
+used.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
 
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WEEKDAY = "|".join(_WEEKDAYS)
+_WEEKDAY = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 
 # A post embedded in the page: "— Name (@handle) December 1, 2017", `<tweet datetime="2016-06-29">`.
 _EMBEDDED_POST_BEFORE = re.compile(r"(?:\(@\w{1,30}\)|\b[\w-]*date(?:time)?\s*=\s*[\"'])\s*$", re.IGNORECASE)
@@ -39,16 +39,6 @@ _OPENS_A_CITATION = re.compile(r"\s*:\s*(?:\n|$)")
 # or the sentence going on after it (a full stop, or a comma and a word: "2005, that stunned ...").
 _WORD_BEFORE = re.compile(rf"\b[a-z][\w'’]*\s+(?:(?:{_WEEKDAY})\s*,?\s*)?$")
 _SENTENCE_AFTER = re.compile(r"\s*(?:[.;](?!\d)|,\s+(?:[A-Z][\w'’-]*\s+)?[a-z])")
-# What a lead says when it tells the news's day relative to the article's own (the date is not given).
-_RELATIVE_DAY = re.compile(
-    rf"\b(?:(?P<weekday>{_WEEKDAY})|yesterday|today|tonight|last\s+(?:night|week|month|year)"
-    r"|this\s+(?:morning|afternoon|evening|week)|(?:\w+|\d+)\s+(?:days?|weeks?|months?|years?)\s+ago)\b",
-    re.IGNORECASE,
-)
-# A weekday that labels a full date written right after it ("Monday, March 14, 2011") names no other day.
-_DATE_FOLLOWS = re.compile(r"\.?\s*,?\s*(?:\d|[A-Z][a-z]{2,8}\.?\s+\d)")
-# The words that label the date itself ("on Tuesday, Dec. 9, 2008", "today, March 3"), not another day.
-_OWN_LABEL = re.compile(rf"(?:\bon\s+)?\b(?:{_WEEKDAY}|today)\s*,?\s*$", re.IGNORECASE)
 _YEAR = re.compile(r"(?<![\d$£€/.,-])((?:19|20)\d{2})(?![\d%]|[.,]\d)")
 YEARS_AFTER = 2  # a year named this far after a date in running text shows the date is an earlier event's
 
@@ -84,25 +74,8 @@ def in_running_text(text: str, start: int, end: int) -> bool:
     return bool(_WORD_BEFORE.search(text, line_start, start) or _SENTENCE_AFTER.match(text, end))
 
 
-def dates_an_earlier_event(text: str, start: int, iso: str) -> bool:
-    """Whether a date in running text is shown to be another event's than the article's own day: the
-    text before it tells the news by a relative day the date is not, or the text names a year at least
-    `YEARS_AFTER` years later."""
-    return _news_told_by_another_day(text, start, iso) or _later_year_named(text, int(iso[:4]))
-
-
-def _news_told_by_another_day(text: str, start: int, iso: str) -> bool:
-    own_label = _OWN_LABEL.search(text, max(0, start - 20), start)
-    before_end = own_label.start() if own_label else start
-    weekday = _WEEKDAYS[date.fromisoformat(iso).weekday()]
-    for cue in _RELATIVE_DAY.finditer(text, 0, before_end):
-        named = cue.group("weekday")
-        if named is None:
-            return True
-        if named.lower() != weekday and not _DATE_FOLLOWS.match(text, cue.end()):
-            return True
-    return False
-
-
-def _later_year_named(text: str, year: int) -> bool:
+def dates_an_earlier_event(text: str, iso: str) -> bool:
+    """Whether a date in running text is shown to be an earlier event's than the article's own day: the
+    text names a year at least `YEARS_AFTER` years later (a 1964 report quoted in a 2012 column)."""
+    year = int(iso[:4])
     return any(int(found) >= year + YEARS_AFTER for found in _YEAR.findall(text))

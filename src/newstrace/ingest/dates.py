@@ -151,7 +151,7 @@ def date_in_lead(text: str) -> tuple[str, tuple[int, int]] | None:
 def _may_be_the_articles_own(text: str, start: int, end: int, iso: str) -> bool:
     if _dates_something_else(text, start) or _dates_a_copy(text, start) or stands_in_another_piece(text, start, end):
         return False
-    return not (in_running_text(text, start, end) and dates_an_earlier_event(text, start, iso))
+    return not (in_running_text(text, start, end) and dates_an_earlier_event(text, iso))
 
 
 # A date that is the object of a verb saying when a copy was made is the copy's date, not the article's:
