@@ -137,6 +137,10 @@ def test_an_earlier_events_date_told_in_a_sentence_does_not_date_the_text(lead: 
         ("Strike ends on Monday\n\nMarch 4, 2021 | Updated 9: 01 AM\n\nThe strike ends in 2024.", "2021-03-04"),
         ("Strike ends\n\nVELKA, March 4, 2021 (Velka Post) - The strike ended yesterday.", "2021-03-04"),
         ("Strike ends\nBy Mira Lund | March 4, 2021 2:16 pm The strike ended last week.", "2021-03-04"),
+        # a line under the date that is no photo credit, and a page's own time element
+        ("Strike ends\n\nVELKA, March 4, 2021.\nThe photo shows the pier.", "2021-03-04"),
+        ("Strike ends\n\nVELKA, March 4, 2021.\nUS/Canada talks go on.", "2021-03-04"),
+        ('Strike ends\n<time datetime="2021-03-04">Thursday</time>\nThe strike ended.', "2021-03-04"),
     ],
 )
 def test_the_news_own_day_and_a_date_line_still_date_the_text(lead: str, expected: str) -> None:

@@ -18,18 +18,19 @@ import re
 
 _WEEKDAY = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 
-# A post embedded in the page: "— Name (@handle) December 1, 2017", `<tweet datetime="2016-06-29">`.
-_EMBEDDED_POST_BEFORE = re.compile(r"(?:\(@\w{1,30}\)|\b[\w-]*date(?:time)?\s*=\s*[\"'])\s*$", re.IGNORECASE)
+# A post embedded in the page: "— Name (@handle) December 1, 2017", `<tweet datetime="2016-06-29">` (the
+# page's own `<time datetime=...>` is no post).
+_EMBEDDED_POST_BEFORE = re.compile(r"(?:\(@\w{1,30}\)|<(?:tweet|blockquote)\b[^>\n]*=\s*[\"'])\s*$", re.IGNORECASE)
 # A line that points to another article: "See, earlier: <title> by <name>, <date>", "Related: ...".
 _LINK_LINE = re.compile(r"\s*(?:see(?:\s+also)?|read\s+more|related|earlier|previously)\b\s*[,:]?", re.IGNORECASE)
 # A caption's line names a picture first ("Photo: Elections staff load ballots ... on Nov. 11, 2018, ...").
 _CAPTION_LINE = re.compile(r"\s*(?:photo|picture|image|caption|pictured|file\s+photo)\s*[:(-]", re.IGNORECASE)
 # The credit under a caption: "REUTERS/Chris Wattie", "(AP file photo)", "AP Photo/Jane Doe", "Getty Images".
 _CREDIT_LINE = re.compile(
-    r"\s*\(?\s*(?:[A-Z][\w.]*\s+){0,2}(?:file\s+)?(?:photo|picture|image)s?\b"
-    r"|\s*[A-Z][A-Z.]{1,15}(?:\s[A-Z.]+)?\s*/\s*[A-Z]"
-    r"|.{0,40}\bgetty\s+images\b",
-    re.IGNORECASE,
+    r"\s*\((?:[\w.]+\s+){0,2}(?:file\s+)?(?:[Pp]hoto|[Pp]icture|[Ii]mage)s?\)"  # "(AP file photo)"
+    r"|\s*(?:[A-Z]{2,}\s+)?(?:[Pp]hoto(?:graph)?|PHOTO|[Pp]icture|[Ii]mage)s?\s*(?:/|:|by\b)"  # "AP Photo/..."
+    r"|\s*[A-Z][A-Z.]{1,15}(?:\s[A-Z.]+)?\s*/\s*[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)+\s*$"  # "REUTERS/Chris Wattie"
+    r"|.{0,40}\b(?:Getty Images|Shutterstock)\b"
 )
 _CREDIT_MAX_CHARS = 80
 # A date that opens a quoted citation: "“<title>,” KGO, March 23, 2018:" then the quoted text.
