@@ -119,6 +119,7 @@ def test_a_date_in_a_caption_an_embedded_post_or_a_citation_does_not_date_the_te
         # the text names a year two or more years after a date told in a sentence
         "The fictional Velka Times reported on 5 August 1964 that the pier had burned.\nIn 2012 it was rebuilt.",
         "Velka's charter was signed on Tuesday, May 11, 1976, by its first mayor, Ilse Varn.\nIt was read in 2017.",
+        "The Velka pier burned on Tuesday, August 4, 1964 and stood empty\nuntil the council rebuilt it in 2012.",
     ],
 )
 def test_an_earlier_events_date_told_in_a_sentence_does_not_date_the_text(lead: str) -> None:

@@ -38,7 +38,7 @@ _OPENS_A_CITATION = re.compile(r"\s*:\s*(?:\n|$)")
 
 # Running text around a date: a lower-case word right before it (with the date's own weekday between),
 # or the sentence going on after it (a full stop, or a comma and a word: "2005, that stunned ...").
-_WORD_BEFORE = re.compile(rf"\b[a-z][\w'’]*\s+(?:(?:{_WEEKDAY})\s*,?\s*)?$")
+_WORD_BEFORE = re.compile(rf"\b[a-z][\w'’]*\s+(?:(?i:{_WEEKDAY})\s*,?\s*)?$")
 _SENTENCE_AFTER = re.compile(r"\s*(?:[.;](?!\d)|,\s+(?:[A-Z][\w'’-]*\s+)?[a-z])")
 _YEAR = re.compile(r"(?<![\d$£€/.,-])((?:19|20)\d{2})(?![\d%]|[.,]\d)")
 YEARS_AFTER = 2  # a year named this far after a date in running text shows the date is an earlier event's
