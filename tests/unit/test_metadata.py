@@ -181,6 +181,35 @@ def test_meta_csv_gives_plain_files_their_outlet_and_date_and_a_rerun_corrects_a
     assert _metadata(db)["Bridge reopens in Velka"] == ("Velka Daily", "2024-07-11", '"metadata"')
 
 
+def test_a_rerun_gives_stored_articles_the_date_todays_rules_read_from_their_text(tmp_path: Path) -> None:
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    quoted = "Pier rebuilt\n\nThe Velka Times reported on 5 August 1964 that it burned.\nIn 2012 it was rebuilt.\n"
+    (texts / "pier.txt").write_text(quoted, encoding="utf-8")
+    (texts / "strike.txt").write_text("Strike ends\nPublished: 4 March 2021\n\n" + HARBOUR, encoding="utf-8")
+    (texts / "bridge.txt").write_text(BRIDGE.replace("reopened", "reopened on 9 June 2015,"), encoding="utf-8")
+    db = tmp_path / "news.db"
+    assert run_cli("analyze", str(texts), "--db", str(db), "--quiet").returncode == 0
+    before = _metadata(db)
+    assert before["Pier rebuilt"] == (None, None, None)  # a 1964 day quoted in a 2012 text is not its date
+    with sqlite3.connect(db) as connection:  # as an older rule would have left them
+        connection.execute(
+            "UPDATE articles SET published = '1964-08-05', field_sources = json_set(field_sources, "
+            "'$.published', 'text') WHERE title = 'Pier rebuilt'"
+        )
+        connection.execute(
+            "UPDATE articles SET published = NULL, field_sources = json_remove(field_sources, '$.published') "
+            "WHERE title = 'Bridge reopens in Velka'"
+        )
+        connection.execute("UPDATE articles SET published = '2021-03-01' WHERE title = 'Strike ends'")
+    result = run_cli("analyze", str(texts), "--db", str(db), "--quiet")
+    assert result.returncode == 0, result.stderr
+    after = _metadata(db)
+    assert after["Pier rebuilt"] == (None, None, None)
+    assert after["Bridge reopens in Velka"] == (None, "2015-06-09", '"text"')
+    assert after["Strike ends"] == (None, "2021-03-01", '"header"')  # a header's date is not read again
+
+
 def test_bad_metadata_is_a_usage_error_naming_the_file_and_line(tmp_path: Path) -> None:
     meta = tmp_path / "meta.csv"
     meta.write_text("path,published\nharbour.txt,someday\n")
