@@ -268,6 +268,29 @@ def test_two_copies_of_an_undated_report_grouped_with_another_events_reports_joi
     assert plan == {"r0": harbour.story_id, "r1": harbour.story_id, "f0": story_id_for("f0"), "f1": story_id_for("f0")}
 
 
+@pytest.mark.parametrize("whole_group", [True, False])
+def test_an_undated_report_leaves_a_group_drawn_whole_to_its_dated_story(whole_group: bool) -> None:
+    """Fictional: the bars are lowered so that every member of an undated group (a harbour report and two
+    flood reports, all naming Lindqvist) passes the undated rules for the dated harbour story, while the
+    group as a whole is too loose to join it. The harbour report, far closer to that story than to the
+    floods, joins it alone; the floods open their own story (link stage 12). Before, a group drawn whole
+    to one story kept all its members."""
+    settings = StorySettings(
+        undated_threshold=0.0,
+        undated_group_threshold=0.0,
+        undated_member_close=0.0,
+        rare_name_share=1.0,
+        undated_whole_group_margin=whole_group,
+    )
+    clusterer = StoryClusterer(settings)
+    harbour = clusterer.assign(_features("h", WIRE, date(2025, 3, 1), ("Lindqvist",))).story_id
+    floods = [_features(f"f{n}", FLOOD.replace("three days", f"{n + 3} days"), None, ("Lindqvist",)) for n in range(2)]
+    report = _features("r", WIRE.replace("Monday", "Tuesday") + " " + FLOOD.split(". ")[0], None, ("Lindqvist",))
+    plan = clusterer.plan_undated([floods[0], report, floods[1]])
+    assert plan["f0"] == plan["f1"] == story_id_for("f0") != harbour
+    assert (plan["r"] == harbour) is whole_group
+
+
 MAYOR_QUOTE = ' "We moved everyone we could reach before the water came over the old bridge," the mayor said.'
 
 

@@ -61,6 +61,9 @@ class StorySettings:
     # none, a member that passes the undated rules for a dated story and is `undated_member_margin` times
     # as similar to it as to the members that stay (those drawn to the same story aside) joins it (math.inf: never)
     undated_member_margin: float = 1.5
+    # ... and when every member is drawn to the same dated story, each is measured against the rest of the
+    # group (link stage 12; before, such a group kept all its members):
+    undated_whole_group_margin: bool = True
     rare_name_share: float = 0.05  # an undated join also needs a shared name held by at most this share of
     # the articles: shared main actors (NATO, Stoltenberg) say nothing about which occurrence it reports ...
     undated_certain_similarity: float = 0.5  # ... unless it is this similar (a retelling of the same report)
@@ -310,7 +313,8 @@ class StoryClusterer:
         -> story. A member must pass the undated rules for that story and be `undated_member_margin` times as
         similar to it as to the members that stay (on average), or quote ten words in a row its members
         quoted. The members drawn to the same story are measured against the others, not each other: two
-        near-copies of one report leave together, where each alone would look tied to the group by its copy."""
+        near-copies of one report leave together, where each alone would look tied to the group by its copy.
+        When the whole group is drawn to one story, each member is measured against the rest of the group."""
         if group.n_articles < 2:
             return {}
         vectors = {
@@ -334,8 +338,10 @@ class StoryClusterer:
             # whatever the rest of the group does; the others must be clearly closer to it than to the group.
             leaving.update((member, story_id) for member in movers if self._shares_a_quotation(quotes[member], story))
             staying = len(vectors) - len(movers)
-            if not staying:
-                continue  # the whole group is drawn there, and as a group it did not pass
+            if not staying:  # the whole group is drawn there, and as a group it did not pass
+                if self.settings.undated_whole_group_margin:
+                    leaving.update(self._leaving_a_whole_group(story_id, movers, vectors, drawn, everyone))
+                continue
             # The sum over the members that stay is everyone's less the movers' (linear in the group's size).
             drawn_together = _summed_pair(vectors[member] for member in movers)
             for member in movers:
@@ -343,6 +349,27 @@ class StoryClusterer:
                 to_staying = (to_all - article_similarity(vectors[member], drawn_together, self.settings)) / staying
                 if drawn[member][0] >= self.settings.undated_member_margin * to_staying:
                     leaving[member] = story_id
+        return leaving
+
+    def _leaving_a_whole_group(
+        self,
+        story_id: str,
+        movers: list[str],
+        vectors: Mapping[str, tuple[dict[str, float], dict[str, float]]],
+        drawn: Mapping[str, tuple[float, str]],
+        everyone: tuple[dict[str, float], dict[str, float]],
+    ) -> dict[str, str]:
+        """When every member of a group is drawn to one dated story, those `undated_member_margin` times as
+        similar to it as to the rest of the group (on average) join it: the report of that story's event that
+        fell in with another event's undated reports of the same kind."""
+        others = len(movers) - 1
+        leaving: dict[str, str] = {}
+        for member in movers:
+            vector = vectors[member]
+            to_all = article_similarity(vector, everyone, self.settings)
+            to_rest = (to_all - article_similarity(vector, vector, self.settings)) / others
+            if drawn[member][0] >= self.settings.undated_member_margin * to_rest:
+                leaving[member] = story_id
         return leaving
 
     def _dated_story_for(
