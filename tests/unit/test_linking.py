@@ -268,8 +268,8 @@ def test_two_copies_of_an_undated_report_grouped_with_another_events_reports_joi
     assert plan == {"r0": harbour.story_id, "r1": harbour.story_id, "f0": story_id_for("f0"), "f1": story_id_for("f0")}
 
 
-@pytest.mark.parametrize("whole_group", [True, False])
-def test_an_undated_report_leaves_a_group_drawn_whole_to_its_dated_story(whole_group: bool) -> None:
+@pytest.mark.parametrize(("margin", "leaves"), [(1.2, True), (math.inf, False)])
+def test_an_undated_report_leaves_a_group_drawn_whole_to_its_dated_story(margin: float, leaves: bool) -> None:
     """Fictional: the bars are lowered so that every member of an undated group (a harbour report and two
     flood reports, all naming Lindqvist) passes the undated rules for the dated harbour story, while the
     group as a whole is too loose to join it. The harbour report, far closer to that story than to the
@@ -280,7 +280,7 @@ def test_an_undated_report_leaves_a_group_drawn_whole_to_its_dated_story(whole_g
         undated_group_threshold=0.0,
         undated_member_close=0.0,
         rare_name_share=1.0,
-        undated_whole_group_margin=whole_group,
+        undated_whole_group_margin=margin,
     )
     clusterer = StoryClusterer(settings)
     harbour = clusterer.assign(_features("h", WIRE, date(2025, 3, 1), ("Lindqvist",))).story_id
@@ -288,7 +288,7 @@ def test_an_undated_report_leaves_a_group_drawn_whole_to_its_dated_story(whole_g
     report = _features("r", WIRE.replace("Monday", "Tuesday") + " " + FLOOD.split(". ")[0], None, ("Lindqvist",))
     plan = clusterer.plan_undated([floods[0], report, floods[1]])
     assert plan["f0"] == plan["f1"] == story_id_for("f0") != harbour
-    assert (plan["r"] == harbour) is whole_group
+    assert (plan["r"] == harbour) is leaves
 
 
 MAYOR_QUOTE = ' "We moved everyone we could reach before the water came over the old bridge," the mayor said.'

@@ -61,9 +61,10 @@ class StorySettings:
     # none, a member that passes the undated rules for a dated story and is `undated_member_margin` times
     # as similar to it as to the members that stay (those drawn to the same story aside) joins it (math.inf: never)
     undated_member_margin: float = 1.5
-    # ... and when every member is drawn to the same dated story, each is measured against the rest of the
-    # group (link stage 12; before, such a group kept all its members):
-    undated_whole_group_margin: bool = True
+    # ... and when every member is drawn to the same dated story, each must be this many times as similar to
+    # it as to the rest of the group (link stage 12; math.inf: such a group keeps all its members, as before).
+    # The rest is drawn to that story too, so its members resemble it, and the leaving one, by their kind:
+    undated_whole_group_margin: float = 1.2
     rare_name_share: float = 0.05  # an undated join also needs a shared name held by at most this share of
     # the articles: shared main actors (NATO, Stoltenberg) say nothing about which occurrence it reports ...
     undated_certain_similarity: float = 0.5  # ... unless it is this similar (a retelling of the same report)
@@ -339,7 +340,7 @@ class StoryClusterer:
             leaving.update((member, story_id) for member in movers if self._shares_a_quotation(quotes[member], story))
             staying = len(vectors) - len(movers)
             if not staying:  # the whole group is drawn there, and as a group it did not pass
-                if self.settings.undated_whole_group_margin:
+                if math.isfinite(self.settings.undated_whole_group_margin):
                     leaving.update(self._leaving_a_whole_group(story_id, movers, vectors, drawn, everyone))
                 continue
             # The sum over the members that stay is everyone's less the movers' (linear in the group's size).
@@ -359,8 +360,8 @@ class StoryClusterer:
         drawn: Mapping[str, tuple[float, str]],
         everyone: tuple[dict[str, float], dict[str, float]],
     ) -> dict[str, str]:
-        """When every member of a group is drawn to one dated story, those `undated_member_margin` times as
-        similar to it as to the rest of the group (on average) join it: the report of that story's event that
+        """When every member of a group is drawn to one dated story, those `undated_whole_group_margin` times
+        as similar to it as to the rest of the group (on average) join it: the report of that story's event that
         fell in with another event's undated reports of the same kind."""
         others = len(movers) - 1
         leaving: dict[str, str] = {}
@@ -368,7 +369,7 @@ class StoryClusterer:
             vector = vectors[member]
             to_all = article_similarity(vector, everyone, self.settings)
             to_rest = (to_all - article_similarity(vector, vector, self.settings)) / others
-            if drawn[member][0] >= self.settings.undated_member_margin * to_rest:
+            if drawn[member][0] >= self.settings.undated_whole_group_margin * to_rest:
                 leaving[member] = story_id
         return leaving
 

@@ -49,7 +49,7 @@ SPEAKERS_STAGE_NUMBER = 4
 # 11: an undated article joining an undated group of one or two must be 0.22 similar to each member (or
 # quote what they quoted), not only on average.
 # 12: when every member of an undated group that joins no story is drawn to one dated story, a member
-# 1.5 times as similar to it as to the rest of the group joins it (before, all stayed).
+# 1.2 times as similar to it as to the rest of the group joins it (before, all stayed).
 LINK_STAGE_NUMBER = 12
 # 2: a quotation in another language joins as a translated rendering (cross-language trails); 3: an
 # utterance counts its renderings and outlets as its trail shows them (a `same_passage` repeat not again).
