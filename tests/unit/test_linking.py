@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -265,6 +266,54 @@ def test_two_copies_of_an_undated_report_grouped_with_another_events_reports_joi
     ]
     plan = clusterer.plan_undated([floods[0], *copies, floods[1]])
     assert plan == {"r0": harbour.story_id, "r1": harbour.story_id, "f0": story_id_for("f0"), "f1": story_id_for("f0")}
+
+
+@pytest.mark.parametrize(("margin", "leaves"), [(1.2, True), (math.inf, False)])
+def test_an_undated_report_leaves_a_group_drawn_whole_to_its_dated_story(margin: float, leaves: bool) -> None:
+    """Fictional: the bars are lowered so that every member of an undated group (a harbour report and two
+    flood reports, all naming Lindqvist) passes the undated rules for the dated harbour story, while the
+    group as a whole is too loose to join it. The harbour report, far closer to that story than to the
+    floods, joins it alone; the floods open their own story (link stage 12). Before, a group drawn whole
+    to one story kept all its members."""
+    settings = StorySettings(
+        undated_threshold=0.0,
+        undated_group_threshold=0.0,
+        undated_member_close=0.0,
+        rare_name_share=1.0,
+        undated_whole_group_margin=margin,
+    )
+    clusterer = StoryClusterer(settings)
+    harbour = clusterer.assign(_features("h", WIRE, date(2025, 3, 1), ("Lindqvist",))).story_id
+    floods = [_features(f"f{n}", FLOOD.replace("three days", f"{n + 3} days"), None, ("Lindqvist",)) for n in range(2)]
+    report = _features("r", WIRE.replace("Monday", "Tuesday") + " " + FLOOD.split(". ")[0], None, ("Lindqvist",))
+    plan = clusterer.plan_undated([floods[0], report, floods[1]])
+    assert plan["f0"] == plan["f1"] == story_id_for("f0") != harbour
+    assert (plan["r"] == harbour) is leaves
+
+
+MAYOR_QUOTE = ' "We moved everyone we could reach before the water came over the old bridge," the mayor said.'
+
+
+@pytest.mark.parametrize(
+    ("quoted", "member_close", "joins"), [(False, 0.0, True), (False, 0.22, False), (True, 0.22, True)]
+)
+def test_an_undated_article_close_to_one_member_of_a_pair_joins_it_only_on_its_own_evidence(
+    quoted: bool, member_close: float, joins: bool
+) -> None:
+    """Fictional: an undated harbour report, then a piece with two of its sentences and two of the flood
+    report's, group as a pair; the flood report is close to the second and far from the first. On the
+    pair's mean it would ride in on one close member (member_close 0: the rule before link stage 11); it
+    joins only when it is close to each member, or quotes words the pair quoted."""
+    quote = MAYOR_QUOTE if quoted else ""
+    harbour, flood = WIRE.split(". "), FLOOD.split(". ")
+    mixed = ". ".join(harbour[:2]) + ". " + ". ".join(flood[:2]) + "." + quote
+    articles = [
+        replace(_features(article_id, text), quotes=quoted_runs(text))
+        for article_id, text in (("a", WIRE), ("b", mixed), ("c", FLOOD + quote))
+    ]
+    plan = StoryClusterer(StorySettings(undated_member_close=member_close)).plan_undated(articles)
+    assert plan["a"] == plan["b"] == story_id_for("a")
+    assert (plan["c"] == story_id_for("a")) is joins
 
 
 # Fictional: two events of one domain (energy business) on one day, told with that domain's words.
@@ -585,7 +634,9 @@ def test_an_undated_report_quoting_a_dated_storys_words_leaves_its_group_for_tha
     anything) and the group joins no story. The report is no closer to the dated grounding story than to the
     floods by similarity alone (the margin is switched off), but it quotes the ten-word sentence that story's
     report quoted, so it leaves the group for that story; without the quotation it stays (link stage 9)."""
-    settings = StorySettings(undated_group_threshold=0.0, undated_member_margin=math.inf, rare_name_share=1.0)
+    settings = StorySettings(
+        undated_group_threshold=0.0, undated_member_close=0.0, undated_member_margin=math.inf, rare_name_share=1.0
+    )
     clusterer = StoryClusterer(settings)
     grounding = _quoting("g", WIRE + " " + SAID + "the harbour master told reporters.", date(2025, 3, 3), "lindqvist")
     story = clusterer.assign(grounding).story_id

@@ -94,6 +94,61 @@ def test_a_header_date_with_a_space_inside_its_time_is_read(line: str, expected:
     assert to_iso_date(line) == expected
 
 
+@pytest.mark.parametrize(
+    "lead",
+    [
+        # a photo caption: a line whose next line is the picture's credit, or one that names a photo first
+        "Strike ends\n\nWorkers leave the Tarsby pier in Velka, March 4, 2021.\nREUTERS/Ana Berg\nThe strike ended.",
+        "Strike ends\nThe mayor greets the crew in Tarsby on March 4, 2021.\n(AP file photo)\nThe strike ended.",
+        "Velka ferry strike ends\nPhoto: the crew at the Tarsby pier on March 4, 2021, in Velka\nThe strike ended.",
+        # an embedded post, by its handle or its markup
+        "The mayor wrote:\nThe strike is over!\n— Ilse Varn (@ilsevarn) March 4, 2021\nThe union agreed.",
+        'The mayor wrote:\n<tweet author="@ilsevarn" datetime="2021-03-04">The strike is over!</tweet>',
+        # a citation of another article, and a link to one
+        "The union says so.\n“Ferry strike ends in Tarsby,” Velka Post, March 4, 2021:\nThe fictional union said.",
+        "See, earlier: Strike Threat In Tarsby by Mira Lund, March 4, 2021\nThe ferry workers went back.",
+    ],
+)
+def test_a_date_in_a_caption_an_embedded_post_or_a_citation_does_not_date_the_text(lead: str) -> None:
+    assert date_in_lead(lead) is None
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        # the text names a year two or more years after a date told in a sentence
+        "The fictional Velka Times reported on 5 August 1964 that the pier had burned.\nIn 2012 it was rebuilt.",
+        "Velka's charter was signed on Tuesday, May 11, 1976, by its first mayor, Ilse Varn.\nIt was read in 2017.",
+        "The Velka pier burned on Tuesday, August 4, 1964 and stood empty\nuntil the council rebuilt it in 2012.",
+    ],
+)
+def test_an_earlier_events_date_told_in_a_sentence_does_not_date_the_text(lead: str) -> None:
+    assert date_in_lead(lead) is None
+
+
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        # the news's own day in a sentence, with at most a year named after it
+        ("Riots were reported in Velka on Saturday, March 6, 2021, after the ferry strike.", "2021-03-06"),
+        ("Strike ends\n\nThe strike begun on March 4, 2021, ended.\nThe contract runs to 2022.", "2021-03-04"),
+        ("Velka ferry strike\n\nThe ferry workers of Tarsby went on strike on March 4, 2021.", "2021-03-04"),
+        ("Posted in Harbour News on Thursday, March 4, 2021.\n\nThe strike ended on Wednesday.", "2021-03-04"),
+        # date lines and datelines stay the article's own, whatever the headline or the later text says
+        ("Strike ends on Monday\n\nMarch 4, 2021 | Updated 9: 01 AM\n\nThe strike ends in 2024.", "2021-03-04"),
+        ("Strike ends\n\nVELKA, March 4, 2021 (Velka Post) - The strike ended yesterday.", "2021-03-04"),
+        ("Strike ends\nBy Mira Lund | March 4, 2021 2:16 pm The strike ended last week.", "2021-03-04"),
+        # a line under the date that is no photo credit, and a page's own time element
+        ("Strike ends\n\nVELKA, March 4, 2021.\nThe photo shows the pier.", "2021-03-04"),
+        ("Strike ends\n\nVELKA, March 4, 2021.\nUS/Canada talks go on.", "2021-03-04"),
+        ('Strike ends\n<time datetime="2021-03-04">Thursday</time>\nThe strike ended.', "2021-03-04"),
+    ],
+)
+def test_the_news_own_day_and_a_date_line_still_date_the_text(lead: str, expected: str) -> None:
+    found = date_in_lead(lead)
+    assert (found[0] if found else None) == expected
+
+
 def test_a_date_deep_in_the_text_is_not_the_articles_own() -> None:
     assert date_in_lead("The council met. " * 60 + "It first met on 1 March 1990.") is None
 
@@ -124,6 +179,35 @@ def test_meta_csv_gives_plain_files_their_outlet_and_date_and_a_rerun_corrects_a
     result = run_cli(*single, "--db", str(db), "--quiet")
     assert result.returncode == 0, result.stderr
     assert _metadata(db)["Bridge reopens in Velka"] == ("Velka Daily", "2024-07-11", '"metadata"')
+
+
+def test_a_rerun_gives_stored_articles_the_date_todays_rules_read_from_their_text(tmp_path: Path) -> None:
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    quoted = "Pier rebuilt\n\nThe Velka Times reported on 5 August 1964 that it burned.\nIn 2012 it was rebuilt.\n"
+    (texts / "pier.txt").write_text(quoted, encoding="utf-8")
+    (texts / "strike.txt").write_text("Strike ends\nPublished: 4 March 2021\n\n" + HARBOUR, encoding="utf-8")
+    (texts / "bridge.txt").write_text(BRIDGE.replace("reopened", "reopened on 9 June 2015,"), encoding="utf-8")
+    db = tmp_path / "news.db"
+    assert run_cli("analyze", str(texts), "--db", str(db), "--quiet").returncode == 0
+    before = _metadata(db)
+    assert before["Pier rebuilt"] == (None, None, None)  # a 1964 day quoted in a 2012 text is not its date
+    with sqlite3.connect(db) as connection:  # as an older rule would have left them
+        connection.execute(
+            "UPDATE articles SET published = '1964-08-05', field_sources = json_set(field_sources, "
+            "'$.published', 'text') WHERE title = 'Pier rebuilt'"
+        )
+        connection.execute(
+            "UPDATE articles SET published = NULL, field_sources = json_remove(field_sources, '$.published') "
+            "WHERE title = 'Bridge reopens in Velka'"
+        )
+        connection.execute("UPDATE articles SET published = '2021-03-01' WHERE title = 'Strike ends'")
+    result = run_cli("analyze", str(texts), "--db", str(db), "--quiet")
+    assert result.returncode == 0, result.stderr
+    after = _metadata(db)
+    assert after["Pier rebuilt"] == (None, None, None)
+    assert after["Bridge reopens in Velka"] == (None, "2015-06-09", '"text"')
+    assert after["Strike ends"] == (None, "2021-03-01", '"header"')  # a header's date is not read again
 
 
 def test_bad_metadata_is_a_usage_error_naming_the_file_and_line(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from newstrace.ingest.date_locales import locales_that_may_read
+from newstrace.ingest.date_placement import dates_an_earlier_event, in_running_text, stands_in_another_piece
 
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$")
 # Digit boundaries rather than \b: in "2024年" the year runs straight into a CJK letter, a word character.
@@ -135,14 +136,22 @@ LEAD_CHARS = 600  # how far into a text a written-out date still counts as the a
 
 
 def date_in_lead(text: str) -> tuple[str, tuple[int, int]] | None:
-    """The first full date (day, month and year) in the text's opening characters, as an ISO date with
-    its span; None when the lead names none. News puts its own date there: a date line under the
-    headline, a dated dateline, or the day of the event in the first sentence."""
+    """The first full date (day, month and year) in the text's opening characters that can be the
+    article's own, as an ISO date with its span; None when the lead names none. News puts its own date
+    there: a date line under the headline, a dated dateline, or the day of the event in the first
+    sentence. Dates of something else are passed over: a birth or founding, a copy's download, a
+    caption, an embedded post or a citation, and an earlier event told in a sentence."""
     for match in _TEXT_DATE.finditer(text, 0, LEAD_CHARS):
         iso = _iso_from_match(match)
-        if iso and not _dates_something_else(text, match.start()) and not _dates_a_copy(text, match.start()):
+        if iso and _may_be_the_articles_own(text, match.start(), match.end(), iso):
             return iso, match.span()
     return None
+
+
+def _may_be_the_articles_own(text: str, start: int, end: int, iso: str) -> bool:
+    if _dates_something_else(text, start) or _dates_a_copy(text, start) or stands_in_another_piece(text, start, end):
+        return False
+    return not (in_running_text(text, start, end) and dates_an_earlier_event(text, iso))
 
 
 # A date that is the object of a verb saying when a copy was made is the copy's date, not the article's:

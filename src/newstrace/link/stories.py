@@ -61,6 +61,10 @@ class StorySettings:
     # none, a member that passes the undated rules for a dated story and is `undated_member_margin` times
     # as similar to it as to the members that stay (those drawn to the same story aside) joins it (math.inf: never)
     undated_member_margin: float = 1.5
+    # ... and when every member is drawn to the same dated story, each must be this many times as similar to
+    # it as to the rest of the group (link stage 12; math.inf: such a group keeps all its members, as before).
+    # The rest is drawn to that story too, so its members resemble it, and the leaving one, by their kind:
+    undated_whole_group_margin: float = 1.2
     rare_name_share: float = 0.05  # an undated join also needs a shared name held by at most this share of
     # the articles: shared main actors (NATO, Stoltenberg) say nothing about which occurrence it reports ...
     undated_certain_similarity: float = 0.5  # ... unless it is this similar (a retelling of the same report)
@@ -99,6 +103,12 @@ class StorySettings:
     merge_stories: bool = True
     merge_threshold: float = 0.25  # ... at least this, and the join threshold the dates call for, ...
     merge_cohesion_share: float = 0.7  # ... and at least this share of each story's cohesion
+    # Undated articles group among themselves on similarity alone (plan_undated), and in a group of one or
+    # two a single close pair lifts the mean over the bar for a newcomer close to neither member. So an
+    # article joining a group of at most `undated_member_group` must itself be `undated_member_close` similar
+    # to each member, unless it quotes ten words in a row the members quoted (link stage 11):
+    undated_member_close: float = 0.22
+    undated_member_group: int = 2
 
     def lone_report_bar(self, gap_days: int | None, n_articles: int) -> float:
         """What a dated join to a story of `n_articles` must reach more than `lone_report_days` after it
@@ -240,7 +250,7 @@ class StoryClusterer:
             required = self._required(gap, article, story, nearby_days)
             joins = joins and similarity >= required and self._fits(similarity, story)
             if joins and gap is None:
-                joins = self._undated_evidence(similarity, article.entities, story)
+                joins = self._undated_join_evidence(similarity, article, story)
             if joins and (best is None or similarity > best[0]):
                 best = (similarity, story)
             elif not joins and (nearest is None or similarity > nearest[0]):
@@ -261,19 +271,21 @@ class StoryClusterer:
 
         Alone, the first undated report of an event is judged against stories only, and joins the most
         similar one even when the reports after it would have shown that they tell another event. So the
-        undated articles are first grouped among themselves (the same clusterer, on scratch copies of the
-        counts), and each group then joins a story as a whole, or opens its own. A group that joins no story
-        may still hold reports of a dated story's event, grouped with another event's reports of the same
-        kind: such a member, much closer to that story than to the rest of its group, joins it alone."""
+        undated articles are first grouped among themselves (the same rules, on scratch copies of the
+        counts, a small group asking a newcomer to be close to each of its members), and each group then
+        joins a story as a whole, or opens its own. A group that joins no story may still hold reports of
+        a dated story's event, grouped with another event's reports of the same kind: such a member, much
+        closer to that story than to the rest of its group, joins it alone."""
         if not articles:
             return {}
-        # Among themselves, undated articles group on similarity alone; the evidence is asked of the group.
+        # Among themselves, undated articles group on similarity (each member of a small group close to the
+        # newcomer, `UndatedGrouping`); the rare-name evidence is asked of the group.
         grouping = replace(
             self.settings,
             undated_threshold=self.settings.undated_group_threshold,
             undated_certain_similarity=0.0,
         )
-        scratch = StoryClusterer(
+        scratch = UndatedGrouping(
             grouping, _copy_frequencies(self.term_frequencies), _copy_frequencies(self.entity_frequencies)
         )
         assigned = [(article.article_id, scratch.assign(article).story_id) for article in articles]
@@ -302,7 +314,8 @@ class StoryClusterer:
         -> story. A member must pass the undated rules for that story and be `undated_member_margin` times as
         similar to it as to the members that stay (on average), or quote ten words in a row its members
         quoted. The members drawn to the same story are measured against the others, not each other: two
-        near-copies of one report leave together, where each alone would look tied to the group by its copy."""
+        near-copies of one report leave together, where each alone would look tied to the group by its copy.
+        When the whole group is drawn to one story, each member is measured against the rest of the group."""
         if group.n_articles < 2:
             return {}
         vectors = {
@@ -326,8 +339,10 @@ class StoryClusterer:
             # whatever the rest of the group does; the others must be clearly closer to it than to the group.
             leaving.update((member, story_id) for member in movers if self._shares_a_quotation(quotes[member], story))
             staying = len(vectors) - len(movers)
-            if not staying:
-                continue  # the whole group is drawn there, and as a group it did not pass
+            if not staying:  # the whole group is drawn there, and as a group it did not pass
+                if math.isfinite(self.settings.undated_whole_group_margin):
+                    leaving.update(self._leaving_a_whole_group(story_id, movers, vectors, drawn, everyone))
+                continue
             # The sum over the members that stay is everyone's less the movers' (linear in the group's size).
             drawn_together = _summed_pair(vectors[member] for member in movers)
             for member in movers:
@@ -335,6 +350,27 @@ class StoryClusterer:
                 to_staying = (to_all - article_similarity(vectors[member], drawn_together, self.settings)) / staying
                 if drawn[member][0] >= self.settings.undated_member_margin * to_staying:
                     leaving[member] = story_id
+        return leaving
+
+    def _leaving_a_whole_group(
+        self,
+        story_id: str,
+        movers: list[str],
+        vectors: Mapping[str, tuple[dict[str, float], dict[str, float]]],
+        drawn: Mapping[str, tuple[float, str]],
+        everyone: tuple[dict[str, float], dict[str, float]],
+    ) -> dict[str, str]:
+        """When every member of a group is drawn to one dated story, those `undated_whole_group_margin` times
+        as similar to it as to the rest of the group (on average) join it: the report of that story's event that
+        fell in with another event's undated reports of the same kind."""
+        others = len(movers) - 1
+        leaving: dict[str, str] = {}
+        for member in movers:
+            vector = vectors[member]
+            to_all = article_similarity(vector, everyone, self.settings)
+            to_rest = (to_all - article_similarity(vector, vector, self.settings)) / others
+            if drawn[member][0] >= self.settings.undated_whole_group_margin * to_rest:
+                leaving[member] = story_id
         return leaving
 
     def _dated_story_for(
@@ -582,6 +618,10 @@ class StoryClusterer:
         counts, most = self.term_frequencies.counts, self.settings.event_day_reports
         return any(counts.get(_day_key(day), 0) <= most for day in article.event_days & story.event_days)
 
+    def _undated_join_evidence(self, similarity: float, article: LinkFeatures, story: StoryState) -> bool:
+        """Whether an undated article (or a story with an undated side) shows it reports the story's occurrence."""
+        return self._undated_evidence(similarity, article.entities, story)
+
     def _fits(self, similarity: float, story: StoryState) -> bool:
         cohesion = story.cohesion
         return cohesion is None or similarity >= self.settings.cohesion_share * cohesion
@@ -668,6 +708,48 @@ class StoryClusterer:
         # Strongest first, ties by name: a set's order changes with the hash seed, the database must not.
         shared = sorted(set(story.entities) & set(other.entities), key=lambda name: (-other.entities[name], name))
         return Recurrence(other.id, round(similarity, 4), gap or 0, tuple(shared[:5]), relation)
+
+
+class UndatedGrouping(StoryClusterer):
+    """The scratch clusterer `plan_undated` groups a batch's undated articles with. A join to a small group
+    is judged on the joining article's own evidence, not the group's mean: it must be close to each
+    member, or quote what they quoted. The mean over one or two members lets a weakly related article
+    ride in on one close pair (docs/linking.md, eleventh round)."""
+
+    def __init__(
+        self, settings: StorySettings, term_frequencies: DocumentFrequencies, entity_frequencies: DocumentFrequencies
+    ) -> None:
+        super().__init__(settings, term_frequencies, entity_frequencies)
+        self.members: dict[str, list[tuple[dict[str, float], dict[str, float]]]] = {}  # each group's members' vectors
+        self._latest: tuple[dict[str, float], dict[str, float]] = ({}, {})  # the vectors of the article in hand
+
+    def _count_and_weigh(self, article: LinkFeatures) -> tuple[dict[str, float], dict[str, float]]:
+        self._latest = super()._count_and_weigh(article)
+        return self._latest
+
+    def _undated_join_evidence(self, similarity: float, article: LinkFeatures, story: StoryState) -> bool:
+        members = self.members.get(story.id, [])
+        if not members or len(members) > self.settings.undated_member_group:
+            return True
+        least = min(article_similarity(self._latest, member, self.settings) for member in members)
+        return least >= self.settings.undated_member_close or self._shares_a_quotation(article.quotes, story)
+
+    def _add(
+        self,
+        story: StoryState,
+        article: LinkFeatures,
+        term_vector: dict[str, float],
+        entity_vector: dict[str, float],
+        similarity: float | None,
+    ) -> None:
+        super()._add(story, article, term_vector, entity_vector, similarity)
+        self.members.setdefault(story.id, []).append((term_vector, entity_vector))
+
+    def _merge(self, one: StoryState, other: StoryState, similarity: float) -> StoryState:
+        kept = super()._merge(one, other, similarity)
+        merged = other if kept is one else one
+        self.members.setdefault(kept.id, []).extend(self.members.pop(merged.id, []))
+        return kept
 
 
 def article_vectors(

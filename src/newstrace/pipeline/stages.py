@@ -46,7 +46,11 @@ SPEAKERS_STAGE_NUMBER = 4
 # 9: a quotation (ten words in a row) a story's members quoted places undated articles too: it lowers an
 # undated join to 0.12, and a member of an undated group that joins no story leaves for that dated story.
 # 10: a dated join (or merge) more than a day after a story of one article needs 0.35 (not 0.2 or 0.25).
-LINK_STAGE_NUMBER = 10
+# 11: an undated article joining an undated group of one or two must be 0.22 similar to each member (or
+# quote what they quoted), not only on average.
+# 12: when every member of an undated group that joins no story is drawn to one dated story, a member
+# 1.2 times as similar to it as to the rest of the group joins it (before, all stayed).
+LINK_STAGE_NUMBER = 12
 # 2: a quotation in another language joins as a translated rendering (cross-language trails); 3: an
 # utterance counts its renderings and outlets as its trail shows them (a `same_passage` repeat not again).
 TRAILS_STAGE_NUMBER = 3

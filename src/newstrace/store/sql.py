@@ -630,6 +630,32 @@ class SQLStore(ABC):
             self._mark_stale(tuple(stale), [article_id])
         return True
 
+    def date_of(self, article_id: str) -> tuple[str | None, str | None]:
+        row = self._one("SELECT published, field_sources FROM articles WHERE id = ?", (article_id,))
+        if row is None:
+            return None, None
+        source = json.loads(str(row["field_sources"] or "{}")).get("published")
+        published = row["published"]
+        return (None if published is None else str(published)), source
+
+    def redate_article(
+        self, article_id: str, published: str | None, source: str | None, stale: Sequence[str] = ()
+    ) -> bool:
+        row = self._one("SELECT published, field_sources FROM articles WHERE id = ?", (article_id,))
+        if row is None or row["published"] == published:
+            return False
+        sources = json.loads(str(row["field_sources"] or "{}"))
+        sources.pop("published", None)
+        if published and source:
+            sources["published"] = source
+        with self._transaction():
+            self._execute(
+                "UPDATE articles SET published = ?, field_sources = ? WHERE id = ?",
+                (published, json.dumps(sources, sort_keys=True), article_id),
+            )
+            self._mark_stale(tuple(stale), [article_id])
+        return True
+
     def save_links(self, batch: LinkBatch, record: StageRecord) -> None:
         with self._transaction():
             for repoint in batch.repoints:
