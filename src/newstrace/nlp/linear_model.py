@@ -27,8 +27,7 @@ class LinearModel:
     threshold: float = 0.5  # where a yes/no decision is taken (the training script may tune it)
 
     def probability(self, features: list[str]) -> float:
-        score = self.intercept + sum(map(self.weights.get, features, repeat(0.0)))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+        return squashed(self.intercept + sum(map(self.weights.get, features, repeat(0.0))))
 
     def most_probable(
         self, options: Sequence[Option], features_of: Callable[[Option], list[str]], preferred: int = 0
@@ -46,3 +45,8 @@ def load_linear_model(path: Path) -> LinearModel | None:
         return None
     raw = json.loads(path.read_text(encoding="utf-8"))
     return LinearModel(raw["intercept"], raw["weights"], raw.get("threshold", 0.5))
+
+
+def squashed(score: float) -> float:
+    """The probability a model's score stands for (the logistic function, its argument kept within ±30)."""
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))

@@ -31,6 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,7 @@ from newstrace.nlp.gender import (
     is_given_name,
     majority,
 )
-from newstrace.nlp.linear_model import LinearModel, load_linear_model
+from newstrace.nlp.linear_model import LinearModel, load_linear_model, squashed
 from newstrace.nlp.spans import (
     Coverage,
     SentenceIndex,
@@ -583,21 +584,63 @@ def cue_model() -> LinearModel | None:
 def cue_features(token: Any, link: str, quotations: list[Span], sentences: SentenceIndex | None = None) -> list[str]:
     """What the classifier knows of a candidate cue: the word, its place in the parse, its neighbours.
     Pass the document's `sentences` when calling this for many tokens of one document."""
-    doc, key = token.doc, lexicon_key(token)
-    children = {child.dep_ for child in token.children}
-    features = [
-        f"key={key}", f"dep={token.dep_}", f"tag={token.tag_}", f"link={link}", f"key+link={key}|{link}",
-        f"key+dep={key}|{token.dep_}", f"head={token.head.lemma_.lower()}", f"headdep={token.head.dep_}",
-        f"prev={doc[token.i - 1].lower_ if token.i else '<s>'}",
-        f"next={doc[token.i + 1].lower_ if token.i + 1 < len(doc) else '</s>'}",
-        *(f"child={dep}" for dep in sorted(children)),
-    ]  # fmt: skip
-    if children & {"nsubj", "nsubjpass"}:
-        features.append("has_subject")
-    sentence = (sentences or SentenceIndex(token.doc)).characters(token.i)
-    if _quotation_touches(sentence, quotations):
-        features.append("quote_in_sentence")
-    return features
+    return CueContext.of(token, quotations, sentences).features(link)
+
+
+class CueContext:
+    """A candidate cue's features but the two that name the link to its content (`link`, `key+link`),
+    which finding the content tells; they go fourth and fifth."""
+
+    __slots__ = ("key", "rest")
+    _LINK_PLACE = 3
+
+    def __init__(self, key: str, rest: list[str]) -> None:
+        self.key, self.rest = key, rest
+
+    @classmethod
+    def of(cls, token: Any, quotations: list[Span], sentences: SentenceIndex | None = None) -> CueContext:
+        doc, key, head, dep = token.doc, lexicon_key(token), token.head, token.dep_
+        children = {child.dep_ for child in token.children}
+        rest = [
+            f"key={key}", f"dep={dep}", f"tag={token.tag_}",
+            f"key+dep={key}|{dep}", f"head={head.lemma_.lower()}", f"headdep={head.dep_}",
+            f"prev={doc[token.i - 1].lower_ if token.i else '<s>'}",
+            f"next={doc[token.i + 1].lower_ if token.i + 1 < len(doc) else '</s>'}",
+            *(f"child={dep}" for dep in sorted(children)),
+        ]  # fmt: skip
+        if children & {"nsubj", "nsubjpass"}:
+            rest.append("has_subject")
+        sentence = (sentences or SentenceIndex(token.doc)).characters(token.i)
+        if _quotation_touches(sentence, quotations):
+            rest.append("quote_in_sentence")
+        return cls(key, rest)
+
+    def features(self, link: str) -> list[str]:
+        """Every feature of the candidate whose content `link` found, in the classifier's order."""
+        place = self._LINK_PLACE
+        return [*self.rest[:place], f"link={link}", f"key+link={self.key}|{link}", *self.rest[place:]]
+
+    def may_pass(self, model: LinearModel, links: tuple[str, ...]) -> bool:
+        """Whether the classifier could accept the candidate with its content found by one of `links`: its
+        score bounded from above by the best those links' weights can add to the rest (with a margin far
+        above the rounding of a sum in another order). False: it turns the candidate down whatever the link."""
+        rest = model.intercept + sum(map(model.weights.get, self.rest, repeat(0.0)))
+        best = _LINK_WEIGHTS.get((self.key, links), lambda pair: _best_link_weight(model, *pair))
+        return squashed(rest + best + _ROUNDING_SLACK) >= model.threshold
+
+
+_ROUNDING_SLACK = 1e-9  # summing a score's ~15 weights in another order changes it by some 1e-15
+
+
+def _best_link_weight(model: LinearModel, key: str, links: tuple[str, ...]) -> float:
+    """The most the two link features of a cue `key` add to its score, over `links`."""
+    return max(
+        model.weights.get(f"link={link}", 0.0) + model.weights.get(f"key+link={key}|{link}", 0.0) for link in links
+    )
+
+
+# The best link weight per cue key and links, while the classifier is the one loaded.
+_LINK_WEIGHTS: Memo[tuple[str, tuple[str, ...]], float] = Memo(lambda: cue_model())
 
 
 def _quotation_touches(sentence: Span, quotations: list[Span]) -> bool:
@@ -618,13 +661,18 @@ def _from_reporting_verb(verb: Any, parsed: Parsed) -> FoundQuote | None:
     entry = cue_lexicon().get(lexicon_key(verb))
     if entry is None or verb.pos_ in ("PUNCT", "DET", "PRON") or is_inside(verb.idx, parsed.quotations):
         return None
+    model = cue_model()
+    context = CueContext.of(verb, parsed.quotations, parsed.sentences) if model is not None else None
+    # The classifier reads neither the content nor the source: most candidates are turned down before either
+    # is found, those that no link the content may come by lifts to its threshold before the content is.
+    if model is not None and context is not None and not context.may_pass(model, _links_to_content(entry)):
+        return None
     pieces, used_link = _content_pieces(verb, entry.content_links, parsed)
     if not pieces:
         return None
-    model = cue_model()
     confidence = None
-    if model is not None:  # the classifier does not read the source: most candidates are dropped before it is found
-        confidence = model.probability(cue_features(verb, used_link, parsed.quotations, parsed.sentences))
+    if model is not None and context is not None:
+        confidence = model.probability(context.features(used_link))
         if confidence < model.threshold:
             return None
     # `The court seemed to ...`: the subject is part of what is attributed, and nobody is named as saying it
@@ -633,6 +681,14 @@ def _from_reporting_verb(verb: Any, parsed: Parsed) -> FoundQuote | None:
     if confidence is None:
         confidence = 0.9 if source else 0.6
     return _quote(parsed, source, _cue_span(verb, used_link), pieces, confidence)
+
+
+def _links_to_content(entry: CueEntry) -> tuple[str, ...]:
+    """Every link `_content_pieces` may find a cue's content by."""
+    return (*entry.content_links, *_ADJACENT_LINKS)
+
+
+_ADJACENT_LINKS = ("quote:before", "quote:after")
 
 
 def content_link(verb: Any, links: tuple[str, ...], parsed: Parsed) -> str | None:
