@@ -283,9 +283,7 @@ class _Intake:
         text_source = FieldSource.TEXT.value
         if draft.field_sources.get("published") not in (None, text_source):
             return
-        stored, source = self.store.date_of(identity)
-        if stored != draft.published and source in (None, text_source):
-            self.store.redate_article(identity, draft.published, text_source, ("link", *downstream("link")))
+        self.store.redate_article(identity, draft.published, text_source, ("link", *downstream("link")))
 
     def _url_history(self, url: str | None) -> UrlHistory | None:
         if not url:

@@ -462,16 +462,12 @@ class PipelineStore(StageRuns, Protocol):
         of the `stale` stages on it outdated; True if it changed."""
         ...
 
-    def date_of(self, article_id: str) -> tuple[str | None, str | None]:
-        """A stored article's date and where it came from (its `field_sources` entry); (None, None) when
-        it has none or is not stored."""
-        ...
-
     def redate_article(
         self, article_id: str, published: str | None, source: str | None, stale: Sequence[str] = ()
     ) -> bool:
-        """Give a stored article the date its text gives today (None: no date, and no source for it) and
-        mark the runs of the `stale` stages on it outdated; True if it changed."""
+        """Give a stored article the date its text gives today (None: no date, and no source for it) unless
+        its stored date came from another source than `source`, and mark the runs of the `stale` stages on
+        it outdated; True if it changed."""
         ...
 
     def speaker_mentions(self) -> list[tuple[str, str | None]]:

@@ -630,14 +630,6 @@ class SQLStore(ABC):
             self._mark_stale(tuple(stale), [article_id])
         return True
 
-    def date_of(self, article_id: str) -> tuple[str | None, str | None]:
-        row = self._one("SELECT published, field_sources FROM articles WHERE id = ?", (article_id,))
-        if row is None:
-            return None, None
-        source = json.loads(str(row["field_sources"] or "{}")).get("published")
-        published = row["published"]
-        return (None if published is None else str(published)), source
-
     def redate_article(
         self, article_id: str, published: str | None, source: str | None, stale: Sequence[str] = ()
     ) -> bool:
@@ -645,6 +637,8 @@ class SQLStore(ABC):
         if row is None or row["published"] == published:
             return False
         sources = json.loads(str(row["field_sources"] or "{}"))
+        if sources.get("published") not in (None, source):
+            return False  # dated by metadata, a header, a URL or a file name: not the text's to change
         sources.pop("published", None)
         if published and source:
             sources["published"] = source
