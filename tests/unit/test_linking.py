@@ -756,3 +756,47 @@ def test_a_later_report_joins_a_lone_report_only_as_a_retelling(days_later: int,
     if not joins:
         assert later.recurs is not None and later.recurs.relation == "related"
         assert 0.25 <= later.recurs.similarity < 0.35
+
+
+STRIKE_REPORTS = (
+    "Dockworkers in the port of Lindqvist walked out on Monday over a new shift rota, leaving container ships "
+    "waiting in the bay. The union said the strike would last until the harbour board withdrew the rota. Cranes "
+    "stood idle along the northern quay and lorries queued on the coast road.",
+    "A strike by Lindqvist dockworkers stopped the cranes of the northern quay for a second day. The harbour board "
+    "called the walkout unlawful and said the new shift rota was needed to clear the backlog of container ships. "
+    "Union leaders refused to meet until the rota is withdrawn.",
+    "Container ships are anchored in the bay off Lindqvist as the dockworkers' strike over shift rotas enters its "
+    "third day. Lorry drivers waiting on the coast road said they had not moved for hours, and the union promised "
+    "pickets at every gate of the harbour.",
+    "On the fourth day of the Lindqvist dock strike the harbour board offered to delay the new shift rota by a "
+    "month. The union rejected the offer at a meeting on the northern quay, and container ships still wait in "
+    "the bay for cranes to move.",
+)
+STRIKE_SHORTAGES = (
+    "Grocers in Lindqvist warned of empty shelves of fruit and coffee as the strike by dockworkers at the harbour "
+    "went on. Bakers ran short of flour, and the town council opened a fund for the families of seasonal workers. "
+    "Economists expect prices of imported furniture to rise while container ships wait in the bay."
+)
+
+
+@pytest.mark.parametrize(
+    ("reports", "ongoing_story_reports", "joins"),
+    [(4, 4, True), (3, 4, False), (4, 1_000, False)],
+)
+def test_a_story_many_reports_tell_keeps_its_first_bar_for_its_whole_window(
+    reports: int, ongoing_story_reports: int, joins: bool
+) -> None:
+    """The shortages report, ten days after the strike began, is about 0.24 similar to the strike's reports on
+    average: under the 0.25 a join needs after the first three days, over the 0.2 of those days. Four reports
+    of the strike show an occurrence that goes on, so the story keeps the 0.2 for its window and takes it (link
+    stage 13); a story of three reports (one moment, perhaps, told by three outlets) keeps 0.25, as every story
+    did before."""
+    settings = StorySettings(cohesion_share=0.0, ongoing_story_reports=ongoing_story_reports)
+    clusterer = StoryClusterer(settings)  # the rule alone, not the story's cohesion
+    first = clusterer.assign(_features("s0", STRIKE_REPORTS[0], date(2025, 3, 1), ("Lindqvist",)))
+    for number in range(1, reports):
+        clusterer.assign(_features(f"s{number}", STRIKE_REPORTS[number], date(2025, 3, 1 + number), ("Lindqvist",)))
+    later = clusterer.assign(_features("shortages", STRIKE_SHORTAGES, date(2025, 3, 11)))
+    assert (later.story_id == first.story_id) is joins
+    similarity = later.similarity if joins else later.recurs.similarity if later.recurs else 0.0
+    assert 0.2 <= similarity < 0.25

@@ -48,6 +48,13 @@ class StorySettings:
     # distinct events when its dates were compressed: docs/linking.md):
     threshold: float = 0.2  # ... both dated, at most `near_days` from the story's first date
     later_threshold: float = 0.25  # ... both dated, later in the story's window
+    # ... except that a story `ongoing_story_reports` or more reports tell keeps the bar of its first days
+    # (`threshold`) for the rest of its window: so many reports show an occurrence that goes on (the riots
+    # after a shooting, the reactions to a nomination), and a later report as close to all of them, on
+    # average, as a report of the first days must be tells it too. The mean over that many members is the
+    # evidence; three reports can still be one moment told by three outlets, and a report days later of
+    # the next occurrence of its theme joined such a story on PolNeAR (link stage 13, docs/linking.md):
+    ongoing_story_reports: int = 4
     # ... more than `lone_report_days` after a story that holds one article: one report says nothing of
     # how long its occurrence goes on, and a report on its theme days later is mostly a new occurrence (a
     # new poll, the next ruling), so such a join must be close to a retelling, not a resemblance; a story
@@ -117,11 +124,14 @@ class StorySettings:
             return self.later_single_threshold
         return 0.0
 
-    def required_similarity(self, gap_days: int | None) -> float:
-        """What a join must reach, given the days between the article and the story's first date."""
+    def required_similarity(self, gap_days: int | None, n_articles: int = 1) -> float:
+        """What a join must reach, given the days between the article and the story's first date and how
+        many reports the story holds (a merge gives no size: it keeps the later bar, under its own 0.25)."""
         if gap_days is None:
             return self.undated_threshold
-        return self.threshold if gap_days <= self.near_days else self.later_threshold
+        if gap_days <= self.near_days or n_articles >= self.ongoing_story_reports:
+            return self.threshold
+        return self.later_threshold
 
 
 @dataclass
@@ -581,7 +591,7 @@ class StoryClusterer:
         """The similarity a join needs: what the dates call for, less when the article quotes words the
         story's members quoted (close in time, or undated), or its lead names a day theirs name, close in
         time (`nearby_days`: the article's days that few neighbouring stories name)."""
-        required = self.settings.required_similarity(gap)
+        required = self.settings.required_similarity(gap, story.n_articles)
         if lone_report_bar := self.settings.lone_report_bar(gap, story.n_articles):
             return max(required, lone_report_bar)
         if (gap is None or gap <= self.settings.near_days) and self._shares_a_quotation(article.quotes, story):

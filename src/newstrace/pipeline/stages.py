@@ -50,7 +50,9 @@ SPEAKERS_STAGE_NUMBER = 4
 # quote what they quoted), not only on average.
 # 12: when every member of an undated group that joins no story is drawn to one dated story, a member
 # 1.2 times as similar to it as to the rest of the group joins it (before, all stayed).
-LINK_STAGE_NUMBER = 12
+# 13: a story of four or more reports takes a dated article from 0.2 for its whole window (not 0.25
+# after its first three days).
+LINK_STAGE_NUMBER = 13
 # 2: a quotation in another language joins as a translated rendering (cross-language trails); 3: an
 # utterance counts its renderings and outlets as its trail shows them (a `same_passage` repeat not again).
 TRAILS_STAGE_NUMBER = 3
