@@ -76,6 +76,19 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The two seed articles (../shared/data/seeds) analysed once through the CLI with default settings,
+    its JSON summary beside it as `seeds.summary.json`; tests only read it (one that writes copies it)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"needs the research corpora in {SHARED_DATA} (present in CI, absent in a user's clone)")
+    db = tmp_path_factory.mktemp("seeds") / "seeds.db"
+    result = run_cli("analyze", str(SHARED_DATA / "seeds"), "--db", str(db), "--json", "--quiet")
+    assert result.returncode == 0, result.stderr
+    db.with_suffix(".summary.json").write_text(result.stdout, encoding="utf-8")
+    return db
+
+
+@pytest.fixture(scope="session")
 def polnear_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """PolNeAR train and dev analysed once per test session (the slow part of every PolNeAR evaluation);
     an `eval` given it with --db skips the NLP and only links and scores."""

@@ -140,11 +140,9 @@ def test_a_broken_lexicon_stops_before_reading_anything(tmp_path: Path) -> None:
     assert not (tmp_path / "n.db").exists()
 
 
-def test_seeds_show_kiev_the_military_bloc_and_claimed_versus_stated(shared_data: Path, tmp_path: Path) -> None:
-    db = tmp_path / "seeds.db"
-    assert run_cli("analyze", str(shared_data / "seeds"), "--db", str(db), "--quiet").returncode == 0
+def test_seeds_show_kiev_the_military_bloc_and_claimed_versus_stated(shared_data: Path, seeds_db: Path) -> None:
     rows = (
-        sqlite3.connect(db)
+        sqlite3.connect(seeds_db)
         .execute(
             "SELECT a.path, f.marker, f.category, f.referent, f.text, f.start FROM framing_markers f "
             "JOIN articles a ON a.id = f.article_id"

@@ -143,12 +143,14 @@ def test_a_second_run_links_only_the_new_articles_and_keeps_earlier_stories(tmp_
     assert len(flood) == 1 and len(chips) == 1 and flood != chips
 
 
-def test_the_seeds_are_two_stories_and_dated_by_meta_the_later_recurs(shared_data: Path, tmp_path: Path) -> None:
+def test_the_seeds_are_two_stories_and_dated_by_meta_the_later_recurs(
+    shared_data: Path, seeds_db: Path, tmp_path: Path
+) -> None:
     """Berlin, November 2023 and Washington, July 2024: the same warning, two occurrences. Undated, the RT
     piece shares only the main actors with the dated MENAFN one, which is no evidence of one occurrence;
     given its date, it is a later story that recurs from the first."""
     db = tmp_path / "seeds.db"
-    assert run_cli("analyze", str(shared_data / "seeds"), "--db", str(db), "--quiet").returncode == 0
+    db.write_bytes(seeds_db.read_bytes())  # the seeds analysed undated; this test dates one, so on a copy
     stories = {Path(row["path"]).name[:3]: row["story_id"] for row in _articles(db)}
     assert stories["000"] != stories["003"]
     [rt] = sorted((shared_data / "seeds").glob("000_*.txt"))

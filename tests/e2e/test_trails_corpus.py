@@ -97,12 +97,10 @@ def test_a_rerun_groups_nothing_new(corpus_db: Path, tmp_path: Path) -> None:
     assert summary["trails"] == {"quotes_grouped": 0, "utterances_opened": 0, "utterances_updated": 0}
 
 
-def test_the_seed_statements_keep_their_own_speakers_and_trails(shared_data: Path, tmp_path: Path) -> None:
+def test_the_seed_statements_keep_their_own_speakers_and_trails(seeds_db: Path) -> None:
     """The joint statement on Patriot batteries speaks for itself, and Stoltenberg's "greatest risk" trail
     holds no quote of another statement (issue 18)."""
-    db = tmp_path / "seeds.db"
-    assert run_cli("analyze", str(shared_data / "seeds"), "--db", str(db), "--quiet").returncode == 0
-    connection = sqlite3.connect(db)
+    connection = sqlite3.connect(seeds_db)
     [(patriot_speaker,)] = connection.execute(
         "SELECT speaker FROM quotes WHERE content_text LIKE '%Patriot battery%'"
     ).fetchall()
@@ -114,7 +112,7 @@ def test_the_seed_statements_keep_their_own_speakers_and_trails(shared_data: Pat
     [(risk_quote,)] = connection.execute(
         "SELECT id FROM quotes WHERE kind = 'direct' AND content_text LIKE '%greatest risk%'"
     ).fetchall()
-    found = _trail(db, str(risk_quote))
+    found = _trail(seeds_db, str(risk_quote))
     assert found["utterance"]["speaker"] == "Jens Stoltenberg"
     for rendering in found["renderings"]:
         content = str(rendering["content_text"])

@@ -15,7 +15,7 @@ from newstrace.ingest.discover import MAX_PROBLEMS_PER_SOURCE
 from newstrace.records import IngestProblem
 from newstrace.store import SQLiteStore
 
-from ..conftest import CORPUS, run_analyze, run_cli
+from ..conftest import run_analyze, run_cli
 
 GOOD = "Harbour reopens\n\nThe harbour of Lindqvist reopened on Monday after storm repairs, officials said."
 
@@ -112,9 +112,11 @@ def test_a_folder_of_10000_small_files(store: SQLiteStore, tmp_path: Path) -> No
     assert store.count_rows()["articles"] == 10_000
 
 
-def test_nothing_stored_before_is_lost_when_a_later_batch_is_bad(store: SQLiteStore, tmp_path: Path) -> None:
-    run_analyze(store, CORPUS)
+def test_nothing_stored_before_is_lost_when_a_later_batch_is_bad(corpus_db: Path, tmp_path: Path) -> None:
+    (tmp_path / "news.db").write_bytes(corpus_db.read_bytes())  # the sample corpus, analysed once per session
+    store = SQLiteStore(tmp_path / "news.db")
     before = _stored_ids(store)
+    assert before
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)

@@ -14,7 +14,7 @@ from newstrace.nlp import load_pipeline
 from newstrace.nlp.quotes import extract_quotes, find_quotations
 from newstrace.store import SQLiteStore
 
-from ..conftest import CORPUS, run_analyze, run_cli
+from ..conftest import run_cli
 
 QUOTE_CONTRACT = [
     "id", "article_id", "kind", "source_text", "source_start", "source_end", "speaker", "speaker_id",
@@ -24,10 +24,9 @@ QUOTE_CONTRACT = [
 
 
 @pytest.fixture(scope="module")
-def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> SQLiteStore:
-    store = SQLiteStore(tmp_path_factory.mktemp("quotes") / "corpus.db")
-    run_analyze(store, CORPUS)
-    return store
+def corpus_store(corpus_db: Path) -> SQLiteStore:
+    """The session's analysed sample corpus (tests/conftest.py), read-only: these tests only read it."""
+    return SQLiteStore(corpus_db, readonly=True)
 
 
 def _quotes_by_outlet(store: SQLiteStore, outlet: str, title_word: str) -> list[dict[str, object]]:
@@ -81,10 +80,8 @@ def test_speakers_are_one_across_articles(corpus_store: SQLiteStore) -> None:
     assert any("Secretary General" in role for role in json.loads(str(holm["roles"])))
 
 
-def test_speakers_command_lists_the_most_quoted_first(tmp_path: Path) -> None:
-    db = tmp_path / "c.db"
-    assert run_cli("analyze", str(CORPUS), "--db", str(db), "--quiet").returncode == 0
-    listed = json.loads(run_cli("speakers", "--db", str(db), "--json").stdout)
+def test_speakers_command_lists_the_most_quoted_first(corpus_db: Path) -> None:
+    listed = json.loads(run_cli("speakers", "--db", str(corpus_db), "--json").stdout)
     assert listed[0]["name"] == "Anneke Holm"
     assert listed[0]["n_quotes"] >= listed[-1]["n_quotes"]
 

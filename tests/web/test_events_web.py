@@ -33,10 +33,14 @@ _REPORTS = {
 def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("events-web")
     db = root / "news.db"
+    meta = ["path,outlet,published"]
     for name, (outlet, text) in _REPORTS.items():
         (root / name).write_text(text, encoding="utf-8")
-        result = run_cli("analyze", str(root / name), "--db", str(db), "--outlet", outlet, "--published", "2024-07-10")
-        assert result.returncode == 0, result.stderr
+        meta.append(f"{root / name},{outlet},2024-07-10")
+    (root / "meta.csv").write_text("\n".join(meta) + "\n", encoding="utf-8")
+    texts = [str(root / name) for name in _REPORTS]  # one run: one process, one model load
+    result = run_cli("analyze", *texts, "--meta", str(root / "meta.csv"), "--db", str(db), "--quiet")
+    assert result.returncode == 0, result.stderr
     return db
 
 

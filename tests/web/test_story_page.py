@@ -42,11 +42,14 @@ _REPORTS = {
 def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("split-quote")
     db = root / "news.db"
+    meta = ["path,outlet,published"]
     for number, (outlet, text) in enumerate(_REPORTS.items()):
         (root / f"report{number}.txt").write_text(text, encoding="utf-8")
-        result = run_cli("analyze", str(root / f"report{number}.txt"), "--db", str(db), "--outlet", outlet,
-                         "--published", "2024-07-10")  # fmt: skip
-        assert result.returncode == 0, result.stderr
+        meta.append(f"{root / f'report{number}.txt'},{outlet},2024-07-10")
+    (root / "meta.csv").write_text("\n".join(meta) + "\n", encoding="utf-8")
+    texts = [str(root / f"report{number}.txt") for number in range(len(_REPORTS))]  # one run, one model load
+    result = run_cli("analyze", *texts, "--meta", str(root / "meta.csv"), "--db", str(db), "--quiet")
+    assert result.returncode == 0, result.stderr
     return db
 
 

@@ -277,15 +277,18 @@ def analyze_command(
         raise click.BadParameter(
             "a scheduler address is for the Dask runner: add --runner dask", param_hint="--scheduler"
         )
+    read = ReadOptions(
+        field_map=_parse_fields(fields),
+        fetch_linked_pages=fetch,
+        allow_private_addresses=allow_private_addresses,
+        max_article_mb=max_article_mb,
+    )
+    loaded_lexicon, metadata = _load_lexicon(lexicon), _load_metadata(meta_table, outlet, published)
+    # Only now, once the options are known to be good: the pipeline imports spaCy and the linkers (~1.5 CPU s).
     from newstrace.pipeline import AnalyzeSettings, analyze
 
     settings = AnalyzeSettings(
-        read=ReadOptions(
-            field_map=_parse_fields(fields),
-            fetch_linked_pages=fetch,
-            allow_private_addresses=allow_private_addresses,
-            max_article_mb=max_article_mb,
-        ),
+        read=read,
         pipeline=pipeline,
         workers=workers,
         runner=runner,
@@ -293,8 +296,8 @@ def analyze_command(
         batch_size=batch_size,
         forced_format=forced_format,
         command=" ".join(["newstrace", *sys.argv[1:]]),
-        lexicon=_load_lexicon(lexicon),
-        metadata=_load_metadata(meta_table, outlet, published),
+        lexicon=loaded_lexicon,
+        metadata=metadata,
     )
     console = _stderr()
     try:
