@@ -37,7 +37,7 @@ from typing import Any
 
 from newstrace.memo import Memo
 from newstrace.nlp.agents import BODY_NOUNS, TITLE_ABBREVIATIONS, government_place, is_role_noun
-from newstrace.nlp.content_ends import EndCandidates, best_end, content_end_model, end_candidates
+from newstrace.nlp.content_ends import EndCandidates, EndScorer, content_end_model, end_candidates
 from newstrace.nlp.cue_ends import (
     CueEndCandidates,
     CueStartCandidates,
@@ -139,6 +139,14 @@ class Parsed:
         text, entities = document_text(doc), tuple(name_only(ent) for ent in doc.ents)
         starts, start_chars = [ent.start for ent in entities], [ent.start_char for ent in entities]
         return cls(doc, text, entities, find_quotations(text), SentenceIndex(doc), starts, start_chars)
+
+    def end_scorer(self, model: LinearModel) -> EndScorer:
+        """The content-end model's scorer for this document (its arrays are built once, on first use)."""
+        scorer = self.__dict__.get("_end_scorer")
+        if scorer is None or scorer.model is not model:
+            scorer = EndScorer(self.doc, self.sentences, self.quotations, model)
+            self.__dict__["_end_scorer"] = scorer
+        return scorer
 
     @cached_property
     def quotation_set(self) -> frozenset[Span]:
@@ -389,12 +397,12 @@ def rule_candidates(doc: Any) -> list[int]:
 
 def with_learned_content_end(parsed: Parsed, quote: FoundQuote, model: LinearModel) -> FoundQuote:
     """The quote with its content ending where the content-end model prefers (one-piece content only)."""
-    candidates = content_end_choices(parsed, quote)
-    if candidates is None:
+    if quote.fragments:
         return quote
-    last = best_end(parsed.doc, candidates, model, parsed.quotations)
-    if last.i == candidates.rule_last.i:
+    chosen = parsed.end_scorer(model).best(quote.content.start, quote.content.end, content_end_barrier(quote, parsed))
+    if chosen is None or chosen[0] == chosen[1]:
         return quote
+    last = parsed.doc[chosen[1]]
     content = Span(quote.content.start, last.idx + len(last))
     return replace(quote, content=content, kind=quote_kind(parsed.text, content, parsed.quotations))
 
@@ -453,9 +461,15 @@ def content_end_choices(parsed: Parsed, quote: FoundQuote) -> EndCandidates | No
     follow it (`A is B, Holm said`)."""
     if quote.fragments:
         return None
+    return end_candidates(
+        parsed.doc, quote.content.start, quote.content.end, content_end_barrier(quote, parsed), parsed.sentences
+    )
+
+
+def content_end_barrier(quote: FoundQuote, parsed: Parsed) -> int:
+    """Where a one-piece content may run to: its own cue or source when they follow it, else the text's end."""
     parts = [part for part in (quote.cue, quote.source) if part is not None and part.start >= quote.content.end]
-    barrier = min((part.start for part in parts), default=len(parsed.text))
-    return end_candidates(parsed.doc, quote.content.start, quote.content.end, barrier, parsed.sentences)
+    return min((part.start for part in parts), default=len(parsed.text))
 
 
 def with_continuations(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuote]:
