@@ -246,38 +246,29 @@ class _DocumentIds:
 
     def __init__(self, doc: Any, sentences: SentenceIndex, quotations: Sequence[Span]) -> None:
         import numpy
-        from spacy.attrs import DEP, HEAD, IDX, IS_PUNCT, IS_SPACE, IS_STOP, LOWER, ORTH, POS
+        from spacy.attrs import DEP, HEAD, IDX, IS_PUNCT, IS_SPACE, IS_STOP, LENGTH, LOWER, ORTH, POS
 
-        self.strings = strings = doc.vocab.strings
-        array = doc.to_array([POS, DEP, HEAD, LOWER, ORTH, IS_PUNCT, IS_SPACE, IS_STOP, IDX]).astype(numpy.int64)
-        pos, dep, lower, orth = array[:, 0], array[:, 1], array[:, 3], array[:, 4]
-        punct, stop = array[:, 5].astype(bool), array[:, 7].astype(bool)
-        positions = numpy.arange(len(array))
-        heads = positions + array[:, 2]
-        distinct, inverse = numpy.unique(orth, return_inverse=True)
-        lengths = numpy.array([len(strings[number]) for number in distinct.astype(numpy.uint64).tolist()])
-        ends = array[:, 8] + lengths[inverse.reshape(-1)]
-        self.pos, self.dep, self.orth = _ids(pos), _ids(dep), _ids(orth)
+        self.strings = doc.vocab.strings
+        ids = doc.to_array([POS, DEP, LOWER, ORTH])
+        pos, dep, lower, orth = ids[:, 0], ids[:, 1], ids[:, 2], ids[:, 3]
+        numbers = doc.to_array([HEAD, IDX, LENGTH, IS_PUNCT, IS_SPACE, IS_STOP]).astype(numpy.int64)
+        punct, stop = numbers[:, 3].astype(bool), numbers[:, 5].astype(bool)
+        positions = numpy.arange(len(ids))
+        heads = positions + numbers[:, 0]
+        ends = numbers[:, 1] + numbers[:, 2]
+        self.pos, self.dep, self.orth = pos.tolist(), dep.tolist(), orth.tolist()
         self.heads, self.ends, self.punct = heads.tolist(), ends.tolist(), punct.tolist()
-        self.head_dep = _ids(dep[heads])
-        self.punct_or_space = (punct | array[:, 6].astype(bool)).tolist()
+        self.head_dep = dep[heads].tolist()
+        self.punct_or_space = (punct | numbers[:, 4].astype(bool)).tolist()
         # `end_features` names a function word by itself and another word by its part of speech
-        self.stop_class = _ids(numpy.where(stop, lower, pos))
-        self.word_class = _ids(numpy.where(punct | stop, lower, pos))
+        self.stop_class = numpy.where(stop, lower, pos).tolist()
+        self.word_class = numpy.where(punct | stop, lower, pos).tolist()
         self.in_quotation = _inside(ends, quotations).tolist()
         starts = numpy.array(sentences.starts, dtype=numpy.int64)
         following = numpy.searchsorted(starts, positions, side="right")
-        self.sentence_end = numpy.append(starts, len(array))[following].tolist()
-        break_ids = _clause_break_ids()
-        clause_breaks = [orth in break_ids for orth in self.orth]
+        self.sentence_end = numpy.append(starts, len(ids))[following].tolist()
+        clause_breaks = numpy.isin(orth, numpy.array(sorted(_clause_break_ids()), dtype=orth.dtype))
         self.breaks_before = [0, *numpy.cumsum(clause_breaks, dtype=numpy.int64).tolist()]
-
-
-def _ids(column: Any) -> list[int]:
-    """A column of string ids (hashes, read as signed by the array) as the unsigned ids spaCy gives."""
-    import numpy
-
-    return list(column.astype(numpy.uint64).tolist())
 
 
 def _inside(positions: Any, quotations: Sequence[Span]) -> Any:
