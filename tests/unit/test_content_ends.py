@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from newstrace.nlp import load_pipeline
 from newstrace.nlp.content_ends import best_end, end_candidates, end_features
 from newstrace.nlp.linear_model import LinearModel
@@ -78,3 +80,12 @@ def test_the_scorer_from_ids_chooses_what_best_end_chooses() -> None:
                     assert scorer.best(start, end, barrier) == expected, (text, start, end)
                     compared += expected is not None
     assert compared >= 12
+
+
+def test_the_scorer_chooses_the_same_when_it_forgets_the_ids_it_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    import newstrace.nlp.content_ends as content_ends
+
+    monkeypatch.setattr(content_ends, "MAX_NAMED_IDS", 2)
+    monkeypatch.setattr(content_ends, "_WEIGHTS", [])
+    test_the_scorer_from_ids_chooses_what_best_end_chooses()
+    assert all(len(table) <= 2 for table in vars(content_ends._WEIGHTS[0]).values() if isinstance(table, dict))

@@ -27,6 +27,7 @@ from newstrace.nlp.spans import SentenceIndex, Span, is_inside
 
 CONTENT_END_MODEL_FILE = Path(__file__).parent / "data" / "content_end_model.json"
 _CLAUSE_BREAKS = frozenset([",", ";", "—", "–", "--"])
+MAX_NAMED_IDS = 100_000  # ids (or pairs) whose weight `EndScorer` keeps per feature
 MAX_END_SHIFT = 500  # tokens; in PolNeAR train no content ends further than 275 from where the rules end it
 
 
@@ -312,6 +313,8 @@ class _ByIds(dict[Any, float]):
             if isinstance(ids, tuple)
             else self._name_of(strings[ids])
         )
+        if len(self) >= MAX_NAMED_IDS:
+            self.clear()  # every word of a large corpus would otherwise stay; a weight is cheap to look up again
         weight = self[ids] = self._weights.model.weights.get(name, 0.0)
         return weight
 

@@ -723,6 +723,8 @@ class _WeightsById(dict[Any, float]):
         words = [
             item if isinstance(item, str) else strings[item] for item in (ids if isinstance(ids, tuple) else (ids,))
         ]
+        if len(self) >= MAX_NAMED_IDS:
+            self.clear()  # every word of a large corpus would otherwise stay; a weight is cheap to look up again
         weight = self[ids] = self._owner.of(self._name_of(*words))
         return weight
 
@@ -761,6 +763,8 @@ class _PositiveWeights(_WeightsById):
         weight = self[ids] = max(0.0, super().__missing__(ids))
         return weight
 
+
+MAX_NAMED_IDS = 100_000  # ids (or pairs) whose weight one feature keeps
 
 _CUE_WEIGHTS: list[_CueWeights] = []
 
