@@ -180,3 +180,43 @@ def test_every_actor_name_is_found_as_one_alternation_of_all_names_finds_it() ->
     names = [name for name in sorted(actor_names(), key=len, reverse=True) if name not in case_sensitive_names()]
     texts = [variant for name in names for variant in (f"the {name} said", name.upper(), name.lower())]
     assert _found(words_pattern, texts) == _found(_flat(names), texts)
+
+
+def test_the_cue_bound_from_ids_keeps_every_candidate_the_classifiers_bound_keeps(docs: list[Any]) -> None:
+    model = quotes.cue_model()
+    assert model is not None
+    kept = turned_down = 0
+    for doc in docs:
+        parsed = quotes.Parsed.of(doc)
+        for index in quotes.rule_candidates(doc):
+            key = quotes.lexicon_key(doc[index])
+            entry = quotes.cue_lexicon().get(key)
+            if entry is None:
+                continue
+            links = quotes._links_to_content(entry)
+            exact = quotes.CueContext.of(doc[index], parsed.quotations, parsed.sentences).may_pass(model, links)
+            cheap = parsed.cue_bound(model).may_pass(index, key, links)
+            assert cheap or not exact, doc[index].text
+            kept += exact
+            turned_down += not cheap
+    assert kept and turned_down  # both answers are met on these texts
+
+
+def test_the_cue_bound_counts_a_child_only_for_what_it_may_add() -> None:
+    doc = load_pipeline()("Holm said the plan works, officials in Delft added.")  # fictional
+    parsed = quotes.Parsed.of(doc)
+    model = quotes.cue_model()
+    assert model is not None
+    index = next(token.i for token in doc if token.text == "said")
+    key, links = quotes.lexicon_key(doc[index]), ("child:ccomp",)
+
+    def bound_with(intercept: float, child_weight: float) -> bool:
+        weights = {**model.weights, "child=nsubj": child_weight, "has_subject": 0.0}
+        return parsed.cue_bound(quotes.LinearModel(intercept, weights, model.threshold)).may_pass(index, key, links)
+
+    # spaCy may leave a child out of `children` that the heads hold, so a child's weight against the cue
+    # cannot lower the bound (the exact check turns it down), while a weight for it lifts it
+    assert bound_with(10.0, 0.0) and bound_with(10.0, -50.0)
+    assert not bound_with(-40.0, 0.0) and bound_with(-40.0, 50.0)
+    exact = quotes.LinearModel(10.0, {**model.weights, "child=nsubj": -50.0}, model.threshold)
+    assert not quotes.CueContext.of(doc[index], parsed.quotations, parsed.sentences).may_pass(exact, links)

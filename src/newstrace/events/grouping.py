@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from itertools import groupby
 from typing import NamedTuple, Protocol
 
@@ -198,11 +199,22 @@ def _columns_of(actor: Actor | None) -> _ActorColumns:
 def _quote_around(trigger_start: int, quotes: list[StoredQuote]) -> StoredQuote | None:
     """The quote whose content (any of its pieces) or cue holds the trigger."""
     for quote in quotes:
-        pieces = json.loads(quote.content_fragments or "[]") or [[quote.content_start, quote.content_end]]
-        spans = [*pieces, [quote.cue_start, quote.cue_end]]
-        if any(int(start) <= trigger_start < int(end) for start, end in spans):
+        spans = _spans_of(
+            quote.content_fragments, quote.content_start, quote.content_end, quote.cue_start, quote.cue_end
+        )
+        if any(start <= trigger_start < end for start, end in spans):
             return quote
     return None
+
+
+@lru_cache(maxsize=65_536)
+def _spans_of(
+    fragments: str | None, content_start: int, content_end: int, cue_start: int, cue_end: int
+) -> tuple[tuple[int, int], ...]:
+    """A stored quote's content pieces and cue as (start, end) pairs: read once per quote, not once for
+    each of its article's event mentions."""
+    pieces = json.loads(fragments or "[]") or [[content_start, content_end]]
+    return tuple((int(start), int(end)) for start, end in [*pieces, [cue_start, cue_end]])
 
 
 def _speaker_acts(row: MentionToGroup, quote: StoredQuote) -> bool:

@@ -37,7 +37,7 @@ from typing import Any
 
 from newstrace.memo import Memo
 from newstrace.nlp.agents import BODY_NOUNS, TITLE_ABBREVIATIONS, government_place, is_role_noun
-from newstrace.nlp.content_ends import EndCandidates, best_end, content_end_model, end_candidates
+from newstrace.nlp.content_ends import EndCandidates, EndScorer, content_end_model, end_candidates
 from newstrace.nlp.cue_ends import (
     CueEndCandidates,
     CueStartCandidates,
@@ -139,6 +139,21 @@ class Parsed:
         text, entities = document_text(doc), tuple(name_only(ent) for ent in doc.ents)
         starts, start_chars = [ent.start for ent in entities], [ent.start_char for ent in entities]
         return cls(doc, text, entities, find_quotations(text), SentenceIndex(doc), starts, start_chars)
+
+    def end_scorer(self, model: LinearModel) -> EndScorer:
+        """The content-end model's scorer for this document (its arrays are built once, on first use)."""
+        scorer = self.__dict__.get("_end_scorer")
+        if scorer is None or scorer.model is not model:
+            scorer = EndScorer(self.doc, self.sentences, self.quotations, model)
+            self.__dict__["_end_scorer"] = scorer
+        return scorer
+
+    def cue_bound(self, model: LinearModel) -> CueBound:
+        """The cue classifier's cheap bound for this document (its ids are read once)."""
+        bound = self.__dict__.get("_cue_bound")
+        if bound is None or bound.model is not model:
+            bound = self.__dict__["_cue_bound"] = CueBound(self, model)
+        return bound
 
     @cached_property
     def quotation_set(self) -> frozenset[Span]:
@@ -389,12 +404,12 @@ def rule_candidates(doc: Any) -> list[int]:
 
 def with_learned_content_end(parsed: Parsed, quote: FoundQuote, model: LinearModel) -> FoundQuote:
     """The quote with its content ending where the content-end model prefers (one-piece content only)."""
-    candidates = content_end_choices(parsed, quote)
-    if candidates is None:
+    if quote.fragments:
         return quote
-    last = best_end(parsed.doc, candidates, model, parsed.quotations)
-    if last.i == candidates.rule_last.i:
+    chosen = parsed.end_scorer(model).best(quote.content.start, quote.content.end, content_end_barrier(quote, parsed))
+    if chosen is None or chosen[0] == chosen[1]:
         return quote
+    last = parsed.doc[chosen[1]]
     content = Span(quote.content.start, last.idx + len(last))
     return replace(quote, content=content, kind=quote_kind(parsed.text, content, parsed.quotations))
 
@@ -453,9 +468,15 @@ def content_end_choices(parsed: Parsed, quote: FoundQuote) -> EndCandidates | No
     follow it (`A is B, Holm said`)."""
     if quote.fragments:
         return None
+    return end_candidates(
+        parsed.doc, quote.content.start, quote.content.end, content_end_barrier(quote, parsed), parsed.sentences
+    )
+
+
+def content_end_barrier(quote: FoundQuote, parsed: Parsed) -> int:
+    """Where a one-piece content may run to: its own cue or source when they follow it, else the text's end."""
     parts = [part for part in (quote.cue, quote.source) if part is not None and part.start >= quote.content.end]
-    barrier = min((part.start for part in parts), default=len(parsed.text))
-    return end_candidates(parsed.doc, quote.content.start, quote.content.end, barrier, parsed.sentences)
+    return min((part.start for part in parts), default=len(parsed.text))
 
 
 def with_continuations(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuote]:
@@ -629,6 +650,135 @@ class CueContext:
         return squashed(rest + best + _ROUNDING_SLACK) >= model.threshold
 
 
+class CueBound:
+    """An upper bound on a candidate cue's score read from the document's attribute ids, no feature named.
+
+    Every feature of `CueContext` is read as an id and weighed from a table kept per id, except two: a
+    child's dependency counts only when its weight is positive, and so does `has_subject`, since spaCy
+    lists a token's children from its subtree's edges and may leave out a child the heads hold. So the
+    bound is at least the candidate's score, and a candidate it keeps under the threshold (with twice the
+    rounding margin `CueContext.may_pass` keeps) is turned down by that check too."""
+
+    def __init__(self, parsed: Parsed, model: LinearModel) -> None:
+        import numpy
+        from spacy.attrs import DEP, HEAD, LEMMA, LOWER, TAG
+
+        self.model, self._parsed = model, parsed
+        doc = parsed.doc
+        ids = doc.to_array([DEP, TAG, LEMMA, LOWER])
+        self._dep, self._tag, self._lemma, self._lower = (ids[:, column].tolist() for column in range(4))
+        positions = numpy.arange(len(ids))
+        heads = positions + doc.to_array([HEAD]).astype(numpy.int64).reshape(-1)
+        order = numpy.argsort(heads, kind="stable")
+        self._heads, self._by_head = heads.tolist(), order.tolist()
+        self._children_from = numpy.searchsorted(heads[order], positions, side="left").tolist()
+        self._children_to = numpy.searchsorted(heads[order], positions, side="right").tolist()
+        self._weights = _cue_bound_weights(model)
+        self._touching: dict[int, bool] = {}
+
+    def may_pass(self, index: int, key: str, links: tuple[str, ...]) -> bool:
+        """False when the classifier turns the candidate cue at token `index` (its lexicon key `key`) down
+        whatever its content's link among `links`; True when it may not."""
+        weights = self._weights
+        weights.strings = self._parsed.doc.vocab.strings
+        dep, head, last = self._dep[index], self._heads[index], len(self._dep) - 1
+        total = self.model.intercept + weights.key[key] + weights.key_dep[key, dep]
+        total += weights.dep[dep] + weights.tag[self._tag[index]] + weights.head[self._lemma[head]]
+        total += weights.headdep[self._dep[head]]
+        total += weights.prev[self._lower[index - 1]] if index else weights.sentence_start
+        total += weights.next[self._lower[index + 1]] if index < last else weights.sentence_end
+        found = self._by_head[self._children_from[index] : self._children_to[index]]
+        children = {self._dep[child] for child in found if child != index}  # a root is its own head
+        for child_dep in children:
+            total += weights.child_at_most[child_dep]
+        if not children.isdisjoint(weights.subject_ids):
+            total += max(0.0, weights.has_subject)
+        if self._touches_quotation(index):
+            total += weights.quote_in_sentence
+        best = weights.best_link.get((key, links))
+        if best is None:
+            best = weights.best_link[key, links] = _best_link_weight(self.model, key, links)
+        return squashed(total + best + 2 * _ROUNDING_SLACK) >= self.model.threshold
+
+    def _touches_quotation(self, index: int) -> bool:
+        """Whether a quotation overlaps or borders the sentence of token `index` (kept per sentence)."""
+        start = self._parsed.sentences.start(index)
+        touches = self._touching.get(start)
+        if touches is None:
+            sentence = self._parsed.sentences.characters(index)
+            touches = self._touching[start] = _quotation_touches(sentence, self._parsed.quotations)
+        return touches
+
+
+class _WeightsById(dict[Any, float]):
+    """The weight of one kind of feature by the ids (or key and id) it is named from, each named once (an
+    id is its string's hash, the same in every vocabulary)."""
+
+    def __init__(self, owner: _CueWeights, name_of: Callable[..., str]) -> None:
+        super().__init__()
+        self._owner, self._name_of = owner, name_of
+
+    def __missing__(self, ids: Any) -> float:
+        strings = self._owner.strings
+        words = [
+            item if isinstance(item, str) else strings[item] for item in (ids if isinstance(ids, tuple) else (ids,))
+        ]
+        if len(self) >= MAX_NAMED_IDS:
+            self.clear()  # every word of a large corpus would otherwise stay; a weight is cheap to look up again
+        weight = self[ids] = self._owner.of(self._name_of(*words))
+        return weight
+
+
+class _CueWeights:
+    """The cue classifier's weights, by feature name and by the ids `CueBound` reads."""
+
+    def __init__(self, model: LinearModel) -> None:
+        from spacy.strings import get_string_id
+
+        self.model = model
+        self.strings: Any = None  # the strings of the document being read, to name ids not seen before
+        self.key = _WeightsById(self, "key={}".format)
+        self.key_dep = _WeightsById(self, "key+dep={}|{}".format)
+        self.dep = _WeightsById(self, "dep={}".format)
+        self.tag = _WeightsById(self, "tag={}".format)
+        self.head = _WeightsById(self, lambda lemma: f"head={lemma.lower()}")
+        self.headdep = _WeightsById(self, "headdep={}".format)
+        self.prev = _WeightsById(self, "prev={}".format)
+        self.next = _WeightsById(self, "next={}".format)
+        self.child_at_most = _PositiveWeights(self, "child={}".format)
+        self.sentence_start, self.sentence_end = self.of("prev=<s>"), self.of("next=</s>")
+        self.has_subject, self.quote_in_sentence = self.of("has_subject"), self.of("quote_in_sentence")
+        self.subject_ids = frozenset(get_string_id(label) for label in ("nsubj", "nsubjpass"))
+        self.best_link: dict[tuple[str, tuple[str, ...]], float] = {}
+
+    def of(self, name: str) -> float:
+        return self.model.weights.get(name, 0.0)
+
+
+class _PositiveWeights(_WeightsById):
+    """A feature's weight by id where it is positive, else 0 (for a bound that may count a feature the
+    score leaves out)."""
+
+    def __missing__(self, ids: Any) -> float:
+        weight = self[ids] = max(0.0, super().__missing__(ids))
+        return weight
+
+
+MAX_NAMED_IDS = 100_000  # ids (or pairs) whose weight one feature keeps
+
+_CUE_WEIGHTS: list[_CueWeights] = []
+
+
+def _cue_bound_weights(model: LinearModel) -> _CueWeights:
+    """The weights of `model` with the ids named for earlier documents (the last few models kept)."""
+    for weights in _CUE_WEIGHTS:
+        if weights.model is model:
+            return weights
+    _CUE_WEIGHTS.insert(0, _CueWeights(model))
+    del _CUE_WEIGHTS[4:]
+    return _CUE_WEIGHTS[0]
+
+
 _ROUNDING_SLACK = 1e-9  # summing a score's ~15 weights in another order changes it by some 1e-15
 
 
@@ -658,13 +808,17 @@ def usable_links(counts: dict[str, int]) -> tuple[str, ...]:
 
 
 def _from_reporting_verb(verb: Any, parsed: Parsed) -> FoundQuote | None:
-    entry = cue_lexicon().get(lexicon_key(verb))
+    key = lexicon_key(verb)
+    entry = cue_lexicon().get(key)
     if entry is None or verb.pos_ in ("PUNCT", "DET", "PRON") or is_inside(verb.idx, parsed.quotations):
         return None
     model = cue_model()
-    context = CueContext.of(verb, parsed.quotations, parsed.sentences) if model is not None else None
     # The classifier reads neither the content nor the source: most candidates are turned down before either
-    # is found, those that no link the content may come by lifts to its threshold before the content is.
+    # is found, those that no link the content may come by lifts to its threshold before the content is;
+    # most of those already by a looser bound read from the document's ids, before their features are named.
+    if model is not None and not parsed.cue_bound(model).may_pass(verb.i, key, _links_to_content(entry)):
+        return None
+    context = CueContext.of(verb, parsed.quotations, parsed.sentences) if model is not None else None
     if model is not None and context is not None and not context.may_pass(model, _links_to_content(entry)):
         return None
     pieces, used_link = _content_pieces(verb, entry.content_links, parsed)

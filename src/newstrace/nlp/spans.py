@@ -98,6 +98,11 @@ class SentenceIndex:
         self._doc = doc
         self._starts = [sentence.start for sentence in doc.sents]
 
+    @property
+    def starts(self) -> list[int]:
+        """The first token of every sentence, in order."""
+        return self._starts
+
     def bounds(self, token_index: int) -> tuple[int, int]:
         """The first token of the sentence holding `token_index`, and the token after its last one."""
         number = bisect_right(self._starts, token_index) - 1
