@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from newstrace.framing.compare import outlet_profile
+from newstrace.serve import app as app_module
 from newstrace.serve import charts, create_app, data
 from newstrace.serve.app import CorpusSummary
 from newstrace.store import SQLiteStore, open_store, sql
@@ -516,6 +517,28 @@ def test_a_search_s_counts_are_kept_until_the_database_changes(web_db: Path, tmp
     finally:
         reader.close()
     assert "Fictional Gazette" in outlets
+
+
+def test_a_search_or_index_page_asked_again_is_sent_as_kept_until_the_database_changes(
+    web_db: Path, tmp_path: Path
+) -> None:
+    """The HTML of a search page and of the stories, utterances and flags pages is kept: asked again, the
+    same page is sent without reading the database, until a write changes its data version."""
+    db = tmp_path / "pages.db"
+    shutil.copy(web_db, db)
+    asked = {"q": "holm"}
+    with TestClient(create_app(db), base_url="http://127.0.0.1:8000") as client:
+        first, flags = client.get("/search", params=asked).text, client.get("/flags").text
+        hits = app_module.RECENT_PAGES.hits
+        assert client.get("/search", params=asked).text == first and client.get("/flags").text == flags
+        assert app_module.RECENT_PAGES.hits == hits + 2
+        article_id = str(client.get("/api/search", params=asked).json()["hits"][0]["article_id"])
+        writer = open_store(db)
+        writer.update_article_metadata(article_id, {"outlet": "Fictional Gazette"}, {"outlet": "metadata"})
+        writer.close()
+        again = client.get("/search", params=asked).text
+    assert "holm" in first.lower() and "Flagged renderings" in flags
+    assert again != first and "Fictional Gazette" in again and "Fictional Gazette" not in first
 
 
 def test_recent_answers_keep_the_last_ones_used_and_count_hits() -> None:
