@@ -173,7 +173,7 @@ def create_app(
         version = versions.data_version()
         if version is None:
             return None
-        return (str(db), request.url.path, request.url.query, version, data.FACET_CAP, data.COUNT_CAP)
+        return (str(db), request.url.path, request.url.query, version, *data.counting_settings())
 
     def download(chunks_of: Callable[[Store], Iterator[str]], filename: str) -> StreamingResponse:
         """A CSV streamed from a store of its own, closed when the last row is sent."""
