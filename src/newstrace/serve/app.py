@@ -559,6 +559,7 @@ def facet_list(
     def text(value: object) -> Markup:
         return escape(_without_bidi_controls(value))
 
+    link = _facet_link(path, params, field)
     items = []
     for row in rows:
         value = row.get("value")
@@ -566,11 +567,27 @@ def facet_list(
         opened = f' <a class="page-link" title="open its page" href="{linked}">→</a>' if page_of and value else ""
         items.append(
             f'<li><a class="facet-link" data-facet="{text(field)}" '
-            f'href="{text(url_with(path, params, **{field: value}))}">{text(row.get("label") or value or "(unknown)")}'
+            f'href="{text(link(value))}">{text(row.get("label") or value or "(unknown)")}'
             f'</a> <span class="count">{"≥ " if at_least else ""}{text(row.get("n"))}</span>{opened}</li>\n'
         )
     listed = "".join(items) or '<li class="meta">none</li>'
     return Markup(f'<section class="facet facet-{text(field)}"><h3>{text(title)}</h3><ul>\n{listed}\n</ul></section>')
+
+
+def _facet_link(path: str, params: Mapping[str, str], field: str) -> Callable[[object], str]:
+    """`url_with(path, params, **{field: value})` for each value of a facet: the other parameters are
+    encoded once, before and after the field's place (a whole `urlencode` per value was most of a list)."""
+    names = [name for name in params if name != "page"]
+    place = names.index(field) if field in names else len(names)
+    before = urlencode([(name, params[name]) for name in names[:place] if params[name]])
+    after = urlencode([(name, params[name]) for name in names[place + 1 :] if params[name]])
+
+    def link(value: object) -> str:
+        own = urlencode([(field, str(value))]) if value is not None and str(value) else ""
+        query = "&".join(part for part in (before, own, after) if part)
+        return path + ("?" + query if query else "")
+
+    return link
 
 
 def counted(n: object, noun: str) -> str:
