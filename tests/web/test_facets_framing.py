@@ -8,12 +8,15 @@ import sqlite3
 import time
 from contextlib import closing
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from jinja2 import Environment
 from markupsafe import escape
 
 from newstrace.framing.compare import outlet_profile
+from newstrace.serve import app as app_module
 from newstrace.serve import charts, create_app, data
 from newstrace.serve.app import CorpusSummary
 from newstrace.store import SQLiteStore, open_store, sql
@@ -518,6 +521,28 @@ def test_a_search_s_counts_are_kept_until_the_database_changes(web_db: Path, tmp
     assert "Fictional Gazette" in outlets
 
 
+def test_a_search_or_index_page_asked_again_is_sent_as_kept_until_the_database_changes(
+    web_db: Path, tmp_path: Path
+) -> None:
+    """The HTML of a search page and of the stories, utterances and flags pages is kept: asked again, the
+    same page is sent without reading the database, until a write changes its data version."""
+    db = tmp_path / "pages.db"
+    shutil.copy(web_db, db)
+    asked = {"q": "holm"}
+    with TestClient(create_app(db), base_url="http://127.0.0.1:8000") as client:
+        first, flags = client.get("/search", params=asked).text, client.get("/flags").text
+        hits = app_module.RECENT_PAGES.hits
+        assert client.get("/search", params=asked).text == first and client.get("/flags").text == flags
+        assert app_module.RECENT_PAGES.hits == hits + 2
+        article_id = str(client.get("/api/search", params=asked).json()["hits"][0]["article_id"])
+        writer = open_store(db)
+        writer.update_article_metadata(article_id, {"outlet": "Fictional Gazette"}, {"outlet": "metadata"})
+        writer.close()
+        again = client.get("/search", params=asked).text
+    assert "holm" in first.lower() and "Flagged renderings" in flags
+    assert again != first and "Fictional Gazette" in again and "Fictional Gazette" not in first
+
+
 def test_recent_answers_keep_the_last_ones_used_and_count_hits() -> None:
     recent: RecentAnswers[str] = RecentAnswers(2)
     computed: list[str] = []
@@ -620,3 +645,53 @@ def test_who_said_it_counts_the_matching_articles_without_ranking_a_page_of_them
         store.close()
     assert not any("bm25(" in sql or "snippet(" in sql for sql in asked), asked
     assert quotes["facets"] == articles["facets"] and quotes["hits"]
+
+
+# The facet_list macro the search and overview pages used before it was written in Python (serve.app)
+_FACET_LIST_MACRO = """{% macro facet_list(title, rows, field, params, path, page_of=None, at_least=False) -%}
+<section class="facet facet-{{ field }}"><h3>{{ title }}</h3><ul>
+{% for row in rows %}<li><a class="facet-link" data-facet="{{ field }}" href="{{ url_with(path, params, **{field: row.value}) }}">{{ row.label or row.value or '(unknown)' }}</a> <span class="count">{% if at_least %}≥ {% endif %}{{ row.n }}</span>
+{%- if page_of and row.value %} <a class="page-link" title="open its page" href="/{{ page_of }}/{{ (row.id or row.value)|path_segment }}">→</a>{% endif %}</li>
+{% else %}<li class="meta">none</li>{% endfor %}
+</ul></section>
+{%- endmacro %}"""  # noqa: E501
+
+
+def test_a_facet_list_is_the_html_its_template_macro_wrote(web_db: Path) -> None:
+    """The facet lists built in Python give the HTML of the macro they replace, byte for byte: for the
+    facets of real searches, and for values that must be escaped, carry bidi controls, or are missing."""
+    environment = Environment(autoescape=True, finalize=app_module._without_bidi_controls)
+    environment.filters["path_segment"] = lambda value: quote(str(value), safe="")
+    environment.globals["url_with"] = app_module.url_with
+    macro = environment.from_string(_FACET_LIST_MACRO).module.facet_list  # type: ignore[attr-defined]
+    store = open_store(web_db, readonly=True)
+    try:
+        asked = [
+            ({"q": "holm", "page": "2"}, data.search(store, SearchFilters("holm"), page=2)),
+            ({}, data.search(store, SearchFilters())),
+        ]
+    finally:
+        store.close()
+    odd_rows = [
+        {"value": 'A & B <"Wire">', "n": 3, "id": 7},
+        {"value": None, "n": 2},
+        {"value": "", "label": "", "n": 1},
+        {"value": "s\u202eto", "label": "Story \u2066title\u2069", "n": 1},
+        {"value": "x/y?z", "id": None, "n": 1},
+    ]
+    cases = [
+        (params, found["facets"][field], field)
+        for params, found in asked
+        for field in ("outlet", "language", "speaker", "story", "flag")
+    ]  # type: ignore[index]
+    cases += [({"q": "a b", "outlet": "Wire"}, odd_rows, field) for field in ("outlet", "story")] + [({}, [], "flag")]
+    compared = 0
+    for params, rows, field in cases:
+        for page_of, at_least in ((f"{field}s", False), (None, True)):
+            expected = str(macro("Title & more", rows, field, params, "/search", page_of, at_least))
+            assert (
+                str(app_module.facet_list("Title & more", rows, field, params, "/search", page_of, at_least))
+                == expected
+            )
+            compared += bool(rows)
+    assert compared > 10

@@ -202,6 +202,11 @@ def search_filters(
     )  # fmt: skip
 
 
+def counting_settings() -> tuple[int, int]:
+    """The caps a page's counts depend on (FACET_CAP, COUNT_CAP), for keeping answers per setting."""
+    return FACET_CAP, COUNT_CAP
+
+
 # The facets and attention of the last searches, per database, data version and filters (store.recent).
 RECENT_SUMMARIES: RecentAnswers[dict[str, object]] = RecentAnswers(256)
 
