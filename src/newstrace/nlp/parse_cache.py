@@ -9,9 +9,10 @@ One entry per text: a spaCy `DocBin` holding the one `Doc`, under a name made of
 in a folder named after the pipeline (`pipeline_fingerprint`: its name and version, the components it
 runs, newstrace's own component's version, and the spaCy and Thinc versions), so a new model or spaCy
 never reads an old parse. The token vectors (`Doc.tensor`) are not kept: no stage reads them, and they
-would make an entry ten times larger. An entry is written to a temporary file and renamed into place, so
+would make an entry many times larger. An entry is written to a temporary file and renamed into place, so
 several worker processes can fill the same cache and a reader never sees half an entry; an entry that
-cannot be read back (or holds another text) is reported once as a warning and the text is parsed again.
+cannot be read back (or holds another text) is reported as a warning, and the text is parsed again and
+its entry written anew.
 Nothing is ever deleted: remove the folder to empty it.
 """
 
@@ -33,8 +34,7 @@ _LOG = logging.getLogger(__name__)
 
 def pipeline_fingerprint(nlp: Any) -> str:
     """What decides a pipeline's parse of a text, as a short name: the same name, the same parses."""
-    import spacy
-    import thinc
+    from importlib.metadata import version
 
     from newstrace.nlp.components import PARAGRAPH_BREAKS, PARAGRAPH_BREAKS_VERSION
 
@@ -43,8 +43,8 @@ def pipeline_fingerprint(nlp: Any) -> str:
         f"{meta.get('lang')}_{meta.get('name')}=={meta.get('version')}",
         ",".join(nlp.pipe_names),
         f"{PARAGRAPH_BREAKS}={PARAGRAPH_BREAKS_VERSION}",
-        f"spacy=={spacy.__version__}",
-        f"thinc=={thinc.__version__}",
+        f"spacy=={version('spacy')}",
+        f"thinc=={version('thinc')}",
     ]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:20]
 
