@@ -89,6 +89,7 @@ def test_trail_and_speaker_scores_stay_above_the_pinned_floors(evaluations: Eval
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # run alone, its setup is the whole PolNeAR analysis (15 min on a loaded machine)
 def test_the_training_script_reproduces_the_shipped_lexicon_and_models(polnear_parses: Path, tmp_path: Path) -> None:
     script = REPO / "scripts" / "train_quote_lexicon.py"
     # The train texts the analysis parsed are read from its parse cache; the 110 whose datelines the
