@@ -24,9 +24,10 @@ echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
 # Two test processes (pytest-xdist), each module on one of them, so its module fixtures are built once
-# (the PolNeAR floors share one module for that reason). Modules go out in collection order, not
-# pytest-xdist's default of the module with most tests first, so the long PolNeAR module, which
-# tests/conftest.py puts first, starts at once instead of last. The slowest tests are listed at the end.
+# (the PolNeAR floors and the training script, which reads the PolNeAR analysis's parses, share one
+# module for that reason). Modules go out in collection order, not pytest-xdist's default of the module
+# with most tests first, so the long PolNeAR module, which tests/conftest.py puts first, starts at once
+# instead of last. The slowest tests are listed at the end.
 # NEWSTRACE_TEST_PROCESSES=0 runs in this process.
 .venv/bin/python -m pytest -ra -n "${NEWSTRACE_TEST_PROCESSES:-2}" --dist loadscope --no-loadscope-reorder \
     --durations=15 "$@"

@@ -13,8 +13,13 @@ those give, saved as `cue_end_model.json`, and a fourth where they start, `cue_s
 scikit-learn is needed only here, at training time.
 
     python scripts/train_quote_lexicon.py [--polnear ../shared/data/polnear/train] [--out-dir DIR]
+        [--parse-cache DIR]
 
 The same train split gives the same five files, byte for byte (a test checks the shipped ones).
+With `--parse-cache` (as `newstrace analyze --parse-cache`), the texts parsed before with the same
+pipeline are read back from that folder instead of parsed, and the others are added to it; the test
+reads the parses of its PolNeAR analysis that way. Texts whose datelines `analyze` masked differ from
+the raw files this script parses, so those are parsed here.
 
 Only the train split is used; the dev split is kept for `newstrace eval quotes`.
 """
@@ -32,6 +37,7 @@ from newstrace.evaluation.spans import trim
 from newstrace.nlp import content_ends, cue_ends, load_pipeline, quotes
 from newstrace.nlp.content_ends import end_features
 from newstrace.nlp.cue_ends import cue_end_features, cue_start_features
+from newstrace.nlp.parse_cache import ParseCache, parse
 from newstrace.nlp.quotes import (
     MIN_CUE_COUNT,
     FoundQuote,
@@ -73,6 +79,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--polnear", type=Path, default=DEFAULT_TRAIN)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--parse-cache", type=Path, default=None, help="a folder of cached parses to read and add to (optional)"
+    )
     # Train on the first N documents only: to profile or compare versions of this script quickly.
     parser.add_argument("--limit", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument(
@@ -89,7 +98,9 @@ def main() -> None:
     cues: Counter[str] = Counter()
     content_links: dict[str, Counter[str]] = defaultdict(Counter)
     source_links: dict[str, Counter[str]] = defaultdict(Counter)
-    docs = list(nlp.pipe((document.text for document in documents), n_process=args.workers, batch_size=16))
+    cache = ParseCache(args.parse_cache, nlp) if args.parse_cache else None
+    texts = (document.text for document in documents)
+    docs = list(parse(nlp, texts, cache, batch_size=16, n_process=args.workers))
     # What every step below reads of a document, found once: its quotations and sentences, and each
     # token's lexicon key (made from the attribute arrays, not from one `Token` object per token).
     parsed_docs = [Parsed.of(doc) for doc in docs]

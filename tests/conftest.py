@@ -31,16 +31,16 @@ settings.register_profile("newstrace", deadline=None)
 settings.load_profile("newstrace")
 
 
-# The longest modules, longest first (wall seconds in CI, 2026-11-29): the PolNeAR floors' analysis and
-# evaluations (~390), the training script's retraining (~400), the ECB+ story floors in test_linking
-# (~170), the folder of 10,000 files in test_bad_input (~100). Under pytest-xdist (`-n 2 --dist loadscope
+# The longest modules, longest first (wall seconds in CI, 2026-11-29): the PolNeAR analysis, its floors'
+# evaluations and the training script's retraining, which reads the analysis's parses (~390 before the
+# retraining moved there, with its own ~400 then), the ECB+ story floors in test_linking (~170), the
+# folder of 10,000 files in test_bad_input (~100). Under pytest-xdist (`-n 2 --dist loadscope
 # --no-loadscope-reorder`, as scripts/test.sh runs) each module stays on one process and modules go out
 # in collection order: sent first, the two longest start at once on the two processes and the short
 # modules fill in behind them, where a long module sent last would keep one process busy long after the
 # other ran out of work.
 LONGEST_MODULES = (
     "tests/unit/test_polnear_floors.py",
-    "tests/unit/test_training_script.py",
     "tests/unit/test_linking.py",
     "tests/unit/test_bad_input.py",
 )
@@ -91,17 +91,30 @@ def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def polnear_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """PolNeAR train and dev analysed once per test session (the slow part of every PolNeAR evaluation);
-    an `eval` given it with --db skips the NLP and only links and scores."""
+    an `eval` given it with --db skips the NLP and only links and scores. The spaCy parses are kept
+    beside it (`polnear_parses`)."""
     if not SHARED_DATA.is_dir():
         pytest.skip(f"needs the research corpora in {SHARED_DATA} (present in CI, absent in a user's clone)")
     folder = tmp_path_factory.mktemp("polnear")
     db = folder / "polnear.db"
     texts = [str(SHARED_DATA / "polnear" / split / "text") for split in ("train", "dev")]
     meta = _polnear_meta_csv(SHARED_DATA / "polnear", folder / "meta.csv")
-    command = ("analyze", *texts, "--meta", str(meta), "--db", str(db), "--workers", "2", "--quiet")
+    parses = ("--parse-cache", str(folder / POLNEAR_PARSES))
+    command = ("analyze", *texts, "--meta", str(meta), "--db", str(db), "--workers", "2", *parses, "--quiet")
     result = run_cli(*command, timeout=1800)
     assert result.returncode == 0, result.stderr
     return db
+
+
+POLNEAR_PARSES = "parses"
+
+
+@pytest.fixture(scope="session")
+def polnear_parses(polnear_db: Path) -> Path:
+    """The parse cache (`nlp.parse_cache`) the PolNeAR analysis filled: the training script reads the
+    parses of PolNeAR train from it instead of parsing the texts again. Only a test in the module that
+    uses `polnear_db` should ask for it, so that pytest-xdist runs both on one process."""
+    return polnear_db.parent / POLNEAR_PARSES
 
 
 def _polnear_meta_csv(polnear: Path, target: Path) -> Path:

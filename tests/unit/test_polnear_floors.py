@@ -1,8 +1,11 @@
-"""The accuracy floors measured on PolNeAR train and dev (quotes, stories, trails and speakers), in one
-module: they share the analysed PolNeAR database (`polnear_db`), and the test command's two processes
-(pytest-xdist, `--dist loadscope`) keep a module on one process, so that analysis runs once. The three
+"""What is measured on PolNeAR train and dev, in one module: the accuracy floors (quotes, stories, trails
+and speakers), and the training script (`scripts/train_quote_lexicon.py`) reproducing the shipped quote
+lexicon and models from train. They share the analysed PolNeAR database (`polnear_db`) and its spaCy
+parses (`polnear_parses`), and the test command's two processes (pytest-xdist, `--dist loadscope`) keep a
+module on one process, so the parse of the 840 train texts and the analysis run once. The three
 evaluations then run at once, each on its own copy of the database (each relinks or regroups what it
-measures), so the module's minutes overlap instead of adding up."""
+measures), so the module's minutes overlap instead of adding up; the training script follows, reading
+the parses from the cache (docs/testing.md, session 18)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -82,3 +86,68 @@ def test_trail_and_speaker_scores_stay_above_the_pinned_floors(evaluations: Eval
     scores = _output(evaluations, "trails")["scores"]
     for name, floor in floors.items():
         assert scores[name]["value"] >= floor, (name, scores[name])
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)  # run alone, its setup is the whole PolNeAR analysis (15 min on a loaded machine)
+def test_the_training_script_reproduces_the_shipped_lexicon_and_models(polnear_parses: Path, tmp_path: Path) -> None:
+    script = REPO / "scripts" / "train_quote_lexicon.py"
+    # The train texts the analysis parsed are read from its parse cache; the 110 whose datelines the
+    # analysis masked (the script parses the files as they are) are parsed here, in one process: two cost
+    # more CPU (each loads the model, every Doc is pickled back), and the other pytest-xdist process
+    # keeps the second core busy.
+    options = ("--polnear", str(GOLD / "train"), "--out-dir", str(tmp_path), "--workers", "1")
+    completed = subprocess.run(
+        [sys.executable, str(script), *options, "--parse-cache", str(polnear_parses)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    shipped = REPO / "src" / "newstrace" / "nlp" / "data"
+    written = sorted(path.name for path in tmp_path.iterdir())
+    trained = sorted(path.name for path in shipped.iterdir() if path.name not in WRITTEN_BY_HAND)
+    assert written == trained, "the script and the shipped files disagree"
+    for name in written:
+        retrained = json.loads((tmp_path / name).read_text(encoding="utf-8"))
+        committed = json.loads((shipped / name).read_text(encoding="utf-8"))
+        differences = list(_model_differences(retrained, committed, name))
+        assert not differences, f"{name} differs beyond rounding, retrain and commit: {differences[:5]}"
+
+
+# Files in nlp/data that people write (the per-language quotation marks and reporting verbs), not the script.
+WRITTEN_BY_HAND = frozenset({"languages.json"})
+
+# Regression weights are written with four decimals; another CPU's floating point can move the last one
+# (-0.4078 against -0.4077), and a weight near the 0.001 cut-off can fall on either side of it. Counts and
+# names must match exactly.
+WEIGHT_TOLERANCE = 0.002
+
+
+def _model_differences(retrained: object, committed: object, where: str) -> Iterator[str]:
+    """Where two trained files disagree by more than floating-point noise."""
+    if isinstance(retrained, dict) and isinstance(committed, dict):
+        for key in sorted(set(retrained) | set(committed)):
+            if key not in retrained or key not in committed:
+                present = retrained.get(key, committed.get(key))
+                if not (isinstance(present, float) and abs(present) <= WEIGHT_TOLERANCE):
+                    yield f"{where}/{key}: only in {'the retrained' if key in retrained else 'the shipped'} file"
+                continue
+            yield from _model_differences(retrained[key], committed[key], f"{where}/{key}")
+    elif isinstance(retrained, float) or isinstance(committed, float):
+        if not isinstance(retrained, int | float) or not isinstance(committed, int | float):
+            yield f"{where}: {retrained!r} against {committed!r}"
+        elif abs(retrained - committed) > WEIGHT_TOLERANCE:
+            yield f"{where}: {retrained} against {committed}"
+    elif retrained != committed:
+        yield f"{where}: {retrained!r} against {committed!r}"
+
+
+def test_the_model_comparison_tolerates_rounding_but_not_change() -> None:
+    shipped = {"intercept": -2.3941, "weights": {"head=cite": -0.4077, "tiny": 0.0011}, "cues": 6}
+    assert not list(
+        _model_differences({"intercept": -2.3941, "weights": {"head=cite": -0.4078}, "cues": 6}, shipped, "m")
+    )
+    assert list(_model_differences({"intercept": -2.3941, "weights": {"head=cite": -0.45}, "cues": 6}, shipped, "m"))
+    assert list(_model_differences({"intercept": -2.3941, "weights": {"head=cite": -0.4077}, "cues": 7}, shipped, "m"))
+    assert list(_model_differences({"intercept": -2.3941, "weights": {"tiny": 0.0011}, "cues": 6}, shipped, "m"))

@@ -38,6 +38,7 @@ from newstrace.ingest.metadata import (
     supplied_metadata,
 )
 from newstrace.nlp.model import DEFAULT_PIPELINE, ModelNotInstalled
+from newstrace.nlp.parse_cache import ENVIRONMENT_VARIABLE as PARSE_CACHE_VARIABLE
 from newstrace.scale import RUNNERS, RunnerError
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
 from newstrace.store.base import COUNT_CAP, LIST_ORDERS, ListFilters, Store, snippet_pieces
@@ -225,6 +226,14 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
     default=None,
     help="CSV of metadata for files that lack it: a `path` column and any of outlet, published, url, title.",
 )
+@click.option(
+    "--parse-cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    envvar=PARSE_CACHE_VARIABLE,
+    help="Keep each text's spaCy parse in this folder and read it back instead of parsing again, e.g. when a "
+    f"new version of a later stage re-analyses stored articles (env {PARSE_CACHE_VARIABLE}; docs/scale.md).",
+)
 @click.option("--outlet", default=None, help="The outlet of every article read in this run (e.g. for one file).")
 @click.option("--published", default=None, help="The publication date of every article read in this run.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary; problems still go to stderr.")
@@ -244,6 +253,7 @@ def analyze_command(
     max_article_mb: float,
     batch_size: int,
     meta_table: Path | None,
+    parse_cache: Path | None,
     outlet: str | None,
     published: str | None,
     quiet: bool,
@@ -298,6 +308,7 @@ def analyze_command(
         command=" ".join(["newstrace", *sys.argv[1:]]),
         lexicon=loaded_lexicon,
         metadata=metadata,
+        parse_cache=str(parse_cache) if parse_cache else None,
     )
     console = _stderr()
     try:
@@ -833,7 +844,9 @@ def _run_evaluation(evaluate: Callable[..., Scores], gold: Path, db: str | None,
         store = open_store(db or Path(scratch) / "eval.db")
         with RichProgress(_stderr(), show_bar=not quiet) as progress:
             try:
-                scores = evaluate(gold, store, AnalyzeSettings(workers=workers), progress)
+                # NEWSTRACE_PARSE_CACHE serves the evaluations' analyses too (docs/scale.md)
+                settings = AnalyzeSettings(workers=workers, parse_cache=os.environ.get(PARSE_CACHE_VARIABLE) or None)
+                scores = evaluate(gold, store, settings, progress)
             except (FileNotFoundError, ValueError, RuntimeError, ModelNotInstalled) as error:
                 _fatal(str(error))
                 raise  # unreachable: _fatal exits

@@ -20,6 +20,8 @@ from spacy.tokens import Doc
 from newstrace.nlp.quotes import extract_quotes
 
 PARAGRAPH_BREAKS = "newstrace_paragraph_breaks"
+# Raise when `paragraph_breaks` changes what it marks: cached parses (`nlp.parse_cache`) are kept by it.
+PARAGRAPH_BREAKS_VERSION = 1
 QUOTES = "newstrace_quotes"
 
 if not Doc.has_extension("quotes"):

@@ -13,6 +13,7 @@ from typing import Any
 
 from newstrace.nlp.events import EVENTS_STAGE_VERSION, extract_event_mentions
 from newstrace.nlp.multilingual import analyse_other_language, supports
+from newstrace.nlp.parse_cache import ParseCache, parse
 from newstrace.nlp.quotes import FoundQuote, extract_quotes
 from newstrace.nlp.spans import document_text, remember_text
 from newstrace.records import AnalysisRequest, Entity, Quote, Sentence, StageOutput
@@ -99,9 +100,14 @@ def stage_versions() -> dict[str, int]:
 
 
 def analyse_texts(
-    nlp: Any, requests: Sequence[AnalysisRequest], batch_size: int = 32, chunk_chars: int = DEFAULT_CHUNK_CHARS
+    nlp: Any,
+    requests: Sequence[AnalysisRequest],
+    batch_size: int = 32,
+    chunk_chars: int = DEFAULT_CHUNK_CHARS,
+    parse_cache: ParseCache | None = None,
 ) -> list[list[StageOutput]]:
-    """Run every document stage over each request; the result lists line up with `requests`."""
+    """Run every document stage over each request; the result lists line up with `requests`. With a
+    `parse_cache`, a chunk parsed before is read back from it, and the others are added to it."""
     chunks: list[tuple[int, int, str]] = []  # (request index, offset, chunk text)
     skipped: dict[int, str] = {}
     other_language: list[int] = []
@@ -115,7 +121,7 @@ def analyse_texts(
         text = mask_spans(request.text, request.header_spans)
         chunks.extend((index, offset, piece) for offset, piece in split_into_chunks(text, chunk_chars))
     rows: list[dict[str, Rows]] = [{stage.name: _empty_rows(stage) for stage in DOC_STAGES} for _ in requests]
-    docs = nlp.pipe((piece for _, _, piece in chunks), batch_size=batch_size)
+    docs = parse(nlp, (piece for _, _, piece in chunks), parse_cache, batch_size=batch_size)
     for (index, offset, piece), doc in zip(chunks, docs, strict=True):
         remember_text(doc, piece)
         for stage in DOC_STAGES:

@@ -62,6 +62,7 @@ class AnalyzeSettings:
     link_stories: bool = True  # False leaves linking to a later `link_articles` call
     lexicon: Lexicon | None = None  # the framing lexicon; None: the default
     metadata: MetadataTable | None = None  # outlet, date, URL or title the user supplied (`--meta`)
+    parse_cache: str | None = None  # a folder of cached spaCy parses (`nlp.parse_cache`); None: parse every text
 
 
 class ProgressListener(Protocol):
@@ -113,7 +114,7 @@ def analyze(
     sources = list(discover(paths, settings.forced_format))
     workers = settings.workers or auto_workers(sources)
     runner = open_runner(  # before the run is recorded: a runner that cannot run stops it here
-        RunnerSettings(settings.runner, settings.scheduler, workers), settings.pipeline
+        RunnerSettings(settings.runner, settings.scheduler, workers, settings.parse_cache), settings.pipeline
     )
     run_id = store.begin_run(settings.command)
     listener.started(len(sources))

@@ -21,6 +21,7 @@ class RunnerSettings:
     name: str = "local"
     scheduler: str | None = None
     workers: int = 1  # the processes a local pool or a local Dask cluster starts
+    parse_cache: str | None = None  # a folder of cached spaCy parses (`nlp.parse_cache`), on each worker's machine
 
 
 def open_runner(settings: RunnerSettings, pipeline_name: str) -> Runner:
@@ -30,11 +31,11 @@ def open_runner(settings: RunnerSettings, pipeline_name: str) -> Runner:
             raise RunnerError("a scheduler address is for the Dask runner: add --runner dask")
         from newstrace.scale.local import LocalRunner  # imported here so naming the runners stays cheap
 
-        return LocalRunner(pipeline_name, settings.workers)
+        return LocalRunner(pipeline_name, settings.workers, settings.parse_cache)
     if settings.name == "dask":
         from newstrace.scale.dask import DaskRunner  # Dask is an optional extra
 
-        return DaskRunner(pipeline_name, settings.workers, settings.scheduler)
+        return DaskRunner(pipeline_name, settings.workers, settings.scheduler, settings.parse_cache)
     raise RunnerError(f"no runner {settings.name!r}; choose one of: {', '.join(RUNNERS)}")
 
 

@@ -13,9 +13,12 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from newstrace.records import AnalysisRequest, Article, StageOutput
+
+if TYPE_CHECKING:
+    from newstrace.nlp.parse_cache import ParseCache
 
 
 @dataclass(frozen=True)
@@ -43,17 +46,29 @@ def requests_for(articles: Sequence[Article]) -> list[AnalysisRequest]:
     return [AnalysisRequest(article.id, article.text, article.language, article.header_spans) for article in articles]
 
 
-def analyse_batch(nlp: Any, requests: Sequence[AnalysisRequest]) -> list[ArticleResult]:
-    """The stages' outputs for each request; when the batch fails, each document is tried alone, so
-    only the one that fails is reported as a `DocumentFailure`."""
+def analyse_batch(
+    nlp: Any, requests: Sequence[AnalysisRequest], parse_cache: ParseCache | None = None
+) -> list[ArticleResult]:
+    """The stages' outputs for each request (parses read from and added to `parse_cache`, if any); when
+    the batch fails, each document is tried alone, so only the one that fails is reported as a
+    `DocumentFailure`."""
     from newstrace.nlp import analyse_texts  # here, so the CLI can name runners without the NLP stages
 
     try:
-        return list(analyse_texts(nlp, requests, batch_size=len(requests) or 1))
+        return list(analyse_texts(nlp, requests, batch_size=len(requests) or 1, parse_cache=parse_cache))
     except Exception as error:
         if len(requests) == 1:
             return [DocumentFailure(requests[0].article_id, f"{type(error).__name__}: {error}")]
-    return [result for request in requests for result in analyse_batch(nlp, [request])]
+    return [result for request in requests for result in analyse_batch(nlp, [request], parse_cache)]
+
+
+def open_parse_cache(folder: str | None, nlp: Any) -> ParseCache | None:
+    """The parse cache under `folder` for the pipeline `nlp`, or None without a folder."""
+    if not folder:
+        return None
+    from newstrace.nlp.parse_cache import ParseCache
+
+    return ParseCache(folder, nlp)
 
 
 class PendingBatch(Protocol):

@@ -23,6 +23,7 @@ from newstrace.scale.base import (
     RunnerError,
     analyse_batch,
     in_input_order,
+    open_parse_cache,
     workers_start_ignoring_ctrl_c,
 )
 
@@ -44,10 +45,12 @@ class PipelinePlugin(WorkerPlugin):
 
     name = PLUGIN_NAME
 
-    def __init__(self, pipeline_name: str, driver_versions: dict[str, int]) -> None:
+    def __init__(self, pipeline_name: str, driver_versions: dict[str, int], parse_cache: str | None = None) -> None:
         self.pipeline_name = pipeline_name
         self.driver_versions = driver_versions
+        self.parse_cache_folder = parse_cache  # on the worker's machine
         self.pipeline: Any = None
+        self.parse_cache: Any = None
 
     def setup(self, worker: Any) -> None:
         found = stage_versions()
@@ -57,22 +60,26 @@ class PipelinePlugin(WorkerPlugin):
                 f"{self.driver_versions}: install the same newstrace on every worker"
             )
         self.pipeline = load_pipeline(self.pipeline_name)
+        self.parse_cache = open_parse_cache(self.parse_cache_folder, self.pipeline)
 
 
 def _analyse_on_worker(requests: list[AnalysisRequest]) -> list[ArticleResult]:
     plugin = get_worker().plugins[PLUGIN_NAME]
     assert isinstance(plugin, PipelinePlugin), f"the worker plugin {PLUGIN_NAME!r} is not newstrace's"
-    return analyse_batch(plugin.pipeline, requests)
+    return analyse_batch(plugin.pipeline, requests, plugin.parse_cache)
 
 
 class DaskRunner:
     """Analyse batches on a Dask cluster: the one at `scheduler` (tcp://host:port), or else a local
     cluster of `workers` processes with one thread each, started by `run` and closed when it ends."""
 
-    def __init__(self, pipeline_name: str, workers: int = 2, scheduler: str | None = None) -> None:
+    def __init__(
+        self, pipeline_name: str, workers: int = 2, scheduler: str | None = None, parse_cache: str | None = None
+    ) -> None:
         self.pipeline_name = pipeline_name
         self.workers = max(1, workers)
         self.scheduler = scheduler
+        self.parse_cache = parse_cache
 
     def run(self, batches: Iterable[Sequence[Article]]) -> Generator[BatchResult, None, None]:
         """Yield (batch, results per article) for every batch, in input order."""
@@ -80,7 +87,7 @@ class DaskRunner:
         with ExitStack() as stack:
             client = self._connect(stack)
             try:
-                client.register_plugin(PipelinePlugin(self.pipeline_name, stage_versions()))
+                client.register_plugin(PipelinePlugin(self.pipeline_name, stage_versions(), self.parse_cache))
             except Exception as error:  # raised on a worker: another newstrace there, or no pipeline
                 raise RunnerError(f"the Dask workers cannot analyse: {error}") from error
             limit = IN_FLIGHT_PER_THREAD * _threads(client)

@@ -28,17 +28,19 @@ from newstrace.scale.base import (
     BatchResult,
     analyse_batch,
     in_input_order,
+    open_parse_cache,
     requests_for,
     workers_start_ignoring_ctrl_c,
 )
 
 _worker_pipeline: Any = None
+_worker_parse_cache: Any = None
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 PARENT_CHECK_SECONDS = 0.5
 
 
-def _start_worker(pipeline_name: str, parent_pid: int) -> None:
-    global _worker_pipeline
+def _start_worker(pipeline_name: str, parent_pid: int, parse_cache: str | None = None) -> None:
+    global _worker_pipeline, _worker_parse_cache
     # Ctrl-C signals the whole process group; the parent alone handles it and ends its workers, so an
     # interrupt never lands half-way through a worker's batch (or its model loading) to be swallowed there.
     # It was started ignoring SIGINT already (`workers_start_ignoring_ctrl_c`); this keeps it so should
@@ -46,6 +48,7 @@ def _start_worker(pipeline_name: str, parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent_pid)
     _worker_pipeline = load_pipeline(pipeline_name)
+    _worker_parse_cache = open_parse_cache(parse_cache, _worker_pipeline)
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -66,16 +69,19 @@ def _watch_parent(parent_pid: int) -> None:
 
 
 def _analyse_in_worker(requests: list[AnalysisRequest]) -> list[ArticleResult]:
-    return analyse_batch(_worker_pipeline, requests)
+    return analyse_batch(_worker_pipeline, requests, _worker_parse_cache)
 
 
 class LocalRunner:
-    """Analyse batches of articles with `workers` processes (1 means: in this process)."""
+    """Analyse batches of articles with `workers` processes (1 means: in this process), reading and
+    adding parses to the cache in the folder `parse_cache`, if one is given."""
 
-    def __init__(self, pipeline_name: str, workers: int = 1) -> None:
+    def __init__(self, pipeline_name: str, workers: int = 1, parse_cache: str | None = None) -> None:
         self.pipeline_name = pipeline_name
         self.workers = max(1, workers)
+        self.parse_cache = parse_cache
         self._pipeline: Any = None
+        self._parse_cache: Any = None
 
     def run(self, batches: Iterable[Sequence[Article]]) -> Generator[BatchResult, None, None]:
         """Yield (batch, outputs per article) for every batch, in input order."""
@@ -88,13 +94,17 @@ class LocalRunner:
         for batch in batches:
             if self._pipeline is None:
                 self._pipeline = load_pipeline(self.pipeline_name)
-            yield batch, analyse_batch(self._pipeline, requests_for(batch))
+                self._parse_cache = open_parse_cache(self.parse_cache, self._pipeline)
+            yield batch, analyse_batch(self._pipeline, requests_for(batch), self._parse_cache)
 
     def _run_in_pool(self, batches: Iterable[Sequence[Article]]) -> Iterator[BatchResult]:
         context = multiprocessing.get_context("spawn")  # fork is unsafe beside the progress-bar thread
         others = set(multiprocessing.active_children())
         with ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_start_worker, initargs=(self.pipeline_name, os.getpid())
+            self.workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(self.pipeline_name, os.getpid(), self.parse_cache),
         ) as pool:
             try:
                 _start_every_worker(pool, self.workers)
