@@ -136,7 +136,13 @@ def _submit(pool: ProcessPoolExecutor, requests: list[AnalysisRequest]) -> Futur
 
 def _stop_at_once(pool: ProcessPoolExecutor, others: set[multiprocessing.process.BaseProcess]) -> None:
     """Drop the queued batches and end the workers now: leaving the `with` block would otherwise wait
-    for the batches in flight, minutes on a busy machine after the user pressed Ctrl-C."""
-    pool.shutdown(wait=False, cancel_futures=True)
+    for the batches in flight, minutes on a busy machine after the user pressed Ctrl-C.
+
+    The workers go first, then the pool is shut down and waited for: with its workers gone, the pool's
+    manager thread fails what was pending and ends at once. Left running (`shutdown(wait=False)`), it
+    raced the interpreter's exit on Python 3.11, whose exit hook writes to the thread's wake-up pipe
+    without the pool's lock while the thread closes it, and the user saw "Exception ignored ... Bad file
+    descriptor" under the one-line message."""
     for worker in set(multiprocessing.active_children()) - others:
         worker.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
