@@ -88,4 +88,4 @@ def test_the_scorer_chooses_the_same_when_it_forgets_the_ids_it_named(monkeypatc
     monkeypatch.setattr(content_ends, "MAX_NAMED_IDS", 2)
     monkeypatch.setattr(content_ends, "_WEIGHTS", [])
     test_the_scorer_from_ids_chooses_what_best_end_chooses()
-    assert all(len(table) <= 2 for table in vars(content_ends._WEIGHTS[0]).values() if isinstance(table, dict))
+    assert all(len(table) <= 2 for table in vars(content_ends._WEIGHTS[0][1]).values() if isinstance(table, dict))

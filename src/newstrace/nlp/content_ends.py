@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from newstrace.nlp.linear_model import LinearModel, load_linear_model, squashed
+from newstrace.nlp.linear_model import LinearModel, load_linear_model, prepared_for, squashed
 from newstrace.nlp.spans import SentenceIndex, Span, is_inside
 
 CONTENT_END_MODEL_FILE = Path(__file__).parent / "data" / "content_end_model.json"
@@ -343,14 +343,9 @@ class _Weights:
         self.punct_then = _ByIds(self, "punct_then={}|{}".format)
 
 
-_WEIGHTS: list[_Weights] = []
+_WEIGHTS: list[tuple[LinearModel, _Weights]] = []
 
 
 def _weights_for(model: LinearModel) -> _Weights:
     """The weights of `model`, with the ids named for earlier documents (the last few models kept)."""
-    for weights in _WEIGHTS:
-        if weights.model is model:
-            return weights
-    _WEIGHTS.insert(0, _Weights(model))
-    del _WEIGHTS[4:]
-    return _WEIGHTS[0]
+    return prepared_for(model, _WEIGHTS, _Weights)

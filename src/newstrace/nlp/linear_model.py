@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 Option = TypeVar("Option")
+Prepared = TypeVar("Prepared")
 
 
 @dataclass(frozen=True)
@@ -50,3 +51,19 @@ def load_linear_model(path: Path) -> LinearModel | None:
 def squashed(score: float) -> float:
     """The probability a model's score stands for (the logistic function, its argument kept within ±30)."""
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+
+
+def prepared_for(
+    model: LinearModel, kept: list[tuple[LinearModel, Prepared]], prepare: Callable[[LinearModel], Prepared]
+) -> Prepared:
+    """What `prepare` made of `model`, made once and kept in `kept` (the last few models, newest first):
+    a scorer's per-model tables grow as documents name new ids, and one model serves every document."""
+    for known, prepared in kept:
+        if known is model:
+            return prepared
+    kept.insert(0, (model, prepare(model)))
+    del kept[MODELS_KEPT:]
+    return kept[0][1]
+
+
+MODELS_KEPT = 4

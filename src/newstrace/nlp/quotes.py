@@ -59,7 +59,7 @@ from newstrace.nlp.gender import (
     is_given_name,
     majority,
 )
-from newstrace.nlp.linear_model import LinearModel, load_linear_model, squashed
+from newstrace.nlp.linear_model import LinearModel, load_linear_model, prepared_for, squashed
 from newstrace.nlp.spans import (
     Coverage,
     SentenceIndex,
@@ -766,17 +766,12 @@ class _PositiveWeights(_WeightsById):
 
 MAX_NAMED_IDS = 100_000  # ids (or pairs) whose weight one feature keeps
 
-_CUE_WEIGHTS: list[_CueWeights] = []
+_CUE_WEIGHTS: list[tuple[LinearModel, _CueWeights]] = []
 
 
 def _cue_bound_weights(model: LinearModel) -> _CueWeights:
     """The weights of `model` with the ids named for earlier documents (the last few models kept)."""
-    for weights in _CUE_WEIGHTS:
-        if weights.model is model:
-            return weights
-    _CUE_WEIGHTS.insert(0, _CueWeights(model))
-    del _CUE_WEIGHTS[4:]
-    return _CUE_WEIGHTS[0]
+    return prepared_for(model, _CUE_WEIGHTS, _CueWeights)
 
 
 _ROUNDING_SLACK = 1e-9  # summing a score's ~15 weights in another order changes it by some 1e-15
