@@ -84,8 +84,9 @@ def test_the_scorer_from_ids_chooses_what_best_end_chooses() -> None:
 
 def test_the_scorer_chooses_the_same_when_it_forgets_the_ids_it_named(monkeypatch: pytest.MonkeyPatch) -> None:
     import newstrace.nlp.content_ends as content_ends
+    import newstrace.nlp.linear_model as linear_model
 
-    monkeypatch.setattr(content_ends, "MAX_NAMED_IDS", 2)
+    monkeypatch.setattr(linear_model, "MAX_NAMED_IDS", 2)
     monkeypatch.setattr(content_ends, "_WEIGHTS", [])
     test_the_scorer_from_ids_chooses_what_best_end_chooses()
     assert all(len(table) <= 2 for table in vars(content_ends._WEIGHTS[0][1]).values() if isinstance(table, dict))

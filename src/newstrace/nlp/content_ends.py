@@ -16,18 +16,17 @@ the training data's longest shift).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from newstrace.nlp.linear_model import LinearModel, load_linear_model, prepared_for, squashed
+from newstrace.nlp.linear_model import LinearModel, WeightsByIds, load_linear_model, prepared_for, squashed
 from newstrace.nlp.spans import SentenceIndex, Span, is_inside
 
 CONTENT_END_MODEL_FILE = Path(__file__).parent / "data" / "content_end_model.json"
 _CLAUSE_BREAKS = frozenset([",", ";", "—", "–", "--"])
-MAX_NAMED_IDS = 100_000  # ids (or pairs) whose weight `EndScorer` keeps per feature
 MAX_END_SHIFT = 500  # tokens; in PolNeAR train no content ends further than 275 from where the rules end it
 
 
@@ -298,27 +297,6 @@ def _distance_index(offset: int) -> int:
     return bucket if offset >= 0 else bucket + 4
 
 
-class _ByIds(dict[Any, float]):
-    """Weights of one kind of feature by the ids it is named from (a tuple for two), each id named once:
-    an id is the hash of its string, or a fixed symbol, the same in every vocabulary."""
-
-    def __init__(self, weights: _Weights, name_of: Callable[..., str]) -> None:
-        super().__init__()
-        self._weights, self._name_of = weights, name_of
-
-    def __missing__(self, ids: Any) -> float:
-        strings = self._weights.strings
-        name = (
-            self._name_of(*(strings[number] for number in ids))
-            if isinstance(ids, tuple)
-            else self._name_of(strings[ids])
-        )
-        if len(self) >= MAX_NAMED_IDS:
-            self.clear()  # every word of a large corpus would otherwise stay; a weight is cheap to look up again
-        weight = self[ids] = self._weights.model.weights.get(name, 0.0)
-        return weight
-
-
 class _Weights:
     """A model's weights by feature, looked up by the ids each feature is named from."""
 
@@ -330,17 +308,17 @@ class _Weights:
         self.commas = [[named(f"commas={sign}{breaks}", 0.0) for breaks in range(4)] for sign in "-+"]
         self.rule_end, self.right_edge = named("rule_end", 0.0), named("is_right_edge", 0.0)
         self.in_quotation, self.sent_end = named("in_quotation", 0.0), named("sent_end", 0.0)
-        self.last_pos = _ByIds(self, "last_pos={}".format)
-        self.last_dep = _ByIds(self, "last_dep={}".format)
-        self.head_dep = _ByIds(self, "head_dep={}".format)
-        self.next = _ByIds(self, "next={}".format)
-        self.next_dep = _ByIds(self, "next_dep={}".format)
-        self.after_dep_in = _ByIds(self, "after_dep={}|in".format)
-        self.after_dep_out = _ByIds(self, "after_dep={}|out".format)
-        self.after_word = _ByIds(self, lambda word, mark: f"after_word={word}|{mark or '_'}")
-        self.after_dep_forward = _ByIds(self, "after_dep+d={}|+".format)
-        self.after_dep_backward = _ByIds(self, "after_dep+d={}|-".format)
-        self.punct_then = _ByIds(self, "punct_then={}|{}".format)
+        self.last_pos = WeightsByIds(self, "last_pos={}".format)
+        self.last_dep = WeightsByIds(self, "last_dep={}".format)
+        self.head_dep = WeightsByIds(self, "head_dep={}".format)
+        self.next = WeightsByIds(self, "next={}".format)
+        self.next_dep = WeightsByIds(self, "next_dep={}".format)
+        self.after_dep_in = WeightsByIds(self, "after_dep={}|in".format)
+        self.after_dep_out = WeightsByIds(self, "after_dep={}|out".format)
+        self.after_word = WeightsByIds(self, lambda word, mark: f"after_word={word}|{mark or '_'}")
+        self.after_dep_forward = WeightsByIds(self, "after_dep+d={}|+".format)
+        self.after_dep_backward = WeightsByIds(self, "after_dep+d={}|-".format)
+        self.punct_then = WeightsByIds(self, "punct_then={}|{}".format)
 
 
 _WEIGHTS: list[tuple[LinearModel, _Weights]] = []

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 Option = TypeVar("Option")
 Prepared = TypeVar("Prepared")
@@ -67,3 +67,33 @@ def prepared_for(
 
 
 MODELS_KEPT = 4
+
+
+MAX_NAMED_IDS = 100_000  # ids (or pairs) whose weight one feature of a `WeightsByIds` keeps
+
+
+class IdNamer(Protocol):
+    """What a `WeightsByIds` names its ids with: the model, and the strings of the document being read."""
+
+    model: LinearModel
+    strings: Any
+
+
+class WeightsByIds(dict[Any, float]):
+    """The weight of one kind of feature by the ids (or a tuple of ids and plain strings) it is named from,
+    each named once: an id is its string's hash, the same in every vocabulary, so a scorer reads a
+    document's attribute ids and never builds a feature string for an id it has met before."""
+
+    def __init__(self, owner: IdNamer, name_of: Callable[..., str]) -> None:
+        super().__init__()
+        self._owner, self._name_of = owner, name_of
+
+    def __missing__(self, ids: Any) -> float:
+        strings = self._owner.strings
+        words = [
+            item if isinstance(item, str) else strings[item] for item in (ids if isinstance(ids, tuple) else (ids,))
+        ]
+        if len(self) >= MAX_NAMED_IDS:
+            self.clear()  # every word of a large corpus would otherwise stay; a weight is cheap to look up again
+        weight = self[ids] = self._owner.model.weights.get(self._name_of(*words), 0.0)
+        return weight

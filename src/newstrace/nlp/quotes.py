@@ -59,7 +59,7 @@ from newstrace.nlp.gender import (
     is_given_name,
     majority,
 )
-from newstrace.nlp.linear_model import LinearModel, load_linear_model, prepared_for, squashed
+from newstrace.nlp.linear_model import LinearModel, WeightsByIds, load_linear_model, prepared_for, squashed
 from newstrace.nlp.spans import (
     Coverage,
     SentenceIndex,
@@ -710,25 +710,6 @@ class CueBound:
         return touches
 
 
-class _WeightsById(dict[Any, float]):
-    """The weight of one kind of feature by the ids (or key and id) it is named from, each named once (an
-    id is its string's hash, the same in every vocabulary)."""
-
-    def __init__(self, owner: _CueWeights, name_of: Callable[..., str]) -> None:
-        super().__init__()
-        self._owner, self._name_of = owner, name_of
-
-    def __missing__(self, ids: Any) -> float:
-        strings = self._owner.strings
-        words = [
-            item if isinstance(item, str) else strings[item] for item in (ids if isinstance(ids, tuple) else (ids,))
-        ]
-        if len(self) >= MAX_NAMED_IDS:
-            self.clear()  # every word of a large corpus would otherwise stay; a weight is cheap to look up again
-        weight = self[ids] = self._owner.of(self._name_of(*words))
-        return weight
-
-
 class _CueWeights:
     """The cue classifier's weights, by feature name and by the ids `CueBound` reads."""
 
@@ -737,14 +718,14 @@ class _CueWeights:
 
         self.model = model
         self.strings: Any = None  # the strings of the document being read, to name ids not seen before
-        self.key = _WeightsById(self, "key={}".format)
-        self.key_dep = _WeightsById(self, "key+dep={}|{}".format)
-        self.dep = _WeightsById(self, "dep={}".format)
-        self.tag = _WeightsById(self, "tag={}".format)
-        self.head = _WeightsById(self, lambda lemma: f"head={lemma.lower()}")
-        self.headdep = _WeightsById(self, "headdep={}".format)
-        self.prev = _WeightsById(self, "prev={}".format)
-        self.next = _WeightsById(self, "next={}".format)
+        self.key = WeightsByIds(self, "key={}".format)
+        self.key_dep = WeightsByIds(self, "key+dep={}|{}".format)
+        self.dep = WeightsByIds(self, "dep={}".format)
+        self.tag = WeightsByIds(self, "tag={}".format)
+        self.head = WeightsByIds(self, lambda lemma: f"head={lemma.lower()}")
+        self.headdep = WeightsByIds(self, "headdep={}".format)
+        self.prev = WeightsByIds(self, "prev={}".format)
+        self.next = WeightsByIds(self, "next={}".format)
         self.child_at_most = _PositiveWeights(self, "child={}".format)
         self.sentence_start, self.sentence_end = self.of("prev=<s>"), self.of("next=</s>")
         self.has_subject, self.quote_in_sentence = self.of("has_subject"), self.of("quote_in_sentence")
@@ -755,7 +736,7 @@ class _CueWeights:
         return self.model.weights.get(name, 0.0)
 
 
-class _PositiveWeights(_WeightsById):
+class _PositiveWeights(WeightsByIds):
     """A feature's weight by id where it is positive, else 0 (for a bound that may count a feature the
     score leaves out)."""
 
@@ -763,8 +744,6 @@ class _PositiveWeights(_WeightsById):
         weight = self[ids] = max(0.0, super().__missing__(ids))
         return weight
 
-
-MAX_NAMED_IDS = 100_000  # ids (or pairs) whose weight one feature keeps
 
 _CUE_WEIGHTS: list[tuple[LinearModel, _CueWeights]] = []
 
