@@ -194,6 +194,16 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
 
 
+def _click_and_load(p: object, link: object) -> None:
+    """Click a link and wait until the page it opens has loaded.
+
+    A bare click only waits for the navigation to start, so counting the hits right after it can read
+    a page that is still half built.
+    """
+    with p.expect_navigation(wait_until="load"):  # type: ignore[attr-defined]
+        link.click()  # type: ignore[attr-defined]
+
+
 def _hits(p: object) -> int:
     return int(p.locator("ol.hits li a.article-link").count())  # type: ignore[attr-defined]
 
@@ -207,13 +217,13 @@ def test_facets_narrow_the_search_and_the_attention_chart_draws(server: str, pag
     p.screenshot(path=str(shots / "search-facets.png"), full_page=True)  # type: ignore[attr-defined]
     facet = p.locator("section.facet-outlet li").first  # type: ignore[attr-defined]
     outlet, count = facet.locator("a.facet-link").inner_text(), int(facet.locator(".count").inner_text())
-    facet.locator("a.facet-link").click()
+    _click_and_load(p, facet.locator("a.facet-link"))
     p.wait_for_selector("div.chart .main-svg")  # type: ignore[attr-defined]
     assert _hits(p) == count < before
     assert all(outlet in meta for meta in p.locator("ol.hits li .meta").all_inner_texts())  # type: ignore[attr-defined]
     speaker = p.locator("section.facet-speaker a.facet-link").first  # type: ignore[attr-defined]
     speaker_count = int(p.locator("section.facet-speaker .count").first.inner_text())  # type: ignore[attr-defined]
-    speaker.click()
+    _click_and_load(p, speaker)
     assert _hits(p) == speaker_count and p.input_value("input[name=speaker]")  # type: ignore[attr-defined]
     p.screenshot(path=str(shots / "search-narrowed.png"), full_page=True)  # type: ignore[attr-defined]
     assert p.errors == []  # type: ignore[attr-defined]
