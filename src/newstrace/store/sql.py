@@ -15,7 +15,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import asdict, astuple, fields, replace
+from dataclasses import asdict, astuple, dataclass, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
@@ -1453,14 +1453,16 @@ class SQLStore(ABC):
             raise _syntax_error(filters, error) from error
 
     def page_list(self, filters: ListFilters, limit: int, offset: int) -> tuple[list[ListingRow], int]:
-        sql, parameters = _list_query(filters, self._ARTICLES_FIRST)
+        listing = _list_query(filters, self._ARTICLES_FIRST)
         narrowed = (filters.name, filters.outlet, filters.date_from, filters.date_to, filters.speaker)
         if filters.listing == "flags" and not any(narrowed):
             wanted = [f'%"{_like_escaped(flag)}"%' for flag in ([filters.flag] if filters.flag else CHECKED_FLAGS)]
             carries = " OR ".join("flags LIKE ? ESCAPE '\\'" for _ in wanted)
             total = self._scalar(f"SELECT COALESCE({_SUM_N}, 0) FROM rendering_flag_counts WHERE {carries}", wanted)
         else:
-            total = self._scalar(f"SELECT count(*) FROM ({sql} LIMIT {COUNT_CAP + 1}) AS listing", parameters)
+            total = self._scalar(
+                f"SELECT count(*) FROM ({listing.sql()} LIMIT {COUNT_CAP + 1}) AS listing", listing.parameters
+            )
         order = _LIST_ORDER_SQL[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
         if filters.listing == "flags" and not any(narrowed) and offset + limit <= _FLAGGED_WALK:
             # the page's articles found first, then their flagged renderings only: joined to the articles
@@ -1469,9 +1471,8 @@ class SQLStore(ABC):
             # dates, whose flagged articles can be too sparse in the walk (slower, measured)
             among = self._newest_flagged_articles(filters, offset + limit)
             if among is not None:
-                sql += f" AND a.id IN ({', '.join('?' * len(among)) or 'NULL'})"
-                parameters = [*parameters, *among]
-        rows = self._rows(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", (*parameters, limit, offset))
+                listing = listing.where(f"a.id IN ({', '.join('?' * len(among)) or 'NULL'})", parameters=among)
+        rows = self._rows(f"{listing.sql()} ORDER BY {order} LIMIT ? OFFSET ?", (*listing.parameters, limit, offset))
         return records_of(LIST_RECORDS[filters.listing], rows), int(total)
 
     def _newest_flagged_articles(self, filters: ListFilters, wanted: int) -> list[str] | None:
@@ -1479,11 +1480,10 @@ class SQLStore(ABC):
         ties by quote id): its newest `wanted` articles with a listed rendering, and every other article of
         the last one's date (each article holds at least one, so no older article's rendering can be
         among the first `wanted`). None when that date has more than _FLAGGED_WALK of them (undated ones)."""
-        sql, parameters = _list_query(filters, "JOIN")
-        select, where = sql.split(" WHERE ", 1)
-        joined = select.split(" FROM ", 1)[1]  # the renderings, their articles, utterances and quotes
-        tables = joined.replace("articles a JOIN renderings r ON r.article_id = a.id", "renderings r")
-        holds = f"EXISTS (SELECT 1 FROM {tables} WHERE r.article_id = a.id AND {where})"
+        listing = _list_query(filters, "JOIN")  # not narrowed: its conditions read r, u and q only
+        where = " AND ".join(("r.article_id = a.id", *listing.conditions))
+        holds = f"EXISTS (SELECT 1 FROM renderings r {_RENDERING_JOINS} WHERE {where})"
+        parameters = listing.parameters
         newest = self._execute(
             f"SELECT a.id, a.published FROM articles a WHERE {holds} ORDER BY {_NEWEST_FIRST} LIMIT ?",
             (*parameters, wanted),
@@ -1505,10 +1505,10 @@ class SQLStore(ABC):
         return found
 
     def iter_list(self, filters: ListFilters) -> Iterator[ListingRow]:
-        sql, parameters = _list_query(filters, self._ARTICLES_FIRST)
+        listing = _list_query(filters, self._ARTICLES_FIRST)
         order = _LIST_ORDER_SQL[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
         make: Callable[..., ListingRow] = LIST_RECORDS[filters.listing]
-        return (make(**row) for row in self._streamed(f"{sql} ORDER BY {order}", parameters))
+        return (make(**row) for row in self._streamed(f"{listing.sql()} ORDER BY {order}", listing.parameters))
 
     def speaker_ids(self, names: Sequence[str]) -> dict[str, int]:
         rows = self._rows_for_ids("SELECT id, name FROM speakers WHERE name IN ({marks})", names)
@@ -1785,29 +1785,52 @@ def _syntax_error(filters: SearchFilters, error: Exception) -> SearchSyntaxError
 
 # Each index listing: its rows before WHERE, what follows the WHERE (grouping), its orders, and the
 # condition each filter adds (a `?` for each use of the value; `name` is added once per word, `%word%`).
-_LIST_SELECT = {
-    "stories": ("SELECT s.id, s.title, s.first_seen, s.last_seen, s.n_articles, s.n_outlets FROM stories s", ""),
-    "speakers": (
-        "SELECT s.id, s.name, s.kind, s.aliases, s.roles, count(q.id) AS n_quotes, "
-        "count(DISTINCT q.article_id) AS n_articles, "
-        "count(DISTINCT a.outlet) AS n_outlets FROM speakers s LEFT JOIN quotes q ON q.speaker_id = s.id "
-        "LEFT JOIN articles a ON a.id = q.article_id",
-        " GROUP BY s.id",
+@dataclass(frozen=True)
+class _Listing:
+    """An index listing's query in parts, so that callers can reorder its joins or add conditions without
+    editing SQL text: SELECT columns FROM tables WHERE conditions grouping."""
+
+    columns: str
+    tables: str
+    conditions: tuple[str, ...] = ()
+    grouping: str = ""
+    parameters: tuple[object, ...] = ()
+
+    def sql(self) -> str:
+        where = f" WHERE {' AND '.join(self.conditions)}" if self.conditions else ""
+        return f"SELECT {self.columns} FROM {self.tables}{where}{self.grouping}"
+
+    def where(self, *conditions: str, parameters: Sequence[object] = ()) -> _Listing:
+        """The same listing narrowed by more conditions (with their parameters, in order)."""
+        return replace(self, conditions=(*self.conditions, *conditions), parameters=(*self.parameters, *parameters))
+
+
+# A flagged rendering's quote, utterance and article; the flags listing reads all four.
+_RENDERING_JOINS = "JOIN utterances u ON u.id = r.utterance_id JOIN quotes q ON q.id = r.quote_id"
+_LISTINGS = {
+    "stories": _Listing("s.id, s.title, s.first_seen, s.last_seen, s.n_articles, s.n_outlets", "stories s"),
+    "speakers": _Listing(
+        "s.id, s.name, s.kind, s.aliases, s.roles, count(q.id) AS n_quotes, "
+        "count(DISTINCT q.article_id) AS n_articles, count(DISTINCT a.outlet) AS n_outlets",
+        "speakers s LEFT JOIN quotes q ON q.speaker_id = s.id LEFT JOIN articles a ON a.id = q.article_id",
+        grouping=" GROUP BY s.id",
     ),
-    "outlets": (
-        "SELECT a.outlet, count(*) AS n_articles, min(a.published) AS first_published, "
-        "max(a.published) AS last_published FROM articles a WHERE a.outlet IS NOT NULL",
-        " GROUP BY a.outlet",
+    "outlets": _Listing(
+        "a.outlet, count(*) AS n_articles, min(a.published) AS first_published, max(a.published) AS last_published",
+        "articles a",
+        ("a.outlet IS NOT NULL",),
+        grouping=" GROUP BY a.outlet",
     ),
-    "utterances": ("SELECT u.* FROM utterances u", ""),
-    "flags": (
-        "SELECT r.utterance_id, r.quote_id, r.article_id, r.outlet, r.fidelity, r.diff, r.flags, a.published, "
-        "a.title, u.speaker, u.speaker_id, u.canonical_text, q.content_text FROM renderings r "
-        "JOIN articles a ON a.id = r.article_id JOIN utterances u ON u.id = r.utterance_id "
-        "JOIN quotes q ON q.id = r.quote_id WHERE r.flags <> '[]' AND "
-        "EXISTS (SELECT 1 FROM json_each(r.flags) WHERE value IN "
-        f"({', '.join(repr(flag) for flag in CHECKED_FLAGS)}))",
-        "",
+    "utterances": _Listing("u.*", "utterances u"),
+    "flags": _Listing(
+        "r.utterance_id, r.quote_id, r.article_id, r.outlet, r.fidelity, r.diff, r.flags, a.published, "
+        "a.title, u.speaker, u.speaker_id, u.canonical_text, q.content_text",
+        f"renderings r JOIN articles a ON a.id = r.article_id {_RENDERING_JOINS}",
+        (
+            "r.flags <> '[]'",
+            "EXISTS (SELECT 1 FROM json_each(r.flags) WHERE value IN "
+            f"({', '.join(repr(flag) for flag in CHECKED_FLAGS)}))",
+        ),
     ),
 }
 _LIST_ORDER_SQL = {
@@ -1895,24 +1918,21 @@ def _quote_conditions(filters: SearchFilters) -> tuple[list[str], list[object]]:
     return conditions, parameters
 
 
-def _list_query(filters: ListFilters, articles_first: str = "JOIN") -> tuple[str, list[object]]:
-    """The SQL (without ORDER BY) of an index listing under its filters, and its parameters.
+def _list_query(filters: ListFilters, articles_first: str = "JOIN") -> _Listing:
+    """The query (without ORDER BY) of an index listing under its filters.
     `articles_first` is the backend's join that keeps the articles as the outer loop (SQLite's CROSS JOIN)."""
     if filters.listing not in LIST_ORDERS:
         raise StoreError(f"no listing {filters.listing!r}; choose one of: {', '.join(LIST_ORDERS)}")
     if filters.order and filters.order not in LIST_ORDERS[filters.listing]:
         raise StoreError(f"{filters.listing} cannot be ordered by {filters.order!r}")
-    select, grouping = _LIST_SELECT[filters.listing]
+    listing = _LISTINGS[filters.listing]
     if filters.listing == "flags" and not (filters.name or filters.speaker):
         # newest articles first, each asked for its flagged renderings, until a page is full: 16 ms for
         # the first page of 169,000 flagged renderings, where sorting them all took 0.9 s. (Not with
         # words or a speaker, which a scan of every article by date would seldom meet.)
-        select = select.replace(
-            "FROM renderings r JOIN articles a ON a.id = r.article_id",
-            f"FROM articles a {articles_first} renderings r ON r.article_id = a.id",
+        listing = replace(
+            listing, tables=f"articles a {articles_first} renderings r ON r.article_id = a.id {_RENDERING_JOINS}"
         )
-    conditions: list[str] = []
-    parameters: list[object] = []
     for name in LIST_FILTERS[filters.listing]:
         value = getattr(filters, name)
         values = [f"%{_like_escaped(word)}%" for word in str(value).split()] if name == "name" else [value]
@@ -1920,11 +1940,8 @@ def _list_query(filters: ListFilters, articles_first: str = "JOIN") -> tuple[str
             clause = _LIST_CONDITIONS[filters.listing][name]
             if name == "date_to":  # "column <= ?"
                 clause, one = _until(clause.removesuffix(" <= ?"), one)
-            conditions.append(clause)
-            parameters += [one] * clause.count("?")
-    joiner = " AND " if " WHERE " in select else " WHERE "
-    where = joiner + " AND ".join(conditions) if conditions else ""
-    return select + where + grouping, parameters
+            listing = listing.where(clause, parameters=[one] * clause.count("?"))
+    return listing
 
 
 def _like_escaped(word: str) -> str:
