@@ -97,13 +97,17 @@ def extract_event_mentions(
         sentence_words = [doc[i] for i in words[bisect_left(words, sentence.start) : bisect_left(words, sentence.end)]]
         for candidate in _sentence_candidates(sentence_words):
             found = _mentions_of(candidate, sentence, sentence_entities, article_id, offset, memory)
-            found = [
-                replace(m, date=resolve_event_date(m.date_text, article_date, ahead=m.auxiliary == FUTURE))
-                for m in found
-            ]
+            found = [_with_date(mention, article_date) for mention in found]
             mentions.extend(_recipient_from_context(found, mentions))
         _remember_people(document_text(sentence.doc), sentence_entities, memory)
     return mentions
+
+
+def _with_date(mention: EventMention, article_date: str | None) -> EventMention:
+    """The mention with its date expression resolved against the article's date (the workers know no
+    article date, and the mention is kept as it is rather than copied)."""
+    day = resolve_event_date(mention.date_text, article_date, ahead=mention.auxiliary == FUTURE)
+    return mention if day == mention.date else replace(mention, date=day)
 
 
 _NEEDS_RECIPIENT = {"AID", "COOPERATE"}  # the manual: "Requires recipient: Yes"
@@ -289,7 +293,16 @@ def _lemmas(token: Any) -> list[str]:
     return forms
 
 
+# The lemmas that may trigger an event by themselves or with a particle, an object or a complement; any
+# other verb triggers one only with "hunger strike" as its object ("began a hunger strike").
+_TRIGGER_LEMMAS = frozenset(
+    [*VERBS, *(lemma for lemma, _ in PHRASAL), *(lemma for lemma, _ in VERB_OBJECT), "send", "strike", "order"]
+)
+
+
 def _trigger_with_lemma(token: Any, lemma: str) -> Trigger | None:
+    if lemma not in _TRIGGER_LEMMAS:  # most verbs: their children are not worth a `Token` each
+        return _hunger_strike(token)
     for child in token.children:
         if child.dep_ in ("prt", "prep") and (found := PHRASAL.get((lemma, child.lower_))):
             return found
@@ -306,6 +319,24 @@ def _trigger_with_lemma(token: Any, lemma: str) -> Trigger | None:
     if lemma == "order" and any(child.dep_ == "xcomp" for child in token.children):
         return ORDER_TO  # "ordered the minister to appear": a demand
     return VERBS.get(lemma)
+
+
+def _hunger_strike(token: Any) -> Trigger | None:
+    """ "went on hunger strike" is a protest whatever the verb, once no other trigger is read from it."""
+    if not _mentions_hunger(token.doc):
+        return None
+    objects = (child for child in token.children if child.dep_ in _OBJECTS)
+    if any(child.lemma_.lower() == "strike" and any(g.lower_ == "hunger" for g in child.children) for child in objects):
+        return HUNGER_STRIKE
+    return None
+
+
+def _mentions_hunger(doc: Any) -> bool:
+    """Whether the word "hunger" is anywhere in the document (asked once per document)."""
+    found = doc.user_data.get("newstrace.hunger")
+    if found is None:
+        found = doc.user_data["newstrace.hunger"] = "hunger" in document_text(doc).lower()
+    return bool(found)
 
 
 def _event_date(trigger: Any, sentence_entities: list[Any]) -> Any:
@@ -343,33 +374,36 @@ def _mentions_of(
         trigger = PROTEST_BY_STATE
     auxiliary = _auxiliary(token, frame) or candidate.auxiliary
     date = _event_date(token, sentence_entities)
-    base = EventMention(
-        id="",
-        article_id=article_id,
-        event_type=trigger.event_type,
-        mode=trigger.mode,
-        auxiliary=auxiliary,
-        confidence=0.0,
-        sentence_start=offset + sentence.start_char,
-        sentence_end=offset + sentence.end_char,
-        trigger_text=token.text,
-        trigger_start=offset + token.idx,
-        trigger_end=offset + token.idx + len(token.text),
-        object_text=document_text(sentence.doc)[thing[0] : thing[1]] if thing else None,
-        object_start=offset + thing[0] if thing else None,
-        object_end=offset + thing[1] if thing else None,
-        date_text=date.text if date is not None else None,
-        date_start=offset + date.start_char if date is not None else None,
-        date_end=offset + date.end_char if date is not None else None,
-    )
     text = document_text(sentence.doc)
+    trigger_start = offset + token.idx
+    base: dict[str, object] = {
+        "article_id": article_id,
+        "event_type": trigger.event_type,
+        "mode": trigger.mode,
+        "auxiliary": auxiliary,
+        "sentence_start": offset + sentence.start_char,
+        "sentence_end": offset + sentence.end_char,
+        "trigger_text": token.text,
+        "trigger_start": trigger_start,
+        "trigger_end": trigger_start + len(token.text),
+        "object_text": text[thing[0] : thing[1]] if thing else None,
+        "object_start": offset + thing[0] if thing else None,
+        "object_end": offset + thing[1] if thing else None,
+        "date_text": date.text if date is not None else None,
+        "date_start": offset + date.start_char if date is not None else None,
+        "date_end": offset + date.end_char if date is not None else None,
+    }
     mentions = []
     for number, (source, target) in enumerate(_pairs(sources, targets)):
-        mention = replace(base, id=f"{article_id}-{base.trigger_start}-{number}")
-        mention = _with_actor(mention, "source", source, text, offset)
-        mention = _with_actor(mention, "target", target, text, offset)
-        mention = replace(mention, confidence=_confidence(mention))
-        mentions.append(mention if owns_its_target else _domestic_target(mention, source))
+        # one `EventMention` built from its values: the dataclass is frozen and has some thirty fields,
+        # so each `replace` of a field costs as much as building it again
+        values = {**base, "id": f"{article_id}-{trigger_start}-{number}"}
+        values |= _actor_values("source", source, text, offset)
+        values |= _actor_values("target", target, text, offset)
+        values["confidence"] = _confidence(values)
+        if not owns_its_target:
+            values |= _domestic_target(values, source)
+        mentions.append(EventMention(**values))  # type: ignore[arg-type]
     return mentions
 
 
@@ -399,23 +433,25 @@ def _apart(target: _Argument, sources: list[_Argument], trigger: Any) -> bool:
     return True
 
 
-def _domestic_target(mention: EventMention, source: _Argument | None) -> EventMention:
+def _domestic_target(mention: dict[str, object], source: _Argument | None) -> dict[str, object]:
     """A sentence that names no recipient reports a domestic event (police arresting, a government
     imposing a curfew, a court banning a party): the recipient is the source's own country, as CAMEO
-    and PLOVER code it, kept without text or offsets since the text names no one, and less confident."""
+    and PLOVER code it, kept without text or offsets since the text names no one, and less confident.
+    Returns the values of `mention` (a mention's fields) that change: none when it has its recipient."""
     actor = source.actor if source is not None else None
-    if mention.target_code is not None or actor is None or actor.kind not in _DOMESTIC_KINDS:
-        return mention
-    if mention.event_type in _NEEDS_RECIPIENT:  # a gift has a recipient: the context's, found later
-        return mention
+    if mention["target_code"] is not None or actor is None or actor.kind not in _DOMESTIC_KINDS:
+        return {}
+    if mention["event_type"] in _NEEDS_RECIPIENT:  # a gift has a recipient: the context's, found later
+        return {}
     country = country_of(actor)
-    return replace(
-        mention,
-        target_code=country.code,
-        target_name=country.name,
-        target_kind="country",
-        confidence=round(mention.confidence - 0.1, 2),
-    )
+    confidence = mention["confidence"]
+    assert isinstance(confidence, float)
+    return {
+        "target_code": country.code,
+        "target_name": country.name,
+        "target_kind": "country",
+        "confidence": round(confidence - 0.1, 2),
+    }
 
 
 _DOMESTIC_KINDS = {"country", "group"}
@@ -468,25 +504,29 @@ _DOMESTIC_SECTORS = {
 }  # fmt: skip
 
 
-def _with_actor(mention: EventMention, role: str, argument: _Argument | None, text: str, offset: int) -> EventMention:
+def _actor_values(role: str, argument: _Argument | None, text: str, offset: int) -> dict[str, object]:
+    """A mention's fields for its source or target (`role`): the phrase, and the actor when one is coded;
+    the fields' defaults (none) when there is no such argument."""
     if argument is None:
-        return mention
+        return {f"{role}_{name}": None for name in _ACTOR_FIELDS}
     actor = argument.actor
     values: dict[str, object] = {
         f"{role}_text": text[argument.start : argument.end],
         f"{role}_start": offset + argument.start,
         f"{role}_end": offset + argument.end,
     }
-    if actor is not None:
-        values |= {f"{role}_code": actor.code, f"{role}_name": actor.name, f"{role}_kind": actor.kind}
-        values[f"{role}_sector"] = actor.sector
-    return replace(mention, **values)  # type: ignore[arg-type]
+    coded = (actor.code, actor.name, actor.kind, actor.sector) if actor is not None else (None, None, None, None)
+    values |= {f"{role}_{name}": value for name, value in zip(_ACTOR_FIELDS[3:], coded, strict=True)}
+    return values
 
 
-def _confidence(mention: EventMention) -> float:
+_ACTOR_FIELDS = ("text", "start", "end", "code", "name", "kind", "sector")
+
+
+def _confidence(mention: dict[str, object]) -> float:
     """A rough score: a lexicon trigger is worth 0.5; each resolved actor adds to it."""
-    score = 0.5 + (0.25 if mention.source_code else 0.0) + (0.15 if mention.target_code else 0.0)
-    score += 0.1 if mention.mode else 0.0
+    score = 0.5 + (0.25 if mention["source_code"] else 0.0) + (0.15 if mention["target_code"] else 0.0)
+    score += 0.1 if mention["mode"] else 0.0
     return round(min(score, 1.0), 2)
 
 
