@@ -18,7 +18,7 @@ from newstrace.events.actors import _patterns as actor_patterns
 from newstrace.events.agent_dictionary import DICTIONARY_VARIABLE, agent_sectors
 from newstrace.memo import Memo
 from newstrace.nlp import DOC_STAGES, analyse_texts, load_pipeline
-from newstrace.nlp.events import candidate_words, extract_event_mentions
+from newstrace.nlp.events import _NounChunks, candidate_words, extract_event_mentions
 from newstrace.nlp.spans import document_text
 from newstrace.records import AnalysisRequest
 
@@ -86,6 +86,17 @@ def test_the_event_reader_sees_every_verb_adjective_and_noun(docs: list[Any]) ->
     for doc in docs:
         assert candidate_words(doc) == [token.i for token in doc if token.pos_ in ("VERB", "ADJ", "NOUN")]
     assert any(extract_event_mentions(doc, "fictional", 0) for doc in docs)
+
+
+def test_the_noun_chunks_read_a_sentence_at_a_time_are_the_documents(docs: list[Any]) -> None:
+    for doc in docs:
+        chunks = _NounChunks(doc)
+        assert not chunks.whole  # spaCy derives a parsed text's sentences from its arcs
+        by_sentence = [bounds for sentence in doc.sents for bounds in zip(*chunks.around(sentence.start), strict=True)]
+        assert by_sentence == [(start, end) for start, end, _ in doc.noun_chunks_iterator(doc)]
+        for token in doc:  # any token of a sentence finds that sentence's chunks
+            assert chunks.around(token.i) == chunks.around(token.sent.start)
+    assert any(len(list(doc.sents)) > 1 and list(doc.noun_chunks) for doc in docs)
 
 
 def test_an_actor_found_for_a_phrase_follows_a_newly_named_agent_dictionary(

@@ -8,7 +8,7 @@ Typing and actor resolution live in `newstrace.events`; this module only walks t
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from itertools import takewhile
 from typing import Any
@@ -486,7 +486,7 @@ def _domestic_actor(argument: _Argument, sentence: Any, targets: list[_Argument]
     if sector not in _DOMESTIC_SECTORS:
         return argument
     recipients = {target.start for target in targets if _the_country_itself(target.actor)}
-    starts, ends = _noun_chunks(sentence.doc)
+    starts, ends = _noun_chunks(sentence.doc, sentence.start)
     for n in range(bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)):
         chunk = sentence.doc[starts[n] : ends[n]]
         if argument.start <= chunk.start_char < argument.end:
@@ -641,7 +641,7 @@ def _possessed(head: Any) -> bool:
 def _chunks_under(head: Any) -> list[Any]:
     """The noun chunks inside `head`'s subtree, without its adverbial and relative clauses."""
     first, last = head.left_edge.i, head.right_edge.i
-    starts, ends = _noun_chunks(head.doc)
+    starts, ends = _noun_chunks(head.doc, head.i)
     inside = [
         head.doc[starts[n] : ends[n]]
         for n in range(bisect_left(starts, first), bisect_left(starts, last + 1))
@@ -670,19 +670,54 @@ def _aside(token: Any) -> bool:
     return token.dep_ == "prep" and token.lower_ in _ASIDE_PREPOSITIONS
 
 
-def _noun_chunks(doc: Any) -> tuple[list[int], list[int]]:
-    """The token starts and ends of the document's noun chunks, found once per document (spaCy walks the
-    whole parse for `doc.noun_chunks`; asked per trigger, that made the stage quadratic). The language's
-    chunk iterator is asked for the bounds themselves: `doc.noun_chunks` would make a `Span` of each,
-    about half the cost, only to be read back as two numbers."""
-    cached = doc.user_data.get("newstrace.noun_chunks")
-    if cached is None:
-        find_chunks = doc.noun_chunks_iterator
-        if find_chunks is None:
+def _noun_chunks(doc: Any, index: int) -> tuple[list[int], list[int]]:
+    """The token starts and ends of the noun chunks of the sentence that holds token `index` (of the whole
+    document when an arc of the parse crosses a sentence's bounds), each found once (`_NounChunks`)."""
+    chunks = doc.user_data.get("newstrace.noun_chunks")
+    if chunks is None:
+        chunks = doc.user_data["newstrace.noun_chunks"] = _NounChunks(doc)
+    return chunks.around(index)  # type: ignore[no-any-return]
+
+
+class _NounChunks:
+    """The bounds of a document's noun chunks, found a sentence at a time as the stage asks for them.
+
+    spaCy walks the whole parse for `doc.noun_chunks`; asked per trigger, that made the stage quadratic,
+    and found once per document it still walks every sentence, most of which hold no event. The
+    language's chunk iterator, given one sentence, finds that sentence's chunks of the whole document's,
+    as long as no arc of the parse crosses a sentence's bounds (its only state across words, the last
+    chunk's head, then never reaches into the next sentence); a parse where one does is read whole, as
+    before. The iterator gives the bounds themselves, where `doc.noun_chunks` would make a `Span` of each
+    only for the stage to read back two numbers."""
+
+    def __init__(self, doc: Any) -> None:
+        import numpy
+        from spacy.attrs import HEAD
+
+        self.doc = doc
+        self.find = doc.noun_chunks_iterator
+        if self.find is None:
             raise NotImplementedError(f"spaCy finds no noun chunks in language {doc.lang_!r}")
-        bounds = [(start, end) for start, end, _ in find_chunks(doc)]
-        cached = doc.user_data["newstrace.noun_chunks"] = ([start for start, _ in bounds], [end for _, end in bounds])
-    return cached  # type: ignore[no-any-return]
+        self.sentence_starts = [sentence.start for sentence in doc.sents]
+        positions = numpy.arange(len(doc))
+        sentence_of = numpy.searchsorted(self.sentence_starts, positions, side="right")
+        heads = positions + doc.to_array([HEAD]).astype(numpy.int64).reshape(-1)
+        self.whole = bool(len(doc)) and bool((sentence_of[heads] != sentence_of).any())
+        self.found: dict[int, tuple[list[int], list[int]]] = {}
+
+    def around(self, index: int) -> tuple[list[int], list[int]]:
+        """The chunks of token `index`'s sentence, or of the whole document when it is read whole."""
+        if self.whole:
+            start, end = 0, len(self.doc)
+        else:
+            number = bisect_right(self.sentence_starts, index) - 1
+            start = self.sentence_starts[number]
+            end = self.sentence_starts[number + 1] if number + 1 < len(self.sentence_starts) else len(self.doc)
+        chunks = self.found.get(start)
+        if chunks is None:
+            bounds = [(first, last) for first, last, _ in self.find(self.doc[start:end])]
+            chunks = self.found[start] = ([first for first, _ in bounds], [last for _, last in bounds])
+        return chunks
 
 
 def _pobj_or_self(token: Any) -> Any:
