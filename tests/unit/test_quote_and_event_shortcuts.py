@@ -99,6 +99,36 @@ def test_the_noun_chunks_read_a_sentence_at_a_time_are_the_documents(docs: list[
     assert any(len(list(doc.sents)) > 1 and list(doc.noun_chunks) for doc in docs)
 
 
+def _quotations_char_by_char(text: str) -> list[tuple[int, int]]:
+    """The quotations as a walk over every character of every line finds them (the reference)."""
+    found, start = [], 0
+    marks = text.replace("''", '" ')
+    for line in marks.split("\n"):
+        opened: tuple[int, str] | None = None
+        for index, char in enumerate(line):
+            if opened is None and char in quotes.QUOTE_PAIRS:
+                opened = (index, quotes.QUOTE_PAIRS[char])
+            elif opened is not None and char == opened[1]:
+                end = start + index + 1
+                found.append((start + opened[0], end + 1 if text[end - 1 : end + 1] == "''" else end))
+                opened = None
+        start += len(line) + 1
+    return found
+
+
+def test_quotations_found_from_the_marks_alone_are_those_a_walk_over_every_character_finds() -> None:
+    texts = [
+        *TEXTS,
+        'He said "the port is closed" and \u201cit stays closed\u201d, then \u00abnothing\u00bb.',
+        "\u201eOpen in one house style\u201c, and \u201cone left open\nacross a line\u201d, ''doubled'' marks.",
+        '"unclosed on this line\n" and "" empty, \u201c nested "inner" \u201d',
+    ]
+    for text in texts:
+        found = [(span.start, span.end) for span in quotes.find_quotations(text)]
+        assert found == _quotations_char_by_char(text)
+    assert sum(len(quotes.find_quotations(text)) for text in texts) >= 8
+
+
 def test_an_actor_found_for_a_phrase_follows_a_newly_named_agent_dictionary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
