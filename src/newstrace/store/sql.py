@@ -156,7 +156,7 @@ def stage_row_values(rows: Sequence[object]) -> tuple[tuple[str, ...], list[tupl
     # one `attrgetter` call per record rather than asdict (which deep-copies every field, a third of a
     # write's time) or a getattr per field; only the columns that hold a tuple are turned into JSON
     read = attrgetter(*names)
-    values = [read(row) for row in rows] if len(names) > 1 else [(read(row),) for row in rows]
+    values: list[tuple[object, ...]] = [read(row) for row in rows] if len(names) > 1 else [(read(row),) for row in rows]
     columns = enumerate(zip(*values, strict=True))
     as_json = [number for number, column in columns if any(isinstance(value, tuple) for value in column)]
     return names, [_with_json(row, as_json) for row in values] if as_json else values
