@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import newstrace.nlp.events as events
 import newstrace.nlp.quotes as quotes
 from newstrace.events.actors import Actor, by_first_letter, find_actor
 from newstrace.events.actors import _case_sensitive as case_sensitive_names
@@ -86,6 +87,24 @@ def test_the_event_reader_sees_every_verb_adjective_and_noun(docs: list[Any]) ->
     for doc in docs:
         assert candidate_words(doc) == [token.i for token in doc if token.pos_ in ("VERB", "ADJ", "NOUN")]
     assert any(extract_event_mentions(doc, "fictional", 0) for doc in docs)
+
+
+def _candidates(words: list[Any]) -> list[tuple[int, object, object, object]]:
+    found = events._sentence_candidates(words)
+    return [(c.token.i, c.trigger, c.auxiliary, None if c.frame is None else c.frame.i) for c in found]
+
+
+def test_the_words_an_event_may_start_from_give_the_candidates_every_word_gives(docs: list[Any]) -> None:
+    kept = 0
+    for doc in docs:
+        chosen = set(events.event_words(doc))
+        assert chosen <= set(candidate_words(doc))
+        kept += len(chosen)
+        for sentence in doc.sents:
+            every = [token for token in sentence if token.i in set(candidate_words(doc))]
+            assert _candidates([token for token in every if token.i in chosen]) == _candidates(every)
+    assert 0 < kept < sum(len(candidate_words(doc)) for doc in docs)  # some words kept, some left out
+    assert any(events._sentence_candidates(list(doc)) for doc in docs)
 
 
 def test_the_noun_chunks_read_a_sentence_at_a_time_are_the_documents(docs: list[Any]) -> None:

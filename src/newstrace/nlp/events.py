@@ -35,6 +35,7 @@ from newstrace.events.lexicon import (
 )
 from newstrace.events.records import EventMention
 from newstrace.events.types import FUTURE
+from newstrace.memo import Memo
 from newstrace.nlp.agents import names_a_body
 from newstrace.nlp.spans import document_text
 
@@ -89,7 +90,7 @@ def extract_event_mentions(
     mentions: list[EventMention] = []
     entities = list(doc.ents)
     starts = [ent.start for ent in entities]
-    words = candidate_words(doc)
+    words = event_words(doc)
     for sentence in doc.sents:
         # `sentence.ents` walks every entity of the document: on a long transcript, once per sentence
         # made the stage quadratic. The sentence's entities are a slice of the document's, found by bisection.
@@ -149,6 +150,51 @@ def candidate_words(doc: Any) -> list[int]:
         return []
     parts_of_speech = doc.to_array([POS]).reshape(-1)
     return [int(index) for index in numpy.flatnonzero(numpy.isin(parts_of_speech, [VERB, ADJ, NOUN]))]
+
+
+def event_words(doc: Any) -> list[int]:
+    """The `candidate_words` that may start an event in `_sentence_candidates`: a verb whose lemma or
+    regular base form a trigger, an intention or a reporting verb starts with (any verb in a document
+    that says "hunger"), an adjective of readiness, a noun of the event nouns. Told from the ids of each
+    word's part of speech, lemma, lower form and tag, judged once per combination."""
+    from spacy.attrs import LEMMA, LOWER, POS, TAG
+
+    words = candidate_words(doc)
+    if not words:
+        return []
+    ids = doc.to_array([POS, LEMMA, LOWER, TAG])[words].tolist()
+    judged = _MAY_START.answers()
+    strings, verb = doc.vocab.strings, _verb_id() if _mentions_hunger(doc) else None
+    kept = []
+    for index, key in zip(words, map(tuple, ids), strict=True):
+        if key not in judged:
+            judged[key] = _may_start_event(*(strings[value] for value in key))
+        if judged[key] or key[0] == verb:
+            kept.append(index)
+    return kept
+
+
+def _may_start_event(part_of_speech: str, lemma: str, lower: str, tag: str) -> bool:
+    """Whether `_sentence_candidates` may read an event from a word with these attributes (a verb's
+    hunger strike aside)."""
+    lemma = lemma.lower()
+    if part_of_speech == "VERB":
+        forms = [lemma, lower[:-1], lower[:-2]] if lower.endswith("ed") and tag in ("VBD", "VBN") else [lemma]
+        return any(form in _TRIGGER_LEMMAS for form in forms) or lemma in INTENTION_VERBS or lemma in REPORTING_VERBS
+    if part_of_speech == "ADJ":
+        return lemma in READINESS_ADJECTIVES
+    return part_of_speech == "NOUN" and lemma in NOUNS
+
+
+def _verb_id() -> int:
+    from spacy.symbols import VERB
+
+    return int(VERB)
+
+
+# Judged per (part of speech, lemma, lower form, tag) ids: the lexicon is fixed once loaded, and a
+# corpus repeats its words' combinations.
+_MAY_START: Memo[tuple[int, ...], bool] = Memo(lambda: VERBS)
 
 
 def _sentence_candidates(words: list[Any]) -> list[_Candidate]:
