@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import newstrace.nlp.events as events
 import newstrace.nlp.quotes as quotes
 from newstrace.events.actors import Actor, by_first_letter, find_actor
 from newstrace.events.actors import _case_sensitive as case_sensitive_names
@@ -18,7 +19,7 @@ from newstrace.events.actors import _patterns as actor_patterns
 from newstrace.events.agent_dictionary import DICTIONARY_VARIABLE, agent_sectors
 from newstrace.memo import Memo
 from newstrace.nlp import DOC_STAGES, analyse_texts, load_pipeline
-from newstrace.nlp.events import candidate_words, extract_event_mentions
+from newstrace.nlp.events import _NounChunks, candidate_words, extract_event_mentions
 from newstrace.nlp.spans import document_text
 from newstrace.records import AnalysisRequest
 
@@ -86,6 +87,65 @@ def test_the_event_reader_sees_every_verb_adjective_and_noun(docs: list[Any]) ->
     for doc in docs:
         assert candidate_words(doc) == [token.i for token in doc if token.pos_ in ("VERB", "ADJ", "NOUN")]
     assert any(extract_event_mentions(doc, "fictional", 0) for doc in docs)
+
+
+def _candidates(words: list[Any]) -> list[tuple[int, object, object, object]]:
+    found = events._sentence_candidates(words)
+    return [(c.token.i, c.trigger, c.auxiliary, None if c.frame is None else c.frame.i) for c in found]
+
+
+def test_the_words_an_event_may_start_from_give_the_candidates_every_word_gives(docs: list[Any]) -> None:
+    kept = 0
+    for doc in docs:
+        chosen = set(events.event_words(doc))
+        assert chosen <= set(candidate_words(doc))
+        kept += len(chosen)
+        for sentence in doc.sents:
+            every = [token for token in sentence if token.i in set(candidate_words(doc))]
+            assert _candidates([token for token in every if token.i in chosen]) == _candidates(every)
+    assert 0 < kept < sum(len(candidate_words(doc)) for doc in docs)  # some words kept, some left out
+    assert any(events._sentence_candidates(list(doc)) for doc in docs)
+
+
+def test_the_noun_chunks_read_a_sentence_at_a_time_are_the_documents(docs: list[Any]) -> None:
+    for doc in docs:
+        chunks = _NounChunks(doc)
+        assert not chunks.whole  # spaCy derives a parsed text's sentences from its arcs
+        by_sentence = [bounds for sentence in doc.sents for bounds in zip(*chunks.around(sentence.start), strict=True)]
+        assert by_sentence == [(start, end) for start, end, _ in doc.noun_chunks_iterator(doc)]
+        for token in doc:  # any token of a sentence finds that sentence's chunks
+            assert chunks.around(token.i) == chunks.around(token.sent.start)
+    assert any(len(list(doc.sents)) > 1 and list(doc.noun_chunks) for doc in docs)
+
+
+def _quotations_char_by_char(text: str) -> list[tuple[int, int]]:
+    """The quotations as a walk over every character of every line finds them (the reference)."""
+    found, start = [], 0
+    marks = text.replace("''", '" ')
+    for line in marks.split("\n"):
+        opened: tuple[int, str] | None = None
+        for index, char in enumerate(line):
+            if opened is None and char in quotes.QUOTE_PAIRS:
+                opened = (index, quotes.QUOTE_PAIRS[char])
+            elif opened is not None and char == opened[1]:
+                end = start + index + 1
+                found.append((start + opened[0], end + 1 if text[end - 1 : end + 1] == "''" else end))
+                opened = None
+        start += len(line) + 1
+    return found
+
+
+def test_quotations_found_from_the_marks_alone_are_those_a_walk_over_every_character_finds() -> None:
+    texts = [
+        *TEXTS,
+        'He said "the port is closed" and \u201cit stays closed\u201d, then \u00abnothing\u00bb.',
+        "\u201eOpen in one house style\u201c, and \u201cone left open\nacross a line\u201d, ''doubled'' marks.",
+        '"unclosed on this line\n" and "" empty, \u201c nested "inner" \u201d',
+    ]
+    for text in texts:
+        found = [(span.start, span.end) for span in quotes.find_quotations(text)]
+        assert found == _quotations_char_by_char(text)
+    assert sum(len(quotes.find_quotations(text)) for text in texts) >= 8
 
 
 def test_an_actor_found_for_a_phrase_follows_a_newly_named_agent_dictionary(

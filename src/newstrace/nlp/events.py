@@ -8,7 +8,7 @@ Typing and actor resolution live in `newstrace.events`; this module only walks t
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from itertools import takewhile
 from typing import Any
@@ -35,6 +35,7 @@ from newstrace.events.lexicon import (
 )
 from newstrace.events.records import EventMention
 from newstrace.events.types import FUTURE
+from newstrace.memo import Memo
 from newstrace.nlp.agents import names_a_body
 from newstrace.nlp.spans import document_text
 
@@ -89,7 +90,7 @@ def extract_event_mentions(
     mentions: list[EventMention] = []
     entities = list(doc.ents)
     starts = [ent.start for ent in entities]
-    words = candidate_words(doc)
+    words = event_words(doc)
     for sentence in doc.sents:
         # `sentence.ents` walks every entity of the document: on a long transcript, once per sentence
         # made the stage quadratic. The sentence's entities are a slice of the document's, found by bisection.
@@ -97,13 +98,17 @@ def extract_event_mentions(
         sentence_words = [doc[i] for i in words[bisect_left(words, sentence.start) : bisect_left(words, sentence.end)]]
         for candidate in _sentence_candidates(sentence_words):
             found = _mentions_of(candidate, sentence, sentence_entities, article_id, offset, memory)
-            found = [
-                replace(m, date=resolve_event_date(m.date_text, article_date, ahead=m.auxiliary == FUTURE))
-                for m in found
-            ]
+            found = [_with_date(mention, article_date) for mention in found]
             mentions.extend(_recipient_from_context(found, mentions))
         _remember_people(document_text(sentence.doc), sentence_entities, memory)
     return mentions
+
+
+def _with_date(mention: EventMention, article_date: str | None) -> EventMention:
+    """The mention with its date expression resolved against the article's date (the workers know no
+    article date, and the mention is kept as it is rather than copied)."""
+    day = resolve_event_date(mention.date_text, article_date, ahead=mention.auxiliary == FUTURE)
+    return mention if day == mention.date else replace(mention, date=day)
 
 
 _NEEDS_RECIPIENT = {"AID", "COOPERATE"}  # the manual: "Requires recipient: Yes"
@@ -145,6 +150,51 @@ def candidate_words(doc: Any) -> list[int]:
         return []
     parts_of_speech = doc.to_array([POS]).reshape(-1)
     return [int(index) for index in numpy.flatnonzero(numpy.isin(parts_of_speech, [VERB, ADJ, NOUN]))]
+
+
+def event_words(doc: Any) -> list[int]:
+    """The `candidate_words` that may start an event in `_sentence_candidates`: a verb whose lemma or
+    regular base form a trigger, an intention or a reporting verb starts with (any verb in a document
+    that says "hunger"), an adjective of readiness, a noun of the event nouns. Told from the ids of each
+    word's part of speech, lemma, lower form and tag, judged once per combination."""
+    from spacy.attrs import LEMMA, LOWER, POS, TAG
+
+    words = candidate_words(doc)
+    if not words:
+        return []
+    ids = doc.to_array([POS, LEMMA, LOWER, TAG])[words].tolist()
+    judged = _MAY_START.answers()
+    strings, verb = doc.vocab.strings, _verb_id() if _mentions_hunger(doc) else None
+    kept = []
+    for index, key in zip(words, map(tuple, ids), strict=True):
+        if key not in judged:
+            judged[key] = _may_start_event(*(strings[value] for value in key))
+        if judged[key] or key[0] == verb:
+            kept.append(index)
+    return kept
+
+
+def _may_start_event(part_of_speech: str, lemma: str, lower: str, tag: str) -> bool:
+    """Whether `_sentence_candidates` may read an event from a word with these attributes (a verb's
+    hunger strike aside)."""
+    lemma = lemma.lower()
+    if part_of_speech == "VERB":
+        forms = [lemma, lower[:-1], lower[:-2]] if lower.endswith("ed") and tag in ("VBD", "VBN") else [lemma]
+        return any(form in _TRIGGER_LEMMAS for form in forms) or lemma in INTENTION_VERBS or lemma in REPORTING_VERBS
+    if part_of_speech == "ADJ":
+        return lemma in READINESS_ADJECTIVES
+    return part_of_speech == "NOUN" and lemma in NOUNS
+
+
+def _verb_id() -> int:
+    from spacy.symbols import VERB
+
+    return int(VERB)
+
+
+# Judged per (part of speech, lemma, lower form, tag) ids: the lexicon is fixed once loaded, and a
+# corpus repeats its words' combinations.
+_MAY_START: Memo[tuple[int, ...], bool] = Memo(lambda: VERBS)
 
 
 def _sentence_candidates(words: list[Any]) -> list[_Candidate]:
@@ -289,7 +339,16 @@ def _lemmas(token: Any) -> list[str]:
     return forms
 
 
+# The lemmas that may trigger an event by themselves or with a particle, an object or a complement; any
+# other verb triggers one only with "hunger strike" as its object ("began a hunger strike").
+_TRIGGER_LEMMAS = frozenset(
+    [*VERBS, *(lemma for lemma, _ in PHRASAL), *(lemma for lemma, _ in VERB_OBJECT), "send", "strike", "order"]
+)
+
+
 def _trigger_with_lemma(token: Any, lemma: str) -> Trigger | None:
+    if lemma not in _TRIGGER_LEMMAS:  # most verbs: their children are not worth a `Token` each
+        return _hunger_strike(token)
     for child in token.children:
         if child.dep_ in ("prt", "prep") and (found := PHRASAL.get((lemma, child.lower_))):
             return found
@@ -306,6 +365,24 @@ def _trigger_with_lemma(token: Any, lemma: str) -> Trigger | None:
     if lemma == "order" and any(child.dep_ == "xcomp" for child in token.children):
         return ORDER_TO  # "ordered the minister to appear": a demand
     return VERBS.get(lemma)
+
+
+def _hunger_strike(token: Any) -> Trigger | None:
+    """ "went on hunger strike" is a protest whatever the verb, once no other trigger is read from it."""
+    if not _mentions_hunger(token.doc):
+        return None
+    objects = (child for child in token.children if child.dep_ in _OBJECTS)
+    if any(child.lemma_.lower() == "strike" and any(g.lower_ == "hunger" for g in child.children) for child in objects):
+        return HUNGER_STRIKE
+    return None
+
+
+def _mentions_hunger(doc: Any) -> bool:
+    """Whether the word "hunger" is anywhere in the document (asked once per document)."""
+    found = doc.user_data.get("newstrace.hunger")
+    if found is None:
+        found = doc.user_data["newstrace.hunger"] = "hunger" in document_text(doc).lower()
+    return bool(found)
 
 
 def _event_date(trigger: Any, sentence_entities: list[Any]) -> Any:
@@ -343,33 +420,36 @@ def _mentions_of(
         trigger = PROTEST_BY_STATE
     auxiliary = _auxiliary(token, frame) or candidate.auxiliary
     date = _event_date(token, sentence_entities)
-    base = EventMention(
-        id="",
-        article_id=article_id,
-        event_type=trigger.event_type,
-        mode=trigger.mode,
-        auxiliary=auxiliary,
-        confidence=0.0,
-        sentence_start=offset + sentence.start_char,
-        sentence_end=offset + sentence.end_char,
-        trigger_text=token.text,
-        trigger_start=offset + token.idx,
-        trigger_end=offset + token.idx + len(token.text),
-        object_text=document_text(sentence.doc)[thing[0] : thing[1]] if thing else None,
-        object_start=offset + thing[0] if thing else None,
-        object_end=offset + thing[1] if thing else None,
-        date_text=date.text if date is not None else None,
-        date_start=offset + date.start_char if date is not None else None,
-        date_end=offset + date.end_char if date is not None else None,
-    )
     text = document_text(sentence.doc)
+    trigger_start = offset + token.idx
+    base: dict[str, object] = {
+        "article_id": article_id,
+        "event_type": trigger.event_type,
+        "mode": trigger.mode,
+        "auxiliary": auxiliary,
+        "sentence_start": offset + sentence.start_char,
+        "sentence_end": offset + sentence.end_char,
+        "trigger_text": token.text,
+        "trigger_start": trigger_start,
+        "trigger_end": trigger_start + len(token.text),
+        "object_text": text[thing[0] : thing[1]] if thing else None,
+        "object_start": offset + thing[0] if thing else None,
+        "object_end": offset + thing[1] if thing else None,
+        "date_text": date.text if date is not None else None,
+        "date_start": offset + date.start_char if date is not None else None,
+        "date_end": offset + date.end_char if date is not None else None,
+    }
     mentions = []
     for number, (source, target) in enumerate(_pairs(sources, targets)):
-        mention = replace(base, id=f"{article_id}-{base.trigger_start}-{number}")
-        mention = _with_actor(mention, "source", source, text, offset)
-        mention = _with_actor(mention, "target", target, text, offset)
-        mention = replace(mention, confidence=_confidence(mention))
-        mentions.append(mention if owns_its_target else _domestic_target(mention, source))
+        # one `EventMention` built from its values: the dataclass is frozen and has some thirty fields,
+        # so each `replace` of a field costs as much as building it again
+        values = {**base, "id": f"{article_id}-{trigger_start}-{number}"}
+        values |= _actor_values("source", source, text, offset)
+        values |= _actor_values("target", target, text, offset)
+        values["confidence"] = _confidence(values)
+        if not owns_its_target:
+            values |= _domestic_target(values, source)
+        mentions.append(EventMention(**values))  # type: ignore[arg-type]
     return mentions
 
 
@@ -399,23 +479,25 @@ def _apart(target: _Argument, sources: list[_Argument], trigger: Any) -> bool:
     return True
 
 
-def _domestic_target(mention: EventMention, source: _Argument | None) -> EventMention:
+def _domestic_target(mention: dict[str, object], source: _Argument | None) -> dict[str, object]:
     """A sentence that names no recipient reports a domestic event (police arresting, a government
     imposing a curfew, a court banning a party): the recipient is the source's own country, as CAMEO
-    and PLOVER code it, kept without text or offsets since the text names no one, and less confident."""
+    and PLOVER code it, kept without text or offsets since the text names no one, and less confident.
+    Returns the values of `mention` (a mention's fields) that change: none when it has its recipient."""
     actor = source.actor if source is not None else None
-    if mention.target_code is not None or actor is None or actor.kind not in _DOMESTIC_KINDS:
-        return mention
-    if mention.event_type in _NEEDS_RECIPIENT:  # a gift has a recipient: the context's, found later
-        return mention
+    if mention["target_code"] is not None or actor is None or actor.kind not in _DOMESTIC_KINDS:
+        return {}
+    if mention["event_type"] in _NEEDS_RECIPIENT:  # a gift has a recipient: the context's, found later
+        return {}
     country = country_of(actor)
-    return replace(
-        mention,
-        target_code=country.code,
-        target_name=country.name,
-        target_kind="country",
-        confidence=round(mention.confidence - 0.1, 2),
-    )
+    confidence = mention["confidence"]
+    assert isinstance(confidence, float)
+    return {
+        "target_code": country.code,
+        "target_name": country.name,
+        "target_kind": "country",
+        "confidence": round(confidence - 0.1, 2),
+    }
 
 
 _DOMESTIC_KINDS = {"country", "group"}
@@ -450,7 +532,7 @@ def _domestic_actor(argument: _Argument, sentence: Any, targets: list[_Argument]
     if sector not in _DOMESTIC_SECTORS:
         return argument
     recipients = {target.start for target in targets if _the_country_itself(target.actor)}
-    starts, ends = _noun_chunks(sentence.doc)
+    starts, ends = _noun_chunks(sentence.doc, sentence.start)
     for n in range(bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)):
         chunk = sentence.doc[starts[n] : ends[n]]
         if argument.start <= chunk.start_char < argument.end:
@@ -468,25 +550,29 @@ _DOMESTIC_SECTORS = {
 }  # fmt: skip
 
 
-def _with_actor(mention: EventMention, role: str, argument: _Argument | None, text: str, offset: int) -> EventMention:
+def _actor_values(role: str, argument: _Argument | None, text: str, offset: int) -> dict[str, object]:
+    """A mention's fields for its source or target (`role`): the phrase, and the actor when one is coded;
+    the fields' defaults (none) when there is no such argument."""
     if argument is None:
-        return mention
+        return {f"{role}_{name}": None for name in _ACTOR_FIELDS}
     actor = argument.actor
     values: dict[str, object] = {
         f"{role}_text": text[argument.start : argument.end],
         f"{role}_start": offset + argument.start,
         f"{role}_end": offset + argument.end,
     }
-    if actor is not None:
-        values |= {f"{role}_code": actor.code, f"{role}_name": actor.name, f"{role}_kind": actor.kind}
-        values[f"{role}_sector"] = actor.sector
-    return replace(mention, **values)  # type: ignore[arg-type]
+    coded = (actor.code, actor.name, actor.kind, actor.sector) if actor is not None else (None, None, None, None)
+    values |= {f"{role}_{name}": value for name, value in zip(_ACTOR_FIELDS[3:], coded, strict=True)}
+    return values
 
 
-def _confidence(mention: EventMention) -> float:
+_ACTOR_FIELDS = ("text", "start", "end", "code", "name", "kind", "sector")
+
+
+def _confidence(mention: dict[str, object]) -> float:
     """A rough score: a lexicon trigger is worth 0.5; each resolved actor adds to it."""
-    score = 0.5 + (0.25 if mention.source_code else 0.0) + (0.15 if mention.target_code else 0.0)
-    score += 0.1 if mention.mode else 0.0
+    score = 0.5 + (0.25 if mention["source_code"] else 0.0) + (0.15 if mention["target_code"] else 0.0)
+    score += 0.1 if mention["mode"] else 0.0
     return round(min(score, 1.0), 2)
 
 
@@ -601,7 +687,7 @@ def _possessed(head: Any) -> bool:
 def _chunks_under(head: Any) -> list[Any]:
     """The noun chunks inside `head`'s subtree, without its adverbial and relative clauses."""
     first, last = head.left_edge.i, head.right_edge.i
-    starts, ends = _noun_chunks(head.doc)
+    starts, ends = _noun_chunks(head.doc, head.i)
     inside = [
         head.doc[starts[n] : ends[n]]
         for n in range(bisect_left(starts, first), bisect_left(starts, last + 1))
@@ -630,19 +716,54 @@ def _aside(token: Any) -> bool:
     return token.dep_ == "prep" and token.lower_ in _ASIDE_PREPOSITIONS
 
 
-def _noun_chunks(doc: Any) -> tuple[list[int], list[int]]:
-    """The token starts and ends of the document's noun chunks, found once per document (spaCy walks the
-    whole parse for `doc.noun_chunks`; asked per trigger, that made the stage quadratic). The language's
-    chunk iterator is asked for the bounds themselves: `doc.noun_chunks` would make a `Span` of each,
-    about half the cost, only to be read back as two numbers."""
-    cached = doc.user_data.get("newstrace.noun_chunks")
-    if cached is None:
-        find_chunks = doc.noun_chunks_iterator
-        if find_chunks is None:
+def _noun_chunks(doc: Any, index: int) -> tuple[list[int], list[int]]:
+    """The token starts and ends of the noun chunks of the sentence that holds token `index` (of the whole
+    document when an arc of the parse crosses a sentence's bounds), each found once (`_NounChunks`)."""
+    chunks = doc.user_data.get("newstrace.noun_chunks")
+    if chunks is None:
+        chunks = doc.user_data["newstrace.noun_chunks"] = _NounChunks(doc)
+    return chunks.around(index)  # type: ignore[no-any-return]
+
+
+class _NounChunks:
+    """The bounds of a document's noun chunks, found a sentence at a time as the stage asks for them.
+
+    spaCy walks the whole parse for `doc.noun_chunks`; asked per trigger, that made the stage quadratic,
+    and found once per document it still walks every sentence, most of which hold no event. The
+    language's chunk iterator, given one sentence, finds that sentence's chunks of the whole document's,
+    as long as no arc of the parse crosses a sentence's bounds (its only state across words, the last
+    chunk's head, then never reaches into the next sentence); a parse where one does is read whole, as
+    before. The iterator gives the bounds themselves, where `doc.noun_chunks` would make a `Span` of each
+    only for the stage to read back two numbers."""
+
+    def __init__(self, doc: Any) -> None:
+        import numpy
+        from spacy.attrs import HEAD
+
+        self.doc = doc
+        self.find = doc.noun_chunks_iterator
+        if self.find is None:
             raise NotImplementedError(f"spaCy finds no noun chunks in language {doc.lang_!r}")
-        bounds = [(start, end) for start, end, _ in find_chunks(doc)]
-        cached = doc.user_data["newstrace.noun_chunks"] = ([start for start, _ in bounds], [end for _, end in bounds])
-    return cached  # type: ignore[no-any-return]
+        self.sentence_starts = [sentence.start for sentence in doc.sents]
+        positions = numpy.arange(len(doc))
+        sentence_of = numpy.searchsorted(self.sentence_starts, positions, side="right")
+        heads = positions + doc.to_array([HEAD]).astype(numpy.int64).reshape(-1)
+        self.whole = bool(len(doc)) and bool((sentence_of[heads] != sentence_of).any())
+        self.found: dict[int, tuple[list[int], list[int]]] = {}
+
+    def around(self, index: int) -> tuple[list[int], list[int]]:
+        """The chunks of token `index`'s sentence, or of the whole document when it is read whole."""
+        if self.whole:
+            start, end = 0, len(self.doc)
+        else:
+            number = bisect_right(self.sentence_starts, index) - 1
+            start = self.sentence_starts[number]
+            end = self.sentence_starts[number + 1] if number + 1 < len(self.sentence_starts) else len(self.doc)
+        chunks = self.found.get(start)
+        if chunks is None:
+            bounds = [(first, last) for first, last, _ in self.find(self.doc[start:end])]
+            chunks = self.found[start] = ([first for first, _ in bounds], [last for _, last in bounds])
+        return chunks
 
 
 def _pobj_or_self(token: Any) -> Any:

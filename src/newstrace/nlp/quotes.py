@@ -1141,29 +1141,31 @@ def _holds_a_clause(doc: Any, content: Span) -> bool:
 
 
 def find_quotations(text: str) -> list[Span]:
-    """Spans of text between matching quotation marks, including the marks, never across paragraphs."""
+    """Spans of text between matching quotation marks, including the marks, never across paragraphs.
+
+    Only the marks and line breaks are visited (one pattern search), not every character: a mark opens a
+    quotation when none is open, the mark that pairs with it closes it, and a line break forgets one left
+    open."""
     spans: list[Span] = []
     marks = text.replace("''", '" ')  # a doubled apostrophe is a quotation mark in some house styles
-    for paragraph_start, paragraph in _paragraphs(marks):
-        opened: tuple[int, str] | None = None
-        for index, char in enumerate(paragraph):
-            if opened is None and char in QUOTE_PAIRS:
+    opened: tuple[int, str] | None = None
+    for found in _MARKS_AND_BREAKS.finditer(marks):
+        index, char = found.start(), found.group()
+        if char == "\n":
+            opened = None
+        elif opened is None:
+            if char in QUOTE_PAIRS:
                 opened = (index, QUOTE_PAIRS[char])
-            elif opened is not None and char == opened[1]:
-                end = paragraph_start + index + 1
-                if text[end - 1 : end + 1] == "''":
-                    end += 1
-                spans.append(Span(paragraph_start + opened[0], end))
-                opened = None
+        elif char == opened[1]:
+            end = index + 1
+            if text[end - 1 : end + 1] == "''":
+                end += 1
+            spans.append(Span(opened[0], end))
+            opened = None
     return spans
 
 
-def _paragraphs(text: str) -> list[tuple[int, str]]:
-    pieces, start = [], 0
-    for line in text.split("\n"):
-        pieces.append((start, line))
-        start += len(line) + 1
-    return pieces
+_MARKS_AND_BREAKS = re.compile("[{}\n]".format(re.escape("".join(sorted({*QUOTE_PAIRS, *QUOTE_PAIRS.values()})))))
 
 
 def _widen_to_quotation(content: Span, quotations: list[Span]) -> Span:
