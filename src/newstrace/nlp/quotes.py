@@ -1228,6 +1228,8 @@ _RELATIVES = frozenset(["who", "which", "that"])
 _NON_PERSONAL = frozenset(["it", "its"])
 _PLACE_NOUNS = frozenset(["state", "country", "nation"])
 _PLACE_REACH = 400  # characters: `the state` is a place named this close before
+# An honorific before a bare surname, as `_title_word` keys it, and as a name keeps it (`Mr. Clinton`).
+_HONORIFIC_FORMS = {"mr": "Mr.", "mrs": "Mrs.", "ms": "Ms.", "miss": "Miss"}
 _NAMESAKE_REACH = 600  # characters: a bare surname is the namesake mentioned this close before, else the first
 _NAME_EDGES = ".,;:()\"'“”‘’"
 _LOWER_ARTICLES = frozenset(["the", "a", "an"])
@@ -1361,12 +1363,50 @@ class People:
         if not words:
             return name
         people = self._people_named(tuple(words), cues)
+        honorific, gender = _honorific(cues) if len(words) == 1 else (None, None)
+        if honorific is not None and gender is not None:
+            people = self._honoured_alike(people, words[0], gender)
         if not people:  # nobody, or only someone the title rules out (`Mr. Obama`, `the first lady, Michelle Obama`)
-            return " ".join(words)
+            # `Mr. Clinton` in an article naming Clintons none of whom is a man: somebody the article does not
+            # name in full, who keeps the honorific rather than join a namesake across articles
+            named = honorific is not None and self._people_named(tuple(words), frozenset())
+            return f"{honorific} {words[0]}" if named else " ".join(words)
         if len(people) > 1 and position is not None:
             chosen = _namesake([person for person, _ in people], position)
             return next(form for person, form in people if person is chosen)
         return people[0][1]
+
+    def _honoured_alike(
+        self, people: list[tuple[PersonForms, str]], surname: str, gender: str
+    ) -> list[tuple[PersonForms, str]]:
+        """Of the people a surname with an honorific (`Mrs. Clinton`) may stand for, those not known to be of
+        the other gender. One person takes the gender of the honorifics the article gives the bare surname
+        (`Mrs. Clinton` throughout: a woman), when twice as many give one as the other. Of several, the given
+        name rules out (`Bill` for `Mrs. Clinton`) unless it rules out all; and when the article gives the
+        surname both honorifics, a person whose given name tells nothing (`Hillary`) beside people all known
+        to be of the honorific's gender is the one of the other (`Mr. Clinton` beside Bill and Hillary)."""
+        if len(people) == 1:
+            told = self._honorific_gender(surname)
+            return [] if told is not None and told != gender else people
+        genders = [gender_by_given_name(form.split()[0]) for _, form in people]
+        kept = [(person, told) for person, told in zip(people, genders, strict=True) if told in (None, gender)]
+        unknown = [person for person, told in kept if told is None]
+        if len(unknown) == 1 and len(kept) > 1 and self._both_honorifics(surname):
+            kept = [(person, told) for person, told in kept if told is not None]
+        return [person for person, _ in kept] or people
+
+    def _honorific_counts(self, surname: str) -> tuple[int, int]:
+        """How often the article writes the bare surname after a woman's honorific and after `Mr.`."""
+        found = re.findall(rf"\b(Mrs|Ms|Miss|Mr)\.? {re.escape(surname)}\b", self._text)
+        female = sum(1 for honorific in found if honorific != "Mr")
+        return female, len(found) - female
+
+    def _honorific_gender(self, surname: str) -> str | None:
+        female, male = self._honorific_counts(surname)
+        return majority(female, male)
+
+    def _both_honorifics(self, surname: str) -> bool:
+        return all(self._honorific_counts(surname))
 
     def _people_named(self, words: tuple[str, ...], cues: frozenset[str]) -> list[tuple[PersonForms, str]]:
         """The people a short name may stand for, each with its usual form; worked out once per name and
@@ -1383,6 +1423,13 @@ class People:
             people = _titled_alike(_same_person(longer), cues, self._text)
             self._named[key] = [(person, _usual_form(person)) for person in people]
         return self._named[key]
+
+
+def _honorific(cues: frozenset[str]) -> tuple[str | None, str | None]:
+    """The one honorific among a source's title words, as a name keeps it (`Mrs.`), and the gender the
+    source's titles tell; (None, None) without exactly one honorific."""
+    found = sorted(cues & _HONORIFIC_FORMS.keys())
+    return (_HONORIFIC_FORMS[found[0]], gender_by_titles(cues)) if len(found) == 1 else (None, None)
 
 
 def _before_a_given_name(form: list[str], words: tuple[str, ...]) -> bool:
