@@ -56,8 +56,9 @@ SPEAKERS_STAGE_NUMBER = 5
 # after its first three days).
 LINK_STAGE_NUMBER = 13
 # 2: a quotation in another language joins as a translated rendering (cross-language trails); 3: an
-# utterance counts its renderings and outlets as its trail shows them (a `same_passage` repeat not again).
-TRAILS_STAGE_NUMBER = 3
+# utterance counts its renderings and outlets as its trail shows them (a `same_passage` repeat not again);
+# 4: a short quote whose words several statements of its speaker hold (a campaign's stock phrase) joins none.
+TRAILS_STAGE_NUMBER = 4
 FRAMING_STAGE_NUMBER = 1
 
 
