@@ -427,3 +427,12 @@ def test_a_role_is_no_clause_link_count_list_or_dateline() -> None:
     assert role_in(dateline, "Anneke Holm") == "Deputy harbour director"
     assert role_in("Anneke Holm (D-Velmora), who lost the primary", "Anneke Holm") == "D-Velmora"
     assert role_in("Anneke Holm, a ferry pilot and Dorn supporter", "Anneke Holm") == "ferry pilot and Dorn supporter"
+
+
+def test_a_title_before_and_belongs_to_the_name_before_it(nlp: Any) -> None:
+    """`Mr. Lind and Kim Holm`: `Mr.` titles Lind, so Kim Holm may still be `Mrs. Holm`."""
+    text = (
+        "Mr. Lind and Kim Holm toured the quay in Velmora on Monday with her husband, Pieter Holm.\n\n"
+        "“The fares will fall next spring,” Mrs. Holm said."
+    )
+    assert _speakers(nlp, text) == ["Kim Holm"]

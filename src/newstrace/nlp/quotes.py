@@ -1229,6 +1229,7 @@ _NON_PERSONAL = frozenset(["it", "its"])
 _PLACE_NOUNS = frozenset(["state", "country", "nation"])
 _PLACE_REACH = 400  # characters: `the state` is a place named this close before
 # An honorific before a bare surname, as `_title_word` keys it, and as a name keeps it (`Mr. Clinton`).
+_JOINING_WORDS = frozenset(["and", "or", "nor", "&"])  # the words before them belong to another name
 _HONORIFIC_FORMS = {"mr": "Mr.", "mrs": "Mrs.", "ms": "Ms.", "miss": "Miss"}
 _NAMESAKE_REACH = 600  # characters: a bare surname is the namesake mentioned this close before, else the first
 _NAME_EDGES = ".,;:()\"'“”‘’"
@@ -1381,12 +1382,15 @@ class People:
     ) -> list[tuple[PersonForms, str]]:
         """Of the people a surname with an honorific (`Mrs. Clinton`) may stand for, those not known to be of
         the other gender. One person takes the gender of the honorifics the article gives the bare surname
-        (`Mrs. Clinton` throughout: a woman), when twice as many give one as the other. Of several, the given
+        (`Mrs. Clinton` throughout: a woman), when twice as many give one as the other, else, when it gives
+        both, the gender of the given name. Of several, the given
         name rules out (`Bill` for `Mrs. Clinton`) unless it rules out all; and when the article gives the
         surname both honorifics, a person whose given name tells nothing (`Hillary`) beside people all known
         to be of the honorific's gender is the one of the other (`Mr. Clinton` beside Bill and Hillary)."""
         if len(people) == 1:
             told = self._honorific_gender(surname)
+            if told is None and self._both_honorifics(surname):  # a man and a woman: the given name tells which
+                told = gender_by_given_name(people[0][1].split()[0])
             return [] if told is not None and told != gender else people
         genders = [gender_by_given_name(form.split()[0]) for _, form in people]
         kept = [(person, told) for person, told in zip(people, genders, strict=True) if told in (None, gender)]
@@ -1689,13 +1693,16 @@ def _title_word(word: str) -> str:
 
 def _words_before(text: str, position: int) -> set[str]:
     """The (at most three) words right before `position` in its sentence and line, keyed by `_title_word`:
-    `great president.'' Mr. Bush` gives `mr` only, since the sentence ends between."""
+    `great president.'' Mr. Bush` gives `mr` only, since the sentence ends between, and `Mr. Obama and
+    Hillary Clinton` gives nothing, since the words before `and` are another name's."""
     window = text[max(0, position - 60) : position]
     window = window[window.rfind("\n") + 1 :]
     found: set[str] = set()
     for raw in reversed(window.split()[-3:]):
         word = _title_word(raw)
         if raw[-1] in _SENTENCE_ENDS and raw.lower().strip(_NAME_EDGES) not in TITLE_ABBREVIATIONS:
+            break
+        if word in _JOINING_WORDS:
             break
         found.add(word)
     return found
