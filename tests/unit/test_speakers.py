@@ -423,6 +423,8 @@ def test_a_role_is_no_clause_link_count_list_or_dateline() -> None:
     assert role_in("Some Harbour Democrats", "Harbour Democrats") is None
     assert role_in("two leading Republicans Pieter Dorn", "Pieter Dorn") is None
     assert role_in("top adviser for Mayor Pieter Dorn", "Pieter Dorn") is None
+    assert role_in("Democrats Anneke Holm and Pieter Dorn", "Anneke Holm") is None
+    assert role_in("Pieter Dorn, Anneke Holm, and other harbour directors", "Pieter Dorn") is None
     dateline = "Velmora, May 3 (Harbour Wire) - Deputy harbour director Anneke Holm"
     assert role_in(dateline, "Anneke Holm") == "Deputy harbour director"
     assert role_in("Anneke Holm (D-Velmora), who lost the primary", "Anneke Holm") == "D-Velmora"

@@ -167,14 +167,22 @@ def _in_parenthesis(after: str) -> str:
 def _describes(role: str, leading: bool) -> bool:
     """A title (`_names_a_title`) that is no clause (`who on Tuesday endorsed Clinton`), link (`like Obama`,
     `during an interview`) or count (`Some`, `two leading Republicans`), nor, before the name, a link to
-    somebody else (`top adviser for`), nor a list of other names (`Bernie Sanders, and Martin O'Malley`)."""
+    somebody else (`top adviser for`) or a group (`Democrats Hillary Clinton and Bernie Sanders`), nor a
+    list (`Bernie Sanders, and Martin O'Malley`, `Hillary Clinton, and other Democrats`)."""
     words = [word.strip(_ROLE_EDGES).lower() for word in role.split()]
     words = [word for word in words if word]
     if not words or words[0] in _NOT_TITLE_OPENERS | _CLAUSE_WORDS | _QUANTIFIERS:
         return False
-    if leading and _LINKS_TO_ANOTHER & set(words):
+    if leading and (_LINKS_TO_ANOTHER & set(words) or _plural_role(words[-1])):
+        return False
+    if not leading and ", and " in role:  # `Hillary Clinton, and other Democrats`: a list, not an apposition
         return False
     return _names_a_title(role) and not _only_names(role)
+
+
+def _plural_role(word: str) -> bool:
+    """A plural of a role noun (`Democrats`, `senators`) before a name opens a group, not the name's title."""
+    return word.endswith("s") and is_role_noun(word[:-1])
 
 
 def _only_names(role: str) -> bool:
