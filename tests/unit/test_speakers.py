@@ -438,3 +438,13 @@ def test_a_title_before_and_belongs_to_the_name_before_it(nlp: Any) -> None:
         "“The fares will fall next spring,” Mrs. Holm said."
     )
     assert _speakers(nlp, text) == ["Kim Holm"]
+
+
+def test_an_honorific_surname_stays_bare_when_the_article_names_the_surname_in_office(nlp: Any) -> None:
+    """`President Holm` is somebody of that surname the article names without a given name: `Mr. Holm` may be
+    him, so it stays a bare surname, for the articles that name him in full."""
+    text = (
+        "President Holm opened the harbour in Velmora on Monday. The first lady, Anneke Holm, cut the ribbon.\n\n"
+        "“The tolls will fall next spring,” Mr. Holm said."
+    )
+    assert _speakers(nlp, text) == ["Holm"]

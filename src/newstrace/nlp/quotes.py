@@ -1370,7 +1370,11 @@ class People:
         if not people:  # nobody, or only someone the title rules out (`Mr. Obama`, `the first lady, Michelle Obama`)
             # `Mr. Clinton` in an article naming Clintons none of whom is a man: somebody the article does not
             # name in full, who keeps the honorific rather than join a namesake across articles
-            named = honorific is not None and self._people_named(tuple(words), frozenset())
+            named = (
+                honorific is not None
+                and self._people_named(tuple(words), frozenset())
+                and not self._in_office(words[0])
+            )
             return f"{honorific} {words[0]}" if named else " ".join(words)
         if len(people) > 1 and position is not None:
             chosen = _namesake([person for person, _ in people], position)
@@ -1381,23 +1385,34 @@ class People:
         self, people: list[tuple[PersonForms, str]], surname: str, gender: str
     ) -> list[tuple[PersonForms, str]]:
         """Of the people a surname with an honorific (`Mrs. Clinton`) may stand for, those not known to be of
-        the other gender. One person takes the gender of the honorifics the article gives the bare surname
-        (`Mrs. Clinton` throughout: a woman), when twice as many give one as the other, else, when it gives
+        the other gender. The one person of the surname the article names takes the gender of the honorifics
+        it gives the bare surname (`Mrs. Clinton` throughout: a woman), when twice as many give one as the
+        other; one person left of several, or when the article gives
         both, the gender of the given name. Of several, the given
         name rules out (`Bill` for `Mrs. Clinton`) unless it rules out all; and when the article gives the
-        surname both honorifics, a person whose given name tells nothing (`Hillary`) beside people all known
-        to be of the honorific's gender is the one of the other (`Mr. Clinton` beside Bill and Hillary)."""
+        surname both honorifics and nobody is known to be of the other gender, the one person whose given name
+        tells nothing (`Hillary`) beside people known to be of the honorific's is the one of the other."""
         if len(people) == 1:
-            told = self._honorific_gender(surname)
+            alone = len(self._people_named((surname,), frozenset())) == 1  # else the honorifics may be another's
+            told = self._honorific_gender(surname) if alone else None
             if told is None and self._both_honorifics(surname):  # a man and a woman: the given name tells which
                 told = gender_by_given_name(people[0][1].split()[0])
             return [] if told is not None and told != gender else people
         genders = [gender_by_given_name(form.split()[0]) for _, form in people]
         kept = [(person, told) for person, told in zip(people, genders, strict=True) if told in (None, gender)]
         unknown = [person for person, told in kept if told is None]
-        if len(unknown) == 1 and len(kept) > 1 and self._both_honorifics(surname):
+        other_known = any(told not in (None, gender) for told in genders)
+        if len(unknown) == 1 and len(kept) > 1 and not other_known and self._both_honorifics(surname):
             kept = [(person, told) for person, told in kept if told is not None]
         return [person for person, _ in kept] or people
+
+    def _in_office(self, surname: str) -> bool:
+        """The article names the bare surname with an office (`President Obama`): somebody of that surname it
+        names without a given name, whom a bare surname may still stand for across articles."""
+        return any(
+            plain == surname and _words_before(self._text, ent.start_char) & _OFFICE_TITLES
+            for ent, plain in self._by_surname.get(surname, ())
+        )
 
     def _honorific_counts(self, surname: str) -> tuple[int, int]:
         """How often the article writes the bare surname after a woman's honorific and after `Mr.`."""
