@@ -92,6 +92,9 @@ def test_a_stock_phrase_still_joins_its_statement_in_the_same_article() -> None:
     headline = replace(_quote("3", "“people's uprising”", day=9), article_id="a2")
     _, placed = _group(_quote("1", rally), _quote("2", victory, day=9), headline)
     assert placed[2] is placed[1]
+    copy = replace(_quote("3", "“people's uprising”", day=10), copy_of="a2")  # a copy of that article
+    _, copied = _group(_quote("1", rally), _quote("2", victory, day=9), copy)
+    assert copied[2] is copied[1]
 
 
 def test_the_same_claim_months_later_is_a_new_utterance_that_recurs() -> None:

@@ -8,7 +8,7 @@ text, never against another rendering (so no chain of renderings drifts to anoth
   plurals and mapping near-synonyms such as "victory"/"win", "gravest"/"greatest" to one key) in one
   sentence of the canonical text, or two adjacent ones; a quote of fewer than four content words joins
   only as a word-for-word run of a direct rendering, and none when several statements of its speaker hold
-  its words (a campaign's stock phrase), unless one is rendered in its own article;
+  its words (a campaign's stock phrase), unless one is rendered in its own article or a copy of it;
 - no resolved speaker (the quote's or the utterance's): near-identical words within the same story;
 - another named speaker: near-identical words of a long enough quote, flagged `speaker_changed`;
 - another language (the same resolved speaker): a multilingual embedding must find the quote a
@@ -263,7 +263,7 @@ class TrailGrouper:
         for utterance in self._within_bounds(quote, keys, self._candidates(quote, keys)):
             if not self._may_match(quote, keys, utterance):
                 continue
-            if stock and not any(rendering.article_id == quote.article_id for rendering in utterance.renderings):
+            if stock and not any(_one_text(quote, rendering) for rendering in utterance.renderings):
                 continue
             score = self._match(quote, keys, utterance)
             if score is None:
@@ -290,7 +290,8 @@ class TrailGrouper:
     def _stock_phrase(self, quote: QuoteInput, keys: AbstractSet[str]) -> bool:
         """A short quote (fewer than `short_content_words` content words) whose words several of its
         speaker's statements already hold (`a “political revolution”` in a campaign's speeches) is a stock
-        phrase, not a rendering of one statement: it joins only an utterance rendered in its own article."""
+        phrase, not a rendering of one statement: it joins only an utterance rendered in its own article (or
+        a near-duplicate copy of it)."""
         if quote.speaker_id is None or not keys or len(keys) >= self.settings.short_content_words:
             return False
         holding = 0
@@ -805,6 +806,11 @@ def _same_passage(quote: QuoteInput, other: QuoteInput) -> bool:
         return False
     copies = {quote.article_id, quote.copy_of} & {other.article_id, other.copy_of} - {None}
     return bool(copies) and jaccard(content_keys(quote.content), content_keys(other.content)) >= _COPY_NEAR_IDENTICAL
+
+
+def _one_text(quote: QuoteInput, other: QuoteInput) -> bool:
+    """The two quotes are in one article, or in an article and its near-duplicate copy."""
+    return bool({quote.article_id, quote.copy_of} & {other.article_id, other.copy_of} - {None})
 
 
 def _same_story(quote: QuoteInput, other: QuoteInput) -> bool:
