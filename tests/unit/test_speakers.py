@@ -448,3 +448,13 @@ def test_an_honorific_surname_stays_bare_when_the_article_names_the_surname_in_o
         "“The tolls will fall next spring,” Mr. Holm said."
     )
     assert _speakers(nlp, text) == ["Holm"]
+
+
+def test_a_pronoun_after_a_namesake_tells_its_gender_when_the_given_name_does_not(nlp: Any) -> None:
+    """`Kim` tells no gender; `her` right after `Kim Holm` does, so `Mr. Holm` is the article's other Holm."""
+    text = (
+        "Kim Holm has yet to say how her harbour board would spend the grant. Pieter Holm opened the museum, "
+        "and Anneke Holm, a cousin, ran the ferry.\n\nMr. Holm and Mrs. Holm toured the quay on Sunday.\n\n"
+        "Kim Holm stood on the quay. “We paid for the roof ourselves,” Mr. Holm said."
+    )
+    assert _speakers(nlp, text)[-1] == "Pieter Holm"
