@@ -276,9 +276,10 @@ def test_a_surname_joins_the_namesake_quoted_far_more_often() -> None:
 
 
 def test_a_title_that_rules_out_the_only_namesake_grows_into_nobody(nlp: Any) -> None:
-    """`Mr. Dorn` in an article that names only `the first lady, Anneke Dorn` stays `Dorn`."""
+    """`Mr. Dorn` in an article that names only `the first lady, Anneke Dorn` keeps its honorific: nobody
+    the article names (nor a namesake in another article, as a bare `Dorn` would join)."""
     text = "The first lady, Anneke Dorn, toured the harbour on Monday. “The tolls will fall,” Mr. Dorn said."
-    assert _speakers(nlp, text) == ["Dorn"]
+    assert _speakers(nlp, text) == ["Mr. Dorn"]
 
 
 def test_a_party_word_is_the_person_named_before_not_the_last_speaker(nlp: Any) -> None:
@@ -380,7 +381,7 @@ def test_the_gender_of_a_surname_is_the_one_its_own_mentions_are_titled(nlp: Any
         "Mr. Dorn opened the harbour on Monday. The first lady, Anneke Dorn, met the crews. Mrs. Lind spoke at "
         "noon. “The tolls will fall,” Mr. Dorn said.\n\n“The fares will rise,” she said."
     )
-    assert _speakers(nlp, text) == ["Dorn", "Lind"]
+    assert _speakers(nlp, text) == ["Mr. Dorn", "Lind"]
 
 
 def test_only_a_name_on_the_sources_head_word_speaks_for_it(nlp: Any) -> None:
@@ -392,3 +393,68 @@ def test_only_a_name_on_the_sources_head_word_speaks_for_it(nlp: Any) -> None:
         "NATO leadership said that the tolls would rise."
     )
     assert _speakers(nlp, text) == [None, None, "NATO"]
+
+
+def test_an_honorific_and_surname_is_no_namesake_of_the_other_gender(nlp: Any) -> None:
+    text = (
+        "Kim Holm and her husband, Pieter Holm, opened the harbour museum in Velmora on Sunday. "
+        "Mr. Holm founded the ferry company in 1990, and Mrs. Holm ran it for a decade.\n\n"
+        "Pieter Holm cut the ribbon. “The harbour belongs to everyone,” Mrs. Holm said.\n\n"
+        "Kim Holm stood on the quay. “We paid for the roof ourselves,” Mr. Holm said."
+    )
+    assert _speakers(nlp, text) == ["Kim Holm", "Pieter Holm"]
+
+
+def test_an_honorific_and_surname_stays_unresolved_when_the_article_names_nobody_who_fits(nlp: Any) -> None:
+    text = (
+        "Kim Holm opened the harbour museum in Velmora on Sunday. Mrs. Holm ran the ferry company for a decade, "
+        "and Mrs. Holm said the museum would open every day.\n\n"
+        "“My father built the first ferry,” Mr. Holm said."
+    )
+    assert _speakers(nlp, text)[-1] == "Mr. Holm"
+    named = text.replace("Kim Holm opened", "Pieter Holm opened").replace("Mrs.", "Mr.")
+    assert _speakers(nlp, named)[-1] == "Pieter Holm"  # the article's one Holm, a man throughout
+
+
+def test_a_role_is_no_clause_link_count_list_or_dateline() -> None:
+    assert role_in("Anneke Holm, who on Tuesday endorsed Dorn", "Anneke Holm") is None
+    assert role_in("Anneke Holm, like Pieter Dorn,", "Anneke Holm") is None
+    assert role_in("Anneke Holm, Pieter Dorn, and Joost Lind", "Anneke Holm") is None
+    assert role_in("Some Harbour Democrats", "Harbour Democrats") is None
+    assert role_in("two leading Republicans Pieter Dorn", "Pieter Dorn") is None
+    assert role_in("top adviser for Mayor Pieter Dorn", "Pieter Dorn") is None
+    assert role_in("Democrats Anneke Holm and Pieter Dorn", "Anneke Holm") is None
+    assert role_in("Pieter Dorn, Anneke Holm, and other harbour directors", "Pieter Dorn") is None
+    dateline = "Velmora, May 3 (Harbour Wire) - Deputy harbour director Anneke Holm"
+    assert role_in(dateline, "Anneke Holm") == "Deputy harbour director"
+    assert role_in("Anneke Holm (D-Velmora), who lost the primary", "Anneke Holm") == "D-Velmora"
+    assert role_in("Anneke Holm, a ferry pilot and Dorn supporter", "Anneke Holm") == "ferry pilot and Dorn supporter"
+
+
+def test_a_title_before_and_belongs_to_the_name_before_it(nlp: Any) -> None:
+    """`Mr. Lind and Kim Holm`: `Mr.` titles Lind, so Kim Holm may still be `Mrs. Holm`."""
+    text = (
+        "Mr. Lind and Kim Holm toured the quay in Velmora on Monday with her husband, Pieter Holm.\n\n"
+        "“The fares will fall next spring,” Mrs. Holm said."
+    )
+    assert _speakers(nlp, text) == ["Kim Holm"]
+
+
+def test_an_honorific_surname_stays_bare_when_the_article_names_the_surname_in_office(nlp: Any) -> None:
+    """`President Holm` is somebody of that surname the article names without a given name: `Mr. Holm` may be
+    him, so it stays a bare surname, for the articles that name him in full."""
+    text = (
+        "President Holm opened the harbour in Velmora on Monday. The first lady, Anneke Holm, cut the ribbon.\n\n"
+        "“The tolls will fall next spring,” Mr. Holm said."
+    )
+    assert _speakers(nlp, text) == ["Holm"]
+
+
+def test_a_pronoun_after_a_namesake_tells_its_gender_when_the_given_name_does_not(nlp: Any) -> None:
+    """`Kim` tells no gender; `her` right after `Kim Holm` does, so `Mr. Holm` is the article's other Holm."""
+    text = (
+        "Kim Holm has yet to say how her harbour board would spend the grant. Pieter Holm opened the museum, "
+        "and Anneke Holm, a cousin, ran the ferry.\n\nMr. Holm and Mrs. Holm toured the quay on Sunday.\n\n"
+        "Kim Holm stood on the quay. “We paid for the roof ourselves,” Mr. Holm said."
+    )
+    assert _speakers(nlp, text)[-1] == "Pieter Holm"

@@ -76,6 +76,27 @@ def test_short_fragments_join_only_word_for_word() -> None:
     assert apart[1] is not apart[0]
 
 
+def test_a_stock_phrase_of_several_statements_joins_none_of_them() -> None:
+    rally = "“Nothing will change in Drovnia unless we start a people's uprising against the grain barons,”"
+    victory = "“Tonight the voters of Ostmark confirmed that a people's uprising has begun across the valley,”"
+    _, placed = _group(_quote("1", rally), _quote("2", victory, day=9), _quote("3", "a “people's uprising”", day=20))
+    assert placed[0] is not placed[1]
+    assert placed[2] is not placed[0] and placed[2] is not placed[1]
+    _, once = _group(_quote("1", rally), _quote("3", "a “people's uprising”", day=20))
+    assert once[1] is once[0]  # one statement holds the words: the fragment renders it
+
+
+def test_a_stock_phrase_still_joins_its_statement_in_the_same_article() -> None:
+    rally = "“Nothing will change in Drovnia unless we start a people's uprising against the grain barons,”"
+    victory = "“Tonight the voters of Ostmark confirmed that a people's uprising has begun across the valley,”"
+    headline = replace(_quote("3", "“people's uprising”", day=9), article_id="a2")
+    _, placed = _group(_quote("1", rally), _quote("2", victory, day=9), headline)
+    assert placed[2] is placed[1]
+    copy = replace(_quote("3", "“people's uprising”", day=10), copy_of="a2")  # a copy of that article
+    _, copied = _group(_quote("1", rally), _quote("2", victory, day=9), copy)
+    assert copied[2] is copied[1]
+
+
 def test_the_same_claim_months_later_is_a_new_utterance_that_recurs() -> None:
     grouper = TrailGrouper()
     first = grouper.add(_quote("1", SAID, day=1))

@@ -35,6 +35,15 @@ _NOT_TITLE_OPENERS = frozenset(
      "on", "after", "before", "because", "since", "although", "though", "whether", "said", "says", "told", "asked",
      "during", "against", "about", "than", "including", "between", "among", "where", "how", "why", "what"]
 )  # fmt: skip
+# Words that open a count of a group (`Some Republicans`, `two leading Republicans`), not a title.
+_QUANTIFIERS = frozenset(
+    ["some", "many", "several", "most", "more", "other", "others", "few", "all", "both", "each", "two", "three",
+     "four", "five", "six", "seven", "eight", "nine", "ten", "dozens", "hundreds", "thousands"]
+)  # fmt: skip
+# Words inside a title before a name that link it to somebody else: `top adviser for President Obama`.
+_LINKS_TO_ANOTHER = frozenset(["for", "to", "with", "like", "by", "from", "against", "than"])
+# A dateline before a source (`Dec 29 (Reuters) - U.S. Democratic presidential candidate Hillary Clinton`).
+_DATELINE = re.compile(r"^.*\)\s*[-–—]+\s*")
 _DOMINANT_SHARE = 3  # a bare surname is the namesake quoted at least this many times as often as any other
 _LEADING_ARTICLES = re.compile(r"^(the|a|an)\b\s*", re.IGNORECASE)
 
@@ -138,13 +147,52 @@ def role_in(source_text: str, name: str) -> str | None:
     if name not in source_text:
         return None
     before, _, after = source_text.partition(name)
-    for part, leading in ((after, False), (_without_honorific(before), True)):
+    for part, leading in ((_in_parenthesis(after), False), (_DATELINE.sub("", _without_honorific(before)), True)):
         if not (_opens_a_title(part) if leading else _is_appended(part)):
             continue
         role = _LEADING_ARTICLES.sub("", part.strip(_ROLE_EDGES)).strip(_ROLE_EDGES)
-        if len(role) >= 3 and not role.islower() and len(role.split()) <= 8 and _names_a_title(role):
+        if len(role) >= 3 and not role.islower() and len(role.split()) <= 8 and _describes(role, leading):
             return role if not leading or _ends_in_a_title(role) else None
     return None
+
+
+def _in_parenthesis(after: str) -> str:
+    """A parenthesis after a name is its role on its own: `(I-Vt.), who lost the primaries` -> `(I-Vt.)`."""
+    stripped = after.lstrip()
+    if stripped.startswith("(") and ")" in stripped:
+        return stripped[: stripped.index(")") + 1]
+    return after
+
+
+def _describes(role: str, leading: bool) -> bool:
+    """A title (`_names_a_title`) that is no clause (`who on Tuesday endorsed Clinton`), link (`like Obama`,
+    `during an interview`) or count (`Some`, `two leading Republicans`), nor, before the name, a link to
+    somebody else (`top adviser for`) or a group (`Democrats Hillary Clinton and Bernie Sanders`), nor a
+    list (`Bernie Sanders, and Martin O'Malley`, `Hillary Clinton, and other Democrats`)."""
+    words = [word.strip(_ROLE_EDGES).lower() for word in role.split()]
+    words = [word for word in words if word]
+    if not words or words[0] in _NOT_TITLE_OPENERS | _CLAUSE_WORDS | _QUANTIFIERS:
+        return False
+    if leading and (_LINKS_TO_ANOTHER & set(words) or _plural_role(words[-1])):
+        return False
+    if not leading and ", and " in role:  # `Hillary Clinton, and other Democrats`: a list, not an apposition
+        return False
+    return _names_a_title(role) and not _only_names(role)
+
+
+def _plural_role(word: str) -> bool:
+    """A plural of a role noun (`Democrats`, `senators`) before a name opens a group, not the name's title."""
+    return word.endswith("s") and is_role_noun(word[:-1])
+
+
+def _only_names(role: str) -> bool:
+    """Capitalised words joined by `and` or commas with no title or role noun among them: other people
+    (`Ted Cruz and Rand Paul`), not a description."""
+    words = [word.strip(_ROLE_EDGES) for word in role.replace(",", " ").split()]
+    named = [word for word in words if word and word.lower() not in ("and", "or")]
+    if len(named) == len(words) or not named:  # no `and`: a one-phrase title (`NATO Secretary General`)
+        return False
+    return all(word[:1].isupper() and not is_role_noun(word) and word.lower() not in _TITLE_WORDS for word in named)
 
 
 def _is_appended(after: str) -> bool:

@@ -7,7 +7,8 @@ text, never against another rendering (so no chain of renderings drifts to anoth
 - same resolved speaker: every sentence of the quote must have most of its content words (after folding
   plurals and mapping near-synonyms such as "victory"/"win", "gravest"/"greatest" to one key) in one
   sentence of the canonical text, or two adjacent ones; a quote of fewer than four content words joins
-  only as a word-for-word run of a direct rendering;
+  only as a word-for-word run of a direct rendering, and none when several statements of its speaker hold
+  its words (a campaign's stock phrase), unless one is rendered in its own article or a copy of it;
 - no resolved speaker (the quote's or the utterance's): near-identical words within the same story;
 - another named speaker: near-identical words of a long enough quote, flagged `speaker_changed`;
 - another language (the same resolved speaker): a multilingual embedding must find the quote a
@@ -85,6 +86,7 @@ class TrailSettings:
     min_shared: int = 3  # ... and at least this many words shared
     min_common_shared: int = 2  # ... of which this many are not names (one more: see _match)
     short_content_words: int = 4  # fewer: a fragment, which joins only as a word-for-word run of a direct rendering
+    stock_phrase_statements: int = 2  # a fragment whose words this many of its speaker's statements hold: stock
     near_identical: float = 0.8  # word-set Jaccard with the canonical text for a quote of no or another speaker
     other_speaker_min_words: int = 6  # content words a quote needs before another speaker's name may join it
     altered_overlap: float = 0.7  # share of quoted content words in the canonical text before a misquote flag
@@ -233,6 +235,7 @@ class TrailGrouper:
         self._by_speaker: dict[int | None, deque[str]] = {}
         self._by_key: dict[str, deque[str]] = {}
         self._direct_keys: dict[str, set[str]] = {}  # utterance id -> the keys of its direct renderings
+        self._rendered_keys: dict[str, set[str]] = {}  # utterance id -> the keys of all its renderings
         self.changed: set[str] = set()
         for utterance in utterances:
             self.utterances[utterance.id] = utterance
@@ -256,8 +259,11 @@ class TrailGrouper:
         keys = content_keys(quote.content)
         best: tuple[float, Utterance] | None = None
         earlier: Utterance | None = None
+        stock = self._stock_phrase(quote, keys)
         for utterance in self._within_bounds(quote, keys, self._candidates(quote, keys)):
             if not self._may_match(quote, keys, utterance):
+                continue
+            if stock and not any(_one_text(quote, rendering) for rendering in utterance.renderings):
                 continue
             score = self._match(quote, keys, utterance)
             if score is None:
@@ -280,6 +286,21 @@ class TrailGrouper:
         self._index(utterance, quote)
         self.changed.add(utterance.id)
         return utterance
+
+    def _stock_phrase(self, quote: QuoteInput, keys: AbstractSet[str]) -> bool:
+        """A short quote (fewer than `short_content_words` content words) whose words several of its
+        speaker's statements already hold (`a “political revolution”` in a campaign's speeches) is a stock
+        phrase, not a rendering of one statement: it joins only an utterance rendered in its own article (or
+        a near-duplicate copy of it)."""
+        if quote.speaker_id is None or not keys or len(keys) >= self.settings.short_content_words:
+            return False
+        holding = 0
+        for utterance_id in self._by_speaker.get(quote.speaker_id, ()):
+            if keys <= self._rendered_keys.get(utterance_id, frozenset()):
+                holding += 1
+                if holding >= self.settings.stock_phrase_statements:
+                    return True
+        return False
 
     def _candidates(self, quote: QuoteInput, keys: set[str]) -> list[Utterance]:
         """The utterances of the quote's speaker and those that share a word with it, latest first, less
@@ -425,6 +446,7 @@ class TrailGrouper:
         self._reach.add(utterance, rendering)
         if rendering.kind == "direct":
             self._direct_keys.setdefault(utterance.id, set()).update(_content_keys(rendering.content))
+        self._rendered_keys.setdefault(utterance.id, set()).update(_content_keys(rendering.content))
         limit = self.settings.candidates_per_speaker
         speaker_list = self._by_speaker.setdefault(utterance.speaker_id, deque(maxlen=limit))
         if utterance.id not in speaker_list:
@@ -784,6 +806,11 @@ def _same_passage(quote: QuoteInput, other: QuoteInput) -> bool:
         return False
     copies = {quote.article_id, quote.copy_of} & {other.article_id, other.copy_of} - {None}
     return bool(copies) and jaccard(content_keys(quote.content), content_keys(other.content)) >= _COPY_NEAR_IDENTICAL
+
+
+def _one_text(quote: QuoteInput, other: QuoteInput) -> bool:
+    """The two quotes are in one article, or in an article and its near-duplicate copy."""
+    return bool({quote.article_id, quote.copy_of} & {other.article_id, other.copy_of} - {None})
 
 
 def _same_story(quote: QuoteInput, other: QuoteInput) -> bool:

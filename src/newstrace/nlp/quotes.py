@@ -1230,6 +1230,12 @@ _RELATIVES = frozenset(["who", "which", "that"])
 _NON_PERSONAL = frozenset(["it", "its"])
 _PLACE_NOUNS = frozenset(["state", "country", "nation"])
 _PLACE_REACH = 400  # characters: `the state` is a place named this close before
+# An honorific before a bare surname, as `_title_word` keys it, and as a name keeps it (`Mr. Clinton`).
+_PRONOUN_REACH = 200  # characters after a mention where its sentence's `he` or `her` is looked for
+_GENDERED_PRONOUN = re.compile(r"\b(?:he|his|him|she|her|hers)\b", re.IGNORECASE)
+_SENTENCE_STOP = re.compile(r"[.!?](?:\s|$)|\n|''|[\"“”]")  # a quotation's edge ends the mention's clause too
+_JOINING_WORDS = frozenset(["and", "or", "nor", "&"])  # the words before them belong to another name
+_HONORIFIC_FORMS = {"mr": "Mr.", "mrs": "Mrs.", "ms": "Ms.", "miss": "Miss"}
 _NAMESAKE_REACH = 600  # characters: a bare surname is the namesake mentioned this close before, else the first
 _NAME_EDGES = ".,;:()\"'“”‘’"
 _LOWER_ARTICLES = frozenset(["the", "a", "an"])
@@ -1278,6 +1284,7 @@ class People:
         self.mentions = mentions
         self._text = text
         self._ends = [ent.end_char for ent in mentions]
+        self._starts = [ent.start_char for ent in mentions]
         self._by_surname: dict[str, list[tuple[Any, str]]] = defaultdict(list)  # surname -> (mention, plain name)
         self._after_word: dict[str, list[Any]] = defaultdict(list)  # word -> mentions it shortly precedes
         self._named: dict[tuple[tuple[str, ...], frozenset[str]], list[tuple[PersonForms, str]]] = {}
@@ -1363,12 +1370,83 @@ class People:
         if not words:
             return name
         people = self._people_named(tuple(words), cues)
+        honorific, gender = _honorific(cues) if len(words) == 1 else (None, None)
+        if honorific is not None and gender is not None:
+            people = self._honoured_alike(people, words[0], gender)
         if not people:  # nobody, or only someone the title rules out (`Mr. Obama`, `the first lady, Michelle Obama`)
-            return " ".join(words)
+            # `Mr. Clinton` in an article naming Clintons none of whom is a man: somebody the article does not
+            # name in full, who keeps the honorific rather than join a namesake across articles
+            named = (
+                honorific is not None
+                and self._people_named(tuple(words), frozenset())
+                and not self._in_office(words[0])
+            )
+            return f"{honorific} {words[0]}" if named else " ".join(words)
         if len(people) > 1 and position is not None:
             chosen = _namesake([person for person, _ in people], position)
             return next(form for person, form in people if person is chosen)
         return people[0][1]
+
+    def _honoured_alike(
+        self, people: list[tuple[PersonForms, str]], surname: str, gender: str
+    ) -> list[tuple[PersonForms, str]]:
+        """Of the people a surname with an honorific (`Mrs. Clinton`) may stand for, those not known to be of
+        the other gender. The one person of the surname the article names takes the gender of the honorifics
+        it gives the bare surname (`Mrs. Clinton` throughout: a woman), when twice as many give one as the
+        other; one person left of several, or when the article gives
+        both, the gender of the given name. Of several, the given
+        name rules out (`Bill` for `Mrs. Clinton`) unless it rules out all; and when the article gives the
+        surname both honorifics and nobody is known to be of the other gender, the one person whose given name
+        tells nothing (`Hillary`) beside people known to be of the honorific's is the one of the other."""
+        if len(people) == 1:
+            alone = len(self._people_named((surname,), frozenset())) == 1  # else the honorifics may be another's
+            told = self._honorific_gender(surname) if alone else None
+            if told is None and self._both_honorifics(surname):  # a man and a woman: the given name tells which
+                told = gender_by_given_name(people[0][1].split()[0])
+            return [] if told is not None and told != gender else people
+        genders = [gender_by_given_name(form.split()[0]) or self._pronoun_gender(person) for person, form in people]
+        kept = [(person, told) for person, told in zip(people, genders, strict=True) if told in (None, gender)]
+        unknown = [person for person, told in kept if told is None]
+        other_known = any(told not in (None, gender) for told in genders)
+        if len(unknown) == 1 and len(kept) > 1 and not other_known and self._both_honorifics(surname):
+            kept = [(person, told) for person, told in kept if told is not None]
+        return [person for person, _ in kept] or people
+
+    def _pronoun_gender(self, person: PersonForms) -> str | None:
+        """The gender of the first `he`/`she`/`his`/`her` after the person's mentions in the same sentence,
+        before anybody else is named or a quotation opens or closes (`Hillary Clinton has yet to address how
+        her administration ...`), when twice as many mentions give one as the other."""
+        votes: Counter[str] = Counter()
+        for ent, _ in person:
+            following = bisect_right(self._starts, ent.start_char)
+            end = self._starts[following] if following < len(self._starts) else len(self._text)
+            window = self._text[ent.end_char : min(end, ent.end_char + _PRONOUN_REACH)]
+            window = _SENTENCE_STOP.split(window, maxsplit=1)[0]
+            pronoun = _GENDERED_PRONOUN.search(window)
+            if pronoun:
+                votes[PRONOUN_GENDERS[pronoun.group().lower()]] += 1
+        return majority(votes[FEMALE], votes[MALE])
+
+    def _in_office(self, surname: str) -> bool:
+        """The article names the bare surname with an office (`President Obama`): somebody of that surname it
+        names without a given name, whom a bare surname may still stand for across articles."""
+        return any(
+            plain == surname and _words_before(self._text, ent.start_char) & _OFFICE_TITLES
+            for ent, plain in self._by_surname.get(surname, ())
+        )
+
+    def _honorific_counts(self, surname: str) -> tuple[int, int]:
+        """How often the article writes the bare surname after a woman's honorific and after `Mr.`."""
+        found = re.findall(rf"\b(Mrs|Ms|Miss|Mr)\.? {re.escape(surname)}\b", self._text)
+        female = sum(1 for honorific in found if honorific != "Mr")
+        return female, len(found) - female
+
+    def _honorific_gender(self, surname: str) -> str | None:
+        female, male = self._honorific_counts(surname)
+        return majority(female, male)
+
+    def _both_honorifics(self, surname: str) -> bool:
+        return all(self._honorific_counts(surname))
 
     def _people_named(self, words: tuple[str, ...], cues: frozenset[str]) -> list[tuple[PersonForms, str]]:
         """The people a short name may stand for, each with its usual form; worked out once per name and
@@ -1385,6 +1463,13 @@ class People:
             people = _titled_alike(_same_person(longer), cues, self._text)
             self._named[key] = [(person, _usual_form(person)) for person in people]
         return self._named[key]
+
+
+def _honorific(cues: frozenset[str]) -> tuple[str | None, str | None]:
+    """The one honorific among a source's title words, as a name keeps it (`Mrs.`), and the gender the
+    source's titles tell; (None, None) without exactly one honorific."""
+    found = sorted(cues & _HONORIFIC_FORMS.keys())
+    return (_HONORIFIC_FORMS[found[0]], gender_by_titles(cues)) if len(found) == 1 else (None, None)
 
 
 def _before_a_given_name(form: list[str], words: tuple[str, ...]) -> bool:
@@ -1644,13 +1729,16 @@ def _title_word(word: str) -> str:
 
 def _words_before(text: str, position: int) -> set[str]:
     """The (at most three) words right before `position` in its sentence and line, keyed by `_title_word`:
-    `great president.'' Mr. Bush` gives `mr` only, since the sentence ends between."""
+    `great president.'' Mr. Bush` gives `mr` only, since the sentence ends between, and `Mr. Obama and
+    Hillary Clinton` gives nothing, since the words before `and` are another name's."""
     window = text[max(0, position - 60) : position]
     window = window[window.rfind("\n") + 1 :]
     found: set[str] = set()
     for raw in reversed(window.split()[-3:]):
         word = _title_word(raw)
         if raw[-1] in _SENTENCE_ENDS and raw.lower().strip(_NAME_EDGES) not in TITLE_ABBREVIATIONS:
+            break
+        if word in _JOINING_WORDS:
             break
         found.add(word)
     return found

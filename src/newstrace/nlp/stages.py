@@ -87,9 +87,12 @@ def _events(doc: Any, article_id: str, offset: int) -> Rows:
 # quotes 10: `he`/`she` skip a person of the other known gender, sources keep their relative clause, names
 # lose a lower-case article, a quoted title is no quotation, no name grows by words before its given name
 # quotes 11: `it` never speaks for a person; a person named inside a plural source (`advisers to Holm`) does not speak
+# quotes 12: an honorific and surname (`Mrs. Clinton`) is no person of the other gender (by the article's honorifics or
+# the given name), and keeps its honorific when the article names nobody of that surname who fits; a title before
+# `and` is not the next name's (`Mr. Obama and Hillary Clinton`)
 DOC_STAGES: tuple[DocStage, ...] = (
     DocStage("nlp", 2, ("sentences", "entities"), _sentences_and_entities),
-    DocStage("quotes", 11, ("quotes",), _quotes),
+    DocStage("quotes", 12, ("quotes",), _quotes),
     DocStage("events", EVENTS_STAGE_VERSION, ("event_mentions",), _events),
 )
 

@@ -34,8 +34,10 @@ StageKind = Literal["document", "article", "corpus"]
 # Raise a number when the stage's logic changes: the next `analyze` re-runs it and everything downstream.
 # 2: the forms of one person's full name join across articles; aliases without stray spaces; 3: words before
 # a name are its role only when they end in a title (not `advisers to Mr.`); 4: a role is a phrase set beside
-# the name (an apposition, a parenthesis, `of` an affiliation, a title before it), not a second person or clause.
-SPEAKERS_STAGE_NUMBER = 4
+# the name (an apposition, a parenthesis, `of` an affiliation, a title before it), not a second person or clause;
+# 5: a role is no relative clause, link (`like Obama`), count (`Some`), list of other names or dateline, and a
+# parenthesis after a name is its role alone (`I-Vt.`, not `I-Vt.), who lost ...`).
+SPEAKERS_STAGE_NUMBER = 5
 # 2: date-aware joins, undated groups, reuse as evidence, related links; 3: joins need 0.2 also within
 # three days, copies far from their original's dates are placed apart; 4: a member of an undated group
 # that joins no story may join a dated story alone, and a group may join a story as similar to it as
@@ -54,8 +56,9 @@ SPEAKERS_STAGE_NUMBER = 4
 # after its first three days).
 LINK_STAGE_NUMBER = 13
 # 2: a quotation in another language joins as a translated rendering (cross-language trails); 3: an
-# utterance counts its renderings and outlets as its trail shows them (a `same_passage` repeat not again).
-TRAILS_STAGE_NUMBER = 3
+# utterance counts its renderings and outlets as its trail shows them (a `same_passage` repeat not again);
+# 4: a short quote whose words several statements of its speaker hold (a campaign's stock phrase) joins none.
+TRAILS_STAGE_NUMBER = 4
 FRAMING_STAGE_NUMBER = 1
 
 
