@@ -68,7 +68,6 @@ class LinkFeatures:
     language: str | None = None  # ISO 639-1, when detected: cross-language linking compares only across languages
     lead: str = ""  # the title and first paragraph, for the cross-language embedding (link/crosslingual.py)
     event_days: frozenset[date] = frozenset()  # `lead_event_days`: the days its lead says things happened
-    lead_places: frozenset[str] = frozenset()  # `lead_places`: the places its title and lead name
 
 
 def words(text: str) -> list[Word]:
@@ -156,23 +155,6 @@ def lead_event_days(title: str | None, text: str, published: date | None) -> fro
             back = (published.weekday() - _WEEKDAYS.index(word)) % 7
         days.add(published - timedelta(days=back))
     return frozenset(days)
-
-
-# Entity labels of places: where a report's lead says it happened.
-PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-
-
-def lead_places(title: str | None, text: str, entities: Iterable[tuple[str, str]]) -> frozenset[str]:
-    """The places (normalised names) that the title and lead name: where the reported occurrence
-    happened ("BERLIN —", "arrested in Chicago"). Two reports of one occurrence seldom name only
-    different places in their leads; reports of two occurrences of one kind (an agency's operations in
-    two cities, one official's visits to two capitals) do."""
-    lead = f"{title or ''} {text[:LEAD_CHARACTERS]}".lower()
-    places = set()
-    for label, name in entities:
-        if label in PLACE_LABELS and name.lower() in lead and (key := entity_key(name)):
-            places.add(key)
-    return frozenset(places)
 
 
 def entity_key(text: str) -> str:
