@@ -68,7 +68,6 @@ class LinkFeatures:
     language: str | None = None  # ISO 639-1, when detected: cross-language linking compares only across languages
     lead: str = ""  # the title and first paragraph, for the cross-language embedding (link/crosslingual.py)
     event_days: frozenset[date] = frozenset()  # `lead_event_days`: the days its lead says things happened
-    lead_terms: frozenset[str] = frozenset()  # the content terms of its title and lead
 
 
 def words(text: str) -> list[Word]:

@@ -116,9 +116,6 @@ class StorySettings:
     # to each member, unless it quotes ten words in a row the members quoted (link stage 11):
     undated_member_close: float = 0.22
     undated_member_group: int = 2
-    lead_day_threshold: float = 0.05
-    lead_day_terms: int = 2
-    lead_day_term_share: float = 0.02
 
     def lone_report_bar(self, gap_days: int | None, n_articles: int) -> float:
         """What a dated join to a story of `n_articles` must reach more than `lone_report_days` after it
@@ -152,7 +149,6 @@ class StoryState:
     join_count: int = 0
     quotes: dict[int, None] = field(default_factory=dict)  # its members' quoted runs, oldest first
     event_days: set[date] = field(default_factory=set)  # the days its members' leads say things happened
-    lead_terms: Counter[str] = field(default_factory=Counter)  # how many members' leads hold each term
 
     @property
     def cohesion(self) -> float | None:
@@ -509,7 +505,6 @@ class StoryClusterer:
         kept.title = kept.title or merged.title
         _remember_quotes(kept.quotes, merged.quotes, self.settings.story_quotes)
         kept.event_days.update(merged.event_days)
-        kept.lead_terms.update(merged.lead_terms)
         for story_id in (kept.id, merged.id):
             self._norms.pop((story_id, "terms"), None)
             self._norms.pop((story_id, "entities"), None)
@@ -544,7 +539,6 @@ class StoryClusterer:
         self.term_frequencies.add(article.terms)
         self.entity_frequencies.add(article.entities)
         self.term_frequencies.count(map(_day_key, article.event_days))  # how many leads name each day
-        self.term_frequencies.count("lead:" + term for term in article.lead_terms)
         return article_vectors(article, self.term_frequencies, self.entity_frequencies, self.settings)
 
     def _candidates(self, term_vector: dict[str, float], entity_vector: dict[str, float]) -> list[StoryState]:
@@ -598,17 +592,12 @@ class StoryClusterer:
         story's members quoted (close in time, or undated), or its lead names a day theirs name, close in
         time (`nearby_days`: the article's days that few neighbouring stories name)."""
         required = self.settings.required_similarity(gap, story.n_articles)
-        near = gap is not None and gap <= self.settings.near_days
-        if near and article.event_days & story.event_days and self._lead_agrees(article, story):
-            return min(required, self.settings.lead_day_threshold)
         if lone_report_bar := self.settings.lone_report_bar(gap, story.n_articles):
             return max(required, lone_report_bar)
         if (gap is None or gap <= self.settings.near_days) and self._shares_a_quotation(article.quotes, story):
             return min(required, self.settings.quote_threshold)
         if gap is None or gap > self.settings.near_days:
             return required
-        if article.event_days & story.event_days and self._lead_agrees(article, story):
-            return min(required, self.settings.lead_day_threshold)
         if self._shares_a_telling_day(article, story):
             return min(required, self.settings.event_day_threshold)
         if nearby_days & story.event_days:
@@ -632,19 +621,6 @@ class StoryClusterer:
             return frozenset()
         naming = Counter(day for story_id in neighbours for day in self.stories[story_id].event_days & shared)
         return frozenset(day for day in shared if naming[day] <= self.settings.nearby_day_stories)
-
-    def _lead_agrees(self, article: LinkFeatures, story: StoryState) -> bool:
-        """Whether the article's lead holds `lead_day_terms` terms, each in at most `lead_day_term_share` of
-        the articles linked so far, that the leads of at least half the story's members hold."""
-        counts = self.term_frequencies.counts
-        most = self.settings.lead_day_term_share * self.term_frequencies.n_documents
-        half = max(1, math.ceil(story.n_articles / 2))
-        held = sum(
-            1
-            for term in article.lead_terms
-            if story.lead_terms.get(term, 0) >= half and counts.get("lead:" + term, 0) <= most
-        )
-        return held >= self.settings.lead_day_terms
 
     def _shares_a_telling_day(self, article: LinkFeatures, story: StoryState) -> bool:
         """Whether the article's lead names a day the leads of the story's members name, one that few of
@@ -708,7 +684,6 @@ class StoryClusterer:
             story.join_count += pairs
         _remember_quotes(story.quotes, article.quotes, self.settings.story_quotes)
         story.event_days.update(article.event_days)
-        story.lead_terms.update(article.lead_terms)
         if story.title is None:
             story.title = article.title
         if article.published is not None:

@@ -32,9 +32,7 @@ from newstrace.link.duplicates import (
     signatures,
 )
 from newstrace.link.features import (
-    LEAD_CHARACTERS,
     LinkFeatures,
-    content_terms,
     entity_counts,
     lead_event_days,
     parse_date,
@@ -529,7 +527,6 @@ def link_features(article: LinkInput) -> LinkFeatures:
         article.language,
         lead_of(article.title, article.text) if article.language else "",
         lead_event_days(article.title, article.text, published),
-        frozenset(content_terms(f"{article.title or ''} {article.text[:LEAD_CHARACTERS]}")),
     )
 
 
