@@ -560,7 +560,8 @@ class StoryClusterer:
         for key, weight in keys:
             # Each story of the posting list gains the key's weight (a list holds a story once), in C.
             postings = postings_of(key, ())
-            shared.update(zip(postings, map(add, map(shared_so_far, postings, repeat(0.0)), repeat(weight))))
+            gained = map(add, map(shared_so_far, postings, repeat(0.0)), repeat(weight))
+            shared.update(zip(postings, gained, strict=True))
         for story_id in self.merged_into.keys() & shared.keys():  # merged stories linger in posting lists
             del shared[story_id]
         return shared
