@@ -857,7 +857,8 @@ def _dot(vector: Mapping[str, float], centroid: Mapping[str, float]) -> float:
     # The same products summed in the same order (vector's) as a generator would, but iterated in C: two
     # full centroids (up to 1,200 entries each) are compared this way whenever a growing story looks for a
     # neighbour to merge with.
-    return sum(map(mul, vector.values(), map(centroid.get, vector.keys(), repeat(0.0))))
+    total: float = sum(map(mul, vector.values(), map(centroid.get, vector.keys(), repeat(0.0))))
+    return total
 
 
 def _summed_pair(
