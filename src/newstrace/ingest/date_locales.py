@@ -136,7 +136,7 @@ _SIMPLIFICATION_KEYS: dict[tuple[str, bool], tuple[object, ...]] = {}
 def _simplification_key(locale: Any, settings: Any) -> tuple[object, ...]:
     """Everything `Locale._simplify` reads of the locale: whether it folds letter variants, whether it is
     Russian (which adds a step), and its simplification patterns with their replacements. Dateparser's
-    205 locales hold 33 distinct sets of these (the regions of a language share its set), plus native forms'."""
+    205 locales hold 33 distinct sets of these (the regions of a language share its set), and native forms add a few."""
     key = (locale.info["name"], bool(settings.NORMALIZE))
     if key not in _SIMPLIFICATION_KEYS:
         patterns = tuple(
