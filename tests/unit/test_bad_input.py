@@ -12,6 +12,7 @@ import pytest
 
 from newstrace.ingest import ReadOptions, Source, discover, read_source
 from newstrace.ingest.discover import MAX_PROBLEMS_PER_SOURCE
+from newstrace.nlp.stages import DEFAULT_CHUNK_CHARS, split_into_chunks
 from newstrace.records import IngestProblem
 from newstrace.store import SQLiteStore
 
@@ -91,13 +92,17 @@ def test_a_50_mb_text_file_is_refused_quickly_with_its_size(store: SQLiteStore, 
 
 def test_a_long_article_under_the_limit_is_analysed_in_chunks(store: SQLiteStore, tmp_path: Path) -> None:
     paragraph = "Anneke Holm spoke in Velmora on Wednesday. She met Lidia Varn in Kestria.\n\n"
-    (tmp_path / "long.txt").write_text("Long report\n\n" + paragraph * 4000)  # about 300,000 characters
+    # About 112,000 characters: over one chunk, so the parser sees two (each chunk costs its parse).
+    (tmp_path / "long.txt").write_text("Long report\n\n" + paragraph * 1500)
     summary = run_analyze(store, tmp_path)
     assert summary.new == 1
     entities = list(store.iter_rows("entities"))
     text = next(store.iter_rows("articles", include_text=True))["text"]
     assert isinstance(text, str)
-    assert len(entities) > 4000
+    assert len(split_into_chunks(text, DEFAULT_CHUNK_CHARS)) == 2
+    assert len(entities) > 1500
+    starts = [int(str(e["start"])) for e in entities]
+    assert min(starts) < 1000 and max(starts) > len(text) - len(paragraph)  # names found in both chunks
     assert all(text[int(str(e["start"])) : int(str(e["end"]))] == e["text"] for e in entities)
 
 

@@ -56,17 +56,24 @@ def _judged(text: str, parser: Any) -> list[str] | None:
         return None
     settings = parser._settings
     without_zone, _ = pop_tz_offset_from_string(sanitized, as_offset=False, settings=settings)
+    locales = _candidate_locales(parser)
+    if not locales:
+        return []
+    # What every locale reads before simplifying is the same (dateparser's numeral translation and
+    # Unicode normalisation take no locale data), so each form is prepared once, not once a locale.
+    forms = [_as_locales_read(locales[0], form, settings) for form in dict.fromkeys((sanitized, without_zone))]
+    simplified: dict[tuple[object, str], str] = {}  # locales sharing their simplifications share the result
     return [
         locale.shortname
-        for locale in _candidate_locales(parser)
-        if not all(_has_unknown_run(locale, form, settings) for form in (sanitized, without_zone))
+        for locale in locales
+        if not all(_has_unknown_run(locale, form, settings, simplified) for form in forms)
     ]
 
 
 def _letters_are_ascii(text: str) -> bool:
     """Whether every character outside ASCII is punctuation, a symbol or a space (never part of a word,
     so it parts runs of letters as ASCII punctuation does)."""
-    return all(char.isascii() or unicodedata.category(char)[0] in "PSZ" for char in text)
+    return text.isascii() or all(char.isascii() or unicodedata.category(char)[0] in "PSZ" for char in text)
 
 
 def _candidate_locales(parser: Any) -> list[Any]:
@@ -78,11 +85,15 @@ def _candidate_locales(parser: Any) -> list[Any]:
     )
 
 
-def _has_unknown_run(locale: Any, text: str, settings: Any) -> bool:
-    """Whether `text`, simplified by the locale as dateparser does before splitting it, holds a run
-    of letters that no token the locale knows can hold (so the locale is not applicable)."""
+def _has_unknown_run(locale: Any, text: str, settings: Any, simplified_by: dict[tuple[object, str], str]) -> bool:
+    """Whether `text` (as `_as_locales_read` made it), simplified by the locale as dateparser does before
+    splitting it, holds a run of letters that no token the locale knows can hold (so the locale is not
+    applicable). `simplified_by` keeps each simplification already made, by what it depends on."""
     for checked in {locale, locale._native}:
-        simplified = checked._simplify(_as_locale_reads(checked, text, settings), settings=settings)
+        key = (_simplification_key(checked, settings), text)
+        if key not in simplified_by:
+            simplified_by[key] = checked._simplify(text, settings=settings)
+        simplified = simplified_by[key]
         if not _letters_are_ascii(simplified):
             return False  # a simplification wrote letters the runs below would not see
         vocabulary = _vocabulary(checked, settings)
@@ -96,7 +107,7 @@ def _has_unknown_run(locale: Any, text: str, settings: Any) -> bool:
     return True
 
 
-def _as_locale_reads(locale: Any, text: str, settings: Any) -> str:
+def _as_locales_read(locale: Any, text: str, settings: Any) -> str:
     """`text` with its digits and Unicode forms as `Locale.is_applicable` makes them before simplifying."""
     from dateparser.utils import normalize_unicode
 
@@ -117,6 +128,24 @@ def _joined_runs(run: str, runs: frozenset[str]) -> bool:
     for end in range(1, len(run) + 1):
         reachable[end] = any(reachable[start] and run[start:end] in runs for start in range(end))
     return reachable[-1]
+
+
+_SIMPLIFICATION_KEYS: dict[tuple[str, bool], tuple[object, ...]] = {}
+
+
+def _simplification_key(locale: Any, settings: Any) -> tuple[object, ...]:
+    """Everything `Locale._simplify` reads of the locale: whether it folds letter variants, whether it is
+    Russian (which adds a step), and its simplification patterns with their replacements. Dateparser's
+    205 locales hold 33 distinct sets of these (the regions of a language share its set), and native forms add a few."""
+    key = (locale.info["name"], bool(settings.NORMALIZE))
+    if key not in _SIMPLIFICATION_KEYS:
+        patterns = tuple(
+            (pattern.pattern, pattern.flags, replacement)
+            for simplification in locale._get_simplifications(settings=settings)
+            for pattern, replacement in simplification.items()
+        )
+        _SIMPLIFICATION_KEYS[key] = (bool(locale._translates_letters), locale.info.get("name") == "ru", patterns)
+    return _SIMPLIFICATION_KEYS[key]
 
 
 _VOCABULARIES: dict[tuple[str, bool], tuple[frozenset[str], bool] | None] = {}

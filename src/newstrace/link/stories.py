@@ -32,7 +32,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from importlib import resources
-from itertools import compress
+from itertools import compress, repeat
+from operator import add, mul
 
 from newstrace.link.crosslingual import CrossLanguageLinker
 from newstrace.link.features import LinkFeatures
@@ -557,8 +558,10 @@ class StoryClusterer:
         shared: dict[str, float] = {}
         postings_of, shared_so_far = self._index.get, shared.get  # bound once: this loop runs ~2,000 times
         for key, weight in keys:
-            for story_id in postings_of(key, ()):
-                shared[story_id] = shared_so_far(story_id, 0.0) + weight
+            # Each story of the posting list gains the key's weight (a list holds a story once), in C.
+            postings = postings_of(key, ())
+            gained = map(add, map(shared_so_far, postings, repeat(0.0)), repeat(weight))
+            shared.update(zip(postings, gained, strict=True))
         for story_id in self.merged_into.keys() & shared.keys():  # merged stories linger in posting lists
             del shared[story_id]
         return shared
@@ -851,8 +854,11 @@ def _unit(vector: dict[str, float]) -> dict[str, float]:
 
 
 def _dot(vector: Mapping[str, float], centroid: Mapping[str, float]) -> float:
-    get = centroid.get
-    return sum(value * get(key, 0.0) for key, value in vector.items())
+    # The same products summed in the same order (vector's) as a generator would, but iterated in C: two
+    # full centroids (up to 1,200 entries each) are compared this way whenever a growing story looks for a
+    # neighbour to merge with.
+    total: float = sum(map(mul, vector.values(), map(centroid.get, vector.keys(), repeat(0.0))))
+    return total
 
 
 def _summed_pair(
