@@ -23,7 +23,9 @@ echo "== ruff"
 echo "== mypy"
 # mypy's cache lives outside the clone, so a fresh clone on the same machine checks only what changed
 # (mypy compares each file's hash when its mtime differs); on a new machine it starts empty, as before.
-.venv/bin/mypy --cache-dir "${MYPY_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-.}/.cache}/newstrace/mypy}"
+mypy_cache="${MYPY_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-.}/.cache}/newstrace/mypy}"
+mkdir -p "$mypy_cache" 2>/dev/null || mypy_cache=.mypy_cache  # a home one cannot write: the clone's own
+.venv/bin/mypy --cache-dir "$mypy_cache"
 echo "== pytest"
 # Two test processes (pytest-xdist), each module on one of them, so its module fixtures are built once
 # (the PolNeAR floors and the training script, which reads the PolNeAR analysis's parses, share one
