@@ -31,18 +31,32 @@ settings.register_profile("newstrace", deadline=None)
 settings.load_profile("newstrace")
 
 
-# The longest modules, longest first (wall seconds in CI, 2026-11-29): the PolNeAR analysis, its floors'
-# evaluations and the training script's retraining, which reads the analysis's parses (~390 before the
-# retraining moved there, with its own ~400 then), the ECB+ story floors in test_linking (~170), the
-# folder of 10,000 files in test_bad_input (~100). Under pytest-xdist (`-n 2 --dist loadscope
-# --no-loadscope-reorder`, as scripts/test.sh runs) each module stays on one process and modules go out
-# in collection order: sent first, the two longest start at once on the two processes and the short
-# modules fill in behind them, where a long module sent last would keep one process busy long after the
-# other ran out of work.
+# The longest modules, longest first. Under pytest-xdist (`-n 2 --dist loadscope --no-loadscope-reorder`, as
+# scripts/test.sh runs) each module stays on one process and modules go out in collection order, one more
+# to a process as soon as it has two tests or fewer left: sent first, the two longest start at once on the
+# two processes and the rest, longest first, fill in behind them, so that the modules sent last, when one
+# process may run on alone, are short ones. Costs (docs/testing.md, sessions 18 and 19), wall seconds on an
+# idle machine: the PolNeAR analysis, its three evaluations and the training script on its parses (~560 on
+# one process), the ECB+ story floors in test_linking (~200), the folder of 10,000 files in test_bad_input
+# (~130 with the long article's ~45); then, by a one-process run of the rest (ci18b, a third of its
+# loaded wall seconds), 35 to 65 each from test_runners to test_speaker_corrections. Every module not
+# listed here took under 35.
 LONGEST_MODULES = (
     "tests/unit/test_polnear_floors.py",
     "tests/unit/test_linking.py",
     "tests/unit/test_bad_input.py",
+    "tests/unit/test_runners.py",
+    "tests/e2e/test_linking_corpus.py",
+    "tests/unit/test_cli.py",
+    "tests/e2e/test_analyze_corpus.py",
+    "tests/web/test_browser.py",
+    "tests/e2e/test_framing_corpus.py",
+    "tests/unit/test_metadata.py",
+    "tests/e2e/test_postgres_corpus.py",
+    "tests/web/test_workbench.py",
+    "tests/unit/test_nlp_and_workers.py",
+    "tests/web/test_events_web.py",
+    "tests/unit/test_speaker_corrections.py",
 )
 
 

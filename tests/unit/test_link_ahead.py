@@ -1,19 +1,32 @@
 """Linking features prepared during intake: linking takes them only for the very input they were
 computed from, stores exactly what it stores when it computes them itself, and `analyze` prepares every
-article it stores (and every quote content for trails: tests/unit/test_trails_ahead.py).
+article it stores (and every quote content for trails: tests/unit/test_trails_ahead.py). Features
+prepared once for several relinks (`eval stories`) serve every relink, under any redating, and store
+what computing them afresh stores.
 
 The articles are fictional, written for this test.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from newstrace.evaluation.stories import half_undated, months_into_days, on_one_day
 from newstrace.pipeline import trails
-from newstrace.pipeline.link import LinkFeaturesAhead, LinkSettings, PreparedArticle, link_articles, link_record
+from newstrace.pipeline.link import (
+    LinkFeaturesAhead,
+    LinkSettings,
+    PreparedArticle,
+    PreparedForRelinks,
+    link_articles,
+    link_features,
+    link_record,
+)
 from newstrace.records import Article, LinkInput
 from newstrace.store import SQLiteStore
 
@@ -84,6 +97,40 @@ def test_no_more_than_the_limit_is_held(tmp_path: Path) -> None:
     ahead.add(stored[:1])
     ahead.add(stored[1:])
     assert len(ahead) == 2 and ahead.take(stored[0]) is not None and ahead.take(stored[2]) is None
+
+
+@pytest.mark.parametrize(
+    "redate",
+    [None, on_one_day(date(2025, 3, 2)), months_into_days(date(2025, 3, 2), factor=3), half_undated],
+    ids=["as stored", "one day", "days pressed", "half undated"],
+)
+def test_a_relink_with_articles_prepared_once_stores_what_a_relink_computing_them_stores(
+    tmp_path: Path, redate: Callable[[str | None], str | None] | None
+) -> None:
+    computed_here = _stored(tmp_path / "here.db")
+    link_articles(computed_here, redate=redate)
+    prepared_once = _stored(tmp_path / "once.db")
+    prepared = PreparedForRelinks(list(prepared_once.articles_to_link(_VERSION)))
+    link_articles(prepared_once, ahead=prepared)  # an earlier relink, as `eval stories` runs several
+    prepared_once.reset_links()
+    link_articles(prepared_once, redate=redate, ahead=prepared)
+    assert _rows(prepared_once) == _rows(computed_here)
+    assert len(prepared) == len(_REPORTS)  # nothing is taken away
+
+
+def test_an_article_prepared_once_takes_the_features_of_its_new_date_and_nothing_of_another_input(
+    tmp_path: Path,
+) -> None:
+    stored = list(_stored(tmp_path / "d.db").articles_to_link(_VERSION))
+    prepared = PreparedForRelinks(stored)
+    monday = stored[0]  # "... on Monday": the day its lead names moves with its date
+    moved = replace(monday, published="2025-03-05")
+    found, as_stored = prepared.take(moved), prepared.take(monday)
+    assert found is not None and as_stored is not None
+    assert found.features == link_features(moved) and found.source == moved
+    assert found.features.event_days == {date(2025, 3, 3)} != as_stored.features.event_days
+    assert prepared.take(replace(monday, published=None)) is not None
+    assert prepared.take(replace(monday, title="Another title")) is None
 
 
 @pytest.mark.slow

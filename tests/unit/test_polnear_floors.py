@@ -43,7 +43,10 @@ def evaluations(polnear_db: Path, tmp_path_factory: pytest.TempPathFactory) -> E
         copy = folder / f"{name}.db"
         with closing(sqlite3.connect(polnear_db)) as source, closing(sqlite3.connect(copy)) as target:
             source.backup(target)
-        command = [sys.executable, "-m", "newstrace", "eval", name, *gold, "--db", str(copy), "--json"]
+        # One process each: the database holds every text analysed, so an eval only relinks or reads it;
+        # with two it would also start a stage helper process for stages that have nothing to do.
+        options = ("--db", str(copy), "--workers", "1", "--json")
+        command = [sys.executable, "-m", "newstrace", "eval", name, *gold, *options]
         pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
         running[name] = subprocess.Popen(command, cwd=REPO, env=env, **pipes)  # type: ignore[call-overload]
     results: Evaluations = {}

@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from newstrace.nlp import DEFAULT_PIPELINE, analyse_texts
 from newstrace.nlp.model import resolve_pipeline_name
 from newstrace.records import AnalysisRequest
-from newstrace.scale import DocumentFailure, RunnerError, RunnerSettings, open_runner
+from newstrace.scale import DocumentFailure, RunnerError, RunnerSettings, local, open_runner
 from newstrace.scale.base import analyse_batch
 from newstrace.scale.dask import PLUGIN_NAME, start_local_cluster
 from newstrace.scale.parity import StoredRows, stored_rows
@@ -263,8 +263,11 @@ def test_workers_with_other_stage_versions_are_refused(monkeypatch: pytest.Monke
             list(runner.run([]))
 
 
-def test_the_local_pool_starts_every_worker_before_it_reads_the_first_batch() -> None:
-    """Loading the model in the workers overlaps reading the first inputs instead of following it."""
+def test_the_local_pool_starts_every_worker_once_it_has_read_the_first_batch_and_none_without_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Loading the model in the workers overlaps reading the inputs after the first batch instead of
+    following it; a run with nothing to analyse (a rerun, an eval given its analysed database) starts none."""
     me = psutil.Process()
     before = {child.pid for child in me.children()}
     workers_when_read: list[int] = []
@@ -273,10 +276,14 @@ def test_the_local_pool_starts_every_worker_before_it_reads_the_first_batch() ->
         children = [child for child in me.children() if child.pid not in before]
         return sum(1 for child in children if "spawn_main" in " ".join(child.cmdline()))
 
-    def batches() -> Iterator[list[Any]]:
-        workers_when_read.append(spawned_workers())
-        yield from ()
+    def batches(count: int) -> Iterator[list[Any]]:
+        for _ in range(count):
+            workers_when_read.append(spawned_workers())
+            yield []
 
     runner = open_runner(RunnerSettings("local", workers=2), DEFAULT_PIPELINE)
-    assert list(runner.run(batches())) == []
-    assert workers_when_read == [2]
+    assert [outputs for _, outputs in runner.run(batches(2))] == [[], []]
+    assert workers_when_read == [0, 2]
+    pools: list[object] = []
+    monkeypatch.setattr(local, "ProcessPoolExecutor", lambda *args, **kwargs: pools.append(args))
+    assert list(runner.run(batches(0))) == [] and pools == []

@@ -62,7 +62,13 @@ from newstrace.link.stories import (
     background_term_frequencies,
 )
 from newstrace.pipeline import AnalyzeSettings, ProgressListener, analyze
-from newstrace.pipeline.link import LinkSettings, link_articles, link_features, link_record
+from newstrace.pipeline.link import (
+    LinkSettings,
+    PreparedForRelinks,
+    link_articles,
+    link_features,
+    link_record,
+)
 from newstrace.records import LinkInput
 from newstrace.store.base import Store
 
@@ -278,13 +284,16 @@ def evaluate_stories(
     summary = analyze([str(path) for path in gold.inputs], store, run_settings, progress)
     if summary.failed:
         raise RuntimeError(f"{summary.failed} gold texts could not be read: {summary.problems[:3]}")
-    dense = tuple(
-        _dense_check(store, gold.labels, name, redate, link_settings) for name, redate in dense_redatings(store)
-    )
     store.reset_links()  # score the current settings, not whatever an earlier run stored
-    articles = list(store.articles_to_link(link_record(link_settings or LinkSettings()).version)) if errors else []
+    articles = list(store.articles_to_link(link_record(link_settings or LinkSettings()).version))
+    prepared = PreparedForRelinks(articles)  # what each of the relinks below reads of an article, computed once
+    dense = tuple(
+        _dense_check(store, gold.labels, name, redate, link_settings, prepared)
+        for name, redate in dense_redatings(store)
+    )
+    store.reset_links()
     link_started = time.monotonic()
-    link_articles(store, link_settings)
+    link_articles(store, link_settings, ahead=prepared)
     link_seconds = time.monotonic() - link_started
     predicted, texts = _predicted_stories(store, gold.labels)
     missing = sorted(set(gold.labels) - set(predicted))
@@ -303,7 +312,7 @@ def evaluate_stories(
         seconds=time.monotonic() - started,
         link_seconds=link_seconds,
         dense=dense,
-        errors=story_errors(articles, _document_names(store), predicted, labels, errors),
+        errors=story_errors(articles if errors else [], _document_names(store), predicted, labels, errors),
     )
 
 
@@ -352,11 +361,16 @@ def _day(published: object) -> date | None:
 
 
 def _dense_check(
-    store: Store, labels: Mapping[str, str], name: str, redate: Redating, link_settings: LinkSettings | None
+    store: Store,
+    labels: Mapping[str, str],
+    name: str,
+    redate: Redating,
+    link_settings: LinkSettings | None,
+    prepared: PreparedForRelinks,
 ) -> DenseScores:
     """Relink the stored texts as if published on the redated days, and score the stories."""
     store.reset_links()
-    link_articles(store, link_settings, redate=redate)
+    link_articles(store, link_settings, redate=redate, ahead=prepared)
     predicted, _ = _predicted_stories(store, labels)
     kept = {document: labels[document] for document in predicted}
     return DenseScores(name, len(set(predicted.values())), bcubed(predicted, kept), pairwise(predicted, kept))

@@ -115,14 +115,15 @@ def link_articles(
     settings: LinkSettings | None = None,
     listener: LinkListener | None = None,
     redate: Callable[[str | None], str | None] | None = None,
-    ahead: LinkFeaturesAhead | None = None,
+    ahead: PreparedSource | None = None,
 ) -> LinkSummary:
     """Link every article the store holds that the current link stage has not seen.
 
     `redate`, for evaluation only, links each article as if it were published on `redate(published)`
     (and in that order), so that a gold set can be replayed as a denser stream; what is stored keeps
     its real dates. `ahead` holds features of articles computed earlier (during intake), which linking
-    takes instead of computing them where the article it reads is the one they were computed from."""
+    takes instead of computing them where the article it reads is the one they were computed from
+    (`LinkFeaturesAhead`), or computed once for several relinks of the same articles (`PreparedForRelinks`)."""
     settings = settings or LinkSettings()
     listener = listener or _Silent()
     started = time.monotonic()
@@ -204,9 +205,7 @@ class _Linker:
         self.plan: dict[str, str] = {}  # undated article -> the story chosen for its group
         self.texts: OrderedDict[str, EncodedText] = OrderedDict()
 
-    def link(
-        self, articles: list[LinkInput], listener: LinkListener, ahead: LinkFeaturesAhead | None = None
-    ) -> LinkBatch:
+    def link(self, articles: list[LinkInput], listener: LinkListener, ahead: PreparedSource | None = None) -> LinkBatch:
         batch = LinkBatch()
         taken = [ahead.take(article) if ahead else None for article in articles]
         computed = iter(
@@ -574,6 +573,39 @@ class LinkFeaturesAhead:
         """The article's prepared features, when they were computed from exactly this input."""
         prepared = self._prepared.pop(article.article_id, None)
         return prepared if prepared is not None and prepared.source == article else None
+
+
+class PreparedSource(Protocol):
+    """Where linking may find an article's features already computed."""
+
+    def take(self, article: LinkInput) -> PreparedArticle | None: ...
+
+
+class PreparedForRelinks:
+    """The same stored articles prepared once for several relinks (`eval stories` links them four times: as
+    they are, and under three redatings). Nothing is taken away; asked for under another date, an article
+    gets the features that depend on its date (the date, and the days its lead names) computed again, while
+    the rest (terms, names, quotations, signature, words) holds for any date. Up to `limit` articles are
+    kept (their words too, about 30 KB each on news articles); linking computes the others itself."""
+
+    def __init__(self, articles: Sequence[LinkInput], limit: int = 5_000) -> None:
+        self._prepared = {prepared.source.article_id: prepared for prepared in prepare_articles(articles[:limit])}
+
+    def __len__(self) -> int:
+        return len(self._prepared)
+
+    def take(self, article: LinkInput) -> PreparedArticle | None:
+        """The article's features, when prepared from this input or from this input on another date."""
+        prepared = self._prepared.get(article.article_id)
+        if prepared is None or prepared.source == article:
+            return prepared
+        if replace(prepared.source, published=article.published) != article:
+            return None
+        published = parse_date(article.published)
+        features = replace(
+            prepared.features, published=published, event_days=lead_event_days(article.title, article.text, published)
+        )
+        return PreparedArticle(article, features, prepared.signature, prepared.words)
 
 
 def _frequencies(stored: dict[str, int]) -> DocumentFrequencies:

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import chain
 from typing import Any
 
 from newstrace.nlp import load_pipeline
@@ -98,6 +99,11 @@ class LocalRunner:
             yield batch, analyse_batch(self._pipeline, requests_for(batch), self._parse_cache)
 
     def _run_in_pool(self, batches: Iterable[Sequence[Article]]) -> Iterator[BatchResult]:
+        pending = iter(batches)
+        first = next(pending, None)
+        if first is None:  # every input stored and current (a rerun, an eval given its database): no worker
+            return
+        batches = chain([first], pending)
         context = multiprocessing.get_context("spawn")  # fork is unsafe beside the progress-bar thread
         others = set(multiprocessing.active_children())
         with ProcessPoolExecutor(
@@ -115,10 +121,10 @@ class LocalRunner:
 
 
 def _start_every_worker(pool: ProcessPoolExecutor, workers: int) -> None:
-    """Start every worker process now, before this process reads the first batch: loading the model
-    takes each worker seconds, which then overlap the reading of the first inputs (dates, language)
-    instead of following it. The pool starts a process for each task it is given while none is idle,
-    so one empty task per worker starts them all."""
+    """Start every worker process now, once the first batch is read (a run with nothing to analyse
+    starts none): loading the model takes each worker seconds, which then overlap the reading of the
+    next inputs (dates, language) instead of following it. The pool starts a process for each task it
+    is given while none is idle, so one empty task per worker starts them all."""
     with workers_start_ignoring_ctrl_c():
         for _ in range(workers):
             pool.submit(_ready)
