@@ -259,9 +259,9 @@ def test_a_words_total_is_counted_up_to_the_cap(web_db: Path, monkeypatch: pytes
     ],
 )
 def test_index_pages_read_their_rows_through_an_index(web_db: Path, listing: str, order: str, index: str) -> None:
-    sql, parameters = _list_query(ListFilters(listing, order))
-    ordered = f"{sql} ORDER BY {_LIST_ORDER_SQL[listing][order]} LIMIT 20"
-    plan = " ".join(str(row[-1]) for row in _rows(web_db, f"EXPLAIN QUERY PLAN {ordered}", *parameters))
+    query = _list_query(ListFilters(listing, order))
+    ordered = f"{query.sql()} ORDER BY {_LIST_ORDER_SQL[listing][order]} LIMIT 20"
+    plan = " ".join(str(row[-1]) for row in _rows(web_db, f"EXPLAIN QUERY PLAN {ordered}", *query.parameters))
     assert index in plan
 
 
@@ -393,8 +393,8 @@ def test_a_languages_newest_articles_come_in_order_from_an_index(web_db: Path) -
 
 
 def test_the_flags_listings_first_page_walks_the_articles_newest_first(web_db: Path) -> None:
-    sql, parameters = _list_query(ListFilters("flags"), SQLiteStore._ARTICLES_FIRST)
-    plan = _plan(web_db, f"{sql} ORDER BY {_LIST_ORDER_SQL['flags']['date']} LIMIT 20", *parameters)
+    query = _list_query(ListFilters("flags"), SQLiteStore._ARTICLES_FIRST)
+    plan = _plan(web_db, f"{query.sql()} ORDER BY {_LIST_ORDER_SQL['flags']['date']} LIMIT 20", *query.parameters)
     assert "articles_by_published" in plan[0] and "renderings_flagged" in plan[1], plan
     assert not any(step == "USE TEMP B-TREE FOR ORDER BY" for step in plan)
 
