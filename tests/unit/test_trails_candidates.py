@@ -9,7 +9,15 @@ from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from datetime import date
 
-from newstrace.link.trails import QuoteInput, TrailGrouper, Utterance, canonical_rendering, content_keys, describe
+from newstrace.link.trails import (
+    QuoteInput,
+    TrailGrouper,
+    Utterance,
+    canonical_rendering,
+    content_keys,
+    describe,
+    prefetch_translations,
+)
 
 VOCABULARY = [
     "harbour",
@@ -78,6 +86,8 @@ def _fictional_quotes(seed: int, count: int) -> list[QuoteInput]:
 
 
 def _grouped(grouper: TrailGrouper, quotes: list[QuoteInput]) -> dict[str, object]:
+    # As build_trails does: the translations' embeddings in one batch, not one model call per quote.
+    prefetch_translations(grouper, quotes)
     for quote in quotes:
         grouper.add(quote)
     result: dict[str, object] = {}
