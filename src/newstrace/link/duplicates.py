@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -60,8 +61,7 @@ class BandIndex:
     linker's peak memory at 100,000 articles fell from 2.99 to 1.70 GB (benchmarks/linking.py)."""
 
     def __init__(self, threshold: float, num_perm: int) -> None:
-        layout = MinHashLSH(threshold=threshold, num_perm=num_perm)  # only to read its band layout
-        self.bands, self.rows = layout.b, layout.r
+        self.bands, self.rows = band_layout(threshold, num_perm)
         self._tables: list[dict[int | bytes, int | list[int]]] = [{} for _ in range(self.bands)]
         self._keys: list[str] = []
 
@@ -94,6 +94,14 @@ class BandIndex:
         if self.rows == 2:
             return bands.view(np.uint64).ravel().tolist()  # a band of two 32-bit values as one integer
         return [band.tobytes() for band in bands]
+
+
+@cache
+def band_layout(threshold: float, num_perm: int) -> tuple[int, int]:
+    """The (bands, rows per band) datasketch's `MinHashLSH` picks for the threshold: it integrates the
+    false positive and negative rates over every layout (about 30 ms), so each pair is asked once."""
+    layout = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return layout.b, layout.r
 
 
 class SimilarTextIndex:
