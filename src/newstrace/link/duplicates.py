@@ -7,6 +7,10 @@ estimated Jaccard similarity reaches `duplicate_threshold` or when the aligned p
 the longer text (a short syndicated piece with a new headline and one sentence changed scores a low
 Jaccard similarity but is plainly the same text). Signatures are kept in the store, so the indexes
 can be rebuilt for a later run without reading any text again.
+
+datasketch is imported where it is used, not with this module: it imports SciPy (about 1.6 CPU s),
+which the processes that import linking's modules without linking (the stage helper of `analyze`,
+which runs speakers, event grouping and framing) do not need.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -34,6 +37,8 @@ def signatures(shingle_sets: Sequence[set[bytes]]) -> list[np.ndarray]:
     """One MinHash signature (128 unsigned 32-bit values) per shingle set, computed in bulk."""
     if not shingle_sets:
         return []
+    from datasketch import MinHash
+
     minhashes = MinHash.bulk(shingle_sets, num_perm=NUM_PERM)
     return [np.asarray(minhash.hashvalues, dtype=np.uint32) for minhash in minhashes]
 
@@ -60,6 +65,8 @@ class BandIndex:
     linker's peak memory at 100,000 articles fell from 2.99 to 1.70 GB (benchmarks/linking.py)."""
 
     def __init__(self, threshold: float, num_perm: int) -> None:
+        from datasketch import MinHashLSH
+
         layout = MinHashLSH(threshold=threshold, num_perm=num_perm)  # only to read its band layout
         self.bands, self.rows = layout.b, layout.r
         self._tables: list[dict[int | bytes, int | list[int]]] = [{} for _ in range(self.bands)]
