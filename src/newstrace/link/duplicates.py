@@ -15,6 +15,7 @@ which runs speakers, event grouping and framing) do not need.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,12 +35,21 @@ class DuplicateSettings:
 
 
 def signatures(shingle_sets: Sequence[set[bytes]]) -> list[np.ndarray]:
-    """One MinHash signature (128 unsigned 32-bit values) per shingle set, computed in bulk."""
+    """One MinHash signature (128 unsigned 32-bit values) per shingle set, computed in bulk.
+
+    Each shingle is hashed here, in one list comprehension per set, to the value datasketch's default
+    hash gives it (the first four bytes of its SHA-1, little-endian), and datasketch takes those numbers
+    as they are (`hashfunc=int`): the same signatures, without a Python call per shingle (about a
+    quarter of the signatures' CPU)."""
     if not shingle_sets:
         return []
     from datasketch import MinHash
 
-    minhashes = MinHash.bulk(shingle_sets, num_perm=NUM_PERM)
+    sha1, from_bytes = hashlib.sha1, int.from_bytes
+    hashed = [
+        [from_bytes(sha1(shingle).digest()[:4], "little") for shingle in shingle_set] for shingle_set in shingle_sets
+    ]
+    minhashes = MinHash.bulk(hashed, num_perm=NUM_PERM, hashfunc=int)
     return [np.asarray(minhash.hashvalues, dtype=np.uint32) for minhash in minhashes]
 
 
