@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from newstrace.scale.local import exit_without_teardown
 
 
-def _run_pool(marker: Path, initializer: object) -> int:
+def _run_pool(marker: Path, initializer: Callable[[], None] | None) -> int:
     """Run one task in a spawned single-process pool that asks, at the interpreter's teardown, to create
     `marker`; return the task's result once the pool has shut down."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=context, initializer=initializer) as pool:  # type: ignore[arg-type]
+    with ProcessPoolExecutor(1, mp_context=context, initializer=initializer) as pool:
         pool.submit(atexit.register, Path.touch, marker).result()
         result = pool.submit(pow, 2, 10).result()
     return result
