@@ -30,7 +30,7 @@ from newstrace.pipeline.speakers import resolve_speakers
 from newstrace.pipeline.stages import in_order, stage
 from newstrace.pipeline.trails import build_trails
 from newstrace.scale.base import workers_start_ignoring_ctrl_c
-from newstrace.scale.local import die_with_parent
+from newstrace.scale.local import die_with_parent, exit_without_teardown
 from newstrace.store import open_store
 from newstrace.store.base import Store
 
@@ -136,7 +136,7 @@ class StageHelper:
         self.location = location
         self._others = set(multiprocessing.active_children())
         context = multiprocessing.get_context("spawn")  # fork is unsafe beside the progress-bar thread
-        self._pool = ProcessPoolExecutor(1, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),))
+        self._pool = ProcessPoolExecutor(1, mp_context=context, initializer=_start_helper, initargs=(os.getpid(),))
 
     def submit(self, name: str, settings: StoredStageSettings) -> Future[dict[str, float]]:
         """Run stage `name` in the helper; the future holds its summary."""
@@ -164,6 +164,12 @@ def helper_location(store: Store) -> str | None:
         return url
     path = getattr(store, "path", None)
     return str(path) if isinstance(path, Path) and str(path) != ":memory:" else None
+
+
+def _start_helper(parent_pid: int) -> None:
+    """In the helper, as it starts: end with the parent, and leave without Python's teardown."""
+    die_with_parent(parent_pid)
+    exit_without_teardown()
 
 
 def _run_apart(location: str, name: str, settings: StoredStageSettings) -> dict[str, float]:
