@@ -2,10 +2,10 @@
 and speakers), and the training script (`scripts/train_quote_lexicon.py`) reproducing the shipped quote
 lexicon and models from train. They share the analysed PolNeAR database (`polnear_db`) and its spaCy
 parses (`polnear_parses`), and the test command's two processes (pytest-xdist, `--dist loadscope`) keep a
-module on one process, so the parse of the 840 train texts and the analysis run once. The three
-evaluations then run at once, each on its own copy of the database (each relinks or regroups what it
-measures), so the module's minutes overlap instead of adding up; the training script follows, reading
-the parses from the cache (docs/testing.md, session 18)."""
+module on one process, so the parse of the 840 train texts and the analysis run once. The training
+script (reading the parses from the cache) and the three evaluations then run at once, each evaluation on
+its own copy of the database (each relinks or regroups what it measures), so the module's minutes overlap
+instead of adding up (docs/testing.md, sessions 18 and 20)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -26,6 +26,16 @@ from .test_linking import assert_story_floors_and_baseline
 
 Evaluations = dict[str, tuple[int, str, str]]  # by name: exit code, output, errors
 GOLD = REPO.parent / "shared" / "data" / "polnear"
+
+
+class Training(NamedTuple):
+    """The training script's process, the folder it writes its files to, and the file of its errors."""
+
+    process: subprocess.Popen[bytes]
+    out_dir: Path
+    errors: Path
+
+
 _EVALUATIONS = {
     "quotes": ("--gold", str(GOLD / "dev")),  # dev is analysed in the database too
     "stories": ("--gold", str(GOLD)),
@@ -34,8 +44,28 @@ _EVALUATIONS = {
 
 
 @pytest.fixture(scope="module")
-def evaluations(polnear_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Evaluations:
-    """Each evaluation's exit code, output and errors, run side by side on copies of the database."""
+def training(polnear_parses: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Training]:
+    """The training script started on the PolNeAR train parses, writing into a folder of its own; the
+    test that checks its files waits for it. Started before the evaluations (`evaluations` asks for
+    it), it runs beside them instead of after them. In one process: two cost more CPU (each loads the
+    model, every Doc is pickled back), and the other pytest-xdist processes keep the cores busy."""
+    out_dir = tmp_path_factory.mktemp("retrained")
+    errors = tmp_path_factory.mktemp("training") / "stderr.txt"
+    script = REPO / "scripts" / "train_quote_lexicon.py"
+    options = ("--polnear", str(GOLD / "train"), "--out-dir", str(out_dir), "--workers", "1")
+    command = [sys.executable, str(script), *options, "--parse-cache", str(polnear_parses)]
+    with errors.open("wb") as stderr:  # a file, not a pipe: nobody reads a pipe while the evaluations run
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+    yield Training(process, out_dir, errors)
+    if process.poll() is None:  # its test was deselected or failed before waiting: do not leave it running
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def evaluations(polnear_db: Path, training: Training, tmp_path_factory: pytest.TempPathFactory) -> Evaluations:
+    """Each evaluation's exit code, output and errors, run side by side on copies of the database (and
+    beside the training script, `training`)."""
     folder = tmp_path_factory.mktemp("polnear_evals")
     env = dict(os.environ, COLUMNS="200", NO_COLOR="1")
     running: dict[str, subprocess.Popen[str]] = {}
@@ -93,26 +123,17 @@ def test_trail_and_speaker_scores_stay_above_the_pinned_floors(evaluations: Eval
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)  # run alone, its setup is the whole PolNeAR analysis (15 min on a loaded machine)
-def test_the_training_script_reproduces_the_shipped_lexicon_and_models(polnear_parses: Path, tmp_path: Path) -> None:
-    script = REPO / "scripts" / "train_quote_lexicon.py"
-    # The train texts the analysis parsed are read from its parse cache; the 110 whose datelines the
-    # analysis masked (the script parses the files as they are) are parsed here, in one process: two cost
-    # more CPU (each loads the model, every Doc is pickled back), and the other pytest-xdist process
-    # keeps the second core busy.
-    options = ("--polnear", str(GOLD / "train"), "--out-dir", str(tmp_path), "--workers", "1")
-    completed = subprocess.run(
-        [sys.executable, str(script), *options, "--parse-cache", str(polnear_parses)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
+def test_the_training_script_reproduces_the_shipped_lexicon_and_models(training: Training) -> None:
+    # The train texts the analysis parsed are read from its parse cache; the 110 whose datelines it masked
+    # (the script parses the files as they are) are parsed by the script (docs/testing.md, session 20).
+    process, out_dir, errors = training
+    assert process.wait(timeout=1800) == 0, errors.read_text(encoding="utf-8", errors="replace")[-2000:]
     shipped = REPO / "src" / "newstrace" / "nlp" / "data"
-    written = sorted(path.name for path in tmp_path.iterdir())
+    written = sorted(path.name for path in out_dir.iterdir())
     trained = sorted(path.name for path in shipped.iterdir() if path.name not in WRITTEN_BY_HAND)
     assert written == trained, "the script and the shipped files disagree"
     for name in written:
-        retrained = json.loads((tmp_path / name).read_text(encoding="utf-8"))
+        retrained = json.loads((out_dir / name).read_text(encoding="utf-8"))
         committed = json.loads((shipped / name).read_text(encoding="utf-8"))
         differences = list(_model_differences(retrained, committed, name))
         assert not differences, f"{name} differs beyond rounding, retrain and commit: {differences[:5]}"
