@@ -18,6 +18,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
+from newstrace.link.regions import text_places
+
 # Function words and the commonest news verbs: they say nothing about which event a text reports.
 _STOP_WORD_TEXT = """
     a about above after again against all also am an and any are as at be because been before being
@@ -68,6 +70,7 @@ class LinkFeatures:
     language: str | None = None  # ISO 639-1, when detected: cross-language linking compares only across languages
     lead: str = ""  # the title and first paragraph, for the cross-language embedding (link/crosslingual.py)
     event_days: frozenset[date] = frozenset()  # `lead_event_days`: the days its lead says things happened
+    lead_regions: frozenset[str] = frozenset()  # `lead_regions`: where its title and lead say it happened
 
 
 def words(text: str) -> list[Word]:
@@ -155,6 +158,20 @@ def lead_event_days(title: str | None, text: str, published: date | None) -> fro
             back = (published.weekday() - _WEEKDAYS.index(word)) % 7
         days.add(published - timedelta(days=back))
     return frozenset(days)
+
+
+# Entity labels of places: where a report's lead says it happened.
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+
+
+def lead_regions(title: str | None, text: str, entities: Iterable[tuple[str, str]]) -> frozenset[str]:
+    """The countries and states or provinces (`link.regions`) of the places that the title and lead name:
+    where the reported occurrence happened ("BERLIN —", "ICE arrests 22 in Texas"). Two reports of one
+    occurrence seldom name places in their leads that lie in different countries or states; reports of
+    two occurrences of one kind (an agency's operations in two states, one alliance's statements in two
+    capitals) do. A place the gazetteer does not know (a city, a county) adds nothing."""
+    lead = f"{title or ''} {text[:LEAD_CHARACTERS]}".lower()
+    return text_places(name for label, name in entities if label in PLACE_LABELS and name.lower() in lead)
 
 
 def entity_key(text: str) -> str:
