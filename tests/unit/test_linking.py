@@ -808,12 +808,11 @@ def test_a_story_many_reports_tell_keeps_its_first_bar_for_its_whole_window(
     ("one", "other", "apart"),
     [
         (("California",), ("Texas",), True),  # two states of one country
-        (("Berlin",), ("Washington",), False),  # two countries: the parties of one occurrence may be there
+        (("Berlin",), ("Washington",), True),  # two capitals
         (("Kremlin",), ("Moscow", "Russia"), False),  # a seat of government and its country
         (("U.S.",), ("California",), False),  # a country holds its states
         (("Georgia",), ("Tbilisi",), False),  # the country of that name, not the state
         (("Georgia",), ("Texas",), True),  # neither reading of Georgia is in Texas
-        (("Minnesota",), ("Gaza",), False),  # a US state and a place abroad (Gaza is a Mozambican province too)
         (("Malibu",), ("Los Angeles",), False),  # a town the gazetteer does not know says nothing
         (("West",), ("Turkmenistan",), False),  # a compass word is no region
         (("U.S.", "Illinois"), ("Central Texas", "U.S."), True),  # the country named beside a state says no more
@@ -825,6 +824,24 @@ def test_places_lie_apart_only_in_different_countries_or_states(
     one: tuple[str, ...], other: tuple[str, ...], apart: bool
 ) -> None:
     assert places_apart(text_places(one), text_places(other)) is apart
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "places", "scene"),
+    [
+        (None, "BERLIN — The alliance's ministers met on Tuesday.", ("BERLIN",), {"DEU|DEU/DE-BE"}),
+        (None, "KALAMAZOO, Mich. – Officers arrested 16 people.", ("KALAMAZOO", "Mich."), {"USA/US-MI"}),
+        ("Agents arrest 22 in Texas", "Federal agents made arrests this week.", ("Texas",), {"USA/US-TX"}),
+        (None, "Australia's best-known actor will host the awards.", ("Australia",), set()),
+        (None, "The prospect of a U.S. actors strike loomed over the show.", ("U.S.",), set()),
+    ],
+)
+def test_a_lead_places_its_occurrence_by_its_dateline_and_locatives(
+    title: str | None, text: str, places: tuple[str, ...], scene: set[str]
+) -> None:
+    """A place counts as where the report's occurrence happened when the dateline or a locative word names
+    it; a place named as a party's country or a strike's reach does not."""
+    assert lead_regions(title, text, [("GPE", place) for place in places]) == scene
 
 
 # Fictional: one agency's operation of one kind, run in two states, told in one template.

@@ -165,13 +165,35 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
 
 def lead_regions(title: str | None, text: str, entities: Iterable[tuple[str, str]]) -> frozenset[str]:
-    """The countries and states or provinces (`link.regions`) of the places that the title and lead name:
-    where the reported occurrence happened ("BERLIN —", "ICE arrests 22 in Texas"). Two reports of one
-    occurrence seldom name places in their leads that lie in different countries or states; reports of
-    two occurrences of one kind (an agency's operations in two states, one alliance's statements in two
-    capitals) do. A place the gazetteer does not know (a city, a county) adds nothing."""
-    lead = f"{title or ''} {text[:LEAD_CHARACTERS]}".lower()
-    return text_places(name for label, name in entities if label in PLACE_LABELS and name.lower() in lead)
+    """The countries and states or provinces (`link.regions`) of the places where the title and lead say
+    the reported occurrence happened: the dateline ("BERLIN —", "KALAMAZOO, Mich. –") and places after
+    "in", "at", "near", "outside" or "inside" ("ICE arrests 145 in South and Central Texas"). A place
+    named otherwise is more often a party's or a reach's ("Australia's Hugh Jackman", "a U.S. actors
+    strike") than the scene. Two reports of one occurrence seldom put it in different countries or
+    states; reports of two occurrences of one kind (an agency's operations in two states, one alliance's
+    statements in two capitals) do. A place the gazetteer does not know (a city, a county) adds nothing."""
+    title_lower, text_lower = (title or "").lower(), text[:LEAD_CHARACTERS].lower()
+    return text_places(
+        name
+        for label, name in entities
+        if label in PLACE_LABELS and _names_the_scene(name.lower(), title_lower, text_lower)
+    )
+
+
+# "in Texas", "at the Capitol", "in South and Central Texas", "in Egypt and Tunisia"
+_LOCATIVE = r"\b(?:in|at|near|outside|inside)\s+(?:the\s+)?(?:[\w.'’-]+\s+and\s+)?"
+
+
+def _names_the_scene(name: str, title: str, text: str) -> bool:
+    """Whether a (lower-cased) place is named as where something happened: after a locative word in the
+    title, or in the text's dateline (its first words, before a comma, a dash or a bracket) or after a
+    locative word there."""
+    escaped = re.escape(name)
+    if re.search(rf"{_LOCATIVE}{escaped}(?!\w)", title):
+        return True
+    if re.search(rf"^\W*(?:[^\n,.]{{1,40}},\s*)?{escaped}\s*[,(—–-]", text):
+        return True
+    return re.search(rf"{_LOCATIVE}{escaped}(?!\w)", text) is not None
 
 
 def entity_key(text: str) -> str:

@@ -50,6 +50,9 @@ _COMPASS = (
     r"|northeast|northwest|southeast|southwest)"
 )
 _GENERIC = re.compile(rf"^(?:{_COMPASS}\s*)+$")
+# Subdivisions whose name is also a common noun or a word of other names ("the Gulf" is rarely Papua New
+# Guinea's Gulf Province, "Unity" South Sudan's state, "Van" Turkey's province).
+_COMMON_WORDS = frozenset({"gulf", "unity", "van", "acre", "ruse", "para", "chin", "cascade", "capital", "coast"})
 _PART_OF = re.compile(rf"^(?:{_COMPASS}(?:\s+and\s+|\s*-\s*|\s+))+")
 # The abbreviations of US states that news datelines use ("KALAMAZOO, Mich.", "SPRINGFIELD, Mo."), AP style.
 _STATE_ABBREVIATIONS = {
@@ -83,7 +86,7 @@ def _regions_by_name() -> dict[str, frozenset[str]]:
         if country is None:
             continue
         name = _normal(_BRACKETED.sub("", subdivision.name))
-        if not name or _GENERIC.match(name):
+        if not name or _GENERIC.match(name) or name in _COMMON_WORDS:
             continue
         table.setdefault(name, set()).add(f"{country.alpha_3}/{subdivision.code}")
     for abbreviation, state in _STATE_ABBREVIATIONS.items():
@@ -122,21 +125,12 @@ def _fits(one: str, other: str) -> bool:
 
 
 def places_apart(ones: Iterable[str], others: Iterable[str]) -> bool:
-    """Whether two sets of places (`text_places`, or their union over a story's members) lie apart: both
-    name states or provinces of one country, and no reading of a place of one fits a reading of a place of
-    the other (different states of that country, or one of them in another country). Places in different
-    countries alone do not count: the leads of one international occurrence name the countries of its
-    parties and of its reach (a boxer's and his rival's, every country a cut cable served), and a country
-    names no place exactly enough to tell an occurrence there from one in the next state."""
+    """Whether two sets of places (`text_places`, or their union over a story's members) are known and
+    cannot meet: no reading of a place of one fits a reading of a place of the other (different countries,
+    or different states of one country). False when either set is empty."""
     ones, others = set(ones), set(others)
     if not ones or not others or not ones.isdisjoint(others):
         return False
     one_regions = {region for place in ones for region in place.split("|")}
     other_regions = {region for place in others for region in place.split("|")}
-    if not _countries_with_states(one_regions) & _countries_with_states(other_regions):
-        return False
     return not any(_fits(one, other) for one in one_regions for other in other_regions)
-
-
-def _countries_with_states(regions: Iterable[str]) -> set[str]:
-    return {region.partition("/")[0] for region in regions if "/" in region}
