@@ -831,6 +831,7 @@ def test_places_lie_apart_only_in_different_countries_or_states(
     [
         (None, "BERLIN — The alliance's ministers met on Tuesday.", ("BERLIN",), {"DEU|DEU/DE-BE"}),
         (None, "KALAMAZOO, Mich. – Officers arrested 16 people.", ("KALAMAZOO", "Mich."), {"USA/US-MI"}),
+        (None, "Agents arrest 22\n\nSPRINGFIELD, Mo.\n— Officers arrested 22.", ("SPRINGFIELD", "Mo."), {"USA/US-MO"}),
         ("Agents arrest 22 in Texas", "Federal agents made arrests this week.", ("Texas",), {"USA/US-TX"}),
         (None, "Australia's best-known actor will host the awards.", ("Australia",), set()),
         (None, "The prospect of a U.S. actors strike loomed over the show.", ("U.S.",), set()),
@@ -865,3 +866,17 @@ def test_undated_reports_whose_leads_name_different_states_stay_apart(first: str
     ]
     plan = StoryClusterer(StorySettings(place_conflict_below=1.0)).plan_undated(articles)
     assert (plan["a"] == plan["b"]) is together
+
+
+def test_a_retelling_whose_lead_names_another_state_still_groups() -> None:
+    """From 0.5 (the level of a retelling) the places no longer bar: a rewrite of one release that names
+    another state is still the same text, and the words say more than the place."""
+    articles = [
+        replace(
+            _features(article_id, SWEEP.format(state=state)),
+            lead_regions=lead_regions(None, SWEEP.format(state=state), [("GPE", state)]),
+        )
+        for article_id, state in (("a", "Texas"), ("b", "Oregon"))
+    ]
+    plan = StoryClusterer().plan_undated(articles)
+    assert plan["a"] == plan["b"]

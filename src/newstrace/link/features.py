@@ -186,12 +186,12 @@ _LOCATIVE = r"\b(?:in|at|near|outside|inside)\s+(?:the\s+)?(?:[\w.'’-]+\s+and\
 
 def _names_the_scene(name: str, title: str, text: str) -> bool:
     """Whether a (lower-cased) place is named as where something happened: after a locative word in the
-    title, or in the text's dateline (its first words, before a comma, a dash or a bracket) or after a
-    locative word there."""
+    title, or in a dateline (the first words of a line of the lead, before a comma, a dash or a bracket: the
+    text may open with its title) or after a locative word there."""
     escaped = re.escape(name)
     if re.search(rf"{_LOCATIVE}{escaped}(?!\w)", title):
         return True
-    if re.search(rf"^\W*(?:[^\n,.]{{1,40}},\s*)?{escaped}\s*[,(—–-]", text):
+    if re.search(rf"(?m)^\W*(?:[^\n,.]{{1,40}},\s*)?{escaped}\s*[,(—–-]", text):
         return True
     return re.search(rf"{_LOCATIVE}{escaped}(?!\w)", text) is not None
 

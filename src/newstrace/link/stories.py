@@ -118,13 +118,15 @@ class StorySettings:
     # to each member, unless it quotes ten words in a row the members quoted (link stage 11):
     undated_member_close: float = 0.22
     undated_member_group: int = 2
-    # An undated join (an article or a group to a story, or among undated articles) under this similarity is
-    # barred when the article's title and lead name places in countries or states (`link.regions`) and the
-    # story's members' leads do too, and none of the one can hold or lie in one of the other: two
-    # occurrences of one kind told in one vocabulary (an agency's operations in two states, one alliance's
-    # statements in two capitals), which no date keeps apart. Places the gazetteer does not know (cities,
-    # counties) never bar. A shared quotation still lets it join (0.0: never barred):
-    place_conflict_below: float = 0.3
+    # An undated join (an article or a group to a story, among undated articles, or a merge with an undated
+    # side) under this similarity is barred when the article's dateline and locatives put its occurrence in
+    # countries or states (`link.regions`, `features.lead_regions`) none of which can hold or lie in one
+    # where the story's members' leads put theirs: two occurrences of one kind told in one vocabulary (an
+    # agency's operations in two states, one alliance's statements in two capitals), which no date keeps
+    # apart. Places the gazetteer does not know (cities, counties) never bar; from 0.5, the level of a
+    # retelling (as for the rare shared name), nothing does; nor does a shared quotation (link stage 14;
+    # 0.0: never barred):
+    place_conflict_below: float = 0.5
 
     def lone_report_bar(self, gap_days: int | None, n_articles: int) -> float:
         """What a dated join to a story of `n_articles` must reach more than `lone_report_days` after it
