@@ -817,7 +817,9 @@ def test_a_story_many_reports_tell_keeps_its_first_bar_for_its_whole_window(
         (("West",), ("Turkmenistan",), False),  # a compass word is no region
         (("U.S.", "Illinois"), ("Central Texas", "U.S."), True),  # the country named beside a state says no more
         (("KALAMAZOO", "Mich."), ("Western Michigan",), False),  # a dateline's state and a part of it
-        (("Washington",), ("Oregon",), False),  # the capital or the state: the capital may hold Oregon's news
+        (("Washington",), ("Oregon",), True),  # the capital or the state, neither in Oregon
+        (("NEW YORK",), ("U.S.",), False),  # the city is in New York state, in the United States
+        (("Berlin",), ("Germany",), False),  # a city-state and its country
     ],
 )
 def test_places_lie_apart_only_in_different_countries_or_states(
@@ -829,7 +831,7 @@ def test_places_lie_apart_only_in_different_countries_or_states(
 @pytest.mark.parametrize(
     ("title", "text", "places", "scene"),
     [
-        (None, "BERLIN — The alliance's ministers met on Tuesday.", ("BERLIN",), {"DEU|DEU/DE-BE"}),
+        (None, "BERLIN — The alliance's ministers met on Tuesday.", ("BERLIN",), {"DEU/DE-BE"}),
         (None, "KALAMAZOO, Mich. – Officers arrested 16 people.", ("KALAMAZOO", "Mich."), {"USA/US-MI"}),
         (None, "Agents arrest 22\n\nSPRINGFIELD, Mo.\n— Officers arrested 22.", ("SPRINGFIELD", "Mo."), {"USA/US-MO"}),
         ("Agents arrest 22 in Texas", "Federal agents made arrests this week.", ("Texas",), {"USA/US-TX"}),
