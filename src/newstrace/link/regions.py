@@ -91,16 +91,22 @@ def _regions_by_name() -> dict[str, frozenset[str]]:
         table.setdefault(name, set()).add(f"{country.alpha_3}/{subdivision.code}")
     for abbreviation, state in _STATE_ABBREVIATIONS.items():
         table.setdefault(abbreviation, set()).add(f"USA/US-{state}")
-    table["washington"].add("USA/US-DC")  # the capital, or the state
     return {name: frozenset(_narrowest(name, codes)) for name, codes in table.items()}
 
 
 def _narrowest(name: str, codes: set[str]) -> set[str]:
     """A city or nation named as a country's (a capital, "New York", "England") that is also a state or
     province of that country reads as that state alone: "NEW YORK —" is in New York state, not anywhere
-    in the United States. A country's own name ("Belize", also a district) keeps its country reading."""
+    in the United States. A country's own name ("Belize", also a district) keeps its country reading, and
+    so does "Washington", which names the federal government (and the capital in a story told elsewhere:
+    "the Watergate source in Washington") far more often than the state."""
+    if name in _SEATS_OF_GOVERNMENT:
+        return codes
     states_of = {code.partition("/")[0] for code in codes if "/" in code}
     return {code for code in codes if "/" in code or code not in states_of or _is_country_name(name, code)}
+
+
+_SEATS_OF_GOVERNMENT = frozenset({"washington"})
 
 
 def _is_country_name(name: str, code: str) -> bool:
