@@ -20,8 +20,9 @@ import pycountry
 
 from newstrace.events.actors import country_names
 
-# Subdivision kinds large enough to tell two occurrences apart; municipalities, districts, parishes and
-# the like share their names with towns elsewhere too often ("Lima", "Central").
+# Subdivision kinds large enough to tell two occurrences apart; municipalities, parishes and the like share
+# their names with towns elsewhere too often ("Lima", "Central"), and so do the districts of small countries
+# ("Bel Air", "Berea"): of the districts, only the District of Columbia (`_DISTRICTS_KEPT`) is read.
 _SUBDIVISION_KINDS = frozenset(
     {
         "state",
@@ -34,7 +35,6 @@ _SUBDIVISION_KINDS = frozenset(
         "country",
         "nation",
         "federal district",
-        "district",
         "territory",
         "outlying area",
         "oblast",
@@ -50,6 +50,7 @@ _COMPASS = (
     r"|northeast|northwest|southeast|southwest)"
 )
 _GENERIC = re.compile(rf"^(?:{_COMPASS}\s*)+$")
+_DISTRICTS_KEPT = frozenset({"US-DC"})
 # Subdivisions whose name is also a common noun or a word of other names ("the Gulf" is rarely Papua New
 # Guinea's Gulf Province, "Unity" South Sudan's state, "Van" Turkey's province).
 _COMMON_WORDS = frozenset({"gulf", "unity", "van", "acre", "ruse", "para", "chin", "cascade", "capital", "coast"})
@@ -80,7 +81,9 @@ def _regions_by_name() -> dict[str, frozenset[str]]:
     for name, code in country_names().items():
         table.setdefault(_normal(name), set()).add(code)
     for subdivision in pycountry.subdivisions:
-        if subdivision.parent_code is not None or subdivision.type.lower() not in _SUBDIVISION_KINDS:
+        if subdivision.parent_code is not None:
+            continue
+        if subdivision.type.lower() not in _SUBDIVISION_KINDS and subdivision.code not in _DISTRICTS_KEPT:
             continue
         country = pycountry.countries.get(alpha_2=subdivision.country_code)
         if country is None:
