@@ -33,12 +33,14 @@ from newstrace.link.features import (
     content_terms,
     entity_key,
     lead_event_days,
+    lead_regions,
     quoted_runs,
     story_terms,
     word_offsets,
     word_texts,
     words,
 )
+from newstrace.link.regions import places_apart, text_places
 from newstrace.link.reuse import AlignedPassage, WordCodes, align_passages
 from newstrace.link.stories import StoryClusterer, StorySettings, story_id_for
 from newstrace.pipeline.link import LinkSettings, link_articles, link_record
@@ -808,3 +810,83 @@ def test_a_story_many_reports_tell_keeps_its_first_bar_for_its_whole_window(
     assert (later.story_id == first.story_id) is joins
     similarity = later.similarity if joins else later.recurs.similarity if later.recurs else 0.0
     assert 0.2 <= similarity < 0.25
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "apart"),
+    [
+        (("California",), ("Texas",), True),  # two states of one country
+        (("Berlin",), ("Washington",), True),  # two capitals
+        (("Kremlin",), ("Moscow", "Russia"), False),  # a seat of government and its country
+        (("U.S.",), ("California",), False),  # a country holds its states
+        (("Georgia",), ("Tbilisi",), False),  # the country of that name, not the state
+        (("Georgia",), ("Texas",), True),  # neither reading of Georgia is in Texas
+        (("Malibu",), ("Los Angeles",), False),  # a town the gazetteer does not know says nothing
+        (("West",), ("Turkmenistan",), False),  # a compass word is no region
+        (("U.S.", "Illinois"), ("Central Texas", "U.S."), True),  # the country named beside a state says no more
+        (("KALAMAZOO", "Mich."), ("Western Michigan",), False),  # a dateline's state and a part of it
+        (("Washington",), ("Oregon",), False),  # the capital names the government, whose news may be anywhere
+        (("NEW YORK",), ("U.S.",), False),  # the city is in New York state, in the United States
+        (("Berlin",), ("Germany",), False),  # a city-state and its country
+    ],
+)
+def test_places_lie_apart_only_in_different_countries_or_states(
+    one: tuple[str, ...], other: tuple[str, ...], apart: bool
+) -> None:
+    assert places_apart(text_places(one), text_places(other)) is apart
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "places", "scene"),
+    [
+        (None, "BERLIN — The alliance's ministers met on Tuesday.", ("BERLIN",), {"DEU/DE-BE"}),
+        (None, "KALAMAZOO, Mich. – Officers arrested 16 people.", ("KALAMAZOO", "Mich."), {"USA/US-MI"}),
+        (None, "Agents arrest 22\n\nSPRINGFIELD, Mo.\n— Officers arrested 22.", ("SPRINGFIELD", "Mo."), {"USA/US-MO"}),
+        ("Agents arrest 22 in Texas", "Federal agents made arrests this week.", ("Texas",), {"USA/US-TX"}),
+        (None, "Australia's best-known actor will host the awards.", ("Australia",), set()),
+        (None, "The prospect of a U.S. actors strike loomed over the show.", ("U.S.",), set()),
+    ],
+)
+def test_a_lead_places_its_occurrence_by_its_dateline_and_locatives(
+    title: str | None, text: str, places: tuple[str, ...], scene: set[str]
+) -> None:
+    """A place counts as where the report's occurrence happened when the dateline or a locative word names
+    it; a place named as a party's country or a strike's reach does not."""
+    assert lead_regions(title, text, [("GPE", place) for place in places]) == scene
+
+
+# Fictional: one agency's operation of one kind, run in two states, told in one template.
+SWEEP = (
+    "Federal agents arrested 22 people in {state} this week in a sweep aimed at a smuggling ring that moved "
+    "counterfeit medicine through warehouses, the agency said. Officers seized ledgers, cash and two trucks. "
+    "Those arrested face charges of fraud and conspiracy, and more arrests are expected, officials said."
+)
+
+
+@pytest.mark.parametrize(("first", "second", "together"), [("Texas", "Oregon", False), ("Texas", "Texas", True)])
+def test_undated_reports_whose_leads_name_different_states_stay_apart(first: str, second: str, together: bool) -> None:
+    """Two undated reports of one template differ only in the state their leads name: two operations, not
+    one, however alike their words; a place in the same state leaves them free to group."""
+    articles = [
+        replace(
+            _features(article_id, SWEEP.format(state=state)),
+            lead_regions=lead_regions(None, SWEEP.format(state=state), [("GPE", state)]),
+        )
+        for article_id, state in (("a", first), ("b", second))
+    ]
+    plan = StoryClusterer(StorySettings(place_conflict_below=1.0)).plan_undated(articles)
+    assert (plan["a"] == plan["b"]) is together
+
+
+def test_a_retelling_whose_lead_names_another_state_still_groups() -> None:
+    """From 0.5 (the level of a retelling) the places no longer bar: a rewrite of one release that names
+    another state is still the same text, and the words say more than the place."""
+    articles = [
+        replace(
+            _features(article_id, SWEEP.format(state=state)),
+            lead_regions=lead_regions(None, SWEEP.format(state=state), [("GPE", state)]),
+        )
+        for article_id, state in (("a", "Texas"), ("b", "Oregon"))
+    ]
+    plan = StoryClusterer().plan_undated(articles)
+    assert plan["a"] == plan["b"]

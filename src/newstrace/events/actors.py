@@ -293,6 +293,17 @@ def by_first_letter(aliases: list[str]) -> list[str]:
 
 
 @cache
+def country_names() -> dict[str, str]:
+    """Every name of a country in the table (pycountry's, the everyday ones, demonyms, capitals and seats
+    of government), lower-cased, with the country's code; leaders' names are left out."""
+    return {
+        alias.lower(): entry.code
+        for alias, entry in _entries().items()
+        if entry.kind == "country" and alias not in _leaders()
+    }
+
+
+@cache
 def _lower_entries() -> dict[str, _Entry]:
     return {alias.lower(): entry for alias, entry in _entries().items()}
 

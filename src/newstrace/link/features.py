@@ -18,6 +18,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
+from newstrace.link.regions import text_places
+
 # Function words and the commonest news verbs: they say nothing about which event a text reports.
 _STOP_WORD_TEXT = """
     a about above after again against all also am an and any are as at be because been before being
@@ -68,6 +70,7 @@ class LinkFeatures:
     language: str | None = None  # ISO 639-1, when detected: cross-language linking compares only across languages
     lead: str = ""  # the title and first paragraph, for the cross-language embedding (link/crosslingual.py)
     event_days: frozenset[date] = frozenset()  # `lead_event_days`: the days its lead says things happened
+    lead_regions: frozenset[str] = frozenset()  # `lead_regions`: where its title and lead say it happened
 
 
 def words(text: str) -> list[Word]:
@@ -155,6 +158,42 @@ def lead_event_days(title: str | None, text: str, published: date | None) -> fro
             back = (published.weekday() - _WEEKDAYS.index(word)) % 7
         days.add(published - timedelta(days=back))
     return frozenset(days)
+
+
+# Entity labels of places: where a report's lead says it happened.
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+
+
+def lead_regions(title: str | None, text: str, entities: Iterable[tuple[str, str]]) -> frozenset[str]:
+    """The countries and states or provinces (`link.regions`) of the places where the title and lead say
+    the reported occurrence happened: the dateline ("BERLIN —", "KALAMAZOO, Mich. –") and places after
+    "in", "at", "near", "outside" or "inside" ("ICE arrests 145 in South and Central Texas"). A place
+    named otherwise is more often a party's or a reach's ("Australia's Hugh Jackman", "a U.S. actors
+    strike") than the scene. Two reports of one occurrence seldom put it in different countries or
+    states; reports of two occurrences of one kind (an agency's operations in two states, one alliance's
+    statements in two capitals) do. A place the gazetteer does not know (a city, a county) adds nothing."""
+    title_lower, text_lower = (title or "").lower(), text[:LEAD_CHARACTERS].lower()
+    return text_places(
+        name
+        for label, name in entities
+        if label in PLACE_LABELS and _names_the_scene(name.lower(), title_lower, text_lower)
+    )
+
+
+# "in Texas", "at the Capitol", "in South and Central Texas", "in Egypt and Tunisia"
+_LOCATIVE = r"\b(?:in|at|near|outside|inside)\s+(?:the\s+)?(?:[\w.'’-]+\s+and\s+)?"
+
+
+def _names_the_scene(name: str, title: str, text: str) -> bool:
+    """Whether a (lower-cased) place is named as where something happened: after a locative word in the
+    title, or in a dateline (the first words of a line of the lead, before a comma, a dash or a bracket: the
+    text may open with its title) or after a locative word there."""
+    escaped = re.escape(name)
+    if re.search(rf"{_LOCATIVE}{escaped}(?!\w)", title):
+        return True
+    if re.search(rf"(?m)^\W*(?:[^\n,.]{{1,40}},\s*)?{escaped}\s*[,(—–-]", text):
+        return True
+    return re.search(rf"{_LOCATIVE}{escaped}(?!\w)", text) is not None
 
 
 def entity_key(text: str) -> str:

@@ -37,6 +37,7 @@ from operator import add, mul
 
 from newstrace.link.crosslingual import CrossLanguageLinker
 from newstrace.link.features import LinkFeatures
+from newstrace.link.regions import places_apart
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,15 @@ class StorySettings:
     # to each member, unless it quotes ten words in a row the members quoted (link stage 11):
     undated_member_close: float = 0.22
     undated_member_group: int = 2
+    # An undated join (an article or a group to a story, among undated articles, or a merge with an undated
+    # side) under this similarity is barred when the article's dateline and locatives put its occurrence in
+    # countries or states (`link.regions`, `features.lead_regions`) none of which can hold or lie in one
+    # where the story's members' leads put theirs: two occurrences of one kind told in one vocabulary (an
+    # agency's operations in two states, one alliance's statements in two capitals), which no date keeps
+    # apart. Places the gazetteer does not know (cities, counties) never bar; from 0.5, the level of a
+    # retelling (as for the rare shared name), nothing does; nor does a shared quotation (link stage 14;
+    # 0.0: never barred):
+    place_conflict_below: float = 0.5
 
     def lone_report_bar(self, gap_days: int | None, n_articles: int) -> float:
         """What a dated join to a story of `n_articles` must reach more than `lone_report_days` after it
@@ -150,6 +160,7 @@ class StoryState:
     join_count: int = 0
     quotes: dict[int, None] = field(default_factory=dict)  # its members' quoted runs, oldest first
     event_days: set[date] = field(default_factory=set)  # the days its members' leads say things happened
+    regions: set[str] = field(default_factory=set)  # the countries and states its members' leads name
 
     @property
     def cohesion(self) -> float | None:
@@ -394,7 +405,7 @@ class StoryClusterer:
             similarity = self._similarity(*vectors, story)
             enough = story.first_seen is not None and similarity >= self._required(None, article, story, frozenset())
             enough = enough and self._fits(similarity, story)
-            enough = enough and self._undated_evidence(similarity, article.entities, story)
+            enough = enough and self._undated_join_evidence(similarity, article, story)
             if enough and (best is None or similarity > best[0]):
                 best = (similarity, story.id)
         return best
@@ -415,6 +426,7 @@ class StoryClusterer:
                 standard = group.cohesion if story.cohesion is None else min(group.cohesion, story.cohesion)
                 enough = enough and similarity >= self.settings.undated_group_share * standard
             enough = enough and self._undated_evidence(similarity, group.entities, story)
+            enough = enough and self._places_agree(similarity, group.regions, group.quotes, story)
             if enough and (best is None or similarity > best[0]):
                 best = (similarity, story.id)
         return best[1] if best else None
@@ -489,7 +501,11 @@ class StoryClusterer:
         share = self.settings.merge_cohesion_share
         if similarity < required or any(similarity < share * (story.cohesion or 0.0) for story in (one, other)):
             return False
-        return gap is not None or self._undated_evidence(similarity, one.entities, other)
+        if gap is not None:
+            return True
+        return self._undated_evidence(similarity, one.entities, other) and self._places_agree(
+            similarity, one.regions, one.quotes, other
+        )
 
     def _merge(self, one: StoryState, other: StoryState, similarity: float) -> StoryState:
         """Merge the story that grew (`one`) and its neighbour into the larger, then the earlier, of the two,
@@ -506,6 +522,7 @@ class StoryClusterer:
         kept.title = kept.title or merged.title
         _remember_quotes(kept.quotes, merged.quotes, self.settings.story_quotes)
         kept.event_days.update(merged.event_days)
+        kept.regions.update(merged.regions)
         for story_id in (kept.id, merged.id):
             self._norms.pop((story_id, "terms"), None)
             self._norms.pop((story_id, "entities"), None)
@@ -633,7 +650,22 @@ class StoryClusterer:
 
     def _undated_join_evidence(self, similarity: float, article: LinkFeatures, story: StoryState) -> bool:
         """Whether an undated article (or a story with an undated side) shows it reports the story's occurrence."""
-        return self._undated_evidence(similarity, article.entities, story)
+        return self._undated_evidence(similarity, article.entities, story) and self._places_agree(
+            similarity, article.lead_regions, article.quotes, story
+        )
+
+    def _places_agree(
+        self,
+        similarity: float,
+        regions: Iterable[str],
+        quotes: Iterable[int],
+        story: StoryState,
+    ) -> bool:
+        """Whether an undated join's lead places leave it possible: false when it is under
+        `place_conflict_below`, the two sides' leads name regions that lie apart, and no quotation is shared."""
+        if similarity >= self.settings.place_conflict_below or not places_apart(regions, story.regions):
+            return True
+        return _shared_quotes(frozenset(quotes), story.quotes) >= self.settings.quote_runs
 
     def _fits(self, similarity: float, story: StoryState) -> bool:
         cohesion = story.cohesion
@@ -687,6 +719,7 @@ class StoryClusterer:
             story.join_count += pairs
         _remember_quotes(story.quotes, article.quotes, self.settings.story_quotes)
         story.event_days.update(article.event_days)
+        story.regions.update(article.lead_regions)
         if story.title is None:
             story.title = article.title
         if article.published is not None:
@@ -741,6 +774,8 @@ class UndatedGrouping(StoryClusterer):
         return self._latest
 
     def _undated_join_evidence(self, similarity: float, article: LinkFeatures, story: StoryState) -> bool:
+        if not self._places_agree(similarity, article.lead_regions, article.quotes, story):
+            return False
         members = self.members.get(story.id, [])
         if not members or len(members) > self.settings.undated_member_group:
             return True

@@ -35,6 +35,7 @@ from newstrace.link.features import (
     LinkFeatures,
     entity_counts,
     lead_event_days,
+    lead_regions,
     parse_date,
     quoted_runs,
     shingles,
@@ -489,6 +490,7 @@ def story_to_record(story: StoryState) -> Story:
         "join_count": story.join_count,
         "quotes": list(story.quotes),
         "event_days": sorted(day.isoformat() for day in story.event_days),
+        "regions": sorted(story.regions),
     }
     first = story.first_seen.isoformat() if story.first_seen else None
     last = story.last_seen.isoformat() if story.last_seen else None
@@ -509,6 +511,7 @@ def story_from_record(record: Story) -> StoryState:
         join_count=int(state["join_count"]),
         quotes=dict.fromkeys(int(run) for run in state.get("quotes", ())),
         event_days={day for text in state.get("event_days", ()) if (day := parse_date(text)) is not None},
+        regions=set(state.get("regions", ())),
     )
 
 
@@ -526,6 +529,7 @@ def link_features(article: LinkInput) -> LinkFeatures:
         article.language,
         lead_of(article.title, article.text) if article.language else "",
         lead_event_days(article.title, article.text, published),
+        lead_regions(article.title, article.text, article.entities),
     )
 
 

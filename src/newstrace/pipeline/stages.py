@@ -54,7 +54,9 @@ SPEAKERS_STAGE_NUMBER = 5
 # 1.2 times as similar to it as to the rest of the group joins it (before, all stayed).
 # 13: a story of four or more reports takes a dated article from 0.2 for its whole window (not 0.25
 # after its first three days).
-LINK_STAGE_NUMBER = 13
+# 14: an undated join under 0.5 is barred when the dateline and locatives of the article's lead and of the
+# story's members' leads put their occurrences in different countries or states (`link.regions`).
+LINK_STAGE_NUMBER = 14
 # 2: a quotation in another language joins as a translated rendering (cross-language trails); 3: an
 # utterance counts its renderings and outlets as its trail shows them (a `same_passage` repeat not again);
 # 4: a short quote whose words several statements of its speaker hold (a campaign's stock phrase) joins none.

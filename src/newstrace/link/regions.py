@@ -1,0 +1,160 @@
+"""Where a named place lies, as far as a light gazetteer can tell: its country and, for a state or province,
+its first-level subdivision.
+
+Countries come from pycountry and from the everyday names, capitals and seats of government of the event
+actors' table (`events/actors.py`: "Kremlin" and "Moscow" are Russia, "Washington" the United States);
+states and provinces from pycountry's first-level subdivisions ("California" is US-CA, "Ontario" CA-ON).
+A city, county or landmark that is neither ("Malibu", "Fulton County", "Mount Cook") has no region: it
+says nothing here, so two places at two levels of one place never look apart. A name with several
+readings ("Georgia": the country or the US state; "Punjab": India's or Pakistan's) keeps them all, and
+two places look apart only when no reading of one can hold a reading of the other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+import pycountry
+
+from newstrace.events.actors import country_names
+
+# Subdivision kinds large enough to tell two occurrences apart; municipalities, parishes and the like share
+# their names with towns elsewhere too often ("Lima", "Central"), and so do the districts of small countries
+# ("Bel Air", "Berea"): of the districts, only the District of Columbia (`_DISTRICTS_KEPT`) is read.
+_SUBDIVISION_KINDS = frozenset(
+    {
+        "state",
+        "province",
+        "land",
+        "autonomous community",
+        "autonomous region",
+        "autonomous republic",
+        "autonomous province",
+        "country",
+        "nation",
+        "federal district",
+        "territory",
+        "outlying area",
+        "oblast",
+        "republic",
+        "federal territory",
+        "capital territory",
+    }
+)
+# Names made of compass words or generic terms ("West", "Northern", "Central") are not places by themselves;
+# before a known name they name a part of it ("Western Michigan", "South and Central Texas").
+_COMPASS = (
+    r"(?:north|south|east|west|central|northern|southern|eastern|western|upper|lower"
+    r"|northeast|northwest|southeast|southwest)"
+)
+_GENERIC = re.compile(rf"^(?:{_COMPASS}\s*)+$")
+_DISTRICTS_KEPT = frozenset({"US-DC"})
+# Subdivisions whose name is also a common noun or a word of other names ("the Gulf" is rarely Papua New
+# Guinea's Gulf Province, "Unity" South Sudan's state, "Van" Turkey's province).
+_COMMON_WORDS = frozenset({"gulf", "unity", "van", "acre", "ruse", "para", "chin", "cascade", "capital", "coast"})
+_PART_OF = re.compile(rf"^(?:{_COMPASS}(?:\s+and\s+|\s*-\s*|\s+))+")
+# The abbreviations of US states that news datelines use ("KALAMAZOO, Mich.", "SPRINGFIELD, Mo."), AP style.
+_STATE_ABBREVIATIONS = {
+    "ala.": "AL", "ariz.": "AZ", "ark.": "AR", "calif.": "CA", "colo.": "CO", "conn.": "CT", "del.": "DE",
+    "d.c.": "DC", "fla.": "FL", "ga.": "GA", "ill.": "IL", "ind.": "IN", "kan.": "KS", "ky.": "KY", "la.": "LA",
+    "md.": "MD", "mass.": "MA", "mich.": "MI", "minn.": "MN", "miss.": "MS", "mo.": "MO", "mont.": "MT",
+    "neb.": "NE", "nev.": "NV", "n.h.": "NH", "n.j.": "NJ", "n.m.": "NM", "n.y.": "NY", "n.c.": "NC",
+    "n.d.": "ND", "okla.": "OK", "ore.": "OR", "pa.": "PA", "r.i.": "RI", "s.c.": "SC", "s.d.": "SD",
+    "tenn.": "TN", "vt.": "VT", "va.": "VA", "wash.": "WA", "w.va.": "WV", "wis.": "WI", "wyo.": "WY",
+}  # fmt: skip
+_BRACKETED = re.compile(r"\s*\[.*?\]|\s*\(.*?\)")
+
+
+def _normal(name: str) -> str:
+    key = " ".join(name.lower().split()).strip(" ,;:'\"“”‘’")
+    key = re.sub(r"['’]s?$", "", key)  # "Illinois’ Cook County"
+    return re.sub(r"^the\s+", "", key)
+
+
+@cache
+def _regions_by_name() -> dict[str, frozenset[str]]:
+    """Every country and state or province name, lower-cased, with the regions it can mean: a country's
+    alpha-3 code ("USA") or a subdivision's code under it ("USA/US-CA")."""
+    table: dict[str, set[str]] = {}
+    for name, code in country_names().items():
+        table.setdefault(_normal(name), set()).add(code)
+    for subdivision in pycountry.subdivisions:
+        if subdivision.parent_code is not None:
+            continue
+        if subdivision.type.lower() not in _SUBDIVISION_KINDS and subdivision.code not in _DISTRICTS_KEPT:
+            continue
+        country = pycountry.countries.get(alpha_2=subdivision.country_code)
+        if country is None:
+            continue
+        name = _normal(_BRACKETED.sub("", subdivision.name))
+        if not name or _GENERIC.match(name) or name in _COMMON_WORDS:
+            continue
+        table.setdefault(name, set()).add(f"{country.alpha_3}/{subdivision.code}")
+    for abbreviation, state in _STATE_ABBREVIATIONS.items():
+        table.setdefault(abbreviation, set()).add(f"USA/US-{state}")
+    return {name: frozenset(_narrowest(name, codes)) for name, codes in table.items()}
+
+
+def _narrowest(name: str, codes: set[str]) -> set[str]:
+    """A city or nation named as a country's (a capital, "New York", "England") that is also a state or
+    province of that country reads as that state alone: "NEW YORK —" is in New York state, not anywhere
+    in the United States. A country's own name ("Belize", also a district) keeps its country reading, and
+    so does "Washington", which names the federal government (and the capital in a story told elsewhere:
+    "the Watergate source in Washington") far more often than the state."""
+    if name in _SEATS_OF_GOVERNMENT:
+        return codes
+    states_of = {code.partition("/")[0] for code in codes if "/" in code}
+    return {code for code in codes if "/" in code or code not in states_of or _is_country_name(name, code)}
+
+
+_SEATS_OF_GOVERNMENT = frozenset({"washington"})
+
+
+def _is_country_name(name: str, code: str) -> bool:
+    country = pycountry.countries.get(alpha_3=code)
+    names = {getattr(country, attribute, None) for attribute in ("name", "common_name", "official_name")}
+    return country is not None and name in {_normal(found) for found in names if found}
+
+
+def place_regions(name: str) -> frozenset[str]:
+    """The regions a place name can mean (empty when the gazetteer does not know it)."""
+    table, key = _regions_by_name(), _normal(name)
+    if key in table:
+        return table[key]
+    return table.get(_PART_OF.sub("", key).rstrip("."), frozenset())
+
+
+def text_places(names: Iterable[str]) -> frozenset[str]:
+    """The places among the names one text gives (each place as its readings joined by "|", e.g.
+    "GEO|USA/US-GA"), with a place that only names a country dropped when another place of the text names
+    a state of that country: "U.S. Immigration and Customs Enforcement arrested 22 in Illinois" happened in
+    Illinois, not anywhere in the United States."""
+    places = {readings for name in names if (readings := place_regions(name))}
+    states = {region.partition("/")[0] for readings in places for region in readings if "/" in region}
+    return frozenset(
+        "|".join(sorted(readings))
+        for readings in places
+        if not all("/" not in region and region in states for region in readings)
+    )
+
+
+def _fits(one: str, other: str) -> bool:
+    """Whether one region can hold the other or lie in it: the same country, and the same subdivision when
+    both name one."""
+    one_country, _, one_part = one.partition("/")
+    other_country, _, other_part = other.partition("/")
+    return one_country == other_country and (not one_part or not other_part or one_part == other_part)
+
+
+def places_apart(ones: Iterable[str], others: Iterable[str]) -> bool:
+    """Whether two sets of places (`text_places`, or their union over a story's members) are known and
+    cannot meet: no reading of a place of one fits a reading of a place of the other (different countries,
+    or different states of one country). False when either set is empty."""
+    ones, others = set(ones), set(others)
+    if not ones or not others or not ones.isdisjoint(others):
+        return False
+    one_regions = {region for place in ones for region in place.split("|")}
+    other_regions = {region for place in others for region in place.split("|")}
+    return not any(_fits(one, other) for one in one_regions for other in other_regions)
