@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
+from click.testing import CliRunner
 from hypothesis import settings
 
 from newstrace.pipeline import AnalyzeSettings, analyze
@@ -218,17 +220,29 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
     Python warnings and newstrace's logged warnings to its stderr, and an exception it does not catch ends it
     with status 1 and a traceback on stderr. Tests about the process itself (signals, the entry point,
     hash seeds, environment read at import) use `run_cli_subprocess`."""
-    from click.testing import CliRunner
-
     from newstrace.cli.main import cli
 
-    runner = CliRunner(env=CLI_ENVIRONMENT)
     with contextlib.chdir(cwd or REPO), _argv("newstrace", *args), _warnings_to_stderr(), _logging_to_stderr():
-        result = runner.invoke(cli, args, prog_name="newstrace")
+        result = _cli_runner().invoke(cli, args, prog_name="newstrace", terminal_width=_help_width(cli))
     stderr = result.stderr
-    if result.exc_info is not None and not isinstance(result.exception, SystemExit):
+    if result.exc_info is not None and result.exception is not None and not isinstance(result.exception, SystemExit):
         stderr += "".join(traceback.format_exception(*result.exc_info))
     return subprocess.CompletedProcess(["newstrace", *args], result.exit_code, result.stdout, stderr)
+
+
+def _cli_runner() -> CliRunner:
+    """A runner that captures file descriptors 1 and 2 where click can (8.4+), so that what worker processes
+    and C code write there is the command's output too, as it is a subprocess's."""
+    try:
+        return CliRunner(env=CLI_ENVIRONMENT, capture="fd")  # type: ignore[call-arg, unused-ignore]
+    except TypeError:
+        return CliRunner(env=CLI_ENVIRONMENT)
+
+
+def _help_width(group: click.Group) -> int:
+    """The width click gives help text in a process of its own with COLUMNS set; CliRunner would force 80."""
+    widest = int((group.context_settings or {}).get("max_content_width", 80))
+    return max(min(int(CLI_ENVIRONMENT["COLUMNS"]), widest) - 2, 50)
 
 
 def run_cli_subprocess(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
