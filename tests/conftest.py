@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gc
 import logging
 import os
 import subprocess
@@ -227,7 +228,12 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
     stderr = result.stderr
     if result.exc_info is not None and result.exception is not None and not isinstance(result.exception, SystemExit):
         stderr += "".join(traceback.format_exception(*result.exc_info))
-    return subprocess.CompletedProcess(["newstrace", *args], result.exit_code, result.stdout, stderr)
+    completed = subprocess.CompletedProcess(["newstrace", *args], result.exit_code, result.stdout, stderr)
+    del result  # its traceback holds the command's frames, and with them its store
+    # What the end of the process did: the command's database connections, left to be closed at exit, are
+    # closed (SQLite then folds its write-ahead log into the database file, which tests copy or read).
+    gc.collect()
+    return completed
 
 
 def _cli_runner() -> CliRunner:
