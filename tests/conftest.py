@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
+import logging
 import os
 import subprocess
 import sys
 import tomllib
+import traceback
+import unittest.mock
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
+from click.testing import CliRunner
 from hypothesis import settings
 
 from newstrace.pipeline import AnalyzeSettings, analyze
@@ -115,7 +123,7 @@ def polnear_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     meta = _polnear_meta_csv(SHARED_DATA / "polnear", folder / "meta.csv")
     parses = ("--parse-cache", str(folder / POLNEAR_PARSES))
     command = ("analyze", *texts, "--meta", str(meta), "--db", str(db), "--workers", "2", *parses, "--quiet")
-    result = run_cli(*command, timeout=1800)
+    result = run_cli_subprocess(*command, timeout=1800)  # its two NLP processes: nothing here to reuse
     assert result.returncode == 0, result.stderr
     return db
 
@@ -199,15 +207,99 @@ def run_analyze(store: SQLiteStore, *paths: Path | str, **settings: object) -> R
     return analyze([str(path) for path in paths], store, AnalyzeSettings(**settings))  # type: ignore[arg-type]
 
 
-def run_cli(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """Run `python -m newstrace ARGS` and capture its output."""
-    env = dict(os.environ, COLUMNS="200", NO_COLOR="1")
+# What a user's terminal-less run sees: wide enough that no message wraps, and no colour.
+CLI_ENVIRONMENT = {"COLUMNS": "200", "NO_COLOR": "1"}
+# Python's own warning filters in a process started without -W or PYTHONWARNINGS (pytest shows these categories).
+_PYTHON_IGNORES = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `newstrace ARGS` in this test process and return what `python -m newstrace ARGS` would: its exit
+    status, stdout and stderr. Models and imports loaded by one call serve the next (a subprocess paid
+    0.7 CPU s to start and ~2 more to load spaCy on every call). Like the subprocess, the command sees the
+    environment above, runs in `cwd` (the repository by default) with `newstrace ARGS` as its argv, writes
+    Python warnings and newstrace's logged warnings to its stderr, and an exception it does not catch ends it
+    with status 1 and a traceback on stderr. Tests about the process itself (signals, the entry point,
+    hash seeds, environment read at import) use `run_cli_subprocess`."""
+    from newstrace.cli.main import cli
+
+    with contextlib.chdir(cwd or REPO), _argv("newstrace", *args), _warnings_to_stderr(), _logging_to_stderr():
+        result = _cli_runner().invoke(cli, args, prog_name="newstrace", terminal_width=_help_width(cli))
+    stderr = result.stderr
+    if result.exc_info is not None and result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(*result.exc_info))
+    completed = subprocess.CompletedProcess(["newstrace", *args], result.exit_code, result.stdout, stderr)
+    del result  # its traceback holds the command's frames, and with them its store
+    # What the end of the process did: the command's database connections, left to be closed at exit, are
+    # closed (SQLite then folds its write-ahead log into the database file, which tests copy or read).
+    gc.collect()
+    return completed
+
+
+def _cli_runner() -> CliRunner:
+    """A runner that captures file descriptors 1 and 2 where click can (8.4+), so that what worker processes
+    and C code write there is the command's output too, as it is a subprocess's."""
+    try:
+        return CliRunner(env=CLI_ENVIRONMENT, capture="fd")  # type: ignore[call-arg, unused-ignore]
+    except TypeError:
+        return CliRunner(env=CLI_ENVIRONMENT)
+
+
+def _help_width(group: click.Group) -> int:
+    """The width click gives help text in a process of its own with COLUMNS set; CliRunner would force 80."""
+    widest = int((group.context_settings or {}).get("max_content_width", 80))
+    return max(min(int(CLI_ENVIRONMENT["COLUMNS"]), widest) - 2, 50)
+
+
+def run_cli_subprocess(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run `python -m newstrace ARGS` in a process of its own and capture its output."""
     return subprocess.run(
         [sys.executable, "-m", "newstrace", *args],
         capture_output=True,
         text=True,
         cwd=cwd or REPO,
-        env=env,
+        env=dict(os.environ, **CLI_ENVIRONMENT),
         timeout=timeout,
         check=False,
     )
+
+
+@contextlib.contextmanager
+def _argv(*argv: str) -> Iterator[None]:
+    """`sys.argv` as the command's own process would have it (`analyze` stores its command line)."""
+    with unittest.mock.patch.object(sys, "argv", list(argv)):
+        yield
+
+
+@contextlib.contextmanager
+def _warnings_to_stderr() -> Iterator[None]:
+    """Warnings printed to the (captured) stderr, as a fresh process prints them, instead of pytest's record:
+    leaving the context forgets which were shown, so each call shows its own as a new process would."""
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, *_: object) -> None:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno))
+
+    with warnings.catch_warnings():
+        for category in _PYTHON_IGNORES:
+            warnings.simplefilter("ignore", category)
+        warnings.showwarning = show
+        yield
+
+
+class _StderrHandler(logging.Handler):
+    """Writes a record's message to whatever `sys.stderr` is at the time, as Python's last-resort handler does."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stderr.write(self.format(record) + "\n")
+
+
+@contextlib.contextmanager
+def _logging_to_stderr() -> Iterator[None]:
+    """newstrace's warnings on stderr: the command configures no logging, so in its own process Python's
+    last-resort handler prints them there (here pytest's handlers on the root logger would keep them)."""
+    handler, logger = _StderrHandler(logging.WARNING), logging.getLogger("newstrace")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)

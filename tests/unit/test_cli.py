@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from click.testing import CliRunner
 from newstrace.cli.main import cli
 from newstrace.store import SQLiteStore
 
-from ..conftest import run_cli
+from ..conftest import run_cli, run_cli_subprocess
 from .test_store import database_at_schema
 
 COMMANDS = [
@@ -38,6 +40,21 @@ def test_top_level_help_and_version() -> None:
     top = run_cli("--help").stdout
     assert all(command in top for command in COMMANDS)
     assert run_cli("--version").stdout.startswith("newstrace, version")
+
+
+def test_the_installed_command_and_python_m_newstrace_run_with_the_command_s_exit_status(tmp_path: Path) -> None:
+    """The other tests run the command in the test process (tests/conftest.py's run_cli); this one runs the
+    two real entry points, each in a process of its own."""
+    installed = Path(sys.executable).with_name("newstrace")  # what `pip install` put beside this Python
+    if not installed.exists():
+        pytest.skip(f"newstrace is not installed beside {sys.executable}")
+    version = subprocess.run([installed, "--version"], capture_output=True, text=True, check=False, timeout=120)
+    assert version.returncode == 0 and version.stdout.startswith("newstrace, version"), version.stderr
+    missing = run_cli_subprocess("stories", "--db", "none.db", cwd=tmp_path)
+    assert missing.returncode == 2 and "no such database" in missing.stderr and missing.stdout == ""
+    assert len(missing.stderr.strip().splitlines()) == 1 and list(tmp_path.iterdir()) == []
+    usage = run_cli_subprocess("analyze", "x", "--field", "body")
+    assert usage.returncode == 2 and "FIELD=COLUMN" in usage.stderr
 
 
 def test_bad_field_mapping_is_a_usage_error() -> None:

@@ -30,7 +30,7 @@ from newstrace.scale.dask import PLUGIN_NAME, start_local_cluster
 from newstrace.scale.parity import StoredRows, stored_rows
 from newstrace.store import SQLiteStore
 
-from ..conftest import CORPUS, run_analyze, run_cli
+from ..conftest import CORPUS, run_analyze, run_cli, run_cli_subprocess
 
 REFUSED_MARK = "REFUSED-BY-TEST-COMPONENT"
 
@@ -67,7 +67,8 @@ def test_dask_with_two_workers_stores_the_same_database_as_the_local_runner(corp
     # Batches of 3 spread the corpus over both workers, so results come back out of order and must be put back.
     args = ("--runner", "dask", "--workers", "2", "--batch-size", "3", "--quiet")
     with _dask_default_port_taken():
-        result = run_cli("analyze", str(CORPUS), "--db", str(dask_db), *args)
+        # In a process of its own: Dask sets up its logging once per process, on the stderr it has at the time.
+        result = run_cli_subprocess("analyze", str(CORPUS), "--db", str(dask_db), *args)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert result.stderr == "", "the Dask cluster logged at default verbosity"
@@ -232,7 +233,8 @@ def test_the_dask_runner_uses_the_cluster_at_the_scheduler_address(tmp_path: Pat
     with start_local_cluster(1) as cluster:
         address = cluster.scheduler_address
         args = ("--runner", "dask", "--scheduler", address)
-        result = run_cli("analyze", str(CORPUS / "text"), "--db", str(dask_db), *args)
+        # A run is a client process of its own, as a user's is; this process holds the cluster.
+        result = run_cli_subprocess("analyze", str(CORPUS / "text"), "--db", str(dask_db), *args)
         assert result.returncode == 0, result.stderr
         assert PLUGIN_NAME in cluster.scheduler.worker_plugins, "the run did not use the cluster at the address"
     assert _stored(dask_db) == _stored(local_db)
@@ -243,8 +245,9 @@ def test_a_scheduler_that_does_not_answer_is_one_clear_error(tmp_path: Path, mon
     with socket.socket() as placeholder:  # a port nothing listens on: bound here, never listened to
         placeholder.bind(("127.0.0.1", 0))
         address = f"tcp://127.0.0.1:{placeholder.getsockname()[1]}"
-        result = run_cli("analyze", str(CORPUS / "text"), "--db", str(tmp_path / "x.db"), "--runner", "dask",
-                         "--scheduler", address)  # fmt: skip
+        # In a process of its own: Dask reads its settings from the environment once, when first imported.
+        result = run_cli_subprocess("analyze", str(CORPUS / "text"), "--db", str(tmp_path / "x.db"),
+                                    "--runner", "dask", "--scheduler", address)  # fmt: skip
     assert result.returncode == 2
     assert f"no Dask scheduler answers at {address}" in result.stderr
     assert "Traceback" not in result.stderr
