@@ -36,8 +36,9 @@ echo "== pytest"
 # module for that reason). Modules go out in collection order, not pytest-xdist's default of the module
 # with most tests first, so the long PolNeAR module, which tests/conftest.py puts first, starts at once
 # instead of last. The slowest tests are listed at the end.
-# Three processes on a two-core machine: many tests wait on a subprocess, a server or the browser, and
-# with two processes the cores stood idle about a sixth of the time (CPU 1.66 cores over pytest's wall).
+# Two processes on a two-core machine. Three paid off while most tests waited on a CLI subprocess; since
+# the CLI runs in the test process (session 20), a third process only took CPU from the PolNeAR module,
+# the critical path (its analysis 498 s -> 865 s, the run 16.3 -> 19.8 min; docs/testing.md).
 # NEWSTRACE_TEST_PROCESSES=0 runs in this process.
-.venv/bin/python -m pytest -ra -n "${NEWSTRACE_TEST_PROCESSES:-3}" --dist loadscope --no-loadscope-reorder \
+.venv/bin/python -m pytest -ra -n "${NEWSTRACE_TEST_PROCESSES:-2}" --dist loadscope --no-loadscope-reorder \
     --durations=15 "$@"
