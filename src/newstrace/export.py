@@ -19,7 +19,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from newstrace.store.base import EXPORT_COLUMNS, Store
+from newstrace.store.base import EXPORT_COLUMNS, Store, TableRow
 
 FORMATS = ("jsonl", "csv", "parquet")
 _PARQUET_BATCH_ROWS = 10_000
@@ -123,21 +123,22 @@ def _umask() -> int:
 
 
 def _write_text(
-    rows: Iterable[dict[str, object]], columns: tuple[str, ...], table: str, output_format: str, stream: IO[str]
+    rows: Iterable[TableRow], columns: tuple[str, ...], table: str, output_format: str, stream: IO[str]
 ) -> int:
     if output_format == "jsonl":
         return _write_jsonl(rows, table, stream)
     return _write_csv(rows, columns, stream)
 
 
-def _write_jsonl(rows: Iterable[dict[str, object]], table: str, stream: IO[str]) -> int:
+def _write_jsonl(rows: Iterable[TableRow], table: str, stream: IO[str]) -> int:
     json_columns = [column for column, kind in _TYPED_COLUMNS[table].items() if kind is ColumnType.JSON]
     count = 0
     for count, row in enumerate(rows, start=1):
+        written = dict(row)  # the store's row is read-only; its JSON columns are written decoded
         for column in json_columns:
-            if column in row:
-                row[column] = _decoded_json(row[column], table, count, column)
-        stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+            if column in written:
+                written[column] = _decoded_json(written[column], table, count, column)
+        stream.write(json.dumps(written, ensure_ascii=False) + "\n")
     return count
 
 
@@ -150,7 +151,7 @@ def _decoded_json(value: object, table: str, row_number: int, column: str) -> ob
         raise ExportError(f"{table} row {row_number}: column {column} is not valid JSON ({error})") from error
 
 
-def _write_csv(rows: Iterable[dict[str, object]], columns: tuple[str, ...], stream: IO[str]) -> int:
+def _write_csv(rows: Iterable[TableRow], columns: tuple[str, ...], stream: IO[str]) -> int:
     writer = csv.DictWriter(stream, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     count = 0
@@ -175,7 +176,7 @@ def arrow_schema(table: str, columns: tuple[str, ...]) -> Any:
     return pa.schema([pa.field(column, arrow_types[column_type(table, column)]) for column in columns])
 
 
-def _write_parquet(rows: Iterator[dict[str, object]], columns: tuple[str, ...], table: str, path: Path) -> int:
+def _write_parquet(rows: Iterator[TableRow], columns: tuple[str, ...], table: str, path: Path) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -189,7 +190,7 @@ def _write_parquet(rows: Iterator[dict[str, object]], columns: tuple[str, ...], 
     return count
 
 
-def _arrow_array(batch: list[dict[str, object]], field: Any, table: str) -> Any:
+def _arrow_array(batch: list[TableRow], field: Any, table: str) -> Any:
     import pyarrow as pa
 
     try:

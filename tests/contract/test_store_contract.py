@@ -62,8 +62,14 @@ from newstrace.store.base import (
     CHECKED_FLAGS,
     LIST_ORDERS,
     AnalysedArticle,
+    ArticleRow,
+    DateSpan,
+    FacetCount,
     LinkedLead,
     ListFilters,
+    PeriodCount,
+    QuoteHit,
+    SearchFacets,
     SearchFilters,
     SearchSyntaxError,
     StageRecord,
@@ -319,7 +325,7 @@ def test_search_finds_the_same_articles_on_every_backend(store: Store, query: st
     assert {hit.article_id for hit in store.search(query, limit=10)} == expected
     hits, total = store.page_search(SearchFilters(query), 10, 0)
     assert {hit.article_id for hit in hits} == expected and total == len(expected)
-    assert {str(row["id"]) for row in store.iter_search(SearchFilters(query))} == expected
+    assert {row.id for row in store.iter_search(SearchFilters(query))} == expected
 
 
 @pytest.mark.parametrize(
@@ -364,14 +370,14 @@ def test_search_filters_facets_and_snippets(store: Store) -> None:
     [hit] = store.page_search(filters, 10, 0)[0]
     assert hit.article_id == "a1" and ("harbour", True) in snippet_pieces(hit.snippet.lower())
     facets = store.search_facets(SearchFilters("velmora"), 10)
-    assert {row["value"]: row["n"] for row in facets["outlet"]} == {
+    assert {row.value: row.n for row in facets.outlet} == {
         "Wire Nine": 1,
         "Coastal Post": 1,
         "Ostrava Wire": 1,
     }
-    assert facets["dates"] == [{"first": "2024-03-04", "last": "2024-03-12"}]
+    assert facets.dates == DateSpan("2024-03-04", "2024-03-12")
     weeks = store.search_attention(SearchFilters("harbour"), "week")
-    assert [(row["period"], row["outlet"], row["n"]) for row in weeks] == [
+    assert weeks == [
         ("2024-03-04", "Ostrava Wire", 1),
         ("2024-03-04", "Wire Nine", 1),
         ("2024-03-11", "Coastal Post", 1),
@@ -402,14 +408,14 @@ def test_words_with_an_outlet_or_a_language_find_count_and_facet_the_same_articl
     filters = SearchFilters("harbour OR ferries", **narrowing)
     hits, total = store.page_search(filters, 10, 0)
     assert {hit.article_id for hit in hits} == expected and total == len(expected)
-    assert {str(row["id"]) for row in store.iter_search(filters)} == expected
+    assert {row.id for row in store.iter_search(filters)} == expected
     for cap in (None, 10):
         facets = store.search_facets(filters, 10, cap=cap)
-        assert {row["value"]: row["n"] for row in facets["outlet"]} == Counter(outlets[id_] for id_ in expected)
+        assert {row.value: row.n for row in facets.outlet} == Counter(outlets[id_] for id_ in expected)
         languages = Counter("de" if id_ == "a4" else "en" for id_ in expected)
-        assert {row["value"]: row["n"] for row in facets["language"]} == languages, cap
+        assert {row.value: row.n for row in facets.language} == languages, cap
         attention = store.search_attention(filters, "month", cap=cap)
-        assert sum(int(str(row["n"])) for row in attention) == len(expected), cap
+        assert sum(row.n for row in attention) == len(expected), cap
 
 
 def test_counts_kept_by_the_store_follow_articles_as_they_change(store: Store) -> None:
@@ -432,11 +438,11 @@ def test_counts_kept_by_the_store_follow_articles_as_they_change(store: Store) -
     wire = SearchFilters(outlet="Wire Nine", language="en")
     assert store.page_search(wire, 10, 0)[1] == 2
     facets = store.search_facets(wire, 10)
-    assert [(row["value"], row["n"]) for row in facets["outlet"]] == [("Wire Nine", 2)]
-    assert [(row["value"], row["n"]) for row in facets["language"]] == [("en", 2)]
-    assert facets["dates"] == [{"first": "2024-03-04", "last": "2024-03-04"}]
+    assert facets.outlet == (FacetCount("Wire Nine", 2),)
+    assert facets.language == (FacetCount("en", 2),)
+    assert facets.dates == DateSpan("2024-03-04", "2024-03-04")
     days = store.search_attention(SearchFilters(date_from="2024-03-04"), "day")
-    assert [(row["period"], row["outlet"], row["n"]) for row in days] == [
+    assert days == [
         ("2024-03-04", "Wire Nine", 2),
         ("2024-03-05", "Ostrava Wire", 1),
     ]
@@ -456,18 +462,18 @@ def test_the_first_matches_counted_give_every_match_s_facets_and_attention_when_
     )
     for filters in searches:
         every = store.search_facets(filters, 5)
-        assert every["speaker"] and every["story"], filters
+        assert every.speaker and every.story, filters
         assert store.search_facets(filters, 5, cap=10) == every, filters
         for bucket in ("day", "week", "month", "year"):
             assert store.search_attention(filters, bucket, cap=10) == store.search_attention(filters, bucket), bucket
     months = store.search_attention(SearchFilters("velmora"), "month")
-    assert [(row["period"], row["n"]) for row in months] == [
+    assert [(row.period, row.n) for row in months] == [
         ("2024-03-01", 1),
         ("2024-03-01", 1),
         ("2024-03-01", 1),
     ]
     years = store.search_attention(SearchFilters(), "year", cap=10)
-    assert sorted((str(row["period"]), str(row["outlet"])) for row in years) == [
+    assert sorted((str(row.period), str(row.outlet)) for row in years) == [
         ("2024-01-01", "Coastal Post"),
         ("2024-01-01", "Ostrava Wire"),
         ("2024-01-01", "Wire Nine"),
@@ -498,13 +504,13 @@ def test_the_speaker_and_flag_facets_of_the_first_matches_are_read_from_facet_ke
     with store._transaction():
         flagged = '["speaker_changed", "translated"]'
         store._execute("UPDATE renderings SET flags = ? WHERE article_id = 'a1'", (flagged,))
-    flags = store.search_facets(SearchFilters("harbour"), 5, cap=10)["flag"]
-    assert {row["value"]: row["n"] for row in flags} == {"speaker_changed": 1, "translated": 1}
+    flags = store.search_facets(SearchFilters("harbour"), 5, cap=10).flag
+    assert {row.value: row.n for row in flags} == {"speaker_changed": 1, "translated": 1}
     facets_agree()
-    before = store.search_facets(SearchFilters("harbour"), 5, cap=10)["speaker"]
+    before = store.search_facets(SearchFilters("harbour"), 5, cap=10).speaker
     store.save_article(_article("a1"), [StageOutput("quotes", 2, {"quotes": []})], store.begin_run("test"))
-    after = store.search_facets(SearchFilters("harbour"), 5, cap=10)["speaker"]
-    assert sum(int(str(row["n"])) for row in after) == sum(int(str(row["n"])) for row in before) - 1
+    after = store.search_facets(SearchFilters("harbour"), 5, cap=10).speaker
+    assert sum(row.n for row in after) == sum(row.n for row in before) - 1
     facets_agree()
 
 
@@ -552,9 +558,9 @@ def test_who_said_it_counts_its_quotes_with_its_page_and_past_its_last_page(stor
     assert len(holding) >= 2
     pages = [store.page_quote_search(SearchFilters("storm"), 1, offset) for offset in range(len(holding) + 2)]
     assert {total for _, total in pages} == {len(holding)}
-    assert sorted(str(rows[0]["quote_id"]) for rows, _ in pages[: len(holding)]) == holding
+    assert sorted(rows[0].quote_id for rows, _ in pages[: len(holding)]) == holding
     assert [rows for rows, _ in pages[len(holding) :]] == [[], []]
-    assert all(set(rows[0]) == set(pages[0][0][0]) and "matched" not in rows[0] for rows, _ in pages[: len(holding)])
+    assert all(type(rows[0]) is QuoteHit for rows, _ in pages[: len(holding)])
 
 
 def test_sqlite_reads_the_facet_keys_of_words_alone_with_their_first_matches(tmp_path: Path) -> None:
@@ -1095,6 +1101,12 @@ _READ_RECORDS: dict[str, type] = {
     "events": StoredEvent,
     "event mentions": EventReport,
     "mentions to group": MentionToGroup,
+    "facets": SearchFacets,
+    "capped facets": SearchFacets,
+    "weeks": PeriodCount,
+    "capped weeks": PeriodCount,
+    "who said it": QuoteHit,
+    "searched rows": ArticleRow,
 }
 
 
@@ -1126,6 +1138,8 @@ def _every_answer(store: Store) -> dict[str, object]:
     holm = SearchFilters(speaker_name="HOLM")  # past a cap of 1: counted from the newest match, read once
     answers["capped facets"] = store.search_facets(holm, 5, cap=1)
     answers["capped weeks"] = store.search_attention(holm, "week", cap=1)
+    answers["who said it"] = store.page_quote_search(SearchFilters("storm"), 5, 0)
+    answers["searched rows"] = list(store.iter_search(SearchFilters(outlet="Wire Nine")))  # newest first
     answers["flag total"] = store.page_search(SearchFilters(flag="translated"), 1, 0, rank_cap=1)[1]
     answers["words and an outlet total"] = store.page_search(SearchFilters("harbour", outlet="Wire Nine"), 9, 0)[1]
     utterance_ids = [str(row["id"]) for row in store.iter_rows("utterances")]

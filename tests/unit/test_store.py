@@ -207,7 +207,7 @@ def test_a_read_past_its_time_limit_is_stopped_and_later_reads_are_not(
         store.page_list(ListFilters("outlets"), 10, 0)
     with store.time_limit(60.0):
         assert store.page_search(everything, 10, 0)[1] == 20
-    assert store.search_facets(everything, 10)["outlet"]  # no limit outside a block
+    assert store.search_facets(everything, 10).outlet  # no limit outside a block
 
 
 def test_the_data_version_is_the_databases_not_a_connections(tmp_path: Path) -> None:

@@ -367,7 +367,7 @@ def test_words_and_an_outlet_or_a_language_are_one_search_of_the_text_index(web_
     )
     assert total == len(expected) > 0 and {hit.article_id for hit in hits} == {row[0] for row in expected}
     assert not any(f"a.{column} = " in sql for sql in asked), asked
-    assert [(row["value"], row["n"]) for row in facets[column]] == [(value, len(expected))]
+    assert [(row.value, row.n) for row in getattr(facets, column)] == [(value, len(expected))]
 
 
 def test_no_search_finds_an_article_by_its_outlets_token_in_the_text_index(web_db: Path) -> None:
@@ -477,13 +477,13 @@ def test_past_the_cap_outlets_languages_dates_and_the_chart_are_counted_from_one
             f"ORDER BY n DESC, {name} NULLS FIRST",
             *first,
         )
-        assert [(row["value"], row["n"]) for row in facets[name]] == expected
+        assert [(row.value, row.n) for row in getattr(facets, name)] == expected
     span = _rows(
         web_db,
         f"SELECT min(substr(published, 1, 10)), max(substr(published, 1, 10)) FROM articles WHERE id IN ({marks})",
         *first,
     )
-    assert facets["dates"] == [{"first": span[0][0], "last": span[0][1]}]
+    assert (facets.dates.first, facets.dates.last) == span[0]
     for bucket, period in (
         ("day", "substr(published, 1, 10)"),
         ("week", "date(substr(published, 1, 10), 'weekday 0', '-6 days')"),
@@ -494,7 +494,7 @@ def test_past_the_cap_outlets_languages_dates_and_the_chart_are_counted_from_one
             "AND published IS NOT NULL GROUP BY period, outlet ORDER BY period, outlet NULLS FIRST",
             *first,
         )
-        assert [(row["period"], row["outlet"], row["n"]) for row in attention[bucket]] == expected
+        assert attention[bucket] == expected
     counted_by_query = [sql for sql in statements if "GROUP BY a.outlet" in sql or "GROUP BY a.language" in sql]
     assert not counted_by_query  # one read of the first matches, counted in Python
 

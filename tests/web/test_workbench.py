@@ -12,9 +12,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from newstrace.export import export_columns
+from newstrace.export import export_columns, export_table
 from newstrace.serve import create_app
+from newstrace.serve import data
 from newstrace.serve.data import attention_bucket, snippet_pieces
+from newstrace.store import open_store
+from newstrace.store.base import SearchFilters
 
 from ..conftest import run_cli
 
@@ -125,6 +128,32 @@ def test_search_csv_holds_every_match_with_the_articles_columns(client: TestClie
     assert len(rows) == found["pagination"]["total"] > 1 and tuple(rows[0]) == export_columns("articles")
     assert rows[0]["id"] == found["hits"][0]["article_id"]  # the same order: best first
     assert client.get("/api/search.csv", params={"q": '"harbour'}).status_code == 400
+
+
+def test_search_csv_lines_are_those_export_writes_for_the_same_articles(client: TestClient, web_db: Path) -> None:
+    """The search's rows are records written by position: each line is byte for byte the line `export
+    articles --format csv` writes for that article, under the same header."""
+    exported = io.StringIO()
+    export_table(open_store(web_db, readonly=True), "articles", "csv", exported)
+    header, *lines = exported.getvalue().splitlines()
+    downloaded = client.get("/api/search.csv", params={"q": "harbour OR Kestria"}).text.splitlines()
+    assert downloaded[0] == header and len(downloaded) > 2
+    assert set(downloaded[1:]) <= set(lines)
+
+
+def test_every_facet_s_rows_have_their_keys_in_one_order_on_every_page(web_db: Path) -> None:
+    """Facets are records: a facet's rows show the same keys in the same order whichever way they were
+    counted (every match in SQL for the overview's corpus summary, the first matches in Python for a
+    search), so the JSON twins show them alike."""
+    keys = {"outlet": ["value", "n"], "language": ["value", "n"], "speaker": ["value", "id", "n"]}
+    keys |= {"story": ["value", "n", "label"], "flag": ["value", "n"], "dates": ["first", "last"]}
+    store = open_store(web_db, readonly=True)
+    overview = data.overview(store, corpus=data.corpus_summary(store))
+    for answer in (overview, data.search(store, SearchFilters()), data.search(store, SearchFilters("harbour"))):
+        facets = answer["facets"]
+        assert isinstance(facets, dict) and list(facets) == list(keys) and facets["story"]
+        for name, rows in facets.items():
+            assert all(list(row) == keys[name] for row in rows), name
 
 
 def test_facet_counts_are_those_of_the_narrowed_search(client: TestClient) -> None:

@@ -61,9 +61,9 @@ def listed_events(store: Store, filters: EventFilters) -> list[dict[str, object]
 
 
 def listed_mentions(store: Store, filters: EventFilters) -> list[dict[str, object]]:
-    """The event mentions that pass the filters."""
+    """The event mentions that pass the filters (the `event_mentions` export rows)."""
     return [
-        row
+        dict(row)
         for row in store.iter_rows("event_mentions")
         if filters.keep((row["source_code"], row["target_code"]), row["event_type"], row["date"])
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def _predicted_spans(store: Store) -> dict[str, dict[str, list[SpanPair]]]:
     return spans
 
 
-def _content_pieces(row: dict[str, object]) -> list[SpanPair]:
+def _content_pieces(row: Mapping[str, object]) -> list[SpanPair]:
     """A stored quote's content, piece by piece (the gold counts a discontinuous content the same way)."""
     pieces = json.loads(str(row.get("content_fragments") or "[]"))
     if pieces:

@@ -26,6 +26,8 @@ from newstrace.store.base import (
     LIST_FILTERS,
     LIST_ORDERS,
     ListFilters,
+    PeriodCount,
+    SearchFacets,
     SearchFilters,
     SearchSyntaxError,
     Store,
@@ -160,7 +162,8 @@ def search(
         attention = _attention(store, filters, total)
         if scope == "quotes":
             cap = FACET_CAP if total > FACET_CAP else None
-            hits, total = store.page_quote_search(filters, per_page, _offset(page, per_page), cap)
+            quotes, total = store.page_quote_search(filters, per_page, _offset(page, per_page), cap)
+            hits = [as_json(quote) for quote in quotes]
             ranked_among = cap
     except SearchSyntaxError as error:
         raise BadRequest(str(error)) from error
@@ -231,9 +234,7 @@ def _counted_attention(store: Store, filters: SearchFilters, matches: int | None
     # they cost two queries where counting each facet over the search took six.
     read = FACET_CAP if matches is not None else None
     facets = store.search_facets(filters, FACET_VALUES, read)
-    span = facets["dates"][0]
-    first, last = span["first"], span["last"]
-    bucket = attention_bucket(first, last)
+    bucket = attention_bucket(facets.dates.first, facets.dates.last)
     counts = store.search_attention(filters, bucket, read)
     counted = None
     if matches is not None and matches > FACET_CAP:
@@ -244,23 +245,29 @@ def _counted_attention(store: Store, filters: SearchFilters, matches: int | None
             "newest": not filters.text,
             "exact": ["outlet", "language", "dates", "attention"] if counted_by_store(filters) else [],
         }
-    return {"facets": facets, "attention": _attention_chart(counts, bucket), "counted": counted}
+    return {"facets": facets_json(facets), "attention": _attention_chart(counts, bucket), "counted": counted}
 
 
-def _attention_chart(counts: list[dict[str, object]], bucket: str) -> dict[str, object]:
-    """The attention chart of the store's rows (period, outlet, n; by period, then outlet): a trace per
-    outlet for the CHART_OUTLETS with the most articles, and one summing the others."""
-    # each row's outlet, period and count converted once (a word's first 1,000 matches over three years
-    # give some 600 rows), a count that is an int already kept as it is; each row then finds its trace
-    # with one look-up (choosing between an outlet and the summed trace per row took a third more)
-    rows = [
-        (
-            str(row["outlet"] or "(outlet unknown)"),
-            str(row["period"]),
-            n if isinstance(n := row["n"], int) else _number(n),
-        )
-        for row in counts
-    ]
+def facets_json(facets: SearchFacets) -> dict[str, object]:
+    """A search's facets as the page and its JSON twin show them: each facet a list of its values' rows,
+    and the span of days as the one row of `dates`."""
+    return {
+        "outlet": [as_json(row) for row in facets.outlet],
+        "language": [as_json(row) for row in facets.language],
+        "speaker": [as_json(row) for row in facets.speaker],
+        "story": [as_json(row) for row in facets.story],
+        "flag": [as_json(row) for row in facets.flag],
+        "dates": [as_json(facets.dates)],
+    }
+
+
+def _attention_chart(counts: list[PeriodCount], bucket: str) -> dict[str, object]:
+    """The attention chart of the store's rows (by period, then outlet): a trace per outlet for the
+    CHART_OUTLETS with the most articles, and one summing the others."""
+    # each row's outlet and period converted once (a word's first 1,000 matches over three years give
+    # some 600 rows), taken by position; each row then finds its trace with one look-up (choosing between
+    # an outlet and the summed trace per row took a third more)
+    rows = [(str(outlet or "(outlet unknown)"), str(period), n) for period, outlet, n in counts]
     totals: dict[str, int] = {}
     for name, _, n in rows:
         totals[name] = totals.get(name, 0) + n

@@ -6,8 +6,8 @@ every stage's runs), `PipelineStore` (what `analyze` and the stages over stored 
 them, as `open_store` returns it; SQLite (`store.sqlite`) and PostgreSQL (`store.postgres`) implement it
 through the shared SQL of `store.sql`. Rows written by stages are dataclass records whose field names are
 the table's column names, and the read queries give records too (`records.py`, `events/records.py`;
-`records.as_json` gives the JSON a record's rows showed); only the export (`iter_rows`) and the search
-reads that count and sample give column -> value mappings.
+`records.as_json` gives the JSON a record's rows showed); only the export of a whole table (`iter_rows`)
+gives column -> value mappings (`TableRow`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from newstrace.events.records import EventReport, MentionPlacement, MentionToGroup, StoredEvent
 from newstrace.records import (
@@ -78,6 +78,106 @@ class SearchHit:
     published: str | None
     snippet: str  # the words found between MATCH_START and MATCH_END (see `snippet_pieces`)
     score: float
+
+
+@dataclass(frozen=True)
+class QuoteHit:
+    """A quote of "who said X" (`ReadStore.page_quote_search`): the quote, its utterance, its speaker (the
+    canonical name, else the name resolved in its article) and its article."""
+
+    quote_id: str
+    utterance_id: str | None
+    speaker: str | None
+    speaker_id: int | None
+    content_text: str
+    article_id: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    """A value of a search's outlet, language or flag facet and the number of matching articles with it."""
+
+    value: str | None
+    n: int
+
+
+@dataclass(frozen=True)
+class SpeakerCount:
+    """A speaker quoted in the matching articles (`value` the name, `id` the speaker's) and in how many."""
+
+    value: str
+    id: int
+    n: int
+
+
+@dataclass(frozen=True)
+class StoryCount:
+    """A story of the matching articles (`value` its id, `label` its title) and how many of them it holds."""
+
+    value: str
+    n: int
+    label: str | None
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """The first and last day (YYYY-MM-DD) of the matching articles; None when none is dated."""
+
+    first: str | None
+    last: str | None
+
+
+@dataclass(frozen=True)
+class SearchFacets:
+    """A search's matches counted by outlet, language, speaker quoted, story and rendering flag (most
+    first), and their span of days (`ReadStore.search_facets`)."""
+
+    outlet: tuple[FacetCount, ...]
+    language: tuple[FacetCount, ...]
+    speaker: tuple[SpeakerCount, ...]
+    story: tuple[StoryCount, ...]
+    flag: tuple[FacetCount, ...]
+    dates: DateSpan
+
+
+class PeriodCount(NamedTuple):
+    """Matching articles of one outlet in one period (a day, or the first day of a week, month or year):
+    a row of `ReadStore.search_attention`. A named tuple, made by position: a chart reads hundreds."""
+
+    period: str | None  # None for a week of a day that is no date
+    outlet: str | None
+    n: int
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """An article as `export` writes it (its fields are `EXPORT_COLUMNS["articles"]`, in order), without
+    its text: a row of `ReadStore.iter_search`, which the search's CSV download writes."""
+
+    id: str
+    path: str | None
+    url: str | None
+    outlet: str | None
+    title: str | None
+    published: str | None
+    language: str | None
+    n_words: int
+    story_id: str | None
+    duplicate_of: str | None
+    author: str | None
+    dateline: str | None
+    source_format: str
+    revision_of: str | None
+    revision: int
+    field_sources: str  # JSON: field -> FieldSource
+
+
+# A row of a table as `export` writes it (`ReadStore.iter_rows`): column -> value, the columns those of
+# EXPORT_COLUMNS for the table (docs/architecture.md, "Store", says why this is not a record per table).
+TableRow = Mapping[str, object]
 
 
 def snippet_pieces(snippet: str) -> list[tuple[str, bool]]:
@@ -179,24 +279,7 @@ class UrlHistory:
 
 # Tables that `export` may stream, with their columns in contract order.
 EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "articles": (
-        "id",
-        "path",
-        "url",
-        "outlet",
-        "title",
-        "published",
-        "language",
-        "n_words",
-        "story_id",
-        "duplicate_of",
-        "author",
-        "dateline",
-        "source_format",
-        "revision_of",
-        "revision",
-        "field_sources",
-    ),
+    "articles": tuple(item.name for item in fields(ArticleRow)),
     "entities": ("article_id", "label", "text", "start", "end"),
     "sentences": ("article_id", "start", "end"),
     "quotes": (
@@ -434,7 +517,8 @@ class StageRuns(Protocol):
 
 
 class PipelineStore(StageRuns, Protocol):
-    """What `analyze` and the stages over stored rows (speakers, trails, framing) read and write."""
+    """What `analyze` and the stages over stored rows (speakers, trails, event grouping, framing) read and
+    write."""
 
     def begin_run(self, command: str) -> int: ...
 
@@ -514,6 +598,29 @@ class PipelineStore(StageRuns, Protocol):
         """Forget every utterance and rendering and the trails stage's runs (before grouping again)."""
         ...
 
+    def event_mentions_to_group(self, version: str) -> list[MentionToGroup]:
+        """Every event mention of each story whose events must be grouped again (a story of an article
+        the `event_groups` stage has not done at `version`, or with a mention in no event, in an event
+        of another story, or in a quote whose speaker is no longer the one it was grouped with), with its
+        article's story, date and outlet, story by story, earliest report first. Mentions of articles in
+        no story are left out."""
+        ...
+
+    def save_events(
+        self,
+        stories: Mapping[str, Sequence[str]],
+        events: Sequence[StoredEvent],
+        mentions: Sequence[MentionPlacement],
+        record: StageRecord | None = None,
+    ) -> None:
+        """Replace the events of these stories (story id -> the ids of the mentions it was grouped from)
+        by `events`, and write each mention's placement (its event, date, quote, speaker and source, by
+        `id`), in one transaction. A story whose mentions are no longer those it was grouped from (another run
+        grouped it meanwhile) is left as that run wrote it. With a `record`, the same transaction records
+        the stage done on every article of the stories written and on those of `record.article_ids` that
+        are in no story."""
+        ...
+
     def utterances_by_id(self, utterance_ids: Sequence[str]) -> list[StoredUtterance]: ...  # see ReadStore
 
     def count_rows(self) -> dict[str, int]: ...
@@ -578,29 +685,6 @@ class ReadStore(Protocol):
         """An utterance's renderings with their quote, article date and title, earliest first."""
         ...
 
-    def event_mentions_to_group(self, version: str) -> list[MentionToGroup]:
-        """Every event mention of each story whose events must be grouped again (a story of an article
-        the `event_groups` stage has not done at `version`, or with a mention in no event, in an event
-        of another story, or in a quote whose speaker is no longer the one it was grouped with), with its
-        article's story, date and outlet, story by story, earliest report first. Mentions of articles in
-        no story are left out."""
-        ...
-
-    def save_events(
-        self,
-        stories: Mapping[str, Sequence[str]],
-        events: Sequence[StoredEvent],
-        mentions: Sequence[MentionPlacement],
-        record: StageRecord | None = None,
-    ) -> None:
-        """Replace the events of these stories (story id -> the ids of the mentions it was grouped from)
-        by `events`, and write each mention's placement (its event, date, quote, speaker and source, by
-        `id`), in one transaction. A story whose mentions are no longer those it was grouped from (another run
-        grouped it meanwhile) is left as that run wrote it. With a `record`, the same transaction records
-        the stage done on every article of the stories written and on those of `record.article_ids` that
-        are in no story."""
-        ...
-
     def events_where(self, *, story_id: str | None = None, actor: str | None = None) -> list[StoredEvent]:
         """The events of a story, or those an actor code did or underwent, earliest first (undated last)."""
         ...
@@ -631,12 +715,10 @@ class ReadStore(Protocol):
 
     def page_quote_search(
         self, filters: SearchFilters, limit: int, offset: int, cap: int | None = None
-    ) -> tuple[list[dict[str, object]], int]:
+    ) -> tuple[list[QuoteHit], int]:
         """ "Who said X": quotes of the matching articles whose quoted words hold every search word (any
         case), by the filters' speaker when one is named; newest first; with the total. With `cap`, only
-        the quotes of the first `cap` matching articles (those `search_facets` counts). Each row has
-        `quote_id`, `utterance_id`, `speaker`, `speaker_id`, `content_text`, `article_id`, `title`,
-        `outlet`, `published`."""
+        the quotes of the first `cap` matching articles (those `search_facets` counts)."""
         ...
 
     def data_version(self) -> Hashable | None:
@@ -646,21 +728,21 @@ class ReadStore(Protocol):
 
     def search_facets(
         self, filters: SearchFilters, limit: int, cap: int | None = None
-    ) -> dict[str, list[dict[str, object]]]:
-        """The matches counted by outlet, language, speaker quoted, story and rendering flag (`value`, `n`,
-        most first, at most `limit` each; speakers and stories also carry `label`), and their first and
-        last date. With `cap`, only the first `cap` matches are counted (newest first without words):
+    ) -> SearchFacets:
+        """The matches counted by outlet, language, speaker quoted, story and rendering flag (most first,
+        ties by value with None first, at most `limit` each), and their first and last day. With `cap`, only the first `cap` matches are counted (newest first without words):
         the counts are then lower bounds, which is what a page over a million articles can afford."""
         ...
 
-    def search_attention(self, filters: SearchFilters, bucket: str, cap: int | None = None) -> list[dict[str, object]]:
+    def search_attention(self, filters: SearchFilters, bucket: str, cap: int | None = None) -> list[PeriodCount]:
         """Matching articles per `bucket` ('day'; 'week', named by its Monday; 'month' or 'year', named by its
-        first day) and outlet: `period`, `outlet`, `n`, earliest first; undated articles are left out. `cap`
+        first day) and outlet, earliest first, then by outlet (None first); undated articles are left out. `cap`
         as for `search_facets`."""
         ...
 
-    def iter_search(self, filters: SearchFilters) -> Iterator[dict[str, object]]:
-        """Every matching article with the `articles` export columns, best first (newest first without words)."""
+    def iter_search(self, filters: SearchFilters) -> Iterator[ArticleRow]:
+        """Every matching article as `export` writes it (without text), best first (newest first without
+        words), streamed."""
         ...
 
     def page_list(self, filters: ListFilters, limit: int, offset: int) -> tuple[list[ListingRow], int]:
@@ -700,10 +782,10 @@ class ReadStore(Protocol):
 
     def markers_of(self, article_ids: Sequence[str]) -> list[StoredMarker]: ...
 
-    def iter_rows(self, table: str, include_text: bool = False) -> Iterator[dict[str, object]]:
+    def iter_rows(self, table: str, include_text: bool = False) -> Iterator[TableRow]:
         """Stream every row of an exportable table, in a stable order. Rows are column -> value mappings
-        rather than records: their columns are the export's (`EXPORT_COLUMNS`), which the CSV, JSON Lines
-        and Parquet writers take as they are."""
+        (`TableRow`) rather than records: their columns are the export's (`EXPORT_COLUMNS`, `text` last
+        with `include_text` for articles), which the CSV, JSON Lines and Parquet writers take by name."""
         ...
 
     def search(self, query: str, limit: int = 20, offset: int = 0) -> list[SearchHit]: ...

@@ -31,6 +31,7 @@ from newstrace.store.sql import (
     STAGE_RUN_COLUMNS,
     STAGE_TABLES,
     STALE,
+    RecordT,
     SQLStore,
     check_stage_table,
     migration_scripts,
@@ -311,15 +312,23 @@ class PostgresStore(SQLStore):
         return f"to_char(date_trunc('week', CAST({day} AS date)), 'YYYY-MM-DD')"
 
     def _streamed(self, sql: str, parameters: Sequence[object]) -> Iterator[dict[str, object]]:
-        # A cursor declared WITH HOLD outlives the statement's transaction: other queries may run
-        # on the connection while the caller reads it.
+        return _batches(self._held_cursor(sql, parameters), dict)
+
+    def _streamed_records(
+        self, sql: str, parameters: Sequence[object], make: Callable[..., RecordT]
+    ) -> Iterator[RecordT]:
+        return _batches(self._held_cursor(sql, parameters), lambda row: make(*row.values()))
+
+    def _held_cursor(self, sql: str, parameters: Sequence[object]) -> Any:
+        """A cursor over `sql` declared WITH HOLD: it outlives the statement's transaction, so other queries
+        may run on the connection while the caller reads it."""
         cursor = self.connection.cursor(name=f"newstrace_{next(self._cursor_numbers)}", withhold=True)
         try:
             cursor.execute(translate(sql), parameters)
         except self._psycopg.Error as error:
             cursor.close()
             raise self._error(error) from error
-        return _batches(cursor)
+        return cursor
 
     def _article_columns(self, article: Article) -> dict[str, object]:
         return {"search_vector": search_vector(article.title, article.text)}
@@ -404,10 +413,10 @@ def _on_conflict(table: str, columns: Sequence[str], *, replace: bool) -> str:
     return f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(updates)}"
 
 
-def _batches(cursor: Any) -> Iterator[dict[str, object]]:
+def _batches(cursor: Any, make: Callable[[Any], RecordT]) -> Iterator[RecordT]:
     try:
         while batch := cursor.fetchmany(FETCH_ROWS):
-            yield from (dict(row) for row in batch)
+            yield from map(make, batch)
     finally:
         cursor.close()
 

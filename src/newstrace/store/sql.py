@@ -55,6 +55,9 @@ from newstrace.store.base import (
     LIST_ORDERS,
     LIST_RECORDS,
     AnalysedArticle,
+    ArticleRow,
+    DateSpan,
+    FacetCount,
     FramingInput,
     FramingRow,
     LinkedArticle,
@@ -62,12 +65,18 @@ from newstrace.store.base import (
     LinkState,
     ListFilters,
     ListingRow,
+    PeriodCount,
     QueryTimeout,
+    QuoteHit,
+    SearchFacets,
     SearchFilters,
     SearchHit,
     SearchSyntaxError,
+    SpeakerCount,
     StageRecord,
     StoreError,
+    StoryCount,
+    TableRow,
     TrailQuote,
     UrlHistory,
     counted_by_store,
@@ -344,8 +353,16 @@ class SQLStore(ABC):
 
     @abstractmethod
     def _streamed(self, sql: str, parameters: Sequence[object]) -> Iterator[dict[str, object]]:
-        """The rows of `sql` fetched a batch at a time, while other queries may run. The query starts
-        here, so an error in it is raised by this call rather than by the first `next`."""
+        """The rows of `sql` fetched a batch at a time, while other queries may run, as dicts of column
+        -> value. The query starts here, so an error in it is raised by this call rather than by the
+        first `next`."""
+
+    @abstractmethod
+    def _streamed_records(
+        self, sql: str, parameters: Sequence[object], make: Callable[..., RecordT]
+    ) -> Iterator[RecordT]:
+        """As `_streamed`, each row made by position (`make(*values)`) from its values in the select list's
+        order: a record whose fields are the select list."""
 
     def _article_columns(self, article: Article) -> dict[str, object]:
         """Columns a backend stores beside the article's own (PostgreSQL: its search vector)."""
@@ -1017,7 +1034,7 @@ class SQLStore(ABC):
 
     def page_quote_search(
         self, filters: SearchFilters, limit: int, offset: int, cap: int | None = None
-    ) -> tuple[list[dict[str, object]], int]:
+    ) -> tuple[list[QuoteHit], int]:
         relation, _ = self._counted_matches(filters, cap)
         conditions, parameters = _quote_conditions(filters)
         joined = " AND ".join(conditions)
@@ -1027,21 +1044,22 @@ class SQLStore(ABC):
         try:
             # counted in the same pass as the page (a quote has at most one rendering, so the join adds no
             # row): a second query to count them scanned the same quotes again (4 ms of a "who said it")
-            rows = self._rows(
-                "SELECT q.id AS quote_id, r.utterance_id, COALESCE(s.name, q.speaker) AS speaker, q.speaker_id, "
-                "q.content_text, a.id AS article_id, a.title, a.outlet, a.published, count(*) OVER () AS matched "
-                f"FROM {quotes} LEFT JOIN renderings r ON r.quote_id = q.id{where} "
-                "ORDER BY a.published DESC NULLS LAST, q.id LIMIT ? OFFSET ?",
-                (*every, limit, offset),
+            # the count first, then the record's fields in its order: made by position
+            rows = list(
+                self._value_rows(
+                    "SELECT count(*) OVER () AS matched, q.id AS quote_id, r.utterance_id, "
+                    "COALESCE(s.name, q.speaker) AS speaker, q.speaker_id, q.content_text, a.id AS article_id, "
+                    f"a.title, a.outlet, a.published FROM {quotes} LEFT JOIN renderings r ON r.quote_id = q.id"
+                    f"{where} ORDER BY a.published DESC NULLS LAST, q.id LIMIT ? OFFSET ?",
+                    (*every, limit, offset),
+                )
             )
-            total = rows[0]["matched"] if rows else 0
-            for row in rows:
-                del row["matched"]
+            total = rows[0][0] if rows else 0
             if offset and not rows:  # past the last page: counted alone
                 total = self._scalar(f"SELECT count(*) FROM {quotes}{where}", every)
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
-        return rows, int(str(total))
+        return [QuoteHit(*row[1:]) for row in rows], int(total)
 
     def _article_source(self, filters: SearchFilters) -> str:
         """The FROM of a search without words."""
@@ -1243,24 +1261,24 @@ class SQLStore(ABC):
         # the columns are selected in the record's order: made from the values, by position
         return list(map(_SampledArticle._make, rows))
 
-    def search_facets(
-        self, filters: SearchFilters, limit: int, cap: int | None = None
-    ) -> dict[str, list[dict[str, object]]]:
+    def search_facets(self, filters: SearchFilters, limit: int, cap: int | None = None) -> SearchFacets:
         counts = _article_counts_where(filters)
+        columns: _ColumnFacets | None = None
         if cap is not None:  # the first matches, read once, counted here
             joined = self._sampled_joined_facets(filters, cap, limit)
-            columns = self._sampled_facets(filters, cap, limit) if counts is None else {}
+            if counts is None:
+                columns = self._sampled_facets(filters, cap, limit)
         else:
             relation, matches = self._counted_matches(filters, cap)
             joined = self._joined_facets(filters, relation, matches, limit)
-            columns = self._column_facets(filters, relation, matches, limit) if counts is None else {}
+            if counts is None:
+                columns = self._column_facets(filters, relation, matches, limit)
         if counts is not None:  # every match counted, from the article counts
             columns = self._counted_column_facets(filters, counts, limit)
-        return {"outlet": columns["outlet"], "language": columns["language"], **joined, "dates": columns["dates"]}
+        assert columns is not None
+        return SearchFacets(columns.outlet, columns.language, *joined, columns.dates)
 
-    def _sampled_joined_facets(
-        self, filters: SearchFilters, cap: int, limit: int
-    ) -> dict[str, list[dict[str, object]]]:
+    def _sampled_joined_facets(self, filters: SearchFilters, cap: int, limit: int) -> _JoinedFacets:
         """The speaker, story and flag facets of the first `cap` matches, named by their ids: the quotes and
         renderings are looked up by those ids directly (asked through the search's relation, each id was
         looked up in the articles again, 3-5 ms a query), and the stories are tallied from the story ids
@@ -1268,7 +1286,7 @@ class SQLStore(ABC):
         sampled = self._sampled_articles(filters, cap)
         if self._FACET_KEYS:
             speakers, flags = self._keyed_facets(sampled, limit)
-            return {"speaker": speakers, "story": self._story_facet(sampled, limit), "flag": flags}
+            return speakers, self._story_facet(sampled, limit), flags
         ids = [article.article_id for article in sampled]
         marks = ", ".join("?" * len(ids)) or "NULL"
         queries = {
@@ -1279,7 +1297,8 @@ class SQLStore(ABC):
             f"({', '.join(repr(flag) for flag in CHECKED_FLAGS)}) GROUP BY json_each.value",
         }
         found = self._facet_rows(filters, queries, ids, limit)
-        return {"speaker": found["speaker"], "story": self._story_facet(sampled, limit), "flag": found["flag"]}
+        speakers = tuple(SpeakerCount(*row) for row in found["speaker"])
+        return speakers, self._story_facet(sampled, limit), tuple(FacetCount(*row) for row in found["flag"])
 
     def _keyed_source(self, relation: SearchRelation) -> str | None:
         """The FROM that gives a search's matches with their facet keys as `a`, when the backend keeps them
@@ -1294,7 +1313,7 @@ class SQLStore(ABC):
 
     def _keyed_facets(
         self, sampled: list[_SampledArticle], limit: int
-    ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    ) -> tuple[tuple[SpeakerCount, ...], tuple[FacetCount, ...]]:
         """The speaker and flag facets of the sampled matches, counted from their rows of facet keys (one
         read of short rows by rowid; asking the quotes and the renderings of 1,000 ids took 3.5 ms)."""
         if all(article.flags is not None for article in sampled):  # read with the matches
@@ -1315,7 +1334,7 @@ class SQLStore(ABC):
             flags.update({flag: n for bit, flag in enumerate(CHECKED_FLAGS) if bits >> bit & 1})
         return self._speaker_facet(speakers, limit), _ranked(flags, limit)
 
-    def _speaker_facet(self, counted: Counter[str], limit: int) -> list[dict[str, object]]:
+    def _speaker_facet(self, counted: Counter[str], limit: int) -> tuple[SpeakerCount, ...]:
         """Facet rows of the speakers counted (by id, as text), most articles first, ties by name: the names
         of those that can be among the first `limit` are read (all of them if some id has no speaker)."""
         ordered = counted.most_common()  # sorted by count in C; only those that can be shown are converted
@@ -1327,7 +1346,7 @@ class SQLStore(ABC):
             named = self._speaker_names([speaker for speaker, _ in candidates])
         rows = sorted((named[speaker], speaker, n) for speaker, n in candidates if speaker in named)
         rows.sort(key=lambda row: -row[2])  # stable: ties stay in name order
-        return [{"value": name, "id": speaker, "n": n} for name, speaker, n in rows[:limit]]
+        return tuple(SpeakerCount(name, speaker, n) for name, speaker, n in rows[:limit])
 
     def _speaker_names(self, speaker_ids: list[int]) -> dict[int, str]:
         marks = ", ".join("?" * len(speaker_ids)) or "NULL"
@@ -1336,25 +1355,27 @@ class SQLStore(ABC):
             for row in self._execute(f"SELECT id, name FROM speakers WHERE id IN ({marks})", speaker_ids)
         }
 
-    def _story_facet(self, sampled: list[_SampledArticle], limit: int) -> list[dict[str, object]]:
+    def _story_facet(self, sampled: list[_SampledArticle], limit: int) -> tuple[StoryCount, ...]:
         """The stories of the sampled matches, most matches first (ties by id), with their titles."""
         tallied = _tallied([article.story_id for article in sampled if article.story_id is not None], limit)
-        titles = {
+        titles: dict[str, Any] = {
             str(row["id"]): row["title"]
             for row in self._rows_for_ids("SELECT id, title FROM stories WHERE id IN ({marks})", [
-                str(row["value"]) for row in tallied
+                str(row.value) for row in tallied
             ])
         }  # fmt: skip
-        return [{**row, "label": titles[str(row["value"])]} for row in tallied if str(row["value"]) in titles]
+        return tuple(
+            StoryCount(str(row.value), row.n, titles[str(row.value)]) for row in tallied if str(row.value) in titles
+        )
 
     def _joined_facets(
         self, filters: SearchFilters, relation: SearchRelation, matches: str, limit: int
-    ) -> dict[str, list[dict[str, object]]]:
+    ) -> _JoinedFacets:
         """The speaker, story and flag facets of the matches (each read through another table)."""
         queries = {
             "speaker": "SELECT s.name AS value, s.id AS id, count(DISTINCT q.article_id) AS n FROM quotes q "
             f"JOIN speakers s ON s.id = q.speaker_id WHERE q.article_id IN (SELECT a.id FROM {matches}) GROUP BY s.id",
-            "story": "SELECT m.story_id AS value, st.title AS label, count(*) AS n FROM "
+            "story": "SELECT m.story_id AS value, count(*) AS n, st.title AS label FROM "
             f"(SELECT a.story_id FROM {matches}) m JOIN stories st ON st.id = m.story_id "
             "GROUP BY m.story_id, st.title",
             "flag": "SELECT json_each.value AS value, count(DISTINCT r.article_id) AS n FROM renderings r, "
@@ -1362,25 +1383,30 @@ class SQLStore(ABC):
             f"AND json_each.value IN "
             f"({', '.join(repr(flag) for flag in CHECKED_FLAGS)}) GROUP BY json_each.value",
         }
-        return self._facet_rows(filters, queries, relation.parameters, limit)
+        found = self._facet_rows(filters, queries, relation.parameters, limit)
+        return (
+            tuple(SpeakerCount(*row) for row in found["speaker"]),
+            tuple(StoryCount(*row) for row in found["story"]),
+            tuple(FacetCount(*row) for row in found["flag"]),
+        )
 
     def _column_facets(
         self, filters: SearchFilters, relation: SearchRelation, matches: str, limit: int
-    ) -> dict[str, list[dict[str, object]]]:
+    ) -> _ColumnFacets:
         """The outlet and language facets and the date span, counted over every match."""
         queries = {
             "outlet": f"SELECT a.outlet AS value, count(*) AS n FROM {matches} GROUP BY a.outlet",
             "language": f"SELECT a.language AS value, count(*) AS n FROM {matches} GROUP BY a.language",
         }
         span = f"SELECT min(substr(a.published, 1, 10)), max(substr(a.published, 1, 10)) FROM {matches}"
-        return {
-            **self._facet_rows(filters, queries, relation.parameters, limit),
-            "dates": self._span(filters, span, relation.parameters),
-        }
+        return _column_facets(
+            self._facet_rows(filters, queries, relation.parameters, limit),
+            self._span(filters, span, relation.parameters),
+        )
 
     def _counted_column_facets(
         self, filters: SearchFilters, counts: tuple[str, list[object]], limit: int
-    ) -> dict[str, list[dict[str, object]]]:
+    ) -> _ColumnFacets:
         """The outlet and language facets and the date span, summed from the article counts."""
         where, parameters = counts
         queries = {
@@ -1388,49 +1414,51 @@ class SQLStore(ABC):
             for name in ("outlet", "language")
         }
         span = f"SELECT min(day), max(day) FROM article_counts{where} AND day <> ''"
-        return {**self._facet_rows(filters, queries, parameters, limit), "dates": self._span(filters, span, parameters)}
+        return _column_facets(
+            self._facet_rows(filters, queries, parameters, limit), self._span(filters, span, parameters)
+        )
 
     def _facet_rows(
         self, filters: SearchFilters, queries: Mapping[str, str], parameters: Sequence[object], limit: int
-    ) -> dict[str, list[dict[str, object]]]:
-        """Each facet query's values, most matches first, at most `limit` of them."""
+    ) -> dict[str, list[Sequence[Any]]]:
+        """Each facet query's rows (values in its select list's order), most matches first, at most `limit`."""
         try:
             return {
-                name: self._rows(f"{sql} ORDER BY n DESC, value NULLS FIRST LIMIT ?", (*parameters, limit))
+                name: list(self._value_rows(f"{sql} ORDER BY n DESC, value NULLS FIRST LIMIT ?", (*parameters, limit)))
                 for name, sql in queries.items()
             }
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
 
-    def _span(self, filters: SearchFilters, sql: str, parameters: Sequence[object]) -> list[dict[str, object]]:
-        """The first and last day of the matches, as the `dates` facet."""
+    def _span(self, filters: SearchFilters, sql: str, parameters: Sequence[object]) -> DateSpan:
+        """The first and last day of the matches."""
         try:
             span = self._execute(sql, parameters).fetchone()
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
-        return [{"first": span[0], "last": span[1]}]  # by position: a PostgreSQL row iterates its names
+        return DateSpan(span[0], span[1])  # by position: a PostgreSQL row iterates its names
 
-    def _sampled_facets(self, filters: SearchFilters, cap: int, limit: int) -> dict[str, list[dict[str, object]]]:
+    def _sampled_facets(self, filters: SearchFilters, cap: int, limit: int) -> _ColumnFacets:
         """The outlet and language facets and the date span of the first `cap` matches."""
         sampled = self._sampled_articles(filters, cap)
         days = [article.day for article in sampled if article.day is not None]
-        return {
-            "outlet": _tallied([article.outlet for article in sampled], limit),
-            "language": _tallied([article.language for article in sampled], limit),
-            "dates": [{"first": min(days, default=None), "last": max(days, default=None)}],
-        }
+        return _ColumnFacets(
+            _tallied([article.outlet for article in sampled], limit),
+            _tallied([article.language for article in sampled], limit),
+            DateSpan(min(days, default=None), max(days, default=None)),
+        )
 
     def _sampled_articles(self, filters: SearchFilters, cap: int) -> list[_SampledArticle]:
         """The id, outlet, language, day and story of the first `cap` matches, read once for the facets and
         the chart (counted by five queries over the 1,000 ids, they took 10-16 ms of a word search's 25)."""
         return self._first_matches(filters, self._search_relation(filters), cap)
 
-    def search_attention(self, filters: SearchFilters, bucket: str, cap: int | None = None) -> list[dict[str, object]]:
+    def search_attention(self, filters: SearchFilters, bucket: str, cap: int | None = None) -> list[PeriodCount]:
         counts = _article_counts_where(filters)
         if counts is not None:  # every match counted, from the article counts
             # summed per period here: a language over three years has 100,000 rows of (day, outlet), which
             # took 380 ms to read into Python and sum per month there, 40 ms per month here
-            return self._rows(
+            return self._period_counts(
                 f"SELECT {self._period('day', bucket)} AS period, NULLIF(outlet, '') AS outlet, {_SUM_N} AS n "
                 f"FROM article_counts{counts[0]} AND day <> '' GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST",
                 counts[1],
@@ -1442,13 +1470,17 @@ class SQLStore(ABC):
         period = self._period("substr(a.published, 1, 10)", bucket)
         where = (" AND " if " WHERE " in matches else " WHERE ") + "a.published IS NOT NULL"
         try:
-            return self._rows(
+            return self._period_counts(
                 f"SELECT {period} AS period, a.outlet AS outlet, count(*) AS n FROM {matches}{where} "
                 "GROUP BY period, a.outlet ORDER BY period, a.outlet NULLS FIRST",
                 relation.parameters,
             )
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
+
+    def _period_counts(self, sql: str, parameters: Sequence[object]) -> list[PeriodCount]:
+        """The rows of a query selecting a period, an outlet and a count, as records made by position."""
+        return list(map(PeriodCount._make, self._value_rows(sql, parameters)))
 
     def _period(self, day: str, bucket: str) -> str:
         """The SQL naming the `bucket` (day, week, month or year) of a `day` (ISO text) by its first day."""
@@ -1461,13 +1493,12 @@ class SQLStore(ABC):
         keep, first = PERIOD_STARTS[bucket]
         return f"substr({day}, 1, {keep}) || '{first}'"
 
-    def iter_search(self, filters: SearchFilters) -> Iterator[dict[str, object]]:
+    def iter_search(self, filters: SearchFilters) -> Iterator[ArticleRow]:
         relation = self._search_relation(filters)
         order = f"{self._RANK}, a.id" if relation.expression else _NEWEST_FIRST
-        columns = ", ".join(f'a."{column}"' for column in EXPORT_COLUMNS["articles"])
-        sql = f"SELECT {columns} FROM {relation.source}{relation.where} ORDER BY {order}"
+        sql = f"SELECT {columns_of(ArticleRow, 'a')} FROM {relation.source}{relation.where} ORDER BY {order}"
         try:
-            return self._streamed(sql, relation.parameters)
+            return self._streamed_records(sql, relation.parameters, ArticleRow)
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
 
@@ -1602,7 +1633,7 @@ class SQLStore(ABC):
             found += self._rows(sql.format(marks=", ".join("?" * len(chunk))), chunk)
         return found
 
-    def iter_rows(self, table: str, include_text: bool = False) -> Iterator[dict[str, object]]:
+    def iter_rows(self, table: str, include_text: bool = False) -> Iterator[TableRow]:
         if table not in EXPORT_COLUMNS:
             raise StoreError(f"no table {table!r}; choose one of: {', '.join(EXPORT_COLUMNS)}")
         columns = EXPORT_COLUMNS[table] + (("text",) if include_text and table == "articles" else ())
@@ -1633,8 +1664,26 @@ class _SampledArticle(NamedTuple):
     flags: int | None  # from the facet keys: bits of CHECKED_FLAGS; else None
 
 
+class _ColumnFacets(NamedTuple):
+    """The facets of a search counted from the articles' own columns."""
+
+    outlet: tuple[FacetCount, ...]
+    language: tuple[FacetCount, ...]
+    dates: DateSpan
+
+
+# The facets of a search counted through other tables: speakers, stories, flags.
+_JoinedFacets = tuple[tuple[SpeakerCount, ...], tuple[StoryCount, ...], tuple[FacetCount, ...]]
+
+
+def _column_facets(found: Mapping[str, Sequence[Sequence[Any]]], dates: DateSpan) -> _ColumnFacets:
+    """The outlet and language facets of their queries' rows (value, n), with the span of days."""
+    outlets, languages = (tuple(FacetCount(*row) for row in found[name]) for name in ("outlet", "language"))
+    return _ColumnFacets(outlets, languages, dates)
+
+
 _STORY_SUMMARY = "id, title, first_seen, last_seen, n_articles, n_outlets"
-_Record = TypeVar("_Record")
+RecordT = TypeVar("RecordT")
 
 
 def columns_of(record: type, table: str = "", computed: Sequence[str] = ()) -> str:
@@ -1644,12 +1693,12 @@ def columns_of(record: type, table: str = "", computed: Sequence[str] = ()) -> s
     return ", ".join(f'{prefix}"{item.name}"' for item in fields(record) if item.name not in computed)
 
 
-def records_of(make: Callable[..., _Record], rows: Sequence[Mapping[str, Any]]) -> list[_Record]:
+def records_of(make: Callable[..., RecordT], rows: Sequence[Mapping[str, Any]]) -> list[RecordT]:
     """Rows whose columns are named as the record's fields, as records."""
     return [make(**row) for row in rows]
 
 
-def record_of(make: Callable[..., _Record], row: Mapping[str, Any] | None) -> _Record | None:
+def record_of(make: Callable[..., RecordT], row: Mapping[str, Any] | None) -> RecordT | None:
     """A row whose columns are named as the record's fields as the record, or None for no row."""
     return make(**row) if row is not None else None
 
@@ -1685,12 +1734,12 @@ def matched_by_id(filters: SearchFilters) -> bool:
     return bool(filters.flag or filters.speaker_id is not None or filters.speaker_name)
 
 
-def _tallied(values: Sequence[str | None], limit: int) -> list[dict[str, object]]:
+def _tallied(values: Sequence[str | None], limit: int) -> tuple[FacetCount, ...]:
     """Facet rows: the commonest `limit` values, ties by value with None first (as the SQL orders them)."""
     return _ranked(Counter(values), limit)
 
 
-def _ranked(counted: Counter[str | None], limit: int) -> list[dict[str, object]]:
+def _ranked(counted: Counter[str | None], limit: int) -> tuple[FacetCount, ...]:
     """Facet rows of counted values, as `_tallied` orders them."""
     # only the values that can be shown are sorted by the facet's order; of those counted as often as the
     # last shown (often most of them: a story or an outlet among 1,000 matches), the first by value alone,
@@ -1698,7 +1747,7 @@ def _ranked(counted: Counter[str | None], limit: int) -> list[dict[str, object]]
     least = sorted(counted.values(), reverse=True)[limit - 1] if len(counted) > limit else 0
     above = sorted(((value, n) for value, n in counted.items() if n > least), key=_facet_order)
     tied = _none_first([value for value, n in counted.items() if n == least])[: limit - len(above)]
-    return [{"value": value, "n": n} for value, n in (*above, *((value, least) for value in tied))]
+    return tuple(FacetCount(value, n) for value, n in (*above, *((value, least) for value in tied)))
 
 
 def _facet_order(item: tuple[str | None, int]) -> tuple[int, bool, str]:
@@ -1711,7 +1760,7 @@ def _minus_count(item: tuple[str, int]) -> int:
     return -item[1]
 
 
-def _attention_rows(sampled: list[_SampledArticle], bucket: str) -> list[dict[str, object]]:
+def _attention_rows(sampled: list[_SampledArticle], bucket: str) -> list[PeriodCount]:
     """Dated articles per day, week (from its Monday), month or year (from its first day) and outlet,
     ordered by period then outlet (None first in each, as the SQL orders them)."""
     # counted in C by the characters of the day that name the period (all ten for a day or a week); each
@@ -1725,7 +1774,7 @@ def _attention_rows(sampled: list[_SampledArticle], bucket: str) -> list[dict[st
         outlets = by_period.setdefault(periods[prefix], {})
         outlets[outlet] = outlets.get(outlet, 0) + n  # several days make one week
     return [
-        {"period": period, "outlet": outlet, "n": outlets[outlet]}
+        PeriodCount(period, outlet, outlets[outlet])
         for period in _none_first(by_period)
         for outlets in (by_period[period],)
         for outlet in (_none_first(outlets) if len(outlets) > 1 else outlets)

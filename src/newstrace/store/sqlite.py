@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import starmap
 from pathlib import Path
 
 from newstrace.store.base import MATCH_END, MATCH_START, SearchFilters, StoreError
 from newstrace.store.query import SearchQuery, Term
-from newstrace.store.sql import FETCH_ROWS, SearchRelation, SQLStore, matched_by_id, migration_scripts
+from newstrace.store.sql import FETCH_ROWS, SearchRelation, SQLStore, RecordT, matched_by_id, migration_scripts
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
 _FACET_TOKEN = re.compile(r"[ol][0-9a-f]*")  # the tokens of the text index's `facets` column (schema 19)
@@ -134,8 +135,14 @@ class SQLiteStore(SQLStore):
         return f"date({day}, 'weekday 0', '-6 days')"
 
     def _streamed(self, sql: str, parameters: Sequence[object]) -> Iterator[dict[str, object]]:
-        cursor = self.connection.execute(sql, parameters)
-        return _batched_rows(cursor)
+        return _batched_rows(self.connection.execute(sql, parameters))
+
+    def _streamed_records(
+        self, sql: str, parameters: Sequence[object], make: Callable[..., RecordT]
+    ) -> Iterator[RecordT]:
+        cursor = self.connection.cursor()
+        cursor.row_factory = None  # plain tuples
+        return _batched_records(cursor.execute(sql, parameters), make)
 
     # -- search (FTS5) ------------------------------------------------------------------------------
 
@@ -264,6 +271,11 @@ def _stat(path: Path) -> tuple[int, int] | None:
 def _batched_rows(cursor: sqlite3.Cursor) -> Iterator[dict[str, object]]:
     while batch := cursor.fetchmany(FETCH_ROWS):
         yield from (dict(row) for row in batch)
+
+
+def _batched_records(cursor: sqlite3.Cursor, make: Callable[..., RecordT]) -> Iterator[RecordT]:
+    while batch := cursor.fetchmany(FETCH_ROWS):
+        yield from starmap(make, batch)
 
 
 def fts_query(query: SearchQuery) -> str:
