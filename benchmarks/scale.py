@@ -1,7 +1,7 @@
 """Parity and scale in one run: the same real articles through each runner and database backend.
 
-N PolNeAR texts from ../shared/data (read where they are, through symbolic links in a scratch folder)
-go through `newstrace analyze` once per configuration: the local runner with 2 processes into a fresh
+The same real texts from ../shared/data (read where they are, through symbolic links in a scratch
+folder) go through `newstrace analyze` once per configuration: the local runner with 2 processes into a fresh
 SQLite file and into a fresh PostgreSQL schema, and Dask with 2 workers (a local cluster) into another
 PostgreSQL schema. PostgreSQL is a throwaway cluster started for the run as the tests start theirs
 (tests/postgres_cluster.py: initdb into a temporary folder, a free port, trust authentication, fsync
@@ -10,8 +10,14 @@ off), or the server `--postgres URL` names. Each run is a separate process, time
 included; the PostgreSQL server is not in it) is sampled; then every table each run stored is compared
 with the first run's.
 
-    python benchmarks/scale.py --limit 300
-    python benchmarks/scale.py                      # the first 2,000 texts of PolNeAR train and dev
+    python benchmarks/scale.py                      # the 1,983 texts of benchmarks/throughput.py
+    python benchmarks/scale.py --texts polnear      # PolNeAR train and dev (924 texts), as before
+    python benchmarks/scale.py --limit 300          # the first 300 of them
+
+`--texts throughput` (the default) takes the texts `benchmarks/throughput.py` times against bare spaCy
+(PolNeAR train, ECB+, PTC train: 1,983 texts, the issue's "same 2,000 real articles"), so the two
+benchmarks' figures are of the same articles; `--texts polnear` the PolNeAR texts the earlier runs
+measured (docs/scale.md).
 
 A backend is a function that gives a fresh database for one run (a SQLite path, or a URL).
 """
@@ -26,11 +32,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from throughput import Measurement, load_average, measure
+from throughput import CORPORA, Measurement, load_average, measure
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
-SPLITS = ("polnear/train/text", "polnear/dev/text")
+# The folders of texts each `--texts` choice reads, in order.
+TEXTS = {"throughput": CORPORA, "polnear": ("polnear/train/text", "polnear/dev/text")}
 
 # (runner, backend); the first is the reference the others' outputs are compared with
 CONFIGURATIONS = (("local", "sqlite"), ("local", "postgresql"), ("dask", "postgresql"))
@@ -70,9 +77,9 @@ def _postgres(url: str | None) -> Iterator[str]:
         yield started
 
 
-def _inputs(scratch: Path, limit: int) -> Path:
-    """A folder of links to the first `limit` texts (0: all), so the corpus is read in place."""
-    paths = [path for split in SPLITS for path in sorted((SHARED / split).glob("*.txt"))]
+def _inputs(scratch: Path, folders: tuple[str, ...], limit: int) -> Path:
+    """A folder of links to the first `limit` texts (0: all) of `folders`, so the corpus is read in place."""
+    paths = [path for folder in folders for path in sorted((SHARED / folder).glob("*.txt"))]
     folder = scratch / "inputs"
     folder.mkdir()
     for number, path in enumerate(paths[:limit] if limit else paths):
@@ -105,7 +112,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--pipeline", default="en_core_web_sm")
-    parser.add_argument("--limit", type=int, default=2000, help="use only the first N articles (0: all)")
+    parser.add_argument("--texts", choices=tuple(TEXTS), default="throughput", help="which texts (see above)")
+    parser.add_argument("--limit", type=int, default=0, help="use only the first N articles (0: all)")
     parser.add_argument("--postgres", help="a PostgreSQL server URL (default: a throwaway cluster for the run)")
     args = parser.parse_args()
     if not SHARED.is_dir():
@@ -114,9 +122,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch_name, _postgres(args.postgres) as server:
         scratch = Path(scratch_name)
         backends = _backends(server)
-        inputs = _inputs(scratch, args.limit)
+        inputs = _inputs(scratch, TEXTS[args.texts], args.limit)
         articles = len(list(inputs.iterdir()))
-        print(f"{articles} PolNeAR articles, pipeline {args.pipeline}, {args.workers} workers each")
+        print(f"{articles} articles ({args.texts}), pipeline {args.pipeline}, {args.workers} workers each")
         results: dict[tuple[str, str], tuple[Measurement, list[str]]] = {}
         reference = ""
         for runner, backend in CONFIGURATIONS:
