@@ -13,8 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from newstrace.export import export_columns, export_table
-from newstrace.serve import create_app
-from newstrace.serve import data
+from newstrace.serve import create_app, data
 from newstrace.serve.data import attention_bucket, snippet_pieces
 from newstrace.store import open_store
 from newstrace.store.base import SearchFilters

@@ -726,12 +726,11 @@ class ReadStore(Protocol):
         None when the backend cannot tell one cheaply."""
         ...
 
-    def search_facets(
-        self, filters: SearchFilters, limit: int, cap: int | None = None
-    ) -> SearchFacets:
+    def search_facets(self, filters: SearchFilters, limit: int, cap: int | None = None) -> SearchFacets:
         """The matches counted by outlet, language, speaker quoted, story and rendering flag (most first,
-        ties by value with None first, at most `limit` each), and their first and last day. With `cap`, only the first `cap` matches are counted (newest first without words):
-        the counts are then lower bounds, which is what a page over a million articles can afford."""
+        ties by value with None first, at most `limit` each), and their first and last day. With `cap`,
+        only the first `cap` matches are counted (newest first without words): the counts are then lower
+        bounds, which is what a page over a million articles can afford."""
         ...
 
     def search_attention(self, filters: SearchFilters, bucket: str, cap: int | None = None) -> list[PeriodCount]:

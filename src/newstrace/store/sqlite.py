@@ -12,7 +12,7 @@ from pathlib import Path
 
 from newstrace.store.base import MATCH_END, MATCH_START, SearchFilters, StoreError
 from newstrace.store.query import SearchQuery, Term
-from newstrace.store.sql import FETCH_ROWS, SearchRelation, SQLStore, RecordT, matched_by_id, migration_scripts
+from newstrace.store.sql import FETCH_ROWS, RecordT, SearchRelation, SQLStore, matched_by_id, migration_scripts
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_\w+\.sql$")
 _FACET_TOKEN = re.compile(r"[ol][0-9a-f]*")  # the tokens of the text index's `facets` column (schema 19)
