@@ -1262,20 +1262,21 @@ class SQLStore(ABC):
         return list(map(_SampledArticle._make, rows))
 
     def search_facets(self, filters: SearchFilters, limit: int, cap: int | None = None) -> SearchFacets:
+        # the outlet, language and date facets of every match from the article counts when they give them
         counts = _article_counts_where(filters)
-        columns: _ColumnFacets | None = None
         if cap is not None:  # the first matches, read once, counted here
             joined = self._sampled_joined_facets(filters, cap, limit)
-            if counts is None:
+            if counts is not None:
+                columns = self._counted_column_facets(filters, counts, limit)
+            else:
                 columns = self._sampled_facets(filters, cap, limit)
         else:
             relation, matches = self._counted_matches(filters, cap)
             joined = self._joined_facets(filters, relation, matches, limit)
-            if counts is None:
+            if counts is not None:
+                columns = self._counted_column_facets(filters, counts, limit)
+            else:
                 columns = self._column_facets(filters, relation, matches, limit)
-        if counts is not None:  # every match counted, from the article counts
-            columns = self._counted_column_facets(filters, counts, limit)
-        assert columns is not None
         return SearchFacets(columns.outlet, columns.language, *joined, columns.dates)
 
     def _sampled_joined_facets(self, filters: SearchFilters, cap: int, limit: int) -> _JoinedFacets:
