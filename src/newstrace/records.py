@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass
 from enum import StrEnum
+from functools import cache
 
 
 class FieldSource(StrEnum):
@@ -503,7 +504,15 @@ def as_json(record: object) -> dict[str, object]:
     listing of every speaker ten times slower to build)."""
     if not is_dataclass(record) or isinstance(record, type):
         raise TypeError(f"not a read record: {record!r}")
-    return {item.name: getattr(record, item.name) for item in fields(record)}
+    kind: type = type(record)
+    return {name: getattr(record, name) for name in _field_names(kind)}
+
+
+@cache
+def _field_names(record_type: type) -> tuple[str, ...]:
+    """A record type's field names, in order, found once per type (`fields()` on every record was most of
+    `as_json`'s cost on a search page's fifty facet rows)."""
+    return tuple(item.name for item in fields(record_type))
 
 
 @dataclass(frozen=True)
