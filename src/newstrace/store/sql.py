@@ -744,7 +744,7 @@ class SQLStore(ABC):
 
     def translations_of(self, article_id: str) -> list[TranslationRow]:
         rows = self._rows(
-            "SELECT * FROM translations WHERE article_id = ? OR source_article_id = ? "
+            f"SELECT {columns_of(TranslationRow)} FROM translations WHERE article_id = ? OR source_article_id = ? "
             "ORDER BY article_id, source_article_id",
             (article_id, article_id),
         )
@@ -1566,7 +1566,7 @@ class SQLStore(ABC):
         return {str(row["name"]): int(str(row["id"])) for row in rows}
 
     def speaker(self, speaker_id: int) -> SpeakerSummary | None:
-        row = self._one("SELECT * FROM speaker_stats WHERE id = ?", (speaker_id,))
+        row = self._one(f"SELECT {columns_of(SpeakerSummary)} FROM speaker_stats WHERE id = ?", (speaker_id,))
         return _speaker_summary(row) if row else None
 
     def page_utterances_of(self, speaker_id: int, limit: int, offset: int) -> tuple[list[StoredUtterance], int]:
