@@ -31,6 +31,7 @@ from newstrace.link.duplicates import NUM_PERM, BandIndex, signatures
 from newstrace.link.features import (
     LinkFeatures,
     content_terms,
+    entity_counts,
     entity_key,
     lead_event_days,
     lead_regions,
@@ -40,7 +41,7 @@ from newstrace.link.features import (
     word_texts,
     words,
 )
-from newstrace.link.regions import places_apart, text_places
+from newstrace.link.regions import country_key, places_apart, text_places
 from newstrace.link.reuse import AlignedPassage, WordCodes, align_passages
 from newstrace.link.stories import StoryClusterer, StorySettings, story_id_for
 from newstrace.pipeline.link import LinkSettings, link_articles, link_record
@@ -76,6 +77,26 @@ def test_terms_fold_plurals_and_drop_stop_words() -> None:
 
 def test_entity_keys_meet_across_articles_and_possessives() -> None:
     assert entity_key("the Kremlin's") == entity_key("Kremlin") == "kremlin"
+
+
+@pytest.mark.parametrize(
+    ("names", "country"),
+    [
+        (("U.S.", "US", "USA", "the United States", "America", "United States of America"), "united states"),
+        (("UK", "U.K.", "Britain", "Great Britain", "the United Kingdom"), "united kingdom"),
+        (("Russia", "Russian Federation"), "russian federation"),
+        (("Iran", "Islamic Republic of Iran"), "iran, islamic republic of"),
+        # a demonym, a capital, a city, a seat of government, a nation of a country and a name of two readings
+        (("American", "Mexican", "French", "Moscow", "Chicago", "Kremlin", "England", "Georgia"), None),
+    ],
+)
+def test_a_country_has_one_key_whichever_of_its_own_names_is_used(names: tuple[str, ...], country: str | None) -> None:
+    assert {country_key(entity_key(name)) for name in names} == {country}
+
+
+def test_an_article_counts_a_country_once_under_one_key_and_other_names_as_they_are() -> None:
+    entities = [("GPE", "the U.S."), ("GPE", "America"), ("ORG", "U.S."), ("NORP", "Americans"), ("PERSON", "Comey")]
+    assert entity_counts(entities) == {"united states": 3, "americans": 1, "comey": 1}
 
 
 def _align(article: str, source: str) -> list[AlignedPassage]:

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
-from newstrace.link.regions import text_places
+from newstrace.link.regions import country_key, text_places
 
 # Function words and the commonest news verbs: they say nothing about which event a text reports.
 _STOP_WORD_TEXT = """
@@ -204,14 +204,22 @@ def entity_key(text: str) -> str:
 
 
 def entity_counts(entities: Iterable[tuple[str, str]]) -> Counter[str]:
-    """Counts of the normalised names among (label, text) entity pairs."""
+    """Counts of the normalised names among (label, text) entity pairs, each thing under one key: a
+    country's own names count as one name ("U.S.", "US", "United States" and "America":
+    `link.regions.country_key`), so that shared and rare names count the country, not its spellings."""
     counts: Counter[str] = Counter()
     for label, text in entities:
         if label in NAMING_LABELS:
             key = entity_key(text)
+            if label in COUNTRY_NAME_LABELS:
+                key = country_key(key) or key
             if key:
                 counts[key] += 1
     return counts
+
+
+# Labels under which spaCy tags a country's own name ("U.S." is GPE, at times ORG or NORP).
+COUNTRY_NAME_LABELS = frozenset({"GPE", "LOC", "ORG", "NORP"})
 
 
 def quoted_runs(text: str, size: int = QUOTED_RUN_WORDS) -> frozenset[int]:

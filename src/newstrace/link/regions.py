@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 
@@ -158,3 +158,50 @@ def places_apart(ones: Iterable[str], others: Iterable[str]) -> bool:
     one_regions = {region for place in ones for region in place.split("|")}
     other_regions = {region for place in others for region in place.split("|")}
     return not any(_fits(one, other) for one in one_regions for other in other_regions)
+
+
+@lru_cache(maxsize=1 << 16)
+def country_key(name: str) -> str | None:
+    """The one key of a country named by one of its own names, so that "U.S.", "US", "United States" and
+    "America" count as one name: pycountry's name, common or official name ("Iran", "State of Israel"), a
+    run of words of its official name ("America", "Great Britain"), its initials ("U.S.", "UK") or the name
+    its adjective comes from ("Russia" of "Russian Federation", "Syria" of "Syrian Arab Republic"). None for
+    any other name: a demonym, a capital, a city or a seat of government ("American", "Moscow", "Chicago",
+    "the Kremlin") names something of its own, and a name with two readings ("Georgia") is left alone."""
+    key = _normal(name)
+    readings = place_regions(key) or place_regions(f"{key}.")
+    if len(readings) != 1:
+        return None
+    (code,) = readings
+    country = pycountry.countries.get(alpha_3=code)
+    if country is None:
+        return None
+    if key in _country_forms(code) or _INITIALS.fullmatch(key):
+        return _normal(country.name)
+    return None
+
+
+_INITIALS = re.compile(r"[a-z]{2,3}|(?:[a-z]\.){1,2}[a-z]\.?")
+
+
+@cache
+def _country_forms(code: str) -> frozenset[str]:
+    """The names `country_key` reads as the country `code` itself (see there)."""
+    country = pycountry.countries.get(alpha_3=code)
+    names = [_normal(found) for attribute in _COUNTRY_NAME_ATTRIBUTES if (found := getattr(country, attribute, None))]
+    forms = set(names)
+    official = getattr(country, "official_name", None)
+    if official:
+        words = re.findall(r"\w+", official.lower())
+        runs = (" ".join(words[start:end]) for start in range(len(words)) for end in range(start + 1, len(words) + 1))
+        forms.update(run for run in runs if " " in run or not _ADJECTIVE.search(run))  # "United Mexican States"
+    first_word = re.findall(r"\w+", names[0])[0] if names else ""
+    if first_word.endswith("ian"):  # "Russian Federation", "Syrian Arab Republic"
+        forms.add(first_word[:-1])
+    return frozenset(forms)
+
+
+_COUNTRY_NAME_ATTRIBUTES = ("name", "common_name", "official_name")
+# The endings of a country's adjective ("Mexican", "French", "Hellenic"): one such word of an official name
+# names the country's people or style, not the country.
+_ADJECTIVE = re.compile(r"(?:an|ch|ish|ese|ic|i)$")
