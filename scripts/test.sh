@@ -5,11 +5,26 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[dev,multilingual,postgres,dask]"
-# pip compiles what it installs, but not the editable project's own source; with PYTHONDONTWRITEBYTECODE
-# set, every process the tests start (CLI runs, worker processes, servers) compiled newstrace again,
-# about 0.55 CPU s each. Compiled once here (0.7 CPU s); a source file changed later is compiled as usual.
-.venv/bin/python -m compileall -q src
+.venv/bin/python -m pip install --quiet --no-compile -e ".[dev,multilingual,postgres,dask]"
+# mypy (one process, about 20 CPU s when its cache is empty) checks in the background while the steps
+# below use the other core; its report and status are taken before pytest. mypy's cache lives outside
+# the clone, so a fresh clone on the same machine checks only what changed (mypy compares each file's
+# hash when its mtime differs); on a new machine it starts empty, as before.
+mypy_cache="${MYPY_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-.}/.cache}/newstrace/mypy}"
+mkdir -p "$mypy_cache" 2>/dev/null || mypy_cache=.mypy_cache  # a home one cannot write: the clone's own
+mypy_output="$(mktemp)"
+.venv/bin/mypy --cache-dir "$mypy_cache" >"$mypy_output" 2>&1 &
+mypy_pid=$!
+trap 'kill "$mypy_pid" 2>/dev/null || true; rm -f "$mypy_output"' EXIT  # a failing step below ends it too
+# With PYTHONDONTWRITEBYTECODE set, every process the tests start (CLI runs, worker processes, servers)
+# compiles again whatever it imports that has no bytecode (newstrace alone cost 0.55 CPU s a process), so
+# everything is compiled here, once: the installed libraries and the project's own source (which pip
+# never compiles: it is installed in place). pip would compile every file it installs, the libraries'
+# own test suites too (about a fifth of the 137 MB of Python installed, never imported here); this
+# leaves those out (36 CPU s where a pass over everything took 47; docs/testing.md, session 21). A source
+# file changed later is compiled as usual.
+site_packages="$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+.venv/bin/python -m compileall -q -x '/site-packages/.*/tests?/' "$site_packages" src
 # The browser tests drive Debian's chromium (never a downloaded browser); install it when we can.
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "== installing Debian chromium for the browser tests"
@@ -25,11 +40,12 @@ echo "== ruff"
 .venv/bin/ruff check src tests benchmarks scripts
 .venv/bin/ruff format --check src tests benchmarks scripts
 echo "== mypy"
-# mypy's cache lives outside the clone, so a fresh clone on the same machine checks only what changed
-# (mypy compares each file's hash when its mtime differs); on a new machine it starts empty, as before.
-mypy_cache="${MYPY_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-.}/.cache}/newstrace/mypy}"
-mkdir -p "$mypy_cache" 2>/dev/null || mypy_cache=.mypy_cache  # a home one cannot write: the clone's own
-.venv/bin/mypy --cache-dir "$mypy_cache"
+mypy_status=0
+wait "$mypy_pid" || mypy_status=$?
+trap - EXIT
+cat "$mypy_output"
+rm -f "$mypy_output"
+[ "$mypy_status" = 0 ] || exit "$mypy_status"
 echo "== pytest"
 # Test processes (pytest-xdist), each module on one of them, so its module fixtures are built once
 # (the PolNeAR floors and the training script, which reads the PolNeAR analysis's parses, share one
