@@ -23,7 +23,9 @@ read attributes other than those listed in `_SIGNATURE_ATTRS`, runs spaCy's own 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy
@@ -33,6 +35,7 @@ from spacy.lang.en.lemmatizer import EnglishLemmatizer
 from spacy.lookups import Lookups, Table
 from spacy.matcher import Matcher
 from spacy.pipeline import AttributeRuler, Lemmatizer
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 # The token attributes a single-token pattern may read for its matches to be looked up by their values.
@@ -42,6 +45,9 @@ _SIGNATURE_ATTRS = {
 _SIGNATURE_ATTRS["TEXT"] = ORTH
 # The attributes a rule may set for its effect on a token to be a plain write of a value.
 _WRITTEN_ATTRS: list[int | str] = [TAG, POS, MORPH, LEMMA, DEP]
+_COLUMN = {attr: column for column, attr in enumerate(_WRITTEN_ATTRS)}
+# The attributes whose values are hashes of words, as a pattern's words are (`"LOWER": "ai"`).
+_WORD_ATTRS = {IDS["ORTH"], IDS["LOWER"], IDS["NORM"]}
 
 
 def install(nlp: Any) -> None:
@@ -83,16 +89,20 @@ def _set_lemmas(lemmatizer: Any, doc: Doc) -> None:
     if state is None or state.lookups is not lemmatizer.lookups:  # new tables (`from_disk`): start afresh
         state = lemmatizer.__dict__["_lemma_state"] = _LemmaState(lemmatizer.lookups)
     values: Any = doc.to_array([ORTH, POS, MORPH, LEMMA])
-    todo = range(len(doc)) if lemmatizer.overwrite else numpy.flatnonzero(values[:, 3] == 0).tolist()
-    strings = doc.vocab.strings
-    for index in todo:
-        key = (int(values[index, 0]), int(values[index, 1]), int(values[index, 2]))
+    rows = numpy.arange(len(doc)) if lemmatizer.overwrite else numpy.flatnonzero(values[:, 3] == 0)
+    if not len(rows):
+        return
+    keys, first, inverse = numpy.unique(values[rows, :3], axis=0, return_index=True, return_inverse=True)
+    lemmas = numpy.zeros(len(keys), dtype=values.dtype)
+    for number, row in enumerate(keys.tolist()):
+        key = (row[0], row[1], row[2])
         lemma = state.lemma_by_key.get(key)
         if lemma is None:
-            lemma = strings.add(_lemma_of(lemmatizer, state, doc[index]))
-            if key[1]:  # no part of speech: spaCy warns each time, so it is not kept
+            lemma = doc.vocab.strings.add(_lemma_of(lemmatizer, state, doc[int(rows[first[number]])]))
+            if key[1]:  # no part of speech: spaCy warns of it, so it is worked out afresh in each Doc
                 state.lemma_by_key[key] = lemma
-        values[index, 3] = lemma
+        lemmas[number] = lemma
+    values[rows, 3] = lemmas[inverse.reshape(-1)]
     doc.from_array([LEMMA], values[:, 3:4])
 
 
@@ -140,8 +150,8 @@ _LEMMATIZERS: dict[type, type] = {Lemmatizer: LookupLemmatizer, EnglishLemmatize
 
 class _RulePlan:
     """How one attribute ruler's rules are looked up: its single-token patterns by the attributes they
-    read, the others through a `Matcher` of their own. `usable` is False when the rules do anything
-    this cannot reproduce exactly (spaCy's own code then runs)."""
+    read (the token's signature), the others through a `Matcher` of their own. `usable` is False when the
+    rules do anything this cannot reproduce exactly (spaCy's own code then runs)."""
 
     def __init__(self, ruler: AttributeRuler) -> None:
         self.version = (ruler.matcher, len(ruler.attrs))
@@ -151,23 +161,48 @@ class _RulePlan:
         self.indices: list[int] = list(ruler.indices)
         self.writes_by_signature: dict[tuple[int, ...], dict[int, int]] = {}
         self.rules_by_signature: dict[tuple[int, ...], list[int]] = {}
-        read: set[int] = set()
         self.usable = all(set(attrs) <= set(_WRITTEN_ATTRS) for attrs in self.attrs)
+        read: dict[int, _Words | None] = {}  # attribute -> the words compared with it, None: not only words
         for rule in range(len(self.attrs)):
             key = str(rule)
             _, patterns = ruler.matcher.get(ruler.vocab.strings[key])
             for pattern in patterns:
                 if len(pattern) == 1 and "OP" not in pattern[0] and self.indices[rule] in (0, -1):
-                    names = set(pattern[0])
-                    self.usable = self.usable and names <= set(_SIGNATURE_ATTRS)
-                    read.update(_SIGNATURE_ATTRS.get(name, 0) for name in names)
+                    self.usable = self.usable and set(pattern[0]) <= set(_SIGNATURE_ATTRS)
+                    _note_reads(read, pattern[0])
                     self.single.add(key, [pattern])
                 else:
                     self.several.add(key, [pattern])
         self.signature: list[int | str] = [*sorted(read)] or [ORTH]
+        self.words: list[tuple[int, _Words, Any]] = [
+            (column, words, numpy.array(sorted(words.hashes), dtype=numpy.uint64))
+            for column, attr in enumerate(self.signature)
+            if (words := read.get(int(attr))) is not None
+        ]
+        self.by_expression: dict[int, bool] = {}  # a word's hash -> whether a pattern's expression finds it
+
+    def signatures(self, doc: Doc) -> Any:
+        """Each token's signature: the attributes the single-token patterns read, with a word no pattern
+        names (in a column only compared with words) as 0, since no pattern can tell such words apart."""
+        found: Any = doc.to_array(self.signature)
+        found = found.reshape(len(doc), len(self.signature))
+        for column, words, hashes in self.words:
+            named = numpy.isin(found[:, column], hashes)
+            if words.patterns:
+                others = numpy.unique(found[~named, column]).tolist()
+                named |= numpy.isin(found[:, column], [word for word in others if self._found_by(words, doc, word)])
+            found[~named, column] = 0
+        return found
+
+    def _found_by(self, words: _Words, doc: Doc, word: int) -> bool:
+        """Whether one of the expressions finds the word (as spaCy's `Matcher` asks: `re.search`)."""
+        if word not in self.by_expression:
+            text = doc.vocab.strings[word]
+            self.by_expression[word] = any(pattern.search(text) for pattern in words.patterns)
+        return self.by_expression[word]
 
     def rules_of(self, doc: Doc, signature: tuple[int, ...], index: int) -> list[int]:
-        """The single-token rules that match token `index` (whose attributes read are `signature`)."""
+        """The single-token rules that match token `index` (whose signature is `signature`)."""
         rules = self.rules_by_signature.get(signature)
         if rules is None:
             matches = self.single(doc[index : index + 1], allow_missing=True, as_spans=False)
@@ -181,6 +216,40 @@ class _RulePlan:
         for rule in sorted(rules):
             merged.update(self.attrs[rule])
         return merged
+
+
+@dataclass
+class _Words:
+    """What the single-token patterns compare one word attribute with: words (their hashes), and
+    regular expressions."""
+
+    hashes: set[int] = field(default_factory=set)
+    patterns: list[re.Pattern[str]] = field(default_factory=list)
+
+
+def _note_reads(read: dict[int, _Words | None], token_pattern: dict[str, Any]) -> None:
+    """Add what one token pattern reads: for a word attribute compared only with words (`"LOWER": "ai"`,
+    `{"IN": [...]}`, `{"REGEX": ...}`), those words; for anything else, None (every value counts)."""
+    for name, wanted in token_pattern.items():
+        attr = _SIGNATURE_ATTRS[name]
+        known = read.get(attr, _Words())
+        if known is None or attr not in _WORD_ATTRS or not _add_words(known, wanted) or 0 in known.hashes:
+            read[attr] = None
+        else:
+            read[attr] = known
+
+
+def _add_words(words: _Words, wanted: Any) -> bool:
+    """Add the words a pattern's value compares with; False when it is no plain comparison."""
+    if isinstance(wanted, str):
+        words.hashes.add(get_string_id(wanted))
+    elif isinstance(wanted, dict) and set(wanted) == {"IN"} and all(isinstance(word, str) for word in wanted["IN"]):
+        words.hashes.update(get_string_id(word) for word in wanted["IN"])
+    elif isinstance(wanted, dict) and set(wanted) == {"REGEX"} and isinstance(wanted["REGEX"], str):
+        words.patterns.append(re.compile(wanted["REGEX"]))
+    else:
+        return False
+    return True
 
 
 class LookupAttributeRuler(AttributeRuler):
@@ -215,19 +284,25 @@ def _apply_rules(plan: _RulePlan, doc: Doc) -> None:
         if not start <= target < end:
             raise ValueError(f"attribute ruler: rule {rule}'s index {index} is outside its match")
         extra.setdefault(target, []).append(rule)
-    signatures: Any = doc.to_array(plan.signature)
-    if signatures.ndim == 1:
-        signatures = signatures.reshape(-1, 1)
+    signatures = plan.signatures(doc)
+    kinds, first, inverse = numpy.unique(signatures, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
     values: Any = doc.to_array(_WRITTEN_ATTRS)
-    column: dict[int | str, int] = {attr: position for position, attr in enumerate(_WRITTEN_ATTRS)}
-    for index, row in enumerate(signatures.tolist()):
+    written = numpy.zeros((len(kinds), len(_WRITTEN_ATTRS)), dtype=bool)
+    new_values = numpy.zeros((len(kinds), len(_WRITTEN_ATTRS)), dtype=values.dtype)
+    for kind, row in enumerate(kinds.tolist()):
         signature = tuple(row)
-        if index in extra:
-            writes = plan.writes([*plan.rules_of(doc, signature, index), *extra[index]])
-        else:
-            writes = plan.writes_by_signature.get(signature)  # type: ignore[assignment]
-            if writes is None:
-                writes = plan.writes_by_signature[signature] = plan.writes(plan.rules_of(doc, signature, index))
+        writes = plan.writes_by_signature.get(signature)
+        if writes is None:
+            writes = plan.writes(plan.rules_of(doc, signature, int(first[kind])))
+            plan.writes_by_signature[signature] = writes
         for attr, value in writes.items():
-            values[index, column[attr]] = value
+            written[kind, _COLUMN[attr]] = True
+            new_values[kind, _COLUMN[attr]] = value
+    per_token = written[inverse]
+    values[per_token] = new_values[inverse][per_token]
+    for index, rules in extra.items():
+        signature = tuple(signatures[index].tolist())
+        for attr, value in plan.writes([*plan.rules_of(doc, signature, index), *rules]).items():
+            values[index, _COLUMN[attr]] = value
     doc.from_array(_WRITTEN_ATTRS, values)
