@@ -24,7 +24,7 @@ read attributes other than those listed in `_SIGNATURE_ATTRS`, runs spaCy's own 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,14 +107,22 @@ def _set_lemmas(lemmatizer: Any, doc: Doc) -> None:
 
 
 def _lemma_of(lemmatizer: Any, state: _LemmaState, token: Any) -> str:
-    """spaCy's rule for `token`, run with its tables of known words as sets (see `_with_index_sets`)."""
+    """spaCy's rule for `token`, run with its tables of known words as sets (see `_with_index_sets`): the
+    rule reads the component's `lookups`, `cache` and `is_base_form`, so it is handed a view with the
+    other tables instead of the component (which stays as it is for any other thread using it)."""
     if state.indexed is None:
         return str(lemmatizer.lemmatize(token)[0])
-    lemmatizer.lookups = state.indexed
-    try:
-        return str(lemmatizer.lemmatize(token)[0])
-    finally:
-        lemmatizer.lookups = state.lookups
+    view = _IndexedView(state.indexed, lemmatizer.cache, lemmatizer.is_base_form)
+    return str(type(lemmatizer).rule_lemmatize(view, token)[0])
+
+
+@dataclass(frozen=True)
+class _IndexedView:
+    """What spaCy's `Lemmatizer.rule_lemmatize` reads of its component, with other tables."""
+
+    lookups: Any
+    cache: dict[Any, list[str]]
+    is_base_form: Callable[[Any], bool]
 
 
 def _with_index_sets(lookups: Any) -> Any | None:
