@@ -8,7 +8,9 @@ through `Doc.to_array` / `Doc.from_array`:
 
 * the lemmatizer's lemma depends on the token's text, part of speech and morphology: spaCy's own cache
   holds only the lemmas its rules find, so every noun in the singular, every infinitive and every
-  comparative-free adjective went through `is_base_form` (a dictionary of its morphology) again;
+  comparative-free adjective went through `is_base_form` (a dictionary of its morphology) again; and a
+  new key runs spaCy's rule with the index of known words as sets, not the lists it ships (`form in index`
+  read up to 57,528 nouns one by one);
 * the attribute ruler's single-token patterns depend only on the attributes they read (tag, lowercase
   form, dependency, whether it is a space): which of them match a token is asked of spaCy's `Matcher`
   once per distinct combination, on that token alone, and the attributes the matching rules set are
@@ -46,8 +48,9 @@ _SIGNATURE_ATTRS["TEXT"] = ORTH
 # The attributes a rule may set for its effect on a token to be a plain write of a value.
 _WRITTEN_ATTRS: list[int | str] = [TAG, POS, MORPH, LEMMA, DEP]
 _COLUMN = {attr: column for column, attr in enumerate(_WRITTEN_ATTRS)}
-# The attributes whose values are hashes of words, as a pattern's words are (`"LOWER": "ai"`).
-_WORD_ATTRS = {IDS["ORTH"], IDS["LOWER"], IDS["NORM"]}
+# The attributes whose values are hashes of words, as a pattern's words are (`"LOWER": "ai"`), and read the
+# same by `Doc.to_array` as by the `Matcher` (not NORM: a token's own norm may differ from its word's).
+_WORD_ATTRS = {IDS["ORTH"], IDS["LOWER"]}
 
 
 def install(nlp: Any) -> None:
