@@ -36,8 +36,11 @@ def resolve_pipeline_name(name: str) -> str:
 
 @lru_cache(maxsize=2)
 def load_pipeline(name: str = DEFAULT_PIPELINE) -> Any:
-    """Load the spaCy pipeline `name` (a package name or a path) with all its components, once per process."""
+    """Load the spaCy pipeline `name` (a package name or a path) with all its components, once per process.
+    Its attribute ruler and rule lemmatizer give the same output as spaCy's with lookups (`nlp.fast_rules`)."""
     import spacy
+
+    from newstrace.nlp import fast_rules
 
     try:
         nlp = spacy.load(resolve_pipeline_name(name))
@@ -51,6 +54,7 @@ def load_pipeline(name: str = DEFAULT_PIPELINE) -> Any:
         from newstrace.nlp.components import PARAGRAPH_BREAKS
 
         nlp.add_pipe(PARAGRAPH_BREAKS, before="parser")
+    fast_rules.install(nlp)
     return nlp
 
 
