@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
+from contextlib import closing
 from dataclasses import replace
 from datetime import date
 from functools import cache
@@ -161,6 +163,27 @@ def test_a_copy_stored_first_is_repointed_to_the_earlier_original(tmp_path: Path
     duplicates = list(store.iter_rows("duplicates"))
     assert [row["id"] for row in duplicates] == ["copy"]
     assert json.loads(str(duplicates[0]["duplicate_reason"]))["gap_days"] == 1
+
+
+def test_a_copy_finds_an_original_linked_before_the_band_index_or_in_an_earlier_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The linker holds only its batch's signatures: it finds a copy's original linked by an earlier run of
+    a database without band keys (linked before schema 22, whose keys the next run writes) and one linked
+    in an earlier batch of the same run, through the store's band index, as it did from memory."""
+    store = SQLiteStore(tmp_path / "d.db")
+    store.save_article(_article("original", WIRE, "2025-02-02", "Wire"), [], run_id=store.begin_run("t"))
+    link_articles(store)
+    with closing(sqlite3.connect(tmp_path / "d.db")) as old, old:
+        old.execute("DELETE FROM article_bands")  # as a database linked before schema 22 keeps it
+    for number, published in enumerate(("2025-02-03", "2025-02-04")):
+        text = f"Harbour news {number}. " + WIRE
+        store.save_article(_article(f"copy{number}", text, published, "Aggregator"), [], run_id=store.begin_run("t"))
+    monkeypatch.setattr("newstrace.pipeline.link.BATCH_SIZE", 1)  # the second copy in a batch of its own
+    assert link_articles(store).duplicates == 2
+    rows = {row["id"]: row for row in store.iter_rows("articles")}
+    assert rows["copy0"]["duplicate_of"] == rows["copy1"]["duplicate_of"] == "original"
+    assert store.unbanded_signatures() == []
 
 
 def test_similar_articles_join_and_a_different_event_opens_a_story() -> None:

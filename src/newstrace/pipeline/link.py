@@ -159,9 +159,10 @@ def link_record(settings: LinkSettings) -> StageRecord:
     return record("link", "" if settings == LinkSettings() else settings_digest(settings))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Known:
-    """What the linker remembers of an article already linked."""
+    """What the linker remembers of an article already linked (one per linked article: slots keep it
+    at 64 bytes instead of about 170 with a dict of attributes)."""
 
     published: date | None
     order: int
