@@ -29,7 +29,14 @@ from newstrace.evaluation.stories import (
     story_errors,
 )
 from newstrace.link import reuse
-from newstrace.link.duplicates import NUM_PERM, BandIndex, signatures
+from newstrace.link.duplicates import (
+    NUM_PERM,
+    BandIndex,
+    DuplicateSettings,
+    SimilarTextIndex,
+    band_keys,
+    signatures,
+)
 from newstrace.link.features import (
     LinkFeatures,
     content_terms,
@@ -146,6 +153,33 @@ def test_band_index_finds_what_datasketch_lsh_finds(word_sets: list[set[int]]) -
         )
     for signature in signed:
         assert ours.query(signature) == set(theirs.query(LeanMinHash(seed=1, hashvalues=signature, scheme="affine32")))
+
+
+@pytest.mark.parametrize("threshold", [0.1, 0.5])  # bands of two values (keys exact), and longer bands (hashed)
+@given(word_sets=st.lists(st.sets(st.integers(0, 40), min_size=1, max_size=30), min_size=2, max_size=10))
+def test_look_alikes_found_through_stored_band_keys_are_those_an_index_of_all_finds(
+    threshold: float, word_sets: list[set[int]]
+) -> None:
+    """Articles of earlier batches, found by their band keys as the store keeps them, give the same
+    candidates as an index holding every article (the linker holds only its batch in memory)."""
+    signed = signatures([{str(member).encode() for member in members} for members in word_sets])
+    settings = DuplicateSettings(reuse_threshold=threshold)
+    everything, batch = SimilarTextIndex(settings), SimilarTextIndex(settings)
+    earlier = len(signed) // 2
+    kept: dict[tuple[int, int], list[str]] = {}
+    for number, signature in enumerate(signed):
+        everything.add(str(number), signature)
+        if number < earlier:
+            for band, key in enumerate(band_keys(signature, threshold)):
+                kept.setdefault((band, key), []).append(str(number))
+        else:
+            batch.add(str(number), signature)
+    for signature in signed:
+        matched = {
+            other for band, key in enumerate(band_keys(signature, threshold)) for other in kept.get((band, key), ())
+        }
+        stored = {other: signed[int(other)] for other in matched}
+        assert batch.reuse_candidates(signature, stored) == everything.reuse_candidates(signature)
 
 
 def test_a_copy_stored_first_is_repointed_to_the_earlier_original(tmp_path: Path) -> None:

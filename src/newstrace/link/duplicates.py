@@ -173,8 +173,9 @@ class SimilarTextIndex:
         found = {}
         for article_id in self._reuse.query(signature):
             found[article_id] = estimated_jaccard(signature, self._signatures[article_id])
+        exact_keys = band_layout(threshold, NUM_PERM)[1] == 2  # keys hold the bands whole: a match is a shared band
         for article_id, other in (stored or {}).items():
-            if article_id not in found and share_a_band(signature, other, threshold):
+            if article_id not in found and (exact_keys or share_a_band(signature, other, threshold)):
                 found[article_id] = estimated_jaccard(signature, other)
         kept = [(article_id, similarity) for article_id, similarity in found.items() if similarity >= threshold]
         return sorted(kept, key=lambda item: (-item[1], item[0]))
