@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from datasketch import LeanMinHash, MinHashLSH
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newstrace.evaluation.stories import (
@@ -157,14 +157,15 @@ def test_band_index_finds_what_datasketch_lsh_finds(word_sets: list[set[int]]) -
 
 @pytest.mark.parametrize("threshold", [0.1, 0.5])  # bands of two values (keys exact), and longer bands (hashed)
 @given(word_sets=st.lists(st.sets(st.integers(0, 40), min_size=1, max_size=30), min_size=2, max_size=10))
+@settings(max_examples=40)  # CI time: about 0.7 s for both thresholds on a loaded machine
 def test_look_alikes_found_through_stored_band_keys_are_those_an_index_of_all_finds(
     threshold: float, word_sets: list[set[int]]
 ) -> None:
     """Articles of earlier batches, found by their band keys as the store keeps them, give the same
     candidates as an index holding every article (the linker holds only its batch in memory)."""
     signed = signatures([{str(member).encode() for member in members} for members in word_sets])
-    settings = DuplicateSettings(reuse_threshold=threshold)
-    everything, batch = SimilarTextIndex(settings), SimilarTextIndex(settings)
+    duplicates = DuplicateSettings(reuse_threshold=threshold)
+    everything, batch = SimilarTextIndex(duplicates), SimilarTextIndex(duplicates)
     earlier = len(signed) // 2
     kept: dict[tuple[int, int], list[str]] = {}
     for number, signature in enumerate(signed):
