@@ -1206,6 +1206,6 @@ def test_signatures_linked_before_the_band_index_are_given_their_keys(store: Sto
     links = [ArticleLink(article, f"st_{article}", None, None, bytes([n])) for n, article in enumerate(("a1", "a3"))]
     store.save_links(LinkBatch(articles=links), StageRecord("link", "7", (), ("a1", "a3")))
     assert store.unbanded_signatures() == [("a1", b"\x00"), ("a3", b"\x01")]
-    store.save_bands([(0, 9, "a1"), (3, 9, "a3")])
-    store.save_bands([(0, 9, "a1")])  # a retried write changes nothing
+    store.save_bands([[(0, 9, "a1")], [(3, 9, "a3")]])
+    store.save_bands([[(0, 9, "a1")]])  # a retried write changes nothing
     assert store.unbanded_signatures() == [] and store.band_matches([(0, 9), (3, 9)]) == [(0, 9, "a1"), (3, 9, "a3")]

@@ -656,13 +656,14 @@ def _write_missing_bands(store: LinkerStore, settings: DuplicateSettings) -> Non
     """Give the band index the keys of articles linked before it existed (schema 22), from their kept
     signatures, so a later run finds them as look-alikes without holding them in memory."""
     missing = store.unbanded_signatures()
-    for first in range(0, len(missing), BATCH_SIZE):
-        rows = [
+    store.save_bands(
+        [
             (band, key, article_id)
             for article_id, blob in missing[first : first + BATCH_SIZE]
             for band, key in enumerate(band_keys(signature_from_bytes(blob), settings.reuse_threshold))
         ]
-        store.save_bands(rows)
+        for first in range(0, len(missing), BATCH_SIZE)
+    )
 
 
 def _frequencies(stored: dict[str, int]) -> DocumentFrequencies:

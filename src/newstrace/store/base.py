@@ -13,7 +13,7 @@ reads that count and sample give column -> value mappings.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import cached_property
@@ -547,8 +547,9 @@ class LinkerStore(StageRuns, Protocol):
         database linked before schema 22, whose band keys are still to be written); otherwise none."""
         ...
 
-    def save_bands(self, rows: Sequence[tuple[int, int, str]]) -> None:
-        """Keep (band number, band key, article id) rows in `article_bands`."""
+    def save_bands(self, batches: Iterable[Sequence[tuple[int, int, str]]]) -> None:
+        """Keep (band number, band key, article id) rows in `article_bands`, given batch by batch, all in
+        one transaction (stopped half-way, none is kept, so `unbanded_signatures` still finds them all)."""
         ...
 
     def linked_leads(self, first: str, last: str, other_than: str) -> list[LinkedLead]:

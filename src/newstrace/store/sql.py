@@ -650,9 +650,10 @@ class SQLStore(ABC):
         rows = self._execute("SELECT article_id, minhash FROM article_signatures ORDER BY article_id")
         return [(row["article_id"], bytes(row["minhash"])) for row in rows]
 
-    def save_bands(self, rows: Sequence[tuple[int, int, str]]) -> None:
+    def save_bands(self, batches: Iterable[Sequence[tuple[int, int, str]]]) -> None:
         with self._transaction():
-            self._insert_bands(rows)
+            for rows in batches:
+                self._insert_bands(rows)
 
     def _insert_bands(self, rows: Sequence[tuple[int, int, str]]) -> None:
         self._executemany(
