@@ -221,6 +221,7 @@ class ArticleLink:
     duplicate_reason: str | None  # JSON: similarity, gap_days
     signature: bytes  # the MinHash signature, so later runs need not read the text again
     lead: str = ""  # title and first paragraph, kept when date and language are known (link/crosslingual.py)
+    bands: tuple[int, ...] = ()  # the signature's band keys (link.duplicates.band_keys), by band number
 
 
 @dataclass(frozen=True)

@@ -662,8 +662,8 @@ def test_links_are_remembered_and_forgotten(store: Store) -> None:
     later = Story("st_a2", "Velmora harbour reopens", "2024-03-12", "2024-03-12", "{}")
     batch = LinkBatch(
         articles=[
-            ArticleLink("a1", "st_a1", None, None, b"\x01\x02"),
-            ArticleLink("a3", "st_a1", "a1", '{"similarity": 0.97}', b"\x01\x03"),
+            ArticleLink("a1", "st_a1", None, None, b"\x01\x02", bands=(-(2**63), 2**63 - 1)),
+            ArticleLink("a3", "st_a1", "a1", '{"similarity": 0.97}', b"\x01\x03", bands=(-(2**63), 5)),
             ArticleLink("a2", "st_a2", None, None, b"\x00\xff"),
         ],
         reuse=[ReusePassage("a3", "a1", 0, 40, 0, 40, 0.97)],
@@ -676,11 +676,19 @@ def test_links_are_remembered_and_forgotten(store: Store) -> None:
     store.save_links(batch, done)  # a retried batch changes nothing
     state = store.link_state()
     assert [s.id for s in state.stories] == ["st_a1", "st_a2"] and not store.stage_outdated("link", "7")
-    assert [(s.article_id, s.signature) for s in state.signatures] == [
-        ("a1", b"\x01\x02"),
-        ("a3", b"\x01\x03"),
-        ("a2", b"\x00\xff"),
+    assert [(s.article_id, s.published, s.duplicate_of) for s in state.linked] == [
+        ("a1", "2024-03-04", None),
+        ("a3", "2024-03-05", "a1"),
+        ("a2", "2024-03-12", None),
     ]
+    # look-alikes of articles no longer in the linker's memory: by (band number, key), 64-bit keys whole
+    assert sorted(store.band_matches([(0, -(2**63)), (1, 5), (1, 6)])) == [
+        (0, -(2**63), "a1"),
+        (0, -(2**63), "a3"),
+        (1, 5, "a3"),
+    ]
+    assert store.band_matches([(1, -(2**63))]) == [] and store.unbanded_signatures() == []
+    assert store.signatures_of(["a3", "a2", "zz"]) == {"a3": b"\x01\x03", "a2": b"\x00\xff"}
     assert state.frequencies["term"] == {"harbour": 3} and state.recent_members["st_a1"] == ["a1", "a3"]
     assert store.story("st_a1") == StorySummary("st_a1", "Harbour of Velmora closes", "2024-03-04", "2024-03-12", 2, 2)
     assert store.story("st_zz") is None
@@ -697,6 +705,7 @@ def test_links_are_remembered_and_forgotten(store: Store) -> None:
     assert [row.id for row in store.articles_where(story_id="st_a1")] == ["a1", "a3"]
     store.reset_links()
     assert store.count_articles_to_link("7") == 3 and store.link_state().stories == []
+    assert store.band_matches([(0, -(2**63))]) == [] and store.signatures_of(["a1"]) == {}
 
 
 def test_stage_runs_say_what_is_pending_outdated_and_stale(store: Store) -> None:
@@ -1202,3 +1211,15 @@ def test_articles_to_frame_read_in_chunks_give_each_article_its_language_text_an
     quote = _outputs("a3")[1].rows["quotes"][0]
     assert isinstance(quote, Quote)
     assert found[1].quotes == ((quote.id, "Holm", quote.cue_text, quote.cue_start, quote.cue_end),)
+
+
+def test_signatures_linked_before_the_band_index_are_given_their_keys(store: Store) -> None:
+    """A database linked before schema 22 keeps signatures without band keys: the linker asks for them once,
+    writes their keys, and is not asked again."""
+    _fill(store)
+    links = [ArticleLink(article, f"st_{article}", None, None, bytes([n])) for n, article in enumerate(("a1", "a3"))]
+    store.save_links(LinkBatch(articles=links), StageRecord("link", "7", (), ("a1", "a3")))
+    assert store.unbanded_signatures() == [("a1", b"\x00"), ("a3", b"\x01")]
+    store.save_bands([[(0, 9, "a1")], [(3, 9, "a3")]])
+    store.save_bands([[(0, 9, "a1")]])  # a retried write changes nothing
+    assert store.unbanded_signatures() == [] and store.band_matches([(0, 9), (3, 9)]) == [(0, 9, "a1"), (3, 9, "a3")]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
+from contextlib import closing
 from dataclasses import replace
 from datetime import date
 from functools import cache
@@ -13,7 +15,7 @@ from typing import Any
 
 import pytest
 from datasketch import LeanMinHash, MinHashLSH
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newstrace.evaluation.stories import (
@@ -27,7 +29,14 @@ from newstrace.evaluation.stories import (
     story_errors,
 )
 from newstrace.link import reuse
-from newstrace.link.duplicates import NUM_PERM, BandIndex, signatures
+from newstrace.link.duplicates import (
+    NUM_PERM,
+    BandIndex,
+    DuplicateSettings,
+    SimilarTextIndex,
+    band_keys,
+    signatures,
+)
 from newstrace.link.features import (
     LinkFeatures,
     content_terms,
@@ -167,6 +176,34 @@ def test_band_index_finds_what_datasketch_lsh_finds(word_sets: list[set[int]]) -
         assert ours.query(signature) == set(theirs.query(LeanMinHash(seed=1, hashvalues=signature, scheme="affine32")))
 
 
+@pytest.mark.parametrize("threshold", [0.1, 0.5])  # bands of two values (keys exact), and longer bands (hashed)
+@given(word_sets=st.lists(st.sets(st.integers(0, 40), min_size=1, max_size=30), min_size=2, max_size=10))
+@settings(max_examples=40)  # CI time: about 0.7 s for both thresholds on a loaded machine
+def test_look_alikes_found_through_stored_band_keys_are_those_an_index_of_all_finds(
+    threshold: float, word_sets: list[set[int]]
+) -> None:
+    """Articles of earlier batches, found by their band keys as the store keeps them, give the same
+    candidates as an index holding every article (the linker holds only its batch in memory)."""
+    signed = signatures([{str(member).encode() for member in members} for members in word_sets])
+    duplicates = DuplicateSettings(reuse_threshold=threshold)
+    everything, batch = SimilarTextIndex(duplicates), SimilarTextIndex(duplicates)
+    earlier = len(signed) // 2
+    kept: dict[tuple[int, int], list[str]] = {}
+    for number, signature in enumerate(signed):
+        everything.add(str(number), signature)
+        if number < earlier:
+            for band, key in enumerate(band_keys(signature, threshold)):
+                kept.setdefault((band, key), []).append(str(number))
+        else:
+            batch.add(str(number), signature)
+    for signature in signed:
+        matched = {
+            other for band, key in enumerate(band_keys(signature, threshold)) for other in kept.get((band, key), ())
+        }
+        stored = {other: signed[int(other)] for other in matched}
+        assert batch.reuse_candidates(signature, stored) == everything.reuse_candidates(signature)
+
+
 def test_a_copy_stored_first_is_repointed_to_the_earlier_original(tmp_path: Path) -> None:
     """Direction comes from dates, not arrival: when the earlier original arrives later, the group points to it."""
     store = SQLiteStore(tmp_path / "d.db")
@@ -182,6 +219,27 @@ def test_a_copy_stored_first_is_repointed_to_the_earlier_original(tmp_path: Path
     duplicates = list(store.iter_rows("duplicates"))
     assert [row["id"] for row in duplicates] == ["copy"]
     assert json.loads(str(duplicates[0]["duplicate_reason"]))["gap_days"] == 1
+
+
+def test_a_copy_finds_an_original_linked_before_the_band_index_or_in_an_earlier_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The linker holds only its batch's signatures: it finds a copy's original linked by an earlier run of
+    a database without band keys (linked before schema 22, whose keys the next run writes) and one linked
+    in an earlier batch of the same run, through the store's band index, as it did from memory."""
+    store = SQLiteStore(tmp_path / "d.db")
+    store.save_article(_article("original", WIRE, "2025-02-02", "Wire"), [], run_id=store.begin_run("t"))
+    link_articles(store)
+    with closing(sqlite3.connect(tmp_path / "d.db")) as old, old:
+        old.execute("DELETE FROM article_bands")  # as a database linked before schema 22 keeps it
+    for number, published in enumerate(("2025-02-03", "2025-02-04")):
+        text = f"Harbour news {number}. " + WIRE
+        store.save_article(_article(f"copy{number}", text, published, "Aggregator"), [], run_id=store.begin_run("t"))
+    monkeypatch.setattr("newstrace.pipeline.link.BATCH_SIZE", 1)  # the second copy in a batch of its own
+    assert link_articles(store).duplicates == 2
+    rows = {row["id"]: row for row in store.iter_rows("articles")}
+    assert rows["copy0"]["duplicate_of"] == rows["copy1"]["duplicate_of"] == "original"
+    assert store.unbanded_signatures() == []
 
 
 def test_similar_articles_join_and_a_different_event_opens_a_story() -> None:

@@ -16,7 +16,7 @@ which runs speakers, event grouping and framing) do not need.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -121,8 +121,34 @@ def band_layout(threshold: float, num_perm: int) -> tuple[int, int]:
     return layout.b, layout.r
 
 
+def band_keys(signature: np.ndarray, threshold: float) -> list[int]:
+    """The signature's band values for the layout of `threshold`, one signed 64-bit integer per band (the
+    position is the band's number), as the store keeps them to find look-alikes among articles no longer
+    held in memory. A band of two 32-bit values is the two values as one integer; a longer band is hashed
+    to one, so two signatures with equal keys are only candidates until `share_a_band` confirms them."""
+    bands, rows = band_layout(threshold, NUM_PERM)
+    values = np.ascontiguousarray(signature[: bands * rows], dtype=np.uint32).reshape(bands, -1)
+    if rows == 2:
+        return values.view(np.int64).ravel().tolist()
+    digests = [hashlib.blake2b(band.tobytes(), digest_size=8).digest() for band in values]
+    return [int.from_bytes(digest, "little", signed=True) for digest in digests]
+
+
+def share_a_band(first: np.ndarray, second: np.ndarray, threshold: float) -> bool:
+    """Whether two signatures agree on every value of some band of the layout of `threshold`: what makes
+    them candidates in `BandIndex`."""
+    bands, rows = band_layout(threshold, NUM_PERM)
+    size = bands * rows
+    equal = (first[:size] == second[:size]).reshape(bands, rows)
+    return bool(equal.all(axis=1).any())
+
+
 class SimilarTextIndex:
-    """Stored signatures by article, searchable for copies and for reuse candidates."""
+    """Signatures by article, searchable for copies and for reuse candidates.
+
+    The linker keeps here only the articles of the batch it is linking; the articles of earlier batches
+    are found through the band keys the store keeps (`band_keys`), fetched for a whole batch at once and
+    passed to `reuse_candidates` as `stored`, so memory is bounded by the batch, not by the corpus."""
 
     def __init__(self, settings: DuplicateSettings | None = None) -> None:
         self.settings = settings or DuplicateSettings()
@@ -138,11 +164,18 @@ class SimilarTextIndex:
         self._reuse.add(article_id, signature)
         self._signatures[article_id] = signature
 
-    def reuse_candidates(self, signature: np.ndarray) -> list[tuple[str, float]]:
-        """Stored articles that may share passages with this one, most similar first."""
-        found = []
+    def reuse_candidates(
+        self, signature: np.ndarray, stored: Mapping[str, np.ndarray] | None = None
+    ) -> list[tuple[str, float]]:
+        """Articles that may share passages with this one, most similar first: those indexed here, and
+        those of `stored` (articles of earlier batches whose band keys matched) that truly share a band."""
+        threshold = self.settings.reuse_threshold
+        found = {}
         for article_id in self._reuse.query(signature):
-            similarity = estimated_jaccard(signature, self._signatures[article_id])
-            if similarity >= self.settings.reuse_threshold:
-                found.append((article_id, similarity))
-        return sorted(found, key=lambda item: (-item[1], item[0]))
+            found[article_id] = estimated_jaccard(signature, self._signatures[article_id])
+        exact_keys = band_layout(threshold, NUM_PERM)[1] == 2  # keys hold the bands whole: a match is a shared band
+        for article_id, other in (stored or {}).items():
+            if article_id not in found and (exact_keys or share_a_band(signature, other, threshold)):
+                found[article_id] = estimated_jaccard(signature, other)
+        kept = [(article_id, similarity) for article_id, similarity in found.items() if similarity >= threshold]
+        return sorted(kept, key=lambda item: (-item[1], item[0]))

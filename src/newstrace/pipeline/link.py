@@ -27,6 +27,7 @@ from newstrace.link.duplicates import (
     SHINGLE_WORDS,
     DuplicateSettings,
     SimilarTextIndex,
+    band_keys,
     signature_bytes,
     signature_from_bytes,
     signatures,
@@ -132,6 +133,7 @@ def link_articles(
     if store.stage_outdated("link", done.version):
         store.reset_links()  # a new version, or an article's entities or metadata changed: relink everything
     state = store.link_state()
+    _write_missing_bands(store, settings.duplicates)
     listener.linking_started(store.count_articles_to_link(done.version))
     linker = _Linker(store, settings, state)
     articles = store.articles_to_link(done.version)
@@ -139,9 +141,9 @@ def link_articles(
         articles = iter(_redated(articles, redate))
     try:
         for chunk in _chunks(articles, BATCH_SIZE):
-            # What the linker keeps (signatures, the LSH index, story centroids) grows with the corpus
-            # and lives until the end; frozen, the collector's full passes stop re-walking it, which
-            # made each article slower the more articles came before it. Refcounting still frees it.
+            # What the linker keeps (story centroids, what it knows of each linked article) grows with
+            # the corpus and lives until the end; frozen, the collector's full passes stop re-walking it,
+            # which made each article slower the more articles came before it. Refcounting still frees it.
             gc.freeze()
             batch = linker.link(chunk, listener, ahead)
             store.save_links(batch, replace(done, article_ids=tuple(article.article_id for article in chunk)))
@@ -157,9 +159,10 @@ def link_record(settings: LinkSettings) -> StageRecord:
     return record("link", "" if settings == LinkSettings() else settings_digest(settings))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Known:
-    """What the linker remembers of an article already linked."""
+    """What the linker remembers of an article already linked (one per linked article: slots keep it
+    at 64 bytes, without a dict of attributes)."""
 
     published: date | None
     order: int
@@ -190,10 +193,13 @@ class _Linker:
             (story_from_record(story) for story in state.stories),
             CrossLanguageLinker(recall=store.linked_leads),  # stories of earlier runs, across languages
         )
+        # Signatures of this batch; those of earlier batches and runs are looked up in the store's band
+        # index (`_stored_look_alikes`), so they are not held in memory.
         self.index = SimilarTextIndex(settings.duplicates)
+        self.stored: dict[str, dict[str, np.ndarray]] = {}  # article of the batch -> stored look-alike candidates
+        self.keys: dict[str, list[int]] = {}  # article of the batch -> its band keys
         self.known: dict[str, _Known] = {}
-        for position, linked in enumerate(state.signatures):
-            self.index.add(linked.article_id, signature_from_bytes(linked.signature))
+        for position, linked in enumerate(state.linked):
             self.known[linked.article_id] = _Known(
                 parse_date(linked.published), position, linked.story_id, linked.duplicate_of
             )
@@ -214,6 +220,10 @@ class _Linker:
         )
         prepared = [found or next(computed) for found in taken]
         features = [item.features for item in prepared]
+        self.index = SimilarTextIndex(self.settings.duplicates)
+        threshold = self.settings.duplicates.reuse_threshold
+        self.keys = {item.features.article_id: band_keys(item.signature, threshold) for item in prepared}
+        self.stored = self._stored_look_alikes(self.keys)
         self.plan = {}
         planned = False
         for article, item in zip(articles, prepared, strict=True):
@@ -225,7 +235,28 @@ class _Linker:
             self._link_one(article, item.features, encoded, item.signature, batch)
             listener.article_linked()
         self._finish_batch(batch)
+        self.stored, self.keys = {}, {}
         return batch
+
+    def _stored_look_alikes(self, keys: dict[str, list[int]]) -> dict[str, dict[str, np.ndarray]]:
+        """For each article of a batch (by id, with its band keys), the articles linked before the batch
+        that hold one of its band keys, with their signatures: one indexed lookup for the whole batch."""
+        holders: dict[tuple[int, int], list[str]] = {}
+        for band, key, other in self.store.band_matches(
+            sorted({(band, key) for found in keys.values() for band, key in enumerate(found)})
+        ):
+            holders.setdefault((band, key), []).append(other)
+        if not holders:
+            return {}
+        kept = self.store.signatures_of(sorted({other for found in holders.values() for other in found}))
+        signatures = {other: signature_from_bytes(blob) for other, blob in kept.items()}
+        stored: dict[str, dict[str, np.ndarray]] = {}
+        for article_id, found in keys.items():
+            for band, key in enumerate(found):
+                for other in holders.get((band, key), ()):
+                    if other in signatures:
+                        stored.setdefault(article_id, {})[other] = signatures[other]
+        return stored
 
     def _link_one(
         self, article: LinkInput, features: LinkFeatures, found: EncodedText, signature: np.ndarray, batch: LinkBatch
@@ -269,7 +300,15 @@ class _Linker:
         self._remember_words(article.article_id, found)
         lead = features.lead if features.published else ""  # undated articles never bridge languages
         batch.articles.append(
-            ArticleLink(article.article_id, story_id, duplicate_of, reason, signature_bytes(signature), lead)
+            ArticleLink(
+                article.article_id,
+                story_id,
+                duplicate_of,
+                reason,
+                signature_bytes(signature),
+                lead,
+                tuple(self.keys[article.article_id]),
+            )
         )
         self.summary.linked += 1
 
@@ -328,7 +367,8 @@ class _Linker:
     def _aligned_look_alikes(self, article: LinkInput, found: EncodedText, signature: np.ndarray) -> list[_Match]:
         """Stored articles whose signature resembles this one's (its own earlier versions aside), aligned with it."""
         results = []
-        for other, similarity in self.index.reuse_candidates(signature)[:MAX_REUSE_CANDIDATES]:
+        stored = self.stored.get(article.article_id)
+        for other, similarity in self.index.reuse_candidates(signature, stored)[:MAX_REUSE_CANDIDATES]:
             if other == article.revision_of or self.known[other].duplicate_of == article.article_id:
                 continue
             passages, coverage = self._align(article.article_id, parse_date(article.published), found, other)
@@ -610,6 +650,20 @@ class PreparedForRelinks:
             prepared.features, published=published, event_days=lead_event_days(article.title, article.text, published)
         )
         return PreparedArticle(article, features, prepared.signature, prepared.words)
+
+
+def _write_missing_bands(store: LinkerStore, settings: DuplicateSettings) -> None:
+    """Give the band index the keys of articles linked before it existed (schema 22), from their kept
+    signatures, so a later run finds them as look-alikes without holding them in memory."""
+    missing = store.unbanded_signatures()
+    store.save_bands(
+        [
+            (band, key, article_id)
+            for article_id, blob in missing[first : first + BATCH_SIZE]
+            for band, key in enumerate(band_keys(signature_from_bytes(blob), settings.reuse_threshold))
+        ]
+        for first in range(0, len(missing), BATCH_SIZE)
+    )
 
 
 def _frequencies(stored: dict[str, int]) -> DocumentFrequencies:

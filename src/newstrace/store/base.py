@@ -13,7 +13,7 @@ gives column -> value mappings (`TableRow`).
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
 from functools import cached_property
@@ -446,7 +446,6 @@ class LinkedArticle:
     """An article linked by an earlier run, as the linkers need to know it."""
 
     article_id: str
-    signature: bytes
     published: str | None
     duplicate_of: str | None
     story_id: str
@@ -490,7 +489,7 @@ class LinkState:
 
     stories: list[Story]
     frequencies: dict[str, dict[str, int]]  # kind -> key -> document frequency ("" -> documents)
-    signatures: list[LinkedArticle]  # earliest published first
+    linked: list[LinkedArticle]  # earliest published first (their signatures stay in the store)
     recent_members: dict[str, list[str]]  # story id -> its latest article ids
 
 
@@ -640,6 +639,25 @@ class LinkerStore(StageRuns, Protocol):
         ...
 
     def article_text(self, article_id: str) -> str | None: ...
+
+    def band_matches(self, keys: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
+        """The (band number, band key, article id) rows of `article_bands` holding any of these (band number,
+        band key) pairs: look-alike candidates among the articles the linker no longer holds in memory."""
+        ...
+
+    def signatures_of(self, article_ids: Sequence[str]) -> dict[str, bytes]:
+        """The kept MinHash signatures of these articles (those that have one), by article id."""
+        ...
+
+    def unbanded_signatures(self) -> list[tuple[str, bytes]]:
+        """Every kept signature, by article id, when `article_bands` is empty while signatures are kept (a
+        database linked before schema 22, whose band keys are still to be written); otherwise none."""
+        ...
+
+    def save_bands(self, batches: Iterable[Sequence[tuple[int, int, str]]]) -> None:
+        """Keep (band number, band key, article id) rows in `article_bands`, given batch by batch, all in
+        one transaction (stopped half-way, none is kept, so `unbanded_signatures` still finds them all)."""
+        ...
 
     def linked_leads(self, first: str, last: str, other_than: str) -> list[LinkedLead]:
         """The kept leads of linked articles published from day `first` to day `last` (ISO dates, both

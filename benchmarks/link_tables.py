@@ -1,0 +1,69 @@
+"""Relink a copy of a SQLite database from scratch and print a digest of every table linking writes, so
+that two versions of the linker can be shown to give the same output on the same articles.
+
+`--batch` sets the number of articles linked between two writes (the linker's `BATCH_SIZE`, 2,000):
+with a small batch, a database of a few hundred articles is linked in many batches, so that what the
+linker finds among the articles of earlier batches (look-alikes through the stored band keys, stories
+saved after each batch) is exercised as at millions of articles. Compare the digests of two runs with
+the same `--batch` only: the batch also bounds how undated articles are grouped.
+
+    PYTHONPATH=src python benchmarks/link_tables.py DB --copy /tmp/copy.db --batch 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import resource
+import shutil
+import sqlite3
+import time
+from contextlib import closing
+from pathlib import Path
+
+import newstrace.pipeline.link as linking
+from newstrace.store import SQLiteStore
+
+TABLES = {
+    "articles": "SELECT id, story_id, duplicate_of, duplicate_reason FROM articles ORDER BY id",
+    "stories": "SELECT id, title, first_seen, last_seen, n_articles, n_outlets, state FROM stories ORDER BY id",
+    "story_links": "SELECT * FROM story_links ORDER BY story_id, related_story_id, relation",
+    "reuse": "SELECT * FROM reuse ORDER BY article_id, source_article_id, article_start",
+    "translations": "SELECT * FROM translations ORDER BY article_id, source_article_id",
+    "link_frequencies": "SELECT * FROM link_frequencies ORDER BY kind, key",
+}
+
+
+def table_digests(db: Path) -> dict[str, str]:
+    """Rows and a SHA-256 of each linking table's rows, in a fixed order."""
+    digests = {}
+    with closing(sqlite3.connect(db)) as connection:
+        for table, query in TABLES.items():
+            rows = [list(row) for row in connection.execute(query)]
+            digest = hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
+            digests[table] = f"{len(rows)} rows {digest}"
+    return digests
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("db", type=Path, help="the database to relink (never changed: a copy is linked)")
+    parser.add_argument("--copy", type=Path, required=True, help="where the copy is made and linked")
+    parser.add_argument("--batch", type=int, default=linking.BATCH_SIZE, help="articles between two writes")
+    arguments = parser.parse_args()
+    shutil.copyfile(arguments.db, arguments.copy)
+    linking.BATCH_SIZE = arguments.batch
+    store = SQLiteStore(arguments.copy)
+    store.reset_links()
+    started = time.process_time()
+    summary = linking.link_articles(store)
+    cpu = time.process_time() - started
+    store.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({**table_digests(arguments.copy), "linked": summary.linked, "cpu_seconds": round(cpu, 1),
+                      "peak_rss_mb": round(peak)}, indent=1))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
