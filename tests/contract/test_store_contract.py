@@ -440,6 +440,15 @@ def test_counts_kept_by_the_store_follow_articles_as_they_change(store: Store) -
         ("2024-03-04", "Wire Nine", 2),
         ("2024-03-05", "Ostrava Wire", 1),
     ]
+    drawn = {  # the outlets beyond the busiest `drawn` summed per day
+        n: [
+            (row["period"], row["outlet"], int(str(row["others"])), row["n"])
+            for row in store.search_attention(SearchFilters(date_from="2024-03-04"), "day", drawn=n)
+        ]
+        for n in (1, 2)
+    }
+    assert drawn[1] == [("2024-03-04", "Wire Nine", 0, 2), ("2024-03-05", None, 1, 1)]
+    assert drawn[2] == [("2024-03-04", "Wire Nine", 0, 2), ("2024-03-05", "Ostrava Wire", 0, 1)]
     assert store.outlets() == [OutletSummary("Wire Nine", 2), OutletSummary("Ostrava Wire", 1)]
 
 

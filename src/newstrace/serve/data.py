@@ -25,6 +25,7 @@ from newstrace.store.base import (
     COUNT_CAP,
     LIST_FILTERS,
     LIST_ORDERS,
+    UNKNOWN_OUTLET,
     ListFilters,
     SearchFilters,
     SearchSyntaxError,
@@ -234,7 +235,7 @@ def _counted_attention(store: Store, filters: SearchFilters, matches: int | None
     span = facets["dates"][0]
     first, last = span["first"], span["last"]
     bucket = attention_bucket(first, last)
-    counts = store.search_attention(filters, bucket, read)
+    counts = store.search_attention(filters, bucket, read, drawn=CHART_OUTLETS)
     counted = None
     if matches is not None and matches > FACET_CAP:
         counted = {
@@ -249,13 +250,14 @@ def _counted_attention(store: Store, filters: SearchFilters, matches: int | None
 
 def _attention_chart(counts: list[dict[str, object]], bucket: str) -> dict[str, object]:
     """The attention chart of the store's rows (period, outlet, n; by period, then outlet): a trace per
-    outlet for the CHART_OUTLETS with the most articles, and one summing the others."""
+    outlet for the CHART_OUTLETS with the most articles, and one summing the others (rows the store
+    summed already, `others`, among them)."""
     # each row's outlet, period and count converted once (a word's first 1,000 matches over three years
     # give some 600 rows), a count that is an int already kept as it is; each row then finds its trace
     # with one look-up (choosing between an outlet and the summed trace per row took a third more)
     rows = [
         (
-            str(row["outlet"] or "(outlet unknown)"),
+            None if row.get("others") else str(row["outlet"] or UNKNOWN_OUTLET),
             str(row["period"]),
             n if isinstance(n := row["n"], int) else _number(n),
         )
@@ -263,12 +265,13 @@ def _attention_chart(counts: list[dict[str, object]], bucket: str) -> dict[str, 
     ]
     totals: dict[str, int] = {}
     for name, _, n in rows:
-        totals[name] = totals.get(name, 0) + n
+        if name is not None:
+            totals[name] = totals.get(name, 0) + n
     shown = sorted(totals, key=lambda name: (-totals[name], name))[:CHART_OUTLETS]
     series: dict[str, dict[str, int]] = {name: {} for name in shown}
     others: dict[str, int] | None = None
     for name, period, n in rows:
-        per_period = series.get(name)
+        per_period = series.get(name) if name is not None else None
         if per_period is None:  # an outlet not drawn: summed (with the outlet named so, if it is drawn)
             per_period = others = series.setdefault("other outlets", {}) if others is None else others
         per_period[period] = per_period.get(period, 0) + n
@@ -381,7 +384,7 @@ def story(store: Store, story_id: str) -> dict[str, object]:
         "chart": {
             "kind": "timeline",
             "x": [article.published for article in articles],
-            "y": [article.outlet or "(outlet unknown)" for article in articles],
+            "y": [article.outlet or UNKNOWN_OUTLET for article in articles],
             "text": [article.title or "" for article in articles],
             "x_range": day_axis_range(article.published for article in articles),
         },

@@ -54,6 +54,7 @@ from newstrace.store.base import (
     LIST_FILTERS,
     LIST_ORDERS,
     LIST_RECORDS,
+    UNKNOWN_OUTLET,
     AnalysedArticle,
     FramingInput,
     FramingRow,
@@ -1425,8 +1426,15 @@ class SQLStore(ABC):
         the chart (counted by five queries over the 1,000 ids, they took 10-16 ms of a word search's 25)."""
         return self._first_matches(filters, self._search_relation(filters), cap)
 
-    def search_attention(self, filters: SearchFilters, bucket: str, cap: int | None = None) -> list[dict[str, object]]:
+    def search_attention(
+        self, filters: SearchFilters, bucket: str, cap: int | None = None, drawn: int | None = None
+    ) -> list[dict[str, object]]:
         counts = _article_counts_where(filters)
+        if counts is not None and drawn is not None and (filters.date_from or filters.date_to):
+            # a date range's counts are many outlets a day, read through the days' keys; without one,
+            # few outlets (one, or a language's) over many days, where reading their totals first cost
+            # more than the rows it saved
+            return self._drawn_attention(counts, self._period("day", bucket), drawn)
         if counts is not None:  # every match counted, from the article counts
             # summed per period here: a language over three years has 100,000 rows of (day, outlet), which
             # took 380 ms to read into Python and sum per month there, 40 ms per month here
@@ -1449,6 +1457,27 @@ class SQLStore(ABC):
             )
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
+
+    def _drawn_attention(self, counts: tuple[str, list[object]], period: str, drawn: int) -> list[dict[str, object]]:
+        """The article counts per period of the `drawn` outlets with the most dated matches, and of the
+        others summed (`others` 1): a month has some 6,000 rows of (day, outlet) at a million articles,
+        which took half of a month's chart to make into dicts and sum per outlet drawn in Python."""
+        where, parameters = counts
+        dated = f"FROM article_counts{where} AND day <> ''"
+        totals: Counter[str] = Counter()
+        for outlet, n in self._value_rows(f"SELECT outlet, {_SUM_N} {dated} GROUP BY outlet", parameters):
+            totals[str(outlet or UNKNOWN_OUTLET)] += int(n)
+        named = sorted(totals, key=lambda name: (-totals[name], name))[:drawn]
+        if not named:
+            return []
+        is_drawn = f"COALESCE(NULLIF(outlet, ''), ?) IN ({', '.join('?' * len(named))})"
+        drawn_parameters = [UNKNOWN_OUTLET, *named]
+        return self._rows(
+            f"SELECT {period} AS period, CASE WHEN {is_drawn} THEN NULLIF(outlet, '') END AS outlet, "
+            f"CASE WHEN {is_drawn} THEN 0 ELSE 1 END AS others, {_SUM_N} AS n {dated} "
+            "GROUP BY 1, 2, 3 ORDER BY 1, 3, 2 NULLS FIRST",
+            (*drawn_parameters, *drawn_parameters, *parameters),
+        )
 
     def _period(self, day: str, bucket: str) -> str:
         """The SQL naming the `bucket` (day, week, month or year) of a `day` (ISO text) by its first day."""
