@@ -564,6 +564,9 @@ def test_who_said_it_counts_its_quotes_with_its_page_and_past_its_last_page(stor
     assert sorted(str(rows[0]["quote_id"]) for rows, _ in pages[: len(holding)]) == holding
     assert [rows for rows, _ in pages[len(holding) :]] == [[], []]
     assert all(set(rows[0]) == set(pages[0][0][0]) and "matched" not in rows[0] for rows, _ in pages[: len(holding)])
+    capped, total = store.page_quote_search(SearchFilters("storm"), 10, 0, cap=1)  # the first match's quotes
+    first = store._first_matches(SearchFilters("storm"), store._search_relation(SearchFilters("storm")), 1)
+    assert {str(row["article_id"]) for row in capped} == {first[0].article_id} and total == len(capped) >= 1
 
 
 def test_sqlite_reads_the_facet_keys_of_words_alone_with_their_first_matches(tmp_path: Path) -> None:

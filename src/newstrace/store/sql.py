@@ -1168,13 +1168,15 @@ class SQLStore(ABC):
     def _counted_matches(self, filters: SearchFilters, cap: int | None) -> tuple[SearchRelation, str]:
         """The search's relation, and the FROM (with its parameters in the relation) that facets and
         attention count: every match, or with `cap` only the first `cap` (newest first without words,
-        in the text index's order with them), read once and named by their ids."""
+        in the text index's order with them), read once and named by their rowids."""
         relation = self._search_relation(filters)
         if cap is None:
             return relation, f"{relation.source}{relation.where}"
-        ids: list[str | int] = [article.article_id for article in self._first_matches(filters, relation, cap)]
-        where = f" WHERE a.id IN ({', '.join('?' * len(ids))})" if ids else " WHERE 1 = 0"
-        first = relation._replace(source="articles a", where=where, parameters=ids, expression="", words_only=False)
+        # named by rowid, not by id: who said it, over a word's first 1,000 matches at a million articles,
+        # read its page of quotes in 13.0 ms so, 14.9 ms through the index on the articles' ids
+        rowids: list[str | int] = [article.rowid for article in self._first_matches(filters, relation, cap)]
+        where = f" WHERE a.rowid IN ({', '.join('?' * len(rowids))})" if rowids else " WHERE 1 = 0"
+        first = relation._replace(source="articles a", where=where, parameters=rowids, expression="", words_only=False)
         return first, f"{first.source}{first.where}"
 
     def data_version(self) -> Hashable | None:
