@@ -378,9 +378,9 @@ def test_search_filters_facets_and_snippets(store: Store) -> None:
     assert facets.dates == DateSpan("2024-03-04", "2024-03-12")
     weeks = store.search_attention(SearchFilters("harbour"), "week")
     assert weeks == [
-        ("2024-03-04", "Ostrava Wire", 1),
-        ("2024-03-04", "Wire Nine", 1),
-        ("2024-03-11", "Coastal Post", 1),
+        PeriodCount("2024-03-04", "Ostrava Wire", 1),
+        PeriodCount("2024-03-04", "Wire Nine", 1),
+        PeriodCount("2024-03-11", "Coastal Post", 1),
     ]
     newest_first = store.page_search(SearchFilters(outlet="Coastal Post"), 10, 0)[0]
     assert [hit.article_id for hit in newest_first] == ["a2"]
@@ -443,9 +443,18 @@ def test_counts_kept_by_the_store_follow_articles_as_they_change(store: Store) -
     assert facets.dates == DateSpan("2024-03-04", "2024-03-04")
     days = store.search_attention(SearchFilters(date_from="2024-03-04"), "day")
     assert days == [
-        ("2024-03-04", "Wire Nine", 2),
-        ("2024-03-05", "Ostrava Wire", 1),
+        PeriodCount("2024-03-04", "Wire Nine", 2),
+        PeriodCount("2024-03-05", "Ostrava Wire", 1),
     ]
+    drawn = {  # the outlets beyond the busiest `drawn` summed per day
+        n: [
+            (row.period, row.outlet, int(row.others), row.n)
+            for row in store.search_attention(SearchFilters(date_from="2024-03-04"), "day", drawn=n)
+        ]
+        for n in (1, 2)
+    }
+    assert drawn[1] == [("2024-03-04", "Wire Nine", 0, 2), ("2024-03-05", None, 1, 1)]
+    assert drawn[2] == [("2024-03-04", "Wire Nine", 0, 2), ("2024-03-05", "Ostrava Wire", 0, 1)]
     assert store.outlets() == [OutletSummary("Wire Nine", 2), OutletSummary("Ostrava Wire", 1)]
 
 
@@ -561,6 +570,9 @@ def test_who_said_it_counts_its_quotes_with_its_page_and_past_its_last_page(stor
     assert sorted(rows[0].quote_id for rows, _ in pages[: len(holding)]) == holding
     assert [rows for rows, _ in pages[len(holding) :]] == [[], []]
     assert all(type(rows[0]) is QuoteHit for rows, _ in pages[: len(holding)])
+    capped, total = store.page_quote_search(SearchFilters("storm"), 10, 0, cap=1)  # the first match's quotes
+    first = store._first_matches(SearchFilters("storm"), store._search_relation(SearchFilters("storm")), 1)
+    assert {row.article_id for row in capped} == {first[0].article_id} and total == len(capped) >= 1
 
 
 def test_sqlite_reads_the_facet_keys_of_words_alone_with_their_first_matches(tmp_path: Path) -> None:

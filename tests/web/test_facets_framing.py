@@ -20,7 +20,7 @@ from newstrace.serve import app as app_module
 from newstrace.serve import charts, create_app, data
 from newstrace.serve.app import CorpusSummary
 from newstrace.store import SQLiteStore, open_store, sql
-from newstrace.store.base import CHECKED_FLAGS, ListFilters, SearchFilters
+from newstrace.store.base import CHECKED_FLAGS, ListFilters, PeriodCount, SearchFilters
 from newstrace.store.recent import RecentAnswers
 from newstrace.store.sql import _LIST_ORDER_SQL, _NEWEST_FIRST, _list_query
 
@@ -494,7 +494,7 @@ def test_past_the_cap_outlets_languages_dates_and_the_chart_are_counted_from_one
             "AND published IS NOT NULL GROUP BY period, outlet ORDER BY period, outlet NULLS FIRST",
             *first,
         )
-        assert attention[bucket] == expected
+        assert attention[bucket] == [PeriodCount(*row) for row in expected]
     counted_by_query = [sql for sql in statements if "GROUP BY a.outlet" in sql or "GROUP BY a.language" in sql]
     assert not counted_by_query  # one read of the first matches, counted in Python
 

@@ -25,6 +25,7 @@ from newstrace.store.base import (
     COUNT_CAP,
     LIST_FILTERS,
     LIST_ORDERS,
+    UNKNOWN_OUTLET,
     ListFilters,
     PeriodCount,
     SearchFacets,
@@ -235,7 +236,7 @@ def _counted_attention(store: Store, filters: SearchFilters, matches: int | None
     read = FACET_CAP if matches is not None else None
     facets = store.search_facets(filters, FACET_VALUES, read)
     bucket = attention_bucket(facets.dates.first, facets.dates.last)
-    counts = store.search_attention(filters, bucket, read)
+    counts = store.search_attention(filters, bucket, read, drawn=CHART_OUTLETS)
     counted = None
     if matches is not None and matches > FACET_CAP:
         counted = {
@@ -263,19 +264,21 @@ def facets_json(facets: SearchFacets) -> dict[str, object]:
 
 def _attention_chart(counts: list[PeriodCount], bucket: str) -> dict[str, object]:
     """The attention chart of the store's rows (by period, then outlet): a trace per outlet for the
-    CHART_OUTLETS with the most articles, and one summing the others."""
+    CHART_OUTLETS with the most articles, and one summing the others (rows the store summed already,
+    `others`, among them)."""
     # each row's outlet and period converted once (a word's first 1,000 matches over three years give
     # some 600 rows), taken by position; each row then finds its trace with one look-up (choosing between
     # an outlet and the summed trace per row took a third more)
-    rows = [(str(outlet or "(outlet unknown)"), str(period), n) for period, outlet, n in counts]
+    rows = [(None if others else str(outlet or UNKNOWN_OUTLET), str(period), n) for period, outlet, n, others in counts]
     totals: dict[str, int] = {}
     for name, _, n in rows:
-        totals[name] = totals.get(name, 0) + n
+        if name is not None:
+            totals[name] = totals.get(name, 0) + n
     shown = sorted(totals, key=lambda name: (-totals[name], name))[:CHART_OUTLETS]
     series: dict[str, dict[str, int]] = {name: {} for name in shown}
     others: dict[str, int] | None = None
     for name, period, n in rows:
-        per_period = series.get(name)
+        per_period = series.get(name) if name is not None else None
         if per_period is None:  # an outlet not drawn: summed (with the outlet named so, if it is drawn)
             per_period = others = series.setdefault("other outlets", {}) if others is None else others
         per_period[period] = per_period.get(period, 0) + n
@@ -388,7 +391,7 @@ def story(store: Store, story_id: str) -> dict[str, object]:
         "chart": {
             "kind": "timeline",
             "x": [article.published for article in articles],
-            "y": [article.outlet or "(outlet unknown)" for article in articles],
+            "y": [article.outlet or UNKNOWN_OUTLET for article in articles],
             "text": [article.title or "" for article in articles],
             "x_range": day_axis_range(article.published for article in articles),
         },

@@ -150,6 +150,7 @@ class PeriodCount(NamedTuple):
     period: str | None  # None for a week of a day that is no date
     outlet: str | None
     n: int
+    others: bool = False  # the outlets not drawn, summed by the store (`search_attention`'s `drawn`)
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,7 @@ CHECKED_FLAGS = ("altered_direct_quote", "speaker_changed", "translated")
 # Totals the store cannot read from its counts are counted up to this many: a larger total is given as
 # COUNT_CAP + 1, "more than COUNT_CAP" (counting the 30,000 articles of a flag took 0.13 s at a million).
 COUNT_CAP = 10_000
+UNKNOWN_OUTLET = "(outlet unknown)"  # an article without an outlet, as charts name it (and sort it by)
 
 
 def counted_by_store(filters: SearchFilters) -> bool:
@@ -751,10 +753,15 @@ class ReadStore(Protocol):
         bounds, which is what a page over a million articles can afford."""
         ...
 
-    def search_attention(self, filters: SearchFilters, bucket: str, cap: int | None = None) -> list[PeriodCount]:
+    def search_attention(
+        self, filters: SearchFilters, bucket: str, cap: int | None = None, drawn: int | None = None
+    ) -> list[PeriodCount]:
         """Matching articles per `bucket` ('day'; 'week', named by its Monday; 'month' or 'year', named by its
         first day) and outlet, earliest first, then by outlet (None first); undated articles are left out. `cap`
-        as for `search_facets`."""
+        as for `search_facets`. With `drawn`, the store may (it does for a date range its article counts
+        give every match of, see `counted_by_store`) give rows of their own to only the `drawn` outlets
+        with the most dated matches (ties by name, an article without one named UNKNOWN_OUTLET), and sum
+        the others per period in rows whose `others` is true (and `outlet` None)."""
         ...
 
     def iter_search(self, filters: SearchFilters) -> Iterator[ArticleRow]:
