@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newstrace.serve.data import day_axis_range
+from newstrace.store.base import FacetCount, PeriodCount
 from newstrace.store.sql import _attention_rows, _ranked, _SampledArticle
 
 _OUTLETS = st.sampled_from([None, "", "Wire Nine", "wire nine", "Ostrava Wire", "Ümlaut Post", "other outlets"])
@@ -39,12 +40,12 @@ def _plain_period(day: str, bucket: str) -> str | None:
     return {"day": day, "month": day[:7] + "-01", "year": day[:4] + "-01-01"}[bucket]
 
 
-def _plain_attention_rows(sampled: list[_SampledArticle], bucket: str) -> list[dict[str, object]]:
+def _plain_attention_rows(sampled: list[_SampledArticle], bucket: str) -> list[PeriodCount]:
     """Each match's period, counted with its outlet, sorted by period then outlet, None first in each."""
     counted = Counter((_plain_period(a.day, bucket), a.outlet) for a in sampled if a.day is not None)
     ordered = sorted(counted.items(), key=lambda item: (item[0][0] is not None, item[0][0] or "",
                                                        item[0][1] is not None, item[0][1] or ""))  # fmt: skip
-    return [{"period": period, "outlet": outlet, "n": n} for (period, outlet), n in ordered]
+    return [PeriodCount(period, outlet, n) for (period, outlet), n in ordered]
 
 
 @given(st.lists(st.tuples(_DAYS, _OUTLETS), max_size=60), st.sampled_from(["day", "week", "month", "year"]))
@@ -59,7 +60,7 @@ def test_attention_rows_are_the_matches_counted_per_period_and_outlet(
 def test_facet_values_are_the_most_counted_then_none_then_by_value(values: list[str | None], limit: int) -> None:
     counted = Counter(values)
     every = sorted(counted.items(), key=lambda item: (-item[1], item[0] is not None, item[0] or ""))
-    assert _ranked(counted, limit) == [{"value": value, "n": n} for value, n in every[:limit]]
+    assert _ranked(counted, limit) == tuple(FacetCount(value, n) for value, n in every[:limit])
 
 
 @given(st.lists(st.one_of(st.none(), _DAYS, st.sampled_from(["2024-03-05T10:00", ""])), max_size=30))
