@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 from operator import attrgetter
-from typing import Any, ClassVar, NamedTuple, TypeVar
+from typing import Any, ClassVar, NamedTuple, TypeVar, cast
 
 from newstrace.events.records import EventReport, MentionPlacement, MentionToGroup, StoredEvent, StoredMention
 from newstrace.records import (
@@ -639,28 +639,19 @@ class SQLStore(ABC):
             by_band.setdefault(band, set()).add(key)
         found: list[tuple[int, int, str]] = []
         for band, band_keys in sorted(by_band.items()):
-            ordered = sorted(band_keys)
-            for first in range(0, len(ordered), 500):
-                chunk = ordered[first : first + 500]
-                rows = self._execute(
-                    "SELECT band, key, article_id FROM article_bands "
-                    f"WHERE band = ? AND key IN ({', '.join('?' * len(chunk))})",
-                    (band, *chunk),
-                )
-                found += [(row["band"], row["key"], row["article_id"]) for row in rows]
+            rows = self._rows_for_ids(
+                "SELECT band, key, article_id FROM article_bands WHERE band = ? AND key IN ({marks})",
+                sorted(band_keys),
+                leading=(band,),
+            )
+            found += [cast(tuple[int, int, str], (row["band"], row["key"], row["article_id"])) for row in rows]
         return found
 
     def signatures_of(self, article_ids: Sequence[str]) -> dict[str, bytes]:
-        found: dict[str, bytes] = {}
-        for first in range(0, len(article_ids), 500):
-            chunk = list(article_ids[first : first + 500])
-            rows = self._execute(
-                "SELECT article_id, minhash FROM article_signatures "
-                f"WHERE article_id IN ({', '.join('?' * len(chunk))})",
-                chunk,
-            )
-            found.update((row["article_id"], bytes(row["minhash"])) for row in rows)
-        return found
+        rows = self._rows_for_ids(
+            "SELECT article_id, minhash FROM article_signatures WHERE article_id IN ({marks})", article_ids
+        )
+        return {str(row["article_id"]): bytes(cast(bytes, row["minhash"])) for row in rows}
 
     def unbanded_signatures(self) -> list[tuple[str, bytes]]:
         if self._one("SELECT 1 AS found FROM article_bands LIMIT 1") is not None:
@@ -1706,12 +1697,13 @@ class SQLStore(ABC):
         )
         return records_of(StoredMarker, rows)
 
-    def _rows_for_ids(self, sql: str, ids: Sequence[str]) -> list[dict[str, object]]:
-        """Rows of `sql`, whose `{marks}` takes the ids, asked for 500 ids at a time."""
+    def _rows_for_ids(self, sql: str, ids: Sequence[object], leading: Sequence[object] = ()) -> list[dict[str, object]]:
+        """Rows of `sql`, whose `{marks}` takes the ids (after the `leading` parameters), asked for 500 ids
+        at a time."""
         found: list[dict[str, object]] = []
         for first in range(0, len(ids), 500):
             chunk = list(ids[first : first + 500])
-            found += self._rows(sql.format(marks=", ".join("?" * len(chunk))), chunk)
+            found += self._rows(sql.format(marks=", ".join("?" * len(chunk))), (*leading, *chunk))
         return found
 
     def iter_rows(self, table: str, include_text: bool = False) -> Iterator[TableRow]:
