@@ -77,7 +77,8 @@ def _correct(
     db: str, action: str, name: str, target: str, kind: str | None, must_exist: tuple[str, ...], must_be_alias: str = ""
 ) -> None:
     """Check the names, store the correction, resolve the speakers again with every correction, report."""
-    from newstrace.pipeline.speakers import link_stored_speakers
+    from newstrace.pipeline.speakers import correct_speakers
+    from newstrace.records import SpeakerCorrection
 
     try:
         store = open_store(db)
@@ -89,7 +90,8 @@ def _correct(
         if must_be_alias and must_be_alias not in aliases:
             raise click.UsageError(f"{must_be_alias!r} is not one of the other names of {name!r}: {aliases}")
         store.add_speaker_correction(action, name, target, kind)
-        count = link_stored_speakers(store)
+        correct_speakers(store, SpeakerCorrection(action, name, target, kind))
+        count = sum(1 for _ in store.iter_rows("speakers"))
         store.close()
     except StoreError as error:
         raise click.ClickException(str(error)) from error

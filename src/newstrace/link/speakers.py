@@ -8,6 +8,11 @@ are several (two people called Clinton), it joins the one quoted at least three 
 other, else it stays on its own rather than guess. Only a person's surname
 joins a person's name: `Ukraine` is no short form of `Joint statement signed by several NATO members and
 Ukraine`. Each speaker is typed `person` or `organisation` (`nlp.agents.speaker_kind`).
+
+No step joins two names whose surnames differ once loosened (`name_key`): a name's speaker keeps its
+last word, and names of one last word join only across scripts, by that key. So the resolution of the
+names of one key depends on their mentions alone, and a run that takes in new articles resolves again
+only the keys their names have, with the keys the user's corrections tie to those (`keys_to_resolve`).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from newstrace.link.scripts import merge_across_scripts
+from newstrace.link.scripts import merge_across_scripts, surname_key
 from newstrace.nlp.agents import is_role_noun, speaker_kind
 from newstrace.records import PERSON, Speaker, SpeakerCorrection
 
@@ -50,11 +55,11 @@ _LEADING_ARTICLES = re.compile(r"^(the|a|an)\b\s*", re.IGNORECASE)
 
 def link_speakers(mentions: Iterable[tuple[str, str | None]]) -> tuple[list[Speaker], dict[str, str]]:
     """From (speaker name, source text) pairs, the speakers and a map from each name to its speaker's name."""
-    pairs = list(mentions)
-    names = {name for name, _ in pairs}
-    canonical = merge_across_scripts(
-        _canonical_names(names, Counter(name for name, _ in pairs))
-    )  # Песков and Peskov are one speaker
+    pairs = Counter(mentions)  # a name's aliases and roles are read once from each source text
+    counts: Counter[str] = Counter()
+    for (name, _), times in pairs.items():
+        counts[name] += times
+    canonical = merge_across_scripts(_canonical_names(set(counts), counts))  # Песков and Peskov are one speaker
     aliases: dict[str, set[str]] = defaultdict(set)
     roles: dict[str, set[str]] = defaultdict(set)
     for name, source_text in pairs:
@@ -70,6 +75,35 @@ def link_speakers(mentions: Iterable[tuple[str, str | None]]) -> tuple[list[Spea
         for name in sorted(set(canonical.values()))
     ]
     return speakers, canonical
+
+
+def name_key(name: str) -> str:
+    """The resolution key of a speaker name: its last word in loosened Latin letters (`Stoltenberg`,
+    `Jens Stoltenberg` and `Столтенберг` -> `stoltenberg`). Names of two keys never join."""
+    return surname_key(name)
+
+
+def keys_to_resolve(keys: Iterable[str], corrections: Iterable[SpeakerCorrection]) -> set[str]:
+    """`keys` and every key a chain of corrections ties to them: a correction moves names between the
+    speakers it names (`merge "Stoltenberg NATO" "Jens Stoltenberg"` ties `nato` to `stoltenberg`)."""
+    tied: dict[str, set[str]] = defaultdict(set)
+    for correction in corrections:
+        one, other = name_key(correction.name), name_key(correction.target)
+        tied[one].add(other)
+        tied[other].add(one)
+    found = set(keys)
+    waiting = list(found)
+    while waiting:
+        for key in tied[waiting.pop()] - found:
+            found.add(key)
+            waiting.append(key)
+    return found
+
+
+def corrections_within(keys: set[str], corrections: Iterable[SpeakerCorrection]) -> list[SpeakerCorrection]:
+    """The corrections (in the order made) that touch names of these keys; with `keys` closed under
+    `keys_to_resolve`, both names of each such correction have keys among them."""
+    return [correction for correction in corrections if name_key(correction.name) in keys]
 
 
 def _canonical_names(names: set[str], mentions: Counter[str] | None = None) -> dict[str, str]:

@@ -555,15 +555,34 @@ class PipelineStore(StageRuns, Protocol):
         it outdated; True if it changed."""
         ...
 
-    def speaker_mentions(self) -> list[tuple[str, str | None]]:
-        """(speaker name resolved in its article, source text) for every quote with a speaker."""
+    def speaker_mentions(self, names: Sequence[str] | None = None) -> list[tuple[str, str | None]]:
+        """(speaker name resolved in its article, source text) for every quote with a speaker, or with one
+        of these `names`."""
+        ...
+
+    def speaker_names_of(self, article_ids: Sequence[str]) -> list[str]:
+        """The speaker names the quotes of these articles give, each once, sorted."""
+        ...
+
+    def speaker_names_keyed(self, keys: Sequence[str]) -> list[str] | None:
+        """The speaker names taken in (`speaker_names`) whose resolution key is one of `keys`, sorted; None
+        when no name was ever kept there (a database resolved before the table existed, or an empty one)."""
         ...
 
     def save_speakers(
-        self, speakers: Sequence[Speaker], canonical: dict[str, str], record: StageRecord | None = None
+        self,
+        speakers: Sequence[Speaker],
+        canonical: dict[str, str],
+        record: StageRecord | None = None,
+        name_keys: Sequence[tuple[str, str]] | None = None,
+        whole: bool = True,
     ) -> None:
-        """Store the speakers (with their kind) and point every quote, and every utterance through its
-        canonical quote, at its speaker, in one transaction, with the `record` of the run."""
+        """Store the speakers (with their kind) and point the quotes of each name in `canonical`, and the
+        utterances through their canonical quotes, at its speaker, with the `record` of the run and the
+        (name, resolution key) pairs taken in, in one transaction. `whole`: the resolution of every stored
+        name (quotes of no name lose their speaker, the kept names are replaced, and every speaker no
+        quote names goes); otherwise of these names alone (the speakers their quotes named before go
+        when no quote names them now)."""
         ...
 
     def speaker_corrections(self) -> list[SpeakerCorrection]:
