@@ -21,6 +21,7 @@ from newstrace.events.records import EventMention, EventReport, MentionPlacement
 from newstrace.link.speakers import link_speakers
 from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.link import link_articles
+from newstrace.pipeline.speakers import resolve_speakers
 from newstrace.pipeline.trails import build_trails
 from newstrace.records import (
     Article,
@@ -75,6 +76,8 @@ from newstrace.store.base import (
     StageRecord,
     snippet_pieces,
 )
+
+from ..unit.test_speaker_batches import speaker_tables, take_in_batches
 
 # Fictional reports: Velmora's harbour closes and reopens; Ostrava Wire copies one of them.
 _TEXTS = {
@@ -289,6 +292,17 @@ def test_a_batch_marks_the_stale_stages_of_each_of_its_articles(store: Store) ->
     store.save_speakers([], {}, done)
     store.save_articles([*_batch("a1", stale=("speakers",)), *_batch("a2")], run)
     assert store.pending_articles("speakers", "1") == ["a1"]
+
+
+def test_the_speakers_stage_taking_in_batches_stores_what_a_whole_resolution_stores(store: Store) -> None:
+    """Three batches taken in one after another, corrections between them, read back the speakers (ids
+    included) that resolving the whole corpus again stores (tests/unit/test_speaker_batches.py)."""
+    take_in_batches(store)
+    batched = speaker_tables(store)
+    store.forget_stage("speakers")
+    assert resolve_speakers(store) == 7
+    assert speaker_tables(store) == batched
+    assert len(batched[0]) == 5  # the Velts (one in Cyrillic letters too), Pieter Dorn, Anneke Holm
 
 
 @pytest.mark.parametrize(
