@@ -445,6 +445,22 @@ class SpeakerCorrection:
 
 
 @dataclass(frozen=True)
+class SpeakerName:
+    """What the cross-article resolution needs of one speaker name (as resolved inside its articles),
+    summed over the quotes the speakers stage has taken in (`speaker_names`): its resolution `key`
+    (`link.speakers.name_key`), how many quotes name it, the roles their sources give it, the sources
+    that could be another name of its speaker (`Mr. Trump`, `Stoltenberg`), and the `speaker` it was
+    resolved to last (after the corrections; empty before it is resolved)."""
+
+    name: str
+    key: str
+    mentions: int
+    roles: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    speaker: str = ""
+
+
+@dataclass(frozen=True)
 class SpeakerListing:
     """A row of the speakers index (`Store.page_list`): the speaker, and how often, in how many articles and
     by how many outlets it was quoted (within the listing's dates). `aliases` and `roles` are the JSON

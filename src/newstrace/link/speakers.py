@@ -20,10 +20,11 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 
 from newstrace.link.scripts import merge_across_scripts, surname_key
 from newstrace.nlp.agents import is_role_noun, speaker_kind
-from newstrace.records import PERSON, Speaker, SpeakerCorrection
+from newstrace.records import PERSON, Speaker, SpeakerCorrection, SpeakerName
 
 _ROLE_EDGES = " ,.;:—–-()\"'“”‘’"
 _TITLE_WORDS = frozenset(
@@ -55,26 +56,63 @@ _LEADING_ARTICLES = re.compile(r"^(the|a|an)\b\s*", re.IGNORECASE)
 
 def link_speakers(mentions: Iterable[tuple[str, str | None]]) -> tuple[list[Speaker], dict[str, str]]:
     """From (speaker name, source text) pairs, the speakers and a map from each name to its speaker's name."""
-    pairs = Counter(mentions)  # a name's aliases and roles are read once from each source text
+    return link_names(names_of_mentions(mentions).values())
+
+
+def names_of_mentions(mentions: Iterable[tuple[str, str | None]]) -> dict[str, SpeakerName]:
+    """What the resolution needs of each name, summed over (speaker name, source text) pairs: how often
+    it is named, the roles its sources give it and the sources that could be another name of its speaker."""
     counts: Counter[str] = Counter()
-    for (name, _), times in pairs.items():
-        counts[name] += times
-    canonical = merge_across_scripts(_canonical_names(set(counts), counts))  # Песков and Peskov are one speaker
+    sources: dict[str, set[str]] = defaultdict(set)
+    for name, source_text in mentions:
+        counts[name] += 1
+        sources[name].add(source_text or "")
+    return {
+        name: SpeakerName(
+            name,
+            name_key(name),
+            counts[name],
+            tuple(sorted({role for source in sources[name] if (role := role_in(source, name))})),
+            tuple(sorted(source for source in sources[name] if _could_be_alias(source))),
+        )
+        for name in sorted(counts)
+    }
+
+
+def with_more_mentions(name: SpeakerName, more: SpeakerName) -> SpeakerName:
+    """`name`'s counts with those of `more` mentions of it added (its last speaker kept)."""
+    return replace(
+        name,
+        mentions=name.mentions + more.mentions,
+        roles=tuple(sorted(set(name.roles) | set(more.roles))),
+        sources=tuple(sorted(set(name.sources) | set(more.sources))),
+    )
+
+
+def link_names(names: Iterable[SpeakerName]) -> tuple[list[Speaker], dict[str, str]]:
+    """The speakers of these names and a map from each name to its speaker's name: the resolution
+    depends on each name's counts alone (`names_of_mentions`), so summed counts resolve as the mentions."""
+    by_name = {name.name: name for name in names}
+    counts = Counter({name: summed.mentions for name, summed in by_name.items()})
+    canonical = merge_across_scripts(_canonical_names(set(by_name), counts))  # Песков and Peskov are one speaker
     aliases: dict[str, set[str]] = defaultdict(set)
     roles: dict[str, set[str]] = defaultdict(set)
-    for name, source_text in pairs:
+    for name, summed in by_name.items():
         target = canonical[name]
-        for alias in (name, _alias_in(source_text or "", target)):
-            if alias and alias != target:
-                aliases[target].add(alias)
-        role = role_in(source_text or "", name)
-        if role:
-            roles[target].add(role)
+        found = {name, *(_alias_in(source, target) for source in summed.sources)}
+        aliases[target] |= {alias for alias in found if alias and alias != target}
+        roles[target] |= set(summed.roles)
     speakers = [
         Speaker(name, tuple(sorted(aliases[name])), tuple(sorted(roles[name])), speaker_kind(name))
         for name in sorted(set(canonical.values()))
     ]
     return speakers, canonical
+
+
+def _could_be_alias(source_text: str) -> bool:
+    """What `_alias_in` asks of a source whatever the speaker: one to three words in capitals, no comma."""
+    words = source_text.split()
+    return 0 < len(words) <= 3 and "," not in source_text and all(word[:1].isupper() for word in words)
 
 
 def name_key(name: str) -> str:

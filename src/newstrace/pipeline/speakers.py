@@ -1,14 +1,16 @@
 """Speakers across the database: the automatic resolution (`link.speakers`) with the user's corrections
 (`newstrace speakers merge|split|rename`) applied on top, stored in one transaction.
 
-The resolution of a name depends only on the mentions of the names that share its resolution key (its
-loosened surname, `link.speakers.name_key`) and on the corrections tying keys together. So a run that
-takes in new articles re-resolves only those keys: the keys of the names the new articles' quotes give,
-closed under the corrections, with every stored mention of every name of those keys (found through the
-`speaker_names` table the stage keeps), and writes those names' speakers and quotes alone. The result is
-the one a resolution of the whole corpus gives. The whole corpus is resolved again only when the stage
-is outdated (a new version, or an upstream stage redid an article, whose old names are gone) or its
-names were never kept (a database resolved before `speaker_names` existed).
+The resolution of a name depends only on a few sums over its mentions (how often it is named, the
+roles and the other names its sources give: `link.speakers.names_of_mentions`), on the sums of the names
+that share its resolution key (its loosened surname, `link.speakers.name_key`) and on the corrections
+tying keys together. The stage keeps those sums per name (`speaker_names`), so a run that takes in new
+articles reads only their quotes, adds them to the sums of their names, resolves again the keys of those
+names (closed under the corrections) from the kept sums, and writes only the new quotes, the quotes of
+names whose speaker changed and the speakers of those keys. The result is the one a resolution of the
+whole corpus gives. The whole corpus is resolved again only when the stage is outdated (a new version,
+or an upstream stage redid an article, whose old quotes are gone) or kept no sums (a database resolved
+before `speaker_names` existed).
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from newstrace.link.speakers import (
     apply_corrections,
     corrections_within,
     keys_to_resolve,
-    link_speakers,
+    link_names,
     name_key,
+    names_of_mentions,
+    with_more_mentions,
 )
 from newstrace.pipeline.stages import pending_or_reset, record
-from newstrace.records import Speaker, SpeakerCorrection
+from newstrace.records import Speaker, SpeakerCorrection, SpeakerName
 from newstrace.store.base import PipelineStore, StageRecord
 
 
@@ -42,14 +46,14 @@ def resolve_speakers(store: PipelineStore) -> int:
     if not pending:
         return 0
     done = replace(done, article_ids=tuple(pending))
-    if forgotten or not take_in_speakers(store, store.speaker_names_of(pending), done):
+    if forgotten or not take_in_speakers(store, pending, done):
         link_stored_speakers(store, done)
     return len(pending)
 
 
 def correct_speakers(store: PipelineStore, correction: SpeakerCorrection) -> None:
     """After the user stored a `correction`: re-resolve the keys it ties together (the whole corpus when
-    the stage is outdated or kept no names). Articles the stage has not taken in wait for its next run."""
+    the stage is outdated or kept no sums). Articles the stage has not taken in wait for its next run."""
     keys = {name_key(correction.name), name_key(correction.target)}
     done = record("speakers")
     if store.stage_outdated(done.stage, done.version) or not take_in_speakers(store, [], keys=keys):
@@ -57,31 +61,39 @@ def correct_speakers(store: PipelineStore, correction: SpeakerCorrection) -> Non
 
 
 def take_in_speakers(
-    store: PipelineStore, names: list[str], done: StageRecord | None = None, keys: set[str] | None = None
+    store: PipelineStore, article_ids: list[str], done: StageRecord | None = None, keys: set[str] | None = None
 ) -> bool:
-    """Re-resolve the keys of these new `names` and the other `keys` (with the keys the corrections tie
-    to them) from every stored mention of those keys, and store the result with the run's record; False
-    (nothing done) when the store kept no names to find those mentions by."""
+    """Add the quotes of these articles to the kept sums of their names, re-resolve those names' keys and
+    the other `keys` (with the keys the corrections tie to them) and store what changed, with the run's
+    record; False (nothing done) when the store kept no sums."""
     corrections = store.speaker_corrections()
-    keys = keys_to_resolve({name_key(name) for name in names} | (keys or set()), corrections)
-    known = store.speaker_names_keyed(sorted(keys))
-    if known is None:
+    new = names_of_mentions(store.speaker_mentions(article_ids)) if article_ids else {}
+    keys = keys_to_resolve({name.key for name in new.values()} | (keys or set()), corrections)
+    kept = store.speaker_names_keyed(sorted(keys))
+    if kept is None:
         return False
-    touched = sorted(set(known) | set(names))
-    speakers, canonical = link_speakers(store.speaker_mentions(touched) if touched else [])
+    before = {name.name: name for name in kept}
+    summed = dict(before)
+    for name, more in new.items():
+        summed[name] = with_more_mentions(summed[name], more) if name in summed else more
+    speakers, canonical = link_names(summed.values())
     speakers, canonical = apply_corrections(speakers, canonical, corrections_within(keys, corrections))
-    name_keys = [(name, name_key(name)) for name in sorted(set(names) - set(known))]
-    store.save_speakers(_used(speakers, canonical), canonical, done, name_keys, whole=False)
+    names = [replace(summed[name], speaker=canonical[name]) for name in sorted(summed)]
+    moved = [name.name for name in names if name.name in before and before[name.name].speaker != name.speaker]
+    changed = [name for name in names if before.get(name.name) != name]
+    store.update_speakers(_used(speakers, canonical), changed, moved, article_ids, done)
     return True
 
 
 def link_stored_speakers(store: PipelineStore, done: StageRecord | None = None) -> int:
     """Link every stored quote's speaker, apply the corrections, store the result (with the run's
-    record, when the stage runs) and the names taken in; return the speakers."""
-    speakers, canonical = link_speakers(store.speaker_mentions())
+    record, when the stage runs) and the sums of every name; return the speakers."""
+    summed = names_of_mentions(store.speaker_mentions())
+    speakers, canonical = link_names(summed.values())
     speakers, canonical = apply_corrections(speakers, canonical, store.speaker_corrections())
     speakers = _used(speakers, canonical)
-    store.save_speakers(speakers, canonical, done, [(name, name_key(name)) for name in sorted(canonical)])
+    names: list[SpeakerName] = [replace(summed[name], speaker=canonical[name]) for name in sorted(summed)]
+    store.save_speakers(speakers, canonical, done, names)
     return len(speakers)
 
 

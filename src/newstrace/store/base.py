@@ -35,6 +35,7 @@ from newstrace.records import (
     Speaker,
     SpeakerCorrection,
     SpeakerListing,
+    SpeakerName,
     SpeakerSummary,
     StageOutput,
     StoredArticle,
@@ -555,18 +556,14 @@ class PipelineStore(StageRuns, Protocol):
         it outdated; True if it changed."""
         ...
 
-    def speaker_mentions(self, names: Sequence[str] | None = None) -> list[tuple[str, str | None]]:
-        """(speaker name resolved in its article, source text) for every quote with a speaker, or with one
-        of these `names`."""
+    def speaker_mentions(self, article_ids: Sequence[str] | None = None) -> list[tuple[str, str | None]]:
+        """(speaker name resolved in its article, source text) for every quote with a speaker, or for those
+        of these articles."""
         ...
 
-    def speaker_names_of(self, article_ids: Sequence[str]) -> list[str]:
-        """The speaker names the quotes of these articles give, each once, sorted."""
-        ...
-
-    def speaker_names_keyed(self, keys: Sequence[str]) -> list[str] | None:
-        """The speaker names taken in (`speaker_names`) whose resolution key is one of `keys`, sorted; None
-        when no name was ever kept there (a database resolved before the table existed, or an empty one)."""
+    def speaker_names_keyed(self, keys: Sequence[str]) -> list[SpeakerName] | None:
+        """The kept sums (`speaker_names`) of the names whose resolution key is one of `keys`, by name;
+        None when no name was ever kept (a database resolved before the table existed, or an empty one)."""
         ...
 
     def save_speakers(
@@ -574,15 +571,26 @@ class PipelineStore(StageRuns, Protocol):
         speakers: Sequence[Speaker],
         canonical: dict[str, str],
         record: StageRecord | None = None,
-        name_keys: Sequence[tuple[str, str]] | None = None,
-        whole: bool = True,
+        names: Sequence[SpeakerName] = (),
     ) -> None:
-        """Store the speakers (with their kind) and point the quotes of each name in `canonical`, and the
-        utterances through their canonical quotes, at its speaker, with the `record` of the run and the
-        (name, resolution key) pairs taken in, in one transaction. `whole`: the resolution of every stored
-        name (quotes of no name lose their speaker, the kept names are replaced, and every speaker no
-        quote names goes); otherwise of these names alone (the speakers their quotes named before go
-        when no quote names them now)."""
+        """Store the speakers of the whole corpus (with their kind), point every quote, and every utterance
+        through its canonical quote, at its speaker (a quote of no name in `canonical` at none), drop the
+        speakers no quote names, and keep the sums of the `names` instead of those kept, with the `record`
+        of the run, in one transaction."""
+        ...
+
+    def update_speakers(
+        self,
+        speakers: Sequence[Speaker],
+        names: Sequence[SpeakerName],
+        moved: Sequence[str],
+        article_ids: Sequence[str],
+        record: StageRecord | None = None,
+    ) -> None:
+        """Store the speakers of part of the corpus re-resolved: upsert the `speakers` and the sums of the
+        `names`, point the quotes of the articles taken in (`article_ids`) and every quote of the `moved`
+        names at their names' speakers (with the utterances of the quotes moved), drop the speakers the
+        moved names named before when no quote names them now, and record the run, in one transaction."""
         ...
 
     def speaker_corrections(self) -> list[SpeakerCorrection]:

@@ -35,6 +35,7 @@ from newstrace.records import (
     RunSummary,
     Speaker,
     SpeakerCorrection,
+    SpeakerName,
     SpeakerSummary,
     StageOutput,
     StoredArticle,
@@ -411,60 +412,107 @@ class SQLStore(ABC):
 
     # -- speakers ---------------------------------------------------------------------------------------
 
-    def speaker_mentions(self, names: Sequence[str] | None = None) -> list[tuple[str, str | None]]:
-        if names is None:
+    def speaker_mentions(self, article_ids: Sequence[str] | None = None) -> list[tuple[str, str | None]]:
+        if article_ids is None:
             rows = self._execute("SELECT speaker, source_text FROM quotes WHERE speaker IS NOT NULL ORDER BY id")
         else:
-            rows = self._rows_for_ids("SELECT speaker, source_text FROM quotes WHERE speaker IN ({marks})", names)
+            rows = self._rows_for_ids(
+                "SELECT speaker, source_text FROM quotes WHERE article_id IN ({marks}) AND speaker IS NOT NULL",
+                article_ids,
+            )
         return [(row["speaker"], row["source_text"]) for row in rows]
 
-    def speaker_names_of(self, article_ids: Sequence[str]) -> list[str]:
-        rows = self._rows_for_ids(
-            "SELECT DISTINCT speaker FROM quotes WHERE article_id IN ({marks}) AND speaker IS NOT NULL", article_ids
-        )
-        return sorted({str(row["speaker"]) for row in rows})
-
-    def speaker_names_keyed(self, keys: Sequence[str]) -> list[str] | None:
+    def speaker_names_keyed(self, keys: Sequence[str]) -> list[SpeakerName] | None:
         if self._one("SELECT 1 AS found FROM speaker_names LIMIT 1") is None:
             return None
-        rows = self._rows_for_ids("SELECT name FROM speaker_names WHERE name_key IN ({marks})", sorted(keys))
-        return sorted(str(row["name"]) for row in rows)
+        rows = self._rows_for_ids(
+            "SELECT name, name_key, mentions, roles, sources, speaker FROM speaker_names WHERE name_key IN ({marks})",
+            sorted(keys),
+        )
+        return sorted(
+            (
+                SpeakerName(
+                    str(row["name"]),
+                    str(row["name_key"]),
+                    int(str(row["mentions"])),
+                    tuple(json.loads(str(row["roles"]))),
+                    tuple(json.loads(str(row["sources"]))),
+                    str(row["speaker"]),
+                )
+                for row in rows
+            ),
+            key=lambda name: name.name,
+        )
 
     def save_speakers(
         self,
         speakers: Sequence[Speaker],
         canonical: dict[str, str],
         record: StageRecord | None = None,
-        name_keys: Sequence[tuple[str, str]] | None = None,
-        whole: bool = True,
+        names: Sequence[SpeakerName] = (),
     ) -> None:
         with self._transaction():
-            named_before = [] if whole else self._speakers_named_by(sorted(canonical))
+            self._upsert_speakers(speakers)
+            self._execute("UPDATE quotes SET speaker_id = NULL")
             self._executemany(
-                "INSERT INTO speakers(name, aliases, roles, kind) VALUES (?, ?, ?, ?) ON CONFLICT(name) "
-                "DO UPDATE SET aliases = excluded.aliases, roles = excluded.roles, kind = excluded.kind",
-                [(s.name, json.dumps(list(s.aliases)), json.dumps(list(s.roles)), s.kind) for s in speakers],
+                "UPDATE quotes SET speaker_id = (SELECT id FROM speakers WHERE name = ?) WHERE speaker = ?",
+                [(target, name) for name, target in canonical.items()],
             )
-            if whole:
-                self._execute("UPDATE quotes SET speaker_id = NULL WHERE speaker_id IS NOT NULL")
-            self._point_quotes_at_speakers(canonical)
-            self._point_utterances_at_speakers(None if whole else sorted(canonical))
-            if whole:
-                self._execute(
-                    "DELETE FROM speakers WHERE id NOT IN (SELECT speaker_id FROM quotes WHERE speaker_id IS NOT NULL)"
-                )
-                self._execute("DELETE FROM speaker_names")
-            else:
-                self._executemany(
-                    "DELETE FROM speakers WHERE id = ? AND NOT EXISTS (SELECT 1 FROM quotes WHERE speaker_id = ?)",
-                    [(speaker_id, speaker_id) for speaker_id in named_before],
-                )
-            if name_keys:
-                self._executemany(
-                    "INSERT INTO speaker_names(name, name_key) VALUES (?, ?) ON CONFLICT DO NOTHING", name_keys
-                )
+            self._point_utterances_at_speakers()
+            self._execute(
+                "DELETE FROM speakers WHERE id NOT IN (SELECT speaker_id FROM quotes WHERE speaker_id IS NOT NULL)"
+            )
+            self._execute("DELETE FROM speaker_names")
+            self._upsert_speaker_names(names)
             if record:
                 self._record(record)
+
+    def update_speakers(
+        self,
+        speakers: Sequence[Speaker],
+        names: Sequence[SpeakerName],
+        moved: Sequence[str],
+        article_ids: Sequence[str],
+        record: StageRecord | None = None,
+    ) -> None:
+        with self._transaction():
+            named_before = self._speakers_named_by(moved)
+            self._upsert_speakers(speakers)
+            self._upsert_speaker_names(names)
+            point = (  # each quote at the speaker its name was resolved to
+                "UPDATE quotes SET speaker_id = (SELECT s.id FROM speaker_names n JOIN speakers s "
+                "ON s.name = n.speaker WHERE n.name = quotes.speaker) "
+                "WHERE speaker IS NOT NULL AND {column} IN ({marks})"
+            )
+            for column, values in (("article_id", article_ids), ("speaker", moved)):
+                for first in range(0, len(values), 500):
+                    chunk = list(values[first : first + 500])
+                    self._execute(point.format(column=column, marks=", ".join("?" * len(chunk))), chunk)
+                self._point_utterances_at_speakers(column, values)  # (a new article's quotes have none yet)
+            self._executemany(
+                "DELETE FROM speakers WHERE id = ? AND NOT EXISTS (SELECT 1 FROM quotes WHERE speaker_id = ?)",
+                [(speaker_id, speaker_id) for speaker_id in named_before],
+            )
+            if record:
+                self._record(record)
+
+    def _upsert_speakers(self, speakers: Sequence[Speaker]) -> None:
+        self._executemany(
+            "INSERT INTO speakers(name, aliases, roles, kind) VALUES (?, ?, ?, ?) ON CONFLICT(name) "
+            "DO UPDATE SET aliases = excluded.aliases, roles = excluded.roles, kind = excluded.kind",
+            [(s.name, json.dumps(list(s.aliases)), json.dumps(list(s.roles)), s.kind) for s in speakers],
+        )
+
+    def _upsert_speaker_names(self, names: Sequence[SpeakerName]) -> None:
+        self._executemany(
+            "INSERT INTO speaker_names(name, name_key, speaker, mentions, roles, sources) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET name_key = excluded.name_key, speaker = excluded.speaker, "
+            "mentions = excluded.mentions, roles = excluded.roles, sources = excluded.sources",
+            [
+                (n.name, n.key, n.speaker, n.mentions, json.dumps(list(n.roles)), json.dumps(list(n.sources)))
+                for n in names
+            ],
+        )
 
     def _speakers_named_by(self, names: Sequence[str]) -> list[int]:
         """The ids of the speakers the quotes of these names point at now."""
@@ -473,32 +521,23 @@ class SQLStore(ABC):
         )
         return sorted({int(str(row["speaker_id"])) for row in rows})
 
-    def _point_quotes_at_speakers(self, canonical: dict[str, str]) -> None:
-        """Point the quotes of each name at its speaker, writing only the quotes whose speaker changes (each
-        write recounts its article's facet keys)."""
-        ids = self.speaker_ids(sorted(set(canonical.values())))
-        self._executemany(
-            "UPDATE quotes SET speaker_id = ? WHERE speaker = ? AND COALESCE(speaker_id, 0) <> COALESCE(?, 0)",
-            [(ids.get(target), name, ids.get(target)) for name, target in sorted(canonical.items())],
-        )
-
-    def _point_utterances_at_speakers(self, names: Sequence[str] | None) -> None:
-        """An utterance speaks with its canonical quote's speaker, as corrected: every utterance (`names`
-        None), or those with a rendering by one of these names."""
+    def _point_utterances_at_speakers(self, column: str | None = None, values: Sequence[str] = ()) -> None:
+        """An utterance speaks with its canonical quote's speaker, as corrected: every utterance (`column`
+        None), or those with a rendering whose quote's `column` (`speaker`, `article_id`) is one of `values`."""
         speaker_id = "(SELECT q.speaker_id FROM quotes q WHERE q.id = canonical_quote_id)"
         name = "(SELECT s.name FROM quotes q JOIN speakers s ON s.id = q.speaker_id WHERE q.id = canonical_quote_id)"
         update = (  # only the utterances whose speaker changes are written
             f"UPDATE utterances SET speaker_id = {speaker_id}, speaker = {name} WHERE {speaker_id} IS NOT NULL "
             f"AND (speaker_id IS NULL OR speaker IS NULL OR speaker_id <> {speaker_id} OR speaker <> {name})"
         )
-        if names is None:
+        if column is None:
             self._execute(update)
             return
-        for first in range(0, len(names), 500):
-            chunk = list(names[first : first + 500])
+        for first in range(0, len(values), 500):
+            chunk = list(values[first : first + 500])
             self._execute(
                 f"{update} AND id IN (SELECT r.utterance_id FROM renderings r JOIN quotes q ON q.id = r.quote_id "
-                f"WHERE q.speaker IN ({', '.join('?' * len(chunk))}))",
+                f"WHERE q.{column} IN ({', '.join('?' * len(chunk))}))",
                 chunk,
             )
 
