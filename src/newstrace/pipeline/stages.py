@@ -85,7 +85,14 @@ class Stage:
 _DOCUMENT_STAGES = tuple(Stage(doc.name, doc.version, ("articles",), doc.tables, (), "document") for doc in DOC_STAGES)
 STAGES: tuple[Stage, ...] = (
     *_DOCUMENT_STAGES,
-    Stage("speakers", SPEAKERS_STAGE_NUMBER, ("quotes", "speaker_corrections"), ("speakers",), ("quotes",), "corpus"),
+    Stage(
+        "speakers",
+        SPEAKERS_STAGE_NUMBER,
+        ("quotes", "speaker_corrections", "speaker_names"),
+        ("speakers", "speaker_names"),
+        ("quotes",),
+        "corpus",
+    ),
     Stage(
         "link",
         LINK_STAGE_NUMBER,
