@@ -28,7 +28,10 @@ from newstrace.link.speakers import (
 )
 from newstrace.pipeline.stages import pending_or_reset, record
 from newstrace.records import Speaker, SpeakerCorrection, SpeakerName
+from newstrace.store import StoreError
 from newstrace.store.base import PipelineStore, StageRecord
+
+_TRIES = 20  # resolutions of new articles in a row that another process's write may send back
 
 
 def resolve_speakers(store: PipelineStore) -> int:
@@ -42,13 +45,17 @@ def resolve_speakers(store: PipelineStore) -> int:
         store.forget_stage("speakers")
         forgotten.append(True)
 
-    pending = pending_or_reset(store, done, forget)
-    if not pending:
-        return 0
-    done = replace(done, article_ids=tuple(pending))
-    if forgotten or not take_in_speakers(store, pending, done):
-        link_stored_speakers(store, done)
-    return len(pending)
+    for _ in range(_TRIES):
+        pending = pending_or_reset(store, done, forget)
+        if not pending:
+            return 0
+        taking_in = replace(done, article_ids=tuple(pending))
+        taken = None if forgotten else take_in_speakers(store, pending, taking_in)
+        if taken is None:
+            link_stored_speakers(store, taking_in)
+        if taken is not False:
+            return len(pending)
+    raise StoreError(f"the speakers of {len(pending)} new articles were changed by another process {_TRIES} times")
 
 
 def correct_speakers(store: PipelineStore, correction: SpeakerCorrection) -> None:
@@ -56,22 +63,31 @@ def correct_speakers(store: PipelineStore, correction: SpeakerCorrection) -> Non
     the stage is outdated or kept no sums). Articles the stage has not taken in wait for its next run."""
     keys = {name_key(correction.name), name_key(correction.target)}
     done = record("speakers")
-    if store.stage_outdated(done.stage, done.version) or not take_in_speakers(store, [], keys=keys):
+    if store.stage_outdated(done.stage, done.version):
         link_stored_speakers(store)
+        return
+    for _ in range(_TRIES):
+        taken = take_in_speakers(store, [], keys=keys)
+        if taken is None:
+            link_stored_speakers(store)
+        if taken is not False:
+            return
+    raise StoreError(f"the speakers of {correction.name!r} were changed by another process {_TRIES} times")
 
 
 def take_in_speakers(
     store: PipelineStore, article_ids: list[str], done: StageRecord | None = None, keys: set[str] | None = None
-) -> bool:
+) -> bool | None:
     """Add the quotes of these articles to the kept sums of their names, re-resolve those names' keys and
     the other `keys` (with the keys the corrections tie to them) and store what changed, with the run's
-    record; False (nothing done) when the store kept no sums."""
+    record. None (nothing done) when the store kept no sums; False when another process changed the sums
+    read before they were written (nothing written: read and resolve again)."""
     corrections = store.speaker_corrections()
     new = names_of_mentions(store.speaker_mentions(article_ids)) if article_ids else {}
     keys = keys_to_resolve({name.key for name in new.values()} | (keys or set()), corrections)
     kept = store.speaker_names_keyed(sorted(keys))
     if kept is None:
-        return False
+        return None
     before = {name.name: name for name in kept}
     summed = dict(before)
     for name, more in new.items():
@@ -81,18 +97,28 @@ def take_in_speakers(
     names = [replace(summed[name], speaker=canonical[name]) for name in sorted(summed)]
     moved = [name.name for name in names if name.name in before and before[name.name].speaker != name.speaker]
     changed = [name for name in names if before.get(name.name) != name]
-    store.update_speakers(_used(speakers, canonical), changed, moved, article_ids, done)
-    return True
+    used = _used(speakers, canonical)
+    return store.update_speakers(used, changed, moved, article_ids, done, (sorted(keys), kept))
 
 
 def link_stored_speakers(store: PipelineStore, done: StageRecord | None = None) -> int:
-    """Link every stored quote's speaker, apply the corrections, store the result (with the run's
-    record, when the stage runs) and the sums of every name; return the speakers."""
-    summed = names_of_mentions(store.speaker_mentions())
+    """Link every stored quote's speaker, apply the corrections and store the result. With the run's
+    record (`done`), the sums of every name are kept, and the record takes in every pending article
+    whose quotes were read (one another process stored since the pending ones were listed too); without,
+    no sums are kept (the next run resolves the whole corpus), since quotes of articles not yet taken in
+    were read. Return the speakers."""
+    mentions = store.article_speaker_mentions()
+    summed = names_of_mentions((name, source) for _, name, source in mentions)
     speakers, canonical = link_names(summed.values())
     speakers, canonical = apply_corrections(speakers, canonical, store.speaker_corrections())
     speakers = _used(speakers, canonical)
-    names: list[SpeakerName] = [replace(summed[name], speaker=canonical[name]) for name in sorted(summed)]
+    names: list[SpeakerName] = []
+    if done:
+        names = [replace(summed[name], speaker=canonical[name]) for name in sorted(summed)]
+        read = {article_id for article_id, _, _ in mentions} - set(done.article_ids)
+        if read:
+            stored_since = read & set(store.pending_articles(done.stage, done.version))
+            done = replace(done, article_ids=tuple(sorted(stored_since | set(done.article_ids))))
     store.save_speakers(speakers, canonical, done, names)
     return len(speakers)
 

@@ -561,6 +561,10 @@ class PipelineStore(StageRuns, Protocol):
         of these articles."""
         ...
 
+    def article_speaker_mentions(self) -> list[tuple[str, str, str | None]]:
+        """(article id, speaker name, source text) for every quote with a speaker, read at one moment."""
+        ...
+
     def speaker_names_keyed(self, keys: Sequence[str]) -> list[SpeakerName] | None:
         """The kept sums (`speaker_names`) of the names whose resolution key is one of `keys`, by name;
         None when no name was ever kept (a database resolved before the table existed, or an empty one)."""
@@ -586,11 +590,14 @@ class PipelineStore(StageRuns, Protocol):
         moved: Sequence[str],
         article_ids: Sequence[str],
         record: StageRecord | None = None,
-    ) -> None:
+        read: tuple[Sequence[str], Sequence[SpeakerName]] = ((), ()),
+    ) -> bool:
         """Store the speakers of part of the corpus re-resolved: upsert the `speakers` and the sums of the
         `names`, point the quotes of the articles taken in (`article_ids`) and every quote of the `moved`
         names at their names' speakers (with the utterances of the quotes moved), drop the speakers the
-        moved names named before when no quote names them now, and record the run, in one transaction."""
+        moved names named before when no quote names them now, and record the run, in one transaction.
+        `read`: the keys resolved and the sums kept for them that the resolution read; when another
+        process changed those sums since, nothing is written and the answer is False (resolve again)."""
         ...
 
     def speaker_corrections(self) -> list[SpeakerCorrection]:

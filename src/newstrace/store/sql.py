@@ -422,9 +422,18 @@ class SQLStore(ABC):
             )
         return [(row["speaker"], row["source_text"]) for row in rows]
 
+    def article_speaker_mentions(self) -> list[tuple[str, str, str | None]]:
+        rows = self._execute(
+            "SELECT article_id, speaker, source_text FROM quotes WHERE speaker IS NOT NULL ORDER BY id"
+        )
+        return [(row["article_id"], row["speaker"], row["source_text"]) for row in rows]
+
     def speaker_names_keyed(self, keys: Sequence[str]) -> list[SpeakerName] | None:
         if self._one("SELECT 1 AS found FROM speaker_names LIMIT 1") is None:
             return None
+        return self._speaker_names_of_keys(keys)
+
+    def _speaker_names_of_keys(self, keys: Sequence[str]) -> list[SpeakerName]:
         rows = self._rows_for_ids(
             "SELECT name, name_key, mentions, roles, sources, speaker FROM speaker_names WHERE name_key IN ({marks})",
             sorted(keys),
@@ -474,8 +483,12 @@ class SQLStore(ABC):
         moved: Sequence[str],
         article_ids: Sequence[str],
         record: StageRecord | None = None,
-    ) -> None:
+        read: tuple[Sequence[str], Sequence[SpeakerName]] = ((), ()),
+    ) -> bool:
         with self._transaction():
+            keys, kept = read
+            if keys and self._speaker_names_of_keys(keys) != list(kept):
+                return False  # another process took in quotes of these keys since they were read
             named_before = self._speakers_named_by(moved)
             self._upsert_speakers(speakers)
             self._upsert_speaker_names(names)
@@ -495,6 +508,7 @@ class SQLStore(ABC):
             )
             if record:
                 self._record(record)
+        return True
 
     def _upsert_speakers(self, speakers: Sequence[Speaker]) -> None:
         self._executemany(
