@@ -55,6 +55,9 @@ SEARCHES_AT_ONCE = 6
 # page and total and rendered 40 KB, about 9 ms of CPU at 200,000 articles). Speakers and outlets pages
 # come from the corpus summary, which changes without a write, and are not kept.
 RECENT_PAGES: RecentAnswers[str] = RecentAnswers(256)
+# The header that marks a page sent as kept (so a client, such as benchmarks/serve_load.py, can tell how
+# many of its answers were): its value is KEPT_PAGE.
+KEPT_HEADER, KEPT_PAGE = "X-Newstrace-Cache", "kept"
 _KEPT_LISTINGS = ("stories", "utterances", "flags")
 SEARCH_THREAD_PREFIX = "newstrace-search"
 ReadResult = TypeVar("ReadResult")
@@ -102,13 +105,15 @@ def create_app(
     port: int | None = None,
     query_seconds: float = QUERY_SECONDS,
     searches_at_once: int = SEARCHES_AT_ONCE,
+    keep_answers: bool = True,
 ) -> FastAPI:
     """The app over the database at `db`, opened read-only (one connection per worker thread).
 
     Pages read the database on FastAPI's thread pool, never on the event loop, so one slow page does
     not hold up the others; searches, the slowest pages, run at most `searches_at_once` at a time, so
     that the other pages do not queue behind them; a page whose reads take longer than `query_seconds`
-    is stopped and answered 503 with a message saying so.
+    is stopped and answered 503 with a message saying so. With `keep_answers` false, nothing is kept from
+    one request to the next (no page, counts or first matches of a search; `newstrace serve --no-cache`).
 
     It answers only requests whose Host header names the address it is bound to (`host`, or a
     loopback name) with its `port` (any port when None): a web page elsewhere cannot reach it through
@@ -121,6 +126,8 @@ def create_app(
     def store() -> Store:
         if not hasattr(local, "store"):
             local.store = open_store(db, readonly=True)
+            if not keep_answers:
+                local.store.keep_no_answers()
         found: Store = local.store
         return found
 
@@ -171,7 +178,7 @@ def create_app(
 
     def page_key(request: Request) -> tuple[object, ...] | None:
         """The key of a page in RECENT_PAGES, or None when the store cannot tell its data version."""
-        version = versions.data_version()
+        version = versions.data_version() if keep_answers else None
         if version is None:
             return None
         return (str(db), request.url.path, request.url.query, version, *data.counting_settings())
@@ -234,7 +241,9 @@ def create_app(
         if key is None:
             return HTMLResponse(await searched(page))
         kept = RECENT_PAGES.kept(key)  # sent from here, without a search thread
-        return HTMLResponse(kept if kept is not None else await searched(lambda: RECENT_PAGES.get(key, page)))
+        if kept is not None:
+            return HTMLResponse(kept, headers={KEPT_HEADER: KEPT_PAGE})
+        return HTMLResponse(await searched(lambda: RECENT_PAGES.get(key, page)))
 
     @app.get("/api/search.csv", summary="Every article a search matches, as CSV (the columns of `export articles`)")
     async def search_csv(query: Annotated[SearchQuery, Depends(search_query)]) -> StreamingResponse:
@@ -252,6 +261,9 @@ def create_app(
                 return rendered("listing.html", {"page_name": listing, **payload}, request)
 
             key = page_key(request) if listing in _KEPT_LISTINGS else None
+            kept = RECENT_PAGES.kept(key) if key is not None else None
+            if kept is not None:
+                return HTMLResponse(kept, headers={KEPT_HEADER: KEPT_PAGE})
             return HTMLResponse(page() if key is None else RECENT_PAGES.get(key, page))
 
         @app.get(f"/api/{listing}.csv", summary=f"All {listing} of the listing, as CSV", name=f"csv_{listing}")
@@ -619,13 +631,15 @@ def _closing(chunks: Iterator[str], store: Store) -> Iterator[str]:
 
 
 def app_from_environment() -> FastAPI:
-    """The app for `uvicorn --factory` with several worker processes; the database comes from the
-    NEWSTRACE_SERVE_DB, _HOST and _PORT environment variables that `newstrace serve --workers N` sets."""
+    """The app for `uvicorn --factory` with several worker processes; the database and settings come from
+    the NEWSTRACE_SERVE_DB, _HOST, _PORT, _QUERY_SECONDS and _CACHE environment variables that
+    `newstrace serve --workers N` sets."""
     return create_app(
         os.environ["NEWSTRACE_SERVE_DB"],
         host=os.environ.get("NEWSTRACE_SERVE_HOST", "127.0.0.1"),
         port=int(os.environ["NEWSTRACE_SERVE_PORT"]) if "NEWSTRACE_SERVE_PORT" in os.environ else None,
         query_seconds=float(os.environ.get("NEWSTRACE_SERVE_QUERY_SECONDS", QUERY_SECONDS)),
+        keep_answers=os.environ.get("NEWSTRACE_SERVE_CACHE", "1") != "0",
     )
 
 

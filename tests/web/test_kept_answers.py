@@ -1,0 +1,85 @@
+"""What the server keeps between requests (pages, counts, first matches) and when it keeps nothing: a page
+kept is sent again until `analyze` writes to the database, and `keep_answers=False` (`serve --no-cache`)
+reads every page anew."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import httpx
+from fastapi.testclient import TestClient
+
+from newstrace.serve import app as app_module
+from newstrace.serve import create_app, data
+from newstrace.store import open_store
+from newstrace.store.base import SearchFilters
+from tests.conftest import run_cli
+
+# an invented word no article of the sample corpus holds
+_NEW_WORD = "quillombrace"
+_NEW_ARTICLE = f"""Harbour council delays the {_NEW_WORD} vote
+
+The harbour council postponed its vote on the {_NEW_WORD} plan on Tuesday. "We need another month to read
+the engineers' report," the council's chair, Imra Feldtorp, told reporters outside the hall.
+"""
+
+
+def _kept(response: httpx.Response) -> bool:
+    return response.headers.get(app_module.KEPT_HEADER) == app_module.KEPT_PAGE
+
+
+def test_a_kept_search_page_changes_once_analyze_adds_an_article(web_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "kept.db"
+    shutil.copy(web_db, db)
+    asked = {"q": _NEW_WORD}
+    with TestClient(create_app(db), base_url="http://127.0.0.1:8000") as client:
+        before = client.get("/search", params=asked)
+        again = client.get("/search", params=asked)
+        text = tmp_path / "2025-07-01_harbour-wire_vote.txt"
+        text.write_text(_NEW_ARTICLE, encoding="utf-8")
+        result = run_cli("analyze", str(text), "--db", str(db), "--quiet")  # a connection of its own
+        assert result.returncode == 0, result.stderr
+        after = client.get("/search", params=asked)
+        listed = client.get("/api/search", params=asked).json()
+    assert not _kept(before) and _kept(again) and again.text == before.text
+    assert "Harbour council delays" not in before.text
+    assert not _kept(after) and "Harbour council delays" in after.text
+    assert listed["pagination"]["total"] == 1
+
+
+def test_with_keep_answers_off_every_page_is_read_anew(web_db: Path) -> None:
+    asked = {"q": "holm"}
+    pages, summaries = app_module.RECENT_PAGES.hits, data.RECENT_SUMMARIES.hits
+    with TestClient(create_app(web_db, keep_answers=False), base_url="http://127.0.0.1:8000") as client:
+        first, second = client.get("/search", params=asked), client.get("/search", params=asked)
+        flags = [client.get("/flags") for _ in range(2)]
+    assert first.text == second.text and "holm" in first.text.lower()
+    assert not any(_kept(response) for response in (first, second, *flags))
+    assert (app_module.RECENT_PAGES.hits, data.RECENT_SUMMARIES.hits) == (pages, summaries)
+
+
+def test_a_store_without_a_data_version_shares_its_first_matches_within_one_read_only(
+    web_db: Path, tmp_path: Path
+) -> None:
+    """A store that cannot tell its data version (PostgreSQL's, or one told to keep nothing) shares a
+    search's first matches between the page, facets and chart of one read (one `time_limit` block), not
+    with the next request's: the same search after a write counts the write."""
+    db = tmp_path / "unversioned.db"
+    shutil.copy(web_db, db)
+    filters = SearchFilters("holm")
+    reader = open_store(db, readonly=True)
+    reader.keep_no_answers()
+    try:
+        assert reader.data_version() is None
+        with reader.time_limit(10):
+            first = data.search(reader, filters)
+        article_id = str(first["hits"][0]["article_id"])  # type: ignore[index]
+        writer = open_store(db)
+        writer.update_article_metadata(article_id, {"outlet": "Fictional Gazette"}, {"outlet": "metadata"})
+        writer.close()
+        with reader.time_limit(10):
+            outlets = {row["value"] for row in data.search(reader, filters)["facets"]["outlet"]}  # type: ignore[index]
+    finally:
+        reader.close()
+    assert "Fictional Gazette" in outlets
