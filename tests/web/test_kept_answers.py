@@ -14,6 +14,7 @@ from newstrace.serve import app as app_module
 from newstrace.serve import create_app, data
 from newstrace.store import open_store
 from newstrace.store.base import SearchFilters
+from newstrace.store.recent import RecentAnswers
 from tests.conftest import run_cli
 
 # an invented word no article of the sample corpus holds
@@ -83,3 +84,16 @@ def test_a_store_without_a_data_version_shares_its_first_matches_within_one_read
     finally:
         reader.close()
     assert "Fictional Gazette" in outlets
+
+
+def test_recent_answers_keep_no_more_than_their_budget() -> None:
+    recent: RecentAnswers[bytes] = RecentAnswers(10, weigh=len, budget=10)
+    for key, answer in (("a", b"1234"), ("b", b"5678"), ("a", b"1234"), ("c", b"90")):
+        recent.get(key, lambda answer=answer: answer)
+    assert (recent.kept("a"), recent.kept("b"), recent.kept("c"), recent.weight) == (b"1234", b"5678", b"90", 10)
+    recent.get("d", lambda: b"abcdefg")  # over the budget: the least recently used ("a", then "b") go
+    assert (recent.kept("a"), recent.kept("b"), recent.kept("d"), recent.weight) == (None, None, b"abcdefg", 9)
+    assert recent.get("e", lambda: b"x" * 11) == b"x" * 11  # heavier than the whole budget: not kept
+    assert (recent.kept("e"), recent.kept("c"), recent.weight) == (None, b"90", 9)
+    recent.clear()
+    assert (recent.kept("c"), recent.weight) == (None, 0)

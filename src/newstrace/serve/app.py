@@ -53,8 +53,11 @@ SEARCHES_AT_ONCE = 6
 # query, and data version (`Store.data_version`, which every write changes): a page asked again is sent
 # as it was rendered, without reading or rendering it again (a month's search asked again still read its
 # page and total and rendered 40 KB, about 9 ms of CPU at 200,000 articles). Speakers and outlets pages
-# come from the corpus summary, which changes without a write, and are not kept.
-RECENT_PAGES: RecentAnswers[str] = RecentAnswers(256)
+# come from the corpus summary, which changes without a write, and are not kept. Kept encoded, at most
+# RECENT_PAGE_BYTES of them per process (a search page is 16-41 KB: about 900 pages; 256 pages kept 45 %
+# of the benchmark's repeated search and listing pages in a run of 3,000 requests, 1,024 kept 51 %).
+RECENT_PAGE_BYTES = 32 * 2**20
+RECENT_PAGES: RecentAnswers[bytes] = RecentAnswers(4096, weigh=len, budget=RECENT_PAGE_BYTES)
 # The header that marks a page sent as kept (so a client, such as benchmarks/serve_load.py, can tell how
 # many of its answers were): its value is KEPT_PAGE.
 KEPT_HEADER, KEPT_PAGE = "X-Newstrace-Cache", "kept"
@@ -234,8 +237,8 @@ def create_app(
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     async def search_page(request: Request, query: Annotated[SearchQuery, Depends(search_query)]) -> HTMLResponse:
-        def page() -> str:
-            return rendered("search.html", {"page_name": "search", **read(query.run)}, request)
+        def page() -> bytes:
+            return rendered("search.html", {"page_name": "search", **read(query.run)}, request).encode()
 
         key = page_key(request)
         if key is None:
@@ -256,9 +259,9 @@ def create_app(
 
         @app.get(f"/{listing}", response_class=HTMLResponse, include_in_schema=False, name=f"{listing}_page")
         def list_page(request: Request, query: Annotated[ListQuery, Depends(list_query)]) -> HTMLResponse:
-            def page() -> str:
+            def page() -> bytes:
                 payload = read(data.listing, query.filters(listing), query.page, query.per_page, corpus.latest())
-                return rendered("listing.html", {"page_name": listing, **payload}, request)
+                return rendered("listing.html", {"page_name": listing, **payload}, request).encode()
 
             key = page_key(request) if listing in _KEPT_LISTINGS else None
             kept = RECENT_PAGES.kept(key) if key is not None else None
