@@ -5,9 +5,11 @@ reads every page anew."""
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from newstrace.serve import app as app_module
@@ -97,3 +99,30 @@ def test_recent_answers_keep_no_more_than_their_budget() -> None:
     assert (recent.kept("e"), recent.kept("c"), recent.weight) == (None, b"90", 9)
     recent.clear()
     assert (recent.kept("c"), recent.weight) == (None, 0)
+
+
+def test_the_overview_and_speakers_pages_are_kept_per_corpus_summary(
+    web_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages drawn from the corpus summary are kept once it is ready, and made again from the next one."""
+    summaries: list[QuickSummary] = []
+
+    class QuickSummary(app_module.CorpusSummary):
+        def __init__(self, db: str | Path) -> None:
+            super().__init__(db, refresh_seconds=3600)
+            summaries.append(self)
+
+    monkeypatch.setattr(app_module, "CorpusSummary", QuickSummary)
+    with TestClient(create_app(web_db), base_url="http://127.0.0.1:8000") as client:
+        [summary] = summaries
+        deadline = time.monotonic() + 60
+        while not summary.refreshed and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first = [client.get(path) for path in ("/", "/speakers")]
+        again = [client.get(path) for path in ("/", "/speakers")]
+        summary.refreshed += 1  # as the next summary does
+        remade = [client.get(path) for path in ("/", "/speakers")]
+    assert not any(_kept(response) for response in first + remade)
+    assert all(_kept(response) for response in again)
+    assert [response.text for response in again] == [response.text for response in first]
+    assert [response.text for response in remade] == [response.text for response in first]

@@ -53,7 +53,8 @@ SEARCHES_AT_ONCE = 6
 # query, and data version (`Store.data_version`, which every write changes): a page asked again is sent
 # as it was rendered, without reading or rendering it again (a month's search asked again still read its
 # page and total and rendered 40 KB, about 9 ms of CPU at 200,000 articles). Speakers and outlets pages
-# come from the corpus summary, which changes without a write, and are not kept. Kept encoded, at most
+# come from the corpus summary, which changes without a write: they are kept per summary too (the
+# overview took 8-9 ms of CPU at 200,000 articles, asked again 2 ms). Kept encoded, at most
 # RECENT_PAGE_BYTES of them per process (a search page is 16-41 KB: about 900 pages; 256 pages kept 45 %
 # of the benchmark's repeated search and listing pages in a run of 3,000 requests, 1,024 kept 51 %).
 RECENT_PAGE_BYTES = 32 * 2**20
@@ -179,12 +180,24 @@ def create_app(
 
     versions = open_store(db, readonly=True)  # asked for the data version only (a file's stat, no query)
 
-    def page_key(request: Request) -> tuple[object, ...] | None:
+    def page_key(request: Request, *also: object) -> tuple[object, ...] | None:
         """The key of a page in RECENT_PAGES, or None when the store cannot tell its data version."""
         version = versions.data_version() if keep_answers else None
         if version is None:
             return None
-        return (str(db), request.url.path, request.url.query, version, *data.counting_settings())
+        return (str(db), request.url.path, request.url.query, version, *data.counting_settings(), *also)
+
+    def summarised_key(request: Request) -> tuple[object, ...] | None:
+        """The key of a page drawn from the corpus summary too: None until the first summary is ready."""
+        refreshed = corpus.refreshed  # read before the summary: a page of a newer one kept under it is only redone
+        return page_key(request, refreshed) if refreshed else None
+
+    def kept_or_read(key: tuple[object, ...] | None, page: Callable[[], bytes]) -> HTMLResponse:
+        """The page kept under `key`, marked so, else `page()` (kept under `key` unless it is None)."""
+        kept = RECENT_PAGES.kept(key) if key is not None else None
+        if kept is not None:
+            return HTMLResponse(kept, headers={KEPT_HEADER: KEPT_PAGE})
+        return HTMLResponse(page() if key is None else RECENT_PAGES.get(key, page))
 
     def download(chunks_of: Callable[[Store], Iterator[str]], filename: str) -> StreamingResponse:
         """A CSV streamed from a store of its own, closed when the last row is sent."""
@@ -228,8 +241,12 @@ def create_app(
         return read(data.overview, page, per_page, corpus.latest())
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def overview_page(page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
-        return html("overview.html", {"page_name": "overview", **read(data.overview, page, per_page, corpus.latest())})
+    def overview_page(request: Request, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
+        def overview() -> bytes:
+            payload = read(data.overview, page, per_page, corpus.latest())
+            return rendered("overview.html", {"page_name": "overview", **payload}).encode()
+
+        return kept_or_read(summarised_key(request), overview)
 
     @app.get("/api/search", summary="Full-text search with outlet, date range and speaker filters")
     async def api_search(query: Annotated[SearchQuery, Depends(search_query)]) -> dict[str, Any]:
@@ -263,11 +280,7 @@ def create_app(
                 payload = read(data.listing, query.filters(listing), query.page, query.per_page, corpus.latest())
                 return rendered("listing.html", {"page_name": listing, **payload}, request).encode()
 
-            key = page_key(request) if listing in _KEPT_LISTINGS else None
-            kept = RECENT_PAGES.kept(key) if key is not None else None
-            if kept is not None:
-                return HTMLResponse(kept, headers={KEPT_HEADER: KEPT_PAGE})
-            return HTMLResponse(page() if key is None else RECENT_PAGES.get(key, page))
+            return kept_or_read(page_key(request) if listing in _KEPT_LISTINGS else summarised_key(request), page)
 
         @app.get(f"/api/{listing}.csv", summary=f"All {listing} of the listing, as CSV", name=f"csv_{listing}")
         async def list_csv(query: Annotated[ListQuery, Depends(list_query)]) -> StreamingResponse:
@@ -368,6 +381,7 @@ class CorpusSummary:
     def __init__(self, db: str | Path, refresh_seconds: float = CORPUS_REFRESH_SECONDS) -> None:
         self._db = db
         self._value: dict[str, object] | None = None
+        self.refreshed = 0  # how many summaries were made (pages kept from one are keyed on it)
         self._stop = threading.Event()
         self._refresh_seconds = refresh_seconds
         threading.Thread(target=self._refresh, name="newstrace-corpus-summary", daemon=True).start()
@@ -381,6 +395,7 @@ class CorpusSummary:
                 store = open_store(self._db, readonly=True)
                 try:
                     self._value = data.corpus_summary(store)
+                    self.refreshed += 1
                 finally:
                     store.close()
             except Exception as error:  # a database being rewritten: keep the last summary, try again later
