@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import os
 import re
 import sys
@@ -26,6 +27,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParameter
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -64,6 +66,7 @@ RECENT_PAGES: RecentAnswers[bytes] = RecentAnswers(4096, weigh=len, budget=RECEN
 KEPT_HEADER, KEPT_PAGE = "X-Newstrace-Cache", "kept"
 _KEPT_LISTINGS = ("stories", "utterances", "flags")
 SEARCH_THREAD_PREFIX = "newstrace-search"
+_SUMMARY_NUMBERS = itertools.count(1)  # every corpus summary made in the process, numbered (CorpusSummary)
 ReadResult = TypeVar("ReadResult")
 _STATIC = {
     "plotly.min.js": ("plotly", "package_data/plotly.min.js", "text/javascript"),
@@ -192,12 +195,13 @@ def create_app(
         refreshed = corpus.refreshed  # read before the summary: a page of a newer one kept under it is only redone
         return page_key(request, refreshed) if refreshed else None
 
-    def kept_or_read(key: tuple[object, ...] | None, page: Callable[[], bytes]) -> HTMLResponse:
-        """The page kept under `key`, marked so, else `page()` (kept under `key` unless it is None)."""
+    async def kept_or_read(key: tuple[object, ...] | None, page: Callable[[], bytes]) -> HTMLResponse:
+        """The page kept under `key`, marked so and sent from the event loop, else `page()` read on the
+        thread pool (and kept under `key` unless it is None)."""
         kept = RECENT_PAGES.kept(key) if key is not None else None
         if kept is not None:
             return HTMLResponse(kept, headers={KEPT_HEADER: KEPT_PAGE})
-        return HTMLResponse(page() if key is None else RECENT_PAGES.get(key, page))
+        return HTMLResponse(await run_in_threadpool(page if key is None else lambda: RECENT_PAGES.get(key, page)))
 
     def download(chunks_of: Callable[[Store], Iterator[str]], filename: str) -> StreamingResponse:
         """A CSV streamed from a store of its own, closed when the last row is sent."""
@@ -241,12 +245,12 @@ def create_app(
         return read(data.overview, page, per_page, corpus.latest())
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def overview_page(request: Request, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
+    async def overview_page(request: Request, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
         def overview() -> bytes:
             payload = read(data.overview, page, per_page, corpus.latest())
             return rendered("overview.html", {"page_name": "overview", **payload}).encode()
 
-        return kept_or_read(summarised_key(request), overview)
+        return await kept_or_read(summarised_key(request), overview)
 
     @app.get("/api/search", summary="Full-text search with outlet, date range and speaker filters")
     async def api_search(query: Annotated[SearchQuery, Depends(search_query)]) -> dict[str, Any]:
@@ -275,12 +279,12 @@ def create_app(
             return read(data.listing, query.filters(listing), query.page, query.per_page, corpus.latest())
 
         @app.get(f"/{listing}", response_class=HTMLResponse, include_in_schema=False, name=f"{listing}_page")
-        def list_page(request: Request, query: Annotated[ListQuery, Depends(list_query)]) -> HTMLResponse:
+        async def list_page(request: Request, query: Annotated[ListQuery, Depends(list_query)]) -> HTMLResponse:
             def page() -> bytes:
                 payload = read(data.listing, query.filters(listing), query.page, query.per_page, corpus.latest())
                 return rendered("listing.html", {"page_name": listing, **payload}, request).encode()
 
-            return kept_or_read(page_key(request) if listing in _KEPT_LISTINGS else summarised_key(request), page)
+            return await kept_or_read(page_key(request) if listing in _KEPT_LISTINGS else summarised_key(request), page)
 
         @app.get(f"/api/{listing}.csv", summary=f"All {listing} of the listing, as CSV", name=f"csv_{listing}")
         async def list_csv(query: Annotated[ListQuery, Depends(list_query)]) -> StreamingResponse:
@@ -381,7 +385,7 @@ class CorpusSummary:
     def __init__(self, db: str | Path, refresh_seconds: float = CORPUS_REFRESH_SECONDS) -> None:
         self._db = db
         self._value: dict[str, object] | None = None
-        self.refreshed = 0  # how many summaries were made (pages kept from one are keyed on it)
+        self.refreshed = 0  # the number of the latest summary, unique in the process (pages from it are kept under it)
         self._stop = threading.Event()
         self._refresh_seconds = refresh_seconds
         threading.Thread(target=self._refresh, name="newstrace-corpus-summary", daemon=True).start()
@@ -395,7 +399,7 @@ class CorpusSummary:
                 store = open_store(self._db, readonly=True)
                 try:
                     self._value = data.corpus_summary(store)
-                    self.refreshed += 1
+                    self.refreshed = next(_SUMMARY_NUMBERS)
                 finally:
                     store.close()
             except Exception as error:  # a database being rewritten: keep the last summary, try again later
