@@ -5,6 +5,7 @@ reads every page anew."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 
@@ -126,3 +127,27 @@ def test_the_overview_and_speakers_pages_are_kept_per_corpus_summary(
     assert all(_kept(response) for response in again)
     assert [response.text for response in again] == [response.text for response in first]
     assert [response.text for response in remade] == [response.text for response in first]
+
+
+def test_story_utterance_speaker_outlet_and_article_pages_are_kept_until_a_write(web_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "pages.db"
+    shutil.copy(web_db, db)
+    with sqlite3.connect(db) as connection:
+        article, story, outlet = connection.execute(
+            "SELECT id, story_id, outlet FROM articles WHERE story_id IS NOT NULL AND outlet IS NOT NULL ORDER BY id"
+        ).fetchone()
+        utterance = connection.execute("SELECT id FROM utterances ORDER BY id").fetchone()[0]
+        speaker = connection.execute("SELECT id FROM speakers ORDER BY id").fetchone()[0]
+    paths = [f"/stories/{story}", f"/utterances/{utterance}", f"/speakers/{speaker}", f"/outlets/{outlet}"]
+    paths.append(f"/articles/{article}")
+    with TestClient(create_app(db), base_url="http://127.0.0.1:8000") as client:
+        first = [client.get(path) for path in paths]
+        again = [client.get(path) for path in paths]
+        writer = open_store(db)
+        writer.update_article_metadata(article, {"title": "A title set after the page was kept"}, {"title": "metadata"})
+        writer.close()
+        written = client.get(f"/articles/{article}")
+    assert all(response.status_code == 200 and not _kept(response) for response in first)
+    assert all(_kept(response) for response in again)
+    assert [response.text for response in again] == [response.text for response in first]
+    assert not _kept(written) and "A title set after the page was kept" in written.text

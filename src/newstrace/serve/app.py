@@ -203,6 +203,16 @@ def create_app(
             return HTMLResponse(kept, headers={KEPT_HEADER: KEPT_PAGE})
         return HTMLResponse(await run_in_threadpool(page if key is None else lambda: RECENT_PAGES.get(key, page)))
 
+    async def kept_page(
+        request: Request, name: str, page_data: Callable[..., dict[str, Any]], *arguments: Any
+    ) -> HTMLResponse:
+        """The page `name` (its template `name`.html) of `page_data(store, *arguments)`, kept per data version."""
+
+        def page() -> bytes:
+            return rendered(f"{name}.html", {"page_name": name, **read(page_data, *arguments)}).encode()
+
+        return await kept_or_read(page_key(request), page)
+
     def download(chunks_of: Callable[[Store], Iterator[str]], filename: str) -> StreamingResponse:
         """A CSV streamed from a store of its own, closed when the last row is sent."""
         own = open_store(db, readonly=True)
@@ -300,40 +310,42 @@ def create_app(
         return read(event_pages.story_with_events, _bounded(story_id))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    def story_page(story_id: str) -> HTMLResponse:
-        return html("story.html", {"page_name": "story", **read(event_pages.story_with_events, _bounded(story_id))})
+    async def story_page(request: Request, story_id: str) -> HTMLResponse:
+        return await kept_page(request, "story", event_pages.story_with_events, _bounded(story_id))
 
     @app.get("/api/utterances/{utterance_id}", summary="An utterance's trail (an utterance id or a quote id)")
     def api_utterance(utterance_id: str) -> dict[str, Any]:
         return read(data.utterance, _bounded(utterance_id))
 
     @app.get("/utterances/{utterance_id}", response_class=HTMLResponse, include_in_schema=False)
-    def utterance_page(utterance_id: str) -> HTMLResponse:
-        return html("utterance.html", {"page_name": "utterance", **read(data.utterance, _bounded(utterance_id))})
+    async def utterance_page(request: Request, utterance_id: str) -> HTMLResponse:
+        return await kept_page(request, "utterance", data.utterance, _bounded(utterance_id))
 
     @app.get("/api/speakers/{speaker_id}", summary="A speaker and their claims over time")
     def api_speaker(speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
         return read(data.speaker, speaker_id, page, per_page)
 
     @app.get("/speakers/{speaker_id}", response_class=HTMLResponse, include_in_schema=False)
-    def speaker_page(speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
-        return html("speaker.html", {"page_name": "speaker", **read(data.speaker, speaker_id, page, per_page)})
+    async def speaker_page(
+        request: Request, speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20
+    ) -> HTMLResponse:
+        return await kept_page(request, "speaker", data.speaker, speaker_id, page, per_page)
 
     @app.get("/api/outlets/{name:path}", summary="An outlet's profile and articles")
     def api_outlet(name: str, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
         return read(data.outlet, _bounded(name), page, per_page)
 
     @app.get("/outlets/{name:path}", response_class=HTMLResponse, include_in_schema=False)
-    def outlet_page(name: str, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
-        return html("outlet.html", {"page_name": "outlet", **read(data.outlet, _bounded(name), page, per_page)})
+    async def outlet_page(request: Request, name: str, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
+        return await kept_page(request, "outlet", data.outlet, _bounded(name), page, per_page)
 
     @app.get("/api/articles/{article_id}", summary="An article's text with its quotes, markers and entities")
     def api_article(article_id: str) -> dict[str, Any]:
         return read(data.article, _bounded(article_id))
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-    def article_page(article_id: str) -> HTMLResponse:
-        return html("article.html", {"page_name": "article", **read(data.article, _bounded(article_id))})
+    async def article_page(request: Request, article_id: str) -> HTMLResponse:
+        return await kept_page(request, "article", data.article, _bounded(article_id))
 
     # -- events (issue 21): actor pages; a story's events are read into its page above ----------------
 
