@@ -51,12 +51,13 @@ QUERY_SECONDS = 10.0  # a page's reads past this are stopped (503): a runaway qu
 # facets' indexes: spread over the 40 threads that serve the other pages, a search at a million articles
 # took 16.5 ms of data instead of 12.4 on a connection that had served searches before.
 SEARCHES_AT_ONCE = 6
-# The HTML of the last search and index pages asked (stories, utterances, flags), per database, path and
-# query, and data version (`Store.data_version`, which every write changes): a page asked again is sent
-# as it was rendered, without reading or rendering it again (a month's search asked again still read its
-# page and total and rendered 40 KB, about 9 ms of CPU at 200,000 articles). Speakers and outlets pages
-# come from the corpus summary, which changes without a write: they are kept per summary too (the
-# overview took 8-9 ms of CPU at 200,000 articles, asked again 2 ms). Kept encoded, at most
+# The HTML of the last pages asked (searches; the stories, utterances and flags listings; story,
+# utterance, speaker, outlet and article pages), per database, path and query, and data version
+# (`Store.data_version`, which every write changes): a page asked again is sent as it was rendered,
+# without reading or rendering it again (a month's search asked again still read its page and total and
+# rendered 40 KB, about 9 ms of CPU at 200,000 articles). The overview and the speakers and outlets
+# listings come from the corpus summary, which changes without a write: they are kept per summary too
+# (the overview took 8-9 ms of CPU at 200,000 articles, asked again 2 ms). Kept encoded, at most
 # RECENT_PAGE_BYTES of them per process (a search page is 16-41 KB: about 900 pages; 256 pages kept 45 %
 # of the benchmark's repeated search and listing pages in a run of 3,000 requests, 1,024 kept 51 %).
 RECENT_PAGE_BYTES = 32 * 2**20
