@@ -25,6 +25,11 @@ measured the client. This client costs about 0.05 ms of CPU per request.
     python benchmarks/serve_load.py
     python benchmarks/serve_load.py --articles 2000 --seconds 10 --connections 20
     python benchmarks/serve_load.py --articles 1000000 --db /tmp/million.db   # keep it for another run
+    python benchmarks/serve_load.py --articles 1000000 --db /tmp/million.db --no-cache   # nothing kept
+
+A database kept with `--db` is brought to the installed schema before the run (its migrations applied,
+nothing rebuilt). The server marks each page it sent as it had kept it (`X-Newstrace-Cache: kept`); the
+share of those is printed per kind: the clients draw from 2,000 paths per kind, so requests repeat.
 """
 
 from __future__ import annotations
@@ -55,6 +60,8 @@ _INDEX_PAGES = (
 )  # fmt: skip
 _SENTENCE = re.compile(r"[^.!?]{40,240}[.!?]")
 ERRORS: Counter[str] = Counter()  # failed requests by page kind and status (503: the per-page time limit) or error
+KEPT: Counter[str] = Counter()  # timed requests per page kind the server sent as it had kept them (its page cache)
+_KEPT_HEADER = "x-newstrace-cache"  # serve.app.KEPT_HEADER, lower case; its value "kept" marks a kept page
 
 
 def build_grown(db: Path, articles: int, seed: int) -> None:
@@ -179,8 +186,10 @@ async def _load(
             started = time.perf_counter()
             try:
                 connection = connection or await asyncio.open_connection("127.0.0.1", port)
-                status = await asyncio.wait_for(_get(*connection, port, rng.choice(paths[kind])), timeout=30)
+                status, kept = await asyncio.wait_for(_get(*connection, port, rng.choice(paths[kind])), timeout=30)
                 ok, reason = status == 200, f"{kind} answered {status}"
+                if ok and kept and started >= counted_from:
+                    KEPT[kind] += 1
             except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as error:
                 ok, connection = False, None  # open a fresh connection for the next request
                 reason = f"{kind}: {type(error).__name__}"
@@ -195,17 +204,19 @@ async def _load(
     return latencies
 
 
-async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, port: int, path: str) -> int:
-    """One GET on a kept-alive connection; the status code, once the whole body has been read. The Host
-    header names the port: the app answers only to the address and port it is bound to."""
+async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, port: int, path: str) -> tuple[int, bool]:
+    """One GET on a kept-alive connection; the status code, once the whole body has been read, and whether
+    the server sent the page as it had kept it. The Host header names the port: the app answers only to
+    the address and port it is bound to."""
     writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/html\r\n\r\n".encode())
     head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
     headers = dict(line.split(":", 1) for line in head[1:] if ":" in line)
-    length = {name.strip().lower(): value.strip() for name, value in headers.items()}.get("content-length")
+    named = {name.strip().lower(): value.strip() for name, value in headers.items()}
+    length = named.get("content-length")
     if length is None:
         raise ValueError("response without Content-Length")
     await reader.readexactly(int(length))
-    return int(head[0].split()[1])
+    return int(head[0].split()[1]), named.get(_KEPT_HEADER) == "kept"
 
 
 def _wait_until_up(port: int, server: subprocess.Popen[str], seconds: float = 900) -> None:
@@ -229,6 +240,24 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000 if ordered else float("nan")
 
 
+def _upgrade(db: Path) -> None:
+    """Bring a database kept from an earlier run to this newstrace's schema (the server opens it read-only
+    and refuses an older one): its migrations are applied, nothing is rebuilt."""
+    from newstrace.store import SQLiteStore
+
+    started = time.perf_counter()
+    store = SQLiteStore(db)
+    try:
+        version = store.schema_version()
+    finally:
+        store.close()
+    print(f"opened {db} at schema {version} in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:4.1f} %" if whole else "   — "
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=10_000)
@@ -241,6 +270,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="server processes (`newstrace serve --workers`)")
     parser.add_argument("--db", type=Path, help="reuse (or keep) the database here instead of a temporary one")
     parser.add_argument("--grown", action="store_true", help="grow the articles from ../shared/data and analyse them")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="serve with `--no-cache`: no page or count kept between requests"
+    )
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         db = arguments.db or Path(scratch) / "load.db"
@@ -252,6 +284,8 @@ def main() -> None:
                 print(f"writing a synthetic database of {arguments.articles:,} articles (no NLP runs)", flush=True)
                 synthetic_corpus.build(db, arguments.articles, arguments.seed)
             print(f"built {arguments.articles:,} articles in {time.perf_counter() - started:.0f} s", flush=True)
+        else:
+            _upgrade(db)
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
@@ -267,6 +301,7 @@ def main() -> None:
                 str(port),
                 "--workers",
                 str(arguments.workers),
+                *(["--no-cache"] if arguments.no_cache else []),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -283,18 +318,26 @@ def main() -> None:
     print(
         f"{arguments.connections} connections for {arguments.seconds:.0f} s "
         f"(after {arguments.warmup:.0f} s of warm-up) on {arguments.articles} articles, "
-        f"{arguments.workers} server process(es){'' if arguments.grown else ', synthetic database (no NLP)'}"
+        f"{arguments.workers} server process(es){'' if arguments.grown else ', synthetic database (no NLP)'}, "
+        f"{'nothing kept between requests (--no-cache)' if arguments.no_cache else 'pages and counts kept'}"
     )
     for kind, values in latencies.items():
         if kind != "errors":
             print(
                 f"  {kind:<10} {len(values):>6} requests  p50 {_percentile(values, 0.5):7.1f} ms  "
-                f"p99 {_percentile(values, 0.99):7.1f} ms  mean {1000 * statistics.fmean(values or [0]):7.1f} ms"
+                f"p99 {_percentile(values, 0.99):7.1f} ms  mean {1000 * statistics.fmean(values or [0]):7.1f} ms  "
+                f"sent as kept {_share(KEPT[kind], len(values))}"
             )
     print(
         f"  all        {len(everything):>6} requests  p50 {_percentile(everything, 0.5):7.1f} ms  "
-        f"p99 {_percentile(everything, 0.99):7.1f} ms  {len(everything) / arguments.seconds:.0f} requests/s"
+        f"p99 {_percentile(everything, 0.99):7.1f} ms  {len(everything) / arguments.seconds:.0f} requests/s  "
+        f"sent as kept {_share(sum(KEPT.values()), len(everything))}"
     )
+    if not arguments.no_cache:
+        print(
+            "  (the clients draw from 2,000 paths per kind, so requests repeat: a page sent as kept was asked "
+            "before in the run; --no-cache measures every page read anew)"
+        )
     print(f"  errors     {len(latencies['errors'])}   (target: 0 errors, p99 < 300 ms)")
     for reason, count in ERRORS.most_common():
         print(f"    {count:>5}  {reason}")

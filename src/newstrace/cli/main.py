@@ -784,7 +784,14 @@ def trail_command(quote_or_utterance_id: str, db: str, output_format: str) -> No
     show_default=True,
     help="Stop a page whose database reads take longer, and answer 503 with a message.",
 )
-def serve_command(db: str, port: int, host: str, allow_remote: bool, workers: int, query_seconds: float) -> None:
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Keep nothing from one request to the next (search pages, their counts, listings): every page is read anew.",
+)
+def serve_command(
+    db: str, port: int, host: str, allow_remote: bool, workers: int, query_seconds: float, no_cache: bool
+) -> None:
     """Open the local web app over the database, read-only: stories, trails, speakers, outlets, articles.
 
     Every page has a JSON twin under /api (the list of endpoints is at /api, OpenAPI at
@@ -814,7 +821,7 @@ def serve_command(db: str, port: int, host: str, allow_remote: bool, workers: in
             f"[bold yellow]warning:[/] serving {escape(display_url(db))} to the network on {escape(host)}:{port}"
         )
     try:
-        app = create_app(db, host=host, port=port, query_seconds=query_seconds)
+        app = create_app(db, host=host, port=port, query_seconds=query_seconds, keep_answers=not no_cache)
     except StoreError as error:
         _fatal(str(error))
     _stderr().print(f"newstrace: http://{host}:{port}/ (read-only over {escape(display_url(db))}); Ctrl-C stops it")
@@ -826,6 +833,7 @@ def serve_command(db: str, port: int, host: str, allow_remote: bool, workers: in
         NEWSTRACE_SERVE_HOST=host,
         NEWSTRACE_SERVE_PORT=str(port),
         NEWSTRACE_SERVE_QUERY_SECONDS=str(query_seconds),
+        NEWSTRACE_SERVE_CACHE="0" if no_cache else "1",
     )
     factory = "newstrace.serve.app:app_from_environment"
     uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_level="warning")

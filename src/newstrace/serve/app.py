@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import os
 import re
 import sys
@@ -26,6 +27,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParameter
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -49,14 +51,23 @@ QUERY_SECONDS = 10.0  # a page's reads past this are stopped (503): a runaway qu
 # facets' indexes: spread over the 40 threads that serve the other pages, a search at a million articles
 # took 16.5 ms of data instead of 12.4 on a connection that had served searches before.
 SEARCHES_AT_ONCE = 6
-# The HTML of the last search and index pages asked (stories, utterances, flags), per database, path and
-# query, and data version (`Store.data_version`, which every write changes): a page asked again is sent
-# as it was rendered, without reading or rendering it again (a month's search asked again still read its
-# page and total and rendered 40 KB, about 9 ms of CPU at 200,000 articles). Speakers and outlets pages
-# come from the corpus summary, which changes without a write, and are not kept.
-RECENT_PAGES: RecentAnswers[str] = RecentAnswers(256)
+# The HTML of the last pages asked (searches; the stories, utterances and flags listings; story,
+# utterance, speaker, outlet and article pages), per database, path and query, and data version
+# (`Store.data_version`, which every write changes): a page asked again is sent as it was rendered,
+# without reading or rendering it again (a month's search asked again still read its page and total and
+# rendered 40 KB, about 9 ms of CPU at 200,000 articles). The overview and the speakers and outlets
+# listings come from the corpus summary, which changes without a write: they are kept per summary too
+# (the overview took 8-9 ms of CPU at 200,000 articles, asked again 2 ms). Kept encoded, at most
+# RECENT_PAGE_BYTES of them per process (a search page is 16-41 KB: about 900 pages; 256 pages kept 45 %
+# of the benchmark's repeated search and listing pages in a run of 3,000 requests, 1,024 kept 51 %).
+RECENT_PAGE_BYTES = 32 * 2**20
+RECENT_PAGES: RecentAnswers[bytes] = RecentAnswers(4096, weigh=len, budget=RECENT_PAGE_BYTES)
+# The header that marks a page sent as kept (so a client, such as benchmarks/serve_load.py, can tell how
+# many of its answers were): its value is KEPT_PAGE.
+KEPT_HEADER, KEPT_PAGE = "X-Newstrace-Cache", "kept"
 _KEPT_LISTINGS = ("stories", "utterances", "flags")
 SEARCH_THREAD_PREFIX = "newstrace-search"
+_SUMMARY_NUMBERS = itertools.count(1)  # every corpus summary made in the process, numbered (CorpusSummary)
 ReadResult = TypeVar("ReadResult")
 _STATIC = {
     "plotly.min.js": ("plotly", "package_data/plotly.min.js", "text/javascript"),
@@ -102,13 +113,15 @@ def create_app(
     port: int | None = None,
     query_seconds: float = QUERY_SECONDS,
     searches_at_once: int = SEARCHES_AT_ONCE,
+    keep_answers: bool = True,
 ) -> FastAPI:
     """The app over the database at `db`, opened read-only (one connection per worker thread).
 
     Pages read the database on FastAPI's thread pool, never on the event loop, so one slow page does
     not hold up the others; searches, the slowest pages, run at most `searches_at_once` at a time, so
     that the other pages do not queue behind them; a page whose reads take longer than `query_seconds`
-    is stopped and answered 503 with a message saying so.
+    is stopped and answered 503 with a message saying so. With `keep_answers` false, nothing is kept from
+    one request to the next (no page, counts or first matches of a search; `newstrace serve --no-cache`).
 
     It answers only requests whose Host header names the address it is bound to (`host`, or a
     loopback name) with its `port` (any port when None): a web page elsewhere cannot reach it through
@@ -121,6 +134,8 @@ def create_app(
     def store() -> Store:
         if not hasattr(local, "store"):
             local.store = open_store(db, readonly=True)
+            if not keep_answers:
+                local.store.keep_no_answers()
         found: Store = local.store
         return found
 
@@ -169,12 +184,35 @@ def create_app(
 
     versions = open_store(db, readonly=True)  # asked for the data version only (a file's stat, no query)
 
-    def page_key(request: Request) -> tuple[object, ...] | None:
+    def page_key(request: Request, *also: object) -> tuple[object, ...] | None:
         """The key of a page in RECENT_PAGES, or None when the store cannot tell its data version."""
-        version = versions.data_version()
+        version = versions.data_version() if keep_answers else None
         if version is None:
             return None
-        return (str(db), request.url.path, request.url.query, version, *data.counting_settings())
+        return (str(db), request.url.path, request.url.query, version, *data.counting_settings(), *also)
+
+    def summarised_key(request: Request) -> tuple[object, ...] | None:
+        """The key of a page drawn from the corpus summary too: None until the first summary is ready."""
+        refreshed = corpus.refreshed  # read before the summary: a page of a newer one kept under it is only redone
+        return page_key(request, refreshed) if refreshed else None
+
+    async def kept_or_read(key: tuple[object, ...] | None, page: Callable[[], bytes]) -> HTMLResponse:
+        """The page kept under `key`, marked so and sent from the event loop, else `page()` read on the
+        thread pool (and kept under `key` unless it is None)."""
+        kept = RECENT_PAGES.kept(key) if key is not None else None
+        if kept is not None:
+            return HTMLResponse(kept, headers={KEPT_HEADER: KEPT_PAGE})
+        return HTMLResponse(await run_in_threadpool(page if key is None else lambda: RECENT_PAGES.get(key, page)))
+
+    async def kept_page(
+        request: Request, name: str, page_data: Callable[..., dict[str, Any]], *arguments: Any
+    ) -> HTMLResponse:
+        """The page `name` (its template `name`.html) of `page_data(store, *arguments)`, kept per data version."""
+
+        def page() -> bytes:
+            return rendered(f"{name}.html", {"page_name": name, **read(page_data, *arguments)}).encode()
+
+        return await kept_or_read(page_key(request), page)
 
     def download(chunks_of: Callable[[Store], Iterator[str]], filename: str) -> StreamingResponse:
         """A CSV streamed from a store of its own, closed when the last row is sent."""
@@ -218,8 +256,12 @@ def create_app(
         return read(data.overview, page, per_page, corpus.latest())
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def overview_page(page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
-        return html("overview.html", {"page_name": "overview", **read(data.overview, page, per_page, corpus.latest())})
+    async def overview_page(request: Request, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
+        def overview() -> bytes:
+            payload = read(data.overview, page, per_page, corpus.latest())
+            return rendered("overview.html", {"page_name": "overview", **payload}).encode()
+
+        return await kept_or_read(summarised_key(request), overview)
 
     @app.get("/api/search", summary="Full-text search with outlet, date range and speaker filters")
     async def api_search(query: Annotated[SearchQuery, Depends(search_query)]) -> dict[str, Any]:
@@ -227,14 +269,16 @@ def create_app(
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     async def search_page(request: Request, query: Annotated[SearchQuery, Depends(search_query)]) -> HTMLResponse:
-        def page() -> str:
-            return rendered("search.html", {"page_name": "search", **read(query.run)}, request)
+        def page() -> bytes:
+            return rendered("search.html", {"page_name": "search", **read(query.run)}, request).encode()
 
         key = page_key(request)
         if key is None:
             return HTMLResponse(await searched(page))
         kept = RECENT_PAGES.kept(key)  # sent from here, without a search thread
-        return HTMLResponse(kept if kept is not None else await searched(lambda: RECENT_PAGES.get(key, page)))
+        if kept is not None:
+            return HTMLResponse(kept, headers={KEPT_HEADER: KEPT_PAGE})
+        return HTMLResponse(await searched(lambda: RECENT_PAGES.get(key, page)))
 
     @app.get("/api/search.csv", summary="Every article a search matches, as CSV (the columns of `export articles`)")
     async def search_csv(query: Annotated[SearchQuery, Depends(search_query)]) -> StreamingResponse:
@@ -246,13 +290,12 @@ def create_app(
             return read(data.listing, query.filters(listing), query.page, query.per_page, corpus.latest())
 
         @app.get(f"/{listing}", response_class=HTMLResponse, include_in_schema=False, name=f"{listing}_page")
-        def list_page(request: Request, query: Annotated[ListQuery, Depends(list_query)]) -> HTMLResponse:
-            def page() -> str:
+        async def list_page(request: Request, query: Annotated[ListQuery, Depends(list_query)]) -> HTMLResponse:
+            def page() -> bytes:
                 payload = read(data.listing, query.filters(listing), query.page, query.per_page, corpus.latest())
-                return rendered("listing.html", {"page_name": listing, **payload}, request)
+                return rendered("listing.html", {"page_name": listing, **payload}, request).encode()
 
-            key = page_key(request) if listing in _KEPT_LISTINGS else None
-            return HTMLResponse(page() if key is None else RECENT_PAGES.get(key, page))
+            return await kept_or_read(page_key(request) if listing in _KEPT_LISTINGS else summarised_key(request), page)
 
         @app.get(f"/api/{listing}.csv", summary=f"All {listing} of the listing, as CSV", name=f"csv_{listing}")
         async def list_csv(query: Annotated[ListQuery, Depends(list_query)]) -> StreamingResponse:
@@ -268,40 +311,42 @@ def create_app(
         return read(event_pages.story_with_events, _bounded(story_id))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    def story_page(story_id: str) -> HTMLResponse:
-        return html("story.html", {"page_name": "story", **read(event_pages.story_with_events, _bounded(story_id))})
+    async def story_page(request: Request, story_id: str) -> HTMLResponse:
+        return await kept_page(request, "story", event_pages.story_with_events, _bounded(story_id))
 
     @app.get("/api/utterances/{utterance_id}", summary="An utterance's trail (an utterance id or a quote id)")
     def api_utterance(utterance_id: str) -> dict[str, Any]:
         return read(data.utterance, _bounded(utterance_id))
 
     @app.get("/utterances/{utterance_id}", response_class=HTMLResponse, include_in_schema=False)
-    def utterance_page(utterance_id: str) -> HTMLResponse:
-        return html("utterance.html", {"page_name": "utterance", **read(data.utterance, _bounded(utterance_id))})
+    async def utterance_page(request: Request, utterance_id: str) -> HTMLResponse:
+        return await kept_page(request, "utterance", data.utterance, _bounded(utterance_id))
 
     @app.get("/api/speakers/{speaker_id}", summary="A speaker and their claims over time")
     def api_speaker(speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
         return read(data.speaker, speaker_id, page, per_page)
 
     @app.get("/speakers/{speaker_id}", response_class=HTMLResponse, include_in_schema=False)
-    def speaker_page(speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
-        return html("speaker.html", {"page_name": "speaker", **read(data.speaker, speaker_id, page, per_page)})
+    async def speaker_page(
+        request: Request, speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20
+    ) -> HTMLResponse:
+        return await kept_page(request, "speaker", data.speaker, speaker_id, page, per_page)
 
     @app.get("/api/outlets/{name:path}", summary="An outlet's profile and articles")
     def api_outlet(name: str, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
         return read(data.outlet, _bounded(name), page, per_page)
 
     @app.get("/outlets/{name:path}", response_class=HTMLResponse, include_in_schema=False)
-    def outlet_page(name: str, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
-        return html("outlet.html", {"page_name": "outlet", **read(data.outlet, _bounded(name), page, per_page)})
+    async def outlet_page(request: Request, name: str, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
+        return await kept_page(request, "outlet", data.outlet, _bounded(name), page, per_page)
 
     @app.get("/api/articles/{article_id}", summary="An article's text with its quotes, markers and entities")
     def api_article(article_id: str) -> dict[str, Any]:
         return read(data.article, _bounded(article_id))
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-    def article_page(article_id: str) -> HTMLResponse:
-        return html("article.html", {"page_name": "article", **read(data.article, _bounded(article_id))})
+    async def article_page(request: Request, article_id: str) -> HTMLResponse:
+        return await kept_page(request, "article", data.article, _bounded(article_id))
 
     # -- events (issue 21): actor pages; a story's events are read into its page above ----------------
 
@@ -353,6 +398,7 @@ class CorpusSummary:
     def __init__(self, db: str | Path, refresh_seconds: float = CORPUS_REFRESH_SECONDS) -> None:
         self._db = db
         self._value: dict[str, object] | None = None
+        self.refreshed = 0  # the number of the latest summary, unique in the process (pages from it are kept under it)
         self._stop = threading.Event()
         self._refresh_seconds = refresh_seconds
         threading.Thread(target=self._refresh, name="newstrace-corpus-summary", daemon=True).start()
@@ -366,6 +412,7 @@ class CorpusSummary:
                 store = open_store(self._db, readonly=True)
                 try:
                     self._value = data.corpus_summary(store)
+                    self.refreshed = next(_SUMMARY_NUMBERS)
                 finally:
                     store.close()
             except Exception as error:  # a database being rewritten: keep the last summary, try again later
@@ -619,13 +666,15 @@ def _closing(chunks: Iterator[str], store: Store) -> Iterator[str]:
 
 
 def app_from_environment() -> FastAPI:
-    """The app for `uvicorn --factory` with several worker processes; the database comes from the
-    NEWSTRACE_SERVE_DB, _HOST and _PORT environment variables that `newstrace serve --workers N` sets."""
+    """The app for `uvicorn --factory` with several worker processes; the database and settings come from
+    the NEWSTRACE_SERVE_DB, _HOST, _PORT, _QUERY_SECONDS and _CACHE environment variables that
+    `newstrace serve --workers N` sets."""
     return create_app(
         os.environ["NEWSTRACE_SERVE_DB"],
         host=os.environ.get("NEWSTRACE_SERVE_HOST", "127.0.0.1"),
         port=int(os.environ["NEWSTRACE_SERVE_PORT"]) if "NEWSTRACE_SERVE_PORT" in os.environ else None,
         query_seconds=float(os.environ.get("NEWSTRACE_SERVE_QUERY_SECONDS", QUERY_SECONDS)),
+        keep_answers=os.environ.get("NEWSTRACE_SERVE_CACHE", "1") != "0",
     )
 
 

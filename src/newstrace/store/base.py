@@ -777,7 +777,12 @@ class ReadStore(Protocol):
 
     def data_version(self) -> Hashable | None:
         """A value that every write to the database changes (what is kept of a search is keyed on it), or
-        None when the backend cannot tell one cheaply."""
+        None when the backend cannot tell one cheaply or was told to keep nothing (`keep_no_answers`)."""
+        ...
+
+    def keep_no_answers(self) -> None:
+        """From now on `data_version` is None, so nothing of this store's searches is kept from one
+        request to the next (`newstrace serve --no-cache`)."""
         ...
 
     def search_facets(self, filters: SearchFilters, limit: int, cap: int | None = None) -> SearchFacets:

@@ -17,13 +17,19 @@ Answer = TypeVar("Answer")
 
 
 class RecentAnswers(Generic[Answer]):
-    """The last `size` answers by key, least recently used dropped first; `hits` and `misses` count."""
+    """The last `size` answers by key, least recently used dropped first; `hits` and `misses` count. With
+    `weigh` and `budget`, also no more than `budget` in all as `weigh` measures each answer (an answer
+    heavier than the budget alone is not kept)."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, weigh: Callable[[Answer], int] | None = None, budget: int | None = None) -> None:
         self.size = size
         self.hits = 0
         self.misses = 0
+        self.weight = 0  # of the answers kept, as `weigh` measures them (0 without it)
         self._answers: OrderedDict[Hashable, Answer] = OrderedDict()
+        self._weights: dict[Hashable, int] = {}
+        self._weigh = weigh
+        self._budget = budget
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, compute: Callable[[], Answer]) -> Answer:
@@ -36,11 +42,16 @@ class RecentAnswers(Generic[Answer]):
                 return self._answers[key]
             self.misses += 1
         answer = compute()
+        weight = self._weigh(answer) if self._weigh is not None else 0
+        if self._budget is not None and weight > self._budget:
+            return answer
         with self._lock:
-            self._answers[key] = answer
+            self.weight += weight - self._weights.get(key, 0)
+            self._answers[key], self._weights[key] = answer, weight
             self._answers.move_to_end(key)
-            while len(self._answers) > self.size:
-                self._answers.popitem(last=False)
+            while len(self._answers) > self.size or (self._budget is not None and self.weight > self._budget):
+                dropped, _ = self._answers.popitem(last=False)
+                self.weight -= self._weights.pop(dropped)
         return answer
 
     def kept(self, key: Hashable) -> Answer | None:
@@ -51,6 +62,13 @@ class RecentAnswers(Generic[Answer]):
             self.hits += 1
             self._answers.move_to_end(key)
             return self._answers[key]
+
+    def clear(self) -> None:
+        """Forget every answer kept (the counts of hits and misses stay)."""
+        with self._lock:
+            self._answers.clear()
+            self._weights.clear()
+            self.weight = 0
 
     def hit_rate(self) -> float:
         asked = self.hits + self.misses

@@ -231,6 +231,7 @@ class SQLStore(ABC):
     def __init__(self, where: str) -> None:
         self.where = where  # the database as messages name it
         self._last_sample: tuple[Hashable, list[_SampledArticle]] | None = None  # _first_matches
+        self._keeps_answers = True  # False: no data version, nothing of a search kept (keep_no_answers)
         self._insert_sql: dict[tuple[str, tuple[str, ...]], str] = {}
 
     # -- schema -------------------------------------------------------------------------------------
@@ -303,6 +304,10 @@ class SQLStore(ABC):
             raise
         finally:
             self._lift_query_time_limit()
+            # the first matches a page's reads share end with them: between requests they are kept in
+            # RECENT_MATCHES only, keyed on the data version (kept here, a backend without one, or a
+            # server told to keep nothing, answered the same search after a write from before it)
+            self._last_sample = None
 
     # -- the dialect ------------------------------------------------------------------------------------
 
@@ -1353,6 +1358,9 @@ class SQLStore(ABC):
         """A value that every write to the database changes, or None when the backend cannot tell one
         cheaply (then nothing of its searches is kept between requests)."""
         return None
+
+    def keep_no_answers(self) -> None:
+        self._keeps_answers = False
 
     def _first_matches(self, filters: SearchFilters, relation: SearchRelation, cap: int) -> list[_SampledArticle]:
         """The first `cap` matches (newest first without words, in the text index's order with them) with

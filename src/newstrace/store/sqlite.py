@@ -237,6 +237,8 @@ class SQLiteStore(SQLStore):
         the searches it keys are shared by every thread of the server, each with its own connection (a
         store opened after a write would give the number an older one gave before it). Two stats and a
         48-byte read cost about 30 µs a request (2.4 µs for the pragma), well under a search's time."""
+        if not self._keeps_answers:
+            return None
         try:
             files = tuple(_stat(Path(f"{self.path}{suffix}")) for suffix in ("", "-wal"))
             return files, _head(Path(f"{self.path}-shm"))
