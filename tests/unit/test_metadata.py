@@ -85,6 +85,8 @@ def test_a_date_saying_when_a_copy_was_downloaded_does_not_date_the_text(lead: s
         ("December 15th, 2008, 7: 35 am", "2008-12-15"),
         ("on Tuesday, 16 December 2008 13: 45.", "2008-12-16"),
         ("3: 09 AM EST Dec 19, 2008", "2008-12-19"),
+        ("3 / 14 / 2006 4: 21: 09 PM ET", "2006-03-14"),  # seconds too: every colon of the time is joined
+        ("2013 - 05 - 06 10: 12: 44", "2013-05-06"),
         ("September 29, 2016 1: 00pm", "2016-09-29"),  # the time's letters right after its minutes
         ("10/04/2016 11: 05PM EDT", "2016-10-04"),
         ("On July 6, 2015, the fictional mayor Ilse Varn made this comment:", None),
@@ -188,6 +190,7 @@ def test_a_rerun_gives_stored_articles_the_date_todays_rules_read_from_their_tex
     (texts / "pier.txt").write_text(quoted, encoding="utf-8")
     (texts / "strike.txt").write_text("Strike ends\nPublished: 4 March 2021\n\n" + HARBOUR, encoding="utf-8")
     (texts / "bridge.txt").write_text(BRIDGE.replace("reopened", "reopened on 9 June 2015,"), encoding="utf-8")
+    (texts / "ferry.txt").write_text("Ferry back\nPublished: 2 May 2019\n\n" + HARBOUR, encoding="utf-8")
     db = tmp_path / "news.db"
     assert run_cli("analyze", str(texts), "--db", str(db), "--quiet").returncode == 0
     before = _metadata(db)
@@ -202,12 +205,17 @@ def test_a_rerun_gives_stored_articles_the_date_todays_rules_read_from_their_tex
             "WHERE title = 'Bridge reopens in Velka'"
         )
         connection.execute("UPDATE articles SET published = '2021-03-01' WHERE title = 'Strike ends'")
+        connection.execute(  # a header an older rule could not read
+            "UPDATE articles SET published = NULL, field_sources = json_remove(field_sources, '$.published') "
+            "WHERE title = 'Ferry back'"
+        )
     result = run_cli("analyze", str(texts), "--db", str(db), "--quiet")
     assert result.returncode == 0, result.stderr
     after = _metadata(db)
     assert after["Pier rebuilt"] == (None, None, None)
     assert after["Bridge reopens in Velka"] == (None, "2015-06-09", '"text"')
     assert after["Strike ends"] == (None, "2021-03-01", '"header"')  # a header's date is not read again
+    assert after["Ferry back"] == (None, "2019-05-02", '"header"')  # but an undated article takes its header's
 
 
 def test_bad_metadata_is_a_usage_error_naming_the_file_and_line(tmp_path: Path) -> None:

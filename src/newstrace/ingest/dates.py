@@ -19,7 +19,8 @@ _DOTTED_DATE = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?!\d)"
 _MARKED_YMD_DATE = re.compile(r"(?<!\d)(\d{4})\s?[年년]\s?(\d{1,2})\s?[月월]\s?(\d{1,2})\s?[日일]")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=[/._-]|$)")
 _NAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)")
-_SPACED_TIME = re.compile(r"\b(\d{1,2}): (\d{2})(?!\d)")  # "7: 35 am", "1: 00pm", as tokenised archives write times
+# "7: 35 am", "1: 00pm", "6: 07: 15 PM", as tokenised archives write times: every colon of one time is joined.
+_SPACED_TIME = re.compile(r"\b\d{1,2}(?:: \d{2}){1,2}(?!\d)")
 
 
 def to_iso_date(value: object) -> str | None:
@@ -41,7 +42,11 @@ def to_iso_date(value: object) -> str | None:
         return numeric
     if not _HAS_YEAR.search(text):
         return None  # "July 10." alone cannot be placed in time
-    return _parse_with_dateparser(_SPACED_TIME.sub(r"\1:\2", text))
+    return _parse_with_dateparser(_SPACED_TIME.sub(_joined_time, text))
+
+
+def _joined_time(match: re.Match[str]) -> str:
+    return match.group().replace(": ", ":")
 
 
 def _numeric_day_month_year(text: str) -> str | None:

@@ -249,7 +249,7 @@ class _Intake:
         if done is not None and supplied is not None:
             self._update_supplied(identity, supplied)
         elif done is not None:
-            self._redate_from_text(identity, draft)
+            self._redate(identity, draft)
         if done is not None:
             outdated = {name for name, version in self.current_versions.items() if done.get(name) != version}
             if not outdated:
@@ -277,14 +277,12 @@ class _Intake:
         if values:  # a new date or outlet may change the article's place in the stories: link all again
             self.store.update_article_metadata(identity, values, sources, ("link", *downstream("link")))
 
-    def _redate_from_text(self, identity: str, draft: ArticleDraft) -> None:
-        """A stored article dated from its text, or not dated, takes the date today's rules read from the
-        text, so a better rule reaches the stored articles without analysing them again. A date from
-        metadata, a header, a URL or a file name is left as it is."""
-        text_source = FieldSource.TEXT.value
-        if draft.field_sources.get("published") not in (None, text_source):
-            return
-        self.store.redate_article(identity, draft.published, text_source, ("link", *downstream("link")))
+    def _redate(self, identity: str, draft: ArticleDraft) -> None:
+        """A stored article dated from its text, or not dated, takes the date today's rules read (from a
+        header, the URL, the file name or the text), so a better rule reaches the stored articles without
+        analysing them again. A stored date from metadata, a header, a URL or a file name is left as it is."""
+        source = draft.field_sources.get("published")
+        self.store.redate_article(identity, draft.published, source, ("link", *downstream("link")))
 
     def _url_history(self, url: str | None) -> UrlHistory | None:
         if not url:

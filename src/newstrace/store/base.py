@@ -551,9 +551,9 @@ class PipelineStore(StageRuns, Protocol):
     def redate_article(
         self, article_id: str, published: str | None, source: str | None, stale: Sequence[str] = ()
     ) -> bool:
-        """Give a stored article the date its text gives today (None: no date, and no source for it) unless
-        its stored date came from another source than `source`, and mark the runs of the `stale` stages on
-        it outdated; True if it changed."""
+        """Give a stored article that was undated or dated from its text the date today's rules read, with
+        its `source` (None: no date, and no source for it); a stored date from metadata, a header, a URL or
+        a file name stays. Mark the runs of the `stale` stages on it outdated; True if it changed."""
         ...
 
     def speaker_mentions(self, article_ids: Sequence[str] | None = None) -> list[tuple[str, str | None]]:

@@ -28,6 +28,7 @@ from newstrace.records import (
     ArticleRendering,
     ArticleSummary,
     EntitySpan,
+    FieldSource,
     IngestProblem,
     LinkBatch,
     LinkInput,
@@ -823,8 +824,8 @@ class SQLStore(ABC):
         if row is None or row["published"] == published:
             return False
         sources = json.loads(str(row["field_sources"] or "{}"))
-        if sources.get("published") not in (None, source):
-            return False  # dated by metadata, a header, a URL or a file name: not the text's to change
+        if sources.get("published") not in (None, FieldSource.TEXT.value):
+            return False  # dated by metadata, a header, a URL or a file name: not a reading of today's to change
         sources.pop("published", None)
         if published and source:
             sources["published"] = source
