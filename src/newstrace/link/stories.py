@@ -97,10 +97,9 @@ class StorySettings:
     # text names, anywhere, with a word beside it: "Monday's caucuses", "the shooting on Sunday";
     # `features.occurrence_keys`) needs only this similarity: a post-mortem, a fact check and a reaction
     # share little but that reference. Judged against the story, not a member: at least
-    # `occurrence_story_share` of its members must refer to it, one of them written on another day than
-    # the article (the same day resolved from two dates; on one date, "Monday" is only the same word), the
-    # word must be in at most `occurrence_word_share` of the texts, and the reference in at most
-    # `occurrence_reports` of the articles linked so far (link stage 16; docs/linking.md, nineteenth round):
+    # `occurrence_story_share` of its members must refer to it, the word must be in at most
+    # `occurrence_word_share` of the texts, and the reference in at most `occurrence_reports` of the
+    # articles linked so far (a dense stream names every day with every word; docs/linking.md, stories22):
     occurrence_threshold: float = 0.1
     occurrence_story_share: float = 0.5
     occurrence_word_share: float = 0.1
@@ -685,12 +684,9 @@ class StoryClusterer:
         reference few of the articles linked so far make."""
         settings, frequencies = self.settings, self.term_frequencies
         telling = 0
-        for reference in article.occurrences:
-            made = _members_making(reference, story.occurrences)
-            if made is None or sum(made) < settings.occurrence_story_share * story.n_articles:
+        for reference in article.occurrences & story.occurrences.keys():
+            if story.occurrences[reference] < settings.occurrence_story_share * story.n_articles:
                 continue
-            if made[_days_back(reference, article.published)] == sum(made):
-                continue  # only members of the article's own day: the same weekday word, not yet a resolved day
             if frequencies.counts.get(_occurrence_key(reference), 0) > settings.occurrence_reports:
                 continue
             if frequencies.counts.get(_named_day_key(reference.partition(" ")[0]), 0) > settings.occurrence_day_reports:
@@ -770,7 +766,7 @@ class StoryClusterer:
         _remember_quotes(story.quotes, article.quotes, self.settings.story_quotes)
         story.event_days.update(article.event_days)
         story.regions.update(article.lead_regions)
-        _remember_occurrences(story.occurrences, _dated_references(article), self.settings.story_occurrences)
+        _remember_occurrences(story.occurrences, Counter(article.occurrences), self.settings.story_occurrences)
         if story.title is None:
             story.title = article.title
         if article.published is not None:
@@ -890,29 +886,6 @@ def _day_key(day: date) -> str:
 def _occurrence_key(reference: str) -> str:
     """How a reference to an occurrence (`day word`) is counted among the term frequencies: no term holds ':'."""
     return f"occ:{reference}"
-
-
-def _dated_references(article: LinkFeatures) -> Counter[str]:
-    """The article's references as a story keeps them: `day word back`, with the days between the day named
-    and the article's date (two members' references agree across days when their days back differ)."""
-    if article.published is None:
-        return Counter()
-    return Counter(f"{reference} {_days_back(reference, article.published)}" for reference in article.occurrences)
-
-
-def _days_back(reference: str, published: date | None) -> int:
-    if published is None:
-        return 0
-    return (published - date.fromisoformat(reference.partition(" ")[0])).days
-
-
-_DAYS_BACK_NAMED = range(7)  # a weekday is at most six days back, "yesterday" one
-
-
-def _members_making(reference: str, kept: Mapping[str, int]) -> list[int] | None:
-    """How many of a story's members make the reference, by their days back (None: none make it)."""
-    made = [kept.get(f"{reference} {back}", 0) for back in _DAYS_BACK_NAMED]
-    return made if any(made) else None
 
 
 def _named_day_key(day: str) -> str:

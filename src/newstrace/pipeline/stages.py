@@ -57,10 +57,7 @@ SPEAKERS_STAGE_NUMBER = 5
 # 14: an undated join under 0.5 is barred when the dateline and locatives of the article's lead and of the
 # story's members' leads put their occurrences in different countries or states (`link.regions`).
 # 15: a country's own names ("U.S.", "United States", "America") count as one name (`link.regions.country_key`).
-# 16: an article whose text refers to the occurrence a story's members refer to (a day it names, resolved
-# against its date, with a word beside it, the same day resolved from another date) joins within three days
-# from 0.1 (`features.occurrence_keys`).
-LINK_STAGE_NUMBER = 16
+LINK_STAGE_NUMBER = 15
 # 2: a quotation in another language joins as a translated rendering (cross-language trails); 3: an
 # utterance counts its renderings and outlets as its trail shows them (a `same_passage` repeat not again);
 # 4: a short quote whose words several statements of its speaker hold (a campaign's stock phrase) joins none.
