@@ -44,7 +44,6 @@ from newstrace.link.features import (
     entity_key,
     lead_event_days,
     lead_regions,
-    occurrence_keys,
     quoted_runs,
     story_terms,
     word_offsets,
@@ -807,65 +806,6 @@ def test_a_day_many_neighbouring_stories_name_is_no_evidence_of_one_occurrence()
         other = "Brekke on Monday: " + " ".join(f"{word}{number}x" for word in subjects.split()) + "."
         assert clusterer.assign(_dated_report(f"o{number}", other, GROUNDED_ON, f"town{number}x")).opened
     assert clusterer.assign(_dated_report("f", FERRY, FERRY_ON, "brekke")).story_id != first.story_id
-
-
-def test_a_text_refers_to_occurrences_by_the_day_it_names_and_the_words_beside_it() -> None:
-    text = (
-        "Brokers met in the capital. " + "Filler. " * 60 + "The ship that closed the northern channel on Monday "
-        "is insured there. Ferry crews said yesterday that the wreck's owners had not called."
-    )
-    keys = occurrence_keys("Premiums rise", text, date(2025, 3, 5))  # a Wednesday; the reference is past the lead
-    assert {"2025-03-03 closed", "2025-03-03 northern", "2025-03-03 channel"} <= keys
-    assert {"2025-03-04 ferry", "2025-03-04 crew", "2025-03-04 wreck", "2025-03-04 owner"} <= keys
-    assert not any(key.endswith((" said", " filler", " broker")) for key in keys)  # "said", other sentences
-    assert occurrence_keys(None, text, None) == frozenset()  # a weekday alone names no day
-
-
-# Fictional: an insurance piece of the next day that refers to the grounding in WIRE only in passing.
-INSURERS = (
-    "Marine insurers in the capital raised their premiums for coastal freight this week, and brokers expect "
-    "small shipping firms to pass the cost on to their customers. Underwriters pointed to a string of claims "
-    "from the winter storms and to rising repair bills at the dockyards. One broker said the market had not "
-    "been this tight in a decade. The cargo ship that lost power and closed the northern channel on Monday "
-    "is insured by a syndicate that also covers two of the island ferries, the brokers said."
-)
-
-
-def _referring_report(article_id: str, text: str, published: date, name: str) -> LinkFeatures:
-    return replace(_dated_report(article_id, text, published, name), occurrences=occurrence_keys(None, text, published))
-
-
-@pytest.mark.parametrize(
-    ("insurers", "joins"), [(INSURERS, True), (INSURERS.replace("on Monday", "on Saturday"), False)]
-)
-def test_a_report_referring_to_the_occurrence_its_story_tells_joins_at_a_lower_similarity(
-    insurers: str, joins: bool
-) -> None:
-    """The insurance piece is about 0.16 similar to the wire (under the 0.2 a join needs) and its lead names
-    no day, but further down it names the channel closed on Monday, as the wire does: a reference to that
-    occurrence. Said of Saturday, it refers to another day's and stays apart."""
-    clusterer = StoryClusterer()
-    first = clusterer.assign(_referring_report("w", WIRE, GROUNDED_ON, "lindqvist"))
-    later = clusterer.assign(_referring_report("i", insurers, FERRY_ON, "syndicate"))
-    assert (later.story_id == first.story_id) is joins
-    assert 0.1 <= later.similarity < 0.2 or not joins
-
-
-def test_a_reference_many_articles_make_is_no_evidence_of_one_occurrence() -> None:
-    """Eight more reports say the northern channel closed on Monday, each opening its own story (nothing else
-    in common with the wire): the reference is no longer one occurrence's, and the insurance piece stays apart."""
-    clusterer = StoryClusterer()
-    first = clusterer.assign(_referring_report("w", WIRE, GROUNDED_ON, "lindqvist"))
-    subjects = "choir market bakery festival lantern parade garden museum library stadium orchard meadow violin"
-    for number in range(8):
-        other = (
-            "Crews closed the northern channel on Monday: "
-            + " ".join(f"{word}{number}x" for word in subjects.split())
-            + "."
-        )
-        assert clusterer.assign(_referring_report(f"o{number}", other, GROUNDED_ON, f"club{number}x")).opened
-    later = clusterer.assign(_referring_report("i", INSURERS, FERRY_ON, "syndicate"))
-    assert later.story_id != first.story_id
 
 
 def test_the_days_a_story_names_outlast_the_run_that_linked_it(tmp_path: Path) -> None:

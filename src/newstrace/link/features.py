@@ -71,7 +71,6 @@ class LinkFeatures:
     lead: str = ""  # the title and first paragraph, for the cross-language embedding (link/crosslingual.py)
     event_days: frozenset[date] = frozenset()  # `lead_event_days`: the days its lead says things happened
     lead_regions: frozenset[str] = frozenset()  # `lead_regions`: where its title and lead say it happened
-    occurrences: frozenset[str] = frozenset()  # `occurrence_keys`: the days its text names, with their words
 
 
 def words(text: str) -> list[Word]:
@@ -159,51 +158,6 @@ def lead_event_days(title: str | None, text: str, published: date | None) -> fro
             back = (published.weekday() - _WEEKDAYS.index(word)) % 7
         days.add(published - timedelta(days=back))
     return frozenset(days)
-
-
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
-_OCCURRENCE_WORDS = 6  # content words on each side of a named day that tell what happened on it
-_OCCURRENCE_KEYS = 48  # at most this many (day, word) keys per article, the earliest in its text
-# Words that say when in the day or how it is reported, not what happened: no occurrence is named by them.
-_TIME_WORDS = frozenset(
-    (*_WEEKDAYS, "today", "tonight", "yesterday", "morning", "afternoon", "evening", "night", "early", "late")
-) | {"last", "week", "day", "said", "say", "told", "tell"}
-
-
-def occurrence_keys(title: str | None, text: str, published: date | None) -> frozenset[str]:
-    """The occurrences the text refers to, as `day word` keys: each day it names relative to its date
-    anywhere in the text ("Monday's caucuses", "the shooting on Sunday", "said yesterday"; a weekday is
-    the latest such day on or before the date), paired with each content word within `_OCCURRENCE_WORDS`
-    words of it in its sentence. A post-mortem, a fact check and a reaction name their occasion in
-    passing, by its day and its noun; two reports naming the same noun on the same day refer to one
-    occurrence. Empty for an undated article (a weekday alone names no day)."""
-    if published is None:
-        return frozenset()
-    keys: dict[str, None] = {}
-    for sentence in _SENTENCE_BREAK.split(f"{title or ''}\n{text}".lower()):
-        for match in _EVENT_DAY.finditer(sentence):
-            day = _day_named(match.group(1), published).isoformat()
-            for word in _words_around(sentence, match.start(), match.end()):
-                keys[f"{day} {word}"] = None
-            if len(keys) >= _OCCURRENCE_KEYS:
-                return frozenset(list(keys)[:_OCCURRENCE_KEYS])
-    return frozenset(keys)
-
-
-def _day_named(word: str, published: date) -> date:
-    back = _DAYS_BACK.get(word)
-    if back is None:
-        back = (published.weekday() - _WEEKDAYS.index(word)) % 7
-    return published - timedelta(days=back)
-
-
-def _words_around(sentence: str, start: int, end: int) -> set[str]:
-    """The content words (stop words, numbers and times of day out) within `_OCCURRENCE_WORDS` words before
-    `start` and after `end` in the sentence, folded as the terms are."""
-    before = _TERM.findall(sentence, 0, start)[-_OCCURRENCE_WORDS:]
-    after = _TERM.findall(sentence, end)[:_OCCURRENCE_WORDS]
-    folded = {fold_term(word) for word in (*before, *after)}
-    return {word for word in folded if len(word) > 2 and not word.isdigit() and word not in STOP_WORDS | _TIME_WORDS}
 
 
 # Entity labels of places: where a report's lead says it happened.

@@ -93,22 +93,6 @@ class StorySettings:
     # story it joins among them) lowers the join, less far, all the same:
     nearby_day_threshold: float = 0.18
     nearby_day_stories: int = 6  # ... named by at most this many of those stories (link stage 8)
-    # Within `near_days`, an article that refers to an occurrence the story's members refer to (a day its
-    # text names, anywhere, with a word beside it: "Monday's caucuses", "the shooting on Sunday";
-    # `features.occurrence_keys`) needs only this similarity: a post-mortem, a fact check and a reaction
-    # share little but that reference. Judged against the story, not a member: at least
-    # `occurrence_story_share` of its members must refer to it, the word must be in at most
-    # `occurrence_word_share` of the texts, and the reference in at most `occurrence_reports` of the
-    # articles linked so far (a dense stream names every day with every word; docs/linking.md, stories22):
-    occurrence_threshold: float = 0.1
-    occurrence_story_share: float = 0.5
-    occurrence_word_share: float = 0.1
-    occurrence_reports: int = 8
-    occurrence_references: int = 1  # ... and at least this many such references (words on the day)
-    # ... on a day at most this many of the texts linked so far name: on a busy day, and in a dense stream
-    # where weeks of reports name the same few weekdays, a day with a word beside it tells nothing:
-    occurrence_day_reports: int = 12
-    story_occurrences: int = 512  # references a story keeps (those most of its members make, then the latest)
     window_days: int = 60  # a story takes no dated article further than this from its first date
     related_threshold: float = 0.08  # a new story this similar to one it did not join gets a `related` link
     cohesion_share: float = 0.5  # ... and at least this share of the story's mean joining similarity
@@ -177,7 +161,6 @@ class StoryState:
     quotes: dict[int, None] = field(default_factory=dict)  # its members' quoted runs, oldest first
     event_days: set[date] = field(default_factory=set)  # the days its members' leads say things happened
     regions: set[str] = field(default_factory=set)  # the countries and states its members' leads name
-    occurrences: dict[str, int] = field(default_factory=dict)  # `day word` reference -> members making it
 
     @property
     def cohesion(self) -> float | None:
@@ -221,14 +204,6 @@ class DocumentFrequencies:
         keys = list(keys)
         self.counts.update(keys)
         self.dirty.update(keys)
-
-    def share(self, key: str) -> float:
-        """The share of the documents (the background sample's too) that hold the key."""
-        documents, count = self.n_documents, self.counts.get(key, 0)
-        if self.background is not None:
-            documents += self.background.documents
-            count += self.background.counts.get(key, 0)
-        return count / documents if documents else 0.0
 
     def idf(self, key: str) -> float:
         documents, count = self.n_documents, self.counts.get(key, 0)  # Counter[key] is slow on a miss
@@ -548,7 +523,6 @@ class StoryClusterer:
         _remember_quotes(kept.quotes, merged.quotes, self.settings.story_quotes)
         kept.event_days.update(merged.event_days)
         kept.regions.update(merged.regions)
-        _remember_occurrences(kept.occurrences, merged.occurrences, self.settings.story_occurrences)
         for story_id in (kept.id, merged.id):
             self._norms.pop((story_id, "terms"), None)
             self._norms.pop((story_id, "entities"), None)
@@ -583,8 +557,6 @@ class StoryClusterer:
         self.term_frequencies.add(article.terms)
         self.entity_frequencies.add(article.entities)
         self.term_frequencies.count(map(_day_key, article.event_days))  # how many leads name each day
-        self.term_frequencies.count(map(_occurrence_key, article.occurrences))  # how many texts make each reference
-        self.term_frequencies.count(map(_named_day_key, _days_referred_to(article.occurrences)))  # ... name each day
         return article_vectors(article, self.term_frequencies, self.entity_frequencies, self.settings)
 
     def _candidates(self, term_vector: dict[str, float], entity_vector: dict[str, float]) -> list[StoryState]:
@@ -648,8 +620,6 @@ class StoryClusterer:
             return required
         if self._shares_a_telling_day(article, story):
             return min(required, self.settings.event_day_threshold)
-        if self._refers_to_the_storys_occurrence(article, story):
-            return min(required, self.settings.occurrence_threshold)
         if nearby_days & story.event_days:
             return min(required, self.settings.nearby_day_threshold)
         return required
@@ -677,22 +647,6 @@ class StoryClusterer:
         the articles linked so far name (in a busy stream every report names the same few days)."""
         counts, most = self.term_frequencies.counts, self.settings.event_day_reports
         return any(counts.get(_day_key(day), 0) <= most for day in article.event_days & story.event_days)
-
-    def _refers_to_the_storys_occurrence(self, article: LinkFeatures, story: StoryState) -> bool:
-        """Whether the article's text names a day with a word beside it (a reference to an occurrence) that
-        at least `occurrence_story_share` of the story's members make too, with a word few texts hold and a
-        reference few of the articles linked so far make."""
-        settings, frequencies = self.settings, self.term_frequencies
-        telling = 0
-        for reference in article.occurrences & story.occurrences.keys():
-            if story.occurrences[reference] < settings.occurrence_story_share * story.n_articles:
-                continue
-            if frequencies.counts.get(_occurrence_key(reference), 0) > settings.occurrence_reports:
-                continue
-            if frequencies.counts.get(_named_day_key(reference.partition(" ")[0]), 0) > settings.occurrence_day_reports:
-                continue
-            telling += frequencies.share(reference.partition(" ")[2]) <= settings.occurrence_word_share
-        return telling >= settings.occurrence_references
 
     def _undated_join_evidence(self, similarity: float, article: LinkFeatures, story: StoryState) -> bool:
         """Whether an undated article (or a story with an undated side) shows it reports the story's occurrence."""
@@ -766,7 +720,6 @@ class StoryClusterer:
         _remember_quotes(story.quotes, article.quotes, self.settings.story_quotes)
         story.event_days.update(article.event_days)
         story.regions.update(article.lead_regions)
-        _remember_occurrences(story.occurrences, Counter(article.occurrences), self.settings.story_occurrences)
         if story.title is None:
             story.title = article.title
         if article.published is not None:
@@ -881,32 +834,6 @@ def story_id_for(first_article_id: str) -> str:
 def _day_key(day: date) -> str:
     """How a day a lead names is counted among the term frequencies (stored with them): no term holds ':'."""
     return f"day:{day.isoformat()}"
-
-
-def _occurrence_key(reference: str) -> str:
-    """How a reference to an occurrence (`day word`) is counted among the term frequencies: no term holds ':'."""
-    return f"occ:{reference}"
-
-
-def _named_day_key(day: str) -> str:
-    """How a day a text names anywhere is counted among the term frequencies (a lead's day is `_day_key`)."""
-    return f"named:{day}"
-
-
-def _days_referred_to(references: Iterable[str]) -> set[str]:
-    return {reference.partition(" ")[0] for reference in references}
-
-
-def _remember_occurrences(kept: dict[str, int], references: Mapping[str, int], limit: int) -> None:
-    """Add the members' references to the story's; beyond `limit`, keep those most members make (on a tie,
-    the latest), so a story's state stays bounded however many reports it takes."""
-    for reference, members in references.items():
-        kept[reference] = kept.pop(reference, 0) + members
-    if len(kept) > limit:
-        ranked = sorted(enumerate(kept.items()), key=lambda item: (-item[1][1], -item[0]))[:limit]
-        kept_order = sorted(ranked)
-        kept.clear()
-        kept.update(entry for _, entry in kept_order)
 
 
 def _shared_quotes(quotes: frozenset[int], story_quotes: Mapping[int, None]) -> int:

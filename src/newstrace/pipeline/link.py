@@ -37,7 +37,6 @@ from newstrace.link.features import (
     entity_counts,
     lead_event_days,
     lead_regions,
-    occurrence_keys,
     parse_date,
     quoted_runs,
     shingles,
@@ -532,7 +531,6 @@ def story_to_record(story: StoryState) -> Story:
         "quotes": list(story.quotes),
         "event_days": sorted(day.isoformat() for day in story.event_days),
         "regions": sorted(story.regions),
-        "occurrences": story.occurrences,
     }
     first = story.first_seen.isoformat() if story.first_seen else None
     last = story.last_seen.isoformat() if story.last_seen else None
@@ -554,7 +552,6 @@ def story_from_record(record: Story) -> StoryState:
         quotes=dict.fromkeys(int(run) for run in state.get("quotes", ())),
         event_days={day for text in state.get("event_days", ()) if (day := parse_date(text)) is not None},
         regions=set(state.get("regions", ())),
-        occurrences={str(key): int(members) for key, members in state.get("occurrences", {}).items()},
     )
 
 
@@ -573,7 +570,6 @@ def link_features(article: LinkInput) -> LinkFeatures:
         lead_of(article.title, article.text) if article.language else "",
         lead_event_days(article.title, article.text, published),
         lead_regions(article.title, article.text, article.entities),
-        occurrence_keys(article.title, article.text, published),
     )
 
 
@@ -651,10 +647,7 @@ class PreparedForRelinks:
             return None
         published = parse_date(article.published)
         features = replace(
-            prepared.features,
-            published=published,
-            event_days=lead_event_days(article.title, article.text, published),
-            occurrences=occurrence_keys(article.title, article.text, published),
+            prepared.features, published=published, event_days=lead_event_days(article.title, article.text, published)
         )
         return PreparedArticle(article, features, prepared.signature, prepared.words)
 
