@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
@@ -182,6 +182,11 @@ def _content_keys(text: str) -> frozenset[str]:
     return frozenset(keys)
 
 
+def rendered_keys(utterance: Utterance) -> set[str]:
+    """The content keys of all the utterance's renderings: what its candidate lists are found by."""
+    return set().union(*(_content_keys(rendering.content) for rendering in utterance.renderings))
+
+
 def sentence_keys(text: str) -> list[set[str]]:
     """The content keys of each sentence of a quotation (a sentence ends at . ! or ? before a capital)."""
     return [set(keys) for keys in _sentence_keys(text)]
@@ -221,12 +226,32 @@ def _jaccard_of_counts(shared: int, size: int, other_size: int) -> float:
     return shared / union if union else 0.0
 
 
+@dataclass(frozen=True)
+class StoredPostings:
+    """The candidate lists a grouper holds after taking in every stored utterance in id order, for the
+    content keys and speakers of the quotes to come: for each, the ids of its latest utterances (the
+    greatest ids, greatest first, at most `candidates_per_speaker`). Given these, a grouper needs only
+    the stored utterances a quote to come may join, not every one."""
+
+    by_key: Mapping[str, Sequence[str]]
+    by_speaker: Mapping[int, Sequence[str]]
+
+
 class TrailGrouper:
     """Groups quotes into utterances incrementally, in the order given. Each quote is judged against the
     canonical text of a candidate utterance, never against another rendering, so no chain of renderings
-    can pull in a different statement."""
+    can pull in a different statement.
 
-    def __init__(self, settings: TrailSettings | None = None, utterances: Iterable[Utterance] = ()) -> None:
+    The stored `utterances` are taken in, in the order given; with `postings`, the candidate lists come
+    from those instead (the utterances given are then those the quotes to come may join, and the lists
+    name the others too, which no quote can join)."""
+
+    def __init__(
+        self,
+        settings: TrailSettings | None = None,
+        utterances: Iterable[Utterance] = (),
+        postings: StoredPostings | None = None,
+    ) -> None:
         self.settings = settings or TrailSettings()
         self.utterances: dict[str, Utterance] = {}
         self._canonical: dict[str, QuoteInput] = {}  # utterance id -> its canonical rendering
@@ -241,7 +266,13 @@ class TrailGrouper:
             self.utterances[utterance.id] = utterance
             self._set_canonical(utterance)
             for rendering in utterance.renderings:
-                self._index(utterance, rendering)
+                self._index(utterance, rendering, candidates=postings is None)
+        if postings is not None:
+            limit = self.settings.candidates_per_speaker
+            for key, ids in postings.by_key.items():
+                self._by_key[key] = deque(reversed(ids[:limit]), maxlen=limit)
+            for speaker_id, ids in postings.by_speaker.items():
+                self._by_speaker[speaker_id] = deque(reversed(ids[:limit]), maxlen=limit)
 
     def _set_canonical(self, utterance: Utterance) -> None:
         canonical = canonical_rendering(utterance)
@@ -442,11 +473,15 @@ class TrailGrouper:
         last = utterance.last_seen
         return published is None or last is None or (published - last).days <= self.settings.window_days
 
-    def _index(self, utterance: Utterance, rendering: QuoteInput) -> None:
+    def _index(self, utterance: Utterance, rendering: QuoteInput, candidates: bool = True) -> None:
+        """Note the rendering of the utterance, and (`candidates`) put the utterance last in the candidate
+        lists of its speaker and of the rendering's keys."""
         self._reach.add(utterance, rendering)
         if rendering.kind == "direct":
             self._direct_keys.setdefault(utterance.id, set()).update(_content_keys(rendering.content))
         self._rendered_keys.setdefault(utterance.id, set()).update(_content_keys(rendering.content))
+        if not candidates:
+            return
         limit = self.settings.candidates_per_speaker
         speaker_list = self._by_speaker.setdefault(utterance.speaker_id, deque(maxlen=limit))
         if utterance.id not in speaker_list:
@@ -532,6 +567,45 @@ class _Reach:
             for utterance_id in sharing
             if utterance_id in found and smallest <= sizes[utterance_id] <= largest
         }
+
+
+def joinable_by_words(
+    quotes: Sequence[QuoteInput],
+    by_key: Mapping[str, Sequence[str]],
+    rendered_by: Mapping[int, AbstractSet[str]],
+    settings: TrailSettings,
+) -> set[str]:
+    """Of the utterances in the candidate lists of the quotes' keys (`by_key`, at most
+    `candidates_per_speaker` each: a full list may leave out utterances with the key), those one of the
+    quotes may join by `_Reach`'s rules other than its article and story: one its speaker renders
+    (`rendered_by`: an utterance of the speaker, or whose canonical rendering is the speaker's, is one),
+    or, for a quote long enough to join another speaker's near-identical words, one that may share the
+    Jaccard index's share of its keys (counting every key whose list is full as shared). A superset: each
+    is judged in full, as before."""
+    limit, empty = settings.candidates_per_speaker, frozenset[str]()
+    found: set[str] = set()
+    for quote in quotes:
+        if quote.speaker_id is None:  # joins only within its article or story
+            continue
+        keys = _content_keys(quote.content)
+        own = rendered_by.get(quote.speaker_id, empty)
+        shared: dict[str, int] = {}
+        for key in keys:
+            for utterance_id in by_key.get(key, ()):
+                if utterance_id in own:
+                    found.add(utterance_id)
+                shared[utterance_id] = shared.get(utterance_id, 0) + 1
+        if len(keys) < settings.other_speaker_min_words:
+            continue
+        needed = max(int(len(keys) * settings.near_identical - 1e-6), 1)
+        full = [key for key in keys if len(by_key.get(key, ())) >= limit]
+        in_full = {key: set(by_key[key]) for key in full}
+        for utterance_id, count in shared.items():
+            # a full list's key the utterance may have although the list leaves it out
+            unseen = sum(1 for key in full if utterance_id not in in_full[key])
+            if count + unseen >= needed:
+                found.add(utterance_id)
+    return found
 
 
 def canonical_rendering(utterance: Utterance) -> QuoteInput:

@@ -1,0 +1,93 @@
+"""The trails stage over several runs (issue 19, item 1): a run reads only the stored utterances its new
+quotes may join (through their stored content keys, speakers, articles and stories), and groups exactly
+as when it read every stored utterance. Every quote here is fictional."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newstrace.link.trails import QuoteInput, TrailSettings
+from newstrace.pipeline import trails
+from newstrace.pipeline.trails import build_trails
+from newstrace.store import SQLiteStore
+
+from .test_trails_candidates import _fictional_retellings
+
+# small candidate lists, so that a run's lists of stored utterances are cut as a large corpus's are
+SHORT_LISTS = TrailSettings(candidates_per_speaker=4)
+
+
+def _articles(quotes: list[QuoteInput]) -> list[list[QuoteInput]]:
+    """The quotes by article (each article dated and placed in a story by its first quote), in article order."""
+    by_article: dict[str, list[QuoteInput]] = {}
+    for quote in quotes:
+        by_article.setdefault(quote.article_id, []).append(quote)
+    return [by_article[article_id] for article_id in sorted(by_article)]
+
+
+def _store_articles(store: SQLiteStore, articles: list[list[QuoteInput]]) -> None:
+    connection = store.connection
+    for number in (1, 2, 3, 4):
+        connection.execute("INSERT OR IGNORE INTO speakers(id, name) VALUES (?, ?)", (number, f"Speaker {number}"))
+    for quotes in articles:
+        first = quotes[0]
+        text = " ".join(quote.content for quote in quotes)
+        connection.execute(
+            "INSERT INTO articles(id, outlet, published, language, n_words, source_format, story_id, text) "
+            "VALUES (?, ?, ?, ?, ?, 'text', ?, ?)",
+            (first.article_id, first.outlet, first.published.isoformat() if first.published else None,
+             first.language, len(text.split()), first.story_id, text),
+        )  # fmt: skip
+        for quote in quotes:
+            connection.execute(
+                "INSERT INTO quotes(id, article_id, kind, speaker, speaker_id, cue_text, cue_start, cue_end, "
+                "content_text, content_start, content_end, confidence) VALUES (?, ?, ?, ?, ?, 'said', 0, 4, ?, 5, ?, 1)",
+                (quote.quote_id, quote.article_id, quote.kind, quote.speaker, quote.speaker_id, quote.content,
+                 5 + len(quote.content)),
+            )  # fmt: skip
+    connection.commit()
+
+
+def _trails_tables(store: SQLiteStore) -> list[tuple[object, ...]]:
+    rows = [tuple(row) for row in store.connection.execute("SELECT * FROM utterances ORDER BY id")]
+    return rows + [tuple(row) for row in store.connection.execute("SELECT * FROM renderings ORDER BY quote_id")]
+
+
+def _in_runs(path: Path, quotes: list[QuoteInput], runs: int, settings: TrailSettings) -> list[tuple[object, ...]]:
+    """The trails tables after taking in the quotes' articles over `runs` runs, the latest articles last."""
+    store = SQLiteStore(path)
+    articles = sorted(_articles(quotes), key=lambda found: (found[0].published, found[0].article_id))
+    size = -(-len(articles) // runs)
+    for first in range(0, len(articles), size):
+        _store_articles(store, articles[first : first + size])
+        build_trails(store, settings)
+    tables = _trails_tables(store)
+    store.close()
+    return tables
+
+
+def _reading_every_utterance(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stage as it was: every stored utterance read, and its candidate lists built from them all."""
+    monkeypatch.setattr(
+        trails, "_joinable_utterances", lambda store, quotes, settings: (*trails._stored_utterances(store), None)
+    )
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_runs_reading_only_joinable_utterances_group_as_reading_every_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    quotes = _fictional_retellings(seed, 160)
+    read_some = {runs: _in_runs(tmp_path / f"some{runs}.db", quotes, runs, SHORT_LISTS) for runs in (1, 2, 3)}
+    _reading_every_utterance(monkeypatch)
+    read_all = {runs: _in_runs(tmp_path / f"all{runs}.db", quotes, runs, SHORT_LISTS) for runs in (1, 2, 3)}
+    assert len({row[0] for row in read_all[1] if str(row[0]).startswith("u_")}) < len(quotes) - 20  # many joined
+    assert read_some == read_all
+
+
+def test_two_runs_group_as_one_when_no_candidate_list_is_cut(tmp_path: Path) -> None:
+    quotes = _fictional_retellings(6, 160)
+    one = _in_runs(tmp_path / "one.db", quotes, 1, TrailSettings())
+    assert _in_runs(tmp_path / "two.db", quotes, 2, TrailSettings()) == one
