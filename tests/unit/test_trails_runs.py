@@ -43,7 +43,8 @@ def _store_articles(store: SQLiteStore, articles: list[list[QuoteInput]]) -> Non
         for quote in quotes:
             connection.execute(
                 "INSERT INTO quotes(id, article_id, kind, speaker, speaker_id, cue_text, cue_start, cue_end, "
-                "content_text, content_start, content_end, confidence) VALUES (?, ?, ?, ?, ?, 'said', 0, 4, ?, 5, ?, 1)",
+                "content_text, content_start, content_end, confidence) "
+                "VALUES (?, ?, ?, ?, ?, 'said', 0, 4, ?, 5, ?, 1)",
                 (quote.quote_id, quote.article_id, quote.kind, quote.speaker, quote.speaker_id, quote.content,
                  5 + len(quote.content)),
             )  # fmt: skip

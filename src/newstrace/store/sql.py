@@ -881,8 +881,7 @@ class SQLStore(ABC):
         ordered = sorted(postings)
         for first in range(0, len(ordered), 100):  # one statement for many keys, each its own ranged read
             chunk = ordered[first : first + 100]
-            one = "SELECT * FROM (SELECT key, utterance_id FROM utterance_keys WHERE key = ? ORDER BY utterance_id DESC LIMIT ?) AS k{}"
-            sql = " UNION ALL ".join(one.format(number) for number in range(len(chunk)))
+            sql = " UNION ALL ".join(_KEY_POSTING.format(number) for number in range(len(chunk)))
             for row in self._rows(sql, [value for key in chunk for value in (key, limit)]):
                 postings[str(row["key"])].append(str(row["utterance_id"]))
         for found in postings.values():
@@ -1829,6 +1828,11 @@ _TRAIL_QUOTE = (
     "{join} renderings r ON r.quote_id = q.id LEFT JOIN utterances u ON u.id = r.utterance_id"
 )
 _TRAIL_QUOTE_ORDER = "a.published IS NULL, a.published, q.id"
+# One key's latest utterances (`utterance_key_postings`): a range of the (key, utterance_id) primary key.
+_KEY_POSTING = (
+    "SELECT * FROM (SELECT key, utterance_id FROM utterance_keys WHERE key = ? "
+    "ORDER BY utterance_id DESC LIMIT ?) AS k{}"
+)
 _STORED_UTTERANCE = ", ".join(f"utterances.{field.name}" for field in fields(StoredUtterance))
 _RENDERING = columns_of(StoredRendering, "r")
 
