@@ -14,7 +14,9 @@ The database is copied first (never changed in place). Held-back articles are th
 from __future__ import annotations
 
 import argparse
+import cProfile
 import hashlib
+import pstats
 import random
 import shutil
 import sqlite3
@@ -34,6 +36,7 @@ TRAIL_READS = (
     "utterances_by_id",
     "utterance_key_postings",
     "speaker_renderings",
+    "utterance_keys_of",
     "utterances_rendered_in",
 )
 
@@ -85,13 +88,19 @@ def counting(store: Any, counts: Counter[str]) -> None:
         setattr(store, name, wrapped)
 
 
-def run_once(path: Path) -> tuple[float, Counter[str], dict[str, int]]:
+def run_once(path: Path, profile: bool = False) -> tuple[float, Counter[str], dict[str, int]]:
     store = open_store(path)
     counts: Counter[str] = Counter()
     counting(store, counts)
+    profiler = cProfile.Profile() if profile else None
     started = time.process_time()
+    if profiler:
+        profiler.enable()
     summary = build_trails(store)
     spent = time.process_time() - started
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     store.close()  # type: ignore[attr-defined]
     return spent, counts, summary.to_dict()
 
@@ -115,6 +124,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2, help="runs in all (the first over the rest)")
     parser.add_argument("--shuffle", type=int, default=None, help="hold back random articles (this seed)")
     parser.add_argument("--dump", type=Path, default=None, help="write the trails tables here")
+    parser.add_argument("--profile", action="store_true", help="profile the last run (cProfile)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "copy.db"
@@ -131,7 +141,7 @@ def main() -> None:
         for number, batch in enumerate([[], *batches], start=1):
             if batch:
                 reveal(path, batch)
-            spent, counts, summary = run_once(path)
+            spent, counts, summary = run_once(path, args.profile and number == len(batches) + 1)
             print(f"run {number}: {len(batch)} articles added, CPU {spent:.2f} s, rows read {dict(counts)}, {summary}")
         print("trails tables:", trails_digest(path, args.dump))
 

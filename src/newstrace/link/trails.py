@@ -27,14 +27,14 @@ same statement and differ materially), `truncated`, `paraphrased_as_indirect`, `
 from __future__ import annotations
 
 import re
-from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
 from functools import lru_cache
-from itertools import pairwise
+from itertools import chain, pairwise
 
 from newstrace.link.crosslingual import prefetch, statement_similarity
 from newstrace.link.features import STOP_WORDS, fold_term
@@ -235,6 +235,7 @@ class StoredPostings:
 
     by_key: Mapping[str, Sequence[str]]
     by_speaker: Mapping[int, Sequence[str]]
+    rendered_keys: Mapping[str, AbstractSet[str]] = field(default_factory=dict)  # of listed utterances not given
 
 
 class TrailGrouper:
@@ -273,6 +274,8 @@ class TrailGrouper:
                 self._by_key[key] = deque(reversed(ids[:limit]), maxlen=limit)
             for speaker_id, ids in postings.by_speaker.items():
                 self._by_speaker[speaker_id] = deque(reversed(ids[:limit]), maxlen=limit)
+            for utterance_id, keys in postings.rendered_keys.items():  # what `_stock_phrase` reads of them
+                self._rendered_keys.setdefault(utterance_id, set(keys))
 
     def _set_canonical(self, utterance: Utterance) -> None:
         canonical = canonical_rendering(utterance)
@@ -569,43 +572,75 @@ class _Reach:
         }
 
 
-def joinable_by_words(
+@dataclass(frozen=True)
+class StoredSpeakers:
+    """What the stored renderings with a resolved speaker tell of the utterances some speakers render."""
+
+    rendered_by: Mapping[int, AbstractSet[str]]  # speaker id -> the utterances with a rendering of theirs
+    latest: Mapping[int, Sequence[str]]  # speaker id -> its latest utterances (greatest ids first)
+    languages: Mapping[tuple[str, int], AbstractSet[str]]  # (utterance, speaker) -> that speaker's languages in it
+
+
+def joinable_stored(
     quotes: Sequence[QuoteInput],
     by_key: Mapping[str, Sequence[str]],
-    rendered_by: Mapping[int, AbstractSet[str]],
+    speakers: StoredSpeakers,
+    keys_of: Callable[[Sequence[str]], Mapping[str, AbstractSet[str]]],
     settings: TrailSettings,
-) -> set[str]:
-    """Of the utterances in the candidate lists of the quotes' keys (`by_key`, at most
-    `candidates_per_speaker` each: a full list may leave out utterances with the key), those one of the
-    quotes may join by `_Reach`'s rules other than its article and story: one its speaker renders
-    (`rendered_by`: an utterance of the speaker, or whose canonical rendering is the speaker's, is one),
-    or, for a quote long enough to join another speaker's near-identical words, one that may share the
-    Jaccard index's share of its keys (counting every key whose list is full as shared). A superset: each
-    is judged in full, as before."""
-    limit, empty = settings.candidates_per_speaker, frozenset[str]()
-    found: set[str] = set()
+) -> tuple[set[str], dict[str, AbstractSet[str]]]:
+    """The stored utterances in the quotes' candidate lists (`by_key`, `speakers.latest`) that a quote
+    may join through its speaker or another speaker's near-identical words (those of its article and
+    story aside), and the content keys of the speakers' latest utterances that `_stock_phrase` reads.
+
+    A superset of what `_within_bounds` keeps of what `_Reach` keeps: each is judged in full, as before.
+    Of the quote's speaker's utterances, those sharing `min_shared` keys with it (or a Jaccard index's
+    share of them, or all: a fragment) or with a rendering by the speaker in another language; of
+    another speaker's, for a long quote, those sharing the Jaccard index's share. An utterance's keys
+    are those of all its renderings (its canonical and direct renderings' are among them): a list of
+    `candidates_per_speaker` may leave out utterances with the key, so when the lists cannot tell,
+    `keys_of` reads the utterances' stored keys."""
+    limit, near, empty = settings.candidates_per_speaker, settings.near_identical, frozenset[str]()
+    full = {key for key, ids in by_key.items() if len(ids) >= limit}
+    chosen: set[str] = set()
+    unsure: list[tuple[frozenset[str], str, int]] = []
+    short_speakers: set[int] = set()
     for quote in quotes:
-        if quote.speaker_id is None:  # joins only within its article or story
+        speaker_id = quote.speaker_id
+        if speaker_id is None:  # joins only within its article or story
             continue
         keys = _content_keys(quote.content)
-        own = rendered_by.get(quote.speaker_id, empty)
-        shared: dict[str, int] = {}
-        for key in keys:
-            for utterance_id in by_key.get(key, ()):
-                if utterance_id in own:
-                    found.add(utterance_id)
-                shared[utterance_id] = shared.get(utterance_id, 0) + 1
-        if len(keys) < settings.other_speaker_min_words:
-            continue
-        needed = max(int(len(keys) * settings.near_identical - 1e-6), 1)
-        full = [key for key in keys if len(by_key.get(key, ())) >= limit]
-        in_full = {key: set(by_key[key]) for key in full}
-        for utterance_id, count in shared.items():
-            # a full list's key the utterance may have although the list leaves it out
-            unseen = sum(1 for key in full if utterance_id not in in_full[key])
-            if count + unseen >= needed:
-                found.add(utterance_id)
-    return found
+        size = len(keys)
+        if 0 < size < settings.short_content_words:
+            short_speakers.add(speaker_id)
+        needed = max(int(size * near - 1e-6), 1)  # the keys a Jaccard index of `near` needs shared at least
+        seen = Counter(chain.from_iterable(by_key.get(key, ()) for key in keys))  # in how many of its keys' lists
+        full_keys = keys & full
+        # in how many of the full lists of its keys: it may have the others without being in their list
+        seen_full = Counter(chain.from_iterable(by_key[key] for key in full_keys))
+        asked: list[tuple[str, int]] = []  # (utterance, keys it must share with the quote at least)
+        own = speakers.rendered_by.get(speaker_id, empty)
+        language = quote.language
+        for utterance_id in {*speakers.latest.get(speaker_id, ()), *(found for found in seen if found in own)}:
+            spoken = speakers.languages.get((utterance_id, speaker_id), empty)
+            if language is not None and any(other not in (None, language) for other in spoken):
+                chosen.add(utterance_id)  # a translation of one of its statements may join it
+            else:
+                asked.append((utterance_id, min(settings.min_shared, needed)))
+        if size >= settings.other_speaker_min_words:
+            asked += [(utterance_id, needed) for utterance_id in seen]
+        for utterance_id, threshold in asked:
+            known = seen.get(utterance_id, 0)
+            if known >= threshold:
+                chosen.add(utterance_id)
+            elif known + len(full_keys) - seen_full.get(utterance_id, 0) >= threshold:
+                unsure.append((keys, utterance_id, threshold))
+    wanted = {utterance_id for _, utterance_id, _ in unsure if utterance_id not in chosen}
+    stock = {utterance_id for speaker_id in short_speakers for utterance_id in speakers.latest.get(speaker_id, ())}
+    stored = keys_of(sorted(wanted | stock)) if wanted or stock else {}
+    for keys, utterance_id, threshold in unsure:
+        if len(keys & stored.get(utterance_id, empty)) >= threshold:
+            chosen.add(utterance_id)
+    return chosen, {utterance_id: stored.get(utterance_id, empty) for utterance_id in stock}
 
 
 def canonical_rendering(utterance: Utterance) -> QuoteInput:

@@ -24,13 +24,14 @@ from newstrace.link.trails import (
     KEYS_CACHED,
     QuoteInput,
     StoredPostings,
+    StoredSpeakers,
     TrailGrouper,
     TrailSettings,
     Utterance,
     canonical_rendering,
     content_keys,
     describe,
-    joinable_by_words,
+    joinable_stored,
     prefetch_translations,
     prepare_quote_texts,
     rendered_keys,
@@ -92,15 +93,14 @@ def _joinable_utterances(
     """The stored utterances the quotes may join, and the candidate lists the grouper would hold after
     taking in every stored utterance (`StoredPostings`): read through the stored content keys of the
     utterances (`utterance_keys`), the speakers of their renderings, and the articles and stories of the
-    quotes, not every utterance. When one of them lost a rendering (see `_stored_utterances`), every
-    stored utterance is read as before."""
+    quotes, not every utterance (`link.trails.joinable_stored`). When one of them lost a rendering (see
+    `_stored_utterances`), every stored utterance is read as before."""
     limit = settings.candidates_per_speaker
     keys = sorted({key for quote in quotes for key in content_keys(quote.content)})
-    speakers = sorted({quote.speaker_id for quote in quotes if quote.speaker_id is not None})
+    speaker_ids = sorted({quote.speaker_id for quote in quotes if quote.speaker_id is not None})
     by_key = store.utterance_key_postings(keys, limit) if keys else {}
-    rendered_by, by_speaker = _speaker_postings(store.speaker_renderings(speakers) if speakers else [], limit)
-    wanted = joinable_by_words(quotes, by_key, rendered_by, settings)
-    wanted.update(utterance_id for ids in by_speaker.values() for utterance_id in ids)
+    speakers = _stored_speakers(store.speaker_renderings(speaker_ids) if speaker_ids else [], limit)
+    wanted, rendered = joinable_stored(quotes, by_key, speakers, store.utterance_keys_of, settings)
     articles = sorted({quote.article_id for quote in quotes})
     stories = sorted({quote.story_id for quote in quotes if quote.story_id is not None})
     wanted.update(store.utterances_rendered_in(articles, stories))
@@ -108,24 +108,30 @@ def _joinable_utterances(
     if regroup:
         intact, regroup = _stored_utterances(store)
         return intact, regroup, None
-    return intact, regroup, StoredPostings(by_key, {speaker: by_speaker.get(speaker, []) for speaker in speakers})
+    latest = {speaker_id: speakers.latest.get(speaker_id, []) for speaker_id in speaker_ids}
+    return intact, regroup, StoredPostings(by_key, latest, rendered)
 
 
-def _speaker_postings(rows: list[SpeakerRendering], limit: int) -> tuple[dict[int, set[str]], dict[int, list[str]]]:
+def _stored_speakers(rows: list[SpeakerRendering], limit: int) -> StoredSpeakers:
     """From the renderings with a speaker of the utterances some speakers render: the utterances each
-    speaker renders, and each speaker's latest `limit` utterances (greatest ids first) among those it
-    speaks (an utterance speaks with its earliest rendering's resolved speaker, as `_group_rows` reads it)."""
+    speaker renders, in which languages, and each speaker's latest `limit` utterances (greatest ids first)
+    among those it speaks (an utterance speaks with its earliest rendering's speaker, as `_group_rows`
+    reads it)."""
     rendered_by: dict[int, set[str]] = {}
+    languages: dict[tuple[str, int], set[str]] = {}
     first: dict[str, tuple[tuple[bool, str, str], int]] = {}
     for row in rows:
         rendered_by.setdefault(row.speaker_id, set()).add(row.utterance_id)
+        if row.language:
+            languages.setdefault((row.utterance_id, row.speaker_id), set()).add(row.language)
         age = (row.published is None, row.published or "", row.quote_id)
         if row.utterance_id not in first or age < first[row.utterance_id][0]:
             first[row.utterance_id] = (age, row.speaker_id)
     spoken: dict[int, list[str]] = {}
     for utterance_id, (_, speaker_id) in first.items():
         spoken.setdefault(speaker_id, []).append(utterance_id)
-    return rendered_by, {speaker: sorted(ids, reverse=True)[:limit] for speaker, ids in spoken.items()}
+    latest = {speaker_id: sorted(ids, reverse=True)[:limit] for speaker_id, ids in spoken.items()}
+    return StoredSpeakers(rendered_by, latest, languages)
 
 
 def _stored_utterances(store: PipelineStore) -> tuple[list[Utterance], list[QuoteInput]]:

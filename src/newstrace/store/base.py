@@ -452,6 +452,7 @@ class SpeakerRendering:
     quote_id: str
     published: str | None
     speaker_id: int
+    language: str | None  # its article's
 
 
 @dataclass(frozen=True)
@@ -604,6 +605,10 @@ class PipelineStore(StageRuns, Protocol):
     def utterance_key_postings(self, keys: Sequence[str], limit: int) -> dict[str, list[str]]:
         """For each content key, the ids of the `limit` utterances with the greatest ids (greatest first)
         among those one of whose renderings has the key (`save_trails`' `keys`)."""
+        ...
+
+    def utterance_keys_of(self, utterance_ids: Sequence[str]) -> dict[str, set[str]]:
+        """The stored content keys of each of these utterances (`save_trails`' `keys`)."""
         ...
 
     def speaker_renderings(self, speaker_ids: Sequence[int]) -> list[SpeakerRendering]:

@@ -882,15 +882,26 @@ class SQLStore(ABC):
         for first in range(0, len(ordered), 100):  # one statement for many keys, each its own ranged read
             chunk = ordered[first : first + 100]
             sql = " UNION ALL ".join(_KEY_POSTING.format(number) for number in range(len(chunk)))
-            for row in self._rows(sql, [value for key in chunk for value in (key, limit)]):
-                postings[str(row["key"])].append(str(row["utterance_id"]))
+            parameters = [value for asked in chunk for value in (asked, limit)]
+            for key, utterance_id in self._value_rows(sql, parameters):
+                postings[key].append(utterance_id)
         for found in postings.values():
             found.sort(reverse=True)
         return postings
 
+    def utterance_keys_of(self, utterance_ids: Sequence[str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for first in range(0, len(utterance_ids), 500):
+            chunk = list(utterance_ids[first : first + 500])
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT utterance_id, key FROM utterance_keys WHERE utterance_id IN ({marks})"
+            for utterance_id, key in self._value_rows(sql, chunk):
+                found.setdefault(utterance_id, set()).add(key)
+        return found
+
     def speaker_renderings(self, speaker_ids: Sequence[int]) -> list[SpeakerRendering]:
         rows = self._rows_for_ids(
-            "SELECT r.utterance_id, q.id AS quote_id, a.published, q.speaker_id FROM renderings r "
+            "SELECT r.utterance_id, q.id AS quote_id, a.published, q.speaker_id, a.language FROM renderings r "
             "JOIN quotes q ON q.id = r.quote_id JOIN articles a ON a.id = q.article_id "
             "WHERE q.speaker_id IS NOT NULL AND r.utterance_id IN (SELECT r2.utterance_id FROM quotes q2 "
             "JOIN renderings r2 ON r2.quote_id = q2.id WHERE q2.speaker_id IN ({marks}))",
