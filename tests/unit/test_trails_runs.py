@@ -4,11 +4,12 @@ as when it read every stored utterance. Every quote here is fictional."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from newstrace.link.trails import QuoteInput, TrailSettings
+from newstrace.link.trails import QuoteInput, TrailGrouper, TrailSettings, content_keys
 from newstrace.pipeline import trails
 from newstrace.pipeline.trails import build_trails
 from newstrace.store import SQLiteStore
@@ -92,3 +93,30 @@ def test_two_runs_group_as_one_when_no_candidate_list_is_cut(tmp_path: Path) -> 
     quotes = _fictional_retellings(6, 160)
     one = _in_runs(tmp_path / "one.db", quotes, 1, TrailSettings())
     assert _in_runs(tmp_path / "two.db", quotes, 2, TrailSettings()) == one
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_a_run_reads_every_stored_utterance_a_new_quote_may_be_judged_against(tmp_path: Path, seed: int) -> None:
+    """What the grouper holding every stored utterance would judge a new quote against (its candidates
+    within `_within_bounds` and `_may_match`) is among the utterances the run reads, in every case, not
+    only where a difference shows in the grouping."""
+    # an article of its own for each quote and no stories: what the run reads is told by words and speakers
+    quotes = [
+        replace(quote, article_id=f"a_{quote.quote_id}", story_id=None) for quote in _fictional_retellings(seed, 200)
+    ]
+    articles = sorted(_articles(quotes), key=lambda found: found[0].published or 0)
+    store = SQLiteStore(tmp_path / "runs.db")
+    _store_articles(store, articles[: len(articles) // 2])
+    build_trails(store, SHORT_LISTS)
+    _store_articles(store, articles[len(articles) // 2 :])
+    quotes = [trails._quote(row) for row in store.trail_quotes(grouped=False)]
+    read = {utterance.id for utterance in trails._joinable_utterances(store, quotes, SHORT_LISTS)[0]}
+    every = TrailGrouper(SHORT_LISTS, trails._stored_utterances(store)[0])
+    judged = set()
+    for quote in quotes:
+        keys = content_keys(quote.content)
+        bounded = every._within_bounds(quote, keys, every._candidates(quote, keys))
+        judged |= {utterance.id for utterance in bounded if every._may_match(quote, keys, utterance)}
+    store.close()
+    assert len(judged) > 10 and judged <= read
+    assert len(read) < len(every.utterances)  # and not every stored utterance is read
