@@ -4,15 +4,17 @@ as when it read every stored utterance. Every quote here is fictional."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from newstrace.link.trails import QuoteInput, TrailGrouper, TrailSettings, content_keys
 from newstrace.pipeline import trails
 from newstrace.pipeline.trails import build_trails
-from newstrace.store import SQLiteStore
+from newstrace.store import Store, open_store
 
 from .test_trails_candidates import _fictional_retellings
 
@@ -28,45 +30,48 @@ def _articles(quotes: list[QuoteInput]) -> list[list[QuoteInput]]:
     return [by_article[article_id] for article_id in sorted(by_article)]
 
 
-def _store_articles(store: SQLiteStore, articles: list[list[QuoteInput]]) -> None:
-    connection = store.connection
-    for number in (1, 2, 3, 4):
-        connection.execute("INSERT OR IGNORE INTO speakers(id, name) VALUES (?, ?)", (number, f"Speaker {number}"))
-    for quotes in articles:
-        first = quotes[0]
-        text = " ".join(quote.content for quote in quotes)
-        connection.execute(
-            "INSERT INTO articles(id, outlet, published, language, n_words, source_format, story_id, text) "
-            "VALUES (?, ?, ?, ?, ?, 'text', ?, ?)",
-            (first.article_id, first.outlet, first.published.isoformat() if first.published else None,
-             first.language, len(text.split()), first.story_id, text),
-        )  # fmt: skip
-        for quote in quotes:
-            connection.execute(
-                "INSERT INTO quotes(id, article_id, kind, speaker, speaker_id, cue_text, cue_start, cue_end, "
-                "content_text, content_start, content_end, confidence) "
-                "VALUES (?, ?, ?, ?, ?, 'said', 0, 4, ?, 5, ?, 1)",
-                (quote.quote_id, quote.article_id, quote.kind, quote.speaker, quote.speaker_id, quote.content,
-                 5 + len(quote.content)),
+def _store_articles(store: Any, articles: list[list[QuoteInput]]) -> None:
+    """Store the articles and their quotes as `analyze` would have (SQLite or PostgreSQL)."""
+    with store._transaction():
+        for number in (1, 2, 3, 4):
+            store._execute(
+                "INSERT INTO speakers(id, name) VALUES (?, ?) ON CONFLICT DO NOTHING", (number, f"Speaker {number}")
+            )
+        for quotes in articles:
+            first = quotes[0]
+            text = " ".join(quote.content for quote in quotes)
+            store._execute(
+                "INSERT INTO articles(id, outlet, published, language, n_words, source_format, story_id, text) "
+                "VALUES (?, ?, ?, ?, ?, 'text', ?, ?)",
+                (first.article_id, first.outlet, first.published.isoformat() if first.published else None,
+                 first.language, len(text.split()), first.story_id, text),
             )  # fmt: skip
-    connection.commit()
+            for quote in quotes:
+                store._execute(
+                    "INSERT INTO quotes(id, article_id, kind, speaker, speaker_id, cue_text, cue_start, cue_end, "
+                    "content_text, content_start, content_end, confidence) "
+                    "VALUES (?, ?, ?, ?, ?, 'said', 0, 4, ?, 5, ?, 1)",
+                    (quote.quote_id, quote.article_id, quote.kind, quote.speaker, quote.speaker_id, quote.content,
+                     5 + len(quote.content)),
+                )  # fmt: skip
 
 
-def _trails_tables(store: SQLiteStore) -> list[tuple[object, ...]]:
-    rows = [tuple(row) for row in store.connection.execute("SELECT * FROM utterances ORDER BY id")]
-    return rows + [tuple(row) for row in store.connection.execute("SELECT * FROM renderings ORDER BY quote_id")]
+def _trails_tables(store: Store) -> list[tuple[object, ...]]:
+    return [tuple(row.items()) for table in ("utterances", "renderings") for row in store.iter_rows(table)]
 
 
-def _in_runs(path: Path, quotes: list[QuoteInput], runs: int, settings: TrailSettings) -> list[tuple[object, ...]]:
+def _in_runs(
+    location: str | Path, quotes: list[QuoteInput], runs: int, settings: TrailSettings
+) -> list[tuple[object, ...]]:
     """The trails tables after taking in the quotes' articles over `runs` runs, the latest articles last."""
-    store = SQLiteStore(path)
+    store = open_store(location)
     articles = sorted(_articles(quotes), key=lambda found: (found[0].published, found[0].article_id))
     size = -(-len(articles) // runs)
     for first in range(0, len(articles), size):
         _store_articles(store, articles[first : first + size])
         build_trails(store, settings)
     tables = _trails_tables(store)
-    store.close()
+    store.close()  # type: ignore[attr-defined]
     return tables
 
 
@@ -105,7 +110,7 @@ def test_a_run_reads_every_stored_utterance_a_new_quote_may_be_judged_against(tm
         replace(quote, article_id=f"a_{quote.quote_id}", story_id=None) for quote in _fictional_retellings(seed, 200)
     ]
     articles = sorted(_articles(quotes), key=lambda found: found[0].published or 0)
-    store = SQLiteStore(tmp_path / "runs.db")
+    store = open_store(tmp_path / "runs.db")
     _store_articles(store, articles[: len(articles) // 2])
     build_trails(store, SHORT_LISTS)
     _store_articles(store, articles[len(articles) // 2 :])
@@ -117,6 +122,24 @@ def test_a_run_reads_every_stored_utterance_a_new_quote_may_be_judged_against(tm
         keys = content_keys(quote.content)
         bounded = every._within_bounds(quote, keys, every._candidates(quote, keys))
         judged |= {utterance.id for utterance in bounded if every._may_match(quote, keys, utterance)}
-    store.close()
+    store.close()  # type: ignore[attr-defined]
     assert len(judged) > 10 and judged <= read
     assert len(read) < len(every.utterances)  # and not every stored utterance is read
+
+
+def test_on_postgresql_runs_reading_only_joinable_utterances_group_as_reading_every_one(
+    postgres_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quotes = _fictional_retellings(4, 120)
+    read_some = _in_runs(_new_schema(postgres_server), quotes, 2, SHORT_LISTS)
+    _reading_every_utterance(monkeypatch)
+    assert read_some == _in_runs(_new_schema(postgres_server), quotes, 2, SHORT_LISTS)
+
+
+def _new_schema(server: str) -> str:
+    import psycopg
+
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}")
+    return f"{server}?options=-csearch_path%3D{schema}"
