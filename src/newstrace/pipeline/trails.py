@@ -1,15 +1,19 @@
 """`trails`: put every quote not yet in an utterance into one, and describe the touched utterances.
 
-Runs at the end of `analyze`, after speakers are linked. The utterances already stored are loaded
-with their renderings; new quotes are grouped in article date order (`link.trails`); then every
-utterance that gained a rendering gets its canonical text, first appearance, and each rendering's diff,
-fidelity and flags recomputed, and is written in one transaction. A quote already in an utterance is
-not moved, so a re-run changes nothing; but when an utterance lost a rendering (a new quotes version
-dropped the quote), its other quotes are grouped again, so nothing computed from the lost one survives.
+Runs at the end of `analyze`, after speakers are linked. Of the utterances already stored, only those
+the new quotes may join are loaded with their renderings (found through the content keys stored with
+each utterance, the speakers of their renderings, and the new quotes' articles and stories; see
+`_joinable_utterances`); new quotes are grouped in article date order (`link.trails`), exactly as if
+every stored utterance had been loaded; then every utterance that gained a rendering gets its canonical
+text, first appearance, and each rendering's diff, fidelity and flags recomputed, and is written with
+its content keys in one transaction. A quote already in an utterance is not moved, so a re-run
+changes nothing; but when an utterance lost a rendering (a new quotes version dropped the quote), its
+other quotes are grouped again, so nothing computed from the lost one survives (noticed among the
+utterances loaded; then every stored utterance is loaded, as before).
 
-The stage runs only when some article has not been taken in yet (`stage_runs`); then it loads the stored
-utterances, which new quotes may join. When its runs are outdated (a new version, or articles relinked
-or re-quoted upstream) it forgets every utterance and groups all quotes again.
+The stage runs only when some article has not been taken in yet (`stage_runs`). When its runs are
+outdated (a new version, or articles relinked or re-quoted upstream) it forgets every utterance and
+groups all quotes again.
 """
 
 from __future__ import annotations
