@@ -27,14 +27,14 @@ same statement and differ materially), `truncated`, `paraphrased_as_indirect`, `
 from __future__ import annotations
 
 import re
-from collections import deque
-from collections.abc import Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
 from functools import lru_cache
-from itertools import pairwise
+from itertools import chain, pairwise
 
 from newstrace.link.crosslingual import prefetch, statement_similarity
 from newstrace.link.features import STOP_WORDS, fold_term
@@ -182,6 +182,11 @@ def _content_keys(text: str) -> frozenset[str]:
     return frozenset(keys)
 
 
+def rendered_keys(utterance: Utterance) -> set[str]:
+    """The content keys of all the utterance's renderings: what its candidate lists are found by."""
+    return set().union(*(_content_keys(rendering.content) for rendering in utterance.renderings))
+
+
 def sentence_keys(text: str) -> list[set[str]]:
     """The content keys of each sentence of a quotation (a sentence ends at . ! or ? before a capital)."""
     return [set(keys) for keys in _sentence_keys(text)]
@@ -221,12 +226,33 @@ def _jaccard_of_counts(shared: int, size: int, other_size: int) -> float:
     return shared / union if union else 0.0
 
 
+@dataclass(frozen=True)
+class StoredPostings:
+    """The candidate lists a grouper holds after taking in every stored utterance in id order, for the
+    content keys and speakers of the quotes to come: for each, the ids of its latest utterances (the
+    greatest ids, greatest first, at most `candidates_per_speaker`). Given these, a grouper needs only
+    the stored utterances a quote to come may join, not every one."""
+
+    by_key: Mapping[str, Sequence[str]]
+    by_speaker: Mapping[int, Sequence[str]]
+    rendered_keys: Mapping[str, AbstractSet[str]] = field(default_factory=dict)  # of listed utterances not given
+
+
 class TrailGrouper:
     """Groups quotes into utterances incrementally, in the order given. Each quote is judged against the
     canonical text of a candidate utterance, never against another rendering, so no chain of renderings
-    can pull in a different statement."""
+    can pull in a different statement.
 
-    def __init__(self, settings: TrailSettings | None = None, utterances: Iterable[Utterance] = ()) -> None:
+    The stored `utterances` are taken in, in the order given; with `postings`, the candidate lists come
+    from those instead (the utterances given are then those the quotes to come may join, and the lists
+    name the others too, which no quote can join)."""
+
+    def __init__(
+        self,
+        settings: TrailSettings | None = None,
+        utterances: Iterable[Utterance] = (),
+        postings: StoredPostings | None = None,
+    ) -> None:
         self.settings = settings or TrailSettings()
         self.utterances: dict[str, Utterance] = {}
         self._canonical: dict[str, QuoteInput] = {}  # utterance id -> its canonical rendering
@@ -241,7 +267,15 @@ class TrailGrouper:
             self.utterances[utterance.id] = utterance
             self._set_canonical(utterance)
             for rendering in utterance.renderings:
-                self._index(utterance, rendering)
+                self._index(utterance, rendering, candidates=postings is None)
+        if postings is not None:
+            limit = self.settings.candidates_per_speaker
+            for key, ids in postings.by_key.items():
+                self._by_key[key] = deque(reversed(ids[:limit]), maxlen=limit)
+            for speaker_id, ids in postings.by_speaker.items():
+                self._by_speaker[speaker_id] = deque(reversed(ids[:limit]), maxlen=limit)
+            for utterance_id, keys in postings.rendered_keys.items():  # what `_stock_phrase` reads of them
+                self._rendered_keys.setdefault(utterance_id, set(keys))
 
     def _set_canonical(self, utterance: Utterance) -> None:
         canonical = canonical_rendering(utterance)
@@ -442,11 +476,15 @@ class TrailGrouper:
         last = utterance.last_seen
         return published is None or last is None or (published - last).days <= self.settings.window_days
 
-    def _index(self, utterance: Utterance, rendering: QuoteInput) -> None:
+    def _index(self, utterance: Utterance, rendering: QuoteInput, candidates: bool = True) -> None:
+        """Note the rendering of the utterance, and (`candidates`) put the utterance last in the candidate
+        lists of its speaker and of the rendering's keys."""
         self._reach.add(utterance, rendering)
         if rendering.kind == "direct":
             self._direct_keys.setdefault(utterance.id, set()).update(_content_keys(rendering.content))
         self._rendered_keys.setdefault(utterance.id, set()).update(_content_keys(rendering.content))
+        if not candidates:
+            return
         limit = self.settings.candidates_per_speaker
         speaker_list = self._by_speaker.setdefault(utterance.speaker_id, deque(maxlen=limit))
         if utterance.id not in speaker_list:
@@ -532,6 +570,77 @@ class _Reach:
             for utterance_id in sharing
             if utterance_id in found and smallest <= sizes[utterance_id] <= largest
         }
+
+
+@dataclass(frozen=True)
+class StoredSpeakers:
+    """What the stored renderings with a resolved speaker tell of the utterances some speakers render."""
+
+    rendered_by: Mapping[int, AbstractSet[str]]  # speaker id -> the utterances with a rendering of theirs
+    latest: Mapping[int, Sequence[str]]  # speaker id -> its latest utterances (greatest ids first)
+    languages: Mapping[tuple[str, int], AbstractSet[str]]  # (utterance, speaker) -> that speaker's languages in it
+
+
+def joinable_stored(
+    quotes: Sequence[QuoteInput],
+    by_key: Mapping[str, Sequence[str]],
+    speakers: StoredSpeakers,
+    keys_of: Callable[[Sequence[str]], Mapping[str, AbstractSet[str]]],
+    settings: TrailSettings,
+) -> tuple[set[str], dict[str, AbstractSet[str]]]:
+    """The stored utterances in the quotes' candidate lists (`by_key`, `speakers.latest`) that a quote
+    may join through its speaker or another speaker's near-identical words (those of its article and
+    story aside), and the content keys of the speakers' latest utterances that `_stock_phrase` reads.
+
+    A superset of what `_within_bounds` keeps of what `_Reach` keeps: each is judged in full, as before.
+    Of the quote's speaker's utterances, those sharing `min_shared` keys with it (or a Jaccard index's
+    share of them, or all: a fragment) or with a rendering by the speaker in another language; of
+    another speaker's, for a long quote, those sharing the Jaccard index's share. An utterance's keys
+    are those of all its renderings (its canonical and direct renderings' are among them): a list of
+    `candidates_per_speaker` may leave out utterances with the key, so when the lists cannot tell,
+    `keys_of` reads the utterances' stored keys."""
+    limit, near, empty = settings.candidates_per_speaker, settings.near_identical, frozenset[str]()
+    full = {key for key, ids in by_key.items() if len(ids) >= limit}
+    chosen: set[str] = set()
+    unsure: list[tuple[frozenset[str], str, int]] = []
+    short_speakers: set[int] = set()
+    for quote in quotes:
+        speaker_id = quote.speaker_id
+        if speaker_id is None:  # joins only within its article or story
+            continue
+        keys = _content_keys(quote.content)
+        size = len(keys)
+        if 0 < size < settings.short_content_words:
+            short_speakers.add(speaker_id)
+        needed = max(int(size * near - 1e-6), 1)  # the keys a Jaccard index of `near` needs shared at least
+        seen = Counter(chain.from_iterable(by_key.get(key, ()) for key in keys))  # in how many of its keys' lists
+        full_keys = keys & full
+        # in how many of the full lists of its keys: it may have the others without being in their list
+        seen_full = Counter(chain.from_iterable(by_key[key] for key in full_keys))
+        asked: list[tuple[str, int]] = []  # (utterance, keys it must share with the quote at least)
+        own = speakers.rendered_by.get(speaker_id, empty)
+        language = quote.language
+        for utterance_id in {*speakers.latest.get(speaker_id, ()), *(found for found in seen if found in own)}:
+            spoken = speakers.languages.get((utterance_id, speaker_id), empty)
+            if language is not None and any(other not in (None, language) for other in spoken):
+                chosen.add(utterance_id)  # a translation of one of its statements may join it
+            else:
+                asked.append((utterance_id, min(settings.min_shared, needed)))
+        if size >= settings.other_speaker_min_words:
+            asked += [(utterance_id, needed) for utterance_id in seen]
+        for utterance_id, threshold in asked:
+            known = seen.get(utterance_id, 0)
+            if known >= threshold:
+                chosen.add(utterance_id)
+            elif known + len(full_keys) - seen_full.get(utterance_id, 0) >= threshold:
+                unsure.append((keys, utterance_id, threshold))
+    wanted = {utterance_id for _, utterance_id, _ in unsure if utterance_id not in chosen}
+    stock = {utterance_id for speaker_id in short_speakers for utterance_id in speakers.latest.get(speaker_id, ())}
+    stored = keys_of(sorted(wanted | stock)) if wanted or stock else {}
+    for keys, utterance_id, threshold in unsure:
+        if len(keys & stored.get(utterance_id, empty)) >= threshold:
+            chosen.add(utterance_id)
+    return chosen, {utterance_id: stored.get(utterance_id, empty) for utterance_id in stock}
 
 
 def canonical_rendering(utterance: Utterance) -> QuoteInput:

@@ -60,8 +60,10 @@ SPEAKERS_STAGE_NUMBER = 5
 LINK_STAGE_NUMBER = 15
 # 2: a quotation in another language joins as a translated rendering (cross-language trails); 3: an
 # utterance counts its renderings and outlets as its trail shows them (a `same_passage` repeat not again);
-# 4: a short quote whose words several statements of its speaker hold (a campaign's stock phrase) joins none.
-TRAILS_STAGE_NUMBER = 4
+# 4: a short quote whose words several statements of its speaker hold (a campaign's stock phrase) joins none;
+# 5: the same grouping, but each utterance's content keys are stored (`utterance_keys`) and a run reads only
+# the utterances its new quotes may join: a database grouped before has none, so it is grouped again.
+TRAILS_STAGE_NUMBER = 5
 FRAMING_STAGE_NUMBER = 1
 
 

@@ -1,15 +1,19 @@
 """`trails`: put every quote not yet in an utterance into one, and describe the touched utterances.
 
-Runs at the end of `analyze`, after speakers are linked. The utterances already stored are loaded
-with their renderings; new quotes are grouped in article date order (`link.trails`); then every
-utterance that gained a rendering gets its canonical text, first appearance, and each rendering's diff,
-fidelity and flags recomputed, and is written in one transaction. A quote already in an utterance is
-not moved, so a re-run changes nothing; but when an utterance lost a rendering (a new quotes version
-dropped the quote), its other quotes are grouped again, so nothing computed from the lost one survives.
+Runs at the end of `analyze`, after speakers are linked. Of the utterances already stored, only those
+the new quotes may join are loaded with their renderings (found through the content keys stored with
+each utterance, the speakers of their renderings, and the new quotes' articles and stories; see
+`_joinable_utterances`); new quotes are grouped in article date order (`link.trails`), exactly as if
+every stored utterance had been loaded; then every utterance that gained a rendering gets its canonical
+text, first appearance, and each rendering's diff, fidelity and flags recomputed, and is written with
+its content keys in one transaction. A quote already in an utterance is not moved, so a re-run
+changes nothing; but when an utterance lost a rendering (a new quotes version dropped the quote), its
+other quotes are grouped again, so nothing computed from the lost one survives (noticed among the
+utterances loaded; then every stored utterance is loaded, as before).
 
-The stage runs only when some article has not been taken in yet (`stage_runs`); then it loads the stored
-utterances, which new quotes may join. When its runs are outdated (a new version, or articles relinked
-or re-quoted upstream) it forgets every utterance and groups all quotes again.
+The stage runs only when some article has not been taken in yet (`stage_runs`). When its runs are
+outdated (a new version, or articles relinked or re-quoted upstream) it forgets every utterance and
+groups all quotes again.
 """
 
 from __future__ import annotations
@@ -23,19 +27,24 @@ from itertools import islice
 from newstrace.link.trails import (
     KEYS_CACHED,
     QuoteInput,
+    StoredPostings,
+    StoredSpeakers,
     TrailGrouper,
     TrailSettings,
     Utterance,
     canonical_rendering,
+    content_keys,
     describe,
+    joinable_stored,
     prefetch_translations,
     prepare_quote_texts,
+    rendered_keys,
     rendering_age,
     same_passage_repeats,
 )
 from newstrace.pipeline.stages import pending_or_reset, record
 from newstrace.records import Quote, StoredRendering, StoredUtterance
-from newstrace.store.base import PipelineStore, TrailQuote
+from newstrace.store.base import PipelineStore, SpeakerRendering, TrailQuote
 
 
 @dataclass
@@ -59,11 +68,12 @@ def build_trails(store: PipelineStore, settings: TrailSettings | None = None) ->
     pending = pending_or_reset(store, done, store.reset_trails)
     if not pending:
         return TrailSummary()
-    intact, regroup = _stored_utterances(store)
-    grouper = TrailGrouper(settings, intact)
+    settings = settings or TrailSettings()
+    ungrouped = [_quote(row) for row in store.trail_quotes(grouped=False)]
+    intact, regroup, postings = _joinable_utterances(store, ungrouped, settings)
+    grouper = TrailGrouper(settings, intact, postings)
     known = set(grouper.utterances)
     summary = TrailSummary()
-    ungrouped = [_quote(row) for row in store.trail_quotes(grouped=False)]
     prefetch_translations(grouper, ungrouped + regroup)  # one embedding call, not one per quote
     for quote in sorted(ungrouped + regroup, key=rendering_age):
         grouper.add(quote)
@@ -71,20 +81,73 @@ def build_trails(store: PipelineStore, settings: TrailSettings | None = None) ->
     changed = [grouper.utterances[utterance_id] for utterance_id in sorted(grouper.changed)]
     summary.utterances_opened = sum(1 for utterance in changed if utterance.id not in known)
     summary.utterances_updated = len(changed) - summary.utterances_opened
-    utterances, renderings = [], []
+    utterances, renderings, keys = [], [], []
     for utterance in changed:
         row, rendering_rows = _describe(utterance)
         utterances.append(row)
         renderings += rendering_rows
-    store.save_trails(utterances, renderings, replace(done, article_ids=tuple(pending)))
+        keys += [(key, utterance.id) for key in sorted(rendered_keys(utterance))]
+    store.save_trails(utterances, renderings, replace(done, article_ids=tuple(pending)), keys)
     return summary
+
+
+def _joinable_utterances(
+    store: PipelineStore, quotes: list[QuoteInput], settings: TrailSettings
+) -> tuple[list[Utterance], list[QuoteInput], StoredPostings | None]:
+    """The stored utterances the quotes may join, and the candidate lists the grouper would hold after
+    taking in every stored utterance (`StoredPostings`): read through the stored content keys of the
+    utterances (`utterance_keys`), the speakers of their renderings, and the articles and stories of the
+    quotes, not every utterance (`link.trails.joinable_stored`). When one of them lost a rendering (see
+    `_stored_utterances`), every stored utterance is read as before."""
+    limit = settings.candidates_per_speaker
+    keys = sorted({key for quote in quotes for key in content_keys(quote.content)})
+    speaker_ids = sorted({quote.speaker_id for quote in quotes if quote.speaker_id is not None})
+    by_key = store.utterance_key_postings(keys, limit) if keys else {}
+    speakers = _stored_speakers(store.speaker_renderings(speaker_ids) if speaker_ids else [], limit)
+    wanted, rendered = joinable_stored(quotes, by_key, speakers, store.utterance_keys_of, settings)
+    articles = sorted({quote.article_id for quote in quotes})
+    stories = sorted({quote.story_id for quote in quotes if quote.story_id is not None})
+    wanted.update(store.utterances_rendered_in(articles, stories))
+    intact, regroup = _described(store, _group_rows(store.trail_quotes_of(sorted(wanted))))
+    if regroup:
+        intact, regroup = _stored_utterances(store)
+        return intact, regroup, None
+    latest = {speaker_id: speakers.latest.get(speaker_id, []) for speaker_id in speaker_ids}
+    return intact, regroup, StoredPostings(by_key, latest, rendered)
+
+
+def _stored_speakers(rows: list[SpeakerRendering], limit: int) -> StoredSpeakers:
+    """From the renderings with a speaker of the utterances some speakers render: the utterances each
+    speaker renders, in which languages, and each speaker's latest `limit` utterances (greatest ids first)
+    among those it speaks (an utterance speaks with its earliest rendering's speaker, as `_group_rows`
+    reads it)."""
+    rendered_by: dict[int, set[str]] = {}
+    languages: dict[tuple[str, int], set[str]] = {}
+    first: dict[str, tuple[tuple[bool, str, str], int]] = {}
+    for row in rows:
+        rendered_by.setdefault(row.speaker_id, set()).add(row.utterance_id)
+        if row.language:
+            languages.setdefault((row.utterance_id, row.speaker_id), set()).add(row.language)
+        age = (row.published is None, row.published or "", row.quote_id)
+        if row.utterance_id not in first or age < first[row.utterance_id][0]:
+            first[row.utterance_id] = (age, row.speaker_id)
+    spoken: dict[int, list[str]] = {}
+    for utterance_id, (_, speaker_id) in first.items():
+        spoken.setdefault(speaker_id, []).append(utterance_id)
+    latest = {speaker_id: sorted(ids, reverse=True)[:limit] for speaker_id, ids in spoken.items()}
+    return StoredSpeakers(rendered_by, latest, languages)
 
 
 def _stored_utterances(store: PipelineStore) -> tuple[list[Utterance], list[QuoteInput]]:
     """The stored utterances that still hold every rendering they were described with, and the quotes of
     those that lost one (a new quotes version dropped it): those are grouped again, so no count, canonical
     text or flag computed with the lost quote survives, and no rendering stays joined through it."""
-    grouped = _group_rows(store.trail_quotes(grouped=True))
+    return _described(store, _group_rows(store.trail_quotes(grouped=True)))
+
+
+def _described(store: PipelineStore, grouped: dict[str, Utterance]) -> tuple[list[Utterance], list[QuoteInput]]:
+    """Of these stored utterances, in id order, those still described as stored, and the renderings of
+    the others (`_still_described`)."""
     stored = {row.id: row for row in store.utterances_by_id(sorted(grouped))}
     intact: list[Utterance] = []
     regroup: list[QuoteInput] = []

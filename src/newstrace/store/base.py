@@ -445,6 +445,18 @@ class TrailQuote:
 
 
 @dataclass(frozen=True)
+class SpeakerRendering:
+    """A rendering with a resolved speaker, of an utterance some speaker the trails stage asks about renders:
+    the trails stage takes an utterance's speaker from its earliest such rendering."""
+
+    utterance_id: str
+    quote_id: str
+    published: str | None
+    speaker_id: int
+    language: str | None  # its article's
+
+
+@dataclass(frozen=True)
 class LinkedArticle:
     """An article linked by an earlier run, as the linkers need to know it."""
 
@@ -620,13 +632,37 @@ class PipelineStore(StageRuns, Protocol):
         """The quotes already in an utterance (`grouped`) or those not yet, earliest first."""
         ...
 
+    def trail_quotes_of(self, utterance_ids: Sequence[str]) -> list[TrailQuote]:
+        """The quotes of these utterances, as `trail_quotes(grouped=True)` gives them (earliest first)."""
+        ...
+
+    def utterance_key_postings(self, keys: Sequence[str], limit: int) -> dict[str, list[str]]:
+        """For each content key, the ids of the `limit` utterances with the greatest ids (greatest first)
+        among those one of whose renderings has the key (`save_trails`' `keys`)."""
+        ...
+
+    def utterance_keys_of(self, utterance_ids: Sequence[str]) -> dict[str, set[str]]:
+        """The stored content keys of each of these utterances (`save_trails`' `keys`)."""
+        ...
+
+    def speaker_renderings(self, speaker_ids: Sequence[int]) -> list[SpeakerRendering]:
+        """Every rendering with a resolved speaker of each utterance that one of these speakers renders."""
+        ...
+
+    def utterances_rendered_in(self, article_ids: Sequence[str], story_ids: Sequence[str]) -> list[str]:
+        """The ids of the utterances with a rendering in one of these articles or in an article of one of
+        these stories, in order."""
+        ...
+
     def save_trails(
         self,
         utterances: Sequence[StoredUtterance],
         renderings: Sequence[StoredRendering],
         record: StageRecord | None = None,
+        keys: Sequence[tuple[str, str]] = (),
     ) -> None:
-        """Replace these utterances and all their renderings, with the `record` of the run, in one transaction."""
+        """Replace these utterances and all their renderings, and their content keys by `keys` ((key,
+        utterance id) pairs), with the `record` of the run, in one transaction."""
         ...
 
     def reset_trails(self) -> None:

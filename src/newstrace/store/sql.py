@@ -76,6 +76,7 @@ from newstrace.store.base import (
     SearchHit,
     SearchSyntaxError,
     SpeakerCount,
+    SpeakerRendering,
     StageRecord,
     StoreError,
     StoryCount,
@@ -929,6 +930,7 @@ class SQLStore(ABC):
 
     def reset_trails(self) -> None:
         with self._transaction():
+            self._execute("DELETE FROM utterance_keys")
             self._execute("DELETE FROM renderings")
             self._execute("DELETE FROM utterances")
             self._execute("DELETE FROM stage_runs WHERE stage = 'trails'")
@@ -982,29 +984,73 @@ class SQLStore(ABC):
     def trail_quotes(self, *, grouped: bool) -> list[TrailQuote]:
         join = "JOIN" if grouped else "LEFT JOIN"
         where = "" if grouped else "WHERE r.quote_id IS NULL"
-        rows = self._execute(
-            "SELECT q.id AS quote_id, q.article_id, a.outlet, a.published, a.story_id, a.duplicate_of, a.language, "
-            "q.speaker_id, "
-            "COALESCE(s.name, q.speaker) AS speaker, q.kind, q.content_text, q.content_fragments, "
-            # the article's text only where the content comes in pieces, to read each piece from it
-            "CASE WHEN json_array_length(q.content_fragments) > 1 THEN a.text END AS article_text, "
-            "r.utterance_id, u.recurs_from "
-            f"FROM quotes q JOIN articles a ON a.id = q.article_id LEFT JOIN speakers s ON s.id = q.speaker_id "
-            f"{join} renderings r ON r.quote_id = q.id LEFT JOIN utterances u ON u.id = r.utterance_id {where} "
-            "ORDER BY a.published IS NULL, a.published, q.id"
-        )
+        rows = self._execute(f"{_TRAIL_QUOTE.format(join=join)} {where} ORDER BY {_TRAIL_QUOTE_ORDER}")
         return [TrailQuote(**dict(row)) for row in rows]
+
+    def trail_quotes_of(self, utterance_ids: Sequence[str]) -> list[TrailQuote]:
+        # each utterance's renderings come in one chunk of ids, earliest first, as `trail_quotes` gives them
+        rows = self._rows_for_ids(
+            f"{_TRAIL_QUOTE.format(join='JOIN')} WHERE r.utterance_id IN ({{marks}}) ORDER BY {_TRAIL_QUOTE_ORDER}",
+            sorted(utterance_ids),
+        )
+        return [TrailQuote(**row) for row in rows]  # type: ignore[arg-type]
+
+    def utterance_key_postings(self, keys: Sequence[str], limit: int) -> dict[str, list[str]]:
+        postings: dict[str, list[str]] = {key: [] for key in keys}
+        ordered = sorted(postings)
+        for first in range(0, len(ordered), 100):  # one statement for many keys, each its own ranged read
+            chunk = ordered[first : first + 100]
+            sql = " UNION ALL ".join(_KEY_POSTING.format(number) for number in range(len(chunk)))
+            parameters = [value for asked in chunk for value in (asked, limit)]
+            for key, utterance_id in self._value_rows(sql, parameters):
+                postings[key].append(utterance_id)
+        for found in postings.values():
+            found.sort(reverse=True)
+        return postings
+
+    def utterance_keys_of(self, utterance_ids: Sequence[str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for first in range(0, len(utterance_ids), 500):
+            chunk = list(utterance_ids[first : first + 500])
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT utterance_id, key FROM utterance_keys WHERE utterance_id IN ({marks})"
+            for utterance_id, key in self._value_rows(sql, chunk):
+                found.setdefault(utterance_id, set()).add(key)
+        return found
+
+    def speaker_renderings(self, speaker_ids: Sequence[int]) -> list[SpeakerRendering]:
+        rows = self._rows_for_ids(
+            "SELECT r.utterance_id, q.id AS quote_id, a.published, q.speaker_id, a.language FROM renderings r "
+            "JOIN quotes q ON q.id = r.quote_id JOIN articles a ON a.id = q.article_id "
+            "WHERE q.speaker_id IS NOT NULL AND r.utterance_id IN (SELECT r2.utterance_id FROM quotes q2 "
+            "JOIN renderings r2 ON r2.quote_id = q2.id WHERE q2.speaker_id IN ({marks}))",
+            sorted(set(speaker_ids)),
+        )
+        return records_of(SpeakerRendering, rows)
+
+    def utterances_rendered_in(self, article_ids: Sequence[str], story_ids: Sequence[str]) -> list[str]:
+        found = self._rows_for_ids("SELECT utterance_id FROM renderings WHERE article_id IN ({marks})", article_ids)
+        found += self._rows_for_ids(
+            "SELECT r.utterance_id FROM articles a JOIN renderings r ON r.article_id = a.id "
+            "WHERE a.story_id IN ({marks})",
+            story_ids,
+        )
+        return sorted({str(row["utterance_id"]) for row in found})
 
     def save_trails(
         self,
         utterances: Sequence[StoredUtterance],
         renderings: Sequence[StoredRendering],
         record: StageRecord | None = None,
+        keys: Sequence[tuple[str, str]] = (),
     ) -> None:
         with self._transaction():
             self._executemany("DELETE FROM renderings WHERE utterance_id = ?", [(row.id,) for row in utterances])
             self._upsert_records("utterances", StoredUtterance, utterances)
             self._upsert_records("renderings", StoredRendering, renderings)
+            self._executemany("DELETE FROM utterance_keys WHERE utterance_id = ?", [(row.id,) for row in utterances])
+            if keys:
+                self._executemany("INSERT INTO utterance_keys(key, utterance_id) VALUES (?, ?)", keys)
             # Utterances whose quotes all went (a quotes stage that ran again) have nothing left to show.
             self._execute("DELETE FROM utterances WHERE id NOT IN (SELECT utterance_id FROM renderings)")
             if record:
@@ -1904,6 +1950,22 @@ def _story_summary(row: Mapping[str, Any]) -> StorySummary:
     )
 
 
+# What the trails stage reads of a quote (`TrailQuote`), `{join}` the renderings (JOIN: grouped quotes only).
+_TRAIL_QUOTE = (
+    "SELECT q.id AS quote_id, q.article_id, a.outlet, a.published, a.story_id, a.duplicate_of, a.language, "
+    "q.speaker_id, COALESCE(s.name, q.speaker) AS speaker, q.kind, q.content_text, q.content_fragments, "
+    # the article's text only where the content comes in pieces, to read each piece from it
+    "CASE WHEN json_array_length(q.content_fragments) > 1 THEN a.text END AS article_text, "
+    "r.utterance_id, u.recurs_from "
+    "FROM quotes q JOIN articles a ON a.id = q.article_id LEFT JOIN speakers s ON s.id = q.speaker_id "
+    "{join} renderings r ON r.quote_id = q.id LEFT JOIN utterances u ON u.id = r.utterance_id"
+)
+_TRAIL_QUOTE_ORDER = "a.published IS NULL, a.published, q.id"
+# One key's latest utterances (`utterance_key_postings`): a range of the (key, utterance_id) primary key.
+_KEY_POSTING = (
+    "SELECT * FROM (SELECT key, utterance_id FROM utterance_keys WHERE key = ? "
+    "ORDER BY utterance_id DESC LIMIT ?) AS k{}"
+)
 _STORED_UTTERANCE = ", ".join(f"utterances.{field.name}" for field in fields(StoredUtterance))
 _RENDERING = columns_of(StoredRendering, "r")
 

@@ -1,0 +1,150 @@
+"""The trails stage over runs: one run over a copy of an analysed database, or the same corpus taken in
+over several runs (the quotes of some articles held back, then added run by run), with the rows the stage
+reads and its CPU seconds on each run, and a digest of the trails tables it leaves (to compare runs).
+
+The database is copied first (never changed in place). Held-back articles are the latest `--add` ones
+(by date, then id), split over `--runs` - 1 later runs; `--shuffle SEED` picks them at random instead
+(articles older than the stored ones arriving late).
+
+    python benchmarks/trails_runs.py DB --add 0                  # one run over everything
+    python benchmarks/trails_runs.py DB --add 30 --runs 2        # all but 30 articles, then the 30
+    python benchmarks/trails_runs.py DB --add 300 --runs 3 --shuffle 1 --dump out.tsv
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import hashlib
+import pstats
+import random
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from newstrace.pipeline.trails import build_trails
+from newstrace.store import open_store
+
+TRAIL_READS = (
+    "trail_quotes",
+    "trail_quotes_of",
+    "utterances_by_id",
+    "utterance_key_postings",
+    "speaker_renderings",
+    "utterance_keys_of",
+    "utterances_rendered_in",
+)
+
+
+def held_back(path: Path, count: int, shuffle: int | None) -> list[str]:
+    with sqlite3.connect(path) as connection:
+        ids = [
+            row[0]
+            for row in connection.execute(
+                "SELECT id FROM articles WHERE id IN (SELECT article_id FROM quotes) "
+                "ORDER BY published IS NULL, published, id"
+            )
+        ]
+    if shuffle is not None:
+        random.Random(shuffle).shuffle(ids)
+    return ids[len(ids) - count :] if count else []
+
+
+def hide(path: Path, article_ids: list[str]) -> None:
+    """Move the quotes of these articles aside, forget every trail and the trails stage's runs."""
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("CREATE TABLE held_quotes AS SELECT * FROM quotes WHERE 0")
+        marks = ", ".join("?" * len(article_ids))
+        connection.execute(f"INSERT INTO held_quotes SELECT * FROM quotes WHERE article_id IN ({marks})", article_ids)
+        connection.execute(f"DELETE FROM quotes WHERE article_id IN ({marks})", article_ids)
+
+
+def reveal(path: Path, article_ids: list[str]) -> None:
+    """Put back the quotes of these articles, which become pending for the trails stage."""
+    with sqlite3.connect(path) as connection:
+        marks = ", ".join("?" * len(article_ids))
+        connection.execute(f"INSERT INTO quotes SELECT * FROM held_quotes WHERE article_id IN ({marks})", article_ids)
+        connection.execute(f"DELETE FROM stage_runs WHERE stage = 'trails' AND article_id IN ({marks})", article_ids)
+
+
+def counting(store: Any, counts: Counter[str]) -> None:
+    """Count the rows each trail read of the store returns."""
+    for name in TRAIL_READS:
+        method = getattr(store, name, None)
+        if method is None:
+            continue
+
+        def wrapped(*args: Any, _method: Callable[..., Any] = method, _name: str = name, **kwargs: Any) -> Any:
+            rows = _method(*args, **kwargs)
+            counts[_name] += sum(map(len, rows.values())) if isinstance(rows, dict) else len(rows)
+            return rows
+
+        setattr(store, name, wrapped)
+
+
+def run_once(path: Path, profile: bool = False) -> tuple[float, Counter[str], dict[str, int]]:
+    store = open_store(path)
+    counts: Counter[str] = Counter()
+    counting(store, counts)
+    profiler = cProfile.Profile() if profile else None
+    started = time.process_time()
+    if profiler:
+        profiler.enable()
+    summary = build_trails(store)
+    spent = time.process_time() - started
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    store.close()  # type: ignore[attr-defined]
+    return spent, counts, summary.to_dict()
+
+
+def trails_digest(path: Path, dump: Path | None) -> str:
+    with sqlite3.connect(path) as connection:
+        lines = ["U\t" + "\t".join(map(str, row)) for row in connection.execute("SELECT * FROM utterances ORDER BY id")]
+        lines += [
+            "R\t" + "\t".join(map(str, row)) for row in connection.execute("SELECT * FROM renderings ORDER BY quote_id")
+        ]
+    text = "\n".join(lines) + "\n"
+    if dump:
+        dump.write_text(text)
+    return hashlib.sha256(text.encode()).hexdigest()[:16] + f" ({len(lines)} rows)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("db", type=Path)
+    parser.add_argument("--add", type=int, default=0, help="articles held back for the later runs")
+    parser.add_argument("--runs", type=int, default=2, help="runs in all (the first over the rest)")
+    parser.add_argument("--shuffle", type=int, default=None, help="hold back random articles (this seed)")
+    parser.add_argument("--dump", type=Path, default=None, help="write the trails tables here")
+    parser.add_argument("--profile", action="store_true", help="profile the last run (cProfile)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "copy.db"
+        shutil.copy(args.db, path)
+        later = held_back(path, args.add, args.shuffle)
+        store = open_store(path)
+        store.reset_trails()
+        store.close()  # type: ignore[attr-defined]
+        if later:
+            hide(path, later)
+        steps = max(args.runs - 1, 1) if later else 0
+        size = -(-len(later) // steps) if steps else 0
+        batches = [later[first : first + size] for first in range(0, len(later), size)] if later else []
+        for number, batch in enumerate([[], *batches], start=1):
+            if batch:
+                reveal(path, batch)
+            spent, counts, summary = run_once(path, args.profile and number == len(batches) + 1)
+            print(f"run {number}: {len(batch)} articles added, CPU {spent:.2f} s, rows read {dict(counts)}, {summary}")
+        print("trails tables:", trails_digest(path, args.dump))
+
+
+if __name__ == "__main__":
+    main()
