@@ -923,6 +923,28 @@ def test_a_grouping_read_before_another_run_wrote_its_story_leaves_that_write(st
     assert "ev-stale" not in {row["event_id"] for row in store.iter_rows("events")}
 
 
+def test_events_of_undated_reports_are_exported_last_on_every_backend(store: Store) -> None:
+    """SQLite sorts a NULL before every value and PostgreSQL after: an export ordered by a column that
+    may be NULL, with nothing said about NULLs, lists the same rows in another order on each backend
+    (the events of undated articles, on PTC's texts). An undated copy of a1 is its own story here."""
+    _fill(store)
+    undated = replace(_article("a1"), id="a4", path="a4.txt", url="https://news.example/a4", published=None)
+    mentions = [replace(m, id=m.id.replace("a1-", "a4-", 1), article_id="a4") for m in _event_mentions("a1")]
+    store.save_article(undated, [StageOutput("events", 3, {"event_mentions": mentions})], store.begin_run("copy"))
+    stories = [Story("st_a1", "Harbour", "2024-03-04", "2024-03-05", "{}"), Story("st_a4", "Undated", None, None, "{}")]
+    links = [ArticleLink(a, s, None, None, a.encode()) for a, s in (("a1", "st_a1"), ("a3", "st_a1"), ("a4", "st_a4"))]
+    store.save_links(LinkBatch(articles=links, stories=stories), StageRecord("link", "7", (), ("a1", "a3", "a4")))
+    group_events(store)
+    exported = [(row["story_id"], row["event_date"], row["first_reported"]) for row in store.iter_rows("events")]
+    # dated first, then undated but first reported on a day, then neither
+    assert exported == [
+        ("st_a1", "2024-03-04", "2024-03-04"),
+        ("st_a1", None, "2024-03-04"),
+        ("st_a4", None, None),
+        ("st_a4", None, None),
+    ]
+
+
 def test_an_utterance_recurring_from_another_is_read_back_as_stored(store: Store) -> None:
     _fill(store)
     quotes = {str(row["article_id"]): str(row["id"]) for row in _rows(store, "quotes")}

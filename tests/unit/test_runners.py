@@ -94,24 +94,27 @@ def test_the_local_dask_cluster_ends_with_the_run(tmp_path: Path) -> None:
     assert not alive, [process.cmdline() for process in alive]
 
 
-def _worker_settings() -> tuple[object, object, object]:
+def _worker_settings(dask_worker: Any) -> tuple[object, ...]:  # client.run passes the worker by this name
     import dask.config
 
     return (
         os.environ.get("MALLOC_TRIM_THRESHOLD_"),
         os.environ.get("OMP_NUM_THREADS"),
         dask.config.get("distributed.worker.profile.enabled"),
+        dask_worker._tick_interval,
+        dask_worker.periodic_callbacks["monitor"].callback_time,
     )
 
 
 @pytest.mark.dask
-def test_the_local_cluster_s_workers_neither_profile_nor_trim_memory() -> None:
-    """Both cost the document stages CPU time that the local runner's processes do not spend; Dask's
-    other settings for the workers (one numpy thread) stay."""
+def test_the_local_cluster_s_workers_neither_profile_nor_trim_memory_and_seldom_measure_themselves() -> None:
+    """Each costs CPU time that the local runner's processes do not spend; Dask's other settings for
+    the workers (one numpy thread) stay. The scheduler, in this process, ticks as seldom."""
     from distributed import Client
 
     with start_local_cluster(1) as cluster, Client(cluster) as client:
-        assert list(client.run(_worker_settings).values()) == [(None, "1", False)]
+        assert list(client.run(_worker_settings).values()) == [(None, "1", False, 1.0, 5000.0)]
+        assert cluster.scheduler._tick_interval == 1.0
 
 
 @pytest.mark.dask

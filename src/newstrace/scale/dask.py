@@ -37,6 +37,9 @@ except ImportError as missing:
 
 PLUGIN_NAME = "newstrace-pipeline"
 IN_FLIGHT_PER_THREAD = 2
+# How often a local cluster's event loops measure themselves and read the system (see local_worker_config)
+LOCAL_TICK = "1s"
+LOCAL_SYSTEM_MONITOR = "5s"
 
 
 class PipelinePlugin(WorkerPlugin):
@@ -134,17 +137,27 @@ def start_local_cluster(workers: int) -> LocalCluster:
 
 
 def local_worker_config() -> dict[str, object]:
-    """Dask's settings for the workers of a local cluster, less two defaults that cost the document
-    stages 7 to 12 % of their CPU time (measured on two sets of 64 PolNeAR texts, 2026-11-28) and that the
-    local runner's processes do without: the statistical profiler, which samples the running task's
-    stack every 10 ms, and `MALLOC_TRIM_THRESHOLD_=65536`, which has glibc hand freed memory back to
-    the system (and the parser fault it in again) after nearly every batch of arrays spaCy frees."""
+    """Dask's settings for the scheduler, nannies and workers of a local cluster, less defaults that
+    cost CPU time the local runner's processes do not spend:
+
+    - the statistical profiler, which samples the running task's stack every 10 ms, and
+      `MALLOC_TRIM_THRESHOLD_=65536`, which has glibc hand freed memory back to the system (and the
+      parser fault it in again) after nearly every batch of arrays spaCy frees: together 7 to 12 % of
+      the document stages' CPU time (two sets of 64 PolNeAR texts, 2026-11-28);
+    - the event loop's tick every 20 ms (in the scheduler, each nanny and each worker: it only measures
+      how late the loop runs, to warn when it is blocked for 3 s) and the system monitor's psutil
+      readings every 0.5 s (for the dashboard and the heartbeats; no memory limit reads them here): an
+      idle cluster of two workers spent 2.7 CPU s a 30 s with them, 0.5 with a tick every second and a
+      reading every 5 s, and a run spends that all along (docs/scale.md, "Dask against the local runner").
+    """
     environ = dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {}
     return {
         "distributed.worker.profile.enabled": False,
         "distributed.nanny.pre-spawn-environ": {
             name: value for name, value in environ.items() if name != "MALLOC_TRIM_THRESHOLD_"
         },
+        "distributed.admin.tick.interval": LOCAL_TICK,
+        "distributed.admin.system-monitor.interval": LOCAL_SYSTEM_MONITOR,
     }
 
 

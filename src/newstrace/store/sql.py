@@ -105,6 +105,8 @@ _SAMPLED_COLUMNS = (
 )
 # The same, and the speakers and flags, from the facet keys (SQLite schema 20) as `a`.
 _KEYED_COLUMNS = "a.id AS id, a.outlet, a.language, a.day, a.story_id, a.speakers, a.flags"
+# Export orders. A column that may be NULL is sorted after "column IS NULL": SQLite puts NULL before
+# every value and PostgreSQL after, so an order silent about NULLs lists rows differently on each.
 _ORDER_BY = {
     "sentences": "article_id, start",
     "stage_runs": "article_id, stage",
@@ -117,7 +119,7 @@ _ORDER_BY = {
     "framing": "article_id, start, category",
     "utterances": "first_seen IS NULL, first_seen, id",
     "renderings": "utterance_id, quote_id",
-    "events": "event_date IS NULL, event_date, first_reported, event_id",
+    "events": "event_date IS NULL, event_date, first_reported IS NULL, first_reported, event_id",
 }
 # Tables exported through a view: speakers with their counts, duplicates as a filtered article list.
 _RELATION = {
