@@ -27,7 +27,7 @@ import heapq
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -167,6 +167,47 @@ class StoryState:
         return self.join_similarity_sum / self.join_count if self.join_count else None
 
 
+_NO_DAYS: frozenset[date] = frozenset()
+
+
+class StoryStates(dict[str, StoryState]):
+    """The clusterer's stories by id. A story retired from memory (`retire`, once no dated article to come
+    can join it) keeps only its first date and the days its leads name, which the rules read of many
+    stories at a time (`first_seen_of`, `event_days_of`); any other use reads its whole state back from
+    the store (`read_back`) and keeps it in memory again, so what the rules see never changes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read_back: Callable[[str], StoryState] | None = None
+        self.retired: dict[str, tuple[date | None, frozenset[date]]] = {}  # id -> first date, days named
+        self.read_backs = 0  # states read back from the store (for measurements)
+
+    def __missing__(self, story_id: str) -> StoryState:
+        if story_id not in self.retired or self.read_back is None:
+            raise KeyError(story_id)
+        story = self.read_back(story_id)
+        del self.retired[story_id]
+        self[story_id] = story
+        self.read_backs += 1
+        return story
+
+    def __contains__(self, story_id: object) -> bool:
+        return dict.__contains__(self, story_id) or story_id in self.retired
+
+    def retire(self, story_id: str) -> None:
+        """Drop a story's state from memory, keeping its first date and named days."""
+        story = self.pop(story_id)
+        self.retired[story_id] = (story.first_seen, frozenset(story.event_days) or _NO_DAYS)
+
+    def first_seen_of(self, story_id: str) -> date | None:
+        story = self.get(story_id)
+        return story.first_seen if story is not None else self.retired[story_id][0]
+
+    def event_days_of(self, story_id: str) -> Set[date]:
+        story = self.get(story_id)
+        return story.event_days if story is not None else self.retired[story_id][1]
+
+
 @dataclass(frozen=True)
 class Recurrence:
     """Evidence that a new story repeats an earlier one (`recurs`) or tells of a neighbouring event (`related`)."""
@@ -245,7 +286,7 @@ class StoryClusterer:
         if self.settings.use_background:
             self.term_frequencies.background = background_term_frequencies()
         self.entity_frequencies = entity_frequencies or DocumentFrequencies()
-        self.stories: dict[str, StoryState] = {}
+        self.stories = StoryStates()  # in memory, or retired to the store and read back when needed
         self.changed: set[str] = set()
         # key -> the stories holding it, oldest first: a dict used as an ordered set, so that moving a
         # story to the end and dropping the oldest are O(1) (a deque took a scan of the full list)
@@ -256,6 +297,24 @@ class StoryClusterer:
         for story in stories:
             self.stories[story.id] = story
             self._index_story(story)
+
+    def load(self, stories: Iterable[StoryState], closed: Callable[[StoryState], bool]) -> None:
+        """Take stories kept by an earlier run: each is indexed (its id stays in the posting lists, so the
+        lookup finds it as before), and one that `closed` says no rule is likely to need soon is retired at
+        once, so the whole history is never in memory together."""
+        for story in stories:
+            self.stories[story.id] = story
+            self._index_story(story)
+            if closed(story):
+                self.retire([story.id])
+
+    def retire(self, story_ids: Iterable[str]) -> None:
+        """Drop these stories' states from memory (the store keeps them, saved as they are now): a rule
+        that needs one again reads it back, whole, through `stories.read_back`."""
+        for story_id in story_ids:
+            self.stories.retire(story_id)
+            self._norms.pop((story_id, "terms"), None)
+            self._norms.pop((story_id, "entities"), None)
 
     def assign(self, article: LinkFeatures) -> Assignment:
         """Put the article in a story (an existing one or a new one) and return where it went."""
@@ -639,7 +698,7 @@ class StoryClusterer:
         shared = set().union(*(story.event_days & article.event_days for story in candidates))
         if not shared:
             return frozenset()
-        naming = Counter(day for story_id in neighbours for day in self.stories[story_id].event_days & shared)
+        naming = Counter(day for story_id in neighbours for day in self.stories.event_days_of(story_id) & shared)
         return frozenset(day for day in shared if naming[day] <= self.settings.nearby_day_stories)
 
     def _shares_a_telling_day(self, article: LinkFeatures, story: StoryState) -> bool:
