@@ -195,6 +195,7 @@ class _Linker:
             (),
             CrossLanguageLinker(recall=store.linked_leads),  # stories of earlier runs, across languages
         )
+        self.since = since  # the latest earliest date of a batch so far: no dated article to come is earlier
         self._load_stories(state.stories, since)
         # Signatures of this batch; those of earlier batches and runs are looked up in the store's band
         # index (`_stored_look_alikes`), so they are not held in memory.
@@ -237,10 +238,14 @@ class _Linker:
             return lambda story: False
         return lambda story: story.first_seen is not None and (since - story.first_seen).days > window
 
-    def _retire_closed(self, since: date | None) -> None:
-        """Before a batch whose earliest date is `since`: drop from memory the stories whose window has closed
-        (their state is saved as it is: `changed` was written with the batch before)."""
-        closed = self._closed_rule(since)
+    def _retire_closed(self, earliest: date | None) -> None:
+        """Before a batch whose earliest date is `earliest`: drop from memory the stories whose window has
+        closed (their state is saved as it is: `changed` was written with the batch before). A batch of
+        undated articles (the last of a run) retires by the last dated batch's date: stories read back for
+        its articles leave again before the next."""
+        if earliest is not None and (self.since is None or earliest > self.since):
+            self.since = earliest
+        closed = self._closed_rule(self.since)
         clusterer = self.clusterer
         clusterer.retire(
             [story.id for story in clusterer.stories.values() if story.id not in clusterer.changed and closed(story)]
