@@ -26,7 +26,7 @@ from __future__ import annotations
 import heapq
 import json
 import math
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -174,25 +174,52 @@ class StoryStates(dict[str, StoryState]):
     """The clusterer's stories by id. A story retired from memory (`retire`, once no dated article to come
     can join it) keeps only its first date and the days its leads name, which the rules read of many
     stories at a time (`first_seen_of`, `event_days_of`); any other use reads its whole state back from
-    the store (`read_back`) and keeps it in memory again, so what the rules see never changes."""
+    the store (`read_back`), so what the rules see never changes. Read back only to be scored (the lookup
+    finds it for a `recurs` or `related` link), it stays among the `cache_size` most recently read; a rule
+    that changes it (an undated article, a revision or a merge) brings it back into memory (`keep`) until
+    it is saved and retired again."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache_size: int = 256) -> None:
         super().__init__()
         self.read_back: Callable[[str], StoryState] | None = None
         self.retired: dict[str, tuple[date | None, frozenset[date]]] = {}  # id -> first date, days named
+        self.recently_read: OrderedDict[str, StoryState] = OrderedDict()  # retired, read back, unchanged
+        self.cache_size = cache_size
         self.read_backs = 0  # states read back from the store (for measurements)
 
     def __missing__(self, story_id: str) -> StoryState:
+        story = self.recently_read.get(story_id)
+        if story is not None:
+            self.recently_read.move_to_end(story_id)
+            return story
         if story_id not in self.retired or self.read_back is None:
             raise KeyError(story_id)
         story = self.read_back(story_id)
-        del self.retired[story_id]
-        self[story_id] = story
         self.read_backs += 1
+        self.recently_read[story_id] = story
+        if len(self.recently_read) > self.cache_size:
+            self.recently_read.popitem(last=False)
         return story
 
     def __contains__(self, story_id: object) -> bool:
         return dict.__contains__(self, story_id) or story_id in self.retired
+
+    def __delitem__(self, story_id: str) -> None:
+        if dict.__contains__(self, story_id):
+            dict.__delitem__(self, story_id)
+        else:  # a retired story merged into another
+            del self.retired[story_id]
+            self.recently_read.pop(story_id, None)
+
+    def keep(self, story_id: str) -> None:
+        """A story a rule is changing stays in memory (a retired one read back leaves the cache for it)."""
+        if dict.__contains__(self, story_id):
+            return
+        story = self.recently_read.pop(story_id, None)
+        if story is None:  # changed through a copy that has left the cache: the change would be lost
+            raise RuntimeError(f"story {story_id}: changed after its read-back state left the cache")
+        del self.retired[story_id]
+        self[story_id] = story
 
     def retire(self, story_id: str) -> None:
         """Drop a story's state from memory, keeping its first date and named days."""
@@ -206,6 +233,19 @@ class StoryStates(dict[str, StoryState]):
     def event_days_of(self, story_id: str) -> Set[date]:
         story = self.get(story_id)
         return story.event_days if story is not None else self.retired[story_id][1]
+
+
+class ChangedStories(set[str]):
+    """The ids of the stories changed since the store last saved them; a story marked changed stays in
+    memory until then (`StoryStates.keep`)."""
+
+    def __init__(self, stories: StoryStates) -> None:
+        super().__init__()
+        self.stories = stories
+
+    def add(self, story_id: str) -> None:
+        self.stories.keep(story_id)
+        super().add(story_id)
 
 
 @dataclass(frozen=True)
@@ -287,7 +327,7 @@ class StoryClusterer:
             self.term_frequencies.background = background_term_frequencies()
         self.entity_frequencies = entity_frequencies or DocumentFrequencies()
         self.stories = StoryStates()  # in memory, or retired to the store and read back when needed
-        self.changed: set[str] = set()
+        self.changed: set[str] = ChangedStories(self.stories)  # kept in memory until saved
         # key -> the stories holding it, oldest first: a dict used as an ordered set, so that moving a
         # story to the end and dropping the oldest are O(1) (a deque took a scan of the full list)
         self._index: dict[str, dict[str, None]] = {}
