@@ -80,6 +80,7 @@ def main() -> None:
     stories = clusterer.stories
     parts: dict[str, object] = {
         "story states in memory": dict(stories),
+        "retired stories read back lately (the cache)": getattr(stories, "recently_read", {}),
         "retired stories (first date, days named)": getattr(stories, "retired", {}),
         "posting lists of the story index": clusterer._index,
         "what is known of each linked article": linker.known,
