@@ -716,6 +716,8 @@ def test_links_are_remembered_and_forgotten(store: Store) -> None:
     assert store.band_matches([(1, -(2**63))]) == [] and store.unbanded_signatures() == []
     assert store.signatures_of(["a3", "a2", "zz"]) == {"a3": b"\x01\x03", "a2": b"\x00\xff"}
     assert state.frequencies["term"] == {"harbour": 3} and state.recent_members["st_a1"] == ["a1", "a3"]
+    # a story retired from the linker's memory is read back by id, its state text as it was written
+    assert store.stories_by_id(["st_zz", "st_a1"]) == [story] and store.stories_by_id([]) == []
     assert store.story("st_a1") == StorySummary("st_a1", "Harbour of Velmora closes", "2024-03-04", "2024-03-12", 2, 2)
     assert store.story("st_zz") is None
     assert as_json(store.story("st_a1")) == {  # the JSON keys the web app has always shown

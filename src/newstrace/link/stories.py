@@ -26,8 +26,8 @@ from __future__ import annotations
 import heapq
 import json
 import math
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -167,6 +167,87 @@ class StoryState:
         return self.join_similarity_sum / self.join_count if self.join_count else None
 
 
+_NO_DAYS: frozenset[date] = frozenset()
+
+
+class StoryStates(dict[str, StoryState]):
+    """The clusterer's stories by id. A story retired from memory (`retire`, once no dated article to come
+    can join it) keeps only its first date and the days its leads name, which the rules read of many
+    stories at a time (`first_seen_of`, `event_days_of`); any other use reads its whole state back from
+    the store (`read_back`), so what the rules see never changes. Read back only to be scored (the lookup
+    finds it for a `recurs` or `related` link), it stays among the `cache_size` most recently read; a rule
+    that changes it (an undated article, a revision or a merge) brings it back into memory (`keep`) until
+    it is saved and retired again."""
+
+    def __init__(self, cache_size: int = 256) -> None:
+        super().__init__()
+        self.read_back: Callable[[str], StoryState] | None = None
+        self.retired: dict[str, tuple[date | None, frozenset[date]]] = {}  # id -> first date, days named
+        self.recently_read: OrderedDict[str, StoryState] = OrderedDict()  # retired, read back, unchanged
+        self.cache_size = cache_size
+        self.read_backs = 0  # states read back from the store (for measurements)
+
+    def __missing__(self, story_id: str) -> StoryState:
+        story = self.recently_read.get(story_id)
+        if story is not None:
+            self.recently_read.move_to_end(story_id)
+            return story
+        if story_id not in self.retired or self.read_back is None:
+            raise KeyError(story_id)
+        story = self.read_back(story_id)
+        self.read_backs += 1
+        self.recently_read[story_id] = story
+        if len(self.recently_read) > self.cache_size:
+            self.recently_read.popitem(last=False)
+        return story
+
+    def __contains__(self, story_id: object) -> bool:
+        return dict.__contains__(self, story_id) or story_id in self.retired
+
+    def __delitem__(self, story_id: str) -> None:
+        if dict.__contains__(self, story_id):
+            dict.__delitem__(self, story_id)
+        else:  # a retired story merged into another
+            del self.retired[story_id]
+            self.recently_read.pop(story_id, None)
+
+    def keep(self, story_id: str) -> None:
+        """A story a rule is changing stays in memory (a retired one read back leaves the cache for it)."""
+        if dict.__contains__(self, story_id):
+            return
+        story = self.recently_read.pop(story_id, None)
+        if story is None:  # changed through a copy that has left the cache: the change would be lost
+            raise RuntimeError(f"story {story_id}: changed after its read-back state left the cache")
+        del self.retired[story_id]
+        self[story_id] = story
+
+    def retire(self, story_id: str) -> None:
+        """Drop a story's state from memory, keeping its first date and named days."""
+        story = self.pop(story_id)
+        self.retired[story_id] = (story.first_seen, frozenset(story.event_days) or _NO_DAYS)
+
+    def first_seen_of(self, story_id: str) -> date | None:
+        story = self.get(story_id)
+        return story.first_seen if story is not None else self.retired[story_id][0]
+
+    def event_days_of(self, story_id: str) -> Set[date]:
+        story = self.get(story_id)
+        return story.event_days if story is not None else self.retired[story_id][1]
+
+
+class ChangedStories(set[str]):
+    """The ids of the stories changed since the store last saved them; a story marked changed stays in
+    memory until then (`StoryStates.keep`)."""
+
+    def __init__(self, stories: StoryStates) -> None:
+        super().__init__()
+        self.stories = stories
+
+    def add(self, story_id: str) -> None:
+        self.stories.keep(story_id)
+        super().add(story_id)
+
+
 @dataclass(frozen=True)
 class Recurrence:
     """Evidence that a new story repeats an earlier one (`recurs`) or tells of a neighbouring event (`related`)."""
@@ -245,8 +326,8 @@ class StoryClusterer:
         if self.settings.use_background:
             self.term_frequencies.background = background_term_frequencies()
         self.entity_frequencies = entity_frequencies or DocumentFrequencies()
-        self.stories: dict[str, StoryState] = {}
-        self.changed: set[str] = set()
+        self.stories = StoryStates()  # in memory, or retired to the store and read back when needed
+        self.changed: set[str] = ChangedStories(self.stories)  # kept in memory until saved
         # key -> the stories holding it, oldest first: a dict used as an ordered set, so that moving a
         # story to the end and dropping the oldest are O(1) (a deque took a scan of the full list)
         self._index: dict[str, dict[str, None]] = {}
@@ -256,6 +337,24 @@ class StoryClusterer:
         for story in stories:
             self.stories[story.id] = story
             self._index_story(story)
+
+    def load(self, stories: Iterable[StoryState], closed: Callable[[StoryState], bool]) -> None:
+        """Take stories kept by an earlier run: each is indexed (its id stays in the posting lists, so the
+        lookup finds it as before), and one that `closed` says no rule is likely to need soon is retired at
+        once, so the whole history is never in memory together."""
+        for story in stories:
+            self.stories[story.id] = story
+            self._index_story(story)
+            if closed(story):
+                self.retire([story.id])
+
+    def retire(self, story_ids: Iterable[str]) -> None:
+        """Drop these stories' states from memory (the store keeps them, saved as they are now): a rule
+        that needs one again reads it back, whole, through `stories.read_back`."""
+        for story_id in story_ids:
+            self.stories.retire(story_id)
+            self._norms.pop((story_id, "terms"), None)
+            self._norms.pop((story_id, "entities"), None)
 
     def assign(self, article: LinkFeatures) -> Assignment:
         """Put the article in a story (an existing one or a new one) and return where it went."""
@@ -639,7 +738,7 @@ class StoryClusterer:
         shared = set().union(*(story.event_days & article.event_days for story in candidates))
         if not shared:
             return frozenset()
-        naming = Counter(day for story_id in neighbours for day in self.stories[story_id].event_days & shared)
+        naming = Counter(day for story_id in neighbours for day in self.stories.event_days_of(story_id) & shared)
         return frozenset(day for day in shared if naming[day] <= self.settings.nearby_day_stories)
 
     def _shares_a_telling_day(self, article: LinkFeatures, story: StoryState) -> bool:

@@ -17,7 +17,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from itertools import islice
+from itertools import chain, islice
 from typing import Protocol
 
 import numpy as np
@@ -132,15 +132,17 @@ def link_articles(
     done = link_record(settings)
     if store.stage_outdated("link", done.version):
         store.reset_links()  # a new version, or an article's entities or metadata changed: relink everything
-    state = store.link_state()
-    _write_missing_bands(store, settings.duplicates)
-    listener.linking_started(store.count_articles_to_link(done.version))
-    linker = _Linker(store, settings, state)
     articles = store.articles_to_link(done.version)
     if redate is not None:
         articles = iter(_redated(articles, redate))
+    chunks = _chunks(articles, BATCH_SIZE)
+    first = next(chunks, [])  # its earliest date says which stored stories the run may need in memory
+    state = store.link_state()
+    _write_missing_bands(store, settings.duplicates)
+    listener.linking_started(store.count_articles_to_link(done.version))
+    linker = _Linker(store, settings, state, _earliest(first))
     try:
-        for chunk in _chunks(articles, BATCH_SIZE):
+        for chunk in chain([first] if first else [], chunks):
             # What the linker keeps (story centroids, what it knows of each linked article) grows with
             # the corpus and lives until the end; frozen, the collector's full passes stop re-walking it,
             # which made each article slower the more articles came before it. Refcounting still frees it.
@@ -182,7 +184,7 @@ class _Match:
 
 
 class _Linker:
-    def __init__(self, store: LinkerStore, settings: LinkSettings, state: LinkState) -> None:
+    def __init__(self, store: LinkerStore, settings: LinkSettings, state: LinkState, since: date | None = None) -> None:
         self.store = store
         self.settings = settings
         self.summary = LinkSummary()
@@ -190,9 +192,11 @@ class _Linker:
             settings.stories,
             _frequencies(state.frequencies.get("term", {})),
             _frequencies(state.frequencies.get("entity", {})),
-            (story_from_record(story) for story in state.stories),
+            (),
             CrossLanguageLinker(recall=store.linked_leads),  # stories of earlier runs, across languages
         )
+        self.since = since  # the latest earliest date of a batch so far: no dated article to come is earlier
+        self._load_stories(state.stories, since)
         # Signatures of this batch; those of earlier batches and runs are looked up in the store's band
         # index (`_stored_look_alikes`), so they are not held in memory.
         self.index = SimilarTextIndex(settings.duplicates)
@@ -212,8 +216,44 @@ class _Linker:
         self.plan: dict[str, str] = {}  # undated article -> the story chosen for its group
         self.texts: OrderedDict[str, EncodedText] = OrderedDict()
 
+    def _load_stories(self, stories: Iterable[Story], since: date | None) -> None:
+        """Take the stories of earlier runs: all are indexed, and those no dated article from `since` on can
+        join leave memory at once (`_retire_closed`); any rule that needs one later reads it back."""
+        self.clusterer.stories.read_back = self._read_back_story
+        self.clusterer.load((story_from_record(story) for story in stories), self._closed_rule(since))
+
+    def _read_back_story(self, story_id: str) -> StoryState:
+        """A retired story's state as the store keeps it: at full precision, the state it left memory with."""
+        found = self.store.stories_by_id([story_id])
+        if not found:
+            raise KeyError(f"story {story_id}: retired from memory but not in the store")
+        return story_from_record(found[0])
+
+    def _closed_rule(self, since: date | None) -> Callable[[StoryState], bool]:
+        """Whether a story's window has closed for every dated article from `since` on (articles come in date
+        order): it may still be read (a `recurs` or `related` link, an undated article or a revision joining
+        it, the days its leads name), but rarely, so it need not stay in memory. Undated stories stay."""
+        window = self.settings.stories.window_days
+        if since is None:
+            return lambda story: False
+        return lambda story: story.first_seen is not None and (since - story.first_seen).days > window
+
+    def _retire_closed(self, earliest: date | None) -> None:
+        """Before a batch whose earliest date is `earliest`: drop from memory the stories whose window has
+        closed (their state is saved as it is: `changed` was written with the batch before). A batch of
+        undated articles (the last of a run) retires by the last dated batch's date: stories read back for
+        its articles leave again before the next."""
+        if earliest is not None and (self.since is None or earliest > self.since):
+            self.since = earliest
+        closed = self._closed_rule(self.since)
+        clusterer = self.clusterer
+        clusterer.retire(
+            [story.id for story in clusterer.stories.values() if story.id not in clusterer.changed and closed(story)]
+        )
+
     def link(self, articles: list[LinkInput], listener: LinkListener, ahead: PreparedSource | None = None) -> LinkBatch:
         batch = LinkBatch()
+        self._retire_closed(_earliest(articles))
         taken = [ahead.take(article) if ahead else None for article in articles]
         computed = iter(
             prepare_articles([article for article, found in zip(articles, taken, strict=True) if found is None])
@@ -354,7 +394,7 @@ class _Linker:
     def _in_window(self, story_id: str, published: date | None) -> bool:
         """Whether an article of this date may join the story: either is undated, or it falls within the
         story's window of days from its first date."""
-        first = self.clusterer.stories[story_id].first_seen
+        first = self.clusterer.stories.first_seen_of(story_id)  # never reads a retired story back
         return not published or not first or abs((published - first).days) <= self.settings.stories.window_days
 
     def _is_copy(self, match: _Match) -> bool:
@@ -522,11 +562,14 @@ class _Linker:
 
 
 def story_to_record(story: StoryState) -> Story:
+    """A story's state as the store keeps it. The sums are kept at full precision (JSON writes the shortest
+    decimal that reads back as the same float), so a story retired from memory and read back, or loaded by a
+    later run, scores exactly as the one that stayed."""
     state = {
         "n_articles": story.n_articles,
-        "terms": {key: round(value, 5) for key, value in story.terms.items()},
-        "entities": {key: round(value, 5) for key, value in story.entities.items()},
-        "join_similarity_sum": round(story.join_similarity_sum, 6),
+        "terms": story.terms,
+        "entities": story.entities,
+        "join_similarity_sum": story.join_similarity_sum,
         "join_count": story.join_count,
         "quotes": list(story.quotes),
         "event_days": sorted(day.isoformat() for day in story.event_days),
@@ -684,6 +727,11 @@ def _redated(articles: Iterable[LinkInput], redate: Callable[[str | None], str |
     """The articles with their dates mapped, in the order the store gives: dated first, then by id."""
     moved = [replace(article, published=redate(article.published)) for article in articles]
     return sorted(moved, key=lambda article: (article.published is None, article.published or "", article.article_id))
+
+
+def _earliest(articles: Sequence[LinkInput]) -> date | None:
+    """The earliest date among a batch's articles (None when all are undated)."""
+    return min((day for article in articles if (day := parse_date(article.published)) is not None), default=None)
 
 
 def _chunks(items: Iterable[LinkInput], size: int) -> Iterator[list[LinkInput]]:

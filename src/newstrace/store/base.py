@@ -710,6 +710,11 @@ class LinkerStore(StageRuns, Protocol):
         """What the linkers remember from earlier runs."""
         ...
 
+    def stories_by_id(self, story_ids: Sequence[str]) -> list[Story]:
+        """The kept states of these stories (unknown ids are skipped), in no particular order: a story the
+        linker retired from memory, read back when a rule needs it."""
+        ...
+
     def article_text(self, article_id: str) -> str | None: ...
 
     def band_matches(self, keys: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:

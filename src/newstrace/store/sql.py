@@ -751,6 +751,21 @@ class SQLStore(ABC):
             recent.setdefault(row["story_id"], []).append(row["id"])
         return LinkState(stories, frequencies, linked, recent)
 
+    def stories_by_id(self, story_ids: Sequence[str]) -> list[Story]:
+        rows = self._rows_for_ids(
+            "SELECT id, title, first_seen, last_seen, state FROM stories WHERE id IN ({marks})", story_ids
+        )
+        return [
+            Story(
+                str(row["id"]),
+                cast(str | None, row["title"]),
+                cast(str | None, row["first_seen"]),
+                cast(str | None, row["last_seen"]),
+                str(row["state"]),
+            )
+            for row in rows
+        ]
+
     def article_text(self, article_id: str) -> str | None:
         row = self._execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row["text"] if row else None

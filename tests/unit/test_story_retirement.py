@@ -1,0 +1,68 @@
+"""Stories whose window has closed leave the linker's memory between batches and are read back from the
+store when a rule needs them: the links must be exactly those of a linker that kept every story."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+import newstrace.pipeline.link as linking
+from newstrace.link.stories import StoryState
+from newstrace.store import SQLiteStore
+
+from .test_linking import FERRY, FLOOD, INQUIRY, WIRE, _article
+
+START = date(2025, 1, 6)
+# (id, text, days after START or None for undated): a stream longer than a story's window, with reports
+# that come back to stories long closed (a recurrence, an undated copy, a revision), so that retired
+# stories are looked up and read back.
+STREAM = [
+    ("wire", WIRE, 0),
+    ("flood", FLOOD, 1),
+    ("ferry", FERRY, 2),
+    ("inquiry", INQUIRY, 4),
+    ("flood2", FLOOD.replace("a thousand", "two thousand"), 5),
+    ("wire2", WIRE.replace("six hours", "eight hours"), 70),
+    ("inquiry2", INQUIRY.replace("autumn", "spring"), 140),
+    ("flood3", FLOOD.replace("nightfall", "dawn"), 150),
+    ("ferry-undated", FERRY.replace("islands", "island"), None),
+    ("flood-undated", FLOOD.replace("Firefighters", "Soldiers"), None),
+]
+
+
+def _linked_tables(path: Path, keep_all: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, list], int]:
+    store = SQLiteStore(path)
+    run = store.begin_run("t")
+    for article_id, text, days in STREAM:
+        published = (START + timedelta(days=days)).isoformat() if days is not None else None
+        store.save_article(_article(article_id, text, published, article_id), [], run_id=run)
+    reads = []
+    read_back = linking._Linker._read_back_story
+
+    def counted(self: linking._Linker, story_id: str) -> StoryState:
+        reads.append(story_id)
+        return read_back(self, story_id)
+
+    monkeypatch.setattr(linking._Linker, "_read_back_story", counted)
+    monkeypatch.setattr(linking, "BATCH_SIZE", 2)
+    if keep_all:
+        monkeypatch.setattr(linking._Linker, "_closed_rule", lambda self, since: lambda story: False)
+    summary = linking.link_articles(store)
+    assert summary.linked == len(STREAM)
+    tables = {
+        table: sorted(map(str, store.iter_rows(table))) for table in ("articles", "stories", "story_links", "reuse")
+    }
+    store.close()
+    return tables, len(reads)
+
+
+def test_retired_stories_read_back_give_the_links_of_a_linker_that_kept_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    retired, retired_reads = _linked_tables(tmp_path / "retired.db", False, monkeypatch)
+    kept, kept_reads = _linked_tables(tmp_path / "kept.db", True, monkeypatch)  # the patches stay: kept second
+    assert kept_reads == 0
+    assert retired_reads > 0  # the stream did reach stories out of memory
+    assert retired == kept
