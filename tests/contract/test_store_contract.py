@@ -736,6 +736,17 @@ def test_links_are_remembered_and_forgotten(store: Store) -> None:
     assert store.band_matches([(0, -(2**63))]) == [] and store.signatures_of(["a1"]) == {}
 
 
+def test_a_storys_latest_members_rank_an_undated_one_oldest_on_every_backend(store: Store) -> None:
+    """SQLite puts NULL last in a descending order and PostgreSQL first: both must keep the same members."""
+    _fill(store)
+    undated = replace(_article("a2"), id="a4", url=None, published=None)
+    store.save_article(undated, [], store.begin_run("test"))
+    members = [ArticleLink(article_id, "st_a1", None, None, b"\x01") for article_id in ("a1", "a3", "a4")]
+    story = Story("st_a1", "Harbour of Velmora closes", "2024-03-04", "2024-03-05", "{}")
+    store.save_links(LinkBatch(articles=members, stories=[story]), StageRecord("link", "7", (), ("a1", "a3", "a4")))
+    assert store.link_state().recent_members["st_a1"] == ["a4", "a1", "a3"]  # oldest first, the undated one before all
+
+
 def test_stage_runs_say_what_is_pending_outdated_and_stale(store: Store) -> None:
     _fill(store)
     assert store.pending_articles("trails", "1") == ["a1", "a2", "a3"] and not store.stage_outdated("trails", "1")

@@ -744,7 +744,7 @@ class SQLStore(ABC):
         recent: dict[str, list[str]] = {}
         for row in self._execute(
             "SELECT story_id, id FROM (SELECT story_id, id, row_number() OVER "
-            "(PARTITION BY story_id ORDER BY published DESC, id DESC) AS position "
+            "(PARTITION BY story_id ORDER BY published DESC NULLS LAST, id DESC) AS position "
             "FROM articles WHERE story_id IS NOT NULL) AS ranked WHERE position <= ? ORDER BY story_id, position DESC",
             (_RECENT_MEMBERS,),
         ):
