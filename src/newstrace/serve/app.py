@@ -16,7 +16,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -196,13 +196,17 @@ def create_app(
         refreshed = corpus.refreshed  # read before the summary: a page of a newer one kept under it is only redone
         return page_key(request, refreshed) if refreshed else None
 
-    async def kept_or_read(key: tuple[object, ...] | None, page: Callable[[], bytes]) -> HTMLResponse:
-        """The page kept under `key`, marked so and sent from the event loop, else `page()` read on the
-        thread pool (and kept under `key` unless it is None)."""
+    async def kept_or_read(
+        key: tuple[object, ...] | None,
+        page: Callable[[], bytes],
+        run: Callable[[Callable[[], bytes]], Awaitable[bytes]] = run_in_threadpool,
+    ) -> HTMLResponse:
+        """The page kept under `key`, marked so and sent from the event loop, else `page()` read by `run` (the
+        thread pool, or the search threads) and kept under `key` unless it is None."""
         kept = RECENT_PAGES.kept(key) if key is not None else None
         if kept is not None:
             return HTMLResponse(kept, headers={KEPT_HEADER: KEPT_PAGE})
-        return HTMLResponse(await run_in_threadpool(page if key is None else lambda: RECENT_PAGES.get(key, page)))
+        return HTMLResponse(await run(page if key is None else lambda: RECENT_PAGES.get(key, page)))
 
     async def kept_page(
         request: Request, name: str, page_data: Callable[..., dict[str, Any]], *arguments: Any
@@ -272,13 +276,7 @@ def create_app(
         def page() -> bytes:
             return rendered("search.html", {"page_name": "search", **read(query.run)}, request).encode()
 
-        key = page_key(request)
-        if key is None:
-            return HTMLResponse(await searched(page))
-        kept = RECENT_PAGES.kept(key)  # sent from here, without a search thread
-        if kept is not None:
-            return HTMLResponse(kept, headers={KEPT_HEADER: KEPT_PAGE})
-        return HTMLResponse(await searched(lambda: RECENT_PAGES.get(key, page)))
+        return await kept_or_read(page_key(request), page, searched)  # a kept page needs no search thread
 
     @app.get("/api/search.csv", summary="Every article a search matches, as CSV (the columns of `export articles`)")
     async def search_csv(query: Annotated[SearchQuery, Depends(search_query)]) -> StreamingResponse:
