@@ -35,7 +35,8 @@ TRAIL_READS = (
     "trail_quotes_of",
     "utterances_by_id",
     "utterance_key_postings",
-    "speaker_renderings",
+    "speaker_utterances",
+    "utterance_speakers",
     "utterance_keys_of",
     "utterances_rendered_in",
 )

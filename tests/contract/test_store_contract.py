@@ -78,7 +78,7 @@ from newstrace.store.base import (
     snippet_pieces,
 )
 
-from ..unit.test_speaker_batches import speaker_tables, take_in_batches
+from ..unit.test_speaker_batches import speaker_tables, take_in_batches, take_in_batches_with_trails
 
 # Fictional reports: Velmora's harbour closes and reopens; Ostrava Wire copies one of them.
 _TEXTS = {
@@ -303,6 +303,15 @@ def test_the_speakers_stage_taking_in_batches_stores_what_a_whole_resolution_sto
     # the whole corpus resolved again: the Velts (one in Cyrillic letters too), Pieter Dorn, Anneke Holm
     assert link_stored_speakers(store, stages.record("speakers")) == 5
     assert speaker_tables(store) == batched
+
+
+@pytest.mark.parametrize("whole", [False, True])
+def test_utterances_speak_with_the_speaker_the_speakers_stage_moves_their_quotes_to(store: Store, whole: bool) -> None:
+    """The trails stage's reads of who renders each utterance (`speaker_utterances`, `utterance_speakers`)
+    follow the speakers stage taking in batches, resolved in part (`whole` False) or whole, and the
+    corrections (tests/unit/test_speaker_batches.py)."""
+    speaks = take_in_batches_with_trails(store, whole)
+    assert speaks[0] != speaks[1]
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 """The speakers stage takes in new articles alone (issue 19, must-have 1): articles stored and resolved in
 three batches, with corrections made between them, give the speakers one resolution of everything gives,
 and a run re-resolves only the names whose keys the new articles' quotes touch (with the keys a
-correction ties to them).
+correction ties to them). When it points a quote already in an utterance at another speaker, the
+utterance's speakers as the trails stage reads them (`utterance_speakers`) follow.
 
 The articles, people and quotes are fictional, written for this test; no NLP runs (the quotes are stored
 as the quotes stage would store them).
@@ -13,9 +14,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from newstrace.link.speakers import name_key
+from newstrace.pipeline import trails
 from newstrace.pipeline.speakers import correct_speakers, link_stored_speakers, resolve_speakers
 from newstrace.pipeline.stages import downstream, record, stage
+from newstrace.pipeline.trails import build_trails
 from newstrace.records import Article, Quote, SpeakerCorrection, SpeakerName, StageOutput
 from newstrace.store import SQLiteStore, Store
 
@@ -162,3 +167,73 @@ def test_a_resolution_another_process_overtook_is_read_and_done_again(tmp_path: 
     assert speaker_tables(first) == tables
     sums = {name.name: name.mentions for name in tables[2] or []}
     assert sums["Mara Velt"] == 3 and sums["Velt"] == 2
+
+
+def utterance_speakers(store: Store) -> set[tuple[object, ...]]:
+    """The rows of `utterance_speakers`: (utterance, speaker, language, speaks)."""
+    sql = "SELECT utterance_id, speaker_id, language, speaks FROM utterance_speakers"
+    return {tuple(row) for row in store._value_rows(sql)}  # type: ignore[attr-defined]
+
+
+def as_the_renderings_give_them(store: Store) -> set[tuple[object, ...]]:
+    """What the trails stage read of every rendering before `utterance_speakers`: each utterance's
+    speakers and their languages, and the speaker (and language) of its earliest rendering with one."""
+    found: set[tuple[object, ...]] = set()
+    for utterance_id, utterance in trails._group_rows(store.trail_quotes(grouped=True)).items():
+        spoken = [(rendering.speaker_id, rendering.language or "") for rendering in utterance.renderings]
+        spoken = [(speaker_id, language) for speaker_id, language in spoken if speaker_id is not None]
+        found |= {(utterance_id, *pair, int(pair == spoken[0])) for pair in spoken}
+    return found
+
+
+def _check_utterance_speakers(store: Store, limit: int = 2) -> None:
+    """`utterance_speakers` and the store's reads of it agree with the stored renderings."""
+    rows = utterance_speakers(store)
+    assert rows == as_the_renderings_give_them(store)
+    spoken: dict[object, list[str]] = {}
+    languages: dict[object, set[object]] = {}
+    for utterance_id, speaker_id, language, speaks in rows:
+        languages.setdefault(speaker_id, set()).add(language)
+        if speaks:
+            spoken.setdefault(speaker_id, []).append(str(utterance_id))
+    read = store.speaker_utterances([int(str(speaker_id)) for speaker_id in languages], limit)
+    assert {speaker_id: found.languages for speaker_id, found in read.items()} == languages
+    assert {speaker_id: found.latest for speaker_id, found in read.items() if found.latest} == {
+        speaker_id: tuple(sorted(ids, reverse=True)[:limit]) for speaker_id, ids in spoken.items()
+    }
+    some = sorted({str(row[0]) for row in rows})[::2]
+    asked = {(row.utterance_id, row.speaker_id, row.language) for row in store.utterance_speakers(some)}
+    assert asked == {row[:3] for row in rows if row[0] in some}
+
+
+def take_in_batches_with_trails(store: Store, whole: bool = False) -> list[object]:
+    """`take_in_batches` with the trails built after each run and correction, checking the utterances'
+    speakers at every step; `whole`: the kept sums dropped before each run, which resolves the whole
+    corpus. The speaker the utterance of `q_a1_1` (a bare `Velt`) speaks with after each batch."""
+    speaks = []
+    for number, batch in enumerate(_BATCHES):
+        _store_batch(store, batch)
+        if whole:
+            with store._transaction():  # type: ignore[attr-defined]
+                store._execute("DELETE FROM speaker_names")  # type: ignore[attr-defined]
+        assert resolve_speakers(store) == len(batch)
+        _check_utterance_speakers(store)
+        build_trails(store)
+        _check_utterance_speakers(store)
+        for correction in _CORRECTIONS[number] if number < len(_CORRECTIONS) else []:
+            _correct(store, correction)
+            _check_utterance_speakers(store)
+        speaks.append(
+            next(
+                speaker_id
+                for utterance_id, speaker_id, _, first in utterance_speakers(store)
+                if first and utterance_id == store.utterance("q_a1_1").id  # type: ignore[union-attr]
+            )
+        )
+    return speaks
+
+
+@pytest.mark.parametrize("whole", [False, True])
+def test_utterances_speak_with_the_speaker_their_quotes_are_moved_to(tmp_path: Path, whole: bool) -> None:
+    speaks = take_in_batches_with_trails(SQLiteStore(tmp_path / "moved.db"), whole)
+    assert speaks[0] != speaks[1] == speaks[2]  # the second batch made the bare `Velt` of a1 Mara Velt

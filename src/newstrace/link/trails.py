@@ -574,17 +574,39 @@ class _Reach:
 
 @dataclass(frozen=True)
 class StoredSpeakers:
-    """What the stored renderings with a resolved speaker tell of the utterances some speakers render."""
+    """What the store tells of the stored utterances of the speakers some quotes have."""
 
-    rendered_by: Mapping[int, AbstractSet[str]]  # speaker id -> the utterances with a rendering of theirs
     latest: Mapping[int, Sequence[str]]  # speaker id -> its latest utterances (greatest ids first)
-    languages: Mapping[tuple[str, int], AbstractSet[str]]  # (utterance, speaker) -> that speaker's languages in it
+    languages: Mapping[int, AbstractSet[str]]  # speaker id -> its renderings' languages ('' unknown)
+
+
+# utterance ids -> for each, the speaker ids of its renderings and the languages of each's ('' unknown)
+RenderedBy = Callable[[Sequence[str]], Mapping[str, Mapping[int, AbstractSet[str]]]]
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """What the candidate lists tell of one quote of a resolved speaker (`joinable_stored`)."""
+
+    quote: QuoteInput
+    speaker_id: int
+    keys: frozenset[str]
+    needed: int  # the keys a Jaccard index of `near_identical` needs shared at least
+    seen: Counter[str]  # listed utterance -> in how many of its keys' lists
+    seen_full: Counter[str]  # ... in how many of its keys' full lists: it may have the others without being listed
+    full_keys: int  # how many of its keys have a full list
+    translating: bool  # its speaker has renderings in another language: one may be a translation it joins
+
+    def may_share(self, utterance_id: str, threshold: int) -> bool:
+        """Whether the utterance may share `threshold` keys with the quote, as far as the lists tell."""
+        return self.seen.get(utterance_id, 0) + self.full_keys - self.seen_full.get(utterance_id, 0) >= threshold
 
 
 def joinable_stored(
     quotes: Sequence[QuoteInput],
     by_key: Mapping[str, Sequence[str]],
     speakers: StoredSpeakers,
+    rendered_by: RenderedBy,
     keys_of: Callable[[Sequence[str]], Mapping[str, AbstractSet[str]]],
     settings: TrailSettings,
 ) -> tuple[set[str], dict[str, AbstractSet[str]]]:
@@ -593,47 +615,29 @@ def joinable_stored(
     story aside), and the content keys of the speakers' latest utterances that `_stock_phrase` reads.
 
     A superset of what `_within_bounds` keeps of what `_Reach` keeps: each is judged in full, as before.
-    Of the quote's speaker's utterances, those sharing `min_shared` keys with it (or a Jaccard index's
-    share of them, or all: a fragment) or with a rendering by the speaker in another language; of
-    another speaker's, for a long quote, those sharing the Jaccard index's share. An utterance's keys
-    are those of all its renderings (its canonical and direct renderings' are among them): a list of
-    `candidates_per_speaker` may leave out utterances with the key, so when the lists cannot tell,
-    `keys_of` reads the utterances' stored keys."""
-    limit, near, empty = settings.candidates_per_speaker, settings.near_identical, frozenset[str]()
-    full = {key for key, ids in by_key.items() if len(ids) >= limit}
+    Of the quote's speaker's utterances (its latest, and the listed ones it renders), those sharing
+    `min_shared` keys with it (or a Jaccard index's share of them, or all: a fragment) or with a rendering
+    by the speaker in another language; of another speaker's, for a long quote, those sharing the Jaccard
+    index's share. An utterance's keys are those of all its renderings (its canonical and direct
+    renderings' are among them): a list of `candidates_per_speaker` may leave out utterances with the
+    key, so when the lists cannot tell, `keys_of` reads the utterances' stored keys. `rendered_by` is asked
+    only of the listed utterances that may share enough keys with a quote (all of them, for a speaker
+    with renderings in another language than the quote's), not of every utterance a speaker renders."""
+    listed = [_listed(quote, by_key, speakers, settings) for quote in quotes if quote.speaker_id is not None]
+    asked: set[str] = set()
+    for found in listed:
+        if found.translating:
+            asked.update(found.seen, speakers.latest.get(found.speaker_id, ()))
+        else:
+            threshold = min(settings.min_shared, found.needed)
+            asked.update(utterance_id for utterance_id in found.seen if found.may_share(utterance_id, threshold))
+    renderers = rendered_by(sorted(asked)) if asked else {}
     chosen: set[str] = set()
     unsure: list[tuple[frozenset[str], str, int]] = []
-    short_speakers: set[int] = set()
-    for quote in quotes:
-        speaker_id = quote.speaker_id
-        if speaker_id is None:  # joins only within its article or story
-            continue
-        keys = _content_keys(quote.content)
-        size = len(keys)
-        if 0 < size < settings.short_content_words:
-            short_speakers.add(speaker_id)
-        needed = max(int(size * near - 1e-6), 1)  # the keys a Jaccard index of `near` needs shared at least
-        seen = Counter(chain.from_iterable(by_key.get(key, ()) for key in keys))  # in how many of its keys' lists
-        full_keys = keys & full
-        # in how many of the full lists of its keys: it may have the others without being in their list
-        seen_full = Counter(chain.from_iterable(by_key[key] for key in full_keys))
-        asked: list[tuple[str, int]] = []  # (utterance, keys it must share with the quote at least)
-        own = speakers.rendered_by.get(speaker_id, empty)
-        language = quote.language
-        for utterance_id in {*speakers.latest.get(speaker_id, ()), *(found for found in seen if found in own)}:
-            spoken = speakers.languages.get((utterance_id, speaker_id), empty)
-            if language is not None and any(other not in (None, language) for other in spoken):
-                chosen.add(utterance_id)  # a translation of one of its statements may join it
-            else:
-                asked.append((utterance_id, min(settings.min_shared, needed)))
-        if size >= settings.other_speaker_min_words:
-            asked += [(utterance_id, needed) for utterance_id in seen]
-        for utterance_id, threshold in asked:
-            known = seen.get(utterance_id, 0)
-            if known >= threshold:
-                chosen.add(utterance_id)
-            elif known + len(full_keys) - seen_full.get(utterance_id, 0) >= threshold:
-                unsure.append((keys, utterance_id, threshold))
+    for found in listed:
+        _choose(found, speakers, renderers, settings, chosen, unsure)
+    empty = frozenset[str]()
+    short_speakers = {found.speaker_id for found in listed if 0 < len(found.keys) < settings.short_content_words}
     wanted = {utterance_id for _, utterance_id, _ in unsure if utterance_id not in chosen}
     stock = {utterance_id for speaker_id in short_speakers for utterance_id in speakers.latest.get(speaker_id, ())}
     stored = keys_of(sorted(wanted | stock)) if wanted or stock else {}
@@ -641,6 +645,55 @@ def joinable_stored(
         if len(keys & stored.get(utterance_id, empty)) >= threshold:
             chosen.add(utterance_id)
     return chosen, {utterance_id: stored.get(utterance_id, empty) for utterance_id in stock}
+
+
+def _listed(
+    quote: QuoteInput, by_key: Mapping[str, Sequence[str]], speakers: StoredSpeakers, settings: TrailSettings
+) -> _Listed:
+    assert quote.speaker_id is not None
+    keys = _content_keys(quote.content)
+    full_keys = {key for key in keys if len(by_key.get(key, ())) >= settings.candidates_per_speaker}
+    language = quote.language
+    spoken = speakers.languages.get(quote.speaker_id, ())
+    return _Listed(
+        quote,
+        quote.speaker_id,
+        keys,
+        max(int(len(keys) * settings.near_identical - 1e-6), 1),
+        Counter(chain.from_iterable(by_key.get(key, ()) for key in keys)),
+        Counter(chain.from_iterable(by_key[key] for key in full_keys)),
+        len(full_keys),
+        language is not None and any(other not in ("", language) for other in spoken),
+    )
+
+
+def _choose(
+    found: _Listed,
+    speakers: StoredSpeakers,
+    renderers: Mapping[str, Mapping[int, AbstractSet[str]]],
+    settings: TrailSettings,
+    chosen: set[str],
+    unsure: list[tuple[frozenset[str], str, int]],
+) -> None:
+    """Add to `chosen` the utterances the quote may join as far as the lists tell, and to `unsure` those
+    whose stored keys must tell (with the keys they must share)."""
+    speaker_id, language, empty = found.speaker_id, found.quote.language, frozenset[str]()
+    nobody: Mapping[int, AbstractSet[str]] = {}
+    asked: list[tuple[str, int]] = []  # (utterance, keys it must share with the quote at least)
+    own = (utterance_id for utterance_id in found.seen if speaker_id in renderers.get(utterance_id, nobody))
+    for utterance_id in {*speakers.latest.get(speaker_id, ()), *own}:
+        spoken = renderers.get(utterance_id, nobody).get(speaker_id, empty)
+        if language is not None and any(other not in ("", language) for other in spoken):
+            chosen.add(utterance_id)  # a translation of one of its statements may join it
+        else:
+            asked.append((utterance_id, min(settings.min_shared, found.needed)))
+    if len(found.keys) >= settings.other_speaker_min_words:
+        asked += [(utterance_id, found.needed) for utterance_id in found.seen]
+    for utterance_id, threshold in asked:
+        if found.seen.get(utterance_id, 0) >= threshold:
+            chosen.add(utterance_id)
+        elif found.may_share(utterance_id, threshold):
+            unsure.append((found.keys, utterance_id, threshold))
 
 
 def canonical_rendering(utterance: Utterance) -> QuoteInput:

@@ -27,6 +27,7 @@ from itertools import islice
 from newstrace.link.trails import (
     KEYS_CACHED,
     QuoteInput,
+    RenderedBy,
     StoredPostings,
     StoredSpeakers,
     TrailGrouper,
@@ -44,7 +45,7 @@ from newstrace.link.trails import (
 )
 from newstrace.pipeline.stages import pending_or_reset, record
 from newstrace.records import Quote, StoredRendering, StoredUtterance
-from newstrace.store.base import PipelineStore, SpeakerRendering, TrailQuote
+from newstrace.store.base import PipelineStore, TrailQuote
 
 
 @dataclass
@@ -103,8 +104,12 @@ def _joinable_utterances(
     keys = sorted({key for quote in quotes for key in content_keys(quote.content)})
     speaker_ids = sorted({quote.speaker_id for quote in quotes if quote.speaker_id is not None})
     by_key = store.utterance_key_postings(keys, limit) if keys else {}
-    speakers = _stored_speakers(store.speaker_renderings(speaker_ids) if speaker_ids else [], limit)
-    wanted, rendered = joinable_stored(quotes, by_key, speakers, store.utterance_keys_of, settings)
+    spoken = store.speaker_utterances(speaker_ids, limit) if speaker_ids else {}
+    speakers = StoredSpeakers(
+        {speaker_id: found.latest for speaker_id, found in spoken.items()},
+        {speaker_id: found.languages for speaker_id, found in spoken.items()},
+    )
+    wanted, rendered = joinable_stored(quotes, by_key, speakers, _rendered_by(store), store.utterance_keys_of, settings)
     articles = sorted({quote.article_id for quote in quotes})
     stories = sorted({quote.story_id for quote in quotes if quote.story_id is not None})
     wanted.update(store.utterances_rendered_in(articles, stories))
@@ -116,26 +121,17 @@ def _joinable_utterances(
     return intact, regroup, StoredPostings(by_key, latest, rendered)
 
 
-def _stored_speakers(rows: list[SpeakerRendering], limit: int) -> StoredSpeakers:
-    """From the renderings with a speaker of the utterances some speakers render: the utterances each
-    speaker renders, in which languages, and each speaker's latest `limit` utterances (greatest ids first)
-    among those it speaks (an utterance speaks with its earliest rendering's speaker, as `_group_rows`
-    reads it)."""
-    rendered_by: dict[int, set[str]] = {}
-    languages: dict[tuple[str, int], set[str]] = {}
-    first: dict[str, tuple[tuple[bool, str, str], int]] = {}
-    for row in rows:
-        rendered_by.setdefault(row.speaker_id, set()).add(row.utterance_id)
-        if row.language:
-            languages.setdefault((row.utterance_id, row.speaker_id), set()).add(row.language)
-        age = (row.published is None, row.published or "", row.quote_id)
-        if row.utterance_id not in first or age < first[row.utterance_id][0]:
-            first[row.utterance_id] = (age, row.speaker_id)
-    spoken: dict[int, list[str]] = {}
-    for utterance_id, (_, speaker_id) in first.items():
-        spoken.setdefault(speaker_id, []).append(utterance_id)
-    latest = {speaker_id: sorted(ids, reverse=True)[:limit] for speaker_id, ids in spoken.items()}
-    return StoredSpeakers(rendered_by, latest, languages)
+def _rendered_by(store: PipelineStore) -> RenderedBy:
+    """What `joinable_stored` asks of some utterances: the speakers of their renderings (as the quotes give
+    them now, the speakers stage keeping `utterance_speakers` when it moves a quote) and their languages."""
+
+    def read(utterance_ids: Sequence[str]) -> dict[str, dict[int, set[str]]]:
+        found: dict[str, dict[int, set[str]]] = {}
+        for row in store.utterance_speakers(utterance_ids):
+            found.setdefault(row.utterance_id, {}).setdefault(row.speaker_id, set()).add(row.language)
+        return found
+
+    return read
 
 
 def _stored_utterances(store: PipelineStore) -> tuple[list[Utterance], list[QuoteInput]]:

@@ -445,15 +445,22 @@ class TrailQuote:
 
 
 @dataclass(frozen=True)
-class SpeakerRendering:
-    """A rendering with a resolved speaker, of an utterance some speaker the trails stage asks about renders:
-    the trails stage takes an utterance's speaker from its earliest such rendering."""
+class SpeakerUtterances:
+    """What the trails stage reads of one speaker's stored utterances (`utterance_speakers`): the ids of the
+    latest it speaks with (an utterance speaks with its earliest rendering that has a speaker), greatest
+    first, and the languages of its renderings ('' where an article's is unknown)."""
+
+    latest: tuple[str, ...]
+    languages: frozenset[str]
+
+
+@dataclass(frozen=True)
+class UtteranceSpeaker:
+    """A speaker of some rendering of an utterance, and that rendering's article language ('' unknown)."""
 
     utterance_id: str
-    quote_id: str
-    published: str | None
     speaker_id: int
-    language: str | None  # its article's
+    language: str
 
 
 @dataclass(frozen=True)
@@ -645,8 +652,14 @@ class PipelineStore(StageRuns, Protocol):
         """The stored content keys of each of these utterances (`save_trails`' `keys`)."""
         ...
 
-    def speaker_renderings(self, speaker_ids: Sequence[int]) -> list[SpeakerRendering]:
-        """Every rendering with a resolved speaker of each utterance that one of these speakers renders."""
+    def speaker_utterances(self, speaker_ids: Sequence[int], limit: int) -> dict[int, SpeakerUtterances]:
+        """For each of these speakers, the `limit` greatest ids of the utterances it speaks with and the
+        languages of its renderings: ranged reads, however many utterances the speaker has."""
+        ...
+
+    def utterance_speakers(self, utterance_ids: Sequence[str]) -> list[UtteranceSpeaker]:
+        """The speakers of the renderings of these utterances, with their articles' languages, as the
+        quotes give them now (the speakers stage keeps them when it points a quote at another speaker)."""
         ...
 
     def utterances_rendered_in(self, article_ids: Sequence[str], story_ids: Sequence[str]) -> list[str]:

@@ -76,13 +76,14 @@ from newstrace.store.base import (
     SearchHit,
     SearchSyntaxError,
     SpeakerCount,
-    SpeakerRendering,
+    SpeakerUtterances,
     StageRecord,
     StoreError,
     StoryCount,
     TableRow,
     TrailQuote,
     UrlHistory,
+    UtteranceSpeaker,
     counted_by_store,
 )
 from newstrace.store.query import SearchQuery
@@ -477,6 +478,7 @@ class SQLStore(ABC):
                 [(target, name) for name, target in canonical.items()],
             )
             self._point_utterances_at_speakers()
+            self._write_utterance_speakers(None)
             self._execute(
                 "DELETE FROM speakers WHERE id NOT IN (SELECT speaker_id FROM quotes WHERE speaker_id IS NOT NULL)"
             )
@@ -511,6 +513,7 @@ class SQLStore(ABC):
                     chunk = list(values[first : first + 500])
                     self._execute(point.format(column=column, marks=", ".join("?" * len(chunk))), chunk)
                 self._point_utterances_at_speakers(column, values)  # (a new article's quotes have none yet)
+                self._write_utterance_speakers(self._utterances_of_quotes(column, values))
             self._executemany(
                 "DELETE FROM speakers WHERE id = ? AND NOT EXISTS (SELECT 1 FROM quotes WHERE speaker_id = ?)",
                 [(speaker_id, speaker_id) for speaker_id in named_before],
@@ -563,6 +566,30 @@ class SQLStore(ABC):
                 f"WHERE q.{column} IN ({', '.join('?' * len(chunk))}))",
                 chunk,
             )
+
+    def _utterances_of_quotes(self, column: str, values: Sequence[str]) -> list[str]:
+        """The utterances with a rendering whose quote's `column` (`speaker`, `article_id`) is one of `values`."""
+        rows = self._rows_for_ids(
+            "SELECT DISTINCT r.utterance_id FROM renderings r JOIN quotes q ON q.id = r.quote_id "
+            f"WHERE q.{column} IN ({{marks}})",
+            values,
+        )
+        return sorted({str(row["utterance_id"]) for row in rows})
+
+    def _write_utterance_speakers(self, utterance_ids: Sequence[str] | None) -> None:
+        """Inside a write: the `utterance_speakers` rows of these utterances (of every one: None) as their
+        renderings' quotes and articles give them now: the trails stage reads its speakers' utterances
+        there, so whatever points a rendered quote at another speaker writes them again."""
+        if utterance_ids is None:
+            self._execute("DELETE FROM utterance_speakers")
+            self._execute(_UTTERANCE_SPEAKERS.format(where=""))
+            return
+        ordered = sorted(set(utterance_ids))
+        for first in range(0, len(ordered), 500):
+            chunk = ordered[first : first + 500]
+            marks = ", ".join("?" * len(chunk))
+            self._execute(f"DELETE FROM utterance_speakers WHERE utterance_id IN ({marks})", chunk)
+            self._execute(_UTTERANCE_SPEAKERS.format(where=f" AND r.utterance_id IN ({marks})"), chunk)
 
     def speaker_corrections(self) -> list[SpeakerCorrection]:
         rows = self._rows(f"SELECT {columns_of(SpeakerCorrection)} FROM speaker_corrections ORDER BY id")
@@ -947,6 +974,7 @@ class SQLStore(ABC):
 
     def reset_trails(self) -> None:
         with self._transaction():
+            self._execute("DELETE FROM utterance_speakers")
             self._execute("DELETE FROM utterance_keys")
             self._execute("DELETE FROM renderings")
             self._execute("DELETE FROM utterances")
@@ -1035,15 +1063,50 @@ class SQLStore(ABC):
                 found.setdefault(utterance_id, set()).add(key)
         return found
 
-    def speaker_renderings(self, speaker_ids: Sequence[int]) -> list[SpeakerRendering]:
+    def speaker_utterances(self, speaker_ids: Sequence[int], limit: int) -> dict[int, SpeakerUtterances]:
+        ordered = sorted(set(speaker_ids))
+        latest: dict[int, list[str]] = {speaker_id: [] for speaker_id in ordered}
+        for first in range(0, len(ordered), 100):  # one statement for many speakers, each its own ranged read
+            chunk = ordered[first : first + 100]
+            sql = " UNION ALL ".join(_SPOKEN_BY.format(number) for number in range(len(chunk)))
+            parameters = [value for asked in chunk for value in (asked, limit)]
+            for speaker_id, utterance_id in self._value_rows(sql, parameters):
+                latest[int(speaker_id)].append(str(utterance_id))
+        languages = self._speaker_languages(ordered)
+        return {
+            speaker_id: SpeakerUtterances(tuple(sorted(found, reverse=True)), frozenset(languages[speaker_id]))
+            for speaker_id, found in latest.items()
+        }
+
+    def _speaker_languages(self, speaker_ids: Sequence[int]) -> dict[int, set[str]]:
+        """The languages of each speaker's renderings, one ranged read of the `utterance_speakers` key per
+        language and speaker (the next language after the last found), not a read of every row."""
+        found: dict[int, set[str]] = {speaker_id: set() for speaker_id in speaker_ids}
+        after: dict[int, str | None] = dict.fromkeys(speaker_ids)
+        while after:
+            asked = sorted(after.items())
+            after = {}
+            for first in range(0, len(asked), 100):
+                chunk = asked[first : first + 100]
+                sql = " UNION ALL ".join(
+                    _NEXT_LANGUAGE.format(number, ">" if last is not None else ">=")
+                    for number, (_, last) in enumerate(chunk)
+                )
+                parameters = [value for speaker_id, last in chunk for value in (speaker_id, last or "")]
+                for speaker_id, language in self._value_rows(sql, parameters):
+                    found[int(speaker_id)].add(str(language))
+                    after[int(speaker_id)] = str(language)
+        return found
+
+    def utterance_speakers(self, utterance_ids: Sequence[str]) -> list[UtteranceSpeaker]:
         rows = self._rows_for_ids(
-            "SELECT r.utterance_id, q.id AS quote_id, a.published, q.speaker_id, a.language FROM renderings r "
-            "JOIN quotes q ON q.id = r.quote_id JOIN articles a ON a.id = q.article_id "
-            "WHERE q.speaker_id IS NOT NULL AND r.utterance_id IN (SELECT r2.utterance_id FROM quotes q2 "
-            "JOIN renderings r2 ON r2.quote_id = q2.id WHERE q2.speaker_id IN ({marks}))",
-            sorted(set(speaker_ids)),
+            "SELECT utterance_id, speaker_id, language FROM utterance_speakers WHERE utterance_id IN ({marks})",
+            sorted(set(utterance_ids)),
         )
-        return records_of(SpeakerRendering, rows)
+        return [
+            UtteranceSpeaker(str(row["utterance_id"]), int(str(row["speaker_id"])), str(row["language"]))
+            for row in rows
+        ]
 
     def utterances_rendered_in(self, article_ids: Sequence[str], story_ids: Sequence[str]) -> list[str]:
         found = self._rows_for_ids("SELECT utterance_id FROM renderings WHERE article_id IN ({marks})", article_ids)
@@ -1068,6 +1131,7 @@ class SQLStore(ABC):
             self._executemany("DELETE FROM utterance_keys WHERE utterance_id = ?", [(row.id,) for row in utterances])
             if keys:
                 self._executemany("INSERT INTO utterance_keys(key, utterance_id) VALUES (?, ?)", keys)
+            self._write_utterance_speakers([row.id for row in utterances])
             # Utterances whose quotes all went (a quotes stage that ran again) have nothing left to show.
             self._execute("DELETE FROM utterances WHERE id NOT IN (SELECT utterance_id FROM renderings)")
             if record:
@@ -1982,6 +2046,28 @@ _TRAIL_QUOTE_ORDER = "a.published IS NULL, a.published, q.id"
 _KEY_POSTING = (
     "SELECT * FROM (SELECT key, utterance_id FROM utterance_keys WHERE key = ? "
     "ORDER BY utterance_id DESC LIMIT ?) AS k{}"
+)
+# One speaker's latest utterances (`speaker_utterances`): a range of the partial (speaker_id, utterance_id)
+# index of the rows an utterance speaks with.
+_SPOKEN_BY = (
+    "SELECT * FROM (SELECT speaker_id, utterance_id FROM utterance_speakers WHERE speaker_id = ? AND speaks = 1 "
+    "ORDER BY utterance_id DESC LIMIT ?) AS s{}"
+)
+# A speaker's next language (`_speaker_languages`): the first key of the primary key's range after the last.
+_NEXT_LANGUAGE = (
+    "SELECT * FROM (SELECT speaker_id, language FROM utterance_speakers WHERE speaker_id = ? AND language {1} ? "
+    "ORDER BY language LIMIT 1) AS l{0}"
+)
+# Who renders each utterance (`utterance_speakers`, the migration that made it fills it the same way): a row
+# per speaker and article language of its renderings, `speaks` on its earliest rendering's (date, then quote
+# id: the order `trail_quotes` gives, in which the trails stage takes an utterance's speaker).
+_UTTERANCE_SPEAKERS = (
+    "INSERT INTO utterance_speakers(speaker_id, language, utterance_id, speaks) "
+    "SELECT speaker_id, language, utterance_id, max(earliest) FROM ("
+    "SELECT q.speaker_id, COALESCE(a.language, '') AS language, r.utterance_id, CASE WHEN row_number() OVER ("
+    f"PARTITION BY r.utterance_id ORDER BY {_TRAIL_QUOTE_ORDER}) = 1 THEN 1 ELSE 0 END AS earliest "
+    "FROM renderings r JOIN quotes q ON q.id = r.quote_id JOIN articles a ON a.id = q.article_id "
+    "WHERE q.speaker_id IS NOT NULL{where}) AS rendered GROUP BY speaker_id, language, utterance_id"
 )
 _STORED_UTTERANCE = ", ".join(f"utterances.{field.name}" for field in fields(StoredUtterance))
 _RENDERING = columns_of(StoredRendering, "r")
