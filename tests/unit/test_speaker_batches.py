@@ -22,7 +22,7 @@ from newstrace.pipeline.speakers import correct_speakers, link_stored_speakers, 
 from newstrace.pipeline.stages import downstream, record, stage
 from newstrace.pipeline.trails import build_trails
 from newstrace.records import Article, Quote, SpeakerCorrection, SpeakerName, StageOutput
-from newstrace.store import SQLiteStore, Store
+from newstrace.store import SQLiteStore, Store, StoreError
 
 # article -> (speaker name resolved in the article, source text) of each of its quotes
 _BATCHES: list[dict[str, list[tuple[str, str]]]] = [
@@ -237,3 +237,34 @@ def take_in_batches_with_trails(store: Store, whole: bool = False) -> list[objec
 def test_utterances_speak_with_the_speaker_their_quotes_are_moved_to(tmp_path: Path, whole: bool) -> None:
     speaks = take_in_batches_with_trails(SQLiteStore(tmp_path / "moved.db"), whole)
     assert speaks[0] != speaks[1] == speaks[2]  # the second batch made the bare `Velt` of a1 Mara Velt
+
+
+def test_a_correction_another_process_overtook_is_resolved_again_and_given_up_after_twenty_tries(
+    tmp_path: Path,
+) -> None:
+    """The speakers stage and a correction share one retry: a write refused because another process
+    changed the sums read is read and resolved again, and twenty refusals in a row end in an error."""
+    store = SQLiteStore(tmp_path / "overtaken.db")
+    _store_batch(store, _BATCHES[0])
+    assert resolve_speakers(store) == 3
+    correction = SpeakerCorrection("rename", "Pieter Dorn", "Piet Dorn")
+    store.add_speaker_correction(correction.action, correction.name, correction.target)
+    write, answers = store.update_speakers, []
+
+    def refused(*args: Any, **kwargs: Any) -> bool:
+        answers.append(False)
+        return False
+
+    store.update_speakers = refused  # type: ignore[method-assign]
+    with pytest.raises(StoreError, match="the speakers of 'Pieter Dorn' were changed by another process 20 times"):
+        correct_speakers(store, correction)
+    assert len(answers) == 20 and "Piet Dorn" not in {str(row["name"]) for row in store.iter_rows("speakers")}
+
+    def overtaken_once(*args: Any, **kwargs: Any) -> bool:
+        answers.append(write(*args, **kwargs) if answers else False)
+        return answers[-1]
+
+    answers.clear()
+    store.update_speakers = overtaken_once  # type: ignore[method-assign]
+    correct_speakers(store, correction)
+    assert answers == [False, True] and "Piet Dorn" in {str(row["name"]) for row in store.iter_rows("speakers")}

@@ -15,6 +15,7 @@ before `speaker_names` existed).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from newstrace.link.speakers import (
@@ -39,23 +40,25 @@ def resolve_speakers(store: PipelineStore) -> int:
     (or every name, when its runs were outdated); return how many articles were new to it (0: nothing
     was pending, nothing was done)."""
     done = record("speakers")
+    pending: list[str] = []
     forgotten: list[bool] = []
 
     def forget() -> None:
         store.forget_stage("speakers")
         forgotten.append(True)
 
-    for _ in range(_TRIES):
-        pending = pending_or_reset(store, done, forget)
+    def in_part() -> bool | None:
+        pending[:] = pending_or_reset(store, done, forget)
         if not pending:
-            return 0
-        taking_in = replace(done, article_ids=tuple(pending))
-        taken = None if forgotten else take_in_speakers(store, pending, taking_in)
-        if taken is None:
-            link_stored_speakers(store, taking_in)
-        if taken is not False:
-            return len(pending)
-    raise StoreError(f"the speakers of {len(pending)} new articles were changed by another process {_TRIES} times")
+            return True  # nothing to take in
+        return None if forgotten else take_in_speakers(store, pending, replace(done, article_ids=tuple(pending)))
+
+    _resolve_until_written(
+        in_part,
+        lambda: link_stored_speakers(store, replace(done, article_ids=tuple(pending))),
+        lambda: f"the speakers of {len(pending)} new articles",
+    )
+    return len(pending)
 
 
 def correct_speakers(store: PipelineStore, correction: SpeakerCorrection) -> None:
@@ -63,16 +66,28 @@ def correct_speakers(store: PipelineStore, correction: SpeakerCorrection) -> Non
     the stage is outdated or kept no sums). Articles the stage has not taken in wait for its next run."""
     keys = {name_key(correction.name), name_key(correction.target)}
     done = record("speakers")
-    if store.stage_outdated(done.stage, done.version):
-        link_stored_speakers(store)
-        return
+    outdated = store.stage_outdated(done.stage, done.version)
+    _resolve_until_written(
+        lambda: None if outdated else take_in_speakers(store, [], keys=keys),
+        lambda: link_stored_speakers(store),
+        lambda: f"the speakers of {correction.name!r}",
+    )
+
+
+def _resolve_until_written(
+    in_part: Callable[[], bool | None], whole: Callable[[], object], resolving: Callable[[], str]
+) -> None:
+    """Resolve part of the corpus from the kept sums (`in_part`: True once written, None when it cannot:
+    no sums kept, or the stage outdated) or else the whole corpus (`whole`); when another process changed
+    the sums between the resolution's reads and its write (`in_part` False: nothing written), read and
+    resolve again, up to `_TRIES` times. `resolving` names what was resolved, for the error."""
     for _ in range(_TRIES):
-        taken = take_in_speakers(store, [], keys=keys)
-        if taken is None:
-            link_stored_speakers(store)
-        if taken is not False:
+        written = in_part()
+        if written is None:
+            whole()
+        if written is not False:
             return
-    raise StoreError(f"the speakers of {correction.name!r} were changed by another process {_TRIES} times")
+    raise StoreError(f"{resolving()} were changed by another process {_TRIES} times")
 
 
 def take_in_speakers(
