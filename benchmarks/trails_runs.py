@@ -4,10 +4,14 @@ reads and its CPU seconds on each run, and a digest of the trails tables it leav
 
 The database is copied first (never changed in place). Held-back articles are the latest `--add` ones
 (by date, then id), split over `--runs` - 1 later runs; `--shuffle SEED` picks them at random instead
-(articles older than the stored ones arriving late).
+(articles older than the stored ones arriving late). With `--speakers`, the speakers stage runs too, as in
+`analyze`: the stored articles' speakers are resolved whole first (without the held-back quotes), and
+each later run takes in its articles' quotes with no speaker, resolves them (the stage may point quotes
+of earlier articles at another speaker) and then builds the trails; its CPU seconds are shown too.
 
     python benchmarks/trails_runs.py DB --add 0                  # one run over everything
     python benchmarks/trails_runs.py DB --add 30 --runs 2        # all but 30 articles, then the 30
+    python benchmarks/trails_runs.py DB --add 30 --runs 2 --speakers
     python benchmarks/trails_runs.py DB --add 300 --runs 3 --shuffle 1 --dump out.tsv
 """
 
@@ -27,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from newstrace.pipeline.speakers import resolve_speakers
 from newstrace.pipeline.trails import build_trails
 from newstrace.store import open_store
 
@@ -66,12 +71,38 @@ def hide(path: Path, article_ids: list[str]) -> None:
         connection.execute(f"DELETE FROM quotes WHERE article_id IN ({marks})", article_ids)
 
 
-def reveal(path: Path, article_ids: list[str]) -> None:
-    """Put back the quotes of these articles, which become pending for the trails stage."""
+def reveal(path: Path, article_ids: list[str], speakers: bool) -> None:
+    """Put back the quotes of these articles, which become pending for the trails stage (and, with
+    `speakers`, for the speakers stage, their quotes pointing at no speaker yet, as new quotes do)."""
+    stages = ("trails", "speakers") if speakers else ("trails",)
     with sqlite3.connect(path) as connection:
         marks = ", ".join("?" * len(article_ids))
         connection.execute(f"INSERT INTO quotes SELECT * FROM held_quotes WHERE article_id IN ({marks})", article_ids)
-        connection.execute(f"DELETE FROM stage_runs WHERE stage = 'trails' AND article_id IN ({marks})", article_ids)
+        if speakers:
+            connection.execute(f"UPDATE quotes SET speaker_id = NULL WHERE article_id IN ({marks})", article_ids)
+        connection.execute(
+            f"DELETE FROM stage_runs WHERE stage IN ({', '.join('?' * len(stages))}) AND article_id IN ({marks})",
+            [*stages, *article_ids],
+        )
+
+
+def resolve_whole(path: Path) -> None:
+    """Resolve the speakers of the stored quotes again, whole, keeping the names' sums (the held-back
+    articles are counted taken in: `reveal` makes them pending again)."""
+    store = open_store(path)
+    store.forget_stage("speakers")
+    resolve_speakers(store)
+    store.close()  # type: ignore[attr-defined]
+
+
+def speakers_once(path: Path) -> float:
+    """The speakers stage on the pending articles: its CPU seconds."""
+    store = open_store(path)
+    started = time.process_time()
+    resolve_speakers(store)
+    spent = time.process_time() - started
+    store.close()  # type: ignore[attr-defined]
+    return spent
 
 
 def counting(store: Any, counts: Counter[str]) -> None:
@@ -83,10 +114,17 @@ def counting(store: Any, counts: Counter[str]) -> None:
 
         def wrapped(*args: Any, _method: Callable[..., Any] = method, _name: str = name, **kwargs: Any) -> Any:
             rows = _method(*args, **kwargs)
-            counts[_name] += sum(map(len, rows.values())) if isinstance(rows, dict) else len(rows)
+            counts[_name] += sum(map(_rows_in, rows.values())) if isinstance(rows, dict) else len(rows)
             return rows
 
         setattr(store, name, wrapped)
+
+
+def _rows_in(answer: Any) -> int:
+    """The rows one item of a read's answer holds: a list's, or a speaker's latest utterances and languages."""
+    if hasattr(answer, "latest"):
+        return len(answer.latest) + len(answer.languages)
+    return len(answer)
 
 
 def run_once(path: Path, profile: bool = False) -> tuple[float, Counter[str], dict[str, int]]:
@@ -126,6 +164,7 @@ def main() -> None:
     parser.add_argument("--shuffle", type=int, default=None, help="hold back random articles (this seed)")
     parser.add_argument("--dump", type=Path, default=None, help="write the trails tables here")
     parser.add_argument("--profile", action="store_true", help="profile the last run (cProfile)")
+    parser.add_argument("--speakers", action="store_true", help="run the speakers stage before the trails")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "copy.db"
@@ -136,14 +175,22 @@ def main() -> None:
         store.close()  # type: ignore[attr-defined]
         if later:
             hide(path, later)
+        if args.speakers:
+            resolve_whole(path)
         steps = max(args.runs - 1, 1) if later else 0
         size = -(-len(later) // steps) if steps else 0
         batches = [later[first : first + size] for first in range(0, len(later), size)] if later else []
         for number, batch in enumerate([[], *batches], start=1):
+            speakers = ""
             if batch:
-                reveal(path, batch)
+                reveal(path, batch, args.speakers)
+                if args.speakers:
+                    speakers = f"speakers CPU {speakers_once(path):.2f} s, "
             spent, counts, summary = run_once(path, args.profile and number == len(batches) + 1)
-            print(f"run {number}: {len(batch)} articles added, CPU {spent:.2f} s, rows read {dict(counts)}, {summary}")
+            print(
+                f"run {number}: {len(batch)} articles added, {speakers}CPU {spent:.2f} s, rows read {dict(counts)}, "
+                f"{summary}"
+            )
         print("trails tables:", trails_digest(path, args.dump))
 
 

@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 
+from newstrace.link.speakers import name_key
 from newstrace.link.trails import QuoteInput, TrailGrouper, TrailSettings, content_keys
 from newstrace.pipeline import trails
 from newstrace.pipeline.trails import build_trails
+from newstrace.records import SpeakerName
 from newstrace.store import Store, open_store
 
 from .test_trails_candidates import _fictional_retellings
@@ -56,20 +58,29 @@ def _store_articles(store: Any, articles: list[list[QuoteInput]]) -> None:
                 )  # fmt: skip
 
 
+def _move_quotes(store: Store, name: str, into: str) -> None:
+    """The speakers stage, resolving `name` to the speaker `into` now, points its quotes (and the stored
+    utterances they render) at that speaker."""
+    store.update_speakers([], [SpeakerName(name, name_key(name), 1, (), (), into)], [name], [])
+
+
 def _trails_tables(store: Store) -> list[tuple[object, ...]]:
     return [tuple(row.items()) for table in ("utterances", "renderings") for row in store.iter_rows(table)]
 
 
 def _in_runs(
-    location: str | Path, quotes: list[QuoteInput], runs: int, settings: TrailSettings
+    location: str | Path, quotes: list[QuoteInput], runs: int, settings: TrailSettings, moves: bool = False
 ) -> list[tuple[object, ...]]:
-    """The trails tables after taking in the quotes' articles over `runs` runs, the latest articles last."""
+    """The trails tables after taking in the quotes' articles over `runs` runs, the latest articles last;
+    `moves`: after each run the speakers stage points every quote of one speaker at another."""
     store = open_store(location)
     articles = sorted(_articles(quotes), key=lambda found: (found[0].published, found[0].article_id))
     size = -(-len(articles) // runs)
-    for first in range(0, len(articles), size):
+    for number, first in enumerate(range(0, len(articles), size)):
         _store_articles(store, articles[first : first + size])
         build_trails(store, settings)
+        if moves:
+            _move_quotes(store, f"Speaker {3 + number % 2}", f"Speaker {1 + number % 2}")
     tables = _trails_tables(store)
     store.close()  # type: ignore[attr-defined]
     return tables
@@ -93,6 +104,19 @@ def test_runs_reading_only_joinable_utterances_group_as_reading_every_one(
     utterances = [row for row in read_all[2] if row[0][0] == "id"]  # the utterances table's rows
     assert 0 < len(utterances) < len(quotes) - 20  # many quotes joined: there is something to agree on
     assert read_some == read_all
+
+
+def test_runs_after_the_speakers_stage_moved_stored_quotes_group_as_reading_every_utterance(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The speakers stage points stored quotes at another speaker between runs: a run reads the utterances
+    each speaker speaks with as the quotes give them now (`utterance_speakers`), as reading every one does."""
+    quotes = _fictional_retellings(9, 160)
+    read_some = _in_runs(tmp_path / "some.db", quotes, 3, SHORT_LISTS, moves=True)
+    _reading_every_utterance(monkeypatch)
+    read_all = _in_runs(tmp_path / "all.db", quotes, 3, SHORT_LISTS, moves=True)
+    assert read_some == read_all
+    assert read_all != _in_runs(tmp_path / "unmoved.db", quotes, 3, SHORT_LISTS)  # the moves changed the grouping
 
 
 def test_two_runs_group_as_one_when_no_candidate_list_is_cut(tmp_path: Path) -> None:
