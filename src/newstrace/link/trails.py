@@ -27,6 +27,7 @@ same statement and differ materially), `truncated`, `paraphrased_as_indirect`, `
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -593,13 +594,16 @@ class _Listed:
     keys: frozenset[str]
     needed: int  # the keys a Jaccard index of `near_identical` needs shared at least
     seen: Counter[str]  # listed utterance -> in how many of its keys' lists
-    seen_full: Counter[str]  # ... in how many of its keys' full lists: it may have the others without being listed
-    full_keys: int  # how many of its keys have a full list
+    # the smallest id of each of its keys' full lists, in order: an utterance of a smaller id may have the
+    # key without being listed; one of a greater id that is not listed has not
+    full_from: tuple[str, ...]
     translating: bool  # its speaker has renderings in another language: one may be a translation it joins
 
     def may_share(self, utterance_id: str, threshold: int) -> bool:
-        """Whether the utterance may share `threshold` keys with the quote, as far as the lists tell."""
-        return self.seen.get(utterance_id, 0) + self.full_keys - self.seen_full.get(utterance_id, 0) >= threshold
+        """Whether the utterance may share `threshold` keys with the quote, as far as the lists tell: those
+        it is listed under, and those whose full list ends above its id."""
+        hidden = len(self.full_from) - bisect_right(self.full_from, utterance_id)
+        return self.seen.get(utterance_id, 0) + hidden >= threshold
 
 
 def joinable_stored(
@@ -620,9 +624,11 @@ def joinable_stored(
     by the speaker in another language; of another speaker's, for a long quote, those sharing the Jaccard
     index's share. An utterance's keys are those of all its renderings (its canonical and direct
     renderings' are among them): a list of `candidates_per_speaker` may leave out utterances with the
-    key, so when the lists cannot tell, `keys_of` reads the utterances' stored keys. `rendered_by` is asked
-    only of the listed utterances that may share enough keys with a quote (all of them, for a speaker
-    with renderings in another language than the quote's), not of every utterance a speaker renders."""
+    key: a list holds the `candidates_per_speaker` greatest ids, so an utterance of a greater id than a
+    full list's last that is not in it has not the key, and only one of a smaller id may have it; when
+    the lists cannot tell, `keys_of` reads the utterances' stored keys. `rendered_by` is asked only of the
+    listed utterances that may share enough keys with a quote (all of them, for a speaker with renderings
+    in another language than the quote's), not of every utterance a speaker renders."""
     listed = [_listed(quote, by_key, speakers, settings) for quote in quotes if quote.speaker_id is not None]
     asked: set[str] = set()
     for found in listed:
@@ -652,7 +658,7 @@ def _listed(
 ) -> _Listed:
     assert quote.speaker_id is not None
     keys = _content_keys(quote.content)
-    full_keys = {key for key in keys if len(by_key.get(key, ())) >= settings.candidates_per_speaker}
+    full = [by_key[key] for key in keys if len(by_key.get(key, ())) >= settings.candidates_per_speaker]
     language = quote.language
     spoken = speakers.languages.get(quote.speaker_id, ())
     return _Listed(
@@ -661,8 +667,7 @@ def _listed(
         keys,
         max(int(len(keys) * settings.near_identical - 1e-6), 1),
         Counter(chain.from_iterable(by_key.get(key, ()) for key in keys)),
-        Counter(chain.from_iterable(by_key[key] for key in full_keys)),
-        len(full_keys),
+        tuple(sorted(min(ids) for ids in full)),
         language is not None and any(other not in ("", language) for other in spoken),
     )
 
