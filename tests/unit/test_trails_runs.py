@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from newstrace.link.speakers import name_key
-from newstrace.link.trails import QuoteInput, TrailGrouper, TrailSettings, content_keys
+from newstrace.link.trails import QuoteInput, StoredSpeakers, TrailGrouper, TrailSettings, _listed, content_keys
 from newstrace.pipeline import trails
 from newstrace.pipeline.trails import build_trails
 from newstrace.records import SpeakerName
@@ -168,3 +168,16 @@ def _new_schema(server: str) -> str:
     with psycopg.connect(server, autocommit=True) as connection:
         connection.execute(f"CREATE SCHEMA {schema}")
     return f"{server}?options=-csearch_path%3D{schema}"
+
+
+def test_an_utterance_above_the_end_of_a_full_key_list_it_is_not_in_has_not_that_key() -> None:
+    """A key's list holds the greatest ids of the utterances with the key: one of a greater id than a
+    full list's last that is not listed has not the key, one of a smaller id may have it."""
+    settings = TrailSettings(candidates_per_speaker=3)
+    quote = QuoteInput("q", "a", None, None, 1, "Speaker 1", "direct", "“harbour tolls ferry”")
+    harbour, tolls, ferry = (min(content_keys(word)) for word in ("harbour", "tolls", "ferry"))
+    by_key = {harbour: ["u_9", "u_8", "u_7"], tolls: ["u_5", "u_4", "u_3"], ferry: ["u_6"]}  # greatest first
+    listed = _listed(quote, by_key, StoredSpeakers({}, {}), settings)
+    assert listed.may_share("u_6", 2) and not listed.may_share("u_6", 3)  # ferry, and harbour maybe (below u_7)
+    assert not listed.may_share("u_8", 2)  # harbour only: above u_3, it would be in the tolls list
+    assert listed.may_share("u_2", 2) and not listed.may_share("u_2", 3)  # below both full lists' ends
