@@ -178,6 +178,8 @@ def test_an_utterance_above_the_end_of_a_full_key_list_it_is_not_in_has_not_that
     harbour, tolls, ferry = (min(content_keys(word)) for word in ("harbour", "tolls", "ferry"))
     by_key = {harbour: ["u_9", "u_8", "u_7"], tolls: ["u_5", "u_4", "u_3"], ferry: ["u_6"]}  # greatest first
     listed = _listed(quote, by_key, StoredSpeakers({}, {}), settings)
-    assert listed.may_share("u_6", 2) and not listed.may_share("u_6", 3)  # ferry, and harbour maybe (below u_7)
-    assert not listed.may_share("u_8", 2)  # harbour only: above u_3, it would be in the tolls list
-    assert listed.may_share("u_2", 2) and not listed.may_share("u_2", 3)  # below both full lists' ends
+    # u_6: ferry, and harbour maybe (below u_7); u_8: harbour only (above u_3, it would be in the tolls list);
+    # u_2: below both full lists' ends
+    assert listed.sharing(["u_6", "u_8", "u_2", "u_9"], 2) == ["u_6", "u_2"]
+    assert listed.sharing(["u_6", "u_8", "u_2", "u_9"], 1) == ["u_6", "u_8", "u_2", "u_9"]
+    assert listed.sharing(["u_6", "u_8", "u_2"], 3) == []

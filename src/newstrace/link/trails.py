@@ -27,7 +27,6 @@ same statement and differ materially), `truncated`, `paraphrased_as_indirect`, `
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -599,11 +598,18 @@ class _Listed:
     full_from: tuple[str, ...]
     translating: bool  # its speaker has renderings in another language: one may be a translation it joins
 
-    def may_share(self, utterance_id: str, threshold: int) -> bool:
-        """Whether the utterance may share `threshold` keys with the quote, as far as the lists tell: those
-        it is listed under, and those whose full list ends above its id."""
-        hidden = len(self.full_from) - bisect_right(self.full_from, utterance_id)
-        return self.seen.get(utterance_id, 0) + hidden >= threshold
+    def sharing(self, utterance_ids: Iterable[str], threshold: int) -> list[str]:
+        """Those of the utterances that may share `threshold` keys with the quote as far as the lists tell:
+        the keys it is listed under, and those whose full list ends above its id. One listed under `known`
+        keys needs `threshold - known` full lists ending above it: it is below the end of that many."""
+        seen, ends = self.seen, self.full_from
+        fewest = max(threshold - len(ends), 0)  # listed under fewer, not enough full lists to hide the rest
+        below = {known: ends[len(ends) - threshold + known] for known in range(fewest, threshold)}
+        return [
+            utterance_id
+            for utterance_id in utterance_ids
+            if (known := seen.get(utterance_id, 0)) >= threshold or (known in below and utterance_id < below[known])
+        ]
 
 
 def joinable_stored(
@@ -635,8 +641,7 @@ def joinable_stored(
         if found.translating:
             asked.update(found.seen, speakers.latest.get(found.speaker_id, ()))
         else:
-            threshold = min(settings.min_shared, found.needed)
-            asked.update(utterance_id for utterance_id in found.seen if found.may_share(utterance_id, threshold))
+            asked.update(found.sharing(found.seen, min(settings.min_shared, found.needed)))
     renderers = rendered_by(sorted(asked)) if asked else {}
     chosen: set[str] = set()
     unsure: list[tuple[frozenset[str], str, int]] = []
@@ -684,21 +689,23 @@ def _choose(
     whose stored keys must tell (with the keys they must share)."""
     speaker_id, language, empty = found.speaker_id, found.quote.language, frozenset[str]()
     nobody: Mapping[int, AbstractSet[str]] = {}
-    asked: list[tuple[str, int]] = []  # (utterance, keys it must share with the quote at least)
     own = (utterance_id for utterance_id in found.seen if speaker_id in renderers.get(utterance_id, nobody))
+    plain = []  # of its speaker's, those no translation may join
     for utterance_id in {*speakers.latest.get(speaker_id, ()), *own}:
         spoken = renderers.get(utterance_id, nobody).get(speaker_id, empty)
         if language is not None and any(other not in ("", language) for other in spoken):
             chosen.add(utterance_id)  # a translation of one of its statements may join it
         else:
-            asked.append((utterance_id, min(settings.min_shared, found.needed)))
+            plain.append(utterance_id)
+    asked = [(plain, min(settings.min_shared, found.needed))]  # (utterances, keys each must share at least)
     if len(found.keys) >= settings.other_speaker_min_words:
-        asked += [(utterance_id, found.needed) for utterance_id in found.seen]
-    for utterance_id, threshold in asked:
-        if found.seen.get(utterance_id, 0) >= threshold:
-            chosen.add(utterance_id)
-        elif found.may_share(utterance_id, threshold):
-            unsure.append((found.keys, utterance_id, threshold))
+        asked.append((list(found.seen), found.needed))
+    for utterance_ids, threshold in asked:
+        for utterance_id in found.sharing(utterance_ids, threshold):
+            if found.seen.get(utterance_id, 0) >= threshold:
+                chosen.add(utterance_id)
+            else:
+                unsure.append((found.keys, utterance_id, threshold))
 
 
 def canonical_rendering(utterance: Utterance) -> QuoteInput:
