@@ -99,14 +99,24 @@ def resolve_whole(path: Path) -> float:
     return spent
 
 
-def speakers_once(path: Path) -> float:
-    """The speakers stage on the pending articles: its CPU seconds."""
+def speakers_once(path: Path) -> tuple[float, int]:
+    """The speakers stage on the pending articles: its CPU seconds, and how many quotes already in an
+    utterance it pointed at another speaker."""
+    before = rendered_speakers(path)
     store = open_store(path)
     started = time.process_time()
     resolve_speakers(store)
     spent = time.process_time() - started
     store.close()  # type: ignore[attr-defined]
-    return spent
+    after = rendered_speakers(path)
+    return spent, sum(1 for quote_id, speaker_id in before.items() if after.get(quote_id) != speaker_id)
+
+
+def rendered_speakers(path: Path) -> dict[str, int | None]:
+    """The speaker id of each quote in an utterance."""
+    with sqlite3.connect(path) as connection:
+        sql = "SELECT q.id, q.speaker_id FROM quotes q JOIN renderings r ON r.quote_id = q.id"
+        return dict(connection.execute(sql).fetchall())
 
 
 def counting(store: Any, counts: Counter[str], seconds: dict[str, float]) -> None:
@@ -170,7 +180,8 @@ def one_run(path: Path, number: int, batch: list[str], speakers: bool, profile: 
     if batch:
         reveal(path, batch, speakers)
         if speakers:
-            spoken = f"speakers CPU {speakers_once(path):.2f} s, "
+            spent, moved = speakers_once(path)
+            spoken = f"speakers CPU {spent:.2f} s ({moved} grouped quotes moved), "
     spent, counts, seconds, summary = run_once(path, profile)
     reads = ", ".join(f"{name} {counts[name]} ({seconds[name]:.3f} s)" for name in seconds)
     return f"run {number}: {len(batch)} articles added, {spoken}CPU {spent:.2f} s, rows read: {reads}; {summary}"
