@@ -180,6 +180,7 @@ def test_an_utterance_above_the_end_of_a_full_key_list_it_is_not_in_has_not_that
     listed = _listed(quote, by_key, StoredSpeakers({}, {}), settings)
     # u_6: ferry, and harbour maybe (below u_7); u_8: harbour only (above u_3, it would be in the tolls list);
     # u_2: below both full lists' ends
-    assert listed.sharing(["u_6", "u_8", "u_2", "u_9"], 2) == ["u_6", "u_2"]
-    assert listed.sharing(["u_6", "u_8", "u_2", "u_9"], 1) == ["u_6", "u_8", "u_2", "u_9"]
-    assert listed.sharing(["u_6", "u_8", "u_2"], 3) == []
+    assert listed.sharing(2, ["u_6", "u_8", "u_2", "u_9"]) == ["u_6", "u_2"]
+    assert listed.sharing(1, ["u_6", "u_8", "u_2", "u_9"]) == ["u_6", "u_8", "u_2", "u_9"]
+    assert listed.sharing(3, ["u_6", "u_8", "u_2"]) == []
+    assert sorted(listed.sharing(2)) == ["u_3", "u_4", "u_5", "u_6"]  # of the listed ones

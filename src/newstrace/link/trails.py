@@ -598,17 +598,19 @@ class _Listed:
     full_from: tuple[str, ...]
     translating: bool  # its speaker has renderings in another language: one may be a translation it joins
 
-    def sharing(self, utterance_ids: Iterable[str], threshold: int) -> list[str]:
-        """Those of the utterances that may share `threshold` keys with the quote as far as the lists tell:
-        the keys it is listed under, and those whose full list ends above its id. One listed under `known`
-        keys needs `threshold - known` full lists ending above it: it is below the end of that many."""
+    def sharing(self, threshold: int, among: Iterable[str] | None = None) -> list[str]:
+        """Those of the utterances `among` (the listed ones: None) that may share `threshold` keys with the
+        quote as far as the lists tell: the keys it is listed under, and those whose full list ends above
+        its id. One listed under `known` keys needs `threshold - known` full lists ending above it: it is
+        below the end of that many."""
         seen, ends = self.seen, self.full_from
         fewest = max(threshold - len(ends), 0)  # listed under fewer, not enough full lists to hide the rest
         below = {known: ends[len(ends) - threshold + known] for known in range(fewest, threshold)}
+        counted = seen.items() if among is None else ((found, seen.get(found, 0)) for found in among)
         return [
             utterance_id
-            for utterance_id in utterance_ids
-            if (known := seen.get(utterance_id, 0)) >= threshold or (known in below and utterance_id < below[known])
+            for utterance_id, known in counted
+            if known >= threshold or (known in below and utterance_id < below[known])
         ]
 
 
@@ -641,12 +643,17 @@ def joinable_stored(
         if found.translating:
             asked.update(found.seen, speakers.latest.get(found.speaker_id, ()))
         else:
-            asked.update(found.sharing(found.seen, min(settings.min_shared, found.needed)))
+            asked.update(found.sharing(min(settings.min_shared, found.needed)))
     renderers = rendered_by(sorted(asked)) if asked else {}
+    rendering: dict[int, set[str]] = {}  # speaker id -> the asked utterances it renders
+    for utterance_id, speaker_ids in renderers.items():
+        for speaker_id in speaker_ids:
+            rendering.setdefault(speaker_id, set()).add(utterance_id)
     chosen: set[str] = set()
     unsure: list[tuple[frozenset[str], str, int]] = []
     for found in listed:
-        _choose(found, speakers, renderers, settings, chosen, unsure)
+        own = found.seen.keys() & rendering.get(found.speaker_id, set())
+        _choose(found, speakers, renderers, own, settings, chosen, unsure)
     empty = frozenset[str]()
     short_speakers = {found.speaker_id for found in listed if 0 < len(found.keys) < settings.short_content_words}
     wanted = {utterance_id for _, utterance_id, _ in unsure if utterance_id not in chosen}
@@ -681,15 +688,15 @@ def _choose(
     found: _Listed,
     speakers: StoredSpeakers,
     renderers: Mapping[str, Mapping[int, AbstractSet[str]]],
+    own: AbstractSet[str],
     settings: TrailSettings,
     chosen: set[str],
     unsure: list[tuple[frozenset[str], str, int]],
 ) -> None:
     """Add to `chosen` the utterances the quote may join as far as the lists tell, and to `unsure` those
-    whose stored keys must tell (with the keys they must share)."""
+    whose stored keys must tell (with the keys they must share). `own`: the listed ones its speaker renders."""
     speaker_id, language, empty = found.speaker_id, found.quote.language, frozenset[str]()
     nobody: Mapping[int, AbstractSet[str]] = {}
-    own = (utterance_id for utterance_id in found.seen if speaker_id in renderers.get(utterance_id, nobody))
     plain = []  # of its speaker's, those no translation may join
     for utterance_id in {*speakers.latest.get(speaker_id, ()), *own}:
         spoken = renderers.get(utterance_id, nobody).get(speaker_id, empty)
@@ -697,11 +704,11 @@ def _choose(
             chosen.add(utterance_id)  # a translation of one of its statements may join it
         else:
             plain.append(utterance_id)
-    asked = [(plain, min(settings.min_shared, found.needed))]  # (utterances, keys each must share at least)
+    asked: list[tuple[list[str] | None, int]] = [(plain, min(settings.min_shared, found.needed))]
     if len(found.keys) >= settings.other_speaker_min_words:
-        asked.append((list(found.seen), found.needed))
-    for utterance_ids, threshold in asked:
-        for utterance_id in found.sharing(utterance_ids, threshold):
+        asked.append((None, found.needed))  # every listed one
+    for utterance_ids, threshold in asked:  # (utterances, keys each must share at least)
+        for utterance_id in found.sharing(threshold, utterance_ids):
             if found.seen.get(utterance_id, 0) >= threshold:
                 chosen.add(utterance_id)
             else:

@@ -1099,14 +1099,14 @@ class SQLStore(ABC):
         return found
 
     def utterance_speakers(self, utterance_ids: Sequence[str]) -> list[UtteranceSpeaker]:
-        rows = self._rows_for_ids(
-            "SELECT utterance_id, speaker_id, language FROM utterance_speakers WHERE utterance_id IN ({marks})",
-            sorted(set(utterance_ids)),
-        )
-        return [
-            UtteranceSpeaker(str(row["utterance_id"]), int(str(row["speaker_id"])), str(row["language"]))
-            for row in rows
-        ]
+        ordered = sorted(set(utterance_ids))
+        found: list[UtteranceSpeaker] = []
+        for first in range(0, len(ordered), 500):
+            chunk = ordered[first : first + 500]
+            sql = "SELECT utterance_id, speaker_id, language FROM utterance_speakers WHERE utterance_id IN ({})"
+            rows = self._value_rows(sql.format(", ".join("?" * len(chunk))), chunk)
+            found += [UtteranceSpeaker(*row) for row in rows]
+        return found
 
     def utterances_rendered_in(self, article_ids: Sequence[str], story_ids: Sequence[str]) -> list[str]:
         found = self._rows_for_ids("SELECT utterance_id FROM renderings WHERE article_id IN ({marks})", article_ids)
