@@ -631,10 +631,10 @@ def joinable_stored(
     `min_shared` keys with it (or a Jaccard index's share of them, or all: a fragment) or with a rendering
     by the speaker in another language; of another speaker's, for a long quote, those sharing the Jaccard
     index's share. An utterance's keys are those of all its renderings (its canonical and direct
-    renderings' are among them): a list of `candidates_per_speaker` may leave out utterances with the
-    key: a list holds the `candidates_per_speaker` greatest ids, so an utterance of a greater id than a
-    full list's last that is not in it has not the key, and only one of a smaller id may have it; when
-    the lists cannot tell, `keys_of` reads the utterances' stored keys. `rendered_by` is asked only of the
+    renderings' are among them). A full list (`candidates_per_speaker` ids, the greatest with its key)
+    may leave out utterances with the key, but only those of a smaller id than its last: one of a greater
+    id that is not in it has not the key. When the lists cannot tell, `keys_of` reads the utterances'
+    stored keys. `rendered_by` is asked only of the
     listed utterances that may share enough keys with a quote (all of them, for a speaker with renderings
     in another language than the quote's), not of every utterance a speaker renders."""
     listed = [_listed(quote, by_key, speakers, settings) for quote in quotes if quote.speaker_id is not None]
