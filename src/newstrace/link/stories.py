@@ -93,16 +93,6 @@ class StorySettings:
     # story it joins among them) lowers the join, less far, all the same:
     nearby_day_threshold: float = 0.18
     nearby_day_stories: int = 6  # ... named by at most this many of those stories (link stage 8)
-    # A story that `wave_reports` or more reports written on two or more days already tell, within
-    # `near_days` of its first date, shows an occasion being reported on; an article this similar to it
-    # joins it when no other candidate story is more than 1 / `wave_margin` as similar: judged against
-    # the whole story's members (the mean), and against the other stories of its subject (the margin),
-    # never against one member (math.inf: never):
-    wave_threshold: float = 0.12
-    wave_reports: int = 3
-    wave_margin: float = 0.0  # measured 2.0, 1.5 and 1.0 too (docs/linking.md, twentieth round); 0.0: no margin
-    wave_days: int = 2  # ... the story's reports written on at least this many days (first to last)
-    wave_outlets: int = 3  # ... by at least this many outlets
     window_days: int = 60  # a story takes no dated article further than this from its first date
     related_threshold: float = 0.08  # a new story this similar to one it did not join gets a `related` link
     cohesion_share: float = 0.5  # ... and at least this share of the story's mean joining similarity
@@ -171,7 +161,6 @@ class StoryState:
     quotes: dict[int, None] = field(default_factory=dict)  # its members' quoted runs, oldest first
     event_days: set[date] = field(default_factory=set)  # the days its members' leads say things happened
     regions: set[str] = field(default_factory=set)  # the countries and states its members' leads name
-    outlets: set[str] = field(default_factory=set)  # the outlets of its members (those known)
 
     @property
     def cohesion(self) -> float | None:
@@ -375,13 +364,11 @@ class StoryClusterer:
         neighbours = self._neighbours(term_vector, entity_vector)
         candidates = self._best_candidates(neighbours)
         nearby_days = self._days_few_neighbours_name(article, candidates, neighbours)
-        scored = [(self._similarity(term_vector, entity_vector, story), story) for story in candidates]
-        for similarity, story in scored:
+        for story in candidates:
+            similarity = self._similarity(term_vector, entity_vector, story)
             gap = self._gap_days(article.published, story)
             joins = gap is None or gap <= self.settings.window_days
             required = self._required(gap, article, story, nearby_days)
-            if self._told_by_a_wave(similarity, gap, story, scored):
-                required = min(required, self.settings.wave_threshold)
             joins = joins and similarity >= required and self._fits(similarity, story)
             if joins and gap is None:
                 joins = self._undated_join_evidence(similarity, article, story)
@@ -635,7 +622,6 @@ class StoryClusterer:
         _remember_quotes(kept.quotes, merged.quotes, self.settings.story_quotes)
         kept.event_days.update(merged.event_days)
         kept.regions.update(merged.regions)
-        kept.outlets.update(merged.outlets)
         for story_id in (kept.id, merged.id):
             self._norms.pop((story_id, "terms"), None)
             self._norms.pop((story_id, "entities"), None)
@@ -737,25 +723,6 @@ class StoryClusterer:
             return min(required, self.settings.nearby_day_threshold)
         return required
 
-    def _told_by_a_wave(
-        self, similarity: float, gap: int | None, story: StoryState, scored: list[tuple[float, StoryState]]
-    ) -> bool:
-        """Whether a dated article at most `near_days` from the first date of a story that several reports on
-        several days tell is clearly closer to that story than to any other candidate: an occasion already
-        reported on from several sides, which a report of another kind (a fact check, a reaction) matches
-        only weakly, but better than anything else of its days."""
-        settings = self.settings
-        if gap is None or gap > settings.near_days or story.n_articles < settings.wave_reports:
-            return False
-        if story.first_seen is None or story.last_seen is None:
-            return False
-        if (story.last_seen - story.first_seen).days + 1 < settings.wave_days:
-            return False
-        if len(story.outlets) < settings.wave_outlets:
-            return False
-        runner_up = max((other for other, found in scored if found is not story), default=0.0)
-        return similarity >= settings.wave_threshold and similarity >= settings.wave_margin * runner_up
-
     def _shares_a_quotation(self, quotes: frozenset[int], story: StoryState) -> bool:
         """Whether the article quotes ten words in a row that the story's members quoted (the same sentence
         of the same statement): evidence of the occurrence the story reports, with or without dates."""
@@ -852,8 +819,6 @@ class StoryClusterer:
         _remember_quotes(story.quotes, article.quotes, self.settings.story_quotes)
         story.event_days.update(article.event_days)
         story.regions.update(article.lead_regions)
-        if article.outlet:
-            story.outlets.add(article.outlet)
         if story.title is None:
             story.title = article.title
         if article.published is not None:

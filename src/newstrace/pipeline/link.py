@@ -574,7 +574,6 @@ def story_to_record(story: StoryState) -> Story:
         "quotes": list(story.quotes),
         "event_days": sorted(day.isoformat() for day in story.event_days),
         "regions": sorted(story.regions),
-        "outlets": sorted(story.outlets),
     }
     first = story.first_seen.isoformat() if story.first_seen else None
     last = story.last_seen.isoformat() if story.last_seen else None
@@ -596,7 +595,6 @@ def story_from_record(record: Story) -> StoryState:
         quotes=dict.fromkeys(int(run) for run in state.get("quotes", ())),
         event_days={day for text in state.get("event_days", ()) if (day := parse_date(text)) is not None},
         regions=set(state.get("regions", ())),
-        outlets=set(state.get("outlets", ())),
     )
 
 
