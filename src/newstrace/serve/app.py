@@ -134,6 +134,7 @@ def create_app(
     def store() -> Store:
         if not hasattr(local, "store"):
             local.store = open_store(db, readonly=True)
+            local.store.hold_facet_columns()  # a search's facet keys looked up in the process (store.columns)
             if not keep_answers:
                 local.store.keep_no_answers()
         found: Store = local.store

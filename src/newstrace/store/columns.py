@@ -1,0 +1,297 @@
+"""Every article's facet keys held in the process as columns by rowid, for a search's facets and chart.
+
+A search's facets and attention chart count its first 1,000 matches: their outlet, language, day, story,
+the speakers their quotes name and the flags their renderings carry (`article_facet_keys`, SQLite schema
+20). Read from the database per search, those 1,000 rows made some 7,000 Python objects (8.5 ms of a
+word search's 26 ms of CPU at a million articles). Here they are read once per process into numpy
+columns indexed by the article's rowid (the text values as codes into lists of the distinct values; the
+speakers as one array of ids with each article's offsets into it), so that a search reads only its
+matches' rowids and looks the rest up here.
+
+The columns follow the database: every change of an article's keys is numbered in `facet_key_changes`
+(schema 25), and before each use the columns read the changes numbered after the last they saw (an
+index look-up when nothing changed). Each version of the columns is a snapshot that is never changed once
+made, so threads read it without a lock; one thread at a time makes the next. At a million articles
+the first read takes a few seconds and some 60 MB; a search meanwhile is counted from the database, as
+it is on a store that has no columns (PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+_KEY_COLUMNS = "outlet, language, day, story_id, speakers, flags"
+_READ_ROWS = 50_000  # rows fetched at a time in the first read
+_SPARSE = 4  # rowids past this many times the articles (a table of holes) are not held as columns
+
+IntArray = npt.NDArray[np.int64]
+
+
+class ColumnSample(NamedTuple):
+    """What the facets and the chart count of some articles (in the order asked), from the columns."""
+
+    outlets: list[str | None]
+    languages: list[str | None]
+    days: list[str | None]
+    story_ids: list[str | None]
+    speakers: Counter[str]  # articles per speaker id (as text, as the facet keys write it)
+    flag_sets: Counter[int]  # articles per set of flag bits, sets with no flag left out
+
+
+class _Values:
+    """The distinct values of a text column, each numbered by its place; only ever appended to (a code
+    given out keeps its value), by the one thread that makes the next snapshot."""
+
+    def __init__(self) -> None:
+        self.values: list[str | None] = []
+        self.codes: dict[str | None, int] = {}
+
+    def encoded(self, column: Sequence[str | None]) -> IntArray:
+        for value in dict.fromkeys(column):
+            if value not in self.codes:
+                self.codes[value] = len(self.values)
+                self.values.append(value)
+        return np.fromiter(map(self.codes.__getitem__, column), dtype=np.int64, count=len(column))
+
+    def decoded(self, codes: IntArray) -> list[str | None]:
+        values = self.values
+        return [values[code] for code in codes.tolist()]
+
+
+@dataclass(frozen=True)
+class FacetColumns:
+    """One version of the columns: the keys of every article as of change number `seq`."""
+
+    seq: int
+    present: npt.NDArray[np.bool_]  # by rowid: an article holds it
+    outlet: IntArray  # codes into `values["outlet"]`, by rowid
+    language: IntArray
+    day: IntArray
+    story: IntArray
+    flags: IntArray  # bits of CHECKED_FLAGS
+    speaker_offsets: IntArray  # article r's speakers are speaker_ids[offsets[r]:offsets[r + 1]]
+    speaker_ids: IntArray
+    values: dict[str, _Values]
+
+    def sample(self, rowids: Sequence[int]) -> ColumnSample | None:
+        """The keys of these articles, or None when one of them is not in the columns (written after them)."""
+        rows = np.fromiter(rowids, dtype=np.int64, count=len(rowids))
+        if len(rows) and (rows.min() < 0 or rows.max() >= len(self.present) or not self.present[rows].all()):
+            return None
+        starts = self.speaker_offsets[rows]
+        lengths = self.speaker_offsets[rows + 1] - starts
+        # each article's run of speaker ids, all runs at once: the start of the run repeated for each of its
+        # ids, plus the place within the run
+        places = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+        speakers, quoting = np.unique(self.speaker_ids[places], return_counts=True)
+        flags = self.flags[rows]
+        bit_sets, flagged = np.unique(flags[flags != 0], return_counts=True)
+        values = self.values
+        return ColumnSample(
+            values["outlet"].decoded(self.outlet[rows]),
+            values["language"].decoded(self.language[rows]),
+            values["day"].decoded(self.day[rows]),
+            values["story"].decoded(self.story[rows]),
+            Counter(dict(zip(map(str, speakers.tolist()), quoting.tolist(), strict=True))),
+            Counter(dict(zip(bit_sets.tolist(), flagged.tolist(), strict=True))),
+        )
+
+
+class _Changed(NamedTuple):
+    """Rows of keys read from the database, a list per column (rowids ascending)."""
+
+    rowids: list[int]
+    outlets: list[str | None]
+    languages: list[str | None]
+    days: list[str | None]
+    stories: list[str | None]
+    speakers: list[str]
+    flags: list[int]
+
+
+def _changed(rows: Iterable[Sequence[Any]]) -> _Changed:
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) or [() for _ in range(7)]
+    return _Changed(*[list(column) for column in columns])
+
+
+def _speaker_runs(speakers: list[str]) -> tuple[IntArray, IntArray]:
+    """Each article's number of speakers, and all their ids in order, from the keys' comma-separated text."""
+    counted = (text.count(",") + 1 if text else 0 for text in speakers)
+    lengths = np.fromiter(counted, dtype=np.int64, count=len(speakers))
+    joined = ",".join(text for text in speakers if text)
+    ids = np.array(joined.split(","), dtype=np.int64) if joined else np.zeros(0, dtype=np.int64)
+    return lengths, ids
+
+
+class _Holder:
+    """The columns of one database file: the latest snapshot, and the lock of the thread making the next."""
+
+    def __init__(self) -> None:
+        self.columns: FacetColumns | None = None
+        self.lock = threading.Lock()
+        self.failed = False  # the keys could not be held (a table of holes, a speaker id that is no number)
+
+
+_HOLDERS: dict[tuple[str, int, int], _Holder] = {}
+_HOLDERS_LOCK = threading.Lock()
+
+
+def columns_of(path: Path, connection: sqlite3.Connection) -> FacetColumns | None:
+    """The columns of the database at `path` as of now (its latest change read through `connection`), or
+    None when they cannot be had now: another thread is reading or updating them, or the keys cannot be
+    held. The first call for a file reads every row (on a connection of its own, outside any time limit
+    on `connection`)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = (str(path.absolute()), stat.st_dev, stat.st_ino)
+    with _HOLDERS_LOCK:
+        holder = _HOLDERS.setdefault(key, _Holder())
+    if holder.failed:
+        return None
+    latest = int(connection.execute("SELECT COALESCE(max(seq), 0) FROM facet_key_changes").fetchone()[0])
+    columns = holder.columns
+    if columns is not None and columns.seq == latest:
+        return columns
+    if not holder.lock.acquire(blocking=False):
+        return None
+    try:
+        columns = holder.columns
+        if columns is None or columns.seq > latest:  # first use, or a file rewritten under the same inode
+            columns = _read_all(path)
+        elif columns.seq < latest:
+            columns = _updated(columns, connection)
+        holder.columns = columns
+    except (ValueError, OverflowError):
+        holder.failed = True
+        return None
+    finally:
+        holder.lock.release()
+    return columns if columns is not None and columns.seq >= latest else None
+
+
+def forget_columns() -> None:
+    """Drop every database's columns held in the process (for tests, and to free the memory)."""
+    with _HOLDERS_LOCK:
+        _HOLDERS.clear()
+
+
+def _read_all(path: Path) -> FacetColumns | None:
+    """Every row of keys, read in one read transaction with the number of the last change it holds."""
+    connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    try:
+        connection.execute("BEGIN")
+        seq = int(connection.execute("SELECT COALESCE(max(seq), 0) FROM facet_key_changes").fetchone()[0])
+        size = "SELECT count(*), COALESCE(max(article_rowid), 0) FROM article_facet_keys"
+        count, last = connection.execute(size).fetchone()
+        if last > _SPARSE * count + 1000:
+            raise ValueError(f"{path}: rowids up to {last} for {count} articles")
+        cursor = connection.execute(
+            f"SELECT article_rowid, {_KEY_COLUMNS} FROM article_facet_keys ORDER BY article_rowid"
+        )
+        rows: list[Sequence[Any]] = []
+        while batch := cursor.fetchmany(_READ_ROWS):
+            rows.extend(batch)
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+    return _built(seq, _changed(rows), int(last) + 1)
+
+
+def _built(seq: int, keys: _Changed, capacity: int) -> FacetColumns:
+    """Columns holding these rows of keys (and nothing else)."""
+    values = {name: _Values() for name in ("outlet", "language", "day", "story")}
+    rows = np.array(keys.rowids, dtype=np.int64)
+    present = np.zeros(capacity, dtype=np.bool_)
+    present[rows] = True
+
+    def column(name: str, column_values: list[str | None]) -> IntArray:
+        found = np.zeros(capacity, dtype=np.int64)
+        found[rows] = values[name].encoded(column_values)
+        return found
+
+    flags = np.zeros(capacity, dtype=np.int64)
+    flags[rows] = np.array(keys.flags, dtype=np.int64)
+    lengths, ids = _speaker_runs(keys.speakers)
+    per_row = np.zeros(capacity, dtype=np.int64)
+    per_row[rows] = lengths
+    return FacetColumns(
+        seq, present, column("outlet", keys.outlets), column("language", keys.languages),
+        column("day", keys.days), column("story", keys.stories), flags, _offsets(per_row), ids, values,
+    )  # fmt: skip
+
+
+def _offsets(per_row: IntArray) -> IntArray:
+    return np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(per_row)])
+
+
+def _updated(columns: FacetColumns, connection: sqlite3.Connection) -> FacetColumns:
+    """The next snapshot: the rows changed since `columns.seq` read (through the caller's connection, one
+    statement, so one state of the database) and applied to copies of the columns."""
+    cursor = connection.cursor()
+    cursor.row_factory = None
+    rows = cursor.execute(
+        "SELECT c.seq, c.article_rowid, k.article_rowid IS NOT NULL, "
+        + ", ".join(f"k.{name}" for name in _KEY_COLUMNS.split(", "))
+        + " FROM facet_key_changes c LEFT JOIN article_facet_keys k ON k.article_rowid = c.article_rowid "
+        "WHERE c.seq > ? ORDER BY c.article_rowid",
+        (columns.seq,),
+    ).fetchall()
+    if not rows:
+        return columns
+    seq = max(int(row[0]) for row in rows)
+    removed = [int(row[1]) for row in rows if not row[2]]
+    kept = _changed(row[1:2] + row[3:] for row in rows if row[2])
+    capacity = max(len(columns.present), max(int(row[1]) for row in rows) + 1)
+    if capacity > len(columns.present):
+        capacity = max(capacity, len(columns.present) * 5 // 4)  # room for the next articles
+
+    def grown(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        copy = np.zeros(capacity, dtype=array.dtype)
+        copy[: len(array)] = array
+        return copy
+
+    present = grown(columns.present)
+    present[removed] = False
+    rowids = np.array(kept.rowids, dtype=np.int64)
+    present[rowids] = True
+    coded = {}
+    for name, column_values, array in (
+        ("outlet", kept.outlets, columns.outlet), ("language", kept.languages, columns.language),
+        ("day", kept.days, columns.day), ("story", kept.stories, columns.story),
+    ):  # fmt: skip
+        coded[name] = grown(array)
+        coded[name][rowids] = columns.values[name].encoded(column_values)
+    flags = grown(columns.flags)
+    flags[rowids] = np.array(kept.flags, dtype=np.int64)
+    offsets, ids = _respoken(columns, capacity, np.array([*removed, *kept.rowids], dtype=np.int64), rowids, kept)
+    return FacetColumns(
+        seq, present, coded["outlet"], coded["language"], coded["day"], coded["story"], flags, offsets, ids,
+        columns.values,
+    )  # fmt: skip
+
+
+def _respoken(
+    columns: FacetColumns, capacity: int, changed: IntArray, rowids: IntArray, kept: _Changed
+) -> tuple[IntArray, IntArray]:
+    """The speaker offsets and ids with the changed rows' runs replaced by the kept rows' new ones."""
+    old_lengths = np.diff(columns.speaker_offsets)
+    owner = np.repeat(np.arange(len(old_lengths), dtype=np.int64), old_lengths)
+    unchanged = np.ones(capacity, dtype=np.bool_)
+    unchanged[changed] = False
+    stays = unchanged[owner]
+    lengths, new_ids = _speaker_runs(kept.speakers)
+    owners = np.concatenate([owner[stays], np.repeat(rowids, lengths)])
+    ids = np.concatenate([columns.speaker_ids[stays], new_ids])
+    order = np.argsort(owners, kind="stable")  # two sorted runs: merged, each article's ids in their order
+    return _offsets(np.bincount(owners, minlength=capacity).astype(np.int64)), ids[order]
