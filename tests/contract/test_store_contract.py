@@ -634,7 +634,8 @@ def test_sqlite_looks_the_first_matches_keys_up_in_columns_that_follow_every_wri
     assert isinstance(held, sqlite_store.SQLiteStore) and isinstance(plain, sqlite_store.SQLiteStore)
     for reader in (held, plain):
         reader.keep_no_answers()  # nothing kept between the reads below: each reads anew
-    held.hold_facet_columns()
+    held.hold_facet_columns()  # read on a thread of their own: searches meanwhile read the keys
+    store_columns.settled(path)
     searches = (
         SearchFilters("harbour"),
         SearchFilters("velmora OR ferries"),

@@ -145,19 +145,51 @@ _HOLDERS: dict[tuple[str, int, int], _Holder] = {}
 _HOLDERS_LOCK = threading.Lock()
 
 
-def columns_of(path: Path, connection: sqlite3.Connection) -> FacetColumns | None:
-    """The columns of the database at `path` as of now (its latest change read through `connection`), or
-    None when they cannot be had now: another thread is reading or updating them, or the keys cannot be
-    held. The first call for a file reads every row (on a connection of its own, outside any time limit
-    on `connection`)."""
+def _holder(path: Path) -> _Holder | None:
+    """The holder of the database file at `path` (a file written anew at the same path is another)."""
     try:
         stat = path.stat()
     except OSError:
         return None
     key = (str(path.absolute()), stat.st_dev, stat.st_ino)
     with _HOLDERS_LOCK:
-        holder = _HOLDERS.setdefault(key, _Holder())
-    if holder.failed:
+        return _HOLDERS.setdefault(key, _Holder())
+
+
+def read_soon(path: Path) -> None:
+    """Start reading the columns of the database at `path` on a thread of its own, unless they are held or
+    being read: the web server's first search need not wait for them (seconds at a million articles);
+    searches meanwhile read their keys from the database."""
+    holder = _holder(path)
+    if holder is None or holder.columns is not None or holder.failed or not holder.lock.acquire(blocking=False):
+        return
+
+    def read() -> None:
+        try:
+            holder.columns = _read_all(path)
+        except (ValueError, OverflowError, sqlite3.Error):
+            holder.failed = True
+        finally:
+            holder.lock.release()
+
+    threading.Thread(target=read, name="newstrace-facet-columns", daemon=True).start()
+
+
+def settled(path: Path) -> None:
+    """Wait until no thread is reading or updating the columns of the database at `path`."""
+    holder = _holder(path)
+    if holder is not None:
+        with holder.lock:
+            pass
+
+
+def columns_of(path: Path, connection: sqlite3.Connection) -> FacetColumns | None:
+    """The columns of the database at `path` as of now (its latest change read through `connection`), or
+    None when they cannot be had now: another thread is reading or updating them, or the keys cannot be
+    held. The first call for a file reads every row (on a connection of its own, outside any time limit
+    on `connection`) unless `read_soon` is reading them."""
+    holder = _holder(path)
+    if holder is None or holder.failed:
         return None
     latest = int(connection.execute("SELECT COALESCE(max(seq), 0) FROM facet_key_changes").fetchone()[0])
     columns = holder.columns

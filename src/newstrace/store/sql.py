@@ -1320,11 +1320,11 @@ class SQLStore(ABC):
                 return self._search_hits(filters, relation, limit, offset), self._search_total(filters, relation)
             hits = self._hits(list(first.rowids[offset : offset + limit]), {}, {})
             return hits, len(first.rowids) if len(first.rowids) < rank_cap else self._search_total(filters, relation)
-        if relation.words_only and rank_cap is not None and offset + limit <= rank_cap and self._holds_columns():
+        if relation.words_only and rank_cap is not None and 0 < offset + limit <= rank_cap and self._holds_columns():
             # words alone: the first matches are read with their rank (the facet keys come from the process's
             # columns), and the page is ranked among them here: the same rows as ranking them in the text
             # index, read once instead of twice
-            first = self._first_matches(filters, relation, rank_cap)
+            first = self._first_matches(filters, relation, rank_cap, ranked=True)
             if first.scores is not None:
                 found = len(first.rowids)
                 counted = found if found < rank_cap else self._search_total(filters, relation)
@@ -1461,19 +1461,27 @@ class SQLStore(ABC):
     def hold_facet_columns(self) -> None:
         self._holds_facet_columns = self._NUMBERED_KEY_CHANGES
 
-    def _first_matches(self, filters: SearchFilters, relation: SearchRelation, cap: int) -> _FirstMatches:
+    def _first_matches(
+        self, filters: SearchFilters, relation: SearchRelation, cap: int, *, ranked: bool = False
+    ) -> _FirstMatches:
         """The first `cap` matches (newest first without words, in the text index's order with them) with
         what their facets and chart count, read once for the page, its facets and its attention, and kept
-        for the next pages and requests of the same search until the database changes (`RECENT_MATCHES`)."""
+        for the next pages and requests of the same search until the database changes (`RECENT_MATCHES`).
+        With `ranked`, words alone are read with their rank too where the store holds the facet columns
+        (read again if they were kept without it: the facets of "who said it" need no rank)."""
         key = self._first_matches_key(filters, cap)
         if self._last_sample is None or self._last_sample[0] != key:
 
             def read() -> _FirstMatches:
-                return self._read_first_matches(filters, relation, cap)
+                return self._read_first_matches(filters, relation, cap, ranked=ranked)
 
             found = read() if key[1] is None else RECENT_MATCHES.get(key, read)
             self._last_sample = (key, found)
-        return self._last_sample[1]
+        found = self._last_sample[1]
+        if ranked and found.scores is None and relation.words_only and self._holds_columns():
+            found = self._read_first_matches(filters, relation, cap, ranked=True)  # kept for this read only
+            self._last_sample = (key, found)
+        return found
 
     def _first_matches_key(self, filters: SearchFilters, cap: int) -> tuple[Hashable, ...]:
         return (self.where, self.data_version(), filters, cap)
@@ -1496,7 +1504,9 @@ class SQLStore(ABC):
         """The process's columns of facet keys, current as of now; None when they cannot be had now."""
         return None
 
-    def _read_first_matches(self, filters: SearchFilters, relation: SearchRelation, cap: int) -> _FirstMatches:
+    def _read_first_matches(
+        self, filters: SearchFilters, relation: SearchRelation, cap: int, *, ranked: bool = False
+    ) -> _FirstMatches:
         order = "" if relation.expression else f" ORDER BY {_NEWEST_FIRST}"
         # each match's row is read for its id anyway, unless an index on (id, published) gives both (a
         # flag's or a speaker's matches, all sorted by date): then the columns the facets and the chart
@@ -1516,7 +1526,7 @@ class SQLStore(ABC):
             order = order.replace("a.id", "k.id")
         try:
             if self._holds_columns():
-                return self._first_matches_looked_up(relation, source, where, order, cap)
+                return self._first_matches_looked_up(relation, source, where, order, cap, ranked=ranked)
             sql = f"SELECT a.rowid AS row_key, {columns} FROM {source}{where}{order} LIMIT {int(cap)}"
             rows = list(self._value_rows(sql, relation.parameters))
             if by_id:
@@ -1526,12 +1536,12 @@ class SQLStore(ABC):
         return _FirstMatches.of_rows(rows)
 
     def _first_matches_looked_up(
-        self, relation: SearchRelation, source: str, where: str, order: str, cap: int
+        self, relation: SearchRelation, source: str, where: str, order: str, cap: int, *, ranked: bool
     ) -> _FirstMatches:
-        """The first matches' rowids read (words alone with their rank, in one pass over the text index), their
-        facet keys looked up in the process's columns (read by rowid if the columns lack one of them)."""
+        """The first matches' rowids read (words alone, `ranked`: with their rank, in one pass over the text
+        index), their facet keys looked up in the process's columns (read by rowid if the columns lack one)."""
         scores: tuple[float, ...] | None = None
-        if relation.words_only:
+        if relation.words_only and ranked:
             sql = f"SELECT rowid, {self._RANK} FROM {self._count_source(relation)}{relation.where} LIMIT {int(cap)}"
             rows = list(self._value_rows(sql, relation.parameters))
             rowids: tuple[int, ...] = tuple(row[0] for row in rows)

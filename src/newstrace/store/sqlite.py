@@ -11,7 +11,7 @@ from itertools import starmap
 from pathlib import Path
 
 from newstrace.store.base import MATCH_END, MATCH_START, SearchFilters, StoreError
-from newstrace.store.columns import FacetColumns, columns_of
+from newstrace.store.columns import FacetColumns, columns_of, read_soon
 from newstrace.store.query import SearchQuery, Term
 from newstrace.store.sql import FETCH_ROWS, RecordT, SearchRelation, SQLStore, matched_by_id, migration_scripts
 
@@ -229,6 +229,10 @@ class SQLiteStore(SQLStore):
     def _lift_query_time_limit(self) -> None:
         self.connection.set_progress_handler(None, 0)
         self._stopped = False
+
+    def hold_facet_columns(self) -> None:
+        super().hold_facet_columns()
+        read_soon(self.path)
 
     def _facet_columns(self) -> FacetColumns | None:
         return columns_of(self.path, self.connection)
