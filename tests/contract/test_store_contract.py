@@ -657,7 +657,7 @@ def test_sqlite_looks_the_first_matches_keys_up_in_columns_that_follow_every_wri
 
     def agree() -> None:
         for filters in searches:
-            for cap in (1, 2, 10):
+            for cap in (2, 10):  # two of the matches (ranked among them), or every one
                 assert answers(held, filters, cap) == answers(plain, filters, cap), (filters, cap)
         columns = held._facet_columns()
         fresh = store_columns._read_all(path)
