@@ -186,9 +186,8 @@ def settled(path: Path) -> None:
 
 def columns_of(path: Path, connection: sqlite3.Connection) -> FacetColumns | None:
     """The columns of the database at `path` as of now (its latest change read through `connection`), or
-    None when they cannot be had now: another thread is reading or updating them, or the keys cannot be
-    held. The first call for a file reads every row (on a connection of its own, outside any time limit
-    on `connection`) unless `read_soon` is reading them."""
+    None when they cannot be had now: they are being read (`read_soon`, started here if nobody has) or
+    updated by another thread, or the keys cannot be held."""
     holder = _holder(path)
     if holder is None or holder.failed:
         return None
@@ -196,15 +195,17 @@ def columns_of(path: Path, connection: sqlite3.Connection) -> FacetColumns | Non
     columns = holder.columns
     if columns is not None and columns.seq == latest:
         return columns
+    if columns is None or columns.seq > latest:  # not read yet, or a file rewritten under the same inode
+        if columns is not None:
+            holder.columns = None
+        read_soon(path)
+        return None
     if not holder.lock.acquire(blocking=False):
         return None
     try:
         columns = holder.columns
-        if columns is None or columns.seq > latest:  # first use, or a file rewritten under the same inode
-            columns = _read_all(path)
-        elif columns.seq < latest:
-            columns = _updated(columns, connection)
-        holder.columns = columns
+        if columns is not None and columns.seq < latest:
+            columns = holder.columns = _updated(columns, connection)
     except (ValueError, OverflowError):
         holder.failed = True
         return None
