@@ -94,8 +94,7 @@ class FacetColumns:
         # ids, plus the place within the run
         places = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
         speakers, quoting = np.unique(self.speaker_ids[places], return_counts=True)
-        flags = self.flags[rows]
-        bit_sets, flagged = np.unique(flags[flags != 0], return_counts=True)
+        per_bit_set = np.bincount(self.flags[rows]).tolist()  # a handful of sets of flag bits
         values = self.values
         return ColumnSample(
             values["outlet"].decoded(self.outlet[rows]),
@@ -103,7 +102,7 @@ class FacetColumns:
             values["day"].decoded(self.day[rows]),
             values["story"].decoded(self.story[rows]),
             Counter(dict(zip(map(str, speakers.tolist()), quoting.tolist(), strict=True))),
-            Counter(dict(zip(bit_sets.tolist(), flagged.tolist(), strict=True))),
+            Counter({bits: n for bits, n in enumerate(per_bit_set) if bits and n}),
         )
 
 
