@@ -219,8 +219,9 @@ def forget_columns() -> None:
         _HOLDERS.clear()
 
 
-def _read_all(path: Path) -> FacetColumns | None:
-    """Every row of keys, read in one read transaction with the number of the last change it holds."""
+def _read_all(path: Path) -> FacetColumns:
+    """Every row of keys, read in one read transaction with the number of the last change it holds, batch
+    by batch into the columns (holding every row at once took 560 MB at a million articles)."""
     connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
     try:
         connection.execute(f"PRAGMA mmap_size = {1 << 40}")  # as the server's stores read (store.sqlite)
@@ -233,36 +234,45 @@ def _read_all(path: Path) -> FacetColumns | None:
         cursor = connection.execute(
             f"SELECT article_rowid, {_KEY_COLUMNS} FROM article_facet_keys ORDER BY article_rowid"
         )
-        rows: list[Sequence[Any]] = []
+        builder = _Builder(int(last) + 1)
         while batch := cursor.fetchmany(_READ_ROWS):
-            rows.extend(batch)
+            builder.add(_changed(batch))
         connection.execute("COMMIT")
     finally:
         connection.close()
-    return _built(seq, _changed(rows), int(last) + 1)
+    return builder.built(seq)
 
 
-def _built(seq: int, keys: _Changed, capacity: int) -> FacetColumns:
-    """Columns holding these rows of keys (and nothing else)."""
-    values = {name: _Values() for name in ("outlet", "language", "day", "story")}
-    rows = np.array(keys.rowids, dtype=np.int64)
-    present = np.zeros(capacity, dtype=np.bool_)
-    present[rows] = True
+class _Builder:
+    """Columns filled batch by batch with rows of keys in rowid order."""
 
-    def column(name: str, column_values: list[str | None]) -> CodeArray:
-        found = np.zeros(capacity, dtype=np.int32)
-        found[rows] = values[name].encoded(column_values)
-        return found
+    def __init__(self, capacity: int) -> None:
+        self.values = {name: _Values() for name in ("outlet", "language", "day", "story")}
+        self.present = np.zeros(capacity, dtype=np.bool_)
+        self.codes = {name: np.zeros(capacity, dtype=np.int32) for name in self.values}
+        self.flags = np.zeros(capacity, dtype=np.int32)
+        self.per_row = np.zeros(capacity, dtype=np.int64)
+        self.speaker_ids: list[IntArray] = []
 
-    flags = np.zeros(capacity, dtype=np.int32)
-    flags[rows] = np.array(keys.flags, dtype=np.int32)
-    lengths, ids = _speaker_runs(keys.speakers)
-    per_row = np.zeros(capacity, dtype=np.int64)
-    per_row[rows] = lengths
-    return FacetColumns(
-        seq, present, column("outlet", keys.outlets), column("language", keys.languages),
-        column("day", keys.days), column("story", keys.stories), flags, _offsets(per_row), ids, values,
-    )  # fmt: skip
+    def add(self, keys: _Changed) -> None:
+        rows = np.array(keys.rowids, dtype=np.int64)
+        self.present[rows] = True
+        for name, column in (
+            ("outlet", keys.outlets), ("language", keys.languages), ("day", keys.days), ("story", keys.stories),
+        ):  # fmt: skip
+            self.codes[name][rows] = self.values[name].encoded(column)
+        self.flags[rows] = np.array(keys.flags, dtype=np.int32)
+        lengths, ids = _speaker_runs(keys.speakers)
+        self.per_row[rows] = lengths
+        self.speaker_ids.append(ids)
+
+    def built(self, seq: int) -> FacetColumns:
+        codes = self.codes
+        ids = np.concatenate(self.speaker_ids) if self.speaker_ids else np.zeros(0, dtype=np.int64)
+        return FacetColumns(
+            seq, self.present, codes["outlet"], codes["language"], codes["day"], codes["story"], self.flags,
+            _offsets(self.per_row), ids, self.values,
+        )  # fmt: skip
 
 
 def _offsets(per_row: IntArray) -> IntArray:
