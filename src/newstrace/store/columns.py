@@ -12,8 +12,8 @@ The columns follow the database: every change of an article's keys is numbered i
 (schema 25), and before each use the columns read the changes numbered after the last they saw (an
 index look-up when nothing changed). Each version of the columns is a snapshot that is never changed once
 made, so threads read it without a lock; one thread at a time makes the next. At a million articles
-the first read takes a few seconds and some 60 MB; a search meanwhile is counted from the database, as
-it is on a store that has no columns (PostgreSQL).
+the first read takes 4.8 s of CPU on a thread of its own and the columns hold 80 MB; searches meanwhile
+read their keys from the database, as a store that holds no columns does (PostgreSQL, the CLI).
 """
 
 from __future__ import annotations
