@@ -127,7 +127,9 @@ def create_app(
     loopback name) with its `port` (any port when None): a web page elsewhere cannot reach it through
     a DNS name that points at this machine (DNS rebinding). Bound to every address, it answers any Host.
     """
-    open_store(db, readonly=True).close()  # fail now, with the store's message, if it is missing or old
+    opened = open_store(db, readonly=True)  # fail now, with the store's message, if it is missing or old
+    opened.hold_facet_columns()  # the process's columns of facet keys read from now, on a thread of their own
+    opened.close()
     local = threading.local()
     corpus = CorpusSummary(db)
 
