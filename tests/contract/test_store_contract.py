@@ -57,6 +57,7 @@ from newstrace.records import (
 )
 from newstrace.scale.parity import stored_rows
 from newstrace.store import EXPORT_COLUMNS, QueryTimeout, Store, StoreError, open_store
+from newstrace.store import columns as store_columns
 from newstrace.store import postgres as postgres_store
 from newstrace.store import sql as sql_store
 from newstrace.store import sqlite as sqlite_store
@@ -595,7 +596,7 @@ def test_who_said_it_counts_its_quotes_with_its_page_and_past_its_last_page(stor
     assert all(type(rows[0]) is QuoteHit for rows, _ in pages[: len(holding)])
     capped, total = store.page_quote_search(SearchFilters("storm"), 10, 0, cap=1)  # the first match's quotes
     first = store._first_matches(SearchFilters("storm"), store._search_relation(SearchFilters("storm")), 1)
-    assert {row.article_id for row in capped} == {first[0].article_id} and total == len(capped) >= 1
+    assert {row.article_id for row in capped} == {first.ids[0]} and total == len(capped) >= 1
 
 
 def test_sqlite_reads_the_facet_keys_of_words_alone_with_their_first_matches(tmp_path: Path) -> None:
@@ -626,6 +627,78 @@ def test_sqlite_reads_the_facet_keys_of_words_alone_with_their_first_matches(tmp
     store.search_facets(SearchFilters("ferries", date_from="2000-01-01"), 5, cap=10)
     store.connection.set_trace_callback(None)
     assert next(sql for sql in asked if "article_facet_keys" in sql).startswith("SELECT speakers, flags")
+
+
+def test_sqlite_looks_the_first_matches_keys_up_in_columns_that_follow_every_write(tmp_path: Path) -> None:
+    """A store holding the facet columns (the web server's, `hold_facet_columns`) reads only its first
+    matches' rowids (words alone with their rank) and looks their keys up in the process; its pages,
+    facets and charts equal those of a store reading the keys from the database, after articles are added,
+    changed and removed and their quotes and renderings rewritten; and the columns, brought up to date
+    from the numbered changes (schema 25), hold what a first read of the keys holds."""
+    path = tmp_path / "columns.db"
+    writer = open_store(path)
+    assert isinstance(writer, sqlite_store.SQLiteStore)
+    _fill_and_link(writer)
+    held, plain = open_store(path, readonly=True), open_store(path, readonly=True)
+    assert isinstance(held, sqlite_store.SQLiteStore) and isinstance(plain, sqlite_store.SQLiteStore)
+    for reader in (held, plain):
+        reader.keep_no_answers()  # nothing kept between the reads below: each reads anew
+    held.hold_facet_columns()  # read on a thread of their own: searches meanwhile read the keys
+    store_columns.settled(path)
+    searches = (
+        SearchFilters("harbour"),
+        SearchFilters("velmora OR ferries"),
+        SearchFilters("velmora", outlet="Wire Nine"),
+        SearchFilters("harbour", date_from="2024-03-05"),
+        SearchFilters(outlet="Coastal Post"),
+        SearchFilters(speaker_name="holm"),
+        SearchFilters(flag="translated"),
+        SearchFilters(),
+    )
+
+    def answers(reader: Store, filters: SearchFilters, cap: int) -> object:
+        with reader.time_limit(60):  # one request's reads
+            return (
+                reader.page_search(filters, 2, 0, cap),
+                reader.search_facets(filters, 5, cap),
+                [reader.search_attention(filters, bucket, cap) for bucket in ("day", "week", "month")],
+            )
+
+    def agree() -> None:
+        for filters in searches:
+            for cap in (2, 10):  # two of the matches (ranked among them), or every one
+                assert answers(held, filters, cap) == answers(plain, filters, cap), (filters, cap)
+        columns = held._facet_columns()
+        fresh = store_columns._read_all(path)
+        assert columns is not None and fresh is not None and columns.seq == fresh.seq
+        rowids = [int(row[0]) for row in writer._value_rows("SELECT rowid FROM articles")]
+        assert columns.sample(rowids) == fresh.sample(rowids)
+        assert not columns.present[[r for r in range(len(columns.present)) if r not in rowids]].any()
+
+    agree()
+    asked: list[str] = []
+    held.connection.set_trace_callback(asked.append)
+    answers(held, SearchFilters("harbour"), 10)
+    held.connection.set_trace_callback(None)
+    assert not any("article_facet_keys" in sql for sql in asked), asked  # nothing changed: no key read
+    assert any("bm25" in sql and "LIMIT 10" in sql for sql in asked), asked
+    run = writer.begin_run("test")
+    with writer._transaction():
+        writer._execute("UPDATE renderings SET flags = ? WHERE article_id = 'a1'", ('["translated"]',))
+        writer._execute("UPDATE articles SET outlet = 'Velmora Courier', story_id = NULL WHERE id = 'a3'")
+    agree()
+    writer.save_article(_article("a1"), [StageOutput("quotes", 2, {"quotes": []})], run)  # its quotes removed
+    added = replace(_article("a2"), id="a4", outlet="Velmora Courier", published="2024-03-20", language="nl")
+    writer.save_article(added, [], run)
+    with writer._transaction():
+        writer._execute("UPDATE quotes SET article_id = 'a4' WHERE article_id = 'a2'")  # its speaker moves
+    agree()
+    with writer._transaction():
+        writer._execute("DELETE FROM articles WHERE id = 'a2'")
+    agree()
+    writer.close()
+    held.close()
+    plain.close()
 
 
 def test_a_read_only_sqlite_store_reads_its_file_mapped_into_memory(tmp_path: Path) -> None:

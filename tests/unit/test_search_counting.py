@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from newstrace.serve.data import day_axis_range
 from newstrace.store.base import FacetCount, PeriodCount
-from newstrace.store.sql import _attention_rows, _ranked, _SampledArticle
+from newstrace.store.sql import _attention_rows, _ranked
 
 _OUTLETS = st.sampled_from([None, "", "Wire Nine", "wire nine", "Ostrava Wire", "Ümlaut Post", "other outlets"])
 _DAYS = st.one_of(
@@ -21,13 +21,6 @@ _DAYS = st.one_of(
     st.dates(date(2022, 12, 20), date(2025, 2, 10)).map(date.isoformat),
     st.sampled_from(["2024-02-30", "2024-13-01", "2024"]),  # stored text that is no date
 )
-
-
-def _sampled(days_and_outlets: list[tuple[str | None, str | None]]) -> list[_SampledArticle]:
-    return [
-        _SampledArticle(number, f"a{number}", outlet, None, day, None, None, None)
-        for number, (day, outlet) in enumerate(days_and_outlets)
-    ]
 
 
 def _plain_period(day: str, bucket: str) -> str | None:
@@ -40,9 +33,9 @@ def _plain_period(day: str, bucket: str) -> str | None:
     return {"day": day, "month": day[:7] + "-01", "year": day[:4] + "-01-01"}[bucket]
 
 
-def _plain_attention_rows(sampled: list[_SampledArticle], bucket: str) -> list[PeriodCount]:
+def _plain_attention_rows(days_and_outlets: list[tuple[str | None, str | None]], bucket: str) -> list[PeriodCount]:
     """Each match's period, counted with its outlet, sorted by period then outlet, None first in each."""
-    counted = Counter((_plain_period(a.day, bucket), a.outlet) for a in sampled if a.day is not None)
+    counted = Counter((_plain_period(day, bucket), outlet) for day, outlet in days_and_outlets if day is not None)
     ordered = sorted(counted.items(), key=lambda item: (item[0][0] is not None, item[0][0] or "",
                                                        item[0][1] is not None, item[0][1] or ""))  # fmt: skip
     return [PeriodCount(period, outlet, n) for (period, outlet), n in ordered]
@@ -52,8 +45,8 @@ def _plain_attention_rows(sampled: list[_SampledArticle], bucket: str) -> list[P
 def test_attention_rows_are_the_matches_counted_per_period_and_outlet(
     days_and_outlets: list[tuple[str | None, str | None]], bucket: str
 ) -> None:
-    sampled = _sampled(days_and_outlets)
-    assert _attention_rows(sampled, bucket) == _plain_attention_rows(sampled, bucket)
+    days, outlets = [day for day, _ in days_and_outlets], [outlet for _, outlet in days_and_outlets]
+    assert _attention_rows(days, outlets, bucket) == _plain_attention_rows(days_and_outlets, bucket)
 
 
 @given(st.lists(st.one_of(st.none(), st.text(max_size=3)), max_size=80), st.integers(1, 12))

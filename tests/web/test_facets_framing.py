@@ -465,7 +465,7 @@ def test_past_the_cap_outlets_languages_dates_and_the_chart_are_counted_from_one
         facets = store.search_facets(filters, 10, cap=3)
         attention = {bucket: store.search_attention(filters, bucket, cap=3) for bucket in ("day", "week")}
         matches = store._first_matches(filters, store._search_relation(filters), 3)  # type: ignore[attr-defined]
-        first = [article.article_id for article in matches]
+        first = list(matches.ids)
     finally:
         store.close()
     assert len(first) == 3

@@ -127,13 +127,16 @@ def create_app(
     loopback name) with its `port` (any port when None): a web page elsewhere cannot reach it through
     a DNS name that points at this machine (DNS rebinding). Bound to every address, it answers any Host.
     """
-    open_store(db, readonly=True).close()  # fail now, with the store's message, if it is missing or old
+    opened = open_store(db, readonly=True)  # fail now, with the store's message, if it is missing or old
+    opened.hold_facet_columns()  # the process's columns of facet keys read from now, on a thread of their own
+    opened.close()
     local = threading.local()
     corpus = CorpusSummary(db)
 
     def store() -> Store:
         if not hasattr(local, "store"):
             local.store = open_store(db, readonly=True)
+            local.store.hold_facet_columns()  # a search's facet keys looked up in the process (store.columns)
             if not keep_answers:
                 local.store.keep_no_answers()
         found: Store = local.store

@@ -839,6 +839,14 @@ class ReadStore(Protocol):
         request to the next (`newstrace serve --no-cache`)."""
         ...
 
+    def hold_facet_columns(self) -> None:
+        """From now on the first matches of this store's searches have their facet keys looked up in
+        columns the process holds for the database (`store.columns`, kept current through the numbered
+        changes of schema 25) instead of read with them; the web server's stores do. The first search of
+        a process reads every article's keys (seconds at a million articles); nothing changes on a backend
+        without the change log (PostgreSQL)."""
+        ...
+
     def search_facets(self, filters: SearchFilters, limit: int, cap: int | None = None) -> SearchFacets:
         """The matches counted by outlet, language, speaker quoted, story and rendering flag (most first,
         ties by value with None first, at most `limit` each), and their first and last day. With `cap`,

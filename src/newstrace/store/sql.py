@@ -8,6 +8,7 @@ handful of constructs that differ (see `store.postgres.translate`).
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 from abc import ABC, abstractmethod
@@ -86,20 +87,21 @@ from newstrace.store.base import (
     UtteranceSpeaker,
     counted_by_store,
 )
+from newstrace.store.columns import FacetColumns
 from newstrace.store.query import SearchQuery
 from newstrace.store.recent import RecentAnswers
 
 FETCH_ROWS = 2000
 # The first matches of the last searches, per database, data version and filters (see store.recent): up
 # to 1,000 matches a search, about 0.5 MB (measured at a million articles), so 64 hold some 35 MB.
-RECENT_MATCHES: RecentAnswers[list[_SampledArticle]] = RecentAnswers(64)
+RECENT_MATCHES: RecentAnswers[_FirstMatches] = RecentAnswers(64)
 # Attention's periods longer than a week: the characters of an ISO day kept, and what follows them to
 # name the period's first day ("2024-03-17" is in the month "2024-03-01" and the year "2024-01-01").
 PERIOD_STARTS = {"day": (10, ""), "week": (10, ""), "month": (7, "-01"), "year": (4, "-01-01")}
 # Articles newest first, undated last: written so that an index on (outlet or language, published) gives
 # them in order ("published IS NULL, published DESC" made the database sort every match first).
 _NEWEST_FIRST = "a.published DESC NULLS LAST, a.id"
-# What a search's facets and chart count of each of its first matches (see _SampledArticle).
+# What a search's facets and chart count of each of its first matches (see _FirstMatches).
 _SAMPLED_COLUMNS = (
     "a.id AS id, a.outlet AS outlet, a.language AS language, substr(a.published, 1, 10) AS day, "
     "a.story_id AS story_id, NULL AS speakers, NULL AS flags"
@@ -232,11 +234,15 @@ class SQLStore(ABC):
     # PostgreSQL 10)
     # from which the speaker and flag facets of a search's first matches are counted.
     _FACET_KEYS: ClassVar[bool] = False
+    # Whether the backend numbers the changes of its facet keys (`facet_key_changes`, SQLite schema 25), so
+    # that a process can hold them as columns and follow the database (`store.columns`).
+    _NUMBERED_KEY_CHANGES: ClassVar[bool] = False
 
     def __init__(self, where: str) -> None:
         self.where = where  # the database as messages name it
-        self._last_sample: tuple[Hashable, list[_SampledArticle]] | None = None  # _first_matches
+        self._last_sample: tuple[Hashable, _FirstMatches] | None = None  # _first_matches
         self._keeps_answers = True  # False: no data version, nothing of a search kept (keep_no_answers)
+        self._holds_facet_columns = False  # hold_facet_columns
         self._insert_sql: dict[tuple[str, tuple[str, ...]], str] = {}
 
     # -- schema -------------------------------------------------------------------------------------
@@ -1376,8 +1382,17 @@ class SQLStore(ABC):
             )
             if first is None:
                 return self._search_hits(filters, relation, limit, offset), self._search_total(filters, relation)
-            hits = self._hits([article.rowid for article in first[offset : offset + limit]], {}, {})
-            return hits, len(first) if len(first) < rank_cap else self._search_total(filters, relation)
+            hits = self._hits(list(first.rowids[offset : offset + limit]), {}, {})
+            return hits, len(first.rowids) if len(first.rowids) < rank_cap else self._search_total(filters, relation)
+        if relation.words_only and rank_cap is not None and 0 < offset + limit <= rank_cap and self._holds_columns():
+            # words alone: the first matches are read with their rank (the facet keys come from the process's
+            # columns), and the page is ranked among them here: the same rows as ranking them in the text
+            # index, read once instead of twice
+            first = self._first_matches(filters, relation, rank_cap, ranked=True)
+            if first.scores is not None:
+                found = len(first.rowids)
+                counted = found if found < rank_cap else self._search_total(filters, relation)
+                return self._ranked_page(filters, relation, first, limit, offset), counted
         total = self._all_first_matches(filters, relation, rank_cap)
         if total is None:
             total = self._search_total(filters, relation)
@@ -1390,8 +1405,25 @@ class SQLStore(ABC):
         finding them."""
         if relation.words_only or cap is None:
             return None
-        found = len(self._first_matches(filters, relation, cap))
+        found = len(self._first_matches(filters, relation, cap).rowids)
         return found if found < cap else None
+
+    def _ranked_page(
+        self, filters: SearchFilters, relation: SearchRelation, first: _FirstMatches, limit: int, offset: int
+    ) -> list[SearchHit]:
+        """One page of the first matches of words alone, best first (ties by rowid, as the text index's
+        ranking orders them), with their snippets."""
+        assert first.scores is not None, "ranked among matches read without their rank"
+        if not limit:  # a total alone was asked for
+            return []
+        # the best `offset + limit` of (score, rowid), as sorting them all would give
+        ranked = heapq.nsmallest(offset + limit, zip(first.scores, first.rowids, strict=True))[offset:]
+        rowids = [rowid for _, rowid in ranked]
+        try:
+            snippets = self._snippets(filters, relation.expression, rowids)
+        except self._SEARCH_ERRORS as error:
+            raise _syntax_error(filters, error) from error
+        return self._hits(rowids, {rowid: score for score, rowid in ranked}, snippets)
 
     def _search_total(self, filters: SearchFilters, relation: SearchRelation) -> int:
         """The number of matches: summed from the article counts when they can say (outlet, language and
@@ -1477,7 +1509,7 @@ class SQLStore(ABC):
             return relation, f"{relation.source}{relation.where}"
         # named by rowid, not by id: who said it, over a word's first 1,000 matches at a million articles,
         # read its page of quotes in 13.0 ms so, 14.9 ms through the index on the articles' ids
-        rowids: list[str | int] = [article.rowid for article in self._first_matches(filters, relation, cap)]
+        rowids: list[str | int] = list(self._first_matches(filters, relation, cap).rowids)
         where = f" WHERE a.rowid IN ({', '.join('?' * len(rowids))})" if rowids else " WHERE 1 = 0"
         first = relation._replace(source="articles a", where=where, parameters=rowids, expression="", words_only=False)
         return first, f"{first.source}{first.where}"
@@ -1490,24 +1522,35 @@ class SQLStore(ABC):
     def keep_no_answers(self) -> None:
         self._keeps_answers = False
 
-    def _first_matches(self, filters: SearchFilters, relation: SearchRelation, cap: int) -> list[_SampledArticle]:
+    def hold_facet_columns(self) -> None:
+        self._holds_facet_columns = self._NUMBERED_KEY_CHANGES
+
+    def _first_matches(
+        self, filters: SearchFilters, relation: SearchRelation, cap: int, *, ranked: bool = False
+    ) -> _FirstMatches:
         """The first `cap` matches (newest first without words, in the text index's order with them) with
         what their facets and chart count, read once for the page, its facets and its attention, and kept
-        for the next pages and requests of the same search until the database changes (`RECENT_MATCHES`)."""
+        for the next pages and requests of the same search until the database changes (`RECENT_MATCHES`).
+        With `ranked`, words alone are read with their rank too where the store holds the facet columns
+        (read again if they were kept without it: the facets of "who said it" need no rank)."""
         key = self._first_matches_key(filters, cap)
         if self._last_sample is None or self._last_sample[0] != key:
 
-            def read() -> list[_SampledArticle]:
-                return self._read_first_matches(filters, relation, cap)
+            def read() -> _FirstMatches:
+                return self._read_first_matches(filters, relation, cap, ranked=ranked)
 
             found = read() if key[1] is None else RECENT_MATCHES.get(key, read)
             self._last_sample = (key, found)
-        return self._last_sample[1]
+        found = self._last_sample[1]
+        if ranked and found.scores is None and relation.words_only and self._holds_columns():
+            found = self._read_first_matches(filters, relation, cap, ranked=True)  # kept for this read only
+            self._last_sample = (key, found)
+        return found
 
     def _first_matches_key(self, filters: SearchFilters, cap: int) -> tuple[Hashable, ...]:
         return (self.where, self.data_version(), filters, cap)
 
-    def _kept_first_matches(self, filters: SearchFilters, cap: int) -> list[_SampledArticle] | None:
+    def _kept_first_matches(self, filters: SearchFilters, cap: int) -> _FirstMatches | None:
         """`_first_matches` if this store or `RECENT_MATCHES` keeps them, else None (nothing is read)."""
         key = self._first_matches_key(filters, cap)
         if self._last_sample is not None and self._last_sample[0] == key:
@@ -1517,7 +1560,17 @@ class SQLStore(ABC):
             self._last_sample = (key, found)
         return found
 
-    def _read_first_matches(self, filters: SearchFilters, relation: SearchRelation, cap: int) -> list[_SampledArticle]:
+    def _holds_columns(self) -> bool:
+        """Whether this store looks its articles' facet keys up in the process (`store.columns`)."""
+        return self._holds_facet_columns
+
+    def _facet_columns(self) -> FacetColumns | None:
+        """The process's columns of facet keys, current as of now; None when they cannot be had now."""
+        return None
+
+    def _read_first_matches(
+        self, filters: SearchFilters, relation: SearchRelation, cap: int, *, ranked: bool = False
+    ) -> _FirstMatches:
         order = "" if relation.expression else f" ORDER BY {_NEWEST_FIRST}"
         # each match's row is read for its id anyway, unless an index on (id, published) gives both (a
         # flag's or a speaker's matches, all sorted by date): then the columns the facets and the chart
@@ -1535,22 +1588,49 @@ class SQLStore(ABC):
         elif newest_keyed:  # the same, ordered by the articles' date and by the id the keys hold
             source, columns = newest_keyed, _KEYED_COLUMNS.replace("a.", "k.")
             order = order.replace("a.id", "k.id")
-        sql = f"SELECT a.rowid AS row_key, {columns} FROM {source}{where}{order} LIMIT {int(cap)}"
         try:
+            if self._holds_columns():
+                return self._first_matches_looked_up(relation, source, where, order, cap, ranked=ranked)
+            sql = f"SELECT a.rowid AS row_key, {columns} FROM {source}{where}{order} LIMIT {int(cap)}"
             rows = list(self._value_rows(sql, relation.parameters))
             if by_id:
-                marks = ", ".join("?" * len(rows)) or "NULL"
-                from_keys = self._FACET_KEYS
-                sampled = (
-                    f"SELECT a.rowid AS row_key, {_KEYED_COLUMNS if from_keys else _SAMPLED_COLUMNS} "
-                    f"FROM {'article_facet_keys' if from_keys else 'articles'} a WHERE a.rowid IN ({marks})"
-                )
-                by_rowid = {row[0]: row for row in self._value_rows(sampled, [row[0] for row in rows])}
-                rows = [by_rowid[row[0]] for row in rows]
+                rows = self._keyed_rows([row[0] for row in rows])
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
-        # the columns are selected in the record's order: made from the values, by position
-        return list(map(_SampledArticle._make, rows))
+        return _FirstMatches.of_rows(rows)
+
+    def _first_matches_looked_up(
+        self, relation: SearchRelation, source: str, where: str, order: str, cap: int, *, ranked: bool
+    ) -> _FirstMatches:
+        """The first matches' rowids read (words alone, `ranked`: with their rank, in one pass over the text
+        index), their facet keys looked up in the process's columns (read by rowid if the columns lack one)."""
+        scores: tuple[float, ...] | None = None
+        if relation.words_only and ranked:
+            sql = f"SELECT rowid, {self._RANK} FROM {self._count_source(relation)}{relation.where} LIMIT {int(cap)}"
+            rows = list(self._value_rows(sql, relation.parameters))
+            rowids: tuple[int, ...] = tuple(row[0] for row in rows)
+            scores = tuple(row[1] for row in rows)
+        else:
+            sql = f"SELECT a.rowid FROM {source}{where}{order} LIMIT {int(cap)}"
+            rowids = tuple(row[0] for row in self._value_rows(sql, relation.parameters))
+        # the columns brought up to date after the matches were read: they hold every match found
+        columns = self._facet_columns()
+        sample = columns.sample(rowids) if columns is not None else None
+        if sample is None:
+            return _FirstMatches.of_rows(self._keyed_rows(list(rowids)))._replace(scores=scores)
+        return _FirstMatches(rowids, None, *sample, scores)
+
+    def _keyed_rows(self, rowids: list[int]) -> list[Sequence[Any]]:
+        """The rows of the first matches with what the facets and the chart count, read by rowid, in the
+        order of `rowids`: from the facet keys when the backend keeps them, else from the articles."""
+        marks = ", ".join("?" * len(rowids)) or "NULL"
+        from_keys = self._FACET_KEYS
+        sampled = (
+            f"SELECT a.rowid AS row_key, {_KEYED_COLUMNS if from_keys else _SAMPLED_COLUMNS} "
+            f"FROM {'article_facet_keys' if from_keys else 'articles'} a WHERE a.rowid IN ({marks})"
+        )
+        by_rowid = {row[0]: row for row in self._value_rows(sampled, rowids)}
+        return [by_rowid[rowid] for rowid in rowids if rowid in by_rowid]  # one removed since: left out
 
     def search_facets(self, filters: SearchFilters, limit: int, cap: int | None = None) -> SearchFacets:
         # the outlet, language and date facets of every match from the article counts when they give them
@@ -1579,7 +1659,7 @@ class SQLStore(ABC):
         if self._FACET_KEYS:
             speakers, flags = self._keyed_facets(sampled, limit)
             return speakers, self._story_facet(sampled, limit), flags
-        ids = [article.article_id for article in sampled]
+        ids = list(sampled.ids or ())
         marks = ", ".join("?" * len(ids)) or "NULL"
         queries = {
             "speaker": "SELECT s.name AS value, s.id AS id, count(DISTINCT q.article_id) AS n FROM quotes q "
@@ -1604,23 +1684,19 @@ class SQLStore(ABC):
         return None
 
     def _keyed_facets(
-        self, sampled: list[_SampledArticle], limit: int
+        self, sampled: _FirstMatches, limit: int
     ) -> tuple[tuple[SpeakerCount, ...], tuple[FacetCount, ...]]:
         """The speaker and flag facets of the sampled matches, counted from their rows of facet keys (one
         read of short rows by rowid; asking the quotes and the renderings of 1,000 ids took 3.5 ms)."""
-        if all(article.flags is not None for article in sampled):  # read with the matches
-            speakers_text = ",".join([article.speakers for article in sampled if article.speakers])
-            bit_sets = Counter([article.flags for article in sampled if article.flags])
+        if sampled.speakers is not None and sampled.flag_sets is not None:  # read or looked up with the matches
+            speakers, bit_sets = sampled.speakers, sampled.flag_sets
         else:
-            rowids = [article.rowid for article in sampled]
+            rowids = list(sampled.rowids)
             marks = ", ".join("?" * len(rowids)) or "NULL"
             keys = self._execute(f"SELECT speakers, flags FROM article_facet_keys WHERE rowid IN ({marks})", rowids)
             rows = [(row[0], row[1]) for row in keys]  # by position: a PostgreSQL row iterates its names
-            speakers_text = ",".join(str(row[0]) for row in rows if row[0])
+            speakers = _speakers_counted([str(row[0]) for row in rows if row[0]])
             bit_sets = Counter(int(row[1]) for row in rows if row[1])
-        # counted in C: every id in one list, and the flags per set of bits (a handful of them)
-        speakers = Counter(speakers_text.split(","))
-        speakers.pop("", None)
         flags: Counter[str | None] = Counter()
         for bits, n in bit_sets.items():
             flags.update({flag: n for bit, flag in enumerate(CHECKED_FLAGS) if bits >> bit & 1})
@@ -1647,9 +1723,9 @@ class SQLStore(ABC):
             for row in self._execute(f"SELECT id, name FROM speakers WHERE id IN ({marks})", speaker_ids)
         }
 
-    def _story_facet(self, sampled: list[_SampledArticle], limit: int) -> tuple[StoryCount, ...]:
+    def _story_facet(self, sampled: _FirstMatches, limit: int) -> tuple[StoryCount, ...]:
         """The stories of the sampled matches, most matches first (ties by id), with their titles."""
-        tallied = _tallied([article.story_id for article in sampled if article.story_id is not None], limit)
+        tallied = _tallied([story for story in sampled.story_ids if story is not None], limit)
         titles: dict[str, Any] = {
             str(row["id"]): row["title"]
             for row in self._rows_for_ids("SELECT id, title FROM stories WHERE id IN ({marks})", [
@@ -1733,14 +1809,14 @@ class SQLStore(ABC):
     def _sampled_facets(self, filters: SearchFilters, cap: int, limit: int) -> _ColumnFacets:
         """The outlet and language facets and the date span of the first `cap` matches."""
         sampled = self._sampled_articles(filters, cap)
-        days = [article.day for article in sampled if article.day is not None]
+        days = [day for day in sampled.days if day is not None]
         return _ColumnFacets(
-            _tallied([article.outlet for article in sampled], limit),
-            _tallied([article.language for article in sampled], limit),
+            _tallied(sampled.outlets, limit),
+            _tallied(sampled.languages, limit),
             DateSpan(min(days, default=None), max(days, default=None)),
         )
 
-    def _sampled_articles(self, filters: SearchFilters, cap: int) -> list[_SampledArticle]:
+    def _sampled_articles(self, filters: SearchFilters, cap: int) -> _FirstMatches:
         """The id, outlet, language, day and story of the first `cap` matches, read once for the facets and
         the chart (counted by five queries over the 1,000 ids, they took 10-16 ms of a word search's 25)."""
         return self._first_matches(filters, self._search_relation(filters), cap)
@@ -1764,7 +1840,7 @@ class SQLStore(ABC):
             )
         if cap is not None:  # the first matches, read once, counted here
             sampled = self._sampled_articles(filters, cap)
-            return _attention_rows(sampled, bucket)
+            return _attention_rows(sampled.days, sampled.outlets, bucket)
         relation, matches = self._counted_matches(filters, cap)
         period = self._period("substr(a.published, 1, 10)", bucket)
         where = (" AND " if " WHERE " in matches else " WHERE ") + "a.published IS NOT NULL"
@@ -1973,17 +2049,41 @@ class SQLStore(ABC):
         return {table: int(self._scalar(f"SELECT count(*) FROM {table}")) for table in _COUNTED_TABLES}
 
 
-class _SampledArticle(NamedTuple):
-    """What the facets and the chart count of one of the first matches."""
+class _FirstMatches(NamedTuple):
+    """A search's first matches, a column per field (in their order): what its page, facets and chart read."""
 
-    rowid: int
-    article_id: str
-    outlet: str | None
-    language: str | None
-    day: str | None  # YYYY-MM-DD
-    story_id: str | None
-    speakers: str | None  # from the facet keys: the ids of the speakers quoted, comma-separated; else None
-    flags: int | None  # from the facet keys: bits of CHECKED_FLAGS; else None
+    rowids: tuple[int, ...]
+    ids: tuple[str, ...] | None  # the article ids; None when the facet keys were looked up in the process
+    outlets: tuple[str | None, ...] | list[str | None]
+    languages: tuple[str | None, ...] | list[str | None]
+    days: tuple[str | None, ...] | list[str | None]  # YYYY-MM-DD
+    story_ids: tuple[str | None, ...] | list[str | None]
+    speakers: Counter[str] | None  # the matches quoting each speaker (by id, as text); None: not read yet
+    flag_sets: Counter[int] | None  # the matches per set of flag bits (CHECKED_FLAGS), none left out
+    scores: tuple[float, ...] | None  # words alone, their rank read with them (smaller first); else None
+
+    @classmethod
+    def of_rows(cls, rows: Sequence[Sequence[Any]]) -> _FirstMatches:
+        """From rows of (rowid, id, outlet, language, day, story, speakers, flags), the last two None when not
+        read (then read from the facet keys when the facets need them)."""
+        if not rows:
+            return cls((), (), (), (), (), (), Counter(), Counter(), None)
+        rowids, ids, outlets, languages, days, stories, speakers, flags = zip(*rows, strict=True)
+        read = all(flag is not None for flag in flags)
+        return cls(
+            rowids, ids, outlets, languages, days, stories,
+            _speakers_counted(speakers) if read else None,
+            Counter([int(bits) for bits in flags if bits]) if read else None,
+            None,
+        )  # fmt: skip
+
+
+def _speakers_counted(texts: Iterable[str | None]) -> Counter[str]:
+    """The articles per speaker id of facet keys' speakers (ids, comma-separated, each once an article),
+    counted in C: every id in one list."""
+    speakers = Counter(",".join([text for text in texts if text]).split(","))
+    speakers.pop("", None)
+    return speakers
 
 
 class _ColumnFacets(NamedTuple):
@@ -2120,24 +2220,24 @@ def _minus_count(item: tuple[str, int]) -> int:
     return -item[1]
 
 
-def _attention_rows(sampled: list[_SampledArticle], bucket: str) -> list[PeriodCount]:
+def _attention_rows(days: Sequence[str | None], outlets: Sequence[str | None], bucket: str) -> list[PeriodCount]:
     """Dated articles per day, week (from its Monday), month or year (from its first day) and outlet,
     ordered by period then outlet (None first in each, as the SQL orders them)."""
     # counted in C by the characters of the day that name the period (all ten for a day or a week); each
     # of those named once; then the periods sorted, and each period's outlets: a `_period_of` call per
     # match, and one sort of every (period, outlet) pair by a key function, took a millisecond or two
     keep = PERIOD_STARTS[bucket][0]
-    by_prefix = Counter([(article.day[:keep], article.outlet) for article in sampled if article.day is not None])
+    by_prefix = Counter([(day[:keep], outlet) for day, outlet in zip(days, outlets, strict=True) if day is not None])
     periods = {prefix: _period_of(prefix, bucket) for prefix in {prefix for prefix, _ in by_prefix}}
     by_period: dict[str | None, dict[str | None, int]] = {}
     for (prefix, outlet), n in by_prefix.items():
-        outlets = by_period.setdefault(periods[prefix], {})
-        outlets[outlet] = outlets.get(outlet, 0) + n  # several days make one week
+        per_outlet = by_period.setdefault(periods[prefix], {})
+        per_outlet[outlet] = per_outlet.get(outlet, 0) + n  # several days make one week
     return [
-        PeriodCount(period, outlet, outlets[outlet])
+        PeriodCount(period, outlet, per_outlet[outlet])
         for period in _none_first(by_period)
-        for outlets in (by_period[period],)
-        for outlet in (_none_first(outlets) if len(outlets) > 1 else outlets)
+        for per_outlet in (by_period[period],)
+        for outlet in (_none_first(per_outlet) if len(per_outlet) > 1 else per_outlet)
     ]
 
 

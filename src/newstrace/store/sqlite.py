@@ -11,6 +11,7 @@ from itertools import starmap
 from pathlib import Path
 
 from newstrace.store.base import MATCH_END, MATCH_START, SearchFilters, StoreError
+from newstrace.store.columns import FacetColumns, columns_of, read_soon
 from newstrace.store.query import SearchQuery, Term
 from newstrace.store.sql import FETCH_ROWS, RecordT, SearchRelation, SQLStore, matched_by_id, migration_scripts
 
@@ -44,6 +45,7 @@ class SQLiteStore(SQLStore):
     _ARTICLES_FIRST = "CROSS JOIN"
     _TEXT_INDEXED_FILTERS = ("outlet", "language")
     _FACET_KEYS = True
+    _NUMBERED_KEY_CHANGES = True
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         super().__init__(str(Path(path)))
@@ -227,6 +229,13 @@ class SQLiteStore(SQLStore):
     def _lift_query_time_limit(self) -> None:
         self.connection.set_progress_handler(None, 0)
         self._stopped = False
+
+    def hold_facet_columns(self) -> None:
+        super().hold_facet_columns()
+        read_soon(self.path)
+
+    def _facet_columns(self) -> FacetColumns | None:
+        return columns_of(self.path, self.connection)
 
     def data_version(self) -> Hashable | None:
         """The time and size of the file and of its write-ahead log, and the head of the log's index (which

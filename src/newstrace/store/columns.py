@@ -1,0 +1,341 @@
+"""Every article's facet keys held in the process as columns by rowid, for a search's facets and chart.
+
+A search's facets and attention chart count its first 1,000 matches: their outlet, language, day, story,
+the speakers their quotes name and the flags their renderings carry (`article_facet_keys`, SQLite schema
+20). Read from the database per search, those 1,000 rows made some 7,000 Python objects (8.5 ms of a
+word search's 26 ms of CPU at a million articles). Here they are read once per process into numpy
+columns indexed by the article's rowid (the text values as codes into lists of the distinct values; the
+speakers as one array of ids with each article's offsets into it), so that a search reads only its
+matches' rowids and looks the rest up here.
+
+The columns follow the database: every change of an article's keys is numbered in `facet_key_changes`
+(schema 25), and before each use the columns read the changes numbered after the last they saw (an
+index look-up when nothing changed). Each version of the columns is a snapshot that is never changed once
+made, so threads read it without a lock; one thread at a time makes the next. At a million articles
+the first read takes 4.8 s of CPU on a thread of its own and the columns hold 80 MB; searches meanwhile
+read their keys from the database, as a store that holds no columns does (PostgreSQL, the CLI).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+_KEY_COLUMNS = "outlet, language, day, story_id, speakers, flags"
+_READ_ROWS = 50_000  # rows fetched at a time in the first read
+_SPARSE = 4  # rowids past this many times the articles (a table of holes) are not held as columns
+
+IntArray = npt.NDArray[np.int64]
+CodeArray = npt.NDArray[np.int32]  # codes and flag bits: half the memory of 64-bit integers
+
+
+class ColumnSample(NamedTuple):
+    """What the facets and the chart count of some articles (in the order asked), from the columns."""
+
+    outlets: list[str | None]
+    languages: list[str | None]
+    days: list[str | None]
+    story_ids: list[str | None]
+    speakers: Counter[str]  # articles per speaker id (as text, as the facet keys write it)
+    flag_sets: Counter[int]  # articles per set of flag bits, sets with no flag left out
+
+
+class _Values:
+    """The distinct values of a text column, each numbered by its place; only ever appended to (a code
+    given out keeps its value), by the one thread that makes the next snapshot."""
+
+    def __init__(self) -> None:
+        self.values: list[str | None] = []
+        self.codes: dict[str | None, int] = {}
+
+    def encoded(self, column: Sequence[str | None]) -> CodeArray:
+        for value in dict.fromkeys(column):
+            if value not in self.codes:
+                self.codes[value] = len(self.values)
+                self.values.append(value)
+        return np.fromiter(map(self.codes.__getitem__, column), dtype=np.int32, count=len(column))
+
+    def decoded(self, codes: CodeArray) -> list[str | None]:
+        values = self.values
+        return [values[code] for code in codes.tolist()]
+
+
+@dataclass(frozen=True)
+class FacetColumns:
+    """One version of the columns: the keys of every article as of change number `seq`."""
+
+    seq: int
+    present: npt.NDArray[np.bool_]  # by rowid: an article holds it
+    outlet: CodeArray  # codes into `values["outlet"]`, by rowid
+    language: CodeArray
+    day: CodeArray
+    story: CodeArray
+    flags: CodeArray  # bits of CHECKED_FLAGS
+    speaker_offsets: IntArray  # article r's speakers are speaker_ids[offsets[r]:offsets[r + 1]]
+    speaker_ids: IntArray
+    values: dict[str, _Values]
+
+    def sample(self, rowids: Sequence[int]) -> ColumnSample | None:
+        """The keys of these articles, or None when one of them is not in the columns (written after them)."""
+        rows = np.fromiter(rowids, dtype=np.int64, count=len(rowids))
+        if len(rows) and (rows.min() < 0 or rows.max() >= len(self.present) or not self.present[rows].all()):
+            return None
+        starts = self.speaker_offsets[rows]
+        lengths = self.speaker_offsets[rows + 1] - starts
+        # each article's run of speaker ids, all runs at once: the start of the run repeated for each of its
+        # ids, plus the place within the run
+        places = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+        speakers, quoting = np.unique(self.speaker_ids[places], return_counts=True)
+        per_bit_set = np.bincount(self.flags[rows]).tolist()  # a handful of sets of flag bits
+        values = self.values
+        return ColumnSample(
+            values["outlet"].decoded(self.outlet[rows]),
+            values["language"].decoded(self.language[rows]),
+            values["day"].decoded(self.day[rows]),
+            values["story"].decoded(self.story[rows]),
+            Counter(dict(zip(map(str, speakers.tolist()), quoting.tolist(), strict=True))),
+            Counter({bits: n for bits, n in enumerate(per_bit_set) if bits and n}),
+        )
+
+
+class _Changed(NamedTuple):
+    """Rows of keys read from the database, a list per column (rowids ascending)."""
+
+    rowids: list[int]
+    outlets: list[str | None]
+    languages: list[str | None]
+    days: list[str | None]
+    stories: list[str | None]
+    speakers: list[str]
+    flags: list[int]
+
+
+def _changed(rows: Iterable[Sequence[Any]]) -> _Changed:
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) or [() for _ in range(7)]
+    return _Changed(*[list(column) for column in columns])
+
+
+def _speaker_runs(speakers: list[str]) -> tuple[IntArray, IntArray]:
+    """Each article's number of speakers, and all their ids in order, from the keys' comma-separated text."""
+    counted = (text.count(",") + 1 if text else 0 for text in speakers)
+    lengths = np.fromiter(counted, dtype=np.int64, count=len(speakers))
+    joined = ",".join(text for text in speakers if text)
+    ids = np.array(joined.split(","), dtype=np.int64) if joined else np.zeros(0, dtype=np.int64)
+    return lengths, ids
+
+
+class _Holder:
+    """The columns of one database file: the latest snapshot, and the lock of the thread making the next."""
+
+    def __init__(self) -> None:
+        self.columns: FacetColumns | None = None
+        self.lock = threading.Lock()
+        self.failed = False  # the keys could not be held (a table of holes, a speaker id that is no number)
+
+
+_HOLDERS: dict[tuple[str, int, int], _Holder] = {}
+_HOLDERS_LOCK = threading.Lock()
+
+
+def _holder(path: Path) -> _Holder | None:
+    """The holder of the database file at `path` (a file written anew at the same path is another)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = (str(path.absolute()), stat.st_dev, stat.st_ino)
+    with _HOLDERS_LOCK:
+        return _HOLDERS.setdefault(key, _Holder())
+
+
+def read_soon(path: Path) -> None:
+    """Start reading the columns of the database at `path` on a thread of its own, unless they are held or
+    being read: the web server's first search need not wait for them (seconds at a million articles);
+    searches meanwhile read their keys from the database."""
+    holder = _holder(path)
+    if holder is None or holder.columns is not None or holder.failed or not holder.lock.acquire(blocking=False):
+        return
+
+    def read() -> None:
+        try:
+            holder.columns = _read_all(path)
+        except (ValueError, OverflowError, sqlite3.Error):
+            holder.failed = True
+        finally:
+            holder.lock.release()
+
+    threading.Thread(target=read, name="newstrace-facet-columns", daemon=True).start()
+
+
+def settled(path: Path) -> None:
+    """Wait until no thread is reading or updating the columns of the database at `path`."""
+    holder = _holder(path)
+    if holder is not None:
+        with holder.lock:
+            pass
+
+
+def columns_of(path: Path, connection: sqlite3.Connection) -> FacetColumns | None:
+    """The columns of the database at `path` as of now (its latest change read through `connection`), or
+    None when they cannot be had now: they are being read (`read_soon`, started here if nobody has) or
+    updated by another thread, or the keys cannot be held."""
+    holder = _holder(path)
+    if holder is None or holder.failed:
+        return None
+    latest = int(connection.execute("SELECT COALESCE(max(seq), 0) FROM facet_key_changes").fetchone()[0])
+    columns = holder.columns
+    if columns is not None and columns.seq == latest:
+        return columns
+    if columns is None or columns.seq > latest:  # not read yet, or a file rewritten under the same inode
+        if columns is not None:
+            holder.columns = None
+        read_soon(path)
+        return None
+    if not holder.lock.acquire(blocking=False):
+        return None
+    try:
+        columns = holder.columns
+        if columns is not None and columns.seq < latest:
+            columns = holder.columns = _updated(columns, connection)
+    except (ValueError, OverflowError):
+        holder.failed = True
+        return None
+    finally:
+        holder.lock.release()
+    return columns if columns is not None and columns.seq >= latest else None
+
+
+def forget_columns() -> None:
+    """Drop every database's columns held in the process (for tests, and to free the memory)."""
+    with _HOLDERS_LOCK:
+        _HOLDERS.clear()
+
+
+def _read_all(path: Path) -> FacetColumns:
+    """Every row of keys, read in one read transaction with the number of the last change it holds, batch
+    by batch into the columns (holding every row at once took 560 MB at a million articles)."""
+    connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    try:
+        connection.execute(f"PRAGMA mmap_size = {1 << 40}")  # as the server's stores read (store.sqlite)
+        connection.execute("BEGIN")
+        seq = int(connection.execute("SELECT COALESCE(max(seq), 0) FROM facet_key_changes").fetchone()[0])
+        size = "SELECT count(*), COALESCE(max(article_rowid), 0) FROM article_facet_keys"
+        count, last = connection.execute(size).fetchone()
+        if last > _SPARSE * count + 1000:
+            raise ValueError(f"{path}: rowids up to {last} for {count} articles")
+        cursor = connection.execute(
+            f"SELECT article_rowid, {_KEY_COLUMNS} FROM article_facet_keys ORDER BY article_rowid"
+        )
+        builder = _Builder(int(last) + 1)
+        while batch := cursor.fetchmany(_READ_ROWS):
+            builder.add(_changed(batch))
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+    return builder.built(seq)
+
+
+class _Builder:
+    """Columns filled batch by batch with rows of keys in rowid order."""
+
+    def __init__(self, capacity: int) -> None:
+        self.values = {name: _Values() for name in ("outlet", "language", "day", "story")}
+        self.present = np.zeros(capacity, dtype=np.bool_)
+        self.codes = {name: np.zeros(capacity, dtype=np.int32) for name in self.values}
+        self.flags = np.zeros(capacity, dtype=np.int32)
+        self.per_row = np.zeros(capacity, dtype=np.int64)
+        self.speaker_ids: list[IntArray] = []
+
+    def add(self, keys: _Changed) -> None:
+        rows = np.array(keys.rowids, dtype=np.int64)
+        self.present[rows] = True
+        for name, column in (
+            ("outlet", keys.outlets), ("language", keys.languages), ("day", keys.days), ("story", keys.stories),
+        ):  # fmt: skip
+            self.codes[name][rows] = self.values[name].encoded(column)
+        self.flags[rows] = np.array(keys.flags, dtype=np.int32)
+        lengths, ids = _speaker_runs(keys.speakers)
+        self.per_row[rows] = lengths
+        self.speaker_ids.append(ids)
+
+    def built(self, seq: int) -> FacetColumns:
+        codes = self.codes
+        ids = np.concatenate(self.speaker_ids) if self.speaker_ids else np.zeros(0, dtype=np.int64)
+        return FacetColumns(
+            seq, self.present, codes["outlet"], codes["language"], codes["day"], codes["story"], self.flags,
+            _offsets(self.per_row), ids, self.values,
+        )  # fmt: skip
+
+
+def _offsets(per_row: IntArray) -> IntArray:
+    return np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(per_row)])
+
+
+def _updated(columns: FacetColumns, connection: sqlite3.Connection) -> FacetColumns:
+    """The next snapshot: the rows changed since `columns.seq` read (through the caller's connection, one
+    statement, so one state of the database) and applied to copies of the columns."""
+    cursor = connection.cursor()
+    cursor.row_factory = None
+    rows = cursor.execute(
+        "SELECT c.seq, c.article_rowid, k.article_rowid IS NOT NULL, "
+        + ", ".join(f"k.{name}" for name in _KEY_COLUMNS.split(", "))
+        + " FROM facet_key_changes c LEFT JOIN article_facet_keys k ON k.article_rowid = c.article_rowid "
+        "WHERE c.seq > ? ORDER BY c.article_rowid",
+        (columns.seq,),
+    ).fetchall()
+    if not rows:
+        return columns
+    seq = max(int(row[0]) for row in rows)
+    removed = [int(row[1]) for row in rows if not row[2]]
+    kept = _changed(row[1:2] + row[3:] for row in rows if row[2])
+    capacity = max(len(columns.present), max(int(row[1]) for row in rows) + 1)
+    if capacity > len(columns.present):
+        capacity = max(capacity, len(columns.present) * 5 // 4)  # room for the next articles
+
+    def grown(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        copy = np.zeros(capacity, dtype=array.dtype)
+        copy[: len(array)] = array
+        return copy
+
+    present = grown(columns.present)
+    present[removed] = False
+    rowids = np.array(kept.rowids, dtype=np.int64)
+    present[rowids] = True
+    coded = {}
+    for name, column_values, array in (
+        ("outlet", kept.outlets, columns.outlet), ("language", kept.languages, columns.language),
+        ("day", kept.days, columns.day), ("story", kept.stories, columns.story),
+    ):  # fmt: skip
+        coded[name] = grown(array)
+        coded[name][rowids] = columns.values[name].encoded(column_values)
+    flags = grown(columns.flags)
+    flags[rowids] = np.array(kept.flags, dtype=np.int32)
+    offsets, ids = _respoken(columns, capacity, np.array([*removed, *kept.rowids], dtype=np.int64), rowids, kept)
+    return FacetColumns(
+        seq, present, coded["outlet"], coded["language"], coded["day"], coded["story"], flags, offsets, ids,
+        columns.values,
+    )  # fmt: skip
+
+
+def _respoken(
+    columns: FacetColumns, capacity: int, changed: IntArray, rowids: IntArray, kept: _Changed
+) -> tuple[IntArray, IntArray]:
+    """The speaker offsets and ids with the changed rows' runs replaced by the kept rows' new ones."""
+    old_lengths = np.diff(columns.speaker_offsets)
+    owner = np.repeat(np.arange(len(old_lengths), dtype=np.int64), old_lengths)
+    unchanged = np.ones(capacity, dtype=np.bool_)
+    unchanged[changed] = False
+    stays = unchanged[owner]
+    lengths, new_ids = _speaker_runs(kept.speakers)
+    owners = np.concatenate([owner[stays], np.repeat(rowids, lengths)])
+    ids = np.concatenate([columns.speaker_ids[stays], new_ids])
+    order = np.argsort(owners, kind="stable")  # two sorted runs: merged, each article's ids in their order
+    return _offsets(np.bincount(owners, minlength=capacity).astype(np.int64)), ids[order]
