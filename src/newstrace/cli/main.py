@@ -809,6 +809,7 @@ def serve_command(
     import uvicorn
 
     from newstrace.serve import create_app
+    from newstrace.serve.workers import serve_in_processes
 
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
@@ -838,8 +839,7 @@ def serve_command(
         NEWSTRACE_SERVE_QUERY_SECONDS=str(query_seconds),
         NEWSTRACE_SERVE_CACHE="0" if no_cache else "1",
     )
-    factory = "newstrace.serve.app:app_from_environment"
-    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_level="warning", access_log=False)
+    serve_in_processes(host, port, workers)  # a listening socket per process: connections spread evenly
 
 
 @cli.group("eval")

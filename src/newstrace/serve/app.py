@@ -16,7 +16,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,7 +27,6 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParameter
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from jinja2 import Environment, PackageLoader, Template, select_autoescape
@@ -67,6 +66,8 @@ RECENT_PAGES: RecentAnswers[bytes] = RecentAnswers(4096, weigh=len, budget=RECEN
 KEPT_HEADER, KEPT_PAGE = "X-Newstrace-Cache", "kept"
 _KEPT_LISTINGS = ("stories", "utterances", "flags")
 SEARCH_THREAD_PREFIX = "newstrace-search"
+PAGE_THREADS = 40
+PAGE_THREAD_PREFIX = "newstrace-page"
 _SUMMARY_NUMBERS = itertools.count(1)  # every corpus summary made in the process, numbered (CorpusSummary)
 ReadResult = TypeVar("ReadResult")
 _STATIC = {
@@ -149,10 +150,17 @@ def create_app(
             return page_data(own, *arguments)
 
     searchers = ThreadPoolExecutor(searches_at_once, thread_name_prefix=SEARCH_THREAD_PREFIX)
+    readers = ThreadPoolExecutor(
+        int(os.environ.get("NEWSTRACE_PAGE_THREADS", PAGE_THREADS)), thread_name_prefix=PAGE_THREAD_PREFIX
+    )
 
     async def searched(answer: Callable[[], ReadResult]) -> ReadResult:
         """`answer()` on one of the `searches_at_once` search threads, first come first served."""
         return await asyncio.get_running_loop().run_in_executor(searchers, answer)
+
+    async def on_a_thread(answer: Callable[[], ReadResult]) -> ReadResult:
+        """`answer()` on one of the PAGE_THREADS threads of the other pages, first come first served."""
+        return await asyncio.get_running_loop().run_in_executor(readers, answer)
 
     templates = Environment(
         loader=PackageLoader("newstrace.serve", "templates"),
@@ -202,7 +210,7 @@ def create_app(
     async def kept_or_read(
         key: tuple[object, ...] | None,
         page: Callable[[], bytes],
-        run: Callable[[Callable[[], bytes]], Awaitable[bytes]] = run_in_threadpool,
+        run: Callable[[Callable[[], bytes]], Awaitable[bytes]] = on_a_thread,
     ) -> HTMLResponse:
         """The page kept under `key`, marked so and sent from the event loop, else `page()` read by `run` (the
         thread pool, or the search threads) and kept under `key` unless it is None."""
@@ -392,9 +400,10 @@ def create_app(
 
 class CorpusSummary:
     """The overview's whole-corpus counts, attention and facets, computed on a thread of its own when the
-    app starts and again every `refresh_seconds`, without the per-page time limit: over a million
-    articles they take tens of seconds, which no page could wait for. Until the first is ready, the
-    overview counts the newest articles instead (and says so)."""
+    app starts and again every `refresh_seconds` if the database has changed since (its data version;
+    always on a store without one), without the per-page time limit: over a million articles they take
+    tens of seconds of CPU, which no page could wait for and an unchanged database need not spend again.
+    Until the first is ready, the overview counts the newest articles instead (and says so)."""
 
     def __init__(self, db: str | Path, refresh_seconds: float = CORPUS_REFRESH_SECONDS) -> None:
         self._db = db
@@ -408,12 +417,16 @@ class CorpusSummary:
         return self._value
 
     def _refresh(self) -> None:
+        summarised: Hashable | None = None  # the data version the latest summary was made from
         while not self._stop.is_set():
             try:
                 store = open_store(self._db, readonly=True)
                 try:
-                    self._value = data.corpus_summary(store)
-                    self.refreshed = next(_SUMMARY_NUMBERS)
+                    version = store.data_version()  # read first: a write while counting is counted next time
+                    if self._value is None or version is None or version != summarised:
+                        self._value = data.corpus_summary(store)
+                        self.refreshed = next(_SUMMARY_NUMBERS)
+                        summarised = version
                 finally:
                     store.close()
             except Exception as error:  # a database being rewritten: keep the last summary, try again later
