@@ -148,7 +148,7 @@ def measure(arguments: argparse.Namespace) -> None:
         env=environment,
     )  # fmt: skip
     try:
-        serve_load._wait_until_up(port, server)
+        serve_load._wait_until_up(port, server, workers=arguments.workers)
         pids = process_tree(server.pid)
         drawn = serve_load._paths(arguments.db, random.Random(1))
         print(
