@@ -7,7 +7,7 @@ index: the same paths, drawn the same way) and for the mix itself, sends a fixed
 over `--connections` keep-alive connections at once (50, as the load run), reading the server's CPU
 (user + system of its processes, `/proc/PID/stat`) before and after. Two floors come first: `floor`
 asks `/favicon.ico` (an empty 204 through the middleware and the router, no page), `kept` asks one
-page the server keeps (`/stories`) again and again.
+page the server keeps (`/stories`) again and again, once on every connection before it is measured.
 
 With `--split` (one server process only) the server runs in this script's own launcher, which measures
 on the server's threads the CPU spent inside the data functions (every read goes through the store's
@@ -161,6 +161,8 @@ def measure(arguments: argparse.Namespace) -> None:
         print(header + ("  data  render   gc  rest (ms/request)" if arguments.split else ""))
         for kind in arguments.kinds.split(","):
             paths = _paths_of(kind, drawn)
+            if kind == "kept":  # asked once on every connection first, so that each process has it kept
+                asyncio.run(send(port, paths, arguments.connections, arguments.connections, arguments.seed))
             before = _split_totals(server, split_file) if arguments.split else {}
             (user, system), started = cpu_seconds(pids), time.perf_counter()
             counts = asyncio.run(send(port, paths, arguments.requests, arguments.connections, arguments.seed))
