@@ -219,19 +219,24 @@ async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, port:
     return int(head[0].split()[1]), named.get(_KEPT_HEADER) == "kept"
 
 
-def _wait_until_up(port: int, server: subprocess.Popen[str], seconds: float = 900) -> None:
-    """Until the server answers with its whole-corpus summary ready (the overview counts every article)."""
+def _wait_until_up(port: int, server: subprocess.Popen[str], seconds: float = 900, workers: int = 1) -> None:
+    """Until the server answers with its whole-corpus summary ready (the overview counts every article),
+    in every worker process: each new connection goes to one of them at random, so with several workers
+    `10 * workers` answers in a row must say so (else a worker still counting its summary, minutes of CPU
+    at a million articles, would run beside the load and answer from the newest articles)."""
     deadline = time.monotonic() + seconds
+    ready = 0
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"the server stopped: {server.stderr.read() if server.stderr else ''}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/overview", timeout=30) as response:
-                if response.status == 200 and json.load(response)["counted"] is None:
-                    return
+                ready = ready + 1 if response.status == 200 and json.load(response)["counted"] is None else 0
         except OSError:
-            pass
-        time.sleep(0.5)
+            ready = 0
+        if ready >= (1 if workers == 1 else 10 * workers):
+            return
+        time.sleep(0.5 if not ready else 0.01)
     raise SystemExit(f"the server's corpus summary was not ready within {seconds:.0f} s")
 
 
@@ -308,7 +313,7 @@ def main() -> None:
             text=True,
         )
         try:
-            _wait_until_up(port, server)
+            _wait_until_up(port, server, workers=arguments.workers)
             paths = _paths(db, random.Random(1))
             latencies = asyncio.run(_load(port, paths, arguments.connections, arguments.seconds, arguments.warmup))
         finally:

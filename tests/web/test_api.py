@@ -9,16 +9,19 @@ import sqlite3
 import sys
 import threading
 from datetime import date, timedelta
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from jinja2 import Environment
+from markupsafe import Markup
 
 from newstrace.records import OutletSummary
 from newstrace.serve import create_app, data
-from newstrace.serve.app import SEARCH_THREAD_PREFIX, outlet_options
+from newstrace.serve.app import SEARCH_THREAD_PREFIX, outlet_options, page_bytes
 from newstrace.store import open_store
 from newstrace.store import sqlite as sqlite_backend
 
@@ -190,7 +193,22 @@ def test_bidi_controls_in_displayed_text_are_neutralised(odd_client: TestClient)
         page = odd_client.get(path).text
         assert "neposer" in page, path
         assert not any(control in page for control in controls), path
+        assert "Harbour \ufffdneposer\ufffd news \ufffdisolated\ufffd" in page, path
     assert "\u202e" in odd_client.get("/api/articles/odd1").json()["article"]["title"]  # the data stays as stored
+
+
+def test_a_page_is_cleaned_of_bidi_controls_whole_whatever_printed_them() -> None:
+    """Bidi controls are replaced in the encoded page, once (not in each value printed): from a plain
+    value, markup a function built, or a chart's JSON, as the per-value replacement did; the templates
+    themselves hold none, so nothing of theirs is changed."""
+    controls = "".join(chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+    template = Environment(autoescape=True).from_string("<p>{{ text }}|{{ markup }}|{{ spec|tojson }}|\u2026→</p>")
+    values = {"text": f"a{controls}b <i>", "markup": Markup(f"<b>{controls}</b>"), "spec": {"name": controls + "é"}}
+    expected = template.render(**values).translate({ord(control): "\ufffd" for control in controls}).encode()
+    assert page_bytes(template, **values) == expected and "\ufffd".encode() * 9 in expected
+    assert page_bytes(template, text="", markup="", spec={}) == template.render(text="", markup="", spec={}).encode()
+    shipped = resources.files("newstrace.serve").joinpath("templates")
+    assert not any(set(controls) & set(name.read_text()) for name in shipped.iterdir() if name.name.endswith(".html"))
 
 
 def test_the_search_form_lists_each_outlet_escaped_with_the_chosen_one_selected(odd_client: TestClient) -> None:

@@ -151,3 +151,34 @@ def test_story_utterance_speaker_outlet_and_article_pages_are_kept_until_a_write
     assert all(_kept(response) for response in again)
     assert [response.text for response in again] == [response.text for response in first]
     assert not _kept(written) and "A title set after the page was kept" in written.text
+
+
+def test_the_corpus_summary_is_counted_again_only_after_a_write(web_db: Path, tmp_path: Path) -> None:
+    """The background summary (tens of seconds of CPU at a million articles) is not recounted while the
+    database is unchanged, and is once a write changes its data version."""
+    db = tmp_path / "news.db"
+    shutil.copy(web_db, db)
+    summary = app_module.CorpusSummary(db, refresh_seconds=0.05)
+    try:
+        deadline = time.monotonic() + 60
+        while not summary.refreshed and time.monotonic() < deadline:
+            time.sleep(0.02)
+        first, first_counts = summary.refreshed, dict(summary.latest()["counts"])  # type: ignore[index, call-overload]
+        time.sleep(0.5)  # ten refresh periods
+        assert first and summary.refreshed == first
+        with sqlite3.connect(db) as connection:
+            connection.execute(
+                "INSERT INTO articles(id, text, n_words, source_format, outlet, title, published) VALUES "
+                "('new1', 'A fictional article.', 3, 'text', 'VDA', 'New', '2025-06-03')"
+            )
+        while summary.refreshed == first and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert summary.refreshed != first
+        latest = summary.latest()
+        store = open_store(db, readonly=True)
+        try:
+            assert latest is not None and latest["counts"] == store.count_rows() != first_counts
+        finally:
+            store.close()
+    finally:
+        summary.stop()

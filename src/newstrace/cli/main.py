@@ -809,6 +809,7 @@ def serve_command(
     import uvicorn
 
     from newstrace.serve import create_app
+    from newstrace.serve.workers import serve_in_processes
 
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
@@ -821,12 +822,15 @@ def serve_command(
             f"[bold yellow]warning:[/] serving {escape(display_url(db))} to the network on {escape(host)}:{port}"
         )
     try:
-        app = create_app(db, host=host, port=port, query_seconds=query_seconds, keep_answers=not no_cache)
+        if workers == 1:
+            app = create_app(db, host=host, port=port, query_seconds=query_seconds, keep_answers=not no_cache)
+        else:  # each worker process makes its own app: here one would compute the overview's summary for nobody
+            open_store(db, readonly=True).close()
     except StoreError as error:
         _fatal(str(error))
     _stderr().print(f"newstrace: http://{host}:{port}/ (read-only over {escape(display_url(db))}); Ctrl-C stops it")
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
         return
     os.environ.update(
         NEWSTRACE_SERVE_DB=db if is_postgres_url(db) else str(Path(db).resolve()),
@@ -835,8 +839,7 @@ def serve_command(
         NEWSTRACE_SERVE_QUERY_SECONDS=str(query_seconds),
         NEWSTRACE_SERVE_CACHE="0" if no_cache else "1",
     )
-    factory = "newstrace.serve.app:app_from_environment"
-    uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, log_level="warning")
+    serve_in_processes(host, port, workers)  # a listening socket per process: connections spread evenly
 
 
 @cli.group("eval")

@@ -16,21 +16,20 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParameter
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, Template, select_autoescape
 from markupsafe import Markup, escape
 
 from newstrace import __version__
@@ -51,6 +50,7 @@ QUERY_SECONDS = 10.0  # a page's reads past this are stopped (503): a runaway qu
 # facets' indexes: spread over the 40 threads that serve the other pages, a search at a million articles
 # took 16.5 ms of data instead of 12.4 on a connection that had served searches before.
 SEARCHES_AT_ONCE = 6
+GC_YOUNG_OBJECTS = 20_000  # the collector's first threshold in a server process (Python's default: 700)
 # The HTML of the last pages asked (searches; the stories, utterances and flags listings; story,
 # utterance, speaker, outlet and article pages), per database, path and query, and data version
 # (`Store.data_version`, which every write changes): a page asked again is sent as it was rendered,
@@ -67,6 +67,11 @@ RECENT_PAGES: RecentAnswers[bytes] = RecentAnswers(4096, weigh=len, budget=RECEN
 KEPT_HEADER, KEPT_PAGE = "X-Newstrace-Cache", "kept"
 _KEPT_LISTINGS = ("stories", "utterances", "flags")
 SEARCH_THREAD_PREFIX = "newstrace-search"
+# Every other HTML page that reads the database runs on one of this many threads (as many as anyio's pool
+# they ran on before): handing a page to a thread with `loop.run_in_executor` costs half the CPU of
+# anyio's `run_sync` (30-35 against 60-85 µs a hop, measured alone). JSON twins run on anyio's pool.
+PAGE_THREADS = 40
+PAGE_THREAD_PREFIX = "newstrace-page"
 _SUMMARY_NUMBERS = itertools.count(1)  # every corpus summary made in the process, numbered (CorpusSummary)
 ReadResult = TypeVar("ReadResult")
 _STATIC = {
@@ -102,6 +107,9 @@ SpeakerId = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]  # SQLite's intege
 # one could make the rest of a page read backwards. Pages show U+FFFD in their place.
 _BIDI_CONTROLS = {code: "\N{REPLACEMENT CHARACTER}" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 _ANY_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# the same in a page's UTF-8 (a lead byte, 0xE2, is never inside another character's bytes):
+_BIDI_CONTROL_UTF8 = re.compile(rb"\xe2(?:\x80[\xaa-\xae]|\x81[\xa6-\xa9])")
+_REPLACEMENT_UTF8 = "\N{REPLACEMENT CHARACTER}".encode()
 _LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 _ANY_ADDRESS = ("0.0.0.0", "::", "")
 
@@ -149,18 +157,23 @@ def create_app(
             return page_data(own, *arguments)
 
     searchers = ThreadPoolExecutor(searches_at_once, thread_name_prefix=SEARCH_THREAD_PREFIX)
+    readers = ThreadPoolExecutor(PAGE_THREADS, thread_name_prefix=PAGE_THREAD_PREFIX)
 
     async def searched(answer: Callable[[], ReadResult]) -> ReadResult:
         """`answer()` on one of the `searches_at_once` search threads, first come first served."""
         return await asyncio.get_running_loop().run_in_executor(searchers, answer)
 
+    async def on_a_thread(answer: Callable[[], ReadResult]) -> ReadResult:
+        """`answer()` on one of the PAGE_THREADS threads of the other pages, first come first served."""
+        return await asyncio.get_running_loop().run_in_executor(readers, answer)
+
     templates = Environment(
         loader=PackageLoader("newstrace.serve", "templates"),
         autoescape=select_autoescape(["html"]),
         auto_reload=False,  # templates ship with the package; no need to stat them on every request
-        finalize=_without_bidi_controls,
     )
-    templates.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # so finalize sees them
+    # as the text is, so that `page_bytes` finds the bidi controls in the JSON of a chart too
+    templates.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     templates.filters["path_segment"] = lambda value: quote(str(value), safe="")
     templates.filters["counted"] = counted
     templates.globals["url_with"] = url_with
@@ -181,9 +194,9 @@ def create_app(
     def html(template: str, payload: dict[str, Any], request: Request | None = None) -> HTMLResponse:
         return HTMLResponse(rendered(template, payload, request))
 
-    def rendered(template: str, payload: dict[str, Any], request: Request | None = None) -> str:
+    def rendered(template: str, payload: dict[str, Any], request: Request | None = None) -> bytes:
         params = dict(request.query_params) if request else {}
-        return templates.get_template(template).render(params=params, **payload)
+        return page_bytes(templates.get_template(template), params=params, **payload)
 
     versions = open_store(db, readonly=True)  # asked for the data version only (a file's stat, no query)
 
@@ -202,7 +215,7 @@ def create_app(
     async def kept_or_read(
         key: tuple[object, ...] | None,
         page: Callable[[], bytes],
-        run: Callable[[Callable[[], bytes]], Awaitable[bytes]] = run_in_threadpool,
+        run: Callable[[Callable[[], bytes]], Awaitable[bytes]] = on_a_thread,
     ) -> HTMLResponse:
         """The page kept under `key`, marked so and sent from the event loop, else `page()` read by `run` (the
         thread pool, or the search threads) and kept under `key` unless it is None."""
@@ -217,7 +230,7 @@ def create_app(
         """The page `name` (its template `name`.html) of `page_data(store, *arguments)`, kept per data version."""
 
         def page() -> bytes:
-            return rendered(f"{name}.html", {"page_name": name, **read(page_data, *arguments)}).encode()
+            return rendered(f"{name}.html", {"page_name": name, **read(page_data, *arguments)})
 
         return await kept_or_read(page_key(request), page)
 
@@ -266,7 +279,7 @@ def create_app(
     async def overview_page(request: Request, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
         def overview() -> bytes:
             payload = read(data.overview, page, per_page, corpus.latest())
-            return rendered("overview.html", {"page_name": "overview", **payload}).encode()
+            return rendered("overview.html", {"page_name": "overview", **payload})
 
         return await kept_or_read(summarised_key(request), overview)
 
@@ -277,7 +290,7 @@ def create_app(
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     async def search_page(request: Request, query: Annotated[SearchQuery, Depends(search_query)]) -> HTMLResponse:
         def page() -> bytes:
-            return rendered("search.html", {"page_name": "search", **read(query.run)}, request).encode()
+            return rendered("search.html", {"page_name": "search", **read(query.run)}, request)
 
         return await kept_or_read(page_key(request), page, searched)  # a kept page needs no search thread
 
@@ -294,7 +307,7 @@ def create_app(
         async def list_page(request: Request, query: Annotated[ListQuery, Depends(list_query)]) -> HTMLResponse:
             def page() -> bytes:
                 payload = read(data.listing, query.filters(listing), query.page, query.per_page, corpus.latest())
-                return rendered("listing.html", {"page_name": listing, **payload}, request).encode()
+                return rendered("listing.html", {"page_name": listing, **payload}, request)
 
             return await kept_or_read(page_key(request) if listing in _KEPT_LISTINGS else summarised_key(request), page)
 
@@ -387,14 +400,20 @@ def create_app(
     # each of which stalled every request in flight for about 25 ms under load.
     gc.collect()
     gc.freeze()
+    # A request makes and drops thousands of objects at once (a search's first 1,000 matches as records),
+    # which refcounting frees; at the default threshold (700 more made than freed) the youngest generation
+    # was collected every 1.5 search pages and found nothing to free: 0.3 ms of CPU a search page at
+    # 100,000 articles, 50 clients. At GC_YOUNG_OBJECTS no collection ran in 900 of them.
+    gc.set_threshold(GC_YOUNG_OBJECTS, *gc.get_threshold()[1:])
     return app
 
 
 class CorpusSummary:
     """The overview's whole-corpus counts, attention and facets, computed on a thread of its own when the
-    app starts and again every `refresh_seconds`, without the per-page time limit: over a million
-    articles they take tens of seconds, which no page could wait for. Until the first is ready, the
-    overview counts the newest articles instead (and says so)."""
+    app starts and again every `refresh_seconds` if the database has changed since (its data version;
+    always on a store without one), without the per-page time limit: over a million articles they take
+    tens of seconds of CPU, which no page could wait for and an unchanged database need not spend again.
+    Until the first is ready, the overview counts the newest articles instead (and says so)."""
 
     def __init__(self, db: str | Path, refresh_seconds: float = CORPUS_REFRESH_SECONDS) -> None:
         self._db = db
@@ -408,12 +427,16 @@ class CorpusSummary:
         return self._value
 
     def _refresh(self) -> None:
+        summarised: Hashable | None = None  # the data version the latest summary was made from
         while not self._stop.is_set():
             try:
                 store = open_store(self._db, readonly=True)
                 try:
-                    self._value = data.corpus_summary(store)
-                    self.refreshed = next(_SUMMARY_NUMBERS)
+                    version = store.data_version()  # read first: a write while counting is counted next time
+                    if self._value is None or version is None or version != summarised:
+                        self._value = data.corpus_summary(store)
+                        self.refreshed = next(_SUMMARY_NUMBERS)
+                        summarised = version
                 finally:
                     store.close()
             except Exception as error:  # a database being rewritten: keep the last summary, try again later
@@ -483,9 +506,19 @@ def _host_and_port(header: str) -> tuple[str, int | None]:
 
 
 def _without_bidi_controls(value: object) -> object:
-    """Every value a template prints, with the bidi controls that could reorder the page replaced."""
-    # looked for first: translating every value (a Markup one rebuilt) took 5 % of a loaded server's time
+    """A value with the bidi controls that could reorder a page replaced (for the HTML the facet lists and
+    the outlets' options build themselves; pages are cleaned whole by `page_bytes`)."""
     return value.translate(_BIDI_CONTROLS) if isinstance(value, str) and _ANY_BIDI_CONTROL.search(value) else value
+
+
+def page_bytes(template: Template, **values: Any) -> bytes:
+    """The page of `template` in UTF-8, every bidi control in it replaced by U+FFFD. The templates hold none,
+    so each one came from a value printed (a title, a name, an article's text, a chart's JSON): they are
+    looked for once in the encoded page, not in each value (Jinja2's `finalize` called a function on each
+    of the ~700 values a search page prints; a regular expression over the page as text took 1.6-2.8 ms, over
+    its bytes 0.1 ms, the 0xE2 it starts with being rare)."""
+    page = template.render(**values).encode()
+    return _BIDI_CONTROL_UTF8.sub(_REPLACEMENT_UTF8, page) if _BIDI_CONTROL_UTF8.search(page) else page
 
 
 @dataclass(frozen=True)
@@ -602,38 +635,47 @@ def facet_list(
 ) -> Markup:
     """A facet's values as links that narrow the search to each (and, with `page_of`, to its page): the
     HTML the macro of that name wrote, built here (the macro, called for 50 values a search page, was
-    half of rendering it)."""
-
-    def text(value: object) -> Markup:
-        return escape(_without_bidi_controls(value))
-
+    half of rendering it). What is the same for every value is escaped once; a value's link and page are
+    percent-encoded, so only the `&` between parameters needs escaping, done once in `_facet_link`."""
     link = _facet_link(path, params, field)
+    facet = _text(field)
+    opening = f'<li><a class="facet-link" data-facet="{facet}" href="'
+    count = f'</a> <span class="count">{"≥ " if at_least else ""}'
+    page_link = f' <a class="page-link" title="open its page" href="/{_text(page_of)}/'
     items = []
     for row in rows:
-        value = row.get("value")
-        linked = f"/{text(page_of)}/{text(quote(str(row.get('id') or value), safe=''))}"
-        opened = f' <a class="page-link" title="open its page" href="{linked}">→</a>' if page_of and value else ""
+        value, n = row.get("value"), row.get("n")
+        opened = f'{page_link}{quote(str(row.get("id") or value), safe="")}">→</a>' if page_of and value else ""
         items.append(
-            f'<li><a class="facet-link" data-facet="{text(field)}" '
-            f'href="{text(link(value))}">{text(row.get("label") or value or "(unknown)")}'
-            f'</a> <span class="count">{"≥ " if at_least else ""}{text(row.get("n"))}</span>{opened}</li>\n'
+            f'{opening}{link(value)}">{_text(row.get("label") or value or "(unknown)")}'
+            f"{count}{n if type(n) is int else _text(n)}</span>{opened}</li>\n"
         )
     listed = "".join(items) or '<li class="meta">none</li>'
-    return Markup(f'<section class="facet facet-{text(field)}"><h3>{text(title)}</h3><ul>\n{listed}\n</ul></section>')
+    return Markup(f'<section class="facet facet-{facet}"><h3>{_text(title)}</h3><ul>\n{listed}\n</ul></section>')
+
+
+def _text(value: object) -> Markup:
+    return escape(_without_bidi_controls(value))
 
 
 def _facet_link(path: str, params: Mapping[str, str], field: str) -> Callable[[object], str]:
-    """`url_with(path, params, **{field: value})` for each value of a facet: the other parameters are
-    encoded once, before and after the field's place (a whole `urlencode` per value was most of a list)."""
+    """`url_with(path, params, **{field: value})` for each value of a facet, escaped for an attribute: the
+    other parameters are encoded (and escaped) once, before and after the field's place (a whole
+    `urlencode` per value was most of a list); the value's own part is percent-encoded, nothing to escape."""
     names = [name for name in params if name != "page"]
     place = names.index(field) if field in names else len(names)
     before = urlencode([(name, params[name]) for name in names[:place] if params[name]])
     after = urlencode([(name, params[name]) for name in names[place + 1 :] if params[name]])
+    own_name = quote_plus(field) + "="
+    others = "&".join(part for part in (before, after) if part)
+    without_own = str(escape(path + ("?" + others if others else "")))
+    ahead = str(escape(path + "?" + (before + "&" if before else "")))
+    behind = str(escape("&" + after if after else ""))
 
     def link(value: object) -> str:
-        own = urlencode([(field, str(value))]) if value is not None and str(value) else ""
-        query = "&".join(part for part in (before, own, after) if part)
-        return path + ("?" + query if query else "")
+        if value is None or not str(value):
+            return without_own
+        return f"{ahead}{own_name}{quote_plus(str(value))}{behind}"
 
     return link
 
@@ -688,5 +730,5 @@ def _bounded(value: str) -> str:
 def _error(request: Request, templates: Environment, status: int, message: str) -> Response:
     if request.url.path.startswith("/api"):
         return JSONResponse({"error": message}, status_code=status)
-    body = templates.get_template("error.html").render(page_name="error", status=status, message=message)
+    body = page_bytes(templates.get_template("error.html"), page_name="error", status=status, message=message)
     return HTMLResponse(body, status_code=status)
