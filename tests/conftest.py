@@ -46,7 +46,7 @@ settings.load_profile("newstrace")
 # process may run on alone, are short ones. Costs (docs/testing.md, session 23), CPU seconds: the PolNeAR
 # analysis 222 (one process), then its three evaluations 41 beside the training script on its parses 98
 # (CI's wall before session 23: the setup 323-407 s, the rest ~60); the ECB+ story floors in test_linking
-# 102 (CI: 145-178 s); the folder of 10,000 files in test_bad_input ~95 (CI: 149-180 s); then, by a
+# 102 (CI: 145-178 s); the folder of 10,000 files in test_bad_input 79 (CI: 149-180 s); then, by a
 # one-process run of the rest (ci18b, a third of its loaded wall seconds), 35 to 65 each from test_runners
 # to test_speaker_corrections. Every module not listed here took under 35.
 LONGEST_MODULES = (
