@@ -22,9 +22,11 @@ trap 'kill "$mypy_pid" 2>/dev/null || true; rm -f "$mypy_output"' EXIT  # a fail
 # never compiles: it is installed in place). pip would compile every file it installs, the libraries'
 # own test suites too (about a fifth of the 137 MB of Python installed, never imported here); this
 # leaves those out (36 CPU s where a pass over everything took 47; docs/testing.md, session 21). A source
-# file changed later is compiled as usual.
+# file changed later is compiled as usual. One compiling process per core (`-j 0`): this step is on the
+# serial path before pytest, and beside it only mypy runs (about 1 CPU s with its cache warm), so one
+# process left a core idle for its half-minute (docs/testing.md, session 23).
 site_packages="$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
-.venv/bin/python -m compileall -q -x '/site-packages/.*/tests?/' "$site_packages" src
+.venv/bin/python -m compileall -q -j 0 -x '/site-packages/.*/tests?/' "$site_packages" src
 # The browser tests drive Debian's chromium (never a downloaded browser); install it when we can.
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "== installing Debian chromium for the browser tests"

@@ -43,12 +43,12 @@ settings.load_profile("newstrace")
 # scripts/test.sh runs) each module stays on one process and modules go out in collection order, one more
 # to a process as soon as it has two tests or fewer left: sent first, the two longest start at once on the
 # two processes and the rest, longest first, fill in behind them, so that the modules sent last, when one
-# process may run on alone, are short ones. Costs (docs/testing.md, sessions 18 and 19), wall seconds on an
-# idle machine: the PolNeAR analysis, its three evaluations and the training script on its parses (~560 on
-# one process), the ECB+ story floors in test_linking (~200), the folder of 10,000 files in test_bad_input
-# (~130 with the long article's ~45); then, by a one-process run of the rest (ci18b, a third of its
-# loaded wall seconds), 35 to 65 each from test_runners to test_speaker_corrections. Every module not
-# listed here took under 35.
+# process may run on alone, are short ones. Costs (docs/testing.md, session 23), CPU seconds: the PolNeAR
+# analysis 222 (one process), then its three evaluations 41 beside the training script on its parses 98
+# (CI's wall before session 23: the setup 323-407 s, the rest ~60); the ECB+ story floors in test_linking
+# 102 (CI: 145-178 s); the folder of 10,000 files in test_bad_input 79 (CI: 149-180 s); then, by a
+# one-process run of the rest (ci18b, a third of its loaded wall seconds), 35 to 65 each from test_runners
+# to test_speaker_corrections. Every module not listed here took under 35.
 LONGEST_MODULES = (
     "tests/unit/test_polnear_floors.py",
     "tests/unit/test_linking.py",
@@ -122,8 +122,10 @@ def polnear_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     texts = [str(SHARED_DATA / "polnear" / split / "text") for split in ("train", "dev")]
     meta = _polnear_meta_csv(SHARED_DATA / "polnear", folder / "meta.csv")
     parses = ("--parse-cache", str(folder / POLNEAR_PARSES))
-    command = ("analyze", *texts, "--meta", str(meta), "--db", str(db), "--workers", "2", *parses, "--quiet")
-    result = run_cli_subprocess(*command, timeout=1800)  # its two NLP processes: nothing here to reuse
+    # One process: beside the other test process it has a core of its own, where two NLP processes (and the
+    # stage helper) fought that process for the two cores and cost more CPU (docs/testing.md, session 23).
+    command = ("analyze", *texts, "--meta", str(meta), "--db", str(db), "--workers", "1", *parses, "--quiet")
+    result = run_cli_subprocess(*command, timeout=1800)
     assert result.returncode == 0, result.stderr
     return db
 

@@ -579,7 +579,10 @@ def test_story_errors_list_missed_pairs_and_wrong_joins_with_their_evidence() ->
 @pytest.mark.slow
 def test_ecbplus_story_scores_stay_above_the_pinned_floors_and_the_baseline(shared_data: Path) -> None:
     floors = accuracy_floors("stories", "ecbplus")
-    result = run_cli("eval", "stories", "--gold", str(shared_data / "ecbplus"), "--json")
+    # In the test's own process: two NLP processes and a stage helper gave the same scores for 7 % more CPU,
+    # and beside the other test process they only took the cores from it (docs/testing.md, session 23).
+    gold = str(shared_data / "ecbplus")
+    result = run_cli("eval", "stories", "--gold", gold, "--workers", "1", "--json")
     assert result.returncode == 0, result.stderr
     scores = json.loads(result.stdout)
     assert scores["documents"] == 772
