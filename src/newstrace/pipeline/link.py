@@ -150,9 +150,9 @@ def link_articles(
     linker = _Linker(store, settings, state, _earliest(first), stored_dates=redate is None)
     try:
         for chunk in chain([first] if first else [], chunks):
-            # What the linker keeps (story centroids, what it knows of each linked article) grows with
-            # the corpus and lives until the end; frozen, the collector's full passes stop re-walking it,
-            # which made each article slower the more articles came before it. Refcounting still frees it.
+            # What the linker keeps (the window's stories and articles, the posting lists, the frequencies)
+            # lives long; frozen, the collector's full passes stop re-walking it, which made each article
+            # slower the more articles came before it. Refcounting still frees what leaves memory.
             gc.freeze()
             batch = linker.link(chunk, listener, ahead)
             store.save_links(batch, replace(done, article_ids=tuple(article.article_id for article in chunk)))
