@@ -683,6 +683,7 @@ def test_case_blind_filters_fold_ascii_letters_only(store: Store) -> None:
 
 def test_links_are_remembered_and_forgotten(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sql_store, "_STORY_PAGE_ROWS", 1)  # the stories are streamed a page at a time
+    monkeypatch.setattr(sql_store, "_LINK_PAGE_ROWS", 2)  # and the ids to link
     _fill(store)
     assert store.count_articles_to_link("7") == 3
     assert [item.article_id for item in store.articles_to_link("7")] == ["a1", "a3", "a2"]  # earliest first
@@ -742,11 +743,16 @@ def test_links_are_remembered_and_forgotten(store: Store, monkeypatch: pytest.Mo
     assert store.band_matches([(0, -(2**63))]) == [] and store.signatures_of(["a1"]) == {}
 
 
-def test_a_storys_latest_members_rank_an_undated_one_oldest_on_every_backend(store: Store) -> None:
+def test_a_storys_latest_members_rank_an_undated_one_oldest_on_every_backend(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """SQLite puts NULL last in a descending order and PostgreSQL first: both must keep the same members."""
     _fill(store)
     undated = replace(_article("a2"), id="a4", url=None, published=None)
     store.save_article(undated, [], store.begin_run("test"))
+    store.save_article(replace(undated, id="a0"), [], store.begin_run("test"))
+    monkeypatch.setattr(sql_store, "_LINK_PAGE_ROWS", 1)  # read a page at a time: the undated ones last, by id
+    assert [item.article_id for item in store.articles_to_link("7")] == ["a1", "a3", "a2", "a0", "a4"]
     members = [ArticleLink(article_id, "st_a1", None, None, b"\x01") for article_id in ("a1", "a3", "a4")]
     story = Story("st_a1", "Harbour of Velmora closes", "2024-03-04", "2024-03-05", "{}")
     store.save_links(LinkBatch(articles=members, stories=[story]), StageRecord("link", "7", (), ("a1", "a3", "a4")))

@@ -150,6 +150,7 @@ _PENDING = (
     f"AND s.status <> '{STALE}' WHERE s.article_id IS NULL"
 )
 _LINK_FETCH_ROWS = 200
+_LINK_PAGE_ROWS = 10_000  # ids of articles to link read at a time
 _SUM_N = "CAST(sum(n) AS INTEGER)"  # a sum of the stored counts (PostgreSQL's sum of bigint is numeric)
 _EVENT_GROUPS = "event_groups"  # the stage name of the events grouping in stage_runs
 _FRAME_FETCH_ROWS = 200  # articles whose texts and quotes are read at once for framing
@@ -681,13 +682,37 @@ class SQLStore(ABC):
     # -- links ----------------------------------------------------------------------------------------
 
     def articles_to_link(self, stage_version: str) -> Iterator[LinkInput]:
-        # The ids are read first: linking writes to these rows while the caller iterates.
-        ids = [
-            row[0]
-            for row in self._execute(
-                f"SELECT a.id {_PENDING} ORDER BY a.published IS NULL, a.published, a.id", ("link", stage_version)
+        for ids in self._pages_to_link(stage_version):
+            yield from self._link_inputs(ids)
+
+    def _pages_to_link(self, stage_version: str) -> Iterator[list[str]]:
+        """The ids of the articles to link, in the order they are linked (the dated ones by date then id, then
+        the undated ones by id), a page at a time. Each page is a fresh query starting after the last id of
+        the page before, so that linking writes between pages, and the ids of a first run over millions of
+        articles are never held together."""
+        pending = ("link", stage_version)
+        dated = f"SELECT a.id, a.published {_PENDING} AND a.published IS NOT NULL"
+        rows = self._rows(f"{dated} ORDER BY a.published, a.id LIMIT ?", (*pending, _LINK_PAGE_ROWS))
+        while rows:
+            yield [str(row["id"]) for row in rows]
+            if len(rows) < _LINK_PAGE_ROWS:
+                break
+            published, last = rows[-1]["published"], rows[-1]["id"]
+            rows = self._rows(
+                f"{dated} AND a.published >= ? AND (a.published > ? OR a.id > ?) ORDER BY a.published, a.id LIMIT ?",
+                (*pending, published, published, last, _LINK_PAGE_ROWS),
             )
-        ]
+        undated = f"SELECT a.id {_PENDING} AND a.published IS NULL"
+        rows = self._rows(f"{undated} ORDER BY a.id LIMIT ?", (*pending, _LINK_PAGE_ROWS))
+        while rows:
+            yield [str(row["id"]) for row in rows]
+            if len(rows) < _LINK_PAGE_ROWS:
+                break
+            last = rows[-1]["id"]
+            rows = self._rows(f"{undated} AND a.id > ? ORDER BY a.id LIMIT ?", (*pending, last, _LINK_PAGE_ROWS))
+
+    def _link_inputs(self, ids: list[str]) -> Iterator[LinkInput]:
+        """What linking reads of these articles, in this order, a few hundred at a time."""
         for first in range(0, len(ids), _LINK_FETCH_ROWS):
             chunk = ids[first : first + _LINK_FETCH_ROWS]
             marks = ", ".join("?" * len(chunk))
