@@ -55,6 +55,14 @@ def _children(item: Any) -> Iterator[object]:
                 yield getattr(item, slot)
 
 
+def _held(part: object, *names: str) -> object:
+    """What a part of the linker holds: the named containers of an object (session 23's classes), or the
+    part itself when it is a plain container (before)."""
+    if isinstance(part, dict):
+        return part
+    return tuple(getattr(part, name) for name in names)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("db", type=Path, help="the database to relink (never changed: a copy is linked)")
@@ -83,9 +91,13 @@ def main() -> None:
         "retired stories read back lately (the cache)": getattr(stories, "recently_read", {}),
         "retired stories (first date, days named)": getattr(stories, "retired", {}),
         "posting lists of the story index": clusterer._index,
-        "what is known of each linked article": linker.known,
+        "what is known of each linked article": _held(linker.known, "_kept", "_read_back"),
         "encoded texts for alignment": linker.texts,
-        "latest members, copies, merges": (linker.recent, linker.copies, clusterer.merged_into),
+        "latest members, copies, merges": (
+            _held(linker.recent, "_members"),
+            getattr(linker, "copies", {}),  # a map of every original's copies before session 23
+            clusterer.merged_into,
+        ),
         "frequencies and word codes": (clusterer.term_frequencies, clusterer.entity_frequencies, linker.word_codes),
         "cross-language members": clusterer.crosslingual,
     }
@@ -98,6 +110,9 @@ def main() -> None:
                 "stories in memory": len(stories),
                 "stories retired": len(getattr(stories, "retired", {})),  # none before session 22
                 "read back": getattr(stories, "read_backs", 0),
+                "articles in memory": len(linker.known),
+                "articles read back": getattr(linker.known, "read_backs", 0),  # none before session 23
+                "stories' latest members read back": getattr(linker.recent, "read_backs", 0),
                 "MB": sizes,
             },
             indent=1,

@@ -27,14 +27,22 @@ Quality is checked beside speed, so a faster linker that loses stories shows: fa
 recall of the families: a text's variants should share its story) and cycle precision (B-cubed
 precision of the cycles: cycles share no content word, so no story should mix them).
 
+To compare two versions of the linker side by side in one run, name their source trees with `--sources`:
+each built database is then linked by each version in turn (a fresh process each, with that `src` first
+on its path), and a row is printed per version. `--keep DIR` keeps the built databases in DIR and takes
+them from there when they exist (a build of 100,000 articles takes minutes), so that a later run links
+the same articles.
+
     python benchmarks/linking.py                   # 1k, 10k, 100k
     python benchmarks/linking.py --sizes 1000 5000 --repeats 1
+    python benchmarks/linking.py --sizes 1000 10000 --repeats 1 --sources before=/tmp/main/src after=src
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import resource
@@ -233,6 +241,14 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeats", type=int, default=3, help="timed links of each built database (median kept)")
+    parser.add_argument(
+        "--sources",
+        nargs="+",
+        default=[],
+        metavar="NAME=SRC",
+        help="link each database with each of these source trees (a `src` folder holding newstrace), side by side",
+    )
+    parser.add_argument("--keep", type=Path, help="keep the built databases here, and take them from here when built")
     parser.add_argument("--build", type=int, help=argparse.SUPPRESS)  # internal: build SIZE articles into --db
     parser.add_argument("--link", type=int, help=argparse.SUPPRESS)  # internal: link --db, print JSON
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -243,25 +259,67 @@ def main() -> None:
     if arguments.link:
         print(json.dumps(measure(arguments.db, arguments.link)))
         return
-    results = [measured_size(size, arguments.seed, arguments.repeats) for size in arguments.sizes]
-    first, last = results[0], results[-1]
-    ratio = last["ms_per_article"] / first["ms_per_article"]
-    print(f"time per article at {last['articles']} / at {first['articles']}: {ratio:.2f} (target <= 1.5)")
+    sources = _named_sources(parser, arguments.sources)
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name in sources}
+    for size in arguments.sizes:
+        with tempfile.TemporaryDirectory() as scratch:
+            built = _built(size, arguments.seed, arguments.keep or Path(scratch))
+            for name, source in sources.items():
+                results[name].append(measured_size(built, size, arguments.seed, arguments.repeats, name, source))
+    for name, rows in results.items():
+        first, last = rows[0], rows[-1]
+        ratio = last["ms_per_article"] / first["ms_per_article"]
+        label = f"{name}: " if name else ""
+        print(f"{label}time per article at {last['articles']} / at {first['articles']}: {ratio:.2f} (target <= 1.5)")
 
 
-def measured_size(size: int, seed: int, repeats: int) -> dict[str, Any]:
-    """Build one database of `size` articles, link a fresh copy of it `repeats` times, each in a fresh
-    process, and keep the median time. Every run must give the same stories, copies and passages."""
+def _named_sources(parser: argparse.ArgumentParser, given: list[str]) -> dict[str, Path | None]:
+    """The source trees to link with, by name (one unnamed entry, this process's own path, when none is given)."""
+    if not given:
+        return {"": None}
+    sources: dict[str, Path | None] = {}
+    for item in given:
+        name, _, folder = item.partition("=")
+        source = Path(folder).resolve()
+        if not name or not (source / "newstrace" / "__init__.py").is_file():
+            parser.error(f"--sources {item}: expected NAME=SRC, SRC a folder holding the newstrace package")
+        sources[name] = source
+    return sources
+
+
+def _built(size: int, seed: int, folder: Path) -> Path:
+    """The database of `size` articles built with `seed` in `folder`: built now unless it is there already."""
+    built = folder / f"built-{size}-{seed}.db"
+    if not built.exists() or not families_file(built).exists():
+        partial = folder / f"building-{size}-{seed}.db"
+        partial.unlink(missing_ok=True)
+        subprocess.run([*_this_script(partial, seed), "--build", str(size)], check=True)
+        families_file(partial).rename(families_file(built))
+        partial.rename(built)
+    return built
+
+
+def measured_size(
+    built: Path, size: int, seed: int, repeats: int, name: str = "", source: Path | None = None
+) -> dict[str, Any]:
+    """Link a fresh copy of the built database of `size` articles `repeats` times, each in a fresh process
+    (with `source` first on its path when given), and keep the median time. Every run must give the same
+    stories, copies and passages."""
     runs = []
+    environment = dict(os.environ)
+    if source is not None:
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH")]))
     with tempfile.TemporaryDirectory() as scratch:
-        built = Path(scratch) / "built.db"
-        subprocess.run([*_this_script(built, seed), "--build", str(size)], check=True)
         for _ in range(repeats):
             db = Path(scratch) / "linked.db"
             shutil.copyfile(built, db)
             shutil.copyfile(families_file(built), families_file(db))
             output = subprocess.run(
-                [*_this_script(db, seed), "--link", str(size)], capture_output=True, text=True, check=True
+                [*_this_script(db, seed), "--link", str(size)],
+                capture_output=True,
+                text=True,
+                check=True,
+                env=environment,
             ).stdout
             runs.append(json.loads(output.strip().splitlines()[-1]))
             db.unlink()
@@ -273,8 +331,9 @@ def measured_size(size: int, seed: int, repeats: int) -> dict[str, Any]:
     row["seconds"] = statistics.median(run["seconds"] for run in runs)
     row["peak_rss_mb"] = max(run["peak_rss_mb"] for run in runs)
     times = ", ".join(f"{run['ms_per_article']:.3f}" for run in runs)
+    label = f"{name:>8} " if name else ""
     print(
-        f"{size:>7} articles: {row['ms_per_article']:>6.3f} ms/article (median of {times}), "
+        f"{label}{size:>7} articles: {row['ms_per_article']:>6.3f} ms/article (median of {times}), "
         f"peak RSS {row['peak_rss_mb']:>7.1f} MB, {row['stories']} stories, "
         f"{row['near_duplicates']} near-duplicates, {row['reused_passages']} reused passages, "
         f"family recall {row['family_recall']:.3f}, cycle precision {row['cycle_precision']:.3f}",

@@ -68,6 +68,7 @@ from newstrace.store.base import (
     ArticleRow,
     DateSpan,
     FacetCount,
+    LinkedArticle,
     LinkedLead,
     ListFilters,
     PeriodCount,
@@ -762,7 +763,9 @@ def test_case_blind_filters_fold_ascii_letters_only(store: Store) -> None:
         assert [row.name for row in rows] == expected, outlet  # type: ignore[union-attr]
 
 
-def test_links_are_remembered_and_forgotten(store: Store) -> None:
+def test_links_are_remembered_and_forgotten(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sql_store, "_STORY_PAGE_ROWS", 1)  # the stories are streamed a page at a time
+    monkeypatch.setattr(sql_store, "_LINK_PAGE_ROWS", 2)  # and the ids to link
     _fill(store)
     assert store.count_articles_to_link("7") == 3
     assert [item.article_id for item in store.articles_to_link("7")] == ["a1", "a3", "a2"]  # earliest first
@@ -783,12 +786,15 @@ def test_links_are_remembered_and_forgotten(store: Store) -> None:
     store.save_links(batch, done)
     store.save_links(batch, done)  # a retried batch changes nothing
     state = store.link_state()
-    assert [s.id for s in state.stories] == ["st_a1", "st_a2"] and not store.stage_outdated("link", "7")
-    assert [(s.article_id, s.published, s.duplicate_of) for s in state.linked] == [
-        ("a1", "2024-03-04", None),
-        ("a3", "2024-03-05", "a1"),
-        ("a2", "2024-03-12", None),
+    assert [s.id for s in state.stories] == ["st_a1", "st_a2"]  # in the order first written
+    assert not store.stage_outdated("link", "7")
+    # what the linker knows of an article that left its memory: linked ones only, unknown ids skipped
+    assert sorted(store.linked_articles(["a3", "a2", "a1", "zz"]), key=lambda linked: linked.article_id) == [
+        LinkedArticle("a1", "2024-03-04", None, "st_a1"),
+        LinkedArticle("a2", "2024-03-12", None, "st_a2"),
+        LinkedArticle("a3", "2024-03-05", "a1", "st_a1"),
     ]
+    assert store.linked_articles([]) == [] and store.copies_of("a1") == ["a3"] and store.copies_of("a3") == []
     # look-alikes of articles no longer in the linker's memory: by (band number, key), 64-bit keys whole
     assert sorted(store.band_matches([(0, -(2**63)), (1, 5), (1, 6)])) == [
         (0, -(2**63), "a1"),
@@ -797,7 +803,8 @@ def test_links_are_remembered_and_forgotten(store: Store) -> None:
     ]
     assert store.band_matches([(1, -(2**63))]) == [] and store.unbanded_signatures() == []
     assert store.signatures_of(["a3", "a2", "zz"]) == {"a3": b"\x01\x03", "a2": b"\x00\xff"}
-    assert state.frequencies["term"] == {"harbour": 3} and state.recent_members["st_a1"] == ["a1", "a3"]
+    assert state.frequencies["term"] == {"harbour": 3}
+    assert store.latest_members(["st_a1", "st_zz"]) == {"st_a1": ["a1", "a3"]}
     # a story retired from the linker's memory is read back by id, its state text as it was written
     assert store.stories_by_id(["st_zz", "st_a1"]) == [story] and store.stories_by_id([]) == []
     assert store.story("st_a1") == StorySummary("st_a1", "Harbour of Velmora closes", "2024-03-04", "2024-03-12", 2, 2)
@@ -814,19 +821,24 @@ def test_links_are_remembered_and_forgotten(store: Store) -> None:
     assert len(_rows(store, "reuse")) == 1 and store.count_articles_to_link("7") == 0
     assert [row.id for row in store.articles_where(story_id="st_a1")] == ["a1", "a3"]
     store.reset_links()
-    assert store.count_articles_to_link("7") == 3 and store.link_state().stories == []
+    assert store.count_articles_to_link("7") == 3 and list(store.link_state().stories) == []
     assert store.band_matches([(0, -(2**63))]) == [] and store.signatures_of(["a1"]) == {}
 
 
-def test_a_storys_latest_members_rank_an_undated_one_oldest_on_every_backend(store: Store) -> None:
+def test_a_storys_latest_members_rank_an_undated_one_oldest_on_every_backend(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """SQLite puts NULL last in a descending order and PostgreSQL first: both must keep the same members."""
     _fill(store)
     undated = replace(_article("a2"), id="a4", url=None, published=None)
     store.save_article(undated, [], store.begin_run("test"))
+    store.save_article(replace(undated, id="a0"), [], store.begin_run("test"))
+    monkeypatch.setattr(sql_store, "_LINK_PAGE_ROWS", 1)  # read a page at a time: the undated ones last, by id
+    assert [item.article_id for item in store.articles_to_link("7")] == ["a1", "a3", "a2", "a0", "a4"]
     members = [ArticleLink(article_id, "st_a1", None, None, b"\x01") for article_id in ("a1", "a3", "a4")]
     story = Story("st_a1", "Harbour of Velmora closes", "2024-03-04", "2024-03-05", "{}")
     store.save_links(LinkBatch(articles=members, stories=[story]), StageRecord("link", "7", (), ("a1", "a3", "a4")))
-    assert store.link_state().recent_members["st_a1"] == ["a4", "a1", "a3"]  # oldest first, the undated one before all
+    assert store.latest_members(["st_a1"])["st_a1"] == ["a4", "a1", "a3"]  # oldest first, the undated one before all
 
 
 def test_stage_runs_say_what_is_pending_outdated_and_stale(store: Store) -> None:

@@ -64,7 +64,8 @@ def _stored(path: Path) -> SQLiteStore:
 def _rows(store: SQLiteStore) -> dict[str, object]:
     """The tables linking writes, and its state (word frequencies, signatures) as the next run reads it."""
     tables: dict[str, object] = {table: sorted(map(repr, store.iter_rows(table))) for table in _LINK_TABLES}
-    return tables | {"state": store.link_state()}
+    state = store.link_state()
+    return tables | {"state": (list(state.stories), state.frequencies)}
 
 
 def test_linking_with_features_prepared_ahead_stores_what_linking_without_them_stores(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ STREAM = [
 ]
 
 
-def _linked_tables(path: Path, keep_all: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, list], int]:
+def _linked_tables(path: Path, keep_all: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, list], list[int]]:
     store = SQLiteStore(path)
     run = store.begin_run("t")
     for article_id, text, days in STREAM:
@@ -46,16 +47,25 @@ def _linked_tables(path: Path, keep_all: bool, monkeypatch: pytest.MonkeyPatch) 
         return read_back(self, story_id)
 
     monkeypatch.setattr(linking._Linker, "_read_back_story", counted)
+    linkers: list[linking._Linker] = []
+    link = linking._Linker.link
+
+    def noted(self: linking._Linker, *args: Any, **kwargs: Any) -> Any:
+        linkers[:] = [self]
+        return link(self, *args, **kwargs)
+
+    monkeypatch.setattr(linking._Linker, "link", noted)
     monkeypatch.setattr(linking, "BATCH_SIZE", 2)
-    if keep_all:
-        monkeypatch.setattr(linking._Linker, "_closed_rule", lambda self, since: lambda story: False)
+    if keep_all:  # no story, no linked article and no story's latest members leave memory
+        monkeypatch.setattr(linking._Linker, "_leaves_memory_before", lambda self: None)
     summary = linking.link_articles(store)
     assert summary.linked == len(STREAM)
     tables = {
         table: sorted(map(str, store.iter_rows(table))) for table in ("articles", "stories", "story_links", "reuse")
     }
     store.close()
-    return tables, len(reads)
+    [linker] = linkers
+    return tables, [len(reads), linker.known.read_backs, linker.recent.read_backs]
 
 
 def test_retired_stories_read_back_give_the_links_of_a_linker_that_kept_them(
@@ -63,6 +73,7 @@ def test_retired_stories_read_back_give_the_links_of_a_linker_that_kept_them(
 ) -> None:
     retired, retired_reads = _linked_tables(tmp_path / "retired.db", False, monkeypatch)
     kept, kept_reads = _linked_tables(tmp_path / "kept.db", True, monkeypatch)  # the patches stay: kept second
-    assert kept_reads == 0
-    assert retired_reads > 0  # the stream did reach stories out of memory
+    assert kept_reads == [0, 0, 0]
+    # the stream did reach stories, articles (a copy, a revision) and stories' latest members out of memory
+    assert all(count > 0 for count in retired_reads), retired_reads
     assert retired == kept

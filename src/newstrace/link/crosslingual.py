@@ -27,7 +27,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from newstrace.link.features import LinkFeatures, parse_date
 from newstrace.link.scripts import loosened
@@ -66,6 +66,16 @@ class _Member:
     numbers: frozenset[str]
 
 
+class _Waiting(NamedTuple):
+    """An article waiting for a second language: what its member will be made of."""
+
+    article_id: str
+    story_id: str
+    language: str
+    published: date
+    lead: str
+
+
 @dataclass(frozen=True)
 class CrossLanguageMatch:
     story_id: str
@@ -93,8 +103,9 @@ class CrossLanguageLinker:
         self._warned = False
         self._languages: set[str] = set()
         # While one language is all there is, nothing is indexed (a single-language corpus pays almost
-        # nothing): the last days' articles wait here, in date order, for a second language to come.
-        self._waiting: deque[tuple[str, LinkFeatures]] = deque()
+        # nothing): the last days' articles wait here, in date order, for a second language to come; only
+        # what a member is made of (about 600 bytes with the lead), not the article's features (~24 KB).
+        self._waiting: deque[_Waiting] = deque()
 
     def remember(self, story_id: str, article: LinkFeatures) -> None:
         """Note that `article` is in `story_id` (undated articles and unknown languages are left out)."""
@@ -113,13 +124,16 @@ class CrossLanguageLinker:
         self._languages.add(language)
         if len(self._languages) == 2:
             while self._waiting:
-                self._index(*self._waiting.popleft())
+                waiting = self._waiting.popleft()
+                self._post(_with_anchors(*waiting), latest=True)
 
     def _wait(self, story_id: str, article: LinkFeatures) -> None:
-        assert article.published is not None
-        self._waiting.append((story_id, article))
+        """Keep what the article's member would be for `max_gap_days` (articles come in date order)."""
+        assert article.published is not None and article.language is not None
+        waiting = _Waiting(article.article_id, story_id, article.language, article.published, _lead(article))
+        self._waiting.append(waiting)
         oldest = article.published.toordinal() - self.settings.max_gap_days
-        while self._waiting and (self._waiting[0][1].published or article.published).toordinal() < oldest:
+        while self._waiting and self._waiting[0].published.toordinal() < oldest:
             self._waiting.popleft()
 
     def _index(self, story_id: str, article: LinkFeatures) -> None:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import gc
 import json
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from itertools import chain, islice
 from typing import Protocol
 
@@ -51,6 +51,13 @@ from newstrace.link.stories import (
     StorySettings,
     StoryState,
 )
+from newstrace.pipeline.link_memory import (
+    MAX_LATEST_MEMBERS,
+    Known,
+    LatestMembers,
+    LinkedArticles,
+    link_order,
+)
 from newstrace.pipeline.stages import record, settings_digest
 from newstrace.records import (
     ArticleLink,
@@ -67,7 +74,7 @@ from newstrace.store.base import LinkerStore, LinkState, StageRecord
 # every word count the batch changed, and at 100,000 articles a write costs ~0.1 s, so smaller batches
 # were slower: 3.08 ms per article with 200, 2.81 with 1,000, 2.60 with 2,000 (benchmarks/linking.py).
 BATCH_SIZE = 2000
-MAX_REUSE_CANDIDATES = 8
+MAX_REUSE_CANDIDATES = MAX_LATEST_MEMBERS
 _TEXT_CACHE_SIZE = 4096  # encoded texts: a few bytes a word, and the text
 
 
@@ -140,12 +147,12 @@ def link_articles(
     state = store.link_state()
     _write_missing_bands(store, settings.duplicates)
     listener.linking_started(store.count_articles_to_link(done.version))
-    linker = _Linker(store, settings, state, _earliest(first))
+    linker = _Linker(store, settings, state, _earliest(first), stored_dates=redate is None)
     try:
         for chunk in chain([first] if first else [], chunks):
-            # What the linker keeps (story centroids, what it knows of each linked article) grows with
-            # the corpus and lives until the end; frozen, the collector's full passes stop re-walking it,
-            # which made each article slower the more articles came before it. Refcounting still frees it.
+            # What the linker keeps (the window's stories and articles, the posting lists, the frequencies)
+            # lives long; frozen, the collector's full passes stop re-walking it, which made each article
+            # slower the more articles came before it. Refcounting still frees what leaves memory.
             gc.freeze()
             batch = linker.link(chunk, listener, ahead)
             store.save_links(batch, replace(done, article_ids=tuple(article.article_id for article in chunk)))
@@ -161,17 +168,6 @@ def link_record(settings: LinkSettings) -> StageRecord:
     return record("link", "" if settings == LinkSettings() else settings_digest(settings))
 
 
-@dataclass(slots=True)
-class _Known:
-    """What the linker remembers of an article already linked (one per linked article: slots keep it
-    at 64 bytes, without a dict of attributes)."""
-
-    published: date | None
-    order: int
-    story_id: str
-    duplicate_of: str | None
-
-
 @dataclass(eq=False)
 class _Match:
     """A stored article that looks like the one being linked, aligned with it."""
@@ -184,7 +180,14 @@ class _Match:
 
 
 class _Linker:
-    def __init__(self, store: LinkerStore, settings: LinkSettings, state: LinkState, since: date | None = None) -> None:
+    def __init__(
+        self,
+        store: LinkerStore,
+        settings: LinkSettings,
+        state: LinkState,
+        since: date | None = None,
+        stored_dates: bool = True,
+    ) -> None:
         self.store = store
         self.settings = settings
         self.summary = LinkSummary()
@@ -196,22 +199,17 @@ class _Linker:
             CrossLanguageLinker(recall=store.linked_leads),  # stories of earlier runs, across languages
         )
         self.since = since  # the latest earliest date of a batch so far: no dated article to come is earlier
+        # What is known of each linked article and each story's latest members: in memory for what is
+        # within the window, read from the store for the rest (only when the dates linked are the stored ones).
+        self.stored_dates = stored_dates
+        self.known = LinkedArticles(store.linked_articles, store.copies_of)
+        self.recent = LatestMembers(self._read_latest_members)
         self._load_stories(state.stories, since)
         # Signatures of this batch; those of earlier batches and runs are looked up in the store's band
         # index (`_stored_look_alikes`), so they are not held in memory.
         self.index = SimilarTextIndex(settings.duplicates)
         self.stored: dict[str, dict[str, np.ndarray]] = {}  # article of the batch -> stored look-alike candidates
         self.keys: dict[str, list[int]] = {}  # article of the batch -> its band keys
-        self.known: dict[str, _Known] = {}
-        for position, linked in enumerate(state.linked):
-            self.known[linked.article_id] = _Known(
-                parse_date(linked.published), position, linked.story_id, linked.duplicate_of
-            )
-        self.copies: dict[str, set[str]] = {}  # original -> its near-duplicates
-        for article_id, known in self.known.items():
-            if known.duplicate_of:
-                self.copies.setdefault(known.duplicate_of, set()).add(article_id)
-        self.recent = {story: deque(ids, maxlen=MAX_REUSE_CANDIDATES) for story, ids in state.recent_members.items()}
         self.word_codes = WordCodes()
         self.plan: dict[str, str] = {}  # undated article -> the story chosen for its group
         self.texts: OrderedDict[str, EncodedText] = OrderedDict()
@@ -229,12 +227,28 @@ class _Linker:
             raise KeyError(f"story {story_id}: retired from memory but not in the store")
         return story_from_record(found[0])
 
+    def _read_latest_members(self, story_id: str) -> list[str]:
+        """A story's latest members as its state was saved with them, or, for a state saved before the
+        states kept them (or a story not saved yet), as the store ranks its members."""
+        found = self.store.stories_by_id([story_id])
+        kept = json.loads(found[0].state).get("latest_members") if found else None
+        if kept is not None:
+            return list(kept)
+        return self.store.latest_members([story_id]).get(story_id, []) if found else []
+
+    def _leaves_memory_before(self) -> date | None:
+        """The date before which no dated article to come can join a story: stories opened before it, and
+        articles linked before it, leave memory (None: nothing does)."""
+        if self.since is None:
+            return None
+        return self.since - timedelta(days=self.settings.stories.window_days)
+
     def _closed_rule(self, since: date | None) -> Callable[[StoryState], bool]:
         """Whether a story's window has closed for every dated article from `since` on (articles come in date
         order): it may still be read (a `recurs` or `related` link, an undated article or a revision joining
         it, the days its leads name), but rarely, so it need not stay in memory. Undated stories stay."""
         window = self.settings.stories.window_days
-        if since is None:
+        if since is None or self._leaves_memory_before() is None:
             return lambda story: False
         return lambda story: story.first_seen is not None and (since - story.first_seen).days > window
 
@@ -247,9 +261,11 @@ class _Linker:
             self.since = earliest
         closed = self._closed_rule(self.since)
         clusterer = self.clusterer
-        clusterer.retire(
-            [story.id for story in clusterer.stories.values() if story.id not in clusterer.changed and closed(story)]
-        )
+        changed = clusterer.changed
+        retiring = [story.id for story in clusterer.stories.values() if story.id not in changed and closed(story)]
+        clusterer.retire(retiring)
+        self.recent.forget(retiring)
+        self.known.forget_before(self._leaves_memory_before() if self.stored_dates else None)
 
     def link(self, articles: list[LinkInput], listener: LinkListener, ahead: PreparedSource | None = None) -> LinkBatch:
         batch = LinkBatch()
@@ -290,6 +306,7 @@ class _Linker:
             return {}
         kept = self.store.signatures_of(sorted({other for found in holders.values() for other in found}))
         signatures = {other: signature_from_bytes(blob) for other, blob in kept.items()}
+        self.known.prefetch(signatures)  # those no longer in memory, in one pass
         stored: dict[str, dict[str, np.ndarray]] = {}
         for article_id, found in keys.items():
             for band, key in enumerate(found):
@@ -309,7 +326,7 @@ class _Linker:
         copy_story = self._story_of(self._original_of(copies[0].other_id)) if copies else None
         if copy_story is not None and not self._in_window(copy_story, features.published):
             copy_story = None
-        if article.revision_of in self.known:
+        if article.revision_of is not None and article.revision_of in self.known:
             # a revision stays with its first version
             story_id = self.clusterer.join(self._story_of(article.revision_of), features)
         elif copy_story is not None:
@@ -335,8 +352,8 @@ class _Linker:
         self._align_story_mates(article, features.published, found, story_id, looked_at, batch)
         self._find_translations(article, features, story_id, batch)
         self.index.add(article.article_id, signature)
-        self.known[article.article_id] = _Known(features.published, len(self.known), story_id, duplicate_of)
-        self.recent.setdefault(story_id, deque(maxlen=MAX_REUSE_CANDIDATES)).append(article.article_id)
+        self.known.add(article.article_id, Known(features.published, article.published, story_id, duplicate_of))
+        self.recent.of(story_id).append(article.article_id)
         self._remember_words(article.article_id, found)
         lead = features.lead if features.published else ""  # undated articles never bridge languages
         batch.articles.append(
@@ -385,9 +402,8 @@ class _Linker:
     def _take_merges(self, batch: LinkBatch) -> None:
         """Pass the clusterer's story merges on to the store, and merge their lists of latest members."""
         for merged, kept in self.clusterer.merges:
-            members = self.recent.pop(merged, deque())
-            latest = self.recent.setdefault(kept, deque(maxlen=MAX_REUSE_CANDIDATES))
-            latest.extend(members)
+            members = self.recent.pop(merged)
+            self.recent.of(kept).extend(members)
             batch.story_merges.append((merged, kept))
         self.clusterer.merges.clear()
 
@@ -425,7 +441,7 @@ class _Linker:
         batch: LinkBatch,
     ) -> None:
         """Align the article with the story's latest members that did not already look alike."""
-        for member in reversed(self.recent.get(story_id, ())):
+        for member in reversed(self.recent.of(story_id)):
             if member in done or member == article.revision_of:
                 continue
             passages, _ = self._align(article.article_id, published, found, member)
@@ -484,24 +500,21 @@ class _Linker:
         if features.published and mine.published and features.published < mine.published:
             reason = _reason(match, (mine.published - features.published).days)
             batch.repoints.append(DuplicateRepoint(original, features.article_id, reason))
-            group = self.copies.pop(original, set()) | {original}
-            for member in group:
+            for member in [*self.known.copies_of(original), original]:
                 self.known[member].duplicate_of = features.article_id
-            self.copies[features.article_id] = group
             self.summary.duplicates += 1
             return None, None
         gap = (features.published - mine.published).days if features.published and mine.published else None
-        self.copies.setdefault(original, set()).add(features.article_id)
         self.summary.duplicates += 1
         return original, _reason(match, gap)
 
-    def _age_key(self, article_id: str) -> tuple[bool, date, int]:
-        known = self.known[article_id]
-        return (known.published is None, known.published or date.max, known.order)
+    def _age_key(self, article_id: str) -> tuple[bool, date, str, str]:
+        return link_order(article_id, self.known[article_id])
 
     def _note_assignment(self, assignment: Assignment, batch: LinkBatch) -> None:
         if not assignment.opened:
             return
+        self.recent.opened(assignment.story_id)
         self.summary.stories_opened += 1
         if assignment.recurs:
             recurs = assignment.recurs
@@ -552,7 +565,8 @@ class _Linker:
 
     def _finish_batch(self, batch: LinkBatch) -> None:
         clusterer = self.clusterer
-        batch.stories = [story_to_record(clusterer.stories[story_id]) for story_id in sorted(clusterer.changed)]
+        changed = sorted(clusterer.changed)
+        batch.stories = [story_to_record(clusterer.stories[story_id], self.recent.of(story_id)) for story_id in changed]
         clusterer.changed.clear()
         batch.story_links = self._links_between_live_stories(batch.story_links)
         for kind, frequencies in (("term", clusterer.term_frequencies), ("entity", clusterer.entity_frequencies)):
@@ -561,10 +575,11 @@ class _Linker:
             frequencies.dirty.clear()
 
 
-def story_to_record(story: StoryState) -> Story:
-    """A story's state as the store keeps it. The sums are kept at full precision (JSON writes the shortest
-    decimal that reads back as the same float), so a story retired from memory and read back, or loaded by a
-    later run, scores exactly as the one that stayed."""
+def story_to_record(story: StoryState, latest_members: Iterable[str] = ()) -> Story:
+    """A story's state as the store keeps it, with the linker's list of its latest members (oldest first).
+    The sums are kept at full precision (JSON writes the shortest decimal that reads back as the same float),
+    so a story retired from memory and read back, or loaded by a later run, scores exactly as the one that
+    stayed, and its latest members are those the linker held."""
     state = {
         "n_articles": story.n_articles,
         "terms": story.terms,
@@ -574,6 +589,7 @@ def story_to_record(story: StoryState) -> Story:
         "quotes": list(story.quotes),
         "event_days": sorted(day.isoformat() for day in story.event_days),
         "regions": sorted(story.regions),
+        "latest_members": list(latest_members),
     }
     first = story.first_seen.isoformat() if story.first_seen else None
     last = story.last_seen.isoformat() if story.last_seen else None

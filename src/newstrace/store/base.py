@@ -507,12 +507,11 @@ class AnalysedArticle:
 
 @dataclass
 class LinkState:
-    """The linkers' memory, loaded at the start of a run."""
+    """What the linkers read of earlier runs when a run starts; what they know of each linked article and of
+    each story's latest members is asked for when needed (`LinkerStore.linked_articles`, `latest_members`)."""
 
-    stories: list[Story]
+    stories: Iterable[Story]  # in the order they were first written, read as they are taken
     frequencies: dict[str, dict[str, int]]  # kind -> key -> document frequency ("" -> documents)
-    linked: list[LinkedArticle]  # earliest published first (their signatures stay in the store)
-    recent_members: dict[str, list[str]]  # story id -> its latest article ids
 
 
 class StageRuns(Protocol):
@@ -720,7 +719,21 @@ class LinkerStore(StageRuns, Protocol):
     def count_articles_to_link(self, stage_version: str) -> int: ...
 
     def link_state(self) -> LinkState:
-        """What the linkers remember from earlier runs."""
+        """What the linkers remember from earlier runs (the stories streamed: take them once, in order)."""
+        ...
+
+    def linked_articles(self, article_ids: Sequence[str]) -> list[LinkedArticle]:
+        """What the linker knows of these articles, those linked (with a kept signature), in no particular order:
+        an article that left the linker's memory, read back when a rule needs it."""
+        ...
+
+    def copies_of(self, article_id: str) -> list[str]:
+        """The linked articles marked near-duplicates of this one, by id."""
+        ...
+
+    def latest_members(self, story_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Each of these stories' latest members (at most 8: the latest dated, by date then id, an undated one
+        counted oldest), oldest first: for a story whose state does not keep the list the linker held."""
         ...
 
     def stories_by_id(self, story_ids: Sequence[str]) -> list[Story]:

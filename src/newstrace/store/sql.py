@@ -153,6 +153,7 @@ _PENDING = (
     f"AND s.status <> '{STALE}' WHERE s.article_id IS NULL"
 )
 _LINK_FETCH_ROWS = 200
+_LINK_PAGE_ROWS = 10_000  # ids of articles to link read at a time
 _SUM_N = "CAST(sum(n) AS INTEGER)"  # a sum of the stored counts (PostgreSQL's sum of bigint is numeric)
 _EVENT_GROUPS = "event_groups"  # the stage name of the events grouping in stage_runs
 _FRAME_FETCH_ROWS = 200  # articles whose texts and quotes are read at once for framing
@@ -161,6 +162,7 @@ _COUNTED_TABLES = (
     "problems", "runs",
 )  # fmt: skip
 _RECENT_MEMBERS = 8  # latest members per story kept as candidates for passage alignment
+_STORY_PAGE_ROWS = 1000  # stories read at a time when a link run starts
 
 
 def check_stage_table(output: StageOutput, table: str) -> None:
@@ -713,13 +715,37 @@ class SQLStore(ABC):
     # -- links ----------------------------------------------------------------------------------------
 
     def articles_to_link(self, stage_version: str) -> Iterator[LinkInput]:
-        # The ids are read first: linking writes to these rows while the caller iterates.
-        ids = [
-            row[0]
-            for row in self._execute(
-                f"SELECT a.id {_PENDING} ORDER BY a.published IS NULL, a.published, a.id", ("link", stage_version)
+        for ids in self._pages_to_link(stage_version):
+            yield from self._link_inputs(ids)
+
+    def _pages_to_link(self, stage_version: str) -> Iterator[list[str]]:
+        """The ids of the articles to link, in the order they are linked (the dated ones by date then id, then
+        the undated ones by id), a page at a time. Each page is a fresh query starting after the last id of
+        the page before, so that linking writes between pages, and the ids of a first run over millions of
+        articles are never held together."""
+        pending = ("link", stage_version)
+        dated = f"SELECT a.id, a.published {_PENDING} AND a.published IS NOT NULL"
+        rows = self._rows(f"{dated} ORDER BY a.published, a.id LIMIT ?", (*pending, _LINK_PAGE_ROWS))
+        while rows:
+            yield [str(row["id"]) for row in rows]
+            if len(rows) < _LINK_PAGE_ROWS:
+                break
+            published, last = rows[-1]["published"], rows[-1]["id"]
+            rows = self._rows(
+                f"{dated} AND a.published >= ? AND (a.published > ? OR a.id > ?) ORDER BY a.published, a.id LIMIT ?",
+                (*pending, published, published, last, _LINK_PAGE_ROWS),
             )
-        ]
+        undated = f"SELECT a.id {_PENDING} AND a.published IS NULL"
+        rows = self._rows(f"{undated} ORDER BY a.id LIMIT ?", (*pending, _LINK_PAGE_ROWS))
+        while rows:
+            yield [str(row["id"]) for row in rows]
+            if len(rows) < _LINK_PAGE_ROWS:
+                break
+            last = rows[-1]["id"]
+            rows = self._rows(f"{undated} AND a.id > ? ORDER BY a.id LIMIT ?", (*pending, last, _LINK_PAGE_ROWS))
+
+    def _link_inputs(self, ids: list[str]) -> Iterator[LinkInput]:
+        """What linking reads of these articles, in this order, a few hundred at a time."""
         for first in range(0, len(ids), _LINK_FETCH_ROWS):
             chunk = ids[first : first + _LINK_FETCH_ROWS]
             marks = ", ".join("?" * len(chunk))
@@ -760,29 +786,69 @@ class SQLStore(ABC):
         return {article_id: tuple(pairs) for article_id, pairs in found.items()}
 
     def link_state(self) -> LinkState:
-        stories = [
-            Story(row["id"], row["title"], row["first_seen"], row["last_seen"], row["state"])
-            for row in self._execute("SELECT id, title, first_seen, last_seen, state FROM stories ORDER BY rowid")
-        ]
         frequencies: dict[str, dict[str, int]] = {"term": {}, "entity": {}}
         for row in self._execute("SELECT kind, key, df FROM link_frequencies"):
             frequencies[row["kind"]][row["key"]] = row["df"]
-        linked = [
-            LinkedArticle(row["id"], row["published"], row["duplicate_of"], row["story_id"])
-            for row in self._execute(
-                "SELECT a.id, a.published, a.duplicate_of, a.story_id FROM article_signatures g "
-                "JOIN articles a ON a.id = g.article_id ORDER BY a.published IS NULL, a.published, a.id"
+        return LinkState(self._stories_in_order(), frequencies)
+
+    def _stories_in_order(self) -> Iterator[Story]:
+        """Every kept story in the order stories were first written, read a page at a time (a fresh query
+        each, so writes between pages are safe): the linker parses and retires them one by one."""
+        after = -1
+        while True:
+            rows = self._rows(
+                "SELECT rowid AS position, id, title, first_seen, last_seen, state FROM stories "
+                "WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (after, _STORY_PAGE_ROWS),
             )
+            for row in rows:
+                yield Story(
+                    str(row["id"]),
+                    cast(str | None, row["title"]),
+                    cast(str | None, row["first_seen"]),
+                    cast(str | None, row["last_seen"]),
+                    str(row["state"]),
+                )
+            if len(rows) < _STORY_PAGE_ROWS:
+                return
+            after = cast(int, rows[-1]["position"])
+
+    def linked_articles(self, article_ids: Sequence[str]) -> list[LinkedArticle]:
+        rows = self._rows_for_ids(
+            "SELECT a.id, a.published, a.duplicate_of, a.story_id FROM article_signatures g "
+            "JOIN articles a ON a.id = g.article_id WHERE g.article_id IN ({marks})",
+            article_ids,
+        )
+        return [
+            LinkedArticle(
+                str(row["id"]),
+                cast(str | None, row["published"]),
+                cast(str | None, row["duplicate_of"]),
+                str(row["story_id"]),
+            )
+            for row in rows
         ]
-        recent: dict[str, list[str]] = {}
-        for row in self._execute(
+
+    def copies_of(self, article_id: str) -> list[str]:
+        rows = self._execute(
+            "SELECT a.id FROM articles a JOIN article_signatures g ON g.article_id = a.id "
+            "WHERE a.duplicate_of = ? ORDER BY a.id",
+            (article_id,),
+        )
+        return [str(row["id"]) for row in rows]
+
+    def latest_members(self, story_ids: Sequence[str]) -> dict[str, list[str]]:
+        latest: dict[str, list[str]] = {}
+        rows = self._rows_for_ids(
             "SELECT story_id, id FROM (SELECT story_id, id, row_number() OVER "
             "(PARTITION BY story_id ORDER BY published DESC NULLS LAST, id DESC) AS position "
-            "FROM articles WHERE story_id IS NOT NULL) AS ranked WHERE position <= ? ORDER BY story_id, position DESC",
-            (_RECENT_MEMBERS,),
-        ):
-            recent.setdefault(row["story_id"], []).append(row["id"])
-        return LinkState(stories, frequencies, linked, recent)
+            "FROM articles WHERE story_id IN ({marks})) AS ranked WHERE position <= ? ORDER BY story_id, position DESC",
+            story_ids,
+            trailing=(_RECENT_MEMBERS,),
+        )
+        for row in rows:
+            latest.setdefault(str(row["story_id"]), []).append(str(row["id"]))
+        return latest
 
     def stories_by_id(self, story_ids: Sequence[str]) -> list[Story]:
         rows = self._rows_for_ids(
@@ -2022,13 +2088,15 @@ class SQLStore(ABC):
         )
         return records_of(StoredMarker, rows)
 
-    def _rows_for_ids(self, sql: str, ids: Sequence[object], leading: Sequence[object] = ()) -> list[dict[str, object]]:
-        """Rows of `sql`, whose `{marks}` takes the ids (after the `leading` parameters), asked for 500 ids
-        at a time."""
+    def _rows_for_ids(
+        self, sql: str, ids: Sequence[object], leading: Sequence[object] = (), trailing: Sequence[object] = ()
+    ) -> list[dict[str, object]]:
+        """Rows of `sql`, whose `{marks}` takes the ids (between the `leading` and `trailing` parameters),
+        asked for 500 ids at a time."""
         found: list[dict[str, object]] = []
         for first in range(0, len(ids), 500):
             chunk = list(ids[first : first + 500])
-            found += self._rows(sql.format(marks=", ".join("?" * len(chunk))), (*leading, *chunk))
+            found += self._rows(sql.format(marks=", ".join("?" * len(chunk))), (*leading, *chunk, *trailing))
         return found
 
     def iter_rows(self, table: str, include_text: bool = False) -> Iterator[TableRow]:
