@@ -1762,14 +1762,20 @@ def _relative_speaker(parsed: Parsed, quote: FoundQuote, people: People, last: t
 
 
 def _antecedent_noun(doc: Any, source: Span | None) -> Any:
-    """The noun a relative pronoun's clause hangs on (`relcl`, reached over coordinated verbs), or None."""
+    """The noun a relative pronoun's clause hangs on (`relcl`, reached over coordinated verbs), or the name
+    that noun stands beside (`John Bentel, a staffer who told`: Bentel), or None."""
     span = doc.char_span(source.start, source.end, alignment_mode="expand") if source is not None else None
     if span is None or not len(span):
         return None
     verb = span.root.head
     while verb.dep_ == "conj" and verb.head.i != verb.i:
         verb = verb.head
-    return verb.head if verb.dep_ == "relcl" else None
+    if verb.dep_ != "relcl":
+        return None
+    noun = verb.head
+    while noun.dep_ == "appos" and noun.head.i != noun.i:
+        noun = noun.head
+    return noun
 
 
 def _organisation_of(doc: Any, person: Any) -> str | None:
