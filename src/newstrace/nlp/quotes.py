@@ -1226,7 +1226,7 @@ _SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 
 
 _FIRST_PERSON = frozenset(["i", "we", "me", "us", "my", "our"])
-_RELATIVES = frozenset(["who", "which", "that"])
+_RELATIVES = frozenset(["who", "whom", "whose", "which", "that"])
 _NON_PERSONAL = frozenset(["it", "its"])
 _PLACE_NOUNS = frozenset(["state", "country", "nation"])
 _PLACE_REACH = 400  # characters: `the state` is a place named this close before
