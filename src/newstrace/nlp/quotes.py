@@ -1763,19 +1763,32 @@ def _relative_speaker(parsed: Parsed, quote: FoundQuote, people: People, last: t
 
 def _antecedent_noun(doc: Any, source: Span | None) -> Any:
     """The noun a relative pronoun's clause hangs on (`relcl`, reached over coordinated verbs), or the name
-    that noun stands beside (`John Bentel, a staffer who told`: Bentel), or None."""
+    that noun stands beside (`John Bentel, a staffer who told`: Bentel), or None. When the parse misses the
+    clause (`the Chicago Police Department which reported`, parsed as an adverbial clause), `who` or `which`
+    right after a noun, past a comma, hangs on that noun."""
     span = doc.char_span(source.start, source.end, alignment_mode="expand") if source is not None else None
     if span is None or not len(span):
         return None
     verb = span.root.head
     while verb.dep_ == "conj" and verb.head.i != verb.i:
         verb = verb.head
-    if verb.dep_ != "relcl":
+    noun = verb.head if verb.dep_ == "relcl" else _noun_right_before(span.root)
+    if noun is None:
         return None
-    noun = verb.head
     while noun.dep_ == "appos" and noun.head.i != noun.i:
         noun = noun.head
     return noun
+
+
+def _noun_right_before(pronoun: Any) -> Any:
+    """The noun right before a `who` or `which` (past a comma), or None."""
+    if pronoun.lower_ not in ("who", "which"):
+        return None
+    before = pronoun.i - 1
+    if before >= 0 and pronoun.doc[before].text == ",":
+        before -= 1
+    noun = pronoun.doc[before] if before >= 0 else None
+    return noun if noun is not None and noun.pos_ in ("NOUN", "PROPN") else None
 
 
 def _organisation_of(doc: Any, person: Any) -> str | None:
