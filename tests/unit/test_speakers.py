@@ -121,6 +121,23 @@ def test_a_relative_pronoun_speaks_for_the_name_it_follows(nlp: Any) -> None:
     assert _speakers(nlp, text) == ["Anneke Holm", "Harbour Freedom PAC"]
 
 
+def test_a_relative_pronoun_never_speaks_for_the_previous_speaker(nlp: Any) -> None:
+    """`which` stands for the noun its clause hangs on: a body nobody names speaks for nobody, not for the
+    person quoted just before as `he` would; a description is the person it describes or stands beside."""
+    text = (
+        "“We will not pay,” Anneke Holm said on Monday.\n\n"
+        "She added that the harbour board, which has repeatedly said that it will raise the tolls, "
+        "is acting in bad faith.\n\n"
+        "The spokesman Peter Dorn spoke later. The spokesman, who said that the ships were safe, left at noon."
+    )
+    found = [(text[q.source.start : q.source.end] if q.source else None, q.speaker) for q in extract_quotes(nlp(text))]
+    assert found == [("Anneke Holm", "Anneke Holm"), ("She", "Anneke Holm"), ("which", None), ("who", "Peter Dorn")]
+    beside = (
+        "“We will not pay,” Anneke Holm said. Lidia Varn, the harbour master, who said that the ships were safe, left."
+    )
+    assert _speakers(nlp, beside) == ["Anneke Holm", "Lidia Varn"]  # the clause hangs on `master`, beside Varn
+
+
 def test_a_book_speaks_for_its_author_not_for_a_name_in_its_title(nlp: Any) -> None:
     text = (
         "According to Lidia Varn's ''The Keepers: Anneke Holm and the Harbour Board'' and other sources, "

@@ -1226,7 +1226,7 @@ _SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 
 
 _FIRST_PERSON = frozenset(["i", "we", "me", "us", "my", "our"])
-_RELATIVES = frozenset(["who", "which", "that"])
+_RELATIVES = frozenset(["who", "whom", "whose", "which", "that"])
 _NON_PERSONAL = frozenset(["it", "its"])
 _PLACE_NOUNS = frozenset(["state", "country", "nation"])
 _PLACE_REACH = 400  # characters: `the state` is a place named this close before
@@ -1577,9 +1577,8 @@ def _speaker_for(
     words = parsed.text[quote.source.start : quote.source.end].lower().split()
     if len(words) == 1 and words[0] in _FIRST_PERSON:
         return near  # `I` in a transcript speaks for nobody the text has named
-    antecedent = _antecedent(parsed, quote.source) if len(words) == 1 and words[0] in _RELATIVES else None
-    if antecedent is not None:
-        return antecedent
+    if len(words) == 1 and words[0] in _RELATIVES:  # never the previous speaker, as `he` would be
+        return _relative_speaker(parsed, quote, people, last)
     if len(words) == 1 and words[0] in _NON_PERSONAL:  # `it` is a body or a thing, never a person
         last_speaker = last[0]
         return last_speaker if last_speaker is not None and not people.names_a_person(last_speaker) else None
@@ -1744,25 +1743,52 @@ def _words_before(text: str, position: int) -> set[str]:
     return found
 
 
-def _antecedent(parsed: Parsed, source: Span) -> str | None:
-    """For a relative pronoun (`Our Principles PAC, which ... is dedicated to`), the name it stands for:
-    the entity holding the noun the relative clause hangs on, or that noun's capitalised phrase, or None."""
-    span = parsed.doc.char_span(source.start, source.end, alignment_mode="expand")
+def _relative_speaker(parsed: Parsed, quote: FoundQuote, people: People, last: tuple[str | None, int]) -> str | None:
+    """Who a relative pronoun source (`who`, `which`, `that`) speaks for: its antecedent, the noun the
+    relative clause hangs on, named as a source of its own would be (`Harbour Freedom PAC, which says`, `the
+    harbour master, who said`); None when the parse gives no antecedent or the antecedent names nobody
+    (`the alliance, which has declared`)."""
+    noun = _antecedent_noun(parsed.doc, quote.source)
+    if noun is None or noun.lower_ in _PRONOUNS:
+        return None
+    named = parsed.entity_holding(noun.i)
+    if named is not None:
+        return _plain_name(str(named.text)) if named.label_ in _SPEAKER_LABELS and _may_speak(named) else None
+    phrase = parsed.doc[noun.left_edge.i : noun.i + 1]  # without the relative clause and what follows the noun
+    if noun.pos_ == "PROPN" and all(token.text[:1].isupper() for token in phrase):
+        return str(phrase.text)  # a name the recogniser missed: `Our Principles PAC`
+    described = Span(phrase.start_char, phrase.end_char)
+    return _speaker_for(parsed, replace(quote, source=described), people, last, None)
+
+
+def _antecedent_noun(doc: Any, source: Span | None) -> Any:
+    """The noun a relative pronoun's clause hangs on (`relcl`, reached over coordinated verbs), or the name
+    that noun stands beside (`John Bentel, a staffer who told`: Bentel), or None. When the parse misses the
+    clause (`the Chicago Police Department which reported`, parsed as an adverbial clause), `who` or `which`
+    right after a noun, past a comma, hangs on that noun."""
+    span = doc.char_span(source.start, source.end, alignment_mode="expand") if source is not None else None
     if span is None or not len(span):
         return None
     verb = span.root.head
     while verb.dep_ == "conj" and verb.head.i != verb.i:
         verb = verb.head
-    if verb.dep_ != "relcl":
+    noun = verb.head if verb.dep_ == "relcl" else _noun_right_before(span.root)
+    if noun is None:
         return None
-    noun = verb.head
-    named = parsed.entity_holding(noun.i)
-    if named is not None:
-        return _plain_name(str(named.text)) if named.label_ in _SPEAKER_LABELS and _may_speak(named) else None
-    phrase = parsed.doc[noun.left_edge.i : noun.i + 1]  # a name the recogniser missed: `Our Principles PAC`
-    if noun.pos_ != "PROPN" or not all(token.text[:1].isupper() for token in phrase):
+    while noun.dep_ == "appos" and noun.head.i != noun.i:
+        noun = noun.head
+    return noun
+
+
+def _noun_right_before(pronoun: Any) -> Any:
+    """The noun right before a `who` or `which` (past a comma), or None."""
+    if pronoun.lower_ not in ("who", "which"):
         return None
-    return str(phrase.text)
+    before = pronoun.i - 1
+    if before >= 0 and pronoun.doc[before].text == ",":
+        before -= 1
+    noun = pronoun.doc[before] if before >= 0 else None
+    return noun if noun is not None and noun.pos_ in ("NOUN", "PROPN") else None
 
 
 def _organisation_of(doc: Any, person: Any) -> str | None:

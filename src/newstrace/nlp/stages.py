@@ -90,9 +90,11 @@ def _events(doc: Any, article_id: str, offset: int) -> Rows:
 # quotes 12: an honorific and surname (`Mrs. Clinton`) is no person of the other gender (by the article's honorifics or
 # the given name), and keeps its honorific when the article names nobody of that surname who fits; a title before
 # `and` is not the next name's (`Mr. Obama and Hillary Clinton`)
+# quotes 13: a relative pronoun (`which`, `who`, `that`) speaks for its antecedent or for nobody, never for the
+# previous speaker as `he` does (`the alliance, which has declared`)
 DOC_STAGES: tuple[DocStage, ...] = (
     DocStage("nlp", 2, ("sentences", "entities"), _sentences_and_entities),
-    DocStage("quotes", 12, ("quotes",), _quotes),
+    DocStage("quotes", 13, ("quotes",), _quotes),
     DocStage("events", EVENTS_STAGE_VERSION, ("event_mentions",), _events),
 )
 
