@@ -725,24 +725,40 @@ class SQLStore(ABC):
         articles are never held together."""
         pending = ("link", stage_version)
         dated = f"SELECT a.id, a.published {_PENDING} AND a.published IS NOT NULL"
-        rows = self._rows(f"{dated} ORDER BY a.published, a.id LIMIT ?", (*pending, _LINK_PAGE_ROWS))
-        while rows:
-            yield [str(row["id"]) for row in rows]
-            if len(rows) < _LINK_PAGE_ROWS:
-                break
-            published, last = rows[-1]["published"], rows[-1]["id"]
-            rows = self._rows(
-                f"{dated} AND a.published >= ? AND (a.published > ? OR a.id > ?) ORDER BY a.published, a.id LIMIT ?",
-                (*pending, published, published, last, _LINK_PAGE_ROWS),
-            )
         undated = f"SELECT a.id {_PENDING} AND a.published IS NULL"
-        rows = self._rows(f"{undated} ORDER BY a.id LIMIT ?", (*pending, _LINK_PAGE_ROWS))
-        while rows:
-            yield [str(row["id"]) for row in rows]
-            if len(rows) < _LINK_PAGE_ROWS:
-                break
-            last = rows[-1]["id"]
-            rows = self._rows(f"{undated} AND a.id > ? ORDER BY a.id LIMIT ?", (*pending, last, _LINK_PAGE_ROWS))
+
+        def dated_after(last: dict[str, object] | None) -> list[dict[str, object]]:
+            if last is None:
+                return self._rows(f"{dated} ORDER BY a.published, a.id LIMIT ?", (*pending, _LINK_PAGE_ROWS))
+            published = last["published"]
+            return self._rows(
+                f"{dated} AND a.published >= ? AND (a.published > ? OR a.id > ?) ORDER BY a.published, a.id LIMIT ?",
+                (*pending, published, published, last["id"], _LINK_PAGE_ROWS),
+            )
+
+        def undated_after(last: dict[str, object] | None) -> list[dict[str, object]]:
+            after = "" if last is None else " AND a.id > ?"
+            keys = () if last is None else (last["id"],)
+            return self._rows(f"{undated}{after} ORDER BY a.id LIMIT ?", (*pending, *keys, _LINK_PAGE_ROWS))
+
+        for read_page in (dated_after, undated_after):
+            for rows in self._keyset_pages(read_page, _LINK_PAGE_ROWS):
+                yield [str(row["id"]) for row in rows]
+
+    def _keyset_pages(
+        self, read_after: Callable[[dict[str, object] | None], list[dict[str, object]]], page_rows: int
+    ) -> Iterator[list[dict[str, object]]]:
+        """The pages of a query read in key order: `read_after(None)` reads the first page and
+        `read_after(row)` the page after that row, each a fresh query (so writes between pages are safe);
+        a page shorter than `page_rows` is the last."""
+        last: dict[str, object] | None = None
+        while True:
+            rows = read_after(last)
+            if rows:
+                yield rows
+            if len(rows) < page_rows:
+                return
+            last = rows[-1]
 
     def _link_inputs(self, ids: list[str]) -> Iterator[LinkInput]:
         """What linking reads of these articles, in this order, a few hundred at a time."""
@@ -794,13 +810,15 @@ class SQLStore(ABC):
     def _stories_in_order(self) -> Iterator[Story]:
         """Every kept story in the order stories were first written, read a page at a time (a fresh query
         each, so writes between pages are safe): the linker parses and retires them one by one."""
-        after = -1
-        while True:
-            rows = self._rows(
+
+        def stories_after(last: dict[str, object] | None) -> list[dict[str, object]]:
+            return self._rows(
                 "SELECT rowid AS position, id, title, first_seen, last_seen, state FROM stories "
                 "WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                (after, _STORY_PAGE_ROWS),
+                (-1 if last is None else last["position"], _STORY_PAGE_ROWS),
             )
+
+        for rows in self._keyset_pages(stories_after, _STORY_PAGE_ROWS):
             for row in rows:
                 yield Story(
                     str(row["id"]),
@@ -809,9 +827,6 @@ class SQLStore(ABC):
                     cast(str | None, row["last_seen"]),
                     str(row["state"]),
                 )
-            if len(rows) < _STORY_PAGE_ROWS:
-                return
-            after = cast(int, rows[-1]["position"])
 
     def linked_articles(self, article_ids: Sequence[str]) -> list[LinkedArticle]:
         rows = self._rows_for_ids(
