@@ -61,7 +61,11 @@ _INDEX_PAGES = (
 _SENTENCE = re.compile(r"[^.!?]{40,240}[.!?]")
 ERRORS: Counter[str] = Counter()  # failed requests by page kind and status (503: the per-page time limit) or error
 KEPT: Counter[str] = Counter()  # timed requests per page kind the server sent as it had kept them (its page cache)
-_KEPT_HEADER = "x-newstrace-cache"  # serve.app.KEPT_HEADER, lower case; its value "kept" marks a kept page
+# the server's own account of each timed request (its Server-Timing header: queue, data, render, total in
+# ms), per page kind: the time it spent waiting for a thread and working, beside the latency measured here
+SERVER_TIMES: dict[str, list[dict[str, float]]] = {}
+SERVER_PARTS = ("queue", "data", "render", "total")
+_KEPT_HEADER = "x-newstrace-cache"  # serve.front.KEPT_HEADER, lower case; its value "kept" marks a kept page
 
 
 def build_grown(db: Path, articles: int, seed: int) -> None:
@@ -186,10 +190,13 @@ async def _load(
             started = time.perf_counter()
             try:
                 connection = connection or await asyncio.open_connection("127.0.0.1", port)
-                status, kept = await asyncio.wait_for(_get(*connection, port, rng.choice(paths[kind])), timeout=30)
+                status, kept, timing = await asyncio.wait_for(
+                    _get(*connection, port, rng.choice(paths[kind])), timeout=30
+                )
                 ok, reason = status == 200, f"{kind} answered {status}"
-                if ok and kept and started >= counted_from:
-                    KEPT[kind] += 1
+                if ok and started >= counted_from:
+                    KEPT[kind] += kept
+                    SERVER_TIMES.setdefault(kind, []).append(timing)
             except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as error:
                 ok, connection = False, None  # open a fresh connection for the next request
                 reason = f"{kind}: {type(error).__name__}"
@@ -204,10 +211,12 @@ async def _load(
     return latencies
 
 
-async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, port: int, path: str) -> tuple[int, bool]:
-    """One GET on a kept-alive connection; the status code, once the whole body has been read, and whether
-    the server sent the page as it had kept it. The Host header names the port: the app answers only to
-    the address and port it is bound to."""
+async def _get(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, port: int, path: str
+) -> tuple[int, bool, dict[str, float]]:
+    """One GET on a kept-alive connection; the status code, once the whole body has been read, whether
+    the server sent the page as it had kept it, and its Server-Timing. The Host header names the port:
+    the app answers only to the address and port it is bound to."""
     writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/html\r\n\r\n".encode())
     head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
     headers = dict(line.split(":", 1) for line in head[1:] if ":" in line)
@@ -216,7 +225,19 @@ async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, port:
     if length is None:
         raise ValueError("response without Content-Length")
     await reader.readexactly(int(length))
-    return int(head[0].split()[1]), named.get(_KEPT_HEADER) == "kept"
+    return int(head[0].split()[1]), named.get(_KEPT_HEADER) == "kept", server_timing(named.get("server-timing", ""))
+
+
+def server_timing(header: str) -> dict[str, float]:
+    """The durations (ms) of a Server-Timing header, by name: `queue;dur=0.1, total;dur=2.5`."""
+    parts = {}
+    for metric in header.split(","):
+        name, _, parameters = metric.strip().partition(";")
+        for parameter in parameters.split(";"):
+            key, _, value = parameter.strip().partition("=")
+            if key == "dur":
+                parts[name] = float(value)
+    return parts
 
 
 def _wait_until_up(port: int, server: subprocess.Popen[str], seconds: float = 900, workers: int = 1) -> None:
@@ -261,6 +282,19 @@ def _upgrade(db: Path) -> None:
 
 def _share(part: int, whole: int) -> str:
     return f"{100 * part / whole:4.1f} %" if whole else "   — "
+
+
+def print_server_times() -> None:
+    """Per page kind, the server's own time (its Server-Timing) at p50 and p99: waiting for a thread,
+    in the data function, rendering, and in all (the latency above less the time before the server's
+    app saw the request and after it sent the answer's head: the event loop's own queue and sending)."""
+    print("  server's own time (Server-Timing), p50 / p99 ms; a part not taken (a kept page) counts 0:")
+    for kind, timings in SERVER_TIMES.items():
+        columns = []
+        for part in SERVER_PARTS:
+            values = [timing.get(part, 0.0) / 1000 for timing in timings]
+            columns.append(f"{part} {_percentile(values, 0.5):6.1f} / {_percentile(values, 0.99):6.1f}")
+        print(f"  {kind:<10} " + "   ".join(columns))
 
 
 def main() -> None:
@@ -338,6 +372,7 @@ def main() -> None:
         f"p99 {_percentile(everything, 0.99):7.1f} ms  {len(everything) / arguments.seconds:.0f} requests/s  "
         f"sent as kept {_share(sum(KEPT.values()), len(everything))}"
     )
+    print_server_times()
     if not arguments.no_cache:
         print(
             "  (the clients draw from 2,000 paths per kind, so requests repeat: a page sent as kept was asked "

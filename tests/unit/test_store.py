@@ -227,6 +227,20 @@ def test_the_data_version_is_the_databases_not_a_connections(tmp_path: Path) -> 
     assert after != before and first.data_version() == after
 
 
+def test_the_log_index_head_is_read_through_its_mapping_until_the_file_is_removed(tmp_path: Path) -> None:
+    # data_version reads the head of the -shm file through a mapping (a stat and a read of the files cost
+    # 30-150 µs a call); a file removed (SQLite removes it when the last connection closes) is noticed.
+    index = tmp_path / "news.db-shm"
+    index.write_bytes(bytes(range(48)) + bytes(32_720))
+    mapped = sqlite_backend._WalIndex.mapped(index)
+    assert mapped is not None and mapped.head() == bytes(range(48))
+    with index.open("r+b") as file:  # a commit rewrites the head in place
+        file.write(b"\xff" * 4)
+    assert mapped.head() == b"\xff" * 4 + bytes(range(4, 48))
+    index.unlink()
+    assert mapped.head() is None and sqlite_backend._WalIndex.mapped(index) is None
+
+
 def _vm_steps_to_update_quotes(tmp_path: Path, n_articles: int) -> int:
     """SQLite's virtual-machine steps (in hundreds) to update 20 quotes' speakers in a store of
     `n_articles` articles of one quote each (fictional rows written straight into the tables)."""

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from newstrace.records import OutletSummary
 from newstrace.serve import create_app, data
-from newstrace.serve.app import SEARCH_THREAD_PREFIX, outlet_options, page_bytes
+from newstrace.serve.app import RECENT_PAGES, SEARCH_THREAD_PREFIX, outlet_options, page_bytes
 from newstrace.store import open_store
 from newstrace.store import sqlite as sqlite_backend
 
@@ -331,6 +331,7 @@ def test_every_search_runs_on_the_same_few_search_threads(web_db: Path, monkeypa
         return original(*arguments, **options)
 
     monkeypatch.setattr(data, "search", noted_search)
+    RECENT_PAGES.clear()  # pages and JSON twins kept by earlier tests would be sent without a search
     app = create_app(web_db, searches_at_once=2)
 
     async def load() -> list[int]:

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from newstrace.serve import app as app_module
-from newstrace.serve import create_app, data
+from newstrace.serve import create_app, data, front
 from newstrace.store import open_store
 from newstrace.store.base import SearchFilters
 from newstrace.store.recent import RecentAnswers
@@ -30,7 +30,7 @@ the engineers' report," the council's chair, Imra Feldtorp, told reporters outsi
 
 
 def _kept(response: httpx.Response) -> bool:
-    return response.headers.get(app_module.KEPT_HEADER) == app_module.KEPT_PAGE
+    return response.headers.get(front.KEPT_HEADER) == front.KEPT_PAGE
 
 
 def test_a_kept_search_page_changes_once_analyze_adds_an_article(web_db: Path, tmp_path: Path) -> None:

@@ -10,12 +10,14 @@ package's own scripts and stylesheet). Index pages and searches offer their whol
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import gc
 import itertools
 import os
 import re
 import sys
 import threading
+import time
 from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,6 +38,7 @@ from newstrace import __version__
 from newstrace.records import OutletSummary
 from newstrace.serve import charts, data, downloads
 from newstrace.serve import events as event_pages
+from newstrace.serve.front import PAGE_KEY, FrontDoor, PageKeys, timing
 from newstrace.store import QueryTimeout, open_store
 from newstrace.store.base import LIST_ORDERS, ListFilters, SearchFilters, Store
 from newstrace.store.recent import RecentAnswers
@@ -62,10 +65,6 @@ GC_YOUNG_OBJECTS = 20_000  # the collector's first threshold in a server process
 # of the benchmark's repeated search and listing pages in a run of 3,000 requests, 1,024 kept 51 %).
 RECENT_PAGE_BYTES = 32 * 2**20
 RECENT_PAGES: RecentAnswers[bytes] = RecentAnswers(4096, weigh=len, budget=RECENT_PAGE_BYTES)
-# The header that marks a page sent as kept (so a client, such as benchmarks/serve_load.py, can tell how
-# many of its answers were): its value is KEPT_PAGE.
-KEPT_HEADER, KEPT_PAGE = "X-Newstrace-Cache", "kept"
-_KEPT_LISTINGS = ("stories", "utterances", "flags")
 SEARCH_THREAD_PREFIX = "newstrace-search"
 # Every other HTML page that reads the database runs on one of this many threads (as many as anyio's pool
 # they ran on before): handing a page to a thread with `loop.run_in_executor` costs half the CPU of
@@ -89,13 +88,6 @@ _LISTING_SUMMARIES = {
     "outlets": "Outlets by articles or name, with their first and last article",
     "utterances": "Utterances (claims) by renderings or date, with text, speaker, outlet and date filters",
     "flags": "Renderings flagged altered_direct_quote, speaker_changed or translated, newest first",
-}
-_SECURITY_HEADERS = {
-    # plotly sets inline styles on the charts it draws, hence 'unsafe-inline' for styles only
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
 }
 
 Page = Annotated[int, Query(ge=1, le=100_000)]
@@ -151,21 +143,27 @@ def create_app(
         return found
 
     def read(page_data: Callable[..., ReadResult], *arguments: Any) -> ReadResult:
-        """`page_data(store, *arguments)` on this thread's store, stopped after `query_seconds`."""
-        own = store()
-        with own.time_limit(query_seconds):
-            return page_data(own, *arguments)
+        """`page_data(store, *arguments)` on this thread's store, stopped after `query_seconds` (its time
+        is the request's `data` in Server-Timing)."""
+        own, started = store(), time.perf_counter()
+        try:
+            with own.time_limit(query_seconds):
+                return page_data(own, *arguments)
+        finally:
+            timed = timing()
+            if timed is not None:
+                timed.data = (timed.data or 0.0) + time.perf_counter() - started
 
     searchers = ThreadPoolExecutor(searches_at_once, thread_name_prefix=SEARCH_THREAD_PREFIX)
     readers = ThreadPoolExecutor(PAGE_THREADS, thread_name_prefix=PAGE_THREAD_PREFIX)
 
     async def searched(answer: Callable[[], ReadResult]) -> ReadResult:
         """`answer()` on one of the `searches_at_once` search threads, first come first served."""
-        return await asyncio.get_running_loop().run_in_executor(searchers, answer)
+        return await _on(searchers, answer)
 
     async def on_a_thread(answer: Callable[[], ReadResult]) -> ReadResult:
         """`answer()` on one of the PAGE_THREADS threads of the other pages, first come first served."""
-        return await asyncio.get_running_loop().run_in_executor(readers, answer)
+        return await _on(readers, answer)
 
     templates = Environment(
         loader=PackageLoader("newstrace.serve", "templates"),
@@ -195,33 +193,34 @@ def create_app(
         return HTMLResponse(rendered(template, payload, request))
 
     def rendered(template: str, payload: dict[str, Any], request: Request | None = None) -> bytes:
+        """The page of `template` (its time is the request's `render` in Server-Timing)."""
         params = dict(request.query_params) if request else {}
-        return page_bytes(templates.get_template(template), params=params, **payload)
+        started = time.perf_counter()
+        page = page_bytes(templates.get_template(template), params=params, **payload)
+        timed = timing()
+        if timed is not None:
+            timed.render = (timed.render or 0.0) + time.perf_counter() - started
+        return page
 
     versions = open_store(db, readonly=True)  # asked for the data version only (a file's stat, no query)
+    # the key a page is kept under in RECENT_PAGES (front.PageKeys), found by the front door before routing
+    keys = PageKeys(
+        str(db), versions.data_version if keep_answers else lambda: None, lambda: corpus.refreshed,
+        data.counting_settings,
+    )  # fmt: skip
 
-    def page_key(request: Request, *also: object) -> tuple[object, ...] | None:
-        """The key of a page in RECENT_PAGES, or None when the store cannot tell its data version."""
-        version = versions.data_version() if keep_answers else None
-        if version is None:
-            return None
-        return (str(db), request.url.path, request.url.query, version, *data.counting_settings(), *also)
-
-    def summarised_key(request: Request) -> tuple[object, ...] | None:
-        """The key of a page drawn from the corpus summary too: None until the first summary is ready."""
-        refreshed = corpus.refreshed  # read before the summary: a page of a newer one kept under it is only redone
-        return page_key(request, refreshed) if refreshed else None
+    def page_key(request: Request) -> tuple[object, ...] | None:
+        """The key of the request's page in RECENT_PAGES (the front door put it in the scope), or None."""
+        key: tuple[object, ...] | None = request.scope.get(PAGE_KEY)
+        return key
 
     async def kept_or_read(
         key: tuple[object, ...] | None,
         page: Callable[[], bytes],
         run: Callable[[Callable[[], bytes]], Awaitable[bytes]] = on_a_thread,
     ) -> HTMLResponse:
-        """The page kept under `key`, marked so and sent from the event loop, else `page()` read by `run` (the
-        thread pool, or the search threads) and kept under `key` unless it is None."""
-        kept = RECENT_PAGES.kept(key) if key is not None else None
-        if kept is not None:
-            return HTMLResponse(kept, headers={KEPT_HEADER: KEPT_PAGE})
+        """`page()` read by `run` (the thread pool, or the search threads) and kept under `key` unless it is
+        None (a page kept already was sent by the front door, before routing)."""
         return HTMLResponse(await run(page if key is None else lambda: RECENT_PAGES.get(key, page)))
 
     async def kept_page(
@@ -248,9 +247,8 @@ def create_app(
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
 
-    app.add_middleware(_SecurityHeaders)
-    if host not in _ANY_ADDRESS:
-        app.add_middleware(_HostCheck, names=(host.strip("[]").lower(), *_LOOPBACK_NAMES), port=port)
+    names = None if host in _ANY_ADDRESS else (host.strip("[]").lower(), *_LOOPBACK_NAMES)
+    app.add_middleware(FrontDoor, keys=keys, pages=RECENT_PAGES, names=names, port=port)
 
     @app.exception_handler(data.PageNotFound)
     async def not_found(request: Request, error: data.PageNotFound) -> Response:
@@ -281,7 +279,7 @@ def create_app(
             payload = read(data.overview, page, per_page, corpus.latest())
             return rendered("overview.html", {"page_name": "overview", **payload})
 
-        return await kept_or_read(summarised_key(request), overview)
+        return await kept_or_read(page_key(request), overview)
 
     @app.get("/api/search", summary="Full-text search with outlet, date range and speaker filters")
     async def api_search(query: Annotated[SearchQuery, Depends(search_query)]) -> dict[str, Any]:
@@ -309,7 +307,7 @@ def create_app(
                 payload = read(data.listing, query.filters(listing), query.page, query.per_page, corpus.latest())
                 return rendered("listing.html", {"page_name": listing, **payload}, request)
 
-            return await kept_or_read(page_key(request) if listing in _KEPT_LISTINGS else summarised_key(request), page)
+            return await kept_or_read(page_key(request), page)
 
         @app.get(f"/api/{listing}.csv", summary=f"All {listing} of the listing, as CSV", name=f"csv_{listing}")
         async def list_csv(query: Annotated[ListQuery, Depends(list_query)]) -> StreamingResponse:
@@ -445,64 +443,6 @@ class CorpusSummary:
 
     def stop(self) -> None:
         self._stop.set()
-
-
-class _SecurityHeaders:
-    """Adds the security headers to every response (a plain ASGI middleware: cheaper than a decorator one)."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.headers = [(name.lower().encode(), value.encode()) for name, value in _SECURITY_HEADERS.items()]
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.headers]
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
-
-
-class _HostCheck:
-    """Answers 400 to a request whose Host header is not one of `names` with `port` (any port when None)."""
-
-    def __init__(self, app: Any, names: tuple[str, ...], port: int | None) -> None:
-        self.app = app
-        self.names = set(names)
-        self.port = port
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and not self._allowed(dict(scope["headers"]).get(b"host", b"")):
-            response = Response(
-                "invalid Host header: this server answers only to the address it is bound to",
-                status_code=400,
-                media_type="text/plain",
-            )
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
-
-    def _allowed(self, header: bytes) -> bool:
-        name, port = _host_and_port(header.decode("latin-1"))
-        return name in self.names and (self.port is None or port == self.port)
-
-
-def _host_and_port(header: str) -> tuple[str, int | None]:
-    """The name and port of a Host header (`name`, `name:port`, `[v6]:port`): port 80 when absent,
-    None when it is not a number."""
-    header = header.lower()
-    if header.startswith("["):
-        name, _, rest = header[1:].partition("]")
-        port = rest.removeprefix(":")
-    else:
-        name, _, port = header.partition(":")
-    if not port:
-        return name, 80
-    return name, int(port) if port.isdigit() else None
 
 
 def _without_bidi_controls(value: object) -> object:
@@ -699,6 +639,20 @@ def page_base(path: str, params: Mapping[str, str]) -> str:
     """The start of a pager's links: `path` with the current parameters but the page and its size."""
     url = url_with(path, params, per_page=None)
     return url + ("&" if "?" in url else "?")
+
+
+async def _on(pool: ThreadPoolExecutor, answer: Callable[[], ReadResult]) -> ReadResult:
+    """`answer()` on a thread of `pool`, in the request's context (its Server-Timing), the wait for the
+    thread counted as its `queue`."""
+    timed, submitted = timing(), time.perf_counter()
+
+    def timed_answer() -> ReadResult:
+        if timed is not None:
+            timed.queue = (timed.queue or 0.0) + time.perf_counter() - submitted
+        return answer()
+
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(pool, context.run, timed_answer)
 
 
 def _closing(chunks: Iterator[str], store: Store) -> Iterator[str]:

@@ -1,0 +1,71 @@
+"""The front door (serve.front): kept pages and JSON twins answered before routing with the headers the
+routes send, the Host check still first, and every answer's Server-Timing."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import httpx
+from fastapi.testclient import TestClient
+
+from newstrace.serve import create_app, front
+from newstrace.serve.app import RECENT_PAGES
+from tests.web.test_api import _ids
+
+
+def _timing(response: httpx.Response) -> dict[str, float]:
+    parts = {}
+    for metric in response.headers["server-timing"].split(", "):
+        name, _, duration = metric.partition(";dur=")
+        parts[name] = float(duration)
+    return parts
+
+
+def _without_timing(response: httpx.Response) -> list[tuple[str, str]]:
+    return [(name, value) for name, value in response.headers.multi_items() if name != "server-timing"]
+
+
+def test_kept_pages_and_json_twins_are_answered_before_routing_with_the_same_headers(web_db: Path) -> None:
+    with sqlite3.connect(web_db) as connection:
+        story = connection.execute("SELECT id FROM stories ORDER BY id").fetchone()[0]
+    article = _ids(web_db)["hostile"]
+    paths = ["/search?q=harbour+master&page=1", f"/stories/{story}", f"/api/stories/{story}", "/flags"]
+    paths += ["/api/search?q=harbour+master&per_page=3", f"/articles/{article}", f"/api/articles/{article}"]
+    RECENT_PAGES.clear()
+    app = create_app(web_db, port=8000)
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+        made = [client.get(path) for path in paths]
+        app.router.routes.clear()  # from now on a request reaching the router is a 404
+        again = [client.get(path) for path in paths]
+        elsewhere = client.get(paths[0], headers={"host": "rebind.example:8000"})
+        unrouted = client.get("/search?q=harbour+master&page=2")
+    for first, kept in zip(made, again, strict=True):
+        assert first.status_code == kept.status_code == 200 and first.content == kept.content
+        assert first.headers.get(front.KEPT_HEADER) is None and kept.headers[front.KEPT_HEADER] == front.KEPT_PAGE
+        marked = [(front.KEPT_HEADER.lower(), front.KEPT_PAGE), *_without_timing(first)]
+        assert _without_timing(kept) == marked  # the same headers in the same order, the kept mark first
+        assert "content-security-policy" in kept.headers and list(_timing(kept)) == ["total"]
+    assert elsewhere.status_code == 400 and front.KEPT_HEADER not in elsewhere.headers  # the Host check first
+    assert unrouted.status_code == 404
+
+
+def test_every_answer_says_where_its_time_went(web_db: Path) -> None:
+    RECENT_PAGES.clear()
+    with TestClient(create_app(web_db), base_url="http://127.0.0.1:8000") as client:
+        search, twin, missing = (client.get(path) for path in ("/search?q=holm", "/api/search?q=holm", "/nowhere"))
+    parts = _timing(search)
+    assert list(parts) == ["queue", "data", "render", "total"]
+    assert all(value >= 0 for value in parts.values()) and parts["data"] + parts["render"] <= parts["total"]
+    assert list(_timing(twin)) == ["queue", "data", "total"] and list(_timing(missing)) == ["total"]
+
+
+def test_which_pages_are_kept_and_how() -> None:
+    summary = ["/", "/speakers", "/outlets", "/api/overview", "/api/speakers", "/api/outlets"]
+    version = ["/search", "/stories", "/flags", "/utterances", "/stories/s1", "/speakers/3", "/outlets/a/b"]
+    version += ["/api/search", "/api/articles/a1", "/api/utterances/u1", "/api/flags"]
+    never = ["/api", "/api/", "/docs", "/static/newstrace.css", "/api/search.csv", "/api/stories.csv", "/overview"]
+    never += ["/actors/USA", "/api/actors/USA", "/api/openapi.json", "/search/x", "/favicon.ico"]
+    assert [front.kept_kind(path) for path in summary] == ["summary"] * len(summary)
+    assert [front.kept_kind(path) for path in version] == ["version"] * len(version)
+    assert [front.kept_kind(path) for path in never] == [None] * len(never)
