@@ -7,11 +7,15 @@ import sqlite3
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
-from newstrace.serve import create_app, front
+from newstrace.serve import create_app, front, shared_pages
 from newstrace.serve.app import RECENT_PAGES
+from newstrace.serve.shared_pages import SharedPages, create_shared_pages
 from tests.web.test_api import _ids
+
+BASE = "http://127.0.0.1:8000"
 
 
 def _timing(response: httpx.Response) -> dict[str, float]:
@@ -69,3 +73,34 @@ def test_which_pages_are_kept_and_how() -> None:
     assert [front.kept_kind(path) for path in summary] == ["summary"] * len(summary)
     assert [front.kept_kind(path) for path in version] == ["version"] * len(version)
     assert [front.kept_kind(path) for path in never] == [None] * len(never)
+
+
+def test_a_page_kept_by_one_worker_process_is_sent_as_kept_by_another(web_db: Path, tmp_path: Path) -> None:
+    """Two apps over one file of shared pages stand for two worker processes (`serve --workers 2`): the
+    page one made is found by the other, which has not kept it itself."""
+    create_shared_pages(tmp_path / "pages.db")
+    story = _ids(web_db)["story"]
+    paths = [f"/stories/{story}", "/search?q=harbour+master", "/flags"]
+    RECENT_PAGES.clear()
+    with TestClient(create_app(web_db, shared_pages=SharedPages(tmp_path / "pages.db")), base_url=BASE) as client:
+        made = [client.get(path) for path in paths]
+    RECENT_PAGES.clear()  # the other process's memory
+    with TestClient(create_app(web_db, shared_pages=SharedPages(tmp_path / "pages.db")), base_url=BASE) as client:
+        shared = [client.get(path) for path in paths]
+        again = [client.get(path) for path in paths]  # and kept in its own memory from then on
+    assert [response.content for response in shared] == [response.content for response in made]
+    assert not any(front.KEPT_HEADER in response.headers for response in made)
+    assert all(response.headers[front.KEPT_HEADER] == front.KEPT_PAGE for response in shared + again)
+    assert [list(_timing(response)) for response in again] == [["total"]] * 3  # from the front door
+
+
+def test_shared_pages_keep_the_newest_few(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shared_pages, "MAX_SHARED_PAGES", 3)
+    monkeypatch.setattr(shared_pages, "_TRIM_EVERY", 1)
+    create_shared_pages(tmp_path / "pages.db")
+    writer, reader = SharedPages(tmp_path / "pages.db"), SharedPages(tmp_path / "pages.db")
+    for number in range(5):
+        writer.put(("db", f"/stories/{number}", b"", b"version", 0), f"page {number}".encode())
+    found = [reader.get(("db", f"/stories/{number}", b"", b"version", 0)) for number in range(5)]
+    assert found == [None, None, b"page 2", b"page 3", b"page 4"]
+    assert reader.get(("db", "/stories/4", b"", b"another version", 0)) is None

@@ -4,6 +4,7 @@ stopping the server stops them all."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def test_worker_processes_share_the_connections_and_stop_with_the_server(web_db: Path) -> None:
+def test_worker_processes_share_the_connections_and_stop_with_the_server(web_db: Path, tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -26,9 +27,11 @@ def test_worker_processes_share_the_connections_and_stop_with_the_server(web_db:
         [sys.executable, "-m", "newstrace", "serve", "--db", str(web_db), "--port", str(port), "--workers", "2"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(tmp_path)},  # where the server's run directory goes
     )
     try:
         workers = _workers_listening(server, port)
+        assert [path.name for path in tmp_path.glob("newstrace-serve-*/pages.db")] == ["pages.db"]  # pages shared
         own = [_sockets(pid) & _listening(port) for pid in workers]
         assert len(own[0]) == len(own[1]) == 1 and own[0] != own[1]  # a listening socket each, not one shared
         connections = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
@@ -43,6 +46,7 @@ def test_worker_processes_share_the_connections_and_stop_with_the_server(web_db:
         server.terminate()
         server.wait(timeout=30)
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers), "a worker outlived the server"
+    assert not list(tmp_path.glob("newstrace-serve-*")), "the run directory outlived the server"
 
 
 def _workers_listening(server: subprocess.Popen[bytes], port: int, seconds: float = 60) -> list[int]:

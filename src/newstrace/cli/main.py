@@ -839,7 +839,7 @@ def serve_command(
         NEWSTRACE_SERVE_QUERY_SECONDS=str(query_seconds),
         NEWSTRACE_SERVE_CACHE="0" if no_cache else "1",
     )
-    serve_in_processes(host, port, workers)  # a listening socket per process: connections spread evenly
+    serve_in_processes(host, port, workers, share_pages=not no_cache)  # a socket per process; pages shared
 
 
 @cli.group("eval")

@@ -38,7 +38,8 @@ from newstrace import __version__
 from newstrace.records import OutletSummary
 from newstrace.serve import charts, data, downloads
 from newstrace.serve import events as event_pages
-from newstrace.serve.front import PAGE_KEY, FrontDoor, PageKeys, timing
+from newstrace.serve.front import KEPT_HEADER, KEPT_PAGE, PAGE_KEY, FrontDoor, PageKeys, shareable, timing
+from newstrace.serve.shared_pages import SHARED_PAGES_ENVIRONMENT, SharedPages
 from newstrace.store import QueryTimeout, open_store
 from newstrace.store.base import LIST_ORDERS, ListFilters, SearchFilters, Store
 from newstrace.store.recent import RecentAnswers
@@ -114,6 +115,7 @@ def create_app(
     query_seconds: float = QUERY_SECONDS,
     searches_at_once: int = SEARCHES_AT_ONCE,
     keep_answers: bool = True,
+    shared_pages: SharedPages | None = None,
 ) -> FastAPI:
     """The app over the database at `db`, opened read-only (one connection per worker thread).
 
@@ -122,6 +124,8 @@ def create_app(
     that the other pages do not queue behind them; a page whose reads take longer than `query_seconds`
     is stopped and answered 503 with a message saying so. With `keep_answers` false, nothing is kept from
     one request to the next (no page, counts or first matches of a search; `newstrace serve --no-cache`).
+    With `shared_pages` (`newstrace serve --workers N`), the pages kept per data version are shared with
+    the other worker processes.
 
     It answers only requests whose Host header names the address it is bound to (`host`, or a
     loopback name) with its `port` (any port when None): a web page elsewhere cannot reach it through
@@ -220,8 +224,24 @@ def create_app(
         run: Callable[[Callable[[], bytes]], Awaitable[bytes]] = on_a_thread,
     ) -> HTMLResponse:
         """`page()` read by `run` (the thread pool, or the search threads) and kept under `key` unless it is
-        None (a page kept already was sent by the front door, before routing)."""
-        return HTMLResponse(await run(page if key is None else lambda: RECENT_PAGES.get(key, page)))
+        None (a page kept already was sent by the front door, before routing). A page another worker
+        process kept (`shared_pages`) is looked up first, on the pool of the other pages (a search's waits
+        for no search thread), and sent as kept."""
+        if key is None:
+            return HTMLResponse(await run(page))
+        if shared_pages is not None and shareable(key):
+            found = await on_a_thread(lambda: shared_pages.get(key))
+            if found is not None:
+                RECENT_PAGES.get(key, lambda: found)
+                return HTMLResponse(found, headers={KEPT_HEADER: KEPT_PAGE})
+
+            def made_and_shared() -> bytes:
+                made = page()
+                shared_pages.put(key, made)
+                return made
+
+            return HTMLResponse(await run(lambda: RECENT_PAGES.get(key, made_and_shared)))
+        return HTMLResponse(await run(lambda: RECENT_PAGES.get(key, page)))
 
     async def kept_page(
         request: Request, name: str, page_data: Callable[..., dict[str, Any]], *arguments: Any
@@ -664,14 +684,17 @@ def _closing(chunks: Iterator[str], store: Store) -> Iterator[str]:
 
 def app_from_environment() -> FastAPI:
     """The app for `uvicorn --factory` with several worker processes; the database and settings come from
-    the NEWSTRACE_SERVE_DB, _HOST, _PORT, _QUERY_SECONDS and _CACHE environment variables that
-    `newstrace serve --workers N` sets."""
+    the NEWSTRACE_SERVE_DB, _HOST, _PORT, _QUERY_SECONDS, _CACHE and _SHARED_PAGES environment variables
+    that `newstrace serve --workers N` sets."""
     return create_app(
         os.environ["NEWSTRACE_SERVE_DB"],
         host=os.environ.get("NEWSTRACE_SERVE_HOST", "127.0.0.1"),
         port=int(os.environ["NEWSTRACE_SERVE_PORT"]) if "NEWSTRACE_SERVE_PORT" in os.environ else None,
         query_seconds=float(os.environ.get("NEWSTRACE_SERVE_QUERY_SECONDS", QUERY_SECONDS)),
         keep_answers=os.environ.get("NEWSTRACE_SERVE_CACHE", "1") != "0",
+        shared_pages=SharedPages(Path(os.environ[SHARED_PAGES_ENVIRONMENT]))
+        if os.environ.get(SHARED_PAGES_ENVIRONMENT)
+        else None,
     )
 
 

@@ -90,6 +90,12 @@ def kept_kind(path: str) -> str | None:
     return "version" if first in _LISTINGS else None
 
 
+def shareable(key: tuple[object, ...]) -> bool:
+    """Whether the page kept under `key` may be shared with other processes: one kept per data version,
+    not per corpus summary (each process numbers its own summaries)."""
+    return key[-1] == 0
+
+
 class PageKeys:
     """The key a page is kept under in `pages`: its database, path, query string, data version, the
     counting settings and (pages drawn from the corpus summary) the summary's number; None when it is not

@@ -8,28 +8,38 @@ address with SO_REUSEPORT, the kernel hands each new connection to one of them b
 addresses: about as many to each.
 
 The parent only checks that the address is free (it binds it first, and keeps it bound, so that no
-other program can take it in between), starts the workers, starts a worker again if one dies, and stops
-them all on SIGINT or SIGTERM. Each worker makes its app from the environment (`app_from_environment`).
-Where the system has no SO_REUSEPORT, uvicorn's workers are used.
+other program can take it in between), makes a run directory holding the file of pages the workers share
+(`serve.shared_pages`; removed when it stops), starts the workers, starts a worker again if one dies, and
+stops them all on SIGINT or SIGTERM. Each worker makes its app from the environment
+(`app_from_environment`). Where the system has no SO_REUSEPORT, uvicorn's workers are used.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from types import FrameType
+
+from newstrace.serve.shared_pages import SHARED_PAGES_ENVIRONMENT, create_shared_pages
 
 APP_FACTORY = "newstrace.serve.app:app_from_environment"
 _RESTART_PAUSE_SECONDS = 1.0  # between a worker's death and its replacement (a worker failing at once)
 
 
-def serve_in_processes(host: str, port: int, workers: int) -> None:
-    """Serve `APP_FACTORY`'s app at `host`:`port` from `workers` processes until SIGINT or SIGTERM."""
+def serve_in_processes(host: str, port: int, workers: int, *, share_pages: bool = True) -> None:
+    """Serve `APP_FACTORY`'s app at `host`:`port` from `workers` processes until SIGINT or SIGTERM; with
+    `share_pages`, the pages each keeps are shared with the others."""
     import uvicorn
 
     if not hasattr(socket, "SO_REUSEPORT"):
@@ -38,6 +48,28 @@ def serve_in_processes(host: str, port: int, workers: int) -> None:
         )
         return
     held = _listening_socket(host, port, listen=False)  # fails now, with the reason, if the address is taken
+    with _shared_pages(share_pages):
+        _run_workers(held, host, port, workers)
+
+
+@contextmanager
+def _shared_pages(share: bool) -> Iterator[None]:
+    """A run directory with the file of shared pages named in the workers' environment, removed after."""
+    if not share:
+        yield
+        return
+    directory = Path(tempfile.mkdtemp(prefix="newstrace-serve-"))
+    try:
+        create_shared_pages(directory / "pages.db")
+        os.environ[SHARED_PAGES_ENVIRONMENT] = str(directory / "pages.db")
+        yield
+    finally:
+        os.environ.pop(SHARED_PAGES_ENVIRONMENT, None)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _run_workers(held: socket.socket, host: str, port: int, workers: int) -> None:
+    """Run `workers` worker processes, each started again if it dies, until SIGINT or SIGTERM."""
     context = multiprocessing.get_context("spawn")
     running = [_start(context, host, port) for _ in range(workers)]
     stopping = False
