@@ -47,6 +47,7 @@ import tempfile
 import time
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -65,6 +66,7 @@ KEPT: Counter[str] = Counter()  # timed requests per page kind the server sent a
 # ms), per page kind: the time it spent waiting for a thread and working, beside the latency measured here
 SERVER_TIMES: dict[str, list[dict[str, float]]] = {}
 SERVER_PARTS = ("queue", "data", "render", "total")
+SERVER_CPU: dict[str, float] = {}  # the server processes' CPU (user + system) over the timed seconds
 _KEPT_HEADER = "x-newstrace-cache"  # serve.front.KEPT_HEADER, lower case; its value "kept" marks a kept page
 
 
@@ -174,13 +176,26 @@ def _month_search(rng: random.Random) -> str:
 
 
 async def _load(
-    port: int, paths: dict[str, list[str]], connections: int, seconds: float, warmup: float = 0
+    port: int,
+    paths: dict[str, list[str]],
+    connections: int,
+    seconds: float,
+    warmup: float = 0,
+    cpu: Callable[[], float] | None = None,
 ) -> dict[str, list[float]]:
-    """Latencies by page kind (and of failed requests) of the requests started after the warm-up."""
+    """Latencies by page kind (and of failed requests) of the requests started after the warm-up; with
+    `cpu` (the server's CPU seconds so far), SERVER_CPU["seconds"] its CPU over the timed part."""
     latencies: dict[str, list[float]] = {kind: [] for kind in paths}
     latencies["errors"] = []
     counted_from = time.perf_counter() + warmup
     deadline = counted_from + seconds
+
+    async def cpu_while_timed() -> None:
+        if cpu is not None:
+            await asyncio.sleep(warmup)
+            started = cpu()
+            await asyncio.sleep(max(0.0, deadline - time.perf_counter()))
+            SERVER_CPU["seconds"] = cpu() - started
 
     async def worker(number: int) -> None:
         rng = random.Random(number)
@@ -207,7 +222,7 @@ async def _load(
         if connection:
             connection[1].close()
 
-    await asyncio.gather(*(worker(number) for number in range(connections)))
+    await asyncio.gather(cpu_while_timed(), *(worker(number) for number in range(connections)))
     return latencies
 
 
@@ -238,6 +253,16 @@ def server_timing(header: str) -> dict[str, float]:
             if key == "dur":
                 parts[name] = float(value)
     return parts
+
+
+def _server_cpu(root: int) -> Callable[[], float] | None:
+    """The CPU seconds (user + system) of the server's processes so far, read from /proc (Linux)."""
+    if not Path(f"/proc/{root}/stat").exists():
+        return None
+    import serve_cpu  # benchmarks/serve_cpu.py (which imports this module)
+
+    pids = serve_cpu.process_tree(root)
+    return lambda: sum(serve_cpu.cpu_seconds(pids))
 
 
 def _wait_until_up(port: int, server: subprocess.Popen[str], seconds: float = 900, workers: int = 1) -> None:
@@ -349,7 +374,8 @@ def main() -> None:
         try:
             _wait_until_up(port, server, workers=arguments.workers)
             paths = _paths(db, random.Random(1))
-            latencies = asyncio.run(_load(port, paths, arguments.connections, arguments.seconds, arguments.warmup))
+            cpu = _server_cpu(server.pid)
+            latencies = asyncio.run(_load(port, paths, arguments.connections, arguments.seconds, arguments.warmup, cpu))
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -373,6 +399,11 @@ def main() -> None:
         f"sent as kept {_share(sum(KEPT.values()), len(everything))}"
     )
     print_server_times()
+    if "seconds" in SERVER_CPU and everything:
+        print(
+            f"  server CPU (user + system, every server process) over the timed {arguments.seconds:.0f} s: "
+            f"{SERVER_CPU['seconds']:.1f} s, {1000 * SERVER_CPU['seconds'] / len(everything):.2f} ms a request"
+        )
     if not arguments.no_cache:
         print(
             "  (the clients draw from 2,000 paths per kind, so requests repeat: a page sent as kept was asked "
