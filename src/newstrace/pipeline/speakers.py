@@ -27,7 +27,7 @@ from newstrace.link.speakers import (
     names_of_mentions,
     with_more_mentions,
 )
-from newstrace.pipeline.stages import pending_or_reset, record
+from newstrace.pipeline.stages import pending_or_reset, record, stale_when_quotes_move
 from newstrace.records import Speaker, SpeakerCorrection, SpeakerName
 from newstrace.store import StoreError
 from newstrace.store.base import PipelineStore, StageRecord
@@ -113,7 +113,9 @@ def take_in_speakers(
     moved = [name.name for name in names if name.name in before and before[name.name].speaker != name.speaker]
     changed = [name for name in names if before.get(name.name) != name]
     used = _used(speakers, canonical)
-    return store.update_speakers(used, changed, moved, article_ids, done, (sorted(keys), kept))
+    return store.update_speakers(
+        used, changed, moved, article_ids, done, (sorted(keys), kept), moved_stale=stale_when_quotes_move()
+    )
 
 
 def link_stored_speakers(store: PipelineStore, done: StageRecord | None = None) -> int:
@@ -134,7 +136,7 @@ def link_stored_speakers(store: PipelineStore, done: StageRecord | None = None) 
         if read:
             stored_since = read & set(store.pending_articles(done.stage, done.version))
             done = replace(done, article_ids=tuple(sorted(stored_since | set(done.article_ids))))
-    store.save_speakers(speakers, canonical, done, names)
+    store.save_speakers(speakers, canonical, done, names, moved_stale=stale_when_quotes_move())
     return len(speakers)
 
 

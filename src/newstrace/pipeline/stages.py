@@ -167,6 +167,21 @@ def downstream(name: str) -> tuple[str, ...]:
     return tuple(declared.name for declared in in_order() if declared.name in found - {name})
 
 
+# Stages downstream of `speakers` that follow a quote it points at another speaker without being told:
+# the speakers' write points the utterances (and `utterance_speakers`) at the quote's new speaker, and the
+# event grouping groups again a story with a mention in a quote whose speaker changed.
+_FOLLOW_MOVED_QUOTES = frozenset({"trails", "event_groups"})
+
+
+@cache
+def stale_when_quotes_move() -> tuple[str, ...]:
+    """The stages the speakers stage marks stale on an article it does not take in but whose quotes it
+    points at another speaker (a name resolved again to another speaker, or a user's correction): those
+    downstream of it that read a quote's speaker and do not follow the move otherwise (framing names the
+    speaker of each reporting verb)."""
+    return tuple(name for name in downstream("speakers") if name not in _FOLLOW_MOVED_QUOTES)
+
+
 def record(name: str, digest: str = "") -> StageRecord:
     """What a write of stage `name` records: its current version and the stages it makes stale."""
     return StageRecord(name, stage(name).version(digest), downstream(name))

@@ -594,11 +594,13 @@ class PipelineStore(StageRuns, Protocol):
         canonical: dict[str, str],
         record: StageRecord | None = None,
         names: Sequence[SpeakerName] = (),
+        moved_stale: Sequence[str] = (),
     ) -> None:
         """Store the speakers of the whole corpus (with their kind), point every quote, and every utterance
         through its canonical quote, at its speaker (a quote of no name in `canonical` at none), drop the
         speakers no quote names, and keep the sums of the `names` instead of those kept, with the `record`
-        of the run, in one transaction."""
+        of the run, in one transaction. The runs of the `moved_stale` stages become stale on every article
+        with a quote whose speaker this changes."""
         ...
 
     def update_speakers(
@@ -609,11 +611,13 @@ class PipelineStore(StageRuns, Protocol):
         article_ids: Sequence[str],
         record: StageRecord | None = None,
         read: tuple[Sequence[str], Sequence[SpeakerName]] = ((), ()),
+        moved_stale: Sequence[str] = (),
     ) -> bool:
         """Store the speakers of part of the corpus re-resolved: upsert the `speakers` and the sums of the
         `names`, point the quotes of the articles taken in (`article_ids`) and every quote of the `moved`
         names at their names' speakers (with the utterances of the quotes moved), drop the speakers the
-        moved names named before when no quote names them now, and record the run, in one transaction.
+        moved names named before when no quote names them now, mark the runs of the `moved_stale` stages
+        stale on the articles of the moved names' quotes, and record the run, in one transaction.
         `read`: the keys resolved and the sums kept for them that the resolution read; when another
         process changed those sums since, nothing is written and the answer is False (resolve again)."""
         ...

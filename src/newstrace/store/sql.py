@@ -477,8 +477,11 @@ class SQLStore(ABC):
         canonical: dict[str, str],
         record: StageRecord | None = None,
         names: Sequence[SpeakerName] = (),
+        moved_stale: Sequence[str] = (),
     ) -> None:
         with self._transaction():
+            if moved_stale:
+                self._mark_stale(tuple(moved_stale), self._articles_whose_speakers_change(canonical))
             self._upsert_speakers(speakers)
             self._execute("UPDATE quotes SET speaker_id = NULL")
             self._executemany(
@@ -503,12 +506,16 @@ class SQLStore(ABC):
         article_ids: Sequence[str],
         record: StageRecord | None = None,
         read: tuple[Sequence[str], Sequence[SpeakerName]] = ((), ()),
+        moved_stale: Sequence[str] = (),
     ) -> bool:
         with self._transaction():
             keys, kept = read
             if keys and self._speaker_names_of_keys(keys) != list(kept):
                 return False  # another process took in quotes of these keys since they were read
             named_before = self._speakers_named_by(moved)
+            if moved_stale:
+                found = self._rows_for_ids("SELECT DISTINCT article_id FROM quotes WHERE speaker IN ({marks})", moved)
+                self._mark_stale(tuple(moved_stale), sorted({str(row["article_id"]) for row in found}))
             self._upsert_speakers(speakers)
             self._upsert_speaker_names(names)
             point = (  # each quote at the speaker its name was resolved to
@@ -547,6 +554,15 @@ class SQLStore(ABC):
                 for n in names
             ],
         )
+
+    def _articles_whose_speakers_change(self, canonical: dict[str, str]) -> list[str]:
+        """The articles with a quote whose speaker's name (what framing names) is not the one `canonical`
+        gives its name (a quote of no name in it: no speaker)."""
+        rows = self._value_rows(
+            "SELECT q.article_id, q.speaker, s.name FROM quotes q LEFT JOIN speakers s ON s.id = q.speaker_id"
+        )
+        changed = {str(article_id) for article_id, name, speaker in rows if canonical.get(name) != speaker}
+        return sorted(changed)
 
     def _speakers_named_by(self, names: Sequence[str]) -> list[int]:
         """The ids of the speakers the quotes of these names point at now."""
