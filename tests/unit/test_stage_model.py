@@ -3,6 +3,7 @@ run on the contract tests' fictional articles (no spaCy); one test runs the docu
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import replace
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from newstrace.nlp import stages as document_stages
-from newstrace.pipeline import frame, link, stages
+from newstrace.pipeline import frame, link, orchestrate, stages
 from newstrace.pipeline.orchestrate import StageHelper, StoredStageSettings, helper_location, run_stored_stages
 from newstrace.pipeline.stages import STAGES, downstream, in_order, stage
 from newstrace.store import Store, open_store
@@ -205,3 +206,84 @@ def _without_timings(summaries: Mapping[str, Mapping[str, float]]) -> dict[str, 
         name: {key: value for key, value in summary.items() if "second" not in key}
         for name, summary in summaries.items()
     }
+
+
+def _watched(store: SQLiteStore, name: str, seen: dict[str, set[str]]) -> None:
+    """Note in `seen` what stage `name`'s statements touch on `store`'s connection: `read table.column`,
+    `insert table`, `delete table`, `update table.column` (statements a trigger runs are the table's own
+    upkeep, and views are read through their tables)."""
+    views = {row[0] for row in store.connection.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    actions = {sqlite3.SQLITE_INSERT: "insert", sqlite3.SQLITE_DELETE: "delete", sqlite3.SQLITE_UPDATE: "update"}
+
+    def note(action: int, table: str | None, column: str | None, database: str | None, inside: str | None) -> int:
+        if action == sqlite3.SQLITE_READ and table not in views and (inside is None or inside in views):
+            seen.setdefault(name, set()).add(f"read {table}.{column}")
+        elif action in actions and inside is None and database == "main":
+            seen.setdefault(name, set()).add(
+                f"{actions[action]} {table}.{column}" if column else f"{actions[action]} {table}"
+            )
+        return sqlite3.SQLITE_OK
+
+    store.connection.set_authorizer(note)
+
+
+def _run_watched(store: SQLiteStore, seen: dict[str, set[str]]) -> None:
+    for declared in in_order():
+        if declared.kind != "document":
+            _watched(store, declared.name, seen)
+            orchestrate.RUNNERS[declared.name](store, StoredStageSettings(), link._Silent())
+            store.connection.set_authorizer(None)
+
+
+@pytest.fixture(scope="module")
+def touched(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
+    """What each stage over stored rows reads and writes: on the contract tests' articles (every stage's first
+    run, then a re-quoted article: whole re-runs), and on the speaker batches (runs that take in new articles,
+    one of which points an earlier quote at another speaker)."""
+    from ..contract.test_store_contract import _article, _outputs
+    from .test_speaker_batches import _BATCHES, _store_batch
+
+    seen: dict[str, set[str]] = {}
+    folder = tmp_path_factory.mktemp("touched")
+    store = SQLiteStore(folder / "contract.db")
+    _fill(store)
+    _run_watched(store, seen)
+    quotes = [output for output in _outputs("a2") if output.stage == "quotes"]
+    store.save_article(_article("a2"), quotes, store.begin_run("test"), downstream("quotes"))
+    _run_watched(store, seen)
+    batches = SQLiteStore(folder / "batches.db")
+    for batch in _BATCHES:
+        _store_batch(batches, batch)
+        _run_watched(batches, seen)
+    return seen
+
+
+@pytest.mark.parametrize("name", [declared.name for declared in STAGES if declared.kind != "document"])
+def test_each_stage_reads_and_writes_what_it_declares(touched: dict[str, set[str]], name: str) -> None:
+    own = {entry.split()[1] for entry in touched[name] if entry.startswith(("insert", "delete"))} - {"stage_runs"}
+    updated = {entry.split()[1] for entry in touched[name] if entry.startswith("update")}
+    columns = {entry for entry in updated if entry.split(".")[0] not in own | {"stage_runs"}}
+    read = {entry.split()[1].split(".")[0] for entry in touched[name] if entry.startswith("read")}
+    assert sorted(own | columns) == sorted(stage(name).writes)
+    assert sorted(read - own - {"stage_runs"}) == sorted(stage(name).reads)
+
+
+def test_stages_that_may_run_at_once_leave_each_others_columns_alone(touched: dict[str, set[str]]) -> None:
+    """What lets `analyze` run two stages at once (`orchestrate.StageHelper`): of two stages neither of which
+    depends on the other, neither writes a column the other reads or writes (but their own `stage_runs` rows)."""
+    names = [declared.name for declared in in_order() if declared.kind != "document"]
+    apart = [(one, other) for one in names for other in names if one < other and other not in downstream(one)]
+    apart = [(one, other) for one, other in apart if one not in downstream(other)]
+    assert ("link", "speakers") in apart and ("framing", "trails") in apart
+    for one, other in apart:
+        for writer, reader in ((one, other), (other, one)):
+            written = {entry.split()[1] for entry in touched[writer] if not entry.startswith("read")}
+            used = {entry.split()[1] for entry in touched[reader]}
+            clashes = {
+                (mine, theirs)
+                for mine in written
+                for theirs in used
+                if mine.split(".")[0] == theirs.split(".")[0] != "stage_runs"
+                and (mine.split(".")[1:] == [] or theirs.split(".")[1:] in ([], mine.split(".")[1:]))
+            }
+            assert not clashes, (writer, reader, clashes)

@@ -70,7 +70,13 @@ FRAMING_STAGE_NUMBER = 1
 @dataclass(frozen=True)
 class Stage:
     """One stage's declaration: its name, version number, the tables it reads and writes, the stages
-    whose results it reads (`after`), and its kind (see the module's docstring)."""
+    whose results it reads (`after`), and its kind (see the module's docstring).
+
+    `writes` names a table whose rows the stage inserts or deletes, and `table.column` a column it only
+    updates in another stage's table (linking sets each article's `story_id`); `reads` names the other
+    tables it reads (`stage_runs`, whose rows of its own every stage reads and writes, is left out). Both
+    are what the stage does, checked against the statements it runs (`tests/unit/test_stage_model.py`),
+    so that stages run at once can be shown to leave each other's columns alone (`pipeline.orchestrate`)."""
 
     name: str
     number: int
@@ -87,11 +93,20 @@ class Stage:
 _DOCUMENT_STAGES = tuple(Stage(doc.name, doc.version, ("articles",), doc.tables, (), "document") for doc in DOC_STAGES)
 STAGES: tuple[Stage, ...] = (
     *_DOCUMENT_STAGES,
+    # Reads the utterances and renderings the trails stage wrote, to point those of a quote it moves at
+    # the quote's new speaker in the same write (`stale_when_quotes_move`).
     Stage(
         "speakers",
         SPEAKERS_STAGE_NUMBER,
-        ("quotes", "speaker_corrections", "speaker_names"),
-        ("speakers", "speaker_names"),
+        ("articles", "quotes", "speaker_corrections", "renderings", "utterances"),
+        (
+            "speakers",
+            "speaker_names",
+            "quotes.speaker_id",
+            "utterances.speaker",
+            "utterances.speaker_id",
+            "utterance_speakers",
+        ),
         ("quotes",),
         "corpus",
     ),
@@ -99,25 +114,54 @@ STAGES: tuple[Stage, ...] = (
         "link",
         LINK_STAGE_NUMBER,
         ("articles", "entities"),
-        ("stories", "story_links", "reuse", "article_signatures", "link_frequencies"),
+        (
+            "stories",
+            "story_links",
+            "reuse",
+            "translations",
+            "article_signatures",
+            "article_bands",
+            "article_leads",
+            "link_frequencies",
+            "articles.story_id",
+            "articles.duplicate_of",
+            "articles.duplicate_reason",
+        ),
         ("nlp",),
         "corpus",
     ),
     Stage(
         "trails",
         TRAILS_STAGE_NUMBER,
-        ("quotes", "speakers", "articles"),
-        ("utterances", "renderings"),
+        ("articles", "quotes", "speakers"),
+        ("utterances", "renderings", "utterance_keys", "utterance_speakers"),
         ("quotes", "speakers", "link"),
         "corpus",
     ),
     # Corpus-wide in what it reads, but redone story by story: only the stories of its pending articles (and
     # those with a new, moved or re-attributed mention) are grouped again; a new version groups all again.
+    # It reads each article's story (`articles.story_id`), not the `stories` table.
     Stage(
         "event_groups",
         GROUPING_VERSION,
-        ("event_mentions", "stories", "quotes", "speakers"),
-        ("events",),
+        ("articles", "event_mentions", "quotes", "speakers"),
+        (
+            "events",
+            *(
+                f"event_mentions.{column}"
+                for column in (
+                    "event_id",
+                    "date",
+                    "quote_id",
+                    "speaker_id",
+                    "speaker_is_source",
+                    "source_name",
+                    "source_kind",
+                    "source_code",
+                    "source_sector",
+                )
+            ),
+        ),
         ("events", "link", "speakers"),
         "corpus",
     ),
