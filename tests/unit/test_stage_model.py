@@ -82,7 +82,8 @@ def test_running_again_with_nothing_new_changes_nothing(analysed: Store) -> None
         ("framing", {"speakers": 0, "link": 0, "trails": 0, "framing": 3}),
         ("link", {"speakers": 0, "link": 3, "trails": 3, "framing": 0}),
         ("trails", {"speakers": 0, "link": 0, "trails": 3, "framing": 0}),
-        ("speakers", {"speakers": 3, "link": 0, "trails": 3, "framing": 3}),
+        # the same resolution: no quote's speaker changes, so nothing after the speakers is stale
+        ("speakers", {"speakers": 3, "link": 0, "trails": 0, "framing": 0}),
     ],
 )
 def test_a_new_version_reruns_that_stage_and_its_downstream_only(
@@ -101,7 +102,9 @@ def test_an_upstream_stage_redoing_an_article_makes_its_downstream_stale(analyse
 
     quotes = [output for output in _outputs("a2") if output.stage == "quotes"]
     analysed.save_article(_article("a2"), quotes, analysed.begin_run("test"), downstream("quotes"))
-    assert _run(analysed) == {"speakers": 3, "link": 0, "trails": 3, "framing": 3}
+    # the speakers are resolved whole again (the replaced quotes' names lost mentions), and the trails grouped
+    # whole again, but only a2 is framed again: no quote of a1 or a3 changed speaker
+    assert _run(analysed) == {"speakers": 3, "link": 0, "trails": 3, "framing": 1}
 
 
 def test_linking_stopped_half_way_resumes_with_the_articles_left(
@@ -287,3 +290,26 @@ def test_stages_that_may_run_at_once_leave_each_others_columns_alone(touched: di
                 and (mine.split(".")[1:] == [] or theirs.split(".")[1:] in ([], mine.split(".")[1:]))
             }
             assert not clashes, (writer, reader, clashes)
+
+
+def test_the_event_grouping_groups_again_only_the_stories_of_its_stale_articles(tmp_path: Path) -> None:
+    """A new quotes version re-analyses a3 (here the copy, published months later: a story of its own):
+    its story's events are grouped again, not every story's (a stale run is no new grouping version)."""
+    from ..contract.test_store_contract import _TEXTS, _article, _outputs
+
+    store = open_store(tmp_path / "events.db")
+    run = store.begin_run("test")
+    for article_id in _TEXTS:
+        article = _article(article_id)
+        article = replace(article, published="2024-09-05") if article_id == "a3" else article
+        store.save_article(article, _outputs(article_id), run)
+    first = run_stored_stages(store, StoredStageSettings(), link._Silent())
+    assert first["event_groups"]["stories_grouped"] == 2
+    events = list(store.iter_rows("events"))
+    quotes = [output for output in _outputs("a3") if output.stage == "quotes"]
+    store.save_article(
+        replace(_article("a3"), published="2024-09-05"), quotes, store.begin_run("t"), downstream("quotes")
+    )
+    again = run_stored_stages(store, StoredStageSettings(), link._Silent())
+    assert again["event_groups"]["stories_grouped"] == 1
+    assert list(store.iter_rows("events")) == events

@@ -527,8 +527,9 @@ class StageRuns(Protocol):
 
     def count_pending(self, stage: str, version: str) -> int: ...
 
-    def stage_outdated(self, stage: str, version: str) -> bool:
-        """Whether `stage` ran on some article at another version, or an upstream stage made a run stale."""
+    def stage_outdated(self, stage: str, version: str, counting_stale: bool = True) -> bool:
+        """Whether `stage` ran on some article at another version, or (`counting_stale`) an upstream stage
+        made a run stale."""
         ...
 
     def forget_stage(self, stage: str) -> None:
@@ -600,7 +601,8 @@ class PipelineStore(StageRuns, Protocol):
         through its canonical quote, at its speaker (a quote of no name in `canonical` at none), drop the
         speakers no quote names, and keep the sums of the `names` instead of those kept, with the `record`
         of the run, in one transaction. The runs of the `moved_stale` stages become stale on every article
-        with a quote whose speaker this changes."""
+        with a quote whose speaker this changes (another speaker, or the same with another name, aliases,
+        roles or kind)."""
         ...
 
     def update_speakers(

@@ -481,7 +481,7 @@ class SQLStore(ABC):
     ) -> None:
         with self._transaction():
             if moved_stale:
-                self._mark_stale(tuple(moved_stale), self._articles_whose_speakers_change(canonical))
+                self._mark_stale(tuple(moved_stale), self._articles_whose_speakers_change(speakers, canonical))
             self._upsert_speakers(speakers)
             self._execute("UPDATE quotes SET speaker_id = NULL")
             self._executemany(
@@ -555,13 +555,28 @@ class SQLStore(ABC):
             ],
         )
 
-    def _articles_whose_speakers_change(self, canonical: dict[str, str]) -> list[str]:
-        """The articles with a quote whose speaker's name (what framing names) is not the one `canonical`
-        gives its name (a quote of no name in it: no speaker)."""
+    def _articles_whose_speakers_change(self, speakers: Sequence[Speaker], canonical: dict[str, str]) -> list[str]:
+        """The articles with a quote whose speaker, as the stages after the speakers read it (its name,
+        aliases, roles and kind), is not the one `speakers` and `canonical` give the quote's name (a quote
+        of no name in `canonical`: no speaker)."""
+        after = {
+            speaker.name: (
+                speaker.name,
+                json.dumps(list(speaker.aliases)),
+                json.dumps(list(speaker.roles)),
+                speaker.kind,
+            )
+            for speaker in speakers
+        }
         rows = self._value_rows(
-            "SELECT q.article_id, q.speaker, s.name FROM quotes q LEFT JOIN speakers s ON s.id = q.speaker_id"
+            "SELECT q.article_id, q.speaker, s.name, s.aliases, s.roles, s.kind FROM quotes q "
+            "LEFT JOIN speakers s ON s.id = q.speaker_id"
         )
-        changed = {str(article_id) for article_id, name, speaker in rows if canonical.get(name) != speaker}
+        changed = set()
+        for article_id, name, *before in rows:
+            now = after.get(canonical[name]) if name in canonical else None
+            if now != (tuple(before) if before[0] is not None else None):
+                changed.add(str(article_id))
         return sorted(changed)
 
     def _speakers_named_by(self, names: Sequence[str]) -> list[int]:
@@ -698,12 +713,16 @@ class SQLStore(ABC):
     def count_pending(self, stage: str, version: str) -> int:
         return int(self._scalar(f"SELECT count(*) {_PENDING}", (stage, version)))
 
-    def stage_outdated(self, stage: str, version: str) -> bool:
-        found = self._execute(  # three ranges of the (stage, version, status) index, not a scan of the stage
+    def stage_outdated(self, stage: str, version: str, counting_stale: bool = True) -> bool:
+        other_versions = (  # ranges of the (stage, version, status) index, not a scan of the stage
             "SELECT 1 FROM stage_runs WHERE stage = ? AND version < ? UNION ALL "
-            "SELECT 1 FROM stage_runs WHERE stage = ? AND version > ? UNION ALL "
-            "SELECT 1 FROM stage_runs WHERE stage = ? AND version = ? AND status = ? LIMIT 1",
-            (stage, version, stage, version, stage, version, STALE),
+            "SELECT 1 FROM stage_runs WHERE stage = ? AND version > ?"
+        )
+        if not counting_stale:
+            return self._execute(f"{other_versions} LIMIT 1", (stage, version, stage, version)).fetchone() is not None
+        stale = "SELECT 1 FROM stage_runs WHERE stage = ? AND version = ? AND status = ?"
+        found = self._execute(
+            f"{other_versions} UNION ALL {stale} LIMIT 1", (stage, version, stage, version, stage, version, STALE)
         ).fetchone()
         return found is not None
 
