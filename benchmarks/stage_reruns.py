@@ -27,6 +27,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from newstrace.events import grouping
 from newstrace.pipeline import frame, link, stages
 from newstrace.pipeline.orchestrate import StoredStageSettings, run_stored_stages
 from newstrace.store import SQLiteStore
@@ -156,10 +157,16 @@ def main() -> None:
     parser.add_argument("db", type=Path, help="an analysed database (copied, never changed)")
     parser.add_argument("--folder", type=Path, required=True, help="where the copies go")
     parser.add_argument("--only", default=",".join(STORED), help="the stages to re-version and stop")
-    parser.add_argument("--batch", type=int, default=100, help="articles per write of link and framing")
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=100,
+        help="articles per write of link and framing (a fifth: stories per write of the event grouping)",
+    )
     arguments = parser.parse_args()
     only = arguments.only.split(",")
     link.BATCH_SIZE = frame.BATCH_SIZE = arguments.batch
+    grouping._STORIES_PER_WRITE = max(1, arguments.batch // 5)
     arguments.folder.mkdir(parents=True, exist_ok=True)
     fresh_path = arguments.folder / "fresh.db"
     shutil.copyfile(arguments.db, fresh_path)
