@@ -5,6 +5,8 @@ rows (speakers, link, trails, event_groups, framing: each one's runs forgotten f
 the whole corpus), then, from that fresh state,
 - for each stage, a newstrace in which that stage has a new version (its number raised, as the tests
   play it): the run redoes it and what depends on it;
+- with `--requote N`, the quotes of every N-th article with quotes replaced by the same quotes, as a new
+  quotes version does to the articles read again (the speakers resolved whole, the trails grouped whole);
 - for each stage that writes in several batches (link, event_groups, framing), a run that stops at its
   second write (an exception, as a kill would) and a second run that resumes it;
 and prints, for each case, what each stage did, the CPU seconds and whether every table the stages write
@@ -23,13 +25,14 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
 from newstrace.events import grouping
 from newstrace.pipeline import frame, link, stages
 from newstrace.pipeline.orchestrate import StoredStageSettings, run_stored_stages
+from newstrace.records import Article, Quote, StageOutput
 from newstrace.store import SQLiteStore
 
 STORED = [declared.name for declared in stages.in_order() if declared.kind != "document"]
@@ -139,6 +142,31 @@ def stopping_at_second_write(name: str) -> Iterator[None]:
         setattr(SQLiteStore, method, original)
 
 
+def requote(path: Path, every: int) -> list[str]:
+    """What a new quotes version does to the articles read again: replace the quotes of every `every`-th
+    article with quotes (by id) with the same quotes, through the document write, which marks the stages
+    after the quotes stale on them. The ids of the articles re-quoted."""
+    store = SQLiteStore(path)
+    ids = sorted({str(row[0]) for row in store._value_rows("SELECT DISTINCT article_id FROM quotes")})[::every]
+    run_id = store.begin_run("stage_reruns: quotes replaced")
+    names = [item.name for item in fields(Quote)]
+    for article_id in ids:
+        stored = store.article(article_id)
+        assert stored is not None
+        values = {item.name: getattr(stored, item.name) for item in fields(Article)}
+        values["field_sources"] = json.loads(str(values["field_sources"] or "{}"))
+        values["header_spans"] = tuple(tuple(span) for span in json.loads(str(values["header_spans"] or "[]")))
+        quotes: list[object] = []
+        for quote in store.quotes_of([article_id]):
+            found = {name: getattr(quote, name) for name in names}
+            found["content_fragments"] = tuple(tuple(piece) for piece in json.loads(str(quote.content_fragments)))
+            quotes.append(Quote(**found))
+        output = StageOutput("quotes", stages.stage("quotes").number, {"quotes": quotes})
+        store.save_article(Article(**values), [output], run_id, stages.downstream("quotes"))
+    store.close()
+    return ids
+
+
 def case(label: str, path: Path, fresh: dict[str, str], prepare: Callable[[], None] | None = None) -> None:
     work, cpu = run(path) if prepare is None else _prepared(path, prepare)
     digests = table_digests(path)
@@ -163,6 +191,7 @@ def main() -> None:
         default=100,
         help="articles per write of link and framing (a fifth: stories per write of the event grouping)",
     )
+    parser.add_argument("--requote", type=int, default=0, help="also replace the quotes of every N-th article")
     arguments = parser.parse_args()
     only = arguments.only.split(",")
     link.BATCH_SIZE = frame.BATCH_SIZE = arguments.batch
@@ -181,6 +210,10 @@ def main() -> None:
         with new_version(name):
             case(f"{name} at a new version", copy, fresh)
             case(f"{name} at a new version, run again", copy, fresh)
+    if arguments.requote:
+        shutil.copyfile(fresh_path, copy)
+        requoted = requote(copy, arguments.requote)
+        case(f"quotes replaced on {len(requoted)} articles (every {arguments.requote}th with quotes)", copy, fresh)
     for name in [name for name in BATCHED_WRITES if name in only]:
         shutil.copyfile(fresh_path, copy)
         forget_everything(copy)
