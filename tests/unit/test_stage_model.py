@@ -15,6 +15,7 @@ from newstrace.nlp import stages as document_stages
 from newstrace.pipeline import frame, link, orchestrate, stages
 from newstrace.pipeline.orchestrate import StageHelper, StoredStageSettings, helper_location, run_stored_stages
 from newstrace.pipeline.stages import STAGES, downstream, in_order, stage
+from newstrace.records import Quote, StageOutput
 from newstrace.store import Store, open_store
 from newstrace.store.sqlite import SQLiteStore
 
@@ -313,3 +314,33 @@ def test_the_event_grouping_groups_again_only_the_stories_of_its_stale_articles(
     again = run_stored_stages(store, StoredStageSettings(), link._Silent())
     assert again["event_groups"]["stories_grouped"] == 1
     assert list(store.iter_rows("events")) == events
+
+
+def test_a_role_a_later_article_gives_a_speaker_reaches_the_events_of_its_earlier_quotes(tmp_path: Path) -> None:
+    """A statement inside a quote takes its actor from the speaker's roles: when a later article (in another
+    story) calls Holm a Danish minister, the warning inside Holm's earlier quotes is Denmark's, as in one run."""
+    from ..contract.test_store_contract import _article
+
+    store = open_store(tmp_path / "roles.db")
+    _fill(store)
+    run_stored_stages(store, StoredStageSettings(), link._Silent())
+
+    def sources(article_id: str) -> list[tuple[object, ...]]:
+        rows = store.iter_rows("event_mentions")
+        return [(row["source_code"], row["source_name"]) for row in rows if row["article_id"] == article_id]
+
+    assert ("VLM", None) in sources("a1") and (None, "Denmark") not in sources("a1")
+    text = "Danish minister Holm said the ferries wait."
+    later = replace(_article("a2"), id="a4", url=None, path="a4.txt", published="2025-06-01", title="Wait", text=text)
+    quote = Quote(
+        id="a4-0", article_id="a4", kind="indirect", source_text="Danish minister Holm", source_start=0,
+        source_end=20, speaker="Holm", cue_text="said", cue_start=21, cue_end=25, content_text="the ferries wait",
+        content_start=26, content_end=42, confidence=0.9, content_fragments=((26, 42),),
+    )  # fmt: skip
+    output = StageOutput("quotes", stage("quotes").number, {"quotes": [quote]})
+    store.save_article(later, [output], store.begin_run("test"), downstream("quotes"))
+    summaries = run_stored_stages(store, StoredStageSettings(), link._Silent())
+    assert summaries["speakers"]["articles_resolved"] == 1  # taken in alone, from the kept sums
+    assert summaries["event_groups"]["stories_grouped"] == 1  # a1's, which a4 is not in
+    assert sources("a1") == sources("a3") == [("VLM", None), ("DNK", "Denmark")]
+    assert _run(store) == dict.fromkeys(_WORK, 0)

@@ -27,7 +27,13 @@ from newstrace.link.speakers import (
     names_of_mentions,
     with_more_mentions,
 )
-from newstrace.pipeline.stages import downstream, pending_or_reset, record, stale_when_quotes_move
+from newstrace.pipeline.stages import (
+    downstream,
+    pending_or_reset,
+    record,
+    stale_when_a_speaker_is_retold,
+    stale_when_quotes_move,
+)
 from newstrace.records import Speaker, SpeakerCorrection, SpeakerName
 from newstrace.store import StoreError
 from newstrace.store.base import PipelineStore, StageRecord
@@ -114,7 +120,14 @@ def take_in_speakers(
     changed = [name for name in names if before.get(name.name) != name]
     used = _used(speakers, canonical)
     return store.update_speakers(
-        used, changed, moved, article_ids, done, (sorted(keys), kept), moved_stale=stale_when_quotes_move()
+        used,
+        changed,
+        moved,
+        article_ids,
+        done,
+        (sorted(keys), kept),
+        moved_stale=stale_when_quotes_move(),
+        retold_stale=stale_when_a_speaker_is_retold(),
     )
 
 

@@ -226,6 +226,18 @@ def stale_when_quotes_move() -> tuple[str, ...]:
     return tuple(name for name in downstream("speakers") if name not in _FOLLOW_MOVED_QUOTES)
 
 
+# Stages downstream of `speakers` that read more of a speaker than who it is: the event grouping takes the
+# actor of a statement inside a quote from its speaker's roles.
+_READ_SPEAKERS_ROLES = frozenset({"event_groups"})
+
+
+@cache
+def stale_when_a_speaker_is_retold() -> tuple[str, ...]:
+    """The stages the speakers stage marks stale on an article it does not take in but which quotes a
+    speaker whose roles, aliases or kind it changes (a later article gives the speaker a role)."""
+    return tuple(name for name in downstream("speakers") if name in _READ_SPEAKERS_ROLES)
+
+
 def record(name: str, digest: str = "") -> StageRecord:
     """What a write of stage `name` records: its current version and the stages it makes stale."""
     return StageRecord(name, stage(name).version(digest), downstream(name))

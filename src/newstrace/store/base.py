@@ -614,12 +614,15 @@ class PipelineStore(StageRuns, Protocol):
         record: StageRecord | None = None,
         read: tuple[Sequence[str], Sequence[SpeakerName]] = ((), ()),
         moved_stale: Sequence[str] = (),
+        retold_stale: Sequence[str] = (),
     ) -> bool:
         """Store the speakers of part of the corpus re-resolved: upsert the `speakers` and the sums of the
         `names`, point the quotes of the articles taken in (`article_ids`) and every quote of the `moved`
         names at their names' speakers (with the utterances of the quotes moved), drop the speakers the
         moved names named before when no quote names them now, mark the runs of the `moved_stale` stages
-        stale on the articles of the moved names' quotes, and record the run, in one transaction.
+        stale on the articles of the moved names' quotes and those of the `retold_stale` stages on the
+        articles quoting a stored speaker whose aliases, roles or kind the upsert changes, and record the
+        run, in one transaction.
         `read`: the keys resolved and the sums kept for them that the resolution read; when another
         process changed those sums since, nothing is written and the answer is False (resolve again)."""
         ...

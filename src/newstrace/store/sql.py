@@ -507,6 +507,7 @@ class SQLStore(ABC):
         record: StageRecord | None = None,
         read: tuple[Sequence[str], Sequence[SpeakerName]] = ((), ()),
         moved_stale: Sequence[str] = (),
+        retold_stale: Sequence[str] = (),
     ) -> bool:
         with self._transaction():
             keys, kept = read
@@ -516,6 +517,12 @@ class SQLStore(ABC):
             if moved_stale:
                 found = self._rows_for_ids("SELECT DISTINCT article_id FROM quotes WHERE speaker IN ({marks})", moved)
                 self._mark_stale(tuple(moved_stale), sorted({str(row["article_id"]) for row in found}))
+            if retold_stale:
+                retold = self._speakers_retold(speakers)
+                found = self._rows_for_ids(
+                    "SELECT DISTINCT article_id FROM quotes WHERE speaker_id IN ({marks})", retold
+                )
+                self._mark_stale(tuple(retold_stale), sorted({str(row["article_id"]) for row in found}))
             self._upsert_speakers(speakers)
             self._upsert_speaker_names(names)
             point = (  # each quote at the speaker its name was resolved to
@@ -578,6 +585,16 @@ class SQLStore(ABC):
             if now != (tuple(before) if before[0] is not None else None):
                 changed.add(str(article_id))
         return sorted(changed)
+
+    def _speakers_retold(self, speakers: Sequence[Speaker]) -> list[int]:
+        """The ids of the stored speakers whose aliases, roles or kind these rows of theirs change."""
+        new = {s.name: (json.dumps(list(s.aliases)), json.dumps(list(s.roles)), s.kind) for s in speakers}
+        rows = self._rows_for_ids(
+            "SELECT id, name, aliases, roles, kind FROM speakers WHERE name IN ({marks})", list(new)
+        )
+        return sorted(
+            int(str(row["id"])) for row in rows if new[str(row["name"])] != (row["aliases"], row["roles"], row["kind"])
+        )
 
     def _speakers_named_by(self, names: Sequence[str]) -> list[int]:
         """The ids of the speakers the quotes of these names point at now."""
