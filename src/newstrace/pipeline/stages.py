@@ -10,10 +10,17 @@ Three kinds of stage:
 - `article`: runs on stored rows, one article at a time; an outdated article is redone on its own.
 - `corpus`: builds state across articles (speakers, stories, utterances); its result depends on what
   came before, so an outdated row (a new version, or an article an upstream stage redid) makes it
-  forget everything and run again over the whole corpus.
+  forget everything and run again over the whole corpus (the event grouping, redone story by story,
+  forgets only at a new version: a stale article's story is grouped again).
 
 A stage's version is its number, raised when its logic changes, joined with a digest of its settings or
 lexicon where it has one (`1:<lexicon digest>`), so a new lexicon re-runs the stage like a new version.
+
+What a stage marks stale downstream is what it changed: a redone article in general; for the speakers,
+whose result on an article can change without the article being taken in, the articles whose quotes it
+points at another speaker, or whose speaker's roles it changes (`stale_when_quotes_move`,
+`stale_when_a_speaker_is_retold`), and after a whole resolution only the articles whose quotes' speaker
+changed in any way.
 """
 
 from __future__ import annotations
