@@ -16,8 +16,10 @@ from typing import Any
 
 import pytest
 
+from newstrace.framing.lexicon import load_lexicon
 from newstrace.link.speakers import name_key
 from newstrace.pipeline import trails
+from newstrace.pipeline.frame import frame_articles
 from newstrace.pipeline.speakers import correct_speakers, link_stored_speakers, resolve_speakers
 from newstrace.pipeline.stages import downstream, record, stage
 from newstrace.pipeline.trails import build_trails
@@ -268,3 +270,47 @@ def test_a_correction_another_process_overtook_is_resolved_again_and_given_up_af
     store.update_speakers = overtaken_once  # type: ignore[method-assign]
     correct_speakers(store, correction)
     assert answers == [False, True] and "Piet Dorn" in {str(row["name"]) for row in store.iter_rows("speakers")}
+
+
+def _attributions(store: Store) -> set[tuple[object, ...]]:
+    """The framing stage's attribution markers: (article, quote, the speaker named, verb, stance)."""
+    sql = "SELECT article_id, quote_id, referent, marker, category FROM framing_markers WHERE quote_id IS NOT NULL"
+    return {tuple(row) for row in store._value_rows(sql)}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("whole", [False, True])
+def test_framing_names_the_speaker_a_later_run_or_a_correction_moved_an_old_quote_to(
+    tmp_path: Path, whole: bool
+) -> None:
+    """The speakers stage points quotes of earlier articles at another speaker (a bare `Velt` of a1 becomes
+    Mara Velt's when a later batch quotes her more; a correction renames or merges); framing names the
+    speaker of each quote, so those articles are framed again, and only they, as in one run. `whole`: the
+    kept sums dropped before each run, which then resolves the whole corpus."""
+    batched = SQLiteStore(tmp_path / "batched.db")
+    version = record("framing", load_lexicon().digest).version
+    framed = []
+    for number, batch in enumerate(_BATCHES):
+        _store_batch(batched, batch)
+        if whole:
+            with batched._transaction():  # type: ignore[attr-defined]
+                batched._execute("DELETE FROM speaker_names")  # type: ignore[attr-defined]
+        resolve_speakers(batched)
+        framed.append(sorted(item.article_id for item in batched.articles_to_frame(version)))
+        frame_articles(batched)
+        for correction in _CORRECTIONS[number] if number < len(_CORRECTIONS) else []:
+            _correct(batched, correction)
+            framed.append(sorted(item.article_id for item in batched.articles_to_frame(version)))
+            frame_articles(batched)
+    one = SQLiteStore(tmp_path / "one.db")
+    _store_batch(one, {article: quotes for batch in _BATCHES for article, quotes in batch.items()})
+    for correction in [correction for made in _CORRECTIONS for correction in made]:
+        one.add_speaker_correction(correction.action, correction.name, correction.target, correction.kind)
+    resolve_speakers(one)
+    frame_articles(one)
+    assert ("a1", "q_a1_1", "Mara Velt", "say", "neutral") in _attributions(one)
+    assert _attributions(batched) == _attributions(one)
+    # each run frames its new articles and those whose quotes it moved; a correction those it moved; a whole
+    # resolution those whose quotes' speakers changed in any way (the third batch gives Anneke Holm, whom the
+    # Harbour Authority of a2 and a5 was merged into, a role, and Pieter Dorn of a3 one)
+    last = ["a2", "a3", "a5", "a6", "a7"] if whole else ["a6", "a7"]
+    assert framed == [["a1", "a2", "a3"], ["a2"], ["a1", "a4", "a5"], ["a2", "a5"], last]

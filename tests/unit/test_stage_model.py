@@ -3,6 +3,7 @@ run on the contract tests' fictional articles (no spaCy); one test runs the docu
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import replace
@@ -11,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from newstrace.nlp import stages as document_stages
-from newstrace.pipeline import frame, link, stages
+from newstrace.pipeline import frame, link, orchestrate, stages
 from newstrace.pipeline.orchestrate import StageHelper, StoredStageSettings, helper_location, run_stored_stages
 from newstrace.pipeline.stages import STAGES, downstream, in_order, stage
+from newstrace.records import Quote, StageOutput
 from newstrace.store import Store, open_store
 from newstrace.store.sqlite import SQLiteStore
 
@@ -81,7 +83,8 @@ def test_running_again_with_nothing_new_changes_nothing(analysed: Store) -> None
         ("framing", {"speakers": 0, "link": 0, "trails": 0, "framing": 3}),
         ("link", {"speakers": 0, "link": 3, "trails": 3, "framing": 0}),
         ("trails", {"speakers": 0, "link": 0, "trails": 3, "framing": 0}),
-        ("speakers", {"speakers": 3, "link": 0, "trails": 3, "framing": 3}),
+        # the same resolution: no quote's speaker changes, so nothing after the speakers is stale
+        ("speakers", {"speakers": 3, "link": 0, "trails": 0, "framing": 0}),
     ],
 )
 def test_a_new_version_reruns_that_stage_and_its_downstream_only(
@@ -100,7 +103,9 @@ def test_an_upstream_stage_redoing_an_article_makes_its_downstream_stale(analyse
 
     quotes = [output for output in _outputs("a2") if output.stage == "quotes"]
     analysed.save_article(_article("a2"), quotes, analysed.begin_run("test"), downstream("quotes"))
-    assert _run(analysed) == {"speakers": 3, "link": 0, "trails": 3, "framing": 3}
+    # the speakers are resolved whole again (the replaced quotes' names lost mentions), and the trails grouped
+    # whole again, but only a2 is framed again: no quote of a1 or a3 changed speaker
+    assert _run(analysed) == {"speakers": 3, "link": 0, "trails": 3, "framing": 1}
 
 
 def test_linking_stopped_half_way_resumes_with_the_articles_left(
@@ -205,3 +210,137 @@ def _without_timings(summaries: Mapping[str, Mapping[str, float]]) -> dict[str, 
         name: {key: value for key, value in summary.items() if "second" not in key}
         for name, summary in summaries.items()
     }
+
+
+def _watched(store: SQLiteStore, name: str, seen: dict[str, set[str]]) -> None:
+    """Note in `seen` what stage `name`'s statements touch on `store`'s connection: `read table.column`,
+    `insert table`, `delete table`, `update table.column` (statements a trigger runs are the table's own
+    upkeep, and views are read through their tables)."""
+    views = {row[0] for row in store.connection.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    actions = {sqlite3.SQLITE_INSERT: "insert", sqlite3.SQLITE_DELETE: "delete", sqlite3.SQLITE_UPDATE: "update"}
+
+    def note(action: int, table: str | None, column: str | None, database: str | None, inside: str | None) -> int:
+        if action == sqlite3.SQLITE_READ and table not in views and (inside is None or inside in views):
+            seen.setdefault(name, set()).add(f"read {table}.{column}")
+        elif action in actions and inside is None and database == "main":
+            seen.setdefault(name, set()).add(
+                f"{actions[action]} {table}.{column}" if column else f"{actions[action]} {table}"
+            )
+        return sqlite3.SQLITE_OK
+
+    store.connection.set_authorizer(note)
+
+
+def _run_watched(store: SQLiteStore, seen: dict[str, set[str]]) -> None:
+    for declared in in_order():
+        if declared.kind != "document":
+            _watched(store, declared.name, seen)
+            orchestrate.RUNNERS[declared.name](store, StoredStageSettings(), link._Silent())
+            store.connection.set_authorizer(None)
+
+
+@pytest.fixture(scope="module")
+def touched(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
+    """What each stage over stored rows reads and writes: on the contract tests' articles (every stage's first
+    run, then a re-quoted article: whole re-runs), and on the speaker batches (runs that take in new articles,
+    one of which points an earlier quote at another speaker)."""
+    from ..contract.test_store_contract import _article, _outputs
+    from .test_speaker_batches import _BATCHES, _store_batch
+
+    seen: dict[str, set[str]] = {}
+    folder = tmp_path_factory.mktemp("touched")
+    store = SQLiteStore(folder / "contract.db")
+    _fill(store)
+    _run_watched(store, seen)
+    quotes = [output for output in _outputs("a2") if output.stage == "quotes"]
+    store.save_article(_article("a2"), quotes, store.begin_run("test"), downstream("quotes"))
+    _run_watched(store, seen)
+    batches = SQLiteStore(folder / "batches.db")
+    for batch in _BATCHES:
+        _store_batch(batches, batch)
+        _run_watched(batches, seen)
+    return seen
+
+
+@pytest.mark.parametrize("name", [declared.name for declared in STAGES if declared.kind != "document"])
+def test_each_stage_reads_and_writes_what_it_declares(touched: dict[str, set[str]], name: str) -> None:
+    own = {entry.split()[1] for entry in touched[name] if entry.startswith(("insert", "delete"))} - {"stage_runs"}
+    updated = {entry.split()[1] for entry in touched[name] if entry.startswith("update")}
+    columns = {entry for entry in updated if entry.split(".")[0] not in own | {"stage_runs"}}
+    read = {entry.split()[1].split(".")[0] for entry in touched[name] if entry.startswith("read")}
+    assert sorted(own | columns) == sorted(stage(name).writes)
+    assert sorted(read - own - {"stage_runs"}) == sorted(stage(name).reads)
+
+
+def test_stages_that_may_run_at_once_leave_each_others_columns_alone(touched: dict[str, set[str]]) -> None:
+    """What lets `analyze` run two stages at once (`orchestrate.StageHelper`): of two stages neither of which
+    depends on the other, neither writes a column the other reads or writes (but their own `stage_runs` rows)."""
+    names = [declared.name for declared in in_order() if declared.kind != "document"]
+    apart = [(one, other) for one in names for other in names if one < other and other not in downstream(one)]
+    apart = [(one, other) for one, other in apart if one not in downstream(other)]
+    assert ("link", "speakers") in apart and ("framing", "trails") in apart
+    for one, other in apart:
+        for writer, reader in ((one, other), (other, one)):
+            written = {entry.split()[1] for entry in touched[writer] if not entry.startswith("read")}
+            used = {entry.split()[1] for entry in touched[reader]}
+            clashes = {
+                (mine, theirs)
+                for mine in written
+                for theirs in used
+                if mine.split(".")[0] == theirs.split(".")[0] != "stage_runs"
+                and (mine.split(".")[1:] == [] or theirs.split(".")[1:] in ([], mine.split(".")[1:]))
+            }
+            assert not clashes, (writer, reader, clashes)
+
+
+def test_the_event_grouping_groups_again_only_the_stories_of_its_stale_articles(tmp_path: Path) -> None:
+    """A new quotes version re-analyses a3 (here the copy, published months later: a story of its own):
+    its story's events are grouped again, not every story's (a stale run is no new grouping version)."""
+    from ..contract.test_store_contract import _TEXTS, _article, _outputs
+
+    store = open_store(tmp_path / "events.db")
+    run = store.begin_run("test")
+    for article_id in _TEXTS:
+        article = _article(article_id)
+        article = replace(article, published="2024-09-05") if article_id == "a3" else article
+        store.save_article(article, _outputs(article_id), run)
+    first = run_stored_stages(store, StoredStageSettings(), link._Silent())
+    assert first["event_groups"]["stories_grouped"] == 2
+    events = list(store.iter_rows("events"))
+    quotes = [output for output in _outputs("a3") if output.stage == "quotes"]
+    store.save_article(
+        replace(_article("a3"), published="2024-09-05"), quotes, store.begin_run("t"), downstream("quotes")
+    )
+    again = run_stored_stages(store, StoredStageSettings(), link._Silent())
+    assert again["event_groups"]["stories_grouped"] == 1
+    assert list(store.iter_rows("events")) == events
+
+
+def test_a_role_a_later_article_gives_a_speaker_reaches_the_events_of_its_earlier_quotes(tmp_path: Path) -> None:
+    """A statement inside a quote takes its actor from the speaker's roles: when a later article (in another
+    story) calls Holm a Danish minister, the warning inside Holm's earlier quotes is Denmark's, as in one run."""
+    from ..contract.test_store_contract import _article
+
+    store = open_store(tmp_path / "roles.db")
+    _fill(store)
+    run_stored_stages(store, StoredStageSettings(), link._Silent())
+
+    def sources(article_id: str) -> list[tuple[object, ...]]:
+        rows = store.iter_rows("event_mentions")
+        return [(row["source_code"], row["source_name"]) for row in rows if row["article_id"] == article_id]
+
+    assert ("VLM", None) in sources("a1") and (None, "Denmark") not in sources("a1")
+    text = "Danish minister Holm said the ferries wait."
+    later = replace(_article("a2"), id="a4", url=None, path="a4.txt", published="2025-06-01", title="Wait", text=text)
+    quote = Quote(
+        id="a4-0", article_id="a4", kind="indirect", source_text="Danish minister Holm", source_start=0,
+        source_end=20, speaker="Holm", cue_text="said", cue_start=21, cue_end=25, content_text="the ferries wait",
+        content_start=26, content_end=42, confidence=0.9, content_fragments=((26, 42),),
+    )  # fmt: skip
+    output = StageOutput("quotes", stage("quotes").number, {"quotes": [quote]})
+    store.save_article(later, [output], store.begin_run("test"), downstream("quotes"))
+    summaries = run_stored_stages(store, StoredStageSettings(), link._Silent())
+    assert summaries["speakers"]["articles_resolved"] == 1  # taken in alone, from the kept sums
+    assert summaries["event_groups"]["stories_grouped"] == 1  # a1's, which a4 is not in
+    assert sources("a1") == sources("a3") == [("VLM", None), ("DNK", "Denmark")]
+    assert _run(store) == dict.fromkeys(_WORK, 0)

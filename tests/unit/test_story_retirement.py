@@ -13,7 +13,7 @@ import newstrace.pipeline.link as linking
 from newstrace.link.stories import StoryState
 from newstrace.store import SQLiteStore
 
-from .test_linking import FERRY, FLOOD, INQUIRY, WIRE, _article
+from .test_linking import FERRY, FLOOD, GAS_PLANT, INQUIRY, TURBINES, WIRE, _article
 
 START = date(2025, 1, 6)
 # (id, text, days after START or None for undated): a stream longer than a story's window, with reports
@@ -33,12 +33,25 @@ STREAM = [
 ]
 
 
-def _linked_tables(path: Path, keep_all: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, list], list[int]]:
-    store = SQLiteStore(path)
+# Undated reports of two events no dated report tells (each opens an undated story), and in a later run
+# their second reports and a dated report past every story's window.
+UNDATED = [("turbines", TURBINES[0], None), ("gas", GAS_PLANT[0], None)]
+LATER = [("turbines2", TURBINES[1], None), ("gas2", GAS_PLANT[1], None), ("wire3", WIRE.replace("six", "ten"), 160)]
+
+
+def _store(store: SQLiteStore, articles: list[tuple[str, str, int | None]]) -> None:
     run = store.begin_run("t")
-    for article_id, text, days in STREAM:
+    for article_id, text, days in articles:
         published = (START + timedelta(days=days)).isoformat() if days is not None else None
         store.save_article(_article(article_id, text, published, article_id), [], run_id=run)
+
+
+def _linked_tables(
+    path: Path, keep_all: bool, monkeypatch: pytest.MonkeyPatch, later: bool = False
+) -> tuple[dict[str, list], list[int], list[list[str]]]:
+    """Link STREAM (and LATER in a second run); the tables, what was read back, and the ids of the undated
+    stories in memory as each run's first batch starts."""
+    store = SQLiteStore(path)
     reads = []
     read_back = linking._Linker._read_back_story
 
@@ -48,32 +61,55 @@ def _linked_tables(path: Path, keep_all: bool, monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(linking._Linker, "_read_back_story", counted)
     linkers: list[linking._Linker] = []
+    undated_in_memory: list[list[str]] = []
     link = linking._Linker.link
 
     def noted(self: linking._Linker, *args: Any, **kwargs: Any) -> Any:
-        linkers[:] = [self]
+        if self not in linkers:
+            undated_in_memory.append(
+                sorted(story.id for story in self.clusterer.stories.values() if not story.first_seen)
+            )
+        linkers.append(self)
         return link(self, *args, **kwargs)
 
     monkeypatch.setattr(linking._Linker, "link", noted)
     monkeypatch.setattr(linking, "BATCH_SIZE", 2)
     if keep_all:  # no story, no linked article and no story's latest members leave memory
+        monkeypatch.setattr(linking._Linker, "_closed_rule", lambda self, since: lambda story: False)
         monkeypatch.setattr(linking._Linker, "_leaves_memory_before", lambda self: None)
-    summary = linking.link_articles(store)
-    assert summary.linked == len(STREAM)
+    for articles in (STREAM + UNDATED, LATER) if later else (STREAM,):
+        _store(store, articles)
+        summary = linking.link_articles(store)
+        assert summary.linked == len(articles)
     tables = {
         table: sorted(map(str, store.iter_rows(table))) for table in ("articles", "stories", "story_links", "reuse")
     }
     store.close()
-    [linker] = linkers
-    return tables, [len(reads), linker.known.read_backs, linker.recent.read_backs]
+    linker = linkers[-1]
+    # (copied: a later call's patches wrap this one's, which go on noting)
+    return tables, [len(reads), linker.known.read_backs, linker.recent.read_backs], list(undated_in_memory)
 
 
 def test_retired_stories_read_back_give_the_links_of_a_linker_that_kept_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    retired, retired_reads = _linked_tables(tmp_path / "retired.db", False, monkeypatch)
-    kept, kept_reads = _linked_tables(tmp_path / "kept.db", True, monkeypatch)  # the patches stay: kept second
+    retired, retired_reads, _ = _linked_tables(tmp_path / "retired.db", False, monkeypatch)
+    kept, kept_reads, _ = _linked_tables(tmp_path / "kept.db", True, monkeypatch)  # the patches stay: kept second
     assert kept_reads == [0, 0, 0]
     # the stream did reach stories, articles (a copy, a revision) and stories' latest members out of memory
     assert all(count > 0 for count in retired_reads), retired_reads
     assert retired == kept
+
+
+def test_undated_stories_wait_in_the_store_and_are_read_back_as_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any article may join an undated story, whatever its date, so no window closes on one; but a rule
+    reaches it only through the candidate lookup, like a closed story, so it leaves memory between batches
+    and a later run does not load every undated story of the past (they grow with the corpus)."""
+    retired, retired_reads, retired_undated = _linked_tables(tmp_path / "retired.db", False, monkeypatch, later=True)
+    kept, _, kept_undated = _linked_tables(tmp_path / "kept.db", True, monkeypatch, later=True)
+    assert retired == kept
+    assert kept_undated[-1] == ["st_gas", "st_turbines"]  # kept: in memory from the start of the later run
+    assert retired_undated[-1] == []  # retired: none until a rule reads one back
+    assert retired_reads[0] > 0

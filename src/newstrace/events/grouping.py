@@ -69,7 +69,7 @@ class EventStore(Protocol):
 
     def pending_articles(self, stage: str, version: str) -> list[str]: ...
 
-    def stage_outdated(self, stage: str, version: str) -> bool: ...
+    def stage_outdated(self, stage: str, version: str, counting_stale: bool = True) -> bool: ...
 
     def forget_stage(self, stage: str) -> None: ...
 
@@ -102,7 +102,9 @@ def group_events(store: EventStore) -> GroupingSummary:
     from newstrace.pipeline.stages import record  # the registry imports GROUPING_VERSION from here
 
     done = record(STAGE_NAME)
-    if store.stage_outdated(done.stage, done.version):  # a new grouping version: every story again
+    # A new grouping version: every story again. A stale run (an upstream stage redid an article) is only
+    # pending: its story is grouped again below, with the others that need it.
+    if store.stage_outdated(done.stage, done.version, counting_stale=False):
         store.forget_stage(done.stage)
     done = replace(done, article_ids=tuple(store.pending_articles(done.stage, done.version)))
     summary = GroupingSummary()

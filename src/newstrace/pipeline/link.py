@@ -244,17 +244,20 @@ class _Linker:
         return self.since - timedelta(days=self.settings.stories.window_days)
 
     def _closed_rule(self, since: date | None) -> Callable[[StoryState], bool]:
-        """Whether a story's window has closed for every dated article from `since` on (articles come in date
-        order): it may still be read (a `recurs` or `related` link, an undated article or a revision joining
-        it, the days its leads name), but rarely, so it need not stay in memory. Undated stories stay."""
+        """Whether a story need not stay in memory: an undated story (no window closes on it, but a rule
+        reaches it only through the candidate lookup, which reads it back), or one whose window has closed
+        for every dated article from `since` on (articles come in date order). Either may still be read (a
+        candidate, a `recurs` or `related` link, an undated article or a revision joining it, the days its
+        leads name), but rarely, and any read is exact, so it waits in the store."""
         window = self.settings.stories.window_days
-        if since is None or self._leaves_memory_before() is None:
-            return lambda story: False
-        return lambda story: story.first_seen is not None and (since - story.first_seen).days > window
+        if since is None:
+            return lambda story: story.first_seen is None
+        return lambda story: story.first_seen is None or (since - story.first_seen).days > window
 
     def _retire_closed(self, earliest: date | None) -> None:
-        """Before a batch whose earliest date is `earliest`: drop from memory the stories whose window has
-        closed (their state is saved as it is: `changed` was written with the batch before). A batch of
+        """Before a batch whose earliest date is `earliest`: drop from memory the undated stories and those
+        whose window has closed (their state is saved as it is: `changed` was written with the batch
+        before). A batch of
         undated articles (the last of a run) retires by the last dated batch's date: stories read back for
         its articles leave again before the next."""
         if earliest is not None and (self.since is None or earliest > self.since):

@@ -8,8 +8,9 @@ run with nothing pending writes nothing.
 With a helper process (`StageHelper`, which `analyze` opens when it was given several processes), two
 stages whose inputs are ready run at once: this process runs one, the helper another on its own
 connection to the same database. A stage starts only once every stage it depends on has finished, and
-no two stages write the same table, so each reads what it would read in a run one after another, and
-the database ends the same.
+of two stages neither of which depends on the other, neither writes a column the other reads or writes
+(their declared `reads` and `writes`, checked against the statements they run), so each reads what it
+would read in a run one after another, and the database ends the same.
 """
 
 from __future__ import annotations

@@ -27,7 +27,13 @@ from newstrace.link.speakers import (
     names_of_mentions,
     with_more_mentions,
 )
-from newstrace.pipeline.stages import pending_or_reset, record
+from newstrace.pipeline.stages import (
+    downstream,
+    pending_or_reset,
+    record,
+    stale_when_a_speaker_is_retold,
+    stale_when_quotes_move,
+)
 from newstrace.records import Speaker, SpeakerCorrection, SpeakerName
 from newstrace.store import StoreError
 from newstrace.store.base import PipelineStore, StageRecord
@@ -113,7 +119,16 @@ def take_in_speakers(
     moved = [name.name for name in names if name.name in before and before[name.name].speaker != name.speaker]
     changed = [name for name in names if before.get(name.name) != name]
     used = _used(speakers, canonical)
-    return store.update_speakers(used, changed, moved, article_ids, done, (sorted(keys), kept))
+    return store.update_speakers(
+        used,
+        changed,
+        moved,
+        article_ids,
+        done,
+        (sorted(keys), kept),
+        moved_stale=stale_when_quotes_move(),
+        retold_stale=stale_when_a_speaker_is_retold(),
+    )
 
 
 def link_stored_speakers(store: PipelineStore, done: StageRecord | None = None) -> int:
@@ -121,7 +136,9 @@ def link_stored_speakers(store: PipelineStore, done: StageRecord | None = None) 
     record (`done`), the sums of every name are kept, and the record takes in every pending article
     whose quotes were read (one another process stored since the pending ones were listed too); without,
     no sums are kept (the next run resolves the whole corpus), since quotes of articles not yet taken in
-    were read. Return the speakers."""
+    were read. Either way the stages after the speakers become stale on the articles with a quote whose
+    speaker changed (and only there: a new speakers version that changes nobody's speaker redoes nothing
+    after it). Return the speakers."""
     mentions = store.article_speaker_mentions()
     summed = names_of_mentions((name, source) for _, name, source in mentions)
     speakers, canonical = link_names(summed.values())
@@ -134,7 +151,10 @@ def link_stored_speakers(store: PipelineStore, done: StageRecord | None = None) 
         if read:
             stored_since = read & set(store.pending_articles(done.stage, done.version))
             done = replace(done, article_ids=tuple(sorted(stored_since | set(done.article_ids))))
-    store.save_speakers(speakers, canonical, done, names)
+    # A whole resolution may point any quote at another speaker, or change the speaker a quote names: the
+    # stages after it become stale on the articles with such a quote only, not on every article it read.
+    recorded = replace(done, downstream=()) if done else None
+    store.save_speakers(speakers, canonical, recorded, names, moved_stale=downstream("speakers"))
     return len(speakers)
 
 

@@ -10,10 +10,17 @@ Three kinds of stage:
 - `article`: runs on stored rows, one article at a time; an outdated article is redone on its own.
 - `corpus`: builds state across articles (speakers, stories, utterances); its result depends on what
   came before, so an outdated row (a new version, or an article an upstream stage redid) makes it
-  forget everything and run again over the whole corpus.
+  forget everything and run again over the whole corpus (the event grouping, redone story by story,
+  forgets only at a new version: a stale article's story is grouped again).
 
 A stage's version is its number, raised when its logic changes, joined with a digest of its settings or
 lexicon where it has one (`1:<lexicon digest>`), so a new lexicon re-runs the stage like a new version.
+
+What a stage marks stale downstream is what it changed: a redone article in general; for the speakers,
+whose result on an article can change without the article being taken in, the articles whose quotes it
+points at another speaker, or whose speaker's roles it changes (`stale_when_quotes_move`,
+`stale_when_a_speaker_is_retold`), and after a whole resolution only the articles whose quotes' speaker
+changed in any way.
 """
 
 from __future__ import annotations
@@ -70,7 +77,13 @@ FRAMING_STAGE_NUMBER = 1
 @dataclass(frozen=True)
 class Stage:
     """One stage's declaration: its name, version number, the tables it reads and writes, the stages
-    whose results it reads (`after`), and its kind (see the module's docstring)."""
+    whose results it reads (`after`), and its kind (see the module's docstring).
+
+    `writes` names a table whose rows the stage inserts or deletes, and `table.column` a column it only
+    updates in another stage's table (linking sets each article's `story_id`); `reads` names the other
+    tables it reads (`stage_runs`, whose rows of its own every stage reads and writes, is left out). Both
+    are what the stage does, checked against the statements it runs (`tests/unit/test_stage_model.py`),
+    so that stages run at once can be shown to leave each other's columns alone (`pipeline.orchestrate`)."""
 
     name: str
     number: int
@@ -87,11 +100,20 @@ class Stage:
 _DOCUMENT_STAGES = tuple(Stage(doc.name, doc.version, ("articles",), doc.tables, (), "document") for doc in DOC_STAGES)
 STAGES: tuple[Stage, ...] = (
     *_DOCUMENT_STAGES,
+    # Reads the utterances and renderings the trails stage wrote, to point those of a quote it moves at
+    # the quote's new speaker in the same write (`stale_when_quotes_move`).
     Stage(
         "speakers",
         SPEAKERS_STAGE_NUMBER,
-        ("quotes", "speaker_corrections", "speaker_names"),
-        ("speakers", "speaker_names"),
+        ("articles", "quotes", "speaker_corrections", "renderings", "utterances"),
+        (
+            "speakers",
+            "speaker_names",
+            "quotes.speaker_id",
+            "utterances.speaker",
+            "utterances.speaker_id",
+            "utterance_speakers",
+        ),
         ("quotes",),
         "corpus",
     ),
@@ -99,25 +121,54 @@ STAGES: tuple[Stage, ...] = (
         "link",
         LINK_STAGE_NUMBER,
         ("articles", "entities"),
-        ("stories", "story_links", "reuse", "article_signatures", "link_frequencies"),
+        (
+            "stories",
+            "story_links",
+            "reuse",
+            "translations",
+            "article_signatures",
+            "article_bands",
+            "article_leads",
+            "link_frequencies",
+            "articles.story_id",
+            "articles.duplicate_of",
+            "articles.duplicate_reason",
+        ),
         ("nlp",),
         "corpus",
     ),
     Stage(
         "trails",
         TRAILS_STAGE_NUMBER,
-        ("quotes", "speakers", "articles"),
-        ("utterances", "renderings"),
+        ("articles", "quotes", "speakers"),
+        ("utterances", "renderings", "utterance_keys", "utterance_speakers"),
         ("quotes", "speakers", "link"),
         "corpus",
     ),
     # Corpus-wide in what it reads, but redone story by story: only the stories of its pending articles (and
     # those with a new, moved or re-attributed mention) are grouped again; a new version groups all again.
+    # It reads each article's story (`articles.story_id`), not the `stories` table.
     Stage(
         "event_groups",
         GROUPING_VERSION,
-        ("event_mentions", "stories", "quotes", "speakers"),
-        ("events",),
+        ("articles", "event_mentions", "quotes", "speakers"),
+        (
+            "events",
+            *(
+                f"event_mentions.{column}"
+                for column in (
+                    "event_id",
+                    "date",
+                    "quote_id",
+                    "speaker_id",
+                    "speaker_is_source",
+                    "source_name",
+                    "source_kind",
+                    "source_code",
+                    "source_sector",
+                )
+            ),
+        ),
         ("events", "link", "speakers"),
         "corpus",
     ),
@@ -165,6 +216,33 @@ def downstream(name: str) -> tuple[str, ...]:
         if found.intersection(declared.after):
             found.add(declared.name)
     return tuple(declared.name for declared in in_order() if declared.name in found - {name})
+
+
+# Stages downstream of `speakers` that follow a quote it points at another speaker without being told:
+# the speakers' write points the utterances (and `utterance_speakers`) at the quote's new speaker, and the
+# event grouping groups again a story with a mention in a quote whose speaker changed.
+_FOLLOW_MOVED_QUOTES = frozenset({"trails", "event_groups"})
+
+
+@cache
+def stale_when_quotes_move() -> tuple[str, ...]:
+    """The stages the speakers stage marks stale on an article it does not take in but whose quotes it
+    points at another speaker (a name resolved again to another speaker, or a user's correction): those
+    downstream of it that read a quote's speaker and do not follow the move otherwise (framing names the
+    speaker of each reporting verb)."""
+    return tuple(name for name in downstream("speakers") if name not in _FOLLOW_MOVED_QUOTES)
+
+
+# Stages downstream of `speakers` that read more of a speaker than who it is: the event grouping takes the
+# actor of a statement inside a quote from its speaker's roles.
+_READ_SPEAKERS_ROLES = frozenset({"event_groups"})
+
+
+@cache
+def stale_when_a_speaker_is_retold() -> tuple[str, ...]:
+    """The stages the speakers stage marks stale on an article it does not take in but which quotes a
+    speaker whose roles, aliases or kind it changes (a later article gives the speaker a role)."""
+    return tuple(name for name in downstream("speakers") if name in _READ_SPEAKERS_ROLES)
 
 
 def record(name: str, digest: str = "") -> StageRecord:

@@ -527,8 +527,9 @@ class StageRuns(Protocol):
 
     def count_pending(self, stage: str, version: str) -> int: ...
 
-    def stage_outdated(self, stage: str, version: str) -> bool:
-        """Whether `stage` ran on some article at another version, or an upstream stage made a run stale."""
+    def stage_outdated(self, stage: str, version: str, counting_stale: bool = True) -> bool:
+        """Whether `stage` ran on some article at another version, or (`counting_stale`) an upstream stage
+        made a run stale."""
         ...
 
     def forget_stage(self, stage: str) -> None:
@@ -594,11 +595,14 @@ class PipelineStore(StageRuns, Protocol):
         canonical: dict[str, str],
         record: StageRecord | None = None,
         names: Sequence[SpeakerName] = (),
+        moved_stale: Sequence[str] = (),
     ) -> None:
         """Store the speakers of the whole corpus (with their kind), point every quote, and every utterance
         through its canonical quote, at its speaker (a quote of no name in `canonical` at none), drop the
         speakers no quote names, and keep the sums of the `names` instead of those kept, with the `record`
-        of the run, in one transaction."""
+        of the run, in one transaction. The runs of the `moved_stale` stages become stale on every article
+        with a quote whose speaker this changes (another speaker, or the same with another name, aliases,
+        roles or kind)."""
         ...
 
     def update_speakers(
@@ -609,11 +613,16 @@ class PipelineStore(StageRuns, Protocol):
         article_ids: Sequence[str],
         record: StageRecord | None = None,
         read: tuple[Sequence[str], Sequence[SpeakerName]] = ((), ()),
+        moved_stale: Sequence[str] = (),
+        retold_stale: Sequence[str] = (),
     ) -> bool:
         """Store the speakers of part of the corpus re-resolved: upsert the `speakers` and the sums of the
         `names`, point the quotes of the articles taken in (`article_ids`) and every quote of the `moved`
         names at their names' speakers (with the utterances of the quotes moved), drop the speakers the
-        moved names named before when no quote names them now, and record the run, in one transaction.
+        moved names named before when no quote names them now, mark the runs of the `moved_stale` stages
+        stale on the articles of the moved names' quotes and those of the `retold_stale` stages on the
+        articles quoting a stored speaker whose aliases, roles or kind the upsert changes, and record the
+        run, in one transaction.
         `read`: the keys resolved and the sums kept for them that the resolution read; when another
         process changed those sums since, nothing is written and the answer is False (resolve again)."""
         ...

@@ -477,8 +477,11 @@ class SQLStore(ABC):
         canonical: dict[str, str],
         record: StageRecord | None = None,
         names: Sequence[SpeakerName] = (),
+        moved_stale: Sequence[str] = (),
     ) -> None:
         with self._transaction():
+            if moved_stale:
+                self._mark_stale(tuple(moved_stale), self._articles_whose_speakers_change(speakers, canonical))
             self._upsert_speakers(speakers)
             self._execute("UPDATE quotes SET speaker_id = NULL")
             self._executemany(
@@ -503,12 +506,23 @@ class SQLStore(ABC):
         article_ids: Sequence[str],
         record: StageRecord | None = None,
         read: tuple[Sequence[str], Sequence[SpeakerName]] = ((), ()),
+        moved_stale: Sequence[str] = (),
+        retold_stale: Sequence[str] = (),
     ) -> bool:
         with self._transaction():
             keys, kept = read
             if keys and self._speaker_names_of_keys(keys) != list(kept):
                 return False  # another process took in quotes of these keys since they were read
             named_before = self._speakers_named_by(moved)
+            if moved_stale:
+                found = self._rows_for_ids("SELECT DISTINCT article_id FROM quotes WHERE speaker IN ({marks})", moved)
+                self._mark_stale(tuple(moved_stale), sorted({str(row["article_id"]) for row in found}))
+            if retold_stale:
+                retold = self._speakers_retold(speakers)
+                found = self._rows_for_ids(
+                    "SELECT DISTINCT article_id FROM quotes WHERE speaker_id IN ({marks})", retold
+                )
+                self._mark_stale(tuple(retold_stale), sorted({str(row["article_id"]) for row in found}))
             self._upsert_speakers(speakers)
             self._upsert_speaker_names(names)
             point = (  # each quote at the speaker its name was resolved to
@@ -546,6 +560,40 @@ class SQLStore(ABC):
                 (n.name, n.key, n.speaker, n.mentions, json.dumps(list(n.roles)), json.dumps(list(n.sources)))
                 for n in names
             ],
+        )
+
+    def _articles_whose_speakers_change(self, speakers: Sequence[Speaker], canonical: dict[str, str]) -> list[str]:
+        """The articles with a quote whose speaker, as the stages after the speakers read it (its name,
+        aliases, roles and kind), is not the one `speakers` and `canonical` give the quote's name (a quote
+        of no name in `canonical`: no speaker)."""
+        after = {
+            speaker.name: (
+                speaker.name,
+                json.dumps(list(speaker.aliases)),
+                json.dumps(list(speaker.roles)),
+                speaker.kind,
+            )
+            for speaker in speakers
+        }
+        rows = self._value_rows(
+            "SELECT q.article_id, q.speaker, s.name, s.aliases, s.roles, s.kind FROM quotes q "
+            "LEFT JOIN speakers s ON s.id = q.speaker_id"
+        )
+        changed = set()
+        for article_id, name, *before in rows:
+            now = after.get(canonical[name]) if name in canonical else None
+            if now != (tuple(before) if before[0] is not None else None):
+                changed.add(str(article_id))
+        return sorted(changed)
+
+    def _speakers_retold(self, speakers: Sequence[Speaker]) -> list[int]:
+        """The ids of the stored speakers whose aliases, roles or kind these rows of theirs change."""
+        new = {s.name: (json.dumps(list(s.aliases)), json.dumps(list(s.roles)), s.kind) for s in speakers}
+        rows = self._rows_for_ids(
+            "SELECT id, name, aliases, roles, kind FROM speakers WHERE name IN ({marks})", list(new)
+        )
+        return sorted(
+            int(str(row["id"])) for row in rows if new[str(row["name"])] != (row["aliases"], row["roles"], row["kind"])
         )
 
     def _speakers_named_by(self, names: Sequence[str]) -> list[int]:
@@ -682,12 +730,16 @@ class SQLStore(ABC):
     def count_pending(self, stage: str, version: str) -> int:
         return int(self._scalar(f"SELECT count(*) {_PENDING}", (stage, version)))
 
-    def stage_outdated(self, stage: str, version: str) -> bool:
-        found = self._execute(  # three ranges of the (stage, version, status) index, not a scan of the stage
+    def stage_outdated(self, stage: str, version: str, counting_stale: bool = True) -> bool:
+        other_versions = (  # ranges of the (stage, version, status) index, not a scan of the stage
             "SELECT 1 FROM stage_runs WHERE stage = ? AND version < ? UNION ALL "
-            "SELECT 1 FROM stage_runs WHERE stage = ? AND version > ? UNION ALL "
-            "SELECT 1 FROM stage_runs WHERE stage = ? AND version = ? AND status = ? LIMIT 1",
-            (stage, version, stage, version, stage, version, STALE),
+            "SELECT 1 FROM stage_runs WHERE stage = ? AND version > ?"
+        )
+        if not counting_stale:
+            return self._execute(f"{other_versions} LIMIT 1", (stage, version, stage, version)).fetchone() is not None
+        stale = "SELECT 1 FROM stage_runs WHERE stage = ? AND version = ? AND status = ?"
+        found = self._execute(
+            f"{other_versions} UNION ALL {stale} LIMIT 1", (stage, version, stage, version, stage, version, STALE)
         ).fetchone()
         return found is not None
 
