@@ -21,7 +21,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -55,6 +55,7 @@ class _Values:
     def __init__(self) -> None:
         self.values: list[str | None] = []
         self.codes: dict[str | None, int] = {}
+        self._newest_first: IntArray | None = None  # newest_first's answer for the values of its length
 
     def encoded(self, column: Sequence[str | None]) -> CodeArray:
         for value in dict.fromkeys(column):
@@ -66,6 +67,25 @@ class _Values:
     def decoded(self, codes: CodeArray) -> list[str | None]:
         values = self.values
         return [values[code] for code in codes.tolist()]
+
+    def newest_first(self) -> IntArray:
+        """By code: the value's place when the values are sorted as SQL sorts text `DESC NULLS LAST` (by
+        code point, as SQLite compares UTF-8), kept until a value is added (a few thousand days at most)."""
+        values = list(self.values)  # as of now: another thread may be appending
+        kept = self._newest_first
+        if kept is not None and len(kept) == len(values):
+            return kept
+        texts = sorted(((value, code) for code, value in enumerate(values) if value is not None), reverse=True)
+        order = [code for _, code in texts] + [code for code, value in enumerate(values) if value is None]
+        places = np.empty(len(values), dtype=np.int64)
+        places[np.array(order, dtype=np.int64)] = np.arange(len(values), dtype=np.int64)
+        self._newest_first = places
+        return places
+
+    def table(self, test: Callable[[str | None], bool]) -> npt.NDArray[np.bool_]:
+        """By code: whether `test` holds for the value."""
+        values = list(self.values)
+        return np.fromiter(map(test, values), dtype=np.bool_, count=len(values))
 
 
 @dataclass(frozen=True)
@@ -104,6 +124,88 @@ class FacetColumns:
             Counter(dict(zip(map(str, speakers.tolist()), quoting.tolist(), strict=True))),
             Counter({bits: n for bits, n in enumerate(per_bit_set) if bits and n}),
         )
+
+    def matching(
+        self,
+        equal: dict[str, str],
+        flag_bit: int = 0,
+        days: Callable[[str | None], bool] | None = None,
+        speakers: Sequence[Collection[int]] = (),
+    ) -> IntArray:
+        """The rowids (ascending) of the articles whose text columns hold the `equal` values (`outlet`,
+        `language`, `story`), whose flags hold `flag_bit`, whose day passes `days`, and that quote one of
+        each set of `speakers`: a mask over every article, then the rest over the rows it leaves."""
+        mask = self.present.copy()
+        for name, value in equal.items():
+            code = self.values[name].codes.get(value)
+            if code is None:  # never seen: nothing matches
+                return np.zeros(0, dtype=np.int64)
+            mask &= self._codes(name) == code
+        if flag_bit:
+            mask &= (self.flags & flag_bit) != 0
+        rows = np.flatnonzero(mask)
+        if days is not None:
+            rows = rows[self.values["day"].table(days)[self.day[rows]]]
+        for quoted in speakers:
+            rows = np.intersect1d(rows, self._quoting(quoted), assume_unique=True)
+        return rows
+
+    def _codes(self, name: str) -> CodeArray:
+        return {"outlet": self.outlet, "language": self.language, "day": self.day, "story": self.story}[name]
+
+    def _quoting(self, speakers: Collection[int]) -> IntArray:
+        """The rowids of the articles quoting one of `speakers` (ascending, each once)."""
+        places = np.flatnonzero(np.isin(self.speaker_ids, np.array(sorted(speakers), dtype=np.int64)))
+        return np.unique(np.searchsorted(self.speaker_offsets, places, side="right") - 1)
+
+    def with_days(self, rows: IntArray, days: Callable[[str | None], bool]) -> IntArray:
+        """The `rows` whose day passes `days`."""
+        return rows[self.values["day"].table(days)[self.day[rows]]]
+
+    def newest_candidates(self, rows: IntArray, n: int) -> IntArray:
+        """The `rows` that can be among the newest `n` of them: every row of the latest days, down to the
+        day on which the `n`-th falls (a later day's text sorts after an earlier one's, whatever follows
+        it; the order within that day is the database's to give)."""
+        if len(rows) <= n:
+            return rows
+        places = self.values["day"].newest_first()[self.day[rows]]
+        reached = np.cumsum(np.bincount(places))
+        return rows[places <= int(np.searchsorted(reached, n))]
+
+    def tally(self, name: str, rows: IntArray) -> Counter[str | None]:
+        """The rows per value of a text column, an empty value counted as none (as the store's article
+        counts merge them, schema 16)."""
+        counts = np.bincount(self._codes(name)[rows])
+        codes = np.flatnonzero(counts)
+        values = self.values[name].values
+        tallied: Counter[str | None] = Counter()
+        for code, n in zip(codes.tolist(), counts[codes].tolist(), strict=True):
+            tallied[values[code] or None] += n
+        return tallied
+
+    def days_of(self, rows: IntArray) -> list[str | None]:
+        """The distinct days of the rows."""
+        return self.values["day"].decoded(np.flatnonzero(np.bincount(self.day[rows])).astype(np.int32))
+
+    def grouped(
+        self, rows: IntArray, day_groups: dict[str | None, int], outlet_groups: dict[str | None, int]
+    ) -> list[tuple[int, int, int]]:
+        """The rows counted per (group of their day, group of their outlet), ordered by the groups' numbers;
+        a day or an outlet in no group leaves its row out. Counted in numpy: a language over three years
+        is 200 outlets a day for 1,100 days."""
+        by_day = _group_numbers(self.values["day"], day_groups)
+        by_outlet = _group_numbers(self.values["outlet"], outlet_groups)
+        day, outlet = by_day[self.day[rows]], by_outlet[self.outlet[rows]]
+        kept = (day >= 0) & (outlet >= 0)
+        width = max(outlet_groups.values(), default=0) + 1
+        counts = np.bincount(day[kept] * width + outlet[kept])
+        keys = np.flatnonzero(counts)
+        return list(zip((keys // width).tolist(), (keys % width).tolist(), counts[keys].tolist(), strict=True))
+
+
+def _group_numbers(values: _Values, groups: dict[str | None, int]) -> IntArray:
+    """By code: the group of the code's value, -1 for a value in none."""
+    return np.fromiter((groups.get(value, -1) for value in list(values.values)), dtype=np.int64)
 
 
 class _Changed(NamedTuple):
