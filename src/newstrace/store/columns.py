@@ -143,19 +143,26 @@ class FacetColumns:
             mask &= self._codes(name) == code
         if flag_bit:
             mask &= (self.flags & flag_bit) != 0
-        rows = np.flatnonzero(mask)
-        if days is not None:
-            rows = rows[self.values["day"].table(days)[self.day[rows]]]
-        for quoted in speakers:
-            rows = np.intersect1d(rows, self._quoting(quoted), assume_unique=True)
-        return rows
+        if days is not None and not equal:  # a date range over every article: a look-up of each day's code
+            mask &= self.values["day"].table(days)[self.day]
+        if speakers:  # a speaker's articles first (a few thousand), then the rest asked of them
+            rows = self._quoting(speakers[0])
+            rows = rows[mask[rows]]
+            for quoted in speakers[1:]:
+                rows = rows[np.isin(rows, self._quoting(quoted), assume_unique=True)]
+        else:
+            rows = np.flatnonzero(mask)
+        return self.with_days(rows, days) if days is not None and equal else rows
 
     def _codes(self, name: str) -> CodeArray:
         return {"outlet": self.outlet, "language": self.language, "day": self.day, "story": self.story}[name]
 
     def _quoting(self, speakers: Collection[int]) -> IntArray:
         """The rowids of the articles quoting one of `speakers` (ascending, each once)."""
-        places = np.flatnonzero(np.isin(self.speaker_ids, np.array(sorted(speakers), dtype=np.int64)))
+        quoting = np.zeros(len(self.speaker_ids), dtype=np.bool_)
+        for speaker in speakers:  # one or a few: a comparison each (np.isin took four times as long)
+            quoting |= self.speaker_ids == speaker
+        places = np.flatnonzero(quoting)
         return np.unique(np.searchsorted(self.speaker_offsets, places, side="right") - 1)
 
     def with_days(self, rows: IntArray, days: Callable[[str | None], bool]) -> IntArray:

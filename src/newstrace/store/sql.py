@@ -2033,24 +2033,16 @@ class SQLStore(ABC):
         rank_cap: int,
     ) -> tuple[list[SearchHit], int]:
         """A page of a search without words, newest first, and its total, from the columns: the total is
-        counted there (as the article counts or the flag counts give it, else up to COUNT_CAP); the page is
-        cut from the first matches if they are read or kept, else ordered from the latest days' rows."""
+        counted there (as the article counts or the flag counts give it, else up to COUNT_CAP), the page
+        cut from the first matches that its facets and chart count next (one ordering of the latest days'
+        rows, `_newest_rows`, for all three)."""
         found = len(selection.rows)
         if selection.counted is not None:
             total = len(selection.counted)
         else:
             total = found if _flag_only(filters) else min(found, COUNT_CAP + 1)
-        first = (
-            self._kept_first_matches(filters, rank_cap)
-            if counted_by_store(filters)
-            else self._first_matches(filters, relation, rank_cap)
-        )
-        if first is not None:
-            return self._hits(list(first.rowids[offset : offset + limit]), {}, {}), total
-        newest = self._newest_rows(selection, offset + limit)
-        if newest is None:
-            return self._search_hits(filters, relation, limit, offset), total
-        return self._hits(newest[offset:], {}, {}), total
+        first = self._first_matches(filters, relation, rank_cap)
+        return self._hits(list(first.rowids[offset : offset + limit]), {}, {}), total
 
     def _newest_in_columns(self, filters: SearchFilters, cap: int) -> _FirstMatches | None:
         """The newest `cap` matches of a search without words with their keys, from the columns (None when
