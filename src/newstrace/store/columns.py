@@ -38,6 +38,7 @@ import numpy.typing as npt
 
 _KEY_COLUMNS = "outlet, language, day, story_id, speakers, flags"
 _READ_ROWS = 50_000  # rows fetched at a time in the first read
+_FEW_ROWS = 4096  # rows that cost next to nothing to sort, however few of the articles they are
 _SPARSE = 4  # rowids past this many times the articles (a table of holes) are not held as columns
 
 IntArray = npt.NDArray[np.int64]
@@ -162,6 +163,10 @@ class FacetColumns:
                 keep &= (self.flags[rows] & flag_bit) != 0
             rows = rows[keep]
             return self.with_days(rows, days) if days is not None else rows
+        if days is not None and not equal:
+            dated = self._rows_of_days(self.values["day"].table(days))
+            if dated is not None:  # a few days of every article: their rows from an index by day
+                return dated[(self.flags[dated] & flag_bit) != 0] if flag_bit else dated
         mask = self.present.copy()
         for name, code in codes.items():
             mask &= self._codes(name) == code
@@ -184,6 +189,26 @@ class FacetColumns:
         if len(runs) == 1:  # an article names a speaker once: its run holds each article once
             return runs[0]
         return np.unique(np.concatenate(runs)) if runs else np.zeros(0, dtype=np.int64)
+
+    def _rows_of_days(self, passing: npt.NDArray[np.bool_]) -> IntArray | None:
+        """The rowids (ascending) of the articles of the days whose codes pass, from an index of the rowids
+        by day made when first asked for (0.1 s at a million articles); None when those days hold more than
+        an eighth of the articles, and more than a few (then a mask over every article costs less than
+        sorting their rows; a month of a million articles: 5.3 ms so, 1.3 ms from the index)."""
+        index = self.derived.get("days")
+        if index is None:
+            held = np.flatnonzero(self.present)
+            codes = self.day[held]
+            order = np.argsort(codes, kind="stable")
+            runs = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(np.bincount(codes, minlength=len(passing)))])
+            index = self.derived["days"] = (held[order], runs)
+        rowids, runs = index
+        days = np.flatnonzero(passing[: len(runs) - 1])  # a day first seen after the index: none of its rows
+        starts, ends = runs[days], runs[days + 1]
+        if int((ends - starts).sum()) > max(len(rowids) // 8, _FEW_ROWS):
+            return None
+        rows = [rowids[start:end] for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
+        return np.sort(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int64)
 
     def _speaker_index(self) -> tuple[IntArray, IntArray]:
         """Every speaker id of the articles sorted, and the rowid of each (ascending within a speaker): a
