@@ -38,6 +38,7 @@ import numpy.typing as npt
 
 _KEY_COLUMNS = "outlet, language, day, story_id, speakers, flags"
 _READ_ROWS = 50_000  # rows fetched at a time in the first read
+_DENSE_PAIRS = 1 << 20  # (day, outlet) pairs counted in an array of them all up to this many, else sorted
 _FEW_ROWS = 4096  # rows that cost next to nothing to sort, however few of the articles they are
 _SPARSE = 4  # rowids past this many times the articles (a table of holes) are not held as columns
 
@@ -259,20 +260,57 @@ class FacetColumns:
         """The distinct days of the rows."""
         return self.values["day"].decoded(np.flatnonzero(np.bincount(self.day[rows])).astype(np.int32))
 
+    def day_outlet_pairs(self, rows: IntArray, days: Callable[[str | None], bool]) -> DayOutletPairs:
+        """The rows whose day passes `days` counted per (day, outlet) pair, in one pass over the rows: what a
+        chart counts (a language over three years: 442,583 rows, some 200,000 pairs)."""
+        width = len(self.values["outlet"].values)  # every outlet code of these columns is below it
+        keys = self.day[rows].astype(np.int64) * width + self.outlet[rows]
+        if len(self.values["day"].values) * width <= _DENSE_PAIRS:
+            counted = np.bincount(keys)
+            keys = np.flatnonzero(counted)
+            counts = counted[keys]
+        else:
+            keys, counts = np.unique(keys, return_counts=True)
+        day_codes, outlet_codes = keys // width, keys % width
+        kept = self.values["day"].table(days)[day_codes]
+        return DayOutletPairs(day_codes[kept], outlet_codes[kept], counts[kept])
+
+    def pair_days(self, pairs: DayOutletPairs) -> list[str | None]:
+        """The distinct days of the pairs."""
+        return self.values["day"].decoded(np.unique(pairs.days).astype(np.int32))
+
+    def pair_outlets(self, pairs: DayOutletPairs) -> Counter[str | None]:
+        """The pairs' rows per outlet, an empty outlet counted as none (as `tally`)."""
+        per_outlet = np.bincount(pairs.outlets, weights=pairs.counts).astype(np.int64)
+        codes = np.flatnonzero(per_outlet)
+        values = self.values["outlet"].values
+        tallied: Counter[str | None] = Counter()
+        for code, n in zip(codes.tolist(), per_outlet[codes].tolist(), strict=True):
+            tallied[values[code] or None] += n
+        return tallied
+
     def grouped(
-        self, rows: IntArray, day_groups: dict[str | None, int], outlet_groups: dict[str | None, int]
+        self, pairs: DayOutletPairs, day_groups: dict[str | None, int], outlet_groups: dict[str | None, int]
     ) -> list[tuple[int, int, int]]:
-        """The rows counted per (group of their day, group of their outlet), ordered by the groups' numbers;
-        a day or an outlet in no group leaves its row out. Counted in numpy: a language over three years
-        is 200 outlets a day for 1,100 days."""
+        """The pairs' rows counted per (group of their day, group of their outlet), ordered by the groups'
+        numbers; a day or an outlet in no group leaves its rows out."""
         by_day = _group_numbers(self.values["day"], day_groups)
         by_outlet = _group_numbers(self.values["outlet"], outlet_groups)
-        day, outlet = by_day[self.day[rows]], by_outlet[self.outlet[rows]]
+        day, outlet = by_day[pairs.days], by_outlet[pairs.outlets]
         kept = (day >= 0) & (outlet >= 0)
         width = max(outlet_groups.values(), default=0) + 1
-        counts = np.bincount(day[kept] * width + outlet[kept])
+        # summed as float64: exact for any count below 2**53
+        counts = np.bincount(day[kept] * width + outlet[kept], weights=pairs.counts[kept]).astype(np.int64)
         keys = np.flatnonzero(counts)
         return list(zip((keys // width).tolist(), (keys % width).tolist(), counts[keys].tolist(), strict=True))
+
+
+class DayOutletPairs(NamedTuple):
+    """Rows counted per (day, outlet): the codes of each pair present and its number of rows."""
+
+    days: IntArray
+    outlets: IntArray
+    counts: IntArray
 
 
 def _group_numbers(values: _Values, groups: dict[str | None, int]) -> IntArray:

@@ -2079,12 +2079,12 @@ class SQLStore(ABC):
     ) -> list[PeriodCount]:
         """The chart's rows of matches the article counts would count, as `search_attention` sums them from
         those counts (`_period_counts`, or with `drawn` `_drawn_attention`), counted in the columns."""
-        periods = self._periods_of([day for day in columns.days_of(rows) if day], bucket)
+        dated = columns.day_outlet_pairs(rows, _counted_day)  # one pass over the rows, then over the pairs
+        periods = self._periods_of([str(day) for day in columns.pair_days(dated)], bucket)
         names = sorted(set(periods.values()), key=lambda period: (period is not None, period or ""))
         numbers = {period: number for number, period in enumerate(names)}
-        day_groups = {day: numbers[period] for day, period in periods.items()}
-        dated = columns.with_days(rows, _counted_day)
-        present = columns.tally("outlet", dated)  # an empty outlet merged with none
+        day_groups: dict[str | None, int] = {day: numbers[period] for day, period in periods.items()}
+        present = columns.pair_outlets(dated)  # an empty outlet merged with none
         if drawn is None:  # every outlet
             labels = _none_first(present)
             places = {label: number for number, label in enumerate(labels)}
