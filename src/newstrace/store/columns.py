@@ -213,7 +213,7 @@ class FacetColumns:
 
     def _speaker_index(self) -> tuple[IntArray, IntArray]:
         """Every speaker id of the articles sorted, and the rowid of each (ascending within a speaker): a
-        speaker's articles are one run of it (0.1 s to make at a million articles, once per version of the
+        speaker's articles are one run of it (0.1-0.2 s to make at a million articles, once per version of the
         columns; comparing every article's speakers with one took 1-4 ms a search)."""
         index = self.derived.get("speakers")
         if index is None:
