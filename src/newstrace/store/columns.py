@@ -18,7 +18,7 @@ The columns follow the database: every change of an article's keys is numbered i
 index look-up when nothing changed). Each version of the columns is a snapshot that is never changed once
 made, so threads read it without a lock; one thread at a time makes the next (an article it changes
 loses its place newest first: the database orders the days that hold one). At a million articles the
-first read takes 7.4 s of CPU (4.8 s the keys, 2.6 s the order) on a thread of its own and the columns
+first read takes 8.3 s of CPU (2.6 s of it the order; load 5-13) on a thread of its own and the columns
 hold 84 MB; searches meanwhile read their keys from the database, as a store that holds no columns does
 (PostgreSQL, the CLI).
 """
