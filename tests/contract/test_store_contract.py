@@ -635,7 +635,11 @@ def test_sqlite_looks_the_first_matches_keys_up_in_columns_that_follow_every_wri
     matches' rowids (words alone with their rank) and looks their keys up in the process; its pages,
     facets and charts equal those of a store reading the keys from the database, after articles are added,
     changed and removed and their quotes and renderings rewritten; and the columns, brought up to date
-    from the numbered changes (schema 25), hold what a first read of the keys holds."""
+    from the numbered changes (schema 25), hold what a first read of the keys holds. A search without words
+    (outlet, language, days, flag, speaker, story) is counted and ordered in the columns: totals, facets,
+    dates, charts (with outlets drawn or not) and pages equal those of the database, an empty outlet or
+    date among them, ordered by the places of the first read or, for articles written since, by the
+    database."""
     path = tmp_path / "columns.db"
     writer = open_store(path)
     assert isinstance(writer, sqlite_store.SQLiteStore)
@@ -655,14 +659,26 @@ def test_sqlite_looks_the_first_matches_keys_up_in_columns_that_follow_every_wri
         SearchFilters(speaker_name="holm"),
         SearchFilters(flag="translated"),
         SearchFilters(),
+        SearchFilters(date_from="2024-03-04"),
+        SearchFilters(date_to="2024-03-04"),
+        SearchFilters(outlet="Wire Nine", date_from="2024-03-01", date_to="2024-03-12"),
+        SearchFilters(language="en"),
+        SearchFilters(language="nl", date_to="2024-03-30"),
+        SearchFilters(flag="speaker_changed", language="en"),
+        SearchFilters(speaker_id=1, date_from="2024-03-05"),
+        SearchFilters(speaker_name="holm", outlet="Ostrava Wire"),
+        SearchFilters(story_id="s-none"),
+        SearchFilters(outlet="Nowhere Daily"),
     )
 
     def answers(reader: Store, filters: SearchFilters, cap: int) -> object:
         with reader.time_limit(60):  # one request's reads
             return (
                 reader.page_search(filters, 2, 0, cap),
+                reader.page_search(filters, 2, 1, cap),
                 reader.search_facets(filters, 5, cap),
                 [reader.search_attention(filters, bucket, cap) for bucket in ("day", "week", "month")],
+                [reader.search_attention(filters, "day", cap, drawn=drawn) for drawn in (1, 2, 8)],
             )
 
     def agree() -> None:
@@ -697,6 +713,11 @@ def test_sqlite_looks_the_first_matches_keys_up_in_columns_that_follow_every_wri
     with writer._transaction():
         writer._execute("DELETE FROM articles WHERE id = 'a2'")
     agree()
+    for outlet, published in (("", "2024-03-04T07:00:00"), (None, ""), ("(outlet unknown)", None)):
+        # an empty outlet counted as none (the article counts merge them), an empty or missing date
+        added = replace(_article("a2"), id=f"a{len(published or '') + 5}", outlet=outlet, published=published)
+        writer.save_article(added, [], run)
+        agree()
     writer.close()
     held.close()
     plain.close()

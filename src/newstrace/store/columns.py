@@ -8,12 +8,19 @@ columns indexed by the article's rowid (the text values as codes into lists of t
 speakers as one array of ids with each article's offsets into it), so that a search reads only its
 matches' rowids and looks the rest up here.
 
+A search without words is answered from them as a whole (facets24): its matches a mask over the
+columns, its total, outlet and language facets, dates and chart counted with numpy (30-100 ms of SQL over
+`article_counts` at a million articles), and its newest 1,000 ordered by each article's place newest first,
+read with the columns (a flag's 30,000 articles all sorted by date took 75-90 ms).
+
 The columns follow the database: every change of an article's keys is numbered in `facet_key_changes`
 (schema 25), and before each use the columns read the changes numbered after the last they saw (an
 index look-up when nothing changed). Each version of the columns is a snapshot that is never changed once
-made, so threads read it without a lock; one thread at a time makes the next. At a million articles
-the first read takes 4.8 s of CPU on a thread of its own and the columns hold 80 MB; searches meanwhile
-read their keys from the database, as a store that holds no columns does (PostgreSQL, the CLI).
+made, so threads read it without a lock; one thread at a time makes the next (an article it changes
+loses its place newest first: the database orders the days that hold one). At a million articles the
+first read takes 8.3 s of CPU (2.6 s of it the order; load 5-13) on a thread of its own and the columns
+hold 84 MB; searches meanwhile read their keys from the database, as a store that holds no columns does
+(PostgreSQL, the CLI).
 """
 
 from __future__ import annotations
@@ -21,8 +28,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -31,6 +38,8 @@ import numpy.typing as npt
 
 _KEY_COLUMNS = "outlet, language, day, story_id, speakers, flags"
 _READ_ROWS = 50_000  # rows fetched at a time in the first read
+_DENSE_PAIRS = 1 << 20  # (day, outlet) pairs counted in an array of them all up to this many, else sorted
+_FEW_ROWS = 4096  # rows that cost next to nothing to sort, however few of the articles they are
 _SPARSE = 4  # rowids past this many times the articles (a table of holes) are not held as columns
 
 IntArray = npt.NDArray[np.int64]
@@ -55,6 +64,7 @@ class _Values:
     def __init__(self) -> None:
         self.values: list[str | None] = []
         self.codes: dict[str | None, int] = {}
+        self._newest_first: IntArray | None = None  # newest_first's answer for the values of its length
 
     def encoded(self, column: Sequence[str | None]) -> CodeArray:
         for value in dict.fromkeys(column):
@@ -66,6 +76,25 @@ class _Values:
     def decoded(self, codes: CodeArray) -> list[str | None]:
         values = self.values
         return [values[code] for code in codes.tolist()]
+
+    def newest_first(self) -> IntArray:
+        """By code: the value's place when the values are sorted as SQL sorts text `DESC NULLS LAST` (by
+        code point, as SQLite compares UTF-8), kept until a value is added (a few thousand days at most)."""
+        values = list(self.values)  # as of now: another thread may be appending
+        kept = self._newest_first
+        if kept is not None and len(kept) == len(values):
+            return kept
+        texts = sorted(((value, code) for code, value in enumerate(values) if value is not None), reverse=True)
+        order = [code for _, code in texts] + [code for code, value in enumerate(values) if value is None]
+        places = np.empty(len(values), dtype=np.int64)
+        places[np.array(order, dtype=np.int64)] = np.arange(len(values), dtype=np.int64)
+        self._newest_first = places
+        return places
+
+    def table(self, test: Callable[[str | None], bool]) -> npt.NDArray[np.bool_]:
+        """By code: whether `test` holds for the value."""
+        values = list(self.values)
+        return np.fromiter(map(test, values), dtype=np.bool_, count=len(values))
 
 
 @dataclass(frozen=True)
@@ -82,6 +111,12 @@ class FacetColumns:
     speaker_offsets: IntArray  # article r's speakers are speaker_ids[offsets[r]:offsets[r + 1]]
     speaker_ids: IntArray
     values: dict[str, _Values]
+    # by rowid: the article's place among all, newest first (`published DESC NULLS LAST, id`), as of the
+    # first read; -1 for an article written or changed since (its place is the database's to give)
+    newest_place: CodeArray
+    # what is derived from the columns when first asked for (`_speaker_index`); made again, the same, by a
+    # thread that finds it missing
+    derived: dict[str, tuple[IntArray, IntArray]] = field(default_factory=dict, compare=False, repr=False)
 
     def sample(self, rowids: Sequence[int]) -> ColumnSample | None:
         """The keys of these articles, or None when one of them is not in the columns (written after them)."""
@@ -104,6 +139,183 @@ class FacetColumns:
             Counter(dict(zip(map(str, speakers.tolist()), quoting.tolist(), strict=True))),
             Counter({bits: n for bits, n in enumerate(per_bit_set) if bits and n}),
         )
+
+    def matching(
+        self,
+        equal: dict[str, str],
+        flag_bit: int = 0,
+        days: Callable[[str | None], bool] | None = None,
+        speakers: Sequence[Collection[int]] = (),
+    ) -> IntArray:
+        """The rowids (ascending) of the articles whose text columns hold the `equal` values (`outlet`,
+        `language`, `story`), whose flags hold `flag_bit`, whose day passes `days`, and that quote one of
+        each set of `speakers`: a mask over every article, then the rest over the rows it leaves."""
+        codes = {name: self.values[name].codes.get(value) for name, value in equal.items()}
+        if None in codes.values():  # a value never seen: nothing matches
+            return np.zeros(0, dtype=np.int64)
+        if speakers:  # a speaker's articles first (a few, or thousands), the rest asked of them alone
+            rows = self._quoting(speakers[0])
+            for quoted in speakers[1:]:
+                rows = rows[np.isin(rows, self._quoting(quoted), assume_unique=True)]
+            keep = self.present[rows]
+            for name, code in codes.items():
+                keep &= self._codes(name)[rows] == code
+            if flag_bit:
+                keep &= (self.flags[rows] & flag_bit) != 0
+            rows = rows[keep]
+            return self.with_days(rows, days) if days is not None else rows
+        if days is not None and not equal:
+            dated = self._rows_of_days(self.values["day"].table(days))
+            if dated is not None:  # a few days of every article: their rows from an index by day
+                return dated[(self.flags[dated] & flag_bit) != 0] if flag_bit else dated
+        mask = self.present.copy()
+        for name, code in codes.items():
+            mask &= self._codes(name) == code
+        if flag_bit:
+            mask &= (self.flags & flag_bit) != 0
+        if days is not None and not equal:  # a date range over every article: a look-up of each day's code
+            mask &= self.values["day"].table(days)[self.day]
+        rows = np.flatnonzero(mask)
+        return self.with_days(rows, days) if days is not None and equal else rows
+
+    def _codes(self, name: str) -> CodeArray:
+        return {"outlet": self.outlet, "language": self.language, "day": self.day, "story": self.story}[name]
+
+    def _quoting(self, speakers: Collection[int]) -> IntArray:
+        """The rowids of the articles quoting one of `speakers` (ascending, each once)."""
+        ids, owners = self._speaker_index()
+        asked = sorted(speakers)
+        starts, ends = np.searchsorted(ids, asked).tolist(), np.searchsorted(ids, asked, side="right").tolist()
+        runs = [owners[start:end] for start, end in zip(starts, ends, strict=True)]
+        if len(runs) == 1:  # an article names a speaker once: its run holds each article once
+            return runs[0]
+        return np.unique(np.concatenate(runs)) if runs else np.zeros(0, dtype=np.int64)
+
+    def _rows_of_days(self, passing: npt.NDArray[np.bool_]) -> IntArray | None:
+        """The rowids (ascending) of the articles of the days whose codes pass, from an index of the rowids
+        by day made when first asked for (0.1 s at a million articles); None when those days hold more than
+        an eighth of the articles, and more than a few (then a mask over every article costs less than
+        sorting their rows; a month of a million articles: 5.3 ms so, 1.3 ms from the index)."""
+        index = self.derived.get("days")
+        if index is None:
+            held = np.flatnonzero(self.present)
+            codes = self.day[held]
+            order = np.argsort(codes, kind="stable")
+            runs = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(np.bincount(codes, minlength=len(passing)))])
+            index = self.derived["days"] = (held[order], runs)
+        rowids, runs = index
+        days = np.flatnonzero(passing[: len(runs) - 1])  # a day first seen after the index: none of its rows
+        starts, ends = runs[days], runs[days + 1]
+        if int((ends - starts).sum()) > max(len(rowids) // 8, _FEW_ROWS):
+            return None
+        rows = [rowids[start:end] for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
+        return np.sort(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int64)
+
+    def _speaker_index(self) -> tuple[IntArray, IntArray]:
+        """Every speaker id of the articles sorted, and the rowid of each (ascending within a speaker): a
+        speaker's articles are one run of it (0.1-0.2 s to make at a million articles, once per version of the
+        columns; comparing every article's speakers with one took 1-4 ms a search)."""
+        index = self.derived.get("speakers")
+        if index is None:
+            order = np.argsort(self.speaker_ids, kind="stable")
+            owners = np.repeat(np.arange(len(self.speaker_offsets) - 1, dtype=np.int64), np.diff(self.speaker_offsets))
+            index = self.derived["speakers"] = (self.speaker_ids[order], owners[order])
+        return index
+
+    def with_days(self, rows: IntArray, days: Callable[[str | None], bool]) -> IntArray:
+        """The `rows` whose day passes `days`."""
+        return rows[self.values["day"].table(days)[self.day[rows]]]
+
+    def newest_candidates(self, rows: IntArray, n: int) -> IntArray:
+        """The `rows` that can be among the newest `n` of them: every row of the latest days, down to the
+        day on which the `n`-th falls (a later day's text sorts after an earlier one's, whatever follows
+        it; the order within that day is the database's to give)."""
+        if len(rows) <= n:
+            return rows
+        places = self.values["day"].newest_first()[self.day[rows]]
+        reached = np.cumsum(np.bincount(places))
+        return rows[places <= int(np.searchsorted(reached, n))]
+
+    def newest(self, rows: IntArray, n: int) -> IntArray | None:
+        """The newest `n` of `rows` in order (`published DESC NULLS LAST, id`), when each row that can be
+        among them has its place of the first read; else None."""
+        candidates = self.newest_candidates(rows, n)
+        places = self.newest_place[candidates]
+        if len(places) and places.min() < 0:
+            return None
+        return candidates[np.argsort(places)[:n]]
+
+    def tally(self, name: str, rows: IntArray) -> Counter[str | None]:
+        """The rows per value of a text column, an empty value counted as none (as the store's article
+        counts merge them, schema 16)."""
+        counts = np.bincount(self._codes(name)[rows])
+        codes = np.flatnonzero(counts)
+        values = self.values[name].values
+        tallied: Counter[str | None] = Counter()
+        for code, n in zip(codes.tolist(), counts[codes].tolist(), strict=True):
+            tallied[values[code] or None] += n
+        return tallied
+
+    def days_of(self, rows: IntArray) -> list[str | None]:
+        """The distinct days of the rows."""
+        return self.values["day"].decoded(np.flatnonzero(np.bincount(self.day[rows])).astype(np.int32))
+
+    def day_outlet_pairs(self, rows: IntArray, days: Callable[[str | None], bool]) -> DayOutletPairs:
+        """The rows whose day passes `days` counted per (day, outlet) pair, in one pass over the rows: what a
+        chart counts (a language over three years: 442,583 rows, some 200,000 pairs)."""
+        width = len(self.values["outlet"].values)  # every outlet code of these columns is below it
+        keys = self.day[rows].astype(np.int64) * width + self.outlet[rows]
+        if len(self.values["day"].values) * width <= _DENSE_PAIRS:
+            counted = np.bincount(keys)
+            keys = np.flatnonzero(counted)
+            counts = counted[keys]
+        else:
+            keys, counts = np.unique(keys, return_counts=True)
+        day_codes, outlet_codes = keys // width, keys % width
+        kept = self.values["day"].table(days)[day_codes]
+        return DayOutletPairs(day_codes[kept], outlet_codes[kept], counts[kept])
+
+    def pair_days(self, pairs: DayOutletPairs) -> list[str | None]:
+        """The distinct days of the pairs."""
+        return self.values["day"].decoded(np.unique(pairs.days).astype(np.int32))
+
+    def pair_outlets(self, pairs: DayOutletPairs) -> Counter[str | None]:
+        """The pairs' rows per outlet, an empty outlet counted as none (as `tally`)."""
+        per_outlet = np.bincount(pairs.outlets, weights=pairs.counts).astype(np.int64)
+        codes = np.flatnonzero(per_outlet)
+        values = self.values["outlet"].values
+        tallied: Counter[str | None] = Counter()
+        for code, n in zip(codes.tolist(), per_outlet[codes].tolist(), strict=True):
+            tallied[values[code] or None] += n
+        return tallied
+
+    def grouped(
+        self, pairs: DayOutletPairs, day_groups: dict[str | None, int], outlet_groups: dict[str | None, int]
+    ) -> list[tuple[int, int, int]]:
+        """The pairs' rows counted per (group of their day, group of their outlet), ordered by the groups'
+        numbers; a day or an outlet in no group leaves its rows out."""
+        by_day = _group_numbers(self.values["day"], day_groups)
+        by_outlet = _group_numbers(self.values["outlet"], outlet_groups)
+        day, outlet = by_day[pairs.days], by_outlet[pairs.outlets]
+        kept = (day >= 0) & (outlet >= 0)
+        width = max(outlet_groups.values(), default=0) + 1
+        # summed as float64: exact for any count below 2**53
+        counts = np.bincount(day[kept] * width + outlet[kept], weights=pairs.counts[kept]).astype(np.int64)
+        keys = np.flatnonzero(counts)
+        return list(zip((keys // width).tolist(), (keys % width).tolist(), counts[keys].tolist(), strict=True))
+
+
+class DayOutletPairs(NamedTuple):
+    """Rows counted per (day, outlet): the codes of each pair present and its number of rows."""
+
+    days: IntArray
+    outlets: IntArray
+    counts: IntArray
+
+
+def _group_numbers(values: _Values, groups: dict[str | None, int]) -> IntArray:
+    """By code: the group of the code's value, -1 for a value in none."""
+    return np.fromiter((groups.get(value, -1) for value in list(values.values)), dtype=np.int64)
 
 
 class _Changed(NamedTuple):
@@ -237,10 +449,20 @@ def _read_all(path: Path) -> FacetColumns:
         builder = _Builder(int(last) + 1)
         while batch := cursor.fetchmany(_READ_ROWS):
             builder.add(_changed(batch))
+        builder.place(_newest_first(connection))
         connection.execute("COMMIT")
     finally:
         connection.close()
     return builder.built(seq)
+
+
+def _newest_first(connection: sqlite3.Connection) -> IntArray:
+    """Every article's rowid, newest first as a search without words lists them (store.sql's
+    `_NEWEST_FIRST`): 2.6 s of CPU at a million articles, read once so that no search sorts its matches
+    by date (a flag's 30,000 articles took 75-90 ms)."""
+    cursor = connection.execute("SELECT rowid FROM articles a ORDER BY a.published DESC NULLS LAST, a.id")
+    batches = [np.array(batch, dtype=np.int64).reshape(-1) for batch in iter(lambda: cursor.fetchmany(_READ_ROWS), [])]
+    return np.concatenate(batches) if batches else np.zeros(0, dtype=np.int64)
 
 
 class _Builder:
@@ -253,6 +475,13 @@ class _Builder:
         self.flags = np.zeros(capacity, dtype=np.int32)
         self.per_row = np.zeros(capacity, dtype=np.int64)
         self.speaker_ids: list[IntArray] = []
+        self.newest_place = np.full(capacity, -1, dtype=np.int32)
+
+    def place(self, newest_first: IntArray) -> None:
+        """Each article's place among all, newest first (an article without keys has none)."""
+        held = newest_first[newest_first < len(self.newest_place)]
+        self.newest_place[held] = np.arange(len(held), dtype=np.int32)
+        self.newest_place[~self.present] = -1
 
     def add(self, keys: _Changed) -> None:
         rows = np.array(keys.rowids, dtype=np.int64)
@@ -271,7 +500,7 @@ class _Builder:
         ids = np.concatenate(self.speaker_ids) if self.speaker_ids else np.zeros(0, dtype=np.int64)
         return FacetColumns(
             seq, self.present, codes["outlet"], codes["language"], codes["day"], codes["story"], self.flags,
-            _offsets(self.per_row), ids, self.values,
+            _offsets(self.per_row), ids, self.values, self.newest_place,
         )  # fmt: skip
 
 
@@ -318,10 +547,13 @@ def _updated(columns: FacetColumns, connection: sqlite3.Connection) -> FacetColu
         coded[name][rowids] = columns.values[name].encoded(column_values)
     flags = grown(columns.flags)
     flags[rowids] = np.array(kept.flags, dtype=np.int32)
+    newest_place = grown(columns.newest_place + 1) - 1  # a new article has no place (-1)
+    newest_place[removed] = -1
+    newest_place[rowids] = -1  # nor has a changed one: its date may have moved it
     offsets, ids = _respoken(columns, capacity, np.array([*removed, *kept.rowids], dtype=np.int64), rowids, kept)
     return FacetColumns(
         seq, present, coded["outlet"], coded["language"], coded["day"], coded["story"], flags, offsets, ids,
-        columns.values,
+        columns.values, newest_place,
     )  # fmt: skip
 
 

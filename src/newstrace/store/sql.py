@@ -87,7 +87,7 @@ from newstrace.store.base import (
     UtteranceSpeaker,
     counted_by_store,
 )
-from newstrace.store.columns import FacetColumns
+from newstrace.store.columns import FacetColumns, IntArray
 from newstrace.store.query import SearchQuery
 from newstrace.store.recent import RecentAnswers
 
@@ -245,6 +245,7 @@ class SQLStore(ABC):
         self._last_sample: tuple[Hashable, _FirstMatches] | None = None  # _first_matches
         self._keeps_answers = True  # False: no data version, nothing of a search kept (keep_no_answers)
         self._holds_facet_columns = False  # hold_facet_columns
+        self._last_selection: tuple[SearchFilters, _Selection | None] | None = None  # _column_selection
         self._insert_sql: dict[tuple[str, tuple[str, ...]], str] = {}
 
     # -- schema -------------------------------------------------------------------------------------
@@ -321,6 +322,7 @@ class SQLStore(ABC):
             # RECENT_MATCHES only, keyed on the data version (kept here, a backend without one, or a
             # server told to keep nothing, answered the same search after a write from before it)
             self._last_sample = None
+            self._last_selection = None
 
     # -- the dialect ------------------------------------------------------------------------------------
 
@@ -1503,6 +1505,9 @@ class SQLStore(ABC):
     ) -> tuple[list[SearchHit], int]:
         relation = self._search_relation(filters)
         if not relation.expression and rank_cap is not None and offset + limit <= rank_cap:
+            selection = self._column_selection(filters)
+            if selection is not None:
+                return self._column_page(filters, relation, selection, limit, offset, rank_cap)
             # the page is among the newest `rank_cap` matches, which facets and attention count next;
             # a search the article counts total (outlet, language, days) reads them only if they are kept:
             # its facets and chart are often kept when they are not, and reading 1,000 rows to show 20
@@ -1704,6 +1709,9 @@ class SQLStore(ABC):
     def _read_first_matches(
         self, filters: SearchFilters, relation: SearchRelation, cap: int, *, ranked: bool = False
     ) -> _FirstMatches:
+        newest = None if relation.expression else self._newest_in_columns(filters, cap)
+        if newest is not None:
+            return newest
         order = "" if relation.expression else f" ORDER BY {_NEWEST_FIRST}"
         # each match's row is read for its id anyway, unless an index on (id, published) gives both (a
         # flag's or a speaker's matches, all sorted by date): then the columns the facets and the chart
@@ -1768,9 +1776,12 @@ class SQLStore(ABC):
     def search_facets(self, filters: SearchFilters, limit: int, cap: int | None = None) -> SearchFacets:
         # the outlet, language and date facets of every match from the article counts when they give them
         counts = _article_counts_where(filters)
+        selection = self._column_selection(filters) if counts is not None else None
         if cap is not None:  # the first matches, read once, counted here
             joined = self._sampled_joined_facets(filters, cap, limit)
-            if counts is not None:
+            if selection is not None and selection.counted is not None:
+                columns = _facets_in_columns(selection.columns, selection.counted, limit)
+            elif counts is not None:
                 columns = self._counted_column_facets(filters, counts, limit)
             else:
                 columns = self._sampled_facets(filters, cap, limit)
@@ -1958,6 +1969,10 @@ class SQLStore(ABC):
         self, filters: SearchFilters, bucket: str, cap: int | None = None, drawn: int | None = None
     ) -> list[PeriodCount]:
         counts = _article_counts_where(filters)
+        selection = self._column_selection(filters) if counts is not None else None
+        if selection is not None and selection.counted is not None:
+            dated = drawn is not None and bool(filters.date_from or filters.date_to)
+            return self._attention_in_columns(selection.columns, selection.counted, bucket, drawn if dated else None)
         if counts is not None and drawn is not None and (filters.date_from or filters.date_to):
             # a date range's counts are many outlets a day, read through the days' keys; without one,
             # few outlets (one, or a language's) over many days, where reading their totals first cost
@@ -2022,6 +2037,144 @@ class SQLStore(ABC):
             return self._week_start(day)
         keep, first = PERIOD_STARTS[bucket]
         return f"substr({day}, 1, {keep}) || '{first}'"
+
+    # -- a search without words, from the process's columns of facet keys (store.columns) ----------------
+
+    def _column_selection(self, filters: SearchFilters) -> _Selection | None:
+        """A search without words found in the process's columns: its matches as its SQL finds them and,
+        for a search the article counts total (outlet, language, days), as those count them; None when
+        the store holds no columns now, or the search has words, an unknown flag or a date whose bound
+        the columns' days cannot decide. Kept for the rest of the request's reads."""
+        if self._last_selection is not None and self._last_selection[0] == filters:
+            return self._last_selection[1]
+        selection = self._selected_in_columns(filters)
+        self._last_selection = (filters, selection)
+        return selection
+
+    def _selected_in_columns(self, filters: SearchFilters) -> _Selection | None:
+        if not self._holds_columns() or filters.query or (filters.flag and filters.flag not in CHECKED_FLAGS):
+            return None
+        days = _days_test(filters.date_from or None, filters.date_to or None)
+        if days is None:
+            return None
+        columns = self._facet_columns()
+        if columns is None:
+            return None
+        equal = {
+            name: value
+            for name, value in (("outlet", filters.outlet), ("language", filters.language), ("story", filters.story_id))
+            if value
+        }
+        speakers: list[Collection[int]] = [] if filters.speaker_id is None else [{filters.speaker_id}]
+        if filters.speaker_name:
+            speakers.append({int(row[0]) for row in self._value_rows(_SPEAKER_IDS, (filters.speaker_name,))})
+        flag_bit = 1 << CHECKED_FLAGS.index(filters.flag) if filters.flag else 0
+        rows = columns.matching(equal, flag_bit, days if days is not _EVERY_DAY else None, speakers)
+        counted = None
+        if counted_by_store(filters):  # as the article counts count them (schema 16)
+            counted = columns.with_days(rows, _counted_days(filters.date_to)) if days is not _EVERY_DAY else rows
+        return _Selection(columns, rows, counted)
+
+    def _column_page(
+        self,
+        filters: SearchFilters,
+        relation: SearchRelation,
+        selection: _Selection,
+        limit: int,
+        offset: int,
+        rank_cap: int,
+    ) -> tuple[list[SearchHit], int]:
+        """A page of a search without words, newest first, and its total, from the columns: the total is
+        counted there (as the article counts or the flag counts give it, else up to COUNT_CAP), the page
+        cut from the first matches that its facets and chart count next (one ordering of the latest days'
+        rows, `_newest_rows`, for all three)."""
+        found = len(selection.rows)
+        if selection.counted is not None:
+            total = len(selection.counted)
+        else:
+            total = found if _flag_only(filters) else min(found, COUNT_CAP + 1)
+        first = self._first_matches(filters, relation, rank_cap)
+        return self._hits(list(first.rowids[offset : offset + limit]), {}, {}), total
+
+    def _newest_in_columns(self, filters: SearchFilters, cap: int) -> _FirstMatches | None:
+        """The newest `cap` matches of a search without words with their keys, from the columns (None when
+        they cannot give them)."""
+        selection = self._column_selection(filters)
+        newest = self._newest_rows(selection, cap) if selection is not None else None
+        if selection is None or newest is None:
+            return None
+        sample = selection.columns.sample(newest)
+        return None if sample is None else _FirstMatches(tuple(newest), None, *sample, None)
+
+    def _newest_rows(self, selection: _Selection, n: int) -> list[int] | None:
+        """The rowids of the newest `n` matches in order (`_NEWEST_FIRST`): the columns name the rows of the
+        latest days that can be among them, and order them by the places read with the columns, or, when
+        one of those rows was written since, the database orders them by their time and id (a flag's
+        30,000 articles, all sorted by date to find the newest 1,000, took 75-90 ms); None when the last
+        of those days holds too many rows (undated articles, say) to name them in one query."""
+        if not n:
+            return []
+        placed = selection.columns.newest(selection.rows, n)
+        if placed is not None:
+            return cast(list[int], placed.tolist())
+        candidates = selection.columns.newest_candidates(selection.rows, n)
+        if not len(candidates):
+            return []
+        if len(candidates) > _ORDERED_AT_MOST:
+            return None
+        rowids = ", ".join(map(str, candidates.tolist()))  # integers from numpy: nothing to escape
+        sql = f"SELECT a.rowid FROM articles a WHERE a.rowid IN ({rowids}) ORDER BY {_NEWEST_FIRST} LIMIT {int(n)}"
+        return [row[0] for row in self._value_rows(sql)]
+
+    def _attention_in_columns(
+        self, columns: FacetColumns, rows: IntArray, bucket: str, drawn: int | None
+    ) -> list[PeriodCount]:
+        """The chart's rows of matches the article counts would count, as `search_attention` sums them from
+        those counts (`_period_counts`, or with `drawn` `_drawn_attention`), counted in the columns."""
+        dated = columns.day_outlet_pairs(rows, _counted_day)  # one pass over the rows, then over the pairs
+        periods = self._periods_of([str(day) for day in columns.pair_days(dated)], bucket)
+        names = sorted(set(periods.values()), key=lambda period: (period is not None, period or ""))
+        numbers = {period: number for number, period in enumerate(names)}
+        day_groups: dict[str | None, int] = {day: numbers[period] for day, period in periods.items()}
+        present = columns.pair_outlets(dated)  # an empty outlet merged with none
+        if drawn is None:  # every outlet
+            labels = _none_first(present)
+            places = {label: number for number, label in enumerate(labels)}
+            outlet_groups = {outlet: places.get(outlet or None, -1) for outlet in columns.values["outlet"].values}
+            return [
+                PeriodCount(names[period], labels[outlet], n)
+                for period, outlet, n in columns.grouped(dated, day_groups, outlet_groups)
+            ]
+        totals: Counter[str] = Counter()
+        for outlet, n in present.items():
+            totals[outlet or UNKNOWN_OUTLET] += n
+        named = set(sorted(totals, key=lambda name: (-totals[name], name))[:drawn])
+        if not named:
+            return []
+        shown = _none_first([outlet for outlet in present if (outlet or UNKNOWN_OUTLET) in named])
+        places = {label: number for number, label in enumerate(shown)}
+        outlet_groups = {  # a drawn outlet by its name (none for an empty one), the others summed after them
+            outlet: places.get(outlet or None, -1) if (outlet or UNKNOWN_OUTLET) in named else len(shown)
+            for outlet in columns.values["outlet"].values
+        }
+        others = len(shown)
+        return [
+            PeriodCount(names[period], None if group == others else shown[group], n, group == others)
+            for period, group, n in columns.grouped(dated, day_groups, outlet_groups)
+        ]
+
+    def _periods_of(self, days: list[str], bucket: str) -> dict[str | None, str | None]:
+        """The period (`_period`) of each day: a week's Monday as the database's date functions name it
+        (kept for the process: a day's week never changes), a month or a year by its first characters."""
+        if bucket not in PERIOD_STARTS:
+            raise StoreError(f"no period {bucket!r}; choose one of: {', '.join(PERIOD_STARTS)}")
+        if bucket != "week":
+            return {day: _period_of(day, bucket) for day in days}
+        unknown = [day for day in days if day not in _WEEK_STARTS]
+        if unknown:
+            sql = f"SELECT value, {self._week_start('value')} FROM json_each(?)"
+            _WEEK_STARTS.update({str(day): week for day, week in self._value_rows(sql, (json.dumps(unknown),))})
+        return {day: _WEEK_STARTS[day] for day in days}
 
     def iter_search(self, filters: SearchFilters) -> Iterator[ArticleRow]:
         relation = self._search_relation(filters)
@@ -2237,6 +2390,72 @@ def _column_facets(found: Mapping[str, Sequence[Sequence[Any]]], dates: DateSpan
     """The outlet and language facets of their queries' rows (value, n), with the span of days."""
     outlets, languages = (tuple(FacetCount(*row) for row in found[name]) for name in ("outlet", "language"))
     return _ColumnFacets(outlets, languages, dates)
+
+
+class _Selection(NamedTuple):
+    """A search without words found in the process's columns (`SQLStore._column_selection`)."""
+
+    columns: FacetColumns
+    rows: IntArray  # the matches as the search's SQL finds them, by rowid
+    counted: IntArray | None  # a search the article counts total: the matches as they count them
+
+
+# The most rows of the latest days a search without words has the database order to find its newest.
+_ORDERED_AT_MOST = 20_000
+# The Monday of each day's week as SQLite's date functions name it (`_periods_of`).
+_WEEK_STARTS: dict[str, str | None] = {}
+
+
+def _EVERY_DAY(day: str | None) -> bool:
+    """No date bound: every article, dated or not."""
+    return True
+
+
+def _counted_day(day: str | None) -> bool:
+    """A day the article counts count under a date bound (a missing or empty date is counted as '')."""
+    return bool(day)
+
+
+def _counted_days(date_to: str | None) -> Callable[[str | None], bool]:
+    """Of the days a dated search's SQL finds (`_days_test`), those the article counts count: a missing or
+    empty date is counted as '' and left out, and the end is compared with the day itself."""
+
+    def counted(day: str | None) -> bool:
+        return bool(day) and (not date_to or str(day) <= date_to)
+
+    return counted
+
+
+def _days_test(date_from: str | None, date_to: str | None) -> Callable[[str | None], bool] | None:
+    """Whether an article's day (the first ten characters of its date) passes the search's bounds on its
+    date exactly as `published >= date_from` and `_until`'s bound on `published` do: a text is at or after
+    a bound of at most ten characters exactly when its first ten are, and before a day exactly when its
+    first ten are. None when a bound is past that (longer, or a ten-character end that is no day)."""
+    if not date_from and not date_to:
+        return _EVERY_DAY
+    after = _day_after(date_to) if date_to else None
+    if (date_from and len(date_from) > 10) or (date_to and after is None and len(date_to) >= 10):
+        return None
+
+    def passes(day: str | None) -> bool:
+        if day is None or (date_from and day < date_from):
+            return False
+        if after is not None:
+            return day < after
+        return not date_to or day <= date_to
+
+    return passes
+
+
+def _facets_in_columns(columns: FacetColumns, rows: IntArray, limit: int) -> _ColumnFacets:
+    """The outlet and language facets and the date span of matches the article counts would count, as
+    `_counted_column_facets` sums them, counted in the columns."""
+    days = [day for day in columns.days_of(rows) if day]
+    return _ColumnFacets(
+        _ranked(columns.tally("outlet", rows), limit),
+        _ranked(columns.tally("language", rows), limit),
+        DateSpan(min(days, default=None), max(days, default=None)),
+    )
 
 
 _STORY_SUMMARY = "id, title, first_seen, last_seen, n_articles, n_outlets"
