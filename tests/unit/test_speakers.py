@@ -475,3 +475,44 @@ def test_a_pronoun_after_a_namesake_tells_its_gender_when_the_given_name_does_no
         "Kim Holm stood on the quay. “We paid for the roof ourselves,” Mr. Holm said."
     )
     assert _speakers(nlp, text)[-1] == "Pieter Holm"
+
+
+def test_he_and_she_never_speak_for_a_body(nlp: Any) -> None:
+    """A pronoun of a person after a body's quote is the person named before, not the body (PolNeAR: 78 `he`
+    or `she` given to the FBI, NBC News, the State Department). Fictional."""
+    text = (
+        "Peter Dorn ran the ferry for years. “The ships are safe,” the Tarsby Port Authority said on Monday. "
+        "He said that the tolls were too high."
+    )
+    assert _speakers(nlp, text) == ["Tarsby Port Authority", "Peter Dorn"]
+
+
+def test_they_speaks_for_the_last_group_never_for_one_person(nlp: Any) -> None:
+    """`they` is the group the last source naming a group spoke for (a body, a plural, a coordination), named
+    or not; never the person quoted last. Fictional."""
+    unnamed = (
+        "“We will not pay,” Anneke Holm said on Monday. People familiar with her thinking say she now doubts "
+        "the plan. They did not offer details."
+    )
+    assert _speakers(nlp, unnamed) == ["Anneke Holm", None, None]
+    body = (
+        "Harbour Democrats say the tolls are too high. “It is a tax on work,” Peter Dorn said. What's more, "
+        "the ferries are old, they say."
+    )
+    assert _speakers(nlp, body) == ["Harbour Democrats", "Peter Dorn", "Harbour Democrats"]
+
+
+def test_people_gathered_round_a_person_are_not_that_person(nlp: Any) -> None:
+    """Aides, advisers, supporters, relatives or lawyers named after somebody speak as an unnamed group;
+    the person speaks only as one of a coordination, and a body named after the person as itself. Fictional."""
+    groups = [
+        "Anneke Holm spoke in Tarsby. Holm aides said that she would not resign.",
+        "Anneke Holm spoke in Tarsby. Ms. Holm's advisers said that she would not resign.",
+        "Peter Dorn was shot on Tuesday. Attorneys for Dorn said that he was unarmed.",
+        "Peter Dorn was shot on Tuesday. Dorn's relatives, who asked to see the video, said that he was unarmed.",
+    ]
+    assert [_speakers(nlp, text)[-1] for text in groups] == [None, None, None, None]
+    assert _speakers(nlp, "Peter Dorn and his aides said that the tolls must go.") == ["Peter Dorn"]
+    assert _speakers(nlp, "Anneke Holm spoke. Holm campaign aides said that she would stay.") == ["Holm campaign"]
+    assert _speakers(nlp, "Anneke Holm spoke. Holm's team said that she would stay.") == ["Holm team"]
+    assert _speakers(nlp, "NATO officials said that the summit would go on.") == ["NATO"]

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from newstrace.memo import Memo
-from newstrace.nlp.agents import BODY_NOUNS, TITLE_ABBREVIATIONS, government_place, is_role_noun
+from newstrace.nlp.agents import BODY_NOUNS, TITLE_ABBREVIATIONS, government_place, is_role_noun, speaker_kind
 from newstrace.nlp.content_ends import EndCandidates, EndScorer, content_end_model, end_candidates
 from newstrace.nlp.cue_ends import (
     CueEndCandidates,
@@ -70,6 +70,7 @@ from newstrace.nlp.spans import (
     is_inside,
     spans_within,
 )
+from newstrace.records import PERSON
 
 LEXICON_FILE = Path(__file__).parent / "data" / "quote_lexicon.json"
 CUE_MODEL_FILE = Path(__file__).parent / "data" / "cue_model.json"
@@ -1226,6 +1227,14 @@ _SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 
 
 _FIRST_PERSON = frozenset(["i", "we", "me", "us", "my", "our"])
+# `they` never stands for one person: it is the group the last source naming a group spoke for, or nobody.
+_PLURAL_PRONOUNS = frozenset(["they", "them"])
+# Nouns, besides the role nouns, for people gathered round somebody (`Holm supporters`, `Dorn's relatives`).
+_PEOPLE_AROUND = frozenset(
+    ["supporter", "ally", "relative", "friend", "backer", "loyalist", "critic", "follower", "associate",
+     "confidant", "fan", "parent", "family"]
+)  # fmt: skip
+_COLLECTIVE_NOUNS = frozenset(["panel", "group", "team", "family", "crowd", "couple", "board", "staff", "camp"])
 _RELATIVES = frozenset(["who", "whom", "whose", "which", "that"])
 _NON_PERSONAL = frozenset(["it", "its"])
 _PLACE_NOUNS = frozenset(["state", "country", "nation"])
@@ -1259,14 +1268,43 @@ def resolve_speakers(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuot
     resolved: list[FoundQuote] = []
     last_speaker: str | None = None
     last_end = -_FIRST_PERSON_REACH
+    group: str | None = None  # who the last source naming a group spoke for, which `they` stands for
     for quote in quotes:
         near = last_speaker if quote.source and quote.source.start - last_end <= _FIRST_PERSON_REACH else None
-        speaker = _speaker_for(parsed, quote, people, (last_speaker, last_end), near)
+        if quote.source is not None and _source_words(parsed, quote.source) in _PLURAL_PRONOUNS:
+            speaker = group
+        else:
+            speaker = _speaker_for(parsed, quote, people, (last_speaker, last_end), near)
         if speaker:
             speaker = _full_name(parsed, people, speaker, quote.source)
             last_speaker, last_end = speaker, quote.content.end
+        if quote.source is not None and _names_a_group(parsed, quote.source, speaker):
+            group = speaker
         resolved.append(replace(quote, speaker=speaker))
     return resolved
+
+
+def _source_words(parsed: Parsed, source: Span) -> str:
+    return parsed.text[source.start : source.end].lower().strip()
+
+
+def _names_a_group(parsed: Parsed, source: Span, speaker: str | None) -> bool:
+    """The source names more than one person: `they`, a body (`Harbour Democrats`, `the port authority`), a
+    plural (`People familiar with her thinking`, `A panel of reporters`: collective) or a coordination
+    (`Ms. Holm and Mr. Dorn`). Its speaker, named or not, is whom a later `they` stands for."""
+    if _source_words(parsed, source) in _PLURAL_PRONOUNS:
+        return True
+    if speaker is not None and speaker_kind(speaker) != PERSON:
+        return True
+    span = parsed.doc.char_span(source.start, source.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    root = span.root
+    return (
+        root.tag_ in ("NNS", "NNPS")
+        or root.lemma_.lower() in _COLLECTIVE_NOUNS
+        or any(child.dep_ == "conj" for child in root.children)
+    )
 
 
 def _full_name(parsed: Parsed, people: People, speaker: str, source: Span | None) -> str:
@@ -1558,7 +1596,10 @@ def _speaker_for(
         if ent.label_ in _SPEAKER_LABELS and not is_inside(ent.start_char, parsed.quotations)
     ]
     persons = [ent for ent in inside if ent.label_ == "PERSON" and not _possessive(ent)]
-    if _a_group_speaks(parsed.doc, quote.source):  # `regulators and advisers to Holm`: not Holm speaking
+    around = _people_around(parsed.doc, quote.source)
+    if around:  # `Holm aides`, `supporters of Holm`: the group speaks, not the person it gathers round
+        persons = [ent for ent in persons if _heads_a_body(ent) or _beside_the_head(parsed.doc, quote.source, ent)]
+    elif _a_group_speaks(parsed.doc, quote.source):  # `regulators and advisers to Holm`: not Holm speaking
         persons = [ent for ent in persons if _on_the_head(parsed.doc, quote.source, ent) or _heads_a_body(ent)]
     if persons:  # the first named, not the longest: `Peskov, Putin's spokesman` is Peskov speaking
         head = _entity_at_head(parsed.doc, quote.source, persons) or persons[0]
@@ -1588,11 +1629,15 @@ def _speaker_for(
         return _place_before(parsed, quote.source.start)
     # Only a name on the source's head word speaks for it (`NATO leadership`, `Fleming's book`), not one
     # further in (`advisers to Holm`, `companies that had insured Dorn Lines' debts`).
-    on_head = [ent for ent in inside if _on_the_head(parsed.doc, quote.source, ent)]
-    owner = _owner_of_a_work(on_head, words)
+    on_head = [
+        ent for ent in inside if _on_the_head(parsed.doc, quote.source, ent) and not (around and ent.label_ == "PERSON")
+    ]
+    owner = _owned_body(parsed.doc, quote.source, on_head) or _owner_of_a_work(on_head, words)
     if owner is not None:
         return owner
-    described = _described_person(parsed.text, quote, people) or _proper_name_head(parsed.doc, quote.source)
+    described = _described_person(parsed.text, quote, people) or (
+        None if around else _proper_name_head(parsed.doc, quote.source)
+    )
     speakers = [ent for ent in on_head if _may_speak(ent) and not _possessive(ent)]
     if described is None and speakers:
         return _plain_name(str(speakers[0].text))  # `NATO leadership` speaks for NATO
@@ -1604,6 +1649,41 @@ def _a_group_speaks(doc: Any, source: Span) -> bool:
     a group speaks, and a person named further in is not one of its words' speakers."""
     span = doc.char_span(source.start, source.end, alignment_mode="expand")
     return span is not None and len(span) > 0 and span.root.tag_ == "NNS"
+
+
+def _people_around(doc: Any, source: Span) -> bool:
+    """The source's head names people gathered round somebody: a role noun in the plural (`Holm aides`,
+    `attorneys for Dorn`), supporters, allies, relatives, a family (`Dorn's relatives`, `the Dorn family`)."""
+    span = doc.char_span(source.start, source.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    root = span.root
+    noun = _singular(root.lower_)
+    plural = noun != root.lower_ and root.tag_ in ("NNS", "NNPS", "NNP")  # `Attorneys` opening a sentence: NNP
+    return noun == "family" or (plural and (is_role_noun(noun) or noun in _PEOPLE_AROUND))
+
+
+def _singular(word: str) -> str:
+    """`aides` -> `aide`, `allies` -> `ally`, `attorneys` -> `attorney`: enough for the nouns of people."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _beside_the_head(doc: Any, source: Span, ent: Any) -> bool:
+    """The name stands in apposition to the source's head: `Holm's lawyers, Peter Dorn and Lidia Varn`."""
+    span = doc.char_span(source.start, source.end, alignment_mode="expand")
+    return span is not None and len(span) > 0 and ent.root.dep_ == "appos" and ent.root.head.i == span.root.i
+
+
+def _owned_body(doc: Any, source: Span, on_head: list[Any]) -> str | None:
+    """`Holm's campaign`, `Dorn's political team`: the body a person owns speaks as itself, named as `the
+    Holm campaign` is (`Holm campaign`), not as the person."""
+    span = doc.char_span(source.start, source.end, alignment_mode="expand")
+    if span is None or not len(span) or span.root.lemma_.lower() not in BODY_NOUNS:
+        return None
+    owner = next((ent for ent in on_head if ent.label_ == "PERSON" and _possessive(ent)), None)
+    return f"{_plain_name(str(owner.text))} {span.root.lower_}" if owner is not None else None
 
 
 def _heads_a_body(person: Any) -> bool:
@@ -1833,8 +1913,8 @@ def _pronoun_speaker(
     `he` and `she` (`gender`), never a person the article tells is of the other gender."""
     last_speaker, last_end = last
 
-    def fits(name: str) -> bool:
-        return gender is None or people.gender_of(name) in (None, gender)
+    def fits(name: str) -> bool:  # `he` and `she` stand for a person, never a body (`the FBI`, `NBC News`)
+        return gender is None or (speaker_kind(name) == PERSON and people.gender_of(name) in (None, gender))
 
     subject = _subject_since(parsed, people, last_end, position, fits)
     if subject is not None:
