@@ -516,3 +516,26 @@ def test_people_gathered_round_a_person_are_not_that_person(nlp: Any) -> None:
     assert _speakers(nlp, "Anneke Holm spoke. Holm campaign aides said that she would stay.") == ["Holm campaign"]
     assert _speakers(nlp, "Anneke Holm spoke. Holm's team said that she would stay.") == ["Holm team"]
     assert _speakers(nlp, "NATO officials said that the summit would go on.") == ["NATO"]
+
+
+def test_a_relative_clause_on_two_joined_names_speaks_for_neither(nlp: Any) -> None:
+    """`China and the United States, which said`: two antecedents, no one speaker (it took the first). The
+    countries are real; the sentence is fictional."""
+    text = "The summit was attended by China and the United States, which said that the tolls must fall."
+    people = "Anneke Holm met Peter Dorn and Lidia Varn, who said that the harbour would close."
+    assert (_speakers(nlp, text), _speakers(nlp, people)) == ([None], [None])
+
+
+def test_the_court_or_the_department_is_the_body_named_before_with_that_noun(nlp: Any) -> None:
+    """A definite description of a body repeats the last word of its name (`The Labor Department ... the
+    department`); a noun no body named before ends with speaks for nobody. Fictional."""
+    court = "The Tarsby Harbour Court heard the case in May. But in March, the court announced that it had deadlocked."
+    company = "“We will not pay,” Anneke Holm said on Monday. The company said that it had suspended the ferries."
+    assert (_speakers(nlp, court), _speakers(nlp, company)) == (["Tarsby Harbour Court"], ["Anneke Holm", None])
+
+
+def test_a_given_name_beside_a_relative_takes_the_family_name(nlp: Any) -> None:
+    """`Holm's husband, Peter` is Peter Holm (PolNeAR: `Clinton's husband, Bill` stood apart from Bill
+    Clinton and flagged his statement's later rendering `speaker_changed`). Fictional."""
+    text = "Anneke Holm spoke in Tarsby. Holm's husband, Peter, accused the mayor of lying in a speech Sunday."
+    assert _speakers(nlp, text) == ["Peter Holm"]

@@ -36,7 +36,14 @@ from pathlib import Path
 from typing import Any
 
 from newstrace.memo import Memo
-from newstrace.nlp.agents import BODY_NOUNS, TITLE_ABBREVIATIONS, government_place, is_role_noun, speaker_kind
+from newstrace.nlp.agents import (
+    BODY_NOUNS,
+    TITLE_ABBREVIATIONS,
+    government_place,
+    is_role_noun,
+    names_a_body,
+    speaker_kind,
+)
 from newstrace.nlp.content_ends import EndCandidates, EndScorer, content_end_model, end_candidates
 from newstrace.nlp.cue_ends import (
     CueEndCandidates,
@@ -1234,11 +1241,14 @@ _PEOPLE_AROUND = frozenset(
     ["supporter", "ally", "relative", "friend", "backer", "loyalist", "critic", "follower", "associate",
      "confidant", "fan", "parent", "family"]
 )  # fmt: skip
+# Relatives who usually share the family name of the person they are named after (`Clinton's husband, Bill`).
+_RELATIVES_BY_NAME = frozenset(["husband", "wife", "son", "daughter", "brother", "sister", "father", "mother"])
 _COLLECTIVE_NOUNS = frozenset(["panel", "group", "team", "family", "crowd", "couple", "board", "staff", "camp"])
 _RELATIVES = frozenset(["who", "whom", "whose", "which", "that"])
 _NON_PERSONAL = frozenset(["it", "its"])
 _PLACE_NOUNS = frozenset(["state", "country", "nation"])
 _PLACE_REACH = 400  # characters: `the state` is a place named this close before
+_BODY_REACH = 600  # characters: `the department` is a body named this close before
 # An honorific before a bare surname, as `_title_word` keys it, and as a name keeps it (`Mr. Clinton`).
 _PRONOUN_REACH = 200  # characters after a mention where its sentence's `he` or `her` is looked for
 _GENDERED_PRONOUN = re.compile(r"\b(?:he|his|him|she|her|hers)\b", re.IGNORECASE)
@@ -1603,7 +1613,7 @@ def _speaker_for(
         persons = [ent for ent in persons if _on_the_head(parsed.doc, quote.source, ent) or _heads_a_body(ent)]
     if persons:  # the first named, not the longest: `Peskov, Putin's spokesman` is Peskov speaking
         head = _entity_at_head(parsed.doc, quote.source, persons) or persons[0]
-        return _organisation_of(parsed.doc, head) or _plain_name(str(head.text))
+        return _organisation_of(parsed.doc, head) or _with_the_family_name(parsed.doc, quote.source, head)
     titled = _person_after_title(parsed, quote.source) or _person_in_capitals(parsed, quote.source)
     if titled is not None:
         return titled
@@ -1627,6 +1637,8 @@ def _speaker_for(
         return _pronoun_speaker(parsed, people, quote.source.start, last, PRONOUN_GENDERS.get(words[0]))
     if len(words) == 2 and words[0] == "the" and words[1] in _PLACE_NOUNS:
         return _place_before(parsed, quote.source.start)
+    if len(words) == 2 and words[0] == "the" and names_a_body(words[1]):
+        return _body_before(parsed, quote.source.start, words[1])
     # Only a name on the source's head word speaks for it (`NATO leadership`, `Fleming's book`), not one
     # further in (`advisers to Holm`, `companies that had insured Dorn Lines' debts`).
     on_head = [
@@ -1684,6 +1696,26 @@ def _owned_body(doc: Any, source: Span, on_head: list[Any]) -> str | None:
         return None
     owner = next((ent for ent in on_head if ent.label_ == "PERSON" and _possessive(ent)), None)
     return f"{_plain_name(str(owner.text))} {span.root.lower_}" if owner is not None else None
+
+
+def _with_the_family_name(doc: Any, source: Span, person: Any) -> str:
+    """The person's name; a lone given name set beside a named person's relative takes that person's
+    surname: `Clinton's husband, Bill` -> `Bill Clinton`, `Holm's son, Peter` -> `Peter Holm`."""
+    name = _plain_name(str(person.text))
+    span = doc.char_span(source.start, source.end, alignment_mode="expand")
+    if len(name.split()) != 1 or span is None:
+        return name
+    relative = person.root.head if person.root.dep_ == "appos" else None
+    owner = next(
+        (
+            ent
+            for ent in span.ents
+            if ent.label_ == "PERSON" and ent.root.dep_ == "poss" and relative is not None
+            and ent.root.head.i == relative.i and relative.lower_ in _RELATIVES_BY_NAME
+        ),
+        None,
+    )  # fmt: skip
+    return f"{name} {_plain_name(str(owner.text)).split()[-1]}" if owner is not None else name
 
 
 def _heads_a_body(person: Any) -> bool:
@@ -1829,8 +1861,8 @@ def _relative_speaker(parsed: Parsed, quote: FoundQuote, people: People, last: t
     harbour master, who said`); None when the parse gives no antecedent or the antecedent names nobody
     (`the alliance, which has declared`)."""
     noun = _antecedent_noun(parsed.doc, quote.source)
-    if noun is None or noun.lower_ in _PRONOUNS:
-        return None
+    if noun is None or noun.lower_ in _PRONOUNS or _coordinated(noun):
+        return None  # `China and the United States, which`: two speakers, neither alone
     named = parsed.entity_holding(noun.i)
     if named is not None:
         return _plain_name(str(named.text)) if named.label_ in _SPEAKER_LABELS and _may_speak(named) else None
@@ -1858,6 +1890,11 @@ def _antecedent_noun(doc: Any, source: Span | None) -> Any:
     while noun.dep_ == "appos" and noun.head.i != noun.i:
         noun = noun.head
     return noun
+
+
+def _coordinated(noun: Any) -> bool:
+    """The noun is one of two or more joined by `and` (`China and the United States`)."""
+    return bool(noun.dep_ == "conj" or any(child.dep_ == "conj" for child in noun.children))
 
 
 def _noun_right_before(pronoun: Any) -> Any:
@@ -1980,6 +2017,18 @@ def _place_before(parsed: Parsed, position: int) -> str | None:
         ent = parsed.entities[index]
         if ent.label_ == "GPE" and not ent.text.isupper() and government_place(str(ent.text)):
             return str(ent.text)
+        index -= 1
+    return None
+
+
+def _body_before(parsed: Parsed, position: int, noun: str) -> str | None:
+    """`the department` or `the court` as a speaker: the last body named shortly before whose name ends in
+    that noun (`The Labor Department calculates ... according to the department`), or None."""
+    index = bisect_left(parsed.entity_start_chars, position) - 1
+    while index >= 0 and position - parsed.entities[index].start_char <= _BODY_REACH:
+        ent = parsed.entities[index]
+        if ent.label_ == "ORG" and ent[-1].lower_ == noun and not is_inside(ent.start_char, parsed.quotations):
+            return _plain_name(str(ent.text)).removeprefix("The ")  # `The Labor Department`: no part of the name
         index -= 1
     return None
 
