@@ -539,3 +539,10 @@ def test_a_given_name_beside_a_relative_takes_the_family_name(nlp: Any) -> None:
     Clinton and flagged his statement's later rendering `speaker_changed`). Fictional."""
     text = "Anneke Holm spoke in Tarsby. Holm's husband, Peter, accused the mayor of lying in a speech Sunday."
     assert _speakers(nlp, text) == ["Peter Holm"]
+
+
+def test_a_team_named_after_a_person_the_recogniser_reads_as_a_body_is_the_team(nlp: Any) -> None:
+    """`The Varn team`, `Varn` read as an organisation: the team speaks, not `Varn` (PolNeAR: `The Trump
+    team` grew into Ivanka Trump). Fictional."""
+    text = "Lidia Varn spoke on Monday in Tarsby.\n\nThe Varn team has said single people would qualify for tax breaks."
+    assert _speakers(nlp, text) == ["Varn team"]

@@ -1652,7 +1652,8 @@ def _speaker_for(
     )
     speakers = [ent for ent in on_head if _may_speak(ent) and not _possessive(ent)]
     if described is None and speakers:
-        return _plain_name(str(speakers[0].text))  # `NATO leadership` speaks for NATO
+        # `NATO leadership` speaks for NATO; `the Trump team`, Trump read as a body, for the Trump team
+        return _organisation_of(parsed.doc, speakers[0]) or _plain_name(str(speakers[0].text))
     return described
 
 
