@@ -500,6 +500,9 @@ def test_they_speaks_for_the_last_group_never_for_one_person(nlp: Any) -> None:
         "the ferries are old, they say."
     )
     assert _speakers(nlp, body) == ["Harbour Democrats", "Peter Dorn", "Harbour Democrats"]
+    filler = "The ferry left at noon and came back at six, as it has done every day for years. " * 8
+    far = f"Harbour Democrats say the tolls are too high. {filler}They say that the ferries are old."
+    assert _speakers(nlp, far) == ["Harbour Democrats", None]  # a group quoted over 600 characters before
 
 
 def test_people_gathered_round_a_person_are_not_that_person(nlp: Any) -> None:

@@ -1234,8 +1234,10 @@ _SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 
 
 _FIRST_PERSON = frozenset(["i", "we", "me", "us", "my", "our"])
-# `they` never stands for one person: it is the group the last source naming a group spoke for, or nobody.
+# `they` never stands for one person: it is the group the last source naming a group spoke for, when that
+# was shortly before, or nobody.
 _PLURAL_PRONOUNS = frozenset(["they", "them"])
+_GROUP_REACH = 600  # characters: `they` stands for a group quoted this close before, else for nobody
 # Nouns, besides the role nouns, for people gathered round somebody (`Holm supporters`, `Dorn's relatives`).
 _PEOPLE_AROUND = frozenset(
     ["supporter", "ally", "relative", "friend", "backer", "loyalist", "critic", "follower", "associate",
@@ -1278,18 +1280,18 @@ def resolve_speakers(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuot
     resolved: list[FoundQuote] = []
     last_speaker: str | None = None
     last_end = -_FIRST_PERSON_REACH
-    group: str | None = None  # who the last source naming a group spoke for, which `they` stands for
+    group: tuple[str | None, int] = (None, -_GROUP_REACH)  # who the last source naming a group spoke for
     for quote in quotes:
         near = last_speaker if quote.source and quote.source.start - last_end <= _FIRST_PERSON_REACH else None
         if quote.source is not None and _source_words(parsed, quote.source) in _PLURAL_PRONOUNS:
-            speaker = group
+            speaker = group[0] if quote.source.start - group[1] <= _GROUP_REACH else None
         else:
             speaker = _speaker_for(parsed, quote, people, (last_speaker, last_end), near)
         if speaker:
             speaker = _full_name(parsed, people, speaker, quote.source)
             last_speaker, last_end = speaker, quote.content.end
         if quote.source is not None and _names_a_group(parsed, quote.source, speaker):
-            group = speaker
+            group = (speaker, quote.content.end)
         resolved.append(replace(quote, speaker=speaker))
     return resolved
 
