@@ -535,6 +535,12 @@ def test_the_court_or_the_department_is_the_body_named_before_with_that_noun(nlp
     court = "The Tarsby Harbour Court heard the case in May. But in March, the court announced that it had deadlocked."
     company = "“We will not pay,” Anneke Holm said on Monday. The company said that it had suspended the ferries."
     assert (_speakers(nlp, court), _speakers(nlp, company)) == (["Tarsby Harbour Court"], ["Anneke Holm", None])
+    # `the alliance` or `the bloc`: an intergovernmental organisation named before (the RT seed's NATO)
+    alliance = (
+        "NATO leaders met in Tarsby. Peter Dorn said that the alliance, which has repeatedly declared its "
+        "intention to win, is involved in the war."
+    )
+    assert _speakers(nlp, alliance) == ["Peter Dorn", "NATO"]
 
 
 def test_a_given_name_beside_a_relative_takes_the_family_name(nlp: Any) -> None:

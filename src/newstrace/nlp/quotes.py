@@ -35,6 +35,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+from newstrace.events.actors import actor_named
 from newstrace.memo import Memo
 from newstrace.nlp.agents import (
     BODY_NOUNS,
@@ -1251,6 +1252,7 @@ _NON_PERSONAL = frozenset(["it", "its"])
 _PLACE_NOUNS = frozenset(["state", "country", "nation"])
 _PLACE_REACH = 400  # characters: `the state` is a place named this close before
 _BODY_REACH = 600  # characters: `the department` is a body named this close before
+_INTERGOVERNMENTAL_NOUNS = frozenset(["alliance", "bloc", "organization", "organisation"])
 # An honorific before a bare surname, as `_title_word` keys it, and as a name keeps it (`Mr. Clinton`).
 _PRONOUN_REACH = 200  # characters after a mention where its sentence's `he` or `her` is looked for
 _GENDERED_PRONOUN = re.compile(r"\b(?:he|his|him|she|her|hers)\b", re.IGNORECASE)
@@ -2026,14 +2028,22 @@ def _place_before(parsed: Parsed, position: int) -> str | None:
 
 def _body_before(parsed: Parsed, position: int, noun: str) -> str | None:
     """`the department` or `the court` as a speaker: the last body named shortly before whose name ends in
-    that noun (`The Labor Department calculates ... according to the department`), or None."""
+    that noun (`The Labor Department calculates ... according to the department`), or, for `the alliance`
+    or `the bloc`, that is an intergovernmental organisation (`NATO`, by the event actors' table); or None."""
     index = bisect_left(parsed.entity_start_chars, position) - 1
     while index >= 0 and position - parsed.entities[index].start_char <= _BODY_REACH:
         ent = parsed.entities[index]
-        if ent.label_ == "ORG" and ent[-1].lower_ == noun and not is_inside(ent.start_char, parsed.quotations):
+        if ent.label_ == "ORG" and _described_as(ent, noun) and not is_inside(ent.start_char, parsed.quotations):
             return _plain_name(str(ent.text)).removeprefix("The ")  # `The Labor Department`: no part of the name
         index -= 1
     return None
+
+
+def _described_as(ent: Any, noun: str) -> bool:
+    if ent[-1].lower_ == noun:
+        return True
+    actor = actor_named(_plain_name(str(ent.text))) if noun in _INTERGOVERNMENTAL_NOUNS else None
+    return actor is not None and actor.kind == "IGO"
 
 
 def _on_the_head(doc: Any, source: Span, ent: Any) -> bool:
