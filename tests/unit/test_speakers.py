@@ -527,6 +527,11 @@ def test_a_relative_clause_on_two_joined_names_speaks_for_neither(nlp: Any) -> N
     text = "The summit was attended by China and the United States, which said that the tolls must fall."
     people = "Anneke Holm met Peter Dorn and Lidia Varn, who said that the harbour would close."
     assert (_speakers(nlp, text), _speakers(nlp, people)) == ([None], [None])
+    listed = (
+        "The board questioned several people, including Peter Dorn, who set up the server; and Lidia Varn, a "
+        "clerk at the port who told her staff that the ferries were safe."
+    )
+    assert _speakers(nlp, listed)[-1] == "Lidia Varn"  # the last of a list: the clause is hers
 
 
 def test_the_court_or_the_department_is_the_body_named_before_with_that_noun(nlp: Any) -> None:

@@ -1898,8 +1898,10 @@ def _antecedent_noun(doc: Any, source: Span | None) -> Any:
 
 
 def _coordinated(noun: Any) -> bool:
-    """The noun is one of two or more joined by `and` (`China and the United States`)."""
-    return bool(noun.dep_ == "conj" or any(child.dep_ == "conj" for child in noun.children))
+    """The clause hangs on the first of two or more nouns joined by `and` (`China and the United States`),
+    as the parse gives a clause after the whole coordination; one after the last of a list hangs on that
+    one (`…; and John Bentel, a staffer who told`)."""
+    return any(child.dep_ == "conj" for child in noun.children)
 
 
 def _noun_right_before(pronoun: Any) -> Any:
