@@ -1866,7 +1866,7 @@ def _relative_speaker(parsed: Parsed, quote: FoundQuote, people: People, last: t
     harbour master, who said`); None when the parse gives no antecedent or the antecedent names nobody
     (`the alliance, which has declared`)."""
     noun = _antecedent_noun(parsed.doc, quote.source)
-    if noun is None or noun.lower_ in _PRONOUNS or _coordinated(noun):
+    if noun is None or noun.lower_ in _PRONOUNS or _coordinated(noun, parsed.doc, quote.source):
         return None  # `China and the United States, which`: two speakers, neither alone
     named = parsed.entity_holding(noun.i)
     if named is not None:
@@ -1897,11 +1897,24 @@ def _antecedent_noun(doc: Any, source: Span | None) -> Any:
     return noun
 
 
-def _coordinated(noun: Any) -> bool:
-    """The clause hangs on the first of two or more nouns joined by `and` (`China and the United States`),
-    as the parse gives a clause after the whole coordination; one after the last of a list hangs on that
-    one (`…; and John Bentel, a staffer who told`)."""
-    return any(child.dep_ == "conj" for child in noun.children)
+def _coordinated(noun: Any, doc: Any, source: Span | None) -> bool:
+    """The clause is about two or more nouns joined by `and`: it hangs on the first (`China and the United
+    States, which`, as the parse gives a clause after the whole coordination), or on the last, one person
+    or thing, with a plural verb (`Govs. Jeb Bush and Chris Christie, who say`). On the last of a list
+    with a verb that tells no number it is that one's (`…; and John Bentel, a staffer who told`)."""
+    if any(child.dep_ == "conj" for child in noun.children):
+        return True
+    return noun.dep_ == "conj" and noun.tag_ in ("NN", "NNP") and _plural_clause(doc, source)
+
+
+def _plural_clause(doc: Any, source: Span | None) -> bool:
+    """The relative pronoun's verb is in the plural present (`who say`, `which have declared`, `who are`)."""
+    span = doc.char_span(source.start, source.end, alignment_mode="expand") if source is not None else None
+    if span is None or not len(span):
+        return False
+    verb = span.root.head
+    words = [verb, *(child for child in verb.children if child.dep_ in ("aux", "auxpass"))]
+    return any(word.tag_ == "VBP" or word.lower_ in ("are", "were") for word in words)
 
 
 def _noun_right_before(pronoun: Any) -> Any:
