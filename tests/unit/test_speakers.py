@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from spacy.tokens import Doc
 from spacy.tokens import Span as DocSpan
 
 from newstrace.link.speakers import link_speakers, role_in
 from newstrace.nlp import load_pipeline
-from newstrace.nlp.quotes import People, extract_quotes, name_only
+from newstrace.nlp.quotes import People, _coordinated, extract_quotes, name_only
+from newstrace.nlp.spans import Span
 
 
 @pytest.fixture(scope="module")
@@ -560,3 +562,24 @@ def test_a_team_named_after_a_person_the_recogniser_reads_as_a_body_is_the_team(
     team` grew into Ivanka Trump). Fictional."""
     text = "Lidia Varn spoke on Monday in Tarsby.\n\nThe Varn team has said single people would qualify for tax breaks."
     assert _speakers(nlp, text) == ["Varn team"]
+
+
+def _joined_names(nlp: Any, verb: str, tag: str) -> Any:
+    """`Dorn and Varn, who VERB it`, parsed by hand: the parse the PolNeAR sentence got (`Govs. Jeb Bush and
+    Chris Christie, who say`), which fictional sentences do not reliably get from the model."""
+    words = ["Dorn", "and", "Varn", ",", "who", verb, "it", "."]
+    return Doc(
+        nlp.vocab,
+        words=words,
+        spaces=[True, True, False, True, True, True, False, False],
+        tags=["NNP", "CC", "NNP", ",", "WP", tag, "PRP", "."],
+        deps=["ROOT", "cc", "conj", "punct", "nsubj", "relcl", "dobj", "punct"],
+        heads=[0, 0, 0, 2, 5, 2, 5, 0],
+    )
+
+
+def test_a_relative_clause_with_a_plural_verb_on_the_last_of_joined_names_is_about_all(nlp: Any) -> None:
+    plural, singular = _joined_names(nlp, "say", "VBP"), _joined_names(nlp, "says", "VBZ")
+    who = Span(15, 18)
+    assert _coordinated(plural[2], plural, who) and not _coordinated(singular[2], singular, who)
+    assert _coordinated(singular[0], singular, who)  # the first of them: always all
