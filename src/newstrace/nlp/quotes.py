@@ -1646,7 +1646,9 @@ def _speaker_for(
     # Only a name on the source's head word speaks for it (`NATO leadership`, `Fleming's book`), not one
     # further in (`advisers to Holm`, `companies that had insured Dorn Lines' debts`).
     on_head = [
-        ent for ent in inside if _on_the_head(parsed.doc, quote.source, ent) and not (around and ent.label_ == "PERSON")
+        ent
+        for ent in inside
+        if _on_the_head(parsed.doc, quote.source, ent) and not (around and _a_persons_name(people, ent))
     ]
     owner = _owned_body(parsed.doc, quote.source, on_head) or _owner_of_a_work(on_head, words)
     if owner is not None:
@@ -1666,6 +1668,11 @@ def _a_group_speaks(doc: Any, source: Span) -> bool:
     a group speaks, and a person named further in is not one of its words' speakers."""
     span = doc.char_span(source.start, source.end, alignment_mode="expand")
     return span is not None and len(span) > 0 and span.root.tag_ == "NNS"
+
+
+def _a_persons_name(people: People, ent: Any) -> bool:
+    """A person's name, also when the recogniser reads it as a body (`Sanders supporters`, Sanders an ORG)."""
+    return bool(ent.label_ == "PERSON" or people.names_a_person(_plain_name(str(ent.text))))
 
 
 def _people_around(doc: Any, source: Span) -> bool:
