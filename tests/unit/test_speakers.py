@@ -517,7 +517,9 @@ def test_people_gathered_round_a_person_are_not_that_person(nlp: Any) -> None:
         "Peter Dorn was shot on Tuesday. Dorn's relatives, who asked to see the video, said that he was unarmed.",
     ]
     assert [_speakers(nlp, text)[-1] for text in groups] == [None, None, None, None]
-    read_as_a_body = "Peter Halvorsen spoke on Monday in Tarsby.\n\nMany Halvorsen supporters said that the tolls must go."
+    read_as_a_body = (
+        "Peter Halvorsen spoke on Monday in Tarsby.\n\nMany Halvorsen supporters said that the tolls must go."
+    )
     assert _speakers(nlp, read_as_a_body) == [None]  # `Halvorsen` an ORG here, a person's name in the article
     assert _speakers(nlp, "Peter Dorn and his aides said that the tolls must go.") == ["Peter Dorn"]
     assert _speakers(nlp, "Anneke Holm spoke. Holm campaign aides said that she would stay.") == ["Holm campaign"]
