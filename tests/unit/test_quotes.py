@@ -166,6 +166,7 @@ def test_seed_attributions(shared_data: Path) -> None:
     assert has("000", "“dozens”", "Joe Biden")
     assert has("000", "“close attention”", "Dmitry Peskov")
     assert has("000", "is directly involved in the Ukrainian conflict on the side of Ukraine", "Dmitry Peskov")
+    assert has("000", "its intention to inflict a strategic defeat", "NATO", source="which")  # `the alliance`
     assert has("003", "could embolden authoritarian leaders", "Jens Stoltenberg")
 
 

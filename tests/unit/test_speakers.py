@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from spacy.tokens import Doc
 from spacy.tokens import Span as DocSpan
 
 from newstrace.link.speakers import link_speakers, role_in
 from newstrace.nlp import load_pipeline
-from newstrace.nlp.quotes import People, extract_quotes, name_only
+from newstrace.nlp.quotes import People, _coordinated, extract_quotes, name_only
+from newstrace.nlp.spans import Span
 
 
 @pytest.fixture(scope="module")
@@ -475,3 +477,113 @@ def test_a_pronoun_after_a_namesake_tells_its_gender_when_the_given_name_does_no
         "Kim Holm stood on the quay. “We paid for the roof ourselves,” Mr. Holm said."
     )
     assert _speakers(nlp, text)[-1] == "Pieter Holm"
+
+
+def test_he_and_she_never_speak_for_a_body(nlp: Any) -> None:
+    """A pronoun of a person after a body's quote is the person named before, not the body (PolNeAR: 78 `he`
+    or `she` given to the FBI, NBC News, the State Department). Fictional."""
+    text = (
+        "Peter Dorn ran the ferry for years. “The ships are safe,” the Tarsby Port Authority said on Monday. "
+        "He said that the tolls were too high."
+    )
+    assert _speakers(nlp, text) == ["Tarsby Port Authority", "Peter Dorn"]
+
+
+def test_they_speaks_for_the_last_group_never_for_one_person(nlp: Any) -> None:
+    """`they` is the group the last source naming a group spoke for (a body, a plural, a coordination), named
+    or not; never the person quoted last. Fictional."""
+    unnamed = (
+        "“We will not pay,” Anneke Holm said on Monday. People familiar with her thinking say she now doubts "
+        "the plan. They did not offer details."
+    )
+    assert _speakers(nlp, unnamed) == ["Anneke Holm", None, None]
+    body = (
+        "Harbour Democrats say the tolls are too high. “It is a tax on work,” Peter Dorn said. What's more, "
+        "the ferries are old, they say."
+    )
+    assert _speakers(nlp, body) == ["Harbour Democrats", "Peter Dorn", "Harbour Democrats"]
+    filler = "The ferry left at noon and came back at six, as it has done every day for years. " * 8
+    far = f"Harbour Democrats say the tolls are too high. {filler}They say that the ferries are old."
+    assert _speakers(nlp, far) == ["Harbour Democrats", None]  # a group quoted over 600 characters before
+
+
+def test_people_gathered_round_a_person_are_not_that_person(nlp: Any) -> None:
+    """Aides, advisers, supporters, relatives or lawyers named after somebody speak as an unnamed group;
+    the person speaks only as one of a coordination, and a body named after the person as itself. Fictional."""
+    groups = [
+        "Anneke Holm spoke in Tarsby. Holm aides said that she would not resign.",
+        "Anneke Holm spoke in Tarsby. Ms. Holm's advisers said that she would not resign.",
+        "Peter Dorn was shot on Tuesday. Attorneys for Dorn said that he was unarmed.",
+        "Peter Dorn was shot on Tuesday. Dorn's relatives, who asked to see the video, said that he was unarmed.",
+    ]
+    assert [_speakers(nlp, text)[-1] for text in groups] == [None, None, None, None]
+    read_as_a_body = (
+        "Peter Halvorsen spoke on Monday in Tarsby.\n\nMany Halvorsen supporters said that the tolls must go."
+    )
+    assert _speakers(nlp, read_as_a_body) == [None]  # `Halvorsen` an ORG here, a person's name in the article
+    assert _speakers(nlp, "Peter Dorn and his aides said that the tolls must go.") == ["Peter Dorn"]
+    assert _speakers(nlp, "Anneke Holm spoke. Holm campaign aides said that she would stay.") == ["Holm campaign"]
+    assert _speakers(nlp, "Anneke Holm spoke. Holm's team said that she would stay.") == ["Holm team"]
+    assert _speakers(nlp, "NATO officials said that the summit would go on.") == ["NATO"]
+
+
+def test_a_relative_clause_on_two_joined_names_speaks_for_neither(nlp: Any) -> None:
+    """`China and the United States, which said`: two antecedents, no one speaker (it took the first). The
+    countries are real; the sentence is fictional."""
+    text = "The summit was attended by China and the United States, which said that the tolls must fall."
+    people = "Anneke Holm met Peter Dorn and Lidia Varn, who said that the harbour would close."
+    assert (_speakers(nlp, text), _speakers(nlp, people)) == ([None], [None])
+    listed = (
+        "The board questioned several people, including Peter Dorn, who set up the server; and Lidia Varn, a "
+        "clerk at the port who told her staff that the ferries were safe."
+    )
+    assert _speakers(nlp, listed)[-1] == "Lidia Varn"  # the last of a list: the clause is hers
+
+
+def test_the_court_or_the_department_is_the_body_named_before_with_that_noun(nlp: Any) -> None:
+    """A definite description of a body repeats the last word of its name (`The Labor Department ... the
+    department`); a noun no body named before ends with speaks for nobody. Fictional."""
+    court = "The Tarsby Harbour Court heard the case in May. But in March, the court announced that it had deadlocked."
+    company = "“We will not pay,” Anneke Holm said on Monday. The company said that it had suspended the ferries."
+    assert (_speakers(nlp, court), _speakers(nlp, company)) == (["Tarsby Harbour Court"], ["Anneke Holm", None])
+    # `the alliance` or `the bloc`: an intergovernmental organisation named before (the RT seed's NATO)
+    alliance = (
+        "NATO leaders met in Tarsby. Peter Dorn said that the alliance, which has repeatedly declared its "
+        "intention to win, is involved in the war."
+    )
+    assert _speakers(nlp, alliance) == ["Peter Dorn", "NATO"]
+
+
+def test_a_given_name_beside_a_relative_takes_the_family_name(nlp: Any) -> None:
+    """`Holm's husband, Peter` is Peter Holm (PolNeAR: `Clinton's husband, Bill` stood apart from Bill
+    Clinton and flagged his statement's later rendering `speaker_changed`). Fictional."""
+    text = "Anneke Holm spoke in Tarsby. Holm's husband, Peter, accused the mayor of lying in a speech Sunday."
+    assert _speakers(nlp, text) == ["Peter Holm"]
+
+
+def test_a_team_named_after_a_person_the_recogniser_reads_as_a_body_is_the_team(nlp: Any) -> None:
+    """`The Varn team`, `Varn` read as an organisation: the team speaks, not `Varn` (PolNeAR: `The Trump
+    team` grew into Ivanka Trump). Fictional."""
+    text = "Lidia Varn spoke on Monday in Tarsby.\n\nThe Varn team has said single people would qualify for tax breaks."
+    assert _speakers(nlp, text) == ["Varn team"]
+
+
+def _joined_names(nlp: Any, verb: str, tag: str) -> Any:
+    """`Dorn and Varn, who VERB it`, parsed by hand: the parse the PolNeAR sentence got (`Govs. Jeb Bush and
+    Chris Christie, who say`), which fictional sentences do not reliably get from the model."""
+    words = ["Dorn", "and", "Varn", ",", "who", verb, "it", "."]
+    return Doc(
+        nlp.vocab,
+        words=words,
+        spaces=[True, True, False, True, True, True, False, False],
+        tags=["NNP", "CC", "NNP", ",", "WP", tag, "PRP", "."],
+        deps=["ROOT", "cc", "conj", "punct", "nsubj", "relcl", "dobj", "punct"],
+        heads=[0, 0, 0, 2, 5, 2, 5, 0],
+    )
+
+
+def test_a_relative_clause_with_a_plural_verb_on_the_last_of_joined_names_is_about_all(nlp: Any) -> None:
+    plural, singular = _joined_names(nlp, "say", "VBP"), _joined_names(nlp, "says", "VBZ")
+    who = Span(15, 18)
+    assert _coordinated(plural[2], plural, who) and not _coordinated(singular[2], singular, who)
+    assert _coordinated(singular[0], singular, who)  # the first of them: always all

@@ -35,8 +35,16 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+from newstrace.events.actors import actor_named
 from newstrace.memo import Memo
-from newstrace.nlp.agents import BODY_NOUNS, TITLE_ABBREVIATIONS, government_place, is_role_noun
+from newstrace.nlp.agents import (
+    BODY_NOUNS,
+    TITLE_ABBREVIATIONS,
+    government_place,
+    is_role_noun,
+    names_a_body,
+    speaker_kind,
+)
 from newstrace.nlp.content_ends import EndCandidates, EndScorer, content_end_model, end_candidates
 from newstrace.nlp.cue_ends import (
     CueEndCandidates,
@@ -70,6 +78,7 @@ from newstrace.nlp.spans import (
     is_inside,
     spans_within,
 )
+from newstrace.records import PERSON
 
 LEXICON_FILE = Path(__file__).parent / "data" / "quote_lexicon.json"
 CUE_MODEL_FILE = Path(__file__).parent / "data" / "cue_model.json"
@@ -1226,10 +1235,24 @@ _SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 
 
 _FIRST_PERSON = frozenset(["i", "we", "me", "us", "my", "our"])
+# `they` never stands for one person: it is the group the last source naming a group spoke for, when that
+# was shortly before, or nobody.
+_PLURAL_PRONOUNS = frozenset(["they", "them"])
+_GROUP_REACH = 600  # characters: `they` stands for a group quoted this close before, else for nobody
+# Nouns, besides the role nouns, for people gathered round somebody (`Holm supporters`, `Dorn's relatives`).
+_PEOPLE_AROUND = frozenset(
+    ["supporter", "ally", "relative", "friend", "backer", "loyalist", "critic", "follower", "associate",
+     "confidant", "fan", "parent", "family"]
+)  # fmt: skip
+# Relatives who usually share the family name of the person they are named after (`Clinton's husband, Bill`).
+_RELATIVES_BY_NAME = frozenset(["husband", "wife", "son", "daughter", "brother", "sister", "father", "mother"])
+_COLLECTIVE_NOUNS = frozenset(["panel", "group", "team", "family", "crowd", "couple", "board", "staff", "camp"])
 _RELATIVES = frozenset(["who", "whom", "whose", "which", "that"])
 _NON_PERSONAL = frozenset(["it", "its"])
 _PLACE_NOUNS = frozenset(["state", "country", "nation"])
 _PLACE_REACH = 400  # characters: `the state` is a place named this close before
+_BODY_REACH = 600  # characters: `the department` is a body named this close before
+_INTERGOVERNMENTAL_NOUNS = frozenset(["alliance", "bloc", "organization", "organisation"])
 # An honorific before a bare surname, as `_title_word` keys it, and as a name keeps it (`Mr. Clinton`).
 _PRONOUN_REACH = 200  # characters after a mention where its sentence's `he` or `her` is looked for
 _GENDERED_PRONOUN = re.compile(r"\b(?:he|his|him|she|her|hers)\b", re.IGNORECASE)
@@ -1259,14 +1282,43 @@ def resolve_speakers(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuot
     resolved: list[FoundQuote] = []
     last_speaker: str | None = None
     last_end = -_FIRST_PERSON_REACH
+    group: tuple[str | None, int] = (None, -_GROUP_REACH)  # who the last source naming a group spoke for
     for quote in quotes:
         near = last_speaker if quote.source and quote.source.start - last_end <= _FIRST_PERSON_REACH else None
-        speaker = _speaker_for(parsed, quote, people, (last_speaker, last_end), near)
+        if quote.source is not None and _source_words(parsed, quote.source) in _PLURAL_PRONOUNS:
+            speaker = group[0] if quote.source.start - group[1] <= _GROUP_REACH else None
+        else:
+            speaker = _speaker_for(parsed, quote, people, (last_speaker, last_end), near)
         if speaker:
             speaker = _full_name(parsed, people, speaker, quote.source)
             last_speaker, last_end = speaker, quote.content.end
+        if quote.source is not None and _names_a_group(parsed, quote.source, speaker):
+            group = (speaker, quote.content.end)
         resolved.append(replace(quote, speaker=speaker))
     return resolved
+
+
+def _source_words(parsed: Parsed, source: Span) -> str:
+    return parsed.text[source.start : source.end].lower().strip()
+
+
+def _names_a_group(parsed: Parsed, source: Span, speaker: str | None) -> bool:
+    """The source names more than one person: `they`, a body (`Harbour Democrats`, `the port authority`), a
+    plural (`People familiar with her thinking`, `A panel of reporters`: collective) or a coordination
+    (`Ms. Holm and Mr. Dorn`). Its speaker, named or not, is whom a later `they` stands for."""
+    if _source_words(parsed, source) in _PLURAL_PRONOUNS:
+        return True
+    if speaker is not None and speaker_kind(speaker) != PERSON:
+        return True
+    span = parsed.doc.char_span(source.start, source.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    root = span.root
+    return (
+        root.tag_ in ("NNS", "NNPS")
+        or root.lemma_.lower() in _COLLECTIVE_NOUNS
+        or any(child.dep_ == "conj" for child in root.children)
+    )
 
 
 def _full_name(parsed: Parsed, people: People, speaker: str, source: Span | None) -> str:
@@ -1558,11 +1610,14 @@ def _speaker_for(
         if ent.label_ in _SPEAKER_LABELS and not is_inside(ent.start_char, parsed.quotations)
     ]
     persons = [ent for ent in inside if ent.label_ == "PERSON" and not _possessive(ent)]
-    if _a_group_speaks(parsed.doc, quote.source):  # `regulators and advisers to Holm`: not Holm speaking
+    around = _people_around(parsed.doc, quote.source)
+    if around:  # `Holm aides`, `supporters of Holm`: the group speaks, not the person it gathers round
+        persons = [ent for ent in persons if _heads_a_body(ent) or _beside_the_head(parsed.doc, quote.source, ent)]
+    elif _a_group_speaks(parsed.doc, quote.source):  # `regulators and advisers to Holm`: not Holm speaking
         persons = [ent for ent in persons if _on_the_head(parsed.doc, quote.source, ent) or _heads_a_body(ent)]
     if persons:  # the first named, not the longest: `Peskov, Putin's spokesman` is Peskov speaking
         head = _entity_at_head(parsed.doc, quote.source, persons) or persons[0]
-        return _organisation_of(parsed.doc, head) or _plain_name(str(head.text))
+        return _organisation_of(parsed.doc, head) or _with_the_family_name(parsed.doc, quote.source, head)
     titled = _person_after_title(parsed, quote.source) or _person_in_capitals(parsed, quote.source)
     if titled is not None:
         return titled
@@ -1586,16 +1641,25 @@ def _speaker_for(
         return _pronoun_speaker(parsed, people, quote.source.start, last, PRONOUN_GENDERS.get(words[0]))
     if len(words) == 2 and words[0] == "the" and words[1] in _PLACE_NOUNS:
         return _place_before(parsed, quote.source.start)
+    if len(words) == 2 and words[0] == "the" and names_a_body(words[1]):
+        return _body_before(parsed, quote.source.start, words[1])
     # Only a name on the source's head word speaks for it (`NATO leadership`, `Fleming's book`), not one
     # further in (`advisers to Holm`, `companies that had insured Dorn Lines' debts`).
-    on_head = [ent for ent in inside if _on_the_head(parsed.doc, quote.source, ent)]
-    owner = _owner_of_a_work(on_head, words)
+    on_head = [
+        ent
+        for ent in inside
+        if _on_the_head(parsed.doc, quote.source, ent) and not (around and _a_persons_name(people, ent))
+    ]
+    owner = _owned_body(parsed.doc, quote.source, on_head) or _owner_of_a_work(on_head, words)
     if owner is not None:
         return owner
-    described = _described_person(parsed.text, quote, people) or _proper_name_head(parsed.doc, quote.source)
+    described = _described_person(parsed.text, quote, people) or (
+        None if around else _proper_name_head(parsed.doc, quote.source)
+    )
     speakers = [ent for ent in on_head if _may_speak(ent) and not _possessive(ent)]
     if described is None and speakers:
-        return _plain_name(str(speakers[0].text))  # `NATO leadership` speaks for NATO
+        # `NATO leadership` speaks for NATO; `the Trump team`, Trump read as a body, for the Trump team
+        return _organisation_of(parsed.doc, speakers[0]) or _plain_name(str(speakers[0].text))
     return described
 
 
@@ -1604,6 +1668,66 @@ def _a_group_speaks(doc: Any, source: Span) -> bool:
     a group speaks, and a person named further in is not one of its words' speakers."""
     span = doc.char_span(source.start, source.end, alignment_mode="expand")
     return span is not None and len(span) > 0 and span.root.tag_ == "NNS"
+
+
+def _a_persons_name(people: People, ent: Any) -> bool:
+    """A person's name, also when the recogniser reads it as a body (`Sanders supporters`, Sanders an ORG)."""
+    return bool(ent.label_ == "PERSON" or people.names_a_person(_plain_name(str(ent.text))))
+
+
+def _people_around(doc: Any, source: Span) -> bool:
+    """The source's head names people gathered round somebody: a role noun in the plural (`Holm aides`,
+    `attorneys for Dorn`), supporters, allies, relatives, a family (`Dorn's relatives`, `the Dorn family`)."""
+    span = doc.char_span(source.start, source.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    root = span.root
+    noun = _singular(root.lower_)
+    plural = noun != root.lower_ and root.tag_ in ("NNS", "NNPS", "NNP")  # `Attorneys` opening a sentence: NNP
+    return noun == "family" or (plural and (is_role_noun(noun) or noun in _PEOPLE_AROUND))
+
+
+def _singular(word: str) -> str:
+    """`aides` -> `aide`, `allies` -> `ally`, `attorneys` -> `attorney`: enough for the nouns of people."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _beside_the_head(doc: Any, source: Span, ent: Any) -> bool:
+    """The name stands in apposition to the source's head: `Holm's lawyers, Peter Dorn and Lidia Varn`."""
+    span = doc.char_span(source.start, source.end, alignment_mode="expand")
+    return span is not None and len(span) > 0 and ent.root.dep_ == "appos" and ent.root.head.i == span.root.i
+
+
+def _owned_body(doc: Any, source: Span, on_head: list[Any]) -> str | None:
+    """`Holm's campaign`, `Dorn's political team`: the body a person owns speaks as itself, named as `the
+    Holm campaign` is (`Holm campaign`), not as the person."""
+    span = doc.char_span(source.start, source.end, alignment_mode="expand")
+    if span is None or not len(span) or span.root.lemma_.lower() not in BODY_NOUNS:
+        return None
+    owner = next((ent for ent in on_head if ent.label_ == "PERSON" and _possessive(ent)), None)
+    return f"{_plain_name(str(owner.text))} {span.root.lower_}" if owner is not None else None
+
+
+def _with_the_family_name(doc: Any, source: Span, person: Any) -> str:
+    """The person's name; a lone given name set beside a named person's relative takes that person's
+    surname: `Clinton's husband, Bill` -> `Bill Clinton`, `Holm's son, Peter` -> `Peter Holm`."""
+    name = _plain_name(str(person.text))
+    span = doc.char_span(source.start, source.end, alignment_mode="expand")
+    if len(name.split()) != 1 or span is None:
+        return name
+    relative = person.root.head if person.root.dep_ == "appos" else None
+    owner = next(
+        (
+            ent
+            for ent in span.ents
+            if ent.label_ == "PERSON" and ent.root.dep_ == "poss" and relative is not None
+            and ent.root.head.i == relative.i and relative.lower_ in _RELATIVES_BY_NAME
+        ),
+        None,
+    )  # fmt: skip
+    return f"{name} {_plain_name(str(owner.text)).split()[-1]}" if owner is not None else name
 
 
 def _heads_a_body(person: Any) -> bool:
@@ -1749,8 +1873,8 @@ def _relative_speaker(parsed: Parsed, quote: FoundQuote, people: People, last: t
     harbour master, who said`); None when the parse gives no antecedent or the antecedent names nobody
     (`the alliance, which has declared`)."""
     noun = _antecedent_noun(parsed.doc, quote.source)
-    if noun is None or noun.lower_ in _PRONOUNS:
-        return None
+    if noun is None or noun.lower_ in _PRONOUNS or _coordinated(noun, parsed.doc, quote.source):
+        return None  # `China and the United States, which`: two speakers, neither alone
     named = parsed.entity_holding(noun.i)
     if named is not None:
         return _plain_name(str(named.text)) if named.label_ in _SPEAKER_LABELS and _may_speak(named) else None
@@ -1778,6 +1902,26 @@ def _antecedent_noun(doc: Any, source: Span | None) -> Any:
     while noun.dep_ == "appos" and noun.head.i != noun.i:
         noun = noun.head
     return noun
+
+
+def _coordinated(noun: Any, doc: Any, source: Span | None) -> bool:
+    """The clause is about two or more nouns joined by `and`: it hangs on the first (`China and the United
+    States, which`, as the parse gives a clause after the whole coordination), or on the last, one person
+    or thing, with a plural verb (`Govs. Jeb Bush and Chris Christie, who say`). On the last of a list
+    with a verb that tells no number it is that one's (`…; and John Bentel, a staffer who told`)."""
+    if any(child.dep_ == "conj" for child in noun.children):
+        return True
+    return noun.dep_ == "conj" and noun.tag_ in ("NN", "NNP") and _plural_clause(doc, source)
+
+
+def _plural_clause(doc: Any, source: Span | None) -> bool:
+    """The relative pronoun's verb is in the plural present (`who say`, `which have declared`, `who are`)."""
+    span = doc.char_span(source.start, source.end, alignment_mode="expand") if source is not None else None
+    if span is None or not len(span):
+        return False
+    verb = span.root.head
+    words = [verb, *(child for child in verb.children if child.dep_ in ("aux", "auxpass"))]
+    return any(word.tag_ == "VBP" or word.lower_ in ("are", "were") for word in words)
 
 
 def _noun_right_before(pronoun: Any) -> Any:
@@ -1833,8 +1977,8 @@ def _pronoun_speaker(
     `he` and `she` (`gender`), never a person the article tells is of the other gender."""
     last_speaker, last_end = last
 
-    def fits(name: str) -> bool:
-        return gender is None or people.gender_of(name) in (None, gender)
+    def fits(name: str) -> bool:  # `he` and `she` stand for a person, never a body (`the FBI`, `NBC News`)
+        return gender is None or (speaker_kind(name) == PERSON and people.gender_of(name) in (None, gender))
 
     subject = _subject_since(parsed, people, last_end, position, fits)
     if subject is not None:
@@ -1902,6 +2046,26 @@ def _place_before(parsed: Parsed, position: int) -> str | None:
             return str(ent.text)
         index -= 1
     return None
+
+
+def _body_before(parsed: Parsed, position: int, noun: str) -> str | None:
+    """`the department` or `the court` as a speaker: the last body named shortly before whose name ends in
+    that noun (`The Labor Department calculates ... according to the department`), or, for `the alliance`
+    or `the bloc`, that is an intergovernmental organisation (`NATO`, by the event actors' table); or None."""
+    index = bisect_left(parsed.entity_start_chars, position) - 1
+    while index >= 0 and position - parsed.entities[index].start_char <= _BODY_REACH:
+        ent = parsed.entities[index]
+        if ent.label_ == "ORG" and _described_as(ent, noun) and not is_inside(ent.start_char, parsed.quotations):
+            return _plain_name(str(ent.text)).removeprefix("The ")  # `The Labor Department`: no part of the name
+        index -= 1
+    return None
+
+
+def _described_as(ent: Any, noun: str) -> bool:
+    if ent[-1].lower_ == noun:
+        return True
+    actor = actor_named(_plain_name(str(ent.text))) if noun in _INTERGOVERNMENTAL_NOUNS else None
+    return actor is not None and actor.kind == "IGO"
 
 
 def _on_the_head(doc: Any, source: Span, ent: Any) -> bool:

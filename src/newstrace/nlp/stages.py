@@ -94,7 +94,7 @@ def _events(doc: Any, article_id: str, offset: int) -> Rows:
 # previous speaker as `he` does (`the alliance, which has declared`)
 DOC_STAGES: tuple[DocStage, ...] = (
     DocStage("nlp", 2, ("sentences", "entities"), _sentences_and_entities),
-    DocStage("quotes", 13, ("quotes",), _quotes),
+    DocStage("quotes", 14, ("quotes",), _quotes),
     DocStage("events", EVENTS_STAGE_VERSION, ("event_mentions",), _events),
 )
 
