@@ -20,6 +20,7 @@ from newstrace.serve import app as app_module
 from newstrace.serve import charts, create_app, data
 from newstrace.serve.app import CorpusSummary
 from newstrace.store import SQLiteStore, open_store, sql
+from newstrace.store import base as store_base
 from newstrace.store.base import CHECKED_FLAGS, ListFilters, PeriodCount, SearchFilters
 from newstrace.store.recent import RecentAnswers
 from newstrace.store.sql import _LIST_ORDER_SQL, _NEWEST_FIRST, _list_query
@@ -314,6 +315,51 @@ def test_past_the_cap_a_common_word_is_ranked_among_the_first_matches_found(
     assert "Ranked by relevance among the first 2 of" in client.get("/search", params={"q": word, "per_page": 1}).text
     deeper = client.get("/api/search", params={"q": word, "per_page": 1, "page": 3}).json()
     assert deeper["ranked_among"] is None and len(deeper["hits"]) == 1
+
+
+@pytest.mark.parametrize("cap", [2, 1000])
+def test_a_word_in_more_articles_than_the_bound_is_listed_newest_first(
+    client: TestClient, web_db: Path, monkeypatch: pytest.MonkeyPatch, cap: int
+) -> None:
+    """Past NEWEST_FIRST_OVER matches (2 here) a word's hits come newest first, the page says so where the
+    results begin and the JSON twin gives the order; among the first FACET_CAP found when the page lies
+    among them (cap 2), else among every match. At the bound, ranked by relevance as before."""
+    monkeypatch.setattr(data, "FACET_CAP", cap)
+    monkeypatch.setattr(store_base, "NEWEST_FIRST_OVER", 2)
+    word = "holm"
+    every = _rows(
+        web_db,
+        "SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ? "
+        f"ORDER BY {_NEWEST_FIRST}",
+        f'"{word}"',
+    )
+    first_found = [row[0] for row in every if row[0] in _first_found(web_db, word, cap)]
+    assert len(every) > 2
+    answer = client.get("/api/search", params={"q": word, "per_page": 2}).json()
+    assert answer["order"] == "newest" and answer["ranked_among"] is None and answer["newest_over"] == 2
+    assert answer["newest_among"] == (2 if cap == 2 else None)
+    assert [hit["article_id"] for hit in answer["hits"]] == first_found[:2]
+    assert {hit["score"] for hit in answer["hits"]} == {0}
+    deeper = client.get("/api/search", params={"q": word, "per_page": 1, "page": 3}).json()
+    assert deeper["newest_among"] is None and [hit["article_id"] for hit in deeper["hits"]] == [every[2][0]]
+    page = client.get("/search", params={"q": word, "per_page": 2}).text
+    among = " among the first 2 found" if cap == 2 else ""
+    assert f'<p class="meta newest-first">More than 2 matches: newest first{among}. Narrow' in page
+    monkeypatch.setattr(store_base, "NEWEST_FIRST_OVER", len(every))
+    ranked = client.get("/api/search", params={"q": word, "per_page": 2}).json()
+    assert ranked["order"] == "relevance" and ranked["newest_over"] is None
+    assert "newest-first" not in client.get("/search", params={"q": word, "per_page": 2}).text
+
+
+def _first_found(db: Path, word: str, cap: int) -> set[object]:
+    """The ids of a word's first `cap` matches in the text index's order (those facets count)."""
+    rows = _rows(
+        db,
+        "SELECT a.id FROM articles_fts CROSS JOIN articles a ON a.rowid = articles_fts.rowid "
+        f"WHERE articles_fts MATCH ? LIMIT {cap}",
+        f'"{word}"',
+    )
+    return {row[0] for row in rows}
 
 
 def test_past_the_cap_who_said_it_reads_the_quotes_of_the_first_matching_articles(

@@ -20,6 +20,7 @@ from newstrace.link.trail_view import TrailNotFound, trail
 from newstrace.records import OutletSummary, StoredMarker, StoredQuote, as_json
 from newstrace.serve import framing_charts
 from newstrace.serve.rendering_text import in_pieces, printed_segments, printed_text
+from newstrace.store import base as store_base
 from newstrace.store.base import (
     CHECKED_FLAGS,
     COUNT_CAP,
@@ -33,6 +34,7 @@ from newstrace.store.base import (
     SearchSyntaxError,
     Store,
     counted_by_store,
+    newest_first,
 )
 from newstrace.store.base import snippet_pieces as marked_pieces
 from newstrace.store.recent import RecentAnswers
@@ -159,23 +161,37 @@ def search(
         else:
             found, total = store.page_search(filters, per_page, _offset(page, per_page), FACET_CAP)
         hits = [{**vars(hit), "snippet_pieces": snippet_pieces(hit.snippet)} for hit in found]
-        ranked_among = FACET_CAP if filters.text and total > FACET_CAP >= _offset(page, per_page) + per_page else None
+        order = _hits_order(filters, total, _offset(page, per_page) + per_page)
         attention = _attention(store, filters, total)
         if scope == "quotes":
             cap = FACET_CAP if total > FACET_CAP else None
             quotes, total = store.page_quote_search(filters, per_page, _offset(page, per_page), cap)
             hits = [as_json(quote) for quote in quotes]
-            ranked_among = cap
+            order = {"order": "newest", "ranked_among": cap, "newest_among": None, "newest_over": None}
     except SearchSyntaxError as error:
         raise BadRequest(str(error)) from error
     return {
         "query": {**vars(filters), "scope": scope},
-        "ranked_among": ranked_among,
+        **order,
         "hits": hits,
         "pagination": pagination(page, per_page, total),
         "outlets": _outlets(store),
         **attention,
     }
+
+
+def _hits_order(filters: SearchFilters, total: int, page_end: int) -> dict[str, object]:
+    """How a search's hits are listed (`order`: "relevance" or "newest", `store.base.newest_first`) and among
+    which matches: `ranked_among` or `newest_among` FACET_CAP when the page lies among the first FACET_CAP
+    matches the text index gives of more (those facets and attention count), else None (every match);
+    `newest_over` the number of matches past which words are listed newest first, when they are."""
+    if not newest_first(filters, total):
+        among = FACET_CAP if total > FACET_CAP >= page_end else None
+        return {"order": "relevance", "ranked_among": among, "newest_among": None, "newest_over": None}
+    if not filters.query:
+        return {"order": "newest", "ranked_among": None, "newest_among": None, "newest_over": None}
+    among = FACET_CAP if total > FACET_CAP >= page_end else None
+    return {"order": "newest", "ranked_among": None, "newest_among": among, "newest_over": store_base.NEWEST_FIRST_OVER}
 
 
 def snippet_pieces(snippet: str) -> list[dict[str, object]]:
@@ -206,9 +222,10 @@ def search_filters(
     )  # fmt: skip
 
 
-def counting_settings() -> tuple[int, int]:
-    """The caps a page's counts depend on (FACET_CAP, COUNT_CAP), for keeping answers per setting."""
-    return FACET_CAP, COUNT_CAP
+def counting_settings() -> tuple[int, int, int]:
+    """The caps a page's counts and order depend on (FACET_CAP, COUNT_CAP, NEWEST_FIRST_OVER), for keeping
+    answers per setting."""
+    return FACET_CAP, COUNT_CAP, store_base.NEWEST_FIRST_OVER
 
 
 # The facets and attention of the last searches, per database, data version and filters (store.recent).

@@ -86,6 +86,7 @@ from newstrace.store.base import (
     UrlHistory,
     UtteranceSpeaker,
     counted_by_store,
+    newest_first,
 )
 from newstrace.store.columns import FacetColumns
 from newstrace.store.query import SearchQuery
@@ -1466,19 +1467,55 @@ class SQLStore(ABC):
             hits = self._hits(list(first.rowids[offset : offset + limit]), {}, {})
             return hits, len(first.rowids) if len(first.rowids) < rank_cap else self._search_total(filters, relation)
         if relation.words_only and rank_cap is not None and 0 < offset + limit <= rank_cap and self._holds_columns():
-            # words alone: the first matches are read with their rank (the facet keys come from the process's
-            # columns), and the page is ranked among them here: the same rows as ranking them in the text
-            # index, read once instead of twice
+            # words alone: counted first (in the text index, up to COUNT_CAP), so that a word listed newest
+            # first is never ranked; else the first matches are read with their rank (the facet keys come
+            # from the process's columns), and the page is ranked among them here: the same rows as ranking
+            # them in the text index, read once instead of twice
+            counted = self._words_total(filters, relation, rank_cap)
+            if newest_first(filters, counted):
+                return self._newest_hits(filters, relation, limit, offset, rank_cap), counted
             first = self._first_matches(filters, relation, rank_cap, ranked=True)
             if first.scores is not None:
-                found = len(first.rowids)
-                counted = found if found < rank_cap else self._search_total(filters, relation)
                 return self._ranked_page(filters, relation, first, limit, offset), counted
         total = self._all_first_matches(filters, relation, rank_cap)
         if total is None:
             total = self._search_total(filters, relation)
+        if relation.expression and newest_first(filters, total):
+            return self._newest_hits(filters, relation, limit, offset, rank_cap), total
         capped = rank_cap is not None and total > rank_cap >= offset + limit and bool(relation.expression)
         return self._search_hits(filters, relation, limit, offset, rank_cap if capped else None), total
+
+    def _words_total(self, filters: SearchFilters, relation: SearchRelation, cap: int) -> int:
+        """The matches of words alone: as many as their first `cap` matches if these are kept and fewer
+        than `cap` (all of them), else counted in the text index up to COUNT_CAP."""
+        kept = self._kept_first_matches(filters, cap)
+        if kept is not None and len(kept.rowids) < cap:
+            return len(kept.rowids)
+        return self._search_total(filters, relation)
+
+    def _newest_hits(
+        self, filters: SearchFilters, relation: SearchRelation, limit: int, offset: int, among: int | None
+    ) -> list[SearchHit]:
+        """One page of the matches of words newest first (`newest_first`), with their snippets: with
+        `among`, of the first `among` matches the text index gives (those facets and attention count)
+        when the page lies among them, else of every match."""
+        if not limit:  # a total alone was asked for
+            return []
+        if among is not None and offset + limit <= among:
+            rowids = list(self._first_matches(filters, relation, among).rowids)
+            keys = ", ".join("?" * len(rowids)) or "NULL"
+            newest = f"SELECT a.rowid AS row_key FROM articles a WHERE a.rowid IN ({keys})"
+            parameters: list[object] = [*rowids]
+        else:
+            newest = f"SELECT a.rowid AS row_key FROM {relation.source}{relation.where}"
+            parameters = [*relation.parameters]
+        try:
+            page = self._value_rows(f"{newest} ORDER BY {_NEWEST_FIRST} LIMIT ? OFFSET ?", (*parameters, limit, offset))
+            rowids = [row[0] for row in page]
+            snippets = self._snippets(filters, relation.expression, rowids)
+        except self._SEARCH_ERRORS as error:
+            raise _syntax_error(filters, error) from error
+        return self._hits(rowids, {}, snippets)
 
     def _all_first_matches(self, filters: SearchFilters, relation: SearchRelation, cap: int | None) -> int | None:
         """For words with other filters, the number of matches when the first `cap` matches (which facets
