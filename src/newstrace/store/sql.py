@@ -102,6 +102,7 @@ PERIOD_STARTS = {"day": (10, ""), "week": (10, ""), "month": (7, "-01"), "year":
 # Articles newest first, undated last: written so that an index on (outlet or language, published) gives
 # them in order ("published IS NULL, published DESC" made the database sort every match first).
 _NEWEST_FIRST = "a.published DESC NULLS LAST, a.id"
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a day as the facet keys hold it: the first ten characters of a date
 # What a search's facets and chart count of each of its first matches (see _FirstMatches).
 _SAMPLED_COLUMNS = (
     "a.id AS id, a.outlet AS outlet, a.language AS language, substr(a.published, 1, 10) AS day, "
@@ -1502,7 +1503,7 @@ class SQLStore(ABC):
         if not limit:  # a total alone was asked for
             return []
         if among is not None and offset + limit <= among:
-            rowids = list(self._first_matches(filters, relation, among).rowids)
+            rowids = _newest_candidates(self._first_matches(filters, relation, among), offset + limit)
             keys = ", ".join("?" * len(rowids)) or "NULL"
             newest = f"SELECT a.rowid AS row_key FROM articles a WHERE a.rowid IN ({keys})"
             parameters: list[object] = [*rowids]
@@ -2306,6 +2307,20 @@ def _speaker_summary(row: Mapping[str, Any]) -> SpeakerSummary:
     aliases, roles = json.loads(str(row["aliases"])), json.loads(str(row["roles"]))
     counts = int(row["n_quotes"]), int(row["n_articles"])
     return SpeakerSummary(int(row["id"]), str(row["name"]), tuple(aliases), tuple(roles), *counts, str(row["kind"]))
+
+
+def _newest_candidates(first: _FirstMatches, end: int) -> list[int]:
+    """The rowids of the first matches that can be among their `end` newest: those dated on or after the
+    day of the `end`-th newest (the database orders them exactly), or all when some must be undated or a
+    day is no ISO date (its order in the database's collation is not the one here). Ordering the 1,000
+    first matches of a word by date in the database took 0.6 ms, their 30 or so newest 0.07 ms."""
+    if len(first.rowids) <= end or any(day is not None and not _ISO_DAY.fullmatch(day) for day in first.days):
+        return list(first.rowids)
+    dated = sorted((day for day in first.days if day is not None), reverse=True)
+    if len(dated) < end:
+        return list(first.rowids)
+    last = dated[end - 1]
+    return [rowid for rowid, day in zip(first.rowids, first.days, strict=True) if day is not None and day >= last]
 
 
 def matched_by_id(filters: SearchFilters) -> bool:
