@@ -3,6 +3,7 @@ story side by side), in process against the sample corpus's database."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import time
@@ -11,6 +12,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 from jinja2 import Environment
 from markupsafe import escape
@@ -24,6 +27,8 @@ from newstrace.store import base as store_base
 from newstrace.store.base import CHECKED_FLAGS, ListFilters, PeriodCount, SearchFilters
 from newstrace.store.recent import RecentAnswers
 from newstrace.store.sql import _LIST_ORDER_SQL, _NEWEST_FIRST, _list_query
+
+from ..conftest import run_cli
 
 
 @pytest.fixture(scope="module")
@@ -349,6 +354,51 @@ def test_a_word_in_more_articles_than_the_bound_is_listed_newest_first(
     ranked = client.get("/api/search", params={"q": word, "per_page": 2}).json()
     assert ranked["order"] == "relevance" and ranked["newest_over"] is None
     assert "newest-first" not in client.get("/search", params={"q": word, "per_page": 2}).text
+
+
+def test_the_cli_search_lists_a_word_in_more_articles_than_the_bound_newest_first(
+    web_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_base, "NEWEST_FIRST_OVER", 2)
+    newest = _rows(
+        web_db,
+        "SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ? "
+        f"ORDER BY {_NEWEST_FIRST} LIMIT 3",
+        '"holm"',
+    )
+    listed = run_cli("search", "holm", "--db", str(web_db), "--limit", "3", "--json")
+    assert [hit["article_id"] for hit in json.loads(listed.stdout)] == [row[0] for row in newest]
+    shown = run_cli("search", "holm", "--db", str(web_db), "--limit", "3")
+    assert "more than 2 matches: newest first" in shown.stderr
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "holm"},
+        {"q": "harbour", "per_page": "3", "page": "2"},
+        {"q": "holm", "scope": "quotes"},
+        {},
+        {"flag": "translated"},
+    ],
+)
+def test_the_search_s_json_twin_is_the_bytes_fastapi_s_own_encoding_gives(
+    client: TestClient, web_db: Path, params: dict[str, str]
+) -> None:
+    """`json_bytes` writes the search's data with `json.dumps` instead of FastAPI's `jsonable_encoder`: the
+    same bytes, and the same response schema in the OpenAPI document."""
+    answer = client.get("/api/search", params=params)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    store = open_store(web_db, readonly=True)
+    try:
+        filters = data.search_filters(params.get("q", ""), flag=params.get("flag", ""))
+        page, per_page = int(params.get("page", 1)), int(params.get("per_page", 20))
+        payload = data.search(store, filters, page, per_page, params.get("scope", "articles"))
+    finally:
+        store.close()
+    assert answer.content == app_module.json_bytes(payload) == JSONResponse(jsonable_encoder(payload)).body
+    schema = client.get("/api/openapi.json").json()["paths"]["/api/search"]["get"]["responses"]["200"]
+    assert schema["content"]["application/json"]["schema"]["type"] == "object"
 
 
 def _first_found(db: Path, word: str, cap: int) -> set[object]:
