@@ -432,6 +432,7 @@ def test_words_in_more_articles_than_the_bound_are_listed_newest_first_on_every_
         store.connection.set_trace_callback(asked.append)
     hits, total = store.page_search(velmora, 10, 0)
     assert [hit.article_id for hit in hits] == newest and total == 3 and {hit.score for hit in hits} == {0}
+    assert [row.id for row in store.iter_search(velmora)] == newest  # the search's CSV, in the page's order
     assert [hit.article_id for hit in store.page_search(velmora, 1, 1)[0]] == newest[1:2]
     first_two = store.page_search(velmora, 2, 0, rank_cap=2)[0]
     counted = store.search_facets(velmora, 10, cap=2)  # the first two found: the page lists them

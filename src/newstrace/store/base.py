@@ -894,7 +894,7 @@ class ReadStore(Protocol):
 
     def iter_search(self, filters: SearchFilters) -> Iterator[ArticleRow]:
         """Every matching article as `export` writes it (without text), best first (newest first without
-        words), streamed."""
+        words, or past NEWEST_FIRST_OVER matches: `newest_first`), streamed."""
         ...
 
     def page_list(self, filters: ListFilters, limit: int, offset: int) -> tuple[list[ListingRow], int]:

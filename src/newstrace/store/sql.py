@@ -2011,7 +2011,8 @@ class SQLStore(ABC):
 
     def iter_search(self, filters: SearchFilters) -> Iterator[ArticleRow]:
         relation = self._search_relation(filters)
-        order = f"{self._RANK}, a.id" if relation.expression else _NEWEST_FIRST
+        ranked = relation.expression and not newest_first(filters, self._search_total(filters, relation))
+        order = f"{self._RANK}, a.id" if ranked else _NEWEST_FIRST
         sql = f"SELECT {columns_of(ArticleRow, 'a')} FROM {relation.source}{relation.where} ORDER BY {order}"
         try:
             return self._streamed_records(sql, relation.parameters, ArticleRow)
