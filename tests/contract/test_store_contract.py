@@ -447,6 +447,24 @@ def test_words_in_more_articles_than_the_bound_are_listed_newest_first_on_every_
     ]
 
 
+def test_a_capped_word_search_counts_its_most_recently_stored_matches_on_every_backend(store: Store) -> None:
+    """Of more matches of words than the cap, the page (ranked among them, or newest first), the facets and
+    the chart take the `cap` most recently stored (the highest rowids: a2 and a3 of a1-a3, stored in that
+    order), with other filters too, on every backend."""
+    _fill(store)
+    latest = ("a2", "a3")
+    outlets = sorted(_TEXTS[key][1] for key in latest)
+    days = sorted(_TEXTS[key][2] for key in latest)
+    for words in (SearchFilters("velmora"), SearchFilters("velmora", date_from="2024-03-01")):
+        ranked, total = store.page_search(words, 2, 0, rank_cap=2)
+        assert total == 3 and sorted(hit.article_id for hit in ranked) == list(latest), words
+        facets = store.search_facets(words, 10, cap=2)
+        assert sorted(str(row.value) for row in facets.outlet) == outlets and {row.n for row in facets.outlet} == {1}
+        assert (facets.dates.first, facets.dates.last) == (days[0], days[-1]), words
+        charted = store.search_attention(words, "day", 2)
+        assert sorted(str(row.period) for row in charted) == days and sum(row.n for row in charted) == 2, words
+
+
 @pytest.mark.parametrize(
     ("narrowing", "expected"),
     [

@@ -46,7 +46,7 @@ CHART_OUTLETS = 8  # outlets drawn on their own in an attention chart; the rest 
 # bars over the matches' span (a decade per week drew 500 bars a pixel or two wide).
 ATTENTION_BARS = 120
 BUCKET_DAYS = {"day": 1, "week": 7, "month": 31, "year": 366}  # the longest each bucket runs
-# Facets and attention count at most this many matches (the newest, or the first the text index gives);
+# Facets and attention count at most this many matches (the newest, or with words the most recently stored);
 # beyond it their counts are lower bounds and say "at least", and words are ranked among these only.
 # At a million articles, counting the 5,643 matches of a middling word took 0.7 s (facets) and ranking
 # them 0.25 s; the first 1,000 take 70 ms and 10 ms for attention.
@@ -167,7 +167,7 @@ def search(
             cap = FACET_CAP if total > FACET_CAP else None
             quotes, total = store.page_quote_search(filters, per_page, _offset(page, per_page), cap)
             hits = [as_json(quote) for quote in quotes]
-            order = {"order": "newest", "ranked_among": cap, "newest_among": None, "newest_over": None}
+            order = {**_order("newest", cap, None, None), "sample": _sample(filters) if cap else None}
     except SearchSyntaxError as error:
         raise BadRequest(str(error)) from error
     return {
@@ -182,16 +182,30 @@ def search(
 
 def _hits_order(filters: SearchFilters, total: int, page_end: int) -> dict[str, object]:
     """How a search's hits are listed (`order`: "relevance" or "newest", `store.base.newest_first`) and among
-    which matches: `ranked_among` or `newest_among` FACET_CAP when the page lies among the first FACET_CAP
-    matches the text index gives of more (those facets and attention count), else None (every match);
-    `newest_over` the number of matches past which words are listed newest first, when they are."""
-    if not newest_first(filters, total):
-        among = FACET_CAP if total > FACET_CAP >= page_end else None
-        return {"order": "relevance", "ranked_among": among, "newest_among": None, "newest_over": None}
-    if not filters.query:
-        return {"order": "newest", "ranked_among": None, "newest_among": None, "newest_over": None}
+    which matches: `ranked_among` or `newest_among` FACET_CAP when the page lies among a sample of FACET_CAP
+    of more matches (those facets and attention count; `sample` says which: `_sample`), else None (every
+    match); `newest_over` the number of matches past which words are listed newest first, when they are."""
     among = FACET_CAP if total > FACET_CAP >= page_end else None
-    return {"order": "newest", "ranked_among": None, "newest_among": among, "newest_over": store_base.NEWEST_FIRST_OVER}
+    sample = _sample(filters) if among else None
+    if not newest_first(filters, total):
+        return {**_order("relevance", among, None, None), "sample": sample}
+    if not filters.query:
+        return {**_order("newest", None, None, None), "sample": None}
+    return {**_order("newest", None, among, store_base.NEWEST_FIRST_OVER), "sample": sample}
+
+
+def _order(
+    order: str, ranked_among: int | None, newest_among: int | None, newest_over: int | None
+) -> dict[str, object]:
+    """The fields of `_hits_order` but `sample`."""
+    return {"order": order, "ranked_among": ranked_among, "newest_among": newest_among, "newest_over": newest_over}
+
+
+def _sample(filters: SearchFilters) -> str:
+    """Which FACET_CAP matches of more a search's facets, chart and (among them) page count: the words' most
+    recently stored ("latest_stored", the highest rowids: the text index read backwards), else the newest
+    by date ("newest")."""
+    return "latest_stored" if filters.text else "newest"
 
 
 def snippet_pieces(snippet: str) -> list[dict[str, object]]:
@@ -245,7 +259,8 @@ def _attention(store: Store, filters: SearchFilters, matches: int | None) -> dic
 def _counted_attention(store: Store, filters: SearchFilters, matches: int | None) -> dict[str, object]:
     """Facet counts of the matches (their top outlets, languages, speakers, stories and flags, first and
     last date) and the attention chart: matching articles per day, week, month or year (`attention_bucket`),
-    by outlet. Of more than FACET_CAP `matches`, the first FACET_CAP are counted, and `counted` says so
+    by outlet. Of more than FACET_CAP `matches`, a sample of FACET_CAP is counted (the newest without words,
+    the most recently stored with them: `_sample`), and `counted` says so
     (None: every match was counted), naming under `exact` what the store's counts gave for every match
     all the same."""
     # Up to FACET_CAP matches, the first FACET_CAP are every match: read once and counted in Python,
@@ -261,6 +276,7 @@ def _counted_attention(store: Store, filters: SearchFilters, matches: int | None
             "of": min(matches, COUNT_CAP),
             "of_more_than": matches > COUNT_CAP,
             "newest": not filters.text,
+            "sample": _sample(filters),
             "exact": ["outlet", "language", "dates", "attention"] if counted_by_store(filters) else [],
         }
     return {"facets": facets_json(facets), "attention": _attention_chart(counts, bucket), "counted": counted}

@@ -839,7 +839,7 @@ class ReadStore(Protocol):
     ) -> tuple[list[SearchHit], int]:
         """Articles matching the filters (full text, outlet, dates, speaker), best first, and the total.
         Of more than `rank_cap` matches of words, a page within the first `rank_cap` is ranked among the
-        first `rank_cap` matches the text index gives (ranking them all took seconds for a common word
+        `rank_cap` most recently stored matches (the highest rowids; ranking them all took seconds for a common word
         at a million articles). A total the store's counts do not give is counted up to COUNT_CAP (see
         there)."""
         ...
@@ -853,7 +853,8 @@ class ReadStore(Protocol):
     ) -> tuple[list[QuoteHit], int]:
         """ "Who said X": quotes of the matching articles whose quoted words hold every search word (any
         case), by the filters' speaker when one is named; newest first; with the total. With `cap`, only
-        the quotes of the first `cap` matching articles (those `search_facets` counts)."""
+        the quotes of the first `cap` matching articles (those `search_facets` counts: the newest, with
+        words the most recently stored)."""
         ...
 
     def data_version(self) -> Hashable | None:

@@ -1448,6 +1448,12 @@ class SQLStore(ABC):
         """Where to count the matches (SQLite counts words alone in its index, without the articles)."""
         return relation.source
 
+    def _latest_first(self, source: str) -> str:
+        """The ORDER BY of a word search's sample read from `source`: the matches most recently stored first
+        (the highest rowids), those the page, its facets and its chart take of more than their cap. On
+        SQLite the text index gives them so, read backwards, without sorting them."""
+        return " ORDER BY a.rowid DESC"
+
     def page_search(
         self, filters: SearchFilters, limit: int, offset: int, rank_cap: int | None = None
     ) -> tuple[list[SearchHit], int]:
@@ -1498,7 +1504,7 @@ class SQLStore(ABC):
         self, filters: SearchFilters, relation: SearchRelation, limit: int, offset: int, among: int | None
     ) -> list[SearchHit]:
         """One page of the matches of words newest first (`newest_first`), with their snippets: with
-        `among`, of the first `among` matches the text index gives (those facets and attention count)
+        `among`, of the `among` most recently stored matches (those facets and attention count)
         when the page lies among them, else of every match."""
         if not limit:  # a total alone was asked for
             return []
@@ -1570,7 +1576,7 @@ class SQLStore(ABC):
         self, filters: SearchFilters, relation: SearchRelation, limit: int, offset: int, among: int | None = None
     ) -> list[SearchHit]:
         """One page of hits, best first (newest first without words); with `among`, ranked among the
-        first `among` matches the text index gives only. The page's keys are found first (words alone
+        `among` most recently stored matches only (`_latest_first`). The page's keys are found first (words alone
         are ranked in the text index, without reading an article), then only their rows are read, and
         snippets are cut for them: asked for in the ranking query, every match would be read."""
         if not limit:  # a total alone was asked for
@@ -1580,7 +1586,7 @@ class SQLStore(ABC):
             key = "rowid" if relation.words_only else "a.rowid"
             ranked = f"SELECT {key} AS row_key, {self._RANK} AS score FROM {source}{relation.where}"
             if among is not None:
-                ranked = f"SELECT * FROM ({ranked} LIMIT {int(among)}) AS ranked"
+                ranked = f"SELECT * FROM ({ranked}{self._latest_first(source)} LIMIT {int(among)}) AS ranked"
             ranked += " ORDER BY score, row_key LIMIT ? OFFSET ?"
         else:
             ranked = (
@@ -1622,7 +1628,7 @@ class SQLStore(ABC):
     def _counted_matches(self, filters: SearchFilters, cap: int | None) -> tuple[SearchRelation, str]:
         """The search's relation, and the FROM (with its parameters in the relation) that facets and
         attention count: every match, or with `cap` only the first `cap` (newest first without words,
-        in the text index's order with them), read once and named by their rowids."""
+        the most recently stored with them), read once and named by their rowids."""
         relation = self._search_relation(filters)
         if cap is None:
             return relation, f"{relation.source}{relation.where}"
@@ -1647,7 +1653,8 @@ class SQLStore(ABC):
     def _first_matches(
         self, filters: SearchFilters, relation: SearchRelation, cap: int, *, ranked: bool = False
     ) -> _FirstMatches:
-        """The first `cap` matches (newest first without words, in the text index's order with them) with
+        """The first `cap` matches (newest first without words, the most recently stored with them:
+        `_latest_first`) with
         what their facets and chart count, read once for the page, its facets and its attention, and kept
         for the next pages and requests of the same search until the database changes (`RECENT_MATCHES`).
         With `ranked`, words alone are read with their rank too where the store holds the facet columns
@@ -1690,15 +1697,15 @@ class SQLStore(ABC):
     def _read_first_matches(
         self, filters: SearchFilters, relation: SearchRelation, cap: int, *, ranked: bool = False
     ) -> _FirstMatches:
-        order = "" if relation.expression else f" ORDER BY {_NEWEST_FIRST}"
+        order = f" ORDER BY {_NEWEST_FIRST}"
         # each match's row is read for its id anyway, unless an index on (id, published) gives both (a
         # flag's or a speaker's matches, all sorted by date): then the columns the facets and the chart
         # count are read with the ids (a second pass over the 1,000 rows took a twentieth of a search),
         # else by rowid once the first matches are known
         by_id = matched_by_id(filters)
         columns = "a.id AS id" if by_id else _SAMPLED_COLUMNS
-        # words with a story: found as they are counted, through the index on (story, rowid), in the same
-        # rowid order as the text index's
+        # words with a story: found as they are counted, through the index on (story, rowid) read backwards,
+        # in the same rowid order as the text index's
         source, where = self._capped_count_relation(filters, relation)
         keyed = self._keyed_source(relation)
         newest_keyed = None if by_id or relation.expression else self._newest_keyed_source(relation)
@@ -1707,6 +1714,8 @@ class SQLStore(ABC):
         elif newest_keyed:  # the same, ordered by the articles' date and by the id the keys hold
             source, columns = newest_keyed, _KEYED_COLUMNS.replace("a.", "k.")
             order = order.replace("a.id", "k.id")
+        if relation.expression:  # the words' sample, in the order of the FROM it is read from
+            order = self._latest_first(source)
         try:
             if self._holds_columns():
                 return self._first_matches_looked_up(relation, source, where, order, cap, ranked=ranked)
@@ -1725,7 +1734,8 @@ class SQLStore(ABC):
         index), their facet keys looked up in the process's columns (read by rowid if the columns lack one)."""
         scores: tuple[float, ...] | None = None
         if relation.words_only and ranked:
-            sql = f"SELECT rowid, {self._RANK} FROM {self._count_source(relation)}{relation.where} LIMIT {int(cap)}"
+            words = self._count_source(relation)
+            sql = f"SELECT rowid, {self._RANK} FROM {words}{relation.where}{self._latest_first(words)} LIMIT {int(cap)}"
             rows = list(self._value_rows(sql, relation.parameters))
             rowids: tuple[int, ...] = tuple(row[0] for row in rows)
             scores = tuple(row[1] for row in rows)

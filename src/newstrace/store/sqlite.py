@@ -198,6 +198,12 @@ class SQLiteStore(SQLStore):
         # with words and no other filter, the FTS index counts its matches without touching articles
         return "articles_fts" if relation.words_only else relation.source
 
+    def _latest_first(self, source: str) -> str:
+        # FTS5 gives its matches by rowid either way: descending when ordered by the index's own rowid (by
+        # the article's joined to it, SQLite sorted every match); words with a story walk the covering index
+        # on (story, rowid) backwards
+        return " ORDER BY articles_fts.rowid DESC" if source.startswith("articles_fts") else " ORDER BY a.rowid DESC"
+
     def _snippets(self, filters: SearchFilters, expression: str, rowids: list[int]) -> dict[int, str]:
         if not rowids:
             return {}
