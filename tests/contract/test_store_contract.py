@@ -450,7 +450,7 @@ def test_words_in_more_articles_than_the_bound_are_listed_newest_first_on_every_
 def test_a_capped_word_search_counts_its_most_recently_stored_matches_on_every_backend(store: Store) -> None:
     """Of more matches of words than the cap, the page (ranked among them, or newest first), the facets and
     the chart take the `cap` most recently stored (the highest rowids: a2 and a3 of a1-a3, stored in that
-    order), with other filters too, on every backend."""
+    order), with other filters too, on every backend; their snippets are those of every match's page."""
     _fill(store)
     latest = ("a2", "a3")
     outlets = sorted(_TEXTS[key][1] for key in latest)
@@ -458,6 +458,8 @@ def test_a_capped_word_search_counts_its_most_recently_stored_matches_on_every_b
     for words in (SearchFilters("velmora"), SearchFilters("velmora", date_from="2024-03-01")):
         ranked, total = store.page_search(words, 2, 0, rank_cap=2)
         assert total == 3 and sorted(hit.article_id for hit in ranked) == list(latest), words
+        every = {hit.article_id: hit.snippet for hit in store.page_search(words, 10, 0)[0]}
+        assert all(hit.snippet == every[hit.article_id] for hit in ranked), words  # cut within the sample alike
         facets = store.search_facets(words, 10, cap=2)
         assert sorted(str(row.value) for row in facets.outlet) == outlets and {row.n for row in facets.outlet} == {1}
         assert (facets.dates.first, facets.dates.last) == (days[0], days[-1]), words

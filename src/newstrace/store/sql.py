@@ -366,8 +366,12 @@ class SQLStore(ABC):
         """The FROM of a text search, with the articles as `a`; its `?`, if any, takes the expression."""
 
     @abstractmethod
-    def _snippets(self, filters: SearchFilters, expression: str, rowids: list[int]) -> dict[int, str]:
-        """Each hit's text around the words found, marked with MATCH_START and MATCH_END."""
+    def _snippets(
+        self, filters: SearchFilters, expression: str, rowids: list[int], *, in_sample: bool = False
+    ) -> dict[int, str]:
+        """Each hit's text around the words found, marked with MATCH_START and MATCH_END. `in_sample`: the
+        hits are among the most recently stored matches of words alone (`_latest_first`), so that the
+        matches between the least and the greatest of them are at most the sample's."""
 
     @abstractmethod
     def _week_start(self, day: str) -> str:
@@ -1508,7 +1512,8 @@ class SQLStore(ABC):
         when the page lies among them, else of every match."""
         if not limit:  # a total alone was asked for
             return []
-        if among is not None and offset + limit <= among:
+        in_sample = among is not None and offset + limit <= among
+        if among is not None and in_sample:
             rowids = _newest_candidates(self._first_matches(filters, relation, among), offset + limit)
             keys = ", ".join("?" * len(rowids)) or "NULL"
             newest = f"SELECT a.rowid AS row_key FROM articles a WHERE a.rowid IN ({keys})"
@@ -1519,7 +1524,7 @@ class SQLStore(ABC):
         try:
             page = self._value_rows(f"{newest} ORDER BY {_NEWEST_FIRST} LIMIT ? OFFSET ?", (*parameters, limit, offset))
             rowids = [row[0] for row in page]
-            snippets = self._snippets(filters, relation.expression, rowids)
+            snippets = self._snippets(filters, relation.expression, rowids, in_sample=in_sample and relation.words_only)
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
         return self._hits(rowids, {}, snippets)
@@ -1545,7 +1550,7 @@ class SQLStore(ABC):
         ranked = heapq.nsmallest(offset + limit, zip(first.scores, first.rowids, strict=True))[offset:]
         rowids = [rowid for _, rowid in ranked]
         try:
-            snippets = self._snippets(filters, relation.expression, rowids)
+            snippets = self._snippets(filters, relation.expression, rowids, in_sample=True)
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
         return self._hits(rowids, {rowid: score for score, rowid in ranked}, snippets)
@@ -1598,7 +1603,10 @@ class SQLStore(ABC):
                 row["row_key"]: row["score"] for row in self._execute(ranked, (*relation.parameters, limit, offset))
             }
             rowids = list(scores)
-            snippets = self._snippets(filters, relation.expression, rowids) if relation.expression else {}
+            in_sample = among is not None and relation.words_only
+            snippets = (
+                self._snippets(filters, relation.expression, rowids, in_sample=in_sample) if relation.expression else {}
+            )
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
         return self._hits(rowids, scores, snippets)

@@ -204,13 +204,20 @@ class SQLiteStore(SQLStore):
         # on (story, rowid) backwards
         return " ORDER BY articles_fts.rowid DESC" if source.startswith("articles_fts") else " ORDER BY a.rowid DESC"
 
-    def _snippets(self, filters: SearchFilters, expression: str, rowids: list[int]) -> dict[int, str]:
+    def _snippets(
+        self, filters: SearchFilters, expression: str, rowids: list[int], *, in_sample: bool = False
+    ) -> dict[int, str]:
         if not rowids:
             return {}
         marks = ", ".join("?" * len(rowids))
+        # each `rowid = ?` seeks the word's list in every segment of the index, dearer the later the article
+        # (20 of a word's 1,000 most recently stored at a million articles: 1.8-3.5 ms, 20 of its first
+        # stored 1.1-1.3 ms); within a sample, the index walks the matches between the least and the
+        # greatest once instead (at most the sample's 1,000: 0.5-0.8 ms), `+rowid` keeping the IN a filter
+        within = f"rowid BETWEEN {min(rowids):d} AND {max(rowids):d} AND +rowid" if in_sample else "rowid"
         rows = self.connection.execute(
             f"SELECT rowid, snippet(articles_fts, 1, '{MATCH_START}', '{MATCH_END}', '…', 16) FROM articles_fts "
-            f"WHERE articles_fts MATCH ? AND rowid IN ({marks})",
+            f"WHERE articles_fts MATCH ? AND {within} IN ({marks})",
             (expression, *rowids),
         )
         return {rowid: snippet for rowid, snippet in rows}
