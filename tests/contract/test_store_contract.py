@@ -57,6 +57,7 @@ from newstrace.records import (
 )
 from newstrace.scale.parity import stored_rows
 from newstrace.store import EXPORT_COLUMNS, QueryTimeout, Store, StoreError, open_store
+from newstrace.store import base as store_base
 from newstrace.store import columns as store_columns
 from newstrace.store import postgres as postgres_store
 from newstrace.store import sql as sql_store
@@ -409,6 +410,61 @@ def test_search_filters_facets_and_snippets(store: Store) -> None:
     ]
     newest_first = store.page_search(SearchFilters(outlet="Coastal Post"), 10, 0)[0]
     assert [hit.article_id for hit in newest_first] == ["a2"]
+
+
+def test_words_in_more_articles_than_the_bound_are_listed_newest_first_on_every_backend(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past NEWEST_FIRST_OVER matches (2 here) a search with words lists them newest first (undated last,
+    ties by id), without a rank: with `rank_cap`, the first matches the text index gives (those facets
+    count), when the page lies among them; else every match. At the bound, best first as before."""
+    _fill(store)
+    monkeypatch.setattr(store_base, "NEWEST_FIRST_OVER", 2)
+    velmora = SearchFilters("velmora")
+    published = {}
+    for article_id in ("a1", "a2", "a3"):
+        article = store.article(article_id)
+        assert article is not None
+        published[article_id] = article.published
+    newest = sorted(sorted(published), key=lambda key: (published[key] is not None, published[key] or ""), reverse=True)
+    asked: list[str] = []
+    if isinstance(store, sqlite_store.SQLiteStore):
+        store.connection.set_trace_callback(asked.append)
+    hits, total = store.page_search(velmora, 10, 0)
+    assert [hit.article_id for hit in hits] == newest and total == 3 and {hit.score for hit in hits} == {0}
+    assert [row.id for row in store.iter_search(velmora)] == newest  # the search's CSV, in the page's order
+    assert [hit.article_id for hit in store.page_search(velmora, 1, 1)[0]] == newest[1:2]
+    first_two = store.page_search(velmora, 2, 0, rank_cap=2)[0]
+    counted = store.search_facets(velmora, 10, cap=2)  # the first two found: the page lists them
+    assert sorted(row.value for row in counted.outlet) == sorted(hit.outlet for hit in first_two)
+    assert [hit.article_id for hit in first_two] == [key for key in newest if key in {h.article_id for h in first_two}]
+    assert [hit.article_id for hit in store.page_search(velmora, 1, 2, rank_cap=2)[0]] == newest[2:]  # past them
+    assert not any("bm25" in sql for sql in asked), asked
+    monkeypatch.setattr(store_base, "NEWEST_FIRST_OVER", 3)
+    ranked, _ = store.page_search(velmora, 10, 0)
+    assert all(hit.score > 0 for hit in ranked) and sorted(hit.score for hit in ranked)[::-1] == [
+        hit.score for hit in ranked
+    ]
+
+
+def test_a_capped_word_search_counts_its_most_recently_stored_matches_on_every_backend(store: Store) -> None:
+    """Of more matches of words than the cap, the page (ranked among them, or newest first), the facets and
+    the chart take the `cap` most recently stored (the highest rowids: a2 and a3 of a1-a3, stored in that
+    order), with other filters too, on every backend; their snippets are those of every match's page."""
+    _fill(store)
+    latest = ("a2", "a3")
+    outlets = sorted(_TEXTS[key][1] for key in latest)
+    days = sorted(_TEXTS[key][2] for key in latest)
+    for words in (SearchFilters("velmora"), SearchFilters("velmora", date_from="2024-03-01")):
+        ranked, total = store.page_search(words, 2, 0, rank_cap=2)
+        assert total == 3 and sorted(hit.article_id for hit in ranked) == list(latest), words
+        every = {hit.article_id: hit.snippet for hit in store.page_search(words, 10, 0)[0]}
+        assert all(hit.snippet == every[hit.article_id] for hit in ranked), words  # cut within the sample alike
+        facets = store.search_facets(words, 10, cap=2)
+        assert sorted(str(row.value) for row in facets.outlet) == outlets and {row.n for row in facets.outlet} == {1}
+        assert (facets.dates.first, facets.dates.last) == (days[0], days[-1]), words
+        charted = store.search_attention(words, "day", 2)
+        assert sorted(str(row.period) for row in charted) == days and sum(row.n for row in charted) == 2, words
 
 
 @pytest.mark.parametrize(

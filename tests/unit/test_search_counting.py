@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from newstrace.serve.data import day_axis_range
 from newstrace.store.base import FacetCount, PeriodCount
-from newstrace.store.sql import _attention_rows, _ranked
+from newstrace.store.sql import _attention_rows, _FirstMatches, _newest_candidates, _ranked
 
 _OUTLETS = st.sampled_from([None, "", "Wire Nine", "wire nine", "Ostrava Wire", "Ümlaut Post", "other outlets"])
 _DAYS = st.one_of(
@@ -73,3 +73,26 @@ def test_a_chart_s_axis_runs_from_the_day_before_the_first_date_to_the_day_after
         return
     expected = [(min(dated) - timedelta(days=1)).isoformat(), (max(dated) + timedelta(days=1)).isoformat()]
     assert day_axis_range(values) == expected
+
+
+_PUBLISHED = st.one_of(
+    st.none(),
+    st.dates(date(2024, 2, 25), date(2024, 3, 5)).map(date.isoformat),
+    st.sampled_from(["2024-03-01T09:30:00", "2024-03-01T23:00:00+02:00", "", "2024", "2024-02-30"]),
+)
+
+
+@given(st.lists(_PUBLISHED, max_size=40), st.integers(1, 45))
+def test_the_newest_of_the_first_matches_are_among_the_candidates_their_days_give(
+    published: list[str | None], end: int
+) -> None:
+    """A word listed newest first orders only the first matches dated on or after the day of the `end`-th
+    newest (store.sql's _newest_candidates): every one of the `end` newest (undated last, ties by id, the
+    database's order) must be among them, in the order the matches came."""
+    rowids = tuple(range(len(published)))
+    days = [value[:10] if value is not None else None for value in published]
+    first = _FirstMatches(rowids, None, [], [], days, [], None, None, None)
+    candidates = _newest_candidates(first, end)
+    newest = sorted(rowids, key=lambda rowid: (published[rowid] is not None, published[rowid] or ""), reverse=True)
+    assert set(newest[:end]) <= set(candidates)
+    assert candidates == sorted(candidates)

@@ -3,6 +3,7 @@ story side by side), in process against the sample corpus's database."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import time
@@ -11,6 +12,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 from jinja2 import Environment
 from markupsafe import escape
@@ -20,9 +23,12 @@ from newstrace.serve import app as app_module
 from newstrace.serve import charts, create_app, data
 from newstrace.serve.app import CorpusSummary
 from newstrace.store import SQLiteStore, open_store, sql
+from newstrace.store import base as store_base
 from newstrace.store.base import CHECKED_FLAGS, ListFilters, PeriodCount, SearchFilters
 from newstrace.store.recent import RecentAnswers
 from newstrace.store.sql import _LIST_ORDER_SQL, _NEWEST_FIRST, _list_query
+
+from ..conftest import run_cli
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +194,7 @@ def test_past_the_cap_facets_count_the_newest_matches_and_say_at_least(
     dated = _rows(web_db, "SELECT count(*) FROM articles WHERE published IS NOT NULL")[0][0]
     found = client.get("/api/search").json()
     assert found["counted"] == {
-        "counted": 3, "of": total, "of_more_than": False, "newest": True,
+        "counted": 3, "of": total, "of_more_than": False, "newest": True, "sample": "newest",
         "exact": ["outlet", "language", "dates", "attention"],
     }  # fmt: skip
     assert sum(row["n"] for row in found["facets"]["outlet"]) == total
@@ -295,7 +301,7 @@ def test_speakers_and_outlets_paged_from_the_corpus_summary_match_the_database(
         store.close()
 
 
-def test_past_the_cap_a_common_word_is_ranked_among_the_first_matches_found(
+def test_past_the_cap_a_common_word_is_ranked_among_its_most_recently_stored_matches(
     client: TestClient, web_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(data, "FACET_CAP", 2)
@@ -303,17 +309,110 @@ def test_past_the_cap_a_common_word_is_ranked_among_the_first_matches_found(
     found = _rows(
         web_db,
         "SELECT a.id, bm25(articles_fts) FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-        "WHERE articles_fts MATCH ? LIMIT 2",
+        "WHERE articles_fts MATCH ? ORDER BY articles_fts.rowid DESC LIMIT 2",
         f'"{word}"',
     )
     total = _rows(web_db, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", f'"{word}"')[0][0]
     assert total > 2
     answer = client.get("/api/search", params={"q": word, "per_page": 1}).json()
-    assert answer["ranked_among"] == 2 and answer["pagination"]["total"] == total
+    assert answer["ranked_among"] == 2 and answer["sample"] == "latest_stored"
+    assert answer["pagination"]["total"] == total and answer["counted"]["sample"] == "latest_stored"
     assert answer["hits"][0]["article_id"] == min(found, key=lambda row: (row[1], row[0]))[0]
-    assert "Ranked by relevance among the first 2 of" in client.get("/search", params={"q": word, "per_page": 1}).text
+    page = client.get("/search", params={"q": word, "per_page": 1}).text
+    assert "Ranked by relevance among the 2 most recently stored of" in page
     deeper = client.get("/api/search", params={"q": word, "per_page": 1, "page": 3}).json()
     assert deeper["ranked_among"] is None and len(deeper["hits"]) == 1
+
+
+@pytest.mark.parametrize("cap", [2, 1000])
+def test_a_word_in_more_articles_than_the_bound_is_listed_newest_first(
+    client: TestClient, web_db: Path, monkeypatch: pytest.MonkeyPatch, cap: int
+) -> None:
+    """Past NEWEST_FIRST_OVER matches (2 here) a word's hits come newest first, the page says so where the
+    results begin and the JSON twin gives the order; among the FACET_CAP most recently stored when the page lies
+    among them (cap 2), else among every match. At the bound, ranked by relevance as before."""
+    monkeypatch.setattr(data, "FACET_CAP", cap)
+    monkeypatch.setattr(store_base, "NEWEST_FIRST_OVER", 2)
+    word = "holm"
+    every = _rows(
+        web_db,
+        "SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ? "
+        f"ORDER BY {_NEWEST_FIRST}",
+        f'"{word}"',
+    )
+    latest = [row[0] for row in every if row[0] in _latest_stored(web_db, word, cap)]
+    assert len(every) > 2
+    answer = client.get("/api/search", params={"q": word, "per_page": 2}).json()
+    assert answer["order"] == "newest" and answer["ranked_among"] is None and answer["newest_over"] == 2
+    assert answer["newest_among"] == (2 if cap == 2 else None)
+    assert [hit["article_id"] for hit in answer["hits"]] == latest[:2]
+    assert answer["sample"] == ("latest_stored" if cap == 2 else None)
+    assert {hit["score"] for hit in answer["hits"]} == {0}
+    deeper = client.get("/api/search", params={"q": word, "per_page": 1, "page": 3}).json()
+    assert deeper["newest_among"] is None and [hit["article_id"] for hit in deeper["hits"]] == [every[2][0]]
+    page = client.get("/search", params={"q": word, "per_page": 2}).text
+    among = " among the 2 most recently stored" if cap == 2 else ""
+    assert f'<p class="meta newest-first">More than 2 matches: newest first{among}. Narrow' in page
+    monkeypatch.setattr(store_base, "NEWEST_FIRST_OVER", len(every))
+    ranked = client.get("/api/search", params={"q": word, "per_page": 2}).json()
+    assert ranked["order"] == "relevance" and ranked["newest_over"] is None
+    assert "newest-first" not in client.get("/search", params={"q": word, "per_page": 2}).text
+
+
+def test_the_cli_search_lists_a_word_in_more_articles_than_the_bound_newest_first(
+    web_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_base, "NEWEST_FIRST_OVER", 2)
+    newest = _rows(
+        web_db,
+        "SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ? "
+        f"ORDER BY {_NEWEST_FIRST} LIMIT 3",
+        '"holm"',
+    )
+    listed = run_cli("search", "holm", "--db", str(web_db), "--limit", "3", "--json")
+    assert [hit["article_id"] for hit in json.loads(listed.stdout)] == [row[0] for row in newest]
+    shown = run_cli("search", "holm", "--db", str(web_db), "--limit", "3")
+    assert "more than 2 matches: newest first" in shown.stderr
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "holm"},
+        {"q": "harbour", "per_page": "3", "page": "2"},
+        {"q": "holm", "scope": "quotes"},
+        {},
+        {"flag": "translated"},
+    ],
+)
+def test_the_search_s_json_twin_is_the_bytes_fastapi_s_own_encoding_gives(
+    client: TestClient, web_db: Path, params: dict[str, str]
+) -> None:
+    """`json_bytes` writes the search's data with `json.dumps` instead of FastAPI's `jsonable_encoder`: the
+    same bytes, and the same response schema in the OpenAPI document."""
+    answer = client.get("/api/search", params=params)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    store = open_store(web_db, readonly=True)
+    try:
+        filters = data.search_filters(params.get("q", ""), flag=params.get("flag", ""))
+        page, per_page = int(params.get("page", 1)), int(params.get("per_page", 20))
+        payload = data.search(store, filters, page, per_page, params.get("scope", "articles"))
+    finally:
+        store.close()
+    assert answer.content == app_module.json_bytes(payload) == JSONResponse(jsonable_encoder(payload)).body
+    schema = client.get("/api/openapi.json").json()["paths"]["/api/search"]["get"]["responses"]["200"]
+    assert schema["content"]["application/json"]["schema"]["type"] == "object"
+
+
+def _latest_stored(db: Path, word: str, cap: int) -> set[object]:
+    """The ids of a word's `cap` most recently stored matches (the highest rowids: those facets count)."""
+    rows = _rows(
+        db,
+        "SELECT a.id FROM articles_fts CROSS JOIN articles a ON a.rowid = articles_fts.rowid "
+        f"WHERE articles_fts MATCH ? ORDER BY a.rowid DESC LIMIT {cap}",
+        f'"{word}"',
+    )
+    return {row[0] for row in rows}
 
 
 def test_past_the_cap_who_said_it_reads_the_quotes_of_the_first_matching_articles(

@@ -41,7 +41,8 @@ from newstrace.nlp.model import DEFAULT_PIPELINE, ModelNotInstalled
 from newstrace.nlp.parse_cache import ENVIRONMENT_VARIABLE as PARSE_CACHE_VARIABLE
 from newstrace.scale import RUNNERS, RunnerError
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
-from newstrace.store.base import COUNT_CAP, LIST_ORDERS, ListFilters, Store, snippet_pieces
+from newstrace.store import base as store_base
+from newstrace.store.base import COUNT_CAP, LIST_ORDERS, ListFilters, Store, newest_first, snippet_pieces
 from newstrace.store.postgres import display_url, is_postgres_url
 from newstrace.store.sqlite import storage_error
 
@@ -397,7 +398,8 @@ def search_command(
     language: str,
     as_json: bool,
 ) -> None:
-    """Search the titles and texts of stored articles, best matches first (newest first without words).
+    """Search the titles and texts of stored articles, best matches first (newest first without words,
+    or when the words match more than 10,000 articles).
 
     The filters are those of the web app's search page, and combine. In QUERY every word must occur
     (any case, accents ignored); "quoted words" occur as a phrase; OR between two terms takes either;
@@ -431,16 +433,20 @@ def search_command(
     if not hits:
         _stderr().print("no matches")
         return
+    newest = newest_first(filters, total)
     table = Table("score", "article", "outlet", "published", "title / snippet", show_lines=True)
     for hit in hits:
         table.add_row(
-            f"{hit.score:.2f}",
+            "" if newest else f"{hit.score:.2f}",
             hit.article_id,
             escape(hit.outlet or ""),
             hit.published or "",
             f"[bold]{escape(hit.title or '')}[/]\n{_marked_snippet(hit.snippet)}",
         )
     Console().print(table)
+    if newest and filters.query:
+        over = store_base.NEWEST_FIRST_OVER
+        _stderr().print(f"more than {over:,} matches: newest first; narrow the search to rank by relevance")
     _more(total, offset, limit)
 
 

@@ -13,6 +13,7 @@ import asyncio
 import contextvars
 import gc
 import itertools
+import json
 import os
 import re
 import sys
@@ -20,7 +21,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -29,13 +30,14 @@ from urllib.parse import quote, quote_plus, urlencode
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParameter
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from jinja2 import Environment, PackageLoader, Template, select_autoescape
 from markupsafe import Markup, escape
 
 from newstrace import __version__
-from newstrace.records import OutletSummary
+from newstrace.records import OutletSummary, as_json
 from newstrace.serve import charts, data, downloads
 from newstrace.serve import events as event_pages
 from newstrace.serve.front import KEPT_HEADER, KEPT_PAGE, PAGE_KEY, FrontDoor, PageKeys, shareable, timing
@@ -301,9 +303,14 @@ def create_app(
 
         return await kept_or_read(page_key(request), overview)
 
-    @app.get("/api/search", summary="Full-text search with outlet, date range and speaker filters")
-    async def api_search(query: Annotated[SearchQuery, Depends(search_query)]) -> dict[str, Any]:
-        return await searched(lambda: read(query.run))
+    @app.get(
+        "/api/search",
+        summary="Full-text search with outlet, date range and speaker filters",
+        response_model=dict[str, Any],
+    )
+    async def api_search(query: Annotated[SearchQuery, Depends(search_query)]) -> Response:
+        encoded = await searched(lambda: json_bytes(read(query.run)))
+        return Response(encoded, media_type="application/json")
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     async def search_page(request: Request, query: Annotated[SearchQuery, Depends(search_query)]) -> HTMLResponse:
@@ -469,6 +476,21 @@ def _without_bidi_controls(value: object) -> object:
     """A value with the bidi controls that could reorder a page replaced (for the HTML the facet lists and
     the outlets' options build themselves; pages are cleaned whole by `page_bytes`)."""
     return value.translate(_BIDI_CONTROLS) if isinstance(value, str) and _ANY_BIDI_CONTROL.search(value) else value
+
+
+def json_bytes(payload: dict[str, Any]) -> bytes:
+    """A page's data as its JSON twin sends it: the bytes FastAPI's own encoding gives (`jsonable_encoder`,
+    then `JSONResponse`), written by `json.dumps` directly, read records as `as_json` gives them. FastAPI's
+    encoder walks every value in Python (some 2,600 of a search, the 200 outlets of its form each copied by
+    `dataclasses.asdict`): 21 ms a search at a million articles, more than the search's own data."""
+    return json.dumps(
+        payload, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"), default=_json_value
+    ).encode()
+
+
+def _json_value(value: object) -> object:
+    """What `json.dumps` cannot write itself: a read record as its fields, anything else as FastAPI does."""
+    return as_json(value) if is_dataclass(value) and not isinstance(value, type) else jsonable_encoder(value)
 
 
 def page_bytes(template: Template, **values: Any) -> bytes:

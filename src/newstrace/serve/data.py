@@ -20,6 +20,7 @@ from newstrace.link.trail_view import TrailNotFound, trail
 from newstrace.records import OutletSummary, StoredMarker, StoredQuote, as_json
 from newstrace.serve import framing_charts
 from newstrace.serve.rendering_text import in_pieces, printed_segments, printed_text
+from newstrace.store import base as store_base
 from newstrace.store.base import (
     CHECKED_FLAGS,
     COUNT_CAP,
@@ -33,6 +34,7 @@ from newstrace.store.base import (
     SearchSyntaxError,
     Store,
     counted_by_store,
+    newest_first,
 )
 from newstrace.store.base import snippet_pieces as marked_pieces
 from newstrace.store.recent import RecentAnswers
@@ -44,7 +46,7 @@ CHART_OUTLETS = 8  # outlets drawn on their own in an attention chart; the rest 
 # bars over the matches' span (a decade per week drew 500 bars a pixel or two wide).
 ATTENTION_BARS = 120
 BUCKET_DAYS = {"day": 1, "week": 7, "month": 31, "year": 366}  # the longest each bucket runs
-# Facets and attention count at most this many matches (the newest, or the first the text index gives);
+# Facets and attention count at most this many matches (the newest, or with words the most recently stored);
 # beyond it their counts are lower bounds and say "at least", and words are ranked among these only.
 # At a million articles, counting the 5,643 matches of a middling word took 0.7 s (facets) and ranking
 # them 0.25 s; the first 1,000 take 70 ms and 10 ms for attention.
@@ -159,23 +161,51 @@ def search(
         else:
             found, total = store.page_search(filters, per_page, _offset(page, per_page), FACET_CAP)
         hits = [{**vars(hit), "snippet_pieces": snippet_pieces(hit.snippet)} for hit in found]
-        ranked_among = FACET_CAP if filters.text and total > FACET_CAP >= _offset(page, per_page) + per_page else None
+        order = _hits_order(filters, total, _offset(page, per_page) + per_page)
         attention = _attention(store, filters, total)
         if scope == "quotes":
             cap = FACET_CAP if total > FACET_CAP else None
             quotes, total = store.page_quote_search(filters, per_page, _offset(page, per_page), cap)
             hits = [as_json(quote) for quote in quotes]
-            ranked_among = cap
+            order = {**_order("newest", cap, None, None), "sample": _sample(filters) if cap else None}
     except SearchSyntaxError as error:
         raise BadRequest(str(error)) from error
     return {
         "query": {**vars(filters), "scope": scope},
-        "ranked_among": ranked_among,
+        **order,
         "hits": hits,
         "pagination": pagination(page, per_page, total),
         "outlets": _outlets(store),
         **attention,
     }
+
+
+def _hits_order(filters: SearchFilters, total: int, page_end: int) -> dict[str, object]:
+    """How a search's hits are listed (`order`: "relevance" or "newest", `store.base.newest_first`) and among
+    which matches: `ranked_among` or `newest_among` FACET_CAP when the page lies among a sample of FACET_CAP
+    of more matches (those facets and attention count; `sample` says which: `_sample`), else None (every
+    match); `newest_over` the number of matches past which words are listed newest first, when they are."""
+    among = FACET_CAP if total > FACET_CAP >= page_end else None
+    sample = _sample(filters) if among else None
+    if not newest_first(filters, total):
+        return {**_order("relevance", among, None, None), "sample": sample}
+    if not filters.query:
+        return {**_order("newest", None, None, None), "sample": None}
+    return {**_order("newest", None, among, store_base.NEWEST_FIRST_OVER), "sample": sample}
+
+
+def _order(
+    order: str, ranked_among: int | None, newest_among: int | None, newest_over: int | None
+) -> dict[str, object]:
+    """The fields of `_hits_order` but `sample`."""
+    return {"order": order, "ranked_among": ranked_among, "newest_among": newest_among, "newest_over": newest_over}
+
+
+def _sample(filters: SearchFilters) -> str:
+    """Which FACET_CAP matches of more a search's facets, chart and (among them) page count: the words' most
+    recently stored ("latest_stored", the highest rowids: the text index read backwards), else the newest
+    by date ("newest")."""
+    return "latest_stored" if filters.text else "newest"
 
 
 def snippet_pieces(snippet: str) -> list[dict[str, object]]:
@@ -206,9 +236,10 @@ def search_filters(
     )  # fmt: skip
 
 
-def counting_settings() -> tuple[int, int]:
-    """The caps a page's counts depend on (FACET_CAP, COUNT_CAP), for keeping answers per setting."""
-    return FACET_CAP, COUNT_CAP
+def counting_settings() -> tuple[int, int, int]:
+    """The caps a page's counts and order depend on (FACET_CAP, COUNT_CAP, NEWEST_FIRST_OVER), for keeping
+    answers per setting."""
+    return FACET_CAP, COUNT_CAP, store_base.NEWEST_FIRST_OVER
 
 
 # The facets and attention of the last searches, per database, data version and filters (store.recent).
@@ -228,7 +259,8 @@ def _attention(store: Store, filters: SearchFilters, matches: int | None) -> dic
 def _counted_attention(store: Store, filters: SearchFilters, matches: int | None) -> dict[str, object]:
     """Facet counts of the matches (their top outlets, languages, speakers, stories and flags, first and
     last date) and the attention chart: matching articles per day, week, month or year (`attention_bucket`),
-    by outlet. Of more than FACET_CAP `matches`, the first FACET_CAP are counted, and `counted` says so
+    by outlet. Of more than FACET_CAP `matches`, a sample of FACET_CAP is counted (the newest without words,
+    the most recently stored with them: `_sample`), and `counted` says so
     (None: every match was counted), naming under `exact` what the store's counts gave for every match
     all the same."""
     # Up to FACET_CAP matches, the first FACET_CAP are every match: read once and counted in Python,
@@ -244,6 +276,7 @@ def _counted_attention(store: Store, filters: SearchFilters, matches: int | None
             "of": min(matches, COUNT_CAP),
             "of_more_than": matches > COUNT_CAP,
             "newest": not filters.text,
+            "sample": _sample(filters),
             "exact": ["outlet", "language", "dates", "attention"] if counted_by_store(filters) else [],
         }
     return {"facets": facets_json(facets), "attention": _attention_chart(counts, bucket), "counted": counted}

@@ -231,7 +231,21 @@ CHECKED_FLAGS = ("altered_direct_quote", "speaker_changed", "translated")
 # Totals the store cannot read from its counts are counted up to this many: a larger total is given as
 # COUNT_CAP + 1, "more than COUNT_CAP" (counting the 30,000 articles of a flag took 0.13 s at a million).
 COUNT_CAP = 10_000
+# A search with words that matches more than this many articles lists them newest first instead of by
+# relevance (`newest_first`): over so many matches a broad word's rank barely differs between articles,
+# and ranking them is most of such a search's work (bm25 reads every match of each word: 5.5 ms for a
+# word in 233,000 of a million articles, 28 ms for one in all). At most COUNT_CAP, so that the total the
+# store counts anyway tells which side a search is on.
+NEWEST_FIRST_OVER = 10_000
 UNKNOWN_OUTLET = "(outlet unknown)"  # an article without an outlet, as charts name it (and sort it by)
+
+
+def newest_first(filters: SearchFilters, total: int) -> bool:
+    """Whether a search's hits are listed newest first: always without words; with words, when the
+    matches (`total`, as `page_search` counts them) are more than NEWEST_FIRST_OVER."""
+    if NEWEST_FIRST_OVER > COUNT_CAP:
+        raise ValueError(f"NEWEST_FIRST_OVER ({NEWEST_FIRST_OVER:,}) must be at most COUNT_CAP ({COUNT_CAP:,})")
+    return not filters.query or total > NEWEST_FIRST_OVER
 
 
 def counted_by_store(filters: SearchFilters) -> bool:
@@ -834,7 +848,7 @@ class ReadStore(Protocol):
     ) -> tuple[list[SearchHit], int]:
         """Articles matching the filters (full text, outlet, dates, speaker), best first, and the total.
         Of more than `rank_cap` matches of words, a page within the first `rank_cap` is ranked among the
-        first `rank_cap` matches the text index gives (ranking them all took seconds for a common word
+        `rank_cap` most recently stored matches (the highest rowids; ranking them all took seconds for a common word
         at a million articles). A total the store's counts do not give is counted up to COUNT_CAP (see
         there)."""
         ...
@@ -848,7 +862,8 @@ class ReadStore(Protocol):
     ) -> tuple[list[QuoteHit], int]:
         """ "Who said X": quotes of the matching articles whose quoted words hold every search word (any
         case), by the filters' speaker when one is named; newest first; with the total. With `cap`, only
-        the quotes of the first `cap` matching articles (those `search_facets` counts)."""
+        the quotes of the first `cap` matching articles (those `search_facets` counts: the newest, with
+        words the most recently stored)."""
         ...
 
     def data_version(self) -> Hashable | None:
@@ -889,7 +904,7 @@ class ReadStore(Protocol):
 
     def iter_search(self, filters: SearchFilters) -> Iterator[ArticleRow]:
         """Every matching article as `export` writes it (without text), best first (newest first without
-        words), streamed."""
+        words, or past NEWEST_FIRST_OVER matches: `newest_first`), streamed."""
         ...
 
     def page_list(self, filters: ListFilters, limit: int, offset: int) -> tuple[list[ListingRow], int]:

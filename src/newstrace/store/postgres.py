@@ -347,7 +347,9 @@ class PostgresStore(SQLStore):
     def _text_source(self, filters: SearchFilters) -> str:
         return f"articles a CROSS JOIN (SELECT {_QUERY_SQL} AS query) AS search"
 
-    def _snippets(self, filters: SearchFilters, expression: str, rowids: list[int]) -> dict[int, str]:
+    def _snippets(
+        self, filters: SearchFilters, expression: str, rowids: list[int], *, in_sample: bool = False
+    ) -> dict[int, str]:
         if not rowids:
             return {}
         rows = self._execute(

@@ -201,13 +201,26 @@ class SQLiteStore(SQLStore):
         # with words and no other filter, the FTS index counts its matches without touching articles
         return "articles_fts" if relation.words_only else relation.source
 
-    def _snippets(self, filters: SearchFilters, expression: str, rowids: list[int]) -> dict[int, str]:
+    def _latest_first(self, source: str) -> str:
+        # FTS5 gives its matches by rowid either way: descending when ordered by the index's own rowid (by
+        # the article's joined to it, SQLite sorted every match); words with a story walk the covering index
+        # on (story, rowid) backwards
+        return " ORDER BY articles_fts.rowid DESC" if source.startswith("articles_fts") else " ORDER BY a.rowid DESC"
+
+    def _snippets(
+        self, filters: SearchFilters, expression: str, rowids: list[int], *, in_sample: bool = False
+    ) -> dict[int, str]:
         if not rowids:
             return {}
         marks = ", ".join("?" * len(rowids))
+        # each `rowid = ?` seeks the word's list in every segment of the index, dearer the later the article
+        # (20 of a word's 1,000 most recently stored at a million articles: 1.8-3.5 ms, 20 of its first
+        # stored 1.1-1.3 ms); within a sample, the index walks the matches between the least and the
+        # greatest once instead (at most the sample's 1,000: 0.5-0.8 ms), `+rowid` keeping the IN a filter
+        within = f"rowid BETWEEN {min(rowids):d} AND {max(rowids):d} AND +rowid" if in_sample else "rowid"
         rows = self.connection.execute(
             f"SELECT rowid, snippet(articles_fts, 1, '{MATCH_START}', '{MATCH_END}', '…', 16) FROM articles_fts "
-            f"WHERE articles_fts MATCH ? AND rowid IN ({marks})",
+            f"WHERE articles_fts MATCH ? AND {within} IN ({marks})",
             (expression, *rowids),
         )
         return {rowid: snippet for rowid, snippet in rows}
