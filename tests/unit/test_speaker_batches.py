@@ -73,6 +73,15 @@ def _store_batch(store: Store, batch: dict[str, list[tuple[str, str]]]) -> None:
         store.save_article(_article(article_id), [output], run_id, downstream("quotes"))
 
 
+def _store_batch_forgetting(store: Store, batch: dict[str, list[tuple[str, str]]], whole: bool) -> None:
+    """`_store_batch`; with `whole`, the speakers' kept sums dropped too, so the next run resolves the
+    whole corpus."""
+    _store_batch(store, batch)
+    if whole:
+        with store._transaction():  # type: ignore[attr-defined]
+            store._execute("DELETE FROM speaker_names")  # type: ignore[attr-defined]
+
+
 def _correct(store: Store, correction: SpeakerCorrection) -> None:
     store.add_speaker_correction(correction.action, correction.name, correction.target, correction.kind)
     correct_speakers(store, correction)
@@ -214,10 +223,7 @@ def take_in_batches_with_trails(store: Store, whole: bool = False) -> list[objec
     corpus. The speaker the utterance of `q_a1_1` (a bare `Velt`) speaks with after each batch."""
     speaks = []
     for number, batch in enumerate(_BATCHES):
-        _store_batch(store, batch)
-        if whole:
-            with store._transaction():  # type: ignore[attr-defined]
-                store._execute("DELETE FROM speaker_names")  # type: ignore[attr-defined]
+        _store_batch_forgetting(store, batch, whole)
         assert resolve_speakers(store) == len(batch)
         _check_utterance_speakers(store)
         build_trails(store)
@@ -290,10 +296,7 @@ def test_framing_names_the_speaker_a_later_run_or_a_correction_moved_an_old_quot
     version = record("framing", load_lexicon().digest).version
     framed = []
     for number, batch in enumerate(_BATCHES):
-        _store_batch(batched, batch)
-        if whole:
-            with batched._transaction():  # type: ignore[attr-defined]
-                batched._execute("DELETE FROM speaker_names")  # type: ignore[attr-defined]
+        _store_batch_forgetting(batched, batch, whole)
         resolve_speakers(batched)
         framed.append(sorted(item.article_id for item in batched.articles_to_frame(version)))
         frame_articles(batched)
