@@ -316,6 +316,10 @@ def test_a_weekday_of_an_event_told_in_the_future_is_the_coming_one(nlp: Any) ->
     # a copy published on Tuesday 07-16 of the Sunday report still names the Monday between them
     assert resolve_event_date("on Monday", "2024-07-16", ahead=True) == "2024-07-15"
     assert resolve_event_date("on Thursday", "2024-07-14", ahead=True) == "2024-07-18"  # four days to come
+    # a day without its year told in the future is the coming one, not last year's (fictional dates)
+    assert resolve_event_date("on May 3", "2016-02-10", ahead=True) == "2016-05-03"
+    assert resolve_event_date("January 5", "2016-11-20", ahead=True) == "2017-01-05"
+    assert resolve_event_date("on May 3", "2016-02-10") == "2015-05-03"  # told in the past: last year's
     text = "Mara Holm will deliver a speech in Velka on Monday."  # fictional
     mention = next(m for m in extract_event_mentions(nlp(text), "a", 0, "2024-07-14") if m.trigger_text == "deliver")
     assert (mention.auxiliary, mention.date) == ("future", "2024-07-15")

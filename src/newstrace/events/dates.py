@@ -5,7 +5,8 @@ on Monday", or scheduled, whatever the tense: "had been scheduled to speak on Mo
 before the report, not the day it names), the coming such day, unless that is six days off: "Monday" in a
 Tuesday text is the day before even told as to come (a copy published a day after its report, "would close
 on Monday"); relative and explicit dates are read by dateparser from the article's date; a day without its
-year soon after the article's ("July 23" in a July 22 article) stays undated rather than become last year's.
+year soon after the article's ("July 23" in a July 22 article) stays undated rather than become last year's,
+and one told in the future ("will vote on May 3" in a February text) is the coming one.
 """
 
 from __future__ import annotations
@@ -61,9 +62,30 @@ def resolve_event_date(expression: str | None, article_date: str | None, ahead: 
     found = dateparser.parse(text, languages=["en"], settings=settings)
     if found is None:
         found = dateparser.parse(text, languages=["en"], settings=settings_without_year)
-    if found is None or (not _has_year(text) and _coming(found.date(), base.date())):
+    if found is None:
         return None
+    if not _has_year(text):
+        return _day_without_year(found.date(), base.date(), ahead)
     return str(found.date().isoformat())
+
+
+def _day_without_year(day: date, article_day: date, ahead: bool) -> str | None:
+    """The day a month and day without a year name (`day` is dateparser's, which prefers the past). Told
+    in the future ("will vote on May 3" in February) it is the coming one, within a year; told in the
+    past, a day soon after the article's stays undated (`_coming`) and a later one is last year's."""
+    if ahead:
+        coming = day if day >= article_day else _next_year(day)
+        if coming is not None and coming - article_day <= timedelta(days=366):
+            return coming.isoformat()
+        return None
+    return None if _coming(day, article_day) else day.isoformat()
+
+
+def _next_year(day: date) -> date | None:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return None
 
 
 def _coming(day: date, article_day: date) -> bool:
@@ -72,11 +94,8 @@ def _coming(day: date, article_day: date) -> bool:
     told to prefer the past, gives that one)."""
     if day > article_day:
         return True
-    try:
-        next_year = day.replace(year=day.year + 1)
-    except ValueError:  # 29 February
-        return False
-    return article_day < next_year <= article_day + timedelta(days=COMING_DAYS)
+    next_year = _next_year(day)
+    return next_year is not None and article_day < next_year <= article_day + timedelta(days=COMING_DAYS)
 
 
 def _names_no_day(text: str) -> bool:

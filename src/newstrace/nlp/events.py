@@ -42,8 +42,9 @@ from newstrace.nlp.spans import document_text
 # Raise the revision when the extraction changes; the lexicon's digest changes the version by itself.
 # 6: pronouns resolved or left out; a target that is the source's own thing dropped. 7: a weekday of an event
 # told in the future is the coming one; a domestic actor takes no country from the state it acts on. 8: an
-# actor is a named or nominal agent (no "a statement", "one"); a bare past participle's subject underwent it
-_REVISION = 8
+# actor is a named or nominal agent (no "a statement", "one"); a bare past participle's subject underwent it.
+# 9: a day without its year told in the future is the coming one ("will vote on May 3" in February).
+_REVISION = 9
 # The version must fit a 32-bit integer (PostgreSQL's `stage_runs.version`): revisions up to 20 do.
 EVENTS_STAGE_VERSION = _REVISION * 10**8 + int(LEXICON_DIGEST[:7], 16) % 10**8
 

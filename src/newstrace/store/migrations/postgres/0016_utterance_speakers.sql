@@ -1,4 +1,4 @@
--- newstrace PostgreSQL schema 17 (SQLite's 27): who renders each utterance, so that the trails stage
+-- newstrace PostgreSQL schema 16 (SQLite's 26): who renders each utterance, so that the trails stage
 -- reads a quoted speaker's latest utterances (a ranged read) and the speakers of the few utterances a new
 -- quote may join, not every rendering of a busy speaker. One row per utterance, speaker of one of its
 -- renderings and that rendering's article language ('' when unknown); `speaks` is 1 on the row of the
