@@ -1307,6 +1307,8 @@ def resolve_speakers(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuot
         if speaker:
             speaker = _full_name(parsed, people, speaker, quote.source)
             last_speaker, last_end = speaker, quote.content.end
+            if _addressed(parsed, quote):  # `Dorn was asked whether`: no speaker, but the `he` who answers
+                speaker = None
         if quote.source is not None and _names_a_group(parsed, quote.source, speaker):
             group = (speaker, quote.content.end)
         resolved.append(replace(quote, speaker=speaker))
@@ -1623,11 +1625,9 @@ def _speaker_for(
 ) -> str | None:
     if quote.source is None:
         return _subject_of_the_sentence(parsed, quote)
-    agent, addressed = _passive_roles(parsed, quote)
+    agent = _passive_agent(parsed, quote)
     if agent is not None:  # `the claim was made by Holm`, `Dorn was asked by a reporter`: the agent speaks
         return _speaker_for(parsed, replace(quote, source=agent), people, last, near)
-    if addressed:  # `Dorn was asked whether ...`: the one asked is no speaker of the question
-        return None
     inside = [  # a name inside a quoted title (`"The Fixers: Eddie Mannix ..."`) does not speak
         ent
         for ent in parsed.entities_within(quote.source)
@@ -1735,24 +1735,32 @@ def _body_named_for(text: str, name: str) -> str | None:
     return max(sorted(found), key=lambda noun: found[noun]) if found else None
 
 
-def _passive_roles(parsed: Parsed, quote: FoundQuote) -> tuple[Span | None, bool]:
-    """For a cue in the passive whose source is its subject: the agent's phrase, who speaks (`the claim was
-    made by Holm`, `Dorn was asked by a reporter`); and whether the subject is only the one addressed
-    (`Dorn was asked whether`, `Dorn was told that`), who says nothing. `Holm was quoted as saying` keeps
-    Holm, who is neither."""
+def _passive_verb(parsed: Parsed, quote: FoundQuote) -> Any:
+    """The cue's verb when it is in the passive and the source is its subject (`Dorn was asked`, `Her view
+    is shared by Holm`), else None."""
     if quote.source is None:
-        return None, False
+        return None
     cue = parsed.doc.char_span(quote.cue.start, quote.cue.end, alignment_mode="expand")
     if cue is None or not len(cue):
-        return None, False
+        return None
     verb = cue.root
     subject = next((child for child in verb.children if child.dep_ == "nsubjpass"), None)
-    if subject is None or not quote.source.start <= subject.idx < quote.source.end:
-        return None, False
-    agent = _agent_span(verb)
-    if agent is not None:
-        return _trim(parsed.text, agent), False
-    return None, verb.lemma_.lower() in _ADDRESSING_VERBS
+    return verb if subject is not None and quote.source.start <= subject.idx < quote.source.end else None
+
+
+def _passive_agent(parsed: Parsed, quote: FoundQuote) -> Span | None:
+    """The phrase of a passive cue's agent, who speaks (`the claim was made by Holm`, `Dorn was warned by
+    Holm`), or None. `Holm was quoted as saying` has none and keeps Holm."""
+    verb = _passive_verb(parsed, quote)
+    agent = _agent_span(verb) if verb is not None else None
+    return _trim(parsed.text, agent) if agent is not None else None
+
+
+def _addressed(parsed: Parsed, quote: FoundQuote) -> bool:
+    """The source is only the one a passive cue of addressing names (`Dorn was asked whether`, `Dorn was
+    told that`), who says nothing; with an agent (`asked by a reporter`) the agent speaks instead."""
+    verb = _passive_verb(parsed, quote)
+    return verb is not None and verb.lemma_.lower() in _ADDRESSING_VERBS and _agent_span(verb) is None
 
 
 def _expletive(parsed: Parsed, source: Span) -> bool:
