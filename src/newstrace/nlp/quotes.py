@@ -1258,7 +1258,7 @@ _STAFF_NOUNS = frozenset(
 _BODY_PATTERN = "|".join(sorted(BODY_NOUNS))
 # Verbs whose passive subject is the one addressed, not the speaker: `Dorn was asked`, `Holm was told`.
 _ADDRESSING_VERBS = frozenset(
-    ["ask", "tell", "question", "press", "urge", "inform", "advise", "warn", "assure", "remind", "brief", "quiz",
+    ["ask", "tell", "question", "press", "urge", "inform", "advise", "warn", "remind", "brief", "quiz",
      "grill", "challenge", "interview", "invite", "encourage", "beg", "implore"]
 )  # fmt: skip
 _NON_PERSONAL = frozenset(["it", "its"])
