@@ -625,6 +625,8 @@ def test_one_of_a_persons_staff_unnamed_speaks_for_the_persons_campaign(nlp: Any
     assert _speakers(nlp, text) == ["Holm campaign"]
     named = "Anneke Holm toured the harbour. A Holm spokesman, Piet Dorn, said the tolls would not rise."
     assert _speakers(nlp, named) == ["Piet Dorn"]
+    in_full = "A senior Anneke Holm aide said the tolls would not rise."  # no body named: the team, by surname
+    assert _speakers(nlp, in_full) == ["Holm team"]
 
 
 def test_a_passive_cue_gives_its_agent_and_the_one_asked_says_nothing(nlp: Any) -> None:

@@ -1696,11 +1696,12 @@ def _speaker_for(
 
 def _staff_of(parsed: Parsed, source: Span, persons: list[Any]) -> str | None:
     """For a source whose head is one person's staff member named by role alone (`One Holm spokesman`, `a
-    senior Dorn aide`, `a Holm campaign official`), the body they speak for: the one the source names
-    (`Holm campaign`), else the one the article names for that person (`the Holm administration`), else the
-    person's team; or the staff member named beside the role (`a Holm aide, Piet Dorn,`). None when the
-    source is no such thing: `Holm spokesman Piet Dorn` (whose head is Dorn), `Holm's spokesman` (a
-    description of somebody the article may name), `a senior aide` (nobody's)."""
+    senior Dorn aide`, `a Holm campaign official`), the body they speak for, named by the person's surname as
+    the articles name it: the one the source names (`Holm campaign`), else the one the article names for
+    that person (`the Holm administration`), else the person's team; or the staff member named beside the
+    role (`a Holm aide, Piet Dorn,`). None when the source is no such thing: `Holm spokesman Piet Dorn`
+    (whose head is Dorn), `Holm's spokesman` (a description of somebody the article may name), `a senior
+    aide` (nobody's)."""
     span = parsed.doc.char_span(source.start, source.end, alignment_mode="expand")
     if span is None or not len(span) or span.root.tag_ != "NN" or span.root.lower_ not in _STAFF_NOUNS:
         return None
@@ -1720,9 +1721,9 @@ def _staff_of(parsed: Parsed, source: Span, persons: list[Any]) -> str | None:
     )
     if owner is None:
         return None
-    name = _plain_name(str(owner.text))
-    noun = bodies[0].lower_ if bodies else _body_named_for(parsed.text, name.split()[-1]) or "team"
-    return f"{name} {noun}"
+    surname = _plain_name(str(owner.text)).split()[-1]  # `A top Donald Trump adviser`: the Trump campaign
+    noun = bodies[0].lower_ if bodies else _body_named_for(parsed.text, surname) or "team"
+    return f"{surname} {noun}"
 
 
 def _body_named_for(text: str, name: str) -> str | None:
