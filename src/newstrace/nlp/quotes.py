@@ -1269,6 +1269,10 @@ _INTERGOVERNMENTAL_NOUNS = frozenset(["alliance", "bloc", "organization", "organ
 # An honorific before a bare surname, as `_title_word` keys it, and as a name keeps it (`Mr. Clinton`).
 _PRONOUN_REACH = 200  # characters after a mention where its sentence's `he` or `her` is looked for
 _GENDERED_PRONOUN = re.compile(r"\b(?:he|his|him|she|her|hers)\b", re.IGNORECASE)
+# The pronouns that, after a subject's mention, mostly stand for that subject (`Holm said she ...`, `Dorn
+# and his ...`); `him` and `her` are as often somebody else the subject acts on (`Holm attacked him`).
+_OWN_PRONOUN = re.compile(r"\b(?:he|his|she)\b", re.IGNORECASE)
+_SUBJECT_DEPS = ("nsubj", "nsubjpass")
 _SENTENCE_STOP = re.compile(r"[.!?](?:\s|$)|\n|''|[\"“”]")  # a quotation's edge ends the mention's clause too
 _JOINING_WORDS = frozenset(["and", "or", "nor", "&"])  # the words before them belong to another name
 _HONORIFIC_FORMS = {"mr": "Mr.", "mrs": "Mrs.", "ms": "Ms.", "miss": "Miss"}
@@ -1400,7 +1404,8 @@ class People:
         the name's own mentions give (`Mr.`, `his wife,`; a title may belong to a name just before, so a
         majority decides), else before most mentions holding every word of the name, else the given names
         of those mentions, or of the name itself when it has no longer form (`Melanie`); None when unknown
-        or contradictory. Failing all of these, the pronouns right after the mentions (`_pronoun_gender`)."""
+        or contradictory. Failing all of these, the pronouns right after the mentions as a subject
+        (`_pronoun_gender`: `he`, `his` or `she` only)."""
         if name not in self._genders:
             words = _untitled(_plain_name(name))
             given = {word.lower() for word in words}
@@ -1417,7 +1422,9 @@ class People:
                 self._gender_by_titles(own)
                 or self._gender_by_titles([ent for ent, _ in forms])
                 or (by_names.pop() if len(by_names) == 1 else None)
-                or self._pronoun_gender(forms)  # `Barack Obama ... his`: no title, a given name of no list
+                or self._pronoun_gender(  # `Barack Obama said his ...`: no title, a given name of no list
+                    [(ent, form) for ent, form in forms if ent.root.dep_ in _SUBJECT_DEPS], _OWN_PRONOUN
+                )
             )
         return self._genders[name]
 
@@ -1485,17 +1492,17 @@ class People:
             kept = [(person, told) for person, told in kept if told is not None]
         return [person for person, _ in kept] or people
 
-    def _pronoun_gender(self, person: PersonForms) -> str | None:
-        """The gender of the first `he`/`she`/`his`/`her` after the person's mentions in the same sentence,
-        before anybody else is named or a quotation opens or closes (`Hillary Clinton has yet to address how
-        her administration ...`), when twice as many mentions give one as the other."""
+    def _pronoun_gender(self, person: PersonForms, pronouns: re.Pattern[str] = _GENDERED_PRONOUN) -> str | None:
+        """The gender of the first `he`/`she`/`his`/`her` (`pronouns`) after the person's mentions in the same
+        sentence, before anybody else is named or a quotation opens or closes (`Hillary Clinton has yet to
+        address how her administration ...`), when twice as many mentions give one as the other."""
         votes: Counter[str] = Counter()
         for ent, _ in person:
             following = bisect_right(self._starts, ent.start_char)
             end = self._starts[following] if following < len(self._starts) else len(self._text)
             window = self._text[ent.end_char : min(end, ent.end_char + _PRONOUN_REACH)]
             window = _SENTENCE_STOP.split(window, maxsplit=1)[0]
-            pronoun = _GENDERED_PRONOUN.search(window)
+            pronoun = pronouns.search(window)
             if pronoun:
                 votes[PRONOUN_GENDERS[pronoun.group().lower()]] += 1
         return majority(votes[FEMALE], votes[MALE])
