@@ -114,16 +114,17 @@ class Quote:
 
 PERSON = "person"  # the kinds of speaker
 ORGANISATION = "organisation"
+GROUP = "group"  # people named by what they share: a party's members, voters, critics (`Hill Democrats`)
 
 
 @dataclass(frozen=True)
 class Speaker:
-    """A person or organisation quoted in one or more articles, with the other names and roles seen."""
+    """A person, organisation or group quoted in one or more articles, with the other names and roles seen."""
 
     name: str
     aliases: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
-    kind: str = PERSON  # or ORGANISATION
+    kind: str = PERSON  # or ORGANISATION, GROUP
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,10 @@ from spacy.tokens import Span as DocSpan
 
 from newstrace.link.speakers import link_speakers, role_in
 from newstrace.nlp import load_pipeline
+from newstrace.nlp.agents import speaker_kind
 from newstrace.nlp.quotes import People, _coordinated, extract_quotes, name_only
 from newstrace.nlp.spans import Span
+from newstrace.records import GROUP, ORGANISATION, PERSON
 
 
 @pytest.fixture(scope="module")
@@ -587,3 +589,65 @@ def test_a_relative_clause_with_a_plural_verb_on_the_last_of_joined_names_is_abo
     who = Span(15, 18)
     assert _coordinated(plural[2], plural, who) and not _coordinated(singular[2], singular, who)
     assert _coordinated(singular[0], singular, who)  # the first of them: always all
+
+
+# Session 25: what reading PolNeAR showed (the sentences are fictional, as above).
+
+
+def test_plural_party_and_group_names_are_groups_and_no_surname_joins_them() -> None:
+    assert [speaker_kind(name) for name in ("Republicans", "Harbour Democrats", "critics", "Senate officials")] == [
+        GROUP
+    ] * 4
+    assert [speaker_kind(name) for name in ("Piet Evans", "Sanders", "Indiana GOP")] == [
+        PERSON,
+        PERSON,
+        ORGANISATION,
+    ]
+    speakers, canonical = link_speakers([("Harbour Democrats", "Harbour Democrats"), ("Democrats", "Democrats")])
+    assert canonical == {"Democrats": "Democrats", "Harbour Democrats": "Harbour Democrats"}  # no surname rule
+    assert [(speaker.name, speaker.aliases, speaker.kind) for speaker in speakers] == [
+        ("Democrats", (), GROUP),
+        ("Harbour Democrats", (), GROUP),
+    ]
+
+
+def test_a_count_of_a_group_speaks_for_nobody(nlp: Any) -> None:
+    # The parse reads `Majorities` as a proper noun here, which before quotes 15 named a speaker `Majorities`
+    text = (
+        "That includes about 1 in 10 harbour voters who are of Cuban descent.  ___.  5:05 p.m.  Majorities of "
+        "Democrats in five states going to the polls Tuesday say they would be satisfied with both candidates."
+    )
+    assert _speakers(nlp, text) == [None]
+
+
+def test_one_of_a_persons_staff_unnamed_speaks_for_the_persons_campaign(nlp: Any) -> None:
+    text = "Anneke Holm's campaign opened an office in Delft. One Holm spokesman said the tolls would not rise."
+    assert _speakers(nlp, text) == ["Holm campaign"]
+    named = "Anneke Holm toured the harbour. A Holm spokesman, Piet Dorn, said the tolls would not rise."
+    assert _speakers(nlp, named) == ["Piet Dorn"]
+    in_full = "A senior Anneke Holm aide said the tolls would not rise."  # no body named: the team, by surname
+    assert _speakers(nlp, in_full) == ["Holm team"]
+
+
+def test_a_passive_cue_gives_its_agent_and_the_one_asked_says_nothing(nlp: Any) -> None:
+    assert _speakers(nlp, "Anneke Holm was warned by Piet Dorn that the tolls would rise.") == ["Piet Dorn"]
+    asked = (
+        "“We will build it,” Piet Dorn said on Monday. Joost Holm was asked whether the tolls would rise. "
+        "“We will see,” he said."
+    )
+    assert _speakers(nlp, asked) == ["Piet Dorn", None, "Joost Holm"]  # the question is nobody's; Holm answers
+
+
+def test_an_expletive_it_speaks_for_nobody(nlp: Any) -> None:
+    text = (
+        "The Harbour Court met on Monday. “We will rule soon,” the court said. It was said that the tolls would rise."
+    )
+    assert _speakers(nlp, text) == ["Harbour Court", None]
+
+
+def test_she_skips_a_man_the_pronouns_after_his_name_tell(nlp: Any) -> None:
+    text = (
+        "Maria Lopez chairs the harbour board. “We will build the bridge,” said Tjeerd Smith, as his aides cheered. "
+        "“It is far too dear,” she said."
+    )
+    assert _speakers(nlp, text) == ["Tjeerd Smith", "Maria Lopez"]

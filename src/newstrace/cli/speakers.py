@@ -7,7 +7,7 @@ import json
 
 import click
 
-from newstrace.records import ORGANISATION, PERSON
+from newstrace.records import GROUP, ORGANISATION, PERSON
 from newstrace.store import StoreError, open_store
 
 _DB = click.option(
@@ -59,7 +59,9 @@ def split_command(name: str, leaving: str, db: str) -> None:
 @click.command("rename")
 @click.argument("name")
 @click.argument("new_name")
-@click.option("--kind", type=click.Choice([PERSON, ORGANISATION]), default=None, help="Also set the speaker's kind.")
+@click.option(
+    "--kind", type=click.Choice([PERSON, ORGANISATION, GROUP]), default=None, help="Also set the speaker's kind."
+)
 @_DB
 def rename_command(name: str, new_name: str, kind: str | None, db: str) -> None:
     """Give speaker NAME the name NEW_NAME (the old name stays as another name), and a kind with --kind.

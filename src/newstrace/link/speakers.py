@@ -7,7 +7,8 @@ used naming the speaker), and a one-word name joins the only person whose name e
 are several (two people called Clinton), it joins the one quoted at least three times as often as any
 other, else it stays on its own rather than guess. Only a person's surname
 joins a person's name: `Ukraine` is no short form of `Joint statement signed by several NATO members and
-Ukraine`. Each speaker is typed `person` or `organisation` (`nlp.agents.speaker_kind`).
+Ukraine`, and no group's (`Democrats` is no short form of `Hill Democrats`). Each speaker is typed `person`,
+`organisation` or `group` (`nlp.agents.speaker_kind`).
 
 No step joins two names whose surnames differ once loosened (`name_key`): a name's speaker keeps its
 last word, and names of one last word join only across scripts, by that key. So the resolution of the

@@ -1,7 +1,8 @@
 """Who can speak: the words that tell a person's role, an organisation or a government apart from a
 thing that cannot say anything ("the debate", "the 2012 campaign", "Liverpool").
 
-A speaker is a person or an organisation. A place speaks only as its government: a country, a capital
+A speaker is a person, an organisation or a group of people named by what they share (`Hill Democrats`,
+`critics`: `speaker_kind`). A place speaks only as its government: a country, a capital
 or seat of government used for it ("Washington", "the Kremlin"), or a state or province ("Texas"); a city
 that is none of these does not. The word lists are written from general knowledge of English news usage.
 """
@@ -14,7 +15,7 @@ from functools import cache
 import pycountry
 
 from newstrace.events.actors import actor_named
-from newstrace.records import ORGANISATION, PERSON
+from newstrace.records import GROUP, ORGANISATION, PERSON
 
 # Nouns that describe a person by role: `the senator`, `Grayson's spokeswoman`, `the former president`.
 ROLE_NOUNS = frozenset(
@@ -56,6 +57,21 @@ _ORGANISATION_WORDS = frozenset(
      "movement", "federation", "authority", "agency", "staff", "force", "guard", "command", "tribunal", "ltd",
      "llc", "plc", "corp", "co"]
 )  # fmt: skip
+# Nouns of people who share a party, a creed, a view or a place, whose plural names a group (`Republicans`,
+# `Hill Democrats`, `critics`, `voters`), besides the role nouns (`officials`, `lawmakers`).
+MEMBER_NOUNS = frozenset(
+    ["conservative", "liberal", "progressive", "moderate", "independent", "libertarian", "tory", "socialist",
+     "communist", "populist", "nationalist", "evangelical", "christian", "muslim", "catholic", "voter",
+     "critic", "expert", "supporter", "resident", "citizen", "protester", "protestor", "demonstrator",
+     "worker", "member", "delegate", "superdelegate", "observer", "insider", "investor", "student", "parent",
+     "teacher", "farmer", "immigrant", "elector", "ally", "backer", "loyalist", "defender", "skeptic",
+     "sceptic", "opponent", "proponent", "advocate", "conservationist", "environmentalist", "economist"]
+)  # fmt: skip
+# Words for how many of a group (`Majorities of both parties say`, `Most say`): a count names nobody.
+QUANTITY_WORDS = frozenset(
+    ["majority", "majorities", "minority", "minorities", "most", "many", "some", "few", "several", "all", "both",
+     "half", "plurality", "pluralities", "others", "none", "dozens", "hundreds", "thousands", "millions"]
+)  # fmt: skip
 _SUBDIVISION_TYPES = frozenset(["State", "Province", "Country"])
 _ACRONYM = re.compile(r"^[A-Z][A-Z.&-]{1,7}$")
 
@@ -64,6 +80,28 @@ def is_role_noun(word: str) -> bool:
     """A noun that describes a person by role (`spokeswoman`, `senator`, `Sen.`), not a thing (`debate`)."""
     plain = word.lower().strip(".,;:'’\"“”")
     return plain in ROLE_NOUNS or TITLE_ABBREVIATIONS.get(plain, "") in ROLE_NOUNS
+
+
+def singular(word: str) -> str:
+    """`aides` -> `aide`, `allies` -> `ally`, `congressmen` -> `congressman`, `witnesses` -> `witness`:
+    enough for the nouns of people; a word that is no plural comes back as it is."""
+    for plural, single in (("ies", "y"), ("men", "man"), ("sses", "ss"), ("shes", "sh"), ("ches", "ch")):
+        if word.endswith(plural) and len(word) > len(plural) + 1:
+            return word[: -len(plural)] + single
+    return word[:-1] if word.endswith("s") and not word.endswith(("ss", "us", "is")) else word
+
+
+def names_people_in_the_plural(word: str) -> bool:
+    """A plural noun of people: a party's or a creed's members, a role, a demonym (`Republicans`,
+    `officials`, `critics`, `Americans`); not a surname that ends in s (`Sanders`, `Williams`)."""
+    plain = word.lower().strip(".,;:'’\"“”")
+    single = singular(plain)
+    if single == plain:
+        return False
+    if single in MEMBER_NOUNS or single in ROLE_NOUNS:
+        return True
+    actor = actor_named(single)
+    return actor is not None and actor.kind == "country" and actor_named(plain) is not None  # `Americans`
 
 
 def government_place(name: str) -> bool:
@@ -90,14 +128,29 @@ def names_a_body(noun: str) -> bool:
     return noun in _ORGANISATION_WORDS and noun not in _DOCUMENT_WORDS
 
 
+_ROMAN_NUMERAL = re.compile(r"^[IVX]+\.?$")
+
+
+def _ends_in_an_acronym(words: list[str]) -> bool:
+    """`Indiana GOP`, `Harbour NAACP`: a body's acronym after the words that place it (not `John Holm III`)."""
+    last = words[-1]
+    letters = sum(char.isalpha() for char in last)  # `J.`, an initial, is none
+    return len(words) > 1 and letters > 1 and bool(_ACRONYM.match(last)) and not _ROMAN_NUMERAL.match(last)
+
+
 def speaker_kind(name: str) -> str:
-    """`person` or `organisation`, from the name alone: an acronym (`NATO`), a phrase ending in an
-    organisation's word (`Joint statement ...`, `Obama administration`, `Washington Post`) or a place
-    that speaks as its government is an organisation; any other name a person's."""
+    """`person`, `organisation` or `group`, from the name alone: an acronym (`NATO`), a phrase ending in
+    an organisation's word (`Joint statement ...`, `Obama administration`, `Washington Post`) or a place
+    that speaks as its government is an organisation; a name ending in a plural noun of people is a group
+    (`Republicans`, `Hill Democrats`, `Senate officials`); any other name a person's."""
     words = name.split()
     if not words:
         return PERSON
     last = words[-1].lower().strip(".,'’")
-    if _ACRONYM.match(name) or last in _ORGANISATION_WORDS or words[0].lower() in ("joint", "the"):
+    if _ACRONYM.match(name) or last in _ORGANISATION_WORDS or _ends_in_an_acronym(words):
+        return ORGANISATION
+    if names_people_in_the_plural(last):
+        return GROUP
+    if words[0].lower() in ("joint", "the"):
         return ORGANISATION
     return ORGANISATION if government_place(name) else PERSON

@@ -39,6 +39,7 @@ from newstrace.events.actors import actor_named
 from newstrace.memo import Memo
 from newstrace.nlp.agents import (
     BODY_NOUNS,
+    QUANTITY_WORDS,
     TITLE_ABBREVIATIONS,
     government_place,
     is_role_noun,
@@ -78,7 +79,7 @@ from newstrace.nlp.spans import (
     is_inside,
     spans_within,
 )
-from newstrace.records import PERSON
+from newstrace.records import GROUP, PERSON
 
 LEXICON_FILE = Path(__file__).parent / "data" / "quote_lexicon.json"
 CUE_MODEL_FILE = Path(__file__).parent / "data" / "cue_model.json"
@@ -1248,6 +1249,18 @@ _PEOPLE_AROUND = frozenset(
 _RELATIVES_BY_NAME = frozenset(["husband", "wife", "son", "daughter", "brother", "sister", "father", "mother"])
 _COLLECTIVE_NOUNS = frozenset(["panel", "group", "team", "family", "crowd", "couple", "board", "staff", "camp"])
 _RELATIVES = frozenset(["who", "whom", "whose", "which", "that"])
+# Roles of a person's staff, who speak for the person's campaign or office, not as the person (`One Holm
+# spokesman`, `a Dorn aide`); `BODY_NOUNS` are the bodies they may be named for.
+_STAFF_NOUNS = frozenset(
+    ["spokesman", "spokeswoman", "spokesperson", "aide", "adviser", "advisor", "strategist", "staffer",
+     "operative", "official", "surrogate"]
+)  # fmt: skip
+_BODY_PATTERN = "|".join(sorted(BODY_NOUNS))
+# Verbs whose passive subject is the one addressed, not the speaker: `Dorn was asked`, `Holm was told`.
+_ADDRESSING_VERBS = frozenset(
+    ["ask", "tell", "question", "press", "urge", "inform", "advise", "warn", "remind", "brief", "quiz",
+     "grill", "challenge", "interview", "invite", "encourage", "beg", "implore"]
+)  # fmt: skip
 _NON_PERSONAL = frozenset(["it", "its"])
 _PLACE_NOUNS = frozenset(["state", "country", "nation"])
 _PLACE_REACH = 400  # characters: `the state` is a place named this close before
@@ -1256,6 +1269,10 @@ _INTERGOVERNMENTAL_NOUNS = frozenset(["alliance", "bloc", "organization", "organ
 # An honorific before a bare surname, as `_title_word` keys it, and as a name keeps it (`Mr. Clinton`).
 _PRONOUN_REACH = 200  # characters after a mention where its sentence's `he` or `her` is looked for
 _GENDERED_PRONOUN = re.compile(r"\b(?:he|his|him|she|her|hers)\b", re.IGNORECASE)
+# The pronouns that, after a subject's mention, mostly stand for that subject (`Holm said she ...`, `Dorn
+# and his ...`); `him` and `her` are as often somebody else the subject acts on (`Holm attacked him`).
+_OWN_PRONOUN = re.compile(r"\b(?:he|his|she)\b", re.IGNORECASE)
+_SUBJECT_DEPS = ("nsubj", "nsubjpass")
 _SENTENCE_STOP = re.compile(r"[.!?](?:\s|$)|\n|''|[\"“”]")  # a quotation's edge ends the mention's clause too
 _JOINING_WORDS = frozenset(["and", "or", "nor", "&"])  # the words before them belong to another name
 _HONORIFIC_FORMS = {"mr": "Mr.", "mrs": "Mrs.", "ms": "Ms.", "miss": "Miss"}
@@ -1278,7 +1295,9 @@ _STATEMENT_NOUNS = frozenset(
 def resolve_speakers(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuote]:
     """Name who speaks in each quote: an entity in the source, or for a pronoun or description, the
     person it most likely refers to earlier in the article; short names grow to the article's full form."""
-    people = People(parsed.text, [ent for ent in parsed.entities if ent.label_ == "PERSON"])
+    # A "name" ending in a count is a headline's words (`Judge Just Gave Hillary Some Of The Worst News`)
+    mentions = [ent for ent in parsed.entities if ent.label_ == "PERSON" and ent[-1].lower_ not in QUANTITY_WORDS]
+    people = People(parsed.text, mentions)
     resolved: list[FoundQuote] = []
     last_speaker: str | None = None
     last_end = -_FIRST_PERSON_REACH
@@ -1292,6 +1311,8 @@ def resolve_speakers(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuot
         if speaker:
             speaker = _full_name(parsed, people, speaker, quote.source)
             last_speaker, last_end = speaker, quote.content.end
+            if _addressed(parsed, quote):  # `Dorn was asked whether`: no speaker, but the `he` who answers
+                speaker = None
         if quote.source is not None and _names_a_group(parsed, quote.source, speaker):
             group = (speaker, quote.content.end)
         resolved.append(replace(quote, speaker=speaker))
@@ -1383,7 +1404,8 @@ class People:
         the name's own mentions give (`Mr.`, `his wife,`; a title may belong to a name just before, so a
         majority decides), else before most mentions holding every word of the name, else the given names
         of those mentions, or of the name itself when it has no longer form (`Melanie`); None when unknown
-        or contradictory."""
+        or contradictory. Failing all of these, the pronouns right after the mentions as a subject
+        (`_pronoun_gender`: `he`, `his` or `she` only)."""
         if name not in self._genders:
             words = _untitled(_plain_name(name))
             given = {word.lower() for word in words}
@@ -1400,6 +1422,9 @@ class People:
                 self._gender_by_titles(own)
                 or self._gender_by_titles([ent for ent, _ in forms])
                 or (by_names.pop() if len(by_names) == 1 else None)
+                or self._pronoun_gender(  # `Barack Obama said his ...`: no title, a given name of no list
+                    [(ent, form) for ent, form in forms if ent.root.dep_ in _SUBJECT_DEPS], _OWN_PRONOUN
+                )
             )
         return self._genders[name]
 
@@ -1425,6 +1450,9 @@ class People:
         honorific, gender = _honorific(cues) if len(words) == 1 else (None, None)
         if honorific is not None and gender is not None:
             people = self._honoured_alike(people, words[0], gender)
+        pronoun = next((PRONOUN_GENDERS[cue] for cue in sorted(cues) if cue in ("he", "she")), None)
+        if pronoun is not None:  # `she` grows `Clinton` into no man's name (`Bill Clinton`)
+            people = [(person, form) for person, form in people if self.gender_of(form) in (None, pronoun)]
         if not people:  # nobody, or only someone the title rules out (`Mr. Obama`, `the first lady, Michelle Obama`)
             # `Mr. Clinton` in an article naming Clintons none of whom is a man: somebody the article does not
             # name in full, who keeps the honorific rather than join a namesake across articles
@@ -1464,17 +1492,17 @@ class People:
             kept = [(person, told) for person, told in kept if told is not None]
         return [person for person, _ in kept] or people
 
-    def _pronoun_gender(self, person: PersonForms) -> str | None:
-        """The gender of the first `he`/`she`/`his`/`her` after the person's mentions in the same sentence,
-        before anybody else is named or a quotation opens or closes (`Hillary Clinton has yet to address how
-        her administration ...`), when twice as many mentions give one as the other."""
+    def _pronoun_gender(self, person: PersonForms, pronouns: re.Pattern[str] = _GENDERED_PRONOUN) -> str | None:
+        """The gender of the first `he`/`she`/`his`/`her` (`pronouns`) after the person's mentions in the same
+        sentence, before anybody else is named or a quotation opens or closes (`Hillary Clinton has yet to
+        address how her administration ...`), when twice as many mentions give one as the other."""
         votes: Counter[str] = Counter()
         for ent, _ in person:
             following = bisect_right(self._starts, ent.start_char)
             end = self._starts[following] if following < len(self._starts) else len(self._text)
             window = self._text[ent.end_char : min(end, ent.end_char + _PRONOUN_REACH)]
             window = _SENTENCE_STOP.split(window, maxsplit=1)[0]
-            pronoun = _GENDERED_PRONOUN.search(window)
+            pronoun = pronouns.search(window)
             if pronoun:
                 votes[PRONOUN_GENDERS[pronoun.group().lower()]] += 1
         return majority(votes[FEMALE], votes[MALE])
@@ -1604,6 +1632,9 @@ def _speaker_for(
 ) -> str | None:
     if quote.source is None:
         return _subject_of_the_sentence(parsed, quote)
+    agent = _passive_agent(parsed, quote)
+    if agent is not None:  # `the claim was made by Holm`, `Dorn was asked by a reporter`: the agent speaks
+        return _speaker_for(parsed, replace(quote, source=agent), people, last, near)
     inside = [  # a name inside a quoted title (`"The Fixers: Eddie Mannix ..."`) does not speak
         ent
         for ent in parsed.entities_within(quote.source)
@@ -1615,6 +1646,9 @@ def _speaker_for(
         persons = [ent for ent in persons if _heads_a_body(ent) or _beside_the_head(parsed.doc, quote.source, ent)]
     elif _a_group_speaks(parsed.doc, quote.source):  # `regulators and advisers to Holm`: not Holm speaking
         persons = [ent for ent in persons if _on_the_head(parsed.doc, quote.source, ent) or _heads_a_body(ent)]
+    staff = _staff_of(parsed, quote.source, persons)
+    if staff is not None:  # `One Holm spokesman`: unnamed, speaking for Holm's campaign, not as Holm
+        return staff
     if persons:  # the first named, not the longest: `Peskov, Putin's spokesman` is Peskov speaking
         head = _entity_at_head(parsed.doc, quote.source, persons) or persons[0]
         return _organisation_of(parsed.doc, head) or _with_the_family_name(parsed.doc, quote.source, head)
@@ -1623,6 +1657,8 @@ def _speaker_for(
         return titled
     if _speaks_as_itself(parsed.doc, quote.source):
         return _statement_name(parsed.text, quote.source)
+    if _counts_a_group(parsed, quote.source):  # `Majorities of voters say`, `Most say`: nobody named
+        return None
     named = _entity_at_head(parsed.doc, quote.source, inside)
     if named is not None and _one_of_a_group(named):  # `The Republican said`: a person, named before
         member = _person_of_the_group(parsed, people, named, quote.source.start)
@@ -1636,7 +1672,9 @@ def _speaker_for(
         return _relative_speaker(parsed, quote, people, last)
     if len(words) == 1 and words[0] in _NON_PERSONAL:  # `it` is a body or a thing, never a person
         last_speaker = last[0]
-        return last_speaker if last_speaker is not None and not people.names_a_person(last_speaker) else None
+        if last_speaker is None or _expletive(parsed, quote.source):  # `it was said that`: nobody
+            return None
+        return None if people.names_a_person(last_speaker) or speaker_kind(last_speaker) == GROUP else last_speaker
     if len(words) == 1 and words[0] in _PRONOUNS:
         return _pronoun_speaker(parsed, people, quote.source.start, last, PRONOUN_GENDERS.get(words[0]))
     if len(words) == 2 and words[0] == "the" and words[1] in _PLACE_NOUNS:
@@ -1661,6 +1699,98 @@ def _speaker_for(
         # `NATO leadership` speaks for NATO; `the Trump team`, Trump read as a body, for the Trump team
         return _organisation_of(parsed.doc, speakers[0]) or _plain_name(str(speakers[0].text))
     return described
+
+
+def _staff_of(parsed: Parsed, source: Span, persons: list[Any]) -> str | None:
+    """For a source whose head is one person's staff member named by role alone (`One Holm spokesman`, `a
+    senior Dorn aide`, `a Holm campaign official`), the body they speak for, named by the person's surname as
+    the articles name it: the one the source names (`Holm campaign`), else the one the article names for
+    that person (`the Holm administration`), else the person's team; or the staff member named beside the
+    role (`a Holm aide, Piet Dorn,`). None when the source is no such thing: `Holm spokesman Piet Dorn`
+    (whose head is Dorn), `Holm's spokesman` (a description of somebody the article may name), `a senior
+    aide` (nobody's)."""
+    span = parsed.doc.char_span(source.start, source.end, alignment_mode="expand")
+    if span is None or not len(span) or span.root.tag_ != "NN" or span.root.lower_ not in _STAFF_NOUNS:
+        return None
+    root = span.root
+    named = next((ent for ent in persons if ent.root.dep_ == "appos" and ent.root.head.i == root.i), None)
+    if named is not None:  # `a Holm aide, Piet Dorn,`: Dorn speaks
+        return _plain_name(str(named.text))
+    modifiers = [child for child in root.lefts if child.dep_ == "compound"]
+    bodies = [word for word in modifiers if word.lemma_.lower() in BODY_NOUNS]
+    owner = next(
+        (
+            ent
+            for ent in persons
+            if ent.root.dep_ == "compound" and ent.root.head.i in {root.i, *(body.i for body in bodies)}
+        ),
+        None,
+    )
+    if owner is None:
+        return None
+    surname = _plain_name(str(owner.text)).split()[-1]  # `A top Donald Trump adviser`: the Trump campaign
+    noun = bodies[0].lower_ if bodies else _body_named_for(parsed.text, surname) or "team"
+    return f"{surname} {noun}"
+
+
+def _body_named_for(text: str, name: str) -> str | None:
+    """The body noun the article most often writes after the person's (sur)name (`Holm campaign`, `Holm's
+    administration`), or None."""
+    found = Counter(
+        match.group(1).lower()
+        for match in re.finditer(rf"\b{re.escape(name)}(?:'s|’s)? ({_BODY_PATTERN})\b", text, re.IGNORECASE)
+    )
+    return max(sorted(found), key=lambda noun: found[noun]) if found else None
+
+
+def _passive_verb(parsed: Parsed, quote: FoundQuote) -> Any:
+    """The cue's verb when it is in the passive and the source is its subject (`Dorn was asked`, `Her view
+    is shared by Holm`), else None."""
+    if quote.source is None:
+        return None
+    cue = parsed.doc.char_span(quote.cue.start, quote.cue.end, alignment_mode="expand")
+    if cue is None or not len(cue):
+        return None
+    verb = cue.root
+    subject = next((child for child in verb.children if child.dep_ == "nsubjpass"), None)
+    return verb if subject is not None and quote.source.start <= subject.idx < quote.source.end else None
+
+
+def _passive_agent(parsed: Parsed, quote: FoundQuote) -> Span | None:
+    """The phrase of a passive cue's agent, who speaks (`the claim was made by Holm`, `Dorn was warned by
+    Holm`), or None. `Holm was quoted as saying` has none and keeps Holm."""
+    verb = _passive_verb(parsed, quote)
+    agent = _agent_span(verb) if verb is not None else None
+    return _trim(parsed.text, agent) if agent is not None else None
+
+
+def _addressed(parsed: Parsed, quote: FoundQuote) -> bool:
+    """The source is only the one a passive cue of addressing names (`Dorn was asked whether`, `Dorn was
+    told that`), who says nothing; with an agent (`asked by a reporter`) the agent speaks instead."""
+    verb = _passive_verb(parsed, quote)
+    return verb is not None and verb.lemma_.lower() in _ADDRESSING_VERBS and _agent_span(verb) is None
+
+
+def _expletive(parsed: Parsed, source: Span) -> bool:
+    """`it` stands for no body but for a clause to come: the subject of a passive (`it was said that`, `it
+    is claimed`), an expletive (`it seems that`) or of `be` with a complement (`it was unclear whether`)."""
+    span = parsed.doc.char_span(source.start, source.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    word = span.root
+    return word.dep_ in ("expl", "nsubjpass") or word.head.lemma_ in ("be", "seem", "appear", "remain")
+
+
+def _counts_a_group(parsed: Parsed, source: Span) -> bool:
+    """The source's head word is a count of people no entity holds (`Majorities of voters`, `Most`,
+    `Many in the party`): a share of a group, which names nobody."""
+    span = parsed.doc.char_span(source.start, source.end, alignment_mode="expand")
+    return (
+        span is not None
+        and len(span) > 0
+        and span.root.lower_ in QUANTITY_WORDS
+        and parsed.entity_holding(span.root.i) is None
+    )
 
 
 def _a_group_speaks(doc: Any, source: Span) -> bool:

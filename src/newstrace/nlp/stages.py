@@ -92,9 +92,12 @@ def _events(doc: Any, article_id: str, offset: int) -> Rows:
 # `and` is not the next name's (`Mr. Obama and Hillary Clinton`)
 # quotes 13: a relative pronoun (`which`, `who`, `that`) speaks for its antecedent or for nobody, never for the
 # previous speaker as `he` does (`the alliance, which has declared`)
+# quotes 15: a passive cue's agent speaks and the one addressed (`X was asked`) does not; an expletive `it` and a
+# count (`Majorities of voters`) speak for nobody; one of a person's staff unnamed (`One Holm spokesman`) speaks for
+# the person's campaign or team; `he`/`she` also know a person's gender by the pronouns after the person's mentions
 DOC_STAGES: tuple[DocStage, ...] = (
     DocStage("nlp", 2, ("sentences", "entities"), _sentences_and_entities),
-    DocStage("quotes", 14, ("quotes",), _quotes),
+    DocStage("quotes", 15, ("quotes",), _quotes),
     DocStage("events", EVENTS_STAGE_VERSION, ("event_mentions",), _events),
 )
 
