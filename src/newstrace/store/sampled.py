@@ -152,11 +152,11 @@ def newest_candidates(sample: CodedSample, end: int, iso_day: Callable[[str], bo
     if len(everything) <= end:
         return everything
     columns = sample.columns
-    places, ordered = _sorted_places(columns, "day")
+    places, _ = _sorted_places(columns, "day")
     codes = sample.codes("day")
     ranks = places[codes]
     dated = ranks[ranks >= 0]
-    if len(dated) < end or not all(iso_day(str(ordered[rank])) for rank in np.unique(dated).tolist()):
+    if len(dated) < end or not _day_tests(columns, iso_day)[codes[ranks >= 0]].all():
         return everything
     last = int(np.partition(dated, len(dated) - end)[len(dated) - end])  # the end-th greatest
     found: list[int] = sample.rows[ranks >= last].tolist()
@@ -226,7 +226,7 @@ def drawn_rows(rows: Sequence[PeriodCount], drawn: int) -> list[PeriodCount]:
 class _Lookup(NamedTuple):
     owner: object  # the values the lookup was made of (held, so that its id names no other while kept)
     length: int  # how many values it covers
-    places: IntArray  # by code: the value's place in `ordered`, -1 for a value left out
+    places: IntArray  # by code: the value's place in `ordered`, -1 for a value left out (or whether it passes)
     ordered: list[str | None]
 
 
@@ -260,6 +260,17 @@ def _sorted_places(columns: FacetColumns, name: str, *, none_first: bool = False
 
     found = _kept_lookup(columns, name, f"sorted:{none_first}", make)
     return found.places, found.ordered
+
+
+def _day_tests(columns: FacetColumns, test: Callable[[str], bool]) -> IntArray:
+    """By day code: whether the day (not None) passes `test` (a function kept for the process: the lookup is
+    kept per function)."""
+
+    def make(values: list[str | None]) -> _Lookup:
+        passes = (value is not None and test(value) for value in values)
+        return _Lookup(None, len(values), np.fromiter(passes, dtype=np.bool_, count=len(values)), [])
+
+    return _kept_lookup(columns, "day", f"test:{id(test)}", make).places
 
 
 def _period_places(

@@ -1807,11 +1807,11 @@ class SQLStore(ABC):
             words = self._count_source(relation)
             sql = f"SELECT rowid, {self._RANK} FROM {words}{relation.where}{self._latest_first(words)} LIMIT {int(cap)}"
             rows = list(self._value_rows(sql, relation.parameters))
-            rowids: tuple[int, ...] = tuple(row[0] for row in rows)
-            scores = tuple(row[1] for row in rows)
+            # a column each, made in C (a generator over 1,000 rows took a tenth of a millisecond each)
+            rowids, scores = tuple(zip(*rows, strict=True)) if rows else ((), ())
         else:
             sql = f"SELECT a.rowid FROM {source}{where}{order} LIMIT {int(cap)}"
-            rowids = tuple(row[0] for row in self._value_rows(sql, relation.parameters))
+            rowids = next(zip(*self._value_rows(sql, relation.parameters), strict=True), ())
         # the columns brought up to date after the matches were read: they hold every match found
         columns = self._facet_columns()
         coded = coded_sample(columns, rowids) if columns is not None else None
@@ -2646,7 +2646,7 @@ def _newest_candidates(first: _FirstMatches, end: int) -> list[int]:
     day is no ISO date (its order in the database's collation is not the one here). Ordering the 1,000
     first matches of a word by date in the database took 0.6 ms, their 30 or so newest 0.07 ms."""
     if first.coded is not None:
-        return sample_counts.newest_candidates(first.coded, end, lambda day: bool(_ISO_DAY.fullmatch(day)))
+        return sample_counts.newest_candidates(first.coded, end, _is_iso_day)
     if len(first.rowids) <= end or any(day is not None and not _ISO_DAY.fullmatch(day) for day in first.days):
         return list(first.rowids)
     dated = sorted((day for day in first.days if day is not None), reverse=True)
@@ -2654,6 +2654,10 @@ def _newest_candidates(first: _FirstMatches, end: int) -> list[int]:
         return list(first.rowids)
     last = dated[end - 1]
     return [rowid for rowid, day in zip(first.rowids, first.days, strict=True) if day is not None and day >= last]
+
+
+def _is_iso_day(day: str) -> bool:
+    return bool(_ISO_DAY.fullmatch(day))
 
 
 def matched_by_id(filters: SearchFilters) -> bool:
