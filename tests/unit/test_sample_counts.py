@@ -45,7 +45,7 @@ def _columns(articles: list[tuple[str | None, str | None, str | None, str | None
     return builder.built(0)
 
 
-@settings(deadline=None, max_examples=150)
+@settings(deadline=None, max_examples=100)
 @given(st.lists(_ARTICLE, max_size=40), st.data())
 @example(
     [(None, "", "2024-03-01", "s1", [1], 1), ("", "", "", None, [], 0), (UNKNOWN_OUTLET, None, "x", "s1", [], 2)], None

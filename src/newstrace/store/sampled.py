@@ -15,30 +15,31 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from typing import NamedTuple, overload
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 
 from newstrace.store.base import UNKNOWN_OUTLET, PeriodCount
 from newstrace.store.columns import FacetColumns, IntArray
 
-_TEXT_COLUMNS = ("outlet", "language", "day", "story")
 _LOOKUPS_KEPT = 64  # lookups kept per process (a few per set of values and chart bucket); all dropped past it
 
 
 class CodedSample(NamedTuple):
-    """Some articles (a search's first matches, in their order) as rows of the process's columns."""
+    """Some articles (a search's first matches, in their order) as the codes the process's columns hold for
+    them: copied out of one version of the columns (a few kilobytes), so that a sample kept for the next
+    requests (`sql.RECENT_MATCHES`) holds no version of the columns (80 MB at a million articles) alive."""
 
-    columns: FacetColumns
     rows: IntArray  # rowids
+    text_codes: dict[str, IntArray]  # by text column (`outlet`, `language`, `day`, `story`): the rows' codes
+    flags: IntArray  # the rows' flag bits
+    speaker_ids: IntArray  # the speakers of every row, one run after another
+    values: Mapping[str, Any]  # the columns' values by name (`store.columns._Values`: only ever appended to)
 
     def codes(self, name: str) -> IntArray:
         """The codes of a text column (`outlet`, `language`, `day`, `story`) of the rows, in their order."""
-        column = {"outlet": self.columns.outlet, "language": self.columns.language}.get(name)
-        if column is None:
-            column = self.columns.day if name == "day" else self.columns.story
-        return column[self.rows].astype(np.int64)
+        return self.text_codes[name]
 
 
 def coded_sample(columns: FacetColumns, rowids: Sequence[int]) -> CodedSample | None:
@@ -46,7 +47,19 @@ def coded_sample(columns: FacetColumns, rowids: Sequence[int]) -> CodedSample | 
     rows = np.fromiter(rowids, dtype=np.int64, count=len(rowids))
     if len(rows) and (rows.min() < 0 or rows.max() >= len(columns.present) or not columns.present[rows].all()):
         return None
-    return CodedSample(columns, rows)
+    starts = columns.speaker_offsets[rows]
+    lengths = columns.speaker_offsets[rows + 1] - starts
+    # each article's run of speaker ids, all runs at once: the start of the run repeated for each of its ids,
+    # plus the place within the run
+    places = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+    held = {"outlet": columns.outlet, "language": columns.language, "day": columns.day, "story": columns.story}
+    return CodedSample(
+        rows,
+        {name: column[rows].astype(np.int64) for name, column in held.items()},
+        columns.flags[rows].astype(np.int64),
+        columns.speaker_ids[places],
+        columns.values,
+    )
 
 
 class DecodedColumn(Sequence[str | None]):
@@ -60,7 +73,7 @@ class DecodedColumn(Sequence[str | None]):
     def _decoded(self) -> list[str | None]:
         with self._lock:
             if self._values is None:
-                values = self._sample.columns.values[self._name].values
+                values = self._sample.values[self._name].values
                 self._values = [values[code] for code in self._sample.codes(self._name).tolist()]
             return self._values
 
@@ -91,7 +104,7 @@ def tallied(sample: CodedSample, name: str, limit: int, *, with_none: bool = Tru
     ranked as `sql._ranked` ranks them, they are its first `limit`); without `with_none`, rows without a
     value left out."""
     codes, counts = np.unique(sample.codes(name), return_counts=True)
-    column = sample.columns.values[name]
+    column = sample.values[name]
     if not with_none and None in column.codes:
         kept = codes != column.codes[None]
         codes, counts = codes[kept], counts[kept]
@@ -104,7 +117,7 @@ def tallied(sample: CodedSample, name: str, limit: int, *, with_none: bool = Tru
 
 def day_span(sample: CodedSample) -> tuple[str | None, str | None]:
     """The least and the greatest day of the rows (as text compares), None when none has one."""
-    places, ordered = _sorted_places(sample.columns, "day")
+    places, ordered = _sorted_places(sample, "day")
     dated = places[sample.codes("day")]
     dated = dated[dated >= 0]
     if not len(dated):
@@ -114,13 +127,7 @@ def day_span(sample: CodedSample) -> tuple[str | None, str | None]:
 
 def speakers_quoted(sample: CodedSample) -> tuple[IntArray, IntArray]:
     """The speakers the rows quote (ids ascending) and the rows quoting each (an article names one once)."""
-    columns, rows = sample.columns, sample.rows
-    starts = columns.speaker_offsets[rows]
-    lengths = columns.speaker_offsets[rows + 1] - starts
-    # each article's run of speaker ids, all runs at once: the start of the run repeated for each of its ids,
-    # plus the place within the run
-    places = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
-    ids, counts = np.unique(columns.speaker_ids[places], return_counts=True)
+    ids, counts = np.unique(sample.speaker_ids, return_counts=True)
     return ids.astype(np.int64), counts.astype(np.int64)
 
 
@@ -140,7 +147,7 @@ def speaker_candidates(
 
 def flag_sets(sample: CodedSample) -> Counter[int]:
     """The rows per set of flag bits, the rows without a flag left out."""
-    per_set = np.bincount(sample.columns.flags[sample.rows]).tolist()
+    per_set = np.bincount(sample.flags).tolist()
     return Counter({bits: n for bits, n in enumerate(per_set) if bits and n})
 
 
@@ -151,12 +158,11 @@ def newest_candidates(sample: CodedSample, end: int, iso_day: Callable[[str], bo
     everything: list[int] = sample.rows.tolist()
     if len(everything) <= end:
         return everything
-    columns = sample.columns
-    places, _ = _sorted_places(columns, "day")
+    places, _ = _sorted_places(sample, "day")
     codes = sample.codes("day")
     ranks = places[codes]
     dated = ranks[ranks >= 0]
-    if len(dated) < end or not _day_tests(columns, iso_day)[codes[ranks >= 0]].all():
+    if len(dated) < end or not _day_tests(sample, iso_day)[codes[ranks >= 0]].all():
         return everything
     last = int(np.partition(dated, len(dated) - end)[len(dated) - end])  # the end-th greatest
     found: list[int] = sample.rows[ranks >= last].tolist()
@@ -170,9 +176,8 @@ def attention(
     (None first in each), as `sql._attention_rows` counts them; with `drawn`, only the `drawn` outlets with
     the most such rows keep rows of their own (ties by name, an outlet without one named UNKNOWN_OUTLET, as
     the chart names it), the others summed per period in a row after them (`others`), as `drawn_rows` does."""
-    columns = sample.columns
-    period_places, periods = _period_places(columns, bucket, period_of)
-    outlet_places, outlets = _sorted_places(columns, "outlet", none_first=True)
+    period_places, periods = _period_places(sample, bucket, period_of)
+    outlet_places, outlets = _sorted_places(sample, "outlet", none_first=True)
     period = period_places[sample.codes("day")]
     dated = period >= 0
     outlet = outlet_places[sample.codes("outlet")[dated]]
@@ -233,9 +238,9 @@ class _Lookup(NamedTuple):
 _LOOKUPS: dict[tuple[int, str], _Lookup] = {}
 
 
-def _kept_lookup(columns: FacetColumns, name: str, kind: str, make: Callable[[list[str | None]], _Lookup]) -> _Lookup:
+def _kept_lookup(sample: CodedSample, name: str, kind: str, make: Callable[[list[str | None]], _Lookup]) -> _Lookup:
     """The lookup `kind` of the values of column `name`, made by `make` when missing or older than the values."""
-    owner = columns.values[name]
+    owner = sample.values[name]
     key = (id(owner), kind)
     found = _LOOKUPS.get(key)
     length = len(owner.values)
@@ -247,7 +252,7 @@ def _kept_lookup(columns: FacetColumns, name: str, kind: str, make: Callable[[li
     return found
 
 
-def _sorted_places(columns: FacetColumns, name: str, *, none_first: bool = False) -> tuple[IntArray, list[str | None]]:
+def _sorted_places(sample: CodedSample, name: str, *, none_first: bool = False) -> tuple[IntArray, list[str | None]]:
     """By code of column `name`: the value's place among its values sorted as Python sorts text, and those
     values in order; none first when `none_first`, else left out (place -1)."""
 
@@ -258,11 +263,11 @@ def _sorted_places(columns: FacetColumns, name: str, *, none_first: bool = False
         places = np.fromiter((place.get(value, -1) for value in values), dtype=np.int64, count=len(values))
         return _Lookup(None, len(values), places, ordered)
 
-    found = _kept_lookup(columns, name, f"sorted:{none_first}", make)
+    found = _kept_lookup(sample, name, f"sorted:{none_first}", make)
     return found.places, found.ordered
 
 
-def _day_tests(columns: FacetColumns, test: Callable[[str], bool]) -> IntArray:
+def _day_tests(sample: CodedSample, test: Callable[[str], bool]) -> IntArray:
     """By day code: whether the day (not None) passes `test` (a function kept for the process: the lookup is
     kept per function)."""
 
@@ -270,11 +275,11 @@ def _day_tests(columns: FacetColumns, test: Callable[[str], bool]) -> IntArray:
         passes = (value is not None and test(value) for value in values)
         return _Lookup(None, len(values), np.fromiter(passes, dtype=np.bool_, count=len(values)), [])
 
-    return _kept_lookup(columns, "day", f"test:{id(test)}", make).places
+    return _kept_lookup(sample, "day", f"test:{id(test)}", make).places
 
 
 def _period_places(
-    columns: FacetColumns, bucket: str, period_of: Callable[[str], str | None]
+    sample: CodedSample, bucket: str, period_of: Callable[[str], str | None]
 ) -> tuple[IntArray, list[str | None]]:
     """By day code: the place of the day's period (`period_of`) among the periods sorted with None (no
     period: a week of a day that is no date) first, -1 for no day; and those periods in order."""
@@ -292,5 +297,5 @@ def _period_places(
         )
         return _Lookup(None, len(values), places, ordered)
 
-    found = _kept_lookup(columns, "day", f"period:{bucket}", make)
+    found = _kept_lookup(sample, "day", f"period:{bucket}", make)
     return found.places, found.ordered
