@@ -897,9 +897,9 @@ class ReadStore(Protocol):
         """Matching articles per `bucket` ('day'; 'week', named by its Monday; 'month' or 'year', named by its
         first day) and outlet, earliest first, then by outlet (None first); undated articles are left out. `cap`
         as for `search_facets`. With `drawn`, the store may (it does for a date range its article counts
-        give every match of, see `counted_by_store`) give rows of their own to only the `drawn` outlets
-        with the most dated matches (ties by name, an article without one named UNKNOWN_OUTLET), and sum
-        the others per period in rows whose `others` is true (and `outlet` None)."""
+        give every match of, see `counted_by_store`, and for the first `cap` matches) give rows of their own
+        to only the `drawn` outlets with the most dated matches (ties by name, an article without one named
+        UNKNOWN_OUTLET), and sum the others per period in rows whose `others` is true (and `outlet` None)."""
         ...
 
     def iter_search(self, filters: SearchFilters) -> Iterator[ArticleRow]:
