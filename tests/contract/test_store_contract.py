@@ -737,10 +737,18 @@ def test_sqlite_looks_the_first_matches_keys_up_in_columns_that_follow_every_wri
                 [reader.search_attention(filters, "day", cap, drawn=drawn) for drawn in (1, 2, 8)],
             )
 
+    def every_match(reader: Store, filters: SearchFilters) -> object:
+        """What the overview's summary counts over every match (facets without a cap), and the speakers index."""
+        with reader.time_limit(60):
+            listed = [list(reader.iter_list(ListFilters("speakers", order))) for order in ("", "outlets")]
+            return reader.search_facets(filters, 2, None), reader.search_facets(filters, 5, None), listed
+
     def agree() -> None:
         for filters in searches:
             for cap in (2, 10):  # two of the matches (ranked among them), or every one
                 assert answers(held, filters, cap) == answers(plain, filters, cap), (filters, cap)
+            if not filters.query:
+                assert every_match(held, filters) == every_match(plain, filters), filters
         columns = held._facet_columns()
         fresh = store_columns._read_all(path)
         assert columns is not None and fresh is not None and columns.seq == fresh.seq
