@@ -536,6 +536,8 @@ def test_counts_kept_by_the_store_follow_articles_as_they_change(store: Store) -
     }
     assert drawn[1] == [("2024-03-04", "Wire Nine", 0, 2), ("2024-03-05", None, 1, 1)]
     assert drawn[2] == [("2024-03-04", "Wire Nine", 0, 2), ("2024-03-05", "Ostrava Wire", 0, 1)]
+    undated = store.search_attention(SearchFilters(language="en"), "day", drawn=1)  # summed without dates too
+    assert [(row.outlet, int(row.others), row.n) for row in undated] == [("Wire Nine", 0, 2), (None, 1, 1)]
     assert store.outlets() == [OutletSummary("Wire Nine", 2), OutletSummary("Ostrava Wire", 1)]
 
 

@@ -11,7 +11,11 @@ matches' rowids and looks the rest up here.
 A search without words is answered from them as a whole (facets24): its matches a mask over the
 columns, its total, outlet and language facets, dates and chart counted with numpy (30-100 ms of SQL over
 `article_counts` at a million articles), and its newest 1,000 ordered by each article's place newest first,
-read with the columns (a flag's 30,000 articles all sorted by date took 75-90 ms).
+read with the columns (a flag's 30,000 articles all sorted by date took 75-90 ms). Each version also holds,
+made when first asked for, the articles counted per (language, day, outlet) and per set of flags, and
+every article's rowid newest first (counts25): a search of an outlet, a language or days is counted from
+those counts without finding its rows, and the newest matches of a broad one found by walking the articles
+newest first; the server's whole-corpus summary counts its facets and the speakers index here too.
 
 The columns follow the database: every change of an article's keys is numbered in `facet_key_changes`
 (schema 25), and before each use the columns read the changes numbered after the last they saw (an
