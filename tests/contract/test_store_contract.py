@@ -761,6 +761,9 @@ def test_sqlite_looks_the_first_matches_keys_up_in_columns_that_follow_every_wri
         assert columns is not None and fresh is not None and columns.seq == fresh.seq
         rowids = [int(row[0]) for row in writer._value_rows("SELECT rowid FROM articles")]
         assert columns.sample(rowids) == fresh.sample(rowids)
+        # the counts held per (language, day, outlet) and flag set, brought up to date with the columns (or
+        # counted anew), are a first read's
+        assert _held_counts_by_value(columns) == _held_counts_by_value(fresh)
         assert not columns.present[[r for r in range(len(columns.present)) if r not in rowids]].any()
 
     agree()
@@ -784,6 +787,10 @@ def test_sqlite_looks_the_first_matches_keys_up_in_columns_that_follow_every_wri
     with writer._transaction():
         writer._execute("DELETE FROM articles WHERE id = 'a2'")
     agree()
+    with writer._transaction():  # values the columns know already: their held counts updated, not made anew
+        writer._execute("UPDATE articles SET outlet = 'Wire Nine', language = 'en' WHERE id = 'a3'")
+        writer._execute("UPDATE renderings SET flags = ? WHERE article_id = 'a1'", ('["speaker_changed"]',))
+    agree()
     for outlet, published in (("", "2024-03-04T07:00:00"), (None, ""), ("(outlet unknown)", None)):
         # an empty outlet counted as none (the article counts merge them), an empty or missing date
         added = replace(_article("a2"), id=f"a{len(published or '') + 5}", outlet=outlet, published=published)
@@ -792,6 +799,19 @@ def test_sqlite_looks_the_first_matches_keys_up_in_columns_that_follow_every_wri
     writer.close()
     held.close()
     plain.close()
+
+
+def _held_counts_by_value(columns: store_columns.FacetColumns) -> object:
+    """The columns' held counts by the values their codes name (codes differ between two reads)."""
+    held = columns.held_counts()
+    assert held is not None
+    names = [columns.values[name].values for name in ("language", "day", "outlet")]
+    cells = zip(*(place.tolist() for place in held.cube.nonzero()), strict=True)
+    by_value = {
+        tuple(values[code] for values, code in zip(names, cell, strict=True)): int(held.cube[cell]) for cell in cells
+    }
+    flag_sets = {bits: int(n) for bits, n in enumerate(held.flag_sets.tolist()) if n}
+    return by_value, flag_sets, held.articles
 
 
 def test_a_read_only_sqlite_store_reads_its_file_mapped_into_memory(tmp_path: Path) -> None:

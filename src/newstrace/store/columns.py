@@ -822,11 +822,43 @@ def _updated(columns: FacetColumns, connection: sqlite3.Connection) -> FacetColu
     newest_place = grown(columns.newest_place + 1) - 1  # a new article has no place (-1)
     newest_place[removed] = -1
     newest_place[rowids] = -1  # nor has a changed one: its date may have moved it
-    offsets, ids = _respoken(columns, capacity, np.array([*removed, *kept.rowids], dtype=np.int64), rowids, kept)
-    return FacetColumns(
+    changed = np.array([*removed, *kept.rowids], dtype=np.int64)
+    offsets, ids = _respoken(columns, capacity, changed, rowids, kept)
+    updated = FacetColumns(
         seq, present, coded["outlet"], coded["language"], coded["day"], coded["story"], flags, offsets, ids,
         columns.values, newest_place,
     )  # fmt: skip
+    counts = _counts_updated(columns, updated, changed)
+    if counts is not None:
+        updated.derived["counts"] = counts
+    return updated
+
+
+def _counts_updated(old: FacetColumns, new: FacetColumns, changed: IntArray) -> HeldCounts | None:
+    """The counts `old` holds (`held_counts`), with the `changed` rows' old keys counted out and their new
+    ones in (a copy of 7 MB at a million articles, instead of 53 ms of CPU counting them all again after
+    each write); None when `old` holds none, or a value new to a column would fall outside them."""
+    held = old.derived.get("counts")
+    if not isinstance(held, HeldCounts):
+        return None
+    cube = held.cube
+    if any(
+        len(new.values[name].values) > size
+        for name, size in zip(("language", "day", "outlet"), cube.shape, strict=True)
+    ):
+        return None
+    before = changed[changed < len(old.present)]
+    before = before[old.present[before]]
+    after = changed[new.present[changed]]
+    cube = cube.copy()
+    np.subtract.at(cube, (old.language[before], old.day[before], old.outlet[before]), 1)
+    np.add.at(cube, (new.language[after], new.day[after], new.outlet[after]), 1)
+    width = int(max(len(held.flag_sets), old.flags[before].max(initial=0) + 1, new.flags[after].max(initial=0) + 1))
+    flag_sets = np.zeros(width, dtype=np.int64)
+    flag_sets[: len(held.flag_sets)] = held.flag_sets
+    flag_sets -= np.bincount(old.flags[before], minlength=width)
+    flag_sets += np.bincount(new.flags[after], minlength=width)
+    return HeldCounts(cube, flag_sets, held.articles - len(before) + len(after))
 
 
 def _respoken(
