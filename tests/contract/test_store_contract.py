@@ -78,6 +78,7 @@ from newstrace.store.base import (
     SearchFilters,
     SearchSyntaxError,
     StageRecord,
+    counted_by_store,
     snippet_pieces,
 )
 
@@ -536,6 +537,8 @@ def test_counts_kept_by_the_store_follow_articles_as_they_change(store: Store) -
     }
     assert drawn[1] == [("2024-03-04", "Wire Nine", 0, 2), ("2024-03-05", None, 1, 1)]
     assert drawn[2] == [("2024-03-04", "Wire Nine", 0, 2), ("2024-03-05", "Ostrava Wire", 0, 1)]
+    undated = store.search_attention(SearchFilters(language="en"), "day", drawn=1)  # summed without dates too
+    assert [(row.outlet, int(row.others), row.n) for row in undated] == [("Wire Nine", 0, 2), (None, 1, 1)]
     assert store.outlets() == [OutletSummary("Wire Nine", 2), OutletSummary("Ostrava Wire", 1)]
 
 
@@ -737,15 +740,30 @@ def test_sqlite_looks_the_first_matches_keys_up_in_columns_that_follow_every_wri
                 [reader.search_attention(filters, "day", cap, drawn=drawn) for drawn in (1, 2, 8)],
             )
 
+    def every_match(reader: Store, filters: SearchFilters) -> object:
+        """What the overview's summary counts over every match: facets without a cap."""
+        with reader.time_limit(60):
+            return reader.search_facets(filters, 2, None), reader.search_facets(filters, 5, None)
+
+    def speakers_index(reader: Store) -> object:
+        with reader.time_limit(60):
+            return [list(reader.iter_list(ListFilters("speakers", order))) for order in ("", "outlets")]
+
     def agree() -> None:
         for filters in searches:
             for cap in (2, 10):  # two of the matches (ranked among them), or every one
                 assert answers(held, filters, cap) == answers(plain, filters, cap), (filters, cap)
+            if counted_by_store(filters):  # counted in the columns over every match (the overview's)
+                assert every_match(held, filters) == every_match(plain, filters), filters
+        assert speakers_index(held) == speakers_index(plain)
         columns = held._facet_columns()
         fresh = store_columns._read_all(path)
         assert columns is not None and fresh is not None and columns.seq == fresh.seq
         rowids = [int(row[0]) for row in writer._value_rows("SELECT rowid FROM articles")]
         assert columns.sample(rowids) == fresh.sample(rowids)
+        # the counts held per (language, day, outlet) and flag set, brought up to date with the columns (or
+        # counted anew), are a first read's
+        assert _held_counts_by_value(columns) == _held_counts_by_value(fresh)
         assert not columns.present[[r for r in range(len(columns.present)) if r not in rowids]].any()
 
     agree()
@@ -769,6 +787,10 @@ def test_sqlite_looks_the_first_matches_keys_up_in_columns_that_follow_every_wri
     with writer._transaction():
         writer._execute("DELETE FROM articles WHERE id = 'a2'")
     agree()
+    with writer._transaction():  # values the columns know already: their held counts updated, not made anew
+        writer._execute("UPDATE articles SET outlet = 'Wire Nine', language = 'en' WHERE id = 'a3'")
+        writer._execute("UPDATE renderings SET flags = ? WHERE article_id = 'a1'", ('["speaker_changed"]',))
+    agree()
     for outlet, published in (("", "2024-03-04T07:00:00"), (None, ""), ("(outlet unknown)", None)):
         # an empty outlet counted as none (the article counts merge them), an empty or missing date
         added = replace(_article("a2"), id=f"a{len(published or '') + 5}", outlet=outlet, published=published)
@@ -777,6 +799,19 @@ def test_sqlite_looks_the_first_matches_keys_up_in_columns_that_follow_every_wri
     writer.close()
     held.close()
     plain.close()
+
+
+def _held_counts_by_value(columns: store_columns.FacetColumns) -> object:
+    """The columns' held counts by the values their codes name (codes differ between two reads)."""
+    held = columns.held_counts()
+    assert held is not None
+    names = [columns.values[name].values for name in ("language", "day", "outlet")]
+    cells = zip(*(place.tolist() for place in held.cube.nonzero()), strict=True)
+    by_value = {
+        tuple(values[code] for values, code in zip(names, cell, strict=True)): int(held.cube[cell]) for cell in cells
+    }
+    flag_sets = {bits: int(n) for bits, n in enumerate(held.flag_sets.tolist()) if n}
+    return by_value, flag_sets, held.articles
 
 
 def test_a_read_only_sqlite_store_reads_its_file_mapped_into_memory(tmp_path: Path) -> None:

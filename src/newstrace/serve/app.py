@@ -458,6 +458,10 @@ class CorpusSummary:
             try:
                 store = open_store(self._db, readonly=True)
                 try:
+                    # its facets over every article counted in the process's columns, read first (or being read
+                    # for the searches: `create_app`), not by SQL
+                    store.hold_facet_columns()
+                    store.settle_facet_columns()
                     version = store.data_version()  # read first: a write while counting is counted next time
                     if self._value is None or version is None or version != summarised:
                         self._value = data.corpus_summary(store)

@@ -11,7 +11,11 @@ matches' rowids and looks the rest up here.
 A search without words is answered from them as a whole (facets24): its matches a mask over the
 columns, its total, outlet and language facets, dates and chart counted with numpy (30-100 ms of SQL over
 `article_counts` at a million articles), and its newest 1,000 ordered by each article's place newest first,
-read with the columns (a flag's 30,000 articles all sorted by date took 75-90 ms).
+read with the columns (a flag's 30,000 articles all sorted by date took 75-90 ms). Each version also holds,
+made when first asked for, the articles counted per (language, day, outlet) and per set of flags, and
+every article's rowid newest first (counts25): a search of an outlet, a language or days is counted from
+those counts without finding its rows, and the newest matches of a broad one found by walking the articles
+newest first; the server's whole-corpus summary counts its facets and the speakers index here too.
 
 The columns follow the database: every change of an article's keys is numbered in `facet_key_changes`
 (schema 25), and before each use the columns read the changes numbered after the last they saw (an
@@ -31,7 +35,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +45,7 @@ _READ_ROWS = 50_000  # rows fetched at a time in the first read
 _DENSE_PAIRS = 1 << 20  # (day, outlet) pairs counted in an array of them all up to this many, else sorted
 _FEW_ROWS = 4096  # rows that cost next to nothing to sort, however few of the articles they are
 _SPARSE = 4  # rowids past this many times the articles (a table of holes) are not held as columns
+_DENSE_COUNTS = 1 << 22  # (language, day, outlet) cells held as counts at most (16 MB of 32-bit counts)
 
 IntArray = npt.NDArray[np.int64]
 CodeArray = npt.NDArray[np.int32]  # codes and flag bits: half the memory of 64-bit integers
@@ -114,9 +119,9 @@ class FacetColumns:
     # by rowid: the article's place among all, newest first (`published DESC NULLS LAST, id`), as of the
     # first read; -1 for an article written or changed since (its place is the database's to give)
     newest_place: CodeArray
-    # what is derived from the columns when first asked for (`_speaker_index`); made again, the same, by a
-    # thread that finds it missing
-    derived: dict[str, tuple[IntArray, IntArray]] = field(default_factory=dict, compare=False, repr=False)
+    # what is derived from the columns when first asked for (`_speaker_index`, `_rows_by`, `held_counts`,
+    # `_newest_order`); made again, the same, by a thread that finds it missing
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def sample(self, rowids: Sequence[int]) -> ColumnSample | None:
         """The keys of these articles, or None when one of them is not in the columns (written after them)."""
@@ -139,6 +144,38 @@ class FacetColumns:
             Counter(dict(zip(map(str, speakers.tolist()), quoting.tolist(), strict=True))),
             Counter({bits: n for bits, n in enumerate(per_bit_set) if bits and n}),
         )
+
+    def speaker_counts(self, rows: IntArray) -> Counter[str]:
+        """The rows quoting each speaker (by id, as text, as `sample` counts them), without decoding the
+        rows' other keys: a facet over every article (the overview's)."""
+        starts = self.speaker_offsets[rows]
+        lengths = self.speaker_offsets[rows + 1] - starts
+        places = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+        speakers, quoting = np.unique(self.speaker_ids[places], return_counts=True)
+        return Counter(dict(zip(map(str, speakers.tolist()), quoting.tolist(), strict=True)))
+
+    def per_speaker(self) -> tuple[IntArray, IntArray, IntArray]:
+        """Every speaker id quoted in the present articles (ascending), the articles quoting each, and the
+        distinct outlets (not none) of those articles: what the speakers index counts over every article."""
+        rows = np.flatnonzero(self.present)
+        starts = self.speaker_offsets[rows]
+        lengths = self.speaker_offsets[rows + 1] - starts
+        places = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+        speakers = self.speaker_ids[places]
+        outlets = np.repeat(self.outlet[rows], lengths).astype(np.int64)
+        ids, articles = np.unique(speakers, return_counts=True)
+        outlet_none = self.values["outlet"].codes.get(None, -1)
+        width = len(self.values["outlet"].values) + 1
+        pairs = np.unique(speakers[outlets != outlet_none] * width + outlets[outlets != outlet_none])
+        per_id = np.unique(pairs // width, return_counts=True)
+        outlets_of = np.zeros(len(ids), dtype=np.int64)
+        outlets_of[np.searchsorted(ids, per_id[0])] = per_id[1]
+        return ids, articles, outlets_of
+
+    def flag_set_counts(self, rows: IntArray) -> Counter[int]:
+        """The rows per set of flag bits, sets with no flag left out (as `sample` counts them)."""
+        per_bit_set = np.bincount(self.flags[rows]).tolist()
+        return Counter({bits: n for bits, n in enumerate(per_bit_set) if bits and n})
 
     def matching(
         self,
@@ -275,13 +312,19 @@ class FacetColumns:
         kept = self.values["day"].table(days)[day_codes]
         return DayOutletPairs(day_codes[kept], outlet_codes[kept], counts[kept])
 
-    def pair_days(self, pairs: DayOutletPairs) -> list[str | None]:
-        """The distinct days of the pairs."""
+    def pair_days(self, pairs: DayOutletPairs | DayOutletCounts) -> list[str | None]:
+        """The distinct days of the pairs (ascending by code)."""
+        if isinstance(pairs, DayOutletCounts):
+            return self.values["day"].decoded(pairs.days[pairs.counts.any(axis=1)].astype(np.int32))
         return self.values["day"].decoded(np.unique(pairs.days).astype(np.int32))
 
-    def pair_outlets(self, pairs: DayOutletPairs) -> Counter[str | None]:
+    def pair_outlets(self, pairs: DayOutletPairs | DayOutletCounts) -> Counter[str | None]:
         """The pairs' rows per outlet, an empty outlet counted as none (as `tally`)."""
-        per_outlet = np.bincount(pairs.outlets, weights=pairs.counts).astype(np.int64)
+        if isinstance(pairs, DayOutletCounts):
+            per_outlet = np.zeros(len(self.values["outlet"].values), dtype=np.int64)
+            per_outlet[pairs.outlets] = pairs.counts.sum(axis=0)
+        else:
+            per_outlet = np.bincount(pairs.outlets, weights=pairs.counts).astype(np.int64)
         codes = np.flatnonzero(per_outlet)
         values = self.values["outlet"].values
         tallied: Counter[str | None] = Counter()
@@ -290,12 +333,17 @@ class FacetColumns:
         return tallied
 
     def grouped(
-        self, pairs: DayOutletPairs, day_groups: dict[str | None, int], outlet_groups: dict[str | None, int]
+        self,
+        pairs: DayOutletPairs | DayOutletCounts,
+        day_groups: dict[str | None, int],
+        outlet_groups: dict[str | None, int],
     ) -> list[tuple[int, int, int]]:
         """The pairs' rows counted per (group of their day, group of their outlet), ordered by the groups'
         numbers; a day or an outlet in no group leaves its rows out."""
         by_day = _group_numbers(self.values["day"], day_groups)
         by_outlet = _group_numbers(self.values["outlet"], outlet_groups)
+        if isinstance(pairs, DayOutletCounts):
+            return _grouped_matrix(pairs.counts, by_day[pairs.days], by_outlet[pairs.outlets])
         day, outlet = by_day[pairs.days], by_outlet[pairs.outlets]
         kept = (day >= 0) & (outlet >= 0)
         width = max(outlet_groups.values(), default=0) + 1
@@ -303,6 +351,222 @@ class FacetColumns:
         counts = np.bincount(day[kept] * width + outlet[kept], weights=pairs.counts[kept]).astype(np.int64)
         keys = np.flatnonzero(counts)
         return list(zip((keys // width).tolist(), (keys % width).tolist(), counts[keys].tolist(), strict=True))
+
+    # -- counts held per version (counts25): a search of outlets, languages and days, or of a flag, counted
+    # without finding its rows, and its newest rows found by walking every article newest first
+
+    def held_counts(self) -> HeldCounts | None:
+        """The articles per (language, day, outlet) codes as one dense array, made when first asked for (at a
+        million articles: 8 languages, 1,108 days, 200 outlets, 7 MB, 20-30 ms), and per set of flag bits;
+        None when the dense array would pass `_DENSE_COUNTS` cells (then searches find their rows)."""
+        held = self.derived.get("counts")
+        if held is None:
+            sizes = [len(self.values[name].values) for name in ("language", "day", "outlet")]
+            if sizes[0] * sizes[1] * sizes[2] > _DENSE_COUNTS:
+                return None
+            rows = np.flatnonzero(self.present)
+            keys = (self.language[rows].astype(np.int64) * sizes[1] + self.day[rows]) * sizes[2] + self.outlet[rows]
+            cube = np.bincount(keys, minlength=sizes[0] * sizes[1] * sizes[2]).astype(np.int32).reshape(sizes)
+            held = self.derived["counts"] = HeldCounts(cube, np.bincount(self.flags[rows]), len(rows))
+        return cast(HeldCounts, held)
+
+    def counted(self, equal: dict[str, str], days: Callable[[str | None], bool] | None) -> CountedSlice | None:
+        """The articles of an outlet and a language (`equal`, either or none) whose day passes `days`, counted
+        per language and per (day, outlet) from `held_counts` (their rows are not found); None without them,
+        or when `equal` names another column."""
+        held = self.held_counts()
+        if held is None or set(equal) - {"outlet", "language"}:
+            return None
+        cube: npt.NDArray[np.int32] = held.cube
+        taken: list[IntArray] = []
+        for axis, name in enumerate(("language", "day", "outlet")):
+            size = cube.shape[axis]
+            if name in equal:
+                code = self.values[name].codes.get(equal[name], -1)
+                codes = np.array([code] if 0 <= code < size else [], dtype=np.int64)
+                cube = cube[(slice(None),) * axis + (slice(code, code + 1) if len(codes) else slice(0, 0),)]
+            elif name == "day" and days is not None:
+                codes = np.flatnonzero(self.values["day"].table(days)[:size])
+                cube = cube[:, codes]
+            else:
+                codes = np.arange(size, dtype=np.int64)
+            taken.append(codes)
+        return CountedSlice(
+            taken[1], taken[2], taken[0], cube.sum(axis=0, dtype=np.int64), cube.sum(axis=(1, 2), dtype=np.int64)
+        )
+
+    def count_tally(self, name: str, counted: CountedSlice) -> Counter[str | None]:
+        """The counted articles per value of `outlet` or `language`, an empty value counted as none (as `tally`)."""
+        if name == "outlet":
+            codes, sums = counted.outlets, counted.per_pair.sum(axis=0)
+        else:
+            codes, sums = counted.languages, counted.per_language
+        present = np.flatnonzero(sums)
+        values = self.values[name].values
+        tallied: Counter[str | None] = Counter()
+        for code, n in zip(codes[present].tolist(), sums[present].tolist(), strict=True):
+            tallied[values[code] or None] += n
+        return tallied
+
+    def count_days(self, counted: CountedSlice) -> list[str | None]:
+        """The distinct days of the counted articles (as `days_of`)."""
+        present = counted.days[np.flatnonzero(counted.per_pair.any(axis=1))]
+        return self.values["day"].decoded(present.astype(np.int32))
+
+    def count_pairs(self, counted: CountedSlice, days: Callable[[str | None], bool]) -> DayOutletCounts:
+        """The counted articles whose day passes `days` per day and outlet, as a matrix (what
+        `day_outlet_pairs` counts from rows)."""
+        kept = self.values["day"].table(days)[counted.days]
+        return DayOutletCounts(counted.days[kept], counted.outlets, counted.per_pair[kept])
+
+    def flag_total(self, flag_bit: int) -> int | None:
+        """The articles whose flags hold `flag_bit`, from `held_counts` (None without them)."""
+        held = self.held_counts()
+        if held is None:
+            return None
+        per_set = held.flag_sets
+        return int(sum(int(n) for bits, n in enumerate(per_set.tolist()) if bits & flag_bit))
+
+    def newest_matching(
+        self, equal: dict[str, str], flag_bit: int, days: Callable[[str | None], bool] | None, n: int, expected: int
+    ) -> IntArray | None:
+        """The newest `n` articles (in order, as `newest` gives them) holding the `equal` values, the flag bit
+        and a day passing `days`, found by walking every article newest first, `expected` of them matching
+        (a first stretch long enough to hold `n` at that share, then twice as long each time): a language
+        or a flag of tens of thousands of articles asks a few thousand articles, where finding them all
+        and their latest days took 2-5 ms. None when some article has no place (written since the columns
+        were first read: the database orders those)."""
+        order = self._newest_order()
+        if order is None:
+            return None
+        if not n or not expected:
+            return np.zeros(0, dtype=np.int64)
+        codes = {name: self.values[name].codes.get(value) for name, value in equal.items()}
+        if None in codes.values():
+            return np.zeros(0, dtype=np.int64)
+        passing = self.values["day"].table(days) if days is not None else None
+        found: list[IntArray] = []
+        held, start = 0, 0
+        stretch = max(_FEW_ROWS, len(order) * n // expected * 5 // 4 + 1)
+        while held < n and start < len(order):
+            rows = order[start : start + stretch]
+            keep = np.ones(len(rows), dtype=np.bool_)
+            for name, code in codes.items():
+                keep &= self._codes(name)[rows] == code
+            if flag_bit:
+                keep &= (self.flags[rows] & flag_bit) != 0
+            if passing is not None:
+                keep &= passing[self.day[rows]]
+            found.append(rows[keep])
+            held += int(keep.sum())
+            start, stretch = start + stretch, stretch * 2
+        return np.concatenate(found)[:n] if found else np.zeros(0, dtype=np.int64)
+
+    def indexed_matching(
+        self, equal: dict[str, str], flag_bit: int, days: Callable[[str | None], bool] | None
+    ) -> IntArray:
+        """As `matching` without speakers, starting from the rows of the story or the outlet named (an index
+        of each, `rows_of`) instead of a mask over every article; `matching` itself without either."""
+        indexed = next((name for name in ("story", "outlet") if name in equal), None)
+        if indexed is None:
+            return self.matching(equal, flag_bit, days)
+        rows = self.rows_of(indexed, equal[indexed])
+        keep = np.ones(len(rows), dtype=np.bool_)
+        for name, value in equal.items():
+            code = self.values[name].codes.get(value)
+            if code is None:
+                return np.zeros(0, dtype=np.int64)
+            keep &= self._codes(name)[rows] == code
+        if flag_bit:
+            keep &= (self.flags[rows] & flag_bit) != 0
+        rows = rows[keep]
+        return self.with_days(rows, days) if days is not None else rows
+
+    def rows_of(self, name: str, value: str) -> IntArray:
+        """The rowids (ascending) of the articles holding `value` in the text column `name`, from an index of
+        the rowids by code made when first asked for (an outlet's 5,000 of a million: 0.05 ms, against 1 ms
+        for a mask over every article)."""
+        code = self.values[name].codes.get(value)
+        rowids, runs = self._rows_by(name)
+        if code is None or code + 1 >= len(runs):
+            return np.zeros(0, dtype=np.int64)
+        return rowids[runs[code] : runs[code + 1]]
+
+    def _rows_by(self, name: str) -> tuple[IntArray, IntArray]:
+        """The present rowids sorted by their code in column `name` (stably: ascending within a code), and where
+        each code's run starts."""
+        index = self.derived.get(f"rows by {name}")
+        if index is None:
+            held = np.flatnonzero(self.present)
+            codes = self._codes(name)[held]
+            order = np.argsort(codes, kind="stable")
+            runs = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(np.bincount(codes))])
+            index = self.derived[f"rows by {name}"] = (held[order], runs)
+        return cast(tuple[IntArray, IntArray], index)
+
+    def _newest_order(self) -> IntArray | None:
+        """Every present article's rowid by its place newest first; None when one has no place."""
+        if "order" not in self.derived:
+            placed = self.newest_place >= 0
+            if np.any(self.present & ~placed):
+                self.derived["order"] = None
+            else:
+                rows = np.flatnonzero(placed)
+                by_place = np.full(int(self.newest_place.max(initial=-1)) + 1, -1, dtype=np.int64)
+                by_place[self.newest_place[rows]] = rows
+                self.derived["order"] = by_place[by_place >= 0]
+        return cast(IntArray | None, self.derived["order"])
+
+
+class HeldCounts(NamedTuple):
+    """The present articles counted per (language, day, outlet) codes, and per set of flag bits."""
+
+    cube: npt.NDArray[np.int32]
+    flag_sets: IntArray
+    articles: int
+
+
+class CountedSlice(NamedTuple):
+    """Part of `HeldCounts.cube`: the codes taken on each axis (ascending), and its counts summed over the
+    languages (per day and outlet) and per language."""
+
+    days: IntArray
+    outlets: IntArray
+    languages: IntArray
+    per_pair: IntArray  # days by outlets
+    per_language: IntArray
+
+    def total(self) -> int:
+        return int(self.per_language.sum())
+
+
+class DayOutletCounts(NamedTuple):
+    """Articles counted per day and outlet as a matrix: the day codes of its rows and the outlet codes of
+    its columns (each ascending)."""
+
+    days: IntArray
+    outlets: IntArray
+    counts: IntArray
+
+
+def _grouped_matrix(counts: IntArray, day_group: IntArray, outlet_group: IntArray) -> list[tuple[int, int, int]]:
+    """A matrix of counts (days by outlets) summed per (day group, outlet group), the groups of its rows and
+    columns given (-1: left out), as `FacetColumns.grouped`: nonzero sums only, by day group then outlet group."""
+    rows, columns = np.flatnonzero(day_group >= 0), np.flatnonzero(outlet_group >= 0)
+    if not len(rows) or not len(columns):
+        return []
+    matrix = counts[np.ix_(rows, columns)]
+    matrix, outlet_numbers = _summed_by_group(matrix, outlet_group[columns], axis=1)
+    matrix, day_numbers = _summed_by_group(matrix, day_group[rows], axis=0)
+    day_places, outlet_places = np.nonzero(matrix)
+    return list(
+        zip(
+            day_numbers[day_places].tolist(),
+            outlet_numbers[outlet_places].tolist(),
+            matrix[day_places, outlet_places].tolist(),
+            strict=True,
+        )
+    )
 
 
 class DayOutletPairs(NamedTuple):
@@ -316,6 +580,14 @@ class DayOutletPairs(NamedTuple):
 def _group_numbers(values: _Values, groups: dict[str | None, int]) -> IntArray:
     """By code: the group of the code's value, -1 for a value in none."""
     return np.fromiter((groups.get(value, -1) for value in list(values.values)), dtype=np.int64)
+
+
+def _summed_by_group(matrix: IntArray, groups: IntArray, axis: int) -> tuple[IntArray, IntArray]:
+    """The matrix's rows (`axis` 0) or columns (1) summed per group, and the groups in that order (ascending)."""
+    order = np.argsort(groups, kind="stable")
+    ordered = groups[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    return np.add.reduceat(np.take(matrix, order, axis=axis), starts, axis=axis), ordered[starts]
 
 
 class _Changed(NamedTuple):
@@ -550,11 +822,43 @@ def _updated(columns: FacetColumns, connection: sqlite3.Connection) -> FacetColu
     newest_place = grown(columns.newest_place + 1) - 1  # a new article has no place (-1)
     newest_place[removed] = -1
     newest_place[rowids] = -1  # nor has a changed one: its date may have moved it
-    offsets, ids = _respoken(columns, capacity, np.array([*removed, *kept.rowids], dtype=np.int64), rowids, kept)
-    return FacetColumns(
+    changed = np.array([*removed, *kept.rowids], dtype=np.int64)
+    offsets, ids = _respoken(columns, capacity, changed, rowids, kept)
+    updated = FacetColumns(
         seq, present, coded["outlet"], coded["language"], coded["day"], coded["story"], flags, offsets, ids,
         columns.values, newest_place,
     )  # fmt: skip
+    counts = _counts_updated(columns, updated, changed)
+    if counts is not None:
+        updated.derived["counts"] = counts
+    return updated
+
+
+def _counts_updated(old: FacetColumns, new: FacetColumns, changed: IntArray) -> HeldCounts | None:
+    """The counts `old` holds (`held_counts`), with the `changed` rows' old keys counted out and their new
+    ones in (a copy of 7 MB at a million articles, instead of 53 ms of CPU counting them all again after
+    each write); None when `old` holds none, or a value new to a column would fall outside them."""
+    held = old.derived.get("counts")
+    if not isinstance(held, HeldCounts):
+        return None
+    cube = held.cube
+    if any(
+        len(new.values[name].values) > size
+        for name, size in zip(("language", "day", "outlet"), cube.shape, strict=True)
+    ):
+        return None
+    before = changed[changed < len(old.present)]
+    before = before[old.present[before]]
+    after = changed[new.present[changed]]
+    cube = cube.copy()
+    np.subtract.at(cube, (old.language[before], old.day[before], old.outlet[before]), 1)
+    np.add.at(cube, (new.language[after], new.day[after], new.outlet[after]), 1)
+    width = int(max(len(held.flag_sets), old.flags[before].max(initial=0) + 1, new.flags[after].max(initial=0) + 1))
+    flag_sets = np.zeros(width, dtype=np.int64)
+    flag_sets[: len(held.flag_sets)] = held.flag_sets
+    flag_sets -= np.bincount(old.flags[before], minlength=width)
+    flag_sets += np.bincount(new.flags[after], minlength=width)
+    return HeldCounts(cube, flag_sets, held.articles - len(before) + len(after))
 
 
 def _respoken(

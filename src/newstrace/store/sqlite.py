@@ -13,7 +13,7 @@ from itertools import starmap
 from pathlib import Path
 
 from newstrace.store.base import MATCH_END, MATCH_START, SearchFilters, StoreError
-from newstrace.store.columns import FacetColumns, columns_of, read_soon
+from newstrace.store.columns import FacetColumns, columns_of, read_soon, settled
 from newstrace.store.query import SearchQuery, Term
 from newstrace.store.sql import FETCH_ROWS, RecordT, SearchRelation, SQLStore, matched_by_id, migration_scripts
 
@@ -252,6 +252,10 @@ class SQLiteStore(SQLStore):
 
     def _facet_columns(self) -> FacetColumns | None:
         return columns_of(self.path, self.connection)
+
+    def settle_facet_columns(self) -> None:
+        if self._holds_columns():
+            settled(self.path)
 
     def data_version(self) -> Hashable | None:
         """The head of the write-ahead log's index (the -shm file; it counts the log's commits and names
