@@ -9,15 +9,23 @@ over `--connections` keep-alive connections at once (50, as the load run), readi
 asks `/favicon.ico` (an empty 204 through the middleware and the router, no page), `kept` asks one
 page the server keeps (`/stories`) again and again, once on every connection before it is measured.
 
+Beside the CPU, per request: the server's context switches (voluntary, mostly a thread waiting for the
+GIL or a lock, and involuntary), its page faults (a connection's first touch of a page of its own mapping
+of the database) and its read calls (the pages past SQLite's mapping, read into a connection's own cache).
+
 With `--split` (one server process only) the server runs in this script's own launcher, which measures
 on the server's threads the CPU spent inside the data functions (every read goes through the store's
 `time_limit`) and rendering templates (`Template.render`), and the time in garbage collections; the
 rest of the request (HTTP, the router, parameter checks, middleware, thread hops, kept-page lookups,
-encoding) is what is left of the process's CPU. The measuring itself costs a few microseconds a request.
+encoding) is what is left of the process's CPU. The launcher also gives each thread its name in the
+system (`/proc/PID/task/TID/comm`), and `--threads` prints the CPU and context switches of each group
+of threads per request: the search threads, the other pages' threads, the event loop (the main thread)
+and the rest. The measuring itself costs a few microseconds a request.
 
     python benchmarks/serve_cpu.py --db /tmp/million.db
     python benchmarks/serve_cpu.py --db /tmp/million.db --split --requests 600 --no-cache
     python benchmarks/serve_cpu.py --db /tmp/million.db --workers 2 --kinds floor,mix
+    python benchmarks/serve_cpu.py --db /tmp/million.db --split --threads --no-cache --kinds search --connections 1
 
 Kinds are measured one after another on the same server, so the later ones find what the earlier ones
 kept (as in a run of the mix, where every kind shares the caches); `--no-cache` keeps nothing.
@@ -49,6 +57,8 @@ FLOORS = {"floor": ["/favicon.ico"], "kept": ["/stories"]}
 KINDS = ("floor", "kept", "search", "facets", "attention", "story", "utterance", "index", "mix")
 _SPLIT_FILE = "NEWSTRACE_CPU_SPLIT_FILE"  # where the launcher writes its totals when sent SIGUSR1
 _PROFILE_FILE = "NEWSTRACE_CPU_PROFILE_FILE"  # where it writes its threads' profile when sent SIGUSR2
+# thread names (their first 15 bytes, as the system keeps them) and the groups `--threads` reports
+_GROUPS = {"newstrace-searc": "search", "newstrace-page": "page", "AnyIO worker th": "anyio"}
 
 
 def process_tree(root: int) -> list[int]:
@@ -79,6 +89,67 @@ def cpu_seconds(pids: list[int]) -> tuple[float, float]:
             continue
         user, system = user + int(fields[11]), system + int(fields[12])  # utime, stime: fields 14 and 15 of stat
     return user / TICKS, system / TICKS
+
+
+def counters(pids: list[int]) -> dict[str, float]:
+    """The processes' CPU (seconds), context switches (of their threads alive now), page faults, read calls
+    and bytes read so far (reaped children not counted)."""
+    total = dict.fromkeys(("user", "system", "voluntary", "involuntary", "faults", "reads", "read_bytes"), 0.0)
+    total["user"], total["system"] = cpu_seconds(pids)
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            io = _fields_of(Path(f"/proc/{pid}/io").read_text())
+        except OSError:
+            continue
+        total["faults"] += int(fields[7]) + int(fields[9])  # minflt, majflt: fields 10 and 12 of stat
+        total["voluntary"] += _task_sum(pid, "voluntary_ctxt_switches")
+        total["involuntary"] += _task_sum(pid, "nonvoluntary_ctxt_switches")
+        total["reads"] += int(io.get("syscr", 0))
+        total["read_bytes"] += int(io.get("rchar", 0))
+    return total
+
+
+def _fields_of(text: str) -> dict[str, str]:
+    """`name: value` lines (/proc's status and io files) as a dict of their first words."""
+    return {
+        name.strip(): value.split()[0]
+        for name, _, value in (line.partition(":") for line in text.splitlines())
+        if value.split()
+    }
+
+
+def _task_sum(pid: int, name: str) -> int:
+    """A counter of /proc/PID/task/*/status summed over the process's threads alive now (the server's
+    threads live as long as it does)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int(_fields_of((task / "status").read_text()).get(name, 0))
+        except OSError:
+            continue
+    return total
+
+
+def thread_groups(pid: int) -> dict[str, tuple[float, int, int]]:
+    """CPU seconds, voluntary and involuntary context switches so far of each group of the process's
+    threads, by their names in the system (the split launcher names them)."""
+    groups: dict[str, tuple[float, int, int]] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            name = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            status = _fields_of((task / "status").read_text())
+        except OSError:
+            continue
+        group = "loop" if int(task.name) == pid else _GROUPS.get(name.split("_")[0], "other")
+        cpu, voluntary, involuntary = groups.get(group, (0.0, 0, 0))
+        groups[group] = (
+            cpu + (int(fields[11]) + int(fields[12])) / TICKS,
+            voluntary + int(status.get("voluntary_ctxt_switches", 0)),
+            involuntary + int(status.get("nonvoluntary_ctxt_switches", 0)),
+        )
+    return groups
 
 
 async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, port: int, path: str) -> tuple[int, bool]:
@@ -158,28 +229,35 @@ def measure(arguments: argparse.Namespace) -> None:
             flush=True,
         )
         header = f"{'kind':<10} {'requests':>8} {'CPU ms':>8} {'(sys)':>5} {'kept':>6} {'req/s':>6}"
+        header += f" {'vol cs':>7} {'invol':>5} {'faults':>6} {'reads':>5}"
         print(header + ("  data  render   gc  rest (ms/request)" if arguments.split else ""))
         for kind in arguments.kinds.split(","):
             paths = _paths_of(kind, drawn)
             if kind == "kept":  # asked once on every connection first, so that each process has it kept
                 asyncio.run(send(port, paths, arguments.connections, arguments.connections, arguments.seed))
             before = _split_totals(server, split_file) if arguments.split else {}
-            (user, system), started = cpu_seconds(pids), time.perf_counter()
+            groups_before = thread_groups(server.pid) if arguments.threads else {}
+            counted_before, started = counters(pids), time.perf_counter()
             counts = asyncio.run(send(port, paths, arguments.requests, arguments.connections, arguments.seed))
-            (user_after, system_after), wall = cpu_seconds(pids), time.perf_counter() - started
-            n, cpu, system = counts["sent"], user_after - user + system_after - system, system_after - system
+            counted_after, wall = counters(pids), time.perf_counter() - started
+            n = counts["sent"]
+            per = {name: (counted_after[name] - counted_before[name]) / n for name in counted_after}
+            cpu, system = per["user"] + per["system"], per["system"]
             line = (
-                f"{kind:<10} {n:>8} {1000 * cpu / n:>8.2f} {1000 * system / n:>5.2f} "
-                f"{100 * counts['kept'] / n:>5.0f}% {n / wall:>6.0f}"
+                f"{kind:<10} {n:>8} {1000 * cpu:>8.2f} {1000 * system:>5.2f} "
+                f"{100 * counts['kept'] / n:>5.0f}% {n / wall:>6.0f} {per['voluntary']:>7.1f} "
+                f"{per['involuntary']:>5.1f} {per['faults']:>6.1f} {per['reads']:>5.1f}"
             )
             if arguments.split:
                 after = _split_totals(server, split_file)
                 part = {name: 1000 * (after[name] - before.get(name, 0.0)) / n for name in after}
-                rest = 1000 * cpu / n - part["data"] - part["render"]
+                rest = 1000 * cpu - part["data"] - part["render"]
                 line += f"  {part['data']:5.2f} {part['render']:6.2f} {part['gc']:5.2f} {rest:5.2f}"
             if counts["failed"]:
                 line += f"  ({counts['failed']} failed)"
             print(line + f"  load {os.getloadavg()[0]:.1f}", flush=True)
+            if arguments.threads:
+                _print_groups(groups_before, thread_groups(server.pid), n)
         if arguments.profile:
             server.send_signal(signal.SIGUSR2)
             time.sleep(3)
@@ -187,6 +265,32 @@ def measure(arguments: argparse.Namespace) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def _print_groups(before: dict[str, tuple[float, int, int]], after: dict[str, tuple[float, int, int]], n: int) -> None:
+    """Each thread group's CPU and context switches per request between two `thread_groups`."""
+    for group in sorted(after):
+        then = before.get(group, (0.0, 0, 0))
+        cpu, voluntary, involuntary = (after[group][part] - then[part] for part in range(3))
+        if cpu or voluntary or involuntary:
+            print(
+                f"    {group:<8} {1000 * cpu / n:>6.2f} ms  {voluntary / n:>7.1f} vol cs  {involuntary / n:>5.1f} invol"
+            )
+
+
+def _name_system_threads() -> None:
+    """Each Python thread started from now on gives its name to its system thread (Linux's
+    PR_SET_NAME; the first 15 bytes), so that /proc tells the search threads from the others."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    started = threading.Thread._bootstrap_inner  # type: ignore[attr-defined]
+
+    def named(self: threading.Thread) -> None:
+        libc.prctl(15, ctypes.c_char_p(self.name.encode()[:15]), 0, 0, 0)  # 15: PR_SET_NAME
+        started(self)
+
+    threading.Thread._bootstrap_inner = named  # type: ignore[attr-defined]
 
 
 def launch_split(serve_arguments: list[str]) -> None:
@@ -199,6 +303,8 @@ def launch_split(serve_arguments: list[str]) -> None:
     from newstrace.cli.main import cli
     from newstrace.store.sql import SQLStore
 
+    if sys.platform == "linux":
+        _name_system_threads()
     totals = {"data": 0.0, "render": 0.0, "gc": 0.0}
     lock = threading.Lock()
     inside = threading.local()
@@ -294,6 +400,7 @@ def main() -> None:
     parser.add_argument("--no-cache", action="store_true", help="serve with `--no-cache`")
     parser.add_argument("--split", action="store_true", help="data, rendering, collections and the rest (1 process)")
     parser.add_argument("--profile", type=Path, help="with --split: cProfile the server's threads into this file")
+    parser.add_argument("--threads", action="store_true", help="with --split: CPU and switches per thread group")
     parser.add_argument("--kinds", default=",".join(KINDS), help=f"comma-separated, of {', '.join(KINDS)}")
     parser.add_argument("--seed", type=int, default=5)
     arguments = parser.parse_args()
@@ -301,6 +408,8 @@ def main() -> None:
         parser.error(f"--db {arguments.db}: no such file (benchmarks/serve_load.py --db builds one)")
     if arguments.profile and not arguments.split:
         parser.error("--profile needs --split (the launcher profiles)")
+    if arguments.threads and not arguments.split:
+        parser.error("--threads needs --split (the launcher names the threads)")
     if arguments.split and arguments.workers != 1:
         parser.error("--split measures one server process: leave --workers at 1")
     unknown = set(arguments.kinds.split(",")) - set(KINDS)
