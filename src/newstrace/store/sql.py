@@ -1807,14 +1807,17 @@ class SQLStore(ABC):
         """The first matches' rowids read (words alone, `ranked`: with their rank, in one pass over the text
         index), their facet keys looked up in the process's columns (read by rowid if the columns lack one)."""
         scores: tuple[float, ...] | None = None
-        if relation.words_only and ranked:
+        if relation.words_only:
+            # words alone (a ranked sample, who said it, a broad word): from the text index alone, most recently
+            # stored first (joined to the facet keys, each of the 1,000 was sought there too: 1.7 against 0.4 ms
+            # at a million articles, counts25)
             words = self._count_source(relation)
-            sql = f"SELECT rowid, {self._RANK} FROM {words}{relation.where}{self._latest_first(words)} LIMIT {int(cap)}"
-            rows = list(self._value_rows(sql, relation.parameters))
-            # a column each, made in C (a generator over 1,000 rows took a tenth of a millisecond each)
-            rowids, scores = tuple(zip(*rows, strict=True)) if rows else ((), ())
+            score = f", {self._RANK} AS score" if ranked else ""
+            newest = self._latest_first(words)
+            sql = f"SELECT rowid AS row_key{score} FROM {words}{relation.where}{newest} LIMIT {int(cap)}"
+            rowids, scores = self._newest_sample(sql, relation.parameters, ranked=ranked)
         else:
-            sql = self._rowids_looked_up(relation, source, where, order, cap)
+            sql = f"SELECT a.rowid FROM {source}{where}{order} LIMIT {int(cap)}"
             rowids = next(zip(*self._value_rows(sql, relation.parameters), strict=True), ())
         # the columns brought up to date after the matches were read: they hold every match found
         columns = self._facet_columns()
@@ -1823,14 +1826,17 @@ class SQLStore(ABC):
             return _FirstMatches.of_rows(self._keyed_rows(list(rowids)))._replace(scores=scores)
         return _FirstMatches.of_coded(rowids, coded, scores)
 
-    def _rowids_looked_up(self, relation: SearchRelation, source: str, where: str, order: str, cap: int) -> str:
-        """The query of the first matches' rowids whose keys the columns give: of words alone (who said it,
-        a broad word's sample), from the text index alone, as their ranked read (joined to the facet keys,
-        each of the 1,000 was sought there too: 1.7 against 0.4 ms at a million articles, counts25)."""
-        if relation.words_only:
-            words = self._count_source(relation)
-            return f"SELECT rowid FROM {words}{relation.where}{self._latest_first(words)} LIMIT {int(cap)}"
-        return f"SELECT a.rowid FROM {source}{where}{order} LIMIT {int(cap)}"
+    def _newest_sample(
+        self, sql: str, parameters: Sequence[Any], *, ranked: bool
+    ) -> tuple[tuple[int, ...], tuple[float, ...] | None]:
+        """The rowids (`row_key`) of a word search's sample that `sql` reads, most recently stored first, and
+        with `ranked` their ranks (`score`)."""
+        rows = list(self._value_rows(sql, parameters))
+        if not ranked:
+            return next(zip(*rows, strict=True), ()), None
+        # a column each, made in C (a generator over 1,000 rows took a tenth of a millisecond each)
+        rowids, scores = tuple(zip(*rows, strict=True)) if rows else ((), ())
+        return rowids, scores
 
     def _keyed_rows(self, rowids: list[int]) -> list[Sequence[Any]]:
         """The rows of the first matches with what the facets and the chart count, read by rowid, in the
