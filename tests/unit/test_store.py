@@ -15,6 +15,7 @@ from newstrace.store import QueryTimeout, SearchSyntaxError, SQLiteStore, StoreE
 from newstrace.store import sqlite as sqlite_backend
 from newstrace.store.base import ListFilters, SearchFilters
 from newstrace.store.query import parse_query
+from newstrace.store.sql import SQLStore
 from newstrace.store.sqlite import _migrations, fts_query
 
 
@@ -281,3 +282,22 @@ def test_updating_a_quotes_speaker_recounts_only_its_own_articles_facet_keys(tmp
     # of all quotes grew with the square of the corpus and held the write lock past other writers' wait
     small, large = _vm_steps_to_update_quotes(tmp_path, 40), _vm_steps_to_update_quotes(tmp_path, 800)
     assert large < 2 * small + 10
+
+
+def test_a_word_samples_read_as_one_row_is_the_row_by_row_read(store: SQLiteStore) -> None:
+    """SQLite reads a word search's sample as one row of text (`_newest_sample`, to spare Python's sqlite3
+    thousands of GIL hand-offs); its rowids, order and ranks are those the rows give (fictional texts)."""
+    run = store.begin_run("test")
+    for number in range(30):
+        text = "Holm spoke in Velmora. " + "The harbour talks went on. " * (number % 7) + "Holm left." * (number % 3)
+        store.save_article(_article(f"a{number}", text=text), [], run)
+    for words, ranked, cap in (("holm", True, 12), ("holm", False, 12), ("harbour", True, 1000), ("nobody", True, 5)):
+        score = f", {store._RANK} AS score" if ranked else ""
+        sql = (
+            f"SELECT rowid AS row_key{score} FROM articles_fts WHERE articles_fts MATCH ? "
+            f"ORDER BY articles_fts.rowid DESC LIMIT {cap}"
+        )
+        one_row = store._newest_sample(sql, [words], ranked=ranked)
+        row_by_row = SQLStore._newest_sample(store, sql, [words], ranked=ranked)
+        assert one_row == row_by_row
+        assert len(one_row[0]) == {"holm": 12, "harbour": 25, "nobody": 0}[words]
