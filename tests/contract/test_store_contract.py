@@ -64,6 +64,7 @@ from newstrace.store import sql as sql_store
 from newstrace.store import sqlite as sqlite_store
 from newstrace.store.base import (
     CHECKED_FLAGS,
+    LIST_FILTERS,
     LIST_ORDERS,
     AnalysedArticle,
     ArticleRow,
@@ -1373,6 +1374,9 @@ _READ_RECORDS: dict[str, type] = {
     "list speakers quotes": SpeakerListing,
     "list outlets name": OutletListing,
     "list utterances date": StoredUtterance,
+    "list speakers narrowed": SpeakerListing,
+    "list outlets narrowed": OutletListing,
+    "list speakers of an outlet": SpeakerListing,
     "said by": StoredUtterance,
     "events": StoredEvent,
     "event mentions": EventReport,
@@ -1406,6 +1410,11 @@ def _every_answer(store: Store) -> dict[str, object]:
             answers[f"list {listing} {order}"] = store.page_list(ListFilters(listing, order, date_from="2024"), 5, 0)
             answers[f"iter {listing} {order}"] = list(store.iter_list(ListFilters(listing, order, name="a")))
     answers["flagged"] = store.page_list(ListFilters("flags", flag="translated", speaker="holm"), 5, 0)
+    for listing in LIST_ORDERS:  # driven from the filter's rows (`_planned_listing`): an outlet, days
+        outlet = {"outlet": "WIRE nine"} if "outlet" in LIST_FILTERS[listing] else {}
+        narrowed = ListFilters(listing, date_from="2024-03-01", date_to="2024-03-31", **outlet)
+        answers[f"list {listing} narrowed"] = store.page_list(narrowed, 5, 0)
+        answers[f"list {listing} of an outlet"] = store.page_list(replace(narrowed, date_from=None, date_to=None), 5, 0)
     words = SearchFilters("harbour")
     answers["facets"] = store.search_facets(words, 5)
     answers["weeks"] = store.search_attention(words, "week")
