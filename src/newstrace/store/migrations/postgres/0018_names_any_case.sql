@@ -1,4 +1,4 @@
--- newstrace PostgreSQL schema 21 (SQLite's 31): indexes for the filters that compare a name in any case.
+-- newstrace PostgreSQL schema 18 (SQLite's 28): indexes for the filters that compare a name in any case.
 -- The store writes SQLite's `x = ? COLLATE NOCASE` as `lower(x) = lower(?)` here, which only an index
 -- on `lower(x)` can answer: an outlet on the stories, speakers, utterances and
 -- flags listings.
