@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from newstrace.link.trails import QuoteInput, TrailSettings
+from newstrace.pipeline.speakers import resolve_speakers
 from newstrace.pipeline.trails import build_trails
-from newstrace.store import Store, open_store
+from newstrace.store import SQLiteStore, Store, open_store
 
+from .test_speaker_batches import _BATCHES, _CORRECTIONS, _correct, _store_batch, _store_batch_forgetting
 from .test_trails_candidates import _fictional_retellings
 from .test_trails_runs import _articles, _store_articles
 
@@ -42,7 +44,8 @@ _STATEMENT = [
 
 
 def by_content(store: Store) -> Content:
-    """The trails tables by content: each utterance as its quotes, canonical quote, speaker, first article
+    """The trails tables by content: each utterance as its quotes, canonical quote, speaker (by name: speaker
+    ids follow the order of arrival), first article
     and counts (and the canonical quote of the utterance it recurs from); each rendering as its quote, its
     utterance's canonical quote, its fidelity, diff and flags."""
     utterances = {str(row["id"]): row for row in store.iter_rows("utterances")}
@@ -54,7 +57,7 @@ def by_content(store: Store) -> Content:
     def canonical(utterance_id: object) -> object:
         return utterances[str(utterance_id)]["canonical_quote_id"] if utterance_id else None
 
-    kept = ("canonical_quote_id", "speaker_id", "first_article_id", "first_seen", "n_renderings", "n_outlets")
+    kept = ("canonical_quote_id", "speaker", "first_article_id", "first_seen", "n_renderings", "n_outlets")
     described = frozenset(
         (frozenset(quotes[key]), canonical(row["recurs_from"]), *(row[name] for name in kept))
         for key, row in utterances.items()
@@ -108,3 +111,31 @@ def test_fictional_retellings_taken_in_two_runs_in_either_order_group_as_one_run
     assert first[0] == whole[0]
     assert second[0] == whole[0]
     assert first[1] == second[1] == whole[1]  # the ids too: an utterance is named by its earliest quote
+
+
+@pytest.mark.parametrize("whole", [False, True])
+def test_a_quote_moved_to_another_speaker_is_grouped_with_its_new_speakers_statements(
+    tmp_path: Path, whole: bool
+) -> None:
+    """The speaker batches of `test_speaker_batches` (fictional), the trails built after each batch and
+    correction: a1's bare `Velt`, which the second batch makes Mara Velt's, leaves the utterance it opened
+    under Jonas Velt's name for hers, as in one run (before, three runs gave 8 utterances, one run 5).
+    `whole`: the speakers' kept sums dropped before each run, which then resolves the whole corpus."""
+    batched = SQLiteStore(tmp_path / "batched.db")
+    for number, batch in enumerate(_BATCHES):
+        _store_batch_forgetting(batched, batch, whole)
+        resolve_speakers(batched)
+        build_trails(batched)
+        for correction in _CORRECTIONS[number] if number < len(_CORRECTIONS) else []:
+            _correct(batched, correction)
+            build_trails(batched)
+    one = SQLiteStore(tmp_path / "one.db")
+    _store_batch(one, {article: quotes for batch in _BATCHES for article, quotes in batch.items()})
+    for correction in [correction for made in _CORRECTIONS for correction in made]:
+        one.add_speaker_correction(correction.action, correction.name, correction.target, correction.kind)
+    resolve_speakers(one)
+    build_trails(one)
+    described, _ = by_content(one)
+    velt = next(row for row in described if "q_a1_1" in row[0])
+    assert velt[0] >= {"q_a1_0", "q_a1_1", "q_a4_1"}  # Mara Velt's statement, her bare `Velt` in a1 among it
+    assert by_content(batched) == by_content(one)

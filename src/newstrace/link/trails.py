@@ -77,6 +77,7 @@ _EDITORIAL = re.compile(r"\[[^\]]*\]")
 _NEGATIONS = frozenset({"not", "no", "never", "nor", "none", "nothing", "neither", "without"})
 _COPY_NEAR_IDENTICAL = 0.8  # content-word Jaccard of one passage in two copies of an article
 _SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in group.split()}
+_NEVER = (True, date.max, "\uffff")  # later than any rendering's age
 KEYS_CACHED = 1 << 16  # texts whose keys (about 0.85 KB each) and words (1 KB) are kept: more than one run's candidates
 
 
@@ -263,8 +264,10 @@ class TrailGrouper:
         self._direct_keys: dict[str, set[str]] = {}  # utterance id -> the keys of its direct renderings
         self._rendered_keys: dict[str, set[str]] = {}  # utterance id -> the keys of all its renderings
         self.changed: set[str] = set()
+        self._opened: dict[str, tuple[bool, date, str]] = {}  # utterance id -> its earliest rendering's age
         for utterance in utterances:
             self.utterances[utterance.id] = utterance
+            self._opened[utterance.id] = min(map(rendering_age, utterance.renderings))
             self._set_canonical(utterance)
             for rendering in utterance.renderings:
                 self._index(utterance, rendering, candidates=postings is None)
@@ -304,15 +307,16 @@ class TrailGrouper:
                 continue
             if not self._within_window(quote.published, utterance):
                 if quote.speaker_id is not None and utterance.speaker_id == quote.speaker_id:
-                    earlier = earlier or utterance
-            elif best is None or score > best[0]:
-                best = (score, utterance)
+                    earlier = self._latest_opened(earlier, utterance)
+            elif best is None or (score, self._opened[utterance.id]) > (best[0], self._opened[best[1].id]):
+                best = (score, utterance)  # of equal scores, the latest opened: what no order of arrival changes
         if best is not None:
             utterance = best[1]
         else:
             utterance = Utterance("u_" + quote.quote_id, quote.speaker_id, quote.speaker)
             utterance.recurs_from = earlier.id if earlier else None
             self.utterances[utterance.id] = utterance
+        self._opened[utterance.id] = min(self._opened.get(utterance.id, _NEVER), rendering_age(quote))
         utterance.renderings.append(quote)
         if utterance.speaker_id is None and quote.speaker_id is not None:
             utterance.speaker_id, utterance.speaker = quote.speaker_id, quote.speaker
@@ -320,6 +324,10 @@ class TrailGrouper:
         self._index(utterance, quote)
         self.changed.add(utterance.id)
         return utterance
+
+    def _latest_opened(self, found: Utterance | None, other: Utterance) -> Utterance:
+        """Of two utterances, the one whose earliest rendering is later."""
+        return other if found is None or self._opened[other.id] > self._opened[found.id] else found
 
     def _stock_phrase(self, quote: QuoteInput, keys: AbstractSet[str]) -> bool:
         """A short quote (fewer than `short_content_words` content words) whose words several of its
@@ -1001,3 +1009,30 @@ def _same_story(quote: QuoteInput, other: QuoteInput) -> bool:
 def rendering_age(rendering: QuoteInput) -> tuple[bool, date, str]:
     """Sort key: earliest first, undated last, then by quote id."""
     return (rendering.published is None, rendering.published or date.max, rendering.quote_id)
+
+
+def meets(quote: QuoteInput, keys: AbstractSet[str], utterance: Utterance, settings: TrailSettings) -> bool:
+    """Whether the quote and the stored utterance might be grouped otherwise if the quote had come before
+    the utterance's later renderings: it has a rendering later than the quote (in `rendering_age` order),
+    and the quote may join it, or one of its renderings may join an utterance the quote opens, by the
+    loosest bounds of `TrailGrouper._match` in either direction (any rendering may be or become the
+    canonical text). A run regroups such utterances with its new quotes, in that order, as one run
+    over every quote would have grouped them (`pipeline.trails`)."""
+    age = rendering_age(quote)
+    if all(rendering_age(rendering) <= age for rendering in utterance.renderings):
+        return False
+    return any(_may_meet(quote, keys, rendering, utterance.speaker_id, settings) for rendering in utterance.renderings)
+
+
+def _may_meet(
+    quote: QuoteInput, keys: AbstractSet[str], rendering: QuoteInput, speaker_id: int | None, settings: TrailSettings
+) -> bool:
+    rendered = _content_keys(rendering.content)
+    shared = len(keys & rendered)
+    if _same_story(quote, rendering) and (shared or not keys):  # where a quote of no speaker may join
+        return True
+    if quote.speaker_id is not None and quote.speaker_id in (rendering.speaker_id, speaker_id):
+        fragment = bool(keys and rendered) and (keys <= rendered or rendered <= keys)  # either way round
+        return translated(quote, rendering) or shared >= settings.min_shared or fragment
+    long_enough = min(len(keys), len(rendered)) >= settings.short_content_words
+    return long_enough and _jaccard_of_counts(shared, len(keys), len(rendered)) >= settings.near_identical

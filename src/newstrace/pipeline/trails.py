@@ -19,7 +19,9 @@ groups all quotes again.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import islice
@@ -37,15 +39,16 @@ from newstrace.link.trails import (
     content_keys,
     describe,
     joinable_stored,
+    meets,
     prefetch_translations,
     prepare_quote_texts,
     rendered_keys,
     rendering_age,
     same_passage_repeats,
 )
-from newstrace.pipeline.stages import pending_or_reset, record
+from newstrace.pipeline.stages import record
 from newstrace.records import Quote, StoredRendering, StoredUtterance
-from newstrace.store.base import PipelineStore, TrailQuote
+from newstrace.store.base import PipelineStore, StageRecord, TrailQuote
 
 
 @dataclass
@@ -63,20 +66,27 @@ class TrailSummary:
 
 
 def build_trails(store: PipelineStore, settings: TrailSettings | None = None) -> TrailSummary:
-    """Group the quotes that are in no utterance yet (and those of utterances that lost a rendering), and
-    store what changed, when some article is pending for the stage."""
+    """Group the quotes that are in no utterance yet, with the stored utterances whose grouping they may
+    change, and store what changed, when some article is pending for the stage."""
     done = record("trails")
-    pending = pending_or_reset(store, done, store.reset_trails)
+    settings = settings or TrailSettings()
+    if store.stage_outdated(done.stage, done.version, counting_stale=False):
+        store.reset_trails()
+    pending = store.pending_articles(done.stage, done.version)
     if not pending:
         return TrailSummary()
-    settings = settings or TrailSettings()
     ungrouped = [_quote(row) for row in store.trail_quotes(grouped=False)]
-    intact, regroup, postings = _joinable_utterances(store, ungrouped, settings)
-    grouper = TrailGrouper(settings, intact, postings)
+    moved = _stale_utterances(store, done, ungrouped)
+    if moved is None:
+        store.reset_trails()
+        pending = store.pending_articles(done.stage, done.version)
+        ungrouped, moved = [_quote(row) for row in store.trail_quotes(grouped=False)], {}
+    regrouping = _gather(store, ungrouped, moved, settings)
+    grouper = TrailGrouper(settings, regrouping.intact.values(), regrouping.postings())
     known = set(grouper.utterances)
     summary = TrailSummary()
-    prefetch_translations(grouper, ungrouped + regroup)  # one embedding call, not one per quote
-    for quote in sorted(ungrouped + regroup, key=rendering_age):
+    prefetch_translations(grouper, regrouping.quotes)  # one embedding call, not one per quote
+    for quote in sorted(regrouping.quotes, key=rendering_age):
         grouper.add(quote)
         summary.quotes += 1
     changed = [grouper.utterances[utterance_id] for utterance_id in sorted(grouper.changed)]
@@ -88,8 +98,158 @@ def build_trails(store: PipelineStore, settings: TrailSettings | None = None) ->
         utterances.append(row)
         renderings += rendering_rows
         keys += [(key, utterance.id) for key in sorted(rendered_keys(utterance))]
-    store.save_trails(utterances, renderings, replace(done, article_ids=tuple(pending)), keys)
+    gone = {utterance_id: _holding(grouper, utterance_id) for utterance_id in sorted(regrouping.dissolved)}
+    record_done = replace(done, article_ids=tuple(pending))
+    store.save_trails(utterances, renderings, record_done, keys, {old: new for old, new in gone.items() if old != new})
     return summary
+
+
+def _stale_utterances(
+    store: PipelineStore, done: StageRecord, ungrouped: list[QuoteInput]
+) -> dict[str, Utterance] | None:
+    """The utterances of the articles an upstream stage made stale, to group again: their quotes were
+    moved to another speaker, or their story relinked. None when every utterance must be forgotten: a
+    stale article with no quote in an utterance had its quotes replaced (a new quotes version; or it has
+    none), and the utterances that lost a quote are found only by reading every one."""
+    stale = store.stale_articles(done.stage, done.version)
+    if not stale:
+        return {}
+    if any(quote.article_id in set(stale) for quote in ungrouped):
+        return None
+    grouped = _group_rows(store.trail_quotes_of(store.utterances_rendered_in(stale, [])))
+    rendered = {rendering.article_id for utterance in grouped.values() for rendering in utterance.renderings}
+    return None if set(stale) - rendered else grouped
+
+
+def _holding(grouper: TrailGrouper, utterance_id: str) -> str | None:
+    """What a dissolved utterance's id names now: the utterance holding the quote that opened it (its id is
+    `u_` and that quote's), itself when that quote opens it again; None when that quote is gone."""
+    quote_id = utterance_id.removeprefix("u_")
+    for utterance in grouper.utterances.values():
+        if any(rendering.quote_id == quote_id for rendering in utterance.renderings):
+            return utterance.id
+    return None
+
+
+@dataclass
+class _Regrouping:
+    """What a run groups: its quotes (the new ones and those of the dissolved utterances), the stored
+    utterances they may join, kept as they are, and the candidate lists read for them."""
+
+    quotes: list[QuoteInput]
+    intact: dict[str, Utterance]
+    dissolved: set[str]
+    by_key: dict[str, list[str]]
+    by_speaker: dict[int, list[str]]
+    rendered: dict[str, AbstractSet[str]]
+    every_one_read: bool = False
+
+    def postings(self) -> StoredPostings | None:
+        """The candidate lists without the dissolved utterances (None: every stored utterance was read)."""
+        if self.every_one_read:
+            return None
+        gone = self.dissolved
+
+        def kept(ids: Sequence[str]) -> list[str]:
+            return [utterance_id for utterance_id in ids if utterance_id not in gone]
+
+        return StoredPostings(
+            {key: kept(ids) for key, ids in self.by_key.items()},
+            {speaker_id: kept(ids) for speaker_id, ids in self.by_speaker.items()},
+            {utterance_id: keys for utterance_id, keys in self.rendered.items() if utterance_id not in gone},
+        )
+
+
+def _gather(
+    store: PipelineStore, ungrouped: list[QuoteInput], moved: dict[str, Utterance], settings: TrailSettings
+) -> _Regrouping:
+    """The quotes to group and the stored utterances to group them with. Besides the new quotes, the
+    utterances `moved` (those of stale articles) are dissolved, and so is every stored utterance a quote
+    to group meets (`link.trails.meets`: one it may join, or whose renderings may join it, with a rendering
+    later than it), whose grouping depends on the order quotes came in; their quotes are grouped again
+    with the new ones, in `rendering_age` order, as one run over every quote groups them. Repeated until
+    no more is dissolved: the regrouped quotes are read for like new ones. When the new quotes come after
+    every stored rendering they may meet (news arriving in order), nothing is dissolved."""
+    found = _Regrouping(list(ungrouped), dict(moved), set(), {}, {}, {})
+    frontier, dissolving = list(ungrouped), set(moved)
+    while True:
+        frontier += _dissolve(store, found, dissolving)
+        if not frontier:
+            return found
+        if not found.every_one_read:
+            _read_joinable(store, found, frontier, settings)
+        dissolving, frontier = _met(found, settings), []
+
+
+def _dissolve(store: PipelineStore, found: _Regrouping, utterance_ids: set[str]) -> list[QuoteInput]:
+    """Take these utterances out of what is kept and return their quotes, now to be grouped again."""
+    unread = sorted(utterance_id for utterance_id in utterance_ids if utterance_id not in found.intact)
+    read = _group_rows(store.trail_quotes_of(unread)) if unread else {}
+    freed: list[QuoteInput] = []
+    for utterance_id in sorted(utterance_ids):
+        utterance = found.intact.pop(utterance_id, None) or read.get(utterance_id)
+        found.dissolved.add(utterance_id)
+        freed += utterance.renderings if utterance else []
+    found.quotes += freed
+    return freed
+
+
+def _read_joinable(store: PipelineStore, found: _Regrouping, quotes: list[QuoteInput], settings: TrailSettings) -> None:
+    """Add the stored utterances these quotes may join (and their candidate lists) to what is kept; the
+    quotes of one that lost a rendering are grouped again (then every stored utterance is read)."""
+    intact, regroup, postings = _joinable_utterances(store, quotes, settings)
+    if postings is None:
+        found.every_one_read = True
+        found.intact.clear()
+    else:
+        for key, ids in postings.by_key.items():
+            found.by_key.setdefault(key, list(ids))
+        for speaker_id, ids in postings.by_speaker.items():
+            found.by_speaker.setdefault(speaker_id, list(ids))
+        for utterance_id, keys in postings.rendered_keys.items():
+            found.rendered.setdefault(utterance_id, keys)
+    for utterance in intact:
+        if utterance.id not in found.dissolved:
+            found.intact.setdefault(utterance.id, utterance)
+    taken = {quote.quote_id for quote in found.quotes}
+    found.quotes += [quote for quote in regroup if quote.quote_id not in taken]
+
+
+def _met(found: _Regrouping, settings: TrailSettings) -> set[str]:
+    """The kept utterances some quote to group meets (`link.trails.meets`). Only the quotes earlier than
+    an utterance's latest rendering are asked, found through its renderings' content keys, articles and
+    stories, and its speakers."""
+    ordered = sorted(found.quotes, key=rendering_age)
+    by_key: dict[str, list[int]] = {}
+    by_place: dict[str, list[int]] = {}
+    by_speaker: dict[int, list[int]] = {}
+    for number, quote in enumerate(ordered):
+        for key in content_keys(quote.content):
+            by_key.setdefault(key, []).append(number)
+        for place in (quote.article_id, quote.story_id):
+            if place is not None:
+                by_place.setdefault(place, []).append(number)
+        if quote.speaker_id is not None:
+            by_speaker.setdefault(quote.speaker_id, []).append(number)
+    ages = [rendering_age(quote) for quote in ordered]
+    met = set()
+    for utterance in found.intact.values():
+        before = bisect_left(ages, max(map(rendering_age, utterance.renderings)))
+        if before == 0:
+            continue
+        near: set[int] = set()
+        for rendering in utterance.renderings:
+            for key in content_keys(rendering.content):
+                near.update(by_key.get(key, ()))
+            for place in (rendering.article_id, rendering.story_id):
+                near.update(by_place.get(place, ()) if place is not None else ())
+            near.update(by_speaker.get(rendering.speaker_id, ()) if rendering.speaker_id is not None else ())
+        for number in sorted(number for number in near if number < before):
+            quote = ordered[number]
+            if meets(quote, content_keys(quote.content), utterance, settings):
+                met.add(utterance.id)
+                break
+    return met
 
 
 def _joinable_utterances(
