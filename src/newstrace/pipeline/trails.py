@@ -3,17 +3,21 @@
 Runs at the end of `analyze`, after speakers are linked. Of the utterances already stored, only those
 the new quotes may join are loaded with their renderings (found through the content keys stored with
 each utterance, the speakers of their renderings, and the new quotes' articles and stories; see
-`_joinable_utterances`); new quotes are grouped in article date order (`link.trails`), exactly as if
-every stored utterance had been loaded; then every utterance that gained a rendering gets its canonical
-text, first appearance, and each rendering's diff, fidelity and flags recomputed, and is written with
-its content keys in one transaction. A quote already in an utterance is not moved, so a re-run
-changes nothing; but when an utterance lost a rendering (a new quotes version dropped the quote), its
-other quotes are grouped again, so nothing computed from the lost one survives (noticed among the
-utterances loaded; then every stored utterance is loaded, as before).
+`_joinable_utterances`). The grouping does not depend on the order articles arrive in: quotes are
+grouped in date order (`link.trails`), and a stored utterance a new quote meets with a rendering later
+than it (`link.trails.meets`: news arriving late) is dissolved and its quotes grouped again with the new
+ones, as one run over every quote would have grouped them; so are those the regrouped quotes meet, until
+nothing more is met (`_gather`). When the speakers stage moves a stored quote to another speaker it marks
+the quote's article stale, and the utterances of stale articles are dissolved the same way. Every
+utterance that gained a rendering gets its canonical text, first appearance, and each rendering's diff,
+fidelity and flags recomputed, and is written with its content keys in one transaction, the dissolved
+ones deleted. A re-run changes nothing; when an utterance lost a rendering (a new quotes version dropped
+the quote), its other quotes are grouped again, so nothing computed from the lost one survives (noticed
+among the utterances loaded; then every stored utterance is loaded, as before).
 
-The stage runs only when some article has not been taken in yet (`stage_runs`). When its runs are
-outdated (a new version, or articles relinked or re-quoted upstream) it forgets every utterance and
-groups all quotes again.
+The stage runs only when some article has not been taken in yet, or was made stale (`stage_runs`). A new
+version, or a stale article whose quotes were replaced (a new quotes version), makes it forget every
+utterance and group all quotes again.
 """
 
 from __future__ import annotations
@@ -98,7 +102,9 @@ def build_trails(store: PipelineStore, settings: TrailSettings | None = None) ->
         utterances.append(row)
         renderings += rendering_rows
         keys += [(key, utterance.id) for key in sorted(rendered_keys(utterance))]
-    gone = {utterance_id: _holding(grouper, utterance_id) for utterance_id in sorted(regrouping.dissolved)}
+    holding = {rendering.quote_id: utterance.id for utterance in changed for rendering in utterance.renderings}
+    # a dissolved utterance's id is `u_` and the id of the quote that opened it: what holds that quote now
+    gone = {old: holding.get(old.removeprefix("u_")) for old in sorted(regrouping.dissolved)}
     record_done = replace(done, article_ids=tuple(pending))
     store.save_trails(utterances, renderings, record_done, keys, {old: new for old, new in gone.items() if old != new})
     return summary
@@ -119,16 +125,6 @@ def _stale_utterances(
     grouped = _group_rows(store.trail_quotes_of(store.utterances_rendered_in(stale, [])))
     rendered = {rendering.article_id for utterance in grouped.values() for rendering in utterance.renderings}
     return None if set(stale) - rendered else grouped
-
-
-def _holding(grouper: TrailGrouper, utterance_id: str) -> str | None:
-    """What a dissolved utterance's id names now: the utterance holding the quote that opened it (its id is
-    `u_` and that quote's), itself when that quote opens it again; None when that quote is gone."""
-    quote_id = utterance_id.removeprefix("u_")
-    for utterance in grouper.utterances.values():
-        if any(rendering.quote_id == quote_id for rendering in utterance.renderings):
-            return utterance.id
-    return None
 
 
 @dataclass
