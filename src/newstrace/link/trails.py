@@ -1,8 +1,11 @@
 """Quote trails: group the quotes that render one utterance (one statement by one speaker) across
 articles, and describe each rendering against the utterance's canonical wording.
 
-Quotes arrive in article date order. A quote is judged against each candidate utterance's canonical
-text, never against another rendering (so no chain of renderings drifts to another statement):
+Quotes are grouped in date order (`rendering_age`: article date, then quote id), whatever order they
+arrived in: a later run groups again the stored utterances its quotes meet with a later rendering
+(`meets`, `pipeline.trails`), an utterance is named by its earliest quote, and of equal matches the
+latest opened wins. A quote is judged against each candidate utterance's canonical text, never against
+another rendering (so no chain of renderings drifts to another statement):
 
 - same resolved speaker: every sentence of the quote must have most of its content words (after folding
   plurals and mapping near-synonyms such as "victory"/"win", "gravest"/"greatest" to one key) in one
