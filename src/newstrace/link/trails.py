@@ -1030,12 +1030,37 @@ def meets(quote: QuoteInput, keys: AbstractSet[str], utterance: Utterance, setti
 def _may_meet(
     quote: QuoteInput, keys: AbstractSet[str], rendering: QuoteInput, speaker_id: int | None, settings: TrailSettings
 ) -> bool:
+    """Whether the quote may join an utterance whose canonical text is the rendering, or the rendering one
+    whose canonical text is the quote, by necessary conditions of `TrailGrouper._match`."""
     rendered = _content_keys(rendering.content)
-    shared = len(keys & rendered)
-    if _same_story(quote, rendering) and (shared or not keys):  # where a quote of no speaker may join
+    same_speaker = quote.speaker_id is not None and quote.speaker_id in (rendering.speaker_id, speaker_id)
+    if same_speaker and translated(quote, rendering):
         return True
-    if quote.speaker_id is not None and quote.speaker_id in (rendering.speaker_id, speaker_id):
-        fragment = bool(keys and rendered) and (keys <= rendered or rendered <= keys)  # either way round
-        return translated(quote, rendering) or shared >= settings.min_shared or fragment
-    long_enough = min(len(keys), len(rendered)) >= settings.short_content_words
-    return long_enough and _jaccard_of_counts(shared, len(keys), len(rendered)) >= settings.near_identical
+    shared = len(keys & rendered)
+    if not shared:
+        return False
+    near = _jaccard_of_counts(shared, len(keys), len(rendered)) >= settings.near_identical
+    if same_speaker or _same_story(quote, rendering):  # a quote or utterance of no speaker joins in its story
+        fragment = keys <= rendered or rendered <= keys  # a run of a direct rendering's words, either way
+        return (
+            near
+            or fragment
+            or _may_contain(keys, quote.content, rendered, settings)
+            or _may_contain(rendered, rendering.content, keys, settings)
+        )
+    return near and min(len(keys), len(rendered)) >= settings.other_speaker_min_words
+
+
+def _may_contain(keys: AbstractSet[str], content: str, other: AbstractSet[str], settings: TrailSettings) -> bool:
+    """A necessary condition of `TrailGrouper._sentence_match` of a quote (`content`, `keys`) against a
+    canonical text of keys `other`: each of its sentences of `needed` keys or more (or all its keys, when
+    it has none) has `join_share` of its keys, and `needed` at least, among `other`'s; `needed` is
+    `min_shared`, or one more (reported speech of reported speech)."""
+    for needed in (settings.min_shared, settings.min_shared + 1):
+        sentences: list[AbstractSet[str]] = [
+            sentence for sentence in _sentence_keys(content) if len(sentence) >= needed
+        ]
+        sentences = sentences or [keys]
+        if all(len(sentence & other) >= max(needed, settings.join_share * len(sentence)) for sentence in sentences):
+            return True
+    return False

@@ -172,9 +172,13 @@ def _gather(
         frontier += _dissolve(store, found, dissolving)
         if not frontier:
             return found
+        earlier, kept = found.quotes[: -len(frontier)], set(found.intact)
         if not found.every_one_read:
             _read_joinable(store, found, frontier, settings)
-        dissolving, frontier = _met(found, settings), []
+        loaded = [utterance for utterance_id, utterance in found.intact.items() if utterance_id not in kept]
+        # the new quotes against every kept utterance, the quotes before them against those just read
+        dissolving = _met(frontier, found.intact.values(), settings) | _met(earlier, loaded, settings)
+        frontier = []
 
 
 def _dissolve(store: PipelineStore, found: _Regrouping, utterance_ids: set[str]) -> list[QuoteInput]:
@@ -211,25 +215,25 @@ def _read_joinable(store: PipelineStore, found: _Regrouping, quotes: list[QuoteI
     found.quotes += [quote for quote in regroup if quote.quote_id not in taken]
 
 
-def _met(found: _Regrouping, settings: TrailSettings) -> set[str]:
-    """The kept utterances some quote to group meets (`link.trails.meets`). Only the quotes earlier than
-    an utterance's latest rendering are asked, found through its renderings' content keys, articles and
-    stories, and its speakers."""
-    ordered = sorted(found.quotes, key=rendering_age)
+def _met(quotes: list[QuoteInput], utterances: Iterable[Utterance], settings: TrailSettings) -> set[str]:
+    """The utterances some of these quotes meet (`link.trails.meets`). Only the quotes earlier than an
+    utterance's latest rendering are asked, found through its renderings' content keys, articles and
+    stories, and (for a translation, which shares no key) its speakers in another language."""
+    ordered = sorted(quotes, key=rendering_age)
     by_key: dict[str, list[int]] = {}
     by_place: dict[str, list[int]] = {}
-    by_speaker: dict[int, list[int]] = {}
+    by_speaker: dict[int, dict[str, list[int]]] = {}  # speaker -> language -> quotes (translations share no key)
     for number, quote in enumerate(ordered):
         for key in content_keys(quote.content):
             by_key.setdefault(key, []).append(number)
         for place in (quote.article_id, quote.story_id):
             if place is not None:
                 by_place.setdefault(place, []).append(number)
-        if quote.speaker_id is not None:
-            by_speaker.setdefault(quote.speaker_id, []).append(number)
+        if quote.speaker_id is not None and quote.language:
+            by_speaker.setdefault(quote.speaker_id, {}).setdefault(quote.language, []).append(number)
     ages = [rendering_age(quote) for quote in ordered]
     met = set()
-    for utterance in found.intact.values():
+    for utterance in utterances:
         before = bisect_left(ages, max(map(rendering_age, utterance.renderings)))
         if before == 0:
             continue
@@ -239,7 +243,9 @@ def _met(found: _Regrouping, settings: TrailSettings) -> set[str]:
                 near.update(by_key.get(key, ()))
             for place in (rendering.article_id, rendering.story_id):
                 near.update(by_place.get(place, ()) if place is not None else ())
-            near.update(by_speaker.get(rendering.speaker_id, ()) if rendering.speaker_id is not None else ())
+            for speaker_id in {rendering.speaker_id, utterance.speaker_id}:
+                for language, numbers in by_speaker.get(speaker_id, {}).items() if speaker_id is not None else ():
+                    near.update(numbers if rendering.language not in (None, language) else ())
         for number in sorted(number for number in near if number < before):
             quote = ordered[number]
             if meets(quote, content_keys(quote.content), utterance, settings):
