@@ -1064,3 +1064,56 @@ def _may_contain(keys: AbstractSet[str], content: str, other: AbstractSet[str], 
         if all(len(sentence & other) >= max(needed, settings.join_share * len(sentence)) for sentence in sentences):
             return True
     return False
+
+
+class MeetingIndex:
+    """Quotes (by quote id) or the renderings of utterances (by utterance id) indexed for `meets`: by
+    speaker and content key, by article and story, by speaker and language, and by content key alone, so
+    that what one item may meet is found through its own speakers' keys, places, other languages and
+    rarest keys, not by asking every item."""
+
+    def __init__(self, settings: TrailSettings) -> None:
+        self.settings = settings
+        self.entries: dict[tuple[object, ...], set[str]] = {}
+        self.languages: dict[int, set[str]] = {}
+
+    def add(self, item: str, rendering: QuoteInput, speakers: AbstractSet[int | None]) -> None:
+        """Note a quote (or a rendering, with its utterance's speaker among `speakers`) under `item`."""
+        keys = _content_keys(rendering.content)
+        for speaker_id in speakers - {None}:
+            for key in keys:
+                self.entries.setdefault(("sk", speaker_id, key), set()).add(item)
+            if rendering.language:
+                self.entries.setdefault(("sl", speaker_id, rendering.language), set()).add(item)
+                self.languages.setdefault(speaker_id, set()).add(rendering.language)  # type: ignore[arg-type]
+        for place in (rendering.article_id, rendering.story_id):
+            if place is not None:
+                self.entries.setdefault(("p", place), set()).add(item)
+        for key in keys:
+            self.entries.setdefault(("k", key), set()).add(item)
+
+    def near(self, rendering: QuoteInput, speakers: AbstractSet[int | None]) -> set[str]:
+        """The items that a quote (or a rendering, its utterance's speaker among `speakers`) may meet: a
+        superset of those `_may_meet` allows, either way round."""
+        keys, empty = _content_keys(rendering.content), set[str]()
+        found: set[str] = set()
+        for speaker_id in speakers - {None}:
+            for key in keys:
+                found |= self.entries.get(("sk", speaker_id, key), empty)
+            for language in self.languages.get(speaker_id, ()):  # type: ignore[arg-type]
+                if rendering.language and language != rendering.language:
+                    found |= self.entries.get(("sl", speaker_id, language), empty)
+        for place in (rendering.article_id, rendering.story_id):
+            if place is not None:
+                found |= self.entries.get(("p", place), empty)
+        size = len(keys)
+        if size >= self.settings.other_speaker_min_words:  # near-identical words under another name
+            needed = max(int(size * self.settings.near_identical - 1e-6), 1)
+            rarest = sorted(keys, key=lambda key: (len(self.entries.get(("k", key), empty)), key))
+            for key in rarest[: size - needed + 1]:
+                found |= self.entries.get(("k", key), empty)
+        return found
+
+    def add_utterance(self, utterance: Utterance) -> None:
+        for rendering in utterance.renderings:
+            self.add(utterance.id, rendering, {rendering.speaker_id, utterance.speaker_id})

@@ -23,15 +23,15 @@ utterance and group all quotes again.
 from __future__ import annotations
 
 import json
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import islice
 
 from newstrace.link.trails import (
     KEYS_CACHED,
+    MeetingIndex,
     QuoteInput,
     RenderedBy,
     StoredPostings,
@@ -52,7 +52,7 @@ from newstrace.link.trails import (
 )
 from newstrace.pipeline.stages import record
 from newstrace.records import Quote, StoredRendering, StoredUtterance
-from newstrace.store.base import PipelineStore, StageRecord, TrailQuote
+from newstrace.store.base import PipelineStore, SpeakerUtterances, StageRecord, TrailQuote
 
 
 @dataclass
@@ -139,6 +139,15 @@ class _Regrouping:
     by_speaker: dict[int, list[str]]
     rendered: dict[str, AbstractSet[str]]
     every_one_read: bool = False
+    spoken: dict[int, SpeakerUtterances] = field(default_factory=dict)  # the speakers' lists read
+    kept: MeetingIndex = field(default_factory=lambda: MeetingIndex(TrailSettings()))  # of `intact`
+
+    def keep(self, utterances: Iterable[Utterance]) -> None:
+        """Keep these stored utterances as they are (unless dissolved), noted in the meeting index."""
+        for utterance in utterances:
+            if utterance.id not in self.dissolved and utterance.id not in self.intact:
+                self.intact[utterance.id] = utterance
+                self.kept.add_utterance(utterance)
 
     def postings(self) -> StoredPostings | None:
         """The candidate lists without the dissolved utterances (None: every stored utterance was read)."""
@@ -166,7 +175,8 @@ def _gather(
     with the new ones, in `rendering_age` order, as one run over every quote groups them. Repeated until
     no more is dissolved: the regrouped quotes are read for like new ones. When the new quotes come after
     every stored rendering they may meet (news arriving in order), nothing is dissolved."""
-    found = _Regrouping(list(ungrouped), dict(moved), set(), {}, {}, {})
+    found = _Regrouping(list(ungrouped), {}, set(), {}, {}, {}, kept=MeetingIndex(settings))
+    found.keep(moved.values())
     frontier, dissolving = list(ungrouped), set(moved)
     while True:
         frontier += _dissolve(store, found, dissolving)
@@ -177,7 +187,7 @@ def _gather(
             _read_joinable(store, found, frontier, settings)
         loaded = [utterance for utterance_id, utterance in found.intact.items() if utterance_id not in kept]
         # the new quotes against every kept utterance, the quotes before them against those just read
-        dissolving = _met(frontier, found.intact.values(), settings) | _met(earlier, loaded, settings)
+        dissolving = _kept_met(found, frontier, settings) | _met(earlier, loaded, settings)
         frontier = []
 
 
@@ -197,76 +207,75 @@ def _dissolve(store: PipelineStore, found: _Regrouping, utterance_ids: set[str])
 def _read_joinable(store: PipelineStore, found: _Regrouping, quotes: list[QuoteInput], settings: TrailSettings) -> None:
     """Add the stored utterances these quotes may join (and their candidate lists) to what is kept; the
     quotes of one that lost a rendering are grouped again (then every stored utterance is read)."""
-    intact, regroup, postings = _joinable_utterances(store, quotes, settings)
+    intact, regroup, postings = _joinable_utterances(store, quotes, settings, found)
     if postings is None:
         found.every_one_read = True
         found.intact.clear()
+        found.kept = MeetingIndex(settings)
     else:
-        for key, ids in postings.by_key.items():
-            found.by_key.setdefault(key, list(ids))
         for speaker_id, ids in postings.by_speaker.items():
             found.by_speaker.setdefault(speaker_id, list(ids))
         for utterance_id, keys in postings.rendered_keys.items():
             found.rendered.setdefault(utterance_id, keys)
-    for utterance in intact:
-        if utterance.id not in found.dissolved:
-            found.intact.setdefault(utterance.id, utterance)
+    found.keep(intact)
     taken = {quote.quote_id for quote in found.quotes}
     found.quotes += [quote for quote in regroup if quote.quote_id not in taken]
 
 
+def _kept_met(found: _Regrouping, quotes: list[QuoteInput], settings: TrailSettings) -> set[str]:
+    """The kept utterances these quotes meet (`link.trails.meets`), found through the kept ones' index."""
+    latest = {utterance_id: max(map(rendering_age, u.renderings)) for utterance_id, u in found.intact.items()}
+    met: set[str] = set()
+    for quote in quotes:
+        age, keys = rendering_age(quote), content_keys(quote.content)
+        for utterance_id in sorted(found.kept.near(quote, {quote.speaker_id})):
+            if utterance_id in met or utterance_id not in found.intact or latest[utterance_id] <= age:
+                continue
+            if meets(quote, keys, found.intact[utterance_id], settings):
+                met.add(utterance_id)
+    return met
+
+
 def _met(quotes: list[QuoteInput], utterances: Iterable[Utterance], settings: TrailSettings) -> set[str]:
-    """The utterances some of these quotes meet (`link.trails.meets`). Only the quotes earlier than an
-    utterance's latest rendering are asked, found through its renderings' content keys, articles and
-    stories, and (for a translation, which shares no key) its speakers in another language."""
-    ordered = sorted(quotes, key=rendering_age)
-    by_key: dict[str, list[int]] = {}
-    by_place: dict[str, list[int]] = {}
-    by_speaker: dict[int, dict[str, list[int]]] = {}  # speaker -> language -> quotes (translations share no key)
-    for number, quote in enumerate(ordered):
-        for key in content_keys(quote.content):
-            by_key.setdefault(key, []).append(number)
-        for place in (quote.article_id, quote.story_id):
-            if place is not None:
-                by_place.setdefault(place, []).append(number)
-        if quote.speaker_id is not None and quote.language:
-            by_speaker.setdefault(quote.speaker_id, {}).setdefault(quote.language, []).append(number)
-    ages = [rendering_age(quote) for quote in ordered]
+    """The utterances some of these quotes meet (`link.trails.meets`), found through an index of the
+    quotes; only those earlier than an utterance's latest rendering are asked."""
+    index = MeetingIndex(settings)
+    by_id = {quote.quote_id: quote for quote in quotes}
+    for quote in quotes:
+        index.add(quote.quote_id, quote, {quote.speaker_id})
     met = set()
     for utterance in utterances:
-        before = bisect_left(ages, max(map(rendering_age, utterance.renderings)))
-        if before == 0:
-            continue
-        near: set[int] = set()
+        latest = max(map(rendering_age, utterance.renderings))
+        near: set[str] = set()
         for rendering in utterance.renderings:
-            for key in content_keys(rendering.content):
-                near.update(by_key.get(key, ()))
-            for place in (rendering.article_id, rendering.story_id):
-                near.update(by_place.get(place, ()) if place is not None else ())
-            for speaker_id in {rendering.speaker_id, utterance.speaker_id}:
-                for language, numbers in by_speaker.get(speaker_id, {}).items() if speaker_id is not None else ():
-                    near.update(numbers if rendering.language not in (None, language) else ())
-        for number in sorted(number for number in near if number < before):
-            quote = ordered[number]
-            if meets(quote, content_keys(quote.content), utterance, settings):
+            near |= index.near(rendering, {rendering.speaker_id, utterance.speaker_id})
+        for quote_id in sorted(near):
+            quote = by_id[quote_id]
+            if rendering_age(quote) < latest and meets(quote, content_keys(quote.content), utterance, settings):
                 met.add(utterance.id)
                 break
     return met
 
 
 def _joinable_utterances(
-    store: PipelineStore, quotes: list[QuoteInput], settings: TrailSettings
+    store: PipelineStore, quotes: list[QuoteInput], settings: TrailSettings, found: _Regrouping | None = None
 ) -> tuple[list[Utterance], list[QuoteInput], StoredPostings | None]:
     """The stored utterances the quotes may join, and the candidate lists the grouper would hold after
     taking in every stored utterance (`StoredPostings`): read through the stored content keys of the
     utterances (`utterance_keys`), the speakers of their renderings, and the articles and stories of the
     quotes, not every utterance (`link.trails.joinable_stored`). When one of them lost a rendering (see
-    `_stored_utterances`), every stored utterance is read as before."""
+    `_stored_utterances`), every stored utterance is read as before. With `found` (a run grouping again what
+    late quotes meet), the lists it read already are not read again, nor the utterances it holds."""
     limit = settings.candidates_per_speaker
     keys = sorted({key for quote in quotes for key in content_keys(quote.content)})
     speaker_ids = sorted({quote.speaker_id for quote in quotes if quote.speaker_id is not None})
-    by_key = store.utterance_key_postings(keys, limit) if keys else {}
-    spoken = store.speaker_utterances(speaker_ids, limit) if speaker_ids else {}
+    lists = found or _Regrouping([], {}, set(), {}, {}, {})
+    unread = [key for key in keys if key not in lists.by_key]
+    lists.by_key.update(store.utterance_key_postings(unread, limit) if unread else {})
+    by_key = {key: lists.by_key[key] for key in keys}
+    unasked = [speaker_id for speaker_id in speaker_ids if speaker_id not in lists.spoken]
+    lists.spoken.update(store.speaker_utterances(unasked, limit) if unasked else {})
+    spoken = {speaker_id: lists.spoken[speaker_id] for speaker_id in speaker_ids if speaker_id in lists.spoken}
     speakers = StoredSpeakers(
         {speaker_id: found.latest for speaker_id, found in spoken.items()},
         {speaker_id: found.languages for speaker_id, found in spoken.items()},
@@ -275,6 +284,7 @@ def _joinable_utterances(
     articles = sorted({quote.article_id for quote in quotes})
     stories = sorted({quote.story_id for quote in quotes if quote.story_id is not None})
     wanted.update(store.utterances_rendered_in(articles, stories))
+    wanted -= lists.intact.keys() | lists.dissolved
     intact, regroup = _described(store, _group_rows(store.trail_quotes_of(sorted(wanted))))
     if regroup:
         intact, regroup = _stored_utterances(store)
