@@ -23,11 +23,12 @@ utterance and group all quotes again.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import islice
+from typing import TypeVar
 
 from newstrace.link.trails import (
     KEYS_CACHED,
@@ -53,6 +54,8 @@ from newstrace.link.trails import (
 from newstrace.pipeline.stages import record
 from newstrace.records import Quote, StoredRendering, StoredUtterance
 from newstrace.store.base import PipelineStore, SpeakerUtterances, StageRecord, TrailQuote
+
+Found = TypeVar("Found")
 
 
 @dataclass
@@ -141,6 +144,15 @@ class _Regrouping:
     every_one_read: bool = False
     spoken: dict[int, SpeakerUtterances] = field(default_factory=dict)  # the speakers' lists read
     kept: MeetingIndex = field(default_factory=lambda: MeetingIndex(TrailSettings()))  # of `intact`
+    grouping: MeetingIndex = field(default_factory=lambda: MeetingIndex(TrailSettings()))  # of `quotes`
+    keys_read: dict[str, AbstractSet[str]] = field(default_factory=dict)  # stored keys of utterances read
+    speakers_read: dict[str, Mapping[int, AbstractSet[str]]] = field(default_factory=dict)  # who renders those
+
+    def take(self, quotes: list[QuoteInput]) -> None:
+        """Group these quotes too."""
+        self.quotes += quotes
+        for quote in quotes:
+            self.grouping.add(quote.quote_id, quote, {quote.speaker_id})
 
     def keep(self, utterances: Iterable[Utterance]) -> None:
         """Keep these stored utterances as they are (unless dissolved), noted in the meeting index."""
@@ -175,7 +187,8 @@ def _gather(
     with the new ones, in `rendering_age` order, as one run over every quote groups them. Repeated until
     no more is dissolved: the regrouped quotes are read for like new ones. When the new quotes come after
     every stored rendering they may meet (news arriving in order), nothing is dissolved."""
-    found = _Regrouping(list(ungrouped), {}, set(), {}, {}, {}, kept=MeetingIndex(settings))
+    found = _Regrouping([], {}, set(), {}, {}, {}, kept=MeetingIndex(settings), grouping=MeetingIndex(settings))
+    found.take(ungrouped)
     found.keep(moved.values())
     frontier, dissolving = list(ungrouped), set(moved)
     while True:
@@ -187,7 +200,7 @@ def _gather(
             _read_joinable(store, found, frontier, settings)
         loaded = [utterance for utterance_id, utterance in found.intact.items() if utterance_id not in kept]
         # the new quotes against every kept utterance, the quotes before them against those just read
-        dissolving = _kept_met(found, frontier, settings) | _met(earlier, loaded, settings)
+        dissolving = _kept_met(found, frontier, settings) | _met(found, earlier, loaded, settings)
         frontier = []
 
 
@@ -200,7 +213,7 @@ def _dissolve(store: PipelineStore, found: _Regrouping, utterance_ids: set[str])
         utterance = found.intact.pop(utterance_id, None) or read.get(utterance_id)
         found.dissolved.add(utterance_id)
         freed += utterance.renderings if utterance else []
-    found.quotes += freed
+    found.take(freed)
     return freed
 
 
@@ -219,7 +232,7 @@ def _read_joinable(store: PipelineStore, found: _Regrouping, quotes: list[QuoteI
             found.rendered.setdefault(utterance_id, keys)
     found.keep(intact)
     taken = {quote.quote_id for quote in found.quotes}
-    found.quotes += [quote for quote in regroup if quote.quote_id not in taken]
+    found.take([quote for quote in regroup if quote.quote_id not in taken])
 
 
 def _kept_met(found: _Regrouping, quotes: list[QuoteInput], settings: TrailSettings) -> set[str]:
@@ -236,20 +249,19 @@ def _kept_met(found: _Regrouping, quotes: list[QuoteInput], settings: TrailSetti
     return met
 
 
-def _met(quotes: list[QuoteInput], utterances: Iterable[Utterance], settings: TrailSettings) -> set[str]:
-    """The utterances some of these quotes meet (`link.trails.meets`), found through an index of the
-    quotes; only those earlier than an utterance's latest rendering are asked."""
-    index = MeetingIndex(settings)
+def _met(
+    found: _Regrouping, quotes: list[QuoteInput], utterances: list[Utterance], settings: TrailSettings
+) -> set[str]:
+    """The utterances some of these quotes meet (`link.trails.meets`), found through the index of the
+    quotes to group; only those earlier than an utterance's latest rendering are asked."""
     by_id = {quote.quote_id: quote for quote in quotes}
-    for quote in quotes:
-        index.add(quote.quote_id, quote, {quote.speaker_id})
     met = set()
     for utterance in utterances:
         latest = max(map(rendering_age, utterance.renderings))
         near: set[str] = set()
         for rendering in utterance.renderings:
-            near |= index.near(rendering, {rendering.speaker_id, utterance.speaker_id})
-        for quote_id in sorted(near):
+            near |= found.grouping.near(rendering, {rendering.speaker_id, utterance.speaker_id})
+        for quote_id in sorted(near & by_id.keys()):
             quote = by_id[quote_id]
             if rendering_age(quote) < latest and meets(quote, content_keys(quote.content), utterance, settings):
                 met.add(utterance.id)
@@ -280,7 +292,11 @@ def _joinable_utterances(
         {speaker_id: found.latest for speaker_id, found in spoken.items()},
         {speaker_id: found.languages for speaker_id, found in spoken.items()},
     )
-    wanted, rendered = joinable_stored(quotes, by_key, speakers, _rendered_by(store), store.utterance_keys_of, settings)
+    rendered_by, keys_of = (
+        _read_once(_rendered_by(store), lists.speakers_read),
+        _read_once(store.utterance_keys_of, lists.keys_read),
+    )
+    wanted, rendered = joinable_stored(quotes, by_key, speakers, rendered_by, keys_of, settings)
     articles = sorted({quote.article_id for quote in quotes})
     stories = sorted({quote.story_id for quote in quotes if quote.story_id is not None})
     wanted.update(store.utterances_rendered_in(articles, stories))
@@ -291,6 +307,19 @@ def _joinable_utterances(
         return intact, regroup, None
     latest = {speaker_id: speakers.latest.get(speaker_id, []) for speaker_id in speaker_ids}
     return intact, regroup, StoredPostings(by_key, latest, rendered)
+
+
+def _read_once(
+    read: Callable[[Sequence[str]], Mapping[str, Found]], kept: dict[str, Found]
+) -> Callable[[Sequence[str]], dict[str, Found]]:
+    """`read` (of utterance ids) asked only of the ids it was not asked of before; what it found is kept."""
+
+    def once(utterance_ids: Sequence[str]) -> dict[str, Found]:
+        unread = [utterance_id for utterance_id in utterance_ids if utterance_id not in kept]
+        kept.update(read(unread) if unread else {})
+        return {utterance_id: kept[utterance_id] for utterance_id in utterance_ids if utterance_id in kept}
+
+    return once
 
 
 def _rendered_by(store: PipelineStore) -> RenderedBy:
