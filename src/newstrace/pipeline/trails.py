@@ -143,23 +143,42 @@ class _Regrouping:
     rendered: dict[str, AbstractSet[str]]
     every_one_read: bool = False
     spoken: dict[int, SpeakerUtterances] = field(default_factory=dict)  # the speakers' lists read
-    kept: MeetingIndex = field(default_factory=lambda: MeetingIndex(TrailSettings()))  # of `intact`
-    grouping: MeetingIndex = field(default_factory=lambda: MeetingIndex(TrailSettings()))  # of `quotes`
+    # the meeting indexes (`link.trails.MeetingIndex`) of some kept utterances and of some quotes to group,
+    # filled when first asked (news arriving in date order asks none), and what each holds
+    kept: MeetingIndex = field(default_factory=lambda: MeetingIndex(TrailSettings()))
+    grouping: MeetingIndex = field(default_factory=lambda: MeetingIndex(TrailSettings()))
+    indexed: set[str] = field(default_factory=set)  # utterance ids and quote ids
+    latest: dict[str, tuple[bool, date, str]] = field(default_factory=dict)  # kept utterance -> its latest rendering
     keys_read: dict[str, AbstractSet[str]] = field(default_factory=dict)  # stored keys of utterances read
     speakers_read: dict[str, Mapping[int, AbstractSet[str]]] = field(default_factory=dict)  # who renders those
 
     def take(self, quotes: list[QuoteInput]) -> None:
         """Group these quotes too."""
         self.quotes += quotes
-        for quote in quotes:
-            self.grouping.add(quote.quote_id, quote, {quote.speaker_id})
 
     def keep(self, utterances: Iterable[Utterance]) -> None:
-        """Keep these stored utterances as they are (unless dissolved), noted in the meeting index."""
+        """Keep these stored utterances as they are (unless dissolved)."""
         for utterance in utterances:
             if utterance.id not in self.dissolved and utterance.id not in self.intact:
                 self.intact[utterance.id] = utterance
+                self.latest[utterance.id] = max(map(rendering_age, utterance.renderings))
+
+    def later_than(self, quotes: list[QuoteInput], utterances: Iterable[Utterance]) -> list[Utterance]:
+        """Of these utterances, those with a rendering later than one of the quotes: all `meets` may find."""
+        earliest = min(map(rendering_age, quotes), default=None)
+        return [u for u in utterances if earliest is not None and self.latest[u.id] > earliest]
+
+    def index_kept(self, utterances: list[Utterance]) -> None:
+        for utterance in utterances:
+            if utterance.id not in self.indexed:
+                self.indexed.add(utterance.id)
                 self.kept.add_utterance(utterance)
+
+    def index_quotes(self) -> None:
+        for quote in self.quotes:
+            if quote.quote_id not in self.indexed:
+                self.indexed.add(quote.quote_id)
+                self.grouping.add(quote.quote_id, quote, {quote.speaker_id})
 
     def postings(self) -> StoredPostings | None:
         """The candidate lists without the dissolved utterances (None: every stored utterance was read)."""
@@ -224,7 +243,8 @@ def _read_joinable(store: PipelineStore, found: _Regrouping, quotes: list[QuoteI
     if postings is None:
         found.every_one_read = True
         found.intact.clear()
-        found.kept = MeetingIndex(settings)
+        found.kept, found.latest = MeetingIndex(settings), {}
+        found.indexed = {quote.quote_id for quote in found.quotes} & found.indexed
     else:
         for speaker_id, ids in postings.by_speaker.items():
             found.by_speaker.setdefault(speaker_id, list(ids))
@@ -237,12 +257,15 @@ def _read_joinable(store: PipelineStore, found: _Regrouping, quotes: list[QuoteI
 
 def _kept_met(found: _Regrouping, quotes: list[QuoteInput], settings: TrailSettings) -> set[str]:
     """The kept utterances these quotes meet (`link.trails.meets`), found through the kept ones' index."""
-    latest = {utterance_id: max(map(rendering_age, u.renderings)) for utterance_id, u in found.intact.items()}
+    late = found.later_than(quotes, found.intact.values())
+    if not late:
+        return set()
+    found.index_kept(late)
     met: set[str] = set()
     for quote in quotes:
         age, keys = rendering_age(quote), content_keys(quote.content)
         for utterance_id in sorted(found.kept.near(quote, {quote.speaker_id})):
-            if utterance_id in met or utterance_id not in found.intact or latest[utterance_id] <= age:
+            if utterance_id in met or utterance_id not in found.intact or found.latest[utterance_id] <= age:
                 continue
             if meets(quote, keys, found.intact[utterance_id], settings):
                 met.add(utterance_id)
@@ -254,16 +277,21 @@ def _met(
 ) -> set[str]:
     """The utterances some of these quotes meet (`link.trails.meets`), found through the index of the
     quotes to group; only those earlier than an utterance's latest rendering are asked."""
+    late = found.later_than(quotes, utterances)
+    if not late:
+        return set()
+    found.index_quotes()
     by_id = {quote.quote_id: quote for quote in quotes}
     met = set()
-    for utterance in utterances:
-        latest = max(map(rendering_age, utterance.renderings))
+    for utterance in late:
         near: set[str] = set()
         for rendering in utterance.renderings:
             near |= found.grouping.near(rendering, {rendering.speaker_id, utterance.speaker_id})
         for quote_id in sorted(near & by_id.keys()):
             quote = by_id[quote_id]
-            if rendering_age(quote) < latest and meets(quote, content_keys(quote.content), utterance, settings):
+            if rendering_age(quote) < found.latest[utterance.id] and meets(
+                quote, content_keys(quote.content), utterance, settings
+            ):
                 met.add(utterance.id)
                 break
     return met
