@@ -99,6 +99,13 @@ def build_trails(store: PipelineStore, settings: TrailSettings | None = None) ->
     changed = [grouper.utterances[utterance_id] for utterance_id in sorted(grouper.changed)]
     summary.utterances_opened = sum(1 for utterance in changed if utterance.id not in known)
     summary.utterances_updated = len(changed) - summary.utterances_opened
+    _save(store, changed, regrouping.dissolved, replace(done, article_ids=tuple(pending)))
+    return summary
+
+
+def _save(store: PipelineStore, changed: list[Utterance], dissolved: set[str], done: StageRecord) -> None:
+    """Describe and write the changed utterances with their keys, delete the dissolved ones that were not
+    opened again under their id, and record the run, in one write."""
     utterances, renderings, keys = [], [], []
     for utterance in changed:
         row, rendering_rows = _describe(utterance)
@@ -107,10 +114,8 @@ def build_trails(store: PipelineStore, settings: TrailSettings | None = None) ->
         keys += [(key, utterance.id) for key in sorted(rendered_keys(utterance))]
     holding = {rendering.quote_id: utterance.id for utterance in changed for rendering in utterance.renderings}
     # a dissolved utterance's id is `u_` and the id of the quote that opened it: what holds that quote now
-    gone = {old: holding.get(old.removeprefix("u_")) for old in sorted(regrouping.dissolved)}
-    record_done = replace(done, article_ids=tuple(pending))
-    store.save_trails(utterances, renderings, record_done, keys, {old: new for old, new in gone.items() if old != new})
-    return summary
+    gone = {old: holding.get(old.removeprefix("u_")) for old in sorted(dissolved)}
+    store.save_trails(utterances, renderings, done, keys, {old: new for old, new in gone.items() if old != new})
 
 
 def _stale_utterances(
@@ -120,14 +125,14 @@ def _stale_utterances(
     moved to another speaker, or their story relinked. None when every utterance must be forgotten: a
     stale article with no quote in an utterance had its quotes replaced (a new quotes version; or it has
     none), and the utterances that lost a quote are found only by reading every one."""
-    stale = store.stale_articles(done.stage, done.version)
+    stale = set(store.stale_articles(done.stage, done.version))
     if not stale:
         return {}
-    if any(quote.article_id in set(stale) for quote in ungrouped):
+    if any(quote.article_id in stale for quote in ungrouped):
         return None
-    grouped = _group_rows(store.trail_quotes_of(store.utterances_rendered_in(stale, [])))
+    grouped = _group_rows(store.trail_quotes_of(store.utterances_rendered_in(sorted(stale), [])))
     rendered = {rendering.article_id for utterance in grouped.values() for rendering in utterance.renderings}
-    return None if set(stale) - rendered else grouped
+    return None if stale - rendered else grouped
 
 
 @dataclass
