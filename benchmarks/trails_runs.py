@@ -13,6 +13,12 @@ of earlier articles at another speaker) and then builds the trails; its CPU seco
     python benchmarks/trails_runs.py DB --add 30 --runs 2        # all but 30 articles, then the 30
     python benchmarks/trails_runs.py DB --add 30 --runs 2 --speakers
     python benchmarks/trails_runs.py DB --add 300 --runs 3 --shuffle 1 --dump out.tsv
+    python benchmarks/trails_runs.py DB --add 300 --runs 3 --shuffle 1 --content out.tsv
+
+`--content` writes the trails by content, not by ids (which name the quote that opened an utterance, so
+depend on the order quotes came in): each utterance as its quotes, canonical quote and the canonical quote
+of the utterance it recurs from, each rendering as its quote, fidelity and flags beside its utterance's
+canonical quote; compare two such files with `diff` or `comm`.
 """
 
 from __future__ import annotations
@@ -173,6 +179,31 @@ def trails_digest(path: Path, dump: Path | None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16] + f" ({len(lines)} rows)"
 
 
+def trails_by_content(path: Path, out: Path) -> str:
+    """Write the trails tables by content (see the module's docstring) and return their digest."""
+    with sqlite3.connect(path) as connection:
+        quotes: dict[str, list[str]] = {}
+        for utterance_id, quote_id in connection.execute("SELECT utterance_id, quote_id FROM renderings"):
+            quotes.setdefault(utterance_id, []).append(quote_id)
+        canonical = dict(connection.execute("SELECT id, canonical_quote_id FROM utterances").fetchall())
+        lines = [
+            "U\t" + "\t".join(map(str, (canonical[row[0]], ",".join(sorted(quotes.get(row[0], []))),
+                                       canonical.get(row[1], row[1]), *row[2:])))
+            for row in connection.execute(
+                "SELECT id, recurs_from, speaker, first_article_id, first_seen, n_renderings, n_outlets FROM utterances"
+            )
+        ]  # fmt: skip
+        lines += [
+            f"R\t{quote_id}\t{canonical[utterance_id]}\t{fidelity}\t{flags}"
+            for quote_id, utterance_id, fidelity, flags in connection.execute(
+                "SELECT quote_id, utterance_id, fidelity, flags FROM renderings"
+            )
+        ]
+    text = "\n".join(sorted(lines)) + "\n"
+    out.write_text(text)
+    return hashlib.sha256(text.encode()).hexdigest()[:16] + f" ({len(lines)} rows)"
+
+
 def one_run(path: Path, number: int, batch: list[str], speakers: bool, profile: bool) -> str:
     """Take in the batch's articles (the speakers stage first, with `speakers`) and build the trails: what
     the run cost and read."""
@@ -194,6 +225,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2, help="runs in all (the first over the rest)")
     parser.add_argument("--shuffle", type=int, default=None, help="hold back random articles (this seed)")
     parser.add_argument("--dump", type=Path, default=None, help="write the trails tables here")
+    parser.add_argument("--content", type=Path, default=None, help="write the trails by content here")
     parser.add_argument("--profile", action="store_true", help="profile the last run (cProfile)")
     parser.add_argument("--speakers", action="store_true", help="run the speakers stage before the trails")
     parser.add_argument("--repeat", type=int, default=1, help="do the last run this many times (from one copy)")
@@ -222,6 +254,8 @@ def main() -> None:
                 shutil.copy(Path(folder) / "before_last.db", path)
                 print(one_run(path, number, batch, args.speakers, args.profile))
         print("trails tables:", trails_digest(path, args.dump))
+        if args.content:
+            print("trails by content:", trails_by_content(path, args.content))
 
 
 if __name__ == "__main__":

@@ -1180,6 +1180,29 @@ def test_an_utterance_recurring_from_another_is_read_back_as_stored(store: Store
     assert sorted(store.utterances_by_id(["u_again", "u_first", "u_none"]), key=lambda row: row.id) == [again, first]
 
 
+def test_a_dissolved_utterance_goes_with_its_keys_and_speakers_and_its_recurrences_follow(store: Store) -> None:
+    """A trails run groups a stored utterance's quotes again under another id (a quote that arrived late
+    opens it now): the old one is deleted with its content keys and `utterance_speakers`, and an utterance
+    recurring from it recurs from the one holding the quote that opened it."""
+    _fill(store)
+    quotes = {str(row["article_id"]): str(row["id"]) for row in _rows(store, "quotes")}
+    late = StoredUtterance("u_late", None, "Holm", quotes["a2"], "storm", "a2", "2024-03-05", "Wire Nine", 1, 1, None)
+    again = replace(late, id="u_again", canonical_quote_id=quotes["a3"], first_article_id="a3", recurs_from="u_late")
+    rendered = [StoredRendering(quotes[a], u.id, a, None, 1.0, "[]", "[]") for a, u in (("a2", late), ("a3", again))]
+    store.save_trails([late, again], rendered, keys=[("storm", "u_late"), ("storm", "u_again")])
+    early = replace(late, id="u_early", canonical_quote_id=quotes["a1"], first_article_id="a1", n_renderings=2)
+    regrouped = [StoredRendering(quotes[a], "u_early", a, None, 1.0, "[]", "[]") for a in ("a1", "a2")]
+    store.save_trails([early], regrouped, keys=[("storm", "u_early")], dissolved={"u_late": "u_early"})
+    assert sorted(str(row["id"]) for row in _rows(store, "utterances")) == ["u_again", "u_early"]
+    assert store.utterance_keys_of(["u_late", "u_early"]) == {"u_early": {"storm"}}
+    assert "u_late" not in {row.utterance_id for row in store.utterance_speakers(["u_late", "u_early"])}
+    assert store.utterances_recurring_from(["u_early"]) == [replace(again, recurs_from="u_early")]
+    done = StageRecord("trails", "6", (), ("a1", "a2", "a3"))
+    store.save_trails([], [], done)
+    store.save_article(_article("a2"), [], store.begin_run("again"), ("trails",))  # an upstream stage redid a2
+    assert store.stale_articles("trails", "6") == ["a2"] and store.stale_articles("trails", "5") == []
+
+
 def test_speaker_corrections_are_read_back_in_the_order_made(store: Store) -> None:
     store.add_speaker_correction("rename", "Holm", "Anneke Holm", "person")
     store.add_speaker_correction("merge", "A. Holm", "Anneke Holm")

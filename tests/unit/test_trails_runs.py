@@ -89,7 +89,9 @@ def _in_runs(
 def _reading_every_utterance(monkeypatch: pytest.MonkeyPatch) -> None:
     """The stage as it was: every stored utterance read, and its candidate lists built from them all."""
     monkeypatch.setattr(
-        trails, "_joinable_utterances", lambda store, quotes, settings: (*trails._stored_utterances(store), None)
+        trails,
+        "_joinable_utterances",
+        lambda store, quotes, settings, found=None: (*trails._stored_utterances(store), None),
     )
 
 

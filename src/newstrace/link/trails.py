@@ -1,8 +1,11 @@
 """Quote trails: group the quotes that render one utterance (one statement by one speaker) across
 articles, and describe each rendering against the utterance's canonical wording.
 
-Quotes arrive in article date order. A quote is judged against each candidate utterance's canonical
-text, never against another rendering (so no chain of renderings drifts to another statement):
+Quotes are grouped in date order (`rendering_age`: article date, then quote id), whatever order they
+arrived in: a later run groups again the stored utterances its quotes meet with a later rendering
+(`meets`, `pipeline.trails`), an utterance is named by its earliest quote, and of equal matches the
+latest opened wins. A quote is judged against each candidate utterance's canonical text, never against
+another rendering (so no chain of renderings drifts to another statement):
 
 - same resolved speaker: every sentence of the quote must have most of its content words (after folding
   plurals and mapping near-synonyms such as "victory"/"win", "gravest"/"greatest" to one key) in one
@@ -77,6 +80,7 @@ _EDITORIAL = re.compile(r"\[[^\]]*\]")
 _NEGATIONS = frozenset({"not", "no", "never", "nor", "none", "nothing", "neither", "without"})
 _COPY_NEAR_IDENTICAL = 0.8  # content-word Jaccard of one passage in two copies of an article
 _SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in group.split()}
+_NEVER = (True, date.max, "\uffff")  # later than any rendering's age
 KEYS_CACHED = 1 << 16  # texts whose keys (about 0.85 KB each) and words (1 KB) are kept: more than one run's candidates
 
 
@@ -263,8 +267,10 @@ class TrailGrouper:
         self._direct_keys: dict[str, set[str]] = {}  # utterance id -> the keys of its direct renderings
         self._rendered_keys: dict[str, set[str]] = {}  # utterance id -> the keys of all its renderings
         self.changed: set[str] = set()
+        self._opened: dict[str, tuple[bool, date, str]] = {}  # utterance id -> its earliest rendering's age
         for utterance in utterances:
             self.utterances[utterance.id] = utterance
+            self._opened[utterance.id] = min(map(rendering_age, utterance.renderings))
             self._set_canonical(utterance)
             for rendering in utterance.renderings:
                 self._index(utterance, rendering, candidates=postings is None)
@@ -304,15 +310,16 @@ class TrailGrouper:
                 continue
             if not self._within_window(quote.published, utterance):
                 if quote.speaker_id is not None and utterance.speaker_id == quote.speaker_id:
-                    earlier = earlier or utterance
-            elif best is None or score > best[0]:
-                best = (score, utterance)
+                    earlier = self._latest_opened(earlier, utterance)
+            elif best is None or (score, self._opened[utterance.id]) > (best[0], self._opened[best[1].id]):
+                best = (score, utterance)  # of equal scores, the latest opened: what no order of arrival changes
         if best is not None:
             utterance = best[1]
         else:
             utterance = Utterance("u_" + quote.quote_id, quote.speaker_id, quote.speaker)
             utterance.recurs_from = earlier.id if earlier else None
             self.utterances[utterance.id] = utterance
+        self._opened[utterance.id] = min(self._opened.get(utterance.id, _NEVER), rendering_age(quote))
         utterance.renderings.append(quote)
         if utterance.speaker_id is None and quote.speaker_id is not None:
             utterance.speaker_id, utterance.speaker = quote.speaker_id, quote.speaker
@@ -320,6 +327,10 @@ class TrailGrouper:
         self._index(utterance, quote)
         self.changed.add(utterance.id)
         return utterance
+
+    def _latest_opened(self, found: Utterance | None, other: Utterance) -> Utterance:
+        """Of two utterances, the one whose earliest rendering is later."""
+        return other if found is None or self._opened[other.id] > self._opened[found.id] else found
 
     def _stock_phrase(self, quote: QuoteInput, keys: AbstractSet[str]) -> bool:
         """A short quote (fewer than `short_content_words` content words) whose words several of its
@@ -1001,3 +1012,108 @@ def _same_story(quote: QuoteInput, other: QuoteInput) -> bool:
 def rendering_age(rendering: QuoteInput) -> tuple[bool, date, str]:
     """Sort key: earliest first, undated last, then by quote id."""
     return (rendering.published is None, rendering.published or date.max, rendering.quote_id)
+
+
+def meets(quote: QuoteInput, keys: AbstractSet[str], utterance: Utterance, settings: TrailSettings) -> bool:
+    """Whether the quote and the stored utterance might be grouped otherwise if the quote had come before
+    the utterance's later renderings: it has a rendering later than the quote (in `rendering_age` order),
+    and the quote may join it, or one of its renderings may join an utterance the quote opens, by the
+    loosest bounds of `TrailGrouper._match` in either direction (any rendering may be or become the
+    canonical text). A run regroups such utterances with its new quotes, in that order, as one run
+    over every quote would have grouped them (`pipeline.trails`)."""
+    age = rendering_age(quote)
+    if all(rendering_age(rendering) <= age for rendering in utterance.renderings):
+        return False
+    return any(_may_meet(quote, keys, rendering, utterance.speaker_id, settings) for rendering in utterance.renderings)
+
+
+def _may_meet(
+    quote: QuoteInput, keys: AbstractSet[str], rendering: QuoteInput, speaker_id: int | None, settings: TrailSettings
+) -> bool:
+    """Whether the quote may join an utterance whose canonical text is the rendering, or the rendering one
+    whose canonical text is the quote, by necessary conditions of `TrailGrouper._match`."""
+    rendered = _content_keys(rendering.content)
+    same_speaker = quote.speaker_id is not None and quote.speaker_id in (rendering.speaker_id, speaker_id)
+    if same_speaker and translated(quote, rendering):
+        return True
+    shared = len(keys & rendered)
+    if not shared:
+        return False
+    near = _jaccard_of_counts(shared, len(keys), len(rendered)) >= settings.near_identical
+    if same_speaker or _same_story(quote, rendering):  # a quote or utterance of no speaker joins in its story
+        fragment = keys <= rendered or rendered <= keys  # a run of a direct rendering's words, either way
+        return (
+            near
+            or fragment
+            or _may_contain(keys, quote.content, rendered, settings)
+            or _may_contain(rendered, rendering.content, keys, settings)
+        )
+    return near and min(len(keys), len(rendered)) >= settings.other_speaker_min_words
+
+
+def _may_contain(keys: AbstractSet[str], content: str, other: AbstractSet[str], settings: TrailSettings) -> bool:
+    """A necessary condition of `TrailGrouper._sentence_match` of a quote (`content`, `keys`) against a
+    canonical text of keys `other`: each of its sentences of `needed` keys or more (or all its keys, when
+    it has none) has `join_share` of its keys, and `needed` at least, among `other`'s; `needed` is
+    `min_shared`, or one more (reported speech of reported speech)."""
+    for needed in (settings.min_shared, settings.min_shared + 1):
+        sentences: list[AbstractSet[str]] = [
+            sentence for sentence in _sentence_keys(content) if len(sentence) >= needed
+        ]
+        sentences = sentences or [keys]
+        if all(len(sentence & other) >= max(needed, settings.join_share * len(sentence)) for sentence in sentences):
+            return True
+    return False
+
+
+class MeetingIndex:
+    """Quotes (by quote id) or the renderings of utterances (by utterance id) indexed for `meets`: by
+    speaker and content key, by article and story, by speaker and language, and by content key alone, so
+    that what one item may meet is found through its own speakers' keys, places, other languages and
+    rarest keys, not by asking every item."""
+
+    def __init__(self, settings: TrailSettings) -> None:
+        self.settings = settings
+        self.entries: dict[tuple[object, ...], set[str]] = {}
+        self.languages: dict[int, set[str]] = {}
+
+    def add(self, item: str, rendering: QuoteInput, speakers: AbstractSet[int | None]) -> None:
+        """Note a quote (or a rendering, with its utterance's speaker among `speakers`) under `item`."""
+        keys = _content_keys(rendering.content)
+        for speaker_id in speakers - {None}:
+            for key in keys:
+                self.entries.setdefault(("sk", speaker_id, key), set()).add(item)
+            if rendering.language:
+                self.entries.setdefault(("sl", speaker_id, rendering.language), set()).add(item)
+                self.languages.setdefault(speaker_id, set()).add(rendering.language)  # type: ignore[arg-type]
+        for place in (rendering.article_id, rendering.story_id):
+            if place is not None:
+                self.entries.setdefault(("p", place), set()).add(item)
+        for key in keys:
+            self.entries.setdefault(("k", key), set()).add(item)
+
+    def near(self, rendering: QuoteInput, speakers: AbstractSet[int | None]) -> set[str]:
+        """The items that a quote (or a rendering, its utterance's speaker among `speakers`) may meet: a
+        superset of those `_may_meet` allows, either way round."""
+        keys, empty = _content_keys(rendering.content), set[str]()
+        found: set[str] = set()
+        for speaker_id in speakers - {None}:
+            for key in keys:
+                found |= self.entries.get(("sk", speaker_id, key), empty)
+            for language in self.languages.get(speaker_id, ()):  # type: ignore[arg-type]
+                if rendering.language and language != rendering.language:
+                    found |= self.entries.get(("sl", speaker_id, language), empty)
+        for place in (rendering.article_id, rendering.story_id):
+            if place is not None:
+                found |= self.entries.get(("p", place), empty)
+        size = len(keys)
+        if size >= self.settings.other_speaker_min_words:  # near-identical words under another name
+            needed = max(int(size * self.settings.near_identical - 1e-6), 1)
+            rarest = sorted(keys, key=lambda key: (len(self.entries.get(("k", key), empty)), key))
+            for key in rarest[: size - needed + 1]:
+                found |= self.entries.get(("k", key), empty)
+        return found
+
+    def add_utterance(self, utterance: Utterance) -> None:
+        for rendering in utterance.renderings:
+            self.add(utterance.id, rendering, {rendering.speaker_id, utterance.speaker_id})

@@ -70,7 +70,10 @@ LINK_STAGE_NUMBER = 15
 # 4: a short quote whose words several statements of its speaker hold (a campaign's stock phrase) joins none;
 # 5: the same grouping, but each utterance's content keys are stored (`utterance_keys`) and a run reads only
 # the utterances its new quotes may join: a database grouped before has none, so it is grouped again.
-TRAILS_STAGE_NUMBER = 5
+# 6: grouping that does not depend on the order quotes arrive in: a run groups again, in date order, the
+# stored utterances its quotes may meet with a later rendering, and those of a quote moved to another
+# speaker; of equal matches the latest opened wins (not the latest in a candidate list).
+TRAILS_STAGE_NUMBER = 6
 FRAMING_STAGE_NUMBER = 1
 
 
@@ -218,10 +221,10 @@ def downstream(name: str) -> tuple[str, ...]:
     return tuple(declared.name for declared in in_order() if declared.name in found - {name})
 
 
-# Stages downstream of `speakers` that follow a quote it points at another speaker without being told:
-# the speakers' write points the utterances (and `utterance_speakers`) at the quote's new speaker, and the
-# event grouping groups again a story with a mention in a quote whose speaker changed.
-_FOLLOW_MOVED_QUOTES = frozenset({"trails", "event_groups"})
+# Stages downstream of `speakers` that follow a quote it points at another speaker without being told: the
+# event grouping groups again a story with a mention in a quote whose speaker changed. (The trails are told:
+# a stale article's utterances are grouped again, since the grouping was made with the quote's old speaker.)
+_FOLLOW_MOVED_QUOTES = frozenset({"event_groups"})
 
 
 @cache
@@ -229,7 +232,7 @@ def stale_when_quotes_move() -> tuple[str, ...]:
     """The stages the speakers stage marks stale on an article it does not take in but whose quotes it
     points at another speaker (a name resolved again to another speaker, or a user's correction): those
     downstream of it that read a quote's speaker and do not follow the move otherwise (framing names the
-    speaker of each reporting verb)."""
+    speaker of each reporting verb; the trails grouped the quote with its old speaker)."""
     return tuple(name for name in downstream("speakers") if name not in _FOLLOW_MOVED_QUOTES)
 
 

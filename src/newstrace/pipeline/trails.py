@@ -3,29 +3,36 @@
 Runs at the end of `analyze`, after speakers are linked. Of the utterances already stored, only those
 the new quotes may join are loaded with their renderings (found through the content keys stored with
 each utterance, the speakers of their renderings, and the new quotes' articles and stories; see
-`_joinable_utterances`); new quotes are grouped in article date order (`link.trails`), exactly as if
-every stored utterance had been loaded; then every utterance that gained a rendering gets its canonical
-text, first appearance, and each rendering's diff, fidelity and flags recomputed, and is written with
-its content keys in one transaction. A quote already in an utterance is not moved, so a re-run
-changes nothing; but when an utterance lost a rendering (a new quotes version dropped the quote), its
-other quotes are grouped again, so nothing computed from the lost one survives (noticed among the
-utterances loaded; then every stored utterance is loaded, as before).
+`_joinable_utterances`). The grouping does not depend on the order articles arrive in: quotes are
+grouped in date order (`link.trails`), and a stored utterance a new quote meets with a rendering later
+than it (`link.trails.meets`: news arriving late) is dissolved and its quotes grouped again with the new
+ones, as one run over every quote would have grouped them; so are those the regrouped quotes meet, until
+nothing more is met (`_gather`). When the speakers stage moves a stored quote to another speaker it marks
+the quote's article stale, and the utterances of stale articles are dissolved the same way. Every
+utterance that gained a rendering gets its canonical text, first appearance, and each rendering's diff,
+fidelity and flags recomputed, and is written with its content keys in one transaction, the dissolved
+ones deleted. A re-run changes nothing; when an utterance lost a rendering (a new quotes version dropped
+the quote), its other quotes are grouped again, so nothing computed from the lost one survives (noticed
+among the utterances loaded; then every stored utterance is loaded, as before).
 
-The stage runs only when some article has not been taken in yet (`stage_runs`). When its runs are
-outdated (a new version, or articles relinked or re-quoted upstream) it forgets every utterance and
-groups all quotes again.
+The stage runs only when some article has not been taken in yet, or was made stale (`stage_runs`). A new
+version, or a stale article whose quotes were replaced (a new quotes version), makes it forget every
+utterance and group all quotes again.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import islice
+from typing import TypeVar
 
 from newstrace.link.trails import (
     KEYS_CACHED,
+    MeetingIndex,
     QuoteInput,
     RenderedBy,
     StoredPostings,
@@ -37,15 +44,18 @@ from newstrace.link.trails import (
     content_keys,
     describe,
     joinable_stored,
+    meets,
     prefetch_translations,
     prepare_quote_texts,
     rendered_keys,
     rendering_age,
     same_passage_repeats,
 )
-from newstrace.pipeline.stages import pending_or_reset, record
+from newstrace.pipeline.stages import record
 from newstrace.records import Quote, StoredRendering, StoredUtterance
-from newstrace.store.base import PipelineStore, TrailQuote
+from newstrace.store.base import PipelineStore, SpeakerUtterances, StageRecord, TrailQuote
+
+Found = TypeVar("Found")
 
 
 @dataclass
@@ -63,62 +73,286 @@ class TrailSummary:
 
 
 def build_trails(store: PipelineStore, settings: TrailSettings | None = None) -> TrailSummary:
-    """Group the quotes that are in no utterance yet (and those of utterances that lost a rendering), and
-    store what changed, when some article is pending for the stage."""
+    """Group the quotes that are in no utterance yet, with the stored utterances whose grouping they may
+    change, and store what changed, when some article is pending for the stage."""
     done = record("trails")
-    pending = pending_or_reset(store, done, store.reset_trails)
+    settings = settings or TrailSettings()
+    if store.stage_outdated(done.stage, done.version, counting_stale=False):
+        store.reset_trails()
+    pending = store.pending_articles(done.stage, done.version)
     if not pending:
         return TrailSummary()
-    settings = settings or TrailSettings()
     ungrouped = [_quote(row) for row in store.trail_quotes(grouped=False)]
-    intact, regroup, postings = _joinable_utterances(store, ungrouped, settings)
-    grouper = TrailGrouper(settings, intact, postings)
+    moved = _stale_utterances(store, done, ungrouped)
+    if moved is None:
+        store.reset_trails()
+        pending = store.pending_articles(done.stage, done.version)
+        ungrouped, moved = [_quote(row) for row in store.trail_quotes(grouped=False)], {}
+    regrouping = _gather(store, ungrouped, moved, settings)
+    grouper = TrailGrouper(settings, regrouping.intact.values(), regrouping.postings())
     known = set(grouper.utterances)
     summary = TrailSummary()
-    prefetch_translations(grouper, ungrouped + regroup)  # one embedding call, not one per quote
-    for quote in sorted(ungrouped + regroup, key=rendering_age):
+    prefetch_translations(grouper, regrouping.quotes)  # one embedding call, not one per quote
+    for quote in sorted(regrouping.quotes, key=rendering_age):
         grouper.add(quote)
         summary.quotes += 1
     changed = [grouper.utterances[utterance_id] for utterance_id in sorted(grouper.changed)]
     summary.utterances_opened = sum(1 for utterance in changed if utterance.id not in known)
     summary.utterances_updated = len(changed) - summary.utterances_opened
+    _save(store, changed, regrouping.dissolved, replace(done, article_ids=tuple(pending)))
+    return summary
+
+
+def _save(store: PipelineStore, changed: list[Utterance], dissolved: set[str], done: StageRecord) -> None:
+    """Describe and write the changed utterances with their keys, delete the dissolved ones that were not
+    opened again under their id, and record the run, in one write."""
     utterances, renderings, keys = [], [], []
     for utterance in changed:
         row, rendering_rows = _describe(utterance)
         utterances.append(row)
         renderings += rendering_rows
         keys += [(key, utterance.id) for key in sorted(rendered_keys(utterance))]
-    store.save_trails(utterances, renderings, replace(done, article_ids=tuple(pending)), keys)
-    return summary
+    holding = {rendering.quote_id: utterance.id for utterance in changed for rendering in utterance.renderings}
+    # a dissolved utterance's id is `u_` and the id of the quote that opened it: what holds that quote now
+    gone = {old: holding.get(old.removeprefix("u_")) for old in sorted(dissolved)}
+    store.save_trails(utterances, renderings, done, keys, {old: new for old, new in gone.items() if old != new})
+
+
+def _stale_utterances(
+    store: PipelineStore, done: StageRecord, ungrouped: list[QuoteInput]
+) -> dict[str, Utterance] | None:
+    """The utterances of the articles an upstream stage made stale, to group again: their quotes were
+    moved to another speaker, or their story relinked. None when every utterance must be forgotten: a
+    stale article with no quote in an utterance had its quotes replaced (a new quotes version; or it has
+    none), and the utterances that lost a quote are found only by reading every one."""
+    stale = set(store.stale_articles(done.stage, done.version))
+    if not stale:
+        return {}
+    if any(quote.article_id in stale for quote in ungrouped):
+        return None
+    grouped = _group_rows(store.trail_quotes_of(store.utterances_rendered_in(sorted(stale), [])))
+    rendered = {rendering.article_id for utterance in grouped.values() for rendering in utterance.renderings}
+    return None if stale - rendered else grouped
+
+
+@dataclass
+class _Regrouping:
+    """What a run groups: its quotes (the new ones and those of the dissolved utterances), the stored
+    utterances they may join, kept as they are, and the candidate lists read for them."""
+
+    quotes: list[QuoteInput]
+    intact: dict[str, Utterance]
+    dissolved: set[str]
+    by_key: dict[str, list[str]]
+    by_speaker: dict[int, list[str]]
+    rendered: dict[str, AbstractSet[str]]
+    every_one_read: bool = False
+    spoken: dict[int, SpeakerUtterances] = field(default_factory=dict)  # the speakers' lists read
+    # the meeting indexes (`link.trails.MeetingIndex`) of some kept utterances and of some quotes to group,
+    # filled when first asked (news arriving in date order asks none), and what each holds
+    kept: MeetingIndex = field(default_factory=lambda: MeetingIndex(TrailSettings()))
+    grouping: MeetingIndex = field(default_factory=lambda: MeetingIndex(TrailSettings()))
+    indexed: set[str] = field(default_factory=set)  # utterance ids and quote ids
+    latest: dict[str, tuple[bool, date, str]] = field(default_factory=dict)  # kept utterance -> its latest rendering
+    keys_read: dict[str, AbstractSet[str]] = field(default_factory=dict)  # stored keys of utterances read
+    speakers_read: dict[str, Mapping[int, AbstractSet[str]]] = field(default_factory=dict)  # who renders those
+
+    def take(self, quotes: list[QuoteInput]) -> None:
+        """Group these quotes too."""
+        self.quotes += quotes
+
+    def keep(self, utterances: Iterable[Utterance]) -> None:
+        """Keep these stored utterances as they are (unless dissolved)."""
+        for utterance in utterances:
+            if utterance.id not in self.dissolved and utterance.id not in self.intact:
+                self.intact[utterance.id] = utterance
+                self.latest[utterance.id] = max(map(rendering_age, utterance.renderings))
+
+    def later_than(self, quotes: list[QuoteInput], utterances: Iterable[Utterance]) -> list[Utterance]:
+        """Of these utterances, those with a rendering later than one of the quotes: all `meets` may find."""
+        earliest = min(map(rendering_age, quotes), default=None)
+        return [u for u in utterances if earliest is not None and self.latest[u.id] > earliest]
+
+    def index_kept(self, utterances: list[Utterance]) -> None:
+        for utterance in utterances:
+            if utterance.id not in self.indexed:
+                self.indexed.add(utterance.id)
+                self.kept.add_utterance(utterance)
+
+    def index_quotes(self) -> None:
+        for quote in self.quotes:
+            if quote.quote_id not in self.indexed:
+                self.indexed.add(quote.quote_id)
+                self.grouping.add(quote.quote_id, quote, {quote.speaker_id})
+
+    def postings(self) -> StoredPostings | None:
+        """The candidate lists without the dissolved utterances (None: every stored utterance was read)."""
+        if self.every_one_read:
+            return None
+        gone = self.dissolved
+
+        def kept(ids: Sequence[str]) -> list[str]:
+            return [utterance_id for utterance_id in ids if utterance_id not in gone]
+
+        return StoredPostings(
+            {key: kept(ids) for key, ids in self.by_key.items()},
+            {speaker_id: kept(ids) for speaker_id, ids in self.by_speaker.items()},
+            {utterance_id: keys for utterance_id, keys in self.rendered.items() if utterance_id not in gone},
+        )
+
+
+def _gather(
+    store: PipelineStore, ungrouped: list[QuoteInput], moved: dict[str, Utterance], settings: TrailSettings
+) -> _Regrouping:
+    """The quotes to group and the stored utterances to group them with. Besides the new quotes, the
+    utterances `moved` (those of stale articles) are dissolved, and so is every stored utterance a quote
+    to group meets (`link.trails.meets`: one it may join, or whose renderings may join it, with a rendering
+    later than it), whose grouping depends on the order quotes came in; their quotes are grouped again
+    with the new ones, in `rendering_age` order, as one run over every quote groups them. Repeated until
+    no more is dissolved: the regrouped quotes are read for like new ones. When the new quotes come after
+    every stored rendering they may meet (news arriving in order), nothing is dissolved."""
+    found = _Regrouping([], {}, set(), {}, {}, {}, kept=MeetingIndex(settings), grouping=MeetingIndex(settings))
+    found.take(ungrouped)
+    found.keep(moved.values())
+    frontier, dissolving = list(ungrouped), set(moved)
+    while True:
+        frontier += _dissolve(store, found, dissolving)
+        if not frontier:
+            return found
+        earlier, kept = found.quotes[: -len(frontier)], set(found.intact)
+        if not found.every_one_read:
+            _read_joinable(store, found, frontier, settings)
+        loaded = [utterance for utterance_id, utterance in found.intact.items() if utterance_id not in kept]
+        # the new quotes against every kept utterance, the quotes before them against those just read
+        dissolving = _kept_met(found, frontier, settings) | _met(found, earlier, loaded, settings)
+        frontier = []
+
+
+def _dissolve(store: PipelineStore, found: _Regrouping, utterance_ids: set[str]) -> list[QuoteInput]:
+    """Take these utterances out of what is kept and return their quotes, now to be grouped again."""
+    unread = sorted(utterance_id for utterance_id in utterance_ids if utterance_id not in found.intact)
+    read = _group_rows(store.trail_quotes_of(unread)) if unread else {}
+    freed: list[QuoteInput] = []
+    for utterance_id in sorted(utterance_ids):
+        utterance = found.intact.pop(utterance_id, None) or read.get(utterance_id)
+        found.dissolved.add(utterance_id)
+        freed += utterance.renderings if utterance else []
+    found.take(freed)
+    return freed
+
+
+def _read_joinable(store: PipelineStore, found: _Regrouping, quotes: list[QuoteInput], settings: TrailSettings) -> None:
+    """Add the stored utterances these quotes may join (and their candidate lists) to what is kept; the
+    quotes of one that lost a rendering are grouped again (then every stored utterance is read)."""
+    intact, regroup, postings = _joinable_utterances(store, quotes, settings, found)
+    if postings is None:
+        found.every_one_read = True
+        found.intact.clear()
+        found.kept, found.latest = MeetingIndex(settings), {}
+        found.indexed = {quote.quote_id for quote in found.quotes} & found.indexed
+    else:
+        for speaker_id, ids in postings.by_speaker.items():
+            found.by_speaker.setdefault(speaker_id, list(ids))
+        for utterance_id, keys in postings.rendered_keys.items():
+            found.rendered.setdefault(utterance_id, keys)
+    found.keep(intact)
+    taken = {quote.quote_id for quote in found.quotes}
+    found.take([quote for quote in regroup if quote.quote_id not in taken])
+
+
+def _kept_met(found: _Regrouping, quotes: list[QuoteInput], settings: TrailSettings) -> set[str]:
+    """The kept utterances these quotes meet (`link.trails.meets`), found through the kept ones' index."""
+    late = found.later_than(quotes, found.intact.values())
+    if not late:
+        return set()
+    found.index_kept(late)
+    met: set[str] = set()
+    for quote in quotes:
+        age, keys = rendering_age(quote), content_keys(quote.content)
+        for utterance_id in sorted(found.kept.near(quote, {quote.speaker_id})):
+            if utterance_id in met or utterance_id not in found.intact or found.latest[utterance_id] <= age:
+                continue
+            if meets(quote, keys, found.intact[utterance_id], settings):
+                met.add(utterance_id)
+    return met
+
+
+def _met(
+    found: _Regrouping, quotes: list[QuoteInput], utterances: list[Utterance], settings: TrailSettings
+) -> set[str]:
+    """The utterances some of these quotes meet (`link.trails.meets`), found through the index of the
+    quotes to group; only those earlier than an utterance's latest rendering are asked."""
+    late = found.later_than(quotes, utterances)
+    if not late:
+        return set()
+    found.index_quotes()
+    by_id = {quote.quote_id: quote for quote in quotes}
+    met = set()
+    for utterance in late:
+        near: set[str] = set()
+        for rendering in utterance.renderings:
+            near |= found.grouping.near(rendering, {rendering.speaker_id, utterance.speaker_id})
+        for quote_id in sorted(near & by_id.keys()):
+            quote = by_id[quote_id]
+            if rendering_age(quote) < found.latest[utterance.id] and meets(
+                quote, content_keys(quote.content), utterance, settings
+            ):
+                met.add(utterance.id)
+                break
+    return met
 
 
 def _joinable_utterances(
-    store: PipelineStore, quotes: list[QuoteInput], settings: TrailSettings
+    store: PipelineStore, quotes: list[QuoteInput], settings: TrailSettings, found: _Regrouping | None = None
 ) -> tuple[list[Utterance], list[QuoteInput], StoredPostings | None]:
     """The stored utterances the quotes may join, and the candidate lists the grouper would hold after
     taking in every stored utterance (`StoredPostings`): read through the stored content keys of the
     utterances (`utterance_keys`), the speakers of their renderings, and the articles and stories of the
     quotes, not every utterance (`link.trails.joinable_stored`). When one of them lost a rendering (see
-    `_stored_utterances`), every stored utterance is read as before."""
+    `_stored_utterances`), every stored utterance is read as before. With `found` (a run grouping again what
+    late quotes meet), the lists it read already are not read again, nor the utterances it holds."""
     limit = settings.candidates_per_speaker
     keys = sorted({key for quote in quotes for key in content_keys(quote.content)})
     speaker_ids = sorted({quote.speaker_id for quote in quotes if quote.speaker_id is not None})
-    by_key = store.utterance_key_postings(keys, limit) if keys else {}
-    spoken = store.speaker_utterances(speaker_ids, limit) if speaker_ids else {}
+    lists = found or _Regrouping([], {}, set(), {}, {}, {})
+    unread = [key for key in keys if key not in lists.by_key]
+    lists.by_key.update(store.utterance_key_postings(unread, limit) if unread else {})
+    by_key = {key: lists.by_key[key] for key in keys}
+    unasked = [speaker_id for speaker_id in speaker_ids if speaker_id not in lists.spoken]
+    lists.spoken.update(store.speaker_utterances(unasked, limit) if unasked else {})
+    spoken = {speaker_id: lists.spoken[speaker_id] for speaker_id in speaker_ids if speaker_id in lists.spoken}
     speakers = StoredSpeakers(
         {speaker_id: found.latest for speaker_id, found in spoken.items()},
         {speaker_id: found.languages for speaker_id, found in spoken.items()},
     )
-    wanted, rendered = joinable_stored(quotes, by_key, speakers, _rendered_by(store), store.utterance_keys_of, settings)
+    rendered_by, keys_of = (
+        _read_once(_rendered_by(store), lists.speakers_read),
+        _read_once(store.utterance_keys_of, lists.keys_read),
+    )
+    wanted, rendered = joinable_stored(quotes, by_key, speakers, rendered_by, keys_of, settings)
     articles = sorted({quote.article_id for quote in quotes})
     stories = sorted({quote.story_id for quote in quotes if quote.story_id is not None})
     wanted.update(store.utterances_rendered_in(articles, stories))
+    wanted -= lists.intact.keys() | lists.dissolved
     intact, regroup = _described(store, _group_rows(store.trail_quotes_of(sorted(wanted))))
     if regroup:
         intact, regroup = _stored_utterances(store)
         return intact, regroup, None
     latest = {speaker_id: speakers.latest.get(speaker_id, []) for speaker_id in speaker_ids}
     return intact, regroup, StoredPostings(by_key, latest, rendered)
+
+
+def _read_once(
+    read: Callable[[Sequence[str]], Mapping[str, Found]], kept: dict[str, Found]
+) -> Callable[[Sequence[str]], dict[str, Found]]:
+    """`read` (of utterance ids) asked only of the ids it was not asked of before; what it found is kept."""
+
+    def once(utterance_ids: Sequence[str]) -> dict[str, Found]:
+        unread = [utterance_id for utterance_id in utterance_ids if utterance_id not in kept]
+        kept.update(read(unread) if unread else {})
+        return {utterance_id: kept[utterance_id] for utterance_id in utterance_ids if utterance_id in kept}
+
+    return once
 
 
 def _rendered_by(store: PipelineStore) -> RenderedBy:

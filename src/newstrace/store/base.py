@@ -541,6 +541,10 @@ class StageRuns(Protocol):
 
     def count_pending(self, stage: str, version: str) -> int: ...
 
+    def stale_articles(self, stage: str, version: str) -> list[str]:
+        """The articles whose run of `stage` at `version` an upstream stage made stale, by id."""
+        ...
+
     def stage_outdated(self, stage: str, version: str, counting_stale: bool = True) -> bool:
         """Whether `stage` ran on some article at another version, or (`counting_stale`) an upstream stage
         made a run stale."""
@@ -695,9 +699,12 @@ class PipelineStore(StageRuns, Protocol):
         renderings: Sequence[StoredRendering],
         record: StageRecord | None = None,
         keys: Sequence[tuple[str, str]] = (),
+        dissolved: Mapping[str, str | None] | None = None,
     ) -> None:
         """Replace these utterances and all their renderings, and their content keys by `keys` ((key,
-        utterance id) pairs), with the `record` of the run, in one transaction."""
+        utterance id) pairs), with the `record` of the run, in one transaction. `dissolved`: utterances
+        grouped again under another id, to delete, each with the id an utterance recurring from it points
+        at now (None: none)."""
         ...
 
     def reset_trails(self) -> None:

@@ -741,6 +741,10 @@ class SQLStore(ABC):
     def count_pending(self, stage: str, version: str) -> int:
         return int(self._scalar(f"SELECT count(*) {_PENDING}", (stage, version)))
 
+    def stale_articles(self, stage: str, version: str) -> list[str]:
+        sql = "SELECT article_id FROM stage_runs WHERE stage = ? AND version = ? AND status = ? ORDER BY article_id"
+        return [str(row[0]) for row in self._execute(sql, (stage, version, STALE))]
+
     def stage_outdated(self, stage: str, version: str, counting_stale: bool = True) -> bool:
         other_versions = (  # ranges of the (stage, version, status) index, not a scan of the stage
             "SELECT 1 FROM stage_runs WHERE stage = ? AND version < ? UNION ALL "
@@ -1273,15 +1277,25 @@ class SQLStore(ABC):
         renderings: Sequence[StoredRendering],
         record: StageRecord | None = None,
         keys: Sequence[tuple[str, str]] = (),
+        dissolved: Mapping[str, str | None] | None = None,
     ) -> None:
+        gone = sorted(dissolved or {})
         with self._transaction():
             self._executemany("DELETE FROM renderings WHERE utterance_id = ?", [(row.id,) for row in utterances])
+            for table, column in (("utterance_keys", "utterance_id"), ("utterance_speakers", "utterance_id")):
+                self._executemany(f"DELETE FROM {table} WHERE {column} = ?", [(old,) for old in gone])
+            self._executemany("DELETE FROM renderings WHERE utterance_id = ?", [(old,) for old in gone])
+            self._executemany("DELETE FROM utterances WHERE id = ?", [(old,) for old in gone])
             self._upsert_records("utterances", StoredUtterance, utterances)
             self._upsert_records("renderings", StoredRendering, renderings)
             self._executemany("DELETE FROM utterance_keys WHERE utterance_id = ?", [(row.id,) for row in utterances])
             if keys:
                 self._executemany("INSERT INTO utterance_keys(key, utterance_id) VALUES (?, ?)", keys)
             self._write_utterance_speakers([row.id for row in utterances])
+            self._executemany(  # an utterance recurring from a dissolved one recurs from what holds its quote now
+                "UPDATE utterances SET recurs_from = ? WHERE recurs_from = ?",
+                [(new, old) for old, new in sorted((dissolved or {}).items())],
+            )
             # Utterances whose quotes all went (a quotes stage that ran again) have nothing left to show.
             self._execute("DELETE FROM utterances WHERE id NOT IN (SELECT utterance_id FROM renderings)")
             if record:
