@@ -82,6 +82,16 @@ def _store_batch_forgetting(store: Store, batch: dict[str, list[tuple[str, str]]
             store._execute("DELETE FROM speaker_names")  # type: ignore[attr-defined]
 
 
+def _whole_store_corrected(path: Path) -> SQLiteStore:
+    """A store holding every batch at once with every correction recorded, its speakers not yet resolved:
+    the one run the batched runs are compared with."""
+    one = SQLiteStore(path)
+    _store_batch(one, {article: quotes for batch in _BATCHES for article, quotes in batch.items()})
+    for correction in [correction for made in _CORRECTIONS for correction in made]:
+        _correct(one, correction)
+    return one
+
+
 def _correct(store: Store, correction: SpeakerCorrection) -> None:
     store.add_speaker_correction(correction.action, correction.name, correction.target, correction.kind)
     correct_speakers(store, correction)
@@ -141,10 +151,7 @@ def test_three_batches_with_corrections_give_what_one_run_gives(tmp_path: Path) 
     )  # the whole corpus resolved again, from every stored quote
     assert speaker_tables(again) == tables  # ids included
 
-    one = SQLiteStore(tmp_path / "one.db")
-    _store_batch(one, {article: quotes for batch in _BATCHES for article, quotes in batch.items()})
-    for correction in [correction for made in _CORRECTIONS for correction in made]:
-        one.add_speaker_correction(correction.action, correction.name, correction.target, correction.kind)
+    one = _whole_store_corrected(tmp_path / "one.db")
     assert resolve_speakers(one) == 7
     speakers, quotes, sums = _by_name(tables)
     assert (speakers, quotes, sums) == _by_name(speaker_tables(one))
@@ -304,10 +311,7 @@ def test_framing_names_the_speaker_a_later_run_or_a_correction_moved_an_old_quot
             _correct(batched, correction)
             framed.append(sorted(item.article_id for item in batched.articles_to_frame(version)))
             frame_articles(batched)
-    one = SQLiteStore(tmp_path / "one.db")
-    _store_batch(one, {article: quotes for batch in _BATCHES for article, quotes in batch.items()})
-    for correction in [correction for made in _CORRECTIONS for correction in made]:
-        one.add_speaker_correction(correction.action, correction.name, correction.target, correction.kind)
+    one = _whole_store_corrected(tmp_path / "one.db")
     resolve_speakers(one)
     frame_articles(one)
     assert ("a1", "q_a1_1", "Mara Velt", "say", "neutral") in _attributions(one)

@@ -17,7 +17,7 @@ from newstrace.pipeline.speakers import resolve_speakers
 from newstrace.pipeline.trails import build_trails
 from newstrace.store import SQLiteStore, Store, open_store
 
-from .test_speaker_batches import _BATCHES, _CORRECTIONS, _correct, _store_batch, _store_batch_forgetting
+from .test_speaker_batches import _BATCHES, _CORRECTIONS, _correct, _store_batch_forgetting, _whole_store_corrected
 from .test_trails_candidates import _fictional_retellings
 from .test_trails_runs import _articles, _store_articles
 
@@ -129,10 +129,7 @@ def test_a_quote_moved_to_another_speaker_is_grouped_with_its_new_speakers_state
         for correction in _CORRECTIONS[number] if number < len(_CORRECTIONS) else []:
             _correct(batched, correction)
             build_trails(batched)
-    one = SQLiteStore(tmp_path / "one.db")
-    _store_batch(one, {article: quotes for batch in _BATCHES for article, quotes in batch.items()})
-    for correction in [correction for made in _CORRECTIONS for correction in made]:
-        one.add_speaker_correction(correction.action, correction.name, correction.target, correction.kind)
+    one = _whole_store_corrected(tmp_path / "one.db")
     resolve_speakers(one)
     build_trails(one)
     described, _ = by_content(one)

@@ -123,17 +123,32 @@ class FacetColumns:
     # `_newest_order`); made again, the same, by a thread that finds it missing
     derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    def sample(self, rowids: Sequence[int]) -> ColumnSample | None:
-        """The keys of these articles, or None when one of them is not in the columns (written after them)."""
+    def held_rows(self, rowids: Sequence[int]) -> IntArray | None:
+        """These rowids as an array, or None when one of them is not in the columns (written after them)."""
         rows = np.fromiter(rowids, dtype=np.int64, count=len(rowids))
         if len(rows) and (rows.min() < 0 or rows.max() >= len(self.present) or not self.present[rows].all()):
             return None
+        return rows
+
+    def speakers_of(self, rows: IntArray) -> IntArray:
+        """The speaker ids the rows quote, row after row (each row's run of ids in `speaker_ids`)."""
+        return self._speaker_runs(rows)[0]
+
+    def _speaker_runs(self, rows: IntArray) -> tuple[IntArray, IntArray]:
+        """The speaker ids the rows quote, row after row, and how many each row quotes."""
         starts = self.speaker_offsets[rows]
         lengths = self.speaker_offsets[rows + 1] - starts
-        # each article's run of speaker ids, all runs at once: the start of the run repeated for each of its
-        # ids, plus the place within the run
+        # each row's run, all runs at once: the start of the run repeated for each of its ids, plus the
+        # place within the run
         places = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
-        speakers, quoting = np.unique(self.speaker_ids[places], return_counts=True)
+        return self.speaker_ids[places], lengths
+
+    def sample(self, rowids: Sequence[int]) -> ColumnSample | None:
+        """The keys of these articles, or None when one of them is not in the columns (written after them)."""
+        rows = self.held_rows(rowids)
+        if rows is None:
+            return None
+        speakers, quoting = np.unique(self.speakers_of(rows), return_counts=True)
         per_bit_set = np.bincount(self.flags[rows]).tolist()  # a handful of sets of flag bits
         values = self.values
         return ColumnSample(
@@ -148,20 +163,14 @@ class FacetColumns:
     def speaker_counts(self, rows: IntArray) -> Counter[str]:
         """The rows quoting each speaker (by id, as text, as `sample` counts them), without decoding the
         rows' other keys: a facet over every article (the overview's)."""
-        starts = self.speaker_offsets[rows]
-        lengths = self.speaker_offsets[rows + 1] - starts
-        places = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
-        speakers, quoting = np.unique(self.speaker_ids[places], return_counts=True)
+        speakers, quoting = np.unique(self.speakers_of(rows), return_counts=True)
         return Counter(dict(zip(map(str, speakers.tolist()), quoting.tolist(), strict=True)))
 
     def per_speaker(self) -> tuple[IntArray, IntArray, IntArray]:
         """Every speaker id quoted in the present articles (ascending), the articles quoting each, and the
         distinct outlets (not none) of those articles: what the speakers index counts over every article."""
         rows = np.flatnonzero(self.present)
-        starts = self.speaker_offsets[rows]
-        lengths = self.speaker_offsets[rows + 1] - starts
-        places = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
-        speakers = self.speaker_ids[places]
+        speakers, lengths = self._speaker_runs(rows)
         outlets = np.repeat(self.outlet[rows], lengths).astype(np.int64)
         ids, articles = np.unique(speakers, return_counts=True)
         outlet_none = self.values["outlet"].codes.get(None, -1)

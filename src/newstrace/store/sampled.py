@@ -44,20 +44,15 @@ class CodedSample(NamedTuple):
 
 def coded_sample(columns: FacetColumns, rowids: Sequence[int]) -> CodedSample | None:
     """The articles of `rowids` in the columns, or None when one of them is not there (written after them)."""
-    rows = np.fromiter(rowids, dtype=np.int64, count=len(rowids))
-    if len(rows) and (rows.min() < 0 or rows.max() >= len(columns.present) or not columns.present[rows].all()):
+    rows = columns.held_rows(rowids)
+    if rows is None:
         return None
-    starts = columns.speaker_offsets[rows]
-    lengths = columns.speaker_offsets[rows + 1] - starts
-    # each article's run of speaker ids, all runs at once: the start of the run repeated for each of its ids,
-    # plus the place within the run
-    places = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
     held = {"outlet": columns.outlet, "language": columns.language, "day": columns.day, "story": columns.story}
     return CodedSample(
         rows,
         {name: column[rows].astype(np.int64) for name, column in held.items()},
         columns.flags[rows].astype(np.int64),
-        columns.speaker_ids[places],
+        columns.speakers_of(rows),
         columns.values,
     )
 
