@@ -78,6 +78,8 @@ def test_i_speaks_only_for_someone_the_text_names(nlp: Any) -> None:
 def test_roles_are_titles() -> None:
     assert role_in("The Jens Stoltenberg", "Jens Stoltenberg") is None
     assert role_in("Vladimir Putin's Dmitry Peskov", "Dmitry Peskov") is None
+    # the rest of an embedded post's markup before the name is no role (fictional post)
+    assert role_in('author="harbourdesk" tweet_id="123">Responsible candidate Pieter Dorn', "Pieter Dorn") is None
     assert role_in("NATO Secretary General Jens Stoltenberg", "Jens Stoltenberg") == "NATO Secretary General"
 
 

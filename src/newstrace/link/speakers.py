@@ -214,6 +214,10 @@ def _alias_in(source_text: str, name: str) -> str | None:
     return " ".join(words) if all(word[:1].isupper() for word in words) and not others else None  # no stray spaces
 
 
+# Markup left in a text (an embedded post's `author="..." tweet_id="...">`) is no part of a role.
+_MARKUP = re.compile(r"[<>=]|\w+=\"")
+
+
 def role_in(source_text: str, name: str) -> str | None:
     """The description beside a name in a source span: `NATO Secretary General Jens Stoltenberg` ->
     `NATO Secretary General`; `Jens Stoltenberg, the outgoing NATO Secretary General,` -> `outgoing NATO ...`."""
@@ -224,6 +228,8 @@ def role_in(source_text: str, name: str) -> str | None:
         if not (_opens_a_title(part) if leading else _is_appended(part)):
             continue
         role = _LEADING_ARTICLES.sub("", part.strip(_ROLE_EDGES)).strip(_ROLE_EDGES)
+        if _MARKUP.search(role):  # a source that swept in the rest of an embedded post's markup
+            continue
         if len(role) >= 3 and not role.islower() and len(role.split()) <= 8 and _describes(role, leading):
             return role if not leading or _ends_in_a_title(role) else None
     return None
