@@ -307,7 +307,7 @@ def _attention_chart(counts: list[PeriodCount], bucket: str) -> dict[str, object
     for name, _, n in rows:
         if name is not None:
             totals[name] = totals.get(name, 0) + n
-    shown = sorted(totals, key=lambda name: (-totals[name], name))[:CHART_OUTLETS]
+    shown = store_base.drawn_outlets(totals, CHART_OUTLETS)
     series: dict[str, dict[str, int]] = {name: {} for name in shown}
     others: dict[str, int] | None = None
     for name, period, n in rows:

@@ -248,6 +248,11 @@ def newest_first(filters: SearchFilters, total: int) -> bool:
     return not filters.query or total > NEWEST_FIRST_OVER
 
 
+def drawn_outlets(totals: Mapping[str, int], drawn: int) -> list[str]:
+    """The outlets an attention chart draws a trace of: the `drawn` with the most articles, ties by name."""
+    return sorted(totals, key=lambda name: (-totals[name], name))[:drawn]
+
+
 def counted_by_store(filters: SearchFilters) -> bool:
     """Whether the store's article counts (per day, outlet and language) give a search's total, its
     outlet and language facets, its dates and its attention exactly: filters of outlet, language and

@@ -196,19 +196,14 @@ class FacetColumns:
         """The rowids (ascending) of the articles whose text columns hold the `equal` values (`outlet`,
         `language`, `story`), whose flags hold `flag_bit`, whose day passes `days`, and that quote one of
         each set of `speakers`: a mask over every article, then the rest over the rows it leaves."""
-        codes = {name: self.values[name].codes.get(value) for name, value in equal.items()}
-        if None in codes.values():  # a value never seen: nothing matches
+        codes = self._codes_of(equal)
+        if codes is None:  # a value never seen: nothing matches
             return np.zeros(0, dtype=np.int64)
         if speakers:  # a speaker's articles first (a few, or thousands), the rest asked of them alone
             rows = self._quoting(speakers[0])
             for quoted in speakers[1:]:
                 rows = rows[np.isin(rows, self._quoting(quoted), assume_unique=True)]
-            keep = self.present[rows]
-            for name, code in codes.items():
-                keep &= self._codes(name)[rows] == code
-            if flag_bit:
-                keep &= (self.flags[rows] & flag_bit) != 0
-            rows = rows[keep]
+            rows = rows[self.present[rows] & self._holding(rows, codes, flag_bit)]
             return self.with_days(rows, days) if days is not None else rows
         if days is not None and not equal:
             dated = self._rows_of_days(self.values["day"].table(days))
@@ -223,6 +218,20 @@ class FacetColumns:
             mask &= self.values["day"].table(days)[self.day]
         rows = np.flatnonzero(mask)
         return self.with_days(rows, days) if days is not None and equal else rows
+
+    def _codes_of(self, equal: dict[str, str]) -> dict[str, int] | None:
+        """The code of each text column's value asked for; None when a value was never seen."""
+        codes = {name: self.values[name].codes.get(value) for name, value in equal.items()}
+        return None if None in codes.values() else cast(dict[str, int], codes)
+
+    def _holding(self, rows: IntArray, codes: dict[str, int], flag_bit: int) -> npt.NDArray[np.bool_]:
+        """Whether each of `rows` holds the columns' `codes` and the flag bit (none asked: 0)."""
+        keep = np.ones(len(rows), dtype=np.bool_)
+        for name, code in codes.items():
+            keep &= self._codes(name)[rows] == code
+        if flag_bit:
+            keep &= (self.flags[rows] & flag_bit) != 0
+        return keep
 
     def _codes(self, name: str) -> CodeArray:
         return {"outlet": self.outlet, "language": self.language, "day": self.day, "story": self.story}[name]
@@ -450,8 +459,8 @@ class FacetColumns:
             return None
         if not n or not expected:
             return np.zeros(0, dtype=np.int64)
-        codes = {name: self.values[name].codes.get(value) for name, value in equal.items()}
-        if None in codes.values():
+        codes = self._codes_of(equal)
+        if codes is None:
             return np.zeros(0, dtype=np.int64)
         passing = self.values["day"].table(days) if days is not None else None
         found: list[IntArray] = []
@@ -459,11 +468,7 @@ class FacetColumns:
         stretch = max(_FEW_ROWS, len(order) * n // expected * 5 // 4 + 1)
         while held < n and start < len(order):
             rows = order[start : start + stretch]
-            keep = np.ones(len(rows), dtype=np.bool_)
-            for name, code in codes.items():
-                keep &= self._codes(name)[rows] == code
-            if flag_bit:
-                keep &= (self.flags[rows] & flag_bit) != 0
+            keep = self._holding(rows, codes, flag_bit)
             if passing is not None:
                 keep &= passing[self.day[rows]]
             found.append(rows[keep])
@@ -479,16 +484,11 @@ class FacetColumns:
         indexed = next((name for name in ("story", "outlet") if name in equal), None)
         if indexed is None:
             return self.matching(equal, flag_bit, days)
+        codes = self._codes_of(equal)
+        if codes is None:
+            return np.zeros(0, dtype=np.int64)
         rows = self.rows_of(indexed, equal[indexed])
-        keep = np.ones(len(rows), dtype=np.bool_)
-        for name, value in equal.items():
-            code = self.values[name].codes.get(value)
-            if code is None:
-                return np.zeros(0, dtype=np.int64)
-            keep &= self._codes(name)[rows] == code
-        if flag_bit:
-            keep &= (self.flags[rows] & flag_bit) != 0
-        rows = rows[keep]
+        rows = rows[self._holding(rows, codes, flag_bit)]
         return self.with_days(rows, days) if days is not None else rows
 
     def rows_of(self, name: str, value: str) -> IntArray:

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple, overload
 
 import numpy as np
 
-from newstrace.store.base import UNKNOWN_OUTLET, PeriodCount
+from newstrace.store.base import UNKNOWN_OUTLET, PeriodCount, drawn_outlets
 from newstrace.store.columns import FacetColumns, IntArray
 
 _LOOKUPS_KEPT = 64  # lookups kept per process (a few per set of values and chart bucket); all dropped past it
@@ -183,7 +183,7 @@ def attention(
         totals: Counter[str] = Counter()
         for place in np.flatnonzero(per_outlet).tolist():
             totals[outlets[place] or UNKNOWN_OUTLET] += int(per_outlet[place])
-        named = set(sorted(totals, key=lambda name: (-totals[name], name))[:drawn])
+        named = set(drawn_outlets(totals, drawn))
         summed = np.array([(name or UNKNOWN_OUTLET) not in named for name in outlets], dtype=np.bool_)
         outlet = np.where(summed[outlet], len(outlets), outlet)
     counted = np.bincount(period * width + outlet)
@@ -203,7 +203,7 @@ def drawn_rows(rows: Sequence[PeriodCount], drawn: int) -> list[PeriodCount]:
     totals: Counter[str] = Counter()
     for row in rows:
         totals[row.outlet or UNKNOWN_OUTLET] += row.n
-    named = set(sorted(totals, key=lambda name: (-totals[name], name))[:drawn])
+    named = set(drawn_outlets(totals, drawn))
     found: list[PeriodCount] = []
     index = 0
     while index < len(rows):

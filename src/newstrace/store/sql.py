@@ -88,6 +88,7 @@ from newstrace.store.base import (
     UrlHistory,
     UtteranceSpeaker,
     counted_by_store,
+    drawn_outlets,
     newest_first,
 )
 from newstrace.store.columns import CountedSlice, DayOutletCounts, DayOutletPairs, FacetColumns, IntArray
@@ -2162,7 +2163,7 @@ class SQLStore(ABC):
         totals: Counter[str] = Counter()
         for outlet, n in self._value_rows(f"SELECT outlet, {_SUM_N} {dated} GROUP BY outlet", parameters):
             totals[str(outlet or UNKNOWN_OUTLET)] += int(n)
-        named = sorted(totals, key=lambda name: (-totals[name], name))[:drawn]
+        named = drawn_outlets(totals, drawn)
         if not named:
             return []
         is_drawn = f"COALESCE(NULLIF(outlet, ''), ?) IN ({', '.join('?' * len(named))})"
@@ -2307,7 +2308,7 @@ class SQLStore(ABC):
         totals: Counter[str] = Counter()
         for outlet, n in present.items():
             totals[outlet or UNKNOWN_OUTLET] += n
-        named = set(sorted(totals, key=lambda name: (-totals[name], name))[:drawn])
+        named = set(drawn_outlets(totals, drawn))
         if not named:
             return []
         shown = _none_first([outlet for outlet in present if (outlet or UNKNOWN_OUTLET) in named])
