@@ -19,8 +19,8 @@ on the server's threads the CPU spent inside the data functions (every read goes
 rest of the request (HTTP, the router, parameter checks, middleware, thread hops, kept-page lookups,
 encoding) is what is left of the process's CPU. The launcher also gives each thread its name in the
 system (`/proc/PID/task/TID/comm`), and `--threads` prints the CPU and context switches of each group
-of threads per request: the search threads, the other pages' threads, the event loop (the main thread)
-and the rest. The measuring itself costs a few microseconds a request.
+of threads per request: the lane's read threads, the lookups of pages other workers kept, anyio's pool
+(CSV downloads), the event loop (the main thread) and the rest. The measuring itself costs a few microseconds a request.
 
     python benchmarks/serve_cpu.py --db /tmp/million.db
     python benchmarks/serve_cpu.py --db /tmp/million.db --split --requests 600 --no-cache
@@ -58,7 +58,7 @@ KINDS = ("floor", "kept", "search", "facets", "attention", "story", "utterance",
 _SPLIT_FILE = "NEWSTRACE_CPU_SPLIT_FILE"  # where the launcher writes its totals when sent SIGUSR1
 _PROFILE_FILE = "NEWSTRACE_CPU_PROFILE_FILE"  # where it writes its threads' profile when sent SIGUSR2
 # thread names (their first 15 bytes, as the system keeps them) and the groups `--threads` reports
-_GROUPS = {"newstrace-searc": "search", "newstrace-page": "page", "AnyIO worker th": "anyio"}
+_GROUPS = {"newstrace-read": "read", "newstrace-looku": "lookup", "AnyIO worker th": "anyio"}
 
 
 def process_tree(root: int) -> list[int]:
@@ -280,7 +280,7 @@ def _print_groups(before: dict[str, tuple[float, int, int]], after: dict[str, tu
 
 def _name_system_threads() -> None:
     """Each Python thread started from now on gives its name to its system thread (Linux's
-    PR_SET_NAME; the first 15 bytes), so that /proc tells the search threads from the others."""
+    PR_SET_NAME; the first 15 bytes), so that /proc tells the read threads from the others."""
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
@@ -364,7 +364,7 @@ def launch_split(serve_arguments: list[str]) -> None:
 
 
 def _profile_every_thread(target: Path) -> None:
-    """cProfile on the main thread and every thread started from now on (worker and search threads),
+    """cProfile on the main thread and every thread started from now on (the read threads among them),
     their statistics merged into `target` (pstats) on SIGUSR2."""
     import cProfile
     import pstats

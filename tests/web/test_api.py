@@ -8,6 +8,8 @@ import shutil
 import sqlite3
 import sys
 import threading
+import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
@@ -21,7 +23,8 @@ from markupsafe import Markup
 
 from newstrace.records import OutletSummary
 from newstrace.serve import create_app, data
-from newstrace.serve.app import RECENT_PAGES, SEARCH_THREAD_PREFIX, outlet_options, page_bytes
+from newstrace.serve import events as event_pages
+from newstrace.serve.app import RECENT_PAGES, outlet_options, page_bytes
 from newstrace.store import open_store
 from newstrace.store import sqlite as sqlite_backend
 
@@ -286,63 +289,77 @@ def test_pages_read_the_database_off_the_event_loop(web_db: Path, monkeypatch: p
     assert loop_running_during_reads == [False, False]
 
 
-def test_searches_run_a_few_at_a_time_and_other_pages_do_not_wait_for_them(
-    web_db: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """While searches hold every search slot (here one), more searches wait for it and a story page is
-    answered all the same; the searches then run, one at a time."""
-    running, most_at_once, released = [0], [0], threading.Event()
-    original = data.search
+def test_reads_take_their_turns_in_the_order_asked(web_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With one read at a time, pages and JSON twins of every kind are read in the order they were asked,
+    one after another."""
+    order: list[str] = []
+    running, most_at_once = [0], [0]
+    original_search, original_story = data.search, event_pages.story_with_events
 
-    def held_search(*arguments: Any, **options: Any) -> dict[str, Any]:
-        running[0] += 1
-        most_at_once[0] = max(most_at_once[0], running[0])
-        try:
-            released.wait(timeout=20)
-            return original(*arguments, **options)
-        finally:
-            running[0] -= 1
+    def noted(name: str, original: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+        def read(*arguments: Any, **options: Any) -> dict[str, Any]:
+            running[0] += 1
+            most_at_once[0] = max(most_at_once[0], running[0])
+            order.append(name)
+            try:
+                time.sleep(0.02)  # long enough for every request to be waiting by the time the first ends
+                return original(*arguments, **options)
+            finally:
+                running[0] -= 1
 
-    monkeypatch.setattr(data, "search", held_search)
-    app = create_app(web_db, searches_at_once=1)
+        return read
+
+    monkeypatch.setattr(data, "search", noted("search", original_search))
+    monkeypatch.setattr(event_pages, "story_with_events", noted("story", original_story))
+    RECENT_PAGES.clear()  # a kept page would be sent without a read
+    app = create_app(web_db, reads_at_once=1, keep_answers=False)
     story = _ids(web_db)["story"]
-
-    async def load() -> tuple[list[int], int]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
-            searches = [asyncio.create_task(client.get(f"/api/search?q=holm&page={n}")) for n in (1, 2, 3)]
-            story_status = (await asyncio.wait_for(client.get(f"/api/stories/{story}"), timeout=10)).status_code
-            released.set()
-            return [response.status_code for response in await asyncio.gather(*searches)], story_status
-
-    search_statuses, story_status = asyncio.run(load())
-    assert story_status == 200 and search_statuses == [200, 200, 200]
-    assert most_at_once[0] == 1
-
-
-def test_every_search_runs_on_the_same_few_search_threads(web_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Searches run on `searches_at_once` threads of their own, whatever page or JSON twin asks, so their
-    connections' caches stay warm (on the shared pool, each of its 40 threads read a search's pages afresh)."""
-    threads: list[str] = []
-    original = data.search
-
-    def noted_search(*arguments: Any, **options: Any) -> dict[str, Any]:
-        threads.append(threading.current_thread().name)
-        return original(*arguments, **options)
-
-    monkeypatch.setattr(data, "search", noted_search)
-    RECENT_PAGES.clear()  # pages and JSON twins kept by earlier tests would be sent without a search
-    app = create_app(web_db, searches_at_once=2)
+    paths = [f"/search?q=holm&page={n}" if n % 2 else f"/api/stories/{story}?n={n}" for n in range(8)]
 
     async def load() -> list[int]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
-            paths = [f"/{api}search?q=holm&page={n}" for api in ("", "api/") for n in range(1, 7)]
-            return [response.status_code for response in await asyncio.gather(*map(client.get, paths))]
+            asked = []
+            for path in paths:  # each one asked, and waiting in the lane, before the next is asked
+                asked.append(asyncio.create_task(client.get(path)))
+                await asyncio.sleep(0.005)
+            return [response.status_code for response in await asyncio.gather(*asked)]
 
-    assert asyncio.run(load()) == [200] * 12
-    assert len(threads) == 12 and all(name.startswith(SEARCH_THREAD_PREFIX) for name in threads)
-    assert 1 <= len(set(threads)) <= 2
+    assert asyncio.run(load()) == [200] * len(paths)
+    assert most_at_once[0] == 1
+    assert order == ["search" if n % 2 else "story" for n in range(8)]
+
+
+def test_a_read_past_its_patience_hands_its_turn_on(web_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A search still running after the lane's patience lets the next page be read beside it: a story asked
+    after it is answered while the search is held (and would wait forever without the hand-on)."""
+    released = threading.Event()
+    original = data.search
+
+    def held_search(*arguments: Any, **options: Any) -> dict[str, Any]:
+        released.wait(timeout=20)
+        return original(*arguments, **options)
+
+    monkeypatch.setattr(data, "search", held_search)
+    RECENT_PAGES.clear()
+    app = create_app(web_db, reads_at_once=1, read_patience=0.1, keep_answers=False)
+    story = _ids(web_db)["story"]
+
+    async def load() -> tuple[int, int, float]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
+            search = asyncio.create_task(client.get("/api/search?q=holm"))
+            await asyncio.sleep(0.01)
+            asked = time.perf_counter()
+            story_status = (await asyncio.wait_for(client.get(f"/api/stories/{story}"), timeout=10)).status_code
+            waited = time.perf_counter() - asked
+            search_done = search.done()
+            released.set()
+            return (await search).status_code, story_status, waited if not search_done else -1.0
+
+    search_status, story_status, waited = asyncio.run(load())
+    assert search_status == 200 and story_status == 200
+    assert 0.05 <= waited < 5  # it waited for the patience, not for the search
 
 
 def test_a_page_past_the_query_time_limit_is_a_clear_503(web_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

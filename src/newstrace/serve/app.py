@@ -10,7 +10,6 @@ package's own scripts and stylesheet). Index pages and searches offer their whol
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import gc
 import itertools
 import json
@@ -19,7 +18,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, is_dataclass
 from functools import lru_cache
@@ -41,6 +40,7 @@ from newstrace.records import OutletSummary, as_json
 from newstrace.serve import charts, data, downloads
 from newstrace.serve import events as event_pages
 from newstrace.serve.front import KEPT_HEADER, KEPT_PAGE, PAGE_KEY, FrontDoor, PageKeys, shareable, timing
+from newstrace.serve.lane import Lane
 from newstrace.serve.shared_pages import SHARED_PAGES_ENVIRONMENT, SharedPages
 from newstrace.store import QueryTimeout, open_store
 from newstrace.store.base import LIST_ORDERS, ListFilters, SearchFilters, Store
@@ -49,13 +49,18 @@ from newstrace.store.recent import RecentAnswers
 MAX_QUERY_CHARS = 200
 CORPUS_REFRESH_SECONDS = 600.0  # the overview's whole-corpus summary is at most this old
 QUERY_SECONDS = 10.0  # a page's reads past this are stopped (503): a runaway query must not hold a thread
-# Searches (tens of milliseconds each at a million articles, against 1-5 ms for a story, a trail or an
-# index page) run at most this many at once, on threads of their own: under load, the other pages no
-# longer wait behind a queue of searches for a thread and the processor. The same few threads run every
-# search, each with its own connection, so their page caches stay warm with the text index and the
-# facets' indexes: spread over the 40 threads that serve the other pages, a search at a million articles
-# took 16.5 ms of data instead of 12.4 on a connection that had served searches before.
-SEARCHES_AT_ONCE = 6
+# Every page that reads the database waits its turn in one lane per process (serve/lane.py): first come,
+# first served, READS_AT_ONCE at a time, a read running past READ_PATIENCE_SECONDS handing its turn on.
+# At a million articles and 50 clients on two cores with two processes, one read at a time gave p99 251 ms
+# and two 260 ms, against 274-307 ms with six search threads beside forty page threads (docs/web.md,
+# "one lane"); two let a single process (serve's default) keep both cores busy while SQLite runs
+# without Python's lock.
+READS_AT_ONCE = 2
+READ_PATIENCE_SECONDS = 0.25
+# Threads for the reads in a lane: its turns, and the reads that ran past the patience and go on beside
+# them. The same few threads take nearly every read, so their connections' caches stay warm.
+READ_THREADS = 40
+READ_THREAD_PREFIX = "newstrace-read"
 GC_YOUNG_OBJECTS = 20_000  # the collector's first threshold in a server process (Python's default: 700)
 # The HTML of the last pages asked (searches; the stories, utterances and flags listings; story,
 # utterance, speaker, outlet and article pages), per database, path and query, and data version
@@ -68,12 +73,6 @@ GC_YOUNG_OBJECTS = 20_000  # the collector's first threshold in a server process
 # of the benchmark's repeated search and listing pages in a run of 3,000 requests, 1,024 kept 51 %).
 RECENT_PAGE_BYTES = 32 * 2**20
 RECENT_PAGES: RecentAnswers[bytes] = RecentAnswers(4096, weigh=len, budget=RECENT_PAGE_BYTES)
-SEARCH_THREAD_PREFIX = "newstrace-search"
-# Every other HTML page that reads the database runs on one of this many threads (as many as anyio's pool
-# they ran on before): handing a page to a thread with `loop.run_in_executor` costs half the CPU of
-# anyio's `run_sync` (30-35 against 60-85 µs a hop, measured alone). JSON twins run on anyio's pool.
-PAGE_THREADS = 40
-PAGE_THREAD_PREFIX = "newstrace-page"
 _SUMMARY_NUMBERS = itertools.count(1)  # every corpus summary made in the process, numbered (CorpusSummary)
 ReadResult = TypeVar("ReadResult")
 _STATIC = {
@@ -115,19 +114,20 @@ def create_app(
     host: str = "127.0.0.1",
     port: int | None = None,
     query_seconds: float = QUERY_SECONDS,
-    searches_at_once: int = SEARCHES_AT_ONCE,
+    reads_at_once: int = READS_AT_ONCE,
+    read_patience: float = READ_PATIENCE_SECONDS,
     keep_answers: bool = True,
     shared_pages: SharedPages | None = None,
 ) -> FastAPI:
     """The app over the database at `db`, opened read-only (one connection per worker thread).
 
-    Pages read the database on FastAPI's thread pool, never on the event loop, so one slow page does
-    not hold up the others; searches, the slowest pages, run at most `searches_at_once` at a time, so
-    that the other pages do not queue behind them; a page whose reads take longer than `query_seconds`
-    is stopped and answered 503 with a message saying so. With `keep_answers` false, nothing is kept from
-    one request to the next (no page, counts or first matches of a search; `newstrace serve --no-cache`).
-    With `shared_pages` (`newstrace serve --workers N`), the pages kept per data version are shared with
-    the other worker processes.
+    Pages read the database on threads, never on the event loop, in the order they were asked, at most
+    `reads_at_once` at a time (serve/lane.py); a read running past `read_patience` seconds hands its turn
+    to the next, so one slow page does not hold up the others; a page whose reads take longer than
+    `query_seconds` is stopped and answered 503 with a message saying so. With `keep_answers` false,
+    nothing is kept from one request to the next (no page, counts or first matches of a search;
+    `newstrace serve --no-cache`). With `shared_pages` (`newstrace serve --workers N`), the pages kept
+    per data version are shared with the other worker processes.
 
     It answers only requests whose Host header names the address it is bound to (`host`, or a
     loopback name) with its `port` (any port when None): a web page elsewhere cannot reach it through
@@ -160,16 +160,10 @@ def create_app(
             if timed is not None:
                 timed.data = (timed.data or 0.0) + time.perf_counter() - started
 
-    searchers = ThreadPoolExecutor(searches_at_once, thread_name_prefix=SEARCH_THREAD_PREFIX)
-    readers = ThreadPoolExecutor(PAGE_THREADS, thread_name_prefix=PAGE_THREAD_PREFIX)
-
-    async def searched(answer: Callable[[], ReadResult]) -> ReadResult:
-        """`answer()` on one of the `searches_at_once` search threads, first come first served."""
-        return await _on(searchers, answer)
-
-    async def on_a_thread(answer: Callable[[], ReadResult]) -> ReadResult:
-        """`answer()` on one of the PAGE_THREADS threads of the other pages, first come first served."""
-        return await _on(readers, answer)
+    lane = Lane(reads_at_once, read_patience, READ_THREADS, READ_THREAD_PREFIX)
+    # a page another worker process kept is looked up beside the lane, not in it: a lookup takes tens of
+    # microseconds and must not wait behind the reads queued there
+    lookups = ThreadPoolExecutor(2, thread_name_prefix="newstrace-lookup")
 
     templates = Environment(
         loader=PackageLoader("newstrace.serve", "templates"),
@@ -221,19 +215,15 @@ def create_app(
         key: tuple[object, ...] | None = request.scope.get(PAGE_KEY)
         return key
 
-    async def kept_or_read(
-        key: tuple[object, ...] | None,
-        page: Callable[[], bytes],
-        run: Callable[[Callable[[], bytes]], Awaitable[bytes]] = on_a_thread,
-    ) -> HTMLResponse:
-        """`page()` read by `run` (the thread pool, or the search threads) and kept under `key` unless it is
-        None (a page kept already was sent by the front door, before routing). A page another worker
-        process kept (`shared_pages`) is looked up first, on the pool of the other pages (a search's waits
-        for no search thread), and sent as kept."""
+    async def kept_or_read(key: tuple[object, ...] | None, page: Callable[[], bytes]) -> HTMLResponse:
+        """`page()` read in the lane and kept under `key` unless it is None (a page kept already was sent by
+        the front door, before routing). A page another worker process kept (`shared_pages`) is looked up
+        first, beside the lane, and sent as kept."""
         if key is None:
-            return HTMLResponse(await run(page))
+            return HTMLResponse(await lane.run(page))
         if shared_pages is not None and shareable(key):
-            found = await on_a_thread(lambda: shared_pages.get(key))
+            loop = asyncio.get_running_loop()
+            found = await loop.run_in_executor(lookups, shared_pages.get, key)
             if found is not None:
                 RECENT_PAGES.get(key, lambda: found)
                 return HTMLResponse(found, headers={KEPT_HEADER: KEPT_PAGE})
@@ -243,8 +233,8 @@ def create_app(
                 shared_pages.put(key, made)
                 return made
 
-            return HTMLResponse(await run(lambda: RECENT_PAGES.get(key, made_and_shared)))
-        return HTMLResponse(await run(lambda: RECENT_PAGES.get(key, page)))
+            return HTMLResponse(await lane.run(lambda: RECENT_PAGES.get(key, made_and_shared)))
+        return HTMLResponse(await lane.run(lambda: RECENT_PAGES.get(key, page)))
 
     async def kept_page(
         request: Request, name: str, page_data: Callable[..., dict[str, Any]], *arguments: Any
@@ -293,8 +283,8 @@ def create_app(
     # -- pages and their JSON twins ------------------------------------------------------------------
 
     @app.get("/api/overview", summary="Counts, latest stories (paginated) and outlets")
-    def api_overview(page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
-        return read(data.overview, page, per_page, corpus.latest())
+    async def api_overview(page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
+        return await lane.run(lambda: read(data.overview, page, per_page, corpus.latest()))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def overview_page(request: Request, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
@@ -310,7 +300,7 @@ def create_app(
         response_model=dict[str, Any],
     )
     async def api_search(query: Annotated[SearchQuery, Depends(search_query)]) -> Response:
-        encoded = await searched(lambda: json_bytes(read(query.run)))
+        encoded = await lane.run(lambda: json_bytes(read(query.run)))
         return Response(encoded, media_type="application/json")
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
@@ -318,7 +308,7 @@ def create_app(
         def page() -> bytes:
             return rendered("search.html", {"page_name": "search", **read(query.run)}, request)
 
-        return await kept_or_read(page_key(request), page, searched)  # a kept page needs no search thread
+        return await kept_or_read(page_key(request), page)
 
     @app.get("/api/search.csv", summary="Every article a search matches, as CSV (the columns of `export articles`)")
     async def search_csv(query: Annotated[SearchQuery, Depends(search_query)]) -> StreamingResponse:
@@ -326,8 +316,9 @@ def create_app(
 
     def add_listing(listing: str) -> None:
         @app.get(f"/api/{listing}", summary=_LISTING_SUMMARIES[listing], name=f"api_{listing}")
-        def api_list(query: Annotated[ListQuery, Depends(list_query)]) -> dict[str, Any]:
-            return read(data.listing, query.filters(listing), query.page, query.per_page, corpus.latest())
+        async def api_list(query: Annotated[ListQuery, Depends(list_query)]) -> dict[str, Any]:
+            filters = query.filters(listing)
+            return await lane.run(lambda: read(data.listing, filters, query.page, query.per_page, corpus.latest()))
 
         @app.get(f"/{listing}", response_class=HTMLResponse, include_in_schema=False, name=f"{listing}_page")
         async def list_page(request: Request, query: Annotated[ListQuery, Depends(list_query)]) -> HTMLResponse:
@@ -347,24 +338,24 @@ def create_app(
     @app.get(
         "/api/stories/{story_id}", summary="A story: its articles over time, the outlets side by side, and its events"
     )
-    def api_story(story_id: str) -> dict[str, Any]:
-        return read(event_pages.story_with_events, _bounded(story_id))
+    async def api_story(story_id: str) -> dict[str, Any]:
+        return await lane.run(lambda: read(event_pages.story_with_events, _bounded(story_id)))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     async def story_page(request: Request, story_id: str) -> HTMLResponse:
         return await kept_page(request, "story", event_pages.story_with_events, _bounded(story_id))
 
     @app.get("/api/utterances/{utterance_id}", summary="An utterance's trail (an utterance id or a quote id)")
-    def api_utterance(utterance_id: str) -> dict[str, Any]:
-        return read(data.utterance, _bounded(utterance_id))
+    async def api_utterance(utterance_id: str) -> dict[str, Any]:
+        return await lane.run(lambda: read(data.utterance, _bounded(utterance_id)))
 
     @app.get("/utterances/{utterance_id}", response_class=HTMLResponse, include_in_schema=False)
     async def utterance_page(request: Request, utterance_id: str) -> HTMLResponse:
         return await kept_page(request, "utterance", data.utterance, _bounded(utterance_id))
 
     @app.get("/api/speakers/{speaker_id}", summary="A speaker and their claims over time")
-    def api_speaker(speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
-        return read(data.speaker, speaker_id, page, per_page)
+    async def api_speaker(speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
+        return await lane.run(lambda: read(data.speaker, speaker_id, page, per_page))
 
     @app.get("/speakers/{speaker_id}", response_class=HTMLResponse, include_in_schema=False)
     async def speaker_page(
@@ -373,16 +364,16 @@ def create_app(
         return await kept_page(request, "speaker", data.speaker, speaker_id, page, per_page)
 
     @app.get("/api/outlets/{name:path}", summary="An outlet's profile and articles")
-    def api_outlet(name: str, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
-        return read(data.outlet, _bounded(name), page, per_page)
+    async def api_outlet(name: str, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
+        return await lane.run(lambda: read(data.outlet, _bounded(name), page, per_page))
 
     @app.get("/outlets/{name:path}", response_class=HTMLResponse, include_in_schema=False)
     async def outlet_page(request: Request, name: str, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
         return await kept_page(request, "outlet", data.outlet, _bounded(name), page, per_page)
 
     @app.get("/api/articles/{article_id}", summary="An article's text with its quotes, markers and entities")
-    def api_article(article_id: str) -> dict[str, Any]:
-        return read(data.article, _bounded(article_id))
+    async def api_article(article_id: str) -> dict[str, Any]:
+        return await lane.run(lambda: read(data.article, _bounded(article_id)))
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     async def article_page(request: Request, article_id: str) -> HTMLResponse:
@@ -391,12 +382,15 @@ def create_app(
     # -- events (issue 21): actor pages; a story's events are read into its page above ----------------
 
     @app.get("/api/actors/{code}", summary="An actor (country or organisation code): what it did and underwent")
-    def api_actor(code: str) -> dict[str, Any]:
-        return read(event_pages.actor, _bounded(code))
+    async def api_actor(code: str) -> dict[str, Any]:
+        return await lane.run(lambda: read(event_pages.actor, _bounded(code)))
 
     @app.get("/actors/{code}", response_class=HTMLResponse, include_in_schema=False)
-    def actor_page(code: str) -> HTMLResponse:
-        return html("actor.html", {"page_name": "actor", **read(event_pages.actor, _bounded(code))})
+    async def actor_page(code: str) -> HTMLResponse:
+        def page() -> bytes:
+            return rendered("actor.html", {"page_name": "actor", **read(event_pages.actor, _bounded(code))})
+
+        return HTMLResponse(await lane.run(page))
 
     # -- end of events ---------------------------------------------------------------------------------
 
@@ -697,20 +691,6 @@ def page_base(path: str, params: Mapping[str, str]) -> str:
     """The start of a pager's links: `path` with the current parameters but the page and its size."""
     url = url_with(path, params, per_page=None)
     return url + ("&" if "?" in url else "?")
-
-
-async def _on(pool: ThreadPoolExecutor, answer: Callable[[], ReadResult]) -> ReadResult:
-    """`answer()` on a thread of `pool`, in the request's context (its Server-Timing), the wait for the
-    thread counted as its `queue`."""
-    timed, submitted = timing(), time.perf_counter()
-
-    def timed_answer() -> ReadResult:
-        if timed is not None:
-            timed.queue = (timed.queue or 0.0) + time.perf_counter() - submitted
-        return answer()
-
-    context = contextvars.copy_context()
-    return await asyncio.get_running_loop().run_in_executor(pool, context.run, timed_answer)
 
 
 def _closing(chunks: Iterator[str], store: Store) -> Iterator[str]:

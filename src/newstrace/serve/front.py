@@ -4,7 +4,7 @@ It checks the Host header first (DNS rebinding), answers a page kept from an ear
 JSON twin of one) without routing it or checking its parameters, adds the security headers to every
 answer, and says in a `Server-Timing` header where the request's time went:
 
-- `queue`: waiting for a thread to read the page on (a search waits for one of the search threads);
+- `queue`: waiting for its turn in the lane and a thread to read the page on (serve/lane.py);
 - `data`: inside the page's data function (its reads, under the per-page time limit);
 - `render`: rendering its template;
 - `total`: from this layer receiving the request to the answer's first byte.
