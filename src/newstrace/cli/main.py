@@ -23,7 +23,7 @@ from newstrace.cli.events import register as register_events
 from newstrace.cli.progress import RichProgress
 from newstrace.cli.speakers import register as register_speaker_corrections
 from newstrace.cli.summary import print_summary
-from newstrace.cli.terminal import escape
+from newstrace.cli.terminal import escape, escape_line
 from newstrace.export import FORMATS as EXPORT_FORMATS
 from newstrace.export import ExportError, export_table
 from newstrace.framing.lexicon import Lexicon, LexiconError, load_lexicon
@@ -413,7 +413,7 @@ def search_command(
       newstrace search 'NATO OR Stoltenberg escalat* -"press release"' --db news.db
       newstrace search --speaker "Jens Stoltenberg" --outlet Reuters --from 2024-01-01 --db news.db
     """
-    from newstrace.serve.data import BadRequest, search_filters
+    from newstrace.serve.data import BadRequest, search_filters, unmatched_filters
 
     try:
         filters = search_filters(query, outlet, date_from, date_to, speaker, language)
@@ -431,7 +431,7 @@ def search_command(
         click.echo(json.dumps([hit.__dict__ for hit in hits], indent=2, ensure_ascii=False))
         return
     if not hits:
-        _stderr().print("no matches")
+        _nothing_listed(total, offset, "matches", lambda: unmatched_filters(store, filters))
         return
     newest = newest_first(filters, total)
     table = Table("score", "article", "outlet", "published", "title / snippet", show_lines=True)
@@ -462,6 +462,23 @@ def _stored_outlet_name(store: Store, name: str | None) -> str | None:
     folded = name.casefold()
     stored = (row.outlet for row in store.outlets())
     return next((outlet for outlet in stored if outlet.casefold() == folded), name)
+
+
+def _nothing_listed(total: int, offset: int, what: str, unmatched: Callable[[], list[str]]) -> None:
+    """Say on stderr why a page of a search or listing is empty: its --offset is past the last row, or
+    nothing matches (with each filter that alone matches nothing, from `unmatched`)."""
+    if total:
+        last = f"the {COUNT_CAP:,} counted" if total > COUNT_CAP else f"all {total:,}"
+        _stderr().print(f"--offset {offset:,} is past the last of the {what} ({last}): use a smaller one")
+        return
+    reasons = unmatched()
+    _stderr().print(escape_line(f"no {what}" + (": " + "; ".join(reasons) if reasons else "")), highlight=False)
+
+
+def _unmatched_listing(db: str, filters: ListFilters) -> list[str]:
+    from newstrace.serve.data import unmatched_filters
+
+    return unmatched_filters(open_store(db, readonly=True), filters)
 
 
 def _more(total: int, offset: int, limit: int) -> None:
@@ -509,6 +526,9 @@ def speakers_command(
         return
     filters = ListFilters("speakers", order, name, outlet or None, date_from or None, date_to or None)
     ranked, total = _listing_page(db, filters, limit, offset)
+    if not ranked and not as_json:
+        _nothing_listed(total, offset, "speakers", lambda: _unmatched_listing(db, filters))
+        return
     if as_json:
         click.echo(json.dumps([_decoded(row) for row in ranked], indent=2, ensure_ascii=False))
         return
@@ -595,6 +615,9 @@ def stories_command(
     """
     filters = ListFilters("stories", order, name, outlet or None, date_from or None, date_to or None)
     shown, total = _listing_page(db, filters, limit, offset)
+    if not shown and not as_json:
+        _nothing_listed(total, offset, "stories", lambda: _unmatched_listing(db, filters))
+        return
     try:
         links = open_store(db, readonly=True).iter_rows("story_links")
         recurs = {str(row["story_id"]): row for row in links if row["relation"] == "recurs"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import string
 import time
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
@@ -123,6 +124,14 @@ SUMMARISED_LISTINGS: dict[str, dict[str, Callable[[dict[str, object]], tuple[obj
     },
 }
 _NAME_COLUMNS = {"speakers": ("name", "aliases"), "outlets": ("outlet",)}
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)  # LIKE's case folding
+
+
+def _names_in(column: str, value: object) -> list[str]:
+    """The names a listing row's column holds: a speaker's aliases are a JSON list, each one a name."""
+    if column == "aliases":
+        return [str(alias) for alias in json.loads(str(value or "[]"))]
+    return [str(value or "")]
 
 
 def _number(value: object) -> int:
@@ -137,12 +146,12 @@ def _summarised_rows(filters: ListFilters, corpus: dict[str, object] | None) -> 
         return None
     if filters.date_from or filters.date_to:
         return None
-    words = [word.lower() for word in filters.name.split()]
+    words = [word.translate(_ASCII_LOWER) for word in filters.name.split()]
     columns = _NAME_COLUMNS[filters.listing]
 
-    def named(row: dict[str, object]) -> bool:
-        text = " ".join(str(row[column] or "") for column in columns).lower()
-        return all(word in text for word in words)
+    def named(row: dict[str, object]) -> bool:  # as store.sql's LIKE: each word in the name or an alias, ASCII any case
+        texts = [text.translate(_ASCII_LOWER) for column in columns for text in _names_in(column, row[column])]
+        return all(any(word in text for text in texts) for word in words)
 
     ordered = listings[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
     return [row for row in ordered if named(row)] if words else ordered
@@ -175,9 +184,36 @@ def search(
         **order,
         "hits": hits,
         "pagination": pagination(page, per_page, total),
+        "unmatched": unmatched_filters(store, filters) if total == 0 else [],
         "outlets": _outlets(store),
         **attention,
     }
+
+
+def unmatched_filters(store: Store, filters: SearchFilters | ListFilters) -> list[str]:
+    """Why a search or a listing that found nothing did: each outlet, speaker, language or story it names
+    that no stored article has, as a sentence ("no article quotes a speaker named '"Bob"'"). Empty when
+    each filter alone matches something (then only their combination, words or dates leave nothing).
+    Asked only when nothing matched, so the look-ups cost nothing on the pages that list something."""
+    said: list[str] = []
+    if filters.outlet and filters.outlet.casefold() not in {row.outlet.casefold() for row in _outlets(store)}:
+        said.append(f"no article is from an outlet named {filters.outlet!r}")
+    speaker = filters.speaker_name if isinstance(filters, SearchFilters) else filters.speaker
+    if speaker and not _matches(store, SearchFilters(speaker_name=speaker)):
+        said.append(f"no article quotes a speaker named {speaker!r}")
+    if isinstance(filters, ListFilters):
+        return said
+    if filters.speaker_id is not None and not _matches(store, SearchFilters(speaker_id=filters.speaker_id)):
+        said.append(f"no article quotes the speaker {filters.speaker_id}")
+    if filters.language and not _matches(store, SearchFilters(language=filters.language)):
+        said.append(f"no article is in the language {filters.language!r}")
+    if filters.story_id and store.story(filters.story_id) is None:
+        said.append(f"no story {filters.story_id!r}")
+    return said
+
+
+def _matches(store: Store, filters: SearchFilters) -> bool:
+    return store.page_search(filters, 0, 0)[1] > 0
 
 
 def _hits_order(filters: SearchFilters, total: int, page_end: int) -> dict[str, object]:
@@ -363,6 +399,7 @@ def listing(
         "flags": CHECKED_FLAGS,
         "rows": [decoded_row(row) for row in rows],
         "pagination": pagination(page, per_page, total),
+        "unmatched": unmatched_filters(store, filters) if total == 0 else [],
     }
 
 
@@ -396,6 +433,8 @@ def _check_dates(date_from: str | None, date_to: str | None) -> None:
     for name, value in (("from", date_from), ("to", date_to)):
         if value and not _valid_date(value):
             raise BadRequest(f"'{name}' must be a date written YYYY-MM-DD, not {value!r}")
+    if date_from and date_to and date_from > date_to:
+        raise BadRequest(f"'from' ({date_from}) is after 'to' ({date_to}): no day can be in both")
 
 
 def _day(value: object) -> date:

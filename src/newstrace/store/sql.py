@@ -3113,7 +3113,9 @@ _LIST_CONDITIONS: dict[str, dict[str, str]] = {
         "date_to": "s.first_seen <= ?",
     },
     "speakers": {
-        "name": "(s.name LIKE ? ESCAPE '\\' OR s.aliases LIKE ? ESCAPE '\\')",
+        # the aliases one by one (their JSON text would match a typed quote, bracket or comma everywhere)
+        "name": "(s.name LIKE ? ESCAPE '\\' OR "
+        "EXISTS (SELECT 1 FROM json_each(s.aliases) WHERE value LIKE ? ESCAPE '\\'))",
         "outlet": "a.outlet = ? COLLATE NOCASE",
         "date_from": "a.published >= ?",
         "date_to": "a.published <= ?",
