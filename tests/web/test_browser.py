@@ -291,5 +291,22 @@ def test_the_api_explorer_works_offline(server: str, page: object, shots: Path) 
     p.wait_for_selector(".swagger-ui .opblock-summary-path")  # type: ignore[attr-defined]
     paths = p.locator(".swagger-ui .opblock-summary-path").all_inner_texts()  # type: ignore[attr-defined]
     assert any("/api/flags" in path for path in paths)
+    # interactive under the app's Content-Security-Policy: try /api/stories with a name and read its answer
+    p.click("#operations-default-api_stories_api_stories_get .opblock-summary")  # type: ignore[attr-defined]
+    p.click("button.try-out__btn")  # type: ignore[attr-defined]
+    p.fill(".opblock.is-open input[placeholder='q']", "summit")  # type: ignore[attr-defined]
+    p.click(".opblock.is-open button.execute")  # type: ignore[attr-defined]
+    answer = p.wait_for_selector(".live-responses-table .response .microlight")  # type: ignore[attr-defined]
+    assert '"name": "summit"' in answer.inner_text() and '"rows"' in answer.inner_text()
     p.screenshot(path=str(shots / "docs.png"), full_page=True)  # type: ignore[attr-defined]
     assert outside == [] and p.errors == []  # type: ignore[attr-defined]
+
+
+def test_a_page_past_the_last_leads_back_to_the_last_page(server: str, page: object) -> None:
+    p = page
+    p.goto(server + "/stories?per_page=2&page=999")  # type: ignore[attr-defined]
+    assert "Page 999 is past the last page" in p.inner_text("table.listing")  # type: ignore[attr-defined]
+    p.click("table.listing a.last-page")  # type: ignore[attr-defined]
+    p.wait_for_selector("table.listing tbody tr a.story-link")  # type: ignore[attr-defined]
+    assert "is past the last" not in p.inner_text("main") and "next →" not in p.inner_text("main")  # type: ignore[attr-defined]
+    assert p.errors == []  # type: ignore[attr-defined]
