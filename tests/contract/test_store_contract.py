@@ -854,6 +854,8 @@ def test_speakers_are_stored_and_listed(store: Store) -> None:
     listed, total = store.page_list(ListFilters("speakers"), 10, 0)
     assert total == 2 and [row.name for row in listed] == ["Holm", "Kessel"]  # type: ignore[union-attr]
     assert {row.speaker_name for row in store.quotes_of(["a1", "a2"])} == {"Holm", "Kessel"}
+    for ids in (["a2", "a1", "a3"], ["a3"], []):  # the names alone, in quotes_of's order
+        assert store.speaker_names_of(ids) == [row.speaker_name for row in store.quotes_of(ids)], ids
     named, _ = store.page_list(ListFilters("speakers", name="KESS"), 10, 0)  # any case
     assert [row.name for row in named] == ["Kessel"]  # type: ignore[union-attr]
     _add_alias(store, "Kessel", 'Minister "K" Kessel')
