@@ -189,9 +189,12 @@ def test_a_chart_of_one_day_shows_days_and_a_bar_narrower_than_the_chart(
 
 
 @pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the workbench tests leave their screenshots (test artefacts under pytest's temporary folder)."""
-    return tmp_path_factory.mktemp("screenshots")
+def shots() -> Path:
+    """Where the workbench tests leave their screenshots and downloads: test artefacts beside the others
+    (test-artifacts/screenshots/workbench/), not in pytest's temporary folder, which keeps its last three runs."""
+    folder = SCREENSHOTS / "workbench"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _click_and_load(p: object, link: object) -> None:

@@ -14,15 +14,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .test_browser import browser, page, server  # noqa: F401 - the fixtures, shared
+from .test_browser import SCREENSHOTS, browser, page, server  # noqa: F401 - the fixtures, shared
 
 TOUR = Path(os.environ["NEWSTRACE_TOUR_IMAGES"]) if os.environ.get("NEWSTRACE_TOUR_IMAGES") else None
 TOUR_HEIGHT = 640
 
 
 @pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("screenshots-framing")
+def shots() -> Path:
+    """Test artefacts beside test_browser's: test-artifacts/screenshots/framing/."""
+    folder = SCREENSHOTS / "framing"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _saved(p: object, shots: Path, name: str, part: str = "main") -> None:

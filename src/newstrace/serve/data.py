@@ -138,7 +138,7 @@ def _number(value: object) -> int:
     return int(str(value))
 
 
-def _summarised_rows(filters: ListFilters, corpus: dict[str, object] | None) -> list[dict[str, object]] | None:
+def summarised_rows(filters: ListFilters, corpus: dict[str, object] | None) -> list[dict[str, object]] | None:
     """The listing's rows under its filters and order from the corpus summary, or None when the summary
     does not hold them (not ready, another listing, or an outlet or dates that narrow the counts)."""
     listings = corpus.get("listings") if corpus else None
@@ -383,9 +383,9 @@ def listing(
     store: Store, filters: ListFilters, page: int = 1, per_page: int = 20, corpus: dict[str, object] | None = None
 ) -> dict[str, object]:
     """One page of an index (stories, speakers, outlets, utterances or flags) with its orders and filters;
-    speakers and outlets come from the `corpus` summary when it holds them (see `_summarised_rows`)."""
+    speakers and outlets come from the `corpus` summary when it holds them (see `summarised_rows`)."""
     check_listing(filters)
-    summarised = _summarised_rows(filters, corpus)
+    summarised = summarised_rows(filters, corpus)
     if summarised is None:
         found, total = store.page_list(filters, per_page, _offset(page, per_page))
         rows = [as_json(row) for row in found]
