@@ -318,6 +318,8 @@ def test_a_filter_that_matches_nothing_is_named_on_the_page_its_twin_and_the_cli
     ]
     page = html.unescape(client.get("/search", params=asked).text)
     assert "No articles match: no article is from an outlet named 'No Such Wire'; no article quotes" in page
+    assert "nothing to draw" in page and 'class="chart"' not in page  # not an empty chart of the year 2000
+    assert 'class="chart"' in client.get("/search", params={"outlet": "VDA"}).text
     assert client.get("/api/search", params={"outlet": "vda", "q": "nothingsuch"}).json()["unmatched"] == []
     assert client.get("/api/search", params={"outlet": "vda"}).json()["unmatched"] == []  # something matched
     listed = client.get("/api/utterances", params={"speaker": "100%", "outlet": "VDA"}).json()
