@@ -232,6 +232,31 @@ def test_facets_narrow_the_search_and_the_attention_chart_draws(server: str, pag
     assert p.errors == []  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("path", ["/", "/search?q=kestria&from=2025-03-13"])
+def test_the_busiest_periods_narrow_the_search_to_their_days(server: str, page: object, path: str) -> None:
+    """The periods facet (drawn from the attention chart's data by the page's script): each link keeps the
+    search's filters, stays within its dates, and leads to as many matches as it counts."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    p = page
+    p.goto(server + path)  # type: ignore[attr-defined]
+    links = p.locator("section.facet-period a.facet-link")  # type: ignore[attr-defined]
+    links.first.wait_for()
+    counts = p.locator("section.facet-period .count").all_inner_texts()  # type: ignore[attr-defined]
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert hrefs and len(counts) == len(hrefs)
+    for href, count in zip(hrefs, counts, strict=True):
+        asked = dict(parse_qsl(urlsplit(href).query))
+        assert urlsplit(href).path == "/search" and asked["from"] <= asked["to"]
+        narrowed = "q=" in path  # the search's words kept, and its first day
+        assert asked.get("q") == ("kestria" if narrowed else None)
+        assert asked["from"] >= ("2025-03-13" if narrowed else "")
+        assert httpx.get(server + "/api/search", params=asked).json()["pagination"]["total"] == int(count), href
+    _click_and_load(p, links.first)
+    assert "from=" in p.url and _hits(p) == min(int(counts[0]), 20)  # type: ignore[attr-defined]
+    assert p.errors == []  # type: ignore[attr-defined]
+
+
 def test_overview_draws_attention_for_the_whole_corpus(server: str, page: object, shots: Path) -> None:
     p = page
     p.goto(server + "/")  # type: ignore[attr-defined]
