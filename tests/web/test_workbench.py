@@ -322,11 +322,15 @@ def test_a_filter_that_matches_nothing_is_named_on_the_page_its_twin_and_the_cli
     assert 'class="chart"' in client.get("/search", params={"outlet": "VDA"}).text
     assert client.get("/api/search", params={"outlet": "vda", "q": "nothingsuch"}).json()["unmatched"] == []
     assert client.get("/api/search", params={"outlet": "vda"}).json()["unmatched"] == []  # something matched
+    huge = client.get("/api/search", params={"speaker": "9" * 30})  # an id past 64 bits was a 500
+    assert huge.status_code == 400 and "a whole number from 1 to 9223372036854775807" in huge.json()["error"]
     listed = client.get("/api/utterances", params={"speaker": "100%", "outlet": "VDA"}).json()
     assert listed["unmatched"] == ["no article quotes a speaker named '100%'"]
     cli = run_cli("search", "--outlet", "No Such Wire", "--language", "xx", "--db", str(web_db))
     assert cli.returncode == 0 and "no matches: no article is from an outlet named 'No Such Wire'" in cli.stderr
     assert "no article is in the language 'xx'" in cli.stderr.replace("\n", " ")
+    huge_cli = run_cli("search", "--speaker", "9" * 30, "--db", str(web_db))  # was a traceback
+    assert huge_cli.returncode == 2 and "a whole number from 1 to" in huge_cli.stderr
 
 
 def test_a_from_date_after_the_to_date_is_refused_with_both_named(client: TestClient, web_db: Path) -> None:

@@ -659,9 +659,12 @@ def _speaker_id(value: str | int | None) -> int | None:
     if value in (None, ""):
         return None
     text = str(value).strip()
-    if not text.isdigit() or int(text) < 1:
-        raise BadRequest(f"'speaker' must be a speaker id (a positive whole number), not {value!r}")
+    if not text.isdigit() or not 1 <= int(text) <= _LARGEST_ID:
+        raise BadRequest(f"'speaker' must be a speaker id (a whole number from 1 to {_LARGEST_ID}), not {value!r}")
     return int(text)
+
+
+_LARGEST_ID = 2**63 - 1  # SQLite's and PostgreSQL's largest integer: a larger id cannot be asked for
 
 
 def day_axis_range(values: Iterable[object]) -> list[str] | None:
