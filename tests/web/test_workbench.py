@@ -349,6 +349,8 @@ def test_the_cli_says_when_its_offset_is_past_the_last_row(web_db: Path) -> None
         cli = run_cli(command, "--offset", "5000", "--db", str(web_db))
         assert cli.returncode == 0 and f"--offset 5,000 is past the last of the {what} (all " in cli.stderr
         assert cli.stdout == ""  # no empty table
+        beyond = run_cli(command, "--offset", "9" * 30, "--db", str(web_db))  # was an OverflowError's traceback
+        assert beyond.returncode == 2 and "is not in the range" in beyond.stderr
 
 
 def test_a_speaker_name_filter_matches_each_alias_not_the_json_text_holding_them(

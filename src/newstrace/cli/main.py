@@ -46,6 +46,8 @@ from newstrace.store.base import COUNT_CAP, LIST_ORDERS, ListFilters, Store, new
 from newstrace.store.postgres import display_url, is_postgres_url
 from newstrace.store.sqlite import storage_error
 
+_LARGEST_ROW = 2**63 - 1  # the largest --limit or --offset the databases' integers can take
+
 if TYPE_CHECKING:
     from newstrace.evaluation.stories import PairError
 
@@ -380,7 +382,7 @@ def export_command(table: str, db: str, output_format: str, output: Path | None,
 @click.argument("query", default="")
 @db_option
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--offset", type=click.IntRange(0, _LARGEST_ROW), default=0, show_default=True)
 @click.option("--outlet", default="", help="Only articles of this outlet.")
 @_date_options("Only articles published")
 @click.option("--speaker", default="", help="Only articles quoting this speaker (a name, any case, or an id).")
@@ -490,8 +492,8 @@ def _more(total: int, offset: int, limit: int) -> None:
 
 @cli.group("speakers", invoke_without_command=True)
 @db_option
-@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--limit", type=click.IntRange(1, _LARGEST_ROW), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(0, _LARGEST_ROW), default=0, show_default=True)
 @click.option("--order", type=click.Choice(LIST_ORDERS["speakers"]), default="quotes", show_default=True)
 @click.option("--name", default="", help="Only speakers whose name or other names hold these words (any case).")
 @click.option("--outlet", default="", help="Count only quotes in this outlet's articles.")
@@ -588,8 +590,8 @@ def link_command(db: str, relink: bool, quiet: bool, as_json: bool) -> None:
 
 @cli.command("stories")
 @db_option
-@click.option("--limit", type=click.IntRange(1), default=30, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--limit", type=click.IntRange(1, _LARGEST_ROW), default=30, show_default=True)
+@click.option("--offset", type=click.IntRange(0, _LARGEST_ROW), default=0, show_default=True)
 @click.option(
     "--order",
     type=click.Choice(LIST_ORDERS["stories"]),
