@@ -121,7 +121,9 @@ document.querySelectorAll("aside.facets[data-periods-of]").forEach(function (asi
   const busiest = Object.keys(totals).sort().reverse()
     .sort(function (a, b) { return totals[b] - totals[a]; }).slice(0, PERIOD_VALUES);
   if (busiest.length === 0) return;
-  const base = new URL(aside.dataset.periodsOf, window.location.href);
+  // the search the facets narrow: this page's own, or (on the overview) a search of everything
+  const path = aside.dataset.periodsOf;
+  const base = new URL(path + (window.location.pathname === path ? window.location.search : ""), window.location.href);
   const [from, to] = [base.searchParams.get("from"), base.searchParams.get("to")];
   const section = document.createElement("section");
   section.className = "facet facet-period";
