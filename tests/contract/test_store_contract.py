@@ -854,13 +854,26 @@ def test_speakers_are_stored_and_listed(store: Store) -> None:
     listed, total = store.page_list(ListFilters("speakers"), 10, 0)
     assert total == 2 and [row.name for row in listed] == ["Holm", "Kessel"]  # type: ignore[union-attr]
     assert {row.speaker_name for row in store.quotes_of(["a1", "a2"])} == {"Holm", "Kessel"}
+    for ids in (["a2", "a1", "a3"], ["a3"], []):  # the names alone, in quotes_of's order
+        assert store.speaker_names_of(ids) == [row.speaker_name for row in store.quotes_of(ids)], ids
     named, _ = store.page_list(ListFilters("speakers", name="KESS"), 10, 0)  # any case
     assert [row.name for row in named] == ["Kessel"]  # type: ignore[union-attr]
+    _add_alias(store, "Kessel", 'Minister "K" Kessel')
+    for typed, expected in (('"k"', ["Kessel"]), ("minister", ["Kessel"]), ('"', ["Kessel"]), ("[", []), (",", [])):
+        named, _ = store.page_list(ListFilters("speakers", name=typed), 10, 0)  # each alias, not their JSON text
+        assert [row.name for row in named] == expected, typed  # type: ignore[union-attr]
     kessel = store.speaker(store.speaker_ids(["Kessel"])["Kessel"])
     assert type(kessel) is SpeakerSummary and (kessel.name, kessel.kind, kessel.n_quotes) == ("Kessel", "person", 1)
     assert isinstance(kessel.aliases, tuple) and isinstance(kessel.roles, tuple)
     assert list(as_json(kessel)) == ["id", "name", "aliases", "roles", "n_quotes", "n_articles", "kind"]
     assert store.speaker(10**6) is None
+
+
+def _add_alias(store: Store, name: str, alias: str) -> None:
+    """Give a stored speaker one more alias, as the speakers stage writes them (a JSON list)."""
+    speakers, canonical = link_speakers(store.speaker_mentions())
+    assert name in {speaker.name for speaker in speakers}
+    store.save_speakers([replace(s, aliases=(*s.aliases, alias)) if s.name == name else s for s in speakers], canonical)
 
 
 def test_case_blind_filters_fold_ascii_letters_only(store: Store) -> None:

@@ -393,7 +393,8 @@ def test_a_flags_page_with_nothing_flagged_says_why_it_is_empty(tmp_path: Path) 
     open_store(db).close()
     client = TestClient(create_app(db), base_url="http://127.0.0.1:8000")
     assert "No rendering in this database is flagged altered_direct_quote" in client.get("/flags").text
-    assert "Nothing matches." in client.get("/flags", params={"outlet": "Wire Nine"}).text
+    filtered = client.get("/flags", params={"outlet": "Wire Nine"}).text
+    assert "Nothing matches: no article is from an outlet named &#39;Wire Nine&#39;." in filtered
 
 
 def test_the_load_benchmark_asks_for_the_same_pages_with_the_same_seed(web_db: Path) -> None:

@@ -189,9 +189,12 @@ def test_a_chart_of_one_day_shows_days_and_a_bar_narrower_than_the_chart(
 
 
 @pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the workbench tests leave their screenshots (test artefacts under pytest's temporary folder)."""
-    return tmp_path_factory.mktemp("screenshots")
+def shots() -> Path:
+    """Where the workbench tests leave their screenshots and downloads: test artefacts beside the others
+    (test-artifacts/screenshots/workbench/), not in pytest's temporary folder, which keeps its last three runs."""
+    folder = SCREENSHOTS / "workbench"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _click_and_load(p: object, link: object) -> None:
@@ -226,6 +229,31 @@ def test_facets_narrow_the_search_and_the_attention_chart_draws(server: str, pag
     _click_and_load(p, speaker)
     assert _hits(p) == speaker_count and p.input_value("input[name=speaker]")  # type: ignore[attr-defined]
     p.screenshot(path=str(shots / "search-narrowed.png"), full_page=True)  # type: ignore[attr-defined]
+    assert p.errors == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("path", ["/", "/search?q=kestria&from=2025-03-13"])
+def test_the_busiest_periods_narrow_the_search_to_their_days(server: str, page: object, path: str) -> None:
+    """The periods facet (drawn from the attention chart's data by the page's script): each link keeps the
+    search's filters, stays within its dates, and leads to as many matches as it counts."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    p = page
+    p.goto(server + path)  # type: ignore[attr-defined]
+    links = p.locator("section.facet-period a.facet-link")  # type: ignore[attr-defined]
+    links.first.wait_for()
+    counts = p.locator("section.facet-period .count").all_inner_texts()  # type: ignore[attr-defined]
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert hrefs and len(counts) == len(hrefs)
+    for href, count in zip(hrefs, counts, strict=True):
+        asked = dict(parse_qsl(urlsplit(href).query))
+        assert urlsplit(href).path == "/search" and asked["from"] <= asked["to"]
+        narrowed = "q=" in path  # the search's words kept, and its first day
+        assert asked.get("q") == ("kestria" if narrowed else None)
+        assert asked["from"] >= ("2025-03-13" if narrowed else "")
+        assert httpx.get(server + "/api/search", params=asked).json()["pagination"]["total"] == int(count), href
+    _click_and_load(p, links.first)
+    assert "from=" in p.url and _hits(p) == min(int(counts[0]), 20)  # type: ignore[attr-defined]
     assert p.errors == []  # type: ignore[attr-defined]
 
 
@@ -291,5 +319,22 @@ def test_the_api_explorer_works_offline(server: str, page: object, shots: Path) 
     p.wait_for_selector(".swagger-ui .opblock-summary-path")  # type: ignore[attr-defined]
     paths = p.locator(".swagger-ui .opblock-summary-path").all_inner_texts()  # type: ignore[attr-defined]
     assert any("/api/flags" in path for path in paths)
+    # interactive under the app's Content-Security-Policy: try /api/stories with a name and read its answer
+    p.click("#operations-default-api_stories_api_stories_get .opblock-summary")  # type: ignore[attr-defined]
+    p.click("button.try-out__btn")  # type: ignore[attr-defined]
+    p.fill(".opblock.is-open input[placeholder='q']", "summit")  # type: ignore[attr-defined]
+    p.click(".opblock.is-open button.execute")  # type: ignore[attr-defined]
+    answer = p.wait_for_selector(".live-responses-table .response .microlight")  # type: ignore[attr-defined]
+    assert '"name": "summit"' in answer.inner_text() and '"rows"' in answer.inner_text()
     p.screenshot(path=str(shots / "docs.png"), full_page=True)  # type: ignore[attr-defined]
     assert outside == [] and p.errors == []  # type: ignore[attr-defined]
+
+
+def test_a_page_past_the_last_leads_back_to_the_last_page(server: str, page: object) -> None:
+    p = page
+    p.goto(server + "/stories?per_page=2&page=999")  # type: ignore[attr-defined]
+    assert "Page 999 is past the last page" in p.inner_text("table.listing")  # type: ignore[attr-defined]
+    p.click("table.listing a.last-page")  # type: ignore[attr-defined]
+    p.wait_for_selector("table.listing tbody tr a.story-link")  # type: ignore[attr-defined]
+    assert "is past the last" not in p.inner_text("main") and "next →" not in p.inner_text("main")  # type: ignore[attr-defined]
+    assert p.errors == []  # type: ignore[attr-defined]

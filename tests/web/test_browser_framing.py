@@ -14,15 +14,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .test_browser import browser, page, server  # noqa: F401 - the fixtures, shared
+from .test_browser import SCREENSHOTS, browser, page, server  # noqa: F401 - the fixtures, shared
 
 TOUR = Path(os.environ["NEWSTRACE_TOUR_IMAGES"]) if os.environ.get("NEWSTRACE_TOUR_IMAGES") else None
 TOUR_HEIGHT = 640
 
 
 @pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("screenshots-framing")
+def shots() -> Path:
+    """Test artefacts beside test_browser's: test-artifacts/screenshots/framing/."""
+    folder = SCREENSHOTS / "framing"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _saved(p: object, shots: Path, name: str, part: str = "main") -> None:
@@ -90,13 +93,15 @@ def test_who_said_it_lists_the_speakers_quotes_and_leads_to_their_trail(
 
 def test_the_outlet_page_draws_its_framing_charts_and_links_its_voices(server: str, page: object, shots: Path) -> None:  # noqa: F811 - fixtures
     p = page
-    p.goto(server + "/outlets/Coastal%20Post")  # type: ignore[attr-defined]
+    # VDA: the sample outlet whose verbs distance (the tour's distancing chart drew only empty bars of Coastal Post)
+    p.goto(server + "/outlets/VDA")  # type: ignore[attr-defined]
     naming = p.locator("figure.naming-chart svg polyline.series")  # type: ignore[attr-defined]
     assert naming.count() >= 2 and p.locator("figure.naming-chart svg circle.point").count() >= 2  # type: ignore[attr-defined]
     assert p.locator("figure.naming-chart svg").first.bounding_box()["width"] > 300  # type: ignore[attr-defined]
     bars = p.locator("figure.distancing-chart svg rect")  # type: ignore[attr-defined]
     assert bars.count() >= 2 and bars.first.bounding_box()["width"] > 100
-    twin = httpx.get(server + "/api/outlets/Coastal%20Post").json()["charts"]
+    twin = httpx.get(server + "/api/outlets/VDA").json()["charts"]
+    assert any(row["distancing"] for row in twin["distancing"])
     assert naming.count() == sum(len(chart["series"]) for chart in twin["naming"])
     p.screenshot(path=str(shots / "outlet.png"), full_page=True)  # type: ignore[attr-defined]
     if TOUR:

@@ -296,7 +296,7 @@ def test_speakers_and_outlets_paged_from_the_corpus_summary_match_the_database(
             from_summary = data.listing(store, filters, page, 3, corpus)
             from_database = data.listing(store, filters, page, 3)
             assert from_summary == from_database
-        assert data._summarised_rows(ListFilters(listing, order, name, date_from="2025-01-01"), corpus) is None
+        assert data.summarised_rows(ListFilters(listing, order, name, date_from="2025-01-01"), corpus) is None
     finally:
         store.close()
 

@@ -4,6 +4,7 @@ CSV downloads, search facets and attention over time, the /docs API explorer, an
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import sqlite3
@@ -16,7 +17,7 @@ from newstrace.export import export_columns, export_table
 from newstrace.serve import create_app, data
 from newstrace.serve.data import attention_bucket, snippet_pieces
 from newstrace.store import open_store
-from newstrace.store.base import SearchFilters
+from newstrace.store.base import ListFilters, SearchFilters
 
 from ..conftest import run_cli
 
@@ -286,3 +287,105 @@ def test_the_cli_has_the_web_filters(web_db: Path, client: TestClient) -> None:
     assert 0 < later[0]["n_quotes"] < every[0]["n_quotes"]  # only the quotes from November on count
     bad = run_cli("stories", "--from", "2025-13-01", "--db", db)
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
+
+
+# -- bad input on the workbench's pages and commands: a clear message, never a 500 ------------------------
+
+
+@pytest.mark.parametrize("path", ["/search", "/search?scope=quotes", "/", *(f"/{listing}" for listing in LISTINGS)])
+def test_a_page_past_the_last_says_so_and_links_the_last_page(client: TestClient, path: str) -> None:
+    joined = "&" if "?" in path else "?"
+    twin = client.get(("/api/overview" if path == "/" else "/api" + path) + f"{joined}per_page=1").json()
+    pages = twin["pagination"]["pages"]
+    assert twin["pagination"]["total"] >= 1  # a list to be past the end of
+    page = client.get(path + f"{joined}per_page=1&page={pages + 5}")
+    assert page.status_code == 200
+    assert f"Page {pages + 5} is past the last page, {pages} " in page.text
+    assert f'class="last-page" href="{path}{joined}' in page.text and f"page={pages}&amp;per_page=1" in page.text
+    assert "No rendering in this database is flagged" not in page.text and "← previous" not in page.text
+
+
+def test_a_filter_that_matches_nothing_is_named_on_the_page_its_twin_and_the_cli(
+    client: TestClient, web_db: Path
+) -> None:
+    asked = {"outlet": "No Such Wire", "speaker": 'O\'Brien "the 100%"', "language": "xx", "story": "st_none"}
+    found = client.get("/api/search", params=asked).json()
+    assert found["pagination"]["total"] == 0 and found["unmatched"] == [
+        "no article is from an outlet named 'No Such Wire'",
+        "no article quotes a speaker named 'O\\'Brien \"the 100%\"'",
+        "no article is in the language 'xx'",
+        "no story 'st_none'",
+    ]
+    page = html.unescape(client.get("/search", params=asked).text)
+    assert "No articles match: no article is from an outlet named 'No Such Wire'; no article quotes" in page
+    assert "nothing to draw" in page and 'class="chart"' not in page  # not an empty chart of the year 2000
+    assert 'class="chart"' in client.get("/search", params={"outlet": "VDA"}).text
+    assert client.get("/api/search", params={"outlet": "vda", "q": "nothingsuch"}).json()["unmatched"] == []
+    assert client.get("/api/search", params={"outlet": "vda"}).json()["unmatched"] == []  # something matched
+    huge = client.get("/api/search", params={"speaker": "9" * 30})  # an id past 64 bits was a 500
+    assert huge.status_code == 400 and "a whole number from 1 to 9223372036854775807" in huge.json()["error"]
+    listed = client.get("/api/utterances", params={"speaker": "100%", "outlet": "VDA"}).json()
+    assert listed["unmatched"] == ["no article quotes a speaker named '100%'"]
+    cli = run_cli("search", "--outlet", "No Such Wire", "--language", "xx", "--db", str(web_db))
+    assert cli.returncode == 0 and "no matches: no article is from an outlet named 'No Such Wire'" in cli.stderr
+    assert "no article is in the language 'xx'" in cli.stderr.replace("\n", " ")
+    huge_cli = run_cli("search", "--speaker", "9" * 30, "--db", str(web_db))  # was a traceback
+    assert huge_cli.returncode == 2 and "a whole number from 1 to" in huge_cli.stderr
+
+
+def test_a_from_date_after_the_to_date_is_refused_with_both_named(client: TestClient, web_db: Path) -> None:
+    backwards = {"from": "2025-11-30", "to": "2025-11-01"}
+    for path in ("/search", "/api/search", "/api/search.csv", "/stories", "/api/flags", "/api/speakers.csv"):
+        answer = client.get(path, params=backwards)
+        said = html.unescape(answer.text)
+        assert answer.status_code == 400 and "'from' (2025-11-30) is after 'to' (2025-11-01)" in said, path
+    for command in ("search", "stories", "speakers"):
+        cli = run_cli(command, "--from", "2025-11-30", "--to", "2025-11-01", "--db", str(web_db))
+        assert cli.returncode == 2 and "is after 'to'" in cli.stderr
+
+
+def test_the_cli_says_when_its_offset_is_past_the_last_row(web_db: Path) -> None:
+    for command, what in (("search", "matches"), ("stories", "stories"), ("speakers", "speakers")):
+        cli = run_cli(command, "--offset", "5000", "--db", str(web_db))
+        assert cli.returncode == 0 and f"--offset 5,000 is past the last of the {what} (all " in cli.stderr
+        assert cli.stdout == ""  # no empty table
+        beyond = run_cli(command, "--offset", "9" * 30, "--db", str(web_db))  # was an OverflowError's traceback
+        assert beyond.returncode == 2 and "is not in the range" in beyond.stderr
+
+
+def test_a_speaker_name_filter_matches_each_alias_not_the_json_text_holding_them(
+    client: TestClient, web_db: Path
+) -> None:
+    """The aliases are a JSON list in one column: a `"`, `[` or `,` typed matched every speaker with an alias
+    (LIKE over `["Holm", "Ms. Holm"]`). Each alias is matched on its own, by the store and by the corpus
+    summary that pages the unfiltered listing alike."""
+    store = open_store(web_db, readonly=True)
+    corpus = data.corpus_summary(store)
+    named = {
+        word: (data.listing(store, ListFilters("speakers", name=word), 1, 100, corpus), store.page_list(
+            ListFilters("speakers", name=word), 100, 0)) for word in ('"', "[", ",", "]", "holm", "ms. holm", "HOLM")
+    }  # fmt: skip
+    for word, (summarised, (rows, total)) in named.items():
+        assert [row["id"] for row in summarised["rows"]] == [row.id for row in rows], word
+        assert summarised["pagination"]["total"] == total, word
+    assert all(named[word][1][1] == 0 for word in ('"', "[", ",", "]"))
+    aliased = [row for row in named["holm"][1][0] if any("holm" in alias.lower() for alias in json.loads(row.aliases))]
+    assert aliased and named["holm"][1][1] == named["HOLM"][1][1] >= 1
+    assert client.get("/api/speakers", params={"q": '"'}).json()["pagination"]["total"] == 0
+
+
+def test_the_speakers_and_outlets_csv_from_the_corpus_summary_are_those_counted_anew(web_db: Path) -> None:
+    """Unnarrowed, the speakers' and outlets' CSV are written from the server's corpus summary, as their
+    pages are (counting every quote anew kept a million articles' speakers 39 s from their first row)."""
+    from newstrace.serve import downloads
+
+    store = open_store(web_db, readonly=True)
+    corpus = data.corpus_summary(store)
+    for listing, orders in (("speakers", ("quotes", "outlets")), ("outlets", ("articles", "name"))):
+        for order in orders:
+            for name in ("", "holm", "a"):
+                filters = ListFilters(listing, order, name)
+                assert data.summarised_rows(filters, corpus) is not None
+                summarised = "".join(downloads.listing_csv(store, filters, corpus))
+                assert summarised == "".join(downloads.listing_csv(store, filters)), (listing, order, name)
+                assert summarised.count("\n") > 1 or name  # a header and rows

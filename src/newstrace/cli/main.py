@@ -23,7 +23,7 @@ from newstrace.cli.events import register as register_events
 from newstrace.cli.progress import RichProgress
 from newstrace.cli.speakers import register as register_speaker_corrections
 from newstrace.cli.summary import print_summary
-from newstrace.cli.terminal import escape
+from newstrace.cli.terminal import escape, escape_line
 from newstrace.export import FORMATS as EXPORT_FORMATS
 from newstrace.export import ExportError, export_table
 from newstrace.framing.lexicon import Lexicon, LexiconError, load_lexicon
@@ -45,6 +45,8 @@ from newstrace.store import base as store_base
 from newstrace.store.base import COUNT_CAP, LIST_ORDERS, ListFilters, Store, newest_first, snippet_pieces
 from newstrace.store.postgres import display_url, is_postgres_url
 from newstrace.store.sqlite import storage_error
+
+_LARGEST_ROW = 2**63 - 1  # the largest --limit or --offset the databases' integers can take
 
 if TYPE_CHECKING:
     from newstrace.evaluation.stories import PairError
@@ -380,7 +382,7 @@ def export_command(table: str, db: str, output_format: str, output: Path | None,
 @click.argument("query", default="")
 @db_option
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--offset", type=click.IntRange(0, _LARGEST_ROW), default=0, show_default=True)
 @click.option("--outlet", default="", help="Only articles of this outlet.")
 @_date_options("Only articles published")
 @click.option("--speaker", default="", help="Only articles quoting this speaker (a name, any case, or an id).")
@@ -413,7 +415,7 @@ def search_command(
       newstrace search 'NATO OR Stoltenberg escalat* -"press release"' --db news.db
       newstrace search --speaker "Jens Stoltenberg" --outlet Reuters --from 2024-01-01 --db news.db
     """
-    from newstrace.serve.data import BadRequest, search_filters
+    from newstrace.serve.data import BadRequest, search_filters, unmatched_filters
 
     try:
         filters = search_filters(query, outlet, date_from, date_to, speaker, language)
@@ -431,7 +433,7 @@ def search_command(
         click.echo(json.dumps([hit.__dict__ for hit in hits], indent=2, ensure_ascii=False))
         return
     if not hits:
-        _stderr().print("no matches")
+        _nothing_listed(total, offset, "matches", lambda: unmatched_filters(store, filters))
         return
     newest = newest_first(filters, total)
     table = Table("score", "article", "outlet", "published", "title / snippet", show_lines=True)
@@ -464,6 +466,23 @@ def _stored_outlet_name(store: Store, name: str | None) -> str | None:
     return next((outlet for outlet in stored if outlet.casefold() == folded), name)
 
 
+def _nothing_listed(total: int, offset: int, what: str, unmatched: Callable[[], list[str]]) -> None:
+    """Say on stderr why a page of a search or listing is empty: its --offset is past the last row, or
+    nothing matches (with each filter that alone matches nothing, from `unmatched`)."""
+    if total:
+        last = f"the {COUNT_CAP:,} counted" if total > COUNT_CAP else f"all {total:,}"
+        _stderr().print(f"--offset {offset:,} is past the last of the {what} ({last}): use a smaller one")
+        return
+    reasons = unmatched()
+    _stderr().print(escape_line(f"no {what}" + (": " + "; ".join(reasons) if reasons else "")), highlight=False)
+
+
+def _unmatched_listing(db: str, filters: ListFilters) -> list[str]:
+    from newstrace.serve.data import unmatched_filters
+
+    return unmatched_filters(open_store(db, readonly=True), filters)
+
+
 def _more(total: int, offset: int, limit: int) -> None:
     if total > COUNT_CAP:  # the store counted no further
         _stderr().print(f"more (over {COUNT_CAP:,} in all): use --offset {offset + limit}")
@@ -473,8 +492,8 @@ def _more(total: int, offset: int, limit: int) -> None:
 
 @cli.group("speakers", invoke_without_command=True)
 @db_option
-@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--limit", type=click.IntRange(1, _LARGEST_ROW), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(0, _LARGEST_ROW), default=0, show_default=True)
 @click.option("--order", type=click.Choice(LIST_ORDERS["speakers"]), default="quotes", show_default=True)
 @click.option("--name", default="", help="Only speakers whose name or other names hold these words (any case).")
 @click.option("--outlet", default="", help="Count only quotes in this outlet's articles.")
@@ -509,6 +528,9 @@ def speakers_command(
         return
     filters = ListFilters("speakers", order, name, outlet or None, date_from or None, date_to or None)
     ranked, total = _listing_page(db, filters, limit, offset)
+    if not ranked and not as_json:
+        _nothing_listed(total, offset, "speakers", lambda: _unmatched_listing(db, filters))
+        return
     if as_json:
         click.echo(json.dumps([_decoded(row) for row in ranked], indent=2, ensure_ascii=False))
         return
@@ -568,8 +590,8 @@ def link_command(db: str, relink: bool, quiet: bool, as_json: bool) -> None:
 
 @cli.command("stories")
 @db_option
-@click.option("--limit", type=click.IntRange(1), default=30, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--limit", type=click.IntRange(1, _LARGEST_ROW), default=30, show_default=True)
+@click.option("--offset", type=click.IntRange(0, _LARGEST_ROW), default=0, show_default=True)
 @click.option(
     "--order",
     type=click.Choice(LIST_ORDERS["stories"]),
@@ -595,6 +617,9 @@ def stories_command(
     """
     filters = ListFilters("stories", order, name, outlet or None, date_from or None, date_to or None)
     shown, total = _listing_page(db, filters, limit, offset)
+    if not shown and not as_json:
+        _nothing_listed(total, offset, "stories", lambda: _unmatched_listing(db, filters))
+        return
     try:
         links = open_store(db, readonly=True).iter_rows("story_links")
         recurs = {str(row["story_id"]): row for row in links if row["relation"] == "recurs"}

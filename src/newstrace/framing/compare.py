@@ -152,7 +152,7 @@ def profile_of(store: Store, outlet: str, articles: list[ArticleSummary], marker
     ids = [article.id for article in articles]
     stances = _stance_counts(markers)
     classified = sum(stances.values())
-    speakers = Counter(quote.speaker_name for quote in store.quotes_of(ids) if quote.speaker_name)
+    speakers = Counter(name for name in store.speaker_names_of(ids) if name)
     dates = sorted(article.published for article in articles if article.published)
     verbs = _grouped(markers, STANCES, by_referent=False).get("", [])
     return OutletProfile(

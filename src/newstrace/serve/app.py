@@ -330,7 +330,8 @@ def create_app(
 
         @app.get(f"/api/{listing}.csv", summary=f"All {listing} of the listing, as CSV", name=f"csv_{listing}")
         async def list_csv(query: Annotated[ListQuery, Depends(list_query)]) -> StreamingResponse:
-            return download(lambda own: downloads.listing_csv(own, query.filters(listing)), f"{listing}.csv")
+            summary = corpus.latest()  # speakers and outlets are written from it, as their pages are
+            return download(lambda own: downloads.listing_csv(own, query.filters(listing), summary), f"{listing}.csv")
 
     for listing in LIST_ORDERS:
         add_listing(listing)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import string
 import time
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
@@ -123,13 +124,21 @@ SUMMARISED_LISTINGS: dict[str, dict[str, Callable[[dict[str, object]], tuple[obj
     },
 }
 _NAME_COLUMNS = {"speakers": ("name", "aliases"), "outlets": ("outlet",)}
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)  # LIKE's case folding
+
+
+def _names_in(column: str, value: object) -> list[str]:
+    """The names a listing row's column holds: a speaker's aliases are a JSON list, each one a name."""
+    if column == "aliases":
+        return [str(alias) for alias in json.loads(str(value or "[]"))]
+    return [str(value or "")]
 
 
 def _number(value: object) -> int:
     return int(str(value))
 
 
-def _summarised_rows(filters: ListFilters, corpus: dict[str, object] | None) -> list[dict[str, object]] | None:
+def summarised_rows(filters: ListFilters, corpus: dict[str, object] | None) -> list[dict[str, object]] | None:
     """The listing's rows under its filters and order from the corpus summary, or None when the summary
     does not hold them (not ready, another listing, or an outlet or dates that narrow the counts)."""
     listings = corpus.get("listings") if corpus else None
@@ -137,12 +146,12 @@ def _summarised_rows(filters: ListFilters, corpus: dict[str, object] | None) -> 
         return None
     if filters.date_from or filters.date_to:
         return None
-    words = [word.lower() for word in filters.name.split()]
+    words = [word.translate(_ASCII_LOWER) for word in filters.name.split()]
     columns = _NAME_COLUMNS[filters.listing]
 
-    def named(row: dict[str, object]) -> bool:
-        text = " ".join(str(row[column] or "") for column in columns).lower()
-        return all(word in text for word in words)
+    def named(row: dict[str, object]) -> bool:  # as store.sql's LIKE: each word in the name or an alias, ASCII any case
+        texts = [text.translate(_ASCII_LOWER) for column in columns for text in _names_in(column, row[column])]
+        return all(any(word in text for text in texts) for word in words)
 
     ordered = listings[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
     return [row for row in ordered if named(row)] if words else ordered
@@ -175,9 +184,36 @@ def search(
         **order,
         "hits": hits,
         "pagination": pagination(page, per_page, total),
+        "unmatched": unmatched_filters(store, filters) if total == 0 else [],
         "outlets": _outlets(store),
         **attention,
     }
+
+
+def unmatched_filters(store: Store, filters: SearchFilters | ListFilters) -> list[str]:
+    """Why a search or a listing that found nothing did: each outlet, speaker, language or story it names
+    that no stored article has, as a sentence ("no article quotes a speaker named '"Bob"'"). Empty when
+    each filter alone matches something (then only their combination, words or dates leave nothing).
+    Asked only when nothing matched, so the look-ups cost nothing on the pages that list something."""
+    said: list[str] = []
+    if filters.outlet and filters.outlet.casefold() not in {row.outlet.casefold() for row in _outlets(store)}:
+        said.append(f"no article is from an outlet named {filters.outlet!r}")
+    speaker = filters.speaker_name if isinstance(filters, SearchFilters) else filters.speaker
+    if speaker and not _matches(store, SearchFilters(speaker_name=speaker)):
+        said.append(f"no article quotes a speaker named {speaker!r}")
+    if isinstance(filters, ListFilters):
+        return said
+    if filters.speaker_id is not None and not _matches(store, SearchFilters(speaker_id=filters.speaker_id)):
+        said.append(f"no article quotes the speaker {filters.speaker_id}")
+    if filters.language and not _matches(store, SearchFilters(language=filters.language)):
+        said.append(f"no article is in the language {filters.language!r}")
+    if filters.story_id and store.story(filters.story_id) is None:
+        said.append(f"no story {filters.story_id!r}")
+    return said
+
+
+def _matches(store: Store, filters: SearchFilters) -> bool:
+    return store.page_search(filters, 0, 0)[1] > 0
 
 
 def _hits_order(filters: SearchFilters, total: int, page_end: int) -> dict[str, object]:
@@ -347,9 +383,9 @@ def listing(
     store: Store, filters: ListFilters, page: int = 1, per_page: int = 20, corpus: dict[str, object] | None = None
 ) -> dict[str, object]:
     """One page of an index (stories, speakers, outlets, utterances or flags) with its orders and filters;
-    speakers and outlets come from the `corpus` summary when it holds them (see `_summarised_rows`)."""
+    speakers and outlets come from the `corpus` summary when it holds them (see `summarised_rows`)."""
     check_listing(filters)
-    summarised = _summarised_rows(filters, corpus)
+    summarised = summarised_rows(filters, corpus)
     if summarised is None:
         found, total = store.page_list(filters, per_page, _offset(page, per_page))
         rows = [as_json(row) for row in found]
@@ -363,6 +399,7 @@ def listing(
         "flags": CHECKED_FLAGS,
         "rows": [decoded_row(row) for row in rows],
         "pagination": pagination(page, per_page, total),
+        "unmatched": unmatched_filters(store, filters) if total == 0 else [],
     }
 
 
@@ -396,6 +433,8 @@ def _check_dates(date_from: str | None, date_to: str | None) -> None:
     for name, value in (("from", date_from), ("to", date_to)):
         if value and not _valid_date(value):
             raise BadRequest(f"'{name}' must be a date written YYYY-MM-DD, not {value!r}")
+    if date_from and date_to and date_from > date_to:
+        raise BadRequest(f"'from' ({date_from}) is after 'to' ({date_to}): no day can be in both")
 
 
 def _day(value: object) -> date:
@@ -620,9 +659,12 @@ def _speaker_id(value: str | int | None) -> int | None:
     if value in (None, ""):
         return None
     text = str(value).strip()
-    if not text.isdigit() or int(text) < 1:
-        raise BadRequest(f"'speaker' must be a speaker id (a positive whole number), not {value!r}")
+    if not text.isdigit() or not 1 <= int(text) <= _LARGEST_ID:
+        raise BadRequest(f"'speaker' must be a speaker id (a whole number from 1 to {_LARGEST_ID}), not {value!r}")
     return int(text)
+
+
+_LARGEST_ID = 2**63 - 1  # SQLite's and PostgreSQL's largest integer: a larger id cannot be asked for
 
 
 def day_axis_range(values: Iterable[object]) -> list[str] | None:

@@ -960,6 +960,12 @@ class ReadStore(Protocol):
         """The quotes of these articles, with the speaker's canonical name in `speaker_name`."""
         ...
 
+    def speaker_names_of(self, article_ids: Sequence[str]) -> list[str | None]:
+        """The `speaker_name` of each quote `quotes_of` gives for these articles, in its order, without the
+        rest of the quote (an outlet's page counts its voices so: 100,000 quotes for the largest outlet of a
+        million articles, 2.2 s of CPU as records, 0.4 s as names)."""
+        ...
+
     def markers_of(self, article_ids: Sequence[str]) -> list[StoredMarker]: ...
 
     def iter_rows(self, table: str, include_text: bool = False) -> Iterator[TableRow]:

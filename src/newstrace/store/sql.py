@@ -2507,12 +2507,26 @@ class SQLStore(ABC):
     def quotes_of(self, article_ids: Sequence[str]) -> list[StoredQuote]:
         rows = self._rows_for_ids(
             f"SELECT {columns_of(StoredQuote, 'q', computed=('speaker_name',))}, "
-            "COALESCE(s.name, q.speaker) AS speaker_name FROM quotes q "
+            f"{_QUOTE_SPEAKER_NAME} AS speaker_name FROM quotes q "
             "LEFT JOIN speakers s ON s.id = q.speaker_id WHERE q.article_id IN ({marks}) "
             "ORDER BY q.article_id, q.cue_start",
             article_ids,
         )
         return records_of(StoredQuote, rows)
+
+    def speaker_names_of(self, article_ids: Sequence[str]) -> list[str | None]:
+        names: list[str | None] = []
+        for first in range(0, len(article_ids), 500):  # as `_rows_for_ids` asks for quotes_of's rows
+            chunk = list(article_ids[first : first + 500])
+            names += [
+                None if row[0] is None else str(row[0])
+                for row in self._value_rows(
+                    f"SELECT {_QUOTE_SPEAKER_NAME} FROM quotes q LEFT JOIN speakers s ON s.id = q.speaker_id "
+                    f"WHERE q.article_id IN ({', '.join('?' * len(chunk))}) ORDER BY q.article_id, q.cue_start",
+                    chunk,
+                )
+            ]
+        return names
 
     def markers_of(self, article_ids: Sequence[str]) -> list[StoredMarker]:
         rows = self._rows_for_ids(
@@ -3081,6 +3095,7 @@ _LIST_ORDER_SQL = {
     "flags": {"date": "a.published DESC NULLS LAST, r.quote_id"},
 }
 _SPEAKER_IDS = "SELECT id FROM speakers WHERE name = ? COLLATE NOCASE"
+_QUOTE_SPEAKER_NAME = "COALESCE(s.name, q.speaker)"  # a quote's speaker_name (quotes q LEFT JOIN speakers s)
 # The flags listing's pages up to this far are read from their articles, found first (page_list).
 _FLAGGED_WALK = 2000
 # A flag (alone) on at most this many renderings has its listing's deep pages sorted from the flag's index
@@ -3113,7 +3128,9 @@ _LIST_CONDITIONS: dict[str, dict[str, str]] = {
         "date_to": "s.first_seen <= ?",
     },
     "speakers": {
-        "name": "(s.name LIKE ? ESCAPE '\\' OR s.aliases LIKE ? ESCAPE '\\')",
+        # the aliases one by one (their JSON text would match a typed quote, bracket or comma everywhere)
+        "name": "(s.name LIKE ? ESCAPE '\\' OR "
+        "EXISTS (SELECT 1 FROM json_each(s.aliases) WHERE value LIKE ? ESCAPE '\\'))",
         "outlet": "a.outlet = ? COLLATE NOCASE",
         "date_from": "a.published >= ?",
         "date_to": "a.published <= ?",

@@ -1,5 +1,6 @@
-// Draws each page's chart with plotly.js from the JSON the page carries in data-chart, and suggests
-// speaker names from /api/speakers as one types in a speaker field.
+// Draws each page's chart with plotly.js from the JSON the page carries in data-chart, lists the busiest
+// periods of an attention chart as a facet of dates, and suggests speaker names from /api/speakers as one
+// types in a speaker field.
 "use strict";
 const DAY_MS = 86400000;
 // the days a bar of an attention bucket covers, and how plotly spreads a month's or a year's bar over it
@@ -87,4 +88,66 @@ document.querySelectorAll("input[data-suggest]").forEach(function (input) {
       });
     }).catch(function () { /* no suggestions: the field still takes any name */ });
   });
+});
+
+// The busiest periods of the attention chart (its days, weeks, months or years with the most matching
+// articles, ties the latest first) as a facet: each a link that narrows the search to that period, within
+// its own dates. Counted from the chart, so "≥" where the chart counts a sample. Made here from the chart's
+// data, so that it costs the server nothing.
+const PERIOD_VALUES = 10;
+
+function periodEnd(first, bucket) {
+  const day = new Date(first + "T00:00:00Z");
+  if (bucket === "week") day.setUTCDate(day.getUTCDate() + 6);
+  if (bucket === "month") { day.setUTCMonth(day.getUTCMonth() + 1, 0); }
+  if (bucket === "year") { day.setUTCMonth(11, 31); }
+  return day.toISOString().slice(0, 10);
+}
+
+function periodLabel(first, bucket) {
+  return { day: first, week: "week of " + first, month: first.slice(0, 7), year: first.slice(0, 4) }[bucket];
+}
+
+document.querySelectorAll("aside.facets[data-periods-of]").forEach(function (aside) {
+  const chart = document.querySelector("div.chart[data-chart]");
+  const spec = chart ? JSON.parse(chart.dataset.chart) : null;
+  if (!spec || spec.kind !== "attention") return;
+  const totals = {};
+  spec.traces.forEach(function (series) {
+    series.x.forEach(function (x, i) {
+      if (/^\d{4}-\d{2}-\d{2}$/.test(x)) totals[x] = (totals[x] || 0) + series.y[i];
+    });
+  });
+  const busiest = Object.keys(totals).sort().reverse()
+    .sort(function (a, b) { return totals[b] - totals[a]; }).slice(0, PERIOD_VALUES);
+  if (busiest.length === 0) return;
+  // the search the facets narrow: this page's own, or (on the overview) a search of everything
+  const path = aside.dataset.periodsOf;
+  const base = new URL(path + (window.location.pathname === path ? window.location.search : ""), window.location.href);
+  const [from, to] = [base.searchParams.get("from"), base.searchParams.get("to")];
+  const section = document.createElement("section");
+  section.className = "facet facet-period";
+  const title = document.createElement("h3");
+  title.textContent = "Busiest periods";
+  const list = document.createElement("ul");
+  busiest.forEach(function (first) {
+    const link = new URL(base);
+    const end = periodEnd(first, spec.bucket);
+    link.searchParams.set("from", from && from > first ? from : first);
+    link.searchParams.set("to", to && to < end ? to : end);
+    link.searchParams.delete("page");
+    const item = document.createElement("li");
+    const anchor = document.createElement("a");
+    anchor.className = "facet-link";
+    anchor.dataset.facet = "period";
+    anchor.href = link.pathname + link.search;
+    anchor.textContent = periodLabel(first, spec.bucket);
+    const count = document.createElement("span");
+    count.className = "count";
+    count.textContent = (aside.hasAttribute("data-periods-at-least") ? "≥ " : "") + totals[first];
+    item.append(anchor, " ", count);
+    list.appendChild(item);
+  });
+  section.append(title, list);
+  aside.appendChild(section);
 });
