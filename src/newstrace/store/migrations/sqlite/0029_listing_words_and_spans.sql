@@ -65,8 +65,9 @@ END;
 -- The stories listing under dates keeps a story whose span meets them (`last_seen >= from AND
 -- first_seen <= to`), which no B-tree index serves: a month read every story (40-930 ms at a million
 -- articles). An R*Tree holds each story's span as day numbers (the Julian day of its first ten
--- characters when they are a date that exists, written YYYY-MM-DD; a bound that is not one, or missing, is the farthest day), and
--- finds the spans that meet a range of days; the listing keeps its comparisons on the stories found.
+-- characters when they are a date that exists, written YYYY-MM-DD; a bound that is not one, or is
+-- missing, is the farthest day), and finds the spans that meet a range of days (SQLiteStore's
+-- `_index_narrowing`, for dates that are days); the listing keeps its comparisons on the stories found.
 CREATE VIRTUAL TABLE stories_spans USING rtree_i32(story_rowid, first_day, last_day);
 CREATE VIEW stories_span_days AS
     SELECT rowid AS story_rowid,
