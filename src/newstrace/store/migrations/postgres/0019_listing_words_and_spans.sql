@@ -10,12 +10,21 @@ BEGIN
 EXCEPTION WHEN OTHERS THEN
     RAISE NOTICE 'newstrace: pg_trgm is not available (%), the listings'' name words stay unindexed', SQLERRM;
 END $$;
+-- The module may have been installed in another schema (by another database of newstrace's in this
+-- one, or by an administrator): its operator class is named with that schema.
 DO $$
+DECLARE
+    module_schema text := (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm');
 BEGIN
-    IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
-        CREATE INDEX stories_title_trigrams ON stories USING gin (title gin_trgm_ops);
-        CREATE INDEX speakers_name_trigrams ON speakers USING gin (name gin_trgm_ops, aliases gin_trgm_ops);
-        CREATE INDEX utterances_text_trigrams ON utterances USING gin (canonical_text gin_trgm_ops);
+    IF module_schema IS NOT NULL THEN
+        EXECUTE format('CREATE INDEX stories_title_trigrams ON stories USING gin (title %s.gin_trgm_ops)', module_schema);
+        EXECUTE format(
+            'CREATE INDEX speakers_name_trigrams ON speakers USING gin (name %1$s.gin_trgm_ops, aliases %1$s.gin_trgm_ops)',
+            module_schema
+        );
+        EXECUTE format(
+            'CREATE INDEX utterances_text_trigrams ON utterances USING gin (canonical_text %s.gin_trgm_ops)', module_schema
+        );
     END IF;
 END $$;
 -- A date range keeps the stories whose span meets it (`last_seen >= from AND first_seen <= to`): from
