@@ -1386,6 +1386,10 @@ def test_every_backend_holds_the_same_rows_after_the_derived_stages(tmp_path: Pa
         assert found and all(type(item) is record for item in found), name
     assert sqlite_answers["utterances"] and sqlite_answers["framing"] and sqlite_answers["stories"]
     assert sqlite_answers["events"] and sqlite_answers["event_mentions"]
+    assert all(
+        sqlite_answers[f"list {name}"][1] for name in ("stories by words", "speakers by words", "utterances by words")
+    )
+    assert sqlite_answers["list stories by days"][1]
     for name, answer in sqlite_answers.items():
         assert postgres_answers[name] == answer, name
 
@@ -1451,6 +1455,10 @@ def _every_answer(store: Store) -> dict[str, object]:
         narrowed = ListFilters(listing, date_from="2024-03-01", date_to="2024-03-31", **outlet)
         answers[f"list {listing} narrowed"] = store.page_list(narrowed, 5, 0)
         answers[f"list {listing} of an outlet"] = store.page_list(replace(narrowed, date_from=None, date_to=None), 5, 0)
+    for listing, name in (("stories", "ARBOU"), ("speakers", "olm"), ("utterances", "TOR")):  # their trigram indexes
+        answers[f"list {listing} by words"] = store.page_list(ListFilters(listing, name=name), 5, 0)
+    days = ListFilters("stories", "date", date_from="2024-03-02", date_to="2024-03-31")  # SQLite: stories' spans
+    answers["list stories by days"] = store.page_list(days, 5, 0)
     words = SearchFilters("harbour")
     answers["facets"] = store.search_facets(words, 5)
     answers["weeks"] = store.search_attention(words, "week")

@@ -2346,17 +2346,25 @@ class SQLStore(ABC):
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
 
+    def _index_narrowing(self, filters: ListFilters) -> Narrowing:
+        """Conditions that lead an index listing to its rows through the backend's own indexes, each
+        implied by the listing's filters (the listing keeps those, so its rows stay the plain query's):
+        none here; SQLite's name words and stories' dates (schema 29)."""
+        return ()
+
+    def _planned(self, filters: ListFilters, few_flagged: bool = False) -> _PlannedListing:
+        """The listing as read, `_planned_listing` with this backend's join and its index narrowing."""
+        return _planned_listing(filters, self._ARTICLES_FIRST, few_flagged, self._index_narrowing(filters))
+
     def page_list(self, filters: ListFilters, limit: int, offset: int) -> tuple[list[ListingRow], int]:
         narrowed = (filters.name, filters.outlet, filters.date_from, filters.date_to, filters.speaker)
         if filters.listing == "flags" and not any(narrowed):
             wanted = [f'%"{_like_escaped(flag)}"%' for flag in ([filters.flag] if filters.flag else CHECKED_FLAGS)]
             carries = " OR ".join("flags LIKE ? ESCAPE '\\'" for _ in wanted)
             total = self._scalar(f"SELECT COALESCE({_SUM_N}, 0) FROM rendering_flag_counts WHERE {carries}", wanted)
-            planned = _planned_listing(
-                filters, self._ARTICLES_FIRST, bool(filters.flag) and total <= _FLAG_SORTED_AT_MOST
-            )
+            planned = self._planned(filters, bool(filters.flag) and total <= _FLAG_SORTED_AT_MOST)
         else:
-            planned = _planned_listing(filters, self._ARTICLES_FIRST)
+            planned = self._planned(filters)
             counted = planned.counted
             total = self._scalar(
                 f"SELECT count(*) FROM ({counted.sql()} LIMIT {COUNT_CAP + 1}) AS listing", counted.parameters
@@ -2422,7 +2430,7 @@ class SQLStore(ABC):
             counted = self._speakers_in_columns(filters.order or LIST_ORDERS["speakers"][0])
             if counted is not None:
                 return iter(counted)
-        listing = _planned_listing(filters, self._ARTICLES_FIRST).rows
+        listing = self._planned(filters).rows
         order = _LIST_ORDER_SQL[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
         make: Callable[..., ListingRow] = LIST_RECORDS[filters.listing]
         return (make(**row) for row in self._streamed(f"{listing.sql()} ORDER BY {order}", listing.parameters))
@@ -2771,7 +2779,7 @@ def _days_test(date_from: str | None, date_to: str | None) -> Callable[[str | No
     first ten are. None when a bound is past that (longer, or a ten-character end that is no day)."""
     if not date_from and not date_to:
         return _EVERY_DAY
-    after = _day_after(date_to) if date_to else None
+    after = day_after(date_to) if date_to else None
     if (date_from and len(date_from) > 10) or (date_to and after is None and len(date_to) >= 10):
         return None
 
@@ -3013,11 +3021,11 @@ def _article_counts_where(filters: SearchFilters) -> tuple[str, list[object]] | 
 def _until(column: str, date_to: str | None) -> tuple[str, str | None]:
     """The condition (and its parameter) that `column` is no later than `date_to`. A day (YYYY-MM-DD)
     includes all of itself: "2024-07-10T10:00" sorts after "2024-07-10", so the bound is the next day."""
-    day_after = _day_after(date_to) if date_to else None
-    return (f"{column} < ?", day_after) if day_after else (f"{column} <= ?", date_to)
+    next_day = day_after(date_to) if date_to else None
+    return (f"{column} < ?", next_day) if next_day else (f"{column} <= ?", date_to)
 
 
-def _day_after(value: str) -> str | None:
+def day_after(value: str) -> str | None:
     """The day after `value` if it is a day written YYYY-MM-DD, else None."""
     if len(value) != 10:
         return None
@@ -3218,17 +3226,31 @@ class _PlannedListing(NamedTuple):
     by_key: str = ""  # the tables `rows` reads a page's rows from, by their keys
 
 
-def _planned_listing(filters: ListFilters, articles_first: str, few_flagged: bool = False) -> _PlannedListing:
+# Conditions a backend adds to an index listing to reach its rows through its own indexes (`_index_narrowing`):
+# each with its parameters.
+Narrowing = Sequence[tuple[str, Sequence[object]]]
+
+
+def _narrowed(listing: _Listing, narrowing: Narrowing) -> _Listing:
+    for condition, parameters in narrowing:
+        listing = listing.where(condition, parameters=parameters)
+    return listing
+
+
+def _planned_listing(
+    filters: ListFilters, articles_first: str, few_flagged: bool = False, narrowing: Narrowing = ()
+) -> _PlannedListing:
     """The listing's query driven from its filter's rows where a filter narrows it through an index, rather
     than walked whole: at a million articles the speakers of an outlet joined every quote to its article
     (no answer in 3 minutes), an outlet's flagged renderings walked every article (5-13 s), and the
     outlets listing grouped every article (1.6 s). `articles_first` as for `_list_query`; `few_flagged`:
     a flag alone whose renderings are few (at most _FLAG_SORTED_AT_MOST), read through their own index and
-    sorted rather than met in a walk of the articles newest first (too sparse there for a deep page)."""
-    plain = _list_query(filters, articles_first)
+    sorted rather than met in a walk of the articles newest first (too sparse there for a deep page);
+    `narrowing`: the backend's conditions (`SQLStore._index_narrowing`), on a listing not led by its articles."""
+    plain = _narrowed(_list_query(filters, articles_first), narrowing)
     dated = bool(filters.date_from or filters.date_to)
     if filters.listing == "speakers" and (filters.outlet or dated):
-        speakers = _speakers_of_articles(filters, articles_first)
+        speakers = _speakers_of_articles(filters, articles_first)  # the articles lead: no narrowing
         return _PlannedListing(speakers, speakers)
     if filters.listing == "outlets" and all(len(day) == 10 for day in (filters.date_from, filters.date_to) if day):
         outlets = _outlets_counted(filters)
@@ -3280,9 +3302,9 @@ def _outlets_counted(filters: ListFilters) -> _Listing:
     if filters.date_to:
         days.append("day <= ?")
         day_parameters.append(filters.date_to)
-        clause, day_after = _until("published", filters.date_to)
+        clause, next_day = _until("published", filters.date_to)
         bounds.append(clause)
-        bound_parameters.append(day_after)
+        bound_parameters.append(next_day)
     if filters.date_from or filters.date_to:
         days.append("day <> ''")
     named = " AND ".join(bounds)
