@@ -342,11 +342,11 @@ class FacetColumns:
         kept = self.values["day"].table(days)[day_codes]
         return DayOutletPairs(day_codes[kept], outlet_codes[kept], counts[kept])
 
-    def pair_days(self, pairs: DayOutletPairs | DayOutletCounts) -> list[str | None]:
-        """The distinct days of the pairs (ascending by code)."""
+    def pair_day_codes(self, pairs: DayOutletPairs | DayOutletCounts) -> IntArray:
+        """The codes of the distinct days of the pairs (ascending)."""
         if isinstance(pairs, DayOutletCounts):
-            return self.values["day"].decoded(pairs.days[pairs.counts.any(axis=1)].astype(np.int32))
-        return self.values["day"].decoded(np.unique(pairs.days).astype(np.int32))
+            return pairs.days[pairs.counts.any(axis=1)].astype(np.int64)
+        return np.unique(pairs.days).astype(np.int64)
 
     def pair_outlets(self, pairs: DayOutletPairs | DayOutletCounts) -> Counter[str | None]:
         """The pairs' rows per outlet, an empty outlet counted as none (as `tally`)."""
@@ -363,14 +363,10 @@ class FacetColumns:
         return tallied
 
     def grouped(
-        self,
-        pairs: DayOutletPairs | DayOutletCounts,
-        day_groups: dict[str | None, int],
-        outlet_groups: dict[str | None, int],
+        self, pairs: DayOutletPairs | DayOutletCounts, by_day: IntArray, outlet_groups: dict[str | None, int]
     ) -> list[tuple[int, int, int]]:
-        """The pairs' rows counted per (group of their day, group of their outlet), ordered by the groups'
-        numbers; a day or an outlet in no group leaves its rows out."""
-        by_day = _group_numbers(self.values["day"], day_groups)
+        """The pairs' rows counted per (group of their day: `by_day`, by day code, -1 for none; group of their
+        outlet), ordered by the groups' numbers; a day or an outlet in no group leaves its rows out."""
         by_outlet = _group_numbers(self.values["outlet"], outlet_groups)
         if isinstance(pairs, DayOutletCounts):
             return _grouped_matrix(pairs.counts, by_day[pairs.days], by_outlet[pairs.outlets])
