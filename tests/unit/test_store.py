@@ -286,18 +286,25 @@ def test_updating_a_quotes_speaker_recounts_only_its_own_articles_facet_keys(tmp
 
 def test_a_word_samples_read_as_one_row_is_the_row_by_row_read(store: SQLiteStore) -> None:
     """SQLite reads a word search's sample as one row of text (`_newest_sample`, to spare Python's sqlite3
-    thousands of GIL hand-offs); its rowids, order and ranks are those the rows give (fictional texts)."""
+    thousands of GIL hand-offs), ranked in the database with only the best read with their rank; its rowids,
+    order, best and their ranks are those the rows give, ties by rowid (fictional texts; every 21st the
+    same, so that ranks tie)."""
     run = store.begin_run("test")
     for number in range(30):
         text = "Holm spoke in Velmora. " + "The harbour talks went on. " * (number % 7) + "Holm left." * (number % 3)
         store.save_article(_article(f"a{number}", text=text), [], run)
-    for words, ranked, cap in (("holm", True, 12), ("holm", False, 12), ("harbour", True, 1000), ("nobody", True, 5)):
-        score = f", {store._RANK} AS score" if ranked else ""
+    cases = (("holm", 5, 25), ("holm", None, 25), ("harbour", 100, 1000), ("harbour", 9, 1000), ("nobody", 5, 5))
+    for words, best, cap in cases:
+        score = f", {store._RANK} AS score" if best else ""
         sql = (
             f"SELECT rowid AS row_key{score} FROM articles_fts WHERE articles_fts MATCH ? "
             f"ORDER BY articles_fts.rowid DESC LIMIT {cap}"
         )
-        one_row = store._newest_sample(sql, [words], ranked=ranked)
-        row_by_row = SQLStore._newest_sample(store, sql, [words], ranked=ranked)
+        one_row = store._newest_sample(sql, [words], best)
+        row_by_row = SQLStore._newest_sample(store, sql, [words], best)
         assert one_row == row_by_row
-        assert len(one_row[0]) == {"holm": 12, "harbour": 25, "nobody": 0}[words]
+        assert len(one_row[0]) == {"holm": 25, "harbour": 25, "nobody": 0}[words]
+        if best:
+            every = sorted((row["score"], row["row_key"]) for row in store.connection.execute(sql, [words]))
+            assert one_row[1] == tuple(every[:best])
+            assert not every or len({rank for rank, _ in every}) < len(every)  # ties, ordered by rowid

@@ -46,6 +46,7 @@ _DENSE_PAIRS = 1 << 20  # (day, outlet) pairs counted in an array of them all up
 _FEW_ROWS = 4096  # rows that cost next to nothing to sort, however few of the articles they are
 _SPARSE = 4  # rowids past this many times the articles (a table of holes) are not held as columns
 _DENSE_COUNTS = 1 << 22  # (language, day, outlet) cells held as counts at most (16 MB of 32-bit counts)
+_TABLES_KEPT = 16  # tests of a column's values kept with their answers (`_Values.table`); all dropped past it
 
 IntArray = npt.NDArray[np.int64]
 CodeArray = npt.NDArray[np.int32]  # codes and flag bits: half the memory of 64-bit integers
@@ -70,6 +71,7 @@ class _Values:
         self.values: list[str | None] = []
         self.codes: dict[str | None, int] = {}
         self._newest_first: IntArray | None = None  # newest_first's answer for the values of its length
+        self._tables: dict[Callable[[str | None], bool], npt.NDArray[np.bool_]] = {}  # table's answers
 
     def encoded(self, column: Sequence[str | None]) -> CodeArray:
         for value in dict.fromkeys(column):
@@ -97,9 +99,19 @@ class _Values:
         return places
 
     def table(self, test: Callable[[str | None], bool]) -> npt.NDArray[np.bool_]:
-        """By code: whether `test` holds for the value."""
-        values = list(self.values)
-        return np.fromiter(map(test, values), dtype=np.bool_, count=len(values))
+        """By code: whether `test` holds for the value (read-only), kept per test function until a value is
+        added: a search counted per day asks the same test of every day each time (1,100 days at a million
+        articles, 0.2 ms a search)."""
+        values = list(self.values)  # as of now: another thread may be appending
+        kept = self._tables.get(test)
+        if kept is not None and len(kept) == len(values):
+            return kept
+        found = np.fromiter(map(test, values), dtype=np.bool_, count=len(values))
+        found.flags.writeable = False
+        if len(self._tables) >= _TABLES_KEPT:
+            self._tables.clear()
+        self._tables[test] = found
+        return found
 
 
 @dataclass(frozen=True)
@@ -330,11 +342,11 @@ class FacetColumns:
         kept = self.values["day"].table(days)[day_codes]
         return DayOutletPairs(day_codes[kept], outlet_codes[kept], counts[kept])
 
-    def pair_days(self, pairs: DayOutletPairs | DayOutletCounts) -> list[str | None]:
-        """The distinct days of the pairs (ascending by code)."""
+    def pair_day_codes(self, pairs: DayOutletPairs | DayOutletCounts) -> IntArray:
+        """The codes of the distinct days of the pairs (ascending)."""
         if isinstance(pairs, DayOutletCounts):
-            return self.values["day"].decoded(pairs.days[pairs.counts.any(axis=1)].astype(np.int32))
-        return self.values["day"].decoded(np.unique(pairs.days).astype(np.int32))
+            return pairs.days[pairs.counts.any(axis=1)].astype(np.int64)
+        return np.unique(pairs.days).astype(np.int64)
 
     def pair_outlets(self, pairs: DayOutletPairs | DayOutletCounts) -> Counter[str | None]:
         """The pairs' rows per outlet, an empty outlet counted as none (as `tally`)."""
@@ -351,14 +363,10 @@ class FacetColumns:
         return tallied
 
     def grouped(
-        self,
-        pairs: DayOutletPairs | DayOutletCounts,
-        day_groups: dict[str | None, int],
-        outlet_groups: dict[str | None, int],
+        self, pairs: DayOutletPairs | DayOutletCounts, by_day: IntArray, outlet_groups: dict[str | None, int]
     ) -> list[tuple[int, int, int]]:
-        """The pairs' rows counted per (group of their day, group of their outlet), ordered by the groups'
-        numbers; a day or an outlet in no group leaves its rows out."""
-        by_day = _group_numbers(self.values["day"], day_groups)
+        """The pairs' rows counted per (group of their day: `by_day`, by day code, -1 for none; group of their
+        outlet), ordered by the groups' numbers; a day or an outlet in no group leaves its rows out."""
         by_outlet = _group_numbers(self.values["outlet"], outlet_groups)
         if isinstance(pairs, DayOutletCounts):
             return _grouped_matrix(pairs.counts, by_day[pairs.days], by_outlet[pairs.outlets])

@@ -23,6 +23,8 @@ from importlib import resources
 from operator import attrgetter
 from typing import Any, ClassVar, NamedTuple, TypeVar, cast
 
+import numpy as np
+
 from newstrace.events.records import EventReport, MentionPlacement, MentionToGroup, StoredEvent, StoredMention
 from newstrace.records import (
     Article,
@@ -100,6 +102,13 @@ FETCH_ROWS = 2000
 # The first matches of the last searches, per database, data version and filters (see store.recent): up
 # to 1,000 matches a search, about 0.5 MB (measured at a million articles), so 64 hold some 35 MB.
 RECENT_MATCHES: RecentAnswers[_FirstMatches] = RecentAnswers(64)
+# By (a column's days, chart bucket): the days, each day code's place among their periods sorted (-1 for a
+# day `_counted_day` leaves out), and those periods (`SQLStore._day_groups`)
+_DAY_PERIODS: dict[tuple[int, str], tuple[Any, IntArray, list[str | None]]] = {}
+# Of a ranked sample (words alone), the best matches read with their rank: five pages of 20. The rest are
+# ranked by the database and left there: a page past these reads the sample again. (Reading all 1,000 ranks
+# as text and sorting them in Python took 1.2-1.6 ms of a word search's CPU at a million articles.)
+BEST_READ = 100
 # Attention's periods longer than a week: the characters of an ISO day kept, and what follows them to
 # name the period's first day ("2024-03-17" is in the month "2024-03-01" and the year "2024-01-01").
 PERIOD_STARTS = {"day": (10, ""), "week": (10, ""), "month": (7, "-01"), "year": (4, "-01-01")}
@@ -1560,8 +1569,8 @@ class SQLStore(ABC):
             counted = self._words_total(filters, relation, rank_cap)
             if newest_first(filters, counted):
                 return self._newest_hits(filters, relation, limit, offset, rank_cap), counted
-            first = self._first_matches(filters, relation, rank_cap, ranked=True)
-            if first.scores is not None:
+            first = self._first_matches(filters, relation, rank_cap, best=offset + limit)
+            if first.best is not None:
                 return self._ranked_page(filters, relation, first, limit, offset), counted
         total = self._all_first_matches(filters, relation, rank_cap)
         if total is None:
@@ -1618,11 +1627,10 @@ class SQLStore(ABC):
     ) -> list[SearchHit]:
         """One page of the first matches of words alone, best first (ties by rowid, as the text index's
         ranking orders them), with their snippets."""
-        assert first.scores is not None, "ranked among matches read without their rank"
+        assert first.best is not None and first.ranks(offset + limit), "a page past the best read with their rank"
         if not limit:  # a total alone was asked for
             return []
-        # the best `offset + limit` of (score, rowid), as sorting them all would give
-        ranked = heapq.nsmallest(offset + limit, zip(first.scores, first.rowids, strict=True))[offset:]
+        ranked = first.best[offset : offset + limit]
         rowids = [rowid for _, rowid in ranked]
         try:
             snippets = self._snippets(filters, relation.expression, rowids, in_sample=True)
@@ -1734,25 +1742,26 @@ class SQLStore(ABC):
         self._holds_facet_columns = self._NUMBERED_KEY_CHANGES
 
     def _first_matches(
-        self, filters: SearchFilters, relation: SearchRelation, cap: int, *, ranked: bool = False
+        self, filters: SearchFilters, relation: SearchRelation, cap: int, *, best: int = 0
     ) -> _FirstMatches:
         """The first `cap` matches (newest first without words, the most recently stored with them:
         `_latest_first`) with
         what their facets and chart count, read once for the page, its facets and its attention, and kept
         for the next pages and requests of the same search until the database changes (`RECENT_MATCHES`).
-        With `ranked`, words alone are read with their rank too where the store holds the facet columns
-        (read again if they were kept without it: the facets of "who said it" need no rank)."""
+        With `best`, words alone are read with the `best` (at least BEST_READ) best ranked of them too where
+        the store holds the facet columns (read again if they were kept without as many: the facets of "who
+        said it" need no rank)."""
         key = self._first_matches_key(filters, cap)
         if self._last_sample is None or self._last_sample[0] != key:
 
             def read() -> _FirstMatches:
-                return self._read_first_matches(filters, relation, cap, ranked=ranked)
+                return self._read_first_matches(filters, relation, cap, best=best)
 
             found = read() if key[1] is None else RECENT_MATCHES.get(key, read)
             self._last_sample = (key, found)
         found = self._last_sample[1]
-        if ranked and found.scores is None and relation.words_only and self._holds_columns():
-            found = self._read_first_matches(filters, relation, cap, ranked=True)  # kept for this read only
+        if best and not found.ranks(best) and relation.words_only and self._holds_columns():
+            found = self._read_first_matches(filters, relation, cap, best=best)  # kept for this read only
             self._last_sample = (key, found)
         return found
 
@@ -1781,7 +1790,7 @@ class SQLStore(ABC):
         return None
 
     def _read_first_matches(
-        self, filters: SearchFilters, relation: SearchRelation, cap: int, *, ranked: bool = False
+        self, filters: SearchFilters, relation: SearchRelation, cap: int, *, best: int = 0
     ) -> _FirstMatches:
         newest = None if relation.expression else self._newest_in_columns(filters, cap)
         if newest is not None:
@@ -1807,7 +1816,7 @@ class SQLStore(ABC):
             order = self._latest_first(source)
         try:
             if self._holds_columns():
-                return self._first_matches_looked_up(relation, source, where, order, cap, ranked=ranked)
+                return self._first_matches_looked_up(relation, source, where, order, cap, best=best)
             sql = f"SELECT a.rowid AS row_key, {columns} FROM {source}{where}{order} LIMIT {int(cap)}"
             rows = list(self._value_rows(sql, relation.parameters))
             if by_id:
@@ -1817,20 +1826,21 @@ class SQLStore(ABC):
         return _FirstMatches.of_rows(rows)
 
     def _first_matches_looked_up(
-        self, relation: SearchRelation, source: str, where: str, order: str, cap: int, *, ranked: bool
+        self, relation: SearchRelation, source: str, where: str, order: str, cap: int, *, best: int
     ) -> _FirstMatches:
-        """The first matches' rowids read (words alone, `ranked`: with their rank, in one pass over the text
-        index), their facet keys looked up in the process's columns (read by rowid if the columns lack one)."""
-        scores: tuple[float, ...] | None = None
+        """The first matches' rowids read (words alone, with `best`: and their `best` (at least BEST_READ) best
+        ranked, in one pass over the text index), their facet keys looked up in the process's columns (read
+        by rowid if the columns lack one)."""
+        ranked: tuple[tuple[float, int], ...] | None = None
         if relation.words_only:
             # words alone (a ranked sample, who said it, a broad word): from the text index alone, most recently
             # stored first (joined to the facet keys, each of the 1,000 was sought there too: 1.7 against 0.4 ms
             # at a million articles, counts25)
             words = self._count_source(relation)
-            score = f", {self._RANK} AS score" if ranked else ""
+            score = f", {self._RANK} AS score" if best else ""
             newest = self._latest_first(words)
             sql = f"SELECT rowid AS row_key{score} FROM {words}{relation.where}{newest} LIMIT {int(cap)}"
-            rowids, scores = self._newest_sample(sql, relation.parameters, ranked=ranked)
+            rowids, ranked = self._newest_sample(sql, relation.parameters, max(best, BEST_READ) if best else None)
         else:
             sql = f"SELECT a.rowid FROM {source}{where}{order} LIMIT {int(cap)}"
             rowids = next(zip(*self._value_rows(sql, relation.parameters), strict=True), ())
@@ -1838,20 +1848,19 @@ class SQLStore(ABC):
         columns = self._facet_columns()
         coded = coded_sample(columns, rowids) if columns is not None else None
         if coded is None:
-            return _FirstMatches.of_rows(self._keyed_rows(list(rowids)))._replace(scores=scores)
-        return _FirstMatches.of_coded(rowids, coded, scores)
+            return _FirstMatches.of_rows(self._keyed_rows(list(rowids)))._replace(best=ranked)
+        return _FirstMatches.of_coded(rowids, coded, ranked)
 
     def _newest_sample(
-        self, sql: str, parameters: Sequence[Any], *, ranked: bool
-    ) -> tuple[tuple[int, ...], tuple[float, ...] | None]:
+        self, sql: str, parameters: Sequence[Any], best: int | None
+    ) -> tuple[tuple[int, ...], tuple[tuple[float, int], ...] | None]:
         """The rowids (`row_key`) of a word search's sample that `sql` reads, most recently stored first, and
-        with `ranked` their ranks (`score`)."""
+        with `best` the `best` best ranked of them (`score`) as (rank, rowid), best first: the smallest rank,
+        ties by rowid (as the text index's ranking orders them)."""
         rows = list(self._value_rows(sql, parameters))
-        if not ranked:
+        if best is None:
             return next(zip(*rows, strict=True), ()), None
-        # a column each, made in C (a generator over 1,000 rows took a tenth of a millisecond each)
-        rowids, scores = tuple(zip(*rows, strict=True)) if rows else ((), ())
-        return rowids, scores
+        return tuple(row[0] for row in rows), tuple(heapq.nsmallest(best, ((row[1], row[0]) for row in rows)))
 
     def _keyed_rows(self, rowids: list[int]) -> list[Sequence[Any]]:
         """The rows of the first matches with what the facets and the chart count, read by rowid, in the
@@ -2292,10 +2301,7 @@ class SQLStore(ABC):
             dated = columns.count_pairs(held, _counted_day)
         else:
             dated = columns.day_outlet_pairs(selection.counted(), _counted_day)
-        periods = self._periods_of([str(day) for day in columns.pair_days(dated)], bucket)
-        names = sorted(set(periods.values()), key=lambda period: (period is not None, period or ""))
-        numbers = {period: number for number, period in enumerate(names)}
-        day_groups: dict[str | None, int] = {day: numbers[period] for day, period in periods.items()}
+        names, day_groups = self._day_groups(columns, columns.pair_day_codes(dated), bucket)
         present = columns.pair_outlets(dated)  # an empty outlet merged with none
         if drawn is None:  # every outlet
             labels = _none_first(present)
@@ -2322,6 +2328,31 @@ class SQLStore(ABC):
             PeriodCount(names[period], None if group == others else shown[group], n, group == others)
             for period, group, n in columns.grouped(dated, day_groups, outlet_groups)
         ]
+
+    def _day_groups(self, columns: FacetColumns, day_codes: IntArray, bucket: str) -> tuple[list[str | None], IntArray]:
+        """The periods of these days (codes of the columns' days, each passing `_counted_day`), sorted with
+        None (a week of a day that is no date) first, and by day code the number of its period among them
+        (-1 for a day not among these): through each day code's period place, kept per bucket until a day is
+        added (made per search, its dicts over every day of the columns took 0.5 ms of a language's chart)."""
+        values = columns.values["day"]
+        key = (id(values), bucket)
+        kept = _DAY_PERIODS.get(key)
+        length = len(values.values)
+        if kept is None or kept[0] is not values or len(kept[1]) != length:
+            days = list(values.values[:length])
+            periods = self._periods_of([str(day) for day in days if _counted_day(day)], bucket)
+            ordered = sorted(set(periods.values()), key=lambda period: (period is not None, period or ""))
+            place = {period: number for number, period in enumerate(ordered)}
+            places = np.array([place[periods[str(day)]] if _counted_day(day) else -1 for day in days], dtype=np.int64)
+            if len(_DAY_PERIODS) >= 16:
+                _DAY_PERIODS.clear()
+            kept = _DAY_PERIODS[key] = (values, places, ordered)
+        _, places, ordered = kept
+        present = places[day_codes]
+        used = np.unique(present)
+        by_day = np.full(len(places), -1, dtype=np.int64)
+        by_day[day_codes] = np.searchsorted(used, present)
+        return [ordered[place] for place in used.tolist()], by_day
 
     def _periods_of(self, days: list[str], bucket: str) -> dict[str | None, str | None]:
         """The period (`_period`) of each day: a week's Monday as the database's date functions name it
@@ -2584,18 +2615,26 @@ class _FirstMatches(NamedTuple):
     story_ids: Sequence[str | None]
     speakers: Counter[str] | None  # the matches quoting each speaker (by id, as text); None: not read yet
     flag_sets: Counter[int] | None  # the matches per set of flag bits (CHECKED_FLAGS), none left out
-    scores: tuple[float, ...] | None  # words alone, their rank read with them (smaller first); else None
+    # words alone: the best ranked of them read with their rank, as (rank, rowid) best first (the smallest
+    # rank; ties by rowid), at least BEST_READ of them or every one; else None
+    best: tuple[tuple[float, int], ...] | None
     # the matches as rows of the process's columns, when their keys were looked up there: what is counted of
     # them is counted over the columns' codes (`store.sampled`), and the fields above decoded only if read
     coded: CodedSample | None = None
 
     @classmethod
-    def of_coded(cls, rowids: tuple[int, ...], coded: CodedSample, scores: tuple[float, ...] | None) -> _FirstMatches:
+    def of_coded(
+        cls, rowids: tuple[int, ...], coded: CodedSample, best: tuple[tuple[float, int], ...] | None
+    ) -> _FirstMatches:
         """Of matches looked up in the columns: their text fields decoded when first read, their speakers and
         flags counted when asked (`store.sampled`)."""
         outlets, languages = DecodedColumn(coded, "outlet"), DecodedColumn(coded, "language")
         days, stories = DecodedColumn(coded, "day"), DecodedColumn(coded, "story")
-        return cls(rowids, None, outlets, languages, days, stories, None, None, scores, coded)
+        return cls(rowids, None, outlets, languages, days, stories, None, None, best, coded)
+
+    def ranks(self, wanted: int) -> bool:
+        """Whether the `wanted` best ranked of the matches were read (all of them when there are fewer)."""
+        return self.best is not None and len(self.best) >= min(wanted, len(self.rowids))
 
     @classmethod
     def of_rows(cls, rows: Sequence[Sequence[Any]]) -> _FirstMatches:
