@@ -61,9 +61,7 @@ from newstrace.nlp.cue_ends import (
 )
 from newstrace.nlp.gender import (
     FEMALE,
-    FEMALE_TITLES,
     MALE,
-    MALE_TITLES,
     PRONOUN_GENDERS,
     gender_by_given_name,
     gender_by_titles,
@@ -1716,8 +1714,10 @@ def _employer(ent: Any) -> bool:
     """A person named to say whose staff somebody is (`another Holm aide`, `former Dorn staffer Lidia Varn`):
     the person modifies a staff noun outside the name, and does not speak."""
     root = ent.root
-    return root.dep_ in ("compound", "poss", "nmod") and root.head.lower_ in _STAFF_NOUNS and not (
-        ent.start <= root.head.i < ent.end
+    return (
+        root.dep_ in ("compound", "poss", "nmod")
+        and root.head.lower_ in _STAFF_NOUNS
+        and not (ent.start <= root.head.i < ent.end)
     )
 
 
