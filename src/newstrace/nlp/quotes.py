@@ -1449,8 +1449,9 @@ class People:
         if honorific is not None and gender is not None:
             people = self._honoured_alike(people, words[0], gender)
         pronoun = next((PRONOUN_GENDERS[cue] for cue in sorted(cues) if cue in ("he", "she")), None)
-        if pronoun is not None:  # `she` grows `Clinton` into no man's name (`Bill Clinton`)
+        if pronoun is not None:  # `she` grows `Clinton` into no man's name (`Bill Clinton`), `he` into a man's
             people = [(person, form) for person, form in people if self.gender_of(form) in (None, pronoun)]
+            people = [(person, form) for person, form in people if self.gender_of(form) == pronoun] or people
         if not people:  # nobody, or only someone the title rules out (`Mr. Obama`, `the first lady, Michelle Obama`)
             # `Mr. Clinton` in an article naming Clintons none of whom is a man: somebody the article does not
             # name in full, who keeps the honorific rather than join a namesake across articles
