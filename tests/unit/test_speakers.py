@@ -722,5 +722,5 @@ def test_a_groups_qualifier_is_no_role() -> None:
 
 def test_he_grows_a_surname_into_the_namesake_known_to_be_a_man(nlp: Any) -> None:
     """Of `Pieter Holm` and `Kim Holm` (whose given name tells nothing), `he` is Pieter."""
-    text = "Pieter Holm and Kim Holm opened the museum on Monday. Holm cut the ribbon.\n\n“The tolls will fall,” he said."
+    text = "Pieter Holm and Kim Holm opened the museum on Monday. Holm cut it.\n\n“The tolls will rise,” he said."
     assert _speakers(nlp, text) == ["Pieter Holm"]
