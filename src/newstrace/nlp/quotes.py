@@ -1272,6 +1272,7 @@ _GENDERED_PRONOUN = re.compile(r"\b(?:he|his|him|she|her|hers)\b", re.IGNORECASE
 # The pronouns that, after a subject's mention, mostly stand for that subject (`Holm said she ...`, `Dorn
 # and his ...`); `him` and `her` are as often somebody else the subject acts on (`Holm attacked him`).
 _OWN_PRONOUN = re.compile(r"\b(?:he|his|she)\b", re.IGNORECASE)
+_SUBJECT_PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
 _SUBJECT_DEPS = ("nsubj", "nsubjpass")
 _SENTENCE_STOP = re.compile(r"[.!?](?:\s|$)|\n|''|[\"“”]")  # a quotation's edge ends the mention's clause too
 _JOINING_WORDS = frozenset(["and", "or", "nor", "&"])  # the words before them belong to another name
@@ -1426,7 +1427,8 @@ class People:
                 or _titles_gender(forms)
                 or (by_names.pop() if len(by_names) == 1 else None)
                 or self._pronoun_gender(  # `Barack Obama said his ...`: no title, a given name of no list
-                    [(ent, form) for ent, form in forms if ent.root.dep_ in _SUBJECT_DEPS], _OWN_PRONOUN
+                    [(ent, form) for ent, form in forms if ent.root.dep_ in _SUBJECT_DEPS and len(form) > 1],
+                    [(ent, form) for ent, form in forms if ent.root.dep_ in _SUBJECT_DEPS and len(form) == 1],
                 )
             )
         return self._genders[name]
@@ -1491,19 +1493,24 @@ class People:
             kept = [(person, told) for person, told in kept if told is not None]
         return [person for person, _ in kept] or people
 
-    def _pronoun_gender(self, person: PersonForms, pronouns: re.Pattern[str] = _GENDERED_PRONOUN) -> str | None:
-        """The gender of the first `he`/`she`/`his`/`her` (`pronouns`) after the person's mentions in the same
-        sentence, before anybody else is named or a quotation opens or closes (`Hillary Clinton has yet to
-        address how her administration ...`), when twice as many mentions give one as the other."""
+    def _pronoun_gender(self, person: PersonForms, bare: PersonForms | None = None) -> str | None:
+        """The gender of the first `he`/`she`/`his`/`her` after the person's mentions in the same sentence,
+        before anybody else is named or a quotation opens or closes (`Hillary Clinton has yet to address how
+        her administration ...`), when twice as many mentions give one as the other. Given the mentions of
+        the bare surname (`bare`), only `he`, `his` or `she` count after the others, and `he` or `she` after
+        those: a `his` after a bare surname is as often another's (`Holm took shots at Dorn's plan and his
+        vote`, the recogniser missing Dorn)."""
         votes: Counter[str] = Counter()
-        for ent, _ in person:
-            following = bisect_right(self._starts, ent.start_char)
-            end = self._starts[following] if following < len(self._starts) else len(self._text)
-            window = self._text[ent.end_char : min(end, ent.end_char + _PRONOUN_REACH)]
-            window = _SENTENCE_STOP.split(window, maxsplit=1)[0]
-            pronoun = pronouns.search(window)
-            if pronoun:
-                votes[PRONOUN_GENDERS[pronoun.group().lower()]] += 1
+        reading = [(person, _GENDERED_PRONOUN)] if bare is None else [(person, _OWN_PRONOUN), (bare, _SUBJECT_PRONOUN)]
+        for mentions, pronouns in reading:
+            for ent, _ in mentions:
+                following = bisect_right(self._starts, ent.start_char)
+                end = self._starts[following] if following < len(self._starts) else len(self._text)
+                window = self._text[ent.end_char : min(end, ent.end_char + _PRONOUN_REACH)]
+                window = _SENTENCE_STOP.split(window, maxsplit=1)[0]
+                pronoun = pronouns.search(window)
+                if pronoun:
+                    votes[PRONOUN_GENDERS[pronoun.group().lower()]] += 1
         return majority(votes[FEMALE], votes[MALE])
 
     def _in_office(self, surname: str) -> bool:
