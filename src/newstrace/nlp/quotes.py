@@ -1298,7 +1298,7 @@ def resolve_speakers(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuot
     person it most likely refers to earlier in the article; short names grow to the article's full form."""
     # A "name" ending in a count is a headline's words (`Judge Just Gave Hillary Some Of The Worst News`)
     mentions = [ent for ent in parsed.entities if ent.label_ == "PERSON" and ent[-1].lower_ not in QUANTITY_WORDS]
-    people = People(parsed.text, mentions)
+    people = People(parsed.text, mentions, [ent for ent in parsed.entities if ent.label_ == "ORG"])
     resolved: list[FoundQuote] = []
     last_speaker: str | None = None
     last_end = -_FIRST_PERSON_REACH
@@ -1354,11 +1354,13 @@ def _full_name(parsed: Parsed, people: People, speaker: str, source: Span | None
 class People:
     """The PERSON mentions of an article, indexed once for the questions every quote asks of them."""
 
-    def __init__(self, text: str, mentions: list[Any]) -> None:
+    def __init__(self, text: str, mentions: list[Any], bodies: list[Any] | None = None) -> None:
         self.mentions = mentions
         self._text = text
         self._ends = [ent.end_char for ent in mentions]
         self._starts = [ent.start_char for ent in mentions]
+        # where the next person or body is named: a pronoun after it is as likely its (`Trump`, read as a body)
+        self._names_start = sorted(self._starts + [ent.start_char for ent in bodies or ()])
         self._by_surname: dict[str, list[tuple[Any, str]]] = defaultdict(list)  # surname -> (mention, plain name)
         self._after_word: dict[str, list[Any]] = defaultdict(list)  # word -> mentions it shortly precedes
         self._named: dict[tuple[tuple[str, ...], frozenset[str]], list[tuple[PersonForms, str]]] = {}
@@ -1495,8 +1497,8 @@ class People:
 
     def _pronoun_gender(self, person: PersonForms, bare: PersonForms | None = None) -> str | None:
         """The gender of the first `he`/`she`/`his`/`her` after the person's mentions in the same sentence,
-        before anybody else is named or a quotation opens or closes (`Hillary Clinton has yet to address how
-        her administration ...`), when twice as many mentions give one as the other. Given the mentions of
+        before anybody else or a body is named or a quotation opens or closes (`Hillary Clinton has yet to
+        address how her administration ...`), when twice as many mentions give one as the other. Given the mentions of
         the bare surname (`bare`), only `he`, `his` or `she` count after the others, and `he` or `she` after
         those: a `his` after a bare surname is as often another's (`Holm took shots at Dorn's plan and his
         vote`, the recogniser missing Dorn)."""
@@ -1504,8 +1506,8 @@ class People:
         reading = [(person, _GENDERED_PRONOUN)] if bare is None else [(person, _OWN_PRONOUN), (bare, _SUBJECT_PRONOUN)]
         for mentions, pronouns in reading:
             for ent, _ in mentions:
-                following = bisect_right(self._starts, ent.start_char)
-                end = self._starts[following] if following < len(self._starts) else len(self._text)
+                following = bisect_right(self._names_start, ent.start_char)
+                end = self._names_start[following] if following < len(self._names_start) else len(self._text)
                 window = self._text[ent.end_char : min(end, ent.end_char + _PRONOUN_REACH)]
                 window = _SENTENCE_STOP.split(window, maxsplit=1)[0]
                 pronoun = pronouns.search(window)
