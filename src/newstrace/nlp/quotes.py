@@ -1359,7 +1359,7 @@ class People:
         self._text = text
         self._ends = [ent.end_char for ent in mentions]
         self._starts = [ent.start_char for ent in mentions]
-        # where the next person or body is named: a pronoun after it is as likely its (`Trump`, read as a body)
+        # where the next person or body is named: a `his` after it is as likely its (`Trump`, read as a body)
         self._names_start = sorted(self._starts + [ent.start_char for ent in bodies or ()])
         self._by_surname: dict[str, list[tuple[Any, str]]] = defaultdict(list)  # surname -> (mention, plain name)
         self._after_word: dict[str, list[Any]] = defaultdict(list)  # word -> mentions it shortly precedes
@@ -1497,23 +1497,29 @@ class People:
 
     def _pronoun_gender(self, person: PersonForms, bare: PersonForms | None = None) -> str | None:
         """The gender of the first `he`/`she`/`his`/`her` after the person's mentions in the same sentence,
-        before anybody else or a body is named or a quotation opens or closes (`Hillary Clinton has yet to
-        address how her administration ...`), when twice as many mentions give one as the other. Given the mentions of
-        the bare surname (`bare`), only `he`, `his` or `she` count after the others, and `he` or `she` after
-        those: a `his` after a bare surname is as often another's (`Holm took shots at Dorn's plan and his
-        vote`, the recogniser missing Dorn)."""
+        before anybody else is named (or, for `his` and `her`, a body) or a quotation opens or closes (`Hillary
+        Clinton has yet to address how her administration ...`), when twice as many mentions give one as the
+        other. Given the mentions of the bare surname (`bare`), only `he`, `his` or `she` count after the
+        others, and `he` or `she` after those: a `his` after a bare surname is as often another's (`Holm took
+        shots at Dorn's plan and his vote`, the recogniser missing Dorn)."""
         votes: Counter[str] = Counter()
         reading = [(person, _GENDERED_PRONOUN)] if bare is None else [(person, _OWN_PRONOUN), (bare, _SUBJECT_PRONOUN)]
         for mentions, pronouns in reading:
             for ent, _ in mentions:
-                following = bisect_right(self._names_start, ent.start_char)
-                end = self._names_start[following] if following < len(self._names_start) else len(self._text)
-                window = self._text[ent.end_char : min(end, ent.end_char + _PRONOUN_REACH)]
-                window = _SENTENCE_STOP.split(window, maxsplit=1)[0]
-                pronoun = pronouns.search(window)
+                pronoun = pronouns.search(self._clause_after(ent, self._starts))
+                if pronoun and pronoun.group().lower() not in ("he", "she"):  # `his`, `her`: not past a body
+                    pronoun = pronouns.search(self._clause_after(ent, self._names_start))
                 if pronoun:
                     votes[PRONOUN_GENDERS[pronoun.group().lower()]] += 1
         return majority(votes[FEMALE], votes[MALE])
+
+    def _clause_after(self, ent: Any, next_names: list[int]) -> str:
+        """The text after a mention up to the end of its sentence, a quotation mark, the next name starting at
+        one of `next_names` or `_PRONOUN_REACH` characters, whichever comes first."""
+        following = bisect_right(next_names, ent.start_char)
+        end = next_names[following] if following < len(next_names) else len(self._text)
+        window = self._text[ent.end_char : min(end, ent.end_char + _PRONOUN_REACH)]
+        return _SENTENCE_STOP.split(window, maxsplit=1)[0]
 
     def _in_office(self, surname: str) -> bool:
         """The article names the bare surname with an office (`President Obama`): somebody of that surname it
