@@ -1272,7 +1272,6 @@ _GENDERED_PRONOUN = re.compile(r"\b(?:he|his|him|she|her|hers)\b", re.IGNORECASE
 # The pronouns that, after a subject's mention, mostly stand for that subject (`Holm said she ...`, `Dorn
 # and his ...`); `him` and `her` are as often somebody else the subject acts on (`Holm attacked him`).
 _OWN_PRONOUN = re.compile(r"\b(?:he|his|she)\b", re.IGNORECASE)
-_SUBJECT_PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
 _SUBJECT_DEPS = ("nsubj", "nsubjpass")
 _SENTENCE_STOP = re.compile(r"[.!?](?:\s|$)|\n|''|[\"“”]")  # a quotation's edge ends the mention's clause too
 _JOINING_WORDS = frozenset(["and", "or", "nor", "&"])  # the words before them belong to another name
@@ -1359,8 +1358,6 @@ class People:
         self._text = text
         self._ends = [ent.end_char for ent in mentions]
         self._starts = [ent.start_char for ent in mentions]
-        # where the next person or body is named: a `his` after it is as likely its (`Trump`, read as a body)
-        self._names_start = sorted(self._starts + [ent.start_char for ent in bodies or ()])
         self._by_surname: dict[str, list[tuple[Any, str]]] = defaultdict(list)  # surname -> (mention, plain name)
         self._after_word: dict[str, list[Any]] = defaultdict(list)  # word -> mentions it shortly precedes
         self._named: dict[tuple[tuple[str, ...], frozenset[str]], list[tuple[PersonForms, str]]] = {}
@@ -1371,6 +1368,10 @@ class People:
                 self._by_surname[plain.split()[-1]].append((ent, plain))
             for word in _words_before(text, ent.start_char):
                 self._after_word[word].append(ent)
+        # where the next person is named, also where the recogniser read a person's name as a body's (`Trump`
+        # as an ORG): a `his` after it is as likely that person's
+        misread = [ent.start_char for ent in bodies or () if self.names_a_person(_plain_name(str(ent.text)))]
+        self._names_start = sorted(self._starts + misread)
 
     def names_a_person(self, name: str) -> bool:
         """Some PERSON mention of the article ends with the name's last word."""
@@ -1429,8 +1430,7 @@ class People:
                 or _titles_gender(forms)
                 or (by_names.pop() if len(by_names) == 1 else None)
                 or self._pronoun_gender(  # `Barack Obama said his ...`: no title, a given name of no list
-                    [(ent, form) for ent, form in forms if ent.root.dep_ in _SUBJECT_DEPS and len(form) > 1],
-                    [(ent, form) for ent, form in forms if ent.root.dep_ in _SUBJECT_DEPS and len(form) == 1],
+                    [(ent, form) for ent, form in forms if ent.root.dep_ in _SUBJECT_DEPS], _OWN_PRONOUN
                 )
             )
         return self._genders[name]
@@ -1495,22 +1495,19 @@ class People:
             kept = [(person, told) for person, told in kept if told is not None]
         return [person for person, _ in kept] or people
 
-    def _pronoun_gender(self, person: PersonForms, bare: PersonForms | None = None) -> str | None:
-        """The gender of the first `he`/`she`/`his`/`her` after the person's mentions in the same sentence,
-        before anybody else is named (or, for `his` and `her`, a body) or a quotation opens or closes (`Hillary
-        Clinton has yet to address how her administration ...`), when twice as many mentions give one as the
-        other. Given the mentions of the bare surname (`bare`), only `he`, `his` or `she` count after the
-        others, and `he` or `she` after those: a `his` after a bare surname is as often another's (`Holm took
-        shots at Dorn's plan and his vote`, the recogniser missing Dorn)."""
+    def _pronoun_gender(self, person: PersonForms, pronouns: re.Pattern[str] = _GENDERED_PRONOUN) -> str | None:
+        """The gender of the first `he`/`she`/`his`/`her` (`pronouns`) after the person's mentions in the same
+        sentence, before anybody else is named or a quotation opens or closes (`Hillary Clinton has yet to
+        address how her administration ...`), when twice as many mentions give one as the other. A `his` or
+        `her` counts only before a person's name the recogniser read as a body's, too (`Holm mentioned remarks
+        Dorn had made as examples of his disrespect`, Dorn an ORG there): `he` and `she` stand for no body."""
         votes: Counter[str] = Counter()
-        reading = [(person, _GENDERED_PRONOUN)] if bare is None else [(person, _OWN_PRONOUN), (bare, _SUBJECT_PRONOUN)]
-        for mentions, pronouns in reading:
-            for ent, _ in mentions:
-                pronoun = pronouns.search(self._clause_after(ent, self._starts))
-                if pronoun and pronoun.group().lower() not in ("he", "she"):  # `his`, `her`: not past a body
-                    pronoun = pronouns.search(self._clause_after(ent, self._names_start))
-                if pronoun:
-                    votes[PRONOUN_GENDERS[pronoun.group().lower()]] += 1
+        for ent, _ in person:
+            pronoun = pronouns.search(self._clause_after(ent, self._starts))
+            if pronoun and pronoun.group().lower() not in ("he", "she"):
+                pronoun = pronouns.search(self._clause_after(ent, self._names_start))
+            if pronoun:
+                votes[PRONOUN_GENDERS[pronoun.group().lower()]] += 1
         return majority(votes[FEMALE], votes[MALE])
 
     def _clause_after(self, ent: Any, next_names: list[int]) -> str:
