@@ -24,8 +24,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from newstrace.link.scripts import merge_across_scripts, surname_key
-from newstrace.nlp.agents import is_role_noun, speaker_kind
-from newstrace.records import PERSON, Speaker, SpeakerCorrection, SpeakerName
+from newstrace.nlp.agents import is_form_of_name, is_role_noun, singular, speaker_kind
+from newstrace.records import GROUP, PERSON, Speaker, SpeakerCorrection, SpeakerName
 
 _ROLE_EDGES = " ,.;:—–-()\"'“”‘’"
 _TITLE_WORDS = frozenset(
@@ -182,12 +182,16 @@ def _person_of_surname(people: list[str], quoted: Counter[str]) -> str | None:
 
 def _same_person_forms(full_names: set[str]) -> list[set[str]]:
     """Full names of one surname grouped by person: a form is another's with middle initials (`Donald J.
-    Trump` is `Donald Trump`) or with words before it (`Former Senator Ana Ruiz` is `Ana Ruiz`); `Bill
-    Clinton` and `Hillary Clinton` are two people, and a form that fits two people joins neither."""
+    Trump` is `Donald Trump`), with words before it (`Former Senator Ana Ruiz` is `Ana Ruiz`) or a middle
+    name (`Hillary Rodham Clinton` is `Hillary Clinton`); `Bill Clinton` and `Hillary Clinton` are two
+    people, and a form that fits two people joins neither."""
     bare = {name: _without_initials(name) for name in full_names}
     groups: list[set[str]] = []
     for name in sorted(full_names, key=lambda form: (len(bare[form]), form)):  # shortest forms first
-        fitting = [group for group in groups if any(_ends_with(bare[name], bare[form]) for form in group)]
+        fitting = [
+            group for group in groups
+            if any(len(bare[form]) > 1 and is_form_of_name(bare[name], bare[form]) for form in group)
+        ]  # fmt: skip
         if len(fitting) == 1:
             fitting[0].add(name)
         else:
@@ -197,10 +201,6 @@ def _same_person_forms(full_names: set[str]) -> list[set[str]]:
 
 def _without_initials(name: str) -> list[str]:
     return [word for word in name.split() if len(word.rstrip(".")) > 1]
-
-
-def _ends_with(words: list[str], other: list[str]) -> bool:
-    return len(other) > 1 and words[-len(other) :] == other
 
 
 def _alias_in(source_text: str, name: str) -> str | None:
@@ -220,12 +220,15 @@ _MARKUP = re.compile(r"[<>=]|\w+=\"")
 
 def role_in(source_text: str, name: str) -> str | None:
     """The description beside a name in a source span: `NATO Secretary General Jens Stoltenberg` ->
-    `NATO Secretary General`; `Jens Stoltenberg, the outgoing NATO Secretary General,` -> `outgoing NATO ...`."""
+    `NATO Secretary General`; `Jens Stoltenberg, the outgoing NATO Secretary General,` -> `outgoing NATO ...`.
+    A group's qualifier, before its name or after it (`Establishment Republicans`, `Democrats of Wyoming`),
+    is which of them speak, not a role of the group."""
     if name not in source_text:
         return None
     before, _, after = source_text.partition(name)
+    group = speaker_kind(name) == GROUP  # `Wyoming Republicans`, `Republicans of Wyoming`: which ones, no role
     for part, leading in ((_in_parenthesis(after), False), (_DATELINE.sub("", _without_honorific(before)), True)):
-        if not (_opens_a_title(part) if leading else _is_appended(part)):
+        if not (_opens_a_title(part) if leading else _is_appended(part)) or (group and (leading or _qualifies(part))):
             continue
         role = _LEADING_ARTICLES.sub("", part.strip(_ROLE_EDGES)).strip(_ROLE_EDGES)
         if _MARKUP.search(role):  # a source that swept in the rest of an embedded post's markup
@@ -233,6 +236,11 @@ def role_in(source_text: str, name: str) -> str | None:
         if len(role) >= 3 and not role.islower() and len(role.split()) <= 8 and _describes(role, leading):
             return role if not leading or _ends_in_a_title(role) else None
     return None
+
+
+def _qualifies(after: str) -> bool:
+    """Words after a group's name that say which of them (`of Wyoming`, `in Congress`), not what they are."""
+    return after.lstrip().startswith(("of ", "in "))
 
 
 def _in_parenthesis(after: str) -> str:
@@ -260,8 +268,10 @@ def _describes(role: str, leading: bool) -> bool:
 
 
 def _plural_role(word: str) -> bool:
-    """A plural of a role noun (`Democrats`, `senators`) before a name opens a group, not the name's title."""
-    return word.endswith("s") and is_role_noun(word[:-1])
+    """A plural of a role noun (`Democrats`, `senators`, `congressmen`) before a name opens a group, not the
+    name's title."""
+    single = singular(word)
+    return single != word and is_role_noun(single)
 
 
 def _only_names(role: str) -> bool:

@@ -91,6 +91,20 @@ def singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith(("ss", "us", "is")) else word
 
 
+def is_form_of_name(words: list[str], name: list[str]) -> bool:
+    """`words` name the person `name` names, in its words or more: words before it (`Former Senator Ana
+    Ruiz`, `Ana Ruiz`) or, keeping its first and last words, a middle or maiden name between them (`Hillary
+    Rodham Clinton`, `Hillary Clinton`). Initials are the caller's to drop."""
+    if not name or len(words) < len(name):
+        return False
+    if words[-len(name) :] == name:
+        return True
+    if len(name) < 2 or words[0] != name[0] or words[-1] != name[-1]:
+        return False
+    rest = iter(words[1:-1])
+    return all(word in rest for word in name[1:-1])  # the name's other words in order, among the longer's
+
+
 def names_people_in_the_plural(word: str) -> bool:
     """A plural noun of people: a party's or a creed's members, a role, a demonym (`Republicans`,
     `officials`, `critics`, `Americans`); not a surname that ends in s (`Sanders`, `Williams`)."""

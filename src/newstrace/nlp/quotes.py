@@ -42,8 +42,10 @@ from newstrace.nlp.agents import (
     QUANTITY_WORDS,
     TITLE_ABBREVIATIONS,
     government_place,
+    is_form_of_name,
     is_role_noun,
     names_a_body,
+    singular,
     speaker_kind,
 )
 from newstrace.nlp.content_ends import EndCandidates, EndScorer, content_end_model, end_candidates
@@ -59,9 +61,7 @@ from newstrace.nlp.cue_ends import (
 )
 from newstrace.nlp.gender import (
     FEMALE,
-    FEMALE_TITLES,
     MALE,
-    MALE_TITLES,
     PRONOUN_GENDERS,
     gender_by_given_name,
     gender_by_titles,
@@ -1297,7 +1297,7 @@ def resolve_speakers(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuot
     person it most likely refers to earlier in the article; short names grow to the article's full form."""
     # A "name" ending in a count is a headline's words (`Judge Just Gave Hillary Some Of The Worst News`)
     mentions = [ent for ent in parsed.entities if ent.label_ == "PERSON" and ent[-1].lower_ not in QUANTITY_WORDS]
-    people = People(parsed.text, mentions)
+    people = People(parsed.text, mentions, [ent for ent in parsed.entities if ent.label_ == "ORG"])
     resolved: list[FoundQuote] = []
     last_speaker: str | None = None
     last_end = -_FIRST_PERSON_REACH
@@ -1353,7 +1353,7 @@ def _full_name(parsed: Parsed, people: People, speaker: str, source: Span | None
 class People:
     """The PERSON mentions of an article, indexed once for the questions every quote asks of them."""
 
-    def __init__(self, text: str, mentions: list[Any]) -> None:
+    def __init__(self, text: str, mentions: list[Any], bodies: list[Any] | None = None) -> None:
         self.mentions = mentions
         self._text = text
         self._ends = [ent.end_char for ent in mentions]
@@ -1368,6 +1368,10 @@ class People:
                 self._by_surname[plain.split()[-1]].append((ent, plain))
             for word in _words_before(text, ent.start_char):
                 self._after_word[word].append(ent)
+        # where the next person is named, also where the recogniser read a person's name as a body's (`Trump`
+        # as an ORG): a `his` after it is as likely that person's
+        misread = [ent.start_char for ent in bodies or () if self.names_a_person(_plain_name(str(ent.text)))]
+        self._names_start = sorted(self._starts + misread)
 
     def names_a_person(self, name: str) -> bool:
         """Some PERSON mention of the article ends with the name's last word."""
@@ -1400,38 +1404,36 @@ class People:
         )
 
     def gender_of(self, name: str) -> str | None:
-        """The gender the article tells for the person `name` stands for: the one the titles before most of
-        the name's own mentions give (`Mr.`, `his wife,`; a title may belong to a name just before, so a
-        majority decides), else before most mentions holding every word of the name, else the given names
+        """The gender the article tells for the person `name` stands for: the one the titles right before most
+        of the name's own mentions give (`Mr.`, `his wife,`), else before most mentions holding every word
+        of the name (and the bare surname, when the article names nobody else of it), else the given names
         of those mentions, or of the name itself when it has no longer form (`Melanie`); None when unknown
         or contradictory. Failing all of these, the pronouns right after the mentions as a subject
         (`_pronoun_gender`: `he`, `his` or `she` only)."""
         if name not in self._genders:
             words = _untitled(_plain_name(name))
             given = {word.lower() for word in words}
+            surname = words[-1] if words else ""
+            # The article's one person of the surname is also its bare surname (`Mrs. Holm said she ...`)
+            alone = len(words) > 1 and len(self._people_named((surname,), frozenset())) == 1
             forms = [
-                (ent, _untitled(plain)) for ent, plain in self._by_surname.get(words[-1] if words else "", ())
-                if given <= {word.lower() for word in plain.split()}
+                (ent, form) for ent, form in
+                ((ent, _untitled(plain)) for ent, plain in self._by_surname.get(surname, ()))
+                if given <= {word.lower() for word in form} or (alone and form == [surname])
             ]  # fmt: skip
-            own = [ent for ent, form in forms if form == words]
             # A one-word name is a surname when the article gives it a longer form (`Clinton` is no man's
             # given name here); every given name must tell the same gender (`Obama`: Barack and Michelle).
             first_names = {form[0] for _, form in forms if len(form) > 1} or set(words[:1])
             by_names = {gender_by_given_name(first) for first in first_names}
             self._genders[name] = (
-                self._gender_by_titles(own)
-                or self._gender_by_titles([ent for ent, _ in forms])
+                _titles_gender([(ent, form) for ent, form in forms if form == words])
+                or _titles_gender(forms)
                 or (by_names.pop() if len(by_names) == 1 else None)
                 or self._pronoun_gender(  # `Barack Obama said his ...`: no title, a given name of no list
                     [(ent, form) for ent, form in forms if ent.root.dep_ in _SUBJECT_DEPS], _OWN_PRONOUN
                 )
             )
         return self._genders[name]
-
-    def _gender_by_titles(self, mentions: list[Any]) -> str | None:
-        """The gender the titles before `mentions` give, when at least twice as many give it as the other."""
-        votes = Counter(gender_by_titles(_words_before(self._text, ent.start_char)) for ent in mentions)
-        return majority(votes[FEMALE], votes[MALE])
 
     def full_name(self, name: str, position: int | None = None, cues: frozenset[str] = frozenset()) -> str:
         """The article's full form of a short name (`Holm` -> `Anneke Holm`): the longer mentions ending with
@@ -1451,8 +1453,9 @@ class People:
         if honorific is not None and gender is not None:
             people = self._honoured_alike(people, words[0], gender)
         pronoun = next((PRONOUN_GENDERS[cue] for cue in sorted(cues) if cue in ("he", "she")), None)
-        if pronoun is not None:  # `she` grows `Clinton` into no man's name (`Bill Clinton`)
+        if pronoun is not None:  # `she` grows `Clinton` into no man's name (`Bill Clinton`), `he` into a man's
             people = [(person, form) for person, form in people if self.gender_of(form) in (None, pronoun)]
+            people = [(person, form) for person, form in people if self.gender_of(form) == pronoun] or people
         if not people:  # nobody, or only someone the title rules out (`Mr. Obama`, `the first lady, Michelle Obama`)
             # `Mr. Clinton` in an article naming Clintons none of whom is a man: somebody the article does not
             # name in full, who keeps the honorific rather than join a namesake across articles
@@ -1495,17 +1498,25 @@ class People:
     def _pronoun_gender(self, person: PersonForms, pronouns: re.Pattern[str] = _GENDERED_PRONOUN) -> str | None:
         """The gender of the first `he`/`she`/`his`/`her` (`pronouns`) after the person's mentions in the same
         sentence, before anybody else is named or a quotation opens or closes (`Hillary Clinton has yet to
-        address how her administration ...`), when twice as many mentions give one as the other."""
+        address how her administration ...`), when twice as many mentions give one as the other. A `his` or
+        `her` counts only before a person's name the recogniser read as a body's, too (`Holm mentioned remarks
+        Dorn had made as examples of his disrespect`, Dorn an ORG there): `he` and `she` stand for no body."""
         votes: Counter[str] = Counter()
         for ent, _ in person:
-            following = bisect_right(self._starts, ent.start_char)
-            end = self._starts[following] if following < len(self._starts) else len(self._text)
-            window = self._text[ent.end_char : min(end, ent.end_char + _PRONOUN_REACH)]
-            window = _SENTENCE_STOP.split(window, maxsplit=1)[0]
-            pronoun = pronouns.search(window)
+            pronoun = pronouns.search(self._clause_after(ent, self._starts))
+            if pronoun and pronoun.group().lower() not in ("he", "she"):
+                pronoun = pronouns.search(self._clause_after(ent, self._names_start))
             if pronoun:
                 votes[PRONOUN_GENDERS[pronoun.group().lower()]] += 1
         return majority(votes[FEMALE], votes[MALE])
+
+    def _clause_after(self, ent: Any, next_names: list[int]) -> str:
+        """The text after a mention up to the end of its sentence, a quotation mark, the next name starting at
+        one of `next_names` or `_PRONOUN_REACH` characters, whichever comes first."""
+        following = bisect_right(next_names, ent.start_char)
+        end = next_names[following] if following < len(next_names) else len(self._text)
+        window = self._text[ent.end_char : min(end, ent.end_char + _PRONOUN_REACH)]
+        return _SENTENCE_STOP.split(window, maxsplit=1)[0]
 
     def _in_office(self, surname: str) -> bool:
         """The article names the bare surname with an office (`President Obama`): somebody of that surname it
@@ -1569,11 +1580,12 @@ PersonForms = list[tuple[Any, list[str]]]  # one person's mentions, each with it
 
 def _same_person(mentions: PersonForms) -> list[PersonForms]:
     """The mentions grouped by person: a form is another's with words before it (`Rip Donald Trump`,
-    `President Barack Obama`) or initials inside (`Donald J. Trump`); shorter forms first found."""
+    `President Barack Obama`), initials (`Donald J. Trump`) or a middle name inside (`Hillary Rodham
+    Clinton`); shorter forms first found."""
     people: list[PersonForms] = []
     for ent, words in sorted(mentions, key=lambda pair: (len(_initialless(pair[1])), pair[0].start_char)):
         bare = _initialless(words)
-        same = [p for p in people if any(bare[-len(_initialless(w)) :] == _initialless(w) for _, w in p)]
+        same = [p for p in people if any(is_form_of_name(bare, _initialless(w)) for _, w in p)]
         if len(same) == 1:
             same[0].append((ent, words))
         elif not same:
@@ -1589,11 +1601,10 @@ def _titled_alike(people: list[PersonForms], cues: frozenset[str], text: str) ->
     """The people the source's titles fit: none titled as the other sex (`Mr.` against `Mrs.`, `first
     lady`), nor a first lady with no office for `President`, and of those, the ones the article gives the
     same office, when any."""
-    offices = cues & _OFFICE_TITLES
+    offices, told = cues & _OFFICE_TITLES, gender_by_titles(cues)
     fitting = [
         (person, titles) for person, titles in ((person, _titles_before(person, text)) for person in people)
-        if not (cues & MALE_TITLES and titles & FEMALE_TITLES)
-        and not (cues & FEMALE_TITLES and titles & MALE_TITLES)
+        if (told is None or _titles_gender(person) in (None, told))
         and not (offices and "lady" in titles and not titles & _OFFICE_TITLES)
     ]  # fmt: skip
     same_office = [person for person, titles in fitting if offices & titles]
@@ -1639,14 +1650,17 @@ def _speaker_for(
         ent
         for ent in parsed.entities_within(quote.source)
         if ent.label_ in _SPEAKER_LABELS and not is_inside(ent.start_char, parsed.quotations)
-    ]
+        and not _unnamed_people(ent)
+    ]  # fmt: skip
     persons = [ent for ent in inside if ent.label_ == "PERSON" and not _possessive(ent)]
+    employers = [ent for ent in persons if _employer(ent)]  # `another Holm aide`: Holm does not speak
+    persons = [ent for ent in persons if ent not in employers]
     around = _people_around(parsed.doc, quote.source)
     if around:  # `Holm aides`, `supporters of Holm`: the group speaks, not the person it gathers round
         persons = [ent for ent in persons if _heads_a_body(ent) or _beside_the_head(parsed.doc, quote.source, ent)]
     elif _a_group_speaks(parsed.doc, quote.source):  # `regulators and advisers to Holm`: not Holm speaking
         persons = [ent for ent in persons if _on_the_head(parsed.doc, quote.source, ent) or _heads_a_body(ent)]
-    staff = _staff_of(parsed, quote.source, persons)
+    staff = _staff_of(parsed, quote.source, persons, employers)
     if staff is not None:  # `One Holm spokesman`: unnamed, speaking for Holm's campaign, not as Holm
         return staff
     if persons:  # the first named, not the longest: `Peskov, Putin's spokesman` is Peskov speaking
@@ -1701,14 +1715,33 @@ def _speaker_for(
     return described
 
 
-def _staff_of(parsed: Parsed, source: Span, persons: list[Any]) -> str | None:
+def _unnamed_people(ent: Any) -> bool:
+    """An entity that is only a plural of staff or of people round somebody (`Supporters`, `Aides`,
+    `Officials`, read as a name at a sentence's start): nobody named."""
+    word = ent.text.lower()
+    single = singular(word)
+    return len(ent) == 1 and single != word and (single in _STAFF_NOUNS or single in _PEOPLE_AROUND)
+
+
+def _employer(ent: Any) -> bool:
+    """A person named to say whose staff somebody is (`another Holm aide`, `former Dorn staffer Lidia Varn`):
+    the person modifies a staff noun outside the name, and does not speak."""
+    root = ent.root
+    return (
+        root.dep_ in ("compound", "poss", "nmod")
+        and root.head.lower_ in _STAFF_NOUNS
+        and not (ent.start <= root.head.i < ent.end)
+    )
+
+
+def _staff_of(parsed: Parsed, source: Span, persons: list[Any], employers: list[Any]) -> str | None:
     """For a source whose head is one person's staff member named by role alone (`One Holm spokesman`, `a
     senior Dorn aide`, `a Holm campaign official`), the body they speak for, named by the person's surname as
     the articles name it: the one the source names (`Holm campaign`), else the one the article names for
     that person (`the Holm administration`), else the person's team; or the staff member named beside the
     role (`a Holm aide, Piet Dorn,`). None when the source is no such thing: `Holm spokesman Piet Dorn`
     (whose head is Dorn), `Holm's spokesman` (a description of somebody the article may name), `a senior
-    aide` (nobody's)."""
+    aide` (nobody's). `employers` are the people named as whose staff (`Holm` in `One Holm spokesman`)."""
     span = parsed.doc.char_span(source.start, source.end, alignment_mode="expand")
     if span is None or not len(span) or span.root.tag_ != "NN" or span.root.lower_ not in _STAFF_NOUNS:
         return None
@@ -1721,7 +1754,7 @@ def _staff_of(parsed: Parsed, source: Span, persons: list[Any]) -> str | None:
     owner = next(
         (
             ent
-            for ent in persons
+            for ent in (*employers, *persons)
             if ent.root.dep_ == "compound" and ent.root.head.i in {root.i, *(body.i for body in bodies)}
         ),
         None,
@@ -1812,16 +1845,9 @@ def _people_around(doc: Any, source: Span) -> bool:
     if span is None or not len(span):
         return False
     root = span.root
-    noun = _singular(root.lower_)
+    noun = singular(root.lower_)
     plural = noun != root.lower_ and root.tag_ in ("NNS", "NNPS", "NNP")  # `Attorneys` opening a sentence: NNP
     return noun == "family" or (plural and (is_role_noun(noun) or noun in _PEOPLE_AROUND))
-
-
-def _singular(word: str) -> str:
-    """`aides` -> `aide`, `allies` -> `ally`, `attorneys` -> `attorney`: enough for the nouns of people."""
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def _beside_the_head(doc: Any, source: Span, ent: Any) -> bool:
@@ -1971,6 +1997,49 @@ def _described_person(text: str, quote: FoundQuote, people: People) -> str | Non
     outside = Span(quote.source.start, quote.source.end + 40)
     named = people.named_after(head_word, outside, owners[-1] if owners else None)
     return str(named.text) if named is not None else None
+
+
+_TITLE_READ_BACK = 4  # tokens read back from a name for its title (`his wife, former Senator`)
+
+
+def _title_gender(ent: Any) -> str | None:
+    """The gender a word of kin or office right before a mention tells (`Mr. Holm`, `his wife, Anneke Holm`,
+    `Holm's husband, former Governor Piet Holm`, `the spokeswoman, Lidia Varn`), or a title the mention
+    opens with: read back from the name over titles, adjectives, articles and commas to the first such
+    word, in the same sentence. Any other word stops it, for what lies before it titles somebody else: `Mr.
+    Dorn attacked Anneke Holm` and `a spokeswoman for Piet Holm` tell nothing of Holm."""
+    for token in ent:  # a title the recogniser took into the name (`Mrs. Holm`)
+        word = _title_word(token.text)
+        if gender_by_titles([word]) is not None:
+            return gender_by_titles([word])
+        if word not in _TITLES:
+            break
+    doc = ent.doc
+    for index in range(ent.start - 1, max(-1, ent.start - 1 - _TITLE_READ_BACK), -1):
+        if doc[index + 1].is_sent_start:
+            return None
+        told = gender_by_titles([_title_word(doc[index].text)])
+        if told is not None or not _passes_for_a_title(doc[index]):
+            return told
+    return None
+
+
+def _titles_gender(person: PersonForms) -> str | None:
+    """The gender the titles right before a person's mentions give, when twice as many give it as the other."""
+    votes = Counter(_title_gender(ent) for ent, _ in person)
+    return majority(votes[FEMALE], votes[MALE])
+
+
+def _passes_for_a_title(token: Any) -> bool:
+    """A word that may stand between a name and its title: a comma, an article, an adjective (`former`,
+    `longtime`) or another title (`Senator`, `Sen.`, `Vice President`)."""
+    word = _title_word(token.text)
+    return (
+        token.text == ","
+        or (token.pos_ in ("ADJ", "DET") and token.tag_ != "PRP$")
+        or word in _TITLES
+        or is_role_noun(token.text)
+    )
 
 
 def _title_word(word: str) -> str:

@@ -95,9 +95,12 @@ def _events(doc: Any, article_id: str, offset: int) -> Rows:
 # quotes 15: a passive cue's agent speaks and the one addressed (`X was asked`) does not; an expletive `it` and a
 # count (`Majorities of voters`) speak for nobody; one of a person's staff unnamed (`One Holm spokesman`) speaks for
 # the person's campaign or team; `he`/`she` also know a person's gender by the pronouns after the person's mentions
+# quotes 16: a title genders only the name right after it (`Mr. Dorn attacked Holm` genders no Holm); the bare
+# surname counts for the article's one person of it; a middle name joins a name's forms (`Hillary Rodham Clinton`);
+# a lone `Supporters` or `Aides` names nobody, and the person named as whose staff (`another Holm aide`) does not speak
 DOC_STAGES: tuple[DocStage, ...] = (
     DocStage("nlp", 2, ("sentences", "entities"), _sentences_and_entities),
-    DocStage("quotes", 15, ("quotes",), _quotes),
+    DocStage("quotes", 16, ("quotes",), _quotes),
     DocStage("events", EVENTS_STAGE_VERSION, ("event_mentions",), _events),
 )
 
