@@ -392,6 +392,36 @@ class FacetColumns:
         """The articles of an outlet and a language (`equal`, either or none) whose day passes `days`, counted
         per language and per (day, outlet) from `held_counts` (their rows are not found); None without them,
         or when `equal` names another column."""
+        sliced = self._counts_slice(equal, days)
+        if sliced is None:
+            return None
+        cube, taken = sliced
+        return CountedSlice(
+            taken[1], taken[2], taken[0], cube.sum(axis=0, dtype=np.int64), cube.sum(axis=(1, 2), dtype=np.int64)
+        )
+
+    def language_days(
+        self, equal: dict[str, str], days: Callable[[str | None], bool] | None
+    ) -> tuple[list[str | None], list[str | None], IntArray] | None:
+        """The articles of `counted`'s slice per day and language, summed over the outlets (langattn26: the
+        chart by language): the dated days with articles and the languages (an empty one as none) of the
+        matrix's rows and columns, and the matrix; None as for `counted`."""
+        sliced = self._counts_slice(equal, days)  # every day without `days`: taking them all copied the cube
+        if sliced is None:
+            return None
+        cube, taken = sliced
+        matrix = cube.sum(axis=2, dtype=np.int64).T  # days by languages
+        present = np.flatnonzero(matrix.any(axis=1))
+        named = self.values["day"].decoded(taken[1][present].astype(np.int32))
+        dated = [place for place, day in enumerate(named) if day]  # an empty day is no date
+        languages = [self.values["language"].values[code] or None for code in taken[0].tolist()]
+        return [named[place] for place in dated], languages, matrix[present[dated]]
+
+    def _counts_slice(
+        self, equal: dict[str, str], days: Callable[[str | None], bool] | None
+    ) -> tuple[npt.NDArray[np.int32], list[IntArray]] | None:
+        """The part of `held_counts`'s cube of an outlet and a language (`equal`, either or none) and the days
+        passing `days`, and the codes taken on each axis (language, day, outlet)."""
         held = self.held_counts()
         if held is None or set(equal) - {"outlet", "language"}:
             return None
@@ -409,9 +439,7 @@ class FacetColumns:
             else:
                 codes = np.arange(size, dtype=np.int64)
             taken.append(codes)
-        return CountedSlice(
-            taken[1], taken[2], taken[0], cube.sum(axis=0, dtype=np.int64), cube.sum(axis=(1, 2), dtype=np.int64)
-        )
+        return cube, taken
 
     def count_tally(self, name: str, counted: CountedSlice) -> Counter[str | None]:
         """The counted articles per value of `outlet` or `language`, an empty value counted as none (as `tally`)."""
@@ -584,6 +612,13 @@ class DayOutletPairs(NamedTuple):
     days: IntArray
     outlets: IntArray
     counts: IntArray
+
+
+def summed_per_group(matrix: IntArray, groups: Sequence[int], size: int) -> IntArray:
+    """The matrix's rows summed per group (`groups` gives each row's, from 0 to `size` - 1): `size` rows."""
+    summed = np.zeros((size, matrix.shape[1]), dtype=np.int64)
+    np.add.at(summed, np.asarray(groups, dtype=np.int64), matrix)
+    return summed
 
 
 def _group_numbers(values: _Values, groups: dict[str | None, int]) -> IntArray:
