@@ -32,7 +32,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, cast
@@ -402,20 +402,35 @@ class FacetColumns:
 
     def language_days(
         self, equal: dict[str, str], days: Callable[[str | None], bool] | None
-    ) -> tuple[list[str | None], list[str | None], IntArray] | None:
+    ) -> tuple[IntArray, list[str | None], IntArray] | None:
         """The articles of `counted`'s slice per day and language, summed over the outlets (langattn26: the
-        chart by language): the dated days with articles and the languages (an empty one as none) of the
-        matrix's rows and columns, and the matrix; None as for `counted`."""
+        chart by language): the codes of the days with articles and the languages (an empty one as none) of
+        the matrix's rows and columns, and the matrix; None as for `counted`."""
         sliced = self._counts_slice(equal, days)  # every day without `days`: taking them all copied the cube
         if sliced is None:
             return None
         cube, taken = sliced
         matrix = cube.sum(axis=2, dtype=np.int64).T  # days by languages
         present = np.flatnonzero(matrix.any(axis=1))
-        named = self.values["day"].decoded(taken[1][present].astype(np.int32))
-        dated = [place for place, day in enumerate(named) if day]  # an empty day is no date
         languages = [self.values["language"].values[code] or None for code in taken[0].tolist()]
-        return [named[place] for place in dated], languages, matrix[present[dated]]
+        return taken[1][present], languages, matrix[present]
+
+    def period_numbers(
+        self, bucket: str, periods_of: Callable[[list[str]], Mapping[str | None, str | None]]
+    ) -> tuple[IntArray, list[str | None]]:
+        """By day code: the number of the day's period (`periods_of` names them) among the periods of every
+        day held (sorted, none first), -1 for an empty day or none; and those periods. Made once per version
+        of the columns and bucket (naming a thousand days' periods per chart cost a millisecond)."""
+        days = list(self.values["day"].values)  # only ever appended to: a code past them is from a later write
+        key = f"periods by {bucket} of {len(days)} days"
+        found = self.derived.get(key)
+        if found is None:
+            periods = periods_of([day for day in days if day])
+            names = sorted(set(periods.values()), key=lambda period: (period is not None, period or ""))
+            numbers = {period: number for number, period in enumerate(names)}
+            places = (numbers[periods[day]] if day else -1 for day in days)
+            found = self.derived[key] = (np.fromiter(places, dtype=np.int64, count=len(days)), names)
+        return cast(tuple[IntArray, list[str | None]], found)
 
     def _counts_slice(
         self, equal: dict[str, str], days: Callable[[str | None], bool] | None
@@ -614,11 +629,14 @@ class DayOutletPairs(NamedTuple):
     counts: IntArray
 
 
-def summed_per_group(matrix: IntArray, groups: Sequence[int], size: int) -> IntArray:
-    """The matrix's rows summed per group (`groups` gives each row's, from 0 to `size` - 1): `size` rows."""
+def summed_per_group(matrix: IntArray, groups: IntArray, size: int) -> list[tuple[int, list[int]]]:
+    """The matrix's rows summed per group (`groups` gives each row's, from 0 to `size` - 1; -1: left out),
+    each group with a row that is not all zero, in order of their numbers."""
+    kept = groups >= 0
     summed = np.zeros((size, matrix.shape[1]), dtype=np.int64)
-    np.add.at(summed, np.asarray(groups, dtype=np.int64), matrix)
-    return summed
+    np.add.at(summed, groups[kept], matrix[kept])
+    present = np.flatnonzero(summed.any(axis=1))
+    return list(zip(present.tolist(), summed[present].tolist(), strict=True))
 
 
 def _group_numbers(values: _Values, groups: dict[str | None, int]) -> IntArray:

@@ -2163,8 +2163,8 @@ class SQLStore(ABC):
         counts = _article_counts_where(filters)
         selection = self._column_selection(filters) if counts is not None else None
         held = selection.language_days() if selection is not None else None
-        if held is not None:  # a slice of the columns' counts per (language, day, outlet), summed
-            return self._language_rows(*held, bucket)
+        if selection is not None and held is not None:  # a slice of the columns' counts, summed over outlets
+            return self._language_rows(selection.columns, *held, bucket)
         if counts is not None:  # every match counted, from the article counts
             return self._period_counts(
                 f"SELECT {self._period('day', bucket)} AS period, NULLIF(language, '') AS language, {_SUM_N} AS n "
@@ -2192,24 +2192,23 @@ class SQLStore(ABC):
             raise _syntax_error(filters, error) from error
 
     def _language_rows(
-        self, days: list[str | None], languages: list[str | None], matrix: IntArray, bucket: str
+        self, columns: FacetColumns, days: IntArray, languages: list[str | None], matrix: IntArray, bucket: str
     ) -> list[PeriodCount]:
-        """A matrix of articles (days by languages) summed per period and language, as the SQL orders them."""
-        periods = self._periods_of([str(day) for day in days], bucket)
-        names = sorted(set(periods.values()), key=lambda period: (period is not None, period or ""))
-        numbers = {period: number for number, period in enumerate(names)}
-        of_day = [numbers[periods[str(day)]] for day in days]
-        summed: list[list[int]] = summed_per_group(matrix, of_day, len(names)).tolist()  # periods by languages
-        places: dict[str | None, list[int]] = {}  # an empty language and none are one, as in the article counts
+        """A matrix of articles (days by their codes, by languages) summed per period and language, as the
+        SQL orders them; an empty day left out, an empty language and none counted as one."""
+        if bucket not in PERIOD_STARTS:
+            raise StoreError(f"no period {bucket!r}; choose one of: {', '.join(PERIOD_STARTS)}")
+        numbers, names = columns.period_numbers(bucket, lambda named: self._periods_of(named, bucket))
+        places: dict[str | None, list[int]] = {}
         for place, language in enumerate(languages):
             places.setdefault(language, []).append(place)
         ordered = sorted(places, key=lambda language: (language is not None, language or ""))
         rows: list[PeriodCount] = []
-        for number, period in enumerate(names):
+        for number, summed in summed_per_group(matrix, numbers[days], len(names)):
             for language in ordered:
-                n = sum(summed[number][place] for place in places[language])
+                n = sum(summed[place] for place in places[language])
                 if n:
-                    rows.append(PeriodCount(period, language, n))
+                    rows.append(PeriodCount(names[number], language, n))
         return rows
 
     def _period_counts(self, sql: str, parameters: Sequence[object]) -> list[PeriodCount]:
@@ -2746,7 +2745,7 @@ class _Selection:
             self._counts = found
         return self._counts if isinstance(self._counts, CountedSlice) else None
 
-    def language_days(self) -> tuple[list[str | None], list[str | None], IntArray] | None:
+    def language_days(self) -> tuple[IntArray, list[str | None], IntArray] | None:
         """The dated matches the article counts count, per day and language, from the columns' counts
         (`FacetColumns.language_days`); None as for `counts`."""
         if not self.counted_by_store:
