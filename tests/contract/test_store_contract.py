@@ -560,6 +560,9 @@ def test_the_first_matches_counted_give_every_match_s_facets_and_attention_when_
         assert store.search_facets(filters, 5, cap=10) == every, filters
         for bucket in ("day", "week", "month", "year"):
             assert store.search_attention(filters, bucket, cap=10) == store.search_attention(filters, bucket), bucket
+            by_language = store.search_language_attention(filters, bucket)
+            assert store.search_language_attention(filters, bucket, cap=10) == by_language, bucket
+            _assert_the_same_articles_by_language(store, filters, bucket, by_language)
     months = store.search_attention(SearchFilters("velmora"), "month")
     assert [(row.period, row.n) for row in months] == [
         ("2024-03-01", 1),
@@ -574,6 +577,24 @@ def test_the_first_matches_counted_give_every_match_s_facets_and_attention_when_
     ]
     with pytest.raises(StoreError, match="no period 'fortnight'"):
         store.search_attention(SearchFilters(outlet="Wire Nine"), "fortnight")
+
+
+def _assert_the_same_articles_by_language(
+    store: Store, filters: SearchFilters, bucket: str, by_language: list[PeriodCount]
+) -> None:
+    """The chart by language counts the articles the chart by outlet counts, per period, and each language's
+    rows are the chart by outlet of the search narrowed to that language (langattn26)."""
+    by_outlet: Counter[str | None] = Counter()
+    for row in store.search_attention(filters, bucket):
+        by_outlet[row.period] += row.n
+    per_period: Counter[str | None] = Counter()
+    for row in by_language:
+        per_period[row.period] += row.n
+    assert by_language and per_period == by_outlet, (filters, bucket)
+    assert [row.period for row in by_language] == sorted(str(row.period) for row in by_language)
+    for language in {row.outlet for row in by_language if row.outlet}:
+        narrowed = store.search_attention(replace(filters, language=language), bucket)
+        assert sum(row.n for row in narrowed) == sum(row.n for row in by_language if row.outlet == language)
 
 
 def test_the_speaker_and_flag_facets_of_the_first_matches_are_read_from_facet_keys_that_follow_writes(
@@ -739,12 +760,17 @@ def test_sqlite_looks_the_first_matches_keys_up_in_columns_that_follow_every_wri
                 reader.search_facets(filters, 5, cap),
                 [reader.search_attention(filters, bucket, cap) for bucket in ("day", "week", "month")],
                 [reader.search_attention(filters, "day", cap, drawn=drawn) for drawn in (1, 2, 8)],
+                [reader.search_language_attention(filters, bucket, cap) for bucket in ("day", "week", "month")],
             )
 
     def every_match(reader: Store, filters: SearchFilters) -> object:
         """What the overview's summary counts over every match: facets without a cap."""
         with reader.time_limit(60):
-            return reader.search_facets(filters, 2, None), reader.search_facets(filters, 5, None)
+            return (
+                reader.search_facets(filters, 2, None),
+                reader.search_facets(filters, 5, None),
+                [reader.search_language_attention(filters, bucket) for bucket in ("day", "week", "year")],
+            )
 
     def speakers_index(reader: Store) -> object:
         with reader.time_limit(60):
@@ -797,6 +823,9 @@ def test_sqlite_looks_the_first_matches_keys_up_in_columns_that_follow_every_wri
         added = replace(_article("a2"), id=f"a{len(published or '') + 5}", outlet=outlet, published=published)
         writer.save_article(added, [], run)
         agree()
+    for id_, language in (("a30", ""), ("a31", "en")):  # an empty language counted as none, as an empty outlet
+        writer.save_article(replace(_article("a2"), id=id_, language=language, published="2024-03-07"), [], run)
+    agree()
     writer.close()
     held.close()
     plain.close()

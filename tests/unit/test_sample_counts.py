@@ -87,6 +87,8 @@ def test_a_sample_counted_over_the_columns_codes_is_counted_as_its_values_are(
         every_row = store_sql._attention_rows(days, outlets, bucket)
         period_of = lambda day, bucket=bucket, keep=keep: store_sql._period_of(day[:keep], bucket)  # noqa: E731
         assert sampled.attention(coded, bucket, period_of, None) == every_row
+        by_language = store_sql._attention_rows(days, languages, bucket)  # the chart by language (langattn26)
+        assert sampled.attention(coded, bucket, period_of, None, by="language") == by_language
         for drawn in (1, 2, 8):
             summed = sampled.drawn_rows(every_row, drawn)
             assert sampled.attention(coded, bucket, period_of, drawn) == summed

@@ -262,6 +262,11 @@ def test_overview_draws_attention_for_the_whole_corpus(server: str, page: object
     p.goto(server + "/")  # type: ignore[attr-defined]
     p.wait_for_selector("div.chart .main-svg .bars path")  # type: ignore[attr-defined]
     assert p.locator("aside.facets section.facet-story a.page-link").count() > 0  # type: ignore[attr-defined]
+    # the chart by language draws too, a bar series per language, named in its legend
+    p.wait_for_selector("div.language-chart .main-svg .bars path")  # type: ignore[attr-defined]
+    legend = p.locator("div.language-chart .legendtext").all_text_contents()  # type: ignore[attr-defined]
+    languages = [row.inner_text() for row in p.locator("section.facet-language a.facet-link").all()]  # type: ignore[attr-defined]
+    assert legend and sorted(legend) == sorted(languages), (legend, languages)
     p.screenshot(path=str(shots / "overview.png"), full_page=True)  # type: ignore[attr-defined]
     assert p.errors == []  # type: ignore[attr-defined]
 

@@ -186,6 +186,12 @@ def test_attention_counts_every_dated_match_by_outlet(client: TestClient, web_db
     overview = client.get("/api/overview").json()
     [(dated,)] = _rows(web_db, "SELECT count(*) FROM articles WHERE published IS NOT NULL")
     assert sum(sum(trace["y"]) for trace in overview["attention"]["traces"]) == dated
+    by_language = overview["language_attention"]  # the same articles, a trace per language
+    assert by_language["kind"] == "attention" and by_language["bucket"] == overview["attention"]["bucket"]
+    assert sum(sum(trace["y"]) for trace in by_language["traces"]) == dated
+    [(languages,)] = _rows(web_db, "SELECT count(DISTINCT language) FROM articles WHERE published IS NOT NULL")
+    assert len(by_language["traces"]) == languages
+    assert sum(sum(trace["y"]) for trace in search["language_attention"]["traces"]) == search["pagination"]["total"]
     assert overview["facets"]["outlet"][0]["n"] == max(row["n_articles"] for row in overview["outlets"])
     day = client.get("/api/search", params={"from": "2025-03-12", "to": "2025-03-12"}).json()["attention"]
     assert day["bucket"] == "day" and {x for trace in day["traces"] for x in trace["x"]} == {"2025-03-12"}

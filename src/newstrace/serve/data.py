@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from itertools import pairwise
+from typing import NamedTuple
 
 from newstrace.framing.compare import NotFound, compare_story, outlet_named, profile_of
 from newstrace.link.trail_view import TrailNotFound, trail
@@ -46,6 +47,7 @@ CHART_OUTLETS = 8  # outlets drawn on their own in an attention chart; the rest 
 # Attention is counted per day, week, month or year: the shortest bucket that draws at most this many
 # bars over the matches' span (a decade per week drew 500 bars a pixel or two wide).
 ATTENTION_BARS = 120
+UNKNOWN_LANGUAGE = "(language unknown)"  # an article without a language, as the chart by language names it
 BUCKET_DAYS = {"day": 1, "week": 7, "month": 31, "year": 366}  # the longest each bucket runs
 # Facets and attention count at most this many matches (the newest, or with words the most recently stored);
 # beyond it their counts are lower bounds and say "at least", and words are ranked among these only.
@@ -305,6 +307,7 @@ def _counted_attention(store: Store, filters: SearchFilters, matches: int | None
     facets = store.search_facets(filters, FACET_VALUES, read)
     bucket = attention_bucket(facets.dates.first, facets.dates.last)
     counts = store.search_attention(filters, bucket, read, drawn=CHART_OUTLETS)
+    by_language = store.search_language_attention(filters, bucket, read)
     counted = None
     if matches is not None and matches > FACET_CAP:
         counted = {
@@ -315,7 +318,12 @@ def _counted_attention(store: Store, filters: SearchFilters, matches: int | None
             "sample": _sample(filters),
             "exact": ["outlet", "language", "dates", "attention"] if counted_by_store(filters) else [],
         }
-    return {"facets": facets_json(facets), "attention": _attention_chart(counts, bucket), "counted": counted}
+    return {
+        "facets": facets_json(facets),
+        "attention": _attention_chart(counts, bucket),
+        "language_attention": _attention_chart(by_language, bucket, LANGUAGE_SERIES),
+        "counted": counted,
+    }
 
 
 def facets_json(facets: SearchFacets) -> dict[str, object]:
@@ -331,14 +339,29 @@ def facets_json(facets: SearchFacets) -> dict[str, object]:
     }
 
 
-def _attention_chart(counts: list[PeriodCount], bucket: str) -> dict[str, object]:
+class ChartSeries(NamedTuple):
+    """What an attention chart's traces are of: the name of a row without a value, and of the rest summed."""
+
+    unknown: str
+    others: str
+
+
+OUTLET_SERIES = ChartSeries(UNKNOWN_OUTLET, "other outlets")
+LANGUAGE_SERIES = ChartSeries(UNKNOWN_LANGUAGE, "other languages")
+
+
+def _attention_chart(
+    counts: list[PeriodCount], bucket: str, series_of: ChartSeries = OUTLET_SERIES
+) -> dict[str, object]:
     """The attention chart of the store's rows (by period, then outlet): a trace per outlet for the
     CHART_OUTLETS with the most articles, and one summing the others (rows the store summed already,
-    `others`, among them)."""
+    `others`, among them). With LANGUAGE_SERIES, the same of rows by period then language."""
     # each row's outlet and period converted once (a word's first 1,000 matches over three years give
     # some 600 rows), taken by position; each row then finds its trace with one look-up (choosing between
     # an outlet and the summed trace per row took a third more)
-    rows = [(None if others else str(outlet or UNKNOWN_OUTLET), str(period), n) for period, outlet, n, others in counts]
+    rows = [
+        (None if others else str(outlet or series_of.unknown), str(period), n) for period, outlet, n, others in counts
+    ]
     totals: dict[str, int] = {}
     for name, _, n in rows:
         if name is not None:
@@ -349,7 +372,7 @@ def _attention_chart(counts: list[PeriodCount], bucket: str) -> dict[str, object
     for name, period, n in rows:
         per_period = series.get(name) if name is not None else None
         if per_period is None:  # an outlet not drawn: summed (with the outlet named so, if it is drawn)
-            per_period = others = series.setdefault("other outlets", {}) if others is None else others
+            per_period = others = series.setdefault(series_of.others, {}) if others is None else others
         per_period[period] = per_period.get(period, 0) + n
     return {
         "kind": "attention",

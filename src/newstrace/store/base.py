@@ -920,6 +920,13 @@ class ReadStore(Protocol):
         UNKNOWN_OUTLET), and sum the others per period in rows whose `others` is true (and `outlet` None)."""
         ...
 
+    def search_language_attention(
+        self, filters: SearchFilters, bucket: str, cap: int | None = None
+    ) -> list[PeriodCount]:
+        """Matching articles per `bucket` and language, as `search_attention` counts them per outlet (the
+        rows' `outlet` holds the language, None for none; every language, none summed): `cap` as there."""
+        ...
+
     def iter_search(self, filters: SearchFilters) -> Iterator[ArticleRow]:
         """Every matching article as `export` writes it (without text), best first (newest first without
         words, or past NEWEST_FIRST_OVER matches: `newest_first`), streamed."""

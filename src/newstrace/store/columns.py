@@ -32,7 +32,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, cast
@@ -400,6 +400,51 @@ class FacetColumns:
         """The articles of an outlet and a language (`equal`, either or none) whose day passes `days`, counted
         per language and per (day, outlet) from `held_counts` (their rows are not found); None without them,
         or when `equal` names another column."""
+        sliced = self._counts_slice(equal, days)
+        if sliced is None:
+            return None
+        cube, taken = sliced
+        return CountedSlice(
+            taken[1], taken[2], taken[0], cube.sum(axis=0, dtype=np.int64), cube.sum(axis=(1, 2), dtype=np.int64)
+        )
+
+    def language_days(
+        self, equal: dict[str, str], days: Callable[[str | None], bool] | None
+    ) -> tuple[IntArray, list[str | None], IntArray] | None:
+        """The articles of `counted`'s slice per day and language, summed over the outlets (langattn26: the
+        chart by language): the codes of the days with articles and the languages (an empty one as none) of
+        the matrix's rows and columns, and the matrix; None as for `counted`."""
+        sliced = self._counts_slice(equal, days)  # every day without `days`: taking them all copied the cube
+        if sliced is None:
+            return None
+        cube, taken = sliced
+        matrix = cube.sum(axis=2, dtype=np.int64).T  # days by languages
+        present = np.flatnonzero(matrix.any(axis=1))
+        languages = [self.values["language"].values[code] or None for code in taken[0].tolist()]
+        return taken[1][present], languages, matrix[present]
+
+    def period_numbers(
+        self, bucket: str, periods_of: Callable[[list[str]], Mapping[str | None, str | None]]
+    ) -> tuple[IntArray, list[str | None]]:
+        """By day code: the number of the day's period (`periods_of` names them) among the periods of every
+        day held (sorted, none first), -1 for an empty day or none; and those periods. Made once per version
+        of the columns and bucket (naming a thousand days' periods per chart cost a millisecond)."""
+        days = list(self.values["day"].values)  # only ever appended to: a code past them is from a later write
+        key = f"periods by {bucket} of {len(days)} days"
+        found = self.derived.get(key)
+        if found is None:
+            periods = periods_of([day for day in days if day])
+            names = sorted(set(periods.values()), key=lambda period: (period is not None, period or ""))
+            numbers = {period: number for number, period in enumerate(names)}
+            places = (numbers[periods[day]] if day else -1 for day in days)
+            found = self.derived[key] = (np.fromiter(places, dtype=np.int64, count=len(days)), names)
+        return cast(tuple[IntArray, list[str | None]], found)
+
+    def _counts_slice(
+        self, equal: dict[str, str], days: Callable[[str | None], bool] | None
+    ) -> tuple[npt.NDArray[np.int32], list[IntArray]] | None:
+        """The part of `held_counts`'s cube of an outlet and a language (`equal`, either or none) and the days
+        passing `days`, and the codes taken on each axis (language, day, outlet)."""
         held = self.held_counts()
         if held is None or set(equal) - {"outlet", "language"}:
             return None
@@ -417,9 +462,7 @@ class FacetColumns:
             else:
                 codes = np.arange(size, dtype=np.int64)
             taken.append(codes)
-        return CountedSlice(
-            taken[1], taken[2], taken[0], cube.sum(axis=0, dtype=np.int64), cube.sum(axis=(1, 2), dtype=np.int64)
-        )
+        return cube, taken
 
     def count_tally(self, name: str, counted: CountedSlice) -> Counter[str | None]:
         """The counted articles per value of `outlet` or `language`, an empty value counted as none (as `tally`)."""
@@ -592,6 +635,16 @@ class DayOutletPairs(NamedTuple):
     days: IntArray
     outlets: IntArray
     counts: IntArray
+
+
+def summed_per_group(matrix: IntArray, groups: IntArray, size: int) -> list[tuple[int, list[int]]]:
+    """The matrix's rows summed per group (`groups` gives each row's, from 0 to `size` - 1; -1: left out),
+    each group with a row that is not all zero, in order of their numbers."""
+    kept = groups >= 0
+    summed = np.zeros((size, matrix.shape[1]), dtype=np.int64)
+    np.add.at(summed, groups[kept], matrix[kept])
+    present = np.flatnonzero(summed.any(axis=1))
+    return list(zip(present.tolist(), summed[present].tolist(), strict=True))
 
 
 def _group_numbers(values: _Values, groups: dict[str | None, int]) -> IntArray:

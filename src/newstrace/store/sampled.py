@@ -165,17 +165,18 @@ def newest_candidates(sample: CodedSample, end: int, iso_day: Callable[[str], bo
 
 
 def attention(
-    sample: CodedSample, bucket: str, period_of: Callable[[str], str | None], drawn: int | None
+    sample: CodedSample, bucket: str, period_of: Callable[[str], str | None], drawn: int | None, by: str = "outlet"
 ) -> list[PeriodCount]:
     """The rows with a day (not None) per period (`period_of` a day) and outlet, ordered by period then outlet
     (None first in each), as `sql._attention_rows` counts them; with `drawn`, only the `drawn` outlets with
     the most such rows keep rows of their own (ties by name, an outlet without one named UNKNOWN_OUTLET, as
-    the chart names it), the others summed per period in a row after them (`others`), as `drawn_rows` does."""
+    the chart names it), the others summed per period in a row after them (`others`), as `drawn_rows` does.
+    With `by="language"`, the same per period and language (the rows' `outlet` then holds the language)."""
     period_places, periods = _period_places(sample, bucket, period_of)
-    outlet_places, outlets = _sorted_places(sample, "outlet", none_first=True)
+    outlet_places, outlets = _sorted_places(sample, by, none_first=True)
     period = period_places[sample.codes("day")]
     dated = period >= 0
-    outlet = outlet_places[sample.codes("outlet")[dated]]
+    outlet = outlet_places[sample.codes(by)[dated]]
     period = period[dated]
     width = len(outlets) + 1  # one more group: the outlets summed
     if drawn is not None:

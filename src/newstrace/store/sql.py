@@ -93,7 +93,14 @@ from newstrace.store.base import (
     drawn_outlets,
     newest_first,
 )
-from newstrace.store.columns import CountedSlice, DayOutletCounts, DayOutletPairs, FacetColumns, IntArray
+from newstrace.store.columns import (
+    CountedSlice,
+    DayOutletCounts,
+    DayOutletPairs,
+    FacetColumns,
+    IntArray,
+    summed_per_group,
+)
 from newstrace.store.query import SearchQuery
 from newstrace.store.recent import RecentAnswers
 from newstrace.store.sampled import CodedSample, DecodedColumn, coded_sample
@@ -2159,6 +2166,60 @@ class SQLStore(ABC):
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
 
+    def search_language_attention(
+        self, filters: SearchFilters, bucket: str, cap: int | None = None
+    ) -> list[PeriodCount]:
+        counts = _article_counts_where(filters)
+        selection = self._column_selection(filters) if counts is not None else None
+        held = selection.language_days() if selection is not None else None
+        if selection is not None and held is not None:  # a slice of the columns' counts, summed over outlets
+            return self._language_rows(selection.columns, *held, bucket)
+        if counts is not None:  # every match counted, from the article counts
+            return self._period_counts(
+                f"SELECT {self._period('day', bucket)} AS period, NULLIF(language, '') AS language, {_SUM_N} AS n "
+                f"FROM article_counts{counts[0]} AND day <> '' GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST",
+                counts[1],
+            )
+        if cap is not None:  # the first matches, read once (the outlets' chart read them already)
+            sampled = self._sampled_articles(filters, cap)
+            if sampled.coded is not None:
+                keep = PERIOD_STARTS[bucket][0] if bucket in PERIOD_STARTS else 10
+                return sample_counts.attention(
+                    sampled.coded, bucket, lambda day: _period_of(day[:keep], bucket), None, by="language"
+                )
+            return _attention_rows(sampled.days, sampled.languages, bucket)
+        relation, matches = self._counted_matches(filters, cap)
+        period = self._period("substr(a.published, 1, 10)", bucket)
+        where = (" AND " if " WHERE " in matches else " WHERE ") + "a.published IS NOT NULL"
+        try:
+            return self._period_counts(
+                f"SELECT {period} AS period, a.language AS language, count(*) AS n FROM {matches}{where} "
+                "GROUP BY period, a.language ORDER BY period, a.language NULLS FIRST",
+                relation.parameters,
+            )
+        except self._SEARCH_ERRORS as error:
+            raise _syntax_error(filters, error) from error
+
+    def _language_rows(
+        self, columns: FacetColumns, days: IntArray, languages: list[str | None], matrix: IntArray, bucket: str
+    ) -> list[PeriodCount]:
+        """A matrix of articles (days by their codes, by languages) summed per period and language, as the
+        SQL orders them; an empty day left out, an empty language and none counted as one."""
+        if bucket not in PERIOD_STARTS:
+            raise StoreError(f"no period {bucket!r}; choose one of: {', '.join(PERIOD_STARTS)}")
+        numbers, names = columns.period_numbers(bucket, lambda named: self._periods_of(named, bucket))
+        places: dict[str | None, list[int]] = {}
+        for place, language in enumerate(languages):
+            places.setdefault(language, []).append(place)
+        ordered = sorted(places, key=lambda language: (language is not None, language or ""))
+        rows: list[PeriodCount] = []
+        for number, summed in summed_per_group(matrix, numbers[days], len(names)):
+            for language in ordered:
+                n = sum(summed[place] for place in places[language])
+                if n:
+                    rows.append(PeriodCount(names[number], language, n))
+        return rows
+
     def _period_counts(self, sql: str, parameters: Sequence[object]) -> list[PeriodCount]:
         """The rows of a query selecting a period, an outlet and a count, as records made by position."""
         return [PeriodCount(*row) for row in self._value_rows(sql, parameters)]
@@ -2730,6 +2791,16 @@ class _Selection:
                 found = self.columns.counted(self.equal, days)
             self._counts = found
         return self._counts if isinstance(self._counts, CountedSlice) else None
+
+    def language_days(self) -> tuple[IntArray, list[str | None], IntArray] | None:
+        """The dated matches the article counts count, per day and language, from the columns' counts
+        (`FacetColumns.language_days`); None as for `counts`."""
+        if not self.counted_by_store:
+            return None
+        days = self._counted_days
+        if days is not None and self.days is not None:
+            days = _both(self.days, days)
+        return self.columns.language_days(self.equal, days)
 
     def counted_total(self) -> int:
         counts = self.counts()
