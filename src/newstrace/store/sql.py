@@ -1282,6 +1282,9 @@ class SQLStore(ABC):
     ) -> None:
         gone = sorted(dissolved or {})
         with self._transaction():
+            # the utterances the written renderings leave (a quote grouped again elsewhere): those left with
+            # none are deleted below, and only those are asked (not every utterance, as an anti-join would)
+            left = self._utterances_holding([row.quote_id for row in renderings]) - {row.id for row in utterances}
             self._executemany("DELETE FROM renderings WHERE utterance_id = ?", [(row.id,) for row in utterances])
             for table, column in (("utterance_keys", "utterance_id"), ("utterance_speakers", "utterance_id")):
                 self._executemany(f"DELETE FROM {table} WHERE {column} = ?", [(old,) for old in gone])
@@ -1297,10 +1300,19 @@ class SQLStore(ABC):
                 "UPDATE utterances SET recurs_from = ? WHERE recurs_from = ?",
                 [(new, old) for old, new in sorted((dissolved or {}).items())],
             )
-            # Utterances whose quotes all went (a quotes stage that ran again) have nothing left to show.
-            self._execute("DELETE FROM utterances WHERE id NOT IN (SELECT utterance_id FROM renderings)")
+            # An utterance whose every rendering this write moved to another has nothing left to show. (One
+            # whose quotes a quotes stage replaced is forgotten by the trails stage: `reset_trails`.)
+            self._executemany(
+                "DELETE FROM utterances WHERE id = ? AND NOT EXISTS (SELECT 1 FROM renderings WHERE utterance_id = ?)",
+                [(old, old) for old in sorted(left - set(gone))],
+            )
             if record:
                 self._record(record)
+
+    def _utterances_holding(self, quote_ids: Sequence[str]) -> set[str]:
+        """The utterances these quotes are renderings of now (by the `renderings` primary key)."""
+        rows = self._rows_for_ids("SELECT utterance_id FROM renderings WHERE quote_id IN ({marks})", quote_ids)
+        return {str(row["utterance_id"]) for row in rows}
 
     def _upsert_records(self, table: str, record: type, rows: Sequence[object]) -> None:
         """Replace or add rows of `table`, records of the type whose fields are its columns, in one
