@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from newstrace.link.trails import QuoteInput, TrailSettings
+from newstrace.pipeline.orchestrate import StoredStageSettings, redo_after
 from newstrace.pipeline.speakers import resolve_speakers
+from newstrace.pipeline.stages import record
 from newstrace.pipeline.trails import build_trails
 from newstrace.store import SQLiteStore, Store, open_store
 
@@ -135,4 +137,27 @@ def test_a_quote_moved_to_another_speaker_is_grouped_with_its_new_speakers_state
     described, _ = by_content(one)
     velt = next(row for row in described if "q_a1_1" in row[0])
     assert velt[0] >= {"q_a1_0", "q_a1_1", "q_a4_1"}  # Mara Velt's statement, her bare `Velt` in a1 among it
+    assert by_content(batched) == by_content(one)
+
+
+def test_a_correction_groups_the_trails_of_the_quotes_it_moved_before_the_command_ends(tmp_path: Path) -> None:
+    """A user's correction (`newstrace speakers merge|rename`) points stored quotes at another speaker and
+    makes their articles' trails, event groups and framing stale; the orchestrator redoes those stages in
+    the same command (`redo_after`), so nothing is left pending for the next `analyze`, and the trails are
+    one run's. (Before, they stayed grouped under the old speaker until the next `analyze`.)"""
+    batched = SQLiteStore(tmp_path / "batched.db")
+    settings = StoredStageSettings(skip=frozenset({"link"}))
+    redone: list[dict[str, object]] = []
+    for number, batch in enumerate(_BATCHES):
+        _store_batch_forgetting(batched, batch, False)
+        resolve_speakers(batched)
+        build_trails(batched)
+        for correction in _CORRECTIONS[number] if number < len(_CORRECTIONS) else []:
+            _correct(batched, correction)
+            redone.append(dict(redo_after(batched, "speakers", settings)["trails"]))
+            assert batched.pending_articles("trails", record("trails").version) == []
+    assert all(summary["quotes_grouped"] for summary in redone)  # the rename and the merge moved quotes
+    one = _whole_store_corrected(tmp_path / "one.db")
+    resolve_speakers(one)
+    build_trails(one)
     assert by_content(batched) == by_content(one)
