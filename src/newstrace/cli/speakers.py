@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from newstrace.framing.lexicon import Lexicon, LexiconError, load_lexicon
-
 from newstrace.records import GROUP, ORGANISATION, PERSON
 from newstrace.store import StoreError, open_store
 
