@@ -1218,15 +1218,20 @@ class SQLStore(ABC):
                 found.setdefault(utterance_id, set()).add(key)
         return found
 
-    def speaker_utterances(self, speaker_ids: Sequence[int], limit: int) -> dict[int, SpeakerUtterances]:
+    def speaker_utterances(
+        self, speaker_ids: Sequence[int], limit: int, since: Mapping[int, str] | None = None, recent: int = 0
+    ) -> dict[int, SpeakerUtterances]:
         ordered = sorted(set(speaker_ids))
-        latest: dict[int, list[str]] = {speaker_id: [] for speaker_id in ordered}
-        for first in range(0, len(ordered), 100):  # one statement for many speakers, each its own ranged read
-            chunk = ordered[first : first + 100]
-            sql = " UNION ALL ".join(_SPOKEN_BY.format(number) for number in range(len(chunk)))
-            parameters = [value for asked in chunk for value in (asked, limit)]
+        latest: dict[int, set[str]] = {speaker_id: set() for speaker_id in ordered}
+        since = since or {}
+        reads: list[tuple[str, tuple[object, ...]]] = [(_SPOKEN_BY, (speaker_id, limit)) for speaker_id in ordered]
+        reads += [(_SPOKEN_SINCE, (asked, since[asked], recent)) for asked in ordered if asked in since]
+        for first in range(0, len(reads), 100):  # one statement for many speakers, each its own ranged read
+            chunk = reads[first : first + 100]
+            sql = " UNION ALL ".join(read.format(number) for number, (read, _) in enumerate(chunk))
+            parameters = [value for _, values in chunk for value in values]
             for speaker_id, utterance_id in self._value_rows(sql, parameters):
-                latest[int(speaker_id)].append(str(utterance_id))
+                latest[int(speaker_id)].add(str(utterance_id))
         languages = self._speaker_languages(ordered)
         return {
             speaker_id: SpeakerUtterances(tuple(sorted(found, reverse=True)), frozenset(languages[speaker_id]))
@@ -2842,6 +2847,11 @@ _KEY_POSTING = (
 _SPOKEN_BY = (
     "SELECT * FROM (SELECT speaker_id, utterance_id FROM utterance_speakers WHERE speaker_id = ? AND speaks = 1 "
     "ORDER BY utterance_id DESC LIMIT ?) AS s{}"
+)
+# The utterances a speaker opened from a day on (`speaker_utterances`' `since`): the same index, ascending.
+_SPOKEN_SINCE = (
+    "SELECT * FROM (SELECT speaker_id, utterance_id FROM utterance_speakers WHERE speaker_id = ? AND speaks = 1 "
+    "AND utterance_id >= ? ORDER BY utterance_id LIMIT ?) AS r{}"
 )
 # A speaker's next language (`_speaker_languages`): the first key of the primary key's range after the last.
 _NEXT_LANGUAGE = (
