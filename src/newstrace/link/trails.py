@@ -753,16 +753,22 @@ def joinable_stored(
     for utterance_id, speaker_ids in renderers.items():
         for speaker_id in speaker_ids:
             rendering.setdefault(speaker_id, set()).add(utterance_id)
+    # the speakers' read utterances by their stored keys, read once: a quote's shares with each are
+    # counted through its own keys, not by asking each of a busy speaker's thousand utterances
+    spoken = {found.speaker_id: frozenset(speakers.latest.get(found.speaker_id, ())) for found in listed}
+    spoken_keys = keys_of(sorted(set().union(*spoken.values()))) if listed else {}
+    by_key_of = {speaker_id: _by_key(ids, spoken_keys) for speaker_id, ids in spoken.items()}
     chosen: set[str] = set()
     unsure: list[tuple[frozenset[str], str, int]] = []
     for found in listed:
         own = found.seen.keys() & rendering.get(found.speaker_id, set())
-        _choose(found, speakers, renderers, own, settings, chosen, unsure)
+        its = _Spoken(spoken[found.speaker_id], by_key_of[found.speaker_id])
+        _choose(found, its, renderers, own, settings, chosen, unsure)
     empty = frozenset[str]()
     short_speakers = {found.speaker_id for found in listed if 0 < len(found.keys) < settings.short_content_words}
     wanted = {utterance_id for _, utterance_id, _ in unsure if utterance_id not in chosen}
     stock = {utterance_id for speaker_id in short_speakers for utterance_id in speakers.latest.get(speaker_id, ())}
-    stored = keys_of(sorted(wanted | stock)) if wanted or stock else {}
+    stored = {**spoken_keys, **(keys_of(sorted(wanted - spoken_keys.keys())) if wanted else {})}
     for keys, utterance_id, threshold in unsure:
         if len(keys & stored.get(utterance_id, empty)) >= threshold:
             chosen.add(utterance_id)
@@ -788,27 +794,48 @@ def _listed(
     )
 
 
+@dataclass(frozen=True)
+class _Spoken:
+    """A speaker's read utterances (`StoredSpeakers.latest`), and those holding each stored key."""
+
+    ids: AbstractSet[str]
+    by_key: Mapping[str, Sequence[str]]
+
+
+def _by_key(ids: AbstractSet[str], stored: Mapping[str, AbstractSet[str]]) -> dict[str, list[str]]:
+    """These utterances under each of their stored keys."""
+    found: dict[str, list[str]] = {}
+    for utterance_id in sorted(ids):
+        for key in stored.get(utterance_id, ()):
+            found.setdefault(key, []).append(utterance_id)
+    return found
+
+
 def _choose(
     found: _Listed,
-    speakers: StoredSpeakers,
+    spoken: _Spoken,
     renderers: Mapping[str, Mapping[int, AbstractSet[str]]],
     own: AbstractSet[str],
     settings: TrailSettings,
     chosen: set[str],
     unsure: list[tuple[frozenset[str], str, int]],
 ) -> None:
-    """Add to `chosen` the utterances the quote may join as far as the lists tell, and to `unsure` those
-    whose stored keys must tell (with the keys they must share). `own`: the listed ones its speaker renders."""
+    """Add to `chosen` the utterances the quote may join as far as the lists and its speaker's stored keys
+    tell, and to `unsure` those whose stored keys must tell (with the keys they must share). `spoken`: its
+    speaker's read utterances; `own`: the listed ones its speaker renders."""
     speaker_id, language, empty = found.speaker_id, found.quote.language, frozenset[str]()
+    threshold = min(settings.min_shared, found.needed)
+    shares = Counter(chain.from_iterable(spoken.by_key.get(key, ()) for key in found.keys))
+    chosen.update(utterance_id for utterance_id, shared in shares.items() if shared >= threshold)
     nobody: Mapping[int, AbstractSet[str]] = {}
-    plain = []  # of its speaker's, those no translation may join
-    for utterance_id in {*speakers.latest.get(speaker_id, ()), *own}:
-        spoken = renderers.get(utterance_id, nobody).get(speaker_id, empty)
-        if language is not None and any(other not in ("", language) for other in spoken):
+    plain = []  # of the listed ones its speaker renders and not read as its speaker's, those no translation may join
+    for utterance_id in (spoken.ids | own) if found.translating else own - spoken.ids:
+        languages = renderers.get(utterance_id, nobody).get(speaker_id, empty)
+        if language is not None and any(other not in ("", language) for other in languages):
             chosen.add(utterance_id)  # a translation of one of its statements may join it
-        else:
+        elif utterance_id not in spoken.ids:
             plain.append(utterance_id)
-    asked: list[tuple[list[str] | None, int]] = [(plain, min(settings.min_shared, found.needed))]
+    asked: list[tuple[list[str] | None, int]] = [(plain, threshold)]
     if len(found.keys) >= settings.other_speaker_min_words:
         asked.append((None, found.needed))  # every listed one
     for utterance_ids, threshold in asked:  # (utterances, keys each must share at least)
