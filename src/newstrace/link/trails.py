@@ -3,8 +3,11 @@ articles, and describe each rendering against the utterance's canonical wording.
 
 Quotes are grouped in date order (`rendering_age`: article date, then quote id), whatever order they
 arrived in: a later run groups again the stored utterances its quotes meet with a later rendering
-(`meets`, `pipeline.trails`), an utterance is named by its earliest quote, and of equal matches the
-latest opened wins. A quote is judged against each candidate utterance's canonical text, never against
+(`meets`, `gather`), an utterance is named by its earliest quote and that quote's date (`utterance_id`),
+and of equal matches the latest opened wins. A quote is compared with utterances opened by its day: those
+its speaker opened in the `recent_days` before it (and its latest) that hold one of its content words,
+and the latest holding each of its words (`TrailGrouper._candidates`): bounded by time and count, not by
+the corpus, so a speaker quoted every day keeps its older statements. A quote is judged against each candidate utterance's canonical text, never against
 another rendering (so no chain of renderings drifts to another statement):
 
 - same resolved speaker: every sentence of the quote must have most of its content words (after folding
@@ -1140,7 +1143,7 @@ def meets(quote: QuoteInput, keys: AbstractSet[str], utterance: Utterance, setti
     and the quote may join it, or one of its renderings may join an utterance the quote opens, by the
     loosest bounds of `TrailGrouper._match` in either direction (any rendering may be or become the
     canonical text). A run regroups such utterances with its new quotes, in that order, as one run
-    over every quote would have grouped them (`pipeline.trails`)."""
+    over every quote would have grouped them (`gather`)."""
     age = rendering_age(quote)
     if all(rendering_age(rendering) <= age for rendering in utterance.renderings):
         return False

@@ -7,7 +7,7 @@ each utterance, the speakers of their renderings, and the new quotes' articles a
 grouped in date order (`link.trails`), and a stored utterance a new quote meets with a rendering later
 than it (`link.trails.meets`: news arriving late) is dissolved and its quotes grouped again with the new
 ones, as one run over every quote would have grouped them; so are those the regrouped quotes meet, until
-nothing more is met (`_gather`). When the speakers stage moves a stored quote to another speaker it marks
+nothing more is met (`link.trails.gather`). When the speakers stage moves a stored quote to another speaker it marks
 the quote's article stale, and the utterances of stale articles are dissolved the same way. Every
 utterance that gained a rendering gets its canonical text, first appearance, and each rendering's diff,
 fidelity and flags recomputed, and is written with its content keys in one transaction, the dissolved
@@ -115,7 +115,7 @@ def _save(store: PipelineStore, changed: list[Utterance], dissolved: set[str], d
         renderings += rendering_rows
         keys += [(key, utterance.id) for key in sorted(rendered_keys(utterance))]
     holding = {rendering.quote_id: utterance.id for utterance in changed for rendering in utterance.renderings}
-    # a dissolved utterance's id is `u_` and the id of the quote that opened it: what holds that quote now
+    # a dissolved utterance is named by the quote that opened it (`opening_quote`): what holds that quote now
     gone = {old: holding.get(opening_quote(old)) for old in sorted(dissolved)}
     store.save_trails(utterances, renderings, done, keys, {old: new for old, new in gone.items() if old != new})
 
