@@ -7,8 +7,9 @@ arrived in: a later run groups again the stored utterances its quotes meet with 
 and of equal matches the latest opened wins. A quote is compared with utterances opened by its day: those
 its speaker opened in the `recent_days` before it (and its latest) that hold one of its content words,
 and the latest holding each of its words (`TrailGrouper._candidates`): bounded by time and count, not by
-the corpus, so a speaker quoted every day keeps its older statements. A quote is judged against each candidate utterance's canonical text, never against
-another rendering (so no chain of renderings drifts to another statement):
+the corpus, so a speaker quoted every day keeps its older statements. A quote is judged against each
+candidate utterance's canonical text, never against another rendering (so no chain of renderings drifts
+to another statement):
 
 - same resolved speaker: every sentence of the quote must have most of its content words (after folding
   plurals and mapping near-synonyms such as "victory"/"win", "gravest"/"greatest" to one key) in one
