@@ -386,16 +386,19 @@ class TrailGrouper:
 
     def _speaker_candidates(self, quote: QuoteInput, keys: AbstractSet[str]) -> set[str]:
         """Of the utterances of the quote's speaker it is compared with (`_speaker_range`), those holding
-        one of its keys or rendered in another language than it: no other may match (a statement of its
-        speaker shares `min_shared` words with it, or all of a fragment's; a translation none). Found through
-        the lists by speaker and key, so a busy speaker's other statements cost nothing."""
+        `min_shared` of its keys (all of a shorter quote's) or rendered in another language than it: no
+        other may match (a statement of its speaker shares `min_shared` words with it, or all of a
+        fragment's; a translation none). Counted through the lists by speaker and key, so a busy speaker's
+        other statements cost nothing."""
         found = self._speaker_range(quote)
         if found is None:
             return set()
         assert quote.speaker_id is not None
-        listed: set[str] = set()
-        for key in keys:
-            listed.update(_between(self._by_speaker_key.get((quote.speaker_id, key), []), found))
+        shares = Counter(
+            chain.from_iterable(_between(self._by_speaker_key.get((quote.speaker_id, key), []), found) for key in keys)
+        )
+        needed = min(self.settings.min_shared, len(keys))
+        listed = {utterance_id for utterance_id, shared in shares.items() if shared >= needed}
         if quote.language is not None:
             for language, ids in self._by_speaker_language.get(quote.speaker_id, {}).items():
                 if language != quote.language:
