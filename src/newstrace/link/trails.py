@@ -5,7 +5,7 @@ Quotes are grouped in date order (`rendering_age`: article date, then quote id),
 arrived in: a later run groups again the stored utterances its quotes meet with a later rendering
 (`meets`, `gather`), an utterance is named by its earliest quote and that quote's date (`utterance_id`),
 and of equal matches the latest opened wins. A quote is compared with utterances opened by its day: those
-its speaker opened in the `recent_days` before it (and its latest) that hold one of its content words,
+its speaker opened in the `recent_days` before it (and its latest) that hold `min_shared` of its words,
 and the latest holding each of its words (`TrailGrouper._candidates`): bounded by time and count, not by
 the corpus, so a speaker quoted every day keeps its older statements. A quote is judged against each
 candidate utterance's canonical text, never against another rendering (so no chain of renderings drifts
