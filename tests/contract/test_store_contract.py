@@ -1245,6 +1245,25 @@ def test_a_dissolved_utterance_goes_with_its_keys_and_speakers_and_its_recurrenc
     assert store.stale_articles("trails", "6") == ["a2"] and store.stale_articles("trails", "5") == []
 
 
+def test_an_utterance_the_write_leaves_without_renderings_goes_and_only_such_a_one(store: Store) -> None:
+    """The renderings a trails write moves to another utterance may leave the one they were in empty: it is
+    deleted (with its keys), one that keeps a rendering stays, and the write asks only about the
+    utterances it moved renderings from, not every stored one (a million of them took seconds)."""
+    _fill(store)
+    quotes = {str(row["article_id"]): str(row["id"]) for row in _rows(store, "quotes")}
+    first = StoredUtterance("u_one", None, "Holm", quotes["a1"], "storm", "a1", "2024-03-04", "Wire Nine", 2, 1, None)
+    other = replace(first, id="u_two", canonical_quote_id=quotes["a3"], first_article_id="a3", n_renderings=1)
+    rendered = [StoredRendering(quotes[a], u.id, a, None, 1.0, "[]", "[]") for a, u in (("a1", first), ("a2", first))]
+    rendered.append(StoredRendering(quotes["a3"], "u_two", "a3", None, 1.0, "[]", "[]"))
+    store.save_trails([first, other], rendered, keys=[("storm", "u_one"), ("storm", "u_two")])
+    taking = replace(other, n_renderings=2)
+    store.save_trails([taking], [replace(rendered[1], utterance_id="u_two"), rendered[2]], keys=[("storm", "u_two")])
+    assert sorted(str(row["id"]) for row in _rows(store, "utterances")) == ["u_one", "u_two"]  # u_one keeps a1
+    store.save_trails([taking], [replace(rendered[0], utterance_id="u_two"), rendered[2]], keys=[("storm", "u_two")])
+    assert sorted(str(row["id"]) for row in _rows(store, "utterances")) == ["u_two"]
+    assert store.utterance_keys_of(["u_one", "u_two"]) == {"u_two": {"storm"}}
+
+
 def test_speaker_corrections_are_read_back_in_the_order_made(store: Store) -> None:
     store.add_speaker_correction("rename", "Holm", "Anneke Holm", "person")
     store.add_speaker_correction("merge", "A. Holm", "Anneke Holm")

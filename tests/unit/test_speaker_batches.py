@@ -219,6 +219,12 @@ def _check_utterance_speakers(store: Store, limit: int = 2) -> None:
     assert {speaker_id: found.latest for speaker_id, found in read.items() if found.latest} == {
         speaker_id: tuple(sorted(ids, reverse=True)[:limit]) for speaker_id, ids in spoken.items()
     }
+    since = {speaker_id: sorted(ids)[len(ids) // 2] for speaker_id, ids in spoken.items()}  # from the middle one
+    recent = store.speaker_utterances([int(str(speaker_id)) for speaker_id in since], 1, since, limit)  # type: ignore[misc]
+    assert {speaker_id: set(found.latest) for speaker_id, found in recent.items() if found.latest} == {
+        speaker_id: {max(ids), *sorted(found for found in ids if found >= since[speaker_id])[:limit]}
+        for speaker_id, ids in spoken.items()
+    }
     some = sorted({str(row[0]) for row in rows})[::2]
     asked = {(row.utterance_id, row.speaker_id, row.language) for row in store.utterance_speakers(some)}
     assert asked == {row[:3] for row in rows if row[0] in some}

@@ -50,14 +50,12 @@ VOCABULARY = [
 
 
 class _JudgesEveryCandidate(TrailGrouper):
-    """The grouping as it was before the narrowing: every utterance found is judged in full."""
+    """The grouping as it was before the narrowing: every utterance listed is judged in full."""
 
     def _candidates(self, quote: QuoteInput, keys: set[str]) -> list[Utterance]:
-        found: dict[str, None] = {}
-        if quote.speaker_id is not None:
-            found.update(dict.fromkeys(reversed(self._by_speaker.get(quote.speaker_id, ()))))
+        found: dict[str, None] = dict.fromkeys(reversed(self._speaker_listed(quote)))
         for key in sorted(keys):
-            found.update(dict.fromkeys(reversed(self._by_key.get(key, ()))))
+            found.update(dict.fromkeys(reversed(self._key_listed(quote, key))))
         return [self.utterances[utterance_id] for utterance_id in found]
 
 
@@ -115,7 +113,7 @@ def test_another_speakers_short_quote_in_another_story_is_not_judged() -> None:
     other = QuoteInput("q2", "a2", "outlet", date(2025, 3, 2), 2, "Bo", "direct", "“harbour tolls rise”", "s2")
     same_story = QuoteInput("q3", "a3", "outlet", date(2025, 3, 2), None, None, "direct", "“harbour tolls”", "s1")
     assert grouper._candidates(other, {"harbou", "toll", "rise"}) == []
-    assert [utterance.id for utterance in grouper._candidates(same_story, {"harbou", "toll"})] == ["u_q1"]
+    assert [utterance.id for utterance in grouper._candidates(same_story, {"harbou", "toll"})] == ["u_2025-03-01_q1"]
 
 
 class _ScoresEveryCandidate(_JudgesEveryCandidate):
@@ -175,4 +173,4 @@ def test_another_speakers_long_quote_is_judged_only_against_near_identical_texts
     grouper.add(QuoteInput("q9", "a9", "outlet", date(2025, 3, 1), 1, "Ada", "direct", near, "s1"))
     retold = QuoteInput("q10", "a10", "outlet", date(2025, 3, 2), 2, "Bo", "direct", near, "s2")
     candidates = grouper._candidates(retold, content_keys(retold.content) | {"grain"})
-    assert [utterance.id for utterance in candidates] == ["u_q9"]
+    assert [utterance.id for utterance in candidates] == ["u_2025-03-01_q9"]

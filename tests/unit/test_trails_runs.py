@@ -91,7 +91,7 @@ def _reading_every_utterance(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         trails,
         "_joinable_utterances",
-        lambda store, quotes, settings, found=None: (*trails._stored_utterances(store), None),
+        lambda store, quotes, settings, *lists: (*trails._stored_utterances(store), None),
     )
 
 

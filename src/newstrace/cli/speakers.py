@@ -4,9 +4,12 @@ stored in the database and applied after every resolution, so re-runs and `link 
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import click
 
+from newstrace.framing.lexicon import Lexicon, LexiconError, load_lexicon
 from newstrace.records import GROUP, ORGANISATION, PERSON
 from newstrace.store import StoreError, open_store
 
@@ -78,7 +81,9 @@ def rename_command(name: str, new_name: str, kind: str | None, db: str) -> None:
 def _correct(
     db: str, action: str, name: str, target: str, kind: str | None, must_exist: tuple[str, ...], must_be_alias: str = ""
 ) -> None:
-    """Check the names, store the correction, resolve the speakers again with every correction, report."""
+    """Check the names, store the correction, resolve the speakers again with every correction, redo what
+    that made stale (the trails, event groups and framing of the quotes it moved), report."""
+    from newstrace.pipeline.orchestrate import StoredStageSettings, redo_after
     from newstrace.pipeline.speakers import correct_speakers
     from newstrace.records import SpeakerCorrection
 
@@ -93,8 +98,19 @@ def _correct(
             raise click.UsageError(f"{must_be_alias!r} is not one of the other names of {name!r}: {aliases}")
         store.add_speaker_correction(action, name, target, kind)
         correct_speakers(store, SpeakerCorrection(action, name, target, kind))
+        redo_after(store, "speakers", StoredStageSettings(lexicon=_lexicon()))
         count = sum(1 for _ in store.iter_rows("speakers"))
         store.close()
     except StoreError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"{action} {name!r} -> {target!r} stored; {count} speakers after corrections")
+
+
+def _lexicon() -> Lexicon:
+    """The framing lexicon `analyze` takes by default (env NEWSTRACE_LEXICON, else the shipped one): the
+    framing a correction makes stale is redone with it, unless the database was framed with another."""
+    path = os.environ.get("NEWSTRACE_LEXICON")
+    try:
+        return load_lexicon(Path(path) if path else None)
+    except LexiconError as error:
+        raise click.ClickException(f"NEWSTRACE_LEXICON: {error}") from error

@@ -3,9 +3,13 @@ articles, and describe each rendering against the utterance's canonical wording.
 
 Quotes are grouped in date order (`rendering_age`: article date, then quote id), whatever order they
 arrived in: a later run groups again the stored utterances its quotes meet with a later rendering
-(`meets`, `pipeline.trails`), an utterance is named by its earliest quote, and of equal matches the
-latest opened wins. A quote is judged against each candidate utterance's canonical text, never against
-another rendering (so no chain of renderings drifts to another statement):
+(`meets`, `gather`), an utterance is named by its earliest quote and that quote's date (`utterance_id`),
+and of equal matches the latest opened wins. A quote is compared with utterances opened by its day: those
+its speaker opened in the `recent_days` before it (and its latest) that hold `min_shared` of its words,
+and the latest holding each of its words (`TrailGrouper._candidates`): bounded by time and count, not by
+the corpus, so a speaker quoted every day keeps its older statements. A quote is judged against each
+candidate utterance's canonical text, never against another rendering (so no chain of renderings drifts
+to another statement):
 
 - same resolved speaker: every sentence of the quote must have most of its content words (after folding
   plurals and mapping near-synonyms such as "victory"/"win", "gravest"/"greatest" to one key) in one
@@ -30,14 +34,16 @@ same statement and differ materially), `truncated`, `paraphrased_as_indirect`, `
 from __future__ import annotations
 
 import re
-from collections import Counter, deque
+from bisect import bisect_left, insort
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from difflib import SequenceMatcher
 from functools import lru_cache
 from itertools import chain, pairwise
+from typing import Protocol
 
 from newstrace.link.crosslingual import prefetch, statement_similarity
 from newstrace.link.features import STOP_WORDS, fold_term
@@ -81,6 +87,7 @@ _NEGATIONS = frozenset({"not", "no", "never", "nor", "none", "nothing", "neither
 _COPY_NEAR_IDENTICAL = 0.8  # content-word Jaccard of one passage in two copies of an article
 _SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in group.split()}
 _NEVER = (True, date.max, "\uffff")  # later than any rendering's age
+_UNDATED = "~"  # in an utterance id, sorts after every date: an undated quote is the latest (`rendering_age`)
 KEYS_CACHED = 1 << 16  # texts whose keys (about 0.85 KB each) and words (1 KB) are kept: more than one run's candidates
 
 
@@ -96,7 +103,9 @@ class TrailSettings:
     altered_overlap: float = 0.7  # share of quoted content words in the canonical text before a misquote flag
     altered_min_fidelity: float = 0.5  # a direct rendering less like the canonical text than this is no misquote
     window_days: int = 30  # an utterance takes no quote dated further than this after its last rendering
-    candidates_per_speaker: int = 200  # latest utterances of a speaker compared with a new quote
+    candidates_per_speaker: int = 200  # latest opened utterances of a speaker, and of a key, compared with a quote
+    recent_days: int = 60  # ... and every utterance of its speaker opened this many days before it,
+    candidates_recent: int = 1000  # ... up to this many (the latest opened)
 
 
 @dataclass(frozen=True)
@@ -232,10 +241,12 @@ def _jaccard_of_counts(shared: int, size: int, other_size: int) -> float:
 
 @dataclass(frozen=True)
 class StoredPostings:
-    """The candidate lists a grouper holds after taking in every stored utterance in id order, for the
-    content keys and speakers of the quotes to come: for each, the ids of its latest utterances (the
-    greatest ids, greatest first, at most `candidates_per_speaker`). Given these, a grouper needs only
-    the stored utterances a quote to come may join, not every one."""
+    """What a grouper holding every stored utterance would list, for the content keys and speakers of the
+    quotes to come: for each key, the ids of its latest opened utterances (the greatest ids: an id sorts
+    by the date and id of the quote that opened it, `utterance_id`), at most `candidates_per_speaker`; for
+    each speaker, as many of its own and those opened since `recent_days` before its earliest quote to
+    come (at most `candidates_recent`). Given these, a grouper needs only the stored utterances a quote to
+    come may join, not every one."""
 
     by_key: Mapping[str, Sequence[str]]
     by_speaker: Mapping[int, Sequence[str]]
@@ -262,8 +273,12 @@ class TrailGrouper:
         self._canonical: dict[str, QuoteInput] = {}  # utterance id -> its canonical rendering
         self._canonical_keys: dict[str, frozenset[str]] = {}  # utterance id -> its canonical rendering's keys
         self._reach = _Reach(self.settings)
-        self._by_speaker: dict[int | None, deque[str]] = {}
-        self._by_key: dict[str, deque[str]] = {}
+        # the utterances of each speaker and of each key, in id order (the order they were opened in)
+        self._by_speaker: dict[int | None, list[str]] = {}
+        self._by_key: dict[str, list[str]] = {}
+        # of the utterances held, in id order, those each speaker speaks with by content key, and by language
+        self._by_speaker_key: dict[tuple[int, str], list[str]] = {}
+        self._by_speaker_language: dict[int, dict[str, list[str]]] = {}
         self._direct_keys: dict[str, set[str]] = {}  # utterance id -> the keys of its direct renderings
         self._rendered_keys: dict[str, set[str]] = {}  # utterance id -> the keys of all its renderings
         self.changed: set[str] = set()
@@ -275,11 +290,10 @@ class TrailGrouper:
             for rendering in utterance.renderings:
                 self._index(utterance, rendering, candidates=postings is None)
         if postings is not None:
-            limit = self.settings.candidates_per_speaker
             for key, ids in postings.by_key.items():
-                self._by_key[key] = deque(reversed(ids[:limit]), maxlen=limit)
+                self._by_key[key] = sorted(ids)
             for speaker_id, ids in postings.by_speaker.items():
-                self._by_speaker[speaker_id] = deque(reversed(ids[:limit]), maxlen=limit)
+                self._by_speaker[speaker_id] = sorted(ids)
             for utterance_id, keys in postings.rendered_keys.items():  # what `_stock_phrase` reads of them
                 self._rendered_keys.setdefault(utterance_id, set(keys))
 
@@ -316,7 +330,7 @@ class TrailGrouper:
         if best is not None:
             utterance = best[1]
         else:
-            utterance = Utterance("u_" + quote.quote_id, quote.speaker_id, quote.speaker)
+            utterance = Utterance(utterance_id(quote), quote.speaker_id, quote.speaker)
             utterance.recurs_from = earlier.id if earlier else None
             self.utterances[utterance.id] = utterance
         self._opened[utterance.id] = min(self._opened.get(utterance.id, _NEVER), rendering_age(quote))
@@ -340,25 +354,72 @@ class TrailGrouper:
         if quote.speaker_id is None or not keys or len(keys) >= self.settings.short_content_words:
             return False
         holding = 0
-        for utterance_id in self._by_speaker.get(quote.speaker_id, ()):
-            if keys <= self._rendered_keys.get(utterance_id, frozenset()):
+        for listed in self._speaker_listed(quote):
+            if keys <= self._rendered_keys.get(listed, frozenset()):
                 holding += 1
                 if holding >= self.settings.stock_phrase_statements:
                     return True
         return False
 
+    def _speaker_range(self, quote: QuoteInput) -> tuple[str, str] | None:
+        """The ids of the utterances of the quote's speaker it is compared with, [least, after): those opened
+        by its day, the latest `candidates_per_speaker` of them and every one opened in the `recent_days`
+        before its date, up to `candidates_recent` (a speaker quoted every day opens hundreds of statements
+        in a month, and a quote of one of the older ones must still find it). Bounded by time and count,
+        not by the corpus. None: no utterance of its speaker."""
+        if quote.speaker_id is None:
+            return None
+        settings, ids, after = self.settings, self._by_speaker.get(quote.speaker_id, []), opened_by_day_of(quote)
+        end = bisect_left(ids, after)
+        start = end - settings.candidates_per_speaker
+        if quote.published is not None:
+            since = bisect_left(ids, recent_since(quote.published, settings))
+            start = min(start, max(since, end - settings.candidates_recent))
+        start = max(start, 0)
+        return (ids[start], after) if start < end else None
+
+    def _speaker_listed(self, quote: QuoteInput) -> list[str]:
+        """The utterances of the quote's speaker it is compared with (`_speaker_range`)."""
+        found = self._speaker_range(quote)
+        assert quote.speaker_id is not None or found is None
+        return _between(self._by_speaker.get(quote.speaker_id, []), found) if found else []
+
+    def _speaker_candidates(self, quote: QuoteInput, keys: AbstractSet[str]) -> set[str]:
+        """Of the utterances of the quote's speaker it is compared with (`_speaker_range`), those holding
+        `min_shared` of its keys (all of a shorter quote's) or rendered in another language than it: no
+        other may match (a statement of its speaker shares `min_shared` words with it, or all of a
+        fragment's; a translation none). Counted through the lists by speaker and key, so a busy speaker's
+        other statements cost nothing."""
+        found = self._speaker_range(quote)
+        if found is None:
+            return set()
+        assert quote.speaker_id is not None
+        shares = Counter(
+            chain.from_iterable(_between(self._by_speaker_key.get((quote.speaker_id, key), []), found) for key in keys)
+        )
+        needed = min(self.settings.min_shared, len(keys))
+        listed = {utterance_id for utterance_id, shared in shares.items() if shared >= needed}
+        if quote.language is not None:
+            for language, ids in self._by_speaker_language.get(quote.speaker_id, {}).items():
+                if language != quote.language:
+                    listed.update(_between(ids, found))
+        return listed
+
+    def _key_listed(self, quote: QuoteInput, key: str) -> list[str]:
+        """The latest `candidates_per_speaker` utterances opened by the quote's day holding the key."""
+        ids = self._by_key.get(key, [])
+        end = bisect_left(ids, opened_by_day_of(quote))
+        return ids[max(end - self.settings.candidates_per_speaker, 0) : end]
+
     def _candidates(self, quote: QuoteInput, keys: set[str]) -> list[Utterance]:
-        """The utterances of the quote's speaker and those that share a word with it, latest first, less
-        those `_reach` rules out (most of them: another speaker's, or unattributed in another story)."""
-        found: dict[str, None] = {}
-        if quote.speaker_id is not None:
-            found.update(dict.fromkeys(reversed(self._by_speaker.get(quote.speaker_id, ()))))
-        # sorted: a set's order changes with PYTHONHASHSEED, and the first of two equal matches wins
-        for key in sorted(keys):  # other speakers and unresolved ones share words, not a speaker
-            found.update(dict.fromkeys(reversed(self._by_key.get(key, ()))))  # a known id keeps its place
-        kept = self._reach.possible(quote, keys, found.keys())
-        # in the order found, which decides between equal matches
-        return [self.utterances[utterance_id] for utterance_id in found if utterance_id in kept]
+        """The utterances of the quote's speaker and those that share a word with it opened by its day
+        (`_speaker_listed`, `_key_listed`), less those `_reach` rules out (most of them: another speaker's,
+        or unattributed in another story), in id order (of equal matches the latest opened wins: `add`)."""
+        found = self._speaker_candidates(quote, keys)
+        for key in keys:  # other speakers and unresolved ones share words, not a speaker
+            found.update(self._key_listed(quote, key))
+        kept = self._reach.possible(quote, keys, found)
+        return [self.utterances[listed] for listed in sorted(kept)]
 
     def _within_bounds(self, quote: QuoteInput, keys: AbstractSet[str], candidates: list[Utterance]) -> list[Utterance]:
         """The candidates that pass the loosest of `_may_match`'s bounds, in one pass over all of them:
@@ -493,17 +554,56 @@ class TrailGrouper:
         self._reach.add(utterance, rendering)
         if rendering.kind == "direct":
             self._direct_keys.setdefault(utterance.id, set()).update(_content_keys(rendering.content))
-        self._rendered_keys.setdefault(utterance.id, set()).update(_content_keys(rendering.content))
+        rendered = self._rendered_keys.setdefault(utterance.id, set())
+        rendered.update(_content_keys(rendering.content))
+        if utterance.speaker_id is not None:  # all its keys: the speaker may have come with this rendering
+            for key in rendered:
+                _list_once(self._by_speaker_key.setdefault((utterance.speaker_id, key), []), utterance.id)
+            if rendering.language is not None:
+                languages = self._by_speaker_language.setdefault(utterance.speaker_id, {})
+                _list_once(languages.setdefault(rendering.language, []), utterance.id)
         if not candidates:
             return
-        limit = self.settings.candidates_per_speaker
-        speaker_list = self._by_speaker.setdefault(utterance.speaker_id, deque(maxlen=limit))
-        if utterance.id not in speaker_list:
-            speaker_list.append(utterance.id)
-        for key in sorted(content_keys(rendering.content)):
-            postings = self._by_key.setdefault(key, deque(maxlen=limit))
-            if not postings or postings[-1] != utterance.id:
-                postings.append(utterance.id)
+        _list_once(self._by_speaker.setdefault(utterance.speaker_id, []), utterance.id)
+        for key in _content_keys(rendering.content):
+            _list_once(self._by_key.setdefault(key, []), utterance.id)
+
+
+def _between(ids: list[str], bounds: tuple[str, str]) -> list[str]:
+    """The ids of a sorted list from the first bound on, before the second."""
+    return ids[bisect_left(ids, bounds[0]) : bisect_left(ids, bounds[1])]
+
+
+def _list_once(ids: list[str], listed: str) -> None:
+    """Put the id in its place in the sorted list, unless it is there."""
+    at = bisect_left(ids, listed)
+    if at == len(ids) or ids[at] != listed:
+        insort(ids, listed, lo=at)
+
+
+def utterance_id(quote: QuoteInput) -> str:
+    """The id of the utterance the quote opens: `u_`, its date and its id, so that utterance ids sort as
+    `rendering_age` sorts the quotes that opened them (undated last): the greatest ids are the latest
+    opened, in the store's ranged reads as in one run's lists. Ids less than this one's were opened before
+    the quote."""
+    return f"u_{quote.published.isoformat() if quote.published else _UNDATED}_{quote.quote_id}"
+
+
+def opened_by_day_of(quote: QuoteInput) -> str:
+    """The least utterance id opened after the quote's day (`utterance_id`): the lists a quote is compared
+    through hold the utterances opened before, as one run in date order holds them when it comes, whatever
+    a store holds of later days (a quote that arrived late)."""
+    return f"u_{quote.published.isoformat() if quote.published else _UNDATED}~"
+
+
+def opening_quote(utterance: str) -> str:
+    """The id of the quote that opened the utterance of this id (`utterance_id`)."""
+    return utterance.split("_", 2)[2]
+
+
+def recent_since(published: date, settings: TrailSettings) -> str:
+    """The least utterance id opened in the `recent_days` before a quote of this date."""
+    return f"u_{(published - timedelta(days=settings.recent_days)).isoformat()}"
 
 
 class _Reach:
@@ -660,16 +760,22 @@ def joinable_stored(
     for utterance_id, speaker_ids in renderers.items():
         for speaker_id in speaker_ids:
             rendering.setdefault(speaker_id, set()).add(utterance_id)
+    # the speakers' read utterances by their stored keys, read once: a quote's shares with each are
+    # counted through its own keys, not by asking each of a busy speaker's thousand utterances
+    spoken = {found.speaker_id: frozenset(speakers.latest.get(found.speaker_id, ())) for found in listed}
+    spoken_keys = keys_of(sorted(set().union(*spoken.values()))) if listed else {}
+    by_key_of = {speaker_id: _by_key(ids, spoken_keys) for speaker_id, ids in spoken.items()}
     chosen: set[str] = set()
     unsure: list[tuple[frozenset[str], str, int]] = []
     for found in listed:
         own = found.seen.keys() & rendering.get(found.speaker_id, set())
-        _choose(found, speakers, renderers, own, settings, chosen, unsure)
+        its = _Spoken(spoken[found.speaker_id], by_key_of[found.speaker_id])
+        _choose(found, its, renderers, own, settings, chosen, unsure)
     empty = frozenset[str]()
     short_speakers = {found.speaker_id for found in listed if 0 < len(found.keys) < settings.short_content_words}
     wanted = {utterance_id for _, utterance_id, _ in unsure if utterance_id not in chosen}
     stock = {utterance_id for speaker_id in short_speakers for utterance_id in speakers.latest.get(speaker_id, ())}
-    stored = keys_of(sorted(wanted | stock)) if wanted or stock else {}
+    stored = {**spoken_keys, **(keys_of(sorted(wanted - spoken_keys.keys())) if wanted else {})}
     for keys, utterance_id, threshold in unsure:
         if len(keys & stored.get(utterance_id, empty)) >= threshold:
             chosen.add(utterance_id)
@@ -695,27 +801,48 @@ def _listed(
     )
 
 
+@dataclass(frozen=True)
+class _Spoken:
+    """A speaker's read utterances (`StoredSpeakers.latest`), and those holding each stored key."""
+
+    ids: AbstractSet[str]
+    by_key: Mapping[str, Sequence[str]]
+
+
+def _by_key(ids: AbstractSet[str], stored: Mapping[str, AbstractSet[str]]) -> dict[str, list[str]]:
+    """These utterances under each of their stored keys."""
+    found: dict[str, list[str]] = {}
+    for utterance_id in sorted(ids):
+        for key in stored.get(utterance_id, ()):
+            found.setdefault(key, []).append(utterance_id)
+    return found
+
+
 def _choose(
     found: _Listed,
-    speakers: StoredSpeakers,
+    spoken: _Spoken,
     renderers: Mapping[str, Mapping[int, AbstractSet[str]]],
     own: AbstractSet[str],
     settings: TrailSettings,
     chosen: set[str],
     unsure: list[tuple[frozenset[str], str, int]],
 ) -> None:
-    """Add to `chosen` the utterances the quote may join as far as the lists tell, and to `unsure` those
-    whose stored keys must tell (with the keys they must share). `own`: the listed ones its speaker renders."""
+    """Add to `chosen` the utterances the quote may join as far as the lists and its speaker's stored keys
+    tell, and to `unsure` those whose stored keys must tell (with the keys they must share). `spoken`: its
+    speaker's read utterances; `own`: the listed ones its speaker renders."""
     speaker_id, language, empty = found.speaker_id, found.quote.language, frozenset[str]()
+    threshold = min(settings.min_shared, found.needed)
+    shares = Counter(chain.from_iterable(spoken.by_key.get(key, ()) for key in found.keys))
+    chosen.update(utterance_id for utterance_id, shared in shares.items() if shared >= threshold)
     nobody: Mapping[int, AbstractSet[str]] = {}
-    plain = []  # of its speaker's, those no translation may join
-    for utterance_id in {*speakers.latest.get(speaker_id, ()), *own}:
-        spoken = renderers.get(utterance_id, nobody).get(speaker_id, empty)
-        if language is not None and any(other not in ("", language) for other in spoken):
+    plain = []  # of the listed ones its speaker renders and not read as its speaker's, those no translation may join
+    for utterance_id in (spoken.ids | own) if found.translating else own - spoken.ids:
+        languages = renderers.get(utterance_id, nobody).get(speaker_id, empty)
+        if language is not None and any(other not in ("", language) for other in languages):
             chosen.add(utterance_id)  # a translation of one of its statements may join it
-        else:
+        elif utterance_id not in spoken.ids:
             plain.append(utterance_id)
-    asked: list[tuple[list[str] | None, int]] = [(plain, min(settings.min_shared, found.needed))]
+    asked: list[tuple[list[str] | None, int]] = [(plain, threshold)]
     if len(found.keys) >= settings.other_speaker_min_words:
         asked.append((None, found.needed))  # every listed one
     for utterance_ids, threshold in asked:  # (utterances, keys each must share at least)
@@ -1020,7 +1147,7 @@ def meets(quote: QuoteInput, keys: AbstractSet[str], utterance: Utterance, setti
     and the quote may join it, or one of its renderings may join an utterance the quote opens, by the
     loosest bounds of `TrailGrouper._match` in either direction (any rendering may be or become the
     canonical text). A run regroups such utterances with its new quotes, in that order, as one run
-    over every quote would have grouped them (`pipeline.trails`)."""
+    over every quote would have grouped them (`gather`)."""
     age = rendering_age(quote)
     if all(rendering_age(rendering) <= age for rendering in utterance.renderings):
         return False
@@ -1117,3 +1244,182 @@ class MeetingIndex:
     def add_utterance(self, utterance: Utterance) -> None:
         for rendering in utterance.renderings:
             self.add(utterance.id, rendering, {rendering.speaker_id, utterance.speaker_id})
+
+
+class TrailReads(Protocol):
+    """What `gather` reads of the stored trails (`pipeline.trails` answers from the store)."""
+
+    def utterances_of(self, utterance_ids: Sequence[str]) -> dict[str, Utterance]:
+        """These stored utterances with their renderings (an unknown id is left out)."""
+        ...
+
+    def joinable(
+        self, quotes: list[QuoteInput], held: AbstractSet[str]
+    ) -> tuple[list[Utterance], list[QuoteInput], StoredPostings | None]:
+        """The stored utterances the quotes may join (less those `held`: kept or dissolved already), the
+        quotes of those that lost a rendering (to group again), and the candidate lists for the quotes
+        (`StoredPostings`); no lists when every stored utterance had to be read (and is given)."""
+        ...
+
+
+@dataclass
+class Regrouping:
+    """What a run groups: its quotes (the new ones and those of the dissolved utterances), the stored
+    utterances they may join, kept as they are, and the candidate lists read for them."""
+
+    quotes: list[QuoteInput]
+    intact: dict[str, Utterance]
+    dissolved: set[str]
+    by_key: dict[str, list[str]]
+    by_speaker: dict[int, list[str]]
+    rendered: dict[str, AbstractSet[str]]
+    every_one_read: bool = False
+    # the meeting indexes (`link.trails.MeetingIndex`) of some kept utterances and of some quotes to group,
+    # filled when first asked (news arriving in date order asks none), and what each holds
+    kept: MeetingIndex = field(default_factory=lambda: MeetingIndex(TrailSettings()))
+    grouping: MeetingIndex = field(default_factory=lambda: MeetingIndex(TrailSettings()))
+    indexed: set[str] = field(default_factory=set)  # utterance ids and quote ids
+    latest: dict[str, tuple[bool, date, str]] = field(default_factory=dict)  # kept utterance -> its latest rendering
+
+    def take(self, quotes: list[QuoteInput]) -> None:
+        """Group these quotes too."""
+        self.quotes += quotes
+
+    def keep(self, utterances: Iterable[Utterance]) -> None:
+        """Keep these stored utterances as they are (unless dissolved)."""
+        for utterance in utterances:
+            if utterance.id not in self.dissolved and utterance.id not in self.intact:
+                self.intact[utterance.id] = utterance
+                self.latest[utterance.id] = max(map(rendering_age, utterance.renderings))
+
+    def later_than(self, quotes: list[QuoteInput], utterances: Iterable[Utterance]) -> list[Utterance]:
+        """Of these utterances, those with a rendering later than one of the quotes: all `meets` may find."""
+        earliest = min(map(rendering_age, quotes), default=None)
+        return [u for u in utterances if earliest is not None and self.latest[u.id] > earliest]
+
+    def index_kept(self, utterances: list[Utterance]) -> None:
+        for utterance in utterances:
+            if utterance.id not in self.indexed:
+                self.indexed.add(utterance.id)
+                self.kept.add_utterance(utterance)
+
+    def index_quotes(self) -> None:
+        for quote in self.quotes:
+            if quote.quote_id not in self.indexed:
+                self.indexed.add(quote.quote_id)
+                self.grouping.add(quote.quote_id, quote, {quote.speaker_id})
+
+    def postings(self) -> StoredPostings | None:
+        """The candidate lists without the dissolved utterances (None: every stored utterance was read)."""
+        if self.every_one_read:
+            return None
+        gone = self.dissolved
+
+        def kept(ids: Sequence[str]) -> list[str]:
+            return [utterance_id for utterance_id in ids if utterance_id not in gone]
+
+        return StoredPostings(
+            {key: kept(ids) for key, ids in self.by_key.items()},
+            {speaker_id: kept(ids) for speaker_id, ids in self.by_speaker.items()},
+            {utterance_id: keys for utterance_id, keys in self.rendered.items() if utterance_id not in gone},
+        )
+
+
+def gather(
+    reads: TrailReads, ungrouped: list[QuoteInput], moved: dict[str, Utterance], settings: TrailSettings
+) -> Regrouping:
+    """The quotes to group and the stored utterances to group them with. Besides the new quotes, the
+    utterances `moved` (those of stale articles) are dissolved, and so is every stored utterance a quote
+    to group meets (`link.trails.meets`: one it may join, or whose renderings may join it, with a rendering
+    later than it), whose grouping depends on the order quotes came in; their quotes are grouped again
+    with the new ones, in `rendering_age` order, as one run over every quote groups them. Repeated until
+    no more is dissolved: the regrouped quotes are read for like new ones. When the new quotes come after
+    every stored rendering they may meet (news arriving in order), nothing is dissolved."""
+    found = Regrouping([], {}, set(), {}, {}, {}, kept=MeetingIndex(settings), grouping=MeetingIndex(settings))
+    found.take(ungrouped)
+    found.keep(moved.values())
+    frontier, dissolving = list(ungrouped), set(moved)
+    while True:
+        frontier += _dissolve(reads, found, dissolving)
+        if not frontier:
+            return found
+        earlier, kept = found.quotes[: -len(frontier)], set(found.intact)
+        if not found.every_one_read:
+            _read_joinable(reads, found, frontier, settings)
+        loaded = [utterance for utterance_id, utterance in found.intact.items() if utterance_id not in kept]
+        # the new quotes against every kept utterance, the quotes before them against those just read
+        dissolving = _kept_met(found, frontier, settings) | _met(found, earlier, loaded, settings)
+        frontier = []
+
+
+def _dissolve(reads: TrailReads, found: Regrouping, utterance_ids: set[str]) -> list[QuoteInput]:
+    """Take these utterances out of what is kept and return their quotes, now to be grouped again."""
+    unread = sorted(utterance_id for utterance_id in utterance_ids if utterance_id not in found.intact)
+    read = reads.utterances_of(unread) if unread else {}
+    freed: list[QuoteInput] = []
+    for utterance_id in sorted(utterance_ids):
+        utterance = found.intact.pop(utterance_id, None) or read.get(utterance_id)
+        found.dissolved.add(utterance_id)
+        freed += utterance.renderings if utterance else []
+    found.take(freed)
+    return freed
+
+
+def _read_joinable(reads: TrailReads, found: Regrouping, quotes: list[QuoteInput], settings: TrailSettings) -> None:
+    """Add the stored utterances these quotes may join (and their candidate lists) to what is kept; the
+    quotes of one that lost a rendering are grouped again (then every stored utterance is read)."""
+    intact, regroup, postings = reads.joinable(quotes, found.intact.keys() | found.dissolved)
+    if postings is None:
+        found.every_one_read = True
+        found.intact.clear()
+        found.kept, found.latest = MeetingIndex(settings), {}
+        found.indexed = {quote.quote_id for quote in found.quotes} & found.indexed
+    else:
+        found.by_key.update((key, list(ids)) for key, ids in postings.by_key.items())
+        for speaker_id, ids in postings.by_speaker.items():  # a speaker read again from an earlier day: more
+            found.by_speaker[speaker_id] = sorted({*found.by_speaker.get(speaker_id, ()), *ids}, reverse=True)
+        for utterance_id, keys in postings.rendered_keys.items():
+            found.rendered.setdefault(utterance_id, keys)
+    found.keep(intact)
+    taken = {quote.quote_id for quote in found.quotes}
+    found.take([quote for quote in regroup if quote.quote_id not in taken])
+
+
+def _kept_met(found: Regrouping, quotes: list[QuoteInput], settings: TrailSettings) -> set[str]:
+    """The kept utterances these quotes meet (`link.trails.meets`), found through the kept ones' index."""
+    late = found.later_than(quotes, found.intact.values())
+    if not late:
+        return set()
+    found.index_kept(late)
+    met: set[str] = set()
+    for quote in quotes:
+        age, keys = rendering_age(quote), content_keys(quote.content)
+        for utterance_id in sorted(found.kept.near(quote, {quote.speaker_id})):
+            if utterance_id in met or utterance_id not in found.intact or found.latest[utterance_id] <= age:
+                continue
+            if meets(quote, keys, found.intact[utterance_id], settings):
+                met.add(utterance_id)
+    return met
+
+
+def _met(found: Regrouping, quotes: list[QuoteInput], utterances: list[Utterance], settings: TrailSettings) -> set[str]:
+    """The utterances some of these quotes meet (`link.trails.meets`), found through the index of the
+    quotes to group; only those earlier than an utterance's latest rendering are asked."""
+    late = found.later_than(quotes, utterances)
+    if not late:
+        return set()
+    found.index_quotes()
+    by_id = {quote.quote_id: quote for quote in quotes}
+    met = set()
+    for utterance in late:
+        near: set[str] = set()
+        for rendering in utterance.renderings:
+            near |= found.grouping.near(rendering, {rendering.speaker_id, utterance.speaker_id})
+        for quote_id in sorted(near & by_id.keys()):
+            quote = by_id[quote_id]
+            if rendering_age(quote) < found.latest[utterance.id] and meets(
+                quote, content_keys(quote.content), utterance, settings
+            ):
+                met.add(utterance.id)
+                break
+    return met

@@ -24,11 +24,11 @@ from pathlib import Path
 from types import TracebackType
 
 from newstrace.events.grouping import group_events
-from newstrace.framing.lexicon import Lexicon
+from newstrace.framing.lexicon import Lexicon, load_lexicon
 from newstrace.pipeline.frame import frame_articles
-from newstrace.pipeline.link import LinkFeaturesAhead, LinkListener, LinkSettings, link_articles
+from newstrace.pipeline.link import LinkFeaturesAhead, LinkListener, LinkSettings, link_articles, link_record
 from newstrace.pipeline.speakers import resolve_speakers
-from newstrace.pipeline.stages import in_order, stage
+from newstrace.pipeline.stages import downstream, in_order, record, stage
 from newstrace.pipeline.trails import build_trails
 from newstrace.scale.base import workers_start_ignoring_ctrl_c
 from newstrace.scale.local import die_with_parent, exit_without_teardown
@@ -82,6 +82,33 @@ def run_stored_stages(
         return {name: runners[name](store, settings, listener) for name in wanted}
     summaries = _ScheduledRun(store, settings, listener, helper, runners).run(wanted)
     return {name: summaries[name] for name in wanted}
+
+
+def redo_after(store: Store, name: str, settings: StoredStageSettings) -> dict[str, Mapping[str, float]]:
+    """After stage `name` wrote outside `analyze` (a user's speaker correction, `newstrace speakers merge`,
+    which points stored quotes at another speaker and makes the stages after it stale on their articles):
+    run the stages over stored rows that depend on it, in dependency order, so the command leaves the
+    database as a run of every stage would, not half-done until the next `analyze`. Each stage does only
+    what is pending for it (the stale articles: a correction's trails group again the utterances of the
+    quotes it moved). A stage that ran at another version than `settings` give (new code, another lexicon)
+    is left for `analyze`, which redoes it whole with its own settings. Return each one's summary by name."""
+    summaries: dict[str, Mapping[str, float]] = {}
+    for declared in in_order():
+        if declared.name not in downstream(name) or declared.name in settings.skip:
+            continue
+        if store.stage_outdated(declared.name, _version(declared.name, settings), counting_stale=False):
+            continue
+        summaries[declared.name] = RUNNERS[declared.name](store, settings, _Unheard())
+    return summaries
+
+
+def _version(name: str, settings: StoredStageSettings) -> str:
+    """The version stage `name` runs at with these settings (a lexicon's or link settings' digest joined)."""
+    if name == "framing":
+        return record(name, (settings.lexicon or load_lexicon()).digest).version
+    if name == "link":
+        return link_record(settings.link).version
+    return record(name).version
 
 
 class _ScheduledRun:

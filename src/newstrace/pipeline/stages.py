@@ -74,8 +74,11 @@ LINK_STAGE_NUMBER = 15
 # the utterances its new quotes may join: a database grouped before has none, so it is grouped again.
 # 6: grouping that does not depend on the order quotes arrive in: a run groups again, in date order, the
 # stored utterances its quotes may meet with a later rendering, and those of a quote moved to another
-# speaker; of equal matches the latest opened wins (not the latest in a candidate list).
-TRAILS_STAGE_NUMBER = 6
+# speaker; of equal matches the latest opened wins (not the latest in a candidate list). 7: an utterance id
+# holds its opening date (`u_<date>_<quote id>`), so a candidate list is the latest opened before a quote in
+# one run as in the store's ranged reads; a quote is compared with every utterance its speaker opened in the
+# 60 days before it (up to 1,000), not only the latest 200: a speaker quoted daily kept its older statements.
+TRAILS_STAGE_NUMBER = 7
 FRAMING_STAGE_NUMBER = 1
 
 

@@ -683,9 +683,12 @@ class PipelineStore(StageRuns, Protocol):
         """The stored content keys of each of these utterances (`save_trails`' `keys`)."""
         ...
 
-    def speaker_utterances(self, speaker_ids: Sequence[int], limit: int) -> dict[int, SpeakerUtterances]:
-        """For each of these speakers, the `limit` greatest ids of the utterances it speaks with and the
-        languages of its renderings: ranged reads, however many utterances the speaker has."""
+    def speaker_utterances(
+        self, speaker_ids: Sequence[int], limit: int, since: Mapping[int, str] | None = None, recent: int = 0
+    ) -> dict[int, SpeakerUtterances]:
+        """For each of these speakers, the `limit` greatest ids of the utterances it speaks with (and, for a
+        speaker in `since`, the `recent` least of those from that id on) and the languages of its
+        renderings: ranged reads, however many utterances the speaker has."""
         ...
 
     def utterance_speakers(self, utterance_ids: Sequence[str]) -> list[UtteranceSpeaker]:

@@ -1234,15 +1234,20 @@ class SQLStore(ABC):
                 found.setdefault(utterance_id, set()).add(key)
         return found
 
-    def speaker_utterances(self, speaker_ids: Sequence[int], limit: int) -> dict[int, SpeakerUtterances]:
+    def speaker_utterances(
+        self, speaker_ids: Sequence[int], limit: int, since: Mapping[int, str] | None = None, recent: int = 0
+    ) -> dict[int, SpeakerUtterances]:
         ordered = sorted(set(speaker_ids))
-        latest: dict[int, list[str]] = {speaker_id: [] for speaker_id in ordered}
-        for first in range(0, len(ordered), 100):  # one statement for many speakers, each its own ranged read
-            chunk = ordered[first : first + 100]
-            sql = " UNION ALL ".join(_SPOKEN_BY.format(number) for number in range(len(chunk)))
-            parameters = [value for asked in chunk for value in (asked, limit)]
+        latest: dict[int, set[str]] = {speaker_id: set() for speaker_id in ordered}
+        since = since or {}
+        reads: list[tuple[str, tuple[object, ...]]] = [(_SPOKEN_BY, (speaker_id, limit)) for speaker_id in ordered]
+        reads += [(_SPOKEN_SINCE, (asked, since[asked], recent)) for asked in ordered if asked in since]
+        for first in range(0, len(reads), 100):  # one statement for many speakers, each its own ranged read
+            chunk = reads[first : first + 100]
+            sql = " UNION ALL ".join(read.format(number) for number, (read, _) in enumerate(chunk))
+            parameters = [value for _, values in chunk for value in values]
             for speaker_id, utterance_id in self._value_rows(sql, parameters):
-                latest[int(speaker_id)].append(str(utterance_id))
+                latest[int(speaker_id)].add(str(utterance_id))
         languages = self._speaker_languages(ordered)
         return {
             speaker_id: SpeakerUtterances(tuple(sorted(found, reverse=True)), frozenset(languages[speaker_id]))
@@ -1298,6 +1303,9 @@ class SQLStore(ABC):
     ) -> None:
         gone = sorted(dissolved or {})
         with self._transaction():
+            # the utterances the written renderings leave (a quote grouped again elsewhere): those left with
+            # none are deleted below, and only those are asked (not every utterance, as an anti-join would)
+            left = self._utterances_holding([row.quote_id for row in renderings]) - {row.id for row in utterances}
             self._executemany("DELETE FROM renderings WHERE utterance_id = ?", [(row.id,) for row in utterances])
             for table, column in (("utterance_keys", "utterance_id"), ("utterance_speakers", "utterance_id")):
                 self._executemany(f"DELETE FROM {table} WHERE {column} = ?", [(old,) for old in gone])
@@ -1313,10 +1321,19 @@ class SQLStore(ABC):
                 "UPDATE utterances SET recurs_from = ? WHERE recurs_from = ?",
                 [(new, old) for old, new in sorted((dissolved or {}).items())],
             )
-            # Utterances whose quotes all went (a quotes stage that ran again) have nothing left to show.
-            self._execute("DELETE FROM utterances WHERE id NOT IN (SELECT utterance_id FROM renderings)")
+            # An utterance whose every rendering this write moved to another has nothing left to show. (One
+            # whose quotes a quotes stage replaced is forgotten by the trails stage: `reset_trails`.)
+            self._executemany(
+                "DELETE FROM utterances WHERE id = ? AND NOT EXISTS (SELECT 1 FROM renderings WHERE utterance_id = ?)",
+                [(old, old) for old in sorted(left - set(gone))],
+            )
             if record:
                 self._record(record)
+
+    def _utterances_holding(self, quote_ids: Sequence[str]) -> set[str]:
+        """The utterances these quotes are renderings of now (by the `renderings` primary key)."""
+        rows = self._rows_for_ids("SELECT utterance_id FROM renderings WHERE quote_id IN ({marks})", quote_ids)
+        return {str(row["utterance_id"]) for row in rows}
 
     def _upsert_records(self, table: str, record: type, rows: Sequence[object]) -> None:
         """Replace or add rows of `table`, records of the type whose fields are its columns, in one
@@ -2962,6 +2979,11 @@ _KEY_POSTING = (
 _SPOKEN_BY = (
     "SELECT * FROM (SELECT speaker_id, utterance_id FROM utterance_speakers WHERE speaker_id = ? AND speaks = 1 "
     "ORDER BY utterance_id DESC LIMIT ?) AS s{}"
+)
+# The utterances a speaker opened from a day on (`speaker_utterances`' `since`): the same index, ascending.
+_SPOKEN_SINCE = (
+    "SELECT * FROM (SELECT speaker_id, utterance_id FROM utterance_speakers WHERE speaker_id = ? AND speaks = 1 "
+    "AND utterance_id >= ? ORDER BY utterance_id LIMIT ?) AS r{}"
 )
 # A speaker's next language (`_speaker_languages`): the first key of the primary key's range after the last.
 _NEXT_LANGUAGE = (
