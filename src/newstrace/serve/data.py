@@ -12,6 +12,7 @@ import math
 import re
 import string
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from itertools import pairwise
@@ -400,7 +401,52 @@ def listing(
         "rows": [decoded_row(row) for row in rows],
         "pagination": pagination(page, per_page, total),
         "unmatched": unmatched_filters(store, filters) if total == 0 else [],
+        **listing_facets(store, filters, total, summarised),
     }
+
+
+def listing_facets(
+    store: Store, filters: ListFilters, total: int, summarised: list[dict[str, object]] | None
+) -> dict[str, object]:
+    """An index listing's facets for its current matches: `facets` (outlet on stories, speakers, utterances
+    and flags; flag on flags: each value with the number of rows that filter would keep) and `facets_counted`
+    (null when every match was counted). Over more than FACET_CAP matches the first FACET_CAP in the
+    listing's order are counted, as a search's; an outlet facet also counts at most LISTING_FACET_ROWS of
+    their articles, quotes or renderings. The outlets listing, which no outlet narrows, has none."""
+    if filters.listing == "outlets":
+        return {"facets": {}, "facets_counted": None}
+    if summarised is not None:
+        sample = summarised[:FACET_CAP]
+    else:
+        sample = [as_json(row) for row in store.page_list(filters, FACET_CAP, 0)[0]] if total else []
+    cut = False
+    if filters.listing == "flags":
+        outlets = Counter(str(row["outlet"]) for row in sample if row.get("outlet"))
+        flags = Counter(flag for row in sample for flag in _checked_flags(row))
+        facets = {"outlet": _commonest(outlets), "flag": _commonest(flags)}
+    else:
+        counted = store.listing_outlets(filters, [row["id"] for row in sample])
+        facets, cut = {"outlet": [{"value": c.value, "n": c.n} for c in counted.outlets]}, counted.cut
+    sampled = total > len(sample)
+    return {
+        "facets": facets,
+        "facets_counted": {
+            "counted": len(sample), "of": min(total, COUNT_CAP), "of_more_than": total > COUNT_CAP, "rows_cut": cut,
+        } if sampled or cut else None,
+    }  # fmt: skip
+
+
+def _checked_flags(row: dict[str, object]) -> set[str]:
+    """The checked flags a flags listing's row carries (its `flags` JSON text or list)."""
+    flags = row.get("flags")
+    listed = json.loads(flags) if isinstance(flags, str) else flags
+    return {str(flag) for flag in listed or () if flag in CHECKED_FLAGS} if isinstance(listed, list) else set()
+
+
+def _commonest(counts: Counter[str]) -> list[dict[str, object]]:
+    """The ten commonest values of a facet as its rows, most first (ties by value)."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:10]
+    return [{"value": value, "n": n} for value, n in ranked]
 
 
 def check_listing(filters: ListFilters) -> None:

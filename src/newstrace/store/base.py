@@ -105,6 +105,18 @@ class FacetCount:
     n: int
 
 
+class ListingOutlets(NamedTuple):
+    """An index listing's outlet facet over some of its rows (`ReadStore.listing_outlets`): the ten
+    commonest outlets with their counts, and whether the rows' joined rows were more than were counted."""
+
+    outlets: list[FacetCount]
+    cut: bool
+
+
+# An index listing's outlet facet counts at most this many of its rows' articles, quotes or renderings.
+LISTING_FACET_ROWS = 20_000
+
+
 @dataclass(frozen=True)
 class SpeakerCount:
     """A speaker quoted in the matching articles (`value` the name, `id` the speaker's) and in how many."""
@@ -932,6 +944,12 @@ class ReadStore(Protocol):
 
     def iter_list(self, filters: ListFilters) -> Iterator[ListingRow]:
         """Every row of an index listing, in its order, streamed."""
+        ...
+
+    def listing_outlets(self, filters: ListFilters, keys: Sequence[object]) -> ListingOutlets:
+        """The outlet facet of some rows of the stories, speakers or utterances listing (`keys`: their ids):
+        per outlet, how many of them that outlet filter would keep (for speakers, quoted there within the
+        filters' dates), most first, counted over at most LISTING_FACET_ROWS of their joined rows."""
         ...
 
     def speaker(self, speaker_id: int) -> SpeakerSummary | None: ...

@@ -59,6 +59,7 @@ from newstrace.store.base import (
     LIST_FILTERS,
     LIST_ORDERS,
     LIST_RECORDS,
+    LISTING_FACET_ROWS,
     UNKNOWN_OUTLET,
     AnalysedArticle,
     ArticleRow,
@@ -70,6 +71,7 @@ from newstrace.store.base import (
     LinkedLead,
     LinkState,
     ListFilters,
+    ListingOutlets,
     ListingRow,
     PeriodCount,
     QueryTimeout,
@@ -2427,6 +2429,22 @@ class SQLStore(ABC):
         make: Callable[..., ListingRow] = LIST_RECORDS[filters.listing]
         return (make(**row) for row in self._streamed(f"{listing.sql()} ORDER BY {order}", listing.parameters))
 
+    def listing_outlets(self, filters: ListFilters, keys: Sequence[object]) -> ListingOutlets:
+        joined, parameters = _listing_outlet_rows(filters, keys)
+        bounded = f"{joined} LIMIT {LISTING_FACET_ROWS}"
+        counts = self._value_rows(
+            f"SELECT outlet, count(DISTINCT row_key) AS n FROM ({bounded}) AS joined GROUP BY outlet "
+            "ORDER BY n DESC, outlet LIMIT 10",
+            parameters,
+        )
+        outlets = [FacetCount(str(outlet), int(n)) for outlet, n in counts]
+        cut = (
+            bool(outlets)
+            and self._scalar(f"SELECT count(*) FROM ({joined} LIMIT {LISTING_FACET_ROWS + 1}) AS joined", parameters)
+            > LISTING_FACET_ROWS
+        )
+        return ListingOutlets(outlets, cut)
+
     def _speakers_in_columns(self, order: str) -> list[ListingRow] | None:
         """Every speaker with its quotes, articles and outlets, in the listing's `order`, its articles and
         outlets counted in the process's columns and its quotes in the index of quotes by speaker (the
@@ -3250,6 +3268,38 @@ def _planned_listing(filters: ListFilters, articles_first: str, few_flagged: boo
         by_key = f"renderings r {articles_first} articles a ON a.id = r.article_id {_RENDERING_JOINS}"
         return _PlannedListing(rows, counted, "r.quote_id", keyed, by_key)
     return _PlannedListing(plain, plain)
+
+
+def _listing_outlet_rows(filters: ListFilters, keys: Sequence[object]) -> tuple[str, list[object]]:
+    """The query of (row_key, outlet) for each article, quote or rendering of the listing's rows named by
+    `keys` (stories by their articles, speakers by their quotes' articles within the filters' dates,
+    utterances by their renderings), each read through the index by its row's id: never a whole table."""
+    if not keys:
+        return "SELECT NULL AS row_key, NULL AS outlet WHERE 1 = 0", []
+    wanted = ", ".join("?" * len(keys))
+    parameters: list[object] = list(keys)
+    if filters.listing == "stories":
+        sql = f"SELECT story_id AS row_key, outlet FROM articles WHERE story_id IN ({wanted}) AND outlet IS NOT NULL"
+    elif filters.listing == "utterances":
+        sql = (
+            f"SELECT utterance_id AS row_key, outlet FROM renderings WHERE utterance_id IN ({wanted}) "
+            "AND outlet IS NOT NULL"
+        )
+    elif filters.listing == "speakers":
+        sql = (
+            "SELECT q.speaker_id AS row_key, a.outlet FROM quotes q JOIN articles a ON a.id = q.article_id "
+            f"WHERE q.speaker_id IN ({wanted}) AND a.outlet IS NOT NULL"
+        )
+        if filters.date_from:
+            sql += " AND a.published >= ?"
+            parameters.append(filters.date_from)
+        if filters.date_to:
+            clause, bound = _until("a.published", filters.date_to)
+            sql += f" AND {clause}"
+            parameters.append(bound)
+    else:
+        raise StoreError(f"the {filters.listing} listing has no outlet facet counted by the store")
+    return sql, parameters
 
 
 def _speakers_of_articles(filters: ListFilters, articles_first: str) -> _Listing:
