@@ -154,3 +154,33 @@ def test_no_listing_narrowed_by_an_indexed_filter_reads_a_whole_table(
         assert plans and not [step for step in plans if _WHOLE_TABLE.match(step)], (filters, plans)
     store.close()
     assert len(cases) > 15
+
+
+@pytest.mark.parametrize("listing", ["stories", "speakers", "utterances"])
+def test_a_listing_s_outlet_facet_reads_its_rows_through_their_ids_index(
+    synthetic_db: Path, listing: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EXPLAIN QUERY PLAN of the outlet facet's statements over a page's worth of rows (first 1,000, here
+    all): no whole table, and the counts are those the plain query gives per outlet (0.1 s)."""
+    store = SQLiteStore(synthetic_db, readonly=True)
+    statements: list[tuple[str, Sequence[object]]] = []
+    execute = store._execute
+    monkeypatch.setattr(
+        store, "_execute", lambda sql, parameters=(): statements.append((sql, parameters)) or execute(sql, parameters)
+    )
+    order = LIST_ORDERS[listing][0]
+    filters = ListFilters(listing, order, date_from="2024-02-01" if listing == "speakers" else None)
+    keys = [row.id for row in store.page_list(filters, 1000, 0)[0]]  # type: ignore[union-attr]
+    statements.clear()
+    counted = store.listing_outlets(filters, keys)
+    plans = [row[3] for sql, parameters in statements for row in execute(f"EXPLAIN QUERY PLAN {sql}", parameters)]
+    assert plans and not [step for step in plans if _WHOLE_TABLE.match(step)], plans
+    outlet = counted.outlets[0].value
+    assert counted.outlets[0].n == len(
+        _plain_rows(store, ListFilters(listing, filters.order, **_dated(filters), outlet=outlet))
+    )
+    store.close()
+
+
+def _dated(filters: ListFilters) -> dict[str, str]:
+    return {"date_from": filters.date_from} if filters.date_from else {}

@@ -2430,7 +2430,7 @@ class SQLStore(ABC):
         return (make(**row) for row in self._streamed(f"{listing.sql()} ORDER BY {order}", listing.parameters))
 
     def listing_outlets(self, filters: ListFilters, keys: Sequence[object]) -> ListingOutlets:
-        joined, parameters = _listing_outlet_rows(filters, keys)
+        joined, parameters = _listing_outlet_rows(filters, keys, self._ARTICLES_FIRST)
         bounded = f"{joined} LIMIT {LISTING_FACET_ROWS}"
         counts = self._value_rows(
             f"SELECT outlet, count(DISTINCT row_key) AS n FROM ({bounded}) AS joined GROUP BY outlet "
@@ -3270,36 +3270,33 @@ def _planned_listing(filters: ListFilters, articles_first: str, few_flagged: boo
     return _PlannedListing(plain, plain)
 
 
-def _listing_outlet_rows(filters: ListFilters, keys: Sequence[object]) -> tuple[str, list[object]]:
+def _listing_outlet_rows(filters: ListFilters, keys: Sequence[object], articles_first: str) -> tuple[str, list[object]]:
     """The query of (row_key, outlet) for each article, quote or rendering of the listing's rows named by
     `keys` (stories by their articles, speakers by their quotes' articles within the filters' dates,
-    utterances by their renderings), each read through the index by its row's id: never a whole table."""
+    utterances by their renderings): the keys joined first (`articles_first` as for `_list_query`), each
+    row read through the index by its row's id, never a whole table (an IN list of every key let SQLite
+    scan an index of outlets whole)."""
     if not keys:
         return "SELECT NULL AS row_key, NULL AS outlet WHERE 1 = 0", []
-    wanted = ", ".join("?" * len(keys))
+    listed = f"(SELECT column1 AS row_key FROM (VALUES {', '.join(['(?)'] * len(keys))}) AS v) AS k"
     parameters: list[object] = list(keys)
     if filters.listing == "stories":
-        sql = f"SELECT story_id AS row_key, outlet FROM articles WHERE story_id IN ({wanted}) AND outlet IS NOT NULL"
+        joined = "articles a ON a.story_id = k.row_key WHERE a.outlet IS NOT NULL"
     elif filters.listing == "utterances":
-        sql = (
-            f"SELECT utterance_id AS row_key, outlet FROM renderings WHERE utterance_id IN ({wanted}) "
-            "AND outlet IS NOT NULL"
-        )
+        joined = "renderings a ON a.utterance_id = k.row_key WHERE a.outlet IS NOT NULL"
     elif filters.listing == "speakers":
-        sql = (
-            "SELECT q.speaker_id AS row_key, a.outlet FROM quotes q JOIN articles a ON a.id = q.article_id "
-            f"WHERE q.speaker_id IN ({wanted}) AND a.outlet IS NOT NULL"
-        )
+        joined = f"quotes q ON q.speaker_id = k.row_key {articles_first} articles a ON a.id = q.article_id"
+        joined += " WHERE a.outlet IS NOT NULL"
         if filters.date_from:
-            sql += " AND a.published >= ?"
+            joined += " AND a.published >= ?"
             parameters.append(filters.date_from)
         if filters.date_to:
             clause, bound = _until("a.published", filters.date_to)
-            sql += f" AND {clause}"
+            joined += f" AND {clause}"
             parameters.append(bound)
     else:
         raise StoreError(f"the {filters.listing} listing has no outlet facet counted by the store")
-    return sql, parameters
+    return f"SELECT k.row_key, a.outlet FROM {listed} {articles_first} {joined}", parameters
 
 
 def _speakers_of_articles(filters: ListFilters, articles_first: str) -> _Listing:
