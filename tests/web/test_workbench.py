@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from newstrace.export import export_columns, export_table
 from newstrace.serve import create_app, data
+from newstrace.store import sql as store_sql
 from newstrace.serve.data import attention_bucket, snippet_pieces
 from newstrace.store import open_store
 from newstrace.store.base import ListFilters, SearchFilters
@@ -403,10 +404,12 @@ def test_the_speakers_and_outlets_csv_from_the_corpus_summary_are_those_counted_
     ],
 )
 def test_an_index_page_s_facet_counts_are_the_totals_its_links_leave(
-    client: TestClient, listing: str, params: dict[str, str]
+    client: TestClient, listing: str, params: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each outlet (and, on /flags, flag) counted for the current matches is the total of the listing that
-    value's filter narrows them to; the sample corpus's listings are all under the cap, so counted whole."""
+    value's filter narrows them to; the sample corpus's listings are under the sample, and each row's own
+    articles, quotes or renderings are read whole here, so all is counted."""
+    monkeypatch.setattr(store_sql, "LISTING_FACET_PER_ROW", 10**6)
     twin = client.get(f"/api/{listing}", params=params).json()
     assert twin["facets_counted"] is None and twin["facets"]["outlet"]
     for field, rows in twin["facets"].items():
@@ -420,7 +423,7 @@ def test_an_index_page_s_facet_counts_are_the_totals_its_links_leave(
 def test_an_index_page_over_the_cap_says_its_facets_count_a_sample(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(data, "FACET_CAP", 2)
+    monkeypatch.setattr(data, "LISTING_FACET_SAMPLE", 2)
     twin = client.get("/api/utterances").json()
     total = twin["pagination"]["total"]
     assert twin["facets_counted"] == {"counted": 2, "of": total, "of_more_than": False, "rows_cut": False}

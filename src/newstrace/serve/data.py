@@ -23,6 +23,7 @@ from newstrace.records import OutletSummary, StoredMarker, StoredQuote, as_json
 from newstrace.serve import framing_charts
 from newstrace.serve.rendering_text import in_pieces, printed_segments, printed_text
 from newstrace.store import base as store_base
+from newstrace.store import sql as store_sql
 from newstrace.store.base import (
     CHECKED_FLAGS,
     COUNT_CAP,
@@ -53,6 +54,10 @@ BUCKET_DAYS = {"day": 1, "week": 7, "month": 31, "year": 366}  # the longest eac
 # At a million articles, counting the 5,643 matches of a middling word took 0.7 s (facets) and ranking
 # them 0.25 s; the first 1,000 take 70 ms and 10 ms for attention.
 FACET_CAP = 1000
+# An index page's facets count its first this many rows in its order (five pages of 40), a tenth of a
+# search's FACET_CAP: a listing's rows each join their own (a story's articles, a speaker's quotes), where a
+# search's are looked up in the process's columns; at a million, 1,000 stories' outlets took 0.26 s.
+LISTING_FACET_SAMPLE = 200
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -273,10 +278,10 @@ def search_filters(
     )  # fmt: skip
 
 
-def counting_settings() -> tuple[int, int, int]:
-    """The caps a page's counts and order depend on (FACET_CAP, COUNT_CAP, NEWEST_FIRST_OVER), for keeping
-    answers per setting."""
-    return FACET_CAP, COUNT_CAP, store_base.NEWEST_FIRST_OVER
+def counting_settings() -> tuple[int, ...]:
+    """The caps a page's counts and order depend on (FACET_CAP, COUNT_CAP, NEWEST_FIRST_OVER, and an index
+    page's facets' LISTING_FACET_SAMPLE and the store's LISTING_FACET_PER_ROW), for keeping answers per setting."""
+    return FACET_CAP, COUNT_CAP, store_base.NEWEST_FIRST_OVER, LISTING_FACET_SAMPLE, store_sql.LISTING_FACET_PER_ROW
 
 
 # The facets and attention of the last searches, per database, data version and filters (store.recent).
@@ -392,6 +397,7 @@ def listing(
         rows = [as_json(row) for row in found]
     else:
         rows, total = summarised[_offset(page, per_page) : _offset(page, per_page) + per_page], len(summarised)
+    whole = summarised if summarised is not None else rows if page == 1 and len(rows) == total else None
     return {
         "listing": filters.listing,
         "query": {**vars(filters), "order": filters.order or LIST_ORDERS[filters.listing][0]},
@@ -401,24 +407,25 @@ def listing(
         "rows": [decoded_row(row) for row in rows],
         "pagination": pagination(page, per_page, total),
         "unmatched": unmatched_filters(store, filters) if total == 0 else [],
-        **listing_facets(store, filters, total, summarised),
+        **listing_facets(store, filters, total, whole),
     }
 
 
 def listing_facets(
-    store: Store, filters: ListFilters, total: int, summarised: list[dict[str, object]] | None
+    store: Store, filters: ListFilters, total: int, known: list[dict[str, object]] | None = None
 ) -> dict[str, object]:
     """An index listing's facets for its current matches: `facets` (outlet on stories, speakers, utterances
     and flags; flag on flags: each value with the number of rows that filter would keep) and `facets_counted`
-    (null when every match was counted). Over more than FACET_CAP matches the first FACET_CAP in the
-    listing's order are counted, as a search's; an outlet facet also counts at most LISTING_FACET_ROWS of
-    their articles, quotes or renderings. The outlets listing, which no outlet narrows, has none."""
+    (null when every match was counted). Over more than LISTING_FACET_SAMPLE matches the first of them in
+    the listing's order are counted, and an outlet facet reads at most LISTING_FACET_PER_ROW articles,
+    quotes or renderings of each story, speaker or utterance (the counts then read "at least"). The outlets listing, which no outlet narrows, has none. `known`:
+    the listing's first rows in its order when already read (the corpus summary's, or a page holding all)."""
     if filters.listing == "outlets":
         return {"facets": {}, "facets_counted": None}
-    if summarised is not None:
-        sample = summarised[:FACET_CAP]
+    if known is not None:
+        sample = known[:LISTING_FACET_SAMPLE]
     else:
-        sample = [as_json(row) for row in store.page_list(filters, FACET_CAP, 0)[0]] if total else []
+        sample = [as_json(row) for row in store.page_list(filters, LISTING_FACET_SAMPLE, 0)[0]] if total else []
     cut = False
     if filters.listing == "flags":
         outlets = Counter(str(row["outlet"]) for row in sample if row.get("outlet"))

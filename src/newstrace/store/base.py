@@ -107,14 +107,16 @@ class FacetCount:
 
 class ListingOutlets(NamedTuple):
     """An index listing's outlet facet over some of its rows (`ReadStore.listing_outlets`): the ten
-    commonest outlets with their counts, and whether the rows' joined rows were more than were counted."""
+    commonest outlets with their counts, and whether a row had more articles, quotes or renderings than
+    were read (LISTING_FACET_PER_ROW)."""
 
     outlets: list[FacetCount]
     cut: bool
 
 
-# An index listing's outlet facet counts at most this many of its rows' articles, quotes or renderings.
-LISTING_FACET_ROWS = 20_000
+# An index listing's outlet facet counts at most this many articles, quotes or renderings of each of its rows
+# (a story's, a speaker's, an utterance's): a busy speaker's quotes, every one, were 20,000 at a million.
+LISTING_FACET_PER_ROW = 20
 
 
 @dataclass(frozen=True)
@@ -949,7 +951,8 @@ class ReadStore(Protocol):
     def listing_outlets(self, filters: ListFilters, keys: Sequence[object]) -> ListingOutlets:
         """The outlet facet of some rows of the stories, speakers or utterances listing (`keys`: their ids):
         per outlet, how many of them that outlet filter would keep (for speakers, quoted there within the
-        filters' dates), most first, counted over at most LISTING_FACET_ROWS of their joined rows."""
+        filters' dates), most first, each row's outlets read from at most LISTING_FACET_PER_ROW of its
+        articles, quotes or renderings (`cut` when a row had that many: the counts are then at least)."""
         ...
 
     def speaker(self, speaker_id: int) -> SpeakerSummary | None: ...

@@ -59,7 +59,7 @@ from newstrace.store.base import (
     LIST_FILTERS,
     LIST_ORDERS,
     LIST_RECORDS,
-    LISTING_FACET_ROWS,
+    LISTING_FACET_PER_ROW,
     UNKNOWN_OUTLET,
     AnalysedArticle,
     ArticleRow,
@@ -2431,19 +2431,15 @@ class SQLStore(ABC):
 
     def listing_outlets(self, filters: ListFilters, keys: Sequence[object]) -> ListingOutlets:
         joined, parameters = _listing_outlet_rows(filters, keys, self._ARTICLES_FIRST)
-        bounded = f"{joined} LIMIT {LISTING_FACET_ROWS}"
-        counts = self._value_rows(
-            f"SELECT outlet, count(DISTINCT row_key) AS n FROM ({bounded}) AS joined GROUP BY outlet "
-            "ORDER BY n DESC, outlet LIMIT 10",
-            parameters,
-        )
-        outlets = [FacetCount(str(outlet), int(n)) for outlet, n in counts]
-        cut = (
-            bool(outlets)
-            and self._scalar(f"SELECT count(*) FROM ({joined} LIMIT {LISTING_FACET_ROWS + 1}) AS joined", parameters)
-            > LISTING_FACET_ROWS
-        )
-        return ListingOutlets(outlets, cut)
+        rows_of: Counter[object] = Counter()
+        outlets_of: dict[object, set[str]] = {}
+        for key, outlet in self._value_rows(joined, parameters):
+            rows_of[key] += 1
+            outlets_of.setdefault(key, set()).add(str(outlet))
+        counts = Counter(outlet for outlets in outlets_of.values() for outlet in outlets)
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:10]
+        cut = any(n >= LISTING_FACET_PER_ROW for n in rows_of.values())
+        return ListingOutlets([FacetCount(outlet, n) for outlet, n in ranked], cut)
 
     def _speakers_in_columns(self, order: str) -> list[ListingRow] | None:
         """Every speaker with its quotes, articles and outlets, in the listing's `order`, its articles and
@@ -3271,29 +3267,36 @@ def _planned_listing(filters: ListFilters, articles_first: str, few_flagged: boo
 
 
 def _listing_outlet_rows(filters: ListFilters, keys: Sequence[object], articles_first: str) -> tuple[str, list[object]]:
-    """The query of (row_key, outlet) for each article, quote or rendering of the listing's rows named by
-    `keys` (stories by their articles, speakers by their quotes' articles within the filters' dates,
-    utterances by their renderings): the keys joined first (`articles_first` as for `_list_query`), each
-    row read through the index by its row's id, never a whole table (an IN list of every key let SQLite
-    scan an index of outlets whole)."""
+    """The query of (row key, outlet) for at most LISTING_FACET_PER_ROW articles, quotes or renderings of
+    each of the listing's rows named by `keys` (a story's articles, a speaker's quotes within the filters'
+    dates, an utterance's renderings): the keys joined first (`articles_first` as for `_list_query`), each
+    row's own read through the index by its id and bounded, never a whole table (an IN list of every key let
+    SQLite scan an index of outlets whole; a busy speaker's quotes unbounded were 20,000 at a million)."""
     if not keys:
         return "SELECT NULL AS row_key, NULL AS outlet WHERE 1 = 0", []
     listed = f"(SELECT column1 AS row_key FROM (VALUES {', '.join(['(?)'] * len(keys))}) AS v) AS k"
     parameters: list[object] = list(keys)
+    bound = f"LIMIT {LISTING_FACET_PER_ROW}"
     if filters.listing == "stories":
-        joined = "articles a ON a.story_id = k.row_key WHERE a.outlet IS NOT NULL"
+        own = f"SELECT id FROM articles WHERE story_id = k.row_key AND outlet IS NOT NULL {bound}"
+        joined = f"articles a ON a.id IN ({own})"
     elif filters.listing == "utterances":
-        joined = "renderings a ON a.utterance_id = k.row_key WHERE a.outlet IS NOT NULL"
+        own = f"SELECT quote_id FROM renderings WHERE utterance_id = k.row_key AND outlet IS NOT NULL {bound}"
+        joined = f"renderings a ON a.quote_id IN ({own})"
     elif filters.listing == "speakers":
-        joined = f"quotes q ON q.speaker_id = k.row_key {articles_first} articles a ON a.id = q.article_id"
-        joined += " WHERE a.outlet IS NOT NULL"
+        dates = ""
         if filters.date_from:
-            joined += " AND a.published >= ?"
+            dates += " AND d.published >= ?"
             parameters.append(filters.date_from)
         if filters.date_to:
-            clause, bound = _until("a.published", filters.date_to)
-            joined += f" AND {clause}"
-            parameters.append(bound)
+            clause, day_after = _until("d.published", filters.date_to)
+            dates += f" AND {clause}"
+            parameters.append(day_after)
+        own = (
+            f"SELECT p.id FROM quotes p {articles_first} articles d ON d.id = p.article_id "
+            f"WHERE p.speaker_id = k.row_key AND d.outlet IS NOT NULL{dates} {bound}"
+        )
+        joined = f"quotes q ON q.id IN ({own}) {articles_first} articles a ON a.id = q.article_id"
     else:
         raise StoreError(f"the {filters.listing} listing has no outlet facet counted by the store")
     return f"SELECT k.row_key, a.outlet FROM {listed} {articles_first} {joined}", parameters
