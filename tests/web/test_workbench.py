@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 
 from newstrace.export import export_columns, export_table
 from newstrace.serve import create_app, data
-from newstrace.store import sql as store_sql
 from newstrace.serve.data import attention_bucket, snippet_pieces
 from newstrace.store import open_store
+from newstrace.store import sql as store_sql
 from newstrace.store.base import ListFilters, SearchFilters
 
 from ..conftest import run_cli

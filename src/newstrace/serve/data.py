@@ -392,12 +392,16 @@ def listing(
     speakers and outlets come from the `corpus` summary when it holds them (see `summarised_rows`)."""
     check_listing(filters)
     summarised = summarised_rows(filters, corpus)
-    if summarised is None:
-        found, total = store.page_list(filters, per_page, _offset(page, per_page))
-        rows = [as_json(row) for row in found]
+    offset, first = _offset(page, per_page), None
+    if summarised is not None:
+        rows, total, first = summarised[offset : offset + per_page], len(summarised), summarised
+    elif offset + per_page <= LISTING_FACET_SAMPLE:  # the facets' rows read with the page's: one total counted
+        found, total = store.page_list(filters, LISTING_FACET_SAMPLE, 0)
+        first = [as_json(row) for row in found]
+        rows = first[offset : offset + per_page]
     else:
-        rows, total = summarised[_offset(page, per_page) : _offset(page, per_page) + per_page], len(summarised)
-    whole = summarised if summarised is not None else rows if page == 1 and len(rows) == total else None
+        found, total = store.page_list(filters, per_page, offset)
+        rows = [as_json(row) for row in found]
     return {
         "listing": filters.listing,
         "query": {**vars(filters), "order": filters.order or LIST_ORDERS[filters.listing][0]},
@@ -407,7 +411,7 @@ def listing(
         "rows": [decoded_row(row) for row in rows],
         "pagination": pagination(page, per_page, total),
         "unmatched": unmatched_filters(store, filters) if total == 0 else [],
-        **listing_facets(store, filters, total, whole),
+        **listing_facets(store, filters, total, first),
     }
 
 
@@ -418,8 +422,9 @@ def listing_facets(
     and flags; flag on flags: each value with the number of rows that filter would keep) and `facets_counted`
     (null when every match was counted). Over more than LISTING_FACET_SAMPLE matches the first of them in
     the listing's order are counted, and an outlet facet reads at most LISTING_FACET_PER_ROW articles,
-    quotes or renderings of each story, speaker or utterance (the counts then read "at least"). The outlets listing, which no outlet narrows, has none. `known`:
-    the listing's first rows in its order when already read (the corpus summary's, or a page holding all)."""
+    quotes or renderings of each story, speaker or utterance (the counts then read "at least"). The
+    outlets listing, which no outlet narrows, has none. `known`: the listing's first rows in its order
+    when already read (the corpus summary's, or the first LISTING_FACET_SAMPLE read with the page)."""
     if filters.listing == "outlets":
         return {"facets": {}, "facets_counted": None}
     if known is not None:
