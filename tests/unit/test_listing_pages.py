@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from newstrace.store import SQLiteStore
+from newstrace.store import base as store_base
 from newstrace.store import sql as store_sql
 from newstrace.store.base import CHECKED_FLAGS, COUNT_CAP, LIST_FILTERS, LIST_ORDERS, LIST_RECORDS, ListFilters
 from newstrace.store.sql import records_of
@@ -169,7 +170,7 @@ def test_a_listing_s_outlet_facet_reads_its_rows_through_their_ids_index(
     sql, parameters = store_sql._listing_outlet_rows(filters, keys, store._ARTICLES_FIRST)
     plans = [row[3] for row in store._execute(f"EXPLAIN QUERY PLAN {sql}", parameters)]
     assert plans and not [step for step in plans if _WHOLE_TABLE.match(step)], plans
-    monkeypatch.setattr(store_sql, "LISTING_FACET_PER_ROW", 10**6)
+    monkeypatch.setattr(store_base, "LISTING_FACET_PER_ROW", 10**6)
     counted = store.listing_outlets(filters, keys)
     outlet = counted.outlets[0].value
     assert not counted.cut and len(keys) == 200

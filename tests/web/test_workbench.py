@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from newstrace.export import export_columns, export_table
 from newstrace.serve import create_app, data
 from newstrace.serve.data import attention_bucket, snippet_pieces
+from newstrace.store import base as store_base
 from newstrace.store import open_store
-from newstrace.store import sql as store_sql
 from newstrace.store.base import ListFilters, SearchFilters
 
 from ..conftest import run_cli
@@ -409,7 +409,7 @@ def test_an_index_page_s_facet_counts_are_the_totals_its_links_leave(
     """Each outlet (and, on /flags, flag) counted for the current matches is the total of the listing that
     value's filter narrows them to; the sample corpus's listings are under the sample, and each row's own
     articles, quotes or renderings are read whole here, so all is counted."""
-    monkeypatch.setattr(store_sql, "LISTING_FACET_PER_ROW", 10**6)
+    monkeypatch.setattr(store_base, "LISTING_FACET_PER_ROW", 10**6)
     twin = client.get(f"/api/{listing}", params=params).json()
     assert twin["facets_counted"] is None and twin["facets"]["outlet"]
     for field, rows in twin["facets"].items():

@@ -23,7 +23,6 @@ from newstrace.records import OutletSummary, StoredMarker, StoredQuote, as_json
 from newstrace.serve import framing_charts
 from newstrace.serve.rendering_text import in_pieces, printed_segments, printed_text
 from newstrace.store import base as store_base
-from newstrace.store import sql as store_sql
 from newstrace.store.base import (
     CHECKED_FLAGS,
     COUNT_CAP,
@@ -281,7 +280,7 @@ def search_filters(
 def counting_settings() -> tuple[int, ...]:
     """The caps a page's counts and order depend on (FACET_CAP, COUNT_CAP, NEWEST_FIRST_OVER, and an index
     page's facets' LISTING_FACET_SAMPLE and the store's LISTING_FACET_PER_ROW), for keeping answers per setting."""
-    return FACET_CAP, COUNT_CAP, store_base.NEWEST_FIRST_OVER, LISTING_FACET_SAMPLE, store_sql.LISTING_FACET_PER_ROW
+    return FACET_CAP, COUNT_CAP, store_base.NEWEST_FIRST_OVER, LISTING_FACET_SAMPLE, store_base.LISTING_FACET_PER_ROW
 
 
 # The facets and attention of the last searches, per database, data version and filters (store.recent).

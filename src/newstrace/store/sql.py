@@ -51,6 +51,7 @@ from newstrace.records import (
     TrailRendering,
     TranslationRow,
 )
+from newstrace.store import base as store_base
 from newstrace.store import sampled as sample_counts
 from newstrace.store.base import (
     CHECKED_FLAGS,
@@ -59,7 +60,6 @@ from newstrace.store.base import (
     LIST_FILTERS,
     LIST_ORDERS,
     LIST_RECORDS,
-    LISTING_FACET_PER_ROW,
     UNKNOWN_OUTLET,
     AnalysedArticle,
     ArticleRow,
@@ -2438,7 +2438,7 @@ class SQLStore(ABC):
             outlets_of.setdefault(key, set()).add(str(outlet))
         counts = Counter(outlet for outlets in outlets_of.values() for outlet in outlets)
         ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:10]
-        cut = any(n >= LISTING_FACET_PER_ROW for n in rows_of.values())
+        cut = any(n >= store_base.LISTING_FACET_PER_ROW for n in rows_of.values())
         return ListingOutlets([FacetCount(outlet, n) for outlet, n in ranked], cut)
 
     def _speakers_in_columns(self, order: str) -> list[ListingRow] | None:
@@ -3276,7 +3276,7 @@ def _listing_outlet_rows(filters: ListFilters, keys: Sequence[object], articles_
         return "SELECT NULL AS row_key, NULL AS outlet WHERE 1 = 0", []
     listed = f"(SELECT column1 AS row_key FROM (VALUES {', '.join(['(?)'] * len(keys))}) AS v) AS k"
     parameters: list[object] = list(keys)
-    bound = f"LIMIT {LISTING_FACET_PER_ROW}"
+    bound = f"LIMIT {store_base.LISTING_FACET_PER_ROW}"  # read when asked: tests change it
     if filters.listing == "stories":
         own = f"SELECT id FROM articles WHERE story_id = k.row_key AND outlet IS NOT NULL {bound}"
         joined = f"articles a ON a.id IN ({own})"
