@@ -53,10 +53,11 @@ BUCKET_DAYS = {"day": 1, "week": 7, "month": 31, "year": 366}  # the longest eac
 # At a million articles, counting the 5,643 matches of a middling word took 0.7 s (facets) and ranking
 # them 0.25 s; the first 1,000 take 70 ms and 10 ms for attention.
 FACET_CAP = 1000
-# An index page's facets count its first this many rows in its order (five pages of 40), a tenth of a
+# An index page's facets count its first this many rows in its order (five pages of 20), a tenth of a
 # search's FACET_CAP: a listing's rows each join their own (a story's articles, a speaker's quotes), where a
-# search's are looked up in the process's columns; at a million, 1,000 stories' outlets took 0.26 s.
-LISTING_FACET_SAMPLE = 200
+# search's are looked up in the process's columns. At a million (load 7-10), 1,000 stories' outlets took
+# 0.26 s; 100 add 10-40 ms to an unfiltered index page (docs/web.md, "Facets of the index pages").
+LISTING_FACET_SAMPLE = 100
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
