@@ -429,4 +429,8 @@ def test_an_index_page_over_the_cap_says_its_facets_count_a_sample(
     assert twin["facets_counted"] == {"counted": 2, "of": total, "of_more_than": False, "rows_cut": False}
     assert sum(row["n"] for row in twin["facets"]["outlet"]) >= 2
     assert f"Counted over the first 2 of {total:,} in this order" in client.get("/utterances").text
+    speakers = client.get("/api/speakers").json()["facets_counted"]  # the most quoted, 28 quotes, read to 20
+    assert (
+        speakers["rows_cut"] and "each one's outlets read from at most 20 of its quotes" in client.get("/speakers").text
+    )
     assert client.get("/api/outlets").json()["facets"] == {}
