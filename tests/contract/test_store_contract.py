@@ -1591,3 +1591,25 @@ def test_signatures_linked_before_the_band_index_are_given_their_keys(store: Sto
     store.save_bands([[(0, 9, "a1")], [(3, 9, "a3")]])
     store.save_bands([[(0, 9, "a1")]])  # a retried write changes nothing
     assert store.unbanded_signatures() == [] and store.band_matches([(0, 9), (3, 9)]) == [(0, 9, "a1"), (3, 9, "a3")]
+
+
+@pytest.mark.parametrize("listing", ["stories", "speakers", "utterances"])
+def test_a_listing_s_outlet_facet_counts_the_rows_each_outlet_filter_keeps_on_every_backend(
+    store: Store, listing: str
+) -> None:
+    _fill_and_link(store)
+    for dates in ({}, {"date_from": "2024-03-05"}):
+        if dates and listing != "speakers":
+            continue  # only the speakers' outlet and dates narrow the same rows (their quotes)
+        filters = ListFilters(listing, **dates)
+        rows, total = store.page_list(filters, 100, 0)
+        counted = store.listing_outlets(filters, [row.id for row in rows])  # type: ignore[union-attr]
+        outlets = {row.outlet for row in store.iter_list(ListFilters("outlets"))}  # type: ignore[union-attr]
+        expected = {
+            outlet: n
+            for outlet in outlets
+            if (n := store.page_list(ListFilters(listing, outlet=outlet, **dates), 100, 0)[1])
+        }
+        assert total and expected and not counted.cut, dates
+        assert {row.value: row.n for row in counted.outlets} == expected, dates
+    assert store.listing_outlets(ListFilters(listing), []) == ([], False)

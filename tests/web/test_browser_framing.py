@@ -160,3 +160,35 @@ def test_the_tour_pages_show_without_errors(
         assert p.locator("table.listing tbody tr").count() >= 1  # type: ignore[attr-defined]
     _saved(p, shots, name, part)
     assert p.errors == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("listing", ["flags", "utterances"])
+def test_a_facet_narrows_an_index_page(server: str, page: object, shots: Path, listing: str) -> None:  # noqa: F811
+    """The first outlet of the index page's facets (and on /flags its first flag) is followed: the listing
+    then holds as many rows as the facet counted (on /flags each of that outlet or flag), and the facet
+    says the same (2 cases, some 3 s beside the module's server)."""
+    p = page
+    p.goto(f"{server}/{listing}")  # type: ignore[attr-defined]
+    for field in ("outlet", "flag") if listing == "flags" else ("outlet",):
+        facet = p.locator(f"aside.listing-facets section.facet-{field} li").first  # type: ignore[attr-defined]
+        value, count = facet.locator("a.facet-link").inner_text(), int(facet.locator(".count").inner_text())
+        before = int(httpx.get(f"{server}/api/{listing}", params=_query(p.url)).json()["pagination"]["total"])  # type: ignore[attr-defined]
+        facet.locator("a.facet-link").click()
+        p.wait_for_load_state()  # type: ignore[attr-defined]
+        after = httpx.get(f"{server}/api/{listing}", params={**_query(p.url), "per_page": "100"}).json()  # type: ignore[attr-defined]
+        assert f"{field}=" in p.url and after["pagination"]["total"] == count <= before  # type: ignore[attr-defined]
+        assert p.locator("table.listing tbody tr").count() == min(count, 20)  # type: ignore[attr-defined]
+        if listing == "flags":  # its rows name their outlet and flags (an utterance's are its renderings')
+            assert all(value == row["outlet"] or value in row["flags"] for row in after["rows"])
+        shown = p.locator(f"aside.listing-facets section.facet-{field} li").first  # type: ignore[attr-defined]
+        assert shown.locator("a.facet-link").inner_text() == value and shown.locator(".count").inner_text() == str(
+            count
+        )
+    p.screenshot(path=str(shots / f"{listing}-facet.png"), full_page=True)  # type: ignore[attr-defined]
+    assert p.errors == []  # type: ignore[attr-defined]
+
+
+def _query(url: str) -> dict[str, str]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return dict(parse_qsl(urlsplit(url).query))

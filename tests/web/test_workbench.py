@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from newstrace.export import export_columns, export_table
 from newstrace.serve import create_app, data
 from newstrace.serve.data import attention_bucket, snippet_pieces
+from newstrace.store import base as store_base
 from newstrace.store import open_store
 from newstrace.store.base import ListFilters, SearchFilters
 
@@ -395,3 +396,47 @@ def test_the_speakers_and_outlets_csv_from_the_corpus_summary_are_those_counted_
                 summarised = "".join(downloads.listing_csv(store, filters, corpus))
                 assert summarised == "".join(downloads.listing_csv(store, filters)), (listing, order, name)
                 assert summarised.count("\n") > 1 or name  # a header and rows
+
+
+@pytest.mark.parametrize(
+    ("listing", "params"),
+    [
+        ("stories", {}),
+        ("speakers", {}),
+        ("speakers", {"from": "2025-05-01"}),
+        ("utterances", {}),
+        ("flags", {}),
+        ("flags", {"flag": "altered_direct_quote"}),
+    ],
+)
+def test_an_index_page_s_facet_counts_are_the_totals_its_links_leave(
+    client: TestClient, listing: str, params: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each outlet (and, on /flags, flag) counted for the current matches is the total of the listing that
+    value's filter narrows them to; the sample corpus's listings are under the sample, and each row's own
+    articles, quotes or renderings are read whole here, so all is counted."""
+    monkeypatch.setattr(store_base, "LISTING_FACET_PER_ROW", 10**6)
+    twin = client.get(f"/api/{listing}", params=params).json()
+    assert twin["facets_counted"] is None and twin["facets"]["outlet"]
+    for field, rows in twin["facets"].items():
+        for row in rows:
+            narrowed = client.get(f"/api/{listing}", params={**params, field: row["value"]}).json()
+            assert narrowed["pagination"]["total"] == row["n"] > 0, (field, row)
+    page = client.get(f"/{listing}", params=params).text
+    assert 'class="facets listing-facets"' in page and twin["facets"]["outlet"][0]["value"] in page
+
+
+def test_an_index_page_over_the_cap_says_its_facets_count_a_sample(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "LISTING_FACET_SAMPLE", 2)
+    twin = client.get("/api/utterances").json()
+    total = twin["pagination"]["total"]
+    assert twin["facets_counted"] == {"counted": 2, "of": total, "of_more_than": False, "rows_cut": False}
+    assert sum(row["n"] for row in twin["facets"]["outlet"]) >= 2
+    assert f"Counted over the first 2 of {total:,} in this order" in client.get("/utterances").text
+    speakers = client.get("/api/speakers").json()["facets_counted"]  # the most quoted, 28 quotes, read to 20
+    assert (
+        speakers["rows_cut"] and "each one's outlets read from at most 20 of its quotes" in client.get("/speakers").text
+    )
+    assert client.get("/api/outlets").json()["facets"] == {}

@@ -43,7 +43,7 @@ from newstrace.serve.front import KEPT_HEADER, KEPT_PAGE, PAGE_KEY, FrontDoor, P
 from newstrace.serve.lane import Lane
 from newstrace.serve.shared_pages import SHARED_PAGES_ENVIRONMENT, SharedPages
 from newstrace.store import QueryTimeout, open_store
-from newstrace.store.base import LIST_ORDERS, ListFilters, SearchFilters, Store
+from newstrace.store.base import LIST_ORDERS, LISTING_FACET_PER_ROW, ListFilters, SearchFilters, Store
 from newstrace.store.recent import RecentAnswers
 
 MAX_QUERY_CHARS = 200
@@ -180,6 +180,7 @@ def create_app(
     templates.globals["shares_svg"] = charts.shares_svg
     templates.globals["outlet_options"] = outlet_options
     templates.globals["facet_list"] = facet_list
+    templates.globals["facet_per_row"] = LISTING_FACET_PER_ROW
     templates.globals["snippet_html"] = snippet_html
     app = FastAPI(
         title="newstrace",

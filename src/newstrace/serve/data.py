@@ -12,6 +12,7 @@ import math
 import re
 import string
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from itertools import pairwise
@@ -54,6 +55,11 @@ BUCKET_DAYS = {"day": 1, "week": 7, "month": 31, "year": 366}  # the longest eac
 # At a million articles, counting the 5,643 matches of a middling word took 0.7 s (facets) and ranking
 # them 0.25 s; the first 1,000 take 70 ms and 10 ms for attention.
 FACET_CAP = 1000
+# An index page's facets count its first this many rows in its order (five pages of 20), a tenth of a
+# search's FACET_CAP: a listing's rows each join their own (a story's articles, a speaker's quotes), where a
+# search's are looked up in the process's columns. At a million (load 7-10), 1,000 stories' outlets took
+# 0.26 s; 100 add 10-40 ms to an unfiltered index page (docs/web.md, "Facets of the index pages").
+LISTING_FACET_SAMPLE = 100
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -274,10 +280,10 @@ def search_filters(
     )  # fmt: skip
 
 
-def counting_settings() -> tuple[int, int, int]:
-    """The caps a page's counts and order depend on (FACET_CAP, COUNT_CAP, NEWEST_FIRST_OVER), for keeping
-    answers per setting."""
-    return FACET_CAP, COUNT_CAP, store_base.NEWEST_FIRST_OVER
+def counting_settings() -> tuple[int, ...]:
+    """The caps a page's counts and order depend on (FACET_CAP, COUNT_CAP, NEWEST_FIRST_OVER, and an index
+    page's facets' LISTING_FACET_SAMPLE and the store's LISTING_FACET_PER_ROW), for keeping answers per setting."""
+    return FACET_CAP, COUNT_CAP, store_base.NEWEST_FIRST_OVER, LISTING_FACET_SAMPLE, store_base.LISTING_FACET_PER_ROW
 
 
 # The facets and attention of the last searches, per database, data version and filters (store.recent).
@@ -409,11 +415,16 @@ def listing(
     speakers and outlets come from the `corpus` summary when it holds them (see `summarised_rows`)."""
     check_listing(filters)
     summarised = summarised_rows(filters, corpus)
-    if summarised is None:
-        found, total = store.page_list(filters, per_page, _offset(page, per_page))
-        rows = [as_json(row) for row in found]
+    offset, first = _offset(page, per_page), None
+    if summarised is not None:
+        rows, total, first = summarised[offset : offset + per_page], len(summarised), summarised
+    elif offset + per_page <= LISTING_FACET_SAMPLE:  # the facets' rows read with the page's: one total counted
+        found, total = store.page_list(filters, LISTING_FACET_SAMPLE, 0)
+        first = [as_json(row) for row in found]
+        rows = first[offset : offset + per_page]
     else:
-        rows, total = summarised[_offset(page, per_page) : _offset(page, per_page) + per_page], len(summarised)
+        found, total = store.page_list(filters, per_page, offset)
+        rows = [as_json(row) for row in found]
     return {
         "listing": filters.listing,
         "query": {**vars(filters), "order": filters.order or LIST_ORDERS[filters.listing][0]},
@@ -423,7 +434,54 @@ def listing(
         "rows": [decoded_row(row) for row in rows],
         "pagination": pagination(page, per_page, total),
         "unmatched": unmatched_filters(store, filters) if total == 0 else [],
+        **listing_facets(store, filters, total, first),
     }
+
+
+def listing_facets(
+    store: Store, filters: ListFilters, total: int, known: list[dict[str, object]] | None = None
+) -> dict[str, object]:
+    """An index listing's facets for its current matches: `facets` (outlet on stories, speakers, utterances
+    and flags; flag on flags: each value with the number of rows that filter would keep) and `facets_counted`
+    (null when every match was counted). Over more than LISTING_FACET_SAMPLE matches the first of them in
+    the listing's order are counted, and an outlet facet reads at most LISTING_FACET_PER_ROW articles,
+    quotes or renderings of each story, speaker or utterance (the counts then read "at least"). The
+    outlets listing, which no outlet narrows, has none. `known`: the listing's first rows in its order
+    when already read (the corpus summary's, or the first LISTING_FACET_SAMPLE read with the page)."""
+    if filters.listing == "outlets":
+        return {"facets": {}, "facets_counted": None}
+    if known is not None:
+        sample = known[:LISTING_FACET_SAMPLE]
+    else:
+        sample = [as_json(row) for row in store.page_list(filters, LISTING_FACET_SAMPLE, 0)[0]] if total else []
+    cut = False
+    if filters.listing == "flags":
+        outlets = Counter(str(row["outlet"]) for row in sample if row.get("outlet"))
+        flags = Counter(flag for row in sample for flag in _checked_flags(row))
+        facets = {"outlet": _commonest(outlets), "flag": _commonest(flags)}
+    else:
+        counted = store.listing_outlets(filters, [row["id"] for row in sample])
+        facets, cut = {"outlet": [{"value": c.value, "n": c.n} for c in counted.outlets]}, counted.cut
+    sampled = total > len(sample)
+    return {
+        "facets": facets,
+        "facets_counted": {
+            "counted": len(sample), "of": min(total, COUNT_CAP), "of_more_than": total > COUNT_CAP, "rows_cut": cut,
+        } if sampled or cut else None,
+    }  # fmt: skip
+
+
+def _checked_flags(row: dict[str, object]) -> set[str]:
+    """The checked flags a flags listing's row carries (its `flags` JSON text or list)."""
+    flags = row.get("flags")
+    listed = json.loads(flags) if isinstance(flags, str) else flags
+    return {str(flag) for flag in listed or () if flag in CHECKED_FLAGS} if isinstance(listed, list) else set()
+
+
+def _commonest(counts: Counter[str]) -> list[dict[str, object]]:
+    """The ten commonest values of a facet as its rows, most first (ties by value)."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:10]
+    return [{"value": value, "n": n} for value, n in ranked]
 
 
 def check_listing(filters: ListFilters) -> None:

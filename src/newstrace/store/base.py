@@ -105,6 +105,20 @@ class FacetCount:
     n: int
 
 
+class ListingOutlets(NamedTuple):
+    """An index listing's outlet facet over some of its rows (`ReadStore.listing_outlets`): the ten
+    commonest outlets with their counts, and whether a row had more articles, quotes or renderings than
+    were read (LISTING_FACET_PER_ROW)."""
+
+    outlets: list[FacetCount]
+    cut: bool
+
+
+# An index listing's outlet facet counts at most this many articles, quotes or renderings of each of its rows
+# (a story's, a speaker's, an utterance's): a busy speaker's quotes, every one, were 20,000 at a million.
+LISTING_FACET_PER_ROW = 20
+
+
 @dataclass(frozen=True)
 class SpeakerCount:
     """A speaker quoted in the matching articles (`value` the name, `id` the speaker's) and in how many."""
@@ -942,6 +956,13 @@ class ReadStore(Protocol):
 
     def iter_list(self, filters: ListFilters) -> Iterator[ListingRow]:
         """Every row of an index listing, in its order, streamed."""
+        ...
+
+    def listing_outlets(self, filters: ListFilters, keys: Sequence[object]) -> ListingOutlets:
+        """The outlet facet of some rows of the stories, speakers or utterances listing (`keys`: their ids):
+        per outlet, how many of them that outlet filter would keep (for speakers, quoted there within the
+        filters' dates), most first, each row's outlets read from at most LISTING_FACET_PER_ROW of its
+        articles, quotes or renderings (`cut` when a row had that many: the counts are then at least)."""
         ...
 
     def speaker(self, speaker_id: int) -> SpeakerSummary | None: ...

@@ -53,6 +53,7 @@ from newstrace.records import (
     TrailRendering,
     TranslationRow,
 )
+from newstrace.store import base as store_base
 from newstrace.store import sampled as sample_counts
 from newstrace.store.base import (
     CHECKED_FLAGS,
@@ -72,6 +73,7 @@ from newstrace.store.base import (
     LinkedLead,
     LinkState,
     ListFilters,
+    ListingOutlets,
     ListingRow,
     PeriodCount,
     QueryTimeout,
@@ -2544,6 +2546,18 @@ class SQLStore(ABC):
         make: Callable[..., ListingRow] = LIST_RECORDS[filters.listing]
         return (make(**row) for row in self._streamed(f"{listing.sql()} ORDER BY {order}", listing.parameters))
 
+    def listing_outlets(self, filters: ListFilters, keys: Sequence[object]) -> ListingOutlets:
+        joined, parameters = _listing_outlet_rows(filters, keys, self._ARTICLES_FIRST)
+        rows_of: Counter[object] = Counter()
+        outlets_of: dict[object, set[str]] = {}
+        for key, outlet in self._value_rows(joined, parameters):
+            rows_of[key] += 1
+            outlets_of.setdefault(key, set()).add(str(outlet))
+        counts = Counter(outlet for outlets in outlets_of.values() for outlet in outlets)
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:10]
+        cut = any(n >= store_base.LISTING_FACET_PER_ROW for n in rows_of.values())
+        return ListingOutlets([FacetCount(outlet, n) for outlet, n in ranked], cut)
+
     def _speakers_in_columns(self, order: str) -> list[ListingRow] | None:
         """Every speaker with its quotes, articles and outlets, in the listing's `order`, its articles and
         outlets counted in the process's columns and its quotes in the index of quotes by speaker (the
@@ -3404,6 +3418,42 @@ def _planned_listing(
         by_key = f"renderings r {articles_first} articles a ON a.id = r.article_id {_RENDERING_JOINS}"
         return _PlannedListing(rows, counted, "r.quote_id", keyed, by_key)
     return _PlannedListing(plain, plain)
+
+
+def _listing_outlet_rows(filters: ListFilters, keys: Sequence[object], articles_first: str) -> tuple[str, list[object]]:
+    """The query of (row key, outlet) for at most LISTING_FACET_PER_ROW articles, quotes or renderings of
+    each of the listing's rows named by `keys` (a story's articles, a speaker's quotes within the filters'
+    dates, an utterance's renderings): the keys joined first (`articles_first` as for `_list_query`), each
+    row's own read through the index by its id and bounded, never a whole table (an IN list of every key let
+    SQLite scan an index of outlets whole; a busy speaker's quotes unbounded were 20,000 at a million)."""
+    if not keys:
+        return "SELECT NULL AS row_key, NULL AS outlet WHERE 1 = 0", []
+    listed = f"(SELECT column1 AS row_key FROM (VALUES {', '.join(['(?)'] * len(keys))}) AS v) AS k"
+    parameters: list[object] = list(keys)
+    bound = f"LIMIT {store_base.LISTING_FACET_PER_ROW}"  # read when asked: tests change it
+    if filters.listing == "stories":
+        own = f"SELECT id FROM articles WHERE story_id = k.row_key AND outlet IS NOT NULL {bound}"
+        joined = f"articles a ON a.id IN ({own})"
+    elif filters.listing == "utterances":
+        own = f"SELECT quote_id FROM renderings WHERE utterance_id = k.row_key AND outlet IS NOT NULL {bound}"
+        joined = f"renderings a ON a.quote_id IN ({own})"
+    elif filters.listing == "speakers":
+        dates = ""
+        if filters.date_from:
+            dates += " AND d.published >= ?"
+            parameters.append(filters.date_from)
+        if filters.date_to:
+            clause, day_after = _until("d.published", filters.date_to)
+            dates += f" AND {clause}"
+            parameters.append(day_after)
+        own = (
+            f"SELECT p.id FROM quotes p {articles_first} articles d ON d.id = p.article_id "
+            f"WHERE p.speaker_id = k.row_key AND d.outlet IS NOT NULL{dates} {bound}"
+        )
+        joined = f"quotes q ON q.id IN ({own}) {articles_first} articles a ON a.id = q.article_id"
+    else:
+        raise StoreError(f"the {filters.listing} listing has no outlet facet counted by the store")
+    return f"SELECT k.row_key, a.outlet FROM {listed} {articles_first} {joined}", parameters
 
 
 def _speakers_of_articles(filters: ListFilters, articles_first: str) -> _Listing:
