@@ -189,6 +189,29 @@ def test_the_outlet_page_says_its_places_and_voices_are_cut_and_links_every_voic
     assert {row["name"] for row in twin["voices"]} <= {row["name"] for row in listed["rows"]}
 
 
+def test_an_outlet_s_counts_are_kept_for_its_next_pages_until_the_database_changes(
+    web_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "kept.db"
+    shutil.copy(web_db, db)
+    store = open_store(db, readonly=True)
+    asked: list[str] = []
+    try:
+        first = data.outlet(store, "VDA")
+        store.connection.set_trace_callback(asked.append)  # type: ignore[attr-defined]
+        second = data.outlet(store, "VDA", page=2, per_page=1)
+        store.connection.set_trace_callback(None)  # type: ignore[attr-defined]
+        assert second["charts"] == first["charts"] and second["profile"] == first["profile"]
+        assert not [sql for sql in asked if "framing_markers" in sql or "quotes" in sql]
+        with closing(sqlite3.connect(db)) as writer, writer:
+            writer.execute(
+                "DELETE FROM framing_markers WHERE article_id IN (SELECT id FROM articles WHERE outlet = 'VDA')"
+            )
+        assert data.outlet(store, "VDA")["charts"] == {"naming": [], "distancing": []}
+    finally:
+        store.close()
+
+
 def _cut(profile: dict[str, object], places: int, dated: set[str]) -> dict[str, object]:
     """A full profile as the page gives it: its choices' places cut to the first `places` in dated articles,
     `more` counting the rest; its most quoted voices."""

@@ -102,6 +102,8 @@ FETCH_ROWS = 2000
 # The first matches of the last searches, per database, data version and filters (see store.recent): up
 # to 1,000 matches a search, about 0.5 MB (measured at a million articles), so 64 hold some 35 MB.
 RECENT_MATCHES: RecentAnswers[_FirstMatches] = RecentAnswers(64)
+# The counts of the last outlet pages read (`outlet_framing`), until the database changes.
+RECENT_OUTLETS: RecentAnswers[OutletFraming] = RecentAnswers(16)
 # Attention's periods longer than a week: the characters of an ISO day kept, and what follows them to
 # name the period's first day ("2024-03-17" is in the month "2024-03-01" and the year "2024-01-01").
 PERIOD_STARTS = {"day": (10, ""), "week": (10, ""), "month": (7, "-01"), "year": (4, "-01-01")}
@@ -2539,6 +2541,14 @@ class SQLStore(ABC):
         return records_of(StoredMarker, rows)
 
     def outlet_framing(self, outlet: str, evidence_per_choice: int) -> OutletFraming:
+        """Kept for the process until the database changes (`RECENT_OUTLETS`): the page and its twin, and
+        each page of its articles, are asked for separately (seconds each for the largest outlets)."""
+        key = (self.where, self.data_version(), outlet, evidence_per_choice)
+        if key[1] is None:
+            return self._read_outlet_framing(outlet, evidence_per_choice)
+        return RECENT_OUTLETS.get(key, lambda: self._read_outlet_framing(outlet, evidence_per_choice))
+
+    def _read_outlet_framing(self, outlet: str, evidence_per_choice: int) -> OutletFraming:
         articles = self._one(_OUTLET_ARTICLE_COUNTS, (outlet,))
         assert articles is not None
         markers: Counter[tuple[str, str | None, str]] = Counter()
