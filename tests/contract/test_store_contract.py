@@ -1495,6 +1495,10 @@ def test_an_outlets_framing_summed_in_the_database_is_what_its_articles_and_mark
     """`outlet_framing` (the outlet page's counts) against the same counted from every article, marker
     and quote read: articles, stories and span, markers per (category, referent, marker) and per month,
     quotes per speaker, and each choice's first places by article and offset."""
+    _fill(store)  # before the speakers are linked, every quote is counted by the name it holds
+    unlinked = Counter(name for name in store.speaker_names_of(sorted(_TEXTS)) if name)
+    by_name = sum((Counter(dict(store.outlet_framing(row.outlet, 1).speakers)) for row in store.outlets()), Counter())
+    assert unlinked and by_name == unlinked
     _fill_and_link(store)
     frame_articles(store)
     for outlet in [row.outlet for row in store.outlets()]:
