@@ -420,6 +420,24 @@ class StoredQuote:
 
 
 @dataclass(frozen=True)
+class OutletFraming:
+    """An outlet's framing counted in the database (`Store.outlet_framing`), for its page: its articles'
+    counts and span, its markers counted per (category, referent, marker) and, for names and labels, per
+    month of the article, its quotes per speaker name, and each marker's first places (`evidence`, at most
+    so many per verb, or per name of a referent, by article id and offset)."""
+
+    n_articles: int
+    n_stories: int
+    first_published: str | None
+    last_published: str | None
+    markers: tuple[tuple[str, str | None, str, int], ...]  # category, referent, marker, n
+    names_per_month: tuple[tuple[str | None, str, str, int], ...]  # referent, marker, YYYY-MM, n
+    speakers: tuple[tuple[str, int], ...]  # speaker name, quotes; most quoted first, then by name
+    evidence: tuple[tuple[str, str | None, str, str, str, int, int], ...]  # category, referent, marker,
+    # article_id, text, start, end
+
+
+@dataclass(frozen=True)
 class StoredMarker:
     """A framing marker of one article (`Store.markers_of`): a verb, a name or a label, and where it is."""
 

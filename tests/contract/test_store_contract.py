@@ -33,6 +33,7 @@ from newstrace.records import (
     EntitySpan,
     FlaggedRendering,
     LinkBatch,
+    OutletFraming,
     OutletListing,
     OutletSummary,
     Quote,
@@ -1453,6 +1454,8 @@ _READ_RECORDS: dict[str, type] = {
     "article": StoredArticle,
     "entities of": EntitySpan,
     "of an outlet": ArticleSummary,
+    "outlet framing": OutletFraming,
+    "outlet articles page": ArticleSummary,
     "quotes of": StoredQuote,
     "markers of": StoredMarker,
     "speaker": SpeakerSummary,
@@ -1530,6 +1533,8 @@ def _every_answer(store: Store) -> dict[str, object]:
     answers["markers of"] = store.markers_of(articles)
     answers["outlets"] = store.outlets()
     answers["of an outlet"] = store.articles_where(outlet="Wire Nine")
+    answers["outlet framing"] = store.outlet_framing("Wire Nine", 1)
+    answers["outlet articles page"] = store.page_outlet_articles("Ostrava Wire", 1, 0)
     answers["speaker"] = [store.speaker(int(str(row["id"]))) for row in store.iter_rows("speakers")]
     answers["said by"] = [store.page_utterances_of(int(str(row["id"])), 5, 0) for row in store.iter_rows("speakers")]
     answers["stories page"] = store.page_stories(5, 0)
@@ -1540,6 +1545,47 @@ def _every_answer(store: Store) -> dict[str, object]:
     answers["event mentions"] = store.mentions_of_events([event.id for event in events])
     answers["mentions to group"] = store.event_mentions_to_group("0")  # every story, at a version never run
     return answers
+
+
+def test_an_outlets_framing_summed_in_the_database_is_what_its_articles_and_markers_give(store: Store) -> None:
+    """`outlet_framing` (the outlet page's counts) against the same counted from every article, marker
+    and quote read: articles, stories and span, markers per (category, referent, marker) and per month,
+    quotes per speaker, and each choice's first places by article and offset."""
+    _fill(store)  # before the speakers are linked, every quote is counted by the name it holds
+    unlinked = Counter(name for name in store.speaker_names_of(sorted(_TEXTS)) if name)
+    by_name = sum((Counter(dict(store.outlet_framing(row.outlet, 1).speakers)) for row in store.outlets()), Counter())
+    assert unlinked and by_name == unlinked
+    _fill_and_link(store)
+    frame_articles(store)
+    for outlet in [row.outlet for row in store.outlets()]:
+        articles = store.articles_where(outlet=outlet)
+        markers = store.markers_of([row.id for row in articles])
+        counted = store.outlet_framing(outlet, 1)
+        dates = sorted(str(row.published) for row in articles if row.published)
+        assert (counted.n_articles, counted.n_stories, counted.first_published, counted.last_published) == (
+            len(articles), len({row.story_id for row in articles if row.story_id}), dates[0], dates[-1]
+        )  # fmt: skip
+        each = Counter((row.category, row.referent, row.marker) for row in markers)
+        assert sorted(counted.markers, key=str) == sorted(((*key, n) for key, n in each.items()), key=str)
+        month_of = {row.id: str(row.published)[:7] for row in articles}
+        naming = [row for row in markers if row.category in ("naming", "label")]
+        named = Counter((row.referent, row.marker, month_of[row.article_id]) for row in naming)
+        assert sorted(counted.names_per_month, key=str) == sorted(((*key, n) for key, n in named.items()), key=str)
+        quoted = Counter(name for name in store.speaker_names_of([row.id for row in articles]) if name)
+        assert counted.speakers == tuple(sorted(quoted.items(), key=lambda item: (-item[1], item[0])))
+        first: dict[tuple[str, str | None, str], StoredMarker] = {}
+        dated = {row.id for row in articles if row.published}  # (the places are in the earliest dated ones)
+        for row in sorted(markers, key=lambda row: (row.article_id, row.start, row.id)):
+            if row.article_id not in dated:
+                continue
+            referent = (row.referent or "(unnamed)") if row.category in ("naming", "label") else ""
+            first.setdefault((row.category, referent, row.marker), row)
+        assert sorted(counted.evidence) == sorted(
+            (row.category, row.referent, row.marker, row.article_id, row.text, row.start, row.end)
+            for row in first.values()
+        )
+        assert store.page_outlet_articles(outlet, 1, len(articles) - 1) == articles[-1:]
+    assert any(counted.markers for counted in map(lambda row: store.outlet_framing(row.outlet, 1), store.outlets()))
 
 
 # A statement that runs for seconds on each backend (a counting loop; a sleep), to stop by the time limit.

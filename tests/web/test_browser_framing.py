@@ -103,6 +103,10 @@ def test_the_outlet_page_draws_its_framing_charts_and_links_its_voices(server: s
     twin = httpx.get(server + "/api/outlets/VDA").json()["charts"]
     assert any(row["distancing"] for row in twin["distancing"])
     assert naming.count() == sum(len(chart["series"]) for chart in twin["naming"])
+    note = p.locator("p.evidence-note")  # type: ignore[attr-defined]
+    assert note.is_visible() and "first 5 places" in note.inner_text()
+    listed = httpx.get(server + note.locator("a.json-link").get_attribute("href")).json()["profile"]["verbs"]
+    assert all(len(c["evidence"]) <= 5 and c["count"] == len(c["evidence"]) + c["more"] for c in listed) and listed
     p.screenshot(path=str(shots / "outlet.png"), full_page=True)  # type: ignore[attr-defined]
     if TOUR:
         p.locator("figure.naming-chart").first.screenshot(path=str(TOUR / "web-outlet-naming.png"))  # type: ignore[attr-defined]

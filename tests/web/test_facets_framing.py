@@ -19,8 +19,9 @@ from jinja2 import Environment
 from markupsafe import escape
 
 from newstrace.framing.compare import outlet_profile
+from newstrace.records import as_json
 from newstrace.serve import app as app_module
-from newstrace.serve import charts, create_app, data
+from newstrace.serve import charts, create_app, data, framing_charts
 from newstrace.serve.app import CorpusSummary
 from newstrace.store import SQLiteStore, open_store, sql
 from newstrace.store import base as store_base
@@ -141,20 +142,89 @@ def test_the_distancing_chart_gives_each_speakers_share_of_distancing_verbs(clie
     assert f"<title>{speaker}: {bars[speaker]['share']:.0%} of {bars[speaker]['n']}</title>" in page
 
 
-def test_the_outlet_page_reads_its_articles_and_markers_once(web_db: Path) -> None:
-    """The profile and the charts share one read of the outlet's articles and of their markers, and the
-    page is the one the command line's profile gives."""
+def test_the_outlet_page_s_sums_from_the_database_are_what_every_article_and_marker_give(web_db: Path) -> None:
+    """Each sample outlet's page (profile, charts, articles) against the same computed from every article,
+    marker and quote read (as the page did before, and `newstrace outlet` does): the same numbers, each
+    choice's places cut to the first `OUTLET_EVIDENCE` with `more` counting the rest; and the page reads
+    no marker or article row by row."""
     store = open_store(web_db, readonly=True)
     asked: list[str] = []
-    store.connection.set_trace_callback(asked.append)  # type: ignore[attr-defined]
+    cut = False
     try:
-        page = data.outlet(store, "coastal post")
-        store.connection.set_trace_callback(None)  # type: ignore[attr-defined]
-        assert page["profile"] == outlet_profile(store, "Coastal Post").to_dict()
+        for outlet in [row.outlet for row in store.outlets()]:
+            store.connection.set_trace_callback(asked.append)  # type: ignore[attr-defined]
+            page = data.outlet(store, outlet.upper(), page=2, per_page=3)
+            store.connection.set_trace_callback(None)  # type: ignore[attr-defined]
+            articles = store.articles_where(outlet=outlet)
+            markers = store.markers_of([row.id for row in articles])
+            full = outlet_profile(store, outlet).to_dict()
+            dated = {row.id for row in articles if row.published}
+            assert len(dated) <= data.OUTLET_EVIDENCE_ARTICLES  # so the places listed are among every dated one's
+            assert page["profile"] == _cut(full, data.OUTLET_EVIDENCE, dated), outlet
+            cut = cut or any(choice["more"] for choice in full["verbs"])  # type: ignore[attr-defined]
+            charts = page["charts"]
+            assert isinstance(charts, dict)
+            assert charts["naming"] == framing_charts.naming_over_time(markers, articles), outlet
+            assert charts["distancing"] == framing_charts.distancing_by_speaker(markers, store.speaker_ids), outlet
+            assert page["articles"] == [as_json(row) for row in articles[3:6]]
+            assert page["pagination"] == data.pagination(2, 3, len(articles))
     finally:
         store.close()
-    assert len([sql for sql in asked if "FROM articles" in sql and "WHERE outlet = " in sql]) == 1
-    assert len([sql for sql in asked if "FROM framing_markers" in sql]) == 1
+    assert not [sql for sql in asked if "article_id IN (" in sql]  # no marker or quote read per article
+    assert not [sql for sql in asked if "WHERE outlet = " in sql and "LIMIT" not in sql and "count(" not in sql]
+    assert cut, "some sample outlet uses a verb or a name more often than the places listed"
+
+
+def test_the_outlet_page_says_its_places_and_voices_are_cut_and_links_every_voice(
+    web_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(data, "OUTLET_VOICES", 2)
+    client = TestClient(create_app(web_db, keep_answers=False), base_url="http://127.0.0.1:8000")
+    twin = client.get("/api/outlets/Coastal Post").json()
+    assert len(twin["voices"]) == len(twin["profile"]["speakers"]) == 2 < twin["n_voices"]
+    page = client.get("/outlets/Coastal Post").text
+    assert f"The 2 most quoted of {twin['n_voices']}:" in page and 'href="/speakers?outlet=Coastal%20Post"' in page
+    assert f"first {data.OUTLET_EVIDENCE} places" in page.split('class="meta evidence-note">')[1]
+    listed = client.get("/api/speakers?outlet=Coastal%20Post&per_page=100").json()
+    assert {row["name"] for row in twin["voices"]} <= {row["name"] for row in listed["rows"]}
+
+
+def test_an_outlet_s_counts_are_kept_for_its_next_pages_until_the_database_changes(
+    web_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "kept.db"
+    shutil.copy(web_db, db)
+    store = open_store(db, readonly=True)
+    asked: list[str] = []
+    try:
+        first = data.outlet(store, "VDA")
+        store.connection.set_trace_callback(asked.append)  # type: ignore[attr-defined]
+        second = data.outlet(store, "VDA", page=2, per_page=1)
+        store.connection.set_trace_callback(None)  # type: ignore[attr-defined]
+        assert second["charts"] == first["charts"] and second["profile"] == first["profile"]
+        assert not [sql for sql in asked if "framing_markers" in sql or "quotes" in sql]
+        with closing(sqlite3.connect(db)) as writer, writer:
+            writer.execute(
+                "DELETE FROM framing_markers WHERE article_id IN (SELECT id FROM articles WHERE outlet = 'VDA')"
+            )
+        assert data.outlet(store, "VDA")["charts"] == {"naming": [], "distancing": []}
+    finally:
+        store.close()
+
+
+def _cut(profile: dict[str, object], places: int, dated: set[str]) -> dict[str, object]:
+    """A full profile as the page gives it: its choices' places cut to the first `places` in dated articles,
+    `more` counting the rest; its most quoted voices."""
+    names = profile["names"]
+    assert isinstance(names, dict)
+    for choice in [*profile["verbs"], *(choice for choices in names.values() for choice in choices)]:  # type: ignore[misc]
+        evidence = sorted(choice["evidence"], key=lambda place: (place["article_id"], place["start"]))
+        listed = [place for place in evidence if place["article_id"] in dated][:places]
+        choice["evidence"], choice["more"] = listed, len(evidence) - len(listed)
+    speakers = profile["speakers"]
+    assert isinstance(speakers, dict)
+    profile["speakers"] = dict(sorted(speakers.items(), key=lambda item: (-item[1], item[0]))[: data.OUTLET_VOICES])
+    return profile
 
 
 def test_a_story_side_by_side_shows_each_outlets_own_words_and_links_its_voices(

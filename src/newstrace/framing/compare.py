@@ -18,7 +18,14 @@ from datetime import date
 
 from newstrace.framing.lexicon import STANCES
 from newstrace.link.trails import SAME_PASSAGE
-from newstrace.records import ArticleRendering, ArticleSummary, StoredMarker, StoredQuote, StorySummary
+from newstrace.records import (
+    ArticleRendering,
+    ArticleSummary,
+    OutletFraming,
+    StoredMarker,
+    StoredQuote,
+    StorySummary,
+)
 from newstrace.store.base import Store
 
 UNKNOWN_OUTLET = "(outlet unknown)"
@@ -40,15 +47,17 @@ class Evidence:
 
 @dataclass
 class Choice:
-    """One marker (a verb, a name, a label) with every place it occurs."""
+    """One marker (a verb, a name, a label) with the places it occurs: every one, or (on the outlet's web
+    page) the first few, `more` counting the others."""
 
     marker: str
     category: str
     evidence: list[Evidence] = field(default_factory=list)
+    more: int = 0
 
     @property
     def count(self) -> int:
-        return len(self.evidence)
+        return len(self.evidence) + self.more
 
 
 @dataclass
@@ -148,7 +157,8 @@ def outlet_profile(store: Store, outlet: str) -> OutletProfile:
 
 def profile_of(store: Store, outlet: str, articles: list[ArticleSummary], markers: list[StoredMarker]) -> OutletProfile:
     """The profile of the `outlet` (as stored) from its articles and their markers, read already by the
-    caller (the outlet page draws its charts from them too), and its quotes."""
+    caller, and its quotes: every place of every choice (`newstrace outlet`; the web page sums the same in
+    the database, `profile_from_counts`)."""
     ids = [article.id for article in articles]
     stances = _stance_counts(markers)
     classified = sum(stances.values())
@@ -167,6 +177,50 @@ def profile_of(store: Store, outlet: str, articles: list[ArticleSummary], marker
         speakers=dict(speakers.most_common()),
         verbs=verbs,
     )
+
+
+def profile_from_counts(outlet: str, counted: OutletFraming) -> OutletProfile:
+    """`profile_of` from the counts the database summed (`Store.outlet_framing`): the same numbers, each
+    choice with the first places the database gave and `more` counting the rest."""
+    stances = Counter({stance: 0 for stance in STANCES})
+    for category, _, _, n in counted.markers:
+        if category in STANCES:
+            stances[category] += n
+    classified = sum(stances.values())
+    return OutletProfile(
+        outlet=outlet,
+        n_articles=counted.n_articles,
+        n_stories=counted.n_stories,
+        first_published=counted.first_published,
+        last_published=counted.last_published,
+        stances=dict(stances),
+        distancing_rate=round(stances["distancing"] / classified, 4) if classified else None,
+        names=_counted_choices(counted, ("naming", "label"), by_referent=True),
+        speakers=dict(counted.speakers),
+        verbs=_counted_choices(counted, STANCES, by_referent=False).get("", []),
+    )
+
+
+def _counted_choices(counted: OutletFraming, categories: tuple[str, ...], by_referent: bool) -> dict[str, list[Choice]]:
+    """`_grouped` from the markers counted per (category, referent, marker) and their first places."""
+    groups: dict[str, dict[tuple[str, str], Choice]] = defaultdict(dict)
+    totals: Counter[tuple[str, str, str]] = Counter()
+    for category, referent, marker, n in counted.markers:
+        if category in categories:
+            key = (referent or "(unnamed)") if by_referent else ""
+            groups[key].setdefault((marker, category), Choice(marker, category))
+            totals[(key, marker, category)] += n
+    for category, referent, marker, article_id, text, start, end in counted.evidence:
+        if category in categories:
+            key = (referent or "(unnamed)") if by_referent else ""
+            groups[key][(marker, category)].evidence.append(Evidence(article_id, text, start, end))
+    for key, choices in groups.items():
+        for (marker, category), choice in choices.items():
+            choice.more = totals[(key, marker, category)] - len(choice.evidence)
+    return {
+        key: sorted(choices.values(), key=lambda choice: (-choice.count, choice.marker))
+        for key, choices in sorted(groups.items())
+    }
 
 
 def outlet_named(store: Store, name: str) -> str:
@@ -263,6 +317,6 @@ def _plain(value: object) -> object:
     if is_dataclass(value) and not isinstance(value, type):
         plain = {item.name: _plain(getattr(value, item.name)) for item in fields(value)}
         if isinstance(value, Choice):
-            plain["count"] = len(value.evidence)
+            plain["count"] = value.count
         return plain
     return value
