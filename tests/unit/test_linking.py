@@ -3,6 +3,7 @@ clusterer's decisions, and the clustering metrics."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import sqlite3
@@ -27,6 +28,7 @@ from newstrace.evaluation.stories import (
     on_one_day,
     pairwise,
     story_errors,
+    thread_counts,
 )
 from newstrace.link import reuse
 from newstrace.link.duplicates import (
@@ -547,6 +549,46 @@ def test_bcubed_and_pairwise_scores() -> None:
     assert pairwise(merged, gold).precision == pytest.approx(2 / 6)
     singletons = {item: item for item in gold}
     assert bcubed(singletons, gold).recall == 0.5 and pairwise(singletons, gold).recall == 0.0
+
+
+def test_thread_counts_pairs_apart_by_the_story_links_between_their_stories() -> None:
+    """`eval stories` counts the pairs kept in different stories by the links between their stories: A-B
+    linked, B-C linked (A and C two links apart), D linked to nothing."""
+    found = {"a1": "A", "a2": "A", "b1": "B", "c1": "C", "d1": "D"}
+    gold = {"a1": "x", "a2": "y", "b1": "x", "c1": "y", "d1": "x"}
+    threads = thread_counts(found, gold, [("B", "A"), ("C", "B"), ("C", "C"), ("E", "A")])
+    # one link: A-B (a1-b1 same, a2-b1 different), B-C (different); two links: A-C (a2-c1 same, a1-c1
+    # different); further: D with everyone (a1-d1, b1-d1 same; a2-d1, c1-d1 different)
+    assert threads.same_story == (1, 1, 2) and threads.different_stories == (2, 1, 2)
+    assert threads.to_dict()["same_story"] == {"one_link": 1, "two_links": 1, "further": 2}
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from("abcdefgh"), st.tuples(st.sampled_from("PQRS"), st.sampled_from("xyz")), min_size=2
+    ),
+    st.lists(st.tuples(st.sampled_from("PQRS"), st.sampled_from("PQRS")), max_size=6),
+)
+@settings(max_examples=60, deadline=None)
+def test_thread_counts_agree_with_counting_every_pair(
+    placed: dict[str, tuple[str, str]], links: list[tuple[str, str]]
+) -> None:
+    found = {item: story for item, (story, _) in placed.items()}
+    gold = {item: label for item, (_, label) in placed.items()}
+    neighbours = {
+        story: {b for a, b in links if a == story and b != story} | {a for a, b in links if b == story and a != story}
+        for story in "PQRS"
+    }
+    expected = {True: [0, 0, 0], False: [0, 0, 0]}
+    for first, second in itertools.combinations(sorted(found), 2):
+        one, other = found[first], found[second]
+        if one == other:
+            continue
+        two_apart = any(other in neighbours[middle] for middle in neighbours[one])
+        hops = 0 if other in neighbours[one] else 1 if two_apart else 2
+        expected[gold[first] == gold[second]][hops] += 1
+    threads = thread_counts(found, gold, links)
+    assert list(threads.same_story) == expected[True] and list(threads.different_stories) == expected[False]
 
 
 def test_story_errors_list_missed_pairs_and_wrong_joins_with_their_evidence() -> None:

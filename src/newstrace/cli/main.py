@@ -49,7 +49,7 @@ from newstrace.store.sqlite import storage_error
 _LARGEST_ROW = 2**63 - 1  # the largest --limit or --offset the databases' integers can take
 
 if TYPE_CHECKING:
-    from newstrace.evaluation.stories import PairError
+    from newstrace.evaluation.stories import PairError, ThreadCounts
 
 DEFAULT_DB = "newstrace.db"
 Scores = TypeVar("Scores")
@@ -1018,9 +1018,21 @@ def eval_stories_command(
             system = f"newstrace, {check.label}"
             table.add_row(system, name, f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}")
     Console().print(table)
+    if scores.threads:
+        Console().print(_threads_line(scores.threads))
     if scores.errors:
         Console().print(_story_errors_table(scores.errors))
     _stderr().print(f"linked in {scores.link_seconds:.1f} s; whole run {scores.seconds:.1f} s")
+
+
+def _threads_line(threads: ThreadCounts) -> str:
+    """How many pairs kept in different stories a story link or two joins (`eval stories`)."""
+    same, different = threads.same_story, threads.different_stories
+    return (
+        f"pairs in different stories, by the story links between them (one / two / further): "
+        f"same gold story {same[0]} / {same[1]} / {same[2]}; "
+        f"different gold stories {different[0]} / {different[1]} / {different[2]}"
+    )
 
 
 def _story_errors_table(errors: Sequence[PairError]) -> Table:

@@ -37,6 +37,11 @@ invent a date it does not have), so they are not run.
 With `errors`, the report also lists the pairs of documents the linker got wrong (a gold story it kept
 apart, or two gold stories it put together) with the evidence it had: their similarity as the clusterer
 measures it, the days between them and the rare names they share.
+
+Stories kept apart may still be browsed as one thread through the story links (`related`, `recurs`) the
+linker leaves between them, so the report also counts the pairs of documents in different stories by how
+many links lie between their stories (`ThreadCounts`): one, two, or more. Pairs of one gold story that a
+link or two joins are a thread a user can follow; pairs of different gold stories so joined are noise.
 """
 
 from __future__ import annotations
@@ -45,12 +50,12 @@ import csv
 import json
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from newstrace.ingest.dates import to_iso_date
 from newstrace.ingest.metadata import MetadataTable, SuppliedMetadata, metadata_table
@@ -149,6 +154,22 @@ class PairError:
 
 
 @dataclass(frozen=True)
+class ThreadCounts:
+    """The pairs of documents the linker put in different stories, by how many story links (`related` or
+    `recurs`, either way) lie between their stories: (one link, two links, further or none)."""
+
+    same_story: tuple[int, int, int]  # pairs of one gold story
+    different_stories: tuple[int, int, int]  # pairs of two gold stories
+
+    def to_dict(self) -> dict[str, object]:
+        keys = ("one_link", "two_links", "further")
+        return {
+            "same_story": dict(zip(keys, self.same_story, strict=True)),
+            "different_stories": dict(zip(keys, self.different_stories, strict=True)),
+        }
+
+
+@dataclass(frozen=True)
 class StoryScores:
     name: str
     documents: int
@@ -161,6 +182,7 @@ class StoryScores:
     link_seconds: float
     dense: tuple[DenseScores, ...] = ()
     errors: tuple[PairError, ...] = ()
+    threads: ThreadCounts | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -173,6 +195,7 @@ class StoryScores:
             "baseline": self.baseline.to_dict(),
             "dense": [check.to_dict() for check in self.dense],
             "errors": [error.to_dict() for error in self.errors],
+            "threads": self.threads.to_dict() if self.threads else None,
             "seconds": round(self.seconds, 2),
             "link_seconds": round(self.link_seconds, 2),
         }
@@ -313,6 +336,7 @@ def evaluate_stories(
         link_seconds=link_seconds,
         dense=dense,
         errors=story_errors(articles if errors else [], _document_names(store), predicted, labels, errors),
+        threads=thread_counts(predicted, labels, _story_links(store)),
     )
 
 
@@ -448,6 +472,42 @@ def _pairs_split_by(
                 yield first, second
 
 
+def thread_counts(
+    predicted: Mapping[str, str], gold: Mapping[str, str], links: Iterable[tuple[str, str]]
+) -> ThreadCounts:
+    """Count the pairs of documents in different predicted stories by the story links between their stories
+    (`ThreadCounts`); `links` are (story, linked story) pairs, read either way."""
+    members = _members(predicted)
+    labels_in = {story: Counter(gold[document] for document in documents) for story, documents in members.items()}
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for story, other in links:  # a story holding no scored document still carries a thread
+        if story != other:
+            neighbours[story].add(other)
+            neighbours[other].add(story)
+    same, different = [0, 0], [0, 0]
+    for story in members.keys() & neighbours.keys():
+        near = neighbours[story]
+        second = set().union(*(neighbours[other] for other in near)) - near - {story}
+        for hops, stories in enumerate((near, second)):
+            for other in stories:
+                if other < story or other not in members:  # each unordered pair of stories once
+                    continue
+                one_story = sum(count * labels_in[other][label] for label, count in labels_in[story].items())
+                same[hops] += one_story
+                different[hops] += len(members[story]) * len(members[other]) - one_story
+    together = pairwise_counts(predicted, gold)
+    same_apart = together.gold_pairs - together.right
+    all_apart = _pairs(len(predicted)) - together.found_pairs
+    return ThreadCounts(
+        (same[0], same[1], same_apart - sum(same)),
+        (different[0], different[1], all_apart - same_apart - sum(different)),
+    )
+
+
+def _story_links(store: Store) -> list[tuple[str, str]]:
+    return [(str(row["story_id"]), str(row["related_story_id"])) for row in store.iter_rows("story_links")]
+
+
 def _document_names(store: Store) -> dict[str, str]:
     """Each stored article's document name (its file name without the extension)."""
     return {str(row["id"]): Path(str(row["path"] or "")).stem for row in store.iter_rows("articles")}
@@ -513,13 +573,26 @@ def bcubed(predicted: Mapping[str, str], gold: Mapping[str, str]) -> PRF:
     return PRF(precision / count, recall / count)
 
 
+class PairCounts(NamedTuple):
+    right: int  # pairs placed together that gold puts together
+    found_pairs: int  # pairs placed together
+    gold_pairs: int  # pairs gold puts together
+
+
 def pairwise(predicted: Mapping[str, str], gold: Mapping[str, str]) -> PRF:
     """Precision and recall over pairs of items placed together."""
+    right, found_pairs, gold_pairs = pairwise_counts(predicted, gold)
+    return PRF(right / found_pairs if found_pairs else 1.0, right / gold_pairs if gold_pairs else 1.0)
+
+
+def pairwise_counts(predicted: Mapping[str, str], gold: Mapping[str, str]) -> PairCounts:
+    """The pairs of the items of `predicted` placed together, those gold puts together, and both."""
     both = Counter((predicted[item], gold[item]) for item in predicted)
-    together = sum(_pairs(size) for size in both.values())
-    predicted_pairs = sum(_pairs(size) for size in Counter(predicted.values()).values())
-    gold_pairs = sum(_pairs(size) for size in Counter(gold[item] for item in predicted).values())
-    return PRF(together / predicted_pairs if predicted_pairs else 1.0, together / gold_pairs if gold_pairs else 1.0)
+    return PairCounts(
+        sum(_pairs(size) for size in both.values()),
+        sum(_pairs(size) for size in Counter(predicted.values()).values()),
+        sum(_pairs(size) for size in Counter(gold[item] for item in predicted).values()),
+    )
 
 
 def _members(assignment: Mapping[str, str]) -> dict[str, set[str]]:
