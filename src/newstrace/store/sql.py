@@ -2177,17 +2177,7 @@ class SQLStore(ABC):
                 return sample_counts.attention(sampled.coded, bucket, lambda day: _period_of(day[:keep], bucket), drawn)
             rows = _attention_rows(sampled.days, sampled.outlets, bucket)
             return rows if drawn is None else sample_counts.drawn_rows(rows, drawn)
-        relation, matches = self._counted_matches(filters, cap)
-        period = self._period("substr(a.published, 1, 10)", bucket)
-        where = (" AND " if " WHERE " in matches else " WHERE ") + "a.published IS NOT NULL"
-        try:
-            return self._period_counts(
-                f"SELECT {period} AS period, a.outlet AS outlet, count(*) AS n FROM {matches}{where} "
-                "GROUP BY period, a.outlet ORDER BY period, a.outlet NULLS FIRST",
-                relation.parameters,
-            )
-        except self._SEARCH_ERRORS as error:
-            raise _syntax_error(filters, error) from error
+        return self._matches_per_period(filters, cap, bucket, "outlet")
 
     def search_language_attention(
         self, filters: SearchFilters, bucket: str, cap: int | None = None
@@ -2211,13 +2201,20 @@ class SQLStore(ABC):
                     sampled.coded, bucket, lambda day: _period_of(day[:keep], bucket), None, by="language"
                 )
             return _attention_rows(sampled.days, sampled.languages, bucket)
+        return self._matches_per_period(filters, cap, bucket, "language")
+
+    def _matches_per_period(
+        self, filters: SearchFilters, cap: int | None, bucket: str, column: str
+    ) -> list[PeriodCount]:
+        """The matches (the first `cap`, or all) counted in SQL per period and per `column` of their articles
+        (outlet or language), undated ones left out."""
         relation, matches = self._counted_matches(filters, cap)
         period = self._period("substr(a.published, 1, 10)", bucket)
         where = (" AND " if " WHERE " in matches else " WHERE ") + "a.published IS NOT NULL"
         try:
             return self._period_counts(
-                f"SELECT {period} AS period, a.language AS language, count(*) AS n FROM {matches}{where} "
-                "GROUP BY period, a.language ORDER BY period, a.language NULLS FIRST",
+                f"SELECT {period} AS period, a.{column} AS {column}, count(*) AS n FROM {matches}{where} "
+                f"GROUP BY period, a.{column} ORDER BY period, a.{column} NULLS FIRST",
                 relation.parameters,
             )
         except self._SEARCH_ERRORS as error:
