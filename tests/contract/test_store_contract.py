@@ -892,6 +892,9 @@ def test_speakers_are_stored_and_listed(store: Store) -> None:
     for typed, expected in (('"k"', ["Kessel"]), ("minister", ["Kessel"]), ('"', ["Kessel"]), ("[", []), (",", [])):
         named, _ = store.page_list(ListFilters("speakers", name=typed), 10, 0)  # each alias, not their JSON text
         assert [row.name for row in named] == expected, typed  # type: ignore[union-attr]
+    _add_alias(store, "Kessel", "Ministerin Müller")  # JSON writes the ü escaped: found all the same
+    named, _ = store.page_list(ListFilters("speakers", name="müller"), 10, 0)
+    assert [row.name for row in named] == ["Kessel"]  # type: ignore[union-attr]
     kessel = store.speaker(store.speaker_ids(["Kessel"])["Kessel"])
     assert type(kessel) is SpeakerSummary and (kessel.name, kessel.kind, kessel.n_quotes) == ("Kessel", "person", 1)
     assert isinstance(kessel.aliases, tuple) and isinstance(kessel.roles, tuple)

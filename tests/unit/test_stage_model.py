@@ -217,9 +217,17 @@ def _watched(store: SQLiteStore, name: str, seen: dict[str, set[str]]) -> None:
     `insert table`, `delete table`, `update table.column` (statements a trigger runs are the table's own
     upkeep, and views are read through their tables)."""
     views = {row[0] for row in store.connection.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    # the tables in which a text index or an R*Tree keeps itself (read and written by the index's own module
+    # as a trigger keeps it up: the indexed table's upkeep, as a trigger's statements are)
+    indexes = [
+        row[0] for row in store.connection.execute("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL%'")
+    ]
+    upkeep = tuple(f"{index}_" for index in indexes)
     actions = {sqlite3.SQLITE_INSERT: "insert", sqlite3.SQLITE_DELETE: "delete", sqlite3.SQLITE_UPDATE: "update"}
 
     def note(action: int, table: str | None, column: str | None, database: str | None, inside: str | None) -> int:
+        if (table or "").startswith(upkeep):
+            return sqlite3.SQLITE_OK
         if action == sqlite3.SQLITE_READ and table not in views and (inside is None or inside in views):
             seen.setdefault(name, set()).add(f"read {table}.{column}")
         elif action in actions and inside is None and database == "main":

@@ -170,6 +170,8 @@ class SQLiteStore(SQLStore):
         narrowing: list[tuple[str, Sequence[object]]] = []
         indexed = _WORD_INDEXES.get(filters.listing)
         words = trigram_query(filters.name or "")
+        if filters.listing == "speakers" and not _as_in_json(filters.name or ""):
+            words = ""  # the index holds the aliases as their JSON text, where such a word is written escaped
         if indexed and words and self._few_word_rows(indexed, words):
             index, _, rows = indexed
             narrowing.append((f"{rows} IN (SELECT rowid FROM {index} WHERE {index} MATCH ?)", (words,)))
@@ -452,6 +454,12 @@ def trigram_query(name: str) -> str:
     are left to the listing's LIKE. Empty when no word is long enough."""
     words = [word for word in name.split() if len(word) >= _TRIGRAM]
     return " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+def _as_in_json(text: str) -> bool:
+    """Whether `text` reads the same inside JSON text as `json.dumps` writes it (the speakers' aliases in
+    their trigram index): printable ASCII without a double quote or a backslash, which it escapes."""
+    return all(" " <= character <= "~" and character not in '"\\' for character in text)
 
 
 def _span_condition(filters: ListFilters) -> tuple[str, tuple[str, ...]] | None:
