@@ -216,6 +216,12 @@ def create_app(
         key: tuple[object, ...] | None = request.scope.get(PAGE_KEY)
         return key
 
+    async def read_json(page_data: Callable[..., dict[str, Any]], *arguments: Any) -> Response:
+        """A JSON twin: `page_data(store, *arguments)` read and encoded in the lane (`json_bytes`: the bytes
+        FastAPI's own encoding gives, written on the lane's thread rather than on the event loop)."""
+        encoded = await lane.run(lambda: json_bytes(read(page_data, *arguments)))
+        return Response(encoded, media_type="application/json")
+
     async def kept_or_read(key: tuple[object, ...] | None, page: Callable[[], bytes]) -> HTMLResponse:
         """`page()` read in the lane and kept under `key` unless it is None (a page kept already was sent by
         the front door, before routing). A page another worker process kept (`shared_pages`) is looked up
@@ -283,9 +289,9 @@ def create_app(
 
     # -- pages and their JSON twins ------------------------------------------------------------------
 
-    @app.get("/api/overview", summary="Counts, latest stories (paginated) and outlets")
-    async def api_overview(page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
-        return await lane.run(lambda: read(data.overview, page, per_page, corpus.latest()))
+    @app.get("/api/overview", summary="Counts, latest stories (paginated) and outlets", response_model=dict[str, Any])
+    async def api_overview(page: Page = 1, per_page: PerPage = 20) -> Response:
+        return await read_json(data.overview, page, per_page, corpus.latest())
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def overview_page(request: Request, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
@@ -301,8 +307,7 @@ def create_app(
         response_model=dict[str, Any],
     )
     async def api_search(query: Annotated[SearchQuery, Depends(search_query)]) -> Response:
-        encoded = await lane.run(lambda: json_bytes(read(query.run)))
-        return Response(encoded, media_type="application/json")
+        return await read_json(query.run)
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     async def search_page(request: Request, query: Annotated[SearchQuery, Depends(search_query)]) -> HTMLResponse:
@@ -316,10 +321,12 @@ def create_app(
         return download(lambda own: downloads.search_csv(own, query.filters()), "search.csv")
 
     def add_listing(listing: str) -> None:
-        @app.get(f"/api/{listing}", summary=_LISTING_SUMMARIES[listing], name=f"api_{listing}")
-        async def api_list(query: Annotated[ListQuery, Depends(list_query)]) -> dict[str, Any]:
+        @app.get(
+            f"/api/{listing}", summary=_LISTING_SUMMARIES[listing], name=f"api_{listing}", response_model=dict[str, Any]
+        )
+        async def api_list(query: Annotated[ListQuery, Depends(list_query)]) -> Response:
             filters = query.filters(listing)
-            return await lane.run(lambda: read(data.listing, filters, query.page, query.per_page, corpus.latest()))
+            return await read_json(data.listing, filters, query.page, query.per_page, corpus.latest())
 
         @app.get(f"/{listing}", response_class=HTMLResponse, include_in_schema=False, name=f"{listing}_page")
         async def list_page(request: Request, query: Annotated[ListQuery, Depends(list_query)]) -> HTMLResponse:
@@ -338,26 +345,34 @@ def create_app(
         add_listing(listing)
 
     @app.get(
-        "/api/stories/{story_id}", summary="A story: its articles over time, the outlets side by side, and its events"
+        "/api/stories/{story_id}",
+        summary="A story: its articles over time, the outlets side by side, and its events",
+        response_model=dict[str, Any],
     )
-    async def api_story(story_id: str) -> dict[str, Any]:
-        return await lane.run(lambda: read(event_pages.story_with_events, _bounded(story_id)))
+    async def api_story(story_id: str) -> Response:
+        return await read_json(event_pages.story_with_events, _bounded(story_id))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     async def story_page(request: Request, story_id: str) -> HTMLResponse:
         return await kept_page(request, "story", event_pages.story_with_events, _bounded(story_id))
 
-    @app.get("/api/utterances/{utterance_id}", summary="An utterance's trail (an utterance id or a quote id)")
-    async def api_utterance(utterance_id: str) -> dict[str, Any]:
-        return await lane.run(lambda: read(data.utterance, _bounded(utterance_id)))
+    @app.get(
+        "/api/utterances/{utterance_id}",
+        summary="An utterance's trail (an utterance id or a quote id)",
+        response_model=dict[str, Any],
+    )
+    async def api_utterance(utterance_id: str) -> Response:
+        return await read_json(data.utterance, _bounded(utterance_id))
 
     @app.get("/utterances/{utterance_id}", response_class=HTMLResponse, include_in_schema=False)
     async def utterance_page(request: Request, utterance_id: str) -> HTMLResponse:
         return await kept_page(request, "utterance", data.utterance, _bounded(utterance_id))
 
-    @app.get("/api/speakers/{speaker_id}", summary="A speaker and their claims over time")
-    async def api_speaker(speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
-        return await lane.run(lambda: read(data.speaker, speaker_id, page, per_page))
+    @app.get(
+        "/api/speakers/{speaker_id}", summary="A speaker and their claims over time", response_model=dict[str, Any]
+    )
+    async def api_speaker(speaker_id: SpeakerId, page: Page = 1, per_page: PerPage = 20) -> Response:
+        return await read_json(data.speaker, speaker_id, page, per_page)
 
     @app.get("/speakers/{speaker_id}", response_class=HTMLResponse, include_in_schema=False)
     async def speaker_page(
@@ -365,17 +380,21 @@ def create_app(
     ) -> HTMLResponse:
         return await kept_page(request, "speaker", data.speaker, speaker_id, page, per_page)
 
-    @app.get("/api/outlets/{name:path}", summary="An outlet's profile and articles")
-    async def api_outlet(name: str, page: Page = 1, per_page: PerPage = 20) -> dict[str, Any]:
-        return await lane.run(lambda: read(data.outlet, _bounded(name), page, per_page))
+    @app.get("/api/outlets/{name:path}", summary="An outlet's profile and articles", response_model=dict[str, Any])
+    async def api_outlet(name: str, page: Page = 1, per_page: PerPage = 20) -> Response:
+        return await read_json(data.outlet, _bounded(name), page, per_page)
 
     @app.get("/outlets/{name:path}", response_class=HTMLResponse, include_in_schema=False)
     async def outlet_page(request: Request, name: str, page: Page = 1, per_page: PerPage = 20) -> HTMLResponse:
         return await kept_page(request, "outlet", data.outlet, _bounded(name), page, per_page)
 
-    @app.get("/api/articles/{article_id}", summary="An article's text with its quotes, markers and entities")
-    async def api_article(article_id: str) -> dict[str, Any]:
-        return await lane.run(lambda: read(data.article, _bounded(article_id)))
+    @app.get(
+        "/api/articles/{article_id}",
+        summary="An article's text with its quotes, markers and entities",
+        response_model=dict[str, Any],
+    )
+    async def api_article(article_id: str) -> Response:
+        return await read_json(data.article, _bounded(article_id))
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     async def article_page(request: Request, article_id: str) -> HTMLResponse:
@@ -383,9 +402,13 @@ def create_app(
 
     # -- events (issue 21): actor pages; a story's events are read into its page above ----------------
 
-    @app.get("/api/actors/{code}", summary="An actor (country or organisation code): what it did and underwent")
-    async def api_actor(code: str) -> dict[str, Any]:
-        return await lane.run(lambda: read(event_pages.actor, _bounded(code)))
+    @app.get(
+        "/api/actors/{code}",
+        summary="An actor (country or organisation code): what it did and underwent",
+        response_model=dict[str, Any],
+    )
+    async def api_actor(code: str) -> Response:
+        return await read_json(event_pages.actor, _bounded(code))
 
     @app.get("/actors/{code}", response_class=HTMLResponse, include_in_schema=False)
     async def actor_page(code: str) -> HTMLResponse:
