@@ -2173,8 +2173,7 @@ class SQLStore(ABC):
         if cap is not None:  # the first matches, read once, counted here (past `drawn` outlets, summed)
             sampled = self._sampled_articles(filters, cap)
             if sampled.coded is not None:
-                keep = PERIOD_STARTS[bucket][0] if bucket in PERIOD_STARTS else 10
-                return sample_counts.attention(sampled.coded, bucket, lambda day: _period_of(day[:keep], bucket), drawn)
+                return sample_counts.attention(sampled.coded, bucket, _day_period(bucket), drawn)
             rows = _attention_rows(sampled.days, sampled.outlets, bucket)
             return rows if drawn is None else sample_counts.drawn_rows(rows, drawn)
         return self._matches_per_period(filters, cap, bucket, "outlet")
@@ -2196,10 +2195,7 @@ class SQLStore(ABC):
         if cap is not None:  # the first matches, read once (the outlets' chart read them already)
             sampled = self._sampled_articles(filters, cap)
             if sampled.coded is not None:
-                keep = PERIOD_STARTS[bucket][0] if bucket in PERIOD_STARTS else 10
-                return sample_counts.attention(
-                    sampled.coded, bucket, lambda day: _period_of(day[:keep], bucket), None, by="language"
-                )
+                return sample_counts.attention(sampled.coded, bucket, _day_period(bucket), None, by="language")
             return _attention_rows(sampled.days, sampled.languages, bucket)
         return self._matches_per_period(filters, cap, bucket, "language")
 
@@ -3170,6 +3166,13 @@ def _facet_order(item: tuple[str | None, int]) -> tuple[int, bool, str]:
 
 def _minus_count(item: tuple[str, int]) -> int:
     return -item[1]
+
+
+def _day_period(bucket: str) -> Callable[[str], str | None]:
+    """`_period_of` for a whole ISO day (the characters naming its period kept: all ten for a day or a
+    week, or an unknown bucket), as a sample's attention counts its matches' days."""
+    keep = PERIOD_STARTS[bucket][0] if bucket in PERIOD_STARTS else 10
+    return lambda day: _period_of(day[:keep], bucket)
 
 
 def _attention_rows(days: Sequence[str | None], outlets: Sequence[str | None], bucket: str) -> list[PeriodCount]:
