@@ -2647,7 +2647,7 @@ class SQLStore(ABC):
         for first in range(0, len(article_ids), 500):  # as `_rows_for_ids` asks for quotes_of's rows
             chunk = list(article_ids[first : first + 500])
             names += [
-                None if row[0] is None else str(row[0])
+                _text_or_none(row[0])
                 for row in self._value_rows(
                     f"SELECT {_QUOTE_SPEAKER_NAME} FROM quotes q LEFT JOIN speakers s ON s.id = q.speaker_id "
                     f"WHERE q.article_id IN ({', '.join('?' * len(chunk))}) ORDER BY q.article_id, q.cue_start",
