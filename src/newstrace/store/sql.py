@@ -3562,9 +3562,9 @@ def _listing_outlet_rows(filters: ListFilters, keys: Sequence[object], articles_
             dates += " AND d.published >= ?"
             parameters.append(filters.date_from)
         if filters.date_to:
-            clause, day_after = _until("d.published", filters.date_to)
+            clause, until = _until("d.published", filters.date_to)
             dates += f" AND {clause}"
-            parameters.append(day_after)
+            parameters.append(until)
         own = (
             f"SELECT p.id FROM quotes p {articles_first} articles d ON d.id = p.article_id "
             f"WHERE p.speaker_id = k.row_key AND d.outlet IS NOT NULL{dates} {bound}"
