@@ -2033,12 +2033,14 @@ class SQLStore(ABC):
         rows.sort(key=lambda row: -row[2])  # stable: ties stay in name order
         return tuple(SpeakerCount(name, speaker, n) for name, speaker, n in rows[:limit])
 
-    def _speaker_names(self, speaker_ids: list[int]) -> dict[int, str]:
-        marks = ", ".join("?" * len(speaker_ids)) or "NULL"
-        return {
-            int(row[0]): str(row[1])
-            for row in self._execute(f"SELECT id, name FROM speakers WHERE id IN ({marks})", speaker_ids)
-        }
+    def _speaker_names(self, speaker_ids: Sequence[int]) -> dict[int, str]:
+        """The names of these speakers by id (500 ids a statement); a speaker without a row left out."""
+        names: dict[int, str] = {}
+        for first in range(0, len(speaker_ids), 500):
+            chunk = list(speaker_ids[first : first + 500])
+            sql = f"SELECT id, name FROM speakers WHERE id IN ({', '.join('?' * len(chunk))})"
+            names.update((int(speaker_id), str(name)) for speaker_id, name in self._value_rows(sql, chunk))
+        return names
 
     def _story_facet(self, sampled: _FirstMatches, limit: int) -> tuple[StoryCount, ...]:
         """The stories of the sampled matches, most matches first (ties by id), with their titles."""
@@ -2705,13 +2707,9 @@ class SQLStore(ABC):
         named: Counter[str] = Counter()
         if per_id.pop(None, 0):
             named.update({str(name): int(n) for name, n in self._value_rows(_OUTLET_UNLINKED_QUOTES, (outlet,))})
-        ids = list(per_id)
-        for first in range(0, len(ids), 500):
-            chunk = ids[first : first + 500]
-            sql = f"SELECT id, name FROM speakers WHERE id IN ({', '.join('?' * len(chunk))})"
-            for speaker_id, name in self._value_rows(sql, chunk):
-                if name:
-                    named[str(name)] += per_id[speaker_id]
+        for speaker_id, name in self._speaker_names(list(per_id)).items():
+            if name:
+                named[name] += per_id[speaker_id]
         return tuple(sorted(named.items(), key=lambda item: (-item[1], item[0])))
 
     def _outlet_stories(self, outlet: str) -> int:
