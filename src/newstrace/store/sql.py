@@ -2033,12 +2033,14 @@ class SQLStore(ABC):
         rows.sort(key=lambda row: -row[2])  # stable: ties stay in name order
         return tuple(SpeakerCount(name, speaker, n) for name, speaker, n in rows[:limit])
 
-    def _speaker_names(self, speaker_ids: list[int]) -> dict[int, str]:
-        marks = ", ".join("?" * len(speaker_ids)) or "NULL"
-        return {
-            int(row[0]): str(row[1])
-            for row in self._execute(f"SELECT id, name FROM speakers WHERE id IN ({marks})", speaker_ids)
-        }
+    def _speaker_names(self, speaker_ids: Sequence[int]) -> dict[int, str]:
+        """The names of these speakers by id (500 ids a statement); a speaker without a row left out."""
+        names: dict[int, str] = {}
+        for first in range(0, len(speaker_ids), 500):
+            chunk = list(speaker_ids[first : first + 500])
+            sql = f"SELECT id, name FROM speakers WHERE id IN ({', '.join('?' * len(chunk))})"
+            names.update((int(speaker_id), str(name)) for speaker_id, name in self._value_rows(sql, chunk))
+        return names
 
     def _story_facet(self, sampled: _FirstMatches, limit: int) -> tuple[StoryCount, ...]:
         """The stories of the sampled matches, most matches first (ties by id), with their titles."""
@@ -2173,8 +2175,7 @@ class SQLStore(ABC):
         if cap is not None:  # the first matches, read once, counted here (past `drawn` outlets, summed)
             sampled = self._sampled_articles(filters, cap)
             if sampled.coded is not None:
-                keep = PERIOD_STARTS[bucket][0] if bucket in PERIOD_STARTS else 10
-                return sample_counts.attention(sampled.coded, bucket, lambda day: _period_of(day[:keep], bucket), drawn)
+                return sample_counts.attention(sampled.coded, bucket, _day_period(bucket), drawn)
             rows = _attention_rows(sampled.days, sampled.outlets, bucket)
             return rows if drawn is None else sample_counts.drawn_rows(rows, drawn)
         return self._matches_per_period(filters, cap, bucket, "outlet")
@@ -2196,10 +2197,7 @@ class SQLStore(ABC):
         if cap is not None:  # the first matches, read once (the outlets' chart read them already)
             sampled = self._sampled_articles(filters, cap)
             if sampled.coded is not None:
-                keep = PERIOD_STARTS[bucket][0] if bucket in PERIOD_STARTS else 10
-                return sample_counts.attention(
-                    sampled.coded, bucket, lambda day: _period_of(day[:keep], bucket), None, by="language"
-                )
+                return sample_counts.attention(sampled.coded, bucket, _day_period(bucket), None, by="language")
             return _attention_rows(sampled.days, sampled.languages, bucket)
         return self._matches_per_period(filters, cap, bucket, "language")
 
@@ -2651,7 +2649,7 @@ class SQLStore(ABC):
         for first in range(0, len(article_ids), 500):  # as `_rows_for_ids` asks for quotes_of's rows
             chunk = list(article_ids[first : first + 500])
             names += [
-                None if row[0] is None else str(row[0])
+                _text_or_none(row[0])
                 for row in self._value_rows(
                     f"SELECT {_QUOTE_SPEAKER_NAME} FROM quotes q LEFT JOIN speakers s ON s.id = q.speaker_id "
                     f"WHERE q.article_id IN ({', '.join('?' * len(chunk))}) ORDER BY q.article_id, q.cue_start",
@@ -2709,13 +2707,9 @@ class SQLStore(ABC):
         named: Counter[str] = Counter()
         if per_id.pop(None, 0):
             named.update({str(name): int(n) for name, n in self._value_rows(_OUTLET_UNLINKED_QUOTES, (outlet,))})
-        ids = list(per_id)
-        for first in range(0, len(ids), 500):
-            chunk = ids[first : first + 500]
-            sql = f"SELECT id, name FROM speakers WHERE id IN ({', '.join('?' * len(chunk))})"
-            for speaker_id, name in self._value_rows(sql, chunk):
-                if name:
-                    named[str(name)] += per_id[speaker_id]
+        for speaker_id, name in self._speaker_names(list(per_id)).items():
+            if name:
+                named[name] += per_id[speaker_id]
         return tuple(sorted(named.items(), key=lambda item: (-item[1], item[0])))
 
     def _outlet_stories(self, outlet: str) -> int:
@@ -3172,6 +3166,13 @@ def _minus_count(item: tuple[str, int]) -> int:
     return -item[1]
 
 
+def _day_period(bucket: str) -> Callable[[str], str | None]:
+    """`_period_of` for a whole ISO day (the characters naming its period kept: all ten for a day or a
+    week, or an unknown bucket), as a sample's attention counts its matches' days."""
+    keep = PERIOD_STARTS[bucket][0] if bucket in PERIOD_STARTS else 10
+    return lambda day: _period_of(day[:keep], bucket)
+
+
 def _attention_rows(days: Sequence[str | None], outlets: Sequence[str | None], bucket: str) -> list[PeriodCount]:
     """Dated articles per day, week (from its Monday), month or year (from its first day) and outlet,
     ordered by period then outlet (None first in each, as the SQL orders them)."""
@@ -3559,9 +3560,9 @@ def _listing_outlet_rows(filters: ListFilters, keys: Sequence[object], articles_
             dates += " AND d.published >= ?"
             parameters.append(filters.date_from)
         if filters.date_to:
-            clause, day_after = _until("d.published", filters.date_to)
+            clause, until = _until("d.published", filters.date_to)
             dates += f" AND {clause}"
-            parameters.append(day_after)
+            parameters.append(until)
         own = (
             f"SELECT p.id FROM quotes p {articles_first} articles d ON d.id = p.article_id "
             f"WHERE p.speaker_id = k.row_key AND d.outlet IS NOT NULL{dates} {bound}"

@@ -4,7 +4,7 @@
 -- flags listings.
 CREATE INDEX articles_by_outlet_any_case ON articles (lower(outlet), story_id);
 CREATE INDEX renderings_by_outlet_any_case ON renderings (lower(outlet), utterance_id);
--- The index listings driven from their filter's rows (see SQLite's 31): an outlet's or a date range's
+-- The index listings driven from their filter's rows (see SQLite's 28): an outlet's or a date range's
 -- articles with their ids, an outlet's flagged renderings, utterances by their first day.
 CREATE INDEX articles_by_outlet_any_case_dated ON articles (lower(outlet), published, id);
 CREATE INDEX articles_by_published_outlet ON articles (published, outlet, id);
