@@ -160,16 +160,14 @@ class FacetColumns:
         rows = self.held_rows(rowids)
         if rows is None:
             return None
-        speakers, quoting = np.unique(self.speakers_of(rows), return_counts=True)
-        per_bit_set = np.bincount(self.flags[rows]).tolist()  # a handful of sets of flag bits
         values = self.values
         return ColumnSample(
             values["outlet"].decoded(self.outlet[rows]),
             values["language"].decoded(self.language[rows]),
             values["day"].decoded(self.day[rows]),
             values["story"].decoded(self.story[rows]),
-            Counter(dict(zip(map(str, speakers.tolist()), quoting.tolist(), strict=True))),
-            Counter({bits: n for bits, n in enumerate(per_bit_set) if bits and n}),
+            self.speaker_counts(rows),
+            self.flag_set_counts(rows),
         )
 
     def speaker_counts(self, rows: IntArray) -> Counter[str]:
@@ -195,8 +193,7 @@ class FacetColumns:
 
     def flag_set_counts(self, rows: IntArray) -> Counter[int]:
         """The rows per set of flag bits, sets with no flag left out (as `sample` counts them)."""
-        per_bit_set = np.bincount(self.flags[rows]).tolist()
-        return Counter({bits: n for bits, n in enumerate(per_bit_set) if bits and n})
+        return flag_set_counter(self.flags[rows])
 
     def matching(
         self,
@@ -645,6 +642,12 @@ def summed_per_group(matrix: IntArray, groups: IntArray, size: int) -> list[tupl
     np.add.at(summed, groups[kept], matrix[kept])
     present = np.flatnonzero(summed.any(axis=1))
     return list(zip(present.tolist(), summed[present].tolist(), strict=True))
+
+
+def flag_set_counter(flags: npt.NDArray[np.integer[Any]]) -> Counter[int]:
+    """The flag bits given (a row's each) counted per set of bits, sets with no flag left out (a handful)."""
+    per_bit_set = np.bincount(flags).tolist()
+    return Counter({bits: n for bits, n in enumerate(per_bit_set) if bits and n})
 
 
 def _group_numbers(values: _Values, groups: dict[str | None, int]) -> IntArray:
