@@ -485,8 +485,8 @@ def _checked_flags(row: dict[str, object]) -> set[str]:
 
 
 def _commonest(counts: Counter[str]) -> list[dict[str, object]]:
-    """The ten commonest values of a facet as its rows, most first (ties by value)."""
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:10]
+    """The FACET_VALUES commonest values of a facet as its rows, most first (ties by value)."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_VALUES]
     return [{"value": value, "n": n} for value, n in ranked]
 
 

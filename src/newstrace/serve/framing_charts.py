@@ -57,12 +57,10 @@ def distancing_by_speaker(
     markers: list[StoredMarker], speaker_ids: Callable[[Sequence[str]], dict[str, int]]
 ) -> list[dict[str, object]]:
     """The speakers whose words the outlet attributes with a verb the lexicon classifies (said, claimed,
-    ...), most attributed first: the share of distancing verbs among them, with the speaker's id."""
-    counted: dict[str, Counter[str]] = defaultdict(Counter)
-    for marker in markers:
-        if marker.category in STANCES and marker.referent:
-            counted[marker.referent][marker.category] += 1
-    return _distancing_bars(counted, speaker_ids)
+    ...), most attributed first: the share of distancing verbs among them, with the speaker's id (each
+    marker counted once, as `distancing_from_counts` counts the database's sums)."""
+    counted = ((marker.category, marker.referent, marker.marker, 1) for marker in markers)
+    return distancing_from_counts(list(counted), speaker_ids)
 
 
 def distancing_from_counts(
@@ -80,14 +78,6 @@ def distancing_from_counts(
     top = heapq.nsmallest(CHART_SPEAKERS, attributed, key=lambda name: (-attributed[name], name))
     ids = speaker_ids(top)
     return [_bar(name, ids.get(name), attributed[name], distancing[name]) for name in top]
-
-
-def _distancing_bars(
-    counted: dict[str, Counter[str]], speaker_ids: Callable[[Sequence[str]], dict[str, int]]
-) -> list[dict[str, object]]:
-    top = sorted(counted, key=lambda name: (-sum(counted[name].values()), name))[:CHART_SPEAKERS]
-    ids = speaker_ids(top)
-    return [_bar(name, ids.get(name), sum(counted[name].values()), counted[name]["distancing"]) for name in top]
 
 
 def _bar(name: str, speaker_id: int | None, attributed: int, distancing: int) -> dict[str, object]:

@@ -160,16 +160,14 @@ class FacetColumns:
         rows = self.held_rows(rowids)
         if rows is None:
             return None
-        speakers, quoting = np.unique(self.speakers_of(rows), return_counts=True)
-        per_bit_set = np.bincount(self.flags[rows]).tolist()  # a handful of sets of flag bits
         values = self.values
         return ColumnSample(
             values["outlet"].decoded(self.outlet[rows]),
             values["language"].decoded(self.language[rows]),
             values["day"].decoded(self.day[rows]),
             values["story"].decoded(self.story[rows]),
-            Counter(dict(zip(map(str, speakers.tolist()), quoting.tolist(), strict=True))),
-            Counter({bits: n for bits, n in enumerate(per_bit_set) if bits and n}),
+            self.speaker_counts(rows),
+            self.flag_set_counts(rows),
         )
 
     def speaker_counts(self, rows: IntArray) -> Counter[str]:
@@ -195,8 +193,7 @@ class FacetColumns:
 
     def flag_set_counts(self, rows: IntArray) -> Counter[int]:
         """The rows per set of flag bits, sets with no flag left out (as `sample` counts them)."""
-        per_bit_set = np.bincount(self.flags[rows]).tolist()
-        return Counter({bits: n for bits, n in enumerate(per_bit_set) if bits and n})
+        return flag_set_counter(self.flags[rows])
 
     def matching(
         self,
@@ -315,13 +312,7 @@ class FacetColumns:
     def tally(self, name: str, rows: IntArray) -> Counter[str | None]:
         """The rows per value of a text column, an empty value counted as none (as the store's article
         counts merge them, schema 16)."""
-        counts = np.bincount(self._codes(name)[rows])
-        codes = np.flatnonzero(counts)
-        values = self.values[name].values
-        tallied: Counter[str | None] = Counter()
-        for code, n in zip(codes.tolist(), counts[codes].tolist(), strict=True):
-            tallied[values[code] or None] += n
-        return tallied
+        return _tallied(self.values[name].values, np.bincount(self._codes(name)[rows]))
 
     def days_of(self, rows: IntArray) -> list[str | None]:
         """The distinct days of the rows."""
@@ -350,17 +341,10 @@ class FacetColumns:
 
     def pair_outlets(self, pairs: DayOutletPairs | DayOutletCounts) -> Counter[str | None]:
         """The pairs' rows per outlet, an empty outlet counted as none (as `tally`)."""
-        if isinstance(pairs, DayOutletCounts):
-            per_outlet = np.zeros(len(self.values["outlet"].values), dtype=np.int64)
-            per_outlet[pairs.outlets] = pairs.counts.sum(axis=0)
-        else:
-            per_outlet = np.bincount(pairs.outlets, weights=pairs.counts).astype(np.int64)
-        codes = np.flatnonzero(per_outlet)
         values = self.values["outlet"].values
-        tallied: Counter[str | None] = Counter()
-        for code, n in zip(codes.tolist(), per_outlet[codes].tolist(), strict=True):
-            tallied[values[code] or None] += n
-        return tallied
+        if isinstance(pairs, DayOutletCounts):
+            return _tallied(values, pairs.counts.sum(axis=0), pairs.outlets)
+        return _tallied(values, np.bincount(pairs.outlets, weights=pairs.counts).astype(np.int64))
 
     def grouped(
         self, pairs: DayOutletPairs | DayOutletCounts, by_day: IntArray, outlet_groups: dict[str | None, int]
@@ -470,12 +454,7 @@ class FacetColumns:
             codes, sums = counted.outlets, counted.per_pair.sum(axis=0)
         else:
             codes, sums = counted.languages, counted.per_language
-        present = np.flatnonzero(sums)
-        values = self.values[name].values
-        tallied: Counter[str | None] = Counter()
-        for code, n in zip(codes[present].tolist(), sums[present].tolist(), strict=True):
-            tallied[values[code] or None] += n
-        return tallied
+        return _tallied(self.values[name].values, sums, codes)
 
     def count_days(self, counted: CountedSlice) -> list[str | None]:
         """The distinct days of the counted articles (as `days_of`)."""
@@ -645,6 +624,22 @@ def summed_per_group(matrix: IntArray, groups: IntArray, size: int) -> list[tupl
     np.add.at(summed, groups[kept], matrix[kept])
     present = np.flatnonzero(summed.any(axis=1))
     return list(zip(present.tolist(), summed[present].tolist(), strict=True))
+
+
+def _tallied(values: Sequence[str | None], counts: IntArray, codes: IntArray | None = None) -> Counter[str | None]:
+    """Counts per value, the value of `counts[i]` being `values[codes[i]]` (without `codes`, `values[i]`): an
+    empty value counted as none, a zero count left out."""
+    present = np.flatnonzero(counts)
+    tallied: Counter[str | None] = Counter()
+    for code, n in zip((present if codes is None else codes[present]).tolist(), counts[present].tolist(), strict=True):
+        tallied[values[code] or None] += n
+    return tallied
+
+
+def flag_set_counter(flags: npt.NDArray[np.integer[Any]]) -> Counter[int]:
+    """The flag bits given (a row's each) counted per set of bits, sets with no flag left out (a handful)."""
+    per_bit_set = np.bincount(flags).tolist()
+    return Counter({bits: n for bits, n in enumerate(per_bit_set) if bits and n})
 
 
 def _group_numbers(values: _Values, groups: dict[str | None, int]) -> IntArray:

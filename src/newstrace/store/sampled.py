@@ -21,7 +21,7 @@ from typing import Any, NamedTuple, overload
 import numpy as np
 
 from newstrace.store.base import UNKNOWN_OUTLET, PeriodCount, drawn_outlets
-from newstrace.store.columns import FacetColumns, IntArray
+from newstrace.store.columns import FacetColumns, IntArray, flag_set_counter
 
 _LOOKUPS_KEPT = 64  # lookups kept per process (a few per set of values and chart bucket); all dropped past it
 
@@ -142,8 +142,7 @@ def speaker_candidates(
 
 def flag_sets(sample: CodedSample) -> Counter[int]:
     """The rows per set of flag bits, the rows without a flag left out."""
-    per_set = np.bincount(sample.flags).tolist()
-    return Counter({bits: n for bits, n in enumerate(per_set) if bits and n})
+    return flag_set_counter(sample.flags)
 
 
 def newest_candidates(sample: CodedSample, end: int, iso_day: Callable[[str], bool]) -> list[int]:
