@@ -586,14 +586,19 @@ def utterance_id(quote: QuoteInput) -> str:
     `rendering_age` sorts the quotes that opened them (undated last): the greatest ids are the latest
     opened, in the store's ranged reads as in one run's lists. Ids less than this one's were opened before
     the quote."""
-    return f"u_{quote.published.isoformat() if quote.published else _UNDATED}_{quote.quote_id}"
+    return f"{_opened_on(quote)}_{quote.quote_id}"
 
 
 def opened_by_day_of(quote: QuoteInput) -> str:
     """The least utterance id opened after the quote's day (`utterance_id`): the lists a quote is compared
     through hold the utterances opened before, as one run in date order holds them when it comes, whatever
     a store holds of later days (a quote that arrived late)."""
-    return f"u_{quote.published.isoformat() if quote.published else _UNDATED}~"
+    return f"{_opened_on(quote)}~"
+
+
+def _opened_on(quote: QuoteInput) -> str:
+    """The start of the id of an utterance the quote opens: `u_` and its date (`_UNDATED` when it has none)."""
+    return f"u_{quote.published.isoformat() if quote.published else _UNDATED}"
 
 
 def opening_quote(utterance: str) -> str:

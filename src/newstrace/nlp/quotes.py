@@ -2010,8 +2010,9 @@ def _title_gender(ent: Any) -> str | None:
     Dorn attacked Anneke Holm` and `a spokeswoman for Piet Holm` tell nothing of Holm."""
     for token in ent:  # a title the recogniser took into the name (`Mrs. Holm`)
         word = _title_word(token.text)
-        if gender_by_titles([word]) is not None:
-            return gender_by_titles([word])
+        opened = gender_by_titles([word])
+        if opened is not None:
+            return opened
         if word not in _TITLES:
             break
     doc = ent.doc

@@ -93,12 +93,10 @@ def redo_after(store: Store, name: str, settings: StoredStageSettings) -> dict[s
     quotes it moved). A stage that ran at another version than `settings` give (new code, another lexicon)
     is left for `analyze`, which redoes it whole with its own settings. Return each one's summary by name."""
     summaries: dict[str, Mapping[str, float]] = {}
-    for declared in in_order():
-        if declared.name not in downstream(name) or declared.name in settings.skip:
+    for after in downstream(name):  # in dependency order
+        if after in settings.skip or store.stage_outdated(after, _version(after, settings), counting_stale=False):
             continue
-        if store.stage_outdated(declared.name, _version(declared.name, settings), counting_stale=False):
-            continue
-        summaries[declared.name] = RUNNERS[declared.name](store, settings, _Unheard())
+        summaries[after] = RUNNERS[after](store, settings, _Unheard())
     return summaries
 
 

@@ -263,9 +263,12 @@ def settings_digest(settings: object) -> str:
     return hashlib.sha256(repr(settings).encode()).hexdigest()[:12]
 
 
-def pending_or_reset(store: StageRuns, done: StageRecord, reset: Callable[[], None]) -> list[str]:
-    """The articles a corpus stage has to take in. When its runs are outdated (another version, or an
-    upstream stage redid an article), `reset` makes it forget what it built, and every article is pending."""
-    if store.stage_outdated(done.stage, done.version):
+def pending_or_reset(
+    store: StageRuns, done: StageRecord, reset: Callable[[], None], counting_stale: bool = True
+) -> list[str]:
+    """The articles a corpus stage has to take in. When its runs are outdated (another version, or, with
+    `counting_stale`, an upstream stage redid an article), `reset` makes it forget what it built, and every
+    article is pending; a stage that takes in a stale article on its own passes `counting_stale=False`."""
+    if store.stage_outdated(done.stage, done.version, counting_stale):
         reset()
     return store.pending_articles(done.stage, done.version)

@@ -52,7 +52,7 @@ from newstrace.link.trails import (
     rendering_age,
     same_passage_repeats,
 )
-from newstrace.pipeline.stages import record
+from newstrace.pipeline.stages import pending_or_reset, record
 from newstrace.records import Quote, StoredRendering, StoredUtterance
 from newstrace.store.base import PipelineStore, SpeakerUtterances, StageRecord, TrailQuote
 
@@ -79,9 +79,7 @@ def build_trails(store: PipelineStore, settings: TrailSettings | None = None) ->
     change, and store what changed, when some article is pending for the stage."""
     done = record("trails")
     settings = settings or TrailSettings()
-    if store.stage_outdated(done.stage, done.version, counting_stale=False):
-        store.reset_trails()
-    pending = store.pending_articles(done.stage, done.version)
+    pending = pending_or_reset(store, done, store.reset_trails, counting_stale=False)
     if not pending:
         return TrailSummary()
     ungrouped = [_quote(row) for row in store.trail_quotes(grouped=False)]
