@@ -4,6 +4,7 @@ routes send, the Host check still first, and every answer's Server-Timing."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import httpx
@@ -92,6 +93,26 @@ def test_a_page_kept_by_one_worker_process_is_sent_as_kept_by_another(web_db: Pa
     assert not any(front.KEPT_HEADER in response.headers for response in made)
     assert all(response.headers[front.KEPT_HEADER] == front.KEPT_PAGE for response in shared + again)
     assert [list(_timing(response)) for response in again] == [["total"]] * 3  # from the front door
+
+
+def test_a_page_is_shared_after_its_read_hands_its_turn_on(
+    web_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writing a page for the other workers can wait for their writes (up to the file's busy timeout): it
+    runs on a thread of its own, not on the lane's, so the read queued next need not wait for it."""
+    create_shared_pages(tmp_path / "pages.db")
+    writers: list[str] = []
+    put = SharedPages.put
+
+    def recorded_put(self: SharedPages, key: tuple[object, ...], page: bytes) -> None:
+        writers.append(threading.current_thread().name)
+        put(self, key, page)
+
+    monkeypatch.setattr(SharedPages, "put", recorded_put)
+    RECENT_PAGES.clear()
+    with TestClient(create_app(web_db, shared_pages=SharedPages(tmp_path / "pages.db")), base_url=BASE) as client:
+        assert client.get("/search?q=harbour+master").status_code == 200
+    assert len(writers) == 1 and writers[0].startswith("newstrace-share")
 
 
 def test_shared_pages_keep_the_newest_few(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,7 @@ package's own scripts and stylesheet). Index pages and searches offer their whol
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import itertools
 import json
@@ -18,7 +19,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Hashable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, is_dataclass
 from functools import lru_cache
@@ -164,6 +165,14 @@ def create_app(
     # a page another worker process kept is looked up beside the lane, not in it: a lookup takes tens of
     # microseconds and must not wait behind the reads queued there
     lookups = ThreadPoolExecutor(2, thread_name_prefix="newstrace-lookup")
+    # and a page made here is written there on a thread of its own, after the read has handed its turn on
+    sharing = ThreadPoolExecutor(1, thread_name_prefix="newstrace-share")
+
+    @contextlib.asynccontextmanager
+    async def shared_before_stopping(_: FastAPI) -> AsyncIterator[None]:
+        """The app's lifespan: when it stops, the pages still queued for sharing are written first."""
+        yield
+        await asyncio.get_running_loop().run_in_executor(sharing, lambda: None)
 
     templates = Environment(
         loader=PackageLoader("newstrace.serve", "templates"),
@@ -189,6 +198,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        lifespan=shared_before_stopping,
     )
 
     def html(template: str, payload: dict[str, Any], request: Request | None = None) -> HTMLResponse:
@@ -235,12 +245,16 @@ def create_app(
                 RECENT_PAGES.get(key, lambda: found)
                 return HTMLResponse(found, headers={KEPT_HEADER: KEPT_PAGE})
 
-            def made_and_shared() -> bytes:
-                made = page()
-                shared_pages.put(key, made)
-                return made
+            made_here: list[bytes] = []
 
-            return HTMLResponse(await lane.run(lambda: RECENT_PAGES.get(key, made_and_shared)))
+            def made_now() -> bytes:
+                made_here.append(page())
+                return made_here[0]
+
+            body = await lane.run(lambda: RECENT_PAGES.get(key, made_now))
+            if made_here:  # shared after the turn is handed on: a write may wait for the other processes'
+                loop.run_in_executor(sharing, shared_pages.put, key, body)
+            return HTMLResponse(body)
         return HTMLResponse(await lane.run(lambda: RECENT_PAGES.get(key, page)))
 
     async def kept_page(
