@@ -42,11 +42,17 @@ from newstrace.nlp.parse_cache import ENVIRONMENT_VARIABLE as PARSE_CACHE_VARIAB
 from newstrace.scale import RUNNERS, RunnerError
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
 from newstrace.store import base as store_base
-from newstrace.store.base import COUNT_CAP, LIST_ORDERS, ListFilters, Store, newest_first, snippet_pieces
+from newstrace.store.base import (
+    COUNT_CAP,
+    LARGEST_INTEGER,
+    LIST_ORDERS,
+    ListFilters,
+    Store,
+    newest_first,
+    snippet_pieces,
+)
 from newstrace.store.postgres import display_url, is_postgres_url
 from newstrace.store.sqlite import storage_error
-
-_LARGEST_ROW = 2**63 - 1  # the largest --limit or --offset the databases' integers can take
 
 if TYPE_CHECKING:
     from newstrace.evaluation.stories import PairError, ThreadCounts
@@ -382,7 +388,7 @@ def export_command(table: str, db: str, output_format: str, output: Path | None,
 @click.argument("query", default="")
 @db_option
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option("--offset", type=click.IntRange(0, _LARGEST_ROW), default=0, show_default=True)
+@click.option("--offset", type=click.IntRange(0, LARGEST_INTEGER), default=0, show_default=True)
 @click.option("--outlet", default="", help="Only articles of this outlet.")
 @_date_options("Only articles published")
 @click.option("--speaker", default="", help="Only articles quoting this speaker (a name, any case, or an id).")
@@ -492,8 +498,8 @@ def _more(total: int, offset: int, limit: int) -> None:
 
 @cli.group("speakers", invoke_without_command=True)
 @db_option
-@click.option("--limit", type=click.IntRange(1, _LARGEST_ROW), default=50, show_default=True)
-@click.option("--offset", type=click.IntRange(0, _LARGEST_ROW), default=0, show_default=True)
+@click.option("--limit", type=click.IntRange(1, LARGEST_INTEGER), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(0, LARGEST_INTEGER), default=0, show_default=True)
 @click.option("--order", type=click.Choice(LIST_ORDERS["speakers"]), default="quotes", show_default=True)
 @click.option("--name", default="", help="Only speakers whose name or other names hold these words (any case).")
 @click.option("--outlet", default="", help="Count only quotes in this outlet's articles.")
@@ -590,8 +596,8 @@ def link_command(db: str, relink: bool, quiet: bool, as_json: bool) -> None:
 
 @cli.command("stories")
 @db_option
-@click.option("--limit", type=click.IntRange(1, _LARGEST_ROW), default=30, show_default=True)
-@click.option("--offset", type=click.IntRange(0, _LARGEST_ROW), default=0, show_default=True)
+@click.option("--limit", type=click.IntRange(1, LARGEST_INTEGER), default=30, show_default=True)
+@click.option("--offset", type=click.IntRange(0, LARGEST_INTEGER), default=0, show_default=True)
 @click.option(
     "--order",
     type=click.Choice(LIST_ORDERS["stories"]),

@@ -27,6 +27,7 @@ from newstrace.store import base as store_base
 from newstrace.store.base import (
     CHECKED_FLAGS,
     COUNT_CAP,
+    LARGEST_INTEGER,
     LIST_FILTERS,
     LIST_ORDERS,
     OUTLET_EVIDENCE_ARTICLES,
@@ -749,12 +750,9 @@ def _speaker_id(value: str | int | None) -> int | None:
     if value in (None, ""):
         return None
     text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= _LARGEST_ID:
-        raise BadRequest(f"'speaker' must be a speaker id (a whole number from 1 to {_LARGEST_ID}), not {value!r}")
+    if not text.isdigit() or not 1 <= int(text) <= LARGEST_INTEGER:
+        raise BadRequest(f"'speaker' must be a speaker id (a whole number from 1 to {LARGEST_INTEGER}), not {value!r}")
     return int(text)
-
-
-_LARGEST_ID = 2**63 - 1  # SQLite's and PostgreSQL's largest integer: a larger id cannot be asked for
 
 
 def day_axis_range(values: Iterable[object]) -> list[str] | None:
