@@ -636,20 +636,28 @@ def stories_command(
                    for row in shown]  # fmt: skip
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    table = Table()
-    for column in ("story", "first seen", "last seen", "articles", "outlets", "recurs from"):
-        table.add_column(column, no_wrap=True, justify="right" if column in ("articles", "outlets") else "left")
-    table.add_column("title", ratio=1)
-    for row in shown:
-        link = recurs.get(str(row["id"]))
-        table.add_row(
-            str(row["id"]), str(row["first_seen"] or ""), str(row["last_seen"] or ""),
-            str(row["n_articles"]), str(row["n_outlets"]),
-            f"{link['related_story_id']} (+{link['gap_days']} d)" if link else "",
-            escape(str(row["title"] or "")),
-        )  # fmt: skip
-    Console().print(table)
+    Console().print(_stories_table(shown, recurs))
     _more(total, offset, limit)
+
+
+def _stories_table(shown: list[dict[str, object]], recurs: dict[str, dict[str, object]]) -> Table:
+    """The stories as a table that fits 80 columns with every story id whole (`compare` takes one): a
+    story's first and last dates in one cell, one a line, and the story it recurs from under its title."""
+    table = Table()
+    table.add_column("story", no_wrap=True)
+    table.add_column("dates", no_wrap=True)
+    table.add_column("articles", justify="right")
+    table.add_column("outlets", justify="right")
+    table.add_column("title", ratio=1, min_width=len("st_0123456789abcdef"))  # an id it recurs from, whole
+    for row in shown:
+        first, last = str(row["first_seen"] or ""), str(row["last_seen"] or "")
+        title = escape(str(row["title"] or ""))
+        link = recurs.get(str(row["id"]))
+        if link:
+            title += f"\n[dim]recurs from {link['related_story_id']} (+{link['gap_days']} d)[/]"
+        dates = first if first == last else f"{first}\n{last}"
+        table.add_row(str(row["id"]), dates, str(row["n_articles"]), str(row["n_outlets"]), title)
+    return table
 
 
 @cli.command("frame")
