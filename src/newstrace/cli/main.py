@@ -130,7 +130,7 @@ def cli() -> None:
     \b
     Start with:
       newstrace analyze examples/corpus --db news.db
-      newstrace search "greatest risk" --db news.db
+      newstrace search "gravest danger" --db news.db
       newstrace stories --db news.db
       newstrace export articles --db news.db --format csv -o articles.csv
     """
@@ -416,10 +416,10 @@ def search_command(
 
     \b
     Examples:
-      newstrace search "greatest risk" --db news.db
-      newstrace search 'Stoltenberg "Russian victory"' --db news.db --limit 5
-      newstrace search 'NATO OR Stoltenberg escalat* -"press release"' --db news.db
-      newstrace search --speaker "Jens Stoltenberg" --outlet Reuters --from 2024-01-01 --db news.db
+      newstrace search "gravest danger" --db news.db
+      newstrace search 'Holm "Drovnian victory"' --db news.db --limit 5
+      newstrace search 'flood OR storm "Tomas Riel" -"Granite Times" home*' --db news.db
+      newstrace search --speaker "Anneke Holm" --outlet VDA --from 2025-03-01 --db news.db
     """
     from newstrace.serve.data import BadRequest, search_filters, unmatched_filters
 
