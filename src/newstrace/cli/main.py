@@ -8,7 +8,7 @@ import os
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -84,6 +84,24 @@ def _date_options(what: str) -> Callable[[Callable[..., None]], Callable[..., No
             command
         )
         return click.option("--from", "date_from", default="", metavar="YYYY-MM-DD", help=f"{what} on or after.")(
+            command
+        )
+
+    return decorate
+
+
+def _paging_options(
+    what: str, limit: int, most: int = LARGEST_INTEGER
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--limit (from 1 to `most`) and --offset, a page of `what`; neither larger than the databases take."""
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        skipped = click.IntRange(0, LARGEST_INTEGER)
+        shown = click.IntRange(1, most)
+        command = click.option(
+            "--offset", type=skipped, default=0, show_default=True, help=f"The {what} to skip first."
+        )(command)
+        return click.option("--limit", type=shown, default=limit, show_default=True, help=f"The {what} to show.")(
             command
         )
 
@@ -349,8 +367,20 @@ def _load_metadata(table: Path | None, outlet: str | None, published: str | None
     return metadata_table([], for_all) if for_all else None
 
 
-@cli.command("export")
-@click.argument("table", type=click.Choice(tuple(EXPORT_COLUMNS)))
+_EXPORT_HELP = f"""Write every row of TABLE, streaming, with no cap on the number of rows.
+
+    TABLE is one of: {", ".join(EXPORT_COLUMNS)}. The columns of each are documented in docs/export.md.
+
+    \b
+    Examples:
+      newstrace export articles --db news.db --format csv -o articles.csv
+      newstrace export entities --db news.db | head
+      newstrace export entities --db news.db --format parquet -o entities.parquet
+    """
+
+
+@cli.command("export", help=_EXPORT_HELP)  # the tables named in the help, not in a usage line cut mid-name
+@click.argument("table", type=click.Choice(tuple(EXPORT_COLUMNS)), metavar="TABLE")
 @db_option
 @click.option("--format", "output_format", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True)
 @click.option(
@@ -362,16 +392,7 @@ def _load_metadata(table: Path | None, outlet: str | None, published: str | None
 )
 @click.option("--include-text", is_flag=True, help="articles: add the full text column.")
 def export_command(table: str, db: str, output_format: str, output: Path | None, include_text: bool) -> None:
-    """Write every row of TABLE, streaming, with no cap on the number of rows.
-
-    The columns of each table are documented in docs/export.md.
-
-    \b
-    Examples:
-      newstrace export articles --db news.db --format csv -o articles.csv
-      newstrace export entities --db news.db | head
-      newstrace export entities --db news.db --format parquet -o entities.parquet
-    """
+    """Write every row of TABLE (its help is _EXPORT_HELP)."""
     if output_format == "parquet" and output is None:
         raise click.UsageError("parquet is a binary format: give a file with -o FILE")
     try:
@@ -381,14 +402,13 @@ def export_command(table: str, db: str, output_format: str, output: Path | None,
     except OSError as error:
         _fatal(f"cannot write {output or 'stdout'}: {error.strerror or error}")
     if output is not None:
-        _stderr().print(f"wrote {count} {table} rows to {escape(str(output))}", highlight=False)
+        _stderr().print(f"wrote {count:,} rows of {table} to {escape(str(output))}", highlight=False)
 
 
 @cli.command("search")
 @click.argument("query", default="")
 @db_option
-@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option("--offset", type=click.IntRange(0, LARGEST_INTEGER), default=0, show_default=True)
+@_paging_options("hits", 20, most=1000)
 @click.option("--outlet", default="", help="Only articles of this outlet.")
 @_date_options("Only articles published")
 @click.option("--speaker", default="", help="Only articles quoting this speaker (a name, any case, or an id).")
@@ -498,8 +518,7 @@ def _more(total: int, offset: int, limit: int) -> None:
 
 @cli.group("speakers", invoke_without_command=True)
 @db_option
-@click.option("--limit", type=click.IntRange(1, LARGEST_INTEGER), default=50, show_default=True)
-@click.option("--offset", type=click.IntRange(0, LARGEST_INTEGER), default=0, show_default=True)
+@_paging_options("speakers", 50)
 @click.option("--order", type=click.Choice(LIST_ORDERS["speakers"]), default="quotes", show_default=True)
 @click.option("--name", default="", help="Only speakers whose name or other names hold these words (any case).")
 @click.option("--outlet", default="", help="Count only quotes in this outlet's articles.")
@@ -596,8 +615,7 @@ def link_command(db: str, relink: bool, quiet: bool, as_json: bool) -> None:
 
 @cli.command("stories")
 @db_option
-@click.option("--limit", type=click.IntRange(1, LARGEST_INTEGER), default=30, show_default=True)
-@click.option("--offset", type=click.IntRange(0, LARGEST_INTEGER), default=0, show_default=True)
+@_paging_options("stories", 30)
 @click.option(
     "--order",
     type=click.Choice(LIST_ORDERS["stories"]),
@@ -640,7 +658,7 @@ def stories_command(
     _more(total, offset, limit)
 
 
-def _stories_table(shown: list[dict[str, object]], recurs: dict[str, dict[str, object]]) -> Table:
+def _stories_table(shown: list[dict[str, object]], recurs: Mapping[str, Mapping[str, object]]) -> Table:
     """The stories as a table that fits 80 columns with every story id whole (`compare` takes one): a
     story's first and last dates in one cell, one a line, and the story it recurs from under its title."""
     table = Table()
