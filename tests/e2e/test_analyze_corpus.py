@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shlex
 import shutil
 import signal
 import sqlite3
@@ -14,6 +15,7 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from ..conftest import CORPUS, REPO, run_cli
 
@@ -181,3 +183,17 @@ def test_seed_articles(seeds_db: Path, tmp_path: Path) -> None:
     }
     assert (rows["003"]["published"], rows["003"]["outlet"]) == ("2023-11-12", "MENAFN")
     assert rows["000"]["title"] == "NATO Chief Warns of ‘Greatest’ Risk from Russian Victory in Ukraine"
+
+
+@pytest.mark.parametrize("command", ["trail", "compare", "outlet", "search", "stories"])
+def test_the_help_examples_that_name_the_sample_corpus_s_items_find_them(corpus_db: Path, command: str) -> None:
+    """The ids, outlets and words of these commands' examples are the sample corpus's: run each on it (`--db`
+    pointed at it), it succeeds and prints something. `trail --help` named ids from before utterance ids were
+    dated ('no utterance or quote'), and `search --help` searched for words the corpus lacks. (~1 s)"""
+    lines = [line.strip() for line in run_cli(command, "--help").stdout.splitlines()]
+    examples = [shlex.split(line, comments=True)[1:] for line in lines if line.startswith(f"newstrace {command} ")]
+    assert examples
+    for words in examples:
+        arguments = [str(corpus_db) if words[at - 1 : at] == ["--db"] else word for at, word in enumerate(words)]
+        result = run_cli(*arguments)
+        assert result.returncode == 0 and result.stdout.strip(), (arguments, result.stderr)

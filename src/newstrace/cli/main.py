@@ -635,7 +635,7 @@ def stories_command(
     \b
     Examples:
       newstrace stories --db news.db
-      newstrace stories --db news.db --order date --from 2024-03-01 --name summit
+      newstrace stories --db news.db --order date --from 2025-03-01 --name victory
       newstrace stories --db news.db --limit 100 --json
       newstrace export stories --db news.db --format csv -o stories.csv
     """
@@ -817,8 +817,8 @@ def trail_command(quote_or_utterance_id: str, db: str, output_format: str) -> No
 
     \b
     Examples:
-      newstrace trail u_1bac0488b708c7cb-13 --db news.db
-      newstrace trail 8cb27528a9f5e6b5-208 --db news.db --format json
+      newstrace trail u_2025-03-12_1bac0488b708c7cb-402 --db news.db
+      newstrace trail 8cb27528a9f5e6b5-324 --db news.db --format json
     """
     from newstrace.cli.framing import print_trail
     from newstrace.link.trail_view import TrailNotFound, trail
