@@ -4,6 +4,7 @@ the scorer. Sentences written here are fictional and marked so."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,19 @@ def test_analyze_stores_mentions_and_the_cli_filters_them(tmp_path: Path) -> Non
     assert [json.loads(line)["n_articles"] for line in again.stdout.splitlines()] == [2]
     bad = run_cli("events", "--db", str(db), "--type", "HUG")
     assert bad.returncode != 0 and "not a PLOVER event type" in bad.stderr
+    # like every read command: newstrace.db by default, and a day that cannot be one is refused, not unmatched
+    (tmp_path / "default").mkdir()
+    shutil.copy(db, tmp_path / "default" / "newstrace.db")
+    assert "medical supplies" in run_cli("events", "--json", cwd=tmp_path / "default").stdout
+    for dates, said in (
+        (["--from", "2024-13-01"], "'2024-13-01' is not a day written YYYY-MM-DD"),
+        (["--to", "20240710"], "'20240710' is not a day written YYYY-MM-DD"),
+        (["--from", "2024-07-10", "--to", "2024-07-09"], "--from (2024-07-10) is after --to (2024-07-09)"),
+    ):
+        refused = run_cli("events", "--db", str(db), *dates)
+        assert refused.returncode == 2 and said in refused.stderr, refused.stderr
+    missing = run_cli("events", "--db", str(tmp_path / "none.db"))
+    assert missing.returncode == 2 and missing.stderr.startswith("error: ") and "no such database" in missing.stderr
 
 
 def test_scores_count_types_and_actors() -> None:

@@ -8,12 +8,14 @@ import json
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.table import Table
 
+from newstrace.cli.options import EXIT_FATAL, db_option
 from newstrace.cli.terminal import escape
 from newstrace.events.types import EVENT_TYPES, current_type
 from newstrace.store import Store, StoreError, open_store
@@ -78,12 +80,25 @@ def _type_option(_: click.Context, __: click.Parameter, value: str | None) -> st
         raise click.BadParameter(f"{error}; choose one of {', '.join(EVENT_TYPES)}") from error
 
 
+def _day_option(_: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    """A day written YYYY-MM-DD, as the events' dates are (another form matched nothing, silently)."""
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value) if len(value) == 10 else None  # not 20240710, which it reads too
+    except ValueError:
+        day = None
+    if day is None:
+        raise click.BadParameter(f"{value!r} is not a day written YYYY-MM-DD")
+    return value
+
+
 @click.command("events")
-@click.option("--db", required=True, type=click.Path(dir_okay=False), help="The database analyze wrote.")
+@db_option
 @click.option("--actor", default=None, help="A country or organisation code, as actor or recipient (USA, NATO).")
 @click.option("--type", "event_type", default=None, callback=_type_option, help="A PLOVER event type (AID, ...).")
-@click.option("--from", "start", default=None, help="Earliest event date, YYYY-MM-DD.")
-@click.option("--to", "end", default=None, help="Latest event date, YYYY-MM-DD.")
+@click.option("--from", "start", default=None, metavar="YYYY-MM-DD", callback=_day_option, help="Earliest event date.")
+@click.option("--to", "end", default=None, metavar="YYYY-MM-DD", callback=_day_option, help="Latest event date.")
 @click.option("--mentions", "as_mentions", is_flag=True, help="List each mention (each report) instead of events.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines: the `events` or `event_mentions` export rows.")
 def events_command(
@@ -99,13 +114,15 @@ def events_command(
       newstrace events --db news.db --from 2024-07-01 --to 2024-07-31 --json
       newstrace events --db news.db --actor RUS --mentions
     """
+    if start and end and start > end:
+        raise click.UsageError(f"--from ({start}) is after --to ({end})")
     filters = EventFilters(actor, event_type, start, end)
     try:
         store = open_store(db, readonly=True)
         rows = listed_mentions(store, filters) if as_mentions else listed_events(store, filters)
     except StoreError as error:
-        click.echo(f"newstrace: {error}", err=True)
-        sys.exit(1)
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_FATAL)
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))

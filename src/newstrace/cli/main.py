@@ -20,6 +20,7 @@ from rich.table import Table
 from newstrace import __version__, records
 from newstrace.cli.eval_trails import register as register_eval_trails
 from newstrace.cli.events import register as register_events
+from newstrace.cli.options import EXIT_FATAL, EXIT_INPUT_FAILED, db_option
 from newstrace.cli.progress import RichProgress
 from newstrace.cli.speakers import register as register_speaker_corrections
 from newstrace.cli.summary import print_summary
@@ -57,19 +58,7 @@ from newstrace.store.sqlite import storage_error
 if TYPE_CHECKING:
     from newstrace.evaluation.stories import PairError, ThreadCounts
 
-DEFAULT_DB = "newstrace.db"
 Scores = TypeVar("Scores")
-EXIT_INPUT_FAILED = 1
-EXIT_FATAL = 2
-
-db_option = click.option(
-    "--db",
-    default=DEFAULT_DB,
-    show_default=True,
-    envvar="NEWSTRACE_DB",
-    type=click.Path(dir_okay=False),
-    help="The SQLite database file, or a postgresql://user@host/dbname URL (env NEWSTRACE_DB).",
-)
 
 
 def _stderr() -> Console:
