@@ -20,7 +20,7 @@ from .test_store import database_at_schema
 
 COMMANDS = [
     "analyze", "export", "search", "speakers", "link", "stories", "frame", "compare", "outlet", "outlets", "trail",
-    "serve",
+    "serve", "events",
 ]  # fmt: skip
 
 
@@ -79,6 +79,7 @@ def test_parquet_to_stdout_is_refused() -> None:
         ("speakers",),
         ("outlet", "VDA"),
         ("outlets",),
+        ("events",),
     ],
 )
 def test_read_commands_on_an_older_database_say_how_to_upgrade_it(tmp_path: Path, command: tuple[str, ...]) -> None:
