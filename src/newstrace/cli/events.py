@@ -111,7 +111,7 @@ def events_command(
     \b
     Examples:
       newstrace events --db news.db --actor USA --type AID
-      newstrace events --db news.db --from 2024-07-01 --to 2024-07-31 --json
+      newstrace events --db news.db --from 2025-03-01 --to 2025-03-31 --json
       newstrace events --db news.db --actor RUS --mentions
     """
     if start and end and start > end:
@@ -179,7 +179,7 @@ def eval_events_command(gold: Path, as_json: bool, show_errors: bool) -> None:
     them (DEMAND -> REQUEST, DISAPPROVE and INVESTIGATE -> ACCUSE, FIGHT -> ASSAULT).
 
     \b
-    Example:
+    Examples:
       newstrace eval events --gold ../shared/data/plover/plover_gsr_dev.json
       newstrace eval events --gold ../shared/data/plover/plover_gsr_dev.json --errors
     """

@@ -508,7 +508,13 @@ def _more(total: int, offset: int, limit: int) -> None:
 @cli.group("speakers", invoke_without_command=True)
 @db_option
 @_paging_options("speakers", 50)
-@click.option("--order", type=click.Choice(LIST_ORDERS["speakers"]), default="quotes", show_default=True)
+@click.option(
+    "--order",
+    type=click.Choice(LIST_ORDERS["speakers"]),
+    default="quotes",
+    show_default=True,
+    help="quotes: most quoted first; outlets: quoted by most outlets first.",
+)
 @click.option("--name", default="", help="Only speakers whose name or other names hold these words (any case).")
 @click.option("--outlet", default="", help="Count only quotes in this outlet's articles.")
 @_date_options("Count only quotes in articles published")
@@ -533,7 +539,7 @@ def speakers_command(
     \b
     Examples:
       newstrace speakers --db news.db
-      newstrace speakers --db news.db --order outlets --from 2024-03-01 --to 2024-03-31
+      newstrace speakers --db news.db --order outlets --from 2025-03-01 --to 2025-03-31
       newstrace speakers --db news.db --name holm --json
       newstrace speakers merge "Stoltenberg NATO" "Jens Stoltenberg" --db news.db
       newstrace export speakers --db news.db --format csv -o speakers.csv
@@ -702,7 +708,12 @@ def frame_command(db: str, lexicon: Path | None, as_json: bool) -> None:
 
 
 view_format_option = click.option(
-    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table: to read; json: the same, with the ids and character offsets behind it.",
 )
 
 
@@ -821,7 +832,7 @@ def trail_command(quote_or_utterance_id: str, db: str, output_format: str) -> No
 
 @cli.command("serve")
 @db_option
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; loopback unless --allow-remote.")
 @click.option(
     "--allow-remote",
@@ -932,7 +943,7 @@ def _eval_options(gold_help: str) -> Callable[[Callable[..., None]], Callable[..
                 help="Keep the analysed texts in this database, a file or a postgresql:// URL (default: a temporary "
                 "one); reruns skip the NLP.",
             ),
-            click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True),
+            click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="NLP processes."),
             click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON."),
         )
         for option in reversed(options):
