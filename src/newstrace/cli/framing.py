@@ -21,30 +21,53 @@ _STANCE_STYLE = {
 }
 
 
+# An outlet's column narrower than this cuts words ("Velmo…"): the outlets are then shown one after another.
+_NARROWEST_OUTLET_COLUMN = 24
+_ASPECTS = ("headline", "published", "quoted", "left out", "renderings", "verbs", "names & labels")
+
+
 def print_comparison(console: Console, comparison: StoryComparison) -> None:
+    """The outlets of a story side by side, one column each, when the terminal has room for them; else one
+    after another, each outlet a section of label and value rows (7 outlets in 80 columns)."""
     story = comparison.story
-    title = f"{story.id} · {story.title or ''} · {story.first_seen or '?'} … {story.last_seen or '?'}"
-    table = Table(title=escape(title), show_lines=True, title_justify="left")
-    table.add_column("", style="bold", no_wrap=True)
-    for coverage in comparison.outlets:
-        table.add_column(escape(coverage.outlet), ratio=1)
+    title = escape(f"{story.id} · {story.title or ''} · {story.first_seen or '?'} … {story.last_seen or '?'}")
     marks = _diff_marks(console)
-    rows = {
-        "headline": _headlines,
-        "published": _published,
-        "quoted": _quoted,
-        "left out": lambda c: escape(", ".join(c.omitted)) or "—",
-        "renderings": lambda c: _renderings(c, marks),
-        "verbs": _verbs,
-        "names & labels": _names,
-    }
-    for label, render in rows.items():
-        table.add_row(label, *(render(coverage) for coverage in comparison.outlets))
+    cells = {coverage.outlet: _aspects(coverage, marks) for coverage in comparison.outlets}
+    label_width = max(len(label) for label in _ASPECTS) + 3
+    if (console.width - label_width) // max(len(cells), 1) >= _NARROWEST_OUTLET_COLUMN:
+        table = Table(title=title, show_lines=True, title_justify="left")
+        table.add_column("", style="bold", no_wrap=True)
+        for outlet in cells:
+            table.add_column(escape(outlet), ratio=1)
+        for at, label in enumerate(_ASPECTS):
+            table.add_row(label, *(values[at] for values in cells.values()))
+    else:
+        table = Table(title=title, show_header=False, title_justify="left")
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(ratio=1)
+        for outlet, values in cells.items():
+            table.add_section()
+            table.add_row("outlet", f"[bold]{escape(outlet)}[/]")
+            for label, value in zip(_ASPECTS, values, strict=True):
+                table.add_row(label, value)
     console.print(table)
     console.print(
         "[dim]red: distancing verb · green: endorsing verb · magenta: label. Offsets of every item: --format json[/]"
     )
     console.print(f"[dim]renderings: each outlet's words against the canonical text, {marks.legend}[/]")
+
+
+def _aspects(coverage: OutletCoverage, marks: _DiffMarks) -> list[str]:
+    """An outlet's cells of a comparison, in the order of _ASPECTS."""
+    return [
+        _headlines(coverage),
+        _published(coverage),
+        _quoted(coverage),
+        escape(", ".join(coverage.omitted)) or "—",
+        _renderings(coverage, marks),
+        _verbs(coverage),
+        _names(coverage),
+    ]
 
 
 def print_outlet(console: Console, profile: OutletProfile) -> None:
