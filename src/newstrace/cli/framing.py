@@ -167,18 +167,43 @@ def print_trail(console: Console, found: Trail) -> None:
                 f"{label}: {other['id']} ({other['first_seen'] or '?'}): {escape(str(other['canonical_text']))}"
             )
     marks = _diff_marks(console)
-    table = Table(show_lines=True)
-    for column in ("published", "outlet", "kind", "fidelity", "flags"):
-        table.add_column(column, no_wrap=column != "flags")
-    table.add_column("rendering (compared with the canonical text)", ratio=1)
-    for rendering in found.renderings:
-        table.add_row(
-            str(rendering["published"] or "?"), escape(str(rendering["outlet"] or "?")), str(rendering["kind"]),
-            f"{float(str(rendering['fidelity'])):.2f}", escape(", ".join(rendering["flags"])),  # type: ignore[arg-type]
-            _rendering_markup(rendering, marks),
-        )  # fmt: skip
-    console.print(table)
+    console.print(_renderings_table([_rendering_cells(rendering, marks) for rendering in found.renderings], console))
     console.print(f"[dim]{marks.legend} · ids and offsets: --format json[/]")
+
+
+# The columns of a trail's table beside the rendering; with less than _NARROWEST_RENDERING_COLUMN left for its
+# words, each rendering is shown under a line of them instead.
+_TRAIL_COLUMNS = ("published", "outlet", "kind", "fidelity", "flags")
+_NARROWEST_RENDERING_COLUMN = 40
+
+
+def _renderings_table(cells: list[list[str]], console: Console) -> Table:
+    """A trail's renderings (`_rendering_cells`): a table with a column each, when the words keep
+    _NARROWEST_RENDERING_COLUMN characters; else each rendering's words under a line of the rest."""
+    side = [max([len(heading), *(len(row[at]) for row in cells)]) for at, heading in enumerate(_TRAIL_COLUMNS)]
+    if console.width - sum(side) - 3 * len(side) - 4 >= _NARROWEST_RENDERING_COLUMN:
+        table = Table(show_lines=True)
+        for heading in _TRAIL_COLUMNS:
+            table.add_column(heading, no_wrap=True)
+        table.add_column("rendering (compared with the canonical text)", ratio=1)
+        for row in cells:
+            table.add_row(*(escape(value) for value in row[:-1]), row[-1])
+        return table
+    table = Table(show_header=False, show_lines=True)
+    table.add_column("rendering (compared with the canonical text)", ratio=1)
+    for *about, words in cells:
+        flags = f" · [bold red]{escape(about[-1])}[/]" if about[-1] else ""
+        table.add_row(f"[bold]{escape(' · '.join(about[:2]))}[/] · {' · '.join(about[2:4])}{flags}\n{words}")
+    return table
+
+
+def _rendering_cells(rendering: dict[str, object], marks: _DiffMarks) -> list[str]:
+    """A rendering's plain texts in the order of _TRAIL_COLUMNS, then its words as markup."""
+    return [
+        str(rendering["published"] or "?"), str(rendering["outlet"] or "?"), str(rendering["kind"]),
+        f"{float(str(rendering['fidelity'])):.2f}", ", ".join(rendering["flags"]),  # type: ignore[arg-type]
+        _rendering_markup(rendering, marks),
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True)
