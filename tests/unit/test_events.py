@@ -156,6 +156,29 @@ def test_analyze_stores_mentions_and_the_cli_filters_them(tmp_path: Path) -> Non
     assert missing.returncode == 2 and missing.stderr.startswith("error: ") and "no such database" in missing.stderr
 
 
+def test_in_80_columns_each_event_is_a_block_of_text_with_its_dates_whole(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nine columns in 80 cut the dates and types ('2025-…', 'THREA…'): a narrow terminal lists each event
+    as two lines instead; a wide one keeps the table. Fictional row (0.01 s)."""
+    from newstrace.cli import events as events_cli
+
+    row: dict[str, object] = {
+        "event_date": "2024-07-09", "event_type": "AID", "event_mode": None, "event_auxiliary": "future",
+        "actor_code": "FJI", "actor_name": "Fiji", "recipient_code": "TON", "recipient_name": "Tonga",
+        "event_object": "medical supplies for the hospitals of the outer islands", "n_articles": 2,
+        "n_outlets": 1, "first_reported": "2024-07-10",
+    }  # fmt: skip
+    monkeypatch.setenv("COLUMNS", "80")
+    events_cli._print_events([row])
+    narrow = capsys.readouterr().out
+    assert "2024-07-09 · AID (future) · 2 reports in 1 outlet, first 2024-07-10" in narrow
+    assert "FJI → TON: medical supplies for the hospitals of the outer islands" in narrow and "…" not in narrow
+    monkeypatch.setenv("COLUMNS", "200")
+    events_cli._print_events([row])
+    assert "first report" in capsys.readouterr().out  # the table's heading
+
+
 def test_scores_count_types_and_actors() -> None:
     records = [
         GoldRecord("1", "fictional", "AID", ("USA",), ("UKR",)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -133,32 +133,75 @@ def events_command(
 
 
 def _print_events(rows: Iterable[dict[str, object]]) -> None:
-    table = Table(title="events")
-    for column in ("date", "type", "mode", "actor", "recipient", "object", "reports", "outlets", "first report"):
-        table.add_column(column)
+    cells = []
     for row in rows:
         mode = "/".join(str(part) for part in (row["event_mode"], row["event_auxiliary"]) if part)
-        values = (
+        cells.append(_cells((
             row["event_date"], row["event_type"], mode, row["actor_code"] or row["actor_name"],
             row["recipient_code"] or row["recipient_name"], row["event_object"], row["n_articles"], row["n_outlets"],
             row["first_reported"],
-        )  # fmt: skip
-        table.add_row(*_cells(values))
-    Console().print(table)
+        )))  # fmt: skip
+    columns = ("date", "type", "mode", "actor", "recipient", "object", "reports", "outlets", "first report")
+    _print_table_or_blocks("events", columns, cells, _event_block)
+
+
+def _event_block(cells: list[str]) -> str:
+    date, event_type, mode, actor, recipient, event_object, reports, outlets, first = cells
+    heading = f"[bold]{date or 'undated'} · {event_type}[/]" + (f" ({mode})" if mode else "")
+    counts = f"{_counted(reports, 'report')} in {_counted(outlets, 'outlet')}, first {first or 'undated'}"
+    return f"{heading} · {counts}\n{_who_to_whom(actor, recipient, event_object)}"
 
 
 def _print_mentions(rows: Iterable[dict[str, object]]) -> None:
-    table = Table(title="event mentions")
-    for column in ("date", "type", "mode", "actor", "recipient", "object", "trigger", "conf."):
-        table.add_column(column)
+    cells = []
     for row in rows:
         mode = "/".join(str(part) for part in (row["mode"], row["auxiliary"]) if part)
-        values = (
+        cells.append(_cells((
             row["date"] or row["date_text"], row["event_type"], mode, row["source_code"] or row["source_text"],
             row["target_code"] or row["target_text"], row["object_text"], row["trigger_text"], row["confidence"],
-        )  # fmt: skip
-        table.add_row(*_cells(values))
-    Console().print(table)
+        )))  # fmt: skip
+    columns = ("date", "type", "mode", "actor", "recipient", "object", "trigger", "conf.")
+    _print_table_or_blocks("event mentions", columns, cells, _mention_block)
+
+
+def _mention_block(cells: list[str]) -> str:
+    date, event_type, mode, actor, recipient, event_object, trigger, confidence = cells
+    heading = f"[bold]{date or 'undated'} · {event_type}[/]" + (f" ({mode})" if mode else "")
+    return f"{heading} · “{trigger}” {confidence}\n{_who_to_whom(actor, recipient, event_object)}"
+
+
+def _who_to_whom(actor: str, recipient: str, event_object: str) -> str:
+    """`actor → recipient: object`, each part left out when not found."""
+    return (
+        (actor or "(no actor)")
+        + (f" → {recipient}" if recipient else "")
+        + (f": {event_object}" if event_object else "")
+    )
+
+
+def _counted(number: str, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == "1" else "s")
+
+
+def _print_table_or_blocks(
+    title: str, columns: tuple[str, ...], rows: list[list[str]], block: Callable[[list[str]], str]
+) -> None:
+    """`rows` of cells under `columns` in a table, when every cell fits on one line of the terminal; else
+    each row as a block of text (`block`), one under another (in 80 columns the table cut dates: '2025-…')."""
+    console = Console()
+    widest = [max([len(column), *(len(row[at]) for row in rows)]) for at, column in enumerate(columns)]
+    if sum(widest) + 3 * len(columns) + 1 <= console.width:
+        table = Table(title=title)
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*row)
+    else:
+        table = Table(title=title, show_header=False, show_lines=True)
+        table.add_column(ratio=1)
+        for row in rows:
+            table.add_row(block(row))
+    console.print(table)
 
 
 def _cells(values: Iterable[object]) -> list[str]:
