@@ -93,7 +93,7 @@ def _day_option(_: click.Context, parameter: click.Parameter, value: str | None)
     return value
 
 
-@click.command("events")
+@click.command("events", short_help="Who did what to whom: the events found in the articles.")
 @db_option
 @click.option("--actor", default=None, help="A country or organisation code, as actor or recipient (USA, NATO).")
 @click.option("--type", "event_type", default=None, callback=_type_option, help="A PLOVER event type (AID, ...).")
@@ -208,7 +208,7 @@ def _cells(values: Iterable[object]) -> list[str]:
     return [escape(str(value)) if value is not None else "" for value in values]
 
 
-@click.command("events")
+@click.command("events", short_help="Score event types and actors against PLOVER gold records.")
 @click.option(
     "--gold", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="PLOVER gold JSON."
 )

@@ -163,7 +163,7 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
-@cli.command()
+@cli.command(short_help="Read articles into the database and analyse them.")
 @click.argument("paths", nargs=-1, required=True)
 @db_option
 @click.option(
@@ -368,7 +368,7 @@ _EXPORT_HELP = f"""Write every row of TABLE, streaming, with no cap on the numbe
     """
 
 
-@cli.command("export", help=_EXPORT_HELP)  # the tables named in the help, not in a usage line cut mid-name
+@cli.command("export", help=_EXPORT_HELP, short_help="Write every row of a table as JSON Lines, CSV or Parquet.")
 @click.argument("table", type=click.Choice(tuple(EXPORT_COLUMNS)), metavar="TABLE")
 @db_option
 @click.option("--format", "output_format", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True)
@@ -394,7 +394,7 @@ def export_command(table: str, db: str, output_format: str, output: Path | None,
         _stderr().print(f"wrote {count:,} rows of {table} to {escape(str(output))}", highlight=False)
 
 
-@cli.command("search")
+@cli.command("search", short_help="Search the titles and texts of the stored articles.")
 @click.argument("query", default="")
 @db_option
 @_paging_options("hits", 20, most=1000)
@@ -505,7 +505,7 @@ def _more(total: int, offset: int, limit: int) -> None:
         _stderr().print(f"{total - offset - limit} more: use --offset {offset + limit}")
 
 
-@cli.group("speakers", invoke_without_command=True)
+@cli.group("speakers", invoke_without_command=True, short_help="List speakers, the most quoted first; correct them.")
 @db_option
 @_paging_options("speakers", 50)
 @click.option(
@@ -570,7 +570,7 @@ def _decoded(row: dict[str, object]) -> dict[str, Any]:
     return {**row, "aliases": json.loads(str(row["aliases"])), "roles": json.loads(str(row["roles"]))}
 
 
-@cli.command("link")
+@cli.command("link", short_help="Link stored articles into stories, copies and reused passages.")
 @db_option
 @click.option("--relink", is_flag=True, help="Forget every story, duplicate and reuse link first, and link all again.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
@@ -608,7 +608,7 @@ def link_command(db: str, relink: bool, quiet: bool, as_json: bool) -> None:
         )
 
 
-@cli.command("stories")
+@cli.command("stories", short_help="List stories, the most widely covered first.")
 @db_option
 @_paging_options("stories", 30)
 @click.option(
@@ -673,7 +673,7 @@ def _stories_table(shown: list[dict[str, object]], recurs: Mapping[str, Mapping[
     return table
 
 
-@cli.command("frame")
+@cli.command("frame", short_help="Find framing markers in the articles not yet framed.")
 @db_option
 @click.option(
     "--lexicon",
@@ -753,7 +753,7 @@ def compare_command(story_id: str, db: str, output_format: str) -> None:
     _show_view(comparison, output_format, print_comparison)
 
 
-@cli.command("outlet")
+@cli.command("outlet", short_help="Profile one outlet: verb stance, names and labels, voices.")
 @click.argument("name")
 @db_option
 @view_format_option
@@ -777,7 +777,7 @@ def outlet_command(name: str, db: str, output_format: str) -> None:
     _show_view(profile, output_format, print_outlet)
 
 
-@cli.command("outlets")
+@cli.command("outlets", short_help="List the outlets, those with the most articles first.")
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the outlets as JSON.")
 def outlets_command(db: str, as_json: bool) -> None:
@@ -802,7 +802,7 @@ def outlets_command(db: str, as_json: bool) -> None:
     Console().print(table)
 
 
-@cli.command("trail")
+@cli.command("trail", short_help="Show one statement across outlets, and how it changed.")
 @click.argument("quote_or_utterance_id")
 @db_option
 @view_format_option
@@ -830,7 +830,7 @@ def trail_command(quote_or_utterance_id: str, db: str, output_format: str) -> No
     _show_view(found, output_format, print_trail)
 
 
-@cli.command("serve")
+@cli.command("serve", short_help="Open the local web app over the database, read-only.")
 @db_option
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; loopback unless --allow-remote.")
@@ -905,7 +905,7 @@ def serve_command(
     serve_in_processes(host, port, workers, share_pages=not no_cache)  # a socket per process; pages shared
 
 
-@cli.group("eval")
+@cli.group("eval", short_help="Score newstrace against gold data.")
 def eval_group() -> None:
     """Score newstrace against gold data and print precision, recall and F1."""
 
@@ -953,7 +953,7 @@ def _eval_options(gold_help: str) -> Callable[[Callable[..., None]], Callable[..
     return decorate
 
 
-@eval_group.command("quotes")
+@eval_group.command("quotes", short_help="Score quotes: sources, cues and contents against PolNeAR.")
 @_eval_options("A PolNeAR split folder (with text/ and attributions/).")
 def eval_quotes_command(gold: Path, db: str | None, workers: int, as_json: bool) -> None:
     """Run the pipeline on PolNeAR texts and score sources, cues and contents against the annotations.
@@ -984,7 +984,7 @@ def eval_quotes_command(gold: Path, db: str | None, workers: int, as_json: bool)
     _stderr().print(f"analysed in {scores.seconds:.1f} s ({scores.words / max(scores.seconds, 1e-9):.0f} words/s)")
 
 
-@eval_group.command("stories")
+@eval_group.command("stories", short_help="Score stories against ECB+ or PolNeAR, beside a baseline.")
 @_eval_options(
     "An ECB+ folder (gold.json, text/) or a PolNeAR folder (stories.jsonl, metadata.tsv, train/, dev/); with "
     "--labels, any folder holding the labelled .txt files (in it or below it)."

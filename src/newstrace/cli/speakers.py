@@ -22,7 +22,7 @@ def register(speakers_group: click.Group) -> None:
         speakers_group.add_command(command)
 
 
-@click.command("merge")
+@click.command("merge", short_help="Make speaker NAME part of speaker INTO.")
 @click.argument("name")
 @click.argument("into")
 @db_option
@@ -37,7 +37,7 @@ def merge_command(name: str, into: str, db: str) -> None:
     _correct(db, "merge", name, into, None, must_exist=(name, into))
 
 
-@click.command("split")
+@click.command("split", short_help="Give one of a speaker's other names a speaker of its own.")
 @click.argument("name")
 @click.argument("leaving")
 @db_option
@@ -52,7 +52,7 @@ def split_command(name: str, leaving: str, db: str) -> None:
     _correct(db, "split", name, leaving, None, must_exist=(name,), must_be_alias=leaving)
 
 
-@click.command("rename")
+@click.command("rename", short_help="Give a speaker another name, or another kind.")
 @click.argument("name")
 @click.argument("new_name")
 @click.option(
