@@ -152,6 +152,8 @@ def test_analyze_stores_mentions_and_the_cli_filters_them(tmp_path: Path) -> Non
     ):
         refused = run_cli("events", "--db", str(db), *dates)
         assert refused.returncode == 2 and said in refused.stderr, refused.stderr
+    none = run_cli("events", "--db", str(db), "--type", "THREATEN")
+    assert none.returncode == 0 and none.stdout == "" and none.stderr == "no events\n"
     missing = run_cli("events", "--db", str(tmp_path / "none.db"))
     assert missing.returncode == 2 and missing.stderr.startswith("error: ") and "no such database" in missing.stderr
 

@@ -80,7 +80,7 @@ def _type_option(_: click.Context, __: click.Parameter, value: str | None) -> st
         raise click.BadParameter(f"{error}; choose one of {', '.join(EVENT_TYPES)}") from error
 
 
-def _day_option(_: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+def _day_option(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
     """A day written YYYY-MM-DD, as the events' dates are (another form matched nothing, silently)."""
     if value is None:
         return None
@@ -126,6 +126,8 @@ def events_command(
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
+    elif not rows:  # as the other listings say it, not an empty table
+        click.echo(f"no {'event mentions' if as_mentions else 'events'}", err=True)
     elif as_mentions:
         _print_mentions(rows)
     else:
