@@ -1662,3 +1662,22 @@ def test_a_listing_s_outlet_facet_counts_the_rows_each_outlet_filter_keeps_on_ev
         assert total and expected and not counted.cut, dates
         assert {row.value: row.n for row in counted.outlets} == expected, dates
     assert store.listing_outlets(ListFilters(listing), []) == ([], False)
+
+
+def test_a_speakers_listing_s_outlet_facet_counts_only_the_quotes_of_its_dates_on_every_backend(store: Store) -> None:
+    """Under an end date, and under both dates, a speaker's outlets are those of its quotes in that time: Holm is
+    quoted by Wire Nine on 4 March and by Ostrava Wire on 5 March, Kessel by Coastal Post on 12 March. Each
+    count is also the total the outlet filter leaves with the same dates."""
+    _fill_and_link(store)
+    limits = (
+        ({"date_to": "2024-03-04"}, {"Wire Nine": 1}),  # a day includes all of itself
+        ({"date_from": "2024-03-05", "date_to": "2024-03-11"}, {"Ostrava Wire": 1}),
+    )
+    for dates, expected in limits:
+        filters = ListFilters("speakers", **dates)
+        rows, total = store.page_list(filters, 100, 0)
+        assert [row.name for row in rows] == ["Holm"] and total == 1, dates  # type: ignore[union-attr]
+        counted = store.listing_outlets(filters, [row.id for row in rows])  # type: ignore[union-attr]
+        assert {row.value: row.n for row in counted.outlets} == expected and not counted.cut, dates
+        for outlet, n in expected.items():
+            assert store.page_list(ListFilters("speakers", outlet=outlet, **dates), 100, 0)[1] == n, dates

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shlex
 import shutil
 import signal
 import sqlite3
@@ -14,6 +15,9 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
+
+from newstrace.cli.main import cli
 
 from ..conftest import CORPUS, REPO, run_cli
 
@@ -181,3 +185,20 @@ def test_seed_articles(seeds_db: Path, tmp_path: Path) -> None:
     }
     assert (rows["003"]["published"], rows["003"]["outlet"]) == ("2023-11-12", "MENAFN")
     assert rows["000"]["title"] == "NATO Chief Warns of ‘Greatest’ Risk from Russian Victory in Ukraine"
+
+
+@pytest.mark.parametrize("command", ["trail", "compare", "outlet", "search", "stories", "speakers"])
+def test_the_help_examples_that_name_the_sample_corpus_s_items_find_them(corpus_db: Path, command: str) -> None:
+    """The ids, outlets, words and dates of these read commands' examples are the sample corpus's: run each
+    on it (`--db` pointed at it; not the corrections `speakers merge` and the like, which write), it succeeds
+    and prints something. `trail --help` named ids from before utterance ids were dated ('no utterance or
+    quote'), `search --help` searched for words the corpus lacks. (~1.5 s)"""
+    writers = getattr(cli.commands[command], "commands", {})
+    lines = [line.strip() for line in run_cli(command, "--help").stdout.splitlines()]
+    examples = [shlex.split(line, comments=True)[1:] for line in lines if line.startswith(f"newstrace {command} ")]
+    examples = [words for words in examples if words[1] not in writers]
+    assert examples
+    for words in examples:
+        arguments = [str(corpus_db) if words[at - 1 : at] == ["--db"] else word for at, word in enumerate(words)]
+        result = run_cli(*arguments)
+        assert result.returncode == 0 and result.stdout.strip(), (arguments, result.stderr)

@@ -140,7 +140,7 @@ def test_parquet_export_through_the_command_reports_every_row(full_db: Path, tmp
     result = run_cli("export", "quotes", "--db", str(full_db), "--format", "parquet", "-o", str(target))
     assert result.returncode == 0, result.stderr
     quotes = sqlite3.connect(full_db).execute("SELECT count(*) FROM quotes").fetchone()[0]
-    assert f"wrote {quotes} quotes rows" in result.stderr and pq.read_table(target).num_rows == quotes
+    assert f"wrote {quotes:,} rows of quotes to" in result.stderr and pq.read_table(target).num_rows == quotes
 
 
 def test_pandas_reads_every_export(full_db: Path, tmp_path: Path) -> None:

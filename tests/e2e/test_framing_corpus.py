@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from rich.console import Console
+
+from newstrace.cli.framing import print_comparison
+from newstrace.framing.compare import compare_story
+from newstrace.store import open_store
 
 from ..conftest import CORPUS, run_cli
 
@@ -94,6 +101,21 @@ def test_the_terminal_side_by_side_shows_outlets_verbs_and_names(framed_db: Path
         assert expected in result.stdout
     # renderings in the outlet's own words: VDA's substitution marked, reported speech without quotation marks
     assert "[-gravest-]{+biggest+}" in result.stdout and "(reported)" in result.stdout
+
+
+def test_in_80_columns_the_outlets_of_a_story_come_one_after_another_with_their_words_whole(framed_db: Path) -> None:
+    """Seven outlets side by side in 80 columns cut nearly every word ('Velmo…', 'grave…'): the comparison
+    lists them one after another instead, each a section (a wider terminal keeps them side by side)."""
+    with closing(open_store(str(framed_db), readonly=True)) as store:
+        comparison = compare_story(store, _velmora_story(framed_db))
+    printed = io.StringIO()
+    print_comparison(Console(file=printed, width=80, no_color=True), comparison)
+    lines = printed.getvalue().splitlines()
+    assert len(comparison.outlets) == 7 and max(len(line) for line in lines) <= 80
+    outlets = [line.split("│")[2].strip() for line in lines if line.startswith("│ outlet ")]
+    assert outlets == [coverage.outlet for coverage in comparison.outlets]
+    assert any("Velmora summit opens with stark warning from Holm" in line for line in lines)
+    assert not [line for line in lines[2:] if "…" in line], "a word cut"
 
 
 def test_the_outlet_profile_counts_distancing_verbs_and_naming_choices(framed_db: Path) -> None:

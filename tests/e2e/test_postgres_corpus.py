@@ -48,6 +48,13 @@ def test_analyze_into_postgresql_stores_what_sqlite_stores(corpus_db: Path, post
     assert rerun.returncode == 0, rerun.stderr
     assert "· 0 new ·" in rerun.stdout and "23 unchanged" in rerun.stdout
     assert "hidden-word" not in rerun.stdout + rerun.stderr and "postgresql://postgres@" in rerun.stdout
+    # a correction and the events listing take the URL too (the correction's --db took only an existing file)
+    corrected = run_cli("speakers", "rename", "Ostmark", "Ostmark", "--kind", "organisation", "--db", postgres_url)
+    assert corrected.returncode == 0, corrected.stderr
+    kinds = {str(row["name"]): row["kind"] for row in open_store(postgres_url, readonly=True).iter_rows("speakers")}
+    assert kinds["Ostmark"] == "organisation" and kinds["Anneke Holm"] == "person"
+    events = run_cli("events", "--db", postgres_url, "--json")
+    assert events.returncode == 0 and len(events.stdout.splitlines()) == len(list(sqlite.iter_rows("events")))
 
 
 def _read_commands_take_the_url(url: str, article_ids: set[str]) -> None:

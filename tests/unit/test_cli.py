@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
 import subprocess
@@ -19,7 +20,7 @@ from .test_store import database_at_schema
 
 COMMANDS = [
     "analyze", "export", "search", "speakers", "link", "stories", "frame", "compare", "outlet", "outlets", "trail",
-    "serve",
+    "serve", "events",
 ]  # fmt: skip
 
 
@@ -78,6 +79,7 @@ def test_parquet_to_stdout_is_refused() -> None:
         ("speakers",),
         ("outlet", "VDA"),
         ("outlets",),
+        ("events",),
     ],
 )
 def test_read_commands_on_an_older_database_say_how_to_upgrade_it(tmp_path: Path, command: tuple[str, ...]) -> None:
@@ -152,3 +154,27 @@ def test_a_total_the_store_counted_only_so_far_is_told_as_more_than(capsys: pyte
     assert "more (over 10,000 in all): use --offset 20" in capsys.readouterr().err
     main._more(45, 20, 20)
     assert "5 more: use --offset 40" in capsys.readouterr().err
+
+
+def test_the_stories_table_shows_every_story_id_whole_in_80_columns() -> None:
+    """`compare` takes a story id from the `stories` table; in an 80-column terminal the table cut them
+    (`st_1bac0488b70…`) and the title column to nothing. Ids from the sample corpus (0.01 s)."""
+    from rich.console import Console
+
+    from newstrace.cli import main
+
+    rows: list[dict[str, object]] = [
+        {"id": "st_1bac0488b708c7cb", "first_seen": "2025-03-12", "last_seen": "2025-03-12", "n_articles": 8,
+         "n_outlets": 7, "title": "League chief says Drovnian victory in Kestria is the gravest danger"},
+        {"id": "st_64ec2b631c7692df", "first_seen": "2025-11-04", "last_seen": "2025-11-06", "n_articles": 3,
+         "n_outlets": 3, "title": "Holm in Port Aster: Drovnian victory still the gravest danger"},
+    ]  # fmt: skip
+    recurs: dict[str, dict[str, object]] = {
+        "st_64ec2b631c7692df": {"related_story_id": "st_1bac0488b708c7cb", "gap_days": 237}
+    }
+    printed = io.StringIO()
+    Console(file=printed, width=80, no_color=True).print(main._stories_table(rows, recurs))
+    shown = printed.getvalue()
+    assert max(len(line) for line in shown.splitlines()) <= 80 and "…" not in shown, shown
+    assert shown.count("st_1bac0488b708c7cb") == 2 and "st_64ec2b631c7692df" in shown, shown
+    assert "(+237 d)" in shown and "2025-11-06" in shown and "gravest" in shown

@@ -82,6 +82,19 @@ def test_a_trail_without_colour_marks_its_diff_in_brackets() -> None:
     assert "[-gravest-]" not in coloured and "\x1b[" in coloured
 
 
+def test_in_80_columns_each_rendering_of_a_trail_comes_under_a_line_of_its_outlet_and_flags() -> None:
+    """Beside five columns of dates, outlets, kinds, fidelities and flags, the rendering's words had a column
+    of ten characters in 80 (and its heading cut): a narrow terminal shows them under a line instead."""
+    output = StringIO()
+    print_trail(Console(file=output, width=80, color_system=None), _trail())
+    lines = output.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80 and not [line for line in lines if "…" in line]
+    assert any("2025-03-12 · VDA · direct · 0.50 · altered_direct_quote" in line for line in lines)
+    assert any("the [-gravest-] {+greatest+} [-danger-]{+risk+}" in line for line in lines)
+    wide = _rendered(lambda console: print_trail(console, _trail()), colour=False)  # 200 columns: a table still
+    assert "rendering (compared with the canonical text)" in wide
+
+
 def test_trail_piped_to_a_file_keeps_its_diff(corpus_db: Path) -> None:
     rendered_most = (
         sqlite3.connect(corpus_db)

@@ -4,6 +4,7 @@ the scorer. Sentences written here are fictional and marked so."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,44 @@ def test_analyze_stores_mentions_and_the_cli_filters_them(tmp_path: Path) -> Non
     assert [json.loads(line)["n_articles"] for line in again.stdout.splitlines()] == [2]
     bad = run_cli("events", "--db", str(db), "--type", "HUG")
     assert bad.returncode != 0 and "not a PLOVER event type" in bad.stderr
+    # like every read command: newstrace.db by default, and a day that cannot be one is refused, not unmatched
+    (tmp_path / "default").mkdir()
+    shutil.copy(db, tmp_path / "default" / "newstrace.db")
+    assert "medical supplies" in run_cli("events", "--json", cwd=tmp_path / "default").stdout
+    for dates, said in (
+        (["--from", "2024-13-01"], "'2024-13-01' is not a day written YYYY-MM-DD"),
+        (["--to", "20240710"], "'20240710' is not a day written YYYY-MM-DD"),
+        (["--from", "2024-07-10", "--to", "2024-07-09"], "--from (2024-07-10) is after --to (2024-07-09)"),
+    ):
+        refused = run_cli("events", "--db", str(db), *dates)
+        assert refused.returncode == 2 and said in refused.stderr, refused.stderr
+    none = run_cli("events", "--db", str(db), "--type", "THREATEN")
+    assert none.returncode == 0 and none.stdout == "" and none.stderr == "no events\n"
+    missing = run_cli("events", "--db", str(tmp_path / "none.db"))
+    assert missing.returncode == 2 and missing.stderr.startswith("error: ") and "no such database" in missing.stderr
+
+
+def test_in_80_columns_each_event_is_a_block_of_text_with_its_dates_whole(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nine columns in 80 cut the dates and types ('2025-…', 'THREA…'): a narrow terminal lists each event
+    as two lines instead; a wide one keeps the table. Fictional row (0.01 s)."""
+    from newstrace.cli import events as events_cli
+
+    row: dict[str, object] = {
+        "event_date": "2024-07-09", "event_type": "AID", "event_mode": None, "event_auxiliary": "future",
+        "actor_code": "FJI", "actor_name": "Fiji", "recipient_code": "TON", "recipient_name": "Tonga",
+        "event_object": "medical supplies for the hospitals of the outer islands", "n_articles": 2,
+        "n_outlets": 1, "first_reported": "2024-07-10",
+    }  # fmt: skip
+    monkeypatch.setenv("COLUMNS", "80")
+    events_cli._print_events([row])
+    narrow = capsys.readouterr().out
+    assert "2024-07-09 · AID (future) · 2 reports in 1 outlet, first 2024-07-10" in narrow
+    assert "FJI → TON: medical supplies for the hospitals of the outer islands" in narrow and "…" not in narrow
+    monkeypatch.setenv("COLUMNS", "200")
+    events_cli._print_events([row])
+    assert "first report" in capsys.readouterr().out  # the table's heading
 
 
 def test_scores_count_types_and_actors() -> None:

@@ -18,7 +18,8 @@ def register(eval_group: click.Group) -> None:
 
     errors = click.option("--errors", "show_errors", is_flag=True, help="Also list each label the run got wrong.")
     options = _eval_options("The PolNeAR folder (with train/text and dev/text).")
-    command = click.command("trails")(options(errors(eval_trails)))
+    scored = "Score trails and speakers against the PolNeAR labels."
+    command = click.command("trails", short_help=scored)(options(errors(eval_trails)))
     eval_group.add_command(command)
 
 

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.table import Table
 
+from newstrace.cli.options import EXIT_FATAL, db_option
 from newstrace.cli.terminal import escape
 from newstrace.events.types import EVENT_TYPES, current_type
 from newstrace.store import Store, StoreError, open_store
@@ -78,12 +80,25 @@ def _type_option(_: click.Context, __: click.Parameter, value: str | None) -> st
         raise click.BadParameter(f"{error}; choose one of {', '.join(EVENT_TYPES)}") from error
 
 
-@click.command("events")
-@click.option("--db", required=True, type=click.Path(dir_okay=False), help="The database analyze wrote.")
+def _day_option(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    """A day written YYYY-MM-DD, as the events' dates are (another form matched nothing, silently)."""
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value) if len(value) == 10 else None  # not 20240710, which it reads too
+    except ValueError:
+        day = None
+    if day is None:
+        raise click.BadParameter(f"{value!r} is not a day written YYYY-MM-DD")
+    return value
+
+
+@click.command("events", short_help="Who did what to whom: the events found in the articles.")
+@db_option
 @click.option("--actor", default=None, help="A country or organisation code, as actor or recipient (USA, NATO).")
 @click.option("--type", "event_type", default=None, callback=_type_option, help="A PLOVER event type (AID, ...).")
-@click.option("--from", "start", default=None, help="Earliest event date, YYYY-MM-DD.")
-@click.option("--to", "end", default=None, help="Latest event date, YYYY-MM-DD.")
+@click.option("--from", "start", default=None, metavar="YYYY-MM-DD", callback=_day_option, help="Earliest event date.")
+@click.option("--to", "end", default=None, metavar="YYYY-MM-DD", callback=_day_option, help="Latest event date.")
 @click.option("--mentions", "as_mentions", is_flag=True, help="List each mention (each report) instead of events.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines: the `events` or `event_mentions` export rows.")
 def events_command(
@@ -96,19 +111,23 @@ def events_command(
     \b
     Examples:
       newstrace events --db news.db --actor USA --type AID
-      newstrace events --db news.db --from 2024-07-01 --to 2024-07-31 --json
+      newstrace events --db news.db --from 2025-03-01 --to 2025-03-31 --json
       newstrace events --db news.db --actor RUS --mentions
     """
+    if start and end and start > end:
+        raise click.UsageError(f"--from ({start}) is after --to ({end})")
     filters = EventFilters(actor, event_type, start, end)
     try:
         store = open_store(db, readonly=True)
         rows = listed_mentions(store, filters) if as_mentions else listed_events(store, filters)
     except StoreError as error:
-        click.echo(f"newstrace: {error}", err=True)
-        sys.exit(1)
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_FATAL)
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
+    elif not rows:  # as the other listings say it, not an empty table
+        click.echo(f"no {'event mentions' if as_mentions else 'events'}", err=True)
     elif as_mentions:
         _print_mentions(rows)
     else:
@@ -116,39 +135,82 @@ def events_command(
 
 
 def _print_events(rows: Iterable[dict[str, object]]) -> None:
-    table = Table(title="events")
-    for column in ("date", "type", "mode", "actor", "recipient", "object", "reports", "outlets", "first report"):
-        table.add_column(column)
+    cells = []
     for row in rows:
         mode = "/".join(str(part) for part in (row["event_mode"], row["event_auxiliary"]) if part)
-        values = (
+        cells.append(_cells((
             row["event_date"], row["event_type"], mode, row["actor_code"] or row["actor_name"],
             row["recipient_code"] or row["recipient_name"], row["event_object"], row["n_articles"], row["n_outlets"],
             row["first_reported"],
-        )  # fmt: skip
-        table.add_row(*_cells(values))
-    Console().print(table)
+        )))  # fmt: skip
+    columns = ("date", "type", "mode", "actor", "recipient", "object", "reports", "outlets", "first report")
+    _print_table_or_blocks("events", columns, cells, _event_block)
+
+
+def _event_block(cells: list[str]) -> str:
+    date, event_type, mode, actor, recipient, event_object, reports, outlets, first = cells
+    heading = f"[bold]{date or 'undated'} · {event_type}[/]" + (f" ({mode})" if mode else "")
+    counts = f"{_counted(reports, 'report')} in {_counted(outlets, 'outlet')}, first {first or 'undated'}"
+    return f"{heading} · {counts}\n{_who_to_whom(actor, recipient, event_object)}"
 
 
 def _print_mentions(rows: Iterable[dict[str, object]]) -> None:
-    table = Table(title="event mentions")
-    for column in ("date", "type", "mode", "actor", "recipient", "object", "trigger", "conf."):
-        table.add_column(column)
+    cells = []
     for row in rows:
         mode = "/".join(str(part) for part in (row["mode"], row["auxiliary"]) if part)
-        values = (
+        cells.append(_cells((
             row["date"] or row["date_text"], row["event_type"], mode, row["source_code"] or row["source_text"],
             row["target_code"] or row["target_text"], row["object_text"], row["trigger_text"], row["confidence"],
-        )  # fmt: skip
-        table.add_row(*_cells(values))
-    Console().print(table)
+        )))  # fmt: skip
+    columns = ("date", "type", "mode", "actor", "recipient", "object", "trigger", "conf.")
+    _print_table_or_blocks("event mentions", columns, cells, _mention_block)
+
+
+def _mention_block(cells: list[str]) -> str:
+    date, event_type, mode, actor, recipient, event_object, trigger, confidence = cells
+    heading = f"[bold]{date or 'undated'} · {event_type}[/]" + (f" ({mode})" if mode else "")
+    return f"{heading} · “{trigger}” {confidence}\n{_who_to_whom(actor, recipient, event_object)}"
+
+
+def _who_to_whom(actor: str, recipient: str, event_object: str) -> str:
+    """`actor → recipient: object`, each part left out when not found."""
+    return (
+        (actor or "(no actor)")
+        + (f" → {recipient}" if recipient else "")
+        + (f": {event_object}" if event_object else "")
+    )
+
+
+def _counted(number: str, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == "1" else "s")
+
+
+def _print_table_or_blocks(
+    title: str, columns: tuple[str, ...], rows: list[list[str]], block: Callable[[list[str]], str]
+) -> None:
+    """`rows` of cells under `columns` in a table, when every cell fits on one line of the terminal; else
+    each row as a block of text (`block`), one under another (in 80 columns the table cut dates: '2025-…')."""
+    console = Console()
+    widest = [max([len(column), *(len(row[at]) for row in rows)]) for at, column in enumerate(columns)]
+    if sum(widest) + 3 * len(columns) + 1 <= console.width:
+        table = Table(title=title)
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*row)
+    else:
+        table = Table(title=title, show_header=False, show_lines=True)
+        table.add_column(ratio=1)
+        for row in rows:
+            table.add_row(block(row))
+    console.print(table)
 
 
 def _cells(values: Iterable[object]) -> list[str]:
     return [escape(str(value)) if value is not None else "" for value in values]
 
 
-@click.command("events")
+@click.command("events", short_help="Score event types and actors against PLOVER gold records.")
 @click.option(
     "--gold", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="PLOVER gold JSON."
 )
@@ -162,7 +224,7 @@ def eval_events_command(gold: Path, as_json: bool, show_errors: bool) -> None:
     them (DEMAND -> REQUEST, DISAPPROVE and INVESTIGATE -> ACCUSE, FIGHT -> ASSAULT).
 
     \b
-    Example:
+    Examples:
       newstrace eval events --gold ../shared/data/plover/plover_gsr_dev.json
       newstrace eval events --gold ../shared/data/plover/plover_gsr_dev.json --errors
     """

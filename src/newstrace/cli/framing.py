@@ -21,30 +21,53 @@ _STANCE_STYLE = {
 }
 
 
+# An outlet's column narrower than this cuts words ("Velmo…"): the outlets are then shown one after another.
+_NARROWEST_OUTLET_COLUMN = 24
+_ASPECTS = ("headline", "published", "quoted", "left out", "renderings", "verbs", "names & labels")
+
+
 def print_comparison(console: Console, comparison: StoryComparison) -> None:
+    """The outlets of a story side by side, one column each, when the terminal has room for them; else one
+    after another, each outlet a section of label and value rows (7 outlets in 80 columns)."""
     story = comparison.story
-    title = f"{story.id} · {story.title or ''} · {story.first_seen or '?'} … {story.last_seen or '?'}"
-    table = Table(title=escape(title), show_lines=True, title_justify="left")
-    table.add_column("", style="bold", no_wrap=True)
-    for coverage in comparison.outlets:
-        table.add_column(escape(coverage.outlet), ratio=1)
+    title = escape(f"{story.id} · {story.title or ''} · {story.first_seen or '?'} … {story.last_seen or '?'}")
     marks = _diff_marks(console)
-    rows = {
-        "headline": _headlines,
-        "published": _published,
-        "quoted": _quoted,
-        "left out": lambda c: escape(", ".join(c.omitted)) or "—",
-        "renderings": lambda c: _renderings(c, marks),
-        "verbs": _verbs,
-        "names & labels": _names,
-    }
-    for label, render in rows.items():
-        table.add_row(label, *(render(coverage) for coverage in comparison.outlets))
+    cells = {coverage.outlet: _aspects(coverage, marks) for coverage in comparison.outlets}
+    label_width = max(len(label) for label in _ASPECTS) + 3
+    if (console.width - label_width) // max(len(cells), 1) >= _NARROWEST_OUTLET_COLUMN:
+        table = Table(title=title, show_lines=True, title_justify="left")
+        table.add_column("", style="bold", no_wrap=True)
+        for outlet in cells:
+            table.add_column(escape(outlet), ratio=1)
+        for at, label in enumerate(_ASPECTS):
+            table.add_row(label, *(values[at] for values in cells.values()))
+    else:
+        table = Table(title=title, show_header=False, title_justify="left")
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(ratio=1)
+        for outlet, values in cells.items():
+            table.add_section()
+            table.add_row("outlet", f"[bold]{escape(outlet)}[/]")
+            for label, value in zip(_ASPECTS, values, strict=True):
+                table.add_row(label, value)
     console.print(table)
     console.print(
         "[dim]red: distancing verb · green: endorsing verb · magenta: label. Offsets of every item: --format json[/]"
     )
     console.print(f"[dim]renderings: each outlet's words against the canonical text, {marks.legend}[/]")
+
+
+def _aspects(coverage: OutletCoverage, marks: _DiffMarks) -> list[str]:
+    """An outlet's cells of a comparison, in the order of _ASPECTS."""
+    return [
+        _headlines(coverage),
+        _published(coverage),
+        _quoted(coverage),
+        escape(", ".join(coverage.omitted)) or "—",
+        _renderings(coverage, marks),
+        _verbs(coverage),
+        _names(coverage),
+    ]
 
 
 def print_outlet(console: Console, profile: OutletProfile) -> None:
@@ -144,18 +167,43 @@ def print_trail(console: Console, found: Trail) -> None:
                 f"{label}: {other['id']} ({other['first_seen'] or '?'}): {escape(str(other['canonical_text']))}"
             )
     marks = _diff_marks(console)
-    table = Table(show_lines=True)
-    for column in ("published", "outlet", "kind", "fidelity", "flags"):
-        table.add_column(column, no_wrap=column != "flags")
-    table.add_column("rendering (compared with the canonical text)", ratio=1)
-    for rendering in found.renderings:
-        table.add_row(
-            str(rendering["published"] or "?"), escape(str(rendering["outlet"] or "?")), str(rendering["kind"]),
-            f"{float(str(rendering['fidelity'])):.2f}", escape(", ".join(rendering["flags"])),  # type: ignore[arg-type]
-            _rendering_markup(rendering, marks),
-        )  # fmt: skip
-    console.print(table)
+    console.print(_renderings_table([_rendering_cells(rendering, marks) for rendering in found.renderings], console))
     console.print(f"[dim]{marks.legend} · ids and offsets: --format json[/]")
+
+
+# The columns of a trail's table beside the rendering; with less than _NARROWEST_RENDERING_COLUMN left for its
+# words, each rendering is shown under a line of them instead.
+_TRAIL_COLUMNS = ("published", "outlet", "kind", "fidelity", "flags")
+_NARROWEST_RENDERING_COLUMN = 40
+
+
+def _renderings_table(cells: list[list[str]], console: Console) -> Table:
+    """A trail's renderings (`_rendering_cells`): a table with a column each, when the words keep
+    _NARROWEST_RENDERING_COLUMN characters; else each rendering's words under a line of the rest."""
+    side = [max([len(heading), *(len(row[at]) for row in cells)]) for at, heading in enumerate(_TRAIL_COLUMNS)]
+    if console.width - sum(side) - 3 * len(side) - 4 >= _NARROWEST_RENDERING_COLUMN:
+        table = Table(show_lines=True)
+        for heading in _TRAIL_COLUMNS:
+            table.add_column(heading, no_wrap=True)
+        table.add_column("rendering (compared with the canonical text)", ratio=1)
+        for row in cells:
+            table.add_row(*(escape(value) for value in row[:-1]), row[-1])
+        return table
+    table = Table(show_header=False, show_lines=True)
+    table.add_column("rendering (compared with the canonical text)", ratio=1)
+    for *about, words in cells:
+        flags = f" · [bold red]{escape(about[-1])}[/]" if about[-1] else ""
+        table.add_row(f"[bold]{escape(' · '.join(about[:2]))}[/] · {' · '.join(about[2:4])}{flags}\n{words}")
+    return table
+
+
+def _rendering_cells(rendering: dict[str, object], marks: _DiffMarks) -> list[str]:
+    """A rendering's plain texts in the order of _TRAIL_COLUMNS, then its words as markup."""
+    return [
+        str(rendering["published"] or "?"), str(rendering["outlet"] or "?"), str(rendering["kind"]),
+        f"{float(str(rendering['fidelity'])):.2f}", ", ".join(rendering["flags"]),  # type: ignore[arg-type]
+        _rendering_markup(rendering, marks),
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import os
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,6 +20,7 @@ from rich.table import Table
 from newstrace import __version__, records
 from newstrace.cli.eval_trails import register as register_eval_trails
 from newstrace.cli.events import register as register_events
+from newstrace.cli.options import EXIT_FATAL, EXIT_INPUT_FAILED, db_option
 from newstrace.cli.progress import RichProgress
 from newstrace.cli.speakers import register as register_speaker_corrections
 from newstrace.cli.summary import print_summary
@@ -42,28 +43,22 @@ from newstrace.nlp.parse_cache import ENVIRONMENT_VARIABLE as PARSE_CACHE_VARIAB
 from newstrace.scale import RUNNERS, RunnerError
 from newstrace.store import EXPORT_COLUMNS, SearchSyntaxError, StoreError, open_store
 from newstrace.store import base as store_base
-from newstrace.store.base import COUNT_CAP, LIST_ORDERS, ListFilters, Store, newest_first, snippet_pieces
+from newstrace.store.base import (
+    COUNT_CAP,
+    LARGEST_INTEGER,
+    LIST_ORDERS,
+    ListFilters,
+    Store,
+    newest_first,
+    snippet_pieces,
+)
 from newstrace.store.postgres import display_url, is_postgres_url
 from newstrace.store.sqlite import storage_error
-
-_LARGEST_ROW = 2**63 - 1  # the largest --limit or --offset the databases' integers can take
 
 if TYPE_CHECKING:
     from newstrace.evaluation.stories import PairError, ThreadCounts
 
-DEFAULT_DB = "newstrace.db"
 Scores = TypeVar("Scores")
-EXIT_INPUT_FAILED = 1
-EXIT_FATAL = 2
-
-db_option = click.option(
-    "--db",
-    default=DEFAULT_DB,
-    show_default=True,
-    envvar="NEWSTRACE_DB",
-    type=click.Path(dir_okay=False),
-    help="The SQLite database file, or a postgresql://user@host/dbname URL (env NEWSTRACE_DB).",
-)
 
 
 def _stderr() -> Console:
@@ -78,6 +73,24 @@ def _date_options(what: str) -> Callable[[Callable[..., None]], Callable[..., No
             command
         )
         return click.option("--from", "date_from", default="", metavar="YYYY-MM-DD", help=f"{what} on or after.")(
+            command
+        )
+
+    return decorate
+
+
+def _paging_options(
+    what: str, limit: int, most: int = LARGEST_INTEGER
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--limit (from 1 to `most`) and --offset, a page of `what`; neither larger than the databases take."""
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        skipped = click.IntRange(0, LARGEST_INTEGER)
+        shown = click.IntRange(1, most)
+        command = click.option(
+            "--offset", type=skipped, default=0, show_default=True, help=f"The {what} to skip first."
+        )(command)
+        return click.option("--limit", type=shown, default=limit, show_default=True, help=f"The {what} to show.")(
             command
         )
 
@@ -124,7 +137,7 @@ def cli() -> None:
     \b
     Start with:
       newstrace analyze examples/corpus --db news.db
-      newstrace search "greatest risk" --db news.db
+      newstrace search "gravest danger" --db news.db
       newstrace stories --db news.db
       newstrace export articles --db news.db --format csv -o articles.csv
     """
@@ -150,7 +163,7 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
-@cli.command()
+@cli.command(short_help="Read articles into the database and analyse them.")
 @click.argument("paths", nargs=-1, required=True)
 @db_option
 @click.option(
@@ -343,8 +356,20 @@ def _load_metadata(table: Path | None, outlet: str | None, published: str | None
     return metadata_table([], for_all) if for_all else None
 
 
-@cli.command("export")
-@click.argument("table", type=click.Choice(tuple(EXPORT_COLUMNS)))
+_EXPORT_HELP = f"""Write every row of TABLE, streaming, with no cap on the number of rows.
+
+    TABLE is one of: {", ".join(EXPORT_COLUMNS)}. The columns of each are documented in docs/export.md.
+
+    \b
+    Examples:
+      newstrace export articles --db news.db --format csv -o articles.csv
+      newstrace export entities --db news.db | head
+      newstrace export entities --db news.db --format parquet -o entities.parquet
+    """
+
+
+@cli.command("export", help=_EXPORT_HELP, short_help="Write every row of a table as JSON Lines, CSV or Parquet.")
+@click.argument("table", type=click.Choice(tuple(EXPORT_COLUMNS)), metavar="TABLE")
 @db_option
 @click.option("--format", "output_format", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True)
 @click.option(
@@ -356,16 +381,7 @@ def _load_metadata(table: Path | None, outlet: str | None, published: str | None
 )
 @click.option("--include-text", is_flag=True, help="articles: add the full text column.")
 def export_command(table: str, db: str, output_format: str, output: Path | None, include_text: bool) -> None:
-    """Write every row of TABLE, streaming, with no cap on the number of rows.
-
-    The columns of each table are documented in docs/export.md.
-
-    \b
-    Examples:
-      newstrace export articles --db news.db --format csv -o articles.csv
-      newstrace export entities --db news.db | head
-      newstrace export entities --db news.db --format parquet -o entities.parquet
-    """
+    """Write every row of TABLE (its help is _EXPORT_HELP)."""
     if output_format == "parquet" and output is None:
         raise click.UsageError("parquet is a binary format: give a file with -o FILE")
     try:
@@ -375,14 +391,13 @@ def export_command(table: str, db: str, output_format: str, output: Path | None,
     except OSError as error:
         _fatal(f"cannot write {output or 'stdout'}: {error.strerror or error}")
     if output is not None:
-        _stderr().print(f"wrote {count} {table} rows to {escape(str(output))}", highlight=False)
+        _stderr().print(f"wrote {count:,} rows of {table} to {escape(str(output))}", highlight=False)
 
 
-@cli.command("search")
+@cli.command("search", short_help="Search the titles and texts of the stored articles.")
 @click.argument("query", default="")
 @db_option
-@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option("--offset", type=click.IntRange(0, _LARGEST_ROW), default=0, show_default=True)
+@_paging_options("hits", 20, most=1000)
 @click.option("--outlet", default="", help="Only articles of this outlet.")
 @_date_options("Only articles published")
 @click.option("--speaker", default="", help="Only articles quoting this speaker (a name, any case, or an id).")
@@ -410,10 +425,10 @@ def search_command(
 
     \b
     Examples:
-      newstrace search "greatest risk" --db news.db
-      newstrace search 'Stoltenberg "Russian victory"' --db news.db --limit 5
-      newstrace search 'NATO OR Stoltenberg escalat* -"press release"' --db news.db
-      newstrace search --speaker "Jens Stoltenberg" --outlet Reuters --from 2024-01-01 --db news.db
+      newstrace search "gravest danger" --db news.db
+      newstrace search 'Holm "Drovnian victory"' --db news.db --limit 5
+      newstrace search 'flood OR storm "Tomas Riel" -"Granite Times" home*' --db news.db
+      newstrace search --speaker "Anneke Holm" --outlet VDA --from 2025-03-01 --db news.db
     """
     from newstrace.serve.data import BadRequest, search_filters, unmatched_filters
 
@@ -490,11 +505,16 @@ def _more(total: int, offset: int, limit: int) -> None:
         _stderr().print(f"{total - offset - limit} more: use --offset {offset + limit}")
 
 
-@cli.group("speakers", invoke_without_command=True)
+@cli.group("speakers", invoke_without_command=True, short_help="List speakers, the most quoted first; correct them.")
 @db_option
-@click.option("--limit", type=click.IntRange(1, _LARGEST_ROW), default=50, show_default=True)
-@click.option("--offset", type=click.IntRange(0, _LARGEST_ROW), default=0, show_default=True)
-@click.option("--order", type=click.Choice(LIST_ORDERS["speakers"]), default="quotes", show_default=True)
+@_paging_options("speakers", 50)
+@click.option(
+    "--order",
+    type=click.Choice(LIST_ORDERS["speakers"]),
+    default="quotes",
+    show_default=True,
+    help="quotes: most quoted first; outlets: quoted by most outlets first.",
+)
 @click.option("--name", default="", help="Only speakers whose name or other names hold these words (any case).")
 @click.option("--outlet", default="", help="Count only quotes in this outlet's articles.")
 @_date_options("Count only quotes in articles published")
@@ -519,7 +539,7 @@ def speakers_command(
     \b
     Examples:
       newstrace speakers --db news.db
-      newstrace speakers --db news.db --order outlets --from 2024-03-01 --to 2024-03-31
+      newstrace speakers --db news.db --order outlets --from 2025-03-01 --to 2025-03-31
       newstrace speakers --db news.db --name holm --json
       newstrace speakers merge "Stoltenberg NATO" "Jens Stoltenberg" --db news.db
       newstrace export speakers --db news.db --format csv -o speakers.csv
@@ -550,7 +570,7 @@ def _decoded(row: dict[str, object]) -> dict[str, Any]:
     return {**row, "aliases": json.loads(str(row["aliases"])), "roles": json.loads(str(row["roles"]))}
 
 
-@cli.command("link")
+@cli.command("link", short_help="Link stored articles into stories, copies and reused passages.")
 @db_option
 @click.option("--relink", is_flag=True, help="Forget every story, duplicate and reuse link first, and link all again.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
@@ -588,10 +608,9 @@ def link_command(db: str, relink: bool, quiet: bool, as_json: bool) -> None:
         )
 
 
-@cli.command("stories")
+@cli.command("stories", short_help="List stories, the most widely covered first.")
 @db_option
-@click.option("--limit", type=click.IntRange(1, _LARGEST_ROW), default=30, show_default=True)
-@click.option("--offset", type=click.IntRange(0, _LARGEST_ROW), default=0, show_default=True)
+@_paging_options("stories", 30)
 @click.option(
     "--order",
     type=click.Choice(LIST_ORDERS["stories"]),
@@ -611,7 +630,7 @@ def stories_command(
     \b
     Examples:
       newstrace stories --db news.db
-      newstrace stories --db news.db --order date --from 2024-03-01 --name summit
+      newstrace stories --db news.db --order date --from 2025-03-01 --name victory
       newstrace stories --db news.db --limit 100 --json
       newstrace export stories --db news.db --format csv -o stories.csv
     """
@@ -630,23 +649,31 @@ def stories_command(
                    for row in shown]  # fmt: skip
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    table = Table()
-    for column in ("story", "first seen", "last seen", "articles", "outlets", "recurs from"):
-        table.add_column(column, no_wrap=True, justify="right" if column in ("articles", "outlets") else "left")
-    table.add_column("title", ratio=1)
-    for row in shown:
-        link = recurs.get(str(row["id"]))
-        table.add_row(
-            str(row["id"]), str(row["first_seen"] or ""), str(row["last_seen"] or ""),
-            str(row["n_articles"]), str(row["n_outlets"]),
-            f"{link['related_story_id']} (+{link['gap_days']} d)" if link else "",
-            escape(str(row["title"] or "")),
-        )  # fmt: skip
-    Console().print(table)
+    Console().print(_stories_table(shown, recurs))
     _more(total, offset, limit)
 
 
-@cli.command("frame")
+def _stories_table(shown: list[dict[str, object]], recurs: Mapping[str, Mapping[str, object]]) -> Table:
+    """The stories as a table that fits 80 columns with every story id whole (`compare` takes one): a
+    story's first and last dates in one cell, one a line, and the story it recurs from under its title."""
+    table = Table()
+    table.add_column("story", no_wrap=True)
+    table.add_column("dates", no_wrap=True)
+    table.add_column("articles", justify="right")
+    table.add_column("outlets", justify="right")
+    table.add_column("title", ratio=1, min_width=len("st_0123456789abcdef"))  # an id it recurs from, whole
+    for row in shown:
+        first, last = str(row["first_seen"] or ""), str(row["last_seen"] or "")
+        title = escape(str(row["title"] or ""))
+        link = recurs.get(str(row["id"]))
+        if link:
+            title += f"\n[dim]recurs from {link['related_story_id']} (+{link['gap_days']} d)[/]"
+        dates = first if first == last else f"{first}\n{last}"
+        table.add_row(str(row["id"]), dates, str(row["n_articles"]), str(row["n_outlets"]), title)
+    return table
+
+
+@cli.command("frame", short_help="Find framing markers in the articles not yet framed.")
 @db_option
 @click.option(
     "--lexicon",
@@ -681,7 +708,12 @@ def frame_command(db: str, lexicon: Path | None, as_json: bool) -> None:
 
 
 view_format_option = click.option(
-    "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table: to read; json: the same, with the ids and character offsets behind it.",
 )
 
 
@@ -721,7 +753,7 @@ def compare_command(story_id: str, db: str, output_format: str) -> None:
     _show_view(comparison, output_format, print_comparison)
 
 
-@cli.command("outlet")
+@cli.command("outlet", short_help="Profile one outlet: verb stance, names and labels, voices.")
 @click.argument("name")
 @db_option
 @view_format_option
@@ -745,7 +777,7 @@ def outlet_command(name: str, db: str, output_format: str) -> None:
     _show_view(profile, output_format, print_outlet)
 
 
-@cli.command("outlets")
+@cli.command("outlets", short_help="List the outlets, those with the most articles first.")
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the outlets as JSON.")
 def outlets_command(db: str, as_json: bool) -> None:
@@ -770,7 +802,7 @@ def outlets_command(db: str, as_json: bool) -> None:
     Console().print(table)
 
 
-@cli.command("trail")
+@cli.command("trail", short_help="Show one statement across outlets, and how it changed.")
 @click.argument("quote_or_utterance_id")
 @db_option
 @view_format_option
@@ -785,8 +817,8 @@ def trail_command(quote_or_utterance_id: str, db: str, output_format: str) -> No
 
     \b
     Examples:
-      newstrace trail u_1bac0488b708c7cb-13 --db news.db
-      newstrace trail 8cb27528a9f5e6b5-208 --db news.db --format json
+      newstrace trail u_2025-03-12_1bac0488b708c7cb-402 --db news.db
+      newstrace trail 8cb27528a9f5e6b5-324 --db news.db --format json
     """
     from newstrace.cli.framing import print_trail
     from newstrace.link.trail_view import TrailNotFound, trail
@@ -798,9 +830,9 @@ def trail_command(quote_or_utterance_id: str, db: str, output_format: str) -> No
     _show_view(found, output_format, print_trail)
 
 
-@cli.command("serve")
+@cli.command("serve", short_help="Open the local web app over the database, read-only.")
 @db_option
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; loopback unless --allow-remote.")
 @click.option(
     "--allow-remote",
@@ -873,7 +905,7 @@ def serve_command(
     serve_in_processes(host, port, workers, share_pages=not no_cache)  # a socket per process; pages shared
 
 
-@cli.group("eval")
+@cli.group("eval", short_help="Score newstrace against gold data.")
 def eval_group() -> None:
     """Score newstrace against gold data and print precision, recall and F1."""
 
@@ -911,7 +943,7 @@ def _eval_options(gold_help: str) -> Callable[[Callable[..., None]], Callable[..
                 help="Keep the analysed texts in this database, a file or a postgresql:// URL (default: a temporary "
                 "one); reruns skip the NLP.",
             ),
-            click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True),
+            click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="NLP processes."),
             click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON."),
         )
         for option in reversed(options):
@@ -921,7 +953,7 @@ def _eval_options(gold_help: str) -> Callable[[Callable[..., None]], Callable[..
     return decorate
 
 
-@eval_group.command("quotes")
+@eval_group.command("quotes", short_help="Score quotes: sources, cues and contents against PolNeAR.")
 @_eval_options("A PolNeAR split folder (with text/ and attributions/).")
 def eval_quotes_command(gold: Path, db: str | None, workers: int, as_json: bool) -> None:
     """Run the pipeline on PolNeAR texts and score sources, cues and contents against the annotations.
@@ -952,7 +984,7 @@ def eval_quotes_command(gold: Path, db: str | None, workers: int, as_json: bool)
     _stderr().print(f"analysed in {scores.seconds:.1f} s ({scores.words / max(scores.seconds, 1e-9):.0f} words/s)")
 
 
-@eval_group.command("stories")
+@eval_group.command("stories", short_help="Score stories against ECB+ or PolNeAR, beside a baseline.")
 @_eval_options(
     "An ECB+ folder (gold.json, text/) or a PolNeAR folder (stories.jsonl, metadata.tsv, train/, dev/); with "
     "--labels, any folder holding the labelled .txt files (in it or below it)."

@@ -9,18 +9,11 @@ from pathlib import Path
 
 import click
 
+from newstrace.cli.options import db_option
 from newstrace.framing.lexicon import Lexicon, LexiconError, load_lexicon
 from newstrace.records import GROUP, ORGANISATION, PERSON
 from newstrace.store import StoreError, open_store
-
-_DB = click.option(
-    "--db",
-    default="newstrace.db",
-    show_default=True,
-    envvar="NEWSTRACE_DB",
-    type=click.Path(dir_okay=False, exists=True),
-    help="The SQLite database file (env NEWSTRACE_DB).",
-)
+from newstrace.store.postgres import is_postgres_url
 
 
 def register(speakers_group: click.Group) -> None:
@@ -29,10 +22,10 @@ def register(speakers_group: click.Group) -> None:
         speakers_group.add_command(command)
 
 
-@click.command("merge")
+@click.command("merge", short_help="Make speaker NAME part of speaker INTO.")
 @click.argument("name")
 @click.argument("into")
-@_DB
+@db_option
 def merge_command(name: str, into: str, db: str) -> None:
     """Make speaker NAME part of speaker INTO: its quotes and other names become INTO's.
 
@@ -44,10 +37,10 @@ def merge_command(name: str, into: str, db: str) -> None:
     _correct(db, "merge", name, into, None, must_exist=(name, into))
 
 
-@click.command("split")
+@click.command("split", short_help="Give one of a speaker's other names a speaker of its own.")
 @click.argument("name")
 @click.argument("leaving")
-@_DB
+@db_option
 def split_command(name: str, leaving: str, db: str) -> None:
     """Take the other name LEAVING away from speaker NAME: the quotes resolved as LEAVING get a speaker of
     their own (see the speaker's other names with `newstrace speakers --name`).
@@ -59,13 +52,13 @@ def split_command(name: str, leaving: str, db: str) -> None:
     _correct(db, "split", name, leaving, None, must_exist=(name,), must_be_alias=leaving)
 
 
-@click.command("rename")
+@click.command("rename", short_help="Give a speaker another name, or another kind.")
 @click.argument("name")
 @click.argument("new_name")
 @click.option(
     "--kind", type=click.Choice([PERSON, ORGANISATION, GROUP]), default=None, help="Also set the speaker's kind."
 )
-@_DB
+@db_option
 def rename_command(name: str, new_name: str, kind: str | None, db: str) -> None:
     """Give speaker NAME the name NEW_NAME (the old name stays as another name), and a kind with --kind.
 
@@ -87,6 +80,8 @@ def _correct(
     from newstrace.pipeline.speakers import correct_speakers
     from newstrace.records import SpeakerCorrection
 
+    if not is_postgres_url(db) and not Path(db).is_file():  # a correction never creates a database
+        raise click.UsageError(f"{db}: no such database (create it with `newstrace analyze ... --db {db}`)")
     try:
         store = open_store(db)
         speakers = {str(row["name"]): row for row in store.iter_rows("speakers")}

@@ -35,7 +35,7 @@ from newstrace.events.dates import resolve_event_date
 from newstrace.events.records import MentionPlacement, MentionToGroup, StoredEvent
 from newstrace.events.types import FUTURE
 from newstrace.records import SpeakerSummary, StoredQuote
-from newstrace.store.base import StageRecord
+from newstrace.store.base import StageRecord, StageRuns
 
 # Raise when the grouping or what it fills in changes: every story's events are grouped again.
 # 2: a day named without its year soon after the article's is undated; 3: a weekday of an event told in the
@@ -62,16 +62,10 @@ class _ActorColumns(NamedTuple):
     sector: str | None
 
 
-class EventStore(Protocol):
-    """What the grouping reads and writes (a part of `newstrace.store.Store`)."""
+class EventStore(StageRuns, Protocol):
+    """What the grouping reads and writes (a part of `newstrace.store.Store`): its stage's runs, and these."""
 
     def event_mentions_to_group(self, version: str) -> list[MentionToGroup]: ...
-
-    def pending_articles(self, stage: str, version: str) -> list[str]: ...
-
-    def stage_outdated(self, stage: str, version: str, counting_stale: bool = True) -> bool: ...
-
-    def forget_stage(self, stage: str) -> None: ...
 
     def quotes_of(self, article_ids: Sequence[str]) -> list[StoredQuote]: ...
 
@@ -99,14 +93,13 @@ class GroupingSummary:
 def group_events(store: EventStore) -> GroupingSummary:
     """Group the mentions of every story that needs it into events, store them, and record the stage's
     runs on the articles done."""
-    from newstrace.pipeline.stages import record  # the registry imports GROUPING_VERSION from here
+    from newstrace.pipeline.stages import pending_or_reset, record  # stages imports GROUPING_VERSION from here
 
     done = record(STAGE_NAME)
     # A new grouping version: every story again. A stale run (an upstream stage redid an article) is only
     # pending: its story is grouped again below, with the others that need it.
-    if store.stage_outdated(done.stage, done.version, counting_stale=False):
-        store.forget_stage(done.stage)
-    done = replace(done, article_ids=tuple(store.pending_articles(done.stage, done.version)))
+    pending = pending_or_reset(store, done, lambda: store.forget_stage(STAGE_NAME), counting_stale=False)
+    done = replace(done, article_ids=tuple(pending))
     summary = GroupingSummary()
     rows = store.event_mentions_to_group(done.version)
     stories = [(story_id, list(mentions)) for story_id, mentions in groupby(rows, key=lambda row: row.story_id)]

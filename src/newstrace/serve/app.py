@@ -44,7 +44,7 @@ from newstrace.serve.front import KEPT_HEADER, KEPT_PAGE, PAGE_KEY, FrontDoor, P
 from newstrace.serve.lane import Lane
 from newstrace.serve.shared_pages import SHARED_PAGES_ENVIRONMENT, SharedPages
 from newstrace.store import QueryTimeout, open_store
-from newstrace.store.base import LIST_ORDERS, LISTING_FACET_PER_ROW, ListFilters, SearchFilters, Store
+from newstrace.store.base import LARGEST_INTEGER, LIST_ORDERS, LISTING_FACET_PER_ROW, ListFilters, SearchFilters, Store
 from newstrace.store.recent import RecentAnswers
 
 MAX_QUERY_CHARS = 200
@@ -97,7 +97,7 @@ Page = Annotated[int, Query(ge=1, le=100_000)]
 PerPage = Annotated[int, Query(ge=1, le=data.MAX_PER_PAGE)]
 Text = Annotated[str, Query(max_length=MAX_QUERY_CHARS)]
 Id = Annotated[str, Query(max_length=MAX_QUERY_CHARS)]
-SpeakerId = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]  # SQLite's integers are 64-bit
+SpeakerId = Annotated[int, PathParameter(ge=1, le=LARGEST_INTEGER)]
 # Characters that reorder the text around them (embeddings, overrides, isolates): a title carrying
 # one could make the rest of a page read backwards. Pages show U+FFFD in their place.
 _BIDI_CONTROLS = {code: "\N{REPLACEMENT CHARACTER}" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}

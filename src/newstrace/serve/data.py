@@ -27,6 +27,7 @@ from newstrace.store import base as store_base
 from newstrace.store.base import (
     CHECKED_FLAGS,
     COUNT_CAP,
+    LARGEST_INTEGER,
     LIST_FILTERS,
     LIST_ORDERS,
     OUTLET_EVIDENCE_ARTICLES,
@@ -113,15 +114,29 @@ def corpus_summary(store: Store) -> dict[str, object]:
     """The overview's whole-corpus part (row counts, attention and facets over every article), and every
     row of the listings whose counts span the whole corpus (speakers, outlets) in each of their orders,
     for `listing` to page (sorting 50,000 speakers for each page took a tenth of the server's time)."""
-    listings = {name: [as_json(row) for row in store.iter_list(ListFilters(name))] for name in SUMMARISED_LISTINGS}
     return {
         "counts": store.count_rows(),
         **_attention(store, SearchFilters(), None),
-        "listings": {
-            name: {order: sorted(listings[name], key=key) for order, key in SUMMARISED_LISTINGS[name].items()}
-            for name in SUMMARISED_LISTINGS
-        },
+        "listings": {name: _summarised(store, name) for name in SUMMARISED_LISTINGS},
     }
+
+
+class _Ordered(NamedTuple):
+    """A summarised listing's rows in one order, and beside each its names as the name filter reads them."""
+
+    rows: list[dict[str, object]]
+    names: list[str]
+
+
+def _summarised(store: Store, listing: str) -> dict[str, _Ordered]:
+    """Every row of `listing` in each of its orders. A row's names (a speaker's aliases parsed from their
+    JSON) are folded here, once a summary, not on each request that filters by name."""
+    named = [(_folded_names(listing, row), row) for row in map(as_json, store.iter_list(ListFilters(listing)))]
+    ordered: dict[str, _Ordered] = {}
+    for order, key in SUMMARISED_LISTINGS[listing].items():
+        pairs = sorted(named, key=lambda pair: key(pair[1]))
+        ordered[order] = _Ordered([row for _, row in pairs], [names for names, _ in pairs])
+    return ordered
 
 
 # Listings whose every row counts over the whole corpus (a speaker's quotes, articles and outlets; an
@@ -148,6 +163,13 @@ def _names_in(column: str, value: object) -> list[str]:
     return [str(value or "")]
 
 
+def _folded_names(listing: str, row: dict[str, object]) -> str:
+    """A row's names, ASCII letters in lower case as LIKE folds them, one a line: a word of the name filter
+    (which holds no white space) occurs in this text exactly when it occurs in one of the names."""
+    names = (name for column in _NAME_COLUMNS[listing] for name in _names_in(column, row[column]))
+    return "\n".join(name.translate(_ASCII_LOWER) for name in names)
+
+
 def _number(value: object) -> int:
     return int(str(value))
 
@@ -161,14 +183,11 @@ def summarised_rows(filters: ListFilters, corpus: dict[str, object] | None) -> l
     if filters.date_from or filters.date_to:
         return None
     words = [word.translate(_ASCII_LOWER) for word in filters.name.split()]
-    columns = _NAME_COLUMNS[filters.listing]
-
-    def named(row: dict[str, object]) -> bool:  # as store.sql's LIKE: each word in the name or an alias, ASCII any case
-        texts = [text.translate(_ASCII_LOWER) for column in columns for text in _names_in(column, row[column])]
-        return all(any(word in text for text in texts) for word in words)
-
-    ordered = listings[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
-    return [row for row in ordered if named(row)] if words else ordered
+    ordered: _Ordered = listings[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
+    if not words:
+        return ordered.rows
+    # as store.sql's LIKE: each word in the name or an alias, ASCII letters in any case
+    return [row for row, names in zip(ordered.rows, ordered.names, strict=True) if all(word in names for word in words)]
 
 
 def search(
@@ -749,12 +768,9 @@ def _speaker_id(value: str | int | None) -> int | None:
     if value in (None, ""):
         return None
     text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= _LARGEST_ID:
-        raise BadRequest(f"'speaker' must be a speaker id (a whole number from 1 to {_LARGEST_ID}), not {value!r}")
+    if not text.isdigit() or not 1 <= int(text) <= LARGEST_INTEGER:
+        raise BadRequest(f"'speaker' must be a speaker id (a whole number from 1 to {LARGEST_INTEGER}), not {value!r}")
     return int(text)
-
-
-_LARGEST_ID = 2**63 - 1  # SQLite's and PostgreSQL's largest integer: a larger id cannot be asked for
 
 
 def day_axis_range(values: Iterable[object]) -> list[str] | None:

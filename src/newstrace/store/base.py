@@ -250,6 +250,9 @@ CHECKED_FLAGS = ("altered_direct_quote", "speaker_changed", "translated")
 # Totals the store cannot read from its counts are counted up to this many: a larger total is given as
 # COUNT_CAP + 1, "more than COUNT_CAP" (counting the 30,000 articles of a flag took 0.13 s at a million).
 COUNT_CAP = 10_000
+# SQLite's largest integer (PostgreSQL's bigint's too): an id, a LIMIT or an OFFSET larger than this cannot
+# be asked of a database (the drivers refuse to bind it), so commands and pages refuse it first.
+LARGEST_INTEGER = 2**63 - 1
 # A search with words that matches more than this many articles lists them newest first instead of by
 # relevance (`newest_first`): over so many matches a broad word's rank barely differs between articles,
 # and ranking them is most of such a search's work (bm25 reads every match of each word: 5.5 ms for a
