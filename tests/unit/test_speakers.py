@@ -57,14 +57,17 @@ def test_a_place_speaks_only_as_its_government(nlp: Any) -> None:
     assert "Washington" in _speakers(nlp, text)
 
 
-def test_a_joint_statement_speaks_as_itself(nlp: Any) -> None:
+def test_a_document_speaks_for_its_one_issuer_or_for_nobody(nlp: Any) -> None:
+    """A statement or report is no speaker (session 27): its one issuer is, and signers who are several, or
+    none named, leave it without one (fictional, after the seeds' joint statement and PolNeAR's reports)."""
     text = (
         "Jens Stoltenberg opened the meeting in Brussels on Tuesday.\n\n"
         "A joint statement signed by several NATO members and Ukraine said that the allies will send more air "
         "defence systems before the winter."
     )
-    [speaker] = _speakers(nlp, text)
-    assert speaker is not None and speaker.startswith("Joint statement")
+    assert _speakers(nlp, text) == [None]
+    report = "A new report by the Harbour Defence Committee said that the tolls will rise next year."
+    assert _speakers(nlp, report) == ["Harbour Defence Committee"]
 
 
 def test_i_speaks_only_for_someone_the_text_names(nlp: Any) -> None:
@@ -154,7 +157,7 @@ def test_a_book_speaks_for_its_author_not_for_a_name_in_its_title(nlp: Any) -> N
 
 def test_non_agents_do_not_speak(nlp: Any) -> None:
     """A city that is no seat of government, a campaign of a year and a report of nobody say nothing; a
-    state and a platform someone named issues do."""
+    state does. A platform is a document, and an adjective (`Democratic`) names no issuer of it."""
     text = (
         "Officials in Liverpool said on Monday that the new stadium will open in May. "
         "The 2012 campaign showed that voters wanted lower tolls. "
@@ -162,7 +165,7 @@ def test_non_agents_do_not_speak(nlp: Any) -> None:
         "Texas said that the new law will stand. "
         "The Democratic platform says that the tolls should fall."
     )
-    assert _speakers(nlp, text) == [None, None, None, "Texas", "Democratic platform"]
+    assert _speakers(nlp, text) == [None, None, None, "Texas", None]
 
 
 def test_the_state_is_the_state_named_before(nlp: Any) -> None:
@@ -724,3 +727,51 @@ def test_he_grows_a_surname_into_the_namesake_known_to_be_a_man(nlp: Any) -> Non
     """Of `Pieter Holm` and `Kim Holm` (whose given name tells nothing), `he` is Pieter."""
     text = "Pieter Holm and Kim Holm opened the museum on Monday. Holm cut it.\n\n“The tolls will rise,” he said."
     assert _speakers(nlp, text) == ["Pieter Holm"]
+
+
+# Session 27, fictional sentences for what PolNeAR showed: `he` given to Hillary Clinton and `she` to Barack
+# Obama where the article told her gender only by `her`, by `she` past another name, or by `Mrs.` beside a
+# namesake, or where nobody of the pronoun's gender was near; a report as its own speaker.
+
+
+def test_a_possessive_her_after_a_subject_tells_her_gender(nlp: Any) -> None:
+    """`Kim` tells nothing; `Kim Holm will hold her ...` does, so `he` after her quote is Pieter Dorn."""
+    text = (
+        "Pieter Dorn opened the harbour. Kim Holm will hold her first meeting on Monday. "
+        "“We will win,” Kim Holm said.\n\n“The tolls will fall,” he said."
+    )
+    assert _speakers(nlp, text) == ["Kim Holm", "Pieter Dorn"]
+
+
+def test_a_pronoun_past_a_name_of_the_other_gender_tells_the_subjects(nlp: Any) -> None:
+    text = (
+        "Kim Holm prosecuted Pieter Dorn at the debate as she sought the chair. "
+        "“We will win,” Kim Holm said.\n\n“The tolls will fall,” he said."
+    )
+    assert _speakers(nlp, text)[-2:] == ["Kim Holm", "Pieter Dorn"]
+
+
+def test_mrs_beside_a_namesake_known_to_be_a_man_is_the_other_one(nlp: Any) -> None:
+    text = (
+        "Pieter Holm and Kim Holm opened the museum on Monday. Mrs. Holm cut the ribbon. "
+        "“We will win,” Kim Holm said.\n\n“The tolls will fall,” he said."
+    )
+    assert _speakers(nlp, text)[-1] == "Pieter Holm"
+
+
+def test_he_and_she_go_to_nobody_rather_than_a_person_of_unknown_gender(nlp: Any) -> None:
+    """Past the last speaker, only a person known to be of the pronoun's gender named shortly before: `my
+    mother` is nobody named, not Mayor Dorn (PolNeAR gave such a `she` to Barack Obama)."""
+    text = (
+        "Like Mayor Dorn, I believe in the harbour. My mother has softened with age, but even now she says that "
+        "the tolls are too high."
+    )
+    assert _speakers(nlp, text)[-1] is None
+
+
+def test_a_last_speaker_of_unknown_gender_gives_way_to_a_person_of_the_pronouns(nlp: Any) -> None:
+    text = (
+        "“We will win,” Dorn said. The pact was signed by Anneke Holm before the vote.\n\n"
+        "“The tolls will fall,” she said."
+    )
+    assert _speakers(nlp, text) == ["Dorn", "Anneke Holm"]
