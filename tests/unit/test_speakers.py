@@ -775,3 +775,12 @@ def test_a_last_speaker_of_unknown_gender_gives_way_to_a_person_of_the_pronouns(
         "“The tolls will fall,” she said."
     )
     assert _speakers(nlp, text) == ["Dorn", "Anneke Holm"]
+
+
+def test_an_organisations_word_before_of_or_a_slash_types_an_organisation() -> None:
+    """PolNeAR typed `Department of Justice`, `Bank of Japan` and a poll's `Washington Post/ABC` persons, which
+    `he` and `she` could then stand for (fictional names but the first)."""
+    assert speaker_kind("Department of Justice") == ORGANISATION
+    assert speaker_kind("Harbour Board of Velmora") == ORGANISATION
+    assert speaker_kind("Velmora Times/Harbour News") == ORGANISATION
+    assert speaker_kind("Lidia Varn of Velmora") == PERSON  # a person of a place

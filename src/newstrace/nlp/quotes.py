@@ -39,6 +39,7 @@ from newstrace.events.actors import actor_named
 from newstrace.memo import Memo
 from newstrace.nlp.agents import (
     BODY_NOUNS,
+    DOCUMENT_WORDS,
     QUANTITY_WORDS,
     TITLE_ABBREVIATIONS,
     government_place,
@@ -1287,7 +1288,8 @@ _NOT_ISSUERS = frozenset(["DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PE
 _FIRST_PERSON_REACH = 400  # characters: "I" speaks for the speaker of a quote this close before, or nobody
 # Names a rally or a campaign gives an opponent; a speaker is named without them.
 _EPITHETS = frozenset(["crooked", "lyin'", "lyin", "sleepy", "crazy", "little", "low-energy", "dopey", "lying"])
-# A source whose head is one of these speaks as itself: a joint statement, a ministry, not a person near it.
+# A source whose head is one of these speaks as itself, not as a person near it (a ministry), or, a document (a
+# joint statement), for its issuer (`_document_issuer`).
 _STATEMENT_NOUNS = frozenset(
     ["statement", "communique", "communiqué", "declaration", "ministry", "department", "report", "readout",
      "spokesperson", "office", "embassy", "government", "administration", "campaign", "committee", "council",
@@ -1295,8 +1297,7 @@ _STATEMENT_NOUNS = frozenset(
 )  # fmt: skip
 
 
-# Of those, the documents: no speakers, but their issuers' words (`a report by Politico` is Politico speaking).
-_DOCUMENT_NOUNS = frozenset(["statement", "communique", "communiqué", "declaration", "report", "readout", "platform"])
+# A document (`agents.DOCUMENT_WORDS`) speaks for its issuer, named after one of these (`a report by Politico`).
 _ISSUER_PREPOSITIONS = frozenset(["by", "from", "of", "in"])
 _MAKERS = frozenset(["by", "from"])  # after a participle: `released by`, `signed by`
 _ISSUER_LABELS = frozenset(["PERSON", "ORG", "GPE"])
@@ -1994,7 +1995,7 @@ def _document_issuer(parsed: Parsed, source: Span) -> str | None:
     council`); "" when it names none, or several (`signed by several NATO members and Ukraine`, whose
     signers are no one speaker); None when the head is no document (`the Labor Department`)."""
     span = parsed.doc.char_span(source.start, source.end, alignment_mode="expand")
-    if span is None or not len(span) or span.root.lemma_.lower() not in _DOCUMENT_NOUNS:
+    if span is None or not len(span) or span.root.lemma_.lower() not in DOCUMENT_WORDS:
         return None
     root = span.root
     if parsed.entity_holding(root.i) is not None:  # a publication's name (`Cook Political Report`)
