@@ -71,7 +71,7 @@ def rename_command(name: str, new_name: str, kind: str | None, db: str) -> None:
 
     \b
     Examples:
-      newstrace speakers rename "Stoltenberg NATO" "Jens Stoltenberg" --db news.db
+      newstrace speakers rename "Stoltenberg" "Jens Stoltenberg" --kind person --db news.db
       newstrace speakers rename "Obama administration" "Obama administration" --kind organisation
     """
     _correct(db, "rename", name, new_name, kind, must_exist=(name,))
