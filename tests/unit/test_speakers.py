@@ -760,13 +760,17 @@ def test_mrs_beside_a_namesake_known_to_be_a_man_is_the_other_one(nlp: Any) -> N
 
 
 def test_he_and_she_go_to_nobody_rather_than_a_person_of_unknown_gender(nlp: Any) -> None:
-    """Past the last speaker, only a person known to be of the pronoun's gender named shortly before: `my
-    mother` is nobody named, not Mayor Dorn (PolNeAR gave such a `she` to Barack Obama)."""
+    """Past the last speaker, a person known to be of the pronoun's gender named shortly before, or one of
+    unknown gender in its sentence or the one before: `my mother` is nobody named, not Mayor Dorn two
+    sentences back (PolNeAR gave such a `she` to Barack Obama), while Kim Varn (`Kim` tells nothing) one
+    sentence back is."""
     text = (
-        "Like Mayor Dorn, I believe in the harbour. My mother has softened with age, but even now she says that "
-        "the tolls are too high."
+        "Like Mayor Dorn, I believe in the harbour. My father died years ago. My mother has softened with age, but "
+        "even now she says that the tolls are too high."
     )
     assert _speakers(nlp, text)[-1] is None
+    near = "Pieter Dorn was joined on the call by Kim Varn, the harbour master. She said that the tolls are too high."
+    assert _speakers(nlp, near)[-1] == "Kim Varn"
 
 
 def test_a_last_speaker_of_unknown_gender_gives_way_to_a_person_of_the_pronouns(nlp: Any) -> None:

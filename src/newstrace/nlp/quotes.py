@@ -1554,7 +1554,9 @@ class People:
             told = PRONOUN_GENDERS[word]
             end = start + found.start()
             between = self.between(start, end)
-            if word not in ("he", "she") and self._body_named(start, end):
+            if (word not in ("he", "she") and self._body_named(start, end)) or _subject_between(ent, end):
+                return None
+            if any(other.root.dep_ == "conj" for other in between):  # `Holm and Dorn, ... she`: either's
                 return None
             others = [self.gender_of(_plain_name(str(other.text))) for other in between]
             return told if all(other not in (None, told) for other in others) else None
@@ -2107,6 +2109,18 @@ def _title_gender(ent: Any) -> str | None:
     return None
 
 
+def _subject_between(ent: Any, end: int) -> bool:
+    """Another subject stands between a mention and the character `end` (`Holm asks as a guard walks in front
+    of her, saying he ...`): a pronoun after it may be that subject's."""
+    doc = ent.doc
+    index = ent.end
+    while index < len(doc) and doc[index].idx < end:
+        if doc[index].dep_ in _SUBJECT_DEPS:
+            return True
+        index += 1
+    return False
+
+
 def _titles_gender(person: PersonForms) -> str | None:
     """The gender the titles right before a person's mentions give, when twice as many give it as the other."""
     votes = Counter(_title_gender(ent) for ent, _ in person)
@@ -2259,8 +2273,9 @@ def _pronoun_speaker(
     quotation marks; for `he` and `she` (`gender`), never a person the article tells is of the other
     gender. A last speaker of unknown gender gives way to a person known to be of the pronoun's named since
     its quote (`Obama said ... Holm was for the pact before she was against it. She has proposed`), and
-    past the last speaker only a person known to be of it, named shortly before, is `he` or `she`: nobody
-    rather than a guess (`Like President Obama, I ... My mother ... she says`)."""
+    past the last speaker `he` or `she` is a person known to be of its gender named shortly before, else one
+    of unknown gender named in its sentence or the one before, else nobody rather than a guess (`Like
+    President Obama, I ... My mother ... she says`)."""
     last_speaker, last_end = last
 
     def fits(name: str) -> bool:  # `he` and `she` stand for a person, never a body (`the FBI`, `NBC News`)
@@ -2277,7 +2292,20 @@ def _pronoun_speaker(
     if last_speaker is not None and fits(last_speaker):
         since = _named_before(parsed, people, max(0, last_end), position, known)
         return since or last_speaker
-    return _named_before(parsed, people, 0 if gender is None else position - _PRONOUN_FALLBACK_REACH, position, known)
+    if gender is None:
+        return _named_before(parsed, people, 0, position, fits)
+    return _named_before(parsed, people, position - _PRONOUN_FALLBACK_REACH, position, known) or _named_before(
+        parsed, people, _previous_sentence_start(parsed, position), position, fits
+    )
+
+
+def _previous_sentence_start(parsed: Parsed, position: int) -> int:
+    """Where the sentence before the one holding the character `position` starts."""
+    token = parsed.doc.char_span(position, position + 1, alignment_mode="expand")
+    if token is None or not len(token):
+        return position
+    start = parsed.sentences.start(token[0].i)
+    return int(parsed.doc[parsed.sentences.start(start - 1) if start > 0 else start].idx)
 
 
 def _named_before(parsed: Parsed, people: People, start: int, end: int, fits: Callable[[str], bool]) -> str | None:
