@@ -2002,7 +2002,10 @@ def _document_issuer(parsed: Parsed, source: Span) -> str | None:
     root = span.root
     if parsed.entity_holding(root.i) is not None:  # a publication's name (`Cook Political Report`)
         return None
-    words = [child for child in root.children if child.dep_ in ("poss", "compound", "nmod")]
+    # a place before the noun is what it is about (`the United States jobs report`), not who issued it
+    words = [child for child in root.children if child.dep_ == "poss"] + [
+        child for child in root.children if child.dep_ in ("compound", "nmod") and child.ent_type_ != "GPE"
+    ]
     links = [child for child in root.children if child.dep_ == "prep" and child.lower_ in _ISSUER_PREPOSITIONS]
     for verb in (child for child in root.children if child.dep_ == "acl"):  # `released by`, `signed by`
         links += [
@@ -2271,8 +2274,9 @@ def _pronoun_speaker(
     """`he`, `she`, `they`: a person who became a main clause's subject since the last quote (`Betsy
     Ebeling shook her head. "...," she said`), else the last speaker, else the last person named outside
     quotation marks; for `he` and `she` (`gender`), never a person the article tells is of the other
-    gender. A last speaker of unknown gender gives way to a person known to be of the pronoun's named since
-    its quote (`Obama said ... Holm was for the pact before she was against it. She has proposed`), and
+    gender. A last speaker of unknown gender not named again since its quote gives way to a person known to be
+    of the pronoun's named since (`Obama said ... Holm was for the pact before she was against it. She has
+    proposed`), and
     past the last speaker `he` or `she` is a person known to be of its gender named shortly before, else one
     of unknown gender named in its sentence or the one before, else nobody rather than a guess (`Like
     President Obama, I ... My mother ... she says`)."""
@@ -2290,12 +2294,24 @@ def _pronoun_speaker(
     if last_speaker is not None and known(last_speaker):
         return last_speaker
     if last_speaker is not None and fits(last_speaker):
+        if _named_again(parsed, people, last_speaker, max(0, last_end), position):  # `Garcia's kids ...`
+            return last_speaker
         since = _named_before(parsed, people, max(0, last_end), position, known)
         return since or last_speaker
     if gender is None:
         return _named_before(parsed, people, 0, position, fits)
     return _named_before(parsed, people, position - _PRONOUN_FALLBACK_REACH, position, known) or _named_before(
         parsed, people, _previous_sentence_start(parsed, position), position, fits
+    )
+
+
+def _named_again(parsed: Parsed, people: People, speaker: str, start: int, end: int) -> bool:
+    """The speaker's surname is named again between `start` and `end` (as a person, or as a body's name the
+    recogniser misread): the text still tells of the speaker."""
+    surname = speaker.split()[-1] if speaker.split() else ""
+    return any(_plain_name(str(ent.text)).split()[-1:] == [surname] for ent in people.between(start, end)) or any(
+        ent.label_ == "ORG" and _plain_name(str(ent.text)) == surname
+        for ent in parsed.entities_within(Span(start, end))
     )
 
 
