@@ -1242,7 +1242,7 @@ _FIRST_PERSON = frozenset(["i", "we", "me", "us", "my", "our"])
 _PLURAL_PRONOUNS = frozenset(["they", "them"])
 _GROUP_REACH = 600  # characters: `they` stands for a group quoted this close before, else for nobody
 # characters: past the last speaker, `he` or `she` stands for a person of its gender named this close before
-_PRONOUN_FALLBACK_REACH = 600
+_PRONOUN_FALLBACK_REACH = 1000
 # Nouns, besides the role nouns, for people gathered round somebody (`Holm supporters`, `Dorn's relatives`).
 _PEOPLE_AROUND = frozenset(
     ["supporter", "ally", "relative", "friend", "backer", "loyalist", "critic", "follower", "associate",
@@ -2325,10 +2325,15 @@ def _previous_sentence_start(parsed: Parsed, position: int) -> int:
 
 
 def _named_before(parsed: Parsed, people: People, start: int, end: int, fits: Callable[[str], bool]) -> str | None:
-    """The last person named between `start` and `end` outside quotation marks whose name `fits`, or None."""
+    """The last person named between `start` and `end` outside quotation marks whose name `fits`, or None; a
+    person's name the recogniser read as a body's counts too (`Trump's handling ...`, Trump an ORG there)."""
+    misread = [
+        ent for ent in parsed.entities_within(Span(max(0, start), end))
+        if ent.label_ == "ORG" and people.names_a_person(_plain_name(str(ent.text)))
+    ]  # fmt: skip
     named = next(
         (
-            ent for ent in people.between(start, end)
+            ent for ent in sorted([*people.between(start, end), *misread], key=lambda ent: -ent.start_char)
             if not is_inside(ent.start_char, parsed.quotations) and fits(_plain_name(str(ent.text)))
         ),
         None,
