@@ -57,15 +57,16 @@ def test_a_place_speaks_only_as_its_government(nlp: Any) -> None:
     assert "Washington" in _speakers(nlp, text)
 
 
-def test_a_document_speaks_for_its_one_issuer_or_for_nobody(nlp: Any) -> None:
-    """A statement or report is no speaker (session 27): its one issuer is, and signers who are several, or
-    none named, leave it without one (fictional, after the seeds' joint statement and PolNeAR's reports)."""
+def test_a_document_speaks_for_its_issuers_or_for_nobody(nlp: Any) -> None:
+    """A statement or report is no speaker (session 27): its one issuer is, or its several signers as a group,
+    and one that names none has none (fictional, after the seeds' joint statement and PolNeAR's reports)."""
     text = (
         "Jens Stoltenberg opened the meeting in Brussels on Tuesday.\n\n"
         "A joint statement signed by several NATO members and Ukraine said that the allies will send more air "
         "defence systems before the winter."
     )
-    assert _speakers(nlp, text) == [None]
+    assert _speakers(nlp, text) == ["NATO members and Ukraine"]
+    assert speaker_kind("NATO members and Ukraine") == GROUP
     report = "A new report by the Harbour Defence Committee said that the tolls will rise next year."
     assert _speakers(nlp, report) == ["Harbour Defence Committee"]
 

@@ -156,15 +156,16 @@ def speaker_kind(name: str) -> str:
     """`person`, `organisation` or `group`, from the name alone: an acronym (`NATO`), a phrase ending in
     an organisation's word (`Obama administration`, `Washington Post`) or opening with one before `of`
     (`Department of Justice`, `Bank of Japan`), two names joined by a slash (`Times/CBS News`, a poll's) or a place
-    that speaks as its government is an organisation; a name ending in a plural noun of people is a group
-    (`Republicans`, `Hill Democrats`, `Senate officials`); any other name a person's."""
+    that speaks as its government is an organisation; a name ending in a plural noun of people, or joining
+    one to more by `and`, is a group (`Republicans`, `Hill Democrats`, `Senate officials`, `NATO members and
+    Ukraine`); any other name a person's."""
     words = name.split()
     if not words:
         return PERSON
     last = words[-1].lower().strip(".,'’")
     if _ACRONYM.match(name) or last in _ORGANISATION_WORDS or _ends_in_an_acronym(words) or _named_of(words):
         return ORGANISATION
-    if names_people_in_the_plural(last):
+    if names_people_in_the_plural(last) or _joins_a_group(words):
         return GROUP
     if words[0].lower() in ("joint", "the"):
         return ORGANISATION
@@ -181,3 +182,12 @@ def _named_of(words: list[str]) -> bool:
     if "of" not in lowered:
         return False
     return any(word in _ORGANISATION_WORDS for word in lowered[: lowered.index("of")])
+
+
+def _joins_a_group(words: list[str]) -> bool:
+    """A plural of people joined by `and` to more (`NATO members and Ukraine`, the signers of a statement)."""
+    lowered = [word.lower() for word in words]
+    return any(
+        word == "and" and index > 0 and names_people_in_the_plural(lowered[index - 1])
+        for index, word in enumerate(lowered)
+    )

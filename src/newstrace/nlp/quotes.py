@@ -2008,18 +2008,28 @@ def _document_issuer(parsed: Parsed, source: Span) -> str | None:
     ]
     links = [child for child in root.children if child.dep_ == "prep" and child.lower_ in _ISSUER_PREPOSITIONS]
     for verb in (child for child in root.children if child.dep_ == "acl"):  # `released by`, `signed by`
-        links += [
-            child for child in verb.children if child.dep_ in ("agent", "prep") and child.lower_ in ("by", "from")
-        ]
+        links += [child for child in verb.children if child.dep_ in ("agent", "prep") and child.lower_ in _MAKERS]
     words += [child for link in links for child in link.children if child.dep_ == "pobj"]
     issuers = []
     for word in (word for word in words if span.start <= word.i < span.end):
-        if any(child.dep_ == "conj" for child in word.children):
-            return ""  # several issuers: no one speaker
+        if any(child.dep_ == "conj" for child in word.children):  # several issuers: a group, when any is named
+            return _signers(parsed, span, word)
         ent = parsed.entity_holding(word.i)
         if ent is not None and ent.label_ in _ISSUER_LABELS and ent not in issuers:
             issuers.append(ent)
     return _plain_name(str(issuers[0].text)) if len(issuers) == 1 else ""
+
+
+def _signers(parsed: Parsed, span: Any, word: Any) -> str:
+    """Issuers joined by `and` (`signed by several NATO members and Ukraine`): the phrase naming them,
+    without a leading article or count (`NATO members and Ukraine`, a group), or "" when it names nobody."""
+    tokens = [token for token in word.subtree if span.start <= token.i < span.end]
+    while tokens and (tokens[0].dep_ == "det" or tokens[0].lower_ in QUANTITY_WORDS):
+        tokens = tokens[1:]
+    entities = [parsed.entity_holding(token.i) for token in tokens]
+    if not any(ent is not None and ent.label_ in _ISSUER_LABELS for ent in entities):
+        return ""
+    return _plain_name(parsed.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])].strip(" ,.;:"))
 
 
 def _statement_name(text: str, source: Span) -> str:
