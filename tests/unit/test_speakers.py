@@ -158,7 +158,7 @@ def test_a_book_speaks_for_its_author_not_for_a_name_in_its_title(nlp: Any) -> N
 
 def test_non_agents_do_not_speak(nlp: Any) -> None:
     """A city that is no seat of government, a campaign of a year and a report of nobody say nothing; a
-    state does. A platform is a document, and an adjective (`Democratic`) names no issuer of it."""
+    state and a platform someone named issues do (a party's platform still speaks as itself)."""
     text = (
         "Officials in Liverpool said on Monday that the new stadium will open in May. "
         "The 2012 campaign showed that voters wanted lower tolls. "
@@ -166,7 +166,7 @@ def test_non_agents_do_not_speak(nlp: Any) -> None:
         "Texas said that the new law will stand. "
         "The Democratic platform says that the tolls should fall."
     )
-    assert _speakers(nlp, text) == [None, None, None, "Texas", None]
+    assert _speakers(nlp, text) == [None, None, None, "Texas", "Democratic platform"]
 
 
 def test_the_state_is_the_state_named_before(nlp: Any) -> None:

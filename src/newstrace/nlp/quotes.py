@@ -1298,6 +1298,9 @@ _STATEMENT_NOUNS = frozenset(
 
 
 # A document (`agents.DOCUMENT_WORDS`) speaks for its issuer, named after one of these (`a report by Politico`).
+# A party's platform still speaks as itself: its issuer is named by an adjective only (`The Democratic
+# platform`), and the trail labels read it so.
+_ISSUED_DOCUMENTS = DOCUMENT_WORDS - {"platform"}
 _ISSUER_PREPOSITIONS = frozenset(["by", "from", "of", "in"])
 _MAKERS = frozenset(["by", "from"])  # after a participle: `released by`, `signed by`
 _ISSUER_LABELS = frozenset(["PERSON", "ORG", "GPE"])
@@ -1991,13 +1994,13 @@ def _names_an_issuer(span: Any) -> bool:
 
 
 def _document_issuer(parsed: Parsed, source: Span) -> str | None:
-    """A source whose head is a document (a statement, report, readout, platform), not a named one (`Cook
+    """A source whose head is a document (a statement, report, readout), not a named one (`Cook
     Political Report`): the one body or person named as its issuer, its owner (`NBC's report`, `the IMF
     report`) or after `by`, `from` or `in` (`a new report by Politico`, `a joint statement signed by the
     council`); "" when it names none, or several (`signed by several NATO members and Ukraine`, whose
     signers are no one speaker); None when the head is no document (`the Labor Department`)."""
     span = parsed.doc.char_span(source.start, source.end, alignment_mode="expand")
-    if span is None or not len(span) or span.root.lemma_.lower() not in DOCUMENT_WORDS:
+    if span is None or not len(span) or span.root.lemma_.lower() not in _ISSUED_DOCUMENTS:
         return None
     root = span.root
     if parsed.entity_holding(root.i) is not None:  # a publication's name (`Cook Political Report`)
