@@ -165,10 +165,12 @@ def speaker_kind(name: str) -> str:
     last = words[-1].lower().strip(".,'’")
     if _ACRONYM.match(name) or last in _ORGANISATION_WORDS or _ends_in_an_acronym(words) or _named_of(words):
         return ORGANISATION
-    if names_people_in_the_plural(last) or _joins_a_group(words):
+    if names_people_in_the_plural(last):
         return GROUP
     if words[0].lower() in ("joint", "the"):
         return ORGANISATION
+    if _joins_a_group(words):
+        return GROUP
     return ORGANISATION if government_place(name) else PERSON
 
 
