@@ -789,3 +789,15 @@ def test_an_organisations_word_before_of_or_a_slash_types_an_organisation() -> N
     assert speaker_kind("Harbour Board of Velmora") == ORGANISATION
     assert speaker_kind("Velmora Times/Harbour News") == ORGANISATION
     assert speaker_kind("Lidia Varn of Velmora") == PERSON  # a person of a place
+
+
+def test_the_bare_surname_is_only_its_one_persons_not_a_namesake_the_recogniser_missed(nlp: Any) -> None:
+    """`Mr. Holm` is the article's one Pieter Holm, not an Anneke Holm it names without a PERSON entity (PolNeAR:
+    Ivanka Trump, unread, took Donald Trump's `Mr.`, so `She has pushed back` was nobody's)."""
+    text = "Pieter Holm opened the harbour. Mr. Holm spoke at noon."
+    doc = nlp(text)
+    mentions = [doc.char_span(text.index("Pieter Holm"), text.index(" opened"), label="PERSON")]
+    mentions.append(doc.char_span(text.index("Holm spoke"), text.index(" spoke"), label="PERSON"))
+    people = People(text, mentions)
+    assert people.gender_of("Pieter Holm") == "male"
+    assert people.gender_of("Anneke Holm") == "female"  # her given name's, not Mr. Holm's

@@ -1430,8 +1430,10 @@ class People:
             words = _untitled(_plain_name(name))
             given = {word.lower() for word in words}
             surname = words[-1] if words else ""
-            # The article's one person of the surname is also its bare surname (`Mrs. Holm said she ...`)
-            alone = len(words) > 1 and len(self._people_named((surname,), frozenset())) == 1
+            # The article's one person of the surname is also its bare surname (`Mrs. Holm said she ...`), when
+            # that person is this one (`Ivanka Trump`, no PERSON here, is not the article's one Donald Trump)
+            named = self._people_named((surname,), frozenset()) if len(words) > 1 else []
+            alone = len(named) == 1 and given <= {word.lower() for word in named[0][1].split()}
             forms = [
                 (ent, form) for ent, form in
                 ((ent, _untitled(plain)) for ent, plain in self._by_surname.get(surname, ()))
