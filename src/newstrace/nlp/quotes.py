@@ -1424,7 +1424,8 @@ class People:
         of the name (and the bare surname, when the article names nobody else of it), else the given names
         of those mentions, or of the name itself when it has no longer form (`Melanie`); None when unknown
         or contradictory. Failing all of these, the pronouns right after the mentions as a subject
-        (`_pronoun_gender`: `he`, `his` or `she` only)."""
+        (`_pronoun_gender`: `he`, `his`, `she` or a possessive `her`), and last, where the article names
+        several people of the surname, the bare surname's one honorific (`_honorific_by_elimination`)."""
         if name not in self._genders:
             self._genders[name] = None  # asked again while being worked out (a name between): unknown
             words = _untitled(_plain_name(name))
@@ -1998,9 +1999,10 @@ def _names_an_issuer(span: Any) -> bool:
 def _document_issuer(parsed: Parsed, source: Span) -> str | None:
     """A source whose head is a document (a statement, report, readout), not a named one (`Cook
     Political Report`): the one body or person named as its issuer, its owner (`NBC's report`, `the IMF
-    report`) or after `by`, `from` or `in` (`a new report by Politico`, `a joint statement signed by the
-    council`); "" when it names none, or several (`signed by several NATO members and Ukraine`, whose
-    signers are no one speaker); None when the head is no document (`the Labor Department`)."""
+    report`; a place there is what it is about) or after `by`, `from`, `of` or `in` (`a new report by
+    Politico`, `a joint statement signed by the council`), or several joined by `and` as a group (`signed by
+    several NATO members and Ukraine`: `NATO members and Ukraine`); "" when it names none; None when the
+    head is no document (`the Labor Department`)."""
     span = parsed.doc.char_span(source.start, source.end, alignment_mode="expand")
     if span is None or not len(span) or span.root.lemma_.lower() not in _ISSUED_DOCUMENTS:
         return None
@@ -2289,12 +2291,11 @@ def _pronoun_speaker(
     """`he`, `she`, `they`: a person who became a main clause's subject since the last quote (`Betsy
     Ebeling shook her head. "...," she said`), else the last speaker, else the last person named outside
     quotation marks; for `he` and `she` (`gender`), never a person the article tells is of the other
-    gender. A last speaker of unknown gender not named again since its quote gives way to a person known to be
-    of the pronoun's named since (`Obama said ... Holm was for the pact before she was against it. She has
-    proposed`), and
-    past the last speaker `he` or `she` is a person known to be of its gender named shortly before, else one
-    of unknown gender named in its sentence or the one before, else nobody rather than a guess (`Like
-    President Obama, I ... My mother ... she says`)."""
+    gender. A last speaker of unknown gender not named again since its quote gives way to a person known to
+    be of the pronoun's gender named since (`Obama said ... Holm was for the pact before she was against it.
+    She has proposed`), and past the last speaker `he` or `she` is a person known to be of its gender named
+    shortly before, else one of unknown gender named in its sentence or the one before, else nobody rather
+    than a guess (`Like President Obama, I ... My mother ... she says`)."""
     last_speaker, last_end = last
 
     def fits(name: str) -> bool:  # `he` and `she` stand for a person, never a body (`the FBI`, `NBC News`)
