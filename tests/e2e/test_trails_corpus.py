@@ -98,17 +98,18 @@ def test_a_rerun_groups_nothing_new(corpus_db: Path, tmp_path: Path) -> None:
 
 
 def test_the_seed_statements_keep_their_own_speakers_and_trails(seeds_db: Path) -> None:
-    """The joint statement on Patriot batteries speaks for itself, and Stoltenberg's "greatest risk" trail
-    holds no quote of another statement (issue 18)."""
+    """The joint statement on Patriot batteries is no speaker: its signers are, a group (session 27; before it
+    the statement spoke for itself), and Stoltenberg's "greatest risk" trail holds no quote of another
+    statement (issue 18)."""
     connection = sqlite3.connect(seeds_db)
     [(patriot_speaker,)] = connection.execute(
         "SELECT speaker FROM quotes WHERE content_text LIKE '%Patriot battery%'"
     ).fetchall()
-    assert str(patriot_speaker).startswith("Joint statement")
+    assert patriot_speaker == "NATO members and Ukraine"
     [(aliases, kind)] = connection.execute(
-        "SELECT aliases, kind FROM speakers WHERE name LIKE 'Joint statement%'"
+        "SELECT aliases, kind FROM speakers WHERE name = 'NATO members and Ukraine'"
     ).fetchall()
-    assert json.loads(aliases) == [] and kind == "organisation"  # `Ukraine` speaks for itself
+    assert json.loads(aliases) == [] and kind == "group"  # `Ukraine` speaks for itself
     [(risk_quote,)] = connection.execute(
         "SELECT id FROM quotes WHERE kind = 'direct' AND content_text LIKE '%greatest risk%'"
     ).fetchall()

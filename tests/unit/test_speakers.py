@@ -57,14 +57,18 @@ def test_a_place_speaks_only_as_its_government(nlp: Any) -> None:
     assert "Washington" in _speakers(nlp, text)
 
 
-def test_a_joint_statement_speaks_as_itself(nlp: Any) -> None:
+def test_a_document_speaks_for_its_issuers_or_for_nobody(nlp: Any) -> None:
+    """A statement or report is no speaker (session 27): its one issuer is, or its several signers as a group,
+    and one that names none has none (fictional, after the seeds' joint statement and PolNeAR's reports)."""
     text = (
         "Jens Stoltenberg opened the meeting in Brussels on Tuesday.\n\n"
         "A joint statement signed by several NATO members and Ukraine said that the allies will send more air "
         "defence systems before the winter."
     )
-    [speaker] = _speakers(nlp, text)
-    assert speaker is not None and speaker.startswith("Joint statement")
+    assert _speakers(nlp, text) == ["NATO members and Ukraine"]
+    assert speaker_kind("NATO members and Ukraine") == GROUP
+    report = "A new report by the Harbour Defence Committee said that the tolls will rise next year."
+    assert _speakers(nlp, report) == ["Harbour Defence Committee"]
 
 
 def test_i_speaks_only_for_someone_the_text_names(nlp: Any) -> None:
@@ -154,7 +158,7 @@ def test_a_book_speaks_for_its_author_not_for_a_name_in_its_title(nlp: Any) -> N
 
 def test_non_agents_do_not_speak(nlp: Any) -> None:
     """A city that is no seat of government, a campaign of a year and a report of nobody say nothing; a
-    state and a platform someone named issues do."""
+    state and a platform someone named issues do (a party's platform still speaks as itself)."""
     text = (
         "Officials in Liverpool said on Monday that the new stadium will open in May. "
         "The 2012 campaign showed that voters wanted lower tolls. "
@@ -724,3 +728,76 @@ def test_he_grows_a_surname_into_the_namesake_known_to_be_a_man(nlp: Any) -> Non
     """Of `Pieter Holm` and `Kim Holm` (whose given name tells nothing), `he` is Pieter."""
     text = "Pieter Holm and Kim Holm opened the museum on Monday. Holm cut it.\n\n“The tolls will rise,” he said."
     assert _speakers(nlp, text) == ["Pieter Holm"]
+
+
+# Session 27, fictional sentences for what PolNeAR showed: `he` given to Hillary Clinton and `she` to Barack
+# Obama where the article told her gender only by `her`, by `she` past another name, or by `Mrs.` beside a
+# namesake, or where nobody of the pronoun's gender was near; a report as its own speaker.
+
+
+def test_a_possessive_her_after_a_subject_tells_her_gender(nlp: Any) -> None:
+    """`Kim` tells nothing; `Kim Holm will hold her ...` does, so `he` after her quote is Pieter Dorn."""
+    text = (
+        "Pieter Dorn opened the harbour. Kim Holm will hold her first meeting on Monday. "
+        "“We will win,” Kim Holm said.\n\n“The tolls will fall,” he said."
+    )
+    assert _speakers(nlp, text) == ["Kim Holm", "Pieter Dorn"]
+
+
+def test_a_pronoun_past_a_name_of_the_other_gender_tells_the_subjects(nlp: Any) -> None:
+    text = (
+        "Kim Holm prosecuted Pieter Dorn at the debate as she sought the chair. "
+        "“We will win,” Kim Holm said.\n\n“The tolls will fall,” he said."
+    )
+    assert _speakers(nlp, text)[-2:] == ["Kim Holm", "Pieter Dorn"]
+
+
+def test_mrs_beside_a_namesake_known_to_be_a_man_is_the_other_one(nlp: Any) -> None:
+    text = (
+        "Pieter Holm and Kim Holm opened the museum on Monday. Mrs. Holm cut the ribbon. "
+        "“We will win,” Kim Holm said.\n\n“The tolls will fall,” he said."
+    )
+    assert _speakers(nlp, text)[-1] == "Pieter Holm"
+
+
+def test_he_and_she_go_to_nobody_rather_than_a_person_of_unknown_gender(nlp: Any) -> None:
+    """Past the last speaker, a person known to be of the pronoun's gender named shortly before, or one of
+    unknown gender in its sentence or the one before: `my mother` is nobody named, not Mayor Dorn two
+    sentences back (PolNeAR gave such a `she` to Barack Obama), while Kim Varn (`Kim` tells nothing) one
+    sentence back is."""
+    text = (
+        "Like Mayor Dorn, I believe in the harbour. My father died years ago. My mother has softened with age, but "
+        "even now she says that the tolls are too high."
+    )
+    assert _speakers(nlp, text)[-1] is None
+    near = "Pieter Dorn was joined on the call by Kim Varn, the harbour master. She said that the tolls are too high."
+    assert _speakers(nlp, near)[-1] == "Kim Varn"
+
+
+def test_a_last_speaker_of_unknown_gender_gives_way_to_a_person_of_the_pronouns(nlp: Any) -> None:
+    text = (
+        "“We will win,” Dorn said. The pact was signed by Anneke Holm before the vote.\n\n"
+        "“The tolls will fall,” she said."
+    )
+    assert _speakers(nlp, text) == ["Dorn", "Anneke Holm"]
+
+
+def test_an_organisations_word_before_of_or_a_slash_types_an_organisation() -> None:
+    """PolNeAR typed `Department of Justice`, `Bank of Japan` and a poll's `Washington Post/ABC` persons, which
+    `he` and `she` could then stand for (fictional names but the first)."""
+    assert speaker_kind("Department of Justice") == ORGANISATION
+    assert speaker_kind("Harbour Board of Velmora") == ORGANISATION
+    assert speaker_kind("Velmora Times/Harbour News") == ORGANISATION
+    assert speaker_kind("Lidia Varn of Velmora") == PERSON  # a person of a place
+
+
+def test_the_bare_surname_is_only_its_one_persons_not_a_namesake_the_recogniser_missed(nlp: Any) -> None:
+    """`Mr. Holm` is the article's one Pieter Holm, not an Anneke Holm it names without a PERSON entity (PolNeAR:
+    Ivanka Trump, unread, took Donald Trump's `Mr.`, so `She has pushed back` was nobody's)."""
+    text = "Pieter Holm opened the harbour. Mr. Holm spoke at noon."
+    doc = nlp(text)
+    mentions = [doc.char_span(text.index("Pieter Holm"), text.index(" opened"), label="PERSON")]
+    mentions.append(doc.char_span(text.index("Holm spoke"), text.index(" spoke"), label="PERSON"))
+    people = People(text, mentions)
+    assert people.gender_of("Pieter Holm") == "male"
+    assert people.gender_of("Anneke Holm") == "female"  # her given name's, not Mr. Holm's

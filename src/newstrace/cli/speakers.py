@@ -64,8 +64,7 @@ def rename_command(name: str, new_name: str, kind: str | None, db: str) -> None:
 
     \b
     Examples:
-      newstrace speakers rename "Joint statement signed by several NATO members and Ukraine" \\
-          "Joint statement of NATO members and Ukraine" --db news.db
+      newstrace speakers rename "Stoltenberg" "Jens Stoltenberg" --kind person --db news.db
       newstrace speakers rename "Obama administration" "Obama administration" --kind organisation
     """
     _correct(db, "rename", name, new_name, kind, must_exist=(name,))

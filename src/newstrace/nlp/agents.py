@@ -133,13 +133,13 @@ def _subdivisions() -> frozenset[str]:
 
 
 # The organisation words that name a document a body issued, not the body itself.
-_DOCUMENT_WORDS = frozenset(["statement", "communique", "communiqué", "declaration", "report", "readout", "platform"])
+DOCUMENT_WORDS = frozenset(["statement", "communique", "communiqué", "declaration", "report", "readout", "platform"])
 
 
 def names_a_body(noun: str) -> bool:
     """Whether a (lower-case) noun names a body that can act: a council, a campaign, a group; not a
     document it issued (a statement, a report)."""
-    return noun in _ORGANISATION_WORDS and noun not in _DOCUMENT_WORDS
+    return noun in _ORGANISATION_WORDS and noun not in DOCUMENT_WORDS
 
 
 _ROMAN_NUMERAL = re.compile(r"^[IVX]+\.?$")
@@ -154,17 +154,42 @@ def _ends_in_an_acronym(words: list[str]) -> bool:
 
 def speaker_kind(name: str) -> str:
     """`person`, `organisation` or `group`, from the name alone: an acronym (`NATO`), a phrase ending in
-    an organisation's word (`Joint statement ...`, `Obama administration`, `Washington Post`) or a place
-    that speaks as its government is an organisation; a name ending in a plural noun of people is a group
-    (`Republicans`, `Hill Democrats`, `Senate officials`); any other name a person's."""
+    an organisation's word (`Obama administration`, `Washington Post`) or opening with one before `of`
+    (`Department of Justice`, `Bank of Japan`), two names joined by a slash (`Times/CBS News`, a poll's) or a place
+    that speaks as its government is an organisation; a name ending in a plural noun of people, or joining
+    one to more by `and`, is a group (`Republicans`, `Hill Democrats`, `Senate officials`, `NATO members and
+    Ukraine`); any other name a person's."""
     words = name.split()
     if not words:
         return PERSON
     last = words[-1].lower().strip(".,'’")
-    if _ACRONYM.match(name) or last in _ORGANISATION_WORDS or _ends_in_an_acronym(words):
+    if _ACRONYM.match(name) or last in _ORGANISATION_WORDS or _ends_in_an_acronym(words) or _named_of(words):
         return ORGANISATION
     if names_people_in_the_plural(last):
         return GROUP
     if words[0].lower() in ("joint", "the"):
         return ORGANISATION
+    if _joins_a_group(words):
+        return GROUP
     return ORGANISATION if government_place(name) else PERSON
+
+
+def _named_of(words: list[str]) -> bool:
+    """An organisation's word before the name's `of` (`University of Michigan`, `Association of Flight
+    Attendants`; not `Lidia Varn of the Harbour Board`, a person of it), or a slash joining two names (`New
+    York Times/CBS News`, the partners of a poll)."""
+    if any("/" in word for word in words):
+        return True
+    lowered = [word.lower().strip(".,'’(") for word in words]
+    if "of" not in lowered:
+        return False
+    return any(word in _ORGANISATION_WORDS for word in lowered[: lowered.index("of")])
+
+
+def _joins_a_group(words: list[str]) -> bool:
+    """A plural of people joined by `and` to more (`NATO members and Ukraine`, the signers of a statement)."""
+    lowered = [word.lower() for word in words]
+    return any(
+        word == "and" and index > 0 and names_people_in_the_plural(lowered[index - 1])
+        for index, word in enumerate(lowered)
+    )

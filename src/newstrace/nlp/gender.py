@@ -21,11 +21,12 @@ FEMALE = "female"
 # Words before a name that tell a man from a woman (`Mr.`, `his wife,`, `the first lady,`).
 MALE_TITLES = frozenset(
     ["mr", "sir", "husband", "father", "son", "brother", "king", "congressman", "chairman", "spokesman",
-     "businessman"]
+     "businessman", "widower", "grandfather", "uncle", "nephew", "boyfriend"]
 )  # fmt: skip
 FEMALE_TITLES = frozenset(
     ["mrs", "ms", "miss", "madam", "lady", "wife", "mother", "daughter", "sister", "queen", "congresswoman",
-     "chairwoman", "spokeswoman", "businesswoman"]
+     "chairwoman", "spokeswoman", "businesswoman", "widow", "grandmother", "aunt", "niece", "girlfriend",
+     "actress"]
 )  # fmt: skip
 PRONOUN_GENDERS = {"he": MALE, "him": MALE, "his": MALE, "she": FEMALE, "her": FEMALE, "hers": FEMALE}
 _MAJORITY = 2  # one gender's when this many times as many votes (locales, titled mentions) give it

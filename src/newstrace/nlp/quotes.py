@@ -39,6 +39,7 @@ from newstrace.events.actors import actor_named
 from newstrace.memo import Memo
 from newstrace.nlp.agents import (
     BODY_NOUNS,
+    DOCUMENT_WORDS,
     QUANTITY_WORDS,
     TITLE_ABBREVIATIONS,
     government_place,
@@ -1240,6 +1241,8 @@ _FIRST_PERSON = frozenset(["i", "we", "me", "us", "my", "our"])
 # was shortly before, or nobody.
 _PLURAL_PRONOUNS = frozenset(["they", "them"])
 _GROUP_REACH = 600  # characters: `they` stands for a group quoted this close before, else for nobody
+# characters: past the last speaker, `he` or `she` stands for a person of its gender named this close before
+_PRONOUN_FALLBACK_REACH = 1000
 # Nouns, besides the role nouns, for people gathered round somebody (`Holm supporters`, `Dorn's relatives`).
 _PEOPLE_AROUND = frozenset(
     ["supporter", "ally", "relative", "friend", "backer", "loyalist", "critic", "follower", "associate",
@@ -1270,8 +1273,9 @@ _INTERGOVERNMENTAL_NOUNS = frozenset(["alliance", "bloc", "organization", "organ
 _PRONOUN_REACH = 200  # characters after a mention where its sentence's `he` or `her` is looked for
 _GENDERED_PRONOUN = re.compile(r"\b(?:he|his|him|she|her|hers)\b", re.IGNORECASE)
 # The pronouns that, after a subject's mention, mostly stand for that subject (`Holm said she ...`, `Dorn
-# and his ...`); `him` and `her` are as often somebody else the subject acts on (`Holm attacked him`).
-_OWN_PRONOUN = re.compile(r"\b(?:he|his|she)\b", re.IGNORECASE)
+# and his ...`, `Holm will hold her next meeting`: `her` as a possessive only); `him` and `her` as an object
+# are as often somebody else the subject acts on (`Holm attacked him`).
+_OWN_PRONOUN = re.compile(r"\b(?:he|his|she|her)\b", re.IGNORECASE)
 _SUBJECT_DEPS = ("nsubj", "nsubjpass")
 _SENTENCE_STOP = re.compile(r"[.!?](?:\s|$)|\n|''|[\"“”]")  # a quotation's edge ends the mention's clause too
 _JOINING_WORDS = frozenset(["and", "or", "nor", "&"])  # the words before them belong to another name
@@ -1284,12 +1288,22 @@ _NOT_ISSUERS = frozenset(["DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "PE
 _FIRST_PERSON_REACH = 400  # characters: "I" speaks for the speaker of a quote this close before, or nobody
 # Names a rally or a campaign gives an opponent; a speaker is named without them.
 _EPITHETS = frozenset(["crooked", "lyin'", "lyin", "sleepy", "crazy", "little", "low-energy", "dopey", "lying"])
-# A source whose head is one of these speaks as itself: a joint statement, a ministry, not a person near it.
+# A source whose head is one of these speaks as itself, not as a person near it (a ministry), or, a document (a
+# joint statement), for its issuer (`_document_issuer`).
 _STATEMENT_NOUNS = frozenset(
     ["statement", "communique", "communiqué", "declaration", "ministry", "department", "report", "readout",
      "spokesperson", "office", "embassy", "government", "administration", "campaign", "committee", "council",
      "platform"]
 )  # fmt: skip
+
+
+# A document (`agents.DOCUMENT_WORDS`) speaks for its issuer, named after one of these (`a report by Politico`).
+# A party's platform still speaks as itself: its issuer is named by an adjective only (`The Democratic
+# platform`), and the trail labels read it so.
+_ISSUED_DOCUMENTS = DOCUMENT_WORDS - {"platform"}
+_ISSUER_PREPOSITIONS = frozenset(["by", "from", "of", "in"])
+_MAKERS = frozenset(["by", "from"])  # after a participle: `released by`, `signed by`
+_ISSUER_LABELS = frozenset(["PERSON", "ORG", "GPE"])
 
 
 def resolve_speakers(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuote]:
@@ -1368,10 +1382,11 @@ class People:
                 self._by_surname[plain.split()[-1]].append((ent, plain))
             for word in _words_before(text, ent.start_char):
                 self._after_word[word].append(ent)
-        # where the next person is named, also where the recogniser read a person's name as a body's (`Trump`
-        # as an ORG): a `his` after it is as likely that person's
-        misread = [ent.start_char for ent in bodies or () if self.names_a_person(_plain_name(str(ent.text)))]
-        self._names_start = sorted(self._starts + misread)
+        # where the recogniser read a person's name as a body's (`Trump` as an ORG): a `his` after it is as
+        # likely that person's
+        self._misread = sorted(
+            ent.start_char for ent in bodies or () if self.names_a_person(_plain_name(str(ent.text)))
+        )
 
     def names_a_person(self, name: str) -> bool:
         """Some PERSON mention of the article ends with the name's last word."""
@@ -1409,13 +1424,17 @@ class People:
         of the name (and the bare surname, when the article names nobody else of it), else the given names
         of those mentions, or of the name itself when it has no longer form (`Melanie`); None when unknown
         or contradictory. Failing all of these, the pronouns right after the mentions as a subject
-        (`_pronoun_gender`: `he`, `his` or `she` only)."""
+        (`_pronoun_gender`: `he`, `his`, `she` or a possessive `her`), and last, where the article names
+        several people of the surname, the bare surname's one honorific (`_honorific_by_elimination`)."""
         if name not in self._genders:
+            self._genders[name] = None  # asked again while being worked out (a name between): unknown
             words = _untitled(_plain_name(name))
             given = {word.lower() for word in words}
             surname = words[-1] if words else ""
-            # The article's one person of the surname is also its bare surname (`Mrs. Holm said she ...`)
-            alone = len(words) > 1 and len(self._people_named((surname,), frozenset())) == 1
+            # The article's one person of the surname is also its bare surname (`Mrs. Holm said she ...`), when
+            # that person is this one (`Ivanka Trump`, no PERSON here, is not the article's one Donald Trump)
+            named = self._people_named((surname,), frozenset()) if len(words) > 1 else []
+            alone = len(named) == 1 and given <= {word.lower() for word in named[0][1].split()}
             forms = [
                 (ent, form) for ent, form in
                 ((ent, _untitled(plain)) for ent, plain in self._by_surname.get(surname, ()))
@@ -1432,8 +1451,27 @@ class People:
                 or self._pronoun_gender(  # `Barack Obama said his ...`: no title, a given name of no list
                     [(ent, form) for ent, form in forms if ent.root.dep_ in _SUBJECT_DEPS], _OWN_PRONOUN
                 )
+                or (None if alone else self._honorific_by_elimination(words))
             )
         return self._genders[name]
+
+    def _honorific_by_elimination(self, words: list[str]) -> str | None:
+        """`Mrs. Clinton` in an article naming Bill and Hillary Clinton: the honorific the article gives the
+        bare surname (one kind only) is the gender of the one person of the surname not known to be of the
+        other, when every other person of it is known to be (Bill by his given name)."""
+        if len(words) < 2:
+            return None
+        female, male = self._honorific_counts(words[-1])
+        if bool(female) == bool(male):
+            return None
+        told = FEMALE if female else MALE
+        given = {word.lower() for word in words}
+        people = self._people_named((words[-1],), frozenset())
+        others = [(person, form) for person, form in people if not given <= {word.lower() for word in form.split()}]
+        if len(others) != len(people) - 1 or not others:
+            return None
+        known = [_titles_gender(person) or gender_by_given_name(form.split()[0]) for person, form in others]
+        return told if all(gender not in (None, told) for gender in known) else None
 
     def full_name(self, name: str, position: int | None = None, cues: frozenset[str] = frozenset()) -> str:
         """The article's full form of a short name (`Holm` -> `Anneke Holm`): the longer mentions ending with
@@ -1497,26 +1535,48 @@ class People:
 
     def _pronoun_gender(self, person: PersonForms, pronouns: re.Pattern[str] = _GENDERED_PRONOUN) -> str | None:
         """The gender of the first `he`/`she`/`his`/`her` (`pronouns`) after the person's mentions in the same
-        sentence, before anybody else is named or a quotation opens or closes (`Hillary Clinton has yet to
-        address how her administration ...`), when twice as many mentions give one as the other. A `his` or
-        `her` counts only before a person's name the recogniser read as a body's, too (`Holm mentioned remarks
+        sentence, before a quotation opens or closes (`Hillary Clinton has yet to address how her
+        administration ...`), when twice as many mentions give one as the other. A person named between
+        stops it, unless the article tells that person is of the other gender than the pronoun's (`Holm
+        prosecuted Piet Dorn as she sought`: Dorn is a man). With `_OWN_PRONOUN`, `her` counts only as a
+        possessive (`Holm will hold her next press conference`, not `Dorn attacked her`). A `his` or `her`
+        counts only before a person's name the recogniser read as a body's, too (`Holm mentioned remarks
         Dorn had made as examples of his disrespect`, Dorn an ORG there): `he` and `she` stand for no body."""
         votes: Counter[str] = Counter()
         for ent, _ in person:
-            pronoun = pronouns.search(self._clause_after(ent, self._starts))
-            if pronoun and pronoun.group().lower() not in ("he", "she"):
-                pronoun = pronouns.search(self._clause_after(ent, self._names_start))
-            if pronoun:
-                votes[PRONOUN_GENDERS[pronoun.group().lower()]] += 1
+            told = self._pronoun_after(ent, pronouns)
+            if told is not None:
+                votes[told] += 1
         return majority(votes[FEMALE], votes[MALE])
 
-    def _clause_after(self, ent: Any, next_names: list[int]) -> str:
-        """The text after a mention up to the end of its sentence, a quotation mark, the next name starting at
-        one of `next_names` or `_PRONOUN_REACH` characters, whichever comes first."""
-        following = bisect_right(next_names, ent.start_char)
-        end = next_names[following] if following < len(next_names) else len(self._text)
-        window = self._text[ent.end_char : min(end, ent.end_char + _PRONOUN_REACH)]
-        return _SENTENCE_STOP.split(window, maxsplit=1)[0]
+    def _pronoun_after(self, ent: Any, pronouns: re.Pattern[str]) -> str | None:
+        """The gender of the first pronoun after a mention in its clause that may stand for it, or None."""
+        start = ent.end_char
+        window = _SENTENCE_STOP.split(self._text[start : start + _PRONOUN_REACH], maxsplit=1)[0]
+        for found in pronouns.finditer(window):
+            word = found.group().lower()
+            if pronouns is _OWN_PRONOUN and word == "her" and not self._possessive_at(ent, start + found.start()):
+                continue
+            told = PRONOUN_GENDERS[word]
+            end = start + found.start()
+            between = self.between(start, end)
+            if (word not in ("he", "she") and self._body_named(start, end)) or _subject_between(ent, end):
+                return None
+            if any(other.root.dep_ == "conj" for other in between):  # `Holm and Dorn, ... she`: either's
+                return None
+            others = [self.gender_of(_plain_name(str(other.text))) for other in between]
+            return told if all(other not in (None, told) for other in others) else None
+        return None
+
+    def _body_named(self, start: int, end: int) -> bool:
+        """A person's name the recogniser read as a body's starts between `start` and `end`."""
+        index = bisect_left(self._misread, start)
+        return index < len(self._misread) and self._misread[index] < end
+
+    @staticmethod
+    def _possessive_at(ent: Any, position: int) -> bool:
+        token = ent.doc.char_span(position, position + 3)
+        return token is not None and len(token) == 1 and token[0].tag_ == "PRP$"
 
     def _in_office(self, surname: str) -> bool:
         """The article names the bare surname with an office (`President Obama`): somebody of that surname it
@@ -1669,8 +1729,9 @@ def _speaker_for(
     titled = _person_after_title(parsed, quote.source) or _person_in_capitals(parsed, quote.source)
     if titled is not None:
         return titled
-    if _speaks_as_itself(parsed.doc, quote.source):
-        return _statement_name(parsed.text, quote.source)
+    if _speaks_as_itself(parsed.doc, quote.source):  # a body speaks as itself, a document for its issuer
+        document = _document_issuer(parsed, quote.source)
+        return _statement_name(parsed.text, quote.source) if document is None else document or None
     if _counts_a_group(parsed, quote.source):  # `Majorities of voters say`, `Most say`: nobody named
         return None
     named = _entity_at_head(parsed.doc, quote.source, inside)
@@ -1935,6 +1996,49 @@ def _names_an_issuer(span: Any) -> bool:
     )
 
 
+def _document_issuer(parsed: Parsed, source: Span) -> str | None:
+    """A source whose head is a document (a statement, report, readout), not a named one (`Cook
+    Political Report`): the one body or person named as its issuer, its owner (`NBC's report`, `the IMF
+    report`; a place there is what it is about) or after `by`, `from`, `of` or `in` (`a new report by
+    Politico`, `a joint statement signed by the council`), or several joined by `and` as a group (`signed by
+    several NATO members and Ukraine`: `NATO members and Ukraine`); "" when it names none; None when the
+    head is no document (`the Labor Department`)."""
+    span = parsed.doc.char_span(source.start, source.end, alignment_mode="expand")
+    if span is None or not len(span) or span.root.lemma_.lower() not in _ISSUED_DOCUMENTS:
+        return None
+    root = span.root
+    if parsed.entity_holding(root.i) is not None:  # a publication's name (`Cook Political Report`)
+        return None
+    # a place before the noun is what it is about (`the United States jobs report`), not who issued it
+    words = [child for child in root.children if child.dep_ == "poss"] + [
+        child for child in root.children if child.dep_ in ("compound", "nmod") and child.ent_type_ != "GPE"
+    ]
+    links = [child for child in root.children if child.dep_ == "prep" and child.lower_ in _ISSUER_PREPOSITIONS]
+    for verb in (child for child in root.children if child.dep_ == "acl"):  # `released by`, `signed by`
+        links += [child for child in verb.children if child.dep_ in ("agent", "prep") and child.lower_ in _MAKERS]
+    words += [child for link in links for child in link.children if child.dep_ == "pobj"]
+    issuers = []
+    for word in (word for word in words if span.start <= word.i < span.end):
+        if any(child.dep_ == "conj" for child in word.children):  # several issuers: a group, when any is named
+            return _signers(parsed, span, word)
+        ent = parsed.entity_holding(word.i)
+        if ent is not None and ent.label_ in _ISSUER_LABELS and ent not in issuers:
+            issuers.append(ent)
+    return _plain_name(str(issuers[0].text)) if len(issuers) == 1 else ""
+
+
+def _signers(parsed: Parsed, span: Any, word: Any) -> str:
+    """Issuers joined by `and` (`signed by several NATO members and Ukraine`): the phrase naming them,
+    without a leading article or count (`NATO members and Ukraine`, a group), or "" when it names nobody."""
+    tokens = [token for token in word.subtree if span.start <= token.i < span.end]
+    while tokens and (tokens[0].dep_ == "det" or tokens[0].lower_ in QUANTITY_WORDS):
+        tokens = tokens[1:]
+    entities = [parsed.entity_holding(token.i) for token in tokens]
+    if not any(ent is not None and ent.label_ in _ISSUER_LABELS for ent in entities):
+        return ""
+    return _plain_name(parsed.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])].strip(" ,.;:"))
+
+
 def _statement_name(text: str, source: Span) -> str:
     """`a joint statement signed by several NATO members` -> `Joint statement signed by several NATO members`."""
     words = text[source.start : source.end].split()
@@ -2023,6 +2127,18 @@ def _title_gender(ent: Any) -> str | None:
         if told is not None or not _passes_for_a_title(doc[index]):
             return told
     return None
+
+
+def _subject_between(ent: Any, end: int) -> bool:
+    """Another subject stands between a mention and the character `end` (`Holm asks as a guard walks in front
+    of her, saying he ...`): a pronoun after it may be that subject's."""
+    doc = ent.doc
+    index = ent.end
+    while index < len(doc) and doc[index].idx < end:
+        if doc[index].dep_ in _SUBJECT_DEPS:
+            return True
+        index += 1
+    return False
 
 
 def _titles_gender(person: PersonForms) -> str | None:
@@ -2173,20 +2289,72 @@ def _pronoun_speaker(
     parsed: Parsed, people: People, position: int, last: tuple[str | None, int], gender: str | None = None
 ) -> str | None:
     """`he`, `she`, `they`: a person who became a main clause's subject since the last quote (`Betsy
-    Ebeling shook her head. "...," she said`), else the last speaker, else the last person named; for
-    `he` and `she` (`gender`), never a person the article tells is of the other gender."""
+    Ebeling shook her head. "...," she said`), else the last speaker, else the last person named outside
+    quotation marks; for `he` and `she` (`gender`), never a person the article tells is of the other
+    gender. A last speaker of unknown gender not named again since its quote gives way to a person known to
+    be of the pronoun's gender named since (`Obama said ... Holm was for the pact before she was against it.
+    She has proposed`), and past the last speaker `he` or `she` is a person known to be of its gender named
+    shortly before, else one of unknown gender named in its sentence or the one before, else nobody rather
+    than a guess (`Like President Obama, I ... My mother ... she says`)."""
     last_speaker, last_end = last
 
     def fits(name: str) -> bool:  # `he` and `she` stand for a person, never a body (`the FBI`, `NBC News`)
         return gender is None or (speaker_kind(name) == PERSON and people.gender_of(name) in (None, gender))
 
+    def known(name: str) -> bool:
+        return fits(name) and (gender is None or people.gender_of(name) == gender)
+
     subject = _subject_since(parsed, people, last_end, position, fits)
     if subject is not None:
         return _plain_name(str(subject.text))
-    if last_speaker is not None and fits(last_speaker):
+    if last_speaker is not None and known(last_speaker):
         return last_speaker
-    before = next((ent for ent in people.between(0, position) if fits(_plain_name(str(ent.text)))), None)
-    return _plain_name(str(before.text)) if before is not None else None
+    if last_speaker is not None and fits(last_speaker):
+        if _named_again(parsed, people, last_speaker, max(0, last_end), position):  # `Garcia's kids ...`
+            return last_speaker
+        since = _named_before(parsed, people, max(0, last_end), position, known)
+        return since or last_speaker
+    if gender is None:
+        return _named_before(parsed, people, 0, position, fits)
+    return _named_before(parsed, people, position - _PRONOUN_FALLBACK_REACH, position, known) or _named_before(
+        parsed, people, _previous_sentence_start(parsed, position), position, fits
+    )
+
+
+def _named_again(parsed: Parsed, people: People, speaker: str, start: int, end: int) -> bool:
+    """The speaker's surname is named again between `start` and `end` (as a person, or as a body's name the
+    recogniser misread): the text still tells of the speaker."""
+    surname = speaker.split()[-1] if speaker.split() else ""
+    return any(_plain_name(str(ent.text)).split()[-1:] == [surname] for ent in people.between(start, end)) or any(
+        ent.label_ == "ORG" and _plain_name(str(ent.text)) == surname
+        for ent in parsed.entities_within(Span(start, end))
+    )
+
+
+def _previous_sentence_start(parsed: Parsed, position: int) -> int:
+    """Where the sentence before the one holding the character `position` starts."""
+    token = parsed.doc.char_span(position, position + 1, alignment_mode="expand")
+    if token is None or not len(token):
+        return position
+    start = parsed.sentences.start(token[0].i)
+    return int(parsed.doc[parsed.sentences.start(start - 1) if start > 0 else start].idx)
+
+
+def _named_before(parsed: Parsed, people: People, start: int, end: int, fits: Callable[[str], bool]) -> str | None:
+    """The last person named between `start` and `end` outside quotation marks whose name `fits`, or None; a
+    person's name the recogniser read as a body's counts too (`Trump's handling ...`, Trump an ORG there)."""
+    misread = [
+        ent for ent in parsed.entities_within(Span(max(0, start), end))
+        if ent.label_ == "ORG" and people.names_a_person(_plain_name(str(ent.text)))
+    ]  # fmt: skip
+    named = next(
+        (
+            ent for ent in sorted([*people.between(start, end), *misread], key=lambda ent: -ent.start_char)
+            if not is_inside(ent.start_char, parsed.quotations) and fits(_plain_name(str(ent.text)))
+        ),
+        None,
+    )  # fmt: skip
+    return _plain_name(str(named.text)) if named is not None else None
 
 
 def _person_of_the_group(parsed: Parsed, people: People, group: Any, position: int) -> str | None:

@@ -98,9 +98,12 @@ def _events(doc: Any, article_id: str, offset: int) -> Rows:
 # quotes 16: a title genders only the name right after it (`Mr. Dorn attacked Holm` genders no Holm); the bare
 # surname counts for the article's one person of it; a middle name joins a name's forms (`Hillary Rodham Clinton`);
 # a lone `Supporters` or `Aides` names nobody, and the person named as whose staff (`another Holm aide`) does not speak
+# quotes 17: `he`/`she` go past a last speaker of unknown gender to a person of theirs named since, and past the last
+# speaker only to a person of theirs named shortly before (else nobody); more gender evidence (a possessive `her`, a
+# pronoun past a name of the other gender, `Mrs.` by elimination, `widow`); a document speaks for its one issuer
 DOC_STAGES: tuple[DocStage, ...] = (
     DocStage("nlp", 2, ("sentences", "entities"), _sentences_and_entities),
-    DocStage("quotes", 16, ("quotes",), _quotes),
+    DocStage("quotes", 17, ("quotes",), _quotes),
     DocStage("events", EVENTS_STAGE_VERSION, ("event_mentions",), _events),
 )
 

@@ -45,8 +45,9 @@ StageKind = Literal["document", "article", "corpus"]
 # 5: a role is no relative clause, link (`like Obama`), count (`Some`), list of other names or dateline, and a
 # parenthesis after a name is its role alone (`I-Vt.`, not `I-Vt.), who lost ...`). 6: markup left in a text
 # (an embedded post's `tweet_id="...">`) is no role. 7: a middle name joins a person's forms (`Hillary Rodham
-# Clinton`); a group's qualifier (`Wyoming Republicans`, `Democrats of Wyoming`) is no role.
-SPEAKERS_STAGE_NUMBER = 7
+# Clinton`); a group's qualifier (`Wyoming Republicans`, `Democrats of Wyoming`) is no role. 8: an organisation's
+# word before `of` (`Department of Justice`) or a slash (`Times/CBS News`) types a speaker an organisation.
+SPEAKERS_STAGE_NUMBER = 8
 # 2: date-aware joins, undated groups, reuse as evidence, related links; 3: joins need 0.2 also within
 # three days, copies far from their original's dates are placed apart; 4: a member of an undated group
 # that joins no story may join a dated story alone, and a group may join a story as similar to it as
