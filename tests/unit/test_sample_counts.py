@@ -102,3 +102,33 @@ def test_a_sample_with_an_article_the_columns_lack_is_not_coded() -> None:
     assert sampled.coded_sample(columns, [1]) is not None  # type: ignore[arg-type]
     assert sampled.coded_sample(columns, [1, 0]) is None  # type: ignore[arg-type]
     assert sampled.coded_sample(columns, [1, 2]) is None  # type: ignore[arg-type]
+
+
+@given(
+    st.integers(1, 12).flatmap(
+        lambda days: st.integers(1, 9).flatmap(
+            lambda outlets: st.tuples(
+                st.lists(st.lists(st.integers(0, 5), min_size=outlets, max_size=outlets), min_size=days, max_size=days),
+                st.lists(st.integers(-1, 3), min_size=days, max_size=days),
+                st.lists(st.integers(-1, 4), min_size=outlets, max_size=outlets),
+            )
+        )
+    )
+)
+def test_a_matrix_of_counts_summed_per_group_of_days_and_of_outlets_is_every_cell_summed_into_its_pair(
+    drawn: tuple[list[list[int]], list[int], list[int]],
+) -> None:
+    # the chart of a search the article counts count sums the columns' (day, outlet) matrix per period and
+    # per outlet drawn (`FacetColumns.grouped`): the days summed first, then the outlets; -1 leaves a day or an
+    # outlet out
+    cells, day_group, outlet_group = drawn
+    plain: Counter[tuple[int, int]] = Counter()
+    for day, row in enumerate(cells):
+        for outlet, n in enumerate(row):
+            if day_group[day] >= 0 and outlet_group[outlet] >= 0:
+                plain[(day_group[day], outlet_group[outlet])] += n
+    expected = [(day, outlet, n) for (day, outlet), n in sorted(plain.items()) if n]
+    grouped = store_columns._grouped_matrix(
+        np.array(cells, dtype=np.int64), np.array(day_group, dtype=np.int64), np.array(outlet_group, dtype=np.int64)
+    )
+    assert grouped == expected

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -228,9 +230,13 @@ def test_the_data_version_is_the_databases_not_a_connections(tmp_path: Path) -> 
     assert after != before and first.data_version() == after
 
 
-def test_the_log_index_head_is_read_through_its_mapping_until_the_file_is_removed(tmp_path: Path) -> None:
+def test_the_log_index_head_is_read_through_its_mapping_until_the_file_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # data_version reads the head of the -shm file through a mapping (a stat and a read of the files cost
-    # 30-150 µs a call); a file removed (SQLite removes it when the last connection closes) is noticed.
+    # 30-150 µs a call); a file removed (SQLite removes it when the last connection closes) is noticed
+    # (at the next look, WAL_INDEX_RECHECK_SECONDS after the last: here every call).
+    monkeypatch.setattr(sqlite_backend, "WAL_INDEX_RECHECK_SECONDS", 0.0)
     index = tmp_path / "news.db-shm"
     index.write_bytes(bytes(range(48)) + bytes(32_720))
     mapped = sqlite_backend._WalIndex.mapped(index)
@@ -240,6 +246,40 @@ def test_the_log_index_head_is_read_through_its_mapping_until_the_file_is_remove
     assert mapped.head() == b"\xff" * 4 + bytes(range(4, 48))
     index.unlink()
     assert mapped.head() is None and sqlite_backend._WalIndex.mapped(index) is None
+
+
+def test_a_commit_is_seen_by_the_next_read_while_writes_and_reads_run_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Answers are kept per data version (a search's first matches, counted here by its facets), and
+    # data_version asks whether the log index was removed only once a second: each read must still see
+    # every commit made before it, as a writer in another thread commits one article after another.
+    monkeypatch.setattr(sqlite_backend, "WAL_INDEX_RECHECK_SECONDS", 3600.0)  # never asked during the test
+    path = tmp_path / "news.db"
+    writer = open_store(path)
+    run = writer.begin_run("test")
+    writer.save_article(_article("a0", "Holm spoke in Velmora."), [], run)
+    reader = open_store(path, readonly=True)
+    velmora = SearchFilters(text="velmora")
+    committed = [1]  # articles whose commit the writer has seen return
+
+    def write() -> None:
+        for number in range(1, 16):
+            writer.save_article(_article(f"a{number}", f"Holm spoke in Velmora, report {number}."), [], run)
+            committed[0] = number + 1
+            time.sleep(0.01)  # the reader's turn (else the GIL can let several commits pass between two reads)
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    counts: list[int] = []
+    while True:
+        finished, before = not thread.is_alive(), committed[0]
+        counts.append(sum(row.n for row in reader.search_facets(velmora, 10, 1000).outlet))
+        assert counts[-1] >= before, f"a read after {before} commits counted {counts[-1]}"
+        if finished:
+            break
+    thread.join()
+    assert counts[-1] == 16 and len(set(counts)) > 2  # the reads met the writes part way
 
 
 def _vm_steps_to_update_quotes(tmp_path: Path, n_articles: int) -> int:

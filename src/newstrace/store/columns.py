@@ -594,9 +594,15 @@ def _grouped_matrix(counts: IntArray, day_group: IntArray, outlet_group: IntArra
     rows, columns = np.flatnonzero(day_group >= 0), np.flatnonzero(outlet_group >= 0)
     if not len(rows) or not len(columns):
         return []
-    matrix = counts[np.ix_(rows, columns)]
-    matrix, outlet_numbers = _summed_by_group(matrix, outlet_group[columns], axis=1)
-    matrix, day_numbers = _summed_by_group(matrix, day_group[rows], axis=0)
+    # the days first, whole rows of the matrix gathered in the order of their groups and summed (one pass over
+    # it), then the outlets of the few dozen rows left: a language's 1,100 days by 200 outlets, its outlets
+    # summed first, was copied three times over (0.8 ms of its chart's 1.2)
+    groups = day_group[rows]
+    order = np.argsort(groups, kind="stable")
+    ordered = groups[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    matrix, day_numbers = np.add.reduceat(counts[rows[order]], starts, axis=0), ordered[starts]
+    matrix, outlet_numbers = _summed_by_group(matrix[:, columns], outlet_group[columns], axis=1)
     day_places, outlet_places = np.nonzero(matrix)
     return list(
         zip(

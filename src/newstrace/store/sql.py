@@ -2338,13 +2338,15 @@ class SQLStore(ABC):
 
     def _newest_in_columns(self, filters: SearchFilters, cap: int) -> _FirstMatches | None:
         """The newest `cap` matches of a search without words with their keys, from the columns (None when
-        they cannot give them)."""
+        they cannot give them): as their codes there, counted as a word's sample is (`store.sampled`); decoded
+        into lists of 1,000 values and a Counter of speakers, they took 0.5-1 ms of a search by outlet,
+        language, flag or dates that its facets and chart then counted in Python."""
         selection = self._column_selection(filters)
         newest = self._newest_rows(selection, cap) if selection is not None else None
         if selection is None or newest is None:
             return None
-        sample = selection.columns.sample(newest)
-        return None if sample is None else _FirstMatches(tuple(newest), None, *sample, None)
+        coded = coded_sample(selection.columns, newest)
+        return None if coded is None else _FirstMatches.of_coded(tuple(newest), coded, None)
 
     def _newest_rows(self, selection: _Selection, n: int) -> list[int] | None:
         """The rowids of the newest `n` matches in order (`_NEWEST_FIRST`): the columns name the rows of the
