@@ -100,7 +100,7 @@ def _events(doc: Any, article_id: str, offset: int) -> Rows:
 # a lone `Supporters` or `Aides` names nobody, and the person named as whose staff (`another Holm aide`) does not speak
 DOC_STAGES: tuple[DocStage, ...] = (
     DocStage("nlp", 2, ("sentences", "entities"), _sentences_and_entities),
-    DocStage("quotes", 16, ("quotes",), _quotes),
+    DocStage("quotes", 17, ("quotes",), _quotes),
     DocStage("events", EVENTS_STAGE_VERSION, ("event_mentions",), _events),
 )
 
