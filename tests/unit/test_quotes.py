@@ -256,3 +256,11 @@ def test_a_headline_cue_must_score_higher_than_one_in_running_text() -> None:
     assert is_headline_cased("8. WHERE THE MAYOR PLANS TO CLOSE THE HARBOUR")
     assert not is_headline_cased("Ada Quist put the council on the defensive.")
     assert not is_headline_cased("Related:")
+
+
+def test_the_full_stop_the_parse_hangs_on_a_cue_is_no_content() -> None:
+    # the content was `.` before quotes stage 17 (PolNeAR: `"That is a false equivalency!" Maher replied.`)
+    replied = "“The harbour is a disgrace!” the engineer Pim Dorn replied. “How many ferries are left?”"
+    assert _cues_and_pieces(replied) == [("replied", ["“The harbour is a disgrace!”", "“How many ferries are left?”"])]
+    wrote = "“The tolls are a scandal and a shame. A sad day for Tarsby!” Pim Dorn wrote."
+    assert _cues_and_pieces(wrote) == [("wrote", ["“The tolls are a scandal and a shame. A sad day for Tarsby!”"])]

@@ -11,7 +11,8 @@ signal`), the subject and the complement are the content and nobody is named as 
 ...`). Cues inside quotation marks (a quoted speaker's own "I think") are skipped; content that
 continues a quotation opened in an earlier sentence is widened to the whole quotation. Where one-piece
 content ends, then where the cue ends and starts, are chosen by learned models (`nlp/content_ends.py`,
-`nlp/cue_ends.py`).
+`nlp/cue_ends.py`). Last, content pieces of function words alone and low-scoring cues in headline-cased
+lines are dropped (`trusted_quotes`).
 
 Content comes in pieces when the cue interrupts it (`A, Holm said, B`; `which officials said will ...`)
 and when a quotation goes on right after the cue's sentence (`"A," Holm said. "B."`), unless that
@@ -300,14 +301,23 @@ _HEADLINE_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 
 
 def trusted_quotes(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuote]:
-    """`quotes` without the spans a reader could not take for what somebody said: content pieces made only
-    of function words (`expected | as`, `said | But ... , X`), and a quote whose content keeps none, or
+    """`quotes` without the spans a reader could not take for what somebody said. A content of punctuation
+    alone (`"A!" Holm replied.` gave `.`) is found again past it; then content pieces made only of function
+    words (`expected | as`, `said | But ... , X`) are dropped, and a quote whose content keeps none, or
     whose cue in a headline-cased line scores under `HEADLINE_CUE_THRESHOLD` (`Hillary Clinton Put On The
     Defensive`). Applied after the learned refinements, so the training script's quotes do not change."""
     kept = []
+    claimed: Coverage | None = None
+    headline_lines: dict[int, bool] = {}
     for quote in quotes:
-        if _headline_cue(parsed, quote) and quote.confidence < HEADLINE_CUE_THRESHOLD:
+        if _headline_cue(parsed, quote, headline_lines) and quote.confidence < HEADLINE_CUE_THRESHOLD:
             continue
+        if not any(_has_a_word(parsed.text, piece) for piece in quote.content_fragments):
+            claimed = claimed or Coverage([piece for other in quotes for piece in other.content_fragments])
+            found = _content_past_punctuation(parsed, quote, claimed)
+            if found is None:
+                continue
+            quote = found
         pieces = [piece for piece in quote.content_fragments if _holds_a_content_word(parsed.doc, piece)]
         if not pieces:
             continue
@@ -319,28 +329,57 @@ def trusted_quotes(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuote]
     return kept
 
 
+def _has_a_word(text: str, piece: Span) -> bool:
+    return any(character.isalnum() for character in text[piece.start : piece.end])
+
+
+def _content_past_punctuation(parsed: Parsed, quote: FoundQuote, claimed: Coverage) -> FoundQuote | None:
+    """The quote with the content its cue's verb has when links to punctuation lead nowhere (a quotation
+    next to speaker and cue, or another link's), and the quotation that goes on after it when no other
+    quote's content (`claimed`) holds it, as `with_continuations` gives; None if there is none."""
+    cue = parsed.doc.char_span(quote.cue.start, quote.cue.end, alignment_mode="expand")
+    entry = cue_lexicon().get(lexicon_key(cue.root)) if cue is not None and len(cue) else None
+    if cue is None or entry is None:
+        return None
+    pieces, _ = _content_pieces(cue.root, entry.content_links, parsed, past_punctuation=True)
+    found = _quote(parsed, quote.source, quote.cue, pieces, quote.confidence) if pieces else None
+    if found is None or not _well_formed(found):
+        return None
+    following = _following_quotation(parsed, found)
+    if following is not None and not claimed.overlaps(following):
+        found = replace(found, fragments=(*found.content_fragments, following))
+    return replace(found, speaker=quote.speaker)
+
+
 def _holds_a_content_word(doc: Any, piece: Span) -> bool:
     span = doc.char_span(piece.start, piece.end, alignment_mode="expand")
     return span is None or any(token.pos_ not in _FUNCTION_POS for token in span)
 
 
-def _headline_cue(parsed: Parsed, quote: FoundQuote) -> bool:
-    """The quote's cue is a word (not a colon) in a headline-cased line: three or more words, every word
-    capitalised but for the short ones titles leave in lower case (`Holm Puts Tariffs on Hold`)."""
+def _headline_cue(parsed: Parsed, quote: FoundQuote, lines: dict[int, bool]) -> bool:
+    """The quote's cue is a word (not a colon) in a headline-cased line (`is_headline_cased`); `lines`
+    keeps each line's answer by its start, so a long paragraph is read once, not once per quote in it."""
     if parsed.text[quote.cue.start : quote.cue.end].strip() == ":":
         return False
     breaks = parsed.line_breaks
     following = bisect_left(breaks, quote.cue.start)
     start = breaks[following - 1] + 1 if following else 0
-    end = breaks[following] if following < len(breaks) else len(parsed.text)
-    return is_headline_cased(parsed.text[start:end])
+    if start not in lines:
+        end = breaks[following] if following < len(breaks) else len(parsed.text)
+        lines[start] = is_headline_cased(parsed.text, start, end)
+    return lines[start]
 
 
-def is_headline_cased(line: str) -> bool:
-    """Every word of `line` capitalised but for a title's small words, and three or more capitalised."""
-    words = _HEADLINE_WORD.findall(line)
-    capitalised = sum(1 for word in words if word[:1].isupper())
-    return capitalised >= 3 and all(word[:1].isupper() or word.lower() in _HEADLINE_SMALL_WORDS for word in words)
+def is_headline_cased(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Every word of the line `text[start:end]` capitalised but for a title's small words, and three or more
+    capitalised (`Holm Puts Tariffs on Hold`); read only up to its first word in lower case."""
+    capitalised = 0
+    for word in _HEADLINE_WORD.finditer(text, start, len(text) if end is None else end):
+        if word[0][:1].isupper():
+            capitalised += 1
+        elif word[0].lower() not in _HEADLINE_SMALL_WORDS:
+            return False
+    return capitalised >= 3
 
 
 def refined_quotes(parsed: Parsed, steps: int = 3) -> list[FoundQuote]:
@@ -891,12 +930,16 @@ def content_link(verb: Any, links: tuple[str, ...], parsed: Parsed) -> str | Non
     return _content_pieces(verb, links, parsed)[1] or None
 
 
-def _content_pieces(verb: Any, links: tuple[str, ...], parsed: Parsed) -> tuple[list[Span], str]:
+def _content_pieces(
+    verb: Any, links: tuple[str, ...], parsed: Parsed, past_punctuation: bool = False
+) -> tuple[list[Span], str]:
     """The content of `verb` as pieces of text, and the link that found them (empty when none did):
-    the first of `links` that leads somewhere, failing those a quotation next to speaker and cue."""
+    the first of `links` that leads somewhere, failing those a quotation next to speaker and cue. With
+    `past_punctuation`, a link that reaches punctuation alone leads nowhere (`"A!" Holm replied.`: the
+    full stop the parse hangs on the verb); the rules run without it, as the shipped models were trained."""
     for link in links:
         target = follow(verb, link)
-        if target is None:
+        if target is None or (past_punctuation and _only_punctuation(target)):
             continue
         if link.startswith("head:"):  # the cue is a parenthetical inside its content: both sides are content
             return _sides(parsed.text, _subtree(target), _subtree(verb)), link
@@ -913,6 +956,11 @@ def _content_pieces(verb: Any, links: tuple[str, ...], parsed: Parsed) -> tuple[
         return [content], link
     adjacent, quotation = _adjacent_quotation(verb, parsed)
     return ([quotation], adjacent) if adjacent and quotation else ([], "")
+
+
+def _only_punctuation(token: Any) -> bool:
+    """`token` and every word under it are punctuation or space."""
+    return all(word.is_punct or word.is_space for word in token.subtree)
 
 
 _SUBJECT_LINKS = ("child:nsubj", "child:nsubjpass")
