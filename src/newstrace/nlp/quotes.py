@@ -302,9 +302,10 @@ _HEADLINE_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 
 def trusted_quotes(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuote]:
     """`quotes` without the spans a reader could not take for what somebody said. A content of punctuation
-    alone (`"A!" Holm replied.` gave `.`) is found again past it; then content pieces made only of function
-    words (`expected | as`, `said | But ... , X`) are dropped, and a quote whose content keeps none, or
-    whose cue in a headline-cased line scores under `HEADLINE_CUE_THRESHOLD` (`Hillary Clinton Put On The
+    alone, reached by a parse link to the full stop (`"A!" Holm replied.` gave `.`), is found again past
+    such links; content pieces of function words alone are dropped (`But, Holm said, A`), and so is a
+    quote left with none (`had expected | than`: found again, its content would be `sooner`) or whose cue
+    in a headline-cased line scores under `HEADLINE_CUE_THRESHOLD` (`Hillary Clinton Put On The
     Defensive`). Applied after the learned refinements, so the training script's quotes do not change."""
     kept = []
     claimed: Coverage | None = None
@@ -312,14 +313,12 @@ def trusted_quotes(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuote]
     for quote in quotes:
         if _headline_cue(parsed, quote, headline_lines) and quote.confidence < HEADLINE_CUE_THRESHOLD:
             continue
-        if not any(_has_a_word(parsed.text, piece) for piece in quote.content_fragments):
-            claimed = claimed or Coverage([piece for other in quotes for piece in other.content_fragments])
-            found = _content_past_punctuation(parsed, quote, claimed)
-            if found is None:
-                continue
-            quote = found
         pieces = [piece for piece in quote.content_fragments if _holds_a_content_word(parsed.doc, piece)]
         if not pieces:
+            if not any(_has_a_word(parsed.text, piece) for piece in quote.content_fragments):
+                claimed = claimed or Coverage([piece for other in quotes for piece in other.content_fragments])
+                found = _content_found_again(parsed, quote, claimed)
+                kept.extend([found] if found is not None else [])
             continue
         if len(pieces) < len(quote.content_fragments):
             content = max(pieces, key=lambda span: (span.end - span.start, -span.start))
@@ -333,17 +332,20 @@ def _has_a_word(text: str, piece: Span) -> bool:
     return any(character.isalnum() for character in text[piece.start : piece.end])
 
 
-def _content_past_punctuation(parsed: Parsed, quote: FoundQuote, claimed: Coverage) -> FoundQuote | None:
-    """The quote with the content its cue's verb has when links to punctuation lead nowhere (a quotation
-    next to speaker and cue, or another link's), and the quotation that goes on after it when no other
-    quote's content (`claimed`) holds it, as `with_continuations` gives; None if there is none."""
+def _content_found_again(parsed: Parsed, quote: FoundQuote, claimed: Coverage) -> FoundQuote | None:
+    """The quote with the content its cue's verb has when links to words without a content word lead
+    nowhere (a quotation next to speaker and cue, or another link's), and the quotation that goes on after
+    it when no other quote's content (`claimed`) holds it, as `with_continuations` gives; None if the verb
+    has no other content."""
     cue = parsed.doc.char_span(quote.cue.start, quote.cue.end, alignment_mode="expand")
     entry = cue_lexicon().get(lexicon_key(cue.root)) if cue is not None and len(cue) else None
     if cue is None or entry is None:
         return None
-    pieces, _ = _content_pieces(cue.root, entry.content_links, parsed, past_punctuation=True)
+    pieces, _ = _content_pieces(cue.root, entry.content_links, parsed, past_frame_words=True)
     found = _quote(parsed, quote.source, quote.cue, pieces, quote.confidence) if pieces else None
     if found is None or not _well_formed(found):
+        return None
+    if not all(_holds_a_content_word(parsed.doc, piece) for piece in found.content_fragments):
         return None
     following = _following_quotation(parsed, found)
     if following is not None and not claimed.overlaps(following):
@@ -353,7 +355,12 @@ def _content_past_punctuation(parsed: Parsed, quote: FoundQuote, claimed: Covera
 
 def _holds_a_content_word(doc: Any, piece: Span) -> bool:
     span = doc.char_span(piece.start, piece.end, alignment_mode="expand")
-    return span is None or any(token.pos_ not in _FUNCTION_POS for token in span)
+    return span is None or any(_a_content_word(token) for token in span)
+
+
+def _a_content_word(token: Any) -> bool:
+    """Not a function word; a determiner standing for a noun is one (`ruled that out`, `denied this`)."""
+    return token.pos_ not in _FUNCTION_POS or (token.pos_ == "DET" and token.dep_ != "det")
 
 
 def _headline_cue(parsed: Parsed, quote: FoundQuote, lines: dict[int, bool]) -> bool:
@@ -931,15 +938,16 @@ def content_link(verb: Any, links: tuple[str, ...], parsed: Parsed) -> str | Non
 
 
 def _content_pieces(
-    verb: Any, links: tuple[str, ...], parsed: Parsed, past_punctuation: bool = False
+    verb: Any, links: tuple[str, ...], parsed: Parsed, past_frame_words: bool = False
 ) -> tuple[list[Span], str]:
     """The content of `verb` as pieces of text, and the link that found them (empty when none did):
     the first of `links` that leads somewhere, failing those a quotation next to speaker and cue. With
-    `past_punctuation`, a link that reaches punctuation alone leads nowhere (`"A!" Holm replied.`: the
-    full stop the parse hangs on the verb); the rules run without it, as the shipped models were trained."""
+    `past_frame_words`, a link that reaches no content word leads nowhere (`"A!" Holm replied.`: the full
+    stop the parse hangs on the verb); the rules run without it,
+    as the shipped models were trained (`trusted_quotes` asks for it)."""
     for link in links:
         target = follow(verb, link)
-        if target is None or (past_punctuation and _only_punctuation(target)):
+        if target is None or (past_frame_words and not any(_a_content_word(word) for word in target.subtree)):
             continue
         if link.startswith("head:"):  # the cue is a parenthetical inside its content: both sides are content
             return _sides(parsed.text, _subtree(target), _subtree(verb)), link
@@ -956,11 +964,6 @@ def _content_pieces(
         return [content], link
     adjacent, quotation = _adjacent_quotation(verb, parsed)
     return ([quotation], adjacent) if adjacent and quotation else ([], "")
-
-
-def _only_punctuation(token: Any) -> bool:
-    """`token` and every word under it are punctuation or space."""
-    return all(word.is_punct or word.is_space for word in token.subtree)
 
 
 _SUBJECT_LINKS = ("child:nsubj", "child:nsubjpass")
