@@ -285,7 +285,9 @@ def follow(cue: Any, link: str) -> Any:
 def extract_quotes(doc: Any) -> list[FoundQuote]:
     """Every attribution found in `doc`, in text order, at most one per cue, with its speaker."""
     parsed = Parsed.of(doc)
-    return resolve_speakers(parsed, trusted_quotes(parsed, refined_quotes(parsed)))
+    # Speakers first: a quote dropped as untrustworthy still names who speaks (`as Mr. Dorn suggested`), and
+    # the `he` of the next quote is his.
+    return trusted_quotes(parsed, resolve_speakers(parsed, refined_quotes(parsed)))
 
 
 # Parts of speech that carry no meaning of their own: a content made only of them (`But`, `as`, `that`)
