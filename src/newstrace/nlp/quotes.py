@@ -11,8 +11,8 @@ signal`), the subject and the complement are the content and nobody is named as 
 ...`). Cues inside quotation marks (a quoted speaker's own "I think") are skipped; content that
 continues a quotation opened in an earlier sentence is widened to the whole quotation. Where one-piece
 content ends, then where the cue ends and starts, are chosen by learned models (`nlp/content_ends.py`,
-`nlp/cue_ends.py`). Last, content pieces of function words alone and low-scoring cues in headline-cased
-lines are dropped (`trusted_quotes`).
+`nlp/cue_ends.py`). Last, after the speakers, a content of punctuation alone is found again, and content
+pieces of function words alone and low-scoring cues in headline-cased lines are dropped (`trusted_quotes`).
 
 Content comes in pieces when the cue interrupts it (`A, Holm said, B`; `which officials said will ...`)
 and when a quotation goes on right after the cue's sentence (`"A," Holm said. "B."`), unless that
@@ -308,7 +308,8 @@ def trusted_quotes(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuote]
     such links; content pieces of function words alone are dropped (`But, Holm said, A`), and so is a
     quote left with none (`had expected | than`: found again, its content would be `sooner`) or whose cue
     in a headline-cased line scores under `HEADLINE_CUE_THRESHOLD` (`Hillary Clinton Put On The
-    Defensive`). Applied after the learned refinements, so the training script's quotes do not change."""
+    Defensive`). Applied after the learned refinements, so the training script's quotes do not change, and
+    after the speakers, so a dropped quote's source is still the antecedent of the next `he`."""
     kept = []
     claimed: Coverage | None = None
     headline_lines: dict[int, bool] = {}
@@ -945,8 +946,8 @@ def _content_pieces(
     """The content of `verb` as pieces of text, and the link that found them (empty when none did):
     the first of `links` that leads somewhere, failing those a quotation next to speaker and cue. With
     `past_frame_words`, a link that reaches no content word leads nowhere (`"A!" Holm replied.`: the full
-    stop the parse hangs on the verb); the rules run without it,
-    as the shipped models were trained (`trusted_quotes` asks for it)."""
+    stop the parse hangs on the verb); the rules run without it, as the shipped models were trained
+    (`trusted_quotes` asks for it)."""
     for link in links:
         target = follow(verb, link)
         if target is None or (past_frame_words and not any(_a_content_word(word) for word in target.subtree)):
