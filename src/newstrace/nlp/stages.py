@@ -101,6 +101,8 @@ def _events(doc: Any, article_id: str, offset: int) -> Rows:
 # quotes 17: `he`/`she` go past a last speaker of unknown gender to a person of theirs named since, and past the last
 # speaker only to a person of theirs named shortly before (else nobody); more gender evidence (a possessive `her`, a
 # pronoun past a name of the other gender, `Mrs.` by elimination, `widow`); a document speaks for its one issuer
+# (quotes27, same version) contents of punctuation or function words alone are found again or dropped, and a cue in a
+# headline-cased line needs a higher score (`trusted_quotes`)
 DOC_STAGES: tuple[DocStage, ...] = (
     DocStage("nlp", 2, ("sentences", "entities"), _sentences_and_entities),
     DocStage("quotes", 17, ("quotes",), _quotes),
