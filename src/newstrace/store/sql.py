@@ -2724,13 +2724,16 @@ class SQLStore(ABC):
         )
 
     def _outlet_speakers(self, outlet: str) -> tuple[tuple[str, int], ...]:
-        """An outlet's quotes per speaker name, most first, then by name: counted per speaker id from the
-        index on (article_id, speaker_id) alone, then named; the quotes of no speaker id (if any) per the name
-        they hold, in a second walk. A speaker id naming no speaker (the linker leaves none) is not counted."""
-        per_id = {row[0]: int(row[1]) for row in self._value_rows(_OUTLET_QUOTES_PER_SPEAKER_ID, (outlet,))}
+        """An outlet's quotes per speaker name, most first, then by name: as counted per speaker id (schema
+        30), then named; the quotes of no speaker id per the name they hold. A speaker id naming no speaker
+        (the linker leaves none) is not counted."""
+        per_id: dict[int, int] = {}
         named: Counter[str] = Counter()
-        if per_id.pop(None, 0):
-            named.update({str(name): int(n) for name, n in self._value_rows(_OUTLET_UNLINKED_QUOTES, (outlet,))})
+        for speaker_id, name, n in self._value_rows(_OUTLET_QUOTES_PER_SPEAKER, (outlet,)):
+            if speaker_id:
+                per_id[int(speaker_id)] = int(n)
+            else:
+                named[str(name)] += int(n)
         for speaker_id, name in self._speaker_names(list(per_id)).items():
             if name:
                 named[name] += per_id[speaker_id]
@@ -3359,24 +3362,16 @@ _OUTLET_ARTICLE_COUNTS = (
     "max(NULLIF(published, '')) AS last_published FROM articles WHERE outlet = ?"
 )
 _OUTLET_STORIES = "SELECT count(DISTINCT NULLIF(story_id, '')) FROM articles WHERE outlet = ?"
-# ... its markers per (category, referent, marker) and month of the article (checked by the caller), in one
-# walk of its articles (0.7 s of CPU each for the largest outlet of a million, 99,000 articles), ...
+# ... its markers per (category, referent, marker) and month of the article (checked by the caller), and its
+# quotes per speaker id (0: none, then per the name the quote holds), as the triggers of schema 30 keep them
+# (walking the largest outlet's markers and quotes, 99,000 articles of a million, took 1.2 s of CPU), in
+# the order the walk grouped them (its GROUP BY's: a missing referent or month first), ...
 _OUTLET_MARKERS_PER_MONTH = (
-    "SELECT f.category, f.referent, f.marker, substr(a.published, 1, 7), count(*) FROM articles a "
-    "JOIN framing_markers f ON f.article_id = a.id WHERE a.outlet = ? "
-    "GROUP BY f.category, f.referent, f.marker, substr(a.published, 1, 7)"
+    "SELECT category, CASE WHEN referent = '' THEN NULL ELSE substr(referent, 2) END AS referent_named, marker, "
+    "CASE WHEN month = '' THEN NULL ELSE substr(month, 2) END AS month_named, n FROM outlet_marker_counts "
+    "WHERE outlet = ? AND n > 0 ORDER BY category, referent, marker, month"
 )
-# ... its quotes per speaker id, from the index on (article_id, speaker_id) without reading a quote (counted
-# per name, each quote's row was read: 0.8 s of CPU for the largest outlet of a million, about half so), and
-# per name those of no speaker id, ...
-_OUTLET_QUOTES_PER_SPEAKER_ID = (
-    "SELECT q.speaker_id, count(*) FROM articles a JOIN quotes q ON q.article_id = a.id WHERE a.outlet = ? "
-    "GROUP BY q.speaker_id"
-)
-_OUTLET_UNLINKED_QUOTES = (
-    "SELECT q.speaker, count(*) FROM articles a JOIN quotes q ON q.article_id = a.id "
-    "WHERE a.outlet = ? AND q.speaker_id IS NULL AND q.speaker <> '' GROUP BY q.speaker"
-)
+_OUTLET_QUOTES_PER_SPEAKER = "SELECT speaker_id, speaker, n FROM outlet_quote_counts WHERE outlet = ? AND n > 0"
 # ... and the first places (by article id and offset) of each verb, whatever its referent, and of each name of
 # a referent, in its earliest dated articles only (from the index on (outlet, published): the first places
 # among all its articles took a third walk).
