@@ -1504,6 +1504,8 @@ def _every_answer(store: Store) -> dict[str, object]:
             answers[f"list {listing} {order}"] = store.page_list(ListFilters(listing, order, date_from="2024"), 5, 0)
             answers[f"iter {listing} {order}"] = list(store.iter_list(ListFilters(listing, order, name="a")))
     answers["flagged"] = store.page_list(ListFilters("flags", flag="translated", speaker="holm"), 5, 0)
+    for order in LIST_ORDERS["speakers"]:  # over the whole corpus: ordered by counts (schema 30)
+        answers[f"list speakers {order} whole"] = store.page_list(ListFilters("speakers", order), 5, 0)
     for listing in LIST_ORDERS:  # driven from the filter's rows (`_planned_listing`): an outlet, days
         outlet = {"outlet": "WIRE nine"} if "outlet" in LIST_FILTERS[listing] else {}
         narrowed = ListFilters(listing, date_from="2024-03-01", date_to="2024-03-31", **outlet)
@@ -1589,7 +1591,21 @@ def test_an_outlets_framing_summed_in_the_database_is_what_its_articles_and_mark
 
 
 def _check_outlet_framing(store: Store) -> None:
-    """Every outlet's `outlet_framing` against the same counted from its articles, markers and quotes."""
+    """Every outlet's `outlet_framing` against the same counted from its articles, markers and quotes; and the
+    speakers listing over the whole corpus, ordered by the quotes counted per outlet too (schema 30)."""
+    outlet_of = {str(row["id"]): row["outlet"] for row in store.iter_rows("articles")}
+    quoted: dict[int, list[str]] = {}
+    for row in store.iter_rows("quotes"):
+        if row["speaker_id"] is not None:
+            quoted.setdefault(int(str(row["speaker_id"])), []).append(str(row["article_id"]))
+    for order in LIST_ORDERS["speakers"]:
+        for listed in store.page_list(ListFilters("speakers", order), 10, 0)[0]:
+            assert isinstance(listed, SpeakerListing)
+            articles = quoted.get(listed.id, [])
+            outlets = {outlet_of[article] for article in articles if outlet_of[article]}
+            assert (listed.n_quotes, listed.n_articles, listed.n_outlets) == (
+                len(articles), len(set(articles)), len(outlets)
+            ), listed  # fmt: skip
     for outlet in [row.outlet for row in store.outlets()]:
         articles = store.articles_where(outlet=outlet)
         markers = store.markers_of([row.id for row in articles])
