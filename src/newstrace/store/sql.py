@@ -255,6 +255,10 @@ class SQLStore(ABC):
     _SEARCH_ERRORS: tuple[type[Exception], ...]
     # The join that keeps its left side as the outer loop (SQLite: CROSS JOIN; others plan their own).
     _ARTICLES_FIRST: ClassVar[str] = "JOIN"
+    # A speaker's quotes as the speakers listing's outlet facet samples them (its first LISTING_FACET_PER_ROW in
+    # this read's order; SQLite: the index by speaker alone, in rowid order, as before schema 30's index on
+    # (speaker_id, article_id), which would sample others)
+    _QUOTES_BY_SPEAKER: ClassVar[str] = "quotes p"
     # Tables without a `rowid` column in this backend, and the column that orders them by insertion.
     _ROWID_ALIASES: ClassVar[dict[str, str]] = {}
     # Filters a search with words asks of the text index itself, with the words (SQLite: outlet and
@@ -2487,6 +2491,10 @@ class SQLStore(ABC):
             planned = self._planned(filters, bool(filters.flag) and total <= _FLAG_SORTED_AT_MOST)
         else:
             planned = self._planned(filters)
+            if planned.rows is planned.counted and planned.rows.grouping and limit and offset < COUNT_CAP:
+                counted_with = self._grouped_page(filters, planned.rows, limit, offset)
+                if counted_with is not None:
+                    return counted_with
             total = self._listing_total(planned.counted, capped=offset < COUNT_CAP)
         if offset >= total:  # past the last row: answered without reading a row up to the offset
             return [], int(total)
@@ -2508,6 +2516,23 @@ class SQLStore(ABC):
             sql = f"SELECT {listing.columns} FROM {planned.by_key} WHERE {planned.key} IN ({page})"
             return self._listing_rows(filters, sql, order, (*keyed.parameters, limit, offset), None, 0), int(total)
         return self._listing_rows(filters, listing.sql(), order, listing.parameters, limit, offset), int(total)
+
+    def _grouped_page(
+        self, filters: ListFilters, listing: _Listing, limit: int, offset: int
+    ) -> tuple[list[ListingRow], int] | None:
+        """A page of a grouped listing that its total counts as it is (the speakers or the outlets under an
+        outlet or dates) with that total, counted up to COUNT_CAP in the same statement: every group is made
+        before the order is, so counting them again grouped them all twice (a third of a month's speakers
+        page at a million articles). None for a page past the last, whose total is counted alone."""
+        order = _LIST_ORDER_SQL[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
+        counted = replace(listing, columns=f"{listing.columns}, count(*) OVER () AS listed_total")
+        rows = self._rows(f"{counted.sql()} ORDER BY {order} LIMIT ? OFFSET ?", (*counted.parameters, limit, offset))
+        if not rows and offset:
+            return None
+        total = min(int(str(rows[0].pop("listed_total"))), COUNT_CAP + 1) if rows else 0
+        for row in rows[1:]:
+            row.pop("listed_total")
+        return records_of(LIST_RECORDS[filters.listing], rows), total
 
     def _listing_total(self, counted: _Listing, *, capped: bool) -> int:
         """The rows of a listing, counted up to COUNT_CAP when `capped` (COUNT_CAP + 1 for more), else every
@@ -2564,7 +2589,7 @@ class SQLStore(ABC):
         return (make(**row) for row in self._streamed(f"{listing.sql()} ORDER BY {order}", listing.parameters))
 
     def listing_outlets(self, filters: ListFilters, keys: Sequence[object]) -> ListingOutlets:
-        joined, parameters = _listing_outlet_rows(filters, keys, self._ARTICLES_FIRST)
+        joined, parameters = _listing_outlet_rows(filters, keys, self._ARTICLES_FIRST, self._QUOTES_BY_SPEAKER)
         rows_of: Counter[object] = Counter()
         outlets_of: dict[object, set[str]] = {}
         for key, outlet in self._value_rows(joined, parameters):
@@ -3593,12 +3618,15 @@ def _planned_listing(
     return _PlannedListing(plain, plain)
 
 
-def _listing_outlet_rows(filters: ListFilters, keys: Sequence[object], articles_first: str) -> tuple[str, list[object]]:
+def _listing_outlet_rows(
+    filters: ListFilters, keys: Sequence[object], articles_first: str, quotes_by_speaker: str = "quotes p"
+) -> tuple[str, list[object]]:
     """The query of (row key, outlet) for at most LISTING_FACET_PER_ROW articles, quotes or renderings of
     each of the listing's rows named by `keys` (a story's articles, a speaker's quotes within the filters'
     dates, an utterance's renderings): the keys joined first (`articles_first` as for `_list_query`), each
     row's own read through the index by its id and bounded, never a whole table (an IN list of every key let
-    SQLite scan an index of outlets whole; a busy speaker's quotes unbounded were 20,000 at a million)."""
+    SQLite scan an index of outlets whole; a busy speaker's quotes unbounded were 20,000 at a million).
+    `quotes_by_speaker`: the backend's read of a speaker's quotes (`SQLStore._QUOTES_BY_SPEAKER`)."""
     if not keys:
         return "SELECT NULL AS row_key, NULL AS outlet WHERE 1 = 0", []
     listed = f"(SELECT column1 AS row_key FROM (VALUES {', '.join(['(?)'] * len(keys))}) AS v) AS k"
@@ -3620,7 +3648,7 @@ def _listing_outlet_rows(filters: ListFilters, keys: Sequence[object], articles_
             dates += f" AND {clause}"
             parameters.append(until)
         own = (
-            f"SELECT p.id FROM quotes p {articles_first} articles d ON d.id = p.article_id "
+            f"SELECT p.id FROM {quotes_by_speaker} {articles_first} articles d ON d.id = p.article_id "
             f"WHERE p.speaker_id = k.row_key AND d.outlet IS NOT NULL{dates} {bound}"
         )
         joined = f"quotes q ON q.id IN ({own}) {articles_first} articles a ON a.id = q.article_id"
