@@ -2520,10 +2520,10 @@ class SQLStore(ABC):
     def _grouped_page(
         self, filters: ListFilters, listing: _Listing, limit: int, offset: int
     ) -> tuple[list[ListingRow], int] | None:
-        """A page of a grouped listing that its total counts as it is (the speakers or the outlets under an
-        outlet or dates) with that total, counted up to COUNT_CAP in the same statement: every group is made
-        before the order is, so counting them again grouped them all twice (a third of a month's speakers
-        page at a million articles). None for a page past the last, whose total is counted alone."""
+        """A page of a grouped listing that its total counts as it is (the speakers under an outlet or dates,
+        the outlets under a year or a month) with that total, counted up to COUNT_CAP in the same statement:
+        every group is made before the order is, so counting them again grouped them all twice (a third of a
+        month's speakers page at a million articles). None for a page past the last, counted alone."""
         order = _LIST_ORDER_SQL[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
         counted = replace(listing, columns=f"{listing.columns}, count(*) OVER () AS listed_total")
         rows = self._rows(f"{counted.sql()} ORDER BY {order} LIMIT ? OFFSET ?", (*counted.parameters, limit, offset))
