@@ -283,7 +283,7 @@ def test_a_listing_s_outlet_facet_reads_its_rows_through_their_ids_index(
     order = LIST_ORDERS[listing][0]
     filters = ListFilters(listing, order, date_from="2024-02-01" if listing == "speakers" else None)
     keys = [row.id for row in store.page_list(filters, 200, 0)[0]]  # type: ignore[union-attr]
-    sql, parameters = store_sql._listing_outlet_rows(filters, keys, store._ARTICLES_FIRST, store._QUOTES_BY_SPEAKER)
+    sql, parameters = store_sql._listing_outlet_rows(filters, keys, store._ARTICLES_FIRST)
     plans = [row[3] for row in store._execute(f"EXPLAIN QUERY PLAN {sql}", parameters)]
     assert plans and not [step for step in plans if _WHOLE_TABLE.match(step)], plans
     monkeypatch.setattr(store_base, "LISTING_FACET_PER_ROW", 10**6)

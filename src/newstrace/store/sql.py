@@ -255,10 +255,6 @@ class SQLStore(ABC):
     _SEARCH_ERRORS: tuple[type[Exception], ...]
     # The join that keeps its left side as the outer loop (SQLite: CROSS JOIN; others plan their own).
     _ARTICLES_FIRST: ClassVar[str] = "JOIN"
-    # A speaker's quotes as the speakers listing's outlet facet samples them (its first LISTING_FACET_PER_ROW in
-    # this read's order; SQLite: the index by speaker alone, in rowid order, as before schema 30's index on
-    # (speaker_id, article_id), which would sample others)
-    _QUOTES_BY_SPEAKER: ClassVar[str] = "quotes p"
     # Tables without a `rowid` column in this backend, and the column that orders them by insertion.
     _ROWID_ALIASES: ClassVar[dict[str, str]] = {}
     # Filters a search with words asks of the text index itself, with the words (SQLite: outlet and
@@ -2589,7 +2585,7 @@ class SQLStore(ABC):
         return (make(**row) for row in self._streamed(f"{listing.sql()} ORDER BY {order}", listing.parameters))
 
     def listing_outlets(self, filters: ListFilters, keys: Sequence[object]) -> ListingOutlets:
-        joined, parameters = _listing_outlet_rows(filters, keys, self._ARTICLES_FIRST, self._QUOTES_BY_SPEAKER)
+        joined, parameters = _listing_outlet_rows(filters, keys, self._ARTICLES_FIRST)
         rows_of: Counter[object] = Counter()
         outlets_of: dict[object, set[str]] = {}
         for key, outlet in self._value_rows(joined, parameters):
@@ -3421,9 +3417,10 @@ _QUOTE_SPEAKER_NAME = "COALESCE(s.name, q.speaker)"  # a quote's speaker_name (q
 # The speakers listing over the whole corpus (no outlet, no dates; `_planned_listing`): a page's speakers in
 # its order by their quotes, counted in the index of quotes by speaker, and their outlets, counted from the
 # quotes kept per outlet (schema 30), each speaker with none last (COALESCE: PostgreSQL puts a NULL first when
-# descending); then the listed speakers' own counts, their articles from the index on (speaker_id,
-# article_id) alone. The same rows as the listing's join of every quote to its article (10.7 s of CPU for
-# the CLI's first page at a million articles, the server's corpus summary aside).
+# descending); then the listed speakers' own counts (their articles through the index by speaker: an index on
+# (speaker_id, article_id) would read them alone, 0.3 s less for the top 50 speakers of a million, but made
+# re-pointing every quote at its speaker 45 s of CPU slower there). The same rows as the listing's join of
+# every quote to its article (10.7 s of CPU for the CLI's first page at a million articles).
 _SPEAKER_COUNTS = (
     "LEFT JOIN (SELECT speaker_id, count(*) AS n FROM quotes WHERE speaker_id IS NOT NULL GROUP BY speaker_id) "
     "AS qc ON qc.speaker_id = s.id "
@@ -3618,15 +3615,12 @@ def _planned_listing(
     return _PlannedListing(plain, plain)
 
 
-def _listing_outlet_rows(
-    filters: ListFilters, keys: Sequence[object], articles_first: str, quotes_by_speaker: str = "quotes p"
-) -> tuple[str, list[object]]:
+def _listing_outlet_rows(filters: ListFilters, keys: Sequence[object], articles_first: str) -> tuple[str, list[object]]:
     """The query of (row key, outlet) for at most LISTING_FACET_PER_ROW articles, quotes or renderings of
     each of the listing's rows named by `keys` (a story's articles, a speaker's quotes within the filters'
     dates, an utterance's renderings): the keys joined first (`articles_first` as for `_list_query`), each
     row's own read through the index by its id and bounded, never a whole table (an IN list of every key let
-    SQLite scan an index of outlets whole; a busy speaker's quotes unbounded were 20,000 at a million).
-    `quotes_by_speaker`: the backend's read of a speaker's quotes (`SQLStore._QUOTES_BY_SPEAKER`)."""
+    SQLite scan an index of outlets whole; a busy speaker's quotes unbounded were 20,000 at a million)."""
     if not keys:
         return "SELECT NULL AS row_key, NULL AS outlet WHERE 1 = 0", []
     listed = f"(SELECT column1 AS row_key FROM (VALUES {', '.join(['(?)'] * len(keys))}) AS v) AS k"
@@ -3648,7 +3642,7 @@ def _listing_outlet_rows(
             dates += f" AND {clause}"
             parameters.append(until)
         own = (
-            f"SELECT p.id FROM {quotes_by_speaker} {articles_first} articles d ON d.id = p.article_id "
+            f"SELECT p.id FROM quotes p {articles_first} articles d ON d.id = p.article_id "
             f"WHERE p.speaker_id = k.row_key AND d.outlet IS NOT NULL{dates} {bound}"
         )
         joined = f"quotes q ON q.id IN ({own}) {articles_first} articles a ON a.id = q.article_id"

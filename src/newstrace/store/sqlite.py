@@ -55,7 +55,6 @@ class SQLiteStore(SQLStore):
     _TEXT_CONDITION = "articles_fts MATCH ?"
     _SEARCH_ERRORS = (sqlite3.OperationalError,)
     _ARTICLES_FIRST = "CROSS JOIN"
-    _QUOTES_BY_SPEAKER = "quotes p INDEXED BY quotes_by_speaker"
     _TEXT_INDEXED_FILTERS = ("outlet", "language")
     _FACET_KEYS = True
     _NUMBERED_KEY_CHANGES = True

@@ -92,12 +92,10 @@ CREATE TRIGGER outlet_quote_counts_update AFTER UPDATE OF article_id, speaker_id
                        OR (NEW.speaker_id IS NULL AND OLD.speaker IS DISTINCT FROM NEW.speaker))
     EXECUTE FUNCTION newstrace_count_outlet_quote();
 
--- the speakers listing over the whole corpus (`SQLStore.page_list`) orders its speakers by their quotes and
--- outlets counted from here and from the quotes' index by speaker, then counts each listed speaker's
--- articles from the index below alone (the listing joined every quote to its article: 10.7 s of CPU at a
--- million articles)
+-- the speakers listing over the whole corpus (`SQLStore.page_list`) orders its speakers by their quotes,
+-- counted in the quotes' index by speaker, and their outlets, counted here (it joined every quote to its
+-- article: 10.7 s of CPU at a million articles)
 CREATE INDEX outlet_quote_counts_by_speaker ON outlet_quote_counts(speaker_id, n);
-CREATE INDEX quotes_articles_by_speaker ON quotes(speaker_id, article_id);
 
 -- an article given another outlet or month (metadata corrected, redated): its markers and quotes move
 CREATE FUNCTION newstrace_move_outlet_counts() RETURNS trigger LANGUAGE plpgsql AS $$

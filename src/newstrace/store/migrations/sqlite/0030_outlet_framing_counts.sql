@@ -99,12 +99,10 @@ WHEN OLD.article_id IS NOT NEW.article_id OR OLD.speaker_id IS NOT NEW.speaker_i
     ON CONFLICT(outlet, speaker_id, speaker) DO UPDATE SET n = n + 1;
 END;
 
--- the speakers listing over the whole corpus (`SQLStore.page_list`) orders its speakers by their quotes and
--- outlets counted from here and from the quotes' index by speaker, then counts each listed speaker's
--- articles from the index below alone (the listing joined every quote to its article: 10.7 s of CPU at a
--- million articles)
+-- the speakers listing over the whole corpus (`SQLStore.page_list`) orders its speakers by their quotes,
+-- counted in the quotes' index by speaker, and their outlets, counted here (it joined every quote to its
+-- article: 10.7 s of CPU at a million articles)
 CREATE INDEX outlet_quote_counts_by_speaker ON outlet_quote_counts(speaker_id, n);
-CREATE INDEX quotes_articles_by_speaker ON quotes(speaker_id, article_id);
 
 -- an article given another outlet or month (metadata corrected, redated): its markers and quotes move
 CREATE TRIGGER outlet_counts_article_update AFTER UPDATE OF outlet, published ON articles
