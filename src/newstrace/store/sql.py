@@ -3431,11 +3431,16 @@ _SPEAKER_COUNTS_ORDER = {
     "quotes": "COALESCE(qc.n, 0) DESC, s.name",
     "outlets": "COALESCE(oc.n, 0) DESC, COALESCE(qc.n, 0) DESC, s.name",
 }
+_SPEAKER_QUOTES = "(SELECT count(*) FROM quotes q WHERE q.speaker_id = s.id)"
+_SPEAKER_OUTLETS = "(SELECT count(*) FROM outlet_quote_counts o WHERE o.speaker_id = s.id AND o.n > 0)"
+_NAMED_SPEAKERS_ORDER = {
+    "quotes": f"{_SPEAKER_QUOTES} DESC, s.name",
+    "outlets": f"{_SPEAKER_OUTLETS} DESC, {_SPEAKER_QUOTES} DESC, s.name",
+}
 _SPEAKERS_COUNTED = (
-    "s.id, s.name, s.kind, s.aliases, s.roles, "
-    "(SELECT count(*) FROM quotes q WHERE q.speaker_id = s.id) AS n_quotes, "
+    f"s.id, s.name, s.kind, s.aliases, s.roles, {_SPEAKER_QUOTES} AS n_quotes, "
     "(SELECT count(DISTINCT q.article_id) FROM quotes q WHERE q.speaker_id = s.id) AS n_articles, "
-    "(SELECT count(*) FROM outlet_quote_counts o WHERE o.speaker_id = s.id AND o.n > 0) AS n_outlets"
+    f"{_SPEAKER_OUTLETS} AS n_outlets"
 )
 # The flags listing's pages up to this far are read from their articles, found first (page_list).
 _FLAGGED_WALK = 2000
@@ -3589,10 +3594,11 @@ def _planned_listing(
     if filters.listing == "speakers":  # over the whole corpus: ordered by counts (schema 30), not every quote joined
         counted = replace(plain, columns="s.id", tables="speakers s", grouping="")
         rows = replace(counted, columns=_SPEAKERS_COUNTED)
+        order = filters.order or "quotes"
+        if filters.name:  # the speakers so named counted one by one, not every speaker's quotes grouped
+            return _PlannedListing(rows, counted, "s.id", counted, "speakers s", _NAMED_SPEAKERS_ORDER[order])
         keyed = replace(counted, tables=f"speakers s {_SPEAKER_COUNTS}")
-        return _PlannedListing(
-            rows, counted, "s.id", keyed, "speakers s", _SPEAKER_COUNTS_ORDER[filters.order or "quotes"]
-        )
+        return _PlannedListing(rows, counted, "s.id", keyed, "speakers s", _SPEAKER_COUNTS_ORDER[order])
     if filters.listing == "outlets" and all(len(day) == 10 for day in (filters.date_from, filters.date_to) if day):
         outlets = _outlets_counted(filters)
         return _PlannedListing(outlets, outlets)
