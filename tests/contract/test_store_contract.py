@@ -1504,6 +1504,8 @@ def _every_answer(store: Store) -> dict[str, object]:
             answers[f"list {listing} {order}"] = store.page_list(ListFilters(listing, order, date_from="2024"), 5, 0)
             answers[f"iter {listing} {order}"] = list(store.iter_list(ListFilters(listing, order, name="a")))
     answers["flagged"] = store.page_list(ListFilters("flags", flag="translated", speaker="holm"), 5, 0)
+    for order in LIST_ORDERS["speakers"]:  # over the whole corpus: ordered by counts (schema 30)
+        answers[f"list speakers {order} whole"] = store.page_list(ListFilters("speakers", order), 5, 0)
     for listing in LIST_ORDERS:  # driven from the filter's rows (`_planned_listing`): an outlet, days
         outlet = {"outlet": "WIRE nine"} if "outlet" in LIST_FILTERS[listing] else {}
         narrowed = ListFilters(listing, date_from="2024-03-01", date_to="2024-03-31", **outlet)
@@ -1550,6 +1552,23 @@ def _every_answer(store: Store) -> dict[str, object]:
     return answers
 
 
+def test_a_page_past_the_last_is_counted_whole_on_every_backend(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past COUNT_CAP (made 1 here) a listing or a search counts every row, so that a page past the last is
+    answered with its whole total and no row; the last page itself is read as before."""
+    _fill_and_link(store)
+    monkeypatch.setattr(sql_store, "COUNT_CAP", 1)
+    for listing, orders in LIST_ORDERS.items():
+        filters = ListFilters(listing, orders[-1])
+        every = list(store.iter_list(filters))
+        assert store.page_list(filters, 1, len(every) + 3) == ([], len(every)), listing
+        assert store.page_list(filters, 1, max(0, len(every) - 1))[0] == every[-1:], listing
+    for searched in (SearchFilters(), SearchFilters("harbour"), SearchFilters(speaker_name="HOLM")):
+        every_hit = len(list(store.iter_search(searched)))
+        assert every_hit > 1 and store.page_search(searched, 1, every_hit + 3, 1) == ([], every_hit), searched
+    stories = store.page_stories(1, 0)[1]
+    assert stories and store.page_stories(1, stories) == ([], stories)
+
+
 def test_an_outlets_framing_summed_in_the_database_is_what_its_articles_and_markers_give(store: Store) -> None:
     """`outlet_framing` (the outlet page's counts) against the same counted from every article, marker
     and quote read: articles, stories and span, markers per (category, referent, marker) and per month,
@@ -1560,6 +1579,33 @@ def test_an_outlets_framing_summed_in_the_database_is_what_its_articles_and_mark
     assert unlinked and by_name == unlinked
     _fill_and_link(store)
     frame_articles(store)
+    _check_outlet_framing(store)
+    # counts kept by triggers (schema 30) follow an article moved to another outlet and month, the speakers
+    # linked again (every quote's speaker id cleared and set) and an article's quotes written again
+    assert store.update_article_metadata("a1", {"outlet": "Ostrava Wire", "published": "2024-04-02"}, {})
+    _check_outlet_framing(store)
+    speakers, canonical = link_speakers(store.speaker_mentions())
+    store.save_speakers(speakers, canonical)
+    store.save_article(_article("a2"), _outputs("a2"), store.begin_run("newstrace analyze (again)"))
+    _check_outlet_framing(store)
+
+
+def _check_outlet_framing(store: Store) -> None:
+    """Every outlet's `outlet_framing` against the same counted from its articles, markers and quotes; and the
+    speakers listing over the whole corpus, ordered by the quotes counted per outlet too (schema 30)."""
+    outlet_of = {str(row["id"]): row["outlet"] for row in store.iter_rows("articles")}
+    quoted: dict[int, list[str]] = {}
+    for row in store.iter_rows("quotes"):
+        if row["speaker_id"] is not None:
+            quoted.setdefault(int(str(row["speaker_id"])), []).append(str(row["article_id"]))
+    for order in LIST_ORDERS["speakers"]:
+        for listed in store.page_list(ListFilters("speakers", order), 10, 0)[0]:
+            assert isinstance(listed, SpeakerListing)
+            articles = quoted.get(listed.id, [])
+            outlets = {outlet_of[article] for article in articles if outlet_of[article]}
+            assert (listed.n_quotes, listed.n_articles, listed.n_outlets) == (
+                len(articles), len(set(articles)), len(outlets)
+            ), listed  # fmt: skip
     for outlet in [row.outlet for row in store.outlets()]:
         articles = store.articles_where(outlet=outlet)
         markers = store.markers_of([row.id for row in articles])
@@ -1589,6 +1635,7 @@ def test_an_outlets_framing_summed_in_the_database_is_what_its_articles_and_mark
         )
         assert store.page_outlet_articles(outlet, 1, len(articles) - 1) == articles[-1:]
     assert any(counted.markers for counted in map(lambda row: store.outlet_framing(row.outlet, 1), store.outlets()))
+    assert any(counted.speakers for counted in map(lambda row: store.outlet_framing(row.outlet, 1), store.outlets()))
 
 
 # A statement that runs for seconds on each backend (a counting loop; a sleep), to stop by the time limit.

@@ -483,10 +483,10 @@ def _stored_outlet_name(store: Store, name: str | None) -> str | None:
 
 def _nothing_listed(total: int, offset: int, what: str, unmatched: Callable[[], list[str]]) -> None:
     """Say on stderr why a page of a search or listing is empty: its --offset is past the last row, or
-    nothing matches (with each filter that alone matches nothing, from `unmatched`)."""
+    nothing matches (with each filter that alone matches nothing, from `unmatched`). Past the last row, the
+    store counted every row (`Store.page_list`, `page_search`)."""
     if total:
-        last = f"the {COUNT_CAP:,} counted" if total > COUNT_CAP else f"all {total:,}"
-        _stderr().print(f"--offset {offset:,} is past the last of the {what} ({last}): use a smaller one")
+        _stderr().print(f"--offset {offset:,} is past the last of the {what} (all {total:,}): use a smaller one")
         return
     reasons = unmatched()
     _stderr().print(escape_line(f"no {what}" + (": " + "; ".join(reasons) if reasons else "")), highlight=False)
@@ -499,7 +499,7 @@ def _unmatched_listing(db: str, filters: ListFilters) -> list[str]:
 
 
 def _more(total: int, offset: int, limit: int) -> None:
-    if total > COUNT_CAP:  # the store counted no further
+    if total > COUNT_CAP and offset < COUNT_CAP:  # the store counted no further (past it, it counts every row)
         _stderr().print(f"more (over {COUNT_CAP:,} in all): use --offset {offset + limit}")
     elif total > offset + limit:
         _stderr().print(f"{total - offset - limit} more: use --offset {offset + limit}")

@@ -80,8 +80,9 @@ class BadRequest(ValueError):
 
 def pagination(page: int, per_page: int, total: int) -> dict[str, object]:
     """A page's place in its list. A total above COUNT_CAP (the store counts no further) is given as
-    COUNT_CAP with `more_than` true: there are more than `total`."""
-    more_than = total > COUNT_CAP
+    COUNT_CAP with `more_than` true: there are more than `total`; except on a page past the last, whose
+    total the store counted whole (`Store.page_list`, `page_search`), so that it names the last page."""
+    more_than = total > COUNT_CAP and _offset(page, per_page) < total
     shown = COUNT_CAP if more_than else total
     pages = max(1, math.ceil(shown / per_page))
     return {"page": page, "per_page": per_page, "total": shown, "more_than": more_than, "pages": pages}
@@ -673,7 +674,8 @@ def outlet(store: Store, name: str, page: int = 1, per_page: int = 20) -> dict[s
     profile = profile_from_counts(stored_name, counted).to_dict()
     voices = dict(counted.speakers[:OUTLET_VOICES])
     profile["speakers"] = voices
-    shown = store.page_outlet_articles(stored_name, per_page, _offset(page, per_page))
+    offset = _offset(page, per_page)
+    shown = store.page_outlet_articles(stored_name, per_page, offset) if offset < counted.n_articles else []
     return {
         "profile": profile,
         "evidence_per_choice": OUTLET_EVIDENCE,

@@ -887,7 +887,8 @@ class ReadStore(Protocol):
         Of more than `rank_cap` matches of words, a page within the first `rank_cap` is ranked among the
         `rank_cap` most recently stored matches (the highest rowids; ranking them all took seconds for a common word
         at a million articles). A total the store's counts do not give is counted up to COUNT_CAP (see
-        there)."""
+        there), except for a page past COUNT_CAP: every match is counted first then, and a page past the
+        last is answered without reading a row (an empty page with that total)."""
         ...
 
     def speaker_ids(self, names: Sequence[str]) -> dict[str, int]:
@@ -959,7 +960,8 @@ class ReadStore(Protocol):
 
     def page_list(self, filters: ListFilters, limit: int, offset: int) -> tuple[list[ListingRow], int]:
         """One page of an index listing (stories, speakers, outlets, utterances, flags) and its total,
-        counted up to COUNT_CAP unless the store's counts give it."""
+        counted up to COUNT_CAP unless the store's counts give it or the page lies past COUNT_CAP (every
+        row is counted then). A page past the last is answered without reading a row: no rows, the total."""
         ...
 
     def iter_list(self, filters: ListFilters) -> Iterator[ListingRow]:

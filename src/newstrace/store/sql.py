@@ -1491,12 +1491,15 @@ class SQLStore(ABC):
     # -- reading ---------------------------------------------------------------------------------------
 
     def page_stories(self, limit: int, offset: int) -> tuple[list[StorySummary], int]:
+        total = int(self._scalar("SELECT count(*) FROM stories"))
+        if offset >= total:  # past the last: not walked to its offset
+            return [], total
         rows = self._rows(
             f"SELECT {_STORY_SUMMARY} FROM stories "
             "ORDER BY last_seen IS NULL, last_seen DESC, n_articles DESC, id LIMIT ? OFFSET ?",
             (limit, offset),
         )
-        return [_story_summary(row) for row in rows], int(self._scalar("SELECT count(*) FROM stories"))
+        return [_story_summary(row) for row in rows], total
 
     def _search_relation(self, filters: SearchFilters) -> SearchRelation:
         expression = self._text_expression_of(filters) if filters.query else ""
@@ -1573,6 +1576,13 @@ class SQLStore(ABC):
         self, filters: SearchFilters, limit: int, offset: int, rank_cap: int | None = None
     ) -> tuple[list[SearchHit], int]:
         relation = self._search_relation(filters)
+        if limit and offset >= COUNT_CAP:
+            # past the matches counted up to COUNT_CAP: every one is counted first, so that a page past the
+            # last is answered at once (its OFFSET ranked or sorted every match first: 7-9 s for a common word
+            # or a language of a million articles)
+            every = self._search_total(filters, relation, capped=False)
+            if offset >= every:
+                return [], every
         if not relation.expression and rank_cap is not None and offset + limit <= rank_cap:
             selection = self._column_selection(filters)
             if selection is not None:
@@ -1668,16 +1678,18 @@ class SQLStore(ABC):
             raise _syntax_error(filters, error) from error
         return self._hits(rowids, {rowid: score for score, rowid in ranked}, snippets)
 
-    def _search_total(self, filters: SearchFilters, relation: SearchRelation) -> int:
+    def _search_total(self, filters: SearchFilters, relation: SearchRelation, *, capped: bool = True) -> int:
         """The number of matches: summed from the article counts when they can say (outlet, language and
-        dates alone), counted in the text index for words alone, else counted up to COUNT_CAP."""
+        dates alone), counted in the text index for words alone, else counted up to COUNT_CAP (every one
+        unless `capped`)."""
+        limit = f"LIMIT {COUNT_CAP + 1}" if capped else ""
         counts = _article_counts_where(filters)
         try:
             if counts is not None:
                 return int(self._scalar(f"SELECT COALESCE({_SUM_N}, 0) FROM article_counts{counts[0]}", counts[1]))
             if relation.words_only:  # a common word's matches counted up to COUNT_CAP too (65 ms, then 3)
                 count = f"SELECT count(*) FROM (SELECT 1 FROM {self._count_source(relation)}{relation.where} "
-                count += f"LIMIT {COUNT_CAP + 1}) c"
+                count += f"{limit}) c"
             elif _flag_only(filters):  # summed from the articles counted per set of flags (schema 21)
                 bit = 1 << CHECKED_FLAGS.index(str(filters.flag))
                 return int(
@@ -1685,7 +1697,7 @@ class SQLStore(ABC):
                 )
             else:
                 source, where = self._capped_count_relation(filters, relation)
-                count = f"SELECT count(*) FROM (SELECT 1 FROM {source}{where} LIMIT {COUNT_CAP + 1}) c"
+                count = f"SELECT count(*) FROM (SELECT 1 FROM {source}{where} {limit}) c"
             return int(self._scalar(count, relation.parameters))
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
@@ -2477,10 +2489,13 @@ class SQLStore(ABC):
             planned = self._planned(filters, bool(filters.flag) and total <= _FLAG_SORTED_AT_MOST)
         else:
             planned = self._planned(filters)
-            counted = planned.counted
-            total = self._scalar(
-                f"SELECT count(*) FROM ({counted.sql()} LIMIT {COUNT_CAP + 1}) AS listing", counted.parameters
-            )
+            if planned.rows is planned.counted and planned.rows.grouping and limit and offset < COUNT_CAP:
+                counted_with = self._grouped_page(filters, planned.rows, limit, offset)
+                if counted_with is not None:
+                    return counted_with
+            total = self._listing_total(planned.counted, capped=offset < COUNT_CAP)
+        if offset >= total:  # past the last row: answered without reading a row up to the offset
+            return [], int(total)
         listing = planned.rows
         order = _LIST_ORDER_SQL[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
         if filters.listing == "flags" and not any(narrowed) and offset + limit <= _FLAGGED_WALK:
@@ -2494,11 +2509,35 @@ class SQLStore(ABC):
                 return self._listing_rows(filters, listing.sql(), order, listing.parameters, limit, offset), int(total)
         if planned.key and planned.keyed:
             keyed = planned.keyed
-            keys = f"SELECT {planned.key} FROM {keyed.tables} WHERE {' AND '.join(keyed.conditions)}"
-            page = f"{keys} ORDER BY {order} LIMIT ? OFFSET ?"
+            keys = replace(keyed, columns=planned.key).sql()
+            page = f"{keys} ORDER BY {planned.key_order or order} LIMIT ? OFFSET ?"
             sql = f"SELECT {listing.columns} FROM {planned.by_key} WHERE {planned.key} IN ({page})"
             return self._listing_rows(filters, sql, order, (*keyed.parameters, limit, offset), None, 0), int(total)
         return self._listing_rows(filters, listing.sql(), order, listing.parameters, limit, offset), int(total)
+
+    def _grouped_page(
+        self, filters: ListFilters, listing: _Listing, limit: int, offset: int
+    ) -> tuple[list[ListingRow], int] | None:
+        """A page of a grouped listing that its total counts as it is (the speakers under an outlet or dates,
+        the outlets under a year or a month) with that total, counted up to COUNT_CAP in the same statement:
+        every group is made before the order is, so counting them again grouped them all twice (a third of a
+        month's speakers page at a million articles). None for a page past the last, counted alone."""
+        order = _LIST_ORDER_SQL[filters.listing][filters.order or LIST_ORDERS[filters.listing][0]]
+        counted = replace(listing, columns=f"{listing.columns}, count(*) OVER () AS listed_total")
+        rows = self._rows(f"{counted.sql()} ORDER BY {order} LIMIT ? OFFSET ?", (*counted.parameters, limit, offset))
+        if not rows and offset:
+            return None
+        total = min(int(str(rows[0].pop("listed_total"))), COUNT_CAP + 1) if rows else 0
+        for row in rows[1:]:
+            row.pop("listed_total")
+        return records_of(LIST_RECORDS[filters.listing], rows), total
+
+    def _listing_total(self, counted: _Listing, *, capped: bool) -> int:
+        """The rows of a listing, counted up to COUNT_CAP when `capped` (COUNT_CAP + 1 for more), else every
+        one (a page past COUNT_CAP: so that a page past the last is known before a row is read, where its
+        OFFSET walked and joined every row)."""
+        limit = f" LIMIT {COUNT_CAP + 1}" if capped else ""
+        return int(self._scalar(f"SELECT count(*) FROM ({counted.sql()}{limit}) AS listing", counted.parameters))
 
     def _listing_rows(
         self, filters: ListFilters, sql: str, order: str, parameters: Sequence[object], limit: int | None, offset: int
@@ -2598,12 +2637,14 @@ class SQLStore(ABC):
         return _speaker_summary(row) if row else None
 
     def page_utterances_of(self, speaker_id: int, limit: int, offset: int) -> tuple[list[StoredUtterance], int]:
+        total = int(self._scalar("SELECT count(*) FROM utterances WHERE speaker_id = ?", (speaker_id,)))
+        if offset >= total:  # past the last: not walked to its offset
+            return [], total
         rows = self._rows(
             f"SELECT {_STORED_UTTERANCE} FROM utterances WHERE speaker_id = ? "
             "ORDER BY first_seen IS NULL, first_seen, id LIMIT ? OFFSET ?",
             (speaker_id, limit, offset),
         )
-        total = int(self._scalar("SELECT count(*) FROM utterances WHERE speaker_id = ?", (speaker_id,)))
         return records_of(StoredUtterance, rows), total
 
     def article(self, article_id: str) -> StoredArticle | None:
@@ -2679,19 +2720,21 @@ class SQLStore(ABC):
     def _read_outlet_framing(self, outlet: str, evidence_per_choice: int) -> OutletFraming:
         articles = self._one(_OUTLET_ARTICLE_COUNTS, (outlet,))
         assert articles is not None
-        markers: Counter[tuple[str, str | None, str]] = Counter()
-        names_per_month = []
-        for category, referent, marker, month, n in self._value_rows(_OUTLET_MARKERS_PER_MONTH, (outlet,)):
-            markers[(str(category), _text_or_none(referent), str(marker))] += int(n)
-            if category in ("naming", "label") and month is not None:
-                names_per_month.append((_text_or_none(referent), str(marker), str(month), int(n)))
+        markers = tuple(
+            (str(category), _text_or_none(referent), str(marker), int(n))
+            for category, referent, marker, n in self._value_rows(_OUTLET_MARKERS, (outlet,))
+        )
+        names_per_month = tuple(
+            (_text_or_none(referent), str(marker), str(month), int(n))
+            for referent, marker, month, n in self._value_rows(_OUTLET_NAMES_PER_MONTH, (outlet,))
+        )
         return OutletFraming(
             n_articles=int(str(articles["n_articles"])),
             n_stories=self._outlet_stories(outlet),
             first_published=_text_or_none(articles["first_published"]),
             last_published=_text_or_none(articles["last_published"]),
-            markers=tuple((*key, n) for key, n in markers.items()),
-            names_per_month=tuple(names_per_month),
+            markers=markers,
+            names_per_month=names_per_month,
             speakers=self._outlet_speakers(outlet),
             evidence=tuple(
                 (str(category), _text_or_none(referent), str(marker), str(article_id), str(text), int(start), int(end))
@@ -2702,25 +2745,28 @@ class SQLStore(ABC):
         )
 
     def _outlet_speakers(self, outlet: str) -> tuple[tuple[str, int], ...]:
-        """An outlet's quotes per speaker name, most first, then by name: counted per speaker id from the
-        index on (article_id, speaker_id) alone, then named; the quotes of no speaker id (if any) per the name
-        they hold, in a second walk. A speaker id naming no speaker (the linker leaves none) is not counted."""
-        per_id = {row[0]: int(row[1]) for row in self._value_rows(_OUTLET_QUOTES_PER_SPEAKER_ID, (outlet,))}
+        """An outlet's quotes per speaker name, most first, then by name: as counted per speaker id (schema
+        30), then named; the quotes of no speaker id per the name they hold. A speaker id naming no speaker
+        (the linker leaves none) is not counted."""
+        per_id: dict[int, int] = {}
         named: Counter[str] = Counter()
-        if per_id.pop(None, 0):
-            named.update({str(name): int(n) for name, n in self._value_rows(_OUTLET_UNLINKED_QUOTES, (outlet,))})
+        for speaker_id, name, n in self._value_rows(_OUTLET_QUOTES_PER_SPEAKER, (outlet,)):
+            if speaker_id:
+                per_id[int(speaker_id)] = int(n)
+            else:
+                named[str(name)] += int(n)
         for speaker_id, name in self._speaker_names(list(per_id)).items():
             if name:
                 named[name] += per_id[speaker_id]
         return tuple(sorted(named.items(), key=lambda item: (-item[1], item[0])))
 
     def _outlet_stories(self, outlet: str) -> int:
-        """The stories an outlet's articles are in: from the held columns when the process has them (the
-        largest outlet of a million: 0.5 s of CPU in SQL, reading each article's row), else counted."""
+        """The stories an outlet's articles are in: from the held columns when the process has them, else
+        counted from an index (`_OUTLET_STORIES`)."""
         columns = self._facet_columns()
         if columns is not None and outlet in columns.values["outlet"].codes:
             return len([story for story in columns.tally("story", columns.rows_of("outlet", outlet)) if story])
-        return int(self._scalar(_OUTLET_STORIES, (outlet,)))
+        return int(self._scalar(_OUTLET_STORIES, (outlet, outlet)))
 
     def page_outlet_articles(self, outlet: str, limit: int, offset: int) -> list[ArticleSummary]:
         """The dated articles in date order from the index on (outlet, published), then the undated ones (in
@@ -3336,25 +3382,26 @@ _OUTLET_ARTICLE_COUNTS = (
     "SELECT count(*) AS n_articles, min(NULLIF(published, '')) AS first_published, "
     "max(NULLIF(published, '')) AS last_published FROM articles WHERE outlet = ?"
 )
-_OUTLET_STORIES = "SELECT count(DISTINCT NULLIF(story_id, '')) FROM articles WHERE outlet = ?"
-# ... its markers per (category, referent, marker) and month of the article (checked by the caller), in one
-# walk of its articles (0.7 s of CPU each for the largest outlet of a million, 99,000 articles), ...
-_OUTLET_MARKERS_PER_MONTH = (
-    "SELECT f.category, f.referent, f.marker, substr(a.published, 1, 7), count(*) FROM articles a "
-    "JOIN framing_markers f ON f.article_id = a.id WHERE a.outlet = ? "
-    "GROUP BY f.category, f.referent, f.marker, substr(a.published, 1, 7)"
+# (read from the index on (outlet any case, story_id) alone: the index on outlet read each article's row, 0.9 s
+# for the largest outlet of a million; the outlet as stored is compared again, in its case)
+_OUTLET_STORIES = (
+    "SELECT count(DISTINCT NULLIF(story_id, '')) FROM articles WHERE outlet = ? COLLATE NOCASE AND outlet = ?"
 )
-# ... its quotes per speaker id, from the index on (article_id, speaker_id) without reading a quote (counted
-# per name, each quote's row was read: 0.8 s of CPU for the largest outlet of a million, about half so), and
-# per name those of no speaker id, ...
-_OUTLET_QUOTES_PER_SPEAKER_ID = (
-    "SELECT q.speaker_id, count(*) FROM articles a JOIN quotes q ON q.article_id = a.id WHERE a.outlet = ? "
-    "GROUP BY q.speaker_id"
+# ... its markers per (category, referent, marker), and its names and labels per month of the article, and
+# its quotes per speaker id (0: none, then per the name the quote holds), as the triggers of schema 30 keep
+# them (walking the largest outlet's markers and quotes, 99,000 articles of a million, took 1.2 s of CPU),
+# in the order the walk grouped them (a missing referent or month first), ...
+_MARKER_REFERENT = "CASE WHEN referent = '' THEN NULL ELSE substr(referent, 2) END AS referent_named"
+_OUTLET_MARKERS = (
+    f"SELECT category, {_MARKER_REFERENT}, marker, sum(n) AS n FROM outlet_marker_counts WHERE outlet = ? AND n > 0 "
+    "GROUP BY category, referent, marker ORDER BY category, referent, marker"
 )
-_OUTLET_UNLINKED_QUOTES = (
-    "SELECT q.speaker, count(*) FROM articles a JOIN quotes q ON q.article_id = a.id "
-    "WHERE a.outlet = ? AND q.speaker_id IS NULL AND q.speaker <> '' GROUP BY q.speaker"
+_OUTLET_NAMES_PER_MONTH = (
+    f"SELECT {_MARKER_REFERENT}, marker, substr(month, 2) AS month_named, n FROM outlet_marker_counts "
+    "WHERE outlet = ? AND category IN ('naming', 'label') AND month <> '' AND n > 0 "
+    "ORDER BY category, referent, marker, month"
 )
+_OUTLET_QUOTES_PER_SPEAKER = "SELECT speaker_id, speaker, n FROM outlet_quote_counts WHERE outlet = ? AND n > 0"
 # ... and the first places (by article id and offset) of each verb, whatever its referent, and of each name of
 # a referent, in its earliest dated articles only (from the index on (outlet, published): the first places
 # among all its articles took a third walk).
@@ -3369,6 +3416,34 @@ _OUTLET_EVIDENCE = (
     "WHERE place <= ? ORDER BY article_id, start"
 )
 _QUOTE_SPEAKER_NAME = "COALESCE(s.name, q.speaker)"  # a quote's speaker_name (quotes q LEFT JOIN speakers s)
+# The speakers listing over the whole corpus (no outlet, no dates; `_planned_listing`): a page's speakers in
+# its order by their quotes, counted in the index of quotes by speaker, and their outlets, counted from the
+# quotes kept per outlet (schema 30), each speaker with none last (COALESCE: PostgreSQL puts a NULL first when
+# descending); then the listed speakers' own counts (their articles through the index by speaker: an index on
+# (speaker_id, article_id) would read them alone, 0.3 s less for the top 50 speakers of a million, but made
+# re-pointing every quote at its speaker 45 s of CPU slower there). The same rows as the listing's join of
+# every quote to its article (10.7 s of CPU for the CLI's first page at a million articles).
+_SPEAKER_COUNTS = (
+    "LEFT JOIN (SELECT speaker_id, count(*) AS n FROM quotes WHERE speaker_id IS NOT NULL GROUP BY speaker_id) "
+    "AS qc ON qc.speaker_id = s.id "
+    "LEFT JOIN (SELECT speaker_id, count(*) AS n FROM outlet_quote_counts WHERE speaker_id <> 0 AND n > 0 "
+    "GROUP BY speaker_id) AS oc ON oc.speaker_id = s.id"
+)
+_SPEAKER_COUNTS_ORDER = {
+    "quotes": "COALESCE(qc.n, 0) DESC, s.name",
+    "outlets": "COALESCE(oc.n, 0) DESC, COALESCE(qc.n, 0) DESC, s.name",
+}
+_SPEAKER_QUOTES = "(SELECT count(*) FROM quotes q WHERE q.speaker_id = s.id)"
+_SPEAKER_OUTLETS = "(SELECT count(*) FROM outlet_quote_counts o WHERE o.speaker_id = s.id AND o.n > 0)"
+_NAMED_SPEAKERS_ORDER = {
+    "quotes": f"{_SPEAKER_QUOTES} DESC, s.name",
+    "outlets": f"{_SPEAKER_OUTLETS} DESC, {_SPEAKER_QUOTES} DESC, s.name",
+}
+_SPEAKERS_COUNTED = (
+    f"s.id, s.name, s.kind, s.aliases, s.roles, {_SPEAKER_QUOTES} AS n_quotes, "
+    "(SELECT count(DISTINCT q.article_id) FROM quotes q WHERE q.speaker_id = s.id) AS n_articles, "
+    f"{_SPEAKER_OUTLETS} AS n_outlets"
+)
 # The flags listing's pages up to this far are read from their articles, found first (page_list).
 _FLAGGED_WALK = 2000
 # A flag (alone) on at most this many renderings has its listing's deep pages sorted from the flag's index
@@ -3489,6 +3564,7 @@ class _PlannedListing(NamedTuple):
     key: str | None = None
     keyed: _Listing | None = None
     by_key: str = ""  # the tables `rows` reads a page's rows from, by their keys
+    key_order: str = ""  # the order `keyed` is read in, when not the listing's own (_LIST_ORDER_SQL)
 
 
 # Conditions a backend adds to an index listing to reach its rows through its own indexes (`_index_narrowing`):
@@ -3517,6 +3593,14 @@ def _planned_listing(
     if filters.listing == "speakers" and (filters.outlet or dated):
         speakers = _speakers_of_articles(filters, articles_first)  # the articles lead: no narrowing
         return _PlannedListing(speakers, speakers)
+    if filters.listing == "speakers":  # over the whole corpus: ordered by counts (schema 30), not every quote joined
+        counted = replace(plain, columns="s.id", tables="speakers s", grouping="")
+        rows = replace(counted, columns=_SPEAKERS_COUNTED)
+        order = filters.order or "quotes"
+        if filters.name:  # the speakers so named counted one by one, not every speaker's quotes grouped
+            return _PlannedListing(rows, counted, "s.id", counted, "speakers s", _NAMED_SPEAKERS_ORDER[order])
+        keyed = replace(counted, tables=f"speakers s {_SPEAKER_COUNTS}")
+        return _PlannedListing(rows, counted, "s.id", keyed, "speakers s", _SPEAKER_COUNTS_ORDER[order])
     if filters.listing == "outlets" and all(len(day) == 10 for day in (filters.date_from, filters.date_to) if day):
         outlets = _outlets_counted(filters)
         return _PlannedListing(outlets, outlets)
