@@ -181,6 +181,19 @@ def test_in_80_columns_each_event_is_a_block_of_text_with_its_dates_whole(
     assert "first report" in capsys.readouterr().out  # the table's heading
 
 
+@pytest.mark.parametrize("day", ["2024-W28-3", "20240710", "2024-07-10T00"])
+def test_a_day_python_reads_in_another_form_than_yyyy_mm_dd_is_refused(day: str) -> None:
+    """`date.fromisoformat` reads the week date 2024-W28-3 (ten characters, as YYYY-MM-DD) as 2024-07-10; kept
+    as written, it was compared with the events' YYYY-MM-DD dates and listed the wrong days, silently (0.01 s)."""
+    import click
+
+    from newstrace.cli import events as events_cli
+
+    with pytest.raises(click.BadParameter, match="is not a day written YYYY-MM-DD"):
+        events_cli._day_option(click.Context(events_cli.events_command), click.Option(["--from"]), day)
+    assert events_cli._day_option(click.Context(events_cli.events_command), click.Option(["--from"]), "2024-07-10")
+
+
 def test_scores_count_types_and_actors() -> None:
     records = [
         GoldRecord("1", "fictional", "AID", ("USA",), ("UKR",)),

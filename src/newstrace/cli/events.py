@@ -81,14 +81,15 @@ def _type_option(_: click.Context, __: click.Parameter, value: str | None) -> st
 
 
 def _day_option(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
-    """A day written YYYY-MM-DD, as the events' dates are (another form matched nothing, silently)."""
+    """A day written YYYY-MM-DD, as the events' dates are (another form matched nothing, silently). A day
+    `date.fromisoformat` also reads in another form (20240710, the week date 2024-W28-3) is refused too."""
     if value is None:
         return None
     try:
-        day = date.fromisoformat(value) if len(value) == 10 else None  # not 20240710, which it reads too
+        written = date.fromisoformat(value).isoformat()
     except ValueError:
-        day = None
-    if day is None:
+        written = None
+    if written != value:
         raise click.BadParameter(f"{value!r} is not a day written YYYY-MM-DD")
     return value
 
