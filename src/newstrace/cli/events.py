@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from newstrace.cli.options import EXIT_FATAL, db_option
-from newstrace.cli.terminal import escape
+from newstrace.cli.terminal import escape, one_line_table_width
 from newstrace.events.types import EVENT_TYPES, current_type
 from newstrace.store import Store, StoreError, open_store
 
@@ -192,8 +192,7 @@ def _print_table_or_blocks(
     """`rows` of cells under `columns` in a table, when every cell fits on one line of the terminal; else
     each row as a block of text (`block`), one under another (in 80 columns the table cut dates: '2025-…')."""
     console = Console()
-    widest = [max([len(column), *(len(row[at]) for row in rows)]) for at, column in enumerate(columns)]
-    if sum(widest) + 3 * len(columns) + 1 <= console.width:
+    if one_line_table_width(columns, rows) <= console.width:
         table = Table(title=title)
         for column in columns:
             table.add_column(column)
