@@ -149,8 +149,8 @@ def _print_events(rows: Iterable[dict[str, object]]) -> None:
 
 
 def _event_block(cells: list[str]) -> str:
-    date, event_type, mode, actor, recipient, event_object, reports, outlets, first = cells
-    heading = f"[bold]{date or 'undated'} · {event_type}[/]" + (f" ({mode})" if mode else "")
+    day, event_type, mode, actor, recipient, event_object, reports, outlets, first = cells
+    heading = _block_heading(day, event_type, mode)
     counts = f"{_counted(reports, 'report')} in {_counted(outlets, 'outlet')}, first {first or 'undated'}"
     return f"{heading} · {counts}\n{_who_to_whom(actor, recipient, event_object)}"
 
@@ -168,9 +168,14 @@ def _print_mentions(rows: Iterable[dict[str, object]]) -> None:
 
 
 def _mention_block(cells: list[str]) -> str:
-    date, event_type, mode, actor, recipient, event_object, trigger, confidence = cells
-    heading = f"[bold]{date or 'undated'} · {event_type}[/]" + (f" ({mode})" if mode else "")
+    day, event_type, mode, actor, recipient, event_object, trigger, confidence = cells
+    heading = _block_heading(day, event_type, mode)
     return f"{heading} · “{trigger}” {confidence}\n{_who_to_whom(actor, recipient, event_object)}"
+
+
+def _block_heading(day: str, event_type: str, mode: str) -> str:
+    """An event's or mention's block begins `day · TYPE (mode)`, in bold but for the mode."""
+    return f"[bold]{day or 'undated'} · {event_type}[/]" + (f" ({mode})" if mode else "")
 
 
 def _who_to_whom(actor: str, recipient: str, event_object: str) -> str:
