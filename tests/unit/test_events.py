@@ -181,6 +181,37 @@ def test_in_80_columns_each_event_is_a_block_of_text_with_its_dates_whole(
     assert "first report" in capsys.readouterr().out  # the table's heading
 
 
+def test_a_name_in_wide_characters_is_measured_in_terminal_cells(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CJK character takes two columns of a terminal: counted as one, the table seemed to fit 96 columns and
+    rich cut the name and the date to fit ('大韓民国 …', '2024-07-…'). Fictional row (0.01 s)."""
+    from newstrace.cli import events as events_cli
+
+    row: dict[str, object] = {
+        "event_date": "2024-07-09", "event_type": "AID", "event_mode": None, "event_auxiliary": None,
+        "actor_code": None, "actor_name": "大韓民国外交部", "recipient_code": "TON", "recipient_name": "Tonga",
+        "event_object": "supplies", "n_articles": 2, "n_outlets": 1, "first_reported": "2024-07-10",
+    }  # fmt: skip
+    monkeypatch.setenv("COLUMNS", "96")
+    events_cli._print_events([row])
+    printed = capsys.readouterr().out
+    assert "大韓民国外交部 → TON: supplies" in printed and "…" not in printed, printed
+
+
+@pytest.mark.parametrize("day", ["2024-W28-3", "20240710", "2024-07-10T00"])
+def test_a_day_python_reads_in_another_form_than_yyyy_mm_dd_is_refused(day: str) -> None:
+    """`date.fromisoformat` reads the week date 2024-W28-3 (ten characters, as YYYY-MM-DD) as 2024-07-10; kept
+    as written, it was compared with the events' YYYY-MM-DD dates and listed the wrong days, silently (0.01 s)."""
+    import click
+
+    from newstrace.cli import events as events_cli
+
+    with pytest.raises(click.BadParameter, match="is not a day written YYYY-MM-DD"):
+        events_cli._day_option(click.Context(events_cli.events_command), click.Option(["--from"]), day)
+    assert events_cli._day_option(click.Context(events_cli.events_command), click.Option(["--from"]), "2024-07-10")
+
+
 def test_scores_count_types_and_actors() -> None:
     records = [
         GoldRecord("1", "fictional", "AID", ("USA",), ("UKR",)),

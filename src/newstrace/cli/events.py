@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from newstrace.cli.options import EXIT_FATAL, db_option
-from newstrace.cli.terminal import escape
+from newstrace.cli.terminal import escape, one_line_table_width
 from newstrace.events.types import EVENT_TYPES, current_type
 from newstrace.store import Store, StoreError, open_store
 
@@ -81,14 +81,15 @@ def _type_option(_: click.Context, __: click.Parameter, value: str | None) -> st
 
 
 def _day_option(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
-    """A day written YYYY-MM-DD, as the events' dates are (another form matched nothing, silently)."""
+    """A day written YYYY-MM-DD, as the events' dates are (another form matched nothing, silently). A day
+    `date.fromisoformat` also reads in another form (20240710, the week date 2024-W28-3) is refused too."""
     if value is None:
         return None
     try:
-        day = date.fromisoformat(value) if len(value) == 10 else None  # not 20240710, which it reads too
+        written = date.fromisoformat(value).isoformat()
     except ValueError:
-        day = None
-    if day is None:
+        written = None
+    if written != value:
         raise click.BadParameter(f"{value!r} is not a day written YYYY-MM-DD")
     return value
 
@@ -148,8 +149,8 @@ def _print_events(rows: Iterable[dict[str, object]]) -> None:
 
 
 def _event_block(cells: list[str]) -> str:
-    date, event_type, mode, actor, recipient, event_object, reports, outlets, first = cells
-    heading = f"[bold]{date or 'undated'} · {event_type}[/]" + (f" ({mode})" if mode else "")
+    day, event_type, mode, actor, recipient, event_object, reports, outlets, first = cells
+    heading = _block_heading(day, event_type, mode)
     counts = f"{_counted(reports, 'report')} in {_counted(outlets, 'outlet')}, first {first or 'undated'}"
     return f"{heading} · {counts}\n{_who_to_whom(actor, recipient, event_object)}"
 
@@ -167,9 +168,14 @@ def _print_mentions(rows: Iterable[dict[str, object]]) -> None:
 
 
 def _mention_block(cells: list[str]) -> str:
-    date, event_type, mode, actor, recipient, event_object, trigger, confidence = cells
-    heading = f"[bold]{date or 'undated'} · {event_type}[/]" + (f" ({mode})" if mode else "")
+    day, event_type, mode, actor, recipient, event_object, trigger, confidence = cells
+    heading = _block_heading(day, event_type, mode)
     return f"{heading} · “{trigger}” {confidence}\n{_who_to_whom(actor, recipient, event_object)}"
+
+
+def _block_heading(day: str, event_type: str, mode: str) -> str:
+    """An event's or mention's block begins `day · TYPE (mode)`, in bold but for the mode."""
+    return f"[bold]{day or 'undated'} · {event_type}[/]" + (f" ({mode})" if mode else "")
 
 
 def _who_to_whom(actor: str, recipient: str, event_object: str) -> str:
@@ -191,8 +197,7 @@ def _print_table_or_blocks(
     """`rows` of cells under `columns` in a table, when every cell fits on one line of the terminal; else
     each row as a block of text (`block`), one under another (in 80 columns the table cut dates: '2025-…')."""
     console = Console()
-    widest = [max([len(column), *(len(row[at]) for row in rows)]) for at, column in enumerate(columns)]
-    if sum(widest) + 3 * len(columns) + 1 <= console.width:
+    if one_line_table_width(columns, rows) <= console.width:
         table = Table(title=title)
         for column in columns:
             table.add_column(column)

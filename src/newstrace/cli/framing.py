@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
-from newstrace.cli.terminal import escape
+from newstrace.cli.terminal import escape, one_line_table_width
 from newstrace.framing.compare import Choice, OutletCoverage, OutletProfile, StoryComparison
 from newstrace.link.trail_view import Trail
 from newstrace.link.trails import TRANSLATED
@@ -180,8 +180,8 @@ _NARROWEST_RENDERING_COLUMN = 40
 def _renderings_table(cells: list[list[str]], console: Console) -> Table:
     """A trail's renderings (`_rendering_cells`): a table with a column each, when the words keep
     _NARROWEST_RENDERING_COLUMN characters; else each rendering's words under a line of the rest."""
-    side = [max([len(heading), *(len(row[at]) for row in cells)]) for at, heading in enumerate(_TRAIL_COLUMNS)]
-    if console.width - sum(side) - 3 * len(side) - 4 >= _NARROWEST_RENDERING_COLUMN:
+    beside = one_line_table_width(_TRAIL_COLUMNS, [[escape(value) for value in row[:-1]] for row in cells])
+    if console.width - beside - 3 >= _NARROWEST_RENDERING_COLUMN:  # the words' column: 2 spaces, a border
         table = Table(show_lines=True)
         for heading in _TRAIL_COLUMNS:
             table.add_column(heading, no_wrap=True)

@@ -8,8 +8,11 @@ visible escape instead (`\\x1b`, `\\n`), and `[` is escaped so rich does not rea
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.markup import escape as escape_markup
+from rich.text import Text
 
 # C0 and C1 controls and DEL; `escape` keeps newline and tab, which multi-line cells use on purpose.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -25,6 +28,17 @@ def escape(text: str) -> str:
 def escape_line(text: str) -> str:
     """`text` that must stay on one line, such as a file name: every control character shown, newline too."""
     return escape_markup(_LINE_CONTROLS.sub(_visible, text))
+
+
+def one_line_table_width(headings: Sequence[str], rows: Sequence[Sequence[str]]) -> int:
+    """The width a rich table (default box, a space of padding each side) takes to show `rows` of markup
+    cells under `headings` with no cell wrapped: each column's widest line in terminal cells (a CJK character
+    takes two, markup none), and a border and two spaces a column, plus the last border."""
+    widest = [cell_len(heading) for heading in headings]
+    for row in rows:
+        for at, cell in enumerate(row[: len(headings)]):
+            widest[at] = max(widest[at], *(cell_len(line) for line in Text.from_markup(cell).plain.split("\n")))
+    return sum(widest) + 3 * len(widest) + 1
 
 
 def _visible(match: re.Match[str]) -> str:
