@@ -333,9 +333,7 @@ class _Statements:
 
 
 def _listing_cases(store: SQLiteStore) -> list[ListFilters]:
-    outlet = str(
-        store.connection.execute("SELECT outlet FROM articles GROUP BY outlet ORDER BY count(*) DESC").fetchone()[0]
-    )
+    outlet = str(store.connection.execute(_COMMONEST_OUTLET).fetchone()[0])
     cases = [ListFilters(listing, order) for listing, orders in LIST_ORDERS.items() for order in orders]
     # the speakers by a name word: all 50,000 of them took a second to list
     cases = [ListFilters(f.listing, f.order, name="kaba") if f.listing == "speakers" else f for f in cases]

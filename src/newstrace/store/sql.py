@@ -2527,9 +2527,8 @@ class SQLStore(ABC):
         rows = self._rows(f"{counted.sql()} ORDER BY {order} LIMIT ? OFFSET ?", (*counted.parameters, limit, offset))
         if not rows and offset:
             return None
-        total = min(int(str(rows[0].pop("listed_total"))), COUNT_CAP + 1) if rows else 0
-        for row in rows[1:]:
-            row.pop("listed_total")
+        totals = [row.pop("listed_total") for row in rows]  # the same on every row
+        total = min(int(str(totals[0])), COUNT_CAP + 1) if totals else 0
         return records_of(LIST_RECORDS[filters.listing], rows), total
 
     def _listing_total(self, counted: _Listing, *, capped: bool) -> int:
