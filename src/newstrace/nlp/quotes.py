@@ -1491,10 +1491,12 @@ class People:
             for word in _words_before(text, ent.start_char):
                 self._after_word[word].append(ent)
         # where the recogniser read a person's name as a body's (`Trump` as an ORG): a `his` after it is as
-        # likely that person's
+        # likely that person's, and a `he` may stand for it
         self._misread = sorted(
-            ent.start_char for ent in bodies or () if self.names_a_person(_plain_name(str(ent.text)))
+            (ent for ent in bodies or () if self.names_a_person(_plain_name(str(ent.text)))),
+            key=lambda ent: ent.start_char,
         )
+        self._misread_starts = [ent.start_char for ent in self._misread]
 
     def names_a_person(self, name: str) -> bool:
         """Some PERSON mention of the article ends with the name's last word."""
@@ -1678,8 +1680,20 @@ class People:
 
     def _body_named(self, start: int, end: int) -> bool:
         """A person's name the recogniser read as a body's starts between `start` and `end`."""
-        index = bisect_left(self._misread, start)
-        return index < len(self._misread) and self._misread[index] < end
+        index = bisect_left(self._misread_starts, start)
+        return index < len(self._misread_starts) and self._misread_starts[index] < end
+
+    def misread_within(self, start: int, end: int) -> list[Any]:
+        """The persons' names the recogniser read as bodies' lying wholly between `start` and `end`, in text
+        order."""
+        found = []
+        for index in range(bisect_left(self._misread_starts, start), len(self._misread)):
+            ent = self._misread[index]
+            if ent.start_char >= end:
+                break
+            if ent.end_char <= end:
+                found.append(ent)
+        return found
 
     @staticmethod
     def _possessive_at(ent: Any, position: int) -> bool:
@@ -2451,13 +2465,12 @@ def _previous_sentence_start(parsed: Parsed, position: int) -> int:
 def _named_before(parsed: Parsed, people: People, start: int, end: int, fits: Callable[[str], bool]) -> str | None:
     """The last person named between `start` and `end` outside quotation marks whose name `fits`, or None; a
     person's name the recogniser read as a body's counts too (`Trump's handling ...`, Trump an ORG there)."""
-    misread = [
-        ent for ent in parsed.entities_within(Span(max(0, start), end))
-        if ent.label_ == "ORG" and people.names_a_person(_plain_name(str(ent.text)))
-    ]  # fmt: skip
+    candidates = sorted(
+        [*people.between(start, end), *people.misread_within(start, end)], key=lambda ent: -ent.start_char
+    )
     named = next(
         (
-            ent for ent in sorted([*people.between(start, end), *misread], key=lambda ent: -ent.start_char)
+            ent for ent in candidates
             if not is_inside(ent.start_char, parsed.quotations) and fits(_plain_name(str(ent.text)))
         ),
         None,
