@@ -317,7 +317,7 @@ def trusted_quotes(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuote]
     claimed: Coverage | None = None
     headline_lines: dict[int, bool] = {}
     for quote in quotes:
-        if _headline_cue(parsed, quote, headline_lines) and quote.confidence < HEADLINE_CUE_THRESHOLD:
+        if quote.confidence < HEADLINE_CUE_THRESHOLD and _headline_cue(parsed, quote, headline_lines):
             continue
         pieces = [piece for piece in quote.content_fragments if _holds_a_content_word(parsed.doc, piece)]
         if not pieces:
