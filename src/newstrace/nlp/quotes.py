@@ -345,7 +345,7 @@ def _content_found_again(parsed: Parsed, quote: FoundQuote, claimed: Coverage) -
     has no other content."""
     cue = parsed.doc.char_span(quote.cue.start, quote.cue.end, alignment_mode="expand")
     entry = cue_lexicon().get(lexicon_key(cue.root)) if cue is not None and len(cue) else None
-    if cue is None or entry is None:
+    if entry is None:
         return None
     pieces, _ = _content_pieces(cue.root, entry.content_links, parsed, past_frame_words=True)
     found = _quote(parsed, quote.source, quote.cue, pieces, quote.confidence) if pieces else None
@@ -1669,9 +1669,9 @@ class People:
                 continue
             told = PRONOUN_GENDERS[word]
             end = start + found.start()
-            between = self.between(start, end)
             if (word not in ("he", "she") and self._body_named(start, end)) or _subject_between(ent, end):
                 return None
+            between = self.between(start, end)
             if any(other.root.dep_ == "conj" for other in between):  # `Holm and Dorn, ... she`: either's
                 return None
             others = [self.gender_of(_plain_name(str(other.text))) for other in between]
