@@ -298,8 +298,10 @@ _FUNCTION_POS = frozenset(["CCONJ", "SCONJ", "ADP", "DET", "PART", "AUX", "PUNCT
 # its score says (PolNeAR train + dev, session 27: of the non-colon quotes in such lines scoring under 0.55,
 # 6 of 19 lie on a gold cue, against half of those elsewhere); it must score this much.
 HEADLINE_CUE_THRESHOLD = 0.55
-_HEADLINE_SMALL_WORDS = frozenset(["a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at"])
-_HEADLINE_SMALL_WORDS |= frozenset(["for", "by", "with", "as", "from", "vs", "vs."])
+# A word of a title: capitalised, or a short word a title leaves in lower case (`How Societies Choose to Fail`).
+_TITLE_SMALL_WORDS = frozenset(["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "by"])
+# A headline leaves a few more in lower case (`Holm Sides with Dorn`).
+_HEADLINE_SMALL_WORDS = _TITLE_SMALL_WORDS | frozenset(["nor", "with", "as", "from", "vs", "vs."])
 _HEADLINE_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 
 
@@ -315,7 +317,7 @@ def trusted_quotes(parsed: Parsed, quotes: list[FoundQuote]) -> list[FoundQuote]
     claimed: Coverage | None = None
     headline_lines: dict[int, bool] = {}
     for quote in quotes:
-        if _headline_cue(parsed, quote, headline_lines) and quote.confidence < HEADLINE_CUE_THRESHOLD:
+        if quote.confidence < HEADLINE_CUE_THRESHOLD and _headline_cue(parsed, quote, headline_lines):
             continue
         pieces = [piece for piece in quote.content_fragments if _holds_a_content_word(parsed.doc, piece)]
         if not pieces:
@@ -343,7 +345,7 @@ def _content_found_again(parsed: Parsed, quote: FoundQuote, claimed: Coverage) -
     has no other content."""
     cue = parsed.doc.char_span(quote.cue.start, quote.cue.end, alignment_mode="expand")
     entry = cue_lexicon().get(lexicon_key(cue.root)) if cue is not None and len(cue) else None
-    if cue is None or entry is None:
+    if entry is None:
         return None
     pieces, _ = _content_pieces(cue.root, entry.content_links, parsed, past_frame_words=True)
     found = _quote(parsed, quote.source, quote.cue, pieces, quote.confidence) if pieces else None
@@ -658,10 +660,6 @@ def _well_formed(quote: FoundQuote) -> bool:
     return all(
         part.end <= piece.start or part.start >= piece.end for part in parts for piece in quote.content_fragments
     )
-
-
-# A word of a title: capitalised, or a short word a title leaves in lower case (`How Societies Choose to Fail`).
-_TITLE_SMALL_WORDS = frozenset(["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "by"])
 
 
 def _a_title(parsed: Parsed, quote: FoundQuote) -> bool:
@@ -1493,10 +1491,12 @@ class People:
             for word in _words_before(text, ent.start_char):
                 self._after_word[word].append(ent)
         # where the recogniser read a person's name as a body's (`Trump` as an ORG): a `his` after it is as
-        # likely that person's
+        # likely that person's, and a `he` may stand for it
         self._misread = sorted(
-            ent.start_char for ent in bodies or () if self.names_a_person(_plain_name(str(ent.text)))
+            (ent for ent in bodies or () if self.names_a_person(_plain_name(str(ent.text)))),
+            key=lambda ent: ent.start_char,
         )
+        self._misread_starts = [ent.start_char for ent in self._misread]
 
     def names_a_person(self, name: str) -> bool:
         """Some PERSON mention of the article ends with the name's last word."""
@@ -1669,9 +1669,9 @@ class People:
                 continue
             told = PRONOUN_GENDERS[word]
             end = start + found.start()
-            between = self.between(start, end)
             if (word not in ("he", "she") and self._body_named(start, end)) or _subject_between(ent, end):
                 return None
+            between = self.between(start, end)
             if any(other.root.dep_ == "conj" for other in between):  # `Holm and Dorn, ... she`: either's
                 return None
             others = [self.gender_of(_plain_name(str(other.text))) for other in between]
@@ -1680,8 +1680,20 @@ class People:
 
     def _body_named(self, start: int, end: int) -> bool:
         """A person's name the recogniser read as a body's starts between `start` and `end`."""
-        index = bisect_left(self._misread, start)
-        return index < len(self._misread) and self._misread[index] < end
+        index = bisect_left(self._misread_starts, start)
+        return index < len(self._misread_starts) and self._misread_starts[index] < end
+
+    def misread_within(self, start: int, end: int) -> list[Any]:
+        """The persons' names the recogniser read as bodies' lying wholly between `start` and `end`, in text
+        order."""
+        found = []
+        for index in range(bisect_left(self._misread_starts, start), len(self._misread)):
+            ent = self._misread[index]
+            if ent.start_char >= end:
+                break
+            if ent.end_char <= end:
+                found.append(ent)
+        return found
 
     @staticmethod
     def _possessive_at(ent: Any, position: int) -> bool:
@@ -2453,13 +2465,12 @@ def _previous_sentence_start(parsed: Parsed, position: int) -> int:
 def _named_before(parsed: Parsed, people: People, start: int, end: int, fits: Callable[[str], bool]) -> str | None:
     """The last person named between `start` and `end` outside quotation marks whose name `fits`, or None; a
     person's name the recogniser read as a body's counts too (`Trump's handling ...`, Trump an ORG there)."""
-    misread = [
-        ent for ent in parsed.entities_within(Span(max(0, start), end))
-        if ent.label_ == "ORG" and people.names_a_person(_plain_name(str(ent.text)))
-    ]  # fmt: skip
+    candidates = sorted(
+        [*people.between(start, end), *people.misread_within(start, end)], key=lambda ent: -ent.start_char
+    )
     named = next(
         (
-            ent for ent in sorted([*people.between(start, end), *misread], key=lambda ent: -ent.start_char)
+            ent for ent in candidates
             if not is_inside(ent.start_char, parsed.quotations) and fits(_plain_name(str(ent.text)))
         ),
         None,
