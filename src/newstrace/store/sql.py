@@ -1576,6 +1576,7 @@ class SQLStore(ABC):
         self, filters: SearchFilters, limit: int, offset: int, rank_cap: int | None = None
     ) -> tuple[list[SearchHit], int]:
         relation = self._search_relation(filters)
+        every: int | None = None
         if limit and offset >= COUNT_CAP:
             # past the matches counted up to COUNT_CAP: every one is counted first, so that a page past the
             # last is answered at once (its OFFSET ranked or sorted every match first: 7-9 s for a common word
@@ -1613,8 +1614,8 @@ class SQLStore(ABC):
             if first.best is not None:
                 return self._ranked_page(filters, relation, first, limit, offset), counted
         total = self._all_first_matches(filters, relation, rank_cap)
-        if total is None:
-            total = self._search_total(filters, relation)
+        if total is None:  # the count above, as the capped count would give it, rather than counted again
+            total = self._search_total(filters, relation) if every is None else self._as_capped(filters, every)
         if relation.expression and newest_first(filters, total):
             return self._newest_hits(filters, relation, limit, offset, rank_cap), total
         capped = rank_cap is not None and total > rank_cap >= offset + limit and bool(relation.expression)
@@ -1701,6 +1702,13 @@ class SQLStore(ABC):
             return int(self._scalar(count, relation.parameters))
         except self._SEARCH_ERRORS as error:
             raise _syntax_error(filters, error) from error
+
+    @staticmethod
+    def _as_capped(filters: SearchFilters, every: int) -> int:
+        """`_search_total`'s capped answer from its uncapped one: the sums of the stored counts are every
+        match either way; a count is cut at COUNT_CAP + 1."""
+        summed = _article_counts_where(filters) is not None or _flag_only(filters)
+        return every if summed else min(every, COUNT_CAP + 1)
 
     def _search_hits(
         self, filters: SearchFilters, relation: SearchRelation, limit: int, offset: int, among: int | None = None
