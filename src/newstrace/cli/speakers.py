@@ -14,6 +14,7 @@ from newstrace.framing.lexicon import Lexicon, LexiconError, load_lexicon
 from newstrace.records import GROUP, ORGANISATION, PERSON
 from newstrace.store import StoreError, open_store
 from newstrace.store.postgres import is_postgres_url
+from newstrace.store.sqlite import no_such_database
 
 
 def register(speakers_group: click.Group) -> None:
@@ -80,7 +81,7 @@ def _correct(
     from newstrace.records import SpeakerCorrection
 
     if not is_postgres_url(db) and not Path(db).is_file():  # a correction never creates a database
-        raise click.UsageError(f"{db}: no such database (create it with `newstrace analyze ... --db {db}`)")
+        raise click.UsageError(no_such_database(db))
     try:
         store = open_store(db)
         speakers = {str(row["name"]): row for row in store.iter_rows("speakers")}

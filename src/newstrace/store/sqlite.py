@@ -69,7 +69,7 @@ class SQLiteStore(SQLStore):
 
     def _connect(self, readonly: bool) -> sqlite3.Connection:
         if readonly and not self.path.exists():
-            raise StoreError(f"{self.path}: no such database (create it with `newstrace analyze ... --db {self.path}`)")
+            raise StoreError(no_such_database(self.path))
         try:
             connection = sqlite3.connect(
                 database_uri(self.path, readonly=readonly), uri=True, isolation_level=None, check_same_thread=False
@@ -427,6 +427,11 @@ class _WalIndex:
         if not self._mapping.closed:
             self._mapping.close()
             os.close(self._descriptor)
+
+
+def no_such_database(path: str | Path) -> str:
+    """What a command reading (or correcting) a database file that does not exist says."""
+    return f"{path}: no such database (create it with `newstrace analyze ... --db {path}`)"
 
 
 def _stat(path: Path) -> tuple[int, int] | None:
